@@ -1,0 +1,277 @@
+"""The `convgen` command: composes the stages load -> select -> validate -> build -> plan ->
+render -> format -> write (or compare), prints diagnostics, maps them to exit codes.
+
+Exit codes: 0 success, 1 warnings under --strict or differences in check mode, 2 errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, TextIO
+
+from . import __version__
+from .config import ARRAY_FORMATS, Config, find, load_config
+from .diagnostics import Diagnostic, Severity, dump_json, has_errors, has_warnings
+from .load import Spec, load
+from .select import Section, Selection, select
+
+EXIT_OK, EXIT_DIFF, EXIT_ERROR = 0, 1, 2
+
+
+@dataclass
+class Run:
+    """One command's diagnostics and stage timings, printed once at the end."""
+
+    args: argparse.Namespace
+    diags: list[Diagnostic] = field(default_factory=list)
+    timings: list[tuple[str, float]] = field(default_factory=list)
+    spec: Spec | None = None
+    summary: str = ""
+
+    def stage(self, name: str, fn: Callable[[], object]) -> object:
+        start = time.perf_counter()
+        try:
+            return fn()
+        finally:
+            self.timings.append((name, time.perf_counter() - start))
+
+    def add(self, diags: list[Diagnostic]) -> bool:
+        """Record diagnostics; True when they include an error (the run must stop)."""
+        for d in diags:
+            self.diags.append(self.spec.locate(d) if self.spec is not None and not d.file else d)
+        return has_errors(diags)
+
+    def finish(self, code: int, out: TextIO = sys.stderr) -> int:
+        diags = sorted(set(self.diags), key=Diagnostic.sort_key)
+        if self.args.format == "json":
+            print(dump_json(diags), file=sys.stdout)
+        elif not self.args.quiet or has_errors(diags):
+            color = out.isatty() and not os.environ.get("NO_COLOR")
+            for d in diags:
+                if self.args.quiet and d.severity is not Severity.ERROR:
+                    continue
+                if d.severity is Severity.INFO and not self.args.verbose:
+                    continue
+                print(_paint(d.format(), d.severity, color), file=out)
+        if self.summary and not self.args.quiet and self.args.format != "json":
+            print(self.summary, file=out)
+        if self.args.verbose:
+            for name, seconds in self.timings:
+                print(f"convgen: {name:<9} {seconds * 1000:8.1f} ms", file=out)
+        if code == EXIT_OK and has_errors(diags):
+            code = EXIT_ERROR
+        if code == EXIT_OK and self.args.strict and has_warnings(diags):
+            code = EXIT_DIFF
+        return code
+
+
+def _paint(text: str, severity: Severity, color: bool) -> str:
+    if not color:
+        return text
+    code = {"error": "31", "warning": "33", "info": "36"}[severity.value]
+    return f"\033[{code}m{text}\033[0m"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        _parser().print_help(sys.stderr)
+        return EXIT_ERROR
+    run = Run(args)
+    try:
+        return run.finish(COMMANDS[args.command](run))
+    except KeyboardInterrupt:
+        print("convgen: interrupted; the output folder was left as it was", file=sys.stderr)
+        return 130
+    except Exception as exc:  # our bug: one line, the traceback only with -v
+        if getattr(args, "verbose", False):
+            raise
+        print(f"convgen: internal error: {type(exc).__name__}: {exc} (rerun with -v and report it)", file=sys.stderr)
+        return 70
+
+
+# ---- commands ----------------------------------------------------------------------------
+def _config(run: Run) -> Config | None:
+    args = run.args
+    path = Path(args.config) if args.config else find(Path(args.spec).resolve().parent if getattr(args, "spec", None) else Path.cwd())
+    config = Config()
+    if path is not None:
+        config, diags = load_config(path)
+        if run.add(diags):
+            return None
+    prefix = getattr(args, "env_prefix", None)
+    config = config.with_flags(
+        spec=Path(args.spec) if getattr(args, "spec", None) else None,
+        tags=tuple(getattr(args, "tag", None) or ()),
+        path_prefixes=tuple(getattr(args, "path_prefix", None) or ()),
+        package=getattr(args, "package", None),
+        output=Path(args.output) if getattr(args, "output", None) else None,
+        templates=Path(args.templates) if getattr(args, "templates", None) else None,
+        array_format=getattr(args, "array_format", None),
+        env_prefix=prefix,
+    )
+    if config.strict:
+        args.strict = True
+    if config.spec is None:
+        run.add([Diagnostic("E401", "no spec given: pass SPEC or set `spec` in [tool.convgen]", file="<command line>", line=1, column=1)])
+        return None
+    return config
+
+
+def _front(run: Run, config: Config) -> Section | None:
+    """load -> select -> validate; None when an error stops the run."""
+    assert config.spec is not None
+    spec, diags = run.stage("load", lambda: load(config.spec))  # type: ignore[misc, arg-type]
+    if run.add(diags) or spec is None:
+        return None
+    run.spec = spec
+    section, diags = run.stage("select", lambda: select(spec.doc, Selection(config.tags, config.path_prefixes)))  # type: ignore[misc]
+    if run.add(diags) or section is None:
+        return None
+    from .validate import validate
+
+    diags = run.stage("validate", lambda: validate(section, use_cache=not run.args.no_cache))  # type: ignore[assignment]
+    if run.add(diags):
+        return None
+    return section
+
+
+def _render(run: Run, config: Config) -> dict[str, str] | None:
+    section = _front(run, config)
+    if section is None:
+        return None
+    from .build import build
+    from .format import format_files
+    from .plan import Options, plan
+    from .render import render
+
+    api, diags = run.stage("build", lambda: build(section))  # type: ignore[misc]
+    if run.add(diags):
+        return None
+    options = Options(package=config.package, version=config.version, api_key_env=f"{config.env_prefix}_API_KEY",
+                      base_url_env=f"{config.env_prefix}_BASE_URL", array_format=config.array_format)
+    jobs = run.stage("plan", lambda: plan(api, options))
+    if config.templates is not None and not config.templates.is_dir():
+        run.add([Diagnostic("E401", f"template folder {config.templates} does not exist", file=str(config.templates), line=1, column=1)])
+        return None
+    files, diags = run.stage("render", lambda: render(jobs, config.templates))  # type: ignore[misc, arg-type]
+    if run.add(diags):
+        return None
+    files, diags = run.stage("format", lambda: format_files(files, use_cache=not run.args.no_cache))  # type: ignore[misc]
+    if run.add(diags):
+        return None
+    if run.args.strict and has_warnings(run.diags):
+        return None  # --strict: warnings fail the build before anything is written
+    return files  # type: ignore[no-any-return]
+
+
+def cmd_build(run: Run) -> int:
+    config = _config(run)
+    if config is None:
+        return EXIT_ERROR
+    files = _render(run, config)
+    if files is None:
+        return EXIT_ERROR if has_errors(run.diags) else EXIT_DIFF
+    out = config.output or Path("generated")
+    from .write import WriteError, write
+
+    try:
+        changed = run.stage("write", lambda: write(files, out))
+    except WriteError as exc:
+        run.add([Diagnostic("E404", str(exc), file=str(out), line=1, column=1)])
+        return EXIT_ERROR
+    run.summary = f"convgen: {'wrote' if changed else 'unchanged'} {len(files)} files in {out}"
+    return EXIT_OK
+
+
+def cmd_check(run: Run) -> int:
+    config = _config(run)
+    if config is None:
+        return EXIT_ERROR
+    files = _render(run, config)
+    if files is None:
+        return EXIT_ERROR if has_errors(run.diags) else EXIT_DIFF
+    out = config.output or Path("generated")
+    from .write import compare
+
+    diffs = run.stage("compare", lambda: compare(files, out))
+    if not diffs:
+        run.summary = f"convgen: {out} is up to date ({len(files)} files)"
+        return EXIT_OK
+    for d in diffs:  # type: ignore[attr-defined]
+        print(f"{d.status:>8} {d.path} (+{d.added} -{d.removed})", file=sys.stdout)
+        if run.args.diff:
+            sys.stdout.write(d.diff)
+    run.summary = f"convgen: {out} is stale: {len(diffs)} files differ; run `convgen build` to update"  # type: ignore[arg-type]
+    return EXIT_DIFF
+
+
+def cmd_validate(run: Run) -> int:
+    config = _config(run)
+    if config is None:
+        return EXIT_ERROR
+    section = _front(run, config)
+    if section is None:
+        return EXIT_ERROR
+    from .build import build
+
+    _, diags = build(section)
+    run.add(diags)
+    return EXIT_OK
+
+
+def cmd_select(run: Run) -> int:
+    config = _config(run)
+    if config is None or config.spec is None:
+        return EXIT_ERROR
+    spec, diags = load(config.spec)
+    if run.add(diags) or spec is None:
+        return EXIT_ERROR
+    run.spec = spec
+    section, diags = select(spec.doc, Selection(config.tags, config.path_prefixes))
+    if run.add(diags) or section is None:
+        return EXIT_ERROR
+    text = json.dumps(section.standalone(), indent=1, ensure_ascii=False) + "\n"
+    if run.args.output:
+        Path(run.args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[Run], int]] = {"build": cmd_build, "check": cmd_check, "validate": cmd_validate, "select": cmd_select}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="convgen", description="OpenAPI 3.x -> typed, lossless Python client")
+    parser.add_argument("--version", action="version", version=f"convgen {__version__}")
+    sub = parser.add_subparsers(dest="command")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("spec", nargs="?", help="OpenAPI document (YAML or JSON); default from config")
+    common.add_argument("--config", help="config file (default: nearest [tool.convgen] or convgen.toml)")
+    common.add_argument("--tag", action="append", help="generate the operations with this tag (repeatable)")
+    common.add_argument("--path-prefix", action="append", help="generate the operations under this path (repeatable)")
+    common.add_argument("--strict", action="store_true", help="warnings fail the run (exit 1)")
+    common.add_argument("--format", choices=("text", "json"), default="text", help="diagnostics format")
+    common.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    common.add_argument("-v", "--verbose", action="store_true", help="print info diagnostics and stage timings")
+    common.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    gen = argparse.ArgumentParser(add_help=False)
+    gen.add_argument("--package", help="package name of the client")
+    gen.add_argument("-o", "--output", help="output folder")
+    gen.add_argument("--templates", help="folder of template overrides")
+    gen.add_argument("--array-format", choices=ARRAY_FORMATS, help="query array encoding")
+    gen.add_argument("--env-prefix", help="environment variable prefix (PREFIX_API_KEY, PREFIX_BASE_URL)")
+    sub.add_parser("build", parents=[common, gen], help="generate the client")
+    check = sub.add_parser("check", parents=[common, gen], help="exit 1 if the output is stale")
+    check.add_argument("--diff", action="store_true", help="print unified diffs")
+    sub.add_parser("validate", parents=[common], help="print diagnostics only")
+    sel = sub.add_parser("select", parents=[common], help="write the selected section as a standalone spec")
+    sel.add_argument("-o", "--output", help="file to write (default: stdout)")
+    return parser

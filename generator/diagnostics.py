@@ -1,0 +1,122 @@
+"""Spec problems as values: every stage appends to a list, the CLI prints them sorted.
+
+A diagnostic says what is wrong (a stable code), how bad it is, where (file, line,
+column, JSON pointer) and how to fix it (the hint registered with its code).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+# code -> (severity, one-line fix hint). The README's diagnostics table is checked against this.
+CODES: dict[str, tuple[Severity, str]] = {
+    # loading
+    "E001": (Severity.ERROR, "the file could not be read: check the path and permissions"),
+    "E002": (Severity.ERROR, "fix the YAML/JSON syntax at the given line"),
+    "E003": (Severity.ERROR, "the document must be a mapping with an `openapi: 3.1.x` (or 3.0.x) key"),
+    "E004": (Severity.ERROR, "only OpenAPI 3.0 and 3.1 are supported: convert Swagger 2.0 first"),
+    "E005": (Severity.ERROR, "the spec is empty: point convgen at an OpenAPI document"),
+    "E006": (Severity.ERROR, "the document is too deep or too large: flatten it or raise the limit"),
+    "E007": (Severity.ERROR, "remove YAML aliases that expand exponentially (an alias bomb)"),
+    # selection
+    "E101": (Severity.ERROR, "add a `paths` object with at least one operation"),
+    "E102": (Severity.ERROR, "no operation matched the selection: check --tag / --path-prefix"),
+    "E103": (Severity.ERROR, "the `$ref` target does not exist: fix the pointer or add the schema"),
+    "E104": (Severity.ERROR, "only local `#/...` refs are followed: inline or bundle the external file"),
+    "E105": (Severity.ERROR, "a chain of `$ref`s loops without defining a type: point one at a schema"),
+    # validation
+    "W201": (Severity.WARNING, "the spec breaks an OpenAPI schema rule; convgen goes on where it can"),
+    "E202": (Severity.ERROR, "declare the path parameter under `parameters` with `in: path`"),
+    "E203": (Severity.ERROR, "the path parameter is declared but not in the path template: remove it"),
+    "E204": (Severity.ERROR, "two operations share an operationId: make them unique"),
+    "E205": (Severity.ERROR, "two operations map to the same method name: set distinct operationIds"),
+    "W206": (Severity.WARNING, "remove the duplicate enum value"),
+    # building the model
+    "W301": (Severity.WARNING, "give each union variant a single-valued enum/const for the tag property"),
+    "W302": (Severity.WARNING, "two variants share a tag: convgen picks by required keys (see README)"),
+    "W303": (Severity.WARNING, "the tag is optional in this variant: it also decodes data without a tag"),
+    "W304": (Severity.WARNING, "a discriminated union variant is not an object: it is decoded by JSON kind"),
+    "I305": (Severity.INFO, "union without discriminator: variants are told apart by JSON kind or tag"),
+    "W306": (Severity.WARNING, "a name was changed to be a valid, unique Python identifier"),
+    "W307": (Severity.WARNING, "this schema keyword is not supported and was ignored"),
+    "W308": (Severity.WARNING, "two names collide after normalization: one got a numeric suffix"),
+    "W309": (Severity.WARNING, "this union's variants cannot be told apart: the first matching kind wins"),
+    "W311": (Severity.WARNING, "describe the required property under `properties`"),
+    # configuration and templates
+    "E401": (Severity.ERROR, "fix the configuration value (see README: Configuration)"),
+    "W402": (Severity.WARNING, "remove the unknown configuration key (see README: Configuration)"),
+    "E403": (Severity.ERROR, "fix the template at the given line"),
+    "E404": (Severity.ERROR, "the output could not be written: check the folder and its permissions"),
+    "E405": (Severity.ERROR, "the generated code is not valid Python: report this with the spec"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    message: str
+    pointer: str = ""
+    file: str = ""
+    line: int = 0
+    column: int = 0
+
+    @property
+    def severity(self) -> Severity:
+        return CODES[self.code][0]
+
+    @property
+    def hint(self) -> str:
+        return CODES[self.code][1]
+
+    def located(self, file: str, line: int, column: int) -> Diagnostic:
+        return replace(self, file=file, line=line, column=column)
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.file, self.line, self.column, self.code, self.message)
+
+    def format(self) -> str:
+        where = f"{self.file or '<spec>'}:{self.line}:{self.column}"
+        at = f" (at {self.pointer})" if self.pointer else ""
+        return f"{where}: {self.severity.value} {self.code}: {self.message}{at}; hint: {self.hint}"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+            "pointer": self.pointer,
+            "hint": self.hint,
+        }
+
+
+def escape_token(token: str | int) -> str:
+    """One JSON pointer token (RFC 6901)."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def pointer(*tokens: str | int) -> str:
+    return "".join("/" + escape_token(t) for t in tokens)
+
+
+def has_errors(diags: list[Diagnostic]) -> bool:
+    return any(d.severity is Severity.ERROR for d in diags)
+
+
+def has_warnings(diags: list[Diagnostic]) -> bool:
+    return any(d.severity is Severity.WARNING for d in diags)
+
+
+def dump_json(diags: list[Diagnostic]) -> str:
+    return json.dumps([d.as_json() for d in sorted(diags, key=Diagnostic.sort_key)], indent=2)

@@ -1,0 +1,89 @@
+"""Usage examples for the generated docs, for the plan stage.
+
+The spec's own Python examples (`x-oaiMeta`) are rewritten for this client: the import,
+the client class, and path ids passed the way our methods take them (the last one
+positional, the others by keyword). Operations without one get a synthesized example.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from . import ir
+from .pytypes import literal
+
+
+def example(op: ir.Operation, package: str, client: str = "Client") -> str:
+    rewritten = _rewrite(op.example, op, package, client) if op.example else None
+    return rewritten if rewritten is not None else _synthesize(op, package, client)
+
+
+def _rewrite(source: str, op: ir.Operation, package: str, client: str) -> str | None:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    lines = source.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    edits: list[tuple[int, int, str]] = []
+
+    def span(node: ast.AST) -> tuple[int, int]:
+        start = offsets[node.lineno - 1] + node.col_offset  # type: ignore[attr-defined]
+        end = offsets[node.end_lineno - 1] + node.end_col_offset  # type: ignore[attr-defined]
+        return start, end
+
+    found = False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "openai":
+            edits.append((*span(node), f"from {package} import {client}"))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "OpenAI":
+            edits.append((*span(node.func), client))
+        elif isinstance(node, ast.Call) and _chain(node.func) == ("client", *op.resource, op.method_name):
+            found = True
+            edit = _reorder(node, op, source, span)
+            if edit is None:
+                return None
+            if edit[2]:
+                edits.append(edit)
+    if not found:
+        return None
+    text = source
+    for start, end, new in sorted(edits, reverse=True):
+        text = text[:start] + new + text[end:]
+    return text.strip()
+
+
+def _reorder(node: ast.Call, op: ir.Operation, source: str, span: object) -> tuple[int, int, str] | None:
+    """Spec examples pass every path id positionally, in path order."""
+    positional = [a for a in node.args if not isinstance(a, ast.Starred)]
+    if len(positional) != len(node.args) or len(positional) not in (0, len(op.path_params)):
+        return None
+    if not positional or len(op.path_params) <= 1:
+        return (0, 0, "")
+    texts = [ast.get_source_segment(source, a) or "" for a in positional]
+    ordered = [t for t, p in zip(texts, op.path_params) if p.positional]
+    ordered += [f"{p.attr}={t}" for t, p in zip(texts, op.path_params) if not p.positional]
+    start = span(positional[0])[0]  # type: ignore[operator]
+    end = span(positional[-1])[1]  # type: ignore[operator]
+    return (start, end, ", ".join(ordered))
+
+
+def _chain(node: ast.expr) -> tuple[str, ...]:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return tuple(reversed(parts))
+    return ()
+
+
+def _synthesize(op: ir.Operation, package: str, client: str) -> str:
+    args = [literal(p.wire + "_123") for p in op.path_params if p.positional]
+    args += [f"{p.attr}={literal(p.wire + '_123')}" for p in op.path_params if not p.positional]
+    call = f"client.{'.'.join(op.resource)}.{op.method_name}({', '.join(args)})"
+    result = "page" if op.page else "result"
+    return f"from {package} import {client}\n\nclient = {client}()\n{result} = {call}\nprint({result})"

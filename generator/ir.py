@@ -1,0 +1,236 @@
+"""The intermediate model: what the client is, with every name settled.
+
+Frozen dataclasses and tuples only; no spec dicts, no Jinja, no Python source. Built by
+`build.build`, turned into render contexts by `plan.plan`, dumped as text by `dump`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, is_dataclass
+from typing import Literal, Union
+
+JsonScalar = Union[str, int, float, bool, None]
+
+
+# ---- types -------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Prim:
+    kind: Literal["str", "int", "float", "bool"]
+    format: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AnyType:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A named definition (model, enum, union or alias) by its Python class name."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListOf:
+    item: TypeRef
+
+
+@dataclass(frozen=True, slots=True)
+class MapOf:
+    value: TypeRef
+
+
+@dataclass(frozen=True, slots=True)
+class Const:
+    value: str | int | float | bool
+
+
+@dataclass(frozen=True, slots=True)
+class Nullable:
+    inner: TypeRef
+
+
+TypeRef = Union[Prim, AnyType, Ref, ListOf, MapOf, Const, Nullable]
+
+
+# ---- definitions -------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Field:
+    wire: str  # the JSON key
+    attr: str  # the Python attribute
+    type: TypeRef
+    required: bool
+    description: str = ""
+    default: JsonScalar = None
+    has_default: bool = False
+    deprecated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    name: str
+    module: str
+    pointer: str
+    description: str
+    fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EnumMember:
+    attr: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Enum:
+    name: str
+    module: str
+    pointer: str
+    description: str
+    members: tuple[EnumMember, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One tag value and the variants it may mean, most specific first."""
+
+    tag: str
+    variants: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    name: str  # a Model's class name
+    required: tuple[str, ...]  # wire keys the variant requires, to choose among shared tags
+
+
+@dataclass(frozen=True, slots=True)
+class TaggedUnion:
+    """Object variants told apart by the value of `prop` (a dict lookup at run time).
+
+    `untagged` lists the variants that may appear without the tag (most specific first);
+    with `prop` empty every variant is untagged and the required keys decide.
+    """
+
+    name: str
+    module: str
+    pointer: str
+    description: str
+    prop: str
+    variants: tuple[Variant, ...]
+    cases: tuple[Case, ...]
+    untagged: tuple[str, ...]
+    unknown: str  # class name of the variant that keeps data with an unknown tag
+
+
+@dataclass(frozen=True, slots=True)
+class Arm:
+    kind: Literal["str", "int", "float", "bool", "list", "dict"]
+    type: TypeRef
+
+
+@dataclass(frozen=True, slots=True)
+class KindUnion:
+    """Variants told apart by JSON kind (string, number, array, object, ...)."""
+
+    name: str
+    module: str
+    pointer: str
+    description: str
+    arms: tuple[Arm, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    name: str
+    module: str
+    pointer: str
+    description: str
+    target: TypeRef
+
+
+Definition = Union[Model, Enum, TaggedUnion, KindUnion, Alias]
+
+
+# ---- operations --------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Param:
+    wire: str
+    attr: str
+    type: TypeRef
+    required: bool
+    description: str = ""
+    positional: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A JSON request body: object properties become keyword arguments, anything else `body`."""
+
+    fields: tuple[Field, ...]
+    type: TypeRef
+    required: bool
+    flattened: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CursorPage:
+    """The list-with-cursor shape: `items_field` holds a page, `cursor_field` feeds `param`."""
+
+    item: TypeRef
+    items_field: str
+    has_more_field: str
+    cursor_field: str
+    param: str
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    operation_id: str
+    resource: tuple[str, ...]  # attribute path on the client, e.g. ("conversations", "items")
+    method_name: str
+    http_method: str
+    path: str
+    pointer: str
+    summary: str
+    description: str
+    path_params: tuple[Param, ...]
+    query_params: tuple[Param, ...]
+    body: Body | None
+    response: TypeRef | None
+    page: CursorPage | None
+    deprecated: bool = False
+    example: str = ""  # a Python example from the spec, rewritten for this client
+
+
+@dataclass(frozen=True, slots=True)
+class Api:
+    title: str
+    version: str
+    description: str
+    server_url: str
+    definitions: tuple[Definition, ...]  # sorted by module, then name
+    operations: tuple[Operation, ...]  # sorted by resource, then method name
+    modules: tuple[str, ...]  # type modules, sorted
+
+    def index(self) -> dict[str, Definition]:
+        return {d.name: d for d in self.definitions}
+
+
+def dump(node: object, indent: int = 0) -> str:
+    """A stable text form of the model, for tests and `convgen build --dump-ir`."""
+    pad = "  " * indent
+    if is_dataclass(node) and not isinstance(node, type):
+        parts = [f"{pad}{type(node).__name__}"]
+        for f in fields(node):
+            value = getattr(node, f.name)
+            if isinstance(value, tuple) and value and is_dataclass(value[0]):
+                parts.append(f"{pad}  {f.name}:")
+                parts.extend(dump(v, indent + 2) for v in value)
+            elif is_dataclass(value):
+                parts.append(f"{pad}  {f.name}:\n{dump(value, indent + 2)}")
+            else:
+                parts.append(f"{pad}  {f.name}: {value!r}")
+        return "\n".join(parts)
+    return f"{pad}{node!r}"

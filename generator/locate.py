@@ -1,0 +1,134 @@
+"""JSON pointer -> (line, column) in the spec's source text, for diagnostics.
+
+PyYAML's C loader gives no positions, and composing a node tree of the 3 MB OpenAI spec
+costs a second, so block-style YAML is searched by indentation directly. Flow style and
+JSON fall back to a composed node tree, built once and only when a diagnostic needs it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+_KEY = re.compile(r"""^(?P<indent> *)(?P<dash>(?:- +)*)(?P<key>"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"{\[][^:#]*?)\s*:(?:\s|$)""")
+
+
+def _unquote(key: str) -> str:
+    if key.startswith('"'):
+        try:
+            return str(yaml.safe_load(key))
+        except yaml.YAMLError:
+            return key[1:-1]
+    if key.startswith("'"):
+        return key[1:-1].replace("''", "'")
+    return key
+
+
+def _tokens(ptr: str) -> list[str]:
+    if not ptr or ptr == "/":
+        return []
+    return [t.replace("~1", "/").replace("~0", "~") for t in ptr.lstrip("/").split("/")]
+
+
+class Locator:
+    def __init__(self, text: str) -> None:
+        self._lines = text.splitlines()
+        self._tree: yaml.Node | None = None
+        self._text = text
+
+    def locate(self, ptr: str) -> tuple[int, int]:
+        tokens = _tokens(ptr)
+        found = self._block(tokens)
+        if found is None:
+            found = self._composed(tokens)
+        return found
+
+    # Block YAML: each step narrows [start, end) to the lines of one value.
+    def _block(self, tokens: list[str]) -> tuple[int, int] | None:
+        lines = self._lines
+        start, end, indent = 0, len(lines), -1
+        line_no, col = 0, 0
+        for token in tokens:
+            hit = self._find_child(start, end, indent, token)
+            if hit is None:
+                return None
+            line_no, col = hit
+            start, indent = line_no + 1, col
+            end = self._value_end(start, end, indent)
+            if lines[line_no].rstrip().endswith(("{", "[")) or "{" in lines[line_no].split(":", 1)[-1]:
+                return None if token != tokens[-1] else (line_no + 1, col + 1)
+        return (line_no + 1, col + 1) if tokens else (1, 1)
+
+    def _value_end(self, start: int, end: int, indent: int) -> int:
+        for i in range(start, end):
+            text = self._lines[i]
+            stripped = text.lstrip(" ")
+            if not stripped or stripped.startswith("#"):
+                continue
+            if len(text) - len(stripped) <= indent and not (
+                stripped.startswith("- ") and len(text) - len(stripped) == indent
+            ):
+                return i
+            if len(text) - len(stripped) < indent:
+                return i
+        return end
+
+    def _find_child(self, start: int, end: int, indent: int, token: str) -> tuple[int, int] | None:
+        index = int(token) if token.isdigit() else None
+        seen_items = -1
+        child_indent: int | None = None
+        for i in range(start, end):
+            text = self._lines[i]
+            stripped = text.lstrip(" ")
+            if not stripped or stripped.startswith("#"):
+                continue
+            col = len(text) - len(stripped)
+            if index is not None and stripped.startswith("-"):
+                if child_indent is None:
+                    child_indent = col
+                if col == child_indent:
+                    seen_items += 1
+                    if seen_items == index:
+                        rest = stripped[1:]
+                        return i, col + 1 + (len(rest) - len(rest.lstrip(" ")))
+                continue
+            match = _KEY.match(text)
+            if not match:
+                continue
+            key_col = len(match.group("indent")) + len(match.group("dash"))
+            if match.group("dash"):
+                # "- key:" opens a list item; its keys sit at key_col
+                pass
+            if key_col <= indent:
+                continue
+            if child_indent is None:
+                child_indent = key_col
+            if key_col == child_indent and _unquote(match.group("key").strip()) == token:
+                return i, key_col
+        return None
+
+    def _composed(self, tokens: list[str]) -> tuple[int, int]:
+        if self._tree is None:
+            try:
+                self._tree = yaml.compose(self._text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            except (yaml.YAMLError, RecursionError):
+                return (1, 1)
+        node = self._tree
+        best = (1, 1)
+        for token in tokens:
+            if node is None:
+                break
+            best = (node.start_mark.line + 1, node.start_mark.column + 1)
+            nxt = None
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    if isinstance(key, yaml.ScalarNode) and key.value == token:
+                        best = (key.start_mark.line + 1, key.start_mark.column + 1)
+                        nxt = value
+                        break
+            elif isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value):
+                nxt = node.value[int(token)]
+                best = (nxt.start_mark.line + 1, nxt.start_mark.column + 1)
+            node = nxt
+        return best

@@ -1,0 +1,105 @@
+"""Spec names -> valid, unique, readable Python names. Every rule lives here."""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+import unicodedata
+
+# Names the generated modules import or define themselves: a schema may not take them.
+RESERVED_CLASSES = frozenset(
+    {"Any", "Literal", "Union", "Optional", "Mapping", "Sequence", "Iterable", "Callable",
+     "TypeAlias", "dataclass", "field", "Enum", "UNSET", "Unset", "Model", "Self", "Client",
+     "AsyncClient", "DecodeError", "annotations", "None", "True", "False"}
+)
+# Attributes every generated model has.
+RESERVED_ATTRS = frozenset({"extra", "from_dict", "to_dict"})
+_WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
+
+
+def ascii_fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def words(text: str) -> list[str]:
+    return _WORDS.findall(ascii_fold(text).replace("'", ""))
+
+
+def pascal(text: str) -> str:
+    """`MessagePhase-2` -> `MessagePhase2`, `mcp_list tools` -> `McpListTools`; keeps `MCPTool`."""
+    parts = re.split(r"[^0-9A-Za-z]+", ascii_fold(text))
+    name = "".join(p[:1].upper() + p[1:] for p in parts if p)
+    if not name:
+        name = "Model"
+    if name[0].isdigit():
+        name = "Model" + name
+    if name in RESERVED_CLASSES or keyword.iskeyword(name):
+        name += "Model"
+    return name
+
+
+def snake(text: str) -> str:
+    """`MCPListTools` -> `mcp_list_tools`, `ConversationItem` -> `conversation_item`."""
+    name = "_".join(w.lower() for w in words(text)) or "x"
+    if name[0].isdigit():
+        name = "m_" + name
+    return name
+
+
+def attribute(wire: str) -> str:
+    """A JSON key as a Python attribute: kept as is where valid, else made valid."""
+    if wire.isidentifier() and wire.isascii() and not wire.startswith("__"):
+        name = wire
+    else:
+        name = re.sub(r"[^0-9A-Za-z_]+", "_", ascii_fold(wire)).strip("_") or "field"
+        if name[0].isdigit():
+            name = "f_" + name
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in RESERVED_ATTRS:
+        name += "_"
+    return name
+
+
+def parameter(wire: str) -> str:
+    """Like `attribute`, but also avoids shadowing builtins used inside generated methods."""
+    name = attribute(wire)
+    if name in ("self", "cls", "options", "timeout", "extra_headers", "extra_query", "extra_body", "body"):
+        name += "_"
+    return name
+
+
+def member(value: object) -> str:
+    """An enum value as an UPPER_SNAKE member name."""
+    text = str(value)
+    name = "_".join(w.upper() for w in words(text))
+    if not name:
+        name = "EMPTY" if text == "" else "VALUE"
+    if name[0].isdigit():
+        name = "V" + name
+    return name
+
+
+def is_builtin(name: str) -> bool:
+    return hasattr(builtins, name)
+
+
+class Namespace:
+    """Hands out unique names; the second `Foo` becomes `Foo2`, and the caller is told."""
+
+    def __init__(self, taken: frozenset[str] = frozenset(), separator: str = "") -> None:
+        self._taken: set[str] = set(taken)
+        self._sep = separator
+
+    def claim(self, name: str) -> tuple[str, bool]:
+        if name not in self._taken:
+            self._taken.add(name)
+            return name, False
+        n = 2
+        while f"{name}{self._sep}{n}" in self._taken:
+            n += 1
+        unique = f"{name}{self._sep}{n}"
+        self._taken.add(unique)
+        return unique, True
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._taken

@@ -1,0 +1,487 @@
+"""Stage 5, plan: the IR -> one render job per output file, each with its template context.
+
+The view dataclasses below ARE the template API (documented in docs/templates.md and
+checked by tests): templates only format what is decided here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import ir
+from .examples import example
+from .naming import Namespace, pascal, snake
+from .pytypes import Types, docstring, literal
+
+
+@dataclass(frozen=True)
+class Options:
+    package: str
+    version: str = "0.1.0"
+    api_key_env: str = "OPENAI_API_KEY"
+    base_url_env: str = "OPENAI_BASE_URL"
+    array_format: str = "brackets"
+    client_name: str = "Client"
+
+
+@dataclass(frozen=True)
+class FieldView:
+    attr: str
+    wire: str  # Python literal of the JSON key
+    annotation: str
+    default: str  # "" when the argument is required
+    doc: str
+    required: bool
+    nullable: bool
+    decode: str  # decodes `v`, a present non-null value
+    decode_direct: str  # decodes data[wire] (required, non-null fields)
+    encode: str  # JSON form of self.<attr> once known present
+
+
+@dataclass(frozen=True)
+class ModelView:
+    name: str
+    doc: str
+    fields: tuple[FieldView, ...]
+    keys: str  # Python literal of the frozenset of known keys
+
+
+@dataclass(frozen=True)
+class EnumView:
+    name: str
+    doc: str
+    members: tuple[tuple[str, str], ...]  # (attribute, value literal)
+
+
+@dataclass(frozen=True)
+class TaggedView:
+    name: str
+    doc: str
+    alias: str
+    decoder: str
+    table: str
+    prop: str  # literal of the tag property
+    prop_attr: str  # property on the Unknown class ("" when the name is not usable)
+    unknown: str
+    entries: tuple[tuple[str, str], ...]  # (tag literal or None, decoder expression)
+
+
+@dataclass(frozen=True)
+class KindView:
+    name: str
+    doc: str
+    alias: str
+    decoder: str
+    branches: tuple[tuple[str, str], ...]  # (condition on `kind`, expression over `data`)
+    expected: str
+
+
+@dataclass(frozen=True)
+class AliasView:
+    name: str
+    doc: str
+    value: str
+
+
+@dataclass(frozen=True)
+class TypesModuleView:
+    name: str
+    imports: tuple[tuple[str, tuple[str, ...]], ...]
+    typing: tuple[str, ...]
+    runtime: tuple[str, ...]
+    aliases: tuple[AliasView, ...]
+    enums: tuple[EnumView, ...]
+    models: tuple[ModelView, ...]
+    tagged: tuple[TaggedView, ...]
+    kinds: tuple[KindView, ...]
+
+
+@dataclass(frozen=True)
+class ParamView:
+    attr: str
+    wire: str
+    annotation: str
+    default: str
+    doc: str
+
+
+@dataclass(frozen=True)
+class MethodView:
+    name: str
+    http_method: str
+    path: str  # literal of the path template
+    path_args: tuple[tuple[str, str], ...]  # (placeholder, argument)
+    positional: tuple[ParamView, ...]
+    keyword: tuple[ParamView, ...]
+    query: tuple[ParamView, ...]
+    body_fields: tuple[ParamView, ...]
+    body_param: str  # name of a whole-body argument, "" when flattened or none
+    returns: str
+    decode: str  # callable taking the JSON
+    page: str  # page class name, "" when not paginated
+    cursor_arg: str  # the argument that takes the next page's cursor
+    summary: str
+    doc: str
+    example: str
+    deprecated: bool
+
+
+@dataclass(frozen=True)
+class PageView:
+    name: str
+    item: str
+    response: str
+    accessors: tuple[tuple[str, str], ...]  # (attribute, annotation) of the list object
+    items_field: str
+    has_more_field: str
+    cursor_field: str
+    cursor_param: str
+
+
+@dataclass(frozen=True)
+class ResourceView:
+    name: str  # class name, e.g. Items
+    attr: str  # attribute on the parent
+    path: tuple[str, ...]
+    methods: tuple[MethodView, ...]
+    children: tuple[ResourceView, ...]
+
+
+@dataclass(frozen=True)
+class ResourceModuleView:
+    name: str
+    resources: tuple[ResourceView, ...]  # depth-first: parents before children
+    pages: tuple[PageView, ...]
+    imports: tuple[tuple[str, tuple[str, ...]], ...]
+    typing: tuple[str, ...]  # names imported from `typing`
+    runtime: tuple[str, ...]  # "_r" when the module needs the models runtime
+
+
+@dataclass(frozen=True)
+class Job:
+    path: str
+    template: str  # template name, or "" to copy `source` from the runtime folder
+    context: dict[str, Any] = field(default_factory=dict)
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Flavor:
+    """Sync or async: every client, resource and page class is rendered once per flavor."""
+
+    is_async: bool
+    prefix: str
+    client: str
+    page_base: str
+
+
+FLAVORS = (Flavor(False, "", "SyncAPIClient", "SyncCursorPage"), Flavor(True, "Async", "AsyncAPIClient", "AsyncCursorPage"))
+PUBLIC = ("APIConnectionError", "APIError", "APIResponseValidationError", "APIStatusError", "APITimeoutError",
+          "AsyncClient", "AuthenticationError", "BadRequestError", "Client", "ConflictError", "DecodeError",
+          "InternalServerError", "NotFoundError", "PermissionDeniedError", "RateLimitError", "RawResponse", "UNSET",
+          "UnprocessableEntityError", "Unknown", "Unset", "lenient_decoding")
+RUNTIME_FILES = ("__init__.py", "models.py", "errors.py", "http.py", "pagination.py")
+
+
+def plan(api: ir.Api, options: Options) -> list[Job]:
+    decoders = _decoder_names(api)
+    types = Types(api, decoders)
+    pkg = options.package
+    modules = [_types_module(api, types, name) for name in api.modules]
+    exports = _exports(api, decoders)
+    resources, resource_modules = _resources(api, types, options)
+    common = {"package": pkg, "options": options, "api": _api_view(api), "flavors": FLAVORS}
+    common["public"] = _dunder_all(PUBLIC)
+    jobs = [
+        Job("pyproject.toml", "pyproject.toml.jinja", common),
+        Job(f"{pkg}/py.typed", "py.typed.jinja", common),
+        Job(f"{pkg}/__init__.py", "package_init.py.jinja", {**common, "resources": resources}),
+        Job(f"{pkg}/_client.py", "client.py.jinja", {**common, "resources": resources}),
+        Job(f"{pkg}/types/__init__.py", "types_init.py.jinja", {**common, "exports": exports, "all_names": _dunder_all(n for n, _ in exports)}),
+        Job(f"{pkg}/resources/__init__.py", "resources_init.py.jinja", {**common, "resources": resources}),
+        Job("README.md", "README.md.jinja", {**common, "resources": resources, "modules": resource_modules}),
+        Job("api.md", "api.md.jinja", {**common, "resources": resources, "modules": resource_modules, "type_modules": modules}),
+    ]
+    jobs += [Job(f"{pkg}/_runtime/{f}", "", source=f"runtime/{f}") for f in RUNTIME_FILES]
+    jobs += [Job(f"{pkg}/types/{m.name}.py", "types_module.py.jinja", {**common, "module": m}) for m in modules]
+    jobs += [Job(f"{pkg}/resources/{m.name}.py", "resource_module.py.jinja", {**common, "module": m}) for m in resource_modules]
+    return sorted(jobs, key=lambda j: j.path)
+
+
+def _api_view(api: ir.Api) -> dict[str, str]:
+    return {"title": docstring(api.title), "version": api.version, "server_url": literal(api.server_url),
+            "description": docstring(api.description)}
+
+
+def _decoder_names(api: ir.Api) -> dict[str, str]:
+    names = Namespace(frozenset(d.name for d in api.definitions), "_")
+    out = {}
+    for d in api.definitions:
+        if isinstance(d, (ir.TaggedUnion, ir.KindUnion)):
+            out[d.name] = names.claim(snake(d.name) + "_from_dict")[0]
+    return out
+
+
+def _exports(api: ir.Api, decoders: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    out: list[tuple[str, str]] = []
+    for d in api.definitions:
+        out.append((d.name, d.module))
+        if isinstance(d, ir.TaggedUnion):
+            out.append((d.unknown, d.module))
+        if d.name in decoders:
+            out.append((decoders[d.name], d.module))
+    return tuple(sorted(out, key=lambda e: (e[1], _isort_type(e[0]), e[0])))
+
+
+def _dunder_all(names: Any) -> list[str]:
+    return sorted(names, key=lambda n: (_isort_type(n), n))
+
+
+def _isort_type(name: str) -> int:
+    """isort's order-by-type: CONSTANTS, then Classes, then functions."""
+    return 0 if name.isupper() else 1 if name[:1].isupper() else 2
+
+
+# ---- types modules -------------------------------------------------------------------------
+def _types_module(api: ir.Api, types: Types, module: str) -> TypesModuleView:
+    defs = [d for d in api.definitions if d.module == module]
+    enums = tuple(EnumView(d.name, docstring(d.description), tuple((m.attr, literal(m.value)) for m in d.members))
+                  for d in defs if isinstance(d, ir.Enum))
+    models = tuple(_model(d, types) for d in defs if isinstance(d, ir.Model))
+    tagged = tuple(_tagged(d, types) for d in defs if isinstance(d, ir.TaggedUnion))
+    kinds = tuple(_kind(d, types) for d in defs if isinstance(d, ir.KindUnion))
+    aliases = _ordered_aliases(defs, types, tagged, kinds)
+    code = " ".join(
+        [f.annotation + " " + f.decode + " " + f.decode_direct + " " + f.encode for m in models for f in m.fields]
+        + [a.value for a in aliases] + [dec for t in tagged for _, dec in t.entries] + [e for k in kinds for _, e in k.branches]
+    )
+    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", code))
+    index = api.index()
+    owners = {d.name: d.module for d in api.definitions} | {fn: index[n].module for n, fn in types.decoders.items()}
+    imports: dict[str, set[str]] = {}
+    for word in sorted(words):
+        owner = owners.get(word)
+        if owner is not None and owner != module:
+            imports.setdefault(owner, set()).add(word)
+    wanted = {n for n in ("Any", "Literal") if n in words}
+    if models:
+        wanted |= {"Any", "Mapping"}
+    if aliases:
+        wanted.add("TypeAlias")
+    if tagged or kinds:
+        wanted.add("Any")
+    if tagged:
+        wanted.add("Callable")
+    needs_unset = "UNSET" in code or any(not f.required for m in models for f in m.fields) or any(t.prop_attr for t in tagged)
+    runtime = tuple(n for n, used in (("EMPTY", bool(models)), ("UNSET", needs_unset), ("Unset", "Unset" in words)) if used)
+    return TypesModuleView(
+        name=module,
+        imports=tuple((m, tuple(sorted(n, key=lambda x: (_isort_type(x), x)))) for m, n in sorted(imports.items())),
+        typing=tuple(sorted(wanted)), runtime=runtime,
+        aliases=aliases, enums=enums, models=models, tagged=tagged, kinds=kinds,
+    )
+
+
+def _ordered_aliases(defs: list[ir.Definition], types: Types, tagged: tuple[TaggedView, ...], kinds: tuple[KindView, ...]) -> tuple[AliasView, ...]:
+    """Type aliases are evaluated at import: each must come after the aliases it names."""
+    views: dict[str, AliasView] = {}
+    for d in defs:
+        if isinstance(d, ir.Alias):
+            views[d.name] = AliasView(d.name, docstring(d.description), types.annotation(d.target))
+    for t in tagged:
+        views[t.name] = AliasView(t.name, t.doc, t.alias)
+    for k in kinds:
+        views[k.name] = AliasView(k.name, k.doc, k.alias)
+    order: list[AliasView] = []
+    done: set[str] = set()
+
+    def visit(name: str, trail: frozenset[str]) -> None:
+        if name in done or name in trail:
+            return
+        for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", views[name].value):
+            if word in views and word != name:
+                visit(word, trail | {name})
+        done.add(name)
+        order.append(views[name])
+
+    for name in sorted(views):
+        visit(name, frozenset())
+    return tuple(order)
+
+
+def _model(d: ir.Model, types: Types) -> ModelView:
+    fields = []
+    for f in d.fields:
+        t = types.resolve(f.type) if isinstance(types.resolve(f.type), ir.Nullable) else f.type
+        nullable = isinstance(t, ir.Nullable)
+        inner = t.inner if isinstance(t, ir.Nullable) else t
+        annotation = types.annotation(inner)
+        if not f.required:
+            annotation += " | Unset"
+            default = "UNSET"
+        else:
+            const = types.resolve(f.type)
+            default = literal(const.value) if isinstance(const, ir.Const) else ""
+        if nullable:
+            annotation += " | None"
+        doc = f.description
+        if f.has_default:
+            doc = (doc + "\n\n" if doc else "") + f"Default on the server: `{f.default!r}`."
+        wire = literal(f.wire)
+        encoded = types.encode(inner, f"self.{f.attr}")
+        if nullable and encoded != f"self.{f.attr}":
+            encoded = f"None if self.{f.attr} is None else {encoded}"
+        fields.append(FieldView(
+            attr=f.attr, wire=wire, annotation=annotation, default=default, doc=docstring(doc),
+            required=f.required, nullable=nullable, decode=types.decode(inner, "v"),
+            decode_direct=types.decode(inner, f"data[{wire}]"), encode=encoded,
+        ))
+    keys = "frozenset({" + ", ".join(literal(f.wire) for f in d.fields) + "})"
+    return ModelView(d.name, docstring(d.description), tuple(fields), keys)
+
+
+def _tagged(d: ir.TaggedUnion, types: Types) -> TaggedView:
+    required = {v.name: v.required for v in d.variants}
+
+    def chooser(names: tuple[str, ...]) -> str:
+        if len(names) == 1:
+            return f"{names[0]}.from_dict"
+        parts = [f"({n}.from_dict, frozenset({{{', '.join(literal(k) for k in required[n])}}}))" for n in names]
+        return f"_r.choose({', '.join(parts)})"
+
+    entries = [(literal(c.tag), chooser(c.variants)) for c in d.cases]
+    if d.untagged:
+        entries.append(("None", chooser(d.untagged)))
+    members = [v.name for v in d.variants] + [d.unknown]
+    prop_attr = d.prop if d.prop.isidentifier() and d.prop not in ("raw", "error", "tag", "tag_property", "to_dict", "from_dict") and not d.prop.startswith("_") else ""
+    import keyword
+
+    if keyword.iskeyword(prop_attr):
+        prop_attr = ""
+    return TaggedView(
+        name=d.name, doc=docstring(d.description), alias=" | ".join(members),
+        decoder=types.decoders[d.name], table="_" + snake(d.name).upper() + "_BY_TAG", prop=literal(d.prop),
+        prop_attr=prop_attr, unknown=d.unknown, entries=tuple(entries),
+    )
+
+
+_KIND_TEST = {"str": "kind is str", "int": "kind is int", "bool": "kind is bool", "list": "kind is list", "dict": "kind is dict"}
+_KIND_WORD = {"str": "a string", "int": "an integer", "float": "a number", "bool": "a boolean", "list": "an array", "dict": "an object"}
+
+
+def _kind(d: ir.KindUnion, types: Types) -> KindView:
+    kinds = {a.kind for a in d.arms}
+    branches = []
+    for arm in d.arms:
+        test = _KIND_TEST.get(arm.kind) or ("kind is float" if "int" in kinds else "kind is float or kind is int")
+        branches.append((test, types.decode(arm.type, "data")))
+    words = [_KIND_WORD[a.kind] for a in d.arms]
+    expected = ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else words[0]
+    alias = " | ".join(types.annotation(a.type) for a in d.arms)
+    return KindView(d.name, docstring(d.description), alias, types.decoders[d.name], tuple(branches), literal(expected))
+
+
+# ---- resources -------------------------------------------------------------------------------
+def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[ResourceView, ...], tuple[ResourceModuleView, ...]]:
+    by_path: dict[tuple[str, ...], list[ir.Operation]] = {}
+    for op in api.operations:
+        for i in range(1, len(op.resource) + 1):
+            by_path.setdefault(op.resource[:i], [])
+        by_path[op.resource].append(op)
+    class_names = Namespace(frozenset(d.name for d in api.definitions) | {"Client", "AsyncClient"})
+    pages: dict[str, list[PageView]] = {}
+    index = api.index()
+
+    def make(path: tuple[str, ...]) -> ResourceView:
+        cls, _ = class_names.claim(pascal(path[-1]))
+        children = tuple(make(p) for p in sorted(by_path) if len(p) == len(path) + 1 and p[: len(path)] == path)
+        methods = []
+        for op in by_path[path]:
+            page = ""
+            if op.page is not None and isinstance(op.response, ir.Ref):
+                page, _ = class_names.claim(op.response.name + "Page")
+                pages.setdefault(path[0], []).append(_page(page, op, types, index))
+            methods.append(_method(op, types, page, example(op, options.package, options.client_name)))
+        return ResourceView(cls, path[-1], path, tuple(methods), children)
+
+    tops = tuple(make(p) for p in sorted(by_path) if len(p) == 1)
+    modules = []
+    for top in tops:
+        flat: list[ResourceView] = []
+        stack = [top]
+        while stack:
+            r = stack.pop(0)
+            flat.append(r)
+            stack[:0] = list(r.children)
+        used: set[str] = set()
+        for r in flat:
+            for m in r.methods:
+                used.update(re.findall(r"\b[A-Z][A-Za-z0-9_]*\b|\b[a-z0-9_]+_from_dict\b", m.returns + " " + m.decode + " " + " ".join(p.annotation for p in m.keyword + m.positional)))
+        for p in pages.get(top.attr, []):
+            used.update(re.findall(r"\b[A-Z][A-Za-z0-9_]*\b", " ".join(a for _, a in p.accessors) + " " + p.item + " " + p.response))
+        imports: dict[str, set[str]] = {}
+        decoder_modules = {fn: index[n].module for n, fn in types.decoders.items()}
+        for name in sorted(used):
+            d = index.get(name)
+            if d is not None:
+                imports.setdefault(d.module, set()).add(name)
+            elif name in decoder_modules:
+                imports.setdefault(decoder_modules[name], set()).add(name)
+        code = " ".join(a for p in pages.get(top.attr, []) for _, a in p.accessors)
+        code += " ".join(p.annotation for r in flat for m in r.methods for p in m.positional + m.keyword)
+        typing = tuple(n for n in ("Literal",) if re.search(rf"\b{n}\b", code))
+        modules.append(ResourceModuleView(top.attr, tuple(flat), tuple(pages.get(top.attr, [])),
+                                          tuple((m, tuple(sorted(n))) for m, n in sorted(imports.items())), typing,
+                                          ("_r",) if any(m.decode.startswith("_r.") for r in flat for m in r.methods) else ()))
+    return tops, tuple(modules)
+
+
+def _page(name: str, op: ir.Operation, types: Types, index: dict[str, ir.Definition]) -> PageView:
+    assert op.page is not None and isinstance(op.response, ir.Ref)
+    model = index[op.response.name]
+    accessors = []
+    if isinstance(model, ir.Model):
+        for f in model.fields:
+            if f.wire not in (op.page.items_field, op.page.has_more_field):
+                accessors.append((f.attr, types.annotation(f.type) + ("" if f.required else " | Unset")))
+    return PageView(name, types.annotation(op.page.item), op.response.name, tuple(accessors), literal(op.page.items_field),
+                    literal(op.page.has_more_field), literal(op.page.cursor_field), op.page.param)
+
+
+def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView:
+    def param(p: ir.Param | ir.Field, required: bool) -> ParamView:
+        annotation = types.parameter(p.type)
+        if not required:
+            annotation = annotation.removesuffix(" | None") + " | Unset" + (" | None" if annotation.endswith(" | None") else "")
+        return ParamView(p.attr, literal(p.wire), annotation, "" if required else "UNSET", docstring(p.description))
+
+    positional = tuple(param(p, True) for p in op.path_params if p.positional)
+    path_kw = [param(p, True) for p in op.path_params if not p.positional]
+    query = tuple(param(p, p.required) for p in op.query_params)
+    body_fields: tuple[ParamView, ...] = ()
+    body_param = ""
+    if op.body is not None and op.body.flattened:
+        body_fields = tuple(param(f, f.required and op.body.required) for f in op.body.fields)
+    elif op.body is not None:
+        body_param = "body"
+        body_fields = (ParamView("body", '"body"', types.parameter(op.body.type).removesuffix(" | None") + ("" if op.body.required else " | Unset") + (" | None" if types.parameter(op.body.type).endswith(" | None") else ""), "" if op.body.required else "UNSET", ""),)
+    keyword = path_kw + list(body_fields if not body_param else body_fields) + list(query)
+    keyword.sort(key=lambda p: (p.default != "",))
+    if op.response is None:
+        returns, decode = "None", "_r.identity"
+    else:
+        returns, decode = types.annotation(op.response), types.decoder(op.response)
+    if page:
+        returns = page
+    summary = op.summary or op.description.split("\n", 1)[0]
+    return MethodView(
+        name=op.method_name, http_method=literal(op.http_method), path=literal(op.path),
+        path_args=tuple((p.wire, p.attr) for p in op.path_params),
+        positional=positional, keyword=tuple(keyword), query=query,
+        body_fields=() if body_param else body_fields, body_param=body_param, returns=returns, decode=decode, page=page,
+        cursor_arg=next((p.attr for p in op.query_params if op.page and p.wire == op.page.param), ""),
+        summary=docstring(summary), doc=docstring(op.description if op.description != summary else ""),
+        example=usage, deprecated=op.deprecated,
+    )

@@ -1,0 +1,208 @@
+"""IR types -> Python type annotations and decode/encode expressions, for the plan stage.
+
+Every string of Python that reaches a template is made here or in `plan`, from IR values
+that were already validated and named; spec text only ever enters through `literal` and
+`docstring`, which escape it.
+"""
+
+from __future__ import annotations
+
+import json
+
+from . import ir
+
+_PRIM = {"str": "str", "int": "int", "float": "float", "bool": "bool"}
+_CHECK = {"str": "_r.string", "int": "_r.integer", "float": "_r.number", "bool": "_r.boolean"}
+
+
+def literal(value: object) -> str:
+    """A Python literal for a JSON scalar; strings double-quoted as black writes them."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+            text = json.dumps(value, ensure_ascii=False)
+        except UnicodeEncodeError:
+            text = json.dumps(value, ensure_ascii=True)
+        return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    if value is None:
+        return "None"
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return "float(" + json.dumps(str(value)) + ")"
+    return repr(value)
+
+
+def docstring(text: str) -> str:
+    """Spec prose as the inside of a triple-quoted docstring: it can never end the string."""
+    out = []
+    for ch in text.replace("\r\n", "\n").replace("\r", "\n"):
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n" or ch == "\t":
+            out.append(ch)
+        elif ord(ch) < 32 or ord(ch) == 127 or 0xD800 <= ord(ch) <= 0xDFFF or ch in "\u2028\u2029\x85":
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    body = "".join(out).replace('"""', '\\"\\"\\"').strip()
+    if body.endswith('"'):
+        body = body[:-1] + '\\"'
+    return "\n".join(line.rstrip() for line in body.split("\n"))
+
+
+class Types:
+    """Resolves refs through aliases and names the decoder of each definition."""
+
+    def __init__(self, api: ir.Api, decoders: dict[str, str]) -> None:
+        self.defs = api.index()
+        self.decoders = decoders  # union name -> decoder function name
+
+    def resolve(self, t: ir.TypeRef, depth: int = 0) -> ir.TypeRef:
+        while isinstance(t, ir.Ref) and depth < 50:
+            d = self.defs.get(t.name)
+            if not isinstance(d, ir.Alias):
+                return t
+            t, depth = d.target, depth + 1
+        return t if depth < 50 else ir.AnyType()
+
+    def is_enum(self, t: ir.TypeRef) -> bool:
+        return isinstance(t, ir.Ref) and isinstance(self.defs.get(t.name), ir.Enum)
+
+    def has_models(self, t: ir.TypeRef, seen: frozenset[str] = frozenset()) -> bool:
+        t = self.resolve(t)
+        if isinstance(t, ir.Ref):
+            d = self.defs.get(t.name)
+            if isinstance(d, ir.KindUnion):
+                return t.name not in seen and any(self.has_models(a.type, seen | {t.name}) for a in d.arms)
+            return not isinstance(d, ir.Enum)
+        if isinstance(t, ir.ListOf):
+            return self.has_models(t.item, seen)
+        if isinstance(t, ir.MapOf):
+            return self.has_models(t.value, seen)
+        if isinstance(t, ir.Nullable):
+            return self.has_models(t.inner, seen)
+        return False
+
+    # ---- annotations ---------------------------------------------------------------------
+    def annotation(self, t: ir.TypeRef) -> str:
+        """PEP 604 annotation (modules use `from __future__ import annotations`)."""
+        if isinstance(t, ir.Prim):
+            return _PRIM[t.kind]
+        if isinstance(t, ir.AnyType):
+            return "Any"
+        if isinstance(t, ir.Const):
+            return f"Literal[{literal(t.value)}]"
+        if isinstance(t, ir.ListOf):
+            return f"list[{self.annotation(t.item)}]"
+        if isinstance(t, ir.MapOf):
+            return f"dict[str, {self.annotation(t.value)}]"
+        if isinstance(t, ir.Nullable):
+            return f"{self.annotation(t.inner)} | None"
+        return f"{t.name} | str" if self.is_enum(t) else t.name
+
+    def parameter(self, t: ir.TypeRef) -> str:
+        """What a request argument accepts: models or plain mappings, any sequence for lists."""
+        t = self.resolve(t)
+        if isinstance(t, ir.ListOf):
+            return f"Sequence[{self.parameter(t.item)}]"
+        if isinstance(t, ir.MapOf):
+            return f"Mapping[str, {self.parameter(t.value)}]"
+        if isinstance(t, ir.Nullable):
+            return f"{self.parameter(t.inner)} | None"
+        if isinstance(t, ir.Ref) and not self.is_enum(t):
+            d = self.defs.get(t.name)
+            if isinstance(d, (ir.Model, ir.TaggedUnion)):
+                return f"{t.name} | Mapping[str, Any]"
+            if isinstance(d, ir.KindUnion):
+                return f"{t.name} | Mapping[str, Any] | Sequence[Any]"
+        return self.annotation(t)
+
+    # ---- decoding ------------------------------------------------------------------------
+    def decode(self, t: ir.TypeRef, value: str) -> str:
+        """An expression decoding the JSON `value` (a simple name or subscript) into `t`."""
+        t = self.resolve(t)
+        if isinstance(t, ir.Prim):
+            return f"{_CHECK[t.kind]}({value})"
+        if isinstance(t, ir.AnyType):
+            return value
+        if isinstance(t, ir.Const):
+            return f"_r.const({value}, {literal(t.value)})"
+        if isinstance(t, ir.ListOf):
+            item = self.resolve(t.item)
+            return f"_r.array({value})" if isinstance(item, ir.AnyType) else f"_r.list_of({value}, {self.decoder(item)})"
+        if isinstance(t, ir.MapOf):
+            inner = self.resolve(t.value)
+            return f"_r.obj({value})" if isinstance(inner, ir.AnyType) else f"_r.map_of({value}, {self.decoder(inner)})"
+        if isinstance(t, ir.Nullable):
+            return f"_r.nullable({self.decoder(t.inner)})({value})"
+        return f"{self.decoder(t)}({value})"
+
+    def decoder(self, t: ir.TypeRef) -> str:
+        """A callable decoding one JSON value into `t`."""
+        t = self.resolve(t)
+        if isinstance(t, ir.Prim):
+            return _CHECK[t.kind]
+        if isinstance(t, ir.AnyType):
+            return "_r.identity"
+        if isinstance(t, ir.Const):
+            return f"_r.consts({literal(t.value)})"
+        if isinstance(t, ir.ListOf):
+            return f"_r.lists({self.decoder(t.item)})"
+        if isinstance(t, ir.MapOf):
+            return f"_r.maps({self.decoder(t.value)})"
+        if isinstance(t, ir.Nullable):
+            return f"_r.nullable({self.decoder(t.inner)})"
+        d = self.defs.get(t.name)
+        if isinstance(d, ir.Enum):
+            return f"{t.name}.decode"
+        if isinstance(d, ir.Model):
+            return f"{t.name}.from_dict"
+        return self.decoders[t.name]
+
+    # ---- encoding ------------------------------------------------------------------------
+    def encode(self, t: ir.TypeRef, value: str) -> str:
+        """An expression giving the JSON form of `value` (an attribute access) of type `t`."""
+        t = self.resolve(t)
+        if isinstance(t, ir.Nullable):
+            inner = self.encode(t.inner, value)
+            return value if inner == value else f"None if {value} is None else {inner}"
+        if not self.has_models(t):
+            if isinstance(t, ir.ListOf):
+                return f"list({value})"
+            if isinstance(t, ir.MapOf):
+                return f"dict({value})"
+            return value
+        if isinstance(t, ir.ListOf):
+            return f"[{self.encode(t.item, 'x')} for x in {value}]" if self._simple(t.item) else f"_r.encode({value})"
+        if isinstance(t, ir.MapOf):
+            return f"{{k: {self.encode(t.value, 'x')} for k, x in {value}.items()}}" if self._simple(t.value) else f"_r.encode({value})"
+        if isinstance(t, ir.Ref) and isinstance(self.defs.get(t.name), (ir.Model, ir.TaggedUnion)):
+            return f"{value}.to_dict()"
+        return f"_r.encode({value})"
+
+    def _simple(self, t: ir.TypeRef) -> bool:
+        t = self.resolve(t)
+        return isinstance(t, ir.Ref) and isinstance(self.defs.get(t.name), (ir.Model, ir.TaggedUnion))
+
+    # ---- references ----------------------------------------------------------------------
+    def names(self, t: ir.TypeRef, *, for_decode: bool) -> set[str]:
+        """Definition names an annotation or decode expression of `t` mentions."""
+        out: set[str] = set()
+        stack = [t]
+        while stack:
+            cur = stack.pop()
+            if isinstance(cur, ir.Ref):
+                if cur.name in out:
+                    continue
+                out.add(cur.name)
+                d = self.defs.get(cur.name)
+                if for_decode and isinstance(d, ir.Alias):
+                    stack.append(d.target)
+            elif isinstance(cur, ir.ListOf):
+                stack.append(cur.item)
+            elif isinstance(cur, ir.MapOf):
+                stack.append(cur.value)
+            elif isinstance(cur, ir.Nullable):
+                stack.append(cur.inner)
+        return out

@@ -1,0 +1,74 @@
+"""Stage 6, render: render jobs -> {relative path: text}, in memory.
+
+Templates come from the user's folder first (`--templates`), then the built-in ones;
+undefined names fail loudly; a template error becomes a located diagnostic.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+
+from .diagnostics import Diagnostic
+from .plan import Job
+
+BUILTIN = Path(str(resources.files("convgen.templates")))
+
+
+def environment(user_templates: Path | None = None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if user_templates is not None:
+        loaders.append(jinja2.FileSystemLoader(str(user_templates)))
+    loaders.append(jinja2.FileSystemLoader(str(BUILTIN)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["toml"] = lambda s: json.dumps(str(s), ensure_ascii=True)
+    return env
+
+
+def render(jobs: list[Job], user_templates: Path | None = None) -> tuple[dict[str, str], list[Diagnostic]]:
+    env = environment(user_templates)
+    out: dict[str, str] = {}
+    diags: list[Diagnostic] = []
+    for job in jobs:
+        if not job.template:
+            out[job.path] = _static(job.source, user_templates)
+            continue
+        try:
+            text = env.get_template(job.template).render(**job.context)
+        except jinja2.TemplateSyntaxError as exc:
+            diags.append(Diagnostic("E403", f"template syntax error: {exc.message}", file=exc.filename or job.template, line=exc.lineno or 1, column=1))
+            continue
+        except jinja2.TemplateError as exc:
+            file, line = _template_frame(exc, job.template)
+            diags.append(Diagnostic("E403", f"template error rendering {job.path}: {exc}", file=file, line=line, column=1))
+            continue
+        out[job.path] = text
+    return out, diags
+
+
+def _static(source: str, user_templates: Path | None) -> str:
+    if user_templates is not None and (user_templates / source).is_file():
+        return (user_templates / source).read_text(encoding="utf-8")
+    return (BUILTIN / source).read_text(encoding="utf-8")
+
+
+def _template_frame(exc: BaseException, fallback: str) -> tuple[str, int]:
+    """The template file and line the error happened on, from the traceback Jinja rewrites."""
+    tb = exc.__traceback__
+    found = (fallback, 1)
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith(".jinja"):
+            found = (name, tb.tb_lineno)
+        tb = tb.tb_next
+    return found

@@ -1,0 +1,316 @@
+"""JSON Schema -> IR types, for the build stage.
+
+Two passes: `convert` turns schemas into types and definitions (naming inline ones after
+where they sit); unions are recorded as pending and resolved once every variant model
+exists, because tags are read from variants that may still be under construction
+(recursive schemas). The union rules are documented in the README.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import ir
+from .diagnostics import Diagnostic, escape_token
+from .naming import RESERVED_CLASSES, Namespace, attribute, member, pascal, snake
+from .select import resolve_pointer
+
+_SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+_IGNORED_WITH_REF = {"$ref", "description", "title", "default", "example", "examples", "deprecated", "readOnly", "writeOnly", "nullable", "type"}
+
+
+@dataclass
+class PendingUnion:
+    name: str
+    module: str
+    pointer: str
+    description: str
+    variants: list[tuple[ir.TypeRef, str]]  # (type, pointer of the variant)
+    prop: str  # discriminator propertyName, "" when none
+    mapping: dict[str, str]  # tag -> component pointer
+
+
+class SchemaBuilder:
+    def __init__(self, doc: dict[str, Any], diags: list[Diagnostic]) -> None:
+        self.doc = doc
+        self.diags = diags
+        self.defs: dict[str, ir.Definition] = {}
+        self.pending: dict[str, PendingUnion] = {}
+        self.classes = Namespace(RESERVED_CLASSES)
+        self.modules = Namespace(frozenset({"__init__"}), "_")
+        self._component_names: dict[str, str] = {}
+        self._component_types: dict[str, ir.TypeRef] = {}
+        self._module = "types"
+        self._anchor = ""
+
+    # ---- names ---------------------------------------------------------------------------
+    def claim_class(self, wanted: str, ptr: str) -> str:
+        base = pascal(wanted)
+        name, renamed = self.classes.claim(base)
+        if renamed:
+            self.diags.append(Diagnostic("W308", f"type name {base!r} is taken: using {name!r}", ptr))
+        return name
+
+    # ---- components ----------------------------------------------------------------------
+    def component(self, ref: str) -> ir.TypeRef:
+        known = self._component_types.get(ref)
+        if known is not None:
+            return known
+        if ref in self._component_names:  # recursion: still being converted
+            return ir.Ref(self._component_names[ref])
+        raw_name = ref.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+        name = self.claim_class(raw_name, ref.lstrip("#"))
+        if name != pascal(raw_name) or not raw_name.replace("_", "").isalnum():
+            if name != raw_name:
+                self.diags.append(Diagnostic("W306", f"schema {raw_name!r} is named {name!r} in Python", ref.lstrip("#")))
+        self._component_names[ref] = name
+        outer_module, outer_anchor = self._module, self._anchor
+        self._module, _ = self.modules.claim(snake(name))
+        self._anchor = name
+        try:
+            result = self.convert(resolve_pointer(self.doc, ref), name, ref.lstrip("#"), named=True)
+        finally:
+            self._module, self._anchor = outer_module, outer_anchor
+        self._component_types[ref] = result
+        return result
+
+    def use_module(self, wanted: str) -> None:
+        """Inline definitions of operations (query enums, ...) go to a module of their own."""
+        self._module, _ = self.modules.claim(snake(wanted))
+
+    # ---- conversion ----------------------------------------------------------------------
+    def convert(self, schema: Any, hint: str, ptr: str, named: bool = False) -> ir.TypeRef:
+        if schema is True or schema == {}:
+            return self._named_alias(hint, ptr, ir.AnyType(), "") if named else ir.AnyType()
+        if not isinstance(schema, dict):
+            self.diags.append(Diagnostic("W307", f"schema must be an object, got {type(schema).__name__}", ptr))
+            return ir.AnyType()
+        description = _text(schema.get("description") or schema.get("title"))
+        if "$recursiveRef" in schema or "$dynamicRef" in schema:
+            return ir.Ref(self._anchor)
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            extra = {k for k in schema if k not in _IGNORED_WITH_REF and not str(k).startswith("x-")}
+            if not extra:
+                target = self.component(ref) if ref.startswith("#/components/") else ir.AnyType()
+                if schema.get("nullable") is True:
+                    target = _nullable(target)
+                return self._named_alias(hint, ptr, target, description) if named else target
+            # `$ref` beside other keywords means both apply (3.1): treat it as allOf
+            schema = {"allOf": [{"$ref": ref}, {k: v for k, v in schema.items() if k != "$ref"}], **{k: schema[k] for k in ("description", "title") if k in schema}}
+        nullable, types = _types_of(schema)
+        inner = self._convert_nonnull(schema, types, hint, ptr, named, description)
+        if nullable and not isinstance(inner, ir.Nullable):
+            if named and isinstance(inner, ir.Ref) and inner.name == hint and hint in self.defs and isinstance(self.defs[hint], ir.Alias):
+                alias = self.defs[hint]
+                assert isinstance(alias, ir.Alias)
+                self.defs[hint] = ir.Alias(alias.name, alias.module, alias.pointer, alias.description, _nullable(alias.target))
+                return inner
+            inner = ir.Nullable(inner)
+        return inner
+
+    def _convert_nonnull(self, schema: dict[str, Any], types: list[str], hint: str, ptr: str, named: bool, description: str) -> ir.TypeRef:
+        for key in ("oneOf", "anyOf"):
+            variants = schema.get(key)
+            if isinstance(variants, list) and variants:
+                return self._union(schema, key, variants, hint, ptr, named, description)
+        if isinstance(schema.get("allOf"), list):
+            return self._all_of(schema, hint, ptr, named, description)
+        if "const" in schema:
+            return self._maybe_alias(named, hint, ptr, description, _const(schema["const"]))
+        enum = schema.get("enum")
+        if isinstance(enum, list) and enum:
+            return self._enum(enum, types, hint, ptr, named, description)
+        if len(types) > 1:
+            arms = [{"type": t, **{k: v for k, v in schema.items() if k not in ("type", "nullable")}} for t in types]
+            return self._union(schema, "anyOf", arms, hint, ptr, named, description)
+        kind = types[0] if types else ("object" if "properties" in schema or "additionalProperties" in schema else "")
+        if kind == "object":
+            return self._object(schema, hint, ptr, named, description)
+        if kind == "array":
+            items = schema.get("items", True)
+            item = self.convert(items, hint + "Item", ptr + "/items")
+            return self._maybe_alias(named, hint, ptr, description, ir.ListOf(item))
+        if kind in _SCALARS:
+            return self._maybe_alias(named, hint, ptr, description, ir.Prim(_SCALARS[kind], str(schema.get("format", ""))))  # type: ignore[arg-type]
+        if kind not in ("", "null"):
+            self.diags.append(Diagnostic("W307", f"unknown type {kind!r}: treated as any JSON value", ptr + "/type"))
+        return self._maybe_alias(named, hint, ptr, description, ir.AnyType())
+
+    def _maybe_alias(self, named: bool, hint: str, ptr: str, description: str, target: ir.TypeRef) -> ir.TypeRef:
+        return self._named_alias(hint, ptr, target, description) if named else target
+
+    def _named_alias(self, name: str, ptr: str, target: ir.TypeRef, description: str) -> ir.TypeRef:
+        self.defs[name] = ir.Alias(name, self._module, ptr, description, target)
+        return ir.Ref(name)
+
+    def _name_for(self, named: bool, hint: str, ptr: str) -> str:
+        return hint if named else self.claim_class(hint, ptr)
+
+    # ---- objects -------------------------------------------------------------------------
+    def _object(self, schema: dict[str, Any], hint: str, ptr: str, named: bool, description: str) -> ir.TypeRef:
+        props = schema.get("properties")
+        if not isinstance(props, dict) or not props:
+            extra = schema.get("additionalProperties", True)
+            value = self.convert(extra, hint + "Value", ptr + "/additionalProperties") if extra is not False else ir.AnyType()
+            return self._maybe_alias(named, hint, ptr, description, ir.MapOf(value))
+        name = self._name_for(named, hint, ptr)
+        required = schema.get("required") if isinstance(schema.get("required"), list) else []
+        self.defs[name] = ir.Model(name, self._module, ptr, description, ())  # placeholder for recursion
+        fields = self._fields(name, [(props, required, ptr)])
+        self.defs[name] = ir.Model(name, self._module, ptr, description, fields)
+        return ir.Ref(name)
+
+    def _fields(self, owner: str, groups: list[tuple[dict[str, Any], list[Any], str]]) -> tuple[ir.Field, ...]:
+        merged: dict[str, tuple[Any, str]] = {}
+        required: set[str] = set()
+        for props, req, ptr in groups:
+            for wire, prop in props.items():
+                merged[str(wire)] = (prop, f"{ptr}/properties/{escape_token(str(wire))}")
+            required.update(str(r) for r in req if isinstance(r, str))
+        attrs = Namespace(frozenset({"extra", "from_dict", "to_dict"}), "_")
+        out = []
+        for wire, (prop, prop_ptr) in merged.items():
+            wanted = attribute(wire)
+            attr, renamed = attrs.claim(wanted)
+            if wanted != wire or renamed:
+                code = "W308" if renamed else "W306"
+                self.diags.append(Diagnostic(code, f"property {wire!r} of {owner} is attribute {attr!r}", prop_ptr))
+            type_ = self.convert(prop, owner + pascal(wire), prop_ptr)
+            default = prop.get("default") if isinstance(prop, dict) else None
+            has_default = isinstance(prop, dict) and "default" in prop and isinstance(default, (str, int, float, bool))
+            out.append(ir.Field(
+                wire=wire, attr=attr, type=type_, required=wire in required,
+                description=_text(prop.get("description") if isinstance(prop, dict) else ""),
+                default=default if has_default else None, has_default=has_default,
+                deprecated=isinstance(prop, dict) and prop.get("deprecated") is True,
+            ))
+        for wire in sorted(required - set(merged)):
+            # required but never described: keep it, as any JSON value, so nothing is lost
+            attr, _ = attrs.claim(attribute(wire))
+            self.diags.append(Diagnostic("W311", f"{owner} requires {wire!r} but does not describe it: typed as any JSON value", groups[-1][2] + "/required"))
+            out.append(ir.Field(wire=wire, attr=attr, type=ir.AnyType(), required=True))
+        return tuple(out)
+
+    def _all_of(self, schema: dict[str, Any], hint: str, ptr: str, named: bool, description: str) -> ir.TypeRef:
+        groups: list[tuple[dict[str, Any], list[Any], str]] = []
+        self._collect_all_of(schema, ptr, groups, depth=0)
+        if not any(props for props, _, _ in groups):
+            # allOf of non-objects: take the first member's type
+            first = schema["allOf"][0] if schema["allOf"] else True
+            return self.convert(first, hint, ptr + "/allOf/0", named)
+        name = self._name_for(named, hint, ptr)
+        self.defs[name] = ir.Model(name, self._module, ptr, description, ())
+        fields = self._fields(name, groups)
+        self.defs[name] = ir.Model(name, self._module, ptr, description, fields)
+        return ir.Ref(name)
+
+    def _collect_all_of(self, schema: dict[str, Any], ptr: str, groups: list[tuple[dict[str, Any], list[Any], str]], depth: int) -> None:
+        if depth > 20:
+            return
+        for i, member_schema in enumerate(schema.get("allOf", [])):
+            at = f"{ptr}/allOf/{i}"
+            if isinstance(member_schema, dict) and isinstance(member_schema.get("$ref"), str):
+                target = member_schema["$ref"]
+                try:
+                    member_schema, at = resolve_pointer(self.doc, target), target.lstrip("#")
+                except KeyError:
+                    continue
+            if isinstance(member_schema, dict):
+                if "allOf" in member_schema:
+                    self._collect_all_of(member_schema, at, groups, depth + 1)
+                props = member_schema.get("properties")
+                req = member_schema.get("required")
+                groups.append((props if isinstance(props, dict) else {}, req if isinstance(req, list) else [], at))
+        if isinstance(schema.get("properties"), dict):
+            groups.append((schema["properties"], schema.get("required") or [], ptr))
+
+    # ---- enums ---------------------------------------------------------------------------
+    def _enum(self, values: list[Any], types: list[str], hint: str, ptr: str, named: bool, description: str) -> ir.TypeRef:
+        present = [v for v in values if v is not None]
+        nullable = len(present) != len(values)
+        if not present:
+            return ir.AnyType()
+        if len(present) == 1:
+            result: ir.TypeRef = _const(present[0])
+            result = self._maybe_alias(named, hint, ptr, description, result)
+        elif all(isinstance(v, str) for v in present):
+            name = self._name_for(named, hint, ptr)
+            members = Namespace(frozenset({"EMPTY_"}), "_")
+            out: list[ir.EnumMember] = []
+            seen: set[str] = set()
+            for value in present:
+                if value in seen:
+                    continue  # reported by validate (W206)
+                seen.add(value)
+                wanted = member(value)
+                attr, renamed = members.claim(wanted)
+                if renamed:
+                    self.diags.append(Diagnostic("W308", f"enum values of {name} collide as {wanted!r}: {value!r} is {attr}", ptr + "/enum"))
+                out.append(ir.EnumMember(attr, value))
+            self.defs[name] = ir.Enum(name, self._module, ptr, description, tuple(out))
+            result = ir.Ref(name)
+        else:
+            kinds = {type(v).__name__ for v in present}
+            kind = "bool" if kinds == {"bool"} else "int" if kinds <= {"int"} else "float" if kinds <= {"int", "float"} else ""
+            result = ir.Prim(kind) if kind else ir.AnyType()  # type: ignore[arg-type]
+            result = self._maybe_alias(named, hint, ptr, description, result)
+        return ir.Nullable(result) if nullable else result
+
+    # ---- unions --------------------------------------------------------------------------
+    def _union(self, schema: dict[str, Any], key: str, variants: list[Any], hint: str, ptr: str, named: bool, description: str) -> ir.TypeRef:
+        non_null = [(i, v) for i, v in enumerate(variants) if not _is_null(v)]
+        nullable = len(non_null) != len(variants)
+        if len(non_null) == 1:
+            i, only = non_null[0]
+            merged = only
+            if isinstance(only, dict) and "description" not in only and description:
+                merged = {**only, "description": description}
+            inner = self.convert(merged, hint, f"{ptr}/{key}/{i}", named)
+            return _nullable(inner) if nullable else inner
+        name = self._name_for(named, hint, ptr)
+        converted: list[tuple[ir.TypeRef, str]] = []
+        for i, variant in non_null:
+            title = variant.get("title") if isinstance(variant, dict) and not variant.get("$ref") else None
+            vhint = name + (pascal(title) if isinstance(title, str) and title else f"Variant{i + 1}")
+            converted.append((self.convert(variant, vhint, f"{ptr}/{key}/{i}"), f"{ptr}/{key}/{i}"))
+        disc = schema.get("discriminator") if isinstance(schema.get("discriminator"), dict) else {}
+        prop = disc.get("propertyName") if isinstance(disc.get("propertyName"), str) else ""
+        mapping = {str(k): v for k, v in (disc.get("mapping") or {}).items() if isinstance(v, str)}
+        self.pending[name] = PendingUnion(name, self._module, ptr, description, converted, prop, mapping)
+        self.defs[name] = ir.Alias(name, self._module, ptr, description, ir.AnyType())  # replaced in resolve
+        result: ir.TypeRef = ir.Ref(name)
+        return ir.Nullable(result) if nullable else result
+
+    def component_name(self, ref: str) -> str | None:
+        return self._component_names.get(ref)
+
+
+def _types_of(schema: dict[str, Any]) -> tuple[bool, list[str]]:
+    raw = schema.get("type")
+    types = [raw] if isinstance(raw, str) else [t for t in raw if isinstance(t, str)] if isinstance(raw, list) else []
+    nullable = "null" in types or schema.get("nullable") is True
+    return nullable, [t for t in types if t != "null"]
+
+
+def _is_null(schema: Any) -> bool:
+    if not isinstance(schema, dict):
+        return False
+    return schema.get("type") == "null" or (schema.get("enum") == [None])
+
+
+def _nullable(t: ir.TypeRef) -> ir.TypeRef:
+    return t if isinstance(t, ir.Nullable) else ir.Nullable(t)
+
+
+def _const(value: Any) -> ir.TypeRef:
+    if value is None:
+        return ir.AnyType()
+    if isinstance(value, (str, int, float, bool)):
+        return ir.Const(value)
+    return ir.AnyType()
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
