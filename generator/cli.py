@@ -99,7 +99,12 @@ def main(argv: list[str] | None = None) -> int:
 # ---- commands ----------------------------------------------------------------------------
 def _config(run: Run) -> Config | None:
     args = run.args
-    path = Path(args.config) if args.config else find(Path(args.spec).resolve().parent if getattr(args, "spec", None) else Path.cwd())
+    path = None
+    if args.config:
+        path = Path(args.config)
+    elif not args.no_config:
+        beside = Path(args.spec).parent / "convgen.toml" if getattr(args, "spec", None) else None
+        path = beside if beside is not None and beside.is_file() else find(Path.cwd())
     config = Config()
     if path is not None:
         config, diags = load_config(path)
@@ -254,7 +259,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("spec", nargs="?", help="OpenAPI document (YAML or JSON); default from config")
-    common.add_argument("--config", help="config file (default: nearest [tool.convgen] or convgen.toml)")
+    common.add_argument("--config", help="config file (default: convgen.toml beside SPEC, else the nearest "
+                        "pyproject.toml with [tool.convgen] or convgen.toml from the current folder up)")
+    common.add_argument("--no-config", action="store_true", help="ignore configuration files")
     common.add_argument("--tag", action="append", help="generate the operations with this tag (repeatable)")
     common.add_argument("--path-prefix", action="append", help="generate the operations under this path (repeatable)")
     common.add_argument("--strict", action="store_true", help="warnings fail the run (exit 1)")

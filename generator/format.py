@@ -82,7 +82,9 @@ def _format_chunk(todo: dict[str, str]) -> dict[str, tuple[str, str | None]]:
     out: dict[str, tuple[str, str | None]] = {}
     for path, text in todo.items():
         try:
-            out[path] = (black.format_str(text, mode=mode), None)
+            formatted = black.format_str(text, mode=mode)
+            compile(formatted, path, "exec", dont_inherit=True)  # black parses; compile also checks names
+            out[path] = (formatted, None)
         except Exception as exc:  # black raises its own parse errors; report, don't crash
             out[path] = (text, f"generated code is not valid Python: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
     return out

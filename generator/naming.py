@@ -13,8 +13,9 @@ RESERVED_CLASSES = frozenset(
      "TypeAlias", "dataclass", "field", "Enum", "UNSET", "Unset", "Model", "Self", "Client",
      "AsyncClient", "DecodeError", "annotations", "None", "True", "False"}
 )
-# Attributes every generated model has.
-RESERVED_ATTRS = frozenset({"extra", "from_dict", "to_dict"})
+# Attributes every generated model has, and names its annotations and __init__ rely on.
+RESERVED_ATTRS = frozenset({"extra", "from_dict", "to_dict", "self", "str", "int", "float", "bool", "list", "dict",
+                            "Any", "Literal", "Mapping", "Unset", "UNSET", "EMPTY", "None", "True", "False"})
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 
 
@@ -44,6 +45,8 @@ def snake(text: str) -> str:
     name = "_".join(w.lower() for w in words(text)) or "x"
     if name[0].isdigit():
         name = "m_" + name
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        name += "_"
     return name
 
 

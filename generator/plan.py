@@ -156,6 +156,7 @@ class ResourceModuleView:
     pages: tuple[PageView, ...]
     imports: tuple[tuple[str, tuple[str, ...]], ...]
     typing: tuple[str, ...]  # names imported from `typing`
+    abc: tuple[str, ...]  # names imported from `collections.abc`
     runtime: tuple[str, ...]  # "_r" when the module needs the models runtime
 
 
@@ -430,10 +431,11 @@ def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[Resou
             elif name in decoder_modules:
                 imports.setdefault(decoder_modules[name], set()).add(name)
         code = " ".join(a for p in pages.get(top.attr, []) for _, a in p.accessors)
-        code += " ".join(p.annotation for r in flat for m in r.methods for p in m.positional + m.keyword)
-        typing = tuple(n for n in ("Literal",) if re.search(rf"\b{n}\b", code))
+        code += " " + " ".join(p.annotation for r in flat for m in r.methods for p in m.positional + m.keyword)
+        typing = ("TYPE_CHECKING",) + tuple(n for n in ("Any", "Literal") if re.search(rf"\b{n}\b", code))
+        abc = ("Mapping",) + (("Sequence",) if "Sequence[" in code else ())
         modules.append(ResourceModuleView(top.attr, tuple(flat), tuple(pages.get(top.attr, [])),
-                                          tuple((m, tuple(sorted(n))) for m, n in sorted(imports.items())), typing,
+                                          tuple((m, tuple(sorted(n, key=lambda x: (_isort_type(x), x)))) for m, n in sorted(imports.items())), typing, abc,
                                           ("_r",) if any(m.decode.startswith("_r.") for r in flat for m in r.methods) else ()))
     return tops, tuple(modules)
 
@@ -475,7 +477,7 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
         returns, decode = types.annotation(op.response), types.decoder(op.response)
     if page:
         returns = page
-    summary = op.summary or op.description.split("\n", 1)[0]
+    summary = op.summary or op.description.split("\n", 1)[0] or f"{op.http_method} {op.path}"
     return MethodView(
         name=op.method_name, http_method=literal(op.http_method), path=literal(op.path),
         path_args=tuple((p.wire, p.attr) for p in op.path_params),

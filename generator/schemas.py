@@ -13,7 +13,7 @@ from typing import Any
 
 from . import ir
 from .diagnostics import Diagnostic, escape_token
-from .naming import RESERVED_CLASSES, Namespace, attribute, member, pascal, snake
+from .naming import RESERVED_ATTRS, RESERVED_CLASSES, Namespace, attribute, member, pascal, snake
 from .select import resolve_pointer
 
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
@@ -169,7 +169,7 @@ class SchemaBuilder:
             for wire, prop in props.items():
                 merged[str(wire)] = (prop, f"{ptr}/properties/{escape_token(str(wire))}")
             required.update(str(r) for r in req if isinstance(r, str))
-        attrs = Namespace(frozenset({"extra", "from_dict", "to_dict"}), "_")
+        attrs = Namespace(RESERVED_ATTRS, "_")
         out = []
         for wire, (prop, prop_ptr) in merged.items():
             wanted = attribute(wire)

@@ -1,0 +1,410 @@
+"""The HTTP layer under the generated client: requests, retries, errors, raw responses.
+
+Hand-written and copied verbatim into every generated package. The sync and async
+clients share everything but the two lines that send and sleep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import os
+import platform
+import random
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, Self, TypeVar
+from urllib.parse import quote, urlencode
+
+import httpx
+
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APITimeoutError,
+    status_error,
+)
+from .models import UNSET, DecodeError, Unset, encode
+
+T = TypeVar("T")
+DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
+RETRY_STATUSES = frozenset({408, 409, 429})
+MAX_RETRY_DELAY = 8.0
+MAX_RETRY_AFTER = 60.0
+Timeout = float | httpx.Timeout | None
+_PLACEHOLDER = re.compile(r"{([^{}]+)}")
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """What the generator knows about this API; fixed per generated package."""
+
+    package: str
+    version: str
+    default_base_url: str
+    api_key_env: str
+    base_url_env: str
+    array_format: str = (
+        "brackets"  # "brackets" (a[]=1&a[]=2), "repeat" (a=1&a=2) or "comma" (a=1,2)
+    )
+
+
+@dataclass(frozen=True)
+class RequestOptions:
+    extra_headers: Mapping[str, str] | None = None
+    extra_query: Mapping[str, object] | None = None
+    extra_body: Mapping[str, object] | None = None
+    timeout: Timeout | Unset = UNSET
+
+
+class RawResponse(Generic[T]):
+    """The HTTP response of a call made through `with_raw_response`; `parse()` gives the model."""
+
+    def __init__(self, response: httpx.Response, decode: Callable[[Any], T]) -> None:
+        self.http_response = response
+        self._decode = decode
+
+    @property
+    def status_code(self) -> int:
+        return self.http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.http_response.headers
+
+    @property
+    def request_id(self) -> str | None:
+        value: str | None = self.http_response.headers.get("x-request-id")
+        return value
+
+    def parse(self) -> T:
+        return _decode(self.http_response, self._decode)
+
+    def __repr__(self) -> str:
+        return f"<RawResponse [{self.status_code}] {self.http_response.request.method} {self.http_response.request.url}>"
+
+
+def path(template: str, params: Mapping[str, str]) -> str:
+    """Fill a path template; ids are percent-encoded so that no value can change the path."""
+    values = {}
+    for name, value in params.items():
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a string, got {type(value).__name__}")
+        if value in ("", ".", ".."):
+            raise ValueError(f"{name} must be a non-empty id, got {value!r}")
+        values[name] = quote(value, safe="")
+    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
+
+
+def encode_query(query: Mapping[str, object], array_format: str) -> str:
+    pairs: list[tuple[str, str]] = []
+    for key, value in query.items():
+        if value is UNSET or value is None:
+            continue
+        if isinstance(value, (list, tuple)):
+            items = [_scalar(v) for v in value if v is not None]
+            if array_format == "comma":
+                pairs.append((key, ",".join(items)))
+            else:
+                name = key + "[]" if array_format == "brackets" else key
+                pairs.extend((name, v) for v in items)
+        else:
+            pairs.append((key, _scalar(value)))
+    return urlencode(pairs)
+
+
+def _scalar(value: object) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return str(value)
+
+
+def _decode(response: httpx.Response, decode: Callable[[Any], T]) -> T:
+    try:
+        data = json.loads(response.content) if response.content else None
+    except ValueError as exc:
+        raise APIResponseValidationError(
+            f"response is not valid JSON: {exc}", response=response
+        ) from None
+    try:
+        return decode(data)
+    except DecodeError as exc:
+        raise APIResponseValidationError(
+            f"response does not have the documented shape: {exc}", response=response, body=data
+        ) from None
+
+
+def _error_body(response: httpx.Response) -> Any:
+    try:
+        return json.loads(response.content) if response.content else None
+    except ValueError:
+        return response.text or None
+
+
+class _Base:
+    _config: ClientConfig
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str | httpx.URL | None,
+        timeout: Timeout,
+        max_retries: int,
+        default_headers: Mapping[str, str] | None,
+        default_query: Mapping[str, object] | None,
+    ) -> None:
+        config = self._config
+        api_key = api_key if api_key is not None else os.environ.get(config.api_key_env)
+        if not api_key:
+            raise APIError(
+                f"no API key: pass api_key=... or set the {config.api_key_env} environment variable"
+            )
+        base = (
+            base_url
+            if base_url is not None
+            else os.environ.get(config.base_url_env) or config.default_base_url
+        )
+        if max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        self._api_key = api_key
+        self.base_url = str(base).rstrip("/")
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self._default_headers = dict(default_headers or {})
+        self._default_query = dict(default_query or {})
+        self._headers = {
+            "Accept": "application/json",
+            "User-Agent": f"{config.package}/{config.version} python/{platform.python_version()}",
+            **self._default_headers,
+            "Authorization": f"Bearer {api_key}",
+        }
+
+    @property
+    def api_key(self) -> str:
+        return self._api_key
+
+    def __repr__(self) -> str:  # the key never appears in a repr
+        return f"<{type(self).__name__} base_url={self.base_url!r} max_retries={self.max_retries}>"
+
+    def _settings(self) -> dict[str, Any]:
+        return {
+            "api_key": self._api_key,
+            "base_url": self.base_url,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "default_headers": self._default_headers,
+            "default_query": self._default_query,
+        }
+
+    def _build(
+        self,
+        method: str,
+        url_path: str,
+        query: Mapping[str, object] | None,
+        body: Any,
+        options: RequestOptions,
+    ) -> httpx.Request:
+        merged = {**self._default_query, **(query or {}), **(options.extra_query or {})}
+        url = self.base_url + url_path
+        qs = encode_query(merged, self._config.array_format) if merged else ""
+        if qs:
+            url += "?" + qs
+        headers = self._headers
+        content = None
+        if body is not UNSET or options.extra_body:
+            payload = encode(body) if body is not UNSET else {}
+            if options.extra_body:
+                payload = {**payload, **encode(options.extra_body)}
+            content = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+            headers = {**headers, "Content-Type": "application/json"}
+        if options.extra_headers:
+            headers = {**headers, **options.extra_headers}
+        timeout = self.timeout if options.timeout is UNSET else options.timeout
+        request = httpx.Request(method, url, headers=headers, content=content)
+        request.extensions["timeout"] = httpx.Timeout(timeout).as_dict()
+        return request
+
+    def _retry_delay(self, attempt: int, response: httpx.Response | None) -> float | None:
+        """Seconds to wait before retry number `attempt`, or None when it must not be retried."""
+        if attempt > self.max_retries:
+            return None
+        if response is not None:
+            verdict = response.headers.get("x-should-retry")
+            if verdict == "false":
+                return None
+            if verdict != "true" and not (
+                response.status_code in RETRY_STATUSES or response.status_code >= 500
+            ):
+                return None
+            hinted = _retry_after(response.headers)
+            if hinted is not None and 0 <= hinted <= MAX_RETRY_AFTER:
+                return hinted
+        base = min(0.5 * 2.0 ** (attempt - 1), MAX_RETRY_DELAY)
+        return base * (1 - 0.25 * random.random())
+
+    @staticmethod
+    def _with_retry_count(request: httpx.Request, attempt: int) -> httpx.Request:
+        if attempt:
+            request.headers["X-Retry-Count"] = str(attempt)
+        return request
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    ms = headers.get("retry-after-ms")
+    if ms is not None:
+        try:
+            return float(ms) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    parsed = email.utils.parsedate_to_datetime(value) if value else None
+    return None if parsed is None else parsed.timestamp() - time.time()
+
+
+class SyncAPIClient(_Base):
+    def __init__(self, *, http_client: httpx.Client | None = None, **settings: Any) -> None:
+        super().__init__(**settings)
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else httpx.Client(follow_redirects=True)
+
+    def request(
+        self,
+        method: str,
+        url_path: str,
+        *,
+        query: Mapping[str, object] | None = None,
+        body: Any = UNSET,
+        decode: Callable[[Any], T],
+        options: RequestOptions,
+    ) -> T:
+        return _decode(self._send(self._build(method, url_path, query, body, options)), decode)
+
+    def request_raw(
+        self,
+        method: str,
+        url_path: str,
+        *,
+        query: Mapping[str, object] | None = None,
+        body: Any = UNSET,
+        decode: Callable[[Any], T],
+        options: RequestOptions,
+    ) -> RawResponse[T]:
+        return RawResponse(self._send(self._build(method, url_path, query, body, options)), decode)
+
+    def _send(self, request: httpx.Request) -> httpx.Response:
+        attempt = 0
+        while True:
+            self._with_retry_count(request, attempt)
+            attempt += 1
+            try:
+                response = self._http.send(request)
+            except httpx.TimeoutException:
+                delay = self._retry_delay(attempt, None)
+                if delay is None:
+                    raise APITimeoutError(request=request) from None
+            except httpx.TransportError as exc:
+                delay = self._retry_delay(attempt, None)
+                if delay is None:
+                    raise APIConnectionError(f"Connection error: {exc}", request=request) from None
+            else:
+                if response.status_code < 400:
+                    return response
+                delay = self._retry_delay(attempt, response)
+                if delay is None:
+                    raise status_error(response, _error_body(response))
+                response.close()
+            time.sleep(delay)
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncAPIClient(_Base):
+    def __init__(self, *, http_client: httpx.AsyncClient | None = None, **settings: Any) -> None:
+        super().__init__(**settings)
+        self._owns_http = http_client is None
+        self._http = (
+            http_client if http_client is not None else httpx.AsyncClient(follow_redirects=True)
+        )
+
+    async def request(
+        self,
+        method: str,
+        url_path: str,
+        *,
+        query: Mapping[str, object] | None = None,
+        body: Any = UNSET,
+        decode: Callable[[Any], T],
+        options: RequestOptions,
+    ) -> T:
+        return _decode(
+            await self._send(self._build(method, url_path, query, body, options)), decode
+        )
+
+    async def request_raw(
+        self,
+        method: str,
+        url_path: str,
+        *,
+        query: Mapping[str, object] | None = None,
+        body: Any = UNSET,
+        decode: Callable[[Any], T],
+        options: RequestOptions,
+    ) -> RawResponse[T]:
+        return RawResponse(
+            await self._send(self._build(method, url_path, query, body, options)), decode
+        )
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        attempt = 0
+        while True:
+            self._with_retry_count(request, attempt)
+            attempt += 1
+            try:
+                response = await self._http.send(request)
+            except httpx.TimeoutException:
+                delay = self._retry_delay(attempt, None)
+                if delay is None:
+                    raise APITimeoutError(request=request) from None
+            except httpx.TransportError as exc:
+                delay = self._retry_delay(attempt, None)
+                if delay is None:
+                    raise APIConnectionError(f"Connection error: {exc}", request=request) from None
+            else:
+                if response.status_code < 400:
+                    return response
+                delay = self._retry_delay(attempt, response)
+                if delay is None:
+                    raise status_error(response, _error_body(response))
+                await response.aclose()
+            await asyncio.sleep(delay)
+
+    async def close(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
