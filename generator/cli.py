@@ -13,13 +13,15 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TYPE_CHECKING, Callable, TextIO
 
 from . import __version__
 from .config import ARRAY_FORMATS, Config, find, load_config
 from .diagnostics import Diagnostic, Severity, dump_json, has_errors, has_warnings
-from .load import Spec, load
-from .select import Section, Selection, select
+
+if TYPE_CHECKING:
+    from .load import Spec
+    from .select import Section
 
 EXIT_OK, EXIT_DIFF, EXIT_ERROR = 0, 1, 2
 
@@ -131,6 +133,9 @@ def _config(run: Run) -> Config | None:
 
 def _front(run: Run, config: Config) -> Section | None:
     """load -> select -> validate; None when an error stops the run."""
+    from .load import load
+    from .select import Selection, select
+
     assert config.spec is not None
     spec, diags = run.stage("load", lambda: load(config.spec))  # type: ignore[misc, arg-type]
     if run.add(diags) or spec is None:
@@ -148,6 +153,22 @@ def _front(run: Run, config: Config) -> Section | None:
 
 
 def _render(run: Run, config: Config) -> dict[str, str] | None:
+    from . import cache
+
+    assert config.spec is not None
+    settings = {k: getattr(config, k) for k in ("tags", "path_prefixes", "package", "array_format", "env_prefix", "version")}
+    key = None if run.args.no_cache else run.stage("fingerprint", lambda: cache.fingerprint(config.spec, settings, config.templates))  # type: ignore[arg-type]
+    hit = cache.load(key) if isinstance(key, str) else None
+    if hit is not None:
+        run.add(hit[0])
+        return None if run.args.strict and has_warnings(run.diags) else hit[1]
+    files = _pipeline(run, config)
+    if files is not None and isinstance(key, str) and not has_errors(run.diags):
+        cache.save(key, run.diags, files)
+    return files
+
+
+def _pipeline(run: Run, config: Config) -> dict[str, str] | None:
     section = _front(run, config)
     if section is None:
         return None
@@ -232,6 +253,9 @@ def cmd_validate(run: Run) -> int:
 
 
 def cmd_select(run: Run) -> int:
+    from .load import load
+    from .select import Selection, select
+
     config = _config(run)
     if config is None or config.spec is None:
         return EXIT_ERROR
@@ -242,7 +266,7 @@ def cmd_select(run: Run) -> int:
     section, diags = select(spec.doc, Selection(config.tags, config.path_prefixes))
     if run.add(diags) or section is None:
         return EXIT_ERROR
-    text = json.dumps(section.standalone(), indent=1, ensure_ascii=False) + "\n"
+    text = json.dumps(section.standalone(), indent=1, ensure_ascii=False, default=str) + "\n"
     if run.args.output:
         Path(run.args.output).write_text(text, encoding="utf-8")
     else:

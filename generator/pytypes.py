@@ -122,6 +122,13 @@ class Types:
     def decode(self, t: ir.TypeRef, value: str) -> str:
         """An expression decoding the JSON `value` (a simple name or subscript) into `t`."""
         t = self.resolve(t)
+        # hot scalars are checked inline; the runtime check runs (and raises) only on a mismatch
+        if isinstance(t, ir.Prim) and t.kind in ("str", "int", "bool"):
+            name, bound = (value, value) if value.isidentifier() else ("v", f"(v := {value})")
+            return f"{name} if {bound}.__class__ is {t.kind} else {_CHECK[t.kind]}({name})"
+        if isinstance(t, ir.Const) and isinstance(t.value, str):
+            name, bound = (value, value) if value.isidentifier() else ("v", f"(v := {value})")
+            return f"{name} if {bound} == {literal(t.value)} else _r.const({name}, {literal(t.value)})"
         if isinstance(t, ir.Prim):
             return f"{_CHECK[t.kind]}({value})"
         if isinstance(t, ir.AnyType):

@@ -7,7 +7,7 @@ undefined names fail loudly; a template error becomes a located diagnostic.
 from __future__ import annotations
 
 import json
-from importlib import resources
+from importlib.util import find_spec
 from pathlib import Path
 
 import jinja2
@@ -15,7 +15,9 @@ import jinja2
 from .diagnostics import Diagnostic
 from .plan import Job
 
-BUILTIN = Path(str(resources.files("convgen.templates")))
+_SPEC = find_spec("convgen.templates")
+assert _SPEC is not None and _SPEC.submodule_search_locations, "convgen is installed without its templates"
+BUILTIN = Path(list(_SPEC.submodule_search_locations)[0])
 
 
 def environment(user_templates: Path | None = None) -> jinja2.Environment:

@@ -32,6 +32,13 @@ Annotation: TypeAlias = (
 
 def annotation_from_dict(data: Any) -> Annotation:
     """Decode a `Annotation` by its tag; unknown tags give `UnknownAnnotation`."""
+    if data.__class__ is dict:
+        decode = _ANNOTATION_BY_TAG.get(tag) if (tag := data.get("type")).__class__ is str else None
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(data, "type", _ANNOTATION_BY_TAG, UnknownAnnotation)
 
 

@@ -34,6 +34,17 @@ ApplyPatchOperationParam: TypeAlias = (
 
 def apply_patch_operation_param_from_dict(data: Any) -> ApplyPatchOperationParam:
     """Decode a `ApplyPatchOperationParam` by its tag; unknown tags give `UnknownApplyPatchOperationParam`."""
+    if data.__class__ is dict:
+        decode = (
+            _APPLY_PATCH_OPERATION_PARAM_BY_TAG.get(tag)
+            if (tag := data.get("type")).__class__ is str
+            else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(
         data, "type", _APPLY_PATCH_OPERATION_PARAM_BY_TAG, UnknownApplyPatchOperationParam
     )

@@ -66,11 +66,13 @@ class ApplyPatchToolCall(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "apply_patch_call")
+            obj.type = (
+                v if (v := data["type"]) == "apply_patch_call" else _r.const(v, "apply_patch_call")
+            )
             key = "id"
-            obj.id = _r.string(data["id"])
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "call_id"
-            obj.call_id = _r.string(data["call_id"])
+            obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
             key = "caller"
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_from_dict(v)
@@ -80,8 +82,12 @@ class ApplyPatchToolCall(_r.Model):
             obj.operation = apply_patch_tool_call_operation_from_dict(data["operation"])
             key = "created_by"
             v = data.get("created_by", UNSET)
-            obj.created_by = v if v is UNSET else _r.string(v)
-            obj.extra = _r.extras(data, _KEYS_APPLYPATCHTOOLCALL)
+            obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+            obj.extra = (
+                EMPTY
+                if _KEYS_APPLYPATCHTOOLCALL.issuperset(data)
+                else _r.extras(data, _KEYS_APPLYPATCHTOOLCALL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -130,6 +136,17 @@ ApplyPatchToolCallOperation: TypeAlias = (
 
 def apply_patch_tool_call_operation_from_dict(data: Any) -> ApplyPatchToolCallOperation:
     """Decode a `ApplyPatchToolCallOperation` by its tag; unknown tags give `UnknownApplyPatchToolCallOperation`."""
+    if data.__class__ is dict:
+        decode = (
+            _APPLY_PATCH_TOOL_CALL_OPERATION_BY_TAG.get(tag)
+            if (tag := data.get("type")).__class__ is str
+            else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(
         data, "type", _APPLY_PATCH_TOOL_CALL_OPERATION_BY_TAG, UnknownApplyPatchToolCallOperation
     )

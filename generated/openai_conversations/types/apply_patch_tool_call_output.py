@@ -62,11 +62,15 @@ class ApplyPatchToolCallOutput(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "apply_patch_call_output")
+            obj.type = (
+                v
+                if (v := data["type"]) == "apply_patch_call_output"
+                else _r.const(v, "apply_patch_call_output")
+            )
             key = "id"
-            obj.id = _r.string(data["id"])
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "call_id"
-            obj.call_id = _r.string(data["call_id"])
+            obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
             key = "caller"
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_from_dict(v)
@@ -74,11 +78,15 @@ class ApplyPatchToolCallOutput(_r.Model):
             obj.status = ApplyPatchCallOutputStatus.decode(data["status"])
             key = "output"
             v = data.get("output", UNSET)
-            obj.output = v if v is UNSET or v is None else _r.string(v)
+            obj.output = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             key = "created_by"
             v = data.get("created_by", UNSET)
-            obj.created_by = v if v is UNSET else _r.string(v)
-            obj.extra = _r.extras(data, _KEYS_APPLYPATCHTOOLCALLOUTPUT)
+            obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+            obj.extra = (
+                EMPTY
+                if _KEYS_APPLYPATCHTOOLCALLOUTPUT.issuperset(data)
+                else _r.extras(data, _KEYS_APPLYPATCHTOOLCALLOUTPUT)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -52,7 +52,7 @@ class AutoCodeInterpreterToolParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "auto")
+            obj.type = v if (v := data["type"]) == "auto" else _r.const(v, "auto")
             key = "file_ids"
             v = data.get("file_ids", UNSET)
             obj.file_ids = v if v is UNSET else _r.list_of(v, _r.string)
@@ -64,7 +64,11 @@ class AutoCodeInterpreterToolParam(_r.Model):
             obj.network_policy = (
                 v if v is UNSET else auto_code_interpreter_tool_param_network_policy_from_dict(v)
             )
-            obj.extra = _r.extras(data, _KEYS_AUTOCODEINTERPRETERTOOLPARAM)
+            obj.extra = (
+                EMPTY
+                if _KEYS_AUTOCODEINTERPRETERTOOLPARAM.issuperset(data)
+                else _r.extras(data, _KEYS_AUTOCODEINTERPRETERTOOLPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -112,6 +116,17 @@ def auto_code_interpreter_tool_param_network_policy_from_dict(
     data: Any,
 ) -> AutoCodeInterpreterToolParamNetworkPolicy:
     """Decode a `AutoCodeInterpreterToolParamNetworkPolicy` by its tag; unknown tags give `UnknownAutoCodeInterpreterToolParamNetworkPolicy`."""
+    if data.__class__ is dict:
+        decode = (
+            _AUTO_CODE_INTERPRETER_TOOL_PARAM_NETWORK_POLICY_BY_TAG.get(tag)
+            if (tag := data.get("type")).__class__ is str
+            else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(
         data,
         "type",

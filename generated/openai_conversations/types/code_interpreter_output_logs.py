@@ -42,10 +42,14 @@ class CodeInterpreterOutputLogs(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "logs")
+            obj.type = v if (v := data["type"]) == "logs" else _r.const(v, "logs")
             key = "logs"
-            obj.logs = _r.string(data["logs"])
-            obj.extra = _r.extras(data, _KEYS_CODEINTERPRETEROUTPUTLOGS)
+            obj.logs = v if (v := data["logs"]).__class__ is str else _r.string(v)
+            obj.extra = (
+                EMPTY
+                if _KEYS_CODEINTERPRETEROUTPUTLOGS.issuperset(data)
+                else _r.extras(data, _KEYS_CODEINTERPRETEROUTPUTLOGS)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

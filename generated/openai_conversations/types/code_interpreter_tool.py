@@ -47,7 +47,9 @@ class CodeInterpreterTool(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "code_interpreter")
+            obj.type = (
+                v if (v := data["type"]) == "code_interpreter" else _r.const(v, "code_interpreter")
+            )
             key = "container"
             obj.container = code_interpreter_tool_container_from_dict(data["container"])
             key = "allowed_callers"
@@ -55,7 +57,11 @@ class CodeInterpreterTool(_r.Model):
             obj.allowed_callers = (
                 v if v is UNSET or v is None else _r.list_of(v, CallableToolAllowedCaller.decode)
             )
-            obj.extra = _r.extras(data, _KEYS_CODEINTERPRETERTOOL)
+            obj.extra = (
+                EMPTY
+                if _KEYS_CODEINTERPRETERTOOL.issuperset(data)
+                else _r.extras(data, _KEYS_CODEINTERPRETERTOOL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -88,7 +94,7 @@ def code_interpreter_tool_container_from_dict(data: Any) -> CodeInterpreterToolC
     """Decode a `CodeInterpreterToolContainer` by the kind of JSON value."""
     kind = data.__class__
     if kind is str:
-        return _r.string(data)
+        return data if data.__class__ is str else _r.string(data)
     if kind is dict:
         return AutoCodeInterpreterToolParam.from_dict(data)
     raise _r.DecodeError("a string or an object", data)

@@ -71,22 +71,30 @@ class CodeInterpreterToolCall(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "code_interpreter_call")
+            obj.type = (
+                v
+                if (v := data["type"]) == "code_interpreter_call"
+                else _r.const(v, "code_interpreter_call")
+            )
             key = "id"
-            obj.id = _r.string(data["id"])
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "status"
             obj.status = CodeInterpreterToolCallStatus.decode(data["status"])
             key = "container_id"
-            obj.container_id = _r.string(data["container_id"])
+            obj.container_id = v if (v := data["container_id"]).__class__ is str else _r.string(v)
             key = "code"
             v = data["code"]
-            obj.code = v if v is None else _r.string(v)
+            obj.code = v if v is None else v if v.__class__ is str else _r.string(v)
             key = "outputs"
             v = data["outputs"]
             obj.outputs = (
                 v if v is None else _r.list_of(v, code_interpreter_tool_call_outputs_item_from_dict)
             )
-            obj.extra = _r.extras(data, _KEYS_CODEINTERPRETERTOOLCALL)
+            obj.extra = (
+                EMPTY
+                if _KEYS_CODEINTERPRETERTOOLCALL.issuperset(data)
+                else _r.extras(data, _KEYS_CODEINTERPRETERTOOLCALL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -132,6 +140,17 @@ def code_interpreter_tool_call_outputs_item_from_dict(
     data: Any,
 ) -> CodeInterpreterToolCallOutputsItem:
     """Decode a `CodeInterpreterToolCallOutputsItem` by its tag; unknown tags give `UnknownCodeInterpreterToolCallOutputsItem`."""
+    if data.__class__ is dict:
+        decode = (
+            _CODE_INTERPRETER_TOOL_CALL_OUTPUTS_ITEM_BY_TAG.get(tag)
+            if (tag := data.get("type")).__class__ is str
+            else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(
         data,
         "type",

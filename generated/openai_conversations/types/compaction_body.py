@@ -50,15 +50,21 @@ class CompactionBody(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "compaction")
+            obj.type = v if (v := data["type"]) == "compaction" else _r.const(v, "compaction")
             key = "id"
-            obj.id = _r.string(data["id"])
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "encrypted_content"
-            obj.encrypted_content = _r.string(data["encrypted_content"])
+            obj.encrypted_content = (
+                v if (v := data["encrypted_content"]).__class__ is str else _r.string(v)
+            )
             key = "created_by"
             v = data.get("created_by", UNSET)
-            obj.created_by = v if v is UNSET else _r.string(v)
-            obj.extra = _r.extras(data, _KEYS_COMPACTIONBODY)
+            obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+            obj.extra = (
+                EMPTY
+                if _KEYS_COMPACTIONBODY.issuperset(data)
+                else _r.extras(data, _KEYS_COMPACTIONBODY)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -80,10 +80,14 @@ class ComparisonFilter(_r.Model):
             key = "type"
             obj.type = ComparisonFilterType.decode(data["type"])
             key = "key"
-            obj.key = _r.string(data["key"])
+            obj.key = v if (v := data["key"]).__class__ is str else _r.string(v)
             key = "value"
             obj.value = comparison_filter_value_from_dict(data["value"])
-            obj.extra = _r.extras(data, _KEYS_COMPARISONFILTER)
+            obj.extra = (
+                EMPTY
+                if _KEYS_COMPARISONFILTER.issuperset(data)
+                else _r.extras(data, _KEYS_COMPARISONFILTER)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -114,11 +118,11 @@ def comparison_filter_value_from_dict(data: Any) -> ComparisonFilterValue:
     """Decode a `ComparisonFilterValue` by the kind of JSON value."""
     kind = data.__class__
     if kind is str:
-        return _r.string(data)
+        return data if data.__class__ is str else _r.string(data)
     if kind is float or kind is int:
         return _r.number(data)
     if kind is bool:
-        return _r.boolean(data)
+        return data if data.__class__ is bool else _r.boolean(data)
     if kind is list:
         return _r.list_of(data, comparison_filter_value_variant4_item_from_dict)
     raise _r.DecodeError("a string, a number, a boolean or an array", data)
@@ -128,7 +132,7 @@ def comparison_filter_value_variant4_item_from_dict(data: Any) -> ComparisonFilt
     """Decode a `ComparisonFilterValueVariant4Item` by the kind of JSON value."""
     kind = data.__class__
     if kind is str:
-        return _r.string(data)
+        return data if data.__class__ is str else _r.string(data)
     if kind is float or kind is int:
         return _r.number(data)
     raise _r.DecodeError("a string or a number", data)

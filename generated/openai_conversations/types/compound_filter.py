@@ -54,7 +54,11 @@ class CompoundFilter(_r.Model):
             obj.type = CompoundFilterType.decode(data["type"])
             key = "filters"
             obj.filters = _r.list_of(data["filters"], compound_filter_filters_item_from_dict)
-            obj.extra = _r.extras(data, _KEYS_COMPOUNDFILTER)
+            obj.extra = (
+                EMPTY
+                if _KEYS_COMPOUNDFILTER.issuperset(data)
+                else _r.extras(data, _KEYS_COMPOUNDFILTER)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -90,6 +94,17 @@ CompoundFilterFiltersItem: TypeAlias = (
 
 def compound_filter_filters_item_from_dict(data: Any) -> CompoundFilterFiltersItem:
     """Decode a `CompoundFilterFiltersItem` by its tag; unknown tags give `UnknownCompoundFilterFiltersItem`."""
+    if data.__class__ is dict:
+        decode = (
+            _COMPOUND_FILTER_FILTERS_ITEM_BY_TAG.get(tag)
+            if (tag := data.get("type")).__class__ is str
+            else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(
         data, "type", _COMPOUND_FILTER_FILTERS_ITEM_BY_TAG, UnknownCompoundFilterFiltersItem
     )

@@ -45,6 +45,15 @@ ComputerAction: TypeAlias = (
 
 def computer_action_from_dict(data: Any) -> ComputerAction:
     """Decode a `ComputerAction` by its tag; unknown tags give `UnknownComputerAction`."""
+    if data.__class__ is dict:
+        decode = (
+            _COMPUTER_ACTION_BY_TAG.get(tag) if (tag := data.get("type")).__class__ is str else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(data, "type", _COMPUTER_ACTION_BY_TAG, UnknownComputerAction)
 
 

@@ -58,11 +58,15 @@ class ComputerCallOutputItemParam(_r.Model):
         try:
             key = "id"
             v = data.get("id", UNSET)
-            obj.id = v if v is UNSET or v is None else _r.string(v)
+            obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             key = "call_id"
-            obj.call_id = _r.string(data["call_id"])
+            obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
             key = "type"
-            obj.type = _r.const(data["type"], "computer_call_output")
+            obj.type = (
+                v
+                if (v := data["type"]) == "computer_call_output"
+                else _r.const(v, "computer_call_output")
+            )
             key = "output"
             obj.output = ComputerScreenshotImage.from_dict(data["output"])
             key = "acknowledged_safety_checks"
@@ -75,7 +79,11 @@ class ComputerCallOutputItemParam(_r.Model):
             key = "status"
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET or v is None else FunctionCallItemStatus.decode(v)
-            obj.extra = _r.extras(data, _KEYS_COMPUTERCALLOUTPUTITEMPARAM)
+            obj.extra = (
+                EMPTY
+                if _KEYS_COMPUTERCALLOUTPUTITEMPARAM.issuperset(data)
+                else _r.extras(data, _KEYS_COMPUTERCALLOUTPUTITEMPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

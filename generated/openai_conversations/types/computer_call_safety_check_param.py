@@ -42,14 +42,20 @@ class ComputerCallSafetyCheckParam(_r.Model):
         key = ""
         try:
             key = "id"
-            obj.id = _r.string(data["id"])
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "code"
             v = data.get("code", UNSET)
-            obj.code = v if v is UNSET or v is None else _r.string(v)
+            obj.code = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             key = "message"
             v = data.get("message", UNSET)
-            obj.message = v if v is UNSET or v is None else _r.string(v)
-            obj.extra = _r.extras(data, _KEYS_COMPUTERCALLSAFETYCHECKPARAM)
+            obj.message = (
+                v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+            )
+            obj.extra = (
+                EMPTY
+                if _KEYS_COMPUTERCALLSAFETYCHECKPARAM.issuperset(data)
+                else _r.extras(data, _KEYS_COMPUTERCALLSAFETYCHECKPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -77,11 +77,11 @@ class ComputerToolCall(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "computer_call")
+            obj.type = v if (v := data["type"]) == "computer_call" else _r.const(v, "computer_call")
             key = "id"
-            obj.id = _r.string(data["id"])
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "call_id"
-            obj.call_id = _r.string(data["call_id"])
+            obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
             key = "action"
             v = data.get("action", UNSET)
             obj.action = v if v is UNSET else computer_action_from_dict(v)
@@ -94,7 +94,11 @@ class ComputerToolCall(_r.Model):
             )
             key = "status"
             obj.status = ComputerToolCallStatus.decode(data["status"])
-            obj.extra = _r.extras(data, _KEYS_COMPUTERTOOLCALL)
+            obj.extra = (
+                EMPTY
+                if _KEYS_COMPUTERTOOLCALL.issuperset(data)
+                else _r.extras(data, _KEYS_COMPUTERTOOLCALL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -51,14 +51,26 @@ class ComputerUsePreviewTool(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "computer_use_preview")
+            obj.type = (
+                v
+                if (v := data["type"]) == "computer_use_preview"
+                else _r.const(v, "computer_use_preview")
+            )
             key = "environment"
             obj.environment = ComputerEnvironment.decode(data["environment"])
             key = "display_width"
-            obj.display_width = _r.integer(data["display_width"])
+            obj.display_width = (
+                v if (v := data["display_width"]).__class__ is int else _r.integer(v)
+            )
             key = "display_height"
-            obj.display_height = _r.integer(data["display_height"])
-            obj.extra = _r.extras(data, _KEYS_COMPUTERUSEPREVIEWTOOL)
+            obj.display_height = (
+                v if (v := data["display_height"]).__class__ is int else _r.integer(v)
+            )
+            obj.extra = (
+                EMPTY
+                if _KEYS_COMPUTERUSEPREVIEWTOOL.issuperset(data)
+                else _r.extras(data, _KEYS_COMPUTERUSEPREVIEWTOOL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -58,7 +58,9 @@ class ContainerAutoParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "container_auto")
+            obj.type = (
+                v if (v := data["type"]) == "container_auto" else _r.const(v, "container_auto")
+            )
             key = "file_ids"
             v = data.get("file_ids", UNSET)
             obj.file_ids = v if v is UNSET else _r.list_of(v, _r.string)
@@ -75,7 +77,11 @@ class ContainerAutoParam(_r.Model):
             obj.skills = (
                 v if v is UNSET else _r.list_of(v, container_auto_param_skills_item_from_dict)
             )
-            obj.extra = _r.extras(data, _KEYS_CONTAINERAUTOPARAM)
+            obj.extra = (
+                EMPTY
+                if _KEYS_CONTAINERAUTOPARAM.issuperset(data)
+                else _r.extras(data, _KEYS_CONTAINERAUTOPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -138,6 +144,17 @@ ContainerAutoParamSkillsItem: TypeAlias = (
 
 def container_auto_param_network_policy_from_dict(data: Any) -> ContainerAutoParamNetworkPolicy:
     """Decode a `ContainerAutoParamNetworkPolicy` by its tag; unknown tags give `UnknownContainerAutoParamNetworkPolicy`."""
+    if data.__class__ is dict:
+        decode = (
+            _CONTAINER_AUTO_PARAM_NETWORK_POLICY_BY_TAG.get(tag)
+            if (tag := data.get("type")).__class__ is str
+            else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(
         data,
         "type",
@@ -148,6 +165,17 @@ def container_auto_param_network_policy_from_dict(data: Any) -> ContainerAutoPar
 
 def container_auto_param_skills_item_from_dict(data: Any) -> ContainerAutoParamSkillsItem:
     """Decode a `ContainerAutoParamSkillsItem` by its tag; unknown tags give `UnknownContainerAutoParamSkillsItem`."""
+    if data.__class__ is dict:
+        decode = (
+            _CONTAINER_AUTO_PARAM_SKILLS_ITEM_BY_TAG.get(tag)
+            if (tag := data.get("type")).__class__ is str
+            else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(
         data, "type", _CONTAINER_AUTO_PARAM_SKILLS_ITEM_BY_TAG, UnknownContainerAutoParamSkillsItem
     )

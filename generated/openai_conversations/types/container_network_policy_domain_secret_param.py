@@ -44,12 +44,16 @@ class ContainerNetworkPolicyDomainSecretParam(_r.Model):
         key = ""
         try:
             key = "domain"
-            obj.domain = _r.string(data["domain"])
+            obj.domain = v if (v := data["domain"]).__class__ is str else _r.string(v)
             key = "name"
-            obj.name = _r.string(data["name"])
+            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
             key = "value"
-            obj.value = _r.string(data["value"])
-            obj.extra = _r.extras(data, _KEYS_CONTAINERNETWORKPOLICYDOMAINSECRETPARAM)
+            obj.value = v if (v := data["value"]).__class__ is str else _r.string(v)
+            obj.extra = (
+                EMPTY
+                if _KEYS_CONTAINERNETWORKPOLICYDOMAINSECRETPARAM.issuperset(data)
+                else _r.extras(data, _KEYS_CONTAINERNETWORKPOLICYDOMAINSECRETPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -84,6 +84,17 @@ ConversationItem: TypeAlias = (
 
 def conversation_item_from_dict(data: Any) -> ConversationItem:
     """Decode a `ConversationItem` by its tag; unknown tags give `UnknownConversationItem`."""
+    if data.__class__ is dict:
+        decode = (
+            _CONVERSATION_ITEM_BY_TAG.get(tag)
+            if (tag := data.get("type")).__class__ is str
+            else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(data, "type", _CONVERSATION_ITEM_BY_TAG, UnknownConversationItem)
 
 

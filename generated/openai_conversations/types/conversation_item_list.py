@@ -53,16 +53,20 @@ class ConversationItemList(_r.Model):
         key = ""
         try:
             key = "object"
-            obj.object = _r.const(data["object"], "list")
+            obj.object = v if (v := data["object"]) == "list" else _r.const(v, "list")
             key = "data"
             obj.data = _r.list_of(data["data"], conversation_item_from_dict)
             key = "has_more"
-            obj.has_more = _r.boolean(data["has_more"])
+            obj.has_more = v if (v := data["has_more"]).__class__ is bool else _r.boolean(v)
             key = "first_id"
-            obj.first_id = _r.string(data["first_id"])
+            obj.first_id = v if (v := data["first_id"]).__class__ is str else _r.string(v)
             key = "last_id"
-            obj.last_id = _r.string(data["last_id"])
-            obj.extra = _r.extras(data, _KEYS_CONVERSATIONITEMLIST)
+            obj.last_id = v if (v := data["last_id"]).__class__ is str else _r.string(v)
+            obj.extra = (
+                EMPTY
+                if _KEYS_CONVERSATIONITEMLIST.issuperset(data)
+                else _r.extras(data, _KEYS_CONVERSATIONITEMLIST)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

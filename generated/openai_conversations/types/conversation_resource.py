@@ -51,14 +51,20 @@ class ConversationResource(_r.Model):
         key = ""
         try:
             key = "id"
-            obj.id = _r.string(data["id"])
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "object"
-            obj.object = _r.const(data["object"], "conversation")
+            obj.object = (
+                v if (v := data["object"]) == "conversation" else _r.const(v, "conversation")
+            )
             key = "metadata"
             obj.metadata = data["metadata"]
             key = "created_at"
-            obj.created_at = _r.integer(data["created_at"])
-            obj.extra = _r.extras(data, _KEYS_CONVERSATIONRESOURCE)
+            obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
+            obj.extra = (
+                EMPTY
+                if _KEYS_CONVERSATIONRESOURCE.issuperset(data)
+                else _r.extras(data, _KEYS_CONVERSATIONRESOURCE)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -40,10 +40,12 @@ class CoordParam(_r.Model):
         key = ""
         try:
             key = "x"
-            obj.x = _r.integer(data["x"])
+            obj.x = v if (v := data["x"]).__class__ is int else _r.integer(v)
             key = "y"
-            obj.y = _r.integer(data["y"])
-            obj.extra = _r.extras(data, _KEYS_COORDPARAM)
+            obj.y = v if (v := data["y"]).__class__ is int else _r.integer(v)
+            obj.extra = (
+                EMPTY if _KEYS_COORDPARAM.issuperset(data) else _r.extras(data, _KEYS_COORDPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

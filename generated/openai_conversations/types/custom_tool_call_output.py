@@ -57,18 +57,26 @@ class CustomToolCallOutput(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "custom_tool_call_output")
+            obj.type = (
+                v
+                if (v := data["type"]) == "custom_tool_call_output"
+                else _r.const(v, "custom_tool_call_output")
+            )
             key = "id"
             v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else _r.string(v)
+            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
             key = "call_id"
-            obj.call_id = _r.string(data["call_id"])
+            obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
             key = "caller"
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_param_from_dict(v)
             key = "output"
             obj.output = custom_tool_call_output_output_from_dict(data["output"])
-            obj.extra = _r.extras(data, _KEYS_CUSTOMTOOLCALLOUTPUT)
+            obj.extra = (
+                EMPTY
+                if _KEYS_CUSTOMTOOLCALLOUTPUT.issuperset(data)
+                else _r.extras(data, _KEYS_CUSTOMTOOLCALLOUTPUT)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -101,7 +109,7 @@ def custom_tool_call_output_output_from_dict(data: Any) -> CustomToolCallOutputO
     """Decode a `CustomToolCallOutputOutput` by the kind of JSON value."""
     kind = data.__class__
     if kind is str:
-        return _r.string(data)
+        return data if data.__class__ is str else _r.string(data)
     if kind is list:
         return _r.list_of(data, function_and_custom_tool_call_output_from_dict)
     raise _r.DecodeError("a string or an array", data)

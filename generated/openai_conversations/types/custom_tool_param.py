@@ -60,24 +60,28 @@ class CustomToolParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "custom")
+            obj.type = v if (v := data["type"]) == "custom" else _r.const(v, "custom")
             key = "name"
-            obj.name = _r.string(data["name"])
+            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
             key = "description"
             v = data.get("description", UNSET)
-            obj.description = v if v is UNSET else _r.string(v)
+            obj.description = v if v is UNSET else v if v.__class__ is str else _r.string(v)
             key = "format"
             v = data.get("format", UNSET)
             obj.format = v if v is UNSET else custom_tool_param_format_from_dict(v)
             key = "defer_loading"
             v = data.get("defer_loading", UNSET)
-            obj.defer_loading = v if v is UNSET else _r.boolean(v)
+            obj.defer_loading = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
             key = "allowed_callers"
             v = data.get("allowed_callers", UNSET)
             obj.allowed_callers = (
                 v if v is UNSET or v is None else _r.list_of(v, CallableToolAllowedCaller.decode)
             )
-            obj.extra = _r.extras(data, _KEYS_CUSTOMTOOLPARAM)
+            obj.extra = (
+                EMPTY
+                if _KEYS_CUSTOMTOOLPARAM.issuperset(data)
+                else _r.extras(data, _KEYS_CUSTOMTOOLPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -126,6 +130,17 @@ CustomToolParamFormat: TypeAlias = (
 
 def custom_tool_param_format_from_dict(data: Any) -> CustomToolParamFormat:
     """Decode a `CustomToolParamFormat` by its tag; unknown tags give `UnknownCustomToolParamFormat`."""
+    if data.__class__ is dict:
+        decode = (
+            _CUSTOM_TOOL_PARAM_FORMAT_BY_TAG.get(tag)
+            if (tag := data.get("type")).__class__ is str
+            else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(data, "type", _CUSTOM_TOOL_PARAM_FORMAT_BY_TAG, UnknownCustomToolParamFormat)
 
 

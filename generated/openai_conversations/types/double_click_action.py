@@ -49,15 +49,19 @@ class DoubleClickAction(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "double_click")
+            obj.type = v if (v := data["type"]) == "double_click" else _r.const(v, "double_click")
             key = "x"
-            obj.x = _r.integer(data["x"])
+            obj.x = v if (v := data["x"]).__class__ is int else _r.integer(v)
             key = "y"
-            obj.y = _r.integer(data["y"])
+            obj.y = v if (v := data["y"]).__class__ is int else _r.integer(v)
             key = "keys"
             v = data["keys"]
             obj.keys = v if v is None else _r.list_of(v, _r.string)
-            obj.extra = _r.extras(data, _KEYS_DOUBLECLICKACTION)
+            obj.extra = (
+                EMPTY
+                if _KEYS_DOUBLECLICKACTION.issuperset(data)
+                else _r.extras(data, _KEYS_DOUBLECLICKACTION)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -77,8 +77,12 @@ class EasyInputMessage(_r.Model):
             obj.phase = v if v is UNSET or v is None else MessagePhase.decode(v)
             key = "type"
             v = data.get("type", UNSET)
-            obj.type = v if v is UNSET else _r.const(v, "message")
-            obj.extra = _r.extras(data, _KEYS_EASYINPUTMESSAGE)
+            obj.type = v if v is UNSET else v if v == "message" else _r.const(v, "message")
+            obj.extra = (
+                EMPTY
+                if _KEYS_EASYINPUTMESSAGE.issuperset(data)
+                else _r.extras(data, _KEYS_EASYINPUTMESSAGE)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -110,7 +114,7 @@ def easy_input_message_content_from_dict(data: Any) -> EasyInputMessageContent:
     """Decode a `EasyInputMessageContent` by the kind of JSON value."""
     kind = data.__class__
     if kind is str:
-        return _r.string(data)
+        return data if data.__class__ is str else _r.string(data)
     if kind is list:
         return _r.list_of(data, input_content_from_dict)
     raise _r.DecodeError("a string or an array", data)

@@ -45,15 +45,15 @@ class Error(_r.Model):
         try:
             key = "code"
             v = data["code"]
-            obj.code = v if v is None else _r.string(v)
+            obj.code = v if v is None else v if v.__class__ is str else _r.string(v)
             key = "message"
-            obj.message = _r.string(data["message"])
+            obj.message = v if (v := data["message"]).__class__ is str else _r.string(v)
             key = "param"
             v = data["param"]
-            obj.param = v if v is None else _r.string(v)
+            obj.param = v if v is None else v if v.__class__ is str else _r.string(v)
             key = "type"
-            obj.type = _r.string(data["type"])
-            obj.extra = _r.extras(data, _KEYS_ERROR)
+            obj.type = v if (v := data["type"]).__class__ is str else _r.string(v)
+            obj.extra = EMPTY if _KEYS_ERROR.issuperset(data) else _r.extras(data, _KEYS_ERROR)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -50,14 +50,18 @@ class FileCitationBody(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "file_citation")
+            obj.type = v if (v := data["type"]) == "file_citation" else _r.const(v, "file_citation")
             key = "file_id"
-            obj.file_id = _r.string(data["file_id"])
+            obj.file_id = v if (v := data["file_id"]).__class__ is str else _r.string(v)
             key = "index"
-            obj.index = _r.integer(data["index"])
+            obj.index = v if (v := data["index"]).__class__ is int else _r.integer(v)
             key = "filename"
-            obj.filename = _r.string(data["filename"])
-            obj.extra = _r.extras(data, _KEYS_FILECITATIONBODY)
+            obj.filename = v if (v := data["filename"]).__class__ is str else _r.string(v)
+            obj.extra = (
+                EMPTY
+                if _KEYS_FILECITATIONBODY.issuperset(data)
+                else _r.extras(data, _KEYS_FILECITATIONBODY)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

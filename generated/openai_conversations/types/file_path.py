@@ -44,12 +44,14 @@ class FilePath(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "file_path")
+            obj.type = v if (v := data["type"]) == "file_path" else _r.const(v, "file_path")
             key = "file_id"
-            obj.file_id = _r.string(data["file_id"])
+            obj.file_id = v if (v := data["file_id"]).__class__ is str else _r.string(v)
             key = "index"
-            obj.index = _r.integer(data["index"])
-            obj.extra = _r.extras(data, _KEYS_FILEPATH)
+            obj.index = v if (v := data["index"]).__class__ is int else _r.integer(v)
+            obj.extra = (
+                EMPTY if _KEYS_FILEPATH.issuperset(data) else _r.extras(data, _KEYS_FILEPATH)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

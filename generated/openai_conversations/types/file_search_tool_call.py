@@ -71,9 +71,11 @@ class FileSearchToolCall(_r.Model):
         key = ""
         try:
             key = "id"
-            obj.id = _r.string(data["id"])
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "type"
-            obj.type = _r.const(data["type"], "file_search_call")
+            obj.type = (
+                v if (v := data["type"]) == "file_search_call" else _r.const(v, "file_search_call")
+            )
             key = "status"
             obj.status = FileSearchToolCallStatus.decode(data["status"])
             key = "queries"
@@ -85,7 +87,11 @@ class FileSearchToolCall(_r.Model):
                 if v is UNSET or v is None
                 else _r.list_of(v, FileSearchToolCallResultsItem.from_dict)
             )
-            obj.extra = _r.extras(data, _KEYS_FILESEARCHTOOLCALL)
+            obj.extra = (
+                EMPTY
+                if _KEYS_FILESEARCHTOOLCALL.issuperset(data)
+                else _r.extras(data, _KEYS_FILESEARCHTOOLCALL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -149,13 +155,13 @@ class FileSearchToolCallResultsItem(_r.Model):
         try:
             key = "file_id"
             v = data.get("file_id", UNSET)
-            obj.file_id = v if v is UNSET else _r.string(v)
+            obj.file_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
             key = "text"
             v = data.get("text", UNSET)
-            obj.text = v if v is UNSET else _r.string(v)
+            obj.text = v if v is UNSET else v if v.__class__ is str else _r.string(v)
             key = "filename"
             v = data.get("filename", UNSET)
-            obj.filename = v if v is UNSET else _r.string(v)
+            obj.filename = v if v is UNSET else v if v.__class__ is str else _r.string(v)
             key = "attributes"
             v = data.get("attributes", UNSET)
             obj.attributes = (
@@ -166,7 +172,11 @@ class FileSearchToolCallResultsItem(_r.Model):
             key = "score"
             v = data.get("score", UNSET)
             obj.score = v if v is UNSET else _r.number(v)
-            obj.extra = _r.extras(data, _KEYS_FILESEARCHTOOLCALLRESULTSITEM)
+            obj.extra = (
+                EMPTY
+                if _KEYS_FILESEARCHTOOLCALLRESULTSITEM.issuperset(data)
+                else _r.extras(data, _KEYS_FILESEARCHTOOLCALLRESULTSITEM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

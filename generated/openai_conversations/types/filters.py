@@ -27,6 +27,13 @@ Filters: TypeAlias = ComparisonFilter | CompoundFilter | UnknownFilters
 
 def filters_from_dict(data: Any) -> Filters:
     """Decode a `Filters` by its tag; unknown tags give `UnknownFilters`."""
+    if data.__class__ is dict:
+        decode = _FILTERS_BY_TAG.get(tag) if (tag := data.get("type")).__class__ is str else None
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(data, "type", _FILTERS_BY_TAG, UnknownFilters)
 
 

@@ -30,6 +30,17 @@ FunctionAndCustomToolCallOutput: TypeAlias = (
 
 def function_and_custom_tool_call_output_from_dict(data: Any) -> FunctionAndCustomToolCallOutput:
     """Decode a `FunctionAndCustomToolCallOutput` by its tag; unknown tags give `UnknownFunctionAndCustomToolCallOutput`."""
+    if data.__class__ is dict:
+        decode = (
+            _FUNCTION_AND_CUSTOM_TOOL_CALL_OUTPUT_BY_TAG.get(tag)
+            if (tag := data.get("type")).__class__ is str
+            else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(
         data,
         "type",

@@ -66,27 +66,39 @@ class FunctionCallOutputItemParam(_r.Model):
         try:
             key = "id"
             v = data.get("id", UNSET)
-            obj.id = v if v is UNSET or v is None else _r.string(v)
+            obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             key = "call_id"
             v = data.get("call_id", UNSET)
-            obj.call_id = v if v is UNSET or v is None else _r.string(v)
+            obj.call_id = (
+                v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+            )
             key = "type"
-            obj.type = _r.const(data["type"], "function_call_output")
+            obj.type = (
+                v
+                if (v := data["type"]) == "function_call_output"
+                else _r.const(v, "function_call_output")
+            )
             key = "output"
             obj.output = function_call_output_item_param_output_from_dict(data["output"])
             key = "name"
             v = data.get("name", UNSET)
-            obj.name = v if v is UNSET or v is None else _r.string(v)
+            obj.name = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             key = "namespace"
             v = data.get("namespace", UNSET)
-            obj.namespace = v if v is UNSET or v is None else _r.string(v)
+            obj.namespace = (
+                v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+            )
             key = "caller"
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_param_from_dict(v)
             key = "status"
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET or v is None else FunctionCallItemStatus.decode(v)
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONCALLOUTPUTITEMPARAM)
+            obj.extra = (
+                EMPTY
+                if _KEYS_FUNCTIONCALLOUTPUTITEMPARAM.issuperset(data)
+                else _r.extras(data, _KEYS_FUNCTIONCALLOUTPUTITEMPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -148,6 +160,17 @@ def function_call_output_item_param_output_variant2_item_from_dict(
     data: Any,
 ) -> FunctionCallOutputItemParamOutputVariant2Item:
     """Decode a `FunctionCallOutputItemParamOutputVariant2Item` by its tag; unknown tags give `UnknownFunctionCallOutputItemParamOutputVariant2Item`."""
+    if data.__class__ is dict:
+        decode = (
+            _FUNCTION_CALL_OUTPUT_ITEM_PARAM_OUTPUT_VARIANT2_ITEM_BY_TAG.get(tag)
+            if (tag := data.get("type")).__class__ is str
+            else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(
         data,
         "type",
@@ -162,7 +185,7 @@ def function_call_output_item_param_output_from_dict(
     """Decode a `FunctionCallOutputItemParamOutput` by the kind of JSON value."""
     kind = data.__class__
     if kind is str:
-        return _r.string(data)
+        return data if data.__class__ is str else _r.string(data)
     if kind is list:
         return _r.list_of(data, function_call_output_item_param_output_variant2_item_from_dict)
     raise _r.DecodeError("a string or an array", data)

@@ -69,11 +69,11 @@ class FunctionShellCall(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "shell_call")
+            obj.type = v if (v := data["type"]) == "shell_call" else _r.const(v, "shell_call")
             key = "id"
-            obj.id = _r.string(data["id"])
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "call_id"
-            obj.call_id = _r.string(data["call_id"])
+            obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
             key = "caller"
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_from_dict(v)
@@ -86,8 +86,12 @@ class FunctionShellCall(_r.Model):
             obj.environment = v if v is None else function_shell_call_environment_from_dict(v)
             key = "created_by"
             v = data.get("created_by", UNSET)
-            obj.created_by = v if v is UNSET else _r.string(v)
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALL)
+            obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+            obj.extra = (
+                EMPTY
+                if _KEYS_FUNCTIONSHELLCALL.issuperset(data)
+                else _r.extras(data, _KEYS_FUNCTIONSHELLCALL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -133,6 +137,17 @@ FunctionShellCallEnvironment: TypeAlias = (
 
 def function_shell_call_environment_from_dict(data: Any) -> FunctionShellCallEnvironment:
     """Decode a `FunctionShellCallEnvironment` by its tag; unknown tags give `UnknownFunctionShellCallEnvironment`."""
+    if data.__class__ is dict:
+        decode = (
+            _FUNCTION_SHELL_CALL_ENVIRONMENT_BY_TAG.get(tag)
+            if (tag := data.get("type")).__class__ is str
+            else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(
         data, "type", _FUNCTION_SHELL_CALL_ENVIRONMENT_BY_TAG, UnknownFunctionShellCallEnvironment
     )

@@ -64,14 +64,14 @@ class FunctionShellCallItemParam(_r.Model):
         try:
             key = "id"
             v = data.get("id", UNSET)
-            obj.id = v if v is UNSET or v is None else _r.string(v)
+            obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             key = "call_id"
-            obj.call_id = _r.string(data["call_id"])
+            obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
             key = "caller"
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_param_from_dict(v)
             key = "type"
-            obj.type = _r.const(data["type"], "shell_call")
+            obj.type = v if (v := data["type"]) == "shell_call" else _r.const(v, "shell_call")
             key = "action"
             obj.action = FunctionShellActionParam.from_dict(data["action"])
             key = "status"
@@ -84,7 +84,11 @@ class FunctionShellCallItemParam(_r.Model):
                 if v is UNSET or v is None
                 else function_shell_call_item_param_environment_from_dict(v)
             )
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALLITEMPARAM)
+            obj.extra = (
+                EMPTY
+                if _KEYS_FUNCTIONSHELLCALLITEMPARAM.issuperset(data)
+                else _r.extras(data, _KEYS_FUNCTIONSHELLCALLITEMPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -134,6 +138,17 @@ def function_shell_call_item_param_environment_from_dict(
     data: Any,
 ) -> FunctionShellCallItemParamEnvironment:
     """Decode a `FunctionShellCallItemParamEnvironment` by its tag; unknown tags give `UnknownFunctionShellCallItemParamEnvironment`."""
+    if data.__class__ is dict:
+        decode = (
+            _FUNCTION_SHELL_CALL_ITEM_PARAM_ENVIRONMENT_BY_TAG.get(tag)
+            if (tag := data.get("type")).__class__ is str
+            else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(
         data,
         "type",

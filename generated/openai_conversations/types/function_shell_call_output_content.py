@@ -50,15 +50,19 @@ class FunctionShellCallOutputContent(_r.Model):
         key = ""
         try:
             key = "stdout"
-            obj.stdout = _r.string(data["stdout"])
+            obj.stdout = v if (v := data["stdout"]).__class__ is str else _r.string(v)
             key = "stderr"
-            obj.stderr = _r.string(data["stderr"])
+            obj.stderr = v if (v := data["stderr"]).__class__ is str else _r.string(v)
             key = "outcome"
             obj.outcome = function_shell_call_output_content_outcome_from_dict(data["outcome"])
             key = "created_by"
             v = data.get("created_by", UNSET)
-            obj.created_by = v if v is UNSET else _r.string(v)
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENT)
+            obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+            obj.extra = (
+                EMPTY
+                if _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENT.issuperset(data)
+                else _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENT)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -102,6 +106,17 @@ def function_shell_call_output_content_outcome_from_dict(
     data: Any,
 ) -> FunctionShellCallOutputContentOutcome:
     """Decode a `FunctionShellCallOutputContentOutcome` by its tag; unknown tags give `UnknownFunctionShellCallOutputContentOutcome`."""
+    if data.__class__ is dict:
+        decode = (
+            _FUNCTION_SHELL_CALL_OUTPUT_CONTENT_OUTCOME_BY_TAG.get(tag)
+            if (tag := data.get("type")).__class__ is str
+            else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(
         data,
         "type",

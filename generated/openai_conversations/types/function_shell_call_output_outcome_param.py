@@ -36,6 +36,17 @@ def function_shell_call_output_outcome_param_from_dict(
     data: Any,
 ) -> FunctionShellCallOutputOutcomeParam:
     """Decode a `FunctionShellCallOutputOutcomeParam` by its tag; unknown tags give `UnknownFunctionShellCallOutputOutcomeParam`."""
+    if data.__class__ is dict:
+        decode = (
+            _FUNCTION_SHELL_CALL_OUTPUT_OUTCOME_PARAM_BY_TAG.get(tag)
+            if (tag := data.get("type")).__class__ is str
+            else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(
         data,
         "type",

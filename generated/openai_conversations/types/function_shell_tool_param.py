@@ -48,7 +48,7 @@ class FunctionShellToolParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "shell")
+            obj.type = v if (v := data["type"]) == "shell" else _r.const(v, "shell")
             key = "environment"
             v = data.get("environment", UNSET)
             obj.environment = (
@@ -59,7 +59,11 @@ class FunctionShellToolParam(_r.Model):
             obj.allowed_callers = (
                 v if v is UNSET or v is None else _r.list_of(v, CallableToolAllowedCaller.decode)
             )
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLTOOLPARAM)
+            obj.extra = (
+                EMPTY
+                if _KEYS_FUNCTIONSHELLTOOLPARAM.issuperset(data)
+                else _r.extras(data, _KEYS_FUNCTIONSHELLTOOLPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -103,6 +107,17 @@ FunctionShellToolParamEnvironment: TypeAlias = (
 
 def function_shell_tool_param_environment_from_dict(data: Any) -> FunctionShellToolParamEnvironment:
     """Decode a `FunctionShellToolParamEnvironment` by its tag; unknown tags give `UnknownFunctionShellToolParamEnvironment`."""
+    if data.__class__ is dict:
+        decode = (
+            _FUNCTION_SHELL_TOOL_PARAM_ENVIRONMENT_BY_TAG.get(tag)
+            if (tag := data.get("type")).__class__ is str
+            else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(
         data,
         "type",

@@ -84,18 +84,22 @@ class FunctionToolCallOutput(_r.Model):
         try:
             key = "id"
             v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else _r.string(v)
+            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
             key = "type"
-            obj.type = _r.const(data["type"], "function_call_output")
+            obj.type = (
+                v
+                if (v := data["type"]) == "function_call_output"
+                else _r.const(v, "function_call_output")
+            )
             key = "call_id"
             v = data.get("call_id", UNSET)
-            obj.call_id = v if v is UNSET else _r.string(v)
+            obj.call_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
             key = "name"
             v = data.get("name", UNSET)
-            obj.name = v if v is UNSET else _r.string(v)
+            obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
             key = "namespace"
             v = data.get("namespace", UNSET)
-            obj.namespace = v if v is UNSET else _r.string(v)
+            obj.namespace = v if v is UNSET else v if v.__class__ is str else _r.string(v)
             key = "caller"
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_param_from_dict(v)
@@ -104,7 +108,11 @@ class FunctionToolCallOutput(_r.Model):
             key = "status"
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET else FunctionToolCallOutputStatus.decode(v)
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONTOOLCALLOUTPUT)
+            obj.extra = (
+                EMPTY
+                if _KEYS_FUNCTIONTOOLCALLOUTPUT.issuperset(data)
+                else _r.extras(data, _KEYS_FUNCTIONTOOLCALLOUTPUT)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -146,7 +154,7 @@ def function_tool_call_output_output_from_dict(data: Any) -> FunctionToolCallOut
     """Decode a `FunctionToolCallOutputOutput` by the kind of JSON value."""
     kind = data.__class__
     if kind is str:
-        return _r.string(data)
+        return data if data.__class__ is str else _r.string(data)
     if kind is list:
         return _r.list_of(data, function_and_custom_tool_call_output_from_dict)
     raise _r.DecodeError("a string or an array", data)

@@ -75,18 +75,22 @@ class FunctionToolCallOutputResource(_r.Model):
         key = ""
         try:
             key = "id"
-            obj.id = _r.string(data["id"])
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "type"
-            obj.type = _r.const(data["type"], "function_call_output")
+            obj.type = (
+                v
+                if (v := data["type"]) == "function_call_output"
+                else _r.const(v, "function_call_output")
+            )
             key = "call_id"
             v = data.get("call_id", UNSET)
-            obj.call_id = v if v is UNSET else _r.string(v)
+            obj.call_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
             key = "name"
             v = data.get("name", UNSET)
-            obj.name = v if v is UNSET else _r.string(v)
+            obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
             key = "namespace"
             v = data.get("namespace", UNSET)
-            obj.namespace = v if v is UNSET else _r.string(v)
+            obj.namespace = v if v is UNSET else v if v.__class__ is str else _r.string(v)
             key = "caller"
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_param_from_dict(v)
@@ -96,8 +100,12 @@ class FunctionToolCallOutputResource(_r.Model):
             obj.status = FunctionCallOutputStatusEnum.decode(data["status"])
             key = "created_by"
             v = data.get("created_by", UNSET)
-            obj.created_by = v if v is UNSET else _r.string(v)
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONTOOLCALLOUTPUTRESOURCE)
+            obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+            obj.extra = (
+                EMPTY
+                if _KEYS_FUNCTIONTOOLCALLOUTPUTRESOURCE.issuperset(data)
+                else _r.extras(data, _KEYS_FUNCTIONTOOLCALLOUTPUTRESOURCE)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -141,7 +149,7 @@ def function_tool_call_output_resource_output_from_dict(
     """Decode a `FunctionToolCallOutputResourceOutput` by the kind of JSON value."""
     kind = data.__class__
     if kind is str:
-        return _r.string(data)
+        return data if data.__class__ is str else _r.string(data)
     if kind is list:
         return _r.list_of(data, function_and_custom_tool_call_output_from_dict)
     raise _r.DecodeError("a string or an array", data)

@@ -179,7 +179,9 @@ class ImageGenTool(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "image_generation")
+            obj.type = (
+                v if (v := data["type"]) == "image_generation" else _r.const(v, "image_generation")
+            )
             key = "model"
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET else ImageGenToolModelModelVariant2.decode(v)
@@ -194,7 +196,7 @@ class ImageGenTool(_r.Model):
             obj.output_format = v if v is UNSET else ImageGenToolOutputFormat.decode(v)
             key = "output_compression"
             v = data.get("output_compression", UNSET)
-            obj.output_compression = v if v is UNSET else _r.integer(v)
+            obj.output_compression = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             key = "moderation"
             v = data.get("moderation", UNSET)
             obj.moderation = v if v is UNSET else ImageGenToolModeration.decode(v)
@@ -209,11 +211,15 @@ class ImageGenTool(_r.Model):
             obj.input_image_mask = v if v is UNSET else ImageGenToolInputImageMask.from_dict(v)
             key = "partial_images"
             v = data.get("partial_images", UNSET)
-            obj.partial_images = v if v is UNSET else _r.integer(v)
+            obj.partial_images = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             key = "action"
             v = data.get("action", UNSET)
             obj.action = v if v is UNSET else ImageGenActionEnum.decode(v)
-            obj.extra = _r.extras(data, _KEYS_IMAGEGENTOOL)
+            obj.extra = (
+                EMPTY
+                if _KEYS_IMAGEGENTOOL.issuperset(data)
+                else _r.extras(data, _KEYS_IMAGEGENTOOL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -299,11 +305,15 @@ class ImageGenToolInputImageMask(_r.Model):
         try:
             key = "image_url"
             v = data.get("image_url", UNSET)
-            obj.image_url = v if v is UNSET else _r.string(v)
+            obj.image_url = v if v is UNSET else v if v.__class__ is str else _r.string(v)
             key = "file_id"
             v = data.get("file_id", UNSET)
-            obj.file_id = v if v is UNSET else _r.string(v)
-            obj.extra = _r.extras(data, _KEYS_IMAGEGENTOOLINPUTIMAGEMASK)
+            obj.file_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+            obj.extra = (
+                EMPTY
+                if _KEYS_IMAGEGENTOOLINPUTIMAGEMASK.issuperset(data)
+                else _r.extras(data, _KEYS_IMAGEGENTOOLINPUTIMAGEMASK)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -51,14 +51,18 @@ class InlineSkillParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "inline")
+            obj.type = v if (v := data["type"]) == "inline" else _r.const(v, "inline")
             key = "name"
-            obj.name = _r.string(data["name"])
+            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
             key = "description"
-            obj.description = _r.string(data["description"])
+            obj.description = v if (v := data["description"]).__class__ is str else _r.string(v)
             key = "source"
             obj.source = InlineSkillSourceParam.from_dict(data["source"])
-            obj.extra = _r.extras(data, _KEYS_INLINESKILLPARAM)
+            obj.extra = (
+                EMPTY
+                if _KEYS_INLINESKILLPARAM.issuperset(data)
+                else _r.extras(data, _KEYS_INLINESKILLPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

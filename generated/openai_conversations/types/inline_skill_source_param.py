@@ -48,12 +48,20 @@ class InlineSkillSourceParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "base64")
+            obj.type = v if (v := data["type"]) == "base64" else _r.const(v, "base64")
             key = "media_type"
-            obj.media_type = _r.const(data["media_type"], "application/zip")
+            obj.media_type = (
+                v
+                if (v := data["media_type"]) == "application/zip"
+                else _r.const(v, "application/zip")
+            )
             key = "data"
-            obj.data = _r.string(data["data"])
-            obj.extra = _r.extras(data, _KEYS_INLINESKILLSOURCEPARAM)
+            obj.data = v if (v := data["data"]).__class__ is str else _r.string(v)
+            obj.extra = (
+                EMPTY
+                if _KEYS_INLINESKILLSOURCEPARAM.issuperset(data)
+                else _r.extras(data, _KEYS_INLINESKILLSOURCEPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

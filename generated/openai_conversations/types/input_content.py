@@ -30,6 +30,15 @@ InputContent: TypeAlias = (
 
 def input_content_from_dict(data: Any) -> InputContent:
     """Decode a `InputContent` by its tag; unknown tags give `UnknownInputContent`."""
+    if data.__class__ is dict:
+        decode = (
+            _INPUT_CONTENT_BY_TAG.get(tag) if (tag := data.get("type")).__class__ is str else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(data, "type", _INPUT_CONTENT_BY_TAG, UnknownInputContent)
 
 

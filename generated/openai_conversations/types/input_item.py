@@ -91,6 +91,13 @@ InputItem: TypeAlias = (
 
 def input_item_from_dict(data: Any) -> InputItem:
     """Decode a `InputItem` by its tag; unknown tags give `UnknownInputItem`."""
+    if data.__class__ is dict:
+        decode = _INPUT_ITEM_BY_TAG.get(tag) if (tag := data.get("type")).__class__ is str else None
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(data, "type", _INPUT_ITEM_BY_TAG, UnknownInputItem)
 
 

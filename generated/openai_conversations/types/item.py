@@ -82,6 +82,13 @@ Item: TypeAlias = (
 
 def item_from_dict(data: Any) -> Item:
     """Decode a `Item` by its tag; unknown tags give `UnknownItem`."""
+    if data.__class__ is dict:
+        decode = _ITEM_BY_TAG.get(tag) if (tag := data.get("type")).__class__ is str else None
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(data, "type", _ITEM_BY_TAG, UnknownItem)
 
 

@@ -42,10 +42,14 @@ class KeyPressAction(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "keypress")
+            obj.type = v if (v := data["type"]) == "keypress" else _r.const(v, "keypress")
             key = "keys"
             obj.keys = _r.list_of(data["keys"], _r.string)
-            obj.extra = _r.extras(data, _KEYS_KEYPRESSACTION)
+            obj.extra = (
+                EMPTY
+                if _KEYS_KEYPRESSACTION.issuperset(data)
+                else _r.extras(data, _KEYS_KEYPRESSACTION)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -61,17 +61,25 @@ class LocalShellToolCallOutput(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "local_shell_call_output")
+            obj.type = (
+                v
+                if (v := data["type"]) == "local_shell_call_output"
+                else _r.const(v, "local_shell_call_output")
+            )
             key = "id"
-            obj.id = _r.string(data["id"])
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "output"
-            obj.output = _r.string(data["output"])
+            obj.output = v if (v := data["output"]).__class__ is str else _r.string(v)
             key = "status"
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET or v is None else LocalShellToolCallOutputStatus.decode(v)
             key = "call_id"
             obj.call_id = data["call_id"]
-            obj.extra = _r.extras(data, _KEYS_LOCALSHELLTOOLCALLOUTPUT)
+            obj.extra = (
+                EMPTY
+                if _KEYS_LOCALSHELLTOOLCALLOUTPUT.issuperset(data)
+                else _r.extras(data, _KEYS_LOCALSHELLTOOLCALLOUTPUT)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

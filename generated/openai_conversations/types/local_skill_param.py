@@ -44,12 +44,16 @@ class LocalSkillParam(_r.Model):
         key = ""
         try:
             key = "name"
-            obj.name = _r.string(data["name"])
+            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
             key = "description"
-            obj.description = _r.string(data["description"])
+            obj.description = v if (v := data["description"]).__class__ is str else _r.string(v)
             key = "path"
-            obj.path = _r.string(data["path"])
-            obj.extra = _r.extras(data, _KEYS_LOCALSKILLPARAM)
+            obj.path = v if (v := data["path"]).__class__ is str else _r.string(v)
+            obj.extra = (
+                EMPTY
+                if _KEYS_LOCALSKILLPARAM.issuperset(data)
+                else _r.extras(data, _KEYS_LOCALSKILLPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -52,16 +52,24 @@ class MCPApprovalRequest(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "mcp_approval_request")
+            obj.type = (
+                v
+                if (v := data["type"]) == "mcp_approval_request"
+                else _r.const(v, "mcp_approval_request")
+            )
             key = "id"
-            obj.id = _r.string(data["id"])
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "server_label"
-            obj.server_label = _r.string(data["server_label"])
+            obj.server_label = v if (v := data["server_label"]).__class__ is str else _r.string(v)
             key = "name"
-            obj.name = _r.string(data["name"])
+            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
             key = "arguments"
-            obj.arguments = _r.string(data["arguments"])
-            obj.extra = _r.extras(data, _KEYS_MCPAPPROVALREQUEST)
+            obj.arguments = v if (v := data["arguments"]).__class__ is str else _r.string(v)
+            obj.extra = (
+                EMPTY
+                if _KEYS_MCPAPPROVALREQUEST.issuperset(data)
+                else _r.extras(data, _KEYS_MCPAPPROVALREQUEST)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -54,19 +54,29 @@ class MCPApprovalResponseResource(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "mcp_approval_response")
+            obj.type = (
+                v
+                if (v := data["type"]) == "mcp_approval_response"
+                else _r.const(v, "mcp_approval_response")
+            )
             key = "id"
-            obj.id = _r.string(data["id"])
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "approval_request_id"
-            obj.approval_request_id = _r.string(data["approval_request_id"])
+            obj.approval_request_id = (
+                v if (v := data["approval_request_id"]).__class__ is str else _r.string(v)
+            )
             key = "approve"
-            obj.approve = _r.boolean(data["approve"])
+            obj.approve = v if (v := data["approve"]).__class__ is bool else _r.boolean(v)
             key = "reason"
             v = data.get("reason", UNSET)
-            obj.reason = v if v is UNSET or v is None else _r.string(v)
+            obj.reason = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             key = "request_id"
             obj.request_id = data["request_id"]
-            obj.extra = _r.extras(data, _KEYS_MCPAPPROVALRESPONSERESOURCE)
+            obj.extra = (
+                EMPTY
+                if _KEYS_MCPAPPROVALRESPONSERESOURCE.issuperset(data)
+                else _r.extras(data, _KEYS_MCPAPPROVALRESPONSERESOURCE)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

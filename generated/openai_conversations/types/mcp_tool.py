@@ -137,24 +137,24 @@ class MCPTool(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "mcp")
+            obj.type = v if (v := data["type"]) == "mcp" else _r.const(v, "mcp")
             key = "server_label"
-            obj.server_label = _r.string(data["server_label"])
+            obj.server_label = v if (v := data["server_label"]).__class__ is str else _r.string(v)
             key = "server_url"
             v = data.get("server_url", UNSET)
-            obj.server_url = v if v is UNSET else _r.string(v)
+            obj.server_url = v if v is UNSET else v if v.__class__ is str else _r.string(v)
             key = "connector_id"
             v = data.get("connector_id", UNSET)
             obj.connector_id = v if v is UNSET else MCPToolConnectorId.decode(v)
             key = "tunnel_id"
             v = data.get("tunnel_id", UNSET)
-            obj.tunnel_id = v if v is UNSET else _r.string(v)
+            obj.tunnel_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
             key = "authorization"
             v = data.get("authorization", UNSET)
-            obj.authorization = v if v is UNSET else _r.string(v)
+            obj.authorization = v if v is UNSET else v if v.__class__ is str else _r.string(v)
             key = "server_description"
             v = data.get("server_description", UNSET)
-            obj.server_description = v if v is UNSET else _r.string(v)
+            obj.server_description = v if v is UNSET else v if v.__class__ is str else _r.string(v)
             key = "headers"
             v = data.get("headers", UNSET)
             obj.headers = v if v is UNSET or v is None else _r.map_of(v, _r.string)
@@ -175,8 +175,8 @@ class MCPTool(_r.Model):
             )
             key = "defer_loading"
             v = data.get("defer_loading", UNSET)
-            obj.defer_loading = v if v is UNSET else _r.boolean(v)
-            obj.extra = _r.extras(data, _KEYS_MCPTOOL)
+            obj.defer_loading = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
+            obj.extra = EMPTY if _KEYS_MCPTOOL.issuperset(data) else _r.extras(data, _KEYS_MCPTOOL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -270,7 +270,11 @@ class MCPToolRequireApprovalMCPToolApprovalFilter(_r.Model):
             key = "never"
             v = data.get("never", UNSET)
             obj.never = v if v is UNSET else MCPToolFilter.from_dict(v)
-            obj.extra = _r.extras(data, _KEYS_MCPTOOLREQUIREAPPROVALMCPTOOLAPPROVALFILTER)
+            obj.extra = (
+                EMPTY
+                if _KEYS_MCPTOOLREQUIREAPPROVALMCPTOOLAPPROVALFILTER.issuperset(data)
+                else _r.extras(data, _KEYS_MCPTOOLREQUIREAPPROVALMCPTOOLAPPROVALFILTER)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -30,6 +30,17 @@ MCPToolCallError: TypeAlias = (
 
 def mcp_tool_call_error_from_dict(data: Any) -> MCPToolCallError:
     """Decode a `MCPToolCallError` by its tag; unknown tags give `UnknownMCPToolCallError`."""
+    if data.__class__ is dict:
+        decode = (
+            _MCP_TOOL_CALL_ERROR_BY_TAG.get(tag)
+            if (tag := data.get("type")).__class__ is str
+            else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(data, "type", _MCP_TOOL_CALL_ERROR_BY_TAG, UnknownMCPToolCallError)
 
 

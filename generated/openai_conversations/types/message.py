@@ -69,9 +69,9 @@ class Message(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "message")
+            obj.type = v if (v := data["type"]) == "message" else _r.const(v, "message")
             key = "id"
-            obj.id = _r.string(data["id"])
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "status"
             obj.status = MessageStatus.decode(data["status"])
             key = "role"
@@ -81,7 +81,7 @@ class Message(_r.Model):
             key = "phase"
             v = data.get("phase", UNSET)
             obj.phase = v if v is UNSET or v is None else MessagePhase2.decode(v)
-            obj.extra = _r.extras(data, _KEYS_MESSAGE)
+            obj.extra = EMPTY if _KEYS_MESSAGE.issuperset(data) else _r.extras(data, _KEYS_MESSAGE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -132,6 +132,17 @@ MessageContentItem: TypeAlias = (
 
 def message_content_item_from_dict(data: Any) -> MessageContentItem:
     """Decode a `MessageContentItem` by its tag; unknown tags give `UnknownMessageContentItem`."""
+    if data.__class__ is dict:
+        decode = (
+            _MESSAGE_CONTENT_ITEM_BY_TAG.get(tag)
+            if (tag := data.get("type")).__class__ is str
+            else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(data, "type", _MESSAGE_CONTENT_ITEM_BY_TAG, UnknownMessageContentItem)
 
 

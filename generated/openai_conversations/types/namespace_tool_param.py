@@ -52,14 +52,18 @@ class NamespaceToolParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "namespace")
+            obj.type = v if (v := data["type"]) == "namespace" else _r.const(v, "namespace")
             key = "name"
-            obj.name = _r.string(data["name"])
+            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
             key = "description"
-            obj.description = _r.string(data["description"])
+            obj.description = v if (v := data["description"]).__class__ is str else _r.string(v)
             key = "tools"
             obj.tools = _r.list_of(data["tools"], namespace_tool_param_tools_item_from_dict)
-            obj.extra = _r.extras(data, _KEYS_NAMESPACETOOLPARAM)
+            obj.extra = (
+                EMPTY
+                if _KEYS_NAMESPACETOOLPARAM.issuperset(data)
+                else _r.extras(data, _KEYS_NAMESPACETOOLPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -98,6 +102,17 @@ NamespaceToolParamToolsItem: TypeAlias = (
 
 def namespace_tool_param_tools_item_from_dict(data: Any) -> NamespaceToolParamToolsItem:
     """Decode a `NamespaceToolParamToolsItem` by its tag; unknown tags give `UnknownNamespaceToolParamToolsItem`."""
+    if data.__class__ is dict:
+        decode = (
+            _NAMESPACE_TOOL_PARAM_TOOLS_ITEM_BY_TAG.get(tag)
+            if (tag := data.get("type")).__class__ is str
+            else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(
         data, "type", _NAMESPACE_TOOL_PARAM_TOOLS_ITEM_BY_TAG, UnknownNamespaceToolParamToolsItem
     )

@@ -70,11 +70,11 @@ class OutputMessage(_r.Model):
         key = ""
         try:
             key = "id"
-            obj.id = _r.string(data["id"])
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "type"
-            obj.type = _r.const(data["type"], "message")
+            obj.type = v if (v := data["type"]) == "message" else _r.const(v, "message")
             key = "role"
-            obj.role = _r.const(data["role"], "assistant")
+            obj.role = v if (v := data["role"]) == "assistant" else _r.const(v, "assistant")
             key = "content"
             obj.content = _r.list_of(data["content"], output_message_content_from_dict)
             key = "phase"
@@ -82,7 +82,11 @@ class OutputMessage(_r.Model):
             obj.phase = v if v is UNSET or v is None else MessagePhase.decode(v)
             key = "status"
             obj.status = OutputMessageStatus.decode(data["status"])
-            obj.extra = _r.extras(data, _KEYS_OUTPUTMESSAGE)
+            obj.extra = (
+                EMPTY
+                if _KEYS_OUTPUTMESSAGE.issuperset(data)
+                else _r.extras(data, _KEYS_OUTPUTMESSAGE)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -27,6 +27,17 @@ OutputMessageContent: TypeAlias = OutputTextContent | RefusalContent | UnknownOu
 
 def output_message_content_from_dict(data: Any) -> OutputMessageContent:
     """Decode a `OutputMessageContent` by its tag; unknown tags give `UnknownOutputMessageContent`."""
+    if data.__class__ is dict:
+        decode = (
+            _OUTPUT_MESSAGE_CONTENT_BY_TAG.get(tag)
+            if (tag := data.get("type")).__class__ is str
+            else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(data, "type", _OUTPUT_MESSAGE_CONTENT_BY_TAG, UnknownOutputMessageContent)
 
 

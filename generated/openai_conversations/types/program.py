@@ -54,16 +54,16 @@ class Program(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "program")
+            obj.type = v if (v := data["type"]) == "program" else _r.const(v, "program")
             key = "id"
-            obj.id = _r.string(data["id"])
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "call_id"
-            obj.call_id = _r.string(data["call_id"])
+            obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
             key = "code"
-            obj.code = _r.string(data["code"])
+            obj.code = v if (v := data["code"]).__class__ is str else _r.string(v)
             key = "fingerprint"
-            obj.fingerprint = _r.string(data["fingerprint"])
-            obj.extra = _r.extras(data, _KEYS_PROGRAM)
+            obj.fingerprint = v if (v := data["fingerprint"]).__class__ is str else _r.string(v)
+            obj.extra = EMPTY if _KEYS_PROGRAM.issuperset(data) else _r.extras(data, _KEYS_PROGRAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

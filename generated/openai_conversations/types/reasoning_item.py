@@ -73,12 +73,14 @@ class ReasoningItem(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "reasoning")
+            obj.type = v if (v := data["type"]) == "reasoning" else _r.const(v, "reasoning")
             key = "id"
-            obj.id = _r.string(data["id"])
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "encrypted_content"
             v = data.get("encrypted_content", UNSET)
-            obj.encrypted_content = v if v is UNSET or v is None else _r.string(v)
+            obj.encrypted_content = (
+                v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+            )
             key = "summary"
             obj.summary = _r.list_of(data["summary"], SummaryTextContent.from_dict)
             key = "content"
@@ -87,7 +89,11 @@ class ReasoningItem(_r.Model):
             key = "status"
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET else ReasoningItemStatus.decode(v)
-            obj.extra = _r.extras(data, _KEYS_REASONINGITEM)
+            obj.extra = (
+                EMPTY
+                if _KEYS_REASONINGITEM.issuperset(data)
+                else _r.extras(data, _KEYS_REASONINGITEM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -57,19 +57,21 @@ class ScrollParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "scroll")
+            obj.type = v if (v := data["type"]) == "scroll" else _r.const(v, "scroll")
             key = "x"
-            obj.x = _r.integer(data["x"])
+            obj.x = v if (v := data["x"]).__class__ is int else _r.integer(v)
             key = "y"
-            obj.y = _r.integer(data["y"])
+            obj.y = v if (v := data["y"]).__class__ is int else _r.integer(v)
             key = "scroll_x"
-            obj.scroll_x = _r.integer(data["scroll_x"])
+            obj.scroll_x = v if (v := data["scroll_x"]).__class__ is int else _r.integer(v)
             key = "scroll_y"
-            obj.scroll_y = _r.integer(data["scroll_y"])
+            obj.scroll_y = v if (v := data["scroll_y"]).__class__ is int else _r.integer(v)
             key = "keys"
             v = data.get("keys", UNSET)
             obj.keys = v if v is UNSET or v is None else _r.list_of(v, _r.string)
-            obj.extra = _r.extras(data, _KEYS_SCROLLPARAM)
+            obj.extra = (
+                EMPTY if _KEYS_SCROLLPARAM.issuperset(data) else _r.extras(data, _KEYS_SCROLLPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

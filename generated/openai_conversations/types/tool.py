@@ -60,6 +60,13 @@ Tool: TypeAlias = (
 
 def tool_from_dict(data: Any) -> Tool:
     """Decode a `Tool` by its tag; unknown tags give `UnknownTool`."""
+    if data.__class__ is dict:
+        decode = _TOOL_BY_TAG.get(tag) if (tag := data.get("type")).__class__ is str else None
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(data, "type", _TOOL_BY_TAG, UnknownTool)
 
 

@@ -28,6 +28,17 @@ ToolCallCaller: TypeAlias = DirectToolCallCaller | ProgramToolCallCaller | Unkno
 
 def tool_call_caller_from_dict(data: Any) -> ToolCallCaller:
     """Decode a `ToolCallCaller` by its tag; unknown tags give `UnknownToolCallCaller`."""
+    if data.__class__ is dict:
+        decode = (
+            _TOOL_CALL_CALLER_BY_TAG.get(tag)
+            if (tag := data.get("type")).__class__ is str
+            else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(data, "type", _TOOL_CALL_CALLER_BY_TAG, UnknownToolCallCaller)
 
 

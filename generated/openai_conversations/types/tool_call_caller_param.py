@@ -30,6 +30,17 @@ ToolCallCallerParam: TypeAlias = (
 
 def tool_call_caller_param_from_dict(data: Any) -> ToolCallCallerParam:
     """Decode a `ToolCallCallerParam` by its tag; unknown tags give `UnknownToolCallCallerParam`."""
+    if data.__class__ is dict:
+        decode = (
+            _TOOL_CALL_CALLER_PARAM_BY_TAG.get(tag)
+            if (tag := data.get("type")).__class__ is str
+            else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(data, "type", _TOOL_CALL_CALLER_PARAM_BY_TAG, UnknownToolCallCallerParam)
 
 

@@ -63,12 +63,14 @@ class ToolSearchCall(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "tool_search_call")
+            obj.type = (
+                v if (v := data["type"]) == "tool_search_call" else _r.const(v, "tool_search_call")
+            )
             key = "id"
-            obj.id = _r.string(data["id"])
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "call_id"
             v = data["call_id"]
-            obj.call_id = v if v is None else _r.string(v)
+            obj.call_id = v if v is None else v if v.__class__ is str else _r.string(v)
             key = "execution"
             obj.execution = ToolSearchExecutionType.decode(data["execution"])
             key = "arguments"
@@ -77,8 +79,12 @@ class ToolSearchCall(_r.Model):
             obj.status = FunctionCallStatus.decode(data["status"])
             key = "created_by"
             v = data.get("created_by", UNSET)
-            obj.created_by = v if v is UNSET else _r.string(v)
-            obj.extra = _r.extras(data, _KEYS_TOOLSEARCHCALL)
+            obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+            obj.extra = (
+                EMPTY
+                if _KEYS_TOOLSEARCHCALL.issuperset(data)
+                else _r.extras(data, _KEYS_TOOLSEARCHCALL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

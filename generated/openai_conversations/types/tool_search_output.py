@@ -64,12 +64,16 @@ class ToolSearchOutput(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "tool_search_output")
+            obj.type = (
+                v
+                if (v := data["type"]) == "tool_search_output"
+                else _r.const(v, "tool_search_output")
+            )
             key = "id"
-            obj.id = _r.string(data["id"])
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "call_id"
             v = data["call_id"]
-            obj.call_id = v if v is None else _r.string(v)
+            obj.call_id = v if v is None else v if v.__class__ is str else _r.string(v)
             key = "execution"
             obj.execution = ToolSearchExecutionType.decode(data["execution"])
             key = "tools"
@@ -78,8 +82,12 @@ class ToolSearchOutput(_r.Model):
             obj.status = FunctionCallOutputStatusEnum.decode(data["status"])
             key = "created_by"
             v = data.get("created_by", UNSET)
-            obj.created_by = v if v is UNSET else _r.string(v)
-            obj.extra = _r.extras(data, _KEYS_TOOLSEARCHOUTPUT)
+            obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+            obj.extra = (
+                EMPTY
+                if _KEYS_TOOLSEARCHOUTPUT.issuperset(data)
+                else _r.extras(data, _KEYS_TOOLSEARCHOUTPUT)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

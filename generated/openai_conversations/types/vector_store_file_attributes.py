@@ -22,9 +22,9 @@ def vector_store_file_attributes_value_from_dict(data: Any) -> VectorStoreFileAt
     """Decode a `VectorStoreFileAttributesValue` by the kind of JSON value."""
     kind = data.__class__
     if kind is str:
-        return _r.string(data)
+        return data if data.__class__ is str else _r.string(data)
     if kind is float or kind is int:
         return _r.number(data)
     if kind is bool:
-        return _r.boolean(data)
+        return data if data.__class__ is bool else _r.boolean(data)
     raise _r.DecodeError("a string, a number or a boolean", data)

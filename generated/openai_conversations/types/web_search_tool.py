@@ -82,7 +82,9 @@ class WebSearchTool(_r.Model):
             obj.type = WebSearchToolType.decode(data["type"])
             key = "external_web_access"
             v = data.get("external_web_access", UNSET)
-            obj.external_web_access = v if v is UNSET else _r.boolean(v)
+            obj.external_web_access = (
+                v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
+            )
             key = "filters"
             v = data.get("filters", UNSET)
             obj.filters = v if v is UNSET or v is None else WebSearchToolFilters.from_dict(v)
@@ -94,7 +96,11 @@ class WebSearchTool(_r.Model):
             key = "search_context_size"
             v = data.get("search_context_size", UNSET)
             obj.search_context_size = v if v is UNSET else WebSearchToolSearchContextSize.decode(v)
-            obj.extra = _r.extras(data, _KEYS_WEBSEARCHTOOL)
+            obj.extra = (
+                EMPTY
+                if _KEYS_WEBSEARCHTOOL.issuperset(data)
+                else _r.extras(data, _KEYS_WEBSEARCHTOOL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -150,7 +156,11 @@ class WebSearchToolFilters(_r.Model):
             key = "allowed_domains"
             v = data.get("allowed_domains", UNSET)
             obj.allowed_domains = v if v is UNSET or v is None else _r.list_of(v, _r.string)
-            obj.extra = _r.extras(data, _KEYS_WEBSEARCHTOOLFILTERS)
+            obj.extra = (
+                EMPTY
+                if _KEYS_WEBSEARCHTOOLFILTERS.issuperset(data)
+                else _r.extras(data, _KEYS_WEBSEARCHTOOLFILTERS)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

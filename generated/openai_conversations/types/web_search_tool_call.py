@@ -65,14 +65,20 @@ class WebSearchToolCall(_r.Model):
         key = ""
         try:
             key = "id"
-            obj.id = _r.string(data["id"])
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "type"
-            obj.type = _r.const(data["type"], "web_search_call")
+            obj.type = (
+                v if (v := data["type"]) == "web_search_call" else _r.const(v, "web_search_call")
+            )
             key = "status"
             obj.status = WebSearchToolCallStatus.decode(data["status"])
             key = "action"
             obj.action = web_search_tool_call_action_from_dict(data["action"])
-            obj.extra = _r.extras(data, _KEYS_WEBSEARCHTOOLCALL)
+            obj.extra = (
+                EMPTY
+                if _KEYS_WEBSEARCHTOOLCALL.issuperset(data)
+                else _r.extras(data, _KEYS_WEBSEARCHTOOLCALL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -115,6 +121,17 @@ Includes details on how the model used the web (search, open_page, find_in_page)
 
 def web_search_tool_call_action_from_dict(data: Any) -> WebSearchToolCallAction:
     """Decode a `WebSearchToolCallAction` by its tag; unknown tags give `UnknownWebSearchToolCallAction`."""
+    if data.__class__ is dict:
+        decode = (
+            _WEB_SEARCH_TOOL_CALL_ACTION_BY_TAG.get(tag)
+            if (tag := data.get("type")).__class__ is str
+            else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(
         data, "type", _WEB_SEARCH_TOOL_CALL_ACTION_BY_TAG, UnknownWebSearchToolCallAction
     )

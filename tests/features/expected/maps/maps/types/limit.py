@@ -35,8 +35,8 @@ class Limit(_r.Model):
         key = ""
         try:
             key = "max"
-            obj.max = _r.integer(data["max"])
-            obj.extra = _r.extras(data, _KEYS_LIMIT)
+            obj.max = v if (v := data["max"]).__class__ is int else _r.integer(v)
+            obj.extra = EMPTY if _KEYS_LIMIT.issuperset(data) else _r.extras(data, _KEYS_LIMIT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

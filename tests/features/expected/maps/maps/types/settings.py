@@ -63,7 +63,9 @@ class Settings(_r.Model):
             obj.attributes = (
                 v if v is UNSET or v is None else _r.map_of(v, settings_attributes_value_from_dict)
             )
-            obj.extra = _r.extras(data, _KEYS_SETTINGS)
+            obj.extra = (
+                EMPTY if _KEYS_SETTINGS.issuperset(data) else _r.extras(data, _KEYS_SETTINGS)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -96,9 +98,9 @@ def settings_attributes_value_from_dict(data: Any) -> SettingsAttributesValue:
     """Decode a `SettingsAttributesValue` by the kind of JSON value."""
     kind = data.__class__
     if kind is str:
-        return _r.string(data)
+        return data if data.__class__ is str else _r.string(data)
     if kind is float or kind is int:
         return _r.number(data)
     if kind is bool:
-        return _r.boolean(data)
+        return data if data.__class__ is bool else _r.boolean(data)
     raise _r.DecodeError("a string, a number or a boolean", data)

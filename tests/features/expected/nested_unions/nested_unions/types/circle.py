@@ -42,13 +42,13 @@ class Circle(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = _r.const(data["type"], "circle")
+            obj.type = v if (v := data["type"]) == "circle" else _r.const(v, "circle")
             key = "radius"
             obj.radius = _r.number(data["radius"])
             key = "label"
             v = data.get("label", UNSET)
             obj.label = v if v is UNSET else circle_label_from_dict(v)
-            obj.extra = _r.extras(data, _KEYS_CIRCLE)
+            obj.extra = EMPTY if _KEYS_CIRCLE.issuperset(data) else _r.extras(data, _KEYS_CIRCLE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -77,7 +77,7 @@ def circle_label_from_dict(data: Any) -> CircleLabel:
     """Decode a `CircleLabel` by the kind of JSON value."""
     kind = data.__class__
     if kind is str:
-        return _r.string(data)
+        return data if data.__class__ is str else _r.string(data)
     if kind is list:
         return _r.list_of(data, _r.string)
     raise _r.DecodeError("a string or an array", data)

@@ -27,6 +27,13 @@ Polygon: TypeAlias = Square | Triangle | UnknownPolygon
 
 def polygon_from_dict(data: Any) -> Polygon:
     """Decode a `Polygon` by its tag; unknown tags give `UnknownPolygon`."""
+    if data.__class__ is dict:
+        decode = _POLYGON_BY_TAG.get(tag) if (tag := data.get("type")).__class__ is str else None
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(data, "type", _POLYGON_BY_TAG, UnknownPolygon)
 
 

@@ -29,6 +29,13 @@ Shape: TypeAlias = Circle | Square | Triangle | UnknownShape
 
 def shape_from_dict(data: Any) -> Shape:
     """Decode a `Shape` by its tag; unknown tags give `UnknownShape`."""
+    if data.__class__ is dict:
+        decode = _SHAPE_BY_TAG.get(tag) if (tag := data.get("type")).__class__ is str else None
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(data, "type", _SHAPE_BY_TAG, UnknownShape)
 
 

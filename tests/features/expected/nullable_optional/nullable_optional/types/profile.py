@@ -61,13 +61,13 @@ class Profile(_r.Model):
         key = ""
         try:
             key = "id"
-            obj.id = _r.string(data["id"])
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "nickname"
             v = data["nickname"]
-            obj.nickname = v if v is None else _r.string(v)
+            obj.nickname = v if v is None else v if v.__class__ is str else _r.string(v)
             key = "bio"
             v = data.get("bio", UNSET)
-            obj.bio = v if v is UNSET or v is None else _r.string(v)
+            obj.bio = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             key = "status"
             obj.status = Status.decode(data["status"])
             key = "previous_status"
@@ -75,14 +75,14 @@ class Profile(_r.Model):
             obj.previous_status = v if v is UNSET else Status.decode(v)
             key = "age"
             v = data.get("age", UNSET)
-            obj.age = v if v is UNSET else _r.integer(v)
+            obj.age = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             key = "score"
             v = data.get("score", UNSET)
             obj.score = v if v is UNSET else _r.number(v)
             key = "created_at"
             v = data.get("created_at", UNSET)
-            obj.created_at = v if v is UNSET else _r.integer(v)
-            obj.extra = _r.extras(data, _KEYS_PROFILE)
+            obj.created_at = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
+            obj.extra = EMPTY if _KEYS_PROFILE.issuperset(data) else _r.extras(data, _KEYS_PROFILE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

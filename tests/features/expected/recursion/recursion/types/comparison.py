@@ -50,8 +50,10 @@ class Comparison(_r.Model):
             key = "type"
             obj.type = ComparisonType.decode(data["type"])
             key = "key"
-            obj.key = _r.string(data["key"])
-            obj.extra = _r.extras(data, _KEYS_COMPARISON)
+            obj.key = v if (v := data["key"]).__class__ is str else _r.string(v)
+            obj.extra = (
+                EMPTY if _KEYS_COMPARISON.issuperset(data) else _r.extras(data, _KEYS_COMPARISON)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

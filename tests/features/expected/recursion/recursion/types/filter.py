@@ -52,7 +52,7 @@ class Filter(_r.Model):
             obj.type = FilterType.decode(data["type"])
             key = "filters"
             obj.filters = _r.list_of(data["filters"], filter_filters_item_from_dict)
-            obj.extra = _r.extras(data, _KEYS_FILTER)
+            obj.extra = EMPTY if _KEYS_FILTER.issuperset(data) else _r.extras(data, _KEYS_FILTER)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -86,6 +86,17 @@ FilterFiltersItem: TypeAlias = Comparison | Filter | UnknownFilterFiltersItem
 
 def filter_filters_item_from_dict(data: Any) -> FilterFiltersItem:
     """Decode a `FilterFiltersItem` by its tag; unknown tags give `UnknownFilterFiltersItem`."""
+    if data.__class__ is dict:
+        decode = (
+            _FILTER_FILTERS_ITEM_BY_TAG.get(tag)
+            if (tag := data.get("type")).__class__ is str
+            else None
+        )
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(data, "type", _FILTER_FILTERS_ITEM_BY_TAG, UnknownFilterFiltersItem)
 
 

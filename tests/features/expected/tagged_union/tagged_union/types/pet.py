@@ -28,6 +28,13 @@ Pet: TypeAlias = Cat | Dog | UnknownPet
 
 def pet_from_dict(data: Any) -> Pet:
     """Decode a `Pet` by its tag; unknown tags give `UnknownPet`."""
+    if data.__class__ is dict:
+        decode = _PET_BY_TAG.get(tag) if (tag := data.get("kind")).__class__ is str else None
+        if decode is not None:
+            try:
+                return decode(data)
+            except _r.DecodeError:
+                pass  # tagged() raises it again, or keeps the data under lenient decoding
     return _r.tagged(data, "kind", _PET_BY_TAG, UnknownPet)
 
 

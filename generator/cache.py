@@ -1,0 +1,78 @@
+"""The build cache: when nothing that goes into a build changed, its result is reused whole.
+
+The key covers everything the output depends on: the spec's bytes, the options, the user's
+template overrides, convgen's own code and templates, and black's version. A hit skips
+every stage; the cached files are still compared with (or written to) the output folder.
+Lives under $XDG_CACHE_HOME/convgen (or ~/.cache/convgen); deleting it is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Diagnostic
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def root() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "convgen"
+
+
+def fingerprint(spec: Path, options: dict[str, Any], templates: Path | None) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        digest.update(spec.read_bytes())
+    except OSError:
+        return None
+    digest.update(json.dumps(options, sort_keys=True, default=str).encode())
+    for folder in (_PACKAGE, _templates_dir(), templates):
+        if folder is None or not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes())
+    black = find_spec("black")
+    if black is not None and black.origin:
+        version_file = Path(black.origin).with_name("_black_version.py")
+        digest.update(version_file.read_bytes() if version_file.is_file() else black.origin.encode())
+    return digest.hexdigest()
+
+
+def _templates_dir() -> Path | None:
+    spec = find_spec("convgen.templates")
+    locations = spec.submodule_search_locations if spec is not None else None
+    return Path(list(locations)[0]) if locations else None
+
+
+def load(key: str) -> tuple[list[Diagnostic], dict[str, str]] | None:
+    try:
+        data = json.loads((root() / "builds" / f"{key}.json").read_text(encoding="utf-8"))
+        return [Diagnostic(**d) for d in data["diagnostics"]], dict(data["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def save(key: str, diags: list[Diagnostic], files: dict[str, str]) -> None:
+    folder = root() / "builds"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)[:-20]:
+            old.unlink(missing_ok=True)  # keep the 20 newest builds
+        blob = {"diagnostics": [_fields(d) for d in diags], "files": files}
+        tmp = folder / f".{key}.{os.getpid()}"
+        tmp.write_text(json.dumps(blob), encoding="utf-8")
+        os.replace(tmp, folder / f"{key}.json")
+    except OSError:
+        pass  # an unwritable cache only costs time
+
+
+def _fields(d: Diagnostic) -> dict[str, Any]:
+    return {"code": d.code, "message": d.message, "pointer": d.pointer, "file": d.file, "line": d.line, "column": d.column}
