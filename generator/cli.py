@@ -137,7 +137,7 @@ def _front(run: Run, config: Config) -> Section | None:
     from .select import Selection, select
 
     assert config.spec is not None
-    spec, diags = run.stage("load", lambda: load(config.spec))  # type: ignore[misc, arg-type]
+    spec, diags = run.stage("load", lambda: load(config.spec, config.tags, config.path_prefixes))  # type: ignore[misc, arg-type]
     if run.add(diags) or spec is None:
         return None
     run.spec = spec
@@ -259,7 +259,7 @@ def cmd_select(run: Run) -> int:
     config = _config(run)
     if config is None or config.spec is None:
         return EXIT_ERROR
-    spec, diags = load(config.spec)
+    spec, diags = load(config.spec, config.tags, config.path_prefixes)
     if run.add(diags) or spec is None:
         return EXIT_ERROR
     run.spec = spec

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from .diagnostics import Diagnostic
+from .lazyload import load_section
 from .locate import Locator
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -40,8 +41,12 @@ class Spec:
         return diag.located(str(self.path), line, col)
 
 
-def load(path: Path) -> tuple[Spec | None, list[Diagnostic]]:
-    """Read and parse SPEC; on failure return no spec and located error diagnostics."""
+def load(path: Path, tags: tuple[str, ...] = (), prefixes: tuple[str, ...] = ()) -> tuple[Spec | None, list[Diagnostic]]:
+    """Read and parse SPEC; on failure return no spec and located error diagnostics.
+
+    With a selection (tags / path prefixes), a large block-style YAML spec is parsed only as
+    far as the selection needs (see lazyload); otherwise, or when that declines, whole.
+    """
     name = str(path)
     try:
         raw = path.read_bytes()
@@ -53,7 +58,9 @@ def load(path: Path) -> tuple[Spec | None, list[Diagnostic]]:
         return None, [Diagnostic("E002", f"spec is not UTF-8 text (byte {exc.start})", file=name, line=1, column=1)]
     if not text.strip():
         return None, [Diagnostic("E005", "spec file is empty", file=name, line=1, column=1)]
-    doc, diag = _parse(text, name, path.suffix.lower() == ".json")
+    is_json = path.suffix.lower() == ".json"
+    section = None if is_json or len(text) < 200_000 else load_section(text, tags, prefixes)
+    doc, diag = (section, None) if section is not None else _parse(text, name, is_json)
     if diag is not None:
         return None, [diag]
     if not isinstance(doc, dict):
