@@ -11,7 +11,7 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, TextIO
 
@@ -274,7 +274,69 @@ def cmd_select(run: Run) -> int:
     return EXIT_OK
 
 
-COMMANDS: dict[str, Callable[[Run], int]] = {"build": cmd_build, "check": cmd_check, "validate": cmd_validate, "select": cmd_select}
+def cmd_diff(run: Run) -> int:
+    """Build the model of both specs with the same selection and compare their public APIs."""
+    from .apidiff import diff, report
+    from .build import build
+
+    config = _config(run)
+    if config is None:
+        return EXIT_ERROR
+    apis = []
+    for spec_path in (run.args.spec, run.args.new_spec):
+        section = _front(run, replace(config, spec=Path(spec_path)))
+        if section is None:
+            return EXIT_ERROR
+        api, diags = build(section)
+        if run.add(diags):
+            return EXIT_ERROR
+        apis.append(api)
+    changes = diff(apis[0], apis[1])
+    sys.stdout.write(report(changes))
+    return EXIT_DIFF if any(c.breaking for c in changes) else EXIT_OK
+
+
+def cmd_init(run: Run) -> int:
+    """A starter convgen.toml and a copy of the built-in templates, refusing to overwrite."""
+    from .render import BUILTIN
+
+    args = run.args
+    config_path = Path("convgen.toml")
+    templates = Path(args.templates or "convgen-templates")
+    targets = [config_path] + [templates / p.relative_to(BUILTIN) for p in _template_files()]
+    existing = [str(p) for p in targets if p.exists()]
+    if existing:
+        run.add([Diagnostic("E401", f"refusing to overwrite {existing[0]}: remove it or run init elsewhere", file=existing[0], line=1, column=1)])
+        return EXIT_ERROR
+    tags = ", ".join(json.dumps(t) for t in (args.tag or []))
+    config_path.write_text(
+        "# convgen configuration: command-line flags override these. See the README, section Configuration.\n"
+        f"spec = {json.dumps(args.spec or 'openapi.yaml')}\n"
+        f"tags = [{tags}]\n"
+        f"package = {json.dumps(args.package or 'client')}\n"
+        f"output = {json.dumps(args.output or 'generated')}\n"
+        f"templates = {json.dumps(templates.as_posix())}\n"
+        'array_format = "brackets"\n'
+        'env_prefix = "OPENAI"\n',
+        encoding="utf-8",
+    )
+    for source in _template_files():
+        target = templates / source.relative_to(BUILTIN)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes())
+    run.summary = f"convgen: wrote {config_path} and {len(targets) - 1} templates in {templates}/ (delete the ones you keep as built)"
+    return EXIT_OK
+
+
+def _template_files() -> list[Path]:
+    from .render import BUILTIN
+
+    return sorted(p for p in BUILTIN.rglob("*") if p.is_file() and p.suffix in (".jinja", ".py") and p.name != "__init__.py"
+                  or p.parent.name == "runtime" and p.name == "__init__.py")
+
+
+COMMANDS: dict[str, Callable[[Run], int]] = {"build": cmd_build, "check": cmd_check, "validate": cmd_validate,
+                                             "select": cmd_select, "diff": cmd_diff, "init": cmd_init}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -305,4 +367,16 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("validate", parents=[common], help="print diagnostics only")
     sel = sub.add_parser("select", parents=[common], help="write the selected section as a standalone spec")
     sel.add_argument("-o", "--output", help="file to write (default: stdout)")
+    dif = sub.add_parser("diff", parents=[common], help="summarise API changes between two specs (exit 1 if breaking)")
+    dif.add_argument("new_spec", help="the newer OpenAPI document")
+    init = sub.add_parser("init", help="write a starter convgen.toml and a copy of the templates")
+    init.add_argument("spec", nargs="?", help="OpenAPI document the config points at")
+    init.add_argument("--tag", action="append", help="tag to select (repeatable)")
+    init.add_argument("--package", help="package name of the client")
+    init.add_argument("-o", "--output", help="output folder")
+    init.add_argument("--templates", help="folder for the template copies (default: convgen-templates)")
+    init.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    init.add_argument("-v", "--verbose", action="store_true", help="print stage timings")
+    init.add_argument("--format", choices=("text", "json"), default="text", help="diagnostics format")
+    init.add_argument("--strict", action="store_true", help=argparse.SUPPRESS)
     return parser

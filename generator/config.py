@@ -62,7 +62,7 @@ def find(start: Path) -> Path | None:
 
 
 def load_config(path: Path) -> tuple[Config, list[Diagnostic]]:
-    name = str(path)
+    name = str(_relative(path))
     try:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)

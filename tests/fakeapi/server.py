@@ -222,9 +222,13 @@ class FakeConversationsServer:
         with self._lock:
             self._faults.clear()
 
-    def seed_conversation(self, items: Any = (), metadata: dict | None = None) -> str:
+    def seed_conversation(self, items: Any = (), metadata: dict | None = None, conversation_id: str | None = None) -> str:
         with self._lock:
             conv = self._new_conversation(metadata)
+            if conversation_id is not None:  # a fixed id, e.g. the docs' conv_123
+                del self._convs[conv["id"]], self._items[conv["id"]]
+                conv["id"] = conversation_id
+                self._convs[conversation_id] = conv
             self._items[conv["id"]] = copy.deepcopy(list(items))
             return conv["id"]
 
