@@ -419,7 +419,7 @@ def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[Resou
         used: set[str] = set()
         for r in flat:
             for m in r.methods:
-                used.update(re.findall(r"\b[A-Z][A-Za-z0-9_]*\b|\b[a-z0-9_]+_from_dict\b", m.returns + " " + m.decode + " " + " ".join(p.annotation for p in m.keyword + m.positional)))
+                used.update(re.findall(r"\b[A-Z][A-Za-z0-9_]*\b", m.returns + " " + " ".join(p.annotation for p in m.keyword + m.positional)))
         for p in pages.get(top.attr, []):
             used.update(re.findall(r"\b[A-Z][A-Za-z0-9_]*\b", " ".join(a for _, a in p.accessors) + " " + p.item + " " + p.response))
         imports: dict[str, set[str]] = {}
@@ -474,7 +474,8 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
     if op.response is None:
         returns, decode = "None", "_r.identity"
     else:
-        returns, decode = types.annotation(op.response), types.decoder(op.response)
+        # through the lazy types package (`_t.`): a call imports only the modules it decodes with
+        returns, decode = types.annotation(op.response), types.qualified("_t.").decoder(op.response)
     if page:
         returns = page
     summary = op.summary or op.description.split("\n", 1)[0] or f"{op.http_method} {op.path}"

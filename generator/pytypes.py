@@ -7,6 +7,7 @@ that were already validated and named; spec text only ever enters through `liter
 
 from __future__ import annotations
 
+import copy
 import json
 
 from . import ir
@@ -54,9 +55,15 @@ def docstring(text: str) -> str:
 class Types:
     """Resolves refs through aliases and names the decoder of each definition."""
 
-    def __init__(self, api: ir.Api, decoders: dict[str, str]) -> None:
+    def __init__(self, api: ir.Api, decoders: dict[str, str], qualifier: str = "") -> None:
         self.defs = api.index()
         self.decoders = decoders  # union name -> decoder function name
+        self.qualifier = qualifier  # put before every generated name a decoder uses, e.g. "_t."
+
+    def qualified(self, qualifier: str) -> Types:
+        other = copy.copy(self)
+        other.qualifier = qualifier
+        return other
 
     def resolve(self, t: ir.TypeRef, depth: int = 0) -> ir.TypeRef:
         while isinstance(t, ir.Ref) and depth < 50:
@@ -162,10 +169,10 @@ class Types:
             return f"_r.nullable({self.decoder(t.inner)})"
         d = self.defs.get(t.name)
         if isinstance(d, ir.Enum):
-            return f"{t.name}.decode"
+            return f"{self.qualifier}{t.name}.decode"
         if isinstance(d, ir.Model):
-            return f"{t.name}.from_dict"
-        return self.decoders[t.name]
+            return f"{self.qualifier}{t.name}.from_dict"
+        return self.qualifier + self.decoders[t.name]
 
     # ---- encoding ------------------------------------------------------------------------
     def encode(self, t: ir.TypeRef, value: str) -> str:

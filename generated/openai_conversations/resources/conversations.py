@@ -7,22 +7,24 @@ from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
+from .. import types as _t
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
 from .._runtime.models import UNSET, Unset
 from .._runtime.pagination import AsyncCursorPage, SyncCursorPage
-from ..types.conversation_item import ConversationItem, conversation_item_from_dict
-from ..types.conversation_item_list import ConversationItemList
-from ..types.conversation_resource import ConversationResource
-from ..types.deleted_conversation_resource import DeletedConversationResource
-from ..types.include_enum import IncludeEnum
-from ..types.input_item import InputItem
-from ..types.list_conversation_items import ListConversationItemsOrder
 
 if TYPE_CHECKING:
+    # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
+    from ..types.conversation_item import ConversationItem
+    from ..types.conversation_item_list import ConversationItemList
+    from ..types.conversation_resource import ConversationResource
+    from ..types.deleted_conversation_resource import DeletedConversationResource
+    from ..types.include_enum import IncludeEnum
+    from ..types.input_item import InputItem
+    from ..types.list_conversation_items import ListConversationItemsOrder
 
 
-class ConversationItemListPage(SyncCursorPage[ConversationItem, ConversationItemList]):
+class ConversationItemListPage(SyncCursorPage["ConversationItem", "ConversationItemList"]):
     """A page of `ConversationItem`; iterate it to walk every item of every page."""
 
     items_field = "data"
@@ -42,7 +44,7 @@ class ConversationItemListPage(SyncCursorPage[ConversationItem, ConversationItem
         return self.response.last_id
 
 
-class AsyncConversationItemListPage(AsyncCursorPage[ConversationItem, ConversationItemList]):
+class AsyncConversationItemListPage(AsyncCursorPage["ConversationItem", "ConversationItemList"]):
     """A page of `ConversationItem`; iterate it to walk every item of every page."""
 
     items_field = "data"
@@ -92,7 +94,7 @@ class Conversations:
             "POST",
             path("/conversations", {}),
             body={"metadata": metadata, "items": items},
-            decode=ConversationResource.from_dict,
+            decode=_t.ConversationResource.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -113,7 +115,7 @@ class Conversations:
         return self._client.request(
             "DELETE",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
-            decode=DeletedConversationResource.from_dict,
+            decode=_t.DeletedConversationResource.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -134,7 +136,7 @@ class Conversations:
         return self._client.request(
             "GET",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
-            decode=ConversationResource.from_dict,
+            decode=_t.ConversationResource.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -159,7 +161,7 @@ class Conversations:
             "POST",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             body={"metadata": metadata},
-            decode=ConversationResource.from_dict,
+            decode=_t.ConversationResource.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -199,7 +201,7 @@ class Items:
             path("/conversations/{conversation_id}/items", {"conversation_id": conversation_id}),
             query={"include": include},
             body={"items": items},
-            decode=ConversationItemList.from_dict,
+            decode=_t.ConversationItemList.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -225,7 +227,7 @@ class Items:
                 "/conversations/{conversation_id}/items/{item_id}",
                 {"conversation_id": conversation_id, "item_id": item_id},
             ),
-            decode=ConversationResource.from_dict,
+            decode=_t.ConversationResource.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -266,7 +268,7 @@ class Items:
             path("/conversations/{conversation_id}/items", {"conversation_id": conversation_id}),
             query={"limit": limit, "order": order, "after": after, "include": include},
             decode=lambda data: ConversationItemListPage(
-                ConversationItemList.from_dict(data),
+                _t.ConversationItemList.from_dict(data),
                 lambda cursor: self.list(
                     conversation_id,
                     limit=limit,
@@ -308,7 +310,7 @@ class Items:
                 {"conversation_id": conversation_id, "item_id": item_id},
             ),
             query={"include": include},
-            decode=conversation_item_from_dict,
+            decode=_t.conversation_item_from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -338,7 +340,7 @@ class ConversationsWithRawResponse:
             "POST",
             path("/conversations", {}),
             body={"metadata": metadata, "items": items},
-            decode=ConversationResource.from_dict,
+            decode=_t.ConversationResource.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -359,7 +361,7 @@ class ConversationsWithRawResponse:
         return self._client.request_raw(
             "DELETE",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
-            decode=DeletedConversationResource.from_dict,
+            decode=_t.DeletedConversationResource.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -380,7 +382,7 @@ class ConversationsWithRawResponse:
         return self._client.request_raw(
             "GET",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
-            decode=ConversationResource.from_dict,
+            decode=_t.ConversationResource.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -405,7 +407,7 @@ class ConversationsWithRawResponse:
             "POST",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             body={"metadata": metadata},
-            decode=ConversationResource.from_dict,
+            decode=_t.ConversationResource.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -440,7 +442,7 @@ class ItemsWithRawResponse:
             path("/conversations/{conversation_id}/items", {"conversation_id": conversation_id}),
             query={"include": include},
             body={"items": items},
-            decode=ConversationItemList.from_dict,
+            decode=_t.ConversationItemList.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -466,7 +468,7 @@ class ItemsWithRawResponse:
                 "/conversations/{conversation_id}/items/{item_id}",
                 {"conversation_id": conversation_id, "item_id": item_id},
             ),
-            decode=ConversationResource.from_dict,
+            decode=_t.ConversationResource.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -507,7 +509,7 @@ class ItemsWithRawResponse:
             path("/conversations/{conversation_id}/items", {"conversation_id": conversation_id}),
             query={"limit": limit, "order": order, "after": after, "include": include},
             decode=lambda data: ConversationItemListPage(
-                ConversationItemList.from_dict(data),
+                _t.ConversationItemList.from_dict(data),
                 lambda cursor: Items(self._client).list(
                     conversation_id,
                     limit=limit,
@@ -549,7 +551,7 @@ class ItemsWithRawResponse:
                 {"conversation_id": conversation_id, "item_id": item_id},
             ),
             query={"include": include},
-            decode=conversation_item_from_dict,
+            decode=_t.conversation_item_from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -584,7 +586,7 @@ class AsyncConversations:
             "POST",
             path("/conversations", {}),
             body={"metadata": metadata, "items": items},
-            decode=ConversationResource.from_dict,
+            decode=_t.ConversationResource.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -605,7 +607,7 @@ class AsyncConversations:
         return await self._client.request(
             "DELETE",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
-            decode=DeletedConversationResource.from_dict,
+            decode=_t.DeletedConversationResource.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -626,7 +628,7 @@ class AsyncConversations:
         return await self._client.request(
             "GET",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
-            decode=ConversationResource.from_dict,
+            decode=_t.ConversationResource.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -651,7 +653,7 @@ class AsyncConversations:
             "POST",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             body={"metadata": metadata},
-            decode=ConversationResource.from_dict,
+            decode=_t.ConversationResource.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -691,7 +693,7 @@ class AsyncItems:
             path("/conversations/{conversation_id}/items", {"conversation_id": conversation_id}),
             query={"include": include},
             body={"items": items},
-            decode=ConversationItemList.from_dict,
+            decode=_t.ConversationItemList.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -717,7 +719,7 @@ class AsyncItems:
                 "/conversations/{conversation_id}/items/{item_id}",
                 {"conversation_id": conversation_id, "item_id": item_id},
             ),
-            decode=ConversationResource.from_dict,
+            decode=_t.ConversationResource.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -758,7 +760,7 @@ class AsyncItems:
             path("/conversations/{conversation_id}/items", {"conversation_id": conversation_id}),
             query={"limit": limit, "order": order, "after": after, "include": include},
             decode=lambda data: AsyncConversationItemListPage(
-                ConversationItemList.from_dict(data),
+                _t.ConversationItemList.from_dict(data),
                 lambda cursor: self.list(
                     conversation_id,
                     limit=limit,
@@ -800,7 +802,7 @@ class AsyncItems:
                 {"conversation_id": conversation_id, "item_id": item_id},
             ),
             query={"include": include},
-            decode=conversation_item_from_dict,
+            decode=_t.conversation_item_from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -830,7 +832,7 @@ class AsyncConversationsWithRawResponse:
             "POST",
             path("/conversations", {}),
             body={"metadata": metadata, "items": items},
-            decode=ConversationResource.from_dict,
+            decode=_t.ConversationResource.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -851,7 +853,7 @@ class AsyncConversationsWithRawResponse:
         return await self._client.request_raw(
             "DELETE",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
-            decode=DeletedConversationResource.from_dict,
+            decode=_t.DeletedConversationResource.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -872,7 +874,7 @@ class AsyncConversationsWithRawResponse:
         return await self._client.request_raw(
             "GET",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
-            decode=ConversationResource.from_dict,
+            decode=_t.ConversationResource.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -897,7 +899,7 @@ class AsyncConversationsWithRawResponse:
             "POST",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             body={"metadata": metadata},
-            decode=ConversationResource.from_dict,
+            decode=_t.ConversationResource.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -932,7 +934,7 @@ class AsyncItemsWithRawResponse:
             path("/conversations/{conversation_id}/items", {"conversation_id": conversation_id}),
             query={"include": include},
             body={"items": items},
-            decode=ConversationItemList.from_dict,
+            decode=_t.ConversationItemList.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -958,7 +960,7 @@ class AsyncItemsWithRawResponse:
                 "/conversations/{conversation_id}/items/{item_id}",
                 {"conversation_id": conversation_id, "item_id": item_id},
             ),
-            decode=ConversationResource.from_dict,
+            decode=_t.ConversationResource.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -999,7 +1001,7 @@ class AsyncItemsWithRawResponse:
             path("/conversations/{conversation_id}/items", {"conversation_id": conversation_id}),
             query={"limit": limit, "order": order, "after": after, "include": include},
             decode=lambda data: AsyncConversationItemListPage(
-                ConversationItemList.from_dict(data),
+                _t.ConversationItemList.from_dict(data),
                 lambda cursor: AsyncItems(self._client).list(
                     conversation_id,
                     limit=limit,
@@ -1041,6 +1043,6 @@ class AsyncItemsWithRawResponse:
                 {"conversation_id": conversation_id, "item_id": item_id},
             ),
             query={"include": include},
-            decode=conversation_item_from_dict,
+            decode=_t.conversation_item_from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )

@@ -7,12 +7,14 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from .. import types as _t
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
 from .._runtime.models import UNSET, Unset
-from ..types.class_ import Class
 
 if TYPE_CHECKING:
+    # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
+    from ..types.class_ import Class
 
 
 class Things:
@@ -42,7 +44,7 @@ class Things:
             "GET",
             path("/things/{class}", {"class": class_}),
             query={"from": from_, "page-size": page_size},
-            decode=Class.from_dict,
+            decode=_t.Class.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -69,7 +71,7 @@ class ThingsWithRawResponse:
             "GET",
             path("/things/{class}", {"class": class_}),
             query={"from": from_, "page-size": page_size},
-            decode=Class.from_dict,
+            decode=_t.Class.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -101,7 +103,7 @@ class AsyncThings:
             "GET",
             path("/things/{class}", {"class": class_}),
             query={"from": from_, "page-size": page_size},
-            decode=Class.from_dict,
+            decode=_t.Class.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -128,6 +130,6 @@ class AsyncThingsWithRawResponse:
             "GET",
             path("/things/{class}", {"class": class_}),
             query={"from": from_, "page-size": page_size},
-            decode=Class.from_dict,
+            decode=_t.Class.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )

@@ -7,12 +7,14 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from .. import types as _t
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
 from .._runtime.models import UNSET, Unset
-from ..types.settings import Settings
 
 if TYPE_CHECKING:
+    # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
+    from ..types.settings import Settings
 
 
 class Settings2:
@@ -38,7 +40,7 @@ class Settings2:
         return self._client.request(
             "GET",
             path("/settings", {}),
-            decode=Settings.from_dict,
+            decode=_t.Settings.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -61,7 +63,7 @@ class Settings2WithRawResponse:
         return self._client.request_raw(
             "GET",
             path("/settings", {}),
-            decode=Settings.from_dict,
+            decode=_t.Settings.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -89,7 +91,7 @@ class AsyncSettings2:
         return await self._client.request(
             "GET",
             path("/settings", {}),
-            decode=Settings.from_dict,
+            decode=_t.Settings.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -112,6 +114,6 @@ class AsyncSettings2WithRawResponse:
         return await self._client.request_raw(
             "GET",
             path("/settings", {}),
-            decode=Settings.from_dict,
+            decode=_t.Settings.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )

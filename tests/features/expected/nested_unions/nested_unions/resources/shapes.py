@@ -7,12 +7,14 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from .. import types as _t
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
 from .._runtime.models import UNSET, Unset
-from ..types.shape import Shape, shape_from_dict
 
 if TYPE_CHECKING:
+    # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
+    from ..types.shape import Shape
 
 
 class Shapes:
@@ -39,7 +41,7 @@ class Shapes:
         return self._client.request(
             "GET",
             path("/shapes/{shape_id}", {"shape_id": shape_id}),
-            decode=shape_from_dict,
+            decode=_t.shape_from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -63,7 +65,7 @@ class ShapesWithRawResponse:
         return self._client.request_raw(
             "GET",
             path("/shapes/{shape_id}", {"shape_id": shape_id}),
-            decode=shape_from_dict,
+            decode=_t.shape_from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -92,7 +94,7 @@ class AsyncShapes:
         return await self._client.request(
             "GET",
             path("/shapes/{shape_id}", {"shape_id": shape_id}),
-            decode=shape_from_dict,
+            decode=_t.shape_from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -116,6 +118,6 @@ class AsyncShapesWithRawResponse:
         return await self._client.request_raw(
             "GET",
             path("/shapes/{shape_id}", {"shape_id": shape_id}),
-            decode=shape_from_dict,
+            decode=_t.shape_from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )

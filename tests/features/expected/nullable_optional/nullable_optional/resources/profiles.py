@@ -7,12 +7,14 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from .. import types as _t
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
 from .._runtime.models import UNSET, Unset
-from ..types.profile import Profile
 
 if TYPE_CHECKING:
+    # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
+    from ..types.profile import Profile
 
 
 class Profiles:
@@ -41,7 +43,7 @@ class Profiles:
             "POST",
             path("/profiles/{profile_id}", {"profile_id": profile_id}),
             body={"nickname": nickname},
-            decode=Profile.from_dict,
+            decode=_t.Profile.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -67,7 +69,7 @@ class ProfilesWithRawResponse:
             "POST",
             path("/profiles/{profile_id}", {"profile_id": profile_id}),
             body={"nickname": nickname},
-            decode=Profile.from_dict,
+            decode=_t.Profile.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -98,7 +100,7 @@ class AsyncProfiles:
             "POST",
             path("/profiles/{profile_id}", {"profile_id": profile_id}),
             body={"nickname": nickname},
-            decode=Profile.from_dict,
+            decode=_t.Profile.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -124,6 +126,6 @@ class AsyncProfilesWithRawResponse:
             "POST",
             path("/profiles/{profile_id}", {"profile_id": profile_id}),
             body={"nickname": nickname},
-            decode=Profile.from_dict,
+            decode=_t.Profile.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )

@@ -7,13 +7,15 @@ from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from .. import types as _t
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
 from .._runtime.models import UNSET, Unset
-from ..types.filter import Filter
-from ..types.node import Node
 
 if TYPE_CHECKING:
+    # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
+    from ..types.filter import Filter
+    from ..types.node import Node
 
 
 class Trees:
@@ -42,7 +44,7 @@ class Trees:
             "POST",
             path("/trees", {}),
             body={"name": name, "children": children},
-            decode=Filter.from_dict,
+            decode=_t.Filter.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -68,7 +70,7 @@ class TreesWithRawResponse:
             "POST",
             path("/trees", {}),
             body={"name": name, "children": children},
-            decode=Filter.from_dict,
+            decode=_t.Filter.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -99,7 +101,7 @@ class AsyncTrees:
             "POST",
             path("/trees", {}),
             body={"name": name, "children": children},
-            decode=Filter.from_dict,
+            decode=_t.Filter.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -125,6 +127,6 @@ class AsyncTreesWithRawResponse:
             "POST",
             path("/trees", {}),
             body={"name": name, "children": children},
-            decode=Filter.from_dict,
+            decode=_t.Filter.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )

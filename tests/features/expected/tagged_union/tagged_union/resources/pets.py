@@ -7,13 +7,15 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from .. import types as _t
 from .._runtime import models as _r
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
 from .._runtime.models import UNSET, Unset
-from ..types.pet import Pet, pet_from_dict
 
 if TYPE_CHECKING:
+    # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
+    from ..types.pet import Pet
 
 
 class Pets:
@@ -41,7 +43,7 @@ class Pets:
             "POST",
             path("/pets", {}),
             body=body,
-            decode=pet_from_dict,
+            decode=_t.pet_from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -57,7 +59,7 @@ class Pets:
         return self._client.request(
             "GET",
             path("/pets", {}),
-            decode=_r.lists(pet_from_dict),
+            decode=_r.lists(_t.pet_from_dict),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -82,7 +84,7 @@ class PetsWithRawResponse:
             "POST",
             path("/pets", {}),
             body=body,
-            decode=pet_from_dict,
+            decode=_t.pet_from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -98,7 +100,7 @@ class PetsWithRawResponse:
         return self._client.request_raw(
             "GET",
             path("/pets", {}),
-            decode=_r.lists(pet_from_dict),
+            decode=_r.lists(_t.pet_from_dict),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -128,7 +130,7 @@ class AsyncPets:
             "POST",
             path("/pets", {}),
             body=body,
-            decode=pet_from_dict,
+            decode=_t.pet_from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -144,7 +146,7 @@ class AsyncPets:
         return await self._client.request(
             "GET",
             path("/pets", {}),
-            decode=_r.lists(pet_from_dict),
+            decode=_r.lists(_t.pet_from_dict),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -169,7 +171,7 @@ class AsyncPetsWithRawResponse:
             "POST",
             path("/pets", {}),
             body=body,
-            decode=pet_from_dict,
+            decode=_t.pet_from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -185,6 +187,6 @@ class AsyncPetsWithRawResponse:
         return await self._client.request_raw(
             "GET",
             path("/pets", {}),
-            decode=_r.lists(pet_from_dict),
+            decode=_r.lists(_t.pet_from_dict),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
