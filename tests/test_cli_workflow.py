@@ -175,3 +175,15 @@ def test_diff_flags_breaking_changes(tmp_path: Path) -> None:
         "BREAKING type Dog: field good removed",
         "3 changes, 1 breaking",
     ]
+
+
+def test_a_non_editable_install_ships_its_templates(tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", venv], check=True)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", str(ROOT)]
+    subprocess.run(pip, check=True, capture_output=True, cwd=tmp_path)
+    out = tmp_path / "out"
+    result = subprocess.run([str(venv / "bin" / "convgen"), "build", str(FEATURE), "--no-config", "--package", "tagged_union",
+                             "-o", str(out), "--no-cache"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert tree(out) == tree(ROOT / "tests" / "features" / "expected" / "tagged_union")
