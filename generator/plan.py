@@ -112,7 +112,7 @@ class MethodView:
     name: str
     http_method: str
     path: str  # literal of the path template
-    path_args: tuple[tuple[str, str], ...]  # (placeholder, argument)
+    path_args: tuple[tuple[str, str], ...]  # (literal of the placeholder name, argument)
     positional: tuple[ParamView, ...]
     keyword: tuple[ParamView, ...]
     query: tuple[ParamView, ...]
@@ -126,6 +126,7 @@ class MethodView:
     doc: str
     example: str
     deprecated: bool
+    call: str = ""  # `client.a.b.method("id_123")` when path ids are all it needs, else ""
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,9 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
     resources, resource_modules = _resources(api, types, options)
     common = {"package": pkg, "options": options, "api": _api_view(api), "flavors": FLAVORS}
     common["public"] = _dunder_all(PUBLIC)
+    methods = [m for top in resources for r in _walk(top) for m in r.methods]
+    common["sample"] = next((m for m in methods if m.call and not m.page and m.http_method == '"GET"'), None)
+    common["paged"] = next((m for m in methods if m.call and m.page), None)
     jobs = [
         Job("pyproject.toml", "pyproject.toml.jinja", common),
         Job(f"{pkg}/py.typed", "py.typed.jinja", common),
@@ -209,6 +213,10 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
     jobs += [Job(f"{pkg}/types/{m.name}.py", "types_module.py.jinja", {**common, "module": m}) for m in modules]
     jobs += [Job(f"{pkg}/resources/{m.name}.py", "resource_module.py.jinja", {**common, "module": m}) for m in resource_modules]
     return sorted(jobs, key=lambda j: j.path)
+
+
+def _walk(resource: ResourceView) -> list[ResourceView]:
+    return [resource] + [r for child in resource.children for r in _walk(child)]
 
 
 def _api_view(api: ir.Api) -> dict[str, str]:
@@ -481,10 +489,18 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
     summary = op.summary or op.description.split("\n", 1)[0] or f"{op.http_method} {op.path}"
     return MethodView(
         name=op.method_name, http_method=literal(op.http_method), path=literal(op.path),
-        path_args=tuple((p.wire, p.attr) for p in op.path_params),
+        path_args=tuple((literal(p.wire), p.attr) for p in op.path_params),
         positional=positional, keyword=tuple(keyword), query=query,
         body_fields=() if body_param else body_fields, body_param=body_param, returns=returns, decode=decode, page=page,
         cursor_arg=next((p.attr for p in op.query_params if op.page and p.wire == op.page.param), ""),
         summary=docstring(summary), doc=docstring(op.description if op.description != summary else ""),
-        example=usage, deprecated=op.deprecated,
+        example=usage, deprecated=op.deprecated, call=_call(op, keyword),
     )
+
+
+def _call(op: ir.Operation, keyword: list[ParamView]) -> str:
+    if any(not p.default for p in keyword if p.attr not in {q.attr for q in op.path_params}):
+        return ""
+    args = [literal(p.wire + "_123") for p in op.path_params if p.positional]
+    args += [f"{p.attr}={literal(p.wire + '_123')}" for p in op.path_params if not p.positional]
+    return f"client.{'.'.join(op.resource)}.{op.method_name}({', '.join(args)})"
