@@ -11,13 +11,23 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
-from common import (PACKAGE, TAG, ProcResult, find_package_parent, fresh_dir, rotate, run_measured,
-                    stats, tree_size, trees_identical)
-
+from common import (
+    PACKAGE,
+    TAG,
+    ProcResult,
+    error_context,
+    find_package_parent,
+    fresh_dir,
+    rotate,
+    run_measured,
+    stats,
+    tree_size,
+    trees_identical,
+)
 
 # Tool output that means "generated, but with parts missing" (counted per run).
 _DIAGNOSTICS = [
@@ -33,6 +43,11 @@ _DIAGNOSTICS = [
 def diagnostics(text: str) -> str:
     counts = [(len(rx.findall(text)), label) for rx, label in _DIAGNOSTICS]
     return ", ".join(f"{n} {label}" for n, label in counts if n)
+
+
+# Every convgen run ignores configuration files: the repo's pyproject.toml has a
+# [tool.convgen] table (found from the work dir upwards) that must not steer the benchmark.
+NO_CONFIG = "--no-config"
 
 
 @dataclass
@@ -77,7 +92,7 @@ class CacheDirs:
 
 
 def convgen_build_argv(tools: Tools, spec: Path, out: Path, tag: bool) -> list[str]:
-    argv = [*tools.convgen, "build", str(spec)]
+    argv = [*tools.convgen, "build", NO_CONFIG, str(spec)]
     if tag:
         argv += ["--tag", TAG]
     return argv + ["--package", PACKAGE, "-o", str(out)]
@@ -147,7 +162,9 @@ def run_contenders(contenders: list[Contender], rounds: int, tools: Tools, work:
     runs: dict[str, list[ProcResult]] = {c.name: [] for c in contenders}
     outputs: dict[str, Path] = {}
     for r in range(rounds):
-        for i, c in enumerate(rotate(contenders, r)):
+        for c in rotate(contenders, r):
+            if runs[c.name] and runs[c.name][-1].rc != 0 and not runs[c.name][-1].timed_out:
+                continue  # a deterministic failure is the result; don't spend time repeating it
             out = work / "out" / f"{label}-{contenders.index(c)}"
             if out.exists():
                 shutil.rmtree(out) if out.is_dir() else out.unlink()
@@ -178,6 +195,7 @@ def run_contenders(contenders: list[Contender], rounds: int, tools: Tools, work:
             "runs": len(rs), "failures": len(bad),
             "status": "ok" if not bad else ("failed" if not ok else "flaky"),
             "rc": bad[0].rc if bad else 0, "first_error": bad[0].first_error if bad else None,
+            "error_context": error_context(bad[0].stdout, bad[0].first_error) if bad else None,
             "wall_s": stats([x.wall_s for x in ok]) or stats([x.wall_s for x in rs]),
             "wall_s_of": "successful runs" if ok else "failed runs",
             "maxrss_mib": stats([x.maxrss_kib / 1024 for x in rs]),
@@ -192,7 +210,7 @@ def run_select(tools: Tools, spec: Path, section: Path, log: Callable[[str], Non
     """Extract the tagged section once: `convgen select SPEC --tag Conversations -o FILE`."""
     section.parent.mkdir(parents=True, exist_ok=True)
     section.unlink(missing_ok=True)
-    res = run_measured([*tools.convgen, "select", str(spec), "--tag", TAG, "-o", str(section)],
+    res = run_measured([*tools.convgen, "select", NO_CONFIG, str(spec), "--tag", TAG, "-o", str(section)],
                        env=tools.env, cwd=work, log_path=work / "logs" / "select.log")
     log(f"  convgen select: rc={res.rc} {res.wall_s:.2f} s {res.maxrss_kib / 1024:.0f} MiB")
     d = res.summary()
@@ -201,21 +219,22 @@ def run_select(tools: Tools, spec: Path, section: Path, log: Callable[[str], Non
 
 
 def run_rebuild_check(tools: Tools, section: Path, spec: Path, caches: CacheDirs, work: Path,
-                      samples: int, log: Callable[[str], None]) -> dict:
-    """Rebuild into an existing, up-to-date OUT and `convgen check` it (warm cache)."""
+                      built: Path, samples: int, log: Callable[[str], None]) -> dict:
+    """Rebuild into an existing, up-to-date OUT and `convgen check` it (warm cache).
+
+    OUT starts as a copy of `built`, the output of an earlier build of the section.
+    """
     out = work / "out" / "rebuild" / PACKAGE
     if out.parent.exists():
         shutil.rmtree(out.parent)
     out.parent.mkdir(parents=True)
+    shutil.copytree(built, out, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
     env = {**tools.env, **caches.warm_env()}
-    first = run_measured(convgen_build_argv(tools, section, out, False), env=env, cwd=work)
-    if not first.ok:
-        return {"error": f"initial build failed rc={first.rc}: {first.first_error}"}
     check_args = ["--tag", TAG, "--package", PACKAGE, "-o", str(out)]
     contenders = {
         "rebuild, nothing changed (section)": convgen_build_argv(tools, section, out, False),
-        "convgen check (section)": [*tools.convgen, "check", str(section), *check_args],
-        "convgen check (full spec)": [*tools.convgen, "check", str(spec), *check_args],
+        "convgen check (section)": [*tools.convgen, "check", NO_CONFIG, str(section), *check_args],
+        "convgen check (full spec)": [*tools.convgen, "check", NO_CONFIG, str(spec), *check_args],
     }
     names = list(contenders)
     runs: dict[str, list[ProcResult]] = {n: [] for n in names}
@@ -235,7 +254,10 @@ def run_rebuild_check(tools: Tools, section: Path, spec: Path, caches: CacheDirs
 
 
 def build_client_package(tools: Tools, section: Path, work: Path, caches: CacheDirs) -> dict:
-    """Generate the client used by the import/request/decode benchmarks; find its import root."""
+    """Generate the client used by the import/request/decode benchmarks; find its import root.
+
+    Runs first, with the warm cache directory, so it also primes that cache.
+    """
     out = work / "client" / PACKAGE
     if out.parent.exists():
         shutil.rmtree(out.parent)
@@ -244,17 +266,14 @@ def build_client_package(tools: Tools, section: Path, work: Path, caches: CacheD
                        cwd=work, log_path=work / "logs" / "client-build.log")
     root = find_package_parent(out) if res.ok else None
     return {"ok": res.ok and root is not None, "rc": res.rc, "first_error": res.first_error,
-            "out": str(out), "pythonpath": str(root) if root else None,
+            "wall_s": res.wall_s, "out": str(out), "pythonpath": str(root) if root else None,
             "size": tree_size(out) if res.ok else None}
 
 
-def compare_section_vs_full(tools: Tools, section: Path, spec: Path, work: Path, caches: CacheDirs) -> bool | None:
-    """Does `build SECTION` produce the same files as `build SPEC --tag Conversations`?"""
-    a = fresh_dir(work / "out" / "same-a") / PACKAGE
-    b = fresh_dir(work / "out" / "same-b") / PACKAGE
-    env = {**tools.env, **caches.warm_env()}
-    ra = run_measured(convgen_build_argv(tools, section, a, False), env=env, cwd=work)
-    rb = run_measured(convgen_build_argv(tools, spec, b, True), env=env, cwd=work)
-    if not (ra.ok and rb.ok and a.exists() and b.exists()):
+def compare_section_vs_full(tools: Tools, built: Path, spec: Path, work: Path, caches: CacheDirs) -> bool | None:
+    """Does `build SPEC --tag Conversations` produce the same files as `build SECTION` did (`built`)?"""
+    b = fresh_dir(work / "out" / "same-full") / PACKAGE
+    rb = run_measured(convgen_build_argv(tools, spec, b, True), env={**tools.env, **caches.warm_env()}, cwd=work)
+    if not (rb.ok and built.exists() and b.exists()):
         return None
-    return trees_identical(a, b)
+    return trees_identical(built, b)

@@ -21,8 +21,8 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from common import PACKAGE, rotate, run_measured, stats
 

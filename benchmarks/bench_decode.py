@@ -27,8 +27,8 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from common import PACKAGE, rotate, run_measured, stats
 
@@ -86,7 +86,7 @@ def worker(args: argparse.Namespace) -> dict:
             info["roundtrip_equal"] = enc == pristine
             if not info["roundtrip_equal"] and isinstance(enc, dict):
                 info["roundtrip_note"] = _first_difference(pristine, enc)
-        except Exception as exc:  # a failing decoder is a result, not a crash
+        except Exception as exc:  # noqa: BLE001 - a failing decoder is a result, not a crash
             info["error"] = f"{type(exc).__name__}: {exc}"[:300]
             result[name] = info
             continue

@@ -2,15 +2,22 @@
 
 Peak memory of a child process
 ------------------------------
-Every measured process is started with ``subprocess.Popen`` and reaped with
-``os.wait4(pid, 0)``.  ``wait4`` returns the rusage of *that* child only
-(plus any descendants it waited for itself), so ``ru_maxrss`` is the peak
-resident set size of the largest single process in that child's tree: the
-generator itself, or e.g. the JVM that the openapi-generator-cli wrapper
-starts, or a ruff post-hook.  This is exact per run and avoids the trap of
-``getrusage(RUSAGE_CHILDREN)`` "deltas": that ``ru_maxrss`` is a running
-*maximum* over all children ever reaped, so a small child measured after a
-big one would be reported with the big one's figure.
+`ru_maxrss` of a child, as `os.wait4()` or `getrusage(RUSAGE_CHILDREN)`
+report it, is not only the child's own peak: Linux records the high-water
+RSS of the address space the child had *before* exec, i.e. the forked (or
+vforked) copy of the parent.  Launched straight from this orchestrator, every
+child would show at least the orchestrator's own RSS (~25 MiB, growing as
+results pile up; `python -c pass` would "use" 27 MiB instead of 9).  And
+`RUSAGE_CHILDREN` "deltas" are wrong anyway: that `ru_maxrss` is a running
+maximum over all children ever reaped, not a sum.
+
+So every measured command runs under GNU time (`/usr/bin/time -f %M -o FILE
+CMD`): a ~2 MiB C program, so the inherited floor is negligible, and %M is the
+`ru_maxrss` that time got from wait4 on CMD — the peak RSS of the largest
+single process in CMD's tree (the generator itself, the JVM behind
+openapi-generator-cli, or a ruff post-hook).  Without GNU time the figure
+falls back to our own wait4 (marked "wait4" in results.json).  Wall time is
+measured here around spawn-to-reap, the same for every contender.
 """
 
 from __future__ import annotations
@@ -59,6 +66,7 @@ class ProcResult:
     wall_s: float
     maxrss_kib: int
     cpu_s: float
+    rss_source: str = "wait4"
     timed_out: bool = False
     first_error: str | None = None
     log: str | None = None
@@ -74,7 +82,7 @@ class ProcResult:
         return d
 
 
-_ERROR_RE = re.compile(r"(error|exception|traceback|fatal|failed|no such|not found)", re.I)
+_ERROR_RE = re.compile(r"(error|exception|traceback|fatal|failed|no such|not found)", re.IGNORECASE)
 
 
 def first_error_line(text: str) -> str | None:
@@ -95,6 +103,47 @@ def first_error_line(text: str) -> str | None:
     return lines[-1][:300] if lines else None
 
 
+def error_context(text: str, first: str | None, lines: int = 4) -> str | None:
+    """The first error line and the few non-empty lines after it (for results.json)."""
+    if not first:
+        return None
+    raw = [ln.rstrip() for ln in text.splitlines() if ln.strip()]
+    for i, ln in enumerate(raw):
+        if ln.strip().startswith(first[:80]):
+            return "\n".join(raw[i:i + lines])[:1000]
+    return first
+
+
+GNU_TIME = "/usr/bin/time"
+_gnu_time: bool | None = None
+
+
+def _parse_time_file(path: Path) -> int | None:
+    """Last all-digits line of GNU time's -o file (it may prefix 'Command exited with ...')."""
+    try:
+        lines = path.read_text().split()
+    except OSError:
+        return None
+    digits = [ln for ln in lines if ln.isdigit()]
+    return int(digits[-1]) if digits else None
+
+
+def gnu_time_available() -> bool:
+    global _gnu_time
+    if _gnu_time is None:
+        fd, name = tempfile.mkstemp(prefix="bench-time-")
+        os.close(fd)
+        try:
+            ok = subprocess.run([GNU_TIME, "-f", "%M", "-o", name, "true"], capture_output=True,
+                                check=False).returncode == 0
+            _gnu_time = ok and _parse_time_file(Path(name)) is not None
+        except OSError:
+            _gnu_time = False
+        finally:
+            os.unlink(name)
+    return _gnu_time
+
+
 def run_measured(argv: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
                  timeout: float = 600.0, log_path: Path | None = None) -> ProcResult:
     """Run argv to completion; return wall time, exit code and peak RSS of its tree.
@@ -109,9 +158,16 @@ def run_measured(argv: list[str], *, env: dict[str, str] | None = None, cwd: Pat
         log_path = Path(name)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     timed_out = threading.Event()
+    rss_file = None
+    launch = list(argv)
+    if gnu_time_available():
+        fd, name = tempfile.mkstemp(prefix="bench-rss-")
+        os.close(fd)
+        rss_file = Path(name)
+        launch = [GNU_TIME, "-f", "%M", "-o", name, *launch]
     with open(log_path, "wb") as log:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(launch, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                 env=env, cwd=cwd, start_new_session=True)
 
         def _kill() -> None:
@@ -130,10 +186,16 @@ def run_measured(argv: list[str], *, env: dict[str, str] | None = None, cwd: Pat
         wall = time.perf_counter() - t0
     rc = os.waitstatus_to_exitcode(status)
     proc.returncode = rc  # reaped by wait4 above; tell Popen
+    maxrss, rss_source = ru.ru_maxrss, "wait4"
+    if rss_file is not None:
+        got = _parse_time_file(rss_file)
+        rss_file.unlink()
+        if got is not None:
+            maxrss, rss_source = got, "gnu-time"
     text = log_path.read_text(errors="replace")
     if own_log:
         log_path.unlink()
-    res = ProcResult(argv=[str(a) for a in argv], rc=rc, wall_s=wall, maxrss_kib=ru.ru_maxrss,
+    res = ProcResult(argv=[str(a) for a in argv], rc=rc, wall_s=wall, maxrss_kib=maxrss, rss_source=rss_source,
                      cpu_s=ru.ru_utime + ru.ru_stime, timed_out=timed_out.is_set(),
                      log=None if own_log else str(log_path), stdout=text)
     if not res.ok:

@@ -36,7 +36,7 @@ def venv_python(venv_dir: Path) -> Path:
 def _pip(py: Path, *args: str, log) -> subprocess.CompletedProcess:
     cmd = [str(py), "-m", "pip", "--disable-pip-version-check", *args]
     log("  $ " + " ".join(cmd[2:]))
-    return subprocess.run(cmd, capture_output=True, text=True)
+    return subprocess.run(cmd, capture_output=True, text=True, check=False)
 
 
 def _nearest_version(py: Path, name: str, wanted: str, log) -> str | None:
@@ -69,7 +69,7 @@ def ensure_venv(venv_dir: Path, convgen_src: Path, log, with_peers: bool = True)
         if res.returncode != 0:  # find which pin does not exist; use the nearest version
             for name, ver in PINS.items():
                 avail = _pip(py, "index", "versions", name, log=log).stdout
-                if not re.search(rf"[ ,]{re.escape(ver)}(,|$)", avail, re.M):
+                if not re.search(rf"[ ,]{re.escape(ver)}(,|$)", avail, re.MULTILINE):
                     near = _nearest_version(py, name, ver, log)
                     if near is None:
                         raise SystemExit(f"{name}=={ver} is not available and no other version was found")
@@ -93,13 +93,13 @@ def package_versions(python: str, names: list[str] = REPORTED) -> dict[str, str 
     code = ("import json, sys\nfrom importlib import metadata\nout = {}\n"
             "for n in sys.argv[1:]:\n    try: out[n] = metadata.version(n)\n"
             "    except metadata.PackageNotFoundError: out[n] = None\nprint(json.dumps(out))")
-    res = subprocess.run([python, "-c", code, *names], capture_output=True, text=True)
+    res = subprocess.run([python, "-c", code, *names], capture_output=True, text=True, check=False)
     return json.loads(res.stdout) if res.returncode == 0 else {}
 
 
 def _first_line(cmd: list[str]) -> str | None:
     try:
-        res = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
     lines = (res.stdout + res.stderr).strip().splitlines()

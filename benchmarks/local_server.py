@@ -23,9 +23,9 @@ import socketserver
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 HOST = "127.0.0.1"
 

@@ -140,8 +140,8 @@ def _spread(s: dict | None, scale: float = 1.0, fmt: str = ".3f") -> str:
 def _build_table(rows: list[dict], base_prefix: str) -> list[str]:
     base = _find(rows, base_prefix)
     base_t = _med(base["wall_s"]) if base and base["status"] == "ok" else None
-    lines = ["| contender | status | wall s: median [min–max; IQR; n] | × convgen cold | peak RSS MiB (median [min–max]) "
-             "| output (.py files / lines) | diagnostics (last run) |", "|---|---|---|---|---|---|---|"]
+    lines = [("| contender | status | wall s: median [min–max; IQR; n] | × convgen cold | peak RSS MiB (median [min–max]) "
+             "| output (.py files / lines) | diagnostics (last run) |"), "|---|---|---|---|---|---|---|"]
     for r in rows:
         status = r["status"] if r["status"] == "ok" else f"**{r['status']}** rc={r['rc']}: `{_esc(r['first_error'])}`"
         t = _med(r["wall_s"])
@@ -158,28 +158,33 @@ def _build_table(rows: list[dict], base_prefix: str) -> list[str]:
 def render(res: dict) -> str:
     meta = res["meta"]
     mach = meta["machine"]
-    L = [f"# Benchmark results — convgen vs peers (Conversations section of the OpenAI spec)", "",
-         f"- Date: {meta['date']}  ·  command: `{meta['command']}`  ·  mode: {meta['mode']}  ·  "
-         f"rounds: {meta['rounds']}  ·  suite wall time: {meta.get('duration_s', 0):.0f} s",
-         f"- Machine: {mach.get('cpu')}, {mach.get('cores')} cores ({mach.get('usable_cores')} usable), "
+    L = ["# Benchmark results — convgen vs peers (Conversations section of the OpenAI spec)", "",
+         (f"- Date: {meta['date']}  ·  command: `{meta['command']}`  ·  mode: {meta['mode']}  ·  "
+         f"rounds: {meta['rounds']}  ·  suite wall time: {meta.get('duration_s', 0):.0f} s"),
+         (f"- Repo commit: {(meta.get('repo') or {}).get('commit') or 'none'}"
+         f"{' (with uncommitted changes)' if (meta.get('repo') or {}).get('dirty') else ''}"),
+         (f"- Machine: {mach.get('cpu')}, {mach.get('cores')} cores ({mach.get('usable_cores')} usable), "
          f"{mach.get('memory_gib')} GiB RAM, {mach.get('os')}; load average at start "
          f"{', '.join(f'{x:.2f}' for x in mach.get('loadavg_start', []))}, at end "
-         f"{', '.join(f'{x:.2f}' for x in meta.get('loadavg_end', []))} (shared, noisy machine)",
-         f"- Python (measured processes): {mach.get('python')}; orchestrator Python {mach.get('orchestrator_python')}; "
-         f"Java: {mach.get('java')}", ""]
+         f"{', '.join(f'{x:.2f}' for x in meta.get('loadavg_end', []))} (shared, noisy machine)"),
+         (f"- Python (measured processes): {mach.get('python')}; orchestrator Python {mach.get('orchestrator_python')}; "
+         f"Java: {mach.get('java')}"), ""]
     L += ["## Versions", "", "| package | version |", "|---|---|"]
     L += [f"| {k} | {v or 'not installed'} |" for k, v in meta.get("versions", {}).items()]
     for k, v in (meta.get("substitutions") or {}).items():
         L.append(f"\nPin substitution: {k}: {v}")
     L += ["", "## Method", "",
-          "- Every figure is a median over rounds; contenders alternate inside each round and the order rotates "
-          "between rounds. Spread is shown as [min–max; IQR; n].",
-          "- Builds, imports and first-response runs are whole processes. Peak RSS is `ru_maxrss` from "
-          "`os.wait4()` on that one child: the peak of the largest single process in its tree (e.g. the JVM "
-          "behind openapi-generator-cli, or a ruff post-hook), exact per run — not a `RUSAGE_CHILDREN` delta, "
-          "whose `ru_maxrss` is a running maximum over all children.",
-          "- convgen \"cold\": `XDG_CACHE_HOME` is a new empty directory for every run; \"warm\": a shared one primed "
-          "by an unmeasured build. Output directories are fresh for every build run.",
+          ("- Every figure is a median over rounds; contenders alternate inside each round and the order rotates "
+           "between rounds. Spread is shown as [min–max; IQR; n]."),
+          ("- Builds, imports and first-response runs are whole processes, each launched under GNU time "
+           "(`/usr/bin/time -f %M`); peak RSS is the `ru_maxrss` time got from `wait4()` for that one command: "
+           "the peak of the largest single process in its tree (e.g. the JVM behind openapi-generator-cli, or a "
+           "ruff post-hook). Not measured from the orchestrator itself, because a child's `ru_maxrss` includes "
+           "the forked parent image it had before exec, and not as `RUSAGE_CHILDREN` deltas, whose `ru_maxrss` "
+           "is a running maximum. Wall time is spawn-to-reap as seen by the orchestrator."),
+          ("- convgen \"cold\": `XDG_CACHE_HOME` is a new empty directory for every run; \"warm\": a shared one "
+           "primed by the (unmeasured) build of the client used in sections 4-6. Output directories are fresh "
+           "for every build run."),
           "- The local server (benchmarks/local_server.py) is a separate process on 127.0.0.1 with keep-alive.", ""]
     if meta.get("notes"):
         L += ["Notes: ", *[f"- {n}" for n in meta["notes"]], ""]
@@ -198,13 +203,13 @@ def render(res: dict) -> str:
     L += _build_table(res.get("section_build") or [], "convgen (cold") if res.get("section_build") else [
         f"Not measured: {res.get('skipped', {}).get('section_build', 'no section file')}"]
     L += ["", "## 2. Build from the full 3 MB spec", "",
-          f"Peers ran {res.get('full_peer_rounds', 0)} round(s) here (reference only); "
-          f"{res.get('skipped', {}).get('full_peers', '')}", ""]
+          (f"Peers ran {res.get('full_peer_rounds', 0)} round(s) here (reference only); "
+          f"{res.get('skipped', {}).get('full_peers', '')}"), ""]
     L += _build_table(res.get("full_build") or [], "convgen --tag Conversations (cold") if res.get("full_build") else [
         "Not measured."]
     ident = res.get("section_vs_full_identical")
-    L += ["", f"`build SECTION` and `build SPEC --tag Conversations` produce identical files: "
-              f"{'n/a' if ident is None else ('yes' if ident else '**no**')}", ""]
+    L += ["", (f"`build SECTION` and `build SPEC --tag Conversations` produce identical files: "
+              f"{'n/a' if ident is None else ('yes' if ident else '**no**')}"), ""]
 
     L += ["## 3. Rebuild with nothing changed, and `convgen check` (warm cache)", "",
           "| operation | wall s: median [min–max; IQR; n] | peak RSS MiB | failures |", "|---|---|---|---|"]
@@ -227,8 +232,8 @@ def render(res: dict) -> str:
     for key, title, code in (("import", "Import (whole process, bytecode cached)", "python -c CODE"),
                              ("ttfr", "Time to first response (fresh process: import, construct, one retrieve)", "")):
         rows = res.get(key) or {}
-        L += [f"### {title}", "", "| impl | wall ms: median [min–max; IQR; n] | in-process ms (median) "
-              "| peak RSS MiB (median) | × SDK (time) | × SDK (RSS) |", "|---|---|---|---|---|---|"]
+        L += [f"### {title}", "", ("| impl | wall ms: median [min–max; IQR; n] | in-process ms (median) "
+              "| peak RSS MiB (median) | × SDK (time) | × SDK (RSS) |"), "|---|---|---|---|---|---|"]
         sdk = rows.get("sdk") or {}
         for name, row in rows.items():
             if row.get("failures") and not row.get("wall_s"):
@@ -247,8 +252,8 @@ def render(res: dict) -> str:
         L += [f"Not measured: {dec.get('error') if dec else res.get('skipped', {}).get('decode', '')}", ""]
     else:
         L += [f"Payload `{dec['payload']}`: {dec['items']} items, {dec['item_types']} item types.", "",
-              "| impl | decode µs/payload: median [min–max; IQR; n] | encode µs/payload | SDK decode ÷ this decode "
-              "| mutates input | round-trip equal |", "|---|---|---|---|---|---|"]
+              ("| impl | decode µs/payload: median [min–max; IQR; n] | encode µs/payload | SDK decode ÷ this decode "
+              "| mutates input | round-trip equal |"), "|---|---|---|---|---|---|"]
         sdk_d = _med((dec.get("sdk") or {}).get("decode_s"))
         for name, row in dec.items():
             if not isinstance(row, dict) or name == "payload":

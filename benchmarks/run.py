@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -22,13 +24,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_build  # noqa: E402
-import bench_client  # noqa: E402
-import bench_decode  # noqa: E402
-import env_setup  # noqa: E402
-import report  # noqa: E402
-from common import BENCH_DIR, REPO, child_env, dump_json, run_measured  # noqa: E402
-from local_server import running_server  # noqa: E402
+import bench_build
+import bench_client
+import bench_decode
+import env_setup
+import report
+from common import BENCH_DIR, REPO, child_env, dump_json, gnu_time_available
+from local_server import running_server
 
 DEFAULT_PAYLOAD = REPO / "tests" / "fixtures" / "conversation_item_list_100.json"
 
@@ -39,7 +41,7 @@ def log(msg: str) -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="1 round, tiny counts, no full-spec peers (< 1 min)")
+    ap.add_argument("--quick", action="store_true", help="1 round, tiny counts, no full-spec peers (about a minute)")
     ap.add_argument("--smoke", action="store_true",
                     help="no venv, no peers, no SDK: convgen via `python -m convgen` in this interpreter; "
                          "tiny counts; output to a temp dir unless --out-dir")
@@ -71,11 +73,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def counts(args: argparse.Namespace) -> dict:
     r = args.rounds
     if args.smoke:
-        return dict(samples=1, rps_warmup=5, rps_calls=20, rps_batches=1, dec_repeats=1, dec_min_time=0.01)
+        return {"samples": 1, "rps_warmup": 5, "rps_calls": 20, "rps_batches": 1, "dec_repeats": 1, "dec_min_time": 0.01}
     if args.quick:
-        return dict(samples=max(2, r), rps_warmup=20, rps_calls=100, rps_batches=2, dec_repeats=2,
-                    dec_min_time=0.05)
-    return dict(samples=2 * r, rps_warmup=200, rps_calls=500, rps_batches=3, dec_repeats=3, dec_min_time=0.2)
+        return {"samples": max(2, r), "rps_warmup": 20, "rps_calls": 100, "rps_batches": 2, "dec_repeats": 2,
+                "dec_min_time": 0.05}
+    return {"samples": 2 * r, "rps_warmup": 200, "rps_calls": 500, "rps_batches": 3, "dec_repeats": 3, "dec_min_time": 0.2}
+
+
+def repo_state() -> dict:
+    """Commit and dirtiness of the repo (read-only git queries)."""
+    def git(*a: str) -> str | None:
+        r = subprocess.run(["git", "-C", str(REPO), *a], capture_output=True, text=True, check=False)
+        return r.stdout.strip() if r.returncode == 0 else None
+    status = git("status", "--porcelain")
+    return {"commit": git("rev-parse", "--short", "HEAD"), "dirty": bool(status) if status is not None else None}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,10 +120,13 @@ def main(argv: list[str] | None = None) -> int:
         tools = bench_build.Tools(convgen=[str(vbin / "convgen")], env=child_env(path_prefix=vbin), peers_bin=vbin)
         if not setup["convgen_install"]["ok"]:
             notes.append(f"convgen install failed: {setup['convgen_install']['error']}")
+    if not gnu_time_available():
+        notes.append("GNU time (/usr/bin/time) not found: peak RSS comes from wait4 and includes the "
+                     "orchestrator's own RSS as a floor")
     machine = env_setup.machine_info(python)
     versions = env_setup.package_versions(python)
     cmd = " ".join(["python benchmarks/run.py", *(sys.argv[1:] if argv is None else argv)])
-    res["meta"] = {"date": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "command": cmd,
+    res["meta"] = {"repo": repo_state(), "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "command": cmd,
                    "mode": "smoke" if args.smoke else ("quick" if args.quick else "full"), "rounds": args.rounds,
                    "machine": machine, "versions": versions, "pins": setup["pins"],
                    "substitutions": setup["substitutions"], "notes": notes}
@@ -130,19 +144,18 @@ def main(argv: list[str] | None = None) -> int:
     spec = args.spec.resolve()
 
     # ---------------------------------------------------------- builds
+    pkg: dict = {"ok": False, "first_error": "no section file"}
     if have_section:
-        prime = run_measured(bench_build.convgen_build_argv(tools, section, work / "out" / "prime", False),
-                                         env={**tools.env, **caches.warm_env()}, cwd=work)
-        if not prime.ok:
-            notes.append(f"convgen build failed on the section: rc={prime.rc}: {prime.first_error}")
+        # The client for sections 4-6; being the first build, it also primes the warm cache.
+        pkg = bench_build.build_client_package(tools, section, work, caches)
+        if not pkg["ok"]:
+            notes.append(f"convgen build failed on the section: rc={pkg['rc']}: {pkg['first_error']}")
         contenders = bench_build.section_contenders(tools, section, caches, work)
-        if not args.quick:
-            log("warm-up pass (unmeasured) over the section contenders")
-            bench_build.run_contenders(contenders, 1, tools, work, "warmup", lambda m: None)
         log(f"section builds: {args.rounds} round(s)")
         res["section_build"] = bench_build.run_contenders(contenders, args.rounds, tools, work, "section", log)
     else:
         skipped["section_build"] = f"no section file ({res['select'].get('first_error')})"
+    res["client_package"] = pkg
     log(f"full-spec builds: convgen {args.rounds} round(s), peers {args.full_peer_rounds} round(s)")
     full = bench_build.run_contenders(bench_build.full_contenders(tools, spec, caches, False), args.rounds, tools,
                                       work, "full", log)
@@ -153,15 +166,14 @@ def main(argv: list[str] | None = None) -> int:
         skipped["full_peers"] = "peers on the full spec skipped (--quick or --full-peer-rounds 0)"
     res["full_build"], res["full_peer_rounds"] = full, args.full_peer_rounds if peers_full else 0
 
-    if have_section:
+    if pkg["ok"]:
+        built = Path(pkg["out"])
         log("rebuild / check")
-        res["rebuild_check"] = bench_build.run_rebuild_check(tools, section, spec, caches, work,
-                                                             max(2, n["samples"]) if not args.smoke else 1, log)
-        res["section_vs_full_identical"] = bench_build.compare_section_vs_full(tools, section, spec, work, caches)
-        res["client_package"] = pkg = bench_build.build_client_package(tools, section, work, caches)
+        res["rebuild_check"] = bench_build.run_rebuild_check(tools, section, spec, caches, work, built,
+                                                             1 if args.smoke else max(2, n["samples"]), log)
+        res["section_vs_full_identical"] = bench_build.compare_section_vs_full(tools, built, spec, work, caches)
     else:
-        pkg = {"ok": False, "first_error": "no section file"}
-        res["client_package"] = pkg
+        skipped["rebuild_check"] = "no successful convgen build of the section"
 
     # ---------------------------------------------------------- client
     ours = ["ours"] if pkg["ok"] else []
@@ -187,6 +199,11 @@ def main(argv: list[str] | None = None) -> int:
         res["decode"] = bench_decode.bench_decode(python, cenv, payload,
                                                   ours + ([] if args.smoke else ["sdk", "sdk-validate"]),
                                                   args.rounds, n["dec_repeats"], n["dec_min_time"], log)
+
+    # Build outputs are large (openapi-generator-cli on the full spec: ~3,900 files); the
+    # section file, the logs and the generated client stay for inspection.
+    for d in ("out", "xdg"):
+        shutil.rmtree(work / d, ignore_errors=True)
 
     # ---------------------------------------------------------- report
     res["targets"] = report.evaluate_targets(res)

@@ -11,7 +11,6 @@ beyond loopback, no package installs.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -21,16 +20,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 PAYLOAD = REPO / "tests" / "fixtures" / "conversation_item_list_100.json"
-
-def _convgen_cli_available() -> bool:
-    try:
-        return importlib.util.find_spec("convgen.cli") is not None
-    except ImportError:  # no convgen package at all
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _convgen_cli_available(),
-                                reason="convgen (with its CLI, convgen.cli) is not installed here: pip install -e .")
 
 SECTIONS = [
     "## Versions", "## Method", "## Targets",
@@ -51,7 +40,7 @@ def _positive(stat: dict | None) -> bool:
 def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
     out = tmp_path_factory.mktemp("bench-smoke")
     proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--smoke", "--out-dir", str(out)],
-                          capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
+                          capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL, check=False)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return json.loads((out / "results.json").read_text()), (out / "RESULTS.md").read_text()
 
