@@ -183,27 +183,15 @@ def _group_modules(defs: dict[str, ir.Definition]) -> dict[str, ir.Definition]:
 
 
 def _references(d: ir.Definition) -> set[str]:
-    found: set[str] = set()
-    types: list[ir.TypeRef] = []
     if isinstance(d, ir.Model):
-        types = [f.type for f in d.fields]
-    elif isinstance(d, ir.TaggedUnion):
-        found.update(v.name for v in d.variants)
-    elif isinstance(d, ir.KindUnion):
-        types = [a.type for a in d.arms]
-    elif isinstance(d, ir.Alias):
-        types = [d.target]
-    while types:
-        t = types.pop()
-        if isinstance(t, ir.Ref):
-            found.add(t.name)
-        elif isinstance(t, ir.ListOf):
-            types.append(t.item)
-        elif isinstance(t, ir.MapOf):
-            types.append(t.value)
-        elif isinstance(t, ir.Nullable):
-            types.append(t.inner)
-    return found
+        return set().union(*(ir.ref_names(f.type) for f in d.fields))
+    if isinstance(d, ir.TaggedUnion):
+        return {v.name for v in d.variants}
+    if isinstance(d, ir.KindUnion):
+        return set().union(*(ir.ref_names(a.type) for a in d.arms))
+    if isinstance(d, ir.Alias):
+        return ir.ref_names(d.target)
+    return set()
 
 
 def _sccs(graph: dict[str, set[str]]) -> list[list[str]]:

@@ -54,6 +54,13 @@ class Nullable:
 TypeRef = Union[Prim, AnyType, Ref, ListOf, MapOf, Const, Nullable]
 
 
+def ref_names(t: TypeRef) -> set[str]:
+    """The definitions a type names directly (through lists, maps and nullables)."""
+    while isinstance(t, (ListOf, MapOf, Nullable)):
+        t = t.item if isinstance(t, ListOf) else t.value if isinstance(t, MapOf) else t.inner
+    return {t.name} if isinstance(t, Ref) else set()
+
+
 # ---- definitions -------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Field:

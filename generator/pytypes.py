@@ -198,25 +198,3 @@ class Types:
     def _simple(self, t: ir.TypeRef) -> bool:
         t = self.resolve(t)
         return isinstance(t, ir.Ref) and isinstance(self.defs.get(t.name), (ir.Model, ir.TaggedUnion))
-
-    # ---- references ----------------------------------------------------------------------
-    def names(self, t: ir.TypeRef, *, for_decode: bool) -> set[str]:
-        """Definition names an annotation or decode expression of `t` mentions."""
-        out: set[str] = set()
-        stack = [t]
-        while stack:
-            cur = stack.pop()
-            if isinstance(cur, ir.Ref):
-                if cur.name in out:
-                    continue
-                out.add(cur.name)
-                d = self.defs.get(cur.name)
-                if for_decode and isinstance(d, ir.Alias):
-                    stack.append(d.target)
-            elif isinstance(cur, ir.ListOf):
-                stack.append(cur.item)
-            elif isinstance(cur, ir.MapOf):
-                stack.append(cur.value)
-            elif isinstance(cur, ir.Nullable):
-                stack.append(cur.inner)
-        return out
