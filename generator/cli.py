@@ -49,7 +49,8 @@ class Run:
             self.diags.append(self.spec.locate(d) if self.spec is not None and not d.file else d)
         return has_errors(diags)
 
-    def finish(self, code: int, out: TextIO = sys.stderr) -> int:
+    def finish(self, code: int, out: TextIO | None = None) -> int:
+        out = out or sys.stderr  # looked up now: a default bound at import time misses later redirection
         diags = sorted(set(self.diags), key=Diagnostic.sort_key)
         if self.args.format == "json":
             print(dump_json(diags), file=sys.stdout)
@@ -142,12 +143,14 @@ def _front(run: Run, config: Config) -> Section | None:
         return None
     run.spec = spec
     section, diags = run.stage("select", lambda: select(spec.doc, Selection(config.tags, config.path_prefixes)))  # type: ignore[misc]
-    if run.add(diags) or section is None:
+    failed = run.add(diags)
+    if section is None:
         return None
     from .validate import validate
 
-    diags = run.stage("validate", lambda: validate(section, use_cache=not run.args.no_cache))  # type: ignore[assignment]
-    if run.add(diags):
+    # after a selection error convgen's own rules still run, so that one run reports all it can
+    diags = run.stage("validate", lambda: validate(section, use_cache=not run.args.no_cache, standard=not failed))  # type: ignore[assignment]
+    if run.add(diags) or failed:
         return None
     return section
 
@@ -157,6 +160,7 @@ def _render(run: Run, config: Config) -> dict[str, str] | None:
 
     assert config.spec is not None
     settings = {k: getattr(config, k) for k in ("tags", "path_prefixes", "package", "array_format", "env_prefix", "version")}
+    settings["spec_path"] = str(config.spec)  # cached diagnostics name the spec file: a copy elsewhere is another build
     key = None if run.args.no_cache else run.stage("fingerprint", lambda: cache.fingerprint(config.spec, settings, config.templates))  # type: ignore[arg-type]
     hit = cache.load(key) if isinstance(key, str) else None
     if hit is not None:
@@ -197,14 +201,22 @@ def _pipeline(run: Run, config: Config) -> dict[str, str] | None:
     return files  # type: ignore[no-any-return]
 
 
-def cmd_build(run: Run) -> int:
+def _generate(run: Run) -> tuple[dict[str, str], Path] | int:
+    """What build and check share: the rendered files and the output folder, or an exit code."""
     config = _config(run)
     if config is None:
         return EXIT_ERROR
     files = _render(run, config)
     if files is None:
         return EXIT_ERROR if has_errors(run.diags) else EXIT_DIFF
-    out = config.output or Path("generated")
+    return files, config.output or Path("generated")
+
+
+def cmd_build(run: Run) -> int:
+    generated = _generate(run)
+    if isinstance(generated, int):
+        return generated
+    files, out = generated
     from .write import WriteError, write
 
     try:
@@ -217,13 +229,10 @@ def cmd_build(run: Run) -> int:
 
 
 def cmd_check(run: Run) -> int:
-    config = _config(run)
-    if config is None:
-        return EXIT_ERROR
-    files = _render(run, config)
-    if files is None:
-        return EXIT_ERROR if has_errors(run.diags) else EXIT_DIFF
-    out = config.output or Path("generated")
+    generated = _generate(run)
+    if isinstance(generated, int):
+        return generated
+    files, out = generated
     from .write import compare
 
     diffs = run.stage("compare", lambda: compare(files, out))

@@ -23,9 +23,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E001": (Severity.ERROR, "the file could not be read: check the path and permissions"),
     "E002": (Severity.ERROR, "fix the YAML/JSON syntax at the given line"),
     "E003": (Severity.ERROR, "the document must be a mapping with an `openapi: 3.1.x` (or 3.0.x) key"),
-    "E004": (Severity.ERROR, "only OpenAPI 3.0 and 3.1 are supported: convert Swagger 2.0 first"),
+    "E004": (Severity.ERROR, "only OpenAPI 3.0 and 3.1 are supported: convert the document (e.g. Swagger 2.0) first"),
     "E005": (Severity.ERROR, "the spec is empty: point convgen at an OpenAPI document"),
-    "E006": (Severity.ERROR, "the document is too deep or too large: flatten it or raise the limit"),
+    "E006": (Severity.ERROR, "the document nests too deeply or is too large: flatten or split it"),
     "E007": (Severity.ERROR, "remove YAML aliases that expand exponentially (an alias bomb)"),
     # selection
     "E101": (Severity.ERROR, "add a `paths` object with at least one operation"),
@@ -33,6 +33,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E103": (Severity.ERROR, "the `$ref` target does not exist: fix the pointer or add the schema"),
     "E104": (Severity.ERROR, "only local `#/...` refs are followed: inline or bundle the external file"),
     "E105": (Severity.ERROR, "a chain of `$ref`s loops without defining a type: point one at a schema"),
+    "E106": (Severity.ERROR, "a `$ref` must point at an entry under #/components: move the shared object there"),
     # validation
     "W201": (Severity.WARNING, "the spec breaks an OpenAPI schema rule; convgen goes on where it can"),
     "E202": (Severity.ERROR, "declare the path parameter under `parameters` with `in: path`"),
@@ -40,6 +41,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E204": (Severity.ERROR, "two operations share an operationId: make them unique"),
     "E205": (Severity.ERROR, "two operations map to the same method name: set distinct operationIds"),
     "W206": (Severity.WARNING, "remove the duplicate enum value"),
+    "W207": (Severity.WARNING, "a parameter is declared twice in one list: remove one"),
     # building the model
     "W301": (Severity.WARNING, "give each union variant a single-valued enum/const for the tag property"),
     "W302": (Severity.WARNING, "two variants share a tag: convgen picks by required keys (see README)"),
@@ -84,9 +86,10 @@ class Diagnostic:
         return (self.file, self.line, self.column, self.code, self.message)
 
     def format(self) -> str:
-        where = f"{self.file or '<spec>'}:{self.line}:{self.column}"
-        at = f" (at {self.pointer})" if self.pointer else ""
-        return f"{where}: {self.severity.value} {self.code}: {self.message}{at}; hint: {self.hint}"
+        """One line of text; spec text in it cannot break the line or drive a terminal."""
+        where = f"{printable(self.file or '<spec>')}:{self.line}:{self.column}"
+        at = f" (at {printable(self.pointer)})" if self.pointer else ""
+        return f"{where}: {self.severity.value} {self.code}: {printable(self.message)}{at}; hint: {self.hint}"
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -99,6 +102,26 @@ class Diagnostic:
             "pointer": self.pointer,
             "hint": self.hint,
         }
+
+
+def printable(text: str) -> str:
+    """`text` with control, format (bidi, zero-width) and line-separator characters escaped."""
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch.isprintable() or ch == " ":
+            out.append(ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\r":
+            out.append("\\r")
+        else:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+    return "".join(out)
 
 
 def escape_token(token: str | int) -> str:

@@ -1,11 +1,20 @@
 """Stage 1, load: read the spec file (YAML or JSON) into plain Python data.
 
-Refuses what cannot be an OpenAPI 3.x document and bounds the cost of hostile input
-(alias bombs, absurd nesting) before any later stage walks the tree.
+Refuses what cannot be an OpenAPI 3.x document and bounds the cost of hostile input before
+any later stage walks the tree:
+
+- a file larger than MAX_BYTES is not read;
+- nesting deeper than MAX_DEPTH is refused *before* PyYAML's C composer (which recurses in C
+  and would crash the process on a few ten thousand `[`) sees it: a cheap bound on the depth
+  decides whether a scan of the parser's events is needed;
+- YAML aliases and merge keys (`<<: *a`) are measured as if expanded, on the composed node
+  graph before anything is constructed, so a "billion laughs" costs milliseconds.
 """
 
 from __future__ import annotations
 
+import base64
+import datetime
 import json
 import re
 from dataclasses import dataclass, field
@@ -20,9 +29,17 @@ from .locate import Locator
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # An anchor (&name) is the only way YAML shares nodes; without one no alias can expand.
-_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s,\]}]")
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:?-])&[^\s,\]}]")
+# What can stand before a block node on its line: indentation and the `- `, `? `, `: ` indicators.
+_BLOCK_PREFIX = re.compile(r"(?m)^[ \t?:-]*")
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+MAX_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 200
 MAX_EXPANDED_NODES = 2_000_000
+# Below this bound on the nesting depth PyYAML's C composer is known to be safe (it crashes
+# somewhere past 20,000 levels on an 8 MB stack); above it the parser's events are scanned.
+_SAFE_C_DEPTH = 10_000
+_STRING_WEIGHT = 64  # a string counts as one node per this many characters when measuring expansion
 
 
 @dataclass
@@ -36,9 +53,17 @@ class Spec:
 
     def locate(self, diag: Diagnostic) -> Diagnostic:
         if self._locator is None:
-            self._locator = Locator(self.text)
+            self._locator = Locator(self.text, is_json=self.path.suffix.lower() == ".json")
         line, col = self._locator.locate(diag.pointer)
         return diag.located(str(self.path), line, col)
+
+
+class _Refused(Exception):
+    """Input refused while loading: carries its diagnostic's code, message and position."""
+
+    def __init__(self, code: str, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.code, self.message, self.line, self.column = code, message, line, column
 
 
 def load(path: Path, tags: tuple[str, ...] = (), prefixes: tuple[str, ...] = ()) -> tuple[Spec | None, list[Diagnostic]]:
@@ -49,86 +74,234 @@ def load(path: Path, tags: tuple[str, ...] = (), prefixes: tuple[str, ...] = ())
     """
     name = str(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [Diagnostic("E001", f"cannot read spec: {exc.strerror or exc}", file=name, line=1, column=1)]
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return None, [Diagnostic("E002", f"spec is not UTF-8 text (byte {exc.start})", file=name, line=1, column=1)]
-    if not text.strip():
-        return None, [Diagnostic("E005", "spec file is empty", file=name, line=1, column=1)]
-    is_json = path.suffix.lower() == ".json"
-    section = None if is_json or len(text) < 200_000 else load_section(text, tags, prefixes)
-    doc, diag = (section, None) if section is not None else _parse(text, name, is_json)
-    if diag is not None:
-        return None, [diag]
-    if not isinstance(doc, dict):
-        kind = type(doc).__name__ if doc is not None else "null"
-        return None, [Diagnostic("E003", f"spec is a {kind}, not a mapping", file=name, line=1, column=1)]
-    problem = _measure(doc) if _ANCHOR.search(text) else _depth_only(doc)
-    if problem is not None:
-        return None, [Diagnostic(problem[0], problem[1], file=name, line=1, column=1)]
+        doc, text = _read_and_parse(path, tags, prefixes)
+    except _Refused as exc:
+        return None, [Diagnostic(exc.code, exc.message, file=name, line=exc.line, column=exc.column)]
     spec = Spec(path=path, doc=doc, text=text)
     version = doc.get("openapi")
     if version is None and "swagger" in doc:
-        return None, [spec.locate(Diagnostic("E004", f"Swagger {doc['swagger']} is not OpenAPI 3", "/swagger"))]
+        return None, [spec.locate(Diagnostic("E004", f"Swagger {_show(doc['swagger'])} is not OpenAPI 3", "/swagger"))]
     if not isinstance(version, str) or not re.fullmatch(r"3\.[01]\.\d+(-.+)?", version):
-        where = "/openapi" if "openapi" in doc else ""
-        shown = "missing" if version is None else repr(version)
-        return None, [spec.locate(Diagnostic("E004" if version is not None else "E003", f"`openapi` version is {shown}", where))]
+        if version is None:
+            return None, [spec.locate(Diagnostic("E003", "the document has no `openapi` key: it is not an OpenAPI document", ""))]
+        return None, [spec.locate(Diagnostic("E004", f"`openapi` version is {_show(version)}", "/openapi"))]
     return spec, []
 
 
-def _parse(text: str, name: str, is_json: bool) -> tuple[Any, Diagnostic | None]:
+def _show(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _read_and_parse(path: Path, tags: tuple[str, ...], prefixes: tuple[str, ...]) -> tuple[dict[str, Any], str]:
     try:
-        if is_json:
-            return json.loads(text), None
-        return yaml.load(text, Loader=_SafeLoader), None
+        with open(path, "rb") as fh:  # at most one byte past the limit: /dev/zero is a path too
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise _Refused("E001", f"cannot read spec: {exc.strerror or exc}") from None
+    if len(raw) > MAX_BYTES:
+        raise _Refused("E006", f"spec is larger than the limit of {MAX_BYTES:,} bytes")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise _Refused("E002", f"spec is not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset {exc.start}", line, column) from None
+    if not text.strip():
+        raise _Refused("E005", "spec file is empty")
+    if path.suffix.lower() == ".json":
+        doc = _parse_json(text)
+    else:
+        doc = _parse_yaml(text, tags, prefixes)
+    if doc is None:
+        raise _Refused("E005", "spec file has no content (only comments or an empty document)")
+    if type(doc) is dict and any(type(k) is not str for k in doc):
+        doc = {_json_key(k): v for k, v in doc.items()}
+    if not isinstance(doc, dict):
+        kind = {"list": "sequence", "str": "string", "int": "number", "float": "number", "bool": "boolean"}.get(type(doc).__name__, type(doc).__name__)
+        raise _Refused("E003", f"spec is a {kind}, not a mapping")
+    return doc, text
+
+
+# ---- JSON ------------------------------------------------------------------------------------
+def _parse_json(text: str) -> Any:
+    try:
+        doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        return None, Diagnostic("E002", f"invalid JSON: {exc.msg}", file=name, line=exc.lineno, column=exc.colno)
+        raise _Refused("E002", f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except RecursionError:
+        doc = None
+    else:
+        if doc is None or _normalize(doc):
+            return doc
+    line, column = _json_too_deep_at(text)
+    raise _Refused("E006", f"nesting deeper than {MAX_DEPTH} levels", line, column)
+
+
+def _json_too_deep_at(text: str) -> tuple[int, int]:
+    depth = 0
+    for match in _JSON_TOKEN.finditer(text):
+        char = match.group()
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return _position(text, match.start())
+        elif char in "]}":
+            depth -= 1
+    return (1, 1)
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+# ---- YAML ------------------------------------------------------------------------------------
+def _parse_yaml(text: str, tags: tuple[str, ...], prefixes: tuple[str, ...]) -> Any:
+    if _depth_bound(text) > _SAFE_C_DEPTH:
+        where = _yaml_too_deep_at(text)
+        if where is not None:
+            raise _Refused("E006", f"nesting deeper than {MAX_DEPTH} levels", *where)
+    try:
+        if _ANCHOR.search(text):
+            doc = _load_shared(text)
+        else:
+            doc = load_section(text, tags, prefixes) if len(text) >= 200_000 else None
+            if doc is None:
+                doc = yaml.load(text, Loader=_SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = (exc.problem or exc.context or "syntax error").strip()
-        return None, Diagnostic("E002", f"invalid YAML: {what}", file=name, line=line, column=col)
+        context = exc.context_mark
+        if exc.problem and exc.context and context is not None and (context.line, context.column) != (line - 1, col - 1):
+            what += f" ({exc.context.strip()} at line {context.line + 1}, column {context.column + 1})"
+        raise _Refused("E002", f"invalid YAML: {what}", line, col) from None
+    except yaml.reader.ReaderError as exc:
+        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        where = _position(text, exc.position) if isinstance(exc.position, int) and 0 <= exc.position <= len(text) else (1, 1)
+        raise _Refused("E002", f"invalid YAML: character U+{char:04X} is not allowed: {exc.reason}", *where) from None
     except yaml.YAMLError as exc:
-        return None, Diagnostic("E002", f"invalid YAML: {str(exc).splitlines()[0]}", file=name, line=1, column=1)
+        raise _Refused("E002", f"invalid YAML: {(str(exc).splitlines() or ['syntax error'])[0]}") from None
     except RecursionError:
-        return None, Diagnostic("E006", "nesting is too deep to parse", file=name, line=1, column=1)
+        raise _Refused("E006", f"nesting deeper than {MAX_DEPTH} levels") from None
+    if doc is not None and not _normalize(doc):
+        where = _yaml_too_deep_at(text) or (1, 1)
+        raise _Refused("E006", f"nesting deeper than {MAX_DEPTH} levels", *where)
+    return doc
 
 
-def _depth_only(doc: Any) -> tuple[str, str] | None:
-    stack: list[tuple[Any, int]] = [(doc, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            return ("E006", f"nesting deeper than {MAX_DEPTH} levels")
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, (dict, list)))
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node if isinstance(v, (dict, list)))
+def _depth_bound(text: str) -> int:
+    """An upper bound on the nesting depth, without parsing.
+
+    Every `[` / `{` can open at most one level. A block collection nested in another starts
+    further right, except a sequence under a mapping key, which may share its column: so
+    block depth is at most twice the widest run of indentation and indicators plus one.
+    """
+    flow = text.count("[") + text.count("{")
+    block = max((len(p) for p in _BLOCK_PREFIX.findall(text)), default=0)
+    return flow + 2 * (block + 1)
+
+
+def _yaml_too_deep_at(text: str) -> tuple[int, int] | None:
+    """Where the parser's events first nest deeper than MAX_DEPTH (libyaml keeps its own stack)."""
+    depth = 0
+    starts = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    try:
+        for event in yaml.parse(text, Loader=_SafeLoader):
+            if isinstance(event, starts):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    return (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            elif isinstance(event, ends):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # the real parse reports the syntax error
     return None
 
 
-def _measure(doc: Any) -> tuple[str, str] | None:
-    """Expanded size with aliases counted as copies, memoized per shared node."""
+def _load_shared(text: str) -> Any:
+    """Compose (aliases stay shared), measure the expansion, then construct."""
+    loader = _SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Size of the tree with every alias (and merge) counted as a copy, memoized per node."""
     sizes: dict[int, int] = {}
-    # iterative post-order walk; `depth` guards nesting, `sizes` makes shared nodes cheap
-    stack: list[tuple[Any, int, bool]] = [(doc, 0, False)]
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
-        node, depth, done = stack.pop()
-        if depth > MAX_DEPTH:
-            return ("E006", f"nesting deeper than {MAX_DEPTH} levels")
-        children = list(node.values()) if isinstance(node, dict) else node
+        node, done = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            sizes[id(node)] = 1 + len(node.value) // _STRING_WEIGHT
+            continue
+        children: list[yaml.Node] = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else list(node.value)
         if not done:
             if id(node) in sizes:
                 continue
-            stack.append((node, depth, True))
-            stack.extend((c, depth + 1, False) for c in children if isinstance(c, (dict, list)) and id(c) not in sizes)
+            sizes[id(node)] = 1  # provisional: a (recursive) alias to a node being measured
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
             continue
         total = 1 + sum(sizes.get(id(c), 1) for c in children)
         if total > MAX_EXPANDED_NODES:
-            return ("E007", f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes")
+            mark = node.start_mark
+            raise _Refused("E007", f"aliases expand this node to more than {MAX_EXPANDED_NODES:,} nodes",
+                           mark.line + 1 if mark else 1, mark.column + 1 if mark else 1)
         sizes[id(node)] = total
-    return None
+
+
+def _normalize(doc: Any) -> bool:
+    """Check the nesting depth and, on the way, make the data JSON's.
+
+    YAML gives what JSON cannot hold: keys that are not strings (`200:`, `true:`), dates,
+    binary, sets, pairs. An OpenAPI document is JSON data, so they become what they mean
+    there (`"200"`, `"true"`, `"2024-10-01"`, ...), in place.
+    """
+    stack: list[tuple[Any, int]] = [(doc, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return False
+        items = node.items() if type(node) is dict else enumerate(node)
+        for key, value in items:  # replacing the value of an existing key is safe while iterating
+            kind = type(value)
+            if kind is dict or kind is list:
+                if kind is dict and any(type(k) is not str for k in value):
+                    value = node[key] = {_json_key(k): v for k, v in value.items()}
+                stack.append((value, depth + 1))
+            elif kind is not str and kind is not int and kind is not float and kind is not bool and value is not None:
+                value = node[key] = _json_value(value)
+                if type(value) is list:
+                    stack.append((value, depth + 1))
+    return True
+
+
+def _json_key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, (bool, int, float)) or key is None:
+        return json.dumps(key)
+    value = _json_value(key)
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")  # `!!binary`: keep the text as written
+    if isinstance(value, (set, frozenset)):
+        return sorted(_json_key(v) for v in value)
+    if isinstance(value, tuple):  # `!!pairs` / `!!omap` give (key, value) tuples
+        return list(value)
+    return str(value)

@@ -8,10 +8,13 @@ JSON fall back to a composed node tree, built once and only when a diagnostic ne
 from __future__ import annotations
 
 import re
+from json.decoder import scanstring  # type: ignore[attr-defined]
 
 import yaml
 
-_KEY = re.compile(r"""^(?P<indent> *)(?P<dash>(?:- +)*)(?P<key>"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"{\[][^:#]*?)\s*:(?:\s|$)""")
+# Linear on any line: a plain key may not start with "- " (that is a sequence entry) and runs
+# greedily up to its colon (trailing blanks are stripped after the match).
+_KEY = re.compile(r"""^(?P<indent> *)(?P<dash>(?:- +)*)(?P<key>"(?:[^"\\]|\\.)*"[ \t]*|'(?:[^']|'')*'[ \t]*|(?:[^\s#'"{\[-]|-(?=\S))[^:#]*):(?:\s|$)""")
 
 
 def _unquote(key: str) -> str:
@@ -32,13 +35,16 @@ def _tokens(ptr: str) -> list[str]:
 
 
 class Locator:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, is_json: bool = False) -> None:
         self._lines = text.splitlines()
         self._tree: yaml.Node | None = None
         self._text = text
+        self._is_json = is_json
 
     def locate(self, ptr: str) -> tuple[int, int]:
         tokens = _tokens(ptr)
+        if self._is_json:
+            return _json_locate(self._text, tokens)
         found = self._block(tokens)
         if found is None:
             found = self._composed(tokens)
@@ -132,3 +138,84 @@ class Locator:
                 best = (nxt.start_mark.line + 1, nxt.start_mark.column + 1)
             node = nxt
         return best
+
+
+# ---- JSON: walk the text itself (a YAML parser may refuse valid JSON, e.g. tab indentation) ----
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+_JSON_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_JSON_SCALAR = re.compile(r"[^,\]}\s]*")
+
+
+def _json_locate(text: str, tokens: list[str]) -> tuple[int, int]:
+    """Position of the key (in an object) or the item (in an array) the pointer names.
+
+    When a token is not found, the deepest position found so far: the nearest ancestor.
+    """
+    best = pos = _JSON_SPACE.match(text, 1 if text.startswith("\ufeff") else 0).end()  # type: ignore[union-attr]
+    try:
+        for token in tokens:
+            hit = _json_child(text, pos, token)
+            if hit is None:
+                break
+            best, pos = hit
+    except (IndexError, ValueError):
+        pass
+    return _line_col(text, best)
+
+
+def _json_child(text: str, pos: int, token: str) -> tuple[int, int] | None:
+    """(where the child is shown, where its value starts) for one pointer token."""
+    opener = text[pos]
+    if opener not in "{[":
+        return None
+    closer = "}" if opener == "{" else "]"
+    pos = _skip_space(text, pos + 1)
+    index = 0
+    found: tuple[int, int] | None = None
+    while text[pos] != closer:
+        if opener == "{":
+            key_at = pos
+            key, pos = scanstring(text, pos + 1)
+            pos = _skip_space(text, pos)
+            if text[pos] != ":":
+                return found
+            pos = _skip_space(text, pos + 1)
+            if key == token:
+                found = (key_at, pos)  # keep looking: with duplicate keys the last one counts
+        else:
+            if str(index) == token:
+                return (pos, pos)
+            index += 1
+        pos = _skip_space(text, _skip_value(text, pos))
+        if text[pos] == ",":
+            pos = _skip_space(text, pos + 1)
+        elif text[pos] != closer:
+            return found
+    return found
+
+
+def _skip_space(text: str, pos: int) -> int:
+    return _JSON_SPACE.match(text, pos).end()  # type: ignore[union-attr]
+
+
+def _skip_value(text: str, pos: int) -> int:
+    char = text[pos]
+    if char == '"':
+        return scanstring(text, pos + 1)[1]
+    if char in "[{":
+        depth = 0
+        for match in _JSON_BRACKET.finditer(text, pos):
+            bracket = match.group()
+            if bracket in "[{":
+                depth += 1
+            elif bracket in "]}":
+                depth -= 1
+                if depth == 0:
+                    return match.end()
+        raise ValueError("unclosed bracket")
+    return _JSON_SCALAR.match(text, pos).end()  # type: ignore[union-attr]
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1

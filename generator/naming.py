@@ -17,6 +17,13 @@ RESERVED_CLASSES = frozenset(
 RESERVED_ATTRS = frozenset({"extra", "from_dict", "to_dict", "self", "str", "int", "float", "bool", "list", "dict",
                             "Any", "Literal", "Mapping", "Unset", "UNSET", "EMPTY", "None", "True", "False"})
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
+# Spec names can be any length; Python names (and the module files named after them) are cut
+# here, well below the 255 bytes a file name may have. Namespace makes cut names unique.
+MAX_NAME = 64
+
+
+def _cut(name: str) -> str:
+    return name if len(name) <= MAX_NAME else name[:MAX_NAME].rstrip("_")
 
 
 def ascii_fold(text: str) -> str:
@@ -35,6 +42,7 @@ def pascal(text: str) -> str:
         name = "Model"
     if name[0].isdigit():
         name = "Model" + name
+    name = _cut(name)
     if name in RESERVED_CLASSES or keyword.iskeyword(name):
         name += "Model"
     return name
@@ -42,7 +50,7 @@ def pascal(text: str) -> str:
 
 def snake(text: str) -> str:
     """`MCPListTools` -> `mcp_list_tools`, `ConversationItem` -> `conversation_item`."""
-    name = "_".join(w.lower() for w in words(text)) or "x"
+    name = _cut("_".join(w.lower() for w in words(text)) or "x")
     if name[0].isdigit():
         name = "m_" + name
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
@@ -58,6 +66,7 @@ def attribute(wire: str) -> str:
         name = re.sub(r"[^0-9A-Za-z_]+", "_", ascii_fold(wire)).strip("_") or "field"
         if name[0].isdigit():
             name = "f_" + name
+    name = _cut(name)
     if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in RESERVED_ATTRS:
         name += "_"
     return name
@@ -74,7 +83,7 @@ def parameter(wire: str) -> str:
 def member(value: object) -> str:
     """An enum value as an UPPER_SNAKE member name."""
     text = str(value)
-    name = "_".join(w.upper() for w in words(text))
+    name = _cut("_".join(w.upper() for w in words(text)))
     if not name:
         name = "EMPTY" if text == "" else "VALUE"
     if name[0].isdigit():

@@ -7,7 +7,7 @@ checked by tests): templates only format what is decided here.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import ir
@@ -46,6 +46,7 @@ class ModelView:
     doc: str
     fields: tuple[FieldView, ...]
     keys: str  # Python literal of the frozenset of known keys
+    keys_name: str = ""  # module-level name that holds `keys`, unique in its module
 
 
 @dataclass(frozen=True)
@@ -220,7 +221,7 @@ def _walk(resource: ResourceView) -> list[ResourceView]:
 
 
 def _api_view(api: ir.Api) -> dict[str, str]:
-    return {"title": docstring(api.title), "version": api.version, "server_url": literal(api.server_url),
+    return {"title": docstring(api.title), "version": docstring(api.version), "server_url": literal(api.server_url),
             "description": docstring(api.description)}
 
 
@@ -258,8 +259,10 @@ def _types_module(api: ir.Api, types: Types, module: str) -> TypesModuleView:
     defs = [d for d in api.definitions if d.module == module]
     enums = tuple(EnumView(d.name, docstring(d.description), tuple((m.attr, literal(m.value)) for m in d.members))
                   for d in defs if isinstance(d, ir.Enum))
-    models = tuple(_model(d, types) for d in defs if isinstance(d, ir.Model))
+    models = _name_key_sets(tuple(_model(d, types) for d in defs if isinstance(d, ir.Model)))
     tagged = tuple(_tagged(d, types) for d in defs if isinstance(d, ir.TaggedUnion))
+    tables = Namespace(frozenset(), "_")  # FooBar and FooBAR would both get _FOO_BAR_BY_TAG
+    tagged = tuple(replace(t, table=tables.claim(t.table)[0]) for t in tagged)
     kinds = tuple(_kind(d, types) for d in defs if isinstance(d, ir.KindUnion))
     aliases = _ordered_aliases(defs, types, tagged, kinds)
     code = " ".join(
@@ -349,6 +352,12 @@ def _model(d: ir.Model, types: Types) -> ModelView:
         ))
     keys = "frozenset({" + ", ".join(literal(f.wire) for f in d.fields) + "})"
     return ModelView(d.name, docstring(d.description), tuple(fields), keys)
+
+
+def _name_key_sets(models: tuple[ModelView, ...]) -> tuple[ModelView, ...]:
+    """`_KEYS_FOOBAR` for FooBar; FooBAR in the same module gets `_KEYS_FOOBAR_2`."""
+    names = Namespace(frozenset(), "_")
+    return tuple(replace(m, keys_name=names.claim("_KEYS_" + m.name.upper())[0]) for m in models)
 
 
 def _tagged(d: ir.TaggedUnion, types: Types) -> TaggedView:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 
 from . import ir
 
@@ -35,21 +36,30 @@ def literal(value: object) -> str:
 
 
 def docstring(text: str) -> str:
-    """Spec prose as the inside of a triple-quoted docstring: it can never end the string."""
+    """Spec prose as the inside of a triple-quoted docstring: it can never end the string.
+
+    Control characters become escapes; a lone surrogate (JSON can hold one) is shown as the
+    text `\\udXXX`, since a class whose docstring holds one cannot even be created.
+    """
     out = []
     for ch in text.replace("\r\n", "\n").replace("\r", "\n"):
         if ch == "\\":
             out.append("\\\\")
         elif ch == "\n" or ch == "\t":
             out.append(ch)
-        elif ord(ch) < 32 or ord(ch) == 127 or 0xD800 <= ord(ch) <= 0xDFFF or ch in "\u2028\u2029\x85":
+        elif 0xD800 <= ord(ch) <= 0xDFFF:
+            out.append(f"\\\\u{ord(ch):04x}")
+        elif ord(ch) < 32 or ord(ch) == 127 or ch in "\u2028\u2029\x85":
             out.append(f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}")
         else:
             out.append(ch)
-    body = "".join(out).replace('"""', '\\"\\"\\"').strip()
-    if body.endswith('"'):
-        body = body[:-1] + '\\"'
-    return "\n".join(line.rstrip() for line in body.split("\n"))
+    body = "\n".join(line.rstrip() for line in "".join(out).strip().split("\n"))
+    # A run of quotes ends the string if it is three long, or if it touches the closing `"""`:
+    # those runs are escaped whole (a backslash before one quote of `\"""` would not do).
+    return _QUOTES.sub(lambda m: m.group().replace('"', '\\"') if len(m.group()) >= 3 or m.end() == len(body) else m.group(), body)
+
+
+_QUOTES = re.compile('"+')
 
 
 class Types:
@@ -66,11 +76,17 @@ class Types:
         return other
 
     def resolve(self, t: ir.TypeRef, depth: int = 0) -> ir.TypeRef:
+        """Through aliases to what decodes; a nullable of a nullable alias is one nullable."""
+        if isinstance(t, ir.Nullable):
+            inner = self.resolve(t.inner, depth)
+            return inner if isinstance(inner, ir.Nullable) else ir.Nullable(inner)
         while isinstance(t, ir.Ref) and depth < 50:
             d = self.defs.get(t.name)
             if not isinstance(d, ir.Alias):
                 return t
             t, depth = d.target, depth + 1
+        if isinstance(t, ir.Nullable) and depth < 50:
+            return self.resolve(t, depth)
         return t if depth < 50 else ir.AnyType()
 
     def is_enum(self, t: ir.TypeRef) -> bool:

@@ -6,7 +6,6 @@ undefined names fail loudly; a template error becomes a located diagnostic.
 
 from __future__ import annotations
 
-import json
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -33,8 +32,24 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters["toml"] = lambda s: json.dumps(str(s), ensure_ascii=True)
+    env.filters["toml"] = toml_string
     return env
+
+
+def toml_string(value: object) -> str:
+    """A TOML basic string. (JSON's `\\ud83d\\ude80` for an emoji is not valid TOML; DEL must be escaped.)"""
+    out = []
+    for ch in str(value):
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\u{code:04X}")
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append("\\uFFFD")  # a lone surrogate cannot be written as UTF-8 at all
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
 
 
 def render(jobs: list[Job], user_templates: Path | None = None) -> tuple[dict[str, str], list[Diagnostic]]:

@@ -61,9 +61,9 @@ class SchemaBuilder:
             return ir.Ref(self._component_names[ref])
         raw_name = ref.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
         name = self.claim_class(raw_name, ref.lstrip("#"))
-        if name != pascal(raw_name) or not raw_name.replace("_", "").isalnum():
-            if name != raw_name:
-                self.diags.append(Diagnostic("W306", f"schema {raw_name!r} is named {name!r} in Python", ref.lstrip("#")))
+        if name == pascal(raw_name) and name != raw_name and not raw_name.replace("_", "").isalnum():
+            # (a name taken by another schema was already reported by claim_class, W308)
+            self.diags.append(Diagnostic("W306", f"schema {raw_name!r} is named {name!r} in Python", ref.lstrip("#")))
         self._component_names[ref] = name
         outer_module, outer_anchor = self._module, self._anchor
         self._module, _ = self.modules.claim(snake(name))
@@ -101,14 +101,17 @@ class SchemaBuilder:
             schema = {"allOf": [{"$ref": ref}, {k: v for k, v in schema.items() if k != "$ref"}], **{k: schema[k] for k in ("description", "title") if k in schema}}
         nullable, types = _types_of(schema)
         inner = self._convert_nonnull(schema, types, hint, ptr, named, description)
-        if nullable and not isinstance(inner, ir.Nullable):
-            if named and isinstance(inner, ir.Ref) and inner.name == hint and hint in self.defs and isinstance(self.defs[hint], ir.Alias):
-                alias = self.defs[hint]
-                assert isinstance(alias, ir.Alias)
-                self.defs[hint] = ir.Alias(alias.name, alias.module, alias.pointer, alias.description, _nullable(alias.target))
-                return inner
-            inner = ir.Nullable(inner)
-        return inner
+        if nullable and named:
+            return self._nullable_named(hint, inner)
+        return _nullable(inner) if nullable else inner
+
+    def _nullable_named(self, name: str, inner: ir.TypeRef) -> ir.TypeRef:
+        """A nullable component that became an alias: the alias itself admits None."""
+        alias = self.defs.get(name)
+        if isinstance(inner, ir.Ref) and inner.name == name and isinstance(alias, ir.Alias) and name not in self.pending:
+            self.defs[name] = ir.Alias(alias.name, alias.module, alias.pointer, alias.description, _nullable(alias.target))
+            return inner
+        return _nullable(inner)
 
     def _convert_nonnull(self, schema: dict[str, Any], types: list[str], hint: str, ptr: str, named: bool, description: str) -> ir.TypeRef:
         for key in ("oneOf", "anyOf"):
@@ -247,7 +250,7 @@ class SchemaBuilder:
                 wanted = member(value)
                 attr, renamed = members.claim(wanted)
                 if renamed:
-                    self.diags.append(Diagnostic("W308", f"enum values of {name} collide as {wanted!r}: {value!r} is {attr}", ptr + "/enum"))
+                    self.diags.append(Diagnostic("W308", f"enum values of {name} collide as {wanted!r}: {value!r} is {attr}", f"{ptr}/enum/{values.index(value)}"))
                 out.append(ir.EnumMember(attr, value))
             self.defs[name] = ir.Enum(name, self._module, ptr, description, tuple(out))
             result = ir.Ref(name)
@@ -268,7 +271,7 @@ class SchemaBuilder:
             if isinstance(only, dict) and "description" not in only and description:
                 merged = {**only, "description": description}
             inner = self.convert(merged, hint, f"{ptr}/{key}/{i}", named)
-            return _nullable(inner) if nullable else inner
+            return self._nullable_named(hint, inner) if nullable and named else _nullable(inner) if nullable else inner
         name = self._name_for(named, hint, ptr)
         converted: list[tuple[ir.TypeRef, str]] = []
         for i, variant in non_null:

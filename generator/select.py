@@ -79,23 +79,32 @@ def resolve_pointer(doc: Any, ref: str) -> Any:
 def select(doc: dict[str, Any], selection: Selection) -> tuple[Section | None, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     paths = doc.get("paths")
-    if not isinstance(paths, dict) or not paths:
-        return None, [Diagnostic("E101", "the spec has no `paths`", "/paths" if "paths" in doc else "")]
+    if "paths" not in doc:
+        return None, [Diagnostic("E101", "the spec has no `paths`", "")]
+    if not isinstance(paths, dict):
+        return None, [Diagnostic("E101", f"`paths` is a {_kind(paths)}, not a mapping of paths to operations", "/paths")]
+    if not paths:
+        return None, [Diagnostic("E101", "`paths` is empty", "/paths")]
     ops: list[SelectedOperation] = []
     for path, item in paths.items():
         if not isinstance(item, dict):
+            diags.append(Diagnostic("W201", f"path item {str(path)!r} is a {_kind(item)}, not a mapping: ignored", pointer("paths", path)))
             continue
         for method in HTTP_METHODS:
             op = item.get(method)
+            if op is not None and not isinstance(op, dict):
+                diags.append(Diagnostic("W201", f"operation {method.upper()} {path} is a {_kind(op)}, not a mapping: ignored", pointer("paths", path, method)))
             if isinstance(op, dict) and _wanted(path, op, selection):
                 ops.append(SelectedOperation(str(path), method, op, item))
     if not ops:
-        return None, [Diagnostic("E102", f"no operation matches {selection.describe()}", "/paths")]
+        return None, diags + [Diagnostic("E102", f"no operation matches {selection.describe()}", "/paths")]
     refs: set[str] = set()
     for op in ops:
         _collect(doc, op.path_item.get("parameters", []), pointer("paths", op.path, "parameters"), refs, diags)
         _collect(doc, op.operation, op.pointer, refs, diags)
     _check_ref_loops(doc, refs, diags)
+    if not any(d.code.startswith("E") for d in diags):
+        _check_schema_depth(doc, ops, refs, diags)
     section = Section(doc=doc, operations=tuple(ops), refs=tuple(sorted(refs)))
     return section, diags
 
@@ -145,22 +154,45 @@ def _follow(doc: dict[str, Any], ref: str, where: str, diags: list[Diagnostic]) 
         return None
     parts = ref.split("/")
     if len(parts) < 4 or parts[1] != "components":
-        # a ref into paths or elsewhere: keep the component it lives under when there is one
-        diags.append(Diagnostic("E103", f"$ref {ref!r} must point at an entry under #/components", where))
+        diags.append(Diagnostic("E106", f"$ref {ref!r} points outside #/components", where))
         return None
     return "/".join(parts[:4])
 
 
+def _kind(value: Any) -> str:
+    names = {dict: "mapping", list: "sequence", str: "string", int: "number", float: "number", bool: "boolean"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
+# Keywords that only annotate: a schema with a `$ref` and only these is the referenced type.
+_ANNOTATIONS = frozenset({"$ref", "description", "title", "nullable", "deprecated", "readOnly", "writeOnly",
+                          "example", "examples", "default", "$comment", "externalDocs"})
+
+
+def _alias_of(node: Any) -> str | None:
+    """The ref a schema merely renames: `{$ref}`, or a one-member `allOf`/`oneOf`/`anyOf` of one."""
+    if not isinstance(node, dict):
+        return None
+    keys = {k for k in node if not str(k).startswith("x-")}
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        return ref if keys <= _ANNOTATIONS else None
+    for key in ("allOf", "oneOf", "anyOf"):
+        members = node.get(key)
+        if isinstance(members, list) and keys - {key, "type"} <= _ANNOTATIONS:
+            real = [m for m in members if not (isinstance(m, dict) and (m.get("type") == "null" or m.get("enum") == [None]))]
+            if len(real) == 1 and node.get("type") in (None, "null", ["null"]):
+                return _alias_of(real[0]) if isinstance(real[0], dict) and "$ref" in real[0] else None
+    return None
+
+
 def _check_ref_loops(doc: dict[str, Any], refs: set[str], diags: list[Diagnostic]) -> None:
-    """A -> B -> A where each is only a `$ref`: no schema is ever defined."""
+    """A -> B -> A where each only renames the next: no schema is ever defined."""
     reported: set[str] = set()
     for start in sorted(refs):
         chain = [start]
-        node = resolve_pointer(doc, start)
-        while isinstance(node, dict) and set(node) <= {"$ref", "description", "title"} and isinstance(node.get("$ref"), str):
-            nxt = node["$ref"]
-            if not nxt.startswith("#/"):
-                break
+        nxt = _alias_of(resolve_pointer(doc, start))
+        while nxt is not None and nxt.startswith("#/"):
             if nxt in chain:
                 if not reported & set(chain):
                     loop = " -> ".join(c.rsplit("/", 1)[-1] for c in chain + [nxt])
@@ -169,6 +201,65 @@ def _check_ref_loops(doc: dict[str, Any], refs: set[str], diags: list[Diagnostic
                 break
             chain.append(nxt)
             try:
-                node = resolve_pointer(doc, nxt)
+                nxt = _alias_of(resolve_pointer(doc, nxt))
             except KeyError:
                 break
+
+
+MAX_SCHEMA_DEPTH = 100
+_SCHEMA_LISTS = ("allOf", "oneOf", "anyOf", "prefixItems")
+_SCHEMA_VALUES = ("items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else",
+                  "unevaluatedItems", "unevaluatedProperties", "schema")
+_SCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions", "content")
+
+
+def _check_schema_depth(doc: dict[str, Any], ops: list[SelectedOperation], refs: set[str], diags: list[Diagnostic]) -> None:
+    """Schemas nested (inline or through `$ref`s, each converted once) more than MAX_SCHEMA_DEPTH deep.
+
+    Later stages convert schemas recursively, like the document is written; a chain of a
+    thousand refs would exhaust Python's stack. The walk here follows the same order as
+    the build stage (components in sorted order, then the operations; a component already
+    seen is not entered again) and counts how deep each schema sits.
+    """
+    entered: set[str] = set()
+    roots: list[tuple[Any, str]] = [(None, r) for r in sorted(refs) if r.startswith("#/components/schemas/")]
+    roots += [(op.operation, op.pointer) for op in ops]
+    for node, where in roots:
+        if node is None:
+            if where in entered:
+                continue
+            entered.add(where)
+            node, where = resolve_pointer(doc, where), where.lstrip("#")
+        # depth-first, children in document order: (node, pointer, depth)
+        stack: list[tuple[Any, str, int]] = [(node, where, 0)]
+        while stack:
+            node, where, depth = stack.pop()
+            if depth > MAX_SCHEMA_DEPTH:
+                diags.append(Diagnostic("E006", f"schemas nest more than {MAX_SCHEMA_DEPTH} levels deep (inline and through $refs)", where))
+                return
+            if isinstance(node, list):
+                stack.extend((v, f"{where}/{i}", depth) for i, v in reversed(list(enumerate(node))) if isinstance(v, (dict, list)))
+                continue
+            if not isinstance(node, dict):
+                continue
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+                target = "/".join(ref.split("/")[:4])
+                if target not in entered:
+                    entered.add(target)
+                    try:
+                        stack.append((resolve_pointer(doc, target), target.lstrip("#"), depth + 1))
+                    except KeyError:
+                        pass
+            children: list[tuple[Any, str, int]] = []
+            for key, value in node.items():
+                if not isinstance(value, (dict, list)) or key in ("example", "examples", "default", "enum", "const") or str(key).startswith("x-"):
+                    continue
+                at = f"{where}/{_esc(key)}"
+                if key in _SCHEMA_MAPS and isinstance(value, dict):
+                    children.extend((v, f"{at}/{_esc(k)}", depth + 1) for k, v in value.items())
+                elif key in _SCHEMA_VALUES or key in _SCHEMA_LISTS:
+                    children.append((value, at, depth + 1))
+                else:
+                    children.append((value, at, depth))
+            stack.extend(reversed(children))

@@ -5,8 +5,10 @@ Rules (also in the README, "How unions decode"):
 2. Object variants are told apart by the tag property: `discriminator.mapping` when given,
    else each variant's const/enum values for that property (an enum gives several tags).
    Without a discriminator, a property whose consts differ in every object variant is used.
-3. A tag shared by several variants: the most specific (most required keys) whose required
-   keys are all present wins, else the least specific (W302).
+3. A tag shared by several variants (W302): the most specific (most required keys) whose
+   required keys are all present is tried first; if it does not fit, the next ones with
+   their keys present are tried strictly, so data valid for a less specific variant never
+   fails; if none fits, the first error is raised.
 4. A variant whose tag is optional (W303) or missing (W301) also decodes data that has no tag.
 5. An unknown tag decodes to the union's Unknown variant, keeping the data.
 6. Variants that are not objects are told apart by JSON kind (string, number, array, ...).
@@ -17,7 +19,7 @@ from __future__ import annotations
 from typing import Literal
 
 from . import ir
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, escape_token
 from .schemas import PendingUnion, SchemaBuilder
 
 Kind = Literal["str", "int", "float", "bool", "list", "dict"]
@@ -177,7 +179,7 @@ class _Resolver:
             if target is not None:
                 out.setdefault(target, []).append(tag)
             else:
-                self.warn("W301", f"discriminator mapping {tag!r} -> {ref!r} names no variant")
+                self.warn("W301", f"discriminator mapping {tag!r} -> {ref!r} names no variant", f"{self.pu.pointer}/discriminator/mapping/{escape_token(tag)}")
         return out
 
     def _tags_of(self, model: ir.Model, prop: str, mapped: dict[str, list[str]]) -> tuple[list[str], bool]:

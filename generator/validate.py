@@ -11,8 +11,9 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .diagnostics import Diagnostic, pointer
 from .select import Section
@@ -20,12 +21,32 @@ from .select import Section
 _PARAM = re.compile(r"{([^}/]+)}")
 
 
-def validate(section: Section, *, use_cache: bool = True) -> list[Diagnostic]:
-    diags = list(_standard(section.standalone(), use_cache))
+def validate(section: Section, *, use_cache: bool = True, standard: bool = True) -> list[Diagnostic]:
+    """Findings of the standard validator (unless `standard` is false: the selection is broken,
+    e.g. refs point at nothing) and of convgen's own rules."""
+    diags = list(_standard(section.standalone(), use_cache)) if standard else []
     diags.extend(_path_parameters(section))
+    diags.extend(_duplicate_parameters(section))
     diags.extend(_operation_ids(section))
     diags.extend(_enum_duplicates(section))
     return diags
+
+
+# Bump when the findings for the same document change (they are cached by its hash).
+_RULES_VERSION = "3"
+MAX_STANDARD_FINDINGS = 100
+# The validator's checks that carry no location and that convgen's own rules report precisely.
+_COVERED = {
+    "DuplicateOperationIDError",  # E204
+    "UnresolvableParameterError",  # E202 / E203
+    "ParameterDuplicateError",  # W207
+    "ExtraParametersError",  # W311 (required but not described)
+}
+# Keywords whose values are data or names, not schemas: never rewritten before validation.
+_DATA = frozenset({"example", "examples", "default", "enum", "const"})
+_NAMED = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas",
+                    "schemas", "responses", "parameters", "requestBodies", "headers", "securitySchemes",
+                    "links", "callbacks", "pathItems", "paths", "content", "encoding", "variables", "mapping"})
 
 
 def _cache_dir() -> Path:
@@ -35,7 +56,7 @@ def _cache_dir() -> Path:
 
 def _standard(doc: dict[str, Any], use_cache: bool) -> list[Diagnostic]:
     blob = json.dumps(doc, sort_keys=True, default=str).encode()
-    key = hashlib.sha256(blob).hexdigest()
+    key = hashlib.sha256(_RULES_VERSION.encode() + b"\0" + blob).hexdigest()
     cached = _cache_dir() / f"{key}.json"
     if use_cache:
         try:
@@ -45,18 +66,29 @@ def _standard(doc: dict[str, Any], use_cache: bool) -> list[Diagnostic]:
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
     version = str(doc.get("openapi", ""))
-    validator_cls = OpenAPIV30SpecValidator if version.startswith("3.0") else OpenAPIV31SpecValidator
+    base = OpenAPIV30SpecValidator if version.startswith("3.0") else OpenAPIV31SpecValidator
+    schema_keyword = type("SchemaKeyword", (base.keyword_validators["schema"],), {"_validate_schema_meta": _first_meta_error})
+    validator_cls = type("LocalValidator", (base,), {"resolver_handlers": _Refuse(),
+                                                     "keyword_validators": {**base.keyword_validators, "schema": schema_keyword}})
     found: list[Diagnostic] = []
+    skipped = 0
     try:
-        for error in validator_cls(doc).iter_errors():
+        for error in validator_cls(_for_validator(doc)).iter_errors():
             path = [str(p) for p in getattr(error, "absolute_path", [])]
-            where = _find_suffix(doc, path, getattr(error, "instance", None))
             message = str(getattr(error, "message", error)).splitlines()[0][:300]
+            if type(error).__name__ in _COVERED or message.endswith("is not of type 'object', 'boolean'"):
+                continue  # reported by convgen's own rules, with a location
+            if len(found) >= MAX_STANDARD_FINDINGS:
+                skipped += 1
+                continue
+            where = _find_suffix(doc, path, getattr(error, "instance", None))
             found.append(Diagnostic("W201", f"OpenAPI schema violation: {message}", where))
     except RecursionError:
         found.append(Diagnostic("W201", "OpenAPI validation gave up: the document nests too deeply", ""))
-    except Exception as exc:  # the validator's own failures must not stop generation
+    except Exception as exc:  # noqa: BLE001 - the validator's own failures must not stop generation
         found.append(Diagnostic("W201", f"OpenAPI validation could not finish: {type(exc).__name__}: {exc}"[:300], ""))
+    if skipped:
+        found.append(Diagnostic("W201", f"{skipped} more OpenAPI schema violations are not shown", ""))
     if use_cache:
         try:
             cached.parent.mkdir(parents=True, exist_ok=True)
@@ -68,12 +100,129 @@ def _standard(doc: dict[str, Any], use_cache: bool) -> list[Diagnostic]:
     return found
 
 
+def _for_validator(doc: Any) -> Any:
+    """The copy of the section the standard validator sees: nothing in it can reach out or hang.
+
+    - `pattern` / `patternProperties` are left out of schemas: the validator checks every
+      `default` against its schema, and a hostile `pattern` such as `^(a+)+$` with a default
+      of thirty `a`s and a `!` backtracks for hours (convgen does not use patterns);
+    - `$id` is left out of schemas, so that no `$ref` resolves against a remote base;
+    - in data (`default`, `example`, `enum`, `x-...`), a `$ref` key is renamed: the validator
+      would otherwise follow it, and fetch a URL or read a file the spec names.
+    The validator also gets resolver handlers that refuse every URI (see `_Refuse`).
+    """
+    root: dict[str, Any] = {}
+    stack: list[tuple[Any, Any, str]] = [(doc, root, "schema")]  # (source, copy, what the source is)
+    while stack:
+        src, dst, what = stack.pop()
+        items = src.items() if isinstance(src, dict) else enumerate(src)
+        for key, value in items:
+            child = what
+            if isinstance(src, dict):
+                if what == "data":
+                    key = "$ref (data)" if key == "$ref" else key
+                elif what == "schema" and key in ("pattern", "patternProperties", "$id"):
+                    continue
+                elif what == "schema" and (key in _DATA or str(key).startswith("x-")):
+                    child = "data"
+                elif what == "schema" and key in _NAMED:
+                    child = "names"
+                else:
+                    child = "schema"
+            if isinstance(value, (dict, list)):
+                copy: Any = {} if isinstance(value, dict) else [None] * len(value)
+                stack.append((value, copy, child))
+                value = copy
+            dst[key] = value
+    return root
+
+
+def _first_meta_error(self: Any, schema: Any, schema_value: Any) -> Any:
+    """The validator's check of one schema against its meta-schema, made deterministic.
+
+    Upstream reports whichever error the meta-schema validation meets first, and that order
+    depends on string hashing (PYTHONHASHSEED): the same spec gave different warnings from
+    one run to the next. Here every error is collected and the first in (path, message)
+    order is reported.
+    """
+    from jsonschema.validators import validator_for
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    try:
+        checker = self._get_schema_checker(schema, schema_value)
+    except ValueError as exc:
+        return OpenAPIValidationError(str(exc))
+    check = getattr(checker, "func", checker)
+    cls = getattr(check, "__self__", None)
+    if cls is None or not hasattr(cls, "META_SCHEMA"):  # not jsonschema's classmethod: do as upstream
+        try:
+            checker(schema_value)
+        except Exception as err:  # noqa: BLE001 - upstream raises SchemaError / ValidationError
+            return OpenAPIValidationError.create_from(err)
+        return None
+    meta_cls = validator_for(cls.META_SCHEMA, default=cls)
+    format_checker = getattr(checker, "keywords", {}).get("format_checker", meta_cls.FORMAT_CHECKER)
+    # openapi-schema-validator's check_schema resolves the OAS meta-schemas in its own registry
+    registry = getattr(getattr(check, "__func__", None), "__globals__", {}).get("OPENAPI_SPECIFICATIONS")
+    extra = {"registry": registry} if registry is not None else {}
+    try:
+        meta = meta_cls(cls.META_SCHEMA, format_checker=format_checker, **extra)
+        errors = sorted(meta.iter_errors(schema_value), key=lambda e: ([str(p) for p in e.absolute_path], e.message))
+    except Exception:  # noqa: BLE001 - an upstream change: fall back to its own (unordered) check
+        try:
+            checker(schema_value)
+        except Exception as err:  # noqa: BLE001
+            return OpenAPIValidationError.create_from(err)
+        return None
+    return OpenAPIValidationError.create_from(errors[0]) if errors else None
+
+
+class _Refuse(dict):  # type: ignore[type-arg]
+    """Resolver handlers for every URI scheme, each refusing: the validator reads nothing outside."""
+
+    def __contains__(self, scheme: object) -> bool:
+        return True
+
+    def __getitem__(self, scheme: object) -> Any:
+        return _refuse
+
+
+def _refuse(uri: str) -> Any:
+    raise ValueError(f"$ref {uri!r} is not followed: convgen reads nothing outside the spec")
+
+
 def _find_suffix(doc: Any, path: list[str], instance: Any) -> str:
-    """The validator reports paths relative to the schema it checked: find where they occur."""
+    """The validator reports paths relative to the schema it checked: find where they occur.
+
+    A finding without a path is about a `default` that does not fit its schema (the
+    validator checks defaults on their own): it is shown at that `default`.
+    """
     if not path:
-        return ""
+        hits = sorted(_defaults_equal_to(doc, instance)) if instance is not None else []
+        return hits[0] if hits else ""
     hits = sorted(p for p in _walk_pointers(doc, path, instance))
     return hits[0] if hits else pointer(*path)
+
+
+def _defaults_equal_to(doc: Any, instance: Any) -> Iterator[str]:
+    stack: list[tuple[Any, tuple[str, ...]]] = [(doc, ())]
+    while stack:
+        node, at = stack.pop()
+        if isinstance(node, dict):
+            if "default" in node and _as_validated(node["default"]) == instance and type(node["default"]) is type(instance):
+                yield pointer(*at, "default")
+            stack.extend((v, at + (str(k),)) for k, v in node.items() if isinstance(v, (dict, list)) and k != "default")
+        elif isinstance(node, list):
+            stack.extend((v, at + (str(i),)) for i, v in enumerate(node) if isinstance(v, (dict, list)))
+
+
+def _as_validated(value: Any) -> Any:
+    """A data value as `_for_validator` shows it to the validator."""
+    if isinstance(value, dict):
+        return {("$ref (data)" if k == "$ref" else k): _as_validated(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_validated(v) for v in value]
+    return value
 
 
 def _walk_pointers(doc: Any, path: list[str], instance: Any) -> Iterator[str]:
@@ -117,6 +266,23 @@ def _path_parameters(section: Section) -> Iterator[Diagnostic]:
                 yield Diagnostic("E203", f"path parameter {name!r} is not in the path {op.path}", at)
 
 
+def _duplicate_parameters(section: Section) -> Iterator[Diagnostic]:
+    for op in section.operations:
+        for where, params in ((pointer("paths", op.path, "parameters"), op.path_item.get("parameters")),
+                              (op.pointer + "/parameters", op.operation.get("parameters"))):
+            if not isinstance(params, list):
+                continue
+            seen: set[tuple[str, str]] = set()
+            for i, param in enumerate(params):
+                param = _deref(section.doc, param)
+                if not (isinstance(param, dict) and isinstance(param.get("name"), str)):
+                    continue
+                key = (param["name"], str(param.get("in")))
+                if key in seen:
+                    yield Diagnostic("W207", f"{key[1]} parameter {key[0]!r} is declared twice: the last one is used", f"{where}/{i}")
+                seen.add(key)
+
+
 def _operation_ids(section: Section) -> Iterator[Diagnostic]:
     seen: dict[str, str] = {}
     for op in section.operations:
@@ -130,21 +296,40 @@ def _operation_ids(section: Section) -> Iterator[Diagnostic]:
 
 
 def _enum_duplicates(section: Section) -> Iterator[Diagnostic]:
-    for ref in section.refs:
-        stack: list[tuple[Any, str]] = [(_deref(section.doc, {"$ref": ref}), ref.lstrip("#"))]
+    roots: list[tuple[Any, str]] = [(_deref(section.doc, {"$ref": ref}), ref.lstrip("#")) for ref in section.refs]
+    for op in section.operations:
+        roots.append((op.operation, op.pointer))
+        if isinstance(op.path_item.get("parameters"), list):
+            roots.append((op.path_item["parameters"], pointer("paths", op.path, "parameters")))
+    done: set[int] = set()
+    for root, at in roots:
+        stack: list[tuple[Any, str]] = [(root, at)]
         while stack:
             node, at = stack.pop()
+            if id(node) in done:
+                continue
+            done.add(id(node))
             if isinstance(node, dict):
                 enum = node.get("enum")
                 if isinstance(enum, list):
                     seen: list[Any] = []
-                    for value in enum:
+                    for i, value in enumerate(enum):
                         if any(value == s and type(value) is type(s) for s in seen):
-                            yield Diagnostic("W206", f"enum value {value!r} is listed twice", at + "/enum")
+                            yield Diagnostic("W206", f"enum value {_short(value)} is listed twice", f"{at}/enum/{i}")
                         seen.append(value)
-                stack.extend((v, f"{at}/{k}") for k, v in node.items() if isinstance(v, (dict, list)) and k not in ("enum", "example", "examples", "default", "const"))
+                stack.extend((v, f"{at}/{_esc(k)}") for k, v in node.items()
+                             if isinstance(v, (dict, list)) and k not in ("enum", "example", "examples", "default", "const", "$ref") and not str(k).startswith("x-"))
             elif isinstance(node, list):
                 stack.extend((v, f"{at}/{i}") for i, v in enumerate(node) if isinstance(v, (dict, list)))
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _esc(key: object) -> str:
+    return str(key).replace("~", "~0").replace("/", "~1")
 
 
 def _deref(doc: dict[str, Any], node: Any) -> Any:

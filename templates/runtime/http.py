@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import enum
+import functools
 import json
 import os
 import platform
 import random
 import re
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -27,8 +30,10 @@ from .models import UNSET, DecodeError, Unset, encode
 T = TypeVar("T")
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
 RETRY_STATUSES = frozenset({408, 409, 429})
+INITIAL_RETRY_DELAY = 0.5  # seconds before the first retry; doubled for each further one
 MAX_RETRY_DELAY = 8.0
-MAX_RETRY_AFTER = 60.0
+MAX_RETRY_AFTER = 60.0  # a server's Retry-After longer than this is ignored (backoff instead)
+RETRY_COUNT_HEADER = "X-Retry-Count"
 Timeout = float | httpx.Timeout | None
 _PLACEHOLDER = re.compile(r"{([^{}]+)}")
 
@@ -114,6 +119,8 @@ def _scalar(value: object) -> str:
         return "true"
     if value is False:
         return "false"
+    if isinstance(value, enum.Enum):
+        return str(value.value)
     return str(value)
 
 
@@ -121,11 +128,17 @@ def _decode(response: httpx.Response, decode: Callable[[Any], T]) -> T:
     try:
         data = json.loads(response.content) if response.content else None
     except ValueError as exc:
-        raise APIResponseValidationError(f"response is not valid JSON: {exc}", response=response) from None
+        raise APIResponseValidationError(f"response is not valid JSON: {exc}", response=response) from exc
     try:
         return decode(data)
-    except DecodeError as exc:
-        raise APIResponseValidationError(f"response does not have the documented shape: {exc}", response=response, body=data) from None
+    except DecodeError as exc:  # its message locates the problem: "... at data[2].content[0].text, got ..."
+        raise APIResponseValidationError(f"response does not have the documented shape: {exc}", response=response, body=data) from exc
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One TLS context for the clients this module creates: loading the CA bundle takes ~80 ms each time."""
+    return httpx.create_ssl_context()
 
 
 def _error_body(response: httpx.Response) -> Any:
@@ -137,6 +150,7 @@ def _error_body(response: httpx.Response) -> Any:
 
 class _Base:
     _config: ClientConfig
+    _http: httpx.Client | httpx.AsyncClient
 
     def __init__(
         self,
@@ -193,6 +207,8 @@ class _Base:
             url += "?" + qs
         headers = self._headers
         content = None
+        if isinstance(body, dict):  # the generated methods pass their body fields: omitted ones are not sent
+            body = {key: value for key, value in body.items() if value is not UNSET}
         if body is not UNSET or options.extra_body:
             payload = encode(body) if body is not UNSET else {}
             if options.extra_body:
@@ -202,9 +218,8 @@ class _Base:
         if options.extra_headers:
             headers = {**headers, **options.extra_headers}
         timeout = self.timeout if options.timeout is UNSET else options.timeout
-        request = httpx.Request(method, url, headers=headers, content=content)
-        request.extensions["timeout"] = httpx.Timeout(timeout).as_dict()
-        return request
+        # Built by the httpx client so that its own settings (headers, cookies, auth) apply too.
+        return self._http.build_request(method, url, headers=headers, content=content, timeout=timeout)
 
     def _retry_delay(self, attempt: int, response: httpx.Response | None) -> float | None:
         """Seconds to wait before retry number `attempt`, or None when it must not be retried."""
@@ -219,13 +234,25 @@ class _Base:
             hinted = _retry_after(response.headers)
             if hinted is not None and 0 <= hinted <= MAX_RETRY_AFTER:
                 return hinted
-        base = min(0.5 * 2.0 ** (attempt - 1), MAX_RETRY_DELAY)
+        base = min(INITIAL_RETRY_DELAY * 2.0 ** (attempt - 1), MAX_RETRY_DELAY)
         return base * (1 - 0.25 * random.random())
+
+    def _retry_or_raise(self, request: httpx.Request, attempt: int, outcome: httpx.Response | httpx.TransportError) -> float:
+        """After failed attempt number `attempt`: seconds to wait before the next one, or raise its error."""
+        response = outcome if isinstance(outcome, httpx.Response) else None
+        delay = self._retry_delay(attempt, response)
+        if delay is not None:
+            return delay
+        if isinstance(outcome, httpx.Response):
+            raise status_error(outcome, _error_body(outcome))
+        if isinstance(outcome, httpx.TimeoutException):
+            raise APITimeoutError(request=request) from outcome
+        raise APIConnectionError(f"Connection error: {outcome}", request=request) from outcome
 
     @staticmethod
     def _with_retry_count(request: httpx.Request, attempt: int) -> httpx.Request:
         if attempt:
-            request.headers["X-Retry-Count"] = str(attempt)
+            request.headers[RETRY_COUNT_HEADER] = str(attempt)
         return request
 
 
@@ -243,15 +270,17 @@ def _retry_after(headers: httpx.Headers) -> float | None:
         return float(value)
     except ValueError:
         pass
-    parsed = email.utils.parsedate_to_datetime(value) if value else None
-    return None if parsed is None else parsed.timestamp() - time.time()
+    parsed = email.utils.parsedate_tz(value)  # an HTTP date; None when it is not one
+    return None if parsed is None else email.utils.mktime_tz(parsed) - time.time()
 
 
 class SyncAPIClient(_Base):
+    _http: httpx.Client
+
     def __init__(self, *, http_client: httpx.Client | None = None, **settings: Any) -> None:
         super().__init__(**settings)
         self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.Client(follow_redirects=True)
+        self._http = http_client if http_client is not None else httpx.Client(follow_redirects=True, verify=_ssl_context())
 
     def request(self, method: str, url_path: str, *, query: Mapping[str, object] | None = None, body: Any = UNSET,
                 decode: Callable[[Any], T], options: RequestOptions) -> T:
@@ -268,20 +297,12 @@ class SyncAPIClient(_Base):
             attempt += 1
             try:
                 response = self._http.send(request)
-            except httpx.TimeoutException:
-                delay = self._retry_delay(attempt, None)
-                if delay is None:
-                    raise APITimeoutError(request=request) from None
-            except httpx.TransportError as exc:
-                delay = self._retry_delay(attempt, None)
-                if delay is None:
-                    raise APIConnectionError(f"Connection error: {exc}", request=request) from None
+            except httpx.TransportError as exc:  # connection refused or dropped, timeouts
+                delay = self._retry_or_raise(request, attempt, exc)
             else:
                 if response.status_code < 400:
                     return response
-                delay = self._retry_delay(attempt, response)
-                if delay is None:
-                    raise status_error(response, _error_body(response))
+                delay = self._retry_or_raise(request, attempt, response)
                 response.close()
             time.sleep(delay)
 
@@ -297,10 +318,12 @@ class SyncAPIClient(_Base):
 
 
 class AsyncAPIClient(_Base):
+    _http: httpx.AsyncClient
+
     def __init__(self, *, http_client: httpx.AsyncClient | None = None, **settings: Any) -> None:
         super().__init__(**settings)
         self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.AsyncClient(follow_redirects=True)
+        self._http = http_client if http_client is not None else httpx.AsyncClient(follow_redirects=True, verify=_ssl_context())
 
     async def request(self, method: str, url_path: str, *, query: Mapping[str, object] | None = None, body: Any = UNSET,
                       decode: Callable[[Any], T], options: RequestOptions) -> T:
@@ -317,20 +340,12 @@ class AsyncAPIClient(_Base):
             attempt += 1
             try:
                 response = await self._http.send(request)
-            except httpx.TimeoutException:
-                delay = self._retry_delay(attempt, None)
-                if delay is None:
-                    raise APITimeoutError(request=request) from None
-            except httpx.TransportError as exc:
-                delay = self._retry_delay(attempt, None)
-                if delay is None:
-                    raise APIConnectionError(f"Connection error: {exc}", request=request) from None
+            except httpx.TransportError as exc:  # connection refused or dropped, timeouts
+                delay = self._retry_or_raise(request, attempt, exc)
             else:
                 if response.status_code < 400:
                     return response
-                delay = self._retry_delay(attempt, response)
-                if delay is None:
-                    raise status_error(response, _error_body(response))
+                delay = self._retry_or_raise(request, attempt, response)
                 await response.aclose()
             await asyncio.sleep(delay)
 

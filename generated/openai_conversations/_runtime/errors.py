@@ -9,7 +9,11 @@ if TYPE_CHECKING:
 
 
 class APIError(Exception):
-    """Base of every error raised by this client."""
+    """Base of every error raised by this client.
+
+    `body` is the server's error object (`{"message", "type", "param", "code"}`) when there is one;
+    `type`, `param` and `code` are read from it.
+    """
 
     def __init__(
         self, message: str, *, request: httpx.Request | None = None, body: Any = None
@@ -18,6 +22,10 @@ class APIError(Exception):
         self.message = message
         self.request = request
         self.body = body
+        fields = body if isinstance(body, dict) else {}
+        self.type: str | None = _text(fields.get("type"))
+        self.param: str | None = _text(fields.get("param"))
+        self.code: str | None = _text(fields.get("code"))
 
 
 class APIConnectionError(APIError):
@@ -41,6 +49,7 @@ class APIResponseValidationError(APIError):
         super().__init__(message, request=response.request, body=body)
         self.response = response
         self.status_code = response.status_code
+        self.request_id: str | None = response.headers.get("x-request-id")
 
 
 class APIStatusError(APIError):
@@ -99,15 +108,35 @@ _BY_STATUS: dict[int, type[APIStatusError]] = {
 
 
 def status_error(response: httpx.Response, body: Any) -> APIStatusError:
-    """The exception for an error response, its message taken from the server's error object."""
-    detail: Any = body
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        detail = inner.get("message", inner) if isinstance(inner, dict) else inner
+    """The exception for an error response, its message taken from the server's error object.
+
+    `body` is the parsed response (or its text); the exception keeps the `error` object inside it.
+    """
+    # A server may echo the credential it was sent (a mistyped key, say): it never reaches an exception.
+    secret = response.request.headers.get("authorization", "").partition(" ")[2].strip()
+    error = _scrub(body.get("error", body) if isinstance(body, dict) else body, secret)
+    detail = error.get("message", error) if isinstance(error, dict) else error
     message = f"Error code: {response.status_code}"
     if detail not in (None, "", {}):
         message += f" - {detail}"
     cls = _BY_STATUS.get(response.status_code)
     if cls is None:
         cls = InternalServerError if response.status_code >= 500 else APIStatusError
-    return cls(message, response=response, body=body)
+    return cls(message, response=response, body=error)
+
+
+def _scrub(value: Any, secret: str) -> Any:
+    """`value` with `secret` masked in every string it holds."""
+    if not secret:
+        return value
+    if isinstance(value, str):
+        return value.replace(secret, "***")
+    if isinstance(value, dict):
+        return {key: _scrub(item, secret) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item, secret) for item in value]
+    return value
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

@@ -37,8 +37,8 @@ def annotation_from_dict(data: Any) -> Annotation:
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(data, exc, UnknownAnnotation)  # raise, or keep it (lenient)
     return _r.tagged(data, "type", _ANNOTATION_BY_TAG, UnknownAnnotation)
 
 

@@ -43,8 +43,10 @@ def apply_patch_operation_param_from_dict(data: Any) -> ApplyPatchOperationParam
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(
+                    data, exc, UnknownApplyPatchOperationParam
+                )  # raise, or keep it (lenient)
     return _r.tagged(
         data, "type", _APPLY_PATCH_OPERATION_PARAM_BY_TAG, UnknownApplyPatchOperationParam
     )

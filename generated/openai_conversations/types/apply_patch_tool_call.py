@@ -145,8 +145,10 @@ def apply_patch_tool_call_operation_from_dict(data: Any) -> ApplyPatchToolCallOp
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(
+                    data, exc, UnknownApplyPatchToolCallOperation
+                )  # raise, or keep it (lenient)
     return _r.tagged(
         data, "type", _APPLY_PATCH_TOOL_CALL_OPERATION_BY_TAG, UnknownApplyPatchToolCallOperation
     )

@@ -125,8 +125,10 @@ def auto_code_interpreter_tool_param_network_policy_from_dict(
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(
+                    data, exc, UnknownAutoCodeInterpreterToolParamNetworkPolicy
+                )  # raise, or keep it (lenient)
     return _r.tagged(
         data,
         "type",

@@ -149,8 +149,10 @@ def code_interpreter_tool_call_outputs_item_from_dict(
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(
+                    data, exc, UnknownCodeInterpreterToolCallOutputsItem
+                )  # raise, or keep it (lenient)
     return _r.tagged(
         data,
         "type",

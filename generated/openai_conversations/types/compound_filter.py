@@ -103,8 +103,10 @@ def compound_filter_filters_item_from_dict(data: Any) -> CompoundFilterFiltersIt
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(
+                    data, exc, UnknownCompoundFilterFiltersItem
+                )  # raise, or keep it (lenient)
     return _r.tagged(
         data, "type", _COMPOUND_FILTER_FILTERS_ITEM_BY_TAG, UnknownCompoundFilterFiltersItem
     )

@@ -52,8 +52,8 @@ def computer_action_from_dict(data: Any) -> ComputerAction:
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(data, exc, UnknownComputerAction)  # raise, or keep it (lenient)
     return _r.tagged(data, "type", _COMPUTER_ACTION_BY_TAG, UnknownComputerAction)
 
 

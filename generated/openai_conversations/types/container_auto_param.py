@@ -153,8 +153,10 @@ def container_auto_param_network_policy_from_dict(data: Any) -> ContainerAutoPar
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(
+                    data, exc, UnknownContainerAutoParamNetworkPolicy
+                )  # raise, or keep it (lenient)
     return _r.tagged(
         data,
         "type",
@@ -174,8 +176,10 @@ def container_auto_param_skills_item_from_dict(data: Any) -> ContainerAutoParamS
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(
+                    data, exc, UnknownContainerAutoParamSkillsItem
+                )  # raise, or keep it (lenient)
     return _r.tagged(
         data, "type", _CONTAINER_AUTO_PARAM_SKILLS_ITEM_BY_TAG, UnknownContainerAutoParamSkillsItem
     )

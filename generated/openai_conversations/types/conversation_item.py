@@ -93,8 +93,8 @@ def conversation_item_from_dict(data: Any) -> ConversationItem:
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(data, exc, UnknownConversationItem)  # raise, or keep it (lenient)
     return _r.tagged(data, "type", _CONVERSATION_ITEM_BY_TAG, UnknownConversationItem)
 
 

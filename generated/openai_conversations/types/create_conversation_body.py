@@ -10,14 +10,13 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .input_item import InputItem, input_item_from_dict
-from .metadata import Metadata
 
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateConversationBody(_r.Model):
     """CreateConversationBody"""
 
-    metadata: Metadata | Unset | None
+    metadata: dict[str, str] | Unset | None
     items: list[InputItem] | Unset | None
     extra: Mapping[str, Any]
     """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
@@ -25,7 +24,7 @@ class CreateConversationBody(_r.Model):
     def __init__(
         self,
         *,
-        metadata: Metadata | Unset | None = UNSET,
+        metadata: dict[str, str] | Unset | None = UNSET,
         items: list[InputItem] | Unset | None = UNSET,
         extra: Mapping[str, Any] = EMPTY,
     ) -> None:

@@ -139,8 +139,10 @@ def custom_tool_param_format_from_dict(data: Any) -> CustomToolParamFormat:
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(
+                    data, exc, UnknownCustomToolParamFormat
+                )  # raise, or keep it (lenient)
     return _r.tagged(data, "type", _CUSTOM_TOOL_PARAM_FORMAT_BY_TAG, UnknownCustomToolParamFormat)
 
 

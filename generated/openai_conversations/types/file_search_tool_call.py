@@ -10,7 +10,7 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .vector_store_file_attributes import (
-    VectorStoreFileAttributes,
+    VectorStoreFileAttributesValue,
     vector_store_file_attributes_value_from_dict,
 )
 
@@ -124,7 +124,7 @@ class FileSearchToolCallResultsItem(_r.Model):
     """The text that was retrieved from the file."""
     filename: str | Unset
     """The name of the file."""
-    attributes: VectorStoreFileAttributes | Unset | None
+    attributes: dict[str, VectorStoreFileAttributesValue] | Unset | None
     score: float | Unset
     """The relevance score of the file - a value between 0 and 1."""
     extra: Mapping[str, Any]
@@ -136,7 +136,7 @@ class FileSearchToolCallResultsItem(_r.Model):
         file_id: str | Unset = UNSET,
         text: str | Unset = UNSET,
         filename: str | Unset = UNSET,
-        attributes: VectorStoreFileAttributes | Unset | None = UNSET,
+        attributes: dict[str, VectorStoreFileAttributesValue] | Unset | None = UNSET,
         score: float | Unset = UNSET,
         extra: Mapping[str, Any] = EMPTY,
     ) -> None:

@@ -32,8 +32,8 @@ def filters_from_dict(data: Any) -> Filters:
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(data, exc, UnknownFilters)  # raise, or keep it (lenient)
     return _r.tagged(data, "type", _FILTERS_BY_TAG, UnknownFilters)
 
 

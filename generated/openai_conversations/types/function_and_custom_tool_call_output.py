@@ -39,8 +39,10 @@ def function_and_custom_tool_call_output_from_dict(data: Any) -> FunctionAndCust
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(
+                    data, exc, UnknownFunctionAndCustomToolCallOutput
+                )  # raise, or keep it (lenient)
     return _r.tagged(
         data,
         "type",

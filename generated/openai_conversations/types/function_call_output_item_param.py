@@ -169,8 +169,10 @@ def function_call_output_item_param_output_variant2_item_from_dict(
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(
+                    data, exc, UnknownFunctionCallOutputItemParamOutputVariant2Item
+                )  # raise, or keep it (lenient)
     return _r.tagged(
         data,
         "type",

@@ -146,8 +146,10 @@ def function_shell_call_environment_from_dict(data: Any) -> FunctionShellCallEnv
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(
+                    data, exc, UnknownFunctionShellCallEnvironment
+                )  # raise, or keep it (lenient)
     return _r.tagged(
         data, "type", _FUNCTION_SHELL_CALL_ENVIRONMENT_BY_TAG, UnknownFunctionShellCallEnvironment
     )

@@ -45,8 +45,10 @@ def function_shell_call_output_outcome_param_from_dict(
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(
+                    data, exc, UnknownFunctionShellCallOutputOutcomeParam
+                )  # raise, or keep it (lenient)
     return _r.tagged(
         data,
         "type",

@@ -10,7 +10,6 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .callable_tool_allowed_caller import CallableToolAllowedCaller
-from .empty_model_param import EmptyModelParam
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -19,7 +18,7 @@ class FunctionToolParam(_r.Model):
 
     name: str
     description: str | Unset | None
-    parameters: EmptyModelParam | Unset | None
+    parameters: dict[str, Any] | Unset | None
     strict: bool | Unset | None
     type: Literal["function"]
     """Default on the server: `'function'`."""
@@ -35,7 +34,7 @@ class FunctionToolParam(_r.Model):
         *,
         name: str,
         description: str | Unset | None = UNSET,
-        parameters: EmptyModelParam | Unset | None = UNSET,
+        parameters: dict[str, Any] | Unset | None = UNSET,
         strict: bool | Unset | None = UNSET,
         type: Literal["function"] = "function",
         output_schema: dict[str, Any] | Unset | None = UNSET,

@@ -37,8 +37,8 @@ def input_content_from_dict(data: Any) -> InputContent:
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(data, exc, UnknownInputContent)  # raise, or keep it (lenient)
     return _r.tagged(data, "type", _INPUT_CONTENT_BY_TAG, UnknownInputContent)
 
 

@@ -96,8 +96,8 @@ def input_item_from_dict(data: Any) -> InputItem:
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(data, exc, UnknownInputItem)  # raise, or keep it (lenient)
     return _r.tagged(data, "type", _INPUT_ITEM_BY_TAG, UnknownInputItem)
 
 

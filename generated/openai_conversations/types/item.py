@@ -87,8 +87,8 @@ def item_from_dict(data: Any) -> Item:
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(data, exc, UnknownItem)  # raise, or keep it (lenient)
     return _r.tagged(data, "type", _ITEM_BY_TAG, UnknownItem)
 
 

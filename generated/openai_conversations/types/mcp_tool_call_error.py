@@ -39,8 +39,8 @@ def mcp_tool_call_error_from_dict(data: Any) -> MCPToolCallError:
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(data, exc, UnknownMCPToolCallError)  # raise, or keep it (lenient)
     return _r.tagged(data, "type", _MCP_TOOL_CALL_ERROR_BY_TAG, UnknownMCPToolCallError)
 
 

@@ -141,8 +141,8 @@ def message_content_item_from_dict(data: Any) -> MessageContentItem:
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(data, exc, UnknownMessageContentItem)  # raise, or keep it (lenient)
     return _r.tagged(data, "type", _MESSAGE_CONTENT_ITEM_BY_TAG, UnknownMessageContentItem)
 
 

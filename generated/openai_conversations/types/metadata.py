@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
-Metadata: TypeAlias = dict[str, str]
+Metadata: TypeAlias = dict[str, str] | None
 """Set of 16 key-value pairs that can be attached to an object. This can be
 useful for storing additional information about the object in a structured
 format, and querying for objects via API or the dashboard.

@@ -111,8 +111,10 @@ def namespace_tool_param_tools_item_from_dict(data: Any) -> NamespaceToolParamTo
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(
+                    data, exc, UnknownNamespaceToolParamToolsItem
+                )  # raise, or keep it (lenient)
     return _r.tagged(
         data, "type", _NAMESPACE_TOOL_PARAM_TOOLS_ITEM_BY_TAG, UnknownNamespaceToolParamToolsItem
     )

@@ -36,8 +36,10 @@ def output_message_content_from_dict(data: Any) -> OutputMessageContent:
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(
+                    data, exc, UnknownOutputMessageContent
+                )  # raise, or keep it (lenient)
     return _r.tagged(data, "type", _OUTPUT_MESSAGE_CONTENT_BY_TAG, UnknownOutputMessageContent)
 
 

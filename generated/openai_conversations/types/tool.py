@@ -65,8 +65,8 @@ def tool_from_dict(data: Any) -> Tool:
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(data, exc, UnknownTool)  # raise, or keep it (lenient)
     return _r.tagged(data, "type", _TOOL_BY_TAG, UnknownTool)
 
 

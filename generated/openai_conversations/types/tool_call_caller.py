@@ -37,8 +37,8 @@ def tool_call_caller_from_dict(data: Any) -> ToolCallCaller:
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(data, exc, UnknownToolCallCaller)  # raise, or keep it (lenient)
     return _r.tagged(data, "type", _TOOL_CALL_CALLER_BY_TAG, UnknownToolCallCaller)
 
 

@@ -9,7 +9,6 @@ from typing import Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
-from .empty_model_param import EmptyModelParam
 from .tool_search_execution_type import ToolSearchExecutionType
 
 
@@ -24,7 +23,7 @@ class ToolSearchToolParam(_r.Model):
     execution: ToolSearchExecutionType | str | Unset
     """Whether tool search is executed by the server or by the client."""
     description: str | Unset | None
-    parameters: EmptyModelParam | Unset | None
+    parameters: dict[str, Any] | Unset | None
     extra: Mapping[str, Any]
     """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
 
@@ -34,7 +33,7 @@ class ToolSearchToolParam(_r.Model):
         type: Literal["tool_search"] = "tool_search",
         execution: ToolSearchExecutionType | str | Unset = UNSET,
         description: str | Unset | None = UNSET,
-        parameters: EmptyModelParam | Unset | None = UNSET,
+        parameters: dict[str, Any] | Unset | None = UNSET,
         extra: Mapping[str, Any] = EMPTY,
     ) -> None:
         self.type = type

@@ -9,14 +9,13 @@ from typing import Any
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
-from .metadata import Metadata
 
 
 @dataclass(init=False, repr=False, eq=False)
 class UpdateConversationBody(_r.Model):
     """UpdateConversationBody"""
 
-    metadata: Metadata | None
+    metadata: dict[str, str] | None
     """Set of 16 key-value pairs that can be attached to an object. This can be         useful for storing additional information about the object in a structured         format, and querying for objects via API or the dashboard.
             Keys are strings with a maximum length of 64 characters. Values are strings         with a maximum length of 512 characters."""
     extra: Mapping[str, Any]
@@ -25,7 +24,7 @@ class UpdateConversationBody(_r.Model):
     def __init__(
         self,
         *,
-        metadata: Metadata | None,
+        metadata: dict[str, str] | None,
         extra: Mapping[str, Any] = EMPTY,
     ) -> None:
         self.metadata = metadata

@@ -10,7 +10,7 @@ from .._runtime import models as _r
 VectorStoreFileAttributesValue: TypeAlias = str | float | bool
 
 
-VectorStoreFileAttributes: TypeAlias = dict[str, VectorStoreFileAttributesValue]
+VectorStoreFileAttributes: TypeAlias = dict[str, VectorStoreFileAttributesValue] | None
 """Set of 16 key-value pairs that can be attached to an object. This can be
 useful for storing additional information about the object in a structured
 format, and querying for objects via API or the dashboard. Keys are strings

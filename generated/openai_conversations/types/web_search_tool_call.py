@@ -130,8 +130,10 @@ def web_search_tool_call_action_from_dict(data: Any) -> WebSearchToolCallAction:
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(
+                    data, exc, UnknownWebSearchToolCallAction
+                )  # raise, or keep it (lenient)
     return _r.tagged(
         data, "type", _WEB_SEARCH_TOOL_CALL_ACTION_BY_TAG, UnknownWebSearchToolCallAction
     )

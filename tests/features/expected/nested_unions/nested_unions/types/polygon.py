@@ -32,8 +32,8 @@ def polygon_from_dict(data: Any) -> Polygon:
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(data, exc, UnknownPolygon)  # raise, or keep it (lenient)
     return _r.tagged(data, "type", _POLYGON_BY_TAG, UnknownPolygon)
 
 

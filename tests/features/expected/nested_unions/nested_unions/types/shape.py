@@ -34,8 +34,8 @@ def shape_from_dict(data: Any) -> Shape:
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(data, exc, UnknownShape)  # raise, or keep it (lenient)
     return _r.tagged(data, "type", _SHAPE_BY_TAG, UnknownShape)
 
 

@@ -37,6 +37,12 @@ EMPTY: Mapping[str, Any] = MappingProxyType({})
 _lenient: contextvars.ContextVar[bool] = contextvars.ContextVar("lenient_decoding", default=False)
 
 
+# Set while `choose` tries a less specific variant after the most specific one failed: then a
+# nested unknown tag is an error, not an Unknown, so that malformed data of one variant is never
+# silently taken for another (only data fully valid for the fallback variant is).
+_guessing: contextvars.ContextVar[bool] = contextvars.ContextVar("convgen_guessing", default=False)
+
+
 @contextlib.contextmanager
 def lenient_decoding(enabled: bool = True) -> Iterator[None]:
     token = _lenient.set(enabled)
@@ -56,6 +62,11 @@ class DecodeError(ValueError):
         self.path = path
         super().__init__(expected)
 
+    def __reduce__(
+        self,
+    ) -> tuple[Any, ...]:  # picklable (multiprocessing, pytest-xdist) with all its parts
+        return (type(self), (self.expected, self.value, self.model, self.path))
+
     def __str__(self) -> str:
         got = _describe(self.value)
         where = f" at {self.path}" if self.path else ""
@@ -64,6 +75,8 @@ class DecodeError(ValueError):
 
     def within(self, model: str, segment: str) -> DecodeError:
         """The same error seen from one level up: `model` is now the outermost one."""
+        if not segment:
+            return DecodeError(self.expected, self.value, model, self.path)
         path = segment + (
             "" if not self.path else self.path if self.path.startswith("[") else "." + self.path
         )
@@ -158,39 +171,37 @@ def obj(v: Any) -> dict[str, Any]:
 def list_of(v: Any, item: Callable[[Any], T]) -> list[T]:
     if v.__class__ is not list:
         raise DecodeError("an array", v)
+    # a loop, not a comprehension, so that a failure knows its index without decoding again
+    # (decoding again at every level made errors deep in recursive data exponentially slow)
+    out: list[T] = []
+    append = out.append
     try:
-        return [item(x) for x in v]
-    except Exception:
-        pass
-    for i, x in enumerate(v):  # error path only: find which element failed
-        try:
-            item(x)
-        except DecodeError as exc:
-            raise exc.within(exc.model, f"[{i}]") from None
-        except Exception as exc:
-            raise DecodeError(
-                f"a valid item ({type(exc).__name__}: {exc})", x, "", f"[{i}]"
-            ) from None
-    raise AssertionError("unreachable")  # pragma: no cover
+        for x in v:
+            append(item(x))
+    except DecodeError as exc:
+        raise exc.within(exc.model, f"[{len(out)}]") from None
+    except Exception as exc:
+        raise DecodeError(
+            f"a valid item ({type(exc).__name__}: {exc})", v[len(out)], "", f"[{len(out)}]"
+        ) from None
+    return out
 
 
 def map_of(v: Any, value: Callable[[Any], T]) -> dict[str, T]:
     if v.__class__ is not dict:
         raise DecodeError("an object", v)
+    out: dict[str, T] = {}
+    k = ""
     try:
-        return {k: value(x) for k, x in v.items()}
-    except Exception:
-        pass
-    for k, x in v.items():
-        try:
-            value(x)
-        except DecodeError as exc:
-            raise exc.within(exc.model, k) from None
-        except Exception as exc:
-            raise DecodeError(
-                f"a valid value ({type(exc).__name__}: {exc})", x, "", str(k)
-            ) from None
-    raise AssertionError("unreachable")  # pragma: no cover
+        for k, x in v.items():
+            out[k] = value(x)
+    except DecodeError as exc:
+        raise exc.within(exc.model, str(k)) from None
+    except Exception as exc:
+        raise DecodeError(
+            f"a valid value ({type(exc).__name__}: {exc})", v[k], "", str(k)
+        ) from None
+    return out
 
 
 def lists(item: Callable[[Any], T]) -> Callable[[Any], list[T]]:
@@ -274,6 +285,16 @@ class Unknown(Model):
     def to_dict(self) -> dict[str, Any]:
         return dict(self.raw)
 
+    def __eq__(self, other: object) -> bool:
+        # value equality: the same data (and the same complaint, if any) is the same Unknown
+        if other.__class__ is not self.__class__ or not isinstance(other, Unknown):
+            return NotImplemented
+        return self.raw == other.raw and _same_error(self.error, other.error)
+
+
+def _same_error(a: DecodeError | None, b: DecodeError | None) -> bool:
+    return a is b or (a is not None and b is not None and str(a) == str(b))
+
 
 def tagged(
     data: Any,
@@ -287,23 +308,54 @@ def tagged(
     tag = data.get(prop)
     decode = table.get(tag) if tag is None or tag.__class__ is str else None
     if decode is None:
+        if _guessing.get():
+            raise DecodeError(f"a known {prop!r}", tag)
         return unknown(data, None)
     try:
         return decode(data)
     except DecodeError as exc:
-        if not _lenient.get():
-            raise
-        return unknown(data, exc)
+        return unfit(data, exc, unknown)
+
+
+def unfit(data: Any, exc: DecodeError, unknown: Callable[[Any, DecodeError | None], T]) -> T:
+    """A member with a known tag that does not fit its schema: `exc` again (strict), or the
+    data kept as the union's Unknown with the error (under `lenient_decoding()`). For a
+    generated decoder's fast path, which has the error already: no need to decode again."""
+    if not _lenient.get() or _guessing.get():
+        raise exc
+    return unknown(data, exc)
 
 
 def choose(*candidates: tuple[Callable[[Any], T], frozenset[str]]) -> Callable[[Any], T]:
-    """For variants sharing a tag: the first (most specific) whose required keys are present."""
+    """For variants sharing a tag (most specific first): the first whose required keys are
+    present decodes the data; if it does not fit, the next ones whose keys are present are
+    tried strictly (no unknown tags inside, no lenient decoding), so data valid for a less
+    specific variant never fails (a `message` with an id but role `user` is no `OutputMessage`)
+    and a malformed specific one is not taken for another; then the first error is raised.
+    With no variant's keys present, the least specific decides (and names what is missing)."""
+    last = candidates[-1][0]
 
     def pick(data: Any) -> T:
+        first: DecodeError | None = None
         for decode, required in candidates:
-            if required.issubset(data):
+            if not required.issubset(data):
+                continue
+            if first is None:
+                try:
+                    return decode(data)
+                except DecodeError as exc:
+                    first = exc
+                continue
+            token = _guessing.set(True)
+            try:
                 return decode(data)
-        return candidates[-1][0](data)
+            except DecodeError:
+                pass
+            finally:
+                _guessing.reset(token)
+        if first is None:
+            return last(data)
+        raise first
 
     return pick
 

@@ -49,6 +49,7 @@ class APIResponseValidationError(APIError):
         super().__init__(message, request=response.request, body=body)
         self.response = response
         self.status_code = response.status_code
+        self.request_id: str | None = response.headers.get("x-request-id")
 
 
 class APIStatusError(APIError):
@@ -111,19 +112,30 @@ def status_error(response: httpx.Response, body: Any) -> APIStatusError:
 
     `body` is the parsed response (or its text); the exception keeps the `error` object inside it.
     """
-    error = body.get("error", body) if isinstance(body, dict) else body
+    # A server may echo the credential it was sent (a mistyped key, say): it never reaches an exception.
+    secret = response.request.headers.get("authorization", "").partition(" ")[2].strip()
+    error = _scrub(body.get("error", body) if isinstance(body, dict) else body, secret)
     detail = error.get("message", error) if isinstance(error, dict) else error
     message = f"Error code: {response.status_code}"
     if detail not in (None, "", {}):
         message += f" - {detail}"
-    # A server may echo the credential it was sent (a mistyped key, say): it never reaches a message.
-    token = response.request.headers.get("authorization", "").partition(" ")[2].strip()
-    if token:
-        message = message.replace(token, "***")
     cls = _BY_STATUS.get(response.status_code)
     if cls is None:
         cls = InternalServerError if response.status_code >= 500 else APIStatusError
     return cls(message, response=response, body=error)
+
+
+def _scrub(value: Any, secret: str) -> Any:
+    """`value` with `secret` masked in every string it holds."""
+    if not secret:
+        return value
+    if isinstance(value, str):
+        return value.replace(secret, "***")
+    if isinstance(value, dict):
+        return {key: _scrub(item, secret) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item, secret) for item in value]
+    return value
 
 
 def _text(value: Any) -> str | None:

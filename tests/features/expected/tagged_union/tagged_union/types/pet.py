@@ -33,8 +33,8 @@ def pet_from_dict(data: Any) -> Pet:
         if decode is not None:
             try:
                 return decode(data)
-            except _r.DecodeError:
-                pass  # tagged() raises it again, or keeps the data under lenient decoding
+            except _r.DecodeError as exc:
+                return _r.unfit(data, exc, UnknownPet)  # raise, or keep it (lenient)
     return _r.tagged(data, "kind", _PET_BY_TAG, UnknownPet)
 
 

@@ -1,0 +1,269 @@
+"""Nothing half-written (issue 5): a build that fails for any reason leaves the output folder
+byte for byte as it was, and leaves no staging folder behind; a successful one replaces it whole.
+
+Failures covered: a bad spec, a broken template override (syntax and runtime errors), generated
+code black cannot parse, an output that cannot be written (a file size limit: "disk full" even
+for root, which ignores permissions; a read-only folder when not root; an output path that is a
+file), Ctrl-C (monkeypatched inside the write stage, and a real SIGINT at several moments of a
+build in a subprocess) and SIGKILL (the atomic exchange means the output is old or new, never
+in between; the next build removes what the killed one left).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from spec_support import tree
+
+from convgen import cli
+from convgen import write as write_module
+
+FEATURE = ROOT / "tests" / "features" / "tagged_union.yaml"
+
+
+CACHE: Path | None = None  # one convgen cache for the module: content-keyed, so sharing it is safe
+
+
+def _convgen(*args: str | Path, cwd: Path, timeout: float = 300, **popen: object) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1", "XDG_CACHE_HOME": str(CACHE or cwd / "cache")}
+    return subprocess.run([sys.executable, "-m", "convgen", *map(str, args)], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=timeout, **popen)  # type: ignore[call-overload, no-any-return]
+
+
+def _popen(*args: str | Path, cwd: Path, **popen: object) -> subprocess.Popen[str]:
+    env = {**os.environ, "NO_COLOR": "1", "XDG_CACHE_HOME": str(CACHE or cwd / "cache")}
+    return subprocess.Popen([sys.executable, "-m", "convgen", *map(str, args)], cwd=cwd, env=env, text=True, **popen)  # type: ignore[call-overload, no-any-return]
+
+
+def _build_args(spec: Path, out: Path, *extra: str | Path) -> list[str | Path]:
+    return ["build", spec, "--no-config", "--package", "pets", "-o", out, *extra]
+
+
+def _folder_state(tmp: Path, out: Path) -> tuple[dict[str, bytes], list[str]]:
+    """The output tree, and the hidden names beside it (staging folders are `.NAME.new-...`)."""
+    return tree(out), sorted(p.name for p in out.parent.iterdir() if p.name.startswith("."))
+
+
+V2_OWNER = "components:\n  schemas:\n    Owner:\n      type: object\n      properties:\n        name: {type: string}\n"
+
+
+@pytest.fixture(scope="module")
+def trees(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The output of spec v1 and of spec v2, each built once."""
+    global CACHE
+    tmp = tmp_path_factory.mktemp("atomic")
+    CACHE = tmp / "cache"
+    found = []
+    for name, text in (("v1.yaml", FEATURE.read_text()), ("v2.yaml", _v2_text())):
+        (tmp / name).write_text(text)
+        result = _convgen(*_build_args(tmp / name, tmp / name.replace(".yaml", "")), cwd=tmp)
+        assert result.returncode == 0, result.stderr
+        found.append(tree(tmp / name.replace(".yaml", "")))
+    assert found[0] != found[1]
+    return found[0], found[1]
+
+
+def _v2_text() -> str:
+    return FEATURE.read_text().replace("title: Pets", "title: Pets v2").replace("components:\n  schemas:\n", V2_OWNER, 1)
+
+
+@pytest.fixture
+def project(tmp_path: Path, trees: tuple[dict[str, bytes], dict[str, bytes]]) -> tuple[Path, Path, Path]:
+    """(spec v1, spec v2, output folder holding the build of v1)."""
+    v1 = tmp_path / "pets.yaml"
+    v1.write_text(FEATURE.read_text())
+    v2 = tmp_path / "pets2.yaml"
+    v2.write_text(_v2_text())
+    out = tmp_path / "out"
+    shutil_copy_tree(trees[0], out)
+    return v1, v2, out
+
+
+def _assert_untouched(before: tuple[dict[str, bytes], list[str]], tmp: Path, out: Path, result_text: str = "") -> None:
+    after = _folder_state(tmp, out)
+    assert after[0] == before[0], "the output folder changed"
+    assert after[1] == before[1], f"left beside the output: {sorted(set(after[1]) - set(before[1]))}"
+    assert "Traceback" not in result_text
+
+
+def test_bad_spec_changes_nothing(project: tuple[Path, Path, Path]) -> None:
+    v1, _, out = project
+    before = _folder_state(out.parent, out)
+    bad = out.parent / "bad.yaml"
+    bad.write_text(v1.read_text().replace("$ref: \"#/components/schemas/Pet\"", "$ref: \"#/components/schemas/Nope\"", 1))
+    result = _convgen(*_build_args(bad, out), cwd=out.parent)
+    assert result.returncode == 2 and " error E103: " in result.stderr
+    _assert_untouched(before, out.parent, out, result.stderr)
+
+
+@pytest.mark.parametrize("template, code", [
+    ("{% for x in %}\n", "E403"),  # syntax error
+    ("{{ module.no_such_attribute.deeper }}\n", "E403"),  # error while rendering
+    ("def broken(:\n    pass\n", "E405"),  # renders, but is not Python: black refuses it
+])
+def test_broken_template_override_changes_nothing(project: tuple[Path, Path, Path], template: str, code: str) -> None:
+    _, v2, out = project
+    before = _folder_state(out.parent, out)
+    templates = out.parent / "my-templates"
+    templates.mkdir()
+    (templates / "types_module.py.jinja").write_text(template)
+    result = _convgen(*_build_args(v2, out, "--templates", templates), cwd=out.parent)
+    assert result.returncode == 2 and f" error {code}: " in result.stderr, result.stderr
+    _assert_untouched(before, out.parent, out, result.stderr)
+
+
+def test_disk_full_changes_nothing(project: tuple[Path, Path, Path]) -> None:
+    """A file size limit makes writes fail with EFBIG part-way through, as a full disk would."""
+    _, v2, out = project
+    before = _folder_state(out.parent, out)
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    result = _convgen(*_build_args(v2, out), cwd=out.parent, preexec_fn=limit)
+    assert result.returncode == 2 and " error E404: cannot write " in result.stderr, result.stderr
+    _assert_untouched(before, out.parent, out, result.stderr)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only folders")
+def test_read_only_parent_changes_nothing(project: tuple[Path, Path, Path]) -> None:
+    _, v2, out = project
+    before = _folder_state(out.parent, out)
+    os.chmod(out.parent, 0o555)
+    try:
+        result = _convgen(*_build_args(v2, out), cwd=out.parent)
+    finally:
+        os.chmod(out.parent, 0o755)
+    assert result.returncode == 2 and " error E404: " in result.stderr
+    _assert_untouched(before, out.parent, out, result.stderr)
+
+
+def test_output_that_is_a_file_or_a_foreign_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "pets.yaml").write_text(FEATURE.read_text())
+    (tmp_path / "out.txt").write_text("mine")
+    foreign = tmp_path / "src"
+    foreign.mkdir()
+    (foreign / "main.py").write_text("print('mine')\n")
+    for target in (tmp_path / "out.txt", foreign):
+        before = _folder_state(tmp_path, target)
+        result = _convgen(*_build_args(tmp_path / "pets.yaml", target), cwd=tmp_path)
+        assert result.returncode == 2 and " error E404: " in result.stderr
+        assert _folder_state(tmp_path, target) == before
+
+
+@pytest.mark.parametrize("where", ["writing files", "swapping folders"])
+def test_ctrl_c_in_the_write_stage_changes_nothing(project: tuple[Path, Path, Path], where: str,
+                                                  monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+    _, v2, out = project
+    before = _folder_state(out.parent, out)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(CACHE or out.parent / "cache"))
+    calls = {"n": 0}
+    if where == "writing files":
+        real_open = open
+
+        def interrupted_open(*args: object, **kwargs: object) -> object:
+            calls["n"] += 1
+            if calls["n"] == 5:
+                raise KeyboardInterrupt
+            return real_open(*args, **kwargs)  # type: ignore[call-overload]
+
+        monkeypatch.setattr(write_module, "open", interrupted_open, raising=False)
+    else:
+        def interrupted_swap(staging: Path, target: Path) -> None:
+            calls["n"] += 1
+            assert staging.is_dir() and (staging / write_module.MANIFEST).is_file()  # fully written by now
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(write_module, "_swap", interrupted_swap)
+    code = cli.main([str(a) for a in _build_args(v2, out)])
+    captured = capfd.readouterr()
+    assert code == 130 and calls["n"] >= 1
+    assert "interrupted; the output folder was left as it was" in captured.err
+    _assert_untouched(before, out.parent, out, captured.err)
+
+
+def test_sigint_at_any_moment_leaves_old_or_new(project: tuple[Path, Path, Path], tmp_path: Path,
+                                               trees: tuple[dict[str, bytes], dict[str, bytes]]) -> None:
+    """A real Ctrl-C (SIGINT to the process) at several moments of a build over an existing output."""
+    _, v2, out = project
+    old, new = trees
+    start = time.monotonic()
+    assert _convgen(*_build_args(v2, tmp_path / "timed", "--no-cache"), cwd=tmp_path).returncode == 0
+    duration = time.monotonic() - start
+    seen = set()
+    for fraction in (0.4, 0.7, 0.95):
+        shutil_copy_tree(old, out)
+        proc = _popen(*_build_args(v2, out, "--no-cache"), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(duration * fraction)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=120)
+        # 130: interrupted by convgen's handler; -SIGINT: the signal came while Python was exiting
+        assert proc.returncode in (0, 130, -signal.SIGINT), stderr
+        assert "Traceback" not in stderr, stderr
+        state = tree(out)
+        assert state in (old, new), f"half-written output after SIGINT at {fraction:.0%} of the build"
+        seen.add("new" if state == new else "old")
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")) == []
+    assert "old" in seen  # at least one interrupt landed before the swap
+
+
+def test_killed_build_leaves_old_or_new_and_the_next_build_cleans_up(project: tuple[Path, Path, Path], tmp_path: Path,
+                                                                     trees: tuple[dict[str, bytes], dict[str, bytes]]) -> None:
+    _, v2, out = project
+    old, new = trees
+    for delay in (0.6, 1.2, 2.0):
+        proc = _popen(*_build_args(v2, out, "--no-cache"), cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.kill()
+        proc.wait()
+        state = tree(out)
+        assert state in (old, new), f"half-written output after SIGKILL at {delay}s"
+        if state == new:
+            break
+    # what killed builds left beside the output (and a staging folder of a process long gone)
+    # goes with the next build; another output's folders stay
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+    (tmp_path / f".out.new-{dead}-zzzz1234").mkdir()
+    (tmp_path / f".out.new-{dead}-zzzz1234" / "half.py").write_text("x = ")
+    (tmp_path / ".other.new-1-abc").mkdir()
+    shutil_copy_tree(old, out)
+    result = _convgen(*_build_args(v2, out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert tree(out) == new
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [".other.new-1-abc"]
+
+
+def test_successful_rebuild_replaces_the_folder_whole(project: tuple[Path, Path, Path], tmp_path: Path,
+                                                     trees: tuple[dict[str, bytes], dict[str, bytes]]) -> None:
+    _, v2, out = project
+    (out / "pets" / "stale_module.py").write_text("STALE = True\n")  # a file the new build does not make
+    result = _convgen(*_build_args(v2, out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert tree(out) == trees[1]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    again = _convgen(*_build_args(v2, out), cwd=tmp_path)
+    assert again.returncode == 0 and "unchanged" in again.stderr
+
+
+def shutil_copy_tree(files: dict[str, bytes], folder: Path) -> None:
+    """Make `folder` hold exactly `files` (a `tree()` snapshot)."""
+    import shutil
+
+    if folder.exists():
+        shutil.rmtree(folder)
+    for rel, data in files.items():
+        path = folder / rel
+        if rel.endswith("/"):
+            path.mkdir(parents=True, exist_ok=True)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
