@@ -122,6 +122,7 @@ class MethodView:
     returns: str
     decode: str  # callable taking the JSON
     page: str  # page class name, "" when not paginated
+    page_item: str  # annotation of one item of a page ("" when not paginated)
     cursor_arg: str  # the argument that takes the next page's cursor
     summary: str
     doc: str
@@ -482,7 +483,7 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
     body_fields: tuple[ParamView, ...] = ()
     body_param = ""
     if op.body is not None and op.body.flattened:
-        body_fields = tuple(param(f, f.required and op.body.required) for f in op.body.fields)
+        body_fields = tuple(param(f, f.required) for f in op.body.fields)  # required by the schema: required
     elif op.body is not None:
         body_param = "body"
         body_fields = (ParamView("body", '"body"', types.parameter(op.body.type).removesuffix(" | None") + ("" if op.body.required else " | Unset") + (" | None" if types.parameter(op.body.type).endswith(" | None") else ""), "" if op.body.required else "UNSET", ""),)
@@ -501,6 +502,7 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
         path_args=tuple((literal(p.wire), p.attr) for p in op.path_params),
         positional=positional, keyword=tuple(keyword), query=query,
         body_fields=() if body_param else body_fields, body_param=body_param, returns=returns, decode=decode, page=page,
+        page_item=types.annotation(op.page.item) if op.page else "",
         cursor_arg=next((p.attr for p in op.query_params if op.page and p.wire == op.page.param), ""),
         summary=docstring(summary), doc=docstring(op.description if op.description != summary else ""),
         example=usage, deprecated=op.deprecated, call=_call(op, keyword),

@@ -190,10 +190,11 @@ class SchemaBuilder:
                 deprecated=isinstance(prop, dict) and prop.get("deprecated") is True,
             ))
         for wire in sorted(required - set(merged)):
-            # required but never described: keep it, as any JSON value, so nothing is lost
+            # required but never described: kept as an optional any-JSON field, since a spec that
+            # cannot describe it is no ground for rejecting a whole response that lacks it
             attr, _ = attrs.claim(attribute(wire))
-            self.diags.append(Diagnostic("W311", f"{owner} requires {wire!r} but does not describe it: typed as any JSON value", groups[-1][2] + "/required"))
-            out.append(ir.Field(wire=wire, attr=attr, type=ir.AnyType(), required=True))
+            self.diags.append(Diagnostic("W311", f"{owner} requires {wire!r} but does not describe it: an optional field of any JSON value", groups[-1][2] + "/required"))
+            out.append(ir.Field(wire=wire, attr=attr, type=ir.AnyType(), required=False))
         return tuple(out)
 
     def _all_of(self, schema: dict[str, Any], hint: str, ptr: str, named: bool, description: str) -> ir.TypeRef:

@@ -326,6 +326,15 @@ def test_iteration_walks_every_page(api: Flavour, server: FakeConversationsServe
     assert [i.id for i in api.collect(page)] == expected and len(server.requests) == 7
 
 
+def test_iterating_the_list_call_itself(api: Flavour, server: FakeConversationsServer, item_list_100: dict[str, Any]) -> None:
+    """`for item in client...list(...)`, and on the async client `async for` without an `await`, as in the official SDK."""
+    stored = item_list_100["data"][:7]
+    conv_id = server.seed_conversation(stored)
+    client = api.client(server)
+    items = api.collect(client.conversations.items.list(conv_id, limit=3, order="asc"))
+    assert [i.to_dict() for i in items] == stored and len(server.requests) == 3
+
+
 def test_manual_paging(api: Flavour, server: FakeConversationsServer, item_list_100: dict[str, Any]) -> None:
     stored = item_list_100["data"][:5]
     conv_id = server.seed_conversation(stored)
@@ -533,11 +542,11 @@ def test_unusable_retry_after_falls_back_to_backoff(api: Flavour, server: FakeCo
 def test_retry_after_cap(api: Flavour, server: FakeConversationsServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rt, "MAX_RETRY_AFTER", 0.2)
     client = api.client(server, max_retries=2)
-    server.inject(status=503, headers={"Retry-After": "0.5"})  # over the cap: backoff (1 ms)
+    server.inject(status=503, headers={"Retry-After": "5"})  # over the cap: backoff (1 ms) instead
     server.inject(status=503, headers={"retry-after-ms": "150"})  # within the cap: honoured
     api.run(client.conversations.create())
     g = gaps(server)
-    assert g[0] < 0.3 and 0.15 <= g[1] < 0.15 + SLACK, g
+    assert g[0] < SLACK and 0.15 <= g[1] < 0.15 + SLACK, g
 
 
 def test_x_should_retry(api: Flavour, server: FakeConversationsServer) -> None:

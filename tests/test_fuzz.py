@@ -27,6 +27,7 @@ import itertools
 import json
 import keyword
 import os
+import pkgutil
 import random
 import re
 import subprocess
@@ -77,11 +78,17 @@ def schemas(draw: st.DrawFn, refs: list[str], depth: int = 0) -> dict[str, Any]:
     schema: dict[str, Any]
     if kind in ("string", "integer", "number", "boolean"):
         schema = {"type": kind}
-        if draw(st.booleans()):
+        nullable = draw(st.integers(0, 2))
+        if nullable == 1:
             schema["type"] = [kind, "null"]
+        elif nullable == 2:
+            schema["nullable"] = True  # the 3.0 spelling
     elif kind == "enum":
-        values = draw(st.lists(texts, min_size=2, max_size=5))
-        schema = {"type": "string", "enum": values + ([values[0]] if draw(st.booleans()) else [])}
+        if draw(st.integers(0, 3)) == 0:
+            schema = {"type": "integer", "enum": draw(st.lists(st.integers(-3, 3), min_size=1, max_size=4))}
+        else:
+            values = draw(st.lists(texts, min_size=1, max_size=5))
+            schema = {"type": "string", "enum": values + ([values[0]] if draw(st.booleans()) else [])}
     elif kind == "const":
         schema = {"const": draw(texts)}
     elif kind == "array":
@@ -125,6 +132,8 @@ def objects(draw: st.DrawFn, refs: list[str], depth: int) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "object", "properties": props}
     if required:
         schema["required"] = required
+    if draw(st.integers(0, 4)) == 0:
+        schema["additionalProperties"] = False
     if draw(st.integers(0, 3)) == 0:
         schema["title"] = draw(texts)
     return schema
@@ -145,12 +154,18 @@ def specs(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
         root["properties"][draw(names)] = {"type": "array", "items": {"$ref": f"#/components/schemas/{root_name}"}}
         root["required"] = [r for r in root.get("required", []) if root["properties"].get(r, {}).get("type") != "array"]
     components[root_name] = root
+    path_param = draw(names.filter(lambda n: n and not set(n) & set("{}/")))
+    query = draw(st.dictionaries(names, st.sampled_from([{"type": "string"}, {"type": "integer"}, {"type": "array", "items": {"type": "string"}},
+                                                         {"type": "string", "enum": ["a-b", "a_b", "class"]}]), max_size=3))
+    parameters = [{"name": path_param, "in": "path", "required": True, "schema": {"type": "string"}, "description": draw(texts)}]
+    parameters += [{"name": n, "in": "query", "schema": q} for n, q in query.items()]
     spec = {
         "openapi": draw(st.sampled_from(["3.1.0", "3.0.3"])),
         "info": {"title": draw(texts), "version": "1", "description": draw(texts)},
-        "paths": {"/things": {"post": {
+        "paths": {"/things/{" + path_param + "}": {"post": {
             "operationId": "makeThing",
             "summary": draw(texts),
+            "parameters": parameters,
             "requestBody": {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{root_name}"}}}},
             "responses": {"200": {"description": draw(texts),
                                   "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{root_name}"}}}}},
@@ -231,6 +246,9 @@ def _root_class(spec_path: Path, root_name: str) -> tuple[str, str]:
 def _round_trip_in_process(out: Path, package: str, module: str, name: str, document: Any) -> None:
     sys.path.insert(0, str(out))
     try:
+        pkg = importlib.import_module(package)
+        for info in pkgutil.walk_packages(pkg.__path__, package + "."):
+            importlib.import_module(info.name)
         cls = getattr(importlib.import_module(f"{package}.types.{module}"), name)
         back = cls.from_dict(document).to_dict()
         assert back == document

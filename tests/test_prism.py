@@ -4,7 +4,7 @@ Prism is pinned in tests/prism/package.json + package-lock.json; install it with
 (`.ci/run` does). It is not optional here: a missing install fails these tests, it never skips them.
 
 Prism serves the Conversations section of the spec, as `convgen select --tag Conversations` writes it: it starts
-in ~2 s instead of ~35 s for the whole 3 MB spec, and `test_the_section_is_the_spec_verbatim` checks that the
+in 2-4 s instead of ~35 s for the whole 3 MB spec, and `test_the_section_is_the_spec_verbatim` checks that the
 section holds the spec's own operations and schemas, unchanged. One Prism process (`prism mock -d`, dynamic
 responses) serves the module.
 

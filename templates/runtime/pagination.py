@@ -6,7 +6,7 @@ the fields and add typed accessors for the rest of the list object.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from typing import Any, Generic, Self, TypeVar
 
 T = TypeVar("T")
@@ -85,3 +85,22 @@ class AsyncCursorPage(_Page[T, R]):
         async for page in self.iter_pages():
             for item in page.data:
                 yield item
+
+
+AP = TypeVar("AP", bound=AsyncCursorPage[Any, Any])
+
+
+class AsyncPager(Generic[T, AP]):
+    """What an async list call returns: `await` it for the first page, or `async for` over it
+    to walk every item of every page (as the official SDK allows)."""
+
+    def __init__(self, fetch: Callable[[], Awaitable[AP]]) -> None:
+        self._fetch = fetch
+
+    def __await__(self) -> Generator[Any, None, AP]:
+        return self._fetch().__await__()
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        page = await self._fetch()
+        async for item in page:
+            yield item

@@ -126,6 +126,7 @@ class Fault:
 
 
 class _Handler(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # head and body go out separately: no 40 ms delayed-ACK stall
     protocol_version = "HTTP/1.1"  # keep-alive, like the real API (so responses need Content-Length)
     timeout = 30  # an idle keep-alive connection gives up eventually even without stop()
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .. import types as _t
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
 from .._runtime.models import UNSET, Unset
-from .._runtime.pagination import AsyncCursorPage, SyncCursorPage
+from .._runtime.pagination import AsyncCursorPage, AsyncPager, SyncCursorPage
 
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
@@ -144,7 +144,7 @@ class Conversations:
         self,
         conversation_id: str,
         *,
-        metadata: Mapping[str, str] | Unset | None = UNSET,
+        metadata: Mapping[str, str] | None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -390,7 +390,7 @@ class ConversationsWithRawResponse:
         self,
         conversation_id: str,
         *,
-        metadata: Mapping[str, str] | Unset | None = UNSET,
+        metadata: Mapping[str, str] | None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -636,7 +636,7 @@ class AsyncConversations:
         self,
         conversation_id: str,
         *,
-        metadata: Mapping[str, str] | Unset | None = UNSET,
+        metadata: Mapping[str, str] | None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -723,7 +723,7 @@ class AsyncItems:
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def list(
+    def list(
         self,
         conversation_id: str,
         *,
@@ -735,7 +735,7 @@ class AsyncItems:
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: Timeout | Unset = UNSET,
-    ) -> AsyncConversationItemListPage:
+    ) -> AsyncPager[ConversationItem, AsyncConversationItemListPage]:
         """List all items for a conversation with the given ID.
 
         Args:
@@ -755,25 +755,30 @@ class AsyncItems:
                 - `message.output_text.logprobs`: Include logprobs with assistant messages.
                 - `reasoning.encrypted_content`: Includes an encrypted version of reasoning tokens in reasoning item outputs. This enables reasoning items to be used in multi-turn conversations when using the Responses API statelessly (like when the `store` parameter is set to `false`, or when an organization is enrolled in the zero data retention program).
         """
-        return await self._client.request(
-            "GET",
-            path("/conversations/{conversation_id}/items", {"conversation_id": conversation_id}),
-            query={"limit": limit, "order": order, "after": after, "include": include},
-            decode=lambda data: AsyncConversationItemListPage(
-                _t.ConversationItemList.from_dict(data),
-                lambda cursor: self.list(
-                    conversation_id,
-                    limit=limit,
-                    order=order,
-                    after=cursor,
-                    include=include,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
+        # not a coroutine: await the pager for the first page, or `async for` over every item
+        return AsyncPager(
+            lambda: self._client.request(
+                "GET",
+                path(
+                    "/conversations/{conversation_id}/items", {"conversation_id": conversation_id}
                 ),
-            ),
-            options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                query={"limit": limit, "order": order, "after": after, "include": include},
+                decode=lambda data: AsyncConversationItemListPage(
+                    _t.ConversationItemList.from_dict(data),
+                    lambda cursor: self.list(
+                        conversation_id,
+                        limit=limit,
+                        order=order,
+                        after=cursor,
+                        include=include,
+                        extra_headers=extra_headers,
+                        extra_query=extra_query,
+                        extra_body=extra_body,
+                        timeout=timeout,
+                    ),
+                ),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+            )
         )
 
     async def retrieve(
@@ -882,7 +887,7 @@ class AsyncConversationsWithRawResponse:
         self,
         conversation_id: str,
         *,
-        metadata: Mapping[str, str] | Unset | None = UNSET,
+        metadata: Mapping[str, str] | None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,

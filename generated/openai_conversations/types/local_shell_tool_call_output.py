@@ -33,7 +33,7 @@ class LocalShellToolCallOutput(_r.Model):
     output: str
     """A JSON string of the output of the local shell tool call."""
     status: LocalShellToolCallOutputStatus | str | Unset | None
-    call_id: Any
+    call_id: Any | Unset
     extra: Mapping[str, Any]
     """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
 
@@ -42,9 +42,9 @@ class LocalShellToolCallOutput(_r.Model):
         *,
         id: str,
         output: str,
-        call_id: Any,
         type: Literal["local_shell_call_output"] = "local_shell_call_output",
         status: LocalShellToolCallOutputStatus | str | Unset | None = UNSET,
+        call_id: Any | Unset = UNSET,
         extra: Mapping[str, Any] = EMPTY,
     ) -> None:
         self.type = type
@@ -74,7 +74,7 @@ class LocalShellToolCallOutput(_r.Model):
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET or v is None else LocalShellToolCallOutputStatus.decode(v)
             key = "call_id"
-            obj.call_id = data["call_id"]
+            obj.call_id = data.get("call_id", UNSET)
             obj.extra = (
                 EMPTY
                 if _KEYS_LOCALSHELLTOOLCALLOUTPUT.issuperset(data)
@@ -90,10 +90,11 @@ class LocalShellToolCallOutput(_r.Model):
             "type": self.type,
             "id": self.id,
             "output": self.output,
-            "call_id": self.call_id,
         }
         if self.status is not UNSET:
             out["status"] = self.status
+        if self.call_id is not UNSET:
+            out["call_id"] = self.call_id
         if self.extra:
             out.update(self.extra)
         return out

@@ -24,7 +24,7 @@ class MCPApprovalResponseResource(_r.Model):
     approve: bool
     """Whether the request was approved."""
     reason: str | Unset | None
-    request_id: Any
+    request_id: Any | Unset
     extra: Mapping[str, Any]
     """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
 
@@ -34,9 +34,9 @@ class MCPApprovalResponseResource(_r.Model):
         id: str,
         approval_request_id: str,
         approve: bool,
-        request_id: Any,
         type: Literal["mcp_approval_response"] = "mcp_approval_response",
         reason: str | Unset | None = UNSET,
+        request_id: Any | Unset = UNSET,
         extra: Mapping[str, Any] = EMPTY,
     ) -> None:
         self.type = type
@@ -71,7 +71,7 @@ class MCPApprovalResponseResource(_r.Model):
             v = data.get("reason", UNSET)
             obj.reason = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             key = "request_id"
-            obj.request_id = data["request_id"]
+            obj.request_id = data.get("request_id", UNSET)
             obj.extra = (
                 EMPTY
                 if _KEYS_MCPAPPROVALRESPONSERESOURCE.issuperset(data)
@@ -88,10 +88,11 @@ class MCPApprovalResponseResource(_r.Model):
             "id": self.id,
             "approval_request_id": self.approval_request_id,
             "approve": self.approve,
-            "request_id": self.request_id,
         }
         if self.reason is not UNSET:
             out["reason"] = self.reason
+        if self.request_id is not UNSET:
+            out["request_id"] = self.request_id
         if self.extra:
             out.update(self.extra)
         return out
