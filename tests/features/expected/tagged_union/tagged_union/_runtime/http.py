@@ -6,16 +6,15 @@ clients share everything but the two lines that send and sleep.
 
 from __future__ import annotations
 
-import asyncio
 import email.utils
 import enum
 import functools
 import json
 import os
-import platform
 import random
 import re
 import ssl
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -165,6 +164,7 @@ def _error_body(response: httpx.Response) -> Any:
 class _Base:
     _config: ClientConfig
     _http: httpx.Client | httpx.AsyncClient
+    _owns_http: bool
 
     def __init__(
         self,
@@ -192,12 +192,13 @@ class _Base:
         self._api_key = api_key
         self.base_url = str(base).rstrip("/")
         self.timeout = timeout
+        self._timeouts = httpx.Timeout(timeout).as_dict()  # the default, computed once
         self.max_retries = max_retries
         self._default_headers = dict(default_headers or {})
         self._default_query = dict(default_query or {})
         self._headers = {
             "Accept": "application/json",
-            "User-Agent": f"{config.package}/{config.version} python/{platform.python_version()}",
+            "User-Agent": f"{config.package}/{config.version} python/{sys.version_info[0]}.{sys.version_info[1]}.{sys.version_info[2]}",
             **self._default_headers,
             "Authorization": f"Bearer {api_key}",
         }
@@ -247,9 +248,15 @@ class _Base:
         if options.extra_headers:
             headers = {**headers, **options.extra_headers}
         timeout = self.timeout if options.timeout is UNSET else options.timeout
-        # Built by the httpx client so that its own settings (headers, cookies, auth) apply too.
-        return self._http.build_request(
-            method, url, headers=headers, content=content, timeout=timeout
+        if not self._owns_http:
+            # the user's httpx client builds it, so that its own settings (headers, cookies, auth) apply
+            return self._http.build_request(
+                method, url, headers=headers, content=content, timeout=timeout
+            )
+        # our own httpx client has no settings to merge: build the request directly (the hot path)
+        timeouts = self._timeouts if options.timeout is UNSET else httpx.Timeout(timeout).as_dict()
+        return httpx.Request(
+            method, url, headers=headers, content=content, extensions={"timeout": timeouts}
         )
 
     def _retry_delay(self, attempt: int, response: httpx.Response | None) -> float | None:
@@ -426,6 +433,8 @@ class AsyncAPIClient(_Base):
                     return response
                 delay = self._retry_or_raise(request, attempt, response)
                 await response.aclose()
+            import asyncio  # here, not at import: sync users never pay for it
+
             await asyncio.sleep(delay)
 
     async def close(self) -> None:
