@@ -187,3 +187,41 @@ def test_a_non_editable_install_ships_its_templates(tmp_path: Path) -> None:
                              "-o", str(out), "--no-cache"], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert tree(out) == tree(ROOT / "tests" / "features" / "expected" / "tagged_union")
+
+
+def test_selection_and_client_flags(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run_convgen("build", "spec/openai.yaml", "--no-config", "--path-prefix", "/conversations/{conversation_id}/items",
+                         "--package", "items_only", "-o", out, "--array-format", "comma", "--env-prefix", "ACME")
+    assert result.returncode == 0, result.stderr
+    client = (out / "items_only" / "_client.py").read_text()
+    assert 'array_format="comma"' in client and 'api_key_env="ACME_API_KEY"' in client and 'base_url_env="ACME_BASE_URL"' in client
+    resources = (out / "items_only" / "resources" / "conversations.py").read_text()
+    assert "class Items:" in resources and "def update(" not in resources  # only the four item operations
+    stale = run_convgen("check", "spec/openai.yaml", "--no-config", "--path-prefix", "/conversations/{conversation_id}/items",
+                        "--package", "items_only", "-o", out, "--diff")
+    assert stale.returncode == 1  # default array format and env prefix differ from what was built
+    assert "--- a/items_only/_client.py" in stale.stdout and '+    array_format="brackets",' in stale.stdout
+
+
+def test_every_closure_schema_has_a_type_and_every_operation_a_method() -> None:
+    from convgen.naming import pascal
+
+    from openai_conversations import types
+
+    doc = yaml.load(SPEC.read_text(), Loader=yaml.CSafeLoader)
+    section = json.loads(run_convgen("select", "--no-config", "spec/openai.yaml", "--tag", "Conversations").stdout)
+    names = sorted(section["components"]["schemas"])
+    assert len(names) == 209 and all(name in doc["components"]["schemas"] for name in names)
+    missing = [n for n in names if not hasattr(types, pascal(n))]
+    assert missing == []
+    from openai_conversations import Client
+
+    client = Client(api_key="k")
+    for path in ("conversations.create", "conversations.retrieve", "conversations.update", "conversations.delete",
+                 "conversations.items.create", "conversations.items.list", "conversations.items.retrieve",
+                 "conversations.items.delete"):
+        target: object = client
+        for part in path.split("."):
+            target = getattr(target, part)
+        assert callable(target), path
