@@ -1,3 +1,10 @@
-from .cli import main
+import sys
 
-raise SystemExit(main())
+try:
+    from .cli import main
+
+    code = main()
+except KeyboardInterrupt:  # before main() had its own handler: still no traceback
+    print("convgen: interrupted", file=sys.stderr)
+    code = 130
+raise SystemExit(code)

@@ -20,12 +20,13 @@ _CHECK = {"str": "_r.string", "int": "_r.integer", "float": "_r.number", "bool":
 def literal(value: object) -> str:
     """A Python literal for a JSON scalar; strings double-quoted as black writes them."""
     if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-            text = json.dumps(value, ensure_ascii=False)
-        except UnicodeEncodeError:
-            text = json.dumps(value, ensure_ascii=True)
-        return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        text = json.dumps(value, ensure_ascii=False)  # JSON's escapes are Python's too
+        if not text.isprintable():
+            # a lone surrogate (JSON can hold one) cannot be written to a UTF-8 file: escape it
+            # alone (ensure_ascii would also turn an emoji into two of them); and keep
+            # line separators out of the source text
+            text = "".join(f"\\u{ord(c):04x}" if 0xD800 <= ord(c) <= 0xDFFF or c in "\u2028\u2029\x85" else c for c in text)
+        return text
     if value is None:
         return "None"
     if isinstance(value, bool):

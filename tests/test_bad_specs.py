@@ -23,12 +23,11 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from convgen.diagnostics import CODES, Diagnostic
 from spec_support import check_packages, compile_all, samples_for
 
-from convgen.diagnostics import CODES, Diagnostic
-
 sys.path.insert(0, str(ROOT / "tests" / "bad_specs"))
-import update  # noqa: E402  (tests/bad_specs/update.py: the case runner and snapshot writer)
+import update
 
 CASES = update.cases()
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<severity>error|warning|info) (?P<code>[EWI]\d{3}): (?P<rest>.*)$")
@@ -123,7 +122,7 @@ def test_refs_to_urls_are_never_fetched(tmp_path: Path) -> None:
     hits: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             hits.append(self.path)
             body = b'{"type": "object", "properties": {"a": {"type": "string"}}}'
             self.send_response(200)

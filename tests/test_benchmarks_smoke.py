@@ -85,7 +85,6 @@ def test_client_is_measured(smoke: tuple[dict, str]) -> None:
         assert _positive(row["rate_per_s"]), impl
 
 
-@pytest.mark.skipif(not PAYLOAD.is_file(), reason="decode fixture not present")
 def test_decode_is_measured(smoke: tuple[dict, str]) -> None:
     results, _ = smoke
     assert "decode" in results, results["skipped"]

@@ -22,8 +22,8 @@ setting it explores at random, e.g.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
-import itertools
 import json
 import keyword
 import os
@@ -36,18 +36,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from convgen import cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from spec_support import check_package, instance
-
-from convgen import cli
 
 EXAMPLES = int(os.environ.get("CONVGEN_FUZZ_EXAMPLES", "25"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None,
                     derandomize="CONVGEN_FUZZ_EXAMPLES" not in os.environ,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                            HealthCheck.function_scoped_fixture])
-LINE = re.compile(r"^[^\n]*:\d+:\d+: (error|warning|info) ([EWI]\d{3}): ", re.M)
+LINE = re.compile(r"^[^\n]*:\d+:\d+: (error|warning|info) ([EWI]\d{3}): ", re.MULTILINE)
 OUR_BUGS = {"E403", "E405"}  # a template error or generated code that is not Python: never the spec's fault
 
 ODD_NAMES = [
@@ -147,6 +146,8 @@ def specs(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
     for name in component_names:
         refs = [f"#/components/schemas/{n.replace('~', '~0').replace('/', '~1')}" for n in components]
         components[name] = draw(schemas(refs))
+    if draw(st.booleans()):
+        _add_union_of_components(draw, components)
     root_name = draw(st.sampled_from(["Root", "root", "class", "Root-Name", "名前"]).filter(lambda n: n not in components))
     refs = [f"#/components/schemas/{n.replace('~', '~0').replace('/', '~1')}" for n in components]
     root = draw(objects(refs, 1))
@@ -175,7 +176,41 @@ def specs(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
     return spec, root_name
 
 
-_counter = itertools.count()
+def _ref(name: str) -> str:
+    return f"#/components/schemas/{name.replace('~', '~0').replace('/', '~1')}"
+
+
+def _add_union_of_components(draw: st.DrawFn, components: dict[str, Any]) -> None:
+    """Variants that are components, told apart by a constant tag (the common real-world shape):
+    with or without discriminator and mapping, and a second union that nests the first."""
+    tag = draw(names)
+    values = draw(st.lists(texts, min_size=2, max_size=4, unique=True))
+    variant_names = []
+    for i, value in enumerate(values):
+        name = f"Variant-{i}" if draw(st.booleans()) else draw(names.filter(lambda n, taken=tuple(components): n not in taken and n != "Union"))
+        if name in components:
+            continue
+        variant = draw(objects([], 3))
+        variant["properties"] = {tag: {"type": "string", "enum": [value]}, **{k: v for k, v in variant["properties"].items() if k != tag}}
+        variant["required"] = [tag] + [r for r in variant.get("required", []) if r != tag]
+        components[name] = variant
+        variant_names.append((name, value))
+    if len(variant_names) < 2:
+        return
+    union: dict[str, Any] = {"oneOf": [{"$ref": _ref(n)} for n, _ in variant_names]}
+    style = draw(st.integers(0, 2))
+    if style >= 1:
+        union["discriminator"] = {"propertyName": tag}
+    if style == 2:
+        union["discriminator"]["mapping"] = {value: _ref(n) for n, value in variant_names}
+    components.setdefault("Union", union)
+    if "Union" in components and components["Union"] is union and draw(st.booleans()):
+        extra = draw(objects([], 3))
+        extra["properties"][tag] = {"const": "extra-" + values[0]}
+        extra["required"] = [tag]
+        components.setdefault("ExtraVariant", extra)
+        components.setdefault("Nested", {"oneOf": [{"$ref": _ref("Union")}, {"$ref": _ref("ExtraVariant")}],
+                                         **({"discriminator": {"propertyName": tag}} if style else {})})
 
 
 @pytest.fixture(scope="module")
@@ -190,8 +225,9 @@ def test_random_specs_build_and_round_trip_or_fail_with_diagnostics(
         drawn: tuple[dict[str, Any], str], seed: int, workdir: Path,
         capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     spec, root_name = drawn
-    n = next(_counter)
-    package = f"fuzz{n}"
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode("utf-8", "surrogatepass")).hexdigest()
+    n = int(digest[:8], 16)  # the same spec gets the same name and path when hypothesis replays it
+    package = f"fuzz_{digest[:12]}"
     spec_path = workdir / f"{package}.json"
     spec_path.write_text(json.dumps(spec, indent=1), encoding="utf-8")
     out = workdir / f"{package}_out"
