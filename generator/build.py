@@ -70,9 +70,11 @@ def _operation(sb: SchemaBuilder, section: Section, sel: Any) -> ir.Operation:
             by_key[(param["name"], str(param.get("in")))] = (param, i)  # operation-level wins
     path_order = [m.group(1) for s in segments if (m := _PARAM.match(s))]
     for (wire, where), (param, i) in by_key.items():
-        attr, _ = names.claim(parameter(wire))
-        schema = param.get("schema", {})
         at = f"{sel.pointer}/parameters/{i}"
+        attr, renamed = names.claim(parameter(wire))
+        if renamed:
+            sb.diags.append(Diagnostic("W308", f"parameter {wire!r} ({where}) of {op_id} is argument {attr!r}", at))
+        schema = param.get("schema", {})
         type_ = sb.convert(schema, base + pascal(wire), at + "/schema")
         p = ir.Param(wire, attr, type_, bool(param.get("required")) or where == "path", _text(param.get("description")))
         if where == "path":

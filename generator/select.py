@@ -132,7 +132,9 @@ def _collect(doc: dict[str, Any], root: Any, at: str, refs: set[str], diags: lis
                 if key in ("example", "$ref", "const", "default", "enum") or str(key).startswith("x-"):
                     continue
                 if key == "examples" and isinstance(value, list):
-                    continue
+                    continue  # JSON Schema `examples`: data
+                if key == "value" and where.rsplit("/", 2)[-2:-1] == ["examples"]:
+                    continue  # an Example Object's value is data, even when it holds a "$ref" key
                 if isinstance(value, (dict, list)):
                     stack.append((value, f"{where}/{_esc(key)}"))
         elif isinstance(node, list):
