@@ -12,6 +12,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from . import cache
 from .diagnostics import Diagnostic
 
 LINE_LENGTH = 100
@@ -25,14 +26,11 @@ def _mode():  # type: ignore[no-untyped-def]
 
 
 def cache_dir() -> Path:
-    import black
-
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "convgen" / f"black-{black.__version__}-{LINE_LENGTH}"
+    return cache.root() / f"black-{cache.black_version()}-{LINE_LENGTH}"
 
 
 def format_files(files: dict[str, str], *, use_cache: bool = True, jobs: int | None = None) -> tuple[dict[str, str], list[Diagnostic]]:
-    cache = cache_dir() if use_cache else None
+    store = cache_dir() if use_cache else None
     out = dict(files)
     todo: dict[str, str] = {}
     keys: dict[str, str] = {}
@@ -41,7 +39,7 @@ def format_files(files: dict[str, str], *, use_cache: bool = True, jobs: int | N
             continue
         key = hashlib.sha256(text.encode()).hexdigest()
         keys[path] = key
-        hit = _read(cache, key) if cache else None
+        hit = _read(store, key) if store else None
         if hit is not None:
             out[path] = hit
         else:
@@ -53,8 +51,8 @@ def format_files(files: dict[str, str], *, use_cache: bool = True, jobs: int | N
             diags.append(Diagnostic("E405", f"{path}: {error}", file=path, line=1, column=1))
             continue
         out[path] = formatted
-        if cache is not None:
-            _write(cache, keys[path], formatted)
+        if store is not None:
+            _write(store, keys[path], formatted)
     return out, diags
 
 
@@ -90,16 +88,16 @@ def _format_chunk(todo: dict[str, str]) -> dict[str, tuple[str, str | None]]:
     return out
 
 
-def _read(cache: Path, key: str) -> str | None:
+def _read(store: Path, key: str) -> str | None:
     try:
-        return (cache / key[:2] / key).read_text(encoding="utf-8")
+        return (store / key[:2] / key).read_text(encoding="utf-8")
     except OSError:
         return None
 
 
-def _write(cache: Path, key: str, text: str) -> None:
+def _write(store: Path, key: str, text: str) -> None:
     try:
-        folder = cache / key[:2]
+        folder = store / key[:2]
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{key}.{os.getpid()}"
         tmp.write_text(text, encoding="utf-8")

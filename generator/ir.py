@@ -1,12 +1,12 @@
 """The intermediate model: what the client is, with every name settled.
 
 Frozen dataclasses and tuples only; no spec dicts, no Jinja, no Python source. Built by
-`build.build`, turned into render contexts by `plan.plan`, dumped as text by `dump`.
+`build.build`, turned into render contexts by `plan.plan`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass
 from typing import Literal, Union
 
 JsonScalar = Union[str, int, float, bool, None]
@@ -223,21 +223,3 @@ class Api:
 
     def index(self) -> dict[str, Definition]:
         return {d.name: d for d in self.definitions}
-
-
-def dump(node: object, indent: int = 0) -> str:
-    """A stable text form of the model, for tests and `convgen build --dump-ir`."""
-    pad = "  " * indent
-    if is_dataclass(node) and not isinstance(node, type):
-        parts = [f"{pad}{type(node).__name__}"]
-        for f in fields(node):
-            value = getattr(node, f.name)
-            if isinstance(value, tuple) and value and is_dataclass(value[0]):
-                parts.append(f"{pad}  {f.name}:")
-                parts.extend(dump(v, indent + 2) for v in value)
-            elif is_dataclass(value):
-                parts.append(f"{pad}  {f.name}:\n{dump(value, indent + 2)}")
-            else:
-                parts.append(f"{pad}  {f.name}: {value!r}")
-        return "\n".join(parts)
-    return f"{pad}{node!r}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import keyword
 import re
 import unicodedata
@@ -91,10 +90,6 @@ def member(value: object) -> str:
     return name
 
 
-def is_builtin(name: str) -> bool:
-    return hasattr(builtins, name)
-
-
 class Namespace:
     """Hands out unique names; the second `Foo` becomes `Foo2`, and the caller is told."""
 
@@ -112,6 +107,3 @@ class Namespace:
         unique = f"{name}{self._sep}{n}"
         self._taken.add(unique)
         return unique, True
-
-    def __contains__(self, name: str) -> bool:
-        return name in self._taken

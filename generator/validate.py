@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from . import cache
 from .diagnostics import Diagnostic, pointer
 from .select import Section
 
@@ -50,8 +51,7 @@ _NAMED = frozenset({"properties", "patternProperties", "$defs", "definitions", "
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "convgen" / "validate"
+    return cache.root() / "validate"
 
 
 def _standard(doc: dict[str, Any], use_cache: bool) -> list[Diagnostic]:
