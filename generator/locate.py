@@ -34,12 +34,17 @@ def _tokens(ptr: str) -> list[str]:
     return [t.replace("~1", "/").replace("~0", "~") for t in ptr.lstrip("/").split("/")]
 
 
+_Children = tuple[dict[str, tuple[int, int]], list[tuple[int, int]]]
+
+
 class Locator:
     def __init__(self, text: str, is_json: bool = False) -> None:
         self._lines = text.splitlines()
         self._tree: yaml.Node | None = None
         self._text = text
         self._is_json = is_json
+        self._ends: dict[tuple[int, int, int], int] = {}
+        self._children: dict[tuple[int, int, int, bool], _Children] = {}
 
     def locate(self, ptr: str) -> tuple[int, int]:
         tokens = _tokens(ptr)
@@ -67,6 +72,12 @@ class Locator:
         return (line_no + 1, col + 1) if tokens else (1, 1)
 
     def _value_end(self, start: int, end: int, indent: int) -> int:
+        key = (start, end, indent)
+        if key not in self._ends:
+            self._ends[key] = self._scan_value_end(start, end, indent)
+        return self._ends[key]
+
+    def _scan_value_end(self, start: int, end: int, indent: int) -> int:
         for i in range(start, end):
             text = self._lines[i]
             stripped = text.lstrip(" ")
@@ -81,8 +92,29 @@ class Locator:
         return end
 
     def _find_child(self, start: int, end: int, indent: int, token: str) -> tuple[int, int] | None:
-        index = int(token) if token.isdigit() else None
-        seen_items = -1
+        """Where the child `token` of the value in lines [start, end) is: a key, or for a
+        numeric token, a sequence item (or a key spelled like a number, whichever comes first).
+
+        Each range is indexed once, so many diagnostics under one big mapping (such as
+        /components/schemas of a 3 MB spec) cost one scan of it, not one each."""
+        if not token.isdigit():
+            return self._index(start, end, indent, by_item=False)[0].get(token)
+        keys, items = self._index(start, end, indent, by_item=True)
+        index = int(token)
+        hits = [hit for hit in (keys.get(token), items[index] if index < len(items) else None) if hit]
+        return min(hits) if hits else None
+
+    def _index(self, start: int, end: int, indent: int, *, by_item: bool) -> _Children:
+        memo = (start, end, indent, by_item)
+        if memo not in self._children:
+            self._children[memo] = self._scan_children(start, end, indent, by_item)
+        return self._children[memo]
+
+    def _scan_children(self, start: int, end: int, indent: int, by_item: bool) -> _Children:
+        """The first position of each key, and of each item when `by_item`, at the children's
+        indentation (the first child found sets it); "- key:" lines count as items then."""
+        keys: dict[str, tuple[int, int]] = {}
+        items: list[tuple[int, int]] = []
         child_indent: int | None = None
         for i in range(start, end):
             text = self._lines[i]
@@ -90,29 +122,26 @@ class Locator:
             if not stripped or stripped.startswith("#"):
                 continue
             col = len(text) - len(stripped)
-            if index is not None and stripped.startswith("-"):
+            if by_item and stripped.startswith("-"):
                 if child_indent is None:
                     child_indent = col
                 if col == child_indent:
-                    seen_items += 1
-                    if seen_items == index:
-                        rest = stripped[1:]
-                        return i, col + 1 + (len(rest) - len(rest.lstrip(" ")))
+                    rest = stripped[1:]
+                    items.append((i, col + 1 + (len(rest) - len(rest.lstrip(" ")))))
                 continue
+            if (child_indent is not None and col > child_indent) or (col <= indent and stripped[0] != "-"):
+                continue  # cannot be a child key: skip the regex (most lines of a big range)
             match = _KEY.match(text)
             if not match:
                 continue
             key_col = len(match.group("indent")) + len(match.group("dash"))
-            if match.group("dash"):
-                # "- key:" opens a list item; its keys sit at key_col
-                pass
             if key_col <= indent:
                 continue
             if child_indent is None:
                 child_indent = key_col
-            if key_col == child_indent and _unquote(match.group("key").strip()) == token:
-                return i, key_col
-        return None
+            if key_col == child_indent:
+                keys.setdefault(_unquote(match.group("key").strip()), (i, key_col))
+        return keys, items
 
     def _composed(self, tokens: list[str]) -> tuple[int, int]:
         if self._tree is None:
