@@ -22,6 +22,7 @@ from .diagnostics import Diagnostic, Severity, dump_json, has_errors, has_warnin
 if TYPE_CHECKING:
     from .load import Spec
     from .select import Section
+    from .validate import Pending
 
 EXIT_OK, EXIT_DIFF, EXIT_ERROR = 0, 1, 2
 
@@ -132,8 +133,9 @@ def _config(run: Run) -> Config | None:
     return config
 
 
-def _front(run: Run, config: Config) -> Section | None:
-    """load -> select -> validate; None when an error stops the run."""
+def _front(run: Run, config: Config, *, background: bool = False) -> tuple[Section, Pending] | None:
+    """load -> select -> validate; None when an error stops the run. With `background`, the
+    standard validator may still be running: the caller waits for it with the returned callable."""
     from .load import load
     from .select import Selection, select
 
@@ -149,10 +151,12 @@ def _front(run: Run, config: Config) -> Section | None:
     from .validate import validate
 
     # after a selection error convgen's own rules still run, so that one run reports all it can
-    diags = run.stage("validate", lambda: validate(section, use_cache=not run.args.no_cache, standard=not failed))  # type: ignore[assignment]
+    diags, pending = run.stage("validate", lambda: validate(section, use_cache=not run.args.no_cache, standard=not failed,  # type: ignore[misc]
+                                                            background=background))
     if run.add(diags) or failed:
+        run.add(pending())
         return None
-    return section
+    return section, pending
 
 
 def _render(run: Run, config: Config) -> dict[str, str] | None:
@@ -173,9 +177,23 @@ def _render(run: Run, config: Config) -> dict[str, str] | None:
 
 
 def _pipeline(run: Run, config: Config) -> dict[str, str] | None:
-    section = _front(run, config)
-    if section is None:
+    front = _front(run, config, background=True)
+    if front is None:
         return None
+    section, pending = front
+    try:
+        files = _back(run, config, section)
+    finally:
+        # the standard validator ran beside build, plan, render and format; its findings
+        # count before anything is written (they are warnings, which --strict turns fatal)
+        run.add(run.stage("validator", pending))  # type: ignore[arg-type]
+    if run.args.strict and has_warnings(run.diags):
+        return None  # --strict: warnings fail the build before anything is written
+    return files
+
+
+def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:
+    """build -> plan -> render -> format."""
     from .build import build
     from .format import format_files
     from .plan import Options, plan
@@ -193,11 +211,10 @@ def _pipeline(run: Run, config: Config) -> dict[str, str] | None:
     files, diags = run.stage("render", lambda: render(jobs, config.templates))  # type: ignore[misc, arg-type]
     if run.add(diags):
         return None
-    files, diags = run.stage("format", lambda: format_files(files, use_cache=not run.args.no_cache))  # type: ignore[misc]
+    files, diags = run.stage("format", lambda: format_files(files, use_cache=not run.args.no_cache,
+                                                                  trusted=config.templates is None))  # type: ignore[misc]
     if run.add(diags):
         return None
-    if run.args.strict and has_warnings(run.diags):
-        return None  # --strict: warnings fail the build before anything is written
     return files  # type: ignore[no-any-return]
 
 
@@ -251,12 +268,12 @@ def cmd_validate(run: Run) -> int:
     config = _config(run)
     if config is None:
         return EXIT_ERROR
-    section = _front(run, config)
-    if section is None:
+    front = _front(run, config)
+    if front is None:
         return EXIT_ERROR
     from .build import build
 
-    _, diags = build(section)
+    _, diags = build(front[0])
     run.add(diags)
     return EXIT_OK
 
@@ -293,7 +310,8 @@ def cmd_diff(run: Run) -> int:
         return EXIT_ERROR
     apis = []
     for spec_path in (run.args.spec, run.args.new_spec):
-        section = _front(run, replace(config, spec=Path(spec_path)))
+        front = _front(run, replace(config, spec=Path(spec_path)))
+        section = front[0] if front is not None else None
         if section is None:
             return EXIT_ERROR
         api, diags = build(section)

@@ -1,12 +1,20 @@
-"""Stage 7, format: black, in-process, on every generated Python file.
+"""Stage 7, format: black-formatted output, in-process, without running black on every line.
 
-Black is the slowest part of a build, so results are cached by content hash (a template
-change re-formats only the files whose text changed) and a cold run uses both cores.
-A file black cannot parse is our bug (or a custom template's): an E405 diagnostic.
+The built-in templates emit code that is already in black's style (a test runs black over
+every golden file and expects no change), except where a line depends on name lengths:
+a statement longer than the line limit. So for trusted templates only those statements go
+through black, all of them in one call per indentation level; everything else is kept.
+Anything this cannot handle (a long compound-statement header, a long line inside a
+multi-line statement) sends its whole file through black, as do all files rendered from
+custom templates (`trusted=False`), which may be written in any style.
+
+Results are cached by content hash, and when much is left to format both cores are used.
+A file that is not valid Python is our bug (or a custom template's): an E405 diagnostic.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -16,20 +24,30 @@ from . import cache
 from .diagnostics import Diagnostic
 
 LINE_LENGTH = 100
-PARALLEL_MIN_LINES = 4000  # below this a second process costs more than it saves
+PARALLEL_MIN_LINES = 4000  # of whole-file work: below this a second process costs more than it saves
+_SPLIT = "# convgen: split"
+# Statements with a body of their own: their long lines send the whole file to black,
+# except a function header (see `_header_snippet`).
+_COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor,
+             ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match, getattr(ast, "TryStar", ast.Try))
+
+Result = tuple[str, "str | None"]  # (text, error)
 
 
-def _mode():  # type: ignore[no-untyped-def]
+def _mode(line_length: int = LINE_LENGTH):  # type: ignore[no-untyped-def]
     import black
 
-    return black.Mode(line_length=LINE_LENGTH, target_versions={black.TargetVersion.PY311})
+    return black.Mode(line_length=line_length, target_versions={black.TargetVersion.PY311})
 
 
 def cache_dir() -> Path:
     return cache.root() / f"black-{cache.black_version()}-{LINE_LENGTH}"
 
 
-def format_files(files: dict[str, str], *, use_cache: bool = True, jobs: int | None = None) -> tuple[dict[str, str], list[Diagnostic]]:
+def format_files(files: dict[str, str], *, use_cache: bool = True, jobs: int | None = None,
+                 trusted: bool = True) -> tuple[dict[str, str], list[Diagnostic]]:
+    """{path: text} with every Python file black-formatted. `trusted`: rendered by the
+    built-in templates only, so black runs on the long statements alone."""
     store = cache_dir() if use_cache else None
     out = dict(files)
     todo: dict[str, str] = {}
@@ -45,18 +63,162 @@ def format_files(files: dict[str, str], *, use_cache: bool = True, jobs: int | N
         else:
             todo[path] = text
     diags: list[Diagnostic] = []
-    results = _format_many(todo, jobs)
-    for path, (formatted, error) in results.items():
-        if error is not None:
-            diags.append(Diagnostic("E405", f"{path}: {error}", file=path, line=1, column=1))
-            continue
-        out[path] = formatted
-        if store is not None:
-            _write(store, keys[path], formatted)
+    whole = todo
+    if trusted:
+        partial, whole = _format_long_statements(todo)
+        for path, (formatted, error) in partial.items():
+            _keep(out, diags, store, keys[path], path, formatted, error)
+    for path, (formatted, error) in _format_many(whole, jobs).items():
+        _keep(out, diags, store, keys[path], path, formatted, error)
     return out, diags
 
 
-def _format_many(todo: dict[str, str], jobs: int | None) -> dict[str, tuple[str, str | None]]:
+def _keep(out: dict[str, str], diags: list[Diagnostic], store: Path | None, key: str, path: str,
+          formatted: str, error: str | None) -> None:
+    if error is not None:
+        diags.append(Diagnostic("E405", f"{path}: {error}", file=path, line=1, column=1))
+        return
+    out[path] = formatted
+    if store is not None:
+        _write(store, key, formatted)
+
+
+# ---- trusted templates: black on the long statements only ---------------------------------
+def _format_long_statements(todo: dict[str, str]) -> tuple[dict[str, Result], dict[str, str]]:
+    """({path: result} done here, {path: text} that needs black on the whole file)."""
+    done: dict[str, Result] = {}
+    whole: dict[str, str] = {}
+    found: dict[str, dict[int, tuple[int, str]]] = {}  # path -> {line index: (indent, snippet)}
+    for path, text in todo.items():
+        lines = text.split("\n")  # numbered as `ast` numbers them (not str.splitlines)
+        try:
+            tree = ast.parse(text, filename=path)
+            compile(tree, path, "exec", dont_inherit=True)  # also checks names, as for whole files
+        except (SyntaxError, ValueError) as exc:
+            done[path] = (text, _invalid(exc))
+            continue
+        long = {i for i, line in enumerate(lines) if too_long(line)}
+        snippets = _snippets(tree.body, lines, long) if long else {}
+        if snippets is None:
+            whole[path] = text
+        elif not snippets:
+            done[path] = (text, None)
+        else:
+            found[path] = snippets
+    formatted = _black_snippets([s for snippets in found.values() for s in snippets.values()])
+    for path, snippets in found.items():
+        if any(s not in formatted for s in snippets.values()):
+            whole[path] = todo[path]  # black refused a snippet: let it see the whole file
+            continue
+        lines = todo[path].split("\n")
+        for index, snippet in snippets.items():
+            lines[index] = formatted[snippet]
+        done[path] = ("\n".join(lines), None)
+    return done, whole
+
+
+def width(line: str) -> int:
+    """Columns as black counts them (East Asian wide characters take two)."""
+    if line.isascii():
+        return len(line)
+    from black.strings import str_width
+
+    return max(len(line), str_width(line))  # `len` too: black measures some things by it
+
+
+def too_long(line: str) -> bool:
+    return width(line) > LINE_LENGTH
+
+
+def _snippets(body: list[ast.stmt], lines: list[str], long: set[int]) -> dict[int, tuple[int, str]] | None:
+    """{line index: (indent, statement text)} for each long line that is a whole statement;
+    None when a long line is anything else (except the inside of a docstring)."""
+    out: dict[int, tuple[int, str]] = {}
+    for node in body:
+        first, last = node.lineno - 1, (node.end_lineno or node.lineno) - 1
+        if not any(first <= i <= last for i in long):
+            continue
+        if isinstance(node, _COMPOUND):
+            header = _header_snippet(node, lines, long)
+            if header is False:
+                return None
+            if header is not None:
+                out[first] = header
+            for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+                inner = getattr(node, field, None)
+                if not inner:
+                    continue
+                if field in ("handlers", "cases"):
+                    if any(_long_between(h, lines, long) for h in inner):
+                        return None  # a long `except ...:` or `case ...:` line
+                    inner = [stmt for h in inner for stmt in h.body]
+                found = _snippets(inner, lines, long)
+                if found is None:
+                    return None
+                out.update(found)
+            continue
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            continue  # a docstring or other bare string: black leaves its lines alone
+        if first != last:
+            return None  # a long line inside a statement the templates already wrapped
+        text = lines[first]
+        indent = len(text) - len(text.lstrip(" "))
+        out[first] = (indent, text[indent:])
+    return out
+
+
+def _header_snippet(node: ast.stmt, lines: list[str], long: set[int]) -> tuple[int, str] | None | bool:
+    """A long one-line `def` header as a snippet (with a `pass` body black keeps apart);
+    None when the header is not long; False when it is long and cannot be done alone."""
+    first = node.lineno - 1
+    body_first = node.body[0].lineno - 1 if getattr(node, "body", None) else first  # type: ignore[attr-defined]
+    header_long = any(first <= i < body_first for i in long)
+    if not header_long:
+        return None
+    decorated = bool(getattr(node, "decorator_list", None))
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or body_first != first + 1 or decorated and any(
+            d.lineno - 1 in long for d in node.decorator_list):
+        return False
+    text = lines[first]
+    indent = len(text) - len(text.lstrip(" "))
+    return indent, text[indent:] + "\n    pass"
+
+
+def _long_between(handler: ast.AST, lines: list[str], long: set[int]) -> bool:
+    first = handler.lineno - 1  # type: ignore[attr-defined]
+    body = handler.body  # type: ignore[attr-defined]
+    return any(first <= i < body[0].lineno - 1 for i in long) if body else first in long
+
+
+def _black_snippets(snippets: list[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """{(indent, snippet): its black-formatted lines, indented}: one black call per indent,
+    with a split comment between statements. A group black refuses is left out."""
+    import black
+
+    by_indent: dict[int, list[str]] = {}
+    for indent, text in dict.fromkeys(snippets):
+        by_indent.setdefault(indent, []).append(text)
+    out: dict[tuple[int, str], str] = {}
+    for indent, texts in by_indent.items():
+        source = "".join(f"{text}\n{_SPLIT}\n" for text in texts)
+        try:
+            formatted = black.format_str(source, mode=_mode(max(LINE_LENGTH - indent, 1)))
+        except Exception:  # noqa: BLE001 - black's own errors: the whole files get a second chance
+            continue
+        parts = formatted.split(f"{_SPLIT}\n")[: len(texts)]
+        if len(parts) != len(texts):
+            continue
+        pad = " " * indent
+        for text, part in zip(texts, parts):
+            body = [line for line in part.splitlines() if line.strip()]
+            if text.endswith("\n    pass"):
+                body = body[:-1]  # the header's stand-in body
+            out[(indent, text)] = "\n".join(f"{pad}{line}" for line in body)
+    return out
+
+
+# ---- whole files ----------------------------------------------------------------------------
+def _format_many(todo: dict[str, str], jobs: int | None) -> dict[str, Result]:
     total_lines = sum(t.count("\n") for t in todo.values())
     workers = jobs if jobs is not None else min(2, os.cpu_count() or 1)
     if workers > 1 and total_lines >= PARALLEL_MIN_LINES and len(todo) > 1:
@@ -64,7 +226,7 @@ def _format_many(todo: dict[str, str], jobs: int | None) -> dict[str, tuple[str,
         chunks = [dict(items[i::workers]) for i in range(workers)]
         try:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                merged: dict[str, tuple[str, str | None]] = {}
+                merged: dict[str, Result] = {}
                 for part in pool.map(_format_chunk, chunks):
                     merged.update(part)
                 return merged
@@ -73,19 +235,25 @@ def _format_many(todo: dict[str, str], jobs: int | None) -> dict[str, tuple[str,
     return _format_chunk(todo)
 
 
-def _format_chunk(todo: dict[str, str]) -> dict[str, tuple[str, str | None]]:
+def _format_chunk(todo: dict[str, str]) -> dict[str, Result]:
+    out: dict[str, Result] = {}
+    if not todo:
+        return out
     import black
 
     mode = _mode()
-    out: dict[str, tuple[str, str | None]] = {}
     for path, text in todo.items():
         try:
             formatted = black.format_str(text, mode=mode)
             compile(formatted, path, "exec", dont_inherit=True)  # black parses; compile also checks names
             out[path] = (formatted, None)
         except Exception as exc:  # black raises its own parse errors; report, don't crash
-            out[path] = (text, f"generated code is not valid Python: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
+            out[path] = (text, _invalid(exc))
     return out
+
+
+def _invalid(exc: BaseException) -> str:
+    return f"generated code is not valid Python: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
 
 
 def _read(store: Path, key: str) -> str | None:

@@ -45,7 +45,7 @@ class ModelView:
     name: str
     doc: str
     fields: tuple[FieldView, ...]
-    keys: str  # Python literal of the frozenset of known keys
+    keys: tuple[str, ...]  # Python literals of the known JSON keys
     keys_name: str = ""  # module-level name that holds `keys`, unique in its module
 
 
@@ -84,6 +84,7 @@ class AliasView:
     name: str
     doc: str
     value: str
+    members: tuple[str, ...]  # of `value` when it is a union (`A | B`), else just `value`
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,8 @@ def _walk(resource: ResourceView) -> list[ResourceView]:
 
 
 def _api_view(api: ir.Api) -> dict[str, str]:
-    return {"title": docstring(api.title), "version": docstring(api.version), "server_url": literal(api.server_url),
+    # one line: the title also sits inside indented docstrings, where a line break would not
+    return {"title": docstring(" ".join(api.title.split())), "version": docstring(api.version), "server_url": literal(api.server_url),
             "description": docstring(api.description)}
 
 
@@ -285,8 +287,6 @@ def _types_module(api: ir.Api, types: Types, module: str) -> TypesModuleView:
         wanted.add("TypeAlias")
     if tagged or kinds:
         wanted.add("Any")
-    if tagged:
-        wanted.add("Callable")
     needs_unset = "UNSET" in code or any(not f.required for m in models for f in m.fields) or any(t.prop_attr for t in tagged)
     runtime = tuple(n for n, used in (("EMPTY", bool(models)), ("UNSET", needs_unset), ("Unset", "Unset" in words)) if used)
     return TypesModuleView(
@@ -297,16 +297,31 @@ def _types_module(api: ir.Api, types: Types, module: str) -> TypesModuleView:
     )
 
 
+def _union_members(value: str) -> tuple[str, ...]:
+    """The members of a union annotation, split at its top level only (`dict[str, A | B]` is one)."""
+    members, depth, start = [], 0, 0
+    for i, char in enumerate(value):
+        if char in "[(":
+            depth += 1
+        elif char in "])":
+            depth -= 1
+        elif depth == 0 and value.startswith(" | ", i):
+            members.append(value[start:i])
+            start = i + 3
+    return tuple(members + [value[start:]])
+
+
 def _ordered_aliases(defs: list[ir.Definition], types: Types, tagged: tuple[TaggedView, ...], kinds: tuple[KindView, ...]) -> tuple[AliasView, ...]:
     """Type aliases are evaluated at import: each must come after the aliases it names."""
     views: dict[str, AliasView] = {}
     for d in defs:
         if isinstance(d, ir.Alias):
-            views[d.name] = AliasView(d.name, docstring(d.description), types.annotation(d.target))
+            value = types.annotation(d.target)
+            views[d.name] = AliasView(d.name, docstring(d.description), value, _union_members(value))
     for t in tagged:
-        views[t.name] = AliasView(t.name, t.doc, t.alias)
+        views[t.name] = AliasView(t.name, t.doc, t.alias, _union_members(t.alias))
     for k in kinds:
-        views[k.name] = AliasView(k.name, k.doc, k.alias)
+        views[k.name] = AliasView(k.name, k.doc, k.alias, _union_members(k.alias))
     order: list[AliasView] = []
     done: set[str] = set()
 
@@ -351,7 +366,7 @@ def _model(d: ir.Model, types: Types) -> ModelView:
             required=f.required, nullable=nullable, decode=types.decode(inner, "v"),
             decode_direct=types.decode(inner, f"data[{wire}]"), encode=encoded,
         ))
-    keys = "frozenset({" + ", ".join(literal(f.wire) for f in d.fields) + "})"
+    keys = tuple(literal(f.wire) for f in d.fields)
     return ModelView(d.name, docstring(d.description), tuple(fields), keys)
 
 

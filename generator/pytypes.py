@@ -54,13 +54,35 @@ def docstring(text: str) -> str:
             out.append(f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}")
         else:
             out.append(ch)
-    body = "\n".join(line.rstrip() for line in "".join(out).strip().split("\n"))
+    body = _as_black_keeps_it("".join(out).strip().split("\n"))
     # A run of quotes ends the string if it is three long, or if it touches the closing `"""`:
     # those runs are escaped whole (a backslash before one quote of `\"""` would not do).
-    return _QUOTES.sub(lambda m: m.group().replace('"', '\\"') if len(m.group()) >= 3 or m.end() == len(body) else m.group(), body)
+    body = _QUOTES.sub(lambda m: m.group().replace('"', '\\"') if len(m.group()) >= 3 or m.end() == len(body) else m.group(), body)
+    # black pads a docstring that starts or ends with a quote with a space: start with an
+    # escaped quote instead, and end with `\x22` (the same character), so it has nothing to do
+    if body.startswith('"'):
+        body = "\\" + body
+    if body.endswith('\\"'):
+        body = body[:-2] + "\\x22"
+    return body
 
 
 _QUOTES = re.compile('"+')
+
+
+def _as_black_keeps_it(lines: list[str]) -> str:
+    """Docstring lines as black leaves them, so that black need not run on them: trailing
+    blanks dropped, leading tabs expanded, and the lines after the first dedented by their
+    common indentation (templates indent them to the docstring's own)."""
+    lines = [line.rstrip() for line in lines]
+    lines = [_expand_leading_tabs(line) for line in lines]
+    margin = min((len(line) - len(line.lstrip()) for line in lines[1:] if line), default=0)
+    return "\n".join([lines[0].strip()] + [line[margin:] for line in lines[1:]])
+
+
+def _expand_leading_tabs(line: str) -> str:
+    body = line.lstrip(" \t")
+    return line[: len(line) - len(body)].expandtabs() + body if "\t" in line[: len(line) - len(body)] else line
 
 
 class Types:
@@ -150,9 +172,6 @@ class Types:
         if isinstance(t, ir.Prim) and t.kind in ("str", "int", "bool"):
             name, bound = (value, value) if value.isidentifier() else ("v", f"(v := {value})")
             return f"{name} if {bound}.__class__ is {t.kind} else {_CHECK[t.kind]}({name})"
-        if isinstance(t, ir.Const) and isinstance(t.value, str):
-            name, bound = (value, value) if value.isidentifier() else ("v", f"(v := {value})")
-            return f"{name} if {bound} == {literal(t.value)} else _r.const({name}, {literal(t.value)})"
         if isinstance(t, ir.Prim):
             return f"{_CHECK[t.kind]}({value})"
         if isinstance(t, ir.AnyType):

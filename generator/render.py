@@ -33,7 +33,34 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["toml"] = toml_string
+    env.globals["fits"] = fits
+    env.filters["docstring_end"] = docstring_end
     return env
+
+
+def docstring_end(text: str, indent: int) -> str:
+    """The inside of a docstring at `indent` (its later lines indented already) plus, as black
+    does, a line break before the closing quotes when they would make its last line too long."""
+    from .format import LINE_LENGTH
+
+    if "\n" in text and len(text.rsplit("\n", 1)[1]) + 3 > LINE_LENGTH:
+        return text + "\n" + " " * indent
+    return text
+
+
+def fits(line: str, indent: int = 0) -> bool:
+    """Whether `line`, indented by `indent`, stays within black's line length: templates use
+    it to write a long statement the way black would, so that black need not run on it.
+    Measured exactly as black measures (East Asian wide characters take two columns)."""
+    from .format import LINE_LENGTH
+
+    if "\n" in line:
+        return False
+    if line.isascii():
+        return indent + len(line) <= LINE_LENGTH
+    from black.strings import str_width
+
+    return indent + str_width(line) <= LINE_LENGTH
 
 
 def toml_string(value: object) -> str:

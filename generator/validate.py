@@ -11,7 +11,8 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +23,68 @@ from .select import Section
 _PARAM = re.compile(r"{([^}/]+)}")
 
 
-def validate(section: Section, *, use_cache: bool = True, standard: bool = True) -> list[Diagnostic]:
-    """Findings of the standard validator (unless `standard` is false: the selection is broken,
-    e.g. refs point at nothing) and of convgen's own rules."""
-    diags = list(_standard(section.standalone(), use_cache)) if standard else []
+Pending = Callable[[], list[Diagnostic]]
+
+
+def validate(section: Section, *, use_cache: bool = True, standard: bool = True,
+             background: bool = False) -> tuple[list[Diagnostic], Pending]:
+    """Findings of convgen's own rules and of the standard validator (unless `standard` is
+    false: the selection is broken, e.g. refs point at nothing).
+
+    The standard validator takes about a second on a cold cache. With `background`, it runs
+    in a forked child while the caller builds and renders; the returned callable waits for
+    its findings (call it exactly once, before acting on the output). Otherwise it returns [].
+    """
+    diags: list[Diagnostic] = []
+    pending: Pending = list
+    if standard:
+        doc = section.standalone()
+        hit = _cached(doc) if use_cache else None
+        if hit is not None:
+            diags.extend(hit)
+        elif background:
+            pending = _in_child(doc, use_cache)
+        else:
+            diags.extend(_standard(doc, use_cache))
     diags.extend(_path_parameters(section))
     diags.extend(_duplicate_parameters(section))
     diags.extend(_operation_ids(section))
     diags.extend(_enum_duplicates(section))
-    return diags
+    return diags, pending
+
+
+def _in_child(doc: dict[str, Any], use_cache: bool) -> Pending:
+    """Run the standard validator in a forked child; the result comes back as JSON on a pipe.
+
+    Only when this process has a single thread (forking a threaded process can deadlock the
+    child, e.g. on the import lock); anywhere fork is missing or fails, in this process."""
+    if not hasattr(os, "fork") or threading.active_count() != 1:
+        return lambda: _standard(doc, use_cache)
+    try:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return lambda: _standard(doc, use_cache)
+    if pid == 0:  # the child: never returns, never runs the parent's exit handlers or flushes
+        try:
+            os.close(read_end)
+            data = json.dumps([_as_dict(d) for d in _standard(doc, use_cache)]).encode()
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(data)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+
+    def collect() -> list[Diagnostic]:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+        try:
+            return [Diagnostic(**d) for d in json.loads(data)]
+        except (ValueError, TypeError):  # the child died (killed, out of memory): do it here
+            return _standard(doc, use_cache)
+
+    return collect
 
 
 # Bump when the findings for the same document change (they are cached by its hash).
@@ -54,21 +108,30 @@ def _cache_dir() -> Path:
     return cache.root() / "validate"
 
 
-def _standard(doc: dict[str, Any], use_cache: bool) -> list[Diagnostic]:
+def _cache_file(doc: dict[str, Any]) -> Path:
     blob = json.dumps(doc, sort_keys=True, default=str).encode()
     key = hashlib.sha256(_RULES_VERSION.encode() + b"\0" + blob).hexdigest()
-    cached = _cache_dir() / f"{key}.json"
-    if use_cache:
-        try:
-            return [Diagnostic(**d) for d in json.loads(cached.read_text())]
-        except (OSError, ValueError, TypeError):
-            pass
+    return _cache_dir() / f"{key}.json"
+
+
+def _cached(doc: dict[str, Any]) -> list[Diagnostic] | None:
+    try:
+        return [Diagnostic(**d) for d in json.loads(_cache_file(doc).read_text())]
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _as_dict(d: Diagnostic) -> dict[str, str]:
+    return {"code": d.code, "message": d.message, "pointer": d.pointer}
+
+
+def _standard(doc: dict[str, Any], use_cache: bool) -> list[Diagnostic]:
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
     version = str(doc.get("openapi", ""))
     base = OpenAPIV30SpecValidator if version.startswith("3.0") else OpenAPIV31SpecValidator
     schema_keyword = type("SchemaKeyword", (base.keyword_validators["schema"],), {"_validate_schema_meta": _first_meta_error})
-    validator_cls = type("LocalValidator", (base,), {"resolver_handlers": _Refuse(),
+    validator_cls = type("LocalValidator", (base,), {"resolver_handlers": _Refuse(), "schema_validator": _crawled(base.schema_validator),
                                                      "keyword_validators": {**base.keyword_validators, "schema": schema_keyword}})
     found: list[Diagnostic] = []
     skipped = 0
@@ -91,9 +154,10 @@ def _standard(doc: dict[str, Any], use_cache: bool) -> list[Diagnostic]:
         found.append(Diagnostic("W201", f"{skipped} more OpenAPI schema violations are not shown", ""))
     if use_cache:
         try:
+            cached = _cache_file(doc)
             cached.parent.mkdir(parents=True, exist_ok=True)
             tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps([{"code": d.code, "message": d.message, "pointer": d.pointer} for d in found]))
+            tmp.write_text(json.dumps([_as_dict(d) for d in found]))
             os.replace(tmp, cached)
         except OSError:
             pass
@@ -164,9 +228,8 @@ def _first_meta_error(self: Any, schema: Any, schema_value: Any) -> Any:
     format_checker = getattr(checker, "keywords", {}).get("format_checker", meta_cls.FORMAT_CHECKER)
     # openapi-schema-validator's check_schema resolves the OAS meta-schemas in its own registry
     registry = getattr(getattr(check, "__func__", None), "__globals__", {}).get("OPENAPI_SPECIFICATIONS")
-    extra = {"registry": registry} if registry is not None else {}
     try:
-        meta = meta_cls(cls.META_SCHEMA, format_checker=format_checker, **extra)
+        meta = _meta_validator(meta_cls, cls.META_SCHEMA, format_checker, registry)
         errors = sorted(meta.iter_errors(schema_value), key=lambda e: ([str(p) for p in e.absolute_path], e.message))
     except Exception:  # noqa: BLE001 - an upstream change: fall back to its own (unordered) check
         try:
@@ -175,6 +238,30 @@ def _first_meta_error(self: Any, schema: Any, schema_value: Any) -> Any:
             return OpenAPIValidationError.create_from(err)
         return None
     return OpenAPIValidationError.create_from(errors[0]) if errors else None
+
+
+_META: dict[tuple[int, int, int], Any] = {}
+
+
+def _meta_validator(meta_cls: Any, meta_schema: Any, format_checker: Any, registry: Any) -> Any:
+    """One meta-schema validator per kind, over a registry crawled once: a new validator
+    per schema re-crawled the OAS meta-schemas each time (two thirds of the validator's time)."""
+    key = (id(meta_cls), id(format_checker), id(registry))
+    if key not in _META:
+        extra = {"registry": registry} if registry is not None else {}
+        _META[key] = (_crawled(meta_cls(meta_schema, format_checker=format_checker, **extra)), meta_cls, format_checker, registry)
+    return _META[key][0]
+
+
+def _crawled(validator: Any) -> Any:
+    """The validator with its registry crawled up front. Its root schema is otherwise left
+    uncrawled, and every dynamic-anchor lookup that misses re-crawls it (jsonschema 4.26)."""
+    try:
+        resolver = validator._resolver
+        registry = resolver._registry.crawl()
+        return validator.evolve(_resolver=registry.resolver(base_uri=resolver._base_uri))
+    except Exception:  # noqa: BLE001 - private API: if it changed, only speed is lost
+        return validator
 
 
 class _Refuse(dict):  # type: ignore[type-arg]

@@ -15,7 +15,9 @@ class APIError(Exception):
     `type`, `param` and `code` are read from it.
     """
 
-    def __init__(self, message: str, *, request: httpx.Request | None = None, body: Any = None) -> None:
+    def __init__(
+        self, message: str, *, request: httpx.Request | None = None, body: Any = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.request = request
@@ -29,7 +31,9 @@ class APIError(Exception):
 class APIConnectionError(APIError):
     """The server could not be reached, or the connection broke before a response."""
 
-    def __init__(self, message: str = "Connection error.", *, request: httpx.Request | None = None) -> None:
+    def __init__(
+        self, message: str = "Connection error.", *, request: httpx.Request | None = None
+    ) -> None:
         super().__init__(message, request=request)
 
 

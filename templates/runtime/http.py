@@ -23,7 +23,13 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from .errors import APIConnectionError, APIError, APIResponseValidationError, APITimeoutError, status_error
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APITimeoutError,
+    status_error,
+)
 from .models import UNSET, DecodeError, Unset, encode
 
 T = TypeVar("T")
@@ -35,6 +41,7 @@ MAX_RETRY_AFTER = 60.0  # a server's Retry-After longer than this is ignored (ba
 RETRY_COUNT_HEADER = "X-Retry-Count"
 Timeout = float | httpx.Timeout | None
 _PLACEHOLDER = re.compile(r"{([^{}]+)}")
+_PYTHON_VERSION = ".".join(map(str, sys.version_info[:3]))
 
 
 @dataclass(frozen=True)
@@ -46,7 +53,9 @@ class ClientConfig:
     default_base_url: str
     api_key_env: str
     base_url_env: str
-    array_format: str = "brackets"  # "brackets" (a[]=1&a[]=2), "repeat" (a=1&a=2) or "comma" (a=1,2)
+    array_format: str = (
+        "brackets"  # "brackets" (a[]=1&a[]=2), "repeat" (a=1&a=2) or "comma" (a=1,2)
+    )
 
 
 @dataclass(frozen=True)
@@ -127,11 +136,17 @@ def _decode(response: httpx.Response, decode: Callable[[Any], T]) -> T:
     try:
         data = json.loads(response.content) if response.content else None
     except ValueError as exc:
-        raise APIResponseValidationError(f"response is not valid JSON: {exc}", response=response) from exc
+        raise APIResponseValidationError(
+            f"response is not valid JSON: {exc}", response=response
+        ) from exc
     try:
         return decode(data)
-    except DecodeError as exc:  # its message locates the problem: "... at data[2].content[0].text, got ..."
-        raise APIResponseValidationError(f"response does not have the documented shape: {exc}", response=response, body=data) from exc
+    except (
+        DecodeError
+    ) as exc:  # its message locates the problem: "... at data[2].content[0].text, got ..."
+        raise APIResponseValidationError(
+            f"response does not have the documented shape: {exc}", response=response, body=data
+        ) from exc
 
 
 @functools.cache
@@ -165,8 +180,14 @@ class _Base:
         config = self._config
         api_key = api_key if api_key is not None else os.environ.get(config.api_key_env)
         if not api_key:
-            raise APIError(f"no API key: pass api_key=... or set the {config.api_key_env} environment variable")
-        base = base_url if base_url is not None else os.environ.get(config.base_url_env) or config.default_base_url
+            raise APIError(
+                f"no API key: pass api_key=... or set the {config.api_key_env} environment variable"
+            )
+        base = (
+            base_url
+            if base_url is not None
+            else os.environ.get(config.base_url_env) or config.default_base_url
+        )
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
         self._api_key = api_key
@@ -178,7 +199,7 @@ class _Base:
         self._default_query = dict(default_query or {})
         self._headers = {
             "Accept": "application/json",
-            "User-Agent": f"{config.package}/{config.version} python/{sys.version_info[0]}.{sys.version_info[1]}.{sys.version_info[2]}",
+            "User-Agent": f"{config.package}/{config.version} python/{_PYTHON_VERSION}",
             **self._default_headers,
             "Authorization": f"Bearer {api_key}",
         }
@@ -200,7 +221,14 @@ class _Base:
             "default_query": self._default_query,
         }
 
-    def _build(self, method: str, url_path: str, query: Mapping[str, object] | None, body: Any, options: RequestOptions) -> httpx.Request:
+    def _build(
+        self,
+        method: str,
+        url_path: str,
+        query: Mapping[str, object] | None,
+        body: Any,
+        options: RequestOptions,
+    ) -> httpx.Request:
         merged = {**self._default_query, **(query or {}), **(options.extra_query or {})}
         url = self.base_url + url_path
         qs = encode_query(merged, self._config.array_format) if merged else ""
@@ -208,7 +236,9 @@ class _Base:
             url += "?" + qs
         headers = self._headers
         content = None
-        if isinstance(body, dict):  # the generated methods pass their body fields: omitted ones are not sent
+        if isinstance(
+            body, dict
+        ):  # the generated methods pass their body fields: omitted ones are not sent
             body = {key: value for key, value in body.items() if value is not UNSET}
         if body is not UNSET or options.extra_body:
             payload = encode(body) if body is not UNSET else {}
@@ -221,10 +251,14 @@ class _Base:
         timeout = self.timeout if options.timeout is UNSET else options.timeout
         if not self._owns_http:
             # the user's httpx client builds it, so that its own settings (headers, cookies, auth) apply
-            return self._http.build_request(method, url, headers=headers, content=content, timeout=timeout)
+            return self._http.build_request(
+                method, url, headers=headers, content=content, timeout=timeout
+            )
         # our own httpx client has no settings to merge: build the request directly (the hot path)
         timeouts = self._timeouts if options.timeout is UNSET else httpx.Timeout(timeout).as_dict()
-        return httpx.Request(method, url, headers=headers, content=content, extensions={"timeout": timeouts})
+        return httpx.Request(
+            method, url, headers=headers, content=content, extensions={"timeout": timeouts}
+        )
 
     def _retry_delay(self, attempt: int, response: httpx.Response | None) -> float | None:
         """Seconds to wait before retry number `attempt`, or None when it must not be retried."""
@@ -234,7 +268,9 @@ class _Base:
             verdict = response.headers.get("x-should-retry")
             if verdict == "false":
                 return None
-            if verdict != "true" and not (response.status_code in RETRY_STATUSES or response.status_code >= 500):
+            if verdict != "true" and not (
+                response.status_code in RETRY_STATUSES or response.status_code >= 500
+            ):
                 return None
             hinted = _retry_after(response.headers)
             if hinted is not None and 0 <= hinted <= MAX_RETRY_AFTER:
@@ -242,7 +278,9 @@ class _Base:
         base = min(INITIAL_RETRY_DELAY * 2.0 ** (attempt - 1), MAX_RETRY_DELAY)
         return base * (1 - 0.25 * random.random())
 
-    def _retry_or_raise(self, request: httpx.Request, attempt: int, outcome: httpx.Response | httpx.TransportError) -> float:
+    def _retry_or_raise(
+        self, request: httpx.Request, attempt: int, outcome: httpx.Response | httpx.TransportError
+    ) -> float:
         """After failed attempt number `attempt`: seconds to wait before the next one, or raise its error."""
         response = outcome if isinstance(outcome, httpx.Response) else None
         delay = self._retry_delay(attempt, response)
@@ -285,14 +323,34 @@ class SyncAPIClient(_Base):
     def __init__(self, *, http_client: httpx.Client | None = None, **settings: Any) -> None:
         super().__init__(**settings)
         self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.Client(follow_redirects=True, verify=_ssl_context())
+        self._http = (
+            http_client
+            if http_client is not None
+            else httpx.Client(follow_redirects=True, verify=_ssl_context())
+        )
 
-    def request(self, method: str, url_path: str, *, query: Mapping[str, object] | None = None, body: Any = UNSET,
-                decode: Callable[[Any], T], options: RequestOptions) -> T:
+    def request(
+        self,
+        method: str,
+        url_path: str,
+        *,
+        query: Mapping[str, object] | None = None,
+        body: Any = UNSET,
+        decode: Callable[[Any], T],
+        options: RequestOptions,
+    ) -> T:
         return _decode(self._send(self._build(method, url_path, query, body, options)), decode)
 
-    def request_raw(self, method: str, url_path: str, *, query: Mapping[str, object] | None = None, body: Any = UNSET,
-                    decode: Callable[[Any], T], options: RequestOptions) -> RawResponse[T]:
+    def request_raw(
+        self,
+        method: str,
+        url_path: str,
+        *,
+        query: Mapping[str, object] | None = None,
+        body: Any = UNSET,
+        decode: Callable[[Any], T],
+        options: RequestOptions,
+    ) -> RawResponse[T]:
         return RawResponse(self._send(self._build(method, url_path, query, body, options)), decode)
 
     def _send(self, request: httpx.Request) -> httpx.Response:
@@ -328,15 +386,39 @@ class AsyncAPIClient(_Base):
     def __init__(self, *, http_client: httpx.AsyncClient | None = None, **settings: Any) -> None:
         super().__init__(**settings)
         self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.AsyncClient(follow_redirects=True, verify=_ssl_context())
+        self._http = (
+            http_client
+            if http_client is not None
+            else httpx.AsyncClient(follow_redirects=True, verify=_ssl_context())
+        )
 
-    async def request(self, method: str, url_path: str, *, query: Mapping[str, object] | None = None, body: Any = UNSET,
-                      decode: Callable[[Any], T], options: RequestOptions) -> T:
-        return _decode(await self._send(self._build(method, url_path, query, body, options)), decode)
+    async def request(
+        self,
+        method: str,
+        url_path: str,
+        *,
+        query: Mapping[str, object] | None = None,
+        body: Any = UNSET,
+        decode: Callable[[Any], T],
+        options: RequestOptions,
+    ) -> T:
+        return _decode(
+            await self._send(self._build(method, url_path, query, body, options)), decode
+        )
 
-    async def request_raw(self, method: str, url_path: str, *, query: Mapping[str, object] | None = None, body: Any = UNSET,
-                          decode: Callable[[Any], T], options: RequestOptions) -> RawResponse[T]:
-        return RawResponse(await self._send(self._build(method, url_path, query, body, options)), decode)
+    async def request_raw(
+        self,
+        method: str,
+        url_path: str,
+        *,
+        query: Mapping[str, object] | None = None,
+        body: Any = UNSET,
+        decode: Callable[[Any], T],
+        options: RequestOptions,
+    ) -> RawResponse[T]:
+        return RawResponse(
+            await self._send(self._build(method, url_path, query, body, options)), decode
+        )
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         attempt = 0

@@ -12,9 +12,10 @@ import contextvars
 import enum
 from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeAlias, TypeVar
 
 T = TypeVar("T")
+Decoders: TypeAlias = dict[str | None, Callable[[Any], T]]  # a tagged union's decoder per tag
 
 
 class Unset(enum.Enum):
@@ -62,7 +63,9 @@ class DecodeError(ValueError):
         self.path = path
         super().__init__(expected)
 
-    def __reduce__(self) -> tuple[Any, ...]:  # picklable (multiprocessing, pytest-xdist) with all its parts
+    def __reduce__(
+        self,
+    ) -> tuple[Any, ...]:  # picklable (multiprocessing, pytest-xdist) with all its parts
         return (type(self), (self.expected, self.value, self.model, self.path))
 
     def __str__(self) -> str:
@@ -75,7 +78,9 @@ class DecodeError(ValueError):
         """The same error seen from one level up: `model` is now the outermost one."""
         if not segment:
             return DecodeError(self.expected, self.value, model, self.path)
-        path = segment + ("" if not self.path else self.path if self.path.startswith("[") else "." + self.path)
+        path = segment + (
+            "" if not self.path else self.path if self.path.startswith("[") else "." + self.path
+        )
         return DecodeError(self.expected, self.value, model, path)
 
     @classmethod
@@ -102,7 +107,14 @@ _Missing = _MissingType()
 def _describe(value: Any) -> str:
     if value is _Missing:
         return "nothing"
-    kind = {str: "string", bool: "boolean", int: "integer", float: "number", list: "array", dict: "object"}.get(type(value))
+    kind = {
+        str: "string",
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        list: "array",
+        dict: "object",
+    }.get(type(value))
     if value is None:
         return "null"
     text = repr(value)
@@ -170,7 +182,9 @@ def list_of(v: Any, item: Callable[[Any], T]) -> list[T]:
     except DecodeError as exc:
         raise exc.within(exc.model, f"[{len(out)}]") from None
     except Exception as exc:
-        raise DecodeError(f"a valid item ({type(exc).__name__}: {exc})", v[len(out)], "", f"[{len(out)}]") from None
+        raise DecodeError(
+            f"a valid item ({type(exc).__name__}: {exc})", v[len(out)], "", f"[{len(out)}]"
+        ) from None
     return out
 
 
@@ -185,7 +199,9 @@ def map_of(v: Any, value: Callable[[Any], T]) -> dict[str, T]:
     except DecodeError as exc:
         raise exc.within(exc.model, str(k)) from None
     except Exception as exc:
-        raise DecodeError(f"a valid value ({type(exc).__name__}: {exc})", v[k], "", str(k)) from None
+        raise DecodeError(
+            f"a valid value ({type(exc).__name__}: {exc})", v[k], "", str(k)
+        ) from None
     return out
 
 
@@ -239,7 +255,11 @@ class Model:
         return self.__dict__ == other.__dict__
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items() if v is not UNSET and not (k == "extra" and not v))
+        shown = ", ".join(
+            f"{k}={v!r}"
+            for k, v in self.__dict__.items()
+            if v is not UNSET and not (k == "extra" and not v)
+        )
         return f"{type(self).__name__}({shown})"
 
 
@@ -277,7 +297,12 @@ def _same_error(a: DecodeError | None, b: DecodeError | None) -> bool:
     return a is b or (a is not None and b is not None and str(a) == str(b))
 
 
-def tagged(data: Any, prop: str, table: Mapping[Any, Callable[[Any], T]], unknown: Callable[[Any, DecodeError | None], T]) -> T:
+def tagged(
+    data: Any,
+    prop: str,
+    table: Mapping[Any, Callable[[Any], T]],
+    unknown: Callable[[Any, DecodeError | None], T],
+) -> T:
     """Decode a tagged-union member by one dict lookup on its tag."""
     if data.__class__ is not dict:
         raise DecodeError("an object", data)

@@ -90,6 +90,7 @@ class Conversations:
         timeout: Timeout | Unset = UNSET,
     ) -> ConversationResource:
         """Create a conversation."""
+
         return self._client.request(
             "POST",
             path("/conversations", {}),
@@ -112,6 +113,7 @@ class Conversations:
         Args:
             conversation_id: The ID of the conversation to delete.
         """
+
         return self._client.request(
             "DELETE",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
@@ -133,6 +135,7 @@ class Conversations:
         Args:
             conversation_id: The ID of the conversation to retrieve.
         """
+
         return self._client.request(
             "GET",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
@@ -155,8 +158,9 @@ class Conversations:
         Args:
             conversation_id: The ID of the conversation to update.
             metadata: Set of 16 key-value pairs that can be attached to an object. This can be         useful for storing additional information about the object in a structured         format, and querying for objects via API or the dashboard.
-                        Keys are strings with a maximum length of 64 characters. Values are strings         with a maximum length of 512 characters.
+                Keys are strings with a maximum length of 64 characters. Values are strings         with a maximum length of 512 characters.
         """
+
         return self._client.request(
             "POST",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
@@ -196,6 +200,7 @@ class Items:
             include: Additional fields to include in the response. See the `include`
                 parameter for [listing Conversation items above](/docs/api-reference/conversations/list-items#conversations_list_items-include) for more information.
         """
+
         return self._client.request(
             "POST",
             path("/conversations/{conversation_id}/items", {"conversation_id": conversation_id}),
@@ -221,6 +226,7 @@ class Items:
             item_id: The ID of the item to delete.
             conversation_id: The ID of the conversation that contains the item.
         """
+
         return self._client.request(
             "DELETE",
             path(
@@ -263,6 +269,7 @@ class Items:
                 - `message.output_text.logprobs`: Include logprobs with assistant messages.
                 - `reasoning.encrypted_content`: Includes an encrypted version of reasoning tokens in reasoning item outputs. This enables reasoning items to be used in multi-turn conversations when using the Responses API statelessly (like when the `store` parameter is set to `false`, or when an organization is enrolled in the zero data retention program).
         """
+
         return self._client.request(
             "GET",
             path("/conversations/{conversation_id}/items", {"conversation_id": conversation_id}),
@@ -303,6 +310,7 @@ class Items:
             include: Additional fields to include in the response. See the `include`
                 parameter for [listing Conversation items above](/docs/api-reference/conversations/list-items#conversations_list_items-include) for more information.
         """
+
         return self._client.request(
             "GET",
             path(
@@ -336,6 +344,7 @@ class ConversationsWithRawResponse:
         timeout: Timeout | Unset = UNSET,
     ) -> RawResponse[ConversationResource]:
         """Create a conversation."""
+
         return self._client.request_raw(
             "POST",
             path("/conversations", {}),
@@ -358,6 +367,7 @@ class ConversationsWithRawResponse:
         Args:
             conversation_id: The ID of the conversation to delete.
         """
+
         return self._client.request_raw(
             "DELETE",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
@@ -379,6 +389,7 @@ class ConversationsWithRawResponse:
         Args:
             conversation_id: The ID of the conversation to retrieve.
         """
+
         return self._client.request_raw(
             "GET",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
@@ -401,8 +412,9 @@ class ConversationsWithRawResponse:
         Args:
             conversation_id: The ID of the conversation to update.
             metadata: Set of 16 key-value pairs that can be attached to an object. This can be         useful for storing additional information about the object in a structured         format, and querying for objects via API or the dashboard.
-                        Keys are strings with a maximum length of 64 characters. Values are strings         with a maximum length of 512 characters.
+                Keys are strings with a maximum length of 64 characters. Values are strings         with a maximum length of 512 characters.
         """
+
         return self._client.request_raw(
             "POST",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
@@ -437,6 +449,7 @@ class ItemsWithRawResponse:
             include: Additional fields to include in the response. See the `include`
                 parameter for [listing Conversation items above](/docs/api-reference/conversations/list-items#conversations_list_items-include) for more information.
         """
+
         return self._client.request_raw(
             "POST",
             path("/conversations/{conversation_id}/items", {"conversation_id": conversation_id}),
@@ -462,6 +475,7 @@ class ItemsWithRawResponse:
             item_id: The ID of the item to delete.
             conversation_id: The ID of the conversation that contains the item.
         """
+
         return self._client.request_raw(
             "DELETE",
             path(
@@ -504,6 +518,7 @@ class ItemsWithRawResponse:
                 - `message.output_text.logprobs`: Include logprobs with assistant messages.
                 - `reasoning.encrypted_content`: Includes an encrypted version of reasoning tokens in reasoning item outputs. This enables reasoning items to be used in multi-turn conversations when using the Responses API statelessly (like when the `store` parameter is set to `false`, or when an organization is enrolled in the zero data retention program).
         """
+
         return self._client.request_raw(
             "GET",
             path("/conversations/{conversation_id}/items", {"conversation_id": conversation_id}),
@@ -544,6 +559,7 @@ class ItemsWithRawResponse:
             include: Additional fields to include in the response. See the `include`
                 parameter for [listing Conversation items above](/docs/api-reference/conversations/list-items#conversations_list_items-include) for more information.
         """
+
         return self._client.request_raw(
             "GET",
             path(
@@ -582,6 +598,7 @@ class AsyncConversations:
         timeout: Timeout | Unset = UNSET,
     ) -> ConversationResource:
         """Create a conversation."""
+
         return await self._client.request(
             "POST",
             path("/conversations", {}),
@@ -604,6 +621,7 @@ class AsyncConversations:
         Args:
             conversation_id: The ID of the conversation to delete.
         """
+
         return await self._client.request(
             "DELETE",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
@@ -625,6 +643,7 @@ class AsyncConversations:
         Args:
             conversation_id: The ID of the conversation to retrieve.
         """
+
         return await self._client.request(
             "GET",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
@@ -647,8 +666,9 @@ class AsyncConversations:
         Args:
             conversation_id: The ID of the conversation to update.
             metadata: Set of 16 key-value pairs that can be attached to an object. This can be         useful for storing additional information about the object in a structured         format, and querying for objects via API or the dashboard.
-                        Keys are strings with a maximum length of 64 characters. Values are strings         with a maximum length of 512 characters.
+                Keys are strings with a maximum length of 64 characters. Values are strings         with a maximum length of 512 characters.
         """
+
         return await self._client.request(
             "POST",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
@@ -688,6 +708,7 @@ class AsyncItems:
             include: Additional fields to include in the response. See the `include`
                 parameter for [listing Conversation items above](/docs/api-reference/conversations/list-items#conversations_list_items-include) for more information.
         """
+
         return await self._client.request(
             "POST",
             path("/conversations/{conversation_id}/items", {"conversation_id": conversation_id}),
@@ -713,6 +734,7 @@ class AsyncItems:
             item_id: The ID of the item to delete.
             conversation_id: The ID of the conversation that contains the item.
         """
+
         return await self._client.request(
             "DELETE",
             path(
@@ -755,6 +777,7 @@ class AsyncItems:
                 - `message.output_text.logprobs`: Include logprobs with assistant messages.
                 - `reasoning.encrypted_content`: Includes an encrypted version of reasoning tokens in reasoning item outputs. This enables reasoning items to be used in multi-turn conversations when using the Responses API statelessly (like when the `store` parameter is set to `false`, or when an organization is enrolled in the zero data retention program).
         """
+
         # not a coroutine: await the pager for the first page, or `async for` over every item
         return AsyncPager(
             lambda: self._client.request(
@@ -800,6 +823,7 @@ class AsyncItems:
             include: Additional fields to include in the response. See the `include`
                 parameter for [listing Conversation items above](/docs/api-reference/conversations/list-items#conversations_list_items-include) for more information.
         """
+
         return await self._client.request(
             "GET",
             path(
@@ -833,6 +857,7 @@ class AsyncConversationsWithRawResponse:
         timeout: Timeout | Unset = UNSET,
     ) -> RawResponse[ConversationResource]:
         """Create a conversation."""
+
         return await self._client.request_raw(
             "POST",
             path("/conversations", {}),
@@ -855,6 +880,7 @@ class AsyncConversationsWithRawResponse:
         Args:
             conversation_id: The ID of the conversation to delete.
         """
+
         return await self._client.request_raw(
             "DELETE",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
@@ -876,6 +902,7 @@ class AsyncConversationsWithRawResponse:
         Args:
             conversation_id: The ID of the conversation to retrieve.
         """
+
         return await self._client.request_raw(
             "GET",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
@@ -898,8 +925,9 @@ class AsyncConversationsWithRawResponse:
         Args:
             conversation_id: The ID of the conversation to update.
             metadata: Set of 16 key-value pairs that can be attached to an object. This can be         useful for storing additional information about the object in a structured         format, and querying for objects via API or the dashboard.
-                        Keys are strings with a maximum length of 64 characters. Values are strings         with a maximum length of 512 characters.
+                Keys are strings with a maximum length of 64 characters. Values are strings         with a maximum length of 512 characters.
         """
+
         return await self._client.request_raw(
             "POST",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
@@ -934,6 +962,7 @@ class AsyncItemsWithRawResponse:
             include: Additional fields to include in the response. See the `include`
                 parameter for [listing Conversation items above](/docs/api-reference/conversations/list-items#conversations_list_items-include) for more information.
         """
+
         return await self._client.request_raw(
             "POST",
             path("/conversations/{conversation_id}/items", {"conversation_id": conversation_id}),
@@ -959,6 +988,7 @@ class AsyncItemsWithRawResponse:
             item_id: The ID of the item to delete.
             conversation_id: The ID of the conversation that contains the item.
         """
+
         return await self._client.request_raw(
             "DELETE",
             path(
@@ -1001,6 +1031,7 @@ class AsyncItemsWithRawResponse:
                 - `message.output_text.logprobs`: Include logprobs with assistant messages.
                 - `reasoning.encrypted_content`: Includes an encrypted version of reasoning tokens in reasoning item outputs. This enables reasoning items to be used in multi-turn conversations when using the Responses API statelessly (like when the `store` parameter is set to `false`, or when an organization is enrolled in the zero data retention program).
         """
+
         return await self._client.request_raw(
             "GET",
             path("/conversations/{conversation_id}/items", {"conversation_id": conversation_id}),
@@ -1041,6 +1072,7 @@ class AsyncItemsWithRawResponse:
             include: Additional fields to include in the response. See the `include`
                 parameter for [listing Conversation items above](/docs/api-reference/conversations/list-items#conversations_list_items-include) for more information.
         """
+
         return await self._client.request_raw(
             "GET",
             path(

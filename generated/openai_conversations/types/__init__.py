@@ -7,572 +7,393 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .additional_tools import AdditionalTools as AdditionalTools
-    from .additional_tools_item_param import AdditionalToolsItemParam as AdditionalToolsItemParam
-    from .annotation import Annotation as Annotation
-    from .annotation import UnknownAnnotation as UnknownAnnotation
-    from .annotation import annotation_from_dict as annotation_from_dict
-    from .apply_patch_call_output_status import (
-        ApplyPatchCallOutputStatus as ApplyPatchCallOutputStatus,
-    )
-    from .apply_patch_call_output_status_param import (
-        ApplyPatchCallOutputStatusParam as ApplyPatchCallOutputStatusParam,
-    )
-    from .apply_patch_call_status import ApplyPatchCallStatus as ApplyPatchCallStatus
-    from .apply_patch_call_status_param import (
-        ApplyPatchCallStatusParam as ApplyPatchCallStatusParam,
-    )
-    from .apply_patch_create_file_operation import (
-        ApplyPatchCreateFileOperation as ApplyPatchCreateFileOperation,
-    )
-    from .apply_patch_create_file_operation_param import (
-        ApplyPatchCreateFileOperationParam as ApplyPatchCreateFileOperationParam,
-    )
-    from .apply_patch_delete_file_operation import (
-        ApplyPatchDeleteFileOperation as ApplyPatchDeleteFileOperation,
-    )
-    from .apply_patch_delete_file_operation_param import (
-        ApplyPatchDeleteFileOperationParam as ApplyPatchDeleteFileOperationParam,
-    )
-    from .apply_patch_operation_param import ApplyPatchOperationParam as ApplyPatchOperationParam
+    from .additional_tools import AdditionalTools
+    from .additional_tools_item_param import AdditionalToolsItemParam
+    from .annotation import Annotation, UnknownAnnotation, annotation_from_dict
+    from .apply_patch_call_output_status import ApplyPatchCallOutputStatus
+    from .apply_patch_call_output_status_param import ApplyPatchCallOutputStatusParam
+    from .apply_patch_call_status import ApplyPatchCallStatus
+    from .apply_patch_call_status_param import ApplyPatchCallStatusParam
+    from .apply_patch_create_file_operation import ApplyPatchCreateFileOperation
+    from .apply_patch_create_file_operation_param import ApplyPatchCreateFileOperationParam
+    from .apply_patch_delete_file_operation import ApplyPatchDeleteFileOperation
+    from .apply_patch_delete_file_operation_param import ApplyPatchDeleteFileOperationParam
     from .apply_patch_operation_param import (
-        UnknownApplyPatchOperationParam as UnknownApplyPatchOperationParam,
-    )
-    from .apply_patch_operation_param import (
-        apply_patch_operation_param_from_dict as apply_patch_operation_param_from_dict,
-    )
-    from .apply_patch_tool_call import ApplyPatchToolCall as ApplyPatchToolCall
-    from .apply_patch_tool_call import ApplyPatchToolCallOperation as ApplyPatchToolCallOperation
-    from .apply_patch_tool_call import (
-        UnknownApplyPatchToolCallOperation as UnknownApplyPatchToolCallOperation,
+        ApplyPatchOperationParam,
+        UnknownApplyPatchOperationParam,
+        apply_patch_operation_param_from_dict,
     )
     from .apply_patch_tool_call import (
-        apply_patch_tool_call_operation_from_dict as apply_patch_tool_call_operation_from_dict,
+        ApplyPatchToolCall,
+        ApplyPatchToolCallOperation,
+        UnknownApplyPatchToolCallOperation,
+        apply_patch_tool_call_operation_from_dict,
     )
-    from .apply_patch_tool_call_item_param import (
-        ApplyPatchToolCallItemParam as ApplyPatchToolCallItemParam,
-    )
-    from .apply_patch_tool_call_output import ApplyPatchToolCallOutput as ApplyPatchToolCallOutput
-    from .apply_patch_tool_call_output_item_param import (
-        ApplyPatchToolCallOutputItemParam as ApplyPatchToolCallOutputItemParam,
-    )
-    from .apply_patch_tool_param import ApplyPatchToolParam as ApplyPatchToolParam
-    from .apply_patch_update_file_operation import (
-        ApplyPatchUpdateFileOperation as ApplyPatchUpdateFileOperation,
-    )
-    from .apply_patch_update_file_operation_param import (
-        ApplyPatchUpdateFileOperationParam as ApplyPatchUpdateFileOperationParam,
-    )
-    from .approximate_location import ApproximateLocation as ApproximateLocation
+    from .apply_patch_tool_call_item_param import ApplyPatchToolCallItemParam
+    from .apply_patch_tool_call_output import ApplyPatchToolCallOutput
+    from .apply_patch_tool_call_output_item_param import ApplyPatchToolCallOutputItemParam
+    from .apply_patch_tool_param import ApplyPatchToolParam
+    from .apply_patch_update_file_operation import ApplyPatchUpdateFileOperation
+    from .apply_patch_update_file_operation_param import ApplyPatchUpdateFileOperationParam
+    from .approximate_location import ApproximateLocation
     from .auto_code_interpreter_tool_param import (
-        AutoCodeInterpreterToolParam as AutoCodeInterpreterToolParam,
+        AutoCodeInterpreterToolParam,
+        AutoCodeInterpreterToolParamNetworkPolicy,
+        UnknownAutoCodeInterpreterToolParamNetworkPolicy,
+        auto_code_interpreter_tool_param_network_policy_from_dict,
     )
-    from .auto_code_interpreter_tool_param import (
-        AutoCodeInterpreterToolParamNetworkPolicy as AutoCodeInterpreterToolParamNetworkPolicy,
-    )
-    from .auto_code_interpreter_tool_param import (
-        UnknownAutoCodeInterpreterToolParamNetworkPolicy as UnknownAutoCodeInterpreterToolParamNetworkPolicy,
-    )
-    from .auto_code_interpreter_tool_param import (
-        auto_code_interpreter_tool_param_network_policy_from_dict as auto_code_interpreter_tool_param_network_policy_from_dict,
-    )
-    from .callable_tool_allowed_caller import CallableToolAllowedCaller as CallableToolAllowedCaller
-    from .click_button_type import ClickButtonType as ClickButtonType
-    from .click_param import ClickParam as ClickParam
-    from .code_interpreter_output_image import (
-        CodeInterpreterOutputImage as CodeInterpreterOutputImage,
-    )
-    from .code_interpreter_output_logs import CodeInterpreterOutputLogs as CodeInterpreterOutputLogs
-    from .code_interpreter_tool import CodeInterpreterTool as CodeInterpreterTool
-    from .code_interpreter_tool import CodeInterpreterToolContainer as CodeInterpreterToolContainer
+    from .callable_tool_allowed_caller import CallableToolAllowedCaller
+    from .click_button_type import ClickButtonType
+    from .click_param import ClickParam
+    from .code_interpreter_output_image import CodeInterpreterOutputImage
+    from .code_interpreter_output_logs import CodeInterpreterOutputLogs
     from .code_interpreter_tool import (
-        code_interpreter_tool_container_from_dict as code_interpreter_tool_container_from_dict,
-    )
-    from .code_interpreter_tool_call import CodeInterpreterToolCall as CodeInterpreterToolCall
-    from .code_interpreter_tool_call import (
-        CodeInterpreterToolCallOutputsItem as CodeInterpreterToolCallOutputsItem,
+        CodeInterpreterTool,
+        CodeInterpreterToolContainer,
+        code_interpreter_tool_container_from_dict,
     )
     from .code_interpreter_tool_call import (
-        CodeInterpreterToolCallStatus as CodeInterpreterToolCallStatus,
+        CodeInterpreterToolCall,
+        CodeInterpreterToolCallOutputsItem,
+        CodeInterpreterToolCallStatus,
+        UnknownCodeInterpreterToolCallOutputsItem,
+        code_interpreter_tool_call_outputs_item_from_dict,
     )
-    from .code_interpreter_tool_call import (
-        UnknownCodeInterpreterToolCallOutputsItem as UnknownCodeInterpreterToolCallOutputsItem,
-    )
-    from .code_interpreter_tool_call import (
-        code_interpreter_tool_call_outputs_item_from_dict as code_interpreter_tool_call_outputs_item_from_dict,
-    )
-    from .compaction_body import CompactionBody as CompactionBody
-    from .compaction_summary_item_param import (
-        CompactionSummaryItemParam as CompactionSummaryItemParam,
-    )
-    from .compaction_trigger_item_param import (
-        CompactionTriggerItemParam as CompactionTriggerItemParam,
-    )
-    from .comparison_filter import ComparisonFilter as ComparisonFilter
-    from .comparison_filter import ComparisonFilterType as ComparisonFilterType
-    from .comparison_filter import ComparisonFilterValue as ComparisonFilterValue
+    from .compaction_body import CompactionBody
+    from .compaction_summary_item_param import CompactionSummaryItemParam
+    from .compaction_trigger_item_param import CompactionTriggerItemParam
     from .comparison_filter import (
-        ComparisonFilterValueVariant4Item as ComparisonFilterValueVariant4Item,
-    )
-    from .comparison_filter import (
-        comparison_filter_value_from_dict as comparison_filter_value_from_dict,
-    )
-    from .comparison_filter import (
-        comparison_filter_value_variant4_item_from_dict as comparison_filter_value_variant4_item_from_dict,
-    )
-    from .compound_filter import CompoundFilter as CompoundFilter
-    from .compound_filter import CompoundFilterFiltersItem as CompoundFilterFiltersItem
-    from .compound_filter import CompoundFilterType as CompoundFilterType
-    from .compound_filter import (
-        UnknownCompoundFilterFiltersItem as UnknownCompoundFilterFiltersItem,
+        ComparisonFilter,
+        ComparisonFilterType,
+        ComparisonFilterValue,
+        ComparisonFilterValueVariant4Item,
+        comparison_filter_value_from_dict,
+        comparison_filter_value_variant4_item_from_dict,
     )
     from .compound_filter import (
-        compound_filter_filters_item_from_dict as compound_filter_filters_item_from_dict,
+        CompoundFilter,
+        CompoundFilterFiltersItem,
+        CompoundFilterType,
+        UnknownCompoundFilterFiltersItem,
+        compound_filter_filters_item_from_dict,
     )
-    from .computer_action import ComputerAction as ComputerAction
-    from .computer_action import UnknownComputerAction as UnknownComputerAction
-    from .computer_action import computer_action_from_dict as computer_action_from_dict
-    from .computer_action_list import ComputerActionList as ComputerActionList
-    from .computer_call_output_item_param import (
-        ComputerCallOutputItemParam as ComputerCallOutputItemParam,
-    )
-    from .computer_call_output_status import ComputerCallOutputStatus as ComputerCallOutputStatus
-    from .computer_call_safety_check_param import (
-        ComputerCallSafetyCheckParam as ComputerCallSafetyCheckParam,
-    )
-    from .computer_environment import ComputerEnvironment as ComputerEnvironment
-    from .computer_screenshot_content import ComputerScreenshotContent as ComputerScreenshotContent
-    from .computer_screenshot_image import ComputerScreenshotImage as ComputerScreenshotImage
-    from .computer_tool import ComputerTool as ComputerTool
-    from .computer_tool_call import ComputerToolCall as ComputerToolCall
-    from .computer_tool_call import ComputerToolCallStatus as ComputerToolCallStatus
-    from .computer_tool_call_output import ComputerToolCallOutput as ComputerToolCallOutput
-    from .computer_tool_call_output import (
-        ComputerToolCallOutputStatus as ComputerToolCallOutputStatus,
-    )
-    from .computer_tool_call_output_resource import (
-        ComputerToolCallOutputResource as ComputerToolCallOutputResource,
-    )
-    from .computer_use_preview_tool import ComputerUsePreviewTool as ComputerUsePreviewTool
-    from .container_auto_param import ContainerAutoParam as ContainerAutoParam
+    from .computer_action import ComputerAction, UnknownComputerAction, computer_action_from_dict
+    from .computer_action_list import ComputerActionList
+    from .computer_call_output_item_param import ComputerCallOutputItemParam
+    from .computer_call_output_status import ComputerCallOutputStatus
+    from .computer_call_safety_check_param import ComputerCallSafetyCheckParam
+    from .computer_environment import ComputerEnvironment
+    from .computer_screenshot_content import ComputerScreenshotContent
+    from .computer_screenshot_image import ComputerScreenshotImage
+    from .computer_tool import ComputerTool
+    from .computer_tool_call import ComputerToolCall, ComputerToolCallStatus
+    from .computer_tool_call_output import ComputerToolCallOutput, ComputerToolCallOutputStatus
+    from .computer_tool_call_output_resource import ComputerToolCallOutputResource
+    from .computer_use_preview_tool import ComputerUsePreviewTool
     from .container_auto_param import (
-        ContainerAutoParamNetworkPolicy as ContainerAutoParamNetworkPolicy,
+        ContainerAutoParam,
+        ContainerAutoParamNetworkPolicy,
+        ContainerAutoParamSkillsItem,
+        UnknownContainerAutoParamNetworkPolicy,
+        UnknownContainerAutoParamSkillsItem,
+        container_auto_param_network_policy_from_dict,
+        container_auto_param_skills_item_from_dict,
     )
-    from .container_auto_param import ContainerAutoParamSkillsItem as ContainerAutoParamSkillsItem
-    from .container_auto_param import (
-        UnknownContainerAutoParamNetworkPolicy as UnknownContainerAutoParamNetworkPolicy,
-    )
-    from .container_auto_param import (
-        UnknownContainerAutoParamSkillsItem as UnknownContainerAutoParamSkillsItem,
-    )
-    from .container_auto_param import (
-        container_auto_param_network_policy_from_dict as container_auto_param_network_policy_from_dict,
-    )
-    from .container_auto_param import (
-        container_auto_param_skills_item_from_dict as container_auto_param_skills_item_from_dict,
-    )
-    from .container_file_citation_body import ContainerFileCitationBody as ContainerFileCitationBody
-    from .container_memory_limit import ContainerMemoryLimit as ContainerMemoryLimit
-    from .container_network_policy_allowlist_param import (
-        ContainerNetworkPolicyAllowlistParam as ContainerNetworkPolicyAllowlistParam,
-    )
-    from .container_network_policy_disabled_param import (
-        ContainerNetworkPolicyDisabledParam as ContainerNetworkPolicyDisabledParam,
-    )
+    from .container_file_citation_body import ContainerFileCitationBody
+    from .container_memory_limit import ContainerMemoryLimit
+    from .container_network_policy_allowlist_param import ContainerNetworkPolicyAllowlistParam
+    from .container_network_policy_disabled_param import ContainerNetworkPolicyDisabledParam
     from .container_network_policy_domain_secret_param import (
-        ContainerNetworkPolicyDomainSecretParam as ContainerNetworkPolicyDomainSecretParam,
+        ContainerNetworkPolicyDomainSecretParam,
     )
-    from .container_reference_param import ContainerReferenceParam as ContainerReferenceParam
-    from .container_reference_resource import (
-        ContainerReferenceResource as ContainerReferenceResource,
+    from .container_reference_param import ContainerReferenceParam
+    from .container_reference_resource import ContainerReferenceResource
+    from .conversation_item import (
+        ConversationItem,
+        UnknownConversationItem,
+        conversation_item_from_dict,
     )
-    from .conversation_item import ConversationItem as ConversationItem
-    from .conversation_item import UnknownConversationItem as UnknownConversationItem
-    from .conversation_item import conversation_item_from_dict as conversation_item_from_dict
-    from .conversation_item_list import ConversationItemList as ConversationItemList
-    from .conversation_resource import ConversationResource as ConversationResource
-    from .coord_param import CoordParam as CoordParam
-    from .create_conversation_body import CreateConversationBody as CreateConversationBody
-    from .create_conversation_items import (
-        CreateConversationItemsBody as CreateConversationItemsBody,
-    )
-    from .custom_grammar_format_param import CustomGrammarFormatParam as CustomGrammarFormatParam
-    from .custom_text_format_param import CustomTextFormatParam as CustomTextFormatParam
-    from .custom_tool_call import CustomToolCall as CustomToolCall
-    from .custom_tool_call_output import CustomToolCallOutput as CustomToolCallOutput
-    from .custom_tool_call_output import CustomToolCallOutputOutput as CustomToolCallOutputOutput
+    from .conversation_item_list import ConversationItemList
+    from .conversation_resource import ConversationResource
+    from .coord_param import CoordParam
+    from .create_conversation_body import CreateConversationBody
+    from .create_conversation_items import CreateConversationItemsBody
+    from .custom_grammar_format_param import CustomGrammarFormatParam
+    from .custom_text_format_param import CustomTextFormatParam
+    from .custom_tool_call import CustomToolCall
     from .custom_tool_call_output import (
-        custom_tool_call_output_output_from_dict as custom_tool_call_output_output_from_dict,
+        CustomToolCallOutput,
+        CustomToolCallOutputOutput,
+        custom_tool_call_output_output_from_dict,
     )
-    from .custom_tool_param import CustomToolParam as CustomToolParam
-    from .custom_tool_param import CustomToolParamFormat as CustomToolParamFormat
-    from .custom_tool_param import UnknownCustomToolParamFormat as UnknownCustomToolParamFormat
     from .custom_tool_param import (
-        custom_tool_param_format_from_dict as custom_tool_param_format_from_dict,
+        CustomToolParam,
+        CustomToolParamFormat,
+        UnknownCustomToolParamFormat,
+        custom_tool_param_format_from_dict,
     )
-    from .deleted_conversation_resource import (
-        DeletedConversationResource as DeletedConversationResource,
-    )
-    from .detail_enum import DetailEnum as DetailEnum
-    from .direct_tool_call_caller import DirectToolCallCaller as DirectToolCallCaller
-    from .direct_tool_call_caller_param import (
-        DirectToolCallCallerParam as DirectToolCallCallerParam,
-    )
-    from .double_click_action import DoubleClickAction as DoubleClickAction
-    from .drag_param import DragParam as DragParam
-    from .easy_input_message import EasyInputMessage as EasyInputMessage
-    from .easy_input_message import EasyInputMessageContent as EasyInputMessageContent
-    from .easy_input_message import EasyInputMessageRole as EasyInputMessageRole
+    from .deleted_conversation_resource import DeletedConversationResource
+    from .detail_enum import DetailEnum
+    from .direct_tool_call_caller import DirectToolCallCaller
+    from .direct_tool_call_caller_param import DirectToolCallCallerParam
+    from .double_click_action import DoubleClickAction
+    from .drag_param import DragParam
     from .easy_input_message import (
-        easy_input_message_content_from_dict as easy_input_message_content_from_dict,
+        EasyInputMessage,
+        EasyInputMessageContent,
+        EasyInputMessageRole,
+        easy_input_message_content_from_dict,
     )
-    from .empty_model_param import EmptyModelParam as EmptyModelParam
-    from .error import Error as Error
-    from .error_response import ErrorResponse as ErrorResponse
-    from .file_citation_body import FileCitationBody as FileCitationBody
-    from .file_detail_enum import FileDetailEnum as FileDetailEnum
-    from .file_input_detail import FileInputDetail as FileInputDetail
-    from .file_path import FilePath as FilePath
-    from .file_search_tool import FileSearchTool as FileSearchTool
-    from .file_search_tool_call import FileSearchToolCall as FileSearchToolCall
+    from .empty_model_param import EmptyModelParam
+    from .error import Error
+    from .error_response import ErrorResponse
+    from .file_citation_body import FileCitationBody
+    from .file_detail_enum import FileDetailEnum
+    from .file_input_detail import FileInputDetail
+    from .file_path import FilePath
+    from .file_search_tool import FileSearchTool
     from .file_search_tool_call import (
-        FileSearchToolCallResultsItem as FileSearchToolCallResultsItem,
+        FileSearchToolCall,
+        FileSearchToolCallResultsItem,
+        FileSearchToolCallStatus,
     )
-    from .file_search_tool_call import FileSearchToolCallStatus as FileSearchToolCallStatus
-    from .filters import Filters as Filters
-    from .filters import UnknownFilters as UnknownFilters
-    from .filters import filters_from_dict as filters_from_dict
+    from .filters import Filters, UnknownFilters, filters_from_dict
     from .function_and_custom_tool_call_output import (
-        FunctionAndCustomToolCallOutput as FunctionAndCustomToolCallOutput,
+        FunctionAndCustomToolCallOutput,
+        UnknownFunctionAndCustomToolCallOutput,
+        function_and_custom_tool_call_output_from_dict,
     )
-    from .function_and_custom_tool_call_output import (
-        UnknownFunctionAndCustomToolCallOutput as UnknownFunctionAndCustomToolCallOutput,
-    )
-    from .function_and_custom_tool_call_output import (
-        function_and_custom_tool_call_output_from_dict as function_and_custom_tool_call_output_from_dict,
-    )
-    from .function_call_item_status import FunctionCallItemStatus as FunctionCallItemStatus
+    from .function_call_item_status import FunctionCallItemStatus
     from .function_call_output_item_param import (
-        FunctionCallOutputItemParam as FunctionCallOutputItemParam,
+        FunctionCallOutputItemParam,
+        FunctionCallOutputItemParamOutput,
+        FunctionCallOutputItemParamOutputVariant2Item,
+        UnknownFunctionCallOutputItemParamOutputVariant2Item,
+        function_call_output_item_param_output_from_dict,
+        function_call_output_item_param_output_variant2_item_from_dict,
     )
-    from .function_call_output_item_param import (
-        FunctionCallOutputItemParamOutput as FunctionCallOutputItemParamOutput,
-    )
-    from .function_call_output_item_param import (
-        FunctionCallOutputItemParamOutputVariant2Item as FunctionCallOutputItemParamOutputVariant2Item,
-    )
-    from .function_call_output_item_param import (
-        UnknownFunctionCallOutputItemParamOutputVariant2Item as UnknownFunctionCallOutputItemParamOutputVariant2Item,
-    )
-    from .function_call_output_item_param import (
-        function_call_output_item_param_output_from_dict as function_call_output_item_param_output_from_dict,
-    )
-    from .function_call_output_item_param import (
-        function_call_output_item_param_output_variant2_item_from_dict as function_call_output_item_param_output_variant2_item_from_dict,
-    )
-    from .function_call_output_status_enum import (
-        FunctionCallOutputStatusEnum as FunctionCallOutputStatusEnum,
-    )
-    from .function_call_status import FunctionCallStatus as FunctionCallStatus
-    from .function_shell_action import FunctionShellAction as FunctionShellAction
-    from .function_shell_action_param import FunctionShellActionParam as FunctionShellActionParam
-    from .function_shell_call import FunctionShellCall as FunctionShellCall
-    from .function_shell_call import FunctionShellCallEnvironment as FunctionShellCallEnvironment
+    from .function_call_output_status_enum import FunctionCallOutputStatusEnum
+    from .function_call_status import FunctionCallStatus
+    from .function_shell_action import FunctionShellAction
+    from .function_shell_action_param import FunctionShellActionParam
     from .function_shell_call import (
-        UnknownFunctionShellCallEnvironment as UnknownFunctionShellCallEnvironment,
-    )
-    from .function_shell_call import (
-        function_shell_call_environment_from_dict as function_shell_call_environment_from_dict,
-    )
-    from .function_shell_call_item_param import (
-        FunctionShellCallItemParam as FunctionShellCallItemParam,
+        FunctionShellCall,
+        FunctionShellCallEnvironment,
+        UnknownFunctionShellCallEnvironment,
+        function_shell_call_environment_from_dict,
     )
     from .function_shell_call_item_param import (
-        FunctionShellCallItemParamEnvironment as FunctionShellCallItemParamEnvironment,
+        FunctionShellCallItemParam,
+        FunctionShellCallItemParamEnvironment,
+        UnknownFunctionShellCallItemParamEnvironment,
+        function_shell_call_item_param_environment_from_dict,
     )
-    from .function_shell_call_item_param import (
-        UnknownFunctionShellCallItemParamEnvironment as UnknownFunctionShellCallItemParamEnvironment,
-    )
-    from .function_shell_call_item_param import (
-        function_shell_call_item_param_environment_from_dict as function_shell_call_item_param_environment_from_dict,
-    )
-    from .function_shell_call_item_status import (
-        FunctionShellCallItemStatus as FunctionShellCallItemStatus,
-    )
-    from .function_shell_call_output import FunctionShellCallOutput as FunctionShellCallOutput
+    from .function_shell_call_item_status import FunctionShellCallItemStatus
+    from .function_shell_call_output import FunctionShellCallOutput
     from .function_shell_call_output_content import (
-        FunctionShellCallOutputContent as FunctionShellCallOutputContent,
+        FunctionShellCallOutputContent,
+        FunctionShellCallOutputContentOutcome,
+        UnknownFunctionShellCallOutputContentOutcome,
+        function_shell_call_output_content_outcome_from_dict,
     )
-    from .function_shell_call_output_content import (
-        FunctionShellCallOutputContentOutcome as FunctionShellCallOutputContentOutcome,
-    )
-    from .function_shell_call_output_content import (
-        UnknownFunctionShellCallOutputContentOutcome as UnknownFunctionShellCallOutputContentOutcome,
-    )
-    from .function_shell_call_output_content import (
-        function_shell_call_output_content_outcome_from_dict as function_shell_call_output_content_outcome_from_dict,
-    )
-    from .function_shell_call_output_content_param import (
-        FunctionShellCallOutputContentParam as FunctionShellCallOutputContentParam,
-    )
-    from .function_shell_call_output_exit_outcome import (
-        FunctionShellCallOutputExitOutcome as FunctionShellCallOutputExitOutcome,
-    )
+    from .function_shell_call_output_content_param import FunctionShellCallOutputContentParam
+    from .function_shell_call_output_exit_outcome import FunctionShellCallOutputExitOutcome
     from .function_shell_call_output_exit_outcome_param import (
-        FunctionShellCallOutputExitOutcomeParam as FunctionShellCallOutputExitOutcomeParam,
+        FunctionShellCallOutputExitOutcomeParam,
     )
-    from .function_shell_call_output_item_param import (
-        FunctionShellCallOutputItemParam as FunctionShellCallOutputItemParam,
-    )
+    from .function_shell_call_output_item_param import FunctionShellCallOutputItemParam
     from .function_shell_call_output_outcome_param import (
-        FunctionShellCallOutputOutcomeParam as FunctionShellCallOutputOutcomeParam,
+        FunctionShellCallOutputOutcomeParam,
+        UnknownFunctionShellCallOutputOutcomeParam,
+        function_shell_call_output_outcome_param_from_dict,
     )
-    from .function_shell_call_output_outcome_param import (
-        UnknownFunctionShellCallOutputOutcomeParam as UnknownFunctionShellCallOutputOutcomeParam,
-    )
-    from .function_shell_call_output_outcome_param import (
-        function_shell_call_output_outcome_param_from_dict as function_shell_call_output_outcome_param_from_dict,
-    )
-    from .function_shell_call_output_status_enum import (
-        FunctionShellCallOutputStatusEnum as FunctionShellCallOutputStatusEnum,
-    )
-    from .function_shell_call_output_timeout_outcome import (
-        FunctionShellCallOutputTimeoutOutcome as FunctionShellCallOutputTimeoutOutcome,
-    )
+    from .function_shell_call_output_status_enum import FunctionShellCallOutputStatusEnum
+    from .function_shell_call_output_timeout_outcome import FunctionShellCallOutputTimeoutOutcome
     from .function_shell_call_output_timeout_outcome_param import (
-        FunctionShellCallOutputTimeoutOutcomeParam as FunctionShellCallOutputTimeoutOutcomeParam,
+        FunctionShellCallOutputTimeoutOutcomeParam,
     )
-    from .function_shell_call_status import FunctionShellCallStatus as FunctionShellCallStatus
-    from .function_shell_tool_param import FunctionShellToolParam as FunctionShellToolParam
+    from .function_shell_call_status import FunctionShellCallStatus
     from .function_shell_tool_param import (
-        FunctionShellToolParamEnvironment as FunctionShellToolParamEnvironment,
+        FunctionShellToolParam,
+        FunctionShellToolParamEnvironment,
+        UnknownFunctionShellToolParamEnvironment,
+        function_shell_tool_param_environment_from_dict,
     )
-    from .function_shell_tool_param import (
-        UnknownFunctionShellToolParamEnvironment as UnknownFunctionShellToolParamEnvironment,
-    )
-    from .function_shell_tool_param import (
-        function_shell_tool_param_environment_from_dict as function_shell_tool_param_environment_from_dict,
-    )
-    from .function_tool import FunctionTool as FunctionTool
-    from .function_tool_call import FunctionToolCall as FunctionToolCall
-    from .function_tool_call import FunctionToolCallStatus as FunctionToolCallStatus
-    from .function_tool_call_output import FunctionToolCallOutput as FunctionToolCallOutput
+    from .function_tool import FunctionTool
+    from .function_tool_call import FunctionToolCall, FunctionToolCallStatus
     from .function_tool_call_output import (
-        FunctionToolCallOutputOutput as FunctionToolCallOutputOutput,
-    )
-    from .function_tool_call_output import (
-        FunctionToolCallOutputStatus as FunctionToolCallOutputStatus,
-    )
-    from .function_tool_call_output import (
-        function_tool_call_output_output_from_dict as function_tool_call_output_output_from_dict,
+        FunctionToolCallOutput,
+        FunctionToolCallOutputOutput,
+        FunctionToolCallOutputStatus,
+        function_tool_call_output_output_from_dict,
     )
     from .function_tool_call_output_resource import (
-        FunctionToolCallOutputResource as FunctionToolCallOutputResource,
+        FunctionToolCallOutputResource,
+        FunctionToolCallOutputResourceOutput,
+        function_tool_call_output_resource_output_from_dict,
     )
-    from .function_tool_call_output_resource import (
-        FunctionToolCallOutputResourceOutput as FunctionToolCallOutputResourceOutput,
+    from .function_tool_call_resource import FunctionToolCallResource
+    from .function_tool_param import FunctionToolParam
+    from .grammar_syntax1 import GrammarSyntax1
+    from .http_error import HTTPError
+    from .hybrid_search_options import HybridSearchOptions
+    from .image_detail import ImageDetail
+    from .image_gen_action_enum import ImageGenActionEnum
+    from .image_gen_tool import (
+        ImageGenTool,
+        ImageGenToolBackground,
+        ImageGenToolInputImageMask,
+        ImageGenToolModelModel,
+        ImageGenToolModelModelVariant2,
+        ImageGenToolModeration,
+        ImageGenToolOutputFormat,
+        ImageGenToolQuality,
+        ImageGenToolSize,
+        ImageGenToolSizeVariant2,
     )
-    from .function_tool_call_output_resource import (
-        function_tool_call_output_resource_output_from_dict as function_tool_call_output_resource_output_from_dict,
-    )
-    from .function_tool_call_resource import FunctionToolCallResource as FunctionToolCallResource
-    from .function_tool_param import FunctionToolParam as FunctionToolParam
-    from .grammar_syntax1 import GrammarSyntax1 as GrammarSyntax1
-    from .http_error import HTTPError as HTTPError
-    from .hybrid_search_options import HybridSearchOptions as HybridSearchOptions
-    from .image_detail import ImageDetail as ImageDetail
-    from .image_gen_action_enum import ImageGenActionEnum as ImageGenActionEnum
-    from .image_gen_tool import ImageGenTool as ImageGenTool
-    from .image_gen_tool import ImageGenToolBackground as ImageGenToolBackground
-    from .image_gen_tool import ImageGenToolInputImageMask as ImageGenToolInputImageMask
-    from .image_gen_tool import ImageGenToolModelModel as ImageGenToolModelModel
-    from .image_gen_tool import ImageGenToolModelModelVariant2 as ImageGenToolModelModelVariant2
-    from .image_gen_tool import ImageGenToolModeration as ImageGenToolModeration
-    from .image_gen_tool import ImageGenToolOutputFormat as ImageGenToolOutputFormat
-    from .image_gen_tool import ImageGenToolQuality as ImageGenToolQuality
-    from .image_gen_tool import ImageGenToolSize as ImageGenToolSize
-    from .image_gen_tool import ImageGenToolSizeVariant2 as ImageGenToolSizeVariant2
-    from .image_gen_tool_call import ImageGenToolCall as ImageGenToolCall
-    from .image_gen_tool_call import ImageGenToolCallStatus as ImageGenToolCallStatus
-    from .include_enum import IncludeEnum as IncludeEnum
-    from .inline_skill_param import InlineSkillParam as InlineSkillParam
-    from .inline_skill_source_param import InlineSkillSourceParam as InlineSkillSourceParam
-    from .input_content import InputContent as InputContent
-    from .input_content import UnknownInputContent as UnknownInputContent
-    from .input_content import input_content_from_dict as input_content_from_dict
-    from .input_fidelity import InputFidelity as InputFidelity
-    from .input_file_content import InputFileContent as InputFileContent
-    from .input_file_content_param import InputFileContentParam as InputFileContentParam
-    from .input_image_content import InputImageContent as InputImageContent
-    from .input_image_content_param_auto_param import (
-        InputImageContentParamAutoParam as InputImageContentParamAutoParam,
-    )
-    from .input_item import InputItem as InputItem
-    from .input_item import UnknownInputItem as UnknownInputItem
-    from .input_item import input_item_from_dict as input_item_from_dict
-    from .input_message import InputMessage as InputMessage
-    from .input_message import InputMessageRole as InputMessageRole
-    from .input_message import InputMessageStatus as InputMessageStatus
-    from .input_message_content_list import InputMessageContentList as InputMessageContentList
-    from .input_text_content import InputTextContent as InputTextContent
-    from .input_text_content_param import InputTextContentParam as InputTextContentParam
-    from .item import Item as Item
-    from .item import UnknownItem as UnknownItem
-    from .item import item_from_dict as item_from_dict
-    from .item_reference_param import ItemReferenceParam as ItemReferenceParam
-    from .key_press_action import KeyPressAction as KeyPressAction
-    from .list_conversation_items import ListConversationItemsOrder as ListConversationItemsOrder
-    from .local_environment_param import LocalEnvironmentParam as LocalEnvironmentParam
-    from .local_environment_resource import LocalEnvironmentResource as LocalEnvironmentResource
-    from .local_shell_exec_action import LocalShellExecAction as LocalShellExecAction
-    from .local_shell_tool_call import LocalShellToolCall as LocalShellToolCall
-    from .local_shell_tool_call import LocalShellToolCallStatus as LocalShellToolCallStatus
-    from .local_shell_tool_call_output import LocalShellToolCallOutput as LocalShellToolCallOutput
+    from .image_gen_tool_call import ImageGenToolCall, ImageGenToolCallStatus
+    from .include_enum import IncludeEnum
+    from .inline_skill_param import InlineSkillParam
+    from .inline_skill_source_param import InlineSkillSourceParam
+    from .input_content import InputContent, UnknownInputContent, input_content_from_dict
+    from .input_fidelity import InputFidelity
+    from .input_file_content import InputFileContent
+    from .input_file_content_param import InputFileContentParam
+    from .input_image_content import InputImageContent
+    from .input_image_content_param_auto_param import InputImageContentParamAutoParam
+    from .input_item import InputItem, UnknownInputItem, input_item_from_dict
+    from .input_message import InputMessage, InputMessageRole, InputMessageStatus
+    from .input_message_content_list import InputMessageContentList
+    from .input_text_content import InputTextContent
+    from .input_text_content_param import InputTextContentParam
+    from .item import Item, UnknownItem, item_from_dict
+    from .item_reference_param import ItemReferenceParam
+    from .key_press_action import KeyPressAction
+    from .list_conversation_items import ListConversationItemsOrder
+    from .local_environment_param import LocalEnvironmentParam
+    from .local_environment_resource import LocalEnvironmentResource
+    from .local_shell_exec_action import LocalShellExecAction
+    from .local_shell_tool_call import LocalShellToolCall, LocalShellToolCallStatus
     from .local_shell_tool_call_output import (
-        LocalShellToolCallOutputStatus as LocalShellToolCallOutputStatus,
+        LocalShellToolCallOutput,
+        LocalShellToolCallOutputStatus,
     )
-    from .local_shell_tool_param import LocalShellToolParam as LocalShellToolParam
-    from .local_skill_param import LocalSkillParam as LocalSkillParam
-    from .log_prob import LogProb as LogProb
-    from .mcp_approval_request import MCPApprovalRequest as MCPApprovalRequest
-    from .mcp_approval_response import MCPApprovalResponse as MCPApprovalResponse
-    from .mcp_approval_response_resource import (
-        MCPApprovalResponseResource as MCPApprovalResponseResource,
-    )
-    from .mcp_list_tools import MCPListTools as MCPListTools
-    from .mcp_list_tools_tool import MCPListToolsTool as MCPListToolsTool
-    from .mcp_protocol_error import MCPProtocolError as MCPProtocolError
-    from .mcp_tool import MCPTool as MCPTool
-    from .mcp_tool import MCPToolAllowedTools as MCPToolAllowedTools
-    from .mcp_tool import MCPToolConnectorId as MCPToolConnectorId
-    from .mcp_tool import MCPToolRequireApproval as MCPToolRequireApproval
+    from .local_shell_tool_param import LocalShellToolParam
+    from .local_skill_param import LocalSkillParam
+    from .log_prob import LogProb
+    from .mcp_approval_request import MCPApprovalRequest
+    from .mcp_approval_response import MCPApprovalResponse
+    from .mcp_approval_response_resource import MCPApprovalResponseResource
+    from .mcp_list_tools import MCPListTools
+    from .mcp_list_tools_tool import MCPListToolsTool
+    from .mcp_protocol_error import MCPProtocolError
     from .mcp_tool import (
-        MCPToolRequireApprovalMCPToolApprovalFilter as MCPToolRequireApprovalMCPToolApprovalFilter,
+        MCPTool,
+        MCPToolAllowedTools,
+        MCPToolConnectorId,
+        MCPToolRequireApproval,
+        MCPToolRequireApprovalMCPToolApprovalFilter,
+        MCPToolRequireApprovalMCPToolApprovalSetting,
+        mcp_tool_allowed_tools_from_dict,
+        mcp_tool_require_approval_from_dict,
     )
-    from .mcp_tool import (
-        MCPToolRequireApprovalMCPToolApprovalSetting as MCPToolRequireApprovalMCPToolApprovalSetting,
+    from .mcp_tool_call import MCPToolCall
+    from .mcp_tool_call_error import (
+        MCPToolCallError,
+        UnknownMCPToolCallError,
+        mcp_tool_call_error_from_dict,
     )
-    from .mcp_tool import mcp_tool_allowed_tools_from_dict as mcp_tool_allowed_tools_from_dict
-    from .mcp_tool import mcp_tool_require_approval_from_dict as mcp_tool_require_approval_from_dict
-    from .mcp_tool_call import MCPToolCall as MCPToolCall
-    from .mcp_tool_call_error import MCPToolCallError as MCPToolCallError
-    from .mcp_tool_call_error import UnknownMCPToolCallError as UnknownMCPToolCallError
-    from .mcp_tool_call_error import mcp_tool_call_error_from_dict as mcp_tool_call_error_from_dict
-    from .mcp_tool_call_status import MCPToolCallStatus as MCPToolCallStatus
-    from .mcp_tool_execution_error import MCPToolExecutionError as MCPToolExecutionError
-    from .mcp_tool_filter import MCPToolFilter as MCPToolFilter
-    from .message import Message as Message
-    from .message import MessageContentItem as MessageContentItem
-    from .message import UnknownMessageContentItem as UnknownMessageContentItem
-    from .message import message_content_item_from_dict as message_content_item_from_dict
-    from .message_phase import MessagePhase as MessagePhase
-    from .message_phase2 import MessagePhase2 as MessagePhase2
-    from .message_role import MessageRole as MessageRole
-    from .message_status import MessageStatus as MessageStatus
-    from .metadata import Metadata as Metadata
-    from .move_param import MoveParam as MoveParam
-    from .namespace_tool_param import NamespaceToolParam as NamespaceToolParam
-    from .namespace_tool_param import NamespaceToolParamToolsItem as NamespaceToolParamToolsItem
+    from .mcp_tool_call_status import MCPToolCallStatus
+    from .mcp_tool_execution_error import MCPToolExecutionError
+    from .mcp_tool_filter import MCPToolFilter
+    from .message import (
+        Message,
+        MessageContentItem,
+        UnknownMessageContentItem,
+        message_content_item_from_dict,
+    )
+    from .message_phase import MessagePhase
+    from .message_phase2 import MessagePhase2
+    from .message_role import MessageRole
+    from .message_status import MessageStatus
+    from .metadata import Metadata
+    from .move_param import MoveParam
     from .namespace_tool_param import (
-        UnknownNamespaceToolParamToolsItem as UnknownNamespaceToolParamToolsItem,
+        NamespaceToolParam,
+        NamespaceToolParamToolsItem,
+        UnknownNamespaceToolParamToolsItem,
+        namespace_tool_param_tools_item_from_dict,
     )
-    from .namespace_tool_param import (
-        namespace_tool_param_tools_item_from_dict as namespace_tool_param_tools_item_from_dict,
-    )
-    from .output_message import OutputMessage as OutputMessage
-    from .output_message import OutputMessageStatus as OutputMessageStatus
-    from .output_message_content import OutputMessageContent as OutputMessageContent
-    from .output_message_content import UnknownOutputMessageContent as UnknownOutputMessageContent
+    from .output_message import OutputMessage, OutputMessageStatus
     from .output_message_content import (
-        output_message_content_from_dict as output_message_content_from_dict,
+        OutputMessageContent,
+        UnknownOutputMessageContent,
+        output_message_content_from_dict,
     )
-    from .output_text_content import OutputTextContent as OutputTextContent
-    from .program import Program as Program
-    from .program_item_param import ProgramItemParam as ProgramItemParam
-    from .program_output import ProgramOutput as ProgramOutput
-    from .program_output_item_param import ProgramOutputItemParam as ProgramOutputItemParam
-    from .program_output_item_status import ProgramOutputItemStatus as ProgramOutputItemStatus
-    from .program_output_status import ProgramOutputStatus as ProgramOutputStatus
-    from .program_tool_call_caller import ProgramToolCallCaller as ProgramToolCallCaller
-    from .program_tool_call_caller_param import (
-        ProgramToolCallCallerParam as ProgramToolCallCallerParam,
-    )
-    from .programmatic_tool_calling_param import (
-        ProgrammaticToolCallingParam as ProgrammaticToolCallingParam,
-    )
-    from .prompt_cache_breakpoint_config import (
-        PromptCacheBreakpointConfig as PromptCacheBreakpointConfig,
-    )
-    from .prompt_cache_breakpoint_param import (
-        PromptCacheBreakpointParam as PromptCacheBreakpointParam,
-    )
-    from .ranker_version_type import RankerVersionType as RankerVersionType
-    from .ranking_options import RankingOptions as RankingOptions
-    from .reasoning_item import ReasoningItem as ReasoningItem
-    from .reasoning_item import ReasoningItemStatus as ReasoningItemStatus
-    from .reasoning_text_content import ReasoningTextContent as ReasoningTextContent
-    from .refusal_content import RefusalContent as RefusalContent
-    from .screenshot_param import ScreenshotParam as ScreenshotParam
-    from .scroll_param import ScrollParam as ScrollParam
-    from .search_content_type import SearchContentType as SearchContentType
-    from .search_context_size import SearchContextSize as SearchContextSize
-    from .skill_reference_param import SkillReferenceParam as SkillReferenceParam
-    from .summary_text_content import SummaryTextContent as SummaryTextContent
-    from .text_content import TextContent as TextContent
-    from .tool import Tool as Tool
-    from .tool import UnknownTool as UnknownTool
-    from .tool import tool_from_dict as tool_from_dict
-    from .tool_call_caller import ToolCallCaller as ToolCallCaller
-    from .tool_call_caller import UnknownToolCallCaller as UnknownToolCallCaller
-    from .tool_call_caller import tool_call_caller_from_dict as tool_call_caller_from_dict
-    from .tool_call_caller_param import ToolCallCallerParam as ToolCallCallerParam
-    from .tool_call_caller_param import UnknownToolCallCallerParam as UnknownToolCallCallerParam
+    from .output_text_content import OutputTextContent
+    from .program import Program
+    from .program_item_param import ProgramItemParam
+    from .program_output import ProgramOutput
+    from .program_output_item_param import ProgramOutputItemParam
+    from .program_output_item_status import ProgramOutputItemStatus
+    from .program_output_status import ProgramOutputStatus
+    from .program_tool_call_caller import ProgramToolCallCaller
+    from .program_tool_call_caller_param import ProgramToolCallCallerParam
+    from .programmatic_tool_calling_param import ProgrammaticToolCallingParam
+    from .prompt_cache_breakpoint_config import PromptCacheBreakpointConfig
+    from .prompt_cache_breakpoint_param import PromptCacheBreakpointParam
+    from .ranker_version_type import RankerVersionType
+    from .ranking_options import RankingOptions
+    from .reasoning_item import ReasoningItem, ReasoningItemStatus
+    from .reasoning_text_content import ReasoningTextContent
+    from .refusal_content import RefusalContent
+    from .screenshot_param import ScreenshotParam
+    from .scroll_param import ScrollParam
+    from .search_content_type import SearchContentType
+    from .search_context_size import SearchContextSize
+    from .skill_reference_param import SkillReferenceParam
+    from .summary_text_content import SummaryTextContent
+    from .text_content import TextContent
+    from .tool import Tool, UnknownTool, tool_from_dict
+    from .tool_call_caller import ToolCallCaller, UnknownToolCallCaller, tool_call_caller_from_dict
     from .tool_call_caller_param import (
-        tool_call_caller_param_from_dict as tool_call_caller_param_from_dict,
+        ToolCallCallerParam,
+        UnknownToolCallCallerParam,
+        tool_call_caller_param_from_dict,
     )
-    from .tool_search_call import ToolSearchCall as ToolSearchCall
-    from .tool_search_call_item_param import ToolSearchCallItemParam as ToolSearchCallItemParam
-    from .tool_search_execution_type import ToolSearchExecutionType as ToolSearchExecutionType
-    from .tool_search_output import ToolSearchOutput as ToolSearchOutput
-    from .tool_search_output_item_param import (
-        ToolSearchOutputItemParam as ToolSearchOutputItemParam,
-    )
-    from .tool_search_tool_param import ToolSearchToolParam as ToolSearchToolParam
-    from .top_log_prob import TopLogProb as TopLogProb
-    from .type_param import TypeParam as TypeParam
-    from .update_conversation_body import UpdateConversationBody as UpdateConversationBody
-    from .url_citation_body import UrlCitationBody as UrlCitationBody
-    from .vector_store_file_attributes import VectorStoreFileAttributes as VectorStoreFileAttributes
+    from .tool_search_call import ToolSearchCall
+    from .tool_search_call_item_param import ToolSearchCallItemParam
+    from .tool_search_execution_type import ToolSearchExecutionType
+    from .tool_search_output import ToolSearchOutput
+    from .tool_search_output_item_param import ToolSearchOutputItemParam
+    from .tool_search_tool_param import ToolSearchToolParam
+    from .top_log_prob import TopLogProb
+    from .type_param import TypeParam
+    from .update_conversation_body import UpdateConversationBody
+    from .url_citation_body import UrlCitationBody
     from .vector_store_file_attributes import (
-        VectorStoreFileAttributesValue as VectorStoreFileAttributesValue,
+        VectorStoreFileAttributes,
+        VectorStoreFileAttributesValue,
+        vector_store_file_attributes_value_from_dict,
     )
-    from .vector_store_file_attributes import (
-        vector_store_file_attributes_value_from_dict as vector_store_file_attributes_value_from_dict,
+    from .wait_param import WaitParam
+    from .web_search_action_find import WebSearchActionFind
+    from .web_search_action_open_page import WebSearchActionOpenPage
+    from .web_search_action_search import WebSearchActionSearch, WebSearchActionSearchSourcesItem
+    from .web_search_approximate_location import WebSearchApproximateLocation
+    from .web_search_preview_tool import WebSearchPreviewTool, WebSearchPreviewToolType
+    from .web_search_tool import (
+        WebSearchTool,
+        WebSearchToolFilters,
+        WebSearchToolSearchContextSize,
+        WebSearchToolType,
     )
-    from .wait_param import WaitParam as WaitParam
-    from .web_search_action_find import WebSearchActionFind as WebSearchActionFind
-    from .web_search_action_open_page import WebSearchActionOpenPage as WebSearchActionOpenPage
-    from .web_search_action_search import WebSearchActionSearch as WebSearchActionSearch
-    from .web_search_action_search import (
-        WebSearchActionSearchSourcesItem as WebSearchActionSearchSourcesItem,
-    )
-    from .web_search_approximate_location import (
-        WebSearchApproximateLocation as WebSearchApproximateLocation,
-    )
-    from .web_search_preview_tool import WebSearchPreviewTool as WebSearchPreviewTool
-    from .web_search_preview_tool import WebSearchPreviewToolType as WebSearchPreviewToolType
-    from .web_search_tool import WebSearchTool as WebSearchTool
-    from .web_search_tool import WebSearchToolFilters as WebSearchToolFilters
-    from .web_search_tool import WebSearchToolSearchContextSize as WebSearchToolSearchContextSize
-    from .web_search_tool import WebSearchToolType as WebSearchToolType
     from .web_search_tool_call import (
-        UnknownWebSearchToolCallAction as UnknownWebSearchToolCallAction,
-    )
-    from .web_search_tool_call import WebSearchToolCall as WebSearchToolCall
-    from .web_search_tool_call import WebSearchToolCallAction as WebSearchToolCallAction
-    from .web_search_tool_call import WebSearchToolCallStatus as WebSearchToolCallStatus
-    from .web_search_tool_call import (
-        web_search_tool_call_action_from_dict as web_search_tool_call_action_from_dict,
+        UnknownWebSearchToolCallAction,
+        WebSearchToolCall,
+        WebSearchToolCallAction,
+        WebSearchToolCallStatus,
+        web_search_tool_call_action_from_dict,
     )
 
 _MODULES = {

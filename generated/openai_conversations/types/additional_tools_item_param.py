@@ -55,18 +55,12 @@ class AdditionalToolsItemParam(_r.Model):
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             key = "type"
-            obj.type = (
-                v if (v := data["type"]) == "additional_tools" else _r.const(v, "additional_tools")
-            )
+            obj.type = _r.const(data["type"], "additional_tools")
             key = "role"
-            obj.role = v if (v := data["role"]) == "developer" else _r.const(v, "developer")
+            obj.role = _r.const(data["role"], "developer")
             key = "tools"
             obj.tools = _r.list_of(data["tools"], tool_from_dict)
-            obj.extra = (
-                EMPTY
-                if _KEYS_ADDITIONALTOOLSITEMPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_ADDITIONALTOOLSITEMPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_ADDITIONALTOOLSITEMPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

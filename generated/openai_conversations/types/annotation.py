@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from .._runtime import models as _r
@@ -32,17 +31,18 @@ Annotation: TypeAlias = (
 
 def annotation_from_dict(data: Any) -> Annotation:
     """Decode a `Annotation` by its tag; unknown tags give `UnknownAnnotation`."""
-    if data.__class__ is dict:
-        decode = _ANNOTATION_BY_TAG.get(tag) if (tag := data.get("type")).__class__ is str else None
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _ANNOTATION_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(data, exc, UnknownAnnotation)  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownAnnotation)
     return _r.tagged(data, "type", _ANNOTATION_BY_TAG, UnknownAnnotation)
 
 
-_ANNOTATION_BY_TAG: dict[str | None, Callable[[Any], Annotation]] = {
+_ANNOTATION_BY_TAG: _r.Decoders[Annotation] = {
     "file_citation": FileCitationBody.from_dict,
     "url_citation": UrlCitationBody.from_dict,
     "container_file_citation": ContainerFileCitationBody.from_dict,

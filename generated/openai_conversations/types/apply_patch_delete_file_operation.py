@@ -42,14 +42,10 @@ class ApplyPatchDeleteFileOperation(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "delete_file" else _r.const(v, "delete_file")
+            obj.type = _r.const(data["type"], "delete_file")
             key = "path"
             obj.path = v if (v := data["path"]).__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_APPLYPATCHDELETEFILEOPERATION.issuperset(data)
-                else _r.extras(data, _KEYS_APPLYPATCHDELETEFILEOPERATION)
-            )
+            obj.extra = _r.extras(data, _KEYS_APPLYPATCHDELETEFILEOPERATION)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from .._runtime import models as _r
@@ -34,25 +33,20 @@ ApplyPatchOperationParam: TypeAlias = (
 
 def apply_patch_operation_param_from_dict(data: Any) -> ApplyPatchOperationParam:
     """Decode a `ApplyPatchOperationParam` by its tag; unknown tags give `UnknownApplyPatchOperationParam`."""
-    if data.__class__ is dict:
-        decode = (
-            _APPLY_PATCH_OPERATION_PARAM_BY_TAG.get(tag)
-            if (tag := data.get("type")).__class__ is str
-            else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _APPLY_PATCH_OPERATION_PARAM_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(
-                    data, exc, UnknownApplyPatchOperationParam
-                )  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownApplyPatchOperationParam)
     return _r.tagged(
         data, "type", _APPLY_PATCH_OPERATION_PARAM_BY_TAG, UnknownApplyPatchOperationParam
     )
 
 
-_APPLY_PATCH_OPERATION_PARAM_BY_TAG: dict[str | None, Callable[[Any], ApplyPatchOperationParam]] = {
+_APPLY_PATCH_OPERATION_PARAM_BY_TAG: _r.Decoders[ApplyPatchOperationParam] = {
     "create_file": ApplyPatchCreateFileOperationParam.from_dict,
     "delete_file": ApplyPatchDeleteFileOperationParam.from_dict,
     "update_file": ApplyPatchUpdateFileOperationParam.from_dict,

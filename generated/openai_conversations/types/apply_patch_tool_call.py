@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
@@ -66,9 +66,7 @@ class ApplyPatchToolCall(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v if (v := data["type"]) == "apply_patch_call" else _r.const(v, "apply_patch_call")
-            )
+            obj.type = _r.const(data["type"], "apply_patch_call")
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "call_id"
@@ -83,11 +81,7 @@ class ApplyPatchToolCall(_r.Model):
             key = "created_by"
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_APPLYPATCHTOOLCALL.issuperset(data)
-                else _r.extras(data, _KEYS_APPLYPATCHTOOLCALL)
-            )
+            obj.extra = _r.extras(data, _KEYS_APPLYPATCHTOOLCALL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -136,27 +130,20 @@ ApplyPatchToolCallOperation: TypeAlias = (
 
 def apply_patch_tool_call_operation_from_dict(data: Any) -> ApplyPatchToolCallOperation:
     """Decode a `ApplyPatchToolCallOperation` by its tag; unknown tags give `UnknownApplyPatchToolCallOperation`."""
-    if data.__class__ is dict:
-        decode = (
-            _APPLY_PATCH_TOOL_CALL_OPERATION_BY_TAG.get(tag)
-            if (tag := data.get("type")).__class__ is str
-            else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _APPLY_PATCH_TOOL_CALL_OPERATION_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(
-                    data, exc, UnknownApplyPatchToolCallOperation
-                )  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownApplyPatchToolCallOperation)
     return _r.tagged(
         data, "type", _APPLY_PATCH_TOOL_CALL_OPERATION_BY_TAG, UnknownApplyPatchToolCallOperation
     )
 
 
-_APPLY_PATCH_TOOL_CALL_OPERATION_BY_TAG: dict[
-    str | None, Callable[[Any], ApplyPatchToolCallOperation]
-] = {
+_APPLY_PATCH_TOOL_CALL_OPERATION_BY_TAG: _r.Decoders[ApplyPatchToolCallOperation] = {
     "create_file": ApplyPatchCreateFileOperation.from_dict,
     "delete_file": ApplyPatchDeleteFileOperation.from_dict,
     "update_file": ApplyPatchUpdateFileOperation.from_dict,

@@ -62,9 +62,7 @@ class ApplyPatchToolCallItemParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v if (v := data["type"]) == "apply_patch_call" else _r.const(v, "apply_patch_call")
-            )
+            obj.type = _r.const(data["type"], "apply_patch_call")
             key = "id"
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
@@ -77,11 +75,7 @@ class ApplyPatchToolCallItemParam(_r.Model):
             obj.status = ApplyPatchCallStatusParam.decode(data["status"])
             key = "operation"
             obj.operation = apply_patch_operation_param_from_dict(data["operation"])
-            obj.extra = (
-                EMPTY
-                if _KEYS_APPLYPATCHTOOLCALLITEMPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_APPLYPATCHTOOLCALLITEMPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_APPLYPATCHTOOLCALLITEMPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -62,11 +62,7 @@ class ApplyPatchToolCallOutput(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "apply_patch_call_output"
-                else _r.const(v, "apply_patch_call_output")
-            )
+            obj.type = _r.const(data["type"], "apply_patch_call_output")
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "call_id"
@@ -82,11 +78,7 @@ class ApplyPatchToolCallOutput(_r.Model):
             key = "created_by"
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_APPLYPATCHTOOLCALLOUTPUT.issuperset(data)
-                else _r.extras(data, _KEYS_APPLYPATCHTOOLCALLOUTPUT)
-            )
+            obj.extra = _r.extras(data, _KEYS_APPLYPATCHTOOLCALLOUTPUT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -57,11 +57,7 @@ class ApplyPatchToolCallOutputItemParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "apply_patch_call_output"
-                else _r.const(v, "apply_patch_call_output")
-            )
+            obj.type = _r.const(data["type"], "apply_patch_call_output")
             key = "id"
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
@@ -75,11 +71,7 @@ class ApplyPatchToolCallOutputItemParam(_r.Model):
             key = "output"
             v = data.get("output", UNSET)
             obj.output = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_APPLYPATCHTOOLCALLOUTPUTITEMPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_APPLYPATCHTOOLCALLOUTPUTITEMPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_APPLYPATCHTOOLCALLOUTPUTITEMPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

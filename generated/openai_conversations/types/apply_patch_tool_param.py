@@ -42,17 +42,13 @@ class ApplyPatchToolParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "apply_patch" else _r.const(v, "apply_patch")
+            obj.type = _r.const(data["type"], "apply_patch")
             key = "allowed_callers"
             v = data.get("allowed_callers", UNSET)
             obj.allowed_callers = (
                 v if v is UNSET or v is None else _r.list_of(v, CallableToolAllowedCaller.decode)
             )
-            obj.extra = (
-                EMPTY
-                if _KEYS_APPLYPATCHTOOLPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_APPLYPATCHTOOLPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_APPLYPATCHTOOLPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -46,16 +46,12 @@ class ApplyPatchUpdateFileOperationParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "update_file" else _r.const(v, "update_file")
+            obj.type = _r.const(data["type"], "update_file")
             key = "path"
             obj.path = v if (v := data["path"]).__class__ is str else _r.string(v)
             key = "diff"
             obj.diff = v if (v := data["diff"]).__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_APPLYPATCHUPDATEFILEOPERATIONPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_APPLYPATCHUPDATEFILEOPERATIONPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_APPLYPATCHUPDATEFILEOPERATIONPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -50,7 +50,7 @@ class ApproximateLocation(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "approximate" else _r.const(v, "approximate")
+            obj.type = _r.const(data["type"], "approximate")
             key = "country"
             v = data.get("country", UNSET)
             obj.country = (
@@ -67,11 +67,7 @@ class ApproximateLocation(_r.Model):
             obj.timezone = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-            obj.extra = (
-                EMPTY
-                if _KEYS_APPROXIMATELOCATION.issuperset(data)
-                else _r.extras(data, _KEYS_APPROXIMATELOCATION)
-            )
+            obj.extra = _r.extras(data, _KEYS_APPROXIMATELOCATION)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
@@ -52,7 +52,7 @@ class AutoCodeInterpreterToolParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "auto" else _r.const(v, "auto")
+            obj.type = _r.const(data["type"], "auto")
             key = "file_ids"
             v = data.get("file_ids", UNSET)
             obj.file_ids = v if v is UNSET else _r.list_of(v, _r.string)
@@ -64,11 +64,7 @@ class AutoCodeInterpreterToolParam(_r.Model):
             obj.network_policy = (
                 v if v is UNSET else auto_code_interpreter_tool_param_network_policy_from_dict(v)
             )
-            obj.extra = (
-                EMPTY
-                if _KEYS_AUTOCODEINTERPRETERTOOLPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_AUTOCODEINTERPRETERTOOLPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_AUTOCODEINTERPRETERTOOLPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -116,19 +112,14 @@ def auto_code_interpreter_tool_param_network_policy_from_dict(
     data: Any,
 ) -> AutoCodeInterpreterToolParamNetworkPolicy:
     """Decode a `AutoCodeInterpreterToolParamNetworkPolicy` by its tag; unknown tags give `UnknownAutoCodeInterpreterToolParamNetworkPolicy`."""
-    if data.__class__ is dict:
-        decode = (
-            _AUTO_CODE_INTERPRETER_TOOL_PARAM_NETWORK_POLICY_BY_TAG.get(tag)
-            if (tag := data.get("type")).__class__ is str
-            else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _AUTO_CODE_INTERPRETER_TOOL_PARAM_NETWORK_POLICY_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(
-                    data, exc, UnknownAutoCodeInterpreterToolParamNetworkPolicy
-                )  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownAutoCodeInterpreterToolParamNetworkPolicy)
     return _r.tagged(
         data,
         "type",
@@ -137,8 +128,8 @@ def auto_code_interpreter_tool_param_network_policy_from_dict(
     )
 
 
-_AUTO_CODE_INTERPRETER_TOOL_PARAM_NETWORK_POLICY_BY_TAG: dict[
-    str | None, Callable[[Any], AutoCodeInterpreterToolParamNetworkPolicy]
+_AUTO_CODE_INTERPRETER_TOOL_PARAM_NETWORK_POLICY_BY_TAG: _r.Decoders[
+    AutoCodeInterpreterToolParamNetworkPolicy
 ] = {
     "disabled": ContainerNetworkPolicyDisabledParam.from_dict,
     "allowlist": ContainerNetworkPolicyAllowlistParam.from_dict,

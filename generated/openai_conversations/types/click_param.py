@@ -54,7 +54,7 @@ class ClickParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "click" else _r.const(v, "click")
+            obj.type = _r.const(data["type"], "click")
             key = "button"
             obj.button = ClickButtonType.decode(data["button"])
             key = "x"
@@ -64,9 +64,7 @@ class ClickParam(_r.Model):
             key = "keys"
             v = data.get("keys", UNSET)
             obj.keys = v if v is UNSET or v is None else _r.list_of(v, _r.string)
-            obj.extra = (
-                EMPTY if _KEYS_CLICKPARAM.issuperset(data) else _r.extras(data, _KEYS_CLICKPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_CLICKPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

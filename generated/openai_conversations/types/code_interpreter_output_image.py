@@ -42,14 +42,10 @@ class CodeInterpreterOutputImage(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "image" else _r.const(v, "image")
+            obj.type = _r.const(data["type"], "image")
             key = "url"
             obj.url = v if (v := data["url"]).__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_CODEINTERPRETEROUTPUTIMAGE.issuperset(data)
-                else _r.extras(data, _KEYS_CODEINTERPRETEROUTPUTIMAGE)
-            )
+            obj.extra = _r.extras(data, _KEYS_CODEINTERPRETEROUTPUTIMAGE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -42,14 +42,10 @@ class CodeInterpreterOutputLogs(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "logs" else _r.const(v, "logs")
+            obj.type = _r.const(data["type"], "logs")
             key = "logs"
             obj.logs = v if (v := data["logs"]).__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_CODEINTERPRETEROUTPUTLOGS.issuperset(data)
-                else _r.extras(data, _KEYS_CODEINTERPRETEROUTPUTLOGS)
-            )
+            obj.extra = _r.extras(data, _KEYS_CODEINTERPRETEROUTPUTLOGS)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

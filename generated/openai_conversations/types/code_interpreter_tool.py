@@ -47,9 +47,7 @@ class CodeInterpreterTool(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v if (v := data["type"]) == "code_interpreter" else _r.const(v, "code_interpreter")
-            )
+            obj.type = _r.const(data["type"], "code_interpreter")
             key = "container"
             obj.container = code_interpreter_tool_container_from_dict(data["container"])
             key = "allowed_callers"
@@ -57,11 +55,7 @@ class CodeInterpreterTool(_r.Model):
             obj.allowed_callers = (
                 v if v is UNSET or v is None else _r.list_of(v, CallableToolAllowedCaller.decode)
             )
-            obj.extra = (
-                EMPTY
-                if _KEYS_CODEINTERPRETERTOOL.issuperset(data)
-                else _r.extras(data, _KEYS_CODEINTERPRETERTOOL)
-            )
+            obj.extra = _r.extras(data, _KEYS_CODEINTERPRETERTOOL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

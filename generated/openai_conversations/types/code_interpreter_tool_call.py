@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
@@ -71,11 +71,7 @@ class CodeInterpreterToolCall(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "code_interpreter_call"
-                else _r.const(v, "code_interpreter_call")
-            )
+            obj.type = _r.const(data["type"], "code_interpreter_call")
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "status"
@@ -90,11 +86,7 @@ class CodeInterpreterToolCall(_r.Model):
             obj.outputs = (
                 v if v is None else _r.list_of(v, code_interpreter_tool_call_outputs_item_from_dict)
             )
-            obj.extra = (
-                EMPTY
-                if _KEYS_CODEINTERPRETERTOOLCALL.issuperset(data)
-                else _r.extras(data, _KEYS_CODEINTERPRETERTOOLCALL)
-            )
+            obj.extra = _r.extras(data, _KEYS_CODEINTERPRETERTOOLCALL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -140,19 +132,14 @@ def code_interpreter_tool_call_outputs_item_from_dict(
     data: Any,
 ) -> CodeInterpreterToolCallOutputsItem:
     """Decode a `CodeInterpreterToolCallOutputsItem` by its tag; unknown tags give `UnknownCodeInterpreterToolCallOutputsItem`."""
-    if data.__class__ is dict:
-        decode = (
-            _CODE_INTERPRETER_TOOL_CALL_OUTPUTS_ITEM_BY_TAG.get(tag)
-            if (tag := data.get("type")).__class__ is str
-            else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _CODE_INTERPRETER_TOOL_CALL_OUTPUTS_ITEM_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(
-                    data, exc, UnknownCodeInterpreterToolCallOutputsItem
-                )  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownCodeInterpreterToolCallOutputsItem)
     return _r.tagged(
         data,
         "type",
@@ -161,9 +148,7 @@ def code_interpreter_tool_call_outputs_item_from_dict(
     )
 
 
-_CODE_INTERPRETER_TOOL_CALL_OUTPUTS_ITEM_BY_TAG: dict[
-    str | None, Callable[[Any], CodeInterpreterToolCallOutputsItem]
-] = {
+_CODE_INTERPRETER_TOOL_CALL_OUTPUTS_ITEM_BY_TAG: _r.Decoders[CodeInterpreterToolCallOutputsItem] = {
     "logs": CodeInterpreterOutputLogs.from_dict,
     "image": CodeInterpreterOutputImage.from_dict,
 }

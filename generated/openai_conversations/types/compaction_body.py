@@ -50,7 +50,7 @@ class CompactionBody(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "compaction" else _r.const(v, "compaction")
+            obj.type = _r.const(data["type"], "compaction")
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "encrypted_content"
@@ -60,11 +60,7 @@ class CompactionBody(_r.Model):
             key = "created_by"
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_COMPACTIONBODY.issuperset(data)
-                else _r.extras(data, _KEYS_COMPACTIONBODY)
-            )
+            obj.extra = _r.extras(data, _KEYS_COMPACTIONBODY)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -38,16 +38,8 @@ class CompactionTriggerItemParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "compaction_trigger"
-                else _r.const(v, "compaction_trigger")
-            )
-            obj.extra = (
-                EMPTY
-                if _KEYS_COMPACTIONTRIGGERITEMPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_COMPACTIONTRIGGERITEMPARAM)
-            )
+            obj.type = _r.const(data["type"], "compaction_trigger")
+            obj.extra = _r.extras(data, _KEYS_COMPACTIONTRIGGERITEMPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -22,7 +22,7 @@ class ComparisonFilterType(_r.OpenEnum):
     - `in`: in
     - `nin`: not in
 
-        Unknown values decode to plain `str`, so new API values never fail.
+    Unknown values decode to plain `str`, so new API values never fail.
     """
 
     EQ = "eq"
@@ -83,11 +83,7 @@ class ComparisonFilter(_r.Model):
             obj.key = v if (v := data["key"]).__class__ is str else _r.string(v)
             key = "value"
             obj.value = comparison_filter_value_from_dict(data["value"])
-            obj.extra = (
-                EMPTY
-                if _KEYS_COMPARISONFILTER.issuperset(data)
-                else _r.extras(data, _KEYS_COMPARISONFILTER)
-            )
+            obj.extra = _r.extras(data, _KEYS_COMPARISONFILTER)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

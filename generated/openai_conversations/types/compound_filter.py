@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -54,11 +54,7 @@ class CompoundFilter(_r.Model):
             obj.type = CompoundFilterType.decode(data["type"])
             key = "filters"
             obj.filters = _r.list_of(data["filters"], compound_filter_filters_item_from_dict)
-            obj.extra = (
-                EMPTY
-                if _KEYS_COMPOUNDFILTER.issuperset(data)
-                else _r.extras(data, _KEYS_COMPOUNDFILTER)
-            )
+            obj.extra = _r.extras(data, _KEYS_COMPOUNDFILTER)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -94,27 +90,20 @@ CompoundFilterFiltersItem: TypeAlias = (
 
 def compound_filter_filters_item_from_dict(data: Any) -> CompoundFilterFiltersItem:
     """Decode a `CompoundFilterFiltersItem` by its tag; unknown tags give `UnknownCompoundFilterFiltersItem`."""
-    if data.__class__ is dict:
-        decode = (
-            _COMPOUND_FILTER_FILTERS_ITEM_BY_TAG.get(tag)
-            if (tag := data.get("type")).__class__ is str
-            else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _COMPOUND_FILTER_FILTERS_ITEM_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(
-                    data, exc, UnknownCompoundFilterFiltersItem
-                )  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownCompoundFilterFiltersItem)
     return _r.tagged(
         data, "type", _COMPOUND_FILTER_FILTERS_ITEM_BY_TAG, UnknownCompoundFilterFiltersItem
     )
 
 
-_COMPOUND_FILTER_FILTERS_ITEM_BY_TAG: dict[
-    str | None, Callable[[Any], CompoundFilterFiltersItem]
-] = {
+_COMPOUND_FILTER_FILTERS_ITEM_BY_TAG: _r.Decoders[CompoundFilterFiltersItem] = {
     "eq": ComparisonFilter.from_dict,
     "ne": ComparisonFilter.from_dict,
     "gt": ComparisonFilter.from_dict,

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from .._runtime import models as _r
@@ -45,19 +44,18 @@ ComputerAction: TypeAlias = (
 
 def computer_action_from_dict(data: Any) -> ComputerAction:
     """Decode a `ComputerAction` by its tag; unknown tags give `UnknownComputerAction`."""
-    if data.__class__ is dict:
-        decode = (
-            _COMPUTER_ACTION_BY_TAG.get(tag) if (tag := data.get("type")).__class__ is str else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _COMPUTER_ACTION_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(data, exc, UnknownComputerAction)  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownComputerAction)
     return _r.tagged(data, "type", _COMPUTER_ACTION_BY_TAG, UnknownComputerAction)
 
 
-_COMPUTER_ACTION_BY_TAG: dict[str | None, Callable[[Any], ComputerAction]] = {
+_COMPUTER_ACTION_BY_TAG: _r.Decoders[ComputerAction] = {
     "click": ClickParam.from_dict,
     "double_click": DoubleClickAction.from_dict,
     "drag": DragParam.from_dict,

@@ -62,11 +62,7 @@ class ComputerCallOutputItemParam(_r.Model):
             key = "call_id"
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "computer_call_output"
-                else _r.const(v, "computer_call_output")
-            )
+            obj.type = _r.const(data["type"], "computer_call_output")
             key = "output"
             obj.output = ComputerScreenshotImage.from_dict(data["output"])
             key = "acknowledged_safety_checks"
@@ -79,11 +75,7 @@ class ComputerCallOutputItemParam(_r.Model):
             key = "status"
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET or v is None else FunctionCallItemStatus.decode(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_COMPUTERCALLOUTPUTITEMPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_COMPUTERCALLOUTPUTITEMPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_COMPUTERCALLOUTPUTITEMPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -51,11 +51,7 @@ class ComputerCallSafetyCheckParam(_r.Model):
             obj.message = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-            obj.extra = (
-                EMPTY
-                if _KEYS_COMPUTERCALLSAFETYCHECKPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_COMPUTERCALLSAFETYCHECKPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_COMPUTERCALLSAFETYCHECKPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

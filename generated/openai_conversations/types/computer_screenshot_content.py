@@ -53,11 +53,7 @@ class ComputerScreenshotContent(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "computer_screenshot"
-                else _r.const(v, "computer_screenshot")
-            )
+            obj.type = _r.const(data["type"], "computer_screenshot")
             key = "image_url"
             v = data["image_url"]
             obj.image_url = v if v is None else v if v.__class__ is str else _r.string(v)
@@ -71,11 +67,7 @@ class ComputerScreenshotContent(_r.Model):
             obj.prompt_cache_breakpoint = (
                 v if v is UNSET else PromptCacheBreakpointConfig.from_dict(v)
             )
-            obj.extra = (
-                EMPTY
-                if _KEYS_COMPUTERSCREENSHOTCONTENT.issuperset(data)
-                else _r.extras(data, _KEYS_COMPUTERSCREENSHOTCONTENT)
-            )
+            obj.extra = _r.extras(data, _KEYS_COMPUTERSCREENSHOTCONTENT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -38,12 +38,8 @@ class ComputerTool(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "computer" else _r.const(v, "computer")
-            obj.extra = (
-                EMPTY
-                if _KEYS_COMPUTERTOOL.issuperset(data)
-                else _r.extras(data, _KEYS_COMPUTERTOOL)
-            )
+            obj.type = _r.const(data["type"], "computer")
+            obj.extra = _r.extras(data, _KEYS_COMPUTERTOOL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -18,7 +18,7 @@ class ComputerToolCallStatus(_r.OpenEnum):
     """The status of the item. One of `in_progress`, `completed`, or
     `incomplete`. Populated when items are returned via API.
 
-        Unknown values decode to plain `str`, so new API values never fail.
+    Unknown values decode to plain `str`, so new API values never fail.
     """
 
     IN_PROGRESS = "in_progress"
@@ -77,7 +77,7 @@ class ComputerToolCall(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "computer_call" else _r.const(v, "computer_call")
+            obj.type = _r.const(data["type"], "computer_call")
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "call_id"
@@ -94,11 +94,7 @@ class ComputerToolCall(_r.Model):
             )
             key = "status"
             obj.status = ComputerToolCallStatus.decode(data["status"])
-            obj.extra = (
-                EMPTY
-                if _KEYS_COMPUTERTOOLCALL.issuperset(data)
-                else _r.extras(data, _KEYS_COMPUTERTOOLCALL)
-            )
+            obj.extra = _r.extras(data, _KEYS_COMPUTERTOOLCALL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

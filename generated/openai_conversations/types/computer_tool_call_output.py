@@ -17,7 +17,7 @@ class ComputerToolCallOutputStatus(_r.OpenEnum):
     """The status of the message input. One of `in_progress`, `completed`, or
     `incomplete`. Populated when input items are returned via API.
 
-        Unknown values decode to plain `str`, so new API values never fail.
+    Unknown values decode to plain `str`, so new API values never fail.
     """
 
     IN_PROGRESS = "in_progress"
@@ -73,11 +73,7 @@ class ComputerToolCallOutput(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "computer_call_output"
-                else _r.const(v, "computer_call_output")
-            )
+            obj.type = _r.const(data["type"], "computer_call_output")
             key = "id"
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
@@ -93,11 +89,7 @@ class ComputerToolCallOutput(_r.Model):
             key = "status"
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET else ComputerToolCallOutputStatus.decode(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_COMPUTERTOOLCALLOUTPUT.issuperset(data)
-                else _r.extras(data, _KEYS_COMPUTERTOOLCALLOUTPUT)
-            )
+            obj.extra = _r.extras(data, _KEYS_COMPUTERTOOLCALLOUTPUT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -66,11 +66,7 @@ class ComputerToolCallOutputResource(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "computer_call_output"
-                else _r.const(v, "computer_call_output")
-            )
+            obj.type = _r.const(data["type"], "computer_call_output")
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "call_id"
@@ -87,11 +83,7 @@ class ComputerToolCallOutputResource(_r.Model):
             key = "created_by"
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_COMPUTERTOOLCALLOUTPUTRESOURCE.issuperset(data)
-                else _r.extras(data, _KEYS_COMPUTERTOOLCALLOUTPUTRESOURCE)
-            )
+            obj.extra = _r.extras(data, _KEYS_COMPUTERTOOLCALLOUTPUTRESOURCE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -51,11 +51,7 @@ class ComputerUsePreviewTool(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "computer_use_preview"
-                else _r.const(v, "computer_use_preview")
-            )
+            obj.type = _r.const(data["type"], "computer_use_preview")
             key = "environment"
             obj.environment = ComputerEnvironment.decode(data["environment"])
             key = "display_width"
@@ -66,11 +62,7 @@ class ComputerUsePreviewTool(_r.Model):
             obj.display_height = (
                 v if (v := data["display_height"]).__class__ is int else _r.integer(v)
             )
-            obj.extra = (
-                EMPTY
-                if _KEYS_COMPUTERUSEPREVIEWTOOL.issuperset(data)
-                else _r.extras(data, _KEYS_COMPUTERUSEPREVIEWTOOL)
-            )
+            obj.extra = _r.extras(data, _KEYS_COMPUTERUSEPREVIEWTOOL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
@@ -58,9 +58,7 @@ class ContainerAutoParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v if (v := data["type"]) == "container_auto" else _r.const(v, "container_auto")
-            )
+            obj.type = _r.const(data["type"], "container_auto")
             key = "file_ids"
             v = data.get("file_ids", UNSET)
             obj.file_ids = v if v is UNSET else _r.list_of(v, _r.string)
@@ -77,11 +75,7 @@ class ContainerAutoParam(_r.Model):
             obj.skills = (
                 v if v is UNSET else _r.list_of(v, container_auto_param_skills_item_from_dict)
             )
-            obj.extra = (
-                EMPTY
-                if _KEYS_CONTAINERAUTOPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_CONTAINERAUTOPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_CONTAINERAUTOPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -144,19 +138,14 @@ ContainerAutoParamSkillsItem: TypeAlias = (
 
 def container_auto_param_network_policy_from_dict(data: Any) -> ContainerAutoParamNetworkPolicy:
     """Decode a `ContainerAutoParamNetworkPolicy` by its tag; unknown tags give `UnknownContainerAutoParamNetworkPolicy`."""
-    if data.__class__ is dict:
-        decode = (
-            _CONTAINER_AUTO_PARAM_NETWORK_POLICY_BY_TAG.get(tag)
-            if (tag := data.get("type")).__class__ is str
-            else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _CONTAINER_AUTO_PARAM_NETWORK_POLICY_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(
-                    data, exc, UnknownContainerAutoParamNetworkPolicy
-                )  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownContainerAutoParamNetworkPolicy)
     return _r.tagged(
         data,
         "type",
@@ -167,35 +156,26 @@ def container_auto_param_network_policy_from_dict(data: Any) -> ContainerAutoPar
 
 def container_auto_param_skills_item_from_dict(data: Any) -> ContainerAutoParamSkillsItem:
     """Decode a `ContainerAutoParamSkillsItem` by its tag; unknown tags give `UnknownContainerAutoParamSkillsItem`."""
-    if data.__class__ is dict:
-        decode = (
-            _CONTAINER_AUTO_PARAM_SKILLS_ITEM_BY_TAG.get(tag)
-            if (tag := data.get("type")).__class__ is str
-            else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _CONTAINER_AUTO_PARAM_SKILLS_ITEM_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(
-                    data, exc, UnknownContainerAutoParamSkillsItem
-                )  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownContainerAutoParamSkillsItem)
     return _r.tagged(
         data, "type", _CONTAINER_AUTO_PARAM_SKILLS_ITEM_BY_TAG, UnknownContainerAutoParamSkillsItem
     )
 
 
-_CONTAINER_AUTO_PARAM_NETWORK_POLICY_BY_TAG: dict[
-    str | None, Callable[[Any], ContainerAutoParamNetworkPolicy]
-] = {
+_CONTAINER_AUTO_PARAM_NETWORK_POLICY_BY_TAG: _r.Decoders[ContainerAutoParamNetworkPolicy] = {
     "disabled": ContainerNetworkPolicyDisabledParam.from_dict,
     "allowlist": ContainerNetworkPolicyAllowlistParam.from_dict,
 }
 
 
-_CONTAINER_AUTO_PARAM_SKILLS_ITEM_BY_TAG: dict[
-    str | None, Callable[[Any], ContainerAutoParamSkillsItem]
-] = {
+_CONTAINER_AUTO_PARAM_SKILLS_ITEM_BY_TAG: _r.Decoders[ContainerAutoParamSkillsItem] = {
     "skill_reference": SkillReferenceParam.from_dict,
     "inline": InlineSkillParam.from_dict,
 }

@@ -58,11 +58,7 @@ class ContainerFileCitationBody(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "container_file_citation"
-                else _r.const(v, "container_file_citation")
-            )
+            obj.type = _r.const(data["type"], "container_file_citation")
             key = "container_id"
             obj.container_id = v if (v := data["container_id"]).__class__ is str else _r.string(v)
             key = "file_id"
@@ -73,11 +69,7 @@ class ContainerFileCitationBody(_r.Model):
             obj.end_index = v if (v := data["end_index"]).__class__ is int else _r.integer(v)
             key = "filename"
             obj.filename = v if (v := data["filename"]).__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_CONTAINERFILECITATIONBODY.issuperset(data)
-                else _r.extras(data, _KEYS_CONTAINERFILECITATIONBODY)
-            )
+            obj.extra = _r.extras(data, _KEYS_CONTAINERFILECITATIONBODY)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -47,7 +47,7 @@ class ContainerNetworkPolicyAllowlistParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "allowlist" else _r.const(v, "allowlist")
+            obj.type = _r.const(data["type"], "allowlist")
             key = "allowed_domains"
             obj.allowed_domains = _r.list_of(data["allowed_domains"], _r.string)
             key = "domain_secrets"
@@ -57,11 +57,7 @@ class ContainerNetworkPolicyAllowlistParam(_r.Model):
                 if v is UNSET
                 else _r.list_of(v, ContainerNetworkPolicyDomainSecretParam.from_dict)
             )
-            obj.extra = (
-                EMPTY
-                if _KEYS_CONTAINERNETWORKPOLICYALLOWLISTPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_CONTAINERNETWORKPOLICYALLOWLISTPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_CONTAINERNETWORKPOLICYALLOWLISTPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

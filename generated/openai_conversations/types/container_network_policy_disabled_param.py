@@ -38,12 +38,8 @@ class ContainerNetworkPolicyDisabledParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "disabled" else _r.const(v, "disabled")
-            obj.extra = (
-                EMPTY
-                if _KEYS_CONTAINERNETWORKPOLICYDISABLEDPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_CONTAINERNETWORKPOLICYDISABLEDPARAM)
-            )
+            obj.type = _r.const(data["type"], "disabled")
+            obj.extra = _r.extras(data, _KEYS_CONTAINERNETWORKPOLICYDISABLEDPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

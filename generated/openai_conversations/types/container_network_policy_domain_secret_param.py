@@ -49,11 +49,7 @@ class ContainerNetworkPolicyDomainSecretParam(_r.Model):
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
             key = "value"
             obj.value = v if (v := data["value"]).__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_CONTAINERNETWORKPOLICYDOMAINSECRETPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_CONTAINERNETWORKPOLICYDOMAINSECRETPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_CONTAINERNETWORKPOLICYDOMAINSECRETPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -42,18 +42,10 @@ class ContainerReferenceParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "container_reference"
-                else _r.const(v, "container_reference")
-            )
+            obj.type = _r.const(data["type"], "container_reference")
             key = "container_id"
             obj.container_id = v if (v := data["container_id"]).__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_CONTAINERREFERENCEPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_CONTAINERREFERENCEPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_CONTAINERREFERENCEPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from .._runtime import models as _r
@@ -84,21 +83,18 @@ ConversationItem: TypeAlias = (
 
 def conversation_item_from_dict(data: Any) -> ConversationItem:
     """Decode a `ConversationItem` by its tag; unknown tags give `UnknownConversationItem`."""
-    if data.__class__ is dict:
-        decode = (
-            _CONVERSATION_ITEM_BY_TAG.get(tag)
-            if (tag := data.get("type")).__class__ is str
-            else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _CONVERSATION_ITEM_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(data, exc, UnknownConversationItem)  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownConversationItem)
     return _r.tagged(data, "type", _CONVERSATION_ITEM_BY_TAG, UnknownConversationItem)
 
 
-_CONVERSATION_ITEM_BY_TAG: dict[str | None, Callable[[Any], ConversationItem]] = {
+_CONVERSATION_ITEM_BY_TAG: _r.Decoders[ConversationItem] = {
     "message": Message.from_dict,
     "function_call": FunctionToolCallResource.from_dict,
     "function_call_output": FunctionToolCallOutputResource.from_dict,

@@ -53,7 +53,7 @@ class ConversationItemList(_r.Model):
         key = ""
         try:
             key = "object"
-            obj.object = v if (v := data["object"]) == "list" else _r.const(v, "list")
+            obj.object = _r.const(data["object"], "list")
             key = "data"
             obj.data = _r.list_of(data["data"], conversation_item_from_dict)
             key = "has_more"
@@ -62,11 +62,7 @@ class ConversationItemList(_r.Model):
             obj.first_id = v if (v := data["first_id"]).__class__ is str else _r.string(v)
             key = "last_id"
             obj.last_id = v if (v := data["last_id"]).__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_CONVERSATIONITEMLIST.issuperset(data)
-                else _r.extras(data, _KEYS_CONVERSATIONITEMLIST)
-            )
+            obj.extra = _r.extras(data, _KEYS_CONVERSATIONITEMLIST)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -23,7 +23,8 @@ class ConversationResource(_r.Model):
     Default on the server: `'conversation'`."""
     metadata: Any
     """Set of 16 key-value pairs that can be attached to an object. This can be         useful for storing additional information about the object in a structured         format, and querying for objects via API or the dashboard.
-            Keys are strings with a maximum length of 64 characters. Values are strings         with a maximum length of 512 characters."""
+    Keys are strings with a maximum length of 64 characters. Values are strings         with a maximum length of 512 characters.
+    """
     created_at: int
     """The time at which the conversation was created, measured in seconds since the Unix epoch."""
     extra: Mapping[str, Any]
@@ -53,18 +54,12 @@ class ConversationResource(_r.Model):
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "object"
-            obj.object = (
-                v if (v := data["object"]) == "conversation" else _r.const(v, "conversation")
-            )
+            obj.object = _r.const(data["object"], "conversation")
             key = "metadata"
             obj.metadata = data["metadata"]
             key = "created_at"
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_CONVERSATIONRESOURCE.issuperset(data)
-                else _r.extras(data, _KEYS_CONVERSATIONRESOURCE)
-            )
+            obj.extra = _r.extras(data, _KEYS_CONVERSATIONRESOURCE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

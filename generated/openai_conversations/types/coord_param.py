@@ -43,9 +43,7 @@ class CoordParam(_r.Model):
             obj.x = v if (v := data["x"]).__class__ is int else _r.integer(v)
             key = "y"
             obj.y = v if (v := data["y"]).__class__ is int else _r.integer(v)
-            obj.extra = (
-                EMPTY if _KEYS_COORDPARAM.issuperset(data) else _r.extras(data, _KEYS_COORDPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_COORDPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -44,11 +44,7 @@ class CreateConversationBody(_r.Model):
             key = "items"
             v = data.get("items", UNSET)
             obj.items = v if v is UNSET or v is None else _r.list_of(v, input_item_from_dict)
-            obj.extra = (
-                EMPTY
-                if _KEYS_CREATECONVERSATIONBODY.issuperset(data)
-                else _r.extras(data, _KEYS_CREATECONVERSATIONBODY)
-            )
+            obj.extra = _r.extras(data, _KEYS_CREATECONVERSATIONBODY)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -47,16 +47,12 @@ class CustomGrammarFormatParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "grammar" else _r.const(v, "grammar")
+            obj.type = _r.const(data["type"], "grammar")
             key = "syntax"
             obj.syntax = GrammarSyntax1.decode(data["syntax"])
             key = "definition"
             obj.definition = v if (v := data["definition"]).__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_CUSTOMGRAMMARFORMATPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_CUSTOMGRAMMARFORMATPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_CUSTOMGRAMMARFORMATPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

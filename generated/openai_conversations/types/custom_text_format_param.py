@@ -38,12 +38,8 @@ class CustomTextFormatParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "text" else _r.const(v, "text")
-            obj.extra = (
-                EMPTY
-                if _KEYS_CUSTOMTEXTFORMATPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_CUSTOMTEXTFORMATPARAM)
-            )
+            obj.type = _r.const(data["type"], "text")
+            obj.extra = _r.extras(data, _KEYS_CUSTOMTEXTFORMATPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -60,9 +60,7 @@ class CustomToolCall(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v if (v := data["type"]) == "custom_tool_call" else _r.const(v, "custom_tool_call")
-            )
+            obj.type = _r.const(data["type"], "custom_tool_call")
             key = "id"
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
@@ -78,11 +76,7 @@ class CustomToolCall(_r.Model):
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
             key = "input"
             obj.input = v if (v := data["input"]).__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_CUSTOMTOOLCALL.issuperset(data)
-                else _r.extras(data, _KEYS_CUSTOMTOOLCALL)
-            )
+            obj.extra = _r.extras(data, _KEYS_CUSTOMTOOLCALL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -57,11 +57,7 @@ class CustomToolCallOutput(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "custom_tool_call_output"
-                else _r.const(v, "custom_tool_call_output")
-            )
+            obj.type = _r.const(data["type"], "custom_tool_call_output")
             key = "id"
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
@@ -72,11 +68,7 @@ class CustomToolCallOutput(_r.Model):
             obj.caller = v if v is UNSET or v is None else tool_call_caller_param_from_dict(v)
             key = "output"
             obj.output = custom_tool_call_output_output_from_dict(data["output"])
-            obj.extra = (
-                EMPTY
-                if _KEYS_CUSTOMTOOLCALLOUTPUT.issuperset(data)
-                else _r.extras(data, _KEYS_CUSTOMTOOLCALLOUTPUT)
-            )
+            obj.extra = _r.extras(data, _KEYS_CUSTOMTOOLCALLOUTPUT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

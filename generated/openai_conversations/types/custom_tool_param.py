@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
@@ -60,7 +60,7 @@ class CustomToolParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "custom" else _r.const(v, "custom")
+            obj.type = _r.const(data["type"], "custom")
             key = "name"
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
             key = "description"
@@ -77,11 +77,7 @@ class CustomToolParam(_r.Model):
             obj.allowed_callers = (
                 v if v is UNSET or v is None else _r.list_of(v, CallableToolAllowedCaller.decode)
             )
-            obj.extra = (
-                EMPTY
-                if _KEYS_CUSTOMTOOLPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_CUSTOMTOOLPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_CUSTOMTOOLPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -130,23 +126,18 @@ CustomToolParamFormat: TypeAlias = (
 
 def custom_tool_param_format_from_dict(data: Any) -> CustomToolParamFormat:
     """Decode a `CustomToolParamFormat` by its tag; unknown tags give `UnknownCustomToolParamFormat`."""
-    if data.__class__ is dict:
-        decode = (
-            _CUSTOM_TOOL_PARAM_FORMAT_BY_TAG.get(tag)
-            if (tag := data.get("type")).__class__ is str
-            else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _CUSTOM_TOOL_PARAM_FORMAT_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(
-                    data, exc, UnknownCustomToolParamFormat
-                )  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownCustomToolParamFormat)
     return _r.tagged(data, "type", _CUSTOM_TOOL_PARAM_FORMAT_BY_TAG, UnknownCustomToolParamFormat)
 
 
-_CUSTOM_TOOL_PARAM_FORMAT_BY_TAG: dict[str | None, Callable[[Any], CustomToolParamFormat]] = {
+_CUSTOM_TOOL_PARAM_FORMAT_BY_TAG: _r.Decoders[CustomToolParamFormat] = {
     "text": CustomTextFormatParam.from_dict,
     "grammar": CustomGrammarFormatParam.from_dict,
 }

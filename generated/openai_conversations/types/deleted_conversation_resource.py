@@ -42,20 +42,12 @@ class DeletedConversationResource(_r.Model):
         key = ""
         try:
             key = "object"
-            obj.object = (
-                v
-                if (v := data["object"]) == "conversation.deleted"
-                else _r.const(v, "conversation.deleted")
-            )
+            obj.object = _r.const(data["object"], "conversation.deleted")
             key = "deleted"
             obj.deleted = v if (v := data["deleted"]).__class__ is bool else _r.boolean(v)
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_DELETEDCONVERSATIONRESOURCE.issuperset(data)
-                else _r.extras(data, _KEYS_DELETEDCONVERSATIONRESOURCE)
-            )
+            obj.extra = _r.extras(data, _KEYS_DELETEDCONVERSATIONRESOURCE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -38,12 +38,8 @@ class DirectToolCallCallerParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "direct" else _r.const(v, "direct")
-            obj.extra = (
-                EMPTY
-                if _KEYS_DIRECTTOOLCALLCALLERPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_DIRECTTOOLCALLCALLERPARAM)
-            )
+            obj.type = _r.const(data["type"], "direct")
+            obj.extra = _r.extras(data, _KEYS_DIRECTTOOLCALLCALLERPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -49,7 +49,7 @@ class DoubleClickAction(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "double_click" else _r.const(v, "double_click")
+            obj.type = _r.const(data["type"], "double_click")
             key = "x"
             obj.x = v if (v := data["x"]).__class__ is int else _r.integer(v)
             key = "y"
@@ -57,11 +57,7 @@ class DoubleClickAction(_r.Model):
             key = "keys"
             v = data["keys"]
             obj.keys = v if v is None else _r.list_of(v, _r.string)
-            obj.extra = (
-                EMPTY
-                if _KEYS_DOUBLECLICKACTION.issuperset(data)
-                else _r.extras(data, _KEYS_DOUBLECLICKACTION)
-            )
+            obj.extra = _r.extras(data, _KEYS_DOUBLECLICKACTION)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -52,15 +52,13 @@ class DragParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "drag" else _r.const(v, "drag")
+            obj.type = _r.const(data["type"], "drag")
             key = "path"
             obj.path = _r.list_of(data["path"], CoordParam.from_dict)
             key = "keys"
             v = data.get("keys", UNSET)
             obj.keys = v if v is UNSET or v is None else _r.list_of(v, _r.string)
-            obj.extra = (
-                EMPTY if _KEYS_DRAGPARAM.issuperset(data) else _r.extras(data, _KEYS_DRAGPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_DRAGPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -18,7 +18,7 @@ class EasyInputMessageRole(_r.OpenEnum):
     """The role of the message input. One of `user`, `assistant`, `system`, or
     `developer`.
 
-        Unknown values decode to plain `str`, so new API values never fail.
+    Unknown values decode to plain `str`, so new API values never fail.
     """
 
     USER = "user"
@@ -77,12 +77,8 @@ class EasyInputMessage(_r.Model):
             obj.phase = v if v is UNSET or v is None else MessagePhase.decode(v)
             key = "type"
             v = data.get("type", UNSET)
-            obj.type = v if v is UNSET else v if v == "message" else _r.const(v, "message")
-            obj.extra = (
-                EMPTY
-                if _KEYS_EASYINPUTMESSAGE.issuperset(data)
-                else _r.extras(data, _KEYS_EASYINPUTMESSAGE)
-            )
+            obj.type = v if v is UNSET else _r.const(v, "message")
+            obj.extra = _r.extras(data, _KEYS_EASYINPUTMESSAGE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -53,7 +53,7 @@ class Error(_r.Model):
             obj.param = v if v is None else v if v.__class__ is str else _r.string(v)
             key = "type"
             obj.type = v if (v := data["type"]).__class__ is str else _r.string(v)
-            obj.extra = EMPTY if _KEYS_ERROR.issuperset(data) else _r.extras(data, _KEYS_ERROR)
+            obj.extra = _r.extras(data, _KEYS_ERROR)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

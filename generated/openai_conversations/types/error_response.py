@@ -37,11 +37,7 @@ class ErrorResponse(_r.Model):
         try:
             key = "error"
             obj.error = Error.from_dict(data["error"])
-            obj.extra = (
-                EMPTY
-                if _KEYS_ERRORRESPONSE.issuperset(data)
-                else _r.extras(data, _KEYS_ERRORRESPONSE)
-            )
+            obj.extra = _r.extras(data, _KEYS_ERRORRESPONSE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -55,7 +55,7 @@ class FileSearchTool(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "file_search" else _r.const(v, "file_search")
+            obj.type = _r.const(data["type"], "file_search")
             key = "vector_store_ids"
             obj.vector_store_ids = _r.list_of(data["vector_store_ids"], _r.string)
             key = "max_num_results"
@@ -67,11 +67,7 @@ class FileSearchTool(_r.Model):
             key = "filters"
             v = data.get("filters", UNSET)
             obj.filters = v if v is UNSET or v is None else filters_from_dict(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_FILESEARCHTOOL.issuperset(data)
-                else _r.extras(data, _KEYS_FILESEARCHTOOL)
-            )
+            obj.extra = _r.extras(data, _KEYS_FILESEARCHTOOL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -19,7 +19,7 @@ class FileSearchToolCallStatus(_r.OpenEnum):
     """The status of the file search tool call. One of `in_progress`,
     `searching`, `incomplete` or `failed`,
 
-        Unknown values decode to plain `str`, so new API values never fail.
+    Unknown values decode to plain `str`, so new API values never fail.
     """
 
     IN_PROGRESS = "in_progress"
@@ -73,9 +73,7 @@ class FileSearchToolCall(_r.Model):
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "type"
-            obj.type = (
-                v if (v := data["type"]) == "file_search_call" else _r.const(v, "file_search_call")
-            )
+            obj.type = _r.const(data["type"], "file_search_call")
             key = "status"
             obj.status = FileSearchToolCallStatus.decode(data["status"])
             key = "queries"
@@ -87,11 +85,7 @@ class FileSearchToolCall(_r.Model):
                 if v is UNSET or v is None
                 else _r.list_of(v, FileSearchToolCallResultsItem.from_dict)
             )
-            obj.extra = (
-                EMPTY
-                if _KEYS_FILESEARCHTOOLCALL.issuperset(data)
-                else _r.extras(data, _KEYS_FILESEARCHTOOLCALL)
-            )
+            obj.extra = _r.extras(data, _KEYS_FILESEARCHTOOLCALL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -172,11 +166,7 @@ class FileSearchToolCallResultsItem(_r.Model):
             key = "score"
             v = data.get("score", UNSET)
             obj.score = v if v is UNSET else _r.number(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_FILESEARCHTOOLCALLRESULTSITEM.issuperset(data)
-                else _r.extras(data, _KEYS_FILESEARCHTOOLCALLRESULTSITEM)
-            )
+            obj.extra = _r.extras(data, _KEYS_FILESEARCHTOOLCALLRESULTSITEM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from .._runtime import models as _r
@@ -27,17 +26,18 @@ Filters: TypeAlias = ComparisonFilter | CompoundFilter | UnknownFilters
 
 def filters_from_dict(data: Any) -> Filters:
     """Decode a `Filters` by its tag; unknown tags give `UnknownFilters`."""
-    if data.__class__ is dict:
-        decode = _FILTERS_BY_TAG.get(tag) if (tag := data.get("type")).__class__ is str else None
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _FILTERS_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(data, exc, UnknownFilters)  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownFilters)
     return _r.tagged(data, "type", _FILTERS_BY_TAG, UnknownFilters)
 
 
-_FILTERS_BY_TAG: dict[str | None, Callable[[Any], Filters]] = {
+_FILTERS_BY_TAG: _r.Decoders[Filters] = {
     "eq": ComparisonFilter.from_dict,
     "ne": ComparisonFilter.from_dict,
     "gt": ComparisonFilter.from_dict,

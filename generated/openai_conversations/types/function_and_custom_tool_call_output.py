@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from .._runtime import models as _r
@@ -30,19 +29,14 @@ FunctionAndCustomToolCallOutput: TypeAlias = (
 
 def function_and_custom_tool_call_output_from_dict(data: Any) -> FunctionAndCustomToolCallOutput:
     """Decode a `FunctionAndCustomToolCallOutput` by its tag; unknown tags give `UnknownFunctionAndCustomToolCallOutput`."""
-    if data.__class__ is dict:
-        decode = (
-            _FUNCTION_AND_CUSTOM_TOOL_CALL_OUTPUT_BY_TAG.get(tag)
-            if (tag := data.get("type")).__class__ is str
-            else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _FUNCTION_AND_CUSTOM_TOOL_CALL_OUTPUT_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(
-                    data, exc, UnknownFunctionAndCustomToolCallOutput
-                )  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownFunctionAndCustomToolCallOutput)
     return _r.tagged(
         data,
         "type",
@@ -51,9 +45,7 @@ def function_and_custom_tool_call_output_from_dict(data: Any) -> FunctionAndCust
     )
 
 
-_FUNCTION_AND_CUSTOM_TOOL_CALL_OUTPUT_BY_TAG: dict[
-    str | None, Callable[[Any], FunctionAndCustomToolCallOutput]
-] = {
+_FUNCTION_AND_CUSTOM_TOOL_CALL_OUTPUT_BY_TAG: _r.Decoders[FunctionAndCustomToolCallOutput] = {
     "input_text": InputTextContent.from_dict,
     "input_image": InputImageContent.from_dict,
     "input_file": InputFileContent.from_dict,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
@@ -73,11 +73,7 @@ class FunctionCallOutputItemParam(_r.Model):
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "function_call_output"
-                else _r.const(v, "function_call_output")
-            )
+            obj.type = _r.const(data["type"], "function_call_output")
             key = "output"
             obj.output = function_call_output_item_param_output_from_dict(data["output"])
             key = "name"
@@ -94,11 +90,7 @@ class FunctionCallOutputItemParam(_r.Model):
             key = "status"
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET or v is None else FunctionCallItemStatus.decode(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_FUNCTIONCALLOUTPUTITEMPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_FUNCTIONCALLOUTPUTITEMPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_FUNCTIONCALLOUTPUTITEMPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -160,19 +152,14 @@ def function_call_output_item_param_output_variant2_item_from_dict(
     data: Any,
 ) -> FunctionCallOutputItemParamOutputVariant2Item:
     """Decode a `FunctionCallOutputItemParamOutputVariant2Item` by its tag; unknown tags give `UnknownFunctionCallOutputItemParamOutputVariant2Item`."""
-    if data.__class__ is dict:
-        decode = (
-            _FUNCTION_CALL_OUTPUT_ITEM_PARAM_OUTPUT_VARIANT2_ITEM_BY_TAG.get(tag)
-            if (tag := data.get("type")).__class__ is str
-            else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _FUNCTION_CALL_OUTPUT_ITEM_PARAM_OUTPUT_VARIANT2_ITEM_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(
-                    data, exc, UnknownFunctionCallOutputItemParamOutputVariant2Item
-                )  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownFunctionCallOutputItemParamOutputVariant2Item)
     return _r.tagged(
         data,
         "type",
@@ -193,8 +180,8 @@ def function_call_output_item_param_output_from_dict(
     raise _r.DecodeError("a string or an array", data)
 
 
-_FUNCTION_CALL_OUTPUT_ITEM_PARAM_OUTPUT_VARIANT2_ITEM_BY_TAG: dict[
-    str | None, Callable[[Any], FunctionCallOutputItemParamOutputVariant2Item]
+_FUNCTION_CALL_OUTPUT_ITEM_PARAM_OUTPUT_VARIANT2_ITEM_BY_TAG: _r.Decoders[
+    FunctionCallOutputItemParamOutputVariant2Item
 ] = {
     "input_text": InputTextContentParam.from_dict,
     "input_image": InputImageContentParamAutoParam.from_dict,

@@ -48,11 +48,7 @@ class FunctionShellAction(_r.Model):
             key = "max_output_length"
             v = data["max_output_length"]
             obj.max_output_length = v if v is None else v if v.__class__ is int else _r.integer(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_FUNCTIONSHELLACTION.issuperset(data)
-                else _r.extras(data, _KEYS_FUNCTIONSHELLACTION)
-            )
+            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLACTION)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -53,11 +53,7 @@ class FunctionShellActionParam(_r.Model):
             obj.max_output_length = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-            obj.extra = (
-                EMPTY
-                if _KEYS_FUNCTIONSHELLACTIONPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_FUNCTIONSHELLACTIONPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLACTIONPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

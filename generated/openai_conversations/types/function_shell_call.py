@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
@@ -69,7 +69,7 @@ class FunctionShellCall(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "shell_call" else _r.const(v, "shell_call")
+            obj.type = _r.const(data["type"], "shell_call")
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "call_id"
@@ -87,11 +87,7 @@ class FunctionShellCall(_r.Model):
             key = "created_by"
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_FUNCTIONSHELLCALL.issuperset(data)
-                else _r.extras(data, _KEYS_FUNCTIONSHELLCALL)
-            )
+            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -137,27 +133,20 @@ FunctionShellCallEnvironment: TypeAlias = (
 
 def function_shell_call_environment_from_dict(data: Any) -> FunctionShellCallEnvironment:
     """Decode a `FunctionShellCallEnvironment` by its tag; unknown tags give `UnknownFunctionShellCallEnvironment`."""
-    if data.__class__ is dict:
-        decode = (
-            _FUNCTION_SHELL_CALL_ENVIRONMENT_BY_TAG.get(tag)
-            if (tag := data.get("type")).__class__ is str
-            else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _FUNCTION_SHELL_CALL_ENVIRONMENT_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(
-                    data, exc, UnknownFunctionShellCallEnvironment
-                )  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownFunctionShellCallEnvironment)
     return _r.tagged(
         data, "type", _FUNCTION_SHELL_CALL_ENVIRONMENT_BY_TAG, UnknownFunctionShellCallEnvironment
     )
 
 
-_FUNCTION_SHELL_CALL_ENVIRONMENT_BY_TAG: dict[
-    str | None, Callable[[Any], FunctionShellCallEnvironment]
-] = {
+_FUNCTION_SHELL_CALL_ENVIRONMENT_BY_TAG: _r.Decoders[FunctionShellCallEnvironment] = {
     "local": LocalEnvironmentResource.from_dict,
     "container_reference": ContainerReferenceResource.from_dict,
 }

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
@@ -71,7 +71,7 @@ class FunctionShellCallItemParam(_r.Model):
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_param_from_dict(v)
             key = "type"
-            obj.type = v if (v := data["type"]) == "shell_call" else _r.const(v, "shell_call")
+            obj.type = _r.const(data["type"], "shell_call")
             key = "action"
             obj.action = FunctionShellActionParam.from_dict(data["action"])
             key = "status"
@@ -84,11 +84,7 @@ class FunctionShellCallItemParam(_r.Model):
                 if v is UNSET or v is None
                 else function_shell_call_item_param_environment_from_dict(v)
             )
-            obj.extra = (
-                EMPTY
-                if _KEYS_FUNCTIONSHELLCALLITEMPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_FUNCTIONSHELLCALLITEMPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALLITEMPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -138,19 +134,14 @@ def function_shell_call_item_param_environment_from_dict(
     data: Any,
 ) -> FunctionShellCallItemParamEnvironment:
     """Decode a `FunctionShellCallItemParamEnvironment` by its tag; unknown tags give `UnknownFunctionShellCallItemParamEnvironment`."""
-    if data.__class__ is dict:
-        decode = (
-            _FUNCTION_SHELL_CALL_ITEM_PARAM_ENVIRONMENT_BY_TAG.get(tag)
-            if (tag := data.get("type")).__class__ is str
-            else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _FUNCTION_SHELL_CALL_ITEM_PARAM_ENVIRONMENT_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(
-                    data, exc, UnknownFunctionShellCallItemParamEnvironment
-                )  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownFunctionShellCallItemParamEnvironment)
     return _r.tagged(
         data,
         "type",
@@ -159,8 +150,8 @@ def function_shell_call_item_param_environment_from_dict(
     )
 
 
-_FUNCTION_SHELL_CALL_ITEM_PARAM_ENVIRONMENT_BY_TAG: dict[
-    str | None, Callable[[Any], FunctionShellCallItemParamEnvironment]
+_FUNCTION_SHELL_CALL_ITEM_PARAM_ENVIRONMENT_BY_TAG: _r.Decoders[
+    FunctionShellCallItemParamEnvironment
 ] = {
     "local": LocalEnvironmentParam.from_dict,
     "container_reference": ContainerReferenceParam.from_dict,

@@ -67,11 +67,7 @@ class FunctionShellCallOutput(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "shell_call_output"
-                else _r.const(v, "shell_call_output")
-            )
+            obj.type = _r.const(data["type"], "shell_call_output")
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "call_id"
@@ -89,11 +85,7 @@ class FunctionShellCallOutput(_r.Model):
             key = "created_by"
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_FUNCTIONSHELLCALLOUTPUT.issuperset(data)
-                else _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUT)
-            )
+            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

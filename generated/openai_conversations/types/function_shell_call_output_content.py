@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -58,11 +58,7 @@ class FunctionShellCallOutputContent(_r.Model):
             key = "created_by"
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENT.issuperset(data)
-                else _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENT)
-            )
+            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -106,19 +102,14 @@ def function_shell_call_output_content_outcome_from_dict(
     data: Any,
 ) -> FunctionShellCallOutputContentOutcome:
     """Decode a `FunctionShellCallOutputContentOutcome` by its tag; unknown tags give `UnknownFunctionShellCallOutputContentOutcome`."""
-    if data.__class__ is dict:
-        decode = (
-            _FUNCTION_SHELL_CALL_OUTPUT_CONTENT_OUTCOME_BY_TAG.get(tag)
-            if (tag := data.get("type")).__class__ is str
-            else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _FUNCTION_SHELL_CALL_OUTPUT_CONTENT_OUTCOME_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(
-                    data, exc, UnknownFunctionShellCallOutputContentOutcome
-                )  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownFunctionShellCallOutputContentOutcome)
     return _r.tagged(
         data,
         "type",
@@ -127,8 +118,8 @@ def function_shell_call_output_content_outcome_from_dict(
     )
 
 
-_FUNCTION_SHELL_CALL_OUTPUT_CONTENT_OUTCOME_BY_TAG: dict[
-    str | None, Callable[[Any], FunctionShellCallOutputContentOutcome]
+_FUNCTION_SHELL_CALL_OUTPUT_CONTENT_OUTCOME_BY_TAG: _r.Decoders[
+    FunctionShellCallOutputContentOutcome
 ] = {
     "timeout": FunctionShellCallOutputTimeoutOutcome.from_dict,
     "exit": FunctionShellCallOutputExitOutcome.from_dict,

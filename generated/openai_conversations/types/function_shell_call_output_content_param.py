@@ -53,11 +53,7 @@ class FunctionShellCallOutputContentParam(_r.Model):
             obj.stderr = v if (v := data["stderr"]).__class__ is str else _r.string(v)
             key = "outcome"
             obj.outcome = function_shell_call_output_outcome_param_from_dict(data["outcome"])
-            obj.extra = (
-                EMPTY
-                if _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENTPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENTPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENTPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

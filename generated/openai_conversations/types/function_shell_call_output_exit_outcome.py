@@ -42,14 +42,10 @@ class FunctionShellCallOutputExitOutcome(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "exit" else _r.const(v, "exit")
+            obj.type = _r.const(data["type"], "exit")
             key = "exit_code"
             obj.exit_code = v if (v := data["exit_code"]).__class__ is int else _r.integer(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_FUNCTIONSHELLCALLOUTPUTEXITOUTCOME.issuperset(data)
-                else _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTEXITOUTCOME)
-            )
+            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTEXITOUTCOME)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

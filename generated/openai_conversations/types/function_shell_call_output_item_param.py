@@ -69,11 +69,7 @@ class FunctionShellCallOutputItemParam(_r.Model):
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_param_from_dict(v)
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "shell_call_output"
-                else _r.const(v, "shell_call_output")
-            )
+            obj.type = _r.const(data["type"], "shell_call_output")
             key = "output"
             obj.output = _r.list_of(data["output"], FunctionShellCallOutputContentParam.from_dict)
             key = "status"
@@ -84,11 +80,7 @@ class FunctionShellCallOutputItemParam(_r.Model):
             obj.max_output_length = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-            obj.extra = (
-                EMPTY
-                if _KEYS_FUNCTIONSHELLCALLOUTPUTITEMPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTITEMPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTITEMPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

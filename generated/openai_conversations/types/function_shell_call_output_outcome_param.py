@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from .._runtime import models as _r
@@ -36,19 +35,14 @@ def function_shell_call_output_outcome_param_from_dict(
     data: Any,
 ) -> FunctionShellCallOutputOutcomeParam:
     """Decode a `FunctionShellCallOutputOutcomeParam` by its tag; unknown tags give `UnknownFunctionShellCallOutputOutcomeParam`."""
-    if data.__class__ is dict:
-        decode = (
-            _FUNCTION_SHELL_CALL_OUTPUT_OUTCOME_PARAM_BY_TAG.get(tag)
-            if (tag := data.get("type")).__class__ is str
-            else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _FUNCTION_SHELL_CALL_OUTPUT_OUTCOME_PARAM_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(
-                    data, exc, UnknownFunctionShellCallOutputOutcomeParam
-                )  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownFunctionShellCallOutputOutcomeParam)
     return _r.tagged(
         data,
         "type",
@@ -57,8 +51,8 @@ def function_shell_call_output_outcome_param_from_dict(
     )
 
 
-_FUNCTION_SHELL_CALL_OUTPUT_OUTCOME_PARAM_BY_TAG: dict[
-    str | None, Callable[[Any], FunctionShellCallOutputOutcomeParam]
+_FUNCTION_SHELL_CALL_OUTPUT_OUTCOME_PARAM_BY_TAG: _r.Decoders[
+    FunctionShellCallOutputOutcomeParam
 ] = {
     "timeout": FunctionShellCallOutputTimeoutOutcomeParam.from_dict,
     "exit": FunctionShellCallOutputExitOutcomeParam.from_dict,

@@ -38,12 +38,8 @@ class FunctionShellCallOutputTimeoutOutcome(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "timeout" else _r.const(v, "timeout")
-            obj.extra = (
-                EMPTY
-                if _KEYS_FUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOME.issuperset(data)
-                else _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOME)
-            )
+            obj.type = _r.const(data["type"], "timeout")
+            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOME)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

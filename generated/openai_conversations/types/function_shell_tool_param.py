@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
@@ -48,7 +48,7 @@ class FunctionShellToolParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "shell" else _r.const(v, "shell")
+            obj.type = _r.const(data["type"], "shell")
             key = "environment"
             v = data.get("environment", UNSET)
             obj.environment = (
@@ -59,11 +59,7 @@ class FunctionShellToolParam(_r.Model):
             obj.allowed_callers = (
                 v if v is UNSET or v is None else _r.list_of(v, CallableToolAllowedCaller.decode)
             )
-            obj.extra = (
-                EMPTY
-                if _KEYS_FUNCTIONSHELLTOOLPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_FUNCTIONSHELLTOOLPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLTOOLPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -107,19 +103,14 @@ FunctionShellToolParamEnvironment: TypeAlias = (
 
 def function_shell_tool_param_environment_from_dict(data: Any) -> FunctionShellToolParamEnvironment:
     """Decode a `FunctionShellToolParamEnvironment` by its tag; unknown tags give `UnknownFunctionShellToolParamEnvironment`."""
-    if data.__class__ is dict:
-        decode = (
-            _FUNCTION_SHELL_TOOL_PARAM_ENVIRONMENT_BY_TAG.get(tag)
-            if (tag := data.get("type")).__class__ is str
-            else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _FUNCTION_SHELL_TOOL_PARAM_ENVIRONMENT_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(
-                    data, exc, UnknownFunctionShellToolParamEnvironment
-                )  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownFunctionShellToolParamEnvironment)
     return _r.tagged(
         data,
         "type",
@@ -128,9 +119,7 @@ def function_shell_tool_param_environment_from_dict(data: Any) -> FunctionShellT
     )
 
 
-_FUNCTION_SHELL_TOOL_PARAM_ENVIRONMENT_BY_TAG: dict[
-    str | None, Callable[[Any], FunctionShellToolParamEnvironment]
-] = {
+_FUNCTION_SHELL_TOOL_PARAM_ENVIRONMENT_BY_TAG: _r.Decoders[FunctionShellToolParamEnvironment] = {
     "container_auto": ContainerAutoParam.from_dict,
     "local": LocalEnvironmentParam.from_dict,
     "container_reference": ContainerReferenceParam.from_dict,

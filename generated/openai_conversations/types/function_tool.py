@@ -62,7 +62,7 @@ class FunctionTool(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "function" else _r.const(v, "function")
+            obj.type = _r.const(data["type"], "function")
             key = "name"
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
             key = "description"
@@ -87,11 +87,7 @@ class FunctionTool(_r.Model):
             obj.allowed_callers = (
                 v if v is UNSET or v is None else _r.list_of(v, CallableToolAllowedCaller.decode)
             )
-            obj.extra = (
-                EMPTY
-                if _KEYS_FUNCTIONTOOL.issuperset(data)
-                else _r.extras(data, _KEYS_FUNCTIONTOOL)
-            )
+            obj.extra = _r.extras(data, _KEYS_FUNCTIONTOOL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

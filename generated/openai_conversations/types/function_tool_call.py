@@ -16,7 +16,7 @@ class FunctionToolCallStatus(_r.OpenEnum):
     """The status of the item. One of `in_progress`, `completed`, or
     `incomplete`. Populated when items are returned via API.
 
-        Unknown values decode to plain `str`, so new API values never fail.
+    Unknown values decode to plain `str`, so new API values never fail.
     """
 
     IN_PROGRESS = "in_progress"
@@ -81,7 +81,7 @@ class FunctionToolCall(_r.Model):
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
             key = "type"
-            obj.type = v if (v := data["type"]) == "function_call" else _r.const(v, "function_call")
+            obj.type = _r.const(data["type"], "function_call")
             key = "call_id"
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
             key = "caller"
@@ -97,11 +97,7 @@ class FunctionToolCall(_r.Model):
             key = "status"
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET else FunctionToolCallStatus.decode(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_FUNCTIONTOOLCALL.issuperset(data)
-                else _r.extras(data, _KEYS_FUNCTIONTOOLCALL)
-            )
+            obj.extra = _r.extras(data, _KEYS_FUNCTIONTOOLCALL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -20,7 +20,7 @@ class FunctionToolCallOutputStatus(_r.OpenEnum):
     """The status of the item. One of `in_progress`, `completed`, or
     `incomplete`. Populated when items are returned via API.
 
-        Unknown values decode to plain `str`, so new API values never fail.
+    Unknown values decode to plain `str`, so new API values never fail.
     """
 
     IN_PROGRESS = "in_progress"
@@ -86,11 +86,7 @@ class FunctionToolCallOutput(_r.Model):
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "function_call_output"
-                else _r.const(v, "function_call_output")
-            )
+            obj.type = _r.const(data["type"], "function_call_output")
             key = "call_id"
             v = data.get("call_id", UNSET)
             obj.call_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
@@ -108,11 +104,7 @@ class FunctionToolCallOutput(_r.Model):
             key = "status"
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET else FunctionToolCallOutputStatus.decode(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_FUNCTIONTOOLCALLOUTPUT.issuperset(data)
-                else _r.extras(data, _KEYS_FUNCTIONTOOLCALLOUTPUT)
-            )
+            obj.extra = _r.extras(data, _KEYS_FUNCTIONTOOLCALLOUTPUT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -77,11 +77,7 @@ class FunctionToolCallOutputResource(_r.Model):
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "function_call_output"
-                else _r.const(v, "function_call_output")
-            )
+            obj.type = _r.const(data["type"], "function_call_output")
             key = "call_id"
             v = data.get("call_id", UNSET)
             obj.call_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
@@ -101,11 +97,7 @@ class FunctionToolCallOutputResource(_r.Model):
             key = "created_by"
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_FUNCTIONTOOLCALLOUTPUTRESOURCE.issuperset(data)
-                else _r.extras(data, _KEYS_FUNCTIONTOOLCALLOUTPUTRESOURCE)
-            )
+            obj.extra = _r.extras(data, _KEYS_FUNCTIONTOOLCALLOUTPUTRESOURCE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -72,7 +72,7 @@ class FunctionToolCallResource(_r.Model):
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "type"
-            obj.type = v if (v := data["type"]) == "function_call" else _r.const(v, "function_call")
+            obj.type = _r.const(data["type"], "function_call")
             key = "call_id"
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
             key = "caller"
@@ -90,11 +90,7 @@ class FunctionToolCallResource(_r.Model):
             key = "created_by"
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_FUNCTIONTOOLCALLRESOURCE.issuperset(data)
-                else _r.extras(data, _KEYS_FUNCTIONTOOLCALLRESOURCE)
-            )
+            obj.extra = _r.extras(data, _KEYS_FUNCTIONTOOLCALLRESOURCE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

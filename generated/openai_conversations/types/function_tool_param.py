@@ -74,7 +74,7 @@ class FunctionToolParam(_r.Model):
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
             key = "type"
-            obj.type = v if (v := data["type"]) == "function" else _r.const(v, "function")
+            obj.type = _r.const(data["type"], "function")
             key = "output_schema"
             v = data.get("output_schema", UNSET)
             obj.output_schema = v if v is UNSET or v is None else _r.obj(v)
@@ -86,11 +86,7 @@ class FunctionToolParam(_r.Model):
             obj.allowed_callers = (
                 v if v is UNSET or v is None else _r.list_of(v, CallableToolAllowedCaller.decode)
             )
-            obj.extra = (
-                EMPTY
-                if _KEYS_FUNCTIONTOOLPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_FUNCTIONTOOLPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_FUNCTIONTOOLPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

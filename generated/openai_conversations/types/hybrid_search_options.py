@@ -43,11 +43,7 @@ class HybridSearchOptions(_r.Model):
             obj.embedding_weight = _r.number(data["embedding_weight"])
             key = "text_weight"
             obj.text_weight = _r.number(data["text_weight"])
-            obj.extra = (
-                EMPTY
-                if _KEYS_HYBRIDSEARCHOPTIONS.issuperset(data)
-                else _r.extras(data, _KEYS_HYBRIDSEARCHOPTIONS)
-            )
+            obj.extra = _r.extras(data, _KEYS_HYBRIDSEARCHOPTIONS)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -20,7 +20,7 @@ class ImageGenToolBackground(_r.OpenEnum):
     `gpt-image-2-2026-04-21`, this support is in preview. When using
     `transparent`, set the output format to `png` or `webp`. Default: `auto`.
 
-        Unknown values decode to plain `str`, so new API values never fail.
+    Unknown values decode to plain `str`, so new API values never fail.
     """
 
     TRANSPARENT = "transparent"
@@ -34,7 +34,7 @@ class ImageGenToolModelModelVariant2(_r.OpenEnum):
     `gpt-image-2-2026-04-21`, or `chatgpt-image-latest`. Default:
     `gpt-image-1`.
 
-        Unknown values decode to plain `str`, so new API values never fail.
+    Unknown values decode to plain `str`, so new API values never fail.
     """
 
     GPT_IMAGE_1 = "gpt-image-1"
@@ -58,7 +58,7 @@ class ImageGenToolOutputFormat(_r.OpenEnum):
     """The output format of the generated image. One of `png`, `webp`, or
     `jpeg`. Default: `png`.
 
-        Unknown values decode to plain `str`, so new API values never fail.
+    Unknown values decode to plain `str`, so new API values never fail.
     """
 
     PNG = "png"
@@ -70,7 +70,7 @@ class ImageGenToolQuality(_r.OpenEnum):
     """The quality of the generated image. One of `low`, `medium`, `high`,
     or `auto`. Default: `auto`.
 
-        Unknown values decode to plain `str`, so new API values never fail.
+    Unknown values decode to plain `str`, so new API values never fail.
     """
 
     LOW = "low"
@@ -179,9 +179,7 @@ class ImageGenTool(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v if (v := data["type"]) == "image_generation" else _r.const(v, "image_generation")
-            )
+            obj.type = _r.const(data["type"], "image_generation")
             key = "model"
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET else ImageGenToolModelModelVariant2.decode(v)
@@ -215,11 +213,7 @@ class ImageGenTool(_r.Model):
             key = "action"
             v = data.get("action", UNSET)
             obj.action = v if v is UNSET else ImageGenActionEnum.decode(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_IMAGEGENTOOL.issuperset(data)
-                else _r.extras(data, _KEYS_IMAGEGENTOOL)
-            )
+            obj.extra = _r.extras(data, _KEYS_IMAGEGENTOOL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -309,11 +303,7 @@ class ImageGenToolInputImageMask(_r.Model):
             key = "file_id"
             v = data.get("file_id", UNSET)
             obj.file_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_IMAGEGENTOOLINPUTIMAGEMASK.issuperset(data)
-                else _r.extras(data, _KEYS_IMAGEGENTOOLINPUTIMAGEMASK)
-            )
+            obj.extra = _r.extras(data, _KEYS_IMAGEGENTOOLINPUTIMAGEMASK)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -59,11 +59,7 @@ class ImageGenToolCall(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "image_generation_call"
-                else _r.const(v, "image_generation_call")
-            )
+            obj.type = _r.const(data["type"], "image_generation_call")
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "status"
@@ -71,11 +67,7 @@ class ImageGenToolCall(_r.Model):
             key = "result"
             v = data["result"]
             obj.result = v if v is None else v if v.__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_IMAGEGENTOOLCALL.issuperset(data)
-                else _r.extras(data, _KEYS_IMAGEGENTOOLCALL)
-            )
+            obj.extra = _r.extras(data, _KEYS_IMAGEGENTOOLCALL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

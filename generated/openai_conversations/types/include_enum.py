@@ -17,7 +17,7 @@ class IncludeEnum(_r.OpenEnum):
     - `message.output_text.logprobs`: Include logprobs with assistant messages.
     - `reasoning.encrypted_content`: Includes an encrypted version of reasoning tokens in reasoning item outputs. This enables reasoning items to be used in multi-turn conversations when using the Responses API statelessly (like when the `store` parameter is set to `false`, or when an organization is enrolled in the zero data retention program).
 
-        Unknown values decode to plain `str`, so new API values never fail.
+    Unknown values decode to plain `str`, so new API values never fail.
     """
 
     FILE_SEARCH_CALL_RESULTS = "file_search_call.results"

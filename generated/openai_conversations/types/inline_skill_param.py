@@ -51,18 +51,14 @@ class InlineSkillParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "inline" else _r.const(v, "inline")
+            obj.type = _r.const(data["type"], "inline")
             key = "name"
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
             key = "description"
             obj.description = v if (v := data["description"]).__class__ is str else _r.string(v)
             key = "source"
             obj.source = InlineSkillSourceParam.from_dict(data["source"])
-            obj.extra = (
-                EMPTY
-                if _KEYS_INLINESKILLPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_INLINESKILLPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_INLINESKILLPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

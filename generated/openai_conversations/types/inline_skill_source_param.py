@@ -48,20 +48,12 @@ class InlineSkillSourceParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "base64" else _r.const(v, "base64")
+            obj.type = _r.const(data["type"], "base64")
             key = "media_type"
-            obj.media_type = (
-                v
-                if (v := data["media_type"]) == "application/zip"
-                else _r.const(v, "application/zip")
-            )
+            obj.media_type = _r.const(data["media_type"], "application/zip")
             key = "data"
             obj.data = v if (v := data["data"]).__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_INLINESKILLSOURCEPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_INLINESKILLSOURCEPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_INLINESKILLSOURCEPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from .._runtime import models as _r
@@ -30,19 +29,18 @@ InputContent: TypeAlias = (
 
 def input_content_from_dict(data: Any) -> InputContent:
     """Decode a `InputContent` by its tag; unknown tags give `UnknownInputContent`."""
-    if data.__class__ is dict:
-        decode = (
-            _INPUT_CONTENT_BY_TAG.get(tag) if (tag := data.get("type")).__class__ is str else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _INPUT_CONTENT_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(data, exc, UnknownInputContent)  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownInputContent)
     return _r.tagged(data, "type", _INPUT_CONTENT_BY_TAG, UnknownInputContent)
 
 
-_INPUT_CONTENT_BY_TAG: dict[str | None, Callable[[Any], InputContent]] = {
+_INPUT_CONTENT_BY_TAG: _r.Decoders[InputContent] = {
     "input_text": InputTextContent.from_dict,
     "input_image": InputImageContent.from_dict,
     "input_file": InputFileContent.from_dict,

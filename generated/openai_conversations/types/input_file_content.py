@@ -62,7 +62,7 @@ class InputFileContent(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "input_file" else _r.const(v, "input_file")
+            obj.type = _r.const(data["type"], "input_file")
             key = "file_id"
             v = data.get("file_id", UNSET)
             obj.file_id = (
@@ -85,11 +85,7 @@ class InputFileContent(_r.Model):
             key = "detail"
             v = data.get("detail", UNSET)
             obj.detail = v if v is UNSET else FileInputDetail.decode(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_INPUTFILECONTENT.issuperset(data)
-                else _r.extras(data, _KEYS_INPUTFILECONTENT)
-            )
+            obj.extra = _r.extras(data, _KEYS_INPUTFILECONTENT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

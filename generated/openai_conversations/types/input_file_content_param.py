@@ -59,7 +59,7 @@ class InputFileContentParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "input_file" else _r.const(v, "input_file")
+            obj.type = _r.const(data["type"], "input_file")
             key = "file_id"
             v = data.get("file_id", UNSET)
             obj.file_id = (
@@ -88,11 +88,7 @@ class InputFileContentParam(_r.Model):
             obj.prompt_cache_breakpoint = (
                 v if v is UNSET or v is None else PromptCacheBreakpointParam.from_dict(v)
             )
-            obj.extra = (
-                EMPTY
-                if _KEYS_INPUTFILECONTENTPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_INPUTFILECONTENTPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_INPUTFILECONTENTPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -52,7 +52,7 @@ class InputImageContentParamAutoParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "input_image" else _r.const(v, "input_image")
+            obj.type = _r.const(data["type"], "input_image")
             key = "image_url"
             v = data.get("image_url", UNSET)
             obj.image_url = (
@@ -71,11 +71,7 @@ class InputImageContentParamAutoParam(_r.Model):
             obj.prompt_cache_breakpoint = (
                 v if v is UNSET or v is None else PromptCacheBreakpointParam.from_dict(v)
             )
-            obj.extra = (
-                EMPTY
-                if _KEYS_INPUTIMAGECONTENTPARAMAUTOPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_INPUTIMAGECONTENTPARAMAUTOPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_INPUTIMAGECONTENTPARAMAUTOPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

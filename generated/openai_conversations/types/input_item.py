@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from .._runtime import models as _r
@@ -91,17 +90,18 @@ InputItem: TypeAlias = (
 
 def input_item_from_dict(data: Any) -> InputItem:
     """Decode a `InputItem` by its tag; unknown tags give `UnknownInputItem`."""
-    if data.__class__ is dict:
-        decode = _INPUT_ITEM_BY_TAG.get(tag) if (tag := data.get("type")).__class__ is str else None
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _INPUT_ITEM_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(data, exc, UnknownInputItem)  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownInputItem)
     return _r.tagged(data, "type", _INPUT_ITEM_BY_TAG, UnknownInputItem)
 
 
-_INPUT_ITEM_BY_TAG: dict[str | None, Callable[[Any], InputItem]] = {
+_INPUT_ITEM_BY_TAG: _r.Decoders[InputItem] = {
     "message": _r.choose(
         (OutputMessage.from_dict, frozenset({"id", "type", "role", "content", "status"})),
         (EasyInputMessage.from_dict, frozenset({"role", "content"})),

@@ -28,7 +28,7 @@ class InputMessageStatus(_r.OpenEnum):
     """The status of item. One of `in_progress`, `completed`, or
     `incomplete`. Populated when items are returned via API.
 
-        Unknown values decode to plain `str`, so new API values never fail.
+    Unknown values decode to plain `str`, so new API values never fail.
     """
 
     IN_PROGRESS = "in_progress"
@@ -76,7 +76,7 @@ class InputMessage(_r.Model):
         try:
             key = "type"
             v = data.get("type", UNSET)
-            obj.type = v if v is UNSET else v if v == "message" else _r.const(v, "message")
+            obj.type = v if v is UNSET else _r.const(v, "message")
             key = "role"
             obj.role = InputMessageRole.decode(data["role"])
             key = "status"
@@ -84,11 +84,7 @@ class InputMessage(_r.Model):
             obj.status = v if v is UNSET else InputMessageStatus.decode(v)
             key = "content"
             obj.content = _r.list_of(data["content"], input_content_from_dict)
-            obj.extra = (
-                EMPTY
-                if _KEYS_INPUTMESSAGE.issuperset(data)
-                else _r.extras(data, _KEYS_INPUTMESSAGE)
-            )
+            obj.extra = _r.extras(data, _KEYS_INPUTMESSAGE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -46,7 +46,7 @@ class InputTextContentParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "input_text" else _r.const(v, "input_text")
+            obj.type = _r.const(data["type"], "input_text")
             key = "text"
             obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
             key = "prompt_cache_breakpoint"
@@ -54,11 +54,7 @@ class InputTextContentParam(_r.Model):
             obj.prompt_cache_breakpoint = (
                 v if v is UNSET or v is None else PromptCacheBreakpointParam.from_dict(v)
             )
-            obj.extra = (
-                EMPTY
-                if _KEYS_INPUTTEXTCONTENTPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_INPUTTEXTCONTENTPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_INPUTTEXTCONTENTPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from .._runtime import models as _r
@@ -82,17 +81,18 @@ Item: TypeAlias = (
 
 def item_from_dict(data: Any) -> Item:
     """Decode a `Item` by its tag; unknown tags give `UnknownItem`."""
-    if data.__class__ is dict:
-        decode = _ITEM_BY_TAG.get(tag) if (tag := data.get("type")).__class__ is str else None
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _ITEM_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(data, exc, UnknownItem)  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownItem)
     return _r.tagged(data, "type", _ITEM_BY_TAG, UnknownItem)
 
 
-_ITEM_BY_TAG: dict[str | None, Callable[[Any], Item]] = {
+_ITEM_BY_TAG: _r.Decoders[Item] = {
     "message": _r.choose(
         (OutputMessage.from_dict, frozenset({"id", "type", "role", "content", "status"})),
         (InputMessage.from_dict, frozenset({"role", "content"})),

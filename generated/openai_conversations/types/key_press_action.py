@@ -42,14 +42,10 @@ class KeyPressAction(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "keypress" else _r.const(v, "keypress")
+            obj.type = _r.const(data["type"], "keypress")
             key = "keys"
             obj.keys = _r.list_of(data["keys"], _r.string)
-            obj.extra = (
-                EMPTY
-                if _KEYS_KEYPRESSACTION.issuperset(data)
-                else _r.extras(data, _KEYS_KEYPRESSACTION)
-            )
+            obj.extra = _r.extras(data, _KEYS_KEYPRESSACTION)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -43,15 +43,11 @@ class LocalEnvironmentParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "local" else _r.const(v, "local")
+            obj.type = _r.const(data["type"], "local")
             key = "skills"
             v = data.get("skills", UNSET)
             obj.skills = v if v is UNSET else _r.list_of(v, LocalSkillParam.from_dict)
-            obj.extra = (
-                EMPTY
-                if _KEYS_LOCALENVIRONMENTPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_LOCALENVIRONMENTPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_LOCALENVIRONMENTPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -38,12 +38,8 @@ class LocalEnvironmentResource(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "local" else _r.const(v, "local")
-            obj.extra = (
-                EMPTY
-                if _KEYS_LOCALENVIRONMENTRESOURCE.issuperset(data)
-                else _r.extras(data, _KEYS_LOCALENVIRONMENTRESOURCE)
-            )
+            obj.type = _r.const(data["type"], "local")
+            obj.extra = _r.extras(data, _KEYS_LOCALENVIRONMENTRESOURCE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -55,7 +55,7 @@ class LocalShellExecAction(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "exec" else _r.const(v, "exec")
+            obj.type = _r.const(data["type"], "exec")
             key = "command"
             obj.command = _r.list_of(data["command"], _r.string)
             key = "timeout_ms"
@@ -73,11 +73,7 @@ class LocalShellExecAction(_r.Model):
             key = "user"
             v = data.get("user", UNSET)
             obj.user = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_LOCALSHELLEXECACTION.issuperset(data)
-                else _r.extras(data, _KEYS_LOCALSHELLEXECACTION)
-            )
+            obj.extra = _r.extras(data, _KEYS_LOCALSHELLEXECACTION)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -63,9 +63,7 @@ class LocalShellToolCall(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v if (v := data["type"]) == "local_shell_call" else _r.const(v, "local_shell_call")
-            )
+            obj.type = _r.const(data["type"], "local_shell_call")
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "call_id"
@@ -74,11 +72,7 @@ class LocalShellToolCall(_r.Model):
             obj.action = LocalShellExecAction.from_dict(data["action"])
             key = "status"
             obj.status = LocalShellToolCallStatus.decode(data["status"])
-            obj.extra = (
-                EMPTY
-                if _KEYS_LOCALSHELLTOOLCALL.issuperset(data)
-                else _r.extras(data, _KEYS_LOCALSHELLTOOLCALL)
-            )
+            obj.extra = _r.extras(data, _KEYS_LOCALSHELLTOOLCALL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

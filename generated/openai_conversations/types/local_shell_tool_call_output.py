@@ -61,11 +61,7 @@ class LocalShellToolCallOutput(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "local_shell_call_output"
-                else _r.const(v, "local_shell_call_output")
-            )
+            obj.type = _r.const(data["type"], "local_shell_call_output")
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "output"
@@ -75,11 +71,7 @@ class LocalShellToolCallOutput(_r.Model):
             obj.status = v if v is UNSET or v is None else LocalShellToolCallOutputStatus.decode(v)
             key = "call_id"
             obj.call_id = data.get("call_id", UNSET)
-            obj.extra = (
-                EMPTY
-                if _KEYS_LOCALSHELLTOOLCALLOUTPUT.issuperset(data)
-                else _r.extras(data, _KEYS_LOCALSHELLTOOLCALLOUTPUT)
-            )
+            obj.extra = _r.extras(data, _KEYS_LOCALSHELLTOOLCALLOUTPUT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -38,12 +38,8 @@ class LocalShellToolParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "local_shell" else _r.const(v, "local_shell")
-            obj.extra = (
-                EMPTY
-                if _KEYS_LOCALSHELLTOOLPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_LOCALSHELLTOOLPARAM)
-            )
+            obj.type = _r.const(data["type"], "local_shell")
+            obj.extra = _r.extras(data, _KEYS_LOCALSHELLTOOLPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -49,11 +49,7 @@ class LocalSkillParam(_r.Model):
             obj.description = v if (v := data["description"]).__class__ is str else _r.string(v)
             key = "path"
             obj.path = v if (v := data["path"]).__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_LOCALSKILLPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_LOCALSKILLPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_LOCALSKILLPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -52,7 +52,7 @@ class LogProb(_r.Model):
             obj.bytes = _r.list_of(data["bytes"], _r.integer)
             key = "top_logprobs"
             obj.top_logprobs = _r.list_of(data["top_logprobs"], TopLogProb.from_dict)
-            obj.extra = EMPTY if _KEYS_LOGPROB.issuperset(data) else _r.extras(data, _KEYS_LOGPROB)
+            obj.extra = _r.extras(data, _KEYS_LOGPROB)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

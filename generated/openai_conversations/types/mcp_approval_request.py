@@ -52,11 +52,7 @@ class MCPApprovalRequest(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "mcp_approval_request"
-                else _r.const(v, "mcp_approval_request")
-            )
+            obj.type = _r.const(data["type"], "mcp_approval_request")
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "server_label"
@@ -65,11 +61,7 @@ class MCPApprovalRequest(_r.Model):
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
             key = "arguments"
             obj.arguments = v if (v := data["arguments"]).__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_MCPAPPROVALREQUEST.issuperset(data)
-                else _r.extras(data, _KEYS_MCPAPPROVALREQUEST)
-            )
+            obj.extra = _r.extras(data, _KEYS_MCPAPPROVALREQUEST)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -54,11 +54,7 @@ class MCPApprovalResponseResource(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "mcp_approval_response"
-                else _r.const(v, "mcp_approval_response")
-            )
+            obj.type = _r.const(data["type"], "mcp_approval_response")
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "approval_request_id"
@@ -72,11 +68,7 @@ class MCPApprovalResponseResource(_r.Model):
             obj.reason = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             key = "request_id"
             obj.request_id = data.get("request_id", UNSET)
-            obj.extra = (
-                EMPTY
-                if _KEYS_MCPAPPROVALRESPONSERESOURCE.issuperset(data)
-                else _r.extras(data, _KEYS_MCPAPPROVALRESPONSERESOURCE)
-            )
+            obj.extra = _r.extras(data, _KEYS_MCPAPPROVALRESPONSERESOURCE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

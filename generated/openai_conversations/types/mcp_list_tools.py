@@ -52,9 +52,7 @@ class MCPListTools(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v if (v := data["type"]) == "mcp_list_tools" else _r.const(v, "mcp_list_tools")
-            )
+            obj.type = _r.const(data["type"], "mcp_list_tools")
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "server_label"
@@ -64,11 +62,7 @@ class MCPListTools(_r.Model):
             key = "error"
             v = data.get("error", UNSET)
             obj.error = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_MCPLISTTOOLS.issuperset(data)
-                else _r.extras(data, _KEYS_MCPLISTTOOLS)
-            )
+            obj.extra = _r.extras(data, _KEYS_MCPLISTTOOLS)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

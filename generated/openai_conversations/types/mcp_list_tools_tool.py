@@ -57,11 +57,7 @@ class MCPListToolsTool(_r.Model):
             key = "annotations"
             v = data.get("annotations", UNSET)
             obj.annotations = v if v is UNSET or v is None else _r.obj(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_MCPLISTTOOLSTOOL.issuperset(data)
-                else _r.extras(data, _KEYS_MCPLISTTOOLSTOOL)
-            )
+            obj.extra = _r.extras(data, _KEYS_MCPLISTTOOLSTOOL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

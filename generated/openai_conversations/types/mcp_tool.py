@@ -29,7 +29,7 @@ class MCPToolConnectorId(_r.OpenEnum):
     - Outlook Email: `connector_outlookemail`
     - SharePoint: `connector_sharepoint`
 
-        Unknown values decode to plain `str`, so new API values never fail.
+    Unknown values decode to plain `str`, so new API values never fail.
     """
 
     CONNECTOR_DROPBOX = "connector_dropbox"
@@ -47,7 +47,7 @@ class MCPToolRequireApprovalMCPToolApprovalSetting(_r.OpenEnum):
     `never`. When set to `always`, all tools will require approval. When
     set to `never`, all tools will not require approval.
 
-        Unknown values decode to plain `str`, so new API values never fail.
+    Unknown values decode to plain `str`, so new API values never fail.
     """
 
     ALWAYS = "always"
@@ -137,7 +137,7 @@ class MCPTool(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "mcp" else _r.const(v, "mcp")
+            obj.type = _r.const(data["type"], "mcp")
             key = "server_label"
             obj.server_label = v if (v := data["server_label"]).__class__ is str else _r.string(v)
             key = "server_url"
@@ -176,7 +176,7 @@ class MCPTool(_r.Model):
             key = "defer_loading"
             v = data.get("defer_loading", UNSET)
             obj.defer_loading = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-            obj.extra = EMPTY if _KEYS_MCPTOOL.issuperset(data) else _r.extras(data, _KEYS_MCPTOOL)
+            obj.extra = _r.extras(data, _KEYS_MCPTOOL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -270,11 +270,7 @@ class MCPToolRequireApprovalMCPToolApprovalFilter(_r.Model):
             key = "never"
             v = data.get("never", UNSET)
             obj.never = v if v is UNSET else MCPToolFilter.from_dict(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_MCPTOOLREQUIREAPPROVALMCPTOOLAPPROVALFILTER.issuperset(data)
-                else _r.extras(data, _KEYS_MCPTOOLREQUIREAPPROVALMCPTOOLAPPROVALFILTER)
-            )
+            obj.extra = _r.extras(data, _KEYS_MCPTOOLREQUIREAPPROVALMCPTOOLAPPROVALFILTER)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

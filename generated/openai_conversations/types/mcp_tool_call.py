@@ -68,7 +68,7 @@ class MCPToolCall(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "mcp_call" else _r.const(v, "mcp_call")
+            obj.type = _r.const(data["type"], "mcp_call")
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "server_label"
@@ -91,9 +91,7 @@ class MCPToolCall(_r.Model):
             obj.approval_request_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-            obj.extra = (
-                EMPTY if _KEYS_MCPTOOLCALL.issuperset(data) else _r.extras(data, _KEYS_MCPTOOLCALL)
-            )
+            obj.extra = _r.extras(data, _KEYS_MCPTOOLCALL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from .._runtime import models as _r
@@ -30,21 +29,18 @@ MCPToolCallError: TypeAlias = (
 
 def mcp_tool_call_error_from_dict(data: Any) -> MCPToolCallError:
     """Decode a `MCPToolCallError` by its tag; unknown tags give `UnknownMCPToolCallError`."""
-    if data.__class__ is dict:
-        decode = (
-            _MCP_TOOL_CALL_ERROR_BY_TAG.get(tag)
-            if (tag := data.get("type")).__class__ is str
-            else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _MCP_TOOL_CALL_ERROR_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(data, exc, UnknownMCPToolCallError)  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownMCPToolCallError)
     return _r.tagged(data, "type", _MCP_TOOL_CALL_ERROR_BY_TAG, UnknownMCPToolCallError)
 
 
-_MCP_TOOL_CALL_ERROR_BY_TAG: dict[str | None, Callable[[Any], MCPToolCallError]] = {
+_MCP_TOOL_CALL_ERROR_BY_TAG: _r.Decoders[MCPToolCallError] = {
     "mcp_protocol_error": MCPProtocolError.from_dict,
     "mcp_tool_execution_error": MCPToolExecutionError.from_dict,
     "http_error": HTTPError.from_dict,

@@ -39,18 +39,10 @@ class MCPToolExecutionError(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "mcp_tool_execution_error"
-                else _r.const(v, "mcp_tool_execution_error")
-            )
+            obj.type = _r.const(data["type"], "mcp_tool_execution_error")
             key = "content"
             obj.content = data["content"]
-            obj.extra = (
-                EMPTY
-                if _KEYS_MCPTOOLEXECUTIONERROR.issuperset(data)
-                else _r.extras(data, _KEYS_MCPTOOLEXECUTIONERROR)
-            )
+            obj.extra = _r.extras(data, _KEYS_MCPTOOLEXECUTIONERROR)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

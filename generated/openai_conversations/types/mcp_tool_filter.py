@@ -47,11 +47,7 @@ class MCPToolFilter(_r.Model):
             key = "read_only"
             v = data.get("read_only", UNSET)
             obj.read_only = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_MCPTOOLFILTER.issuperset(data)
-                else _r.extras(data, _KEYS_MCPTOOLFILTER)
-            )
+            obj.extra = _r.extras(data, _KEYS_MCPTOOLFILTER)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

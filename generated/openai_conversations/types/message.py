@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
@@ -69,7 +69,7 @@ class Message(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "message" else _r.const(v, "message")
+            obj.type = _r.const(data["type"], "message")
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "status"
@@ -81,7 +81,7 @@ class Message(_r.Model):
             key = "phase"
             v = data.get("phase", UNSET)
             obj.phase = v if v is UNSET or v is None else MessagePhase2.decode(v)
-            obj.extra = EMPTY if _KEYS_MESSAGE.issuperset(data) else _r.extras(data, _KEYS_MESSAGE)
+            obj.extra = _r.extras(data, _KEYS_MESSAGE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -132,21 +132,18 @@ MessageContentItem: TypeAlias = (
 
 def message_content_item_from_dict(data: Any) -> MessageContentItem:
     """Decode a `MessageContentItem` by its tag; unknown tags give `UnknownMessageContentItem`."""
-    if data.__class__ is dict:
-        decode = (
-            _MESSAGE_CONTENT_ITEM_BY_TAG.get(tag)
-            if (tag := data.get("type")).__class__ is str
-            else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _MESSAGE_CONTENT_ITEM_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(data, exc, UnknownMessageContentItem)  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownMessageContentItem)
     return _r.tagged(data, "type", _MESSAGE_CONTENT_ITEM_BY_TAG, UnknownMessageContentItem)
 
 
-_MESSAGE_CONTENT_ITEM_BY_TAG: dict[str | None, Callable[[Any], MessageContentItem]] = {
+_MESSAGE_CONTENT_ITEM_BY_TAG: _r.Decoders[MessageContentItem] = {
     "input_text": InputTextContent.from_dict,
     "output_text": OutputTextContent.from_dict,
     "text": TextContent.from_dict,

@@ -11,7 +11,7 @@ class MessagePhase(_r.OpenEnum):
     For models like `gpt-5.3-codex` and beyond, when sending follow-up requests, preserve and resend
     phase on all assistant messages — dropping it can degrade performance. Not used for user messages.
 
-        Unknown values decode to plain `str`, so new API values never fail.
+    Unknown values decode to plain `str`, so new API values never fail.
     """
 
     COMMENTARY = "commentary"

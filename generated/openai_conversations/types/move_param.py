@@ -49,7 +49,7 @@ class MoveParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "move" else _r.const(v, "move")
+            obj.type = _r.const(data["type"], "move")
             key = "x"
             obj.x = v if (v := data["x"]).__class__ is int else _r.integer(v)
             key = "y"
@@ -57,9 +57,7 @@ class MoveParam(_r.Model):
             key = "keys"
             v = data.get("keys", UNSET)
             obj.keys = v if v is UNSET or v is None else _r.list_of(v, _r.string)
-            obj.extra = (
-                EMPTY if _KEYS_MOVEPARAM.issuperset(data) else _r.extras(data, _KEYS_MOVEPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_MOVEPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
@@ -52,18 +52,14 @@ class NamespaceToolParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "namespace" else _r.const(v, "namespace")
+            obj.type = _r.const(data["type"], "namespace")
             key = "name"
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
             key = "description"
             obj.description = v if (v := data["description"]).__class__ is str else _r.string(v)
             key = "tools"
             obj.tools = _r.list_of(data["tools"], namespace_tool_param_tools_item_from_dict)
-            obj.extra = (
-                EMPTY
-                if _KEYS_NAMESPACETOOLPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_NAMESPACETOOLPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_NAMESPACETOOLPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -102,27 +98,20 @@ NamespaceToolParamToolsItem: TypeAlias = (
 
 def namespace_tool_param_tools_item_from_dict(data: Any) -> NamespaceToolParamToolsItem:
     """Decode a `NamespaceToolParamToolsItem` by its tag; unknown tags give `UnknownNamespaceToolParamToolsItem`."""
-    if data.__class__ is dict:
-        decode = (
-            _NAMESPACE_TOOL_PARAM_TOOLS_ITEM_BY_TAG.get(tag)
-            if (tag := data.get("type")).__class__ is str
-            else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _NAMESPACE_TOOL_PARAM_TOOLS_ITEM_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(
-                    data, exc, UnknownNamespaceToolParamToolsItem
-                )  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownNamespaceToolParamToolsItem)
     return _r.tagged(
         data, "type", _NAMESPACE_TOOL_PARAM_TOOLS_ITEM_BY_TAG, UnknownNamespaceToolParamToolsItem
     )
 
 
-_NAMESPACE_TOOL_PARAM_TOOLS_ITEM_BY_TAG: dict[
-    str | None, Callable[[Any], NamespaceToolParamToolsItem]
-] = {
+_NAMESPACE_TOOL_PARAM_TOOLS_ITEM_BY_TAG: _r.Decoders[NamespaceToolParamToolsItem] = {
     "function": FunctionToolParam.from_dict,
     "custom": CustomToolParam.from_dict,
 }

@@ -17,7 +17,7 @@ class OutputMessageStatus(_r.OpenEnum):
     """The status of the message input. One of `in_progress`, `completed`, or
     `incomplete`. Populated when input items are returned via API.
 
-        Unknown values decode to plain `str`, so new API values never fail.
+    Unknown values decode to plain `str`, so new API values never fail.
     """
 
     IN_PROGRESS = "in_progress"
@@ -72,9 +72,9 @@ class OutputMessage(_r.Model):
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "type"
-            obj.type = v if (v := data["type"]) == "message" else _r.const(v, "message")
+            obj.type = _r.const(data["type"], "message")
             key = "role"
-            obj.role = v if (v := data["role"]) == "assistant" else _r.const(v, "assistant")
+            obj.role = _r.const(data["role"], "assistant")
             key = "content"
             obj.content = _r.list_of(data["content"], output_message_content_from_dict)
             key = "phase"
@@ -82,11 +82,7 @@ class OutputMessage(_r.Model):
             obj.phase = v if v is UNSET or v is None else MessagePhase.decode(v)
             key = "status"
             obj.status = OutputMessageStatus.decode(data["status"])
-            obj.extra = (
-                EMPTY
-                if _KEYS_OUTPUTMESSAGE.issuperset(data)
-                else _r.extras(data, _KEYS_OUTPUTMESSAGE)
-            )
+            obj.extra = _r.extras(data, _KEYS_OUTPUTMESSAGE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

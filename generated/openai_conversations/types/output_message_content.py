@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from .._runtime import models as _r
@@ -27,23 +26,18 @@ OutputMessageContent: TypeAlias = OutputTextContent | RefusalContent | UnknownOu
 
 def output_message_content_from_dict(data: Any) -> OutputMessageContent:
     """Decode a `OutputMessageContent` by its tag; unknown tags give `UnknownOutputMessageContent`."""
-    if data.__class__ is dict:
-        decode = (
-            _OUTPUT_MESSAGE_CONTENT_BY_TAG.get(tag)
-            if (tag := data.get("type")).__class__ is str
-            else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _OUTPUT_MESSAGE_CONTENT_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(
-                    data, exc, UnknownOutputMessageContent
-                )  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownOutputMessageContent)
     return _r.tagged(data, "type", _OUTPUT_MESSAGE_CONTENT_BY_TAG, UnknownOutputMessageContent)
 
 
-_OUTPUT_MESSAGE_CONTENT_BY_TAG: dict[str | None, Callable[[Any], OutputMessageContent]] = {
+_OUTPUT_MESSAGE_CONTENT_BY_TAG: _r.Decoders[OutputMessageContent] = {
     "output_text": OutputTextContent.from_dict,
     "refusal": RefusalContent.from_dict,
 }

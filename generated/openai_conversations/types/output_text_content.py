@@ -51,18 +51,14 @@ class OutputTextContent(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "output_text" else _r.const(v, "output_text")
+            obj.type = _r.const(data["type"], "output_text")
             key = "text"
             obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
             key = "annotations"
             obj.annotations = _r.list_of(data["annotations"], annotation_from_dict)
             key = "logprobs"
             obj.logprobs = _r.list_of(data["logprobs"], LogProb.from_dict)
-            obj.extra = (
-                EMPTY
-                if _KEYS_OUTPUTTEXTCONTENT.issuperset(data)
-                else _r.extras(data, _KEYS_OUTPUTTEXTCONTENT)
-            )
+            obj.extra = _r.extras(data, _KEYS_OUTPUTTEXTCONTENT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -54,7 +54,7 @@ class Program(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "program" else _r.const(v, "program")
+            obj.type = _r.const(data["type"], "program")
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "call_id"
@@ -63,7 +63,7 @@ class Program(_r.Model):
             obj.code = v if (v := data["code"]).__class__ is str else _r.string(v)
             key = "fingerprint"
             obj.fingerprint = v if (v := data["fingerprint"]).__class__ is str else _r.string(v)
-            obj.extra = EMPTY if _KEYS_PROGRAM.issuperset(data) else _r.extras(data, _KEYS_PROGRAM)
+            obj.extra = _r.extras(data, _KEYS_PROGRAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -56,18 +56,14 @@ class ProgramItemParam(_r.Model):
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "type"
-            obj.type = v if (v := data["type"]) == "program" else _r.const(v, "program")
+            obj.type = _r.const(data["type"], "program")
             key = "call_id"
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
             key = "code"
             obj.code = v if (v := data["code"]).__class__ is str else _r.string(v)
             key = "fingerprint"
             obj.fingerprint = v if (v := data["fingerprint"]).__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_PROGRAMITEMPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_PROGRAMITEMPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_PROGRAMITEMPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -55,9 +55,7 @@ class ProgramOutput(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v if (v := data["type"]) == "program_output" else _r.const(v, "program_output")
-            )
+            obj.type = _r.const(data["type"], "program_output")
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "call_id"
@@ -66,11 +64,7 @@ class ProgramOutput(_r.Model):
             obj.result = v if (v := data["result"]).__class__ is str else _r.string(v)
             key = "status"
             obj.status = ProgramOutputStatus.decode(data["status"])
-            obj.extra = (
-                EMPTY
-                if _KEYS_PROGRAMOUTPUT.issuperset(data)
-                else _r.extras(data, _KEYS_PROGRAMOUTPUT)
-            )
+            obj.extra = _r.extras(data, _KEYS_PROGRAMOUTPUT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

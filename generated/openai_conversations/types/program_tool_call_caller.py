@@ -40,14 +40,10 @@ class ProgramToolCallCaller(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "program" else _r.const(v, "program")
+            obj.type = _r.const(data["type"], "program")
             key = "caller_id"
             obj.caller_id = v if (v := data["caller_id"]).__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_PROGRAMTOOLCALLCALLER.issuperset(data)
-                else _r.extras(data, _KEYS_PROGRAMTOOLCALLCALLER)
-            )
+            obj.extra = _r.extras(data, _KEYS_PROGRAMTOOLCALLCALLER)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -38,16 +38,8 @@ class ProgrammaticToolCallingParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "programmatic_tool_calling"
-                else _r.const(v, "programmatic_tool_calling")
-            )
-            obj.extra = (
-                EMPTY
-                if _KEYS_PROGRAMMATICTOOLCALLINGPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_PROGRAMMATICTOOLCALLINGPARAM)
-            )
+            obj.type = _r.const(data["type"], "programmatic_tool_calling")
+            obj.extra = _r.extras(data, _KEYS_PROGRAMMATICTOOLCALLINGPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

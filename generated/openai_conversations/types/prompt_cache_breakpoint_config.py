@@ -38,12 +38,8 @@ class PromptCacheBreakpointConfig(_r.Model):
         key = ""
         try:
             key = "mode"
-            obj.mode = v if (v := data["mode"]) == "explicit" else _r.const(v, "explicit")
-            obj.extra = (
-                EMPTY
-                if _KEYS_PROMPTCACHEBREAKPOINTCONFIG.issuperset(data)
-                else _r.extras(data, _KEYS_PROMPTCACHEBREAKPOINTCONFIG)
-            )
+            obj.mode = _r.const(data["mode"], "explicit")
+            obj.extra = _r.extras(data, _KEYS_PROMPTCACHEBREAKPOINTCONFIG)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -54,11 +54,7 @@ class RankingOptions(_r.Model):
             key = "hybrid_search"
             v = data.get("hybrid_search", UNSET)
             obj.hybrid_search = v if v is UNSET else HybridSearchOptions.from_dict(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_RANKINGOPTIONS.issuperset(data)
-                else _r.extras(data, _KEYS_RANKINGOPTIONS)
-            )
+            obj.extra = _r.extras(data, _KEYS_RANKINGOPTIONS)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -17,7 +17,7 @@ class ReasoningItemStatus(_r.OpenEnum):
     """The status of the item. One of `in_progress`, `completed`, or
     `incomplete`. Populated when items are returned via API.
 
-        Unknown values decode to plain `str`, so new API values never fail.
+    Unknown values decode to plain `str`, so new API values never fail.
     """
 
     IN_PROGRESS = "in_progress"
@@ -73,7 +73,7 @@ class ReasoningItem(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "reasoning" else _r.const(v, "reasoning")
+            obj.type = _r.const(data["type"], "reasoning")
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "encrypted_content"
@@ -89,11 +89,7 @@ class ReasoningItem(_r.Model):
             key = "status"
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET else ReasoningItemStatus.decode(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_REASONINGITEM.issuperset(data)
-                else _r.extras(data, _KEYS_REASONINGITEM)
-            )
+            obj.extra = _r.extras(data, _KEYS_REASONINGITEM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

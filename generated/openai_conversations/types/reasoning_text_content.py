@@ -42,16 +42,10 @@ class ReasoningTextContent(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v if (v := data["type"]) == "reasoning_text" else _r.const(v, "reasoning_text")
-            )
+            obj.type = _r.const(data["type"], "reasoning_text")
             key = "text"
             obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_REASONINGTEXTCONTENT.issuperset(data)
-                else _r.extras(data, _KEYS_REASONINGTEXTCONTENT)
-            )
+            obj.extra = _r.extras(data, _KEYS_REASONINGTEXTCONTENT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

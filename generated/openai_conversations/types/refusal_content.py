@@ -42,14 +42,10 @@ class RefusalContent(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "refusal" else _r.const(v, "refusal")
+            obj.type = _r.const(data["type"], "refusal")
             key = "refusal"
             obj.refusal = v if (v := data["refusal"]).__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_REFUSALCONTENT.issuperset(data)
-                else _r.extras(data, _KEYS_REFUSALCONTENT)
-            )
+            obj.extra = _r.extras(data, _KEYS_REFUSALCONTENT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -38,12 +38,8 @@ class ScreenshotParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "screenshot" else _r.const(v, "screenshot")
-            obj.extra = (
-                EMPTY
-                if _KEYS_SCREENSHOTPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_SCREENSHOTPARAM)
-            )
+            obj.type = _r.const(data["type"], "screenshot")
+            obj.extra = _r.extras(data, _KEYS_SCREENSHOTPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -57,7 +57,7 @@ class ScrollParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "scroll" else _r.const(v, "scroll")
+            obj.type = _r.const(data["type"], "scroll")
             key = "x"
             obj.x = v if (v := data["x"]).__class__ is int else _r.integer(v)
             key = "y"
@@ -69,9 +69,7 @@ class ScrollParam(_r.Model):
             key = "keys"
             v = data.get("keys", UNSET)
             obj.keys = v if v is UNSET or v is None else _r.list_of(v, _r.string)
-            obj.extra = (
-                EMPTY if _KEYS_SCROLLPARAM.issuperset(data) else _r.extras(data, _KEYS_SCROLLPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_SCROLLPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

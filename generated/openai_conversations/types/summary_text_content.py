@@ -42,14 +42,10 @@ class SummaryTextContent(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "summary_text" else _r.const(v, "summary_text")
+            obj.type = _r.const(data["type"], "summary_text")
             key = "text"
             obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_SUMMARYTEXTCONTENT.issuperset(data)
-                else _r.extras(data, _KEYS_SUMMARYTEXTCONTENT)
-            )
+            obj.extra = _r.extras(data, _KEYS_SUMMARYTEXTCONTENT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

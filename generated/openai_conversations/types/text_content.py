@@ -39,12 +39,10 @@ class TextContent(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "text" else _r.const(v, "text")
+            obj.type = _r.const(data["type"], "text")
             key = "text"
             obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY if _KEYS_TEXTCONTENT.issuperset(data) else _r.extras(data, _KEYS_TEXTCONTENT)
-            )
+            obj.extra = _r.extras(data, _KEYS_TEXTCONTENT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

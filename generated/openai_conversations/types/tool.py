@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from .._runtime import models as _r
@@ -60,17 +59,18 @@ Tool: TypeAlias = (
 
 def tool_from_dict(data: Any) -> Tool:
     """Decode a `Tool` by its tag; unknown tags give `UnknownTool`."""
-    if data.__class__ is dict:
-        decode = _TOOL_BY_TAG.get(tag) if (tag := data.get("type")).__class__ is str else None
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _TOOL_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(data, exc, UnknownTool)  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownTool)
     return _r.tagged(data, "type", _TOOL_BY_TAG, UnknownTool)
 
 
-_TOOL_BY_TAG: dict[str | None, Callable[[Any], Tool]] = {
+_TOOL_BY_TAG: _r.Decoders[Tool] = {
     "function": FunctionTool.from_dict,
     "file_search": FileSearchTool.from_dict,
     "computer": ComputerTool.from_dict,

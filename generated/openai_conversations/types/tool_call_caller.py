@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from .._runtime import models as _r
@@ -28,21 +27,18 @@ ToolCallCaller: TypeAlias = DirectToolCallCaller | ProgramToolCallCaller | Unkno
 
 def tool_call_caller_from_dict(data: Any) -> ToolCallCaller:
     """Decode a `ToolCallCaller` by its tag; unknown tags give `UnknownToolCallCaller`."""
-    if data.__class__ is dict:
-        decode = (
-            _TOOL_CALL_CALLER_BY_TAG.get(tag)
-            if (tag := data.get("type")).__class__ is str
-            else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _TOOL_CALL_CALLER_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(data, exc, UnknownToolCallCaller)  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownToolCallCaller)
     return _r.tagged(data, "type", _TOOL_CALL_CALLER_BY_TAG, UnknownToolCallCaller)
 
 
-_TOOL_CALL_CALLER_BY_TAG: dict[str | None, Callable[[Any], ToolCallCaller]] = {
+_TOOL_CALL_CALLER_BY_TAG: _r.Decoders[ToolCallCaller] = {
     "direct": DirectToolCallCaller.from_dict,
     "program": ProgramToolCallCaller.from_dict,
 }

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from .._runtime import models as _r
@@ -30,23 +29,18 @@ ToolCallCallerParam: TypeAlias = (
 
 def tool_call_caller_param_from_dict(data: Any) -> ToolCallCallerParam:
     """Decode a `ToolCallCallerParam` by its tag; unknown tags give `UnknownToolCallCallerParam`."""
-    if data.__class__ is dict:
-        decode = (
-            _TOOL_CALL_CALLER_PARAM_BY_TAG.get(tag)
-            if (tag := data.get("type")).__class__ is str
-            else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _TOOL_CALL_CALLER_PARAM_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(
-                    data, exc, UnknownToolCallCallerParam
-                )  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownToolCallCallerParam)
     return _r.tagged(data, "type", _TOOL_CALL_CALLER_PARAM_BY_TAG, UnknownToolCallCallerParam)
 
 
-_TOOL_CALL_CALLER_PARAM_BY_TAG: dict[str | None, Callable[[Any], ToolCallCallerParam]] = {
+_TOOL_CALL_CALLER_PARAM_BY_TAG: _r.Decoders[ToolCallCallerParam] = {
     "direct": DirectToolCallCallerParam.from_dict,
     "program": ProgramToolCallCallerParam.from_dict,
 }

@@ -63,9 +63,7 @@ class ToolSearchCall(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v if (v := data["type"]) == "tool_search_call" else _r.const(v, "tool_search_call")
-            )
+            obj.type = _r.const(data["type"], "tool_search_call")
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "call_id"
@@ -80,11 +78,7 @@ class ToolSearchCall(_r.Model):
             key = "created_by"
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_TOOLSEARCHCALL.issuperset(data)
-                else _r.extras(data, _KEYS_TOOLSEARCHCALL)
-            )
+            obj.extra = _r.extras(data, _KEYS_TOOLSEARCHCALL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -64,11 +64,7 @@ class ToolSearchOutput(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "tool_search_output"
-                else _r.const(v, "tool_search_output")
-            )
+            obj.type = _r.const(data["type"], "tool_search_output")
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "call_id"
@@ -83,11 +79,7 @@ class ToolSearchOutput(_r.Model):
             key = "created_by"
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_TOOLSEARCHOUTPUT.issuperset(data)
-                else _r.extras(data, _KEYS_TOOLSEARCHOUTPUT)
-            )
+            obj.extra = _r.extras(data, _KEYS_TOOLSEARCHOUTPUT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

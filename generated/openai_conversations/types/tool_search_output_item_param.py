@@ -66,11 +66,7 @@ class ToolSearchOutputItemParam(_r.Model):
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
             key = "type"
-            obj.type = (
-                v
-                if (v := data["type"]) == "tool_search_output"
-                else _r.const(v, "tool_search_output")
-            )
+            obj.type = _r.const(data["type"], "tool_search_output")
             key = "execution"
             v = data.get("execution", UNSET)
             obj.execution = v if v is UNSET else ToolSearchExecutionType.decode(v)
@@ -79,11 +75,7 @@ class ToolSearchOutputItemParam(_r.Model):
             key = "status"
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET or v is None else FunctionCallItemStatus.decode(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_TOOLSEARCHOUTPUTITEMPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_TOOLSEARCHOUTPUTITEMPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_TOOLSEARCHOUTPUTITEMPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

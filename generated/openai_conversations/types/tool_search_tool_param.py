@@ -49,7 +49,7 @@ class ToolSearchToolParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "tool_search" else _r.const(v, "tool_search")
+            obj.type = _r.const(data["type"], "tool_search")
             key = "execution"
             v = data.get("execution", UNSET)
             obj.execution = v if v is UNSET else ToolSearchExecutionType.decode(v)
@@ -61,11 +61,7 @@ class ToolSearchToolParam(_r.Model):
             key = "parameters"
             v = data.get("parameters", UNSET)
             obj.parameters = v if v is UNSET or v is None else _r.obj(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_TOOLSEARCHTOOLPARAM.issuperset(data)
-                else _r.extras(data, _KEYS_TOOLSEARCHTOOLPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_TOOLSEARCHTOOLPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

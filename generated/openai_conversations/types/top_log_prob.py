@@ -46,9 +46,7 @@ class TopLogProb(_r.Model):
             obj.logprob = _r.number(data["logprob"])
             key = "bytes"
             obj.bytes = _r.list_of(data["bytes"], _r.integer)
-            obj.extra = (
-                EMPTY if _KEYS_TOPLOGPROB.issuperset(data) else _r.extras(data, _KEYS_TOPLOGPROB)
-            )
+            obj.extra = _r.extras(data, _KEYS_TOPLOGPROB)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -42,12 +42,10 @@ class TypeParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "type" else _r.const(v, "type")
+            obj.type = _r.const(data["type"], "type")
             key = "text"
             obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY if _KEYS_TYPEPARAM.issuperset(data) else _r.extras(data, _KEYS_TYPEPARAM)
-            )
+            obj.extra = _r.extras(data, _KEYS_TYPEPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -17,7 +17,8 @@ class UpdateConversationBody(_r.Model):
 
     metadata: dict[str, str] | None
     """Set of 16 key-value pairs that can be attached to an object. This can be         useful for storing additional information about the object in a structured         format, and querying for objects via API or the dashboard.
-            Keys are strings with a maximum length of 64 characters. Values are strings         with a maximum length of 512 characters."""
+    Keys are strings with a maximum length of 64 characters. Values are strings         with a maximum length of 512 characters.
+    """
     extra: Mapping[str, Any]
     """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
 
@@ -39,11 +40,7 @@ class UpdateConversationBody(_r.Model):
             key = "metadata"
             v = data["metadata"]
             obj.metadata = v if v is None else _r.map_of(v, _r.string)
-            obj.extra = (
-                EMPTY
-                if _KEYS_UPDATECONVERSATIONBODY.issuperset(data)
-                else _r.extras(data, _KEYS_UPDATECONVERSATIONBODY)
-            )
+            obj.extra = _r.extras(data, _KEYS_UPDATECONVERSATIONBODY)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

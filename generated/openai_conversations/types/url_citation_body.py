@@ -54,7 +54,7 @@ class UrlCitationBody(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "url_citation" else _r.const(v, "url_citation")
+            obj.type = _r.const(data["type"], "url_citation")
             key = "url"
             obj.url = v if (v := data["url"]).__class__ is str else _r.string(v)
             key = "start_index"
@@ -63,11 +63,7 @@ class UrlCitationBody(_r.Model):
             obj.end_index = v if (v := data["end_index"]).__class__ is int else _r.integer(v)
             key = "title"
             obj.title = v if (v := data["title"]).__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_URLCITATIONBODY.issuperset(data)
-                else _r.extras(data, _KEYS_URLCITATIONBODY)
-            )
+            obj.extra = _r.extras(data, _KEYS_URLCITATIONBODY)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -38,10 +38,8 @@ class WaitParam(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "wait" else _r.const(v, "wait")
-            obj.extra = (
-                EMPTY if _KEYS_WAITPARAM.issuperset(data) else _r.extras(data, _KEYS_WAITPARAM)
-            )
+            obj.type = _r.const(data["type"], "wait")
+            obj.extra = _r.extras(data, _KEYS_WAITPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

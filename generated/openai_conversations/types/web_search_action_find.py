@@ -44,16 +44,12 @@ class WebSearchActionFind(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "find_in_page" else _r.const(v, "find_in_page")
+            obj.type = _r.const(data["type"], "find_in_page")
             key = "url"
             obj.url = v if (v := data["url"]).__class__ is str else _r.string(v)
             key = "pattern"
             obj.pattern = v if (v := data["pattern"]).__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_WEBSEARCHACTIONFIND.issuperset(data)
-                else _r.extras(data, _KEYS_WEBSEARCHACTIONFIND)
-            )
+            obj.extra = _r.extras(data, _KEYS_WEBSEARCHACTIONFIND)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

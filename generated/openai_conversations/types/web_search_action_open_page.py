@@ -40,15 +40,11 @@ class WebSearchActionOpenPage(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "open_page" else _r.const(v, "open_page")
+            obj.type = _r.const(data["type"], "open_page")
             key = "url"
             v = data.get("url", UNSET)
             obj.url = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_WEBSEARCHACTIONOPENPAGE.issuperset(data)
-                else _r.extras(data, _KEYS_WEBSEARCHACTIONOPENPAGE)
-            )
+            obj.extra = _r.extras(data, _KEYS_WEBSEARCHACTIONOPENPAGE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -48,7 +48,7 @@ class WebSearchActionSearch(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "search" else _r.const(v, "search")
+            obj.type = _r.const(data["type"], "search")
             key = "query"
             v = data.get("query", UNSET)
             obj.query = v if v is UNSET else v if v.__class__ is str else _r.string(v)
@@ -60,11 +60,7 @@ class WebSearchActionSearch(_r.Model):
             obj.sources = (
                 v if v is UNSET else _r.list_of(v, WebSearchActionSearchSourcesItem.from_dict)
             )
-            obj.extra = (
-                EMPTY
-                if _KEYS_WEBSEARCHACTIONSEARCH.issuperset(data)
-                else _r.extras(data, _KEYS_WEBSEARCHACTIONSEARCH)
-            )
+            obj.extra = _r.extras(data, _KEYS_WEBSEARCHACTIONSEARCH)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -117,14 +113,10 @@ class WebSearchActionSearchSourcesItem(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "url" else _r.const(v, "url")
+            obj.type = _r.const(data["type"], "url")
             key = "url"
             obj.url = v if (v := data["url"]).__class__ is str else _r.string(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_WEBSEARCHACTIONSEARCHSOURCESITEM.issuperset(data)
-                else _r.extras(data, _KEYS_WEBSEARCHACTIONSEARCHSOURCESITEM)
-            )
+            obj.extra = _r.extras(data, _KEYS_WEBSEARCHACTIONSEARCHSOURCESITEM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -51,7 +51,7 @@ class WebSearchApproximateLocation(_r.Model):
         try:
             key = "type"
             v = data.get("type", UNSET)
-            obj.type = v if v is UNSET else v if v == "approximate" else _r.const(v, "approximate")
+            obj.type = v if v is UNSET else _r.const(v, "approximate")
             key = "country"
             v = data.get("country", UNSET)
             obj.country = (
@@ -68,11 +68,7 @@ class WebSearchApproximateLocation(_r.Model):
             obj.timezone = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-            obj.extra = (
-                EMPTY
-                if _KEYS_WEBSEARCHAPPROXIMATELOCATION.issuperset(data)
-                else _r.extras(data, _KEYS_WEBSEARCHAPPROXIMATELOCATION)
-            )
+            obj.extra = _r.extras(data, _KEYS_WEBSEARCHAPPROXIMATELOCATION)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

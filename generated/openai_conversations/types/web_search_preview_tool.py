@@ -71,11 +71,7 @@ class WebSearchPreviewTool(_r.Model):
             key = "search_content_types"
             v = data.get("search_content_types", UNSET)
             obj.search_content_types = v if v is UNSET else _r.list_of(v, SearchContentType.decode)
-            obj.extra = (
-                EMPTY
-                if _KEYS_WEBSEARCHPREVIEWTOOL.issuperset(data)
-                else _r.extras(data, _KEYS_WEBSEARCHPREVIEWTOOL)
-            )
+            obj.extra = _r.extras(data, _KEYS_WEBSEARCHPREVIEWTOOL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

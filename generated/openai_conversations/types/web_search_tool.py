@@ -96,11 +96,7 @@ class WebSearchTool(_r.Model):
             key = "search_context_size"
             v = data.get("search_context_size", UNSET)
             obj.search_context_size = v if v is UNSET else WebSearchToolSearchContextSize.decode(v)
-            obj.extra = (
-                EMPTY
-                if _KEYS_WEBSEARCHTOOL.issuperset(data)
-                else _r.extras(data, _KEYS_WEBSEARCHTOOL)
-            )
+            obj.extra = _r.extras(data, _KEYS_WEBSEARCHTOOL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -156,11 +152,7 @@ class WebSearchToolFilters(_r.Model):
             key = "allowed_domains"
             v = data.get("allowed_domains", UNSET)
             obj.allowed_domains = v if v is UNSET or v is None else _r.list_of(v, _r.string)
-            obj.extra = (
-                EMPTY
-                if _KEYS_WEBSEARCHTOOLFILTERS.issuperset(data)
-                else _r.extras(data, _KEYS_WEBSEARCHTOOLFILTERS)
-            )
+            obj.extra = _r.extras(data, _KEYS_WEBSEARCHTOOLFILTERS)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

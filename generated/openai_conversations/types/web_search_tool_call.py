@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
@@ -67,18 +67,12 @@ class WebSearchToolCall(_r.Model):
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
             key = "type"
-            obj.type = (
-                v if (v := data["type"]) == "web_search_call" else _r.const(v, "web_search_call")
-            )
+            obj.type = _r.const(data["type"], "web_search_call")
             key = "status"
             obj.status = WebSearchToolCallStatus.decode(data["status"])
             key = "action"
             obj.action = web_search_tool_call_action_from_dict(data["action"])
-            obj.extra = (
-                EMPTY
-                if _KEYS_WEBSEARCHTOOLCALL.issuperset(data)
-                else _r.extras(data, _KEYS_WEBSEARCHTOOLCALL)
-            )
+            obj.extra = _r.extras(data, _KEYS_WEBSEARCHTOOLCALL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -121,25 +115,20 @@ Includes details on how the model used the web (search, open_page, find_in_page)
 
 def web_search_tool_call_action_from_dict(data: Any) -> WebSearchToolCallAction:
     """Decode a `WebSearchToolCallAction` by its tag; unknown tags give `UnknownWebSearchToolCallAction`."""
-    if data.__class__ is dict:
-        decode = (
-            _WEB_SEARCH_TOOL_CALL_ACTION_BY_TAG.get(tag)
-            if (tag := data.get("type")).__class__ is str
-            else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _WEB_SEARCH_TOOL_CALL_ACTION_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(
-                    data, exc, UnknownWebSearchToolCallAction
-                )  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownWebSearchToolCallAction)
     return _r.tagged(
         data, "type", _WEB_SEARCH_TOOL_CALL_ACTION_BY_TAG, UnknownWebSearchToolCallAction
     )
 
 
-_WEB_SEARCH_TOOL_CALL_ACTION_BY_TAG: dict[str | None, Callable[[Any], WebSearchToolCallAction]] = {
+_WEB_SEARCH_TOOL_CALL_ACTION_BY_TAG: _r.Decoders[WebSearchToolCallAction] = {
     "search": WebSearchActionSearch.from_dict,
     "open_page": WebSearchActionOpenPage.from_dict,
     "find_in_page": WebSearchActionFind.from_dict,

@@ -40,6 +40,7 @@ class Things:
         timeout: Timeout | Unset = UNSET,
     ) -> Class:
         """GET /things/{class}"""
+
         return self._client.request(
             "GET",
             path("/things/{class}", {"class": class_}),
@@ -67,6 +68,7 @@ class ThingsWithRawResponse:
         timeout: Timeout | Unset = UNSET,
     ) -> RawResponse[Class]:
         """GET /things/{class}"""
+
         return self._client.request_raw(
             "GET",
             path("/things/{class}", {"class": class_}),
@@ -99,6 +101,7 @@ class AsyncThings:
         timeout: Timeout | Unset = UNSET,
     ) -> Class:
         """GET /things/{class}"""
+
         return await self._client.request(
             "GET",
             path("/things/{class}", {"class": class_}),
@@ -126,6 +129,7 @@ class AsyncThingsWithRawResponse:
         timeout: Timeout | Unset = UNSET,
     ) -> RawResponse[Class]:
         """GET /things/{class}"""
+
         return await self._client.request_raw(
             "GET",
             path("/things/{class}", {"class": class_}),

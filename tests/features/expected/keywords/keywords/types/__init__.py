@@ -7,8 +7,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .class_ import Class as Class
-    from .mode import Mode as Mode
+    from .class_ import Class
+    from .mode import Mode
 
 _MODULES = {
     "Class": "class_",

@@ -91,7 +91,7 @@ class Class(_r.Model):
             key = "mode"
             v = data.get("mode", UNSET)
             obj.mode = v if v is UNSET else Mode.decode(v)
-            obj.extra = EMPTY if _KEYS_CLASS.issuperset(data) else _r.extras(data, _KEYS_CLASS)
+            obj.extra = _r.extras(data, _KEYS_CLASS)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -37,6 +37,7 @@ class Settings2:
         timeout: Timeout | Unset = UNSET,
     ) -> Settings:
         """GET /settings"""
+
         return self._client.request(
             "GET",
             path("/settings", {}),
@@ -60,6 +61,7 @@ class Settings2WithRawResponse:
         timeout: Timeout | Unset = UNSET,
     ) -> RawResponse[Settings]:
         """GET /settings"""
+
         return self._client.request_raw(
             "GET",
             path("/settings", {}),
@@ -88,6 +90,7 @@ class AsyncSettings2:
         timeout: Timeout | Unset = UNSET,
     ) -> Settings:
         """GET /settings"""
+
         return await self._client.request(
             "GET",
             path("/settings", {}),
@@ -111,6 +114,7 @@ class AsyncSettings2WithRawResponse:
         timeout: Timeout | Unset = UNSET,
     ) -> RawResponse[Settings]:
         """GET /settings"""
+
         return await self._client.request_raw(
             "GET",
             path("/settings", {}),

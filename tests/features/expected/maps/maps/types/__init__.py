@@ -7,11 +7,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .labels import Labels as Labels
-    from .limit import Limit as Limit
-    from .settings import Settings as Settings
-    from .settings import SettingsAttributesValue as SettingsAttributesValue
-    from .settings import settings_attributes_value_from_dict as settings_attributes_value_from_dict
+    from .labels import Labels
+    from .limit import Limit
+    from .settings import Settings, SettingsAttributesValue, settings_attributes_value_from_dict
 
 _MODULES = {
     "Labels": "labels",

@@ -63,9 +63,7 @@ class Settings(_r.Model):
             obj.attributes = (
                 v if v is UNSET or v is None else _r.map_of(v, settings_attributes_value_from_dict)
             )
-            obj.extra = (
-                EMPTY if _KEYS_SETTINGS.issuperset(data) else _r.extras(data, _KEYS_SETTINGS)
-            )
+            obj.extra = _r.extras(data, _KEYS_SETTINGS)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -41,6 +41,7 @@ MAX_RETRY_AFTER = 60.0  # a server's Retry-After longer than this is ignored (ba
 RETRY_COUNT_HEADER = "X-Retry-Count"
 Timeout = float | httpx.Timeout | None
 _PLACEHOLDER = re.compile(r"{([^{}]+)}")
+_PYTHON_VERSION = ".".join(map(str, sys.version_info[:3]))
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,7 @@ class _Base:
         self._default_query = dict(default_query or {})
         self._headers = {
             "Accept": "application/json",
-            "User-Agent": f"{config.package}/{config.version} python/{sys.version_info[0]}.{sys.version_info[1]}.{sys.version_info[2]}",
+            "User-Agent": f"{config.package}/{config.version} python/{_PYTHON_VERSION}",
             **self._default_headers,
             "Authorization": f"Bearer {api_key}",
         }

@@ -12,9 +12,10 @@ import contextvars
 import enum
 from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeAlias, TypeVar
 
 T = TypeVar("T")
+Decoders: TypeAlias = dict[str | None, Callable[[Any], T]]  # a tagged union's decoder per tag
 
 
 class Unset(enum.Enum):

@@ -38,6 +38,7 @@ class Shapes:
         timeout: Timeout | Unset = UNSET,
     ) -> Shape:
         """GET /shapes/{shape_id}"""
+
         return self._client.request(
             "GET",
             path("/shapes/{shape_id}", {"shape_id": shape_id}),
@@ -62,6 +63,7 @@ class ShapesWithRawResponse:
         timeout: Timeout | Unset = UNSET,
     ) -> RawResponse[Shape]:
         """GET /shapes/{shape_id}"""
+
         return self._client.request_raw(
             "GET",
             path("/shapes/{shape_id}", {"shape_id": shape_id}),
@@ -91,6 +93,7 @@ class AsyncShapes:
         timeout: Timeout | Unset = UNSET,
     ) -> Shape:
         """GET /shapes/{shape_id}"""
+
         return await self._client.request(
             "GET",
             path("/shapes/{shape_id}", {"shape_id": shape_id}),
@@ -115,6 +118,7 @@ class AsyncShapesWithRawResponse:
         timeout: Timeout | Unset = UNSET,
     ) -> RawResponse[Shape]:
         """GET /shapes/{shape_id}"""
+
         return await self._client.request_raw(
             "GET",
             path("/shapes/{shape_id}", {"shape_id": shape_id}),

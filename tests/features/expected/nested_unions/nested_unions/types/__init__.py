@@ -7,17 +7,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .circle import Circle as Circle
-    from .circle import CircleLabel as CircleLabel
-    from .circle import circle_label_from_dict as circle_label_from_dict
-    from .polygon import Polygon as Polygon
-    from .polygon import UnknownPolygon as UnknownPolygon
-    from .polygon import polygon_from_dict as polygon_from_dict
-    from .shape import Shape as Shape
-    from .shape import UnknownShape as UnknownShape
-    from .shape import shape_from_dict as shape_from_dict
-    from .square import Square as Square
-    from .triangle import Triangle as Triangle
+    from .circle import Circle, CircleLabel, circle_label_from_dict
+    from .polygon import Polygon, UnknownPolygon, polygon_from_dict
+    from .shape import Shape, UnknownShape, shape_from_dict
+    from .square import Square
+    from .triangle import Triangle
 
 _MODULES = {
     "Circle": "circle",

@@ -42,13 +42,13 @@ class Circle(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "circle" else _r.const(v, "circle")
+            obj.type = _r.const(data["type"], "circle")
             key = "radius"
             obj.radius = _r.number(data["radius"])
             key = "label"
             v = data.get("label", UNSET)
             obj.label = v if v is UNSET else circle_label_from_dict(v)
-            obj.extra = EMPTY if _KEYS_CIRCLE.issuperset(data) else _r.extras(data, _KEYS_CIRCLE)
+            obj.extra = _r.extras(data, _KEYS_CIRCLE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from .._runtime import models as _r
@@ -27,17 +26,18 @@ Polygon: TypeAlias = Square | Triangle | UnknownPolygon
 
 def polygon_from_dict(data: Any) -> Polygon:
     """Decode a `Polygon` by its tag; unknown tags give `UnknownPolygon`."""
-    if data.__class__ is dict:
-        decode = _POLYGON_BY_TAG.get(tag) if (tag := data.get("type")).__class__ is str else None
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _POLYGON_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(data, exc, UnknownPolygon)  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownPolygon)
     return _r.tagged(data, "type", _POLYGON_BY_TAG, UnknownPolygon)
 
 
-_POLYGON_BY_TAG: dict[str | None, Callable[[Any], Polygon]] = {
+_POLYGON_BY_TAG: _r.Decoders[Polygon] = {
     "square": Square.from_dict,
     "triangle": Triangle.from_dict,
 }

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from .._runtime import models as _r
@@ -29,17 +28,18 @@ Shape: TypeAlias = Circle | Square | Triangle | UnknownShape
 
 def shape_from_dict(data: Any) -> Shape:
     """Decode a `Shape` by its tag; unknown tags give `UnknownShape`."""
-    if data.__class__ is dict:
-        decode = _SHAPE_BY_TAG.get(tag) if (tag := data.get("type")).__class__ is str else None
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _SHAPE_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(data, exc, UnknownShape)  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownShape)
     return _r.tagged(data, "type", _SHAPE_BY_TAG, UnknownShape)
 
 
-_SHAPE_BY_TAG: dict[str | None, Callable[[Any], Shape]] = {
+_SHAPE_BY_TAG: _r.Decoders[Shape] = {
     "circle": Circle.from_dict,
     "square": Square.from_dict,
     "triangle": Triangle.from_dict,

@@ -38,10 +38,10 @@ class Square(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "square" else _r.const(v, "square")
+            obj.type = _r.const(data["type"], "square")
             key = "side"
             obj.side = _r.number(data["side"])
-            obj.extra = EMPTY if _KEYS_SQUARE.issuperset(data) else _r.extras(data, _KEYS_SQUARE)
+            obj.extra = _r.extras(data, _KEYS_SQUARE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

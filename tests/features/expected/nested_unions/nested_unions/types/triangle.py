@@ -38,12 +38,10 @@ class Triangle(_r.Model):
         key = ""
         try:
             key = "type"
-            obj.type = v if (v := data["type"]) == "triangle" else _r.const(v, "triangle")
+            obj.type = _r.const(data["type"], "triangle")
             key = "sides"
             obj.sides = _r.list_of(data["sides"], _r.number)
-            obj.extra = (
-                EMPTY if _KEYS_TRIANGLE.issuperset(data) else _r.extras(data, _KEYS_TRIANGLE)
-            )
+            obj.extra = _r.extras(data, _KEYS_TRIANGLE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

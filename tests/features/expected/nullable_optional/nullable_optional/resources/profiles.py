@@ -39,6 +39,7 @@ class Profiles:
         timeout: Timeout | Unset = UNSET,
     ) -> Profile:
         """POST /profiles/{profile_id}"""
+
         return self._client.request(
             "POST",
             path("/profiles/{profile_id}", {"profile_id": profile_id}),
@@ -65,6 +66,7 @@ class ProfilesWithRawResponse:
         timeout: Timeout | Unset = UNSET,
     ) -> RawResponse[Profile]:
         """POST /profiles/{profile_id}"""
+
         return self._client.request_raw(
             "POST",
             path("/profiles/{profile_id}", {"profile_id": profile_id}),
@@ -96,6 +98,7 @@ class AsyncProfiles:
         timeout: Timeout | Unset = UNSET,
     ) -> Profile:
         """POST /profiles/{profile_id}"""
+
         return await self._client.request(
             "POST",
             path("/profiles/{profile_id}", {"profile_id": profile_id}),
@@ -122,6 +125,7 @@ class AsyncProfilesWithRawResponse:
         timeout: Timeout | Unset = UNSET,
     ) -> RawResponse[Profile]:
         """POST /profiles/{profile_id}"""
+
         return await self._client.request_raw(
             "POST",
             path("/profiles/{profile_id}", {"profile_id": profile_id}),

@@ -7,9 +7,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .profile import Profile as Profile
-    from .status import Status as Status
-    from .update_profile import UpdateProfileBody as UpdateProfileBody
+    from .profile import Profile
+    from .status import Status
+    from .update_profile import UpdateProfileBody
 
 _MODULES = {
     "Profile": "profile",

@@ -82,7 +82,7 @@ class Profile(_r.Model):
             key = "created_at"
             v = data.get("created_at", UNSET)
             obj.created_at = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-            obj.extra = EMPTY if _KEYS_PROFILE.issuperset(data) else _r.extras(data, _KEYS_PROFILE)
+            obj.extra = _r.extras(data, _KEYS_PROFILE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -40,6 +40,7 @@ class Trees:
         timeout: Timeout | Unset = UNSET,
     ) -> Filter:
         """POST /trees"""
+
         return self._client.request(
             "POST",
             path("/trees", {}),
@@ -66,6 +67,7 @@ class TreesWithRawResponse:
         timeout: Timeout | Unset = UNSET,
     ) -> RawResponse[Filter]:
         """POST /trees"""
+
         return self._client.request_raw(
             "POST",
             path("/trees", {}),
@@ -97,6 +99,7 @@ class AsyncTrees:
         timeout: Timeout | Unset = UNSET,
     ) -> Filter:
         """POST /trees"""
+
         return await self._client.request(
             "POST",
             path("/trees", {}),
@@ -123,6 +126,7 @@ class AsyncTreesWithRawResponse:
         timeout: Timeout | Unset = UNSET,
     ) -> RawResponse[Filter]:
         """POST /trees"""
+
         return await self._client.request_raw(
             "POST",
             path("/trees", {}),

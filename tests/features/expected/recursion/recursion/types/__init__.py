@@ -7,14 +7,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .comparison import Comparison as Comparison
-    from .comparison import ComparisonType as ComparisonType
-    from .filter import Filter as Filter
-    from .filter import FilterFiltersItem as FilterFiltersItem
-    from .filter import FilterType as FilterType
-    from .filter import UnknownFilterFiltersItem as UnknownFilterFiltersItem
-    from .filter import filter_filters_item_from_dict as filter_filters_item_from_dict
-    from .node import Node as Node
+    from .comparison import Comparison, ComparisonType
+    from .filter import (
+        Filter,
+        FilterFiltersItem,
+        FilterType,
+        UnknownFilterFiltersItem,
+        filter_filters_item_from_dict,
+    )
+    from .node import Node
 
 _MODULES = {
     "Comparison": "comparison",

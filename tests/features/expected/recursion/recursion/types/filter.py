@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -52,7 +52,7 @@ class Filter(_r.Model):
             obj.type = FilterType.decode(data["type"])
             key = "filters"
             obj.filters = _r.list_of(data["filters"], filter_filters_item_from_dict)
-            obj.extra = EMPTY if _KEYS_FILTER.issuperset(data) else _r.extras(data, _KEYS_FILTER)
+            obj.extra = _r.extras(data, _KEYS_FILTER)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj
@@ -86,21 +86,18 @@ FilterFiltersItem: TypeAlias = Comparison | Filter | UnknownFilterFiltersItem
 
 def filter_filters_item_from_dict(data: Any) -> FilterFiltersItem:
     """Decode a `FilterFiltersItem` by its tag; unknown tags give `UnknownFilterFiltersItem`."""
-    if data.__class__ is dict:
-        decode = (
-            _FILTER_FILTERS_ITEM_BY_TAG.get(tag)
-            if (tag := data.get("type")).__class__ is str
-            else None
-        )
+    if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
+        decode = _FILTER_FILTERS_ITEM_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(data, exc, UnknownFilterFiltersItem)  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownFilterFiltersItem)
     return _r.tagged(data, "type", _FILTER_FILTERS_ITEM_BY_TAG, UnknownFilterFiltersItem)
 
 
-_FILTER_FILTERS_ITEM_BY_TAG: dict[str | None, Callable[[Any], FilterFiltersItem]] = {
+_FILTER_FILTERS_ITEM_BY_TAG: _r.Decoders[FilterFiltersItem] = {
     "eq": Comparison.from_dict,
     "ne": Comparison.from_dict,
     "and": Filter.from_dict,

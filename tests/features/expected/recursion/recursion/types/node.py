@@ -42,7 +42,7 @@ class Node(_r.Model):
             key = "children"
             v = data.get("children", UNSET)
             obj.children = v if v is UNSET else _r.list_of(v, Node.from_dict)
-            obj.extra = EMPTY if _KEYS_NODE.issuperset(data) else _r.extras(data, _KEYS_NODE)
+            obj.extra = _r.extras(data, _KEYS_NODE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

@@ -39,6 +39,7 @@ class Pets:
         timeout: Timeout | Unset = UNSET,
     ) -> Pet:
         """POST /pets"""
+
         return self._client.request(
             "POST",
             path("/pets", {}),
@@ -56,6 +57,7 @@ class Pets:
         timeout: Timeout | Unset = UNSET,
     ) -> list[Pet]:
         """GET /pets"""
+
         return self._client.request(
             "GET",
             path("/pets", {}),
@@ -80,6 +82,7 @@ class PetsWithRawResponse:
         timeout: Timeout | Unset = UNSET,
     ) -> RawResponse[Pet]:
         """POST /pets"""
+
         return self._client.request_raw(
             "POST",
             path("/pets", {}),
@@ -97,6 +100,7 @@ class PetsWithRawResponse:
         timeout: Timeout | Unset = UNSET,
     ) -> RawResponse[list[Pet]]:
         """GET /pets"""
+
         return self._client.request_raw(
             "GET",
             path("/pets", {}),
@@ -126,6 +130,7 @@ class AsyncPets:
         timeout: Timeout | Unset = UNSET,
     ) -> Pet:
         """POST /pets"""
+
         return await self._client.request(
             "POST",
             path("/pets", {}),
@@ -143,6 +148,7 @@ class AsyncPets:
         timeout: Timeout | Unset = UNSET,
     ) -> list[Pet]:
         """GET /pets"""
+
         return await self._client.request(
             "GET",
             path("/pets", {}),
@@ -167,6 +173,7 @@ class AsyncPetsWithRawResponse:
         timeout: Timeout | Unset = UNSET,
     ) -> RawResponse[Pet]:
         """POST /pets"""
+
         return await self._client.request_raw(
             "POST",
             path("/pets", {}),
@@ -184,6 +191,7 @@ class AsyncPetsWithRawResponse:
         timeout: Timeout | Unset = UNSET,
     ) -> RawResponse[list[Pet]]:
         """GET /pets"""
+
         return await self._client.request_raw(
             "GET",
             path("/pets", {}),

@@ -7,11 +7,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .cat import Cat as Cat
-    from .dog import Dog as Dog
-    from .pet import Pet as Pet
-    from .pet import UnknownPet as UnknownPet
-    from .pet import pet_from_dict as pet_from_dict
+    from .cat import Cat
+    from .dog import Dog
+    from .pet import Pet, UnknownPet, pet_from_dict
 
 _MODULES = {
     "Cat": "cat",

@@ -41,13 +41,13 @@ class Dog(_r.Model):
         key = ""
         try:
             key = "kind"
-            obj.kind = v if (v := data["kind"]) == "dog" else _r.const(v, "dog")
+            obj.kind = _r.const(data["kind"], "dog")
             key = "name"
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
             key = "good"
             v = data.get("good", UNSET)
             obj.good = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-            obj.extra = EMPTY if _KEYS_DOG.issuperset(data) else _r.extras(data, _KEYS_DOG)
+            obj.extra = _r.extras(data, _KEYS_DOG)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
         return obj

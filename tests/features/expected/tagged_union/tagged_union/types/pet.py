@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from .._runtime import models as _r
@@ -28,17 +27,18 @@ Pet: TypeAlias = Cat | Dog | UnknownPet
 
 def pet_from_dict(data: Any) -> Pet:
     """Decode a `Pet` by its tag; unknown tags give `UnknownPet`."""
-    if data.__class__ is dict:
-        decode = _PET_BY_TAG.get(tag) if (tag := data.get("kind")).__class__ is str else None
+    if data.__class__ is dict and (tag := data.get("kind")).__class__ is str:
+        decode = _PET_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
-                return _r.unfit(data, exc, UnknownPet)  # raise, or keep it (lenient)
+                # raise, or keep it as unknown (lenient mode)
+                return _r.unfit(data, exc, UnknownPet)
     return _r.tagged(data, "kind", _PET_BY_TAG, UnknownPet)
 
 
-_PET_BY_TAG: dict[str | None, Callable[[Any], Pet]] = {
+_PET_BY_TAG: _r.Decoders[Pet] = {
     "cat": Cat.from_dict,
     "dog": Dog.from_dict,
 }
