@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
+import re
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -32,6 +33,9 @@ _COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.Fo
              ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match, getattr(ast, "TryStar", ast.Try))
 
 Result = tuple[str, "str | None"]  # (text, error)
+# Lines black leaves as they are, however long: comments, and collection items with no
+# brackets to split at (`"key": "value",`, `"tag": Name.from_dict,`).
+_UNSPLITTABLE = re.compile(r'^ *(#.*|"[^"\\]*"(: *("[^"\\]*"|[A-Za-z_][\w.]*))?,)$')
 
 
 def _mode(line_length: int = LINE_LENGTH):  # type: ignore[no-untyped-def]
@@ -97,7 +101,7 @@ def _format_long_statements(todo: dict[str, str]) -> tuple[dict[str, Result], di
         except (SyntaxError, ValueError) as exc:
             done[path] = (text, _invalid(exc))
             continue
-        long = {i for i, line in enumerate(lines) if too_long(line)}
+        long = {i for i, line in enumerate(lines) if too_long(line) and not _UNSPLITTABLE.match(line)}
         snippets = _snippets(tree.body, lines, long) if long else {}
         if snippets is None:
             whole[path] = text
@@ -127,7 +131,8 @@ def width(line: str) -> int:
 
 
 def too_long(line: str) -> bool:
-    return width(line) > LINE_LENGTH
+    # no character is wider than two columns: most lines are decided by their length alone
+    return 2 * len(line) > LINE_LENGTH and width(line) > LINE_LENGTH
 
 
 def _snippets(body: list[ast.stmt], lines: list[str], long: set[int]) -> dict[int, tuple[int, str]] | None:

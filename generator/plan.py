@@ -66,7 +66,9 @@ class TaggedView:
     prop: str  # literal of the tag property
     prop_attr: str  # property on the Unknown class ("" when the name is not usable)
     unknown: str
-    entries: tuple[tuple[str, str], ...]  # (tag literal or None, decoder expression)
+    # (tag literal or None, decoder expressions): one `X.from_dict`, or several
+    # `(X.from_dict, frozenset(required keys))` for `_r.choose` to pick from
+    entries: tuple[tuple[str, tuple[str, ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -270,7 +272,7 @@ def _types_module(api: ir.Api, types: Types, module: str) -> TypesModuleView:
     aliases = _ordered_aliases(defs, types, tagged, kinds)
     code = " ".join(
         [f.annotation + " " + f.decode + " " + f.decode_direct + " " + f.encode for m in models for f in m.fields]
-        + [a.value for a in aliases] + [dec for t in tagged for _, dec in t.entries] + [e for k in kinds for _, e in k.branches]
+        + [a.value for a in aliases] + [dec for t in tagged for _, decs in t.entries for dec in decs] + [e for k in kinds for _, e in k.branches]
     )
     words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", code))
     index = api.index()
@@ -379,11 +381,10 @@ def _name_key_sets(models: tuple[ModelView, ...]) -> tuple[ModelView, ...]:
 def _tagged(d: ir.TaggedUnion, types: Types) -> TaggedView:
     required = {v.name: v.required for v in d.variants}
 
-    def chooser(names: tuple[str, ...]) -> str:
+    def chooser(names: tuple[str, ...]) -> tuple[str, ...]:
         if len(names) == 1:
-            return f"{names[0]}.from_dict"
-        parts = [f"({n}.from_dict, frozenset({{{', '.join(literal(k) for k in required[n])}}}))" for n in names]
-        return f"_r.choose({', '.join(parts)})"
+            return (f"{names[0]}.from_dict",)
+        return tuple(f"({n}.from_dict, frozenset({{{', '.join(literal(k) for k in required[n])}}}))" for n in names)
 
     entries = [(literal(c.tag), chooser(c.variants)) for c in d.cases]
     if d.untagged:

@@ -26,6 +26,8 @@ def literal(value: object) -> str:
             # alone (ensure_ascii would also turn an emoji into two of them); and keep
             # line separators out of the source text
             text = "".join(f"\\u{ord(c):04x}" if 0xD800 <= ord(c) <= 0xDFFF or c in "\u2028\u2029\x85" else c for c in text)
+        if value.count('"') > value.count("'"):
+            return _single_quoted(text)  # as black does: the quotes that need fewer escapes
         return text
     if value is None:
         return "None"
@@ -33,7 +35,26 @@ def literal(value: object) -> str:
         return "True" if value else "False"
     if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
         return "float(" + json.dumps(str(value)) + ")"
+    if isinstance(value, float):
+        return repr(value).replace("e+", "e")  # black writes 1e100, not 1e+100
     return repr(value)
+
+
+def _single_quoted(double_quoted: str) -> str:
+    """A double-quoted literal (JSON's escapes) rewritten with single quotes."""
+    out = ["'"]
+    i, body = 0, double_quoted[1:-1]
+    while i < len(body):
+        char = body[i]
+        if char == "\\":
+            pair = body[i : i + 2]
+            out.append('"' if pair == '\\"' else pair)
+            i += 2
+            continue
+        out.append("\\'" if char == "'" else char)
+        i += 1
+    out.append("'")
+    return "".join(out)
 
 
 def docstring(text: str) -> str:
