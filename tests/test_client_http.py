@@ -149,6 +149,44 @@ def test_close_and_context_managers(api: Flavour, server: FakeConversationsServe
     api.run(own.aclose() if api.is_async else own.close())  # type: ignore[union-attr]
 
 
+def test_requests_on_the_direct_path_keep_what_httpx_send_does(api: Flavour, server: FakeConversationsServer) -> None:
+    """Our own client's requests skip `httpx.Client.send` (the hot path): cookies, redirects,
+    `elapsed` and `request` must behave as they do through it."""
+    client = api.client(server, max_retries=0)
+    assert client._direct is not None  # else this test would prove nothing about that path
+    first, second = server.seed_conversation(), server.seed_conversation()
+    server.inject(method="GET", path=first, headers={"Set-Cookie": "session=s1; Path=/"}, json={
+        "id": first, "object": "conversation", "created_at": 1, "metadata": {}})
+    assert api.run(client.conversations.retrieve(first)).id == first
+    assert api.run(client.conversations.retrieve(first)).id == first
+    assert server.requests[-1].headers["Cookie"] == "session=s1"  # stored, then sent back
+    # a 307 on a POST is followed once, with its body, to where it points
+    server.inject(method="POST", path=f"{first}$", status=307, headers={"Location": f"/v1/conversations/{second}"})
+    updated = api.run(client.conversations.update(first, metadata={"k": "v"}))
+    assert updated.id == second and updated.metadata == {"k": "v"}
+    assert [(r.method, r.path.rsplit("/", 1)[-1]) for r in server.requests[-2:]] == [("POST", first), ("POST", second)]
+    # the raw response is complete: its request, its timing
+    raw = api.run(client.conversations.with_raw_response.retrieve(second))
+    assert raw.http_response.request.url.path == f"/v1/conversations/{second}"
+    assert 0 <= raw.http_response.elapsed.total_seconds() < 60
+    # a copy shares the path; a closed client refuses, as httpx does
+    assert client.with_options(max_retries=1)._direct is client._direct
+    api.run(client.close())
+    with pytest.raises(RuntimeError, match="closed"):
+        api.run(client.conversations.retrieve(second))
+
+
+@pytest.mark.parametrize("variable", ["HTTPS_PROXY", "http_proxy", "ALL_PROXY"])
+def test_proxy_variables_send_every_request_through_httpx(api: Flavour, server: FakeConversationsServer,
+                                                        monkeypatch: pytest.MonkeyPatch, variable: str) -> None:
+    monkeypatch.setenv(variable, "http://127.0.0.1:9")  # nothing listens there: a request through it fails
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")  # ...and this one excludes our server
+    client = api.client(server, max_retries=0)
+    assert client._direct is None
+    conv_id = server.seed_conversation()
+    assert api.run(client.conversations.retrieve(conv_id)).id == conv_id
+
+
 # --------------------------------------------------------------------------------------------- on the wire
 
 
@@ -518,7 +556,8 @@ def test_retry_after_headers_are_honoured(api: Flavour, server: FakeConversation
 def test_retry_after_http_date(api: Flavour, server: FakeConversationsServer, monkeypatch: pytest.MonkeyPatch) -> None:
     # HTTP dates have whole seconds: the runtime's clock is set 0.6 s before the date the server sends.
     date = math.ceil(time.time()) + 3600
-    clock = types.SimpleNamespace(time=lambda: date - 0.6, sleep=time.sleep, monotonic=time.monotonic)
+    clock = types.SimpleNamespace(time=lambda: date - 0.6, sleep=time.sleep, monotonic=time.monotonic,
+                                  perf_counter=time.perf_counter)
     monkeypatch.setattr(rt, "time", clock)
     client = api.client(server, max_retries=1)
     server.inject(status=503, headers={"Retry-After": email.utils.formatdate(date, usegmt=True)})

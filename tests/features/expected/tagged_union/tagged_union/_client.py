@@ -57,6 +57,7 @@ class Client(SyncAPIClient):
         settings = {**self._settings(), "http_client": self._http, **changes}
         copy = type(self)(**settings)
         copy._owns_http = False
+        copy._direct = self._direct
         return copy
 
     @cached_property
@@ -99,6 +100,7 @@ class AsyncClient(AsyncAPIClient):
         settings = {**self._settings(), "http_client": self._http, **changes}
         copy = type(self)(**settings)
         copy._owns_http = False
+        copy._direct = self._direct
         return copy
 
     @cached_property

@@ -6,6 +6,7 @@ clients share everything but the two lines that send and sleep.
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 import enum
 import functools
@@ -141,9 +142,7 @@ def _decode(response: httpx.Response, decode: Callable[[Any], T]) -> T:
         ) from exc
     try:
         return decode(data)
-    except (
-        DecodeError
-    ) as exc:  # its message locates the problem: "... at data[2].content[0].text, got ..."
+    except DecodeError as exc:  # it locates the problem: "... at data[2].content[0].text, got ..."
         raise APIResponseValidationError(
             f"response does not have the documented shape: {exc}", response=response, body=data
         ) from exc
@@ -153,6 +152,50 @@ def _decode(response: httpx.Response, decode: Callable[[Any], T]) -> T:
 def _ssl_context() -> ssl.SSLContext:
     """One TLS context for the clients this module creates: loading the CA bundle takes ~80 ms each time."""
     return httpx.create_ssl_context()
+
+
+def _direct_transport() -> bool:
+    """Whether requests may go straight to our own client's transport.
+
+    `httpx.Client.send` wraps the transport in auth, redirect, cookie and event-hook handling
+    that our own client does not configure; skipping it makes a request about 1.4x cheaper.
+    What it would still do is done around the call (cookies, `elapsed`, `request`), a
+    redirect is handed to `send`, and with proxy variables set (which the client mounts as
+    other transports) every request goes through `send`."""
+    return not any(key.lower() in _PROXY_VARIABLES for key in os.environ)
+
+
+_PROXY_VARIABLES = frozenset({"http_proxy", "https_proxy", "all_proxy"})
+
+
+def _prepared(http: httpx.Client | httpx.AsyncClient, request: httpx.Request) -> None:
+    if http.cookies:
+        http.cookies.set_cookie_header(request)
+
+
+def _received(
+    http: httpx.Client | httpx.AsyncClient,
+    request: httpx.Request,
+    response: httpx.Response,
+    started: float,
+) -> None:
+    response.request = request
+    response.elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
+    if "set-cookie" in response.headers:
+        http.cookies.extract_cookies(response)
+
+
+def _redirected(
+    http: httpx.Client | httpx.AsyncClient, request: httpx.Request, response: httpx.Response
+) -> httpx.Request:
+    """The request a redirect asks for, built by httpx's own rules (method, headers, body);
+    `send` then follows any further redirects. Without that (private) helper, the original
+    request again, which `send` follows itself."""
+    build = getattr(http, "_build_redirect_request", None)
+    if build is None:
+        return request
+    redirected: httpx.Request = build(request, response)
+    return redirected
 
 
 def _error_body(response: httpx.Response) -> Any:
@@ -166,6 +209,9 @@ class _Base:
     _config: ClientConfig
     _http: httpx.Client | httpx.AsyncClient
     _owns_http: bool
+    # The transport under our own httpx client, called directly on the hot path (see
+    # `_direct_transport`); None for a client the user passed in: it gets `send`.
+    _direct: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None
 
     def __init__(
         self,
@@ -236,9 +282,8 @@ class _Base:
             url += "?" + qs
         headers = self._headers
         content = None
-        if isinstance(
-            body, dict
-        ):  # the generated methods pass their body fields: omitted ones are not sent
+        if isinstance(body, dict):
+            # the generated methods pass their body fields: omitted ones are not sent
             body = {key: value for key, value in body.items() if value is not UNSET}
         if body is not UNSET or options.extra_body:
             payload = encode(body) if body is not UNSET else {}
@@ -323,11 +368,12 @@ class SyncAPIClient(_Base):
     def __init__(self, *, http_client: httpx.Client | None = None, **settings: Any) -> None:
         super().__init__(**settings)
         self._owns_http = http_client is None
-        self._http = (
-            http_client
-            if http_client is not None
-            else httpx.Client(follow_redirects=True, verify=_ssl_context())
-        )
+        if http_client is not None:
+            self._http = http_client
+        else:
+            transport = httpx.HTTPTransport(verify=_ssl_context())
+            self._http = httpx.Client(transport=transport, follow_redirects=True)
+            self._direct = transport if _direct_transport() else None
 
     def request(
         self,
@@ -359,7 +405,7 @@ class SyncAPIClient(_Base):
             self._with_retry_count(request, attempt)
             attempt += 1
             try:
-                response = self._http.send(request)
+                response = self._send_once(request)
             except httpx.TransportError as exc:  # connection refused or dropped, timeouts
                 delay = self._retry_or_raise(request, attempt, exc)
             else:
@@ -368,6 +414,23 @@ class SyncAPIClient(_Base):
                 delay = self._retry_or_raise(request, attempt, response)
                 response.close()
             time.sleep(delay)
+
+    def _send_once(self, request: httpx.Request) -> httpx.Response:
+        transport = self._direct
+        if not isinstance(transport, httpx.BaseTransport) or self._http.is_closed:
+            return self._http.send(request)
+        _prepared(self._http, request)
+        started = time.perf_counter()
+        response = transport.handle_request(request)
+        try:
+            response.read()
+        except BaseException:
+            response.close()
+            raise
+        _received(self._http, request, response, started)
+        if response.has_redirect_location:
+            return self._http.send(_redirected(self._http, request, response))
+        return response
 
     def close(self) -> None:
         if self._owns_http:
@@ -386,11 +449,12 @@ class AsyncAPIClient(_Base):
     def __init__(self, *, http_client: httpx.AsyncClient | None = None, **settings: Any) -> None:
         super().__init__(**settings)
         self._owns_http = http_client is None
-        self._http = (
-            http_client
-            if http_client is not None
-            else httpx.AsyncClient(follow_redirects=True, verify=_ssl_context())
-        )
+        if http_client is not None:
+            self._http = http_client
+        else:
+            transport = httpx.AsyncHTTPTransport(verify=_ssl_context())
+            self._http = httpx.AsyncClient(transport=transport, follow_redirects=True)
+            self._direct = transport if _direct_transport() else None
 
     async def request(
         self,
@@ -426,7 +490,7 @@ class AsyncAPIClient(_Base):
             self._with_retry_count(request, attempt)
             attempt += 1
             try:
-                response = await self._http.send(request)
+                response = await self._send_once(request)
             except httpx.TransportError as exc:  # connection refused or dropped, timeouts
                 delay = self._retry_or_raise(request, attempt, exc)
             else:
@@ -437,6 +501,23 @@ class AsyncAPIClient(_Base):
             import asyncio  # here, not at import: sync users never pay for it
 
             await asyncio.sleep(delay)
+
+    async def _send_once(self, request: httpx.Request) -> httpx.Response:
+        transport = self._direct
+        if not isinstance(transport, httpx.AsyncBaseTransport) or self._http.is_closed:
+            return await self._http.send(request)
+        _prepared(self._http, request)
+        started = time.perf_counter()
+        response = await transport.handle_async_request(request)
+        try:
+            await response.aread()
+        except BaseException:
+            await response.aclose()
+            raise
+        _received(self._http, request, response, started)
+        if response.has_redirect_location:
+            return await self._http.send(_redirected(self._http, request, response))
+        return response
 
     async def close(self) -> None:
         if self._owns_http:
