@@ -22,6 +22,7 @@ from .diagnostics import Diagnostic, Severity, dump_json, has_errors, has_warnin
 if TYPE_CHECKING:
     from .load import Spec
     from .select import Section
+    from .background import Child
     from .validate import Pending
 
 EXIT_OK, EXIT_DIFF, EXIT_ERROR = 0, 1, 2
@@ -133,20 +134,24 @@ def _config(run: Run) -> Config | None:
     return config
 
 
-def _front(run: Run, config: Config, *, background: bool = False) -> tuple[Section, Pending] | None:
-    """load -> select -> validate; None when an error stops the run. With `background`, the
-    standard validator may still be running: the caller waits for it with the returned callable."""
+def _front(run: Run, config: Config, *, background: Child | None = None) -> tuple[Section, Pending] | None:
+    """load -> select -> validate; None when an error stops the run. With a `background` child,
+    the standard validator may still be running there: the caller waits with the returned callable."""
     from .load import load
     from .select import Selection, select
 
     assert config.spec is not None
     spec, diags = run.stage("load", lambda: load(config.spec, config.tags, config.path_prefixes))  # type: ignore[misc, arg-type]
     if run.add(diags) or spec is None:
+        if background is not None:
+            background.cancel()
         return None
     run.spec = spec
     section, diags = run.stage("select", lambda: select(spec.doc, Selection(config.tags, config.path_prefixes)))  # type: ignore[misc]
     failed = run.add(diags)
     if section is None:
+        if background is not None:
+            background.cancel()
         return None
     from .validate import validate
 
@@ -177,7 +182,10 @@ def _render(run: Run, config: Config) -> dict[str, str] | None:
 
 
 def _pipeline(run: Run, config: Config) -> dict[str, str] | None:
-    front = _front(run, config, background=True)
+    from .validate import start_background
+
+    # forked before loading: it imports the standard validator while this process loads
+    front = _front(run, config, background=start_background())
     if front is None:
         return None
     section, pending = front

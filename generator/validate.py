@@ -11,12 +11,12 @@ import hashlib
 import json
 import os
 import re
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from . import cache
+from .background import Child, ChildFailed
 from .diagnostics import Diagnostic, pointer
 from .select import Section
 
@@ -27,25 +27,28 @@ Pending = Callable[[], list[Diagnostic]]
 
 
 def validate(section: Section, *, use_cache: bool = True, standard: bool = True,
-             background: bool = False) -> tuple[list[Diagnostic], Pending]:
+             background: Child | None = None) -> tuple[list[Diagnostic], Pending]:
     """Findings of convgen's own rules and of the standard validator (unless `standard` is
     false: the selection is broken, e.g. refs point at nothing).
 
-    The standard validator takes about a second on a cold cache. With `background`, it runs
-    in a forked child while the caller builds and renders; the returned callable waits for
-    its findings (call it exactly once, before acting on the output). Otherwise it returns [].
+    The standard validator takes about a second and a half on a cold cache. Given a
+    `background` child (see `start_background`), it runs there while the caller builds,
+    renders and formats; the returned callable waits for its findings (call it exactly once,
+    before acting on the output). Otherwise that callable returns [].
     """
     diags: list[Diagnostic] = []
     pending: Pending = list
-    if standard:
-        doc = section.standalone()
-        hit = _cached(doc) if use_cache else None
-        if hit is not None:
-            diags.extend(hit)
-        elif background:
-            pending = _in_child(doc, use_cache)
-        else:
-            diags.extend(_standard(doc, use_cache))
+    doc = section.standalone() if standard else None
+    hit = _cached(doc) if doc is not None and use_cache else None
+    if hit is not None:
+        diags.extend(hit)
+    elif doc is not None and background is not None:
+        pending = _collector(background.submit(_standard_job, (doc, use_cache)), doc, use_cache)
+        background = None
+    elif doc is not None:
+        diags.extend(_standard(doc, use_cache))
+    if background is not None:
+        background.cancel()  # its job is done already (cached) or not wanted
     diags.extend(_path_parameters(section))
     diags.extend(_duplicate_parameters(section))
     diags.extend(_operation_ids(section))
@@ -53,35 +56,20 @@ def validate(section: Section, *, use_cache: bool = True, standard: bool = True,
     return diags, pending
 
 
-def _in_child(doc: dict[str, Any], use_cache: bool) -> Pending:
-    """Run the standard validator in a forked child; the result comes back as JSON on a pipe.
+def start_background() -> Child | None:
+    """A child process that imports the standard validator now, to run it later (or None)."""
+    return Child.start(("openapi_spec_validator", "jsonschema"))
 
-    Only when this process has a single thread (forking a threaded process can deadlock the
-    child, e.g. on the import lock); anywhere fork is missing or fails, in this process."""
-    if not hasattr(os, "fork") or threading.active_count() != 1:
-        return lambda: _standard(doc, use_cache)
-    try:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-    except OSError:
-        return lambda: _standard(doc, use_cache)
-    if pid == 0:  # the child: never returns, never runs the parent's exit handlers or flushes
-        try:
-            os.close(read_end)
-            data = json.dumps([_as_dict(d) for d in _standard(doc, use_cache)]).encode()
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(data)
-        finally:
-            os._exit(0)
-    os.close(write_end)
 
+def _standard_job(job: tuple[dict[str, Any], bool]) -> list[dict[str, str]]:
+    return [_as_dict(d) for d in _standard(*job)]
+
+
+def _collector(result: Callable[[], Any], doc: dict[str, Any], use_cache: bool) -> Pending:
     def collect() -> list[Diagnostic]:
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-        os.waitpid(pid, 0)
         try:
-            return [Diagnostic(**d) for d in json.loads(data)]
-        except (ValueError, TypeError):  # the child died (killed, out of memory): do it here
+            return [Diagnostic(**d) for d in result()]
+        except (ChildFailed, TypeError):  # the child died (killed, out of memory): do it here
             return _standard(doc, use_cache)
 
     return collect

@@ -53,12 +53,16 @@ class AdditionalTools(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "additional_tools")
+
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "role"
             obj.role = MessageRole.decode(data["role"])
+
             key = "tools"
             obj.tools = _r.list_of(data["tools"], tool_from_dict)
+
             obj.extra = _r.extras(data, _KEYS_ADDITIONALTOOLS)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -54,12 +54,16 @@ class AdditionalToolsItemParam(_r.Model):
             key = "id"
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+
             key = "type"
             obj.type = _r.const(data["type"], "additional_tools")
+
             key = "role"
             obj.role = _r.const(data["role"], "developer")
+
             key = "tools"
             obj.tools = _r.list_of(data["tools"], tool_from_dict)
+
             obj.extra = _r.extras(data, _KEYS_ADDITIONALTOOLSITEMPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -47,10 +47,13 @@ class ApplyPatchCreateFileOperationParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "create_file")
+
             key = "path"
             obj.path = v if (v := data["path"]).__class__ is str else _r.string(v)
+
             key = "diff"
             obj.diff = v if (v := data["diff"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_APPLYPATCHCREATEFILEOPERATIONPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -43,8 +43,10 @@ class ApplyPatchDeleteFileOperation(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "delete_file")
+
             key = "path"
             obj.path = v if (v := data["path"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_APPLYPATCHDELETEFILEOPERATION)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

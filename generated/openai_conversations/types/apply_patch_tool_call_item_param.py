@@ -63,18 +63,24 @@ class ApplyPatchToolCallItemParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "apply_patch_call")
+
             key = "id"
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+
             key = "call_id"
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
+
             key = "caller"
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_param_from_dict(v)
+
             key = "status"
             obj.status = ApplyPatchCallStatusParam.decode(data["status"])
+
             key = "operation"
             obj.operation = apply_patch_operation_param_from_dict(data["operation"])
+
             obj.extra = _r.extras(data, _KEYS_APPLYPATCHTOOLCALLITEMPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -63,21 +63,28 @@ class ApplyPatchToolCallOutput(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "apply_patch_call_output")
+
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "call_id"
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
+
             key = "caller"
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_from_dict(v)
+
             key = "status"
             obj.status = ApplyPatchCallOutputStatus.decode(data["status"])
+
             key = "output"
             v = data.get("output", UNSET)
             obj.output = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+
             key = "created_by"
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_APPLYPATCHTOOLCALLOUTPUT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -58,19 +58,25 @@ class ApplyPatchToolCallOutputItemParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "apply_patch_call_output")
+
             key = "id"
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+
             key = "call_id"
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
+
             key = "caller"
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_param_from_dict(v)
+
             key = "status"
             obj.status = ApplyPatchCallOutputStatusParam.decode(data["status"])
+
             key = "output"
             v = data.get("output", UNSET)
             obj.output = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_APPLYPATCHTOOLCALLOUTPUTITEMPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -43,11 +43,13 @@ class ApplyPatchToolParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "apply_patch")
+
             key = "allowed_callers"
             v = data.get("allowed_callers", UNSET)
             obj.allowed_callers = (
                 v if v is UNSET or v is None else _r.list_of(v, CallableToolAllowedCaller.decode)
             )
+
             obj.extra = _r.extras(data, _KEYS_APPLYPATCHTOOLPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -53,17 +53,21 @@ class AutoCodeInterpreterToolParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "auto")
+
             key = "file_ids"
             v = data.get("file_ids", UNSET)
             obj.file_ids = v if v is UNSET else _r.list_of(v, _r.string)
+
             key = "memory_limit"
             v = data.get("memory_limit", UNSET)
             obj.memory_limit = v if v is UNSET or v is None else ContainerMemoryLimit.decode(v)
+
             key = "network_policy"
             v = data.get("network_policy", UNSET)
             obj.network_policy = (
                 v if v is UNSET else auto_code_interpreter_tool_param_network_policy_from_dict(v)
             )
+
             obj.extra = _r.extras(data, _KEYS_AUTOCODEINTERPRETERTOOLPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -43,8 +43,10 @@ class CodeInterpreterOutputImage(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "image")
+
             key = "url"
             obj.url = v if (v := data["url"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_CODEINTERPRETEROUTPUTIMAGE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -43,8 +43,10 @@ class CodeInterpreterOutputLogs(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "logs")
+
             key = "logs"
             obj.logs = v if (v := data["logs"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_CODEINTERPRETEROUTPUTLOGS)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -48,13 +48,16 @@ class CodeInterpreterTool(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "code_interpreter")
+
             key = "container"
             obj.container = code_interpreter_tool_container_from_dict(data["container"])
+
             key = "allowed_callers"
             v = data.get("allowed_callers", UNSET)
             obj.allowed_callers = (
                 v if v is UNSET or v is None else _r.list_of(v, CallableToolAllowedCaller.decode)
             )
+
             obj.extra = _r.extras(data, _KEYS_CODEINTERPRETERTOOL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

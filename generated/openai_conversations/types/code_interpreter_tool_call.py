@@ -72,20 +72,26 @@ class CodeInterpreterToolCall(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "code_interpreter_call")
+
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "status"
             obj.status = CodeInterpreterToolCallStatus.decode(data["status"])
+
             key = "container_id"
             obj.container_id = v if (v := data["container_id"]).__class__ is str else _r.string(v)
+
             key = "code"
             v = data["code"]
             obj.code = v if v is None else v if v.__class__ is str else _r.string(v)
+
             key = "outputs"
             v = data["outputs"]
             obj.outputs = (
                 v if v is None else _r.list_of(v, code_interpreter_tool_call_outputs_item_from_dict)
             )
+
             obj.extra = _r.extras(data, _KEYS_CODEINTERPRETERTOOLCALL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

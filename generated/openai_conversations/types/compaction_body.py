@@ -51,15 +51,19 @@ class CompactionBody(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "compaction")
+
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "encrypted_content"
             obj.encrypted_content = (
                 v if (v := data["encrypted_content"]).__class__ is str else _r.string(v)
             )
+
             key = "created_by"
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_COMPACTIONBODY)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

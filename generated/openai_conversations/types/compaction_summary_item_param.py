@@ -47,12 +47,15 @@ class CompactionSummaryItemParam(_r.Model):
             key = "id"
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+
             key = "type"
             obj.type = _r.const(data["type"], "compaction")
+
             key = "encrypted_content"
             obj.encrypted_content = (
                 v if (v := data["encrypted_content"]).__class__ is str else _r.string(v)
             )
+
             obj.extra = _r.extras(data, _KEYS_COMPACTIONSUMMARYITEMPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -39,6 +39,7 @@ class CompactionTriggerItemParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "compaction_trigger")
+
             obj.extra = _r.extras(data, _KEYS_COMPACTIONTRIGGERITEMPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

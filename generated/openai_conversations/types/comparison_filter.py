@@ -79,10 +79,13 @@ class ComparisonFilter(_r.Model):
         try:
             key = "type"
             obj.type = ComparisonFilterType.decode(data["type"])
+
             key = "key"
             obj.key = v if (v := data["key"]).__class__ is str else _r.string(v)
+
             key = "value"
             obj.value = comparison_filter_value_from_dict(data["value"])
+
             obj.extra = _r.extras(data, _KEYS_COMPARISONFILTER)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -52,8 +52,10 @@ class CompoundFilter(_r.Model):
         try:
             key = "type"
             obj.type = CompoundFilterType.decode(data["type"])
+
             key = "filters"
             obj.filters = _r.list_of(data["filters"], compound_filter_filters_item_from_dict)
+
             obj.extra = _r.extras(data, _KEYS_COMPOUNDFILTER)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

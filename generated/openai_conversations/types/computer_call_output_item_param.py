@@ -59,12 +59,16 @@ class ComputerCallOutputItemParam(_r.Model):
             key = "id"
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+
             key = "call_id"
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
+
             key = "type"
             obj.type = _r.const(data["type"], "computer_call_output")
+
             key = "output"
             obj.output = ComputerScreenshotImage.from_dict(data["output"])
+
             key = "acknowledged_safety_checks"
             v = data.get("acknowledged_safety_checks", UNSET)
             obj.acknowledged_safety_checks = (
@@ -72,9 +76,11 @@ class ComputerCallOutputItemParam(_r.Model):
                 if v is UNSET or v is None
                 else _r.list_of(v, ComputerCallSafetyCheckParam.from_dict)
             )
+
             key = "status"
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET or v is None else FunctionCallItemStatus.decode(v)
+
             obj.extra = _r.extras(data, _KEYS_COMPUTERCALLOUTPUTITEMPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

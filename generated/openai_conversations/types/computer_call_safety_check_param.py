@@ -43,14 +43,17 @@ class ComputerCallSafetyCheckParam(_r.Model):
         try:
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "code"
             v = data.get("code", UNSET)
             obj.code = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+
             key = "message"
             v = data.get("message", UNSET)
             obj.message = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
+
             obj.extra = _r.extras(data, _KEYS_COMPUTERCALLSAFETYCHECKPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -54,19 +54,24 @@ class ComputerScreenshotContent(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "computer_screenshot")
+
             key = "image_url"
             v = data["image_url"]
             obj.image_url = v if v is None else v if v.__class__ is str else _r.string(v)
+
             key = "file_id"
             v = data["file_id"]
             obj.file_id = v if v is None else v if v.__class__ is str else _r.string(v)
+
             key = "detail"
             obj.detail = ImageDetail.decode(data["detail"])
+
             key = "prompt_cache_breakpoint"
             v = data.get("prompt_cache_breakpoint", UNSET)
             obj.prompt_cache_breakpoint = (
                 v if v is UNSET else PromptCacheBreakpointConfig.from_dict(v)
             )
+
             obj.extra = _r.extras(data, _KEYS_COMPUTERSCREENSHOTCONTENT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -48,12 +48,15 @@ class ComputerScreenshotImage(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "computer_screenshot")
+
             key = "image_url"
             v = data.get("image_url", UNSET)
             obj.image_url = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "file_id"
             v = data.get("file_id", UNSET)
             obj.file_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_COMPUTERSCREENSHOTIMAGE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

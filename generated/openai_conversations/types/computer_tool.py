@@ -39,6 +39,7 @@ class ComputerTool(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "computer")
+
             obj.extra = _r.extras(data, _KEYS_COMPUTERTOOL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -78,22 +78,29 @@ class ComputerToolCall(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "computer_call")
+
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "call_id"
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
+
             key = "action"
             v = data.get("action", UNSET)
             obj.action = v if v is UNSET else computer_action_from_dict(v)
+
             key = "actions"
             v = data.get("actions", UNSET)
             obj.actions = v if v is UNSET else _r.list_of(v, computer_action_from_dict)
+
             key = "pending_safety_checks"
             obj.pending_safety_checks = _r.list_of(
                 data["pending_safety_checks"], ComputerCallSafetyCheckParam.from_dict
             )
+
             key = "status"
             obj.status = ComputerToolCallStatus.decode(data["status"])
+
             obj.extra = _r.extras(data, _KEYS_COMPUTERTOOLCALL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

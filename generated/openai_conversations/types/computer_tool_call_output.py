@@ -74,21 +74,27 @@ class ComputerToolCallOutput(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "computer_call_output")
+
             key = "id"
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "call_id"
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
+
             key = "acknowledged_safety_checks"
             v = data.get("acknowledged_safety_checks", UNSET)
             obj.acknowledged_safety_checks = (
                 v if v is UNSET else _r.list_of(v, ComputerCallSafetyCheckParam.from_dict)
             )
+
             key = "output"
             obj.output = ComputerScreenshotImage.from_dict(data["output"])
+
             key = "status"
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET else ComputerToolCallOutputStatus.decode(v)
+
             obj.extra = _r.extras(data, _KEYS_COMPUTERTOOLCALLOUTPUT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -67,22 +67,29 @@ class ComputerToolCallOutputResource(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "computer_call_output")
+
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "call_id"
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
+
             key = "acknowledged_safety_checks"
             v = data.get("acknowledged_safety_checks", UNSET)
             obj.acknowledged_safety_checks = (
                 v if v is UNSET else _r.list_of(v, ComputerCallSafetyCheckParam.from_dict)
             )
+
             key = "output"
             obj.output = ComputerScreenshotImage.from_dict(data["output"])
+
             key = "status"
             obj.status = ComputerCallOutputStatus.decode(data["status"])
+
             key = "created_by"
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_COMPUTERTOOLCALLOUTPUTRESOURCE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

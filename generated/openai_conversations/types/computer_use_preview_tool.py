@@ -52,16 +52,20 @@ class ComputerUsePreviewTool(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "computer_use_preview")
+
             key = "environment"
             obj.environment = ComputerEnvironment.decode(data["environment"])
+
             key = "display_width"
             obj.display_width = (
                 v if (v := data["display_width"]).__class__ is int else _r.integer(v)
             )
+
             key = "display_height"
             obj.display_height = (
                 v if (v := data["display_height"]).__class__ is int else _r.integer(v)
             )
+
             obj.extra = _r.extras(data, _KEYS_COMPUTERUSEPREVIEWTOOL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -59,16 +59,22 @@ class ContainerFileCitationBody(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "container_file_citation")
+
             key = "container_id"
             obj.container_id = v if (v := data["container_id"]).__class__ is str else _r.string(v)
+
             key = "file_id"
             obj.file_id = v if (v := data["file_id"]).__class__ is str else _r.string(v)
+
             key = "start_index"
             obj.start_index = v if (v := data["start_index"]).__class__ is int else _r.integer(v)
+
             key = "end_index"
             obj.end_index = v if (v := data["end_index"]).__class__ is int else _r.integer(v)
+
             key = "filename"
             obj.filename = v if (v := data["filename"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_CONTAINERFILECITATIONBODY)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -48,8 +48,10 @@ class ContainerNetworkPolicyAllowlistParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "allowlist")
+
             key = "allowed_domains"
             obj.allowed_domains = _r.list_of(data["allowed_domains"], _r.string)
+
             key = "domain_secrets"
             v = data.get("domain_secrets", UNSET)
             obj.domain_secrets = (
@@ -57,6 +59,7 @@ class ContainerNetworkPolicyAllowlistParam(_r.Model):
                 if v is UNSET
                 else _r.list_of(v, ContainerNetworkPolicyDomainSecretParam.from_dict)
             )
+
             obj.extra = _r.extras(data, _KEYS_CONTAINERNETWORKPOLICYALLOWLISTPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

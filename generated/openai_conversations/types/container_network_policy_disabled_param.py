@@ -39,6 +39,7 @@ class ContainerNetworkPolicyDisabledParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "disabled")
+
             obj.extra = _r.extras(data, _KEYS_CONTAINERNETWORKPOLICYDISABLEDPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -45,10 +45,13 @@ class ContainerNetworkPolicyDomainSecretParam(_r.Model):
         try:
             key = "domain"
             obj.domain = v if (v := data["domain"]).__class__ is str else _r.string(v)
+
             key = "name"
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+
             key = "value"
             obj.value = v if (v := data["value"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_CONTAINERNETWORKPOLICYDOMAINSECRETPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -43,8 +43,10 @@ class ContainerReferenceParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "container_reference")
+
             key = "container_id"
             obj.container_id = v if (v := data["container_id"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_CONTAINERREFERENCEPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

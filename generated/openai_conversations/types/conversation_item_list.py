@@ -54,14 +54,19 @@ class ConversationItemList(_r.Model):
         try:
             key = "object"
             obj.object = _r.const(data["object"], "list")
+
             key = "data"
             obj.data = _r.list_of(data["data"], conversation_item_from_dict)
+
             key = "has_more"
             obj.has_more = v if (v := data["has_more"]).__class__ is bool else _r.boolean(v)
+
             key = "first_id"
             obj.first_id = v if (v := data["first_id"]).__class__ is str else _r.string(v)
+
             key = "last_id"
             obj.last_id = v if (v := data["last_id"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_CONVERSATIONITEMLIST)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -53,12 +53,16 @@ class ConversationResource(_r.Model):
         try:
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "object"
             obj.object = _r.const(data["object"], "conversation")
+
             key = "metadata"
             obj.metadata = data["metadata"]
+
             key = "created_at"
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
+
             obj.extra = _r.extras(data, _KEYS_CONVERSATIONRESOURCE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

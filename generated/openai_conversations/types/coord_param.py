@@ -41,8 +41,10 @@ class CoordParam(_r.Model):
         try:
             key = "x"
             obj.x = v if (v := data["x"]).__class__ is int else _r.integer(v)
+
             key = "y"
             obj.y = v if (v := data["y"]).__class__ is int else _r.integer(v)
+
             obj.extra = _r.extras(data, _KEYS_COORDPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -41,9 +41,11 @@ class CreateConversationBody(_r.Model):
             key = "metadata"
             v = data.get("metadata", UNSET)
             obj.metadata = v if v is UNSET or v is None else _r.map_of(v, _r.string)
+
             key = "items"
             v = data.get("items", UNSET)
             obj.items = v if v is UNSET or v is None else _r.list_of(v, input_item_from_dict)
+
             obj.extra = _r.extras(data, _KEYS_CREATECONVERSATIONBODY)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -38,6 +38,7 @@ class CreateConversationItemsBody(_r.Model):
         try:
             key = "items"
             obj.items = _r.list_of(data["items"], input_item_from_dict)
+
             obj.extra = _r.extras(data, _KEYS_CREATECONVERSATIONITEMSBODY)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

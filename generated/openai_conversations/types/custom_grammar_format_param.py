@@ -48,10 +48,13 @@ class CustomGrammarFormatParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "grammar")
+
             key = "syntax"
             obj.syntax = GrammarSyntax1.decode(data["syntax"])
+
             key = "definition"
             obj.definition = v if (v := data["definition"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_CUSTOMGRAMMARFORMATPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

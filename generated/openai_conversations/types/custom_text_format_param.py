@@ -39,6 +39,7 @@ class CustomTextFormatParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "text")
+
             obj.extra = _r.extras(data, _KEYS_CUSTOMTEXTFORMATPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -61,21 +61,28 @@ class CustomToolCall(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "custom_tool_call")
+
             key = "id"
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "call_id"
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
+
             key = "caller"
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_from_dict(v)
+
             key = "namespace"
             v = data.get("namespace", UNSET)
             obj.namespace = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "name"
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+
             key = "input"
             obj.input = v if (v := data["input"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_CUSTOMTOOLCALL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -58,16 +58,21 @@ class CustomToolCallOutput(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "custom_tool_call_output")
+
             key = "id"
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "call_id"
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
+
             key = "caller"
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_param_from_dict(v)
+
             key = "output"
             obj.output = custom_tool_call_output_output_from_dict(data["output"])
+
             obj.extra = _r.extras(data, _KEYS_CUSTOMTOOLCALLOUTPUT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

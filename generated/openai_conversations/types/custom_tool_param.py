@@ -61,22 +61,28 @@ class CustomToolParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "custom")
+
             key = "name"
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+
             key = "description"
             v = data.get("description", UNSET)
             obj.description = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "format"
             v = data.get("format", UNSET)
             obj.format = v if v is UNSET else custom_tool_param_format_from_dict(v)
+
             key = "defer_loading"
             v = data.get("defer_loading", UNSET)
             obj.defer_loading = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
+
             key = "allowed_callers"
             v = data.get("allowed_callers", UNSET)
             obj.allowed_callers = (
                 v if v is UNSET or v is None else _r.list_of(v, CallableToolAllowedCaller.decode)
             )
+
             obj.extra = _r.extras(data, _KEYS_CUSTOMTOOLPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

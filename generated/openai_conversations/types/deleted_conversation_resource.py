@@ -43,10 +43,13 @@ class DeletedConversationResource(_r.Model):
         try:
             key = "object"
             obj.object = _r.const(data["object"], "conversation.deleted")
+
             key = "deleted"
             obj.deleted = v if (v := data["deleted"]).__class__ is bool else _r.boolean(v)
+
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_DELETEDCONVERSATIONRESOURCE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

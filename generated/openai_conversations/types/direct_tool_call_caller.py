@@ -37,6 +37,7 @@ class DirectToolCallCaller(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "direct")
+
             obj.extra = _r.extras(data, _KEYS_DIRECTTOOLCALLCALLER)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

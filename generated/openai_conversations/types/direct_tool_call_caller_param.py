@@ -39,6 +39,7 @@ class DirectToolCallCallerParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "direct")
+
             obj.extra = _r.extras(data, _KEYS_DIRECTTOOLCALLCALLERPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -50,13 +50,17 @@ class DoubleClickAction(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "double_click")
+
             key = "x"
             obj.x = v if (v := data["x"]).__class__ is int else _r.integer(v)
+
             key = "y"
             obj.y = v if (v := data["y"]).__class__ is int else _r.integer(v)
+
             key = "keys"
             v = data["keys"]
             obj.keys = v if v is None else _r.list_of(v, _r.string)
+
             obj.extra = _r.extras(data, _KEYS_DOUBLECLICKACTION)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -53,11 +53,14 @@ class DragParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "drag")
+
             key = "path"
             obj.path = _r.list_of(data["path"], CoordParam.from_dict)
+
             key = "keys"
             v = data.get("keys", UNSET)
             obj.keys = v if v is UNSET or v is None else _r.list_of(v, _r.string)
+
             obj.extra = _r.extras(data, _KEYS_DRAGPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -70,14 +70,18 @@ class EasyInputMessage(_r.Model):
         try:
             key = "role"
             obj.role = EasyInputMessageRole.decode(data["role"])
+
             key = "content"
             obj.content = easy_input_message_content_from_dict(data["content"])
+
             key = "phase"
             v = data.get("phase", UNSET)
             obj.phase = v if v is UNSET or v is None else MessagePhase.decode(v)
+
             key = "type"
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET else _r.const(v, "message")
+
             obj.extra = _r.extras(data, _KEYS_EASYINPUTMESSAGE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

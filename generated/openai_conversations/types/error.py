@@ -46,13 +46,17 @@ class Error(_r.Model):
             key = "code"
             v = data["code"]
             obj.code = v if v is None else v if v.__class__ is str else _r.string(v)
+
             key = "message"
             obj.message = v if (v := data["message"]).__class__ is str else _r.string(v)
+
             key = "param"
             v = data["param"]
             obj.param = v if v is None else v if v.__class__ is str else _r.string(v)
+
             key = "type"
             obj.type = v if (v := data["type"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_ERROR)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -37,6 +37,7 @@ class ErrorResponse(_r.Model):
         try:
             key = "error"
             obj.error = Error.from_dict(data["error"])
+
             obj.extra = _r.extras(data, _KEYS_ERRORRESPONSE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

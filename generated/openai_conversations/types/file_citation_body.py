@@ -51,12 +51,16 @@ class FileCitationBody(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "file_citation")
+
             key = "file_id"
             obj.file_id = v if (v := data["file_id"]).__class__ is str else _r.string(v)
+
             key = "index"
             obj.index = v if (v := data["index"]).__class__ is int else _r.integer(v)
+
             key = "filename"
             obj.filename = v if (v := data["filename"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_FILECITATIONBODY)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -56,17 +56,22 @@ class FileSearchTool(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "file_search")
+
             key = "vector_store_ids"
             obj.vector_store_ids = _r.list_of(data["vector_store_ids"], _r.string)
+
             key = "max_num_results"
             v = data.get("max_num_results", UNSET)
             obj.max_num_results = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
+
             key = "ranking_options"
             v = data.get("ranking_options", UNSET)
             obj.ranking_options = v if v is UNSET else RankingOptions.from_dict(v)
+
             key = "filters"
             v = data.get("filters", UNSET)
             obj.filters = v if v is UNSET or v is None else filters_from_dict(v)
+
             obj.extra = _r.extras(data, _KEYS_FILESEARCHTOOL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -72,12 +72,16 @@ class FileSearchToolCall(_r.Model):
         try:
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "type"
             obj.type = _r.const(data["type"], "file_search_call")
+
             key = "status"
             obj.status = FileSearchToolCallStatus.decode(data["status"])
+
             key = "queries"
             obj.queries = _r.list_of(data["queries"], _r.string)
+
             key = "results"
             v = data.get("results", UNSET)
             obj.results = (
@@ -85,6 +89,7 @@ class FileSearchToolCall(_r.Model):
                 if v is UNSET or v is None
                 else _r.list_of(v, FileSearchToolCallResultsItem.from_dict)
             )
+
             obj.extra = _r.extras(data, _KEYS_FILESEARCHTOOLCALL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
@@ -150,12 +155,15 @@ class FileSearchToolCallResultsItem(_r.Model):
             key = "file_id"
             v = data.get("file_id", UNSET)
             obj.file_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "text"
             v = data.get("text", UNSET)
             obj.text = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "filename"
             v = data.get("filename", UNSET)
             obj.filename = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "attributes"
             v = data.get("attributes", UNSET)
             obj.attributes = (
@@ -163,9 +171,11 @@ class FileSearchToolCallResultsItem(_r.Model):
                 if v is UNSET or v is None
                 else _r.map_of(v, vector_store_file_attributes_value_from_dict)
             )
+
             key = "score"
             v = data.get("score", UNSET)
             obj.score = v if v is UNSET else _r.number(v)
+
             obj.extra = _r.extras(data, _KEYS_FILESEARCHTOOLCALLRESULTSITEM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -67,29 +67,37 @@ class FunctionCallOutputItemParam(_r.Model):
             key = "id"
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+
             key = "call_id"
             v = data.get("call_id", UNSET)
             obj.call_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
+
             key = "type"
             obj.type = _r.const(data["type"], "function_call_output")
+
             key = "output"
             obj.output = function_call_output_item_param_output_from_dict(data["output"])
+
             key = "name"
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+
             key = "namespace"
             v = data.get("namespace", UNSET)
             obj.namespace = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
+
             key = "caller"
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_param_from_dict(v)
+
             key = "status"
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET or v is None else FunctionCallItemStatus.decode(v)
+
             obj.extra = _r.extras(data, _KEYS_FUNCTIONCALLOUTPUTITEMPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

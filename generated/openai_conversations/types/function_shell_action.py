@@ -42,12 +42,15 @@ class FunctionShellAction(_r.Model):
         try:
             key = "commands"
             obj.commands = _r.list_of(data["commands"], _r.string)
+
             key = "timeout_ms"
             v = data["timeout_ms"]
             obj.timeout_ms = v if v is None else v if v.__class__ is int else _r.integer(v)
+
             key = "max_output_length"
             v = data["max_output_length"]
             obj.max_output_length = v if v is None else v if v.__class__ is int else _r.integer(v)
+
             obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLACTION)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

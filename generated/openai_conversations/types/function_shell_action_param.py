@@ -43,16 +43,19 @@ class FunctionShellActionParam(_r.Model):
         try:
             key = "commands"
             obj.commands = _r.list_of(data["commands"], _r.string)
+
             key = "timeout_ms"
             v = data.get("timeout_ms", UNSET)
             obj.timeout_ms = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
+
             key = "max_output_length"
             v = data.get("max_output_length", UNSET)
             obj.max_output_length = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
+
             obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLACTIONPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -70,23 +70,31 @@ class FunctionShellCall(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "shell_call")
+
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "call_id"
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
+
             key = "caller"
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_from_dict(v)
+
             key = "action"
             obj.action = FunctionShellAction.from_dict(data["action"])
+
             key = "status"
             obj.status = FunctionShellCallStatus.decode(data["status"])
+
             key = "environment"
             v = data["environment"]
             obj.environment = v if v is None else function_shell_call_environment_from_dict(v)
+
             key = "created_by"
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

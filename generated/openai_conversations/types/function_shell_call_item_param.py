@@ -65,18 +65,24 @@ class FunctionShellCallItemParam(_r.Model):
             key = "id"
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+
             key = "call_id"
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
+
             key = "caller"
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_param_from_dict(v)
+
             key = "type"
             obj.type = _r.const(data["type"], "shell_call")
+
             key = "action"
             obj.action = FunctionShellActionParam.from_dict(data["action"])
+
             key = "status"
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET or v is None else FunctionShellCallItemStatus.decode(v)
+
             key = "environment"
             v = data.get("environment", UNSET)
             obj.environment = (
@@ -84,6 +90,7 @@ class FunctionShellCallItemParam(_r.Model):
                 if v is UNSET or v is None
                 else function_shell_call_item_param_environment_from_dict(v)
             )
+
             obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALLITEMPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -68,23 +68,31 @@ class FunctionShellCallOutput(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "shell_call_output")
+
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "call_id"
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
+
             key = "caller"
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_from_dict(v)
+
             key = "status"
             obj.status = FunctionShellCallOutputStatusEnum.decode(data["status"])
+
             key = "output"
             obj.output = _r.list_of(data["output"], FunctionShellCallOutputContent.from_dict)
+
             key = "max_output_length"
             v = data["max_output_length"]
             obj.max_output_length = v if v is None else v if v.__class__ is int else _r.integer(v)
+
             key = "created_by"
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -51,13 +51,17 @@ class FunctionShellCallOutputContent(_r.Model):
         try:
             key = "stdout"
             obj.stdout = v if (v := data["stdout"]).__class__ is str else _r.string(v)
+
             key = "stderr"
             obj.stderr = v if (v := data["stderr"]).__class__ is str else _r.string(v)
+
             key = "outcome"
             obj.outcome = function_shell_call_output_content_outcome_from_dict(data["outcome"])
+
             key = "created_by"
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -49,10 +49,13 @@ class FunctionShellCallOutputContentParam(_r.Model):
         try:
             key = "stdout"
             obj.stdout = v if (v := data["stdout"]).__class__ is str else _r.string(v)
+
             key = "stderr"
             obj.stderr = v if (v := data["stderr"]).__class__ is str else _r.string(v)
+
             key = "outcome"
             obj.outcome = function_shell_call_output_outcome_param_from_dict(data["outcome"])
+
             obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENTPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

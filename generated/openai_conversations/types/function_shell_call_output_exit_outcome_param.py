@@ -43,8 +43,10 @@ class FunctionShellCallOutputExitOutcomeParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "exit")
+
             key = "exit_code"
             obj.exit_code = v if (v := data["exit_code"]).__class__ is int else _r.integer(v)
+
             obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTEXITOUTCOMEPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

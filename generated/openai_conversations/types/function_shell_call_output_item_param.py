@@ -63,23 +63,30 @@ class FunctionShellCallOutputItemParam(_r.Model):
             key = "id"
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+
             key = "call_id"
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
+
             key = "caller"
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_param_from_dict(v)
+
             key = "type"
             obj.type = _r.const(data["type"], "shell_call_output")
+
             key = "output"
             obj.output = _r.list_of(data["output"], FunctionShellCallOutputContentParam.from_dict)
+
             key = "status"
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET or v is None else FunctionShellCallItemStatus.decode(v)
+
             key = "max_output_length"
             v = data.get("max_output_length", UNSET)
             obj.max_output_length = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
+
             obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTITEMPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -39,6 +39,7 @@ class FunctionShellCallOutputTimeoutOutcome(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "timeout")
+
             obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOME)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -49,16 +49,19 @@ class FunctionShellToolParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "shell")
+
             key = "environment"
             v = data.get("environment", UNSET)
             obj.environment = (
                 v if v is UNSET or v is None else function_shell_tool_param_environment_from_dict(v)
             )
+
             key = "allowed_callers"
             v = data.get("allowed_callers", UNSET)
             obj.allowed_callers = (
                 v if v is UNSET or v is None else _r.list_of(v, CallableToolAllowedCaller.decode)
             )
+
             obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLTOOLPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

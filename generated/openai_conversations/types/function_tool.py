@@ -63,30 +63,38 @@ class FunctionTool(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "function")
+
             key = "name"
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+
             key = "description"
             v = data.get("description", UNSET)
             obj.description = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
+
             key = "parameters"
             v = data["parameters"]
             obj.parameters = v if v is None else _r.obj(v)
+
             key = "output_schema"
             v = data.get("output_schema", UNSET)
             obj.output_schema = v if v is UNSET or v is None else _r.obj(v)
+
             key = "strict"
             v = data["strict"]
             obj.strict = v if v is None else v if v.__class__ is bool else _r.boolean(v)
+
             key = "defer_loading"
             v = data.get("defer_loading", UNSET)
             obj.defer_loading = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
+
             key = "allowed_callers"
             v = data.get("allowed_callers", UNSET)
             obj.allowed_callers = (
                 v if v is UNSET or v is None else _r.list_of(v, CallableToolAllowedCaller.decode)
             )
+
             obj.extra = _r.extras(data, _KEYS_FUNCTIONTOOL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

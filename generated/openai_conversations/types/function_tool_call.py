@@ -80,23 +80,31 @@ class FunctionToolCall(_r.Model):
             key = "id"
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "type"
             obj.type = _r.const(data["type"], "function_call")
+
             key = "call_id"
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
+
             key = "caller"
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_from_dict(v)
+
             key = "namespace"
             v = data.get("namespace", UNSET)
             obj.namespace = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "name"
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+
             key = "arguments"
             obj.arguments = v if (v := data["arguments"]).__class__ is str else _r.string(v)
+
             key = "status"
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET else FunctionToolCallStatus.decode(v)
+
             obj.extra = _r.extras(data, _KEYS_FUNCTIONTOOLCALL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

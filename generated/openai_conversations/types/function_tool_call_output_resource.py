@@ -76,27 +76,36 @@ class FunctionToolCallOutputResource(_r.Model):
         try:
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "type"
             obj.type = _r.const(data["type"], "function_call_output")
+
             key = "call_id"
             v = data.get("call_id", UNSET)
             obj.call_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "name"
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "namespace"
             v = data.get("namespace", UNSET)
             obj.namespace = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "caller"
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_param_from_dict(v)
+
             key = "output"
             obj.output = function_tool_call_output_resource_output_from_dict(data["output"])
+
             key = "status"
             obj.status = FunctionCallOutputStatusEnum.decode(data["status"])
+
             key = "created_by"
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_FUNCTIONTOOLCALLOUTPUTRESOURCE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

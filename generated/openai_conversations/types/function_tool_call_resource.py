@@ -71,25 +71,34 @@ class FunctionToolCallResource(_r.Model):
         try:
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "type"
             obj.type = _r.const(data["type"], "function_call")
+
             key = "call_id"
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
+
             key = "caller"
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_from_dict(v)
+
             key = "namespace"
             v = data.get("namespace", UNSET)
             obj.namespace = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "name"
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+
             key = "arguments"
             obj.arguments = v if (v := data["arguments"]).__class__ is str else _r.string(v)
+
             key = "status"
             obj.status = FunctionCallStatus.decode(data["status"])
+
             key = "created_by"
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_FUNCTIONTOOLCALLRESOURCE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -41,8 +41,10 @@ class HybridSearchOptions(_r.Model):
         try:
             key = "embedding_weight"
             obj.embedding_weight = _r.number(data["embedding_weight"])
+
             key = "text_weight"
             obj.text_weight = _r.number(data["text_weight"])
+
             obj.extra = _r.extras(data, _KEYS_HYBRIDSEARCHOPTIONS)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -180,39 +180,51 @@ class ImageGenTool(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "image_generation")
+
             key = "model"
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET else ImageGenToolModelModelVariant2.decode(v)
+
             key = "quality"
             v = data.get("quality", UNSET)
             obj.quality = v if v is UNSET else ImageGenToolQuality.decode(v)
+
             key = "size"
             v = data.get("size", UNSET)
             obj.size = v if v is UNSET else ImageGenToolSizeVariant2.decode(v)
+
             key = "output_format"
             v = data.get("output_format", UNSET)
             obj.output_format = v if v is UNSET else ImageGenToolOutputFormat.decode(v)
+
             key = "output_compression"
             v = data.get("output_compression", UNSET)
             obj.output_compression = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
+
             key = "moderation"
             v = data.get("moderation", UNSET)
             obj.moderation = v if v is UNSET else ImageGenToolModeration.decode(v)
+
             key = "background"
             v = data.get("background", UNSET)
             obj.background = v if v is UNSET else ImageGenToolBackground.decode(v)
+
             key = "input_fidelity"
             v = data.get("input_fidelity", UNSET)
             obj.input_fidelity = v if v is UNSET or v is None else InputFidelity.decode(v)
+
             key = "input_image_mask"
             v = data.get("input_image_mask", UNSET)
             obj.input_image_mask = v if v is UNSET else ImageGenToolInputImageMask.from_dict(v)
+
             key = "partial_images"
             v = data.get("partial_images", UNSET)
             obj.partial_images = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
+
             key = "action"
             v = data.get("action", UNSET)
             obj.action = v if v is UNSET else ImageGenActionEnum.decode(v)
+
             obj.extra = _r.extras(data, _KEYS_IMAGEGENTOOL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
@@ -300,9 +312,11 @@ class ImageGenToolInputImageMask(_r.Model):
             key = "image_url"
             v = data.get("image_url", UNSET)
             obj.image_url = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "file_id"
             v = data.get("file_id", UNSET)
             obj.file_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_IMAGEGENTOOLINPUTIMAGEMASK)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

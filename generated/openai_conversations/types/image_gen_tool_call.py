@@ -60,13 +60,17 @@ class ImageGenToolCall(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "image_generation_call")
+
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "status"
             obj.status = ImageGenToolCallStatus.decode(data["status"])
+
             key = "result"
             v = data["result"]
             obj.result = v if v is None else v if v.__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_IMAGEGENTOOLCALL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

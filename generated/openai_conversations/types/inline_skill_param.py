@@ -52,12 +52,16 @@ class InlineSkillParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "inline")
+
             key = "name"
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+
             key = "description"
             obj.description = v if (v := data["description"]).__class__ is str else _r.string(v)
+
             key = "source"
             obj.source = InlineSkillSourceParam.from_dict(data["source"])
+
             obj.extra = _r.extras(data, _KEYS_INLINESKILLPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

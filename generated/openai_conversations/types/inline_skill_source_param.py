@@ -49,10 +49,13 @@ class InlineSkillSourceParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "base64")
+
             key = "media_type"
             obj.media_type = _r.const(data["media_type"], "application/zip")
+
             key = "data"
             obj.data = v if (v := data["data"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_INLINESKILLSOURCEPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -63,28 +63,35 @@ class InputFileContent(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "input_file")
+
             key = "file_id"
             v = data.get("file_id", UNSET)
             obj.file_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
+
             key = "filename"
             v = data.get("filename", UNSET)
             obj.filename = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "file_data"
             v = data.get("file_data", UNSET)
             obj.file_data = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "prompt_cache_breakpoint"
             v = data.get("prompt_cache_breakpoint", UNSET)
             obj.prompt_cache_breakpoint = (
                 v if v is UNSET else PromptCacheBreakpointConfig.from_dict(v)
             )
+
             key = "file_url"
             v = data.get("file_url", UNSET)
             obj.file_url = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "detail"
             v = data.get("detail", UNSET)
             obj.detail = v if v is UNSET else FileInputDetail.decode(v)
+
             obj.extra = _r.extras(data, _KEYS_INPUTFILECONTENT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -54,23 +54,28 @@ class InputImageContent(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "input_image")
+
             key = "image_url"
             v = data.get("image_url", UNSET)
             obj.image_url = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
+
             key = "file_id"
             v = data.get("file_id", UNSET)
             obj.file_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
+
             key = "detail"
             obj.detail = ImageDetail.decode(data["detail"])
+
             key = "prompt_cache_breakpoint"
             v = data.get("prompt_cache_breakpoint", UNSET)
             obj.prompt_cache_breakpoint = (
                 v if v is UNSET else PromptCacheBreakpointConfig.from_dict(v)
             )
+
             obj.extra = _r.extras(data, _KEYS_INPUTIMAGECONTENT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -53,24 +53,29 @@ class InputImageContentParamAutoParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "input_image")
+
             key = "image_url"
             v = data.get("image_url", UNSET)
             obj.image_url = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
+
             key = "file_id"
             v = data.get("file_id", UNSET)
             obj.file_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
+
             key = "detail"
             v = data.get("detail", UNSET)
             obj.detail = v if v is UNSET or v is None else DetailEnum.decode(v)
+
             key = "prompt_cache_breakpoint"
             v = data.get("prompt_cache_breakpoint", UNSET)
             obj.prompt_cache_breakpoint = (
                 v if v is UNSET or v is None else PromptCacheBreakpointParam.from_dict(v)
             )
+
             obj.extra = _r.extras(data, _KEYS_INPUTIMAGECONTENTPARAMAUTOPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -77,13 +77,17 @@ class InputMessage(_r.Model):
             key = "type"
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET else _r.const(v, "message")
+
             key = "role"
             obj.role = InputMessageRole.decode(data["role"])
+
             key = "status"
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET else InputMessageStatus.decode(v)
+
             key = "content"
             obj.content = _r.list_of(data["content"], input_content_from_dict)
+
             obj.extra = _r.extras(data, _KEYS_INPUTMESSAGE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -47,13 +47,16 @@ class InputTextContentParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "input_text")
+
             key = "text"
             obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
+
             key = "prompt_cache_breakpoint"
             v = data.get("prompt_cache_breakpoint", UNSET)
             obj.prompt_cache_breakpoint = (
                 v if v is UNSET or v is None else PromptCacheBreakpointParam.from_dict(v)
             )
+
             obj.extra = _r.extras(data, _KEYS_INPUTTEXTCONTENTPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

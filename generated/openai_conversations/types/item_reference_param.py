@@ -41,8 +41,10 @@ class ItemReferenceParam(_r.Model):
             key = "type"
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET or v is None else _r.const(v, "item_reference")
+
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_ITEMREFERENCEPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

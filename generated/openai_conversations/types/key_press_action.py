@@ -43,8 +43,10 @@ class KeyPressAction(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "keypress")
+
             key = "keys"
             obj.keys = _r.list_of(data["keys"], _r.string)
+
             obj.extra = _r.extras(data, _KEYS_KEYPRESSACTION)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -44,9 +44,11 @@ class LocalEnvironmentParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "local")
+
             key = "skills"
             v = data.get("skills", UNSET)
             obj.skills = v if v is UNSET else _r.list_of(v, LocalSkillParam.from_dict)
+
             obj.extra = _r.extras(data, _KEYS_LOCALENVIRONMENTPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -39,6 +39,7 @@ class LocalEnvironmentResource(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "local")
+
             obj.extra = _r.extras(data, _KEYS_LOCALENVIRONMENTRESOURCE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

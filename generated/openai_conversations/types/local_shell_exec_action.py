@@ -56,23 +56,29 @@ class LocalShellExecAction(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "exec")
+
             key = "command"
             obj.command = _r.list_of(data["command"], _r.string)
+
             key = "timeout_ms"
             v = data.get("timeout_ms", UNSET)
             obj.timeout_ms = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
+
             key = "working_directory"
             v = data.get("working_directory", UNSET)
             obj.working_directory = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
+
             key = "env"
             obj.env = _r.map_of(data["env"], _r.string)
+
             key = "user"
             v = data.get("user", UNSET)
             obj.user = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_LOCALSHELLEXECACTION)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

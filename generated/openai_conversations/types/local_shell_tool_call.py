@@ -64,14 +64,19 @@ class LocalShellToolCall(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "local_shell_call")
+
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "call_id"
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
+
             key = "action"
             obj.action = LocalShellExecAction.from_dict(data["action"])
+
             key = "status"
             obj.status = LocalShellToolCallStatus.decode(data["status"])
+
             obj.extra = _r.extras(data, _KEYS_LOCALSHELLTOOLCALL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

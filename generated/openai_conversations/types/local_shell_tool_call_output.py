@@ -62,13 +62,17 @@ class LocalShellToolCallOutput(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "local_shell_call_output")
+
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "output"
             obj.output = v if (v := data["output"]).__class__ is str else _r.string(v)
+
             key = "status"
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET or v is None else LocalShellToolCallOutputStatus.decode(v)
+
             key = "call_id"
             obj.call_id = data.get("call_id", UNSET)
             obj.extra = _r.extras(data, _KEYS_LOCALSHELLTOOLCALLOUTPUT)

@@ -39,6 +39,7 @@ class LocalShellToolParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "local_shell")
+
             obj.extra = _r.extras(data, _KEYS_LOCALSHELLTOOLPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -45,10 +45,13 @@ class LocalSkillParam(_r.Model):
         try:
             key = "name"
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+
             key = "description"
             obj.description = v if (v := data["description"]).__class__ is str else _r.string(v)
+
             key = "path"
             obj.path = v if (v := data["path"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_LOCALSKILLPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

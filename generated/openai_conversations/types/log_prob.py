@@ -46,12 +46,16 @@ class LogProb(_r.Model):
         try:
             key = "token"
             obj.token = v if (v := data["token"]).__class__ is str else _r.string(v)
+
             key = "logprob"
             obj.logprob = _r.number(data["logprob"])
+
             key = "bytes"
             obj.bytes = _r.list_of(data["bytes"], _r.integer)
+
             key = "top_logprobs"
             obj.top_logprobs = _r.list_of(data["top_logprobs"], TopLogProb.from_dict)
+
             obj.extra = _r.extras(data, _KEYS_LOGPROB)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

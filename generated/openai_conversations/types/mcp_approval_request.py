@@ -53,14 +53,19 @@ class MCPApprovalRequest(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "mcp_approval_request")
+
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "server_label"
             obj.server_label = v if (v := data["server_label"]).__class__ is str else _r.string(v)
+
             key = "name"
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+
             key = "arguments"
             obj.arguments = v if (v := data["arguments"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_MCPAPPROVALREQUEST)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

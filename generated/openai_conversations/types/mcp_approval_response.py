@@ -54,18 +54,23 @@ class MCPApprovalResponse(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "mcp_approval_response")
+
             key = "id"
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+
             key = "approval_request_id"
             obj.approval_request_id = (
                 v if (v := data["approval_request_id"]).__class__ is str else _r.string(v)
             )
+
             key = "approve"
             obj.approve = v if (v := data["approve"]).__class__ is bool else _r.boolean(v)
+
             key = "reason"
             v = data.get("reason", UNSET)
             obj.reason = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+
             key = "request_id"
             obj.request_id = data.get("request_id", UNSET)
             obj.extra = _r.extras(data, _KEYS_MCPAPPROVALRESPONSE)

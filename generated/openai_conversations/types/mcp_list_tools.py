@@ -53,15 +53,20 @@ class MCPListTools(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "mcp_list_tools")
+
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "server_label"
             obj.server_label = v if (v := data["server_label"]).__class__ is str else _r.string(v)
+
             key = "tools"
             obj.tools = _r.list_of(data["tools"], MCPListToolsTool.from_dict)
+
             key = "error"
             v = data.get("error", UNSET)
             obj.error = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_MCPLISTTOOLS)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -47,16 +47,20 @@ class MCPListToolsTool(_r.Model):
         try:
             key = "name"
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+
             key = "description"
             v = data.get("description", UNSET)
             obj.description = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
+
             key = "input_schema"
             obj.input_schema = _r.obj(data["input_schema"])
+
             key = "annotations"
             v = data.get("annotations", UNSET)
             obj.annotations = v if v is UNSET or v is None else _r.obj(v)
+
             obj.extra = _r.extras(data, _KEYS_MCPLISTTOOLSTOOL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

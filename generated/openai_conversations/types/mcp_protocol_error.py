@@ -43,10 +43,13 @@ class MCPProtocolError(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "mcp_protocol_error")
+
             key = "code"
             obj.code = v if (v := data["code"]).__class__ is int else _r.integer(v)
+
             key = "message"
             obj.message = v if (v := data["message"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_MCPPROTOCOLERROR)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

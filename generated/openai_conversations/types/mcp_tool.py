@@ -138,44 +138,56 @@ class MCPTool(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "mcp")
+
             key = "server_label"
             obj.server_label = v if (v := data["server_label"]).__class__ is str else _r.string(v)
+
             key = "server_url"
             v = data.get("server_url", UNSET)
             obj.server_url = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "connector_id"
             v = data.get("connector_id", UNSET)
             obj.connector_id = v if v is UNSET else MCPToolConnectorId.decode(v)
+
             key = "tunnel_id"
             v = data.get("tunnel_id", UNSET)
             obj.tunnel_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "authorization"
             v = data.get("authorization", UNSET)
             obj.authorization = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "server_description"
             v = data.get("server_description", UNSET)
             obj.server_description = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "headers"
             v = data.get("headers", UNSET)
             obj.headers = v if v is UNSET or v is None else _r.map_of(v, _r.string)
+
             key = "allowed_tools"
             v = data.get("allowed_tools", UNSET)
             obj.allowed_tools = (
                 v if v is UNSET or v is None else mcp_tool_allowed_tools_from_dict(v)
             )
+
             key = "allowed_callers"
             v = data.get("allowed_callers", UNSET)
             obj.allowed_callers = (
                 v if v is UNSET or v is None else _r.list_of(v, CallableToolAllowedCaller.decode)
             )
+
             key = "require_approval"
             v = data.get("require_approval", UNSET)
             obj.require_approval = (
                 v if v is UNSET or v is None else mcp_tool_require_approval_from_dict(v)
             )
+
             key = "defer_loading"
             v = data.get("defer_loading", UNSET)
             obj.defer_loading = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
+
             obj.extra = _r.extras(data, _KEYS_MCPTOOL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
@@ -267,9 +279,11 @@ class MCPToolRequireApprovalMCPToolApprovalFilter(_r.Model):
             key = "always"
             v = data.get("always", UNSET)
             obj.always = v if v is UNSET else MCPToolFilter.from_dict(v)
+
             key = "never"
             v = data.get("never", UNSET)
             obj.never = v if v is UNSET else MCPToolFilter.from_dict(v)
+
             obj.extra = _r.extras(data, _KEYS_MCPTOOLREQUIREAPPROVALMCPTOOLAPPROVALFILTER)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

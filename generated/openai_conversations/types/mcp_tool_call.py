@@ -69,28 +69,37 @@ class MCPToolCall(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "mcp_call")
+
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "server_label"
             obj.server_label = v if (v := data["server_label"]).__class__ is str else _r.string(v)
+
             key = "name"
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+
             key = "arguments"
             obj.arguments = v if (v := data["arguments"]).__class__ is str else _r.string(v)
+
             key = "output"
             v = data.get("output", UNSET)
             obj.output = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+
             key = "error"
             v = data.get("error", UNSET)
             obj.error = v if v is UNSET or v is None else mcp_tool_call_error_from_dict(v)
+
             key = "status"
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET else MCPToolCallStatus.decode(v)
+
             key = "approval_request_id"
             v = data.get("approval_request_id", UNSET)
             obj.approval_request_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
+
             obj.extra = _r.extras(data, _KEYS_MCPTOOLCALL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

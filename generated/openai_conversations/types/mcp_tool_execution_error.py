@@ -40,8 +40,10 @@ class MCPToolExecutionError(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "mcp_tool_execution_error")
+
             key = "content"
             obj.content = data["content"]
+
             obj.extra = _r.extras(data, _KEYS_MCPTOOLEXECUTIONERROR)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -44,9 +44,11 @@ class MCPToolFilter(_r.Model):
             key = "tool_names"
             v = data.get("tool_names", UNSET)
             obj.tool_names = v if v is UNSET else _r.list_of(v, _r.string)
+
             key = "read_only"
             v = data.get("read_only", UNSET)
             obj.read_only = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
+
             obj.extra = _r.extras(data, _KEYS_MCPTOOLFILTER)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

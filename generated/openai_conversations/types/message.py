@@ -70,17 +70,23 @@ class Message(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "message")
+
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "status"
             obj.status = MessageStatus.decode(data["status"])
+
             key = "role"
             obj.role = MessageRole.decode(data["role"])
+
             key = "content"
             obj.content = _r.list_of(data["content"], message_content_item_from_dict)
+
             key = "phase"
             v = data.get("phase", UNSET)
             obj.phase = v if v is UNSET or v is None else MessagePhase2.decode(v)
+
             obj.extra = _r.extras(data, _KEYS_MESSAGE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -53,12 +53,16 @@ class NamespaceToolParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "namespace")
+
             key = "name"
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+
             key = "description"
             obj.description = v if (v := data["description"]).__class__ is str else _r.string(v)
+
             key = "tools"
             obj.tools = _r.list_of(data["tools"], namespace_tool_param_tools_item_from_dict)
+
             obj.extra = _r.extras(data, _KEYS_NAMESPACETOOLPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

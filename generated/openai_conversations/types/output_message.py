@@ -71,17 +71,23 @@ class OutputMessage(_r.Model):
         try:
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "type"
             obj.type = _r.const(data["type"], "message")
+
             key = "role"
             obj.role = _r.const(data["role"], "assistant")
+
             key = "content"
             obj.content = _r.list_of(data["content"], output_message_content_from_dict)
+
             key = "phase"
             v = data.get("phase", UNSET)
             obj.phase = v if v is UNSET or v is None else MessagePhase.decode(v)
+
             key = "status"
             obj.status = OutputMessageStatus.decode(data["status"])
+
             obj.extra = _r.extras(data, _KEYS_OUTPUTMESSAGE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -52,12 +52,16 @@ class OutputTextContent(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "output_text")
+
             key = "text"
             obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
+
             key = "annotations"
             obj.annotations = _r.list_of(data["annotations"], annotation_from_dict)
+
             key = "logprobs"
             obj.logprobs = _r.list_of(data["logprobs"], LogProb.from_dict)
+
             obj.extra = _r.extras(data, _KEYS_OUTPUTTEXTCONTENT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

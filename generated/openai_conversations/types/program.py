@@ -55,14 +55,19 @@ class Program(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "program")
+
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "call_id"
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
+
             key = "code"
             obj.code = v if (v := data["code"]).__class__ is str else _r.string(v)
+
             key = "fingerprint"
             obj.fingerprint = v if (v := data["fingerprint"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_PROGRAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -56,14 +56,19 @@ class ProgramOutputItemParam(_r.Model):
         try:
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "type"
             obj.type = _r.const(data["type"], "program_output")
+
             key = "call_id"
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
+
             key = "result"
             obj.result = v if (v := data["result"]).__class__ is str else _r.string(v)
+
             key = "status"
             obj.status = ProgramOutputItemStatus.decode(data["status"])
+
             obj.extra = _r.extras(data, _KEYS_PROGRAMOUTPUTITEMPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

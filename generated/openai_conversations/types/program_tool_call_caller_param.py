@@ -43,8 +43,10 @@ class ProgramToolCallCallerParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "program")
+
             key = "caller_id"
             obj.caller_id = v if (v := data["caller_id"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_PROGRAMTOOLCALLCALLERPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

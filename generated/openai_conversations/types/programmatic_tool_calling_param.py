@@ -39,6 +39,7 @@ class ProgrammaticToolCallingParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "programmatic_tool_calling")
+
             obj.extra = _r.extras(data, _KEYS_PROGRAMMATICTOOLCALLINGPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

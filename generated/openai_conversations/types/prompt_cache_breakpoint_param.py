@@ -39,6 +39,7 @@ class PromptCacheBreakpointParam(_r.Model):
         try:
             key = "mode"
             obj.mode = _r.const(data["mode"], "explicit")
+
             obj.extra = _r.extras(data, _KEYS_PROMPTCACHEBREAKPOINTPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

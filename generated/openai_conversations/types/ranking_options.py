@@ -48,12 +48,15 @@ class RankingOptions(_r.Model):
             key = "ranker"
             v = data.get("ranker", UNSET)
             obj.ranker = v if v is UNSET else RankerVersionType.decode(v)
+
             key = "score_threshold"
             v = data.get("score_threshold", UNSET)
             obj.score_threshold = v if v is UNSET else _r.number(v)
+
             key = "hybrid_search"
             v = data.get("hybrid_search", UNSET)
             obj.hybrid_search = v if v is UNSET else HybridSearchOptions.from_dict(v)
+
             obj.extra = _r.extras(data, _KEYS_RANKINGOPTIONS)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

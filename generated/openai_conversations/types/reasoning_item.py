@@ -74,21 +74,27 @@ class ReasoningItem(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "reasoning")
+
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "encrypted_content"
             v = data.get("encrypted_content", UNSET)
             obj.encrypted_content = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
+
             key = "summary"
             obj.summary = _r.list_of(data["summary"], SummaryTextContent.from_dict)
+
             key = "content"
             v = data.get("content", UNSET)
             obj.content = v if v is UNSET else _r.list_of(v, ReasoningTextContent.from_dict)
+
             key = "status"
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET else ReasoningItemStatus.decode(v)
+
             obj.extra = _r.extras(data, _KEYS_REASONINGITEM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -43,8 +43,10 @@ class RefusalContent(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "refusal")
+
             key = "refusal"
             obj.refusal = v if (v := data["refusal"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_REFUSALCONTENT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

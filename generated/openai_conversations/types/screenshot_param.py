@@ -39,6 +39,7 @@ class ScreenshotParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "screenshot")
+
             obj.extra = _r.extras(data, _KEYS_SCREENSHOTPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -58,17 +58,23 @@ class ScrollParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "scroll")
+
             key = "x"
             obj.x = v if (v := data["x"]).__class__ is int else _r.integer(v)
+
             key = "y"
             obj.y = v if (v := data["y"]).__class__ is int else _r.integer(v)
+
             key = "scroll_x"
             obj.scroll_x = v if (v := data["scroll_x"]).__class__ is int else _r.integer(v)
+
             key = "scroll_y"
             obj.scroll_y = v if (v := data["scroll_y"]).__class__ is int else _r.integer(v)
+
             key = "keys"
             v = data.get("keys", UNSET)
             obj.keys = v if v is UNSET or v is None else _r.list_of(v, _r.string)
+
             obj.extra = _r.extras(data, _KEYS_SCROLLPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -47,11 +47,14 @@ class SkillReferenceParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "skill_reference")
+
             key = "skill_id"
             obj.skill_id = v if (v := data["skill_id"]).__class__ is str else _r.string(v)
+
             key = "version"
             v = data.get("version", UNSET)
             obj.version = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_SKILLREFERENCEPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -60,21 +60,27 @@ class ToolSearchCallItemParam(_r.Model):
             key = "id"
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+
             key = "call_id"
             v = data.get("call_id", UNSET)
             obj.call_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
+
             key = "type"
             obj.type = _r.const(data["type"], "tool_search_call")
+
             key = "execution"
             v = data.get("execution", UNSET)
             obj.execution = v if v is UNSET else ToolSearchExecutionType.decode(v)
+
             key = "arguments"
             obj.arguments = _r.obj(data["arguments"])
+
             key = "status"
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET or v is None else FunctionCallItemStatus.decode(v)
+
             obj.extra = _r.extras(data, _KEYS_TOOLSEARCHCALLITEMPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

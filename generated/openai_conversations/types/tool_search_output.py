@@ -65,20 +65,27 @@ class ToolSearchOutput(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "tool_search_output")
+
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "call_id"
             v = data["call_id"]
             obj.call_id = v if v is None else v if v.__class__ is str else _r.string(v)
+
             key = "execution"
             obj.execution = ToolSearchExecutionType.decode(data["execution"])
+
             key = "tools"
             obj.tools = _r.list_of(data["tools"], tool_from_dict)
+
             key = "status"
             obj.status = FunctionCallOutputStatusEnum.decode(data["status"])
+
             key = "created_by"
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_TOOLSEARCHOUTPUT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

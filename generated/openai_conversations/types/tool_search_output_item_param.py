@@ -60,21 +60,27 @@ class ToolSearchOutputItemParam(_r.Model):
             key = "id"
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+
             key = "call_id"
             v = data.get("call_id", UNSET)
             obj.call_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
+
             key = "type"
             obj.type = _r.const(data["type"], "tool_search_output")
+
             key = "execution"
             v = data.get("execution", UNSET)
             obj.execution = v if v is UNSET else ToolSearchExecutionType.decode(v)
+
             key = "tools"
             obj.tools = _r.list_of(data["tools"], tool_from_dict)
+
             key = "status"
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET or v is None else FunctionCallItemStatus.decode(v)
+
             obj.extra = _r.extras(data, _KEYS_TOOLSEARCHOUTPUTITEMPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

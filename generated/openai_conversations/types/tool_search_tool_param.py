@@ -50,17 +50,21 @@ class ToolSearchToolParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "tool_search")
+
             key = "execution"
             v = data.get("execution", UNSET)
             obj.execution = v if v is UNSET else ToolSearchExecutionType.decode(v)
+
             key = "description"
             v = data.get("description", UNSET)
             obj.description = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
+
             key = "parameters"
             v = data.get("parameters", UNSET)
             obj.parameters = v if v is UNSET or v is None else _r.obj(v)
+
             obj.extra = _r.extras(data, _KEYS_TOOLSEARCHTOOLPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

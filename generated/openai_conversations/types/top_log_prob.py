@@ -42,10 +42,13 @@ class TopLogProb(_r.Model):
         try:
             key = "token"
             obj.token = v if (v := data["token"]).__class__ is str else _r.string(v)
+
             key = "logprob"
             obj.logprob = _r.number(data["logprob"])
+
             key = "bytes"
             obj.bytes = _r.list_of(data["bytes"], _r.integer)
+
             obj.extra = _r.extras(data, _KEYS_TOPLOGPROB)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -43,8 +43,10 @@ class TypeParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "type")
+
             key = "text"
             obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_TYPEPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

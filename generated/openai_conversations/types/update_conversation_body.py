@@ -40,6 +40,7 @@ class UpdateConversationBody(_r.Model):
             key = "metadata"
             v = data["metadata"]
             obj.metadata = v if v is None else _r.map_of(v, _r.string)
+
             obj.extra = _r.extras(data, _KEYS_UPDATECONVERSATIONBODY)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

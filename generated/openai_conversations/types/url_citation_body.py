@@ -55,14 +55,19 @@ class UrlCitationBody(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "url_citation")
+
             key = "url"
             obj.url = v if (v := data["url"]).__class__ is str else _r.string(v)
+
             key = "start_index"
             obj.start_index = v if (v := data["start_index"]).__class__ is int else _r.integer(v)
+
             key = "end_index"
             obj.end_index = v if (v := data["end_index"]).__class__ is int else _r.integer(v)
+
             key = "title"
             obj.title = v if (v := data["title"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_URLCITATIONBODY)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -39,6 +39,7 @@ class WaitParam(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "wait")
+
             obj.extra = _r.extras(data, _KEYS_WAITPARAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

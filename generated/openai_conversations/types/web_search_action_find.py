@@ -45,10 +45,13 @@ class WebSearchActionFind(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "find_in_page")
+
             key = "url"
             obj.url = v if (v := data["url"]).__class__ is str else _r.string(v)
+
             key = "pattern"
             obj.pattern = v if (v := data["pattern"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_WEBSEARCHACTIONFIND)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

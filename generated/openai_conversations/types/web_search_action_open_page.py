@@ -41,9 +41,11 @@ class WebSearchActionOpenPage(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "open_page")
+
             key = "url"
             v = data.get("url", UNSET)
             obj.url = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_WEBSEARCHACTIONOPENPAGE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

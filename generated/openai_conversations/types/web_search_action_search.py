@@ -49,17 +49,21 @@ class WebSearchActionSearch(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "search")
+
             key = "query"
             v = data.get("query", UNSET)
             obj.query = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "queries"
             v = data.get("queries", UNSET)
             obj.queries = v if v is UNSET else _r.list_of(v, _r.string)
+
             key = "sources"
             v = data.get("sources", UNSET)
             obj.sources = (
                 v if v is UNSET else _r.list_of(v, WebSearchActionSearchSourcesItem.from_dict)
             )
+
             obj.extra = _r.extras(data, _KEYS_WEBSEARCHACTIONSEARCH)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
@@ -114,8 +118,10 @@ class WebSearchActionSearchSourcesItem(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "url")
+
             key = "url"
             obj.url = v if (v := data["url"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_WEBSEARCHACTIONSEARCHSOURCESITEM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

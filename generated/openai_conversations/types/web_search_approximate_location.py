@@ -52,22 +52,27 @@ class WebSearchApproximateLocation(_r.Model):
             key = "type"
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET else _r.const(v, "approximate")
+
             key = "country"
             v = data.get("country", UNSET)
             obj.country = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
+
             key = "region"
             v = data.get("region", UNSET)
             obj.region = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+
             key = "city"
             v = data.get("city", UNSET)
             obj.city = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+
             key = "timezone"
             v = data.get("timezone", UNSET)
             obj.timezone = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
+
             obj.extra = _r.extras(data, _KEYS_WEBSEARCHAPPROXIMATELOCATION)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -62,15 +62,19 @@ class WebSearchPreviewTool(_r.Model):
         try:
             key = "type"
             obj.type = WebSearchPreviewToolType.decode(data["type"])
+
             key = "user_location"
             v = data.get("user_location", UNSET)
             obj.user_location = v if v is UNSET or v is None else ApproximateLocation.from_dict(v)
+
             key = "search_context_size"
             v = data.get("search_context_size", UNSET)
             obj.search_context_size = v if v is UNSET else SearchContextSize.decode(v)
+
             key = "search_content_types"
             v = data.get("search_content_types", UNSET)
             obj.search_content_types = v if v is UNSET else _r.list_of(v, SearchContentType.decode)
+
             obj.extra = _r.extras(data, _KEYS_WEBSEARCHPREVIEWTOOL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

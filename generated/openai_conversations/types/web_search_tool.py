@@ -80,22 +80,27 @@ class WebSearchTool(_r.Model):
         try:
             key = "type"
             obj.type = WebSearchToolType.decode(data["type"])
+
             key = "external_web_access"
             v = data.get("external_web_access", UNSET)
             obj.external_web_access = (
                 v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
             )
+
             key = "filters"
             v = data.get("filters", UNSET)
             obj.filters = v if v is UNSET or v is None else WebSearchToolFilters.from_dict(v)
+
             key = "user_location"
             v = data.get("user_location", UNSET)
             obj.user_location = (
                 v if v is UNSET or v is None else WebSearchApproximateLocation.from_dict(v)
             )
+
             key = "search_context_size"
             v = data.get("search_context_size", UNSET)
             obj.search_context_size = v if v is UNSET else WebSearchToolSearchContextSize.decode(v)
+
             obj.extra = _r.extras(data, _KEYS_WEBSEARCHTOOL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
@@ -152,6 +157,7 @@ class WebSearchToolFilters(_r.Model):
             key = "allowed_domains"
             v = data.get("allowed_domains", UNSET)
             obj.allowed_domains = v if v is UNSET or v is None else _r.list_of(v, _r.string)
+
             obj.extra = _r.extras(data, _KEYS_WEBSEARCHTOOLFILTERS)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

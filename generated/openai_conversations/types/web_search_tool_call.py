@@ -66,12 +66,16 @@ class WebSearchToolCall(_r.Model):
         try:
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "type"
             obj.type = _r.const(data["type"], "web_search_call")
+
             key = "status"
             obj.status = WebSearchToolCallStatus.decode(data["status"])
+
             key = "action"
             obj.action = web_search_tool_call_action_from_dict(data["action"])
+
             obj.extra = _r.extras(data, _KEYS_WEBSEARCHTOOLCALL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -64,33 +64,43 @@ class Class(_r.Model):
         try:
             key = "import"
             obj.import_ = v if (v := data["import"]).__class__ is str else _r.string(v)
+
             key = "from"
             v = data.get("from", UNSET)
             obj.from_ = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "self"
             v = data.get("self", UNSET)
             obj.self_ = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "extra"
             v = data.get("extra", UNSET)
             obj.extra_ = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "to_dict"
             v = data.get("to_dict", UNSET)
             obj.to_dict_ = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "2fa"
             v = data.get("2fa", UNSET)
             obj.f_2fa = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
+
             key = "some-name"
             v = data.get("some-name", UNSET)
             obj.some_name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "with space"
             v = data.get("with space", UNSET)
             obj.with_space = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "café"
             v = data.get("café", UNSET)
             obj.cafe = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+
             key = "mode"
             v = data.get("mode", UNSET)
             obj.mode = v if v is UNSET else Mode.decode(v)
+
             obj.extra = _r.extras(data, _KEYS_CLASS)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

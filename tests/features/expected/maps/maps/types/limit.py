@@ -36,6 +36,7 @@ class Limit(_r.Model):
         try:
             key = "max"
             obj.max = v if (v := data["max"]).__class__ is int else _r.integer(v)
+
             obj.extra = _r.extras(data, _KEYS_LIMIT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

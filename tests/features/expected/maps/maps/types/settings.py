@@ -50,12 +50,15 @@ class Settings(_r.Model):
         try:
             key = "labels"
             obj.labels = _r.map_of(data["labels"], _r.string)
+
             key = "limits"
             v = data.get("limits", UNSET)
             obj.limits = v if v is UNSET else _r.map_of(v, Limit.from_dict)
+
             key = "free_form"
             v = data.get("free_form", UNSET)
             obj.free_form = v if v is UNSET else _r.obj(v)
+
             key = "anything"
             obj.anything = data.get("anything", UNSET)
             key = "attributes"
@@ -63,6 +66,7 @@ class Settings(_r.Model):
             obj.attributes = (
                 v if v is UNSET or v is None else _r.map_of(v, settings_attributes_value_from_dict)
             )
+
             obj.extra = _r.extras(data, _KEYS_SETTINGS)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

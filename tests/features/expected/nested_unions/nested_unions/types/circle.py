@@ -43,11 +43,14 @@ class Circle(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "circle")
+
             key = "radius"
             obj.radius = _r.number(data["radius"])
+
             key = "label"
             v = data.get("label", UNSET)
             obj.label = v if v is UNSET else circle_label_from_dict(v)
+
             obj.extra = _r.extras(data, _KEYS_CIRCLE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -39,8 +39,10 @@ class Square(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "square")
+
             key = "side"
             obj.side = _r.number(data["side"])
+
             obj.extra = _r.extras(data, _KEYS_SQUARE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

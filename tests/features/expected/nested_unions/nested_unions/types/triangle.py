@@ -39,8 +39,10 @@ class Triangle(_r.Model):
         try:
             key = "type"
             obj.type = _r.const(data["type"], "triangle")
+
             key = "sides"
             obj.sides = _r.list_of(data["sides"], _r.number)
+
             obj.extra = _r.extras(data, _KEYS_TRIANGLE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -62,26 +62,34 @@ class Profile(_r.Model):
         try:
             key = "id"
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+
             key = "nickname"
             v = data["nickname"]
             obj.nickname = v if v is None else v if v.__class__ is str else _r.string(v)
+
             key = "bio"
             v = data.get("bio", UNSET)
             obj.bio = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
+
             key = "status"
             obj.status = Status.decode(data["status"])
+
             key = "previous_status"
             v = data.get("previous_status", UNSET)
             obj.previous_status = v if v is UNSET else Status.decode(v)
+
             key = "age"
             v = data.get("age", UNSET)
             obj.age = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
+
             key = "score"
             v = data.get("score", UNSET)
             obj.score = v if v is UNSET else _r.number(v)
+
             key = "created_at"
             v = data.get("created_at", UNSET)
             obj.created_at = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
+
             obj.extra = _r.extras(data, _KEYS_PROFILE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -39,6 +39,7 @@ class UpdateProfileBody(_r.Model):
             obj.nickname = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
+
             obj.extra = _r.extras(data, _KEYS_UPDATEPROFILEBODY)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

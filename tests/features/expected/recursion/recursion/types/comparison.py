@@ -49,8 +49,10 @@ class Comparison(_r.Model):
         try:
             key = "type"
             obj.type = ComparisonType.decode(data["type"])
+
             key = "key"
             obj.key = v if (v := data["key"]).__class__ is str else _r.string(v)
+
             obj.extra = _r.extras(data, _KEYS_COMPARISON)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

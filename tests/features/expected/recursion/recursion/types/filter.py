@@ -50,8 +50,10 @@ class Filter(_r.Model):
         try:
             key = "type"
             obj.type = FilterType.decode(data["type"])
+
             key = "filters"
             obj.filters = _r.list_of(data["filters"], filter_filters_item_from_dict)
+
             obj.extra = _r.extras(data, _KEYS_FILTER)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

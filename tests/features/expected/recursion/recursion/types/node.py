@@ -39,9 +39,11 @@ class Node(_r.Model):
         try:
             key = "name"
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+
             key = "children"
             v = data.get("children", UNSET)
             obj.children = v if v is UNSET else _r.list_of(v, Node.from_dict)
+
             obj.extra = _r.extras(data, _KEYS_NODE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

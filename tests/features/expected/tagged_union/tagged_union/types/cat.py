@@ -43,11 +43,14 @@ class Cat(_r.Model):
         try:
             key = "kind"
             obj.kind = _r.const(data["kind"], "cat")
+
             key = "name"
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+
             key = "lives"
             v = data.get("lives", UNSET)
             obj.lives = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
+
             obj.extra = _r.extras(data, _KEYS_CAT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None

@@ -42,11 +42,14 @@ class Dog(_r.Model):
         try:
             key = "kind"
             obj.kind = _r.const(data["kind"], "dog")
+
             key = "name"
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+
             key = "good"
             v = data.get("good", UNSET)
             obj.good = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
+
             obj.extra = _r.extras(data, _KEYS_DOG)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
