@@ -7,6 +7,8 @@ JSON fall back to a composed node tree, built once and only when a diagnostic ne
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from json.decoder import scanstring  # type: ignore[attr-defined]
 
@@ -35,6 +37,17 @@ def _tokens(ptr: str) -> list[str]:
 
 
 _Children = tuple[dict[str, tuple[int, int]], list[tuple[int, int]]]
+_MEANINGFUL = re.compile(r"\n( *)([^ \n#])")  # a line's indentation and first character
+
+
+@functools.cache
+def _ends_value(indent: int) -> re.Pattern[str]:
+    return re.compile(rf"\n(?! {{{indent}}}- ) {{0,{indent}}}[^ \n#]")
+
+
+@functools.cache
+def _at_indent(col: int) -> re.Pattern[str]:
+    return re.compile(rf"\n {{{col}}}(?=[^ \n])")
 
 
 class Locator:
@@ -45,6 +58,8 @@ class Locator:
         self._is_json = is_json
         self._ends: dict[tuple[int, int, int], int] = {}
         self._children: dict[tuple[int, int, int, bool], _Children] = {}
+        self._starts: list[int] | None = None
+        self._nl_text = ""
 
     def locate(self, ptr: str) -> tuple[int, int]:
         tokens = _tokens(ptr)
@@ -78,6 +93,13 @@ class Locator:
         return self._ends[key]
 
     def _scan_value_end(self, start: int, end: int, indent: int) -> int:
+        starts = self._line_starts()
+        if starts is not None and start < end:
+            # the first line indented no deeper than `indent` (blank lines and comments aside),
+            # but for a sequence item at exactly `indent`, which still belongs to the value
+            stop = starts[end] if end < len(starts) else len(self._text)
+            hit = _ends_value(indent).search(self._nl_text, starts[start], stop + 1)
+            return end if hit is None else bisect.bisect_right(starts, hit.start()) - 1
         for i in range(start, end):
             text = self._lines[i]
             stripped = text.lstrip(" ")
@@ -110,7 +132,47 @@ class Locator:
             self._children[memo] = self._scan_children(start, end, indent, by_item)
         return self._children[memo]
 
+    def _line_starts(self) -> list[int] | None:
+        """Offset of each line in the text, or None when `splitlines` breaks lines at more than
+        newlines (then line numbers and offsets would not agree)."""
+        if self._starts is None:
+            starts = [0] + [m.end() for m in re.finditer("\n", self._text)]
+            complete = self._text.endswith("\n")
+            self._starts = starts if len(starts) - complete == len(self._lines) else []
+            # the regexes below start with a literal newline, which the engine finds fast: in
+            # this copy, the newline before line i sits at offset starts[i]
+            self._nl_text = "\n" + self._text
+        return self._starts or None
+
+    def _scan_keys_fast(self, start: int, end: int, indent: int) -> _Children | None:
+        """`_scan_children` for a mapping, by regex over the text instead of line by line (a
+        big mapping such as /components/schemas is scanned in milliseconds). None when the
+        value does not start as a plain block mapping: the line-by-line scan then decides."""
+        starts = self._line_starts()
+        if starts is None or start >= end:
+            return None
+        stop = starts[end] if end < len(starts) else len(self._text)
+        first = _MEANINGFUL.search(self._nl_text, starts[start], stop + 1)
+        if first is None:
+            return None
+        col = len(first.group(1))
+        line = bisect.bisect_right(starts, first.start()) - 1
+        match = _KEY.match(self._lines[line])
+        if col <= indent or first.group(2) == "-" or match is None or len(match.group("indent")) != col:
+            return None
+        keys: dict[str, tuple[int, int]] = {}
+        for hit in _at_indent(col).finditer(self._nl_text, starts[start], stop + 1):
+            i = bisect.bisect_right(starts, hit.start()) - 1
+            found = _KEY.match(self._lines[i])
+            if found is not None and not found.group("dash"):
+                keys.setdefault(_unquote(found.group("key").strip()), (i, col))
+        return keys, []
+
     def _scan_children(self, start: int, end: int, indent: int, by_item: bool) -> _Children:
+        if not by_item:
+            fast = self._scan_keys_fast(start, end, indent)
+            if fast is not None:
+                return fast
         """The first position of each key, and of each item when `by_item`, at the children's
         indentation (the first child found sets it); "- key:" lines count as items then."""
         keys: dict[str, tuple[int, int]] = {}
