@@ -1,7 +1,7 @@
 """The HTTP layer under the generated client: requests, retries, errors, raw responses.
 
 Hand-written and copied verbatim into every generated package. The sync and async
-clients share everything but the two lines that send and sleep.
+clients share everything but the lines that send, read and sleep.
 """
 
 from __future__ import annotations
