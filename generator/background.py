@@ -12,6 +12,7 @@ here": `Child.start` returns None, or the collector raises `ChildFailed`.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import pickle
@@ -73,7 +74,7 @@ class Child:
                 self._reap()
             try:
                 return pickle.loads(data)
-            except Exception as exc:  # noqa: BLE001 - empty or cut short: the child failed
+            except Exception as exc:  # empty or cut short: the child failed
                 raise ChildFailed from exc
 
         return collect
@@ -107,10 +108,8 @@ def _serve(down: int, up: int, preload: tuple[str, ...]) -> None:
     reader = threading.Thread(target=_drain, args=(down, chunks))
     reader.start()
     for name in preload:
-        try:
+        with contextlib.suppress(Exception):  # the job itself reports what is missing
             importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - the job itself will report what is missing
-            pass
     reader.join()
     data = b"".join(chunks)
     if not data:

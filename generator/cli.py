@@ -20,9 +20,9 @@ from .config import ARRAY_FORMATS, Config, find, load_config
 from .diagnostics import Diagnostic, Severity, dump_json, has_errors, has_warnings
 
 if TYPE_CHECKING:
+    from .background import Child
     from .load import Spec
     from .select import Section
-    from .background import Child
     from .validate import Pending
 
 EXIT_OK, EXIT_DIFF, EXIT_ERROR = 0, 1, 2

@@ -20,6 +20,7 @@ import os
 import re
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Literal
 
 from . import cache
 from .diagnostics import Diagnostic
@@ -177,7 +178,7 @@ def _snippets(body: list[ast.stmt], lines: list[str], long: set[int]) -> dict[in
     return out
 
 
-def _header_snippet(node: ast.stmt, lines: list[str], long: set[int]) -> tuple[int, str] | None | bool:
+def _header_snippet(node: ast.stmt, lines: list[str], long: set[int]) -> tuple[int, str] | None | Literal[False]:
     """A long one-line `def` header as a snippet (with a `pass` body black keeps apart);
     None when the header is not long; False when it is long and cannot be done alone."""
     first = node.lineno - 1
