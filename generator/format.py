@@ -1,7 +1,7 @@
 """Stage 7, format: black-formatted output, in-process, without running black on every line.
 
 The built-in templates emit code that is already in black's style (a test runs black over
-every golden file and expects no change), except where a line depends on name lengths:
+every golden and fuzzed file and expects no change), except where a line depends on name lengths:
 a statement longer than the line limit. So for trusted templates only those statements go
 through black, all of them in one call per indentation level; everything else is kept.
 Anything this cannot handle (a long compound-statement header, a long line inside a
@@ -9,7 +9,10 @@ multi-line statement) sends its whole file through black, as do all files render
 custom templates (`trusted=False`), which may be written in any style.
 
 Results are cached by content hash, and when much is left to format both cores are used.
-A file that is not valid Python is our bug (or a custom template's): an E405 diagnostic.
+A file that is not valid Python is our bug (or a custom template's): an E405 diagnostic for
+every file that is parsed here, which is each file from custom templates and each trusted
+file with a long line (the others are valid by test: every golden and fuzzed output is
+compiled and imported).
 """
 
 from __future__ import annotations
