@@ -143,15 +143,11 @@ def _front(run: Run, config: Config, *, background: Child | None = None) -> tupl
     assert config.spec is not None
     spec, diags = run.stage("load", lambda: load(config.spec, config.tags, config.path_prefixes))  # type: ignore[misc, arg-type]
     if run.add(diags) or spec is None:
-        if background is not None:
-            background.cancel()
         return None
     run.spec = spec
     section, diags = run.stage("select", lambda: select(spec.doc, Selection(config.tags, config.path_prefixes)))  # type: ignore[misc]
     failed = run.add(diags)
     if section is None:
-        if background is not None:
-            background.cancel()
         return None
     from .validate import validate
 
@@ -185,8 +181,11 @@ def _pipeline(run: Run, config: Config) -> dict[str, str] | None:
     from .validate import start_background
 
     # forked before loading: it imports the standard validator while this process loads
-    front = _front(run, config, background=start_background())
+    child = start_background()
+    front = _front(run, config, background=child)
     if front is None:
+        if child is not None:
+            child.cancel()  # load or select failed before validate took it (else a no-op)
         return None
     section, pending = front
     try:

@@ -149,7 +149,7 @@ def _snippets(body: list[ast.stmt], lines: list[str], long: set[int]) -> dict[in
     None when a long line is anything else (except the inside of a docstring)."""
     out: dict[int, tuple[int, str]] = {}
     for node in body:
-        first, last = node.lineno - 1, (node.end_lineno or node.lineno) - 1
+        first, last = _first_line(node), (node.end_lineno or node.lineno) - 1
         if not any(first <= i <= last for i in long):
             continue
         if isinstance(node, _COMPOUND):
@@ -157,7 +157,7 @@ def _snippets(body: list[ast.stmt], lines: list[str], long: set[int]) -> dict[in
             if header is False:
                 return None
             if header is not None:
-                out[first] = header
+                out[node.lineno - 1] = header
             for field in ("body", "orelse", "finalbody", "handlers", "cases"):
                 inner = getattr(node, field, None)
                 if not inner:
@@ -183,19 +183,23 @@ def _snippets(body: list[ast.stmt], lines: list[str], long: set[int]) -> dict[in
 
 def _header_snippet(node: ast.stmt, lines: list[str], long: set[int]) -> tuple[int, str] | None | Literal[False]:
     """A long one-line `def` header as a snippet (with a `pass` body black keeps apart);
-    None when the header is not long; False when it is long and cannot be done alone."""
-    first = node.lineno - 1
-    body_first = node.body[0].lineno - 1 if getattr(node, "body", None) else first  # type: ignore[attr-defined]
-    header_long = any(first <= i < body_first for i in long)
-    if not header_long:
+    None when neither the header nor a decorator is long; False when one is and cannot be
+    done alone (a decorator, a header over several lines, another compound statement)."""
+    header = node.lineno - 1
+    body_first = node.body[0].lineno - 1  # type: ignore[attr-defined]
+    if not any(_first_line(node) <= i < body_first for i in long):
         return None
-    decorated = bool(getattr(node, "decorator_list", None))
-    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or body_first != first + 1 or decorated and any(
-            d.lineno - 1 in long for d in node.decorator_list):
+    one_line_def = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and body_first == header + 1
+    if not one_line_def or any(_first_line(node) <= i < header for i in long):
         return False
-    text = lines[first]
+    text = lines[header]
     indent = len(text) - len(text.lstrip(" "))
     return indent, text[indent:] + "\n    pass"
+
+
+def _first_line(node: ast.stmt) -> int:
+    """Index of a statement's first line: its first decorator's, if it has any."""
+    return min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", ())]) - 1
 
 
 def _long_between(handler: ast.AST, lines: list[str], long: set[int]) -> bool:

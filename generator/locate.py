@@ -169,12 +169,12 @@ class Locator:
         return keys, []
 
     def _scan_children(self, start: int, end: int, indent: int, by_item: bool) -> _Children:
+        """The first position of each key, and of each item when `by_item`, at the children's
+        indentation (the first child found sets it); "- key:" lines count as items then."""
         if not by_item:
             fast = self._scan_keys_fast(start, end, indent)
             if fast is not None:
                 return fast
-        """The first position of each key, and of each item when `by_item`, at the children's
-        indentation (the first child found sets it); "- key:" lines count as items then."""
         keys: dict[str, tuple[int, int]] = {}
         items: list[tuple[int, int]] = []
         child_indent: int | None = None

@@ -47,6 +47,8 @@ CASES = {
     "a long with header and a long except": (
         f"try:\n    pass\nexcept (ValueError, TypeError, KeyError, {LONG}_Error, {LONG}_Other) as exc:\n    raise\n"
     ),
+    "a long decorator (whole file)": f"@{LONG}_decorator({LONG}, {LONG})\ndef f():\n    return 1\n",
+    "a long header of a decorated def": f"@cache\ndef f(a: int, {LONG}: str, b_{LONG}: bytes) -> dict[str, int]:\n    return {{}}\n",
     "a long docstring line is left alone": f'def f():\n    """{LONG} {LONG} {LONG}"""\n    return 1\n',
     "wide characters count twice": f"x = '{'名' * 45}' + '{'前' * 20}'\n",
     "nothing to do": "x = 1\n",
