@@ -23,6 +23,7 @@ TEMPLATES = {
     "py.typed.jinja": "the PEP 561 marker",
     "README.md.jinja": "the generated README (`resources`, `modules`: ResourceModuleViews)",
     "api.md.jinja": "the API reference (`resources`, `modules`, `type_modules`: TypesModuleViews)",
+    "black_style.jinja": "macros the others import to split long statements as black does (renders nothing)",
 }
 VIEWS = (plan.TypesModuleView, plan.AliasView, plan.EnumView, plan.ModelView, plan.FieldView, plan.TaggedView,
          plan.KindView, plan.ResourceModuleView, plan.ResourceView, plan.MethodView, plan.ParamView, plan.PageView,
