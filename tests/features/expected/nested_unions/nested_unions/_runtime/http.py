@@ -54,9 +54,8 @@ class ClientConfig:
     default_base_url: str
     api_key_env: str
     base_url_env: str
-    array_format: str = (
-        "brackets"  # "brackets" (a[]=1&a[]=2), "repeat" (a=1&a=2) or "comma" (a=1,2)
-    )
+    # "brackets" (a[]=1&a[]=2), "repeat" (a=1&a=2) or "comma" (a=1,2)
+    array_format: str = "brackets"
 
 
 @dataclass(frozen=True)

@@ -63,9 +63,8 @@ class DecodeError(ValueError):
         self.path = path
         super().__init__(expected)
 
-    def __reduce__(
-        self,
-    ) -> tuple[Any, ...]:  # picklable (multiprocessing, pytest-xdist) with all its parts
+    # picklable (multiprocessing, pytest-xdist) with all its parts
+    def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.expected, self.value, self.model, self.path))
 
     def __str__(self) -> str:
