@@ -39,8 +39,8 @@ WHY_MISSED = {
                       "selected part is parsed) and locating the diagnostics in it; on an idle machine this "
                       "build takes 1.4-1.6 s, with both cores busy (the validator in one, the build in the "
                       "other) any other load on the machine lands on the critical path",
-    "sequential requests/s vs the SDK": "requests go straight to httpx's transport (faster than bare "
-                                        "`httpx.Client.get`, see the next row); what remains per request is "
+    "sequential requests/s vs the SDK": "requests go straight to httpx's transport (as fast as bare "
+                                        "`httpx.Client.get` or faster, see the next row); what remains per request is "
                                         "httpcore, h11 and the local server itself, which every client pays, "
                                         "so the ratio to the SDK is bounded near 2x on this machine and moves "
                                         "with its load from run to run",
