@@ -37,6 +37,7 @@ class Run:
     timings: list[tuple[str, float]] = field(default_factory=list)
     spec: Spec | None = None
     summary: str = ""
+    locating: float = 0.0  # seconds spent finding diagnostics' lines, shown as its own stage
 
     def stage(self, name: str, fn: Callable[[], object]) -> object:
         start = time.perf_counter()
@@ -47,8 +48,10 @@ class Run:
 
     def add(self, diags: list[Diagnostic]) -> bool:
         """Record diagnostics; True when they include an error (the run must stop)."""
+        start = time.perf_counter()
         for d in diags:
             self.diags.append(self.spec.locate(d) if self.spec is not None and not d.file else d)
+        self.locating += time.perf_counter() - start
         return has_errors(diags)
 
     def finish(self, code: int, out: TextIO | None = None) -> int:
@@ -67,7 +70,7 @@ class Run:
         if self.summary and not self.args.quiet and self.args.format != "json":
             print(self.summary, file=out)
         if self.args.verbose:
-            for name, seconds in self.timings:
+            for name, seconds in [*self.timings, ("locate", self.locating)]:
                 print(f"convgen: {name:<9} {seconds * 1000:8.1f} ms", file=out)
         if code == EXIT_OK and has_errors(diags):
             code = EXIT_ERROR

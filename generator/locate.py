@@ -56,6 +56,7 @@ class Locator:
         self._tree: yaml.Node | None = None
         self._text = text
         self._is_json = is_json
+        self._json: _JsonIndex | None = None
         self._ends: dict[tuple[int, int, int], int] = {}
         self._children: dict[tuple[int, int, int, bool], _Children] = {}
         self._starts: list[int] | None = None
@@ -64,7 +65,9 @@ class Locator:
     def locate(self, ptr: str) -> tuple[int, int]:
         tokens = _tokens(ptr)
         if self._is_json:
-            return _json_locate(self._text, tokens)
+            if self._json is None:
+                self._json = _JsonIndex(self._text)
+            return self._json.locate(tokens)
         found = self._block(tokens)
         if found is None:
             found = self._composed(tokens)
@@ -233,80 +236,102 @@ class Locator:
 
 # ---- JSON: walk the text itself (a YAML parser may refuse valid JSON, e.g. tab indentation) ----
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
-_JSON_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+# Text up to the next bracket outside strings, then that bracket: opening (group 1) or closing
+# (group 2). Strings are skipped inside the regex engine, so a match costs one bracket, not one string.
+_JSON_BRACKET = re.compile(r'[^"\[\]{}]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"\[\]{}]*)*(?:([\[{])|([\]}]))')
 _JSON_SCALAR = re.compile(r"[^,\]}\s]*")
+# a container's children: key or item index -> (where the child is shown, where its value starts)
+_JsonChildren = dict[str, tuple[int, int]]
 
 
-def _json_locate(text: str, tokens: list[str]) -> tuple[int, int]:
-    """Position of the key (in an object) or the item (in an array) the pointer names.
+class _JsonIndex:
+    """Pointer lookups in one JSON text. Each container on a pointer's path is scanned once and
+    its children kept, so n diagnostics cost one pass per container they share plus n short
+    walks, not n passes over the whole file."""
 
-    When a token is not found, the deepest position found so far: the nearest ancestor.
-    """
-    best = pos = _JSON_SPACE.match(text, 1 if text.startswith("\ufeff") else 0).end()  # type: ignore[union-attr]
-    try:
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._children: dict[int, _JsonChildren | None] = {}
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._ends: dict[int, int] | None = None  # built on the first lookup
+
+    def locate(self, tokens: list[str]) -> tuple[int, int]:
+        """Position of the key (in an object) or the item (in an array) the pointer names.
+
+        When a token is not found, the deepest position found so far: the nearest ancestor.
+        """
+        text = self._text
+        best = pos = _skip_space(text, 1 if text.startswith("\ufeff") else 0)
         for token in tokens:
-            hit = _json_child(text, pos, token)
+            if pos not in self._children:
+                if self._ends is None:
+                    self._ends = _container_ends(text)
+                try:
+                    self._children[pos] = _json_children(text, pos, self._ends)
+                except (IndexError, ValueError):
+                    self._children[pos] = None
+            children = self._children[pos]
+            hit = children.get(token) if children is not None else None
             if hit is None:
                 break
             best, pos = hit
-    except (IndexError, ValueError):
-        pass
-    return _line_col(text, best)
+        line = bisect.bisect_right(self._line_starts, best) - 1
+        return line + 1, best - self._line_starts[line] + 1
 
 
-def _json_child(text: str, pos: int, token: str) -> tuple[int, int] | None:
-    """(where the child is shown, where its value starts) for one pointer token."""
+def _container_ends(text: str) -> dict[int, int]:
+    """Where each object or array ends, by its start: one regex pass over the text, so that
+    skipping a nested value is a lookup."""
+    ends: dict[int, int] = {}
+    opened: list[int] = []
+    for match in _JSON_BRACKET.finditer(text):
+        if match.lastindex == 1:
+            opened.append(match.start(1))
+        elif opened:
+            ends[opened.pop()] = match.end()
+    return ends
+
+
+def _json_children(text: str, pos: int, ends: dict[int, int]) -> _JsonChildren | None:
+    """Every child of the object or array that starts at `pos` (None for a scalar). With
+    duplicate keys the last one counts, as in a JSON parser; a malformed tail ends the scan."""
     opener = text[pos]
     if opener not in "{[":
         return None
     closer = "}" if opener == "{" else "]"
     pos = _skip_space(text, pos + 1)
     index = 0
-    found: tuple[int, int] | None = None
+    children: _JsonChildren = {}
     while text[pos] != closer:
         if opener == "{":
             key_at = pos
             key, pos = scanstring(text, pos + 1)
             pos = _skip_space(text, pos)
             if text[pos] != ":":
-                return found
+                return children
             pos = _skip_space(text, pos + 1)
-            if key == token:
-                found = (key_at, pos)  # keep looking: with duplicate keys the last one counts
+            children[key] = (key_at, pos)
         else:
-            if str(index) == token:
-                return (pos, pos)
+            children[str(index)] = (pos, pos)
             index += 1
-        pos = _skip_space(text, _skip_value(text, pos))
+        pos = _skip_space(text, _skip_value(text, pos, ends))
         if text[pos] == ",":
             pos = _skip_space(text, pos + 1)
         elif text[pos] != closer:
-            return found
-    return found
+            return children
+    return children
 
 
 def _skip_space(text: str, pos: int) -> int:
     return _JSON_SPACE.match(text, pos).end()  # type: ignore[union-attr]
 
 
-def _skip_value(text: str, pos: int) -> int:
+def _skip_value(text: str, pos: int, ends: dict[int, int]) -> int:
     char = text[pos]
     if char == '"':
-        return scanstring(text, pos + 1)[1]
+        return int(scanstring(text, pos + 1)[1])
     if char in "[{":
-        depth = 0
-        for match in _JSON_BRACKET.finditer(text, pos):
-            bracket = match.group()
-            if bracket in "[{":
-                depth += 1
-            elif bracket in "]}":
-                depth -= 1
-                if depth == 0:
-                    return match.end()
-        raise ValueError("unclosed bracket")
+        if pos not in ends:
+            raise ValueError("unclosed bracket")
+        return ends[pos]
     return _JSON_SCALAR.match(text, pos).end()  # type: ignore[union-attr]
-
-
-def _line_col(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1

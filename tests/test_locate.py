@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import yaml
-from convgen.locate import Locator
+from convgen.locate import Locator, _tokens
 
 from conftest import SPEC
 
@@ -31,3 +33,22 @@ def test_fast_and_line_by_line_scans_agree_on_the_committed_spec() -> None:
     found = [fast.locate(p) for p in pointers]
     assert found == [slow.locate(p) for p in pointers]
     assert len(set(found)) > len(pointers) // 2  # they point at different places, not all at (1, 1)
+
+
+def test_json_pointers_are_located_where_a_yaml_parser_puts_them() -> None:
+    """The JSON walk agrees with the composed node tree (the reference) on keys, items and misses."""
+    doc = yaml.load(SPEC.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    text = json.dumps(doc, indent=1, default=str)
+    components = doc["components"]["schemas"]
+    pointers = [p for p in _pointers(doc) if not p.startswith("/components")][:300]
+    pointers += [f"/components/schemas/{name}" for name in list(components)[::5]]
+    pointers += _pointers(components["InputItem"], "/components/schemas/InputItem")
+    reference = Locator(text)  # not flagged as JSON: the composed tree
+    located = Locator(text, is_json=True)  # one locator for all, as a build uses it
+    found = [located.locate(p) for p in pointers]
+    assert found == [reference._composed(_tokens(p)) for p in pointers]
+    assert len(set(found)) > len(pointers) // 2
+    # a pointer that goes nowhere is shown at its nearest ancestor's key
+    for missing, ancestor in (("/nope", ""), ("/components/nope/x", "/components"),
+                              ("/paths/~1conversations/post/nope", "/paths/~1conversations/post")):
+        assert located.locate(missing) == (located.locate(ancestor) if ancestor else (1, 1))
