@@ -171,6 +171,10 @@ def obj(v: Any) -> dict[str, Any]:
 def list_of(v: Any, item: Callable[[Any], T]) -> list[T]:
     if v.__class__ is not list:
         raise DecodeError("an array", v)
+    kinds = _ONE_PASS.get(item)
+    if kinds is not None and kinds.issuperset(map(type, v)):
+        # a list of primitives (token ids, logprob bytes, embeddings) is checked in one pass in C
+        return list(v)
     # a loop, not a comprehension, so that a failure knows its index without decoding again
     # (decoding again at every level made errors deep in recursive data exponentially slow)
     out: list[T] = []
@@ -185,6 +189,15 @@ def list_of(v: Any, item: Callable[[Any], T]) -> list[T]:
             f"a valid item ({type(exc).__name__}: {exc})", v[len(out)], "", f"[{len(out)}]"
         ) from None
     return out
+
+
+# the item checks `list_of` can do in one pass: the exact types each accepts
+_ONE_PASS: dict[Callable[[Any], Any], frozenset[type]] = {
+    string: frozenset({str}),
+    integer: frozenset({int}),
+    number: frozenset({int, float}),
+    boolean: frozenset({bool}),
+}
 
 
 def map_of(v: Any, value: Callable[[Any], T]) -> dict[str, T]:
