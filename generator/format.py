@@ -22,6 +22,7 @@ import hashlib
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -96,7 +97,7 @@ def _format_long_statements(todo: dict[str, str]) -> tuple[dict[str, Result], di
     """({path: result} done here, {path: text} that needs black on the whole file)."""
     done: dict[str, Result] = {}
     whole: dict[str, str] = {}
-    found: dict[str, dict[int, tuple[int, str]]] = {}  # path -> {line index: (indent, snippet)}
+    found: dict[str, dict[int, Snippet]] = {}  # path -> {first line index: snippet}
     for path, text in todo.items():
         lines = text.split("\n")  # numbered as `ast` numbers them (not str.splitlines)
         long = {i for i, line in enumerate(lines) if too_long(line) and not _UNSPLITTABLE.match(line)}
@@ -118,16 +119,27 @@ def _format_long_statements(todo: dict[str, str]) -> tuple[dict[str, Result], di
             done[path] = (text, None)
         else:
             found[path] = snippets
-    formatted = _black_snippets([s for snippets in found.values() for s in snippets.values()])
+    formatted = _black_snippets([(s.indent, s.text) for snippets in found.values() for s in snippets.values()])
     for path, snippets in found.items():
-        if any(s not in formatted for s in snippets.values()):
+        if any((s.indent, s.text) not in formatted for s in snippets.values()):
             whole[path] = todo[path]  # black refused a snippet: let it see the whole file
             continue
         lines = todo[path].split("\n")
-        for index, snippet in snippets.items():
-            lines[index] = formatted[snippet]
+        for first in sorted(snippets, reverse=True):  # from the bottom: earlier indexes stay valid
+            snippet = snippets[first]
+            lines[first : snippet.last + 1] = [formatted[(snippet.indent, snippet.text)]]
         done[path] = ("\n".join(lines), None)
     return done, whole
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """Lines [first, last] of a file (first is its key) that black formats alone: one statement,
+    or a compound statement's header with a stand-in `pass` body; `text` is dedented by `indent`."""
+
+    last: int
+    indent: int
+    text: str
 
 
 def width(line: str) -> int:
@@ -144,10 +156,10 @@ def too_long(line: str) -> bool:
     return 2 * len(line) > LINE_LENGTH and width(line) > LINE_LENGTH
 
 
-def _snippets(body: list[ast.stmt], lines: list[str], long: set[int]) -> dict[int, tuple[int, str]] | None:
-    """{line index: (indent, statement text)} for each long line that is a whole statement;
-    None when a long line is anything else (except the inside of a docstring)."""
-    out: dict[int, tuple[int, str]] = {}
+def _snippets(body: list[ast.stmt], lines: list[str], long: set[int]) -> dict[int, Snippet] | None:
+    """{first line index: snippet} for the statements and compound-statement headers that hold
+    a long line; None when one cannot be formatted alone (then black sees the whole file)."""
+    out: dict[int, Snippet] = {}
     for node in body:
         first, last = _first_line(node), (node.end_lineno or node.lineno) - 1
         if not any(first <= i <= last for i in long):
@@ -157,7 +169,7 @@ def _snippets(body: list[ast.stmt], lines: list[str], long: set[int]) -> dict[in
             if header is False:
                 return None
             if header is not None:
-                out[node.lineno - 1] = header
+                out[first] = header
             for field in ("body", "orelse", "finalbody", "handlers", "cases"):
                 inner = getattr(node, field, None)
                 if not inner:
@@ -173,28 +185,39 @@ def _snippets(body: list[ast.stmt], lines: list[str], long: set[int]) -> dict[in
             continue
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
             continue  # a docstring or other bare string: black leaves its lines alone
-        if first != last:
-            return None  # a long line inside a statement the templates already wrapped
-        text = lines[first]
-        indent = len(text) - len(text.lstrip(" "))
-        out[first] = (indent, text[indent:])
+        snippet = _lines_snippet(lines, first, last, "")
+        if snippet is None:
+            return None
+        out[first] = snippet
     return out
 
 
-def _header_snippet(node: ast.stmt, lines: list[str], long: set[int]) -> tuple[int, str] | None | Literal[False]:
-    """A long one-line `def` header as a snippet (with a `pass` body black keeps apart);
-    None when neither the header nor a decorator is long; False when one is and cannot be
-    done alone (a decorator, a header over several lines, another compound statement)."""
-    header = node.lineno - 1
+def _header_snippet(node: ast.stmt, lines: list[str], long: set[int]) -> Snippet | None | Literal[False]:
+    """A compound statement's header (decorators included) as a snippet with a `pass` body that
+    black keeps apart; None when no line of it is long; False when it cannot be done alone."""
+    first = _first_line(node)
     body_first = node.body[0].lineno - 1  # type: ignore[attr-defined]
-    if not any(_first_line(node) <= i < body_first for i in long):
+    last = body_first - 1
+    while last > node.lineno - 1 and (not lines[last].strip() or lines[last].lstrip().startswith("#")):
+        last -= 1  # comments above the first body statement belong to the body
+    if not any(first <= i <= last for i in long):
         return None
-    one_line_def = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and body_first == header + 1
-    if not one_line_def or any(_first_line(node) <= i < header for i in long):
-        return False
-    text = lines[header]
+    if body_first < node.lineno or not lines[last].rstrip().endswith(":"):
+        return False  # a body on the header's line, or a header that ends in a comment
+    return _lines_snippet(lines, first, last, "\n    pass") or False
+
+
+def _lines_snippet(lines: list[str], first: int, last: int, stand_in: str) -> Snippet | None:
+    """Lines [first, last] dedented as one snippet; None when dedenting could change them (a
+    line indented less than the first, such as a multi-line string's) or a blank line would
+    be lost."""
+    text = lines[first]
     indent = len(text) - len(text.lstrip(" "))
-    return indent, text[indent:] + "\n    pass"
+    pad = " " * indent
+    part = lines[first : last + 1]
+    if any(not line.strip() or not line.startswith(pad) for line in part):
+        return None
+    return Snippet(last, indent, "\n".join(line[indent:] for line in part) + stand_in)
 
 
 def _first_line(node: ast.stmt) -> int:

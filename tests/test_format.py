@@ -52,6 +52,20 @@ CASES = {
     "a long docstring line is left alone": f'def f():\n    """{LONG} {LONG} {LONG}"""\n    return 1\n',
     "wide characters count twice": f"x = '{'名' * 45}' + '{'前' * 20}'\n",
     "nothing to do": "x = 1\n",
+    "a long parameter in a def header already split": (
+        f"class C:\n    def f(\n        self,\n        {LONG}: dict[str, int] | list[int] | None | bytes | bytearray = None,\n"
+        f"    ) -> None:\n        return None\n"
+    ),
+    "a long class header with a docstring body": f'class A({LONG}_base, {LONG}_mixin):\n    """Doc."""\n\n    x = 1\n',
+    "a long item in a display already split": (
+        f"def f(self):\n    return {{\n        'a': None if self.{LONG} is None else dict(self.{LONG}_other),\n    }}\n"
+    ),
+    "a comment between a long header and its body": (
+        f"def f(a: int, {LONG}: str, b_{LONG}: bytes) -> dict[str, int]:\n    # why\n    return {{}}\n"
+    ),
+    "a multi-line string in a long statement (whole file)": (
+        f'def f():\n    x = call({LONG}, {LONG}, """\nleft edge\n\n""")\n    return x\n'
+    ),
 }
 
 
