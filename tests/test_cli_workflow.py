@@ -8,6 +8,7 @@ import pty
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import yaml
@@ -179,9 +180,20 @@ def test_diff_flags_breaking_changes(tmp_path: Path) -> None:
 
 def test_a_non_editable_install_ships_its_templates(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", venv], check=True)
+    subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+    # convgen's dependencies come from the interpreter running the tests, whether that is a
+    # virtualenv or not (from a virtualenv, `-m venv --system-site-packages` would see the base
+    # interpreter's packages instead). A path in a .pth file adds the folder but not its own .pth
+    # files, so the editable install of this checkout there stays invisible.
+    site = subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    Path(site, "tests-dependencies.pth").write_text("".join(f"{p}\n" for p in sorted(ours)))
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", str(ROOT)]
     subprocess.run(pip, check=True, capture_output=True, cwd=tmp_path)
+    where = subprocess.run([str(venv / "bin" / "python"), "-c", "import convgen; print(convgen.__file__)"],
+                           check=True, capture_output=True, text=True, cwd=tmp_path).stdout.strip()
+    assert Path(where).is_relative_to(venv), where  # the installed copy, not this checkout
     out = tmp_path / "out"
     result = subprocess.run([str(venv / "bin" / "convgen"), "build", str(FEATURE), "--no-config", "--package", "tagged_union",
                              "-o", str(out), "--no-cache"], cwd=tmp_path, capture_output=True, text=True)
