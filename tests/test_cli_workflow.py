@@ -156,7 +156,7 @@ def test_a_small_spec_change_gives_a_small_diff(tmp_path: Path) -> None:
     assert set(after) == set(before)
     assert sorted(p for p in after if after[p] != before[p]) == ["api.md", "openai_conversations/types/conversation_resource.py"]
     diff = run_convgen("diff", "spec/openai.yaml", changed, "--no-config", "--tag", "Conversations")
-    assert diff.returncode == 0 and diff.stdout == "type ConversationResource: field title added\n1 changes, 0 breaking\n"
+    assert diff.returncode == 0 and diff.stdout == "type ConversationResource: field title added\n1 change, 0 breaking\n"
 
 
 def test_diff_flags_breaking_changes(tmp_path: Path) -> None:
@@ -169,12 +169,13 @@ def test_diff_flags_breaking_changes(tmp_path: Path) -> None:
     (tmp_path / "new.yaml").write_text(yaml.safe_dump(new))
     result = run_convgen("diff", tmp_path / "old.yaml", tmp_path / "new.yaml", "--no-config")
     assert result.returncode == 1, result.stderr
-    # a field becoming optional breaks readers (it may be UNSET); becoming required does not
+    # a field becoming optional breaks readers (it may be UNSET); becoming required breaks callers
+    # constructing it: Cat is in the request body (a response-only type: tests/test_messages.py)
     assert result.stdout.splitlines() == [
         "method pets.list: argument limit added",
-        "type Cat: field lives is now required",
+        "BREAKING type Cat: field lives is now required",
         "BREAKING type Dog: field good removed",
-        "3 changes, 1 breaking",
+        "3 changes, 2 breaking",
     ]
 
 
