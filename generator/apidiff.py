@@ -63,8 +63,36 @@ def _arguments(op: ir.Operation) -> list[ir.Param]:
     return params
 
 
+def _request_types(api: ir.Api) -> set[str]:
+    """Definitions a caller may construct: those an argument or a request body uses, transitively."""
+    index = api.index()
+    pending: list[str] = []
+    for op in api.operations:
+        for param in _arguments(op):
+            pending += ir.ref_names(param.type)
+        if op.body is not None:
+            pending += ir.ref_names(op.body.type)
+    seen: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in seen or name not in index:
+            continue
+        seen.add(name)
+        d = index[name]
+        if isinstance(d, ir.Model):
+            pending += [n for f in d.fields for n in ir.ref_names(f.type)]
+        elif isinstance(d, ir.TaggedUnion):
+            pending += [v.name for v in d.variants]
+        elif isinstance(d, ir.KindUnion):
+            pending += [n for arm in d.arms for n in ir.ref_names(arm.type)]
+        elif isinstance(d, ir.Alias):
+            pending += ir.ref_names(d.target)
+    return seen
+
+
 def _definitions(old: ir.Api, new: ir.Api) -> list[Change]:
     before, after = old.index(), new.index()
+    requests = _request_types(old) | _request_types(new)
     out = [Change(f"type {n}", "removed", True) for n in before.keys() - after.keys()]
     out += [Change(f"type {n}", f"added ({_kind(after[n])})", False) for n in after.keys() - before.keys()]
     for name in sorted(before.keys() & after.keys()):
@@ -73,7 +101,7 @@ def _definitions(old: ir.Api, new: ir.Api) -> list[Change]:
         if type(a) is not type(b):
             out.append(Change(subject, f"is now {_kind(b)} (was {_kind(a)})", True))
         elif isinstance(a, ir.Model) and isinstance(b, ir.Model):
-            out += _fields(subject, a, b)
+            out += _fields(subject, a, b, name in requests)
         elif isinstance(a, ir.Enum) and isinstance(b, ir.Enum):
             old_values = {m.value for m in a.members}
             new_values = {m.value for m in b.members}
@@ -90,7 +118,9 @@ def _definitions(old: ir.Api, new: ir.Api) -> list[Change]:
     return out
 
 
-def _fields(subject: str, a: ir.Model, b: ir.Model) -> list[Change]:
+def _fields(subject: str, a: ir.Model, b: ir.Model, in_requests: bool) -> list[Change]:
+    """Field changes; one that becomes required breaks only code that constructs the type,
+    which callers do for request types, so there it is breaking."""
     old = {f.attr: f for f in a.fields}
     new = {f.attr: f for f in b.fields}
     out = [Change(subject, f"field {n} removed", True) for n in sorted(old.keys() - new.keys())]
@@ -101,7 +131,7 @@ def _fields(subject: str, a: ir.Model, b: ir.Model) -> list[Change]:
             out.append(Change(subject, f"field {n} changed type", True))
         elif old[n].required != new[n].required:
             now = "required" if new[n].required else "optional"
-            out.append(Change(subject, f"field {n} is now {now}", now == "optional"))
+            out.append(Change(subject, f"field {n} is now {now}", now == "optional" or in_requests))
     return out
 
 
@@ -114,5 +144,5 @@ def report(changes: list[Change]) -> str:
         return "no changes to the client's public API\n"
     breaking = sum(c.breaking for c in changes)
     lines = [f"{'BREAKING ' if c.breaking else ''}{c.subject}: {c.what}" for c in changes]
-    lines.append(f"{len(changes)} changes, {breaking} breaking")
+    lines.append(f"{len(changes)} change{'s' * (len(changes) != 1)}, {breaking} breaking")
     return "\n".join(lines) + "\n"

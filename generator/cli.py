@@ -1,7 +1,9 @@
 """The `convgen` command: composes the stages load -> select -> validate -> build -> plan ->
 render -> format -> write (or compare), prints diagnostics, maps them to exit codes.
 
-Exit codes: 0 success, 1 warnings under --strict or differences in check mode, 2 errors.
+Exit codes: 0 success, 1 warnings under --strict or differences in check mode, 2 errors,
+70 an internal error (a bug of convgen: one line naming the stage and the spec location it was
+processing; the traceback with -v), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
     from .select import Section
     from .validate import Pending
 
-EXIT_OK, EXIT_DIFF, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_DIFF, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 70
 
 
 @dataclass
@@ -38,11 +40,15 @@ class Run:
     spec: Spec | None = None
     summary: str = ""
     locating: float = 0.0  # seconds spent finding diagnostics' lines, shown as its own stage
+    failed_stage: str = ""  # the innermost stage an exception left, for the internal-error line
 
     def stage(self, name: str, fn: Callable[[], object]) -> object:
         start = time.perf_counter()
         try:
             return fn()
+        except BaseException:
+            self.failed_stage = self.failed_stage or name
+            raise
         finally:
             self.timings.append((name, time.perf_counter() - start))
 
@@ -57,6 +63,8 @@ class Run:
     def finish(self, code: int, out: TextIO | None = None) -> int:
         out = out or sys.stderr  # looked up now: a default bound at import time misses later redirection
         diags = sorted(set(self.diags), key=Diagnostic.sort_key)
+        if self.args.format != "json":  # errors last, next to the verdict, where they do not scroll away
+            diags.sort(key=lambda d: d.severity is Severity.ERROR)
         if self.args.format == "json":
             print(dump_json(diags), file=sys.stdout)
         elif not self.args.quiet or has_errors(diags):
@@ -76,7 +84,18 @@ class Run:
             code = EXIT_ERROR
         if code == EXIT_OK and self.args.strict and has_warnings(diags):
             code = EXIT_DIFF
+        strict_failure = code == EXIT_DIFF and self.args.strict and has_warnings(diags) and not has_errors(diags)
+        if self.args.format != "json" and (code == EXIT_ERROR or strict_failure and not self.args.quiet):
+            print(_verdict(self.args.command, diags, strict_failure), file=out)
         return code
+
+
+def _verdict(command: str, diags: list[Diagnostic], strict: bool) -> str:
+    """One line that says the run failed and how many problems it printed above."""
+    errors = sum(d.severity is Severity.ERROR for d in diags)
+    warnings = sum(d.severity is Severity.WARNING for d in diags)
+    counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    return f"convgen: {command} failed: {counts}" + (" (--strict: warnings fail the run)" if strict else "")
 
 
 def _paint(text: str, severity: Severity, color: bool) -> str:
@@ -100,8 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # our bug: one line, the traceback only with -v
         if getattr(args, "verbose", False):
             raise
-        print(f"convgen: internal error: {type(exc).__name__}: {exc} (rerun with -v and report it)", file=sys.stderr)
-        return 70
+        from .crash import describe
+
+        print(describe(exc, run.failed_stage, run.spec), file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 # ---- commands ----------------------------------------------------------------------------
@@ -223,6 +244,10 @@ def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:
         return None
     files, diags = run.stage("format", lambda: format_files(files, use_cache=not run.args.no_cache,
                                                                   trusted=config.templates is None))  # type: ignore[misc]
+    if any(d.code == "E405" for d in diags):  # point at the template line that wrote the invalid code
+        from .origin import relocate
+
+        diags = relocate(diags, jobs, config.templates)  # type: ignore[arg-type]
     if run.add(diags):
         return None
     return files  # type: ignore[no-any-return]
@@ -244,10 +269,13 @@ def cmd_build(run: Run) -> int:
     if isinstance(generated, int):
         return generated
     files, out = generated
-    from .write import WriteError, write
+    from .write import ForeignFiles, WriteError, write
 
     try:
         changed = run.stage("write", lambda: write(files, out))
+    except ForeignFiles as exc:
+        run.add(_foreign(exc.out, exc.paths))
+        return EXIT_ERROR
     except WriteError as exc:
         run.add([Diagnostic("E404", str(exc), file=str(out), line=1, column=1)])
         return EXIT_ERROR
@@ -260,8 +288,12 @@ def cmd_check(run: Run) -> int:
     if isinstance(generated, int):
         return generated
     files, out = generated
-    from .write import compare
+    from .write import compare, foreign_files
 
+    foreign = foreign_files(out)
+    if foreign:  # `build` would refuse: say so rather than list them as drift it would remove
+        run.add(_foreign(out, foreign))
+        return EXIT_ERROR
     diffs = run.stage("compare", lambda: compare(files, out))
     if not diffs:
         run.summary = f"convgen: {out} is up to date ({len(files)} files)"
@@ -272,6 +304,15 @@ def cmd_check(run: Run) -> int:
             sys.stdout.write(d.diff)
     run.summary = f"convgen: {out} is stale: {len(diffs)} files differ; run `convgen build` to update"  # type: ignore[arg-type]
     return EXIT_DIFF
+
+
+def _foreign(out: Path, paths: list[str], shown: int = 20) -> list[Diagnostic]:
+    """E406 for each file in the output folder that convgen did not write (the first `shown`)."""
+    diags = [Diagnostic("E406", f"{out / p} was not written by convgen: it is kept, and {out} is not replaced while it is there",
+                        file=str(out / p), line=1, column=1) for p in paths[:shown]]
+    if len(paths) > shown:
+        diags.append(Diagnostic("E406", f"and {len(paths) - shown} more files convgen did not write in {out}", file=str(out), line=1, column=1))
+    return diags
 
 
 def cmd_validate(run: Run) -> int:

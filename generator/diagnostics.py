@@ -34,6 +34,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E104": (Severity.ERROR, "only local `#/...` refs are followed: inline or bundle the external file"),
     "E105": (Severity.ERROR, "a chain of `$ref`s loops without defining a type: point one at a schema"),
     "E106": (Severity.ERROR, "a `$ref` must point at an entry under #/components: move the shared object there"),
+    "E107": (Severity.ERROR, "the paths are `$ref`s to other files, which convgen does not read: bundle the spec into one file"),
     # validation
     "W201": (Severity.WARNING, "the spec breaks an OpenAPI schema rule; convgen goes on where it can"),
     "E202": (Severity.ERROR, "declare the path parameter under `parameters` with `in: path`"),
@@ -59,6 +60,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E403": (Severity.ERROR, "fix the template at the given line"),
     "E404": (Severity.ERROR, "the output could not be written: check the folder and its permissions"),
     "E405": (Severity.ERROR, "the generated code is not valid Python: report this with the spec"),
+    "E406": (Severity.ERROR, "convgen did not write this file and would delete it: move it out of the output folder"),
+    "E407": (Severity.ERROR, "this template line writes code that is not valid Python: fix the template"),
 }
 
 

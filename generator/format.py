@@ -85,7 +85,9 @@ def format_files(files: dict[str, str], *, use_cache: bool = True, jobs: int | N
 def _keep(out: dict[str, str], diags: list[Diagnostic], store: Path | None, key: str, path: str,
           formatted: str, error: str | None) -> None:
     if error is not None:
-        diags.append(Diagnostic("E405", f"{path}: {error}", file=path, line=1, column=1))
+        # located in the generated file; the CLI moves it to the template line that wrote it (see origin.py)
+        line, column, message = _split_position(error)
+        diags.append(Diagnostic("E405", f"{path}:{line}:{column}: {message}", file=path, line=line, column=column))
         return
     out[path] = formatted
     if store is not None:
@@ -294,7 +296,22 @@ def _format_chunk(todo: dict[str, str]) -> dict[str, Result]:
 
 
 def _invalid(exc: BaseException) -> str:
-    return f"generated code is not valid Python: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+    """`LINE:COLUMN:message` (a string: results cross process boundaries and the cache)."""
+    line, column = 1, 1
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        line, column = exc.lineno, max(exc.offset or 1, 1)
+    elif found := _BLACK_POSITION.search(str(exc)):  # black's InvalidInput: "cannot parse: 2:11"
+        line, column = int(found[1]), int(found[2]) + 1
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return f"{line}:{column}:generated code is not valid Python: {first}"
+
+
+_BLACK_POSITION = re.compile(r"^Cannot parse[^:]*: (\d+):(\d+)", re.IGNORECASE)
+
+
+def _split_position(error: str) -> tuple[int, int, str]:
+    line, column, message = error.split(":", 2)
+    return int(line), int(column), message
 
 
 def _read(store: Path, key: str) -> str | None:

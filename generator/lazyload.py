@@ -40,6 +40,8 @@ def load_section(text: str, tags: tuple[str, ...], prefixes: tuple[str, ...]) ->
         for name, (a, b) in paths.items():
             if any(name.startswith(p) for p in prefixes) or any(t in "".join(lines[a:b]) for t in tags):
                 wanted_paths.update(_parse(lines[a:b], 2))
+        if paths and not wanted_paths:
+            return None  # nothing can match: the whole spec is parsed, for a message that shows its tags
         doc["paths"] = wanted_paths
         doc["components"] = _components(lines, top.get("components"), [wanted_paths])
     except (yaml.YAMLError, ValueError, RecursionError):

@@ -170,6 +170,9 @@ def _parse_yaml(text: str, tags: tuple[str, ...], prefixes: tuple[str, ...]) -> 
             if doc is None:
                 doc = yaml.load(text, Loader=_SafeLoader)
     except yaml.MarkedYAMLError as exc:
+        where = _yaml_too_deep_at(text)  # a parser refusing deep nesting is not a syntax error
+        if where is not None:
+            raise _Refused("E006", f"nesting deeper than {MAX_DEPTH} levels", *where) from None
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = (exc.problem or exc.context or "syntax error").strip()
@@ -204,22 +207,48 @@ def _depth_bound(text: str) -> int:
 
 
 def _yaml_too_deep_at(text: str) -> tuple[int, int] | None:
-    """Where the parser's events first nest deeper than MAX_DEPTH (libyaml keeps its own stack)."""
+    """Where the parser's events first nest deeper than MAX_DEPTH (libyaml keeps its own stack).
+
+    libyaml may refuse nesting past a limit of its own (1,000 levels in the wheels of PyYAML
+    6.0.4) while it scans ahead, before any event is that deep. The text before the point of
+    refusal still nests past MAX_DEPTH (the limit is far above it), so it is scanned again.
+    """
+    try:
+        return _first_too_deep(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        index = getattr(mark, "index", None)
+        if not isinstance(index, int) or not 0 < index < len(text):
+            return None  # the real parse reports the syntax error
+        refused = _nesting_refused(exc)
+    try:
+        found = _first_too_deep(text[:index])
+    except yaml.YAMLError:
+        found = None
+    if found is None and refused and mark is not None:
+        return (mark.line + 1, mark.column + 1)
+    return found
+
+
+def _first_too_deep(text: str) -> tuple[int, int] | None:
     depth = 0
     starts = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
     ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
-    try:
-        for event in yaml.parse(text, Loader=_SafeLoader):
-            if isinstance(event, starts):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    return (mark.line + 1, mark.column + 1) if mark else (1, 1)
-            elif isinstance(event, ends):
-                depth -= 1
-    except yaml.YAMLError:
-        return None  # the real parse reports the syntax error
+    for event in yaml.parse(text, Loader=_SafeLoader):
+        if isinstance(event, starts):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                return (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        elif isinstance(event, ends):
+            depth -= 1
     return None
+
+
+def _nesting_refused(exc: yaml.YAMLError) -> bool:
+    """The parser's own depth limit, in the words PyYAML/libyaml use for it."""
+    problem = str(getattr(exc, "problem", "") or "")
+    return "nesting" in problem or "depth" in problem
 
 
 def _load_shared(text: str) -> Any:

@@ -114,7 +114,7 @@ class ParamView:
 @dataclass(frozen=True)
 class MethodView:
     name: str
-    http_method: str
+    http_method: str  # literal of the upper-case HTTP method, quotes included: "GET"
     path: str  # literal of the path template
     path_args: tuple[tuple[str, str], ...]  # (literal of the placeholder name, argument)
     positional: tuple[ParamView, ...]

@@ -5,6 +5,7 @@ Only local refs (`#/...`) are followed; nothing is ever fetched or read from dis
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,7 +98,7 @@ def select(doc: dict[str, Any], selection: Selection) -> tuple[Section | None, l
             if isinstance(op, dict) and _wanted(path, op, selection):
                 ops.append(SelectedOperation(str(path), method, op, item))
     if not ops:
-        return None, diags + [Diagnostic("E102", f"no operation matches {selection.describe()}", "/paths")]
+        return None, diags + [_nothing_matches(doc, paths, selection)]
     refs: set[str] = set()
     for op in ops:
         _collect(doc, op.path_item.get("parameters", []), pointer("paths", op.path, "parameters"), refs, diags)
@@ -107,6 +108,52 @@ def select(doc: dict[str, Any], selection: Selection) -> tuple[Section | None, l
         _check_schema_depth(doc, ops, refs, diags)
     section = Section(doc=doc, operations=tuple(ops), refs=tuple(sorted(refs)))
     return section, diags
+
+
+def _nothing_matches(doc: dict[str, Any], paths: dict[Any, Any], selection: Selection) -> Diagnostic:
+    """E102 with what the user probably meant, or E107 when the operations are in other files."""
+    external = [(str(path), item["$ref"]) for path, item in paths.items()
+                if isinstance(item, dict) and isinstance(item.get("$ref"), str) and not item["$ref"].startswith("#")]
+    if external:
+        path, ref = external[0]
+        more = f" and {len(external) - 1} more" if len(external) > 1 else ""
+        return Diagnostic("E107", f"no operation matches {selection.describe()} in this file, and the operations of "
+                          f"{len(external)} paths are in other files, which are not read: {path!r} is in {ref!r}{more}",
+                          pointer("paths", path, "$ref"))
+    known = _spec_tags(doc, paths)
+    message = f"no operation matches {selection.describe()}"
+    guesses = [g for t in selection.tags if t not in known for g in _close_tags(t, known)]
+    if guesses:
+        message += f": did you mean {' or '.join(f'`{g}`' for g in dict.fromkeys(guesses))}?"
+    if selection.tags:
+        shown = ", ".join(known[:_TAGS_SHOWN]) + (f" and {len(known) - _TAGS_SHOWN} more" if len(known) > _TAGS_SHOWN else "")
+        message += f" (the spec's tags: {shown})" if known else " (no operation of the spec has a tag)"
+    return Diagnostic("E102", message, "/paths")
+
+
+_TAGS_SHOWN = 12
+
+
+def _spec_tags(doc: dict[str, Any], paths: dict[Any, Any]) -> list[str]:
+    """The top-level `tags` list, then the operations' other tags as met. (With a selection a
+    large spec may be parsed only in part, so the operations alone may not show every tag.)"""
+    used: dict[str, None] = {}
+    for item in paths.values():
+        for method in HTTP_METHODS:
+            op = item.get(method) if isinstance(item, dict) else None
+            tags = op.get("tags") if isinstance(op, dict) else None
+            for tag in tags if isinstance(tags, list) else []:
+                if isinstance(tag, str):
+                    used[tag] = None
+    top: list[Any] = doc["tags"] if isinstance(doc.get("tags"), list) else []
+    names = (t.get("name") for t in top if isinstance(t, dict))
+    declared: list[str] = list(dict.fromkeys(n for n in names if isinstance(n, str)))
+    return declared + [t for t in used if t not in declared]
+
+
+def _close_tags(wanted: str, known: list[str]) -> list[str]:
+    same_case = [t for t in known if t.casefold() == wanted.casefold()]
+    return same_case or difflib.get_close_matches(wanted, known, n=2, cutoff=0.75)
 
 
 def _wanted(path: str, op: dict[str, Any], selection: Selection) -> bool:

@@ -6,6 +6,13 @@ renames. A failed or interrupted build (an exception, Ctrl-C) leaves the old out
 as it was and removes its staging folder; a killed one may leave a staging folder behind,
 which the next build removes (staging folders carry the id of the process that made them).
 A folder that convgen did not write (no manifest) is never replaced.
+
+What building, installing or checking the generated package leaves in the folder (`build/`,
+`dist/`, `*.egg-info/`, `__pycache__/`, tool caches, a `.venv/`) is not drift and is carried over
+into each new build. A file that neither convgen wrote (it is not in the manifest) nor is such
+an artefact was added by hand: it is never deleted; the build refuses and names it (ForeignFiles).
+The new folder gets the permissions of a normal `mkdir` (the umask), or those of the folder it
+replaces.
 """
 
 from __future__ import annotations
@@ -15,11 +22,13 @@ import difflib
 import errno
 import os
 import re
+import secrets
 import shutil
 import stat
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +37,20 @@ MANIFEST = ".convgen-manifest"
 
 class WriteError(Exception):
     """The output could not be written; the old output is intact."""
+
+
+class ForeignFiles(WriteError):
+    """The output folder holds files convgen did not write: replacing it would delete them."""
+
+    def __init__(self, out: Path, paths: list[str]) -> None:
+        super().__init__(f"{out} holds {len(paths)} files convgen did not write")
+        self.out, self.paths = out, paths
+
+
+# Left in the output folder by building, installing or checking the generated package; folders
+# only at the top (a generated path of the same name wins), caches and *.egg-info at any depth.
+ARTEFACT_TOP = frozenset({"build", "dist", ".eggs", ".venv", "venv", ".tox", ".nox", ".git", ".hg"})
+ARTEFACT_ANYWHERE = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
 
 
 @dataclass(frozen=True)
@@ -47,7 +70,7 @@ def with_manifest(files: dict[str, str]) -> dict[str, str]:
 def compare(files: dict[str, str], out: Path) -> list[Difference]:
     """What `write` would change in `out`, file by file, with unified diffs."""
     files = with_manifest(files)
-    existing = _existing(out)
+    existing = _existing(out, files)
     diffs: list[Difference] = []
     for path in sorted(set(files) | set(existing)):
         new = files.get(path)
@@ -63,8 +86,18 @@ def compare(files: dict[str, str], out: Path) -> list[Difference]:
     return diffs
 
 
+def foreign_files(out: Path) -> list[str]:
+    """Files in `out` that the last build did not write and that are no build artefact."""
+    if not (out / MANIFEST).is_file():
+        return []
+    listed = set((_read(out / MANIFEST) or "").splitlines()) | {MANIFEST}
+    return sorted(set(_existing(out, listed)) - listed)
+
+
 def write(files: dict[str, str], out: Path) -> bool:
-    """Replace `out` with exactly `files`. Returns False when nothing needed to change."""
+    """Replace `out` with exactly `files` (keeping build artefacts). Returns False when nothing
+    needed to change. Raises ForeignFiles, before touching anything, if that would delete a
+    file convgen did not write."""
     files = with_manifest(files)
     if out.is_symlink():
         out = out.resolve()
@@ -73,6 +106,9 @@ def write(files: dict[str, str], out: Path) -> bool:
             raise WriteError(f"{out} exists and is not a folder")
         if any(out.iterdir()) and not (out / MANIFEST).is_file():
             raise WriteError(f"{out} is not empty and was not written by convgen (no {MANIFEST}): choose another folder")
+        foreign = foreign_files(out)
+        if foreign:
+            raise ForeignFiles(out, foreign)
         if not compare_raw(files, out):
             remove_leftovers(out)
             return False
@@ -80,17 +116,20 @@ def write(files: dict[str, str], out: Path) -> bool:
     try:
         parent.mkdir(parents=True, exist_ok=True)
         remove_leftovers(out)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=parent))
+        staging = _make_staging(parent, out)
     except OSError as exc:
         raise WriteError(f"cannot create a staging folder in {parent}: {exc.strerror or exc}") from None
+    carried: list[str] = []
     try:
         for rel, text in files.items():
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(target, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
+        _carry_artefacts(out, staging, files, carried)
         _swap(staging, out)
     except BaseException as exc:  # Ctrl-C too: never leave a half-written output
+        _put_back(staging, out, carried)
         _remove_tree(staging)
         if isinstance(exc, OSError):
             raise WriteError(f"cannot write {out}: {exc.strerror or exc}") from None
@@ -98,9 +137,64 @@ def write(files: dict[str, str], out: Path) -> bool:
     return True
 
 
+def _make_staging(parent: Path, out: Path) -> Path:
+    """A new folder beside `out` with the mode a plain mkdir gives (mkdtemp's is 0700), or `out`'s own."""
+    for _ in range(100):
+        staging = parent / f".{out.name}.new-{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            os.mkdir(staging)
+        except FileExistsError:
+            continue
+        if out.is_dir():
+            os.chmod(staging, stat.S_IMODE(out.stat().st_mode))
+        return staging
+    raise OSError(errno.EEXIST, "no free name for a staging folder", str(parent))
+
+
+def _artefacts(out: Path, files: dict[str, str]) -> list[str]:
+    """The topmost artefact entries of `out` (relative paths), except where the new files go."""
+    found = []
+    for root, dirs, names in os.walk(out):
+        rel_root = Path(root).relative_to(out).as_posix()
+        prefix = "" if rel_root == "." else rel_root + "/"
+        for name in [*dirs, *names]:
+            rel = prefix + name
+            if _is_artefact(name, top=not prefix, is_file=name in names) and rel not in files and not any(f.startswith(rel + "/") for f in files):
+                found.append(rel)
+        dirs[:] = [d for d in dirs if prefix + d not in found]
+    return found
+
+
+def _is_artefact(name: str, *, top: bool, is_file: bool) -> bool:
+    if is_file:
+        return name.endswith((".pyc", ".pyo")) or top and name in ARTEFACT_TOP
+    return name in ARTEFACT_ANYWHERE or name.endswith(".egg-info") or top and name in ARTEFACT_TOP
+
+
+def _carry_artefacts(out: Path, staging: Path, files: dict[str, str], carried: list[str]) -> None:
+    """Move the artefacts of `out` into `staging` (recorded in `carried` as they go, to put them
+    back if the swap does not happen). A cache in a folder the new build does not have is dropped."""
+    if not out.is_dir():
+        return
+    for rel in _artefacts(out, files):
+        target = staging / rel
+        if not target.parent.is_dir() or os.path.lexists(target):
+            continue
+        os.rename(out / rel, target)
+        carried.append(rel)
+
+
+def _put_back(staging: Path, out: Path, carried: list[str]) -> None:
+    for rel in reversed(carried):
+        try:
+            os.rename(staging / rel, out / rel)
+        except OSError:
+            pass
+
+
 def compare_raw(files: dict[str, str], out: Path) -> bool:
     """True when `out` differs from `files` (files already include the manifest)."""
-    existing = _existing(out)
+    existing = _existing(out, files)
     if set(existing) != set(files):
         return True
     return any(_read(existing[p]) != text for p, text in files.items())
@@ -210,14 +304,19 @@ def _remove_tree(path: Path) -> None:
         pass
 
 
-def _existing(out: Path) -> dict[str, Path]:
+def _existing(out: Path, generated: Iterable[str] = ()) -> dict[str, Path]:
+    """The files of `out` that count: not build artefacts, unless the build writes there (a
+    package named `build`); a symlinked folder counts as a file."""
     if not out.is_dir():
         return {}
+    ours = {path.split("/", 1)[0] for path in generated}
     found = {}
     for root, dirs, names in os.walk(out):
-        dirs[:] = [d for d in dirs if d not in ("__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache")]
-        for name in names:
-            if name.endswith(".pyc"):
+        top = Path(root) == out
+        linked = [d for d in dirs if os.path.islink(os.path.join(root, d))]
+        dirs[:] = [d for d in dirs if d not in linked and (top and d in ours or not _is_artefact(d, top=top, is_file=False))]
+        for name in [*names, *linked]:
+            if _is_artefact(name, top=top, is_file=True) and not (top and name in ours):
                 continue
             path = Path(root) / name
             found[path.relative_to(out).as_posix()] = path

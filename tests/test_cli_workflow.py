@@ -8,6 +8,7 @@ import pty
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import yaml
@@ -155,7 +156,7 @@ def test_a_small_spec_change_gives_a_small_diff(tmp_path: Path) -> None:
     assert set(after) == set(before)
     assert sorted(p for p in after if after[p] != before[p]) == ["api.md", "openai_conversations/types/conversation_resource.py"]
     diff = run_convgen("diff", "spec/openai.yaml", changed, "--no-config", "--tag", "Conversations")
-    assert diff.returncode == 0 and diff.stdout == "type ConversationResource: field title added\n1 changes, 0 breaking\n"
+    assert diff.returncode == 0 and diff.stdout == "type ConversationResource: field title added\n1 change, 0 breaking\n"
 
 
 def test_diff_flags_breaking_changes(tmp_path: Path) -> None:
@@ -168,20 +169,32 @@ def test_diff_flags_breaking_changes(tmp_path: Path) -> None:
     (tmp_path / "new.yaml").write_text(yaml.safe_dump(new))
     result = run_convgen("diff", tmp_path / "old.yaml", tmp_path / "new.yaml", "--no-config")
     assert result.returncode == 1, result.stderr
-    # a field becoming optional breaks readers (it may be UNSET); becoming required does not
+    # a field becoming optional breaks readers (it may be UNSET); becoming required breaks callers
+    # constructing it: Cat is in the request body (a response-only type: tests/test_messages.py)
     assert result.stdout.splitlines() == [
         "method pets.list: argument limit added",
-        "type Cat: field lives is now required",
+        "BREAKING type Cat: field lives is now required",
         "BREAKING type Dog: field good removed",
-        "3 changes, 1 breaking",
+        "3 changes, 2 breaking",
     ]
 
 
 def test_a_non_editable_install_ships_its_templates(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", venv], check=True)
+    subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+    # convgen's dependencies come from the interpreter running the tests, whether that is a
+    # virtualenv or not (from a virtualenv, `-m venv --system-site-packages` would see the base
+    # interpreter's packages instead). A path in a .pth file adds the folder but not its own .pth
+    # files, so the editable install of this checkout there stays invisible.
+    site = subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    Path(site, "tests-dependencies.pth").write_text("".join(f"{p}\n" for p in sorted(ours)))
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", str(ROOT)]
     subprocess.run(pip, check=True, capture_output=True, cwd=tmp_path)
+    where = subprocess.run([str(venv / "bin" / "python"), "-c", "import convgen; print(convgen.__file__)"],
+                           check=True, capture_output=True, text=True, cwd=tmp_path).stdout.strip()
+    assert Path(where).is_relative_to(venv), where  # the installed copy, not this checkout
     out = tmp_path / "out"
     result = subprocess.run([str(venv / "bin" / "convgen"), "build", str(FEATURE), "--no-config", "--package", "tagged_union",
                              "-o", str(out), "--no-cache"], cwd=tmp_path, capture_output=True, text=True)

@@ -18,10 +18,15 @@ def section(name: str) -> str:
     return match.group(1)
 
 
-def test_ci_runs_the_readme_test_command() -> None:
+def test_ci_runs_the_readme_set_up_commands_in_a_new_virtualenv() -> None:
     commands = re.search(r"```sh\n(.*?)\n(.*?)\n```", README, re.S)
     assert commands is not None
-    assert commands.group(2) in (ROOT / ".ci" / "run").read_text().splitlines()
+    script = (ROOT / ".ci" / "run").read_text().splitlines()
+    build, test = (script.index(line) for line in script if line.startswith(("python3.11 -m pip install . ", "python3.11 -m pip install -e ")))
+    assert script[build] == commands.group(1) + " || exit 1" and script[test] == commands.group(2)
+    venv = next(i for i, line in enumerate(script) if line.startswith("python3.11 -m venv "))
+    activate = next(i for i, line in enumerate(script) if line.startswith('. "$venv/bin/activate"'))
+    assert venv < activate < build < test
 
 
 def test_every_diagnostic_of_the_real_spec_is_listed() -> None:
