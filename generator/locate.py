@@ -292,7 +292,8 @@ def _skip_space(text: str, pos: int) -> int:
 def _skip_value(text: str, pos: int) -> int:
     char = text[pos]
     if char == '"':
-        return scanstring(text, pos + 1)[1]
+        end: int = scanstring(text, pos + 1)[1]
+        return end
     if char in "[{":
         depth = 0
         for match in _JSON_BRACKET.finditer(text, pos):
