@@ -185,10 +185,17 @@ class Flavor:
 
 
 FLAVORS = (Flavor(False, "", "SyncAPIClient", "SyncCursorPage"), Flavor(True, "Async", "AsyncAPIClient", "AsyncCursorPage"))
-PUBLIC = ("APIConnectionError", "APIError", "APIResponseValidationError", "APIStatusError", "APITimeoutError",
-          "AsyncClient", "AuthenticationError", "BadRequestError", "Client", "ConflictError", "DecodeError",
-          "InternalServerError", "NotFoundError", "PermissionDeniedError", "RateLimitError", "RawResponse", "UNSET",
-          "UnprocessableEntityError", "Unknown", "Unset", "lenient_decoding")
+# The package's public names -> the module (relative to the package) each lives in: the one
+# table the package __init__ renders its lazy imports, type-checking imports and __all__ from.
+_ERRORS = ("APIConnectionError", "APIError", "APIResponseValidationError", "APIStatusError", "APITimeoutError",
+           "AuthenticationError", "BadRequestError", "ConflictError", "InternalServerError", "NotFoundError",
+           "PermissionDeniedError", "RateLimitError", "UnprocessableEntityError")
+PUBLIC: dict[str, str] = {
+    "Client": "._client", "AsyncClient": "._client",
+    **{name: "._runtime.errors" for name in _ERRORS},
+    "RawResponse": "._runtime.http",
+    **{name: "._runtime.models" for name in ("UNSET", "Unset", "DecodeError", "Unknown", "lenient_decoding")},
+}
 RUNTIME_FILES = ("__init__.py", "models.py", "errors.py", "http.py", "pagination.py")
 
 
@@ -201,6 +208,7 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
     resources, resource_modules = _resources(api, types, options)
     common = {"package": pkg, "options": options, "api": _api_view(api), "flavors": FLAVORS}
     common["public"] = _dunder_all(PUBLIC)
+    common["public_modules"] = sorted(PUBLIC.items(), key=lambda e: (e[1], _isort_type(e[0]), e[0]))
     methods = [m for top in resources for r in _walk(top) for m in r.methods]
     common["sample"] = next((m for m in methods if m.call and not m.page and m.http_method == '"GET"'), None)
     common["paged"] = next((m for m in methods if m.call and m.page), None)
@@ -503,7 +511,7 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
     elif op.body is not None:
         body_param = "body"
         body_fields = (ParamView("body", '"body"', types.parameter(op.body.type).removesuffix(" | None") + ("" if op.body.required else " | Unset") + (" | None" if types.parameter(op.body.type).endswith(" | None") else ""), "" if op.body.required else "UNSET", ""),)
-    keyword = path_kw + list(body_fields if not body_param else body_fields) + list(query)
+    keyword = path_kw + list(body_fields) + list(query)
     keyword.sort(key=lambda p: (p.default != "",))
     if op.response is None:
         returns, decode = "None", "_r.identity"

@@ -16,7 +16,7 @@ TEMPLATES = {
     "types_module.py.jinja": "one module of types (`module`: TypesModuleView)",
     "resource_module.py.jinja": "the resources under one top-level path segment (`module`: ResourceModuleView)",
     "client.py.jinja": "`Client` and `AsyncClient` (`resources`: top-level ResourceViews)",
-    "package_init.py.jinja": "the package's lazy public names (`resources`, `public`)",
+    "package_init.py.jinja": "the package's lazy public names (`resources`, `public`: names for `__all__`, `public_modules`: (name, module) pairs)",
     "types_init.py.jinja": "lazy access to every type (`exports`: (name, module) pairs, `all_names`)",
     "resources_init.py.jinja": "the resources package (`resources`)",
     "pyproject.toml.jinja": "the generated package's pyproject.toml",
