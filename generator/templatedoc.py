@@ -21,7 +21,7 @@ TEMPLATES = {
     "resources_init.py.jinja": "the resources package (`resources`)",
     "pyproject.toml.jinja": "the generated package's pyproject.toml",
     "py.typed.jinja": "the PEP 561 marker",
-    "README.md.jinja": "the generated README (`resources`, `modules`: ResourceModuleViews)",
+    "README.md.jinja": "the generated README (`resources`, `modules`: ResourceModuleViews, `walkthrough`: (ResourceView, MethodView) pairs in usage order)",
     "api.md.jinja": "the API reference (`resources`, `modules`, `type_modules`: TypesModuleViews)",
     "black_style.jinja": "macros the others import to split long statements as black does (renders nothing)",
 }
