@@ -16,7 +16,8 @@ from . import ir
 from .diagnostics import Diagnostic
 from .naming import Namespace, parameter, pascal, snake
 from .schemas import SchemaBuilder
-from .select import Section, resolve_pointer
+from .select import Section, SelectedOperation
+from .specread import deref, json_media, mapping, text
 from .unions import resolve_unions
 
 _PARAM = re.compile(r"^{([^}]+)}$")
@@ -35,9 +36,9 @@ def build(section: Section) -> tuple[ir.Api, list[Diagnostic]]:
     operations = _settle_method_names([_detect_page(op, sb.defs) for op in operations], diags)
     definitions = _group_modules(sb.defs)
     doc = section.doc
-    info = doc.get("info") if isinstance(doc.get("info"), dict) else {}
+    info = mapping(doc.get("info"))
     servers = doc.get("servers") if isinstance(doc.get("servers"), list) else []
-    server = servers[0].get("url", "") if servers and isinstance(servers[0], dict) else ""
+    server = mapping(servers[0]).get("url", "") if servers else ""
     api = ir.Api(
         title=str(info.get("title", "API")),
         version=str(info.get("version", "")),
@@ -50,7 +51,7 @@ def build(section: Section) -> tuple[ir.Api, list[Diagnostic]]:
     return api, diags
 
 
-def _operation(sb: SchemaBuilder, section: Section, sel: Any) -> ir.Operation:
+def _operation(sb: SchemaBuilder, section: Section, sel: SelectedOperation) -> ir.Operation:
     op: dict[str, Any] = sel.operation
     op_id = str(op.get("operationId") or f"{sel.method}_{sel.path}")
     base = pascal(op_id)
@@ -65,7 +66,7 @@ def _operation(sb: SchemaBuilder, section: Section, sel: Any) -> ir.Operation:
     params = list(sel.path_item.get("parameters") or []) + list(op.get("parameters") or [])
     by_key: dict[tuple[str, str], tuple[dict[str, Any], int]] = {}
     for i, raw in enumerate(params):
-        param = _deref(section.doc, raw)
+        param = deref(section.doc, raw)
         if isinstance(param, dict) and isinstance(param.get("name"), str):
             by_key[(param["name"], str(param.get("in")))] = (param, i)  # operation-level wins
     path_order = [m.group(1) for s in segments if (m := _PARAM.match(s))]
@@ -76,7 +77,7 @@ def _operation(sb: SchemaBuilder, section: Section, sel: Any) -> ir.Operation:
             sb.diags.append(Diagnostic("W308", f"parameter {wire!r} ({where}) of {op_id} is argument {attr!r}", at))
         schema = param.get("schema", {})
         type_ = sb.convert(schema, base + pascal(wire), at + "/schema")
-        p = ir.Param(wire, attr, type_, bool(param.get("required")) or where == "path", _text(param.get("description")))
+        p = ir.Param(wire, attr, type_, bool(param.get("required")) or where == "path", text(param.get("description")))
         if where == "path":
             path_params.append(p)
         elif where == "query":
@@ -94,19 +95,19 @@ def _operation(sb: SchemaBuilder, section: Section, sel: Any) -> ir.Operation:
             example = request["python"].strip()
     return ir.Operation(
         operation_id=op_id, resource=resource, method_name=method_name, http_method=sel.method.upper(),
-        path=sel.path, pointer=sel.pointer, summary=_text(op.get("summary")), description=_text(op.get("description")),
+        path=sel.path, pointer=sel.pointer, summary=text(op.get("summary")), description=text(op.get("description")),
         path_params=tuple(path_params), query_params=tuple(query_params), body=body, response=response,
         page=None, deprecated=op.get("deprecated") is True, example=example,
     )
 
 
 def _body(sb: SchemaBuilder, section: Section, op: dict[str, Any], base: str, at: str, names: Namespace) -> ir.Body | None:
-    request = _deref(section.doc, op.get("requestBody"))
+    request = deref(section.doc, op.get("requestBody"))
     if not isinstance(request, dict):
         return None
-    content = request.get("content") if isinstance(request.get("content"), dict) else {}
-    media = next((m for m in content if m == "application/json" or str(m).endswith("+json")), None)
-    if media is None or not isinstance(content[media], dict):
+    content = mapping(request.get("content"))
+    media = json_media(content)
+    if media is None:
         return None
     schema = content[media].get("schema", {})
     type_ = sb.convert(schema, base + "Body", f"{at}/requestBody/content/{media.replace('/', '~1')}/schema")
@@ -119,16 +120,16 @@ def _body(sb: SchemaBuilder, section: Section, op: dict[str, Any], base: str, at
 
 
 def _response(sb: SchemaBuilder, section: Section, op: dict[str, Any], base: str, at: str) -> ir.TypeRef | None:
-    responses = op.get("responses") if isinstance(op.get("responses"), dict) else {}
+    responses: dict[Any, Any] = mapping(op.get("responses"))  # YAML keys may be ints (200:)
     for code in sorted(str(c) for c in responses):
         if not (code.startswith("2") or code == "2XX"):
             continue
-        response = _deref(section.doc, responses.get(code, responses.get(int(code)) if code.isdigit() else None))
+        response = deref(section.doc, responses.get(code, responses.get(int(code)) if code.isdigit() else None))
         if not isinstance(response, dict):
             continue
-        content = response.get("content") if isinstance(response.get("content"), dict) else {}
-        media = next((m for m in content if m == "application/json" or str(m).endswith("+json")), None)
-        if media is not None and isinstance(content[media], dict) and "schema" in content[media]:
+        content = mapping(response.get("content"))
+        media = json_media(content)
+        if media is not None and "schema" in content[media]:
             return sb.convert(content[media]["schema"], base + "Response", f"{at}/responses/{code}/content/{media.replace('/', '~1')}/schema")
         return None
     return None
@@ -154,7 +155,7 @@ def _settle_method_names(operations: list[ir.Operation], diags: list[Diagnostic]
     for i, op in enumerate(operations):
         by_name.setdefault((op.resource, op.method_name), []).append(i)
     out = list(operations)
-    for (resource, name), indexes in by_name.items():
+    for indexes in by_name.values():
         if len(indexes) > 1:
             for i in indexes:
                 out[i] = replace(out[i], method_name=snake(out[i].operation_id))
@@ -239,17 +240,3 @@ def _sccs(graph: dict[str, set[str]]) -> list[list[str]]:
                 out.append(sorted(scc))
     return out
 
-
-def _deref(doc: dict[str, Any], node: Any) -> Any:
-    for _ in range(50):
-        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-            return node
-        try:
-            node = resolve_pointer(doc, node["$ref"])
-        except KeyError:
-            return None
-    return None
-
-
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""

@@ -13,9 +13,10 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, TextIO
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from . import __version__
 from .config import ARRAY_FORMATS, Config, find, load_config
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from .validate import Pending
 
 EXIT_OK, EXIT_DIFF, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 70
+T = TypeVar("T")
 
 
 @dataclass
@@ -42,7 +44,7 @@ class Run:
     locating: float = 0.0  # seconds spent finding diagnostics' lines, shown as its own stage
     failed_stage: str = ""  # the innermost stage an exception left, for the internal-error line
 
-    def stage(self, name: str, fn: Callable[[], object]) -> object:
+    def stage(self, name: str, fn: Callable[[], T]) -> T:
         start = time.perf_counter()
         try:
             return fn()
@@ -165,18 +167,19 @@ def _front(run: Run, config: Config, *, background: Child | None = None) -> tupl
     from .select import Selection, select
 
     assert config.spec is not None
-    spec, diags = run.stage("load", lambda: load(config.spec, config.tags, config.path_prefixes))  # type: ignore[misc, arg-type]
+    spec_path = config.spec
+    spec, diags = run.stage("load", lambda: load(spec_path, config.tags, config.path_prefixes))
     if run.add(diags) or spec is None:
         return None
     run.spec = spec
-    section, diags = run.stage("select", lambda: select(spec.doc, Selection(config.tags, config.path_prefixes)))  # type: ignore[misc]
+    section, diags = run.stage("select", lambda: select(spec.doc, Selection(config.tags, config.path_prefixes)))
     failed = run.add(diags)
     if section is None:
         return None
     from .validate import validate
 
     # after a selection error convgen's own rules still run, so that one run reports all it can
-    diags, pending = run.stage("validate", lambda: validate(section, use_cache=not run.args.no_cache, standard=not failed,  # type: ignore[misc]
+    diags, pending = run.stage("validate", lambda: validate(section, use_cache=not run.args.no_cache, standard=not failed,
                                                             background=background))
     if run.add(diags) or failed:
         run.add(pending())
@@ -188,9 +191,10 @@ def _render(run: Run, config: Config) -> dict[str, str] | None:
     from . import cache
 
     assert config.spec is not None
+    spec_path = config.spec
     settings = {k: getattr(config, k) for k in ("tags", "path_prefixes", "package", "array_format", "env_prefix", "version")}
     settings["spec_path"] = str(config.spec)  # cached diagnostics name the spec file: a copy elsewhere is another build
-    key = None if run.args.no_cache else run.stage("fingerprint", lambda: cache.fingerprint(config.spec, settings, config.templates))  # type: ignore[arg-type]
+    key = None if run.args.no_cache else run.stage("fingerprint", lambda: cache.fingerprint(spec_path, settings, config.templates))
     hit = cache.load(key) if isinstance(key, str) else None
     if hit is not None:
         run.add(hit[0])
@@ -217,7 +221,7 @@ def _pipeline(run: Run, config: Config) -> dict[str, str] | None:
     finally:
         # the standard validator ran beside build, plan, render and format; its findings
         # count before anything is written (they are warnings, which --strict turns fatal)
-        run.add(run.stage("validator", pending))  # type: ignore[arg-type]
+        run.add(run.stage("validator", pending))
     if run.args.strict and has_warnings(run.diags):
         return None  # --strict: warnings fail the build before anything is written
     return files
@@ -230,7 +234,7 @@ def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:
     from .plan import Options, plan
     from .render import render
 
-    api, diags = run.stage("build", lambda: build(section))  # type: ignore[misc]
+    api, diags = run.stage("build", lambda: build(section))
     if run.add(diags):
         return None
     options = Options(package=config.package, version=config.version, api_key_env=f"{config.env_prefix}_API_KEY",
@@ -239,18 +243,18 @@ def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:
     if config.templates is not None and not config.templates.is_dir():
         run.add([Diagnostic("E401", f"template folder {config.templates} does not exist", file=str(config.templates), line=1, column=1)])
         return None
-    files, diags = run.stage("render", lambda: render(jobs, config.templates))  # type: ignore[misc, arg-type]
+    files, diags = run.stage("render", lambda: render(jobs, config.templates))
     if run.add(diags):
         return None
     files, diags = run.stage("format", lambda: format_files(files, use_cache=not run.args.no_cache,
-                                                                  trusted=config.templates is None))  # type: ignore[misc]
+                                                                  trusted=config.templates is None))
     if any(d.code == "E405" for d in diags):  # point at the template line that wrote the invalid code
         from .origin import relocate
 
-        diags = relocate(diags, jobs, config.templates)  # type: ignore[arg-type]
+        diags = relocate(diags, jobs, config.templates)
     if run.add(diags):
         return None
-    return files  # type: ignore[no-any-return]
+    return files
 
 
 def _generate(run: Run) -> tuple[dict[str, str], Path] | int:
@@ -298,11 +302,11 @@ def cmd_check(run: Run) -> int:
     if not diffs:
         run.summary = f"convgen: {out} is up to date ({len(files)} files)"
         return EXIT_OK
-    for d in diffs:  # type: ignore[attr-defined]
+    for d in diffs:
         print(f"{d.status:>8} {d.path} (+{d.added} -{d.removed})", file=sys.stdout)
         if run.args.diff:
             sys.stdout.write(d.diff)
-    run.summary = f"convgen: {out} is stale: {len(diffs)} files differ; run `convgen build` to update"  # type: ignore[arg-type]
+    run.summary = f"convgen: {out} is stale: {len(diffs)} files differ; run `convgen build` to update"
     return EXIT_DIFF
 
 

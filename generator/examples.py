@@ -63,8 +63,8 @@ def _reorder(node: ast.Call, op: ir.Operation, source: str, span: object) -> tup
     if not positional or len(op.path_params) <= 1:
         return (0, 0, "")
     texts = [ast.get_source_segment(source, a) or "" for a in positional]
-    ordered = [t for t, p in zip(texts, op.path_params) if p.positional]
-    ordered += [f"{p.attr}={t}" for t, p in zip(texts, op.path_params) if not p.positional]
+    ordered = [t for t, p in zip(texts, op.path_params, strict=True) if p.positional]
+    ordered += [f"{p.attr}={t}" for t, p in zip(texts, op.path_params, strict=True) if not p.positional]
     start = span(positional[0])[0]  # type: ignore[operator]
     end = span(positional[-1])[1]  # type: ignore[operator]
     return (start, end, ", ".join(ordered))

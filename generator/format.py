@@ -24,10 +24,13 @@ import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from . import cache
 from .diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    import black
 
 LINE_LENGTH = 100
 PARALLEL_MIN_LINES = 4000  # of whole-file work: below this a second process costs more than it saves
@@ -43,10 +46,11 @@ Result = tuple[str, "str | None"]  # (text, error)
 _UNSPLITTABLE = re.compile(r'^ *(#.*|"[^"\\]*"(: *("[^"\\]*"|[A-Za-z_][\w.]*))?,)$')
 
 
-def _mode(line_length: int = LINE_LENGTH):  # type: ignore[no-untyped-def]
+def _mode(line_length: int = LINE_LENGTH) -> black.Mode:
     import black
+    from black.mode import TargetVersion
 
-    return black.Mode(line_length=line_length, target_versions={black.TargetVersion.PY311})
+    return black.Mode(line_length=line_length, target_versions={TargetVersion.PY311})
 
 
 def cache_dir() -> Path:
@@ -224,7 +228,8 @@ def _lines_snippet(lines: list[str], first: int, last: int, stand_in: str) -> Sn
 
 def _first_line(node: ast.stmt) -> int:
     """Index of a statement's first line: its first decorator's, if it has any."""
-    return min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", ())]) - 1
+    decorators: list[ast.expr] = getattr(node, "decorator_list", [])
+    return min([node.lineno] + [d.lineno for d in decorators]) - 1
 
 
 def _long_between(handler: ast.AST, lines: list[str], long: set[int]) -> bool:
@@ -252,7 +257,7 @@ def _black_snippets(snippets: list[tuple[int, str]]) -> dict[tuple[int, str], st
         if len(parts) != len(texts):
             continue
         pad = " " * indent
-        for text, part in zip(texts, parts):
+        for text, part in zip(texts, parts, strict=True):
             body = [line for line in part.splitlines() if line.strip()]
             if text.endswith("\n    pass"):
                 body = body[:-1]  # the header's stand-in body

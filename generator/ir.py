@@ -7,9 +7,9 @@ Frozen dataclasses and tuples only; no spec dicts, no Jinja, no Python source. B
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal
 
-JsonScalar = Union[str, int, float, bool, None]
+JsonScalar = str | int | float | bool | None
 
 
 # ---- types -------------------------------------------------------------------------------
@@ -51,7 +51,7 @@ class Nullable:
     inner: TypeRef
 
 
-TypeRef = Union[Prim, AnyType, Ref, ListOf, MapOf, Const, Nullable]
+TypeRef = Prim | AnyType | Ref | ListOf | MapOf | Const | Nullable
 
 
 def ref_names(t: TypeRef) -> set[str]:
@@ -157,7 +157,7 @@ class Alias:
     target: TypeRef
 
 
-Definition = Union[Model, Enum, TaggedUnion, KindUnion, Alias]
+Definition = Model | Enum | TaggedUnion | KindUnion | Alias
 
 
 # ---- operations --------------------------------------------------------------------------

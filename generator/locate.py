@@ -329,7 +329,8 @@ def _skip_space(text: str, pos: int) -> int:
 def _skip_value(text: str, pos: int, ends: dict[int, int]) -> int:
     char = text[pos]
     if char == '"':
-        return int(scanstring(text, pos + 1)[1])
+        end: int = scanstring(text, pos + 1)[1]
+        return end
     if char in "[{":
         if pos not in ends:
             raise ValueError("unclosed bracket")

@@ -6,14 +6,13 @@ checked by tests): templates only format what is decided here.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import ir
 from .examples import example
 from .naming import Namespace, pascal, snake
-from .pytypes import Types, docstring, literal
+from .pytypes import Code, Types, docstring, literal, union, uses
 
 
 @dataclass(frozen=True)
@@ -109,6 +108,7 @@ class ParamView:
     annotation: str
     default: str
     doc: str
+    uses: tuple[str, ...] = ()  # names the annotation uses (generated types, typing names): the module imports them
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,7 @@ class MethodView:
     example: str
     deprecated: bool
     call: str = ""  # `client.a.b.method("id_123")` when path ids are all it needs, else ""
+    uses: tuple[str, ...] = ()  # names the signature uses (generated types, typing names): the module imports them
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ class PageView:
     has_more_field: str
     cursor_field: str
     cursor_param: str
+    uses: tuple[str, ...] = ()  # names the annotations use (generated types, typing names): the module imports them
 
 
 @dataclass(frozen=True)
@@ -185,10 +187,17 @@ class Flavor:
 
 
 FLAVORS = (Flavor(False, "", "SyncAPIClient", "SyncCursorPage"), Flavor(True, "Async", "AsyncAPIClient", "AsyncCursorPage"))
-PUBLIC = ("APIConnectionError", "APIError", "APIResponseValidationError", "APIStatusError", "APITimeoutError",
-          "AsyncClient", "AuthenticationError", "BadRequestError", "Client", "ConflictError", "DecodeError",
-          "InternalServerError", "NotFoundError", "PermissionDeniedError", "RateLimitError", "RawResponse", "UNSET",
-          "UnprocessableEntityError", "Unknown", "Unset", "lenient_decoding")
+# The package's public names -> the module (relative to the package) each lives in: the one
+# table the package __init__ renders its lazy imports, type-checking imports and __all__ from.
+_ERRORS = ("APIConnectionError", "APIError", "APIResponseValidationError", "APIStatusError", "APITimeoutError",
+           "AuthenticationError", "BadRequestError", "ConflictError", "InternalServerError", "NotFoundError",
+           "PermissionDeniedError", "RateLimitError", "UnprocessableEntityError")
+PUBLIC: dict[str, str] = {
+    "Client": "._client", "AsyncClient": "._client",
+    **{name: "._runtime.errors" for name in _ERRORS},
+    "RawResponse": "._runtime.http",
+    **{name: "._runtime.models" for name in ("UNSET", "Unset", "DecodeError", "Unknown", "lenient_decoding")},
+}
 RUNTIME_FILES = ("__init__.py", "models.py", "errors.py", "http.py", "pagination.py")
 
 
@@ -201,7 +210,9 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
     resources, resource_modules = _resources(api, types, options)
     common = {"package": pkg, "options": options, "api": _api_view(api), "flavors": FLAVORS}
     common["public"] = _dunder_all(PUBLIC)
+    common["public_modules"] = sorted(PUBLIC.items(), key=lambda e: (e[1], _isort_type(e[0]), e[0]))
     methods = [m for top in resources for r in _walk(top) for m in r.methods]
+    common["walkthrough"] = tuple(step for top in resources for step in _walkthrough(top, api))
     common["sample"] = next((m for m in methods if m.call and not m.page and m.http_method == '"GET"'), None)
     common["paged"] = next((m for m in methods if m.call and m.page), None)
     jobs = [
@@ -222,6 +233,31 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
 
 def _walk(resource: ResourceView) -> list[ResourceView]:
     return [resource] + [r for child in resource.children for r in _walk(child)]
+
+
+# The order a user runs an API's calls in on one server: make a thing, read it, change it, list
+# them, other calls, and delete it last, after everything nested under it.
+_CREATE, _RETRIEVE, _UPDATE, _LIST, _OTHER, _DELETE = range(6)
+
+
+def _usage_rank(op: ir.Operation) -> int:
+    on_one = op.path.rstrip("/").endswith("}")  # the path ends with the id of one thing
+    if op.http_method == "DELETE":
+        return _DELETE
+    if op.http_method == "POST" and not on_one:
+        return _CREATE
+    if op.http_method == "GET":
+        return _RETRIEVE if on_one else _LIST
+    return _UPDATE if on_one and op.http_method in ("POST", "PUT", "PATCH") else _OTHER
+
+
+def _walkthrough(resource: ResourceView, api: ir.Api) -> list[tuple[ResourceView, MethodView]]:
+    """The README's examples: a resource's calls in usage order, its children's before its deletes."""
+    ops = {op.method_name: op for op in api.operations if op.resource == resource.path}
+    ranked = sorted(resource.methods, key=lambda m: (_usage_rank(ops[m.name]), m.name))
+    steps = [(resource, m) for m in ranked if _usage_rank(ops[m.name]) != _DELETE]
+    steps += [step for child in resource.children for step in _walkthrough(child, api)]
+    return steps + [(resource, m) for m in ranked if _usage_rank(ops[m.name]) == _DELETE]
 
 
 def _api_view(api: ir.Api) -> dict[str, str]:
@@ -270,27 +306,24 @@ def _types_module(api: ir.Api, types: Types, module: str) -> TypesModuleView:
     tagged = tuple(replace(t, table=tables.claim(t.table)[0]) for t in tagged)
     kinds = tuple(_kind(d, types) for d in defs if isinstance(d, ir.KindUnion))
     aliases = _ordered_aliases(defs, types, tagged, kinds)
-    code = " ".join(
-        [f.annotation + " " + f.decode + " " + f.decode_direct + " " + f.encode for m in models for f in m.fields]
-        + [a.value for a in aliases] + [dec for t in tagged for _, decs in t.entries for dec in decs] + [e for k in kinds for _, e in k.branches]
-    )
-    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", code))
+    used = _types_module_uses(defs, types)
     index = api.index()
     owners = {d.name: d.module for d in api.definitions} | {fn: index[n].module for n, fn in types.decoders.items()}
     imports: dict[str, set[str]] = {}
-    for word in sorted(words):
-        owner = owners.get(word)
+    for name in sorted(used.refs):
+        owner = owners.get(name)
         if owner is not None and owner != module:
-            imports.setdefault(owner, set()).add(word)
-    wanted = {n for n in ("Any", "Literal") if n in words}
+            imports.setdefault(owner, set()).add(name)
+    wanted: set[str] = {n for n in ("Any", "Literal") if n in used.typing}
     if models:
         wanted |= {"Any", "Mapping"}
     if aliases:
         wanted.add("TypeAlias")
     if tagged or kinds:
         wanted.add("Any")
-    needs_unset = "UNSET" in code or any(not f.required for m in models for f in m.fields) or any(t.prop_attr for t in tagged)
-    runtime = tuple(n for n, used in (("EMPTY", bool(models)), ("UNSET", needs_unset), ("Unset", "Unset" in words)) if used)
+    optional_fields = any(not f.required for m in models for f in m.fields)  # annotated `X | Unset`, default UNSET
+    needs_unset = optional_fields or any(t.prop_attr for t in tagged)
+    runtime = tuple(n for n, needed in (("EMPTY", bool(models)), ("UNSET", needs_unset), ("Unset", optional_fields)) if needed)
     return TypesModuleView(
         name=module,
         imports=tuple((m, tuple(sorted(n, key=lambda x: (_isort_type(x), x)))) for m, n in sorted(imports.items())),
@@ -299,40 +332,51 @@ def _types_module(api: ir.Api, types: Types, module: str) -> TypesModuleView:
     )
 
 
-def _union_members(value: str) -> tuple[str, ...]:
-    """The members of a union annotation, split at its top level only (`dict[str, A | B]` is one)."""
-    members, depth, start = [], 0, 0
-    for i, char in enumerate(value):
-        if char in "[(":
-            depth += 1
-        elif char in "])":
-            depth -= 1
-        elif depth == 0 and value.startswith(" | ", i):
-            members.append(value[start:i])
-            start = i + 3
-    return tuple(members + [value[start:]])
+def _types_module_uses(defs: list[ir.Definition], types: Types) -> Code:
+    """The names a types module's annotations and decoders use (encoders name no types)."""
+    parts: list[Code] = []
+    for d in defs:
+        if isinstance(d, ir.Model):
+            for f in d.fields:
+                inner = types.resolve(f.type)
+                inner = inner.inner if isinstance(inner, ir.Nullable) else f.type
+                parts += [types.annotated(inner), types.decode_code(inner, "v")]
+        elif isinstance(d, ir.Alias):
+            parts.append(types.annotated(d.target))
+        elif isinstance(d, ir.TaggedUnion):
+            parts.append(Code("", tuple(v.name for v in d.variants)))
+        elif isinstance(d, ir.KindUnion):
+            parts += [c for a in d.arms for c in (types.annotated(a.type), types.decode_code(a.type, "data"))]
+    return uses("", *parts)
 
 
 def _ordered_aliases(defs: list[ir.Definition], types: Types, tagged: tuple[TaggedView, ...], kinds: tuple[KindView, ...]) -> tuple[AliasView, ...]:
     """Type aliases are evaluated at import: each must come after the aliases it names."""
     views: dict[str, AliasView] = {}
+    names: dict[str, tuple[str, ...]] = {}  # alias -> the names its value uses, in order
+    tagged_views, kind_views = {t.name: t for t in tagged}, {k.name: k for k in kinds}
     for d in defs:
         if isinstance(d, ir.Alias):
-            value = types.annotation(d.target)
-            views[d.name] = AliasView(d.name, docstring(d.description), value, _union_members(value))
-    for t in tagged:
-        views[t.name] = AliasView(t.name, t.doc, t.alias, _union_members(t.alias))
-    for k in kinds:
-        views[k.name] = AliasView(k.name, k.doc, k.alias, _union_members(k.alias))
+            value = types.annotated(d.target)
+            views[d.name] = AliasView(d.name, docstring(d.description), value.text, value.members)
+            names[d.name] = value.refs
+        elif isinstance(d, ir.TaggedUnion):
+            t = tagged_views[d.name]
+            names[d.name] = tuple(v.name for v in d.variants)
+            views[d.name] = AliasView(t.name, t.doc, t.alias, (*names[d.name], d.unknown))
+        elif isinstance(d, ir.KindUnion):
+            k, arms = kind_views[d.name], union(types.annotated(a.type) for a in d.arms)
+            names[d.name] = arms.refs
+            views[d.name] = AliasView(k.name, k.doc, k.alias, arms.members)
     order: list[AliasView] = []
     done: set[str] = set()
 
     def visit(name: str, trail: frozenset[str]) -> None:
         if name in done or name in trail:
             return
-        for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", views[name].value):
-            if word in views and word != name:
-                visit(word, trail | {name})
+        for used in names[name]:
+            if used in views and used != name:
+                visit(used, trail | {name})
         done.add(name)
         order.append(views[name])
 
@@ -450,12 +494,7 @@ def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[Resou
             r = stack.pop(0)
             flat.append(r)
             stack[:0] = list(r.children)
-        used: set[str] = set()
-        for r in flat:
-            for m in r.methods:
-                used.update(re.findall(r"\b[A-Z][A-Za-z0-9_]*\b", m.returns + " " + " ".join(p.annotation for p in m.keyword + m.positional)))
-        for p in pages.get(top.attr, []):
-            used.update(re.findall(r"\b[A-Z][A-Za-z0-9_]*\b", " ".join(a for _, a in p.accessors) + " " + p.item + " " + p.response))
+        used = {n for r in flat for m in r.methods for n in m.uses} | {n for p in pages.get(top.attr, []) for n in p.uses}
         imports: dict[str, set[str]] = {}
         decoder_modules = {fn: index[n].module for n, fn in types.decoders.items()}
         for name in sorted(used):
@@ -464,10 +503,8 @@ def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[Resou
                 imports.setdefault(d.module, set()).add(name)
             elif name in decoder_modules:
                 imports.setdefault(decoder_modules[name], set()).add(name)
-        code = " ".join(a for p in pages.get(top.attr, []) for _, a in p.accessors)
-        code += " " + " ".join(p.annotation for r in flat for m in r.methods for p in m.positional + m.keyword)
-        typing = ("TYPE_CHECKING",) + tuple(n for n in ("Any", "Literal") if re.search(rf"\b{n}\b", code))
-        abc = ("Mapping",) + (("Sequence",) if "Sequence[" in code else ())
+        typing = ("TYPE_CHECKING",) + tuple(n for n in ("Any", "Literal") if n in used)
+        abc = ("Mapping",) + (("Sequence",) if "Sequence" in used else ())
         modules.append(ResourceModuleView(top.attr, tuple(flat), tuple(pages.get(top.attr, [])),
                                           tuple((m, tuple(sorted(n, key=lambda x: (_isort_type(x), x)))) for m, n in sorted(imports.items())), typing, abc,
                                           ("_r",) if any(m.decode.startswith("_r.") for r in flat for m in r.methods) else ()))
@@ -478,20 +515,24 @@ def _page(name: str, op: ir.Operation, types: Types, index: dict[str, ir.Definit
     assert op.page is not None and isinstance(op.response, ir.Ref)
     model = index[op.response.name]
     accessors = []
+    item = types.annotated(op.page.item)
+    parts = [item, Code(op.response.name, (op.response.name,))]
     if isinstance(model, ir.Model):
         for f in model.fields:
             if f.wire not in (op.page.items_field, op.page.has_more_field):
-                accessors.append((f.attr, types.annotation(f.type) + ("" if f.required else " | Unset")))
-    return PageView(name, types.annotation(op.page.item), op.response.name, tuple(accessors), literal(op.page.items_field),
-                    literal(op.page.has_more_field), literal(op.page.cursor_field), op.page.param)
+                parts.append(types.annotated(f.type))
+                accessors.append((f.attr, parts[-1].text + ("" if f.required else " | Unset")))
+    return PageView(name, item.text, op.response.name, tuple(accessors), literal(op.page.items_field),
+                    literal(op.page.has_more_field), literal(op.page.cursor_field), op.page.param, _names(uses("", *parts)))
 
 
 def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView:
     def param(p: ir.Param | ir.Field, required: bool) -> ParamView:
-        annotation = types.parameter(p.type)
+        accepted = types.parameter_code(p.type)
+        annotation = accepted.text
         if not required:
             annotation = annotation.removesuffix(" | None") + " | Unset" + (" | None" if annotation.endswith(" | None") else "")
-        return ParamView(p.attr, literal(p.wire), annotation, "" if required else "UNSET", docstring(p.description))
+        return ParamView(p.attr, literal(p.wire), annotation, "" if required else "UNSET", docstring(p.description), _names(accepted))
 
     positional = tuple(param(p, True) for p in op.path_params if p.positional)
     path_kw = [param(p, True) for p in op.path_params if not p.positional]
@@ -502,16 +543,17 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
         body_fields = tuple(param(f, f.required) for f in op.body.fields)  # required by the schema: required
     elif op.body is not None:
         body_param = "body"
-        body_fields = (ParamView("body", '"body"', types.parameter(op.body.type).removesuffix(" | None") + ("" if op.body.required else " | Unset") + (" | None" if types.parameter(op.body.type).endswith(" | None") else ""), "" if op.body.required else "UNSET", ""),)
-    keyword = path_kw + list(body_fields if not body_param else body_fields) + list(query)
+        accepted = types.parameter_code(op.body.type)
+        body_fields = (ParamView("body", '"body"', accepted.text.removesuffix(" | None") + ("" if op.body.required else " | Unset") + (" | None" if accepted.text.endswith(" | None") else ""), "" if op.body.required else "UNSET", "", _names(accepted)),)
+    keyword = path_kw + list(body_fields) + list(query)
     keyword.sort(key=lambda p: (p.default != "",))
-    if op.response is None:
-        returns, decode = "None", "_r.identity"
-    else:
+    returned = Code("None")
+    decode = "_r.identity"
+    if op.response is not None:
         # through the lazy types package (`_t.`): a call imports only the modules it decodes with
-        returns, decode = types.annotation(op.response), types.qualified("_t.").decoder(op.response)
-    if page:
-        returns = page
+        returned, decode = types.annotated(op.response), types.qualified("_t.").decoder(op.response)
+    returns = page or returned.text  # a page class is defined in the module itself
+    signature = (*positional, *keyword)
     summary = op.summary or op.description.split("\n", 1)[0] or f"{op.http_method} {op.path}"
     return MethodView(
         name=op.method_name, http_method=literal(op.http_method), path=literal(op.path),
@@ -522,7 +564,13 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
         cursor_arg=next((p.attr for p in op.query_params if op.page and p.wire == op.page.param), ""),
         summary=docstring(summary), doc=docstring(op.description if op.description != summary else ""),
         example=usage, deprecated=op.deprecated, call=_call(op, keyword),
+        uses=tuple(dict.fromkeys([*(n for p in signature for n in p.uses), *(() if page else _names(returned))])),
     )
+
+
+def _names(code: Code) -> tuple[str, ...]:
+    """The names a piece of code uses, generated and from typing alike: what its module imports."""
+    return (*code.refs, *sorted(code.typing))
 
 
 def _call(op: ir.Operation, keyword: list[ParamView]) -> str:

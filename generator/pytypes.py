@@ -10,11 +10,52 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from . import ir
 
 _PRIM = {"str": "str", "int": "int", "float": "float", "bool": "bool"}
 _CHECK = {"str": "_r.string", "int": "_r.integer", "float": "_r.number", "bool": "_r.boolean"}
+
+
+@dataclass(frozen=True)
+class Code:
+    """Python text (an annotation or expression) with the names it uses, so that plan decides
+    imports and alias order from these facts instead of reading the text again.
+
+    `refs`: generated names it uses unqualified (definitions, union decoder functions), in the
+    order they appear; `typing`: names it needs from `typing` / `collections.abc` (Any, Literal,
+    Mapping, Sequence); `members`: an annotation's top-level union members (`A | B` -> ("A", "B")),
+    else (text,).
+    """
+
+    text: str
+    refs: tuple[str, ...] = ()
+    typing: frozenset[str] = frozenset()
+    members: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.members:
+            object.__setattr__(self, "members", (self.text,))
+
+
+def uses(text: str, *parts: Code) -> Code:
+    """`text`, built from `parts`, with the names they use."""
+    refs = tuple(dict.fromkeys(name for p in parts for name in p.refs))
+    return Code(text, refs, frozenset().union(*(p.typing for p in parts)))
+
+
+def union(parts: Iterable[Code]) -> Code:
+    """`A | B | ...` of annotations."""
+    parts = tuple(parts)
+    joined = uses(" | ".join(p.text for p in parts), *parts)
+    return Code(joined.text, joined.refs, joined.typing, tuple(m for p in parts for m in p.members))
+
+
+_NONE = Code("None")
+_MAPPING = Code("Mapping[str, Any]", typing=frozenset({"Mapping", "Any"}))
+_SEQUENCE = Code("Sequence[Any]", typing=frozenset({"Sequence", "Any"}))
 
 
 def literal(value: object) -> str:
@@ -154,82 +195,108 @@ class Types:
     # ---- annotations ---------------------------------------------------------------------
     def annotation(self, t: ir.TypeRef) -> str:
         """PEP 604 annotation (modules use `from __future__ import annotations`)."""
+        return self.annotated(t).text
+
+    def annotated(self, t: ir.TypeRef) -> Code:
+        """`annotation` with the names it uses."""
         if isinstance(t, ir.Prim):
-            return _PRIM[t.kind]
+            return Code(_PRIM[t.kind])
         if isinstance(t, ir.AnyType):
-            return "Any"
+            return Code("Any", typing=frozenset({"Any"}))
         if isinstance(t, ir.Const):
-            return f"Literal[{literal(t.value)}]"
+            return Code(f"Literal[{literal(t.value)}]", typing=frozenset({"Literal"}))
         if isinstance(t, ir.ListOf):
-            return f"list[{self.annotation(t.item)}]"
+            item = self.annotated(t.item)
+            return uses(f"list[{item.text}]", item)
         if isinstance(t, ir.MapOf):
-            return f"dict[str, {self.annotation(t.value)}]"
+            value = self.annotated(t.value)
+            return uses(f"dict[str, {value.text}]", value)
         if isinstance(t, ir.Nullable):
-            return f"{self.annotation(t.inner)} | None"
-        return f"{t.name} | str" if self.is_enum(t) else t.name
+            return union((self.annotated(t.inner), _NONE))
+        named = Code(t.name, (t.name,))
+        return union((named, Code("str"))) if self.is_enum(t) else named
 
     def parameter(self, t: ir.TypeRef) -> str:
         """What a request argument accepts: models or plain mappings, any sequence for lists."""
+        return self.parameter_code(t).text
+
+    def parameter_code(self, t: ir.TypeRef) -> Code:
+        """`parameter` with the names it uses."""
         t = self.resolve(t)
         if isinstance(t, ir.ListOf):
-            return f"Sequence[{self.parameter(t.item)}]"
+            item = self.parameter_code(t.item)
+            return Code(f"Sequence[{item.text}]", item.refs, item.typing | {"Sequence"})
         if isinstance(t, ir.MapOf):
-            return f"Mapping[str, {self.parameter(t.value)}]"
+            value = self.parameter_code(t.value)
+            return Code(f"Mapping[str, {value.text}]", value.refs, value.typing | {"Mapping"})
         if isinstance(t, ir.Nullable):
-            return f"{self.parameter(t.inner)} | None"
+            return union((self.parameter_code(t.inner), _NONE))
         if isinstance(t, ir.Ref) and not self.is_enum(t):
             d = self.defs.get(t.name)
+            named = Code(t.name, (t.name,))
             if isinstance(d, (ir.Model, ir.TaggedUnion)):
-                return f"{t.name} | Mapping[str, Any]"
+                return union((named, _MAPPING))
             if isinstance(d, ir.KindUnion):
-                return f"{t.name} | Mapping[str, Any] | Sequence[Any]"
-        return self.annotation(t)
+                return union((named, _MAPPING, _SEQUENCE))
+        return self.annotated(t)
 
     # ---- decoding ------------------------------------------------------------------------
     def decode(self, t: ir.TypeRef, value: str) -> str:
         """An expression decoding the JSON `value` (a simple name or subscript) into `t`."""
+        return self.decode_code(t, value).text
+
+    def decode_code(self, t: ir.TypeRef, value: str) -> Code:
+        """`decode` with the names it uses."""
         t = self.resolve(t)
         # hot scalars are checked inline; the runtime check runs (and raises) only on a mismatch
         if isinstance(t, ir.Prim) and t.kind in ("str", "int", "bool"):
             name, bound = (value, value) if value.isidentifier() else ("v", f"(v := {value})")
-            return f"{name} if {bound}.__class__ is {t.kind} else {_CHECK[t.kind]}({name})"
+            return Code(f"{name} if {bound}.__class__ is {t.kind} else {_CHECK[t.kind]}({name})")
         if isinstance(t, ir.Prim):
-            return f"{_CHECK[t.kind]}({value})"
+            return Code(f"{_CHECK[t.kind]}({value})")
         if isinstance(t, ir.AnyType):
-            return value
+            return Code(value)
         if isinstance(t, ir.Const):
-            return f"_r.const({value}, {literal(t.value)})"
+            return Code(f"_r.const({value}, {literal(t.value)})")
         if isinstance(t, ir.ListOf):
             item = self.resolve(t.item)
-            return f"_r.array({value})" if isinstance(item, ir.AnyType) else f"_r.list_of({value}, {self.decoder(item)})"
+            if isinstance(item, ir.AnyType):
+                return Code(f"_r.array({value})")
+            item_decoder = self.decoder_code(item)
+            return uses(f"_r.list_of({value}, {item_decoder.text})", item_decoder)
         if isinstance(t, ir.MapOf):
             inner = self.resolve(t.value)
-            return f"_r.obj({value})" if isinstance(inner, ir.AnyType) else f"_r.map_of({value}, {self.decoder(inner)})"
+            if isinstance(inner, ir.AnyType):
+                return Code(f"_r.obj({value})")
+            value_decoder = self.decoder_code(inner)
+            return uses(f"_r.map_of({value}, {value_decoder.text})", value_decoder)
         if isinstance(t, ir.Nullable):
-            return f"_r.nullable({self.decoder(t.inner)})({value})"
-        return f"{self.decoder(t)}({value})"
+            inner_decoder = self.decoder_code(t.inner)
+            return uses(f"_r.nullable({inner_decoder.text})({value})", inner_decoder)
+        decoder = self.decoder_code(t)
+        return uses(f"{decoder.text}({value})", decoder)
 
     def decoder(self, t: ir.TypeRef) -> str:
         """A callable decoding one JSON value into `t`."""
+        return self.decoder_code(t).text
+
+    def decoder_code(self, t: ir.TypeRef) -> Code:
+        """`decoder` with the names it uses (none when qualified: they are attributes of the qualifier)."""
         t = self.resolve(t)
         if isinstance(t, ir.Prim):
-            return _CHECK[t.kind]
+            return Code(_CHECK[t.kind])
         if isinstance(t, ir.AnyType):
-            return "_r.identity"
+            return Code("_r.identity")
         if isinstance(t, ir.Const):
-            return f"_r.consts({literal(t.value)})"
-        if isinstance(t, ir.ListOf):
-            return f"_r.lists({self.decoder(t.item)})"
-        if isinstance(t, ir.MapOf):
-            return f"_r.maps({self.decoder(t.value)})"
-        if isinstance(t, ir.Nullable):
-            return f"_r.nullable({self.decoder(t.inner)})"
+            return Code(f"_r.consts({literal(t.value)})")
+        if isinstance(t, (ir.ListOf, ir.MapOf, ir.Nullable)):
+            inner = self.decoder_code(t.item if isinstance(t, ir.ListOf) else t.value if isinstance(t, ir.MapOf) else t.inner)
+            wrapper = "_r.lists" if isinstance(t, ir.ListOf) else "_r.maps" if isinstance(t, ir.MapOf) else "_r.nullable"
+            return uses(f"{wrapper}({inner.text})", inner)
         d = self.defs.get(t.name)
-        if isinstance(d, ir.Enum):
-            return f"{self.qualifier}{t.name}.decode"
-        if isinstance(d, ir.Model):
-            return f"{self.qualifier}{t.name}.from_dict"
-        return self.qualifier + self.decoders[t.name]
+        name = t.name if isinstance(d, (ir.Enum, ir.Model)) else self.decoders[t.name]
+        text = self.qualifier + name + (".decode" if isinstance(d, ir.Enum) else ".from_dict" if isinstance(d, ir.Model) else "")
+        return Code(text, () if self.qualifier else (name,))
 
     # ---- encoding ------------------------------------------------------------------------
     def encode(self, t: ir.TypeRef, value: str) -> str:

@@ -15,6 +15,7 @@ from . import ir
 from .diagnostics import Diagnostic, escape_token
 from .naming import RESERVED_ATTRS, RESERVED_CLASSES, Namespace, attribute, member, pascal, snake
 from .select import resolve_pointer
+from .specread import text
 
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 _IGNORED_WITH_REF = {"$ref", "description", "title", "default", "example", "examples", "deprecated", "readOnly", "writeOnly", "nullable", "type"}
@@ -86,7 +87,7 @@ class SchemaBuilder:
         if not isinstance(schema, dict):
             self.diags.append(Diagnostic("W307", f"schema must be an object, got {type(schema).__name__}", ptr))
             return ir.AnyType()
-        description = _text(schema.get("description") or schema.get("title"))
+        description = text(schema.get("description") or schema.get("title"))
         if "$recursiveRef" in schema or "$dynamicRef" in schema:
             return ir.Ref(self._anchor)
         ref = schema.get("$ref")
@@ -159,7 +160,7 @@ class SchemaBuilder:
             value = self.convert(extra, hint + "Value", ptr + "/additionalProperties") if extra is not False else ir.AnyType()
             return self._maybe_alias(named, hint, ptr, description, ir.MapOf(value))
         name = self._name_for(named, hint, ptr)
-        required = schema.get("required") if isinstance(schema.get("required"), list) else []
+        required: list[Any] = schema["required"] if isinstance(schema.get("required"), list) else []
         self.defs[name] = ir.Model(name, self._module, ptr, description, ())  # placeholder for recursion
         fields = self._fields(name, [(props, required, ptr)])
         self.defs[name] = ir.Model(name, self._module, ptr, description, fields)
@@ -185,7 +186,7 @@ class SchemaBuilder:
             has_default = isinstance(prop, dict) and "default" in prop and isinstance(default, (str, int, float, bool))
             out.append(ir.Field(
                 wire=wire, attr=attr, type=type_, required=wire in required,
-                description=_text(prop.get("description") if isinstance(prop, dict) else ""),
+                description=text(prop.get("description") if isinstance(prop, dict) else ""),
                 default=default if has_default else None, has_default=has_default,
                 deprecated=isinstance(prop, dict) and prop.get("deprecated") is True,
             ))
@@ -279,8 +280,8 @@ class SchemaBuilder:
             title = variant.get("title") if isinstance(variant, dict) and not variant.get("$ref") else None
             vhint = name + (pascal(title) if isinstance(title, str) and title else f"Variant{i + 1}")
             converted.append((self.convert(variant, vhint, f"{ptr}/{key}/{i}"), f"{ptr}/{key}/{i}"))
-        disc = schema.get("discriminator") if isinstance(schema.get("discriminator"), dict) else {}
-        prop = disc.get("propertyName") if isinstance(disc.get("propertyName"), str) else ""
+        disc: dict[str, Any] = schema["discriminator"] if isinstance(schema.get("discriminator"), dict) else {}
+        prop: str = disc["propertyName"] if isinstance(disc.get("propertyName"), str) else ""
         mapping = {str(k): v for k, v in (disc.get("mapping") or {}).items() if isinstance(v, str)}
         self.pending[name] = PendingUnion(name, self._module, ptr, description, converted, prop, mapping)
         self.defs[name] = ir.Alias(name, self._module, ptr, description, ir.AnyType())  # replaced in resolve
@@ -315,6 +316,3 @@ def _const(value: Any) -> ir.TypeRef:
         return ir.Const(value)
     return ir.AnyType()
 
-
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""

@@ -9,7 +9,7 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
-from .diagnostics import Diagnostic, pointer
+from .diagnostics import Diagnostic, escape_token, pointer
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -183,13 +183,9 @@ def _collect(doc: dict[str, Any], root: Any, at: str, refs: set[str], diags: lis
                 if key == "value" and where.rsplit("/", 2)[-2:-1] == ["examples"]:
                     continue  # an Example Object's value is data, even when it holds a "$ref" key
                 if isinstance(value, (dict, list)):
-                    stack.append((value, f"{where}/{_esc(key)}"))
+                    stack.append((value, f"{where}/{escape_token(key)}"))
         elif isinstance(node, list):
             stack.extend((v, f"{where}/{i}") for i, v in enumerate(node) if isinstance(v, (dict, list)))
-
-
-def _esc(key: object) -> str:
-    return str(key).replace("~", "~0").replace("/", "~1")
 
 
 def _follow(doc: dict[str, Any], ref: str, where: str, diags: list[Diagnostic]) -> str | None:
@@ -304,9 +300,9 @@ def _check_schema_depth(doc: dict[str, Any], ops: list[SelectedOperation], refs:
             for key, value in node.items():
                 if not isinstance(value, (dict, list)) or key in ("example", "examples", "default", "enum", "const") or str(key).startswith("x-"):
                     continue
-                at = f"{where}/{_esc(key)}"
+                at = f"{where}/{escape_token(key)}"
                 if key in _SCHEMA_MAPS and isinstance(value, dict):
-                    children.extend((v, f"{at}/{_esc(k)}", depth + 1) for k, v in value.items())
+                    children.extend((v, f"{at}/{escape_token(k)}", depth + 1) for k, v in value.items())
                 elif key in _SCHEMA_VALUES or key in _SCHEMA_LISTS:
                     children.append((value, at, depth + 1))
                 else:

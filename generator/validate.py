@@ -17,8 +17,9 @@ from typing import Any
 
 from . import cache
 from .background import Child, ChildFailed
-from .diagnostics import Diagnostic, pointer
+from .diagnostics import Diagnostic, escape_token, pointer
 from .select import Section
+from .specread import deref
 
 _PARAM = re.compile(r"{([^}/]+)}")
 
@@ -329,7 +330,7 @@ def _path_parameters(section: Section) -> Iterator[Diagnostic]:
         declared: dict[str, str] = {}
         for where, params in (("path_item", op.path_item.get("parameters")), ("op", op.operation.get("parameters"))):
             for i, param in enumerate(params or []):
-                param = _deref(section.doc, param)
+                param = deref(section.doc, param)
                 if isinstance(param, dict) and param.get("in") == "path" and isinstance(param.get("name"), str):
                     at = pointer("paths", op.path, *(() if where == "path_item" else (op.method,)), "parameters", i)
                     declared[param["name"]] = at
@@ -349,7 +350,7 @@ def _duplicate_parameters(section: Section) -> Iterator[Diagnostic]:
                 continue
             seen: set[tuple[str, str]] = set()
             for i, param in enumerate(params):
-                param = _deref(section.doc, param)
+                param = deref(section.doc, param)
                 if not (isinstance(param, dict) and isinstance(param.get("name"), str)):
                     continue
                 key = (param["name"], str(param.get("in")))
@@ -371,7 +372,7 @@ def _operation_ids(section: Section) -> Iterator[Diagnostic]:
 
 
 def _enum_duplicates(section: Section) -> Iterator[Diagnostic]:
-    roots: list[tuple[Any, str]] = [(_deref(section.doc, {"$ref": ref}), ref.lstrip("#")) for ref in section.refs]
+    roots: list[tuple[Any, str]] = [(deref(section.doc, {"$ref": ref}), ref.lstrip("#")) for ref in section.refs]
     for op in section.operations:
         roots.append((op.operation, op.pointer))
         if isinstance(op.path_item.get("parameters"), list):
@@ -392,7 +393,7 @@ def _enum_duplicates(section: Section) -> Iterator[Diagnostic]:
                         if any(value == s and type(value) is type(s) for s in seen):
                             yield Diagnostic("W206", f"enum value {_short(value)} is listed twice", f"{at}/enum/{i}")
                         seen.append(value)
-                stack.extend((v, f"{at}/{_esc(k)}") for k, v in node.items()
+                stack.extend((v, f"{at}/{escape_token(k)}") for k, v in node.items()
                              if isinstance(v, (dict, list)) and k not in ("enum", "example", "examples", "default", "const", "$ref") and not str(k).startswith("x-"))
             elif isinstance(node, list):
                 stack.extend((v, f"{at}/{i}") for i, v in enumerate(node) if isinstance(v, (dict, list)))
@@ -402,19 +403,3 @@ def _short(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= 60 else text[:57] + "..."
 
-
-def _esc(key: object) -> str:
-    return str(key).replace("~", "~0").replace("/", "~1")
-
-
-def _deref(doc: dict[str, Any], node: Any) -> Any:
-    from .select import resolve_pointer
-
-    seen = 0
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/") and seen < 50:
-        try:
-            node = resolve_pointer(doc, node["$ref"])
-        except KeyError:
-            return None
-        seen += 1
-    return node

@@ -251,7 +251,7 @@ STALE_SECONDS = 3600  # leftovers of convgen versions that did not record their 
 
 def remove_leftovers(out: Path) -> list[Path]:
     """Remove staging folders of `out` left by builds that were killed (their process is gone)."""
-    removed = []
+    removed: list[Path] = []
     parent = out.absolute().parent
     try:
         entries = list(parent.iterdir())

@@ -1,4 +1,4 @@
-"""One test body for both clients: `Flavour("sync")` and `Flavour("async")` (used by test_client_http, test_prism).
+"""One test body for both clients: `Flavour("sync")` and `Flavour("async")` (used by the test_client_*.py files, test_prism).
 
 `flavour.client(...)` makes a `Client` or an `AsyncClient` (closed with the flavour), and `flavour.run(x)` gives a
 call's result: for the sync flavour `x` already is the result (and must not be awaitable); for the async flavour it

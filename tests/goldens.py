@@ -5,26 +5,74 @@ Regenerate them all, after a deliberate change to generator/ or templates/, with
     python tests/goldens.py
 
 and review the diff before committing. Never edit the outputs by hand.
+
+The feature goldens (tests/features/expected) are stored without their `_runtime/` folder:
+it is templates/runtime copied verbatim, checked once for every build (test_golden), so a
+runtime change does not show up as six identical diffs. `assemble` puts it back for tests
+that import or compare a whole package.
 """
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FEATURES = ROOT / "tests" / "features"
+EXPECTED = FEATURES / "expected"
+RUNTIME = ROOT / "templates" / "runtime"
+COMMITTED = "openai_conversations"  # the committed client in generated/, stored whole: users install it
 
 
 def cases() -> dict[str, list[str]]:
     """name -> convgen arguments (after the command) that build it."""
-    out = {"openai_conversations": []}  # the committed client: everything from [tool.convgen]
+    out = {COMMITTED: []}  # the committed client: everything from [tool.convgen]
     for spec in sorted(FEATURES.glob("*.yaml")):
-        name = spec.stem
-        out[name] = [str(spec.relative_to(ROOT)), "--no-config", "--package", name,
-                     "-o", str((FEATURES / "expected" / name).relative_to(ROOT))]
+        out[spec.stem] = feature_args(spec.stem, EXPECTED / spec.stem)
     return out
+
+
+def feature_args(name: str, out: Path) -> list[str]:
+    spec = FEATURES / f"{name}.yaml"
+    return [str(spec.relative_to(ROOT)), "--no-config", "--package", name,
+            "-o", str(out.relative_to(ROOT)) if out.is_relative_to(ROOT) else str(out)]
+
+
+def runtime_files() -> dict[str, bytes]:
+    """What every generated package's `_runtime/` holds: the runtime modules, byte for byte."""
+    from convgen.plan import RUNTIME_FILES
+
+    return {name: (RUNTIME / name).read_bytes() for name in RUNTIME_FILES}
+
+
+def assemble(name: str, dest: Path) -> Path:
+    """The feature golden `name` as convgen builds it (with `_runtime/`), copied to dest/name."""
+    folder = dest / name
+    shutil.copytree(EXPECTED / name, folder)
+    runtime = folder / name / "_runtime"
+    runtime.mkdir()
+    for file, data in runtime_files().items():
+        (runtime / file).write_bytes(data)
+    return folder
+
+
+_assembled: list[Path] = []
+
+
+def assembled_features() -> Path:
+    """A temporary folder holding every feature golden assembled (made once per process)."""
+    if not _assembled:
+        folder = Path(tempfile.mkdtemp(prefix="convgen-features-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        for name in cases():
+            if name != COMMITTED:
+                assemble(name, folder)
+        _assembled.append(folder)
+    return _assembled[0]
 
 
 def main() -> int:
@@ -33,6 +81,8 @@ def main() -> int:
         result = subprocess.run([sys.executable, "-m", "convgen", "build", "-q", *args], cwd=ROOT)
         print(f"{name}: {'ok' if result.returncode == 0 else f'FAILED ({result.returncode})'}")
         failed |= result.returncode
+        if name != COMMITTED and result.returncode == 0:
+            shutil.rmtree(EXPECTED / name / name / "_runtime")
     return 1 if failed else 0
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 from conftest import GENERATED, ROOT, SPEC, run_convgen
+from goldens import assemble
 
 FEATURE = ROOT / "tests" / "features" / "tagged_union.yaml"
 
@@ -199,7 +200,7 @@ def test_a_non_editable_install_ships_its_templates(tmp_path: Path) -> None:
     result = subprocess.run([str(venv / "bin" / "convgen"), "build", str(FEATURE), "--no-config", "--package", "tagged_union",
                              "-o", str(out), "--no-cache"], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert tree(out) == tree(ROOT / "tests" / "features" / "expected" / "tagged_union")
+    assert tree(out) == tree(assemble("tagged_union", tmp_path / "golden"))
 
 
 def test_selection_and_client_flags(tmp_path: Path) -> None:

@@ -7,9 +7,9 @@ import sys
 from types import ModuleType
 
 import pytest
-from conftest import ROOT
+from goldens import assembled_features
 
-EXPECTED = ROOT / "tests" / "features" / "expected"
+EXPECTED = assembled_features()  # the feature goldens with their _runtime/
 
 
 def types_of(name: str) -> ModuleType:

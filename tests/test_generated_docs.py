@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
@@ -46,3 +47,41 @@ def test_api_reference_lists_every_method_and_type() -> None:
     for export in types.__all__:
         if not export.endswith("_from_dict") and not export.startswith("Unknown"):
             assert f"`{export}`" in API_MD, export
+
+
+def test_readme_runs_top_to_bottom_on_one_server(fake_server: Any) -> None:
+    """Every Python block of the README, in order, against one server: the examples are ordered as a
+    user runs them (a conversation is deleted only after its items were used), and each defines its client."""
+    fake_server.seed_conversation([MESSAGE], {"topic": "demo"}, conversation_id="conv_123")
+    fake_server.seed_conversation([{**MESSAGE, "id": f"msg_{n}"} for n in range(3)], conversation_id="conversation_id_123")
+    env = {**os.environ, "OPENAI_API_KEY": API_KEY, "OPENAI_BASE_URL": fake_server.base_url, "PYTHONPATH": str(GENERATED)}
+    blocks = re.findall(r"```python\n(.*?)```", README, re.S)
+    assert len(blocks) == len(OPERATION_EXAMPLES) + 4  # configure, async, pagination, errors
+    for code in blocks:
+        result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, f"{code}\n{result.stderr}"
+    calls = [(r.method, r.path.split("?")[0].removeprefix("/v1")) for r in fake_server.requests]
+    assert calls == [
+        ("GET", "/conversations/conversation_id_123"),  # the async example
+        ("POST", "/conversations"),
+        ("GET", "/conversations/conv_123"),
+        ("POST", "/conversations/conv_123"),
+        ("POST", "/conversations/conv_123/items"),
+        ("GET", "/conversations/conv_123/items/msg_abc"),
+        ("GET", "/conversations/conv_123/items"),
+        ("DELETE", "/conversations/conv_123/items/msg_abc"),
+        ("DELETE", "/conversations/conv_123"),
+        ("GET", "/conversations/conversation_id_123/items"),  # pagination
+        ("GET", "/conversations/conversation_id_123"),  # errors
+    ]
+    assert all(r.status == 200 for r in fake_server.requests)
+
+
+def test_the_package_lists_only_its_public_names() -> None:
+    code = "import openai_conversations as p; print(dir(p)); print(sorted(p.__all__))"
+    result = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(GENERATED)},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    listed, public = (ast.literal_eval(line) for line in result.stdout.splitlines())
+    assert listed == sorted([*public, "__version__"])
+    assert "Client" in listed and not {"Any", "TYPE_CHECKING", "importlib", "annotations", "_LAZY"} & set(listed)

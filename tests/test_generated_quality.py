@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import GENERATED, ROOT
+from conftest import GENERATED
+from goldens import assembled_features
 
-PACKAGES = [GENERATED] + sorted((ROOT / "tests" / "features" / "expected").iterdir())
+PACKAGES = [GENERATED] + sorted(assembled_features().iterdir())
 
 
 @pytest.mark.parametrize("folder", PACKAGES, ids=lambda p: p.name)

@@ -4,9 +4,9 @@
         httpx.get(f"{srv.base_url}/conversations/conv_x", headers={"Authorization": "Bearer sk-test"})
         srv.requests[-1].path                                 # "/v1/conversations/conv_x"
 
-``FakeConversationsServer(api_key="sk-test", *, seed=0, empty_page_id="")``: ``api_key`` None accepts any
+``FakeConversationsServer(api_key="sk-test", *, seed=0, empty_page_id="", port=0)``: ``api_key`` None accepts any
 bearer token; ``seed`` fixes the generated ids; ``empty_page_id`` is first_id/last_id of an empty page (the
-spec wants strings; None sends null). ``base_url`` is "http://127.0.0.1:PORT/v1". ``seed_conversation(items=(),
+spec wants strings; None sends null); ``port`` 0 picks a free one. ``base_url`` is "http://127.0.0.1:PORT/v1". ``seed_conversation(items=(),
 metadata=None) -> id`` stores items verbatim; ``items(conv_id)`` returns a copy of the stored items.
 
 The 8 operations behave like the documented API: list takes limit (1..100, default 20), order (default desc),
@@ -158,8 +158,9 @@ class _Server(ThreadingHTTPServer):
 
 
 class FakeConversationsServer:
-    def __init__(self, api_key: str | None = "sk-test", *, seed: int = 0, empty_page_id: str | None = "") -> None:
-        self.api_key, self.empty_page_id = api_key, empty_page_id
+    def __init__(self, api_key: str | None = "sk-test", *, seed: int = 0, empty_page_id: str | None = "",
+                 port: int = 0) -> None:
+        self.api_key, self.empty_page_id, self.port = api_key, empty_page_id, port
         self.requests: list[RecordedRequest] = []
         self._rng = random.Random(seed)
         self._lock = threading.RLock()
@@ -175,7 +176,7 @@ class FakeConversationsServer:
     # ---- lifecycle ----
     def start(self) -> Self:
         self._stopping.clear()
-        self._httpd = _Server(("127.0.0.1", 0), _Handler)
+        self._httpd = _Server(("127.0.0.1", self.port), _Handler)
         self._httpd.fake = self
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02},
                                         name="fake-conversations", daemon=True)

@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+import importlib as _importlib
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ._client import AsyncClient as AsyncClient
@@ -34,26 +34,26 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 _LAZY = {
-    "Client": "._client",
     "AsyncClient": "._client",
-    "APIError": "._runtime.errors",
+    "Client": "._client",
     "APIConnectionError": "._runtime.errors",
-    "APITimeoutError": "._runtime.errors",
+    "APIError": "._runtime.errors",
     "APIResponseValidationError": "._runtime.errors",
     "APIStatusError": "._runtime.errors",
-    "BadRequestError": "._runtime.errors",
+    "APITimeoutError": "._runtime.errors",
     "AuthenticationError": "._runtime.errors",
-    "PermissionDeniedError": "._runtime.errors",
-    "NotFoundError": "._runtime.errors",
+    "BadRequestError": "._runtime.errors",
     "ConflictError": "._runtime.errors",
-    "UnprocessableEntityError": "._runtime.errors",
-    "RateLimitError": "._runtime.errors",
     "InternalServerError": "._runtime.errors",
+    "NotFoundError": "._runtime.errors",
+    "PermissionDeniedError": "._runtime.errors",
+    "RateLimitError": "._runtime.errors",
+    "UnprocessableEntityError": "._runtime.errors",
     "RawResponse": "._runtime.http",
     "UNSET": "._runtime.models",
-    "Unset": "._runtime.models",
     "DecodeError": "._runtime.models",
     "Unknown": "._runtime.models",
+    "Unset": "._runtime.models",
     "lenient_decoding": "._runtime.models",
 }
 __all__ = [
@@ -81,14 +81,15 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
+    value = getattr(_importlib.import_module(module, __name__), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    # the public names only: not the helpers this module uses (TYPE_CHECKING, _LAZY, ...)
+    return sorted([*__all__, "__version__"])

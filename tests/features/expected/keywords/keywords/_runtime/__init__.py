@@ -1,1 +1,0 @@
-"""Hand-written runtime of the generated client (copied in by convgen; no convgen import)."""
