@@ -10,6 +10,7 @@ memory: every conversation and item is gone when it stops.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import threading
 
@@ -33,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     for conv_id in args.seed_conversation:
         server.seed_conversation(conversation_id=conv_id)
     print(server.base_url, flush=True)
+    # Ctrl-C stops it even when started from a shell that ignores SIGINT for background jobs
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
