@@ -118,27 +118,42 @@ def _wanted(path: str, op: dict[str, Any], selection: Selection) -> bool:
 
 def _collect(doc: dict[str, Any], root: Any, at: str, refs: set[str], diags: list[Diagnostic]) -> None:
     """Add every component ref reachable from `root` to `refs` (iteratively: specs can be deep)."""
-    stack: list[tuple[Any, str]] = [(root, at)]
+    # (node, pointer, is_map): in a map of names (`properties`, `responses`, ...) every key is
+    # a name, so `default`, `enum` or `example` there is a response or a property, not data
+    stack: list[tuple[Any, str, bool]] = [(root, at, False)]
     while stack:
-        node, where = stack.pop()
+        node, where, is_map = stack.pop()
         if isinstance(node, dict):
-            ref = node.get("$ref")
+            ref = node.get("$ref") if not is_map else None
             if isinstance(ref, str):
                 target = _follow(doc, ref, where + "/$ref", diags)
                 if target is not None and target not in refs:
                     refs.add(target)
-                    stack.append((resolve_pointer(doc, target), target.lstrip("#")))
+                    stack.append((resolve_pointer(doc, target), target.lstrip("#"), False))
             for key, value in node.items():
+                if not isinstance(value, (dict, list)):
+                    continue
+                if is_map:
+                    if not (str(key).startswith("x-") and where.rsplit("/", 1)[-1] in _EXTENSIBLE_MAPS):
+                        stack.append((value, f"{where}/{_esc(key)}", False))
+                    continue
                 if key in ("example", "$ref", "const", "default", "enum") or str(key).startswith("x-"):
                     continue
                 if key == "examples" and isinstance(value, list):
                     continue  # JSON Schema `examples`: data
                 if key == "value" and where.rsplit("/", 2)[-2:-1] == ["examples"]:
                     continue  # an Example Object's value is data, even when it holds a "$ref" key
-                if isinstance(value, (dict, list)):
-                    stack.append((value, f"{where}/{_esc(key)}"))
+                stack.append((value, f"{where}/{_esc(key)}", key in NAME_MAPS and isinstance(value, dict)))
         elif isinstance(node, list):
-            stack.extend((v, f"{where}/{i}") for i, v in enumerate(node) if isinstance(v, (dict, list)))
+            stack.extend((v, f"{where}/{i}", False) for i, v in enumerate(node) if isinstance(v, (dict, list)))
+
+
+# Keywords whose value maps names to objects (schemas, responses, media types, ...).
+NAME_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "responses",
+                       "callbacks", "content", "headers", "links", "encoding", "examples", "schemas", "parameters",
+                       "requestBodies", "securitySchemes", "pathItems", "webhooks"})
+# Maps whose `x-` keys are extensions (data), not names.
+_EXTENSIBLE_MAPS = frozenset({"responses", "callbacks"})
 
 
 def _esc(key: object) -> str:
@@ -260,6 +275,8 @@ def _check_schema_depth(doc: dict[str, Any], ops: list[SelectedOperation], refs:
                 at = f"{where}/{_esc(key)}"
                 if key in _SCHEMA_MAPS and isinstance(value, dict):
                     children.extend((v, f"{at}/{_esc(k)}", depth + 1) for k, v in value.items())
+                elif key in NAME_MAPS and isinstance(value, dict):  # `responses: {default: ...}` is no data
+                    children.extend((v, f"{at}/{_esc(k)}", depth) for k, v in value.items() if isinstance(v, (dict, list)))
                 elif key in _SCHEMA_VALUES or key in _SCHEMA_LISTS:
                     children.append((value, at, depth + 1))
                 else:
