@@ -170,6 +170,8 @@ def _parse_yaml(text: str, tags: tuple[str, ...], prefixes: tuple[str, ...]) -> 
             if doc is None:
                 doc = yaml.load(text, Loader=_SafeLoader)
     except yaml.MarkedYAMLError as exc:
+        if "nesting depth" in str(exc.problem):  # libyaml's own bound (PyYAML >= 6.0.3) came first
+            raise _Refused("E006", f"nesting deeper than {MAX_DEPTH} levels", *(_yaml_too_deep_at(text, yaml.SafeLoader) or (1, 1))) from None
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = (exc.problem or exc.context or "syntax error").strip()
@@ -203,13 +205,14 @@ def _depth_bound(text: str) -> int:
     return flow + 2 * (block + 1)
 
 
-def _yaml_too_deep_at(text: str) -> tuple[int, int] | None:
-    """Where the parser's events first nest deeper than MAX_DEPTH (libyaml keeps its own stack)."""
+def _yaml_too_deep_at(text: str, loader: Any = _SafeLoader) -> tuple[int, int] | None:
+    """Where the parser's events first nest deeper than MAX_DEPTH (libyaml keeps its own stack;
+    newer versions refuse deep flow before any event: then the pure-Python `loader` finds it)."""
     depth = 0
     starts = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
     ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     try:
-        for event in yaml.parse(text, Loader=_SafeLoader):
+        for event in yaml.parse(text, Loader=loader):
             if isinstance(event, starts):
                 depth += 1
                 if depth > MAX_DEPTH:
