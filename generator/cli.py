@@ -125,6 +125,7 @@ def _config(run: Run) -> Config | None:
         templates=Path(args.templates) if getattr(args, "templates", None) else None,
         array_format=getattr(args, "array_format", None),
         env_prefix=prefix,
+        ref_root=Path(args.ref_root) if getattr(args, "ref_root", None) else None,
     )
     if config.strict:
         args.strict = True
@@ -141,7 +142,7 @@ def _front(run: Run, config: Config, *, background: Child | None = None) -> tupl
     from .select import Selection, select
 
     assert config.spec is not None
-    spec, diags = run.stage("load", lambda: load(config.spec, config.tags, config.path_prefixes))  # type: ignore[misc, arg-type]
+    spec, diags = run.stage("load", lambda: load(config.spec, config.tags, config.path_prefixes, config.ref_root))  # type: ignore[misc, arg-type]
     if run.add(diags) or spec is None:
         return None
     run.spec = spec
@@ -166,6 +167,7 @@ def _render(run: Run, config: Config) -> dict[str, str] | None:
     assert config.spec is not None
     settings = {k: getattr(config, k) for k in ("tags", "path_prefixes", "package", "array_format", "env_prefix", "version")}
     settings["spec_path"] = str(config.spec)  # cached diagnostics name the spec file: a copy elsewhere is another build
+    settings["ref_root"] = str(config.ref_root or "")
     key = None if run.args.no_cache else run.stage("fingerprint", lambda: cache.fingerprint(config.spec, settings, config.templates))  # type: ignore[arg-type]
     hit = cache.load(key) if isinstance(key, str) else None
     if hit is not None:
@@ -173,7 +175,8 @@ def _render(run: Run, config: Config) -> dict[str, str] | None:
         return None if run.args.strict and has_warnings(run.diags) else hit[1]
     files = _pipeline(run, config)
     if files is not None and isinstance(key, str) and not has_errors(run.diags):
-        cache.save(key, run.diags, files)
+        # a spec split over files: the build also depends on every file its `$ref`s loaded
+        cache.save(key, run.diags, files, [s.path for s in run.spec.sources] if run.spec is not None else [])
     return files
 
 
@@ -292,7 +295,7 @@ def cmd_select(run: Run) -> int:
     config = _config(run)
     if config is None or config.spec is None:
         return EXIT_ERROR
-    spec, diags = load(config.spec, config.tags, config.path_prefixes)
+    spec, diags = load(config.spec, config.tags, config.path_prefixes, config.ref_root)
     if run.add(diags) or spec is None:
         return EXIT_ERROR
     run.spec = spec
@@ -389,6 +392,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     common.add_argument("-v", "--verbose", action="store_true", help="print info diagnostics and stage timings")
     common.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    common.add_argument("--ref-root", help="folder that files named by relative $refs must be in (default: the spec's folder)")
     gen = argparse.ArgumentParser(add_help=False)
     gen.add_argument("--package", help="package name of the client")
     gen.add_argument("-o", "--output", help="output folder")

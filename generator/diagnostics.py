@@ -31,9 +31,14 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E101": (Severity.ERROR, "add a `paths` object with at least one operation"),
     "E102": (Severity.ERROR, "no operation matched the selection: check --tag / --path-prefix"),
     "E103": (Severity.ERROR, "the `$ref` target does not exist: fix the pointer or add the schema"),
-    "E104": (Severity.ERROR, "only local `#/...` refs are followed: inline or bundle the external file"),
+    "E104": (Severity.ERROR, "a `$ref` to another file reached selection unbundled: load the spec from its file, which bundles such refs"),
     "E105": (Severity.ERROR, "a chain of `$ref`s loops without defining a type: point one at a schema"),
     "E106": (Severity.ERROR, "a `$ref` must point at an entry under #/components: move the shared object there"),
+    # references to other files
+    "E110": (Severity.ERROR, "URLs are never fetched: save the file inside the spec's folder and refer to it by relative path"),
+    "E111": (Severity.ERROR, "the `$ref` leaves the spec's folder tree: move the file inside it or set `ref_root` / --ref-root"),
+    "E112": (Severity.ERROR, "the file a `$ref` names could not be read or parsed: fix the path, or the file at its own error"),
+    "E113": (Severity.ERROR, "files inline each other in a loop: point one of the `$ref`s at a component instead"),
     # validation
     "W201": (Severity.WARNING, "the spec breaks an OpenAPI schema rule; convgen goes on where it can"),
     "E202": (Severity.ERROR, "declare the path parameter under `parameters` with `in: path`"),
