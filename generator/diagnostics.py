@@ -47,6 +47,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E205": (Severity.ERROR, "two operations map to the same method name: set distinct operationIds"),
     "W206": (Severity.WARNING, "remove the duplicate enum value"),
     "W207": (Severity.WARNING, "a parameter is declared twice in one list: remove one"),
+    "W210": (Severity.WARNING, "webhooks are requests the API sends: decode their payloads with the generated types"),
     # building the model
     "W301": (Severity.WARNING, "give each union variant a single-valued enum/const for the tag property"),
     "W302": (Severity.WARNING, "two variants share a tag: convgen picks by required keys (see README)"),

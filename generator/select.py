@@ -79,11 +79,14 @@ def resolve_pointer(doc: Any, ref: str) -> Any:
 def select(doc: dict[str, Any], selection: Selection) -> tuple[Section | None, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     paths = doc.get("paths")
-    if "paths" not in doc:
+    hooks = _webhooks(doc, selection)
+    if "paths" not in doc and hooks:  # 3.1: a document of webhooks only gives their types
+        paths = {}
+    elif "paths" not in doc:
         return None, [Diagnostic("E101", "the spec has no `paths`", "")]
     if not isinstance(paths, dict):
         return None, [Diagnostic("E101", f"`paths` is a {_kind(paths)}, not a mapping of paths to operations", "/paths")]
-    if not paths:
+    if not paths and not hooks:
         return None, [Diagnostic("E101", "`paths` is empty", "/paths")]
     ops: list[SelectedOperation] = []
     for path, item in paths.items():
@@ -96,9 +99,13 @@ def select(doc: dict[str, Any], selection: Selection) -> tuple[Section | None, l
                 diags.append(Diagnostic("W201", f"operation {method.upper()} {path} is a {_kind(op)}, not a mapping: ignored", pointer("paths", path, method)))
             if isinstance(op, dict) and _wanted(path, op, selection):
                 ops.append(SelectedOperation(str(path), method, op, item))
-    if not ops:
+    if not ops and not hooks:
         return None, diags + [Diagnostic("E102", f"no operation matches {selection.describe()}", "/paths")]
     refs: set[str] = set()
+    for name, method, op in hooks:
+        at = pointer("webhooks", name, method)
+        diags.append(Diagnostic("W210", f"webhook {name!r} ({method.upper()}) is a request the API sends, not a client method: only its types are generated", at))
+        _collect(doc, op, at, refs, diags)
     for op in ops:
         _collect(doc, op.path_item.get("parameters", []), pointer("paths", op.path, "parameters"), refs, diags)
         _collect(doc, op.operation, op.pointer, refs, diags)
@@ -107,6 +114,14 @@ def select(doc: dict[str, Any], selection: Selection) -> tuple[Section | None, l
         _check_schema_depth(doc, ops, refs, diags)
     section = Section(doc=doc, operations=tuple(ops), refs=tuple(sorted(refs)))
     return section, diags
+
+
+def _webhooks(doc: dict[str, Any], selection: Selection) -> list[tuple[str, str, dict[str, Any]]]:
+    hooks = doc.get("webhooks")
+    if not isinstance(hooks, dict):
+        return []
+    return [(str(name), method, item[method]) for name, item in hooks.items() if isinstance(item, dict)
+            for method in HTTP_METHODS if isinstance(item.get(method), dict) and _wanted(str(name), item[method], selection)]
 
 
 def _wanted(path: str, op: dict[str, Any], selection: Selection) -> bool:
