@@ -19,9 +19,10 @@ from __future__ import annotations
 import os
 import re
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote
 
 from .diagnostics import Diagnostic, escape_token
@@ -137,7 +138,7 @@ class _Bundler:
         components = self.root.data.get("components")
         if not isinstance(components, dict):
             return
-        for kind, ctx in _COMPONENT_MAPS.items():
+        for kind in _COMPONENT_MAPS:
             entries = components.get(kind)
             if not isinstance(entries, dict):
                 continue
@@ -157,7 +158,7 @@ class _Bundler:
         if ctx == "value" or not isinstance(node, (dict, list)):
             return node
         if isinstance(node, list):
-            item_ctx = ctx[5:] if ctx.startswith("list:") else ctx
+            item_ctx = ctx.removeprefix("list:")
             return self._defer([self._copy(v, item_ctx, source, f"{fptr}/{i}", f"{optr}/{i}", chain) for i, v in enumerate(node)])
         if ctx.startswith("map:"):
             if isinstance(node.get("$ref"), str):  # the whole map is in another file (as bundlers allow)
@@ -225,7 +226,9 @@ class _Bundler:
 
     def _rewrite_mapping(self, schema: dict[str, Any], source: Source, optr: str) -> None:
         disc = schema.get("discriminator")
-        mapping = disc.get("mapping") if isinstance(disc, dict) else None
+        if not isinstance(disc, dict):
+            return
+        mapping = disc.get("mapping")
         if not isinstance(mapping, dict) or source is self.root and all(str(v).startswith("#") or "/" not in str(v) for v in mapping.values()):
             return
         new = {}
@@ -278,7 +281,10 @@ class _Bundler:
     # ---- files ------------------------------------------------------------------------------
     def _resolve(self, ref: str, source: Source, where: str, quiet: bool = False) -> tuple[Source, str] | None:
         """(file, pointer) a reference names, loading the file; None after reporting why not."""
-        report = (lambda code, msg: None) if quiet else (lambda code, msg: self.out.diags.append(Diagnostic(code, msg, where)))
+        def report(code: str, message: str) -> None:
+            if not quiet:
+                self.out.diags.append(Diagnostic(code, message, where))
+
         if _SCHEME.match(ref) and not re.match(r"^[A-Za-z]:[\\/]", ref):
             report("E110", f"$ref {ref!r} is a URL, and convgen never fetches")
             return None

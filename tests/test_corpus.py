@@ -49,7 +49,7 @@ def test_corpus_spec_builds_and_its_package_imports(name: str, request: pytest.F
         "for n in types.__all__: getattr(types, n)\n"
         "print(len(names), len(types.__all__))\n"
     )
-    imported = subprocess.run([sys.executable, "-c", script], cwd=out, capture_output=True, text=True, timeout=600)
+    imported = subprocess.run([sys.executable, "-c", script], cwd=out, capture_output=True, text=True, timeout=600, check=False)
     assert imported.returncode == 0, imported.stderr[-3000:]
     modules, types = map(int, imported.stdout.split())
     assert modules > 3 and types > 0

@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 from conftest import ROOT, run_convgen
-from openapi_spec_validator import validate
-
 from convgen.load import load
+from openapi_spec_validator import validate
 
 FEATURES = ROOT / "tests" / "features"
 EXPECTED = FEATURES / "expected"

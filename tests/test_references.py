@@ -8,7 +8,6 @@ import sys
 from types import ModuleType
 
 from conftest import ROOT
-
 from convgen import ir
 from convgen.build import build
 from convgen.select import Selection, select

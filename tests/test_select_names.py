@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, run_convgen
-from openapi_spec_validator import validate
-
 from convgen.select import Selection, select
+from openapi_spec_validator import validate
 
 CORPUS = ROOT / "tests" / "corpus"
 
