@@ -317,8 +317,8 @@ class _Bundler:
                 report("E112", f"$ref {ref!r}: {path} could not be loaded (reported at that file)")
             return known
         self.files[real] = None
-        if not real.is_file():  # a folder, a device or a FIFO (which would block the read)
-            report("E112", f"$ref {ref!r}: {path} is not a regular file")
+        if not real.is_file():  # missing, or a folder, a device or a FIFO (which would block the read)
+            report("E112", f"$ref {ref!r}: {path} is not a regular file" if real.exists() else f"$ref {ref!r}: cannot read {path}: no such file")
             return None
         try:
             data, text = self.read(path)
