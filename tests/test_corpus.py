@@ -3,6 +3,7 @@ builds, whole and without a selection, with no error, and the generated package 
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -53,3 +54,15 @@ def test_corpus_spec_builds_and_its_package_imports(name: str, request: pytest.F
     assert imported.returncode == 0, imported.stderr[-3000:]
     modules, types = map(int, imported.stdout.split())
     assert modules > 3 and types > 0
+
+
+def test_a_section_of_the_split_spec_is_a_valid_standalone_spec(digitalocean: Path, tmp_path: Path) -> None:
+    from openapi_spec_validator import validate
+
+    out = tmp_path / "droplets.json"
+    result = run_convgen("select", digitalocean, "--no-config", "--tag", "Droplets", "-o", out)
+    assert result.returncode == 0, result.stderr[-3000:]
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    validate(doc)
+    assert "/v2/droplets/{droplet_id}" in doc["paths"] and "droplet" in doc["components"]["schemas"]
+    assert not re.search(r'"\$ref": "(?!#/components/)', out.read_text(encoding="utf-8"))  # every reference is local
