@@ -58,3 +58,18 @@ def test_default_response_schema_is_generated(tmp_path: Path) -> None:
     result = run_convgen("build", CORPUS / "petstore.yaml", "--no-config", "--package", "pets", "-o", tmp_path / "out", "--strict")
     assert result.returncode == 0, result.stderr
     assert "class Error" in (tmp_path / "out" / "pets" / "types" / "error.py").read_text(encoding="utf-8")
+
+
+def test_webhooks_give_their_payload_types_and_a_warning() -> None:
+    doc = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+           "webhooks": {"hook": {"post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/P"}}}},
+                                          "responses": {"200": {"description": "ok"}}}}},
+           "components": {"schemas": {"P": {"type": "object"}, "Unused": {"type": "string"}}}}
+    section, diags = select(doc, Selection())
+    assert section is not None and section.operations == () and section.refs == ("#/components/schemas/P",)
+    assert [(d.code, d.pointer) for d in diags] == [("W210", "/webhooks/hook/post")]
+    import sys
+    sys.path.insert(0, str(ROOT / "tests" / "features" / "expected" / "webhooks_only"))
+    from webhooks_only.types import Adoption  # the generated package of a webhooks-only document
+
+    assert Adoption.from_dict({"pet_id": 3, "adopter": "Ann"}).to_dict() == {"pet_id": 3, "adopter": "Ann"}
