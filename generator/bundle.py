@@ -29,7 +29,7 @@ from .diagnostics import Diagnostic, escape_token
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 # A `$ref` whose value does not start with `#` (quick test on the text: most specs have none).
-EXTERNAL_REF = re.compile(r"""["']?\$ref["']?\s*:\s*["']?(?!#)[^\s"',}]""")
+EXTERNAL_REF = re.compile(r"""\$ref["']?\s*:\s*["']?[^#\s"',}]""")
 MAX_INLINE_CHAIN = 32
 
 # ctx -> component kind a reference there is placed under (else: inlined)
