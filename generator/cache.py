@@ -62,18 +62,28 @@ def _templates_dir() -> Path | None:
 def load(key: str) -> tuple[list[Diagnostic], dict[str, str]] | None:
     try:
         data = json.loads((root() / "builds" / f"{key}.json").read_text(encoding="utf-8"))
+        if any(_file_hash(Path(p)) != h for p, h in data.get("depends", {}).items()):
+            return None  # a file the spec's `$ref`s name has changed since
         return [Diagnostic(**d) for d in data["diagnostics"]], dict(data["files"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def save(key: str, diags: list[Diagnostic], files: dict[str, str]) -> None:
+def _file_hash(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def save(key: str, diags: list[Diagnostic], files: dict[str, str], depends: list[Path] | None = None) -> None:
     folder = root() / "builds"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for old in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)[:-20]:
             old.unlink(missing_ok=True)  # keep the 20 newest builds
-        blob = {"diagnostics": [_fields(d) for d in diags], "files": files}
+        blob = {"diagnostics": [_fields(d) for d in diags], "files": files,
+                "depends": {str(p.resolve()): _file_hash(p) for p in depends or ()}}
         tmp = folder / f".{key}.{os.getpid()}"
         tmp.write_text(json.dumps(blob), encoding="utf-8")
         os.replace(tmp, folder / f"{key}.json")

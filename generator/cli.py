@@ -151,6 +151,7 @@ def _config(run: Run) -> Config | None:
         templates=Path(args.templates) if getattr(args, "templates", None) else None,
         array_format=getattr(args, "array_format", None),
         env_prefix=prefix,
+        ref_root=Path(args.ref_root) if getattr(args, "ref_root", None) else None,
     )
     if config.strict:
         args.strict = True
@@ -168,7 +169,7 @@ def _front(run: Run, config: Config, *, background: Child | None = None) -> tupl
 
     assert config.spec is not None
     spec_path = config.spec
-    spec, diags = run.stage("load", lambda: load(spec_path, config.tags, config.path_prefixes))
+    spec, diags = run.stage("load", lambda: load(spec_path, config.tags, config.path_prefixes, config.ref_root))
     if run.add(diags) or spec is None:
         return None
     run.spec = spec
@@ -194,6 +195,7 @@ def _render(run: Run, config: Config) -> dict[str, str] | None:
     spec_path = config.spec
     settings = {k: getattr(config, k) for k in ("tags", "path_prefixes", "package", "array_format", "env_prefix", "version")}
     settings["spec_path"] = str(config.spec)  # cached diagnostics name the spec file: a copy elsewhere is another build
+    settings["ref_root"] = str(config.ref_root or "")
     key = None if run.args.no_cache else run.stage("fingerprint", lambda: cache.fingerprint(spec_path, settings, config.templates))
     hit = cache.load(key) if isinstance(key, str) else None
     if hit is not None:
@@ -201,7 +203,8 @@ def _render(run: Run, config: Config) -> dict[str, str] | None:
         return None if run.args.strict and has_warnings(run.diags) else hit[1]
     files = _pipeline(run, config)
     if files is not None and isinstance(key, str) and not has_errors(run.diags):
-        cache.save(key, run.diags, files)
+        # a spec split over files: the build also depends on every file its `$ref`s loaded
+        cache.save(key, run.diags, files, [s.path for s in run.spec.sources] if run.spec is not None else [])
     return files
 
 
@@ -340,7 +343,7 @@ def cmd_select(run: Run) -> int:
     config = _config(run)
     if config is None or config.spec is None:
         return EXIT_ERROR
-    spec, diags = load(config.spec, config.tags, config.path_prefixes)
+    spec, diags = load(config.spec, config.tags, config.path_prefixes, config.ref_root)
     if run.add(diags) or spec is None:
         return EXIT_ERROR
     run.spec = spec
@@ -437,6 +440,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     common.add_argument("-v", "--verbose", action="store_true", help="print info diagnostics and stage timings")
     common.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    common.add_argument("--ref-root", help="folder that files named by relative $refs must be in (default: the spec's folder)")
     gen = argparse.ArgumentParser(add_help=False)
     gen.add_argument("--package", help="package name of the client")
     gen.add_argument("-o", "--output", help="output folder")

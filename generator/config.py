@@ -28,6 +28,7 @@ class Config:
     env_prefix: str = "OPENAI"
     version: str = "0.1.0"
     strict: bool = False
+    ref_root: Path | None = None  # folder files named by `$ref` must be in (default: the spec's)
     source: Path | None = None  # the file this came from
 
     def with_flags(self, **flags: Any) -> Config:
@@ -47,6 +48,7 @@ KEYS: dict[str, str] = {
     "env_prefix": "environment variables read: PREFIX_API_KEY, PREFIX_BASE_URL",
     "version": "version of the generated package",
     "strict": "treat warnings as errors",
+    "ref_root": "folder that files named by relative $refs must be in (default: the spec's folder)",
 }
 
 
@@ -89,7 +91,7 @@ def load_config(path: Path) -> tuple[Config, list[Diagnostic]]:
     for key, value in table.items():
         if key not in KEYS:
             bad(key, f"unknown configuration key {key!r} (known: {', '.join(sorted(KEYS))})", "W402")
-        elif key in ("spec", "output", "templates"):
+        elif key in ("spec", "output", "templates", "ref_root"):
             if isinstance(value, str) and value:
                 values[key] = _relative(base / value)
             else:

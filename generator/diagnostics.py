@@ -31,10 +31,15 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E101": (Severity.ERROR, "add a `paths` object with at least one operation"),
     "E102": (Severity.ERROR, "no operation matched the selection: check --tag / --path-prefix"),
     "E103": (Severity.ERROR, "the `$ref` target does not exist: fix the pointer or add the schema"),
-    "E104": (Severity.ERROR, "only local `#/...` refs are followed: inline or bundle the external file"),
+    "E104": (Severity.ERROR, "a `$ref` to another file reached selection unbundled: load the spec from its file, which bundles such refs"),
     "E105": (Severity.ERROR, "a chain of `$ref`s loops without defining a type: point one at a schema"),
     "E106": (Severity.ERROR, "a `$ref` must point at an entry under #/components: move the shared object there"),
     "E107": (Severity.ERROR, "the paths are `$ref`s to other files, which convgen does not read: bundle the spec into one file"),
+    # references to other files
+    "E110": (Severity.ERROR, "URLs are never fetched: save the file inside the spec's folder and refer to it by relative path"),
+    "E111": (Severity.ERROR, "the `$ref` leaves the spec's folder tree: move the file inside it or set `ref_root` / --ref-root"),
+    "E112": (Severity.ERROR, "the file a `$ref` names could not be read or parsed: fix the path, or the file at its own error"),
+    "E113": (Severity.ERROR, "files inline each other in a loop: point one of the `$ref`s at a component instead"),
     # validation
     "W201": (Severity.WARNING, "the spec breaks an OpenAPI schema rule; convgen goes on where it can"),
     "E202": (Severity.ERROR, "declare the path parameter under `parameters` with `in: path`"),
@@ -43,6 +48,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E205": (Severity.ERROR, "two operations map to the same method name: set distinct operationIds"),
     "W206": (Severity.WARNING, "remove the duplicate enum value"),
     "W207": (Severity.WARNING, "a parameter is declared twice in one list: remove one"),
+    "W210": (Severity.WARNING, "webhooks are requests the API sends: decode their payloads with the generated types"),
     # building the model
     "W301": (Severity.WARNING, "give each union variant a single-valued enum/const for the tag property"),
     "W302": (Severity.WARNING, "two variants share a tag: convgen picks by required keys (see README)"),

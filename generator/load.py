@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from .bundle import EXTERNAL_REF, LoadError, Source, bundle
 from .diagnostics import Diagnostic
 from .lazyload import load_section
 from .locate import Locator
@@ -44,18 +45,34 @@ _STRING_WEIGHT = 64  # a string counts as one node per this many characters when
 
 @dataclass
 class Spec:
-    """The loaded document plus what diagnostics need to point into its source."""
+    """The loaded document plus what diagnostics need to point into its source.
+
+    A spec split over files is bundled into `doc` (see bundle.py): `origins` maps a pointer
+    in `doc` to the file and pointer its subtree came from, `sources` are those files.
+    """
 
     path: Path
     doc: dict[str, Any]
     text: str
-    _locator: Locator | None = field(default=None, repr=False)
+    origins: dict[str, tuple[Source, str]] = field(default_factory=dict, repr=False)
+    sources: tuple[Source, ...] = ()
+    _locators: dict[Path, Locator] = field(default_factory=dict, repr=False)
 
     def locate(self, diag: Diagnostic) -> Diagnostic:
-        if self._locator is None:
-            self._locator = Locator(self.text, is_json=self.path.suffix.lower() == ".json")
-        line, col = self._locator.locate(diag.pointer)
-        return diag.located(str(self.path), line, col)
+        path, text, ptr = self.path, self.text, diag.pointer
+        if self.origins:
+            head, rest = ptr, ""
+            while head and head not in self.origins:
+                head, _, last = head.rpartition("/")
+                rest = f"/{last}{rest}"
+            if head:
+                source, start = self.origins[head]
+                path, text, ptr = source.path, source.text, start + rest
+        locator = self._locators.get(path)
+        if locator is None:
+            locator = self._locators[path] = Locator(text, is_json=path.suffix.lower() == ".json")
+        line, col = locator.locate(ptr)
+        return diag.located(str(path), line, col)
 
 
 class _Refused(Exception):
@@ -66,11 +83,14 @@ class _Refused(Exception):
         self.code, self.message, self.line, self.column = code, message, line, column
 
 
-def load(path: Path, tags: tuple[str, ...] = (), prefixes: tuple[str, ...] = ()) -> tuple[Spec | None, list[Diagnostic]]:
+def load(path: Path, tags: tuple[str, ...] = (), prefixes: tuple[str, ...] = (),
+         ref_root: Path | None = None) -> tuple[Spec | None, list[Diagnostic]]:
     """Read and parse SPEC; on failure return no spec and located error diagnostics.
 
     With a selection (tags / path prefixes), a large block-style YAML spec is parsed only as
     far as the selection needs (see lazyload); otherwise, or when that declines, whole.
+    Files named by relative `$ref`s are bundled in, from within `ref_root` (default: the
+    spec's folder).
     """
     name = str(path)
     try:
@@ -85,7 +105,25 @@ def load(path: Path, tags: tuple[str, ...] = (), prefixes: tuple[str, ...] = ())
         if version is None:
             return None, [spec.locate(Diagnostic("E003", "the document has no `openapi` key: it is not an OpenAPI document", ""))]
         return None, [spec.locate(Diagnostic("E004", f"`openapi` version is {_show(version)}", "/openapi"))]
+    if EXTERNAL_REF.search(text):
+        return _bundled(spec, ref_root if ref_root is not None else path.parent)
     return spec, []
+
+
+def _bundled(spec: Spec, ref_root: Path) -> tuple[Spec | None, list[Diagnostic]]:
+    root = Source(spec.path, spec.doc, spec.text)
+    result = bundle(root, ref_root, _read_part)
+    bundled = Spec(spec.path, result.doc, spec.text, result.origins, tuple(result.sources))
+    diags = [d if d.file else bundled.locate(d) for d in result.diags]
+    return (None if any(d.code.startswith("E") for d in diags) else bundled), diags
+
+
+def _read_part(path: Path) -> tuple[Any, str]:
+    """A file a `$ref` names: any JSON value, under the same limits as the spec."""
+    try:
+        return _read_and_parse(path, (), (), mapping=False)
+    except _Refused as exc:
+        raise LoadError(exc.code, exc.message, exc.line, exc.column) from None
 
 
 def _show(value: Any) -> str:
@@ -93,7 +131,7 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _read_and_parse(path: Path, tags: tuple[str, ...], prefixes: tuple[str, ...]) -> tuple[dict[str, Any], str]:
+def _read_and_parse(path: Path, tags: tuple[str, ...], prefixes: tuple[str, ...], mapping: bool = True) -> tuple[Any, str]:
     try:
         with open(path, "rb") as fh:  # at most one byte past the limit: /dev/zero is a path too
             raw = fh.read(MAX_BYTES + 1)
@@ -115,6 +153,8 @@ def _read_and_parse(path: Path, tags: tuple[str, ...], prefixes: tuple[str, ...]
         doc = _parse_yaml(text, tags, prefixes)
     if doc is None:
         raise _Refused("E005", "spec file has no content (only comments or an empty document)")
+    if not mapping:
+        return doc, text
     if type(doc) is dict and any(type(k) is not str for k in doc):
         doc = {_json_key(k): v for k, v in doc.items()}
     if not isinstance(doc, dict):
@@ -296,6 +336,8 @@ def _normalize(doc: Any) -> bool:
     binary, sets, pairs. An OpenAPI document is JSON data, so they become what they mean
     there (`"200"`, `"true"`, `"2024-10-01"`, ...), in place.
     """
+    if type(doc) is not dict and type(doc) is not list:
+        return True  # a file a `$ref` names may hold a single value
     stack: list[tuple[Any, int]] = [(doc, 1)]
     while stack:
         node, depth = stack.pop()

@@ -374,11 +374,16 @@ def _ordered_aliases(defs: list[ir.Definition], types: Types, tagged: tuple[Tagg
     def visit(name: str, trail: frozenset[str]) -> None:
         if name in done or name in trail:
             return
-        for used in names[name]:
-            if used in views and used != name:
-                visit(used, trail | {name})
+        words = [w for w in names[name] if w in views]
+        for word in words:
+            if word != name:
+                visit(word, trail | {name})
         done.add(name)
-        order.append(views[name])
+        view = views[name]
+        if any(w not in done or w == name for w in words):
+            # recursive (`Value = str | list[Value]`): not defined yet when evaluated, so quoted
+            view = replace(view, value=f'"{view.value}"', members=(f'"{view.value}"',))
+        order.append(view)
 
     for name in sorted(views):
         visit(name, frozenset())

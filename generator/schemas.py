@@ -19,6 +19,8 @@ from .specread import text
 
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 _IGNORED_WITH_REF = {"$ref", "description", "title", "default", "example", "examples", "deprecated", "readOnly", "writeOnly", "nullable", "type"}
+# What may stand beside an `allOf: [{$ref: X}]` wrapper (or in its other members) that is still just X.
+_ANNOTATIONS = _IGNORED_WITH_REF - {"$ref"} | {"$comment", "externalDocs"}
 
 
 @dataclass
@@ -44,6 +46,11 @@ class SchemaBuilder:
         self._component_types: dict[str, ir.TypeRef] = {}
         self._module = "types"
         self._anchor = ""
+        # inline schemas by pointer: one type per place in the document, however often it is
+        # reached (an allOf merge converts its members' properties again), so recursion ends
+        self._inline_types: dict[str, ir.TypeRef] = {}
+        self._inline_names: dict[str, str] = {}
+        self._inline_active: set[str] = set()
 
     # ---- names ---------------------------------------------------------------------------
     def claim_class(self, wanted: str, ptr: str) -> str:
@@ -82,6 +89,22 @@ class SchemaBuilder:
 
     # ---- conversion ----------------------------------------------------------------------
     def convert(self, schema: Any, hint: str, ptr: str, named: bool = False) -> ir.TypeRef:
+        if named:
+            return self._convert(schema, hint, ptr, named)
+        known = self._inline_types.get(ptr)
+        if known is not None:
+            return known
+        if ptr in self._inline_active and ptr in self._inline_names:
+            return ir.Ref(self._inline_names[ptr])  # recursion: this schema's type is being built
+        self._inline_active.add(ptr)
+        try:
+            result = self._convert(schema, hint, ptr, named)
+        finally:
+            self._inline_active.discard(ptr)
+        self._inline_types[ptr] = result
+        return result
+
+    def _convert(self, schema: Any, hint: str, ptr: str, named: bool) -> ir.TypeRef:
         if schema is True or schema == {}:
             return self._named_alias(hint, ptr, ir.AnyType(), "") if named else ir.AnyType()
         if not isinstance(schema, dict):
@@ -90,6 +113,7 @@ class SchemaBuilder:
         description = text(schema.get("description") or schema.get("title"))
         if "$recursiveRef" in schema or "$dynamicRef" in schema:
             return ir.Ref(self._anchor)
+        schema = _unwrap(schema)
         ref = schema.get("$ref")
         if isinstance(ref, str):
             extra = {k for k in schema if k not in _IGNORED_WITH_REF and not str(k).startswith("x-")}
@@ -150,7 +174,10 @@ class SchemaBuilder:
         return ir.Ref(name)
 
     def _name_for(self, named: bool, hint: str, ptr: str) -> str:
-        return hint if named else self.claim_class(hint, ptr)
+        if named:
+            return hint
+        name = self._inline_names[ptr] = self.claim_class(hint, ptr)
+        return name
 
     # ---- objects -------------------------------------------------------------------------
     def _object(self, schema: dict[str, Any], hint: str, ptr: str, named: bool, description: str) -> ir.TypeRef:
@@ -222,6 +249,10 @@ class SchemaBuilder:
                     member_schema, at = resolve_pointer(self.doc, target), target.lstrip("#")
                 except KeyError:
                     continue
+                if target.startswith("#/components/schemas/"):
+                    # the base first: the inline types of its properties are named after it,
+                    # and the merged model reuses them (one type per place in the document)
+                    self.component(target)
             if isinstance(member_schema, dict):
                 if "allOf" in member_schema:
                     self._collect_all_of(member_schema, at, groups, depth + 1)
@@ -290,6 +321,27 @@ class SchemaBuilder:
 
     def component_name(self, ref: str) -> str | None:
         return self._component_names.get(ref)
+
+
+def _unwrap(schema: dict[str, Any]) -> dict[str, Any]:
+    """`allOf: [{$ref: X}]` plus annotations (the usual 3.0 way to describe a reference) is X:
+    returned as `{$ref: X}` with the annotations, so it converts to X itself, not a copy."""
+    members = schema.get("allOf")
+    if not isinstance(members, list) or not members or not all(isinstance(m, dict) for m in members):
+        return schema
+    if not all(k in _ANNOTATIONS or k == "allOf" or str(k).startswith("x-") for k in schema):
+        return schema
+    refs = [m for m in members if "$ref" in m]
+    if len(refs) != 1 or not isinstance(refs[0]["$ref"], str):
+        return schema
+    if not all(k in _IGNORED_WITH_REF or k in _ANNOTATIONS or str(k).startswith("x-") for m in members for k in m):
+        return schema
+    merged: dict[str, Any] = {}
+    for source in [*members, schema]:  # the wrapper's own annotations win
+        merged.update((k, v) for k, v in source.items() if k in _ANNOTATIONS and k != "type")
+    if any(m.get("nullable") is True for m in [*members, schema]):
+        merged["nullable"] = True
+    return {**merged, "$ref": refs[0]["$ref"]}
 
 
 def _types_of(schema: dict[str, Any]) -> tuple[bool, list[str]]:

@@ -80,11 +80,14 @@ def resolve_pointer(doc: Any, ref: str) -> Any:
 def select(doc: dict[str, Any], selection: Selection) -> tuple[Section | None, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     paths = doc.get("paths")
-    if "paths" not in doc:
+    hooks = _webhooks(doc, selection)
+    if "paths" not in doc and hooks:  # 3.1: a document of webhooks only gives their types
+        paths = {}
+    elif "paths" not in doc:
         return None, [Diagnostic("E101", "the spec has no `paths`", "")]
     if not isinstance(paths, dict):
         return None, [Diagnostic("E101", f"`paths` is a {_kind(paths)}, not a mapping of paths to operations", "/paths")]
-    if not paths:
+    if not paths and not hooks:
         return None, [Diagnostic("E101", "`paths` is empty", "/paths")]
     ops: list[SelectedOperation] = []
     for path, item in paths.items():
@@ -97,9 +100,13 @@ def select(doc: dict[str, Any], selection: Selection) -> tuple[Section | None, l
                 diags.append(Diagnostic("W201", f"operation {method.upper()} {path} is a {_kind(op)}, not a mapping: ignored", pointer("paths", path, method)))
             if isinstance(op, dict) and _wanted(path, op, selection):
                 ops.append(SelectedOperation(str(path), method, op, item))
-    if not ops:
+    if not ops and not hooks:
         return None, diags + [_nothing_matches(doc, paths, selection)]
     refs: set[str] = set()
+    for name, method, op in hooks:
+        at = pointer("webhooks", name, method)
+        diags.append(Diagnostic("W210", f"webhook {name!r} ({method.upper()}) is a request the API sends, not a client method: only its types are generated", at))
+        _collect(doc, op, at, refs, diags)
     for op in ops:
         _collect(doc, op.path_item.get("parameters", []), pointer("paths", op.path, "parameters"), refs, diags)
         _collect(doc, op.operation, op.pointer, refs, diags)
@@ -156,6 +163,14 @@ def _close_tags(wanted: str, known: list[str]) -> list[str]:
     return same_case or difflib.get_close_matches(wanted, known, n=2, cutoff=0.75)
 
 
+def _webhooks(doc: dict[str, Any], selection: Selection) -> list[tuple[str, str, dict[str, Any]]]:
+    hooks = doc.get("webhooks")
+    if not isinstance(hooks, dict):
+        return []
+    return [(str(name), method, item[method]) for name, item in hooks.items() if isinstance(item, dict)
+            for method in HTTP_METHODS if isinstance(item.get(method), dict) and _wanted(str(name), item[method], selection)]
+
+
 def _wanted(path: str, op: dict[str, Any], selection: Selection) -> bool:
     if not selection.tags and not selection.path_prefixes:
         return True
@@ -165,27 +180,42 @@ def _wanted(path: str, op: dict[str, Any], selection: Selection) -> bool:
 
 def _collect(doc: dict[str, Any], root: Any, at: str, refs: set[str], diags: list[Diagnostic]) -> None:
     """Add every component ref reachable from `root` to `refs` (iteratively: specs can be deep)."""
-    stack: list[tuple[Any, str]] = [(root, at)]
+    # (node, pointer, is_map): in a map of names (`properties`, `responses`, ...) every key is
+    # a name, so `default`, `enum` or `example` there is a response or a property, not data
+    stack: list[tuple[Any, str, bool]] = [(root, at, False)]
     while stack:
-        node, where = stack.pop()
+        node, where, is_map = stack.pop()
         if isinstance(node, dict):
-            ref = node.get("$ref")
+            ref = node.get("$ref") if not is_map else None
             if isinstance(ref, str):
                 target = _follow(doc, ref, where + "/$ref", diags)
                 if target is not None and target not in refs:
                     refs.add(target)
-                    stack.append((resolve_pointer(doc, target), target.lstrip("#")))
+                    stack.append((resolve_pointer(doc, target), target.lstrip("#"), False))
             for key, value in node.items():
+                if not isinstance(value, (dict, list)):
+                    continue
+                if is_map:
+                    if not (str(key).startswith("x-") and where.rsplit("/", 1)[-1] in _EXTENSIBLE_MAPS):
+                        stack.append((value, f"{where}/{escape_token(key)}", False))
+                    continue
                 if key in ("example", "$ref", "const", "default", "enum") or str(key).startswith("x-"):
                     continue
                 if key == "examples" and isinstance(value, list):
                     continue  # JSON Schema `examples`: data
                 if key == "value" and where.rsplit("/", 2)[-2:-1] == ["examples"]:
                     continue  # an Example Object's value is data, even when it holds a "$ref" key
-                if isinstance(value, (dict, list)):
-                    stack.append((value, f"{where}/{escape_token(key)}"))
+                stack.append((value, f"{where}/{escape_token(key)}", key in NAME_MAPS and isinstance(value, dict)))
         elif isinstance(node, list):
-            stack.extend((v, f"{where}/{i}") for i, v in enumerate(node) if isinstance(v, (dict, list)))
+            stack.extend((v, f"{where}/{i}", False) for i, v in enumerate(node) if isinstance(v, (dict, list)))
+
+
+# Keywords whose value maps names to objects (schemas, responses, media types, ...).
+NAME_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "responses",
+                       "callbacks", "content", "headers", "links", "encoding", "examples", "schemas", "parameters",
+                       "requestBodies", "securitySchemes", "pathItems", "webhooks"})
+# Maps whose `x-` keys are extensions (data), not names.
+_EXTENSIBLE_MAPS = frozenset({"responses", "callbacks"})
 
 
 def _follow(doc: dict[str, Any], ref: str, where: str, diags: list[Diagnostic]) -> str | None:
@@ -303,6 +333,8 @@ def _check_schema_depth(doc: dict[str, Any], ops: list[SelectedOperation], refs:
                 at = f"{where}/{escape_token(key)}"
                 if key in _SCHEMA_MAPS and isinstance(value, dict):
                     children.extend((v, f"{at}/{escape_token(k)}", depth + 1) for k, v in value.items())
+                elif key in NAME_MAPS and isinstance(value, dict):  # `responses: {default: ...}` is no data
+                    children.extend((v, f"{at}/{escape_token(k)}", depth) for k, v in value.items() if isinstance(v, (dict, list)))
                 elif key in _SCHEMA_VALUES or key in _SCHEMA_LISTS:
                     children.append((value, at, depth + 1))
                 else:

@@ -176,7 +176,9 @@ def _for_validator(doc: Any) -> Any:
                     key = "$ref (data)" if key == "$ref" else key
                 elif what == "schema" and key in ("pattern", "patternProperties", "$id"):
                     continue
-                elif what == "schema" and (key in _DATA or str(key).startswith("x-")):
+                elif what == "schema" and key == "examples" and isinstance(value, dict):
+                    child = "names"  # a map of Example Objects (their `value` is data, below)
+                elif what == "schema" and (key in _DATA or key == "value" or str(key).startswith("x-")):
                     child = "data"
                 elif what == "schema" and key in _NAMED:
                     child = "names"

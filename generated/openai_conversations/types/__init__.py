@@ -227,11 +227,7 @@ if TYPE_CHECKING:
         FunctionToolCallOutputStatus,
         function_tool_call_output_output_from_dict,
     )
-    from .function_tool_call_output_resource import (
-        FunctionToolCallOutputResource,
-        FunctionToolCallOutputResourceOutput,
-        function_tool_call_output_resource_output_from_dict,
-    )
+    from .function_tool_call_output_resource import FunctionToolCallOutputResource
     from .function_tool_call_resource import FunctionToolCallResource
     from .function_tool_param import FunctionToolParam
     from .grammar_syntax1 import GrammarSyntax1
@@ -579,8 +575,6 @@ _MODULES = {
     "FunctionToolCallOutputStatus": "function_tool_call_output",
     "function_tool_call_output_output_from_dict": "function_tool_call_output",
     "FunctionToolCallOutputResource": "function_tool_call_output_resource",
-    "FunctionToolCallOutputResourceOutput": "function_tool_call_output_resource",
-    "function_tool_call_output_resource_output_from_dict": "function_tool_call_output_resource",
     "FunctionToolCallResource": "function_tool_call_resource",
     "FunctionToolParam": "function_tool_param",
     "GrammarSyntax1": "grammar_syntax1",
@@ -877,7 +871,6 @@ __all__ = [
     "FunctionToolCallOutput",
     "FunctionToolCallOutputOutput",
     "FunctionToolCallOutputResource",
-    "FunctionToolCallOutputResourceOutput",
     "FunctionToolCallOutputStatus",
     "FunctionToolCallResource",
     "FunctionToolCallStatus",
@@ -1070,7 +1063,6 @@ __all__ = [
     "function_shell_call_output_outcome_param_from_dict",
     "function_shell_tool_param_environment_from_dict",
     "function_tool_call_output_output_from_dict",
-    "function_tool_call_output_resource_output_from_dict",
     "input_content_from_dict",
     "input_item_from_dict",
     "item_from_dict",
