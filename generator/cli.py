@@ -166,6 +166,8 @@ def _render(run: Run, config: Config) -> dict[str, str] | None:
     assert config.spec is not None
     settings = {k: getattr(config, k) for k in ("tags", "path_prefixes", "package", "array_format", "env_prefix", "version")}
     settings["spec_path"] = str(config.spec)  # cached diagnostics name the spec file: a copy elsewhere is another build
+    if config.names is not None:  # the names table's content, not its path, goes into the key
+        settings["names"] = config.names.read_text(encoding="utf-8") if config.names.is_file() else str(config.names)
     key = None if run.args.no_cache else run.stage("fingerprint", lambda: cache.fingerprint(config.spec, settings, config.templates))  # type: ignore[arg-type]
     hit = cache.load(key) if isinstance(key, str) else None
     if hit is not None:
@@ -206,7 +208,14 @@ def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:
     from .plan import Options, plan
     from .render import render
 
-    api, diags = run.stage("build", lambda: build(section))  # type: ignore[misc]
+    table = None
+    if config.names is not None:
+        from .nametable import load_names
+
+        table, diags = load_names(config.names)
+        if run.add(diags):
+            return None
+    api, diags = run.stage("build", lambda: build(section, table))  # type: ignore[misc]
     if run.add(diags):
         return None
     options = Options(package=config.package, version=config.version, api_key_env=f"{config.env_prefix}_API_KEY",

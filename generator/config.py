@@ -28,6 +28,7 @@ class Config:
     env_prefix: str = "OPENAI"
     version: str = "0.1.0"
     strict: bool = False
+    names: Path | None = None  # the operation names table (generator/nametable.py)
     source: Path | None = None  # the file this came from
 
     def with_flags(self, **flags: Any) -> Config:
@@ -47,6 +48,7 @@ KEYS: dict[str, str] = {
     "env_prefix": "environment variables read: PREFIX_API_KEY, PREFIX_BASE_URL",
     "version": "version of the generated package",
     "strict": "treat warnings as errors",
+    "names": "TOML table naming operations on the client (README: Operation names)",
 }
 
 
@@ -89,7 +91,7 @@ def load_config(path: Path) -> tuple[Config, list[Diagnostic]]:
     for key, value in table.items():
         if key not in KEYS:
             bad(key, f"unknown configuration key {key!r} (known: {', '.join(sorted(KEYS))})", "W402")
-        elif key in ("spec", "output", "templates"):
+        elif key in ("spec", "output", "templates", "names"):
             if isinstance(value, str) and value:
                 values[key] = _relative(base / value)
             else:

@@ -209,6 +209,9 @@ class Operation:
     page: CursorPage | None
     deprecated: bool = False
     example: str = ""  # a Python example from the spec, rewritten for this client
+    aliases: tuple[str, ...] = ()  # further method names of the same operation (e.g. from the name table)
+    fixed_query: tuple[tuple[str, str], ...] = ()  # (name, value) from a query string in the spec's path key
+    name_source: str = "rule"  # where resource and method_name came from: "rule", "hint" (the spec) or "table" (config)
 
 
 @dataclass(frozen=True, slots=True)

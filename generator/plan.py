@@ -132,6 +132,8 @@ class MethodView:
     example: str
     deprecated: bool
     call: str = ""  # `client.a.b.method("id_123")` when path ids are all it needs, else ""
+    aliases: tuple[str, ...] = ()  # further names of this method (class attributes bound to it)
+    fixed_query: tuple[tuple[str, str], ...] = ()  # (literal name, literal value) always sent in the query
 
 
 @dataclass(frozen=True)
@@ -521,7 +523,8 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
         page_item=types.annotation(op.page.item) if op.page else "",
         cursor_arg=next((p.attr for p in op.query_params if op.page and p.wire == op.page.param), ""),
         summary=docstring(summary), doc=docstring(op.description if op.description != summary else ""),
-        example=usage, deprecated=op.deprecated, call=_call(op, keyword),
+        example=usage, deprecated=op.deprecated, call=_call(op, keyword), aliases=op.aliases,
+        fixed_query=tuple((literal(k), literal(v)) for k, v in op.fixed_query),
     )
 
 

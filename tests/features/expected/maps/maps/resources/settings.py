@@ -28,7 +28,7 @@ class Settings2:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return Settings2WithRawResponse(self._client)
 
-    def list(
+    def retrieve(
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
@@ -52,7 +52,7 @@ class Settings2WithRawResponse:
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
 
-    def list(
+    def retrieve(
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
@@ -81,7 +81,7 @@ class AsyncSettings2:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncSettings2WithRawResponse(self._client)
 
-    async def list(
+    async def retrieve(
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
@@ -105,7 +105,7 @@ class AsyncSettings2WithRawResponse:
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
 
-    async def list(
+    async def retrieve(
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
