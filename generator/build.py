@@ -13,8 +13,8 @@ from typing import Any
 
 from . import ir
 from .diagnostics import Diagnostic
-from .naming import Namespace, parameter, pascal
-from .opnames import NameTable, name_operation, settle
+from .naming import Namespace, parameter, pascal, unshadow_fields
+from .opnames import NameTable, name_operation, resource_classes, settle, unshadow
 from .schemas import SchemaBuilder
 from .select import Section, resolve_pointer
 from .unions import resolve_unions
@@ -30,8 +30,8 @@ def build(section: Section, names: NameTable | None = None) -> tuple[ir.Api, lis
             sb.component(ref)
     operations = [_operation(sb, section, op, names) for op in section.operations]
     resolve_unions(sb)
-    operations = settle([_detect_page(op, sb.defs) for op in operations], diags)
-    definitions = _group_modules(sb.defs)
+    operations = settle([unshadow(_detect_page(op, sb.defs), diags) for op in operations], diags)
+    definitions = unshadow_fields(_group_modules(sb.defs), diags)
     doc = section.doc
     info = doc.get("info") if isinstance(doc.get("info"), dict) else {}
     servers = doc.get("servers") if isinstance(doc.get("servers"), list) else []
@@ -44,6 +44,7 @@ def build(section: Section, names: NameTable | None = None) -> tuple[ir.Api, lis
         definitions=tuple(sorted(definitions.values(), key=lambda d: (d.module, d.name))),
         operations=tuple(sorted(operations, key=lambda o: (o.resource, o.method_name))),
         modules=tuple(sorted({d.module for d in definitions.values()})),
+        resource_classes=resource_classes(operations, frozenset(definitions), diags),
     )
     return api, diags
 

@@ -223,6 +223,8 @@ class Api:
     definitions: tuple[Definition, ...]  # sorted by module, then name
     operations: tuple[Operation, ...]  # sorted by resource, then method name
     modules: tuple[str, ...]  # type modules, sorted
+    # (resource path, class name) for every resource, parents first; names are unique per top-level resource
+    resource_classes: tuple[tuple[tuple[str, ...], str], ...] = ()
 
     def index(self) -> dict[str, Definition]:
         return {d.name: d for d in self.definitions}

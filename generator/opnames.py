@@ -11,7 +11,9 @@ Three sources, strongest first:
      POST/PUT/PATCH `update`, DELETE `delete`; on a collection GET is `list`, POST `create`;
      a singleton (GET answering one object, not a list) has `retrieve`/`update`/`delete`;
    - a last singular segment with one operation under a resource (`/batches/{id}/cancel`,
-     RPC style `POST /asset_report/pdf/get`) is an action: a method of that resource.
+     RPC style `POST /asset_report/pdf/get`) is an action: a method of that resource;
+   - a fragment in a path key (`/files/{id}#get_shared_link`) names the method; it is no part
+     of the URL.
 
 Only the operation and its own path item are read, so a name does not depend on which
 other operations are selected (collisions aside: see `settle`).
@@ -26,7 +28,7 @@ from urllib.parse import parse_qsl
 
 from . import ir
 from .diagnostics import Diagnostic
-from .naming import snake
+from .naming import pascal, snake
 from .select import resolve_pointer
 
 _PARAM = re.compile(r"^{([^}]+)}$")
@@ -54,15 +56,18 @@ class OpName:
     method: str
     aliases: tuple[str, ...] = ()
     fixed_query: tuple[tuple[str, str], ...] = ()
-    path: str = ""  # the path template without its query string
+    path: str = ""  # the path template without its query string or fragment
     source: str = "rule"  # "rule", "hint" or "table"
 
 
 def name_operation(path: str, method: str, op: dict[str, Any], path_item: dict[str, Any], doc: dict[str, Any],
                    table: NameTable | None = None) -> OpName:
-    bare, _, query = path.partition("?")
+    bare, _, fragment = path.partition("#")
+    bare, _, query = bare.partition("?")
     fixed = tuple(parse_qsl(query, keep_blank_values=True))
     rule = _rule(bare, method, op, path_item, doc)
+    if fragment.strip():  # `/files/{id}#get_shared_link`: the fragment tells variants of one path apart
+        rule = (rule[0], snake(fragment))
     op_id = op.get("operationId")
     if table is not None:
         wanted = table.operations.get(str(op_id)) if op_id else None
@@ -87,7 +92,7 @@ def _split(dotted: str) -> tuple[tuple[str, ...], str]:
 
 def literal_segments(path: str) -> list[str]:
     """The path's segments as names: no version prefix, no extensions, parameters as `{}`."""
-    segments = [_EXTENSION.sub("", s) for s in path.split("?")[0].split("/") if s]
+    segments = [_EXTENSION.sub("", s) for s in path.split("#")[0].split("?")[0].split("/") if s]
     out = ["{}" if _PARAM.match(s) or s.startswith("{") else s for s in segments]
     while len(out) > 1 and (_VERSION.match(out[0]) or (out[0].lower() == "api" and _VERSION.match(out[1]))):
         out.pop(0)
@@ -99,7 +104,9 @@ def _rule(path: str, method: str, op: dict[str, Any], path_item: dict[str, Any],
     names = [snake(s) for s in segments if s != "{}"]
     resource = tuple(names) or ("root",)
     if segments and segments[-1] == "{}":
-        return resource, {"get": "retrieve", "delete": "delete"}.get(method, "update" if method in _WRITES else snake(method))
+        if method == "get":  # an item that is itself a list (`/taxonomies/{namespace}`) is listed
+            return resource, "list" if _lists(op, doc, names[-1] if names else "") else "retrieve"
+        return resource, "delete" if method == "delete" else "update" if method in _WRITES else snake(method)
     methods = [m for m in _HTTP if isinstance(path_item.get(m), dict)]
     last = segments[-1] if segments else ""
     if len(names) >= 2 and len(methods) == 1 and not _plural(names[-1]):
@@ -136,10 +143,21 @@ def _lists(op: dict[str, Any], doc: dict[str, Any], name: str) -> bool | None:
                 continue
             if schema.get("type") == "array":
                 return True
-            props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+            props = _properties(doc, schema)
             keys = [k for k in props if k in _LIST_FIELDS or snake(k) == name]
             return any(isinstance(s := _deref(doc, props[k]), dict) and s.get("type") == "array" for k in keys)
     return None
+
+
+def _properties(doc: dict[str, Any], schema: dict[str, Any], depth: int = 0) -> dict[str, Any]:
+    """The properties of an object schema, with those of its `allOf` parts."""
+    props = dict(schema["properties"]) if isinstance(schema.get("properties"), dict) else {}
+    parts = schema.get("allOf") if depth < 5 and isinstance(schema.get("allOf"), list) else []
+    for part in parts:
+        part = _deref(doc, part)
+        if isinstance(part, dict):
+            props.update(_properties(doc, part, depth + 1))
+    return props
 
 
 def _deref(doc: dict[str, Any], node: Any) -> Any:
@@ -208,7 +226,7 @@ def _prefixed(path: str, resource: tuple[str, ...], op: dict[str, Any], table: N
 
 def settle(operations: list[ir.Operation], diags: list[Diagnostic]) -> list[ir.Operation]:
     """Names that collide: the one operation with the strongest name (table > hint > rule,
-    then one without a fixed query) keeps it, the others take their operationId's (W360);
+    then one without a fixed query, then not a POST) keeps it, the others take their operationId's (W360);
     a tie renames all. Names still equal after that are an error (E205)."""
     rank = {"table": 0, "hint": 1, "rule": 2}
     out = list(operations)
@@ -219,7 +237,8 @@ def settle(operations: list[ir.Operation], diags: list[Diagnostic]) -> list[ir.O
     for (resource, method), indexes in sorted(groups.items()):
         if len(indexes) < 2:
             continue
-        keys = {i: (rank.get(out[i].name_source, 2), bool(out[i].fixed_query)) for i in indexes}
+        # PUT/PATCH before POST for `update`: a POST beside them on one path gets the other name
+        keys = {i: (rank.get(out[i].name_source, 2), bool(out[i].fixed_query), out[i].http_method == "POST") for i in indexes}
         keep = [i for i in indexes if keys[i] == min(keys.values())]
         others = " and ".join(f"{out[i].http_method} {_shown(out[i])}" for i in indexes)
         for i in indexes:
@@ -241,3 +260,72 @@ def settle(operations: list[ir.Operation], diags: list[Diagnostic]) -> list[ir.O
 
 def _shown(op: ir.Operation) -> str:
     return op.path + ("?" + "&".join(f"{k}={v}" for k, v in op.fixed_query) if op.fixed_query else "")
+
+
+# Names a generated method's body uses besides its arguments: an argument of the same name
+# would hide them (a body field `path` made every call fail with "'Unset' object is not callable").
+METHOD_BODY_NAMES = frozenset({"path", "RequestOptions", "Timeout", "UNSET", "Unset", "RawResponse", "AsyncPager",
+                               "SyncCursorPage", "AsyncCursorPage", "Mapping", "Sequence", "Any", "Literal",
+                               "TYPE_CHECKING", "cached_property", "annotations", "_t", "_r"})
+PAGE_LAMBDA_NAMES = frozenset({"data", "cursor"})  # the parameters of a paginated method's decode lambdas
+
+
+def unshadow(op: ir.Operation, diags: list[Diagnostic]) -> ir.Operation:
+    """Arguments named like something the method body uses get a `_` suffix (W362)."""
+    taken = METHOD_BODY_NAMES | (PAGE_LAMBDA_NAMES if op.page is not None else frozenset())
+    params = [*op.path_params, *op.query_params]
+    fields = list(op.body.fields) if op.body is not None and op.body.flattened else []
+    used = {p.attr for p in [*params, *fields]}
+    if not used & taken:
+        return op
+
+    def fix(attr: str, wire: str) -> str:
+        if attr not in taken:
+            return attr
+        new = attr + "_"
+        while new in used or new in taken:
+            new += "_"
+        used.add(new)
+        what = "a name the method's code uses" if attr in METHOD_BODY_NAMES else "a name its pagination uses"
+        diags.append(Diagnostic("W362", f"argument {wire!r} of {'.'.join((*op.resource, op.method_name))}() is {new!r}: "
+                                f"{attr!r} is {what}", op.pointer))
+        return new
+
+    path_params = tuple(replace(p, attr=fix(p.attr, p.wire)) for p in op.path_params)
+    query_params = tuple(replace(p, attr=fix(p.attr, p.wire)) for p in op.query_params)
+    body = op.body
+    if body is not None and body.flattened:
+        body = replace(body, fields=tuple(replace(f, attr=fix(f.attr, f.wire)) for f in body.fields))
+    return replace(op, path_params=path_params, query_params=query_params, body=body)
+
+
+def resource_classes(operations: list[ir.Operation], type_names: frozenset[str],
+                     diags: list[Diagnostic]) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """A class name per resource path. Names are scoped per resource module (one per top-level
+    resource): `client.vector_stores.files` and `client.containers.files` are both `Files`.
+    Within a module a taken name gets its parents' names in front (`ChatkitThreads`); a name
+    a type has gets a `Resource` suffix instead (W361), as no type may be hidden by a resource."""
+    paths = sorted({op.resource[:i] for op in operations for i in range(1, len(op.resource) + 1)}, key=lambda p: (len(p), p))
+    pointers: dict[tuple[str, ...], str] = {}
+    for op in operations:
+        pointers.setdefault(op.resource, op.pointer)
+    tops: set[str] = set()
+    modules: dict[str, set[str]] = {}
+    out: list[tuple[tuple[str, ...], str]] = []
+    for path in paths:
+        taken = modules.setdefault(path[0], set()) | ({"Client", "AsyncClient"} | tops if len(path) == 1 else set())
+        candidates = [pascal("_".join(path[i:])) for i in range(len(path) - 1, -1, -1)]
+        name = next((c for c in candidates if c not in taken and c not in type_names), "")
+        if not name:
+            name = next((c + "Resource" for c in candidates if c + "Resource" not in taken and c + "Resource" not in type_names), "")
+            n = 2
+            while not name or name in taken or name in type_names:
+                name = f"{candidates[-1]}Resource{n}"
+                n += 1
+            diags.append(Diagnostic("W361", f"the class of client.{'.'.join(path)} is {name}: {candidates[0]} is the name of a type",
+                                    pointers.get(path, next(p for r, p in pointers.items() if r[: len(path)] == path))))
+        modules[path[0]].add(name)
+        if len(path) == 1:
+            tops.add(name)
+        out.append((path, name))
+    return tuple(out)

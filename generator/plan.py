@@ -427,12 +427,13 @@ def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[Resou
         for i in range(1, len(op.resource) + 1):
             by_path.setdefault(op.resource[:i], [])
         by_path[op.resource].append(op)
-    class_names = Namespace(frozenset(d.name for d in api.definitions) | {"Client", "AsyncClient"})
+    settled = dict(api.resource_classes)
+    class_names = Namespace(frozenset(d.name for d in api.definitions) | {"Client", "AsyncClient"} | set(settled.values()))
     pages: dict[str, list[PageView]] = {}
     index = api.index()
 
     def make(path: tuple[str, ...]) -> ResourceView:
-        cls, _ = class_names.claim(pascal(path[-1]))
+        cls = settled.get(path) or class_names.claim(pascal(path[-1]))[0]
         children = tuple(make(p) for p in sorted(by_path) if len(p) == len(path) + 1 and p[: len(path)] == path)
         methods = []
         for op in by_path[path]:

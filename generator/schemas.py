@@ -13,7 +13,7 @@ from typing import Any
 
 from . import ir
 from .diagnostics import Diagnostic, escape_token
-from .naming import RESERVED_ATTRS, RESERVED_CLASSES, Namespace, attribute, member, pascal, snake
+from .naming import MAX_NAME, RESERVED_ATTRS, RESERVED_CLASSES, Namespace, attribute, member, pascal, snake
 from .select import resolve_pointer
 
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
@@ -43,6 +43,7 @@ class SchemaBuilder:
         self._component_types: dict[str, ir.TypeRef] = {}
         self._module = "types"
         self._anchor = ""
+        self._schema_names: frozenset[str] | None = None  # every component schema's class name, for titles
 
     # ---- names ---------------------------------------------------------------------------
     def claim_class(self, wanted: str, ptr: str) -> str:
@@ -60,8 +61,9 @@ class SchemaBuilder:
         if ref in self._component_names:  # recursion: still being converted
             return ir.Ref(self._component_names[ref])
         raw_name = ref.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
-        name = self.claim_class(raw_name, ref.lstrip("#"))
-        if name == pascal(raw_name) and name != raw_name and not raw_name.replace("_", "").isalnum():
+        readable = self._readable(raw_name, ref)
+        name = self.claim_class(readable, ref.lstrip("#"))
+        if name == pascal(readable) and name != raw_name and (not raw_name.replace("_", "").isalnum() or len(raw_name) > MAX_NAME):
             # (a name taken by another schema was already reported by claim_class, W308)
             self.diags.append(Diagnostic("W306", f"schema {raw_name!r} is named {name!r} in Python", ref.lstrip("#")))
         self._component_names[ref] = name
@@ -74,6 +76,23 @@ class SchemaBuilder:
             self._module, self._anchor = outer_module, outer_anchor
         self._component_types[ref] = result
         return result
+
+    def _readable(self, raw_name: str, ref: str) -> str:
+        """A schema name that is not an identifier (`ConversationParam-2`) is named by its
+        `title` (`ConversationObject`) when no other schema has that title or that name."""
+        if raw_name.replace("_", "").isalnum():
+            return raw_name
+        schema = _schema_at(self.doc, ref)
+        title = schema.get("title") if isinstance(schema, dict) else None
+        if not isinstance(title, str) or not title.strip():
+            return raw_name
+        if self._schema_names is None:
+            schemas = self.doc.get("components", {}).get("schemas", {}) if isinstance(self.doc.get("components"), dict) else {}
+            schemas = schemas if isinstance(schemas, dict) else {}
+            titles = [pascal(str(v["title"])) for v in schemas.values() if isinstance(v, dict) and isinstance(v.get("title"), str)]
+            self._schema_names = frozenset(pascal(str(n)) for n in schemas) | {t for t in titles if titles.count(t) > 1}
+        wanted = pascal(title)
+        return title if wanted not in self._schema_names and self.classes.free(wanted) else raw_name
 
     def use_module(self, wanted: str) -> None:
         """Inline definitions of operations (query enums, ...) go to a module of their own."""
@@ -318,3 +337,10 @@ def _const(value: Any) -> ir.TypeRef:
 
 def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
+
+
+def _schema_at(doc: dict[str, Any], ref: str) -> Any:
+    try:
+        return resolve_pointer(doc, ref)
+    except KeyError:
+        return None

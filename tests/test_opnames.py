@@ -69,6 +69,26 @@ def test_version_prefixes_and_extensions_are_not_names():
     assert named("/v2", "get") == "v2.retrieve"  # nothing else to name it by
 
 
+def test_box_layouts_fragments_keyed_lists_and_put_beside_post():
+    assert named("/files/{file_id}#get_shared_link", "get") == "files.get_shared_link"
+    op = {"responses": OK}
+    assert name_operation("/files/{file_id}#get_shared_link", "get", op, {"get": op}, {}).path == "/files/{file_id}"
+    assert named("/metadata_taxonomies/{namespace}", "get", (), LIST) == "metadata_taxonomies.list"
+    paged = {"200": {"description": "ok", "content": {"application/json": {"schema": {"allOf": [
+        {"type": "object", "properties": {"next_marker": {"type": "string"}}},
+        {"type": "object", "properties": {"entries": {"type": "array", "items": {"type": "object"}}}}]}}}}}
+    assert named("/ai_agents", "get", ("post",), paged) == "ai_agents.list"
+    assert named("/ai_agents", "post", ("get",), paged) == "ai_agents.create"
+    spec = {"openapi": "3.1.0", "info": {"title": "Box", "version": "1"}, "paths": {"/files/{file_id}": {
+        "parameters": [{"name": "file_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "put": {"operationId": "put_files_id", "responses": OK}, "post": {"operationId": "post_files_id", "responses": OK}}}}
+    section, _ = select(spec, Selection())
+    assert section is not None
+    api, diags = build(section)
+    assert sorted((op.http_method, op.method_name) for op in api.operations) == [("POST", "post_files_id"), ("PUT", "update")]
+    assert [d.code for d in diags] == ["W360"]
+
+
 def test_a_query_string_in_the_path_key_is_a_fixed_query_parameter():
     op = {"responses": OK}
     result = name_operation("/responses/{response_id}?beta=true", "get", op, {"get": op}, {})
