@@ -74,6 +74,12 @@ def pascal(text: str) -> str:
     return name
 
 
+def pascal_part(text: str) -> str:
+    """A piece of a longer class name (`model` -> `Model`): `pascal` applies its checks to the
+    whole name, so that a field `model` of `Tool` gives `ToolModel`, not `ToolModelModel`."""
+    return "".join(p[:1].upper() + p[1:] for p in re.split(r"[^0-9A-Za-z]+", ascii_fold(text)) if p)
+
+
 def snake(text: str) -> str:
     """`MCPListTools` -> `mcp_list_tools`, `ConversationItem` -> `conversation_item`."""
     name = _cut("_".join(w.lower() for w in words(text)) or "x")

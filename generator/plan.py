@@ -430,6 +430,7 @@ def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[Resou
     settled = dict(api.resource_classes)
     class_names = Namespace(frozenset(d.name for d in api.definitions) | {"Client", "AsyncClient"} | set(settled.values()))
     pages: dict[str, list[PageView]] = {}
+    page_names: dict[str, str] = {}
     index = api.index()
 
     def make(path: tuple[str, ...]) -> ResourceView:
@@ -439,8 +440,12 @@ def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[Resou
         for op in by_path[path]:
             page = ""
             if op.page is not None and isinstance(op.response, ir.Ref):
-                page, _ = class_names.claim(op.response.name + "Page")
-                pages.setdefault(path[0], []).append(_page(page, op, types, index))
+                # one page class per response type: methods answering the same list share it
+                if op.response.name not in page_names:
+                    page_names[op.response.name] = class_names.claim(op.response.name + "Page")[0]
+                page = page_names[op.response.name]
+                if page not in {p.name for p in pages.get(path[0], [])}:
+                    pages.setdefault(path[0], []).append(_page(page, op, types, index))
             methods.append(_method(op, types, page, example(op, options.package, options.client_name)))
         return ResourceView(cls, path[-1], path, tuple(methods), children)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from . import ir
 from .diagnostics import Diagnostic, escape_token
-from .naming import MAX_NAME, RESERVED_ATTRS, RESERVED_CLASSES, Namespace, attribute, member, pascal, snake
+from .naming import MAX_NAME, RESERVED_ATTRS, RESERVED_CLASSES, Namespace, attribute, member, pascal, pascal_part, snake
 from .select import resolve_pointer
 
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
@@ -199,7 +199,7 @@ class SchemaBuilder:
             if wanted != wire or renamed:
                 code = "W308" if renamed else "W306"
                 self.diags.append(Diagnostic(code, f"property {wire!r} of {owner} is attribute {attr!r}", prop_ptr))
-            type_ = self.convert(prop, owner + pascal(wire), prop_ptr)
+            type_ = self.convert(prop, owner + (pascal_part(wire) or "Field"), prop_ptr)
             default = prop.get("default") if isinstance(prop, dict) else None
             has_default = isinstance(prop, dict) and "default" in prop and isinstance(default, (str, int, float, bool))
             out.append(ir.Field(
@@ -294,10 +294,9 @@ class SchemaBuilder:
             return self._nullable_named(hint, inner) if nullable and named else _nullable(inner) if nullable else inner
         name = self._name_for(named, hint, ptr)
         converted: list[tuple[ir.TypeRef, str]] = []
+        suffixes = _variant_suffixes(non_null)
         for i, variant in non_null:
-            title = variant.get("title") if isinstance(variant, dict) and not variant.get("$ref") else None
-            vhint = name + (pascal(title) if isinstance(title, str) and title else f"Variant{i + 1}")
-            converted.append((self.convert(variant, vhint, f"{ptr}/{key}/{i}"), f"{ptr}/{key}/{i}"))
+            converted.append((self.convert(variant, name + suffixes[i], f"{ptr}/{key}/{i}"), f"{ptr}/{key}/{i}"))
         disc = schema.get("discriminator") if isinstance(schema.get("discriminator"), dict) else {}
         prop = disc.get("propertyName") if isinstance(disc.get("propertyName"), str) else ""
         mapping = {str(k): v for k, v in (disc.get("mapping") or {}).items() if isinstance(v, str)}
@@ -344,3 +343,43 @@ def _schema_at(doc: dict[str, Any], ref: str) -> Any:
         return resolve_pointer(doc, ref)
     except KeyError:
         return None
+
+
+_KIND_WORDS = {"object": "Object", "array": "List", "string": "String", "integer": "Int", "number": "Number", "boolean": "Bool"}
+
+
+def _variant_suffixes(variants: list[tuple[int, Any]]) -> dict[int, str]:
+    """How inline union variants are named after their union: by `title`, else by what they
+    are (`Enum`, `Object`, `List`, a const's value; an object by its first property when
+    several are objects); the position only when nothing else tells them apart."""
+    def described(v: Any) -> list[str]:
+        if not isinstance(v, dict):
+            return []
+        if isinstance(v.get("title"), str) and pascal_part(v["title"]):
+            return [pascal_part(v["title"])]
+        if "const" in v and pascal_part(str(v["const"])):
+            return [pascal_part(str(v["const"]))]
+        if isinstance(v.get("enum"), list):
+            return ["Enum"]
+        if isinstance(v.get("oneOf") or v.get("anyOf"), list):
+            return ["Union"]
+        kind = v.get("type") if isinstance(v.get("type"), str) else "object" if "properties" in v else ""
+        word = _KIND_WORDS.get(kind, "")
+        if not word:
+            return []
+        if word == "List":
+            item = described(v.get("items"))
+            return [word] + ([item[0] + word] if item else [])
+        props = v.get("properties") if isinstance(v.get("properties"), dict) else {}
+        tags = [str(p["enum"][0]) for p in props.values() if isinstance(p, dict) and isinstance(p.get("enum"), list) and len(p["enum"]) == 1]
+        tags += [str(p["const"]) for p in props.values() if isinstance(p, dict) and "const" in p]
+        required = [r for r in v.get("required") or [] if isinstance(r, str) and r in props]
+        first = (required or list(props))[:1]
+        return [pascal_part(t) for t in tags[:1] if pascal_part(t)] + [word] + [word + pascal_part(str(f)) for f in first]
+
+    options = {i: described(v) for i, v in variants}
+    out: dict[int, str] = {}
+    for i, _ in variants:
+        unique = [c for c in options[i] if not any(c in options[j] for j in options if j != i) and c not in out.values()]
+        out[i] = unique[0] if unique else f"Variant{i + 1}"
+    return out

@@ -82,6 +82,18 @@ def test_deep_inline_types_get_distinct_names_without_numbers():
     assert len(set(names)) == len(names) and not [d for d in diags if d.code == "W308"]
 
 
+def test_inline_union_variants_are_named_by_what_they_are_not_by_position():
+    value = {"anyOf": [{"type": "string"}, {"type": "string", "enum": ["a", "b"]}]}
+    moderation = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}, {"type": "array", "items": {"oneOf": [
+        {"type": "object", "required": ["type"], "properties": {"type": {"enum": ["image_url"]}, "url": {"type": "string"}}},
+        {"type": "object", "required": ["type"], "properties": {"type": {"enum": ["text"]}, "text": {"type": "string"}}}]}}]}
+    api, _ = built({"/t": {"post": {"responses": _ok({"$ref": "#/components/schemas/Tool"})}}},
+                   {"Tool": {"type": "object", "properties": {"model": value, "input": moderation}}})
+    names = sorted(d.name for d in api.definitions)
+    assert names == ["Tool", "ToolInput", "ToolInputUnionListItem", "ToolInputUnionListItemImageUrl",
+                     "ToolInputUnionListItemText", "ToolModel", "ToolModelEnum"]
+
+
 def test_a_schema_name_that_is_no_identifier_takes_its_title():
     api, diags = built({"/c": {"get": {"responses": _ok({"anyOf": [{"$ref": "#/components/schemas/ConversationParam-2"},
                                                                    {"$ref": "#/components/schemas/MessagePhase-2"}]})}}},
