@@ -43,11 +43,14 @@ class SchemaBuilder:
         self._component_types: dict[str, ir.TypeRef] = {}
         self._module = "types"
         self._anchor = ""
-        self._schema_names: frozenset[str] | None = None  # every component schema's class name, for titles
+        self._schema_names: frozenset[str] | None = None  # every component schema's class name
+        self._shared_titles: frozenset[str] = frozenset()
 
     # ---- names ---------------------------------------------------------------------------
-    def claim_class(self, wanted: str, ptr: str) -> str:
+    def claim_class(self, wanted: str, ptr: str, inline: bool = True) -> str:
         base = pascal(wanted)
+        if inline and base in self.schema_names():
+            base = pascal(wanted + "Inline")  # the component of that name keeps it, whenever it comes
         name, renamed = self.classes.claim(base)
         if renamed:
             self.diags.append(Diagnostic("W308", f"type name {base!r} is taken: using {name!r}", ptr))
@@ -62,7 +65,7 @@ class SchemaBuilder:
             return ir.Ref(self._component_names[ref])
         raw_name = ref.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
         readable = self._readable(raw_name, ref)
-        name = self.claim_class(readable, ref.lstrip("#"))
+        name = self.claim_class(readable, ref.lstrip("#"), inline=False)
         if name == pascal(readable) and name != raw_name and (not raw_name.replace("_", "").isalnum() or len(raw_name) > MAX_NAME):
             # (a name taken by another schema was already reported by claim_class, W308)
             self.diags.append(Diagnostic("W306", f"schema {raw_name!r} is named {name!r} in Python", ref.lstrip("#")))
@@ -86,13 +89,18 @@ class SchemaBuilder:
         title = schema.get("title") if isinstance(schema, dict) else None
         if not isinstance(title, str) or not title.strip():
             return raw_name
+        wanted = pascal(title)
+        return title if wanted not in self.schema_names() and wanted not in self._shared_titles and self.classes.free(wanted) else raw_name
+
+    def schema_names(self) -> frozenset[str]:
+        """The class names the component schemas want (and titles two schemas share)."""
         if self._schema_names is None:
             schemas = self.doc.get("components", {}).get("schemas", {}) if isinstance(self.doc.get("components"), dict) else {}
             schemas = schemas if isinstance(schemas, dict) else {}
             titles = [pascal(str(v["title"])) for v in schemas.values() if isinstance(v, dict) and isinstance(v.get("title"), str)]
-            self._schema_names = frozenset(pascal(str(n)) for n in schemas) | {t for t in titles if titles.count(t) > 1}
-        wanted = pascal(title)
-        return title if wanted not in self._schema_names and self.classes.free(wanted) else raw_name
+            self._schema_names = frozenset(pascal(str(n)) for n in schemas)
+            self._shared_titles = frozenset(t for t in titles if titles.count(t) > 1)
+        return self._schema_names
 
     def use_module(self, wanted: str) -> None:
         """Inline definitions of operations (query enums, ...) go to a module of their own."""

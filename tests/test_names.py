@@ -94,6 +94,17 @@ def test_inline_union_variants_are_named_by_what_they_are_not_by_position():
                      "ToolInputUnionListItemText", "ToolModel", "ToolModelEnum"]
 
 
+def test_a_component_keeps_its_name_when_an_inline_schema_wants_it_first():
+    report = {"type": "object", "properties": {"details": {"type": "object", "properties": {"x": {"type": "string"}}}}}
+    api, diags = built({"/a": {"get": {"responses": _ok({"anyOf": [{"$ref": "#/components/schemas/Report"},
+                                                                   {"$ref": "#/components/schemas/ReportDetails"}]})}}},
+                       {"Report": report, "ReportDetails": OBJ})
+    names = {d.pointer: d.name for d in api.definitions}
+    assert names["/components/schemas/ReportDetails"] == "ReportDetails"
+    assert names["/components/schemas/Report/properties/details"] == "ReportDetailsInline"
+    assert not [d for d in diags if d.code == "W308"]
+
+
 def test_a_schema_name_that_is_no_identifier_takes_its_title():
     api, diags = built({"/c": {"get": {"responses": _ok({"anyOf": [{"$ref": "#/components/schemas/ConversationParam-2"},
                                                                    {"$ref": "#/components/schemas/MessagePhase-2"}]})}}},
