@@ -14,7 +14,7 @@ from typing import Any
 from . import ir
 from .diagnostics import Diagnostic
 from .naming import Namespace, parameter, pascal, unshadow_fields
-from .opnames import NameTable, name_operation, resource_classes, settle, unshadow
+from .opnames import NameTable, OpName, name_operations, resource_classes, settle, unshadow
 from .schemas import SchemaBuilder
 from .select import Section, resolve_pointer
 from .unions import resolve_unions
@@ -28,7 +28,8 @@ def build(section: Section, names: NameTable | None = None) -> tuple[ir.Api, lis
     for ref in section.refs:
         if ref.startswith("#/components/schemas/"):
             sb.component(ref)
-    operations = [_operation(sb, section, op, names) for op in section.operations]
+    named = name_operations(list(section.operations), section.doc, names)
+    operations = [_operation(sb, section, op, n) for op, n in zip(section.operations, named)]
     resolve_unions(sb)
     operations = settle([unshadow(_detect_page(op, sb.defs), diags) for op in operations], diags)
     definitions = unshadow_fields(_group_modules(sb.defs), diags)
@@ -49,12 +50,11 @@ def build(section: Section, names: NameTable | None = None) -> tuple[ir.Api, lis
     return api, diags
 
 
-def _operation(sb: SchemaBuilder, section: Section, sel: Any, table: NameTable | None) -> ir.Operation:
+def _operation(sb: SchemaBuilder, section: Section, sel: Any, named: OpName) -> ir.Operation:
     op: dict[str, Any] = sel.operation
     op_id = str(op.get("operationId") or f"{sel.method}_{sel.path}")
     base = pascal(op_id)
     sb.use_module(op_id)
-    named = name_operation(sel.path, sel.method, op, sel.path_item, section.doc, table)
     segments = [s for s in named.path.split("/") if s]
     names = Namespace(frozenset(), "_")
     path_params: list[ir.Param] = []

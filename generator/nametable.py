@@ -74,4 +74,4 @@ def load_names(path: Path) -> tuple[NameTable | None, list[Diagnostic]]:
                 if target is not None:
                     groups[key] = target
     resources.sort(key=lambda item: -len(item[0]))
-    return NameTable(operations, tuple(resources), groups, name), diags
+    return NameTable(operations, tuple(resources), groups), diags

@@ -16,7 +16,8 @@ Three sources, strongest first:
      of the URL.
 
 Only the operation and its own path item are read, so a name does not depend on which
-other operations are selected (collisions aside: see `settle`).
+other operations are selected; except where names would clash: an action whose segment is
+also a resource (`name_operations`), and two operations on one method (`settle`).
 """
 
 from __future__ import annotations
@@ -47,7 +48,6 @@ class NameTable:
     operations: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key -> "a.b.method" (+ aliases)
     resources: tuple[tuple[str, tuple[str, ...]], ...] = ()  # path prefix -> resource path, longest first
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # group -> resource prefix
-    source: str = ""  # the file it came from, for diagnostics
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,17 @@ class OpName:
     fixed_query: tuple[tuple[str, str], ...] = ()
     path: str = ""  # the path template without its query string or fragment
     source: str = "rule"  # "rule", "hint" or "table"
+    as_resource: tuple[tuple[str, ...], str] | None = None  # an action's name were its segment a resource
+
+
+def name_operations(operations: list[Any], doc: dict[str, Any], table: NameTable | None = None) -> list[OpName]:
+    """`name_operation` for each selected operation (`select.SelectedOperation`); an action
+    whose segment other operations use as a resource (`GET /files/{id}/metadata` beside
+    `/files/{id}/metadata/{scope}`) is named as a resource too: its method would hide it."""
+    named = [name_operation(o.path, o.method, o.operation, o.path_item, doc, table) for o in operations]
+    resources = {n.resource[:i] for n in named for i in range(1, len(n.resource) + 1)}
+    return [replace(n, resource=n.as_resource[0], method=n.as_resource[1])
+            if n.as_resource is not None and (*n.resource, n.method) in resources else n for n in named]
 
 
 def name_operation(path: str, method: str, op: dict[str, Any], path_item: dict[str, Any], doc: dict[str, Any],
@@ -80,9 +91,20 @@ def name_operation(path: str, method: str, op: dict[str, Any], path_item: dict[s
     if hint is not None:
         return OpName(hint[0], hint[1], (), fixed, bare, "hint")
     resource = rule[0]
+    alternative = None
     if table is not None:
         resource = _prefixed(bare, resource, op, table)
-    return OpName(resource, rule[1], (), fixed, bare, "rule")
+    if rule[0] != _resource_of(bare):  # an action: the method would hide a resource of its name
+        alternative = ((*resource, rule[1]), "list" if method == "get" and _lists(op, doc, rule[1]) else _collection_method(method))
+    return OpName(resource, rule[1], (), fixed, bare, "rule", alternative)
+
+
+def _resource_of(path: str) -> tuple[str, ...]:
+    return tuple(snake(s) for s in literal_segments(path) if s != "{}") or ("root",)
+
+
+def _collection_method(method: str) -> str:
+    return {"get": "retrieve", "post": "create", "delete": "delete"}.get(method, "update" if method in _WRITES else snake(method))
 
 
 def _split(dotted: str) -> tuple[tuple[str, ...], str]:
@@ -131,12 +153,12 @@ def _plural(word: str) -> bool:
 def _lists(op: dict[str, Any], doc: dict[str, Any], name: str) -> bool | None:
     """Whether a GET answers a list: an array, or an object holding one under `data`, `items`,
     ... or the resource's own name (`{"messages": [...], "next_page_uri": ...}`)."""
-    responses = op.get("responses") if isinstance(op.get("responses"), dict) else {}
+    responses: dict[Any, Any] = op["responses"] if isinstance(op.get("responses"), dict) else {}
     for code in sorted(str(c) for c in responses):
         if not code.startswith("2"):
             continue
         response = _deref(doc, responses.get(code, responses.get(int(code)) if code.isdigit() else None))
-        content = response.get("content") if isinstance(response, dict) and isinstance(response.get("content"), dict) else {}
+        content: dict[str, Any] = response["content"] if isinstance(response, dict) and isinstance(response.get("content"), dict) else {}
         for media in content.values():
             schema = _deref(doc, media.get("schema")) if isinstance(media, dict) else None
             if not isinstance(schema, dict):
@@ -152,7 +174,7 @@ def _lists(op: dict[str, Any], doc: dict[str, Any], name: str) -> bool | None:
 def _properties(doc: dict[str, Any], schema: dict[str, Any], depth: int = 0) -> dict[str, Any]:
     """The properties of an object schema, with those of its `allOf` parts."""
     props = dict(schema["properties"]) if isinstance(schema.get("properties"), dict) else {}
-    parts = schema.get("allOf") if depth < 5 and isinstance(schema.get("allOf"), list) else []
+    parts: list[Any] = schema["allOf"] if depth < 5 and isinstance(schema.get("allOf"), list) else []
     for part in parts:
         part = _deref(doc, part)
         if isinstance(part, dict):
@@ -253,7 +275,9 @@ def settle(operations: list[ir.Operation], diags: list[Diagnostic]) -> list[ir.O
         for m in (op.method_name, *op.aliases):
             key = (op.resource, m)
             if key in seen and seen[key] is not op:
-                diags.append(Diagnostic("E205", f"{op.http_method} {_shown(op)} and {seen[key].http_method} {_shown(seen[key])} both become {'.'.join(op.resource)}.{m}()", op.pointer))
+                other = seen[key]
+                diags.append(Diagnostic("E205", f"{op.http_method} {_shown(op)} and {other.http_method} {_shown(other)} "
+                                        f"both become {'.'.join(op.resource)}.{m}()", op.pointer))
             seen[key] = op
     return out
 
@@ -273,9 +297,8 @@ PAGE_LAMBDA_NAMES = frozenset({"data", "cursor"})  # the parameters of a paginat
 def unshadow(op: ir.Operation, diags: list[Diagnostic]) -> ir.Operation:
     """Arguments named like something the method body uses get a `_` suffix (W362)."""
     taken = METHOD_BODY_NAMES | (PAGE_LAMBDA_NAMES if op.page is not None else frozenset())
-    params = [*op.path_params, *op.query_params]
     fields = list(op.body.fields) if op.body is not None and op.body.flattened else []
-    used = {p.attr for p in [*params, *fields]}
+    used = {p.attr for p in [*op.path_params, *op.query_params]} | {f.attr for f in fields}
     if not used & taken:
         return op
 

@@ -371,14 +371,14 @@ def _variant_suffixes(variants: list[tuple[int, Any]]) -> dict[int, str]:
             return ["Enum"]
         if isinstance(v.get("oneOf") or v.get("anyOf"), list):
             return ["Union"]
-        kind = v.get("type") if isinstance(v.get("type"), str) else "object" if "properties" in v else ""
+        kind: str = v["type"] if isinstance(v.get("type"), str) else "object" if "properties" in v else ""
         word = _KIND_WORDS.get(kind, "")
         if not word:
             return []
         if word == "List":
             item = described(v.get("items"))
             return [word] + ([item[0] + word] if item else [])
-        props = v.get("properties") if isinstance(v.get("properties"), dict) else {}
+        props: dict[str, Any] = v["properties"] if isinstance(v.get("properties"), dict) else {}
         tags = [str(p["enum"][0]) for p in props.values() if isinstance(p, dict) and isinstance(p.get("enum"), list) and len(p["enum"]) == 1]
         tags += [str(p["const"]) for p in props.values() if isinstance(p, dict) and "const" in p]
         required = [r for r in v.get("required") or [] if isinstance(r, str) and r in props]

@@ -127,11 +127,11 @@ def test_a_field_named_like_a_type_is_renamed_and_reported():
     assert any(d.code == "W306" and "Item is a type's name" in d.message for d in diags)
 
 
+MOVE = {"type": "object", "required": ["path"], "properties": {"path": {"type": "string"}, "RequestOptions": {"type": "string"}}}
 SPEC = {
     "openapi": "3.1.0", "info": {"title": "Files", "version": "1"},
-    "paths": {"/files": {"post": {"operationId": "moveFile", "requestBody": {"required": True, "content": {"application/json": {
-        "schema": {"type": "object", "required": ["path"], "properties": {"path": {"type": "string"}, "RequestOptions": {"type": "string"}}}}}},
-        "responses": _ok(OBJ)}}},
+    "paths": {"/files": {"post": {"operationId": "moveFile", "responses": _ok(OBJ),
+                                  "requestBody": {"required": True, "content": {"application/json": {"schema": MOVE}}}}}},
 }
 
 

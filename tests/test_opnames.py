@@ -89,6 +89,21 @@ def test_box_layouts_fragments_keyed_lists_and_put_beside_post():
     assert [d.code for d in diags] == ["W360"]
 
 
+def test_an_action_that_other_paths_use_as_a_resource_is_one():
+    item = {"parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]}
+    spec = {"openapi": "3.1.0", "info": {"title": "Box", "version": "1"}, "paths": {
+        "/files/{id}/metadata": {**item, "get": {"operationId": "listMetadata", "responses": LIST}},
+        "/files/{id}/metadata/{scope}": {"parameters": [*item["parameters"], {"name": "scope", "in": "path", "required": True,
+                                                                               "schema": {"type": "string"}}],
+                                         "get": {"operationId": "getMetadata", "responses": OK}},
+        "/files/{id}/lock": {**item, "get": {"operationId": "getLock", "responses": OK}}}}
+    section, _ = select(spec, Selection())
+    assert section is not None
+    api, diags = build(section)
+    assert sorted(".".join((*op.resource, op.method_name)) for op in api.operations) == [
+        "files.lock", "files.metadata.list", "files.metadata.retrieve"]
+
+
 def test_a_query_string_in_the_path_key_is_a_fixed_query_parameter():
     op = {"responses": OK}
     result = name_operation("/responses/{response_id}?beta=true", "get", op, {"get": op}, {})
@@ -122,7 +137,8 @@ def test_the_names_table_comes_first(tmp_path: Path):
     assert diags == [] and table is not None
     admin = {"x-oaiMeta": {"group": "administration"}}
     assert named("/organization/users/{user_id}", "get", op=admin, table=table) == "admin.organization.users.retrieve"
-    assert named("/projects/{project_id}/roles", "post", ("get",), LIST, op=admin, table=table) == "admin.organization.projects.roles.create"
+    roles = named("/projects/{project_id}/roles", "post", ("get",), LIST, op=admin, table=table)
+    assert roles == "admin.organization.projects.roles.create"
     assert named("/audio/speech", "post", table=table) == "audio.speech.create"
     op = {"operationId": "downloadFile", "responses": OK}
     result = name_operation("/files/{file_id}/content", "get", op, {"get": op}, {}, table)
