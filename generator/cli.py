@@ -22,6 +22,7 @@ from .diagnostics import Diagnostic, Severity, dump_json, has_errors, has_warnin
 if TYPE_CHECKING:
     from .background import Child
     from .load import Spec
+    from .opnames import NameTable
     from .select import Section
     from .validate import Pending
 
@@ -208,13 +209,9 @@ def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:
     from .plan import Options, plan
     from .render import render
 
-    table = None
-    if config.names is not None:
-        from .nametable import load_names
-
-        table, diags = load_names(config.names)
-        if run.add(diags):
-            return None
+    ok, table = _names(run, config)
+    if not ok:
+        return None
     api, diags = run.stage("build", lambda: build(section, table))  # type: ignore[misc]
     if run.add(diags):
         return None
@@ -232,6 +229,16 @@ def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:
     if run.add(diags):
         return None
     return files  # type: ignore[no-any-return]
+
+
+def _names(run: Run, config: Config) -> tuple[bool, NameTable | None]:
+    """The configuration's names table (None without one); False when it has errors."""
+    if config.names is None:
+        return True, None
+    from .nametable import load_names
+
+    table, diags = load_names(config.names)
+    return not run.add(diags), table
 
 
 def _generate(run: Run) -> tuple[dict[str, str], Path] | int:
@@ -289,8 +296,10 @@ def cmd_validate(run: Run) -> int:
         return EXIT_ERROR
     from .build import build
 
-    _, diags = build(front[0])
-    run.add(diags)
+    ok, table = _names(run, config)
+    if ok:
+        _, diags = build(front[0], table)
+        run.add(diags)
     return EXIT_OK
 
 
@@ -330,7 +339,10 @@ def cmd_diff(run: Run) -> int:
         section = front[0] if front is not None else None
         if section is None:
             return EXIT_ERROR
-        api, diags = build(section)
+        ok, table = _names(run, config)
+        if not ok:
+            return EXIT_ERROR
+        api, diags = build(section, table)
         if run.add(diags):
             return EXIT_ERROR
         apis.append(api)

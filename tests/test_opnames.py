@@ -145,6 +145,18 @@ def test_the_names_table_comes_first(tmp_path: Path):
     assert (result.method, result.aliases, result.source) == ("content", ("retrieve_content",), "table")
 
 
+def test_validate_and_diff_read_the_names_table(tmp_path: Path):
+    (tmp_path / "things.yaml").write_text(yaml.safe_dump(SPEC))
+    (tmp_path / "convgen.toml").write_text('names = "names.toml"\n')
+    (tmp_path / "names.toml").write_text('[operations]\ngetBetaThing = "things.retrieve"\n')
+    result = run_convgen("validate", tmp_path / "things.yaml", cwd=tmp_path)
+    assert "W360" in result.stderr and "things.get_thing()" in result.stderr  # the table's name wins
+    (tmp_path / "names.toml").write_text('[operations]\ngetBetaThing = "retrieve"\n')
+    for command in (["validate", "things.yaml"], ["diff", "things.yaml", "things.yaml"]):
+        result = run_convgen(*command, cwd=tmp_path)
+        assert result.returncode == 2 and "names.toml:2:1: error E401: 'getBetaThing' must map to" in result.stderr
+
+
 def test_bad_names_table_entries_are_located(tmp_path: Path):
     (tmp_path / "names.toml").write_text('[operations]\nx = "one"\ny = ["a.b", 3]\n[colours]\nred = 1\n')
     _, diags = load_names(tmp_path / "names.toml")
