@@ -1,9 +1,8 @@
 """Stage 4, build: the selected section -> the intermediate model (`ir.Api`).
 
-Schemas are converted by `schemas.SchemaBuilder`, unions resolved by `unions`, and here
-operations get their client names: path shape + HTTP method (POST on a collection is
-`create`, GET `list`; GET on one item is `retrieve`, POST/PUT/PATCH `update`, DELETE
-`delete`), the last path parameter positional, everything else keyword-only.
+Schemas are converted by `schemas.SchemaBuilder`, unions resolved by `unions`, operations
+named by `opnames` (resource path + method name); the last path parameter is positional,
+everything else keyword-only.
 """
 
 from __future__ import annotations
@@ -14,27 +13,27 @@ from typing import Any
 
 from . import ir
 from .diagnostics import Diagnostic
-from .naming import Namespace, parameter, pascal, snake
+from .naming import Namespace, parameter, pascal, unshadow_fields
+from .opnames import NameTable, OpName, name_operations, resource_classes, settle, unshadow
 from .schemas import SchemaBuilder
 from .select import Section, SelectedOperation
 from .specread import deref, json_media, mapping, text
 from .unions import resolve_unions
 
 _PARAM = re.compile(r"^{([^}]+)}$")
-_NAMES = {("collection", "post"): "create", ("collection", "get"): "list", ("one", "get"): "retrieve",
-          ("one", "post"): "update", ("one", "put"): "update", ("one", "patch"): "update", ("one", "delete"): "delete"}
 
 
-def build(section: Section) -> tuple[ir.Api, list[Diagnostic]]:
+def build(section: Section, names: NameTable | None = None) -> tuple[ir.Api, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     sb = SchemaBuilder(section.doc, diags)
     for ref in section.refs:
         if ref.startswith("#/components/schemas/"):
             sb.component(ref)
-    operations = [_operation(sb, section, op) for op in section.operations]
+    named = name_operations(list(section.operations), section.doc, names)
+    operations = [_operation(sb, section, op, n) for op, n in zip(section.operations, named, strict=True)]
     resolve_unions(sb)
-    operations = _settle_method_names([_detect_page(op, sb.defs) for op in operations], diags)
-    definitions = _group_modules(sb.defs)
+    operations = settle([unshadow(_detect_page(op, sb.defs), diags) for op in operations], diags)
+    definitions = unshadow_fields(_group_modules(sb.defs), diags)
     doc = section.doc
     info = mapping(doc.get("info"))
     servers = doc.get("servers") if isinstance(doc.get("servers"), list) else []
@@ -47,19 +46,17 @@ def build(section: Section) -> tuple[ir.Api, list[Diagnostic]]:
         definitions=tuple(sorted(definitions.values(), key=lambda d: (d.module, d.name))),
         operations=tuple(sorted(operations, key=lambda o: (o.resource, o.method_name))),
         modules=tuple(sorted({d.module for d in definitions.values()})),
+        resource_classes=resource_classes(operations, frozenset(definitions), diags),
     )
     return api, diags
 
 
-def _operation(sb: SchemaBuilder, section: Section, sel: SelectedOperation) -> ir.Operation:
+def _operation(sb: SchemaBuilder, section: Section, sel: SelectedOperation, named: OpName) -> ir.Operation:
     op: dict[str, Any] = sel.operation
     op_id = str(op.get("operationId") or f"{sel.method}_{sel.path}")
     base = pascal(op_id)
     sb.use_module(op_id)
-    segments = [s for s in sel.path.split("/") if s]
-    resource = tuple(snake(s) for s in segments if not _PARAM.match(s)) or ("root",)
-    shape = "one" if segments and _PARAM.match(segments[-1]) else "collection"
-    method_name = _NAMES.get((shape, sel.method), snake(op_id))
+    segments = [s for s in named.path.split("/") if s]
     names = Namespace(frozenset(), "_")
     path_params: list[ir.Param] = []
     query_params: list[ir.Param] = []
@@ -94,10 +91,11 @@ def _operation(sb: SchemaBuilder, section: Section, sel: SelectedOperation) -> i
         if isinstance(request, dict) and isinstance(request.get("python"), str):
             example = request["python"].strip()
     return ir.Operation(
-        operation_id=op_id, resource=resource, method_name=method_name, http_method=sel.method.upper(),
-        path=sel.path, pointer=sel.pointer, summary=text(op.get("summary")), description=text(op.get("description")),
+        operation_id=op_id, resource=named.resource, method_name=named.method, http_method=sel.method.upper(),
+        path=named.path, pointer=sel.pointer, summary=text(op.get("summary")), description=text(op.get("description")),
         path_params=tuple(path_params), query_params=tuple(query_params), body=body, response=response,
-        page=None, deprecated=op.get("deprecated") is True, example=example,
+        page=None, deprecated=op.get("deprecated") is True, example=example, aliases=named.aliases,
+        fixed_query=named.fixed_query, name_source=named.source,
     )
 
 
@@ -147,25 +145,6 @@ def _detect_page(op: ir.Operation, defs: dict[str, ir.Definition]) -> ir.Operati
     if not (isinstance(data.type, ir.ListOf) and has_more.type == ir.Prim("bool")):
         return op
     return replace(op, page=ir.CursorPage(data.type.item, "data", "has_more", "last_id", "after"))
-
-
-def _settle_method_names(operations: list[ir.Operation], diags: list[Diagnostic]) -> list[ir.Operation]:
-    """Path-derived names that collide fall back to operationId names; those must be unique."""
-    by_name: dict[tuple[tuple[str, ...], str], list[int]] = {}
-    for i, op in enumerate(operations):
-        by_name.setdefault((op.resource, op.method_name), []).append(i)
-    out = list(operations)
-    for indexes in by_name.values():
-        if len(indexes) > 1:
-            for i in indexes:
-                out[i] = replace(out[i], method_name=snake(out[i].operation_id))
-    seen: dict[tuple[tuple[str, ...], str], ir.Operation] = {}
-    for op in out:
-        key = (op.resource, op.method_name)
-        if key in seen:
-            diags.append(Diagnostic("E205", f"{op.http_method} {op.path} and {seen[key].http_method} {seen[key].path} both become {'.'.join(op.resource)}.{op.method_name}()", op.pointer))
-        seen[key] = op
-    return out
 
 
 def _group_modules(defs: dict[str, ir.Definition]) -> dict[str, ir.Definition]:

@@ -25,6 +25,7 @@ from .diagnostics import Diagnostic, Severity, dump_json, has_errors, has_warnin
 if TYPE_CHECKING:
     from .background import Child
     from .load import Spec
+    from .opnames import NameTable
     from .select import Section
     from .validate import Pending
 
@@ -196,6 +197,8 @@ def _render(run: Run, config: Config) -> dict[str, str] | None:
     settings = {k: getattr(config, k) for k in ("tags", "path_prefixes", "package", "array_format", "env_prefix", "version")}
     settings["spec_path"] = str(config.spec)  # cached diagnostics name the spec file: a copy elsewhere is another build
     settings["ref_root"] = str(config.ref_root or "")
+    if config.names is not None:  # the names table's content, not its path, goes into the key
+        settings["names"] = config.names.read_text(encoding="utf-8") if config.names.is_file() else str(config.names)
     key = None if run.args.no_cache else run.stage("fingerprint", lambda: cache.fingerprint(spec_path, settings, config.templates))
     hit = cache.load(key) if isinstance(key, str) else None
     if hit is not None:
@@ -237,7 +240,10 @@ def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:
     from .plan import Options, plan
     from .render import render
 
-    api, diags = run.stage("build", lambda: build(section))
+    ok, table = _names(run, config)
+    if not ok:
+        return None
+    api, diags = run.stage("build", lambda: build(section, table))
     if run.add(diags):
         return None
     options = Options(package=config.package, version=config.version, api_key_env=f"{config.env_prefix}_API_KEY",
@@ -258,6 +264,16 @@ def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:
     if run.add(diags):
         return None
     return files
+
+
+def _names(run: Run, config: Config) -> tuple[bool, NameTable | None]:
+    """The configuration's names table (None without one); False when it has errors."""
+    if config.names is None:
+        return True, None
+    from .nametable import load_names
+
+    table, diags = load_names(config.names)
+    return not run.add(diags), table
 
 
 def _generate(run: Run) -> tuple[dict[str, str], Path] | int:
@@ -331,8 +347,10 @@ def cmd_validate(run: Run) -> int:
         return EXIT_ERROR
     from .build import build
 
-    _, diags = build(front[0])
-    run.add(diags)
+    ok, table = _names(run, config)
+    if ok:
+        _, diags = build(front[0], table)
+        run.add(diags)
     return EXIT_OK
 
 
@@ -372,7 +390,10 @@ def cmd_diff(run: Run) -> int:
         section = front[0] if front is not None else None
         if section is None:
             return EXIT_ERROR
-        api, diags = build(section)
+        ok, table = _names(run, config)
+        if not ok:
+            return EXIT_ERROR
+        api, diags = build(section, table)
         if run.add(diags):
             return EXIT_ERROR
         apis.append(api)

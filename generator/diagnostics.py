@@ -60,6 +60,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W308": (Severity.WARNING, "two names collide after normalization: one got a numeric suffix"),
     "W309": (Severity.WARNING, "this union's variants cannot be told apart: the first matching kind wins"),
     "W311": (Severity.WARNING, "describe the required property under `properties`"),
+    # naming (generator/opnames.py, naming.py)
+    "W360": (Severity.WARNING, "two operations would get the same method: name them in the `names` table (README: Operation names)"),
+    "W361": (Severity.WARNING, "a resource class would have a type's name: it got a `Resource` suffix"),
+    "W362": (Severity.WARNING, "an argument would hide a name the generated method uses: it got a `_` suffix"),
     # configuration and templates
     "E401": (Severity.ERROR, "fix the configuration value (see README: Configuration)"),
     "W402": (Severity.WARNING, "remove the unknown configuration key (see README: Configuration)"),

@@ -209,6 +209,9 @@ class Operation:
     page: CursorPage | None
     deprecated: bool = False
     example: str = ""  # a Python example from the spec, rewritten for this client
+    aliases: tuple[str, ...] = ()  # further method names of the same operation (e.g. from the name table)
+    fixed_query: tuple[tuple[str, str], ...] = ()  # (name, value) from a query string in the spec's path key
+    name_source: str = "rule"  # where resource and method_name came from: "rule", "hint" (the spec) or "table" (config)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +223,8 @@ class Api:
     definitions: tuple[Definition, ...]  # sorted by module, then name
     operations: tuple[Operation, ...]  # sorted by resource, then method name
     modules: tuple[str, ...]  # type modules, sorted
+    # (resource path, class name) for every resource, parents first; names are unique per top-level resource
+    resource_classes: tuple[tuple[tuple[str, ...], str], ...] = ()
 
     def index(self) -> dict[str, Definition]:
         return {d.name: d for d in self.definitions}

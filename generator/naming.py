@@ -5,6 +5,7 @@ from __future__ import annotations
 import keyword
 import re
 import unicodedata
+from typing import Any
 
 # Names the generated modules import or define themselves: a schema may not take them.
 RESERVED_CLASSES = frozenset(
@@ -16,13 +17,39 @@ RESERVED_CLASSES = frozenset(
 RESERVED_ATTRS = frozenset({"extra", "from_dict", "to_dict", "self", "str", "int", "float", "bool", "list", "dict",
                             "Any", "Literal", "Mapping", "Unset", "UNSET", "EMPTY", "None", "True", "False"})
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
+_PASCAL_WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
 # Spec names can be any length; Python names (and the module files named after them) are cut
 # here, well below the 255 bytes a file name may have. Namespace makes cut names unique.
 MAX_NAME = 64
 
 
 def _cut(name: str) -> str:
-    return name if len(name) <= MAX_NAME else name[:MAX_NAME].rstrip("_")
+    """A name over MAX_NAME loses whole words: repeated runs first (`InputMessagesInputMessages`),
+    then words after the first two, so that the name's start and its most specific end stay."""
+    if len(name) <= MAX_NAME:
+        return name
+    snake_case = "_" in name or name.islower()
+    parts = [w for w in name.split("_") if w] if snake_case else _PASCAL_WORDS.findall(name)
+    if not parts or "".join(parts) != name.replace("_", ""):
+        return name[:MAX_NAME].rstrip("_")
+    parts = _without_repeats(parts)
+    joiner = "_" if snake_case else ""
+    while len(parts) > 3 and len(joiner.join(parts)) > MAX_NAME:
+        del parts[2]
+    out = joiner.join(parts)
+    return out if len(out) <= MAX_NAME else out[:MAX_NAME].rstrip("_")
+
+
+def _without_repeats(parts: list[str]) -> list[str]:
+    """Drop a run of words that repeats the run just before it: A B A B C -> A B C."""
+    for size in (3, 2, 1):
+        i = 0
+        while i + 2 * size <= len(parts):
+            if [w.lower() for w in parts[i:i + size]] == [w.lower() for w in parts[i + size:i + 2 * size]]:
+                del parts[i + size:i + 2 * size]
+            else:
+                i += 1
+    return parts
 
 
 def ascii_fold(text: str) -> str:
@@ -45,6 +72,12 @@ def pascal(text: str) -> str:
     if name in RESERVED_CLASSES or keyword.iskeyword(name):
         name += "Model"
     return name
+
+
+def pascal_part(text: str) -> str:
+    """A piece of a longer class name (`model` -> `Model`): `pascal` applies its checks to the
+    whole name, so that a field `model` of `Tool` gives `ToolModel`, not `ToolModelModel`."""
+    return "".join(p[:1].upper() + p[1:] for p in re.split(r"[^0-9A-Za-z]+", ascii_fold(text)) if p)
 
 
 def snake(text: str) -> str:
@@ -97,6 +130,9 @@ class Namespace:
         self._taken: set[str] = set(taken)
         self._sep = separator
 
+    def free(self, name: str) -> bool:
+        return name not in self._taken
+
     def claim(self, name: str) -> tuple[str, bool]:
         if name not in self._taken:
             self._taken.add(name)
@@ -107,3 +143,31 @@ class Namespace:
         unique = f"{name}{self._sep}{n}"
         self._taken.add(unique)
         return unique, True
+
+
+def unshadow_fields(definitions: dict[str, Any], diags: list[Any]) -> dict[str, Any]:
+    """A model field named like a type (`Item: Item`) would hide that type in the class body
+    for the annotations after it: such fields get a `_` suffix (W306)."""
+    from dataclasses import replace
+
+    from . import ir
+    from .diagnostics import Diagnostic
+
+    out = dict(definitions)
+    for name, d in definitions.items():
+        if not isinstance(d, ir.Model) or not any(f.attr in definitions for f in d.fields):
+            continue
+        used = {f.attr for f in d.fields}
+        fields = []
+        for f in d.fields:
+            if f.attr in definitions:
+                new = f.attr + "_"
+                while new in used or new in definitions:
+                    new += "_"
+                used.add(new)
+                diags.append(Diagnostic("W306", f"property {f.wire!r} of {name} is attribute {new!r}: {f.attr} is a type's name",
+                                        f"{d.pointer}/properties/{f.wire.replace('~', '~0').replace('/', '~1')}"))
+                f = replace(f, attr=new)
+            fields.append(f)
+        out[name] = replace(d, fields=tuple(fields))
+    return out

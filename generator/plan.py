@@ -133,6 +133,8 @@ class MethodView:
     deprecated: bool
     call: str = ""  # `client.a.b.method("id_123")` when path ids are all it needs, else ""
     uses: tuple[str, ...] = ()  # names the signature uses (generated types, typing names): the module imports them
+    aliases: tuple[str, ...] = ()  # further names of this method (class attributes bound to it)
+    fixed_query: tuple[tuple[str, str], ...] = ()  # (literal name, literal value) always sent in the query
 
 
 @dataclass(frozen=True)
@@ -474,19 +476,25 @@ def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[Resou
         for i in range(1, len(op.resource) + 1):
             by_path.setdefault(op.resource[:i], [])
         by_path[op.resource].append(op)
-    class_names = Namespace(frozenset(d.name for d in api.definitions) | {"Client", "AsyncClient"})
+    settled = dict(api.resource_classes)
+    class_names = Namespace(frozenset(d.name for d in api.definitions) | {"Client", "AsyncClient"} | set(settled.values()))
     pages: dict[str, list[PageView]] = {}
+    page_names: dict[str, str] = {}
     index = api.index()
 
     def make(path: tuple[str, ...]) -> ResourceView:
-        cls, _ = class_names.claim(pascal(path[-1]))
+        cls = settled.get(path) or class_names.claim(pascal(path[-1]))[0]
         children = tuple(make(p) for p in sorted(by_path) if len(p) == len(path) + 1 and p[: len(path)] == path)
         methods = []
         for op in by_path[path]:
             page = ""
             if op.page is not None and isinstance(op.response, ir.Ref):
-                page, _ = class_names.claim(op.response.name + "Page")
-                pages.setdefault(path[0], []).append(_page(page, op, types, index))
+                # one page class per response type: methods answering the same list share it
+                if op.response.name not in page_names:
+                    page_names[op.response.name] = class_names.claim(op.response.name + "Page")[0]
+                page = page_names[op.response.name]
+                if page not in {p.name for p in pages.get(path[0], [])}:
+                    pages.setdefault(path[0], []).append(_page(page, op, types, index))
             methods.append(_method(op, types, page, example(op, options.package, options.client_name)))
         return ResourceView(cls, path[-1], path, tuple(methods), children)
 
@@ -570,6 +578,8 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
         summary=docstring(summary), doc=docstring(op.description if op.description != summary else ""),
         example=usage, deprecated=op.deprecated, call=_call(op, keyword),
         uses=tuple(dict.fromkeys([*(n for p in signature for n in p.uses), *(() if page else _names(returned))])),
+        aliases=op.aliases,
+        fixed_query=tuple((literal(k), literal(v)) for k, v in op.fixed_query),
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from . import ir
 from .diagnostics import Diagnostic, escape_token
-from .naming import RESERVED_ATTRS, RESERVED_CLASSES, Namespace, attribute, member, pascal, snake
+from .naming import MAX_NAME, RESERVED_ATTRS, RESERVED_CLASSES, Namespace, attribute, member, pascal, pascal_part, snake
 from .select import resolve_pointer
 from .specread import text
 
@@ -51,10 +51,14 @@ class SchemaBuilder:
         self._inline_types: dict[str, ir.TypeRef] = {}
         self._inline_names: dict[str, str] = {}
         self._inline_active: set[str] = set()
+        self._schema_names: frozenset[str] | None = None  # every component schema's class name
+        self._shared_titles: frozenset[str] = frozenset()
 
     # ---- names ---------------------------------------------------------------------------
-    def claim_class(self, wanted: str, ptr: str) -> str:
+    def claim_class(self, wanted: str, ptr: str, inline: bool = True) -> str:
         base = pascal(wanted)
+        if inline and base in self.schema_names():
+            base = pascal(wanted + "Inline")  # the component of that name keeps it, whenever it comes
         name, renamed = self.classes.claim(base)
         if renamed:
             self.diags.append(Diagnostic("W308", f"type name {base!r} is taken: using {name!r}", ptr))
@@ -68,8 +72,9 @@ class SchemaBuilder:
         if ref in self._component_names:  # recursion: still being converted
             return ir.Ref(self._component_names[ref])
         raw_name = ref.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
-        name = self.claim_class(raw_name, ref.lstrip("#"))
-        if name == pascal(raw_name) and name != raw_name and not raw_name.replace("_", "").isalnum():
+        readable = self._readable(raw_name, ref)
+        name = self.claim_class(readable, ref.lstrip("#"), inline=False)
+        if name == pascal(readable) and name != raw_name and (not raw_name.replace("_", "").isalnum() or len(raw_name) > MAX_NAME):
             # (a name taken by another schema was already reported by claim_class, W308)
             self.diags.append(Diagnostic("W306", f"schema {raw_name!r} is named {name!r} in Python", ref.lstrip("#")))
         self._component_names[ref] = name
@@ -82,6 +87,28 @@ class SchemaBuilder:
             self._module, self._anchor = outer_module, outer_anchor
         self._component_types[ref] = result
         return result
+
+    def _readable(self, raw_name: str, ref: str) -> str:
+        """A schema name that is not an identifier (`ConversationParam-2`) is named by its
+        `title` (`ConversationObject`) when no other schema has that title or that name."""
+        if raw_name.replace("_", "").isalnum():
+            return raw_name
+        schema = _schema_at(self.doc, ref)
+        title = schema.get("title") if isinstance(schema, dict) else None
+        if not isinstance(title, str) or not title.strip():
+            return raw_name
+        wanted = pascal(title)
+        return title if wanted not in self.schema_names() and wanted not in self._shared_titles and self.classes.free(wanted) else raw_name
+
+    def schema_names(self) -> frozenset[str]:
+        """The class names the component schemas want (and titles two schemas share)."""
+        if self._schema_names is None:
+            schemas = self.doc.get("components", {}).get("schemas", {}) if isinstance(self.doc.get("components"), dict) else {}
+            schemas = schemas if isinstance(schemas, dict) else {}
+            titles = [pascal(str(v["title"])) for v in schemas.values() if isinstance(v, dict) and isinstance(v.get("title"), str)]
+            self._schema_names = frozenset(pascal(str(n)) for n in schemas)
+            self._shared_titles = frozenset(t for t in titles if titles.count(t) > 1)
+        return self._schema_names
 
     def use_module(self, wanted: str) -> None:
         """Inline definitions of operations (query enums, ...) go to a module of their own."""
@@ -208,7 +235,7 @@ class SchemaBuilder:
             if wanted != wire or renamed:
                 code = "W308" if renamed else "W306"
                 self.diags.append(Diagnostic(code, f"property {wire!r} of {owner} is attribute {attr!r}", prop_ptr))
-            type_ = self.convert(prop, owner + pascal(wire), prop_ptr)
+            type_ = self.convert(prop, owner + (pascal_part(wire) or "Field"), prop_ptr)
             default = prop.get("default") if isinstance(prop, dict) else None
             has_default = isinstance(prop, dict) and "default" in prop and isinstance(default, (str, int, float, bool))
             out.append(ir.Field(
@@ -307,10 +334,9 @@ class SchemaBuilder:
             return self._nullable_named(hint, inner) if nullable and named else _nullable(inner) if nullable else inner
         name = self._name_for(named, hint, ptr)
         converted: list[tuple[ir.TypeRef, str]] = []
+        suffixes = _variant_suffixes(non_null)
         for i, variant in non_null:
-            title = variant.get("title") if isinstance(variant, dict) and not variant.get("$ref") else None
-            vhint = name + (pascal(title) if isinstance(title, str) and title else f"Variant{i + 1}")
-            converted.append((self.convert(variant, vhint, f"{ptr}/{key}/{i}"), f"{ptr}/{key}/{i}"))
+            converted.append((self.convert(variant, name + suffixes[i], f"{ptr}/{key}/{i}"), f"{ptr}/{key}/{i}"))
         disc: dict[str, Any] = schema["discriminator"] if isinstance(schema.get("discriminator"), dict) else {}
         prop: str = disc["propertyName"] if isinstance(disc.get("propertyName"), str) else ""
         mapping = {str(k): v for k, v in (disc.get("mapping") or {}).items() if isinstance(v, str)}
@@ -368,3 +394,53 @@ def _const(value: Any) -> ir.TypeRef:
         return ir.Const(value)
     return ir.AnyType()
 
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _schema_at(doc: dict[str, Any], ref: str) -> Any:
+    try:
+        return resolve_pointer(doc, ref)
+    except KeyError:
+        return None
+
+
+_KIND_WORDS = {"object": "Object", "array": "List", "string": "String", "integer": "Int", "number": "Number", "boolean": "Bool"}
+
+
+def _variant_suffixes(variants: list[tuple[int, Any]]) -> dict[int, str]:
+    """How inline union variants are named after their union: by `title`, else by what they
+    are (`Enum`, `Object`, `List`, a const's value; an object by its first property when
+    several are objects); the position only when nothing else tells them apart."""
+    def described(v: Any) -> list[str]:
+        if not isinstance(v, dict):
+            return []
+        if isinstance(v.get("title"), str) and pascal_part(v["title"]):
+            return [pascal_part(v["title"])]
+        if "const" in v and pascal_part(str(v["const"])):
+            return [pascal_part(str(v["const"]))]
+        if isinstance(v.get("enum"), list):
+            return ["Enum"]
+        if isinstance(v.get("oneOf") or v.get("anyOf"), list):
+            return ["Union"]
+        kind: str = v["type"] if isinstance(v.get("type"), str) else "object" if "properties" in v else ""
+        word = _KIND_WORDS.get(kind, "")
+        if not word:
+            return []
+        if word == "List":
+            item = described(v.get("items"))
+            return [word] + ([item[0] + word] if item else [])
+        props: dict[str, Any] = v["properties"] if isinstance(v.get("properties"), dict) else {}
+        tags = [str(p["enum"][0]) for p in props.values() if isinstance(p, dict) and isinstance(p.get("enum"), list) and len(p["enum"]) == 1]
+        tags += [str(p["const"]) for p in props.values() if isinstance(p, dict) and "const" in p]
+        required = [r for r in v.get("required") or [] if isinstance(r, str) and r in props]
+        first = (required or list(props))[:1]
+        return [pascal_part(t) for t in tags[:1] if pascal_part(t)] + [word] + [word + pascal_part(str(f)) for f in first]
+
+    options = {i: described(v) for i, v in variants}
+    out: dict[int, str] = {}
+    for i, _ in variants:
+        unique = [c for c in options[i] if not any(c in options[j] for j in options if j != i) and c not in out.values()]
+        out[i] = unique[0] if unique else f"Variant{i + 1}"
+    return out

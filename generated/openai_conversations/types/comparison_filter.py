@@ -106,10 +106,10 @@ class ComparisonFilter(_r.Model):
 _KEYS_COMPARISONFILTER = frozenset({"type", "key", "value"})
 
 
-ComparisonFilterValueVariant4Item: TypeAlias = str | float
+ComparisonFilterValueListItem: TypeAlias = str | float
 
 
-ComparisonFilterValue: TypeAlias = str | float | bool | list[ComparisonFilterValueVariant4Item]
+ComparisonFilterValue: TypeAlias = str | float | bool | list[ComparisonFilterValueListItem]
 """The value to compare against the attribute key; supports string, number, or boolean types."""
 
 
@@ -123,12 +123,12 @@ def comparison_filter_value_from_dict(data: Any) -> ComparisonFilterValue:
     if kind is bool:
         return data if data.__class__ is bool else _r.boolean(data)
     if kind is list:
-        return _r.list_of(data, comparison_filter_value_variant4_item_from_dict)
+        return _r.list_of(data, comparison_filter_value_list_item_from_dict)
     raise _r.DecodeError("a string, a number, a boolean or an array", data)
 
 
-def comparison_filter_value_variant4_item_from_dict(data: Any) -> ComparisonFilterValueVariant4Item:
-    """Decode a `ComparisonFilterValueVariant4Item` by the kind of JSON value."""
+def comparison_filter_value_list_item_from_dict(data: Any) -> ComparisonFilterValueListItem:
+    """Decode a `ComparisonFilterValueListItem` by the kind of JSON value."""
     kind = data.__class__
     if kind is str:
         return data if data.__class__ is str else _r.string(data)

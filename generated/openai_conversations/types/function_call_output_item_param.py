@@ -131,8 +131,8 @@ _KEYS_FUNCTIONCALLOUTPUTITEMPARAM = frozenset(
 )
 
 
-class UnknownFunctionCallOutputItemParamOutputVariant2Item(_r.Unknown):
-    """A `FunctionCallOutputItemParamOutputVariant2Item` of a kind this client does not know yet: `raw` keeps the data as received."""
+class UnknownFunctionCallOutputItemParamOutputListItem(_r.Unknown):
+    """A `FunctionCallOutputItemParamOutputListItem` of a kind this client does not know yet: `raw` keeps the data as received."""
 
     tag_property = "type"
 
@@ -141,38 +141,36 @@ class UnknownFunctionCallOutputItemParamOutputVariant2Item(_r.Unknown):
         return self.raw.get("type", UNSET)
 
 
-FunctionCallOutputItemParamOutputVariant2Item: TypeAlias = (
+FunctionCallOutputItemParamOutputListItem: TypeAlias = (
     InputTextContentParam
     | InputImageContentParamAutoParam
     | InputFileContentParam
-    | UnknownFunctionCallOutputItemParamOutputVariant2Item
+    | UnknownFunctionCallOutputItemParamOutputListItem
 )
 """A piece of message content, such as text, an image, or a file."""
 
 
-FunctionCallOutputItemParamOutput: TypeAlias = (
-    str | list[FunctionCallOutputItemParamOutputVariant2Item]
-)
+FunctionCallOutputItemParamOutput: TypeAlias = str | list[FunctionCallOutputItemParamOutputListItem]
 """Text, image, or file output of the function tool call."""
 
 
-def function_call_output_item_param_output_variant2_item_from_dict(
+def function_call_output_item_param_output_list_item_from_dict(
     data: Any,
-) -> FunctionCallOutputItemParamOutputVariant2Item:
-    """Decode a `FunctionCallOutputItemParamOutputVariant2Item` by its tag; unknown tags give `UnknownFunctionCallOutputItemParamOutputVariant2Item`."""
+) -> FunctionCallOutputItemParamOutputListItem:
+    """Decode a `FunctionCallOutputItemParamOutputListItem` by its tag; unknown tags give `UnknownFunctionCallOutputItemParamOutputListItem`."""
     if data.__class__ is dict and (tag := data.get("type")).__class__ is str:
-        decode = _FUNCTION_CALL_OUTPUT_ITEM_PARAM_OUTPUT_VARIANT2_ITEM_BY_TAG.get(tag)
+        decode = _FUNCTION_CALL_OUTPUT_ITEM_PARAM_OUTPUT_LIST_ITEM_BY_TAG.get(tag)
         if decode is not None:
             try:
                 return decode(data)
             except _r.DecodeError as exc:
                 # raise, or keep it as unknown (lenient mode)
-                return _r.unfit(data, exc, UnknownFunctionCallOutputItemParamOutputVariant2Item)
+                return _r.unfit(data, exc, UnknownFunctionCallOutputItemParamOutputListItem)
     return _r.tagged(
         data,
         "type",
-        _FUNCTION_CALL_OUTPUT_ITEM_PARAM_OUTPUT_VARIANT2_ITEM_BY_TAG,
-        UnknownFunctionCallOutputItemParamOutputVariant2Item,
+        _FUNCTION_CALL_OUTPUT_ITEM_PARAM_OUTPUT_LIST_ITEM_BY_TAG,
+        UnknownFunctionCallOutputItemParamOutputListItem,
     )
 
 
@@ -184,12 +182,12 @@ def function_call_output_item_param_output_from_dict(
     if kind is str:
         return data if data.__class__ is str else _r.string(data)
     if kind is list:
-        return _r.list_of(data, function_call_output_item_param_output_variant2_item_from_dict)
+        return _r.list_of(data, function_call_output_item_param_output_list_item_from_dict)
     raise _r.DecodeError("a string or an array", data)
 
 
-_FUNCTION_CALL_OUTPUT_ITEM_PARAM_OUTPUT_VARIANT2_ITEM_BY_TAG: _r.Decoders[
-    FunctionCallOutputItemParamOutputVariant2Item
+_FUNCTION_CALL_OUTPUT_ITEM_PARAM_OUTPUT_LIST_ITEM_BY_TAG: _r.Decoders[
+    FunctionCallOutputItemParamOutputListItem
 ] = {
     "input_text": InputTextContentParam.from_dict,
     "input_image": InputImageContentParamAutoParam.from_dict,

@@ -28,7 +28,7 @@ class ImageGenToolBackground(_r.OpenEnum):
     AUTO = "auto"
 
 
-class ImageGenToolModelModelVariant2(_r.OpenEnum):
+class ImageGenToolModelEnum(_r.OpenEnum):
     """The image generation model to use. One of `gpt-image-1`,
     `gpt-image-1-mini`, `gpt-image-1.5`, `gpt-image-2`,
     `gpt-image-2-2026-04-21`, or `chatgpt-image-latest`. Default:
@@ -79,8 +79,8 @@ class ImageGenToolQuality(_r.OpenEnum):
     AUTO = "auto"
 
 
-class ImageGenToolSizeVariant2(_r.OpenEnum):
-    """ImageGenToolSizeVariant2
+class ImageGenToolSizeEnum(_r.OpenEnum):
+    """ImageGenToolSizeEnum
 
     Unknown values decode to plain `str`, so new API values never fail.
     """
@@ -97,7 +97,7 @@ class ImageGenTool(_r.Model):
 
     type: Literal["image_generation"]
     """The type of the image generation tool. Always `image_generation`."""
-    model: ImageGenToolModelModel | Unset
+    model: ImageGenToolModel | Unset
     quality: ImageGenToolQuality | str | Unset
     """The quality of the generated image. One of `low`, `medium`, `high`,
     or `auto`. Default: `auto`.
@@ -145,7 +145,7 @@ class ImageGenTool(_r.Model):
         self,
         *,
         type: Literal["image_generation"] = "image_generation",
-        model: ImageGenToolModelModel | Unset = UNSET,
+        model: ImageGenToolModel | Unset = UNSET,
         quality: ImageGenToolQuality | str | Unset = UNSET,
         size: ImageGenToolSize | Unset = UNSET,
         output_format: ImageGenToolOutputFormat | str | Unset = UNSET,
@@ -183,7 +183,7 @@ class ImageGenTool(_r.Model):
 
             key = "model"
             v = data.get("model", UNSET)
-            obj.model = v if v is UNSET else ImageGenToolModelModelVariant2.decode(v)
+            obj.model = v if v is UNSET else ImageGenToolModelEnum.decode(v)
 
             key = "quality"
             v = data.get("quality", UNSET)
@@ -191,7 +191,7 @@ class ImageGenTool(_r.Model):
 
             key = "size"
             v = data.get("size", UNSET)
-            obj.size = v if v is UNSET else ImageGenToolSizeVariant2.decode(v)
+            obj.size = v if v is UNSET else ImageGenToolSizeEnum.decode(v)
 
             key = "output_format"
             v = data.get("output_format", UNSET)
@@ -337,8 +337,8 @@ class ImageGenToolInputImageMask(_r.Model):
 _KEYS_IMAGEGENTOOLINPUTIMAGEMASK = frozenset({"image_url", "file_id"})
 
 
-ImageGenToolModelModel: TypeAlias = ImageGenToolModelModelVariant2 | str
+ImageGenToolModel: TypeAlias = ImageGenToolModelEnum | str
 
 
-ImageGenToolSize: TypeAlias = ImageGenToolSizeVariant2 | str
+ImageGenToolSize: TypeAlias = ImageGenToolSizeEnum | str
 """The size of the generated images. For `gpt-image-2` and `gpt-image-2-2026-04-21`, arbitrary resolutions are supported as `WIDTHxHEIGHT` strings, for example `1536x864`. Width and height must both be divisible by 16 and the requested aspect ratio must be between 1:3 and 3:1. Resolutions above `2560x1440` are experimental, and the maximum supported resolution is `3840x2160`. The requested size must also satisfy the model's current pixel and edge limits. The standard sizes `1024x1024`, `1536x1024`, and `1024x1536` are supported by the GPT image models; `auto` is supported for models that allow automatic sizing. For `dall-e-2`, use one of `256x256`, `512x512`, or `1024x1024`. For `dall-e-3`, use one of `1024x1024`, `1792x1024`, or `1024x1792`."""

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from ._runtime.http import DEFAULT_TIMEOUT, AsyncAPIClient, ClientConfig, SyncAPIClient, Timeout
-from .resources.settings import AsyncSettings2, Settings2
+from .resources.settings import AsyncSettingsResource, SettingsResource
 
 CONFIG = ClientConfig(
     package="maps",
@@ -61,8 +61,8 @@ class Client(SyncAPIClient):
         return copy
 
     @cached_property
-    def settings(self) -> Settings2:
-        return Settings2(self)
+    def settings(self) -> SettingsResource:
+        return SettingsResource(self)
 
 
 class AsyncClient(AsyncAPIClient):
@@ -104,5 +104,5 @@ class AsyncClient(AsyncAPIClient):
         return copy
 
     @cached_property
-    def settings(self) -> AsyncSettings2:
-        return AsyncSettings2(self)
+    def settings(self) -> AsyncSettingsResource:
+        return AsyncSettingsResource(self)

@@ -17,18 +17,18 @@ if TYPE_CHECKING:
     from ..types.settings import Settings
 
 
-class Settings2:
+class SettingsResource:
     """`client.settings`."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
 
     @cached_property
-    def with_raw_response(self) -> Settings2WithRawResponse:
+    def with_raw_response(self) -> SettingsResourceWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
-        return Settings2WithRawResponse(self._client)
+        return SettingsResourceWithRawResponse(self._client)
 
-    def list(
+    def retrieve(
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
@@ -46,13 +46,13 @@ class Settings2:
         )
 
 
-class Settings2WithRawResponse:
+class SettingsResourceWithRawResponse:
     """Raw HTTP responses of `client.settings`: each method returns a RawResponse."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
 
-    def list(
+    def retrieve(
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
@@ -70,18 +70,18 @@ class Settings2WithRawResponse:
         )
 
 
-class AsyncSettings2:
+class AsyncSettingsResource:
     """`client.settings`."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
 
     @cached_property
-    def with_raw_response(self) -> AsyncSettings2WithRawResponse:
+    def with_raw_response(self) -> AsyncSettingsResourceWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
-        return AsyncSettings2WithRawResponse(self._client)
+        return AsyncSettingsResourceWithRawResponse(self._client)
 
-    async def list(
+    async def retrieve(
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,
@@ -99,13 +99,13 @@ class AsyncSettings2:
         )
 
 
-class AsyncSettings2WithRawResponse:
+class AsyncSettingsResourceWithRawResponse:
     """Raw HTTP responses of `client.settings`: each method returns a RawResponse."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
 
-    async def list(
+    async def retrieve(
         self,
         *,
         extra_headers: Mapping[str, str] | None = None,

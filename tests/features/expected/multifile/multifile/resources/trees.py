@@ -51,7 +51,7 @@ class Trees:
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
-    def retrieve(
+    def list(
         self,
         tree_id: str,
         *,
@@ -97,7 +97,7 @@ class TreesWithRawResponse:
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
-    def retrieve(
+    def list(
         self,
         tree_id: str,
         *,
@@ -148,7 +148,7 @@ class AsyncTrees:
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def retrieve(
+    async def list(
         self,
         tree_id: str,
         *,
@@ -194,7 +194,7 @@ class AsyncTreesWithRawResponse:
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def retrieve(
+    async def list(
         self,
         tree_id: str,
         *,
