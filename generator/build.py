@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from . import ir
+from . import ir, parameters
 from .diagnostics import Diagnostic
 from .naming import Namespace, parameter, pascal, snake
 from .schemas import SchemaBuilder
@@ -36,8 +36,7 @@ def build(section: Section) -> tuple[ir.Api, list[Diagnostic]]:
     definitions = _group_modules(sb.defs)
     doc = section.doc
     info = doc.get("info") if isinstance(doc.get("info"), dict) else {}
-    servers = doc.get("servers") if isinstance(doc.get("servers"), list) else []
-    server = servers[0].get("url", "") if servers and isinstance(servers[0], dict) else ""
+    server, server_template, server_variables = parameters.servers(doc, diags)
     api = ir.Api(
         title=str(info.get("title", "API")),
         version=str(info.get("version", "")),
@@ -46,6 +45,8 @@ def build(section: Section) -> tuple[ir.Api, list[Diagnostic]]:
         definitions=tuple(sorted(definitions.values(), key=lambda d: (d.module, d.name))),
         operations=tuple(sorted(operations, key=lambda o: (o.resource, o.method_name))),
         modules=tuple(sorted({d.module for d in definitions.values()})),
+        server_template=server_template if server_variables else "",
+        server_variables=server_variables,
     )
     return api, diags
 
@@ -62,6 +63,7 @@ def _operation(sb: SchemaBuilder, section: Section, sel: Any) -> ir.Operation:
     names = Namespace(frozenset(), "_")
     path_params: list[ir.Param] = []
     query_params: list[ir.Param] = []
+    located: dict[str, list[ir.Param]] = {"path": path_params, "query": query_params, "header": [], "cookie": []}
     params = list(sel.path_item.get("parameters") or []) + list(op.get("parameters") or [])
     by_key: dict[tuple[str, str], tuple[dict[str, Any], int]] = {}
     for i, raw in enumerate(params):
@@ -71,16 +73,18 @@ def _operation(sb: SchemaBuilder, section: Section, sel: Any) -> ir.Operation:
     path_order = [m.group(1) for s in segments if (m := _PARAM.match(s))]
     for (wire, where), (param, i) in by_key.items():
         at = f"{sel.pointer}/parameters/{i}"
-        attr, renamed = names.claim(parameter(wire))
+        if parameters.skipped(param, where, at, sb.diags):
+            continue
+        # header names are Title-Case by convention: their arguments are snake_case (From -> from_)
+        attr, renamed = names.claim(parameter(snake(wire) if where in ("header", "cookie") else wire))
         if renamed:
             sb.diags.append(Diagnostic("W308", f"parameter {wire!r} ({where}) of {op_id} is argument {attr!r}", at))
-        schema = param.get("schema", {})
-        type_ = sb.convert(schema, base + pascal(wire), at + "/schema")
-        p = ir.Param(wire, attr, type_, bool(param.get("required")) or where == "path", _text(param.get("description")))
-        if where == "path":
-            path_params.append(p)
-        elif where == "query":
-            query_params.append(p)
+        schema, schema_at = parameters.content_schema(param, at, sb.diags)
+        type_ = sb.convert(schema, base + pascal(wire), schema_at)
+        style, explode, reserved = parameters.serialization(param, where, at, sb.diags)
+        p = ir.Param(wire, attr, type_, bool(param.get("required")) or where == "path", _text(param.get("description")),
+                     location=where, style=style, explode=explode, allow_reserved=reserved)  # type: ignore[arg-type]
+        located[where].append(p)
     path_params.sort(key=lambda p: path_order.index(p.wire) if p.wire in path_order else len(path_order))
     if path_params:
         path_params[-1] = replace(path_params[-1], positional=True)
@@ -97,6 +101,8 @@ def _operation(sb: SchemaBuilder, section: Section, sel: Any) -> ir.Operation:
         path=sel.path, pointer=sel.pointer, summary=_text(op.get("summary")), description=_text(op.get("description")),
         path_params=tuple(path_params), query_params=tuple(query_params), body=body, response=response,
         page=None, deprecated=op.get("deprecated") is True, example=example,
+        header_params=tuple(located["header"]), cookie_params=tuple(located["cookie"]),
+        accept=parameters.accept(op.get("responses"), lambda node: _deref(section.doc, node)),
     )
 
 

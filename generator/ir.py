@@ -169,6 +169,13 @@ class Param:
     required: bool
     description: str = ""
     positional: bool = False
+    # how the value is written (OpenAPI `style`/`explode`, settled with the location's defaults):
+    # simple | label | matrix (path), form | spaceDelimited | pipeDelimited | deepObject (query),
+    # simple (header), form (cookie); "json" for a value JSON-encoded as a whole (`content`)
+    location: Literal["path", "query", "header", "cookie"] = "query"
+    style: str = "form"
+    explode: bool = True
+    allow_reserved: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +216,17 @@ class Operation:
     page: CursorPage | None
     deprecated: bool = False
     example: str = ""  # a Python example from the spec, rewritten for this client
+    header_params: tuple[Param, ...] = ()
+    cookie_params: tuple[Param, ...] = ()
+    accept: str = ""  # the Accept header: the media types of the success responses ("" = JSON)
+
+
+@dataclass(frozen=True, slots=True)
+class ServerVariable:
+    name: str
+    default: str
+    enum: tuple[str, ...] = ()
+    description: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +238,9 @@ class Api:
     definitions: tuple[Definition, ...]  # sorted by module, then name
     operations: tuple[Operation, ...]  # sorted by resource, then method name
     modules: tuple[str, ...]  # type modules, sorted
+    # `server_url` with `{name}` placeholders filled from defaults; the template and its variables
+    server_template: str = ""
+    server_variables: tuple[ServerVariable, ...] = ()
 
     def index(self) -> dict[str, Definition]:
         return {d.name: d for d in self.definitions}

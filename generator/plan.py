@@ -22,7 +22,7 @@ class Options:
     version: str = "0.1.0"
     api_key_env: str = "OPENAI_API_KEY"
     base_url_env: str = "OPENAI_BASE_URL"
-    array_format: str = "brackets"
+    array_format: str = ""
     client_name: str = "Client"
 
 
@@ -109,6 +109,7 @@ class ParamView:
     annotation: str
     default: str
     doc: str
+    value: str = ""  # what the request sends: `attr`, or `Styled(attr, ...)` for the spec's style
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ class MethodView:
     name: str
     http_method: str
     path: str  # literal of the path template
-    path_args: tuple[tuple[str, str], ...]  # (literal of the placeholder name, argument)
+    path_args: tuple[tuple[str, str], ...]  # (literal of the placeholder name, argument's value)
     positional: tuple[ParamView, ...]
     keyword: tuple[ParamView, ...]
     query: tuple[ParamView, ...]
@@ -132,6 +133,9 @@ class MethodView:
     example: str
     deprecated: bool
     call: str = ""  # `client.a.b.method("id_123")` when path ids are all it needs, else ""
+    headers: tuple[ParamView, ...] = ()  # header parameters (`wire` is the header name)
+    cookies: tuple[ParamView, ...] = ()  # cookie parameters
+    accept: str = ""  # literal of the Accept header, "" for the client's default (JSON)
 
 
 @dataclass(frozen=True)
@@ -163,7 +167,7 @@ class ResourceModuleView:
     imports: tuple[tuple[str, tuple[str, ...]], ...]
     typing: tuple[str, ...]  # names imported from `typing`
     abc: tuple[str, ...]  # names imported from `collections.abc`
-    runtime: tuple[str, ...]  # "_r" when the module needs the models runtime
+    runtime: tuple[str, ...]  # "_r" when the module needs the models runtime, "Styled" the parameter styles
 
 
 @dataclass(frozen=True)
@@ -189,7 +193,7 @@ PUBLIC = ("APIConnectionError", "APIError", "APIResponseValidationError", "APISt
           "AsyncClient", "AuthenticationError", "BadRequestError", "Client", "ConflictError", "DecodeError",
           "InternalServerError", "NotFoundError", "PermissionDeniedError", "RateLimitError", "RawResponse", "UNSET",
           "UnprocessableEntityError", "Unknown", "Unset", "lenient_decoding")
-RUNTIME_FILES = ("__init__.py", "models.py", "errors.py", "http.py", "pagination.py")
+RUNTIME_FILES = ("__init__.py", "models.py", "errors.py", "http.py", "pagination.py", "params.py")
 
 
 def plan(api: ir.Api, options: Options) -> list[Job]:
@@ -226,8 +230,11 @@ def _walk(resource: ResourceView) -> list[ResourceView]:
 
 def _api_view(api: ir.Api) -> dict[str, str]:
     # one line: the title also sits inside indented docstrings, where a line break would not
+    variables = tuple((v.name, v.default, v.enum) for v in api.server_variables)
     return {"title": docstring(" ".join(api.title.split())), "version": docstring(api.version), "server_url": literal(api.server_url),
-            "description": docstring(api.description)}
+            "description": docstring(api.description), "server_template": literal(api.server_template),
+            "server_variables": repr(variables) if variables else "",
+            "server_variable_names": ", ".join(f"`{v.name}`" for v in api.server_variables)}
 
 
 def _decoder_names(api: ir.Api) -> dict[str, str]:
@@ -470,7 +477,10 @@ def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[Resou
         abc = ("Mapping",) + (("Sequence",) if "Sequence[" in code else ())
         modules.append(ResourceModuleView(top.attr, tuple(flat), tuple(pages.get(top.attr, [])),
                                           tuple((m, tuple(sorted(n, key=lambda x: (_isort_type(x), x)))) for m, n in sorted(imports.items())), typing, abc,
-                                          ("_r",) if any(m.decode.startswith("_r.") for r in flat for m in r.methods) else ()))
+                                          (("_r",) if any(m.decode.startswith("_r.") for r in flat for m in r.methods) else ())
+                                          + (("Styled",) if any("Styled(" in p.value for r in flat for m in r.methods
+                                                                for p in m.query + m.headers + m.cookies) or
+                                             any("Styled(" in v for r in flat for m in r.methods for _, v in m.path_args) else ())))
     return tops, tuple(modules)
 
 
@@ -493,9 +503,14 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
             annotation = annotation.removesuffix(" | None") + " | Unset" + (" | None" if annotation.endswith(" | None") else "")
         return ParamView(p.attr, literal(p.wire), annotation, "" if required else "UNSET", docstring(p.description))
 
-    positional = tuple(param(p, True) for p in op.path_params if p.positional)
-    path_kw = [param(p, True) for p in op.path_params if not p.positional]
-    query = tuple(param(p, p.required) for p in op.query_params)
+    def sent(p: ir.Param) -> ParamView:
+        return replace(param(p, p.required or p.location == "path"), value=_styled(p))
+
+    positional = tuple(sent(p) for p in op.path_params if p.positional)
+    path_kw = [sent(p) for p in op.path_params if not p.positional]
+    query = tuple(sent(p) for p in op.query_params)
+    headers = tuple(sent(p) for p in op.header_params)
+    cookies = tuple(sent(p) for p in op.cookie_params)
     body_fields: tuple[ParamView, ...] = ()
     body_param = ""
     if op.body is not None and op.body.flattened:
@@ -503,7 +518,7 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
     elif op.body is not None:
         body_param = "body"
         body_fields = (ParamView("body", '"body"', types.parameter(op.body.type).removesuffix(" | None") + ("" if op.body.required else " | Unset") + (" | None" if types.parameter(op.body.type).endswith(" | None") else ""), "" if op.body.required else "UNSET", ""),)
-    keyword = path_kw + list(body_fields if not body_param else body_fields) + list(query)
+    keyword = path_kw + list(body_fields if not body_param else body_fields) + list(query) + list(headers) + list(cookies)
     keyword.sort(key=lambda p: (p.default != "",))
     if op.response is None:
         returns, decode = "None", "_r.identity"
@@ -515,14 +530,28 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
     summary = op.summary or op.description.split("\n", 1)[0] or f"{op.http_method} {op.path}"
     return MethodView(
         name=op.method_name, http_method=literal(op.http_method), path=literal(op.path),
-        path_args=tuple((literal(p.wire), p.attr) for p in op.path_params),
+        path_args=tuple((literal(p.wire), _styled(p)) for p in op.path_params),
         positional=positional, keyword=tuple(keyword), query=query,
         body_fields=() if body_param else body_fields, body_param=body_param, returns=returns, decode=decode, page=page,
         page_item=types.annotation(op.page.item) if op.page else "",
         cursor_arg=next((p.attr for p in op.query_params if op.page and p.wire == op.page.param), ""),
         summary=docstring(summary), doc=docstring(op.description if op.description != summary else ""),
         example=usage, deprecated=op.deprecated, call=_call(op, keyword),
+        headers=headers, cookies=cookies, accept=literal(op.accept) if op.accept else "",
     )
+
+
+_DEFAULT_STYLE = {"path": ("simple", False), "query": ("form", True), "header": ("simple", False), "cookie": ("form", True)}
+
+
+def _styled(p: ir.Param) -> str:
+    """The value a request sends for a parameter: the argument itself where the runtime's
+    default for its location applies (for a query: the client's `array_format`, by default the
+    spec's default style), else wrapped in `Styled` with the spec's style."""
+    if (p.style, p.explode) == _DEFAULT_STYLE[p.location] and not p.allow_reserved:
+        return p.attr
+    args = [p.attr, literal(p.style)] + (["explode=True"] if p.explode else []) + (["reserved=True"] if p.allow_reserved else [])
+    return f"Styled({', '.join(args)})"
 
 
 def _call(op: ir.Operation, keyword: list[ParamView]) -> str:
