@@ -65,14 +65,17 @@ def _operation(sb: SchemaBuilder, section: Section, sel: Any) -> ir.Operation:
     query_params: list[ir.Param] = []
     located: dict[str, list[ir.Param]] = {"path": path_params, "query": query_params, "header": [], "cookie": []}
     params = list(sel.path_item.get("parameters") or []) + list(op.get("parameters") or [])
-    by_key: dict[tuple[str, str], tuple[dict[str, Any], int]] = {}
+    by_key: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+    shared = len(sel.path_item.get("parameters") or [])
     for i, raw in enumerate(params):
         param = _deref(section.doc, raw)
         if isinstance(param, dict) and isinstance(param.get("name"), str):
-            by_key[(param["name"], str(param.get("in")))] = (param, i)  # operation-level wins
+            # where it is written: the referenced component, or the path item's or the operation's list
+            at = raw["$ref"][1:] if isinstance(raw.get("$ref"), str) and raw["$ref"].startswith("#/") else (
+                f"{sel.pointer.rsplit('/', 1)[0]}/parameters/{i}" if i < shared else f"{sel.pointer}/parameters/{i - shared}")
+            by_key[(param["name"], str(param.get("in")))] = (param, at)  # operation-level wins
     path_order = [m.group(1) for s in segments if (m := _PARAM.match(s))]
-    for (wire, where), (param, i) in by_key.items():
-        at = f"{sel.pointer}/parameters/{i}"
+    for (wire, where), (param, at) in by_key.items():
         if parameters.skipped(param, where, at, sb.diags):
             continue
         # header names are Title-Case by convention: their arguments are snake_case (From -> from_)

@@ -7,6 +7,7 @@ Content-Type or Authorization is ignored. What convgen cannot send is a warning 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from . import ir
@@ -88,10 +89,9 @@ def servers(doc: dict[str, Any], diags: list[Diagnostic]) -> tuple[str, str, tup
         allowed = tuple(str(v) for v in var.get("enum") or ()) if isinstance(var.get("enum"), list) else ()
         variables.append(ir.ServerVariable(str(name), str(var["default"]), allowed, str(var.get("description") or "").strip()))
         url = url.replace("{" + str(name) + "}", str(var["default"]))
-    if "{" in url:
+    if re.search(r"{[^{}]+}", url):  # kept as written: the user must pass base_url=
         diags.append(Diagnostic("W324", f"server URL {template!r} has a variable without a default: "
                                 "the client needs base_url=", "/servers/0/url"))
-        url = ""
     return url, template, tuple(variables)
 
 

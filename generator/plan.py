@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import ir
-from .examples import example
+from .examples import example, sample
 from .naming import Namespace, pascal, snake
 from .pytypes import Types, docstring, literal
 
@@ -557,6 +557,6 @@ def _styled(p: ir.Param) -> str:
 def _call(op: ir.Operation, keyword: list[ParamView]) -> str:
     if any(not p.default for p in keyword if p.attr not in {q.attr for q in op.path_params}):
         return ""
-    args = [literal(p.wire + "_123") for p in op.path_params if p.positional]
-    args += [f"{p.attr}={literal(p.wire + '_123')}" for p in op.path_params if not p.positional]
+    args = [sample(p) for p in op.path_params if p.positional]
+    args += [f"{p.attr}={sample(p)}" for p in op.path_params if not p.positional]
     return f"client.{'.'.join(op.resource)}.{op.method_name}({', '.join(args)})"

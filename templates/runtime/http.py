@@ -30,7 +30,8 @@ from .errors import (
     status_error,
 )
 from .models import UNSET, DecodeError, Unset, encode
-from .params import cookie_header, encode_query, header, path  # noqa: F401  (path: for the resources)
+from .params import cookie_header, encode_query, header
+from .params import path as path  # the resources import it from here
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
@@ -52,8 +53,8 @@ class ClientConfig:
     default_base_url: str
     api_key_env: str
     base_url_env: str
-    # query arrays of the default style: "brackets" (a[]=1&a[]=2), "repeat" (a=1&a=2),
-    # "comma" (a=1,2), or "" for the spec's (repeat)
+    # plain query arrays and objects (the spec's default style): "brackets" (a[]=1, o[k]=v),
+    # "repeat" (a=1&a=2), "comma" (a=1,2), or "" as the spec says (a=1&a=2, k=v)
     array_format: str = ""
     # the spec's server URL with `{variables}`, and each variable's (name, default, allowed values)
     server_url: str = ""
@@ -192,7 +193,9 @@ class _Base:
             raise APIError(
                 f"no API key: pass api_key=... or set the {config.api_key_env} environment variable"
             )
-        if server_variables is not None:  # chosen explicitly: wins over base_url (with_options passes both)
+        if (
+            server_variables is not None
+        ):  # chosen explicitly: wins over base_url (with_options passes both)
             base: str | httpx.URL = server_url(config, server_variables)
         elif base_url is not None:
             base = base_url
@@ -319,14 +322,20 @@ def server_url(config: ClientConfig, variables: Mapping[str, str]) -> str:
     known = {name: (default, allowed) for name, default, allowed in config.server_variables}
     for name, value in variables.items():
         if name not in known:
-            raise ValueError(f"unknown server variable {name!r}; known: {', '.join(known) or 'none'}")
+            raise ValueError(
+                f"unknown server variable {name!r}; known: {', '.join(known) or 'none'}"
+            )
         if known[name][1] and value not in known[name][1]:
-            raise ValueError(f"server variable {name} must be one of {', '.join(known[name][1])}, got {value!r}")
+            raise ValueError(
+                f"server variable {name} must be one of {', '.join(known[name][1])}, got {value!r}"
+            )
     values = {name: str(variables.get(name, default)) for name, (default, _) in known.items()}
     return re.sub(r"{([^{}]+)}", lambda m: values.get(m.group(1), m.group(0)), config.server_url)
 
 
-def _parameter_headers(headers: Mapping[str, object], cookies: Mapping[str, object]) -> dict[str, str]:
+def _parameter_headers(
+    headers: Mapping[str, object], cookies: Mapping[str, object]
+) -> dict[str, str]:
     """The header and cookie parameters of an operation that are set, as headers."""
     out = {}
     for name, value in headers.items():
@@ -382,7 +391,10 @@ class SyncAPIClient(_Base):
         headers: Mapping[str, object] | None = None,
         cookies: Mapping[str, object] | None = None,
     ) -> T:
-        return _decode(self._send(self._build(method, url_path, query, body, options, headers, cookies)), decode)
+        return _decode(
+            self._send(self._build(method, url_path, query, body, options, headers, cookies)),
+            decode,
+        )
 
     def request_raw(
         self,
@@ -396,7 +408,10 @@ class SyncAPIClient(_Base):
         headers: Mapping[str, object] | None = None,
         cookies: Mapping[str, object] | None = None,
     ) -> RawResponse[T]:
-        return RawResponse(self._send(self._build(method, url_path, query, body, options, headers, cookies)), decode)
+        return RawResponse(
+            self._send(self._build(method, url_path, query, body, options, headers, cookies)),
+            decode,
+        )
 
     def _send(self, request: httpx.Request) -> httpx.Response:
         attempt = 0
@@ -468,7 +483,8 @@ class AsyncAPIClient(_Base):
         cookies: Mapping[str, object] | None = None,
     ) -> T:
         return _decode(
-            await self._send(self._build(method, url_path, query, body, options, headers, cookies)), decode
+            await self._send(self._build(method, url_path, query, body, options, headers, cookies)),
+            decode,
         )
 
     async def request_raw(
@@ -484,7 +500,8 @@ class AsyncAPIClient(_Base):
         cookies: Mapping[str, object] | None = None,
     ) -> RawResponse[T]:
         return RawResponse(
-            await self._send(self._build(method, url_path, query, body, options, headers, cookies)), decode
+            await self._send(self._build(method, url_path, query, body, options, headers, cookies)),
+            decode,
         )
 
     async def _send(self, request: httpx.Request) -> httpx.Response:

@@ -43,6 +43,9 @@ def path(template: str, params: Mapping[str, object]) -> str:
     object); an empty id, `.` or `..` is refused since it would name another resource."""
     values = {}
     for name, value in params.items():
+        if value.__class__ is str and value not in ("", ".", ".."):  # the common case, kept fast
+            values[name] = quote(value, safe="")
+            continue
         styled = value if isinstance(value, Styled) else Styled(value, "simple")
         values[name] = _path_value(name, styled)
     return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
@@ -50,9 +53,11 @@ def path(template: str, params: Mapping[str, object]) -> str:
 
 def _path_value(name: str, styled: Styled) -> str:
     styled, value = _data(styled, "simple")
-    if value is None or value is UNSET or (isinstance(value, (list, dict)) and not value):
-        raise ValueError(f"{name} must be a non-empty id, got {styled.value!r}")
+    if value is None or value is UNSET:
+        raise TypeError(f"{name} must be a string, number or boolean, got {type(value).__name__}")
     items = _items(name, value)
+    if not items:  # [] or {} (or only nulls)
+        raise ValueError(f"{name} must be a non-empty id, got {styled.value!r}")
     for _, text in items:
         if text in ("", ".", ".."):
             raise ValueError(f"{name} must be a non-empty id, got {text!r}")
@@ -71,7 +76,9 @@ def cookie_header(cookies: Mapping[str, object]) -> str:
     """The `Cookie` header of the cookie parameters (style form); "" when none is sent."""
     pairs: list[tuple[str, str]] = []
     for name, value in cookies.items():
-        styled, data = _data(value if isinstance(value, Styled) else Styled(value, "form", True), "form")
+        styled, data = _data(
+            value if isinstance(value, Styled) else Styled(value, "form", True), "form"
+        )
         if data is None or data is UNSET:
             continue
         pairs += _form(name, data, styled.explode, _cookie_quote)
@@ -91,8 +98,8 @@ def encode_query(query: Mapping[str, object], array_format: str = "") -> str:
             value, data = _data(value, "form")
             if data is None or data is UNSET:
                 continue
-            safe = _RESERVED if value.reserved else ""
-            parts += _query_pairs(key, data, value.style, value.explode, lambda s: quote_plus(s, safe=safe))
+            esc = _quote_reserved if value.reserved else quote_plus
+            parts += _query_pairs(key, data, value.style, value.explode, esc)
             continue
         data = encode(value)
         if isinstance(data, list) and array_format in ("brackets", "comma"):
@@ -122,7 +129,11 @@ def _data(styled: Styled, default_style: str) -> tuple[Styled, Any]:
 def _query_pairs(name: str, data: Any, style: str, explode: bool, esc: Any) -> list[str]:
     if style == "deepObject" and isinstance(data, (dict, list)):
         return [f"{quote_plus(key)}={esc(text)}" for key, text in _deep(name, data)]
-    if style in ("spaceDelimited", "pipeDelimited") and isinstance(data, (dict, list)) and not explode:
+    if (
+        style in ("spaceDelimited", "pipeDelimited")
+        and isinstance(data, (dict, list))
+        and not explode
+    ):
         sep = "%20" if style == "spaceDelimited" else "%7C"
         return [f"{quote_plus(name)}={sep.join(esc(t) for t in _flat(name, data))}"]
     return [f"{quote_plus(key)}={text}" for key, text in _form(name, data, explode, esc)]
@@ -143,7 +154,9 @@ def _form(name: str, data: Any, explode: bool, esc: Any) -> list[tuple[str, str]
     return [(name, esc(_scalar(name, data)))]
 
 
-def _delimited(name: str, data: Any, items: list[tuple[str, str]], style: str, explode: bool, esc: Any) -> str:
+def _delimited(
+    name: str, data: Any, items: list[tuple[str, str]], style: str, explode: bool, esc: Any
+) -> str:
     """Styles simple, label and matrix (path and header values)."""
     lead, sep = {"label": (".", "."), "matrix": (";", ";")}.get(style, ("", ","))
     if not isinstance(data, (list, dict)):
@@ -178,7 +191,12 @@ def _flat(name: str, data: Any) -> list[str]:
 def _deep(name: str, data: Any) -> list[tuple[str, str]]:
     """deepObject: `name[key]=value`, nested objects as `name[a][b]`, lists as `name[a][]`."""
     if isinstance(data, dict):
-        return [pair for key, value in data.items() if value is not None for pair in _deep(f"{name}[{key}]", value)]
+        return [
+            pair
+            for key, value in data.items()
+            if value is not None
+            for pair in _deep(f"{name}[{key}]", value)
+        ]
     if isinstance(data, list):
         return [pair for value in data if value is not None for pair in _deep(f"{name}[]", value)]
     return [(name, _scalar(name, data))]
@@ -194,6 +212,10 @@ def _scalar(name: str, value: object) -> str:
     if isinstance(value, (str, int, float)):
         return str(value)
     raise TypeError(f"{name} must be a string, number or boolean, got {type(value).__name__}")
+
+
+def _quote_reserved(text: str) -> str:
+    return quote_plus(text, safe=_RESERVED)
 
 
 def _same(text: str) -> str:

@@ -43,6 +43,9 @@ def path(template: str, params: Mapping[str, object]) -> str:
     object); an empty id, `.` or `..` is refused since it would name another resource."""
     values = {}
     for name, value in params.items():
+        if value.__class__ is str and value not in ("", ".", ".."):  # the common case, kept fast
+            values[name] = quote(value, safe="")
+            continue
         styled = value if isinstance(value, Styled) else Styled(value, "simple")
         values[name] = _path_value(name, styled)
     return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
@@ -50,9 +53,11 @@ def path(template: str, params: Mapping[str, object]) -> str:
 
 def _path_value(name: str, styled: Styled) -> str:
     styled, value = _data(styled, "simple")
-    if value is None or value is UNSET or (isinstance(value, (list, dict)) and not value):
-        raise ValueError(f"{name} must be a non-empty id, got {styled.value!r}")
+    if value is None or value is UNSET:
+        raise TypeError(f"{name} must be a string, number or boolean, got {type(value).__name__}")
     items = _items(name, value)
+    if not items:  # [] or {} (or only nulls)
+        raise ValueError(f"{name} must be a non-empty id, got {styled.value!r}")
     for _, text in items:
         if text in ("", ".", ".."):
             raise ValueError(f"{name} must be a non-empty id, got {text!r}")
@@ -93,10 +98,8 @@ def encode_query(query: Mapping[str, object], array_format: str = "") -> str:
             value, data = _data(value, "form")
             if data is None or data is UNSET:
                 continue
-            safe = _RESERVED if value.reserved else ""
-            parts += _query_pairs(
-                key, data, value.style, value.explode, lambda s: quote_plus(s, safe=safe)
-            )
+            esc = _quote_reserved if value.reserved else quote_plus
+            parts += _query_pairs(key, data, value.style, value.explode, esc)
             continue
         data = encode(value)
         if isinstance(data, list) and array_format in ("brackets", "comma"):
@@ -209,6 +212,10 @@ def _scalar(name: str, value: object) -> str:
     if isinstance(value, (str, int, float)):
         return str(value)
     raise TypeError(f"{name} must be a string, number or boolean, got {type(value).__name__}")
+
+
+def _quote_reserved(text: str) -> str:
+    return quote_plus(text, safe=_RESERVED)
 
 
 def _same(text: str) -> str:

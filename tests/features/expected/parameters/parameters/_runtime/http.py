@@ -30,12 +30,8 @@ from .errors import (
     status_error,
 )
 from .models import UNSET, DecodeError, Unset, encode
-from .params import (
-    cookie_header,
-    encode_query,
-    header,
-    path,
-)  # noqa: F401  (path: for the resources)
+from .params import cookie_header, encode_query, header
+from .params import path as path  # the resources import it from here
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
@@ -57,8 +53,8 @@ class ClientConfig:
     default_base_url: str
     api_key_env: str
     base_url_env: str
-    # query arrays of the default style: "brackets" (a[]=1&a[]=2), "repeat" (a=1&a=2),
-    # "comma" (a=1,2), or "" for the spec's (repeat)
+    # plain query arrays and objects (the spec's default style): "brackets" (a[]=1, o[k]=v),
+    # "repeat" (a=1&a=2), "comma" (a=1,2), or "" as the spec says (a=1&a=2, k=v)
     array_format: str = ""
     # the spec's server URL with `{variables}`, and each variable's (name, default, allowed values)
     server_url: str = ""
