@@ -80,7 +80,7 @@ def servers(doc: dict[str, Any], diags: list[Diagnostic]) -> tuple[str, str, tup
     listed = doc.get("servers") if isinstance(doc.get("servers"), list) else []
     first = listed[0] if listed and isinstance(listed[0], dict) else {}
     template = str(first.get("url", "") or "")
-    declared = first.get("variables") if isinstance(first.get("variables"), dict) else {}
+    declared: dict[str, Any] = first["variables"] if isinstance(first.get("variables"), dict) else {}
     variables = []
     url = template
     for name, var in declared.items():

@@ -192,9 +192,9 @@ def test_openai_deep_object_metadata(tmp_path: Any, server: EchoServer) -> None:
     sys.path.insert(0, str(tmp_path / "out"))
     try:
         chat = importlib.import_module("chat_only")
-        with chat.Client(api_key="k", base_url=server.base_url, max_retries=0) as client:
-            with pytest.raises(chat.APIResponseValidationError):  # the echo is not a completion list
-                client.chat.completions.list(metadata={"foo": "bar"}, limit=2)
+        client = chat.Client(api_key="k", base_url=server.base_url, max_retries=0)
+        with client, pytest.raises(chat.APIResponseValidationError):  # the echo is not a completion list
+            client.chat.completions.list(metadata={"foo": "bar"}, limit=2)
     finally:
         sys.path.remove(str(tmp_path / "out"))
     assert server.requests[-1].path == "/api/chat/completions?metadata%5Bfoo%5D=bar&limit=2"
