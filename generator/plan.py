@@ -230,10 +230,14 @@ def _walk(resource: ResourceView) -> list[ResourceView]:
 
 def _api_view(api: ir.Api) -> dict[str, str]:
     # one line: the title also sits inside indented docstrings, where a line break would not
-    variables = tuple((v.name, v.default, v.enum) for v in api.server_variables)
+    def tuple_of(items: list[str]) -> str:  # a Python tuple display, as black writes it
+        return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+
+    variables = tuple_of([tuple_of([literal(v.name), literal(v.default), tuple_of([literal(e) for e in v.enum])])
+                          for v in api.server_variables])
     return {"title": docstring(" ".join(api.title.split())), "version": docstring(api.version), "server_url": literal(api.server_url),
             "description": docstring(api.description), "server_template": literal(api.server_template),
-            "server_variables": repr(variables) if variables else "",
+            "server_variables": variables if api.server_variables else "",
             "server_variable_names": ", ".join(f"`{v.name}`" for v in api.server_variables)}
 
 
