@@ -11,9 +11,9 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from . import ir
+from . import ir, parameters
 from .diagnostics import Diagnostic
-from .naming import Namespace, parameter, pascal, unshadow_fields
+from .naming import Namespace, parameter, pascal, snake, unshadow_fields
 from .opnames import NameTable, OpName, name_operations, resource_classes, settle, unshadow
 from .schemas import SchemaBuilder
 from .select import Section, SelectedOperation
@@ -36,8 +36,7 @@ def build(section: Section, names: NameTable | None = None) -> tuple[ir.Api, lis
     definitions = unshadow_fields(_group_modules(sb.defs), diags)
     doc = section.doc
     info = mapping(doc.get("info"))
-    servers = doc.get("servers") if isinstance(doc.get("servers"), list) else []
-    server = mapping(servers[0]).get("url", "") if servers else ""
+    server, server_template, server_variables = parameters.servers(doc, diags)
     api = ir.Api(
         title=str(info.get("title", "API")),
         version=str(info.get("version", "")),
@@ -47,6 +46,8 @@ def build(section: Section, names: NameTable | None = None) -> tuple[ir.Api, lis
         operations=tuple(sorted(operations, key=lambda o: (o.resource, o.method_name))),
         modules=tuple(sorted({d.module for d in definitions.values()})),
         resource_classes=resource_classes(operations, frozenset(definitions), diags),
+        server_template=server_template if server_variables else "",
+        server_variables=server_variables,
     )
     return api, diags
 
@@ -60,25 +61,31 @@ def _operation(sb: SchemaBuilder, section: Section, sel: SelectedOperation, name
     names = Namespace(frozenset(), "_")
     path_params: list[ir.Param] = []
     query_params: list[ir.Param] = []
+    located: dict[str, list[ir.Param]] = {"path": path_params, "query": query_params, "header": [], "cookie": []}
     params = list(sel.path_item.get("parameters") or []) + list(op.get("parameters") or [])
-    by_key: dict[tuple[str, str], tuple[dict[str, Any], int]] = {}
+    by_key: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+    shared = len(sel.path_item.get("parameters") or [])
     for i, raw in enumerate(params):
         param = deref(section.doc, raw)
         if isinstance(param, dict) and isinstance(param.get("name"), str):
-            by_key[(param["name"], str(param.get("in")))] = (param, i)  # operation-level wins
+            # where it is written: the referenced component, or the path item's or the operation's list
+            at = raw["$ref"][1:] if isinstance(raw.get("$ref"), str) and raw["$ref"].startswith("#/") else (
+                f"{sel.pointer.rsplit('/', 1)[0]}/parameters/{i}" if i < shared else f"{sel.pointer}/parameters/{i - shared}")
+            by_key[(param["name"], str(param.get("in")))] = (param, at)  # operation-level wins
     path_order = [m.group(1) for s in segments if (m := _PARAM.match(s))]
-    for (wire, where), (param, i) in by_key.items():
-        at = f"{sel.pointer}/parameters/{i}"
-        attr, renamed = names.claim(parameter(wire))
+    for (wire, where), (param, at) in by_key.items():
+        if parameters.skipped(param, where, at, sb.diags):
+            continue
+        # header names are Title-Case by convention: their arguments are snake_case (From -> from_)
+        attr, renamed = names.claim(parameter(snake(wire) if where in ("header", "cookie") else wire))
         if renamed:
             sb.diags.append(Diagnostic("W308", f"parameter {wire!r} ({where}) of {op_id} is argument {attr!r}", at))
-        schema = param.get("schema", {})
-        type_ = sb.convert(schema, base + pascal(wire), at + "/schema")
-        p = ir.Param(wire, attr, type_, bool(param.get("required")) or where == "path", text(param.get("description")))
-        if where == "path":
-            path_params.append(p)
-        elif where == "query":
-            query_params.append(p)
+        schema, schema_at = parameters.content_schema(param, at, sb.diags)
+        type_ = sb.convert(schema, base + pascal(wire), schema_at)
+        style, explode, reserved = parameters.serialization(param, where, at, sb.diags)
+        p = ir.Param(wire, attr, type_, bool(param.get("required")) or where == "path", text(param.get("description")),
+                     location=where, style=style, explode=explode, allow_reserved=reserved)  # type: ignore[arg-type]
+        located[where].append(p)
     path_params.sort(key=lambda p: path_order.index(p.wire) if p.wire in path_order else len(path_order))
     if path_params:
         path_params[-1] = replace(path_params[-1], positional=True)
@@ -96,6 +103,8 @@ def _operation(sb: SchemaBuilder, section: Section, sel: SelectedOperation, name
         path_params=tuple(path_params), query_params=tuple(query_params), body=body, response=response,
         page=None, deprecated=op.get("deprecated") is True, example=example, aliases=named.aliases,
         fixed_query=named.fixed_query, name_source=named.source,
+        header_params=tuple(located["header"]), cookie_params=tuple(located["cookie"]),
+        accept=parameters.accept(op.get("responses"), lambda node: deref(section.doc, node)),
     )
 
 

@@ -422,7 +422,7 @@ def cmd_init(run: Run) -> int:
         f"package = {json.dumps(args.package or 'client')}\n"
         f"output = {json.dumps(args.output or 'generated')}\n"
         f"templates = {json.dumps(templates.as_posix())}\n"
-        'array_format = "brackets"\n'
+        '# array_format = "brackets"  # query arrays; without it, as the spec\'s style/explode say\n'
         'env_prefix = "OPENAI"\n',
         encoding="utf-8",
     )

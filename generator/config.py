@@ -24,7 +24,7 @@ class Config:
     package: str = "client"
     output: Path | None = None
     templates: Path | None = None
-    array_format: str = "brackets"
+    array_format: str = ""  # "": as each parameter's style/explode says
     env_prefix: str = "OPENAI"
     version: str = "0.1.0"
     strict: bool = False
@@ -45,7 +45,7 @@ KEYS: dict[str, str] = {
     "package": "Python package name of the client",
     "output": "folder the client is written to",
     "templates": "folder of template overrides",
-    "array_format": "query arrays: brackets | repeat | comma",
+    "array_format": "query arrays of the default style: brackets | repeat | comma (default: as the spec says)",
     "env_prefix": "environment variables read: PREFIX_API_KEY, PREFIX_BASE_URL",
     "version": "version of the generated package",
     "strict": "treat warnings as errors",

@@ -60,6 +60,11 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W308": (Severity.WARNING, "two names collide after normalization: one got a numeric suffix"),
     "W309": (Severity.WARNING, "this union's variants cannot be told apart: the first matching kind wins"),
     "W311": (Severity.WARNING, "describe the required property under `properties`"),
+    "W320": (Severity.WARNING, "a parameter's `content` is not JSON: the argument takes its serialized text; use `schema`"),
+    "W321": (Severity.WARNING, "this `style` is not defined for the parameter's location: the location's default is used"),
+    "W322": (Severity.WARNING, "a parameter's `in` must be path, query, header or cookie: it was not generated"),
+    "W323": (Severity.WARNING, "OpenAPI ignores Accept, Content-Type and Authorization header parameters: remove it"),
+    "W324": (Severity.WARNING, "give every server variable a `default`, or pass base_url= to the client"),
     # naming (generator/opnames.py, naming.py)
     "W360": (Severity.WARNING, "two operations would get the same method: name them in the `names` table (README: Operation names)"),
     "W361": (Severity.WARNING, "a resource class would have a type's name: it got a `Resource` suffix"),

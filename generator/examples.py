@@ -81,9 +81,19 @@ def _chain(node: ast.expr) -> tuple[str, ...]:
     return ()
 
 
+def sample(p: ir.Param) -> str:
+    """An argument of the parameter's type for an example: `123`, `True`, `"droplet_id_123"`."""
+    t = p.type.inner if isinstance(p.type, ir.Nullable) else p.type
+    item = t.item if isinstance(t, ir.ListOf) else t
+    value = {"int": "123", "float": "1.5", "bool": "True"}.get(item.kind, "") if isinstance(item, ir.Prim) else ""
+    value = value or literal(p.wire + "_123")
+    return f"[{value}]" if isinstance(t, ir.ListOf) else value
+
+
 def _synthesize(op: ir.Operation, package: str, client: str) -> str:
-    args = [literal(p.wire + "_123") for p in op.path_params if p.positional]
-    args += [f"{p.attr}={literal(p.wire + '_123')}" for p in op.path_params if not p.positional]
+    args = [sample(p) for p in op.path_params if p.positional]
+    args += [f"{p.attr}={sample(p)}" for p in op.path_params if not p.positional]
+    args += [f"{p.attr}={sample(p)}" for p in op.header_params + op.cookie_params if p.required]
     call = f"client.{'.'.join(op.resource)}.{op.method_name}({', '.join(args)})"
     result = "page" if op.page else "result"
     return f"from {package} import {client}\n\nclient = {client}()\n{result} = {call}\nprint({result})"

@@ -169,6 +169,13 @@ class Param:
     required: bool
     description: str = ""
     positional: bool = False
+    # how the value is written (OpenAPI `style`/`explode`, settled with the location's defaults):
+    # simple | label | matrix (path), form | spaceDelimited | pipeDelimited | deepObject (query),
+    # simple (header), form (cookie); "json" for a value JSON-encoded as a whole (`content`)
+    location: Literal["path", "query", "header", "cookie"] = "query"
+    style: str = "form"
+    explode: bool = True
+    allow_reserved: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +219,17 @@ class Operation:
     aliases: tuple[str, ...] = ()  # further method names of the same operation (e.g. from the name table)
     fixed_query: tuple[tuple[str, str], ...] = ()  # (name, value) from a query string in the spec's path key
     name_source: str = "rule"  # where resource and method_name came from: "rule", "hint" (the spec) or "table" (config)
+    header_params: tuple[Param, ...] = ()
+    cookie_params: tuple[Param, ...] = ()
+    accept: str = ""  # the Accept header: the media types of the success responses ("" = JSON)
+
+
+@dataclass(frozen=True, slots=True)
+class ServerVariable:
+    name: str
+    default: str
+    enum: tuple[str, ...] = ()
+    description: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +243,9 @@ class Api:
     modules: tuple[str, ...]  # type modules, sorted
     # (resource path, class name) for every resource, parents first; names are unique per top-level resource
     resource_classes: tuple[tuple[tuple[str, ...], str], ...] = ()
+    # `server_url` with `{name}` placeholders filled from defaults; the template and its variables
+    server_template: str = ""
+    server_variables: tuple[ServerVariable, ...] = ()
 
     def index(self) -> dict[str, Definition]:
         return {d.name: d for d in self.definitions}

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import ir
-from .examples import example
+from .examples import example, sample
 from .naming import Namespace, pascal, snake
 from .pytypes import Code, Types, docstring, literal, union, uses
 
@@ -21,7 +21,7 @@ class Options:
     version: str = "0.1.0"
     api_key_env: str = "OPENAI_API_KEY"
     base_url_env: str = "OPENAI_BASE_URL"
-    array_format: str = "brackets"
+    array_format: str = ""
     client_name: str = "Client"
 
 
@@ -109,6 +109,7 @@ class ParamView:
     default: str
     doc: str
     uses: tuple[str, ...] = ()  # names the annotation uses (generated types, typing names): the module imports them
+    value: str = ""  # what the request sends: `attr`, or `Styled(attr, ...)` for the spec's style
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ class MethodView:
     name: str
     http_method: str  # literal of the upper-case HTTP method, quotes included: "GET"
     path: str  # literal of the path template
-    path_args: tuple[tuple[str, str], ...]  # (literal of the placeholder name, argument)
+    path_args: tuple[tuple[str, str], ...]  # (literal of the placeholder name, argument's value)
     positional: tuple[ParamView, ...]
     keyword: tuple[ParamView, ...]
     query: tuple[ParamView, ...]
@@ -135,6 +136,9 @@ class MethodView:
     uses: tuple[str, ...] = ()  # names the signature uses (generated types, typing names): the module imports them
     aliases: tuple[str, ...] = ()  # further names of this method (class attributes bound to it)
     fixed_query: tuple[tuple[str, str], ...] = ()  # (literal name, literal value) always sent in the query
+    headers: tuple[ParamView, ...] = ()  # header parameters (`wire` is the header name)
+    cookies: tuple[ParamView, ...] = ()  # cookie parameters
+    accept: str = ""  # literal of the Accept header, "" for the client's default (JSON)
 
 
 @dataclass(frozen=True)
@@ -167,7 +171,7 @@ class ResourceModuleView:
     imports: tuple[tuple[str, tuple[str, ...]], ...]
     typing: tuple[str, ...]  # names imported from `typing`
     abc: tuple[str, ...]  # names imported from `collections.abc`
-    runtime: tuple[str, ...]  # "_r" when the module needs the models runtime
+    runtime: tuple[str, ...]  # "_r" when the module needs the models runtime, "Styled" the parameter styles
 
 
 @dataclass(frozen=True)
@@ -200,7 +204,7 @@ PUBLIC: dict[str, str] = {
     "RawResponse": "._runtime.http",
     **{name: "._runtime.models" for name in ("UNSET", "Unset", "DecodeError", "Unknown", "lenient_decoding")},
 }
-RUNTIME_FILES = ("__init__.py", "models.py", "errors.py", "http.py", "pagination.py")
+RUNTIME_FILES = ("__init__.py", "models.py", "errors.py", "http.py", "pagination.py", "params.py")
 
 
 def plan(api: ir.Api, options: Options) -> list[Job]:
@@ -264,8 +268,15 @@ def _walkthrough(resource: ResourceView, api: ir.Api) -> list[tuple[ResourceView
 
 def _api_view(api: ir.Api) -> dict[str, str]:
     # one line: the title also sits inside indented docstrings, where a line break would not
+    def tuple_of(items: list[str]) -> str:  # a Python tuple display, as black writes it
+        return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+
+    variables = tuple_of([tuple_of([literal(v.name), literal(v.default), tuple_of([literal(e) for e in v.enum])])
+                          for v in api.server_variables])
     return {"title": docstring(" ".join(api.title.split())), "version": docstring(api.version), "server_url": literal(api.server_url),
-            "description": docstring(api.description)}
+            "description": docstring(api.description), "server_template": literal(api.server_template),
+            "server_variables": variables if api.server_variables else "",
+            "server_variable_names": ", ".join(f"`{v.name}`" for v in api.server_variables)}
 
 
 def _decoder_names(api: ir.Api) -> dict[str, str]:
@@ -520,7 +531,10 @@ def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[Resou
         abc = ("Mapping",) + (("Sequence",) if "Sequence" in used else ())
         modules.append(ResourceModuleView(top.attr, tuple(flat), tuple(pages.get(top.attr, [])),
                                           tuple((m, tuple(sorted(n, key=lambda x: (_isort_type(x), x)))) for m, n in sorted(imports.items())), typing, abc,
-                                          ("_r",) if any(m.decode.startswith("_r.") for r in flat for m in r.methods) else ()))
+                                          (("_r",) if any(m.decode.startswith("_r.") for r in flat for m in r.methods) else ())
+                                          + (("Styled",) if any("Styled(" in p.value for r in flat for m in r.methods
+                                                                for p in m.query + m.headers + m.cookies) or
+                                             any("Styled(" in v for r in flat for m in r.methods for _, v in m.path_args) else ())))
     return tops, tuple(modules)
 
 
@@ -547,9 +561,14 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
             annotation = annotation.removesuffix(" | None") + " | Unset" + (" | None" if annotation.endswith(" | None") else "")
         return ParamView(p.attr, literal(p.wire), annotation, "" if required else "UNSET", docstring(p.description), _names(accepted))
 
-    positional = tuple(param(p, True) for p in op.path_params if p.positional)
-    path_kw = [param(p, True) for p in op.path_params if not p.positional]
-    query = tuple(param(p, p.required) for p in op.query_params)
+    def sent(p: ir.Param) -> ParamView:
+        return replace(param(p, p.required or p.location == "path"), value=_styled(p))
+
+    positional = tuple(sent(p) for p in op.path_params if p.positional)
+    path_kw = [sent(p) for p in op.path_params if not p.positional]
+    query = tuple(sent(p) for p in op.query_params)
+    headers = tuple(sent(p) for p in op.header_params)
+    cookies = tuple(sent(p) for p in op.cookie_params)
     body_fields: tuple[ParamView, ...] = ()
     body_param = ""
     if op.body is not None and op.body.flattened:
@@ -558,7 +577,7 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
         body_param = "body"
         accepted = types.parameter_code(op.body.type)
         body_fields = (ParamView("body", '"body"', accepted.text.removesuffix(" | None") + ("" if op.body.required else " | Unset") + (" | None" if accepted.text.endswith(" | None") else ""), "" if op.body.required else "UNSET", "", _names(accepted)),)
-    keyword = path_kw + list(body_fields) + list(query)
+    keyword = path_kw + list(body_fields) + list(query) + list(headers) + list(cookies)
     keyword.sort(key=lambda p: (p.default != "",))
     returned = Code("None")
     decode = "_r.identity"
@@ -570,7 +589,7 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
     summary = op.summary or op.description.split("\n", 1)[0] or f"{op.http_method} {op.path}"
     return MethodView(
         name=op.method_name, http_method=literal(op.http_method), path=literal(op.path),
-        path_args=tuple((literal(p.wire), p.attr) for p in op.path_params),
+        path_args=tuple((literal(p.wire), _styled(p)) for p in op.path_params),
         positional=positional, keyword=tuple(keyword), query=query,
         body_fields=() if body_param else body_fields, body_param=body_param, returns=returns, decode=decode, page=page,
         page_item=types.annotation(op.page.item) if op.page else "",
@@ -580,6 +599,7 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
         uses=tuple(dict.fromkeys([*(n for p in signature for n in p.uses), *(() if page else _names(returned))])),
         aliases=op.aliases,
         fixed_query=tuple((literal(k), literal(v)) for k, v in op.fixed_query),
+        headers=headers, cookies=cookies, accept=literal(op.accept) if op.accept else "",
     )
 
 
@@ -588,9 +608,22 @@ def _names(code: Code) -> tuple[str, ...]:
     return (*code.refs, *sorted(code.typing))
 
 
+_DEFAULT_STYLE = {"path": ("simple", False), "query": ("form", True), "header": ("simple", False), "cookie": ("form", True)}
+
+
+def _styled(p: ir.Param) -> str:
+    """The value a request sends for a parameter: the argument itself where the runtime's
+    default for its location applies (for a query: the client's `array_format`, by default the
+    spec's default style), else wrapped in `Styled` with the spec's style."""
+    if (p.style, p.explode) == _DEFAULT_STYLE[p.location] and not p.allow_reserved:
+        return p.attr
+    args = [p.attr, literal(p.style)] + (["explode=True"] if p.explode else []) + (["reserved=True"] if p.allow_reserved else [])
+    return f"Styled({', '.join(args)})"
+
+
 def _call(op: ir.Operation, keyword: list[ParamView]) -> str:
     if any(not p.default for p in keyword if p.attr not in {q.attr for q in op.path_params}):
         return ""
-    args = [literal(p.wire + "_123") for p in op.path_params if p.positional]
-    args += [f"{p.attr}={literal(p.wire + '_123')}" for p in op.path_params if not p.positional]
+    args = [sample(p) for p in op.path_params if p.positional]
+    args += [f"{p.attr}={sample(p)}" for p in op.path_params if not p.positional]
     return f"client.{'.'.join(op.resource)}.{op.method_name}({', '.join(args)})"

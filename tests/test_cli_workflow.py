@@ -139,7 +139,8 @@ def test_select_writes_a_section_that_builds_the_same_client(tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     doc = json.loads(section.read_text())
     assert len(doc["paths"]) == 4 and len(doc["components"]["schemas"]) == 209
-    check = run_convgen("check", section, "--no-config", "--package", "openai_conversations", "-o", GENERATED)
+    check = run_convgen("check", section, "--no-config", "--array-format", "brackets", "--package", "openai_conversations",
+                        "-o", GENERATED)
     assert check.returncode == 0, check.stdout + check.stderr
 
 
@@ -151,7 +152,8 @@ def test_a_small_spec_change_gives_a_small_diff(tmp_path: Path) -> None:
     out = tmp_path / "out"
     shutil.copytree(GENERATED, out, ignore=shutil.ignore_patterns("__pycache__", ".mypy_cache", ".ruff_cache"))
     before = tree(out)
-    result = run_convgen("build", changed, "--no-config", "--tag", "Conversations", "--package", "openai_conversations", "-o", out)
+    result = run_convgen("build", changed, "--no-config", "--array-format", "brackets", "--tag", "Conversations",
+                         "--package", "openai_conversations", "-o", out)
     assert result.returncode == 0, result.stderr
     after = tree(out)
     assert set(after) == set(before)
@@ -215,7 +217,7 @@ def test_selection_and_client_flags(tmp_path: Path) -> None:
     stale = run_convgen("check", "spec/openai.yaml", "--no-config", "--path-prefix", "/conversations/{conversation_id}/items",
                         "--package", "items_only", "-o", out, "--diff")
     assert stale.returncode == 1  # default array format and env prefix differ from what was built
-    assert "--- a/items_only/_client.py" in stale.stdout and '+    array_format="brackets",' in stale.stdout
+    assert "--- a/items_only/_client.py" in stale.stdout and '+    array_format="",' in stale.stdout
 
 
 def test_every_closure_schema_has_a_type_and_every_operation_a_method() -> None:

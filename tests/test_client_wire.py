@@ -95,7 +95,7 @@ def test_empty_dot_and_dotdot_ids_raise_before_any_request(api: Flavour, server:
     for call in calls:
         with pytest.raises(ValueError, match=r"must be a non-empty id, got '\.{0,2}'"):
             api.run(call())
-    with pytest.raises(TypeError, match="conversation_id must be a string, got NoneType"):
+    with pytest.raises(TypeError, match="conversation_id must be a string, number or boolean, got NoneType"):
         api.run(c.retrieve(None))
     assert server.requests == []
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import email.utils
-import enum
 import functools
 import json
 import os
@@ -20,7 +19,6 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Self, TypeVar
-from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -32,16 +30,17 @@ from .errors import (
     status_error,
 )
 from .models import UNSET, DecodeError, Unset, encode
+from .params import cookie_header, encode_query, header
+from .params import path as path  # the resources import it from here
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
 RETRY_STATUSES = frozenset({408, 409, 429})
 INITIAL_RETRY_DELAY = 0.5  # seconds before the first retry; doubled for each further one
 MAX_RETRY_DELAY = 8.0
-MAX_RETRY_AFTER = 60.0  # a server's Retry-After longer than this is ignored (backoff instead)
+MAX_RETRY_AFTER = 120.0  # a server asking to wait longer than this gets its error raised at once
 RETRY_COUNT_HEADER = "X-Retry-Count"
 Timeout = float | httpx.Timeout | None
-_PLACEHOLDER = re.compile(r"{([^{}]+)}")
 _PYTHON_VERSION = ".".join(map(str, sys.version_info[:3]))
 
 
@@ -54,8 +53,12 @@ class ClientConfig:
     default_base_url: str
     api_key_env: str
     base_url_env: str
-    # "brackets" (a[]=1&a[]=2), "repeat" (a=1&a=2) or "comma" (a=1,2)
-    array_format: str = "brackets"
+    # plain query arrays and objects (the spec's default style): "brackets" (a[]=1, o[k]=v),
+    # "repeat" (a=1&a=2), "comma" (a=1,2), or "" as the spec says (a=1&a=2, k=v)
+    array_format: str = ""
+    # the spec's server URL with `{variables}`, and each variable's (name, default, allowed values)
+    server_url: str = ""
+    server_variables: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,45 +94,6 @@ class RawResponse(Generic[T]):
 
     def __repr__(self) -> str:
         return f"<RawResponse [{self.status_code}] {self.http_response.request.method} {self.http_response.request.url}>"
-
-
-def path(template: str, params: Mapping[str, str]) -> str:
-    """Fill a path template; ids are percent-encoded so that no value can change the path."""
-    values = {}
-    for name, value in params.items():
-        if not isinstance(value, str):
-            raise TypeError(f"{name} must be a string, got {type(value).__name__}")
-        if value in ("", ".", ".."):
-            raise ValueError(f"{name} must be a non-empty id, got {value!r}")
-        values[name] = quote(value, safe="")
-    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
-
-
-def encode_query(query: Mapping[str, object], array_format: str) -> str:
-    pairs: list[tuple[str, str]] = []
-    for key, value in query.items():
-        if value is UNSET or value is None:
-            continue
-        if isinstance(value, (list, tuple)):
-            items = [_scalar(v) for v in value if v is not None]
-            if array_format == "comma":
-                pairs.append((key, ",".join(items)))
-            else:
-                name = key + "[]" if array_format == "brackets" else key
-                pairs.extend((name, v) for v in items)
-        else:
-            pairs.append((key, _scalar(value)))
-    return urlencode(pairs)
-
-
-def _scalar(value: object) -> str:
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, enum.Enum):
-        return str(value.value)
-    return str(value)
 
 
 def _decode(response: httpx.Response, decode: Callable[[Any], T]) -> T:
@@ -221,6 +185,7 @@ class _Base:
         max_retries: int,
         default_headers: Mapping[str, str] | None,
         default_query: Mapping[str, object] | None,
+        server_variables: Mapping[str, str] | None = None,
     ) -> None:
         config = self._config
         api_key = api_key if api_key is not None else os.environ.get(config.api_key_env)
@@ -228,11 +193,14 @@ class _Base:
             raise APIError(
                 f"no API key: pass api_key=... or set the {config.api_key_env} environment variable"
             )
-        base = (
-            base_url
-            if base_url is not None
-            else os.environ.get(config.base_url_env) or config.default_base_url
-        )
+        if (
+            server_variables is not None
+        ):  # chosen explicitly: wins over base_url (with_options passes both)
+            base: str | httpx.URL = server_url(config, server_variables)
+        elif base_url is not None:
+            base = base_url
+        else:
+            base = os.environ.get(config.base_url_env) or config.default_base_url
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
         self._api_key = api_key
@@ -273,6 +241,8 @@ class _Base:
         query: Mapping[str, object] | None,
         body: Any,
         options: RequestOptions,
+        headers_in: Mapping[str, object] | None = None,
+        cookies: Mapping[str, object] | None = None,
     ) -> httpx.Request:
         merged = {**self._default_query, **(query or {}), **(options.extra_query or {})}
         url = self.base_url + url_path
@@ -280,6 +250,8 @@ class _Base:
         if qs:
             url += "?" + qs
         headers = self._headers
+        if headers_in or cookies:
+            headers = {**headers, **_parameter_headers(headers_in or {}, cookies or {})}
         content = None
         if isinstance(body, dict):
             # the generated methods pass their body fields: omitted ones are not sent
@@ -317,7 +289,9 @@ class _Base:
             ):
                 return None
             hinted = _retry_after(response.headers)
-            if hinted is not None and 0 <= hinted <= MAX_RETRY_AFTER:
+            if hinted is not None and hinted > MAX_RETRY_AFTER:
+                return None  # longer than a client should block: the caller decides
+            if hinted is not None and hinted >= 0:
                 return hinted
         base = min(INITIAL_RETRY_DELAY * 2.0 ** (attempt - 1), MAX_RETRY_DELAY)
         return base * (1 - 0.25 * random.random())
@@ -341,6 +315,37 @@ class _Base:
         if attempt:
             request.headers[RETRY_COUNT_HEADER] = str(attempt)
         return request
+
+
+def server_url(config: ClientConfig, variables: Mapping[str, str]) -> str:
+    """The spec's server URL with its variables: the given values, else their defaults."""
+    known = {name: (default, allowed) for name, default, allowed in config.server_variables}
+    for name, value in variables.items():
+        if name not in known:
+            raise ValueError(
+                f"unknown server variable {name!r}; known: {', '.join(known) or 'none'}"
+            )
+        if known[name][1] and value not in known[name][1]:
+            raise ValueError(
+                f"server variable {name} must be one of {', '.join(known[name][1])}, got {value!r}"
+            )
+    values = {name: str(variables.get(name, default)) for name, (default, _) in known.items()}
+    return re.sub(r"{([^{}]+)}", lambda m: values.get(m.group(1), m.group(0)), config.server_url)
+
+
+def _parameter_headers(
+    headers: Mapping[str, object], cookies: Mapping[str, object]
+) -> dict[str, str]:
+    """The header and cookie parameters of an operation that are set, as headers."""
+    out = {}
+    for name, value in headers.items():
+        text = header(name, value)
+        if text is not None:
+            out[name] = text
+    cookie = cookie_header(cookies)
+    if cookie:
+        out["Cookie"] = cookie
+    return out
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:
@@ -383,8 +388,13 @@ class SyncAPIClient(_Base):
         body: Any = UNSET,
         decode: Callable[[Any], T],
         options: RequestOptions,
+        headers: Mapping[str, object] | None = None,
+        cookies: Mapping[str, object] | None = None,
     ) -> T:
-        return _decode(self._send(self._build(method, url_path, query, body, options)), decode)
+        return _decode(
+            self._send(self._build(method, url_path, query, body, options, headers, cookies)),
+            decode,
+        )
 
     def request_raw(
         self,
@@ -395,8 +405,13 @@ class SyncAPIClient(_Base):
         body: Any = UNSET,
         decode: Callable[[Any], T],
         options: RequestOptions,
+        headers: Mapping[str, object] | None = None,
+        cookies: Mapping[str, object] | None = None,
     ) -> RawResponse[T]:
-        return RawResponse(self._send(self._build(method, url_path, query, body, options)), decode)
+        return RawResponse(
+            self._send(self._build(method, url_path, query, body, options, headers, cookies)),
+            decode,
+        )
 
     def _send(self, request: httpx.Request) -> httpx.Response:
         attempt = 0
@@ -464,9 +479,12 @@ class AsyncAPIClient(_Base):
         body: Any = UNSET,
         decode: Callable[[Any], T],
         options: RequestOptions,
+        headers: Mapping[str, object] | None = None,
+        cookies: Mapping[str, object] | None = None,
     ) -> T:
         return _decode(
-            await self._send(self._build(method, url_path, query, body, options)), decode
+            await self._send(self._build(method, url_path, query, body, options, headers, cookies)),
+            decode,
         )
 
     async def request_raw(
@@ -478,9 +496,12 @@ class AsyncAPIClient(_Base):
         body: Any = UNSET,
         decode: Callable[[Any], T],
         options: RequestOptions,
+        headers: Mapping[str, object] | None = None,
+        cookies: Mapping[str, object] | None = None,
     ) -> RawResponse[T]:
         return RawResponse(
-            await self._send(self._build(method, url_path, query, body, options)), decode
+            await self._send(self._build(method, url_path, query, body, options, headers, cookies)),
+            decode,
         )
 
     async def _send(self, request: httpx.Request) -> httpx.Response:

@@ -18,7 +18,7 @@ CONFIG = ClientConfig(
     default_base_url="",
     api_key_env="OPENAI_API_KEY",
     base_url_env="OPENAI_BASE_URL",
-    array_format="brackets",
+    array_format="",
 )
 
 
