@@ -10,6 +10,7 @@ from pathlib import Path
 
 from conftest import ROOT, run_convgen
 from convgen.load import load
+from goldens import assembled_features
 from openapi_spec_validator import validate
 
 FEATURES = ROOT / "tests" / "features"
@@ -39,7 +40,7 @@ paths:
 
 
 def test_cross_file_recursion_round_trips() -> None:
-    path = str(EXPECTED / "multifile")
+    path = str(assembled_features() / "multifile")
     if path not in sys.path:
         sys.path.insert(0, path)
     t = importlib.import_module("multifile.types")

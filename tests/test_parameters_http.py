@@ -20,12 +20,13 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import ROOT, run_convgen
+from conftest import run_convgen
 from echo_server import EchoServer
+from goldens import assembled_features
 
 
 def package() -> ModuleType:
-    path = str(ROOT / "tests" / "features" / "expected" / "parameters")
+    path = str(assembled_features() / "parameters")
     if path not in sys.path:
         sys.path.insert(0, path)
     return importlib.import_module("parameters")
@@ -115,7 +116,7 @@ def test_label_and_matrix_path_styles(side: Side, server: EchoServer) -> None:
 
 def test_every_query_style_and_accept_from_the_response_media(side: Side, server: EchoServer) -> None:
     client = side.client(server)
-    echo = side.run(client.search.list(
+    echo = side.run(client.search.retrieve(
         ids=[1, 2], csv=["a", "b"], words=["a b", "c"], pipes=["a", "b"], metadata={"foo": "bar", "n": "1"},
         point=t.Point(x=1, y=2), team_ids=["t1", "t2"], where={"a": 1}, raw="x,y", file="a/b?c", sort="s",
         color=t.Color.DARK_BLUE))
@@ -124,7 +125,7 @@ def test_every_query_style_and_accept_from_the_response_media(side: Side, server
         "&x=1&y=2&team_ids%5B%5D=t1&team_ids%5B%5D=t2&where=%7B%22a%22%3A1%7D&raw=x%2Cy&file=a/b?c&sort=s"
         "&color=dark+blue")
     assert echo.headers["accept"] == "application/vnd.echo+json"
-    assert side.run(client.search.list()).path == "/api/search"
+    assert side.run(client.search.retrieve()).path == "/api/search"
 
 
 @pytest.mark.parametrize(("array_format", "query"), [
@@ -135,7 +136,7 @@ def test_every_query_style_and_accept_from_the_response_media(side: Side, server
 def test_array_format_overrides_default_style_arrays(side: Side, server: EchoServer, array_format: str, query: str) -> None:
     client = side.client(server)
     client._config = dataclasses.replace(client._config, array_format=array_format)
-    echo = side.run(client.search.list(ids=[1, 2], csv=["a", "b"], point=t.Point(x=1, y=2), team_ids=["t"]))
+    echo = side.run(client.search.retrieve(ids=[1, 2], csv=["a", "b"], point=t.Point(x=1, y=2), team_ids=["t"]))
     assert echo.path == "/api/search?" + query
 
 

@@ -14,13 +14,13 @@ import sys
 from types import ModuleType
 
 import pytest
-from conftest import ROOT
+from goldens import assembled_features
 
 STRING, ARRAY, OBJECT = "blue", ["blue", "black", "brown"], {"R": 100, "G": 200, "B": 150}
 
 
 def runtime() -> ModuleType:
-    path = str(ROOT / "tests" / "features" / "expected" / "parameters")
+    path = str(assembled_features() / "parameters")
     if path not in sys.path:
         sys.path.insert(0, path)
     return importlib.import_module("parameters._runtime.params")

@@ -11,12 +11,13 @@ from conftest import ROOT
 from convgen import ir
 from convgen.build import build
 from convgen.select import Selection, select
+from goldens import assembled_features
 
 EXPECTED = ROOT / "tests" / "features" / "expected"
 
 
 def types_of(name: str) -> ModuleType:
-    path = str(EXPECTED / name)
+    path = str(assembled_features() / name)
     if path not in sys.path:
         sys.path.insert(0, path)
     return importlib.import_module(f"{name}.types")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run_convgen
 from convgen.select import Selection, select
+from goldens import assembled_features
 from openapi_spec_validator import validate
 
 CORPUS = ROOT / "tests" / "corpus"
@@ -55,8 +56,8 @@ def test_select_output_is_a_valid_standalone_spec(name: str, tmp_path: Path) -> 
 
 
 def test_default_response_schema_is_generated(tmp_path: Path) -> None:
-    result = run_convgen("build", CORPUS / "petstore.yaml", "--no-config", "--package", "pets", "-o", tmp_path / "out", "--strict")
-    assert result.returncode == 0, result.stderr
+    result = run_convgen("build", CORPUS / "petstore.yaml", "--no-config", "--package", "pets", "-o", tmp_path / "out")
+    assert result.returncode == 0 and "W201" not in result.stderr, result.stderr  # no false PointerToNowhere
     assert "class Error" in (tmp_path / "out" / "pets" / "types" / "error.py").read_text(encoding="utf-8")
 
 
@@ -69,7 +70,7 @@ def test_webhooks_give_their_payload_types_and_a_warning() -> None:
     assert section is not None and section.operations == () and section.refs == ("#/components/schemas/P",)
     assert [(d.code, d.pointer) for d in diags] == [("W210", "/webhooks/hook/post")]
     import sys
-    sys.path.insert(0, str(ROOT / "tests" / "features" / "expected" / "webhooks_only"))
+    sys.path.insert(0, str(assembled_features() / "webhooks_only"))
     from webhooks_only.types import Adoption  # the generated package of a webhooks-only document
 
     assert Adoption.from_dict({"pet_id": 3, "adopter": "Ann"}).to_dict() == {"pet_id": 3, "adopter": "Ann"}
