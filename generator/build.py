@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from . import ir
+from .bodies import request_body
 from .diagnostics import Diagnostic
 from .naming import Namespace, parameter, pascal, snake
 from .schemas import SchemaBuilder
@@ -84,7 +85,7 @@ def _operation(sb: SchemaBuilder, section: Section, sel: Any) -> ir.Operation:
     path_params.sort(key=lambda p: path_order.index(p.wire) if p.wire in path_order else len(path_order))
     if path_params:
         path_params[-1] = replace(path_params[-1], positional=True)
-    body = _body(sb, section, op, base, sel.pointer, names)
+    body = request_body(sb, section.doc, op, base, sel.pointer, names, op_id)
     response = _response(sb, section, op, base, sel.pointer)
     example = ""
     meta = op.get("x-oaiMeta")
@@ -98,24 +99,6 @@ def _operation(sb: SchemaBuilder, section: Section, sel: Any) -> ir.Operation:
         path_params=tuple(path_params), query_params=tuple(query_params), body=body, response=response,
         page=None, deprecated=op.get("deprecated") is True, example=example,
     )
-
-
-def _body(sb: SchemaBuilder, section: Section, op: dict[str, Any], base: str, at: str, names: Namespace) -> ir.Body | None:
-    request = _deref(section.doc, op.get("requestBody"))
-    if not isinstance(request, dict):
-        return None
-    content = request.get("content") if isinstance(request.get("content"), dict) else {}
-    media = next((m for m in content if m == "application/json" or str(m).endswith("+json")), None)
-    if media is None or not isinstance(content[media], dict):
-        return None
-    schema = content[media].get("schema", {})
-    type_ = sb.convert(schema, base + "Body", f"{at}/requestBody/content/{media.replace('/', '~1')}/schema")
-    model = sb.defs.get(type_.name) if isinstance(type_, ir.Ref) else None
-    required = request.get("required") is True
-    if isinstance(model, ir.Model):
-        fields = tuple(replace(f, attr=names.claim(parameter(f.wire))[0]) for f in model.fields)
-        return ir.Body(fields, type_, required, True)
-    return ir.Body((), type_, required, False)
 
 
 def _response(sb: SchemaBuilder, section: Section, op: dict[str, Any], base: str, at: str) -> ir.TypeRef | None:

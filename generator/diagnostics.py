@@ -53,6 +53,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W308": (Severity.WARNING, "two names collide after normalization: one got a numeric suffix"),
     "W309": (Severity.WARNING, "this union's variants cannot be told apart: the first matching kind wins"),
     "W311": (Severity.WARNING, "describe the required property under `properties`"),
+    "I330": (Severity.INFO, "the request body offers several media types: the client sends the richest it supports"),
+    "W331": (Severity.WARNING, "this request media type is not encoded field by field: the method takes the raw body"),
+    "W332": (Severity.WARNING, "this `encoding` entry of a form body cannot be honoured: fix or remove it"),
     # configuration and templates
     "E401": (Severity.ERROR, "fix the configuration value (see README: Configuration)"),
     "W402": (Severity.WARNING, "remove the unknown configuration key (see README: Configuration)"),

@@ -132,6 +132,8 @@ class MethodView:
     example: str
     deprecated: bool
     call: str = ""  # `client.a.b.method("id_123")` when path ids are all it needs, else ""
+    body_wrap: str = ""  # runtime body class for a non-JSON body (`_u.Multipart`, `_u.Urlencoded`, `_u.Raw`), else ""
+    body_extra: str = ""  # its second argument: the encoding dict literal (forms) or media literal (raw), or ""
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,9 @@ class ResourceModuleView:
     imports: tuple[tuple[str, tuple[str, ...]], ...]
     typing: tuple[str, ...]  # names imported from `typing`
     abc: tuple[str, ...]  # names imported from `collections.abc`
-    runtime: tuple[str, ...]  # "_r" when the module needs the models runtime
+    runtime: tuple[str, ...]  # "_r" when the module needs the models runtime, "_t" when it decodes with the types package
+    uploads: bool = False  # a method sends a non-JSON body: the module imports the uploads runtime as `_u`
+    file_types: bool = False  # an argument is annotated `FileTypes`
 
 
 @dataclass(frozen=True)
@@ -189,7 +193,7 @@ PUBLIC = ("APIConnectionError", "APIError", "APIResponseValidationError", "APISt
           "AsyncClient", "AuthenticationError", "BadRequestError", "Client", "ConflictError", "DecodeError",
           "InternalServerError", "NotFoundError", "PermissionDeniedError", "RateLimitError", "RawResponse", "UNSET",
           "UnprocessableEntityError", "Unknown", "Unset", "lenient_decoding")
-RUNTIME_FILES = ("__init__.py", "models.py", "errors.py", "http.py", "pagination.py")
+RUNTIME_FILES = ("__init__.py", "models.py", "errors.py", "http.py", "pagination.py", "uploads.py")
 
 
 def plan(api: ir.Api, options: Options) -> list[Job]:
@@ -466,11 +470,13 @@ def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[Resou
                 imports.setdefault(decoder_modules[name], set()).add(name)
         code = " ".join(a for p in pages.get(top.attr, []) for _, a in p.accessors)
         code += " " + " ".join(p.annotation for r in flat for m in r.methods for p in m.positional + m.keyword)
+        code += " " + " ".join(m.returns for r in flat for m in r.methods)
         typing = ("TYPE_CHECKING",) + tuple(n for n in ("Any", "Literal") if re.search(rf"\b{n}\b", code))
         abc = ("Mapping",) + (("Sequence",) if "Sequence[" in code else ())
         modules.append(ResourceModuleView(top.attr, tuple(flat), tuple(pages.get(top.attr, [])),
                                           tuple((m, tuple(sorted(n, key=lambda x: (_isort_type(x), x)))) for m, n in sorted(imports.items())), typing, abc,
-                                          ("_r",) if any(m.decode.startswith("_r.") for r in flat for m in r.methods) else ()))
+                                          tuple(n for n in ("_r", "_t") if any(n + "." in m.decode for r in flat for m in r.methods)),
+                                          any(m.body_wrap for r in flat for m in r.methods), "FileTypes" in code))
     return tops, tuple(modules)
 
 
@@ -500,9 +506,15 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
     body_param = ""
     if op.body is not None and op.body.flattened:
         body_fields = tuple(param(f, f.required) for f in op.body.fields)  # required by the schema: required
+        body_fields = _file_params(op.body, body_fields, types)
+    elif op.body is not None and op.body.kind != "json":
+        body_param = "body"
+        annotation = {"binary": "FileTypes", "text": "str"}.get(op.body.kind, "Mapping[str, Any]")
+        body_fields = (ParamView("body", '"body"', annotation + ("" if op.body.required else " | Unset"), "" if op.body.required else "UNSET", ""),)
     elif op.body is not None:
         body_param = "body"
         body_fields = (ParamView("body", '"body"', types.parameter(op.body.type).removesuffix(" | None") + ("" if op.body.required else " | Unset") + (" | None" if types.parameter(op.body.type).endswith(" | None") else ""), "" if op.body.required else "UNSET", ""),)
+    body_wrap, body_extra = _body_wrap(op.body)
     keyword = path_kw + list(body_fields if not body_param else body_fields) + list(query)
     keyword.sort(key=lambda p: (p.default != "",))
     if op.response is None:
@@ -521,8 +533,36 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
         page_item=types.annotation(op.page.item) if op.page else "",
         cursor_arg=next((p.attr for p in op.query_params if op.page and p.wire == op.page.param), ""),
         summary=docstring(summary), doc=docstring(op.description if op.description != summary else ""),
-        example=usage, deprecated=op.deprecated, call=_call(op, keyword),
+        example=usage, deprecated=op.deprecated, call=_call(op, keyword), body_wrap=body_wrap, body_extra=body_extra,
     )
+
+
+_FILE_ANNOTATIONS = {"one": "FileTypes", "many": "Sequence[FileTypes]", "one_or_many": "FileTypes | Sequence[FileTypes]"}
+
+
+def _file_params(body: ir.Body, params: tuple[ParamView, ...], types: Types) -> tuple[ParamView, ...]:
+    """File fields of a multipart body take what an upload accepts (see runtime uploads.py)."""
+    shapes = {p.wire: p.file for p in body.parts if p.file}
+    out = []
+    for f, p in zip(body.fields, params):
+        shape = shapes.get(f.wire)
+        if shape:
+            annotation = _FILE_ANNOTATIONS.get(shape) or "FileTypes | " + types.parameter(f.type)
+            p = replace(p, annotation=annotation + ("" if f.required else " | Unset"))
+        out.append(p)
+    return tuple(out)
+
+
+def _body_wrap(body: ir.Body | None) -> tuple[str, str]:
+    """The runtime class that encodes a non-JSON body, and its second argument."""
+    if body is None or body.kind == "json":
+        return "", ""
+    if body.kind in ("binary", "text"):
+        return "_u.Raw", literal(body.media)
+    default = ("form", True) if body.kind == "form" else ("", True)
+    entries = [f"{literal(p.wire)}: ({literal(p.content_type)}, {literal(p.style)}, {literal(p.explode)})"
+               for p in body.parts if p.content_type or (p.style, p.explode) != default]
+    return ("_u.Multipart" if body.kind == "multipart" else "_u.Urlencoded"), ("{" + ", ".join(entries) + "}" if entries else "")
 
 
 def _call(op: ir.Operation, keyword: list[ParamView]) -> str:
