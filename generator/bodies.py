@@ -128,6 +128,9 @@ def _parts(sb: SchemaBuilder, doc: dict[str, Any], schema: Any, encoding: Any, k
     for f in fields:
         entry = encoding.get(f.wire) if isinstance(encoding.get(f.wire), dict) else {}
         content_type = entry.get("contentType") if isinstance(entry.get("contentType"), str) else ""
+        prop = _deref(doc, props.get(f.wire))
+        if not content_type and isinstance(prop, dict) and isinstance(prop.get("contentMediaType"), str):
+            content_type = prop["contentMediaType"]  # 3.1: the part's media type unless `encoding` says otherwise
         style = entry.get("style") if isinstance(entry.get("style"), str) else ("form" if kind == "form" else "")
         explode = entry.get("explode") if isinstance(entry.get("explode"), bool) else (style == "form" if style else True)
         shape = file_shape(doc, props.get(f.wire))

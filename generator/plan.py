@@ -133,7 +133,7 @@ class MethodView:
     deprecated: bool
     call: str = ""  # `client.a.b.method("id_123")` when path ids are all it needs, else ""
     body_wrap: str = ""  # runtime body class for a non-JSON body (`_u.Multipart`, `_u.Urlencoded`, `_u.Raw`), else ""
-    body_extra: str = ""  # its second argument: the encoding dict literal (forms) or media literal (raw), or ""
+    body_extra: tuple[str, ...] = ()  # its further arguments: the encoding dict literal and `files=(...)` (forms), the media literal (raw)
 
 
 @dataclass(frozen=True)
@@ -553,16 +553,20 @@ def _file_params(body: ir.Body, params: tuple[ParamView, ...], types: Types) -> 
     return tuple(out)
 
 
-def _body_wrap(body: ir.Body | None) -> tuple[str, str]:
-    """The runtime class that encodes a non-JSON body, and its second argument."""
+def _body_wrap(body: ir.Body | None) -> tuple[str, tuple[str, ...]]:
+    """The runtime class that encodes a non-JSON body, and its arguments after the fields."""
     if body is None or body.kind == "json":
-        return "", ""
+        return "", ()
     if body.kind in ("binary", "text"):
-        return "_u.Raw", literal(body.media)
+        return "_u.Raw", (literal(body.media),)
     default = ("form", True) if body.kind == "form" else ("", True)
     entries = [f"{literal(p.wire)}: ({literal(p.content_type)}, {literal(p.style)}, {literal(p.explode)})"
                for p in body.parts if p.content_type or (p.style, p.explode) != default]
-    return ("_u.Multipart" if body.kind == "multipart" else "_u.Urlencoded"), ("{" + ", ".join(entries) + "}" if entries else "")
+    extra = ["{" + ", ".join(entries) + "}"] if entries else []
+    files = [literal(p.wire) for p in body.parts if p.file in ("one", "many", "one_or_many")]
+    if files:
+        extra.append("files=(" + ", ".join(files) + ("," if len(files) == 1 else "") + ")")
+    return ("_u.Multipart" if body.kind == "multipart" else "_u.Urlencoded"), tuple(extra)
 
 
 def _call(op: ir.Operation, keyword: list[ParamView]) -> str:

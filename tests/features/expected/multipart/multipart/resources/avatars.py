@@ -47,6 +47,8 @@ class Avatars:
             path("/avatars", {}),
             body=_u.Multipart(
                 {"picture": picture, "attachments": attachments},
+                {"picture": ("image/png", "", True)},
+                files=("picture", "attachments"),
             ),
             decode=_r.maps(_r.identity),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
@@ -76,6 +78,8 @@ class AvatarsWithRawResponse:
             path("/avatars", {}),
             body=_u.Multipart(
                 {"picture": picture, "attachments": attachments},
+                {"picture": ("image/png", "", True)},
+                files=("picture", "attachments"),
             ),
             decode=_r.maps(_r.identity),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
@@ -110,6 +114,8 @@ class AsyncAvatars:
             path("/avatars", {}),
             body=_u.Multipart(
                 {"picture": picture, "attachments": attachments},
+                {"picture": ("image/png", "", True)},
+                files=("picture", "attachments"),
             ),
             decode=_r.maps(_r.identity),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
@@ -139,6 +145,8 @@ class AsyncAvatarsWithRawResponse:
             path("/avatars", {}),
             body=_u.Multipart(
                 {"picture": picture, "attachments": attachments},
+                {"picture": ("image/png", "", True)},
+                files=("picture", "attachments"),
             ),
             decode=_r.maps(_r.identity),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),

@@ -67,6 +67,7 @@ class Edits:
             body=_u.Multipart(
                 {"image": image, "mask": mask, "prompt": prompt, "options": options_},
                 {"options": ("application/json", "", True)},
+                files=("image", "mask"),
             ),
             decode=_r.maps(_r.identity),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
@@ -110,6 +111,7 @@ class EditsWithRawResponse:
             body=_u.Multipart(
                 {"image": image, "mask": mask, "prompt": prompt, "options": options_},
                 {"options": ("application/json", "", True)},
+                files=("image", "mask"),
             ),
             decode=_r.maps(_r.identity),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
@@ -163,6 +165,7 @@ class AsyncEdits:
             body=_u.Multipart(
                 {"image": image, "mask": mask, "prompt": prompt, "options": options_},
                 {"options": ("application/json", "", True)},
+                files=("image", "mask"),
             ),
             decode=_r.maps(_r.identity),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
@@ -206,6 +209,7 @@ class AsyncEditsWithRawResponse:
             body=_u.Multipart(
                 {"image": image, "mask": mask, "prompt": prompt, "options": options_},
                 {"options": ("application/json", "", True)},
+                files=("image", "mask"),
             ),
             decode=_r.maps(_r.identity),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),

@@ -159,14 +159,22 @@ class Multipart:
     """A multipart/form-data body: files as file parts, other fields as the spec's `encoding` says,
     else arrays as repeated `key[]` parts (the client's array format) and objects as `key[sub]`."""
 
-    def __init__(self, fields: Mapping[str, object], encoding: Encoding | None = None) -> None:
+    def __init__(
+        self,
+        fields: Mapping[str, object],
+        encoding: Encoding | None = None,
+        files: Sequence[str] = (),
+    ) -> None:
         self.fields = fields
         self.encoding = encoding or {}
+        self.files = files  # the fields that hold only files (or lists of files)
 
     def encode(self, array_format: str, extra: Mapping[str, object] | None = None) -> BodyStream:
         fields = {k: v for k, v in self.fields.items() if v is not UNSET}
         parts: list[tuple[bytes, _Source]] = []
         for key, value in {**fields, **(extra or {})}.items():
+            if key in self.files and value is not None:
+                _check_files(key, value)
             content_type, style, explode = self.encoding.get(key, ("", "", True))
             self._add(parts, key, value, content_type, style, explode, array_format)
         return _MultipartStream(parts)
@@ -228,6 +236,13 @@ class Multipart:
                 self._add(parts, f"{key}[{sub}]", v, "", "", True, array_format)
             return
         parts.append(_part(key, None, _concrete(content_type), _scalar(value).encode()))
+
+
+def _check_files(key: str, value: object) -> None:
+    for item in value if isinstance(value, (list, tuple)) and not is_file(value) else [value]:
+        if not is_file(item):
+            # raises the TypeError that says what a file may be
+            _Source(item, key)  # type: ignore[arg-type]
 
 
 def _flatten_array(
