@@ -216,3 +216,17 @@ def test_text_bodies(call: Call) -> None:
 def test_a_media_type_without_field_encoding_is_sent_raw(call: Call) -> None:
     got = call("raw_body", lambda c: c.records.create(body=b"<record><name>n</name></record>"))
     assert (got["content_type"], got["text"]) == ("application/xml", "<record><name>n</name></record>")
+
+
+def test_uploads_through_a_users_own_httpx_client(echo: EchoServer, tmp_path: Path) -> None:
+    """A client given `http_client=` builds requests with it (its headers apply) and still streams the upload."""
+    import httpx
+    import multipart
+
+    path = tmp_path / "own.txt"
+    path.write_bytes(b"own client")
+    with httpx.Client(headers={"X-Own": "1"}) as http, \
+            multipart.Client(api_key=API_KEY, base_url=echo.base_url, max_retries=0, http_client=http) as client:
+        got = client.files.create(file=path, purpose="batch")
+    assert parts(got)[0] == ("file", "own.txt", "text/plain", "own client")
+    assert int(got["content_length"]) == got["size"]
