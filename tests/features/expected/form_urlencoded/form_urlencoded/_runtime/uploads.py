@@ -35,7 +35,7 @@ _DELIMITERS = {"spaceDelimited": " ", "pipeDelimited": "|"}
 
 
 def is_file(value: object) -> bool:
-    """What a file field accepts: bytes, a binary file object, a path, or a tuple whose second item is one."""
+    """What a file field accepts: bytes, a binary file, a path, or a tuple holding one second."""
     if isinstance(value, tuple):
         return 2 <= len(value) <= 4 and is_file(value[1])
     return isinstance(value, (bytes, bytearray, memoryview, io.IOBase, os.PathLike))
@@ -118,7 +118,7 @@ class _Source:
             self.file.seek(self.start)
         elif self._sent:
             raise RuntimeError(
-                "a file that cannot seek (a pipe) cannot be sent again: pass bytes or a path to allow retries"
+                "a file that cannot seek (a pipe) cannot be sent again: pass bytes or a path"
             )
         self._sent = True
         while chunk := self.file.read(CHUNK_SIZE):
