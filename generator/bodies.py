@@ -83,8 +83,8 @@ def media_kind(doc: dict[str, Any], media: str, schema: Any) -> ir.BodyKind | No
 
 
 def file_shape(doc: dict[str, Any], schema: Any, depth: int = 0) -> str:
-    """"one" for a file, "many" for an array of files, "one_or_many", "mixed" (a file or
-    something else), or "" when the schema holds no file."""
+    """The files a schema holds: "one", "many" (an array of files), "one_or_many", "mixed" (a
+    file or something else), or "" (none)."""
     s = _deref(doc, schema)
     if not isinstance(s, dict) or depth > 20:
         return ""

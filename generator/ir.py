@@ -177,7 +177,7 @@ class Part:
     `encoding` entry for it, and whether it holds files."""
 
     wire: str
-    content_type: str = ""  # the part's media type from `encoding`; "" when the value decides
+    content_type: str = ""  # from `encoding` (else the property's contentMediaType); "" when the value decides
     style: str = ""  # "" when the client's array_format convention applies
     explode: bool = True
     file: Literal["", "one", "many", "one_or_many", "mixed"] = ""  # "mixed": a file or another kind
