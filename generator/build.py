@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from . import ir, parameters
+from .bodies import request_body
 from .diagnostics import Diagnostic
 from .naming import Namespace, parameter, pascal, snake, unshadow_fields
 from .opnames import NameTable, OpName, name_operations, resource_classes, settle, unshadow
@@ -89,7 +90,7 @@ def _operation(sb: SchemaBuilder, section: Section, sel: SelectedOperation, name
     path_params.sort(key=lambda p: path_order.index(p.wire) if p.wire in path_order else len(path_order))
     if path_params:
         path_params[-1] = replace(path_params[-1], positional=True)
-    body = _body(sb, section, op, base, sel.pointer, names)
+    body = request_body(sb, section.doc, op, base, sel.pointer, names, op_id)
     response = _response(sb, section, op, base, sel.pointer)
     example = ""
     meta = op.get("x-oaiMeta")
@@ -106,24 +107,6 @@ def _operation(sb: SchemaBuilder, section: Section, sel: SelectedOperation, name
         header_params=tuple(located["header"]), cookie_params=tuple(located["cookie"]),
         accept=parameters.accept(op.get("responses"), lambda node: deref(section.doc, node)),
     )
-
-
-def _body(sb: SchemaBuilder, section: Section, op: dict[str, Any], base: str, at: str, names: Namespace) -> ir.Body | None:
-    request = deref(section.doc, op.get("requestBody"))
-    if not isinstance(request, dict):
-        return None
-    content = mapping(request.get("content"))
-    media = json_media(content)
-    if media is None:
-        return None
-    schema = content[media].get("schema", {})
-    type_ = sb.convert(schema, base + "Body", f"{at}/requestBody/content/{media.replace('/', '~1')}/schema")
-    model = sb.defs.get(type_.name) if isinstance(type_, ir.Ref) else None
-    required = request.get("required") is True
-    if isinstance(model, ir.Model):
-        fields = tuple(replace(f, attr=names.claim(parameter(f.wire))[0]) for f in model.fields)
-        return ir.Body(fields, type_, required, True)
-    return ir.Body((), type_, required, False)
 
 
 def _response(sb: SchemaBuilder, section: Section, op: dict[str, Any], base: str, at: str) -> ir.TypeRef | None:

@@ -69,6 +69,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W360": (Severity.WARNING, "two operations would get the same method: name them in the `names` table (README: Operation names)"),
     "W361": (Severity.WARNING, "a resource class would have a type's name: it got a `Resource` suffix"),
     "W362": (Severity.WARNING, "an argument would hide a name the generated method uses: it got a `_` suffix"),
+    "I330": (Severity.INFO, "the request body offers several media types: the client sends the richest it supports"),
+    "W331": (Severity.WARNING, "this request media type is not encoded field by field: the method takes the raw body"),
+    "W332": (Severity.WARNING, "this `encoding` entry of a form body cannot be honoured: fix or remove it"),
     # configuration and templates
     "E401": (Severity.ERROR, "fix the configuration value (see README: Configuration)"),
     "W402": (Severity.WARNING, "remove the unknown configuration key (see README: Configuration)"),

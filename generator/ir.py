@@ -179,13 +179,33 @@ class Param:
 
 
 @dataclass(frozen=True, slots=True)
+class Part:
+    """How one field of a form body (multipart or urlencoded) goes on the wire: the spec's
+    `encoding` entry for it, and whether it holds files."""
+
+    wire: str
+    content_type: str = ""  # from `encoding` (else the property's contentMediaType); "" when the value decides
+    style: str = ""  # "" when the client's array_format convention applies
+    explode: bool = True
+    file: Literal["", "one", "many", "one_or_many", "mixed"] = ""  # "mixed": a file or another kind
+
+
+BodyKind = Literal["json", "multipart", "form", "binary", "text"]
+
+
+@dataclass(frozen=True, slots=True)
 class Body:
-    """A JSON request body: object properties become keyword arguments, anything else `body`."""
+    """A request body. JSON, multipart and form bodies of an object schema are flattened:
+    its properties become keyword arguments; anything else is one argument `body` (bytes or a
+    file for `binary`, a string for `text`)."""
 
     fields: tuple[Field, ...]
     type: TypeRef
     required: bool
     flattened: bool
+    kind: BodyKind = "json"
+    media: str = "application/json"  # the media type sent (Content-Type; multipart adds its boundary)
+    parts: tuple[Part, ...] = ()  # multipart/form: one per field, in field order
 
 
 @dataclass(frozen=True, slots=True)

@@ -139,6 +139,8 @@ class MethodView:
     headers: tuple[ParamView, ...] = ()  # header parameters (`wire` is the header name)
     cookies: tuple[ParamView, ...] = ()  # cookie parameters
     accept: str = ""  # literal of the Accept header, "" for the client's default (JSON)
+    body_wrap: str = ""  # runtime body class for a non-JSON body (`_u.Multipart`, `_u.Urlencoded`, `_u.Raw`), else ""
+    body_extra: tuple[str, ...] = ()  # its further arguments: the encoding dict literal and `files=(...)` (forms), the media literal (raw)
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,9 @@ class ResourceModuleView:
     imports: tuple[tuple[str, tuple[str, ...]], ...]
     typing: tuple[str, ...]  # names imported from `typing`
     abc: tuple[str, ...]  # names imported from `collections.abc`
-    runtime: tuple[str, ...]  # "_r" when the module needs the models runtime, "Styled" the parameter styles
+    runtime: tuple[str, ...]  # "_r" when the module needs the models runtime, "_t" when it decodes with the types package
+    uploads: bool = False  # a method sends a non-JSON body: the module imports the uploads runtime as `_u`
+    file_types: bool = False  # an argument is annotated `FileTypes`
 
 
 @dataclass(frozen=True)
@@ -204,7 +208,7 @@ PUBLIC: dict[str, str] = {
     "RawResponse": "._runtime.http",
     **{name: "._runtime.models" for name in ("UNSET", "Unset", "DecodeError", "Unknown", "lenient_decoding")},
 }
-RUNTIME_FILES = ("__init__.py", "models.py", "errors.py", "http.py", "pagination.py", "params.py")
+RUNTIME_FILES = ("__init__.py", "models.py", "errors.py", "http.py", "pagination.py", "params.py", "uploads.py")
 
 
 def plan(api: ir.Api, options: Options) -> list[Job]:
@@ -529,12 +533,14 @@ def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[Resou
                 imports.setdefault(decoder_modules[name], set()).add(name)
         typing = ("TYPE_CHECKING",) + tuple(n for n in ("Any", "Literal") if n in used)
         abc = ("Mapping",) + (("Sequence",) if "Sequence" in used else ())
+        params = [p for r in flat for m in r.methods for p in m.positional + m.keyword]
+        runtime = tuple(n for n in ("_r", "_t") if any(n + "." in m.decode for r in flat for m in r.methods))
+        if any("Styled(" in p.value for p in params) or any("Styled(" in v for r in flat for m in r.methods for _, v in m.path_args):
+            runtime += ("Styled",)
         modules.append(ResourceModuleView(top.attr, tuple(flat), tuple(pages.get(top.attr, [])),
                                           tuple((m, tuple(sorted(n, key=lambda x: (_isort_type(x), x)))) for m, n in sorted(imports.items())), typing, abc,
-                                          (("_r",) if any(m.decode.startswith("_r.") for r in flat for m in r.methods) else ())
-                                          + (("Styled",) if any("Styled(" in p.value for r in flat for m in r.methods
-                                                                for p in m.query + m.headers + m.cookies) or
-                                             any("Styled(" in v for r in flat for m in r.methods for _, v in m.path_args) else ())))
+                                          runtime, any(m.body_wrap for r in flat for m in r.methods),
+                                          any("FileTypes" in p.annotation for p in params)))
     return tops, tuple(modules)
 
 
@@ -573,10 +579,17 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
     body_param = ""
     if op.body is not None and op.body.flattened:
         body_fields = tuple(param(f, f.required) for f in op.body.fields)  # required by the schema: required
+        body_fields = _file_params(op.body, body_fields, types)
+    elif op.body is not None and op.body.kind != "json":
+        body_param = "body"
+        annotation = {"binary": "FileTypes", "text": "str"}.get(op.body.kind, "Mapping[str, Any]")
+        body_fields = (ParamView("body", '"body"', annotation + ("" if op.body.required else " | Unset"), "" if op.body.required else "UNSET", "",
+                                 ("Any",) if "Any" in annotation else ()),)
     elif op.body is not None:
         body_param = "body"
         accepted = types.parameter_code(op.body.type)
         body_fields = (ParamView("body", '"body"', accepted.text.removesuffix(" | None") + ("" if op.body.required else " | Unset") + (" | None" if accepted.text.endswith(" | None") else ""), "" if op.body.required else "UNSET", "", _names(accepted)),)
+    body_wrap, body_extra = _body_wrap(op.body)
     keyword = path_kw + list(body_fields) + list(query) + list(headers) + list(cookies)
     keyword.sort(key=lambda p: (p.default != "",))
     returned = Code("None")
@@ -595,7 +608,7 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
         page_item=types.annotation(op.page.item) if op.page else "",
         cursor_arg=next((p.attr for p in op.query_params if op.page and p.wire == op.page.param), ""),
         summary=docstring(summary), doc=docstring(op.description if op.description != summary else ""),
-        example=usage, deprecated=op.deprecated, call=_call(op, keyword),
+        example=usage, deprecated=op.deprecated, call=_call(op, keyword), body_wrap=body_wrap, body_extra=body_extra,
         uses=tuple(dict.fromkeys([*(n for p in signature for n in p.uses), *(() if page else _names(returned))])),
         aliases=op.aliases,
         fixed_query=tuple((literal(k), literal(v)) for k, v in op.fixed_query),
@@ -619,6 +632,41 @@ def _styled(p: ir.Param) -> str:
         return p.attr
     args = [p.attr, literal(p.style)] + (["explode=True"] if p.explode else []) + (["reserved=True"] if p.allow_reserved else [])
     return f"Styled({', '.join(args)})"
+
+
+
+_FILE_ANNOTATIONS = {"one": "FileTypes", "many": "Sequence[FileTypes]", "one_or_many": "FileTypes | Sequence[FileTypes]"}
+
+
+def _file_params(body: ir.Body, params: tuple[ParamView, ...], types: Types) -> tuple[ParamView, ...]:
+    """File fields of a multipart body take what an upload accepts (see runtime uploads.py)."""
+    shapes = {p.wire: p.file for p in body.parts if p.file}
+    out = []
+    for f, p in zip(body.fields, params, strict=True):
+        shape = shapes.get(f.wire)
+        if shape:
+            other = types.parameter_code(f.type)
+            annotation = _FILE_ANNOTATIONS.get(shape) or "FileTypes | " + other.text
+            uses = p.uses + (("Sequence",) if "Sequence[" in annotation else ())
+            p = replace(p, annotation=annotation + ("" if f.required else " | Unset"), uses=uses)
+        out.append(p)
+    return tuple(out)
+
+
+def _body_wrap(body: ir.Body | None) -> tuple[str, tuple[str, ...]]:
+    """The runtime class that encodes a non-JSON body, and its arguments after the fields."""
+    if body is None or body.kind == "json":
+        return "", ()
+    if body.kind in ("binary", "text"):
+        return "_u.Raw", (literal(body.media),)
+    default = ("form", True) if body.kind == "form" else ("", True)
+    entries = [f"{literal(p.wire)}: ({literal(p.content_type)}, {literal(p.style)}, {literal(p.explode)})"
+               for p in body.parts if p.content_type or (p.style, p.explode) != default]
+    extra = ["{" + ", ".join(entries) + "}"] if entries else []
+    files = [literal(p.wire) for p in body.parts if p.file in ("one", "many", "one_or_many")]
+    if files:
+        extra.append("files=(" + ", ".join(files) + ("," if len(files) == 1 else "") + ")")
+    return ("_u.Multipart" if body.kind == "multipart" else "_u.Urlencoded"), tuple(extra)
 
 
 def _call(op: ir.Operation, keyword: list[ParamView]) -> str:

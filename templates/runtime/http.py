@@ -17,7 +17,7 @@ import ssl
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Generic, Self, TypeVar
 
 import httpx
@@ -32,6 +32,7 @@ from .errors import (
 from .models import UNSET, DecodeError, Unset, encode
 from .params import cookie_header, encode_query, header
 from .params import path as path  # the resources import it from here
+from .uploads import BodyStream, Multipart, Raw, Urlencoded
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
@@ -253,6 +254,12 @@ class _Base:
         if headers_in or cookies:
             headers = {**headers, **_parameter_headers(headers_in or {}, cookies or {})}
         content = None
+        stream: BodyStream | None = None
+        if isinstance(body, (Multipart, Urlencoded, Raw)):
+            # an upload, form or raw body (uploads.py): streamed, and sent again whole on a retry
+            stream = body.encode(self._config.array_format, options.extra_body)
+            headers = {**headers, **stream.headers()} if stream is not None else headers
+            body, options = UNSET, replace(options, extra_body=None)
         if isinstance(body, dict):
             # the generated methods pass their body fields: omitted ones are not sent
             body = {key: value for key, value in body.items() if value is not UNSET}
@@ -267,14 +274,22 @@ class _Base:
         timeout = self.timeout if options.timeout is UNSET else options.timeout
         if not self._owns_http:
             # the user's httpx client builds it, so that its own settings (headers, cookies, auth) apply
-            return self._http.build_request(
+            request = self._http.build_request(
                 method, url, headers=headers, content=content, timeout=timeout
             )
-        # our own httpx client has no settings to merge: build the request directly (the hot path)
-        timeouts = self._timeouts if options.timeout is UNSET else httpx.Timeout(timeout).as_dict()
-        return httpx.Request(
-            method, url, headers=headers, content=content, extensions={"timeout": timeouts}
-        )
+        else:
+            # our own httpx client has no settings to merge: build the request directly (the hot path)
+            timeouts = (
+                self._timeouts if options.timeout is UNSET else httpx.Timeout(timeout).as_dict()
+            )
+            request = httpx.Request(
+                method, url, headers=headers, content=content, extensions={"timeout": timeouts}
+            )
+        if stream is not None:
+            # built without content (its length headers are set above), then given the stream,
+            # which httpx would otherwise read whole or send only once
+            request.stream = stream
+        return request
 
     def _retry_delay(self, attempt: int, response: httpx.Response | None) -> float | None:
         """Seconds to wait before retry number `attempt`, or None when it must not be retried."""

@@ -1,0 +1,210 @@
+"""The client of the WHOLE committed spec against Prism serving the whole spec, over real HTTP on 127.0.0.1.
+
+One build (`convgen build spec/openai.yaml --no-config --package openai_full`) and one Prism (~35 s to start on
+the 3 MB spec) serve the module. The operations are enumerated from convgen's own intermediate model by kind
+(`KINDS`), not from a hand list, so a new upload in the spec is called here without a change to this file; every
+one is called with the arguments its schema requires, through `with_raw_response`, and Prism must accept the
+request: it answers 422 on a multipart or form body that does not match the spec (a negative control shows it).
+
+The integrator adds the response-side kinds (binary downloads, SSE streams) with a line each in `KINDS`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from conftest import ROOT, SPEC, run_convgen
+import test_prism
+from test_prism import KEY, Prism
+
+from convgen import ir
+from convgen.build import build
+from convgen.load import load
+from convgen.select import Selection, resolve_pointer, select
+
+PACKAGE = "openai_full"
+STARTUP_LIMIT = 600.0  # seconds for Prism to load the whole spec
+
+
+def _api() -> tuple[ir.Api, dict[str, Any]]:
+    spec, _ = load(SPEC, (), ())
+    assert spec is not None
+    section, _ = select(spec.doc, Selection((), ()))
+    assert section is not None
+    api, _ = build(section)
+    return api, spec.doc
+
+
+API, DOC = _api()
+
+
+def _request_kind(kind: str) -> Callable[[ir.Operation], bool]:
+    return lambda op: op.body is not None and op.body.kind == kind
+
+
+# kind -> which operations it covers; each operation of each kind is called once per flavour
+KINDS: dict[str, Callable[[ir.Operation], bool]] = {
+    "multipart request": _request_kind("multipart"),
+    "form request": _request_kind("form"),
+    "binary request": _request_kind("binary"),
+    "text request": _request_kind("text"),
+}
+CASES = [(kind, op) for kind, covers in KINDS.items() for op in API.operations if covers(op)]
+
+
+def test_the_spec_has_the_request_kinds_it_is_known_for() -> None:
+    """A guard against a broken enumeration: the committed spec has 18 multipart uploads (files.create, ...)."""
+    found = {(kind, op.operation_id) for kind, op in CASES}
+    assert ("multipart request", "createFile") in found and ("multipart request", "addUploadPart") in found
+    assert sum(kind == "multipart request" for kind, _ in found) == 18
+
+
+# ---- arguments from the schema --------------------------------------------------------------------
+def _deref(node: Any) -> Any:
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        node = resolve_pointer(DOC, node["$ref"])
+    return node
+
+
+def sample(schema: Any, depth: int = 0) -> Any:
+    """A small value that the schema accepts: its example, default, first enum value or const, else by type
+    (objects with their required properties only)."""
+    s = _deref(schema)
+    if not isinstance(s, dict) or depth > 12:
+        return "x"
+    for key in ("const", "default"):
+        if key in s and s[key] is not None:
+            return s[key]
+    if isinstance(s.get("enum"), list) and s["enum"]:
+        return next((v for v in s["enum"] if v is not None), s["enum"][0])
+    for key in ("anyOf", "oneOf"):
+        if isinstance(s.get(key), list) and s[key]:
+            return sample(next((v for v in s[key] if _deref(v).get("type") != "null"), s[key][0]), depth + 1)
+    if isinstance(s.get("allOf"), list) and s["allOf"]:
+        merged: dict[str, Any] = {}
+        for sub in s["allOf"]:
+            value = sample(sub, depth + 1)
+            if isinstance(value, dict):
+                merged.update(value)
+        return merged
+    kind = s.get("type")
+    kind = next((k for k in kind if k != "null"), "string") if isinstance(kind, list) else kind
+    if kind == "object" or "properties" in s:
+        props = s.get("properties") or {}
+        return {k: sample(props.get(k, {}), depth + 1) for k in s.get("required") or []}
+    if kind == "array":
+        return [sample(s.get("items", {}), depth + 1) for _ in range(max(1, int(s.get("minItems") or 1)))]
+    if kind == "integer":
+        return int(s.get("minimum", 1))
+    if kind == "number":
+        return float(s.get("minimum", 1))
+    if kind == "boolean":
+        return False
+    return "x" * max(1, int(s.get("minLength") or 1))
+
+
+def arguments(op: ir.Operation) -> dict[str, Any]:
+    """The path ids and every body field the schema requires, as keyword arguments."""
+    args: dict[str, Any] = {p.attr: f"{p.wire}_123" for p in op.path_params}
+    body = op.body
+    assert body is not None
+    if body.kind in ("binary", "text"):
+        return {**args, "body": b"\x89PNG sample" if body.kind == "binary" else "v=0\r\n"}
+    schema = resolve_pointer(DOC, "#" + op.pointer + "/requestBody/content/" + body.media.replace("/", "~1") + "/schema")
+    props = _properties(schema)
+    files = {p.wire: p.file for p in body.parts}
+    for f in body.fields:
+        if not f.required:
+            continue
+        shape = files.get(f.wire, "")
+        if shape in ("one", "one_or_many", "mixed"):
+            args[f.attr] = ("sample.png", b"\x89PNG sample", "image/png")
+        elif shape == "many":
+            args[f.attr] = [("sample.png", b"\x89PNG sample", "image/png")]
+        else:
+            args[f.attr] = sample(props.get(f.wire, {}))
+    return args
+
+
+def _properties(schema: Any) -> dict[str, Any]:
+    s = _deref(schema)
+    out: dict[str, Any] = {}
+    for sub in s.get("allOf") or []:
+        out.update(_properties(sub))
+    out.update(s.get("properties") or {})
+    return out
+
+
+# ---- the whole client and Prism ----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    out = tmp_path_factory.mktemp("whole")
+    result = run_convgen("build", SPEC, "--no-config", "--package", PACKAGE, "-o", out / "client", timeout=1200)
+    assert result.returncode == 0, result.stderr
+    sys.path.insert(0, str(out / "client"))
+    try:
+        yield importlib.import_module(PACKAGE)
+    finally:
+        sys.path.remove(str(out / "client"))
+
+
+@pytest.fixture(scope="module")
+def prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prism]:
+    server = Prism(ROOT / "spec" / "openai.yaml", tmp_path_factory.mktemp("prism-whole") / "prism.log")
+    with pytest.MonkeyPatch.context() as patch:
+        # ~35 s on an idle machine for the 3 MB spec, several times that on a loaded one
+        patch.setattr(test_prism, "STARTUP_LIMIT", STARTUP_LIMIT)
+        server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def send(package: Any, prism: Prism, flavour: str, op: ir.Operation, args: dict[str, Any]) -> httpx.Response:
+    """The raw HTTP response of one call (not decoded); an error status raises the client's error."""
+    # Accept: any media, since some of these answer other media than JSON (realtime.calls.create: SDP), which
+    # Prism refuses to an `Accept: application/json` with 406; the response side is not what is checked here
+    settings = {"api_key": KEY, "base_url": prism.base_url, "max_retries": 0, "default_headers": {"Accept": "*/*"}}
+
+    def method(client: Any) -> Any:
+        target = client
+        for attr in op.resource:
+            target = getattr(target, attr)
+        return getattr(target.with_raw_response, op.method_name)
+
+    if flavour == "sync":
+        with package.Client(**settings) as client:
+            return method(client)(**args).http_response  # type: ignore[no-any-return]
+
+    async def main() -> httpx.Response:
+        async with package.AsyncClient(**settings) as client:
+            return (await method(client)(**args)).http_response  # type: ignore[no-any-return]
+
+    return asyncio.run(main())
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+@pytest.mark.parametrize(("kind", "op"), CASES, ids=[f"{kind}:{op.operation_id}" for kind, op in CASES])
+def test_prism_accepts_the_request(package: Any, prism: Prism, flavour: str, kind: str, op: ir.Operation) -> None:
+    response = send(package, prism, flavour, op, arguments(op))
+    assert response.status_code < 400, (
+        f"{op.http_method} {op.path} ({kind}): Prism answered {response.status_code}: {response.text[:2000]}")
+
+
+def test_prism_rejects_invalid_uploads(package: Any, prism: Prism) -> None:
+    """Negative controls, so that the test above can fail: Prism answers 422 to an upload whose field breaks the
+    schema (sent by our client) and to a multipart body without its required file part."""
+    op = next(op for _, op in CASES if op.operation_id == "createFile")
+    with pytest.raises(package.UnprocessableEntityError, match="purpose must be equal to one of the allowed values"):
+        send(package, prism, "sync", op, {**arguments(op), "purpose": "no-such-purpose"})
+    bad = httpx.post(prism.base_url + "/files", headers={"Authorization": f"Bearer {KEY}"},
+                     files={"purpose": (None, "assistants")})
+    assert bad.status_code == 422, bad.text
