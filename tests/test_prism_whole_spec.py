@@ -146,7 +146,10 @@ def _properties(schema: Any) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     out = tmp_path_factory.mktemp("whole")
-    result = run_convgen("build", SPEC, "--no-config", "--package", PACKAGE, "-o", out / "client", timeout=1200)
+    # the OpenAI API's conventions come from configuration, as users of this spec set them: objects and
+    # arrays in forms as `key[sub]` / `key[]` (Prism rejects JSON parts there)
+    result = run_convgen("build", SPEC, "--no-config", "--array-format", "brackets", "--package", PACKAGE,
+                         "-o", out / "client", timeout=1200)
     assert result.returncode == 0, result.stderr
     sys.path.insert(0, str(out / "client"))
     try:

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import API_KEY, ROOT
+from conftest import API_KEY
 from goldens import assembled_features
 from multipart_echo_server import EchoServer
 
-EXPECTED = ROOT / "tests" / "features" / "expected"
+EXPECTED = assembled_features()  # the feature goldens with their _runtime/
 for name in ("multipart", "form_urlencoded", "raw_body"):
     if str(EXPECTED / name) not in sys.path:
         sys.path.insert(0, str(EXPECTED / name))
@@ -75,10 +75,11 @@ def test_file_fields_objects_arrays_and_scalars(call: Call) -> None:
     assert parts(got) == [
         ("file", "upload", "application/octet-stream", "line 1\n"),
         ("purpose", None, None, "assistants"),
-        ("expires_after[anchor]", None, None, "created_at"),  # as the official SDK sends objects
-        ("expires_after[seconds]", None, None, "3600"),
-        ("tags[]", None, None, "a"),  # arrays as repeated `key[]` (array_format "brackets")
-        ("tags[]", None, None, "b"),
+        # OpenAPI's defaults (no `array_format` set): an object is a JSON part, an array repeated parts;
+        # `array_format = "brackets"` (the OpenAI configuration) sends `key[sub]` and `key[]` as the official SDK does
+        ("expires_after", None, "application/json", '{"anchor":"created_at","seconds":3600}'),
+        ("tags", None, None, "a"),
+        ("tags", None, None, "b"),
         ("public", None, None, "false"),
     ]
 
@@ -118,8 +119,8 @@ def test_one_file_or_several_a_mask_and_a_json_part(call: Call) -> None:
     got = call("multipart", lambda c: c.images.edits.create(
         image=[("a.png", b"A"), ("b.png", b"B")], prompt="hats", mask=("m.png", b"M"), options_={"size": "1024x1024", "n": 2}))
     assert parts(got) == [
-        ("image[]", "a.png", "image/png", "A"),
-        ("image[]", "b.png", "image/png", "B"),
+        ("image", "a.png", "image/png", "A"),
+        ("image", "b.png", "image/png", "B"),
         ("mask", "m.png", "image/png", "M"),
         ("prompt", None, None, "hats"),
         ("options", None, "application/json", '{"size":"1024x1024","n":2}'),  # encoding: contentType application/json
@@ -133,8 +134,8 @@ def test_part_media_types_from_encoding_and_content_media_type(call: Call) -> No
     assert parts(got) == [("sdp", None, "application/sdp", "v=0\r\n"), ("session", None, "application/json", '{"model":"m"}')]
     got = call("multipart", lambda c: c.avatars.create(picture=b"PNG", attachments=[b"1", ("two.txt", b"2")]))
     assert parts(got) == [("picture", "upload", "image/png", "PNG"),  # contentMediaType: image/png
-                          ("attachments[]", "upload", "application/octet-stream", "1"),
-                          ("attachments[]", "two.txt", "text/plain", "2")]
+                          ("attachments", "upload", "application/octet-stream", "1"),
+                          ("attachments", "two.txt", "text/plain", "2")]
 
 
 def test_extra_body_adds_fields(call: Call) -> None:
@@ -195,7 +196,7 @@ def test_form_fields_follow_their_encoding(call: Call) -> None:
 
 # ---- raw bytes and text --------------------------------------------------------------------------
 def test_raw_bytes_files_and_paths(call: Call, tmp_path: Path) -> None:
-    got = call("raw_body", lambda c: c.uploads.data.put_upload_data("up_1", body=b"\x00\x01"))
+    got = call("raw_body", lambda c: c.uploads.data("up_1", body=b"\x00\x01"))
     assert (got["path"], got["content_type"], got["sha256"]) == ("/v1/uploads/up_1/data", "application/octet-stream", sha(b"\x00\x01"))
     picture = tmp_path / "cat.jpg"
     picture.write_bytes(b"JPEG")
