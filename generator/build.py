@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from . import ir
+from . import ir, responses
 from .diagnostics import Diagnostic
 from .naming import Namespace, parameter, pascal, snake
 from .schemas import SchemaBuilder
@@ -85,7 +85,7 @@ def _operation(sb: SchemaBuilder, section: Section, sel: Any) -> ir.Operation:
     if path_params:
         path_params[-1] = replace(path_params[-1], positional=True)
     body = _body(sb, section, op, base, sel.pointer, names)
-    response = _response(sb, section, op, base, sel.pointer)
+    chosen = responses.choose(sb, op, base, sel.pointer, body)
     example = ""
     meta = op.get("x-oaiMeta")
     if isinstance(meta, dict) and isinstance(meta.get("examples"), dict):
@@ -95,8 +95,9 @@ def _operation(sb: SchemaBuilder, section: Section, sel: Any) -> ir.Operation:
     return ir.Operation(
         operation_id=op_id, resource=resource, method_name=method_name, http_method=sel.method.upper(),
         path=sel.path, pointer=sel.pointer, summary=_text(op.get("summary")), description=_text(op.get("description")),
-        path_params=tuple(path_params), query_params=tuple(query_params), body=body, response=response,
+        path_params=tuple(path_params), query_params=tuple(query_params), body=body, response=chosen.type,
         page=None, deprecated=op.get("deprecated") is True, example=example,
+        response_kind=chosen.kind, response_media=chosen.media, events=chosen.events,
     )
 
 
@@ -116,22 +117,6 @@ def _body(sb: SchemaBuilder, section: Section, op: dict[str, Any], base: str, at
         fields = tuple(replace(f, attr=names.claim(parameter(f.wire))[0]) for f in model.fields)
         return ir.Body(fields, type_, required, True)
     return ir.Body((), type_, required, False)
-
-
-def _response(sb: SchemaBuilder, section: Section, op: dict[str, Any], base: str, at: str) -> ir.TypeRef | None:
-    responses = op.get("responses") if isinstance(op.get("responses"), dict) else {}
-    for code in sorted(str(c) for c in responses):
-        if not (code.startswith("2") or code == "2XX"):
-            continue
-        response = _deref(section.doc, responses.get(code, responses.get(int(code)) if code.isdigit() else None))
-        if not isinstance(response, dict):
-            continue
-        content = response.get("content") if isinstance(response.get("content"), dict) else {}
-        media = next((m for m in content if m == "application/json" or str(m).endswith("+json")), None)
-        if media is not None and isinstance(content[media], dict) and "schema" in content[media]:
-            return sb.convert(content[media]["schema"], base + "Response", f"{at}/responses/{code}/content/{media.replace('/', '~1')}/schema")
-        return None
-    return None
 
 
 def _detect_page(op: ir.Operation, defs: dict[str, ir.Definition]) -> ir.Operation:

@@ -53,6 +53,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W308": (Severity.WARNING, "two names collide after normalization: one got a numeric suffix"),
     "W309": (Severity.WARNING, "this union's variants cannot be told apart: the first matching kind wins"),
     "W311": (Severity.WARNING, "describe the required property under `properties`"),
+    # responses
+    "W340": (Severity.WARNING, "add a boolean `stream` body field that asks for the event stream, or read it raw"),
+    "W341": (Severity.WARNING, "this response media type is not decoded: the method returns its bytes"),
+    "W342": (Severity.WARNING, "a response offers several media kinds: the method reads one, the rest are read raw"),
     # configuration and templates
     "E401": (Severity.ERROR, "fix the configuration value (see README: Configuration)"),
     "W402": (Severity.WARNING, "remove the unknown configuration key (see README: Configuration)"),

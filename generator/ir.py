@@ -193,6 +193,24 @@ class CursorPage:
 
 
 @dataclass(frozen=True, slots=True)
+class EventStream:
+    """A `text/event-stream` response: each event's `data:` is the JSON of `event`.
+
+    `flag` is the argument (a boolean body field) that asks for the stream instead of the other
+    response (`stream=True`), "" when the event stream is the operation's only response.
+    """
+
+    event: TypeRef
+    media: str
+    flag: str = ""
+
+
+# What a successful response body is: JSON (of `Operation.response`), bytes (`binary`),
+# decoded text, nothing worth reading (`empty`, e.g. 204), or only an event stream (`events`)
+ResponseKind = Literal["json", "binary", "text", "empty", "events"]
+
+
+@dataclass(frozen=True, slots=True)
 class Operation:
     operation_id: str
     resource: tuple[str, ...]  # attribute path on the client, e.g. ("conversations", "items")
@@ -209,6 +227,9 @@ class Operation:
     page: CursorPage | None
     deprecated: bool = False
     example: str = ""  # a Python example from the spec, rewritten for this client
+    response_kind: ResponseKind = "json"
+    response_media: str = ""  # the media type the response kind was chosen from ("" when empty)
+    events: EventStream | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ checked by tests): templates only format what is decided here.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -132,6 +133,13 @@ class MethodView:
     example: str
     deprecated: bool
     call: str = ""  # `client.a.b.method("id_123")` when path ids are all it needs, else ""
+    kind: str = "json"  # what the response is: json, binary, text, empty or events (see ir.ResponseKind)
+    decode_from: str = ""  # '"response"' when `decode` takes the httpx.Response rather than JSON
+    events: str = ""  # decodes one event's JSON, when the method can return an event stream
+    event_type: str = ""  # annotation of one event
+    stream_flag: str = ""  # the argument that asks for the event stream ("" when it is always one)
+    # the typing overloads of a method with a stream flag: ("json" | "stream" | "either", keyword arguments)
+    overloads: tuple[tuple[str, tuple[ParamView, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -186,10 +194,10 @@ class Flavor:
 
 FLAVORS = (Flavor(False, "", "SyncAPIClient", "SyncCursorPage"), Flavor(True, "Async", "AsyncAPIClient", "AsyncCursorPage"))
 PUBLIC = ("APIConnectionError", "APIError", "APIResponseValidationError", "APIStatusError", "APITimeoutError",
-          "AsyncClient", "AuthenticationError", "BadRequestError", "Client", "ConflictError", "DecodeError",
-          "InternalServerError", "NotFoundError", "PermissionDeniedError", "RateLimitError", "RawResponse", "UNSET",
+          "AsyncClient", "AsyncStream", "AuthenticationError", "BinaryResponse", "BadRequestError", "Client", "ConflictError", "DecodeError",
+          "InternalServerError", "NotFoundError", "PermissionDeniedError", "RateLimitError", "RawResponse", "Stream", "UNSET",
           "UnprocessableEntityError", "Unknown", "Unset", "lenient_decoding")
-RUNTIME_FILES = ("__init__.py", "models.py", "errors.py", "http.py", "pagination.py")
+RUNTIME_FILES = ("__init__.py", "models.py", "errors.py", "http.py", "pagination.py", "binary.py", "sse.py")
 
 
 def plan(api: ir.Api, options: Options) -> list[Job]:
@@ -453,7 +461,7 @@ def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[Resou
         used: set[str] = set()
         for r in flat:
             for m in r.methods:
-                used.update(re.findall(r"\b[A-Z][A-Za-z0-9_]*\b", m.returns + " " + " ".join(p.annotation for p in m.keyword + m.positional)))
+                used.update(re.findall(r"\b[A-Z][A-Za-z0-9_]*\b", m.returns + " " + m.event_type + " " + " ".join(p.annotation for p in m.keyword + m.positional)))
         for p in pages.get(top.attr, []):
             used.update(re.findall(r"\b[A-Z][A-Za-z0-9_]*\b", " ".join(a for _, a in p.accessors) + " " + p.item + " " + p.response))
         imports: dict[str, set[str]] = {}
@@ -466,11 +474,14 @@ def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[Resou
                 imports.setdefault(decoder_modules[name], set()).add(name)
         code = " ".join(a for p in pages.get(top.attr, []) for _, a in p.accessors)
         code += " " + " ".join(p.annotation for r in flat for m in r.methods for p in m.positional + m.keyword)
-        typing = ("TYPE_CHECKING",) + tuple(n for n in ("Any", "Literal") if re.search(rf"\b{n}\b", code))
+        code += " " + " ".join(p.annotation for r in flat for m in r.methods for _, kws in m.overloads for p in kws)
+        overloaded = any(m.overloads for r in flat for m in r.methods)
+        typing = ("TYPE_CHECKING",) + tuple(n for n in ("Any", "Literal") if re.search(rf"\b{n}\b", code)) + (("overload",) if overloaded else ())
         abc = ("Mapping",) + (("Sequence",) if "Sequence[" in code else ())
         modules.append(ResourceModuleView(top.attr, tuple(flat), tuple(pages.get(top.attr, [])),
                                           tuple((m, tuple(sorted(n, key=lambda x: (_isort_type(x), x)))) for m, n in sorted(imports.items())), typing, abc,
-                                          ("_r",) if any(m.decode.startswith("_r.") for r in flat for m in r.methods) else ()))
+                                          tuple(name for name, used in (("_r", any(m.decode.startswith("_r.") or "_r." in m.events for r in flat for m in r.methods)),
+                                                                        ("_s", any(m.events for r in flat for m in r.methods))) if used)))
     return tops, tuple(modules)
 
 
@@ -505,7 +516,9 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
         body_fields = (ParamView("body", '"body"', types.parameter(op.body.type).removesuffix(" | None") + ("" if op.body.required else " | Unset") + (" | None" if types.parameter(op.body.type).endswith(" | None") else ""), "" if op.body.required else "UNSET", ""),)
     keyword = path_kw + list(body_fields if not body_param else body_fields) + list(query)
     keyword.sort(key=lambda p: (p.default != "",))
-    if op.response is None:
+    if op.response_kind in _UNDECODED:
+        returns, decode = _UNDECODED[op.response_kind]
+    elif op.response is None:
         returns, decode = "None", "_r.identity"
     else:
         # through the lazy types package (`_t.`): a call imports only the modules it decodes with
@@ -522,7 +535,31 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
         cursor_arg=next((p.attr for p in op.query_params if op.page and p.wire == op.page.param), ""),
         summary=docstring(summary), doc=docstring(op.description if op.description != summary else ""),
         example=usage, deprecated=op.deprecated, call=_call(op, keyword),
+        kind=op.response_kind, decode_from='"response"' if op.response_kind in _UNDECODED else "",
+        **_events(op, types, tuple(keyword)),
     )
+
+
+# response kinds that are not JSON: (return annotation, decoder of the httpx.Response)
+_UNDECODED = {"binary": ("_b.BinaryResponse", "_b.binary"), "text": ("str", "_b.text"), "empty": ("None", "_b.nothing"),
+              "events": ("None", "")}
+
+
+def _events(op: ir.Operation, types: Types, keyword: tuple[ParamView, ...]) -> dict[str, Any]:
+    """The event-stream facts of a method: its event decoder and type, and the overloads of its flag."""
+    if op.events is None:
+        return {}
+    flag = op.events.flag
+    out: dict[str, Any] = {"events": types.qualified("_t.").decoder(op.events.event), "event_type": types.annotation(op.events.event),
+                           "stream_flag": flag}
+    if flag:
+        def variant(annotate: Callable[[str], str], required: bool) -> tuple[ParamView, ...]:
+            return tuple(replace(p, annotation=annotate(p.annotation), default="" if required else p.default) if p.attr == flag else p
+                         for p in keyword)
+
+        out["overloads"] = (("json", variant(lambda a: re.sub(r"\bbool\b", "Literal[False]", a), False)),
+                            ("stream", variant(lambda a: "Literal[True]", True)), ("either", variant(lambda a: "bool", True)))
+    return out
 
 
 def _call(op: ir.Operation, keyword: list[ParamView]) -> str:

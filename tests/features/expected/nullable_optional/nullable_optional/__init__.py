@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._client import AsyncClient as AsyncClient
     from ._client import Client as Client
+    from ._runtime.binary import BinaryResponse as BinaryResponse
     from ._runtime.errors import APIConnectionError as APIConnectionError
     from ._runtime.errors import APIError as APIError
     from ._runtime.errors import APIResponseValidationError as APIResponseValidationError
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from ._runtime.models import Unknown as Unknown
     from ._runtime.models import Unset as Unset
     from ._runtime.models import lenient_decoding as lenient_decoding
+    from ._runtime.sse import AsyncStream as AsyncStream
+    from ._runtime.sse import Stream as Stream
 
 __version__ = "0.1.0"
 _LAZY = {
@@ -50,6 +53,9 @@ _LAZY = {
     "RateLimitError": "._runtime.errors",
     "InternalServerError": "._runtime.errors",
     "RawResponse": "._runtime.http",
+    "BinaryResponse": "._runtime.binary",
+    "Stream": "._runtime.sse",
+    "AsyncStream": "._runtime.sse",
     "UNSET": "._runtime.models",
     "Unset": "._runtime.models",
     "DecodeError": "._runtime.models",
@@ -64,8 +70,10 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncClient",
+    "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
+    "BinaryResponse",
     "Client",
     "ConflictError",
     "DecodeError",
@@ -74,6 +82,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RawResponse",
+    "Stream",
     "Unknown",
     "UnprocessableEntityError",
     "Unset",

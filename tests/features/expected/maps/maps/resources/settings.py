@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .. import types as _t
+from .._runtime import binary as _b
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
 from .._runtime.models import UNSET, Unset
 
@@ -27,6 +28,11 @@ class Settings2:
     def with_raw_response(self) -> Settings2WithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return Settings2WithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> Settings2WithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return Settings2WithStreamingResponse(self._client)
 
     def list(
         self,
@@ -70,6 +76,34 @@ class Settings2WithRawResponse:
         )
 
 
+class Settings2WithStreamingResponse:
+    """Streamed HTTP responses of `client.settings`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def list(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[Settings]:
+        """GET /settings"""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path("/settings", {}),
+                decode=_t.Settings.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
 class AsyncSettings2:
     """`client.settings`."""
 
@@ -80,6 +114,11 @@ class AsyncSettings2:
     def with_raw_response(self) -> AsyncSettings2WithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncSettings2WithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncSettings2WithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncSettings2WithStreamingResponse(self._client)
 
     async def list(
         self,
@@ -120,4 +159,32 @@ class AsyncSettings2WithRawResponse:
             path("/settings", {}),
             decode=_t.Settings.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class AsyncSettings2WithStreamingResponse:
+    """Streamed HTTP responses of `client.settings`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def list(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[Settings]:
+        """GET /settings"""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path("/settings", {}),
+                decode=_t.Settings.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
         )

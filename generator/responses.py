@@ -1,0 +1,125 @@
+"""What a successful response is, for the build stage: JSON, an event stream, bytes, text or nothing.
+
+The first 2xx response is read (as for JSON before); among its media types JSON is decoded
+when present, else bytes, else text. A `text/event-stream` beside it is offered through the
+request body's boolean `stream` field (`create(stream=True)`); alone, it is what the method
+always returns. Whatever cannot be told apart this way gets a W34x diagnostic, and the
+method still gives the bytes (`with_streaming_response`), never a wrong decoding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import ir
+from .diagnostics import Diagnostic, escape_token
+from .schemas import SchemaBuilder
+from .select import resolve_pointer
+
+EVENT_STREAM = "text/event-stream"
+STREAM_FLAG = "stream"  # the body field that asks for the event stream instead of the other response
+# media types that are bytes whatever their schema says (prefixes end in "/")
+_BINARY = ("audio/", "video/", "image/", "font/", "model/", "application/octet-stream", "application/pdf",
+           "application/zip", "application/gzip", "application/x-tar", "application/x-gzip", "application/x-zip-compressed",
+           "application/vnd.", "application/x-7z-compressed", "application/wasm")
+
+
+@dataclass(frozen=True)
+class Chosen:
+    type: ir.TypeRef | None  # the JSON type when kind is "json"
+    kind: ir.ResponseKind
+    media: str
+    events: ir.EventStream | None
+
+
+def choose(sb: SchemaBuilder, op: dict[str, Any], base: str, at: str, body: ir.Body | None) -> Chosen:
+    responses = op.get("responses") if isinstance(op.get("responses"), dict) else {}
+    for code in sorted(str(c) for c in responses):
+        if not (code.startswith("2") or code == "2XX"):
+            continue
+        response = _deref(sb.doc, responses.get(code, responses.get(int(code)) if code.isdigit() else None))
+        if not isinstance(response, dict):
+            continue
+        content = response.get("content") if isinstance(response.get("content"), dict) else {}
+        return _choose_media(sb, content, base, f"{at}/responses/{escape_token(code)}/content", body)
+    return Chosen(None, "empty", "", None)
+
+
+def kind_of(media: str, schema: Any) -> str:
+    """"json", "events", "binary" or "text" for one media type; "" when it is none of them."""
+    m = media.split(";", 1)[0].strip().lower()
+    if m == "application/json" or m.endswith("+json") or m == "*/*" and _is_json_schema(schema):
+        return "json"
+    if m == EVENT_STREAM:
+        return "events"
+    s = schema if isinstance(schema, dict) else {}
+    if any(m == b or (b.endswith(("/", ".")) and m.startswith(b)) for b in _BINARY) or s.get("format") == "binary" or "contentMediaType" in s:
+        return "binary"
+    if m.startswith("text/") or s.get("type") == "string" or m.endswith(("+xml", "/xml")) and not s:
+        return "text"
+    return ""
+
+
+def _choose_media(sb: SchemaBuilder, content: dict[str, Any], base: str, at: str, body: ir.Body | None) -> Chosen:
+    by_kind: dict[str, tuple[str, Any]] = {}
+    for media, entry in content.items():
+        entry = entry if isinstance(entry, dict) else {}
+        schema = entry.get("schema", {})
+        kind = kind_of(str(media), schema)
+        if not kind:
+            # bytes are always a safe reading: the caller gets `.content` / `.text` and decides
+            sb.diags.append(Diagnostic("W341", f"{media} responses are not decoded: the method returns their bytes",
+                                       f"{at}/{escape_token(str(media))}"))
+            kind = "binary"
+        by_kind.setdefault(kind, (str(media), entry))
+    primary = next((k for k in ("json", "binary", "text") if k in by_kind), "")
+    events = None
+    if "events" in by_kind:
+        media, entry = by_kind["events"]
+        event = sb.convert(entry.get("schema", {}), base + "Event", f"{at}/{escape_token(media)}/schema")
+        flag = _stream_flag(body)
+        if not primary:
+            events = ir.EventStream(event, media)
+        elif flag:
+            events = ir.EventStream(event, media, flag)
+        else:
+            sb.diags.append(Diagnostic(
+                "W340", f"the {media} response is not asked for by a boolean `{STREAM_FLAG}` body field: the method returns "
+                f"{by_kind[primary][0]}; read the events through with_streaming_response", f"{at}/{escape_token(media)}"))
+    for kind, (media, _) in by_kind.items():
+        if kind not in (primary, "events"):
+            sb.diags.append(Diagnostic("W342", f"the response is also {media}: the method reads {by_kind[primary][0]}; "
+                                       "other media through with_streaming_response", f"{at}/{escape_token(media)}"))
+    if not primary:
+        return Chosen(None, "events" if events else "empty", events.media if events else "", events)  # type: ignore[arg-type]
+    media, entry = by_kind[primary]
+    type_: ir.TypeRef | None = None
+    if primary == "json" and "schema" in entry:
+        type_ = sb.convert(entry["schema"], base + "Response", f"{at}/{escape_token(media)}/schema")
+    return Chosen(type_, primary, media, events)  # type: ignore[arg-type]
+
+
+def _stream_flag(body: ir.Body | None) -> str:
+    if body is None or not body.flattened:
+        return ""
+    for f in body.fields:
+        t = f.type.inner if isinstance(f.type, ir.Nullable) else f.type
+        if f.wire == STREAM_FLAG and t == ir.Prim("bool"):
+            return f.attr
+    return ""
+
+
+def _is_json_schema(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get("type") in ("object", "array") or isinstance(schema, dict) and "$ref" in schema
+
+
+def _deref(doc: dict[str, Any], node: Any) -> Any:
+    for _ in range(50):
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+            return node
+        try:
+            node = resolve_pointer(doc, node["$ref"])
+        except KeyError:
+            return None
+    return None
