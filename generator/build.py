@@ -85,7 +85,7 @@ def _operation(sb: SchemaBuilder, section: Section, sel: Any) -> ir.Operation:
     if path_params:
         path_params[-1] = replace(path_params[-1], positional=True)
     body = _body(sb, section, op, base, sel.pointer, names)
-    chosen = responses.choose(sb, op, base, sel.pointer, body)
+    chosen = responses.choose(sb, op, base, sel.pointer)
     example = ""
     meta = op.get("x-oaiMeta")
     if isinstance(meta, dict) and isinstance(meta.get("examples"), dict):

@@ -56,7 +56,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     # responses
     "W340": (Severity.WARNING, "add a boolean `stream` body field that asks for the event stream, or read it raw"),
     "W341": (Severity.WARNING, "this response media type is not decoded: the method returns its bytes"),
-    "W342": (Severity.WARNING, "a response offers several media kinds: the method reads one, the rest are read raw"),
+    "W342": (Severity.WARNING, "JSON is one of several response media: the method returns bytes; `.json()` reads it"),
     # configuration and templates
     "E401": (Severity.ERROR, "fix the configuration value (see README: Configuration)"),
     "W402": (Severity.WARNING, "remove the unknown configuration key (see README: Configuration)"),

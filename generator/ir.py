@@ -196,8 +196,8 @@ class CursorPage:
 class EventStream:
     """A `text/event-stream` response: each event's `data:` is the JSON of `event`.
 
-    `flag` is the argument (a boolean body field) that asks for the stream instead of the other
-    response (`stream=True`), "" when the event stream is the operation's only response.
+    `flag` is the request body's boolean property (its JSON key) that asks for the stream instead
+    of the other response (`stream: true`), "" when the event stream is the only response.
     """
 
     event: TypeRef

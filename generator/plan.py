@@ -549,7 +549,8 @@ def _events(op: ir.Operation, types: Types, keyword: tuple[ParamView, ...]) -> d
     """The event-stream facts of a method: its event decoder and type, and the overloads of its flag."""
     if op.events is None:
         return {}
-    flag = op.events.flag
+    # the argument of the flag (a multipart body's fields may not be arguments: no overloads then)
+    flag = next((p.attr for p in keyword if op.events.flag and p.wire == literal(op.events.flag)), "")
     out: dict[str, Any] = {"events": types.qualified("_t.").decoder(op.events.event), "event_type": types.annotation(op.events.event),
                            "stream_flag": flag}
     if flag:

@@ -33,7 +33,7 @@ class Chosen:
     events: ir.EventStream | None
 
 
-def choose(sb: SchemaBuilder, op: dict[str, Any], base: str, at: str, body: ir.Body | None) -> Chosen:
+def choose(sb: SchemaBuilder, op: dict[str, Any], base: str, at: str) -> Chosen:
     responses = op.get("responses") if isinstance(op.get("responses"), dict) else {}
     for code in sorted(str(c) for c in responses):
         if not (code.startswith("2") or code == "2XX"):
@@ -42,7 +42,7 @@ def choose(sb: SchemaBuilder, op: dict[str, Any], base: str, at: str, body: ir.B
         if not isinstance(response, dict):
             continue
         content = response.get("content") if isinstance(response.get("content"), dict) else {}
-        return _choose_media(sb, content, base, f"{at}/responses/{escape_token(code)}/content", body)
+        return _choose_media(sb, op, content, base, f"{at}/responses/{escape_token(code)}/content")
     return Chosen(None, "empty", "", None)
 
 
@@ -61,7 +61,7 @@ def kind_of(media: str, schema: Any) -> str:
     return ""
 
 
-def _choose_media(sb: SchemaBuilder, content: dict[str, Any], base: str, at: str, body: ir.Body | None) -> Chosen:
+def _choose_media(sb: SchemaBuilder, op: dict[str, Any], content: dict[str, Any], base: str, at: str) -> Chosen:
     by_kind: dict[str, tuple[str, Any]] = {}
     for media, entry in content.items():
         entry = entry if isinstance(entry, dict) else {}
@@ -73,12 +73,19 @@ def _choose_media(sb: SchemaBuilder, content: dict[str, Any], base: str, at: str
                                        f"{at}/{escape_token(str(media))}"))
             kind = "binary"
         by_kind.setdefault(kind, (str(media), entry))
-    primary = next((k for k in ("json", "binary", "text") if k in by_kind), "")
+    kinds = [k for k in by_kind if k != "events"]
+    # one kind is read as it is; several are bytes, which `.json()`, `.text` and `.content` all read
+    primary = kinds[0] if len(kinds) == 1 else "binary" if kinds else ""
+    if len(kinds) > 1 and "json" in by_kind and _is_structured(sb.doc, by_kind["json"][1].get("schema")):
+        media = by_kind["json"][0]
+        others = ", ".join(m for k, (m, _) in by_kind.items() if k not in ("json", "events"))
+        sb.diags.append(Diagnostic("W342", f"the response is {media} or {others}: the method returns the bytes "
+                                   "(`.json()` gives the JSON undecoded)", f"{at}/{escape_token(media)}"))
     events = None
     if "events" in by_kind:
         media, entry = by_kind["events"]
         event = sb.convert(entry.get("schema", {}), base + "Event", f"{at}/{escape_token(media)}/schema")
-        flag = _stream_flag(body)
+        flag = _stream_flag(sb.doc, op)
         if not primary:
             events = ir.EventStream(event, media)
         elif flag:
@@ -86,28 +93,56 @@ def _choose_media(sb: SchemaBuilder, content: dict[str, Any], base: str, at: str
         else:
             sb.diags.append(Diagnostic(
                 "W340", f"the {media} response is not asked for by a boolean `{STREAM_FLAG}` body field: the method returns "
-                f"{by_kind[primary][0]}; read the events through with_streaming_response", f"{at}/{escape_token(media)}"))
-    for kind, (media, _) in by_kind.items():
-        if kind not in (primary, "events"):
-            sb.diags.append(Diagnostic("W342", f"the response is also {media}: the method reads {by_kind[primary][0]}; "
-                                       "other media through with_streaming_response", f"{at}/{escape_token(media)}"))
+                f"{by_kind[kinds[0]][0]}; read the events through with_streaming_response", f"{at}/{escape_token(media)}"))
     if not primary:
         return Chosen(None, "events" if events else "empty", events.media if events else "", events)  # type: ignore[arg-type]
-    media, entry = by_kind[primary]
+    media, entry = by_kind[primary] if primary in by_kind else by_kind[kinds[0]]
     type_: ir.TypeRef | None = None
     if primary == "json" and "schema" in entry:
         type_ = sb.convert(entry["schema"], base + "Response", f"{at}/{escape_token(media)}/schema")
     return Chosen(type_, primary, media, events)  # type: ignore[arg-type]
 
 
-def _stream_flag(body: ir.Body | None) -> str:
-    if body is None or not body.flattened:
-        return ""
-    for f in body.fields:
-        t = f.type.inner if isinstance(f.type, ir.Nullable) else f.type
-        if f.wire == STREAM_FLAG and t == ir.Prim("bool"):
-            return f.attr
+def _stream_flag(doc: dict[str, Any], op: dict[str, Any]) -> str:
+    """STREAM_FLAG when a request body (of any media type) has it as a boolean property, else ""."""
+    body = _deref(doc, op.get("requestBody"))
+    content = body.get("content") if isinstance(body, dict) and isinstance(body.get("content"), dict) else {}
+    for entry in content.values():
+        schema = _deref(doc, entry.get("schema")) if isinstance(entry, dict) else None
+        if _is_boolean(doc, _property(doc, schema, STREAM_FLAG, 0)):
+            return STREAM_FLAG
     return ""
+
+
+def _property(doc: dict[str, Any], schema: Any, name: str, depth: int) -> Any:
+    schema = _deref(doc, schema)
+    if not isinstance(schema, dict) or depth > 10:
+        return None
+    props = schema.get("properties")
+    if isinstance(props, dict) and name in props:
+        return props[name]
+    for member in schema.get("allOf") or []:
+        found = _property(doc, member, name, depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
+def _is_boolean(doc: dict[str, Any], schema: Any) -> bool:
+    schema = _deref(doc, schema)
+    if not isinstance(schema, dict):
+        return False
+    type_ = schema.get("type")
+    if type_ == "boolean" or isinstance(type_, list) and "boolean" in type_:
+        return True
+    variants = schema.get("anyOf") or schema.get("oneOf") or []
+    return isinstance(variants, list) and any(_is_boolean(doc, v) for v in variants)
+
+
+def _is_structured(doc: dict[str, Any], schema: Any) -> bool:
+    """Whether a JSON schema describes more than a string (a model that bytes would not decode)."""
+    schema = _deref(doc, schema)
+    return isinstance(schema, dict) and bool(schema) and schema.get("type") != "string"
 
 
 def _is_json_schema(schema: Any) -> bool:

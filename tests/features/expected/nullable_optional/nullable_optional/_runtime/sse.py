@@ -74,9 +74,11 @@ class SSEDecoder:
 
     def end(self) -> list[ServerSentEvent]:
         """The bytes stopped: an event without its closing blank line is dropped (as browsers do)."""
-        self._rest = b""
+        rest, self._rest = self._rest, b""
+        # a held CR was a line end after all
+        events = self._lines([rest[:-1]]) if rest.endswith(b"\r") else []
         self._event, self._data, self._id, self._retry = None, [], None, None
-        return []
+        return events
 
     def _lines(self, lines: list[bytes]) -> list[ServerSentEvent]:
         out: list[ServerSentEvent] = []
@@ -257,3 +259,20 @@ def async_json_or_events(
         return decode_json(response, decode)
 
     return read
+
+
+def response_or_events(
+    decode: Callable[[httpx.Response], T], event: Callable[[Any], E]
+) -> Callable[[httpx.Response], T | Stream[E]]:
+    """`json_or_events` for a method whose other response is not JSON (bytes, text)."""
+    return lambda response: (
+        Stream(response, event) if is_event_stream(response) else decode(response)
+    )
+
+
+def async_response_or_events(
+    decode: Callable[[httpx.Response], T], event: Callable[[Any], E]
+) -> Callable[[httpx.Response], T | AsyncStream[E]]:
+    return lambda response: (
+        AsyncStream(response, event) if is_event_stream(response) else decode(response)
+    )
