@@ -54,7 +54,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W309": (Severity.WARNING, "this union's variants cannot be told apart: the first matching kind wins"),
     "W311": (Severity.WARNING, "describe the required property under `properties`"),
     # responses
-    "W340": (Severity.WARNING, "add a boolean `stream` body field that asks for the event stream, or read it raw"),
+    "W340": (Severity.WARNING, "add a boolean `stream` (or an enum with `sse`) body field for the events, or read them raw"),
     "W341": (Severity.WARNING, "this response media type is not decoded: the method returns its bytes"),
     "W342": (Severity.WARNING, "JSON is one of several response media: the method returns bytes; `.json()` reads it"),
     # configuration and templates

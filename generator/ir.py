@@ -196,13 +196,14 @@ class CursorPage:
 class EventStream:
     """A `text/event-stream` response: each event's `data:` is the JSON of `event`.
 
-    `flag` is the request body's boolean property (its JSON key) that asks for the stream instead
-    of the other response (`stream: true`), "" when the event stream is the only response.
+    `flag` is the request body's property (its JSON key) that asks for the stream instead of the
+    other response (`stream: true`, `stream_format: sse`), "" when the stream is the only response.
     """
 
     event: TypeRef
     media: str
     flag: str = ""
+    flag_value: bool | str = True  # what `flag` is set to for the stream: true, or an enum value ("sse")
 
 
 # What a successful response body is: JSON (of `Operation.response`), bytes (`binary`),

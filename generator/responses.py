@@ -19,6 +19,7 @@ from .select import resolve_pointer
 
 EVENT_STREAM = "text/event-stream"
 STREAM_FLAG = "stream"  # the body field that asks for the event stream instead of the other response
+EVENTS_VALUE = "sse"  # or an enum body field with this value (`stream_format: sse`)
 # media types that are bytes whatever their schema says (prefixes end in "/")
 _BINARY = ("audio/", "video/", "image/", "font/", "model/", "application/octet-stream", "application/pdf",
            "application/zip", "application/gzip", "application/x-tar", "application/x-gzip", "application/x-zip-compressed",
@@ -85,14 +86,15 @@ def _choose_media(sb: SchemaBuilder, op: dict[str, Any], content: dict[str, Any]
     if "events" in by_kind:
         media, entry = by_kind["events"]
         event = sb.convert(entry.get("schema", {}), base + "Event", f"{at}/{escape_token(media)}/schema")
-        flag = _stream_flag(sb.doc, op)
+        flag, value = _stream_flag(sb.doc, op)
         if not primary:
             events = ir.EventStream(event, media)
         elif flag:
-            events = ir.EventStream(event, media, flag)
+            events = ir.EventStream(event, media, flag, value)
         else:
             sb.diags.append(Diagnostic(
-                "W340", f"the {media} response is not asked for by a boolean `{STREAM_FLAG}` body field: the method returns "
+                "W340", f"the {media} response is not asked for by a boolean `{STREAM_FLAG}` body field (or an enum with "
+                f"{EVENTS_VALUE!r}): the method returns "
                 f"{by_kind[kinds[0]][0]}; read the events through with_streaming_response", f"{at}/{escape_token(media)}"))
     if not primary:
         return Chosen(None, "events" if events else "empty", events.media if events else "", events)  # type: ignore[arg-type]
@@ -103,15 +105,31 @@ def _choose_media(sb: SchemaBuilder, op: dict[str, Any], content: dict[str, Any]
     return Chosen(type_, primary, media, events)  # type: ignore[arg-type]
 
 
-def _stream_flag(doc: dict[str, Any], op: dict[str, Any]) -> str:
-    """STREAM_FLAG when a request body (of any media type) has it as a boolean property, else ""."""
+def _stream_flag(doc: dict[str, Any], op: dict[str, Any]) -> tuple[str, bool | str]:
+    """The request body property (of any media type) that asks for the event stream, and its
+    value: a boolean STREAM_FLAG (True), else an enum property with EVENTS_VALUE; ("", False)."""
     body = _deref(doc, op.get("requestBody"))
     content = body.get("content") if isinstance(body, dict) and isinstance(body.get("content"), dict) else {}
-    for entry in content.values():
-        schema = _deref(doc, entry.get("schema")) if isinstance(entry, dict) else None
+    schemas = [_deref(doc, entry.get("schema")) for entry in content.values() if isinstance(entry, dict)]
+    for schema in schemas:
         if _is_boolean(doc, _property(doc, schema, STREAM_FLAG, 0)):
-            return STREAM_FLAG
-    return ""
+            return STREAM_FLAG, True
+    for schema in schemas:
+        for name in _property_names(doc, schema, 0):
+            enum = _deref(doc, _property(doc, schema, name, 0))
+            if isinstance(enum, dict) and isinstance(enum.get("enum"), list) and EVENTS_VALUE in enum["enum"]:
+                return name, EVENTS_VALUE
+    return "", False
+
+
+def _property_names(doc: dict[str, Any], schema: Any, depth: int) -> list[str]:
+    schema = _deref(doc, schema)
+    if not isinstance(schema, dict) or depth > 10:
+        return []
+    names = [str(n) for n in schema.get("properties") or {}] if isinstance(schema.get("properties"), dict) else []
+    for member in schema.get("allOf") or []:
+        names += _property_names(doc, member, depth + 1)
+    return names
 
 
 def _property(doc: dict[str, Any], schema: Any, name: str, depth: int) -> Any:

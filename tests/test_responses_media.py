@@ -260,3 +260,56 @@ def test_with_streaming_response_of_a_json_method(fake_server: Any) -> None:
         with pytest.raises(NotFoundError, match="not found"):  # raised on entering, with the body's message
             with c.conversations.with_streaming_response.retrieve("conv_missing"):
                 pass
+
+
+def test_an_enum_value_asks_for_the_stream(client: Any) -> None:
+    assert deltas(list(client.speech.create(input="to be", stream_format="sse"))) == ["to", "be"]
+    assert deltas(list(client.speech.create(input="x y", stream_format=t.CreateSpeechBodyStreamFormat.SSE))) == ["x", "y"]
+    assert client.speech.create(input="to", stream_format="audio").content == b"to" * 1000
+
+
+TYPED_USE = '''
+from typing import assert_type
+
+import media
+from media._runtime.binary import BinaryResponse
+from media._runtime.sse import AsyncStream, Stream
+from media.types import Completion, CompletionEvent, CreateSpeechBodyStreamFormat
+
+
+def sync_calls(client: media.Client, flag: bool) -> None:
+    assert_type(client.completions.create(prompt="p"), Completion)
+    assert_type(client.completions.create(prompt="p", stream=False), Completion)
+    assert_type(client.completions.create(prompt="p", stream=True), Stream[CompletionEvent])
+    assert_type(client.completions.create(prompt="p", stream=flag), Completion | Stream[CompletionEvent])
+    assert_type(client.events.list(), Stream[CompletionEvent])
+    assert_type(client.speech.create(input="i"), BinaryResponse)
+    assert_type(client.speech.create(input="i", stream_format="sse"), Stream[CompletionEvent])
+    assert_type(client.speech.create(input="i", stream_format=CreateSpeechBodyStreamFormat.SSE), Stream[CompletionEvent])
+    assert_type(client.notes.retrieve("n"), str)
+    assert_type(client.notes.delete("n"), None)
+    with client.downloads.with_streaming_response.retrieve("d") as response:
+        assert_type(response.parse(), BinaryResponse)
+    for event in client.completions.create(prompt="p", stream=True):
+        assert_type(event, CompletionEvent)
+
+
+async def async_calls(client: media.AsyncClient) -> None:
+    assert_type(await client.completions.create(prompt="p"), Completion)
+    stream = await client.completions.create(prompt="p", stream=True)
+    assert_type(stream, AsyncStream[CompletionEvent])
+    async for event in stream:
+        assert_type(event, CompletionEvent)
+    async with client.notes.with_streaming_response.retrieve("n") as response:
+        assert_type(await response.parse(), str)
+'''
+
+
+def test_mypy_knows_what_each_call_returns(tmp_path: Path) -> None:
+    import subprocess
+
+    (tmp_path / "use.py").write_text(TYPED_USE)
+    result = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / "cache"), "use.py"],
+                            cwd=tmp_path, capture_output=True, text=True,
+                            env={"MYPYPATH": str(ROOT / "tests" / "features" / "expected" / "media"), "PATH": ""})
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -14,7 +14,8 @@ Routes (any bearer token is accepted):
   ``crlf`` switches the rest of the stream to CRLF line ends, ``split`` sends every following
   byte in its own chunk.
 - ``GET /v1/events?topic=T``: the same events for the words of T, always as a stream.
-- ``POST /v1/speech`` ``{"input": I}``: ``audio/mpeg`` bytes (I encoded, repeated 1000 times).
+- ``POST /v1/speech`` ``{"input": I}``: ``audio/mpeg`` bytes (I encoded, repeated 1000 times);
+  with ``"stream_format": "sse"`` the events of the words of I, as for a completion.
 - ``GET /v1/downloads/{id}``: ``application/octet-stream``; ``id`` is ``SIZE`` or ``chunked-SIZE``
   (bytes; the second without Content-Length); the content is ``pattern(SIZE)``, made on the fly.
 - ``GET /v1/notes/{id}``: ``text/plain; charset=utf-8`` ``"note {id} ✓"``; ``DELETE`` answers 204.
@@ -77,7 +78,10 @@ class _Handler(BaseHTTPRequestHandler):
         if route == ("GET", "/v1/events"):
             return self._events(dict(parse_qsl(url.query)).get("topic", ""))
         if route == ("POST", "/v1/speech"):
-            return self._send(200, json.loads(body)["input"].encode() * 1000, "audio/mpeg")
+            doc = json.loads(body)
+            if doc.get("stream_format") == "sse":
+                return self._events(doc["input"])
+            return self._send(200, doc["input"].encode() * 1000, "audio/mpeg")
         if self.command == "GET" and url.path.startswith("/v1/downloads/"):
             ident = url.path.rsplit("/", 1)[1]
             chunked = ident.startswith("chunked-")

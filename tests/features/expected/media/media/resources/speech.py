@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, overload
 
+from .. import types as _t
 from .._runtime import binary as _b
+from .._runtime import sse as _s
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
 from .._runtime.models import UNSET, Unset
 
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
+    from ..types.completion_event import CompletionEvent
+    from ..types.create_speech import CreateSpeechBodyStreamFormat
 
 
 class Speech:
@@ -32,24 +36,66 @@ class Speech:
         """The same methods as context managers: the response body is read only when asked."""
         return SpeechWithStreamingResponse(self._client)
 
+    @overload
     def create(
         self,
         *,
         input: str,
+        stream_format: Literal["audio", CreateSpeechBodyStreamFormat.AUDIO] | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: Timeout | Unset = UNSET,
-    ) -> _b.BinaryResponse:
-        """Read a text aloud."""
+    ) -> _b.BinaryResponse: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        input: str,
+        stream_format: Literal["sse", CreateSpeechBodyStreamFormat.SSE],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _s.Stream[CompletionEvent]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        input: str,
+        stream_format: CreateSpeechBodyStreamFormat | str,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.BinaryResponse | _s.Stream[CompletionEvent]: ...
+
+    def create(
+        self,
+        *,
+        input: str,
+        stream_format: CreateSpeechBodyStreamFormat | str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.BinaryResponse | _s.Stream[CompletionEvent]:
+        """Read a text aloud.
+
+        Args:
+            stream_format: `sse` sends the audio as events.
+        """
 
         return self._client.request(
             "POST",
             path("/speech", {}),
-            body={"input": input},
-            decode=_b.binary,
+            body={"input": input, "stream_format": stream_format},
+            decode=_s.response_or_events(_b.binary, _t.completion_event_from_dict),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
             decode_from="response",
+            stream=True,
         )
 
 
@@ -63,18 +109,23 @@ class SpeechWithRawResponse:
         self,
         *,
         input: str,
+        stream_format: CreateSpeechBodyStreamFormat | str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: Timeout | Unset = UNSET,
-    ) -> RawResponse[_b.BinaryResponse]:
-        """Read a text aloud."""
+    ) -> RawResponse[_b.BinaryResponse | _s.Stream[CompletionEvent]]:
+        """Read a text aloud.
+
+        Args:
+            stream_format: `sse` sends the audio as events.
+        """
 
         return self._client.request_raw(
             "POST",
             path("/speech", {}),
-            body={"input": input},
-            decode=_b.binary,
+            body={"input": input, "stream_format": stream_format},
+            decode=_s.response_or_events(_b.binary, _t.completion_event_from_dict),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
             decode_from="response",
         )
@@ -90,20 +141,25 @@ class SpeechWithStreamingResponse:
         self,
         *,
         input: str,
+        stream_format: CreateSpeechBodyStreamFormat | str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: Timeout | Unset = UNSET,
-    ) -> _b.ResponseContextManager[_b.BinaryResponse]:
-        """Read a text aloud."""
+    ) -> _b.ResponseContextManager[_b.BinaryResponse | _s.Stream[CompletionEvent]]:
+        """Read a text aloud.
+
+        Args:
+            stream_format: `sse` sends the audio as events.
+        """
 
         # sent on entering the `with` block; the body is read only when asked
         return _b.ResponseContextManager(
             lambda: self._client.request_raw(
                 "POST",
                 path("/speech", {}),
-                body={"input": input},
-                decode=_b.binary,
+                body={"input": input, "stream_format": stream_format},
+                decode=_s.response_or_events(_b.binary, _t.completion_event_from_dict),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 decode_from="response",
                 stream=True,
@@ -127,24 +183,66 @@ class AsyncSpeech:
         """The same methods as context managers: the response body is read only when asked."""
         return AsyncSpeechWithStreamingResponse(self._client)
 
+    @overload
     async def create(
         self,
         *,
         input: str,
+        stream_format: Literal["audio", CreateSpeechBodyStreamFormat.AUDIO] | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: Timeout | Unset = UNSET,
-    ) -> _b.BinaryResponse:
-        """Read a text aloud."""
+    ) -> _b.BinaryResponse: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        input: str,
+        stream_format: Literal["sse", CreateSpeechBodyStreamFormat.SSE],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _s.AsyncStream[CompletionEvent]: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        input: str,
+        stream_format: CreateSpeechBodyStreamFormat | str,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.BinaryResponse | _s.AsyncStream[CompletionEvent]: ...
+
+    async def create(
+        self,
+        *,
+        input: str,
+        stream_format: CreateSpeechBodyStreamFormat | str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.BinaryResponse | _s.AsyncStream[CompletionEvent]:
+        """Read a text aloud.
+
+        Args:
+            stream_format: `sse` sends the audio as events.
+        """
 
         return await self._client.request(
             "POST",
             path("/speech", {}),
-            body={"input": input},
-            decode=_b.binary,
+            body={"input": input, "stream_format": stream_format},
+            decode=_s.async_response_or_events(_b.binary, _t.completion_event_from_dict),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
             decode_from="response",
+            stream=True,
         )
 
 
@@ -158,18 +256,23 @@ class AsyncSpeechWithRawResponse:
         self,
         *,
         input: str,
+        stream_format: CreateSpeechBodyStreamFormat | str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: Timeout | Unset = UNSET,
-    ) -> RawResponse[_b.BinaryResponse]:
-        """Read a text aloud."""
+    ) -> RawResponse[_b.BinaryResponse | _s.AsyncStream[CompletionEvent]]:
+        """Read a text aloud.
+
+        Args:
+            stream_format: `sse` sends the audio as events.
+        """
 
         return await self._client.request_raw(
             "POST",
             path("/speech", {}),
-            body={"input": input},
-            decode=_b.binary,
+            body={"input": input, "stream_format": stream_format},
+            decode=_s.async_response_or_events(_b.binary, _t.completion_event_from_dict),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
             decode_from="response",
         )
@@ -185,20 +288,25 @@ class AsyncSpeechWithStreamingResponse:
         self,
         *,
         input: str,
+        stream_format: CreateSpeechBodyStreamFormat | str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: Timeout | Unset = UNSET,
-    ) -> _b.AsyncResponseContextManager[_b.BinaryResponse]:
-        """Read a text aloud."""
+    ) -> _b.AsyncResponseContextManager[_b.BinaryResponse | _s.AsyncStream[CompletionEvent]]:
+        """Read a text aloud.
+
+        Args:
+            stream_format: `sse` sends the audio as events.
+        """
 
         # sent on entering the `with` block; the body is read only when asked
         return _b.AsyncResponseContextManager(
             lambda: self._client.request_raw(
                 "POST",
                 path("/speech", {}),
-                body={"input": input},
-                decode=_b.binary,
+                body={"input": input, "stream_format": stream_format},
+                decode=_s.async_response_or_events(_b.binary, _t.completion_event_from_dict),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 decode_from="response",
                 stream=True,

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
         completion_event_from_dict,
     )
     from .create_completion import CreateCompletionBody
-    from .create_speech import CreateSpeechBody
+    from .create_speech import CreateSpeechBody, CreateSpeechBodyStreamFormat
     from .delta_event import DeltaEvent
     from .done_event import DoneEvent
 
@@ -25,6 +25,7 @@ _MODULES = {
     "completion_event_from_dict": "completion_event",
     "CreateCompletionBody": "create_completion",
     "CreateSpeechBody": "create_speech",
+    "CreateSpeechBodyStreamFormat": "create_speech",
     "DeltaEvent": "delta_event",
     "DoneEvent": "done_event",
 }
@@ -33,6 +34,7 @@ __all__ = [
     "CompletionEvent",
     "CreateCompletionBody",
     "CreateSpeechBody",
+    "CreateSpeechBodyStreamFormat",
     "DeltaEvent",
     "DoneEvent",
     "UnknownCompletionEvent",

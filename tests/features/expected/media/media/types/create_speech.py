@@ -8,7 +8,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._runtime import models as _r
-from .._runtime.models import EMPTY
+from .._runtime.models import EMPTY, UNSET, Unset
+
+
+class CreateSpeechBodyStreamFormat(_r.OpenEnum):
+    """`sse` sends the audio as events.
+
+    Unknown values decode to plain `str`, so new API values never fail.
+    """
+
+    AUDIO = "audio"
+    SSE = "sse"
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -16,6 +26,8 @@ class CreateSpeechBody(_r.Model):
     """CreateSpeechBody"""
 
     input: str
+    stream_format: CreateSpeechBodyStreamFormat | str | Unset
+    """`sse` sends the audio as events."""
     extra: Mapping[str, Any]
     """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
 
@@ -23,9 +35,11 @@ class CreateSpeechBody(_r.Model):
         self,
         *,
         input: str,
+        stream_format: CreateSpeechBodyStreamFormat | str | Unset = UNSET,
         extra: Mapping[str, Any] = EMPTY,
     ) -> None:
         self.input = input
+        self.stream_format = stream_format
         self.extra = extra
 
     @classmethod
@@ -37,6 +51,10 @@ class CreateSpeechBody(_r.Model):
             key = "input"
             obj.input = v if (v := data["input"]).__class__ is str else _r.string(v)
 
+            key = "stream_format"
+            v = data.get("stream_format", UNSET)
+            obj.stream_format = v if v is UNSET else CreateSpeechBodyStreamFormat.decode(v)
+
             obj.extra = _r.extras(data, _KEYS_CREATESPEECHBODY)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
@@ -47,9 +65,11 @@ class CreateSpeechBody(_r.Model):
         out: dict[str, Any] = {
             "input": self.input,
         }
+        if self.stream_format is not UNSET:
+            out["stream_format"] = self.stream_format
         if self.extra:
             out.update(self.extra)
         return out
 
 
-_KEYS_CREATESPEECHBODY = frozenset({"input"})
+_KEYS_CREATESPEECHBODY = frozenset({"input", "stream_format"})
