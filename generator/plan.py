@@ -565,8 +565,8 @@ def _events(op: ir.Operation, types: Types, keyword: tuple[ParamView, ...]) -> d
             return out
         # an enum flag: its other values (or their members) give the other response, `value` the stream
         field = next((f for f in op.body.fields if f.wire == op.events.flag), None) if op.body else None
-        enum = types.resolve(field.type) if field else None
-        enum = types.defs.get(enum.name) if isinstance(enum, ir.Ref) else None
+        resolved = types.resolve(field.type) if field else None
+        enum = types.defs.get(resolved.name) if isinstance(resolved, ir.Ref) else None
         if not isinstance(enum, ir.Enum):
             return {**out, "stream_flag": ""}
 
@@ -574,7 +574,9 @@ def _events(op: ir.Operation, types: Types, keyword: tuple[ParamView, ...]) -> d
             return "Literal[" + ", ".join([literal(v) for v in values] + [f"{enum.name}.{m.attr}" for m in enum.members if m.value in values]) + "]"
 
         others = [m.value for m in enum.members if m.value != value]
-        rest = lambda a: "".join(" | " + m for m in a.split(" | ") if m not in (enum.name, "str"))  # noqa: E731
+        def rest(a: str) -> str:  # what the annotation admits besides the enum: ` | Unset`, ` | None`
+            return "".join(" | " + m for m in a.split(" | ") if m not in (enum.name, "str"))
+
         out["overloads"] = (("json", variant(lambda a: literal_of(others) + rest(a), False)),
                             ("stream", variant(lambda a: literal_of([str(value)]), True)),
                             ("either", variant(lambda a: a.replace(" | Unset", ""), True)))

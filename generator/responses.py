@@ -26,6 +26,9 @@ _BINARY = ("audio/", "video/", "image/", "font/", "model/", "application/octet-s
            "application/vnd.", "application/x-7z-compressed", "application/wasm")
 
 
+_KINDS: dict[str, ir.ResponseKind] = {"json": "json", "binary": "binary", "text": "text"}
+
+
 @dataclass(frozen=True)
 class Chosen:
     type: ir.TypeRef | None  # the JSON type when kind is "json"
@@ -35,14 +38,14 @@ class Chosen:
 
 
 def choose(sb: SchemaBuilder, op: dict[str, Any], base: str, at: str) -> Chosen:
-    responses = op.get("responses") if isinstance(op.get("responses"), dict) else {}
+    responses: dict[Any, Any] = op["responses"] if isinstance(op.get("responses"), dict) else {}
     for code in sorted(str(c) for c in responses):
         if not (code.startswith("2") or code == "2XX"):
             continue
         response = _deref(sb.doc, responses.get(code, responses.get(int(code)) if code.isdigit() else None))
         if not isinstance(response, dict):
             continue
-        content = response.get("content") if isinstance(response.get("content"), dict) else {}
+        content: dict[str, Any] = response["content"] if isinstance(response.get("content"), dict) else {}
         return _choose_media(sb, op, content, base, f"{at}/responses/{escape_token(code)}/content")
     return Chosen(None, "empty", "", None)
 
@@ -97,19 +100,19 @@ def _choose_media(sb: SchemaBuilder, op: dict[str, Any], content: dict[str, Any]
                 f"{EVENTS_VALUE!r}): the method returns "
                 f"{by_kind[kinds[0]][0]}; read the events through with_streaming_response", f"{at}/{escape_token(media)}"))
     if not primary:
-        return Chosen(None, "events" if events else "empty", events.media if events else "", events)  # type: ignore[arg-type]
+        return Chosen(None, "events", events.media, events) if events else Chosen(None, "empty", "", None)
     media, entry = by_kind[primary] if primary in by_kind else by_kind[kinds[0]]
     type_: ir.TypeRef | None = None
     if primary == "json" and "schema" in entry:
         type_ = sb.convert(entry["schema"], base + "Response", f"{at}/{escape_token(media)}/schema")
-    return Chosen(type_, primary, media, events)  # type: ignore[arg-type]
+    return Chosen(type_, _KINDS[primary], media, events)
 
 
 def _stream_flag(doc: dict[str, Any], op: dict[str, Any]) -> tuple[str, bool | str]:
     """The request body property (of any media type) that asks for the event stream, and its
     value: a boolean STREAM_FLAG (True), else an enum property with EVENTS_VALUE; ("", False)."""
     body = _deref(doc, op.get("requestBody"))
-    content = body.get("content") if isinstance(body, dict) and isinstance(body.get("content"), dict) else {}
+    content: dict[str, Any] = body["content"] if isinstance(body, dict) and isinstance(body.get("content"), dict) else {}
     schemas = [_deref(doc, entry.get("schema")) for entry in content.values() if isinstance(entry, dict)]
     for schema in schemas:
         if _is_boolean(doc, _property(doc, schema, STREAM_FLAG, 0)):

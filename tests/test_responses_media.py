@@ -84,6 +84,17 @@ def test_an_operation_that_only_streams(client: Any) -> None:
     assert deltas(events) == ["one", "two"]
 
 
+def test_json_where_only_events_are_documented_is_an_error(client: Any, server: FakeMediaServer) -> None:
+    with pytest.raises(media.APIResponseValidationError, match="expected text/event-stream, got application/json"):
+        client.events.list(topic="json-instead")
+
+    async def go(c: Any) -> Any:
+        return await c.events.list(topic="json-instead")
+
+    with pytest.raises(media.APIResponseValidationError, match="expected text/event-stream"):
+        run(go, server)
+
+
 def test_unknown_events_are_kept(client: Any) -> None:
     events = list(client.completions.create(prompt="a unknown b", stream=True))
     unknown = [e for e in events if isinstance(e, t.UnknownCompletionEvent)]

@@ -13,7 +13,8 @@ Routes (any bearer token is accepted):
   ``unknown`` sends an event of a type the spec does not know, ``comment`` a keep-alive comment,
   ``crlf`` switches the rest of the stream to CRLF line ends, ``split`` sends every following
   byte in its own chunk.
-- ``GET /v1/events?topic=T``: the same events for the words of T, always as a stream.
+- ``GET /v1/events?topic=T``: the same events for the words of T, always as a stream (but topic
+  ``json-instead`` answers a JSON object).
 - ``POST /v1/speech`` ``{"input": I}``: ``audio/mpeg`` bytes (I encoded, repeated 1000 times);
   with ``"stream_format": "sse"`` the events of the words of I, as for a completion.
 - ``GET /v1/downloads/{id}``: ``application/octet-stream``; ``id`` is ``SIZE`` or ``chunked-SIZE``
@@ -76,7 +77,10 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._events(doc["prompt"])
             return self._send(200, json.dumps({"id": "cmpl_1", "text": doc["prompt"]}).encode(), "application/json")
         if route == ("GET", "/v1/events"):
-            return self._events(dict(parse_qsl(url.query)).get("topic", ""))
+            topic = dict(parse_qsl(url.query)).get("topic", "")
+            if topic == "json-instead":  # a server that answers JSON where events are documented
+                return self._send(200, b'{"id": "cmpl_1", "text": "not events"}', "application/json")
+            return self._events(topic)
         if route == ("POST", "/v1/speech"):
             doc = json.loads(body)
             if doc.get("stream_format") == "sse":

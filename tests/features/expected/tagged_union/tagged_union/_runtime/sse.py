@@ -229,11 +229,31 @@ class AsyncStream(Generic[E]):
 
 def events(decode: Callable[[Any], E]) -> Callable[[httpx.Response], Stream[E]]:
     """The response decoder of a method that always returns an event stream."""
-    return lambda response: Stream(response, decode)
+
+    def read(response: httpx.Response) -> Stream[E]:
+        _not_json(response)
+        return Stream(response, decode)
+
+    return read
 
 
 def async_events(decode: Callable[[Any], E]) -> Callable[[httpx.Response], AsyncStream[E]]:
-    return lambda response: AsyncStream(response, decode)
+    def read(response: httpx.Response) -> AsyncStream[E]:
+        _not_json(response)
+        return AsyncStream(response, decode)
+
+    return read
+
+
+def _not_json(response: httpx.Response) -> None:
+    """A JSON answer where only events are documented is not read as an (empty) event stream."""
+    media: str = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media == "application/json" or media.endswith("+json"):
+        raise APIResponseValidationError(
+            f"expected text/event-stream, got {media}: {response.text[:200]}",
+            response=response,
+            body=response.text,
+        )
 
 
 def json_or_events(
