@@ -79,6 +79,17 @@ def test_async_without_stream_returns_the_model(server: FakeMediaServer) -> None
     assert run(go, server).text == "x"
 
 
+def test_a_json_answer_that_breaks_off_is_a_connection_error(client: Any, server: FakeMediaServer) -> None:
+    with pytest.raises(media.APIConnectionError):
+        client.completions.create(prompt="truncated")
+
+    async def go(c: Any) -> Any:
+        return await c.completions.create(prompt="truncated")
+
+    with pytest.raises(media.APIConnectionError):
+        run(go, server)
+
+
 def test_an_operation_that_only_streams(client: Any) -> None:
     events = list(client.events.list(topic="one two"))
     assert deltas(events) == ["one", "two"]

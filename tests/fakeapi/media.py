@@ -12,7 +12,7 @@ Routes (any bearer token is accepted):
   sends an ``event: error`` (the stream ends there), ``drop`` closes the connection mid-event,
   ``unknown`` sends an event of a type the spec does not know, ``comment`` a keep-alive comment,
   ``crlf`` switches the rest of the stream to CRLF line ends, ``split`` sends every following
-  byte in its own chunk.
+  byte in its own chunk. Without ``stream``, the prompt ``truncated`` breaks the JSON body off.
 - ``GET /v1/events?topic=T``: the same events for the words of T, always as a stream (but topic
   ``json-instead`` answers a JSON object).
 - ``POST /v1/speech`` ``{"input": I}``: ``audio/mpeg`` bytes (I encoded, repeated 1000 times);
@@ -75,6 +75,16 @@ class _Handler(BaseHTTPRequestHandler):
             doc = json.loads(body)
             if doc.get("stream") is True:
                 return self._events(doc["prompt"])
+            if doc["prompt"] == "truncated":  # the JSON body breaks off
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "100")
+                self.end_headers()
+                self.wfile.write(b'{"id": "cmpl_1", ')
+                self.wfile.flush()
+                self.connection.shutdown(socket.SHUT_RDWR)
+                self.close_connection = True
+                return
             return self._send(200, json.dumps({"id": "cmpl_1", "text": doc["prompt"]}).encode(), "application/json")
         if route == ("GET", "/v1/events"):
             topic = dict(parse_qsl(url.query)).get("topic", "")

@@ -375,19 +375,24 @@ def is_event_stream(response: httpx.Response) -> bool:
     return media.strip().lower() == "text/event-stream"
 
 
-def _read(response: httpx.Response) -> None:
+def _read(response: httpx.Response, wrap: bool = True) -> None:
+    """Read a body left unread; a broken connection is an APIConnectionError (with `wrap`)."""
     try:
         response.read()
-    except BaseException:
+    except BaseException as exc:
         response.close()
+        if wrap and isinstance(exc, httpx.TransportError):
+            raise APIConnectionError(f"Connection error: {exc}", request=response.request) from exc
         raise
 
 
-async def _aread(response: httpx.Response) -> None:
+async def _aread(response: httpx.Response, wrap: bool = True) -> None:
     try:
         await response.aread()
-    except BaseException:
+    except BaseException as exc:
         await response.aclose()
+        if wrap and isinstance(exc, httpx.TransportError):
+            raise APIConnectionError(f"Connection error: {exc}", request=response.request) from exc
         raise
 
 
@@ -448,7 +453,7 @@ class SyncAPIClient(_Base):
             try:
                 response = self._send_once(request, stream)
                 if stream and response.status_code >= 400:
-                    _read(response)  # the error body, for the exception
+                    _read(response, wrap=False)  # the error body, for the exception (or a retry)
             except httpx.TransportError as exc:  # connection refused or dropped, timeouts
                 delay = self._retry_or_raise(request, attempt, exc)
             else:
@@ -542,7 +547,7 @@ class AsyncAPIClient(_Base):
             try:
                 response = await self._send_once(request, stream)
                 if stream and response.status_code >= 400:
-                    await _aread(response)  # the error body, for the exception
+                    await _aread(response, wrap=False)  # the error body, for the exception
             except httpx.TransportError as exc:  # connection refused or dropped, timeouts
                 delay = self._retry_or_raise(request, attempt, exc)
             else:
