@@ -11,14 +11,14 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from . import ir, parameters
+from . import ir, parameters, responses
 from .bodies import request_body
 from .diagnostics import Diagnostic
 from .naming import Namespace, parameter, pascal, snake, unshadow_fields
 from .opnames import NameTable, OpName, name_operations, resource_classes, settle, unshadow
 from .schemas import SchemaBuilder
 from .select import Section, SelectedOperation
-from .specread import deref, json_media, mapping, text
+from .specread import deref, mapping, text
 from .unions import resolve_unions
 
 _PARAM = re.compile(r"^{([^}]+)}$")
@@ -91,7 +91,7 @@ def _operation(sb: SchemaBuilder, section: Section, sel: SelectedOperation, name
     if path_params:
         path_params[-1] = replace(path_params[-1], positional=True)
     body = request_body(sb, section.doc, op, base, sel.pointer, names, op_id)
-    response = _response(sb, section, op, base, sel.pointer)
+    chosen = responses.choose(sb, op, base, sel.pointer)
     example = ""
     meta = op.get("x-oaiMeta")
     if isinstance(meta, dict) and isinstance(meta.get("examples"), dict):
@@ -101,28 +101,13 @@ def _operation(sb: SchemaBuilder, section: Section, sel: SelectedOperation, name
     return ir.Operation(
         operation_id=op_id, resource=named.resource, method_name=named.method, http_method=sel.method.upper(),
         path=named.path, pointer=sel.pointer, summary=text(op.get("summary")), description=text(op.get("description")),
-        path_params=tuple(path_params), query_params=tuple(query_params), body=body, response=response,
+        path_params=tuple(path_params), query_params=tuple(query_params), body=body, response=chosen.type,
         page=None, deprecated=op.get("deprecated") is True, example=example, aliases=named.aliases,
         fixed_query=named.fixed_query, name_source=named.source,
         header_params=tuple(located["header"]), cookie_params=tuple(located["cookie"]),
         accept=parameters.accept(op.get("responses"), lambda node: deref(section.doc, node)),
+        response_kind=chosen.kind, response_media=chosen.media, events=chosen.events,
     )
-
-
-def _response(sb: SchemaBuilder, section: Section, op: dict[str, Any], base: str, at: str) -> ir.TypeRef | None:
-    responses: dict[Any, Any] = mapping(op.get("responses"))  # YAML keys may be ints (200:)
-    for code in sorted(str(c) for c in responses):
-        if not (code.startswith("2") or code == "2XX"):
-            continue
-        response = deref(section.doc, responses.get(code, responses.get(int(code)) if code.isdigit() else None))
-        if not isinstance(response, dict):
-            continue
-        content = mapping(response.get("content"))
-        media = json_media(content)
-        if media is not None and "schema" in content[media]:
-            return sb.convert(content[media]["schema"], base + "Response", f"{at}/responses/{code}/content/{media.replace('/', '~1')}/schema")
-        return None
-    return None
 
 
 def _detect_page(op: ir.Operation, defs: dict[str, ir.Definition]) -> ir.Operation:

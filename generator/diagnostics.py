@@ -72,6 +72,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "I330": (Severity.INFO, "the request body offers several media types: the client sends the richest it supports"),
     "W331": (Severity.WARNING, "this request media type is not encoded field by field: the method takes the raw body"),
     "W332": (Severity.WARNING, "this `encoding` entry of a form body cannot be honoured: fix or remove it"),
+    # responses
+    "W340": (Severity.WARNING, "add a boolean `stream` (or an enum with `sse`) body field for the events, or read them raw"),
+    "W341": (Severity.WARNING, "this response media type is not decoded: the method returns its bytes"),
+    "W342": (Severity.WARNING, "JSON is one of several response media: the method returns bytes; `.json()` reads it"),
     # configuration and templates
     "E401": (Severity.ERROR, "fix the configuration value (see README: Configuration)"),
     "W402": (Severity.WARNING, "remove the unknown configuration key (see README: Configuration)"),

@@ -220,6 +220,25 @@ class CursorPage:
 
 
 @dataclass(frozen=True, slots=True)
+class EventStream:
+    """A `text/event-stream` response: each event's `data:` is the JSON of `event`.
+
+    `flag` is the request body's property (its JSON key) that asks for the stream instead of the
+    other response (`stream: true`, `stream_format: sse`), "" when the stream is the only response.
+    """
+
+    event: TypeRef
+    media: str
+    flag: str = ""
+    flag_value: bool | str = True  # what `flag` is set to for the stream: true, or an enum value ("sse")
+
+
+# What a successful response body is: JSON (of `Operation.response`), bytes (`binary`),
+# decoded text, nothing worth reading (`empty`, e.g. 204), or only an event stream (`events`)
+ResponseKind = Literal["json", "binary", "text", "empty", "events"]
+
+
+@dataclass(frozen=True, slots=True)
 class Operation:
     operation_id: str
     resource: tuple[str, ...]  # attribute path on the client, e.g. ("conversations", "items")
@@ -242,6 +261,10 @@ class Operation:
     header_params: tuple[Param, ...] = ()
     cookie_params: tuple[Param, ...] = ()
     accept: str = ""  # the Accept header: the media types of the success responses ("" = JSON)
+
+    response_kind: ResponseKind = "json"
+    response_media: str = ""  # the media type the response kind was chosen from ("" when empty)
+    events: EventStream | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,8 @@ checked by tests): templates only format what is decided here.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -141,6 +143,13 @@ class MethodView:
     accept: str = ""  # literal of the Accept header, "" for the client's default (JSON)
     body_wrap: str = ""  # runtime body class for a non-JSON body (`_u.Multipart`, `_u.Urlencoded`, `_u.Raw`), else ""
     body_extra: tuple[str, ...] = ()  # its further arguments: the encoding dict literal and `files=(...)` (forms), the media literal (raw)
+    kind: str = "json"  # what the response is: json, binary, text, empty or events (see ir.ResponseKind)
+    decode_from: str = ""  # '"response"' when `decode` takes the httpx.Response rather than JSON
+    events: str = ""  # decodes one event's JSON, when the method can return an event stream
+    event_type: str = ""  # annotation of one event
+    stream_flag: str = ""  # the argument that asks for the event stream ("" when it is always one)
+    # the typing overloads of a method with a stream flag: ("json" | "stream" | "either", keyword arguments)
+    overloads: tuple[tuple[str, tuple[ParamView, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -206,9 +215,11 @@ PUBLIC: dict[str, str] = {
     "Client": "._client", "AsyncClient": "._client",
     **{name: "._runtime.errors" for name in _ERRORS},
     "RawResponse": "._runtime.http",
+    "BinaryResponse": "._runtime.binary",
+    "Stream": "._runtime.sse", "AsyncStream": "._runtime.sse",
     **{name: "._runtime.models" for name in ("UNSET", "Unset", "DecodeError", "Unknown", "lenient_decoding")},
 }
-RUNTIME_FILES = ("__init__.py", "models.py", "errors.py", "http.py", "pagination.py", "params.py", "uploads.py")
+RUNTIME_FILES = ("__init__.py", "models.py", "errors.py", "http.py", "pagination.py", "params.py", "uploads.py", "binary.py", "sse.py")
 
 
 def plan(api: ir.Api, options: Options) -> list[Job]:
@@ -533,10 +544,14 @@ def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[Resou
                 imports.setdefault(decoder_modules[name], set()).add(name)
         typing = ("TYPE_CHECKING",) + tuple(n for n in ("Any", "Literal") if n in used)
         abc = ("Mapping",) + (("Sequence",) if "Sequence" in used else ())
+        if any(m.overloads for r in flat for m in r.methods):
+            typing += ("overload",)
         params = [p for r in flat for m in r.methods for p in m.positional + m.keyword]
-        runtime = tuple(n for n in ("_r", "_t") if any(n + "." in m.decode for r in flat for m in r.methods))
+        runtime = tuple(n for n in ("_r", "_t") if any(n + "." in m.decode or n + "." in m.events for r in flat for m in r.methods))
         if any("Styled(" in p.value for p in params) or any("Styled(" in v for r in flat for m in r.methods for _, v in m.path_args):
             runtime += ("Styled",)
+        if any(m.events for r in flat for m in r.methods):
+            runtime += ("_s",)
         modules.append(ResourceModuleView(top.attr, tuple(flat), tuple(pages.get(top.attr, [])),
                                           tuple((m, tuple(sorted(n, key=lambda x: (_isort_type(x), x)))) for m, n in sorted(imports.items())), typing, abc,
                                           runtime, any(m.body_wrap for r in flat for m in r.methods),
@@ -594,13 +609,16 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
     keyword.sort(key=lambda p: (p.default != "",))
     returned = Code("None")
     decode = "_r.identity"
-    if op.response is not None:
+    if op.response_kind in _UNDECODED:
+        annotation, decode = _UNDECODED[op.response_kind]
+        returned = Code(annotation)
+    elif op.response is not None:
         # through the lazy types package (`_t.`): a call imports only the modules it decodes with
         returned, decode = types.annotated(op.response), types.qualified("_t.").decoder(op.response)
     returns = page or returned.text  # a page class is defined in the module itself
     signature = (*positional, *keyword)
     summary = op.summary or op.description.split("\n", 1)[0] or f"{op.http_method} {op.path}"
-    return MethodView(
+    view = MethodView(
         name=op.method_name, http_method=literal(op.http_method), path=literal(op.path),
         path_args=tuple((literal(p.wire), _styled(p)) for p in op.path_params),
         positional=positional, keyword=tuple(keyword), query=query,
@@ -613,7 +631,13 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
         aliases=op.aliases,
         fixed_query=tuple((literal(k), literal(v)) for k, v in op.fixed_query),
         headers=headers, cookies=cookies, accept=literal(op.accept) if op.accept else "",
+        kind=op.response_kind, decode_from='"response"' if op.response_kind in _UNDECODED else "",
+        **_events(op, types, tuple(keyword)),
     )
+    extra = _names(types.annotated(op.events.event)) if op.events is not None else ()
+    if view.overloads:
+        extra += ("Literal",)  # the overloads' flag annotations
+    return replace(view, uses=tuple(dict.fromkeys((*view.uses, *extra)))) if extra else view
 
 
 def _names(code: Code) -> tuple[str, ...]:
@@ -667,6 +691,50 @@ def _body_wrap(body: ir.Body | None) -> tuple[str, tuple[str, ...]]:
     if files:
         extra.append("files=(" + ", ".join(files) + ("," if len(files) == 1 else "") + ")")
     return ("_u.Multipart" if body.kind == "multipart" else "_u.Urlencoded"), tuple(extra)
+
+
+
+# response kinds that are not JSON: (return annotation, decoder of the httpx.Response)
+_UNDECODED = {"binary": ("_b.BinaryResponse", "_b.binary"), "text": ("str", "_b.text"), "empty": ("None", "_b.nothing"),
+              "events": ("None", "")}
+
+
+def _events(op: ir.Operation, types: Types, keyword: tuple[ParamView, ...]) -> dict[str, Any]:
+    """The event-stream facts of a method: its event decoder and type, and the overloads of its flag."""
+    if op.events is None:
+        return {}
+    # the argument of the flag (a multipart body's fields may not be arguments: no overloads then)
+    flag = next((p.attr for p in keyword if op.events.flag and p.wire == literal(op.events.flag)), "")
+    out: dict[str, Any] = {"events": types.qualified("_t.").decoder(op.events.event), "event_type": types.annotation(op.events.event),
+                           "stream_flag": flag}
+    if flag:
+        def variant(annotate: Callable[[str], str], required: bool) -> tuple[ParamView, ...]:
+            return tuple(replace(p, annotation=annotate(p.annotation), default="" if required else p.default) if p.attr == flag else p
+                         for p in keyword)
+
+        value = op.events.flag_value
+        if value is True:
+            out["overloads"] = (("json", variant(lambda a: re.sub(r"\bbool\b", "Literal[False]", a), False)),
+                                ("stream", variant(lambda a: "Literal[True]", True)), ("either", variant(lambda a: "bool", True)))
+            return out
+        # an enum flag: its other values (or their members) give the other response, `value` the stream
+        field = next((f for f in op.body.fields if f.wire == op.events.flag), None) if op.body else None
+        resolved = types.resolve(field.type) if field else None
+        enum = types.defs.get(resolved.name) if isinstance(resolved, ir.Ref) else None
+        if not isinstance(enum, ir.Enum):
+            return {**out, "stream_flag": ""}
+
+        def literal_of(values: list[str]) -> str:
+            return "Literal[" + ", ".join([literal(v) for v in values] + [f"{enum.name}.{m.attr}" for m in enum.members if m.value in values]) + "]"
+
+        others = [m.value for m in enum.members if m.value != value]
+        def rest(a: str) -> str:  # what the annotation admits besides the enum: ` | Unset`, ` | None`
+            return "".join(" | " + m for m in a.split(" | ") if m not in (enum.name, "str"))
+
+        out["overloads"] = (("json", variant(lambda a: literal_of(others) + rest(a), False)),
+                            ("stream", variant(lambda a: literal_of([str(value)]), True)),
+                            ("either", variant(lambda a: a.replace(" | Unset", ""), True)))
+    return out
 
 
 def _call(op: ir.Operation, keyword: list[ParamView]) -> str:

@@ -73,9 +73,12 @@ class RequestOptions:
 class RawResponse(Generic[T]):
     """The HTTP response of a call made through `with_raw_response`; `parse()` gives the model."""
 
-    def __init__(self, response: httpx.Response, decode: Callable[[Any], T]) -> None:
+    def __init__(
+        self, response: httpx.Response, decode: Callable[[Any], T], decode_from: str = "json"
+    ) -> None:
         self.http_response = response
         self._decode = decode
+        self._decode_from = decode_from
 
     @property
     def status_code(self) -> int:
@@ -91,6 +94,8 @@ class RawResponse(Generic[T]):
         return value
 
     def parse(self) -> T:
+        if self._decode_from == "response":
+            return self._decode(self.http_response)
         return _decode(self.http_response, self._decode)
 
     def __repr__(self) -> str:
@@ -110,6 +115,9 @@ def _decode(response: httpx.Response, decode: Callable[[Any], T]) -> T:
         raise APIResponseValidationError(
             f"response does not have the documented shape: {exc}", response=response, body=data
         ) from exc
+
+
+decode_json = _decode  # for the other runtime modules (event streams)
 
 
 @functools.cache
@@ -381,6 +389,33 @@ def _retry_after(headers: httpx.Headers) -> float | None:
     return None if parsed is None else email.utils.mktime_tz(parsed) - time.time()
 
 
+def is_event_stream(response: httpx.Response) -> bool:
+    """Whether the body is server-sent events (left unread by a `stream=True` request)."""
+    media: str = response.headers.get("content-type", "").split(";", 1)[0]
+    return media.strip().lower() == "text/event-stream"
+
+
+def _read(response: httpx.Response, wrap: bool = True) -> None:
+    """Read a body left unread; a broken connection is an APIConnectionError (with `wrap`)."""
+    try:
+        response.read()
+    except BaseException as exc:
+        response.close()
+        if wrap and isinstance(exc, httpx.TransportError):
+            raise APIConnectionError(f"Connection error: {exc}", request=response.request) from exc
+        raise
+
+
+async def _aread(response: httpx.Response, wrap: bool = True) -> None:
+    try:
+        await response.aread()
+    except BaseException as exc:
+        await response.aclose()
+        if wrap and isinstance(exc, httpx.TransportError):
+            raise APIConnectionError(f"Connection error: {exc}", request=response.request) from exc
+        raise
+
+
 class SyncAPIClient(_Base):
     _http: httpx.Client
 
@@ -405,11 +440,19 @@ class SyncAPIClient(_Base):
         options: RequestOptions,
         headers: Mapping[str, object] | None = None,
         cookies: Mapping[str, object] | None = None,
+        decode_from: str = "json",
+        stream: bool = False,
     ) -> T:
-        return _decode(
-            self._send(self._build(method, url_path, query, body, options, headers, cookies)),
-            decode,
+        """`decode` takes the JSON, or with `decode_from="response"` the httpx.Response; with
+        `stream=True` an event-stream body is left unread for `decode` to iterate."""
+        response = self._send(
+            self._build(method, url_path, query, body, options, headers, cookies), stream
         )
+        if decode_from == "json":
+            return _decode(response, decode)
+        if stream and not is_event_stream(response):
+            _read(response)
+        return decode(response)
 
     def request_raw(
         self,
@@ -422,19 +465,23 @@ class SyncAPIClient(_Base):
         options: RequestOptions,
         headers: Mapping[str, object] | None = None,
         cookies: Mapping[str, object] | None = None,
+        decode_from: str = "json",
+        stream: bool = False,
     ) -> RawResponse[T]:
-        return RawResponse(
-            self._send(self._build(method, url_path, query, body, options, headers, cookies)),
-            decode,
+        response = self._send(
+            self._build(method, url_path, query, body, options, headers, cookies), stream
         )
+        return RawResponse(response, decode, decode_from)
 
-    def _send(self, request: httpx.Request) -> httpx.Response:
+    def _send(self, request: httpx.Request, stream: bool = False) -> httpx.Response:
         attempt = 0
         while True:
             self._with_retry_count(request, attempt)
             attempt += 1
             try:
-                response = self._send_once(request)
+                response = self._send_once(request, stream)
+                if stream and response.status_code >= 400:
+                    _read(response, wrap=False)  # the error body, for the exception (or a retry)
             except httpx.TransportError as exc:  # connection refused or dropped, timeouts
                 delay = self._retry_or_raise(request, attempt, exc)
             else:
@@ -444,21 +491,22 @@ class SyncAPIClient(_Base):
                 response.close()
             time.sleep(delay)
 
-    def _send_once(self, request: httpx.Request) -> httpx.Response:
+    def _send_once(self, request: httpx.Request, stream: bool = False) -> httpx.Response:
         transport = self._direct
         if not isinstance(transport, httpx.BaseTransport) or self._http.is_closed:
-            return self._http.send(request)
+            return self._http.send(request, stream=stream)
         _prepared(self._http, request)
         started = time.perf_counter()
         response = transport.handle_request(request)
-        try:
-            response.read()
-        except BaseException:
-            response.close()
-            raise
+        if not stream or response.has_redirect_location:
+            try:
+                response.read()
+            except BaseException:
+                response.close()
+                raise
         _received(self._http, request, response, started)
         if response.has_redirect_location:
-            return self._http.send(_redirected(self._http, request, response))
+            return self._http.send(_redirected(self._http, request, response), stream=stream)
         return response
 
     def close(self) -> None:
@@ -496,11 +544,17 @@ class AsyncAPIClient(_Base):
         options: RequestOptions,
         headers: Mapping[str, object] | None = None,
         cookies: Mapping[str, object] | None = None,
+        decode_from: str = "json",
+        stream: bool = False,
     ) -> T:
-        return _decode(
-            await self._send(self._build(method, url_path, query, body, options, headers, cookies)),
-            decode,
+        response = await self._send(
+            self._build(method, url_path, query, body, options, headers, cookies), stream
         )
+        if decode_from == "json":
+            return _decode(response, decode)
+        if stream and not is_event_stream(response):
+            await _aread(response)
+        return decode(response)
 
     async def request_raw(
         self,
@@ -513,19 +567,23 @@ class AsyncAPIClient(_Base):
         options: RequestOptions,
         headers: Mapping[str, object] | None = None,
         cookies: Mapping[str, object] | None = None,
+        decode_from: str = "json",
+        stream: bool = False,
     ) -> RawResponse[T]:
-        return RawResponse(
-            await self._send(self._build(method, url_path, query, body, options, headers, cookies)),
-            decode,
+        response = await self._send(
+            self._build(method, url_path, query, body, options, headers, cookies), stream
         )
+        return RawResponse(response, decode, decode_from)
 
-    async def _send(self, request: httpx.Request) -> httpx.Response:
+    async def _send(self, request: httpx.Request, stream: bool = False) -> httpx.Response:
         attempt = 0
         while True:
             self._with_retry_count(request, attempt)
             attempt += 1
             try:
-                response = await self._send_once(request)
+                response = await self._send_once(request, stream)
+                if stream and response.status_code >= 400:
+                    await _aread(response, wrap=False)  # the error body, for the exception
             except httpx.TransportError as exc:  # connection refused or dropped, timeouts
                 delay = self._retry_or_raise(request, attempt, exc)
             else:
@@ -537,21 +595,22 @@ class AsyncAPIClient(_Base):
 
             await asyncio.sleep(delay)
 
-    async def _send_once(self, request: httpx.Request) -> httpx.Response:
+    async def _send_once(self, request: httpx.Request, stream: bool = False) -> httpx.Response:
         transport = self._direct
         if not isinstance(transport, httpx.AsyncBaseTransport) or self._http.is_closed:
-            return await self._http.send(request)
+            return await self._http.send(request, stream=stream)
         _prepared(self._http, request)
         started = time.perf_counter()
         response = await transport.handle_async_request(request)
-        try:
-            await response.aread()
-        except BaseException:
-            await response.aclose()
-            raise
+        if not stream or response.has_redirect_location:
+            try:
+                await response.aread()
+            except BaseException:
+                await response.aclose()
+                raise
         _received(self._http, request, response, started)
         if response.has_redirect_location:
-            return await self._http.send(_redirected(self._http, request, response))
+            return await self._http.send(_redirected(self._http, request, response), stream=stream)
         return response
 
     async def close(self) -> None:

@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from .. import types as _t
+from .._runtime import binary as _b
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
 from .._runtime.models import UNSET, Unset
 from .._runtime.pagination import AsyncCursorPage, AsyncPager, SyncCursorPage
@@ -78,6 +79,11 @@ class Conversations:
     def with_raw_response(self) -> ConversationsWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return ConversationsWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> ConversationsWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return ConversationsWithStreamingResponse(self._client)
 
     def create(
         self,
@@ -180,6 +186,11 @@ class Items:
     def with_raw_response(self) -> ItemsWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return ItemsWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> ItemsWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return ItemsWithStreamingResponse(self._client)
 
     def create(
         self,
@@ -572,6 +583,291 @@ class ItemsWithRawResponse:
         )
 
 
+class ConversationsWithStreamingResponse:
+    """Streamed HTTP responses of `client.conversations`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @cached_property
+    def items(self) -> ItemsWithStreamingResponse:
+        return ItemsWithStreamingResponse(self._client)
+
+    def create(
+        self,
+        *,
+        metadata: Mapping[str, str] | Unset | None = UNSET,
+        items: Sequence[InputItem | Mapping[str, Any]] | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[ConversationResource]:
+        """Create a conversation."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/conversations", {}),
+                body={"metadata": metadata, "items": items},
+                decode=_t.ConversationResource.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+    def delete(
+        self,
+        conversation_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[DeletedConversationResource]:
+        """Delete a conversation. Items in the conversation will not be deleted.
+
+        Args:
+            conversation_id: The ID of the conversation to delete.
+        """
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "DELETE",
+                path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
+                decode=_t.DeletedConversationResource.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+    def retrieve(
+        self,
+        conversation_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[ConversationResource]:
+        """Get a conversation
+
+        Args:
+            conversation_id: The ID of the conversation to retrieve.
+        """
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
+                decode=_t.ConversationResource.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+    def update(
+        self,
+        conversation_id: str,
+        *,
+        metadata: Mapping[str, str] | None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[ConversationResource]:
+        """Update a conversation
+
+        Args:
+            conversation_id: The ID of the conversation to update.
+            metadata: Set of 16 key-value pairs that can be attached to an object. This can be         useful for storing additional information about the object in a structured         format, and querying for objects via API or the dashboard.
+                Keys are strings with a maximum length of 64 characters. Values are strings         with a maximum length of 512 characters.
+        """
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
+                body={"metadata": metadata},
+                decode=_t.ConversationResource.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
+class ItemsWithStreamingResponse:
+    """Streamed HTTP responses of `client.conversations.items`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        conversation_id: str,
+        *,
+        items: Sequence[InputItem | Mapping[str, Any]],
+        include: Sequence[IncludeEnum | str] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[ConversationItemList]:
+        """Create items in a conversation with the given ID.
+
+        Args:
+            conversation_id: The ID of the conversation to add the item to.
+            items: The items to add to the conversation. You may add up to 20 items at a time.
+            include: Additional fields to include in the response. See the `include`
+                parameter for [listing Conversation items above](/docs/api-reference/conversations/list-items#conversations_list_items-include) for more information.
+        """
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path(
+                    "/conversations/{conversation_id}/items", {"conversation_id": conversation_id}
+                ),
+                query={"include": include},
+                body={"items": items},
+                decode=_t.ConversationItemList.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+    def delete(
+        self,
+        item_id: str,
+        *,
+        conversation_id: str,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[ConversationResource]:
+        """Delete an item from a conversation with the given IDs.
+
+        Args:
+            item_id: The ID of the item to delete.
+            conversation_id: The ID of the conversation that contains the item.
+        """
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "DELETE",
+                path(
+                    "/conversations/{conversation_id}/items/{item_id}",
+                    {"conversation_id": conversation_id, "item_id": item_id},
+                ),
+                decode=_t.ConversationResource.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+    def list(
+        self,
+        conversation_id: str,
+        *,
+        limit: int | Unset = UNSET,
+        order: ListConversationItemsOrder | str | Unset = UNSET,
+        after: str | Unset = UNSET,
+        include: Sequence[IncludeEnum | str] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[ConversationItemListPage]:
+        """List all items for a conversation with the given ID.
+
+        Args:
+            conversation_id: The ID of the conversation to list items for.
+            limit: A limit on the number of objects to be returned. Limit can range between
+                1 and 100, and the default is 20.
+            order: The order to return the input items in. Default is `desc`.
+                - `asc`: Return the input items in ascending order.
+                - `desc`: Return the input items in descending order.
+            after: An item ID to list items after, used in pagination.
+            include: Specify additional output data to include in the model response. Currently supported values are:
+                - `web_search_call.action.sources`: Include the sources of the web search tool call.
+                - `code_interpreter_call.outputs`: Includes the outputs of python code execution in code interpreter tool call items.
+                - `computer_call_output.output.image_url`: Include image urls from the computer call output.
+                - `file_search_call.results`: Include the search results of the file search tool call.
+                - `message.input_image.image_url`: Include image urls from the input message.
+                - `message.output_text.logprobs`: Include logprobs with assistant messages.
+                - `reasoning.encrypted_content`: Includes an encrypted version of reasoning tokens in reasoning item outputs. This enables reasoning items to be used in multi-turn conversations when using the Responses API statelessly (like when the `store` parameter is set to `false`, or when an organization is enrolled in the zero data retention program).
+        """
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path(
+                    "/conversations/{conversation_id}/items", {"conversation_id": conversation_id}
+                ),
+                query={"limit": limit, "order": order, "after": after, "include": include},
+                decode=lambda data: ConversationItemListPage(
+                    _t.ConversationItemList.from_dict(data),
+                    lambda cursor: Items(self._client).list(
+                        conversation_id,
+                        limit=limit,
+                        order=order,
+                        after=cursor,
+                        include=include,
+                        extra_headers=extra_headers,
+                        extra_query=extra_query,
+                        extra_body=extra_body,
+                        timeout=timeout,
+                    ),
+                ),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+    def retrieve(
+        self,
+        item_id: str,
+        *,
+        conversation_id: str,
+        include: Sequence[IncludeEnum | str] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[ConversationItem]:
+        """Get a single item from a conversation with the given IDs.
+
+        Args:
+            item_id: The ID of the item to retrieve.
+            conversation_id: The ID of the conversation that contains the item.
+            include: Additional fields to include in the response. See the `include`
+                parameter for [listing Conversation items above](/docs/api-reference/conversations/list-items#conversations_list_items-include) for more information.
+        """
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path(
+                    "/conversations/{conversation_id}/items/{item_id}",
+                    {"conversation_id": conversation_id, "item_id": item_id},
+                ),
+                query={"include": include},
+                decode=_t.conversation_item_from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
 class AsyncConversations:
     """`client.conversations`."""
 
@@ -586,6 +882,11 @@ class AsyncConversations:
     def with_raw_response(self) -> AsyncConversationsWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncConversationsWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncConversationsWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncConversationsWithStreamingResponse(self._client)
 
     async def create(
         self,
@@ -688,6 +989,11 @@ class AsyncItems:
     def with_raw_response(self) -> AsyncItemsWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncItemsWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncItemsWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncItemsWithStreamingResponse(self._client)
 
     async def create(
         self,
@@ -1082,4 +1388,289 @@ class AsyncItemsWithRawResponse:
             query={"include": include},
             decode=_t.conversation_item_from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class AsyncConversationsWithStreamingResponse:
+    """Streamed HTTP responses of `client.conversations`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    @cached_property
+    def items(self) -> AsyncItemsWithStreamingResponse:
+        return AsyncItemsWithStreamingResponse(self._client)
+
+    def create(
+        self,
+        *,
+        metadata: Mapping[str, str] | Unset | None = UNSET,
+        items: Sequence[InputItem | Mapping[str, Any]] | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[ConversationResource]:
+        """Create a conversation."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/conversations", {}),
+                body={"metadata": metadata, "items": items},
+                decode=_t.ConversationResource.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+    def delete(
+        self,
+        conversation_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[DeletedConversationResource]:
+        """Delete a conversation. Items in the conversation will not be deleted.
+
+        Args:
+            conversation_id: The ID of the conversation to delete.
+        """
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "DELETE",
+                path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
+                decode=_t.DeletedConversationResource.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+    def retrieve(
+        self,
+        conversation_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[ConversationResource]:
+        """Get a conversation
+
+        Args:
+            conversation_id: The ID of the conversation to retrieve.
+        """
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
+                decode=_t.ConversationResource.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+    def update(
+        self,
+        conversation_id: str,
+        *,
+        metadata: Mapping[str, str] | None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[ConversationResource]:
+        """Update a conversation
+
+        Args:
+            conversation_id: The ID of the conversation to update.
+            metadata: Set of 16 key-value pairs that can be attached to an object. This can be         useful for storing additional information about the object in a structured         format, and querying for objects via API or the dashboard.
+                Keys are strings with a maximum length of 64 characters. Values are strings         with a maximum length of 512 characters.
+        """
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
+                body={"metadata": metadata},
+                decode=_t.ConversationResource.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
+class AsyncItemsWithStreamingResponse:
+    """Streamed HTTP responses of `client.conversations.items`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        conversation_id: str,
+        *,
+        items: Sequence[InputItem | Mapping[str, Any]],
+        include: Sequence[IncludeEnum | str] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[ConversationItemList]:
+        """Create items in a conversation with the given ID.
+
+        Args:
+            conversation_id: The ID of the conversation to add the item to.
+            items: The items to add to the conversation. You may add up to 20 items at a time.
+            include: Additional fields to include in the response. See the `include`
+                parameter for [listing Conversation items above](/docs/api-reference/conversations/list-items#conversations_list_items-include) for more information.
+        """
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path(
+                    "/conversations/{conversation_id}/items", {"conversation_id": conversation_id}
+                ),
+                query={"include": include},
+                body={"items": items},
+                decode=_t.ConversationItemList.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+    def delete(
+        self,
+        item_id: str,
+        *,
+        conversation_id: str,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[ConversationResource]:
+        """Delete an item from a conversation with the given IDs.
+
+        Args:
+            item_id: The ID of the item to delete.
+            conversation_id: The ID of the conversation that contains the item.
+        """
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "DELETE",
+                path(
+                    "/conversations/{conversation_id}/items/{item_id}",
+                    {"conversation_id": conversation_id, "item_id": item_id},
+                ),
+                decode=_t.ConversationResource.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+    def list(
+        self,
+        conversation_id: str,
+        *,
+        limit: int | Unset = UNSET,
+        order: ListConversationItemsOrder | str | Unset = UNSET,
+        after: str | Unset = UNSET,
+        include: Sequence[IncludeEnum | str] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[AsyncConversationItemListPage]:
+        """List all items for a conversation with the given ID.
+
+        Args:
+            conversation_id: The ID of the conversation to list items for.
+            limit: A limit on the number of objects to be returned. Limit can range between
+                1 and 100, and the default is 20.
+            order: The order to return the input items in. Default is `desc`.
+                - `asc`: Return the input items in ascending order.
+                - `desc`: Return the input items in descending order.
+            after: An item ID to list items after, used in pagination.
+            include: Specify additional output data to include in the model response. Currently supported values are:
+                - `web_search_call.action.sources`: Include the sources of the web search tool call.
+                - `code_interpreter_call.outputs`: Includes the outputs of python code execution in code interpreter tool call items.
+                - `computer_call_output.output.image_url`: Include image urls from the computer call output.
+                - `file_search_call.results`: Include the search results of the file search tool call.
+                - `message.input_image.image_url`: Include image urls from the input message.
+                - `message.output_text.logprobs`: Include logprobs with assistant messages.
+                - `reasoning.encrypted_content`: Includes an encrypted version of reasoning tokens in reasoning item outputs. This enables reasoning items to be used in multi-turn conversations when using the Responses API statelessly (like when the `store` parameter is set to `false`, or when an organization is enrolled in the zero data retention program).
+        """
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path(
+                    "/conversations/{conversation_id}/items", {"conversation_id": conversation_id}
+                ),
+                query={"limit": limit, "order": order, "after": after, "include": include},
+                decode=lambda data: AsyncConversationItemListPage(
+                    _t.ConversationItemList.from_dict(data),
+                    lambda cursor: AsyncItems(self._client).list(
+                        conversation_id,
+                        limit=limit,
+                        order=order,
+                        after=cursor,
+                        include=include,
+                        extra_headers=extra_headers,
+                        extra_query=extra_query,
+                        extra_body=extra_body,
+                        timeout=timeout,
+                    ),
+                ),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+    def retrieve(
+        self,
+        item_id: str,
+        *,
+        conversation_id: str,
+        include: Sequence[IncludeEnum | str] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[ConversationItem]:
+        """Get a single item from a conversation with the given IDs.
+
+        Args:
+            item_id: The ID of the item to retrieve.
+            conversation_id: The ID of the conversation that contains the item.
+            include: Additional fields to include in the response. See the `include`
+                parameter for [listing Conversation items above](/docs/api-reference/conversations/list-items#conversations_list_items-include) for more information.
+        """
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path(
+                    "/conversations/{conversation_id}/items/{item_id}",
+                    {"conversation_id": conversation_id, "item_id": item_id},
+                ),
+                query={"include": include},
+                decode=_t.conversation_item_from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
         )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ._client import AsyncClient as AsyncClient
     from ._client import Client as Client
+    from ._runtime.binary import BinaryResponse as BinaryResponse
     from ._runtime.errors import APIConnectionError as APIConnectionError
     from ._runtime.errors import APIError as APIError
     from ._runtime.errors import APIResponseValidationError as APIResponseValidationError
@@ -31,11 +32,14 @@ if TYPE_CHECKING:
     from ._runtime.models import Unknown as Unknown
     from ._runtime.models import Unset as Unset
     from ._runtime.models import lenient_decoding as lenient_decoding
+    from ._runtime.sse import AsyncStream as AsyncStream
+    from ._runtime.sse import Stream as Stream
 
 __version__ = "0.1.0"
 _LAZY = {
     "AsyncClient": "._client",
     "Client": "._client",
+    "BinaryResponse": "._runtime.binary",
     "APIConnectionError": "._runtime.errors",
     "APIError": "._runtime.errors",
     "APIResponseValidationError": "._runtime.errors",
@@ -55,6 +59,8 @@ _LAZY = {
     "Unknown": "._runtime.models",
     "Unset": "._runtime.models",
     "lenient_decoding": "._runtime.models",
+    "AsyncStream": "._runtime.sse",
+    "Stream": "._runtime.sse",
 }
 __all__ = [
     "UNSET",
@@ -64,8 +70,10 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncClient",
+    "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
+    "BinaryResponse",
     "Client",
     "ConflictError",
     "DecodeError",
@@ -74,6 +82,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RawResponse",
+    "Stream",
     "Unknown",
     "UnprocessableEntityError",
     "Unset",

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from .._runtime import binary as _b
 from .._runtime import models as _r
 from .._runtime import uploads as _u
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
@@ -28,6 +29,11 @@ class Messages:
     def with_raw_response(self) -> MessagesWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return MessagesWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> MessagesWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return MessagesWithStreamingResponse(self._client)
 
     def create(
         self,
@@ -113,6 +119,55 @@ class MessagesWithRawResponse:
         )
 
 
+class MessagesWithStreamingResponse:
+    """Streamed HTTP responses of `client.messages`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        To: str,
+        From: str,
+        Body: str | Unset = UNSET,
+        MediaUrl: Sequence[str] | Unset = UNSET,
+        Tags: Sequence[str] | Unset = UNSET,
+        Attributes: CreateMessageBodyAttributes | Mapping[str, Any] | Unset = UNSET,
+        Priority: int | Unset = UNSET,
+        Urgent: bool | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[dict[str, Any]]:
+        """A Twilio-style form, each field by its encoding."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/Messages", {}),
+                body=_u.Urlencoded(
+                    {
+                        "To": To,
+                        "From": From,
+                        "Body": Body,
+                        "MediaUrl": MediaUrl,
+                        "Tags": Tags,
+                        "Attributes": Attributes,
+                        "Priority": Priority,
+                        "Urgent": Urgent,
+                    },
+                    {"Tags": ("", "pipeDelimited", False), "Attributes": ("", "deepObject", True)},
+                ),
+                decode=_r.maps(_r.identity),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
 class AsyncMessages:
     """`client.messages`."""
 
@@ -123,6 +178,11 @@ class AsyncMessages:
     def with_raw_response(self) -> AsyncMessagesWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncMessagesWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncMessagesWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncMessagesWithStreamingResponse(self._client)
 
     async def create(
         self,
@@ -205,4 +265,53 @@ class AsyncMessagesWithRawResponse:
             ),
             decode=_r.maps(_r.identity),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class AsyncMessagesWithStreamingResponse:
+    """Streamed HTTP responses of `client.messages`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        To: str,
+        From: str,
+        Body: str | Unset = UNSET,
+        MediaUrl: Sequence[str] | Unset = UNSET,
+        Tags: Sequence[str] | Unset = UNSET,
+        Attributes: CreateMessageBodyAttributes | Mapping[str, Any] | Unset = UNSET,
+        Priority: int | Unset = UNSET,
+        Urgent: bool | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[dict[str, Any]]:
+        """A Twilio-style form, each field by its encoding."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/Messages", {}),
+                body=_u.Urlencoded(
+                    {
+                        "To": To,
+                        "From": From,
+                        "Body": Body,
+                        "MediaUrl": MediaUrl,
+                        "Tags": Tags,
+                        "Attributes": Attributes,
+                        "Priority": Priority,
+                        "Urgent": Urgent,
+                    },
+                    {"Tags": ("", "pipeDelimited", False), "Attributes": ("", "deepObject", True)},
+                ),
+                decode=_r.maps(_r.identity),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
         )

@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .. import types as _t
+from .._runtime import binary as _b
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
 from .._runtime.models import UNSET, Unset
 
@@ -27,6 +28,11 @@ class Things:
     def with_raw_response(self) -> ThingsWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return ThingsWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> ThingsWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return ThingsWithStreamingResponse(self._client)
 
     def retrieve(
         self,
@@ -78,6 +84,38 @@ class ThingsWithRawResponse:
         )
 
 
+class ThingsWithStreamingResponse:
+    """Streamed HTTP responses of `client.things`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def retrieve(
+        self,
+        class_: str,
+        *,
+        from_: str | Unset = UNSET,
+        page_size: int | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[Class]:
+        """GET /things/{class}"""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path("/things/{class}", {"class": class_}),
+                query={"from": from_, "page-size": page_size},
+                decode=_t.Class.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
 class AsyncThings:
     """`client.things`."""
 
@@ -88,6 +126,11 @@ class AsyncThings:
     def with_raw_response(self) -> AsyncThingsWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncThingsWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncThingsWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncThingsWithStreamingResponse(self._client)
 
     async def retrieve(
         self,
@@ -136,4 +179,36 @@ class AsyncThingsWithRawResponse:
             query={"from": from_, "page-size": page_size},
             decode=_t.Class.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class AsyncThingsWithStreamingResponse:
+    """Streamed HTTP responses of `client.things`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def retrieve(
+        self,
+        class_: str,
+        *,
+        from_: str | Unset = UNSET,
+        page_size: int | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[Class]:
+        """GET /things/{class}"""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path("/things/{class}", {"class": class_}),
+                query={"from": from_, "page-size": page_size},
+                decode=_t.Class.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
         )

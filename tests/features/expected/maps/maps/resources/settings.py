@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .. import types as _t
+from .._runtime import binary as _b
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
 from .._runtime.models import UNSET, Unset
 
@@ -27,6 +28,11 @@ class SettingsResource:
     def with_raw_response(self) -> SettingsResourceWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return SettingsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> SettingsResourceWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return SettingsResourceWithStreamingResponse(self._client)
 
     def retrieve(
         self,
@@ -70,6 +76,34 @@ class SettingsResourceWithRawResponse:
         )
 
 
+class SettingsResourceWithStreamingResponse:
+    """Streamed HTTP responses of `client.settings`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def retrieve(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[Settings]:
+        """GET /settings"""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path("/settings", {}),
+                decode=_t.Settings.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
 class AsyncSettingsResource:
     """`client.settings`."""
 
@@ -80,6 +114,11 @@ class AsyncSettingsResource:
     def with_raw_response(self) -> AsyncSettingsResourceWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncSettingsResourceWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncSettingsResourceWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncSettingsResourceWithStreamingResponse(self._client)
 
     async def retrieve(
         self,
@@ -120,4 +159,32 @@ class AsyncSettingsResourceWithRawResponse:
             path("/settings", {}),
             decode=_t.Settings.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class AsyncSettingsResourceWithStreamingResponse:
+    """Streamed HTTP responses of `client.settings`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def retrieve(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[Settings]:
+        """GET /settings"""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path("/settings", {}),
+                decode=_t.Settings.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
         )

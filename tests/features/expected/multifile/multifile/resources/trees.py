@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .. import types as _t
+from .._runtime import binary as _b
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
 from .._runtime.models import UNSET, Unset
 
@@ -29,6 +30,11 @@ class Trees:
     def with_raw_response(self) -> TreesWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return TreesWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> TreesWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return TreesWithStreamingResponse(self._client)
 
     def create(
         self,
@@ -116,6 +122,60 @@ class TreesWithRawResponse:
         )
 
 
+class TreesWithStreamingResponse:
+    """Streamed HTTP responses of `client.trees`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        name: str,
+        kind: Kind | str | Unset = UNSET,
+        branches: Sequence[Branch | Mapping[str, Any]] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[Tree]:
+        """POST /trees"""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/trees", {}),
+                body={"name": name, "kind": kind, "branches": branches},
+                decode=_t.Tree.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+    def list(
+        self,
+        tree_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[Forest]:
+        """GET /trees/{tree_id}"""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path("/trees/{tree_id}", {"tree_id": tree_id}),
+                decode=_t.Forest.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
 class AsyncTrees:
     """`client.trees`."""
 
@@ -126,6 +186,11 @@ class AsyncTrees:
     def with_raw_response(self) -> AsyncTreesWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncTreesWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncTreesWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncTreesWithStreamingResponse(self._client)
 
     async def create(
         self,
@@ -210,4 +275,58 @@ class AsyncTreesWithRawResponse:
             path("/trees/{tree_id}", {"tree_id": tree_id}),
             decode=_t.Forest.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class AsyncTreesWithStreamingResponse:
+    """Streamed HTTP responses of `client.trees`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        name: str,
+        kind: Kind | str | Unset = UNSET,
+        branches: Sequence[Branch | Mapping[str, Any]] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[Tree]:
+        """POST /trees"""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/trees", {}),
+                body={"name": name, "kind": kind, "branches": branches},
+                decode=_t.Tree.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+    def list(
+        self,
+        tree_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[Forest]:
+        """GET /trees/{tree_id}"""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path("/trees/{tree_id}", {"tree_id": tree_id}),
+                decode=_t.Forest.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
         )

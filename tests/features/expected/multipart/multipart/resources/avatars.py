@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from .._runtime import binary as _b
 from .._runtime import models as _r
 from .._runtime import uploads as _u
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
@@ -29,6 +30,11 @@ class Avatars:
     def with_raw_response(self) -> AvatarsWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AvatarsWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AvatarsWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AvatarsWithStreamingResponse(self._client)
 
     def create(
         self,
@@ -86,6 +92,41 @@ class AvatarsWithRawResponse:
         )
 
 
+class AvatarsWithStreamingResponse:
+    """Streamed HTTP responses of `client.avatars`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        picture: FileTypes,
+        attachments: Sequence[FileTypes] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[Echo]:
+        """A 3.1-style file field (contentMediaType) with a default part type."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/avatars", {}),
+                body=_u.Multipart(
+                    {"picture": picture, "attachments": attachments},
+                    {"picture": ("image/png", "", True)},
+                    files=("picture", "attachments"),
+                ),
+                decode=_r.maps(_r.identity),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
 class AsyncAvatars:
     """`client.avatars`."""
 
@@ -96,6 +137,11 @@ class AsyncAvatars:
     def with_raw_response(self) -> AsyncAvatarsWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncAvatarsWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncAvatarsWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncAvatarsWithStreamingResponse(self._client)
 
     async def create(
         self,
@@ -150,4 +196,39 @@ class AsyncAvatarsWithRawResponse:
             ),
             decode=_r.maps(_r.identity),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class AsyncAvatarsWithStreamingResponse:
+    """Streamed HTTP responses of `client.avatars`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        picture: FileTypes,
+        attachments: Sequence[FileTypes] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[Echo]:
+        """A 3.1-style file field (contentMediaType) with a default part type."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/avatars", {}),
+                body=_u.Multipart(
+                    {"picture": picture, "attachments": attachments},
+                    {"picture": ("image/png", "", True)},
+                    files=("picture", "attachments"),
+                ),
+                decode=_r.maps(_r.identity),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
         )

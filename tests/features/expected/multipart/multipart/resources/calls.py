@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from .._runtime import binary as _b
 from .._runtime import models as _r
 from .._runtime import uploads as _u
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
@@ -29,6 +30,11 @@ class Calls:
     def with_raw_response(self) -> CallsWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return CallsWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> CallsWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return CallsWithStreamingResponse(self._client)
 
     def create(
         self,
@@ -84,6 +90,43 @@ class CallsWithRawResponse:
         )
 
 
+class CallsWithStreamingResponse:
+    """Streamed HTTP responses of `client.calls`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        sdp: str,
+        session: CreateCallBodySession | Mapping[str, Any] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[Echo]:
+        """Parts whose media types the encoding sets (a text part and a JSON part)."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/calls", {}),
+                body=_u.Multipart(
+                    {"sdp": sdp, "session": session},
+                    {
+                        "sdp": ("application/sdp", "", True),
+                        "session": ("application/json", "", True),
+                    },
+                ),
+                decode=_r.maps(_r.identity),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
 class AsyncCalls:
     """`client.calls`."""
 
@@ -94,6 +137,11 @@ class AsyncCalls:
     def with_raw_response(self) -> AsyncCallsWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncCallsWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncCallsWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncCallsWithStreamingResponse(self._client)
 
     async def create(
         self,
@@ -146,4 +194,41 @@ class AsyncCallsWithRawResponse:
             ),
             decode=_r.maps(_r.identity),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class AsyncCallsWithStreamingResponse:
+    """Streamed HTTP responses of `client.calls`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        sdp: str,
+        session: CreateCallBodySession | Mapping[str, Any] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[Echo]:
+        """Parts whose media types the encoding sets (a text part and a JSON part)."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/calls", {}),
+                body=_u.Multipart(
+                    {"sdp": sdp, "session": session},
+                    {
+                        "sdp": ("application/sdp", "", True),
+                        "session": ("application/json", "", True),
+                    },
+                ),
+                decode=_r.maps(_r.identity),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
         )

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from .._runtime import binary as _b
 from .._runtime import models as _r
 from .._runtime import uploads as _u
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
@@ -30,6 +31,11 @@ class Files:
     def with_raw_response(self) -> FilesWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return FilesWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> FilesWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return FilesWithStreamingResponse(self._client)
 
     def create(
         self,
@@ -111,6 +117,53 @@ class FilesWithRawResponse:
         )
 
 
+class FilesWithStreamingResponse:
+    """Streamed HTTP responses of `client.files`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        file: FileTypes,
+        purpose: CreateFileRequestPurpose | str,
+        expires_after: CreateFileRequestExpiresAfter | Mapping[str, Any] | Unset = UNSET,
+        tags: Sequence[str] | Unset = UNSET,
+        public: bool | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[Echo]:
+        """Upload one file with plain fields, an object and an array.
+
+        Args:
+            file: The file to upload.
+        """
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/files", {}),
+                body=_u.Multipart(
+                    {
+                        "file": file,
+                        "purpose": purpose,
+                        "expires_after": expires_after,
+                        "tags": tags,
+                        "public": public,
+                    },
+                    files=("file",),
+                ),
+                decode=_r.maps(_r.identity),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
 class AsyncFiles:
     """`client.files`."""
 
@@ -121,6 +174,11 @@ class AsyncFiles:
     def with_raw_response(self) -> AsyncFilesWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncFilesWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncFilesWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncFilesWithStreamingResponse(self._client)
 
     async def create(
         self,
@@ -199,4 +257,51 @@ class AsyncFilesWithRawResponse:
             ),
             decode=_r.maps(_r.identity),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class AsyncFilesWithStreamingResponse:
+    """Streamed HTTP responses of `client.files`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        file: FileTypes,
+        purpose: CreateFileRequestPurpose | str,
+        expires_after: CreateFileRequestExpiresAfter | Mapping[str, Any] | Unset = UNSET,
+        tags: Sequence[str] | Unset = UNSET,
+        public: bool | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[Echo]:
+        """Upload one file with plain fields, an object and an array.
+
+        Args:
+            file: The file to upload.
+        """
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/files", {}),
+                body=_u.Multipart(
+                    {
+                        "file": file,
+                        "purpose": purpose,
+                        "expires_after": expires_after,
+                        "tags": tags,
+                        "public": public,
+                    },
+                    files=("file",),
+                ),
+                decode=_r.maps(_r.identity),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
         )

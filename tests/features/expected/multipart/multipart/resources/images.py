@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from .._runtime import binary as _b
 from .._runtime import models as _r
 from .._runtime import uploads as _u
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
@@ -35,6 +36,11 @@ class Images:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return ImagesWithRawResponse(self._client)
 
+    @cached_property
+    def with_streaming_response(self) -> ImagesWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return ImagesWithStreamingResponse(self._client)
+
 
 class Edits:
     """`client.images.edits`."""
@@ -46,6 +52,11 @@ class Edits:
     def with_raw_response(self) -> EditsWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return EditsWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> EditsWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return EditsWithStreamingResponse(self._client)
 
     def create(
         self,
@@ -118,6 +129,54 @@ class EditsWithRawResponse:
         )
 
 
+class ImagesWithStreamingResponse:
+    """Streamed HTTP responses of `client.images`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    @cached_property
+    def edits(self) -> EditsWithStreamingResponse:
+        return EditsWithStreamingResponse(self._client)
+
+
+class EditsWithStreamingResponse:
+    """Streamed HTTP responses of `client.images.edits`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        image: FileTypes | Sequence[FileTypes],
+        prompt: str,
+        mask: FileTypes | Unset = UNSET,
+        options_: EditImageBodyOptions | Mapping[str, Any] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[Echo]:
+        """One image or several, an optional mask, and a JSON part."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/images/edits", {}),
+                body=_u.Multipart(
+                    {"image": image, "mask": mask, "prompt": prompt, "options": options_},
+                    {"options": ("application/json", "", True)},
+                    files=("image", "mask"),
+                ),
+                decode=_r.maps(_r.identity),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
 class AsyncImages:
     """`client.images`."""
 
@@ -133,6 +192,11 @@ class AsyncImages:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncImagesWithRawResponse(self._client)
 
+    @cached_property
+    def with_streaming_response(self) -> AsyncImagesWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncImagesWithStreamingResponse(self._client)
+
 
 class AsyncEdits:
     """`client.images.edits`."""
@@ -144,6 +208,11 @@ class AsyncEdits:
     def with_raw_response(self) -> AsyncEditsWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncEditsWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncEditsWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncEditsWithStreamingResponse(self._client)
 
     async def create(
         self,
@@ -213,4 +282,52 @@ class AsyncEditsWithRawResponse:
             ),
             decode=_r.maps(_r.identity),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class AsyncImagesWithStreamingResponse:
+    """Streamed HTTP responses of `client.images`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    @cached_property
+    def edits(self) -> AsyncEditsWithStreamingResponse:
+        return AsyncEditsWithStreamingResponse(self._client)
+
+
+class AsyncEditsWithStreamingResponse:
+    """Streamed HTTP responses of `client.images.edits`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        image: FileTypes | Sequence[FileTypes],
+        prompt: str,
+        mask: FileTypes | Unset = UNSET,
+        options_: EditImageBodyOptions | Mapping[str, Any] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[Echo]:
+        """One image or several, an optional mask, and a JSON part."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/images/edits", {}),
+                body=_u.Multipart(
+                    {"image": image, "mask": mask, "prompt": prompt, "options": options_},
+                    {"options": ("application/json", "", True)},
+                    files=("image", "mask"),
+                ),
+                decode=_r.maps(_r.identity),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
         )

@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .. import types as _t
+from .._runtime import binary as _b
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
 from .._runtime.models import UNSET, Unset
 
@@ -27,6 +28,11 @@ class Shapes:
     def with_raw_response(self) -> ShapesWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return ShapesWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> ShapesWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return ShapesWithStreamingResponse(self._client)
 
     def retrieve(
         self,
@@ -72,6 +78,35 @@ class ShapesWithRawResponse:
         )
 
 
+class ShapesWithStreamingResponse:
+    """Streamed HTTP responses of `client.shapes`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def retrieve(
+        self,
+        shape_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[Shape]:
+        """GET /shapes/{shape_id}"""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path("/shapes/{shape_id}", {"shape_id": shape_id}),
+                decode=_t.shape_from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
 class AsyncShapes:
     """`client.shapes`."""
 
@@ -82,6 +117,11 @@ class AsyncShapes:
     def with_raw_response(self) -> AsyncShapesWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncShapesWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncShapesWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncShapesWithStreamingResponse(self._client)
 
     async def retrieve(
         self,
@@ -124,4 +164,33 @@ class AsyncShapesWithRawResponse:
             path("/shapes/{shape_id}", {"shape_id": shape_id}),
             decode=_t.shape_from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class AsyncShapesWithStreamingResponse:
+    """Streamed HTTP responses of `client.shapes`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def retrieve(
+        self,
+        shape_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[Shape]:
+        """GET /shapes/{shape_id}"""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path("/shapes/{shape_id}", {"shape_id": shape_id}),
+                decode=_t.shape_from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
         )

@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .. import types as _t
+from .._runtime import binary as _b
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
 from .._runtime.models import UNSET, Unset
 
@@ -27,6 +28,11 @@ class Profiles:
     def with_raw_response(self) -> ProfilesWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return ProfilesWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> ProfilesWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return ProfilesWithStreamingResponse(self._client)
 
     def update(
         self,
@@ -76,6 +82,37 @@ class ProfilesWithRawResponse:
         )
 
 
+class ProfilesWithStreamingResponse:
+    """Streamed HTTP responses of `client.profiles`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def update(
+        self,
+        profile_id: str,
+        *,
+        nickname: str | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[Profile]:
+        """POST /profiles/{profile_id}"""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/profiles/{profile_id}", {"profile_id": profile_id}),
+                body={"nickname": nickname},
+                decode=_t.Profile.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
 class AsyncProfiles:
     """`client.profiles`."""
 
@@ -86,6 +123,11 @@ class AsyncProfiles:
     def with_raw_response(self) -> AsyncProfilesWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncProfilesWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncProfilesWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncProfilesWithStreamingResponse(self._client)
 
     async def update(
         self,
@@ -132,4 +174,35 @@ class AsyncProfilesWithRawResponse:
             body={"nickname": nickname},
             decode=_t.Profile.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class AsyncProfilesWithStreamingResponse:
+    """Streamed HTTP responses of `client.profiles`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def update(
+        self,
+        profile_id: str,
+        *,
+        nickname: str | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[Profile]:
+        """POST /profiles/{profile_id}"""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/profiles/{profile_id}", {"profile_id": profile_id}),
+                body={"nickname": nickname},
+                decode=_t.Profile.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
         )

@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .. import types as _t
+from .._runtime import binary as _b
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
 from .._runtime.models import UNSET, Unset
 from .._runtime.params import Styled
@@ -28,6 +29,11 @@ class Droplets:
     def with_raw_response(self) -> DropletsWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return DropletsWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> DropletsWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return DropletsWithStreamingResponse(self._client)
 
     def retrieve(
         self,
@@ -107,6 +113,52 @@ class DropletsWithRawResponse:
         )
 
 
+class DropletsWithStreamingResponse:
+    """Streamed HTTP responses of `client.droplets`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def retrieve(
+        self,
+        droplet_id: int,
+        *,
+        from_: str,
+        x_trace_ids: Sequence[int] | Unset = UNSET,
+        x_flags: Mapping[str, str] | Unset = UNSET,
+        x_verbose: bool | Unset = UNSET,
+        session: str | Unset = UNSET,
+        prefs: Sequence[str] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[Echo]:
+        """Header, cookie and integer path parameters.
+
+        Args:
+            from_: The requester's email.
+        """
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path("/droplets/{droplet_id}", {"droplet_id": droplet_id}),
+                headers={
+                    "From": from_,
+                    "X-Trace-Ids": x_trace_ids,
+                    "X-Flags": Styled(x_flags, "simple", explode=True),
+                    "X-Verbose": x_verbose,
+                },
+                cookies={"session": session, "prefs": Styled(prefs, "form")},
+                decode=_t.Echo.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
 class AsyncDroplets:
     """`client.droplets`."""
 
@@ -117,6 +169,11 @@ class AsyncDroplets:
     def with_raw_response(self) -> AsyncDropletsWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncDropletsWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncDropletsWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncDropletsWithStreamingResponse(self._client)
 
     async def retrieve(
         self,
@@ -193,4 +250,50 @@ class AsyncDropletsWithRawResponse:
             cookies={"session": session, "prefs": Styled(prefs, "form")},
             decode=_t.Echo.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class AsyncDropletsWithStreamingResponse:
+    """Streamed HTTP responses of `client.droplets`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def retrieve(
+        self,
+        droplet_id: int,
+        *,
+        from_: str,
+        x_trace_ids: Sequence[int] | Unset = UNSET,
+        x_flags: Mapping[str, str] | Unset = UNSET,
+        x_verbose: bool | Unset = UNSET,
+        session: str | Unset = UNSET,
+        prefs: Sequence[str] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[Echo]:
+        """Header, cookie and integer path parameters.
+
+        Args:
+            from_: The requester's email.
+        """
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path("/droplets/{droplet_id}", {"droplet_id": droplet_id}),
+                headers={
+                    "From": from_,
+                    "X-Trace-Ids": x_trace_ids,
+                    "X-Flags": Styled(x_flags, "simple", explode=True),
+                    "X-Verbose": x_verbose,
+                },
+                cookies={"session": session, "prefs": Styled(prefs, "form")},
+                decode=_t.Echo.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
         )

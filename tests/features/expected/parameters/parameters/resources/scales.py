@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .. import types as _t
+from .._runtime import binary as _b
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
 from .._runtime.models import UNSET, Unset
 
@@ -28,6 +29,11 @@ class Scales:
     def with_raw_response(self) -> ScalesWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return ScalesWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> ScalesWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return ScalesWithStreamingResponse(self._client)
 
     def retrieve(
         self,
@@ -83,6 +89,40 @@ class ScalesWithRawResponse:
         )
 
 
+class ScalesWithStreamingResponse:
+    """Streamed HTTP responses of `client.scales`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def retrieve(
+        self,
+        color: Color | str,
+        *,
+        ratio: float,
+        enabled: bool,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[Echo]:
+        """Number, boolean and enum path parameters."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path(
+                    "/scales/{ratio}/{enabled}/{color}",
+                    {"ratio": ratio, "enabled": enabled, "color": color},
+                ),
+                decode=_t.Echo.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
 class AsyncScales:
     """`client.scales`."""
 
@@ -93,6 +133,11 @@ class AsyncScales:
     def with_raw_response(self) -> AsyncScalesWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncScalesWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncScalesWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncScalesWithStreamingResponse(self._client)
 
     async def retrieve(
         self,
@@ -145,4 +190,38 @@ class AsyncScalesWithRawResponse:
             ),
             decode=_t.Echo.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class AsyncScalesWithStreamingResponse:
+    """Streamed HTTP responses of `client.scales`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def retrieve(
+        self,
+        color: Color | str,
+        *,
+        ratio: float,
+        enabled: bool,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[Echo]:
+        """Number, boolean and enum path parameters."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path(
+                    "/scales/{ratio}/{enabled}/{color}",
+                    {"ratio": ratio, "enabled": enabled, "color": color},
+                ),
+                decode=_t.Echo.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
         )

@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .. import types as _t
+from .._runtime import binary as _b
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
 from .._runtime.models import UNSET, Unset
 from .._runtime.params import Styled
@@ -30,6 +31,11 @@ class Search:
     def with_raw_response(self) -> SearchWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return SearchWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> SearchWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return SearchWithStreamingResponse(self._client)
 
     def retrieve(
         self,
@@ -127,6 +133,61 @@ class SearchWithRawResponse:
         )
 
 
+class SearchWithStreamingResponse:
+    """Streamed HTTP responses of `client.search`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def retrieve(
+        self,
+        *,
+        ids: Sequence[int] | Unset = UNSET,
+        csv: Sequence[str] | Unset = UNSET,
+        words: Sequence[str] | Unset = UNSET,
+        pipes: Sequence[str] | Unset = UNSET,
+        metadata: Mapping[str, str] | Unset = UNSET,
+        point: Point | Mapping[str, Any] | Unset = UNSET,
+        team_ids: Sequence[str] | Unset = UNSET,
+        where: Mapping[str, int] | Unset = UNSET,
+        raw: str | Unset = UNSET,
+        file: str | Unset = UNSET,
+        sort: str | Unset = UNSET,
+        color: Color | str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[Echo]:
+        """Every query style."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path("/search", {}),
+                query={
+                    "ids": ids,
+                    "csv": Styled(csv, "form"),
+                    "words": Styled(words, "spaceDelimited"),
+                    "pipes": Styled(pipes, "pipeDelimited"),
+                    "metadata": Styled(metadata, "deepObject", explode=True),
+                    "point": point,
+                    "team_ids[]": team_ids,
+                    "where": Styled(where, "json"),
+                    "raw": raw,
+                    "file": Styled(file, "form", explode=True, reserved=True),
+                    "sort": sort,
+                    "color": color,
+                },
+                headers={"Accept": "application/vnd.echo+json"},
+                decode=_t.Echo.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
 class AsyncSearch:
     """`client.search`."""
 
@@ -137,6 +198,11 @@ class AsyncSearch:
     def with_raw_response(self) -> AsyncSearchWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncSearchWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncSearchWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncSearchWithStreamingResponse(self._client)
 
     async def retrieve(
         self,
@@ -231,4 +297,59 @@ class AsyncSearchWithRawResponse:
             headers={"Accept": "application/vnd.echo+json"},
             decode=_t.Echo.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class AsyncSearchWithStreamingResponse:
+    """Streamed HTTP responses of `client.search`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def retrieve(
+        self,
+        *,
+        ids: Sequence[int] | Unset = UNSET,
+        csv: Sequence[str] | Unset = UNSET,
+        words: Sequence[str] | Unset = UNSET,
+        pipes: Sequence[str] | Unset = UNSET,
+        metadata: Mapping[str, str] | Unset = UNSET,
+        point: Point | Mapping[str, Any] | Unset = UNSET,
+        team_ids: Sequence[str] | Unset = UNSET,
+        where: Mapping[str, int] | Unset = UNSET,
+        raw: str | Unset = UNSET,
+        file: str | Unset = UNSET,
+        sort: str | Unset = UNSET,
+        color: Color | str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[Echo]:
+        """Every query style."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path("/search", {}),
+                query={
+                    "ids": ids,
+                    "csv": Styled(csv, "form"),
+                    "words": Styled(words, "spaceDelimited"),
+                    "pipes": Styled(pipes, "pipeDelimited"),
+                    "metadata": Styled(metadata, "deepObject", explode=True),
+                    "point": point,
+                    "team_ids[]": team_ids,
+                    "where": Styled(where, "json"),
+                    "raw": raw,
+                    "file": Styled(file, "form", explode=True, reserved=True),
+                    "sort": sort,
+                    "color": color,
+                },
+                headers={"Accept": "application/vnd.echo+json"},
+                decode=_t.Echo.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
         )

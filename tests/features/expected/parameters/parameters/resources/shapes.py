@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .. import types as _t
+from .._runtime import binary as _b
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
 from .._runtime.models import UNSET, Unset
 from .._runtime.params import Styled
@@ -29,6 +30,11 @@ class Shapes:
     def with_raw_response(self) -> ShapesWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return ShapesWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> ShapesWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return ShapesWithStreamingResponse(self._client)
 
     def retrieve(
         self,
@@ -92,6 +98,44 @@ class ShapesWithRawResponse:
         )
 
 
+class ShapesWithStreamingResponse:
+    """Streamed HTTP responses of `client.shapes`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def retrieve(
+        self,
+        tags: Sequence[str],
+        *,
+        ids: Sequence[int],
+        point: Point | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[Echo]:
+        """Label and matrix path styles."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path(
+                    "/shapes/{ids}/{point}/{tags}",
+                    {
+                        "ids": Styled(ids, "label", explode=True),
+                        "point": Styled(point, "matrix", explode=True),
+                        "tags": Styled(tags, "matrix"),
+                    },
+                ),
+                decode=_t.Echo.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
 class AsyncShapes:
     """`client.shapes`."""
 
@@ -102,6 +146,11 @@ class AsyncShapes:
     def with_raw_response(self) -> AsyncShapesWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncShapesWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncShapesWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncShapesWithStreamingResponse(self._client)
 
     async def retrieve(
         self,
@@ -162,4 +211,42 @@ class AsyncShapesWithRawResponse:
             ),
             decode=_t.Echo.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class AsyncShapesWithStreamingResponse:
+    """Streamed HTTP responses of `client.shapes`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def retrieve(
+        self,
+        tags: Sequence[str],
+        *,
+        ids: Sequence[int],
+        point: Point | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[Echo]:
+        """Label and matrix path styles."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path(
+                    "/shapes/{ids}/{point}/{tags}",
+                    {
+                        "ids": Styled(ids, "label", explode=True),
+                        "point": Styled(point, "matrix", explode=True),
+                        "tags": Styled(tags, "matrix"),
+                    },
+                ),
+                decode=_t.Echo.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
         )

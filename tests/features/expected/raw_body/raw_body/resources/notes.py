@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from .._runtime import binary as _b
 from .._runtime import models as _r
 from .._runtime import uploads as _u
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
@@ -28,6 +29,11 @@ class Notes:
     def with_raw_response(self) -> NotesWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return NotesWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> NotesWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return NotesWithStreamingResponse(self._client)
 
     def create(
         self,
@@ -75,6 +81,36 @@ class NotesWithRawResponse:
         )
 
 
+class NotesWithStreamingResponse:
+    """Streamed HTTP responses of `client.notes`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        body: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[Echo]:
+        """Plain text."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/notes", {}),
+                body=_u.Raw(body, "text/plain"),
+                decode=_r.maps(_r.identity),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
 class AsyncNotes:
     """`client.notes`."""
 
@@ -85,6 +121,11 @@ class AsyncNotes:
     def with_raw_response(self) -> AsyncNotesWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncNotesWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncNotesWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncNotesWithStreamingResponse(self._client)
 
     async def create(
         self,
@@ -129,4 +170,34 @@ class AsyncNotesWithRawResponse:
             body=_u.Raw(body, "text/plain"),
             decode=_r.maps(_r.identity),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class AsyncNotesWithStreamingResponse:
+    """Streamed HTTP responses of `client.notes`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        body: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[Echo]:
+        """Plain text."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/notes", {}),
+                body=_u.Raw(body, "text/plain"),
+                decode=_r.maps(_r.identity),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
         )

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from .._runtime import binary as _b
 from .._runtime import models as _r
 from .._runtime import uploads as _u
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
@@ -28,6 +29,11 @@ class Offers:
     def with_raw_response(self) -> OffersWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return OffersWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> OffersWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return OffersWithStreamingResponse(self._client)
 
     def create(
         self,
@@ -75,6 +81,36 @@ class OffersWithRawResponse:
         )
 
 
+class OffersWithStreamingResponse:
+    """Streamed HTTP responses of `client.offers`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        body: str,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[Echo]:
+        """Text of another media type (SDP)."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/offers", {}),
+                body=_u.Raw(body, "application/sdp"),
+                decode=_r.maps(_r.identity),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
 class AsyncOffers:
     """`client.offers`."""
 
@@ -85,6 +121,11 @@ class AsyncOffers:
     def with_raw_response(self) -> AsyncOffersWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncOffersWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncOffersWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncOffersWithStreamingResponse(self._client)
 
     async def create(
         self,
@@ -129,4 +170,34 @@ class AsyncOffersWithRawResponse:
             body=_u.Raw(body, "application/sdp"),
             decode=_r.maps(_r.identity),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class AsyncOffersWithStreamingResponse:
+    """Streamed HTTP responses of `client.offers`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        body: str,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[Echo]:
+        """Text of another media type (SDP)."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/offers", {}),
+                body=_u.Raw(body, "application/sdp"),
+                decode=_r.maps(_r.identity),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
         )

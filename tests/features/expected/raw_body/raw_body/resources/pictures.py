@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from .._runtime import binary as _b
 from .._runtime import models as _r
 from .._runtime import uploads as _u
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
@@ -29,6 +30,11 @@ class Pictures:
     def with_raw_response(self) -> PicturesWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return PicturesWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> PicturesWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return PicturesWithStreamingResponse(self._client)
 
     def create(
         self,
@@ -76,6 +82,36 @@ class PicturesWithRawResponse:
         )
 
 
+class PicturesWithStreamingResponse:
+    """Streamed HTTP responses of `client.pictures`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        body: FileTypes,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[Echo]:
+        """Any image type; the file tuple or its name sets the Content-Type."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/pictures", {}),
+                body=_u.Raw(body, "image/*"),
+                decode=_r.maps(_r.identity),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
 class AsyncPictures:
     """`client.pictures`."""
 
@@ -86,6 +122,11 @@ class AsyncPictures:
     def with_raw_response(self) -> AsyncPicturesWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncPicturesWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncPicturesWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncPicturesWithStreamingResponse(self._client)
 
     async def create(
         self,
@@ -130,4 +171,34 @@ class AsyncPicturesWithRawResponse:
             body=_u.Raw(body, "image/*"),
             decode=_r.maps(_r.identity),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class AsyncPicturesWithStreamingResponse:
+    """Streamed HTTP responses of `client.pictures`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        body: FileTypes,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[Echo]:
+        """Any image type; the file tuple or its name sets the Content-Type."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/pictures", {}),
+                body=_u.Raw(body, "image/*"),
+                decode=_r.maps(_r.identity),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
         )

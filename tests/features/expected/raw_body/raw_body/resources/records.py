@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from .._runtime import binary as _b
 from .._runtime import models as _r
 from .._runtime import uploads as _u
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
@@ -29,6 +30,11 @@ class Records:
     def with_raw_response(self) -> RecordsWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return RecordsWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> RecordsWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return RecordsWithStreamingResponse(self._client)
 
     def create(
         self,
@@ -76,6 +82,36 @@ class RecordsWithRawResponse:
         )
 
 
+class RecordsWithStreamingResponse:
+    """Streamed HTTP responses of `client.records`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        body: FileTypes,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[Echo]:
+        """XML, not encoded field by field (W331): the method takes the raw body."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/records", {}),
+                body=_u.Raw(body, "application/xml"),
+                decode=_r.maps(_r.identity),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
 class AsyncRecords:
     """`client.records`."""
 
@@ -86,6 +122,11 @@ class AsyncRecords:
     def with_raw_response(self) -> AsyncRecordsWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncRecordsWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncRecordsWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncRecordsWithStreamingResponse(self._client)
 
     async def create(
         self,
@@ -130,4 +171,34 @@ class AsyncRecordsWithRawResponse:
             body=_u.Raw(body, "application/xml"),
             decode=_r.maps(_r.identity),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class AsyncRecordsWithStreamingResponse:
+    """Streamed HTTP responses of `client.records`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        body: FileTypes,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[Echo]:
+        """XML, not encoded field by field (W331): the method takes the raw body."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/records", {}),
+                body=_u.Raw(body, "application/xml"),
+                decode=_r.maps(_r.identity),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
         )

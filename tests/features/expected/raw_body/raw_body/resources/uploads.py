@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from .._runtime import binary as _b
 from .._runtime import models as _r
 from .._runtime import uploads as _u
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
@@ -29,6 +30,11 @@ class Uploads:
     def with_raw_response(self) -> UploadsWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return UploadsWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> UploadsWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return UploadsWithStreamingResponse(self._client)
 
     def data(
         self,
@@ -78,6 +84,37 @@ class UploadsWithRawResponse:
         )
 
 
+class UploadsWithStreamingResponse:
+    """Streamed HTTP responses of `client.uploads`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def data(
+        self,
+        upload_id: str,
+        *,
+        body: FileTypes,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[Echo]:
+        """Raw bytes."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "PUT",
+                path("/uploads/{upload_id}/data", {"upload_id": upload_id}),
+                body=_u.Raw(body, "application/octet-stream"),
+                decode=_r.maps(_r.identity),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
 class AsyncUploads:
     """`client.uploads`."""
 
@@ -88,6 +125,11 @@ class AsyncUploads:
     def with_raw_response(self) -> AsyncUploadsWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncUploadsWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncUploadsWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncUploadsWithStreamingResponse(self._client)
 
     async def data(
         self,
@@ -134,4 +176,35 @@ class AsyncUploadsWithRawResponse:
             body=_u.Raw(body, "application/octet-stream"),
             decode=_r.maps(_r.identity),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class AsyncUploadsWithStreamingResponse:
+    """Streamed HTTP responses of `client.uploads`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def data(
+        self,
+        upload_id: str,
+        *,
+        body: FileTypes,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[Echo]:
+        """Raw bytes."""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "PUT",
+                path("/uploads/{upload_id}/data", {"upload_id": upload_id}),
+                body=_u.Raw(body, "application/octet-stream"),
+                decode=_r.maps(_r.identity),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
         )

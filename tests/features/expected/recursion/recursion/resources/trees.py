@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .. import types as _t
+from .._runtime import binary as _b
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
 from .._runtime.models import UNSET, Unset
 
@@ -28,6 +29,11 @@ class Trees:
     def with_raw_response(self) -> TreesWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return TreesWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> TreesWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return TreesWithStreamingResponse(self._client)
 
     def create(
         self,
@@ -77,6 +83,37 @@ class TreesWithRawResponse:
         )
 
 
+class TreesWithStreamingResponse:
+    """Streamed HTTP responses of `client.trees`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        name: str,
+        children: Sequence[Node | Mapping[str, Any]] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[Filter]:
+        """POST /trees"""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/trees", {}),
+                body={"name": name, "children": children},
+                decode=_t.Filter.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
 class AsyncTrees:
     """`client.trees`."""
 
@@ -87,6 +124,11 @@ class AsyncTrees:
     def with_raw_response(self) -> AsyncTreesWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncTreesWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncTreesWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncTreesWithStreamingResponse(self._client)
 
     async def create(
         self,
@@ -133,4 +175,35 @@ class AsyncTreesWithRawResponse:
             body={"name": name, "children": children},
             decode=_t.Filter.from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class AsyncTreesWithStreamingResponse:
+    """Streamed HTTP responses of `client.trees`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        name: str,
+        children: Sequence[Node | Mapping[str, Any]] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[Filter]:
+        """POST /trees"""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/trees", {}),
+                body={"name": name, "children": children},
+                decode=_t.Filter.from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
         )

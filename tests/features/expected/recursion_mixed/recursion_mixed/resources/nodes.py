@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .. import types as _t
+from .._runtime import binary as _b
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
 from .._runtime.models import UNSET, Unset
 
@@ -28,6 +29,11 @@ class Nodes:
     def with_raw_response(self) -> NodesWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return NodesWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> NodesWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return NodesWithStreamingResponse(self._client)
 
     def create(
         self,
@@ -105,6 +111,51 @@ class NodesWithRawResponse:
         )
 
 
+class NodesWithStreamingResponse:
+    """Streamed HTTP responses of `client.nodes`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        name: str,
+        parent: Node | Mapping[str, Any] | Unset | None = UNSET,
+        children: Sequence[Node | Mapping[str, Any]] | Unset = UNSET,
+        by_name: Mapping[str, Node | Mapping[str, Any]] | Unset = UNSET,
+        extended: NodeExtended | Mapping[str, Any] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[Expr]:
+        """POST /nodes
+
+        Args:
+            parent: The node above this one.
+            extended: A node with a note; its own fields are Node's.
+        """
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/nodes", {}),
+                body={
+                    "name": name,
+                    "parent": parent,
+                    "children": children,
+                    "by_name": by_name,
+                    "extended": extended,
+                },
+                decode=_t.expr_from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
 class AsyncNodes:
     """`client.nodes`."""
 
@@ -115,6 +166,11 @@ class AsyncNodes:
     def with_raw_response(self) -> AsyncNodesWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncNodesWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncNodesWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncNodesWithStreamingResponse(self._client)
 
     async def create(
         self,
@@ -189,4 +245,49 @@ class AsyncNodesWithRawResponse:
             },
             decode=_t.expr_from_dict,
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class AsyncNodesWithStreamingResponse:
+    """Streamed HTTP responses of `client.nodes`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        name: str,
+        parent: Node | Mapping[str, Any] | Unset | None = UNSET,
+        children: Sequence[Node | Mapping[str, Any]] | Unset = UNSET,
+        by_name: Mapping[str, Node | Mapping[str, Any]] | Unset = UNSET,
+        extended: NodeExtended | Mapping[str, Any] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[Expr]:
+        """POST /nodes
+
+        Args:
+            parent: The node above this one.
+            extended: A node with a note; its own fields are Node's.
+        """
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/nodes", {}),
+                body={
+                    "name": name,
+                    "parent": parent,
+                    "children": children,
+                    "by_name": by_name,
+                    "extended": extended,
+                },
+                decode=_t.expr_from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
         )

@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .. import types as _t
+from .._runtime import binary as _b
 from .._runtime import models as _r
 from .._runtime.http import RawResponse, RequestOptions, Timeout, path
 from .._runtime.models import UNSET, Unset
@@ -28,6 +29,11 @@ class Pets:
     def with_raw_response(self) -> PetsWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return PetsWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> PetsWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return PetsWithStreamingResponse(self._client)
 
     def create(
         self,
@@ -109,6 +115,57 @@ class PetsWithRawResponse:
         )
 
 
+class PetsWithStreamingResponse:
+    """Streamed HTTP responses of `client.pets`: each method is a context manager."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        body: Pet | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[Pet]:
+        """POST /pets"""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/pets", {}),
+                body=body,
+                decode=_t.pet_from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+    def list(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.ResponseContextManager[list[Pet]]:
+        """GET /pets"""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.ResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path("/pets", {}),
+                decode=_r.lists(_t.pet_from_dict),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+
 class AsyncPets:
     """`client.pets`."""
 
@@ -119,6 +176,11 @@ class AsyncPets:
     def with_raw_response(self) -> AsyncPetsWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, `.parse()`)."""
         return AsyncPetsWithRawResponse(self._client)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncPetsWithStreamingResponse:
+        """The same methods as context managers: the response body is read only when asked."""
+        return AsyncPetsWithStreamingResponse(self._client)
 
     async def create(
         self,
@@ -197,4 +259,55 @@ class AsyncPetsWithRawResponse:
             path("/pets", {}),
             decode=_r.lists(_t.pet_from_dict),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class AsyncPetsWithStreamingResponse:
+    """Streamed HTTP responses of `client.pets`: each method is a context manager."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        body: Pet | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[Pet]:
+        """POST /pets"""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "POST",
+                path("/pets", {}),
+                body=body,
+                decode=_t.pet_from_dict,
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
+        )
+
+    def list(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> _b.AsyncResponseContextManager[list[Pet]]:
+        """GET /pets"""
+
+        # sent on entering the `with` block; the body is read only when asked
+        return _b.AsyncResponseContextManager(
+            lambda: self._client.request_raw(
+                "GET",
+                path("/pets", {}),
+                decode=_r.lists(_t.pet_from_dict),
+                options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
+                stream=True,
+            )
         )
