@@ -65,7 +65,7 @@ def bench_download(size_mib: int) -> dict[str, object]:
         target = Path(tmp) / "download.bin"
         for flavour in ("sync", "async"):
             for ident in (str(size), f"chunked-{size}"):
-                out = subprocess.run([sys.executable, "-c", _DOWNLOAD_CHILD, str(ROOT / "tests/features/expected/media"),
+                out = subprocess.run([sys.executable, "-c", _DOWNLOAD_CHILD, str(_feature_client("media")),
                                       server.base_url, ident, str(target), flavour], capture_output=True, text=True, check=True)
                 seconds, rss_kib = out.stdout.split()
                 assert target.stat().st_size == size, "incomplete download"
@@ -196,3 +196,11 @@ def main() -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _feature_client(name: str, folder: Path | None = None) -> Path:
+    """The feature golden `name` with its runtime put back (goldens keep no `_runtime/`)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from goldens import assemble
+
+    return assemble(name, folder if folder is not None else Path(tempfile.mkdtemp(prefix="convgen-bench-")))

@@ -59,7 +59,7 @@ def run(size_mib: int) -> list[dict[str, object]]:
                 f.truncate(size_mib * 1024 * 1024)  # sparse: reads as zeros, takes no disk
             results = []
             for flavour in ("sync", "async"):
-                out = subprocess.run([sys.executable, "-c", CHILD, str(ROOT / "tests" / "features" / "expected" / "multipart"),
+                out = subprocess.run([sys.executable, "-c", CHILD, str(_feature_client("multipart", Path(tmp))),
                                       str(path), base_url, flavour], capture_output=True, text=True, check=False)
                 if out.returncode != 0:
                     raise SystemExit(f"{flavour} upload failed:\n{out.stderr}")
@@ -96,3 +96,11 @@ def main() -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _feature_client(name: str, folder: Path | None = None) -> Path:
+    """The feature golden `name` with its runtime put back (goldens keep no `_runtime/`)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from goldens import assemble
+
+    return assemble(name, folder if folder is not None else Path(tempfile.mkdtemp(prefix="convgen-bench-")))

@@ -92,16 +92,16 @@ def test_a_json_answer_that_breaks_off_is_a_connection_error(client: Any, server
 
 
 def test_an_operation_that_only_streams(client: Any) -> None:
-    events = list(client.events.list(topic="one two"))
+    events = list(client.events.retrieve(topic="one two"))
     assert deltas(events) == ["one", "two"]
 
 
 def test_json_where_only_events_are_documented_is_an_error(client: Any, server: FakeMediaServer) -> None:
     with pytest.raises(media.APIResponseValidationError, match="expected text/event-stream, got application/json"):
-        client.events.list(topic="json-instead")
+        client.events.retrieve(topic="json-instead")
 
     async def go(c: Any) -> Any:
-        return await c.events.list(topic="json-instead")
+        return await c.events.retrieve(topic="json-instead")
 
     with pytest.raises(media.APIResponseValidationError, match="expected text/event-stream"):
         run(go, server)
@@ -305,7 +305,7 @@ def sync_calls(client: media.Client, flag: bool) -> None:
     assert_type(client.completions.create(prompt="p", stream=False), Completion)
     assert_type(client.completions.create(prompt="p", stream=True), Stream[CompletionEvent])
     assert_type(client.completions.create(prompt="p", stream=flag), Completion | Stream[CompletionEvent])
-    assert_type(client.events.list(), Stream[CompletionEvent])
+    assert_type(client.events.retrieve(), Stream[CompletionEvent])
     assert_type(client.speech.create(input="i"), BinaryResponse)
     assert_type(client.speech.create(input="i", stream_format="sse"), Stream[CompletionEvent])
     assert_type(client.speech.create(input="i", stream_format=CreateSpeechBodyStreamFormat.SSE), Stream[CompletionEvent])
@@ -334,5 +334,5 @@ def test_mypy_knows_what_each_call_returns(tmp_path: Path) -> None:
     (tmp_path / "use.py").write_text(TYPED_USE)
     result = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / "cache"), "use.py"],
                             cwd=tmp_path, capture_output=True, text=True,
-                            env={"MYPYPATH": str(ROOT / "tests" / "features" / "expected" / "media"), "PATH": ""})
+                            env={"MYPYPATH": str(assembled_features() / "media"), "PATH": ""})
     assert result.returncode == 0, result.stdout + result.stderr
