@@ -16,6 +16,7 @@ from . import ir
 from .diagnostics import Diagnostic
 from .naming import Namespace, parameter, pascal, snake
 from .schemas import SchemaBuilder
+from .security import requirements, schemes
 from .select import Section, resolve_pointer
 from .unions import resolve_unions
 
@@ -33,6 +34,7 @@ def build(section: Section) -> tuple[ir.Api, list[Diagnostic]]:
     operations = [_operation(sb, section, op) for op in section.operations]
     resolve_unions(sb)
     operations = _settle_method_names([_detect_page(op, sb.defs) for op in operations], diags)
+    operations, security_schemes = _settle_security(section.doc, operations, diags)
     definitions = _group_modules(sb.defs)
     doc = section.doc
     info = doc.get("info") if isinstance(doc.get("info"), dict) else {}
@@ -46,6 +48,7 @@ def build(section: Section) -> tuple[ir.Api, list[Diagnostic]]:
         definitions=tuple(sorted(definitions.values(), key=lambda d: (d.module, d.name))),
         operations=tuple(sorted(operations, key=lambda o: (o.resource, o.method_name))),
         modules=tuple(sorted({d.module for d in definitions.values()})),
+        security_schemes=security_schemes,
     )
     return api, diags
 
@@ -97,6 +100,7 @@ def _operation(sb: SchemaBuilder, section: Section, sel: Any) -> ir.Operation:
         path=sel.path, pointer=sel.pointer, summary=_text(op.get("summary")), description=_text(op.get("description")),
         path_params=tuple(path_params), query_params=tuple(query_params), body=body, response=response,
         page=None, deprecated=op.get("deprecated") is True, example=example,
+        security=requirements(section.doc, op, sel.pointer, sb.diags), errors=_errors(sb, section, op, base, sel.pointer),
     )
 
 
@@ -132,6 +136,41 @@ def _response(sb: SchemaBuilder, section: Section, op: dict[str, Any], base: str
             return sb.convert(content[media]["schema"], base + "Response", f"{at}/responses/{code}/content/{media.replace('/', '~1')}/schema")
         return None
     return None
+
+
+def _errors(sb: SchemaBuilder, section: Section, op: dict[str, Any], base: str, at: str) -> tuple[ir.ErrorResponse, ...]:
+    """The documented 4xx/5xx/default responses with a JSON body: the client decodes errors into them."""
+    responses = op.get("responses") if isinstance(op.get("responses"), dict) else {}
+    out = []
+    for key in responses:
+        code = str(key).upper()
+        if not (code == "DEFAULT" or (len(code) == 3 and code[0] in "45" and (code[1:].isdigit() or code[1:] == "XX"))):
+            continue
+        response = _deref(section.doc, responses[key])
+        content = response.get("content") if isinstance(response, dict) and isinstance(response.get("content"), dict) else {}
+        media = next((m for m in content if m == "application/json" or str(m).endswith("+json")), None)
+        if media is None or not isinstance(content[media], dict) or "schema" not in content[media]:
+            continue  # no JSON model documented: the error keeps the raw body
+        status = code.lower() if code == "DEFAULT" else code
+        type_ = sb.convert(content[media]["schema"], base + pascal(status) + "Error",
+                           f"{at}/responses/{key}/content/{media.replace('/', '~1')}/schema")
+        out.append(ir.ErrorResponse(status, type_))
+    return tuple(sorted(out, key=lambda e: (e.status == "default", e.status)))
+
+
+def _settle_security(doc: dict[str, Any], operations: list[ir.Operation], diags: list[Diagnostic]) -> tuple[list[ir.Operation], tuple[ir.SecurityScheme, ...]]:
+    """The schemes the operations use. An alternative that needs a scheme the client cannot send
+    (W350) becomes "no credentials": the user sets that one up outside (headers, httpx client),
+    so the method must not refuse to send without the others."""
+    used = {name for op in operations for alternative in op.security for name in alternative}
+    found = schemes(doc, used, diags)
+    sendable = {s.name for s in found}
+    out = []
+    for op in operations:
+        alternatives = tuple(dict.fromkeys(a if set(a) <= sendable else () for a in op.security))
+        alternatives = alternatives if any(alternatives) else ()  # only "none": nothing to send
+        out.append(replace(op, security=alternatives) if alternatives != op.security else op)
+    return out, found
 
 
 def _detect_page(op: ir.Operation, defs: dict[str, ir.Definition]) -> ir.Operation:

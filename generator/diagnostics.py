@@ -53,6 +53,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W308": (Severity.WARNING, "two names collide after normalization: one got a numeric suffix"),
     "W309": (Severity.WARNING, "this union's variants cannot be told apart: the first matching kind wins"),
     "W311": (Severity.WARNING, "describe the required property under `properties`"),
+    "W350": (Severity.WARNING, "the client cannot send this security scheme: pass its credential with default_headers or an httpx client"),
+    "W351": (Severity.WARNING, "the security requirement names no scheme under components.securitySchemes: add it or fix the name"),
+    "W352": (Severity.WARNING, "a credential argument took another name: it collided with a constructor argument"),
+    "W353": (Severity.WARNING, "env_vars names a client argument that does not exist: fix or remove it"),
     # configuration and templates
     "E401": (Severity.ERROR, "fix the configuration value (see README: Configuration)"),
     "W402": (Severity.WARNING, "remove the unknown configuration key (see README: Configuration)"),

@@ -193,6 +193,34 @@ class CursorPage:
 
 
 @dataclass(frozen=True, slots=True)
+class SecurityScheme:
+    """A way to authenticate that the client can send, from `components.securitySchemes`.
+
+    `kind` says where the credential goes: "bearer" and "basic" in the Authorization header,
+    "header", "query" and "cookie" under `wire` (an API key). `args` are the client's
+    constructor arguments holding it: one token, or (username, password) for basic; `provider`
+    is the argument of a callable that returns a fresh token (OAuth 2 and OpenID Connect).
+    """
+
+    name: str  # the key under components.securitySchemes
+    pointer: str
+    kind: Literal["bearer", "basic", "header", "query", "cookie"]
+    wire: str
+    args: tuple[str, ...]
+    provider: str = ""
+    description: str = ""
+    spec_type: str = ""  # the spec's description of the scheme, e.g. "HTTP bearer", "OAuth 2"
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorResponse:
+    """A documented error response: `status` is "404", "4XX" or "default"."""
+
+    status: str
+    type: TypeRef
+
+
+@dataclass(frozen=True, slots=True)
 class Operation:
     operation_id: str
     resource: tuple[str, ...]  # attribute path on the client, e.g. ("conversations", "items")
@@ -209,6 +237,9 @@ class Operation:
     page: CursorPage | None
     deprecated: bool = False
     example: str = ""  # a Python example from the spec, rewritten for this client
+    # alternatives of scheme names, first preferred; an empty alternative makes credentials optional
+    security: tuple[tuple[str, ...], ...] = ()
+    errors: tuple[ErrorResponse, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +251,7 @@ class Api:
     definitions: tuple[Definition, ...]  # sorted by module, then name
     operations: tuple[Operation, ...]  # sorted by resource, then method name
     modules: tuple[str, ...]  # type modules, sorted
+    security_schemes: tuple[SecurityScheme, ...] = ()  # those the operations use, sorted by name
 
     def index(self) -> dict[str, Definition]:
         return {d.name: d for d in self.definitions}

@@ -20,10 +20,27 @@ from .pytypes import Types, docstring, literal
 class Options:
     package: str
     version: str = "0.1.0"
-    api_key_env: str = "OPENAI_API_KEY"
-    base_url_env: str = "OPENAI_BASE_URL"
+    env_prefix: str = "CLIENT"  # credentials are read from PREFIX_<ARGUMENT> unless `env_vars` names them
+    base_url_env: str = "CLIENT_BASE_URL"
     array_format: str = "brackets"
     client_name: str = "Client"
+    env_vars: tuple[tuple[str, str], ...] = ()  # (client argument, environment variable)
+
+
+@dataclass(frozen=True)
+class CredentialView:
+    """One security scheme the client can send: its constructor arguments and environment variables."""
+
+    scheme: str  # literal of the scheme's name
+    name: str  # the scheme's name as in the spec
+    kind: str  # literal: "bearer", "basic", "header", "query" or "cookie"
+    wire: str  # literal of the header, query parameter or cookie name
+    args: tuple[str, ...]  # the token, or username and password
+    envs: tuple[str, ...]  # environment variable of each of `args`
+    provider: str  # argument taking a token-provider callable ("" when none)
+    how: str  # how it is sent, for the docs, e.g. "`Authorization: Bearer <api_key>`"
+    spec_type: str  # e.g. "HTTP bearer", "API key in header `X-Key`"
+    description: str
 
 
 @dataclass(frozen=True)
@@ -132,6 +149,9 @@ class MethodView:
     example: str
     deprecated: bool
     call: str = ""  # `client.a.b.method("id_123")` when path ids are all it needs, else ""
+    security: str = ""  # literal of the accepted alternatives of scheme names, "" when none
+    errors: tuple[tuple[str, str], ...] = ()  # (literal of the status key, decoder) of documented errors
+    credentials: str = ""  # for the docs: the arguments it needs, e.g. "`api_key`" or "`username` + `password`"
 
 
 @dataclass(frozen=True)
@@ -163,7 +183,7 @@ class ResourceModuleView:
     imports: tuple[tuple[str, tuple[str, ...]], ...]
     typing: tuple[str, ...]  # names imported from `typing`
     abc: tuple[str, ...]  # names imported from `collections.abc`
-    runtime: tuple[str, ...]  # "_r" when the module needs the models runtime
+    runtime: tuple[str, ...]  # "_r" when the module needs the models runtime, "_t" the types package
 
 
 @dataclass(frozen=True)
@@ -189,7 +209,7 @@ PUBLIC = ("APIConnectionError", "APIError", "APIResponseValidationError", "APISt
           "AsyncClient", "AuthenticationError", "BadRequestError", "Client", "ConflictError", "DecodeError",
           "InternalServerError", "NotFoundError", "PermissionDeniedError", "RateLimitError", "RawResponse", "UNSET",
           "UnprocessableEntityError", "Unknown", "Unset", "lenient_decoding")
-RUNTIME_FILES = ("__init__.py", "models.py", "errors.py", "http.py", "pagination.py")
+RUNTIME_FILES = ("__init__.py", "models.py", "errors.py", "http.py", "pagination.py", "auth.py")
 
 
 def plan(api: ir.Api, options: Options) -> list[Job]:
@@ -201,6 +221,8 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
     resources, resource_modules = _resources(api, types, options)
     common = {"package": pkg, "options": options, "api": _api_view(api), "flavors": FLAVORS}
     common["public"] = _dunder_all(PUBLIC)
+    common["security"] = _credentials(api, options)
+    common["required_scheme"] = _required_scheme(api)
     methods = [m for top in resources for r in _walk(top) for m in r.methods]
     common["sample"] = next((m for m in methods if m.call and not m.page and m.http_method == '"GET"'), None)
     common["paged"] = next((m for m in methods if m.call and m.page), None)
@@ -218,6 +240,30 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
     jobs += [Job(f"{pkg}/types/{m.name}.py", "types_module.py.jinja", {**common, "module": m}) for m in modules]
     jobs += [Job(f"{pkg}/resources/{m.name}.py", "resource_module.py.jinja", {**common, "module": m}) for m in resource_modules]
     return sorted(jobs, key=lambda j: j.path)
+
+
+def _credentials(api: ir.Api, options: Options) -> tuple[CredentialView, ...]:
+    overrides = dict(options.env_vars)
+    out = []
+    for s in api.security_schemes:
+        envs = tuple(overrides.get(arg, f"{options.env_prefix}_{arg.upper()}") for arg in s.args)
+        if s.kind == "basic":
+            how = f"`Authorization: Basic base64(<{s.args[0]}>:<{s.args[1]}>)`"
+        elif s.kind == "bearer":
+            how = f"`Authorization: Bearer <{s.args[0]}>`"
+        else:
+            how = {"header": f"header `{s.wire}: <{s.args[0]}>`", "query": f"query parameter `?{s.wire}=<{s.args[0]}>`",
+                   "cookie": f"cookie `{s.wire}=<{s.args[0]}>`"}[s.kind]
+        out.append(CredentialView(literal(s.name), s.name, literal(s.kind), literal(s.wire), s.args, envs, s.provider,
+                                  how, s.spec_type, " ".join(s.description.split())))
+    return tuple(out)
+
+
+def _required_scheme(api: ir.Api) -> str:
+    """A scheme that every operation requires (and nothing else): the client needs it to do anything."""
+    needs = {op.security for op in api.operations}
+    only = next(iter(needs)) if len(needs) == 1 else ()
+    return literal(only[0][0]) if len(only) == 1 and len(only[0]) == 1 else ""
 
 
 def _walk(resource: ResourceView) -> list[ResourceView]:
@@ -428,6 +474,7 @@ def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[Resou
     class_names = Namespace(frozenset(d.name for d in api.definitions) | {"Client", "AsyncClient"})
     pages: dict[str, list[PageView]] = {}
     index = api.index()
+    schemes = {s.name: s for s in api.security_schemes}
 
     def make(path: tuple[str, ...]) -> ResourceView:
         cls, _ = class_names.claim(pascal(path[-1]))
@@ -438,7 +485,7 @@ def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[Resou
             if op.page is not None and isinstance(op.response, ir.Ref):
                 page, _ = class_names.claim(op.response.name + "Page")
                 pages.setdefault(path[0], []).append(_page(page, op, types, index))
-            methods.append(_method(op, types, page, example(op, options.package, options.client_name)))
+            methods.append(_method(op, types, page, example(op, options.package, options.client_name), schemes))
         return ResourceView(cls, path[-1], path, tuple(methods), children)
 
     tops = tuple(make(p) for p in sorted(by_path) if len(p) == 1)
@@ -464,13 +511,15 @@ def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[Resou
                 imports.setdefault(d.module, set()).add(name)
             elif name in decoder_modules:
                 imports.setdefault(decoder_modules[name], set()).add(name)
+        errors = " ".join(d for r in flat for m in r.methods for _, d in m.errors)
         code = " ".join(a for p in pages.get(top.attr, []) for _, a in p.accessors)
         code += " " + " ".join(p.annotation for r in flat for m in r.methods for p in m.positional + m.keyword)
         typing = ("TYPE_CHECKING",) + tuple(n for n in ("Any", "Literal") if re.search(rf"\b{n}\b", code))
         abc = ("Mapping",) + (("Sequence",) if "Sequence[" in code else ())
         modules.append(ResourceModuleView(top.attr, tuple(flat), tuple(pages.get(top.attr, [])),
                                           tuple((m, tuple(sorted(n, key=lambda x: (_isort_type(x), x)))) for m, n in sorted(imports.items())), typing, abc,
-                                          ("_r",) if any(m.decode.startswith("_r.") for r in flat for m in r.methods) else ()))
+                                          tuple(n for n, used in (("_r", any(m.decode.startswith("_r.") for r in flat for m in r.methods) or "_r." in errors),
+                                                                  ("_t", bool(imports) or "_t." in errors)) if used)))
     return tops, tuple(modules)
 
 
@@ -486,7 +535,7 @@ def _page(name: str, op: ir.Operation, types: Types, index: dict[str, ir.Definit
                     literal(op.page.has_more_field), literal(op.page.cursor_field), op.page.param)
 
 
-def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView:
+def _method(op: ir.Operation, types: Types, page: str, usage: str, api_schemes: dict[str, ir.SecurityScheme]) -> MethodView:
     def param(p: ir.Param | ir.Field, required: bool) -> ParamView:
         annotation = types.parameter(p.type)
         if not required:
@@ -521,8 +570,25 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
         page_item=types.annotation(op.page.item) if op.page else "",
         cursor_arg=next((p.attr for p in op.query_params if op.page and p.wire == op.page.param), ""),
         summary=docstring(summary), doc=docstring(op.description if op.description != summary else ""),
-        example=usage, deprecated=op.deprecated, call=_call(op, keyword),
+        example=usage, deprecated=op.deprecated, call=_call(op, keyword), security=_security(op),
+        errors=tuple((literal(e.status), types.qualified("_t.").decoder(e.type)) for e in op.errors),
+        credentials="; or ".join(" + ".join(_args_of(api_schemes, n) for n in alt) or "none" for alt in op.security),
     )
+
+
+def _security(op: ir.Operation) -> str:
+    """`(("A",), ("B", "C"))`: A, or else B and C together; `()` in it means none is also fine."""
+    if not op.security:
+        return ""
+    def tuple_(items: list[str]) -> str:  # as black writes it: a trailing comma only for one item
+        return "(" + items[0] + ",)" if len(items) == 1 else "(" + ", ".join(items) + ")"  # () when empty
+
+    return tuple_([tuple_([literal(n) for n in alt]) for alt in op.security])
+
+
+def _args_of(schemes: dict[str, ir.SecurityScheme], name: str) -> str:
+    scheme = schemes[name]
+    return " + ".join(f"`{a}`" for a in scheme.args) + (f" (or `{scheme.provider}`)" if scheme.provider else "")
 
 
 def _call(op: ir.Operation, keyword: list[ParamView]) -> str:

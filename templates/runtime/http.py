@@ -17,16 +17,16 @@ import re
 import ssl
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Self, TypeVar
 from urllib.parse import quote, urlencode
 
 import httpx
 
+from .auth import Credentials, Scheme, guard, origin_of
 from .errors import (
     APIConnectionError,
-    APIError,
     APIResponseValidationError,
     APITimeoutError,
     status_error,
@@ -40,6 +40,7 @@ INITIAL_RETRY_DELAY = 0.5  # seconds before the first retry; doubled for each fu
 MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0  # a server's Retry-After longer than this is ignored (backoff instead)
 RETRY_COUNT_HEADER = "X-Retry-Count"
+ERROR_MODELS = "convgen.errors"  # request extension: status ("404", "4XX", "default") -> decoder
 Timeout = float | httpx.Timeout | None
 _PLACEHOLDER = re.compile(r"{([^{}]+)}")
 _PYTHON_VERSION = ".".join(map(str, sys.version_info[:3]))
@@ -52,10 +53,11 @@ class ClientConfig:
     package: str
     version: str
     default_base_url: str
-    api_key_env: str
     base_url_env: str
     # "brackets" (a[]=1&a[]=2), "repeat" (a=1&a=2) or "comma" (a=1,2)
     array_format: str = "brackets"
+    security: tuple[Scheme, ...] = ()  # the credentials the client takes
+    required: str = ""  # a scheme every operation needs: the client fails at construction without it
 
 
 @dataclass(frozen=True)
@@ -215,7 +217,7 @@ class _Base:
     def __init__(
         self,
         *,
-        api_key: str | None,
+        credentials: Mapping[str, Any],
         base_url: str | httpx.URL | None,
         timeout: Timeout,
         max_retries: int,
@@ -223,11 +225,9 @@ class _Base:
         default_query: Mapping[str, object] | None,
     ) -> None:
         config = self._config
-        api_key = api_key if api_key is not None else os.environ.get(config.api_key_env)
-        if not api_key:
-            raise APIError(
-                f"no API key: pass api_key=... or set the {config.api_key_env} environment variable"
-            )
+        self._credentials = Credentials(config.security, credentials)
+        if config.required:
+            self._credentials.require(config.required)
         base = (
             base_url
             if base_url is not None
@@ -235,8 +235,8 @@ class _Base:
         )
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
-        self._api_key = api_key
         self.base_url = str(base).rstrip("/")
+        self._origin = origin_of(self.base_url)
         self.timeout = timeout
         self._timeouts = httpx.Timeout(timeout).as_dict()  # the default, computed once
         self.max_retries = max_retries
@@ -246,19 +246,14 @@ class _Base:
             "Accept": "application/json",
             "User-Agent": f"{config.package}/{config.version} python/{_PYTHON_VERSION}",
             **self._default_headers,
-            "Authorization": f"Bearer {api_key}",
         }
 
-    @property
-    def api_key(self) -> str:
-        return self._api_key
-
-    def __repr__(self) -> str:  # the key never appears in a repr
+    def __repr__(self) -> str:  # credentials never appear in a repr
         return f"<{type(self).__name__} base_url={self.base_url!r} max_retries={self.max_retries}>"
 
     def _settings(self) -> dict[str, Any]:
         return {
-            "api_key": self._api_key,
+            **self._credentials.values,
             "base_url": self.base_url,
             "timeout": self.timeout,
             "max_retries": self.max_retries,
@@ -291,7 +286,10 @@ class _Base:
             content = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
             headers = {**headers, "Content-Type": "application/json"}
         if options.extra_headers:
-            headers = {**headers, **options.extra_headers}
+            # header names are case-insensitive: `authorization` replaces `Authorization`
+            replaced = {name.lower() for name in options.extra_headers}
+            kept = {k: v for k, v in headers.items() if k.lower() not in replaced}
+            headers = {**kept, **options.extra_headers}
         timeout = self.timeout if options.timeout is UNSET else options.timeout
         if not self._owns_http:
             # the user's httpx client builds it, so that its own settings (headers, cookies, auth) apply
@@ -303,6 +301,19 @@ class _Base:
         return httpx.Request(
             method, url, headers=headers, content=content, extensions={"timeout": timeouts}
         )
+
+    def _authorize(
+        self,
+        request: httpx.Request,
+        security: Sequence[Sequence[str]],
+        errors: Mapping[str, Callable[[Any], Any]] | None,
+    ) -> httpx.Request:
+        """Credentials of the operation's `security` alternatives; its documented error models."""
+        if security:
+            self._credentials.apply(request, security, self._origin)
+        if errors:
+            request.extensions[ERROR_MODELS] = errors
+        return request
 
     def _retry_delay(self, attempt: int, response: httpx.Response | None) -> float | None:
         """Seconds to wait before retry number `attempt`, or None when it must not be retried."""
@@ -331,7 +342,7 @@ class _Base:
         if delay is not None:
             return delay
         if isinstance(outcome, httpx.Response):
-            raise status_error(outcome, _error_body(outcome))
+            raise status_error(outcome, _error_body(outcome), request.extensions.get(ERROR_MODELS))
         if isinstance(outcome, httpx.TimeoutException):
             raise APITimeoutError(request=request) from outcome
         raise APIConnectionError(f"Connection error: {outcome}", request=request) from outcome
@@ -373,6 +384,7 @@ class SyncAPIClient(_Base):
             transport = httpx.HTTPTransport(verify=_ssl_context())
             self._http = httpx.Client(transport=transport, follow_redirects=True)
             self._direct = transport if _direct_transport() else None
+        guard(self._http)
 
     def request(
         self,
@@ -383,8 +395,11 @@ class SyncAPIClient(_Base):
         body: Any = UNSET,
         decode: Callable[[Any], T],
         options: RequestOptions,
+        security: Sequence[Sequence[str]] = (),
+        errors: Mapping[str, Callable[[Any], Any]] | None = None,
     ) -> T:
-        return _decode(self._send(self._build(method, url_path, query, body, options)), decode)
+        request = self._build(method, url_path, query, body, options)
+        return _decode(self._send(self._authorize(request, security, errors)), decode)
 
     def request_raw(
         self,
@@ -395,8 +410,11 @@ class SyncAPIClient(_Base):
         body: Any = UNSET,
         decode: Callable[[Any], T],
         options: RequestOptions,
+        security: Sequence[Sequence[str]] = (),
+        errors: Mapping[str, Callable[[Any], Any]] | None = None,
     ) -> RawResponse[T]:
-        return RawResponse(self._send(self._build(method, url_path, query, body, options)), decode)
+        request = self._build(method, url_path, query, body, options)
+        return RawResponse(self._send(self._authorize(request, security, errors)), decode)
 
     def _send(self, request: httpx.Request) -> httpx.Response:
         attempt = 0
@@ -454,6 +472,7 @@ class AsyncAPIClient(_Base):
             transport = httpx.AsyncHTTPTransport(verify=_ssl_context())
             self._http = httpx.AsyncClient(transport=transport, follow_redirects=True)
             self._direct = transport if _direct_transport() else None
+        guard(self._http)
 
     async def request(
         self,
@@ -464,10 +483,11 @@ class AsyncAPIClient(_Base):
         body: Any = UNSET,
         decode: Callable[[Any], T],
         options: RequestOptions,
+        security: Sequence[Sequence[str]] = (),
+        errors: Mapping[str, Callable[[Any], Any]] | None = None,
     ) -> T:
-        return _decode(
-            await self._send(self._build(method, url_path, query, body, options)), decode
-        )
+        request = self._build(method, url_path, query, body, options)
+        return _decode(await self._send(self._authorize(request, security, errors)), decode)
 
     async def request_raw(
         self,
@@ -478,10 +498,11 @@ class AsyncAPIClient(_Base):
         body: Any = UNSET,
         decode: Callable[[Any], T],
         options: RequestOptions,
+        security: Sequence[Sequence[str]] = (),
+        errors: Mapping[str, Callable[[Any], Any]] | None = None,
     ) -> RawResponse[T]:
-        return RawResponse(
-            await self._send(self._build(method, url_path, query, body, options)), decode
-        )
+        request = self._build(method, url_path, query, body, options)
+        return RawResponse(await self._send(self._authorize(request, security, errors)), decode)
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         attempt = 0

@@ -96,6 +96,8 @@ class Conversations:
             path("/conversations", {}),
             body={"metadata": metadata, "items": items},
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -118,6 +120,8 @@ class Conversations:
             "DELETE",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             decode=_t.DeletedConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -140,6 +144,8 @@ class Conversations:
             "GET",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -166,6 +172,8 @@ class Conversations:
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             body={"metadata": metadata},
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -207,6 +215,8 @@ class Items:
             query={"include": include},
             body={"items": items},
             decode=_t.ConversationItemList.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -234,6 +244,8 @@ class Items:
                 {"conversation_id": conversation_id, "item_id": item_id},
             ),
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -288,6 +300,8 @@ class Items:
                     timeout=timeout,
                 ),
             ),
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -319,6 +333,8 @@ class Items:
             ),
             query={"include": include},
             decode=_t.conversation_item_from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -350,6 +366,8 @@ class ConversationsWithRawResponse:
             path("/conversations", {}),
             body={"metadata": metadata, "items": items},
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -372,6 +390,8 @@ class ConversationsWithRawResponse:
             "DELETE",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             decode=_t.DeletedConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -394,6 +414,8 @@ class ConversationsWithRawResponse:
             "GET",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -420,6 +442,8 @@ class ConversationsWithRawResponse:
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             body={"metadata": metadata},
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -456,6 +480,8 @@ class ItemsWithRawResponse:
             query={"include": include},
             body={"items": items},
             decode=_t.ConversationItemList.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -483,6 +509,8 @@ class ItemsWithRawResponse:
                 {"conversation_id": conversation_id, "item_id": item_id},
             ),
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -537,6 +565,8 @@ class ItemsWithRawResponse:
                     timeout=timeout,
                 ),
             ),
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -568,6 +598,8 @@ class ItemsWithRawResponse:
             ),
             query={"include": include},
             decode=_t.conversation_item_from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -604,6 +636,8 @@ class AsyncConversations:
             path("/conversations", {}),
             body={"metadata": metadata, "items": items},
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -626,6 +660,8 @@ class AsyncConversations:
             "DELETE",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             decode=_t.DeletedConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -648,6 +684,8 @@ class AsyncConversations:
             "GET",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -674,6 +712,8 @@ class AsyncConversations:
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             body={"metadata": metadata},
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -715,6 +755,8 @@ class AsyncItems:
             query={"include": include},
             body={"items": items},
             decode=_t.ConversationItemList.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -742,6 +784,8 @@ class AsyncItems:
                 {"conversation_id": conversation_id, "item_id": item_id},
             ),
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -800,6 +844,8 @@ class AsyncItems:
                         timeout=timeout,
                     ),
                 ),
+                security=(("ApiKeyAuth",),),
+                errors={"429": _t.ErrorResponse.from_dict},
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
             )
         )
@@ -832,6 +878,8 @@ class AsyncItems:
             ),
             query={"include": include},
             decode=_t.conversation_item_from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -863,6 +911,8 @@ class AsyncConversationsWithRawResponse:
             path("/conversations", {}),
             body={"metadata": metadata, "items": items},
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -885,6 +935,8 @@ class AsyncConversationsWithRawResponse:
             "DELETE",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             decode=_t.DeletedConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -907,6 +959,8 @@ class AsyncConversationsWithRawResponse:
             "GET",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -933,6 +987,8 @@ class AsyncConversationsWithRawResponse:
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             body={"metadata": metadata},
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -969,6 +1025,8 @@ class AsyncItemsWithRawResponse:
             query={"include": include},
             body={"items": items},
             decode=_t.ConversationItemList.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -996,6 +1054,8 @@ class AsyncItemsWithRawResponse:
                 {"conversation_id": conversation_id, "item_id": item_id},
             ),
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -1050,6 +1110,8 @@ class AsyncItemsWithRawResponse:
                     timeout=timeout,
                 ),
             ),
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -1081,5 +1143,7 @@ class AsyncItemsWithRawResponse:
             ),
             query={"include": include},
             decode=_t.conversation_item_from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
