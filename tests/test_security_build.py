@@ -135,3 +135,13 @@ def test_an_unknown_env_vars_argument_is_reported(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert ("convgen.toml:4:1: warning W353: env_vars names 'pasword', which the client does not take "
             "(it takes base_url, password, username)") in result.stderr
+
+
+def test_the_generated_readme_documents_the_credentials() -> None:
+    readme = (FEATURES / "expected" / "security_mixed" / "README.md").read_text()
+    assert ("| `username`, `password` | `SECURITY_MIXED_USERNAME`, `SECURITY_MIXED_PASSWORD` | "
+            "`Authorization: Basic base64(<username>:<password>)` | HTTP basic (`basic`) |") in readme
+    assert "| `access_token` (or `token_provider`) | `SECURITY_MIXED_ACCESS_TOKEN` |" in readme
+    assert "GET /pets (needs `api_key`; or `username` + `password`)" in readme
+    assert "GET /pets/{pet_id} (needs `api_key`; or none)" in readme
+    assert "DELETE /pets/{pet_id} (needs `api_key` + `tenant`)" in readme
