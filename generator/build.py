@@ -17,8 +17,9 @@ from .diagnostics import Diagnostic
 from .naming import Namespace, parameter, pascal, snake, unshadow_fields
 from .opnames import NameTable, OpName, name_operations, resource_classes, settle, unshadow
 from .schemas import SchemaBuilder
+from .security import requirements, schemes
 from .select import Section, SelectedOperation
-from .specread import deref, mapping, text
+from .specread import deref, json_media, mapping, text
 from .unions import resolve_unions
 
 _PARAM = re.compile(r"^{([^}]+)}$")
@@ -34,6 +35,7 @@ def build(section: Section, names: NameTable | None = None) -> tuple[ir.Api, lis
     operations = [_operation(sb, section, op, n) for op, n in zip(section.operations, named, strict=True)]
     resolve_unions(sb)
     operations = settle([unshadow(_detect_page(op, sb.defs), diags) for op in operations], diags)
+    operations, security_schemes = _settle_security(section.doc, operations, diags)
     definitions = unshadow_fields(_group_modules(sb.defs), diags)
     doc = section.doc
     info = mapping(doc.get("info"))
@@ -49,6 +51,7 @@ def build(section: Section, names: NameTable | None = None) -> tuple[ir.Api, lis
         resource_classes=resource_classes(operations, frozenset(definitions), diags),
         server_template=server_template if server_variables else "",
         server_variables=server_variables,
+        security_schemes=security_schemes,
     )
     return api, diags
 
@@ -107,7 +110,43 @@ def _operation(sb: SchemaBuilder, section: Section, sel: SelectedOperation, name
         header_params=tuple(located["header"]), cookie_params=tuple(located["cookie"]),
         accept=parameters.accept(op.get("responses"), lambda node: deref(section.doc, node)),
         response_kind=chosen.kind, response_media=chosen.media, events=chosen.events,
+        security=requirements(section.doc, op, sel.pointer, sb.diags), errors=_errors(sb, section, op, base, sel.pointer),
     )
+
+
+def _errors(sb: SchemaBuilder, section: Section, op: dict[str, Any], base: str, at: str) -> tuple[ir.ErrorResponse, ...]:
+    """The documented 4xx/5xx/default responses with a JSON body: the client decodes errors into them."""
+    responses: dict[Any, Any] = mapping(op.get("responses"))
+    out = []
+    for key in responses:
+        code = str(key).upper()
+        if not (code == "DEFAULT" or (len(code) == 3 and code[0] in "45" and (code[1:].isdigit() or code[1:] == "XX"))):
+            continue
+        response = deref(section.doc, responses[key])
+        content = mapping(response.get("content")) if isinstance(response, dict) else {}
+        media = json_media(content)
+        if media is None or "schema" not in content[media]:
+            continue  # no JSON model documented: the error keeps the raw body
+        status = code.lower() if code == "DEFAULT" else code
+        type_ = sb.convert(content[media]["schema"], base + pascal(status) + "Error",
+                           f"{at}/responses/{key}/content/{media.replace('/', '~1')}/schema")
+        out.append(ir.ErrorResponse(status, type_))
+    return tuple(sorted(out, key=lambda e: (e.status == "default", e.status)))
+
+
+def _settle_security(doc: dict[str, Any], operations: list[ir.Operation], diags: list[Diagnostic]) -> tuple[list[ir.Operation], tuple[ir.SecurityScheme, ...]]:
+    """The schemes the operations use. An alternative that needs a scheme the client cannot send
+    (W350) becomes "no credentials": the user sets that one up outside (headers, httpx client),
+    so the method must not refuse to send without the others."""
+    used = {name for op in operations for alternative in op.security for name in alternative}
+    found = schemes(doc, used, diags)
+    sendable = {s.name for s in found}
+    out = []
+    for op in operations:
+        alternatives = tuple(dict.fromkeys(a if set(a) <= sendable else () for a in op.security))
+        alternatives = alternatives if any(alternatives) else ()  # only "none": nothing to send
+        out.append(replace(op, security=alternatives) if alternatives != op.security else op)
+    return out, found
 
 
 def _detect_page(op: ir.Operation, defs: dict[str, ir.Definition]) -> ir.Operation:

@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from . import __version__
-from .config import ARRAY_FORMATS, Config, find, load_config
+from .config import ARRAY_FORMATS, Config, env_prefix_of, find, load_config
 from .diagnostics import Diagnostic, Severity, dump_json, has_errors, has_warnings
 
 if TYPE_CHECKING:
     from .background import Child
+    from .ir import Api
     from .load import Spec
     from .opnames import NameTable
     from .select import Section
@@ -194,7 +195,7 @@ def _render(run: Run, config: Config) -> dict[str, str] | None:
 
     assert config.spec is not None
     spec_path = config.spec
-    settings = {k: getattr(config, k) for k in ("tags", "path_prefixes", "package", "array_format", "env_prefix", "version")}
+    settings = {k: getattr(config, k) for k in ("tags", "path_prefixes", "package", "array_format", "env_prefix", "env_vars", "version")}
     settings["spec_path"] = str(config.spec)  # cached diagnostics name the spec file: a copy elsewhere is another build
     settings["ref_root"] = str(config.ref_root or "")
     if config.names is not None:  # the names table's content, not its path, goes into the key
@@ -246,8 +247,10 @@ def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:
     api, diags = run.stage("build", lambda: build(section, table))
     if run.add(diags):
         return None
-    options = Options(package=config.package, version=config.version, api_key_env=f"{config.env_prefix}_API_KEY",
-                      base_url_env=f"{config.env_prefix}_BASE_URL", array_format=config.array_format)
+    prefix = env_prefix_of(config)
+    run.add(_unknown_env_vars(config, api))
+    options = Options(package=config.package, version=config.version, env_prefix=prefix, env_vars=config.env_vars,
+                      base_url_env=dict(config.env_vars).get("base_url", f"{prefix}_BASE_URL"), array_format=config.array_format)
     jobs = run.stage("plan", lambda: plan(api, options))
     if config.templates is not None and not config.templates.is_dir():
         run.add([Diagnostic("E401", f"template folder {config.templates} does not exist", file=str(config.templates), line=1, column=1)])
@@ -274,6 +277,19 @@ def _names(run: Run, config: Config) -> tuple[bool, NameTable | None]:
 
     table, diags = load_names(config.names)
     return not run.add(diags), table
+
+
+def _unknown_env_vars(config: Config, api: Api) -> list[Diagnostic]:
+    """`env_vars` may name only arguments the client has: a misspelt one would be ignored."""
+    known = {arg for s in api.security_schemes for arg in s.args} | {"base_url"}
+    unknown = [arg for arg, _ in config.env_vars if arg not in known]
+    if not unknown:
+        return []
+    source = config.source or Path("<config>")
+    text = source.read_text(encoding="utf-8") if source.is_file() else ""
+    line = next((i for i, row in enumerate(text.splitlines(), 1) if row.lstrip().startswith("env_vars")), 1)
+    return [Diagnostic("W353", f"env_vars names {', '.join(map(repr, unknown))}, which the client does not take "
+                               f"(it takes {', '.join(sorted(known))})", file=str(source), line=line, column=1)]
 
 
 def _generate(run: Run) -> tuple[dict[str, str], Path] | int:
@@ -423,7 +439,7 @@ def cmd_init(run: Run) -> int:
         f"output = {json.dumps(args.output or 'generated')}\n"
         f"templates = {json.dumps(templates.as_posix())}\n"
         '# array_format = "brackets"  # query arrays; without it, as the spec\'s style/explode say\n'
-        'env_prefix = "OPENAI"\n',
+        f"env_prefix = {json.dumps(env_prefix_of(Config(package=args.package or 'client')))}\n",
         encoding="utf-8",
     )
     for source in _template_files():
@@ -467,7 +483,7 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("-o", "--output", help="output folder")
     gen.add_argument("--templates", help="folder of template overrides")
     gen.add_argument("--array-format", choices=ARRAY_FORMATS, help="query array encoding")
-    gen.add_argument("--env-prefix", help="environment variable prefix (PREFIX_API_KEY, PREFIX_BASE_URL)")
+    gen.add_argument("--env-prefix", help="environment variable prefix (PREFIX_API_KEY, PREFIX_BASE_URL); default: the package name")
     sub.add_parser("build", parents=[common, gen], help="generate the client")
     check = sub.add_parser("check", parents=[common, gen], help="exit 1 if the output is stale")
     check.add_argument("--diff", action="store_true", help="print unified diffs")

@@ -25,7 +25,8 @@ class Config:
     output: Path | None = None
     templates: Path | None = None
     array_format: str = ""  # "": as each parameter's style/explode says
-    env_prefix: str = "OPENAI"
+    env_prefix: str = ""  # "" -> derived from the package name (see `env_prefix_of`)
+    env_vars: tuple[tuple[str, str], ...] = ()  # (client argument, environment variable) overrides
     version: str = "0.1.0"
     strict: bool = False
     ref_root: Path | None = None  # folder files named by `$ref` must be in (default: the spec's)
@@ -46,7 +47,8 @@ KEYS: dict[str, str] = {
     "output": "folder the client is written to",
     "templates": "folder of template overrides",
     "array_format": "query arrays of the default style: brackets | repeat | comma (default: as the spec says)",
-    "env_prefix": "environment variables read: PREFIX_API_KEY, PREFIX_BASE_URL",
+    "env_prefix": "environment variables read: PREFIX_<ARGUMENT>, e.g. PREFIX_API_KEY, PREFIX_BASE_URL (default: from the package name)",
+    "env_vars": "table: client argument -> environment variable, e.g. {api_key = \"MY_KEY\"}",
     "version": "version of the generated package",
     "strict": "treat warnings as errors",
     "ref_root": "folder that files named by relative $refs must be in (default: the spec's folder)",
@@ -120,6 +122,12 @@ def load_config(path: Path) -> tuple[Config, list[Diagnostic]]:
                 values[key] = value
             else:
                 bad(key, f"env_prefix must be UPPER_SNAKE, got {value!r}")
+        elif key == "env_vars":
+            if isinstance(value, dict) and all(isinstance(k, str) and k.isidentifier() and isinstance(v, str)
+                                               and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", v) for k, v in value.items()):
+                values[key] = tuple(sorted(value.items()))
+            else:
+                bad(key, "env_vars must be a table of argument = \"ENV_NAME\" strings")
         elif key == "version":
             if isinstance(value, str) and re.fullmatch(r"[0-9A-Za-z.+-]+", value):
                 values[key] = value
@@ -131,6 +139,11 @@ def load_config(path: Path) -> tuple[Config, list[Diagnostic]]:
             else:
                 bad(key, "strict must be true or false")
     return Config(source=path, **values), diags
+
+
+def env_prefix_of(config: Config) -> str:
+    """The configured prefix, else the package name: `petstore` reads PETSTORE_API_KEY."""
+    return config.env_prefix or re.sub(r"[^A-Z0-9]+", "_", config.package.upper()).strip("_") or "CLIENT"
 
 
 def _relative(path: Path) -> Path:

@@ -76,6 +76,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W340": (Severity.WARNING, "add a boolean `stream` (or an enum with `sse`) body field for the events, or read them raw"),
     "W341": (Severity.WARNING, "this response media type is not decoded: the method returns its bytes"),
     "W342": (Severity.WARNING, "JSON is one of several response media: the method returns bytes; `.json()` reads it"),
+    "W350": (Severity.WARNING, "the client cannot send this security scheme: pass its credential with default_headers or an httpx client"),
+    "W351": (Severity.WARNING, "the security requirement names no scheme under components.securitySchemes: add it or fix the name"),
+    "W352": (Severity.WARNING, "a credential argument took another name: it collided with a constructor argument"),
+    "W353": (Severity.WARNING, "env_vars names a client argument that does not exist: fix or remove it"),
     # configuration and templates
     "E401": (Severity.ERROR, "fix the configuration value (see README: Configuration)"),
     "W402": (Severity.WARNING, "remove the unknown configuration key (see README: Configuration)"),

@@ -239,6 +239,34 @@ ResponseKind = Literal["json", "binary", "text", "empty", "events"]
 
 
 @dataclass(frozen=True, slots=True)
+class SecurityScheme:
+    """A way to authenticate that the client can send, from `components.securitySchemes`.
+
+    `kind` says where the credential goes: "bearer" and "basic" in the Authorization header,
+    "header", "query" and "cookie" under `wire` (an API key). `args` are the client's
+    constructor arguments holding it: one token, or (username, password) for basic; `provider`
+    is the argument of a callable that returns a fresh token (OAuth 2 and OpenID Connect).
+    """
+
+    name: str  # the key under components.securitySchemes
+    pointer: str
+    kind: Literal["bearer", "basic", "header", "query", "cookie"]
+    wire: str
+    args: tuple[str, ...]
+    provider: str = ""
+    description: str = ""
+    spec_type: str = ""  # the spec's description of the scheme, e.g. "HTTP bearer", "OAuth 2"
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorResponse:
+    """A documented error response: `status` is "404", "4XX" or "default"."""
+
+    status: str
+    type: TypeRef
+
+
+@dataclass(frozen=True, slots=True)
 class Operation:
     operation_id: str
     resource: tuple[str, ...]  # attribute path on the client, e.g. ("conversations", "items")
@@ -266,6 +294,10 @@ class Operation:
     response_media: str = ""  # the media type the response kind was chosen from ("" when empty)
     events: EventStream | None = None
 
+    # alternatives of scheme names, first preferred; an empty alternative makes credentials optional
+    security: tuple[tuple[str, ...], ...] = ()
+    errors: tuple[ErrorResponse, ...] = ()
+
 
 @dataclass(frozen=True, slots=True)
 class ServerVariable:
@@ -289,6 +321,7 @@ class Api:
     # `server_url` with `{name}` placeholders filled from defaults; the template and its variables
     server_template: str = ""
     server_variables: tuple[ServerVariable, ...] = ()
+    security_schemes: tuple[SecurityScheme, ...] = ()  # those the operations use, sorted by name
 
     def index(self) -> dict[str, Definition]:
         return {d.name: d for d in self.definitions}

@@ -21,10 +21,27 @@ from .pytypes import Code, Types, docstring, literal, union, uses
 class Options:
     package: str
     version: str = "0.1.0"
-    api_key_env: str = "OPENAI_API_KEY"
-    base_url_env: str = "OPENAI_BASE_URL"
+    env_prefix: str = "CLIENT"  # credentials are read from PREFIX_<ARGUMENT> unless `env_vars` names them
+    base_url_env: str = "CLIENT_BASE_URL"
     array_format: str = ""
     client_name: str = "Client"
+    env_vars: tuple[tuple[str, str], ...] = ()  # (client argument, environment variable)
+
+
+@dataclass(frozen=True)
+class CredentialView:
+    """One security scheme the client can send: its constructor arguments and environment variables."""
+
+    scheme: str  # literal of the scheme's name
+    name: str  # the scheme's name as in the spec
+    kind: str  # literal: "bearer", "basic", "header", "query" or "cookie"
+    wire: str  # literal of the header, query parameter or cookie name
+    args: tuple[str, ...]  # the token, or username and password
+    envs: tuple[str, ...]  # environment variable of each of `args`
+    provider: str  # argument taking a token-provider callable ("" when none)
+    how: str  # how it is sent, for the docs, e.g. "`Authorization: Bearer <api_key>`"
+    spec_type: str  # e.g. "HTTP bearer", "API key in header `X-Key`"
+    description: str
 
 
 @dataclass(frozen=True)
@@ -150,6 +167,9 @@ class MethodView:
     stream_flag: str = ""  # the argument that asks for the event stream ("" when it is always one)
     # the typing overloads of a method with a stream flag: ("json" | "stream" | "either", keyword arguments)
     overloads: tuple[tuple[str, tuple[ParamView, ...]], ...] = ()
+    security: str = ""  # literal of the accepted alternatives of scheme names, "" when none
+    errors: tuple[tuple[str, str], ...] = ()  # (literal of the status key, decoder) of documented errors
+    credentials: str = ""  # for the docs: the arguments it needs, e.g. "`api_key`" or "`username` + `password`"
 
 
 @dataclass(frozen=True)
@@ -219,7 +239,7 @@ PUBLIC: dict[str, str] = {
     "Stream": "._runtime.sse", "AsyncStream": "._runtime.sse",
     **{name: "._runtime.models" for name in ("UNSET", "Unset", "DecodeError", "Unknown", "lenient_decoding")},
 }
-RUNTIME_FILES = ("__init__.py", "models.py", "errors.py", "http.py", "pagination.py", "params.py", "uploads.py", "binary.py", "sse.py")
+RUNTIME_FILES = ("__init__.py", "models.py", "errors.py", "http.py", "pagination.py", "params.py", "uploads.py", "binary.py", "sse.py", "auth.py")
 
 
 def plan(api: ir.Api, options: Options) -> list[Job]:
@@ -232,6 +252,8 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
     common = {"package": pkg, "options": options, "api": _api_view(api), "flavors": FLAVORS}
     common["public"] = _dunder_all(PUBLIC)
     common["public_modules"] = sorted(PUBLIC.items(), key=lambda e: (e[1], _isort_type(e[0]), e[0]))
+    common["security"] = _credentials(api, options)
+    common["required_scheme"] = _required_scheme(api)
     methods = [m for top in resources for r in _walk(top) for m in r.methods]
     common["walkthrough"] = tuple(step for top in resources for step in _walkthrough(top, api))
     common["sample"] = next((m for m in methods if m.call and not m.page and m.http_method == '"GET"'), None)
@@ -250,6 +272,30 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
     jobs += [Job(f"{pkg}/types/{m.name}.py", "types_module.py.jinja", {**common, "module": m}) for m in modules]
     jobs += [Job(f"{pkg}/resources/{m.name}.py", "resource_module.py.jinja", {**common, "module": m}) for m in resource_modules]
     return sorted(jobs, key=lambda j: j.path)
+
+
+def _credentials(api: ir.Api, options: Options) -> tuple[CredentialView, ...]:
+    overrides = dict(options.env_vars)
+    out = []
+    for s in api.security_schemes:
+        envs = tuple(overrides.get(arg, f"{options.env_prefix}_{arg.upper()}") for arg in s.args)
+        if s.kind == "basic":
+            how = f"`Authorization: Basic base64(<{s.args[0]}>:<{s.args[1]}>)`"
+        elif s.kind == "bearer":
+            how = f"`Authorization: Bearer <{s.args[0]}>`"
+        else:
+            how = {"header": f"header `{s.wire}: <{s.args[0]}>`", "query": f"query parameter `?{s.wire}=<{s.args[0]}>`",
+                   "cookie": f"cookie `{s.wire}=<{s.args[0]}>`"}[s.kind]
+        out.append(CredentialView(literal(s.name), s.name, literal(s.kind), literal(s.wire), s.args, envs, s.provider,
+                                  how, s.spec_type, " ".join(s.description.split())))
+    return tuple(out)
+
+
+def _required_scheme(api: ir.Api) -> str:
+    """A scheme that every operation requires (and nothing else): the client needs it to do anything."""
+    needs = {op.security for op in api.operations}
+    only = next(iter(needs)) if len(needs) == 1 else ()
+    return literal(only[0][0]) if len(only) == 1 and len(only[0]) == 1 else ""
 
 
 def _walk(resource: ResourceView) -> list[ResourceView]:
@@ -507,6 +553,7 @@ def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[Resou
     pages: dict[str, list[PageView]] = {}
     page_names: dict[str, str] = {}
     index = api.index()
+    schemes = {s.name: s for s in api.security_schemes}
 
     def make(path: tuple[str, ...]) -> ResourceView:
         cls = settled.get(path) or class_names.claim(pascal(path[-1]))[0]
@@ -521,7 +568,7 @@ def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[Resou
                 page = page_names[op.response.name]
                 if page not in {p.name for p in pages.get(path[0], [])}:
                     pages.setdefault(path[0], []).append(_page(page, op, types, index))
-            methods.append(_method(op, types, page, example(op, options.package, options.client_name)))
+            methods.append(_method(op, types, page, example(op, options.package, options.client_name), schemes))
         return ResourceView(cls, path[-1], path, tuple(methods), children)
 
     tops = tuple(make(p) for p in sorted(by_path) if len(p) == 1)
@@ -547,7 +594,9 @@ def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[Resou
         if any(m.overloads for r in flat for m in r.methods):
             typing += ("overload",)
         params = [p for r in flat for m in r.methods for p in m.positional + m.keyword]
-        runtime = tuple(n for n in ("_r", "_t") if any(n + "." in m.decode or n + "." in m.events for r in flat for m in r.methods))
+        errors = " ".join(d for r in flat for m in r.methods for _, d in m.errors)
+        runtime = tuple(n for n in ("_r", "_t") if any(n + "." in m.decode or n + "." in m.events for r in flat for m in r.methods)
+                        or n + "." in errors)
         if any("Styled(" in p.value for p in params) or any("Styled(" in v for r in flat for m in r.methods for _, v in m.path_args):
             runtime += ("Styled",)
         if any(m.events for r in flat for m in r.methods):
@@ -574,7 +623,7 @@ def _page(name: str, op: ir.Operation, types: Types, index: dict[str, ir.Definit
                     literal(op.page.has_more_field), literal(op.page.cursor_field), op.page.param, _names(uses("", *parts)))
 
 
-def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView:
+def _method(op: ir.Operation, types: Types, page: str, usage: str, api_schemes: dict[str, ir.SecurityScheme]) -> MethodView:
     def param(p: ir.Param | ir.Field, required: bool) -> ParamView:
         accepted = types.parameter_code(p.type)
         annotation = accepted.text
@@ -626,13 +675,16 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str) -> MethodView
         page_item=types.annotation(op.page.item) if op.page else "",
         cursor_arg=next((p.attr for p in op.query_params if op.page and p.wire == op.page.param), ""),
         summary=docstring(summary), doc=docstring(op.description if op.description != summary else ""),
-        example=usage, deprecated=op.deprecated, call=_call(op, keyword), body_wrap=body_wrap, body_extra=body_extra,
+        example=usage, deprecated=op.deprecated, call=_call(op, keyword), security=_security(op), body_wrap=body_wrap, body_extra=body_extra,
         uses=tuple(dict.fromkeys([*(n for p in signature for n in p.uses), *(() if page else _names(returned))])),
         aliases=op.aliases,
         fixed_query=tuple((literal(k), literal(v)) for k, v in op.fixed_query),
         headers=headers, cookies=cookies, accept=literal(op.accept) if op.accept else "",
         kind=op.response_kind, decode_from='"response"' if op.response_kind in _UNDECODED else "",
         **_events(op, types, tuple(keyword)),
+
+        errors=tuple((literal(e.status), types.qualified("_t.").decoder(e.type)) for e in op.errors),
+        credentials="; or ".join(" + ".join(_args_of(api_schemes, n) for n in alt) or "none" for alt in op.security),
     )
     extra = _names(types.annotated(op.events.event)) if op.events is not None else ()
     if view.overloads:
@@ -735,6 +787,21 @@ def _events(op: ir.Operation, types: Types, keyword: tuple[ParamView, ...]) -> d
                             ("stream", variant(lambda a: literal_of([str(value)]), True)),
                             ("either", variant(lambda a: a.replace(" | Unset", ""), True)))
     return out
+
+
+def _security(op: ir.Operation) -> str:
+    """`(("A",), ("B", "C"))`: A, or else B and C together; `()` in it means none is also fine."""
+    if not op.security:
+        return ""
+    def tuple_(items: list[str]) -> str:  # as black writes it: a trailing comma only for one item
+        return "(" + items[0] + ",)" if len(items) == 1 else "(" + ", ".join(items) + ")"  # () when empty
+
+    return tuple_([tuple_([literal(n) for n in alt]) for alt in op.security])
+
+
+def _args_of(schemes: dict[str, ir.SecurityScheme], name: str) -> str:
+    scheme = schemes[name]
+    return " + ".join(f"`{a}`" for a in scheme.args) + (f" (or `{scheme.provider}`)" if scheme.provider else "")
 
 
 def _call(op: ir.Operation, keyword: list[ParamView]) -> str:

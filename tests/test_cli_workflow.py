@@ -35,7 +35,7 @@ def test_build_with_no_arguments_in_a_configured_project(tmp_path: Path) -> None
     result = run_convgen("build", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     client = (tmp_path / "client" / "pets" / "_client.py").read_text()
-    assert 'array_format="repeat"' in client and 'api_key_env="PETS_API_KEY"' in client
+    assert 'array_format="repeat"' in client and 'base_url_env="PETS_BASE_URL"' in client
     flags = run_convgen("build", "--package", "pets2", "-o", "other", cwd=tmp_path)  # flags override the config
     assert flags.returncode == 0 and (tmp_path / "other" / "pets2" / "__init__.py").is_file()
 
@@ -118,7 +118,7 @@ def test_a_custom_template_layers_over_the_built_in_ones(tmp_path: Path) -> None
     assert check.stdout.strip() == "Cat with kind, name"
     assert (out / "pets" / "_client.py").read_text() == (
         ROOT / "tests" / "features" / "expected" / "tagged_union" / "tagged_union" / "_client.py").read_text().replace(
-        "tagged_union", "pets")  # everything else stays built in
+        "tagged_union", "pets").replace("TAGGED_UNION", "PETS")  # everything else stays built in
 
 
 def test_a_template_error_names_the_template_and_line(tmp_path: Path) -> None:
@@ -140,7 +140,7 @@ def test_select_writes_a_section_that_builds_the_same_client(tmp_path: Path) -> 
     doc = json.loads(section.read_text())
     assert len(doc["paths"]) == 4 and len(doc["components"]["schemas"]) == 209
     check = run_convgen("check", section, "--no-config", "--array-format", "brackets", "--package", "openai_conversations",
-                        "-o", GENERATED)
+                        "-o", GENERATED, "--env-prefix", "OPENAI")
     assert check.returncode == 0, check.stdout + check.stderr
 
 
@@ -153,7 +153,7 @@ def test_a_small_spec_change_gives_a_small_diff(tmp_path: Path) -> None:
     shutil.copytree(GENERATED, out, ignore=shutil.ignore_patterns("__pycache__", ".mypy_cache", ".ruff_cache"))
     before = tree(out)
     result = run_convgen("build", changed, "--no-config", "--array-format", "brackets", "--tag", "Conversations",
-                         "--package", "openai_conversations", "-o", out)
+                         "--package", "openai_conversations", "-o", out, "--env-prefix", "OPENAI")
     assert result.returncode == 0, result.stderr
     after = tree(out)
     assert set(after) == set(before)
@@ -211,7 +211,7 @@ def test_selection_and_client_flags(tmp_path: Path) -> None:
                          "--package", "items_only", "-o", out, "--array-format", "comma", "--env-prefix", "ACME")
     assert result.returncode == 0, result.stderr
     client = (out / "items_only" / "_client.py").read_text()
-    assert 'array_format="comma"' in client and 'api_key_env="ACME_API_KEY"' in client and 'base_url_env="ACME_BASE_URL"' in client
+    assert 'array_format="comma"' in client and '("ACME_API_KEY",)' in client and 'base_url_env="ACME_BASE_URL"' in client
     resources = (out / "items_only" / "resources" / "conversations.py").read_text()
     assert "class Items:" in resources and "def update(" not in resources  # only the four item operations
     stale = run_convgen("check", "spec/openai.yaml", "--no-config", "--path-prefix", "/conversations/{conversation_id}/items",

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from ._runtime.auth import Scheme
 from ._runtime.http import DEFAULT_TIMEOUT, AsyncAPIClient, ClientConfig, SyncAPIClient, Timeout
 from .resources.conversations import AsyncConversations, Conversations
 
@@ -16,17 +17,27 @@ CONFIG = ClientConfig(
     package="openai_conversations",
     version="0.1.0",
     default_base_url="https://api.openai.com/v1",
-    api_key_env="OPENAI_API_KEY",
     base_url_env="OPENAI_BASE_URL",
     array_format="brackets",
+    security=(
+        Scheme(
+            "ApiKeyAuth",
+            "bearer",
+            "Authorization",
+            ("api_key",),
+            ("OPENAI_API_KEY",),
+        ),
+    ),
+    required="ApiKeyAuth",
 )
 
 
 class Client(SyncAPIClient):
     """Client for OpenAI API.
 
-    `api_key` defaults to $OPENAI_API_KEY, `base_url` to $OPENAI_BASE_URL
-    and then to the spec's server. Failed requests are retried `max_retries` times.
+    `api_key` (HTTP bearer): from $OPENAI_API_KEY when not given.
+    `base_url` defaults to $OPENAI_BASE_URL and then to the spec's server. Failed
+    requests are retried `max_retries` times.
     """
 
     _config = CONFIG
@@ -43,7 +54,9 @@ class Client(SyncAPIClient):
         http_client: httpx.Client | None = None,
     ) -> None:
         super().__init__(
-            api_key=api_key,
+            credentials={
+                "api_key": api_key,
+            },
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
@@ -60,6 +73,11 @@ class Client(SyncAPIClient):
         copy._direct = self._direct
         return copy
 
+    @property
+    def api_key(self) -> str | None:
+        value: str | None = self._credentials.values["api_key"]
+        return value
+
     @cached_property
     def conversations(self) -> Conversations:
         return Conversations(self)
@@ -68,8 +86,9 @@ class Client(SyncAPIClient):
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for OpenAI API.
 
-    `api_key` defaults to $OPENAI_API_KEY, `base_url` to $OPENAI_BASE_URL
-    and then to the spec's server. Failed requests are retried `max_retries` times.
+    `api_key` (HTTP bearer): from $OPENAI_API_KEY when not given.
+    `base_url` defaults to $OPENAI_BASE_URL and then to the spec's server. Failed
+    requests are retried `max_retries` times.
     """
 
     _config = CONFIG
@@ -86,7 +105,9 @@ class AsyncClient(AsyncAPIClient):
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         super().__init__(
-            api_key=api_key,
+            credentials={
+                "api_key": api_key,
+            },
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
@@ -102,6 +123,11 @@ class AsyncClient(AsyncAPIClient):
         copy._owns_http = False
         copy._direct = self._direct
         return copy
+
+    @property
+    def api_key(self) -> str | None:
+        value: str | None = self._credentials.values["api_key"]
+        return value
 
     @cached_property
     def conversations(self) -> AsyncConversations:

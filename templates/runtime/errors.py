@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
     import httpx
 
 
@@ -53,15 +55,23 @@ class APIResponseValidationError(APIError):
 
 
 class APIStatusError(APIError):
-    """The server answered with a 4xx or 5xx status."""
+    """The server answered with a 4xx or 5xx status.
+
+    `model` is the response decoded into the error model the spec documents for this status
+    (or its `4XX`/`default` response), or None when none is documented or the body does not
+    fit it; `body` always keeps the data as received.
+    """
 
     status_code: int
 
-    def __init__(self, message: str, *, response: httpx.Response, body: Any) -> None:
+    def __init__(
+        self, message: str, *, response: httpx.Response, body: Any, model: Any = None
+    ) -> None:
         super().__init__(message, request=response.request, body=body)
         self.response = response
         self.status_code = response.status_code
         self.request_id: str | None = response.headers.get("x-request-id")
+        self.model = model
 
 
 class BadRequestError(APIStatusError):
@@ -107,14 +117,23 @@ _BY_STATUS: dict[int, type[APIStatusError]] = {
 }
 
 
-def status_error(response: httpx.Response, body: Any) -> APIStatusError:
+def status_error(
+    response: httpx.Response,
+    body: Any,
+    models: Mapping[str, Callable[[Any], Any]] | None = None,
+) -> APIStatusError:
     """The exception for an error response, its message taken from the server's error object.
 
     `body` is the parsed response (or its text); the exception keeps the `error` object inside it.
+    `models` are the decoders of the documented error responses, by status key.
     """
     # A server may echo the credential it was sent (a mistyped key, say): it never reaches an exception.
-    secret = response.request.headers.get("authorization", "").partition(" ")[2].strip()
-    error = _scrub(body.get("error", body) if isinstance(body, dict) else body, secret)
+    request = response.request
+    secrets = [request.headers.get("authorization", "").partition(" ")[2].strip()]
+    secrets += request.extensions.get("convgen.secrets", ())
+    for secret in secrets:
+        body = _scrub(body, secret)
+    error = body.get("error", body) if isinstance(body, dict) else body
     detail = error.get("message", error) if isinstance(error, dict) else error
     message = f"Error code: {response.status_code}"
     if detail not in (None, "", {}):
@@ -122,7 +141,22 @@ def status_error(response: httpx.Response, body: Any) -> APIStatusError:
     cls = _BY_STATUS.get(response.status_code)
     if cls is None:
         cls = InternalServerError if response.status_code >= 500 else APIStatusError
-    return cls(message, response=response, body=error)
+    return cls(
+        message, response=response, body=error, model=_model(models, response.status_code, body)
+    )
+
+
+def _model(models: Mapping[str, Callable[[Any], Any]] | None, status: int, body: Any) -> Any:
+    """The body decoded by the most specific documented response (404, then 4XX, then default)."""
+    if not models:
+        return None
+    decode = models.get(str(status)) or models.get(f"{status // 100}XX") or models.get("default")
+    if decode is None or body is None:
+        return None
+    try:
+        return decode(body)
+    except ValueError:  # DecodeError: the body is not of the documented shape; `body` keeps it
+        return None
 
 
 def _scrub(value: Any, secret: str) -> Any:

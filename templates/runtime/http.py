@@ -16,15 +16,15 @@ import re
 import ssl
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Generic, Self, TypeVar
 
 import httpx
 
+from .auth import Credentials, Scheme, guard, origin_of
 from .errors import (
     APIConnectionError,
-    APIError,
     APIResponseValidationError,
     APITimeoutError,
     status_error,
@@ -41,6 +41,7 @@ INITIAL_RETRY_DELAY = 0.5  # seconds before the first retry; doubled for each fu
 MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 120.0  # a server asking to wait longer than this gets its error raised at once
 RETRY_COUNT_HEADER = "X-Retry-Count"
+ERROR_MODELS = "convgen.errors"  # request extension: status ("404", "4XX", "default") -> decoder
 Timeout = float | httpx.Timeout | None
 _PYTHON_VERSION = ".".join(map(str, sys.version_info[:3]))
 
@@ -52,7 +53,6 @@ class ClientConfig:
     package: str
     version: str
     default_base_url: str
-    api_key_env: str
     base_url_env: str
     # plain query arrays and objects (the spec's default style): "brackets" (a[]=1, o[k]=v),
     # "repeat" (a=1&a=2), "comma" (a=1,2), or "" as the spec says (a=1&a=2, k=v)
@@ -60,6 +60,10 @@ class ClientConfig:
     # the spec's server URL with `{variables}`, and each variable's (name, default, allowed values)
     server_url: str = ""
     server_variables: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    security: tuple[Scheme, ...] = ()  # the credentials the client takes
+    required: str = (
+        ""  # a scheme every operation needs: the client fails at construction without it
+    )
 
 
 @dataclass(frozen=True)
@@ -188,7 +192,7 @@ class _Base:
     def __init__(
         self,
         *,
-        api_key: str | None,
+        credentials: Mapping[str, Any],
         base_url: str | httpx.URL | None,
         timeout: Timeout,
         max_retries: int,
@@ -197,11 +201,9 @@ class _Base:
         server_variables: Mapping[str, str] | None = None,
     ) -> None:
         config = self._config
-        api_key = api_key if api_key is not None else os.environ.get(config.api_key_env)
-        if not api_key:
-            raise APIError(
-                f"no API key: pass api_key=... or set the {config.api_key_env} environment variable"
-            )
+        self._credentials = Credentials(config.security, credentials)
+        if config.required:
+            self._credentials.require(config.required)
         if (
             server_variables is not None
         ):  # chosen explicitly: wins over base_url (with_options passes both)
@@ -212,8 +214,8 @@ class _Base:
             base = os.environ.get(config.base_url_env) or config.default_base_url
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
-        self._api_key = api_key
         self.base_url = str(base).rstrip("/")
+        self._origin = origin_of(self.base_url)
         self.timeout = timeout
         self._timeouts = httpx.Timeout(timeout).as_dict()  # the default, computed once
         self.max_retries = max_retries
@@ -223,19 +225,14 @@ class _Base:
             "Accept": "application/json",
             "User-Agent": f"{config.package}/{config.version} python/{_PYTHON_VERSION}",
             **self._default_headers,
-            "Authorization": f"Bearer {api_key}",
         }
 
-    @property
-    def api_key(self) -> str:
-        return self._api_key
-
-    def __repr__(self) -> str:  # the key never appears in a repr
+    def __repr__(self) -> str:  # credentials never appear in a repr
         return f"<{type(self).__name__} base_url={self.base_url!r} max_retries={self.max_retries}>"
 
     def _settings(self) -> dict[str, Any]:
         return {
-            "api_key": self._api_key,
+            **self._credentials.values,
             "base_url": self.base_url,
             "timeout": self.timeout,
             "max_retries": self.max_retries,
@@ -278,7 +275,10 @@ class _Base:
             content = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
             headers = {**headers, "Content-Type": "application/json"}
         if options.extra_headers:
-            headers = {**headers, **options.extra_headers}
+            # header names are case-insensitive: `authorization` replaces `Authorization`
+            replaced = {name.lower() for name in options.extra_headers}
+            kept = {k: v for k, v in headers.items() if k.lower() not in replaced}
+            headers = {**kept, **options.extra_headers}
         timeout = self.timeout if options.timeout is UNSET else options.timeout
         if not self._owns_http:
             # the user's httpx client builds it, so that its own settings (headers, cookies, auth) apply
@@ -297,6 +297,19 @@ class _Base:
             # built without content (its length headers are set above), then given the stream,
             # which httpx would otherwise read whole or send only once
             request.stream = stream
+        return request
+
+    def _authorize(
+        self,
+        request: httpx.Request,
+        security: Sequence[Sequence[str]],
+        errors: Mapping[str, Callable[[Any], Any]] | None,
+    ) -> httpx.Request:
+        """Credentials of the operation's `security` alternatives; its documented error models."""
+        if security:
+            self._credentials.apply(request, security, self._origin)
+        if errors:
+            request.extensions[ERROR_MODELS] = errors
         return request
 
     def _retry_delay(self, attempt: int, response: httpx.Response | None) -> float | None:
@@ -328,7 +341,7 @@ class _Base:
         if delay is not None:
             return delay
         if isinstance(outcome, httpx.Response):
-            raise status_error(outcome, _error_body(outcome))
+            raise status_error(outcome, _error_body(outcome), request.extensions.get(ERROR_MODELS))
         if isinstance(outcome, httpx.TimeoutException):
             raise APITimeoutError(request=request) from outcome
         raise APIConnectionError(f"Connection error: {outcome}", request=request) from outcome
@@ -428,6 +441,7 @@ class SyncAPIClient(_Base):
             transport = httpx.HTTPTransport(verify=_ssl_context())
             self._http = httpx.Client(transport=transport, follow_redirects=True)
             self._direct = transport if _direct_transport() else None
+        guard(self._http)
 
     def request(
         self,
@@ -442,11 +456,18 @@ class SyncAPIClient(_Base):
         cookies: Mapping[str, object] | None = None,
         decode_from: str = "json",
         stream: bool = False,
+        security: Sequence[Sequence[str]] = (),
+        errors: Mapping[str, Callable[[Any], Any]] | None = None,
     ) -> T:
         """`decode` takes the JSON, or with `decode_from="response"` the httpx.Response; with
         `stream=True` an event-stream body is left unread for `decode` to iterate."""
         response = self._send(
-            self._build(method, url_path, query, body, options, headers, cookies), stream
+            self._authorize(
+                self._build(method, url_path, query, body, options, headers, cookies),
+                security,
+                errors,
+            ),
+            stream,
         )
         if decode_from == "json":
             return _decode(response, decode)
@@ -467,9 +488,16 @@ class SyncAPIClient(_Base):
         cookies: Mapping[str, object] | None = None,
         decode_from: str = "json",
         stream: bool = False,
+        security: Sequence[Sequence[str]] = (),
+        errors: Mapping[str, Callable[[Any], Any]] | None = None,
     ) -> RawResponse[T]:
         response = self._send(
-            self._build(method, url_path, query, body, options, headers, cookies), stream
+            self._authorize(
+                self._build(method, url_path, query, body, options, headers, cookies),
+                security,
+                errors,
+            ),
+            stream,
         )
         return RawResponse(response, decode, decode_from)
 
@@ -532,6 +560,7 @@ class AsyncAPIClient(_Base):
             transport = httpx.AsyncHTTPTransport(verify=_ssl_context())
             self._http = httpx.AsyncClient(transport=transport, follow_redirects=True)
             self._direct = transport if _direct_transport() else None
+        guard(self._http)
 
     async def request(
         self,
@@ -546,9 +575,16 @@ class AsyncAPIClient(_Base):
         cookies: Mapping[str, object] | None = None,
         decode_from: str = "json",
         stream: bool = False,
+        security: Sequence[Sequence[str]] = (),
+        errors: Mapping[str, Callable[[Any], Any]] | None = None,
     ) -> T:
         response = await self._send(
-            self._build(method, url_path, query, body, options, headers, cookies), stream
+            self._authorize(
+                self._build(method, url_path, query, body, options, headers, cookies),
+                security,
+                errors,
+            ),
+            stream,
         )
         if decode_from == "json":
             return _decode(response, decode)
@@ -569,9 +605,16 @@ class AsyncAPIClient(_Base):
         cookies: Mapping[str, object] | None = None,
         decode_from: str = "json",
         stream: bool = False,
+        security: Sequence[Sequence[str]] = (),
+        errors: Mapping[str, Callable[[Any], Any]] | None = None,
     ) -> RawResponse[T]:
         response = await self._send(
-            self._build(method, url_path, query, body, options, headers, cookies), stream
+            self._authorize(
+                self._build(method, url_path, query, body, options, headers, cookies),
+                security,
+                errors,
+            ),
+            stream,
         )
         return RawResponse(response, decode, decode_from)
 

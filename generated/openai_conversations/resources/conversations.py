@@ -102,6 +102,8 @@ class Conversations:
             path("/conversations", {}),
             body={"metadata": metadata, "items": items},
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -124,6 +126,8 @@ class Conversations:
             "DELETE",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             decode=_t.DeletedConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -146,6 +150,8 @@ class Conversations:
             "GET",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -172,6 +178,8 @@ class Conversations:
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             body={"metadata": metadata},
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -218,6 +226,8 @@ class Items:
             query={"include": include},
             body={"items": items},
             decode=_t.ConversationItemList.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -245,6 +255,8 @@ class Items:
                 {"conversation_id": conversation_id, "item_id": item_id},
             ),
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -299,6 +311,8 @@ class Items:
                     timeout=timeout,
                 ),
             ),
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -330,6 +344,8 @@ class Items:
             ),
             query={"include": include},
             decode=_t.conversation_item_from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -361,6 +377,8 @@ class ConversationsWithRawResponse:
             path("/conversations", {}),
             body={"metadata": metadata, "items": items},
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -383,6 +401,8 @@ class ConversationsWithRawResponse:
             "DELETE",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             decode=_t.DeletedConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -405,6 +425,8 @@ class ConversationsWithRawResponse:
             "GET",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -431,6 +453,8 @@ class ConversationsWithRawResponse:
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             body={"metadata": metadata},
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -467,6 +491,8 @@ class ItemsWithRawResponse:
             query={"include": include},
             body={"items": items},
             decode=_t.ConversationItemList.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -494,6 +520,8 @@ class ItemsWithRawResponse:
                 {"conversation_id": conversation_id, "item_id": item_id},
             ),
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -548,6 +576,8 @@ class ItemsWithRawResponse:
                     timeout=timeout,
                 ),
             ),
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -579,6 +609,8 @@ class ItemsWithRawResponse:
             ),
             query={"include": include},
             decode=_t.conversation_item_from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -612,6 +644,8 @@ class ConversationsWithStreamingResponse:
                 path("/conversations", {}),
                 body={"metadata": metadata, "items": items},
                 decode=_t.ConversationResource.from_dict,
+                security=(("ApiKeyAuth",),),
+                errors={"429": _t.ErrorResponse.from_dict},
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -638,6 +672,8 @@ class ConversationsWithStreamingResponse:
                 "DELETE",
                 path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
                 decode=_t.DeletedConversationResource.from_dict,
+                security=(("ApiKeyAuth",),),
+                errors={"429": _t.ErrorResponse.from_dict},
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -664,6 +700,8 @@ class ConversationsWithStreamingResponse:
                 "GET",
                 path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
                 decode=_t.ConversationResource.from_dict,
+                security=(("ApiKeyAuth",),),
+                errors={"429": _t.ErrorResponse.from_dict},
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -694,6 +732,8 @@ class ConversationsWithStreamingResponse:
                 path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
                 body={"metadata": metadata},
                 decode=_t.ConversationResource.from_dict,
+                security=(("ApiKeyAuth",),),
+                errors={"429": _t.ErrorResponse.from_dict},
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -736,6 +776,8 @@ class ItemsWithStreamingResponse:
                 query={"include": include},
                 body={"items": items},
                 decode=_t.ConversationItemList.from_dict,
+                security=(("ApiKeyAuth",),),
+                errors={"429": _t.ErrorResponse.from_dict},
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -767,6 +809,8 @@ class ItemsWithStreamingResponse:
                     {"conversation_id": conversation_id, "item_id": item_id},
                 ),
                 decode=_t.ConversationResource.from_dict,
+                security=(("ApiKeyAuth",),),
+                errors={"429": _t.ErrorResponse.from_dict},
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -827,6 +871,8 @@ class ItemsWithStreamingResponse:
                         timeout=timeout,
                     ),
                 ),
+                security=(("ApiKeyAuth",),),
+                errors={"429": _t.ErrorResponse.from_dict},
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -862,6 +908,8 @@ class ItemsWithStreamingResponse:
                 ),
                 query={"include": include},
                 decode=_t.conversation_item_from_dict,
+                security=(("ApiKeyAuth",),),
+                errors={"429": _t.ErrorResponse.from_dict},
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -905,6 +953,8 @@ class AsyncConversations:
             path("/conversations", {}),
             body={"metadata": metadata, "items": items},
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -927,6 +977,8 @@ class AsyncConversations:
             "DELETE",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             decode=_t.DeletedConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -949,6 +1001,8 @@ class AsyncConversations:
             "GET",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -975,6 +1029,8 @@ class AsyncConversations:
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             body={"metadata": metadata},
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -1021,6 +1077,8 @@ class AsyncItems:
             query={"include": include},
             body={"items": items},
             decode=_t.ConversationItemList.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -1048,6 +1106,8 @@ class AsyncItems:
                 {"conversation_id": conversation_id, "item_id": item_id},
             ),
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -1106,6 +1166,8 @@ class AsyncItems:
                         timeout=timeout,
                     ),
                 ),
+                security=(("ApiKeyAuth",),),
+                errors={"429": _t.ErrorResponse.from_dict},
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
             )
         )
@@ -1138,6 +1200,8 @@ class AsyncItems:
             ),
             query={"include": include},
             decode=_t.conversation_item_from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -1169,6 +1233,8 @@ class AsyncConversationsWithRawResponse:
             path("/conversations", {}),
             body={"metadata": metadata, "items": items},
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -1191,6 +1257,8 @@ class AsyncConversationsWithRawResponse:
             "DELETE",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             decode=_t.DeletedConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -1213,6 +1281,8 @@ class AsyncConversationsWithRawResponse:
             "GET",
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -1239,6 +1309,8 @@ class AsyncConversationsWithRawResponse:
             path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
             body={"metadata": metadata},
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -1275,6 +1347,8 @@ class AsyncItemsWithRawResponse:
             query={"include": include},
             body={"items": items},
             decode=_t.ConversationItemList.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -1302,6 +1376,8 @@ class AsyncItemsWithRawResponse:
                 {"conversation_id": conversation_id, "item_id": item_id},
             ),
             decode=_t.ConversationResource.from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -1356,6 +1432,8 @@ class AsyncItemsWithRawResponse:
                     timeout=timeout,
                 ),
             ),
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -1387,6 +1465,8 @@ class AsyncItemsWithRawResponse:
             ),
             query={"include": include},
             decode=_t.conversation_item_from_dict,
+            security=(("ApiKeyAuth",),),
+            errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -1420,6 +1500,8 @@ class AsyncConversationsWithStreamingResponse:
                 path("/conversations", {}),
                 body={"metadata": metadata, "items": items},
                 decode=_t.ConversationResource.from_dict,
+                security=(("ApiKeyAuth",),),
+                errors={"429": _t.ErrorResponse.from_dict},
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -1446,6 +1528,8 @@ class AsyncConversationsWithStreamingResponse:
                 "DELETE",
                 path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
                 decode=_t.DeletedConversationResource.from_dict,
+                security=(("ApiKeyAuth",),),
+                errors={"429": _t.ErrorResponse.from_dict},
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -1472,6 +1556,8 @@ class AsyncConversationsWithStreamingResponse:
                 "GET",
                 path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
                 decode=_t.ConversationResource.from_dict,
+                security=(("ApiKeyAuth",),),
+                errors={"429": _t.ErrorResponse.from_dict},
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -1502,6 +1588,8 @@ class AsyncConversationsWithStreamingResponse:
                 path("/conversations/{conversation_id}", {"conversation_id": conversation_id}),
                 body={"metadata": metadata},
                 decode=_t.ConversationResource.from_dict,
+                security=(("ApiKeyAuth",),),
+                errors={"429": _t.ErrorResponse.from_dict},
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -1544,6 +1632,8 @@ class AsyncItemsWithStreamingResponse:
                 query={"include": include},
                 body={"items": items},
                 decode=_t.ConversationItemList.from_dict,
+                security=(("ApiKeyAuth",),),
+                errors={"429": _t.ErrorResponse.from_dict},
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -1575,6 +1665,8 @@ class AsyncItemsWithStreamingResponse:
                     {"conversation_id": conversation_id, "item_id": item_id},
                 ),
                 decode=_t.ConversationResource.from_dict,
+                security=(("ApiKeyAuth",),),
+                errors={"429": _t.ErrorResponse.from_dict},
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -1635,6 +1727,8 @@ class AsyncItemsWithStreamingResponse:
                         timeout=timeout,
                     ),
                 ),
+                security=(("ApiKeyAuth",),),
+                errors={"429": _t.ErrorResponse.from_dict},
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -1670,6 +1764,8 @@ class AsyncItemsWithStreamingResponse:
                 ),
                 query={"include": include},
                 decode=_t.conversation_item_from_dict,
+                security=(("ApiKeyAuth",),),
+                errors={"429": _t.ErrorResponse.from_dict},
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )

@@ -20,8 +20,7 @@ CONFIG = ClientConfig(
     package="media",
     version="0.1.0",
     default_base_url="http://localhost/v1",
-    api_key_env="OPENAI_API_KEY",
-    base_url_env="OPENAI_BASE_URL",
+    base_url_env="MEDIA_BASE_URL",
     array_format="",
 )
 
@@ -29,8 +28,8 @@ CONFIG = ClientConfig(
 class Client(SyncAPIClient):
     """Client for Media.
 
-    `api_key` defaults to $OPENAI_API_KEY, `base_url` to $OPENAI_BASE_URL
-    and then to the spec's server. Failed requests are retried `max_retries` times.
+    `base_url` defaults to $MEDIA_BASE_URL and then to the spec's server. Failed
+    requests are retried `max_retries` times.
     """
 
     _config = CONFIG
@@ -38,7 +37,6 @@ class Client(SyncAPIClient):
     def __init__(
         self,
         *,
-        api_key: str | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
@@ -47,7 +45,7 @@ class Client(SyncAPIClient):
         http_client: httpx.Client | None = None,
     ) -> None:
         super().__init__(
-            api_key=api_key,
+            credentials={},
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
@@ -88,8 +86,8 @@ class Client(SyncAPIClient):
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for Media.
 
-    `api_key` defaults to $OPENAI_API_KEY, `base_url` to $OPENAI_BASE_URL
-    and then to the spec's server. Failed requests are retried `max_retries` times.
+    `base_url` defaults to $MEDIA_BASE_URL and then to the spec's server. Failed
+    requests are retried `max_retries` times.
     """
 
     _config = CONFIG
@@ -97,7 +95,6 @@ class AsyncClient(AsyncAPIClient):
     def __init__(
         self,
         *,
-        api_key: str | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
@@ -106,7 +103,7 @@ class AsyncClient(AsyncAPIClient):
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         super().__init__(
-            api_key=api_key,
+            credentials={},
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,

@@ -19,8 +19,7 @@ CONFIG = ClientConfig(
     package="multipart",
     version="0.1.0",
     default_base_url="http://127.0.0.1:9/v1",
-    api_key_env="OPENAI_API_KEY",
-    base_url_env="OPENAI_BASE_URL",
+    base_url_env="MULTIPART_BASE_URL",
     array_format="",
 )
 
@@ -28,8 +27,8 @@ CONFIG = ClientConfig(
 class Client(SyncAPIClient):
     """Client for Uploads.
 
-    `api_key` defaults to $OPENAI_API_KEY, `base_url` to $OPENAI_BASE_URL
-    and then to the spec's server. Failed requests are retried `max_retries` times.
+    `base_url` defaults to $MULTIPART_BASE_URL and then to the spec's server. Failed
+    requests are retried `max_retries` times.
     """
 
     _config = CONFIG
@@ -37,7 +36,6 @@ class Client(SyncAPIClient):
     def __init__(
         self,
         *,
-        api_key: str | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
@@ -46,7 +44,7 @@ class Client(SyncAPIClient):
         http_client: httpx.Client | None = None,
     ) -> None:
         super().__init__(
-            api_key=api_key,
+            credentials={},
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
@@ -83,8 +81,8 @@ class Client(SyncAPIClient):
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for Uploads.
 
-    `api_key` defaults to $OPENAI_API_KEY, `base_url` to $OPENAI_BASE_URL
-    and then to the spec's server. Failed requests are retried `max_retries` times.
+    `base_url` defaults to $MULTIPART_BASE_URL and then to the spec's server. Failed
+    requests are retried `max_retries` times.
     """
 
     _config = CONFIG
@@ -92,7 +90,6 @@ class AsyncClient(AsyncAPIClient):
     def __init__(
         self,
         *,
-        api_key: str | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
@@ -101,7 +98,7 @@ class AsyncClient(AsyncAPIClient):
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         super().__init__(
-            api_key=api_key,
+            credentials={},
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,

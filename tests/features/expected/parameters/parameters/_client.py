@@ -19,8 +19,7 @@ CONFIG = ClientConfig(
     package="parameters",
     version="0.1.0",
     default_base_url="https://params.example.com:443/api",
-    api_key_env="OPENAI_API_KEY",
-    base_url_env="OPENAI_BASE_URL",
+    base_url_env="PARAMETERS_BASE_URL",
     array_format="",
     server_url="{scheme}://{host}:{port}/api",
     server_variables=(
@@ -34,8 +33,8 @@ CONFIG = ClientConfig(
 class Client(SyncAPIClient):
     """Client for Parameters.
 
-    `api_key` defaults to $OPENAI_API_KEY, `base_url` to $OPENAI_BASE_URL
-    and then to the spec's server. Failed requests are retried `max_retries` times.
+    `base_url` defaults to $PARAMETERS_BASE_URL and then to the spec's server. Failed
+    requests are retried `max_retries` times.
     `server_variables` fills the server URL's `scheme`, `host`, `port` (the rest keep
     their defaults); given, it wins over `base_url`.
     """
@@ -45,7 +44,6 @@ class Client(SyncAPIClient):
     def __init__(
         self,
         *,
-        api_key: str | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
@@ -55,7 +53,7 @@ class Client(SyncAPIClient):
         server_variables: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(
-            api_key=api_key,
+            credentials={},
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
@@ -93,8 +91,8 @@ class Client(SyncAPIClient):
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for Parameters.
 
-    `api_key` defaults to $OPENAI_API_KEY, `base_url` to $OPENAI_BASE_URL
-    and then to the spec's server. Failed requests are retried `max_retries` times.
+    `base_url` defaults to $PARAMETERS_BASE_URL and then to the spec's server. Failed
+    requests are retried `max_retries` times.
     `server_variables` fills the server URL's `scheme`, `host`, `port` (the rest keep
     their defaults); given, it wins over `base_url`.
     """
@@ -104,7 +102,6 @@ class AsyncClient(AsyncAPIClient):
     def __init__(
         self,
         *,
-        api_key: str | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
@@ -114,7 +111,7 @@ class AsyncClient(AsyncAPIClient):
         server_variables: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(
-            api_key=api_key,
+            credentials={},
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,

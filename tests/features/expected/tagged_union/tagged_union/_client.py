@@ -16,8 +16,7 @@ CONFIG = ClientConfig(
     package="tagged_union",
     version="0.1.0",
     default_base_url="https://pets.example/v1",
-    api_key_env="OPENAI_API_KEY",
-    base_url_env="OPENAI_BASE_URL",
+    base_url_env="TAGGED_UNION_BASE_URL",
     array_format="",
 )
 
@@ -25,8 +24,8 @@ CONFIG = ClientConfig(
 class Client(SyncAPIClient):
     """Client for Pets.
 
-    `api_key` defaults to $OPENAI_API_KEY, `base_url` to $OPENAI_BASE_URL
-    and then to the spec's server. Failed requests are retried `max_retries` times.
+    `base_url` defaults to $TAGGED_UNION_BASE_URL and then to the spec's server. Failed
+    requests are retried `max_retries` times.
     """
 
     _config = CONFIG
@@ -34,7 +33,6 @@ class Client(SyncAPIClient):
     def __init__(
         self,
         *,
-        api_key: str | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
@@ -43,7 +41,7 @@ class Client(SyncAPIClient):
         http_client: httpx.Client | None = None,
     ) -> None:
         super().__init__(
-            api_key=api_key,
+            credentials={},
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
@@ -68,8 +66,8 @@ class Client(SyncAPIClient):
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for Pets.
 
-    `api_key` defaults to $OPENAI_API_KEY, `base_url` to $OPENAI_BASE_URL
-    and then to the spec's server. Failed requests are retried `max_retries` times.
+    `base_url` defaults to $TAGGED_UNION_BASE_URL and then to the spec's server. Failed
+    requests are retried `max_retries` times.
     """
 
     _config = CONFIG
@@ -77,7 +75,6 @@ class AsyncClient(AsyncAPIClient):
     def __init__(
         self,
         *,
-        api_key: str | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
@@ -86,7 +83,7 @@ class AsyncClient(AsyncAPIClient):
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         super().__init__(
-            api_key=api_key,
+            credentials={},
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,

@@ -14,8 +14,7 @@ CONFIG = ClientConfig(
     package="webhooks_only",
     version="0.1.0",
     default_base_url="",
-    api_key_env="OPENAI_API_KEY",
-    base_url_env="OPENAI_BASE_URL",
+    base_url_env="WEBHOOKS_ONLY_BASE_URL",
     array_format="",
 )
 
@@ -23,8 +22,8 @@ CONFIG = ClientConfig(
 class Client(SyncAPIClient):
     """Client for Webhooks only.
 
-    `api_key` defaults to $OPENAI_API_KEY, `base_url` to $OPENAI_BASE_URL
-    and then to the spec's server. Failed requests are retried `max_retries` times.
+    `base_url` defaults to $WEBHOOKS_ONLY_BASE_URL and then to the spec's server. Failed
+    requests are retried `max_retries` times.
     """
 
     _config = CONFIG
@@ -32,7 +31,6 @@ class Client(SyncAPIClient):
     def __init__(
         self,
         *,
-        api_key: str | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
@@ -41,7 +39,7 @@ class Client(SyncAPIClient):
         http_client: httpx.Client | None = None,
     ) -> None:
         super().__init__(
-            api_key=api_key,
+            credentials={},
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
@@ -62,8 +60,8 @@ class Client(SyncAPIClient):
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for Webhooks only.
 
-    `api_key` defaults to $OPENAI_API_KEY, `base_url` to $OPENAI_BASE_URL
-    and then to the spec's server. Failed requests are retried `max_retries` times.
+    `base_url` defaults to $WEBHOOKS_ONLY_BASE_URL and then to the spec's server. Failed
+    requests are retried `max_retries` times.
     """
 
     _config = CONFIG
@@ -71,7 +69,6 @@ class AsyncClient(AsyncAPIClient):
     def __init__(
         self,
         *,
-        api_key: str | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
@@ -80,7 +77,7 @@ class AsyncClient(AsyncAPIClient):
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         super().__init__(
-            api_key=api_key,
+            credentials={},
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,

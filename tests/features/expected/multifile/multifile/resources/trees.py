@@ -54,6 +54,7 @@ class Trees:
             path("/trees", {}),
             body={"name": name, "kind": kind, "branches": branches},
             decode=_t.Tree.from_dict,
+            errors={"default": _t.Problem.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -100,6 +101,7 @@ class TreesWithRawResponse:
             path("/trees", {}),
             body={"name": name, "kind": kind, "branches": branches},
             decode=_t.Tree.from_dict,
+            errors={"default": _t.Problem.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -148,6 +150,7 @@ class TreesWithStreamingResponse:
                 path("/trees", {}),
                 body={"name": name, "kind": kind, "branches": branches},
                 decode=_t.Tree.from_dict,
+                errors={"default": _t.Problem.from_dict},
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -210,6 +213,7 @@ class AsyncTrees:
             path("/trees", {}),
             body={"name": name, "kind": kind, "branches": branches},
             decode=_t.Tree.from_dict,
+            errors={"default": _t.Problem.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -256,6 +260,7 @@ class AsyncTreesWithRawResponse:
             path("/trees", {}),
             body={"name": name, "kind": kind, "branches": branches},
             decode=_t.Tree.from_dict,
+            errors={"default": _t.Problem.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -304,6 +309,7 @@ class AsyncTreesWithStreamingResponse:
                 path("/trees", {}),
                 body={"name": name, "kind": kind, "branches": branches},
                 decode=_t.Tree.from_dict,
+                errors={"default": _t.Problem.from_dict},
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )

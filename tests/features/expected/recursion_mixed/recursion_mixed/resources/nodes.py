@@ -66,6 +66,7 @@ class Nodes:
                 "extended": extended,
             },
             decode=_t.expr_from_dict,
+            errors={"default": _t.Problem.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -107,6 +108,7 @@ class NodesWithRawResponse:
                 "extended": extended,
             },
             decode=_t.expr_from_dict,
+            errors={"default": _t.Problem.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -150,6 +152,7 @@ class NodesWithStreamingResponse:
                     "extended": extended,
                 },
                 decode=_t.expr_from_dict,
+                errors={"default": _t.Problem.from_dict},
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -203,6 +206,7 @@ class AsyncNodes:
                 "extended": extended,
             },
             decode=_t.expr_from_dict,
+            errors={"default": _t.Problem.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -244,6 +248,7 @@ class AsyncNodesWithRawResponse:
                 "extended": extended,
             },
             decode=_t.expr_from_dict,
+            errors={"default": _t.Problem.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -287,6 +292,7 @@ class AsyncNodesWithStreamingResponse:
                     "extended": extended,
                 },
                 decode=_t.expr_from_dict,
+                errors={"default": _t.Problem.from_dict},
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
