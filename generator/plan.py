@@ -721,9 +721,10 @@ def _file_params(body: ir.Body, params: tuple[ParamView, ...], types: Types) -> 
     for f, p in zip(body.fields, params, strict=True):
         shape = shapes.get(f.wire)
         if shape:
-            other = types.parameter_code(f.type)
-            annotation = _FILE_ANNOTATIONS.get(shape) or "FileTypes | " + other.text
-            uses = p.uses + (("Sequence",) if "Sequence[" in annotation else ())
+            fixed = _FILE_ANNOTATIONS.get(shape)
+            annotation = fixed or "FileTypes | " + types.parameter_code(f.type).text
+            # a file-only field no longer names its schema's type: only what the annotation uses
+            uses = (() if fixed else p.uses) + (("Sequence",) if "Sequence[" in annotation else ())
             p = replace(p, annotation=annotation + ("" if f.required else " | Unset"), uses=uses)
         out.append(p)
     return tuple(out)

@@ -16,10 +16,10 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ROOT
 from credentials_server import PetsServer
+from goldens import assembled_features
 
-EXPECTED = ROOT / "tests" / "features" / "expected"
+EXPECTED = assembled_features()  # the feature goldens with their _runtime/
 ENV_NAMES = ("API_KEY", "USERNAME", "PASSWORD", "ACCESS_TOKEN", "TENANT", "HEADER_KEY", "QUERY_KEY", "SESSION_COOKIE")
 
 
@@ -92,7 +92,7 @@ def test_bearer_is_sent_only_where_declared(flavour: bool, server: PetsServer, r
     client = a.client(server, api_key="tok-1")
     assert client.api_key == "tok-1"
     assert [p.name for p in a.run(client.pets.list())] == ["Rex"]
-    assert a.run(client.health.list()).ok is True  # `security: []`: public
+    assert a.run(client.health.retrieve()).ok is True  # `security: []`: public
     assert [r.header("Authorization") for r in server.requests] == ["Bearer tok-1", None]
 
 
@@ -104,7 +104,7 @@ def test_missing_credentials_fail_before_sending(flavour: bool, server: PetsServ
                                             r"\(or set \$SECURITY_BEARER_API_KEY\)$"):
         a.run(client.pets.list())
     assert server.requests == []
-    assert a.run(client.health.list()).ok is True
+    assert a.run(client.health.retrieve()).ok is True
     monkeypatch.setenv("SECURITY_BEARER_API_KEY", "from-env")
     a.run(a.client(server).pets.retrieve("p1"))
     assert server.requests[-1].header("Authorization") == "Bearer from-env"
@@ -165,15 +165,15 @@ def test_api_keys_in_header_query_and_cookie(flavour: bool, server: PetsServer, 
     client = a.client(server, header_key="hk", query_key="qk", session_cookie="ck")
     a.run(client.pets.list())
     a.run(client.search.list(q="rex"))
-    a.run(client.session.list())
+    a.run(client.session.retrieve())
     pets, search, session = server.requests
     assert pets.header("X-API-Key") == "hk" and pets.query == {} and pets.header("Cookie") is None
     assert search.query == {"q": ["rex"], "key": ["qk"]} and search.header("X-API-Key") is None
     assert session.header("Cookie") == "session=ck" and session.query == {} and session.header("X-API-Key") is None
     # the caller's own values win
     a.run(client.search.list(extra_query={"key": "mine"}))
-    a.run(client.session.list(extra_headers={"Cookie": "theme=dark; session=mine"}))
-    a.run(client.session.list(extra_headers={"Cookie": "theme=dark"}))
+    a.run(client.session.retrieve(extra_headers={"Cookie": "theme=dark; session=mine"}))
+    a.run(client.session.retrieve(extra_headers={"Cookie": "theme=dark"}))
     assert server.requests[3].query == {"key": ["mine"]}
     assert [r.header("Cookie") for r in server.requests[4:]] == ["theme=dark; session=mine", "theme=dark; session=ck"]
 
@@ -220,11 +220,11 @@ def test_optional_and_combined_requirements(flavour: bool, server: PetsServer, r
     a = api("security_mixed", flavour, request)
     anonymous = a.client(server)
     a.run(anonymous.pets.retrieve("p1"))  # apiKey or nothing
-    a.run(anonymous.me.list())  # oidc, or mutual TLS (which the client cannot send: not required)
+    a.run(anonymous.me.retrieve())  # oidc, or mutual TLS (which the client cannot send: not required)
     a.run(anonymous.certs.list())  # mutual TLS only: nothing to send
     keyed = a.client(server, api_key="k1", token_provider=lambda: "id-token")
     a.run(keyed.pets.retrieve("p1"))
-    a.run(keyed.me.list())
+    a.run(keyed.me.retrieve())
     assert [r.header("Authorization") for r in server.requests] == [None, None, None, "k1", "Bearer id-token"]
     with pytest.raises(a.pkg.APIError, match=r"^DELETE /pets/p1 needs credentials: pass api_key=\.\.\. "
                                             r"\(or set \$SECURITY_MIXED_API_KEY\) and tenant=\.\.\."):
@@ -250,7 +250,7 @@ def test_credentials_do_not_follow_a_redirect_to_another_origin(flavour: bool, r
         client = a.client(here, **settings)
         assert a.run(client.pets.list())[0].name == "Rex"
         a.run(client.search.list(q="x"))
-        a.run(client.session.list())
+        a.run(client.session.retrieve())
         assert [r.header("X-API-Key") for r in here.requests] == ["hk", None, None]
         assert here.requests[1].query == {"q": ["x"], "key": ["qk"]} and here.requests[2].header("Cookie") == "session=ck"
         assert [r.path for r in there.requests] == ["/pets", "/search", "/session"]

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
     from .._runtime.uploads import FileTypes
     from ..types.echo import Echo
-    from ..types.edit_image import EditImageBodyImage, EditImageBodyOptions
+    from ..types.edit_image import EditImageBodyOptions
 
 
 class Images:
