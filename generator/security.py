@@ -43,8 +43,9 @@ def schemes(doc: dict[str, Any], used: set[str], diags: list[Diagnostic]) -> tup
 
     Naming rule: a bearer token or API key is `api_key`, an OAuth 2 / OpenID Connect token
     `access_token` (plus `token_provider`), HTTP basic `username` and `password`; when two
-    schemes would share these names, each takes the scheme's name instead (`admin_key`,
-    `admin_key_token_provider`, `admin_key_username`, ...).
+    schemes would share these names, one the document uses by default keeps them and the others
+    take their scheme's name, less an `Auth` suffix (`admin_api_key`, `admin_key_token_provider`,
+    `admin_key_username`, ...).
     """
     parsed: list[tuple[str, str, str, str, str, dict[str, Any]]] = []  # name, family, kind, wire, spec type, raw
     known = _schemes(doc)
@@ -65,13 +66,20 @@ def schemes(doc: dict[str, Any], used: set[str], diags: list[Diagnostic]) -> tup
     for _, family, *_rest in parsed:
         for arg in base[family]:
             counts[arg] = counts.get(arg, 0) + 1
+    # of schemes sharing names, one the document asks for by default (top-level `security`) keeps them
+    defaults = {n for alt in doc.get("security") or [] if isinstance(alt, dict) for n in alt}
+    keeper: dict[str, str] = {}
+    for name, family, *_rest in parsed:
+        for arg in base[family]:
+            if counts[arg] > 1 and name in defaults:
+                keeper.setdefault(arg, name)
     names = Namespace(CLIENT_ARGS, "_")
     out = []
     for name, family, kind, wire, spec_type, raw in parsed:
         at = "/components/securitySchemes/" + name.replace("~", "~0").replace("/", "~1")
         wanted = base[family]
-        if any(counts[a] > 1 for a in wanted):
-            own = snake(name)
+        if any(counts[a] > 1 and keeper.get(a) != name for a in wanted):
+            own = snake(name).removesuffix("_auth") or snake(name)  # AdminApiKeyAuth -> admin_api_key
             wanted = (own,) if family == _TOKEN else (own, own + "_token_provider") if family == _OAUTH else (own + "_username", own + "_password")
         args = []
         for arg in wanted:

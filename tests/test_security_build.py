@@ -86,14 +86,16 @@ def test_names_env_vars_and_diagnostics(tmp_path: Path) -> None:
     assert ("W352", "/components/securitySchemes/base_url") in found  # its own name is a client argument
     assert not any(code == "W350" for code, _ in found)  # `digest` is declared but used by no operation
     client = (out / "two_keys" / "_client.py").read_text()
-    # two token schemes: each argument is named after its scheme
-    for text in ("admin_key: str | None = None", "user_key: str | None = None", "base_url_2: str | None = None",
-                 '("TWO_KEYS_ADMIN_KEY",)', '("TWO_KEYS_USER_KEY",)', '("TWO_KEYS_BASE_URL_2",)'):
+    # three token schemes: the document's default one (userKey) keeps `api_key`, the others are named after
+    # their scheme
+    for text in ("admin_key: str | None = None", "api_key: str | None = None", "base_url_2: str | None = None",
+                 '("TWO_KEYS_ADMIN_KEY",)', '("TWO_KEYS_API_KEY",)', '("TWO_KEYS_BASE_URL_2",)'):
         assert text in client, text
+    assert "user_key" not in client
     assert 'required="userKey"' not in client  # /admin does not need it
     probe = run_python(out, "import two_keys\n"
                             "c = two_keys.Client(admin_key='a')\n"
-                            "print(c.admin_key, c.user_key)", TWO_KEYS_USER_KEY="from-env")
+                            "print(c.admin_key, c.api_key)", TWO_KEYS_API_KEY="from-env")
     assert probe.returncode == 0, probe.stderr
     assert probe.stdout.split() == ["a", "from-env"]
 
