@@ -30,7 +30,7 @@ from urllib.parse import parse_qsl
 from . import ir
 from .diagnostics import Diagnostic
 from .naming import pascal, snake
-from .select import resolve_pointer
+from .specread import deref
 
 _PARAM = re.compile(r"^{([^}]+)}$")
 _EXTENSION = re.compile(r"\.(json|xml|yaml|yml|csv|txt|html)$", re.I)
@@ -157,17 +157,17 @@ def _lists(op: dict[str, Any], doc: dict[str, Any], name: str) -> bool | None:
     for code in sorted(str(c) for c in responses):
         if not code.startswith("2"):
             continue
-        response = _deref(doc, responses.get(code, responses.get(int(code)) if code.isdigit() else None))
+        response = deref(doc, responses.get(code, responses.get(int(code)) if code.isdigit() else None))
         content: dict[str, Any] = response["content"] if isinstance(response, dict) and isinstance(response.get("content"), dict) else {}
         for media in content.values():
-            schema = _deref(doc, media.get("schema")) if isinstance(media, dict) else None
+            schema = deref(doc, media.get("schema")) if isinstance(media, dict) else None
             if not isinstance(schema, dict):
                 continue
             if schema.get("type") == "array":
                 return True
             props = _properties(doc, schema)
             keys = [k for k in props if k in _LIST_FIELDS or snake(k) == name]
-            return any(isinstance(s := _deref(doc, props[k]), dict) and s.get("type") == "array" for k in keys)
+            return any(isinstance(s := deref(doc, props[k]), dict) and s.get("type") == "array" for k in keys)
     return None
 
 
@@ -176,20 +176,11 @@ def _properties(doc: dict[str, Any], schema: dict[str, Any], depth: int = 0) -> 
     props = dict(schema["properties"]) if isinstance(schema.get("properties"), dict) else {}
     parts: list[Any] = schema["allOf"] if depth < 5 and isinstance(schema.get("allOf"), list) else []
     for part in parts:
-        part = _deref(doc, part)
+        part = deref(doc, part)
         if isinstance(part, dict):
             props.update(_properties(doc, part, depth + 1))
     return props
 
-
-def _deref(doc: dict[str, Any], node: Any) -> Any:
-    for _ in range(50):
-        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-            return node
-        try:
-            node = resolve_pointer(doc, node["$ref"])
-        except KeyError:
-            return None
     return None
 
 

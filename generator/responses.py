@@ -15,7 +15,7 @@ from typing import Any
 from . import ir
 from .diagnostics import Diagnostic, escape_token
 from .schemas import SchemaBuilder
-from .select import resolve_pointer
+from .specread import deref
 
 EVENT_STREAM = "text/event-stream"
 STREAM_FLAG = "stream"  # the body field that asks for the event stream instead of the other response
@@ -42,7 +42,7 @@ def choose(sb: SchemaBuilder, op: dict[str, Any], base: str, at: str) -> Chosen:
     for code in sorted(str(c) for c in responses):
         if not (code.startswith("2") or code == "2XX"):
             continue
-        response = _deref(sb.doc, responses.get(code, responses.get(int(code)) if code.isdigit() else None))
+        response = deref(sb.doc, responses.get(code, responses.get(int(code)) if code.isdigit() else None))
         if not isinstance(response, dict):
             continue
         content: dict[str, Any] = response["content"] if isinstance(response.get("content"), dict) else {}
@@ -111,22 +111,22 @@ def _choose_media(sb: SchemaBuilder, op: dict[str, Any], content: dict[str, Any]
 def _stream_flag(doc: dict[str, Any], op: dict[str, Any]) -> tuple[str, bool | str]:
     """The request body property (of any media type) that asks for the event stream, and its
     value: a boolean STREAM_FLAG (True), else an enum property with EVENTS_VALUE; ("", False)."""
-    body = _deref(doc, op.get("requestBody"))
+    body = deref(doc, op.get("requestBody"))
     content: dict[str, Any] = body["content"] if isinstance(body, dict) and isinstance(body.get("content"), dict) else {}
-    schemas = [_deref(doc, entry.get("schema")) for entry in content.values() if isinstance(entry, dict)]
+    schemas = [deref(doc, entry.get("schema")) for entry in content.values() if isinstance(entry, dict)]
     for schema in schemas:
         if _is_boolean(doc, _property(doc, schema, STREAM_FLAG, 0)):
             return STREAM_FLAG, True
     for schema in schemas:
         for name in _property_names(doc, schema, 0):
-            enum = _deref(doc, _property(doc, schema, name, 0))
+            enum = deref(doc, _property(doc, schema, name, 0))
             if isinstance(enum, dict) and isinstance(enum.get("enum"), list) and EVENTS_VALUE in enum["enum"]:
                 return name, EVENTS_VALUE
     return "", False
 
 
 def _property_names(doc: dict[str, Any], schema: Any, depth: int) -> list[str]:
-    schema = _deref(doc, schema)
+    schema = deref(doc, schema)
     if not isinstance(schema, dict) or depth > 10:
         return []
     names = [str(n) for n in schema.get("properties") or {}] if isinstance(schema.get("properties"), dict) else []
@@ -136,7 +136,7 @@ def _property_names(doc: dict[str, Any], schema: Any, depth: int) -> list[str]:
 
 
 def _property(doc: dict[str, Any], schema: Any, name: str, depth: int) -> Any:
-    schema = _deref(doc, schema)
+    schema = deref(doc, schema)
     if not isinstance(schema, dict) or depth > 10:
         return None
     props = schema.get("properties")
@@ -150,7 +150,7 @@ def _property(doc: dict[str, Any], schema: Any, name: str, depth: int) -> Any:
 
 
 def _is_boolean(doc: dict[str, Any], schema: Any) -> bool:
-    schema = _deref(doc, schema)
+    schema = deref(doc, schema)
     if not isinstance(schema, dict):
         return False
     type_ = schema.get("type")
@@ -162,20 +162,11 @@ def _is_boolean(doc: dict[str, Any], schema: Any) -> bool:
 
 def _is_structured(doc: dict[str, Any], schema: Any) -> bool:
     """Whether a JSON schema describes more than a string (a model that bytes would not decode)."""
-    schema = _deref(doc, schema)
+    schema = deref(doc, schema)
     return isinstance(schema, dict) and bool(schema) and schema.get("type") != "string"
 
 
 def _is_json_schema(schema: Any) -> bool:
     return isinstance(schema, dict) and schema.get("type") in ("object", "array") or isinstance(schema, dict) and "$ref" in schema
 
-
-def _deref(doc: dict[str, Any], node: Any) -> Any:
-    for _ in range(50):
-        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-            return node
-        try:
-            node = resolve_pointer(doc, node["$ref"])
-        except KeyError:
-            return None
     return None
