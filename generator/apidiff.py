@@ -32,7 +32,10 @@ def _operations(old: ir.Api, new: ir.Api) -> list[Change]:
     before = {key(op): op for op in old.operations}
     after = {key(op): op for op in new.operations}
     out = [Change(f"method {k}", "removed", True) for k in before.keys() - after.keys()]
-    out += [Change(f"method {k}", f"added ({after[k].http_method} {after[k].path})", False) for k in after.keys() - before.keys()]
+    out += [
+        Change(f"method {k}", f"added ({after[k].http_method} {after[k].path})", False)
+        for k in after.keys() - before.keys()
+    ]
     for k in before.keys() & after.keys():
         a, b = before[k], after[k]
         subject = f"method {k}"
@@ -124,8 +127,10 @@ def _fields(subject: str, a: ir.Model, b: ir.Model, in_requests: bool) -> list[C
     old = {f.attr: f for f in a.fields}
     new = {f.attr: f for f in b.fields}
     out = [Change(subject, f"field {n} removed", True) for n in sorted(old.keys() - new.keys())]
-    out += [Change(subject, f"field {n} added{' (required)' if new[n].required else ''}", new[n].required)
-            for n in sorted(new.keys() - old.keys())]
+    out += [
+        Change(subject, f"field {n} added{' (required)' if new[n].required else ''}", new[n].required)
+        for n in sorted(new.keys() - old.keys())
+    ]
     for n in sorted(old.keys() & new.keys()):
         if old[n].type != new[n].type:
             out.append(Change(subject, f"field {n} changed type", True))
@@ -136,7 +141,9 @@ def _fields(subject: str, a: ir.Model, b: ir.Model, in_requests: bool) -> list[C
 
 
 def _kind(d: ir.Definition) -> str:
-    return {ir.Model: "model", ir.Enum: "enum", ir.TaggedUnion: "union", ir.KindUnion: "union", ir.Alias: "alias"}[type(d)]
+    return {ir.Model: "model", ir.Enum: "enum", ir.TaggedUnion: "union", ir.KindUnion: "union", ir.Alias: "alias"}[
+        type(d)
+    ]
 
 
 def report(changes: list[Change]) -> str:

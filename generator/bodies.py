@@ -22,8 +22,9 @@ from .specread import deref
 _RANK: dict[ir.BodyKind, int] = {"multipart": 5, "json": 4, "form": 3, "binary": 2, "text": 1}
 
 
-def request_body(sb: SchemaBuilder, doc: dict[str, Any], op: dict[str, Any], base: str, at: str,
-                 names: Namespace, op_id: str) -> ir.Body | None:
+def request_body(
+    sb: SchemaBuilder, doc: dict[str, Any], op: dict[str, Any], base: str, at: str, names: Namespace, op_id: str
+) -> ir.Body | None:
     request = deref(doc, op.get("requestBody"))
     if not isinstance(request, dict):
         return None
@@ -37,15 +38,26 @@ def request_body(sb: SchemaBuilder, doc: dict[str, Any], op: dict[str, Any], bas
     required = request.get("required") is True
     if not supported:
         media = offered[0][0]
-        sb.diags.append(Diagnostic("W331", f"{op_id}: the request body media type {media!r} is not encoded field by field: "
-                                   "the method takes the raw body (bytes, a file or a path)", f"{where}/{escape_token(media)}"))
+        sb.diags.append(
+            Diagnostic(
+                "W331",
+                f"{op_id}: the request body media type {media!r} is not encoded field by field: "
+                "the method takes the raw body (bytes, a file or a path)",
+                f"{where}/{escape_token(media)}",
+            )
+        )
         return ir.Body((), ir.Prim("str", "binary"), required, False, "binary", media)
     media, chosen, kind = max(supported, key=lambda k: _RANK[k[2]])  # type: ignore[index]
     assert kind is not None
     if len(offered) > 1:
         others = ", ".join(m for m, _ in offered if m != media)
-        sb.diags.append(Diagnostic("I330", f"{op_id}: the request body offers {media} and {others}: the client sends {media}",
-                                   f"{where}/{escape_token(media)}"))
+        sb.diags.append(
+            Diagnostic(
+                "I330",
+                f"{op_id}: the request body offers {media} and {others}: the client sends {media}",
+                f"{where}/{escape_token(media)}",
+            )
+        )
     ptr = f"{where}/{escape_token(media)}"
     schema = chosen.get("schema", {})
     if kind in ("binary", "text"):
@@ -114,16 +126,34 @@ def _is_file(s: dict[str, Any]) -> bool:
     return s.get("format") == "binary" or (isinstance(media, str) and not json_content) or "contentEncoding" in s
 
 
-def _parts(sb: SchemaBuilder, doc: dict[str, Any], schema: Any, encoding: Any, kind: str, fields: tuple[ir.Field, ...],
-           ptr: str, op_id: str) -> tuple[ir.Part, ...]:
+def _parts(
+    sb: SchemaBuilder,
+    doc: dict[str, Any],
+    schema: Any,
+    encoding: Any,
+    kind: str,
+    fields: tuple[ir.Field, ...],
+    ptr: str,
+    op_id: str,
+) -> tuple[ir.Part, ...]:
     props = _properties(doc, schema)
     encoding = encoding if isinstance(encoding, dict) else {}
     for name, entry in encoding.items():
         at = f"{ptr}/encoding/{escape_token(str(name))}"
         if str(name) not in props:
-            sb.diags.append(Diagnostic("W332", f"{op_id}: `encoding` names {name!r}, which is not a property of the body: ignored", at))
+            sb.diags.append(
+                Diagnostic(
+                    "W332", f"{op_id}: `encoding` names {name!r}, which is not a property of the body: ignored", at
+                )
+            )
         elif isinstance(entry, dict) and entry.get("headers"):
-            sb.diags.append(Diagnostic("W332", f"{op_id}: per-part `headers` of {name!r} are not sent (pass them in a file tuple)", at + "/headers"))
+            sb.diags.append(
+                Diagnostic(
+                    "W332",
+                    f"{op_id}: per-part `headers` of {name!r} are not sent (pass them in a file tuple)",
+                    at + "/headers",
+                )
+            )
     out = []
     for f in fields:
         entry = encoding.get(f.wire) if isinstance(encoding.get(f.wire), dict) else {}
@@ -132,10 +162,16 @@ def _parts(sb: SchemaBuilder, doc: dict[str, Any], schema: Any, encoding: Any, k
         if not content_type and isinstance(prop, dict) and isinstance(prop.get("contentMediaType"), str):
             content_type = str(prop["contentMediaType"])  # 3.1: the part's media type unless `encoding` says otherwise
         style: str = entry["style"] if isinstance(entry.get("style"), str) else ("form" if kind == "form" else "")
-        explode: bool = entry["explode"] if isinstance(entry.get("explode"), bool) else (style == "form" if style else True)
+        explode: bool = (
+            entry["explode"] if isinstance(entry.get("explode"), bool) else (style == "form" if style else True)
+        )
         shape = file_shape(doc, props.get(f.wire))
         if kind == "form" and shape:
-            sb.diags.append(Diagnostic("W332", f"{op_id}: file field {f.wire!r} in a urlencoded body: sent as text", f"{ptr}/schema"))
+            sb.diags.append(
+                Diagnostic(
+                    "W332", f"{op_id}: file field {f.wire!r} in a urlencoded body: sent as text", f"{ptr}/schema"
+                )
+            )
             shape = ""
         out.append(ir.Part(f.wire, content_type.strip(), style, explode, shape))  # type: ignore[arg-type]
     return tuple(out)

@@ -73,8 +73,15 @@ def _operation(sb: SchemaBuilder, section: Section, sel: SelectedOperation, name
         param = deref(section.doc, raw)
         if isinstance(param, dict) and isinstance(param.get("name"), str):
             # where it is written: the referenced component, or the path item's or the operation's list
-            at = raw["$ref"][1:] if isinstance(raw.get("$ref"), str) and raw["$ref"].startswith("#/") else (
-                f"{sel.pointer.rsplit('/', 1)[0]}/parameters/{i}" if i < shared else f"{sel.pointer}/parameters/{i - shared}")
+            at = (
+                raw["$ref"][1:]
+                if isinstance(raw.get("$ref"), str) and raw["$ref"].startswith("#/")
+                else (
+                    f"{sel.pointer.rsplit('/', 1)[0]}/parameters/{i}"
+                    if i < shared
+                    else f"{sel.pointer}/parameters/{i - shared}"
+                )
+            )
             by_key[(param["name"], str(param.get("in")))] = (param, at)  # operation-level wins
     path_order = [m.group(1) for s in segments if (m := _PARAM.match(s))]
     for (wire, where), (param, at) in by_key.items():
@@ -87,8 +94,17 @@ def _operation(sb: SchemaBuilder, section: Section, sel: SelectedOperation, name
         schema, schema_at = parameters.content_schema(param, at, sb.diags)
         type_ = sb.convert(schema, base + pascal(wire), schema_at)
         style, explode, reserved = parameters.serialization(param, where, at, sb.diags)
-        p = ir.Param(wire, attr, type_, bool(param.get("required")) or where == "path", text(param.get("description")),
-                     location=where, style=style, explode=explode, allow_reserved=reserved)  # type: ignore[arg-type]
+        p = ir.Param(
+            wire,
+            attr,
+            type_,
+            bool(param.get("required")) or where == "path",
+            text(param.get("description")),
+            location=where,  # type: ignore[arg-type]
+            style=style,
+            explode=explode,
+            allow_reserved=reserved,
+        )
         located[where].append(p)
     path_params.sort(key=lambda p: path_order.index(p.wire) if p.wire in path_order else len(path_order))
     if path_params:
@@ -102,19 +118,38 @@ def _operation(sb: SchemaBuilder, section: Section, sel: SelectedOperation, name
         if isinstance(request, dict) and isinstance(request.get("python"), str):
             example = request["python"].strip()
     return ir.Operation(
-        operation_id=op_id, resource=named.resource, method_name=named.method, http_method=sel.method.upper(),
-        path=named.path, pointer=sel.pointer, summary=text(op.get("summary")), description=text(op.get("description")),
-        path_params=tuple(path_params), query_params=tuple(query_params), body=body, response=chosen.type,
-        page=None, deprecated=op.get("deprecated") is True, example=example, aliases=named.aliases,
-        fixed_query=named.fixed_query, name_source=named.source,
-        header_params=tuple(located["header"]), cookie_params=tuple(located["cookie"]),
+        operation_id=op_id,
+        resource=named.resource,
+        method_name=named.method,
+        http_method=sel.method.upper(),
+        path=named.path,
+        pointer=sel.pointer,
+        summary=text(op.get("summary")),
+        description=text(op.get("description")),
+        path_params=tuple(path_params),
+        query_params=tuple(query_params),
+        body=body,
+        response=chosen.type,
+        page=None,
+        deprecated=op.get("deprecated") is True,
+        example=example,
+        aliases=named.aliases,
+        fixed_query=named.fixed_query,
+        name_source=named.source,
+        header_params=tuple(located["header"]),
+        cookie_params=tuple(located["cookie"]),
         accept=parameters.accept(op.get("responses"), lambda node: deref(section.doc, node)),
-        response_kind=chosen.kind, response_media=chosen.media, events=chosen.events,
-        security=requirements(section.doc, op, sel.pointer, sb.diags), errors=_errors(sb, section, op, base, sel.pointer),
+        response_kind=chosen.kind,
+        response_media=chosen.media,
+        events=chosen.events,
+        security=requirements(section.doc, op, sel.pointer, sb.diags),
+        errors=_errors(sb, section, op, base, sel.pointer),
     )
 
 
-def _errors(sb: SchemaBuilder, section: Section, op: dict[str, Any], base: str, at: str) -> tuple[ir.ErrorResponse, ...]:
+def _errors(
+    sb: SchemaBuilder, section: Section, op: dict[str, Any], base: str, at: str
+) -> tuple[ir.ErrorResponse, ...]:
     """The documented 4xx/5xx/default responses with a JSON body: the client decodes errors into them."""
     responses: dict[Any, Any] = mapping(op.get("responses"))
     out = []
@@ -128,13 +163,18 @@ def _errors(sb: SchemaBuilder, section: Section, op: dict[str, Any], base: str, 
         if media is None or "schema" not in content[media]:
             continue  # no JSON model documented: the error keeps the raw body
         status = code.lower() if code == "DEFAULT" else code
-        type_ = sb.convert(content[media]["schema"], base + pascal(status) + "Error",
-                           f"{at}/responses/{key}/content/{media.replace('/', '~1')}/schema")
+        type_ = sb.convert(
+            content[media]["schema"],
+            base + pascal(status) + "Error",
+            f"{at}/responses/{key}/content/{media.replace('/', '~1')}/schema",
+        )
         out.append(ir.ErrorResponse(status, type_))
     return tuple(sorted(out, key=lambda e: (e.status == "default", e.status)))
 
 
-def _settle_security(doc: dict[str, Any], operations: list[ir.Operation], diags: list[Diagnostic]) -> tuple[list[ir.Operation], tuple[ir.SecurityScheme, ...]]:
+def _settle_security(
+    doc: dict[str, Any], operations: list[ir.Operation], diags: list[Diagnostic]
+) -> tuple[list[ir.Operation], tuple[ir.SecurityScheme, ...]]:
     """The schemes the operations use. An alternative that needs a scheme the client cannot send
     (W350) becomes "no credentials": the user sets that one up outside (headers, httpx client),
     so the method must not refuse to send without the others."""
@@ -234,4 +274,3 @@ def _sccs(graph: dict[str, set[str]]) -> list[list[str]]:
                         break
                 out.append(sorted(scc))
     return out
-

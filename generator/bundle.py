@@ -33,13 +33,34 @@ EXTERNAL_REF = re.compile(r"""\$ref["']?\s*:\s*["']?[^#\s"',}]""")
 MAX_INLINE_CHAIN = 32
 
 # ctx -> component kind a reference there is placed under (else: inlined)
-_KINDS = {"schema": "schemas", "parameter": "parameters", "response": "responses", "requestBody": "requestBodies",
-          "header": "headers", "example": "examples", "link": "links", "callback": "callbacks",
-          "securityScheme": "securitySchemes"}
+_KINDS = {
+    "schema": "schemas",
+    "parameter": "parameters",
+    "response": "responses",
+    "requestBody": "requestBodies",
+    "header": "headers",
+    "example": "examples",
+    "link": "links",
+    "callback": "callbacks",
+    "securityScheme": "securitySchemes",
+}
 _COMPONENT_MAPS = {kind: ctx for ctx, kind in _KINDS.items()} | {"pathItems": "pathitem"}
 _SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
-_SCHEMA_ONE = frozenset({"items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else",
-                         "unevaluatedItems", "unevaluatedProperties", "additionalItems"})
+_SCHEMA_ONE = frozenset(
+    {
+        "items",
+        "additionalProperties",
+        "not",
+        "contains",
+        "propertyNames",
+        "if",
+        "then",
+        "else",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+        "additionalItems",
+    }
+)
 _SCHEMA_LISTS = frozenset({"allOf", "oneOf", "anyOf", "prefixItems"})
 _DATA = frozenset({"example", "default", "enum", "const"})
 _METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
@@ -47,8 +68,12 @@ _METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch"
 _CHILDREN: dict[str, dict[str, str]] = {
     "doc": {"paths": "paths", "webhooks": "paths", "components": "components"},
     "pathitem": {"parameters": "list:parameter", **{m: "operation" for m in _METHODS}},
-    "operation": {"parameters": "list:parameter", "requestBody": "requestBody", "responses": "responses",
-                  "callbacks": "map:callback"},
+    "operation": {
+        "parameters": "list:parameter",
+        "requestBody": "requestBody",
+        "responses": "responses",
+        "callbacks": "map:callback",
+    },
     "parameter": {"schema": "schema", "content": "map:mediatype", "examples": "map:example", "example": "value"},
     "header": {"schema": "schema", "content": "map:mediatype", "examples": "map:example", "example": "value"},
     "requestBody": {"content": "map:mediatype"},
@@ -80,7 +105,9 @@ class Bundle:
 class _Inline:
     """A reference whose content is inlined once the container holding it exists."""
 
-    def __init__(self, source: Source, fptr: str, ctx: str, optr: str, chain: tuple[tuple[Path, str], ...], extra: dict[str, Any]) -> None:
+    def __init__(
+        self, source: Source, fptr: str, ctx: str, optr: str, chain: tuple[tuple[Path, str], ...], extra: dict[str, Any]
+    ) -> None:
         self.source, self.fptr, self.ctx, self.optr, self.chain, self.extra = source, fptr, ctx, optr, chain, extra
 
 
@@ -119,7 +146,9 @@ class _Bundler:
         out = self._copy(self.root.data, "doc", self.root, "", "", ())
         while self.jobs:  # breadth first, so names are given in document order
             holder, key, job = self.jobs.popleft()
-            value = self._copy(_pointer_get(job.source.data, job.fptr), job.ctx, job.source, job.fptr, job.optr, job.chain)
+            value = self._copy(
+                _pointer_get(job.source.data, job.fptr), job.ctx, job.source, job.fptr, job.optr, job.chain
+            )
             if isinstance(value, _Inline):  # a reference to a reference
                 value.extra = {**value.extra, **job.extra}
                 self.jobs.append((holder, key, value))
@@ -152,26 +181,40 @@ class _Bundler:
                     self.placed.setdefault((kind, target[0].path.resolve(), target[1]), name)
 
     # ---- walking ----------------------------------------------------------------------------
-    def _copy(self, node: Any, ctx: str, source: Source, fptr: str, optr: str, chain: tuple[tuple[Path, str], ...]) -> Any:
+    def _copy(
+        self, node: Any, ctx: str, source: Source, fptr: str, optr: str, chain: tuple[tuple[Path, str], ...]
+    ) -> Any:
         """A copy of `node` (at `fptr` in `source`, at `optr` in the bundle) with its references
         rewritten; inlined references are left as `_Inline` for the caller to queue."""
         if ctx == "value" or not isinstance(node, (dict, list)):
             return node
         if isinstance(node, list):
             item_ctx = ctx.removeprefix("list:")
-            return self._defer([self._copy(v, item_ctx, source, f"{fptr}/{i}", f"{optr}/{i}", chain) for i, v in enumerate(node)])
+            return self._defer(
+                [self._copy(v, item_ctx, source, f"{fptr}/{i}", f"{optr}/{i}", chain) for i, v in enumerate(node)]
+            )
         if ctx.startswith("map:"):
             if isinstance(node.get("$ref"), str):  # the whole map is in another file (as bundlers allow)
                 return self._reference(node, node["$ref"], ctx, source, fptr, optr, chain)
             inner = ctx[4:]
-            out = {k: self._copy(v, inner, source, f"{fptr}/{escape_token(k)}", f"{optr}/{escape_token(k)}", chain) for k, v in node.items()}
+            out = {
+                k: self._copy(v, inner, source, f"{fptr}/{escape_token(k)}", f"{optr}/{escape_token(k)}", chain)
+                for k, v in node.items()
+            }
             return self._defer(out)
         ref = node.get("$ref")
         if isinstance(ref, str) and ctx not in ("paths", "responses", "components", "doc"):
             return self._reference(node, ref, ctx, source, fptr, optr, chain)
         out = {}
         for key, value in node.items():
-            out[key] = self._copy(value, self._child_ctx(ctx, str(key)), source, f"{fptr}/{escape_token(key)}", f"{optr}/{escape_token(key)}", chain)
+            out[key] = self._copy(
+                value,
+                self._child_ctx(ctx, str(key)),
+                source,
+                f"{fptr}/{escape_token(key)}",
+                f"{optr}/{escape_token(key)}",
+                chain,
+            )
         if ctx == "schema":
             self._rewrite_mapping(out, source, optr)
         return self._defer(out)
@@ -200,8 +243,16 @@ class _Bundler:
                 self.jobs.append((container, key, value))
         return container
 
-    def _reference(self, node: dict[str, Any], ref: str, ctx: str, source: Source, fptr: str, optr: str,
-                   chain: tuple[tuple[Path, str], ...]) -> Any:
+    def _reference(
+        self,
+        node: dict[str, Any],
+        ref: str,
+        ctx: str,
+        source: Source,
+        fptr: str,
+        optr: str,
+        chain: tuple[tuple[Path, str], ...],
+    ) -> Any:
         kind = _KINDS.get(ctx)
         if source is self.root and ref.startswith("#"):
             return dict(node)  # local to the root: as written
@@ -218,7 +269,13 @@ class _Bundler:
                 return {**node, "$ref": f"#/components/{kind}/{escape_token(name)}"}
             # the root's own component that only names the file: it gets the content (below)
         if key in chain or len(chain) >= MAX_INLINE_CHAIN:
-            self.out.diags.append(Diagnostic("E113", f"$ref {ref!r} includes itself through other files: they must not inline each other in a loop", f"{optr}/$ref"))
+            self.out.diags.append(
+                Diagnostic(
+                    "E113",
+                    f"$ref {ref!r} includes itself through other files: they must not inline each other in a loop",
+                    f"{optr}/$ref",
+                )
+            )
             return dict(node)
         self.out.origins[optr] = (tsource, tptr)
         extra = {k: v for k, v in node.items() if k != "$ref"}
@@ -229,16 +286,27 @@ class _Bundler:
         if not isinstance(disc, dict):
             return
         mapping = disc.get("mapping")
-        if not isinstance(mapping, dict) or source is self.root and all(str(v).startswith("#") or "/" not in str(v) for v in mapping.values()):
+        if (
+            not isinstance(mapping, dict)
+            or source is self.root
+            and all(str(v).startswith("#") or "/" not in str(v) for v in mapping.values())
+        ):
             return
         new = {}
         for tag, value in mapping.items():
-            if isinstance(value, str) and ("/" in value or "#" in value or value.endswith((".yaml", ".yml", ".json"))) \
-                    and not (source is self.root and value.startswith("#")):
+            if (
+                isinstance(value, str)
+                and ("/" in value or "#" in value or value.endswith((".yaml", ".yml", ".json")))
+                and not (source is self.root and value.startswith("#"))
+            ):
                 target = self._resolve(value, source, f"{optr}/discriminator/mapping/{escape_token(tag)}")
                 if target is not None:
                     tsource, tptr = target
-                    value = "#" + tptr if tsource is self.root else f"#/components/schemas/{escape_token(self._place('schemas', tsource, tptr))}"
+                    value = (
+                        "#" + tptr
+                        if tsource is self.root
+                        else f"#/components/schemas/{escape_token(self._place('schemas', tsource, tptr))}"
+                    )
             new[tag] = value
         schema["discriminator"] = {**disc, "mapping": new}
 
@@ -260,10 +328,17 @@ class _Bundler:
 
     def _name(self, kind: str, source: Source, fptr: str) -> str:
         tokens = [t.replace("~1", "/").replace("~0", "~") for t in fptr.split("/")[1:]]
-        stem = source.path.name.rsplit(".", 1)[0] if source.path.suffix.lower() in (".yaml", ".yml", ".json") else source.path.name
+        stem = (
+            source.path.name.rsplit(".", 1)[0]
+            if source.path.suffix.lower() in (".yaml", ".yml", ".json")
+            else source.path.name
+        )
         base = _clean(tokens[-1] if tokens else stem)
-        folders = [_clean(p) for p in reversed(source.path.resolve().relative_to(self.ref_root).parts[:-1])] \
-            if source.path.resolve().is_relative_to(self.ref_root) else []
+        folders = (
+            [_clean(p) for p in reversed(source.path.resolve().relative_to(self.ref_root).parts[:-1])]
+            if source.path.resolve().is_relative_to(self.ref_root)
+            else []
+        )
         prefixes = ([stem] if tokens else []) + folders
         taken = self.taken[kind]
         candidate = base
@@ -281,6 +356,7 @@ class _Bundler:
     # ---- files ------------------------------------------------------------------------------
     def _resolve(self, ref: str, source: Source, where: str, quiet: bool = False) -> tuple[Source, str] | None:
         """(file, pointer) a reference names, loading the file; None after reporting why not."""
+
         def report(code: str, message: str) -> None:
             if not quiet:
                 self.out.diags.append(Diagnostic(code, message, where))
@@ -318,7 +394,12 @@ class _Bundler:
             return known
         self.files[real] = None
         if not real.is_file():  # missing, or a folder, a device or a FIFO (which would block the read)
-            report("E112", f"$ref {ref!r}: {path} is not a regular file" if real.exists() else f"$ref {ref!r}: cannot read {path}: no such file")
+            report(
+                "E112",
+                f"$ref {ref!r}: {path} is not a regular file"
+                if real.exists()
+                else f"$ref {ref!r}: cannot read {path}: no such file",
+            )
             return None
         try:
             data, text = self.read(path)
@@ -327,13 +408,14 @@ class _Bundler:
                 report("E112", f"$ref {ref!r}: {exc.message.replace('cannot read spec', f'cannot read {path}')}")
             else:  # the file's own problem, located in it
                 report("E112", f"$ref {ref!r}: {path} is not a valid part of a spec (see its error)")
-                self.out.diags.append(Diagnostic(exc.code, exc.message, file=str(path), line=exc.line, column=exc.column))
+                self.out.diags.append(
+                    Diagnostic(exc.code, exc.message, file=str(path), line=exc.line, column=exc.column)
+                )
             return None
         loaded = Source(path, data, text)
         self.files[real] = loaded
         self.out.sources.append(loaded)
         return loaded
-
 
 
 def _pointer_get(data: Any, fragment: str) -> Any:

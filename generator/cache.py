@@ -82,8 +82,11 @@ def save(key: str, diags: list[Diagnostic], files: dict[str, str], depends: list
         folder.mkdir(parents=True, exist_ok=True)
         for old in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)[:-20]:
             old.unlink(missing_ok=True)  # keep the 20 newest builds
-        blob = {"diagnostics": [_fields(d) for d in diags], "files": files,
-                "depends": {str(p.resolve()): _file_hash(p) for p in depends or ()}}
+        blob = {
+            "diagnostics": [_fields(d) for d in diags],
+            "files": files,
+            "depends": {str(p.resolve()): _file_hash(p) for p in depends or ()},
+        }
         tmp = folder / f".{key}.{os.getpid()}"
         tmp.write_text(json.dumps(blob), encoding="utf-8")
         os.replace(tmp, folder / f"{key}.json")
@@ -92,4 +95,11 @@ def save(key: str, diags: list[Diagnostic], files: dict[str, str], depends: list
 
 
 def _fields(d: Diagnostic) -> dict[str, Any]:
-    return {"code": d.code, "message": d.message, "pointer": d.pointer, "file": d.file, "line": d.line, "column": d.column}
+    return {
+        "code": d.code,
+        "message": d.message,
+        "pointer": d.pointer,
+        "file": d.file,
+        "line": d.line,
+        "column": d.column,
+    }

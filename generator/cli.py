@@ -158,7 +158,17 @@ def _config(run: Run) -> Config | None:
     if config.strict:
         args.strict = True
     if config.spec is None:
-        run.add([Diagnostic("E401", "no spec given: pass SPEC or set `spec` in [tool.convgen]", file="<command line>", line=1, column=1)])
+        run.add(
+            [
+                Diagnostic(
+                    "E401",
+                    "no spec given: pass SPEC or set `spec` in [tool.convgen]",
+                    file="<command line>",
+                    line=1,
+                    column=1,
+                )
+            ]
+        )
         return None
     return config
 
@@ -182,8 +192,10 @@ def _front(run: Run, config: Config, *, background: Child | None = None) -> tupl
     from .validate import validate
 
     # after a selection error convgen's own rules still run, so that one run reports all it can
-    diags, pending = run.stage("validate", lambda: validate(section, use_cache=not run.args.no_cache, standard=not failed,
-                                                            background=background))
+    diags, pending = run.stage(
+        "validate",
+        lambda: validate(section, use_cache=not run.args.no_cache, standard=not failed, background=background),
+    )
     if run.add(diags) or failed:
         run.add(pending())
         return None
@@ -195,12 +207,19 @@ def _render(run: Run, config: Config) -> dict[str, str] | None:
 
     assert config.spec is not None
     spec_path = config.spec
-    settings = {k: getattr(config, k) for k in ("tags", "path_prefixes", "package", "array_format", "env_prefix", "env_vars", "version")}
+    settings = {
+        k: getattr(config, k)
+        for k in ("tags", "path_prefixes", "package", "array_format", "env_prefix", "env_vars", "version")
+    }
     settings["spec_path"] = str(config.spec)  # cached diagnostics name the spec file: a copy elsewhere is another build
     settings["ref_root"] = str(config.ref_root or "")
     if config.names is not None:  # the names table's content, not its path, goes into the key
         settings["names"] = config.names.read_text(encoding="utf-8") if config.names.is_file() else str(config.names)
-    key = None if run.args.no_cache else run.stage("fingerprint", lambda: cache.fingerprint(spec_path, settings, config.templates))
+    key = (
+        None
+        if run.args.no_cache
+        else run.stage("fingerprint", lambda: cache.fingerprint(spec_path, settings, config.templates))
+    )
     hit = cache.load(key) if isinstance(key, str) else None
     if hit is not None:
         run.add(hit[0])
@@ -249,17 +268,34 @@ def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:
         return None
     prefix = env_prefix_of(config)
     run.add(_unknown_env_vars(config, api))
-    options = Options(package=config.package, version=config.version, env_prefix=prefix, env_vars=config.env_vars,
-                      base_url_env=dict(config.env_vars).get("base_url", f"{prefix}_BASE_URL"), array_format=config.array_format)
+    options = Options(
+        package=config.package,
+        version=config.version,
+        env_prefix=prefix,
+        env_vars=config.env_vars,
+        base_url_env=dict(config.env_vars).get("base_url", f"{prefix}_BASE_URL"),
+        array_format=config.array_format,
+    )
     jobs = run.stage("plan", lambda: plan(api, options))
     if config.templates is not None and not config.templates.is_dir():
-        run.add([Diagnostic("E401", f"template folder {config.templates} does not exist", file=str(config.templates), line=1, column=1)])
+        run.add(
+            [
+                Diagnostic(
+                    "E401",
+                    f"template folder {config.templates} does not exist",
+                    file=str(config.templates),
+                    line=1,
+                    column=1,
+                )
+            ]
+        )
         return None
     files, diags = run.stage("render", lambda: render(jobs, config.templates))
     if run.add(diags):
         return None
-    files, diags = run.stage("format", lambda: format_files(files, use_cache=not run.args.no_cache,
-                                                                  trusted=config.templates is None))
+    files, diags = run.stage(
+        "format", lambda: format_files(files, use_cache=not run.args.no_cache, trusted=config.templates is None)
+    )
     if any(d.code == "E405" for d in diags):  # point at the template line that wrote the invalid code
         from .origin import relocate
 
@@ -288,8 +324,16 @@ def _unknown_env_vars(config: Config, api: Api) -> list[Diagnostic]:
     source = config.source or Path("<config>")
     text = source.read_text(encoding="utf-8") if source.is_file() else ""
     line = next((i for i, row in enumerate(text.splitlines(), 1) if row.lstrip().startswith("env_vars")), 1)
-    return [Diagnostic("W353", f"env_vars names {', '.join(map(repr, unknown))}, which the client does not take "
-                               f"(it takes {', '.join(sorted(known))})", file=str(source), line=line, column=1)]
+    return [
+        Diagnostic(
+            "W353",
+            f"env_vars names {', '.join(map(repr, unknown))}, which the client does not take "
+            f"(it takes {', '.join(sorted(known))})",
+            file=str(source),
+            line=line,
+            column=1,
+        )
+    ]
 
 
 def _generate(run: Run) -> tuple[dict[str, str], Path] | int:
@@ -347,10 +391,26 @@ def cmd_check(run: Run) -> int:
 
 def _foreign(out: Path, paths: list[str], shown: int = 20) -> list[Diagnostic]:
     """E406 for each file in the output folder that convgen did not write (the first `shown`)."""
-    diags = [Diagnostic("E406", f"{out / p} was not written by convgen: it is kept, and {out} is not replaced while it is there",
-                        file=str(out / p), line=1, column=1) for p in paths[:shown]]
+    diags = [
+        Diagnostic(
+            "E406",
+            f"{out / p} was not written by convgen: it is kept, and {out} is not replaced while it is there",
+            file=str(out / p),
+            line=1,
+            column=1,
+        )
+        for p in paths[:shown]
+    ]
     if len(paths) > shown:
-        diags.append(Diagnostic("E406", f"and {len(paths) - shown} more files convgen did not write in {out}", file=str(out), line=1, column=1))
+        diags.append(
+            Diagnostic(
+                "E406",
+                f"and {len(paths) - shown} more files convgen did not write in {out}",
+                file=str(out),
+                line=1,
+                column=1,
+            )
+        )
     return diags
 
 
@@ -428,7 +488,17 @@ def cmd_init(run: Run) -> int:
     targets = [config_path] + [templates / p.relative_to(BUILTIN) for p in _template_files()]
     existing = [str(p) for p in targets if p.exists()]
     if existing:
-        run.add([Diagnostic("E401", f"refusing to overwrite {existing[0]}: remove it or run init elsewhere", file=existing[0], line=1, column=1)])
+        run.add(
+            [
+                Diagnostic(
+                    "E401",
+                    f"refusing to overwrite {existing[0]}: remove it or run init elsewhere",
+                    file=existing[0],
+                    line=1,
+                    column=1,
+                )
+            ]
+        )
         return EXIT_ERROR
     tags = ", ".join(json.dumps(t) for t in (args.tag or []))
     config_path.write_text(
@@ -446,19 +516,35 @@ def cmd_init(run: Run) -> int:
         target = templates / source.relative_to(BUILTIN)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(source.read_bytes())
-    run.summary = f"convgen: wrote {config_path} and {len(targets) - 1} templates in {templates}/ (delete the ones you keep as built)"
+    run.summary = (
+        f"convgen: wrote {config_path} and {len(targets) - 1} templates in {templates}/"
+        " (delete the ones you keep as built)"
+    )
     return EXIT_OK
 
 
 def _template_files() -> list[Path]:
     from .render import BUILTIN
 
-    return sorted(p for p in BUILTIN.rglob("*") if p.is_file() and p.suffix in (".jinja", ".py") and p.name != "__init__.py"
-                  or p.parent.name == "runtime" and p.name == "__init__.py")
+    return sorted(
+        p
+        for p in BUILTIN.rglob("*")
+        if p.is_file()
+        and p.suffix in (".jinja", ".py")
+        and p.name != "__init__.py"
+        or p.parent.name == "runtime"
+        and p.name == "__init__.py"
+    )
 
 
-COMMANDS: dict[str, Callable[[Run], int]] = {"build": cmd_build, "check": cmd_check, "validate": cmd_validate,
-                                             "select": cmd_select, "diff": cmd_diff, "init": cmd_init}
+COMMANDS: dict[str, Callable[[Run], int]] = {
+    "build": cmd_build,
+    "check": cmd_check,
+    "validate": cmd_validate,
+    "select": cmd_select,
+    "diff": cmd_diff,
+    "init": cmd_init,
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -467,8 +553,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("spec", nargs="?", help="OpenAPI document (YAML or JSON); default from config")
-    common.add_argument("--config", help="config file (default: convgen.toml beside SPEC, else the nearest "
-                        "pyproject.toml with [tool.convgen] or convgen.toml from the current folder up)")
+    common.add_argument(
+        "--config",
+        help="config file (default: convgen.toml beside SPEC, else the nearest "
+        "pyproject.toml with [tool.convgen] or convgen.toml from the current folder up)",
+    )
     common.add_argument("--no-config", action="store_true", help="ignore configuration files")
     common.add_argument("--tag", action="append", help="generate the operations with this tag (repeatable)")
     common.add_argument("--path-prefix", action="append", help="generate the operations under this path (repeatable)")
@@ -477,13 +566,17 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     common.add_argument("-v", "--verbose", action="store_true", help="print info diagnostics and stage timings")
     common.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
-    common.add_argument("--ref-root", help="folder that files named by relative $refs must be in (default: the spec's folder)")
+    common.add_argument(
+        "--ref-root", help="folder that files named by relative $refs must be in (default: the spec's folder)"
+    )
     gen = argparse.ArgumentParser(add_help=False)
     gen.add_argument("--package", help="package name of the client")
     gen.add_argument("-o", "--output", help="output folder")
     gen.add_argument("--templates", help="folder of template overrides")
     gen.add_argument("--array-format", choices=ARRAY_FORMATS, help="query array encoding")
-    gen.add_argument("--env-prefix", help="environment variable prefix (PREFIX_API_KEY, PREFIX_BASE_URL); default: the package name")
+    gen.add_argument(
+        "--env-prefix", help="environment variable prefix (PREFIX_API_KEY, PREFIX_BASE_URL); default: the package name"
+    )
     sub.add_parser("build", parents=[common, gen], help="generate the client")
     check = sub.add_parser("check", parents=[common, gen], help="exit 1 if the output is stale")
     check.add_argument("--diff", action="store_true", help="print unified diffs")

@@ -47,8 +47,9 @@ KEYS: dict[str, str] = {
     "output": "folder the client is written to",
     "templates": "folder of template overrides",
     "array_format": "query arrays of the default style: brackets | repeat | comma (default: as the spec says)",
-    "env_prefix": "environment variables read: PREFIX_<ARGUMENT>, e.g. PREFIX_API_KEY, PREFIX_BASE_URL (default: from the package name)",
-    "env_vars": "table: client argument -> environment variable, e.g. {api_key = \"MY_KEY\"}",
+    "env_prefix": "environment variables read: PREFIX_<ARGUMENT>, e.g. PREFIX_API_KEY, PREFIX_BASE_URL"
+    " (default: from the package name)",
+    "env_vars": 'table: client argument -> environment variable, e.g. {api_key = "MY_KEY"}',
     "version": "version of the generated package",
     "strict": "treat warnings as errors",
     "ref_root": "folder that files named by relative $refs must be in (default: the spec's folder)",
@@ -62,7 +63,9 @@ def find(start: Path) -> Path | None:
         for name in ("convgen.toml", "pyproject.toml"):
             candidate = folder / name
             if candidate.is_file():
-                if name == "convgen.toml" or re.search(r"^\[tool\.convgen\]", candidate.read_text(encoding="utf-8"), re.M):
+                if name == "convgen.toml" or re.search(
+                    r"^\[tool\.convgen\]", candidate.read_text(encoding="utf-8"), re.M
+                ):
                     return candidate
     return None
 
@@ -76,7 +79,9 @@ def load_config(path: Path) -> tuple[Config, list[Diagnostic]]:
         return Config(), [Diagnostic("E401", f"cannot read config: {exc.strerror or exc}", file=name, line=1, column=1)]
     except tomllib.TOMLDecodeError as exc:
         line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 1
-        return Config(), [Diagnostic("E401", f"invalid TOML: {str(exc).split(' (at')[0]}", file=name, line=line, column=1)]
+        return Config(), [
+            Diagnostic("E401", f"invalid TOML: {str(exc).split(' (at')[0]}", file=name, line=line, column=1)
+        ]
     table = data.get("tool", {}).get("convgen") if path.name == "pyproject.toml" else data
     if not isinstance(table, dict):
         return Config(source=path), []
@@ -123,11 +128,16 @@ def load_config(path: Path) -> tuple[Config, list[Diagnostic]]:
             else:
                 bad(key, f"env_prefix must be UPPER_SNAKE, got {value!r}")
         elif key == "env_vars":
-            if isinstance(value, dict) and all(isinstance(k, str) and k.isidentifier() and isinstance(v, str)
-                                               and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", v) for k, v in value.items()):
+            if isinstance(value, dict) and all(
+                isinstance(k, str)
+                and k.isidentifier()
+                and isinstance(v, str)
+                and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", v)
+                for k, v in value.items()
+            ):
                 values[key] = tuple(sorted(value.items()))
             else:
-                bad(key, "env_vars must be a table of argument = \"ENV_NAME\" strings")
+                bad(key, 'env_vars must be a table of argument = "ENV_NAME" strings')
         elif key == "version":
             if isinstance(value, str) and re.fullmatch(r"[0-9A-Za-z.+-]+", value):
                 values[key] = value

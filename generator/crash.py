@@ -35,7 +35,10 @@ def describe(exc: BaseException, stage: str, spec: Spec | None) -> str:
     if len(message) > _MAX_MESSAGE:
         message = message[: _MAX_MESSAGE - 3] + "..."
     what = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-    return f"convgen: internal error in {stage or 'convgen'}{location}: {what} (a bug: rerun with -v for the traceback and report it)"
+    return (
+        f"convgen: internal error in {stage or 'convgen'}{location}: {what}"
+        " (a bug: rerun with -v for the traceback and report it)"
+    )
 
 
 def processing(tb: TracebackType | None) -> str | None:

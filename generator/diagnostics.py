@@ -31,14 +31,29 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E101": (Severity.ERROR, "add a `paths` object with at least one operation"),
     "E102": (Severity.ERROR, "no operation matched the selection: check --tag / --path-prefix"),
     "E103": (Severity.ERROR, "the `$ref` target does not exist: fix the pointer or add the schema"),
-    "E104": (Severity.ERROR, "a `$ref` to another file reached selection unbundled: load the spec from its file, which bundles such refs"),
+    "E104": (
+        Severity.ERROR,
+        "a `$ref` to another file reached selection unbundled: load the spec from its file, which bundles such refs",
+    ),
     "E105": (Severity.ERROR, "a chain of `$ref`s loops without defining a type: point one at a schema"),
     "E106": (Severity.ERROR, "a `$ref` must point at an entry under #/components: move the shared object there"),
-    "E107": (Severity.ERROR, "the paths are `$ref`s to other files, which convgen does not read: bundle the spec into one file"),
+    "E107": (
+        Severity.ERROR,
+        "the paths are `$ref`s to other files, which convgen does not read: bundle the spec into one file",
+    ),
     # references to other files
-    "E110": (Severity.ERROR, "URLs are never fetched: save the file inside the spec's folder and refer to it by relative path"),
-    "E111": (Severity.ERROR, "the `$ref` leaves the spec's folder tree: move the file inside it or set `ref_root` / --ref-root"),
-    "E112": (Severity.ERROR, "the file a `$ref` names could not be read or parsed: fix the path, or the file at its own error"),
+    "E110": (
+        Severity.ERROR,
+        "URLs are never fetched: save the file inside the spec's folder and refer to it by relative path",
+    ),
+    "E111": (
+        Severity.ERROR,
+        "the `$ref` leaves the spec's folder tree: move the file inside it or set `ref_root` / --ref-root",
+    ),
+    "E112": (
+        Severity.ERROR,
+        "the file a `$ref` names could not be read or parsed: fix the path, or the file at its own error",
+    ),
     "E113": (Severity.ERROR, "files inline each other in a loop: point one of the `$ref`s at a component instead"),
     # validation
     "W201": (Severity.WARNING, "the spec breaks an OpenAPI schema rule; convgen goes on where it can"),
@@ -60,24 +75,42 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W308": (Severity.WARNING, "two names collide after normalization: one got a numeric suffix"),
     "W309": (Severity.WARNING, "this union's variants cannot be told apart: the first matching kind wins"),
     "W311": (Severity.WARNING, "describe the required property under `properties`"),
-    "W320": (Severity.WARNING, "a parameter's `content` is not JSON: the argument takes its serialized text; use `schema`"),
-    "W321": (Severity.WARNING, "this `style` is not defined for the parameter's location: the location's default is used"),
+    "W320": (
+        Severity.WARNING,
+        "a parameter's `content` is not JSON: the argument takes its serialized text; use `schema`",
+    ),
+    "W321": (
+        Severity.WARNING,
+        "this `style` is not defined for the parameter's location: the location's default is used",
+    ),
     "W322": (Severity.WARNING, "a parameter's `in` must be path, query, header or cookie: it was not generated"),
     "W323": (Severity.WARNING, "OpenAPI ignores Accept, Content-Type and Authorization header parameters: remove it"),
     "W324": (Severity.WARNING, "give every server variable a `default`, or pass base_url= to the client"),
     # naming (generator/opnames.py, naming.py)
-    "W360": (Severity.WARNING, "two operations would get the same method: name them in the `names` table (README: Operation names)"),
+    "W360": (
+        Severity.WARNING,
+        "two operations would get the same method: name them in the `names` table (README: Operation names)",
+    ),
     "W361": (Severity.WARNING, "a resource class would have a type's name: it got a `Resource` suffix"),
     "W362": (Severity.WARNING, "an argument would hide a name the generated method uses: it got a `_` suffix"),
     "I330": (Severity.INFO, "the request body offers several media types: the client sends the richest it supports"),
     "W331": (Severity.WARNING, "this request media type is not encoded field by field: the method takes the raw body"),
     "W332": (Severity.WARNING, "this `encoding` entry of a form body cannot be honoured: fix or remove it"),
     # responses
-    "W340": (Severity.WARNING, "add a boolean `stream` (or an enum with `sse`) body field for the events, or read them raw"),
+    "W340": (
+        Severity.WARNING,
+        "add a boolean `stream` (or an enum with `sse`) body field for the events, or read them raw",
+    ),
     "W341": (Severity.WARNING, "this response media type is not decoded: the method returns its bytes"),
     "W342": (Severity.WARNING, "JSON is one of several response media: the method returns bytes; `.json()` reads it"),
-    "W350": (Severity.WARNING, "the client cannot send this security scheme: pass its credential with default_headers or an httpx client"),
-    "W351": (Severity.WARNING, "the security requirement names no scheme under components.securitySchemes: add it or fix the name"),
+    "W350": (
+        Severity.WARNING,
+        "the client cannot send this security scheme: pass its credential with default_headers or an httpx client",
+    ),
+    "W351": (
+        Severity.WARNING,
+        "the security requirement names no scheme under components.securitySchemes: add it or fix the name",
+    ),
     "W352": (Severity.WARNING, "a credential argument took another name: it collided with a constructor argument"),
     "W353": (Severity.WARNING, "env_vars names a client argument that does not exist: fix or remove it"),
     # configuration and templates

@@ -37,8 +37,20 @@ PARALLEL_MIN_LINES = 4000  # of whole-file work: below this a second process cos
 _SPLIT = "# convgen: split"
 # Statements with a body of their own: their long lines send the whole file to black,
 # except a function header (see `_header_snippet`).
-_COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor,
-             ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match, getattr(ast, "TryStar", ast.Try))
+_COMPOUND = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.If,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.With,
+    ast.AsyncWith,
+    ast.Try,
+    ast.Match,
+    getattr(ast, "TryStar", ast.Try),
+)
 
 Result = tuple[str, "str | None"]  # (text, error)
 # Lines black leaves as they are, however long: comments, and collection items with no
@@ -57,8 +69,9 @@ def cache_dir() -> Path:
     return cache.root() / f"black-{cache.black_version()}-{LINE_LENGTH}"
 
 
-def format_files(files: dict[str, str], *, use_cache: bool = True, jobs: int | None = None,
-                 trusted: bool = True) -> tuple[dict[str, str], list[Diagnostic]]:
+def format_files(
+    files: dict[str, str], *, use_cache: bool = True, jobs: int | None = None, trusted: bool = True
+) -> tuple[dict[str, str], list[Diagnostic]]:
     """{path: text} with every Python file black-formatted. `trusted`: rendered by the
     built-in templates only, so black runs on the long statements alone."""
     store = cache_dir() if use_cache else None
@@ -86,8 +99,15 @@ def format_files(files: dict[str, str], *, use_cache: bool = True, jobs: int | N
     return out, diags
 
 
-def _keep(out: dict[str, str], diags: list[Diagnostic], store: Path | None, key: str, path: str,
-          formatted: str, error: str | None) -> None:
+def _keep(
+    out: dict[str, str],
+    diags: list[Diagnostic],
+    store: Path | None,
+    key: str,
+    path: str,
+    formatted: str,
+    error: str | None,
+) -> None:
     if error is not None:
         # located in the generated file; the CLI moves it to the template line that wrote it (see origin.py)
         line, column, message = _split_position(error)

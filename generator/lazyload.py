@@ -31,7 +31,9 @@ def load_section(text: str, tags: tuple[str, ...], prefixes: tuple[str, ...]) ->
         if key in top and lines[top[key][0]].split("#", 1)[0].strip() != f"{key}:":
             return None  # a flow-style value on the key's own line
     try:
-        head_lines = [ln for key, (a, b) in top.items() if key not in ("paths", "components", "webhooks") for ln in lines[a:b]]
+        head_lines = [
+            ln for key, (a, b) in top.items() if key not in ("paths", "components", "webhooks") for ln in lines[a:b]
+        ]
         doc = yaml.load("".join(head_lines), Loader=_SafeLoader) or {}
         if not isinstance(doc, dict):
             return None
@@ -57,7 +59,7 @@ def _components(lines: list[str], span: tuple[int, int] | None, pending: list[An
     out: dict[str, dict[str, Any]] = {}
     for kind, (a, b) in kinds.items():
         if kind == "securitySchemes":
-            out[kind] = _parse(lines[a + 1:b], 4)
+            out[kind] = _parse(lines[a + 1 : b], 4)
             continue
         for name, entry in (_blocks(lines, a + 1, b, 4) or {}).items():
             index[(kind, name)] = entry

@@ -83,8 +83,9 @@ class _Refused(Exception):
         self.code, self.message, self.line, self.column = code, message, line, column
 
 
-def load(path: Path, tags: tuple[str, ...] = (), prefixes: tuple[str, ...] = (),
-         ref_root: Path | None = None) -> tuple[Spec | None, list[Diagnostic]]:
+def load(
+    path: Path, tags: tuple[str, ...] = (), prefixes: tuple[str, ...] = (), ref_root: Path | None = None
+) -> tuple[Spec | None, list[Diagnostic]]:
     """Read and parse SPEC; on failure return no spec and located error diagnostics.
 
     With a selection (tags / path prefixes), a large block-style YAML spec is parsed only as
@@ -103,7 +104,9 @@ def load(path: Path, tags: tuple[str, ...] = (), prefixes: tuple[str, ...] = (),
         return None, [spec.locate(Diagnostic("E004", f"Swagger {_show(doc['swagger'])} is not OpenAPI 3", "/swagger"))]
     if not isinstance(version, str) or not re.fullmatch(r"3\.[01]\.\d+(-.+)?", version):
         if version is None:
-            return None, [spec.locate(Diagnostic("E003", "the document has no `openapi` key: it is not an OpenAPI document", ""))]
+            return None, [
+                spec.locate(Diagnostic("E003", "the document has no `openapi` key: it is not an OpenAPI document", ""))
+            ]
         return None, [spec.locate(Diagnostic("E004", f"`openapi` version is {_show(version)}", "/openapi"))]
     if EXTERNAL_REF.search(text):
         return _bundled(spec, ref_root if ref_root is not None else path.parent)
@@ -131,7 +134,9 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _read_and_parse(path: Path, tags: tuple[str, ...], prefixes: tuple[str, ...], mapping: bool = True) -> tuple[Any, str]:
+def _read_and_parse(
+    path: Path, tags: tuple[str, ...], prefixes: tuple[str, ...], mapping: bool = True
+) -> tuple[Any, str]:
     try:
         with open(path, "rb") as fh:  # at most one byte past the limit: /dev/zero is a path too
             raw = fh.read(MAX_BYTES + 1)
@@ -144,7 +149,9 @@ def _read_and_parse(path: Path, tags: tuple[str, ...], prefixes: tuple[str, ...]
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise _Refused("E002", f"spec is not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset {exc.start}", line, column) from None
+        raise _Refused(
+            "E002", f"spec is not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset {exc.start}", line, column
+        ) from None
     if not text.strip():
         raise _Refused("E005", "spec file is empty")
     if path.suffix.lower() == ".json":
@@ -158,7 +165,9 @@ def _read_and_parse(path: Path, tags: tuple[str, ...], prefixes: tuple[str, ...]
     if type(doc) is dict and any(type(k) is not str for k in doc):
         doc = {_json_key(k): v for k, v in doc.items()}
     if not isinstance(doc, dict):
-        kind = {"list": "sequence", "str": "string", "int": "number", "float": "number", "bool": "boolean"}.get(type(doc).__name__, type(doc).__name__)
+        kind = {"list": "sequence", "str": "string", "int": "number", "float": "number", "bool": "boolean"}.get(
+            type(doc).__name__, type(doc).__name__
+        )
         raise _Refused("E003", f"spec is a {kind}, not a mapping")
     return doc, text
 
@@ -217,12 +226,21 @@ def _parse_yaml(text: str, tags: tuple[str, ...], prefixes: tuple[str, ...]) -> 
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = (exc.problem or exc.context or "syntax error").strip()
         context = exc.context_mark
-        if exc.problem and exc.context and context is not None and (context.line, context.column) != (line - 1, col - 1):
+        if (
+            exc.problem
+            and exc.context
+            and context is not None
+            and (context.line, context.column) != (line - 1, col - 1)
+        ):
             what += f" ({exc.context.strip()} at line {context.line + 1}, column {context.column + 1})"
         raise _Refused("E002", f"invalid YAML: {what}", line, col) from None
     except yaml.reader.ReaderError as exc:
         char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
-        where = _position(text, exc.position) if isinstance(exc.position, int) and 0 <= exc.position <= len(text) else (1, 1)
+        where = (
+            _position(text, exc.position)
+            if isinstance(exc.position, int) and 0 <= exc.position <= len(text)
+            else (1, 1)
+        )
         raise _Refused("E002", f"invalid YAML: character U+{char:04X} is not allowed: {exc.reason}", *where) from None
     except yaml.YAMLError as exc:
         raise _Refused("E002", f"invalid YAML: {(str(exc).splitlines() or ['syntax error'])[0]}") from None
@@ -313,7 +331,9 @@ def _check_expansion(root: yaml.Node) -> None:
         if isinstance(node, yaml.ScalarNode):
             sizes[id(node)] = 1 + len(node.value) // _STRING_WEIGHT
             continue
-        children: list[yaml.Node] = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else list(node.value)
+        children: list[yaml.Node] = (
+            [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else list(node.value)
+        )
         if not done:
             if id(node) in sizes:
                 continue
@@ -324,8 +344,12 @@ def _check_expansion(root: yaml.Node) -> None:
         total = 1 + sum(sizes.get(id(c), 1) for c in children)
         if total > MAX_EXPANDED_NODES:
             mark = node.start_mark
-            raise _Refused("E007", f"aliases expand this node to more than {MAX_EXPANDED_NODES:,} nodes",
-                           mark.line + 1 if mark else 1, mark.column + 1 if mark else 1)
+            raise _Refused(
+                "E007",
+                f"aliases expand this node to more than {MAX_EXPANDED_NODES:,} nodes",
+                mark.line + 1 if mark else 1,
+                mark.column + 1 if mark else 1,
+            )
         sizes[id(node)] = total
 
 

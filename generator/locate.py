@@ -16,7 +16,10 @@ import yaml
 
 # Linear on any line: a plain key may not start with "- " (that is a sequence entry) and runs
 # greedily up to its colon (trailing blanks are stripped after the match).
-_KEY = re.compile(r"""^(?P<indent> *)(?P<dash>(?:- +)*)(?P<key>"(?:[^"\\]|\\.)*"[ \t]*|'(?:[^']|'')*'[ \t]*|(?:[^\s#'"{\[-]|-(?=\S))[^:#]*):(?:\s|$)""")
+_KEY = re.compile(
+    r"""^(?P<indent> *)(?P<dash>(?:- +)*)"""
+    r"""(?P<key>"(?:[^"\\]|\\.)*"[ \t]*|'(?:[^']|'')*'[ \t]*|(?:[^\s#'"{\[-]|-(?=\S))[^:#]*):(?:\s|$)"""
+)
 
 
 def _unquote(key: str) -> str:

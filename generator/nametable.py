@@ -31,7 +31,9 @@ def load_names(path: Path) -> tuple[NameTable | None, list[Diagnostic]]:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
     except OSError as exc:
-        return None, [Diagnostic("E401", f"cannot read the names table: {exc.strerror or exc}", file=name, line=1, column=1)]
+        return None, [
+            Diagnostic("E401", f"cannot read the names table: {exc.strerror or exc}", file=name, line=1, column=1)
+        ]
     except tomllib.TOMLDecodeError as exc:
         line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 1
         return None, [Diagnostic("E401", f"invalid TOML: {str(exc).split(' (at')[0]}", file=name, line=line, column=1)]
@@ -45,7 +47,10 @@ def load_names(path: Path) -> tuple[NameTable | None, list[Diagnostic]]:
     def dotted(key: str, value: Any, least: int) -> tuple[str, ...] | None:
         if isinstance(value, str) and _DOTTED.match(value) and value.count(".") + 1 >= least:
             return tuple(value.split("."))
-        bad(key, f"{key!r} must map to a dotted Python name{' like resource.method' if least > 1 else ''}, got {value!r}")
+        bad(
+            key,
+            f"{key!r} must map to a dotted Python name{' like resource.method' if least > 1 else ''}, got {value!r}",
+        )
         return None
 
     operations: dict[str, tuple[str, ...]] = {}

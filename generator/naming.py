@@ -9,13 +9,56 @@ from typing import Any
 
 # Names the generated modules import or define themselves: a schema may not take them.
 RESERVED_CLASSES = frozenset(
-    {"Any", "Literal", "Union", "Optional", "Mapping", "Sequence", "Iterable", "Callable",
-     "TypeAlias", "dataclass", "field", "Enum", "UNSET", "Unset", "Model", "Self", "Client",
-     "AsyncClient", "DecodeError", "annotations", "None", "True", "False"}
+    {
+        "Any",
+        "Literal",
+        "Union",
+        "Optional",
+        "Mapping",
+        "Sequence",
+        "Iterable",
+        "Callable",
+        "TypeAlias",
+        "dataclass",
+        "field",
+        "Enum",
+        "UNSET",
+        "Unset",
+        "Model",
+        "Self",
+        "Client",
+        "AsyncClient",
+        "DecodeError",
+        "annotations",
+        "None",
+        "True",
+        "False",
+    }
 )
 # Attributes every generated model has, and names its annotations and __init__ rely on.
-RESERVED_ATTRS = frozenset({"extra", "from_dict", "to_dict", "self", "str", "int", "float", "bool", "list", "dict",
-                            "Any", "Literal", "Mapping", "Unset", "UNSET", "EMPTY", "None", "True", "False"})
+RESERVED_ATTRS = frozenset(
+    {
+        "extra",
+        "from_dict",
+        "to_dict",
+        "self",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "list",
+        "dict",
+        "Any",
+        "Literal",
+        "Mapping",
+        "Unset",
+        "UNSET",
+        "EMPTY",
+        "None",
+        "True",
+        "False",
+    }
+)
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 _PASCAL_WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
 # Spec names can be any length; Python names (and the module files named after them) are cut
@@ -45,8 +88,8 @@ def _without_repeats(parts: list[str]) -> list[str]:
     for size in (3, 2, 1):
         i = 0
         while i + 2 * size <= len(parts):
-            if [w.lower() for w in parts[i:i + size]] == [w.lower() for w in parts[i + size:i + 2 * size]]:
-                del parts[i + size:i + 2 * size]
+            if [w.lower() for w in parts[i : i + size]] == [w.lower() for w in parts[i + size : i + 2 * size]]:
+                del parts[i + size : i + 2 * size]
             else:
                 i += 1
     return parts
@@ -165,8 +208,13 @@ def unshadow_fields(definitions: dict[str, Any], diags: list[Any]) -> dict[str, 
                 while new in used or new in definitions:
                     new += "_"
                 used.add(new)
-                diags.append(Diagnostic("W306", f"property {f.wire!r} of {name} is attribute {new!r}: {f.attr} is a type's name",
-                                        f"{d.pointer}/properties/{f.wire.replace('~', '~0').replace('/', '~1')}"))
+                diags.append(
+                    Diagnostic(
+                        "W306",
+                        f"property {f.wire!r} of {name} is attribute {new!r}: {f.attr} is a type's name",
+                        f"{d.pointer}/properties/{f.wire.replace('~', '~0').replace('/', '~1')}",
+                    )
+                )
                 f = replace(f, attr=new)
             fields.append(f)
         out[name] = replace(d, fields=tuple(fields))

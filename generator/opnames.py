@@ -67,12 +67,22 @@ def name_operations(operations: list[Any], doc: dict[str, Any], table: NameTable
     `/files/{id}/metadata/{scope}`) is named as a resource too: its method would hide it."""
     named = [name_operation(o.path, o.method, o.operation, o.path_item, doc, table) for o in operations]
     resources = {n.resource[:i] for n in named for i in range(1, len(n.resource) + 1)}
-    return [replace(n, resource=n.as_resource[0], method=n.as_resource[1])
-            if n.as_resource is not None and (*n.resource, n.method) in resources else n for n in named]
+    return [
+        replace(n, resource=n.as_resource[0], method=n.as_resource[1])
+        if n.as_resource is not None and (*n.resource, n.method) in resources
+        else n
+        for n in named
+    ]
 
 
-def name_operation(path: str, method: str, op: dict[str, Any], path_item: dict[str, Any], doc: dict[str, Any],
-                   table: NameTable | None = None) -> OpName:
+def name_operation(
+    path: str,
+    method: str,
+    op: dict[str, Any],
+    path_item: dict[str, Any],
+    doc: dict[str, Any],
+    table: NameTable | None = None,
+) -> OpName:
     bare, _, fragment = path.partition("#")
     bare, _, query = bare.partition("?")
     fixed = tuple(parse_qsl(query, keep_blank_values=True))
@@ -95,7 +105,10 @@ def name_operation(path: str, method: str, op: dict[str, Any], path_item: dict[s
     if table is not None:
         resource = _prefixed(bare, resource, op, table)
     if rule[0] != _resource_of(bare):  # an action: the method would hide a resource of its name
-        alternative = ((*resource, rule[1]), "list" if method == "get" and _lists(op, doc, rule[1]) else _collection_method(method))
+        alternative = (
+            (*resource, rule[1]),
+            "list" if method == "get" and _lists(op, doc, rule[1]) else _collection_method(method),
+        )
     return OpName(resource, rule[1], (), fixed, bare, "rule", alternative)
 
 
@@ -104,7 +117,9 @@ def _resource_of(path: str) -> tuple[str, ...]:
 
 
 def _collection_method(method: str) -> str:
-    return {"get": "retrieve", "post": "create", "delete": "delete"}.get(method, "update" if method in _WRITES else snake(method))
+    return {"get": "retrieve", "post": "create", "delete": "delete"}.get(
+        method, "update" if method in _WRITES else snake(method)
+    )
 
 
 def _split(dotted: str) -> tuple[tuple[str, ...], str]:
@@ -121,7 +136,9 @@ def literal_segments(path: str) -> list[str]:
     return out
 
 
-def _rule(path: str, method: str, op: dict[str, Any], path_item: dict[str, Any], doc: dict[str, Any]) -> tuple[tuple[str, ...], str]:
+def _rule(
+    path: str, method: str, op: dict[str, Any], path_item: dict[str, Any], doc: dict[str, Any]
+) -> tuple[tuple[str, ...], str]:
     segments = literal_segments(path)
     names = [snake(s) for s in segments if s != "{}"]
     resource = tuple(names) or ("root",)
@@ -158,7 +175,9 @@ def _lists(op: dict[str, Any], doc: dict[str, Any], name: str) -> bool | None:
         if not code.startswith("2"):
             continue
         response = deref(doc, responses.get(code, responses.get(int(code)) if code.isdigit() else None))
-        content: dict[str, Any] = response["content"] if isinstance(response, dict) and isinstance(response.get("content"), dict) else {}
+        content: dict[str, Any] = (
+            response["content"] if isinstance(response, dict) and isinstance(response.get("content"), dict) else {}
+        )
         for media in content.values():
             schema = deref(doc, media.get("schema")) if isinstance(media, dict) else None
             if not isinstance(schema, dict):
@@ -201,7 +220,7 @@ def _hint(op: dict[str, Any], rule: tuple[tuple[str, ...], str]) -> tuple[tuple[
 
     def score(item: tuple[int, tuple[tuple[str, ...], str]]) -> tuple[bool, bool, bool, int]:
         i, (res, meth) = item
-        tail = res[-len(resource):] == resource
+        tail = res[-len(resource) :] == resource
         return (tail and meth == method, tail, res[-1:] == resource[-1:], i)
 
     return max(enumerate(calls), key=score)[1]
@@ -251,15 +270,24 @@ def settle(operations: list[ir.Operation], diags: list[Diagnostic]) -> list[ir.O
         if len(indexes) < 2:
             continue
         # PUT/PATCH before POST for `update`: a POST beside them on one path gets the other name
-        keys = {i: (rank.get(out[i].name_source, 2), bool(out[i].fixed_query), out[i].http_method == "POST") for i in indexes}
+        keys = {
+            i: (rank.get(out[i].name_source, 2), bool(out[i].fixed_query), out[i].http_method == "POST")
+            for i in indexes
+        }
         keep = [i for i in indexes if keys[i] == min(keys.values())]
         others = " and ".join(f"{out[i].http_method} {_shown(out[i])}" for i in indexes)
         for i in indexes:
             if (len(keep) == 1 and i == keep[0]) or out[i].method_name != method:
                 continue
             new = snake(out[i].operation_id)
-            diags.append(Diagnostic("W360", f"{others} would all be {'.'.join(resource)}.{method}(): "
-                                    f"{out[i].http_method} {_shown(out[i])} is {'.'.join(resource)}.{new}()", out[i].pointer))
+            diags.append(
+                Diagnostic(
+                    "W360",
+                    f"{others} would all be {'.'.join(resource)}.{method}(): "
+                    f"{out[i].http_method} {_shown(out[i])} is {'.'.join(resource)}.{new}()",
+                    out[i].pointer,
+                )
+            )
             out[i] = replace(out[i], method_name=new)
     seen: dict[tuple[tuple[str, ...], str], ir.Operation] = {}
     for op in out:
@@ -267,8 +295,14 @@ def settle(operations: list[ir.Operation], diags: list[Diagnostic]) -> list[ir.O
             key = (op.resource, m)
             if key in seen and seen[key] is not op:
                 other = seen[key]
-                diags.append(Diagnostic("E205", f"{op.http_method} {_shown(op)} and {other.http_method} {_shown(other)} "
-                                        f"both become {'.'.join(op.resource)}.{m}()", op.pointer))
+                diags.append(
+                    Diagnostic(
+                        "E205",
+                        f"{op.http_method} {_shown(op)} and {other.http_method} {_shown(other)} "
+                        f"both become {'.'.join(op.resource)}.{m}()",
+                        op.pointer,
+                    )
+                )
             seen[key] = op
     return out
 
@@ -279,9 +313,28 @@ def _shown(op: ir.Operation) -> str:
 
 # Names a generated method's body uses besides its arguments: an argument of the same name
 # would hide them (a body field `path` made every call fail with "'Unset' object is not callable").
-METHOD_BODY_NAMES = frozenset({"path", "RequestOptions", "Timeout", "UNSET", "Unset", "RawResponse", "AsyncPager",
-                               "SyncCursorPage", "AsyncCursorPage", "Mapping", "Sequence", "Any", "Literal",
-                               "TYPE_CHECKING", "cached_property", "annotations", "_t", "_r"})
+METHOD_BODY_NAMES = frozenset(
+    {
+        "path",
+        "RequestOptions",
+        "Timeout",
+        "UNSET",
+        "Unset",
+        "RawResponse",
+        "AsyncPager",
+        "SyncCursorPage",
+        "AsyncCursorPage",
+        "Mapping",
+        "Sequence",
+        "Any",
+        "Literal",
+        "TYPE_CHECKING",
+        "cached_property",
+        "annotations",
+        "_t",
+        "_r",
+    }
+)
 PAGE_LAMBDA_NAMES = frozenset({"data", "cursor"})  # the parameters of a paginated method's decode lambdas
 
 
@@ -301,8 +354,13 @@ def unshadow(op: ir.Operation, diags: list[Diagnostic]) -> ir.Operation:
             new += "_"
         used.add(new)
         what = "a name the method's code uses" if attr in METHOD_BODY_NAMES else "a name its pagination uses"
-        diags.append(Diagnostic("W362", f"argument {wire!r} of {'.'.join((*op.resource, op.method_name))}() is {new!r}: "
-                                f"{attr!r} is {what}", op.pointer))
+        diags.append(
+            Diagnostic(
+                "W362",
+                f"argument {wire!r} of {'.'.join((*op.resource, op.method_name))}() is {new!r}: {attr!r} is {what}",
+                op.pointer,
+            )
+        )
         return new
 
     path_params = tuple(replace(p, attr=fix(p.attr, p.wire)) for p in op.path_params)
@@ -313,13 +371,16 @@ def unshadow(op: ir.Operation, diags: list[Diagnostic]) -> ir.Operation:
     return replace(op, path_params=path_params, query_params=query_params, body=body)
 
 
-def resource_classes(operations: list[ir.Operation], type_names: frozenset[str],
-                     diags: list[Diagnostic]) -> tuple[tuple[tuple[str, ...], str], ...]:
+def resource_classes(
+    operations: list[ir.Operation], type_names: frozenset[str], diags: list[Diagnostic]
+) -> tuple[tuple[tuple[str, ...], str], ...]:
     """A class name per resource path. Names are scoped per resource module (one per top-level
     resource): `client.vector_stores.files` and `client.containers.files` are both `Files`.
     Within a module a taken name gets its parents' names in front (`ChatkitThreads`); a name
     a type has gets a `Resource` suffix instead (W361), as no type may be hidden by a resource."""
-    paths = sorted({op.resource[:i] for op in operations for i in range(1, len(op.resource) + 1)}, key=lambda p: (len(p), p))
+    paths = sorted(
+        {op.resource[:i] for op in operations for i in range(1, len(op.resource) + 1)}, key=lambda p: (len(p), p)
+    )
     pointers: dict[tuple[str, ...], str] = {}
     for op in operations:
         pointers.setdefault(op.resource, op.pointer)
@@ -331,13 +392,25 @@ def resource_classes(operations: list[ir.Operation], type_names: frozenset[str],
         candidates = [pascal("_".join(path[i:])) for i in range(len(path) - 1, -1, -1)]
         name = next((c for c in candidates if c not in taken and c not in type_names), "")
         if not name:
-            name = next((c + "Resource" for c in candidates if c + "Resource" not in taken and c + "Resource" not in type_names), "")
+            name = next(
+                (
+                    c + "Resource"
+                    for c in candidates
+                    if c + "Resource" not in taken and c + "Resource" not in type_names
+                ),
+                "",
+            )
             n = 2
             while not name or name in taken or name in type_names:
                 name = f"{candidates[-1]}Resource{n}"
                 n += 1
-            diags.append(Diagnostic("W361", f"the class of client.{'.'.join(path)} is {name}: {candidates[0]} is the name of a type",
-                                    pointers.get(path, next(p for r, p in pointers.items() if r[: len(path)] == path))))
+            diags.append(
+                Diagnostic(
+                    "W361",
+                    f"the class of client.{'.'.join(path)} is {name}: {candidates[0]} is the name of a type",
+                    pointers.get(path, next(p for r, p in pointers.items() if r[: len(path)] == path)),
+                )
+            )
         modules[path[0]].add(name)
         if len(path) == 1:
             tops.add(name)

@@ -48,10 +48,16 @@ def relocate(diags: list[Diagnostic], jobs: list[Job], user_templates: Path | No
     return out
 
 
-def template_line(env: jinja2.Environment, job: Job, user_templates: Path | None, line: int, column: int) -> tuple[str, int]:
+def template_line(
+    env: jinja2.Environment, job: Job, user_templates: Path | None, line: int, column: int
+) -> tuple[str, int]:
     """(template file, line) that wrote `line`:`column` (1-based) of the job's output."""
     if not job.template:  # a file copied verbatim (runtime/*.py): the same line of its source
-        source = user_templates / job.source if user_templates is not None and (user_templates / job.source).is_file() else BUILTIN / job.source
+        source = (
+            user_templates / job.source
+            if user_templates is not None and (user_templates / job.source).is_file()
+            else BUILTIN / job.source
+        )
         return str(source), line
     active: list[Any] = []  # generators of the templates being rendered, innermost last
     _track_templates(env, active)
@@ -109,13 +115,17 @@ def _frame_line(frame: types.FrameType, chunk: str, at: int) -> tuple[str, int]:
     just yielded. The frame's line is that of the statement; when the chunk is the template's
     own text (found in the source from that line on) the line breaks ahead of `at` count."""
     filename = frame.f_code.co_filename
-    table = [tuple(map(int, pair.split("="))) for pair in str(frame.f_globals.get("debug_info", "")).split("&") if "=" in pair]
+    table = [
+        tuple(map(int, pair.split("=")))
+        for pair in str(frame.f_globals.get("debug_info", "")).split("&")
+        if "=" in pair
+    ]
     line = next((tpl for tpl, code in reversed(table) if code <= frame.f_lineno), 1)
     try:
         source = Path(filename).read_text(encoding="utf-8").split("\n")
     except OSError:
         return filename, line
-    rest = _TAG.sub(lambda m: re.sub(r"[^\n]", "\0", m.group()), "\n".join(source[line - 1:]))  # text only
+    rest = _TAG.sub(lambda m: re.sub(r"[^\n]", "\0", m.group()), "\n".join(source[line - 1 :]))  # text only
     start = rest.find(chunk) if chunk.strip() else -1
     # found close by (the statement's line is that of the tag before it): the template's text, not a value
     if start >= 0 and rest.count("\n", 0, start) <= _NEAR:

@@ -33,8 +33,14 @@ def serialization(param: dict[str, Any], where: str, at: str, diags: list[Diagno
         return DEFAULT_STYLE[where], DEFAULT_STYLE[where] == "form", False
     if not isinstance(style, str) or style not in STYLES[where]:
         if style is not None:
-            diags.append(Diagnostic("W321", f"style {style!r} is not defined for {where} parameter {param.get('name')!r}: "
-                                    f"sent with {DEFAULT_STYLE[where]!r}, the location's default", at + "/style"))
+            diags.append(
+                Diagnostic(
+                    "W321",
+                    f"style {style!r} is not defined for {where} parameter {param.get('name')!r}: "
+                    f"sent with {DEFAULT_STYLE[where]!r}, the location's default",
+                    at + "/style",
+                )
+            )
         style = DEFAULT_STYLE[where]
     explode = param.get("explode")
     if not isinstance(explode, bool):
@@ -55,8 +61,14 @@ def content_schema(param: dict[str, Any], at: str, diags: list[Diagnostic]) -> t
     if _is_json(str(media)):
         schema = entry.get("schema", {}) if isinstance(entry, dict) else {}
         return schema, where + "/schema"
-    diags.append(Diagnostic("W320", f"parameter {param.get('name')!r} is described as {media!r} content: "
-                            "the argument takes the serialized text", where))
+    diags.append(
+        Diagnostic(
+            "W320",
+            f"parameter {param.get('name')!r} is described as {media!r} content: "
+            "the argument takes the serialized text",
+            where,
+        )
+    )
     return {"type": "string"}, where
 
 
@@ -65,12 +77,20 @@ def skipped(param: dict[str, Any], where: str, at: str, diags: list[Diagnostic])
     OpenAPI rules say to ignore (W323: the client sets Accept, Content-Type and Authorization)."""
     name = param.get("name")
     if where not in LOCATIONS:
-        diags.append(Diagnostic("W322", f"parameter {name!r} is `in: {where}`, not path, query, header or cookie: "
-                                "not generated", at + "/in"))
+        diags.append(
+            Diagnostic(
+                "W322",
+                f"parameter {name!r} is `in: {where}`, not path, query, header or cookie: not generated",
+                at + "/in",
+            )
+        )
         return True
     if where == "header" and str(name).lower() in IGNORED_HEADERS:
-        diags.append(Diagnostic("W323", f"header parameter {name!r} is ignored, as OpenAPI specifies: "
-                                "the client sets it", at + "/name"))
+        diags.append(
+            Diagnostic(
+                "W323", f"header parameter {name!r} is ignored, as OpenAPI specifies: the client sets it", at + "/name"
+            )
+        )
         return True
     return False
 
@@ -87,11 +107,18 @@ def servers(doc: dict[str, Any], diags: list[Diagnostic]) -> tuple[str, str, tup
         if not isinstance(var, dict) or "default" not in var:
             continue  # the standard validator reports a variable without its required default
         allowed = tuple(str(v) for v in var.get("enum") or ()) if isinstance(var.get("enum"), list) else ()
-        variables.append(ir.ServerVariable(str(name), str(var["default"]), allowed, str(var.get("description") or "").strip()))
+        variables.append(
+            ir.ServerVariable(str(name), str(var["default"]), allowed, str(var.get("description") or "").strip())
+        )
         url = url.replace("{" + str(name) + "}", str(var["default"]))
     if re.search(r"{[^{}]+}", url):  # kept as written: the user must pass base_url=
-        diags.append(Diagnostic("W324", f"server URL {template!r} has a variable without a default: "
-                                "the client needs base_url=", "/servers/0/url"))
+        diags.append(
+            Diagnostic(
+                "W324",
+                f"server URL {template!r} has a variable without a default: the client needs base_url=",
+                "/servers/0/url",
+            )
+        )
     return url, template, tuple(variables)
 
 

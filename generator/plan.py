@@ -159,7 +159,9 @@ class MethodView:
     cookies: tuple[ParamView, ...] = ()  # cookie parameters
     accept: str = ""  # literal of the Accept header, "" for the client's default (JSON)
     body_wrap: str = ""  # runtime body class for a non-JSON body (`_u.Multipart`, `_u.Urlencoded`, `_u.Raw`), else ""
-    body_extra: tuple[str, ...] = ()  # its further arguments: the encoding dict literal and `files=(...)` (forms), the media literal (raw)
+    body_extra: tuple[
+        str, ...
+    ] = ()  # its further arguments: the encoding dict literal and `files=(...)` (forms), the media literal (raw)
     kind: str = "json"  # what the response is: json, binary, text, empty or events (see ir.ResponseKind)
     decode_from: str = ""  # '"response"' when `decode` takes the httpx.Response rather than JSON
     events: str = ""  # decodes one event's JSON, when the method can return an event stream
@@ -202,7 +204,9 @@ class ResourceModuleView:
     imports: tuple[tuple[str, tuple[str, ...]], ...]
     typing: tuple[str, ...]  # names imported from `typing`
     abc: tuple[str, ...]  # names imported from `collections.abc`
-    runtime: tuple[str, ...]  # "_r" when the module needs the models runtime, "_t" when it decodes with the types package
+    runtime: tuple[
+        str, ...
+    ]  # "_r" when the module needs the models runtime, "_t" when it decodes with the types package
     uploads: bool = False  # a method sends a non-JSON body: the module imports the uploads runtime as `_u`
     file_types: bool = False  # an argument is annotated `FileTypes`
 
@@ -225,21 +229,49 @@ class Flavor:
     page_base: str
 
 
-FLAVORS = (Flavor(False, "", "SyncAPIClient", "SyncCursorPage"), Flavor(True, "Async", "AsyncAPIClient", "AsyncCursorPage"))
+FLAVORS = (
+    Flavor(False, "", "SyncAPIClient", "SyncCursorPage"),
+    Flavor(True, "Async", "AsyncAPIClient", "AsyncCursorPage"),
+)
 # The package's public names -> the module (relative to the package) each lives in: the one
 # table the package __init__ renders its lazy imports, type-checking imports and __all__ from.
-_ERRORS = ("APIConnectionError", "APIError", "APIResponseValidationError", "APIStatusError", "APITimeoutError",
-           "AuthenticationError", "BadRequestError", "ConflictError", "InternalServerError", "NotFoundError",
-           "PermissionDeniedError", "RateLimitError", "UnprocessableEntityError")
+_ERRORS = (
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "UnprocessableEntityError",
+)
 PUBLIC: dict[str, str] = {
-    "Client": "._client", "AsyncClient": "._client",
+    "Client": "._client",
+    "AsyncClient": "._client",
     **{name: "._runtime.errors" for name in _ERRORS},
     "RawResponse": "._runtime.http",
     "BinaryResponse": "._runtime.binary",
-    "Stream": "._runtime.sse", "AsyncStream": "._runtime.sse",
+    "Stream": "._runtime.sse",
+    "AsyncStream": "._runtime.sse",
     **{name: "._runtime.models" for name in ("UNSET", "Unset", "DecodeError", "Unknown", "lenient_decoding")},
 }
-RUNTIME_FILES = ("__init__.py", "models.py", "errors.py", "http.py", "pagination.py", "params.py", "uploads.py", "binary.py", "sse.py", "auth.py")
+RUNTIME_FILES = (
+    "__init__.py",
+    "models.py",
+    "errors.py",
+    "http.py",
+    "pagination.py",
+    "params.py",
+    "uploads.py",
+    "binary.py",
+    "sse.py",
+    "auth.py",
+)
 
 
 def plan(api: ir.Api, options: Options) -> list[Job]:
@@ -263,14 +295,25 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
         Job(f"{pkg}/py.typed", "py.typed.jinja", common),
         Job(f"{pkg}/__init__.py", "package_init.py.jinja", {**common, "resources": resources}),
         Job(f"{pkg}/_client.py", "client.py.jinja", {**common, "resources": resources}),
-        Job(f"{pkg}/types/__init__.py", "types_init.py.jinja", {**common, "exports": exports, "all_names": _dunder_all(n for n, _ in exports)}),
+        Job(
+            f"{pkg}/types/__init__.py",
+            "types_init.py.jinja",
+            {**common, "exports": exports, "all_names": _dunder_all(n for n, _ in exports)},
+        ),
         Job(f"{pkg}/resources/__init__.py", "resources_init.py.jinja", {**common, "resources": resources}),
         Job("README.md", "README.md.jinja", {**common, "resources": resources, "modules": resource_modules}),
-        Job("api.md", "api.md.jinja", {**common, "resources": resources, "modules": resource_modules, "type_modules": modules}),
+        Job(
+            "api.md",
+            "api.md.jinja",
+            {**common, "resources": resources, "modules": resource_modules, "type_modules": modules},
+        ),
     ]
     jobs += [Job(f"{pkg}/_runtime/{f}", "", source=f"runtime/{f}") for f in RUNTIME_FILES]
     jobs += [Job(f"{pkg}/types/{m.name}.py", "types_module.py.jinja", {**common, "module": m}) for m in modules]
-    jobs += [Job(f"{pkg}/resources/{m.name}.py", "resource_module.py.jinja", {**common, "module": m}) for m in resource_modules]
+    jobs += [
+        Job(f"{pkg}/resources/{m.name}.py", "resource_module.py.jinja", {**common, "module": m})
+        for m in resource_modules
+    ]
     return sorted(jobs, key=lambda j: j.path)
 
 
@@ -284,10 +327,25 @@ def _credentials(api: ir.Api, options: Options) -> tuple[CredentialView, ...]:
         elif s.kind == "bearer":
             how = f"`Authorization: Bearer <{s.args[0]}>`"
         else:
-            how = {"header": f"header `{s.wire}: <{s.args[0]}>`", "query": f"query parameter `?{s.wire}=<{s.args[0]}>`",
-                   "cookie": f"cookie `{s.wire}=<{s.args[0]}>`"}[s.kind]
-        out.append(CredentialView(literal(s.name), s.name, literal(s.kind), literal(s.wire), s.args, envs, s.provider,
-                                  how, s.spec_type, " ".join(s.description.split())))
+            how = {
+                "header": f"header `{s.wire}: <{s.args[0]}>`",
+                "query": f"query parameter `?{s.wire}=<{s.args[0]}>`",
+                "cookie": f"cookie `{s.wire}=<{s.args[0]}>`",
+            }[s.kind]
+        out.append(
+            CredentialView(
+                literal(s.name),
+                s.name,
+                literal(s.kind),
+                literal(s.wire),
+                s.args,
+                envs,
+                s.provider,
+                how,
+                s.spec_type,
+                " ".join(s.description.split()),
+            )
+        )
     return tuple(out)
 
 
@@ -332,12 +390,21 @@ def _api_view(api: ir.Api) -> dict[str, str]:
     def tuple_of(items: list[str]) -> str:  # a Python tuple display, as black writes it
         return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
 
-    variables = tuple_of([tuple_of([literal(v.name), literal(v.default), tuple_of([literal(e) for e in v.enum])])
-                          for v in api.server_variables])
-    return {"title": docstring(" ".join(api.title.split())), "version": docstring(api.version), "server_url": literal(api.server_url),
-            "description": docstring(api.description), "server_template": literal(api.server_template),
-            "server_variables": variables if api.server_variables else "",
-            "server_variable_names": ", ".join(f"`{v.name}`" for v in api.server_variables)}
+    variables = tuple_of(
+        [
+            tuple_of([literal(v.name), literal(v.default), tuple_of([literal(e) for e in v.enum])])
+            for v in api.server_variables
+        ]
+    )
+    return {
+        "title": docstring(" ".join(api.title.split())),
+        "version": docstring(api.version),
+        "server_url": literal(api.server_url),
+        "description": docstring(api.description),
+        "server_template": literal(api.server_template),
+        "server_variables": variables if api.server_variables else "",
+        "server_variable_names": ", ".join(f"`{v.name}`" for v in api.server_variables),
+    }
 
 
 def _decoder_names(api: ir.Api) -> dict[str, str]:
@@ -372,8 +439,11 @@ def _isort_type(name: str) -> int:
 # ---- types modules -------------------------------------------------------------------------
 def _types_module(api: ir.Api, types: Types, module: str) -> TypesModuleView:
     defs = [d for d in api.definitions if d.module == module]
-    enums = tuple(EnumView(d.name, docstring(d.description), tuple((m.attr, literal(m.value)) for m in d.members))
-                  for d in defs if isinstance(d, ir.Enum))
+    enums = tuple(
+        EnumView(d.name, docstring(d.description), tuple((m.attr, literal(m.value)) for m in d.members))
+        for d in defs
+        if isinstance(d, ir.Enum)
+    )
     models = _name_key_sets(tuple(_model(d, types) for d in defs if isinstance(d, ir.Model)))
     tagged = tuple(_tagged(d, types) for d in defs if isinstance(d, ir.TaggedUnion))
     tables = Namespace(frozenset(), "_")  # FooBar and FooBAR would both get _FOO_BAR_BY_TAG
@@ -397,12 +467,19 @@ def _types_module(api: ir.Api, types: Types, module: str) -> TypesModuleView:
         wanted.add("Any")
     optional_fields = any(not f.required for m in models for f in m.fields)  # annotated `X | Unset`, default UNSET
     needs_unset = optional_fields or any(t.prop_attr for t in tagged)
-    runtime = tuple(n for n, needed in (("EMPTY", bool(models)), ("UNSET", needs_unset), ("Unset", optional_fields)) if needed)
+    runtime = tuple(
+        n for n, needed in (("EMPTY", bool(models)), ("UNSET", needs_unset), ("Unset", optional_fields)) if needed
+    )
     return TypesModuleView(
         name=module,
         imports=tuple((m, tuple(sorted(n, key=lambda x: (_isort_type(x), x)))) for m, n in sorted(imports.items())),
-        typing=tuple(sorted(wanted)), runtime=runtime,
-        aliases=aliases, enums=enums, models=models, tagged=tagged, kinds=kinds,
+        typing=tuple(sorted(wanted)),
+        runtime=runtime,
+        aliases=aliases,
+        enums=enums,
+        models=models,
+        tagged=tagged,
+        kinds=kinds,
     )
 
 
@@ -424,7 +501,9 @@ def _types_module_uses(defs: list[ir.Definition], types: Types) -> Code:
     return uses("", *parts)
 
 
-def _ordered_aliases(defs: list[ir.Definition], types: Types, tagged: tuple[TaggedView, ...], kinds: tuple[KindView, ...]) -> tuple[AliasView, ...]:
+def _ordered_aliases(
+    defs: list[ir.Definition], types: Types, tagged: tuple[TaggedView, ...], kinds: tuple[KindView, ...]
+) -> tuple[AliasView, ...]:
     """Type aliases are evaluated at import: each must come after the aliases it names."""
     views: dict[str, AliasView] = {}
     names: dict[str, tuple[str, ...]] = {}  # alias -> the names its value uses, in order
@@ -486,11 +565,20 @@ def _model(d: ir.Model, types: Types) -> ModelView:
         encoded = types.encode(inner, f"self.{f.attr}")
         if nullable and encoded != f"self.{f.attr}":
             encoded = f"None if self.{f.attr} is None else {encoded}"
-        fields.append(FieldView(
-            attr=f.attr, wire=wire, annotation=annotation, default=default, doc=docstring(doc),
-            required=f.required, nullable=nullable, decode=types.decode(inner, "v"),
-            decode_direct=types.decode(inner, f"data[{wire}]"), encode=encoded,
-        ))
+        fields.append(
+            FieldView(
+                attr=f.attr,
+                wire=wire,
+                annotation=annotation,
+                default=default,
+                doc=docstring(doc),
+                required=f.required,
+                nullable=nullable,
+                decode=types.decode(inner, "v"),
+                decode_direct=types.decode(inner, f"data[{wire}]"),
+                encode=encoded,
+            )
+        )
     keys = tuple(literal(f.wire) for f in d.fields)
     return ModelView(d.name, docstring(d.description), tuple(fields), keys)
 
@@ -513,20 +601,45 @@ def _tagged(d: ir.TaggedUnion, types: Types) -> TaggedView:
     if d.untagged:
         entries.append(("None", chooser(d.untagged)))
     members = [v.name for v in d.variants] + [d.unknown]
-    prop_attr = d.prop if d.prop.isidentifier() and d.prop not in ("raw", "error", "tag", "tag_property", "to_dict", "from_dict") and not d.prop.startswith("_") else ""
+    prop_attr = (
+        d.prop
+        if d.prop.isidentifier()
+        and d.prop not in ("raw", "error", "tag", "tag_property", "to_dict", "from_dict")
+        and not d.prop.startswith("_")
+        else ""
+    )
     import keyword
 
     if keyword.iskeyword(prop_attr):
         prop_attr = ""
     return TaggedView(
-        name=d.name, doc=docstring(d.description), alias=" | ".join(members),
-        decoder=types.decoders[d.name], table="_" + snake(d.name).upper() + "_BY_TAG", prop=literal(d.prop),
-        prop_attr=prop_attr, unknown=d.unknown, entries=tuple(entries),
+        name=d.name,
+        doc=docstring(d.description),
+        alias=" | ".join(members),
+        decoder=types.decoders[d.name],
+        table="_" + snake(d.name).upper() + "_BY_TAG",
+        prop=literal(d.prop),
+        prop_attr=prop_attr,
+        unknown=d.unknown,
+        entries=tuple(entries),
     )
 
 
-_KIND_TEST = {"str": "kind is str", "int": "kind is int", "bool": "kind is bool", "list": "kind is list", "dict": "kind is dict"}
-_KIND_WORD = {"str": "a string", "int": "an integer", "float": "a number", "bool": "a boolean", "list": "an array", "dict": "an object"}
+_KIND_TEST = {
+    "str": "kind is str",
+    "int": "kind is int",
+    "bool": "kind is bool",
+    "list": "kind is list",
+    "dict": "kind is dict",
+}
+_KIND_WORD = {
+    "str": "a string",
+    "int": "an integer",
+    "float": "a number",
+    "bool": "a boolean",
+    "list": "an array",
+    "dict": "an object",
+}
 
 
 def _kind(d: ir.KindUnion, types: Types) -> KindView:
@@ -542,14 +655,18 @@ def _kind(d: ir.KindUnion, types: Types) -> KindView:
 
 
 # ---- resources -------------------------------------------------------------------------------
-def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[ResourceView, ...], tuple[ResourceModuleView, ...]]:
+def _resources(
+    api: ir.Api, types: Types, options: Options
+) -> tuple[tuple[ResourceView, ...], tuple[ResourceModuleView, ...]]:
     by_path: dict[tuple[str, ...], list[ir.Operation]] = {}
     for op in api.operations:
         for i in range(1, len(op.resource) + 1):
             by_path.setdefault(op.resource[:i], [])
         by_path[op.resource].append(op)
     settled = dict(api.resource_classes)
-    class_names = Namespace(frozenset(d.name for d in api.definitions) | {"Client", "AsyncClient"} | set(settled.values()))
+    class_names = Namespace(
+        frozenset(d.name for d in api.definitions) | {"Client", "AsyncClient"} | set(settled.values())
+    )
     pages: dict[str, list[PageView]] = {}
     page_names: dict[str, str] = {}
     index = api.index()
@@ -580,7 +697,9 @@ def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[Resou
             r = stack.pop(0)
             flat.append(r)
             stack[:0] = list(r.children)
-        used = {n for r in flat for m in r.methods for n in m.uses} | {n for p in pages.get(top.attr, []) for n in p.uses}
+        used = {n for r in flat for m in r.methods for n in m.uses} | {
+            n for p in pages.get(top.attr, []) for n in p.uses
+        }
         imports: dict[str, set[str]] = {}
         decoder_modules = {fn: index[n].module for n, fn in types.decoders.items()}
         for name in sorted(used):
@@ -595,16 +714,30 @@ def _resources(api: ir.Api, types: Types, options: Options) -> tuple[tuple[Resou
             typing += ("overload",)
         params = [p for r in flat for m in r.methods for p in m.positional + m.keyword]
         errors = " ".join(d for r in flat for m in r.methods for _, d in m.errors)
-        runtime = tuple(n for n in ("_r", "_t") if any(n + "." in m.decode or n + "." in m.events for r in flat for m in r.methods)
-                        or n + "." in errors)
-        if any("Styled(" in p.value for p in params) or any("Styled(" in v for r in flat for m in r.methods for _, v in m.path_args):
+        runtime = tuple(
+            n
+            for n in ("_r", "_t")
+            if any(n + "." in m.decode or n + "." in m.events for r in flat for m in r.methods) or n + "." in errors
+        )
+        if any("Styled(" in p.value for p in params) or any(
+            "Styled(" in v for r in flat for m in r.methods for _, v in m.path_args
+        ):
             runtime += ("Styled",)
         if any(m.events for r in flat for m in r.methods):
             runtime += ("_s",)
-        modules.append(ResourceModuleView(top.attr, tuple(flat), tuple(pages.get(top.attr, [])),
-                                          tuple((m, tuple(sorted(n, key=lambda x: (_isort_type(x), x)))) for m, n in sorted(imports.items())), typing, abc,
-                                          runtime, any(m.body_wrap for r in flat for m in r.methods),
-                                          any("FileTypes" in p.annotation for p in params)))
+        modules.append(
+            ResourceModuleView(
+                top.attr,
+                tuple(flat),
+                tuple(pages.get(top.attr, [])),
+                tuple((m, tuple(sorted(n, key=lambda x: (_isort_type(x), x)))) for m, n in sorted(imports.items())),
+                typing,
+                abc,
+                runtime,
+                any(m.body_wrap for r in flat for m in r.methods),
+                any("FileTypes" in p.annotation for p in params),
+            )
+        )
     return tops, tuple(modules)
 
 
@@ -619,17 +752,32 @@ def _page(name: str, op: ir.Operation, types: Types, index: dict[str, ir.Definit
             if f.wire not in (op.page.items_field, op.page.has_more_field):
                 parts.append(types.annotated(f.type))
                 accessors.append((f.attr, parts[-1].text + ("" if f.required else " | Unset")))
-    return PageView(name, item.text, op.response.name, tuple(accessors), literal(op.page.items_field),
-                    literal(op.page.has_more_field), literal(op.page.cursor_field), op.page.param, _names(uses("", *parts)))
+    return PageView(
+        name,
+        item.text,
+        op.response.name,
+        tuple(accessors),
+        literal(op.page.items_field),
+        literal(op.page.has_more_field),
+        literal(op.page.cursor_field),
+        op.page.param,
+        _names(uses("", *parts)),
+    )
 
 
-def _method(op: ir.Operation, types: Types, page: str, usage: str, api_schemes: dict[str, ir.SecurityScheme]) -> MethodView:
+def _method(
+    op: ir.Operation, types: Types, page: str, usage: str, api_schemes: dict[str, ir.SecurityScheme]
+) -> MethodView:
     def param(p: ir.Param | ir.Field, required: bool) -> ParamView:
         accepted = types.parameter_code(p.type)
         annotation = accepted.text
         if not required:
-            annotation = annotation.removesuffix(" | None") + " | Unset" + (" | None" if annotation.endswith(" | None") else "")
-        return ParamView(p.attr, literal(p.wire), annotation, "" if required else "UNSET", docstring(p.description), _names(accepted))
+            annotation = (
+                annotation.removesuffix(" | None") + " | Unset" + (" | None" if annotation.endswith(" | None") else "")
+            )
+        return ParamView(
+            p.attr, literal(p.wire), annotation, "" if required else "UNSET", docstring(p.description), _names(accepted)
+        )
 
     def sent(p: ir.Param) -> ParamView:
         return replace(param(p, p.required or p.location == "path"), value=_styled(p))
@@ -647,12 +795,31 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str, api_schemes: 
     elif op.body is not None and op.body.kind != "json":
         body_param = "body"
         annotation = {"binary": "FileTypes", "text": "str"}.get(op.body.kind, "Mapping[str, Any]")
-        body_fields = (ParamView("body", '"body"', annotation + ("" if op.body.required else " | Unset"), "" if op.body.required else "UNSET", "",
-                                 ("Any",) if "Any" in annotation else ()),)
+        body_fields = (
+            ParamView(
+                "body",
+                '"body"',
+                annotation + ("" if op.body.required else " | Unset"),
+                "" if op.body.required else "UNSET",
+                "",
+                ("Any",) if "Any" in annotation else (),
+            ),
+        )
     elif op.body is not None:
         body_param = "body"
         accepted = types.parameter_code(op.body.type)
-        body_fields = (ParamView("body", '"body"', accepted.text.removesuffix(" | None") + ("" if op.body.required else " | Unset") + (" | None" if accepted.text.endswith(" | None") else ""), "" if op.body.required else "UNSET", "", _names(accepted)),)
+        body_fields = (
+            ParamView(
+                "body",
+                '"body"',
+                accepted.text.removesuffix(" | None")
+                + ("" if op.body.required else " | Unset")
+                + (" | None" if accepted.text.endswith(" | None") else ""),
+                "" if op.body.required else "UNSET",
+                "",
+                _names(accepted),
+            ),
+        )
     body_wrap, body_extra = _body_wrap(op.body)
     keyword = path_kw + list(body_fields) + list(query) + list(headers) + list(cookies)
     keyword.sort(key=lambda p: (p.default != "",))
@@ -668,21 +835,37 @@ def _method(op: ir.Operation, types: Types, page: str, usage: str, api_schemes: 
     signature = (*positional, *keyword)
     summary = op.summary or op.description.split("\n", 1)[0] or f"{op.http_method} {op.path}"
     view = MethodView(
-        name=op.method_name, http_method=literal(op.http_method), path=literal(op.path),
+        name=op.method_name,
+        http_method=literal(op.http_method),
+        path=literal(op.path),
         path_args=tuple((literal(p.wire), _styled(p)) for p in op.path_params),
-        positional=positional, keyword=tuple(keyword), query=query,
-        body_fields=() if body_param else body_fields, body_param=body_param, returns=returns, decode=decode, page=page,
+        positional=positional,
+        keyword=tuple(keyword),
+        query=query,
+        body_fields=() if body_param else body_fields,
+        body_param=body_param,
+        returns=returns,
+        decode=decode,
+        page=page,
         page_item=types.annotation(op.page.item) if op.page else "",
         cursor_arg=next((p.attr for p in op.query_params if op.page and p.wire == op.page.param), ""),
-        summary=docstring(summary), doc=docstring(op.description if op.description != summary else ""),
-        example=usage, deprecated=op.deprecated, call=_call(op, keyword), security=_security(op), body_wrap=body_wrap, body_extra=body_extra,
+        summary=docstring(summary),
+        doc=docstring(op.description if op.description != summary else ""),
+        example=usage,
+        deprecated=op.deprecated,
+        call=_call(op, keyword),
+        security=_security(op),
+        body_wrap=body_wrap,
+        body_extra=body_extra,
         uses=tuple(dict.fromkeys([*(n for p in signature for n in p.uses), *(() if page else _names(returned))])),
         aliases=op.aliases,
         fixed_query=tuple((literal(k), literal(v)) for k, v in op.fixed_query),
-        headers=headers, cookies=cookies, accept=literal(op.accept) if op.accept else "",
-        kind=op.response_kind, decode_from='"response"' if op.response_kind in _UNDECODED else "",
+        headers=headers,
+        cookies=cookies,
+        accept=literal(op.accept) if op.accept else "",
+        kind=op.response_kind,
+        decode_from='"response"' if op.response_kind in _UNDECODED else "",
         **_events(op, types, tuple(keyword)),
-
         errors=tuple((literal(e.status), types.qualified("_t.").decoder(e.type)) for e in op.errors),
         credentials="; or ".join(" + ".join(_args_of(api_schemes, n) for n in alt) or "none" for alt in op.security),
     )
@@ -697,7 +880,12 @@ def _names(code: Code) -> tuple[str, ...]:
     return (*code.refs, *sorted(code.typing))
 
 
-_DEFAULT_STYLE = {"path": ("simple", False), "query": ("form", True), "header": ("simple", False), "cookie": ("form", True)}
+_DEFAULT_STYLE = {
+    "path": ("simple", False),
+    "query": ("form", True),
+    "header": ("simple", False),
+    "cookie": ("form", True),
+}
 
 
 def _styled(p: ir.Param) -> str:
@@ -706,12 +894,19 @@ def _styled(p: ir.Param) -> str:
     spec's default style), else wrapped in `Styled` with the spec's style."""
     if (p.style, p.explode) == _DEFAULT_STYLE[p.location] and not p.allow_reserved:
         return p.attr
-    args = [p.attr, literal(p.style)] + (["explode=True"] if p.explode else []) + (["reserved=True"] if p.allow_reserved else [])
+    args = (
+        [p.attr, literal(p.style)]
+        + (["explode=True"] if p.explode else [])
+        + (["reserved=True"] if p.allow_reserved else [])
+    )
     return f"Styled({', '.join(args)})"
 
 
-
-_FILE_ANNOTATIONS = {"one": "FileTypes", "many": "Sequence[FileTypes]", "one_or_many": "FileTypes | Sequence[FileTypes]"}
+_FILE_ANNOTATIONS = {
+    "one": "FileTypes",
+    "many": "Sequence[FileTypes]",
+    "one_or_many": "FileTypes | Sequence[FileTypes]",
+}
 
 
 def _file_params(body: ir.Body, params: tuple[ParamView, ...], types: Types) -> tuple[ParamView, ...]:
@@ -737,8 +932,11 @@ def _body_wrap(body: ir.Body | None) -> tuple[str, tuple[str, ...]]:
     if body.kind in ("binary", "text"):
         return "_u.Raw", (literal(body.media),)
     default = ("form", True) if body.kind == "form" else ("", True)
-    entries = [f"{literal(p.wire)}: ({literal(p.content_type)}, {literal(p.style)}, {literal(p.explode)})"
-               for p in body.parts if p.content_type or (p.style, p.explode) != default]
+    entries = [
+        f"{literal(p.wire)}: ({literal(p.content_type)}, {literal(p.style)}, {literal(p.explode)})"
+        for p in body.parts
+        if p.content_type or (p.style, p.explode) != default
+    ]
     extra = ["{" + ", ".join(entries) + "}"] if entries else []
     files = [literal(p.wire) for p in body.parts if p.file in ("one", "many", "one_or_many")]
     if files:
@@ -746,10 +944,13 @@ def _body_wrap(body: ir.Body | None) -> tuple[str, tuple[str, ...]]:
     return ("_u.Multipart" if body.kind == "multipart" else "_u.Urlencoded"), tuple(extra)
 
 
-
 # response kinds that are not JSON: (return annotation, decoder of the httpx.Response)
-_UNDECODED = {"binary": ("_b.BinaryResponse", "_b.binary"), "text": ("str", "_b.text"), "empty": ("None", "_b.nothing"),
-              "events": ("None", "")}
+_UNDECODED = {
+    "binary": ("_b.BinaryResponse", "_b.binary"),
+    "text": ("str", "_b.text"),
+    "empty": ("None", "_b.nothing"),
+    "events": ("None", ""),
+}
 
 
 def _events(op: ir.Operation, types: Types, keyword: tuple[ParamView, ...]) -> dict[str, Any]:
@@ -758,17 +959,28 @@ def _events(op: ir.Operation, types: Types, keyword: tuple[ParamView, ...]) -> d
         return {}
     # the argument of the flag (a multipart body's fields may not be arguments: no overloads then)
     flag = next((p.attr for p in keyword if op.events.flag and p.wire == literal(op.events.flag)), "")
-    out: dict[str, Any] = {"events": types.qualified("_t.").decoder(op.events.event), "event_type": types.annotation(op.events.event),
-                           "stream_flag": flag}
+    out: dict[str, Any] = {
+        "events": types.qualified("_t.").decoder(op.events.event),
+        "event_type": types.annotation(op.events.event),
+        "stream_flag": flag,
+    }
     if flag:
+
         def variant(annotate: Callable[[str], str], required: bool) -> tuple[ParamView, ...]:
-            return tuple(replace(p, annotation=annotate(p.annotation), default="" if required else p.default) if p.attr == flag else p
-                         for p in keyword)
+            return tuple(
+                replace(p, annotation=annotate(p.annotation), default="" if required else p.default)
+                if p.attr == flag
+                else p
+                for p in keyword
+            )
 
         value = op.events.flag_value
         if value is True:
-            out["overloads"] = (("json", variant(lambda a: re.sub(r"\bbool\b", "Literal[False]", a), False)),
-                                ("stream", variant(lambda a: "Literal[True]", True)), ("either", variant(lambda a: "bool", True)))
+            out["overloads"] = (
+                ("json", variant(lambda a: re.sub(r"\bbool\b", "Literal[False]", a), False)),
+                ("stream", variant(lambda a: "Literal[True]", True)),
+                ("either", variant(lambda a: "bool", True)),
+            )
             return out
         # an enum flag: its other values (or their members) give the other response, `value` the stream
         field = next((f for f in op.body.fields if f.wire == op.events.flag), None) if op.body else None
@@ -778,15 +990,24 @@ def _events(op: ir.Operation, types: Types, keyword: tuple[ParamView, ...]) -> d
             return {**out, "stream_flag": ""}
 
         def literal_of(values: list[str]) -> str:
-            return "Literal[" + ", ".join([literal(v) for v in values] + [f"{enum.name}.{m.attr}" for m in enum.members if m.value in values]) + "]"
+            return (
+                "Literal["
+                + ", ".join(
+                    [literal(v) for v in values] + [f"{enum.name}.{m.attr}" for m in enum.members if m.value in values]
+                )
+                + "]"
+            )
 
         others = [m.value for m in enum.members if m.value != value]
+
         def rest(a: str) -> str:  # what the annotation admits besides the enum: ` | Unset`, ` | None`
             return "".join(" | " + m for m in a.split(" | ") if m not in (enum.name, "str"))
 
-        out["overloads"] = (("json", variant(lambda a: literal_of(others) + rest(a), False)),
-                            ("stream", variant(lambda a: literal_of([str(value)]), True)),
-                            ("either", variant(lambda a: a.replace(" | Unset", ""), True)))
+        out["overloads"] = (
+            ("json", variant(lambda a: literal_of(others) + rest(a), False)),
+            ("stream", variant(lambda a: literal_of([str(value)]), True)),
+            ("either", variant(lambda a: a.replace(" | Unset", ""), True)),
+        )
     return out
 
 
@@ -794,6 +1015,7 @@ def _security(op: ir.Operation) -> str:
     """`(("A",), ("B", "C"))`: A, or else B and C together; `()` in it means none is also fine."""
     if not op.security:
         return ""
+
     def tuple_(items: list[str]) -> str:  # as black writes it: a trailing comma only for one item
         return "(" + items[0] + ",)" if len(items) == 1 else "(" + ", ".join(items) + ")"  # () when empty
 

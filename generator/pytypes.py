@@ -66,7 +66,9 @@ def literal(value: object) -> str:
             # a lone surrogate (JSON can hold one) cannot be written to a UTF-8 file: escape it
             # alone (ensure_ascii would also turn an emoji into two of them); and keep
             # line separators out of the source text
-            text = "".join(f"\\u{ord(c):04x}" if 0xD800 <= ord(c) <= 0xDFFF or c in "\u2028\u2029\x85" else c for c in text)
+            text = "".join(
+                f"\\u{ord(c):04x}" if 0xD800 <= ord(c) <= 0xDFFF or c in "\u2028\u2029\x85" else c for c in text
+            )
         if value.count('"') > value.count("'"):
             return _single_quoted(text)  # as black does: the quotes that need fewer escapes
         return text
@@ -119,7 +121,9 @@ def docstring(text: str) -> str:
     body = _as_black_keeps_it("".join(out).strip().split("\n"))
     # A run of quotes ends the string if it is three long, or if it touches the closing `"""`:
     # those runs are escaped whole (a backslash before one quote of `\"""` would not do).
-    body = _QUOTES.sub(lambda m: m.group().replace('"', '\\"') if len(m.group()) >= 3 or m.end() == len(body) else m.group(), body)
+    body = _QUOTES.sub(
+        lambda m: m.group().replace('"', '\\"') if len(m.group()) >= 3 or m.end() == len(body) else m.group(), body
+    )
     # black pads a docstring that starts or ends with a quote with a space: start with an
     # escaped quote instead, and end with `\x22` (the same character), so it has nothing to do
     if body.startswith('"'):
@@ -290,12 +294,20 @@ class Types:
         if isinstance(t, ir.Const):
             return Code(f"_r.consts({literal(t.value)})")
         if isinstance(t, (ir.ListOf, ir.MapOf, ir.Nullable)):
-            inner = self.decoder_code(t.item if isinstance(t, ir.ListOf) else t.value if isinstance(t, ir.MapOf) else t.inner)
-            wrapper = "_r.lists" if isinstance(t, ir.ListOf) else "_r.maps" if isinstance(t, ir.MapOf) else "_r.nullable"
+            inner = self.decoder_code(
+                t.item if isinstance(t, ir.ListOf) else t.value if isinstance(t, ir.MapOf) else t.inner
+            )
+            wrapper = (
+                "_r.lists" if isinstance(t, ir.ListOf) else "_r.maps" if isinstance(t, ir.MapOf) else "_r.nullable"
+            )
             return uses(f"{wrapper}({inner.text})", inner)
         d = self.defs.get(t.name)
         name = t.name if isinstance(d, (ir.Enum, ir.Model)) else self.decoders[t.name]
-        text = self.qualifier + name + (".decode" if isinstance(d, ir.Enum) else ".from_dict" if isinstance(d, ir.Model) else "")
+        text = (
+            self.qualifier
+            + name
+            + (".decode" if isinstance(d, ir.Enum) else ".from_dict" if isinstance(d, ir.Model) else "")
+        )
         return Code(text, () if self.qualifier else (name,))
 
     # ---- encoding ------------------------------------------------------------------------
@@ -314,7 +326,11 @@ class Types:
         if isinstance(t, ir.ListOf):
             return f"[{self.encode(t.item, 'x')} for x in {value}]" if self._simple(t.item) else f"_r.encode({value})"
         if isinstance(t, ir.MapOf):
-            return f"{{k: {self.encode(t.value, 'x')} for k, x in {value}.items()}}" if self._simple(t.value) else f"_r.encode({value})"
+            return (
+                f"{{k: {self.encode(t.value, 'x')} for k, x in {value}.items()}}"
+                if self._simple(t.value)
+                else f"_r.encode({value})"
+            )
         if isinstance(t, ir.Ref) and isinstance(self.defs.get(t.name), (ir.Model, ir.TaggedUnion)):
             return f"{value}.to_dict()"
         return f"_r.encode({value})"

@@ -90,11 +90,21 @@ def render(jobs: list[Job], user_templates: Path | None = None) -> tuple[dict[st
         try:
             text = env.get_template(job.template).render(**job.context)
         except jinja2.TemplateSyntaxError as exc:
-            diags.append(Diagnostic("E403", f"template syntax error: {exc.message}", file=exc.filename or job.template, line=exc.lineno or 1, column=1))
+            diags.append(
+                Diagnostic(
+                    "E403",
+                    f"template syntax error: {exc.message}",
+                    file=exc.filename or job.template,
+                    line=exc.lineno or 1,
+                    column=1,
+                )
+            )
             continue
         except jinja2.TemplateError as exc:
             file, line = _template_frame(exc, job.template)
-            diags.append(Diagnostic("E403", f"template error rendering {job.path}: {exc}", file=file, line=line, column=1))
+            diags.append(
+                Diagnostic("E403", f"template error rendering {job.path}: {exc}", file=file, line=line, column=1)
+            )
             continue
         out[job.path] = text
     return out, diags

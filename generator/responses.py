@@ -21,9 +21,23 @@ EVENT_STREAM = "text/event-stream"
 STREAM_FLAG = "stream"  # the body field that asks for the event stream instead of the other response
 EVENTS_VALUE = "sse"  # or an enum body field with this value (`stream_format: sse`)
 # media types that are bytes whatever their schema says (prefixes end in "/")
-_BINARY = ("audio/", "video/", "image/", "font/", "model/", "application/octet-stream", "application/pdf",
-           "application/zip", "application/gzip", "application/x-tar", "application/x-gzip", "application/x-zip-compressed",
-           "application/vnd.", "application/x-7z-compressed", "application/wasm")
+_BINARY = (
+    "audio/",
+    "video/",
+    "image/",
+    "font/",
+    "model/",
+    "application/octet-stream",
+    "application/pdf",
+    "application/zip",
+    "application/gzip",
+    "application/x-tar",
+    "application/x-gzip",
+    "application/x-zip-compressed",
+    "application/vnd.",
+    "application/x-7z-compressed",
+    "application/wasm",
+)
 
 
 _KINDS: dict[str, ir.ResponseKind] = {"json": "json", "binary": "binary", "text": "text"}
@@ -51,14 +65,18 @@ def choose(sb: SchemaBuilder, op: dict[str, Any], base: str, at: str) -> Chosen:
 
 
 def kind_of(media: str, schema: Any) -> str:
-    """"json", "events", "binary" or "text" for one media type; "" when it is none of them."""
+    """ "json", "events", "binary" or "text" for one media type; "" when it is none of them."""
     m = media.split(";", 1)[0].strip().lower()
     if m == "application/json" or m.endswith("+json") or m == "*/*" and _is_json_schema(schema):
         return "json"
     if m == EVENT_STREAM:
         return "events"
     s = schema if isinstance(schema, dict) else {}
-    if any(m == b or (b.endswith(("/", ".")) and m.startswith(b)) for b in _BINARY) or s.get("format") == "binary" or "contentMediaType" in s:
+    if (
+        any(m == b or (b.endswith(("/", ".")) and m.startswith(b)) for b in _BINARY)
+        or s.get("format") == "binary"
+        or "contentMediaType" in s
+    ):
         return "binary"
     if m.startswith("text/") or s.get("type") == "string" or m.endswith(("+xml", "/xml")) and not s:
         return "text"
@@ -73,8 +91,13 @@ def _choose_media(sb: SchemaBuilder, op: dict[str, Any], content: dict[str, Any]
         kind = kind_of(str(media), schema)
         if not kind:
             # bytes are always a safe reading: the caller gets `.content` / `.text` and decides
-            sb.diags.append(Diagnostic("W341", f"{media} responses are not decoded: the method returns their bytes",
-                                       f"{at}/{escape_token(str(media))}"))
+            sb.diags.append(
+                Diagnostic(
+                    "W341",
+                    f"{media} responses are not decoded: the method returns their bytes",
+                    f"{at}/{escape_token(str(media))}",
+                )
+            )
             kind = "binary"
         by_kind.setdefault(kind, (str(media), entry))
     kinds = [k for k in by_kind if k != "events"]
@@ -83,8 +106,14 @@ def _choose_media(sb: SchemaBuilder, op: dict[str, Any], content: dict[str, Any]
     if len(kinds) > 1 and "json" in by_kind and _is_structured(sb.doc, by_kind["json"][1].get("schema")):
         media = by_kind["json"][0]
         others = ", ".join(m for k, (m, _) in by_kind.items() if k not in ("json", "events"))
-        sb.diags.append(Diagnostic("W342", f"the response is {media} or {others}: the method returns the bytes "
-                                   "(`.json()` gives the JSON undecoded)", f"{at}/{escape_token(media)}"))
+        sb.diags.append(
+            Diagnostic(
+                "W342",
+                f"the response is {media} or {others}: the method returns the bytes "
+                "(`.json()` gives the JSON undecoded)",
+                f"{at}/{escape_token(media)}",
+            )
+        )
     events = None
     if "events" in by_kind:
         media, entry = by_kind["events"]
@@ -95,10 +124,15 @@ def _choose_media(sb: SchemaBuilder, op: dict[str, Any], content: dict[str, Any]
         elif flag:
             events = ir.EventStream(event, media, flag, value)
         else:
-            sb.diags.append(Diagnostic(
-                "W340", f"the {media} response is not asked for by a boolean `{STREAM_FLAG}` body field (or an enum with "
-                f"{EVENTS_VALUE!r}): the method returns "
-                f"{by_kind[kinds[0]][0]}; read the events through with_streaming_response", f"{at}/{escape_token(media)}"))
+            sb.diags.append(
+                Diagnostic(
+                    "W340",
+                    f"the {media} response is not asked for by a boolean `{STREAM_FLAG}` body field (or an enum with "
+                    f"{EVENTS_VALUE!r}): the method returns "
+                    f"{by_kind[kinds[0]][0]}; read the events through with_streaming_response",
+                    f"{at}/{escape_token(media)}",
+                )
+            )
     if not primary:
         return Chosen(None, "events", events.media, events) if events else Chosen(None, "empty", "", None)
     media, entry = by_kind[primary] if primary in by_kind else by_kind[kinds[0]]
@@ -112,7 +146,9 @@ def _stream_flag(doc: dict[str, Any], op: dict[str, Any]) -> tuple[str, bool | s
     """The request body property (of any media type) that asks for the event stream, and its
     value: a boolean STREAM_FLAG (True), else an enum property with EVENTS_VALUE; ("", False)."""
     body = deref(doc, op.get("requestBody"))
-    content: dict[str, Any] = body["content"] if isinstance(body, dict) and isinstance(body.get("content"), dict) else {}
+    content: dict[str, Any] = (
+        body["content"] if isinstance(body, dict) and isinstance(body.get("content"), dict) else {}
+    )
     schemas = [deref(doc, entry.get("schema")) for entry in content.values() if isinstance(entry, dict)]
     for schema in schemas:
         if _is_boolean(doc, _property(doc, schema, STREAM_FLAG, 0)):
@@ -167,6 +203,11 @@ def _is_structured(doc: dict[str, Any], schema: Any) -> bool:
 
 
 def _is_json_schema(schema: Any) -> bool:
-    return isinstance(schema, dict) and schema.get("type") in ("object", "array") or isinstance(schema, dict) and "$ref" in schema
+    return (
+        isinstance(schema, dict)
+        and schema.get("type") in ("object", "array")
+        or isinstance(schema, dict)
+        and "$ref" in schema
+    )
 
     return None

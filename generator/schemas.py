@@ -18,7 +18,19 @@ from .select import resolve_pointer
 from .specread import text
 
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
-_IGNORED_WITH_REF = {"$ref", "description", "title", "default", "example", "examples", "deprecated", "readOnly", "writeOnly", "nullable", "type"}
+_IGNORED_WITH_REF = {
+    "$ref",
+    "description",
+    "title",
+    "default",
+    "example",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "nullable",
+    "type",
+}
 # What may stand beside an `allOf: [{$ref: X}]` wrapper (or in its other members) that is still just X.
 _ANNOTATIONS = _IGNORED_WITH_REF - {"$ref"} | {"$comment", "externalDocs"}
 
@@ -74,7 +86,11 @@ class SchemaBuilder:
         raw_name = ref.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
         readable = self._readable(raw_name, ref)
         name = self.claim_class(readable, ref.lstrip("#"), inline=False)
-        if name == pascal(readable) and name != raw_name and (not raw_name.replace("_", "").isalnum() or len(raw_name) > MAX_NAME):
+        if (
+            name == pascal(readable)
+            and name != raw_name
+            and (not raw_name.replace("_", "").isalnum() or len(raw_name) > MAX_NAME)
+        ):
             # (a name taken by another schema was already reported by claim_class, W308)
             self.diags.append(Diagnostic("W306", f"schema {raw_name!r} is named {name!r} in Python", ref.lstrip("#")))
         self._component_names[ref] = name
@@ -98,14 +114,26 @@ class SchemaBuilder:
         if not isinstance(title, str) or not title.strip():
             return raw_name
         wanted = pascal(title)
-        return title if wanted not in self.schema_names() and wanted not in self._shared_titles and self.classes.free(wanted) else raw_name
+        return (
+            title
+            if wanted not in self.schema_names() and wanted not in self._shared_titles and self.classes.free(wanted)
+            else raw_name
+        )
 
     def schema_names(self) -> frozenset[str]:
         """The class names the component schemas want (and titles two schemas share)."""
         if self._schema_names is None:
-            schemas = self.doc.get("components", {}).get("schemas", {}) if isinstance(self.doc.get("components"), dict) else {}
+            schemas = (
+                self.doc.get("components", {}).get("schemas", {})
+                if isinstance(self.doc.get("components"), dict)
+                else {}
+            )
             schemas = schemas if isinstance(schemas, dict) else {}
-            titles = [pascal(str(v["title"])) for v in schemas.values() if isinstance(v, dict) and isinstance(v.get("title"), str)]
+            titles = [
+                pascal(str(v["title"]))
+                for v in schemas.values()
+                if isinstance(v, dict) and isinstance(v.get("title"), str)
+            ]
             self._schema_names = frozenset(pascal(str(n)) for n in schemas)
             self._shared_titles = frozenset(t for t in titles if titles.count(t) > 1)
         return self._schema_names
@@ -150,7 +178,10 @@ class SchemaBuilder:
                     target = _nullable(target)
                 return self._named_alias(hint, ptr, target, description) if named else target
             # `$ref` beside other keywords means both apply (3.1): treat it as allOf
-            schema = {"allOf": [{"$ref": ref}, {k: v for k, v in schema.items() if k != "$ref"}], **{k: schema[k] for k in ("description", "title") if k in schema}}
+            schema = {
+                "allOf": [{"$ref": ref}, {k: v for k, v in schema.items() if k != "$ref"}],
+                **{k: schema[k] for k in ("description", "title") if k in schema},
+            }
         nullable, types = _types_of(schema)
         inner = self._convert_nonnull(schema, types, hint, ptr, named, description)
         if nullable and named:
@@ -160,12 +191,21 @@ class SchemaBuilder:
     def _nullable_named(self, name: str, inner: ir.TypeRef) -> ir.TypeRef:
         """A nullable component that became an alias: the alias itself admits None."""
         alias = self.defs.get(name)
-        if isinstance(inner, ir.Ref) and inner.name == name and isinstance(alias, ir.Alias) and name not in self.pending:
-            self.defs[name] = ir.Alias(alias.name, alias.module, alias.pointer, alias.description, _nullable(alias.target))
+        if (
+            isinstance(inner, ir.Ref)
+            and inner.name == name
+            and isinstance(alias, ir.Alias)
+            and name not in self.pending
+        ):
+            self.defs[name] = ir.Alias(
+                alias.name, alias.module, alias.pointer, alias.description, _nullable(alias.target)
+            )
             return inner
         return _nullable(inner)
 
-    def _convert_nonnull(self, schema: dict[str, Any], types: list[str], hint: str, ptr: str, named: bool, description: str) -> ir.TypeRef:
+    def _convert_nonnull(
+        self, schema: dict[str, Any], types: list[str], hint: str, ptr: str, named: bool, description: str
+    ) -> ir.TypeRef:
         for key in ("oneOf", "anyOf"):
             variants = schema.get(key)
             if isinstance(variants, list) and variants:
@@ -188,7 +228,13 @@ class SchemaBuilder:
             item = self.convert(items, hint + "Item", ptr + "/items")
             return self._maybe_alias(named, hint, ptr, description, ir.ListOf(item))
         if kind in _SCALARS:
-            return self._maybe_alias(named, hint, ptr, description, ir.Prim(_SCALARS[kind], str(schema.get("format", ""))))  # type: ignore[arg-type]
+            return self._maybe_alias(
+                named,
+                hint,
+                ptr,
+                description,
+                ir.Prim(_SCALARS[kind], str(schema.get("format", ""))),  # type: ignore[arg-type]
+            )
         if kind not in ("", "null"):
             self.diags.append(Diagnostic("W307", f"unknown type {kind!r}: treated as any JSON value", ptr + "/type"))
         return self._maybe_alias(named, hint, ptr, description, ir.AnyType())
@@ -211,7 +257,11 @@ class SchemaBuilder:
         props = schema.get("properties")
         if not isinstance(props, dict) or not props:
             extra = schema.get("additionalProperties", True)
-            value = self.convert(extra, hint + "Value", ptr + "/additionalProperties") if extra is not False else ir.AnyType()
+            value = (
+                self.convert(extra, hint + "Value", ptr + "/additionalProperties")
+                if extra is not False
+                else ir.AnyType()
+            )
             return self._maybe_alias(named, hint, ptr, description, ir.MapOf(value))
         name = self._name_for(named, hint, ptr)
         required: list[Any] = schema["required"] if isinstance(schema.get("required"), list) else []
@@ -238,17 +288,29 @@ class SchemaBuilder:
             type_ = self.convert(prop, owner + (pascal_part(wire) or "Field"), prop_ptr)
             default = prop.get("default") if isinstance(prop, dict) else None
             has_default = isinstance(prop, dict) and "default" in prop and isinstance(default, (str, int, float, bool))
-            out.append(ir.Field(
-                wire=wire, attr=attr, type=type_, required=wire in required,
-                description=text(prop.get("description") if isinstance(prop, dict) else ""),
-                default=default if has_default else None, has_default=has_default,
-                deprecated=isinstance(prop, dict) and prop.get("deprecated") is True,
-            ))
+            out.append(
+                ir.Field(
+                    wire=wire,
+                    attr=attr,
+                    type=type_,
+                    required=wire in required,
+                    description=text(prop.get("description") if isinstance(prop, dict) else ""),
+                    default=default if has_default else None,
+                    has_default=has_default,
+                    deprecated=isinstance(prop, dict) and prop.get("deprecated") is True,
+                )
+            )
         for wire in sorted(required - set(merged)):
             # required but never described: kept as an optional any-JSON field, since a spec that
             # cannot describe it is no ground for rejecting a whole response that lacks it
             attr, _ = attrs.claim(attribute(wire))
-            self.diags.append(Diagnostic("W311", f"{owner} requires {wire!r} but does not describe it: an optional field of any JSON value", groups[-1][2] + "/required"))
+            self.diags.append(
+                Diagnostic(
+                    "W311",
+                    f"{owner} requires {wire!r} but does not describe it: an optional field of any JSON value",
+                    groups[-1][2] + "/required",
+                )
+            )
             out.append(ir.Field(wire=wire, attr=attr, type=ir.AnyType(), required=False))
         return tuple(out)
 
@@ -265,7 +327,9 @@ class SchemaBuilder:
         self.defs[name] = ir.Model(name, self._module, ptr, description, fields)
         return ir.Ref(name)
 
-    def _collect_all_of(self, schema: dict[str, Any], ptr: str, groups: list[tuple[dict[str, Any], list[Any], str]], depth: int) -> None:
+    def _collect_all_of(
+        self, schema: dict[str, Any], ptr: str, groups: list[tuple[dict[str, Any], list[Any], str]], depth: int
+    ) -> None:
         if depth > 20:
             return
         for i, member_schema in enumerate(schema.get("allOf", [])):
@@ -290,7 +354,9 @@ class SchemaBuilder:
             groups.append((schema["properties"], schema.get("required") or [], ptr))
 
     # ---- enums ---------------------------------------------------------------------------
-    def _enum(self, values: list[Any], types: list[str], hint: str, ptr: str, named: bool, description: str) -> ir.TypeRef:
+    def _enum(
+        self, values: list[Any], types: list[str], hint: str, ptr: str, named: bool, description: str
+    ) -> ir.TypeRef:
         present = [v for v in values if v is not None]
         nullable = len(present) != len(values)
         if not present:
@@ -310,19 +376,35 @@ class SchemaBuilder:
                 wanted = member(value)
                 attr, renamed = members.claim(wanted)
                 if renamed:
-                    self.diags.append(Diagnostic("W308", f"enum values of {name} collide as {wanted!r}: {value!r} is {attr}", f"{ptr}/enum/{values.index(value)}"))
+                    self.diags.append(
+                        Diagnostic(
+                            "W308",
+                            f"enum values of {name} collide as {wanted!r}: {value!r} is {attr}",
+                            f"{ptr}/enum/{values.index(value)}",
+                        )
+                    )
                 out.append(ir.EnumMember(attr, value))
             self.defs[name] = ir.Enum(name, self._module, ptr, description, tuple(out))
             result = ir.Ref(name)
         else:
             kinds = {type(v).__name__ for v in present}
-            kind = "bool" if kinds == {"bool"} else "int" if kinds <= {"int"} else "float" if kinds <= {"int", "float"} else ""
+            kind = (
+                "bool"
+                if kinds == {"bool"}
+                else "int"
+                if kinds <= {"int"}
+                else "float"
+                if kinds <= {"int", "float"}
+                else ""
+            )
             result = ir.Prim(kind) if kind else ir.AnyType()  # type: ignore[arg-type]
             result = self._maybe_alias(named, hint, ptr, description, result)
         return ir.Nullable(result) if nullable else result
 
     # ---- unions --------------------------------------------------------------------------
-    def _union(self, schema: dict[str, Any], key: str, variants: list[Any], hint: str, ptr: str, named: bool, description: str) -> ir.TypeRef:
+    def _union(
+        self, schema: dict[str, Any], key: str, variants: list[Any], hint: str, ptr: str, named: bool, description: str
+    ) -> ir.TypeRef:
         non_null = [(i, v) for i, v in enumerate(variants) if not _is_null(v)]
         nullable = len(non_null) != len(variants)
         if len(non_null) == 1:
@@ -406,13 +488,21 @@ def _schema_at(doc: dict[str, Any], ref: str) -> Any:
         return None
 
 
-_KIND_WORDS = {"object": "Object", "array": "List", "string": "String", "integer": "Int", "number": "Number", "boolean": "Bool"}
+_KIND_WORDS = {
+    "object": "Object",
+    "array": "List",
+    "string": "String",
+    "integer": "Int",
+    "number": "Number",
+    "boolean": "Bool",
+}
 
 
 def _variant_suffixes(variants: list[tuple[int, Any]]) -> dict[int, str]:
     """How inline union variants are named after their union: by `title`, else by what they
     are (`Enum`, `Object`, `List`, a const's value; an object by its first property when
     several are objects); the position only when nothing else tells them apart."""
+
     def described(v: Any) -> list[str]:
         if not isinstance(v, dict):
             return []
@@ -432,15 +522,23 @@ def _variant_suffixes(variants: list[tuple[int, Any]]) -> dict[int, str]:
             item = described(v.get("items"))
             return [word] + ([item[0] + word] if item else [])
         props: dict[str, Any] = v["properties"] if isinstance(v.get("properties"), dict) else {}
-        tags = [str(p["enum"][0]) for p in props.values() if isinstance(p, dict) and isinstance(p.get("enum"), list) and len(p["enum"]) == 1]
+        tags = [
+            str(p["enum"][0])
+            for p in props.values()
+            if isinstance(p, dict) and isinstance(p.get("enum"), list) and len(p["enum"]) == 1
+        ]
         tags += [str(p["const"]) for p in props.values() if isinstance(p, dict) and "const" in p]
         required = [r for r in v.get("required") or [] if isinstance(r, str) and r in props]
         first = (required or list(props))[:1]
-        return [pascal_part(t) for t in tags[:1] if pascal_part(t)] + [word] + [word + pascal_part(str(f)) for f in first]
+        return (
+            [pascal_part(t) for t in tags[:1] if pascal_part(t)] + [word] + [word + pascal_part(str(f)) for f in first]
+        )
 
     options = {i: described(v) for i, v in variants}
     out: dict[int, str] = {}
     for i, _ in variants:
-        unique = [c for c in options[i] if not any(c in options[j] for j in options if j != i) and c not in out.values()]
+        unique = [
+            c for c in options[i] if not any(c in options[j] for j in options if j != i) and c not in out.values()
+        ]
         out[i] = unique[0] if unique else f"Variant{i + 1}"
     return out

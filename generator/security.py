@@ -14,11 +14,15 @@ from .diagnostics import Diagnostic
 from .naming import Namespace, snake
 
 # The client's own constructor arguments: a credential may not take these names.
-CLIENT_ARGS = frozenset({"base_url", "timeout", "max_retries", "default_headers", "default_query", "http_client", "self"})
+CLIENT_ARGS = frozenset(
+    {"base_url", "timeout", "max_retries", "default_headers", "default_query", "http_client", "self"}
+)
 _TOKEN, _OAUTH, _BASIC = "token", "oauth", "basic"
 
 
-def requirements(doc: dict[str, Any], op: dict[str, Any], at: str, diags: list[Diagnostic]) -> tuple[tuple[str, ...], ...]:
+def requirements(
+    doc: dict[str, Any], op: dict[str, Any], at: str, diags: list[Diagnostic]
+) -> tuple[tuple[str, ...], ...]:
     """The alternatives an operation accepts (its own `security`, else the document's), as scheme names."""
     where = f"{at}/security" if "security" in op else "/security"
     raw = op["security"] if "security" in op else doc.get("security")
@@ -32,7 +36,11 @@ def requirements(doc: dict[str, Any], op: dict[str, Any], at: str, diags: list[D
         names = tuple(sorted(str(n) for n in alternative))
         missing = [n for n in names if n not in known]
         for name in missing:
-            diags.append(Diagnostic("W351", f"security scheme {name!r} is not defined; the requirement is ignored", f"{where}/{i}"))
+            diags.append(
+                Diagnostic(
+                    "W351", f"security scheme {name!r} is not defined; the requirement is ignored", f"{where}/{i}"
+                )
+            )
         if not missing and names not in out:
             out.append(names)
     return tuple(out)
@@ -56,8 +64,14 @@ def schemes(doc: dict[str, Any], used: set[str], diags: list[Diagnostic]) -> tup
         if shape is None:
             kind = raw.get("type") if isinstance(raw, dict) else None
             scheme = f" {raw.get('scheme')!r}" if isinstance(raw, dict) and kind == "http" else ""
-            diags.append(Diagnostic("W350", f"security scheme {name!r} ({kind}{scheme}) cannot be sent by the client; "
-                                            "operations that accept only it send no credentials", at))
+            diags.append(
+                Diagnostic(
+                    "W350",
+                    f"security scheme {name!r} ({kind}{scheme}) cannot be sent by the client; "
+                    "operations that accept only it send no credentials",
+                    at,
+                )
+            )
             continue
         assert isinstance(raw, dict)
         parsed.append((name, *shape, raw))
@@ -80,19 +94,34 @@ def schemes(doc: dict[str, Any], used: set[str], diags: list[Diagnostic]) -> tup
         wanted = base[family]
         if any(counts[a] > 1 and keeper.get(a) != name for a in wanted):
             own = snake(name).removesuffix("_auth") or snake(name)  # AdminApiKeyAuth -> admin_api_key
-            wanted = (own,) if family == _TOKEN else (own, own + "_token_provider") if family == _OAUTH else (own + "_username", own + "_password")
+            wanted = (
+                (own,)
+                if family == _TOKEN
+                else (own, own + "_token_provider")
+                if family == _OAUTH
+                else (own + "_username", own + "_password")
+            )
         args = []
         for arg in wanted:
             got, renamed = names.claim(arg)
             if renamed or got != arg:
-                diags.append(Diagnostic("W352", f"the credential argument of {name!r} is {got!r} ({arg!r} is taken)", at))
+                diags.append(
+                    Diagnostic("W352", f"the credential argument of {name!r} is {got!r} ({arg!r} is taken)", at)
+                )
             args.append(got)
         description = raw.get("description")
-        out.append(ir.SecurityScheme(
-            name=name, pointer=at, kind=kind, wire=wire,  # type: ignore[arg-type]
-            args=tuple(args[:1] if family == _OAUTH else args), provider=args[1] if family == _OAUTH else "",
-            description=description.strip() if isinstance(description, str) else "", spec_type=spec_type,
-        ))
+        out.append(
+            ir.SecurityScheme(
+                name=name,
+                pointer=at,
+                kind=kind,  # type: ignore[arg-type]
+                wire=wire,
+                args=tuple(args[:1] if family == _OAUTH else args),
+                provider=args[1] if family == _OAUTH else "",
+                description=description.strip() if isinstance(description, str) else "",
+                spec_type=spec_type,
+            )
+        )
     return tuple(out)
 
 

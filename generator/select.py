@@ -57,7 +57,11 @@ class Section:
             if key in self.doc:
                 out[key] = self.doc[key]
         out["paths"] = paths
-        schemes = self.doc.get("components", {}).get("securitySchemes") if isinstance(self.doc.get("components"), dict) else None
+        schemes = (
+            self.doc.get("components", {}).get("securitySchemes")
+            if isinstance(self.doc.get("components"), dict)
+            else None
+        )
         if schemes:
             components.setdefault("securitySchemes", schemes)
         out["components"] = {k: dict(sorted(v.items())) for k, v in sorted(components.items())}
@@ -86,18 +90,32 @@ def select(doc: dict[str, Any], selection: Selection) -> tuple[Section | None, l
     elif "paths" not in doc:
         return None, [Diagnostic("E101", "the spec has no `paths`", "")]
     if not isinstance(paths, dict):
-        return None, [Diagnostic("E101", f"`paths` is a {_kind(paths)}, not a mapping of paths to operations", "/paths")]
+        return None, [
+            Diagnostic("E101", f"`paths` is a {_kind(paths)}, not a mapping of paths to operations", "/paths")
+        ]
     if not paths and not hooks:
         return None, [Diagnostic("E101", "`paths` is empty", "/paths")]
     ops: list[SelectedOperation] = []
     for path, item in paths.items():
         if not isinstance(item, dict):
-            diags.append(Diagnostic("W201", f"path item {str(path)!r} is a {_kind(item)}, not a mapping: ignored", pointer("paths", path)))
+            diags.append(
+                Diagnostic(
+                    "W201",
+                    f"path item {str(path)!r} is a {_kind(item)}, not a mapping: ignored",
+                    pointer("paths", path),
+                )
+            )
             continue
         for method in HTTP_METHODS:
             op = item.get(method)
             if op is not None and not isinstance(op, dict):
-                diags.append(Diagnostic("W201", f"operation {method.upper()} {path} is a {_kind(op)}, not a mapping: ignored", pointer("paths", path, method)))
+                diags.append(
+                    Diagnostic(
+                        "W201",
+                        f"operation {method.upper()} {path} is a {_kind(op)}, not a mapping: ignored",
+                        pointer("paths", path, method),
+                    )
+                )
             if isinstance(op, dict) and _wanted(path, op, selection):
                 ops.append(SelectedOperation(str(path), method, op, item))
     if not ops and not hooks:
@@ -105,7 +123,14 @@ def select(doc: dict[str, Any], selection: Selection) -> tuple[Section | None, l
     refs: set[str] = set()
     for name, method, op in hooks:
         at = pointer("webhooks", name, method)
-        diags.append(Diagnostic("W210", f"webhook {name!r} ({method.upper()}) is a request the API sends, not a client method: only its types are generated", at))
+        diags.append(
+            Diagnostic(
+                "W210",
+                f"webhook {name!r} ({method.upper()}) is a request the API sends, not a client method:"
+                " only its types are generated",
+                at,
+            )
+        )
         _collect(doc, op, at, refs, diags)
     for op in ops:
         _collect(doc, op.path_item.get("parameters", []), pointer("paths", op.path, "parameters"), refs, diags)
@@ -119,21 +144,29 @@ def select(doc: dict[str, Any], selection: Selection) -> tuple[Section | None, l
 
 def _nothing_matches(doc: dict[str, Any], paths: dict[Any, Any], selection: Selection) -> Diagnostic:
     """E102 with what the user probably meant, or E107 when the operations are in other files."""
-    external = [(str(path), item["$ref"]) for path, item in paths.items()
-                if isinstance(item, dict) and isinstance(item.get("$ref"), str) and not item["$ref"].startswith("#")]
+    external = [
+        (str(path), item["$ref"])
+        for path, item in paths.items()
+        if isinstance(item, dict) and isinstance(item.get("$ref"), str) and not item["$ref"].startswith("#")
+    ]
     if external:
         path, ref = external[0]
         more = f" and {len(external) - 1} more" if len(external) > 1 else ""
-        return Diagnostic("E107", f"no operation matches {selection.describe()} in this file, and the operations of "
-                          f"{len(external)} paths are in other files, which are not read: {path!r} is in {ref!r}{more}",
-                          pointer("paths", path, "$ref"))
+        return Diagnostic(
+            "E107",
+            f"no operation matches {selection.describe()} in this file, and the operations of "
+            f"{len(external)} paths are in other files, which are not read: {path!r} is in {ref!r}{more}",
+            pointer("paths", path, "$ref"),
+        )
     known = _spec_tags(doc, paths)
     message = f"no operation matches {selection.describe()}"
     guesses = [g for t in selection.tags if t not in known for g in _close_tags(t, known)]
     if guesses:
         message += f": did you mean {' or '.join(f'`{g}`' for g in dict.fromkeys(guesses))}?"
     if selection.tags:
-        shown = ", ".join(known[:_TAGS_SHOWN]) + (f" and {len(known) - _TAGS_SHOWN} more" if len(known) > _TAGS_SHOWN else "")
+        shown = ", ".join(known[:_TAGS_SHOWN]) + (
+            f" and {len(known) - _TAGS_SHOWN} more" if len(known) > _TAGS_SHOWN else ""
+        )
         message += f" (the spec's tags: {shown})" if known else " (no operation of the spec has a tag)"
     return Diagnostic("E102", message, "/paths")
 
@@ -167,8 +200,13 @@ def _webhooks(doc: dict[str, Any], selection: Selection) -> list[tuple[str, str,
     hooks = doc.get("webhooks")
     if not isinstance(hooks, dict):
         return []
-    return [(str(name), method, item[method]) for name, item in hooks.items() if isinstance(item, dict)
-            for method in HTTP_METHODS if isinstance(item.get(method), dict) and _wanted(str(name), item[method], selection)]
+    return [
+        (str(name), method, item[method])
+        for name, item in hooks.items()
+        if isinstance(item, dict)
+        for method in HTTP_METHODS
+        if isinstance(item.get(method), dict) and _wanted(str(name), item[method], selection)
+    ]
 
 
 def _wanted(path: str, op: dict[str, Any], selection: Selection) -> bool:
@@ -211,9 +249,28 @@ def _collect(doc: dict[str, Any], root: Any, at: str, refs: set[str], diags: lis
 
 
 # Keywords whose value maps names to objects (schemas, responses, media types, ...).
-NAME_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "responses",
-                       "callbacks", "content", "headers", "links", "encoding", "examples", "schemas", "parameters",
-                       "requestBodies", "securitySchemes", "pathItems", "webhooks"})
+NAME_MAPS = frozenset(
+    {
+        "properties",
+        "patternProperties",
+        "$defs",
+        "definitions",
+        "dependentSchemas",
+        "responses",
+        "callbacks",
+        "content",
+        "headers",
+        "links",
+        "encoding",
+        "examples",
+        "schemas",
+        "parameters",
+        "requestBodies",
+        "securitySchemes",
+        "pathItems",
+        "webhooks",
+    }
+)
 # Maps whose `x-` keys are extensions (data), not names.
 _EXTENSIBLE_MAPS = frozenset({"responses", "callbacks"})
 
@@ -240,8 +297,22 @@ def _kind(value: Any) -> str:
 
 
 # Keywords that only annotate: a schema with a `$ref` and only these is the referenced type.
-_ANNOTATIONS = frozenset({"$ref", "description", "title", "nullable", "deprecated", "readOnly", "writeOnly",
-                          "example", "examples", "default", "$comment", "externalDocs"})
+_ANNOTATIONS = frozenset(
+    {
+        "$ref",
+        "description",
+        "title",
+        "nullable",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "example",
+        "examples",
+        "default",
+        "$comment",
+        "externalDocs",
+    }
+)
 
 
 def _alias_of(node: Any) -> str | None:
@@ -255,7 +326,9 @@ def _alias_of(node: Any) -> str | None:
     for key in ("allOf", "oneOf", "anyOf"):
         members = node.get(key)
         if isinstance(members, list) and keys - {key, "type"} <= _ANNOTATIONS:
-            real = [m for m in members if not (isinstance(m, dict) and (m.get("type") == "null" or m.get("enum") == [None]))]
+            real = [
+                m for m in members if not (isinstance(m, dict) and (m.get("type") == "null" or m.get("enum") == [None]))
+            ]
             if len(real) == 1 and node.get("type") in (None, "null", ["null"]):
                 return _alias_of(real[0]) if isinstance(real[0], dict) and "$ref" in real[0] else None
     return None
@@ -283,12 +356,25 @@ def _check_ref_loops(doc: dict[str, Any], refs: set[str], diags: list[Diagnostic
 
 MAX_SCHEMA_DEPTH = 100
 _SCHEMA_LISTS = ("allOf", "oneOf", "anyOf", "prefixItems")
-_SCHEMA_VALUES = ("items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else",
-                  "unevaluatedItems", "unevaluatedProperties", "schema")
+_SCHEMA_VALUES = (
+    "items",
+    "additionalProperties",
+    "not",
+    "contains",
+    "propertyNames",
+    "if",
+    "then",
+    "else",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "schema",
+)
 _SCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions", "content")
 
 
-def _check_schema_depth(doc: dict[str, Any], ops: list[SelectedOperation], refs: set[str], diags: list[Diagnostic]) -> None:
+def _check_schema_depth(
+    doc: dict[str, Any], ops: list[SelectedOperation], refs: set[str], diags: list[Diagnostic]
+) -> None:
     """Schemas nested (inline or through `$ref`s, each converted once) more than MAX_SCHEMA_DEPTH deep.
 
     Later stages convert schemas recursively, like the document is written; a chain of a
@@ -310,10 +396,20 @@ def _check_schema_depth(doc: dict[str, Any], ops: list[SelectedOperation], refs:
         while stack:
             node, where, depth = stack.pop()
             if depth > MAX_SCHEMA_DEPTH:
-                diags.append(Diagnostic("E006", f"schemas nest more than {MAX_SCHEMA_DEPTH} levels deep (inline and through $refs)", where))
+                diags.append(
+                    Diagnostic(
+                        "E006",
+                        f"schemas nest more than {MAX_SCHEMA_DEPTH} levels deep (inline and through $refs)",
+                        where,
+                    )
+                )
                 return
             if isinstance(node, list):
-                stack.extend((v, f"{where}/{i}", depth) for i, v in reversed(list(enumerate(node))) if isinstance(v, (dict, list)))
+                stack.extend(
+                    (v, f"{where}/{i}", depth)
+                    for i, v in reversed(list(enumerate(node)))
+                    if isinstance(v, (dict, list))
+                )
                 continue
             if not isinstance(node, dict):
                 continue
@@ -328,13 +424,19 @@ def _check_schema_depth(doc: dict[str, Any], ops: list[SelectedOperation], refs:
                         pass
             children: list[tuple[Any, str, int]] = []
             for key, value in node.items():
-                if not isinstance(value, (dict, list)) or key in ("example", "examples", "default", "enum", "const") or str(key).startswith("x-"):
+                if (
+                    not isinstance(value, (dict, list))
+                    or key in ("example", "examples", "default", "enum", "const")
+                    or str(key).startswith("x-")
+                ):
                     continue
                 at = f"{where}/{escape_token(key)}"
                 if key in _SCHEMA_MAPS and isinstance(value, dict):
                     children.extend((v, f"{at}/{escape_token(k)}", depth + 1) for k, v in value.items())
                 elif key in NAME_MAPS and isinstance(value, dict):  # `responses: {default: ...}` is no data
-                    children.extend((v, f"{at}/{escape_token(k)}", depth) for k, v in value.items() if isinstance(v, (dict, list)))
+                    children.extend(
+                        (v, f"{at}/{escape_token(k)}", depth) for k, v in value.items() if isinstance(v, (dict, list))
+                    )
                 elif key in _SCHEMA_VALUES or key in _SCHEMA_LISTS:
                     children.append((value, at, depth + 1))
                 else:

@@ -16,19 +16,35 @@ TEMPLATES = {
     "types_module.py.jinja": "one module of types (`module`: TypesModuleView)",
     "resource_module.py.jinja": "the resources under one top-level path segment (`module`: ResourceModuleView)",
     "client.py.jinja": "`Client` and `AsyncClient` (`resources`: top-level ResourceViews, `security`: CredentialViews, "
-                       "`required_scheme`: literal of a scheme every operation needs, else \"\")",
-    "package_init.py.jinja": "the package's lazy public names (`resources`, `public`: names for `__all__`, `public_modules`: (name, module) pairs)",
+    '`required_scheme`: literal of a scheme every operation needs, else "")',
+    "package_init.py.jinja": "the package's lazy public names (`resources`, `public`: names for `__all__`, "
+    "`public_modules`: (name, module) pairs)",
     "types_init.py.jinja": "lazy access to every type (`exports`: (name, module) pairs, `all_names`)",
     "resources_init.py.jinja": "the resources package (`resources`)",
     "pyproject.toml.jinja": "the generated package's pyproject.toml",
     "py.typed.jinja": "the PEP 561 marker",
-    "README.md.jinja": "the generated README (`resources`, `modules`: ResourceModuleViews, `walkthrough`: (ResourceView, MethodView) pairs in usage order, `security`)",
+    "README.md.jinja": "the generated README (`resources`, `modules`: ResourceModuleViews, `walkthrough`: "
+    "(ResourceView, MethodView) pairs in usage order, `security`)",
     "api.md.jinja": "the API reference (`resources`, `modules`, `type_modules`: TypesModuleViews)",
     "black_style.jinja": "macros the others import to split long statements as black does (renders nothing)",
 }
-VIEWS = (plan.TypesModuleView, plan.AliasView, plan.EnumView, plan.ModelView, plan.FieldView, plan.TaggedView,
-         plan.KindView, plan.ResourceModuleView, plan.ResourceView, plan.MethodView, plan.ParamView, plan.PageView,
-         plan.CredentialView, plan.Flavor, plan.Options)
+VIEWS = (
+    plan.TypesModuleView,
+    plan.AliasView,
+    plan.EnumView,
+    plan.ModelView,
+    plan.FieldView,
+    plan.TaggedView,
+    plan.KindView,
+    plan.ResourceModuleView,
+    plan.ResourceView,
+    plan.MethodView,
+    plan.ParamView,
+    plan.PageView,
+    plan.CredentialView,
+    plan.Flavor,
+    plan.Options,
+)
 
 
 def reference() -> str:
@@ -43,7 +59,7 @@ def reference() -> str:
         "with `StrictUndefined`, `trim_blocks` and `lstrip_blocks`; the `toml` filter quotes a TOML",
         "string. Every template also receives `package` (str), `options` (Options), `api` (title,",
         "version, server_url, description: already escaped for docstrings; server_template and",
-        "server_variables: Python literals of the server URL and its variables, \"\" without",
+        'server_variables: Python literals of the server URL and its variables, "" without',
         "variables; server_variable_names for docs) and `flavors` (the sync and async Flavor, for",
         "rendering each client class twice from one template).",
         "",

@@ -72,14 +72,18 @@ class _Resolver:
                 elif _prefer(t, current, self.sb.defs):
                     arms[kind] = t
                 elif t != current and not _subsumes(current, t, self.sb.defs):
-                    self.warn("W309", f"two variants of {pu.name} are both JSON {_KIND_WORDS[kind]}: the first is used", ptr)
+                    self.warn(
+                        "W309", f"two variants of {pu.name} are both JSON {_KIND_WORDS[kind]}: the first is used", ptr
+                    )
         if len(set(arms.values())) == 1:
             return ir.Alias(pu.name, pu.module, pu.pointer, pu.description, next(iter(arms.values())))
         ordered = tuple(ir.Arm(k, arms[k]) for k in _ALL_KINDS if k in arms)
         return ir.KindUnion(pu.name, pu.module, pu.pointer, pu.description, ordered)
 
     # ---- flattening and kinds ------------------------------------------------------------
-    def _flatten(self, variants: list[tuple[ir.TypeRef, str]], prop: str, seen: set[str]) -> list[tuple[ir.TypeRef, str]]:
+    def _flatten(
+        self, variants: list[tuple[ir.TypeRef, str]], prop: str, seen: set[str]
+    ) -> list[tuple[ir.TypeRef, str]]:
         out: list[tuple[ir.TypeRef, str]] = []
         for t, ptr in variants:
             inner = self.sb.pending.get(t.name) if isinstance(t, ir.Ref) else None
@@ -106,7 +110,15 @@ class _Resolver:
         if isinstance(t, ir.Prim):
             return (t.kind,)
         if isinstance(t, ir.Const):
-            return ("bool",) if isinstance(t.value, bool) else ("str",) if isinstance(t.value, str) else ("int",) if isinstance(t.value, int) else ("float",)
+            return (
+                ("bool",)
+                if isinstance(t.value, bool)
+                else ("str",)
+                if isinstance(t.value, str)
+                else ("int",)
+                if isinstance(t.value, int)
+                else ("float",)
+            )
         if isinstance(t, ir.ListOf):
             return ("list",)
         if isinstance(t, ir.MapOf):
@@ -154,22 +166,34 @@ class _Resolver:
                 continue
             tags, optional = self._tags_of(model, prop, mapped)
             if not tags:
-                self.warn("W301", f"variant {model.name} of {name} has no single-valued {prop!r}: it decodes data without a tag", ptr)
+                self.warn(
+                    "W301",
+                    f"variant {model.name} of {name} has no single-valued {prop!r}: it decodes data without a tag",
+                    ptr,
+                )
                 untagged.append(model.name)
                 continue
             if optional:
-                self.warn("W303", f"variant {model.name} of {name} has an optional {prop!r}: it also decodes data without one", ptr)
+                self.warn(
+                    "W303",
+                    f"variant {model.name} of {name} has an optional {prop!r}: it also decodes data without one",
+                    ptr,
+                )
                 untagged.append(model.name)
             for tag in tags:
                 by_tag.setdefault(tag, []).append(model.name)
         cases = []
         for tag, names in by_tag.items():
             if len(names) > 1:
-                self.warn("W302", f"variants {', '.join(names)} of {name} share the tag {tag!r}: chosen by required keys")
+                self.warn(
+                    "W302", f"variants {', '.join(names)} of {name} share the tag {tag!r}: chosen by required keys"
+                )
             cases.append(ir.Case(tag, tuple(sorted(names, key=lambda n: -required[n]))))
         untagged_sorted = tuple(sorted(untagged, key=lambda n: -required[n]))
         unknown = self.sb.claim_class("Unknown" + name, pu.pointer)
-        return ir.TaggedUnion(name, pu.module, pu.pointer, pu.description, prop, variants, tuple(cases), untagged_sorted, unknown)
+        return ir.TaggedUnion(
+            name, pu.module, pu.pointer, pu.description, prop, variants, tuple(cases), untagged_sorted, unknown
+        )
 
     def _mapping(self) -> dict[str, list[str]]:
         """discriminator.mapping as class name -> tags."""
@@ -179,7 +203,11 @@ class _Resolver:
             if target is not None:
                 out.setdefault(target, []).append(tag)
             else:
-                self.warn("W301", f"discriminator mapping {tag!r} -> {ref!r} names no variant", f"{self.pu.pointer}/discriminator/mapping/{escape_token(tag)}")
+                self.warn(
+                    "W301",
+                    f"discriminator mapping {tag!r} -> {ref!r} names no variant",
+                    f"{self.pu.pointer}/discriminator/mapping/{escape_token(tag)}",
+                )
         return out
 
     def _tags_of(self, model: ir.Model, prop: str, mapped: dict[str, list[str]]) -> tuple[list[str], bool]:
@@ -222,12 +250,24 @@ class _Resolver:
         return ""
 
 
-_KIND_WORDS = {"str": "strings", "int": "integers", "float": "numbers", "bool": "booleans", "list": "arrays", "dict": "objects"}
+_KIND_WORDS = {
+    "str": "strings",
+    "int": "integers",
+    "float": "numbers",
+    "bool": "booleans",
+    "list": "arrays",
+    "dict": "objects",
+}
 
 
 def _prefer(new: ir.TypeRef, current: ir.TypeRef, defs: dict[str, ir.Definition]) -> bool:
     """An open enum beats a plain string (`anyOf: [string, enum]` is the open-enum idiom)."""
-    return isinstance(current, ir.Prim) and current.kind == "str" and isinstance(new, ir.Ref) and isinstance(defs.get(new.name), ir.Enum)
+    return (
+        isinstance(current, ir.Prim)
+        and current.kind == "str"
+        and isinstance(new, ir.Ref)
+        and isinstance(defs.get(new.name), ir.Enum)
+    )
 
 
 def _subsumes(current: ir.TypeRef, new: ir.TypeRef, defs: dict[str, ir.Definition]) -> bool:

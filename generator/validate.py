@@ -27,8 +27,9 @@ _PARAM = re.compile(r"{([^}/]+)}")
 Pending = Callable[[], list[Diagnostic]]
 
 
-def validate(section: Section, *, use_cache: bool = True, standard: bool = True,
-             background: Child | None = None) -> tuple[list[Diagnostic], Pending]:
+def validate(
+    section: Section, *, use_cache: bool = True, standard: bool = True, background: Child | None = None
+) -> tuple[list[Diagnostic], Pending]:
     """Findings of convgen's own rules and of the standard validator (unless `standard` is
     false: the selection is broken, e.g. refs point at nothing).
 
@@ -88,9 +89,29 @@ _COVERED = {
 }
 # Keywords whose values are data or names, not schemas: never rewritten before validation.
 _DATA = frozenset({"example", "examples", "default", "enum", "const"})
-_NAMED = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas",
-                    "schemas", "responses", "parameters", "requestBodies", "headers", "securitySchemes",
-                    "links", "callbacks", "pathItems", "paths", "content", "encoding", "variables", "mapping"})
+_NAMED = frozenset(
+    {
+        "properties",
+        "patternProperties",
+        "$defs",
+        "definitions",
+        "dependentSchemas",
+        "schemas",
+        "responses",
+        "parameters",
+        "requestBodies",
+        "headers",
+        "securitySchemes",
+        "links",
+        "callbacks",
+        "pathItems",
+        "paths",
+        "content",
+        "encoding",
+        "variables",
+        "mapping",
+    }
+)
 
 
 def _cache_dir() -> Path:
@@ -119,9 +140,18 @@ def _standard(doc: dict[str, Any], use_cache: bool) -> list[Diagnostic]:
 
     version = str(doc.get("openapi", ""))
     base = OpenAPIV30SpecValidator if version.startswith("3.0") else OpenAPIV31SpecValidator
-    schema_keyword = type("SchemaKeyword", (base.keyword_validators["schema"],), {"_validate_schema_meta": _first_meta_error})
-    validator_cls = type("LocalValidator", (base,), {"resolver_handlers": _Refuse(), "schema_validator": _crawled(base.schema_validator),
-                                                     "keyword_validators": {**base.keyword_validators, "schema": schema_keyword}})
+    schema_keyword = type(
+        "SchemaKeyword", (base.keyword_validators["schema"],), {"_validate_schema_meta": _first_meta_error}
+    )
+    validator_cls = type(
+        "LocalValidator",
+        (base,),
+        {
+            "resolver_handlers": _Refuse(),
+            "schema_validator": _crawled(base.schema_validator),
+            "keyword_validators": {**base.keyword_validators, "schema": schema_keyword},
+        },
+    )
     found: list[Diagnostic] = []
     skipped = 0
     try:
@@ -240,7 +270,12 @@ def _meta_validator(meta_cls: Any, meta_schema: Any, format_checker: Any, regist
     key = (id(meta_cls), id(format_checker), id(registry))
     if key not in _META:
         extra = {"registry": registry} if registry is not None else {}
-        _META[key] = (_crawled(meta_cls(meta_schema, format_checker=format_checker, **extra)), meta_cls, format_checker, registry)
+        _META[key] = (
+            _crawled(meta_cls(meta_schema, format_checker=format_checker, **extra)),
+            meta_cls,
+            format_checker,
+            registry,
+        )
     return _META[key][0]
 
 
@@ -287,7 +322,11 @@ def _defaults_equal_to(doc: Any, instance: Any) -> Iterator[str]:
     while stack:
         node, at = stack.pop()
         if isinstance(node, dict):
-            if "default" in node and _as_validated(node["default"]) == instance and type(node["default"]) is type(instance):
+            if (
+                "default" in node
+                and _as_validated(node["default"]) == instance
+                and type(node["default"]) is type(instance)
+            ):
                 yield pointer(*at, "default")
             stack.extend((v, at + (str(k),)) for k, v in node.items() if isinstance(v, (dict, list)) and k != "default")
         elif isinstance(node, list):
@@ -338,7 +377,9 @@ def _path_parameters(section: Section) -> Iterator[Diagnostic]:
                     declared[param["name"]] = at
         for name in in_template:
             if name not in declared:
-                yield Diagnostic("E202", f"path parameter {{{name}}} of {op.method.upper()} {op.path} is not declared", op.pointer)
+                yield Diagnostic(
+                    "E202", f"path parameter {{{name}}} of {op.method.upper()} {op.path} is not declared", op.pointer
+                )
         for name, at in declared.items():
             if name not in in_template:
                 yield Diagnostic("E203", f"path parameter {name!r} is not in the path {op.path}", at)
@@ -346,8 +387,10 @@ def _path_parameters(section: Section) -> Iterator[Diagnostic]:
 
 def _duplicate_parameters(section: Section) -> Iterator[Diagnostic]:
     for op in section.operations:
-        for where, params in ((pointer("paths", op.path, "parameters"), op.path_item.get("parameters")),
-                              (op.pointer + "/parameters", op.operation.get("parameters"))):
+        for where, params in (
+            (pointer("paths", op.path, "parameters"), op.path_item.get("parameters")),
+            (op.pointer + "/parameters", op.operation.get("parameters")),
+        ):
             if not isinstance(params, list):
                 continue
             seen: set[tuple[str, str]] = set()
@@ -357,7 +400,9 @@ def _duplicate_parameters(section: Section) -> Iterator[Diagnostic]:
                     continue
                 key = (param["name"], str(param.get("in")))
                 if key in seen:
-                    yield Diagnostic("W207", f"{key[1]} parameter {key[0]!r} is declared twice: the last one is used", f"{where}/{i}")
+                    yield Diagnostic(
+                        "W207", f"{key[1]} parameter {key[0]!r} is declared twice: the last one is used", f"{where}/{i}"
+                    )
                 seen.add(key)
 
 
@@ -395,8 +440,13 @@ def _enum_duplicates(section: Section) -> Iterator[Diagnostic]:
                         if any(value == s and type(value) is type(s) for s in seen):
                             yield Diagnostic("W206", f"enum value {_short(value)} is listed twice", f"{at}/enum/{i}")
                         seen.append(value)
-                stack.extend((v, f"{at}/{escape_token(k)}") for k, v in node.items()
-                             if isinstance(v, (dict, list)) and k not in ("enum", "example", "examples", "default", "const", "$ref") and not str(k).startswith("x-"))
+                stack.extend(
+                    (v, f"{at}/{escape_token(k)}")
+                    for k, v in node.items()
+                    if isinstance(v, (dict, list))
+                    and k not in ("enum", "example", "examples", "default", "const", "$ref")
+                    and not str(k).startswith("x-")
+                )
             elif isinstance(node, list):
                 stack.extend((v, f"{at}/{i}") for i, v in enumerate(node) if isinstance(v, (dict, list)))
 
@@ -404,4 +454,3 @@ def _enum_duplicates(section: Section) -> Iterator[Diagnostic]:
 def _short(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= 60 else text[:57] + "..."
-

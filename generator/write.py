@@ -64,7 +64,10 @@ class Difference:
 
 def with_manifest(files: dict[str, str]) -> dict[str, str]:
     listing = "".join(f"{p}\n" for p in sorted(files))
-    return {**files, MANIFEST: "# Files written by convgen; it replaces this folder only while this file is here.\n" + listing}
+    return {
+        **files,
+        MANIFEST: "# Files written by convgen; it replaces this folder only while this file is here.\n" + listing,
+    }
 
 
 def compare(files: dict[str, str], out: Path) -> list[Difference]:
@@ -79,7 +82,11 @@ def compare(files: dict[str, str], out: Path) -> list[Difference]:
         if new == old:
             continue
         status = "added" if old is None else "removed" if new is None else "changed"
-        lines = list(difflib.unified_diff((old or "").splitlines(True), (new or "").splitlines(True), f"a/{path}", f"b/{path}", n=2))
+        lines = list(
+            difflib.unified_diff(
+                (old or "").splitlines(True), (new or "").splitlines(True), f"a/{path}", f"b/{path}", n=2
+            )
+        )
         added = sum(1 for line in lines if line.startswith("+") and not line.startswith("+++"))
         removed = sum(1 for line in lines if line.startswith("-") and not line.startswith("---"))
         diffs.append(Difference(path, status, added, removed, "".join(lines)))
@@ -105,7 +112,9 @@ def write(files: dict[str, str], out: Path) -> bool:
         if not out.is_dir():
             raise WriteError(f"{out} exists and is not a folder")
         if any(out.iterdir()) and not (out / MANIFEST).is_file():
-            raise WriteError(f"{out} is not empty and was not written by convgen (no {MANIFEST}): choose another folder")
+            raise WriteError(
+                f"{out} is not empty and was not written by convgen (no {MANIFEST}): choose another folder"
+            )
         foreign = foreign_files(out)
         if foreign:
             raise ForeignFiles(out, foreign)
@@ -159,7 +168,11 @@ def _artefacts(out: Path, files: dict[str, str]) -> list[str]:
         prefix = "" if rel_root == "." else rel_root + "/"
         for name in [*dirs, *names]:
             rel = prefix + name
-            if _is_artefact(name, top=not prefix, is_file=name in names) and rel not in files and not any(f.startswith(rel + "/") for f in files):
+            if (
+                _is_artefact(name, top=not prefix, is_file=name in names)
+                and rel not in files
+                and not any(f.startswith(rel + "/") for f in files)
+            ):
                 found.append(rel)
         dirs[:] = [d for d in dirs if prefix + d not in found]
     return found
@@ -314,7 +327,9 @@ def _existing(out: Path, generated: Iterable[str] = ()) -> dict[str, Path]:
     for root, dirs, names in os.walk(out):
         top = Path(root) == out
         linked = [d for d in dirs if os.path.islink(os.path.join(root, d))]
-        dirs[:] = [d for d in dirs if d not in linked and (top and d in ours or not _is_artefact(d, top=top, is_file=False))]
+        dirs[:] = [
+            d for d in dirs if d not in linked and (top and d in ours or not _is_artefact(d, top=top, is_file=False))
+        ]
         for name in [*names, *linked]:
             if _is_artefact(name, top=top, is_file=True) and not (top and name in ours):
                 continue
