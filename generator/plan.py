@@ -159,9 +159,7 @@ class MethodView:
     cookies: tuple[ParamView, ...] = ()  # cookie parameters
     accept: str = ""  # literal of the Accept header, "" for the client's default (JSON)
     body_wrap: str = ""  # runtime body class for a non-JSON body (`_u.Multipart`, `_u.Urlencoded`, `_u.Raw`), else ""
-    body_extra: tuple[
-        str, ...
-    ] = ()  # its further arguments: the encoding dict literal and `files=(...)` (forms), the media literal (raw)
+    body_extra: tuple[str, ...] = ()  # its further arguments: encodings and `files=(...)` (forms), media (raw)
     kind: str = "json"  # what the response is: json, binary, text, empty or events (see ir.ResponseKind)
     decode_from: str = ""  # '"response"' when `decode` takes the httpx.Response rather than JSON
     events: str = ""  # decodes one event's JSON, when the method can return an event stream
@@ -204,9 +202,7 @@ class ResourceModuleView:
     imports: tuple[tuple[str, tuple[str, ...]], ...]
     typing: tuple[str, ...]  # names imported from `typing`
     abc: tuple[str, ...]  # names imported from `collections.abc`
-    runtime: tuple[
-        str, ...
-    ]  # "_r" when the module needs the models runtime, "_t" when it decodes with the types package
+    runtime: tuple[str, ...]  # "_r": the models runtime, "_t": the types package, "_s": events, "Styled"
     uploads: bool = False  # a method sends a non-JSON body: the module imports the uploads runtime as `_u`
     file_types: bool = False  # an argument is annotated `FileTypes`
 
