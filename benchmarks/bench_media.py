@@ -39,13 +39,13 @@ import media
 base, ident, target, flavour = sys.argv[2:6]
 start = time.perf_counter()
 if flavour == "sync":
-    with media.Client(api_key="x", base_url=base) as c:
+    with media.Client(base_url=base) as c:
         with c.downloads.with_streaming_response.retrieve(ident) as r, open(target, "wb") as f:
             for chunk in r.iter_bytes(65536):
                 f.write(chunk)
 else:
     async def main():
-        async with media.AsyncClient(api_key="x", base_url=base) as c:
+        async with media.AsyncClient(base_url=base) as c:
             async with c.downloads.with_streaming_response.retrieve(ident) as r:
                 with open(target, "wb") as f:
                     async for chunk in r.iter_bytes(65536):
@@ -175,6 +175,14 @@ def bench_sse(sdk_python: str, deltas: int, rounds: int) -> dict[str, object]:
     print(f"convgen / SDK: {ratio:.1f}x the events per second (goal >= 10x)")
     return results
 
+def _feature_client(name: str, folder: Path | None = None) -> Path:
+    """The feature golden `name` with its runtime put back (goldens keep no `_runtime/`)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from goldens import assemble
+
+    return assemble(name, folder if folder is not None else Path(tempfile.mkdtemp(prefix="convgen-bench-")))
+
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -196,11 +204,3 @@ def main() -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-
-
-def _feature_client(name: str, folder: Path | None = None) -> Path:
-    """The feature golden `name` with its runtime put back (goldens keep no `_runtime/`)."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from goldens import assemble
-
-    return assemble(name, folder if folder is not None else Path(tempfile.mkdtemp(prefix="convgen-bench-")))

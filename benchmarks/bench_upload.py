@@ -31,7 +31,7 @@ import multipart
 path, base_url, flavour = sys.argv[2], sys.argv[3], sys.argv[4]
 baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 started = time.perf_counter()
-settings = dict(api_key="sk-bench", base_url=base_url, max_retries=0, timeout=600)
+settings = dict(base_url=base_url, max_retries=0, timeout=600)
 if flavour == "sync":
     with multipart.Client(**settings) as client:
         echo = client.files.create(file=__import__("pathlib").Path(path), purpose="batch")
@@ -72,6 +72,14 @@ def run(size_mib: int) -> list[dict[str, object]]:
         server.terminate()
         server.wait(timeout=10)
 
+def _feature_client(name: str, folder: Path | None = None) -> Path:
+    """The feature golden `name` with its runtime put back (goldens keep no `_runtime/`)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from goldens import assemble
+
+    return assemble(name, folder if folder is not None else Path(tempfile.mkdtemp(prefix="convgen-bench-")))
+
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -96,11 +104,3 @@ def main() -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-
-
-def _feature_client(name: str, folder: Path | None = None) -> Path:
-    """The feature golden `name` with its runtime put back (goldens keep no `_runtime/`)."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from goldens import assemble
-
-    return assemble(name, folder if folder is not None else Path(tempfile.mkdtemp(prefix="convgen-bench-")))

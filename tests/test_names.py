@@ -144,7 +144,7 @@ def test_a_body_field_named_path_does_not_hide_the_path_helper(tmp_path: Path, f
     try:
         files = importlib.import_module("files_shadow")
         fake_server.inject(path=r"/files", status=200, json={"id": "f_1"})
-        with files.Client(api_key="sk-test", base_url=fake_server.base_url, max_retries=0) as client:
+        with files.Client(base_url=fake_server.base_url, max_retries=0) as client:
             assert client.files.create(path_="/a/b", RequestOptions_="x").id == "f_1"
         assert json.loads(fake_server.requests[-1].body) == {"path": "/a/b", "RequestOptions": "x"}
     finally:

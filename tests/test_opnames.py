@@ -199,7 +199,7 @@ def test_generated_client_sends_the_fixed_query_and_offers_aliases(tmp_path: Pat
     try:
         things = importlib.import_module("things_names")
         fake_server.inject(path=r"/things", times=4, status=200, json={"id": "t_1"})
-        with things.Client(api_key="sk-test", base_url=fake_server.base_url.removesuffix("/v1"), max_retries=0) as client:
+        with things.Client(base_url=fake_server.base_url.removesuffix("/v1"), max_retries=0) as client:
             client.beta.things.retrieve("t_1", include="x")
             client.beta.things.get("t/2")
             client.things.retrieve("t_1")

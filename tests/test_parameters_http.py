@@ -46,7 +46,6 @@ class Side:
         self.clients: list[Any] = []
 
     def client(self, server: EchoServer | None = None, **settings: Any) -> Any:
-        settings.setdefault("api_key", "k")
         settings.setdefault("max_retries", 0)
         if server is not None and "server_variables" not in settings:
             settings.setdefault("base_url", server.base_url)

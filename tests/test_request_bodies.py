@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import API_KEY
 from goldens import assembled_features
 from multipart_echo_server import EchoServer
 
@@ -44,7 +43,7 @@ def call(request: pytest.FixtureRequest, echo: EchoServer) -> Call:
 
     def run(package: str, method: Callable[[Any], Any], **settings: Any) -> dict[str, Any]:
         module = importlib.import_module(package)
-        settings = {"api_key": API_KEY, "base_url": echo.base_url, "max_retries": 0, **settings}
+        settings = {"base_url": echo.base_url, "max_retries": 0, **settings}
         if request.param == "sync":
             with module.Client(**settings) as client:
                 result = method(client)
@@ -228,7 +227,7 @@ def test_uploads_through_a_users_own_httpx_client(echo: EchoServer, tmp_path: Pa
     path = tmp_path / "own.txt"
     path.write_bytes(b"own client")
     with httpx.Client(headers={"X-Own": "1"}) as http, \
-            multipart.Client(api_key=API_KEY, base_url=echo.base_url, max_retries=0, http_client=http) as client:
+            multipart.Client(base_url=echo.base_url, max_retries=0, http_client=http) as client:
         got = client.files.create(file=path, purpose="batch")
     assert parts(got)[0] == ("file", "own.txt", "text/plain", "own client")
     assert int(got["content_length"]) == got["size"]

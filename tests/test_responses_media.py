@@ -28,13 +28,13 @@ def server() -> Iterator[FakeMediaServer]:
 
 @pytest.fixture
 def client(server: FakeMediaServer) -> Iterator[Any]:
-    with media.Client(api_key="sk-test", base_url=server.base_url, max_retries=0) as c:
+    with media.Client(base_url=server.base_url, max_retries=0) as c:
         yield c
 
 
 def run(coro_fn: Any, server: FakeMediaServer, **settings: Any) -> Any:
     async def main() -> Any:
-        async with media.AsyncClient(api_key="sk-test", base_url=server.base_url, **{"max_retries": 0, **settings}) as c:
+        async with media.AsyncClient(base_url=server.base_url, **{"max_retries": 0, **settings}) as c:
             return await coro_fn(c)
 
     return asyncio.run(main())
@@ -132,7 +132,7 @@ def test_an_error_event_raises_api_error_from_the_iterator(client: Any) -> None:
 
 
 def test_a_dropped_connection_raises_connection_error_and_is_not_retried(server: FakeMediaServer) -> None:
-    with media.Client(api_key="sk-test", base_url=server.base_url, max_retries=3) as c:
+    with media.Client(base_url=server.base_url, max_retries=3) as c:
         stream = c.completions.create(prompt="one drop", stream=True)
         seen = []
         with pytest.raises(media.APIConnectionError, match="broke off"):
@@ -156,7 +156,7 @@ def test_async_error_event_and_drop(server: FakeMediaServer) -> None:
 
 def test_retries_happen_before_the_stream_starts(server: FakeMediaServer) -> None:
     server.fail_next = 2
-    with media.Client(api_key="sk-test", base_url=server.base_url, max_retries=2) as c:
+    with media.Client(base_url=server.base_url, max_retries=2) as c:
         assert deltas(list(c.completions.create(prompt="ok", stream=True))) == ["ok"]
     assert len(server.requests) == 3
 
