@@ -58,8 +58,9 @@ def run(size_mib: int) -> list[dict[str, object]]:
             with open(path, "wb") as f:
                 f.truncate(size_mib * 1024 * 1024)  # sparse: reads as zeros, takes no disk
             results = []
+            client = _feature_client("multipart", Path(tmp))
             for flavour in ("sync", "async"):
-                out = subprocess.run([sys.executable, "-c", CHILD, str(_feature_client("multipart", Path(tmp))),
+                out = subprocess.run([sys.executable, "-c", CHILD, str(client),
                                       str(path), base_url, flavour], capture_output=True, text=True, check=False)
                 if out.returncode != 0:
                     raise SystemExit(f"{flavour} upload failed:\n{out.stderr}")

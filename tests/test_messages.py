@@ -100,7 +100,7 @@ def test_invalid_python_from_a_built_in_template_points_at_it_and_asks_for_a_rep
     files, _ = render(jobs)
     client = files["pets/_client.py"].split("\n")
     template = (BUILTIN / "client.py.jinja").read_text().split("\n")
-    for wanted, template_text in (("from collections.abc import Mapping", "from collections.abc import Mapping"),
+    for wanted, template_text in (("from collections.abc import Mapping", "from collections.abc import {{"),
                                   ("class Client(", "class {{ flavor.prefix }}Client(")):
         line = next(i for i, text in enumerate(client, 1) if text.startswith(wanted))
         [moved] = relocate([Diagnostic("E405", "x", file="pets/_client.py", line=line, column=1)], jobs, None)

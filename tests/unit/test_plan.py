@@ -63,7 +63,7 @@ PETS = {"type": "object", "properties": {"id": STR}}
 def crud(*, children: bool = True) -> dict[str, Any]:
     one = {"name": "pet_id", "in": "path", "required": True, "schema": STR}
     paths: dict[str, Any] = {
-        "/pets": {"get": {"operationId": "listPets", "responses": json_response(ref("Pet"))},
+        "/pets": {"get": {"operationId": "listPets", "responses": json_response({"type": "array", "items": ref("Pet")})},
                   "post": {"operationId": "createPet", "responses": json_response(ref("Pet"))}},
         "/pets/{pet_id}": {"parameters": [one],
                            "delete": {"operationId": "deletePet", "responses": json_response(ref("Pet"))},
@@ -83,9 +83,9 @@ def crud(*, children: bool = True) -> dict[str, Any]:
 def test_readme_examples_run_in_usage_order_children_before_the_parent_s_delete() -> None:
     readme = jobs(crud())["README.md"].context
     steps = [(".".join(r.path), m.name) for r, m in readme["walkthrough"]]
-    assert steps == [("pets", "create"), ("pets", "retrieve"), ("pets", "update"), ("pets", "list"),
-                     ("pets.feed", "create"), ("pets.toys", "create"), ("pets.toys", "retrieve"), ("pets.toys", "delete"),
-                     ("pets", "delete")]
+    # POST /pets/{pet_id}/feed is an action on the item (`pets.feed(pet_id)`), run beside the other POSTs
+    assert steps == [("pets", "create"), ("pets", "feed"), ("pets", "retrieve"), ("pets", "update"), ("pets", "list"),
+                     ("pets.toys", "create"), ("pets.toys", "retrieve"), ("pets.toys", "delete"), ("pets", "delete")]
     assert sorted(steps) == sorted((".".join(op.resource), op.method_name) for op in build_api(crud())[0].operations)
 
 
@@ -98,7 +98,8 @@ def test_a_resource_module_imports_from_facts_including_its_return_annotations()
     module = jobs(spec(paths, {"Pet": PETS}))["p/resources/stats.py"].context["module"]
     assert isinstance(module, ResourceModuleView)
     methods = {m.name: m for m in module.resources[0].methods}
-    assert methods["list"].returns == "dict[str, Any]" and "Any" in module.typing  # once left out: ruff F821
+    # a GET of a path answering one object (not a list) is `retrieve` (the naming rules' singleton)
+    assert methods["retrieve"].returns == "dict[str, Any]" and "Any" in module.typing  # once left out: ruff F821
     assert methods["update"].uses == ("Pet", "Any", "Mapping", "Sequence")
     assert module.imports == (("pet", ("Pet",)),) and module.abc == ("Mapping", "Sequence")
 
