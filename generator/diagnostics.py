@@ -37,10 +37,6 @@ CODES: dict[str, tuple[Severity, str]] = {
     ),
     "E105": (Severity.ERROR, "a chain of `$ref`s loops without defining a type: point one at a schema"),
     "E106": (Severity.ERROR, "a `$ref` must point at an entry under #/components: move the shared object there"),
-    "E107": (
-        Severity.ERROR,
-        "the paths are `$ref`s to other files, which convgen does not read: bundle the spec into one file",
-    ),
     # references to other files
     "E110": (
         Severity.ERROR,

@@ -143,21 +143,8 @@ def select(doc: dict[str, Any], selection: Selection) -> tuple[Section | None, l
 
 
 def _nothing_matches(doc: dict[str, Any], paths: dict[Any, Any], selection: Selection) -> Diagnostic:
-    """E102 with what the user probably meant, or E107 when the operations are in other files."""
-    external = [
-        (str(path), item["$ref"])
-        for path, item in paths.items()
-        if isinstance(item, dict) and isinstance(item.get("$ref"), str) and not item["$ref"].startswith("#")
-    ]
-    if external:
-        path, ref = external[0]
-        more = f" and {len(external) - 1} more" if len(external) > 1 else ""
-        return Diagnostic(
-            "E107",
-            f"no operation matches {selection.describe()} in this file, and the operations of "
-            f"{len(external)} paths are in other files, which are not read: {path!r} is in {ref!r}{more}",
-            pointer("paths", path, "$ref"),
-        )
+    """E102 with what the user probably meant. (Paths in other files never get here: load
+    bundles them, and reports E112 for one it cannot read.)"""
     known = _spec_tags(doc, paths)
     message = f"no operation matches {selection.describe()}"
     guesses = [g for t in selection.tags if t not in known for g in _close_tags(t, known)]

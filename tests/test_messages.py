@@ -3,7 +3,7 @@
 Each message names what the user needs: the tag they probably meant, the file the operations
 are in, the template line that wrote invalid code, the verdict after the diagnostics, the
 stage and spec location of an internal error. (Snapshots of whole runs: tests/bad_specs/
-tag_wrong_case, paths_in_other_files, errors_after_warnings.)
+tag_wrong_case, paths_in_other_files (E112 at the path's `$ref`), errors_after_warnings.)
 """
 
 from __future__ import annotations
@@ -50,14 +50,6 @@ def test_the_list_of_tags_stays_short() -> None:
     message = _e102(_doc([f"Tag{i:02}" for i in range(30)]), "Nothing")
     assert message.endswith("(the spec's tags: Tag00, Tag01, Tag02, Tag03, Tag04, Tag05, Tag06, Tag07, Tag08, Tag09, "
                             "Tag10, Tag11 and 18 more)")
-
-
-def test_operations_in_other_files_are_pointed_at() -> None:
-    doc = _doc(["Health"])
-    doc["paths"]["/account"] = {"$ref": "paths/account.yaml"}  # type: ignore[index]
-    section, diags = select(doc, Selection(tags=("Account",)))
-    assert section is None and [(d.code, d.pointer) for d in diags] == [("E107", "/paths/~1account/$ref")]
-    assert "'/account' is in 'paths/account.yaml'" in diags[0].message
 
 
 def test_strict_failure_ends_with_a_verdict(tmp_path: Path) -> None:
