@@ -8,6 +8,7 @@ positional, the others by keyword). Operations without one get a synthesized exa
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 
 from . import ir
 from .pytypes import literal
@@ -97,3 +98,67 @@ def _synthesize(op: ir.Operation, package: str, client: str) -> str:
     call = f"client.{'.'.join(op.resource)}.{op.method_name}({', '.join(args)})"
     result = "page" if op.page else "result"
     return f"from {package} import {client}\n\nclient = {client}()\n{result} = {call}\nprint({result})"
+
+
+def required_call(op: ir.Operation, index: Mapping[str, ir.Definition], width: int = 80) -> str:
+    """The call with only the arguments the operation requires, each a value of its type:
+    `client.batches.create(completion_window="24h", endpoint="/v1/responses", input_file_id="input_file_id_123")`.
+    A body that is not flattened into arguments is passed whole, by its argument name. A call
+    longer than `width` takes a line for each argument."""
+    args = [sample(p) for p in op.path_params if p.positional]
+    args += [f"{p.attr}={sample(p)}" for p in op.path_params if not p.positional]
+    args += [f"{p.attr}={value_of(p.type, p.wire, index)}" for p in op.query_params + op.header_params if p.required]
+    args += [f"{p.attr}={value_of(p.type, p.wire, index)}" for p in op.cookie_params if p.required]
+    if op.body is not None and op.body.flattened:
+        args += [f"{f.attr}={value_of(f.type, f.wire, index)}" for f in op.body.fields if f.required]
+    elif op.body is not None and op.body.required:
+        args.append(f"body={value_of(op.body.type, 'body', index)}")
+    call = f"client.{'.'.join(op.resource)}.{op.method_name}("
+    if len(call) + sum(len(a) + 2 for a in args) <= width:
+        return call + ", ".join(args) + ")"
+    return call + "".join(f"\n    {a}," for a in args) + "\n)"  # one argument a line, as black splits it
+
+
+def value_of(t: ir.TypeRef, name: str, index: Mapping[str, ir.Definition], depth: int = 0) -> str:
+    """A short Python value of type `t` for an example: an enum's first value, a model as a dict
+    of its required fields (two levels deep, then `{}`), a union as its first variant."""
+    if isinstance(t, ir.Nullable):
+        return value_of(t.inner, name, index, depth)
+    if isinstance(t, ir.Prim) and t.format == "binary":  # a file's content
+        return "b" + literal(f"{name} content")
+    if isinstance(t, ir.Prim):
+        return {"int": "123", "float": "1.5", "bool": "True"}.get(t.kind) or literal(f"{name}_123")
+    if isinstance(t, ir.Const):
+        return literal(t.value)
+    if isinstance(t, ir.ListOf):
+        return f"[{value_of(t.item, name, index, depth)}]"
+    if isinstance(t, ir.MapOf):
+        return f"{{{literal('key')}: {value_of(t.value, name, index, depth)}}}"
+    if not isinstance(t, ir.Ref) or t.name not in index:
+        return "{}"
+    d = index[t.name]
+    if isinstance(d, ir.Enum):
+        return literal(d.members[0].value) if d.members else literal(name)
+    if isinstance(d, ir.Alias):
+        return value_of(d.target, name, index, depth)
+    if isinstance(d, ir.KindUnion):
+        return value_of(d.arms[0].type, name, index, depth) if d.arms else "{}"
+    if isinstance(d, ir.TaggedUnion):
+        case = d.cases[0] if d.cases else None
+        model = index.get(case.variants[0] if case else d.variants[0].name if d.variants else "")
+        return _dict_of(model, index, depth, (d.prop, case.tag) if case and d.prop else None)
+    return _dict_of(d, index, depth, None)
+
+
+def _dict_of(
+    model: ir.Definition | None, index: Mapping[str, ir.Definition], depth: int, tag: tuple[str, str] | None
+) -> str:
+    if not isinstance(model, ir.Model) or depth >= 2:
+        return "{}" if tag is None else f"{{{literal(tag[0])}: {literal(tag[1])}}}"
+    items = [] if tag is None else [(tag[0], literal(tag[1]))]
+    items += [
+        (f.wire, value_of(f.type, f.wire, index, depth + 1))
+        for f in model.fields
+        if f.required and (tag is None or f.wire != tag[0])
+    ]
+    return "{" + ", ".join(f"{literal(k)}: {v}" for k, v in items) + "}"

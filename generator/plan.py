@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import ir
-from .examples import example, sample
+from .examples import example, required_call, sample
 from .naming import Namespace, pascal, snake
 from .pytypes import Code, Types, docstring, literal, union, uses
 
@@ -286,6 +286,7 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
     common["walkthrough"] = tuple(step for top in resources for step in _walkthrough(top, api))
     common["sample"] = next((m for m in methods if m.call and not m.page and m.http_method == '"GET"'), None)
     common["paged"] = next((m for m in methods if m.call and m.page), None)
+    common["groups"] = _groups(resources, api)
     jobs = [
         Job("pyproject.toml", "pyproject.toml.jinja", common),
         Job(f"{pkg}/py.typed", "py.typed.jinja", common),
@@ -379,6 +380,23 @@ def _walkthrough(resource: ResourceView, api: ir.Api) -> list[tuple[ResourceView
     steps = [(resource, m) for m in ranked if _usage_rank(ops[m.name]) != _DELETE]
     steps += [step for child in resource.children for step in _walkthrough(child, api)]
     return steps + [(resource, m) for m in ranked if _usage_rank(ops[m.name]) == _DELETE]
+
+
+def _groups(resources: tuple[ResourceView, ...], api: ir.Api) -> tuple[tuple[ResourceView, MethodView, str, str], ...]:
+    """The README's example per top-level resource: its first call in usage order, with the
+    arguments it requires (resource, method, the call, the first sentence of its summary)."""
+    ops = {(op.resource, op.method_name): op for op in api.operations}
+    index = api.index()
+    out = []
+    for top in resources:
+        steps = _walkthrough(top, api)
+        if steps:
+            resource, method = steps[0]
+            op = ops[(resource.path, method.name)]
+            paragraph = " ".join((op.summary or op.description).split("\n\n")[0].split())
+            end = re.search(r"(?<=[.!?])\s", paragraph)
+            out.append((resource, method, required_call(op, index), paragraph[: end.start()] if end else paragraph))
+    return tuple(out)
 
 
 def _api_view(api: ir.Api) -> dict[str, str]:

@@ -24,7 +24,8 @@ TEMPLATES = {
     "pyproject.toml.jinja": "the generated package's pyproject.toml",
     "py.typed.jinja": "the PEP 561 marker",
     "README.md.jinja": "the generated README (`resources`, `modules`: ResourceModuleViews, `walkthrough`: "
-    "(ResourceView, MethodView) pairs in usage order, `security`)",
+    "(ResourceView, MethodView) pairs in usage order, `groups`: (ResourceView, MethodView, call with the "
+    "required arguments, first sentence of the summary) for each top-level resource, `security`)",
     "api.md.jinja": "the API reference (`resources`, `modules`, `type_modules`: TypesModuleViews)",
     "black_style.jinja": "macros the others import to split long statements as black does (renders nothing)",
 }
