@@ -45,6 +45,7 @@ class Run:
     summary: str = ""
     locating: float = 0.0  # seconds spent finding diagnostics' lines, shown as its own stage
     failed_stage: str = ""  # the innermost stage an exception left, for the internal-error line
+    config: Config | None = None  # the target this run builds, when main chose it among several
 
     def stage(self, name: str, fn: Callable[[], T]) -> T:
         start = time.perf_counter()
@@ -64,6 +65,13 @@ class Run:
         self.locating += time.perf_counter() - start
         return has_errors(diags)
 
+    def merge(self, other: Run, label: str) -> None:
+        """Take over what a run of one target found (its diagnostics are located already)."""
+        self.diags.extend(other.diags)
+        self.timings.extend((f"{label}:{name}" if label else name, t) for name, t in other.timings)
+        self.locating += other.locating
+        self.summary = "\n".join(filter(None, [self.summary, other.summary]))
+
     def finish(self, code: int, out: TextIO | None = None) -> int:
         out = out or sys.stderr  # looked up now: a default bound at import time misses later redirection
         diags = sorted(set(self.diags), key=Diagnostic.sort_key)
@@ -82,8 +90,10 @@ class Run:
         if self.summary and not self.args.quiet and self.args.format != "json":
             print(self.summary, file=out)
         if self.args.verbose:
-            for name, seconds in [*self.timings, ("locate", self.locating)]:
-                print(f"convgen: {name:<9} {seconds * 1000:8.1f} ms", file=out)
+            timings = [*self.timings, ("locate", self.locating)]
+            width = max(9, *(len(name) for name, _ in timings))
+            for name, seconds in timings:
+                print(f"convgen: {name:<{width}} {seconds * 1000:8.1f} ms", file=out)
         if code == EXIT_OK and has_errors(diags):
             code = EXIT_ERROR
         if code == EXIT_OK and self.args.strict and has_warnings(diags):
@@ -114,9 +124,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         _parser().print_help(sys.stderr)
         return EXIT_ERROR
-    run = Run(args)
+    run = current = Run(args)
     try:
-        return run.finish(COMMANDS[args.command](run))
+        if args.command not in PER_TARGET:
+            return run.finish(COMMANDS[args.command](run))
+        configs = _configs(run)
+        if configs is None:
+            return run.finish(EXIT_ERROR)
+        code = EXIT_OK
+        args.strict = args.strict or all(c.strict for c in configs)
+        for config in configs:  # each target is a run of its own; one report at the end
+            current = Run(argparse.Namespace(**{**vars(args), "strict": args.strict or config.strict}), config=config)
+            code = max(code, COMMANDS[args.command](current))
+            run.merge(current, config.target if len(configs) > 1 else "")
+        return run.finish(code)
     except KeyboardInterrupt:
         print("convgen: interrupted; the output folder was left as it was", file=sys.stderr)
         return 130
@@ -125,12 +146,30 @@ def main(argv: list[str] | None = None) -> int:
             raise
         from .crash import describe
 
-        print(describe(exc, run.failed_stage, run.spec), file=sys.stderr)
+        print(describe(exc, current.failed_stage, current.spec), file=sys.stderr)
         return EXIT_INTERNAL
 
 
 # ---- commands ----------------------------------------------------------------------------
 def _config(run: Run) -> Config | None:
+    """The one configuration a command runs with: its run's target, or the only one chosen."""
+    if run.config is not None:
+        return run.config
+    configs = _configs(run)
+    if configs is None:
+        return None
+    if len(configs) > 1:
+        names = ", ".join(c.target for c in configs)
+        _command_line_error(run, f"{run.args.command} takes one target: pick one with --target NAME ({names})")
+        return None
+    run.args.strict = run.args.strict or configs[0].strict
+    return configs[0]
+
+
+def _configs(run: Run) -> list[Config] | None:
+    """The configurations to run with, flags applied: the targets named by --target; without it
+    every target of the configuration, unless SPEC or -o describe one build (then the top-level
+    keys are its defaults); None after an error."""
     args = run.args
     path = None
     if args.config:
@@ -143,6 +182,41 @@ def _config(run: Run) -> Config | None:
         config, diags = load_config(path)
         if run.add(diags):
             return None
+    names = list(dict.fromkeys(getattr(args, "target", None) or ()))
+    known = {t.target: t for t in config.targets}
+    if names:
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            where = f"in {_shown(config.source)}" if config.source is not None else "without a configuration"
+            listed = f"its targets: {', '.join(known)}" if known else "it has no [tool.convgen.targets.NAME] tables"
+            _command_line_error(run, f"no target {unknown[0]!r} {where} ({listed})")
+            return None
+        chosen = [known[n] for n in names]
+    elif config.targets and not (getattr(args, "spec", None) or getattr(args, "output", None)):
+        chosen = list(config.targets)
+    else:
+        chosen = [config]
+    if len(chosen) > 1 and (getattr(args, "package", None) or getattr(args, "output", None)):
+        _command_line_error(run, "--package and -o name one client: pick one target with --target NAME")
+        return None
+    out = [_with_flags(run, c) for c in chosen]
+    return None if any(c is None for c in out) else [c for c in out if c is not None]
+
+
+def _shown(path: Path) -> Path:
+    """A path as messages show it: relative to the current folder when it is below it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
+def _command_line_error(run: Run, message: str) -> None:
+    run.add([Diagnostic("E408", message, file="<command line>", line=1, column=1)])
+
+
+def _with_flags(run: Run, config: Config) -> Config | None:
+    args = run.args
     prefix = getattr(args, "env_prefix", None)
     config = config.with_flags(
         spec=Path(args.spec) if getattr(args, "spec", None) else None,
@@ -155,8 +229,6 @@ def _config(run: Run) -> Config | None:
         env_prefix=prefix,
         ref_root=Path(args.ref_root) if getattr(args, "ref_root", None) else None,
     )
-    if config.strict:
-        args.strict = True
     if config.spec is None:
         run.add(
             [
@@ -537,6 +609,7 @@ def _template_files() -> list[Path]:
     )
 
 
+PER_TARGET = ("build", "check", "validate")  # the commands that run once for each target
 COMMANDS: dict[str, Callable[[Run], int]] = {
     "build": cmd_build,
     "check": cmd_check,
@@ -559,6 +632,11 @@ def _parser() -> argparse.ArgumentParser:
         "pyproject.toml with [tool.convgen] or convgen.toml from the current folder up)",
     )
     common.add_argument("--no-config", action="store_true", help="ignore configuration files")
+    common.add_argument(
+        "--target",
+        action="append",
+        help="the configured target to run (repeatable); default: build, check and validate run every target",
+    )
     common.add_argument("--tag", action="append", help="generate the operations with this tag (repeatable)")
     common.add_argument("--path-prefix", action="append", help="generate the operations under this path (repeatable)")
     common.add_argument("--strict", action="store_true", help="warnings fail the run (exit 1)")

@@ -1,6 +1,8 @@
 """Configuration: `[tool.convgen]` in pyproject.toml, or a `convgen.toml` beside the spec.
 
 Command-line flags override it. Unknown keys and bad values are diagnostics with a line.
+Several clients from one configuration are targets: `[tool.convgen.targets.NAME]` tables with
+the same keys, each over the top-level keys, which are their defaults.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ class Config:
     ref_root: Path | None = None  # folder files named by `$ref` must be in (default: the spec's)
     names: Path | None = None  # the operation names table (generator/nametable.py)
     source: Path | None = None  # the file this came from
+    target: str = ""  # the name of this target ("" for the top-level configuration)
+    targets: tuple[Config, ...] = ()  # the configured targets, each with the top-level keys as defaults
 
     def with_flags(self, **flags: Any) -> Config:
         given = {k: v for k, v in flags.items() if v is not None and v != ()}
@@ -55,6 +59,8 @@ KEYS: dict[str, str] = {
     "ref_root": "folder that files named by relative $refs must be in (default: the spec's folder)",
     "names": "TOML table naming operations on the client (README: Operation names)",
 }
+TARGETS_KEY = "targets"  # tables of targets, top level only
+TARGET_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
 
 
 def find(start: Path) -> Path | None:
@@ -64,7 +70,7 @@ def find(start: Path) -> Path | None:
             candidate = folder / name
             if candidate.is_file():
                 if name == "convgen.toml" or re.search(
-                    r"^\[tool\.convgen\]", candidate.read_text(encoding="utf-8"), re.M
+                    r"^\[tool\.convgen[].]", candidate.read_text(encoding="utf-8"), re.M
                 ):
                     return candidate
     return None
@@ -82,24 +88,79 @@ def load_config(path: Path) -> tuple[Config, list[Diagnostic]]:
         return Config(), [
             Diagnostic("E401", f"invalid TOML: {str(exc).split(' (at')[0]}", file=name, line=line, column=1)
         ]
-    table = data.get("tool", {}).get("convgen") if path.name == "pyproject.toml" else data
+    section = "tool.convgen" if path.name == "pyproject.toml" else ""
+    table = data.get("tool", {}).get("convgen") if section else data
     if not isinstance(table, dict):
         return Config(source=path), []
     diags: list[Diagnostic] = []
+    defaults = _values(table, path, text, section, diags, top=True)
+    config = Config(source=path, **defaults)
+    if TARGETS_KEY in table:
+        config = replace(config, targets=_targets(table[TARGETS_KEY], config, path, text, section, diags))
+    return config, diags
 
-    def where(key: str) -> tuple[int, int]:
-        m = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.M)
-        return (text.count("\n", 0, m.start()) + 1, 1) if m else (1, 1)
+
+def _targets(
+    targets: Any, defaults: Config, path: Path, text: str, section: str, diags: list[Diagnostic]
+) -> tuple[Config, ...]:
+    """`[tool.convgen.targets.NAME]` tables, each over the top-level keys; E408 for a malformed
+    one, E409 for two whose output folders are one or nest (a build replaces its folder whole)."""
+    name = str(_relative(path))
+    prefix = f"{section}.{TARGETS_KEY}" if section else TARGETS_KEY
+    if not isinstance(targets, dict) or not targets:
+        line = _line(text, TARGETS_KEY, section)
+        message = f"{TARGETS_KEY} must be tables of targets: [{prefix}.NAME] with the keys of one client"
+        diags.append(Diagnostic("E408", message, file=name, line=line, column=1))
+        return ()
+    out: list[Config] = []
+    for target, table in targets.items():
+        where = f"{prefix}.{target}"
+        line = _header_line(text, where) or _line(text, TARGETS_KEY, section)
+        if not TARGET_NAME.fullmatch(target) or not isinstance(table, dict):
+            problem = "is not a table" if TARGET_NAME.fullmatch(target) else "is not a name (letters, digits, _ and -)"
+            message = f"target {target!r} {problem}: write [{prefix}.NAME] with the keys of one client"
+            diags.append(Diagnostic("E408", message, file=name, line=line, column=1))
+            continue
+        values = _values(table, path, text, where, diags, top=False)
+        out.append(replace(defaults, **values, target=target))
+    seen: list[Config] = []
+    for config in out:
+        for other in seen:
+            mine, theirs = (config.output or DEFAULT_OUTPUT).resolve(), (other.output or DEFAULT_OUTPUT).resolve()
+            if mine == theirs or theirs in mine.parents or mine in theirs.parents:
+                how = "the same folder as" if mine == theirs else "inside" if theirs in mine.parents else "containing"
+                message = (
+                    f"target {config.target!r} writes {config.output or DEFAULT_OUTPUT}, {how} the output of"
+                    f" target {other.target!r}: give each target a folder of its own, outside the others"
+                )
+                line = _line(text, "output", f"{prefix}.{config.target}") or _header_line(
+                    text, f"{prefix}.{config.target}"
+                )
+                diags.append(Diagnostic("E409", message, file=name, line=line or 1, column=1))
+        seen.append(config)
+    return tuple(out)
+
+
+DEFAULT_OUTPUT = Path("generated")
+
+
+def _values(
+    table: dict[str, Any], path: Path, text: str, section: str, diags: list[Diagnostic], *, top: bool
+) -> dict[str, Any]:
+    """The checked values of one table's keys (E401 for a bad one, W402 for an unknown one)."""
+    name = str(_relative(path))
 
     def bad(key: str, message: str, code: str = "E401") -> None:
-        line, col = where(key)
-        diags.append(Diagnostic(code, message, file=name, line=line, column=col))
+        diags.append(Diagnostic(code, message, file=name, line=_line(text, key, section) or 1, column=1))
 
     base = path.parent
     values: dict[str, Any] = {}
     for key, value in table.items():
+        if key == TARGETS_KEY and top:
+            continue
         if key not in KEYS:
-            bad(key, f"unknown configuration key {key!r} (known: {', '.join(sorted(KEYS))})", "W402")
+            known = sorted([*KEYS, TARGETS_KEY] if top else KEYS)
+            bad(key, f"unknown configuration key {key!r} (known: {', '.join(known)})", "W402")
         elif key in ("spec", "output", "templates", "ref_root", "names"):
             if isinstance(value, str) and value:
                 values[key] = _relative(base / value)
@@ -148,12 +209,37 @@ def load_config(path: Path) -> tuple[Config, list[Diagnostic]]:
                 values[key] = value
             else:
                 bad(key, "strict must be true or false")
-    return Config(source=path, **values), diags
+    return values
 
 
 def env_prefix_of(config: Config) -> str:
     """The configured prefix, else the package name: `petstore` reads PETSTORE_API_KEY."""
     return config.env_prefix or re.sub(r"[^A-Z0-9]+", "_", config.package.upper()).strip("_") or "CLIENT"
+
+
+def _line(text: str, key: str, section: str) -> int:
+    """The line of `key = ...` in the table `section` ("": the top level of the file); 0 if absent.
+    A table without its own header (inline or dotted) is searched for in the whole file."""
+    lines = text.splitlines()
+    start = _header_line(text, section) if section else 1
+    whole = bool(section) and not start
+    for number in range(start or 1, len(lines) + 1):
+        row = lines[number - 1].strip()
+        if row.startswith("[") and not whole and (number > start or not section):
+            break
+        if re.match(rf"{re.escape(key)}\s*=", row):
+            return number
+    return 0
+
+
+def _header_line(text: str, section: str) -> int:
+    """The line of the table header `[section]` (quotes and spaces around dots allowed); 0 if absent."""
+    parts = [rf"\s*(?:{re.escape(p)}|\"{re.escape(p)}\"|'{re.escape(p)}')\s*" for p in section.split(".")]
+    header = re.compile(r"^\s*\[" + r"\.".join(parts) + r"\]\s*(?:#.*)?$")
+    for number, row in enumerate(text.splitlines(), 1):
+        if header.match(row):
+            return number
+    return 0
 
 
 def _relative(path: Path) -> Path:

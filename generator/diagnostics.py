@@ -117,6 +117,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E405": (Severity.ERROR, "the generated code is not valid Python: report this with the spec"),
     "E406": (Severity.ERROR, "convgen did not write this file and would delete it: move it out of the output folder"),
     "E407": (Severity.ERROR, "this template line writes code that is not valid Python: fix the template"),
+    "E408": (Severity.ERROR, "name a target of the configuration: [tool.convgen.targets.NAME] tables, --target NAME"),
+    "E409": (Severity.ERROR, "give each target an output folder of its own, outside the other targets' folders"),
 }
 
 

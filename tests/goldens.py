@@ -4,6 +4,9 @@ Regenerate them all, after a deliberate change to generator/ or templates/, with
 
     python tests/goldens.py
 
+The committed clients are the targets of [tool.convgen] in pyproject.toml (generated/: the
+Conversations API; generated-full/: the whole OpenAI API), each stored whole: users install them.
+
 and review the diff before committing. Never edit the outputs by hand.
 
 The feature goldens (tests/features/expected) are stored without their `_runtime/` folder:
@@ -25,12 +28,21 @@ ROOT = Path(__file__).resolve().parent.parent
 FEATURES = ROOT / "tests" / "features"
 EXPECTED = FEATURES / "expected"
 RUNTIME = ROOT / "templates" / "runtime"
-COMMITTED = "openai_conversations"  # the committed client in generated/, stored whole: users install it
+COMMITTED = "openai_conversations"  # the committed client in generated/, the one most tests import
+
+
+def committed() -> dict[str, tuple[str, Path]]:
+    """package -> (target name, output folder) of each target in pyproject.toml's [tool.convgen]."""
+    from convgen.config import load_config
+
+    config, diags = load_config(ROOT / "pyproject.toml")
+    assert not diags and config.targets, diags
+    return {t.package: (t.target, ROOT / (t.output or "generated")) for t in config.targets}
 
 
 def cases() -> dict[str, list[str]]:
     """name -> convgen arguments (after the command) that build it."""
-    out = {COMMITTED: []}  # the committed client: everything from [tool.convgen]
+    out = {package: ["--target", target] for package, (target, _) in committed().items()}
     for spec in sorted(FEATURES.glob("*.yaml")):
         out[spec.stem] = feature_args(spec.stem, EXPECTED / spec.stem)
     return out
@@ -69,7 +81,7 @@ def assembled_features() -> Path:
         folder = Path(tempfile.mkdtemp(prefix="convgen-features-"))
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
         for name in cases():
-            if name != COMMITTED:
+            if name not in committed():
                 assemble(name, folder)
         _assembled.append(folder)
     return _assembled[0]
@@ -77,11 +89,12 @@ def assembled_features() -> Path:
 
 def main() -> int:
     failed = 0
+    stored_whole = committed()
     for name, args in cases().items():
         result = subprocess.run([sys.executable, "-m", "convgen", "build", "-q", *args], cwd=ROOT)
         print(f"{name}: {'ok' if result.returncode == 0 else f'FAILED ({result.returncode})'}")
         failed |= result.returncode
-        if name != COMMITTED and result.returncode == 0:
+        if name not in stored_whole and result.returncode == 0:
             shutil.rmtree(EXPECTED / name / name / "_runtime")
     return 1 if failed else 0
 

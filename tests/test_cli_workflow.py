@@ -52,11 +52,11 @@ def test_bad_configuration_is_a_located_diagnostic(tmp_path: Path) -> None:
 
 
 def test_validate_prints_diagnostics_and_writes_nothing(tmp_path: Path) -> None:
-    result = run_convgen("validate", "--format", "json", cwd=ROOT)
+    result = run_convgen("validate", "--target", "conversations", "--format", "json", cwd=ROOT)
     assert result.returncode == 0
     codes = {d["code"] for d in json.loads(result.stdout)}
     assert {"W201", "W302", "W303", "W306", "W311", "I305"} == codes
-    strict = run_convgen("validate", "--strict", "-q", cwd=ROOT)
+    strict = run_convgen("validate", "--target", "conversations", "--strict", "-q", cwd=ROOT)
     assert strict.returncode == 1 and strict.stderr == ""
 
 
@@ -72,7 +72,8 @@ def test_quiet_verbose_and_colour(tmp_path: Path) -> None:
     leader, follower = pty.openpty()
     env = {**os.environ}
     env.pop("NO_COLOR", None)
-    proc = subprocess.run([sys.executable, "-m", "convgen", "validate", "--strict"], cwd=ROOT, stderr=follower,
+    proc = subprocess.run([sys.executable, "-m", "convgen", "validate", "--target", "conversations", "--strict"],
+                          cwd=ROOT, stderr=follower,
                           stdout=subprocess.DEVNULL, env=env, timeout=120)
     os.close(follower)
     text = b""

@@ -6,14 +6,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import GENERATED, ROOT, run_convgen
-from goldens import COMMITTED, EXPECTED, RUNTIME, assemble, cases, feature_args, runtime_files
+from conftest import ROOT, run_convgen
+from goldens import EXPECTED, RUNTIME, assemble, cases, committed, feature_args, runtime_files
 
 
 @pytest.mark.parametrize("name", sorted(cases()))
 def test_output_is_up_to_date(name: str, tmp_path: Path) -> None:
     args = cases()[name]
-    if name != COMMITTED:  # stored without _runtime/: check the assembled package (and so its runtime too)
+    if name not in committed():  # stored without _runtime/: check the assembled package (and so its runtime too)
         args = feature_args(name, assemble(name, tmp_path))
     result = run_convgen("check", *args)
     assert result.returncode == 0, f"{name} is stale: run `python tests/goldens.py`\n{result.stdout}{result.stderr}"
@@ -21,11 +21,12 @@ def test_output_is_up_to_date(name: str, tmp_path: Path) -> None:
 
 
 def test_every_package_ships_the_runtime_verbatim() -> None:
-    """The one check of `_runtime/`: the committed client's is templates/runtime byte for byte (each
+    """The one check of `_runtime/`: the committed clients' are templates/runtime byte for byte (each
     feature build is checked against the same files above), and feature goldens keep no copy of it."""
-    runtime = GENERATED / COMMITTED / "_runtime"
-    shipped = {p.name: p.read_bytes() for p in runtime.iterdir() if p.is_file()}
-    assert shipped == runtime_files()
+    for package, (_, folder) in committed().items():
+        runtime = folder / package / "_runtime"
+        shipped = {p.name: p.read_bytes() for p in runtime.iterdir() if p.is_file()}
+        assert shipped == runtime_files(), package
     assert set(runtime_files()) == {p.name for p in RUNTIME.glob("*.py")}  # every runtime module is shipped
     assert not list(EXPECTED.glob("*/*/_runtime"))
 
