@@ -73,33 +73,39 @@ class ComparisonFilter(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ComparisonFilter:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = ComparisonFilterType.decode(data["type"])
-
-            key = "key"
-            obj.key = v if (v := data["key"]).__class__ is str else _r.string(v)
-
-            key = "value"
-            obj.value = comparison_filter_value_from_dict(data["value"])
-
             obj.extra = _r.extras(data, _KEYS_COMPARISONFILTER)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = ComparisonFilterType.decode(data["type"])
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.key = v if (v := data["key"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.key = _r.misfit(obj, data, "key", "key", exc)
+        try:
+            obj.value = comparison_filter_value_from_dict(data["value"])
+        except Exception as exc:
+            obj.value = _r.misfit(obj, data, "value", "value", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "key": self.key,
-            "value": self.value,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "key": self.key,
+                "value": self.value,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
