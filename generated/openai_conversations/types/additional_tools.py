@@ -51,7 +51,11 @@ class AdditionalTools(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_ADDITIONALTOOLS)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_ADDITIONALTOOLS
+                else _r.extras(data, _KEYS_ADDITIONALTOOLS)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -51,7 +51,11 @@ class AdditionalToolsItemParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_ADDITIONALTOOLSITEMPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_ADDITIONALTOOLSITEMPARAM
+                else _r.extras(data, _KEYS_ADDITIONALTOOLSITEMPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -45,7 +45,11 @@ class ApplyPatchCreateFileOperation(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_APPLYPATCHCREATEFILEOPERATION)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_APPLYPATCHCREATEFILEOPERATION
+                else _r.extras(data, _KEYS_APPLYPATCHCREATEFILEOPERATION)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

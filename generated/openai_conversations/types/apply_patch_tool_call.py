@@ -65,7 +65,11 @@ class ApplyPatchToolCall(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_APPLYPATCHTOOLCALL)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_APPLYPATCHTOOLCALL
+                else _r.extras(data, _KEYS_APPLYPATCHTOOLCALL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

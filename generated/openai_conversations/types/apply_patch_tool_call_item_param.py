@@ -61,7 +61,11 @@ class ApplyPatchToolCallItemParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_APPLYPATCHTOOLCALLITEMPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_APPLYPATCHTOOLCALLITEMPARAM
+                else _r.extras(data, _KEYS_APPLYPATCHTOOLCALLITEMPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -61,7 +61,11 @@ class ApplyPatchToolCallOutput(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_APPLYPATCHTOOLCALLOUTPUT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_APPLYPATCHTOOLCALLOUTPUT
+                else _r.extras(data, _KEYS_APPLYPATCHTOOLCALLOUTPUT)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

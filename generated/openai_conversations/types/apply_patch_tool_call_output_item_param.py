@@ -56,7 +56,11 @@ class ApplyPatchToolCallOutputItemParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_APPLYPATCHTOOLCALLOUTPUTITEMPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_APPLYPATCHTOOLCALLOUTPUTITEMPARAM
+                else _r.extras(data, _KEYS_APPLYPATCHTOOLCALLOUTPUTITEMPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

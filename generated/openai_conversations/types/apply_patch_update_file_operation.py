@@ -45,7 +45,11 @@ class ApplyPatchUpdateFileOperation(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_APPLYPATCHUPDATEFILEOPERATION)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_APPLYPATCHUPDATEFILEOPERATION
+                else _r.extras(data, _KEYS_APPLYPATCHUPDATEFILEOPERATION)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

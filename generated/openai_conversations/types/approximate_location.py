@@ -49,7 +49,11 @@ class ApproximateLocation(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_APPROXIMATELOCATION)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_APPROXIMATELOCATION
+                else _r.extras(data, _KEYS_APPROXIMATELOCATION)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

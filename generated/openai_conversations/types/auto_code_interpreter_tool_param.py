@@ -51,7 +51,11 @@ class AutoCodeInterpreterToolParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_AUTOCODEINTERPRETERTOOLPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_AUTOCODEINTERPRETERTOOLPARAM
+                else _r.extras(data, _KEYS_AUTOCODEINTERPRETERTOOLPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -53,7 +53,9 @@ class ClickParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_CLICKPARAM)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_CLICKPARAM else _r.extras(data, _KEYS_CLICKPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -46,7 +46,11 @@ class CodeInterpreterTool(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_CODEINTERPRETERTOOL)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CODEINTERPRETERTOOL
+                else _r.extras(data, _KEYS_CODEINTERPRETERTOOL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

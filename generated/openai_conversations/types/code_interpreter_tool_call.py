@@ -70,7 +70,11 @@ class CodeInterpreterToolCall(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_CODEINTERPRETERTOOLCALL)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CODEINTERPRETERTOOLCALL
+                else _r.extras(data, _KEYS_CODEINTERPRETERTOOLCALL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -44,7 +44,11 @@ class CompactionSummaryItemParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_COMPACTIONSUMMARYITEMPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_COMPACTIONSUMMARYITEMPARAM
+                else _r.extras(data, _KEYS_COMPACTIONSUMMARYITEMPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

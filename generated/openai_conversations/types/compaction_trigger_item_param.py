@@ -37,7 +37,11 @@ class CompactionTriggerItemParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_COMPACTIONTRIGGERITEMPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_COMPACTIONTRIGGERITEMPARAM
+                else _r.extras(data, _KEYS_COMPACTIONTRIGGERITEMPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -77,7 +77,11 @@ class ComparisonFilter(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_COMPARISONFILTER)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_COMPARISONFILTER
+                else _r.extras(data, _KEYS_COMPARISONFILTER)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:
@@ -125,7 +129,7 @@ def comparison_filter_value_from_dict(data: Any) -> ComparisonFilterValue:
     if kind is str:
         return data if data.__class__ is str else _r.string(data)
     if kind is float or kind is int:
-        return _r.number(data)
+        return data if data.__class__ is float else _r.number(data)
     if kind is bool:
         return data if data.__class__ is bool else _r.boolean(data)
     if kind is list:
@@ -139,5 +143,5 @@ def comparison_filter_value_list_item_from_dict(data: Any) -> ComparisonFilterVa
     if kind is str:
         return data if data.__class__ is str else _r.string(data)
     if kind is float or kind is int:
-        return _r.number(data)
+        return data if data.__class__ is float else _r.number(data)
     raise _r.DecodeError("a string or a number", data)

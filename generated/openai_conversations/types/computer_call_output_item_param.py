@@ -56,7 +56,11 @@ class ComputerCallOutputItemParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_COMPUTERCALLOUTPUTITEMPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_COMPUTERCALLOUTPUTITEMPARAM
+                else _r.extras(data, _KEYS_COMPUTERCALLOUTPUTITEMPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -52,7 +52,11 @@ class ComputerScreenshotContent(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_COMPUTERSCREENSHOTCONTENT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_COMPUTERSCREENSHOTCONTENT
+                else _r.extras(data, _KEYS_COMPUTERSCREENSHOTCONTENT)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -46,7 +46,11 @@ class ComputerScreenshotImage(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_COMPUTERSCREENSHOTIMAGE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_COMPUTERSCREENSHOTIMAGE
+                else _r.extras(data, _KEYS_COMPUTERSCREENSHOTIMAGE)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -37,7 +37,9 @@ class ComputerTool(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_COMPUTERTOOL)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_COMPUTERTOOL else _r.extras(data, _KEYS_COMPUTERTOOL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

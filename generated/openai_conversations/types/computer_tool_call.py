@@ -76,7 +76,11 @@ class ComputerToolCall(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_COMPUTERTOOLCALL)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_COMPUTERTOOLCALL
+                else _r.extras(data, _KEYS_COMPUTERTOOLCALL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -72,7 +72,11 @@ class ComputerToolCallOutput(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_COMPUTERTOOLCALLOUTPUT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_COMPUTERTOOLCALLOUTPUT
+                else _r.extras(data, _KEYS_COMPUTERTOOLCALLOUTPUT)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

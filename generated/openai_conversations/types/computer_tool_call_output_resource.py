@@ -65,7 +65,11 @@ class ComputerToolCallOutputResource(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_COMPUTERTOOLCALLOUTPUTRESOURCE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_COMPUTERTOOLCALLOUTPUTRESOURCE
+                else _r.extras(data, _KEYS_COMPUTERTOOLCALLOUTPUTRESOURCE)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

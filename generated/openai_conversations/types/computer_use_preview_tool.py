@@ -50,7 +50,11 @@ class ComputerUsePreviewTool(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_COMPUTERUSEPREVIEWTOOL)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_COMPUTERUSEPREVIEWTOOL
+                else _r.extras(data, _KEYS_COMPUTERUSEPREVIEWTOOL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -57,7 +57,11 @@ class ContainerAutoParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_CONTAINERAUTOPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CONTAINERAUTOPARAM
+                else _r.extras(data, _KEYS_CONTAINERAUTOPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -57,7 +57,11 @@ class ContainerFileCitationBody(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_CONTAINERFILECITATIONBODY)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CONTAINERFILECITATIONBODY
+                else _r.extras(data, _KEYS_CONTAINERFILECITATIONBODY)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

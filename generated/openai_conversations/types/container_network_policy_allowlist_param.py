@@ -46,7 +46,11 @@ class ContainerNetworkPolicyAllowlistParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_CONTAINERNETWORKPOLICYALLOWLISTPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CONTAINERNETWORKPOLICYALLOWLISTPARAM
+                else _r.extras(data, _KEYS_CONTAINERNETWORKPOLICYALLOWLISTPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

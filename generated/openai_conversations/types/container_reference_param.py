@@ -41,7 +41,11 @@ class ContainerReferenceParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_CONTAINERREFERENCEPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CONTAINERREFERENCEPARAM
+                else _r.extras(data, _KEYS_CONTAINERREFERENCEPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

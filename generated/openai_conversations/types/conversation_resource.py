@@ -51,7 +51,11 @@ class ConversationResource(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_CONVERSATIONRESOURCE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CONVERSATIONRESOURCE
+                else _r.extras(data, _KEYS_CONVERSATIONRESOURCE)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -39,7 +39,9 @@ class CoordParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_COORDPARAM)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_COORDPARAM else _r.extras(data, _KEYS_COORDPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

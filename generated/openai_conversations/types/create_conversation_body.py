@@ -38,7 +38,11 @@ class CreateConversationBody(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_CREATECONVERSATIONBODY)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATECONVERSATIONBODY
+                else _r.extras(data, _KEYS_CREATECONVERSATIONBODY)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -36,7 +36,11 @@ class CreateConversationItemsBody(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_CREATECONVERSATIONITEMSBODY)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATECONVERSATIONITEMSBODY
+                else _r.extras(data, _KEYS_CREATECONVERSATIONITEMSBODY)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -37,7 +37,11 @@ class CustomTextFormatParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_CUSTOMTEXTFORMATPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CUSTOMTEXTFORMATPARAM
+                else _r.extras(data, _KEYS_CUSTOMTEXTFORMATPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

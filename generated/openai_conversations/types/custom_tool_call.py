@@ -59,7 +59,11 @@ class CustomToolCall(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_CUSTOMTOOLCALL)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CUSTOMTOOLCALL
+                else _r.extras(data, _KEYS_CUSTOMTOOLCALL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

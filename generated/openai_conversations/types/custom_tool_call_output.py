@@ -56,7 +56,11 @@ class CustomToolCallOutput(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_CUSTOMTOOLCALLOUTPUT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CUSTOMTOOLCALLOUTPUT
+                else _r.extras(data, _KEYS_CUSTOMTOOLCALLOUTPUT)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -59,7 +59,11 @@ class CustomToolParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_CUSTOMTOOLPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CUSTOMTOOLPARAM
+                else _r.extras(data, _KEYS_CUSTOMTOOLPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -35,7 +35,11 @@ class DirectToolCallCaller(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_DIRECTTOOLCALLCALLER)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_DIRECTTOOLCALLCALLER
+                else _r.extras(data, _KEYS_DIRECTTOOLCALLCALLER)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -48,7 +48,11 @@ class DoubleClickAction(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_DOUBLECLICKACTION)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_DOUBLECLICKACTION
+                else _r.extras(data, _KEYS_DOUBLECLICKACTION)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

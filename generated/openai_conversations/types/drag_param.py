@@ -51,7 +51,9 @@ class DragParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_DRAGPARAM)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_DRAGPARAM else _r.extras(data, _KEYS_DRAGPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -43,7 +43,7 @@ class Error(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_ERROR)
+            obj.extra = EMPTY if data.keys() <= _KEYS_ERROR else _r.extras(data, _KEYS_ERROR)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -35,7 +35,11 @@ class ErrorResponse(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_ERRORRESPONSE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_ERRORRESPONSE
+                else _r.extras(data, _KEYS_ERRORRESPONSE)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

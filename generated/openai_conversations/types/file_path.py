@@ -43,7 +43,7 @@ class FilePath(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_FILEPATH)
+            obj.extra = EMPTY if data.keys() <= _KEYS_FILEPATH else _r.extras(data, _KEYS_FILEPATH)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

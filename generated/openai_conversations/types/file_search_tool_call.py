@@ -70,7 +70,11 @@ class FileSearchToolCall(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_FILESEARCHTOOLCALL)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FILESEARCHTOOLCALL
+                else _r.extras(data, _KEYS_FILESEARCHTOOLCALL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:
@@ -162,7 +166,11 @@ class FileSearchToolCallResultsItem(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_FILESEARCHTOOLCALLRESULTSITEM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FILESEARCHTOOLCALLRESULTSITEM
+                else _r.extras(data, _KEYS_FILESEARCHTOOLCALLRESULTSITEM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:
@@ -191,7 +199,7 @@ class FileSearchToolCallResultsItem(_r.Model):
             obj.attributes = _r.misfit(obj, data, "attributes", "attributes", exc)
         try:
             v = data.get("score", UNSET)
-            obj.score = v if v is UNSET else _r.number(v)
+            obj.score = v if v is UNSET else v if v.__class__ is float else _r.number(v)
         except Exception as exc:
             obj.score = _r.misfit(obj, data, "score", "score", exc)
         return obj

@@ -40,7 +40,11 @@ class FunctionShellAction(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLACTION)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FUNCTIONSHELLACTION
+                else _r.extras(data, _KEYS_FUNCTIONSHELLACTION)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

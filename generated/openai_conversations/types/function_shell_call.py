@@ -68,7 +68,11 @@ class FunctionShellCall(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALL)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FUNCTIONSHELLCALL
+                else _r.extras(data, _KEYS_FUNCTIONSHELLCALL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -49,7 +49,11 @@ class FunctionShellCallOutputContent(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENT
+                else _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENT)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -47,7 +47,11 @@ class FunctionShellCallOutputContentParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENTPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENTPARAM
+                else _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENTPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -41,7 +41,11 @@ class FunctionShellCallOutputExitOutcomeParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTEXITOUTCOMEPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FUNCTIONSHELLCALLOUTPUTEXITOUTCOMEPARAM
+                else _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTEXITOUTCOMEPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -60,7 +60,11 @@ class FunctionShellCallOutputItemParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTITEMPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FUNCTIONSHELLCALLOUTPUTITEMPARAM
+                else _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTITEMPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

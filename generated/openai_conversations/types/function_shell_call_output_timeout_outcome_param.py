@@ -37,7 +37,11 @@ class FunctionShellCallOutputTimeoutOutcomeParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOMEPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOMEPARAM
+                else _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOMEPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

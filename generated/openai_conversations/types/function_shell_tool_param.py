@@ -47,7 +47,11 @@ class FunctionShellToolParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLTOOLPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FUNCTIONSHELLTOOLPARAM
+                else _r.extras(data, _KEYS_FUNCTIONSHELLTOOLPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -77,7 +77,11 @@ class FunctionToolCall(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONTOOLCALL)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FUNCTIONTOOLCALL
+                else _r.extras(data, _KEYS_FUNCTIONTOOLCALL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -82,7 +82,11 @@ class FunctionToolCallOutput(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONTOOLCALLOUTPUT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FUNCTIONTOOLCALLOUTPUT
+                else _r.extras(data, _KEYS_FUNCTIONTOOLCALLOUTPUT)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -74,7 +74,11 @@ class FunctionToolCallOutputResource(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONTOOLCALLOUTPUTRESOURCE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FUNCTIONTOOLCALLOUTPUTRESOURCE
+                else _r.extras(data, _KEYS_FUNCTIONTOOLCALLOUTPUTRESOURCE)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

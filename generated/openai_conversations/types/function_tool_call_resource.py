@@ -69,7 +69,11 @@ class FunctionToolCallResource(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONTOOLCALLRESOURCE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FUNCTIONTOOLCALLRESOURCE
+                else _r.extras(data, _KEYS_FUNCTIONTOOLCALLRESOURCE)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

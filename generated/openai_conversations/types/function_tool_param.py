@@ -58,7 +58,11 @@ class FunctionToolParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONTOOLPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FUNCTIONTOOLPARAM
+                else _r.extras(data, _KEYS_FUNCTIONTOOLPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -41,7 +41,9 @@ class HTTPError(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_HTTPERROR)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_HTTPERROR else _r.extras(data, _KEYS_HTTPERROR)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

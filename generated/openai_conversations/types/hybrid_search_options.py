@@ -39,15 +39,21 @@ class HybridSearchOptions(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_HYBRIDSEARCHOPTIONS)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_HYBRIDSEARCHOPTIONS
+                else _r.extras(data, _KEYS_HYBRIDSEARCHOPTIONS)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:
-            obj.embedding_weight = _r.number(data["embedding_weight"])
+            obj.embedding_weight = (
+                v if (v := data["embedding_weight"]).__class__ is float else _r.number(v)
+            )
         except Exception as exc:
             obj.embedding_weight = _r.misfit(obj, data, "embedding_weight", "embedding_weight", exc)
         try:
-            obj.text_weight = _r.number(data["text_weight"])
+            obj.text_weight = v if (v := data["text_weight"]).__class__ is float else _r.number(v)
         except Exception as exc:
             obj.text_weight = _r.misfit(obj, data, "text_weight", "text_weight", exc)
         return obj

@@ -178,7 +178,9 @@ class ImageGenTool(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_IMAGEGENTOOL)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_IMAGEGENTOOL else _r.extras(data, _KEYS_IMAGEGENTOOL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:
@@ -326,7 +328,11 @@ class ImageGenToolInputImageMask(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_IMAGEGENTOOLINPUTIMAGEMASK)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_IMAGEGENTOOLINPUTIMAGEMASK
+                else _r.extras(data, _KEYS_IMAGEGENTOOLINPUTIMAGEMASK)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -50,7 +50,11 @@ class InlineSkillParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_INLINESKILLPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_INLINESKILLPARAM
+                else _r.extras(data, _KEYS_INLINESKILLPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -47,7 +47,11 @@ class InlineSkillSourceParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_INLINESKILLSOURCEPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_INLINESKILLSOURCEPARAM
+                else _r.extras(data, _KEYS_INLINESKILLSOURCEPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

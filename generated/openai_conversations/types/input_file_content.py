@@ -61,7 +61,11 @@ class InputFileContent(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_INPUTFILECONTENT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_INPUTFILECONTENT
+                else _r.extras(data, _KEYS_INPUTFILECONTENT)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -58,7 +58,11 @@ class InputFileContentParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_INPUTFILECONTENTPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_INPUTFILECONTENTPARAM
+                else _r.extras(data, _KEYS_INPUTFILECONTENTPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -51,7 +51,11 @@ class InputImageContentParamAutoParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_INPUTIMAGECONTENTPARAMAUTOPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_INPUTIMAGECONTENTPARAMAUTOPARAM
+                else _r.extras(data, _KEYS_INPUTIMAGECONTENTPARAMAUTOPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

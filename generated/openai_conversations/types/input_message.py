@@ -74,7 +74,9 @@ class InputMessage(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_INPUTMESSAGE)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_INPUTMESSAGE else _r.extras(data, _KEYS_INPUTMESSAGE)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

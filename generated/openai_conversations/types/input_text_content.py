@@ -45,7 +45,11 @@ class InputTextContent(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_INPUTTEXTCONTENT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_INPUTTEXTCONTENT
+                else _r.extras(data, _KEYS_INPUTTEXTCONTENT)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -45,7 +45,11 @@ class InputTextContentParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_INPUTTEXTCONTENTPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_INPUTTEXTCONTENTPARAM
+                else _r.extras(data, _KEYS_INPUTTEXTCONTENTPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -42,7 +42,11 @@ class LocalEnvironmentParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_LOCALENVIRONMENTPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_LOCALENVIRONMENTPARAM
+                else _r.extras(data, _KEYS_LOCALENVIRONMENTPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -37,7 +37,11 @@ class LocalEnvironmentResource(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_LOCALENVIRONMENTRESOURCE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_LOCALENVIRONMENTRESOURCE
+                else _r.extras(data, _KEYS_LOCALENVIRONMENTRESOURCE)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

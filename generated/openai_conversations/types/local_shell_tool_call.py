@@ -62,7 +62,11 @@ class LocalShellToolCall(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_LOCALSHELLTOOLCALL)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_LOCALSHELLTOOLCALL
+                else _r.extras(data, _KEYS_LOCALSHELLTOOLCALL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -51,7 +51,9 @@ class MCPListTools(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_MCPLISTTOOLS)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_MCPLISTTOOLS else _r.extras(data, _KEYS_MCPLISTTOOLS)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

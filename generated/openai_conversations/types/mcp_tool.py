@@ -136,7 +136,7 @@ class MCPTool(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_MCPTOOL)
+            obj.extra = EMPTY if data.keys() <= _KEYS_MCPTOOL else _r.extras(data, _KEYS_MCPTOOL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:
@@ -293,7 +293,11 @@ class MCPToolRequireApprovalMCPToolApprovalFilter(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_MCPTOOLREQUIREAPPROVALMCPTOOLAPPROVALFILTER)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MCPTOOLREQUIREAPPROVALMCPTOOLAPPROVALFILTER
+                else _r.extras(data, _KEYS_MCPTOOLREQUIREAPPROVALMCPTOOLAPPROVALFILTER)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -67,7 +67,9 @@ class MCPToolCall(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_MCPTOOLCALL)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_MCPTOOLCALL else _r.extras(data, _KEYS_MCPTOOLCALL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -68,7 +68,7 @@ class Message(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_MESSAGE)
+            obj.extra = EMPTY if data.keys() <= _KEYS_MESSAGE else _r.extras(data, _KEYS_MESSAGE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -48,7 +48,9 @@ class MoveParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_MOVEPARAM)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_MOVEPARAM else _r.extras(data, _KEYS_MOVEPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

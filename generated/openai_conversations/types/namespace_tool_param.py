@@ -51,7 +51,11 @@ class NamespaceToolParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_NAMESPACETOOLPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_NAMESPACETOOLPARAM
+                else _r.extras(data, _KEYS_NAMESPACETOOLPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -69,7 +69,11 @@ class OutputMessage(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_OUTPUTMESSAGE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_OUTPUTMESSAGE
+                else _r.extras(data, _KEYS_OUTPUTMESSAGE)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

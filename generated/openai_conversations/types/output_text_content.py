@@ -50,7 +50,11 @@ class OutputTextContent(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_OUTPUTTEXTCONTENT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_OUTPUTTEXTCONTENT
+                else _r.extras(data, _KEYS_OUTPUTTEXTCONTENT)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

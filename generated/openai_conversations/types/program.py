@@ -53,7 +53,7 @@ class Program(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_PROGRAM)
+            obj.extra = EMPTY if data.keys() <= _KEYS_PROGRAM else _r.extras(data, _KEYS_PROGRAM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

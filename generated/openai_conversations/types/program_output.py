@@ -54,7 +54,11 @@ class ProgramOutput(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_PROGRAMOUTPUT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PROGRAMOUTPUT
+                else _r.extras(data, _KEYS_PROGRAMOUTPUT)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

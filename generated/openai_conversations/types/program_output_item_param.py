@@ -54,7 +54,11 @@ class ProgramOutputItemParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_PROGRAMOUTPUTITEMPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PROGRAMOUTPUTITEMPARAM
+                else _r.extras(data, _KEYS_PROGRAMOUTPUTITEMPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

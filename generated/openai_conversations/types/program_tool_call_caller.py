@@ -39,7 +39,11 @@ class ProgramToolCallCaller(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_PROGRAMTOOLCALLCALLER)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PROGRAMTOOLCALLCALLER
+                else _r.extras(data, _KEYS_PROGRAMTOOLCALLCALLER)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

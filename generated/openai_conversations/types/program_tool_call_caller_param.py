@@ -41,7 +41,11 @@ class ProgramToolCallCallerParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_PROGRAMTOOLCALLCALLERPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PROGRAMTOOLCALLCALLERPARAM
+                else _r.extras(data, _KEYS_PROGRAMTOOLCALLCALLERPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

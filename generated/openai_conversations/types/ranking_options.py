@@ -45,7 +45,11 @@ class RankingOptions(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_RANKINGOPTIONS)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RANKINGOPTIONS
+                else _r.extras(data, _KEYS_RANKINGOPTIONS)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:
@@ -55,7 +59,7 @@ class RankingOptions(_r.Model):
             obj.ranker = _r.misfit(obj, data, "ranker", "ranker", exc)
         try:
             v = data.get("score_threshold", UNSET)
-            obj.score_threshold = v if v is UNSET else _r.number(v)
+            obj.score_threshold = v if v is UNSET else v if v.__class__ is float else _r.number(v)
         except Exception as exc:
             obj.score_threshold = _r.misfit(obj, data, "score_threshold", "score_threshold", exc)
         try:

@@ -72,7 +72,11 @@ class ReasoningItem(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_REASONINGITEM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REASONINGITEM
+                else _r.extras(data, _KEYS_REASONINGITEM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -56,7 +56,9 @@ class ScrollParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_SCROLLPARAM)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_SCROLLPARAM else _r.extras(data, _KEYS_SCROLLPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

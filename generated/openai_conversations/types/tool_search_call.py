@@ -62,7 +62,11 @@ class ToolSearchCall(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_TOOLSEARCHCALL)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_TOOLSEARCHCALL
+                else _r.extras(data, _KEYS_TOOLSEARCHCALL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -57,7 +57,11 @@ class ToolSearchCallItemParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_TOOLSEARCHCALLITEMPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_TOOLSEARCHCALLITEMPARAM
+                else _r.extras(data, _KEYS_TOOLSEARCHCALLITEMPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

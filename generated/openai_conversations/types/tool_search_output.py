@@ -63,7 +63,11 @@ class ToolSearchOutput(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_TOOLSEARCHOUTPUT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_TOOLSEARCHOUTPUT
+                else _r.extras(data, _KEYS_TOOLSEARCHOUTPUT)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

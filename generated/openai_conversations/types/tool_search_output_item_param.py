@@ -57,7 +57,11 @@ class ToolSearchOutputItemParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_TOOLSEARCHOUTPUTITEMPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_TOOLSEARCHOUTPUTITEMPARAM
+                else _r.extras(data, _KEYS_TOOLSEARCHOUTPUTITEMPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

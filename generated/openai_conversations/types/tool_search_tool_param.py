@@ -48,7 +48,11 @@ class ToolSearchToolParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_TOOLSEARCHTOOLPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_TOOLSEARCHTOOLPARAM
+                else _r.extras(data, _KEYS_TOOLSEARCHTOOLPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

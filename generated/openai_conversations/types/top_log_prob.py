@@ -40,7 +40,9 @@ class TopLogProb(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_TOPLOGPROB)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_TOPLOGPROB else _r.extras(data, _KEYS_TOPLOGPROB)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:
@@ -48,7 +50,7 @@ class TopLogProb(_r.Model):
         except Exception as exc:
             obj.token = _r.misfit(obj, data, "token", "token", exc)
         try:
-            obj.logprob = _r.number(data["logprob"])
+            obj.logprob = v if (v := data["logprob"]).__class__ is float else _r.number(v)
         except Exception as exc:
             obj.logprob = _r.misfit(obj, data, "logprob", "logprob", exc)
         try:

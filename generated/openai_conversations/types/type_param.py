@@ -41,7 +41,9 @@ class TypeParam(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_TYPEPARAM)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_TYPEPARAM else _r.extras(data, _KEYS_TYPEPARAM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

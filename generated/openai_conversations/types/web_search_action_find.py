@@ -43,7 +43,11 @@ class WebSearchActionFind(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_WEBSEARCHACTIONFIND)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_WEBSEARCHACTIONFIND
+                else _r.extras(data, _KEYS_WEBSEARCHACTIONFIND)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -39,7 +39,11 @@ class WebSearchActionOpenPage(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_WEBSEARCHACTIONOPENPAGE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_WEBSEARCHACTIONOPENPAGE
+                else _r.extras(data, _KEYS_WEBSEARCHACTIONOPENPAGE)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

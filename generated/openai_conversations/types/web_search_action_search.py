@@ -47,7 +47,11 @@ class WebSearchActionSearch(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_WEBSEARCHACTIONSEARCH)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_WEBSEARCHACTIONSEARCH
+                else _r.extras(data, _KEYS_WEBSEARCHACTIONSEARCH)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:
@@ -123,7 +127,11 @@ class WebSearchActionSearchSourcesItem(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_WEBSEARCHACTIONSEARCHSOURCESITEM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_WEBSEARCHACTIONSEARCHSOURCESITEM
+                else _r.extras(data, _KEYS_WEBSEARCHACTIONSEARCHSOURCESITEM)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

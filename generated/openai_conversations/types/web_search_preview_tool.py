@@ -60,7 +60,11 @@ class WebSearchPreviewTool(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_WEBSEARCHPREVIEWTOOL)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_WEBSEARCHPREVIEWTOOL
+                else _r.extras(data, _KEYS_WEBSEARCHPREVIEWTOOL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -78,7 +78,11 @@ class WebSearchTool(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_WEBSEARCHTOOL)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_WEBSEARCHTOOL
+                else _r.extras(data, _KEYS_WEBSEARCHTOOL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:
@@ -166,7 +170,11 @@ class WebSearchToolFilters(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_WEBSEARCHTOOLFILTERS)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_WEBSEARCHTOOLFILTERS
+                else _r.extras(data, _KEYS_WEBSEARCHTOOLFILTERS)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -64,7 +64,11 @@ class WebSearchToolCall(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_WEBSEARCHTOOLCALL)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_WEBSEARCHTOOLCALL
+                else _r.extras(data, _KEYS_WEBSEARCHTOOLCALL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -55,7 +55,11 @@ class CreateMessageBody(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_CREATEMESSAGEBODY)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEMESSAGEBODY
+                else _r.extras(data, _KEYS_CREATEMESSAGEBODY)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:
@@ -155,7 +159,11 @@ class CreateMessageBodyAttributes(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_CREATEMESSAGEBODYATTRIBUTES)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEMESSAGEBODYATTRIBUTES
+                else _r.extras(data, _KEYS_CREATEMESSAGEBODYATTRIBUTES)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -48,7 +48,7 @@ class Settings(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_SETTINGS)
+            obj.extra = EMPTY if data.keys() <= _KEYS_SETTINGS else _r.extras(data, _KEYS_SETTINGS)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:
@@ -111,7 +111,7 @@ def settings_attributes_value_from_dict(data: Any) -> SettingsAttributesValue:
     if kind is str:
         return data if data.__class__ is str else _r.string(data)
     if kind is float or kind is int:
-        return _r.number(data)
+        return data if data.__class__ is float else _r.number(data)
     if kind is bool:
         return data if data.__class__ is bool else _r.boolean(data)
     raise _r.DecodeError("a string, a number or a boolean", data)

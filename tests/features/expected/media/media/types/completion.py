@@ -37,7 +37,9 @@ class Completion(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_COMPLETION)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_COMPLETION else _r.extras(data, _KEYS_COMPLETION)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

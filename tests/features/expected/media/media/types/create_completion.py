@@ -40,7 +40,11 @@ class CreateCompletionBody(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_CREATECOMPLETIONBODY)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATECOMPLETIONBODY
+                else _r.extras(data, _KEYS_CREATECOMPLETIONBODY)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

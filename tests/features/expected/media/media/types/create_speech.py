@@ -48,7 +48,11 @@ class CreateSpeechBody(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_CREATESPEECHBODY)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATESPEECHBODY
+                else _r.extras(data, _KEYS_CREATESPEECHBODY)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -37,7 +37,9 @@ class DeltaEvent(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_DELTAEVENT)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_DELTAEVENT else _r.extras(data, _KEYS_DELTAEVENT)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -39,12 +39,12 @@ class Branch(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_BRANCH)
+            obj.extra = EMPTY if data.keys() <= _KEYS_BRANCH else _r.extras(data, _KEYS_BRANCH)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:
             v = data.get("length", UNSET)
-            obj.length = v if v is UNSET else _r.number(v)
+            obj.length = v if v is UNSET else v if v.__class__ is float else _r.number(v)
         except Exception as exc:
             obj.length = _r.misfit(obj, data, "length", "length", exc)
         try:
@@ -101,7 +101,7 @@ class Tree(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_TREE)
+            obj.extra = EMPTY if data.keys() <= _KEYS_TREE else _r.extras(data, _KEYS_TREE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

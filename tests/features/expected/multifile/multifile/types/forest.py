@@ -35,7 +35,7 @@ class Forest(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_FOREST)
+            obj.extra = EMPTY if data.keys() <= _KEYS_FOREST else _r.extras(data, _KEYS_FOREST)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

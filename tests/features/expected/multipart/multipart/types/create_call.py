@@ -37,7 +37,11 @@ class CreateCallBody(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_CREATECALLBODY)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATECALLBODY
+                else _r.extras(data, _KEYS_CREATECALLBODY)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:
@@ -92,7 +96,11 @@ class CreateCallBodySession(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_CREATECALLBODYSESSION)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATECALLBODYSESSION
+                else _r.extras(data, _KEYS_CREATECALLBODYSESSION)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

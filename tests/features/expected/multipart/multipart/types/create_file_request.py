@@ -57,7 +57,11 @@ class CreateFileRequest(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_CREATEFILEREQUEST)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEFILEREQUEST
+                else _r.extras(data, _KEYS_CREATEFILEREQUEST)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:
@@ -134,7 +138,11 @@ class CreateFileRequestExpiresAfter(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_CREATEFILEREQUESTEXPIRESAFTER)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEFILEREQUESTEXPIRESAFTER
+                else _r.extras(data, _KEYS_CREATEFILEREQUESTEXPIRESAFTER)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

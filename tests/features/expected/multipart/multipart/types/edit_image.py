@@ -43,7 +43,11 @@ class EditImageBody(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_EDITIMAGEBODY)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_EDITIMAGEBODY
+                else _r.extras(data, _KEYS_EDITIMAGEBODY)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:
@@ -113,7 +117,11 @@ class EditImageBodyOptions(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_EDITIMAGEBODYOPTIONS)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_EDITIMAGEBODYOPTIONS
+                else _r.extras(data, _KEYS_EDITIMAGEBODYOPTIONS)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

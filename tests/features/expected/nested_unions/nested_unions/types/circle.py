@@ -41,7 +41,7 @@ class Circle(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_CIRCLE)
+            obj.extra = EMPTY if data.keys() <= _KEYS_CIRCLE else _r.extras(data, _KEYS_CIRCLE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:
@@ -49,7 +49,7 @@ class Circle(_r.Model):
         except Exception as exc:
             obj.type = _r.misfit(obj, data, "type", "type", exc)
         try:
-            obj.radius = _r.number(data["radius"])
+            obj.radius = v if (v := data["radius"]).__class__ is float else _r.number(v)
         except Exception as exc:
             obj.radius = _r.misfit(obj, data, "radius", "radius", exc)
         try:

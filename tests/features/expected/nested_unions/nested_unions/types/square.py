@@ -37,7 +37,7 @@ class Square(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_SQUARE)
+            obj.extra = EMPTY if data.keys() <= _KEYS_SQUARE else _r.extras(data, _KEYS_SQUARE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:
@@ -45,7 +45,7 @@ class Square(_r.Model):
         except Exception as exc:
             obj.type = _r.misfit(obj, data, "type", "type", exc)
         try:
-            obj.side = _r.number(data["side"])
+            obj.side = v if (v := data["side"]).__class__ is float else _r.number(v)
         except Exception as exc:
             obj.side = _r.misfit(obj, data, "side", "side", exc)
         return obj

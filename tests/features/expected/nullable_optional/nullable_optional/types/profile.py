@@ -60,7 +60,7 @@ class Profile(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_PROFILE)
+            obj.extra = EMPTY if data.keys() <= _KEYS_PROFILE else _r.extras(data, _KEYS_PROFILE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:
@@ -93,7 +93,7 @@ class Profile(_r.Model):
             obj.age = _r.misfit(obj, data, "age", "age", exc)
         try:
             v = data.get("score", UNSET)
-            obj.score = v if v is UNSET else _r.number(v)
+            obj.score = v if v is UNSET else v if v.__class__ is float else _r.number(v)
         except Exception as exc:
             obj.score = _r.misfit(obj, data, "score", "score", exc)
         try:

@@ -34,7 +34,11 @@ class UpdateProfileBody(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_UPDATEPROFILEBODY)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_UPDATEPROFILEBODY
+                else _r.extras(data, _KEYS_UPDATEPROFILEBODY)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -40,7 +40,7 @@ class Echo(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_ECHO)
+            obj.extra = EMPTY if data.keys() <= _KEYS_ECHO else _r.extras(data, _KEYS_ECHO)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

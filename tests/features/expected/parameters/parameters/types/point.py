@@ -37,7 +37,7 @@ class Point(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_POINT)
+            obj.extra = EMPTY if data.keys() <= _KEYS_POINT else _r.extras(data, _KEYS_POINT)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

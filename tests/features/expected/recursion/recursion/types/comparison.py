@@ -47,7 +47,9 @@ class Comparison(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_COMPARISON)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_COMPARISON else _r.extras(data, _KEYS_COMPARISON)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -48,7 +48,7 @@ class Filter(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_FILTER)
+            obj.extra = EMPTY if data.keys() <= _KEYS_FILTER else _r.extras(data, _KEYS_FILTER)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

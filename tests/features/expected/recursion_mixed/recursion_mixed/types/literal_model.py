@@ -38,7 +38,9 @@ class LiteralModel(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_LITERALMODEL)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_LITERALMODEL else _r.extras(data, _KEYS_LITERALMODEL)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -48,7 +48,7 @@ class Node(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_NODE)
+            obj.extra = EMPTY if data.keys() <= _KEYS_NODE else _r.extras(data, _KEYS_NODE)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:
@@ -141,7 +141,9 @@ class NodeExtended(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_NODEEXTENDED)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_NODEEXTENDED else _r.extras(data, _KEYS_NODEEXTENDED)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -38,7 +38,7 @@ class Problem(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_PROBLEM)
+            obj.extra = EMPTY if data.keys() <= _KEYS_PROBLEM else _r.extras(data, _KEYS_PROBLEM)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

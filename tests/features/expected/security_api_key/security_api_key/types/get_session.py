@@ -34,7 +34,11 @@ class GetSessionResponse(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_GETSESSIONRESPONSE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_GETSESSIONRESPONSE
+                else _r.extras(data, _KEYS_GETSESSIONRESPONSE)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

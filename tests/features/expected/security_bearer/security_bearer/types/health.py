@@ -34,7 +34,11 @@ class HealthResponse(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_HEALTHRESPONSE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_HEALTHRESPONSE
+                else _r.extras(data, _KEYS_HEALTHRESPONSE)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

@@ -34,7 +34,11 @@ class DeletePetResponse(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_DELETEPETRESPONSE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_DELETEPETRESPONSE
+                else _r.extras(data, _KEYS_DELETEPETRESPONSE)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:

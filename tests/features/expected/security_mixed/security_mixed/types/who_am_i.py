@@ -34,7 +34,11 @@ class WhoAmIResponse(_r.Model):
         as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
         try:
-            obj.extra = _r.extras(data, _KEYS_WHOAMIRESPONSE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_WHOAMIRESPONSE
+                else _r.extras(data, _KEYS_WHOAMIRESPONSE)
+            )
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, "", data) from None
         try:
