@@ -217,6 +217,24 @@ def bench_decode(python: str, env: dict, payload: Path, impls: list[str], rounds
     return out
 
 
+def bench_mix(python: str, env: dict, variants: Path, work: Path, impls: list[str], rounds: int, repeats: int,
+              min_time: float, log) -> dict:
+    """`bench_decode` on each page of the realistic mix (`mix_payloads`), side by side; plus the
+    whole mix: the sum of each impl's median times over the pages (one of each, as traffic mixes them)."""
+    pages = mix_payloads(json.loads(variants.read_text()), work / "decode_mix")
+    out: dict = {"pages": {}}
+    for name, path in pages.items():
+        log(f"decode mix: {name} ({path.stat().st_size // 1024} KiB)")
+        out["pages"][name] = bench_decode(python, env, path, impls, rounds, repeats, min_time, log)
+    total: dict = {}
+    for name in impls:
+        rows = [page.get(name) or {} for page in out["pages"].values()]
+        if all(row.get("decode_s") for row in rows):
+            total[name] = {k: sum(row[k]["median"] for row in rows) for k in ("decode_s", "encode_s")}
+    out["total"] = total
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--payload", required=True)
