@@ -246,3 +246,21 @@ def test_a_value_set_by_hand_that_does_not_fit_still_fails_to_encode() -> None:
 def test_the_readme_says_what_lenient_means() -> None:
     text = (Path(__file__).resolve().parents[1] / "generated" / "README.md").read_text(encoding="utf-8")
     assert "strict=True" in text and "misfits(" in text
+
+
+def test_an_event_that_does_not_fit_is_kept_unless_strict() -> None:
+    from test_responses_media import FakeMediaServer, media, run
+
+    with FakeMediaServer() as server, media.Client(base_url=server.base_url, max_retries=0) as client:
+        events = list(client.events.retrieve(topic="one misfit two"))
+        assert [getattr(e, "delta", None) for e in events[:3]] == ["one", 42, "two"]
+        assert list(media.misfits(events[1])) == ["delta"] and events[1].to_dict()["delta"] == 42
+        with pytest.raises(media.APIResponseValidationError, match="event does not have the documented shape"):
+            list(client.with_options(strict=True).events.retrieve(topic="one misfit"))
+
+        async def go(c: Any) -> Any:
+            return [e async for e in await c.events.retrieve(topic="misfit")]
+
+        assert run(go, server)[0].delta == 42
+        with pytest.raises(media.APIResponseValidationError):
+            run(go, server, strict=True)
