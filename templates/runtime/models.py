@@ -286,7 +286,11 @@ def misfits(model: Any) -> Mapping[str, DecodeError]:
     """The fields of a leniently decoded model that hold a value as received because it did not
     fit the schema, with why (attribute -> error); empty for a model that fits."""
     extra = getattr(model, "extra", None)
-    return {attr: error for attr, (_, error) in extra.misfits.items()} if isinstance(extra, Extra) else {}
+    return (
+        {attr: error for attr, (_, error) in extra.misfits.items()}
+        if isinstance(extra, Extra)
+        else {}
+    )
 
 
 class _Hole(list[Any]):
