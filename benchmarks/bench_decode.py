@@ -51,6 +51,59 @@ def _impls(names: list[str]) -> dict[str, tuple[Callable, Callable]]:
     return out
 
 
+# ---- the realistic mix: three pages of a conversation, as real traffic carries them ----------
+MIX = ("logprobs", "mixed", "long_strings")
+
+
+def _token_logprob(i: int, j: int, tops: int) -> dict:
+    word = ("Lis", "bon", " is", " mild", " in", " March", ":", " expect", " 17", " °C", " highs")[(i + j) % 11]
+    def entry(k: int) -> dict:
+        token = word if k == 0 else word[::-1] + str(k)
+        return {"token": token, "logprob": round(-0.0012 - k * 1.37 - j * 0.01, 4), "bytes": list(token.encode())}
+    return {**entry(0), "top_logprobs": [entry(k) for k in range(tops)]}
+
+
+def mix_payloads(variants: list[dict], out_dir: Path) -> dict[str, Path]:
+    """Deterministic ConversationItemList pages of 100 items (written to `out_dir`):
+
+    logprobs     assistant messages whose output_text carries logprobs: 20 tokens each, 3 top_logprobs per
+                 token, each with its UTF-8 `bytes` (list[int]) and `logprob` (float) -- the shape of a
+                 conversation fetched with `include=["message.output_text.logprobs"]`
+    mixed        the 28 ConversationItem kinds in turn (nested unions: annotations, actions, outputs, tools)
+    long_strings messages, reasoning, function outputs and shell output with 4-24 KB strings
+    """
+    message = next(v for v in variants if v["type"] == "message")
+    out: dict[str, Path] = {}
+    pages: dict[str, list[dict]] = {"logprobs": [], "mixed": [], "long_strings": []}
+    for i in range(100):
+        text = "".join(("Lis", "bon", " is", " mild")[(i + j) % 4] for j in range(20))
+        part = {**message["content"][0], "text": text, "logprobs": [_token_logprob(i, j, 3) for j in range(20)]}
+        pages["logprobs"].append({**message, "id": f"msg_{i:04d}", "content": [part]})
+        pages["mixed"].append({**variants[i % len(variants)], "id": f"{variants[i % len(variants)]['id']}_{i}"})
+        base = variants[(i * 7) % len(variants)]
+        long = ("Lisbon in March: mild, 17 °C highs, showers. " * (100 + 25 * (i % 20)))[: 4096 + 1024 * (i % 21)]
+        kind = i % 4
+        if kind == 0:
+            item = {**message, "id": f"msg_{i}", "content": [{**message["content"][0], "text": long, "logprobs": []}]}
+        elif kind == 1:
+            item = next(v for v in variants if v["type"] == "reasoning")
+            item = {**item, "id": f"rs_{i}", "summary": [{"type": "summary_text", "text": long}],
+                    "encrypted_content": long}
+        elif kind == 2:
+            item = {**next(v for v in variants if v["type"] == "function_call_output"), "id": f"fco_{i}",
+                    "output": json.dumps({"report": long})}
+        else:
+            item = {**base, "id": f"{base['id']}_{i}"}
+        pages["long_strings"].append(item)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, items in pages.items():
+        path = out_dir / f"conversation_item_list_{name}.json"
+        path.write_text(json.dumps({"object": "list", "data": items, "first_id": items[0]["id"],
+                                    "last_id": items[-1]["id"], "has_more": True}))
+        out[name] = path
+    return out
+
+
 def _loops_for(fn: Callable[[], object], min_time: float) -> int:
     n = 1
     while True:
@@ -161,6 +214,24 @@ def bench_decode(python: str, env: dict, payload: Path, impls: list[str], rounds
                 f"round-trip equal: {p['roundtrip_equal']}")
         else:
             log(f"  decode {name}: {p.get('error')}")
+    return out
+
+
+def bench_mix(python: str, env: dict, variants: Path, work: Path, impls: list[str], rounds: int, repeats: int,
+              min_time: float, log) -> dict:
+    """`bench_decode` on each page of the realistic mix (`mix_payloads`), side by side; plus the
+    whole mix: the sum of each impl's median times over the pages (one of each, as traffic mixes them)."""
+    pages = mix_payloads(json.loads(variants.read_text()), work / "decode_mix")
+    out: dict = {"pages": {}}
+    for name, path in pages.items():
+        log(f"decode mix: {name} ({path.stat().st_size // 1024} KiB)")
+        out["pages"][name] = bench_decode(python, env, path, impls, rounds, repeats, min_time, log)
+    total: dict = {}
+    for name in impls:
+        rows = [page.get(name) or {} for page in out["pages"].values()]
+        if all(row.get("decode_s") for row in rows):
+            total[name] = {k: sum(row[k]["median"] for row in rows) for k in ("decode_s", "encode_s")}
+    out["total"] = total
     return out
 
 

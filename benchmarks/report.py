@@ -141,6 +141,17 @@ def evaluate_targets(res: dict) -> list[dict]:
                        f"{_f(enc and enc * 1e6, '.0f', ' µs')} vs {_f(dcd and dcd * 1e6, '.0f', ' µs')}",
                        None if enc is None or dcd is None else enc <= dcd, dec_err, skipped.get("decode", "")))
 
+    mix = (res.get("decode_mix") or {}).get("total") or {}
+    mo, ms = mix.get("ours") or {}, mix.get("sdk") or {}
+    speed = _ratio(ms.get("decode_s"), mo.get("decode_s"))
+    out.append(_target("decode speed vs the SDK on the realistic mix (logprobs, mixed kinds, long strings)",
+                       "≥ 20× faster", _f(speed, ".1f", "×"), None if speed is None else speed >= 20,
+                       None if mo else dec_err, dec_missing))
+    enc, dcd = mo.get("encode_s"), mo.get("decode_s")
+    out.append(_target("our encode at least as fast as our decode, realistic mix", "encode ≤ decode",
+                       f"{_f(enc and enc * 1e6, '.0f', ' µs')} vs {_f(dcd and dcd * 1e6, '.0f', ' µs')}",
+                       None if enc is None or dcd is None else enc <= dcd, None if mo else dec_err, ""))
+
     rp = res.get("rps") or {}
     ours_r, sdk_r, bare = (_med((rp.get(k) or {}).get("rate_per_s")) for k in ("ours", "sdk", "httpx"))
     rp_err = ours_err(rp.get("ours"))
@@ -290,6 +301,17 @@ def render(res: dict) -> str:
             L.append(f"| {name} | {_spread(row['decode_s'], 1e6, '.0f')} | {_spread(row['encode_s'], 1e6, '.0f')} | "
                      f"{_f(_ratio(sdk_d, _med(row['decode_s'])), '.1f', '×')} | {row.get('mutates_input')} | "
                      f"{rt}{'' if rt else ' (' + str(row.get('roundtrip_note')) + ')'} |")
+        L.append("")
+
+    pages = (res.get("decode_mix") or {}).get("pages") or {}
+    if pages:
+        L += ["### The realistic mix (`bench_decode.mix_payloads`: 100-item pages)", "",
+              "| page | ours decode µs (median) | ours encode µs | SDK decode µs | SDK ÷ ours |", "|---|---|---|---|---|"]
+        for name, page in pages.items():
+            o, sd = (page.get("ours") or {}).get("decode_s"), (page.get("sdk") or {}).get("decode_s")
+            oe = (page.get("ours") or {}).get("encode_s")
+            L.append(f"| {name} | {_f(o and _med(o) * 1e6, '.0f')} | {_f(oe and _med(oe) * 1e6, '.0f')} | "
+                     f"{_f(sd and _med(sd) * 1e6, '.0f')} | {_f(_ratio(sd and _med(sd), o and _med(o)), '.1f', '×')} |")
         L.append("")
 
     rp = res.get("rps") or {}

@@ -199,6 +199,10 @@ def main(argv: list[str] | None = None) -> int:
         res["decode"] = bench_decode.bench_decode(python, cenv, payload,
                                                   ours + ([] if args.smoke else ["sdk", "sdk-validate"]),
                                                   args.rounds, n["dec_repeats"], n["dec_min_time"], log)
+        res["decode_mix"] = bench_decode.bench_mix(python, cenv, REPO / "tests" / "fixtures" /
+                                                   "conversation_items_all_variants.json", work,
+                                                   ours + ([] if args.smoke else ["sdk"]), args.rounds,
+                                                   n["dec_repeats"], n["dec_min_time"], log)
 
     # Build outputs are large (openapi-generator-cli on the full spec: ~3,900 files); the
     # section file, the logs and the generated client stay for inspection.

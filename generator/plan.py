@@ -254,7 +254,9 @@ PUBLIC: dict[str, str] = {
     "BinaryResponse": "._runtime.binary",
     "Stream": "._runtime.sse",
     "AsyncStream": "._runtime.sse",
-    **{name: "._runtime.models" for name in ("UNSET", "Unset", "DecodeError", "Unknown", "lenient_decoding")},
+    **{
+        name: "._runtime.models" for name in ("UNSET", "Unset", "DecodeError", "Unknown", "lenient_decoding", "misfits")
+    },
 }
 RUNTIME_FILES = (
     "__init__.py",

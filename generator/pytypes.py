@@ -253,7 +253,7 @@ class Types:
         """`decode` with the names it uses."""
         t = self.resolve(t)
         # hot scalars are checked inline; the runtime check runs (and raises) only on a mismatch
-        if isinstance(t, ir.Prim) and t.kind in ("str", "int", "bool"):
+        if isinstance(t, ir.Prim) and t.kind in ("str", "int", "bool", "float"):
             name, bound = (value, value) if value.isidentifier() else ("v", f"(v := {value})")
             return Code(f"{name} if {bound}.__class__ is {t.kind} else {_CHECK[t.kind]}({name})")
         if isinstance(t, ir.Prim):

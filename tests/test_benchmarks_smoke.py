@@ -92,3 +92,15 @@ def test_decode_is_measured(smoke: tuple[dict, str]) -> None:
     assert "error" not in ours, ours.get("error")
     assert _positive(ours["decode_s"]) and _positive(ours["encode_s"])
     assert ours["mutates_input"] is False
+
+
+def test_the_realistic_decode_mix_is_measured(smoke: tuple[dict, str]) -> None:
+    results, md = smoke
+    pages = results["decode_mix"]["pages"]
+    assert set(pages) == {"logprobs", "mixed", "long_strings"}
+    for name, page in pages.items():
+        ours = page["ours"]
+        assert "error" not in ours, (name, ours.get("error"))
+        assert _positive(ours["decode_s"]) and _positive(ours["encode_s"]) and ours["roundtrip_equal"] is True, name
+    assert results["decode_mix"]["total"]["ours"]["decode_s"] > 0
+    assert "### The realistic mix" in md

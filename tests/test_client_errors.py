@@ -73,7 +73,7 @@ def test_error_bodies_that_are_not_error_objects(api: Flavour, server: FakeConve
 
 
 def test_invalid_json_response(api: Flavour, server: FakeConversationsServer) -> None:
-    client = api.client(server)
+    client = api.client(server, strict=True)
     server.inject(status=200, body="<html>hello</html>")
     with pytest.raises(oc.APIResponseValidationError) as caught:
         api.run(client.conversations.create())
@@ -95,7 +95,7 @@ def test_invalid_json_response(api: Flavour, server: FakeConversationsServer) ->
      "ConversationResource: expected 'conversation' at object, got string 'thread'"),
 ])
 def test_wrong_shape_responses(api: Flavour, server: FakeConversationsServer, payload: Any, expected: str) -> None:
-    client = api.client(server)
+    client = api.client(server, strict=True)
     server.inject(json=payload)
     with pytest.raises(oc.APIResponseValidationError) as caught:
         api.run(client.conversations.retrieve("conv_1"))
@@ -104,7 +104,7 @@ def test_wrong_shape_responses(api: Flavour, server: FakeConversationsServer, pa
 
 
 def test_wrong_shape_deep_in_a_list(api: Flavour, server: FakeConversationsServer, all_variants: list[Any]) -> None:
-    client = api.client(server)
+    client = api.client(server, strict=True)
     bad = json.loads(json.dumps(all_variants[:3]))
     bad[1]["arguments"] = 7  # a function_call whose arguments are not a string
     server.inject(json={"object": "list", "data": bad, "first_id": "a", "last_id": "b", "has_more": False})
@@ -126,7 +126,7 @@ def test_api_key_never_leaks(api: Flavour, caplog: pytest.LogCaptureFixture) -> 
 
 def _check_no_leaks(api: Flavour, server: FakeConversationsServer, secret: str,
                     caplog: pytest.LogCaptureFixture) -> None:
-    client = api.client(server, api_key=secret, max_retries=1)
+    client = api.client(server, api_key=secret, max_retries=1, strict=True)
     texts = [repr(client), str(client)]
     errors: list[BaseException] = []
     for inject in ({"status": 401}, {"status": 500, "times": 2}, {"drop": True, "times": 2}, {"json": {"id": 1}}):

@@ -196,19 +196,21 @@ def test_decode_errors_pickle_with_their_location() -> None:
 
 
 # ---- 6. lenient decoding ---------------------------------------------------------------------
-def test_lenient_decoding_turns_malformed_union_members_into_unknowns() -> None:
+def test_lenient_decoding_keeps_values_that_do_not_fit_as_received() -> None:
     broken_call = {k: v for k, v in FUNCTION_CALL.items() if k != "arguments"}
     doc = page(message("msg_1"), broken_call, message("msg_3", text=5))
     with openai_conversations.lenient_decoding():
         items = t.ConversationItemList.from_dict(doc)
     call = items.data[1]
-    assert type(call) is t.UnknownConversationItem and call.raw == broken_call and call.type == "function_call"
-    assert str(call.error) == "FunctionToolCallResource: expected required field 'arguments' at arguments, got nothing"
-    # the innermost union gives way: the message stays a Message, its bad part becomes unknown
+    assert type(call) is t.FunctionToolCallResource and call.name == "get_weather" and call.arguments is UNSET
+    assert {k: str(e) for k, e in r.misfits(call).items()} == {
+        "arguments": "FunctionToolCallResource: expected required field 'arguments' at arguments, got nothing"}
+    # the innermost model gives way: only the field that does not fit holds its value as received
     assert type(items.data[2]) is t.Message
     part = items.data[2].content[0]
-    assert type(part) is t.UnknownMessageContentItem
-    assert str(part.error) == "InputTextContent: expected a string at text, got integer 5"
+    assert type(part) is t.InputTextContent and part.text == 5
+    assert str(r.misfits(part)["text"]) == "InputTextContent: expected a string at text, got integer 5"
+    assert r.misfits(items) == {} and r.misfits(items.data[2]) == {} and part.extra == {}
     assert items.to_dict() == doc
     with openai_conversations.lenient_decoding():
         assert t.ConversationItemList.from_dict(doc) == items  # value equality, errors included
@@ -216,9 +218,16 @@ def test_lenient_decoding_turns_malformed_union_members_into_unknowns() -> None:
         t.ConversationItemList.from_dict(doc)
 
 
-def test_lenient_decoding_does_not_hide_errors_outside_unions() -> None:
-    with openai_conversations.lenient_decoding(), pytest.raises(r.DecodeError) as info:
-        t.ConversationItemList.from_dict({**page(), "has_more": None})
+def test_lenient_decoding_keeps_values_outside_unions_too() -> None:
+    doc = {**page(), "has_more": None}
+    with openai_conversations.lenient_decoding():
+        decoded = t.ConversationItemList.from_dict(doc)
+    assert decoded.has_more is None and decoded.to_dict() == doc
+    assert str(r.misfits(decoded)["has_more"]) == "ConversationItemList: expected a boolean at has_more, got null"
+    decoded.has_more = True  # a value set since is encoded as usual
+    assert decoded.to_dict() == {**doc, "has_more": True}
+    with pytest.raises(r.DecodeError) as info:
+        t.ConversationItemList.from_dict(doc)
     assert str(info.value) == "ConversationItemList: expected a boolean at has_more, got null"
 
 
@@ -239,8 +248,10 @@ def test_shared_tag_picks_the_variant_with_most_required_keys_present() -> None:
     assert str(info.value) == "OutputMessage: expected required field 'logprobs' at content[0].logprobs, got nothing"
     with openai_conversations.lenient_decoding():
         kept = t.input_item_from_dict(out)
-    assert type(kept) is t.OutputMessage and type(kept.content[0]) is t.UnknownOutputMessageContent
-    assert str(kept.content[0].error) == "OutputTextContent: expected required field 'logprobs' at logprobs, got nothing"
+    assert type(kept) is t.OutputMessage and type(kept.content[0]) is t.OutputTextContent
+    assert kept.content[0].text == "Hi!" and kept.content[0].logprobs is UNSET
+    assert str(r.misfits(kept.content[0])["logprobs"]) == (
+        "OutputTextContent: expected required field 'logprobs' at logprobs, got nothing")
     assert kept.to_dict() == out
 
 
@@ -330,8 +341,8 @@ def test_feature_errors_and_lenient(zoo: Built) -> None:
     assert str(info.value) == "AnimalPage: expected a string or an array at data[1].label, got integer 5"
     with rt.lenient_decoding():
         decoded = z.AnimalPage.from_dict(doc)
-    assert type(decoded.data[1]) is z.UnknownAnimal
-    assert str(decoded.data[1].error) == "Dog: expected a string or an array at label, got integer 5"
+    assert type(decoded.data[1]) is z.Dog and decoded.data[1].label == 5 and decoded.data[1].owner == "Ann"
+    assert str(rt.misfits(decoded.data[1])["label"]) == "Dog: expected a string or an array at label, got integer 5"
     assert decoded.to_dict() == doc
     doc["data"][1]["label"] = ["good", 1]
     with pytest.raises(rt.DecodeError) as info:

@@ -192,7 +192,7 @@ def test_openai_deep_object_metadata(tmp_path: Any, server: EchoServer) -> None:
     sys.path.insert(0, str(tmp_path / "out"))
     try:
         chat = importlib.import_module("chat_only")
-        client = chat.Client(api_key="k", base_url=server.base_url, max_retries=0)
+        client = chat.Client(api_key="k", base_url=server.base_url, max_retries=0, strict=True)
         with client, pytest.raises(chat.APIResponseValidationError):  # the echo is not a completion list
             client.chat.completions.list(metadata={"foo": "bar"}, limit=2)
     finally:

@@ -266,7 +266,7 @@ RESPONSE_SCHEMAS = {  # operation -> the schema of its 200 response
 
 @pytest.mark.parametrize("name", RESPONSE_SCHEMAS)
 def test_random_responses_decode(prism: Prism, api: Flavour, name: str, spec_check: Any) -> None:
-    client = api.client(base_url=prism.base_url, api_key=KEY)
+    client = api.client(base_url=prism.base_url, api_key=KEY, strict=True)
     decoded, drawn, skipped, kinds = 0, 0, Counter[str](), Counter[str]()
     while decoded < RANDOM_RESPONSES and drawn < RANDOM_RESPONSES / (1 - MAX_SKIPPED):
         drawn += 1

@@ -14,7 +14,7 @@ Routes (any bearer token is accepted):
   ``crlf`` switches the rest of the stream to CRLF line ends, ``split`` sends every following
   byte in its own chunk. Without ``stream``, the prompt ``truncated`` breaks the JSON body off.
 - ``GET /v1/events?topic=T``: the same events for the words of T, always as a stream (but topic
-  ``json-instead`` answers a JSON object).
+  ``json-instead`` answers a JSON object; the word ``misfit`` sends a delta event whose delta is 42).
 - ``POST /v1/speech`` ``{"input": I}``: ``audio/mpeg`` bytes (I encoded, repeated 1000 times);
   with ``"stream_format": "sse"`` the events of the words of I, as for a completion.
 - ``GET /v1/downloads/{id}``: ``application/octet-stream``; ``id`` is ``SIZE`` or ``chunked-SIZE``
@@ -158,6 +158,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             elif word == "unknown":
                 out(sse("completion.future", {"type": "completion.future", "novel": [1, 2]}, newline))
+            elif word == "misfit":  # a known event whose delta is not the documented string
+                out(sse("completion.delta", {"type": "completion.delta", "delta": 42}, newline))
             elif word == "comment":
                 out(b": keep-alive" + newline.encode())
             elif word == "crlf":

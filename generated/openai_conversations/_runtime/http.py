@@ -29,7 +29,7 @@ from .errors import (
     APITimeoutError,
     status_error,
 )
-from .models import UNSET, DecodeError, Unset, encode
+from .models import UNSET, DecodeError, Unset, encode, lenient_decoding
 from .params import cookie_header, encode_query, header
 from .params import path as path  # the resources import it from here
 from .uploads import BodyStream, Multipart, Raw, Urlencoded
@@ -42,6 +42,7 @@ MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 120.0  # a server asking to wait longer than this gets its error raised at once
 RETRY_COUNT_HEADER = "X-Retry-Count"
 ERROR_MODELS = "convgen.errors"  # request extension: status ("404", "4XX", "default") -> decoder
+STRICT = "convgen.strict"  # request extension, set by `Client(strict=True)`: decode errors raise
 Timeout = float | httpx.Timeout | None
 _PYTHON_VERSION = ".".join(map(str, sys.version_info[:3]))
 
@@ -113,11 +114,21 @@ def _decode(response: httpx.Response, decode: Callable[[Any], T]) -> T:
         raise APIResponseValidationError(
             f"response is not valid JSON: {exc}", response=response
         ) from exc
+    return decode_data(response, decode, data, "response")
+
+
+def decode_data(response: httpx.Response, decode: Callable[[Any], T], data: Any, what: str) -> T:
+    """`decode(data)`, leniently unless the client is strict: a value that does not fit its
+    schema is kept as received (the whole `data`, if it is not even of the right JSON kind)."""
+    strict = response.request.extensions.get(STRICT, False)
     try:
-        return decode(data)
+        with lenient_decoding(not strict):
+            return decode(data)
     except DecodeError as exc:  # it locates the problem: "... at data[2].content[0].text, got ..."
+        if not strict:
+            return data  # type: ignore[no-any-return]  # as received: a 2xx answer is never lost
         raise APIResponseValidationError(
-            f"response does not have the documented shape: {exc}", response=response, body=data
+            f"{what} does not have the documented shape: {exc}", response=response, body=data
         ) from exc
 
 
@@ -199,8 +210,11 @@ class _Base:
         default_headers: Mapping[str, str] | None,
         default_query: Mapping[str, object] | None,
         server_variables: Mapping[str, str] | None = None,
+        strict: bool = False,
     ) -> None:
         config = self._config
+        # strict: a response that does not fit its schema raises; else it is kept as received
+        self.strict = strict
         self._credentials = Credentials(config.security, credentials)
         if config.required:
             self._credentials.require(config.required)
@@ -238,6 +252,7 @@ class _Base:
             "max_retries": self.max_retries,
             "default_headers": self._default_headers,
             "default_query": self._default_query,
+            "strict": self.strict,
         }
 
     def _build(
@@ -310,6 +325,8 @@ class _Base:
             self._credentials.apply(request, security, self._origin)
         if errors:
             request.extensions[ERROR_MODELS] = errors
+        if self.strict:
+            request.extensions[STRICT] = True
         return request
 
     def _retry_delay(self, attempt: int, response: httpx.Response | None) -> float | None:

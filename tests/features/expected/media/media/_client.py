@@ -29,7 +29,8 @@ class Client(SyncAPIClient):
     """Client for Media.
 
     `base_url` defaults to $MEDIA_BASE_URL and then to the spec's server. Failed
-    requests are retried `max_retries` times.
+    requests are retried `max_retries` times. A response that does not fit its schema is kept
+    as received (`strict=True`: raises `APIResponseValidationError`).
     """
 
     _config = CONFIG
@@ -43,6 +44,7 @@ class Client(SyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.Client | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             credentials={},
@@ -52,6 +54,7 @@ class Client(SyncAPIClient):
             default_headers=default_headers,
             default_query=default_query,
             http_client=http_client,
+            strict=strict,
         )
 
     def with_options(self, **changes: Any) -> Client:
@@ -87,7 +90,8 @@ class AsyncClient(AsyncAPIClient):
     """Asynchronous client for Media.
 
     `base_url` defaults to $MEDIA_BASE_URL and then to the spec's server. Failed
-    requests are retried `max_retries` times.
+    requests are retried `max_retries` times. A response that does not fit its schema is kept
+    as received (`strict=True`: raises `APIResponseValidationError`).
     """
 
     _config = CONFIG
@@ -101,6 +105,7 @@ class AsyncClient(AsyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             credentials={},
@@ -110,6 +115,7 @@ class AsyncClient(AsyncAPIClient):
             default_headers=default_headers,
             default_query=default_query,
             http_client=http_client,
+            strict=strict,
         )
 
     def with_options(self, **changes: Any) -> AsyncClient:

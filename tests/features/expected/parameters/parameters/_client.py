@@ -34,7 +34,8 @@ class Client(SyncAPIClient):
     """Client for Parameters.
 
     `base_url` defaults to $PARAMETERS_BASE_URL and then to the spec's server. Failed
-    requests are retried `max_retries` times.
+    requests are retried `max_retries` times. A response that does not fit its schema is kept
+    as received (`strict=True`: raises `APIResponseValidationError`).
     `server_variables` fills the server URL's `scheme`, `host`, `port` (the rest keep
     their defaults); given, it wins over `base_url`.
     """
@@ -51,6 +52,7 @@ class Client(SyncAPIClient):
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.Client | None = None,
         server_variables: Mapping[str, str] | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             credentials={},
@@ -61,6 +63,7 @@ class Client(SyncAPIClient):
             default_query=default_query,
             http_client=http_client,
             server_variables=server_variables,
+            strict=strict,
         )
 
     def with_options(self, **changes: Any) -> Client:
@@ -92,7 +95,8 @@ class AsyncClient(AsyncAPIClient):
     """Asynchronous client for Parameters.
 
     `base_url` defaults to $PARAMETERS_BASE_URL and then to the spec's server. Failed
-    requests are retried `max_retries` times.
+    requests are retried `max_retries` times. A response that does not fit its schema is kept
+    as received (`strict=True`: raises `APIResponseValidationError`).
     `server_variables` fills the server URL's `scheme`, `host`, `port` (the rest keep
     their defaults); given, it wins over `base_url`.
     """
@@ -109,6 +113,7 @@ class AsyncClient(AsyncAPIClient):
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.AsyncClient | None = None,
         server_variables: Mapping[str, str] | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             credentials={},
@@ -119,6 +124,7 @@ class AsyncClient(AsyncAPIClient):
             default_query=default_query,
             http_client=http_client,
             server_variables=server_variables,
+            strict=strict,
         )
 
     def with_options(self, **changes: Any) -> AsyncClient:

@@ -54,7 +54,8 @@ class Client(SyncAPIClient):
     `query_key` (API key in query `key`): from $SECURITY_API_KEY_QUERY_KEY when not given.
     `session_cookie` (API key in cookie `session`): from $SECURITY_API_KEY_SESSION_COOKIE when not given.
     `base_url` defaults to $SECURITY_API_KEY_BASE_URL and then to the spec's server. Failed
-    requests are retried `max_retries` times.
+    requests are retried `max_retries` times. A response that does not fit its schema is kept
+    as received (`strict=True`: raises `APIResponseValidationError`).
     """
 
     _config = CONFIG
@@ -71,6 +72,7 @@ class Client(SyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.Client | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             credentials={
@@ -84,6 +86,7 @@ class Client(SyncAPIClient):
             default_headers=default_headers,
             default_query=default_query,
             http_client=http_client,
+            strict=strict,
         )
 
     def with_options(self, **changes: Any) -> Client:
@@ -129,7 +132,8 @@ class AsyncClient(AsyncAPIClient):
     `query_key` (API key in query `key`): from $SECURITY_API_KEY_QUERY_KEY when not given.
     `session_cookie` (API key in cookie `session`): from $SECURITY_API_KEY_SESSION_COOKIE when not given.
     `base_url` defaults to $SECURITY_API_KEY_BASE_URL and then to the spec's server. Failed
-    requests are retried `max_retries` times.
+    requests are retried `max_retries` times. A response that does not fit its schema is kept
+    as received (`strict=True`: raises `APIResponseValidationError`).
     """
 
     _config = CONFIG
@@ -146,6 +150,7 @@ class AsyncClient(AsyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             credentials={
@@ -159,6 +164,7 @@ class AsyncClient(AsyncAPIClient):
             default_headers=default_headers,
             default_query=default_query,
             http_client=http_client,
+            strict=strict,
         )
 
     def with_options(self, **changes: Any) -> AsyncClient:

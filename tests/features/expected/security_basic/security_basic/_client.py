@@ -38,7 +38,8 @@ class Client(SyncAPIClient):
     `username` (HTTP basic): from $SECURITY_BASIC_USERNAME when not given.
     `password` (HTTP basic): from $SECURITY_BASIC_PASSWORD when not given.
     `base_url` defaults to $SECURITY_BASIC_BASE_URL and then to the spec's server. Failed
-    requests are retried `max_retries` times.
+    requests are retried `max_retries` times. A response that does not fit its schema is kept
+    as received (`strict=True`: raises `APIResponseValidationError`).
     """
 
     _config = CONFIG
@@ -54,6 +55,7 @@ class Client(SyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.Client | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             credentials={
@@ -66,6 +68,7 @@ class Client(SyncAPIClient):
             default_headers=default_headers,
             default_query=default_query,
             http_client=http_client,
+            strict=strict,
         )
 
     def with_options(self, **changes: Any) -> Client:
@@ -97,7 +100,8 @@ class AsyncClient(AsyncAPIClient):
     `username` (HTTP basic): from $SECURITY_BASIC_USERNAME when not given.
     `password` (HTTP basic): from $SECURITY_BASIC_PASSWORD when not given.
     `base_url` defaults to $SECURITY_BASIC_BASE_URL and then to the spec's server. Failed
-    requests are retried `max_retries` times.
+    requests are retried `max_retries` times. A response that does not fit its schema is kept
+    as received (`strict=True`: raises `APIResponseValidationError`).
     """
 
     _config = CONFIG
@@ -113,6 +117,7 @@ class AsyncClient(AsyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             credentials={
@@ -125,6 +130,7 @@ class AsyncClient(AsyncAPIClient):
             default_headers=default_headers,
             default_query=default_query,
             http_client=http_client,
+            strict=strict,
         )
 
     def with_options(self, **changes: Any) -> AsyncClient:

@@ -37,7 +37,8 @@ class Client(SyncAPIClient):
 
     `api_key` (HTTP bearer): from $SECURITY_BEARER_API_KEY when not given.
     `base_url` defaults to $SECURITY_BEARER_BASE_URL and then to the spec's server. Failed
-    requests are retried `max_retries` times.
+    requests are retried `max_retries` times. A response that does not fit its schema is kept
+    as received (`strict=True`: raises `APIResponseValidationError`).
     """
 
     _config = CONFIG
@@ -52,6 +53,7 @@ class Client(SyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.Client | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             credentials={
@@ -63,6 +65,7 @@ class Client(SyncAPIClient):
             default_headers=default_headers,
             default_query=default_query,
             http_client=http_client,
+            strict=strict,
         )
 
     def with_options(self, **changes: Any) -> Client:
@@ -92,7 +95,8 @@ class AsyncClient(AsyncAPIClient):
 
     `api_key` (HTTP bearer): from $SECURITY_BEARER_API_KEY when not given.
     `base_url` defaults to $SECURITY_BEARER_BASE_URL and then to the spec's server. Failed
-    requests are retried `max_retries` times.
+    requests are retried `max_retries` times. A response that does not fit its schema is kept
+    as received (`strict=True`: raises `APIResponseValidationError`).
     """
 
     _config = CONFIG
@@ -107,6 +111,7 @@ class AsyncClient(AsyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             credentials={
@@ -118,6 +123,7 @@ class AsyncClient(AsyncAPIClient):
             default_headers=default_headers,
             default_query=default_query,
             http_client=http_client,
+            strict=strict,
         )
 
     def with_options(self, **changes: Any) -> AsyncClient:

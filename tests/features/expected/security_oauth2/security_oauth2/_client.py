@@ -39,7 +39,8 @@ class Client(SyncAPIClient):
     `access_token` (OAuth 2): from $SECURITY_OAUTH2_ACCESS_TOKEN when not given.
     `token_provider`: a callable returning a fresh token, called for each request.
     `base_url` defaults to $SECURITY_OAUTH2_BASE_URL and then to the spec's server. Failed
-    requests are retried `max_retries` times.
+    requests are retried `max_retries` times. A response that does not fit its schema is kept
+    as received (`strict=True`: raises `APIResponseValidationError`).
     """
 
     _config = CONFIG
@@ -55,6 +56,7 @@ class Client(SyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.Client | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             credentials={
@@ -67,6 +69,7 @@ class Client(SyncAPIClient):
             default_headers=default_headers,
             default_query=default_query,
             http_client=http_client,
+            strict=strict,
         )
 
     def with_options(self, **changes: Any) -> Client:
@@ -93,7 +96,8 @@ class AsyncClient(AsyncAPIClient):
     `access_token` (OAuth 2): from $SECURITY_OAUTH2_ACCESS_TOKEN when not given.
     `token_provider`: a callable returning a fresh token, called for each request.
     `base_url` defaults to $SECURITY_OAUTH2_BASE_URL and then to the spec's server. Failed
-    requests are retried `max_retries` times.
+    requests are retried `max_retries` times. A response that does not fit its schema is kept
+    as received (`strict=True`: raises `APIResponseValidationError`).
     """
 
     _config = CONFIG
@@ -109,6 +113,7 @@ class AsyncClient(AsyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             credentials={
@@ -121,6 +126,7 @@ class AsyncClient(AsyncAPIClient):
             default_headers=default_headers,
             default_query=default_query,
             http_client=http_client,
+            strict=strict,
         )
 
     def with_options(self, **changes: Any) -> AsyncClient:

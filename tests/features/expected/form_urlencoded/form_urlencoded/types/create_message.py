@@ -51,65 +51,80 @@ class CreateMessageBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateMessageBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "To"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEMESSAGEBODY
+                else _r.extras(data, _KEYS_CREATEMESSAGEBODY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.To = v if (v := data["To"]).__class__ is str else _r.string(v)
-
-            key = "From"
+        except Exception as exc:
+            obj.To = _r.misfit(obj, data, "To", "To", exc)
+        try:
             obj.From = v if (v := data["From"]).__class__ is str else _r.string(v)
-
-            key = "Body"
+        except Exception as exc:
+            obj.From = _r.misfit(obj, data, "From", "From", exc)
+        try:
             v = data.get("Body", UNSET)
             obj.Body = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "MediaUrl"
+        except Exception as exc:
+            obj.Body = _r.misfit(obj, data, "Body", "Body", exc)
+        try:
             v = data.get("MediaUrl", UNSET)
             obj.MediaUrl = v if v is UNSET else _r.list_of(v, _r.string)
-
-            key = "Tags"
+        except Exception as exc:
+            obj.MediaUrl = _r.misfit(obj, data, "MediaUrl", "MediaUrl", exc)
+        try:
             v = data.get("Tags", UNSET)
             obj.Tags = v if v is UNSET else _r.list_of(v, _r.string)
-
-            key = "Attributes"
+        except Exception as exc:
+            obj.Tags = _r.misfit(obj, data, "Tags", "Tags", exc)
+        try:
             v = data.get("Attributes", UNSET)
             obj.Attributes = v if v is UNSET else CreateMessageBodyAttributes.from_dict(v)
-
-            key = "Priority"
+        except Exception as exc:
+            obj.Attributes = _r.misfit(obj, data, "Attributes", "Attributes", exc)
+        try:
             v = data.get("Priority", UNSET)
             obj.Priority = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "Urgent"
+        except Exception as exc:
+            obj.Priority = _r.misfit(obj, data, "Priority", "Priority", exc)
+        try:
             v = data.get("Urgent", UNSET)
             obj.Urgent = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEMESSAGEBODY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.Urgent = _r.misfit(obj, data, "Urgent", "Urgent", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "To": self.To,
-            "From": self.From,
-        }
-        if self.Body is not UNSET:
-            out["Body"] = self.Body
-        if self.MediaUrl is not UNSET:
-            out["MediaUrl"] = list(self.MediaUrl)
-        if self.Tags is not UNSET:
-            out["Tags"] = list(self.Tags)
-        if self.Attributes is not UNSET:
-            out["Attributes"] = self.Attributes.to_dict()
-        if self.Priority is not UNSET:
-            out["Priority"] = self.Priority
-        if self.Urgent is not UNSET:
-            out["Urgent"] = self.Urgent
+        try:
+            out: dict[str, Any] = {
+                "To": self.To,
+                "From": self.From,
+            }
+            if self.Body is not UNSET:
+                out["Body"] = self.Body
+            if self.MediaUrl is not UNSET:
+                out["MediaUrl"] = list(self.MediaUrl)
+            if self.Tags is not UNSET:
+                out["Tags"] = list(self.Tags)
+            if self.Attributes is not UNSET:
+                out["Attributes"] = self.Attributes.to_dict()
+            if self.Priority is not UNSET:
+                out["Priority"] = self.Priority
+            if self.Urgent is not UNSET:
+                out["Urgent"] = self.Urgent
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -140,32 +155,41 @@ class CreateMessageBodyAttributes(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateMessageBodyAttributes:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "color"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEMESSAGEBODYATTRIBUTES
+                else _r.extras(data, _KEYS_CREATEMESSAGEBODYATTRIBUTES)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("color", UNSET)
             obj.color = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "size"
+        except Exception as exc:
+            obj.color = _r.misfit(obj, data, "color", "color", exc)
+        try:
             v = data.get("size", UNSET)
             obj.size = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEMESSAGEBODYATTRIBUTES)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.size = _r.misfit(obj, data, "size", "size", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.color is not UNSET:
-            out["color"] = self.color
-        if self.size is not UNSET:
-            out["size"] = self.size
+        try:
+            out: dict[str, Any] = {}
+            if self.color is not UNSET:
+                out["color"] = self.color
+            if self.size is not UNSET:
+                out["size"] = self.size
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

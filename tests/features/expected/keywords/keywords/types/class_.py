@@ -58,79 +58,92 @@ class Class(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Class:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "import"
+            obj.extra = EMPTY if data.keys() <= _KEYS_CLASS else _r.extras(data, _KEYS_CLASS)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.import_ = v if (v := data["import"]).__class__ is str else _r.string(v)
-
-            key = "from"
+        except Exception as exc:
+            obj.import_ = _r.misfit(obj, data, "import", "import_", exc)
+        try:
             v = data.get("from", UNSET)
             obj.from_ = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "self"
+        except Exception as exc:
+            obj.from_ = _r.misfit(obj, data, "from", "from_", exc)
+        try:
             v = data.get("self", UNSET)
             obj.self_ = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "extra"
+        except Exception as exc:
+            obj.self_ = _r.misfit(obj, data, "self", "self_", exc)
+        try:
             v = data.get("extra", UNSET)
             obj.extra_ = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "to_dict"
+        except Exception as exc:
+            obj.extra_ = _r.misfit(obj, data, "extra", "extra_", exc)
+        try:
             v = data.get("to_dict", UNSET)
             obj.to_dict_ = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "2fa"
+        except Exception as exc:
+            obj.to_dict_ = _r.misfit(obj, data, "to_dict", "to_dict_", exc)
+        try:
             v = data.get("2fa", UNSET)
             obj.f_2fa = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-
-            key = "some-name"
+        except Exception as exc:
+            obj.f_2fa = _r.misfit(obj, data, "2fa", "f_2fa", exc)
+        try:
             v = data.get("some-name", UNSET)
             obj.some_name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "with space"
+        except Exception as exc:
+            obj.some_name = _r.misfit(obj, data, "some-name", "some_name", exc)
+        try:
             v = data.get("with space", UNSET)
             obj.with_space = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "café"
+        except Exception as exc:
+            obj.with_space = _r.misfit(obj, data, "with space", "with_space", exc)
+        try:
             v = data.get("café", UNSET)
             obj.cafe = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "mode"
+        except Exception as exc:
+            obj.cafe = _r.misfit(obj, data, "café", "cafe", exc)
+        try:
             v = data.get("mode", UNSET)
             obj.mode = v if v is UNSET else Mode.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_CLASS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.mode = _r.misfit(obj, data, "mode", "mode", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "import": self.import_,
-        }
-        if self.from_ is not UNSET:
-            out["from"] = self.from_
-        if self.self_ is not UNSET:
-            out["self"] = self.self_
-        if self.extra_ is not UNSET:
-            out["extra"] = self.extra_
-        if self.to_dict_ is not UNSET:
-            out["to_dict"] = self.to_dict_
-        if self.f_2fa is not UNSET:
-            out["2fa"] = self.f_2fa
-        if self.some_name is not UNSET:
-            out["some-name"] = self.some_name
-        if self.with_space is not UNSET:
-            out["with space"] = self.with_space
-        if self.cafe is not UNSET:
-            out["café"] = self.cafe
-        if self.mode is not UNSET:
-            out["mode"] = self.mode
+        try:
+            out: dict[str, Any] = {
+                "import": self.import_,
+            }
+            if self.from_ is not UNSET:
+                out["from"] = self.from_
+            if self.self_ is not UNSET:
+                out["self"] = self.self_
+            if self.extra_ is not UNSET:
+                out["extra"] = self.extra_
+            if self.to_dict_ is not UNSET:
+                out["to_dict"] = self.to_dict_
+            if self.f_2fa is not UNSET:
+                out["2fa"] = self.f_2fa
+            if self.some_name is not UNSET:
+                out["some-name"] = self.some_name
+            if self.with_space is not UNSET:
+                out["with space"] = self.with_space
+            if self.cafe is not UNSET:
+                out["café"] = self.cafe
+            if self.mode is not UNSET:
+                out["mode"] = self.mode
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

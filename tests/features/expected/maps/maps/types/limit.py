@@ -30,25 +30,29 @@ class Limit(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Limit:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "max"
-            obj.max = v if (v := data["max"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_LIMIT)
+            obj.extra = EMPTY if data.keys() <= _KEYS_LIMIT else _r.extras(data, _KEYS_LIMIT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.max = v if (v := data["max"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.max = _r.misfit(obj, data, "max", "max", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "max": self.max,
-        }
+        try:
+            out: dict[str, Any] = {
+                "max": self.max,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

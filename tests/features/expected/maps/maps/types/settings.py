@@ -44,49 +44,58 @@ class Settings(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Settings:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "labels"
+            obj.extra = EMPTY if data.keys() <= _KEYS_SETTINGS else _r.extras(data, _KEYS_SETTINGS)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.labels = _r.map_of(data["labels"], _r.string)
-
-            key = "limits"
+        except Exception as exc:
+            obj.labels = _r.misfit(obj, data, "labels", "labels", exc)
+        try:
             v = data.get("limits", UNSET)
             obj.limits = v if v is UNSET else _r.map_of(v, Limit.from_dict)
-
-            key = "free_form"
+        except Exception as exc:
+            obj.limits = _r.misfit(obj, data, "limits", "limits", exc)
+        try:
             v = data.get("free_form", UNSET)
             obj.free_form = v if v is UNSET else _r.obj(v)
-
-            key = "anything"
+        except Exception as exc:
+            obj.free_form = _r.misfit(obj, data, "free_form", "free_form", exc)
+        try:
             obj.anything = data.get("anything", UNSET)
-            key = "attributes"
+        except Exception as exc:
+            obj.anything = _r.misfit(obj, data, "anything", "anything", exc)
+        try:
             v = data.get("attributes", UNSET)
             obj.attributes = (
                 v if v is UNSET or v is None else _r.map_of(v, settings_attributes_value_from_dict)
             )
-
-            obj.extra = _r.extras(data, _KEYS_SETTINGS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.attributes = _r.misfit(obj, data, "attributes", "attributes", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "labels": dict(self.labels),
-        }
-        if self.limits is not UNSET:
-            out["limits"] = {k: x.to_dict() for k, x in self.limits.items()}
-        if self.free_form is not UNSET:
-            out["free_form"] = dict(self.free_form)
-        if self.anything is not UNSET:
-            out["anything"] = self.anything
-        if self.attributes is not UNSET:
-            out["attributes"] = None if self.attributes is None else dict(self.attributes)
+        try:
+            out: dict[str, Any] = {
+                "labels": dict(self.labels),
+            }
+            if self.limits is not UNSET:
+                out["limits"] = {k: x.to_dict() for k, x in self.limits.items()}
+            if self.free_form is not UNSET:
+                out["free_form"] = dict(self.free_form)
+            if self.anything is not UNSET:
+                out["anything"] = self.anything
+            if self.attributes is not UNSET:
+                out["attributes"] = None if self.attributes is None else dict(self.attributes)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -102,7 +111,7 @@ def settings_attributes_value_from_dict(data: Any) -> SettingsAttributesValue:
     if kind is str:
         return data if data.__class__ is str else _r.string(data)
     if kind is float or kind is int:
-        return _r.number(data)
+        return data if data.__class__ is float else _r.number(data)
     if kind is bool:
         return data if data.__class__ is bool else _r.boolean(data)
     raise _r.DecodeError("a string, a number or a boolean", data)

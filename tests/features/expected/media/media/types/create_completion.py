@@ -36,33 +36,42 @@ class CreateCompletionBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateCompletionBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "prompt"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATECOMPLETIONBODY
+                else _r.extras(data, _KEYS_CREATECOMPLETIONBODY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.prompt = v if (v := data["prompt"]).__class__ is str else _r.string(v)
-
-            key = "stream"
+        except Exception as exc:
+            obj.prompt = _r.misfit(obj, data, "prompt", "prompt", exc)
+        try:
             v = data.get("stream", UNSET)
             obj.stream = (
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CREATECOMPLETIONBODY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.stream = _r.misfit(obj, data, "stream", "stream", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "prompt": self.prompt,
-        }
-        if self.stream is not UNSET:
-            out["stream"] = self.stream
+        try:
+            out: dict[str, Any] = {
+                "prompt": self.prompt,
+            }
+            if self.stream is not UNSET:
+                out["stream"] = self.stream
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -44,31 +44,40 @@ class CreateSpeechBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateSpeechBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "input"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATESPEECHBODY
+                else _r.extras(data, _KEYS_CREATESPEECHBODY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.input = v if (v := data["input"]).__class__ is str else _r.string(v)
-
-            key = "stream_format"
+        except Exception as exc:
+            obj.input = _r.misfit(obj, data, "input", "input", exc)
+        try:
             v = data.get("stream_format", UNSET)
             obj.stream_format = v if v is UNSET else CreateSpeechBodyStreamFormat.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATESPEECHBODY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.stream_format = _r.misfit(obj, data, "stream_format", "stream_format", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "input": self.input,
-        }
-        if self.stream_format is not UNSET:
-            out["stream_format"] = self.stream_format
+        try:
+            out: dict[str, Any] = {
+                "input": self.input,
+            }
+            if self.stream_format is not UNSET:
+                out["stream_format"] = self.stream_format
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -33,29 +33,36 @@ class DeltaEvent(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DeltaEvent:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "completion.delta")
-
-            key = "delta"
-            obj.delta = v if (v := data["delta"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_DELTAEVENT)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_DELTAEVENT else _r.extras(data, _KEYS_DELTAEVENT)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "completion.delta")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.delta = v if (v := data["delta"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.delta = _r.misfit(obj, data, "delta", "delta", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "delta": self.delta,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "delta": self.delta,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

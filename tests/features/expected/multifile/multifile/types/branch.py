@@ -35,32 +35,37 @@ class Branch(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Branch:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "length"
+            obj.extra = EMPTY if data.keys() <= _KEYS_BRANCH else _r.extras(data, _KEYS_BRANCH)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("length", UNSET)
-            obj.length = v if v is UNSET else _r.number(v)
-
-            key = "subtree"
+            obj.length = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.length = _r.misfit(obj, data, "length", "length", exc)
+        try:
             v = data.get("subtree", UNSET)
             obj.subtree = v if v is UNSET else Tree.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_BRANCH)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.subtree = _r.misfit(obj, data, "subtree", "subtree", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.length is not UNSET:
-            out["length"] = self.length
-        if self.subtree is not UNSET:
-            out["subtree"] = self.subtree.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.length is not UNSET:
+                out["length"] = self.length
+            if self.subtree is not UNSET:
+                out["subtree"] = self.subtree.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -92,37 +97,43 @@ class Tree(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Tree:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "name"
+            obj.extra = EMPTY if data.keys() <= _KEYS_TREE else _r.extras(data, _KEYS_TREE)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "kind"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("kind", UNSET)
             obj.kind = v if v is UNSET else Kind.decode(v)
-
-            key = "branches"
+        except Exception as exc:
+            obj.kind = _r.misfit(obj, data, "kind", "kind", exc)
+        try:
             v = data.get("branches", UNSET)
             obj.branches = v if v is UNSET else _r.list_of(v, Branch.from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_TREE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.branches = _r.misfit(obj, data, "branches", "branches", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "name": self.name,
-        }
-        if self.kind is not UNSET:
-            out["kind"] = self.kind
-        if self.branches is not UNSET:
-            out["branches"] = [x.to_dict() for x in self.branches]
+        try:
+            out: dict[str, Any] = {
+                "name": self.name,
+            }
+            if self.kind is not UNSET:
+                out["kind"] = self.kind
+            if self.branches is not UNSET:
+                out["branches"] = [x.to_dict() for x in self.branches]
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

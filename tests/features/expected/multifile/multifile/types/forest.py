@@ -31,26 +31,30 @@ class Forest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Forest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "trees"
+            obj.extra = EMPTY if data.keys() <= _KEYS_FOREST else _r.extras(data, _KEYS_FOREST)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("trees", UNSET)
             obj.trees = v if v is UNSET else _r.list_of(v, Tree.from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_FOREST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.trees = _r.misfit(obj, data, "trees", "trees", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.trees is not UNSET:
-            out["trees"] = [x.to_dict() for x in self.trees]
+        try:
+            out: dict[str, Any] = {}
+            if self.trees is not UNSET:
+                out["trees"] = [x.to_dict() for x in self.trees]
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -53,47 +53,59 @@ class CreateFileRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateFileRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "file"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEFILEREQUEST
+                else _r.extras(data, _KEYS_CREATEFILEREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.file = v if (v := data["file"]).__class__ is str else _r.string(v)
-
-            key = "purpose"
+        except Exception as exc:
+            obj.file = _r.misfit(obj, data, "file", "file", exc)
+        try:
             obj.purpose = CreateFileRequestPurpose.decode(data["purpose"])
-
-            key = "expires_after"
+        except Exception as exc:
+            obj.purpose = _r.misfit(obj, data, "purpose", "purpose", exc)
+        try:
             v = data.get("expires_after", UNSET)
             obj.expires_after = v if v is UNSET else CreateFileRequestExpiresAfter.from_dict(v)
-
-            key = "tags"
+        except Exception as exc:
+            obj.expires_after = _r.misfit(obj, data, "expires_after", "expires_after", exc)
+        try:
             v = data.get("tags", UNSET)
             obj.tags = v if v is UNSET else _r.list_of(v, _r.string)
-
-            key = "public"
+        except Exception as exc:
+            obj.tags = _r.misfit(obj, data, "tags", "tags", exc)
+        try:
             v = data.get("public", UNSET)
             obj.public = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEFILEREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.public = _r.misfit(obj, data, "public", "public", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "file": self.file,
-            "purpose": self.purpose,
-        }
-        if self.expires_after is not UNSET:
-            out["expires_after"] = self.expires_after.to_dict()
-        if self.tags is not UNSET:
-            out["tags"] = list(self.tags)
-        if self.public is not UNSET:
-            out["public"] = self.public
+        try:
+            out: dict[str, Any] = {
+                "file": self.file,
+                "purpose": self.purpose,
+            }
+            if self.expires_after is not UNSET:
+                out["expires_after"] = self.expires_after.to_dict()
+            if self.tags is not UNSET:
+                out["tags"] = list(self.tags)
+            if self.public is not UNSET:
+                out["public"] = self.public
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -122,29 +134,38 @@ class CreateFileRequestExpiresAfter(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateFileRequestExpiresAfter:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "anchor"
-            obj.anchor = v if (v := data["anchor"]).__class__ is str else _r.string(v)
-
-            key = "seconds"
-            obj.seconds = v if (v := data["seconds"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEFILEREQUESTEXPIRESAFTER)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEFILEREQUESTEXPIRESAFTER
+                else _r.extras(data, _KEYS_CREATEFILEREQUESTEXPIRESAFTER)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.anchor = v if (v := data["anchor"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.anchor = _r.misfit(obj, data, "anchor", "anchor", exc)
+        try:
+            obj.seconds = v if (v := data["seconds"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.seconds = _r.misfit(obj, data, "seconds", "seconds", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "anchor": self.anchor,
-            "seconds": self.seconds,
-        }
+        try:
+            out: dict[str, Any] = {
+                "anchor": self.anchor,
+                "seconds": self.seconds,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -39,41 +39,52 @@ class EditImageBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EditImageBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "image"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_EDITIMAGEBODY
+                else _r.extras(data, _KEYS_EDITIMAGEBODY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.image = edit_image_body_image_from_dict(data["image"])
-
-            key = "mask"
+        except Exception as exc:
+            obj.image = _r.misfit(obj, data, "image", "image", exc)
+        try:
             v = data.get("mask", UNSET)
             obj.mask = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "prompt"
+        except Exception as exc:
+            obj.mask = _r.misfit(obj, data, "mask", "mask", exc)
+        try:
             obj.prompt = v if (v := data["prompt"]).__class__ is str else _r.string(v)
-
-            key = "options"
+        except Exception as exc:
+            obj.prompt = _r.misfit(obj, data, "prompt", "prompt", exc)
+        try:
             v = data.get("options", UNSET)
             obj.options = v if v is UNSET else EditImageBodyOptions.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_EDITIMAGEBODY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.options = _r.misfit(obj, data, "options", "options", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "image": self.image,
-            "prompt": self.prompt,
-        }
-        if self.mask is not UNSET:
-            out["mask"] = self.mask
-        if self.options is not UNSET:
-            out["options"] = self.options.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "image": self.image,
+                "prompt": self.prompt,
+            }
+            if self.mask is not UNSET:
+                out["mask"] = self.mask
+            if self.options is not UNSET:
+                out["options"] = self.options.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -102,32 +113,41 @@ class EditImageBodyOptions(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EditImageBodyOptions:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "size"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_EDITIMAGEBODYOPTIONS
+                else _r.extras(data, _KEYS_EDITIMAGEBODYOPTIONS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("size", UNSET)
             obj.size = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "n"
+        except Exception as exc:
+            obj.size = _r.misfit(obj, data, "size", "size", exc)
+        try:
             v = data.get("n", UNSET)
             obj.n = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_EDITIMAGEBODYOPTIONS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.n = _r.misfit(obj, data, "n", "n", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.size is not UNSET:
-            out["size"] = self.size
-        if self.n is not UNSET:
-            out["n"] = self.n
+        try:
+            out: dict[str, Any] = {}
+            if self.size is not UNSET:
+                out["size"] = self.size
+            if self.n is not UNSET:
+                out["n"] = self.n
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -33,31 +33,40 @@ class SetAvatarBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SetAvatarBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "picture"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_SETAVATARBODY
+                else _r.extras(data, _KEYS_SETAVATARBODY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.picture = v if (v := data["picture"]).__class__ is str else _r.string(v)
-
-            key = "attachments"
+        except Exception as exc:
+            obj.picture = _r.misfit(obj, data, "picture", "picture", exc)
+        try:
             v = data.get("attachments", UNSET)
             obj.attachments = v if v is UNSET else _r.list_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_SETAVATARBODY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.attachments = _r.misfit(obj, data, "attachments", "attachments", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "picture": self.picture,
-        }
-        if self.attachments is not UNSET:
-            out["attachments"] = list(self.attachments)
+        try:
+            out: dict[str, Any] = {
+                "picture": self.picture,
+            }
+            if self.attachments is not UNSET:
+                out["attachments"] = list(self.attachments)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -37,35 +37,41 @@ class Circle(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Circle:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = EMPTY if data.keys() <= _KEYS_CIRCLE else _r.extras(data, _KEYS_CIRCLE)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "circle")
-
-            key = "radius"
-            obj.radius = _r.number(data["radius"])
-
-            key = "label"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.radius = v if (v := data["radius"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.radius = _r.misfit(obj, data, "radius", "radius", exc)
+        try:
             v = data.get("label", UNSET)
             obj.label = v if v is UNSET else circle_label_from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_CIRCLE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.label = _r.misfit(obj, data, "label", "label", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "radius": self.radius,
-        }
-        if self.label is not UNSET:
-            out["label"] = self.label
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "radius": self.radius,
+            }
+            if self.label is not UNSET:
+                out["label"] = self.label
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -56,64 +56,75 @@ class Profile(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Profile:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = EMPTY if data.keys() <= _KEYS_PROFILE else _r.extras(data, _KEYS_PROFILE)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "nickname"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             v = data["nickname"]
             obj.nickname = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "bio"
+        except Exception as exc:
+            obj.nickname = _r.misfit(obj, data, "nickname", "nickname", exc)
+        try:
             v = data.get("bio", UNSET)
             obj.bio = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "status"
+        except Exception as exc:
+            obj.bio = _r.misfit(obj, data, "bio", "bio", exc)
+        try:
             obj.status = Status.decode(data["status"])
-
-            key = "previous_status"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             v = data.get("previous_status", UNSET)
             obj.previous_status = v if v is UNSET else Status.decode(v)
-
-            key = "age"
+        except Exception as exc:
+            obj.previous_status = _r.misfit(obj, data, "previous_status", "previous_status", exc)
+        try:
             v = data.get("age", UNSET)
             obj.age = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "score"
+        except Exception as exc:
+            obj.age = _r.misfit(obj, data, "age", "age", exc)
+        try:
             v = data.get("score", UNSET)
-            obj.score = v if v is UNSET else _r.number(v)
-
-            key = "created_at"
+            obj.score = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.score = _r.misfit(obj, data, "score", "score", exc)
+        try:
             v = data.get("created_at", UNSET)
             obj.created_at = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_PROFILE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "nickname": self.nickname,
-            "status": self.status,
-        }
-        if self.bio is not UNSET:
-            out["bio"] = self.bio
-        if self.previous_status is not UNSET:
-            out["previous_status"] = self.previous_status
-        if self.age is not UNSET:
-            out["age"] = self.age
-        if self.score is not UNSET:
-            out["score"] = self.score
-        if self.created_at is not UNSET:
-            out["created_at"] = self.created_at
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "nickname": self.nickname,
+                "status": self.status,
+            }
+            if self.bio is not UNSET:
+                out["bio"] = self.bio
+            if self.previous_status is not UNSET:
+                out["previous_status"] = self.previous_status
+            if self.age is not UNSET:
+                out["age"] = self.age
+            if self.score is not UNSET:
+                out["score"] = self.score
+            if self.created_at is not UNSET:
+                out["created_at"] = self.created_at
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

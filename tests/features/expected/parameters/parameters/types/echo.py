@@ -36,33 +36,39 @@ class Echo(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Echo:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "method"
-            obj.method = v if (v := data["method"]).__class__ is str else _r.string(v)
-
-            key = "path"
-            obj.path = v if (v := data["path"]).__class__ is str else _r.string(v)
-
-            key = "headers"
-            obj.headers = _r.map_of(data["headers"], _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_ECHO)
+            obj.extra = EMPTY if data.keys() <= _KEYS_ECHO else _r.extras(data, _KEYS_ECHO)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.method = v if (v := data["method"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.method = _r.misfit(obj, data, "method", "method", exc)
+        try:
+            obj.path = v if (v := data["path"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.path = _r.misfit(obj, data, "path", "path", exc)
+        try:
+            obj.headers = _r.map_of(data["headers"], _r.string)
+        except Exception as exc:
+            obj.headers = _r.misfit(obj, data, "headers", "headers", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "method": self.method,
-            "path": self.path,
-            "headers": dict(self.headers),
-        }
+        try:
+            out: dict[str, Any] = {
+                "method": self.method,
+                "path": self.path,
+                "headers": dict(self.headers),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -43,29 +43,36 @@ class Comparison(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Comparison:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = ComparisonType.decode(data["type"])
-
-            key = "key"
-            obj.key = v if (v := data["key"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_COMPARISON)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_COMPARISON else _r.extras(data, _KEYS_COMPARISON)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = ComparisonType.decode(data["type"])
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.key = v if (v := data["key"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.key = _r.misfit(obj, data, "key", "key", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "key": self.key,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "key": self.key,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -33,31 +33,36 @@ class Node(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Node:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "name"
+            obj.extra = EMPTY if data.keys() <= _KEYS_NODE else _r.extras(data, _KEYS_NODE)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "children"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("children", UNSET)
             obj.children = v if v is UNSET else _r.list_of(v, Node.from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_NODE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.children = _r.misfit(obj, data, "children", "children", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "name": self.name,
-        }
-        if self.children is not UNSET:
-            out["children"] = [x.to_dict() for x in self.children]
+        try:
+            out: dict[str, Any] = {
+                "name": self.name,
+            }
+            if self.children is not UNSET:
+                out["children"] = [x.to_dict() for x in self.children]
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

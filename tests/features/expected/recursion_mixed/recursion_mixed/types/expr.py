@@ -34,29 +34,34 @@ class Sum(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Sum:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "kind"
-            obj.kind = _r.const(data["kind"], "sum")
-
-            key = "terms"
-            obj.terms = _r.list_of(data["terms"], expr_from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_SUM)
+            obj.extra = EMPTY if data.keys() <= _KEYS_SUM else _r.extras(data, _KEYS_SUM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.kind = _r.const(data["kind"], "sum")
+        except Exception as exc:
+            obj.kind = _r.misfit(obj, data, "kind", "kind", exc)
+        try:
+            obj.terms = _r.list_of(data["terms"], expr_from_dict)
+        except Exception as exc:
+            obj.terms = _r.misfit(obj, data, "terms", "terms", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "kind": self.kind,
-            "terms": [x.to_dict() for x in self.terms],
-        }
+        try:
+            out: dict[str, Any] = {
+                "kind": self.kind,
+                "terms": [x.to_dict() for x in self.terms],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -34,29 +34,36 @@ class LiteralModel(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LiteralModel:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "kind"
-            obj.kind = _r.const(data["kind"], "literal")
-
-            key = "value"
-            obj.value = value_from_dict(data["value"])
-
-            obj.extra = _r.extras(data, _KEYS_LITERALMODEL)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_LITERALMODEL else _r.extras(data, _KEYS_LITERALMODEL)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.kind = _r.const(data["kind"], "literal")
+        except Exception as exc:
+            obj.kind = _r.misfit(obj, data, "kind", "kind", exc)
+        try:
+            obj.value = value_from_dict(data["value"])
+        except Exception as exc:
+            obj.value = _r.misfit(obj, data, "value", "value", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "kind": self.kind,
-            "value": self.value,
-        }
+        try:
+            out: dict[str, Any] = {
+                "kind": self.kind,
+                "value": self.value,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

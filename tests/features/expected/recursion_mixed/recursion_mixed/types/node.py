@@ -44,49 +44,57 @@ class Node(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Node:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "name"
+            obj.extra = EMPTY if data.keys() <= _KEYS_NODE else _r.extras(data, _KEYS_NODE)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "parent"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("parent", UNSET)
             obj.parent = v if v is UNSET or v is None else Node.from_dict(v)
-
-            key = "children"
+        except Exception as exc:
+            obj.parent = _r.misfit(obj, data, "parent", "parent", exc)
+        try:
             v = data.get("children", UNSET)
             obj.children = v if v is UNSET else _r.list_of(v, Node.from_dict)
-
-            key = "by_name"
+        except Exception as exc:
+            obj.children = _r.misfit(obj, data, "children", "children", exc)
+        try:
             v = data.get("by_name", UNSET)
             obj.by_name = v if v is UNSET else _r.map_of(v, Node.from_dict)
-
-            key = "extended"
+        except Exception as exc:
+            obj.by_name = _r.misfit(obj, data, "by_name", "by_name", exc)
+        try:
             v = data.get("extended", UNSET)
             obj.extended = v if v is UNSET else NodeExtended.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_NODE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.extended = _r.misfit(obj, data, "extended", "extended", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "name": self.name,
-        }
-        if self.parent is not UNSET:
-            out["parent"] = None if self.parent is None else self.parent.to_dict()
-        if self.children is not UNSET:
-            out["children"] = [x.to_dict() for x in self.children]
-        if self.by_name is not UNSET:
-            out["by_name"] = {k: x.to_dict() for k, x in self.by_name.items()}
-        if self.extended is not UNSET:
-            out["extended"] = self.extended.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "name": self.name,
+            }
+            if self.parent is not UNSET:
+                out["parent"] = None if self.parent is None else self.parent.to_dict()
+            if self.children is not UNSET:
+                out["children"] = [x.to_dict() for x in self.children]
+            if self.by_name is not UNSET:
+                out["by_name"] = {k: x.to_dict() for k, x in self.by_name.items()}
+            if self.extended is not UNSET:
+                out["extended"] = self.extended.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -129,55 +137,66 @@ class NodeExtended(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> NodeExtended:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "name"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_NODEEXTENDED else _r.extras(data, _KEYS_NODEEXTENDED)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "parent"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("parent", UNSET)
             obj.parent = v if v is UNSET or v is None else Node.from_dict(v)
-
-            key = "children"
+        except Exception as exc:
+            obj.parent = _r.misfit(obj, data, "parent", "parent", exc)
+        try:
             v = data.get("children", UNSET)
             obj.children = v if v is UNSET else _r.list_of(v, Node.from_dict)
-
-            key = "by_name"
+        except Exception as exc:
+            obj.children = _r.misfit(obj, data, "children", "children", exc)
+        try:
             v = data.get("by_name", UNSET)
             obj.by_name = v if v is UNSET else _r.map_of(v, Node.from_dict)
-
-            key = "extended"
+        except Exception as exc:
+            obj.by_name = _r.misfit(obj, data, "by_name", "by_name", exc)
+        try:
             v = data.get("extended", UNSET)
             obj.extended = v if v is UNSET else NodeExtended.from_dict(v)
-
-            key = "note"
+        except Exception as exc:
+            obj.extended = _r.misfit(obj, data, "extended", "extended", exc)
+        try:
             v = data.get("note", UNSET)
             obj.note = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_NODEEXTENDED)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.note = _r.misfit(obj, data, "note", "note", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "name": self.name,
-        }
-        if self.parent is not UNSET:
-            out["parent"] = None if self.parent is None else self.parent.to_dict()
-        if self.children is not UNSET:
-            out["children"] = [x.to_dict() for x in self.children]
-        if self.by_name is not UNSET:
-            out["by_name"] = {k: x.to_dict() for k, x in self.by_name.items()}
-        if self.extended is not UNSET:
-            out["extended"] = self.extended.to_dict()
-        if self.note is not UNSET:
-            out["note"] = self.note
+        try:
+            out: dict[str, Any] = {
+                "name": self.name,
+            }
+            if self.parent is not UNSET:
+                out["parent"] = None if self.parent is None else self.parent.to_dict()
+            if self.children is not UNSET:
+                out["children"] = [x.to_dict() for x in self.children]
+            if self.by_name is not UNSET:
+                out["by_name"] = {k: x.to_dict() for k, x in self.by_name.items()}
+            if self.extended is not UNSET:
+                out["extended"] = self.extended.to_dict()
+            if self.note is not UNSET:
+                out["note"] = self.note
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -34,31 +34,36 @@ class Problem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Problem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "message"
+            obj.extra = EMPTY if data.keys() <= _KEYS_PROBLEM else _r.extras(data, _KEYS_PROBLEM)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.message = v if (v := data["message"]).__class__ is str else _r.string(v)
-
-            key = "cause"
+        except Exception as exc:
+            obj.message = _r.misfit(obj, data, "message", "message", exc)
+        try:
             v = data.get("cause", UNSET)
             obj.cause = v if v is UNSET else Problem.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_PROBLEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.cause = _r.misfit(obj, data, "cause", "cause", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "message": self.message,
-        }
-        if self.cause is not UNSET:
-            out["cause"] = self.cause.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "message": self.message,
+            }
+            if self.cause is not UNSET:
+                out["cause"] = self.cause.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

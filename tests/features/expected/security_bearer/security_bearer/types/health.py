@@ -30,26 +30,34 @@ class HealthResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> HealthResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "ok"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_HEALTHRESPONSE
+                else _r.extras(data, _KEYS_HEALTHRESPONSE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("ok", UNSET)
             obj.ok = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-
-            obj.extra = _r.extras(data, _KEYS_HEALTHRESPONSE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.ok = _r.misfit(obj, data, "ok", "ok", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.ok is not UNSET:
-            out["ok"] = self.ok
+        try:
+            out: dict[str, Any] = {}
+            if self.ok is not UNSET:
+                out["ok"] = self.ok
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

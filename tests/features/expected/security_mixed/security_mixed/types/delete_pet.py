@@ -30,26 +30,34 @@ class DeletePetResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DeletePetResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "deleted"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_DELETEPETRESPONSE
+                else _r.extras(data, _KEYS_DELETEPETRESPONSE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("deleted", UNSET)
             obj.deleted = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-
-            obj.extra = _r.extras(data, _KEYS_DELETEPETRESPONSE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.deleted = _r.misfit(obj, data, "deleted", "deleted", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.deleted is not UNSET:
-            out["deleted"] = self.deleted
+        try:
+            out: dict[str, Any] = {}
+            if self.deleted is not UNSET:
+                out["deleted"] = self.deleted
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -36,35 +36,41 @@ class Problem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Problem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "title"
+            obj.extra = EMPTY if data.keys() <= _KEYS_PROBLEM else _r.extras(data, _KEYS_PROBLEM)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.title = v if (v := data["title"]).__class__ is str else _r.string(v)
-
-            key = "status"
+        except Exception as exc:
+            obj.title = _r.misfit(obj, data, "title", "title", exc)
+        try:
             obj.status = v if (v := data["status"]).__class__ is int else _r.integer(v)
-
-            key = "detail"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             v = data.get("detail", UNSET)
             obj.detail = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_PROBLEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.detail = _r.misfit(obj, data, "detail", "detail", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "title": self.title,
-            "status": self.status,
-        }
-        if self.detail is not UNSET:
-            out["detail"] = self.detail
+        try:
+            out: dict[str, Any] = {
+                "title": self.title,
+                "status": self.status,
+            }
+            if self.detail is not UNSET:
+                out["detail"] = self.detail
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

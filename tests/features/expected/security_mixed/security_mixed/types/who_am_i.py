@@ -30,26 +30,34 @@ class WhoAmIResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WhoAmIResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "user"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_WHOAMIRESPONSE
+                else _r.extras(data, _KEYS_WHOAMIRESPONSE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("user", UNSET)
             obj.user = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_WHOAMIRESPONSE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.user = _r.misfit(obj, data, "user", "user", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.user is not UNSET:
-            out["user"] = self.user
+        try:
+            out: dict[str, Any] = {}
+            if self.user is not UNSET:
+                out["user"] = self.user
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

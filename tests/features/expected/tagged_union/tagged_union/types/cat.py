@@ -37,35 +37,41 @@ class Cat(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Cat:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "kind"
+            obj.extra = EMPTY if data.keys() <= _KEYS_CAT else _r.extras(data, _KEYS_CAT)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.kind = _r.const(data["kind"], "cat")
-
-            key = "name"
+        except Exception as exc:
+            obj.kind = _r.misfit(obj, data, "kind", "kind", exc)
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "lives"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("lives", UNSET)
             obj.lives = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_CAT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.lives = _r.misfit(obj, data, "lives", "lives", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "kind": self.kind,
-            "name": self.name,
-        }
-        if self.lives is not UNSET:
-            out["lives"] = self.lives
+        try:
+            out: dict[str, Any] = {
+                "kind": self.kind,
+                "name": self.name,
+            }
+            if self.lives is not UNSET:
+                out["lives"] = self.lives
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -33,31 +33,36 @@ class Adoption(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Adoption:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "pet_id"
+            obj.extra = EMPTY if data.keys() <= _KEYS_ADOPTION else _r.extras(data, _KEYS_ADOPTION)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.pet_id = v if (v := data["pet_id"]).__class__ is int else _r.integer(v)
-
-            key = "adopter"
+        except Exception as exc:
+            obj.pet_id = _r.misfit(obj, data, "pet_id", "pet_id", exc)
+        try:
             v = data.get("adopter", UNSET)
             obj.adopter = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_ADOPTION)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.adopter = _r.misfit(obj, data, "adopter", "adopter", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "pet_id": self.pet_id,
-        }
-        if self.adopter is not UNSET:
-            out["adopter"] = self.adopter
+        try:
+            out: dict[str, Any] = {
+                "pet_id": self.pet_id,
+            }
+            if self.adopter is not UNSET:
+                out["adopter"] = self.adopter
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
