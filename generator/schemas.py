@@ -350,8 +350,9 @@ class SchemaBuilder:
                 props = member_schema.get("properties")
                 req = member_schema.get("required")
                 groups.append((props if isinstance(props, dict) else {}, req if isinstance(req, list) else [], at))
-        if isinstance(schema.get("properties"), dict):
-            groups.append((schema["properties"], schema.get("required") or [], ptr))
+        own, required = schema.get("properties"), schema.get("required")
+        if isinstance(own, dict) or isinstance(required, list):  # a `required` beside allOf applies to the members
+            groups.append((own if isinstance(own, dict) else {}, required if isinstance(required, list) else [], ptr))
 
     # ---- enums ---------------------------------------------------------------------------
     def _enum(
@@ -418,7 +419,10 @@ class SchemaBuilder:
         converted: list[tuple[ir.TypeRef, str]] = []
         suffixes = _variant_suffixes(non_null)
         for i, variant in non_null:
-            converted.append((self.convert(variant, name + suffixes[i], f"{ptr}/{key}/{i}"), f"{ptr}/{key}/{i}"))
+            arm = self.convert(variant, name + suffixes[i], f"{ptr}/{key}/{i}")
+            if isinstance(arm, ir.Nullable):  # a variant that admits null (`nullable: true`) makes the union admit it
+                arm, nullable = arm.inner, True
+            converted.append((arm, f"{ptr}/{key}/{i}"))
         disc: dict[str, Any] = schema["discriminator"] if isinstance(schema.get("discriminator"), dict) else {}
         prop: str = disc["propertyName"] if isinstance(disc.get("propertyName"), str) else ""
         mapping = {str(k): v for k, v in (disc.get("mapping") or {}).items() if isinstance(v, str)}
