@@ -35,7 +35,11 @@ from .specread import deref
 _PARAM = re.compile(r"^{([^}]+)}$")
 _EXTENSION = re.compile(r"\.(json|xml|yaml|yml|csv|txt|html)$", re.I)
 _VERSION = re.compile(r"^(v\d+([._]\d+)*([a-z]+\d*)?|\d+(\.\d+)+|\d{4}-\d{2}-\d{2})$", re.I)
-_CALL = re.compile(r"\bclient\.([A-Za-z_][\w.]*)\(")
+_CALL = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\.([A-Za-z_][\w.]*)\(")
+# how an example gets its client: `client = OpenAI(...)`, or the module's own (`import openai`)
+_CLIENT = re.compile(r"^\s*(?:(\w+)\s*=\s*(?:await\s+)?[\w.]*[A-Z]\w*\(|import\s+(\w+)\s*$)", re.M)
+# the SDK's views of a method (`client.files.with_raw_response.create`) name the method itself
+_WRAPPERS = ("with_raw_response", "with_streaming_response")
 _LIST_FIELDS = ("data", "items", "results", "entries", "records", "values", "list", "objects")
 _WRITES = ("post", "put", "patch")
 _HTTP = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -64,9 +68,22 @@ class OpName:
 def name_operations(operations: list[Any], doc: dict[str, Any], table: NameTable | None = None) -> list[OpName]:
     """`name_operation` for each selected operation (`select.SelectedOperation`); an action
     whose segment other operations use as a resource (`GET /files/{id}/metadata` beside
-    `/files/{id}/metadata/{scope}`) is named as a resource too: its method would hide it."""
+    `/files/{id}/metadata/{scope}`) is named as a resource too: its method would hide it.
+    Every operation of the document counts there, selected or not, so that a selection
+    names its operations as the whole spec does."""
     named = [name_operation(o.path, o.method, o.operation, o.path_item, doc, table) for o in operations]
-    resources = {n.resource[:i] for n in named for i in range(1, len(n.resource) + 1)}
+    if all(n.as_resource is None for n in named):
+        return named
+    chosen = {(o.path, o.method) for o in operations}
+    paths: dict[str, Any] = doc["paths"] if isinstance(doc.get("paths"), dict) else {}
+    others = [
+        name_operation(path, m, item[m], item, doc, table)
+        for path, item in paths.items()
+        if isinstance(item, dict)
+        for m in _HTTP
+        if isinstance(item.get(m), dict) and (path, m) not in chosen
+    ]
+    resources = {n.resource[:i] for n in [*named, *others] for i in range(1, len(n.resource) + 1)}
     return [
         replace(n, resource=n.as_resource[0], method=n.as_resource[1])
         if n.as_resource is not None and (*n.resource, n.method) in resources
@@ -97,19 +114,35 @@ def name_operation(
             first = _split(wanted[0])
             aliases = tuple(m for m in (_split(w)[1] for w in wanted[1:] if _split(w)[0] == first[0]) if m != first[1])
             return OpName(first[0], first[1], aliases, fixed, bare, "table")
-    hint = _hint(op, rule)
+    variant = _variant(fixed, op_id)
+    hint = _hint(op, rule, bare)
     if hint is not None:
-        return OpName(hint[0], hint[1], (), fixed, bare, "hint")
+        return OpName(_under(variant, hint[0]), hint[1], (), fixed, bare, "hint")
     resource = rule[0]
     alternative = None
     if table is not None:
         resource = _prefixed(bare, resource, op, table)
+    resource = _under(variant, resource)
     if rule[0] != _resource_of(bare):  # an action: the method would hide a resource of its name
         alternative = (
             (*resource, rule[1]),
             "list" if method == "get" and _lists(op, doc, rule[1]) else _collection_method(method),
         )
     return OpName(resource, rule[1], (), fixed, bare, "rule", alternative)
+
+
+def _variant(fixed: tuple[tuple[str, str], ...], op_id: Any) -> tuple[str, ...]:
+    """A path key's query flag that its operationId names too (`/responses?beta=true`,
+    `beta_createResponse`) marks a variant of the plain path's operation: a namespace of that name."""
+    words = snake(str(op_id or "")).split("_")
+    for key, value in fixed:
+        if value.lower() == "true" and snake(key) == words[0] and len(words) > 1:
+            return (snake(key),)
+    return ()
+
+
+def _under(variant: tuple[str, ...], resource: tuple[str, ...]) -> tuple[str, ...]:
+    return resource if not variant or resource[: len(variant)] == variant else variant + resource
 
 
 def _resource_of(path: str) -> tuple[str, ...]:
@@ -145,6 +178,12 @@ def _rule(
     if segments and segments[-1] == "{}":
         if method == "get":  # an item that is itself a list (`/taxonomies/{namespace}`) is listed
             return resource, "list" if _lists(op, doc, names[-1] if names else "") else "retrieve"
+        if (
+            method == "post"
+            and op.get("operationId")
+            and any(isinstance(path_item.get(m), dict) for m in ("put", "patch"))
+        ):
+            return resource, snake(str(op["operationId"]))  # `update` is the PUT's/PATCH's beside it
         return resource, "delete" if method == "delete" else "update" if method in _WRITES else snake(method)
     methods = [m for m in _HTTP if isinstance(path_item.get(m), dict)]
     last = segments[-1] if segments else ""
@@ -203,16 +242,19 @@ def _properties(doc: dict[str, Any], schema: dict[str, Any], depth: int = 0) -> 
     return None
 
 
-def _hint(op: dict[str, Any], rule: tuple[tuple[str, ...], str]) -> tuple[tuple[str, ...], str] | None:
-    """The SDK call the spec's Python example makes; of several, the one most like the rule's."""
+def _hint(op: dict[str, Any], rule: tuple[tuple[str, ...], str], path: str) -> tuple[tuple[str, ...], str] | None:
+    """The SDK call the spec's Python example makes; of several, the one most like the rule's.
+    A resource the path spells without an underscore the call has (`chatkit`, `chat_kit`) is
+    spelt as in the path, so that every operation under that path stays on one resource."""
     meta = op.get("x-oaiMeta")
     if not isinstance(meta, dict):
         return None
     calls: list[tuple[tuple[str, ...], str]] = []
     for text in _python_examples(meta.get("examples")):
-        for dotted in _CALL.findall(text):
-            parts = dotted.split(".")
-            if len(parts) >= 2 and all(p.isidentifier() for p in parts):
+        receivers = {"client"} | {a or b for a, b in _CLIENT.findall(text)}
+        for receiver, dotted in _CALL.findall(text):
+            parts = [p for p in dotted.split(".") if p not in _WRAPPERS]
+            if receiver in receivers and len(parts) >= 2 and all(p.isidentifier() for p in parts):
                 calls.append((tuple(parts[:-1]), parts[-1]))
     if not calls:
         return None
@@ -223,7 +265,9 @@ def _hint(op: dict[str, Any], rule: tuple[tuple[str, ...], str]) -> tuple[tuple[
         tail = res[-len(resource) :] == resource
         return (tail and meth == method, tail, res[-1:] == resource[-1:], i)
 
-    return max(enumerate(calls), key=score)[1]
+    res, meth = max(enumerate(calls), key=score)[1]
+    spelt = {snake(s).replace("_", ""): snake(s) for s in literal_segments(path) if s != "{}"}
+    return tuple(spelt.get(p.replace("_", ""), p) for p in res), meth
 
 
 def _python_examples(node: Any) -> list[str]:
