@@ -43,6 +43,7 @@ _WRAPPERS = ("with_raw_response", "with_streaming_response")
 _LIST_FIELDS = ("data", "items", "results", "entries", "records", "values", "list", "objects")
 _WRITES = ("post", "put", "patch")
 _HTTP = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_CLASS_SUFFIXES = ("Resource", "Api", "Endpoints")  # for a resource class whose name a type has
 
 
 @dataclass(frozen=True)
@@ -421,7 +422,8 @@ def resource_classes(
     """A class name per resource path. Names are scoped per resource module (one per top-level
     resource): `client.vector_stores.files` and `client.containers.files` are both `Files`.
     Within a module a taken name gets its parents' names in front (`ChatkitThreads`); a name
-    a type has gets a `Resource` suffix instead (W361), as no type may be hidden by a resource."""
+    a type has gets a `Resource` suffix instead (W361), as no type may be hidden by a resource
+    (`Api` where that is a type's too, as `TagsResource` is in DigitalOcean's spec)."""
     paths = sorted(
         {op.resource[:i] for op in operations for i in range(1, len(op.resource) + 1)}, key=lambda p: (len(p), p)
     )
@@ -438,9 +440,10 @@ def resource_classes(
         if not name:
             name = next(
                 (
-                    c + "Resource"
+                    c + suffix
+                    for suffix in _CLASS_SUFFIXES
                     for c in candidates
-                    if c + "Resource" not in taken and c + "Resource" not in type_names
+                    if c + suffix not in taken and c + suffix not in type_names
                 ),
                 "",
             )

@@ -13,7 +13,7 @@ from .computer_screenshot_content import ComputerScreenshotContent
 from .input_file_content import InputFileContent
 from .input_image_content import InputImageContent
 from .input_text_content import InputTextContent
-from .message_phase2 import MessagePhase2
+from .message_phase import MessagePhase
 from .message_role import MessageRole
 from .message_status import MessageStatus
 from .output_text_content import OutputTextContent
@@ -39,7 +39,7 @@ class Message(_r.Model):
     """The role of the message. One of `unknown`, `user`, `assistant`, `system`, `critic`, `discriminator`, `developer`, or `tool`."""
     content: list[MessageContentItem]
     """The content of the message"""
-    phase: MessagePhase2 | str | Unset | None
+    phase: MessagePhase | str | Unset | None
     extra: Mapping[str, Any]
     """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
 
@@ -51,7 +51,7 @@ class Message(_r.Model):
         role: MessageRole | str,
         content: list[MessageContentItem],
         type: Literal["message"] = "message",
-        phase: MessagePhase2 | str | Unset | None = UNSET,
+        phase: MessagePhase | str | Unset | None = UNSET,
         extra: Mapping[str, Any] = EMPTY,
     ) -> None:
         self.type = type
@@ -85,7 +85,7 @@ class Message(_r.Model):
 
             key = "phase"
             v = data.get("phase", UNSET)
-            obj.phase = v if v is UNSET or v is None else MessagePhase2.decode(v)
+            obj.phase = v if v is UNSET or v is None else MessagePhase.decode(v)
 
             obj.extra = _r.extras(data, _KEYS_MESSAGE)
         except Exception as exc:
