@@ -41,6 +41,11 @@ _CLIENT = re.compile(r"^\s*(?:(\w+)\s*=\s*(?:await\s+)?[\w.]*[A-Z]\w*\(|import\s
 # the SDK's views of a method (`client.files.with_raw_response.create`) name the method itself
 _WRAPPERS = ("with_raw_response", "with_streaming_response")
 _LIST_FIELDS = ("data", "items", "results", "entries", "records", "values", "list", "objects")
+# keys beside a list that say it is one page of many
+_PAGING = frozenset(
+    {"links", "meta", "next", "next_page", "next_cursor", "cursor", "has_more", "total", "total_count", "next_marker"}
+    | {"next_page_token", "next_token", "page", "page_size", "offset", "limit", "marker", "first_id", "last_id"}
+)
 _WRITES = ("post", "put", "patch")
 _HTTP = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _CLASS_SUFFIXES = ("Resource", "Api", "Endpoints")  # for a resource class whose name a type has
@@ -191,7 +196,7 @@ def _rule(
     if len(names) >= 2 and len(methods) == 1 and not _plural(names[-1]):
         return resource[:-1], names[-1]  # an action: /batches/{id}/cancel, /asset_report/pdf/get
     get = path_item.get("get") if isinstance(path_item.get("get"), dict) else None
-    listing = _lists(get, doc, names[-1] if names else "") if get is not None else None
+    listing = _lists(get, doc, names[-1] if names else "", collection=True) if get is not None else None
     singleton = listing is False or (listing is None and last != "" and not _plural(names[-1] if names else ""))
     if method == "get":
         return resource, "retrieve" if singleton else "list"
@@ -207,9 +212,10 @@ def _plural(word: str) -> bool:
     return last.endswith("s") and not last.endswith(("ss", "us", "is"))
 
 
-def _lists(op: dict[str, Any], doc: dict[str, Any], name: str) -> bool | None:
+def _lists(op: dict[str, Any], doc: dict[str, Any], name: str, collection: bool = False) -> bool | None:
     """Whether a GET answers a list: an array, or an object holding one under `data`, `items`,
-    ... or the resource's own name (`{"messages": [...], "next_page_uri": ...}`)."""
+    ... or the resource's own name (`{"messages": [...], "next_page_uri": ...}`); at a
+    collection path, also the one list beside paging facts (`{"ssh_keys": [...], "links": ..., "meta": ...}`)."""
     responses: dict[Any, Any] = op["responses"] if isinstance(op.get("responses"), dict) else {}
     for code in sorted(str(c) for c in responses):
         if not code.startswith("2"):
@@ -225,8 +231,10 @@ def _lists(op: dict[str, Any], doc: dict[str, Any], name: str) -> bool | None:
             if schema.get("type") == "array":
                 return True
             props = _properties(doc, schema)
-            keys = [k for k in props if k in _LIST_FIELDS or snake(k) == name]
-            return any(isinstance(s := deref(doc, props[k]), dict) and s.get("type") == "array" for k in keys)
+            arrays = [k for k in props if isinstance(s := deref(doc, props[k]), dict) and s.get("type") == "array"]
+            return any(k in _LIST_FIELDS or snake(k) == name for k in arrays) or (
+                collection and len(arrays) == 1 and any(snake(k) in _PAGING for k in props)
+            )
     return None
 
 

@@ -94,3 +94,17 @@ def test_an_item_post_beside_put_takes_its_operation_id():
     put = {"put": {"responses": OK}}
     assert named("/files/{file_id}", "post", {"operationId": "restoreFile"}, put) == "files.restore_file"
     assert named("/files/{file_id}", "post", {"operationId": "updateFile"}) == "files.update"
+
+
+def test_a_collection_whose_one_list_stands_beside_paging_keys_is_listed():
+    page = {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object", "properties": {
+        "ssh_keys": {"type": "array", "items": {"type": "object"}}, "links": {"type": "object"},
+        "meta": {"type": "object"}}}}}}}
+    one = {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object", "properties": {
+        "model_ids": {"type": "array", "items": {"type": "string"}}, "mode": {"type": "string"}}}}}}}
+    item = {"get": {"responses": page}, "post": {"responses": OK}}
+    assert named("/v2/account/keys", "get", {"responses": page}, item) == "account.keys.list"
+    assert named("/v2/account/keys", "post", {}, item) == "account.keys.create"
+    single = {"get": {"responses": one}, "post": {"responses": OK}}
+    assert named("/projects/{id}/model_permissions", "get", {"responses": one}, single) == "projects.model_permissions.retrieve"
+    assert named("/projects/{id}/model_permissions", "post", {}, single) == "projects.model_permissions.update"
