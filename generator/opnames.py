@@ -183,14 +183,15 @@ def _rule(
     resource = tuple(names) or ("root",)
     if segments and segments[-1] == "{}":
         if method == "get":  # an item that is itself a list (`/taxonomies/{namespace}`) is listed
-            return resource, "list" if _lists(op, doc, names[-1] if names else "") else "retrieve"
+            listed = tuple(segments[:-1]) not in _readable(doc) and _lists(op, doc, names[-1] if names else "")
+            return resource, "list" if listed else "retrieve"  # (unless the list is its parent's GET)
         if (
             method == "post"
             and op.get("operationId")
             and any(isinstance(path_item.get(m), dict) for m in ("put", "patch"))
         ):
             return resource, snake(str(op["operationId"]))  # `update` is the PUT's/PATCH's beside it
-        return resource, "delete" if method == "delete" else "update" if method in _WRITES else snake(method)
+        return resource, _write(method, path_item)
     methods = [m for m in _HTTP if isinstance(path_item.get(m), dict)]
     last = segments[-1] if segments else ""
     if len(names) >= 2 and len(methods) == 1 and not _plural(names[-1]):
@@ -198,13 +199,47 @@ def _rule(
     get = path_item.get("get") if isinstance(path_item.get("get"), dict) else None
     listing = _lists(get, doc, names[-1] if names else "", collection=True) if get is not None else None
     singleton = listing is False or (listing is None and last != "" and not _plural(names[-1] if names else ""))
+    if singleton and tuple(segments) in _collections(doc):  # `/logsink` beside `GET /logsink/{id}`: a collection
+        singleton = False
     if method == "get":
         return resource, "retrieve" if singleton else "list"
+    if method == "post" and not (singleton and get is not None and not _updated(path_item)):
+        return resource, "create"  # (on a singleton, only when no PUT or PATCH is its update)
+    return resource, _write(method, path_item)
+
+
+def _updated(path_item: dict[str, Any]) -> bool:
+    return any(isinstance(path_item.get(m), dict) for m in ("put", "patch"))
+
+
+def _write(method: str, path_item: dict[str, Any]) -> str:
+    """DELETE `delete`, PUT `update`, PATCH `update` too unless a PUT is beside it (then `patch`)."""
     if method == "delete":
-        return resource, "delete"
-    if method == "post" and not (singleton and get is not None):
-        return resource, "create"
-    return resource, "update" if method in _WRITES else snake(method)
+        return "delete"
+    if method == "patch" and isinstance(path_item.get("put"), dict):
+        return "patch"
+    return "update" if method in _WRITES else snake(method)
+
+
+# for the last document asked: the literal segments of its paths with a GET
+_READABLE: list[tuple[dict[str, Any], frozenset[tuple[str, ...]]]] = []
+
+
+def _readable(doc: dict[str, Any]) -> frozenset[tuple[str, ...]]:
+    if not _READABLE or _READABLE[0][0] is not doc:
+        paths = doc.get("paths") if isinstance(doc.get("paths"), dict) else {}
+        found = frozenset(
+            tuple(literal_segments(str(p)))
+            for p, item in (paths or {}).items()
+            if isinstance(item, dict) and "get" in item
+        )
+        _READABLE[:] = [(doc, found)]
+    return _READABLE[0][1]
+
+
+def _collections(doc: dict[str, Any]) -> frozenset[tuple[str, ...]]:
+    """The literal segments of every path of the spec with an item below it that can be read (`GET /a/{id}`)."""
+    return frozenset(p[:-1] for p in _readable(doc) if p[-1:] == ("{}",))
 
 
 def _plural(word: str) -> bool:

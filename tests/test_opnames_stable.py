@@ -108,3 +108,32 @@ def test_a_collection_whose_one_list_stands_beside_paging_keys_is_listed():
     single = {"get": {"responses": one}, "post": {"responses": OK}}
     assert named("/projects/{id}/model_permissions", "get", {"responses": one}, single) == "projects.model_permissions.retrieve"
     assert named("/projects/{id}/model_permissions", "post", {}, single) == "projects.model_permissions.update"
+
+
+def test_collections_items_and_updates_read_the_spec_s_other_paths():
+    """`/nfs` with `GET /nfs/{id}` beside it is a collection whatever its GET answers; an item
+    under a listed collection is retrieved; PATCH beside PUT is `patch`; a singleton's POST beside
+    its PUT is `create`."""
+    item = {"get": {"responses": OK}}
+    doc = {"paths": {"/v2/nfs": {"get": {"responses": OK}, "post": {"responses": OK}}, "/v2/nfs/{nfs_id}": item}}
+
+    def at(path: str, method: str) -> str:
+        paths = doc["paths"]
+        result = name_operation(path, method, paths[path][method], paths[path], doc)
+        return ".".join((*result.resource, result.method))
+
+    assert (at("/v2/nfs", "get"), at("/v2/nfs", "post"), at("/v2/nfs/{nfs_id}", "get")) == (
+        "nfs.list", "nfs.create", "nfs.retrieve")
+    listing = {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object", "properties": {
+        "data": {"type": "array", "items": {"type": "object"}}}}}}}}
+    doc["paths"]["/v2/nfs/{nfs_id}"] = {"get": {"responses": listing}}
+    assert at("/v2/nfs/{nfs_id}", "get") == "nfs.retrieve"  # its parent lists: an item, whatever it holds
+    doc = {"paths": {"/v2/nfs/{nfs_id}": {"get": {"responses": listing}}}}
+    assert at("/v2/nfs/{nfs_id}", "get") == "nfs.list"  # `/taxonomies/{namespace}`: an item that is a list
+    both = {"put": {"responses": OK}, "patch": {"responses": OK}}
+    assert named("/vpcs/{vpc_id}", "put", {}, both) == "vpcs.update"
+    assert named("/vpcs/{vpc_id}", "patch", {}, both) == "vpcs.patch"
+    assert named("/vpcs/{vpc_id}", "patch", {}) == "vpcs.update"
+    singleton = {"get": {"responses": OK}, "put": {"responses": OK}}
+    assert named("/files/{id}/metadata/global/skills", "post", {}, singleton) == "files.metadata.global_.skills.create"
+    assert named("/files/{id}/metadata/global/skills", "put", {}, singleton) == "files.metadata.global_.skills.update"
