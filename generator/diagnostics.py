@@ -94,6 +94,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W361": (Severity.WARNING, "a resource class would have a type's name: it got a `Resource` (or `Api`) suffix"),
     "W362": (Severity.WARNING, "an argument would hide a name the generated method uses: it got a `_` suffix"),
     "W363": (Severity.WARNING, "a numbered copy of a schema (`Name-2`) is the same as `Name`: it uses that type"),
+    "W364": (
+        Severity.WARNING,
+        "a schema name cannot be a class name as it is (not an identifier, reserved, too long): see the name given",
+    ),
     "I330": (Severity.INFO, "the request body offers several media types: the client sends the richest it supports"),
     "W331": (Severity.WARNING, "this request media type is not encoded field by field: the method takes the raw body"),
     "W332": (Severity.WARNING, "this `encoding` entry of a form body cannot be honoured: fix or remove it"),

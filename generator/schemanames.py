@@ -2,7 +2,7 @@
 
 Specs merged from several sources number their copies: `MessagePhase-2` beside `MessagePhase`,
 `Error-2` beside `Error`. Pascal-casing gives `MessagePhase2`, a number the reader cannot
-explain. Instead (each a W306/W363 diagnostic naming both names):
+explain. Instead (each a W364/W363 diagnostic naming both names):
 - a numbered copy that is the same schema as its original, but for annotations, is that
   original's type (`copy_of`);
 - otherwise its `title` (the schema builder's rule), with the words its name has before the

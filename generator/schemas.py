@@ -103,10 +103,14 @@ class SchemaBuilder:
         if (
             name == pascal(readable)
             and name != raw_name
-            and (not raw_name.replace("_", "").isalnum() or len(raw_name) > MAX_NAME)
-        ):
+            and (
+                not raw_name.replace("_", "").isalnum()
+                or len(raw_name) > MAX_NAME
+                or name.lower() != "".join(c for c in raw_name.lower() if c.isascii() and c.isalnum())
+            )
+        ):  # not just the name's words joined: a reserved name (`Model` -> `ModelModel`), a digit first, ...
             # (a name taken by another schema was already reported by claim_class, W308)
-            self.diags.append(Diagnostic("W306", f"schema {raw_name!r} is named {name!r} in Python", ref.lstrip("#")))
+            self.diags.append(Diagnostic("W364", f"schema {raw_name!r} is named {name!r} in Python", ref.lstrip("#")))
         self._component_names[ref] = name
         outer_module, outer_anchor = self._module, self._anchor
         self._module, _ = self.modules.claim(snake(name))

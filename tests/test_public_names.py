@@ -69,7 +69,7 @@ def silent_renames(section: Section, api: ir.Api, diags: list[Diagnostic]) -> li
         raw = ref.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
         pointer = ref[1:]
         if pascal(raw) not in names_at.get(pointer, {pascal(raw)}) and not said & {
-            (pointer, "W306"), (pointer, "W308"), (pointer, "W363")}:
+            (pointer, "W364"), (pointer, "W308"), (pointer, "W363")}:
             out.append(f"schema {raw!r} is {sorted(names_at[pointer])} without a word")
         if pointer not in names_at and (pointer, "W363") in said and pascal(raw) in {d.name for d in api.definitions}:
             out.append(f"schema {raw!r} is the type of another schema, yet a type has its name")

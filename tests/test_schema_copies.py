@@ -1,7 +1,7 @@
 """Numbered copies of schemas (`MessagePhase-2`, as specs merged from several sources have
 them) get no number the reader cannot explain: the original's type when only annotations
 differ (W363), else a readable name (title; title with the name's leading words; the name an
-inline schema at its first use would have), each rename reported with both names (W306).
+inline schema at its first use would have), each rename reported with both names (W364).
 Build stage on small specs: well under a second."""
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def test_a_copy_is_named_by_its_title_or_its_first_use() -> None:
     assert names["/components/schemas/Error-2"] == "VideoError"  # the title is another schema's name
     assert names["/components/schemas/ImageRef-2"] == "VideoImageRef"  # `Video.input` is the union's name
     assert names["/components/schemas/Video/properties/input"] == "VideoInput"
-    renamed = sorted(d.message for d in diags if d.code == "W306")
+    renamed = sorted(d.message for d in diags if d.code == "W364")
     assert renamed == sorted(f"schema {raw!r} is named {names['/components/schemas/' + raw]!r} in Python"
                              for raw in ("ConversationParam-2", "BetaConversationParam-2", "Error-2", "ImageRef-2"))
     assert not [n for n in names.values() if n[-1].isdigit()]
