@@ -74,13 +74,20 @@ def _cut(name: str) -> str:
     snake_case = "_" in name or name.islower()
     parts = [w for w in name.split("_") if w] if snake_case else _PASCAL_WORDS.findall(name)
     if not parts or "".join(parts) != name.replace("_", ""):
-        return name[:MAX_NAME].rstrip("_")
+        return _at_word_end(name)
     parts = _without_repeats(parts)
     joiner = "_" if snake_case else ""
     while len(parts) > 3 and len(joiner.join(parts)) > MAX_NAME:
         del parts[2]
     out = joiner.join(parts)
-    return out if len(out) <= MAX_NAME else out[:MAX_NAME].rstrip("_")
+    return out if len(out) <= MAX_NAME else _at_word_end(out)
+
+
+def _at_word_end(name: str) -> str:
+    """The longest start of `name` within MAX_NAME that ends where a word does, not mid-word."""
+    ends = [m.end() for m in re.finditer(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+", name)]
+    end = max((e for e in ends if e <= MAX_NAME), default=MAX_NAME)
+    return name[:end].rstrip("_")
 
 
 def _without_repeats(parts: list[str]) -> list[str]:

@@ -35,10 +35,20 @@ from .specread import deref
 _PARAM = re.compile(r"^{([^}]+)}$")
 _EXTENSION = re.compile(r"\.(json|xml|yaml|yml|csv|txt|html)$", re.I)
 _VERSION = re.compile(r"^(v\d+([._]\d+)*([a-z]+\d*)?|\d+(\.\d+)+|\d{4}-\d{2}-\d{2})$", re.I)
-_CALL = re.compile(r"\bclient\.([A-Za-z_][\w.]*)\(")
+_CALL = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\.([A-Za-z_][\w.]*)\(")
+# how an example gets its client: `client = OpenAI(...)`, or the module's own (`import openai`)
+_CLIENT = re.compile(r"^\s*(?:(\w+)\s*=\s*(?:await\s+)?[\w.]*[A-Z]\w*\(|import\s+(\w+)\s*$)", re.M)
+# the SDK's views of a method (`client.files.with_raw_response.create`) name the method itself
+_WRAPPERS = ("with_raw_response", "with_streaming_response")
 _LIST_FIELDS = ("data", "items", "results", "entries", "records", "values", "list", "objects")
+# keys beside a list that say it is one page of many
+_PAGING = frozenset(
+    {"links", "meta", "next", "next_page", "next_cursor", "cursor", "has_more", "total", "total_count", "next_marker"}
+    | {"next_page_token", "next_token", "page", "page_size", "offset", "limit", "marker", "first_id", "last_id"}
+)
 _WRITES = ("post", "put", "patch")
 _HTTP = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_CLASS_SUFFIXES = ("Resource", "Api", "Endpoints")  # for a resource class whose name a type has
 
 
 @dataclass(frozen=True)
@@ -64,9 +74,22 @@ class OpName:
 def name_operations(operations: list[Any], doc: dict[str, Any], table: NameTable | None = None) -> list[OpName]:
     """`name_operation` for each selected operation (`select.SelectedOperation`); an action
     whose segment other operations use as a resource (`GET /files/{id}/metadata` beside
-    `/files/{id}/metadata/{scope}`) is named as a resource too: its method would hide it."""
+    `/files/{id}/metadata/{scope}`) is named as a resource too: its method would hide it.
+    Every operation of the document counts there, selected or not, so that a selection
+    names its operations as the whole spec does."""
     named = [name_operation(o.path, o.method, o.operation, o.path_item, doc, table) for o in operations]
-    resources = {n.resource[:i] for n in named for i in range(1, len(n.resource) + 1)}
+    if all(n.as_resource is None for n in named):
+        return named
+    chosen = {(o.path, o.method) for o in operations}
+    paths: dict[str, Any] = doc["paths"] if isinstance(doc.get("paths"), dict) else {}
+    others = [
+        name_operation(path, m, item[m], item, doc, table)
+        for path, item in paths.items()
+        if isinstance(item, dict)
+        for m in _HTTP
+        if isinstance(item.get(m), dict) and (path, m) not in chosen
+    ]
+    resources = {n.resource[:i] for n in [*named, *others] for i in range(1, len(n.resource) + 1)}
     return [
         replace(n, resource=n.as_resource[0], method=n.as_resource[1])
         if n.as_resource is not None and (*n.resource, n.method) in resources
@@ -97,19 +120,35 @@ def name_operation(
             first = _split(wanted[0])
             aliases = tuple(m for m in (_split(w)[1] for w in wanted[1:] if _split(w)[0] == first[0]) if m != first[1])
             return OpName(first[0], first[1], aliases, fixed, bare, "table")
-    hint = _hint(op, rule)
+    variant = _variant(fixed, op_id)
+    hint = _hint(op, rule, bare)
     if hint is not None:
-        return OpName(hint[0], hint[1], (), fixed, bare, "hint")
+        return OpName(_under(variant, hint[0]), hint[1], (), fixed, bare, "hint")
     resource = rule[0]
     alternative = None
     if table is not None:
         resource = _prefixed(bare, resource, op, table)
+    resource = _under(variant, resource)
     if rule[0] != _resource_of(bare):  # an action: the method would hide a resource of its name
         alternative = (
             (*resource, rule[1]),
             "list" if method == "get" and _lists(op, doc, rule[1]) else _collection_method(method),
         )
     return OpName(resource, rule[1], (), fixed, bare, "rule", alternative)
+
+
+def _variant(fixed: tuple[tuple[str, str], ...], op_id: Any) -> tuple[str, ...]:
+    """A path key's query flag that its operationId names too (`/responses?beta=true`,
+    `beta_createResponse`) marks a variant of the plain path's operation: a namespace of that name."""
+    words = snake(str(op_id or "")).split("_")
+    for key, value in fixed:
+        if value.lower() == "true" and snake(key) == words[0] and len(words) > 1:
+            return (snake(key),)
+    return ()
+
+
+def _under(variant: tuple[str, ...], resource: tuple[str, ...]) -> tuple[str, ...]:
+    return resource if not variant or resource[: len(variant)] == variant else variant + resource
 
 
 def _resource_of(path: str) -> tuple[str, ...]:
@@ -144,22 +183,63 @@ def _rule(
     resource = tuple(names) or ("root",)
     if segments and segments[-1] == "{}":
         if method == "get":  # an item that is itself a list (`/taxonomies/{namespace}`) is listed
-            return resource, "list" if _lists(op, doc, names[-1] if names else "") else "retrieve"
-        return resource, "delete" if method == "delete" else "update" if method in _WRITES else snake(method)
+            listed = tuple(segments[:-1]) not in _readable(doc) and _lists(op, doc, names[-1] if names else "")
+            return resource, "list" if listed else "retrieve"  # (unless the list is its parent's GET)
+        if (
+            method == "post"
+            and op.get("operationId")
+            and any(isinstance(path_item.get(m), dict) for m in ("put", "patch"))
+        ):
+            return resource, snake(str(op["operationId"]))  # `update` is the PUT's/PATCH's beside it
+        return resource, _write(method, path_item)
     methods = [m for m in _HTTP if isinstance(path_item.get(m), dict)]
     last = segments[-1] if segments else ""
     if len(names) >= 2 and len(methods) == 1 and not _plural(names[-1]):
         return resource[:-1], names[-1]  # an action: /batches/{id}/cancel, /asset_report/pdf/get
     get = path_item.get("get") if isinstance(path_item.get("get"), dict) else None
-    listing = _lists(get, doc, names[-1] if names else "") if get is not None else None
+    listing = _lists(get, doc, names[-1] if names else "", collection=True) if get is not None else None
     singleton = listing is False or (listing is None and last != "" and not _plural(names[-1] if names else ""))
+    if singleton and tuple(segments) in _collections(doc):  # `/logsink` beside `GET /logsink/{id}`: a collection
+        singleton = False
     if method == "get":
         return resource, "retrieve" if singleton else "list"
+    if method == "post" and not (singleton and get is not None and not _updated(path_item)):
+        return resource, "create"  # (on a singleton, only when no PUT or PATCH is its update)
+    return resource, _write(method, path_item)
+
+
+def _updated(path_item: dict[str, Any]) -> bool:
+    return any(isinstance(path_item.get(m), dict) for m in ("put", "patch"))
+
+
+def _write(method: str, path_item: dict[str, Any]) -> str:
+    """DELETE `delete`, PUT `update`, PATCH `update` too unless a PUT is beside it (then `patch`)."""
     if method == "delete":
-        return resource, "delete"
-    if method == "post" and not (singleton and get is not None):
-        return resource, "create"
-    return resource, "update" if method in _WRITES else snake(method)
+        return "delete"
+    if method == "patch" and isinstance(path_item.get("put"), dict):
+        return "patch"
+    return "update" if method in _WRITES else snake(method)
+
+
+# for the last document asked: the literal segments of its paths with a GET
+_READABLE: list[tuple[dict[str, Any], frozenset[tuple[str, ...]]]] = []
+
+
+def _readable(doc: dict[str, Any]) -> frozenset[tuple[str, ...]]:
+    if not _READABLE or _READABLE[0][0] is not doc:
+        paths = doc.get("paths") if isinstance(doc.get("paths"), dict) else {}
+        found = frozenset(
+            tuple(literal_segments(str(p)))
+            for p, item in (paths or {}).items()
+            if isinstance(item, dict) and "get" in item
+        )
+        _READABLE[:] = [(doc, found)]
+    return _READABLE[0][1]
+
+
+def _collections(doc: dict[str, Any]) -> frozenset[tuple[str, ...]]:
+    """The literal segments of every path of the spec with an item below it that can be read (`GET /a/{id}`)."""
+    return frozenset(p[:-1] for p in _readable(doc) if p[-1:] == ("{}",))
 
 
 def _plural(word: str) -> bool:
@@ -167,9 +247,10 @@ def _plural(word: str) -> bool:
     return last.endswith("s") and not last.endswith(("ss", "us", "is"))
 
 
-def _lists(op: dict[str, Any], doc: dict[str, Any], name: str) -> bool | None:
+def _lists(op: dict[str, Any], doc: dict[str, Any], name: str, collection: bool = False) -> bool | None:
     """Whether a GET answers a list: an array, or an object holding one under `data`, `items`,
-    ... or the resource's own name (`{"messages": [...], "next_page_uri": ...}`)."""
+    ... or the resource's own name (`{"messages": [...], "next_page_uri": ...}`); at a
+    collection path, also the one list beside paging facts (`{"ssh_keys": [...], "links": ..., "meta": ...}`)."""
     responses: dict[Any, Any] = op["responses"] if isinstance(op.get("responses"), dict) else {}
     for code in sorted(str(c) for c in responses):
         if not code.startswith("2"):
@@ -185,8 +266,10 @@ def _lists(op: dict[str, Any], doc: dict[str, Any], name: str) -> bool | None:
             if schema.get("type") == "array":
                 return True
             props = _properties(doc, schema)
-            keys = [k for k in props if k in _LIST_FIELDS or snake(k) == name]
-            return any(isinstance(s := deref(doc, props[k]), dict) and s.get("type") == "array" for k in keys)
+            arrays = [k for k in props if isinstance(s := deref(doc, props[k]), dict) and s.get("type") == "array"]
+            return any(k in _LIST_FIELDS or snake(k) == name for k in arrays) or (
+                collection and len(arrays) == 1 and any(snake(k) in _PAGING for k in props)
+            )
     return None
 
 
@@ -203,16 +286,19 @@ def _properties(doc: dict[str, Any], schema: dict[str, Any], depth: int = 0) -> 
     return None
 
 
-def _hint(op: dict[str, Any], rule: tuple[tuple[str, ...], str]) -> tuple[tuple[str, ...], str] | None:
-    """The SDK call the spec's Python example makes; of several, the one most like the rule's."""
+def _hint(op: dict[str, Any], rule: tuple[tuple[str, ...], str], path: str) -> tuple[tuple[str, ...], str] | None:
+    """The SDK call the spec's Python example makes; of several, the one most like the rule's.
+    A resource the path spells without an underscore the call has (`chatkit`, `chat_kit`) is
+    spelt as in the path, so that every operation under that path stays on one resource."""
     meta = op.get("x-oaiMeta")
     if not isinstance(meta, dict):
         return None
     calls: list[tuple[tuple[str, ...], str]] = []
     for text in _python_examples(meta.get("examples")):
-        for dotted in _CALL.findall(text):
-            parts = dotted.split(".")
-            if len(parts) >= 2 and all(p.isidentifier() for p in parts):
+        receivers = {"client"} | {a or b for a, b in _CLIENT.findall(text)}
+        for receiver, dotted in _CALL.findall(text):
+            parts = [p for p in dotted.split(".") if p not in _WRAPPERS]
+            if receiver in receivers and len(parts) >= 2 and all(p.isidentifier() for p in parts):
                 calls.append((tuple(parts[:-1]), parts[-1]))
     if not calls:
         return None
@@ -223,7 +309,9 @@ def _hint(op: dict[str, Any], rule: tuple[tuple[str, ...], str]) -> tuple[tuple[
         tail = res[-len(resource) :] == resource
         return (tail and meth == method, tail, res[-1:] == resource[-1:], i)
 
-    return max(enumerate(calls), key=score)[1]
+    res, meth = max(enumerate(calls), key=score)[1]
+    spelt = {snake(s).replace("_", ""): snake(s) for s in literal_segments(path) if s != "{}"}
+    return tuple(spelt.get(p.replace("_", ""), p) for p in res), meth
 
 
 def _python_examples(node: Any) -> list[str]:
@@ -377,7 +465,8 @@ def resource_classes(
     """A class name per resource path. Names are scoped per resource module (one per top-level
     resource): `client.vector_stores.files` and `client.containers.files` are both `Files`.
     Within a module a taken name gets its parents' names in front (`ChatkitThreads`); a name
-    a type has gets a `Resource` suffix instead (W361), as no type may be hidden by a resource."""
+    a type has gets a `Resource` suffix instead (W361), as no type may be hidden by a resource
+    (`Api` where that is a type's too, as `TagsResource` is in DigitalOcean's spec)."""
     paths = sorted(
         {op.resource[:i] for op in operations for i in range(1, len(op.resource) + 1)}, key=lambda p: (len(p), p)
     )
@@ -394,9 +483,10 @@ def resource_classes(
         if not name:
             name = next(
                 (
-                    c + "Resource"
+                    c + suffix
+                    for suffix in _CLASS_SUFFIXES
                     for c in candidates
-                    if c + "Resource" not in taken and c + "Resource" not in type_names
+                    if c + suffix not in taken and c + suffix not in type_names
                 ),
                 "",
             )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import ir
+from . import ir, schemanames
 from .diagnostics import Diagnostic, escape_token
 from .naming import MAX_NAME, RESERVED_ATTRS, RESERVED_CLASSES, Namespace, attribute, member, pascal, pascal_part, snake
 from .select import resolve_pointer
@@ -84,15 +84,33 @@ class SchemaBuilder:
         if ref in self._component_names:  # recursion: still being converted
             return ir.Ref(self._component_names[ref])
         raw_name = ref.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+        original = schemanames.copy_of(self.doc, raw_name)
+        if original is not None:  # `MessagePhase-2`, a numbered copy of `MessagePhase`: its type
+            result = self.component(original)
+            self._component_names[ref] = self._component_names[original]
+            self._component_types[ref] = result
+            self.diags.append(
+                Diagnostic(
+                    "W363",
+                    f"schema {raw_name!r} is {original.rsplit('/', 1)[-1]!r} but for annotations: "
+                    f"it is type {self._component_names[original]!r}",
+                    ref.lstrip("#"),
+                )
+            )
+            return result
         readable = self._readable(raw_name, ref)
         name = self.claim_class(readable, ref.lstrip("#"), inline=False)
         if (
             name == pascal(readable)
             and name != raw_name
-            and (not raw_name.replace("_", "").isalnum() or len(raw_name) > MAX_NAME)
-        ):
+            and (
+                not raw_name.replace("_", "").isalnum()
+                or len(raw_name) > MAX_NAME
+                or name.lower() != "".join(c for c in raw_name.lower() if c.isascii() and c.isalnum())
+            )
+        ):  # not just the name's words joined: a reserved name (`Model` -> `ModelModel`), a digit first, ...
             # (a name taken by another schema was already reported by claim_class, W308)
-            self.diags.append(Diagnostic("W306", f"schema {raw_name!r} is named {name!r} in Python", ref.lstrip("#")))
+            self.diags.append(Diagnostic("W364", f"schema {raw_name!r} is named {name!r} in Python", ref.lstrip("#")))
         self._component_names[ref] = name
         outer_module, outer_anchor = self._module, self._anchor
         self._module, _ = self.modules.claim(snake(name))
@@ -106,19 +124,25 @@ class SchemaBuilder:
 
     def _readable(self, raw_name: str, ref: str) -> str:
         """A schema name that is not an identifier (`ConversationParam-2`) is named by its
-        `title` (`ConversationObject`) when no other schema has that title or that name."""
+        `title` (`ConversationObject`) when no other schema has that title or that name; a
+        title others share gets the words of the name before it (`BetaConversationObject`);
+        a numbered name without a usable title is named after its user (`VideoResourceError`)."""
         if raw_name.replace("_", "").isalnum():
             return raw_name
         schema = _schema_at(self.doc, ref)
         title = schema.get("title") if isinstance(schema, dict) else None
-        if not isinstance(title, str) or not title.strip():
-            return raw_name
-        wanted = pascal(title)
-        return (
-            title
-            if wanted not in self.schema_names() and wanted not in self._shared_titles and self.classes.free(wanted)
-            else raw_name
-        )
+        candidates: list[str] = []
+        taken = self.schema_names()  # (and computes the titles two schemas share)
+        if isinstance(title, str) and title.strip():
+            if pascal(title) not in self._shared_titles:
+                candidates.append(title)
+            candidates.append(schemanames.titled(raw_name, title))
+        if schemanames.unnumbered(raw_name) is not None:
+            candidates += schemanames.used_by(self.doc, ref)
+        for wanted in candidates:
+            if pascal(wanted) not in taken and self.classes.free(pascal(wanted)):
+                return wanted
+        return raw_name
 
     def schema_names(self) -> frozenset[str]:
         """The class names the component schemas want (and titles two schemas share)."""

@@ -55,7 +55,7 @@ def test_validate_prints_diagnostics_and_writes_nothing(tmp_path: Path) -> None:
     result = run_convgen("validate", "--target", "conversations", "--format", "json", cwd=ROOT)
     assert result.returncode == 0
     codes = {d["code"] for d in json.loads(result.stdout)}
-    assert {"W201", "W302", "W303", "W306", "W311", "I305"} == codes
+    assert {"W201", "W302", "W303", "W363", "W311", "I305"} == codes
     strict = run_convgen("validate", "--target", "conversations", "--strict", "-q", cwd=ROOT)
     assert strict.returncode == 1 and strict.stderr == ""
 
@@ -231,7 +231,7 @@ def test_every_closure_schema_has_a_type_and_every_operation_a_method() -> None:
     names = sorted(section["components"]["schemas"])
     assert len(names) == 209 and all(name in doc["components"]["schemas"] for name in names)
     missing = [n for n in names if not hasattr(types, pascal(n))]
-    assert missing == []
+    assert missing == ["MessagePhase-2"] and hasattr(types, "MessagePhase")  # a copy of MessagePhase: that type (W363)
     from openai_conversations import Client
 
     client = Client(api_key="k")

@@ -86,7 +86,7 @@ def test_box_layouts_fragments_keyed_lists_and_put_beside_post():
     assert section is not None
     api, diags = build(section)
     assert sorted((op.http_method, op.method_name) for op in api.operations) == [("POST", "post_files_id"), ("PUT", "update")]
-    assert [d.code for d in diags] == ["W360"]
+    assert [d.code for d in diags] == []  # a rule, not a clash: the same name when POST is built alone
 
 
 def test_an_action_that_other_paths_use_as_a_resource_is_one():

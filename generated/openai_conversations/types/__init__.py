@@ -309,7 +309,6 @@ if TYPE_CHECKING:
         message_content_item_from_dict,
     )
     from .message_phase import MessagePhase
-    from .message_phase2 import MessagePhase2
     from .message_role import MessageRole
     from .message_status import MessageStatus
     from .metadata import Metadata
@@ -656,7 +655,6 @@ _MODULES = {
     "UnknownMessageContentItem": "message",
     "message_content_item_from_dict": "message",
     "MessagePhase": "message_phase",
-    "MessagePhase2": "message_phase2",
     "MessageRole": "message_role",
     "MessageStatus": "message_status",
     "Metadata": "metadata",
@@ -942,7 +940,6 @@ __all__ = [
     "Message",
     "MessageContentItem",
     "MessagePhase",
-    "MessagePhase2",
     "MessageRole",
     "MessageStatus",
     "Metadata",
