@@ -118,6 +118,8 @@ class TypesModuleView:
     models: tuple[ModelView, ...]
     tagged: tuple[TaggedView, ...]
     kinds: tuple[KindView, ...]
+    # its public names, in `__all__`: the types package star-imports them for type checkers
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -277,8 +279,11 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
     decoders = _decoder_names(api)
     types = Types(api, decoders)
     pkg = options.package
-    modules = [_types_module(api, types, name) for name in api.modules]
     exports = _exports(api, decoders)
+    names: dict[str, list[str]] = {}
+    for name, module in exports:
+        names.setdefault(module, []).append(name)
+    modules = [replace(_types_module(api, types, m), names=tuple(names.get(m, ()))) for m in api.modules]
     resources, resource_modules = _resources(api, types, options)
     common = {"package": pkg, "options": options, "api": _api_view(api), "flavors": FLAVORS}
     common["public"] = _dunder_all(PUBLIC)
@@ -302,7 +307,7 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
         Job(
             f"{pkg}/types/__init__.py",
             "types_init.py.jinja",
-            {**common, "exports": exports, "all_names": _dunder_all(n for n, _ in exports)},
+            {**common, "exports": exports},
         ),
         Job(f"{pkg}/resources/__init__.py", "resources_init.py.jinja", {**common, "resources": resources}),
         Job("README.md", "README.md.jinja", {**common, "resources": resources, "modules": resource_modules}),
