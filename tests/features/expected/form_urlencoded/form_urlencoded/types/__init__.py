@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .create_message import *
 
-_BY_MODULE: dict[str, tuple[str, ...]] = {
-    "create_message": ("CreateMessageBody", "CreateMessageBodyAttributes"),
+_BY_MODULE: dict[str, str] = {  # module: the names it defines
+    "create_message": "CreateMessageBody CreateMessageBodyAttributes",
 }
-_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names}
+_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]
 
 

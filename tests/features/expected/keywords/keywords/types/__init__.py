@@ -11,11 +11,11 @@ if TYPE_CHECKING:
     from .class_ import *
     from .mode import *
 
-_BY_MODULE: dict[str, tuple[str, ...]] = {
-    "class_": ("Class",),
-    "mode": ("Mode",),
+_BY_MODULE: dict[str, str] = {  # module: the names it defines
+    "class_": "Class",
+    "mode": "Mode",
 }
-_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names}
+_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]
 
 

@@ -12,12 +12,12 @@ if TYPE_CHECKING:
     from .limit import *
     from .settings import *
 
-_BY_MODULE: dict[str, tuple[str, ...]] = {
-    "labels": ("Labels",),
-    "limit": ("Limit",),
-    "settings": ("Settings", "SettingsAttributesValue", "settings_attributes_value_from_dict"),
+_BY_MODULE: dict[str, str] = {  # module: the names it defines
+    "labels": "Labels",
+    "limit": "Limit",
+    "settings": "Settings SettingsAttributesValue settings_attributes_value_from_dict",
 }
-_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names}
+_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]
 
 

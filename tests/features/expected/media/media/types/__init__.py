@@ -15,15 +15,15 @@ if TYPE_CHECKING:
     from .delta_event import *
     from .done_event import *
 
-_BY_MODULE: dict[str, tuple[str, ...]] = {
-    "completion": ("Completion",),
-    "completion_event": ("CompletionEvent", "UnknownCompletionEvent", "completion_event_from_dict"),
-    "create_completion": ("CreateCompletionBody",),
-    "create_speech": ("CreateSpeechBody", "CreateSpeechBodyStreamFormat"),
-    "delta_event": ("DeltaEvent",),
-    "done_event": ("DoneEvent",),
+_BY_MODULE: dict[str, str] = {  # module: the names it defines
+    "completion": "Completion",
+    "completion_event": "CompletionEvent UnknownCompletionEvent completion_event_from_dict",
+    "create_completion": "CreateCompletionBody",
+    "create_speech": "CreateSpeechBody CreateSpeechBodyStreamFormat",
+    "delta_event": "DeltaEvent",
+    "done_event": "DoneEvent",
 }
-_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names}
+_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]
 
 

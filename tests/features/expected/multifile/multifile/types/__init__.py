@@ -13,13 +13,13 @@ if TYPE_CHECKING:
     from .kind import *
     from .problem import *
 
-_BY_MODULE: dict[str, tuple[str, ...]] = {
-    "branch": ("Branch", "Tree"),
-    "forest": ("Forest",),
-    "kind": ("Kind",),
-    "problem": ("Problem",),
+_BY_MODULE: dict[str, str] = {  # module: the names it defines
+    "branch": "Branch Tree",
+    "forest": "Forest",
+    "kind": "Kind",
+    "problem": "Problem",
 }
-_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names}
+_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]
 
 

@@ -14,23 +14,14 @@ if TYPE_CHECKING:
     from .edit_image import *
     from .set_avatar import *
 
-_BY_MODULE: dict[str, tuple[str, ...]] = {
-    "create_call": ("CreateCallBody", "CreateCallBodySession"),
-    "create_file_request": (
-        "CreateFileRequest",
-        "CreateFileRequestExpiresAfter",
-        "CreateFileRequestPurpose",
-    ),
-    "echo": ("Echo",),
-    "edit_image": (
-        "EditImageBody",
-        "EditImageBodyImage",
-        "EditImageBodyOptions",
-        "edit_image_body_image_from_dict",
-    ),
-    "set_avatar": ("SetAvatarBody",),
+_BY_MODULE: dict[str, str] = {  # module: the names it defines
+    "create_call": "CreateCallBody CreateCallBodySession",
+    "create_file_request": "CreateFileRequest CreateFileRequestExpiresAfter CreateFileRequestPurpose",
+    "echo": "Echo",
+    "edit_image": "EditImageBody EditImageBodyImage EditImageBodyOptions edit_image_body_image_from_dict",
+    "set_avatar": "SetAvatarBody",
 }
-_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names}
+_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]
 
 

@@ -14,14 +14,14 @@ if TYPE_CHECKING:
     from .square import *
     from .triangle import *
 
-_BY_MODULE: dict[str, tuple[str, ...]] = {
-    "circle": ("Circle", "CircleLabel", "circle_label_from_dict"),
-    "polygon": ("Polygon", "UnknownPolygon", "polygon_from_dict"),
-    "shape": ("Shape", "UnknownShape", "shape_from_dict"),
-    "square": ("Square",),
-    "triangle": ("Triangle",),
+_BY_MODULE: dict[str, str] = {  # module: the names it defines
+    "circle": "Circle CircleLabel circle_label_from_dict",
+    "polygon": "Polygon UnknownPolygon polygon_from_dict",
+    "shape": "Shape UnknownShape shape_from_dict",
+    "square": "Square",
+    "triangle": "Triangle",
 }
-_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names}
+_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]
 
 

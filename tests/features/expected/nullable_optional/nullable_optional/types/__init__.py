@@ -12,12 +12,12 @@ if TYPE_CHECKING:
     from .status import *
     from .update_profile import *
 
-_BY_MODULE: dict[str, tuple[str, ...]] = {
-    "profile": ("Profile",),
-    "status": ("Status",),
-    "update_profile": ("UpdateProfileBody",),
+_BY_MODULE: dict[str, str] = {  # module: the names it defines
+    "profile": "Profile",
+    "status": "Status",
+    "update_profile": "UpdateProfileBody",
 }
-_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names}
+_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]
 
 

@@ -12,12 +12,12 @@ if TYPE_CHECKING:
     from .echo import *
     from .point import *
 
-_BY_MODULE: dict[str, tuple[str, ...]] = {
-    "color": ("Color",),
-    "echo": ("Echo",),
-    "point": ("Point",),
+_BY_MODULE: dict[str, str] = {  # module: the names it defines
+    "color": "Color",
+    "echo": "Echo",
+    "point": "Point",
 }
-_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names}
+_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]
 
 

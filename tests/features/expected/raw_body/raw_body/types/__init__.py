@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .echo import *
 
-_BY_MODULE: dict[str, tuple[str, ...]] = {
-    "echo": ("Echo",),
+_BY_MODULE: dict[str, str] = {  # module: the names it defines
+    "echo": "Echo",
 }
-_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names}
+_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]
 
 

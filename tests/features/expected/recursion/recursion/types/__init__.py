@@ -12,18 +12,12 @@ if TYPE_CHECKING:
     from .filter import *
     from .node import *
 
-_BY_MODULE: dict[str, tuple[str, ...]] = {
-    "comparison": ("Comparison", "ComparisonType"),
-    "filter": (
-        "Filter",
-        "FilterFiltersItem",
-        "FilterType",
-        "UnknownFilterFiltersItem",
-        "filter_filters_item_from_dict",
-    ),
-    "node": ("Node",),
+_BY_MODULE: dict[str, str] = {  # module: the names it defines
+    "comparison": "Comparison ComparisonType",
+    "filter": "Filter FilterFiltersItem FilterType UnknownFilterFiltersItem filter_filters_item_from_dict",
+    "node": "Node",
 }
-_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names}
+_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]
 
 

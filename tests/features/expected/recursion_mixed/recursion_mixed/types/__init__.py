@@ -15,15 +15,15 @@ if TYPE_CHECKING:
     from .problem_base import *
     from .value import *
 
-_BY_MODULE: dict[str, tuple[str, ...]] = {
-    "expr": ("Expr", "Sum", "UnknownExpr", "expr_from_dict"),
-    "literal_model": ("LiteralModel",),
-    "node": ("Node", "NodeExtended"),
-    "problem": ("Problem",),
-    "problem_base": ("ProblemBase",),
-    "value": ("Value", "value_from_dict"),
+_BY_MODULE: dict[str, str] = {  # module: the names it defines
+    "expr": "Expr Sum UnknownExpr expr_from_dict",
+    "literal_model": "LiteralModel",
+    "node": "Node NodeExtended",
+    "problem": "Problem",
+    "problem_base": "ProblemBase",
+    "value": "Value value_from_dict",
 }
-_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names}
+_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]
 
 

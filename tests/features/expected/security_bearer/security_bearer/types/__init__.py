@@ -11,11 +11,11 @@ if TYPE_CHECKING:
     from .health import *
     from .pet import *
 
-_BY_MODULE: dict[str, tuple[str, ...]] = {
-    "health": ("HealthResponse",),
-    "pet": ("Pet",),
+_BY_MODULE: dict[str, str] = {  # module: the names it defines
+    "health": "HealthResponse",
+    "pet": "Pet",
 }
-_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names}
+_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]
 
 

@@ -14,14 +14,14 @@ if TYPE_CHECKING:
     from .problem import *
     from .who_am_i import *
 
-_BY_MODULE: dict[str, tuple[str, ...]] = {
-    "delete_pet": ("DeletePetResponse",),
-    "error": ("Error",),
-    "pet": ("Pet",),
-    "problem": ("Problem",),
-    "who_am_i": ("WhoAmIResponse",),
+_BY_MODULE: dict[str, str] = {  # module: the names it defines
+    "delete_pet": "DeletePetResponse",
+    "error": "Error",
+    "pet": "Pet",
+    "problem": "Problem",
+    "who_am_i": "WhoAmIResponse",
 }
-_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names}
+_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]
 
 

@@ -12,12 +12,12 @@ if TYPE_CHECKING:
     from .dog import *
     from .pet import *
 
-_BY_MODULE: dict[str, tuple[str, ...]] = {
-    "cat": ("Cat",),
-    "dog": ("Dog",),
-    "pet": ("Pet", "UnknownPet", "pet_from_dict"),
+_BY_MODULE: dict[str, str] = {  # module: the names it defines
+    "cat": "Cat",
+    "dog": "Dog",
+    "pet": "Pet UnknownPet pet_from_dict",
 }
-_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names}
+_MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]
 
 
