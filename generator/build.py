@@ -36,7 +36,7 @@ def build(section: Section, names: NameTable | None = None) -> tuple[ir.Api, lis
     resolve_unions(sb)
     operations = settle([unshadow(_detect_page(op, sb.defs), diags) for op in operations], diags)
     operations, security_schemes = _settle_security(section.doc, operations, diags)
-    definitions = unshadow_fields(_group_modules(sb.defs), diags)
+    definitions = unshadow_fields(_split_modules(_group_modules(sb.defs)), diags)
     doc = section.doc
     info = mapping(doc.get("info"))
     server, server_template, server_variables = parameters.servers(doc, diags)
@@ -218,6 +218,44 @@ def _group_modules(defs: dict[str, ir.Definition]) -> dict[str, ir.Definition]:
             head = min(scc)
             merged.update({m: head for m in scc})
     return {name: (replace(d, module=merged[d.module]) if d.module in merged else d) for name, d in defs.items()}
+
+
+# About the lines a definition renders to (models: class, __init__, decoder and encoder per field);
+# a module over the budget gives the definitions outside its main schema's cycle modules of their own.
+_MODULE_LINE_BUDGET = 2000
+
+
+def _lines(d: ir.Definition) -> int:
+    if isinstance(d, ir.Model):
+        return 20 + 10 * len(d.fields)
+    if isinstance(d, ir.Enum):
+        return 8 + len(d.members)
+    if isinstance(d, (ir.TaggedUnion, ir.KindUnion)):
+        return 20 + 3 * len(_references(d))
+    return 4
+
+
+def _split_modules(defs: dict[str, ir.Definition]) -> dict[str, ir.Definition]:
+    """A schema with many inline schemas (an audit log with a payload object per event type) would
+    make one huge module: there, each group of definitions that refer to each other in a cycle,
+    other than the schema's own, gets a module named after it (`audit_log_project_created`). The
+    groups refer to each other without cycles, so the modules import each other without any."""
+    by_module: dict[str, list[ir.Definition]] = {}
+    for d in defs.values():
+        by_module.setdefault(d.module, []).append(d)
+    modules = Namespace(frozenset(by_module) | {"__init__"}, "_")
+    moved: dict[str, str] = {}
+    for module, members in sorted(by_module.items()):
+        if sum(_lines(d) for d in members) <= _MODULE_LINE_BUDGET:
+            continue
+        names = {d.name for d in members}
+        graph = {d.name: _references(d) & names for d in members}
+        main = next((d.name for d in members if snake(d.name) == module), min(names))
+        for scc in _sccs(graph):
+            if main not in scc:
+                new = modules.claim(snake(min(scc)))[0]
+                moved.update({name: new for name in scc})
+    return {name: (replace(d, module=moved[name]) if name in moved else d) for name, d in defs.items()}
 
 
 def _references(d: ir.Definition) -> set[str]:

@@ -118,6 +118,8 @@ class TypesModuleView:
     models: tuple[ModelView, ...]
     tagged: tuple[TaggedView, ...]
     kinds: tuple[KindView, ...]
+    # its public names, in `__all__`: the types package star-imports them for type checkers
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -196,8 +198,8 @@ class ResourceView:
 
 @dataclass(frozen=True)
 class ResourceModuleView:
-    name: str
-    resources: tuple[ResourceView, ...]  # depth-first: parents before children
+    name: str  # dotted resource path, e.g. beta.threads
+    resources: tuple[ResourceView, ...]  # the one resource of the module (its children have modules of their own)
     pages: tuple[PageView, ...]
     imports: tuple[tuple[str, tuple[str, ...]], ...]
     typing: tuple[str, ...]  # names imported from `typing`
@@ -205,6 +207,8 @@ class ResourceModuleView:
     runtime: tuple[str, ...]  # "_r": the models runtime, "_t": the types package, "_s": events, "Styled"
     uploads: bool = False  # a method sends a non-JSON body: the module imports the uploads runtime as `_u`
     file_types: bool = False  # an argument is annotated `FileTypes`
+    file: str = ""  # path in the package: resources/a.py, or resources/a/__init__.py for one with children
+    up: str = ".."  # the relative import of the package root from this module: "..", "...", ...
 
 
 @dataclass(frozen=True)
@@ -269,6 +273,7 @@ RUNTIME_FILES = (
     "binary.py",
     "sse.py",
     "auth.py",
+    "wrappers.py",
 )
 
 
@@ -276,8 +281,11 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
     decoders = _decoder_names(api)
     types = Types(api, decoders)
     pkg = options.package
-    modules = [_types_module(api, types, name) for name in api.modules]
     exports = _exports(api, decoders)
+    names: dict[str, list[str]] = {}
+    for name, module in exports:
+        names.setdefault(module, []).append(name)
+    modules = [replace(_types_module(api, types, m), names=tuple(names.get(m, ()))) for m in api.modules]
     resources, resource_modules = _resources(api, types, options)
     common = {"package": pkg, "options": options, "api": _api_view(api), "flavors": FLAVORS}
     common["public"] = _dunder_all(PUBLIC)
@@ -289,6 +297,11 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
     common["sample"] = next((m for m in methods if m.call and not m.page and m.http_method == '"GET"'), None)
     common["paged"] = next((m for m in methods if m.call and m.page), None)
     common["groups"] = _groups(resources, api)
+    common["packages"] = (pkg, f"{pkg}._runtime", f"{pkg}.resources", f"{pkg}.types") + tuple(
+        f"{pkg}." + m.file.removesuffix("/__init__.py").replace("/", ".")
+        for m in resource_modules
+        if m.file.endswith("/__init__.py")
+    )
     jobs = [
         Job("pyproject.toml", "pyproject.toml.jinja", common),
         Job(f"{pkg}/py.typed", "py.typed.jinja", common),
@@ -297,7 +310,7 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
         Job(
             f"{pkg}/types/__init__.py",
             "types_init.py.jinja",
-            {**common, "exports": exports, "all_names": _dunder_all(n for n, _ in exports)},
+            {**common, "exports": exports},
         ),
         Job(f"{pkg}/resources/__init__.py", "resources_init.py.jinja", {**common, "resources": resources}),
         Job("README.md", "README.md.jinja", {**common, "resources": resources, "modules": resource_modules}),
@@ -309,10 +322,7 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
     ]
     jobs += [Job(f"{pkg}/_runtime/{f}", "", source=f"runtime/{f}") for f in RUNTIME_FILES]
     jobs += [Job(f"{pkg}/types/{m.name}.py", "types_module.py.jinja", {**common, "module": m}) for m in modules]
-    jobs += [
-        Job(f"{pkg}/resources/{m.name}.py", "resource_module.py.jinja", {**common, "module": m})
-        for m in resource_modules
-    ]
+    jobs += [Job(f"{pkg}/{m.file}", "resource_module.py.jinja", {**common, "module": m}) for m in resource_modules]
     return sorted(jobs, key=lambda j: j.path)
 
 
@@ -683,7 +693,7 @@ def _resources(
     class_names = Namespace(
         frozenset(d.name for d in api.definitions) | {"Client", "AsyncClient"} | set(settled.values())
     )
-    pages: dict[str, list[PageView]] = {}
+    pages: dict[tuple[str, ...], list[PageView]] = {}
     page_names: dict[str, str] = {}
     index = api.index()
     schemes = {s.name: s for s in api.security_schemes}
@@ -699,62 +709,55 @@ def _resources(
                 if op.response.name not in page_names:
                     page_names[op.response.name] = class_names.claim(op.response.name + "Page")[0]
                 page = page_names[op.response.name]
-                if page not in {p.name for p in pages.get(path[0], [])}:
-                    pages.setdefault(path[0], []).append(_page(page, op, types, index))
+                if page not in {p.name for p in pages.get(path, [])}:  # each module using it defines it
+                    pages.setdefault(path, []).append(_page(page, op, types, index))
             methods.append(_method(op, types, page, example(op, options.package, options.client_name), schemes))
         return ResourceView(cls, path[-1], path, tuple(methods), children)
 
     tops = tuple(make(p) for p in sorted(by_path) if len(p) == 1)
-    modules = []
-    for top in tops:
-        flat: list[ResourceView] = []
-        stack = [top]
-        while stack:
-            r = stack.pop(0)
-            flat.append(r)
-            stack[:0] = list(r.children)
-        used = {n for r in flat for m in r.methods for n in m.uses} | {
-            n for p in pages.get(top.attr, []) for n in p.uses
-        }
-        imports: dict[str, set[str]] = {}
-        decoder_modules = {fn: index[n].module for n, fn in types.decoders.items()}
-        for name in sorted(used):
-            d = index.get(name)
-            if d is not None:
-                imports.setdefault(d.module, set()).add(name)
-            elif name in decoder_modules:
-                imports.setdefault(decoder_modules[name], set()).add(name)
-        typing = ("TYPE_CHECKING",) + tuple(n for n in ("Any", "Literal") if n in used)
-        abc = ("Mapping",) + (("Sequence",) if "Sequence" in used else ())
-        if any(m.overloads for r in flat for m in r.methods):
-            typing += ("overload",)
-        params = [p for r in flat for m in r.methods for p in m.positional + m.keyword]
-        errors = " ".join(d for r in flat for m in r.methods for _, d in m.errors)
-        runtime = tuple(
-            n
-            for n in ("_r", "_t")
-            if any(n + "." in m.decode or n + "." in m.events for r in flat for m in r.methods) or n + "." in errors
-        )
-        if any("Styled(" in p.value for p in params) or any(
-            "Styled(" in v for r in flat for m in r.methods for _, v in m.path_args
-        ):
-            runtime += ("Styled",)
-        if any(m.events for r in flat for m in r.methods):
-            runtime += ("_s",)
-        modules.append(
-            ResourceModuleView(
-                top.attr,
-                tuple(flat),
-                tuple(pages.get(top.attr, [])),
-                tuple((m, tuple(sorted(n, key=lambda x: (_isort_type(x), x)))) for m, n in sorted(imports.items())),
-                typing,
-                abc,
-                runtime,
-                any(m.body_wrap for r in flat for m in r.methods),
-                any("FileTypes" in p.annotation for p in params),
-            )
-        )
+    modules = [_resource_module(r, tuple(pages.get(r.path, [])), types, index) for top in tops for r in _walk(top)]
     return tops, tuple(modules)
+
+
+def _resource_module(
+    r: ResourceView, pages: tuple[PageView, ...], types: Types, index: dict[str, ir.Definition]
+) -> ResourceModuleView:
+    """One module per resource, in folders mirroring the resource tree (resources/beta/threads/runs.py):
+    a client loads only the resources it touches, and no module holds a whole API."""
+    used = {n for m in r.methods for n in m.uses} | {n for p in pages for n in p.uses}
+    imports: dict[str, set[str]] = {}
+    decoder_modules = {fn: index[n].module for n, fn in types.decoders.items()}
+    for name in sorted(used):
+        d = index.get(name)
+        if d is not None:
+            imports.setdefault(d.module, set()).add(name)
+        elif name in decoder_modules:
+            imports.setdefault(decoder_modules[name], set()).add(name)
+    typing = ("TYPE_CHECKING",) + tuple(n for n in ("Any", "Literal") if n in used)
+    abc = (("Mapping",) if r.methods else ()) + (("Sequence",) if "Sequence" in used else ())
+    if any(m.overloads for m in r.methods):
+        typing += ("overload",)
+    params = [p for m in r.methods for p in m.positional + m.keyword]
+    code = " ".join(f"{m.decode} {m.events} {m.returns} " + " ".join(d for _, d in m.errors) for m in r.methods)
+    runtime = tuple(n for n in ("_b", "_r", "_t") if n + "." in code)
+    if any("Styled(" in p.value for p in params) or any("Styled(" in v for m in r.methods for _, v in m.path_args):
+        runtime += ("Styled",)
+    if any(m.events for m in r.methods):
+        runtime += ("_s",)
+    file = "resources/" + "/".join(r.path) + ("/__init__.py" if r.children else ".py")
+    return ResourceModuleView(
+        ".".join(r.path),
+        (r,),
+        pages,
+        tuple((m, tuple(sorted(n, key=lambda x: (_isort_type(x), x)))) for m, n in sorted(imports.items())),
+        typing,
+        abc,
+        runtime,
+        any(m.body_wrap for m in r.methods),
+        any("FileTypes" in p.annotation for p in params),
+        file,
+        "." * (len(r.path) + (2 if r.children else 1)),
+    )
 
 
 def _page(name: str, op: ir.Operation, types: Types, index: dict[str, ir.Definition]) -> PageView:

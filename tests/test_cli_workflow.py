@@ -213,7 +213,7 @@ def test_selection_and_client_flags(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     client = (out / "items_only" / "_client.py").read_text()
     assert 'array_format="comma"' in client and '("ACME_API_KEY",)' in client and 'base_url_env="ACME_BASE_URL"' in client
-    resources = (out / "items_only" / "resources" / "conversations.py").read_text()
+    resources = (out / "items_only" / "resources" / "conversations" / "items.py").read_text()
     assert "class Items:" in resources and "def update(" not in resources  # only the four item operations
     stale = run_convgen("check", "spec/openai.yaml", "--no-config", "--path-prefix", "/conversations/{conversation_id}/items",
                         "--package", "items_only", "-o", out, "--diff")

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._runtime.auth import Scheme
 from ._runtime.http import DEFAULT_TIMEOUT, AsyncAPIClient, ClientConfig, SyncAPIClient, Timeout
-from .resources.conversations import AsyncConversations, Conversations
+
+if TYPE_CHECKING:
+    # each resource's module is imported on first access to it
+    from .resources.conversations import AsyncConversations, Conversations
 
 CONFIG = ClientConfig(
     package="openai_conversations",
@@ -83,6 +86,8 @@ class Client(SyncAPIClient):
 
     @cached_property
     def conversations(self) -> Conversations:
+        from .resources.conversations import Conversations
+
         return Conversations(self)
 
 
@@ -137,4 +142,6 @@ class AsyncClient(AsyncAPIClient):
 
     @cached_property
     def conversations(self) -> AsyncConversations:
+        from .resources.conversations import AsyncConversations
+
         return AsyncConversations(self)

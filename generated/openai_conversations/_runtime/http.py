@@ -17,8 +17,9 @@ import ssl
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar, cast
 
 import httpx
 
@@ -75,8 +76,15 @@ class RequestOptions:
     timeout: Timeout | Unset = UNSET
 
 
+# What a request answers: "" the decoded value; set by with_raw_response ("raw": the
+# RawResponse, body read) and with_streaming_response ("stream": body left unread) around
+# a call of the plain method (see wrappers.py), so that those are thin wrappers over it.
+RESPONSE_MODE: ContextVar[str] = ContextVar("convgen_response_mode", default="")
+
+
 class RawResponse(Generic[T]):
-    """The HTTP response of a call made through `with_raw_response`; `parse()` gives the model."""
+    """The HTTP response of a call made through `with_raw_response`; `parse()` gives what the
+    method itself returns."""
 
     def __init__(
         self, response: httpx.Response, decode: Callable[[Any], T], decode_from: str = "json"
@@ -84,6 +92,10 @@ class RawResponse(Generic[T]):
         self.http_response = response
         self._decode = decode
         self._decode_from = decode_from
+
+    @property
+    def http_request(self) -> httpx.Request:
+        return self.http_response.request
 
     @property
     def status_code(self) -> int:
@@ -94,9 +106,49 @@ class RawResponse(Generic[T]):
         return self.http_response.headers
 
     @property
+    def url(self) -> httpx.URL:
+        return self.http_response.url
+
+    @property
+    def method(self) -> str:
+        return self.http_response.request.method
+
+    @property
+    def http_version(self) -> str:
+        return self.http_response.http_version
+
+    @property
+    def elapsed(self) -> datetime.timedelta:
+        """From sending the request to reading the response headers."""
+        return self.http_response.elapsed
+
+    @property
+    def is_closed(self) -> bool:
+        return self.http_response.is_closed
+
+    @property
+    def retries_taken(self) -> int:
+        """How many times the request was sent again before this response (0: the first try)."""
+        return int(self.http_response.request.headers.get(RETRY_COUNT_HEADER, "0"))
+
+    @property
     def request_id(self) -> str | None:
         value: str | None = self.http_response.headers.get("x-request-id")
         return value
+
+    @property
+    def content(self) -> bytes:
+        return self.http_response.content
+
+    @property
+    def text(self) -> str:
+        return self.http_response.text
+
+    def json(self) -> Any:
+        return self.http_response.json()
+
+    def read(self) -> bytes:
+        return self.http_response.read()
 
     def parse(self) -> T:
         if self._decode_from == "response":
@@ -477,46 +529,25 @@ class SyncAPIClient(_Base):
         errors: Mapping[str, Callable[[Any], Any]] | None = None,
     ) -> T:
         """`decode` takes the JSON, or with `decode_from="response"` the httpx.Response; with
-        `stream=True` an event-stream body is left unread for `decode` to iterate."""
+        `stream=True` an event-stream body is left unread for `decode` to iterate. Under
+        with_raw_response or with_streaming_response: the RawResponse (see RESPONSE_MODE)."""
+        mode = RESPONSE_MODE.get()
         response = self._send(
             self._authorize(
                 self._build(method, url_path, query, body, options, headers, cookies),
                 security,
                 errors,
             ),
-            stream,
+            mode == "stream" if mode else stream,
         )
+        if mode:
+            return cast(T, RawResponse(response, decode, decode_from))
         if decode_from == "json":
             return _decode(response, decode)
         if stream and not is_event_stream(response):
             _read(response)
         return decode(response)
 
-    def request_raw(
-        self,
-        method: str,
-        url_path: str,
-        *,
-        query: Mapping[str, object] | None = None,
-        body: Any = UNSET,
-        decode: Callable[[Any], T],
-        options: RequestOptions,
-        headers: Mapping[str, object] | None = None,
-        cookies: Mapping[str, object] | None = None,
-        decode_from: str = "json",
-        stream: bool = False,
-        security: Sequence[Sequence[str]] = (),
-        errors: Mapping[str, Callable[[Any], Any]] | None = None,
-    ) -> RawResponse[T]:
-        response = self._send(
-            self._authorize(
-                self._build(method, url_path, query, body, options, headers, cookies),
-                security,
-                errors,
-            ),
-            stream,
-        )
-        return RawResponse(response, decode, decode_from)
 
     def _send(self, request: httpx.Request, stream: bool = False) -> httpx.Response:
         attempt = 0
@@ -595,45 +626,23 @@ class AsyncAPIClient(_Base):
         security: Sequence[Sequence[str]] = (),
         errors: Mapping[str, Callable[[Any], Any]] | None = None,
     ) -> T:
+        mode = RESPONSE_MODE.get()
         response = await self._send(
             self._authorize(
                 self._build(method, url_path, query, body, options, headers, cookies),
                 security,
                 errors,
             ),
-            stream,
+            mode == "stream" if mode else stream,
         )
+        if mode:
+            return cast(T, RawResponse(response, decode, decode_from))
         if decode_from == "json":
             return _decode(response, decode)
         if stream and not is_event_stream(response):
             await _aread(response)
         return decode(response)
 
-    async def request_raw(
-        self,
-        method: str,
-        url_path: str,
-        *,
-        query: Mapping[str, object] | None = None,
-        body: Any = UNSET,
-        decode: Callable[[Any], T],
-        options: RequestOptions,
-        headers: Mapping[str, object] | None = None,
-        cookies: Mapping[str, object] | None = None,
-        decode_from: str = "json",
-        stream: bool = False,
-        security: Sequence[Sequence[str]] = (),
-        errors: Mapping[str, Callable[[Any], Any]] | None = None,
-    ) -> RawResponse[T]:
-        response = await self._send(
-            self._authorize(
-                self._build(method, url_path, query, body, options, headers, cookies),
-                security,
-                errors,
-            ),
-            stream,
-        )
-        return RawResponse(response, decode, decode_from)
 
     async def _send(self, request: httpx.Request, stream: bool = False) -> httpx.Response:
         attempt = 0

@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY
 from .message_role import MessageRole
 from .tool import Tool, tool_from_dict
 
+__all__ = ["AdditionalTools"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class AdditionalTools(_r.Model):

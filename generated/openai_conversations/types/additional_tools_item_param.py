@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .tool import Tool, tool_from_dict
 
+__all__ = ["AdditionalToolsItemParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class AdditionalToolsItemParam(_r.Model):

@@ -15,6 +15,13 @@ from .apply_patch_delete_file_operation import ApplyPatchDeleteFileOperation
 from .apply_patch_update_file_operation import ApplyPatchUpdateFileOperation
 from .tool_call_caller import ToolCallCaller, tool_call_caller_from_dict
 
+__all__ = [
+    "ApplyPatchToolCall",
+    "ApplyPatchToolCallOperation",
+    "UnknownApplyPatchToolCallOperation",
+    "apply_patch_tool_call_operation_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ApplyPatchToolCall(_r.Model):

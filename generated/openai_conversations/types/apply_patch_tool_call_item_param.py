@@ -16,6 +16,8 @@ from .apply_patch_operation_param import (
 )
 from .tool_call_caller_param import ToolCallCallerParam, tool_call_caller_param_from_dict
 
+__all__ = ["ApplyPatchToolCallItemParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ApplyPatchToolCallItemParam(_r.Model):

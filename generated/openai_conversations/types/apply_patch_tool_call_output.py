@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .apply_patch_call_output_status import ApplyPatchCallOutputStatus
 from .tool_call_caller import ToolCallCaller, tool_call_caller_from_dict
 
+__all__ = ["ApplyPatchToolCallOutput"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ApplyPatchToolCallOutput(_r.Model):

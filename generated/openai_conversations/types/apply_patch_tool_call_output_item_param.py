@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .apply_patch_call_output_status_param import ApplyPatchCallOutputStatusParam
 from .tool_call_caller_param import ToolCallCallerParam, tool_call_caller_param_from_dict
 
+__all__ = ["ApplyPatchToolCallOutputItemParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ApplyPatchToolCallOutputItemParam(_r.Model):

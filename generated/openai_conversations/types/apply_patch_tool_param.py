@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .callable_tool_allowed_caller import CallableToolAllowedCaller
 
+__all__ = ["ApplyPatchToolParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ApplyPatchToolParam(_r.Model):

@@ -13,6 +13,13 @@ from .container_memory_limit import ContainerMemoryLimit
 from .container_network_policy_allowlist_param import ContainerNetworkPolicyAllowlistParam
 from .container_network_policy_disabled_param import ContainerNetworkPolicyDisabledParam
 
+__all__ = [
+    "AutoCodeInterpreterToolParam",
+    "AutoCodeInterpreterToolParamNetworkPolicy",
+    "UnknownAutoCodeInterpreterToolParamNetworkPolicy",
+    "auto_code_interpreter_tool_param_network_policy_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class AutoCodeInterpreterToolParam(_r.Model):

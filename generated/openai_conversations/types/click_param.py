@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .click_button_type import ClickButtonType
 
+__all__ = ["ClickParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ClickParam(_r.Model):

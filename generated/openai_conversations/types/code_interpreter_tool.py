@@ -12,6 +12,12 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .auto_code_interpreter_tool_param import AutoCodeInterpreterToolParam
 from .callable_tool_allowed_caller import CallableToolAllowedCaller
 
+__all__ = [
+    "CodeInterpreterTool",
+    "CodeInterpreterToolContainer",
+    "code_interpreter_tool_container_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CodeInterpreterTool(_r.Model):

@@ -12,6 +12,14 @@ from .._runtime.models import EMPTY, UNSET
 from .code_interpreter_output_image import CodeInterpreterOutputImage
 from .code_interpreter_output_logs import CodeInterpreterOutputLogs
 
+__all__ = [
+    "CodeInterpreterToolCall",
+    "CodeInterpreterToolCallOutputsItem",
+    "CodeInterpreterToolCallStatus",
+    "UnknownCodeInterpreterToolCallOutputsItem",
+    "code_interpreter_tool_call_outputs_item_from_dict",
+]
+
 
 class CodeInterpreterToolCallStatus(_r.OpenEnum):
     """The status of the code interpreter tool call. Valid values are `in_progress`, `completed`, `incomplete`, `interpreting`, and `failed`.

@@ -10,6 +10,15 @@ from typing import Any, TypeAlias
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = [
+    "ComparisonFilter",
+    "ComparisonFilterType",
+    "ComparisonFilterValue",
+    "ComparisonFilterValueListItem",
+    "comparison_filter_value_from_dict",
+    "comparison_filter_value_list_item_from_dict",
+]
+
 
 class ComparisonFilterType(_r.OpenEnum):
     """Specifies the comparison operator: `eq`, `ne`, `gt`, `gte`, `lt`, `lte`, `in`, `nin`.

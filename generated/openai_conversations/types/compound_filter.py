@@ -11,6 +11,14 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET
 from .comparison_filter import ComparisonFilter
 
+__all__ = [
+    "CompoundFilter",
+    "CompoundFilterFiltersItem",
+    "CompoundFilterType",
+    "UnknownCompoundFilterFiltersItem",
+    "compound_filter_filters_item_from_dict",
+]
+
 
 class CompoundFilterType(_r.OpenEnum):
     """Type of operation: `and` or `or`.

@@ -13,6 +13,8 @@ from .computer_call_safety_check_param import ComputerCallSafetyCheckParam
 from .computer_screenshot_image import ComputerScreenshotImage
 from .function_call_item_status import FunctionCallItemStatus
 
+__all__ = ["ComputerCallOutputItemParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ComputerCallOutputItemParam(_r.Model):

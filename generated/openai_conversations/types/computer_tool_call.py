@@ -13,6 +13,8 @@ from .computer_action import ComputerAction, computer_action_from_dict
 from .computer_action_list import ComputerActionList
 from .computer_call_safety_check_param import ComputerCallSafetyCheckParam
 
+__all__ = ["ComputerToolCall", "ComputerToolCallStatus"]
+
 
 class ComputerToolCallStatus(_r.OpenEnum):
     """The status of the item. One of `in_progress`, `completed`, or

@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .computer_call_safety_check_param import ComputerCallSafetyCheckParam
 from .computer_screenshot_image import ComputerScreenshotImage
 
+__all__ = ["ComputerToolCallOutput", "ComputerToolCallOutputStatus"]
+
 
 class ComputerToolCallOutputStatus(_r.OpenEnum):
     """The status of the message input. One of `in_progress`, `completed`, or

@@ -13,6 +13,8 @@ from .computer_call_output_status import ComputerCallOutputStatus
 from .computer_call_safety_check_param import ComputerCallSafetyCheckParam
 from .computer_screenshot_image import ComputerScreenshotImage
 
+__all__ = ["ComputerToolCallOutputResource"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ComputerToolCallOutputResource(_r.Model):

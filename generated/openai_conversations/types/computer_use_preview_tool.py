@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .computer_environment import ComputerEnvironment
 
+__all__ = ["ComputerUsePreviewTool"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ComputerUsePreviewTool(_r.Model):

@@ -15,6 +15,16 @@ from .container_network_policy_disabled_param import ContainerNetworkPolicyDisab
 from .inline_skill_param import InlineSkillParam
 from .skill_reference_param import SkillReferenceParam
 
+__all__ = [
+    "ContainerAutoParam",
+    "ContainerAutoParamNetworkPolicy",
+    "ContainerAutoParamSkillsItem",
+    "UnknownContainerAutoParamNetworkPolicy",
+    "UnknownContainerAutoParamSkillsItem",
+    "container_auto_param_network_policy_from_dict",
+    "container_auto_param_skills_item_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ContainerAutoParam(_r.Model):

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .container_network_policy_domain_secret_param import ContainerNetworkPolicyDomainSecretParam
 
+__all__ = ["ContainerNetworkPolicyAllowlistParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ContainerNetworkPolicyAllowlistParam(_r.Model):

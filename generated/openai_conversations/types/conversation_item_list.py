@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .conversation_item import ConversationItem, conversation_item_from_dict
 
+__all__ = ["ConversationItemList"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ConversationItemList(_r.Model):

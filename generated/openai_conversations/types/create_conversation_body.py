@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .input_item import InputItem, input_item_from_dict
 
+__all__ = ["CreateConversationBody"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateConversationBody(_r.Model):

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .input_item import InputItem, input_item_from_dict
 
+__all__ = ["CreateConversationItemsBody"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateConversationItemsBody(_r.Model):

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .grammar_syntax1 import GrammarSyntax1
 
+__all__ = ["CustomGrammarFormatParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CustomGrammarFormatParam(_r.Model):

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .tool_call_caller import ToolCallCaller, tool_call_caller_from_dict
 
+__all__ = ["CustomToolCall"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CustomToolCall(_r.Model):

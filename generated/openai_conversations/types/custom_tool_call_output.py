@@ -15,6 +15,12 @@ from .function_and_custom_tool_call_output import (
 )
 from .tool_call_caller_param import ToolCallCallerParam, tool_call_caller_param_from_dict
 
+__all__ = [
+    "CustomToolCallOutput",
+    "CustomToolCallOutputOutput",
+    "custom_tool_call_output_output_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CustomToolCallOutput(_r.Model):

@@ -13,6 +13,13 @@ from .callable_tool_allowed_caller import CallableToolAllowedCaller
 from .custom_grammar_format_param import CustomGrammarFormatParam
 from .custom_text_format_param import CustomTextFormatParam
 
+__all__ = [
+    "CustomToolParam",
+    "CustomToolParamFormat",
+    "UnknownCustomToolParamFormat",
+    "custom_tool_param_format_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CustomToolParam(_r.Model):

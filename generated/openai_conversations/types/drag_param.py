@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .coord_param import CoordParam
 
+__all__ = ["DragParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class DragParam(_r.Model):

@@ -13,6 +13,13 @@ from .input_content import input_content_from_dict
 from .input_message_content_list import InputMessageContentList
 from .message_phase import MessagePhase
 
+__all__ = [
+    "EasyInputMessage",
+    "EasyInputMessageContent",
+    "EasyInputMessageRole",
+    "easy_input_message_content_from_dict",
+]
+
 
 class EasyInputMessageRole(_r.OpenEnum):
     """The role of the message input. One of `user`, `assistant`, `system`, or

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .error import Error
 
+__all__ = ["ErrorResponse"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ErrorResponse(_r.Model):

@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .filters import Filters, filters_from_dict
 from .ranking_options import RankingOptions
 
+__all__ = ["FileSearchTool"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FileSearchTool(_r.Model):

@@ -14,6 +14,8 @@ from .vector_store_file_attributes import (
     vector_store_file_attributes_value_from_dict,
 )
 
+__all__ = ["FileSearchToolCall", "FileSearchToolCallResultsItem", "FileSearchToolCallStatus"]
+
 
 class FileSearchToolCallStatus(_r.OpenEnum):
     """The status of the file search tool call. One of `in_progress`,

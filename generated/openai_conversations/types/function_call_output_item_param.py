@@ -15,6 +15,15 @@ from .input_image_content_param_auto_param import InputImageContentParamAutoPara
 from .input_text_content_param import InputTextContentParam
 from .tool_call_caller_param import ToolCallCallerParam, tool_call_caller_param_from_dict
 
+__all__ = [
+    "FunctionCallOutputItemParam",
+    "FunctionCallOutputItemParamOutput",
+    "FunctionCallOutputItemParamOutputListItem",
+    "UnknownFunctionCallOutputItemParamOutputListItem",
+    "function_call_output_item_param_output_from_dict",
+    "function_call_output_item_param_output_list_item_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FunctionCallOutputItemParam(_r.Model):

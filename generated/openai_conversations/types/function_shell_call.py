@@ -15,6 +15,13 @@ from .function_shell_call_status import FunctionShellCallStatus
 from .local_environment_resource import LocalEnvironmentResource
 from .tool_call_caller import ToolCallCaller, tool_call_caller_from_dict
 
+__all__ = [
+    "FunctionShellCall",
+    "FunctionShellCallEnvironment",
+    "UnknownFunctionShellCallEnvironment",
+    "function_shell_call_environment_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FunctionShellCall(_r.Model):

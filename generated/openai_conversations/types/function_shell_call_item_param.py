@@ -15,6 +15,13 @@ from .function_shell_call_item_status import FunctionShellCallItemStatus
 from .local_environment_param import LocalEnvironmentParam
 from .tool_call_caller_param import ToolCallCallerParam, tool_call_caller_param_from_dict
 
+__all__ = [
+    "FunctionShellCallItemParam",
+    "FunctionShellCallItemParamEnvironment",
+    "UnknownFunctionShellCallItemParamEnvironment",
+    "function_shell_call_item_param_environment_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FunctionShellCallItemParam(_r.Model):

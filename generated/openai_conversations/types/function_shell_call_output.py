@@ -13,6 +13,8 @@ from .function_shell_call_output_content import FunctionShellCallOutputContent
 from .function_shell_call_output_status_enum import FunctionShellCallOutputStatusEnum
 from .tool_call_caller import ToolCallCaller, tool_call_caller_from_dict
 
+__all__ = ["FunctionShellCallOutput"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FunctionShellCallOutput(_r.Model):

@@ -12,6 +12,13 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .function_shell_call_output_exit_outcome import FunctionShellCallOutputExitOutcome
 from .function_shell_call_output_timeout_outcome import FunctionShellCallOutputTimeoutOutcome
 
+__all__ = [
+    "FunctionShellCallOutputContent",
+    "FunctionShellCallOutputContentOutcome",
+    "UnknownFunctionShellCallOutputContentOutcome",
+    "function_shell_call_output_content_outcome_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FunctionShellCallOutputContent(_r.Model):

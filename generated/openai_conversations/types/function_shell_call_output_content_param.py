@@ -14,6 +14,8 @@ from .function_shell_call_output_outcome_param import (
     function_shell_call_output_outcome_param_from_dict,
 )
 
+__all__ = ["FunctionShellCallOutputContentParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FunctionShellCallOutputContentParam(_r.Model):

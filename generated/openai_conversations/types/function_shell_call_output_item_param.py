@@ -13,6 +13,8 @@ from .function_shell_call_item_status import FunctionShellCallItemStatus
 from .function_shell_call_output_content_param import FunctionShellCallOutputContentParam
 from .tool_call_caller_param import ToolCallCallerParam, tool_call_caller_param_from_dict
 
+__all__ = ["FunctionShellCallOutputItemParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FunctionShellCallOutputItemParam(_r.Model):

@@ -14,6 +14,13 @@ from .container_auto_param import ContainerAutoParam
 from .container_reference_param import ContainerReferenceParam
 from .local_environment_param import LocalEnvironmentParam
 
+__all__ = [
+    "FunctionShellToolParam",
+    "FunctionShellToolParamEnvironment",
+    "UnknownFunctionShellToolParamEnvironment",
+    "function_shell_tool_param_environment_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FunctionShellToolParam(_r.Model):

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .callable_tool_allowed_caller import CallableToolAllowedCaller
 
+__all__ = ["FunctionTool"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FunctionTool(_r.Model):

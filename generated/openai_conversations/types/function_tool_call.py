@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .tool_call_caller import ToolCallCaller, tool_call_caller_from_dict
 
+__all__ = ["FunctionToolCall", "FunctionToolCallStatus"]
+
 
 class FunctionToolCallStatus(_r.OpenEnum):
     """The status of the item. One of `in_progress`, `completed`, or

@@ -15,6 +15,13 @@ from .function_and_custom_tool_call_output import (
 )
 from .tool_call_caller_param import ToolCallCallerParam, tool_call_caller_param_from_dict
 
+__all__ = [
+    "FunctionToolCallOutput",
+    "FunctionToolCallOutputOutput",
+    "FunctionToolCallOutputStatus",
+    "function_tool_call_output_output_from_dict",
+]
+
 
 class FunctionToolCallOutputStatus(_r.OpenEnum):
     """The status of the item. One of `in_progress`, `completed`, or

@@ -16,6 +16,8 @@ from .function_tool_call_output import (
 )
 from .tool_call_caller_param import ToolCallCallerParam, tool_call_caller_param_from_dict
 
+__all__ = ["FunctionToolCallOutputResource"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FunctionToolCallOutputResource(_r.Model):

@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .function_call_status import FunctionCallStatus
 from .tool_call_caller import ToolCallCaller, tool_call_caller_from_dict
 
+__all__ = ["FunctionToolCallResource"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FunctionToolCallResource(_r.Model):

@@ -12,6 +12,19 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .image_gen_action_enum import ImageGenActionEnum
 from .input_fidelity import InputFidelity
 
+__all__ = [
+    "ImageGenTool",
+    "ImageGenToolBackground",
+    "ImageGenToolInputImageMask",
+    "ImageGenToolModel",
+    "ImageGenToolModelEnum",
+    "ImageGenToolModeration",
+    "ImageGenToolOutputFormat",
+    "ImageGenToolQuality",
+    "ImageGenToolSize",
+    "ImageGenToolSizeEnum",
+]
+
 
 class ImageGenToolBackground(_r.OpenEnum):
     """Set the background of the generated image. One of `transparent`,

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["ImageGenToolCall", "ImageGenToolCallStatus"]
+
 
 class ImageGenToolCallStatus(_r.OpenEnum):
     """The status of the image generation call.

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .inline_skill_source_param import InlineSkillSourceParam
 
+__all__ = ["InlineSkillParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class InlineSkillParam(_r.Model):

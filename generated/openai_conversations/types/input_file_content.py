@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .file_input_detail import FileInputDetail
 from .prompt_cache_breakpoint_config import PromptCacheBreakpointConfig
 
+__all__ = ["InputFileContent"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class InputFileContent(_r.Model):

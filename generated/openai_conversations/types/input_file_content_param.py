@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .file_detail_enum import FileDetailEnum
 from .prompt_cache_breakpoint_param import PromptCacheBreakpointParam
 
+__all__ = ["InputFileContentParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class InputFileContentParam(_r.Model):

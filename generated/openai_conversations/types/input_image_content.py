@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .image_detail import ImageDetail
 from .prompt_cache_breakpoint_config import PromptCacheBreakpointConfig
 
+__all__ = ["InputImageContent"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class InputImageContent(_r.Model):

@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .detail_enum import DetailEnum
 from .prompt_cache_breakpoint_param import PromptCacheBreakpointParam
 
+__all__ = ["InputImageContentParamAutoParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class InputImageContentParamAutoParam(_r.Model):

@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .input_content import input_content_from_dict
 from .input_message_content_list import InputMessageContentList
 
+__all__ = ["InputMessage", "InputMessageRole", "InputMessageStatus"]
+
 
 class InputMessageRole(_r.OpenEnum):
     """The role of the message input. One of `user`, `system`, or `developer`.

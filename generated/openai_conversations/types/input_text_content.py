@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .prompt_cache_breakpoint_config import PromptCacheBreakpointConfig
 
+__all__ = ["InputTextContent"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class InputTextContent(_r.Model):

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .prompt_cache_breakpoint_param import PromptCacheBreakpointParam
 
+__all__ = ["InputTextContentParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class InputTextContentParam(_r.Model):

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .local_skill_param import LocalSkillParam
 
+__all__ = ["LocalEnvironmentParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class LocalEnvironmentParam(_r.Model):

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .local_shell_exec_action import LocalShellExecAction
 
+__all__ = ["LocalShellToolCall", "LocalShellToolCallStatus"]
+
 
 class LocalShellToolCallStatus(_r.OpenEnum):
     """The status of the local shell call.

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["LocalShellToolCallOutput", "LocalShellToolCallOutputStatus"]
+
 
 class LocalShellToolCallOutputStatus(_r.OpenEnum):
     """The status of the item. One of `in_progress`, `completed`, or `incomplete`.

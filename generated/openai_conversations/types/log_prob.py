@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .top_log_prob import TopLogProb
 
+__all__ = ["LogProb"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class LogProb(_r.Model):

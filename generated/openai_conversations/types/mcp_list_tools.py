@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .mcp_list_tools_tool import MCPListToolsTool
 
+__all__ = ["MCPListTools"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class MCPListTools(_r.Model):

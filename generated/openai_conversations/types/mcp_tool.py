@@ -12,6 +12,17 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .callable_tool_allowed_caller import CallableToolAllowedCaller
 from .mcp_tool_filter import MCPToolFilter
 
+__all__ = [
+    "MCPTool",
+    "MCPToolAllowedTools",
+    "MCPToolConnectorId",
+    "MCPToolRequireApproval",
+    "MCPToolRequireApprovalMCPToolApprovalFilter",
+    "MCPToolRequireApprovalMCPToolApprovalSetting",
+    "mcp_tool_allowed_tools_from_dict",
+    "mcp_tool_require_approval_from_dict",
+]
+
 
 class MCPToolConnectorId(_r.OpenEnum):
     """Identifier for service connectors, like those available in ChatGPT. One of

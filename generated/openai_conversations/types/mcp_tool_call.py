@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .mcp_tool_call_error import MCPToolCallError, mcp_tool_call_error_from_dict
 from .mcp_tool_call_status import MCPToolCallStatus
 
+__all__ = ["MCPToolCall"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class MCPToolCall(_r.Model):

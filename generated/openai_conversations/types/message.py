@@ -22,6 +22,13 @@ from .refusal_content import RefusalContent
 from .summary_text_content import SummaryTextContent
 from .text_content import TextContent
 
+__all__ = [
+    "Message",
+    "MessageContentItem",
+    "UnknownMessageContentItem",
+    "message_content_item_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class Message(_r.Model):

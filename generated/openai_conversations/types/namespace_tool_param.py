@@ -12,6 +12,13 @@ from .._runtime.models import EMPTY, UNSET
 from .custom_tool_param import CustomToolParam
 from .function_tool_param import FunctionToolParam
 
+__all__ = [
+    "NamespaceToolParam",
+    "NamespaceToolParamToolsItem",
+    "UnknownNamespaceToolParamToolsItem",
+    "namespace_tool_param_tools_item_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class NamespaceToolParam(_r.Model):

@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .message_phase import MessagePhase
 from .output_message_content import OutputMessageContent, output_message_content_from_dict
 
+__all__ = ["OutputMessage", "OutputMessageStatus"]
+
 
 class OutputMessageStatus(_r.OpenEnum):
     """The status of the message input. One of `in_progress`, `completed`, or

@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY
 from .annotation import Annotation, annotation_from_dict
 from .log_prob import LogProb
 
+__all__ = ["OutputTextContent"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class OutputTextContent(_r.Model):

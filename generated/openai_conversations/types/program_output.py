@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .program_output_status import ProgramOutputStatus
 
+__all__ = ["ProgramOutput"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ProgramOutput(_r.Model):

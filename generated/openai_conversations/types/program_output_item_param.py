@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .program_output_item_status import ProgramOutputItemStatus
 
+__all__ = ["ProgramOutputItemParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ProgramOutputItemParam(_r.Model):

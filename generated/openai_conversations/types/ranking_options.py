@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .hybrid_search_options import HybridSearchOptions
 from .ranker_version_type import RankerVersionType
 
+__all__ = ["RankingOptions"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RankingOptions(_r.Model):

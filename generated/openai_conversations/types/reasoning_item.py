@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .reasoning_text_content import ReasoningTextContent
 from .summary_text_content import SummaryTextContent
 
+__all__ = ["ReasoningItem", "ReasoningItemStatus"]
+
 
 class ReasoningItemStatus(_r.OpenEnum):
     """The status of the item. One of `in_progress`, `completed`, or

@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .function_call_status import FunctionCallStatus
 from .tool_search_execution_type import ToolSearchExecutionType
 
+__all__ = ["ToolSearchCall"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ToolSearchCall(_r.Model):

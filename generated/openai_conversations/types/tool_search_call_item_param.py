@@ -13,6 +13,8 @@ from .empty_model_param import EmptyModelParam
 from .function_call_item_status import FunctionCallItemStatus
 from .tool_search_execution_type import ToolSearchExecutionType
 
+__all__ = ["ToolSearchCallItemParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ToolSearchCallItemParam(_r.Model):

@@ -13,6 +13,8 @@ from .function_call_output_status_enum import FunctionCallOutputStatusEnum
 from .tool import Tool, tool_from_dict
 from .tool_search_execution_type import ToolSearchExecutionType
 
+__all__ = ["ToolSearchOutput"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ToolSearchOutput(_r.Model):

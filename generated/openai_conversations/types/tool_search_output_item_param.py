@@ -13,6 +13,8 @@ from .function_call_item_status import FunctionCallItemStatus
 from .tool import Tool, tool_from_dict
 from .tool_search_execution_type import ToolSearchExecutionType
 
+__all__ = ["ToolSearchOutputItemParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ToolSearchOutputItemParam(_r.Model):

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .tool_search_execution_type import ToolSearchExecutionType
 
+__all__ = ["ToolSearchToolParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ToolSearchToolParam(_r.Model):

@@ -7,6 +7,12 @@ from typing import Any, TypeAlias
 
 from .._runtime import models as _r
 
+__all__ = [
+    "VectorStoreFileAttributes",
+    "VectorStoreFileAttributesValue",
+    "vector_store_file_attributes_value_from_dict",
+]
+
 VectorStoreFileAttributesValue: TypeAlias = str | float | bool
 
 

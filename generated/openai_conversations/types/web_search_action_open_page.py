@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["WebSearchActionOpenPage"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class WebSearchActionOpenPage(_r.Model):

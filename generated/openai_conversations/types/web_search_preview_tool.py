@@ -13,6 +13,8 @@ from .approximate_location import ApproximateLocation
 from .search_content_type import SearchContentType
 from .search_context_size import SearchContextSize
 
+__all__ = ["WebSearchPreviewTool", "WebSearchPreviewToolType"]
+
 
 class WebSearchPreviewToolType(_r.OpenEnum):
     """The type of the web search tool. One of `web_search_preview` or `web_search_preview_2025_03_11`.

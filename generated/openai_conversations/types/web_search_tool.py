@@ -11,6 +11,13 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .web_search_approximate_location import WebSearchApproximateLocation
 
+__all__ = [
+    "WebSearchTool",
+    "WebSearchToolFilters",
+    "WebSearchToolSearchContextSize",
+    "WebSearchToolType",
+]
+
 
 class WebSearchToolSearchContextSize(_r.OpenEnum):
     """High level guidance for the amount of context window space to use for the search. One of `low`, `medium`, or `high`. `medium` is the default.

@@ -13,6 +13,14 @@ from .web_search_action_find import WebSearchActionFind
 from .web_search_action_open_page import WebSearchActionOpenPage
 from .web_search_action_search import WebSearchActionSearch
 
+__all__ = [
+    "UnknownWebSearchToolCallAction",
+    "WebSearchToolCall",
+    "WebSearchToolCallAction",
+    "WebSearchToolCallStatus",
+    "web_search_tool_call_action_from_dict",
+]
+
 
 class WebSearchToolCallStatus(_r.OpenEnum):
     """The status of the web search tool call.

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._runtime.http import DEFAULT_TIMEOUT, AsyncAPIClient, ClientConfig, SyncAPIClient, Timeout
-from .resources.messages import AsyncMessages, Messages
+
+if TYPE_CHECKING:
+    # each resource's module is imported on first access to it
+    from .resources.messages import AsyncMessages, Messages
 
 CONFIG = ClientConfig(
     package="form_urlencoded",
@@ -63,6 +66,8 @@ class Client(SyncAPIClient):
 
     @cached_property
     def messages(self) -> Messages:
+        from .resources.messages import Messages
+
         return Messages(self)
 
 
@@ -108,4 +113,6 @@ class AsyncClient(AsyncAPIClient):
 
     @cached_property
     def messages(self) -> AsyncMessages:
+        from .resources.messages import AsyncMessages
+
         return AsyncMessages(self)

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._runtime.http import DEFAULT_TIMEOUT, AsyncAPIClient, ClientConfig, SyncAPIClient, Timeout
-from .resources.completions import AsyncCompletions, Completions
-from .resources.downloads import AsyncDownloads, Downloads
-from .resources.events import AsyncEvents, Events
-from .resources.notes import AsyncNotes, Notes
-from .resources.speech import AsyncSpeech, Speech
+
+if TYPE_CHECKING:
+    # each resource's module is imported on first access to it
+    from .resources.completions import AsyncCompletions, Completions
+    from .resources.downloads import AsyncDownloads, Downloads
+    from .resources.events import AsyncEvents, Events
+    from .resources.notes import AsyncNotes, Notes
+    from .resources.speech import AsyncSpeech, Speech
 
 CONFIG = ClientConfig(
     package="media",
@@ -67,22 +70,32 @@ class Client(SyncAPIClient):
 
     @cached_property
     def completions(self) -> Completions:
+        from .resources.completions import Completions
+
         return Completions(self)
 
     @cached_property
     def downloads(self) -> Downloads:
+        from .resources.downloads import Downloads
+
         return Downloads(self)
 
     @cached_property
     def events(self) -> Events:
+        from .resources.events import Events
+
         return Events(self)
 
     @cached_property
     def notes(self) -> Notes:
+        from .resources.notes import Notes
+
         return Notes(self)
 
     @cached_property
     def speech(self) -> Speech:
+        from .resources.speech import Speech
+
         return Speech(self)
 
 
@@ -128,20 +141,30 @@ class AsyncClient(AsyncAPIClient):
 
     @cached_property
     def completions(self) -> AsyncCompletions:
+        from .resources.completions import AsyncCompletions
+
         return AsyncCompletions(self)
 
     @cached_property
     def downloads(self) -> AsyncDownloads:
+        from .resources.downloads import AsyncDownloads
+
         return AsyncDownloads(self)
 
     @cached_property
     def events(self) -> AsyncEvents:
+        from .resources.events import AsyncEvents
+
         return AsyncEvents(self)
 
     @cached_property
     def notes(self) -> AsyncNotes:
+        from .resources.notes import AsyncNotes
+
         return AsyncNotes(self)
 
     @cached_property
     def speech(self) -> AsyncSpeech:
+        from .resources.speech import AsyncSpeech
+
         return AsyncSpeech(self)

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._runtime.http import DEFAULT_TIMEOUT, AsyncAPIClient, ClientConfig, SyncAPIClient, Timeout
-from .resources.avatars import AsyncAvatars, Avatars
-from .resources.calls import AsyncCalls, Calls
-from .resources.files import AsyncFiles, Files
-from .resources.images import AsyncImages, Images
+
+if TYPE_CHECKING:
+    # each resource's module is imported on first access to it
+    from .resources.avatars import AsyncAvatars, Avatars
+    from .resources.calls import AsyncCalls, Calls
+    from .resources.files import AsyncFiles, Files
+    from .resources.images import AsyncImages, Images
 
 CONFIG = ClientConfig(
     package="multipart",
@@ -66,18 +69,26 @@ class Client(SyncAPIClient):
 
     @cached_property
     def avatars(self) -> Avatars:
+        from .resources.avatars import Avatars
+
         return Avatars(self)
 
     @cached_property
     def calls(self) -> Calls:
+        from .resources.calls import Calls
+
         return Calls(self)
 
     @cached_property
     def files(self) -> Files:
+        from .resources.files import Files
+
         return Files(self)
 
     @cached_property
     def images(self) -> Images:
+        from .resources.images import Images
+
         return Images(self)
 
 
@@ -123,16 +134,24 @@ class AsyncClient(AsyncAPIClient):
 
     @cached_property
     def avatars(self) -> AsyncAvatars:
+        from .resources.avatars import AsyncAvatars
+
         return AsyncAvatars(self)
 
     @cached_property
     def calls(self) -> AsyncCalls:
+        from .resources.calls import AsyncCalls
+
         return AsyncCalls(self)
 
     @cached_property
     def files(self) -> AsyncFiles:
+        from .resources.files import AsyncFiles
+
         return AsyncFiles(self)
 
     @cached_property
     def images(self) -> AsyncImages:
+        from .resources.images import AsyncImages
+
         return AsyncImages(self)

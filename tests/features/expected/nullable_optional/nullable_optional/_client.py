@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._runtime.http import DEFAULT_TIMEOUT, AsyncAPIClient, ClientConfig, SyncAPIClient, Timeout
-from .resources.profiles import AsyncProfiles, Profiles
+
+if TYPE_CHECKING:
+    # each resource's module is imported on first access to it
+    from .resources.profiles import AsyncProfiles, Profiles
 
 CONFIG = ClientConfig(
     package="nullable_optional",
@@ -63,6 +66,8 @@ class Client(SyncAPIClient):
 
     @cached_property
     def profiles(self) -> Profiles:
+        from .resources.profiles import Profiles
+
         return Profiles(self)
 
 
@@ -108,4 +113,6 @@ class AsyncClient(AsyncAPIClient):
 
     @cached_property
     def profiles(self) -> AsyncProfiles:
+        from .resources.profiles import AsyncProfiles
+
         return AsyncProfiles(self)

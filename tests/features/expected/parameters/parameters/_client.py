@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._runtime.http import DEFAULT_TIMEOUT, AsyncAPIClient, ClientConfig, SyncAPIClient, Timeout
-from .resources.droplets import AsyncDroplets, Droplets
-from .resources.scales import AsyncScales, Scales
-from .resources.search import AsyncSearch, Search
-from .resources.shapes import AsyncShapes, Shapes
+
+if TYPE_CHECKING:
+    # each resource's module is imported on first access to it
+    from .resources.droplets import AsyncDroplets, Droplets
+    from .resources.scales import AsyncScales, Scales
+    from .resources.search import AsyncSearch, Search
+    from .resources.shapes import AsyncShapes, Shapes
 
 CONFIG = ClientConfig(
     package="parameters",
@@ -76,18 +79,26 @@ class Client(SyncAPIClient):
 
     @cached_property
     def droplets(self) -> Droplets:
+        from .resources.droplets import Droplets
+
         return Droplets(self)
 
     @cached_property
     def scales(self) -> Scales:
+        from .resources.scales import Scales
+
         return Scales(self)
 
     @cached_property
     def search(self) -> Search:
+        from .resources.search import Search
+
         return Search(self)
 
     @cached_property
     def shapes(self) -> Shapes:
+        from .resources.shapes import Shapes
+
         return Shapes(self)
 
 
@@ -137,16 +148,24 @@ class AsyncClient(AsyncAPIClient):
 
     @cached_property
     def droplets(self) -> AsyncDroplets:
+        from .resources.droplets import AsyncDroplets
+
         return AsyncDroplets(self)
 
     @cached_property
     def scales(self) -> AsyncScales:
+        from .resources.scales import AsyncScales
+
         return AsyncScales(self)
 
     @cached_property
     def search(self) -> AsyncSearch:
+        from .resources.search import AsyncSearch
+
         return AsyncSearch(self)
 
     @cached_property
     def shapes(self) -> AsyncShapes:
+        from .resources.shapes import AsyncShapes
+
         return AsyncShapes(self)

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._runtime.http import DEFAULT_TIMEOUT, AsyncAPIClient, ClientConfig, SyncAPIClient, Timeout
-from .resources.notes import AsyncNotes, Notes
-from .resources.offers import AsyncOffers, Offers
-from .resources.pictures import AsyncPictures, Pictures
-from .resources.records import AsyncRecords, Records
-from .resources.uploads import AsyncUploads, Uploads
+
+if TYPE_CHECKING:
+    # each resource's module is imported on first access to it
+    from .resources.notes import AsyncNotes, Notes
+    from .resources.offers import AsyncOffers, Offers
+    from .resources.pictures import AsyncPictures, Pictures
+    from .resources.records import AsyncRecords, Records
+    from .resources.uploads import AsyncUploads, Uploads
 
 CONFIG = ClientConfig(
     package="raw_body",
@@ -67,22 +70,32 @@ class Client(SyncAPIClient):
 
     @cached_property
     def notes(self) -> Notes:
+        from .resources.notes import Notes
+
         return Notes(self)
 
     @cached_property
     def offers(self) -> Offers:
+        from .resources.offers import Offers
+
         return Offers(self)
 
     @cached_property
     def pictures(self) -> Pictures:
+        from .resources.pictures import Pictures
+
         return Pictures(self)
 
     @cached_property
     def records(self) -> Records:
+        from .resources.records import Records
+
         return Records(self)
 
     @cached_property
     def uploads(self) -> Uploads:
+        from .resources.uploads import Uploads
+
         return Uploads(self)
 
 
@@ -128,20 +141,30 @@ class AsyncClient(AsyncAPIClient):
 
     @cached_property
     def notes(self) -> AsyncNotes:
+        from .resources.notes import AsyncNotes
+
         return AsyncNotes(self)
 
     @cached_property
     def offers(self) -> AsyncOffers:
+        from .resources.offers import AsyncOffers
+
         return AsyncOffers(self)
 
     @cached_property
     def pictures(self) -> AsyncPictures:
+        from .resources.pictures import AsyncPictures
+
         return AsyncPictures(self)
 
     @cached_property
     def records(self) -> AsyncRecords:
+        from .resources.records import AsyncRecords
+
         return AsyncRecords(self)
 
     @cached_property
     def uploads(self) -> AsyncUploads:
+        from .resources.uploads import AsyncUploads
+
         return AsyncUploads(self)

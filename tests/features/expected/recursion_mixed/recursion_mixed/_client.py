@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._runtime.http import DEFAULT_TIMEOUT, AsyncAPIClient, ClientConfig, SyncAPIClient, Timeout
-from .resources.nodes import AsyncNodes, Nodes
+
+if TYPE_CHECKING:
+    # each resource's module is imported on first access to it
+    from .resources.nodes import AsyncNodes, Nodes
 
 CONFIG = ClientConfig(
     package="recursion_mixed",
@@ -63,6 +66,8 @@ class Client(SyncAPIClient):
 
     @cached_property
     def nodes(self) -> Nodes:
+        from .resources.nodes import Nodes
+
         return Nodes(self)
 
 
@@ -108,4 +113,6 @@ class AsyncClient(AsyncAPIClient):
 
     @cached_property
     def nodes(self) -> AsyncNodes:
+        from .resources.nodes import AsyncNodes
+
         return AsyncNodes(self)

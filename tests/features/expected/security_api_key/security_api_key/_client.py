@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._runtime.auth import Scheme
 from ._runtime.http import DEFAULT_TIMEOUT, AsyncAPIClient, ClientConfig, SyncAPIClient, Timeout
-from .resources.pets import AsyncPets, Pets
-from .resources.search import AsyncSearch, Search
-from .resources.session import AsyncSession, Session
+
+if TYPE_CHECKING:
+    # each resource's module is imported on first access to it
+    from .resources.pets import AsyncPets, Pets
+    from .resources.search import AsyncSearch, Search
+    from .resources.session import AsyncSession, Session
 
 CONFIG = ClientConfig(
     package="security_api_key",
@@ -114,14 +117,20 @@ class Client(SyncAPIClient):
 
     @cached_property
     def pets(self) -> Pets:
+        from .resources.pets import Pets
+
         return Pets(self)
 
     @cached_property
     def search(self) -> Search:
+        from .resources.search import Search
+
         return Search(self)
 
     @cached_property
     def session(self) -> Session:
+        from .resources.session import Session
+
         return Session(self)
 
 
@@ -192,12 +201,18 @@ class AsyncClient(AsyncAPIClient):
 
     @cached_property
     def pets(self) -> AsyncPets:
+        from .resources.pets import AsyncPets
+
         return AsyncPets(self)
 
     @cached_property
     def search(self) -> AsyncSearch:
+        from .resources.search import AsyncSearch
+
         return AsyncSearch(self)
 
     @cached_property
     def session(self) -> AsyncSession:
+        from .resources.session import AsyncSession
+
         return AsyncSession(self)

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._runtime.auth import Scheme
 from ._runtime.http import DEFAULT_TIMEOUT, AsyncAPIClient, ClientConfig, SyncAPIClient, Timeout
-from .resources.health import AsyncHealth, Health
-from .resources.pets import AsyncPets, Pets
+
+if TYPE_CHECKING:
+    # each resource's module is imported on first access to it
+    from .resources.health import AsyncHealth, Health
+    from .resources.pets import AsyncPets, Pets
 
 CONFIG = ClientConfig(
     package="security_bearer",
@@ -83,10 +86,14 @@ class Client(SyncAPIClient):
 
     @cached_property
     def health(self) -> Health:
+        from .resources.health import Health
+
         return Health(self)
 
     @cached_property
     def pets(self) -> Pets:
+        from .resources.pets import Pets
+
         return Pets(self)
 
 
@@ -141,8 +148,12 @@ class AsyncClient(AsyncAPIClient):
 
     @cached_property
     def health(self) -> AsyncHealth:
+        from .resources.health import AsyncHealth
+
         return AsyncHealth(self)
 
     @cached_property
     def pets(self) -> AsyncPets:
+        from .resources.pets import AsyncPets
+
         return AsyncPets(self)

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._runtime.auth import Scheme
 from ._runtime.http import DEFAULT_TIMEOUT, AsyncAPIClient, ClientConfig, SyncAPIClient, Timeout
-from .resources.certs import AsyncCerts, Certs
-from .resources.me import AsyncMe, Me
-from .resources.pets import AsyncPets, Pets
+
+if TYPE_CHECKING:
+    # each resource's module is imported on first access to it
+    from .resources.certs import AsyncCerts, Certs
+    from .resources.me import AsyncMe, Me
+    from .resources.pets import AsyncPets, Pets
 
 CONFIG = ClientConfig(
     package="security_mixed",
@@ -141,14 +144,20 @@ class Client(SyncAPIClient):
 
     @cached_property
     def certs(self) -> Certs:
+        from .resources.certs import Certs
+
         return Certs(self)
 
     @cached_property
     def me(self) -> Me:
+        from .resources.me import Me
+
         return Me(self)
 
     @cached_property
     def pets(self) -> Pets:
+        from .resources.pets import Pets
+
         return Pets(self)
 
 
@@ -238,12 +247,18 @@ class AsyncClient(AsyncAPIClient):
 
     @cached_property
     def certs(self) -> AsyncCerts:
+        from .resources.certs import AsyncCerts
+
         return AsyncCerts(self)
 
     @cached_property
     def me(self) -> AsyncMe:
+        from .resources.me import AsyncMe
+
         return AsyncMe(self)
 
     @cached_property
     def pets(self) -> AsyncPets:
+        from .resources.pets import AsyncPets
+
         return AsyncPets(self)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._runtime.http import DEFAULT_TIMEOUT, AsyncAPIClient, ClientConfig, SyncAPIClient, Timeout
-from .resources.pets import AsyncPets, Pets
+
+if TYPE_CHECKING:
+    # each resource's module is imported on first access to it
+    from .resources.pets import AsyncPets, Pets
 
 CONFIG = ClientConfig(
     package="tagged_union",
@@ -63,6 +66,8 @@ class Client(SyncAPIClient):
 
     @cached_property
     def pets(self) -> Pets:
+        from .resources.pets import Pets
+
         return Pets(self)
 
 
@@ -108,4 +113,6 @@ class AsyncClient(AsyncAPIClient):
 
     @cached_property
     def pets(self) -> AsyncPets:
+        from .resources.pets import AsyncPets
+
         return AsyncPets(self)

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .mode import Mode
 
+__all__ = ["Class"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class Class(_r.Model):

@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .labels import Labels
 from .limit import Limit
 
+__all__ = ["Settings", "SettingsAttributesValue", "settings_attributes_value_from_dict"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class Settings(_r.Model):

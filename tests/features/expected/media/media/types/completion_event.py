@@ -10,6 +10,8 @@ from .._runtime.models import UNSET
 from .delta_event import DeltaEvent
 from .done_event import DoneEvent
 
+__all__ = ["CompletionEvent", "UnknownCompletionEvent", "completion_event_from_dict"]
+
 
 class UnknownCompletionEvent(_r.Unknown):
     """A `CompletionEvent` of a kind this client does not know yet: `raw` keeps the data as received."""

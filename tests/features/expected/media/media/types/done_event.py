@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .completion import Completion
 
+__all__ = ["DoneEvent"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class DoneEvent(_r.Model):

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .kind import Kind
 
+__all__ = ["Branch", "Tree"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class Branch(_r.Model):

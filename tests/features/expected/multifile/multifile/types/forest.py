@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .branch import Tree
 
+__all__ = ["Forest"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class Forest(_r.Model):

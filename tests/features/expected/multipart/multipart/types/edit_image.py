@@ -10,6 +10,13 @@ from typing import Any, TypeAlias
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "EditImageBody",
+    "EditImageBodyImage",
+    "EditImageBodyOptions",
+    "edit_image_body_image_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class EditImageBody(_r.Model):

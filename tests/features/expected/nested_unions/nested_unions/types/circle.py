@@ -10,6 +10,8 @@ from typing import Any, Literal, TypeAlias
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["Circle", "CircleLabel", "circle_label_from_dict"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class Circle(_r.Model):

@@ -10,6 +10,8 @@ from .._runtime.models import UNSET
 from .square import Square
 from .triangle import Triangle
 
+__all__ = ["Polygon", "UnknownPolygon", "polygon_from_dict"]
+
 
 class UnknownPolygon(_r.Unknown):
     """A `Polygon` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -11,6 +11,8 @@ from .circle import Circle
 from .square import Square
 from .triangle import Triangle
 
+__all__ = ["Shape", "UnknownShape", "shape_from_dict"]
+
 
 class UnknownShape(_r.Unknown):
     """A `Shape` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .status import Status
 
+__all__ = ["Profile"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class Profile(_r.Model):

@@ -11,6 +11,14 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET
 from .comparison import Comparison
 
+__all__ = [
+    "Filter",
+    "FilterFiltersItem",
+    "FilterType",
+    "UnknownFilterFiltersItem",
+    "filter_filters_item_from_dict",
+]
+
 
 class FilterType(_r.OpenEnum):
     """FilterType

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["Node"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class Node(_r.Model):

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET
 from .literal_model import LiteralModel
 
+__all__ = ["Expr", "Sum", "UnknownExpr", "expr_from_dict"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class Sum(_r.Model):

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .value import Value, value_from_dict
 
+__all__ = ["LiteralModel"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class LiteralModel(_r.Model):

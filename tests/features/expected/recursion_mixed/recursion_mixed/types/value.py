@@ -7,6 +7,8 @@ from typing import Any, TypeAlias
 
 from .._runtime import models as _r
 
+__all__ = ["Value", "value_from_dict"]
+
 Value: TypeAlias = "str | list[Value] | dict[str, Value]"
 
 

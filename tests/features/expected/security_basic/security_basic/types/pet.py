@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["Pet"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class Pet(_r.Model):

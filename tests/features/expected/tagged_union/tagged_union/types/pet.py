@@ -10,6 +10,8 @@ from .._runtime.models import UNSET
 from .cat import Cat
 from .dog import Dog
 
+__all__ = ["Pet", "UnknownPet", "pet_from_dict"]
+
 
 class UnknownPet(_r.Unknown):
     """A `Pet` of a kind this client does not know yet: `raw` keeps the data as received."""
