@@ -14,7 +14,7 @@ from typing import Any
 from . import ir
 from .examples import example, sample
 from .naming import Namespace, pascal, snake
-from .pytypes import Code, Types, docstring, literal, union, uses
+from .pytypes import Code, Types, docstring, literal, or_unset, union, uses
 
 
 @dataclass(frozen=True)
@@ -279,7 +279,7 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
     resources, resource_modules = _resources(api, types, options)
     common = {"package": pkg, "options": options, "api": _api_view(api), "flavors": FLAVORS}
     common["public"] = _dunder_all(PUBLIC)
-    common["public_modules"] = sorted(PUBLIC.items(), key=lambda e: (e[1], _isort_type(e[0]), e[0]))
+    common["public_modules"] = sorted(PUBLIC.items(), key=lambda e: (_module_key(e[1]), _member_key(e[0])))
     common["security"] = _credentials(api, options)
     common["required_scheme"] = _required_scheme(api)
     methods = [m for top in resources for r in _walk(top) for m in r.methods]
@@ -420,7 +420,7 @@ def _exports(api: ir.Api, decoders: dict[str, str]) -> tuple[tuple[str, str], ..
             out.append((d.unknown, d.module))
         if d.name in decoders:
             out.append((decoders[d.name], d.module))
-    return tuple(sorted(out, key=lambda e: (e[1], _isort_type(e[0]), e[0])))
+    return tuple(sorted(out, key=lambda e: (_module_key(e[1]), _member_key(e[0]))))
 
 
 def _dunder_all(names: Any) -> list[str]:
@@ -430,6 +430,26 @@ def _dunder_all(names: Any) -> list[str]:
 def _isort_type(name: str) -> int:
     """isort's order-by-type: CONSTANTS, then Classes, then functions."""
     return 0 if name.isupper() else 1 if name[:1].isupper() else 2
+
+
+# The order ruff's isort (I001) wants, so that generated imports need no fixing:
+_DIGITS = re.compile(r"(\d+)")
+
+
+def _natural(text: str) -> tuple[str | int, ...]:
+    """`Get2` before `Get10`: runs of digits compare as numbers."""
+    return tuple(int(run) if i % 2 else run for i, run in enumerate(_DIGITS.split(text)))
+
+
+def _member_key(name: str) -> tuple[int, tuple[str | int, ...], tuple[str | int, ...]]:
+    """A name imported `from m import ...`: by type (a one-letter `X` is a class), then
+    case-insensitively (`CertificateUpdated` after `CertificatesActivated`)."""
+    kind = 0 if len(name) > 1 and name.isupper() else 1 if name[:1].isupper() else 2
+    return kind, _natural(name.lower()), _natural(name)
+
+
+def _module_key(module: str) -> tuple[tuple[str | int, ...], tuple[str | int, ...]]:
+    return _natural(module.lower()), _natural(module)
 
 
 # ---- types modules -------------------------------------------------------------------------
@@ -468,7 +488,9 @@ def _types_module(api: ir.Api, types: Types, module: str) -> TypesModuleView:
     )
     return TypesModuleView(
         name=module,
-        imports=tuple((m, tuple(sorted(n, key=lambda x: (_isort_type(x), x)))) for m, n in sorted(imports.items())),
+        imports=tuple(
+            (m, tuple(sorted(n, key=_member_key))) for m, n in sorted(imports.items(), key=lambda e: _module_key(e[0]))
+        ),
         typing=tuple(sorted(wanted)),
         runtime=runtime,
         aliases=aliases,
@@ -646,7 +668,7 @@ def _kind(d: ir.KindUnion, types: Types) -> KindView:
         branches.append((test, types.decode(arm.type, "data")))
     words = [_KIND_WORD[a.kind] for a in d.arms]
     expected = ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else words[0]
-    alias = " | ".join(types.annotation(a.type) for a in d.arms)
+    alias = union(types.annotated(a.type) for a in d.arms).text
     return KindView(d.name, docstring(d.description), alias, types.decoders[d.name], tuple(branches), literal(expected))
 
 
@@ -726,7 +748,10 @@ def _resources(
                 top.attr,
                 tuple(flat),
                 tuple(pages.get(top.attr, [])),
-                tuple((m, tuple(sorted(n, key=lambda x: (_isort_type(x), x)))) for m, n in sorted(imports.items())),
+                tuple(
+                    (m, tuple(sorted(n, key=_member_key)))
+                    for m, n in sorted(imports.items(), key=lambda e: _module_key(e[0]))
+                ),
                 typing,
                 abc,
                 runtime,
@@ -747,7 +772,7 @@ def _page(name: str, op: ir.Operation, types: Types, index: dict[str, ir.Definit
         for f in model.fields:
             if f.wire not in (op.page.items_field, op.page.has_more_field):
                 parts.append(types.annotated(f.type))
-                accessors.append((f.attr, parts[-1].text + ("" if f.required else " | Unset")))
+                accessors.append((f.attr, parts[-1].text if f.required else or_unset(parts[-1].text)))
     return PageView(
         name,
         item.text,
@@ -768,9 +793,7 @@ def _method(
         accepted = types.parameter_code(p.type)
         annotation = accepted.text
         if not required:
-            annotation = (
-                annotation.removesuffix(" | None") + " | Unset" + (" | None" if annotation.endswith(" | None") else "")
-            )
+            annotation = or_unset(annotation)
         return ParamView(
             p.attr, literal(p.wire), annotation, "" if required else "UNSET", docstring(p.description), _names(accepted)
         )
@@ -808,9 +831,7 @@ def _method(
             ParamView(
                 "body",
                 '"body"',
-                accepted.text.removesuffix(" | None")
-                + ("" if op.body.required else " | Unset")
-                + (" | None" if accepted.text.endswith(" | None") else ""),
+                accepted.text if op.body.required else or_unset(accepted.text),
                 "" if op.body.required else "UNSET",
                 "",
                 _names(accepted),
@@ -916,7 +937,7 @@ def _file_params(body: ir.Body, params: tuple[ParamView, ...], types: Types) -> 
             annotation = fixed or "FileTypes | " + types.parameter_code(f.type).text
             # a file-only field no longer names its schema's type: only what the annotation uses
             uses = (() if fixed else p.uses) + (("Sequence",) if "Sequence[" in annotation else ())
-            p = replace(p, annotation=annotation + ("" if f.required else " | Unset"), uses=uses)
+            p = replace(p, annotation=annotation if f.required else or_unset(annotation), uses=uses)
         out.append(p)
     return tuple(out)
 
