@@ -662,11 +662,13 @@ _KIND_WORD = {
 
 def _kind(d: ir.KindUnion, types: Types) -> KindView:
     kinds = {a.kind for a in d.arms}
-    branches = []
+    # an arm that admits null (`type: [string, "null"]`) makes the union admit it: its alias ends in `| None`
+    nullable = any(isinstance(types.resolve(a.type), ir.Nullable) for a in d.arms)
+    branches = [("data is None", "None")] if nullable else []
     for arm in d.arms:
         test = _KIND_TEST.get(arm.kind) or ("kind is float" if "int" in kinds else "kind is float or kind is int")
         branches.append((test, types.decode(arm.type, "data")))
-    words = [_KIND_WORD[a.kind] for a in d.arms]
+    words = [_KIND_WORD[a.kind] for a in d.arms] + (["null"] if nullable else [])
     expected = ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else words[0]
     alias = union(types.annotated(a.type) for a in d.arms).text
     return KindView(d.name, docstring(d.description), alias, types.decoders[d.name], tuple(branches), literal(expected))
