@@ -7,7 +7,7 @@ checked by tests): templates only format what is decided here.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -202,7 +202,7 @@ class ResourceModuleView:
     imports: tuple[tuple[str, tuple[str, ...]], ...]
     typing: tuple[str, ...]  # names imported from `typing`
     abc: tuple[str, ...]  # names imported from `collections.abc`
-    runtime: tuple[str, ...]  # "_r": the models runtime, "_t": the types package, "_s": events, "Styled"
+    runtime: tuple[str, ...]  # "_r": the models runtime, "_t": the types package, "_s": events, "Styled", "builtins"
     uploads: bool = False  # a method sends a non-JSON body: the module imports the uploads runtime as `_u`
     file_types: bool = False  # an argument is annotated `FileTypes`
 
@@ -706,7 +706,7 @@ def _resources(
                 if page not in {p.name for p in pages.get(path[0], [])}:
                     pages.setdefault(path[0], []).append(_page(page, op, types, index))
             methods.append(_method(op, types, page, example(op, options.package, options.client_name), schemes))
-        return ResourceView(cls, path[-1], path, tuple(methods), children)
+        return ResourceView(cls, path[-1], path, _builtins_qualified(tuple(methods)), children)
 
     tops = tuple(make(p) for p in sorted(by_path) if len(p) == 1)
     modules = []
@@ -745,6 +745,8 @@ def _resources(
             runtime += ("Styled",)
         if any(m.events for r in flat for m in r.methods):
             runtime += ("_s",)
+        if any(_BUILTIN_QUALIFIED in a for r in flat for m in r.methods for a in _annotations(m)):
+            runtime += ("builtins",)
         modules.append(
             ResourceModuleView(
                 top.attr,
@@ -762,6 +764,51 @@ def _resources(
             )
         )
     return tops, tuple(modules)
+
+
+# A method named like a builtin (`list`) hides it, for mypy, in the annotations of the methods after
+# it in the class body: those say `builtins.list[...]` instead.
+_BUILTINS = frozenset({"list", "dict", "str", "int", "float", "bool", "bytes", "object", "type", "tuple", "set"})
+_BUILTIN_QUALIFIED = "builtins."
+
+
+def _builtins_qualified(methods: tuple[MethodView, ...]) -> tuple[MethodView, ...]:
+    out: list[MethodView] = []
+    hidden: set[str] = set()
+    for m in methods:
+        out.append(_qualified(m, hidden) if hidden else m)
+        hidden |= _BUILTINS & {m.name, *m.aliases}
+    return tuple(out)
+
+
+def _qualified(m: MethodView, hidden: set[str]) -> MethodView:
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(sorted(hidden)) + r")\b")
+
+    def fix(text: str) -> str:
+        return pattern.sub(_BUILTIN_QUALIFIED + r"\1", text)
+
+    def params(views: tuple[ParamView, ...]) -> tuple[ParamView, ...]:
+        return tuple(replace(p, annotation=fix(p.annotation)) for p in views)
+
+    return replace(
+        m,
+        returns=fix(m.returns),
+        page_item=fix(m.page_item),
+        event_type=fix(m.event_type),
+        positional=params(m.positional),
+        keyword=params(m.keyword),
+        query=params(m.query),
+        body_fields=params(m.body_fields),
+        headers=params(m.headers),
+        cookies=params(m.cookies),
+        overloads=tuple((kind, params(views)) for kind, views in m.overloads),
+    )
+
+
+def _annotations(m: MethodView) -> Iterator[str]:
+    yield from (m.returns, m.page_item, m.event_type)
+    for views in (m.positional, m.keyword, m.query, m.body_fields, m.headers, m.cookies, *(v for _, v in m.overloads)):
+        yield from (p.annotation for p in views)
 
 
 def _page(name: str, op: ir.Operation, types: Types, index: dict[str, ir.Definition]) -> PageView:

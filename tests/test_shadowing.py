@@ -10,6 +10,7 @@ import asyncio
 import importlib
 import json
 import sys
+import typing
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -80,6 +81,16 @@ def test_types_named_like_runtime_types_are_renamed() -> None:
     limits = types.TimeoutModel.from_dict({"seconds": 2, "kind": None})
     assert limits.kind is None and limits.to_dict() == {"seconds": 2, "kind": None}
     assert types.Mark.O.value == "O" and types.Mark("X") is types.Mark.X
+
+
+def test_a_method_after_one_named_like_a_builtin_still_means_the_builtin() -> None:
+    # mypy reads `list[str]` after `def list` in a class body as the method: such annotations say
+    # `builtins.list[str]`, which resolves at run time too (the module imports builtins)
+    tags = importlib.import_module("shadowing.resources.tags")
+    for cls in (tags.Tags, tags.AsyncTags, tags.TagsWithRawResponse, tags.AsyncTagsWithRawResponse):
+        hints = typing.get_type_hints(cls.update)
+        assert "list[str]" in str(hints["return"]) and hints["name"] is str
+    assert typing.get_type_hints(tags.Tags.list)["return"] == list[str]
 
 
 def test_every_rename_is_a_diagnostic() -> None:

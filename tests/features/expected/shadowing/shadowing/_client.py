@@ -12,6 +12,7 @@ import httpx
 from ._runtime.http import DEFAULT_TIMEOUT, AsyncAPIClient, ClientConfig, SyncAPIClient, Timeout
 from .resources.items import AsyncItems, Items
 from .resources.scheme import AsyncSchemeResource, SchemeResource
+from .resources.tags import AsyncTags, Tags
 from .resources.uploads import AsyncUploads, Uploads
 
 CONFIG = ClientConfig(
@@ -69,6 +70,10 @@ class Client(SyncAPIClient):
         return SchemeResource(self)
 
     @cached_property
+    def tags(self) -> Tags:
+        return Tags(self)
+
+    @cached_property
     def uploads(self) -> Uploads:
         return Uploads(self)
 
@@ -117,6 +122,10 @@ class AsyncClient(AsyncAPIClient):
     @cached_property
     def scheme(self) -> AsyncSchemeResource:
         return AsyncSchemeResource(self)
+
+    @cached_property
+    def tags(self) -> AsyncTags:
+        return AsyncTags(self)
 
     @cached_property
     def uploads(self) -> AsyncUploads:
