@@ -7,8 +7,9 @@ import re
 import unicodedata
 from typing import Any
 
-# The runtime's names that resource modules and the client import unqualified: neither a type nor a
-# resource class may take them (they would hide the runtime's, or be hidden by them)
+# The runtime's names that resource modules and the client import unqualified, and the builtin
+# classes the generated code names: neither a type nor a resource class may take them (they would
+# hide those, or be hidden by them)
 RUNTIME_IMPORTS = frozenset(
     {
         "RawResponse",
@@ -24,6 +25,8 @@ RUNTIME_IMPORTS = frozenset(
         "FileTypes",
         "Scheme",
         "EMPTY",
+        "Exception",
+        "AttributeError",
     }
 )
 # Names the generated modules import or define themselves: a schema may not take them.

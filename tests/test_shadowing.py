@@ -77,7 +77,9 @@ def test_a_resource_named_like_a_runtime_type_gets_a_suffix(call: Call) -> None:
 
 def test_types_named_like_runtime_types_are_renamed() -> None:
     types = importlib.import_module("shadowing.types")
-    assert "Timeout" not in types.__all__ and "RawResponse" not in types.__all__
+    assert not {"Timeout", "RawResponse", "Exception"} & set(types.__all__)
+    with pytest.raises(ValueError, match="expected a string at error.message"):
+        types.RawResponseModel.from_dict({"method": "GET", "path": "/", "error": {"message": 1}})  # `except Exception`
     limits = types.TimeoutModel.from_dict({"seconds": 2, "kind": None})
     assert limits.kind is None and limits.to_dict() == {"seconds": 2, "kind": None}
     assert types.Mark.O.value == "O" and types.Mark("X") is types.Mark.X
@@ -101,6 +103,7 @@ def test_every_rename_is_a_diagnostic() -> None:
     assert sorted(codes) == sorted([
         "W306 schema 'Timeout' is named 'TimeoutModel' in Python: Timeout is a name the generated code uses",
         "W306 schema 'RawResponse' is named 'RawResponseModel' in Python: RawResponse is a name the generated code uses",
+        "W306 schema 'Exception' is named 'ExceptionModel' in Python: Exception is a name the generated code uses",
         "W361 the class of client.scheme is SchemeResource: Scheme is the name of a type the generated code uses",
         *(f"W362 argument {a!r} of items.update() is {a + '_'!r}: {a!r} is a name the method's code uses"
           for a in ("path", "Styled", "_b", "_s")),

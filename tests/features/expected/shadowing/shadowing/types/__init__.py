@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .create_item import CreateItemBody
+    from .exception_model import ExceptionModel
     from .mark import Mark
     from .raw_response_model import RawResponseModel
     from .timeout_model import TimeoutModel, TimeoutModelKind, timeout_model_kind_from_dict
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 
 _MODULES = {
     "CreateItemBody": "create_item",
+    "ExceptionModel": "exception_model",
     "Mark": "mark",
     "RawResponseModel": "raw_response_model",
     "TimeoutModel": "timeout_model",
@@ -24,6 +26,7 @@ _MODULES = {
 }
 __all__ = [
     "CreateItemBody",
+    "ExceptionModel",
     "Mark",
     "RawResponseModel",
     "TimeoutModel",

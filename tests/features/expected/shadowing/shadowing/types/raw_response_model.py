@@ -9,6 +9,7 @@ from typing import Any
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
+from .exception_model import ExceptionModel
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -19,6 +20,7 @@ class RawResponseModel(_r.Model):
     path: str
     text: str | Unset | None
     parts: list[dict[str, Any]] | Unset | None
+    error: ExceptionModel | Unset
     extra: Mapping[str, Any]
     """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
 
@@ -29,12 +31,14 @@ class RawResponseModel(_r.Model):
         path: str,
         text: str | Unset | None = UNSET,
         parts: list[dict[str, Any]] | Unset | None = UNSET,
+        error: ExceptionModel | Unset = UNSET,
         extra: Mapping[str, Any] = EMPTY,
     ) -> None:
         self.method = method
         self.path = path
         self.text = text
         self.parts = parts
+        self.error = error
         self.extra = extra
 
     @classmethod
@@ -57,6 +61,10 @@ class RawResponseModel(_r.Model):
             v = data.get("parts", UNSET)
             obj.parts = v if v is UNSET or v is None else _r.list_of(v, _r.maps(_r.identity))
 
+            key = "error"
+            v = data.get("error", UNSET)
+            obj.error = v if v is UNSET else ExceptionModel.from_dict(v)
+
             obj.extra = _r.extras(data, _KEYS_RAWRESPONSEMODEL)
         except Exception as exc:
             raise _r.DecodeError.wrap(exc, cls, key, data) from None
@@ -72,9 +80,11 @@ class RawResponseModel(_r.Model):
             out["text"] = self.text
         if self.parts is not UNSET:
             out["parts"] = None if self.parts is None else list(self.parts)
+        if self.error is not UNSET:
+            out["error"] = self.error.to_dict()
         if self.extra:
             out.update(self.extra)
         return out
 
 
-_KEYS_RAWRESPONSEMODEL = frozenset({"method", "path", "text", "parts"})
+_KEYS_RAWRESPONSEMODEL = frozenset({"method", "path", "text", "parts", "error"})
