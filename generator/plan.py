@@ -294,7 +294,12 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
         Job(
             f"{pkg}/types/__init__.py",
             "types_init.py.jinja",
-            {**common, "exports": exports, "all_names": _dunder_all(n for n, _ in exports)},
+            {
+                **common,
+                "exports": exports,
+                "export_groups": _grouped(exports),
+                "all_names": _dunder_all(n for n, _ in exports),
+            },
         ),
         Job(f"{pkg}/resources/__init__.py", "resources_init.py.jinja", {**common, "resources": resources}),
         Job("README.md", "README.md.jinja", {**common, "resources": resources, "modules": resource_modules}),
@@ -424,12 +429,16 @@ def _exports(api: ir.Api, decoders: dict[str, str]) -> tuple[tuple[str, str], ..
 
 
 def _dunder_all(names: Any) -> list[str]:
-    return sorted(names, key=lambda n: (_isort_type(n), n))
+    """In the order of ruff's RUF022: by type, then naturally and case-sensitively."""
+    return sorted(names, key=lambda n: (_member_key(n)[0], _natural(n)))
 
 
-def _isort_type(name: str) -> int:
-    """isort's order-by-type: CONSTANTS, then Classes, then functions."""
-    return 0 if name.isupper() else 1 if name[:1].isupper() else 2
+def _grouped(exports: tuple[tuple[str, str], ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(module, names) of `_exports`, in its order (Jinja's groupby would sort `get10` before `get2`)."""
+    groups: dict[str, list[str]] = {}
+    for name, module in exports:
+        groups.setdefault(module, []).append(name)
+    return tuple((module, tuple(names)) for module, names in groups.items())
 
 
 # The order ruff's isort (I001) wants, so that generated imports need no fixing:
@@ -442,8 +451,8 @@ def _natural(text: str) -> tuple[str | int, ...]:
 
 
 def _member_key(name: str) -> tuple[int, tuple[str | int, ...], tuple[str | int, ...]]:
-    """A name imported `from m import ...`: by type (a one-letter `X` is a class), then
-    case-insensitively (`CertificateUpdated` after `CertificatesActivated`)."""
+    """A name imported `from m import ...`: by type (CONSTANTS, Classes, functions; a one-letter
+    `X` is a class), then case-insensitively (`CertificateUpdated` after `CertificatesActivated`)."""
     kind = 0 if len(name) > 1 and name.isupper() else 1 if name[:1].isupper() else 2
     return kind, _natural(name.lower()), _natural(name)
 
@@ -708,7 +717,7 @@ def _resources(
             methods.append(_method(op, types, page, example(op, options.package, options.client_name), schemes))
         return ResourceView(cls, path[-1], path, _builtins_qualified(tuple(methods)), children)
 
-    tops = tuple(make(p) for p in sorted(by_path) if len(p) == 1)
+    tops = tuple(make(p) for p in sorted((p for p in by_path if len(p) == 1), key=lambda p: _module_key(p[0])))
     modules = []
     for top in tops:
         flat: list[ResourceView] = []
