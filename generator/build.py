@@ -14,7 +14,7 @@ from typing import Any
 from . import ir, parameters, responses
 from .bodies import request_body
 from .diagnostics import Diagnostic
-from .naming import Namespace, parameter, pascal, snake, unshadow_fields
+from .naming import RESERVED_CLASSES, Namespace, parameter, pascal, snake, unshadow_fields
 from .opnames import NameTable, OpName, name_operations, resource_classes, settle, unshadow
 from .schemas import SchemaBuilder
 from .security import requirements, schemes
@@ -48,7 +48,7 @@ def build(section: Section, names: NameTable | None = None) -> tuple[ir.Api, lis
         definitions=tuple(sorted(definitions.values(), key=lambda d: (d.module, d.name))),
         operations=tuple(sorted(operations, key=lambda o: (o.resource, o.method_name))),
         modules=tuple(sorted({d.module for d in definitions.values()})),
-        resource_classes=resource_classes(operations, frozenset(definitions), diags),
+        resource_classes=resource_classes(operations, frozenset(definitions) | RESERVED_CLASSES, diags),
         server_template=server_template if server_variables else "",
         server_variables=server_variables,
         security_schemes=security_schemes,

@@ -7,6 +7,28 @@ import re
 import unicodedata
 from typing import Any
 
+# The runtime's names that resource modules and the client import unqualified, and the builtin
+# classes the generated code names: neither a type nor a resource class may take them (they would
+# hide those, or be hidden by them)
+RUNTIME_IMPORTS = frozenset(
+    {
+        "RawResponse",
+        "RequestOptions",
+        "Timeout",
+        "Styled",
+        "AsyncPager",
+        "SyncCursorPage",
+        "AsyncCursorPage",
+        "SyncAPIClient",
+        "AsyncAPIClient",
+        "ClientConfig",
+        "FileTypes",
+        "Scheme",
+        "EMPTY",
+        "Exception",
+        "AttributeError",
+    }
+)
 # Names the generated modules import or define themselves: a schema may not take them.
 RESERVED_CLASSES = frozenset(
     {
@@ -33,6 +55,7 @@ RESERVED_CLASSES = frozenset(
         "None",
         "True",
         "False",
+        *RUNTIME_IMPORTS,
     }
 )
 # Attributes every generated model has, and names its annotations and __init__ rely on.

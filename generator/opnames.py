@@ -29,7 +29,7 @@ from urllib.parse import parse_qsl
 
 from . import ir
 from .diagnostics import Diagnostic
-from .naming import pascal, snake
+from .naming import RESERVED_CLASSES, pascal, pascal_part, snake
 from .specread import deref
 
 _PARAM = re.compile(r"^{([^}]+)}$")
@@ -421,6 +421,10 @@ METHOD_BODY_NAMES = frozenset(
         "annotations",
         "_t",
         "_r",
+        "_b",
+        "_s",
+        "_u",
+        "Styled",
     }
 )
 PAGE_LAMBDA_NAMES = frozenset({"data", "cursor"})  # the parameters of a paginated method's decode lambdas
@@ -459,6 +463,13 @@ def unshadow(op: ir.Operation, diags: list[Diagnostic]) -> ir.Operation:
     return replace(op, path_params=path_params, query_params=query_params, body=body)
 
 
+def _class_name(text: str) -> str:
+    """`pascal`, but a name the generated code uses stays as it is (`Scheme`, not `SchemeModel`):
+    the caller counts it as taken, so that the class gets a `Resource` suffix and a W361."""
+    part = pascal_part(text)
+    return part if part in RESERVED_CLASSES else pascal(text)
+
+
 def resource_classes(
     operations: list[ir.Operation], type_names: frozenset[str], diags: list[Diagnostic]
 ) -> tuple[tuple[tuple[str, ...], str], ...]:
@@ -478,7 +489,7 @@ def resource_classes(
     out: list[tuple[tuple[str, ...], str]] = []
     for path in paths:
         taken = modules.setdefault(path[0], set()) | ({"Client", "AsyncClient"} | tops if len(path) == 1 else set())
-        candidates = [pascal("_".join(path[i:])) for i in range(len(path) - 1, -1, -1)]
+        candidates = [_class_name("_".join(path[i:])) for i in range(len(path) - 1, -1, -1)]
         name = next((c for c in candidates if c not in taken and c not in type_names), "")
         if not name:
             name = next(
@@ -497,7 +508,8 @@ def resource_classes(
             diags.append(
                 Diagnostic(
                     "W361",
-                    f"the class of client.{'.'.join(path)} is {name}: {candidates[0]} is the name of a type",
+                    f"the class of client.{'.'.join(path)} is {name}: {candidates[0]} is the name of a type"
+                    + (" the generated code uses" if candidates[0] in RESERVED_CLASSES else ""),
                     pointers.get(path, next(p for r, p in pointers.items() if r[: len(path)] == path)),
                 )
             )

@@ -7,14 +7,14 @@ checked by tests): templates only format what is decided here.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import ir
 from .examples import example, required_call, sample
 from .naming import Namespace, pascal, snake
-from .pytypes import Code, Types, docstring, literal, union, uses
+from .pytypes import Code, Types, docstring, literal, or_unset, union, uses
 
 
 @dataclass(frozen=True)
@@ -204,7 +204,7 @@ class ResourceModuleView:
     imports: tuple[tuple[str, tuple[str, ...]], ...]
     typing: tuple[str, ...]  # names imported from `typing`
     abc: tuple[str, ...]  # names imported from `collections.abc`
-    runtime: tuple[str, ...]  # "_r": the models runtime, "_t": the types package, "_s": events, "Styled"
+    runtime: tuple[str, ...]  # "_r": the models runtime, "_t": the types package, "_s": events, "Styled", "builtins"
     uploads: bool = False  # a method sends a non-JSON body: the module imports the uploads runtime as `_u`
     file_types: bool = False  # an argument is annotated `FileTypes`
     file: str = ""  # path in the package: resources/a.py, or resources/a/__init__.py for one with children
@@ -289,7 +289,7 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
     resources, resource_modules = _resources(api, types, options)
     common = {"package": pkg, "options": options, "api": _api_view(api), "flavors": FLAVORS}
     common["public"] = _dunder_all(PUBLIC)
-    common["public_modules"] = sorted(PUBLIC.items(), key=lambda e: (e[1], _isort_type(e[0]), e[0]))
+    common["public_modules"] = sorted(PUBLIC.items(), key=lambda e: (_module_key(e[1]), _member_key(e[0])))
     common["security"] = _credentials(api, options)
     common["required_scheme"] = _required_scheme(api)
     methods = [m for top in resources for r in _walk(top) for m in r.methods]
@@ -450,16 +450,40 @@ def _exports(api: ir.Api, decoders: dict[str, str]) -> tuple[tuple[str, str], ..
             out.append((d.unknown, d.module))
         if d.name in decoders:
             out.append((decoders[d.name], d.module))
-    return tuple(sorted(out, key=lambda e: (e[1], _isort_type(e[0]), e[0])))
+    return tuple(sorted(out, key=lambda e: (_module_key(e[1]), _member_key(e[0]))))
 
 
 def _dunder_all(names: Any) -> list[str]:
-    return sorted(names, key=lambda n: (_isort_type(n), n))
+    """In the order of ruff's RUF022: by type, then naturally and case-sensitively."""
+    return sorted(names, key=lambda n: (_member_key(n)[0], _natural(n)))
 
 
-def _isort_type(name: str) -> int:
-    """isort's order-by-type: CONSTANTS, then Classes, then functions."""
-    return 0 if name.isupper() else 1 if name[:1].isupper() else 2
+def _grouped(exports: tuple[tuple[str, str], ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(module, names) of `_exports`, in its order (Jinja's groupby would sort `get10` before `get2`)."""
+    groups: dict[str, list[str]] = {}
+    for name, module in exports:
+        groups.setdefault(module, []).append(name)
+    return tuple((module, tuple(names)) for module, names in groups.items())
+
+
+# The order ruff's isort (I001) wants, so that generated imports need no fixing:
+_DIGITS = re.compile(r"(\d+)")
+
+
+def _natural(text: str) -> tuple[str | int, ...]:
+    """`Get2` before `Get10`: runs of digits compare as numbers."""
+    return tuple(int(run) if i % 2 else run for i, run in enumerate(_DIGITS.split(text)))
+
+
+def _member_key(name: str) -> tuple[int, tuple[str | int, ...], tuple[str | int, ...]]:
+    """A name imported `from m import ...`: by type (CONSTANTS, Classes, functions; a one-letter
+    `X` is a class), then case-insensitively (`CertificateUpdated` after `CertificatesActivated`)."""
+    kind = 0 if len(name) > 1 and name.isupper() else 1 if name[:1].isupper() else 2
+    return kind, _natural(name.lower()), _natural(name)
+
+
+def _module_key(module: str) -> tuple[tuple[str | int, ...], tuple[str | int, ...]]:
+    return _natural(module.lower()), _natural(module)
 
 
 # ---- types modules -------------------------------------------------------------------------
@@ -498,7 +522,9 @@ def _types_module(api: ir.Api, types: Types, module: str) -> TypesModuleView:
     )
     return TypesModuleView(
         name=module,
-        imports=tuple((m, tuple(sorted(n, key=lambda x: (_isort_type(x), x)))) for m, n in sorted(imports.items())),
+        imports=tuple(
+            (m, tuple(sorted(n, key=_member_key))) for m, n in sorted(imports.items(), key=lambda e: _module_key(e[0]))
+        ),
         typing=tuple(sorted(wanted)),
         runtime=runtime,
         aliases=aliases,
@@ -670,13 +696,15 @@ _KIND_WORD = {
 
 def _kind(d: ir.KindUnion, types: Types) -> KindView:
     kinds = {a.kind for a in d.arms}
-    branches = []
+    # an arm that admits null (`type: [string, "null"]`) makes the union admit it: its alias ends in `| None`
+    nullable = any(isinstance(types.resolve(a.type), ir.Nullable) for a in d.arms)
+    branches = [("data is None", "None")] if nullable else []
     for arm in d.arms:
         test = _KIND_TEST.get(arm.kind) or ("kind is float" if "int" in kinds else "kind is float or kind is int")
         branches.append((test, types.decode(arm.type, "data")))
-    words = [_KIND_WORD[a.kind] for a in d.arms]
+    words = [_KIND_WORD[a.kind] for a in d.arms] + (["null"] if nullable else [])
     expected = ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else words[0]
-    alias = " | ".join(types.annotation(a.type) for a in d.arms)
+    alias = union(types.annotated(a.type) for a in d.arms).text
     return KindView(d.name, docstring(d.description), alias, types.decoders[d.name], tuple(branches), literal(expected))
 
 
@@ -712,9 +740,9 @@ def _resources(
                 if page not in {p.name for p in pages.get(path, [])}:  # each module using it defines it
                     pages.setdefault(path, []).append(_page(page, op, types, index))
             methods.append(_method(op, types, page, example(op, options.package, options.client_name), schemes))
-        return ResourceView(cls, path[-1], path, tuple(methods), children)
+        return ResourceView(cls, path[-1], path, _builtins_qualified(tuple(methods)), children)
 
-    tops = tuple(make(p) for p in sorted(by_path) if len(p) == 1)
+    tops = tuple(make(p) for p in sorted((p for p in by_path if len(p) == 1), key=lambda p: _module_key(p[0])))
     modules = [_resource_module(r, tuple(pages.get(r.path, [])), types, index) for top in tops for r in _walk(top)]
     return tops, tuple(modules)
 
@@ -744,12 +772,16 @@ def _resource_module(
         runtime += ("Styled",)
     if any(m.events for m in r.methods):
         runtime += ("_s",)
+    if any(_BUILTIN_QUALIFIED in a for m in r.methods for a in _annotations(m)):
+        runtime += ("builtins",)
     file = "resources/" + "/".join(r.path) + ("/__init__.py" if r.children else ".py")
     return ResourceModuleView(
         ".".join(r.path),
         (r,),
         pages,
-        tuple((m, tuple(sorted(n, key=lambda x: (_isort_type(x), x)))) for m, n in sorted(imports.items())),
+        tuple(
+            (m, tuple(sorted(n, key=_member_key))) for m, n in sorted(imports.items(), key=lambda e: _module_key(e[0]))
+        ),
         typing,
         abc,
         runtime,
@@ -758,6 +790,51 @@ def _resource_module(
         file,
         "." * (len(r.path) + (2 if r.children else 1)),
     )
+
+
+# A method named like a builtin (`list`) hides it, for mypy, in the annotations of the methods after
+# it in the class body: those say `builtins.list[...]` instead.
+_BUILTINS = frozenset({"list", "dict", "str", "int", "float", "bool", "bytes", "object", "type", "tuple", "set"})
+_BUILTIN_QUALIFIED = "builtins."
+
+
+def _builtins_qualified(methods: tuple[MethodView, ...]) -> tuple[MethodView, ...]:
+    out: list[MethodView] = []
+    hidden: set[str] = set()
+    for m in methods:
+        out.append(_qualified(m, hidden) if hidden else m)
+        hidden |= _BUILTINS & {m.name, *m.aliases}
+    return tuple(out)
+
+
+def _qualified(m: MethodView, hidden: set[str]) -> MethodView:
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(sorted(hidden)) + r")\b")
+
+    def fix(text: str) -> str:
+        return pattern.sub(_BUILTIN_QUALIFIED + r"\1", text)
+
+    def params(views: tuple[ParamView, ...]) -> tuple[ParamView, ...]:
+        return tuple(replace(p, annotation=fix(p.annotation)) for p in views)
+
+    return replace(
+        m,
+        returns=fix(m.returns),
+        page_item=fix(m.page_item),
+        event_type=fix(m.event_type),
+        positional=params(m.positional),
+        keyword=params(m.keyword),
+        query=params(m.query),
+        body_fields=params(m.body_fields),
+        headers=params(m.headers),
+        cookies=params(m.cookies),
+        overloads=tuple((kind, params(views)) for kind, views in m.overloads),
+    )
+
+
+def _annotations(m: MethodView) -> Iterator[str]:
+    yield from (m.returns, m.page_item, m.event_type)
+    for views in (m.positional, m.keyword, m.query, m.body_fields, m.headers, m.cookies, *(v for _, v in m.overloads)):
+        yield from (p.annotation for p in views)
 
 
 def _page(name: str, op: ir.Operation, types: Types, index: dict[str, ir.Definition]) -> PageView:
@@ -770,7 +847,7 @@ def _page(name: str, op: ir.Operation, types: Types, index: dict[str, ir.Definit
         for f in model.fields:
             if f.wire not in (op.page.items_field, op.page.has_more_field):
                 parts.append(types.annotated(f.type))
-                accessors.append((f.attr, parts[-1].text + ("" if f.required else " | Unset")))
+                accessors.append((f.attr, parts[-1].text if f.required else or_unset(parts[-1].text)))
     return PageView(
         name,
         item.text,
@@ -791,9 +868,7 @@ def _method(
         accepted = types.parameter_code(p.type)
         annotation = accepted.text
         if not required:
-            annotation = (
-                annotation.removesuffix(" | None") + " | Unset" + (" | None" if annotation.endswith(" | None") else "")
-            )
+            annotation = or_unset(annotation)
         return ParamView(
             p.attr, literal(p.wire), annotation, "" if required else "UNSET", docstring(p.description), _names(accepted)
         )
@@ -831,9 +906,7 @@ def _method(
             ParamView(
                 "body",
                 '"body"',
-                accepted.text.removesuffix(" | None")
-                + ("" if op.body.required else " | Unset")
-                + (" | None" if accepted.text.endswith(" | None") else ""),
+                accepted.text if op.body.required else or_unset(accepted.text),
                 "" if op.body.required else "UNSET",
                 "",
                 _names(accepted),
@@ -939,7 +1012,7 @@ def _file_params(body: ir.Body, params: tuple[ParamView, ...], types: Types) -> 
             annotation = fixed or "FileTypes | " + types.parameter_code(f.type).text
             # a file-only field no longer names its schema's type: only what the annotation uses
             uses = (() if fixed else p.uses) + (("Sequence",) if "Sequence[" in annotation else ())
-            p = replace(p, annotation=annotation + ("" if f.required else " | Unset"), uses=uses)
+            p = replace(p, annotation=annotation if f.required else or_unset(annotation), uses=uses)
         out.append(p)
     return tuple(out)
 

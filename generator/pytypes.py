@@ -47,10 +47,19 @@ def uses(text: str, *parts: Code) -> Code:
 
 
 def union(parts: Iterable[Code]) -> Code:
-    """`A | B | ...` of annotations."""
+    """`A | B | ...` of annotations; `None` once and last (ruff's RUF036), wherever an arm had it."""
     parts = tuple(parts)
-    joined = uses(" | ".join(p.text for p in parts), *parts)
-    return Code(joined.text, joined.refs, joined.typing, tuple(m for p in parts for m in p.members))
+    members = [m for p in parts for m in p.members]
+    members = [m for m in members if m != "None"] + (["None"] if "None" in members else [])
+    joined = uses(" | ".join(members), *parts)
+    return Code(joined.text, joined.refs, joined.typing, tuple(members))
+
+
+def or_unset(annotation: str) -> str:
+    """An optional argument's or field's annotation: `X | Unset`, with a `| None` kept last."""
+    if annotation.endswith(" | None"):
+        return annotation.removesuffix(" | None") + " | Unset | None"
+    return annotation + " | Unset"
 
 
 _NONE = Code("None")

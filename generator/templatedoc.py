@@ -19,7 +19,7 @@ TEMPLATES = {
     '`required_scheme`: literal of a scheme every operation needs, else "")',
     "package_init.py.jinja": "the package's lazy public names (`resources`, `public`: names for `__all__`, "
     "`public_modules`: (name, module) pairs)",
-    "types_init.py.jinja": "lazy access to every type (`exports`: (name, module) pairs, `all_names`)",
+    "types_init.py.jinja": "lazy access to every type (`exports`: (name, module) pairs, `export_groups`, `all_names`)",
     "resources_init.py.jinja": "the resources package (`resources`)",
     "pyproject.toml.jinja": "the generated package's pyproject.toml",
     "py.typed.jinja": "the PEP 561 marker",

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 class ConversationItemListPage(SyncCursorPage["ConversationItem", "ConversationItemList"]):
     """A page of `ConversationItem`; iterate it to walk every item of every page."""
 
+    response: ConversationItemList  # the list object of this page
     items_field = "data"
     has_more_field = "has_more"
     cursor_field = "last_id"
@@ -48,6 +49,7 @@ class ConversationItemListPage(SyncCursorPage["ConversationItem", "ConversationI
 class AsyncConversationItemListPage(AsyncCursorPage["ConversationItem", "ConversationItemList"]):
     """A page of `ConversationItem`; iterate it to walk every item of every page."""
 
+    response: ConversationItemList  # the list object of this page
     items_field = "data"
     has_more_field = "has_more"
     cursor_field = "last_id"
