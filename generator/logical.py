@@ -1,0 +1,143 @@
+"""The statements of a generated Python file that hold its long lines, found without parsing it.
+
+`ast.parse` costs about 25 µs a line, and the format stage needs only the extent of the few
+statements black must see: so the file is cut into logical lines by one regex pass over
+what decides their extent (strings, comments, brackets, backslash continuations, newlines).
+A statement that cannot be formatted alone, or text that does not balance, gives None: the
+caller then sends the whole file to black (which also reports it when it is not Python).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+_STRING = (
+    r'[rRbBuUfF]{0,2}(?:"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
+    r"|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"
+    r'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
+    r"|'[^'\\\n]*(?:\\.[^'\\\n]*)*')"
+)
+_TOKEN = re.compile(rf"(?P<s>{_STRING})|#[^\n]*|(?P<b>\\\n)|(?P<o>[(\[{{])|(?P<c>[)\]}}])|(?P<n>\n)")
+_BARE_STRING = re.compile(rf"(?:{_STRING}\s*)+(?:#[^\n]*)?")
+# A compound statement's clause: a header of its own only together with the clause before it.
+_CLAUSE = re.compile(r"(?:elif|else|except|finally|case)\b")
+_DEF_OR_CLASS = re.compile(r"(?:async\s+)?(?:def|class)\b")
+_COMPOUND = re.compile(r"(?:async\s+)?(?:def|class|if|for|while|with|try)\b")
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """Lines [first, last] of a file that black formats alone: one statement, or a compound
+    statement's header (decorators included) with a stand-in `pass` body; `text` is dedented
+    by `indent`."""
+
+    first: int
+    last: int
+    indent: int
+    text: str
+
+    @property
+    def header(self) -> bool:
+        return self.text.endswith(STAND_IN)
+
+
+STAND_IN = "\n    pass"
+
+
+def logical_ends(text: str) -> list[int] | None:
+    """Index of the last line of each logical line (a statement, a compound statement's header,
+    a comment or a blank line), in order; None when brackets or strings do not balance."""
+    ends: list[int] = []
+    depth = line = 0
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "n":
+            if depth == 0:
+                ends.append(line)
+            line += 1
+        elif kind == "o":
+            depth += 1
+        elif kind == "c":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif kind == "s":
+            line += match.group().count("\n")
+        elif kind == "b":
+            line += 1
+    if depth:
+        return None
+    if not ends or ends[-1] != line:
+        ends.append(line)  # the last line, with no newline after it
+    return ends
+
+
+def snippets(text: str, lines: list[str], long: list[int]) -> list[Snippet] | None:
+    """The statements and compound-statement headers that hold the `long` lines (indexes, in
+    order), each once; None when one cannot be formatted alone."""
+    ends = logical_ends(text)
+    if ends is None:
+        return None
+    out: list[Snippet] = []
+    for i in long:
+        if out and i <= out[-1].last:
+            continue  # in the snippet found before
+        k = bisect.bisect_left(ends, i)
+        if k == len(ends):
+            return None
+        first, last = (ends[k - 1] + 1 if k else 0), ends[k]
+        head = lines[first].lstrip(" ")
+        if head.startswith("#") or not head:
+            continue  # a comment (black leaves it alone)
+        statement = "\n".join(lines[first : last + 1])
+        if _BARE_STRING.fullmatch(statement.strip()):
+            continue  # a docstring or other bare string: black leaves its lines alone
+        if head.startswith("@") or _COMPOUND.match(head) or _CLAUSE.match(head) or statement.rstrip().endswith(":"):
+            snippet = _header(lines, ends, k)
+        else:
+            snippet = _lines(lines, first, last, "")
+        if snippet is None:
+            return None
+        if out and snippet.first <= out[-1].last:
+            return None  # overlaps the one before (a decorator's long line, then its header's)
+        out.append(snippet)
+    return out
+
+
+def _header(lines: list[str], ends: list[int], k: int) -> Snippet | None:
+    """A decorated or compound statement's header (with all its decorators) with a stand-in
+    body; for a def or class whose body is `...` on the header's line, the whole statement."""
+    # from a decorator forward to the statement it decorates
+    while lines[(ends[k - 1] + 1 if k else 0)].lstrip(" ").startswith("@"):
+        k += 1
+        if k == len(ends):
+            return None
+    first, last = (ends[k - 1] + 1 if k else 0), ends[k]
+    head = lines[first].lstrip(" ")
+    # back over the decorators above it
+    while k and lines[(ends[k - 2] + 1 if k > 1 else 0)].lstrip(" ").startswith("@"):
+        k -= 1
+    start = ends[k - 1] + 1 if k else 0
+    if _CLAUSE.match(head):
+        return None  # `else:`, `except ...:`: not a statement alone
+    tail = lines[last].rstrip()
+    if tail.endswith(":") and (_COMPOUND.match(head) or head.startswith(("match ", "match("))):
+        return _lines(lines, start, last, STAND_IN)
+    if _DEF_OR_CLASS.match(head) and tail.endswith(": ..."):
+        return _lines(lines, start, last, "")  # an overload or protocol stub: one statement
+    return None  # a body on the header's line, or a header that ends in a comment
+
+
+def _lines(lines: list[str], first: int, last: int, stand_in: str) -> Snippet | None:
+    """Lines [first, last] dedented as one snippet; None when dedenting could change them (a
+    line indented less than the first, such as a multi-line string's) or a blank line would
+    be lost."""
+    text = lines[first]
+    indent = len(text) - len(text.lstrip(" "))
+    pad = " " * indent
+    part = lines[first : last + 1]
+    if any(not line.strip() or not line.startswith(pad) for line in part):
+        return None
+    return Snippet(first, last, indent, "\n".join(line[indent:] for line in part) + stand_in)
