@@ -130,9 +130,17 @@ def _format_long_statements(todo: dict[str, str]) -> tuple[dict[str, Result], di
             continue
         lines = todo[path].split("\n")
         for snippet in reversed(snippets):  # from the bottom: earlier indexes stay valid
-            lines[snippet.first : snippet.last + 1] = [formatted[(snippet.indent, snippet.text)]]
+            lines[snippet.first : snippet.last + 1] = _kept(formatted[(snippet.indent, snippet.text)], snippet.drop)
         done[path] = ("\n".join(lines), None)
     return done, whole
+
+
+def _kept(formatted: str, drop: tuple[int, int]) -> list[str]:
+    """A snippet's formatted lines less those of its stand-in context."""
+    if drop == (0, 0):
+        return [formatted]
+    lines = formatted.split("\n")
+    return lines[drop[0] : len(lines) - drop[1]]
 
 
 def width(line: str) -> int:

@@ -24,6 +24,9 @@ _BARE_STRING = re.compile(rf"(?:{_STRING}\s*)+(?:#[^\n]*)?")
 # A compound statement's clause: a header of its own only together with the clause before it.
 _CLAUSE = re.compile(r"(?:elif|else|except|finally|case)\b")
 _DEF_OR_CLASS = re.compile(r"(?:async\s+)?(?:def|class)\b")
+_DEF = re.compile(r"(?:async\s+)?def\b")
+# The start of a parameter on a line of its own (not a closing bracket)
+_PARAMETER = re.compile(r"    [^\s)\]}]")
 _COMPOUND = re.compile(r"(?:async\s+)?(?:def|class|if|for|while|with|try)\b")
 
 
@@ -37,6 +40,7 @@ class Snippet:
     last: int
     indent: int
     text: str
+    drop: tuple[int, int] = (0, 0)  # lines of black's output to leave out at the start and the end
 
     @property
     def header(self) -> bool:
@@ -81,9 +85,10 @@ def snippets(text: str, lines: list[str], long: list[int]) -> list[Snippet] | No
     if ends is None:
         return None
     out: list[Snippet] = []
+    covered = -1  # the last line of the snippets found so far
     for i in long:
-        if out and i <= out[-1].last:
-            continue  # in the snippet found before
+        if i <= covered:
+            continue
         k = bisect.bisect_left(ends, i)
         if k == len(ends):
             return None
@@ -95,20 +100,24 @@ def snippets(text: str, lines: list[str], long: list[int]) -> list[Snippet] | No
         if _BARE_STRING.fullmatch(statement.strip()):
             continue  # a docstring or other bare string: black leaves its lines alone
         if head.startswith("@") or _COMPOUND.match(head) or _CLAUSE.match(head) or statement.rstrip().endswith(":"):
-            snippet = _header(lines, ends, k)
+            found = _header(lines, ends, k, long)
         else:
-            snippet = _lines(lines, first, last, "")
-        if snippet is None:
+            one = _lines(lines, first, last, "")
+            found = [one] if one is not None else None
+        if found is None:
             return None
-        if out and snippet.first <= out[-1].last:
+        if out and found[0].first <= covered:
             return None  # overlaps the one before (a decorator's long line, then its header's)
-        out.append(snippet)
+        out.extend(found)
+        covered = max(covered, last, *(s.last for s in found))
     return out
 
 
-def _header(lines: list[str], ends: list[int], k: int) -> Snippet | None:
+def _header(lines: list[str], ends: list[int], k: int, long: list[int]) -> list[Snippet] | None:
     """A decorated or compound statement's header (with all its decorators) with a stand-in
-    body; for a def or class whose body is `...` on the header's line, the whole statement."""
+    body; for a def or class whose body is `...` on the header's line, the whole statement.
+    A def whose parameters are already one a line (see `_exploded`) gives a small snippet per
+    long line instead."""
     # from a decorator forward to the statement it decorates
     while lines[(ends[k - 1] + 1 if k else 0)].lstrip(" ").startswith("@"):
         k += 1
@@ -123,11 +132,53 @@ def _header(lines: list[str], ends: list[int], k: int) -> Snippet | None:
     if _CLAUSE.match(head):
         return None  # `else:`, `except ...:`: not a statement alone
     tail = lines[last].rstrip()
+    stub = _DEF_OR_CLASS.match(head) and tail.endswith(": ...")
+    if _DEF.match(head) and (tail.endswith(":") or stub):
+        parts = _exploded(lines, start, first, last, long)
+        if parts is not None:
+            return parts
     if tail.endswith(":") and (_COMPOUND.match(head) or head.startswith(("match ", "match("))):
-        return _lines(lines, start, last, STAND_IN)
-    if _DEF_OR_CLASS.match(head) and tail.endswith(": ..."):
-        return _lines(lines, start, last, "")  # an overload or protocol stub: one statement
-    return None  # a body on the header's line, or a header that ends in a comment
+        one = _lines(lines, start, last, STAND_IN)
+    elif stub:
+        one = _lines(lines, start, last, "")  # an overload or protocol stub: one statement
+    else:
+        return None  # a body on the header's line, or a header that ends in a comment
+    return [one] if one is not None else None
+
+
+def _exploded(lines: list[str], start: int, first: int, last: int, long: list[int]) -> list[Snippet] | None:
+    """For a def header already split one parameter a line with a magic trailing comma, black
+    lays out each line of it on its own: each long parameter, and a long `) -> ...:` line,
+    becomes a snippet of its own inside a stand-in def of the same shape (so that the same
+    parameter line, common to a method's overloads and its sync and async forms, is formatted
+    once). None when the header has another shape or its first lines are long."""
+    pad = lines[first][: len(lines[first]) - len(lines[first].lstrip(" "))]
+    inner = lines[first + 1 : last]
+    closing = lines[last]
+    if (
+        len(inner) < 2
+        or not lines[first].endswith("(")
+        or not closing.startswith(pad + ")")
+        or any(start <= i <= first for i in long)
+        or not all(_parameter(line[len(pad) :]) for line in inner)
+    ):
+        return None
+    out: list[Snippet] = []
+    for i in range(first + 1, last + 1):
+        if i not in long:
+            continue
+        if i < last:  # a parameter, between another one (black then splits at commas, as in the real def)
+            text = "def _(\n" + lines[i][len(pad) :] + "\n    _,\n):" + STAND_IN
+            out.append(Snippet(i, i, len(pad), text, (1, 2)))
+        else:
+            text = "def _(\n    _,\n" + closing[len(pad) :] + ("" if closing.endswith(": ...") else STAND_IN)
+            out.append(Snippet(i, i, len(pad), text, (2, 0)))
+    return out
+
+
+def _parameter(line: str) -> bool:
+    """One whole parameter and its comma: brackets balance, no comment."""
+    return bool(_PARAMETER.match(line)) and line.endswith(",") and "#" not in line and logical_ends(line) == [0]
 
 
 def _lines(lines: list[str], first: int, last: int, stand_in: str) -> Snippet | None:

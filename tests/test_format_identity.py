@@ -28,3 +28,51 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_format_stage_equals_black_on_every_file(spec: str, tags: tuple[str, ...]) -> None:
     files = rendered(ROOT / spec, tags=tags)
     assert differences(files) == []
+
+
+LONG = "x" * 60
+UNION = f"{LONG}_A | Mapping[str, Any] | Sequence[Any] | Unset | None"
+CONSTRUCTS = {
+    "a long parameter of a def already split": (
+        f"class C:\n    def f(\n        self,\n        *,\n        a: {UNION} = UNSET,\n        b: int = 1,\n    ) -> None:\n"
+        "        return None\n"
+    ),
+    "a long parameter with a string default": (
+        f'def f(\n    self,\n    object: Literal["{LONG}.deleted"] = "{LONG}.deleted",\n) -> None:\n    return None\n'
+    ),
+    "a long return annotation after split parameters": (
+        f"async def f(\n    self,\n    a: int,\n) -> RawResponse[{LONG}_Response | _s.Stream[{LONG}_Event]]:\n    return 1\n"
+    ),
+    "overloads with long parameters and a long return": (
+        "class C:\n    @overload\n    def f(\n        self,\n        *,\n"
+        f"        a: {UNION} = UNSET,\n        b: Literal['x'],\n    ) -> R[{LONG}_A | Stream[{LONG}_B]]: ...\n\n"
+        "    @overload\n    def f(\n        self,\n        *,\n"
+        f"        a: {UNION} = UNSET,\n        b: str,\n    ) -> R[{LONG}_A]: ...\n\n"
+        f"    def f(self, *, a: {UNION} = UNSET, b: str = 'x') -> R[{LONG}_A]:\n        return g()\n"
+    ),
+    "a long parameter that black splits at its unions": (
+        f"def f(\n    self,\n    {LONG}: {LONG}_A | {LONG}_B | Mapping[str, Any] | None = UNSET,\n) -> None:\n    pass\n"
+    ),
+    "a long first line of a split def": (f"def {LONG}_{LONG}_name(\n    self,\n    a: int,\n) -> None:\n    pass\n"),
+    "a parameter split over lines in a def already split": (
+        f"def f(\n    self,\n    a: dict[\n        str, int\n    ],\n    b: {UNION} = UNSET,\n) -> None:\n    pass\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONSTRUCTS))
+def test_constructs_equal_black(name: str) -> None:
+    source = CONSTRUCTS[name].replace("'", '"')
+    assert differences({"m.py": source}) == []
+
+
+def test_a_long_parameter_is_formatted_alone_in_a_stand_in_def() -> None:
+    from convgen import format as fmt
+    from convgen import logical
+
+    source = CONSTRUCTS["a long parameter of a def already split"]
+    lines = source.split("\n")
+    long = [i for i, line in enumerate(lines) if fmt.too_long(line)]
+    [snippet] = logical.snippets(source, lines, long) or []
+    assert (snippet.first, snippet.last, snippet.drop) == (long[0], long[0], (1, 2))
+    assert snippet.text.startswith("def _(\n    a: ")
