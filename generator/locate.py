@@ -86,7 +86,7 @@ class Locator:
             if hit is None:
                 return None
             line_no, col = hit
-            if self._inline_mapping_item(line_no, col):
+            if token.isdigit() and self._inline_mapping_item(line_no, col):
                 # `- key: value` then more keys at the column of `key`: the item's mapping
                 # starts on the dash's line and goes on while lines are indented that far
                 start, indent = line_no, col - 1
