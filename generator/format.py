@@ -26,7 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import cache, logical
+from . import blackstyle, cache, logical
 from .diagnostics import Diagnostic
 from .logical import Snippet
 
@@ -123,7 +123,16 @@ def _format_long_statements(todo: dict[str, str]) -> tuple[dict[str, Result], di
             done[path] = (text, None)
         else:
             found[path] = snippets
-    formatted = _black_snippets([(s.indent, s.text) for snippets in found.values() for s in snippets])
+    formatted: dict[tuple[int, str], str] = {}
+    for key in dict.fromkeys((s.indent, s.text) for snippets in found.values() for s in snippets):
+        laid_out = blackstyle.layout(*key)  # the plainest shapes, as black lays them out
+        if laid_out is not None:
+            formatted[key] = laid_out
+    formatted.update(
+        _black_snippets(
+            [key for snippets in found.values() for s in snippets if (key := (s.indent, s.text)) not in formatted]
+        )
+    )
     for path, snippets in found.items():
         if any((s.indent, s.text) not in formatted for s in snippets):
             whole[path] = todo[path]  # black refused a snippet: let it see the whole file

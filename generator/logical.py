@@ -33,6 +33,8 @@ _DEF_OR_CLASS = re.compile(r"(?:async\s+)?(?:def|class)\b")
 _DEF = re.compile(r"(?:async\s+)?def\b")
 # The start of a parameter on a line of its own (not a closing bracket)
 _PARAMETER = re.compile(r"    [^\s)\]}]")
+# A call's opening bracket ending its line (after a name or a closing bracket)
+_CALL_OPENER = re.compile(r"[\w)\]]\($")
 _COMPOUND = re.compile(r"(?:async\s+)?(?:def|class|if|for|while|with|try)\b")
 
 
@@ -106,8 +108,10 @@ def snippets(text: str, lines: list[str], long: list[int]) -> list[Snippet] | No
         if head.startswith("@") or _COMPOUND.match(head) or _CLAUSE.match(head) or statement.rstrip().endswith(":"):
             found = _header(lines, ends, k, long)
         else:
-            one = _lines(lines, first, last, "")
-            found = [one] if one is not None else None
+            found = _call_items(lines, first, last, long)
+            if found is None:
+                one = _lines(lines, first, last, "")
+                found = [one] if one is not None else None
         if found is None:
             return None
         if out and found[0].first <= covered:
@@ -178,6 +182,42 @@ def _exploded(lines: list[str], start: int, first: int, last: int, long: list[in
             text = "def _(\n    _,\n" + closing[len(pad) :] + ("" if closing.endswith(": ...") else STAND_IN)
             out.append(Snippet(i, i, len(pad), text, (2, 0)))
     return out
+
+
+def _call_items(lines: list[str], first: int, last: int, long: list[int]) -> list[Snippet] | None:
+    """For a statement whose long lines are each an argument of a call already split one
+    argument a line with a magic trailing comma (`path(`, `"/v2/...",`, `{...},`, `),`): black
+    lays out each such line on its own, so each becomes a snippet inside a stand-in call of
+    the same shape. None when a long line is anything else (the statement goes whole)."""
+    out: list[Snippet] = []
+    for i in long:
+        if i < first or i > last:
+            continue
+        indent = _indent(lines[i])
+        if i == first or indent < 4:
+            return None
+        opener, closer = i - 1, i + 1
+        while opener > first and _indent(lines[opener]) == indent:
+            opener -= 1
+        while closer < last and _indent(lines[closer]) == indent:
+            closer += 1
+        items = lines[opener + 1 : closer]
+        if (
+            _indent(lines[opener]) != indent - 4
+            or _indent(lines[closer]) != indent - 4
+            or not _CALL_OPENER.search(lines[opener])
+            or not lines[closer].lstrip(" ").startswith(")")
+            or len(items) < 2
+            or not all(_parameter(line[indent - 4 :]) for line in items)
+        ):
+            return None
+        text = "_(\n" + lines[i][indent - 4 :] + "\n    _=_,\n)"
+        out.append(Snippet(i, i, indent - 4, text, (1, 2)))
+    return out
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" ")) if line.strip() else -1
 
 
 def _parameter(line: str) -> bool:
