@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
-from . import __version__
+from . import STARTED, __version__
 from .config import ARRAY_FORMATS, Config, env_prefix_of, find, load_config
 from .diagnostics import Diagnostic, Severity, dump_json, has_errors, has_warnings
 
@@ -46,6 +46,7 @@ class Run:
     locating: float = 0.0  # seconds spent finding diagnostics' lines, shown as its own stage
     failed_stage: str = ""  # the innermost stage an exception left, for the internal-error line
     config: Config | None = None  # the target this run builds, when main chose it among several
+    started: float = field(default_factory=time.perf_counter)  # when main() began
 
     def stage(self, name: str, fn: Callable[[], T]) -> T:
         start = time.perf_counter()
@@ -74,6 +75,20 @@ class Run:
 
     def finish(self, code: int, out: TextIO | None = None) -> int:
         out = out or sys.stderr  # looked up now: a default bound at import time misses later redirection
+        start = time.perf_counter()
+        code = self._report(code, out)
+        if self.args.verbose:
+            # every stage, so that they add up to the run's time ("other": what no stage covers)
+            total = time.perf_counter() - STARTED
+            stages = [("startup", self.started - STARTED), *self.timings, ("locate", self.locating)]
+            stages.append(("report", time.perf_counter() - start))
+            stages.append(("other", total - sum(seconds for _, seconds in stages)))
+            width = max(11, *(len(name) for name, _ in stages))  # several targets: "target:stage"
+            for name, seconds in [*stages, ("total", total)]:
+                print(f"convgen: {name:<{width}} {seconds * 1000:8.1f} ms", file=out)
+        return code
+
+    def _report(self, code: int, out: TextIO) -> int:
         diags = sorted(set(self.diags), key=Diagnostic.sort_key)
         if self.args.format != "json":  # errors last, next to the verdict, where they do not scroll away
             diags.sort(key=lambda d: d.severity is Severity.ERROR)
@@ -89,11 +104,6 @@ class Run:
                 print(_paint(d.format(), d.severity, color), file=out)
         if self.summary and not self.args.quiet and self.args.format != "json":
             print(self.summary, file=out)
-        if self.args.verbose:
-            timings = [*self.timings, ("locate", self.locating)]
-            width = max(9, *(len(name) for name, _ in timings))
-            for name, seconds in timings:
-                print(f"convgen: {name:<{width}} {seconds * 1000:8.1f} ms", file=out)
         if code == EXIT_OK and has_errors(diags):
             code = EXIT_ERROR
         if code == EXIT_OK and self.args.strict and has_warnings(diags):
@@ -292,22 +302,20 @@ def _render(run: Run, config: Config) -> dict[str, str] | None:
         if run.args.no_cache
         else run.stage("fingerprint", lambda: cache.fingerprint(spec_path, settings, config.templates))
     )
-    hit = cache.load(key) if isinstance(key, str) else None
+    hit = run.stage("cache-get", lambda: cache.load(key)) if isinstance(key, str) else None
     if hit is not None:
         run.add(hit[0])
         return None if run.args.strict and has_warnings(run.diags) else hit[1]
     files = _pipeline(run, config)
     if files is not None and isinstance(key, str) and not has_errors(run.diags):
         # a spec split over files: the build also depends on every file its `$ref`s loaded
-        cache.save(key, run.diags, files, [s.path for s in run.spec.sources] if run.spec is not None else [])
+        depends = [s.path for s in run.spec.sources] if run.spec is not None else []
+        run.stage("cache-put", lambda: cache.save(key, run.diags, files, depends))
     return files
 
 
 def _pipeline(run: Run, config: Config) -> dict[str, str] | None:
-    from .validate import start_background
-
-    # forked before loading: it imports the standard validator while this process loads
-    child = start_background()
+    child = run.stage("imports", _start)
     front = _front(run, config, background=child)
     if front is None:
         if child is not None:
@@ -323,6 +331,18 @@ def _pipeline(run: Run, config: Config) -> dict[str, str] | None:
     if run.args.strict and has_warnings(run.diags):
         return None  # --strict: warnings fail the build before anything is written
     return files
+
+
+def _start() -> Child | None:
+    """Fork the validator's child, then load the stages' modules (up front, so that `-v` shows
+    their cost apart from the stages' work: about half a second on a busy machine)."""
+    from .validate import start_background
+
+    # forked before loading: it imports the standard validator while this process loads
+    child = start_background()
+    from . import build, format, load, plan, render, select, write  # noqa: F401
+
+    return child
 
 
 def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:

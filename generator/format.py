@@ -3,31 +3,32 @@
 The built-in templates emit code that is already in black's style (a test runs black over
 every golden and fuzzed file and expects no change), except where a line depends on name lengths:
 a statement longer than the line limit. So for trusted templates only those statements go
-through black, all of them in one call per indentation level; everything else is kept.
-Anything this cannot handle (a long compound-statement header, a long line inside a
-multi-line statement) sends its whole file through black, as do all files rendered from
-custom templates (`trusted=False`), which may be written in any style.
+through black, all of them in one call per indentation level; everything else is kept. The
+statements are found without parsing the file (logical.py: one regex pass). Anything this
+cannot handle (a long `else`/`except` clause, a body on its header's line other than a stub's
+`...`, a long line inside a multi-line string) sends its whole file through black, as do all
+files rendered from custom templates (`trusted=False`), which may be written in any style.
+tests/test_format_identity.py checks the result against black on every file of real builds.
 
 Results are cached by content hash, and when much is left to format both cores are used.
 A file that is not valid Python is our bug (or a custom template's): an E405 diagnostic for
-every file that is parsed here, which is each file from custom templates and each trusted
-file with a long line (the others are valid by test: every golden and fuzzed output is
-compiled and imported).
+every file black sees whole, which is each file from custom templates and each trusted file
+whose long statements cannot be cut out (the others are valid by test: every golden and
+fuzzed output is compiled and imported).
 """
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from . import cache
+from . import blackstyle, cache, logical
 from .diagnostics import Diagnostic
+from .logical import Snippet
 
 if TYPE_CHECKING:
     import black
@@ -35,23 +36,6 @@ if TYPE_CHECKING:
 LINE_LENGTH = 100
 PARALLEL_MIN_LINES = 4000  # of whole-file work: below this a second process costs more than it saves
 _SPLIT = "# convgen: split"
-# Statements with a body of their own: their long lines send the whole file to black,
-# except a function header (see `_header_snippet`).
-_COMPOUND = (
-    ast.FunctionDef,
-    ast.AsyncFunctionDef,
-    ast.ClassDef,
-    ast.If,
-    ast.For,
-    ast.AsyncFor,
-    ast.While,
-    ast.With,
-    ast.AsyncWith,
-    ast.Try,
-    ast.Match,
-    getattr(ast, "TryStar", ast.Try),
-)
-
 Result = tuple[str, "str | None"]  # (text, error)
 # Lines black leaves as they are, however long: comments, and collection items with no
 # brackets to split at (`"key": "value",`, `"tag": Name.from_dict,`).
@@ -123,49 +107,49 @@ def _format_long_statements(todo: dict[str, str]) -> tuple[dict[str, Result], di
     """({path: result} done here, {path: text} that needs black on the whole file)."""
     done: dict[str, Result] = {}
     whole: dict[str, str] = {}
-    found: dict[str, dict[int, Snippet]] = {}  # path -> {first line index: snippet}
+    found: dict[str, list[Snippet]] = {}
     for path, text in todo.items():
-        lines = text.split("\n")  # numbered as `ast` numbers them (not str.splitlines)
-        long = {i for i, line in enumerate(lines) if too_long(line) and not _UNSPLITTABLE.match(line)}
+        lines = text.split("\n")  # numbered as logical.py numbers them (not str.splitlines)
+        long = [i for i, line in enumerate(lines) if too_long(line) and not _UNSPLITTABLE.match(line)]
         if not long:
             # nothing for black to do; that the templates write valid Python is tested (every
             # golden and fuzzed output is compiled and imported), so it is not parsed here
             done[path] = (text, None)
             continue
-        try:
-            tree = ast.parse(text, filename=path)
-            compile(tree, path, "exec", dont_inherit=True)  # also checks names, as for whole files
-        except (SyntaxError, ValueError) as exc:
-            done[path] = (text, _invalid(exc))
-            continue
-        snippets = _snippets(tree.body, lines, long)
+        snippets = logical.snippets(text, lines, long)
         if snippets is None:
-            whole[path] = text
+            whole[path] = text  # black sees it whole (and reports it when it is not Python)
         elif not snippets:
             done[path] = (text, None)
         else:
             found[path] = snippets
-    formatted = _black_snippets([(s.indent, s.text) for snippets in found.values() for s in snippets.values()])
+    formatted: dict[tuple[int, str], str] = {}
+    for key in dict.fromkeys((s.indent, s.text) for snippets in found.values() for s in snippets):
+        laid_out = blackstyle.layout(*key)  # the plainest shapes, as black lays them out
+        if laid_out is not None:
+            formatted[key] = laid_out
+    formatted.update(
+        _black_snippets(
+            [key for snippets in found.values() for s in snippets if (key := (s.indent, s.text)) not in formatted]
+        )
+    )
     for path, snippets in found.items():
-        if any((s.indent, s.text) not in formatted for s in snippets.values()):
+        if any((s.indent, s.text) not in formatted for s in snippets):
             whole[path] = todo[path]  # black refused a snippet: let it see the whole file
             continue
         lines = todo[path].split("\n")
-        for first in sorted(snippets, reverse=True):  # from the bottom: earlier indexes stay valid
-            snippet = snippets[first]
-            lines[first : snippet.last + 1] = [formatted[(snippet.indent, snippet.text)]]
+        for snippet in reversed(snippets):  # from the bottom: earlier indexes stay valid
+            lines[snippet.first : snippet.last + 1] = _kept(formatted[(snippet.indent, snippet.text)], snippet.drop)
         done[path] = ("\n".join(lines), None)
     return done, whole
 
 
-@dataclass(frozen=True)
-class Snippet:
-    """Lines [first, last] of a file (first is its key) that black formats alone: one statement,
-    or a compound statement's header with a stand-in `pass` body; `text` is dedented by `indent`."""
-
-    last: int
-    indent: int
-    text: str
+def _kept(formatted: str, drop: tuple[int, int]) -> list[str]:
+    """A snippet's formatted lines less those of its stand-in context."""
+    if drop == (0, 0):
+        return [formatted]
+    lines = formatted.split("\n")
+    return lines[drop[0] : len(lines) - drop[1]]
 
 
 def width(line: str) -> int:
@@ -180,82 +164,6 @@ def width(line: str) -> int:
 def too_long(line: str) -> bool:
     # no character is wider than two columns: most lines are decided by their length alone
     return 2 * len(line) > LINE_LENGTH and width(line) > LINE_LENGTH
-
-
-def _snippets(body: list[ast.stmt], lines: list[str], long: set[int]) -> dict[int, Snippet] | None:
-    """{first line index: snippet} for the statements and compound-statement headers that hold
-    a long line; None when one cannot be formatted alone (then black sees the whole file)."""
-    out: dict[int, Snippet] = {}
-    for node in body:
-        first, last = _first_line(node), (node.end_lineno or node.lineno) - 1
-        if not any(first <= i <= last for i in long):
-            continue
-        if isinstance(node, _COMPOUND):
-            header = _header_snippet(node, lines, long)
-            if header is False:
-                return None
-            if header is not None:
-                out[first] = header
-            for field in ("body", "orelse", "finalbody", "handlers", "cases"):
-                inner = getattr(node, field, None)
-                if not inner:
-                    continue
-                if field in ("handlers", "cases"):
-                    if any(_long_between(h, lines, long) for h in inner):
-                        return None  # a long `except ...:` or `case ...:` line
-                    inner = [stmt for h in inner for stmt in h.body]
-                found = _snippets(inner, lines, long)
-                if found is None:
-                    return None
-                out.update(found)
-            continue
-        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-            continue  # a docstring or other bare string: black leaves its lines alone
-        snippet = _lines_snippet(lines, first, last, "")
-        if snippet is None:
-            return None
-        out[first] = snippet
-    return out
-
-
-def _header_snippet(node: ast.stmt, lines: list[str], long: set[int]) -> Snippet | None | Literal[False]:
-    """A compound statement's header (decorators included) as a snippet with a `pass` body that
-    black keeps apart; None when no line of it is long; False when it cannot be done alone."""
-    first = _first_line(node)
-    body_first = node.body[0].lineno - 1  # type: ignore[attr-defined]
-    last = body_first - 1
-    while last > node.lineno - 1 and (not lines[last].strip() or lines[last].lstrip().startswith("#")):
-        last -= 1  # comments above the first body statement belong to the body
-    if not any(first <= i <= last for i in long):
-        return None
-    if body_first < node.lineno or not lines[last].rstrip().endswith(":"):
-        return False  # a body on the header's line, or a header that ends in a comment
-    return _lines_snippet(lines, first, last, "\n    pass") or False
-
-
-def _lines_snippet(lines: list[str], first: int, last: int, stand_in: str) -> Snippet | None:
-    """Lines [first, last] dedented as one snippet; None when dedenting could change them (a
-    line indented less than the first, such as a multi-line string's) or a blank line would
-    be lost."""
-    text = lines[first]
-    indent = len(text) - len(text.lstrip(" "))
-    pad = " " * indent
-    part = lines[first : last + 1]
-    if any(not line.strip() or not line.startswith(pad) for line in part):
-        return None
-    return Snippet(last, indent, "\n".join(line[indent:] for line in part) + stand_in)
-
-
-def _first_line(node: ast.stmt) -> int:
-    """Index of a statement's first line: its first decorator's, if it has any."""
-    decorators: list[ast.expr] = getattr(node, "decorator_list", [])
-    return min([node.lineno] + [d.lineno for d in decorators]) - 1
-
-
-def _long_between(handler: ast.AST, lines: list[str], long: set[int]) -> bool:
-    first = handler.lineno - 1  # type: ignore[attr-defined]
-    body = handler.body  # type: ignore[attr-defined]
-    return any(first <= i < body[0].lineno - 1 for i in long) if body else first in long
 
 
 def _black_snippets(snippets: list[tuple[int, str]]) -> dict[tuple[int, str], str]:
@@ -279,7 +187,7 @@ def _black_snippets(snippets: list[tuple[int, str]]) -> dict[tuple[int, str], st
         pad = " " * indent
         for text, part in zip(texts, parts, strict=True):
             body = [line for line in part.splitlines() if line.strip()]
-            if text.endswith("\n    pass"):
+            if text.endswith(logical.STAND_IN):
                 body = body[:-1]  # the header's stand-in body
             out[(indent, text)] = "\n".join(f"{pad}{line}" for line in body)
     return out

@@ -86,11 +86,25 @@ class Locator:
             if hit is None:
                 return None
             line_no, col = hit
-            start, indent = line_no + 1, col
-            end = self._value_end(start, end, indent)
+            if token.isdigit() and self._inline_mapping_item(line_no, col):
+                # `- key: value` then more keys at the column of `key`: the item's mapping
+                # starts on the dash's line and goes on while lines are indented that far
+                start, indent = line_no, col - 1
+                end = self._value_end(line_no + 1, end, indent)
+            else:
+                start, indent = line_no + 1, col
+                end = self._value_end(start, end, indent)
             if lines[line_no].rstrip().endswith(("{", "[")) or "{" in lines[line_no].split(":", 1)[-1]:
                 return None if token != tokens[-1] else (line_no + 1, col + 1)
         return (line_no + 1, col + 1) if tokens else (1, 1)
+
+    def _inline_mapping_item(self, line_no: int, col: int) -> bool:
+        """Whether (line_no, col) is a sequence item whose content is a key on the dash's line."""
+        text = self._lines[line_no]
+        if not text[:col].rstrip().endswith("-"):
+            return False
+        match = _KEY.match(text)
+        return match is not None and len(match.group("indent")) + len(match.group("dash")) == col
 
     def _value_end(self, start: int, end: int, indent: int) -> int:
         key = (start, end, indent)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from . import cache
+from . import cache, metamemo
 from .background import Child, ChildFailed
 from .diagnostics import Diagnostic, escape_token, pointer
 from .select import Section
@@ -154,6 +154,8 @@ def _standard(doc: dict[str, Any], use_cache: bool) -> list[Diagnostic]:
     )
     found: list[Diagnostic] = []
     skipped = 0
+    if use_cache:
+        metamemo.load()
     try:
         for error in validator_cls(_for_validator(doc)).iter_errors():
             path = [str(p) for p in getattr(error, "absolute_path", [])]
@@ -172,6 +174,7 @@ def _standard(doc: dict[str, Any], use_cache: bool) -> list[Diagnostic]:
     if skipped:
         found.append(Diagnostic("W201", f"{skipped} more OpenAPI schema violations are not shown", ""))
     if use_cache:
+        metamemo.save()
         try:
             cached = _cache_file(doc)
             cached.parent.mkdir(parents=True, exist_ok=True)
@@ -245,6 +248,10 @@ def _first_meta_error(self: Any, schema: Any, schema_value: Any) -> Any:
         except Exception as err:  # noqa: BLE001 - upstream raises SchemaError / ValidationError
             return OpenAPIValidationError.create_from(err)
         return None
+    # the same schema text against the same meta-schema: checked once (see metamemo.py)
+    digest = metamemo.key(f"{cls.__module__}.{cls.__qualname__}|{cls.META_SCHEMA.get('$id', '')}", schema_value)
+    if metamemo.passed(digest):
+        return None
     meta_cls = validator_for(cls.META_SCHEMA, default=cls)
     format_checker = getattr(checker, "keywords", {}).get("format_checker", meta_cls.FORMAT_CHECKER)
     # openapi-schema-validator's check_schema resolves the OAS meta-schemas in its own registry
@@ -258,7 +265,10 @@ def _first_meta_error(self: Any, schema: Any, schema_value: Any) -> Any:
         except Exception as err:  # noqa: BLE001
             return OpenAPIValidationError.create_from(err)
         return None
-    return OpenAPIValidationError.create_from(errors[0]) if errors else None
+    if errors:
+        return OpenAPIValidationError.create_from(errors[0])
+    metamemo.remember(digest)
+    return None
 
 
 _META: dict[tuple[int, int, int], Any] = {}

@@ -67,7 +67,8 @@ def test_quiet_verbose_and_colour(tmp_path: Path) -> None:
     verbose = run_convgen("build", "spec/openai.yaml", "--tag", "Conversations", "--package", "openai_conversations",
                           "-o", tmp_path / "v", "-v", "--no-cache")
     stages = [line.split()[1] for line in verbose.stderr.splitlines() if line.startswith("convgen: ") and line.endswith(" ms")]
-    assert stages == ["load", "select", "validate", "build", "plan", "render", "format", "validator", "write", "locate"]
+    assert stages == ["startup", "imports", "load", "select", "validate", "build", "plan", "render", "format", "validator",
+                      "write", "locate", "report", "other", "total"]
     assert "\033[" not in verbose.stderr  # not a terminal: no colour
     leader, follower = pty.openpty()
     env = {**os.environ}
