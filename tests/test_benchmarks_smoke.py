@@ -29,6 +29,8 @@ SECTIONS = [
     "## 4. Client import and time to first response",
     "## 5. Decode / encode a 100-item ConversationItemList",
     "## 6. Sequential `conversations.retrieve` requests per second (local server)",
+    "## 7. Whole real specs (no selection, cold cache) against openapi-python-client",
+    "## 9. Locating diagnostics",
 ]
 
 
@@ -92,3 +94,17 @@ def test_decode_is_measured(smoke: tuple[dict, str]) -> None:
     assert "error" not in ours, ours.get("error")
     assert _positive(ours["decode_s"]) and _positive(ours["encode_s"])
     assert ours["mutates_input"] is False
+
+
+def test_scale_is_measured(smoke: tuple[dict, str]) -> None:
+    """--smoke runs the whole-spec build and the locate measure on a small spec."""
+    results, md = smoke
+    (entry,) = results["whole_build"]
+    ours = entry["rows"][0]
+    assert ours["name"].startswith("convgen") and ours["status"] == "ok", ours["first_error"]
+    assert _positive(ours["wall_s"]) and _positive(ours["maxrss_mib"])
+    assert {"load", "build", "render", "write"} <= set(ours["stages_s"]), ours["stages_s"]
+    locate = results["locate"]
+    assert locate["count"] == 20 and _positive(locate["locate_s"])
+    assert locate["diagnostics_mentioning_the_refs"] >= 20  # every dangling $ref is reported
+    assert "convgen's `-v` stage timings" in md
