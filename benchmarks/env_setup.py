@@ -24,6 +24,7 @@ PINS = {
     "openapi-generator-cli": "7.26.0",
     "openai": "3.51.0",
     "httpx": "0.28.1",
+    "mypy": "2.4.1",  # the type-checking cost of the whole-API client vs the SDK (bench_scale.py)
 }
 # Versions reported in RESULTS.md (whatever is installed in the venv).
 REPORTED = ["convgen", *PINS, "httpx2", "pydantic", "pydantic-core", "ruff", "black", "isort", "PyYAML", "jinja2"]

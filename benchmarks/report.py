@@ -328,5 +328,7 @@ def render(res: dict) -> str:
                      f"| {_f(_ratio(bare, v), '.2f', '×')} |")
     else:
         L.append(f"Not measured: {res.get('skipped', {}).get('rps', '')}")
-    L += ["", "Raw numbers: `results.json` next to this file.", ""]
+    from report_scale import render_scale
+
+    L += ["", *render_scale(res, 7), "Raw numbers: `results.json` next to this file.", ""]
     return "\n".join(L)

@@ -25,10 +25,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_build
+import bench_media
+import bench_scale
 import bench_client
 import bench_decode
 import env_setup
 import report
+import report_scale
 from common import BENCH_DIR, REPO, child_env, dump_json, gnu_time_available
 from local_server import running_server
 
@@ -87,6 +90,37 @@ def repo_state() -> dict:
         return r.stdout.strip() if r.returncode == 0 else None
     status = git("status", "--porcelain")
     return {"commit": git("rev-parse", "--short", "HEAD"), "dirty": bool(status) if status is not None else None}
+
+
+def run_scale(args: argparse.Namespace, tools: bench_build.Tools, python: str, spec: Path, work: Path,
+              caches: bench_build.CacheDirs, n: dict, res: dict, log) -> None:
+    """Whole real specs against openapi-python-client, warm regeneration, locating diagnostics,
+    the whole-API client's import and type-checking cost, SSE decoding (bench_scale.py)."""
+    skipped = res["skipped"]
+    if args.smoke:  # the code paths on a small spec, in seconds
+        small = REPO / "tests" / "corpus" / "petstore.yaml"
+        specs = [bench_scale.WholeSpec("petstore (smoke)", small, small, "petstore")]
+        res["whole_build"] = bench_scale.bench_whole_builds(tools, specs, caches, work, 1, log)
+        res["locate"] = bench_scale.bench_locate(tools, small, work, 1, log, count=20)
+        for key in ("warm_change", "whole_client", "sse"):
+            skipped[key] = "not run with --smoke"
+        return
+    rounds = 1 if args.quick else 2
+    log(f"whole-spec builds: {rounds} round(s)")
+    specs = bench_scale.prepare_specs(tools, spec, work, log)
+    res["whole_build"] = bench_scale.bench_whole_builds(tools, specs, caches, work, rounds, log)
+    log("one schema changed, warm")
+    res["warm_change"] = bench_scale.bench_warm_change(tools, spec, work, max(2, n["samples"] // 2), log)
+    log("locating 400 diagnostics")
+    res["locate"] = bench_scale.bench_locate(tools, spec, work, max(2, n["samples"] // 2), log)
+    log("the whole-API client: import and mypy")
+    built = bench_scale.build_whole_client(tools, spec, work, caches)
+    res["whole_client"] = bench_scale.bench_whole_client(python, child_env(), built, work, n["samples"], rounds, log)
+    log("server-sent events")
+    try:
+        res["sse"] = bench_media.bench_sse(python, 200 if args.quick else 2000, 2 if args.quick else 5)
+    except (Exception, SystemExit) as exc:  # a failing side is a result, not a crash of the suite
+        res["sse"] = {"error": str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -204,13 +238,16 @@ def main(argv: list[str] | None = None) -> int:
                                                    ours + ([] if args.smoke else ["sdk"]), args.rounds,
                                                    n["dec_repeats"], n["dec_min_time"], log)
 
+    # ---------------------------------------------------------- at scale
+    run_scale(args, tools, python, spec, work, caches, n, res, log)
+
     # Build outputs are large (openapi-generator-cli on the full spec: ~3,900 files); the
     # section file, the logs and the generated client stay for inspection.
     for d in ("out", "xdg"):
         shutil.rmtree(work / d, ignore_errors=True)
 
     # ---------------------------------------------------------- report
-    res["targets"] = report.evaluate_targets(res)
+    res["targets"] = report.evaluate_targets(res) + report_scale.evaluate_scale_targets(res)
     res["meta"]["duration_s"] = time.perf_counter() - t_start
     res["meta"]["loadavg_end"] = os.getloadavg()
     out = args.out_dir.resolve()

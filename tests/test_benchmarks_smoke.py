@@ -29,6 +29,8 @@ SECTIONS = [
     "## 4. Client import and time to first response",
     "## 5. Decode / encode a 100-item ConversationItemList",
     "## 6. Sequential `conversations.retrieve` requests per second (local server)",
+    "## 7. Whole real specs (no selection, cold cache) against openapi-python-client",
+    "## 9. Locating diagnostics",
 ]
 
 
@@ -104,3 +106,17 @@ def test_the_realistic_decode_mix_is_measured(smoke: tuple[dict, str]) -> None:
         assert _positive(ours["decode_s"]) and _positive(ours["encode_s"]) and ours["roundtrip_equal"] is True, name
     assert results["decode_mix"]["total"]["ours"]["decode_s"] > 0
     assert "### The realistic mix" in md
+
+
+def test_scale_is_measured(smoke: tuple[dict, str]) -> None:
+    """--smoke runs the whole-spec build and the locate measure on a small spec."""
+    results, md = smoke
+    (entry,) = results["whole_build"]
+    ours = entry["rows"][0]
+    assert ours["name"].startswith("convgen") and ours["status"] == "ok", ours["first_error"]
+    assert _positive(ours["wall_s"]) and _positive(ours["maxrss_mib"])
+    assert {"load", "build", "render", "write"} <= set(ours["stages_s"]), ours["stages_s"]
+    locate = results["locate"]
+    assert locate["count"] == 20 and _positive(locate["locate_s"])
+    assert locate["diagnostics_mentioning_the_refs"] >= 20  # every dangling $ref is reported
+    assert "convgen's `-v` stage timings" in md
