@@ -31,6 +31,7 @@ class Config:
     strict: bool = False
     ref_root: Path | None = None  # folder files named by `$ref` must be in (default: the spec's)
     names: Path | None = None  # the operation names table (generator/nametable.py)
+    pagination: Path | None = None  # the pagination table (generator/paging.py)
     source: Path | None = None  # the file this came from
 
     def with_flags(self, **flags: Any) -> Config:
@@ -54,6 +55,7 @@ KEYS: dict[str, str] = {
     "strict": "treat warnings as errors",
     "ref_root": "folder that files named by relative $refs must be in (default: the spec's folder)",
     "names": "TOML table naming operations on the client (README: Operation names)",
+    "pagination": "TOML table: operation -> pagination strategy (README: Pagination)",
 }
 
 
@@ -100,7 +102,7 @@ def load_config(path: Path) -> tuple[Config, list[Diagnostic]]:
     for key, value in table.items():
         if key not in KEYS:
             bad(key, f"unknown configuration key {key!r} (known: {', '.join(sorted(KEYS))})", "W402")
-        elif key in ("spec", "output", "templates", "ref_root", "names"):
+        elif key in ("spec", "output", "templates", "ref_root", "names", "pagination"):
             if isinstance(value, str) and value:
                 values[key] = _relative(base / value)
             else:

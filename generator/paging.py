@@ -60,6 +60,14 @@ _TOTAL_ITEMS = ("total", "total_count", "totalCount", "total_results", "count")
 _TOTAL_PAGES = ("total_pages", "totalPages", "page_count", "pageCount")
 _ITEM_CURSOR_PARAMS = ("after", "starting_after")
 
+_DEFAULT_PARAMS = {
+    "cursor": _CURSOR_PARAMS,
+    "item_cursor": _ITEM_CURSOR_PARAMS,
+    "offset": _OFFSET_PARAMS,
+    "page_number": _PAGE_PARAMS,
+}
+_DEFAULT_FIELDS = {"cursor": _CURSOR_FIELDS, "next_url": _URL_FIELDS}
+
 # the runtime's page class (less its Sync/Async prefix) of each strategy
 _CLASSES = {
     "page": "Page",
@@ -320,22 +328,28 @@ def _configured(rule: Rule, shape: _Shape | None, op: ir.Operation) -> tuple[ir.
         if items is None or not isinstance(listed, ir.ListOf):
             return None, f"the response has no list field {rule.items!r}"
         shape = _Shape(items, listed.item, shape.fields, shape.params, shape.defs)
-    detected = next((p for p in _detect(shape, rule.strategy == "link_header") if p.kind == rule.strategy), None)
     need_param = rule.strategy in ("cursor", "item_cursor", "offset", "page_number")
     need_field = rule.strategy in ("cursor", "next_url")
-    param = rule.param or (detected.param if detected else "")
-    field = rule.field or (detected.field if detected else ("id" if rule.strategy == "item_cursor" else ""))
-    if need_param and param not in shape.params:
+    fields, params = shape.fields, shape.params
+    param = rule.param or next((w for w in _DEFAULT_PARAMS.get(rule.strategy, ()) if w in params), "")
+    field = rule.field or (
+        "id"
+        if rule.strategy == "item_cursor"
+        else next((w for w in _DEFAULT_FIELDS.get(rule.strategy, ()) if _is(fields.get(w), "str")), "")
+    )
+    if need_param and param not in params:
         return None, f"no query parameter {param!r}" if param else "name its query parameter (`param`)"
     if need_field and not field:
         return None, "name the response field (`field`)"
     for path in (field if rule.strategy != "item_cursor" else "", rule.has_more, rule.total):
-        if path and path.split(".")[0] not in shape.fields:
+        if path and path.split(".")[0] not in fields:
             return None, f"the response has no field {path.split('.')[0]!r}"
-    if rule.strategy == "item_cursor" and not _item_key(shape, field.split(".")[0]):
+    model = shape.defs.get(shape.item.name) if isinstance(shape.item, ir.Ref) else None
+    if rule.strategy == "item_cursor" and isinstance(model, ir.Model) and not _item_key(shape, field.split(".")[0]):
         return None, f"the items have no field {field!r}"
-    has_more = rule.has_more or (detected.has_more_field if detected else "")
-    total = rule.total or (detected.total_field if detected else "")
+    totals = _TOTAL_ITEMS if rule.strategy == "offset" else _TOTAL_PAGES if rule.strategy == "page_number" else ()
+    has_more = rule.has_more or next((w for w in _HAS_MORE if _is(fields.get(w), "bool")), "")
+    total = rule.total or next((w for w in totals if _is(fields.get(w), "int")), "")
     names: dict[str, Any] = {"has_more_field": has_more, "total_field": total, "start": rule.start}
     if need_param:
         names["param"] = param
