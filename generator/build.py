@@ -16,7 +16,7 @@ from .bodies import request_body
 from .diagnostics import Diagnostic
 from .naming import Namespace, parameter, pascal, snake, unshadow_fields
 from .opnames import NameTable, OpName, name_operations, resource_classes, settle, unshadow
-from .paging import PagingTable, paginate, unknown_entries
+from .paging import PagingTable, paginate
 from .schemas import SchemaBuilder
 from .security import requirements, schemes
 from .select import Section, SelectedOperation
@@ -29,7 +29,7 @@ _PARAM = re.compile(r"^{([^}]+)}$")
 def build(
     section: Section, names: NameTable | None = None, paging: PagingTable | None = None
 ) -> tuple[ir.Api, list[Diagnostic]]:
-    diags: list[Diagnostic] = unknown_entries(paging, section.doc)
+    diags: list[Diagnostic] = []
     sb = SchemaBuilder(section.doc, diags)
     for ref in section.refs:
         if ref.startswith("#/components/schemas/"):

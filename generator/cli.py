@@ -269,7 +269,7 @@ def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:
     if not ok:
         return None
     api, diags = run.stage("build", lambda: build(section, table, paging))
-    if run.add(diags):
+    if run.add(diags + _unknown_paging(config, section, paging)):
         return None
     prefix = env_prefix_of(config)
     run.add(_unknown_env_vars(config, api))
@@ -328,6 +328,13 @@ def _paging(run: Run, config: Config) -> tuple[bool, PagingTable | None]:
 
     table, diags = load_paging(config.pagination)
     return not run.add(diags), table
+
+
+def _unknown_paging(config: Config, section: Section, paging: PagingTable | None) -> list[Diagnostic]:
+    """Pagination entries naming no operation (W372): known only when the whole spec is selected."""
+    from .paging import unknown_entries
+
+    return [] if config.tags or config.path_prefixes else unknown_entries(paging, section.doc)
 
 
 def _unknown_env_vars(config: Config, api: Api) -> list[Diagnostic]:
@@ -442,7 +449,7 @@ def cmd_validate(run: Run) -> int:
     ok, paging = _paging(run, config) if ok else (False, None)
     if ok:
         _, diags = build(front[0], table, paging)
-        run.add(diags)
+        run.add(diags + _unknown_paging(config, front[0], paging))
     return EXIT_OK
 
 

@@ -9,7 +9,8 @@ reading fits, else taken from the configuration's `pagination` table (a TOML fil
     getUsage = "none"
 
 Two readings that both fit are W370 (the method is generated without pages); a configured
-strategy that does not fit the operation is W371; an entry naming no operation is W372.
+strategy that does not fit the operation is W371; an entry naming no operation is W372
+(checked when the whole spec is built: a selection loads only its own part).
 """
 
 from __future__ import annotations

@@ -207,9 +207,7 @@ class _Link(_Page[T]):
 
     def _next(self) -> _Call | None:
         link = self._link()
-        if not isinstance(link, str) or not link or (not self.data and not self._paging.has_more):
-            return None
-        if self._paging.has_more and _lookup(self._raw, self._paging.has_more) is False:
+        if not isinstance(link, str) or not link or not self._more():
             return None
         url = str(
             self.http_response.request.url.join(link)
