@@ -41,6 +41,7 @@ _CURSOR_FIELDS = (
     "next_token",
     "nextToken",
     "continuation_token",
+    "next_marker",
 )
 _CURSOR_PARAMS = (
     "after",
@@ -51,9 +52,11 @@ _CURSOR_PARAMS = (
     "next_token",
     "nextToken",
     "continuation_token",
+    "marker",
     "page",
 )
 _URL_FIELDS = ("next_url", "next_page_url", "nextLink", "@odata.nextLink", "next_link", "next_page_uri", "nextPageUri")
+_ITEMS = ("data", "items", "entries", "results", "values", "records")  # else the response's only array
 _HAS_MORE = ("has_more", "hasMore", "has_next", "more")
 _OFFSET_PARAMS = ("offset", "skip")
 _PAGE_PARAMS = ("page", "page_number", "pageNumber")
@@ -235,9 +238,8 @@ def _shape(op: ir.Operation, defs: dict[str, ir.Definition]) -> _Shape | None:
         return None
     fields = {f.wire: f for f in model.fields}
     lists = [f for f in model.fields if isinstance(_bare(f.type), ir.ListOf)]
-    items = (
-        fields.get("data") if "data" in fields and fields["data"] in lists else (lists[0] if len(lists) == 1 else None)
-    )
+    named = [f for w in _ITEMS for f in lists if f.wire == w]
+    items = named[0] if named else lists[0] if len(lists) == 1 else None
     if items is None:
         return None
     listed = _bare(items.type)

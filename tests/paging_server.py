@@ -1,5 +1,6 @@
 """A threaded HTTP server on 127.0.0.1 that pages a list of seven things every way
-tests/features/pagination.yaml describes; `requests` records each request's path and query."""
+tests/features/pagination.yaml describes; `requests` records each request's path and query,
+`headers` its headers (lower-case names). `next_base` sends the next-URL pages elsewhere."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ THINGS = [{"id": f"t{n}", "name": f"thing {n}"} for n in range(1, 8)]
 class PagingServer:
     def __init__(self) -> None:
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.headers: list[dict[str, str]] = []
+        self.next_base = ""  # the base URL of the links in `next_url` ("": this server's)
         self.things = list(THINGS)
         server = self
 
@@ -40,6 +43,7 @@ class PagingServer:
         url = urlsplit(handler.path)
         query = dict(parse_qsl(url.query))
         self.requests.append((url.path, query))
+        self.headers.append({k.lower(): v for k, v in handler.headers.items()})
         things, headers = self.things, {"Content-Type": "application/json"}
         limit = int(query.get("limit") or query.get("per_page") or 3)
         body: Any
@@ -61,7 +65,7 @@ class PagingServer:
         elif url.path == "/v1/songs":  # an absolute next URL
             start = int(query.get("start", 0))
             end = start + limit
-            link = f"{self.base_url}/songs?start={end}&limit={limit}" if end < len(things) else None
+            link = f"{self.next_base or self.base_url}/songs?start={end}&limit={limit}" if end < len(things) else None
             body = {"data": things[start:end], "next_url": link}
         elif url.path == "/v1/repos":  # a relative next link among others in the Link header
             page = int(query.get("page", 1))

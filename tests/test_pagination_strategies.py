@@ -107,3 +107,12 @@ def test_the_ambiguous_operation_returns_its_response(pkg: Any, server: PagingSe
     client = pkg.Client(base_url=server.base_url, max_retries=0)
     response = client.logs.list()
     assert type(response).__name__ == "ListLogsResponse" and [t.id for t in response.entries] == IDS
+
+
+def test_a_next_url_on_another_origin_gets_no_credentials(pkg: Any, server: PagingServer) -> None:
+    with PagingServer() as elsewhere:
+        server.next_base = elsewhere.base_url
+        client = pkg.Client(base_url=server.base_url, api_key="sk-secret", max_retries=0)
+        assert [t.id for t in client.songs.list()] == IDS
+        assert [h.get("authorization") for h in server.headers] == ["Bearer sk-secret"]
+        assert len(elsewhere.headers) == 2 and not any("authorization" in h for h in elsewhere.headers)

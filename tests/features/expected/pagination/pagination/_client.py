@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from ._runtime.auth import Scheme
 from ._runtime.http import DEFAULT_TIMEOUT, AsyncAPIClient, ClientConfig, SyncAPIClient, Timeout
 from .resources.books import AsyncBooks, Books
 from .resources.events import AsyncEvents, Events
@@ -25,12 +26,22 @@ CONFIG = ClientConfig(
     default_base_url="http://127.0.0.1/v1",
     base_url_env="PAGINATION_BASE_URL",
     array_format="",
+    security=(
+        Scheme(
+            "bearer",
+            "bearer",
+            "Authorization",
+            ("api_key",),
+            ("PAGINATION_API_KEY",),
+        ),
+    ),
 )
 
 
 class Client(SyncAPIClient):
     """Client for Pagination.
 
+    `api_key` (HTTP bearer): from $PAGINATION_API_KEY when not given.
     `base_url` defaults to $PAGINATION_BASE_URL and then to the spec's server. Failed
     requests are retried `max_retries` times.
     """
@@ -40,6 +51,7 @@ class Client(SyncAPIClient):
     def __init__(
         self,
         *,
+        api_key: str | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
@@ -48,7 +60,9 @@ class Client(SyncAPIClient):
         http_client: httpx.Client | None = None,
     ) -> None:
         super().__init__(
-            credentials={},
+            credentials={
+                "api_key": api_key,
+            },
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
@@ -64,6 +78,11 @@ class Client(SyncAPIClient):
         copy._owns_http = False
         copy._direct = self._direct
         return copy
+
+    @property
+    def api_key(self) -> str | None:
+        value: str | None = self._credentials.values["api_key"]
+        return value
 
     @cached_property
     def books(self) -> Books:
@@ -101,6 +120,7 @@ class Client(SyncAPIClient):
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client for Pagination.
 
+    `api_key` (HTTP bearer): from $PAGINATION_API_KEY when not given.
     `base_url` defaults to $PAGINATION_BASE_URL and then to the spec's server. Failed
     requests are retried `max_retries` times.
     """
@@ -110,6 +130,7 @@ class AsyncClient(AsyncAPIClient):
     def __init__(
         self,
         *,
+        api_key: str | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
@@ -118,7 +139,9 @@ class AsyncClient(AsyncAPIClient):
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         super().__init__(
-            credentials={},
+            credentials={
+                "api_key": api_key,
+            },
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
@@ -134,6 +157,11 @@ class AsyncClient(AsyncAPIClient):
         copy._owns_http = False
         copy._direct = self._direct
         return copy
+
+    @property
+    def api_key(self) -> str | None:
+        value: str | None = self._credentials.values["api_key"]
+        return value
 
     @cached_property
     def books(self) -> AsyncBooks:

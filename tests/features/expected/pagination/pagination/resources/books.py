@@ -54,6 +54,7 @@ class Books:
             path("/books", {}),
             query={"page": page, "per_page": per_page},
             decode=_t.ListBooksResponse.from_dict,
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -83,6 +84,7 @@ class BooksWithRawResponse:
             path("/books", {}),
             query={"page": page, "per_page": per_page},
             decode=_t.ListBooksResponse.from_dict,
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -114,6 +116,7 @@ class BooksWithStreamingResponse:
                 path("/books", {}),
                 query={"page": page, "per_page": per_page},
                 decode=_t.ListBooksResponse.from_dict,
+                security=((), ("bearer",)),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -157,6 +160,7 @@ class AsyncBooks:
                 path("/books", {}),
                 query={"page": page, "per_page": per_page},
                 decode=_t.ListBooksResponse.from_dict,
+                security=((), ("bearer",)),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
             )
         )
@@ -187,6 +191,7 @@ class AsyncBooksWithRawResponse:
             path("/books", {}),
             query={"page": page, "per_page": per_page},
             decode=_t.ListBooksResponse.from_dict,
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -218,6 +223,7 @@ class AsyncBooksWithStreamingResponse:
                 path("/books", {}),
                 query={"page": page, "per_page": per_page},
                 decode=_t.ListBooksResponse.from_dict,
+                security=((), ("bearer",)),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )

@@ -54,6 +54,7 @@ class Events:
             path("/events", {}),
             query={"cursor": cursor, "limit": limit},
             decode=_t.ListEventsResponse.from_dict,
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -83,6 +84,7 @@ class EventsWithRawResponse:
             path("/events", {}),
             query={"cursor": cursor, "limit": limit},
             decode=_t.ListEventsResponse.from_dict,
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -114,6 +116,7 @@ class EventsWithStreamingResponse:
                 path("/events", {}),
                 query={"cursor": cursor, "limit": limit},
                 decode=_t.ListEventsResponse.from_dict,
+                security=((), ("bearer",)),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -157,6 +160,7 @@ class AsyncEvents:
                 path("/events", {}),
                 query={"cursor": cursor, "limit": limit},
                 decode=_t.ListEventsResponse.from_dict,
+                security=((), ("bearer",)),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
             )
         )
@@ -187,6 +191,7 @@ class AsyncEventsWithRawResponse:
             path("/events", {}),
             query={"cursor": cursor, "limit": limit},
             decode=_t.ListEventsResponse.from_dict,
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -218,6 +223,7 @@ class AsyncEventsWithStreamingResponse:
                 path("/events", {}),
                 query={"cursor": cursor, "limit": limit},
                 decode=_t.ListEventsResponse.from_dict,
+                security=((), ("bearer",)),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )

@@ -51,6 +51,7 @@ class Logs:
             path("/logs", {}),
             query={"cursor": cursor, "offset": offset},
             decode=_t.ListLogsResponse.from_dict,
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -78,6 +79,7 @@ class LogsWithRawResponse:
             path("/logs", {}),
             query={"cursor": cursor, "offset": offset},
             decode=_t.ListLogsResponse.from_dict,
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -107,6 +109,7 @@ class LogsWithStreamingResponse:
                 path("/logs", {}),
                 query={"cursor": cursor, "offset": offset},
                 decode=_t.ListLogsResponse.from_dict,
+                security=((), ("bearer",)),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -146,6 +149,7 @@ class AsyncLogs:
             path("/logs", {}),
             query={"cursor": cursor, "offset": offset},
             decode=_t.ListLogsResponse.from_dict,
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -173,6 +177,7 @@ class AsyncLogsWithRawResponse:
             path("/logs", {}),
             query={"cursor": cursor, "offset": offset},
             decode=_t.ListLogsResponse.from_dict,
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -202,6 +207,7 @@ class AsyncLogsWithStreamingResponse:
                 path("/logs", {}),
                 query={"cursor": cursor, "offset": offset},
                 decode=_t.ListLogsResponse.from_dict,
+                security=((), ("bearer",)),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )

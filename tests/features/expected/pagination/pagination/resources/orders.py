@@ -54,6 +54,7 @@ class Orders:
             path("/orders", {}),
             query={"offset": offset, "limit": limit},
             decode=_t.ListOrdersResponse.from_dict,
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -83,6 +84,7 @@ class OrdersWithRawResponse:
             path("/orders", {}),
             query={"offset": offset, "limit": limit},
             decode=_t.ListOrdersResponse.from_dict,
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -114,6 +116,7 @@ class OrdersWithStreamingResponse:
                 path("/orders", {}),
                 query={"offset": offset, "limit": limit},
                 decode=_t.ListOrdersResponse.from_dict,
+                security=((), ("bearer",)),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -157,6 +160,7 @@ class AsyncOrders:
                 path("/orders", {}),
                 query={"offset": offset, "limit": limit},
                 decode=_t.ListOrdersResponse.from_dict,
+                security=((), ("bearer",)),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
             )
         )
@@ -187,6 +191,7 @@ class AsyncOrdersWithRawResponse:
             path("/orders", {}),
             query={"offset": offset, "limit": limit},
             decode=_t.ListOrdersResponse.from_dict,
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -218,6 +223,7 @@ class AsyncOrdersWithStreamingResponse:
                 path("/orders", {}),
                 query={"offset": offset, "limit": limit},
                 decode=_t.ListOrdersResponse.from_dict,
+                security=((), ("bearer",)),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )

@@ -54,6 +54,7 @@ class Pets:
             path("/pets", {}),
             query={"after": after, "limit": limit},
             decode=_t.ListPetsResponse.from_dict,
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -83,6 +84,7 @@ class PetsWithRawResponse:
             path("/pets", {}),
             query={"after": after, "limit": limit},
             decode=_t.ListPetsResponse.from_dict,
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -114,6 +116,7 @@ class PetsWithStreamingResponse:
                 path("/pets", {}),
                 query={"after": after, "limit": limit},
                 decode=_t.ListPetsResponse.from_dict,
+                security=((), ("bearer",)),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -157,6 +160,7 @@ class AsyncPets:
                 path("/pets", {}),
                 query={"after": after, "limit": limit},
                 decode=_t.ListPetsResponse.from_dict,
+                security=((), ("bearer",)),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
             )
         )
@@ -187,6 +191,7 @@ class AsyncPetsWithRawResponse:
             path("/pets", {}),
             query={"after": after, "limit": limit},
             decode=_t.ListPetsResponse.from_dict,
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -218,6 +223,7 @@ class AsyncPetsWithStreamingResponse:
                 path("/pets", {}),
                 query={"after": after, "limit": limit},
                 decode=_t.ListPetsResponse.from_dict,
+                security=((), ("bearer",)),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )

@@ -55,6 +55,7 @@ class Repos:
             path("/repos", {}),
             query={"per_page": per_page, "page": page},
             decode=_r.lists(_t.Thing.from_dict),
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -84,6 +85,7 @@ class ReposWithRawResponse:
             path("/repos", {}),
             query={"per_page": per_page, "page": page},
             decode=_r.lists(_t.Thing.from_dict),
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -115,6 +117,7 @@ class ReposWithStreamingResponse:
                 path("/repos", {}),
                 query={"per_page": per_page, "page": page},
                 decode=_r.lists(_t.Thing.from_dict),
+                security=((), ("bearer",)),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -158,6 +161,7 @@ class AsyncRepos:
                 path("/repos", {}),
                 query={"per_page": per_page, "page": page},
                 decode=_r.lists(_t.Thing.from_dict),
+                security=((), ("bearer",)),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
             )
         )
@@ -188,6 +192,7 @@ class AsyncReposWithRawResponse:
             path("/repos", {}),
             query={"per_page": per_page, "page": page},
             decode=_r.lists(_t.Thing.from_dict),
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -219,6 +224,7 @@ class AsyncReposWithStreamingResponse:
                 path("/repos", {}),
                 query={"per_page": per_page, "page": page},
                 decode=_r.lists(_t.Thing.from_dict),
+                security=((), ("bearer",)),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )

@@ -53,6 +53,7 @@ class Songs:
             path("/songs", {}),
             query={"limit": limit},
             decode=_t.ListSongsResponse.from_dict,
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -81,6 +82,7 @@ class SongsWithRawResponse:
             path("/songs", {}),
             query={"limit": limit},
             decode=_t.ListSongsResponse.from_dict,
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -111,6 +113,7 @@ class SongsWithStreamingResponse:
                 path("/songs", {}),
                 query={"limit": limit},
                 decode=_t.ListSongsResponse.from_dict,
+                security=((), ("bearer",)),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -153,6 +156,7 @@ class AsyncSongs:
                 path("/songs", {}),
                 query={"limit": limit},
                 decode=_t.ListSongsResponse.from_dict,
+                security=((), ("bearer",)),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
             )
         )
@@ -182,6 +186,7 @@ class AsyncSongsWithRawResponse:
             path("/songs", {}),
             query={"limit": limit},
             decode=_t.ListSongsResponse.from_dict,
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -212,6 +217,7 @@ class AsyncSongsWithStreamingResponse:
                 path("/songs", {}),
                 query={"limit": limit},
                 decode=_t.ListSongsResponse.from_dict,
+                security=((), ("bearer",)),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )

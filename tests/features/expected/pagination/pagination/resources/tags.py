@@ -51,6 +51,7 @@ class Tags:
             "GET",
             path("/tags", {}),
             decode=_t.ListTagsResponse.from_dict,
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -77,6 +78,7 @@ class TagsWithRawResponse:
             "GET",
             path("/tags", {}),
             decode=_t.ListTagsResponse.from_dict,
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -105,6 +107,7 @@ class TagsWithStreamingResponse:
                 "GET",
                 path("/tags", {}),
                 decode=_t.ListTagsResponse.from_dict,
+                security=((), ("bearer",)),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
@@ -145,6 +148,7 @@ class AsyncTags:
                 "GET",
                 path("/tags", {}),
                 decode=_t.ListTagsResponse.from_dict,
+                security=((), ("bearer",)),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
             )
         )
@@ -172,6 +176,7 @@ class AsyncTagsWithRawResponse:
             "GET",
             path("/tags", {}),
             decode=_t.ListTagsResponse.from_dict,
+            security=((), ("bearer",)),
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
         )
 
@@ -200,6 +205,7 @@ class AsyncTagsWithStreamingResponse:
                 "GET",
                 path("/tags", {}),
                 decode=_t.ListTagsResponse.from_dict,
+                security=((), ("bearer",)),
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
                 stream=True,
             )
