@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -215,8 +215,6 @@ def paginate(
 
 
 def _with(op: ir.Operation, page: ir.Pagination) -> ir.Operation:
-    from dataclasses import replace
-
     return replace(op, page=page)
 
 
