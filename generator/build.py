@@ -16,6 +16,7 @@ from .bodies import request_body
 from .diagnostics import Diagnostic
 from .naming import RESERVED_CLASSES, Namespace, parameter, pascal, snake, unshadow_fields
 from .opnames import NameTable, OpName, name_operations, resource_classes, settle, unshadow
+from .paging import PagingTable, paginate
 from .schemas import SchemaBuilder
 from .security import requirements, schemes
 from .select import Section, SelectedOperation
@@ -25,7 +26,9 @@ from .unions import resolve_unions
 _PARAM = re.compile(r"^{([^}]+)}$")
 
 
-def build(section: Section, names: NameTable | None = None) -> tuple[ir.Api, list[Diagnostic]]:
+def build(
+    section: Section, names: NameTable | None = None, paging: PagingTable | None = None
+) -> tuple[ir.Api, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     sb = SchemaBuilder(section.doc, diags)
     for ref in section.refs:
@@ -34,7 +37,11 @@ def build(section: Section, names: NameTable | None = None) -> tuple[ir.Api, lis
     named = name_operations(list(section.operations), section.doc, names)
     operations = [_operation(sb, section, op, n) for op, n in zip(section.operations, named, strict=True)]
     resolve_unions(sb)
-    operations = settle([unshadow(_detect_page(op, sb.defs), diags) for op in operations], diags)
+    operations = [
+        paginate(op, sel.operation, sel.path, section.doc, sb.defs, paging, diags)
+        for op, sel in zip(operations, section.operations, strict=True)
+    ]
+    operations = settle([unshadow(op, diags) for op in operations], diags)
     operations, security_schemes = _settle_security(section.doc, operations, diags)
     definitions = unshadow_fields(_split_modules(_group_modules(sb.defs)), diags)
     doc = section.doc
@@ -187,20 +194,6 @@ def _settle_security(
         alternatives = alternatives if any(alternatives) else ()  # only "none": nothing to send
         out.append(replace(op, security=alternatives) if alternatives != op.security else op)
     return out, found
-
-
-def _detect_page(op: ir.Operation, defs: dict[str, ir.Definition]) -> ir.Operation:
-    """The spec marks no pagination: recognise `{data: [...], has_more, last_id}` + `?after=`."""
-    model = defs.get(op.response.name) if isinstance(op.response, ir.Ref) else None
-    if op.http_method != "GET" or not isinstance(model, ir.Model):
-        return op
-    fields = {f.wire: f for f in model.fields}
-    data, has_more, last = fields.get("data"), fields.get("has_more"), fields.get("last_id")
-    if not (data and has_more and last and any(p.wire == "after" for p in op.query_params)):
-        return op
-    if not (isinstance(data.type, ir.ListOf) and has_more.type == ir.Prim("bool")):
-        return op
-    return replace(op, page=ir.CursorPage(data.type.item, "data", "has_more", "last_id", "after"))
 
 
 def _group_modules(defs: dict[str, ir.Definition]) -> dict[str, ir.Definition]:

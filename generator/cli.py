@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .ir import Api
     from .load import Spec
     from .opnames import NameTable
+    from .paging import PagingTable
     from .select import Section
     from .validate import Pending
 
@@ -297,6 +298,9 @@ def _render(run: Run, config: Config) -> dict[str, str] | None:
     settings["ref_root"] = str(config.ref_root or "")
     if config.names is not None:  # the names table's content, not its path, goes into the key
         settings["names"] = config.names.read_text(encoding="utf-8") if config.names.is_file() else str(config.names)
+    if config.pagination is not None:  # likewise the pagination table's
+        table = config.pagination
+        settings["pagination"] = table.read_text(encoding="utf-8") if table.is_file() else str(table)
     key = (
         None
         if run.args.no_cache
@@ -353,10 +357,11 @@ def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:
     from .render import render
 
     ok, table = _names(run, config)
+    ok, paging = _paging(run, config) if ok else (False, None)
     if not ok:
         return None
-    api, diags = run.stage("build", lambda: build(section, table))
-    if run.add(diags):
+    api, diags = run.stage("build", lambda: build(section, table, paging))
+    if run.add(diags + _unknown_paging(config, section, paging)):
         return None
     prefix = env_prefix_of(config)
     run.add(_unknown_env_vars(config, api))
@@ -405,6 +410,23 @@ def _names(run: Run, config: Config) -> tuple[bool, NameTable | None]:
 
     table, diags = load_names(config.names)
     return not run.add(diags), table
+
+
+def _paging(run: Run, config: Config) -> tuple[bool, PagingTable | None]:
+    """The configuration's pagination table (None without one); False when it has errors."""
+    if config.pagination is None:
+        return True, None
+    from .paging import load_paging
+
+    table, diags = load_paging(config.pagination)
+    return not run.add(diags), table
+
+
+def _unknown_paging(config: Config, section: Section, paging: PagingTable | None) -> list[Diagnostic]:
+    """Pagination entries naming no operation (W372): known only when the whole spec is selected."""
+    from .paging import unknown_entries
+
+    return [] if config.tags or config.path_prefixes else unknown_entries(paging, section.doc)
 
 
 def _unknown_env_vars(config: Config, api: Api) -> list[Diagnostic]:
@@ -516,9 +538,10 @@ def cmd_validate(run: Run) -> int:
     from .build import build
 
     ok, table = _names(run, config)
+    ok, paging = _paging(run, config) if ok else (False, None)
     if ok:
-        _, diags = build(front[0], table)
-        run.add(diags)
+        _, diags = build(front[0], table, paging)
+        run.add(diags + _unknown_paging(config, front[0], paging))
     return EXIT_OK
 
 
@@ -559,9 +582,10 @@ def cmd_diff(run: Run) -> int:
         if section is None:
             return EXIT_ERROR
         ok, table = _names(run, config)
+        ok, paging = _paging(run, config) if ok else (False, None)
         if not ok:
             return EXIT_ERROR
-        api, diags = build(section, table)
+        api, diags = build(section, table, paging)
         if run.add(diags):
             return EXIT_ERROR
         apis.append(api)

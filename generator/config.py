@@ -33,6 +33,7 @@ class Config:
     strict: bool = False
     ref_root: Path | None = None  # folder files named by `$ref` must be in (default: the spec's)
     names: Path | None = None  # the operation names table (generator/nametable.py)
+    pagination: Path | None = None  # the pagination table (generator/paging.py)
     source: Path | None = None  # the file this came from
     target: str = ""  # the name of this target ("" for the top-level configuration)
     targets: tuple[Config, ...] = ()  # the configured targets, each with the top-level keys as defaults
@@ -58,6 +59,7 @@ KEYS: dict[str, str] = {
     "strict": "treat warnings as errors",
     "ref_root": "folder that files named by relative $refs must be in (default: the spec's folder)",
     "names": "TOML table naming operations on the client (README: Operation names)",
+    "pagination": "TOML table: operation -> pagination strategy (README: Pagination)",
 }
 TARGETS_KEY = "targets"  # tables of targets, top level only
 TARGET_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
@@ -161,7 +163,7 @@ def _values(
         if key not in KEYS:
             known = sorted([*KEYS, TARGETS_KEY] if top else KEYS)
             bad(key, f"unknown configuration key {key!r} (known: {', '.join(known)})", "W402")
-        elif key in ("spec", "output", "templates", "ref_root", "names"):
+        elif key in ("spec", "output", "templates", "ref_root", "names", "pagination"):
             if isinstance(value, str) and value:
                 values[key] = _relative(base / value)
             else:

@@ -94,6 +94,17 @@ CODES: dict[str, tuple[Severity, str]] = {
         Severity.WARNING,
         "a schema name cannot be a class name as it is (not an identifier, reserved, too long): see the name given",
     ),
+    # pagination (generator/paging.py)
+    "W370": (
+        Severity.WARNING,
+        "the pages could be read in two ways: the method returns the plain response; set the strategy in the"
+        " `pagination` table (README: Pagination)",
+    ),
+    "W371": (
+        Severity.WARNING,
+        "the configured pagination does not fit the operation: the method returns the plain response; fix the entry",
+    ),
+    "W372": (Severity.WARNING, "the pagination table names no operation of the spec: fix the operationId or path"),
     "I330": (Severity.INFO, "the request body offers several media types: the client sends the richest it supports"),
     "W331": (Severity.WARNING, "this request media type is not encoded field by field: the method takes the raw body"),
     "W332": (Severity.WARNING, "this `encoding` entry of a form body cannot be honoured: fix or remove it"),

@@ -208,15 +208,29 @@ class Body:
     parts: tuple[Part, ...] = ()  # multipart/form: one per field, in field order
 
 
-@dataclass(frozen=True, slots=True)
-class CursorPage:
-    """The list-with-cursor shape: `items_field` holds a page, `cursor_field` feeds `param`."""
+# How a list operation's pages link up (README: Pagination; generator/paging.py)
+PagingKind = Literal["page", "cursor", "item_cursor", "offset", "page_number", "next_url", "link_header"]
 
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    """A list operation's pages: names are the spec's (JSON keys, query parameter names).
+
+    `field` is the response's JSON path (dotted) of the cursor (`cursor`) or the next URL
+    (`next_url`), or the key of an item whose last value is the cursor (`item_cursor`);
+    `param` the query parameter that takes the cursor, offset or page number.
+    """
+
+    kind: PagingKind
+    page_class: str  # the runtime's page class less its Sync/Async prefix, e.g. "CursorPage"
     item: TypeRef
-    items_field: str
-    has_more_field: str
-    cursor_field: str
-    param: str
+    items_field: str  # the JSON key of the items in the response; "" when the response is the list
+    items_attr: str  # the response model's attribute for them
+    field: str = ""
+    param: str = ""
+    has_more_field: str = ""  # a boolean saying more pages follow, "" when there is none
+    total_field: str = ""  # the total of items (offset) or of pages (page_number), "" when none
+    start: int = 1  # the number of the first page (page_number)
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,7 +294,7 @@ class Operation:
     query_params: tuple[Param, ...]
     body: Body | None
     response: TypeRef | None
-    page: CursorPage | None
+    page: Pagination | None
     deprecated: bool = False
     example: str = ""  # a Python example from the spec, rewritten for this client
     aliases: tuple[str, ...] = ()  # further method names of the same operation (e.g. from the name table)

@@ -427,7 +427,7 @@ METHOD_BODY_NAMES = frozenset(
         "Styled",
     }
 )
-PAGE_LAMBDA_NAMES = frozenset({"data", "cursor"})  # the parameters of a paginated method's decode lambdas
+PAGE_LAMBDA_NAMES = frozenset({"Paging"})  # what a paginated method's code uses besides its page class
 
 
 def unshadow(op: ir.Operation, diags: list[Diagnostic]) -> ir.Operation:

@@ -7,7 +7,7 @@ checked by tests): templates only format what is decided here.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -146,9 +146,9 @@ class MethodView:
     body_param: str  # name of a whole-body argument, "" when flattened or none
     returns: str
     decode: str  # callable taking the JSON
-    page: str  # page class name, "" when not paginated
+    page: str  # the runtime's page class less its Sync/Async prefix (`CursorPage`), "" when not paginated
     page_item: str  # annotation of one item of a page ("" when not paginated)
-    cursor_arg: str  # the argument that takes the next page's cursor
+    paging: str  # the runtime `Paging(...)` of its paging facts ("" when not paginated)
     summary: str
     doc: str
     example: str
@@ -175,19 +175,6 @@ class MethodView:
 
 
 @dataclass(frozen=True)
-class PageView:
-    name: str
-    item: str
-    response: str
-    accessors: tuple[tuple[str, str], ...]  # (attribute, annotation) of the list object
-    items_field: str
-    has_more_field: str
-    cursor_field: str
-    cursor_param: str
-    uses: tuple[str, ...] = ()  # names the annotations use (generated types, typing names): the module imports them
-
-
-@dataclass(frozen=True)
 class ResourceView:
     name: str  # class name, e.g. Items
     attr: str  # attribute on the parent
@@ -200,7 +187,7 @@ class ResourceView:
 class ResourceModuleView:
     name: str  # dotted resource path, e.g. beta.threads
     resources: tuple[ResourceView, ...]  # the one resource of the module (its children have modules of their own)
-    pages: tuple[PageView, ...]
+    pages: tuple[str, ...]  # what it imports from the runtime's pagination: page classes, `Paging`, `AsyncPager`
     imports: tuple[tuple[str, tuple[str, ...]], ...]
     typing: tuple[str, ...]  # names imported from `typing`
     abc: tuple[str, ...]  # names imported from `collections.abc`
@@ -226,12 +213,12 @@ class Flavor:
     is_async: bool
     prefix: str
     client: str
-    page_base: str
+    page_prefix: str  # of the runtime's page classes: SyncCursorPage, AsyncCursorPage
 
 
 FLAVORS = (
-    Flavor(False, "", "SyncAPIClient", "SyncCursorPage"),
-    Flavor(True, "Async", "AsyncAPIClient", "AsyncCursorPage"),
+    Flavor(False, "", "SyncAPIClient", "Sync"),
+    Flavor(True, "Async", "AsyncAPIClient", "Async"),
 )
 # The package's public names -> the module (relative to the package) each lives in: the one
 # table the package __init__ renders its lazy imports, type-checking imports and __all__ from.
@@ -721,8 +708,6 @@ def _resources(
     class_names = Namespace(
         frozenset(d.name for d in api.definitions) | {"Client", "AsyncClient"} | set(settled.values())
     )
-    pages: dict[tuple[str, ...], list[PageView]] = {}
-    page_names: dict[str, str] = {}
     index = api.index()
     schemes = {s.name: s for s in api.security_schemes}
 
@@ -731,28 +716,18 @@ def _resources(
         children = tuple(make(p) for p in sorted(by_path) if len(p) == len(path) + 1 and p[: len(path)] == path)
         methods = []
         for op in by_path[path]:
-            page = ""
-            if op.page is not None and isinstance(op.response, ir.Ref):
-                # one page class per response type: methods answering the same list share it
-                if op.response.name not in page_names:
-                    page_names[op.response.name] = class_names.claim(op.response.name + "Page")[0]
-                page = page_names[op.response.name]
-                if page not in {p.name for p in pages.get(path, [])}:  # each module using it defines it
-                    pages.setdefault(path, []).append(_page(page, op, types, index))
-            methods.append(_method(op, types, page, example(op, options.package, options.client_name), schemes))
+            methods.append(_method(op, types, example(op, options.package, options.client_name), schemes))
         return ResourceView(cls, path[-1], path, _builtins_qualified(tuple(methods)), children)
 
     tops = tuple(make(p) for p in sorted((p for p in by_path if len(p) == 1), key=lambda p: _module_key(p[0])))
-    modules = [_resource_module(r, tuple(pages.get(r.path, [])), types, index) for top in tops for r in _walk(top)]
+    modules = [_resource_module(r, types, index) for top in tops for r in _walk(top)]
     return tops, tuple(modules)
 
 
-def _resource_module(
-    r: ResourceView, pages: tuple[PageView, ...], types: Types, index: dict[str, ir.Definition]
-) -> ResourceModuleView:
+def _resource_module(r: ResourceView, types: Types, index: dict[str, ir.Definition]) -> ResourceModuleView:
     """One module per resource, in folders mirroring the resource tree (resources/beta/threads/runs.py):
     a client loads only the resources it touches, and no module holds a whole API."""
-    used = {n for m in r.methods for n in m.uses} | {n for p in pages for n in p.uses}
+    used = {n for m in r.methods for n in m.uses}
     imports: dict[str, set[str]] = {}
     decoder_modules = {fn: index[n].module for n, fn in types.decoders.items()}
     for name in sorted(used):
@@ -778,7 +753,7 @@ def _resource_module(
     return ResourceModuleView(
         ".".join(r.path),
         (r,),
-        pages,
+        _page_imports(m.page for m in r.methods),
         tuple(
             (m, tuple(sorted(n, key=_member_key))) for m, n in sorted(imports.items(), key=lambda e: _module_key(e[0]))
         ),
@@ -837,33 +812,34 @@ def _annotations(m: MethodView) -> Iterator[str]:
         yield from (p.annotation for p in views)
 
 
-def _page(name: str, op: ir.Operation, types: Types, index: dict[str, ir.Definition]) -> PageView:
-    assert op.page is not None and isinstance(op.response, ir.Ref)
-    model = index[op.response.name]
-    accessors = []
-    item = types.annotated(op.page.item)
-    parts = [item, Code(op.response.name, (op.response.name,))]
-    if isinstance(model, ir.Model):
-        for f in model.fields:
-            if f.wire not in (op.page.items_field, op.page.has_more_field):
-                parts.append(types.annotated(f.type))
-                accessors.append((f.attr, parts[-1].text if f.required else or_unset(parts[-1].text)))
-    return PageView(
-        name,
-        item.text,
-        op.response.name,
-        tuple(accessors),
-        literal(op.page.items_field),
-        literal(op.page.has_more_field),
-        literal(op.page.cursor_field),
-        op.page.param,
-        _names(uses("", *parts)),
-    )
+def _page_imports(pages: Iterable[str]) -> tuple[str, ...]:
+    """The names a resource module imports from the runtime's pagination, sorted as isort does."""
+    used = {p for p in pages if p}
+    if not used:
+        return ()
+    names = {"AsyncPager", "Paging"} | {prefix + p for p in used for prefix in ("Sync", "Async")}
+    return tuple(sorted(names, key=_member_key))
 
 
-def _method(
-    op: ir.Operation, types: Types, page: str, usage: str, api_schemes: dict[str, ir.SecurityScheme]
-) -> MethodView:
+def _paging(page: ir.Pagination) -> str:
+    """The runtime `Paging(...)` of a method: only what differs from its defaults."""
+    args = [
+        f"{name}={value!r}" if isinstance(value, int) else f"{name}={literal(value)}"
+        for name, value, default in (
+            ("items", page.items_field, "data"),
+            ("attr", page.items_attr if page.items_attr != page.items_field else "", ""),
+            ("param", page.param, ""),
+            ("field", page.field, ""),
+            ("has_more", page.has_more_field, ""),
+            ("total", page.total_field, ""),
+            ("start", page.start, 1),
+        )
+        if value != default
+    ]
+    return "Paging(" + ", ".join(args) + ")"
+
+
+def _method(op: ir.Operation, types: Types, usage: str, api_schemes: dict[str, ir.SecurityScheme]) -> MethodView:
     def param(p: ir.Param | ir.Field, required: bool) -> ParamView:
         accepted = types.parameter_code(p.type)
         annotation = accepted.text
@@ -923,7 +899,10 @@ def _method(
     elif op.response is not None:
         # through the lazy types package (`_t.`): a call imports only the modules it decodes with
         returned, decode = types.annotated(op.response), types.qualified("_t.").decoder(op.response)
-    returns = page or returned.text  # a page class is defined in the module itself
+    page = op.page.page_class if op.page is not None else ""
+    item = types.annotated(op.page.item) if op.page is not None else Code("")
+    # a page is the flavour's page class of the item type: the template writes Async ones
+    returns = f"Sync{page}[{item.text}]" if op.page is not None else returned.text
     signature = (*positional, *keyword)
     summary = op.summary or op.description.split("\n", 1)[0] or f"{op.http_method} {op.path}"
     view = MethodView(
@@ -939,8 +918,8 @@ def _method(
         returns=returns,
         decode=decode,
         page=page,
-        page_item=types.annotation(op.page.item) if op.page else "",
-        cursor_arg=next((p.attr for p in op.query_params if op.page and p.wire == op.page.param), ""),
+        page_item=item.text,
+        paging=_paging(op.page) if op.page is not None else "",
         summary=docstring(summary),
         doc=docstring(op.description if op.description != summary else ""),
         example=usage,
@@ -949,7 +928,7 @@ def _method(
         security=_security(op),
         body_wrap=body_wrap,
         body_extra=body_extra,
-        uses=tuple(dict.fromkeys([*(n for p in signature for n in p.uses), *(() if page else _names(returned))])),
+        uses=tuple(dict.fromkeys([*(n for p in signature for n in p.uses), *_names(item if page else returned)])),
         aliases=op.aliases,
         fixed_query=tuple((literal(k), literal(v)) for k, v in op.fixed_query),
         headers=headers,

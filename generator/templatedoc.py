@@ -41,7 +41,6 @@ VIEWS = (
     plan.ResourceView,
     plan.MethodView,
     plan.ParamView,
-    plan.PageView,
     plan.CredentialView,
     plan.Flavor,
     plan.Options,

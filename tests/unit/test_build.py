@@ -74,7 +74,9 @@ def test_a_body_that_is_not_an_object_is_one_argument_and_json_media_types_count
 def test_responses_and_pagination() -> None:
     ops = operations()
     assert ops["getPet"].response == ir.Ref("Pet") and ops["deletePet"].response is None
-    assert ops["listPets"].page == ir.CursorPage(ir.Ref("Pet"), "data", "has_more", "last_id", "after")
+    assert ops["listPets"].page == ir.Pagination(
+        "cursor", "ConversationCursorPage", ir.Ref("Pet"), "data", "data", field="last_id", param="after",
+        has_more_field="has_more")
     assert ops["getPet"].page is None
 
 

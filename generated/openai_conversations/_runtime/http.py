@@ -319,9 +319,13 @@ class _Base:
     ) -> httpx.Request:
         merged = {**self._default_query, **(query or {}), **(options.extra_query or {})}
         url = self.base_url + url_path
+        if url_path.startswith(("https://", "http://")):
+            # a next page's link (pagination.py): its own query wins over what would be added again
+            url, present = url_path, set(httpx.URL(url_path).params)
+            merged = {key: value for key, value in merged.items() if key not in present}
         qs = encode_query(merged, self._config.array_format) if merged else ""
         if qs:
-            url += "?" + qs
+            url += ("&" if "?" in url else "?") + qs
         headers = self._headers
         if headers_in or cookies:
             headers = {**headers, **_parameter_headers(headers_in or {}, cookies or {})}
