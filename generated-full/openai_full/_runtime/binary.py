@@ -7,6 +7,7 @@ whose `StreamedResponse` reads nothing until asked, so a large file can go to di
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, Generic, TypeVar
@@ -96,12 +97,16 @@ def nothing(response: httpx.Response) -> None:
     return None
 
 
-class StreamedResponse(Generic[T]):
-    """A response whose body has not been read: read it in chunks, whole, or `parse()` it."""
+class _Unread(Generic[T]):
+    """What the streamed responses know before their body is read (the same as RawResponse)."""
 
     def __init__(self, raw: RawResponse[T]) -> None:
         self._raw = raw
         self.http_response = raw.http_response
+
+    @property
+    def http_request(self) -> httpx.Request:
+        return self._raw.http_request
 
     @property
     def status_code(self) -> int:
@@ -112,8 +117,36 @@ class StreamedResponse(Generic[T]):
         return self.http_response.headers
 
     @property
+    def url(self) -> httpx.URL:
+        return self._raw.url
+
+    @property
+    def method(self) -> str:
+        return self._raw.method
+
+    @property
+    def http_version(self) -> str:
+        return self._raw.http_version
+
+    @property
+    def elapsed(self) -> datetime.timedelta:
+        return self._raw.elapsed
+
+    @property
+    def is_closed(self) -> bool:
+        return self._raw.is_closed
+
+    @property
+    def retries_taken(self) -> int:
+        return self._raw.retries_taken
+
+    @property
     def request_id(self) -> str | None:
         return self._raw.request_id
+
+
+class StreamedResponse(_Unread[T]):
+    """A response whose body has not been read: read it in chunks, whole, or `parse()` it."""
 
     def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
         try:
@@ -151,24 +184,8 @@ class StreamedResponse(Generic[T]):
         self.http_response.close()
 
 
-class AsyncStreamedResponse(Generic[T]):
+class AsyncStreamedResponse(_Unread[T]):
     """`StreamedResponse` for the async client: the reading methods are coroutines."""
-
-    def __init__(self, raw: RawResponse[T]) -> None:
-        self._raw = raw
-        self.http_response = raw.http_response
-
-    @property
-    def status_code(self) -> int:
-        return self.http_response.status_code
-
-    @property
-    def headers(self) -> httpx.Headers:
-        return self.http_response.headers
-
-    @property
-    def request_id(self) -> str | None:
-        return self._raw.request_id
 
     async def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
         try:

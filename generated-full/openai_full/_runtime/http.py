@@ -17,8 +17,9 @@ import ssl
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar, cast
 
 import httpx
 
@@ -29,7 +30,7 @@ from .errors import (
     APITimeoutError,
     status_error,
 )
-from .models import UNSET, DecodeError, Unset, encode
+from .models import UNSET, DecodeError, Unset, encode, lenient_decoding
 from .params import cookie_header, encode_query, header
 from .params import path as path  # the resources import it from here
 from .uploads import BodyStream, Multipart, Raw, Urlencoded
@@ -42,6 +43,7 @@ MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 120.0  # a server asking to wait longer than this gets its error raised at once
 RETRY_COUNT_HEADER = "X-Retry-Count"
 ERROR_MODELS = "convgen.errors"  # request extension: status ("404", "4XX", "default") -> decoder
+STRICT = "convgen.strict"  # request extension, set by `Client(strict=True)`: decode errors raise
 Timeout = float | httpx.Timeout | None
 _PYTHON_VERSION = ".".join(map(str, sys.version_info[:3]))
 
@@ -74,8 +76,15 @@ class RequestOptions:
     timeout: Timeout | Unset = UNSET
 
 
+# What a request answers: "" the decoded value; set by with_raw_response ("raw": the
+# RawResponse, body read) and with_streaming_response ("stream": body left unread) around
+# a call of the plain method (see wrappers.py), so that those are thin wrappers over it.
+RESPONSE_MODE: ContextVar[str] = ContextVar("convgen_response_mode", default="")
+
+
 class RawResponse(Generic[T]):
-    """The HTTP response of a call made through `with_raw_response`; `parse()` gives the model."""
+    """The HTTP response of a call made through `with_raw_response`; `parse()` gives what the
+    method itself returns."""
 
     def __init__(
         self, response: httpx.Response, decode: Callable[[Any], T], decode_from: str = "json"
@@ -83,6 +92,10 @@ class RawResponse(Generic[T]):
         self.http_response = response
         self._decode = decode
         self._decode_from = decode_from
+
+    @property
+    def http_request(self) -> httpx.Request:
+        return self.http_response.request
 
     @property
     def status_code(self) -> int:
@@ -93,9 +106,49 @@ class RawResponse(Generic[T]):
         return self.http_response.headers
 
     @property
+    def url(self) -> httpx.URL:
+        return self.http_response.url
+
+    @property
+    def method(self) -> str:
+        return self.http_response.request.method
+
+    @property
+    def http_version(self) -> str:
+        return self.http_response.http_version
+
+    @property
+    def elapsed(self) -> datetime.timedelta:
+        """From sending the request to reading the response headers."""
+        return self.http_response.elapsed
+
+    @property
+    def is_closed(self) -> bool:
+        return self.http_response.is_closed
+
+    @property
+    def retries_taken(self) -> int:
+        """How many times the request was sent again before this response (0: the first try)."""
+        return int(self.http_response.request.headers.get(RETRY_COUNT_HEADER, "0"))
+
+    @property
     def request_id(self) -> str | None:
         value: str | None = self.http_response.headers.get("x-request-id")
         return value
+
+    @property
+    def content(self) -> bytes:
+        return self.http_response.content
+
+    @property
+    def text(self) -> str:
+        return self.http_response.text
+
+    def json(self) -> Any:
+        return self.http_response.json()
+
+    def read(self) -> bytes:
+        return self.http_response.read()
 
     def parse(self) -> T:
         if self._decode_from == "response":
@@ -113,11 +166,21 @@ def _decode(response: httpx.Response, decode: Callable[[Any], T]) -> T:
         raise APIResponseValidationError(
             f"response is not valid JSON: {exc}", response=response
         ) from exc
+    return decode_data(response, decode, data, "response")
+
+
+def decode_data(response: httpx.Response, decode: Callable[[Any], T], data: Any, what: str) -> T:
+    """`decode(data)`, leniently unless the client is strict: a value that does not fit its
+    schema is kept as received (the whole `data`, if it is not even of the right JSON kind)."""
+    strict = response.request.extensions.get(STRICT, False)
     try:
-        return decode(data)
+        with lenient_decoding(not strict):
+            return decode(data)
     except DecodeError as exc:  # it locates the problem: "... at data[2].content[0].text, got ..."
+        if not strict:
+            return data  # type: ignore[no-any-return]  # as received: a 2xx answer is never lost
         raise APIResponseValidationError(
-            f"response does not have the documented shape: {exc}", response=response, body=data
+            f"{what} does not have the documented shape: {exc}", response=response, body=data
         ) from exc
 
 
@@ -199,8 +262,11 @@ class _Base:
         default_headers: Mapping[str, str] | None,
         default_query: Mapping[str, object] | None,
         server_variables: Mapping[str, str] | None = None,
+        strict: bool = False,
     ) -> None:
         config = self._config
+        # strict: a response that does not fit its schema raises; else it is kept as received
+        self.strict = strict
         self._credentials = Credentials(config.security, credentials)
         if config.required:
             self._credentials.require(config.required)
@@ -238,6 +304,7 @@ class _Base:
             "max_retries": self.max_retries,
             "default_headers": self._default_headers,
             "default_query": self._default_query,
+            "strict": self.strict,
         }
 
     def _build(
@@ -252,9 +319,13 @@ class _Base:
     ) -> httpx.Request:
         merged = {**self._default_query, **(query or {}), **(options.extra_query or {})}
         url = self.base_url + url_path
+        if url_path.startswith(("https://", "http://")):
+            # a next page's link (pagination.py): its own query wins over what would be added again
+            url, present = url_path, set(httpx.URL(url_path).params)
+            merged = {key: value for key, value in merged.items() if key not in present}
         qs = encode_query(merged, self._config.array_format) if merged else ""
         if qs:
-            url += "?" + qs
+            url += ("&" if "?" in url else "?") + qs
         headers = self._headers
         if headers_in or cookies:
             headers = {**headers, **_parameter_headers(headers_in or {}, cookies or {})}
@@ -310,6 +381,8 @@ class _Base:
             self._credentials.apply(request, security, self._origin)
         if errors:
             request.extensions[ERROR_MODELS] = errors
+        if self.strict:
+            request.extensions[STRICT] = True
         return request
 
     def _retry_delay(self, attempt: int, response: httpx.Response | None) -> float | None:
@@ -460,46 +533,25 @@ class SyncAPIClient(_Base):
         errors: Mapping[str, Callable[[Any], Any]] | None = None,
     ) -> T:
         """`decode` takes the JSON, or with `decode_from="response"` the httpx.Response; with
-        `stream=True` an event-stream body is left unread for `decode` to iterate."""
+        `stream=True` an event-stream body is left unread for `decode` to iterate. Under
+        with_raw_response or with_streaming_response: the RawResponse (see RESPONSE_MODE)."""
+        mode = RESPONSE_MODE.get()
         response = self._send(
             self._authorize(
                 self._build(method, url_path, query, body, options, headers, cookies),
                 security,
                 errors,
             ),
-            stream,
+            mode == "stream" if mode else stream,
         )
+        if mode:
+            return cast(T, RawResponse(response, decode, decode_from))
         if decode_from == "json":
             return _decode(response, decode)
         if stream and not is_event_stream(response):
             _read(response)
         return decode(response)
 
-    def request_raw(
-        self,
-        method: str,
-        url_path: str,
-        *,
-        query: Mapping[str, object] | None = None,
-        body: Any = UNSET,
-        decode: Callable[[Any], T],
-        options: RequestOptions,
-        headers: Mapping[str, object] | None = None,
-        cookies: Mapping[str, object] | None = None,
-        decode_from: str = "json",
-        stream: bool = False,
-        security: Sequence[Sequence[str]] = (),
-        errors: Mapping[str, Callable[[Any], Any]] | None = None,
-    ) -> RawResponse[T]:
-        response = self._send(
-            self._authorize(
-                self._build(method, url_path, query, body, options, headers, cookies),
-                security,
-                errors,
-            ),
-            stream,
-        )
-        return RawResponse(response, decode, decode_from)
 
     def _send(self, request: httpx.Request, stream: bool = False) -> httpx.Response:
         attempt = 0
@@ -578,45 +630,23 @@ class AsyncAPIClient(_Base):
         security: Sequence[Sequence[str]] = (),
         errors: Mapping[str, Callable[[Any], Any]] | None = None,
     ) -> T:
+        mode = RESPONSE_MODE.get()
         response = await self._send(
             self._authorize(
                 self._build(method, url_path, query, body, options, headers, cookies),
                 security,
                 errors,
             ),
-            stream,
+            mode == "stream" if mode else stream,
         )
+        if mode:
+            return cast(T, RawResponse(response, decode, decode_from))
         if decode_from == "json":
             return _decode(response, decode)
         if stream and not is_event_stream(response):
             await _aread(response)
         return decode(response)
 
-    async def request_raw(
-        self,
-        method: str,
-        url_path: str,
-        *,
-        query: Mapping[str, object] | None = None,
-        body: Any = UNSET,
-        decode: Callable[[Any], T],
-        options: RequestOptions,
-        headers: Mapping[str, object] | None = None,
-        cookies: Mapping[str, object] | None = None,
-        decode_from: str = "json",
-        stream: bool = False,
-        security: Sequence[Sequence[str]] = (),
-        errors: Mapping[str, Callable[[Any], Any]] | None = None,
-    ) -> RawResponse[T]:
-        response = await self._send(
-            self._authorize(
-                self._build(method, url_path, query, body, options, headers, cookies),
-                security,
-                errors,
-            ),
-            stream,
-        )
-        return RawResponse(response, decode, decode_from)
 
     async def _send(self, request: httpx.Request, stream: bool = False) -> httpx.Response:
         attempt = 0

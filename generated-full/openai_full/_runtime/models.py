@@ -171,10 +171,22 @@ def obj(v: Any) -> dict[str, Any]:
 def list_of(v: Any, item: Callable[[Any], T]) -> list[T]:
     if v.__class__ is not list:
         raise DecodeError("an array", v)
-    kinds = _ONE_PASS.get(item)
-    if kinds is not None and kinds.issuperset(map(type, v)):
-        # a list of primitives (token ids, logprob bytes, embeddings) is checked in one pass in C
-        return list(v)
+    kind = _ONE_PASS.get(item)
+    if kind is not None:
+        # a list of primitives (token ids, logprob bytes, embeddings): one tight loop, no call per
+        # item; a copy, so that changing the model does not change the caller's data
+        if kind is float:
+            for x in v:
+                if x.__class__ is not float and x.__class__ is not int:
+                    break
+            else:
+                return v[:]
+        else:
+            for x in v:
+                if x.__class__ is not kind:
+                    break
+            else:
+                return v[:]
     # a loop, not a comprehension, so that a failure knows its index without decoding again
     # (decoding again at every level made errors deep in recursive data exponentially slow)
     out: list[T] = []
@@ -191,12 +203,12 @@ def list_of(v: Any, item: Callable[[Any], T]) -> list[T]:
     return out
 
 
-# the item checks `list_of` can do in one pass: the exact types each accepts
-_ONE_PASS: dict[Callable[[Any], Any], frozenset[type]] = {
-    string: frozenset({str}),
-    integer: frozenset({int}),
-    number: frozenset({int, float}),
-    boolean: frozenset({bool}),
+# the item checks `list_of` does in one loop: the exact type each accepts (`float`: int too)
+_ONE_PASS: dict[Callable[[Any], Any], type] = {
+    string: str,
+    integer: int,
+    number: float,
+    boolean: bool,
 }
 
 
@@ -234,10 +246,97 @@ def consts(expected: T) -> Callable[[Any], T]:
 
 
 def extras(data: Mapping[str, Any], known: frozenset[str]) -> Mapping[str, Any]:
-    """Keys the schema does not know, kept so that `to_dict()` gives them back."""
-    if known.issuperset(data):
+    """Keys the schema does not know, kept so that `to_dict()` gives them back. (Generated
+    code tests `data.keys() <= known` first: no call, and no set built, for the usual case.)"""
+    if data.keys() <= known:
         return EMPTY
     return {k: v for k, v in data.items() if k not in known}
+
+
+# ---- values that do not fit their schema (lenient decoding) ------------------------------
+class Extra(dict[str, Any]):
+    """The `extra` of a model decoded leniently with fields that did not fit their schema: the
+    mapping holds the unknown keys as usual; `misfits` names each such field (attribute ->
+    (JSON key, the error)). The field itself holds the value as received (`UNSET` if absent)."""
+
+    misfits: dict[str, tuple[str, DecodeError]]
+
+    def __init__(self, unknown: Mapping[str, Any]) -> None:
+        super().__init__(unknown)
+        self.misfits = {}
+
+    def __bool__(self) -> bool:  # always taken: `to_dict` must give the misfits back as received
+        return True
+
+
+def misfit(obj: Any, data: Any, wire: str, attr: str, exc: Exception) -> Any:
+    """A field whose value did not decode (raised `exc`): raise a located `DecodeError`
+    (strict), or keep the value as received and note it in `obj.extra` (lenient)."""
+    error = DecodeError.wrap(exc, type(obj), wire, data)
+    if not _lenient.get() or _guessing.get():
+        raise error from None
+    extra = obj.extra
+    if extra.__class__ is not Extra:
+        extra = obj.extra = Extra(extra)
+    extra.misfits[attr] = (wire, error)
+    return data.get(wire, UNSET)
+
+
+def misfits(model: Any) -> Mapping[str, DecodeError]:
+    """The fields of a leniently decoded model that hold a value as received because it did not
+    fit the schema, with why (attribute -> error); empty for a model that fits."""
+    extra = getattr(model, "extra", None)
+    return (
+        {attr: error for attr, (_, error) in extra.misfits.items()}
+        if isinstance(extra, Extra)
+        else {}
+    )
+
+
+class _Hole(list[Any]):
+    """Stands in for a misfit while the generated `to_dict` runs: every encoding accepts it."""
+
+    def items(self) -> tuple[()]:
+        return ()
+
+    def to_dict(self) -> None:
+        return None
+
+
+_HOLE = _Hole()
+
+
+def refit(obj: Any, exc: Exception | None = None) -> dict[str, Any]:
+    """`to_dict` of a model with misfits: its fields as usual, each misfit as it is now (as
+    received, unless changed since), absent ones left out. `exc`, raised by `to_dict`, is raised
+    again when the model has no misfits (a value set by hand that does not fit)."""
+    extra = obj.extra
+    if not isinstance(extra, Extra):
+        if exc is None:
+            raise TypeError("refit() needs a model with misfits")
+        raise exc
+    holed = obj.__class__.__new__(obj.__class__)
+    holed.__dict__.update(obj.__dict__)
+    holed.extra = dict(extra)
+    for attr in extra.misfits:
+        setattr(holed, attr, _HOLE)
+    out: dict[str, Any] = obj.__class__.to_dict(holed)
+    for attr, (wire, _) in extra.misfits.items():
+        value = getattr(obj, attr)
+        if value is UNSET:
+            out.pop(wire, None)
+        else:
+            out[wire] = encode(value)
+    return out
+
+
+def with_extra(out: dict[str, Any], obj: Any) -> dict[str, Any]:
+    """The end of `to_dict` for a model with unknown keys (or misfits)."""
+    extra = obj.extra
+    if extra.__class__ is Extra:
+        return refit(obj)
+    out.update(extra)
+    return out
 
 
 # ---- enums -------------------------------------------------------------------------------
@@ -270,7 +369,7 @@ class Model:
         shown = ", ".join(
             f"{k}={v!r}"
             for k, v in self.__dict__.items()
-            if v is not UNSET and not (k == "extra" and not v)
+            if v is not UNSET and not (k == "extra" and not len(v))
         )
         return f"{type(self).__name__}({shown})"
 
@@ -345,10 +444,29 @@ def choose(*candidates: tuple[Callable[[Any], T], frozenset[str]]) -> Callable[[
     tried strictly (no unknown tags inside, no lenient decoding), so data valid for a less
     specific variant never fails (a `message` with an id but role `user` is no `OutputMessage`)
     and a malformed specific one is not taken for another; then the first error is raised.
-    With no variant's keys present, the least specific decides (and names what is missing)."""
+    With no variant's keys present, the least specific decides (and names what is missing).
+    Under lenient decoding every variant is first tried strictly; when none fits, the one the
+    strict decode would have named decodes leniently (its misfits kept as received)."""
     last = candidates[-1][0]
 
     def pick(data: Any) -> T:
+        if not _lenient.get() or _guessing.get():
+            return fit(data)
+        token = _lenient.set(False)
+        try:
+            return fit(data)
+        except DecodeError:
+            pass
+        finally:
+            _lenient.reset(token)
+        if data.__class__ is not dict:
+            return last(data)
+        for decode, required in candidates:
+            if required.issubset(data):
+                return decode(data)
+        return last(data)
+
+    def fit(data: Any) -> T:
         first: DecodeError | None = None
         for decode, required in candidates:
             if not required.issubset(data):

@@ -14,8 +14,7 @@ from typing import Any, Generic, Self, TypeVar
 import httpx
 
 from .errors import APIConnectionError, APIError, APIResponseValidationError
-from .http import decode_json, is_event_stream
-from .models import DecodeError
+from .http import decode_data, decode_json, is_event_stream
 
 E = TypeVar("E")
 T = TypeVar("T")
@@ -133,12 +132,7 @@ def _check(sse: ServerSentEvent, response: httpx.Response) -> Any:
 
 
 def _decode(decode: Callable[[Any], E], data: Any, response: httpx.Response) -> E:
-    try:
-        return decode(data)
-    except DecodeError as exc:
-        raise APIResponseValidationError(
-            f"event does not have the documented shape: {exc}", response=response, body=data
-        ) from exc
+    return decode_data(response, decode, data, "event")
 
 
 class Stream(Generic[E]):

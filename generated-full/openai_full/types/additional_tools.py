@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY
 from .message_role import MessageRole
 from .tool import Tool, tool_from_dict
 
+__all__ = ["AdditionalTools"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class AdditionalTools(_r.Model):
@@ -47,37 +49,48 @@ class AdditionalTools(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AdditionalTools:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "additional_tools")
-
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "role"
-            obj.role = MessageRole.decode(data["role"])
-
-            key = "tools"
-            obj.tools = _r.list_of(data["tools"], tool_from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_ADDITIONALTOOLS)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_ADDITIONALTOOLS
+                else _r.extras(data, _KEYS_ADDITIONALTOOLS)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "additional_tools")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.role = MessageRole.decode(data["role"])
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
+            obj.tools = _r.list_of(data["tools"], tool_from_dict)
+        except Exception as exc:
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "role": self.role,
-            "tools": [x.to_dict() for x in self.tools],
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "role": self.role,
+                "tools": [x.to_dict() for x in self.tools],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .tool import Tool, tool_from_dict
 
+__all__ = ["AdditionalToolsItemParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class AdditionalToolsItemParam(_r.Model):
@@ -47,39 +49,50 @@ class AdditionalToolsItemParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AdditionalToolsItemParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_ADDITIONALTOOLSITEMPARAM
+                else _r.extras(data, _KEYS_ADDITIONALTOOLSITEMPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "type"
-            obj.type = _r.const(data["type"], "additional_tools")
-
-            key = "role"
-            obj.role = _r.const(data["role"], "developer")
-
-            key = "tools"
-            obj.tools = _r.list_of(data["tools"], tool_from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_ADDITIONALTOOLSITEMPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.type = _r.const(data["type"], "additional_tools")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.role = _r.const(data["role"], "developer")
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
+            obj.tools = _r.list_of(data["tools"], tool_from_dict)
+        except Exception as exc:
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "role": self.role,
-            "tools": [x.to_dict() for x in self.tools],
-        }
-        if self.id is not UNSET:
-            out["id"] = self.id
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "role": self.role,
+                "tools": [x.to_dict() for x in self.tools],
+            }
+            if self.id is not UNSET:
+                out["id"] = self.id
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

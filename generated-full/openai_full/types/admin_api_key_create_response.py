@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .admin_api_key import AdminApiKeyOwner
 
+__all__ = ["AdminApiKeyCreateResponse"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class AdminApiKeyCreateResponse(_r.Model):
@@ -61,66 +63,82 @@ class AdminApiKeyCreateResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AdminApiKeyCreateResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_ADMINAPIKEYCREATERESPONSE
+                else _r.extras(data, _KEYS_ADMINAPIKEYCREATERESPONSE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.object = _r.const(data["object"], "organization.admin_api_key")
-
-            key = "id"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "redacted_value"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             obj.redacted_value = (
                 v if (v := data["redacted_value"]).__class__ is str else _r.string(v)
             )
-
-            key = "created_at"
+        except Exception as exc:
+            obj.redacted_value = _r.misfit(obj, data, "redacted_value", "redacted_value", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "expires_at"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             v = data["expires_at"]
             obj.expires_at = v if v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "last_used_at"
+        except Exception as exc:
+            obj.expires_at = _r.misfit(obj, data, "expires_at", "expires_at", exc)
+        try:
             v = data.get("last_used_at", UNSET)
             obj.last_used_at = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "owner"
-            obj.owner = AdminApiKeyOwner.from_dict(data["owner"])
-
-            key = "value"
-            obj.value = v if (v := data["value"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_ADMINAPIKEYCREATERESPONSE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.last_used_at = _r.misfit(obj, data, "last_used_at", "last_used_at", exc)
+        try:
+            obj.owner = AdminApiKeyOwner.from_dict(data["owner"])
+        except Exception as exc:
+            obj.owner = _r.misfit(obj, data, "owner", "owner", exc)
+        try:
+            obj.value = v if (v := data["value"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.value = _r.misfit(obj, data, "value", "value", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "id": self.id,
-            "redacted_value": self.redacted_value,
-            "created_at": self.created_at,
-            "expires_at": self.expires_at,
-            "owner": self.owner.to_dict(),
-            "value": self.value,
-        }
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.last_used_at is not UNSET:
-            out["last_used_at"] = self.last_used_at
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "id": self.id,
+                "redacted_value": self.redacted_value,
+                "created_at": self.created_at,
+                "expires_at": self.expires_at,
+                "owner": self.owner.to_dict(),
+                "value": self.value,
+            }
+            if self.name is not UNSET:
+                out["name"] = self.name
+            if self.last_used_at is not UNSET:
+                out["last_used_at"] = self.last_used_at
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

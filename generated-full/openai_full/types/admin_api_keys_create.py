@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["AdminApiKeysCreateBody"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class AdminApiKeysCreateBody(_r.Model):
@@ -34,31 +36,42 @@ class AdminApiKeysCreateBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AdminApiKeysCreateBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "name"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_ADMINAPIKEYSCREATEBODY
+                else _r.extras(data, _KEYS_ADMINAPIKEYSCREATEBODY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "expires_in_seconds"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("expires_in_seconds", UNSET)
             obj.expires_in_seconds = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_ADMINAPIKEYSCREATEBODY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.expires_in_seconds = _r.misfit(
+                obj, data, "expires_in_seconds", "expires_in_seconds", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "name": self.name,
-        }
-        if self.expires_in_seconds is not UNSET:
-            out["expires_in_seconds"] = self.expires_in_seconds
+        try:
+            out: dict[str, Any] = {
+                "name": self.name,
+            }
+            if self.expires_in_seconds is not UNSET:
+                out["expires_in_seconds"] = self.expires_in_seconds
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

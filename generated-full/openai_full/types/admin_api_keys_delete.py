@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["AdminApiKeysDeleteResponse"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class AdminApiKeysDeleteResponse(_r.Model):
@@ -38,33 +40,43 @@ class AdminApiKeysDeleteResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AdminApiKeysDeleteResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "object"
-            obj.object = _r.const(data["object"], "organization.admin_api_key.deleted")
-
-            key = "deleted"
-            obj.deleted = v if (v := data["deleted"]).__class__ is bool else _r.boolean(v)
-
-            obj.extra = _r.extras(data, _KEYS_ADMINAPIKEYSDELETERESPONSE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_ADMINAPIKEYSDELETERESPONSE
+                else _r.extras(data, _KEYS_ADMINAPIKEYSDELETERESPONSE)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.object = _r.const(data["object"], "organization.admin_api_key.deleted")
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
+            obj.deleted = v if (v := data["deleted"]).__class__ is bool else _r.boolean(v)
+        except Exception as exc:
+            obj.deleted = _r.misfit(obj, data, "deleted", "deleted", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "object": self.object,
-            "deleted": self.deleted,
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "object": self.object,
+                "deleted": self.deleted,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from .._runtime import models as _r
 
+__all__ = ["AdminApiKeysListOrder"]
+
 
 class AdminApiKeysListOrder(_r.OpenEnum):
     """Order results by creation time, ascending or descending.

@@ -12,6 +12,8 @@ from .file_citation_body import FileCitationBody
 from .file_path import FilePath
 from .url_citation_body import UrlCitationBody
 
+__all__ = ["Annotation", "UnknownAnnotation", "annotation_from_dict"]
+
 
 class UnknownAnnotation(_r.Unknown):
     """A `Annotation` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["ApplyPatchCreateFileOperationParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ApplyPatchCreateFileOperationParam(_r.Model):
@@ -41,33 +43,43 @@ class ApplyPatchCreateFileOperationParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ApplyPatchCreateFileOperationParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "create_file")
-
-            key = "path"
-            obj.path = v if (v := data["path"]).__class__ is str else _r.string(v)
-
-            key = "diff"
-            obj.diff = v if (v := data["diff"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_APPLYPATCHCREATEFILEOPERATIONPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_APPLYPATCHCREATEFILEOPERATIONPARAM
+                else _r.extras(data, _KEYS_APPLYPATCHCREATEFILEOPERATIONPARAM)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "create_file")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.path = v if (v := data["path"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.path = _r.misfit(obj, data, "path", "path", exc)
+        try:
+            obj.diff = v if (v := data["diff"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.diff = _r.misfit(obj, data, "diff", "diff", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "path": self.path,
-            "diff": self.diff,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "path": self.path,
+                "diff": self.diff,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

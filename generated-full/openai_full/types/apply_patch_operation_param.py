@@ -11,6 +11,12 @@ from .apply_patch_create_file_operation_param import ApplyPatchCreateFileOperati
 from .apply_patch_delete_file_operation_param import ApplyPatchDeleteFileOperationParam
 from .apply_patch_update_file_operation_param import ApplyPatchUpdateFileOperationParam
 
+__all__ = [
+    "ApplyPatchOperationParam",
+    "UnknownApplyPatchOperationParam",
+    "apply_patch_operation_param_from_dict",
+]
+
 
 class UnknownApplyPatchOperationParam(_r.Unknown):
     """A `ApplyPatchOperationParam` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -16,6 +16,8 @@ from .apply_patch_operation_param import (
 )
 from .tool_call_caller_param import ToolCallCallerParam, tool_call_caller_param_from_dict
 
+__all__ = ["ApplyPatchToolCallItemParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ApplyPatchToolCallItemParam(_r.Model):
@@ -57,49 +59,62 @@ class ApplyPatchToolCallItemParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ApplyPatchToolCallItemParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_APPLYPATCHTOOLCALLITEMPARAM
+                else _r.extras(data, _KEYS_APPLYPATCHTOOLCALLITEMPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "apply_patch_call")
-
-            key = "id"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "call_id"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
-
-            key = "caller"
+        except Exception as exc:
+            obj.call_id = _r.misfit(obj, data, "call_id", "call_id", exc)
+        try:
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_param_from_dict(v)
-
-            key = "status"
-            obj.status = ApplyPatchCallStatusParam.decode(data["status"])
-
-            key = "operation"
-            obj.operation = apply_patch_operation_param_from_dict(data["operation"])
-
-            obj.extra = _r.extras(data, _KEYS_APPLYPATCHTOOLCALLITEMPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.caller = _r.misfit(obj, data, "caller", "caller", exc)
+        try:
+            obj.status = ApplyPatchCallStatusParam.decode(data["status"])
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
+            obj.operation = apply_patch_operation_param_from_dict(data["operation"])
+        except Exception as exc:
+            obj.operation = _r.misfit(obj, data, "operation", "operation", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "call_id": self.call_id,
-            "status": self.status,
-            "operation": self.operation.to_dict(),
-        }
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "call_id": self.call_id,
+                "status": self.status,
+                "operation": self.operation.to_dict(),
+            }
+            if self.id is not UNSET:
+                out["id"] = self.id
+            if self.caller is not UNSET:
+                out["caller"] = None if self.caller is None else self.caller.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

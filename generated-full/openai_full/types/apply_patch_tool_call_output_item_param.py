@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .apply_patch_call_output_status_param import ApplyPatchCallOutputStatusParam
 from .tool_call_caller_param import ToolCallCallerParam, tool_call_caller_param_from_dict
 
+__all__ = ["ApplyPatchToolCallOutputItemParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ApplyPatchToolCallOutputItemParam(_r.Model):
@@ -52,51 +54,64 @@ class ApplyPatchToolCallOutputItemParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ApplyPatchToolCallOutputItemParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_APPLYPATCHTOOLCALLOUTPUTITEMPARAM
+                else _r.extras(data, _KEYS_APPLYPATCHTOOLCALLOUTPUTITEMPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "apply_patch_call_output")
-
-            key = "id"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "call_id"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
-
-            key = "caller"
+        except Exception as exc:
+            obj.call_id = _r.misfit(obj, data, "call_id", "call_id", exc)
+        try:
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_param_from_dict(v)
-
-            key = "status"
+        except Exception as exc:
+            obj.caller = _r.misfit(obj, data, "caller", "caller", exc)
+        try:
             obj.status = ApplyPatchCallOutputStatusParam.decode(data["status"])
-
-            key = "output"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             v = data.get("output", UNSET)
             obj.output = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_APPLYPATCHTOOLCALLOUTPUTITEMPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.output = _r.misfit(obj, data, "output", "output", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "call_id": self.call_id,
-            "status": self.status,
-        }
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
-        if self.output is not UNSET:
-            out["output"] = self.output
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "call_id": self.call_id,
+                "status": self.status,
+            }
+            if self.id is not UNSET:
+                out["id"] = self.id
+            if self.caller is not UNSET:
+                out["caller"] = None if self.caller is None else self.caller.to_dict()
+            if self.output is not UNSET:
+                out["output"] = self.output
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

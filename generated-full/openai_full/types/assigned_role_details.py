@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["AssignedRoleDetails", "AssignedRoleDetailsAssignmentSourcesItem"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class AssignedRoleDetails(_r.Model):
@@ -75,88 +77,111 @@ class AssignedRoleDetails(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AssignedRoleDetails:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_ASSIGNEDROLEDETAILS
+                else _r.extras(data, _KEYS_ASSIGNEDROLEDETAILS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "permissions"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             obj.permissions = _r.list_of(data["permissions"], _r.string)
-
-            key = "resource_type"
+        except Exception as exc:
+            obj.permissions = _r.misfit(obj, data, "permissions", "permissions", exc)
+        try:
             obj.resource_type = v if (v := data["resource_type"]).__class__ is str else _r.string(v)
-
-            key = "predefined_role"
+        except Exception as exc:
+            obj.resource_type = _r.misfit(obj, data, "resource_type", "resource_type", exc)
+        try:
             obj.predefined_role = (
                 v if (v := data["predefined_role"]).__class__ is bool else _r.boolean(v)
             )
-
-            key = "description"
+        except Exception as exc:
+            obj.predefined_role = _r.misfit(obj, data, "predefined_role", "predefined_role", exc)
+        try:
             v = data["description"]
             obj.description = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "created_at"
+        except Exception as exc:
+            obj.description = _r.misfit(obj, data, "description", "description", exc)
+        try:
             v = data["created_at"]
             obj.created_at = v if v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "updated_at"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             v = data["updated_at"]
             obj.updated_at = v if v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "created_by"
+        except Exception as exc:
+            obj.updated_at = _r.misfit(obj, data, "updated_at", "updated_at", exc)
+        try:
             v = data["created_by"]
             obj.created_by = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "created_by_user_obj"
+        except Exception as exc:
+            obj.created_by = _r.misfit(obj, data, "created_by", "created_by", exc)
+        try:
             v = data["created_by_user_obj"]
             obj.created_by_user_obj = v if v is None else _r.obj(v)
-
-            key = "metadata"
+        except Exception as exc:
+            obj.created_by_user_obj = _r.misfit(
+                obj, data, "created_by_user_obj", "created_by_user_obj", exc
+            )
+        try:
             v = data["metadata"]
             obj.metadata = v if v is None else _r.obj(v)
-
-            key = "assignment_sources"
+        except Exception as exc:
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
+        try:
             v = data["assignment_sources"]
             obj.assignment_sources = (
                 v
                 if v is None
                 else _r.list_of(v, AssignedRoleDetailsAssignmentSourcesItem.from_dict)
             )
-
-            obj.extra = _r.extras(data, _KEYS_ASSIGNEDROLEDETAILS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.assignment_sources = _r.misfit(
+                obj, data, "assignment_sources", "assignment_sources", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "name": self.name,
-            "permissions": list(self.permissions),
-            "resource_type": self.resource_type,
-            "predefined_role": self.predefined_role,
-            "description": self.description,
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-            "created_by": self.created_by,
-            "created_by_user_obj": (
-                None if self.created_by_user_obj is None else dict(self.created_by_user_obj)
-            ),
-            "metadata": None if self.metadata is None else dict(self.metadata),
-            "assignment_sources": (
-                None
-                if self.assignment_sources is None
-                else [x.to_dict() for x in self.assignment_sources]
-            ),
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "name": self.name,
+                "permissions": list(self.permissions),
+                "resource_type": self.resource_type,
+                "predefined_role": self.predefined_role,
+                "description": self.description,
+                "created_at": self.created_at,
+                "updated_at": self.updated_at,
+                "created_by": self.created_by,
+                "created_by_user_obj": (
+                    None if self.created_by_user_obj is None else dict(self.created_by_user_obj)
+                ),
+                "metadata": None if self.metadata is None else dict(self.metadata),
+                "assignment_sources": (
+                    None
+                    if self.assignment_sources is None
+                    else [x.to_dict() for x in self.assignment_sources]
+                ),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -200,31 +225,40 @@ class AssignedRoleDetailsAssignmentSourcesItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AssignedRoleDetailsAssignmentSourcesItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "principal_id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_ASSIGNEDROLEDETAILSASSIGNMENTSOURCESITEM
+                else _r.extras(data, _KEYS_ASSIGNEDROLEDETAILSASSIGNMENTSOURCESITEM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.principal_id = v if (v := data["principal_id"]).__class__ is str else _r.string(v)
-
-            key = "principal_type"
+        except Exception as exc:
+            obj.principal_id = _r.misfit(obj, data, "principal_id", "principal_id", exc)
+        try:
             obj.principal_type = (
                 v if (v := data["principal_type"]).__class__ is str else _r.string(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_ASSIGNEDROLEDETAILSASSIGNMENTSOURCESITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.principal_type = _r.misfit(obj, data, "principal_type", "principal_type", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "principal_id": self.principal_id,
-            "principal_type": self.principal_type,
-        }
+        try:
+            out: dict[str, Any] = {
+                "principal_id": self.principal_id,
+                "principal_type": self.principal_type,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

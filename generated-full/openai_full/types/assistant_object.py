@@ -17,6 +17,16 @@ from .assistants_api_response_format_option import (
     assistants_api_response_format_option_from_dict,
 )
 
+__all__ = [
+    "AssistantObject",
+    "AssistantObjectToolResources",
+    "AssistantObjectToolResourcesCodeInterpreter",
+    "AssistantObjectToolResourcesFileSearch",
+    "AssistantObjectToolsItem",
+    "UnknownAssistantObjectToolsItem",
+    "assistant_object_tools_item_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class AssistantObject(_r.Model):
@@ -78,93 +88,117 @@ class AssistantObject(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AssistantObject:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_ASSISTANTOBJECT
+                else _r.extras(data, _KEYS_ASSISTANTOBJECT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.object = _r.const(data["object"], "assistant")
-
-            key = "created_at"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             v = data["name"]
             obj.name = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "description"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data["description"]
             obj.description = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "model"
+        except Exception as exc:
+            obj.description = _r.misfit(obj, data, "description", "description", exc)
+        try:
             obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
-
-            key = "instructions"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data["instructions"]
             obj.instructions = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "tools"
+        except Exception as exc:
+            obj.instructions = _r.misfit(obj, data, "instructions", "instructions", exc)
+        try:
             obj.tools = _r.list_of(data["tools"], assistant_object_tools_item_from_dict)
-
-            key = "tool_resources"
+        except Exception as exc:
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
+        try:
             v = data.get("tool_resources", UNSET)
             obj.tool_resources = (
                 v if v is UNSET or v is None else AssistantObjectToolResources.from_dict(v)
             )
-
-            key = "metadata"
+        except Exception as exc:
+            obj.tool_resources = _r.misfit(obj, data, "tool_resources", "tool_resources", exc)
+        try:
             v = data["metadata"]
             obj.metadata = v if v is None else _r.map_of(v, _r.string)
-
-            key = "temperature"
+        except Exception as exc:
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
+        try:
             v = data.get("temperature", UNSET)
-            obj.temperature = v if v is UNSET or v is None else _r.number(v)
-
-            key = "top_p"
+            obj.temperature = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.temperature = _r.misfit(obj, data, "temperature", "temperature", exc)
+        try:
             v = data.get("top_p", UNSET)
-            obj.top_p = v if v is UNSET or v is None else _r.number(v)
-
-            key = "response_format"
+            obj.top_p = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.top_p = _r.misfit(obj, data, "top_p", "top_p", exc)
+        try:
             v = data.get("response_format", UNSET)
             obj.response_format = (
                 v if v is UNSET or v is None else assistants_api_response_format_option_from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_ASSISTANTOBJECT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.response_format = _r.misfit(obj, data, "response_format", "response_format", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "object": self.object,
-            "created_at": self.created_at,
-            "name": self.name,
-            "description": self.description,
-            "model": self.model,
-            "instructions": self.instructions,
-            "tools": [x.to_dict() for x in self.tools],
-            "metadata": None if self.metadata is None else dict(self.metadata),
-        }
-        if self.tool_resources is not UNSET:
-            out["tool_resources"] = (
-                None if self.tool_resources is None else self.tool_resources.to_dict()
-            )
-        if self.temperature is not UNSET:
-            out["temperature"] = self.temperature
-        if self.top_p is not UNSET:
-            out["top_p"] = self.top_p
-        if self.response_format is not UNSET:
-            out["response_format"] = (
-                None if self.response_format is None else _r.encode(self.response_format)
-            )
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "object": self.object,
+                "created_at": self.created_at,
+                "name": self.name,
+                "description": self.description,
+                "model": self.model,
+                "instructions": self.instructions,
+                "tools": [x.to_dict() for x in self.tools],
+                "metadata": None if self.metadata is None else dict(self.metadata),
+            }
+            if self.tool_resources is not UNSET:
+                out["tool_resources"] = (
+                    None if self.tool_resources is None else self.tool_resources.to_dict()
+                )
+            if self.temperature is not UNSET:
+                out["temperature"] = self.temperature
+            if self.top_p is not UNSET:
+                out["top_p"] = self.top_p
+            if self.response_format is not UNSET:
+                out["response_format"] = (
+                    None if self.response_format is None else _r.encode(self.response_format)
+                )
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -209,36 +243,45 @@ class AssistantObjectToolResources(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AssistantObjectToolResources:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "code_interpreter"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_ASSISTANTOBJECTTOOLRESOURCES
+                else _r.extras(data, _KEYS_ASSISTANTOBJECTTOOLRESOURCES)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("code_interpreter", UNSET)
             obj.code_interpreter = (
                 v if v is UNSET else AssistantObjectToolResourcesCodeInterpreter.from_dict(v)
             )
-
-            key = "file_search"
+        except Exception as exc:
+            obj.code_interpreter = _r.misfit(obj, data, "code_interpreter", "code_interpreter", exc)
+        try:
             v = data.get("file_search", UNSET)
             obj.file_search = (
                 v if v is UNSET else AssistantObjectToolResourcesFileSearch.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_ASSISTANTOBJECTTOOLRESOURCES)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.file_search = _r.misfit(obj, data, "file_search", "file_search", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.code_interpreter is not UNSET:
-            out["code_interpreter"] = self.code_interpreter.to_dict()
-        if self.file_search is not UNSET:
-            out["file_search"] = self.file_search.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.code_interpreter is not UNSET:
+                out["code_interpreter"] = self.code_interpreter.to_dict()
+            if self.file_search is not UNSET:
+                out["file_search"] = self.file_search.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -265,26 +308,34 @@ class AssistantObjectToolResourcesCodeInterpreter(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AssistantObjectToolResourcesCodeInterpreter:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "file_ids"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_ASSISTANTOBJECTTOOLRESOURCESCODEINTERPRETER
+                else _r.extras(data, _KEYS_ASSISTANTOBJECTTOOLRESOURCESCODEINTERPRETER)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("file_ids", UNSET)
             obj.file_ids = v if v is UNSET else _r.list_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_ASSISTANTOBJECTTOOLRESOURCESCODEINTERPRETER)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.file_ids = _r.misfit(obj, data, "file_ids", "file_ids", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.file_ids is not UNSET:
-            out["file_ids"] = list(self.file_ids)
+        try:
+            out: dict[str, Any] = {}
+            if self.file_ids is not UNSET:
+                out["file_ids"] = list(self.file_ids)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -311,26 +362,34 @@ class AssistantObjectToolResourcesFileSearch(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AssistantObjectToolResourcesFileSearch:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "vector_store_ids"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_ASSISTANTOBJECTTOOLRESOURCESFILESEARCH
+                else _r.extras(data, _KEYS_ASSISTANTOBJECTTOOLRESOURCESFILESEARCH)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("vector_store_ids", UNSET)
             obj.vector_store_ids = v if v is UNSET else _r.list_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_ASSISTANTOBJECTTOOLRESOURCESFILESEARCH)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.vector_store_ids = _r.misfit(obj, data, "vector_store_ids", "vector_store_ids", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.vector_store_ids is not UNSET:
-            out["vector_store_ids"] = list(self.vector_store_ids)
+        try:
+            out: dict[str, Any] = {}
+            if self.vector_store_ids is not UNSET:
+                out["vector_store_ids"] = list(self.vector_store_ids)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .file_search_ranking_options import FileSearchRankingOptions
 
+__all__ = ["AssistantToolsFileSearch", "AssistantToolsFileSearchFileSearch"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class AssistantToolsFileSearch(_r.Model):
@@ -36,31 +38,40 @@ class AssistantToolsFileSearch(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AssistantToolsFileSearch:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_ASSISTANTTOOLSFILESEARCH
+                else _r.extras(data, _KEYS_ASSISTANTTOOLSFILESEARCH)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "file_search")
-
-            key = "file_search"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("file_search", UNSET)
             obj.file_search = v if v is UNSET else AssistantToolsFileSearchFileSearch.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_ASSISTANTTOOLSFILESEARCH)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.file_search = _r.misfit(obj, data, "file_search", "file_search", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.file_search is not UNSET:
-            out["file_search"] = self.file_search.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.file_search is not UNSET:
+                out["file_search"] = self.file_search.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -93,32 +104,41 @@ class AssistantToolsFileSearchFileSearch(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AssistantToolsFileSearchFileSearch:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "max_num_results"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_ASSISTANTTOOLSFILESEARCHFILESEARCH
+                else _r.extras(data, _KEYS_ASSISTANTTOOLSFILESEARCHFILESEARCH)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("max_num_results", UNSET)
             obj.max_num_results = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "ranking_options"
+        except Exception as exc:
+            obj.max_num_results = _r.misfit(obj, data, "max_num_results", "max_num_results", exc)
+        try:
             v = data.get("ranking_options", UNSET)
             obj.ranking_options = v if v is UNSET else FileSearchRankingOptions.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_ASSISTANTTOOLSFILESEARCHFILESEARCH)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.ranking_options = _r.misfit(obj, data, "ranking_options", "ranking_options", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.max_num_results is not UNSET:
-            out["max_num_results"] = self.max_num_results
-        if self.ranking_options is not UNSET:
-            out["ranking_options"] = self.ranking_options.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.max_num_results is not UNSET:
+                out["max_num_results"] = self.max_num_results
+            if self.ranking_options is not UNSET:
+                out["ranking_options"] = self.ranking_options.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,14 @@ from .response_format_json_object import ResponseFormatJsonObject
 from .response_format_json_schema import ResponseFormatJsonSchema
 from .response_format_text import ResponseFormatText
 
+__all__ = [
+    "AssistantsApiResponseFormatOption",
+    "AssistantsApiResponseFormatOptionObject",
+    "UnknownAssistantsApiResponseFormatOptionObject",
+    "assistants_api_response_format_option_from_dict",
+    "assistants_api_response_format_option_object_from_dict",
+]
+
 
 class UnknownAssistantsApiResponseFormatOptionObject(_r.Unknown):
     """A `AssistantsApiResponseFormatOptionObject` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -8,6 +8,12 @@ from typing import Any, TypeAlias
 from .._runtime import models as _r
 from .assistants_named_tool_choice import AssistantsNamedToolChoice
 
+__all__ = [
+    "AssistantsApiToolChoiceOption",
+    "AssistantsApiToolChoiceOptionEnum",
+    "assistants_api_tool_choice_option_from_dict",
+]
+
 
 class AssistantsApiToolChoiceOptionEnum(_r.OpenEnum):
     """`none` means the model will not call any tools and instead generates a message. `auto` means the model can pick between generating a message or calling one or more tools. `required` means the model must call one or more tools before responding to the user.

@@ -10,6 +10,12 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "AssistantsNamedToolChoice",
+    "AssistantsNamedToolChoiceFunction",
+    "AssistantsNamedToolChoiceType",
+]
+
 
 class AssistantsNamedToolChoiceType(_r.OpenEnum):
     """The type of the tool. If type is `function`, the function name must be set
@@ -45,31 +51,40 @@ class AssistantsNamedToolChoice(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AssistantsNamedToolChoice:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_ASSISTANTSNAMEDTOOLCHOICE
+                else _r.extras(data, _KEYS_ASSISTANTSNAMEDTOOLCHOICE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = AssistantsNamedToolChoiceType.decode(data["type"])
-
-            key = "function"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("function", UNSET)
             obj.function = v if v is UNSET else AssistantsNamedToolChoiceFunction.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_ASSISTANTSNAMEDTOOLCHOICE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.function = _r.misfit(obj, data, "function", "function", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.function is not UNSET:
-            out["function"] = self.function.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.function is not UNSET:
+                out["function"] = self.function.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -96,25 +111,33 @@ class AssistantsNamedToolChoiceFunction(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AssistantsNamedToolChoiceFunction:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "name"
-            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_ASSISTANTSNAMEDTOOLCHOICEFUNCTION)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_ASSISTANTSNAMEDTOOLCHOICEFUNCTION
+                else _r.extras(data, _KEYS_ASSISTANTSNAMEDTOOLCHOICEFUNCTION)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "name": self.name,
-        }
+        try:
+            out: dict[str, Any] = {
+                "name": self.name,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

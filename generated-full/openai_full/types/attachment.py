@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .attachment_type import AttachmentType
 
+__all__ = ["Attachment"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class Attachment(_r.Model):
@@ -47,42 +49,52 @@ class Attachment(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Attachment:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_ATTACHMENT else _r.extras(data, _KEYS_ATTACHMENT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = AttachmentType.decode(data["type"])
-
-            key = "id"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "mime_type"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             obj.mime_type = v if (v := data["mime_type"]).__class__ is str else _r.string(v)
-
-            key = "preview_url"
+        except Exception as exc:
+            obj.mime_type = _r.misfit(obj, data, "mime_type", "mime_type", exc)
+        try:
             v = data["preview_url"]
             obj.preview_url = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_ATTACHMENT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.preview_url = _r.misfit(obj, data, "preview_url", "preview_url", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "name": self.name,
-            "mime_type": self.mime_type,
-            "preview_url": self.preview_url,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "name": self.name,
+                "mime_type": self.mime_type,
+                "preview_url": self.preview_url,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,13 @@ from typing import Any, TypeAlias
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "AudioTranscription",
+    "AudioTranscriptionDelay",
+    "AudioTranscriptionModel",
+    "AudioTranscriptionModelEnum",
+]
+
 
 class AudioTranscriptionDelay(_r.OpenEnum):
     """Controls how long the model waits before emitting transcription text.
@@ -90,56 +97,69 @@ class AudioTranscription(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AudioTranscription:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "model"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_AUDIOTRANSCRIPTION
+                else _r.extras(data, _KEYS_AUDIOTRANSCRIPTION)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET else AudioTranscriptionModelEnum.decode(v)
-
-            key = "language"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("language", UNSET)
             obj.language = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "languages"
+        except Exception as exc:
+            obj.language = _r.misfit(obj, data, "language", "language", exc)
+        try:
             v = data.get("languages", UNSET)
             obj.languages = v if v is UNSET else _r.list_of(v, _r.string)
-
-            key = "keywords"
+        except Exception as exc:
+            obj.languages = _r.misfit(obj, data, "languages", "languages", exc)
+        try:
             v = data.get("keywords", UNSET)
             obj.keywords = v if v is UNSET else _r.list_of(v, _r.string)
-
-            key = "prompt"
+        except Exception as exc:
+            obj.keywords = _r.misfit(obj, data, "keywords", "keywords", exc)
+        try:
             v = data.get("prompt", UNSET)
             obj.prompt = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "delay"
+        except Exception as exc:
+            obj.prompt = _r.misfit(obj, data, "prompt", "prompt", exc)
+        try:
             v = data.get("delay", UNSET)
             obj.delay = v if v is UNSET else AudioTranscriptionDelay.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDIOTRANSCRIPTION)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.delay = _r.misfit(obj, data, "delay", "delay", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.model is not UNSET:
-            out["model"] = self.model
-        if self.language is not UNSET:
-            out["language"] = self.language
-        if self.languages is not UNSET:
-            out["languages"] = list(self.languages)
-        if self.keywords is not UNSET:
-            out["keywords"] = list(self.keywords)
-        if self.prompt is not UNSET:
-            out["prompt"] = self.prompt
-        if self.delay is not UNSET:
-            out["delay"] = self.delay
+        try:
+            out: dict[str, Any] = {}
+            if self.model is not UNSET:
+                out["model"] = self.model
+            if self.language is not UNSET:
+                out["language"] = self.language
+            if self.languages is not UNSET:
+                out["languages"] = list(self.languages)
+            if self.keywords is not UNSET:
+                out["keywords"] = list(self.keywords)
+            if self.prompt is not UNSET:
+                out["prompt"] = self.prompt
+            if self.delay is not UNSET:
+                out["delay"] = self.delay
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,33 +10,69 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .audit_log_actor import AuditLogActor
+from .audit_log_api_key_created import AuditLogApiKeyCreated
+from .audit_log_api_key_deleted import AuditLogApiKeyDeleted
+from .audit_log_api_key_updated import AuditLogApiKeyUpdated
+from .audit_log_certificate_created import AuditLogCertificateCreated
+from .audit_log_certificate_deleted import AuditLogCertificateDeleted
+from .audit_log_certificate_updated import AuditLogCertificateUpdated
+from .audit_log_certificates_activated import AuditLogCertificatesActivated
+from .audit_log_certificates_deactivated import AuditLogCertificatesDeactivated
+from .audit_log_checkpoint_permission_created import AuditLogCheckpointPermissionCreated
+from .audit_log_checkpoint_permission_deleted import AuditLogCheckpointPermissionDeleted
 from .audit_log_event_type import AuditLogEventType
+from .audit_log_external_key_registered import AuditLogExternalKeyRegistered
+from .audit_log_external_key_removed import AuditLogExternalKeyRemoved
+from .audit_log_group_created import AuditLogGroupCreated
+from .audit_log_group_deleted import AuditLogGroupDeleted
+from .audit_log_group_updated import AuditLogGroupUpdated
+from .audit_log_invite_accepted import AuditLogInviteAccepted
+from .audit_log_invite_deleted import AuditLogInviteDeleted
+from .audit_log_invite_sent import AuditLogInviteSent
+from .audit_log_ip_allowlist_config_activated import AuditLogIpAllowlistConfigActivated
+from .audit_log_ip_allowlist_config_deactivated import AuditLogIpAllowlistConfigDeactivated
+from .audit_log_ip_allowlist_created import AuditLogIpAllowlistCreated
+from .audit_log_ip_allowlist_deleted import AuditLogIpAllowlistDeleted
+from .audit_log_ip_allowlist_updated import AuditLogIpAllowlistUpdated
+from .audit_log_login_failed import AuditLogLoginFailed
+from .audit_log_logout_failed import AuditLogLogoutFailed
+from .audit_log_organization_updated import AuditLogOrganizationUpdated
+from .audit_log_project import AuditLogProject
+from .audit_log_project_archived import AuditLogProjectArchived
+from .audit_log_project_created import AuditLogProjectCreated
+from .audit_log_project_deleted import AuditLogProjectDeleted
+from .audit_log_project_updated import AuditLogProjectUpdated
+from .audit_log_rate_limit_deleted import AuditLogRateLimitDeleted
+from .audit_log_rate_limit_updated import AuditLogRateLimitUpdated
+from .audit_log_role_assignment_created import AuditLogRoleAssignmentCreated
+from .audit_log_role_assignment_deleted import AuditLogRoleAssignmentDeleted
+from .audit_log_role_bound_to_resource import AuditLogRoleBoundToResource
+from .audit_log_role_created import AuditLogRoleCreated
+from .audit_log_role_deleted import AuditLogRoleDeleted
+from .audit_log_role_unbound_from_resource import AuditLogRoleUnboundFromResource
+from .audit_log_role_updated import AuditLogRoleUpdated
+from .audit_log_scim_disabled import AuditLogScimDisabled
+from .audit_log_scim_enabled import AuditLogScimEnabled
+from .audit_log_service_account_created import AuditLogServiceAccountCreated
+from .audit_log_service_account_deleted import AuditLogServiceAccountDeleted
+from .audit_log_service_account_updated import AuditLogServiceAccountUpdated
+from .audit_log_user_added import AuditLogUserAdded
+from .audit_log_user_deleted import AuditLogUserDeleted
+from .audit_log_user_updated import AuditLogUserUpdated
+from .audit_log_workload_identity_provider_created import AuditLogWorkloadIdentityProviderCreated
+from .audit_log_workload_identity_provider_deleted import AuditLogWorkloadIdentityProviderDeleted
+from .audit_log_workload_identity_provider_mapping_created import (
+    AuditLogWorkloadIdentityProviderMappingCreated,
+)
+from .audit_log_workload_identity_provider_mapping_deleted import (
+    AuditLogWorkloadIdentityProviderMappingDeleted,
+)
+from .audit_log_workload_identity_provider_mapping_updated import (
+    AuditLogWorkloadIdentityProviderMappingUpdated,
+)
+from .audit_log_workload_identity_provider_updated import AuditLogWorkloadIdentityProviderUpdated
 
-
-class AuditLogRoleBoundToResourceSource(_r.OpenEnum):
-    """The connector role mutation path that produced the event.
-
-    Unknown values decode to plain `str`, so new API values never fail.
-    """
-
-    ROLE_TOGGLE = "role_toggle"
-    ROLE_CONNECTOR_UPDATE = "role_connector_update"
-    ROLE_DELETE = "role_delete"
-    WORKSPACE_PERMISSIONS = "workspace_permissions"
-    CONNECTOR_PUBLISH = "connector_publish"
-
-
-class AuditLogRoleUnboundFromResourceSource(_r.OpenEnum):
-    """The connector role mutation path that produced the event.
-
-    Unknown values decode to plain `str`, so new API values never fail.
-    """
-
-    ROLE_TOGGLE = "role_toggle"
-    ROLE_CONNECTOR_UPDATE = "role_connector_update"
-    ROLE_DELETE = "role_delete"
-    WORKSPACE_PERMISSIONS = "workspace_permissions"
-    CONNECTOR_PUBLISH = "connector_publish"
+__all__ = ["AuditLog"]
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -305,427 +341,576 @@ class AuditLog(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AuditLog:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = EMPTY if data.keys() <= _KEYS_AUDITLOG else _r.extras(data, _KEYS_AUDITLOG)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.type = AuditLogEventType.decode(data["type"])
-
-            key = "effective_at"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.effective_at = v if (v := data["effective_at"]).__class__ is int else _r.integer(v)
-
-            key = "project"
+        except Exception as exc:
+            obj.effective_at = _r.misfit(obj, data, "effective_at", "effective_at", exc)
+        try:
             v = data.get("project", UNSET)
             obj.project = v if v is UNSET else AuditLogProject.from_dict(v)
-
-            key = "actor"
+        except Exception as exc:
+            obj.project = _r.misfit(obj, data, "project", "project", exc)
+        try:
             v = data.get("actor", UNSET)
             obj.actor = v if v is UNSET or v is None else AuditLogActor.from_dict(v)
-
-            key = "api_key.created"
+        except Exception as exc:
+            obj.actor = _r.misfit(obj, data, "actor", "actor", exc)
+        try:
             v = data.get("api_key.created", UNSET)
             obj.api_key_created = v if v is UNSET else AuditLogApiKeyCreated.from_dict(v)
-
-            key = "api_key.updated"
+        except Exception as exc:
+            obj.api_key_created = _r.misfit(obj, data, "api_key.created", "api_key_created", exc)
+        try:
             v = data.get("api_key.updated", UNSET)
             obj.api_key_updated = v if v is UNSET else AuditLogApiKeyUpdated.from_dict(v)
-
-            key = "api_key.deleted"
+        except Exception as exc:
+            obj.api_key_updated = _r.misfit(obj, data, "api_key.updated", "api_key_updated", exc)
+        try:
             v = data.get("api_key.deleted", UNSET)
             obj.api_key_deleted = v if v is UNSET else AuditLogApiKeyDeleted.from_dict(v)
-
-            key = "checkpoint.permission.created"
+        except Exception as exc:
+            obj.api_key_deleted = _r.misfit(obj, data, "api_key.deleted", "api_key_deleted", exc)
+        try:
             v = data.get("checkpoint.permission.created", UNSET)
             obj.checkpoint_permission_created = (
                 v if v is UNSET else AuditLogCheckpointPermissionCreated.from_dict(v)
             )
-
-            key = "checkpoint.permission.deleted"
+        except Exception as exc:
+            obj.checkpoint_permission_created = _r.misfit(
+                obj, data, "checkpoint.permission.created", "checkpoint_permission_created", exc
+            )
+        try:
             v = data.get("checkpoint.permission.deleted", UNSET)
             obj.checkpoint_permission_deleted = (
                 v if v is UNSET else AuditLogCheckpointPermissionDeleted.from_dict(v)
             )
-
-            key = "external_key.registered"
+        except Exception as exc:
+            obj.checkpoint_permission_deleted = _r.misfit(
+                obj, data, "checkpoint.permission.deleted", "checkpoint_permission_deleted", exc
+            )
+        try:
             v = data.get("external_key.registered", UNSET)
             obj.external_key_registered = (
                 v if v is UNSET else AuditLogExternalKeyRegistered.from_dict(v)
             )
-
-            key = "external_key.removed"
+        except Exception as exc:
+            obj.external_key_registered = _r.misfit(
+                obj, data, "external_key.registered", "external_key_registered", exc
+            )
+        try:
             v = data.get("external_key.removed", UNSET)
             obj.external_key_removed = v if v is UNSET else AuditLogExternalKeyRemoved.from_dict(v)
-
-            key = "group.created"
+        except Exception as exc:
+            obj.external_key_removed = _r.misfit(
+                obj, data, "external_key.removed", "external_key_removed", exc
+            )
+        try:
             v = data.get("group.created", UNSET)
             obj.group_created = v if v is UNSET else AuditLogGroupCreated.from_dict(v)
-
-            key = "group.updated"
+        except Exception as exc:
+            obj.group_created = _r.misfit(obj, data, "group.created", "group_created", exc)
+        try:
             v = data.get("group.updated", UNSET)
             obj.group_updated = v if v is UNSET else AuditLogGroupUpdated.from_dict(v)
-
-            key = "group.deleted"
+        except Exception as exc:
+            obj.group_updated = _r.misfit(obj, data, "group.updated", "group_updated", exc)
+        try:
             v = data.get("group.deleted", UNSET)
             obj.group_deleted = v if v is UNSET else AuditLogGroupDeleted.from_dict(v)
-
-            key = "scim.enabled"
+        except Exception as exc:
+            obj.group_deleted = _r.misfit(obj, data, "group.deleted", "group_deleted", exc)
+        try:
             v = data.get("scim.enabled", UNSET)
             obj.scim_enabled = v if v is UNSET else AuditLogScimEnabled.from_dict(v)
-
-            key = "scim.disabled"
+        except Exception as exc:
+            obj.scim_enabled = _r.misfit(obj, data, "scim.enabled", "scim_enabled", exc)
+        try:
             v = data.get("scim.disabled", UNSET)
             obj.scim_disabled = v if v is UNSET else AuditLogScimDisabled.from_dict(v)
-
-            key = "invite.sent"
+        except Exception as exc:
+            obj.scim_disabled = _r.misfit(obj, data, "scim.disabled", "scim_disabled", exc)
+        try:
             v = data.get("invite.sent", UNSET)
             obj.invite_sent = v if v is UNSET else AuditLogInviteSent.from_dict(v)
-
-            key = "invite.accepted"
+        except Exception as exc:
+            obj.invite_sent = _r.misfit(obj, data, "invite.sent", "invite_sent", exc)
+        try:
             v = data.get("invite.accepted", UNSET)
             obj.invite_accepted = v if v is UNSET else AuditLogInviteAccepted.from_dict(v)
-
-            key = "invite.deleted"
+        except Exception as exc:
+            obj.invite_accepted = _r.misfit(obj, data, "invite.accepted", "invite_accepted", exc)
+        try:
             v = data.get("invite.deleted", UNSET)
             obj.invite_deleted = v if v is UNSET else AuditLogInviteDeleted.from_dict(v)
-
-            key = "ip_allowlist.created"
+        except Exception as exc:
+            obj.invite_deleted = _r.misfit(obj, data, "invite.deleted", "invite_deleted", exc)
+        try:
             v = data.get("ip_allowlist.created", UNSET)
             obj.ip_allowlist_created = v if v is UNSET else AuditLogIpAllowlistCreated.from_dict(v)
-
-            key = "ip_allowlist.updated"
+        except Exception as exc:
+            obj.ip_allowlist_created = _r.misfit(
+                obj, data, "ip_allowlist.created", "ip_allowlist_created", exc
+            )
+        try:
             v = data.get("ip_allowlist.updated", UNSET)
             obj.ip_allowlist_updated = v if v is UNSET else AuditLogIpAllowlistUpdated.from_dict(v)
-
-            key = "ip_allowlist.deleted"
+        except Exception as exc:
+            obj.ip_allowlist_updated = _r.misfit(
+                obj, data, "ip_allowlist.updated", "ip_allowlist_updated", exc
+            )
+        try:
             v = data.get("ip_allowlist.deleted", UNSET)
             obj.ip_allowlist_deleted = v if v is UNSET else AuditLogIpAllowlistDeleted.from_dict(v)
-
-            key = "ip_allowlist.config.activated"
+        except Exception as exc:
+            obj.ip_allowlist_deleted = _r.misfit(
+                obj, data, "ip_allowlist.deleted", "ip_allowlist_deleted", exc
+            )
+        try:
             v = data.get("ip_allowlist.config.activated", UNSET)
             obj.ip_allowlist_config_activated = (
                 v if v is UNSET else AuditLogIpAllowlistConfigActivated.from_dict(v)
             )
-
-            key = "ip_allowlist.config.deactivated"
+        except Exception as exc:
+            obj.ip_allowlist_config_activated = _r.misfit(
+                obj, data, "ip_allowlist.config.activated", "ip_allowlist_config_activated", exc
+            )
+        try:
             v = data.get("ip_allowlist.config.deactivated", UNSET)
             obj.ip_allowlist_config_deactivated = (
                 v if v is UNSET else AuditLogIpAllowlistConfigDeactivated.from_dict(v)
             )
-
-            key = "login.succeeded"
+        except Exception as exc:
+            obj.ip_allowlist_config_deactivated = _r.misfit(
+                obj, data, "ip_allowlist.config.deactivated", "ip_allowlist_config_deactivated", exc
+            )
+        try:
             v = data.get("login.succeeded", UNSET)
             obj.login_succeeded = v if v is UNSET else _r.obj(v)
-
-            key = "login.failed"
+        except Exception as exc:
+            obj.login_succeeded = _r.misfit(obj, data, "login.succeeded", "login_succeeded", exc)
+        try:
             v = data.get("login.failed", UNSET)
             obj.login_failed = v if v is UNSET else AuditLogLoginFailed.from_dict(v)
-
-            key = "logout.succeeded"
+        except Exception as exc:
+            obj.login_failed = _r.misfit(obj, data, "login.failed", "login_failed", exc)
+        try:
             v = data.get("logout.succeeded", UNSET)
             obj.logout_succeeded = v if v is UNSET else _r.obj(v)
-
-            key = "logout.failed"
+        except Exception as exc:
+            obj.logout_succeeded = _r.misfit(obj, data, "logout.succeeded", "logout_succeeded", exc)
+        try:
             v = data.get("logout.failed", UNSET)
             obj.logout_failed = v if v is UNSET else AuditLogLogoutFailed.from_dict(v)
-
-            key = "organization.updated"
+        except Exception as exc:
+            obj.logout_failed = _r.misfit(obj, data, "logout.failed", "logout_failed", exc)
+        try:
             v = data.get("organization.updated", UNSET)
             obj.organization_updated = v if v is UNSET else AuditLogOrganizationUpdated.from_dict(v)
-
-            key = "project.created"
+        except Exception as exc:
+            obj.organization_updated = _r.misfit(
+                obj, data, "organization.updated", "organization_updated", exc
+            )
+        try:
             v = data.get("project.created", UNSET)
             obj.project_created = v if v is UNSET else AuditLogProjectCreated.from_dict(v)
-
-            key = "project.updated"
+        except Exception as exc:
+            obj.project_created = _r.misfit(obj, data, "project.created", "project_created", exc)
+        try:
             v = data.get("project.updated", UNSET)
             obj.project_updated = v if v is UNSET else AuditLogProjectUpdated.from_dict(v)
-
-            key = "project.archived"
+        except Exception as exc:
+            obj.project_updated = _r.misfit(obj, data, "project.updated", "project_updated", exc)
+        try:
             v = data.get("project.archived", UNSET)
             obj.project_archived = v if v is UNSET else AuditLogProjectArchived.from_dict(v)
-
-            key = "project.deleted"
+        except Exception as exc:
+            obj.project_archived = _r.misfit(obj, data, "project.archived", "project_archived", exc)
+        try:
             v = data.get("project.deleted", UNSET)
             obj.project_deleted = v if v is UNSET else AuditLogProjectDeleted.from_dict(v)
-
-            key = "rate_limit.updated"
+        except Exception as exc:
+            obj.project_deleted = _r.misfit(obj, data, "project.deleted", "project_deleted", exc)
+        try:
             v = data.get("rate_limit.updated", UNSET)
             obj.rate_limit_updated = v if v is UNSET else AuditLogRateLimitUpdated.from_dict(v)
-
-            key = "rate_limit.deleted"
+        except Exception as exc:
+            obj.rate_limit_updated = _r.misfit(
+                obj, data, "rate_limit.updated", "rate_limit_updated", exc
+            )
+        try:
             v = data.get("rate_limit.deleted", UNSET)
             obj.rate_limit_deleted = v if v is UNSET else AuditLogRateLimitDeleted.from_dict(v)
-
-            key = "role.created"
+        except Exception as exc:
+            obj.rate_limit_deleted = _r.misfit(
+                obj, data, "rate_limit.deleted", "rate_limit_deleted", exc
+            )
+        try:
             v = data.get("role.created", UNSET)
             obj.role_created = v if v is UNSET else AuditLogRoleCreated.from_dict(v)
-
-            key = "role.updated"
+        except Exception as exc:
+            obj.role_created = _r.misfit(obj, data, "role.created", "role_created", exc)
+        try:
             v = data.get("role.updated", UNSET)
             obj.role_updated = v if v is UNSET else AuditLogRoleUpdated.from_dict(v)
-
-            key = "role.deleted"
+        except Exception as exc:
+            obj.role_updated = _r.misfit(obj, data, "role.updated", "role_updated", exc)
+        try:
             v = data.get("role.deleted", UNSET)
             obj.role_deleted = v if v is UNSET else AuditLogRoleDeleted.from_dict(v)
-
-            key = "role.assignment.created"
+        except Exception as exc:
+            obj.role_deleted = _r.misfit(obj, data, "role.deleted", "role_deleted", exc)
+        try:
             v = data.get("role.assignment.created", UNSET)
             obj.role_assignment_created = (
                 v if v is UNSET else AuditLogRoleAssignmentCreated.from_dict(v)
             )
-
-            key = "role.assignment.deleted"
+        except Exception as exc:
+            obj.role_assignment_created = _r.misfit(
+                obj, data, "role.assignment.created", "role_assignment_created", exc
+            )
+        try:
             v = data.get("role.assignment.deleted", UNSET)
             obj.role_assignment_deleted = (
                 v if v is UNSET else AuditLogRoleAssignmentDeleted.from_dict(v)
             )
-
-            key = "role.bound_to_resource"
+        except Exception as exc:
+            obj.role_assignment_deleted = _r.misfit(
+                obj, data, "role.assignment.deleted", "role_assignment_deleted", exc
+            )
+        try:
             v = data.get("role.bound_to_resource", UNSET)
             obj.role_bound_to_resource = (
                 v if v is UNSET else AuditLogRoleBoundToResource.from_dict(v)
             )
-
-            key = "role.unbound_from_resource"
+        except Exception as exc:
+            obj.role_bound_to_resource = _r.misfit(
+                obj, data, "role.bound_to_resource", "role_bound_to_resource", exc
+            )
+        try:
             v = data.get("role.unbound_from_resource", UNSET)
             obj.role_unbound_from_resource = (
                 v if v is UNSET else AuditLogRoleUnboundFromResource.from_dict(v)
             )
-
-            key = "service_account.created"
+        except Exception as exc:
+            obj.role_unbound_from_resource = _r.misfit(
+                obj, data, "role.unbound_from_resource", "role_unbound_from_resource", exc
+            )
+        try:
             v = data.get("service_account.created", UNSET)
             obj.service_account_created = (
                 v if v is UNSET else AuditLogServiceAccountCreated.from_dict(v)
             )
-
-            key = "service_account.updated"
+        except Exception as exc:
+            obj.service_account_created = _r.misfit(
+                obj, data, "service_account.created", "service_account_created", exc
+            )
+        try:
             v = data.get("service_account.updated", UNSET)
             obj.service_account_updated = (
                 v if v is UNSET else AuditLogServiceAccountUpdated.from_dict(v)
             )
-
-            key = "service_account.deleted"
+        except Exception as exc:
+            obj.service_account_updated = _r.misfit(
+                obj, data, "service_account.updated", "service_account_updated", exc
+            )
+        try:
             v = data.get("service_account.deleted", UNSET)
             obj.service_account_deleted = (
                 v if v is UNSET else AuditLogServiceAccountDeleted.from_dict(v)
             )
-
-            key = "workload_identity_provider.created"
+        except Exception as exc:
+            obj.service_account_deleted = _r.misfit(
+                obj, data, "service_account.deleted", "service_account_deleted", exc
+            )
+        try:
             v = data.get("workload_identity_provider.created", UNSET)
             obj.workload_identity_provider_created = (
                 v if v is UNSET else AuditLogWorkloadIdentityProviderCreated.from_dict(v)
             )
-
-            key = "workload_identity_provider.updated"
+        except Exception as exc:
+            obj.workload_identity_provider_created = _r.misfit(
+                obj,
+                data,
+                "workload_identity_provider.created",
+                "workload_identity_provider_created",
+                exc,
+            )
+        try:
             v = data.get("workload_identity_provider.updated", UNSET)
             obj.workload_identity_provider_updated = (
                 v if v is UNSET else AuditLogWorkloadIdentityProviderUpdated.from_dict(v)
             )
-
-            key = "workload_identity_provider.deleted"
+        except Exception as exc:
+            obj.workload_identity_provider_updated = _r.misfit(
+                obj,
+                data,
+                "workload_identity_provider.updated",
+                "workload_identity_provider_updated",
+                exc,
+            )
+        try:
             v = data.get("workload_identity_provider.deleted", UNSET)
             obj.workload_identity_provider_deleted = (
                 v if v is UNSET else AuditLogWorkloadIdentityProviderDeleted.from_dict(v)
             )
-
-            key = "workload_identity_provider_mapping.created"
+        except Exception as exc:
+            obj.workload_identity_provider_deleted = _r.misfit(
+                obj,
+                data,
+                "workload_identity_provider.deleted",
+                "workload_identity_provider_deleted",
+                exc,
+            )
+        try:
             v = data.get("workload_identity_provider_mapping.created", UNSET)
             obj.workload_identity_provider_mapping_created = (
                 v if v is UNSET else AuditLogWorkloadIdentityProviderMappingCreated.from_dict(v)
             )
-
-            key = "workload_identity_provider_mapping.updated"
+        except Exception as exc:
+            obj.workload_identity_provider_mapping_created = _r.misfit(
+                obj,
+                data,
+                "workload_identity_provider_mapping.created",
+                "workload_identity_provider_mapping_created",
+                exc,
+            )
+        try:
             v = data.get("workload_identity_provider_mapping.updated", UNSET)
             obj.workload_identity_provider_mapping_updated = (
                 v if v is UNSET else AuditLogWorkloadIdentityProviderMappingUpdated.from_dict(v)
             )
-
-            key = "workload_identity_provider_mapping.deleted"
+        except Exception as exc:
+            obj.workload_identity_provider_mapping_updated = _r.misfit(
+                obj,
+                data,
+                "workload_identity_provider_mapping.updated",
+                "workload_identity_provider_mapping_updated",
+                exc,
+            )
+        try:
             v = data.get("workload_identity_provider_mapping.deleted", UNSET)
             obj.workload_identity_provider_mapping_deleted = (
                 v if v is UNSET else AuditLogWorkloadIdentityProviderMappingDeleted.from_dict(v)
             )
-
-            key = "user.added"
+        except Exception as exc:
+            obj.workload_identity_provider_mapping_deleted = _r.misfit(
+                obj,
+                data,
+                "workload_identity_provider_mapping.deleted",
+                "workload_identity_provider_mapping_deleted",
+                exc,
+            )
+        try:
             v = data.get("user.added", UNSET)
             obj.user_added = v if v is UNSET else AuditLogUserAdded.from_dict(v)
-
-            key = "user.updated"
+        except Exception as exc:
+            obj.user_added = _r.misfit(obj, data, "user.added", "user_added", exc)
+        try:
             v = data.get("user.updated", UNSET)
             obj.user_updated = v if v is UNSET else AuditLogUserUpdated.from_dict(v)
-
-            key = "user.deleted"
+        except Exception as exc:
+            obj.user_updated = _r.misfit(obj, data, "user.updated", "user_updated", exc)
+        try:
             v = data.get("user.deleted", UNSET)
             obj.user_deleted = v if v is UNSET else AuditLogUserDeleted.from_dict(v)
-
-            key = "certificate.created"
+        except Exception as exc:
+            obj.user_deleted = _r.misfit(obj, data, "user.deleted", "user_deleted", exc)
+        try:
             v = data.get("certificate.created", UNSET)
             obj.certificate_created = v if v is UNSET else AuditLogCertificateCreated.from_dict(v)
-
-            key = "certificate.updated"
+        except Exception as exc:
+            obj.certificate_created = _r.misfit(
+                obj, data, "certificate.created", "certificate_created", exc
+            )
+        try:
             v = data.get("certificate.updated", UNSET)
             obj.certificate_updated = v if v is UNSET else AuditLogCertificateUpdated.from_dict(v)
-
-            key = "certificate.deleted"
+        except Exception as exc:
+            obj.certificate_updated = _r.misfit(
+                obj, data, "certificate.updated", "certificate_updated", exc
+            )
+        try:
             v = data.get("certificate.deleted", UNSET)
             obj.certificate_deleted = v if v is UNSET else AuditLogCertificateDeleted.from_dict(v)
-
-            key = "certificates.activated"
+        except Exception as exc:
+            obj.certificate_deleted = _r.misfit(
+                obj, data, "certificate.deleted", "certificate_deleted", exc
+            )
+        try:
             v = data.get("certificates.activated", UNSET)
             obj.certificates_activated = (
                 v if v is UNSET else AuditLogCertificatesActivated.from_dict(v)
             )
-
-            key = "certificates.deactivated"
+        except Exception as exc:
+            obj.certificates_activated = _r.misfit(
+                obj, data, "certificates.activated", "certificates_activated", exc
+            )
+        try:
             v = data.get("certificates.deactivated", UNSET)
             obj.certificates_deactivated = (
                 v if v is UNSET else AuditLogCertificatesDeactivated.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOG)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.certificates_deactivated = _r.misfit(
+                obj, data, "certificates.deactivated", "certificates_deactivated", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "type": self.type,
-            "effective_at": self.effective_at,
-        }
-        if self.project is not UNSET:
-            out["project"] = self.project.to_dict()
-        if self.actor is not UNSET:
-            out["actor"] = None if self.actor is None else self.actor.to_dict()
-        if self.api_key_created is not UNSET:
-            out["api_key.created"] = self.api_key_created.to_dict()
-        if self.api_key_updated is not UNSET:
-            out["api_key.updated"] = self.api_key_updated.to_dict()
-        if self.api_key_deleted is not UNSET:
-            out["api_key.deleted"] = self.api_key_deleted.to_dict()
-        if self.checkpoint_permission_created is not UNSET:
-            out["checkpoint.permission.created"] = self.checkpoint_permission_created.to_dict()
-        if self.checkpoint_permission_deleted is not UNSET:
-            out["checkpoint.permission.deleted"] = self.checkpoint_permission_deleted.to_dict()
-        if self.external_key_registered is not UNSET:
-            out["external_key.registered"] = self.external_key_registered.to_dict()
-        if self.external_key_removed is not UNSET:
-            out["external_key.removed"] = self.external_key_removed.to_dict()
-        if self.group_created is not UNSET:
-            out["group.created"] = self.group_created.to_dict()
-        if self.group_updated is not UNSET:
-            out["group.updated"] = self.group_updated.to_dict()
-        if self.group_deleted is not UNSET:
-            out["group.deleted"] = self.group_deleted.to_dict()
-        if self.scim_enabled is not UNSET:
-            out["scim.enabled"] = self.scim_enabled.to_dict()
-        if self.scim_disabled is not UNSET:
-            out["scim.disabled"] = self.scim_disabled.to_dict()
-        if self.invite_sent is not UNSET:
-            out["invite.sent"] = self.invite_sent.to_dict()
-        if self.invite_accepted is not UNSET:
-            out["invite.accepted"] = self.invite_accepted.to_dict()
-        if self.invite_deleted is not UNSET:
-            out["invite.deleted"] = self.invite_deleted.to_dict()
-        if self.ip_allowlist_created is not UNSET:
-            out["ip_allowlist.created"] = self.ip_allowlist_created.to_dict()
-        if self.ip_allowlist_updated is not UNSET:
-            out["ip_allowlist.updated"] = self.ip_allowlist_updated.to_dict()
-        if self.ip_allowlist_deleted is not UNSET:
-            out["ip_allowlist.deleted"] = self.ip_allowlist_deleted.to_dict()
-        if self.ip_allowlist_config_activated is not UNSET:
-            out["ip_allowlist.config.activated"] = self.ip_allowlist_config_activated.to_dict()
-        if self.ip_allowlist_config_deactivated is not UNSET:
-            out["ip_allowlist.config.deactivated"] = self.ip_allowlist_config_deactivated.to_dict()
-        if self.login_succeeded is not UNSET:
-            out["login.succeeded"] = dict(self.login_succeeded)
-        if self.login_failed is not UNSET:
-            out["login.failed"] = self.login_failed.to_dict()
-        if self.logout_succeeded is not UNSET:
-            out["logout.succeeded"] = dict(self.logout_succeeded)
-        if self.logout_failed is not UNSET:
-            out["logout.failed"] = self.logout_failed.to_dict()
-        if self.organization_updated is not UNSET:
-            out["organization.updated"] = self.organization_updated.to_dict()
-        if self.project_created is not UNSET:
-            out["project.created"] = self.project_created.to_dict()
-        if self.project_updated is not UNSET:
-            out["project.updated"] = self.project_updated.to_dict()
-        if self.project_archived is not UNSET:
-            out["project.archived"] = self.project_archived.to_dict()
-        if self.project_deleted is not UNSET:
-            out["project.deleted"] = self.project_deleted.to_dict()
-        if self.rate_limit_updated is not UNSET:
-            out["rate_limit.updated"] = self.rate_limit_updated.to_dict()
-        if self.rate_limit_deleted is not UNSET:
-            out["rate_limit.deleted"] = self.rate_limit_deleted.to_dict()
-        if self.role_created is not UNSET:
-            out["role.created"] = self.role_created.to_dict()
-        if self.role_updated is not UNSET:
-            out["role.updated"] = self.role_updated.to_dict()
-        if self.role_deleted is not UNSET:
-            out["role.deleted"] = self.role_deleted.to_dict()
-        if self.role_assignment_created is not UNSET:
-            out["role.assignment.created"] = self.role_assignment_created.to_dict()
-        if self.role_assignment_deleted is not UNSET:
-            out["role.assignment.deleted"] = self.role_assignment_deleted.to_dict()
-        if self.role_bound_to_resource is not UNSET:
-            out["role.bound_to_resource"] = self.role_bound_to_resource.to_dict()
-        if self.role_unbound_from_resource is not UNSET:
-            out["role.unbound_from_resource"] = self.role_unbound_from_resource.to_dict()
-        if self.service_account_created is not UNSET:
-            out["service_account.created"] = self.service_account_created.to_dict()
-        if self.service_account_updated is not UNSET:
-            out["service_account.updated"] = self.service_account_updated.to_dict()
-        if self.service_account_deleted is not UNSET:
-            out["service_account.deleted"] = self.service_account_deleted.to_dict()
-        if self.workload_identity_provider_created is not UNSET:
-            out["workload_identity_provider.created"] = (
-                self.workload_identity_provider_created.to_dict()
-            )
-        if self.workload_identity_provider_updated is not UNSET:
-            out["workload_identity_provider.updated"] = (
-                self.workload_identity_provider_updated.to_dict()
-            )
-        if self.workload_identity_provider_deleted is not UNSET:
-            out["workload_identity_provider.deleted"] = (
-                self.workload_identity_provider_deleted.to_dict()
-            )
-        if self.workload_identity_provider_mapping_created is not UNSET:
-            out["workload_identity_provider_mapping.created"] = (
-                self.workload_identity_provider_mapping_created.to_dict()
-            )
-        if self.workload_identity_provider_mapping_updated is not UNSET:
-            out["workload_identity_provider_mapping.updated"] = (
-                self.workload_identity_provider_mapping_updated.to_dict()
-            )
-        if self.workload_identity_provider_mapping_deleted is not UNSET:
-            out["workload_identity_provider_mapping.deleted"] = (
-                self.workload_identity_provider_mapping_deleted.to_dict()
-            )
-        if self.user_added is not UNSET:
-            out["user.added"] = self.user_added.to_dict()
-        if self.user_updated is not UNSET:
-            out["user.updated"] = self.user_updated.to_dict()
-        if self.user_deleted is not UNSET:
-            out["user.deleted"] = self.user_deleted.to_dict()
-        if self.certificate_created is not UNSET:
-            out["certificate.created"] = self.certificate_created.to_dict()
-        if self.certificate_updated is not UNSET:
-            out["certificate.updated"] = self.certificate_updated.to_dict()
-        if self.certificate_deleted is not UNSET:
-            out["certificate.deleted"] = self.certificate_deleted.to_dict()
-        if self.certificates_activated is not UNSET:
-            out["certificates.activated"] = self.certificates_activated.to_dict()
-        if self.certificates_deactivated is not UNSET:
-            out["certificates.deactivated"] = self.certificates_deactivated.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "type": self.type,
+                "effective_at": self.effective_at,
+            }
+            if self.project is not UNSET:
+                out["project"] = self.project.to_dict()
+            if self.actor is not UNSET:
+                out["actor"] = None if self.actor is None else self.actor.to_dict()
+            if self.api_key_created is not UNSET:
+                out["api_key.created"] = self.api_key_created.to_dict()
+            if self.api_key_updated is not UNSET:
+                out["api_key.updated"] = self.api_key_updated.to_dict()
+            if self.api_key_deleted is not UNSET:
+                out["api_key.deleted"] = self.api_key_deleted.to_dict()
+            if self.checkpoint_permission_created is not UNSET:
+                out["checkpoint.permission.created"] = self.checkpoint_permission_created.to_dict()
+            if self.checkpoint_permission_deleted is not UNSET:
+                out["checkpoint.permission.deleted"] = self.checkpoint_permission_deleted.to_dict()
+            if self.external_key_registered is not UNSET:
+                out["external_key.registered"] = self.external_key_registered.to_dict()
+            if self.external_key_removed is not UNSET:
+                out["external_key.removed"] = self.external_key_removed.to_dict()
+            if self.group_created is not UNSET:
+                out["group.created"] = self.group_created.to_dict()
+            if self.group_updated is not UNSET:
+                out["group.updated"] = self.group_updated.to_dict()
+            if self.group_deleted is not UNSET:
+                out["group.deleted"] = self.group_deleted.to_dict()
+            if self.scim_enabled is not UNSET:
+                out["scim.enabled"] = self.scim_enabled.to_dict()
+            if self.scim_disabled is not UNSET:
+                out["scim.disabled"] = self.scim_disabled.to_dict()
+            if self.invite_sent is not UNSET:
+                out["invite.sent"] = self.invite_sent.to_dict()
+            if self.invite_accepted is not UNSET:
+                out["invite.accepted"] = self.invite_accepted.to_dict()
+            if self.invite_deleted is not UNSET:
+                out["invite.deleted"] = self.invite_deleted.to_dict()
+            if self.ip_allowlist_created is not UNSET:
+                out["ip_allowlist.created"] = self.ip_allowlist_created.to_dict()
+            if self.ip_allowlist_updated is not UNSET:
+                out["ip_allowlist.updated"] = self.ip_allowlist_updated.to_dict()
+            if self.ip_allowlist_deleted is not UNSET:
+                out["ip_allowlist.deleted"] = self.ip_allowlist_deleted.to_dict()
+            if self.ip_allowlist_config_activated is not UNSET:
+                out["ip_allowlist.config.activated"] = self.ip_allowlist_config_activated.to_dict()
+            if self.ip_allowlist_config_deactivated is not UNSET:
+                out["ip_allowlist.config.deactivated"] = (
+                    self.ip_allowlist_config_deactivated.to_dict()
+                )
+            if self.login_succeeded is not UNSET:
+                out["login.succeeded"] = dict(self.login_succeeded)
+            if self.login_failed is not UNSET:
+                out["login.failed"] = self.login_failed.to_dict()
+            if self.logout_succeeded is not UNSET:
+                out["logout.succeeded"] = dict(self.logout_succeeded)
+            if self.logout_failed is not UNSET:
+                out["logout.failed"] = self.logout_failed.to_dict()
+            if self.organization_updated is not UNSET:
+                out["organization.updated"] = self.organization_updated.to_dict()
+            if self.project_created is not UNSET:
+                out["project.created"] = self.project_created.to_dict()
+            if self.project_updated is not UNSET:
+                out["project.updated"] = self.project_updated.to_dict()
+            if self.project_archived is not UNSET:
+                out["project.archived"] = self.project_archived.to_dict()
+            if self.project_deleted is not UNSET:
+                out["project.deleted"] = self.project_deleted.to_dict()
+            if self.rate_limit_updated is not UNSET:
+                out["rate_limit.updated"] = self.rate_limit_updated.to_dict()
+            if self.rate_limit_deleted is not UNSET:
+                out["rate_limit.deleted"] = self.rate_limit_deleted.to_dict()
+            if self.role_created is not UNSET:
+                out["role.created"] = self.role_created.to_dict()
+            if self.role_updated is not UNSET:
+                out["role.updated"] = self.role_updated.to_dict()
+            if self.role_deleted is not UNSET:
+                out["role.deleted"] = self.role_deleted.to_dict()
+            if self.role_assignment_created is not UNSET:
+                out["role.assignment.created"] = self.role_assignment_created.to_dict()
+            if self.role_assignment_deleted is not UNSET:
+                out["role.assignment.deleted"] = self.role_assignment_deleted.to_dict()
+            if self.role_bound_to_resource is not UNSET:
+                out["role.bound_to_resource"] = self.role_bound_to_resource.to_dict()
+            if self.role_unbound_from_resource is not UNSET:
+                out["role.unbound_from_resource"] = self.role_unbound_from_resource.to_dict()
+            if self.service_account_created is not UNSET:
+                out["service_account.created"] = self.service_account_created.to_dict()
+            if self.service_account_updated is not UNSET:
+                out["service_account.updated"] = self.service_account_updated.to_dict()
+            if self.service_account_deleted is not UNSET:
+                out["service_account.deleted"] = self.service_account_deleted.to_dict()
+            if self.workload_identity_provider_created is not UNSET:
+                out["workload_identity_provider.created"] = (
+                    self.workload_identity_provider_created.to_dict()
+                )
+            if self.workload_identity_provider_updated is not UNSET:
+                out["workload_identity_provider.updated"] = (
+                    self.workload_identity_provider_updated.to_dict()
+                )
+            if self.workload_identity_provider_deleted is not UNSET:
+                out["workload_identity_provider.deleted"] = (
+                    self.workload_identity_provider_deleted.to_dict()
+                )
+            if self.workload_identity_provider_mapping_created is not UNSET:
+                out["workload_identity_provider_mapping.created"] = (
+                    self.workload_identity_provider_mapping_created.to_dict()
+                )
+            if self.workload_identity_provider_mapping_updated is not UNSET:
+                out["workload_identity_provider_mapping.updated"] = (
+                    self.workload_identity_provider_mapping_updated.to_dict()
+                )
+            if self.workload_identity_provider_mapping_deleted is not UNSET:
+                out["workload_identity_provider_mapping.deleted"] = (
+                    self.workload_identity_provider_mapping_deleted.to_dict()
+                )
+            if self.user_added is not UNSET:
+                out["user.added"] = self.user_added.to_dict()
+            if self.user_updated is not UNSET:
+                out["user.updated"] = self.user_updated.to_dict()
+            if self.user_deleted is not UNSET:
+                out["user.deleted"] = self.user_deleted.to_dict()
+            if self.certificate_created is not UNSET:
+                out["certificate.created"] = self.certificate_created.to_dict()
+            if self.certificate_updated is not UNSET:
+                out["certificate.updated"] = self.certificate_updated.to_dict()
+            if self.certificate_deleted is not UNSET:
+                out["certificate.deleted"] = self.certificate_deleted.to_dict()
+            if self.certificates_activated is not UNSET:
+                out["certificates.activated"] = self.certificates_activated.to_dict()
+            if self.certificates_deactivated is not UNSET:
+                out["certificates.deactivated"] = self.certificates_deactivated.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -793,4406 +978,3 @@ _KEYS_AUDITLOG = frozenset(
         "certificates.deactivated",
     }
 )
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogApiKeyCreated(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The tracking ID of the API key."""
-    data: AuditLogApiKeyCreatedData | Unset
-    """The payload used to create the API key."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        data: AuditLogApiKeyCreatedData | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.data = data
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogApiKeyCreated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "data"
-            v = data.get("data", UNSET)
-            obj.data = v if v is UNSET else AuditLogApiKeyCreatedData.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGAPIKEYCREATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.data is not UNSET:
-            out["data"] = self.data.to_dict()
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGAPIKEYCREATED = frozenset({"id", "data"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogApiKeyCreatedData(_r.Model):
-    """The payload used to create the API key."""
-
-    scopes: list[str] | Unset
-    """A list of scopes allowed for the API key, e.g. `["api.model.request"]`"""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        scopes: list[str] | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.scopes = scopes
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogApiKeyCreatedData:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "scopes"
-            v = data.get("scopes", UNSET)
-            obj.scopes = v if v is UNSET else _r.list_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGAPIKEYCREATEDDATA)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.scopes is not UNSET:
-            out["scopes"] = list(self.scopes)
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGAPIKEYCREATEDDATA = frozenset({"scopes"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogApiKeyDeleted(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The tracking ID of the API key."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogApiKeyDeleted:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGAPIKEYDELETED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGAPIKEYDELETED = frozenset({"id"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogApiKeyUpdated(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The tracking ID of the API key."""
-    changes_requested: AuditLogApiKeyUpdatedChangesRequested | Unset
-    """The payload used to update the API key."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        changes_requested: AuditLogApiKeyUpdatedChangesRequested | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.changes_requested = changes_requested
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogApiKeyUpdated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "changes_requested"
-            v = data.get("changes_requested", UNSET)
-            obj.changes_requested = (
-                v if v is UNSET else AuditLogApiKeyUpdatedChangesRequested.from_dict(v)
-            )
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGAPIKEYUPDATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.changes_requested is not UNSET:
-            out["changes_requested"] = self.changes_requested.to_dict()
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGAPIKEYUPDATED = frozenset({"id", "changes_requested"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogApiKeyUpdatedChangesRequested(_r.Model):
-    """The payload used to update the API key."""
-
-    scopes: list[str] | Unset
-    """A list of scopes allowed for the API key, e.g. `["api.model.request"]`"""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        scopes: list[str] | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.scopes = scopes
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogApiKeyUpdatedChangesRequested:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "scopes"
-            v = data.get("scopes", UNSET)
-            obj.scopes = v if v is UNSET else _r.list_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGAPIKEYUPDATEDCHANGESREQUESTED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.scopes is not UNSET:
-            out["scopes"] = list(self.scopes)
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGAPIKEYUPDATEDCHANGESREQUESTED = frozenset({"scopes"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogCertificateCreated(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The certificate ID."""
-    name: str | Unset
-    """The name of the certificate."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.name = name
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogCertificateCreated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "name"
-            v = data.get("name", UNSET)
-            obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGCERTIFICATECREATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGCERTIFICATECREATED = frozenset({"id", "name"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogCertificateDeleted(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The certificate ID."""
-    name: str | Unset
-    """The name of the certificate."""
-    certificate: str | Unset
-    """The certificate content in PEM format."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        certificate: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.name = name
-        self.certificate = certificate
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogCertificateDeleted:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "name"
-            v = data.get("name", UNSET)
-            obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "certificate"
-            v = data.get("certificate", UNSET)
-            obj.certificate = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGCERTIFICATEDELETED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.certificate is not UNSET:
-            out["certificate"] = self.certificate
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGCERTIFICATEDELETED = frozenset({"id", "name", "certificate"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogCertificateUpdated(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The certificate ID."""
-    name: str | Unset
-    """The name of the certificate."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.name = name
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogCertificateUpdated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "name"
-            v = data.get("name", UNSET)
-            obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGCERTIFICATEUPDATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGCERTIFICATEUPDATED = frozenset({"id", "name"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogCertificatesActivated(_r.Model):
-    """The details for events with this `type`."""
-
-    certificates: list[AuditLogCertificatesActivatedCertificatesItem] | Unset
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        certificates: list[AuditLogCertificatesActivatedCertificatesItem] | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.certificates = certificates
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogCertificatesActivated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "certificates"
-            v = data.get("certificates", UNSET)
-            obj.certificates = (
-                v
-                if v is UNSET
-                else _r.list_of(v, AuditLogCertificatesActivatedCertificatesItem.from_dict)
-            )
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGCERTIFICATESACTIVATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.certificates is not UNSET:
-            out["certificates"] = [x.to_dict() for x in self.certificates]
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGCERTIFICATESACTIVATED = frozenset({"certificates"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogCertificatesActivatedCertificatesItem(_r.Model):
-    """AuditLogCertificatesActivatedCertificatesItem"""
-
-    id: str | Unset
-    """The certificate ID."""
-    name: str | Unset
-    """The name of the certificate."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.name = name
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogCertificatesActivatedCertificatesItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "name"
-            v = data.get("name", UNSET)
-            obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGCERTIFICATESACTIVATEDCERTIFICATESITEM)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGCERTIFICATESACTIVATEDCERTIFICATESITEM = frozenset({"id", "name"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogCertificatesDeactivated(_r.Model):
-    """The details for events with this `type`."""
-
-    certificates: list[AuditLogCertificatesDeactivatedCertificatesItem] | Unset
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        certificates: list[AuditLogCertificatesDeactivatedCertificatesItem] | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.certificates = certificates
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogCertificatesDeactivated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "certificates"
-            v = data.get("certificates", UNSET)
-            obj.certificates = (
-                v
-                if v is UNSET
-                else _r.list_of(v, AuditLogCertificatesDeactivatedCertificatesItem.from_dict)
-            )
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGCERTIFICATESDEACTIVATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.certificates is not UNSET:
-            out["certificates"] = [x.to_dict() for x in self.certificates]
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGCERTIFICATESDEACTIVATED = frozenset({"certificates"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogCertificatesDeactivatedCertificatesItem(_r.Model):
-    """AuditLogCertificatesDeactivatedCertificatesItem"""
-
-    id: str | Unset
-    """The certificate ID."""
-    name: str | Unset
-    """The name of the certificate."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.name = name
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogCertificatesDeactivatedCertificatesItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "name"
-            v = data.get("name", UNSET)
-            obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGCERTIFICATESDEACTIVATEDCERTIFICATESITEM)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGCERTIFICATESDEACTIVATEDCERTIFICATESITEM = frozenset({"id", "name"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogCheckpointPermissionCreated(_r.Model):
-    """The project and fine-tuned model checkpoint that the checkpoint permission was created for."""
-
-    id: str | Unset
-    """The ID of the checkpoint permission."""
-    data: AuditLogCheckpointPermissionCreatedData | Unset
-    """The payload used to create the checkpoint permission."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        data: AuditLogCheckpointPermissionCreatedData | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.data = data
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogCheckpointPermissionCreated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "data"
-            v = data.get("data", UNSET)
-            obj.data = v if v is UNSET else AuditLogCheckpointPermissionCreatedData.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGCHECKPOINTPERMISSIONCREATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.data is not UNSET:
-            out["data"] = self.data.to_dict()
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGCHECKPOINTPERMISSIONCREATED = frozenset({"id", "data"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogCheckpointPermissionCreatedData(_r.Model):
-    """The payload used to create the checkpoint permission."""
-
-    project_id: str | Unset
-    """The ID of the project that the checkpoint permission was created for."""
-    fine_tuned_model_checkpoint: str | Unset
-    """The ID of the fine-tuned model checkpoint."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        project_id: str | Unset = UNSET,
-        fine_tuned_model_checkpoint: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.project_id = project_id
-        self.fine_tuned_model_checkpoint = fine_tuned_model_checkpoint
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogCheckpointPermissionCreatedData:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "project_id"
-            v = data.get("project_id", UNSET)
-            obj.project_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "fine_tuned_model_checkpoint"
-            v = data.get("fine_tuned_model_checkpoint", UNSET)
-            obj.fine_tuned_model_checkpoint = (
-                v if v is UNSET else v if v.__class__ is str else _r.string(v)
-            )
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGCHECKPOINTPERMISSIONCREATEDDATA)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.project_id is not UNSET:
-            out["project_id"] = self.project_id
-        if self.fine_tuned_model_checkpoint is not UNSET:
-            out["fine_tuned_model_checkpoint"] = self.fine_tuned_model_checkpoint
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGCHECKPOINTPERMISSIONCREATEDDATA = frozenset(
-    {"project_id", "fine_tuned_model_checkpoint"}
-)
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogCheckpointPermissionDeleted(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The ID of the checkpoint permission."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogCheckpointPermissionDeleted:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGCHECKPOINTPERMISSIONDELETED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGCHECKPOINTPERMISSIONDELETED = frozenset({"id"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogExternalKeyRegistered(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The ID of the external key configuration."""
-    data: dict[str, Any] | Unset
-    """The configuration for the external key."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        data: dict[str, Any] | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.data = data
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogExternalKeyRegistered:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "data"
-            v = data.get("data", UNSET)
-            obj.data = v if v is UNSET else _r.obj(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGEXTERNALKEYREGISTERED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.data is not UNSET:
-            out["data"] = dict(self.data)
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGEXTERNALKEYREGISTERED = frozenset({"id", "data"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogExternalKeyRemoved(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The ID of the external key configuration."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogExternalKeyRemoved:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGEXTERNALKEYREMOVED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGEXTERNALKEYREMOVED = frozenset({"id"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogGroupCreated(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The ID of the group."""
-    data: AuditLogGroupCreatedData | Unset
-    """Information about the created group."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        data: AuditLogGroupCreatedData | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.data = data
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogGroupCreated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "data"
-            v = data.get("data", UNSET)
-            obj.data = v if v is UNSET else AuditLogGroupCreatedData.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGGROUPCREATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.data is not UNSET:
-            out["data"] = self.data.to_dict()
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGGROUPCREATED = frozenset({"id", "data"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogGroupCreatedData(_r.Model):
-    """Information about the created group."""
-
-    group_name: str | Unset
-    """The group name."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        group_name: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.group_name = group_name
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogGroupCreatedData:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "group_name"
-            v = data.get("group_name", UNSET)
-            obj.group_name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGGROUPCREATEDDATA)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.group_name is not UNSET:
-            out["group_name"] = self.group_name
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGGROUPCREATEDDATA = frozenset({"group_name"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogGroupDeleted(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The ID of the group."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogGroupDeleted:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGGROUPDELETED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGGROUPDELETED = frozenset({"id"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogGroupUpdated(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The ID of the group."""
-    changes_requested: AuditLogGroupUpdatedChangesRequested | Unset
-    """The payload used to update the group."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        changes_requested: AuditLogGroupUpdatedChangesRequested | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.changes_requested = changes_requested
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogGroupUpdated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "changes_requested"
-            v = data.get("changes_requested", UNSET)
-            obj.changes_requested = (
-                v if v is UNSET else AuditLogGroupUpdatedChangesRequested.from_dict(v)
-            )
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGGROUPUPDATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.changes_requested is not UNSET:
-            out["changes_requested"] = self.changes_requested.to_dict()
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGGROUPUPDATED = frozenset({"id", "changes_requested"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogGroupUpdatedChangesRequested(_r.Model):
-    """The payload used to update the group."""
-
-    group_name: str | Unset
-    """The updated group name."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        group_name: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.group_name = group_name
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogGroupUpdatedChangesRequested:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "group_name"
-            v = data.get("group_name", UNSET)
-            obj.group_name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGGROUPUPDATEDCHANGESREQUESTED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.group_name is not UNSET:
-            out["group_name"] = self.group_name
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGGROUPUPDATEDCHANGESREQUESTED = frozenset({"group_name"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogInviteAccepted(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The ID of the invite."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogInviteAccepted:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGINVITEACCEPTED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGINVITEACCEPTED = frozenset({"id"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogInviteDeleted(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The ID of the invite."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogInviteDeleted:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGINVITEDELETED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGINVITEDELETED = frozenset({"id"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogInviteSent(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The ID of the invite."""
-    data: AuditLogInviteSentData | Unset
-    """The payload used to create the invite."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        data: AuditLogInviteSentData | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.data = data
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogInviteSent:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "data"
-            v = data.get("data", UNSET)
-            obj.data = v if v is UNSET else AuditLogInviteSentData.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGINVITESENT)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.data is not UNSET:
-            out["data"] = self.data.to_dict()
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGINVITESENT = frozenset({"id", "data"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogInviteSentData(_r.Model):
-    """The payload used to create the invite."""
-
-    email: str | Unset
-    """The email invited to the organization."""
-    role: str | Unset
-    """The role the email was invited to be. Is either `owner` or `member`."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        email: str | Unset = UNSET,
-        role: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.email = email
-        self.role = role
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogInviteSentData:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "email"
-            v = data.get("email", UNSET)
-            obj.email = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "role"
-            v = data.get("role", UNSET)
-            obj.role = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGINVITESENTDATA)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.email is not UNSET:
-            out["email"] = self.email
-        if self.role is not UNSET:
-            out["role"] = self.role
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGINVITESENTDATA = frozenset({"email", "role"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogIpAllowlistConfigActivated(_r.Model):
-    """The details for events with this `type`."""
-
-    configs: list[AuditLogIpAllowlistConfigActivatedConfigsItem] | Unset
-    """The configurations that were activated."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        configs: list[AuditLogIpAllowlistConfigActivatedConfigsItem] | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.configs = configs
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogIpAllowlistConfigActivated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "configs"
-            v = data.get("configs", UNSET)
-            obj.configs = (
-                v
-                if v is UNSET
-                else _r.list_of(v, AuditLogIpAllowlistConfigActivatedConfigsItem.from_dict)
-            )
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGIPALLOWLISTCONFIGACTIVATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.configs is not UNSET:
-            out["configs"] = [x.to_dict() for x in self.configs]
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGIPALLOWLISTCONFIGACTIVATED = frozenset({"configs"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogIpAllowlistConfigActivatedConfigsItem(_r.Model):
-    """AuditLogIpAllowlistConfigActivatedConfigsItem"""
-
-    id: str | Unset
-    """The ID of the IP allowlist configuration."""
-    name: str | Unset
-    """The name of the IP allowlist configuration."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.name = name
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogIpAllowlistConfigActivatedConfigsItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "name"
-            v = data.get("name", UNSET)
-            obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGIPALLOWLISTCONFIGACTIVATEDCONFIGSITEM)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGIPALLOWLISTCONFIGACTIVATEDCONFIGSITEM = frozenset({"id", "name"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogIpAllowlistConfigDeactivated(_r.Model):
-    """The details for events with this `type`."""
-
-    configs: list[AuditLogIpAllowlistConfigDeactivatedConfigsItem] | Unset
-    """The configurations that were deactivated."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        configs: list[AuditLogIpAllowlistConfigDeactivatedConfigsItem] | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.configs = configs
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogIpAllowlistConfigDeactivated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "configs"
-            v = data.get("configs", UNSET)
-            obj.configs = (
-                v
-                if v is UNSET
-                else _r.list_of(v, AuditLogIpAllowlistConfigDeactivatedConfigsItem.from_dict)
-            )
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGIPALLOWLISTCONFIGDEACTIVATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.configs is not UNSET:
-            out["configs"] = [x.to_dict() for x in self.configs]
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGIPALLOWLISTCONFIGDEACTIVATED = frozenset({"configs"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogIpAllowlistConfigDeactivatedConfigsItem(_r.Model):
-    """AuditLogIpAllowlistConfigDeactivatedConfigsItem"""
-
-    id: str | Unset
-    """The ID of the IP allowlist configuration."""
-    name: str | Unset
-    """The name of the IP allowlist configuration."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.name = name
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogIpAllowlistConfigDeactivatedConfigsItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "name"
-            v = data.get("name", UNSET)
-            obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGIPALLOWLISTCONFIGDEACTIVATEDCONFIGSITEM)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGIPALLOWLISTCONFIGDEACTIVATEDCONFIGSITEM = frozenset({"id", "name"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogIpAllowlistCreated(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The ID of the IP allowlist configuration."""
-    name: str | Unset
-    """The name of the IP allowlist configuration."""
-    allowed_ips: list[str] | Unset
-    """The IP addresses or CIDR ranges included in the configuration."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        allowed_ips: list[str] | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.name = name
-        self.allowed_ips = allowed_ips
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogIpAllowlistCreated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "name"
-            v = data.get("name", UNSET)
-            obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "allowed_ips"
-            v = data.get("allowed_ips", UNSET)
-            obj.allowed_ips = v if v is UNSET else _r.list_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGIPALLOWLISTCREATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.allowed_ips is not UNSET:
-            out["allowed_ips"] = list(self.allowed_ips)
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGIPALLOWLISTCREATED = frozenset({"id", "name", "allowed_ips"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogIpAllowlistDeleted(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The ID of the IP allowlist configuration."""
-    name: str | Unset
-    """The name of the IP allowlist configuration."""
-    allowed_ips: list[str] | Unset
-    """The IP addresses or CIDR ranges that were in the configuration."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        allowed_ips: list[str] | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.name = name
-        self.allowed_ips = allowed_ips
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogIpAllowlistDeleted:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "name"
-            v = data.get("name", UNSET)
-            obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "allowed_ips"
-            v = data.get("allowed_ips", UNSET)
-            obj.allowed_ips = v if v is UNSET else _r.list_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGIPALLOWLISTDELETED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.allowed_ips is not UNSET:
-            out["allowed_ips"] = list(self.allowed_ips)
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGIPALLOWLISTDELETED = frozenset({"id", "name", "allowed_ips"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogIpAllowlistUpdated(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The ID of the IP allowlist configuration."""
-    allowed_ips: list[str] | Unset
-    """The updated set of IP addresses or CIDR ranges in the configuration."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        allowed_ips: list[str] | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.allowed_ips = allowed_ips
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogIpAllowlistUpdated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "allowed_ips"
-            v = data.get("allowed_ips", UNSET)
-            obj.allowed_ips = v if v is UNSET else _r.list_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGIPALLOWLISTUPDATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.allowed_ips is not UNSET:
-            out["allowed_ips"] = list(self.allowed_ips)
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGIPALLOWLISTUPDATED = frozenset({"id", "allowed_ips"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogLoginFailed(_r.Model):
-    """The details for events with this `type`."""
-
-    error_code: str | Unset
-    """The error code of the failure."""
-    error_message: str | Unset
-    """The error message of the failure."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        error_code: str | Unset = UNSET,
-        error_message: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.error_code = error_code
-        self.error_message = error_message
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogLoginFailed:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "error_code"
-            v = data.get("error_code", UNSET)
-            obj.error_code = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "error_message"
-            v = data.get("error_message", UNSET)
-            obj.error_message = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGLOGINFAILED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.error_code is not UNSET:
-            out["error_code"] = self.error_code
-        if self.error_message is not UNSET:
-            out["error_message"] = self.error_message
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGLOGINFAILED = frozenset({"error_code", "error_message"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogLogoutFailed(_r.Model):
-    """The details for events with this `type`."""
-
-    error_code: str | Unset
-    """The error code of the failure."""
-    error_message: str | Unset
-    """The error message of the failure."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        error_code: str | Unset = UNSET,
-        error_message: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.error_code = error_code
-        self.error_message = error_message
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogLogoutFailed:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "error_code"
-            v = data.get("error_code", UNSET)
-            obj.error_code = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "error_message"
-            v = data.get("error_message", UNSET)
-            obj.error_message = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGLOGOUTFAILED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.error_code is not UNSET:
-            out["error_code"] = self.error_code
-        if self.error_message is not UNSET:
-            out["error_message"] = self.error_message
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGLOGOUTFAILED = frozenset({"error_code", "error_message"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogOrganizationUpdated(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The organization ID."""
-    changes_requested: AuditLogOrganizationUpdatedChangesRequested | Unset
-    """The payload used to update the organization settings."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        changes_requested: AuditLogOrganizationUpdatedChangesRequested | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.changes_requested = changes_requested
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogOrganizationUpdated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "changes_requested"
-            v = data.get("changes_requested", UNSET)
-            obj.changes_requested = (
-                v if v is UNSET else AuditLogOrganizationUpdatedChangesRequested.from_dict(v)
-            )
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGORGANIZATIONUPDATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.changes_requested is not UNSET:
-            out["changes_requested"] = self.changes_requested.to_dict()
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGORGANIZATIONUPDATED = frozenset({"id", "changes_requested"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogOrganizationUpdatedChangesRequested(_r.Model):
-    """The payload used to update the organization settings."""
-
-    title: str | Unset
-    """The organization title."""
-    description: str | Unset
-    """The organization description."""
-    name: str | Unset
-    """The organization name."""
-    threads_ui_visibility: str | Unset
-    """Visibility of the threads page which shows messages created with the Assistants API and Playground. One of `ANY_ROLE`, `OWNERS`, or `NONE`."""
-    usage_dashboard_visibility: str | Unset
-    """Visibility of the usage dashboard which shows activity and costs for your organization. One of `ANY_ROLE` or `OWNERS`."""
-    api_call_logging: str | Unset
-    """How your organization logs data from supported API calls. One of `disabled`, `enabled_per_call`, `enabled_for_all_projects`, or `enabled_for_selected_projects`"""
-    api_call_logging_project_ids: str | Unset
-    """The list of project ids if api_call_logging is set to `enabled_for_selected_projects`"""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        title: str | Unset = UNSET,
-        description: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        threads_ui_visibility: str | Unset = UNSET,
-        usage_dashboard_visibility: str | Unset = UNSET,
-        api_call_logging: str | Unset = UNSET,
-        api_call_logging_project_ids: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.title = title
-        self.description = description
-        self.name = name
-        self.threads_ui_visibility = threads_ui_visibility
-        self.usage_dashboard_visibility = usage_dashboard_visibility
-        self.api_call_logging = api_call_logging
-        self.api_call_logging_project_ids = api_call_logging_project_ids
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogOrganizationUpdatedChangesRequested:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "title"
-            v = data.get("title", UNSET)
-            obj.title = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "description"
-            v = data.get("description", UNSET)
-            obj.description = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "name"
-            v = data.get("name", UNSET)
-            obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "threads_ui_visibility"
-            v = data.get("threads_ui_visibility", UNSET)
-            obj.threads_ui_visibility = (
-                v if v is UNSET else v if v.__class__ is str else _r.string(v)
-            )
-
-            key = "usage_dashboard_visibility"
-            v = data.get("usage_dashboard_visibility", UNSET)
-            obj.usage_dashboard_visibility = (
-                v if v is UNSET else v if v.__class__ is str else _r.string(v)
-            )
-
-            key = "api_call_logging"
-            v = data.get("api_call_logging", UNSET)
-            obj.api_call_logging = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "api_call_logging_project_ids"
-            v = data.get("api_call_logging_project_ids", UNSET)
-            obj.api_call_logging_project_ids = (
-                v if v is UNSET else v if v.__class__ is str else _r.string(v)
-            )
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGORGANIZATIONUPDATEDCHANGESREQUESTED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.title is not UNSET:
-            out["title"] = self.title
-        if self.description is not UNSET:
-            out["description"] = self.description
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.threads_ui_visibility is not UNSET:
-            out["threads_ui_visibility"] = self.threads_ui_visibility
-        if self.usage_dashboard_visibility is not UNSET:
-            out["usage_dashboard_visibility"] = self.usage_dashboard_visibility
-        if self.api_call_logging is not UNSET:
-            out["api_call_logging"] = self.api_call_logging
-        if self.api_call_logging_project_ids is not UNSET:
-            out["api_call_logging_project_ids"] = self.api_call_logging_project_ids
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGORGANIZATIONUPDATEDCHANGESREQUESTED = frozenset(
-    {
-        "title",
-        "description",
-        "name",
-        "threads_ui_visibility",
-        "usage_dashboard_visibility",
-        "api_call_logging",
-        "api_call_logging_project_ids",
-    }
-)
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogProject(_r.Model):
-    """The project that the action was scoped to. Absent for actions not scoped to projects. Note that any admin actions taken via Admin API keys are associated with the default project."""
-
-    id: str | Unset
-    """The project ID."""
-    name: str | Unset
-    """The project title."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.name = name
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogProject:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "name"
-            v = data.get("name", UNSET)
-            obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGPROJECT)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGPROJECT = frozenset({"id", "name"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogProjectArchived(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The project ID."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogProjectArchived:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGPROJECTARCHIVED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGPROJECTARCHIVED = frozenset({"id"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogProjectCreated(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The project ID."""
-    data: AuditLogProjectCreatedData | Unset
-    """The payload used to create the project."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        data: AuditLogProjectCreatedData | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.data = data
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogProjectCreated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "data"
-            v = data.get("data", UNSET)
-            obj.data = v if v is UNSET else AuditLogProjectCreatedData.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGPROJECTCREATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.data is not UNSET:
-            out["data"] = self.data.to_dict()
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGPROJECTCREATED = frozenset({"id", "data"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogProjectCreatedData(_r.Model):
-    """The payload used to create the project."""
-
-    name: str | Unset
-    """The project name."""
-    title: str | Unset
-    """The title of the project as seen on the dashboard."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        name: str | Unset = UNSET,
-        title: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.name = name
-        self.title = title
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogProjectCreatedData:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "name"
-            v = data.get("name", UNSET)
-            obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "title"
-            v = data.get("title", UNSET)
-            obj.title = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGPROJECTCREATEDDATA)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.title is not UNSET:
-            out["title"] = self.title
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGPROJECTCREATEDDATA = frozenset({"name", "title"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogProjectDeleted(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The project ID."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogProjectDeleted:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGPROJECTDELETED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGPROJECTDELETED = frozenset({"id"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogProjectUpdated(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The project ID."""
-    changes_requested: AuditLogProjectUpdatedChangesRequested | Unset
-    """The payload used to update the project."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        changes_requested: AuditLogProjectUpdatedChangesRequested | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.changes_requested = changes_requested
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogProjectUpdated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "changes_requested"
-            v = data.get("changes_requested", UNSET)
-            obj.changes_requested = (
-                v if v is UNSET else AuditLogProjectUpdatedChangesRequested.from_dict(v)
-            )
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGPROJECTUPDATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.changes_requested is not UNSET:
-            out["changes_requested"] = self.changes_requested.to_dict()
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGPROJECTUPDATED = frozenset({"id", "changes_requested"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogProjectUpdatedChangesRequested(_r.Model):
-    """The payload used to update the project."""
-
-    title: str | Unset
-    """The title of the project as seen on the dashboard."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        title: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.title = title
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogProjectUpdatedChangesRequested:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "title"
-            v = data.get("title", UNSET)
-            obj.title = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGPROJECTUPDATEDCHANGESREQUESTED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.title is not UNSET:
-            out["title"] = self.title
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGPROJECTUPDATEDCHANGESREQUESTED = frozenset({"title"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogRateLimitDeleted(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The rate limit ID"""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogRateLimitDeleted:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGRATELIMITDELETED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGRATELIMITDELETED = frozenset({"id"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogRateLimitUpdated(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The rate limit ID"""
-    changes_requested: AuditLogRateLimitUpdatedChangesRequested | Unset
-    """The payload used to update the rate limits."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        changes_requested: AuditLogRateLimitUpdatedChangesRequested | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.changes_requested = changes_requested
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogRateLimitUpdated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "changes_requested"
-            v = data.get("changes_requested", UNSET)
-            obj.changes_requested = (
-                v if v is UNSET else AuditLogRateLimitUpdatedChangesRequested.from_dict(v)
-            )
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGRATELIMITUPDATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.changes_requested is not UNSET:
-            out["changes_requested"] = self.changes_requested.to_dict()
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGRATELIMITUPDATED = frozenset({"id", "changes_requested"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogRateLimitUpdatedChangesRequested(_r.Model):
-    """The payload used to update the rate limits."""
-
-    max_requests_per_1_minute: int | Unset
-    """The maximum requests per minute."""
-    max_tokens_per_1_minute: int | Unset
-    """The maximum tokens per minute."""
-    max_images_per_1_minute: int | Unset
-    """The maximum images per minute. Only relevant for certain models."""
-    max_audio_megabytes_per_1_minute: int | Unset
-    """The maximum audio megabytes per minute. Only relevant for certain models."""
-    max_requests_per_1_day: int | Unset
-    """The maximum requests per day. Only relevant for certain models."""
-    batch_1_day_max_input_tokens: int | Unset
-    """The maximum batch input tokens per day. Only relevant for certain models."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        max_requests_per_1_minute: int | Unset = UNSET,
-        max_tokens_per_1_minute: int | Unset = UNSET,
-        max_images_per_1_minute: int | Unset = UNSET,
-        max_audio_megabytes_per_1_minute: int | Unset = UNSET,
-        max_requests_per_1_day: int | Unset = UNSET,
-        batch_1_day_max_input_tokens: int | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.max_requests_per_1_minute = max_requests_per_1_minute
-        self.max_tokens_per_1_minute = max_tokens_per_1_minute
-        self.max_images_per_1_minute = max_images_per_1_minute
-        self.max_audio_megabytes_per_1_minute = max_audio_megabytes_per_1_minute
-        self.max_requests_per_1_day = max_requests_per_1_day
-        self.batch_1_day_max_input_tokens = batch_1_day_max_input_tokens
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogRateLimitUpdatedChangesRequested:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "max_requests_per_1_minute"
-            v = data.get("max_requests_per_1_minute", UNSET)
-            obj.max_requests_per_1_minute = (
-                v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-            )
-
-            key = "max_tokens_per_1_minute"
-            v = data.get("max_tokens_per_1_minute", UNSET)
-            obj.max_tokens_per_1_minute = (
-                v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-            )
-
-            key = "max_images_per_1_minute"
-            v = data.get("max_images_per_1_minute", UNSET)
-            obj.max_images_per_1_minute = (
-                v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-            )
-
-            key = "max_audio_megabytes_per_1_minute"
-            v = data.get("max_audio_megabytes_per_1_minute", UNSET)
-            obj.max_audio_megabytes_per_1_minute = (
-                v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-            )
-
-            key = "max_requests_per_1_day"
-            v = data.get("max_requests_per_1_day", UNSET)
-            obj.max_requests_per_1_day = (
-                v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-            )
-
-            key = "batch_1_day_max_input_tokens"
-            v = data.get("batch_1_day_max_input_tokens", UNSET)
-            obj.batch_1_day_max_input_tokens = (
-                v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-            )
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGRATELIMITUPDATEDCHANGESREQUESTED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.max_requests_per_1_minute is not UNSET:
-            out["max_requests_per_1_minute"] = self.max_requests_per_1_minute
-        if self.max_tokens_per_1_minute is not UNSET:
-            out["max_tokens_per_1_minute"] = self.max_tokens_per_1_minute
-        if self.max_images_per_1_minute is not UNSET:
-            out["max_images_per_1_minute"] = self.max_images_per_1_minute
-        if self.max_audio_megabytes_per_1_minute is not UNSET:
-            out["max_audio_megabytes_per_1_minute"] = self.max_audio_megabytes_per_1_minute
-        if self.max_requests_per_1_day is not UNSET:
-            out["max_requests_per_1_day"] = self.max_requests_per_1_day
-        if self.batch_1_day_max_input_tokens is not UNSET:
-            out["batch_1_day_max_input_tokens"] = self.batch_1_day_max_input_tokens
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGRATELIMITUPDATEDCHANGESREQUESTED = frozenset(
-    {
-        "max_requests_per_1_minute",
-        "max_tokens_per_1_minute",
-        "max_images_per_1_minute",
-        "max_audio_megabytes_per_1_minute",
-        "max_requests_per_1_day",
-        "batch_1_day_max_input_tokens",
-    }
-)
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogRoleAssignmentCreated(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The identifier of the role assignment."""
-    principal_id: str | Unset
-    """The principal (user or group) that received the role."""
-    principal_type: str | Unset
-    """The type of principal (user or group) that received the role."""
-    resource_id: str | Unset
-    """The resource the role assignment is scoped to."""
-    resource_type: str | Unset
-    """The type of resource the role assignment is scoped to."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        principal_id: str | Unset = UNSET,
-        principal_type: str | Unset = UNSET,
-        resource_id: str | Unset = UNSET,
-        resource_type: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.principal_id = principal_id
-        self.principal_type = principal_type
-        self.resource_id = resource_id
-        self.resource_type = resource_type
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogRoleAssignmentCreated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "principal_id"
-            v = data.get("principal_id", UNSET)
-            obj.principal_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "principal_type"
-            v = data.get("principal_type", UNSET)
-            obj.principal_type = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "resource_id"
-            v = data.get("resource_id", UNSET)
-            obj.resource_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "resource_type"
-            v = data.get("resource_type", UNSET)
-            obj.resource_type = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGROLEASSIGNMENTCREATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.principal_id is not UNSET:
-            out["principal_id"] = self.principal_id
-        if self.principal_type is not UNSET:
-            out["principal_type"] = self.principal_type
-        if self.resource_id is not UNSET:
-            out["resource_id"] = self.resource_id
-        if self.resource_type is not UNSET:
-            out["resource_type"] = self.resource_type
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGROLEASSIGNMENTCREATED = frozenset(
-    {"id", "principal_id", "principal_type", "resource_id", "resource_type"}
-)
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogRoleAssignmentDeleted(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The identifier of the role assignment."""
-    principal_id: str | Unset
-    """The principal (user or group) that had the role removed."""
-    principal_type: str | Unset
-    """The type of principal (user or group) that had the role removed."""
-    resource_id: str | Unset
-    """The resource the role assignment was scoped to."""
-    resource_type: str | Unset
-    """The type of resource the role assignment was scoped to."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        principal_id: str | Unset = UNSET,
-        principal_type: str | Unset = UNSET,
-        resource_id: str | Unset = UNSET,
-        resource_type: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.principal_id = principal_id
-        self.principal_type = principal_type
-        self.resource_id = resource_id
-        self.resource_type = resource_type
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogRoleAssignmentDeleted:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "principal_id"
-            v = data.get("principal_id", UNSET)
-            obj.principal_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "principal_type"
-            v = data.get("principal_type", UNSET)
-            obj.principal_type = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "resource_id"
-            v = data.get("resource_id", UNSET)
-            obj.resource_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "resource_type"
-            v = data.get("resource_type", UNSET)
-            obj.resource_type = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGROLEASSIGNMENTDELETED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.principal_id is not UNSET:
-            out["principal_id"] = self.principal_id
-        if self.principal_type is not UNSET:
-            out["principal_type"] = self.principal_type
-        if self.resource_id is not UNSET:
-            out["resource_id"] = self.resource_id
-        if self.resource_type is not UNSET:
-            out["resource_type"] = self.resource_type
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGROLEASSIGNMENTDELETED = frozenset(
-    {"id", "principal_id", "principal_type", "resource_id", "resource_type"}
-)
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogRoleBoundToResource(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The ID of the resource the role was bound to. ChatGPT workspace connector resources use `<workspace_id>__<connector_id>`."""
-    role_id: str | Unset
-    """The ID of the role that was bound to the resource."""
-    resource_id: str | Unset
-    """The ID of the resource the role was bound to."""
-    resource_type: str | Unset
-    """The type of resource the role was bound to."""
-    permissions: list[str] | Unset
-    """The permissions granted to the role for the resource."""
-    workspace_id: str | Unset
-    """The workspace ID for a ChatGPT workspace connector resource."""
-    connector_id: str | Unset
-    """The connector ID for a ChatGPT workspace connector resource."""
-    connector_name: str | Unset
-    """The connector display name for a ChatGPT workspace connector resource, or the connector ID when the display name could not be resolved."""
-    enabled: bool | Unset
-    """Whether the connector is enabled for the role."""
-    source: AuditLogRoleBoundToResourceSource | str | Unset
-    """The connector role mutation path that produced the event."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        role_id: str | Unset = UNSET,
-        resource_id: str | Unset = UNSET,
-        resource_type: str | Unset = UNSET,
-        permissions: list[str] | Unset = UNSET,
-        workspace_id: str | Unset = UNSET,
-        connector_id: str | Unset = UNSET,
-        connector_name: str | Unset = UNSET,
-        enabled: bool | Unset = UNSET,
-        source: AuditLogRoleBoundToResourceSource | str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.role_id = role_id
-        self.resource_id = resource_id
-        self.resource_type = resource_type
-        self.permissions = permissions
-        self.workspace_id = workspace_id
-        self.connector_id = connector_id
-        self.connector_name = connector_name
-        self.enabled = enabled
-        self.source = source
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogRoleBoundToResource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "role_id"
-            v = data.get("role_id", UNSET)
-            obj.role_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "resource_id"
-            v = data.get("resource_id", UNSET)
-            obj.resource_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "resource_type"
-            v = data.get("resource_type", UNSET)
-            obj.resource_type = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "permissions"
-            v = data.get("permissions", UNSET)
-            obj.permissions = v if v is UNSET else _r.list_of(v, _r.string)
-
-            key = "workspace_id"
-            v = data.get("workspace_id", UNSET)
-            obj.workspace_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "connector_id"
-            v = data.get("connector_id", UNSET)
-            obj.connector_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "connector_name"
-            v = data.get("connector_name", UNSET)
-            obj.connector_name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "enabled"
-            v = data.get("enabled", UNSET)
-            obj.enabled = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-
-            key = "source"
-            v = data.get("source", UNSET)
-            obj.source = v if v is UNSET else AuditLogRoleBoundToResourceSource.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGROLEBOUNDTORESOURCE)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.role_id is not UNSET:
-            out["role_id"] = self.role_id
-        if self.resource_id is not UNSET:
-            out["resource_id"] = self.resource_id
-        if self.resource_type is not UNSET:
-            out["resource_type"] = self.resource_type
-        if self.permissions is not UNSET:
-            out["permissions"] = list(self.permissions)
-        if self.workspace_id is not UNSET:
-            out["workspace_id"] = self.workspace_id
-        if self.connector_id is not UNSET:
-            out["connector_id"] = self.connector_id
-        if self.connector_name is not UNSET:
-            out["connector_name"] = self.connector_name
-        if self.enabled is not UNSET:
-            out["enabled"] = self.enabled
-        if self.source is not UNSET:
-            out["source"] = self.source
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGROLEBOUNDTORESOURCE = frozenset(
-    {
-        "id",
-        "role_id",
-        "resource_id",
-        "resource_type",
-        "permissions",
-        "workspace_id",
-        "connector_id",
-        "connector_name",
-        "enabled",
-        "source",
-    }
-)
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogRoleCreated(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The role ID."""
-    role_name: str | Unset
-    """The name of the role."""
-    permissions: list[str] | Unset
-    """The permissions granted by the role."""
-    resource_type: str | Unset
-    """The type of resource the role belongs to."""
-    resource_id: str | Unset
-    """The resource the role is scoped to."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        role_name: str | Unset = UNSET,
-        permissions: list[str] | Unset = UNSET,
-        resource_type: str | Unset = UNSET,
-        resource_id: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.role_name = role_name
-        self.permissions = permissions
-        self.resource_type = resource_type
-        self.resource_id = resource_id
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogRoleCreated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "role_name"
-            v = data.get("role_name", UNSET)
-            obj.role_name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "permissions"
-            v = data.get("permissions", UNSET)
-            obj.permissions = v if v is UNSET else _r.list_of(v, _r.string)
-
-            key = "resource_type"
-            v = data.get("resource_type", UNSET)
-            obj.resource_type = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "resource_id"
-            v = data.get("resource_id", UNSET)
-            obj.resource_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGROLECREATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.role_name is not UNSET:
-            out["role_name"] = self.role_name
-        if self.permissions is not UNSET:
-            out["permissions"] = list(self.permissions)
-        if self.resource_type is not UNSET:
-            out["resource_type"] = self.resource_type
-        if self.resource_id is not UNSET:
-            out["resource_id"] = self.resource_id
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGROLECREATED = frozenset(
-    {"id", "role_name", "permissions", "resource_type", "resource_id"}
-)
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogRoleDeleted(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The role ID."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogRoleDeleted:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGROLEDELETED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGROLEDELETED = frozenset({"id"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogRoleUnboundFromResource(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The ID of the resource the role was unbound from. ChatGPT workspace connector resources use `<workspace_id>__<connector_id>`."""
-    role_id: str | Unset
-    """The ID of the role that was unbound from the resource."""
-    resource_id: str | Unset
-    """The ID of the resource the role was unbound from."""
-    resource_type: str | Unset
-    """The type of resource the role was unbound from."""
-    permissions: list[str] | Unset
-    """The permissions remaining for the role after the change."""
-    workspace_id: str | Unset
-    """The workspace ID for a ChatGPT workspace connector resource."""
-    connector_id: str | Unset
-    """The connector ID for a ChatGPT workspace connector resource."""
-    connector_name: str | Unset
-    """The connector display name for a ChatGPT workspace connector resource, or the connector ID when the display name could not be resolved."""
-    enabled: bool | Unset
-    """Whether the connector is enabled for the role."""
-    source: AuditLogRoleUnboundFromResourceSource | str | Unset
-    """The connector role mutation path that produced the event."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        role_id: str | Unset = UNSET,
-        resource_id: str | Unset = UNSET,
-        resource_type: str | Unset = UNSET,
-        permissions: list[str] | Unset = UNSET,
-        workspace_id: str | Unset = UNSET,
-        connector_id: str | Unset = UNSET,
-        connector_name: str | Unset = UNSET,
-        enabled: bool | Unset = UNSET,
-        source: AuditLogRoleUnboundFromResourceSource | str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.role_id = role_id
-        self.resource_id = resource_id
-        self.resource_type = resource_type
-        self.permissions = permissions
-        self.workspace_id = workspace_id
-        self.connector_id = connector_id
-        self.connector_name = connector_name
-        self.enabled = enabled
-        self.source = source
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogRoleUnboundFromResource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "role_id"
-            v = data.get("role_id", UNSET)
-            obj.role_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "resource_id"
-            v = data.get("resource_id", UNSET)
-            obj.resource_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "resource_type"
-            v = data.get("resource_type", UNSET)
-            obj.resource_type = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "permissions"
-            v = data.get("permissions", UNSET)
-            obj.permissions = v if v is UNSET else _r.list_of(v, _r.string)
-
-            key = "workspace_id"
-            v = data.get("workspace_id", UNSET)
-            obj.workspace_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "connector_id"
-            v = data.get("connector_id", UNSET)
-            obj.connector_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "connector_name"
-            v = data.get("connector_name", UNSET)
-            obj.connector_name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "enabled"
-            v = data.get("enabled", UNSET)
-            obj.enabled = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-
-            key = "source"
-            v = data.get("source", UNSET)
-            obj.source = v if v is UNSET else AuditLogRoleUnboundFromResourceSource.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGROLEUNBOUNDFROMRESOURCE)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.role_id is not UNSET:
-            out["role_id"] = self.role_id
-        if self.resource_id is not UNSET:
-            out["resource_id"] = self.resource_id
-        if self.resource_type is not UNSET:
-            out["resource_type"] = self.resource_type
-        if self.permissions is not UNSET:
-            out["permissions"] = list(self.permissions)
-        if self.workspace_id is not UNSET:
-            out["workspace_id"] = self.workspace_id
-        if self.connector_id is not UNSET:
-            out["connector_id"] = self.connector_id
-        if self.connector_name is not UNSET:
-            out["connector_name"] = self.connector_name
-        if self.enabled is not UNSET:
-            out["enabled"] = self.enabled
-        if self.source is not UNSET:
-            out["source"] = self.source
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGROLEUNBOUNDFROMRESOURCE = frozenset(
-    {
-        "id",
-        "role_id",
-        "resource_id",
-        "resource_type",
-        "permissions",
-        "workspace_id",
-        "connector_id",
-        "connector_name",
-        "enabled",
-        "source",
-    }
-)
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogRoleUpdated(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The role ID."""
-    changes_requested: AuditLogRoleUpdatedChangesRequested | Unset
-    """The payload used to update the role."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        changes_requested: AuditLogRoleUpdatedChangesRequested | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.changes_requested = changes_requested
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogRoleUpdated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "changes_requested"
-            v = data.get("changes_requested", UNSET)
-            obj.changes_requested = (
-                v if v is UNSET else AuditLogRoleUpdatedChangesRequested.from_dict(v)
-            )
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGROLEUPDATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.changes_requested is not UNSET:
-            out["changes_requested"] = self.changes_requested.to_dict()
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGROLEUPDATED = frozenset({"id", "changes_requested"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogRoleUpdatedChangesRequested(_r.Model):
-    """The payload used to update the role."""
-
-    role_name: str | Unset
-    """The updated role name, when provided."""
-    resource_id: str | Unset
-    """The resource the role is scoped to."""
-    resource_type: str | Unset
-    """The type of resource the role belongs to."""
-    permissions_added: list[str] | Unset
-    """The permissions added to the role."""
-    permissions_removed: list[str] | Unset
-    """The permissions removed from the role."""
-    description: str | Unset
-    """The updated role description, when provided."""
-    metadata: dict[str, Any] | Unset
-    """Additional metadata stored on the role."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        role_name: str | Unset = UNSET,
-        resource_id: str | Unset = UNSET,
-        resource_type: str | Unset = UNSET,
-        permissions_added: list[str] | Unset = UNSET,
-        permissions_removed: list[str] | Unset = UNSET,
-        description: str | Unset = UNSET,
-        metadata: dict[str, Any] | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.role_name = role_name
-        self.resource_id = resource_id
-        self.resource_type = resource_type
-        self.permissions_added = permissions_added
-        self.permissions_removed = permissions_removed
-        self.description = description
-        self.metadata = metadata
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogRoleUpdatedChangesRequested:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "role_name"
-            v = data.get("role_name", UNSET)
-            obj.role_name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "resource_id"
-            v = data.get("resource_id", UNSET)
-            obj.resource_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "resource_type"
-            v = data.get("resource_type", UNSET)
-            obj.resource_type = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "permissions_added"
-            v = data.get("permissions_added", UNSET)
-            obj.permissions_added = v if v is UNSET else _r.list_of(v, _r.string)
-
-            key = "permissions_removed"
-            v = data.get("permissions_removed", UNSET)
-            obj.permissions_removed = v if v is UNSET else _r.list_of(v, _r.string)
-
-            key = "description"
-            v = data.get("description", UNSET)
-            obj.description = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "metadata"
-            v = data.get("metadata", UNSET)
-            obj.metadata = v if v is UNSET else _r.obj(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGROLEUPDATEDCHANGESREQUESTED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.role_name is not UNSET:
-            out["role_name"] = self.role_name
-        if self.resource_id is not UNSET:
-            out["resource_id"] = self.resource_id
-        if self.resource_type is not UNSET:
-            out["resource_type"] = self.resource_type
-        if self.permissions_added is not UNSET:
-            out["permissions_added"] = list(self.permissions_added)
-        if self.permissions_removed is not UNSET:
-            out["permissions_removed"] = list(self.permissions_removed)
-        if self.description is not UNSET:
-            out["description"] = self.description
-        if self.metadata is not UNSET:
-            out["metadata"] = dict(self.metadata)
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGROLEUPDATEDCHANGESREQUESTED = frozenset(
-    {
-        "role_name",
-        "resource_id",
-        "resource_type",
-        "permissions_added",
-        "permissions_removed",
-        "description",
-        "metadata",
-    }
-)
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogScimDisabled(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The ID of the SCIM was disabled for."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogScimDisabled:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGSCIMDISABLED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGSCIMDISABLED = frozenset({"id"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogScimEnabled(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The ID of the SCIM was enabled for."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogScimEnabled:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGSCIMENABLED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGSCIMENABLED = frozenset({"id"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogServiceAccountCreated(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The service account ID."""
-    data: AuditLogServiceAccountCreatedData | Unset
-    """The payload used to create the service account."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        data: AuditLogServiceAccountCreatedData | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.data = data
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogServiceAccountCreated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "data"
-            v = data.get("data", UNSET)
-            obj.data = v if v is UNSET else AuditLogServiceAccountCreatedData.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGSERVICEACCOUNTCREATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.data is not UNSET:
-            out["data"] = self.data.to_dict()
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGSERVICEACCOUNTCREATED = frozenset({"id", "data"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogServiceAccountCreatedData(_r.Model):
-    """The payload used to create the service account."""
-
-    role: str | Unset
-    """The role of the service account. Is either `owner` or `member`."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        role: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.role = role
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogServiceAccountCreatedData:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "role"
-            v = data.get("role", UNSET)
-            obj.role = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGSERVICEACCOUNTCREATEDDATA)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.role is not UNSET:
-            out["role"] = self.role
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGSERVICEACCOUNTCREATEDDATA = frozenset({"role"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogServiceAccountDeleted(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The service account ID."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogServiceAccountDeleted:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGSERVICEACCOUNTDELETED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGSERVICEACCOUNTDELETED = frozenset({"id"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogServiceAccountUpdated(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The service account ID."""
-    changes_requested: AuditLogServiceAccountUpdatedChangesRequested | Unset
-    """The payload used to updated the service account."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        changes_requested: AuditLogServiceAccountUpdatedChangesRequested | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.changes_requested = changes_requested
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogServiceAccountUpdated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "changes_requested"
-            v = data.get("changes_requested", UNSET)
-            obj.changes_requested = (
-                v if v is UNSET else AuditLogServiceAccountUpdatedChangesRequested.from_dict(v)
-            )
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGSERVICEACCOUNTUPDATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.changes_requested is not UNSET:
-            out["changes_requested"] = self.changes_requested.to_dict()
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGSERVICEACCOUNTUPDATED = frozenset({"id", "changes_requested"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogServiceAccountUpdatedChangesRequested(_r.Model):
-    """The payload used to updated the service account."""
-
-    role: str | Unset
-    """The role of the service account. Is either `owner` or `member`."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        role: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.role = role
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogServiceAccountUpdatedChangesRequested:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "role"
-            v = data.get("role", UNSET)
-            obj.role = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGSERVICEACCOUNTUPDATEDCHANGESREQUESTED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.role is not UNSET:
-            out["role"] = self.role
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGSERVICEACCOUNTUPDATEDCHANGESREQUESTED = frozenset({"role"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogUserAdded(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The user ID."""
-    data: AuditLogUserAddedData | Unset
-    """The payload used to add the user to the project."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        data: AuditLogUserAddedData | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.data = data
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogUserAdded:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "data"
-            v = data.get("data", UNSET)
-            obj.data = v if v is UNSET else AuditLogUserAddedData.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGUSERADDED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.data is not UNSET:
-            out["data"] = self.data.to_dict()
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGUSERADDED = frozenset({"id", "data"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogUserAddedData(_r.Model):
-    """The payload used to add the user to the project."""
-
-    role: str | Unset
-    """The role of the user. Is either `owner` or `member`."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        role: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.role = role
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogUserAddedData:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "role"
-            v = data.get("role", UNSET)
-            obj.role = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGUSERADDEDDATA)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.role is not UNSET:
-            out["role"] = self.role
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGUSERADDEDDATA = frozenset({"role"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogUserDeleted(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The user ID."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogUserDeleted:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGUSERDELETED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGUSERDELETED = frozenset({"id"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogUserUpdated(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The project ID."""
-    changes_requested: AuditLogUserUpdatedChangesRequested | Unset
-    """The payload used to update the user."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        changes_requested: AuditLogUserUpdatedChangesRequested | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.changes_requested = changes_requested
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogUserUpdated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "changes_requested"
-            v = data.get("changes_requested", UNSET)
-            obj.changes_requested = (
-                v if v is UNSET else AuditLogUserUpdatedChangesRequested.from_dict(v)
-            )
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGUSERUPDATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.changes_requested is not UNSET:
-            out["changes_requested"] = self.changes_requested.to_dict()
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGUSERUPDATED = frozenset({"id", "changes_requested"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogUserUpdatedChangesRequested(_r.Model):
-    """The payload used to update the user."""
-
-    role: str | Unset
-    """The role of the user. Is either `owner` or `member`."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        role: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.role = role
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogUserUpdatedChangesRequested:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "role"
-            v = data.get("role", UNSET)
-            obj.role = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGUSERUPDATEDCHANGESREQUESTED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.role is not UNSET:
-            out["role"] = self.role
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGUSERUPDATEDCHANGESREQUESTED = frozenset({"role"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogWorkloadIdentityProviderCreated(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The workload identity provider ID."""
-    data: dict[str, Any] | Unset
-    """The payload used to create the workload identity provider."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        data: dict[str, Any] | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.data = data
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogWorkloadIdentityProviderCreated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "data"
-            v = data.get("data", UNSET)
-            obj.data = v if v is UNSET else _r.obj(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERCREATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.data is not UNSET:
-            out["data"] = dict(self.data)
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERCREATED = frozenset({"id", "data"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogWorkloadIdentityProviderDeleted(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The workload identity provider ID."""
-    name: str | Unset
-    """The workload identity provider name."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.name = name
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogWorkloadIdentityProviderDeleted:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "name"
-            v = data.get("name", UNSET)
-            obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERDELETED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERDELETED = frozenset({"id", "name"})
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogWorkloadIdentityProviderMappingCreated(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The workload identity provider mapping ID."""
-    identity_provider_id: str | Unset
-    """The workload identity provider ID."""
-    data: dict[str, Any] | Unset
-    """The payload used to create the workload identity provider mapping."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        identity_provider_id: str | Unset = UNSET,
-        data: dict[str, Any] | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.identity_provider_id = identity_provider_id
-        self.data = data
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogWorkloadIdentityProviderMappingCreated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "identity_provider_id"
-            v = data.get("identity_provider_id", UNSET)
-            obj.identity_provider_id = (
-                v if v is UNSET else v if v.__class__ is str else _r.string(v)
-            )
-
-            key = "data"
-            v = data.get("data", UNSET)
-            obj.data = v if v is UNSET else _r.obj(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERMAPPINGCREATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.identity_provider_id is not UNSET:
-            out["identity_provider_id"] = self.identity_provider_id
-        if self.data is not UNSET:
-            out["data"] = dict(self.data)
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERMAPPINGCREATED = frozenset(
-    {"id", "identity_provider_id", "data"}
-)
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogWorkloadIdentityProviderMappingDeleted(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The workload identity provider mapping ID."""
-    identity_provider_id: str | Unset
-    """The workload identity provider ID."""
-    project_id: str | Unset
-    """The project ID."""
-    service_account_id: str | Unset
-    """The mapped service account ID."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        identity_provider_id: str | Unset = UNSET,
-        project_id: str | Unset = UNSET,
-        service_account_id: str | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.identity_provider_id = identity_provider_id
-        self.project_id = project_id
-        self.service_account_id = service_account_id
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogWorkloadIdentityProviderMappingDeleted:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "identity_provider_id"
-            v = data.get("identity_provider_id", UNSET)
-            obj.identity_provider_id = (
-                v if v is UNSET else v if v.__class__ is str else _r.string(v)
-            )
-
-            key = "project_id"
-            v = data.get("project_id", UNSET)
-            obj.project_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "service_account_id"
-            v = data.get("service_account_id", UNSET)
-            obj.service_account_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERMAPPINGDELETED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.identity_provider_id is not UNSET:
-            out["identity_provider_id"] = self.identity_provider_id
-        if self.project_id is not UNSET:
-            out["project_id"] = self.project_id
-        if self.service_account_id is not UNSET:
-            out["service_account_id"] = self.service_account_id
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERMAPPINGDELETED = frozenset(
-    {"id", "identity_provider_id", "project_id", "service_account_id"}
-)
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogWorkloadIdentityProviderMappingUpdated(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The workload identity provider mapping ID."""
-    identity_provider_id: str | Unset
-    """The workload identity provider ID."""
-    changes_requested: dict[str, Any] | Unset
-    """The payload used to update the workload identity provider mapping."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        identity_provider_id: str | Unset = UNSET,
-        changes_requested: dict[str, Any] | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.identity_provider_id = identity_provider_id
-        self.changes_requested = changes_requested
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogWorkloadIdentityProviderMappingUpdated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "identity_provider_id"
-            v = data.get("identity_provider_id", UNSET)
-            obj.identity_provider_id = (
-                v if v is UNSET else v if v.__class__ is str else _r.string(v)
-            )
-
-            key = "changes_requested"
-            v = data.get("changes_requested", UNSET)
-            obj.changes_requested = v if v is UNSET else _r.obj(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERMAPPINGUPDATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.identity_provider_id is not UNSET:
-            out["identity_provider_id"] = self.identity_provider_id
-        if self.changes_requested is not UNSET:
-            out["changes_requested"] = dict(self.changes_requested)
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERMAPPINGUPDATED = frozenset(
-    {"id", "identity_provider_id", "changes_requested"}
-)
-
-
-@dataclass(init=False, repr=False, eq=False)
-class AuditLogWorkloadIdentityProviderUpdated(_r.Model):
-    """The details for events with this `type`."""
-
-    id: str | Unset
-    """The workload identity provider ID."""
-    changes_requested: dict[str, Any] | Unset
-    """The payload used to update the workload identity provider."""
-    extra: Mapping[str, Any]
-    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
-
-    def __init__(
-        self,
-        *,
-        id: str | Unset = UNSET,
-        changes_requested: dict[str, Any] | Unset = UNSET,
-        extra: Mapping[str, Any] = EMPTY,
-    ) -> None:
-        self.id = id
-        self.changes_requested = changes_requested
-        self.extra = extra
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditLogWorkloadIdentityProviderUpdated:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
-        obj = cls.__new__(cls)
-        key = ""
-        try:
-            key = "id"
-            v = data.get("id", UNSET)
-            obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "changes_requested"
-            v = data.get("changes_requested", UNSET)
-            obj.changes_requested = v if v is UNSET else _r.obj(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERUPDATED)
-        except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.changes_requested is not UNSET:
-            out["changes_requested"] = dict(self.changes_requested)
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-_KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERUPDATED = frozenset({"id", "changes_requested"})

@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .audit_log_actor_api_key import AuditLogActorApiKey
 from .audit_log_actor_session import AuditLogActorSession
 
+__all__ = ["AuditLogActor", "AuditLogActorType"]
+
 
 class AuditLogActorType(_r.OpenEnum):
     """The type of actor. Is either `session` or `api_key`.
@@ -49,38 +51,48 @@ class AuditLogActor(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AuditLogActor:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_AUDITLOGACTOR
+                else _r.extras(data, _KEYS_AUDITLOGACTOR)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET else AuditLogActorType.decode(v)
-
-            key = "session"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("session", UNSET)
             obj.session = v if v is UNSET else AuditLogActorSession.from_dict(v)
-
-            key = "api_key"
+        except Exception as exc:
+            obj.session = _r.misfit(obj, data, "session", "session", exc)
+        try:
             v = data.get("api_key", UNSET)
             obj.api_key = v if v is UNSET else AuditLogActorApiKey.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGACTOR)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.api_key = _r.misfit(obj, data, "api_key", "api_key", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.type is not UNSET:
-            out["type"] = self.type
-        if self.session is not UNSET:
-            out["session"] = self.session.to_dict()
-        if self.api_key is not UNSET:
-            out["api_key"] = self.api_key.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.type is not UNSET:
+                out["type"] = self.type
+            if self.session is not UNSET:
+                out["session"] = self.session.to_dict()
+            if self.api_key is not UNSET:
+                out["api_key"] = self.api_key.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

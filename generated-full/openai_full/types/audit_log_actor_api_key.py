@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .audit_log_actor_service_account import AuditLogActorServiceAccount
 from .audit_log_actor_user import AuditLogActorUser
 
+__all__ = ["AuditLogActorApiKey", "AuditLogActorApiKeyType"]
+
 
 class AuditLogActorApiKeyType(_r.OpenEnum):
     """The type of API key. Can be either `user` or `service_account`.
@@ -53,44 +55,55 @@ class AuditLogActorApiKey(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AuditLogActorApiKey:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_AUDITLOGACTORAPIKEY
+                else _r.extras(data, _KEYS_AUDITLOGACTORAPIKEY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET else AuditLogActorApiKeyType.decode(v)
-
-            key = "user"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("user", UNSET)
             obj.user = v if v is UNSET else AuditLogActorUser.from_dict(v)
-
-            key = "service_account"
+        except Exception as exc:
+            obj.user = _r.misfit(obj, data, "user", "user", exc)
+        try:
             v = data.get("service_account", UNSET)
             obj.service_account = v if v is UNSET else AuditLogActorServiceAccount.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGACTORAPIKEY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.service_account = _r.misfit(obj, data, "service_account", "service_account", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.type is not UNSET:
-            out["type"] = self.type
-        if self.user is not UNSET:
-            out["user"] = self.user.to_dict()
-        if self.service_account is not UNSET:
-            out["service_account"] = self.service_account.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.id is not UNSET:
+                out["id"] = self.id
+            if self.type is not UNSET:
+                out["type"] = self.type
+            if self.user is not UNSET:
+                out["user"] = self.user.to_dict()
+            if self.service_account is not UNSET:
+                out["service_account"] = self.service_account.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

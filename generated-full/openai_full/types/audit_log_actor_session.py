@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .audit_log_actor_user import AuditLogActorUser
 
+__all__ = ["AuditLogActorSession"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class AuditLogActorSession(_r.Model):
@@ -35,32 +37,41 @@ class AuditLogActorSession(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AuditLogActorSession:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "user"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_AUDITLOGACTORSESSION
+                else _r.extras(data, _KEYS_AUDITLOGACTORSESSION)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("user", UNSET)
             obj.user = v if v is UNSET else AuditLogActorUser.from_dict(v)
-
-            key = "ip_address"
+        except Exception as exc:
+            obj.user = _r.misfit(obj, data, "user", "user", exc)
+        try:
             v = data.get("ip_address", UNSET)
             obj.ip_address = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGACTORSESSION)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.ip_address = _r.misfit(obj, data, "ip_address", "ip_address", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.user is not UNSET:
-            out["user"] = self.user.to_dict()
-        if self.ip_address is not UNSET:
-            out["ip_address"] = self.ip_address
+        try:
+            out: dict[str, Any] = {}
+            if self.user is not UNSET:
+                out["user"] = self.user.to_dict()
+            if self.ip_address is not UNSET:
+                out["ip_address"] = self.ip_address
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

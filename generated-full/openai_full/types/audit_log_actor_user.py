@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["AuditLogActorUser"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class AuditLogActorUser(_r.Model):
@@ -35,32 +37,41 @@ class AuditLogActorUser(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AuditLogActorUser:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_AUDITLOGACTORUSER
+                else _r.extras(data, _KEYS_AUDITLOGACTORUSER)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "email"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             v = data.get("email", UNSET)
             obj.email = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_AUDITLOGACTORUSER)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.email = _r.misfit(obj, data, "email", "email", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.email is not UNSET:
-            out["email"] = self.email
+        try:
+            out: dict[str, Any] = {}
+            if self.id is not UNSET:
+                out["id"] = self.id
+            if self.email is not UNSET:
+                out["email"] = self.email
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -13,6 +13,13 @@ from .container_memory_limit import ContainerMemoryLimit
 from .container_network_policy_allowlist_param import ContainerNetworkPolicyAllowlistParam
 from .container_network_policy_disabled_param import ContainerNetworkPolicyDisabledParam
 
+__all__ = [
+    "AutoCodeInterpreterToolParam",
+    "AutoCodeInterpreterToolParamNetworkPolicy",
+    "UnknownAutoCodeInterpreterToolParamNetworkPolicy",
+    "auto_code_interpreter_tool_param_network_policy_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class AutoCodeInterpreterToolParam(_r.Model):
@@ -47,45 +54,56 @@ class AutoCodeInterpreterToolParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AutoCodeInterpreterToolParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_AUTOCODEINTERPRETERTOOLPARAM
+                else _r.extras(data, _KEYS_AUTOCODEINTERPRETERTOOLPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "auto")
-
-            key = "file_ids"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("file_ids", UNSET)
             obj.file_ids = v if v is UNSET else _r.list_of(v, _r.string)
-
-            key = "memory_limit"
+        except Exception as exc:
+            obj.file_ids = _r.misfit(obj, data, "file_ids", "file_ids", exc)
+        try:
             v = data.get("memory_limit", UNSET)
             obj.memory_limit = v if v is UNSET or v is None else ContainerMemoryLimit.decode(v)
-
-            key = "network_policy"
+        except Exception as exc:
+            obj.memory_limit = _r.misfit(obj, data, "memory_limit", "memory_limit", exc)
+        try:
             v = data.get("network_policy", UNSET)
             obj.network_policy = (
                 v if v is UNSET else auto_code_interpreter_tool_param_network_policy_from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_AUTOCODEINTERPRETERTOOLPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.network_policy = _r.misfit(obj, data, "network_policy", "network_policy", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.file_ids is not UNSET:
-            out["file_ids"] = list(self.file_ids)
-        if self.memory_limit is not UNSET:
-            out["memory_limit"] = self.memory_limit
-        if self.network_policy is not UNSET:
-            out["network_policy"] = self.network_policy.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.file_ids is not UNSET:
+                out["file_ids"] = list(self.file_ids)
+            if self.memory_limit is not UNSET:
+                out["memory_limit"] = self.memory_limit
+            if self.network_policy is not UNSET:
+                out["network_policy"] = self.network_policy.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -12,6 +12,15 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .batch_error import BatchError
 from .batch_request_counts import BatchRequestCounts
 
+__all__ = [
+    "Batch",
+    "BatchErrors",
+    "BatchStatus",
+    "BatchUsage",
+    "BatchUsageInputTokensDetails",
+    "BatchUsageOutputTokensDetails",
+]
+
 
 class BatchStatus(_r.OpenEnum):
     """The current status of the batch.
@@ -134,141 +143,168 @@ class Batch(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Batch:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = EMPTY if data.keys() <= _KEYS_BATCH else _r.extras(data, _KEYS_BATCH)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.object = _r.const(data["object"], "batch")
-
-            key = "endpoint"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.endpoint = v if (v := data["endpoint"]).__class__ is str else _r.string(v)
-
-            key = "model"
+        except Exception as exc:
+            obj.endpoint = _r.misfit(obj, data, "endpoint", "endpoint", exc)
+        try:
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "errors"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("errors", UNSET)
             obj.errors = v if v is UNSET else BatchErrors.from_dict(v)
-
-            key = "input_file_id"
+        except Exception as exc:
+            obj.errors = _r.misfit(obj, data, "errors", "errors", exc)
+        try:
             obj.input_file_id = v if (v := data["input_file_id"]).__class__ is str else _r.string(v)
-
-            key = "completion_window"
+        except Exception as exc:
+            obj.input_file_id = _r.misfit(obj, data, "input_file_id", "input_file_id", exc)
+        try:
             obj.completion_window = (
                 v if (v := data["completion_window"]).__class__ is str else _r.string(v)
             )
-
-            key = "status"
+        except Exception as exc:
+            obj.completion_window = _r.misfit(
+                obj, data, "completion_window", "completion_window", exc
+            )
+        try:
             obj.status = BatchStatus.decode(data["status"])
-
-            key = "output_file_id"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             v = data.get("output_file_id", UNSET)
             obj.output_file_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "error_file_id"
+        except Exception as exc:
+            obj.output_file_id = _r.misfit(obj, data, "output_file_id", "output_file_id", exc)
+        try:
             v = data.get("error_file_id", UNSET)
             obj.error_file_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "created_at"
+        except Exception as exc:
+            obj.error_file_id = _r.misfit(obj, data, "error_file_id", "error_file_id", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "in_progress_at"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             v = data.get("in_progress_at", UNSET)
             obj.in_progress_at = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "expires_at"
+        except Exception as exc:
+            obj.in_progress_at = _r.misfit(obj, data, "in_progress_at", "in_progress_at", exc)
+        try:
             v = data.get("expires_at", UNSET)
             obj.expires_at = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "finalizing_at"
+        except Exception as exc:
+            obj.expires_at = _r.misfit(obj, data, "expires_at", "expires_at", exc)
+        try:
             v = data.get("finalizing_at", UNSET)
             obj.finalizing_at = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "completed_at"
+        except Exception as exc:
+            obj.finalizing_at = _r.misfit(obj, data, "finalizing_at", "finalizing_at", exc)
+        try:
             v = data.get("completed_at", UNSET)
             obj.completed_at = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "failed_at"
+        except Exception as exc:
+            obj.completed_at = _r.misfit(obj, data, "completed_at", "completed_at", exc)
+        try:
             v = data.get("failed_at", UNSET)
             obj.failed_at = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "expired_at"
+        except Exception as exc:
+            obj.failed_at = _r.misfit(obj, data, "failed_at", "failed_at", exc)
+        try:
             v = data.get("expired_at", UNSET)
             obj.expired_at = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "cancelling_at"
+        except Exception as exc:
+            obj.expired_at = _r.misfit(obj, data, "expired_at", "expired_at", exc)
+        try:
             v = data.get("cancelling_at", UNSET)
             obj.cancelling_at = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "cancelled_at"
+        except Exception as exc:
+            obj.cancelling_at = _r.misfit(obj, data, "cancelling_at", "cancelling_at", exc)
+        try:
             v = data.get("cancelled_at", UNSET)
             obj.cancelled_at = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "request_counts"
+        except Exception as exc:
+            obj.cancelled_at = _r.misfit(obj, data, "cancelled_at", "cancelled_at", exc)
+        try:
             v = data.get("request_counts", UNSET)
             obj.request_counts = v if v is UNSET else BatchRequestCounts.from_dict(v)
-
-            key = "usage"
+        except Exception as exc:
+            obj.request_counts = _r.misfit(obj, data, "request_counts", "request_counts", exc)
+        try:
             v = data.get("usage", UNSET)
             obj.usage = v if v is UNSET else BatchUsage.from_dict(v)
-
-            key = "metadata"
+        except Exception as exc:
+            obj.usage = _r.misfit(obj, data, "usage", "usage", exc)
+        try:
             v = data.get("metadata", UNSET)
             obj.metadata = v if v is UNSET or v is None else _r.map_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_BATCH)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "object": self.object,
-            "endpoint": self.endpoint,
-            "input_file_id": self.input_file_id,
-            "completion_window": self.completion_window,
-            "status": self.status,
-            "created_at": self.created_at,
-        }
-        if self.model is not UNSET:
-            out["model"] = self.model
-        if self.errors is not UNSET:
-            out["errors"] = self.errors.to_dict()
-        if self.output_file_id is not UNSET:
-            out["output_file_id"] = self.output_file_id
-        if self.error_file_id is not UNSET:
-            out["error_file_id"] = self.error_file_id
-        if self.in_progress_at is not UNSET:
-            out["in_progress_at"] = self.in_progress_at
-        if self.expires_at is not UNSET:
-            out["expires_at"] = self.expires_at
-        if self.finalizing_at is not UNSET:
-            out["finalizing_at"] = self.finalizing_at
-        if self.completed_at is not UNSET:
-            out["completed_at"] = self.completed_at
-        if self.failed_at is not UNSET:
-            out["failed_at"] = self.failed_at
-        if self.expired_at is not UNSET:
-            out["expired_at"] = self.expired_at
-        if self.cancelling_at is not UNSET:
-            out["cancelling_at"] = self.cancelling_at
-        if self.cancelled_at is not UNSET:
-            out["cancelled_at"] = self.cancelled_at
-        if self.request_counts is not UNSET:
-            out["request_counts"] = self.request_counts.to_dict()
-        if self.usage is not UNSET:
-            out["usage"] = self.usage.to_dict()
-        if self.metadata is not UNSET:
-            out["metadata"] = None if self.metadata is None else dict(self.metadata)
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "object": self.object,
+                "endpoint": self.endpoint,
+                "input_file_id": self.input_file_id,
+                "completion_window": self.completion_window,
+                "status": self.status,
+                "created_at": self.created_at,
+            }
+            if self.model is not UNSET:
+                out["model"] = self.model
+            if self.errors is not UNSET:
+                out["errors"] = self.errors.to_dict()
+            if self.output_file_id is not UNSET:
+                out["output_file_id"] = self.output_file_id
+            if self.error_file_id is not UNSET:
+                out["error_file_id"] = self.error_file_id
+            if self.in_progress_at is not UNSET:
+                out["in_progress_at"] = self.in_progress_at
+            if self.expires_at is not UNSET:
+                out["expires_at"] = self.expires_at
+            if self.finalizing_at is not UNSET:
+                out["finalizing_at"] = self.finalizing_at
+            if self.completed_at is not UNSET:
+                out["completed_at"] = self.completed_at
+            if self.failed_at is not UNSET:
+                out["failed_at"] = self.failed_at
+            if self.expired_at is not UNSET:
+                out["expired_at"] = self.expired_at
+            if self.cancelling_at is not UNSET:
+                out["cancelling_at"] = self.cancelling_at
+            if self.cancelled_at is not UNSET:
+                out["cancelled_at"] = self.cancelled_at
+            if self.request_counts is not UNSET:
+                out["request_counts"] = self.request_counts.to_dict()
+            if self.usage is not UNSET:
+                out["usage"] = self.usage.to_dict()
+            if self.metadata is not UNSET:
+                out["metadata"] = None if self.metadata is None else dict(self.metadata)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -323,32 +359,39 @@ class BatchErrors(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BatchErrors:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_BATCHERRORS else _r.extras(data, _KEYS_BATCHERRORS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("object", UNSET)
             obj.object = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "data"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             v = data.get("data", UNSET)
             obj.data = v if v is UNSET else _r.list_of(v, BatchError.from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_BATCHERRORS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.data = _r.misfit(obj, data, "data", "data", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.object is not UNSET:
-            out["object"] = self.object
-        if self.data is not UNSET:
-            out["data"] = [x.to_dict() for x in self.data]
+        try:
+            out: dict[str, Any] = {}
+            if self.object is not UNSET:
+                out["object"] = self.object
+            if self.data is not UNSET:
+                out["data"] = [x.to_dict() for x in self.data]
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -393,47 +436,61 @@ class BatchUsage(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BatchUsage:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "input_tokens"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_BATCHUSAGE else _r.extras(data, _KEYS_BATCHUSAGE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.input_tokens = v if (v := data["input_tokens"]).__class__ is int else _r.integer(v)
-
-            key = "input_tokens_details"
+        except Exception as exc:
+            obj.input_tokens = _r.misfit(obj, data, "input_tokens", "input_tokens", exc)
+        try:
             obj.input_tokens_details = BatchUsageInputTokensDetails.from_dict(
                 data["input_tokens_details"]
             )
-
-            key = "output_tokens"
+        except Exception as exc:
+            obj.input_tokens_details = _r.misfit(
+                obj, data, "input_tokens_details", "input_tokens_details", exc
+            )
+        try:
             obj.output_tokens = (
                 v if (v := data["output_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            key = "output_tokens_details"
+        except Exception as exc:
+            obj.output_tokens = _r.misfit(obj, data, "output_tokens", "output_tokens", exc)
+        try:
             obj.output_tokens_details = BatchUsageOutputTokensDetails.from_dict(
                 data["output_tokens_details"]
             )
-
-            key = "total_tokens"
-            obj.total_tokens = v if (v := data["total_tokens"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_BATCHUSAGE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.output_tokens_details = _r.misfit(
+                obj, data, "output_tokens_details", "output_tokens_details", exc
+            )
+        try:
+            obj.total_tokens = v if (v := data["total_tokens"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.total_tokens = _r.misfit(obj, data, "total_tokens", "total_tokens", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "input_tokens": self.input_tokens,
-            "input_tokens_details": self.input_tokens_details.to_dict(),
-            "output_tokens": self.output_tokens,
-            "output_tokens_details": self.output_tokens_details.to_dict(),
-            "total_tokens": self.total_tokens,
-        }
+        try:
+            out: dict[str, Any] = {
+                "input_tokens": self.input_tokens,
+                "input_tokens_details": self.input_tokens_details.to_dict(),
+                "output_tokens": self.output_tokens,
+                "output_tokens_details": self.output_tokens_details.to_dict(),
+                "total_tokens": self.total_tokens,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -469,27 +526,35 @@ class BatchUsageInputTokensDetails(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BatchUsageInputTokensDetails:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "cached_tokens"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BATCHUSAGEINPUTTOKENSDETAILS
+                else _r.extras(data, _KEYS_BATCHUSAGEINPUTTOKENSDETAILS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.cached_tokens = (
                 v if (v := data["cached_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_BATCHUSAGEINPUTTOKENSDETAILS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.cached_tokens = _r.misfit(obj, data, "cached_tokens", "cached_tokens", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "cached_tokens": self.cached_tokens,
-        }
+        try:
+            out: dict[str, Any] = {
+                "cached_tokens": self.cached_tokens,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -516,27 +581,35 @@ class BatchUsageOutputTokensDetails(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BatchUsageOutputTokensDetails:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "reasoning_tokens"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BATCHUSAGEOUTPUTTOKENSDETAILS
+                else _r.extras(data, _KEYS_BATCHUSAGEOUTPUTTOKENSDETAILS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.reasoning_tokens = (
                 v if (v := data["reasoning_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_BATCHUSAGEOUTPUTTOKENSDETAILS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.reasoning_tokens = _r.misfit(obj, data, "reasoning_tokens", "reasoning_tokens", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "reasoning_tokens": self.reasoning_tokens,
-        }
+        try:
+            out: dict[str, Any] = {
+                "reasoning_tokens": self.reasoning_tokens,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

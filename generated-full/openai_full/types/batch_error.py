@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["BatchError"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BatchError(_r.Model):
@@ -41,44 +43,53 @@ class BatchError(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BatchError:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "code"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_BATCHERROR else _r.extras(data, _KEYS_BATCHERROR)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("code", UNSET)
             obj.code = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "message"
+        except Exception as exc:
+            obj.code = _r.misfit(obj, data, "code", "code", exc)
+        try:
             v = data.get("message", UNSET)
             obj.message = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "param"
+        except Exception as exc:
+            obj.message = _r.misfit(obj, data, "message", "message", exc)
+        try:
             v = data.get("param", UNSET)
             obj.param = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "line"
+        except Exception as exc:
+            obj.param = _r.misfit(obj, data, "param", "param", exc)
+        try:
             v = data.get("line", UNSET)
             obj.line = v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_BATCHERROR)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.line = _r.misfit(obj, data, "line", "line", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.code is not UNSET:
-            out["code"] = self.code
-        if self.message is not UNSET:
-            out["message"] = self.message
-        if self.param is not UNSET:
-            out["param"] = self.param
-        if self.line is not UNSET:
-            out["line"] = self.line
+        try:
+            out: dict[str, Any] = {}
+            if self.code is not UNSET:
+                out["code"] = self.code
+            if self.message is not UNSET:
+                out["message"] = self.message
+            if self.param is not UNSET:
+                out["param"] = self.param
+            if self.line is not UNSET:
+                out["line"] = self.line
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["BatchFileExpirationAfter"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BatchFileExpirationAfter(_r.Model):
@@ -35,29 +37,38 @@ class BatchFileExpirationAfter(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BatchFileExpirationAfter:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "anchor"
-            obj.anchor = _r.const(data["anchor"], "created_at")
-
-            key = "seconds"
-            obj.seconds = v if (v := data["seconds"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_BATCHFILEEXPIRATIONAFTER)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BATCHFILEEXPIRATIONAFTER
+                else _r.extras(data, _KEYS_BATCHFILEEXPIRATIONAFTER)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.anchor = _r.const(data["anchor"], "created_at")
+        except Exception as exc:
+            obj.anchor = _r.misfit(obj, data, "anchor", "anchor", exc)
+        try:
+            obj.seconds = v if (v := data["seconds"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.seconds = _r.misfit(obj, data, "seconds", "seconds", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "anchor": self.anchor,
-            "seconds": self.seconds,
-        }
+        try:
+            out: dict[str, Any] = {
+                "anchor": self.anchor,
+                "seconds": self.seconds,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["BatchRequestCounts"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BatchRequestCounts(_r.Model):
@@ -39,33 +41,43 @@ class BatchRequestCounts(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BatchRequestCounts:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "total"
-            obj.total = v if (v := data["total"]).__class__ is int else _r.integer(v)
-
-            key = "completed"
-            obj.completed = v if (v := data["completed"]).__class__ is int else _r.integer(v)
-
-            key = "failed"
-            obj.failed = v if (v := data["failed"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_BATCHREQUESTCOUNTS)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BATCHREQUESTCOUNTS
+                else _r.extras(data, _KEYS_BATCHREQUESTCOUNTS)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.total = v if (v := data["total"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.total = _r.misfit(obj, data, "total", "total", exc)
+        try:
+            obj.completed = v if (v := data["completed"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.completed = _r.misfit(obj, data, "completed", "completed", exc)
+        try:
+            obj.failed = v if (v := data["failed"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.failed = _r.misfit(obj, data, "failed", "failed", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "total": self.total,
-            "completed": self.completed,
-            "failed": self.failed,
-        }
+        try:
+            out: dict[str, Any] = {
+                "total": self.total,
+                "completed": self.completed,
+                "failed": self.failed,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

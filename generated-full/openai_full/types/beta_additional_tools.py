@@ -13,6 +13,8 @@ from .beta_agent_tag import BetaAgentTag
 from .beta_message_role import BetaMessageRole
 from .beta_tool import BetaTool, beta_tool_from_dict
 
+__all__ = ["BetaAdditionalTools"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaAdditionalTools(_r.Model):
@@ -52,43 +54,55 @@ class BetaAdditionalTools(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaAdditionalTools:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAADDITIONALTOOLS
+                else _r.extras(data, _KEYS_BETAADDITIONALTOOLS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET else BetaAgentTag.from_dict(v)
-
-            key = "type"
-            obj.type = _r.const(data["type"], "additional_tools")
-
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "role"
-            obj.role = BetaMessageRole.decode(data["role"])
-
-            key = "tools"
-            obj.tools = _r.list_of(data["tools"], beta_tool_from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_BETAADDITIONALTOOLS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
+            obj.type = _r.const(data["type"], "additional_tools")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.role = BetaMessageRole.decode(data["role"])
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
+            obj.tools = _r.list_of(data["tools"], beta_tool_from_dict)
+        except Exception as exc:
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "role": self.role,
-            "tools": [x.to_dict() for x in self.tools],
-        }
-        if self.agent is not UNSET:
-            out["agent"] = self.agent.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "role": self.role,
+                "tools": [x.to_dict() for x in self.tools],
+            }
+            if self.agent is not UNSET:
+                out["agent"] = self.agent.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .beta_agent_tag_param import BetaAgentTagParam
 from .beta_tool import BetaTool, beta_tool_from_dict
 
+__all__ = ["BetaAdditionalToolsItemParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaAdditionalToolsItemParam(_r.Model):
@@ -51,45 +53,57 @@ class BetaAdditionalToolsItemParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaAdditionalToolsItemParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAADDITIONALTOOLSITEMPARAM
+                else _r.extras(data, _KEYS_BETAADDITIONALTOOLSITEMPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET or v is None else BetaAgentTagParam.from_dict(v)
-
-            key = "id"
+        except Exception as exc:
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "type"
-            obj.type = _r.const(data["type"], "additional_tools")
-
-            key = "role"
-            obj.role = _r.const(data["role"], "developer")
-
-            key = "tools"
-            obj.tools = _r.list_of(data["tools"], beta_tool_from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_BETAADDITIONALTOOLSITEMPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.type = _r.const(data["type"], "additional_tools")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.role = _r.const(data["role"], "developer")
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
+            obj.tools = _r.list_of(data["tools"], beta_tool_from_dict)
+        except Exception as exc:
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "role": self.role,
-            "tools": [x.to_dict() for x in self.tools],
-        }
-        if self.agent is not UNSET:
-            out["agent"] = None if self.agent is None else self.agent.to_dict()
-        if self.id is not UNSET:
-            out["id"] = self.id
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "role": self.role,
+                "tools": [x.to_dict() for x in self.tools],
+            }
+            if self.agent is not UNSET:
+                out["agent"] = None if self.agent is None else self.agent.to_dict()
+            if self.id is not UNSET:
+                out["id"] = self.id
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -21,6 +21,13 @@ from .beta_refusal_content import BetaRefusalContent
 from .beta_summary_text_content import BetaSummaryTextContent
 from .beta_text_content import BetaTextContent
 
+__all__ = [
+    "BetaAgentMessage",
+    "BetaAgentMessageContentItem",
+    "UnknownBetaAgentMessageContentItem",
+    "beta_agent_message_content_item_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaAgentMessage(_r.Model):
@@ -64,47 +71,60 @@ class BetaAgentMessage(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaAgentMessage:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAAGENTMESSAGE
+                else _r.extras(data, _KEYS_BETAAGENTMESSAGE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET else BetaAgentTag.from_dict(v)
-
-            key = "type"
-            obj.type = _r.const(data["type"], "agent_message")
-
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "author"
-            obj.author = v if (v := data["author"]).__class__ is str else _r.string(v)
-
-            key = "recipient"
-            obj.recipient = v if (v := data["recipient"]).__class__ is str else _r.string(v)
-
-            key = "content"
-            obj.content = _r.list_of(data["content"], beta_agent_message_content_item_from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_BETAAGENTMESSAGE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
+            obj.type = _r.const(data["type"], "agent_message")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.author = v if (v := data["author"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.author = _r.misfit(obj, data, "author", "author", exc)
+        try:
+            obj.recipient = v if (v := data["recipient"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.recipient = _r.misfit(obj, data, "recipient", "recipient", exc)
+        try:
+            obj.content = _r.list_of(data["content"], beta_agent_message_content_item_from_dict)
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "author": self.author,
-            "recipient": self.recipient,
-            "content": [x.to_dict() for x in self.content],
-        }
-        if self.agent is not UNSET:
-            out["agent"] = self.agent.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "author": self.author,
+                "recipient": self.recipient,
+                "content": [x.to_dict() for x in self.content],
+            }
+            if self.agent is not UNSET:
+                out["agent"] = self.agent.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

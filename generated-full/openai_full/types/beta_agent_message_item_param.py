@@ -14,6 +14,13 @@ from .beta_encrypted_content_param import BetaEncryptedContentParam
 from .beta_input_image_content_param_auto_param import BetaInputImageContentParamAutoParam
 from .beta_input_text_content_param import BetaInputTextContentParam
 
+__all__ = [
+    "BetaAgentMessageItemParam",
+    "BetaAgentMessageItemParamContentItem",
+    "UnknownBetaAgentMessageItemParamContentItem",
+    "beta_agent_message_item_param_content_item_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaAgentMessageItemParam(_r.Model):
@@ -55,51 +62,64 @@ class BetaAgentMessageItemParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaAgentMessageItemParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAAGENTMESSAGEITEMPARAM
+                else _r.extras(data, _KEYS_BETAAGENTMESSAGEITEMPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET or v is None else BetaAgentTagParam.from_dict(v)
-
-            key = "id"
+        except Exception as exc:
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.type = _r.const(data["type"], "agent_message")
-
-            key = "author"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.author = v if (v := data["author"]).__class__ is str else _r.string(v)
-
-            key = "recipient"
+        except Exception as exc:
+            obj.author = _r.misfit(obj, data, "author", "author", exc)
+        try:
             obj.recipient = v if (v := data["recipient"]).__class__ is str else _r.string(v)
-
-            key = "content"
+        except Exception as exc:
+            obj.recipient = _r.misfit(obj, data, "recipient", "recipient", exc)
+        try:
             obj.content = _r.list_of(
                 data["content"], beta_agent_message_item_param_content_item_from_dict
             )
-
-            obj.extra = _r.extras(data, _KEYS_BETAAGENTMESSAGEITEMPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "author": self.author,
-            "recipient": self.recipient,
-            "content": [x.to_dict() for x in self.content],
-        }
-        if self.agent is not UNSET:
-            out["agent"] = None if self.agent is None else self.agent.to_dict()
-        if self.id is not UNSET:
-            out["id"] = self.id
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "author": self.author,
+                "recipient": self.recipient,
+                "content": [x.to_dict() for x in self.content],
+            }
+            if self.agent is not UNSET:
+                out["agent"] = None if self.agent is None else self.agent.to_dict()
+            if self.id is not UNSET:
+                out["id"] = self.id
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

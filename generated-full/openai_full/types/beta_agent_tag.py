@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["BetaAgentTag"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaAgentTag(_r.Model):
@@ -31,25 +33,31 @@ class BetaAgentTag(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaAgentTag:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent_name"
-            obj.agent_name = v if (v := data["agent_name"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETAAGENTTAG)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_BETAAGENTTAG else _r.extras(data, _KEYS_BETAAGENTTAG)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.agent_name = v if (v := data["agent_name"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.agent_name = _r.misfit(obj, data, "agent_name", "agent_name", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "agent_name": self.agent_name,
-        }
+        try:
+            out: dict[str, Any] = {
+                "agent_name": self.agent_name,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

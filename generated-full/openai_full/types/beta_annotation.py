@@ -12,6 +12,8 @@ from .beta_file_citation_body import BetaFileCitationBody
 from .beta_file_path import BetaFilePath
 from .beta_url_citation_body import BetaUrlCitationBody
 
+__all__ = ["BetaAnnotation", "UnknownBetaAnnotation", "beta_annotation_from_dict"]
+
 
 class UnknownBetaAnnotation(_r.Unknown):
     """A `BetaAnnotation` of a kind this client does not know yet: `raw` keeps the data as received."""

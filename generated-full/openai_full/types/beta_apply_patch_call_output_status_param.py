@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from .._runtime import models as _r
 
+__all__ = ["BetaApplyPatchCallOutputStatusParam"]
+
 
 class BetaApplyPatchCallOutputStatusParam(_r.OpenEnum):
     """Outcome values reported for apply_patch tool call outputs.

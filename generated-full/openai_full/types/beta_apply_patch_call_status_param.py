@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from .._runtime import models as _r
 
+__all__ = ["BetaApplyPatchCallStatusParam"]
+
 
 class BetaApplyPatchCallStatusParam(_r.OpenEnum):
     """Status values reported for apply_patch tool calls.

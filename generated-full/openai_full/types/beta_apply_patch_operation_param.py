@@ -11,6 +11,12 @@ from .beta_apply_patch_create_file_operation_param import BetaApplyPatchCreateFi
 from .beta_apply_patch_delete_file_operation_param import BetaApplyPatchDeleteFileOperationParam
 from .beta_apply_patch_update_file_operation_param import BetaApplyPatchUpdateFileOperationParam
 
+__all__ = [
+    "BetaApplyPatchOperationParam",
+    "UnknownBetaApplyPatchOperationParam",
+    "beta_apply_patch_operation_param_from_dict",
+]
+
 
 class UnknownBetaApplyPatchOperationParam(_r.Unknown):
     """A `BetaApplyPatchOperationParam` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -20,6 +20,8 @@ from .beta_tool_call_caller_param import (
     beta_tool_call_caller_param_from_dict,
 )
 
+__all__ = ["BetaApplyPatchToolCallItemParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaApplyPatchToolCallItemParam(_r.Model):
@@ -64,55 +66,69 @@ class BetaApplyPatchToolCallItemParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaApplyPatchToolCallItemParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAAPPLYPATCHTOOLCALLITEMPARAM
+                else _r.extras(data, _KEYS_BETAAPPLYPATCHTOOLCALLITEMPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET or v is None else BetaAgentTagParam.from_dict(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
             obj.type = _r.const(data["type"], "apply_patch_call")
-
-            key = "id"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "call_id"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
-
-            key = "caller"
+        except Exception as exc:
+            obj.call_id = _r.misfit(obj, data, "call_id", "call_id", exc)
+        try:
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else beta_tool_call_caller_param_from_dict(v)
-
-            key = "status"
-            obj.status = BetaApplyPatchCallStatusParam.decode(data["status"])
-
-            key = "operation"
-            obj.operation = beta_apply_patch_operation_param_from_dict(data["operation"])
-
-            obj.extra = _r.extras(data, _KEYS_BETAAPPLYPATCHTOOLCALLITEMPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.caller = _r.misfit(obj, data, "caller", "caller", exc)
+        try:
+            obj.status = BetaApplyPatchCallStatusParam.decode(data["status"])
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
+            obj.operation = beta_apply_patch_operation_param_from_dict(data["operation"])
+        except Exception as exc:
+            obj.operation = _r.misfit(obj, data, "operation", "operation", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "call_id": self.call_id,
-            "status": self.status,
-            "operation": self.operation.to_dict(),
-        }
-        if self.agent is not UNSET:
-            out["agent"] = None if self.agent is None else self.agent.to_dict()
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "call_id": self.call_id,
+                "status": self.status,
+                "operation": self.operation.to_dict(),
+            }
+            if self.agent is not UNSET:
+                out["agent"] = None if self.agent is None else self.agent.to_dict()
+            if self.id is not UNSET:
+                out["id"] = self.id
+            if self.caller is not UNSET:
+                out["caller"] = None if self.caller is None else self.caller.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

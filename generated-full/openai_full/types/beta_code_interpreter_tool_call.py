@@ -13,6 +13,14 @@ from .beta_agent_tag import BetaAgentTag
 from .beta_code_interpreter_output_image import BetaCodeInterpreterOutputImage
 from .beta_code_interpreter_output_logs import BetaCodeInterpreterOutputLogs
 
+__all__ = [
+    "BetaCodeInterpreterToolCall",
+    "BetaCodeInterpreterToolCallOutputsItem",
+    "BetaCodeInterpreterToolCallStatus",
+    "UnknownBetaCodeInterpreterToolCallOutputsItem",
+    "beta_code_interpreter_tool_call_outputs_item_from_dict",
+]
+
 
 class BetaCodeInterpreterToolCallStatus(_r.OpenEnum):
     """The status of the code interpreter tool call. Valid values are `in_progress`, `completed`, `incomplete`, `interpreting`, and `failed`.
@@ -71,57 +79,71 @@ class BetaCodeInterpreterToolCall(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaCodeInterpreterToolCall:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETACODEINTERPRETERTOOLCALL
+                else _r.extras(data, _KEYS_BETACODEINTERPRETERTOOLCALL)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET or v is None else BetaAgentTag.from_dict(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
             obj.type = _r.const(data["type"], "code_interpreter_call")
-
-            key = "id"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "status"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.status = BetaCodeInterpreterToolCallStatus.decode(data["status"])
-
-            key = "container_id"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             obj.container_id = v if (v := data["container_id"]).__class__ is str else _r.string(v)
-
-            key = "code"
+        except Exception as exc:
+            obj.container_id = _r.misfit(obj, data, "container_id", "container_id", exc)
+        try:
             v = data["code"]
             obj.code = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "outputs"
+        except Exception as exc:
+            obj.code = _r.misfit(obj, data, "code", "code", exc)
+        try:
             v = data["outputs"]
             obj.outputs = (
                 v
                 if v is None
                 else _r.list_of(v, beta_code_interpreter_tool_call_outputs_item_from_dict)
             )
-
-            obj.extra = _r.extras(data, _KEYS_BETACODEINTERPRETERTOOLCALL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.outputs = _r.misfit(obj, data, "outputs", "outputs", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "status": self.status,
-            "container_id": self.container_id,
-            "code": self.code,
-            "outputs": None if self.outputs is None else [x.to_dict() for x in self.outputs],
-        }
-        if self.agent is not UNSET:
-            out["agent"] = None if self.agent is None else self.agent.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "status": self.status,
+                "container_id": self.container_id,
+                "code": self.code,
+                "outputs": None if self.outputs is None else [x.to_dict() for x in self.outputs],
+            }
+            if self.agent is not UNSET:
+                out["agent"] = None if self.agent is None else self.agent.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -15,6 +15,12 @@ from .beta_prompt_cache_options_param import BetaPromptCacheOptionsParam
 from .beta_prompt_cache_retention_enum import BetaPromptCacheRetentionEnum
 from .beta_service_tier_enum import BetaServiceTierEnum
 
+__all__ = [
+    "BetaCompactResponseMethodPublicBody",
+    "BetaCompactResponseMethodPublicBodyInput",
+    "beta_compact_response_method_public_body_input_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaCompactResponseMethodPublicBody(_r.Model):
@@ -56,84 +62,107 @@ class BetaCompactResponseMethodPublicBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaCompactResponseMethodPublicBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "model"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETACOMPACTRESPONSEMETHODPUBLICBODY
+                else _r.extras(data, _KEYS_BETACOMPACTRESPONSEMETHODPUBLICBODY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data["model"]
             obj.model = v if v is None else BetaModelIdsSharedEnum.decode(v)
-
-            key = "input"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("input", UNSET)
             obj.input = (
                 v
                 if v is UNSET or v is None
                 else beta_compact_response_method_public_body_input_from_dict(v)
             )
-
-            key = "previous_response_id"
+        except Exception as exc:
+            obj.input = _r.misfit(obj, data, "input", "input", exc)
+        try:
             v = data.get("previous_response_id", UNSET)
             obj.previous_response_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "instructions"
+        except Exception as exc:
+            obj.previous_response_id = _r.misfit(
+                obj, data, "previous_response_id", "previous_response_id", exc
+            )
+        try:
             v = data.get("instructions", UNSET)
             obj.instructions = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "prompt_cache_key"
+        except Exception as exc:
+            obj.instructions = _r.misfit(obj, data, "instructions", "instructions", exc)
+        try:
             v = data.get("prompt_cache_key", UNSET)
             obj.prompt_cache_key = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "prompt_cache_retention"
+        except Exception as exc:
+            obj.prompt_cache_key = _r.misfit(obj, data, "prompt_cache_key", "prompt_cache_key", exc)
+        try:
             v = data.get("prompt_cache_retention", UNSET)
             obj.prompt_cache_retention = (
                 v if v is UNSET or v is None else BetaPromptCacheRetentionEnum.decode(v)
             )
-
-            key = "prompt_cache_options"
+        except Exception as exc:
+            obj.prompt_cache_retention = _r.misfit(
+                obj, data, "prompt_cache_retention", "prompt_cache_retention", exc
+            )
+        try:
             v = data.get("prompt_cache_options", UNSET)
             obj.prompt_cache_options = (
                 v if v is UNSET or v is None else BetaPromptCacheOptionsParam.from_dict(v)
             )
-
-            key = "service_tier"
+        except Exception as exc:
+            obj.prompt_cache_options = _r.misfit(
+                obj, data, "prompt_cache_options", "prompt_cache_options", exc
+            )
+        try:
             v = data.get("service_tier", UNSET)
             obj.service_tier = v if v is UNSET or v is None else BetaServiceTierEnum.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETACOMPACTRESPONSEMETHODPUBLICBODY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.service_tier = _r.misfit(obj, data, "service_tier", "service_tier", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "model": self.model,
-        }
-        if self.input is not UNSET:
-            out["input"] = None if self.input is None else _r.encode(self.input)
-        if self.previous_response_id is not UNSET:
-            out["previous_response_id"] = self.previous_response_id
-        if self.instructions is not UNSET:
-            out["instructions"] = self.instructions
-        if self.prompt_cache_key is not UNSET:
-            out["prompt_cache_key"] = self.prompt_cache_key
-        if self.prompt_cache_retention is not UNSET:
-            out["prompt_cache_retention"] = self.prompt_cache_retention
-        if self.prompt_cache_options is not UNSET:
-            out["prompt_cache_options"] = (
-                None if self.prompt_cache_options is None else self.prompt_cache_options.to_dict()
-            )
-        if self.service_tier is not UNSET:
-            out["service_tier"] = self.service_tier
+        try:
+            out: dict[str, Any] = {
+                "model": self.model,
+            }
+            if self.input is not UNSET:
+                out["input"] = None if self.input is None else _r.encode(self.input)
+            if self.previous_response_id is not UNSET:
+                out["previous_response_id"] = self.previous_response_id
+            if self.instructions is not UNSET:
+                out["instructions"] = self.instructions
+            if self.prompt_cache_key is not UNSET:
+                out["prompt_cache_key"] = self.prompt_cache_key
+            if self.prompt_cache_retention is not UNSET:
+                out["prompt_cache_retention"] = self.prompt_cache_retention
+            if self.prompt_cache_options is not UNSET:
+                out["prompt_cache_options"] = (
+                    None
+                    if self.prompt_cache_options is None
+                    else self.prompt_cache_options.to_dict()
+                )
+            if self.service_tier is not UNSET:
+                out["service_tier"] = self.service_tier
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .beta_agent_tag_param import BetaAgentTagParam
 
+__all__ = ["BetaCompactionTriggerItemParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaCompactionTriggerItemParam(_r.Model):
@@ -37,31 +39,40 @@ class BetaCompactionTriggerItemParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaCompactionTriggerItemParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETACOMPACTIONTRIGGERITEMPARAM
+                else _r.extras(data, _KEYS_BETACOMPACTIONTRIGGERITEMPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET or v is None else BetaAgentTagParam.from_dict(v)
-
-            key = "type"
-            obj.type = _r.const(data["type"], "compaction_trigger")
-
-            obj.extra = _r.extras(data, _KEYS_BETACOMPACTIONTRIGGERITEMPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
+            obj.type = _r.const(data["type"], "compaction_trigger")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.agent is not UNSET:
-            out["agent"] = None if self.agent is None else self.agent.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.agent is not UNSET:
+                out["agent"] = None if self.agent is None else self.agent.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,14 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET
 from .beta_comparison_filter import BetaComparisonFilter
 
+__all__ = [
+    "BetaCompoundFilter",
+    "BetaCompoundFilterFiltersItem",
+    "BetaCompoundFilterType",
+    "UnknownBetaCompoundFilterFiltersItem",
+    "beta_compound_filter_filters_item_from_dict",
+]
+
 
 class BetaCompoundFilterType(_r.OpenEnum):
     """Type of operation: `and` or `or`.
@@ -46,29 +54,38 @@ class BetaCompoundFilter(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaCompoundFilter:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = BetaCompoundFilterType.decode(data["type"])
-
-            key = "filters"
-            obj.filters = _r.list_of(data["filters"], beta_compound_filter_filters_item_from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_BETACOMPOUNDFILTER)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETACOMPOUNDFILTER
+                else _r.extras(data, _KEYS_BETACOMPOUNDFILTER)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = BetaCompoundFilterType.decode(data["type"])
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.filters = _r.list_of(data["filters"], beta_compound_filter_filters_item_from_dict)
+        except Exception as exc:
+            obj.filters = _r.misfit(obj, data, "filters", "filters", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "filters": [x.to_dict() for x in self.filters],
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "filters": [x.to_dict() for x in self.filters],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -17,6 +17,8 @@ from .beta_scroll_param import BetaScrollParam
 from .beta_type_param import BetaTypeParam
 from .beta_wait_param import BetaWaitParam
 
+__all__ = ["BetaComputerAction", "UnknownBetaComputerAction", "beta_computer_action_from_dict"]
+
 
 class UnknownBetaComputerAction(_r.Unknown):
     """A `BetaComputerAction` of a kind this client does not know yet: `raw` keeps the data as received."""

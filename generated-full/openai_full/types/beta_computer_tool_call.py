@@ -14,6 +14,8 @@ from .beta_computer_action import BetaComputerAction, beta_computer_action_from_
 from .beta_computer_action_list import BetaComputerActionList
 from .beta_computer_call_safety_check_param import BetaComputerCallSafetyCheckParam
 
+__all__ = ["BetaComputerToolCall", "BetaComputerToolCallStatus"]
+
 
 class BetaComputerToolCallStatus(_r.OpenEnum):
     """The status of the item. One of `in_progress`, `completed`, or
@@ -77,61 +79,78 @@ class BetaComputerToolCall(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaComputerToolCall:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETACOMPUTERTOOLCALL
+                else _r.extras(data, _KEYS_BETACOMPUTERTOOLCALL)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET or v is None else BetaAgentTag.from_dict(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
             obj.type = _r.const(data["type"], "computer_call")
-
-            key = "id"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "call_id"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
-
-            key = "action"
+        except Exception as exc:
+            obj.call_id = _r.misfit(obj, data, "call_id", "call_id", exc)
+        try:
             v = data.get("action", UNSET)
             obj.action = v if v is UNSET else beta_computer_action_from_dict(v)
-
-            key = "actions"
+        except Exception as exc:
+            obj.action = _r.misfit(obj, data, "action", "action", exc)
+        try:
             v = data.get("actions", UNSET)
             obj.actions = v if v is UNSET else _r.list_of(v, beta_computer_action_from_dict)
-
-            key = "pending_safety_checks"
+        except Exception as exc:
+            obj.actions = _r.misfit(obj, data, "actions", "actions", exc)
+        try:
             obj.pending_safety_checks = _r.list_of(
                 data["pending_safety_checks"], BetaComputerCallSafetyCheckParam.from_dict
             )
-
-            key = "status"
-            obj.status = BetaComputerToolCallStatus.decode(data["status"])
-
-            obj.extra = _r.extras(data, _KEYS_BETACOMPUTERTOOLCALL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.pending_safety_checks = _r.misfit(
+                obj, data, "pending_safety_checks", "pending_safety_checks", exc
+            )
+        try:
+            obj.status = BetaComputerToolCallStatus.decode(data["status"])
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "call_id": self.call_id,
-            "pending_safety_checks": [x.to_dict() for x in self.pending_safety_checks],
-            "status": self.status,
-        }
-        if self.agent is not UNSET:
-            out["agent"] = None if self.agent is None else self.agent.to_dict()
-        if self.action is not UNSET:
-            out["action"] = self.action.to_dict()
-        if self.actions is not UNSET:
-            out["actions"] = [x.to_dict() for x in self.actions]
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "call_id": self.call_id,
+                "pending_safety_checks": [x.to_dict() for x in self.pending_safety_checks],
+                "status": self.status,
+            }
+            if self.agent is not UNSET:
+                out["agent"] = None if self.agent is None else self.agent.to_dict()
+            if self.action is not UNSET:
+                out["action"] = self.action.to_dict()
+            if self.actions is not UNSET:
+                out["actions"] = [x.to_dict() for x in self.actions]
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -13,6 +13,8 @@ from .beta_agent_tag import BetaAgentTag
 from .beta_computer_call_safety_check_param import BetaComputerCallSafetyCheckParam
 from .beta_computer_screenshot_image import BetaComputerScreenshotImage
 
+__all__ = ["BetaComputerToolCallOutput", "BetaComputerToolCallOutputStatus"]
+
 
 class BetaComputerToolCallOutputStatus(_r.OpenEnum):
     """The status of the message input. One of `in_progress`, `completed`, or
@@ -73,61 +75,77 @@ class BetaComputerToolCallOutput(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaComputerToolCallOutput:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETACOMPUTERTOOLCALLOUTPUT
+                else _r.extras(data, _KEYS_BETACOMPUTERTOOLCALLOUTPUT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET or v is None else BetaAgentTag.from_dict(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
             obj.type = _r.const(data["type"], "computer_call_output")
-
-            key = "id"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "call_id"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
-
-            key = "acknowledged_safety_checks"
+        except Exception as exc:
+            obj.call_id = _r.misfit(obj, data, "call_id", "call_id", exc)
+        try:
             v = data.get("acknowledged_safety_checks", UNSET)
             obj.acknowledged_safety_checks = (
                 v if v is UNSET else _r.list_of(v, BetaComputerCallSafetyCheckParam.from_dict)
             )
-
-            key = "output"
+        except Exception as exc:
+            obj.acknowledged_safety_checks = _r.misfit(
+                obj, data, "acknowledged_safety_checks", "acknowledged_safety_checks", exc
+            )
+        try:
             obj.output = BetaComputerScreenshotImage.from_dict(data["output"])
-
-            key = "status"
+        except Exception as exc:
+            obj.output = _r.misfit(obj, data, "output", "output", exc)
+        try:
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET else BetaComputerToolCallOutputStatus.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETACOMPUTERTOOLCALLOUTPUT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "call_id": self.call_id,
-            "output": self.output.to_dict(),
-        }
-        if self.agent is not UNSET:
-            out["agent"] = None if self.agent is None else self.agent.to_dict()
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.acknowledged_safety_checks is not UNSET:
-            out["acknowledged_safety_checks"] = [
-                x.to_dict() for x in self.acknowledged_safety_checks
-            ]
-        if self.status is not UNSET:
-            out["status"] = self.status
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "call_id": self.call_id,
+                "output": self.output.to_dict(),
+            }
+            if self.agent is not UNSET:
+                out["agent"] = None if self.agent is None else self.agent.to_dict()
+            if self.id is not UNSET:
+                out["id"] = self.id
+            if self.acknowledged_safety_checks is not UNSET:
+                out["acknowledged_safety_checks"] = [
+                    x.to_dict() for x in self.acknowledged_safety_checks
+                ]
+            if self.status is not UNSET:
+                out["status"] = self.status
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -15,6 +15,16 @@ from .beta_container_network_policy_disabled_param import BetaContainerNetworkPo
 from .beta_inline_skill_param import BetaInlineSkillParam
 from .beta_skill_reference_param import BetaSkillReferenceParam
 
+__all__ = [
+    "BetaContainerAutoParam",
+    "BetaContainerAutoParamNetworkPolicy",
+    "BetaContainerAutoParamSkillsItem",
+    "UnknownBetaContainerAutoParamNetworkPolicy",
+    "UnknownBetaContainerAutoParamSkillsItem",
+    "beta_container_auto_param_network_policy_from_dict",
+    "beta_container_auto_param_skills_item_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaContainerAutoParam(_r.Model):
@@ -53,53 +63,65 @@ class BetaContainerAutoParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaContainerAutoParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETACONTAINERAUTOPARAM
+                else _r.extras(data, _KEYS_BETACONTAINERAUTOPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "container_auto")
-
-            key = "file_ids"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("file_ids", UNSET)
             obj.file_ids = v if v is UNSET else _r.list_of(v, _r.string)
-
-            key = "memory_limit"
+        except Exception as exc:
+            obj.file_ids = _r.misfit(obj, data, "file_ids", "file_ids", exc)
+        try:
             v = data.get("memory_limit", UNSET)
             obj.memory_limit = v if v is UNSET or v is None else BetaContainerMemoryLimit.decode(v)
-
-            key = "network_policy"
+        except Exception as exc:
+            obj.memory_limit = _r.misfit(obj, data, "memory_limit", "memory_limit", exc)
+        try:
             v = data.get("network_policy", UNSET)
             obj.network_policy = (
                 v if v is UNSET else beta_container_auto_param_network_policy_from_dict(v)
             )
-
-            key = "skills"
+        except Exception as exc:
+            obj.network_policy = _r.misfit(obj, data, "network_policy", "network_policy", exc)
+        try:
             v = data.get("skills", UNSET)
             obj.skills = (
                 v if v is UNSET else _r.list_of(v, beta_container_auto_param_skills_item_from_dict)
             )
-
-            obj.extra = _r.extras(data, _KEYS_BETACONTAINERAUTOPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.skills = _r.misfit(obj, data, "skills", "skills", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.file_ids is not UNSET:
-            out["file_ids"] = list(self.file_ids)
-        if self.memory_limit is not UNSET:
-            out["memory_limit"] = self.memory_limit
-        if self.network_policy is not UNSET:
-            out["network_policy"] = self.network_policy.to_dict()
-        if self.skills is not UNSET:
-            out["skills"] = [x.to_dict() for x in self.skills]
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.file_ids is not UNSET:
+                out["file_ids"] = list(self.file_ids)
+            if self.memory_limit is not UNSET:
+                out["memory_limit"] = self.memory_limit
+            if self.network_policy is not UNSET:
+                out["network_policy"] = self.network_policy.to_dict()
+            if self.skills is not UNSET:
+                out["skills"] = [x.to_dict() for x in self.skills]
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -13,6 +13,8 @@ from .beta_container_network_policy_domain_secret_param import (
     BetaContainerNetworkPolicyDomainSecretParam,
 )
 
+__all__ = ["BetaContainerNetworkPolicyAllowlistParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaContainerNetworkPolicyAllowlistParam(_r.Model):
@@ -44,39 +46,49 @@ class BetaContainerNetworkPolicyAllowlistParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaContainerNetworkPolicyAllowlistParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETACONTAINERNETWORKPOLICYALLOWLISTPARAM
+                else _r.extras(data, _KEYS_BETACONTAINERNETWORKPOLICYALLOWLISTPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "allowlist")
-
-            key = "allowed_domains"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.allowed_domains = _r.list_of(data["allowed_domains"], _r.string)
-
-            key = "domain_secrets"
+        except Exception as exc:
+            obj.allowed_domains = _r.misfit(obj, data, "allowed_domains", "allowed_domains", exc)
+        try:
             v = data.get("domain_secrets", UNSET)
             obj.domain_secrets = (
                 v
                 if v is UNSET
                 else _r.list_of(v, BetaContainerNetworkPolicyDomainSecretParam.from_dict)
             )
-
-            obj.extra = _r.extras(data, _KEYS_BETACONTAINERNETWORKPOLICYALLOWLISTPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.domain_secrets = _r.misfit(obj, data, "domain_secrets", "domain_secrets", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "allowed_domains": list(self.allowed_domains),
-        }
-        if self.domain_secrets is not UNSET:
-            out["domain_secrets"] = [x.to_dict() for x in self.domain_secrets]
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "allowed_domains": list(self.allowed_domains),
+            }
+            if self.domain_secrets is not UNSET:
+                out["domain_secrets"] = [x.to_dict() for x in self.domain_secrets]
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["BetaContainerNetworkPolicyDomainSecretParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaContainerNetworkPolicyDomainSecretParam(_r.Model):
@@ -39,33 +41,43 @@ class BetaContainerNetworkPolicyDomainSecretParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaContainerNetworkPolicyDomainSecretParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "domain"
-            obj.domain = v if (v := data["domain"]).__class__ is str else _r.string(v)
-
-            key = "name"
-            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "value"
-            obj.value = v if (v := data["value"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETACONTAINERNETWORKPOLICYDOMAINSECRETPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETACONTAINERNETWORKPOLICYDOMAINSECRETPARAM
+                else _r.extras(data, _KEYS_BETACONTAINERNETWORKPOLICYDOMAINSECRETPARAM)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.domain = v if (v := data["domain"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.domain = _r.misfit(obj, data, "domain", "domain", exc)
+        try:
+            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
+            obj.value = v if (v := data["value"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.value = _r.misfit(obj, data, "value", "value", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "domain": self.domain,
-            "name": self.name,
-            "value": self.value,
-        }
+        try:
+            out: dict[str, Any] = {
+                "domain": self.domain,
+                "name": self.name,
+                "value": self.value,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

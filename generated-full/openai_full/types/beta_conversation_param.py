@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any, TypeAlias
 
 from .._runtime import models as _r
-from .beta_conversation_param2 import BetaConversationParam2
+from .beta_conversation_object import BetaConversationObject
 
-BetaConversationParam: TypeAlias = str | BetaConversationParam2
+__all__ = ["BetaConversationParam", "beta_conversation_param_from_dict"]
+
+BetaConversationParam: TypeAlias = str | BetaConversationObject
 """The conversation that this response belongs to. Items from this conversation are prepended to `input_items` for this response request.
 Input items and output items from this response are automatically added to this conversation after this response completes.
 """
@@ -20,5 +22,5 @@ def beta_conversation_param_from_dict(data: Any) -> BetaConversationParam:
     if kind is str:
         return data if data.__class__ is str else _r.string(data)
     if kind is dict:
-        return BetaConversationParam2.from_dict(data)
+        return BetaConversationObject.from_dict(data)
     raise _r.DecodeError("a string or an object", data)

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["BetaCoordParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaCoordParam(_r.Model):
@@ -35,29 +37,38 @@ class BetaCoordParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaCoordParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "x"
-            obj.x = v if (v := data["x"]).__class__ is int else _r.integer(v)
-
-            key = "y"
-            obj.y = v if (v := data["y"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETACOORDPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETACOORDPARAM
+                else _r.extras(data, _KEYS_BETACOORDPARAM)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.x = v if (v := data["x"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.x = _r.misfit(obj, data, "x", "x", exc)
+        try:
+            obj.y = v if (v := data["y"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.y = _r.misfit(obj, data, "y", "y", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "x": self.x,
-            "y": self.y,
-        }
+        try:
+            out: dict[str, Any] = {
+                "x": self.x,
+                "y": self.y,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

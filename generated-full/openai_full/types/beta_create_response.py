@@ -28,6 +28,8 @@ from .beta_tool import beta_tool_from_dict
 from .beta_tool_choice_param import BetaToolChoiceParam, beta_tool_choice_param_from_dict
 from .beta_tools_array import BetaToolsArray
 
+__all__ = ["BetaCreateResponse", "BetaCreateResponseTruncation"]
+
 
 class BetaCreateResponseTruncation(_r.OpenEnum):
     """The truncation strategy to use for the model response.
@@ -170,254 +172,313 @@ class BetaCreateResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaCreateResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "metadata"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETACREATERESPONSE
+                else _r.extras(data, _KEYS_BETACREATERESPONSE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("metadata", UNSET)
             obj.metadata = v if v is UNSET or v is None else _r.map_of(v, _r.string)
-
-            key = "top_logprobs"
+        except Exception as exc:
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
+        try:
             v = data.get("top_logprobs", UNSET)
             obj.top_logprobs = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "temperature"
+        except Exception as exc:
+            obj.top_logprobs = _r.misfit(obj, data, "top_logprobs", "top_logprobs", exc)
+        try:
             v = data.get("temperature", UNSET)
-            obj.temperature = v if v is UNSET or v is None else _r.number(v)
-
-            key = "top_p"
+            obj.temperature = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.temperature = _r.misfit(obj, data, "temperature", "temperature", exc)
+        try:
             v = data.get("top_p", UNSET)
-            obj.top_p = v if v is UNSET or v is None else _r.number(v)
-
-            key = "user"
+            obj.top_p = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.top_p = _r.misfit(obj, data, "top_p", "top_p", exc)
+        try:
             v = data.get("user", UNSET)
             obj.user = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "safety_identifier"
+        except Exception as exc:
+            obj.user = _r.misfit(obj, data, "user", "user", exc)
+        try:
             v = data.get("safety_identifier", UNSET)
             obj.safety_identifier = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "prompt_cache_key"
+        except Exception as exc:
+            obj.safety_identifier = _r.misfit(
+                obj, data, "safety_identifier", "safety_identifier", exc
+            )
+        try:
             v = data.get("prompt_cache_key", UNSET)
             obj.prompt_cache_key = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "prompt_cache_retention"
+        except Exception as exc:
+            obj.prompt_cache_key = _r.misfit(obj, data, "prompt_cache_key", "prompt_cache_key", exc)
+        try:
             v = data.get("prompt_cache_retention", UNSET)
             obj.prompt_cache_retention = (
                 v
                 if v is UNSET or v is None
                 else BetaModelResponsePropertiesPromptCacheRetention.decode(v)
             )
-
-            key = "prompt_cache_options"
+        except Exception as exc:
+            obj.prompt_cache_retention = _r.misfit(
+                obj, data, "prompt_cache_retention", "prompt_cache_retention", exc
+            )
+        try:
             v = data.get("prompt_cache_options", UNSET)
             obj.prompt_cache_options = v if v is UNSET else BetaPromptCacheOptionsParam.from_dict(v)
-
-            key = "previous_response_id"
+        except Exception as exc:
+            obj.prompt_cache_options = _r.misfit(
+                obj, data, "prompt_cache_options", "prompt_cache_options", exc
+            )
+        try:
             v = data.get("previous_response_id", UNSET)
             obj.previous_response_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "model"
+        except Exception as exc:
+            obj.previous_response_id = _r.misfit(
+                obj, data, "previous_response_id", "previous_response_id", exc
+            )
+        try:
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET else BetaModelIdsSharedEnum.decode(v)
-
-            key = "background"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("background", UNSET)
             obj.background = (
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "max_tool_calls"
+        except Exception as exc:
+            obj.background = _r.misfit(obj, data, "background", "background", exc)
+        try:
             v = data.get("max_tool_calls", UNSET)
             obj.max_tool_calls = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "text"
+        except Exception as exc:
+            obj.max_tool_calls = _r.misfit(obj, data, "max_tool_calls", "max_tool_calls", exc)
+        try:
             v = data.get("text", UNSET)
             obj.text = v if v is UNSET else BetaResponseTextParam.from_dict(v)
-
-            key = "tools"
+        except Exception as exc:
+            obj.text = _r.misfit(obj, data, "text", "text", exc)
+        try:
             v = data.get("tools", UNSET)
             obj.tools = v if v is UNSET else _r.list_of(v, beta_tool_from_dict)
-
-            key = "tool_choice"
+        except Exception as exc:
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
+        try:
             v = data.get("tool_choice", UNSET)
             obj.tool_choice = v if v is UNSET else beta_tool_choice_param_from_dict(v)
-
-            key = "prompt"
+        except Exception as exc:
+            obj.tool_choice = _r.misfit(obj, data, "tool_choice", "tool_choice", exc)
+        try:
             v = data.get("prompt", UNSET)
             obj.prompt = v if v is UNSET or v is None else BetaPrompt.from_dict(v)
-
-            key = "service_tier"
+        except Exception as exc:
+            obj.prompt = _r.misfit(obj, data, "prompt", "prompt", exc)
+        try:
             v = data.get("service_tier", UNSET)
             obj.service_tier = v if v is UNSET or v is None else BetaServiceTierResponses.decode(v)
-
-            key = "truncation"
+        except Exception as exc:
+            obj.service_tier = _r.misfit(obj, data, "service_tier", "service_tier", exc)
+        try:
             v = data.get("truncation", UNSET)
             obj.truncation = (
                 v if v is UNSET or v is None else BetaCreateResponseTruncation.decode(v)
             )
-
-            key = "reasoning"
+        except Exception as exc:
+            obj.truncation = _r.misfit(obj, data, "truncation", "truncation", exc)
+        try:
             v = data.get("reasoning", UNSET)
             obj.reasoning = v if v is UNSET or v is None else BetaReasoning.from_dict(v)
-
-            key = "input"
+        except Exception as exc:
+            obj.reasoning = _r.misfit(obj, data, "reasoning", "reasoning", exc)
+        try:
             v = data.get("input", UNSET)
             obj.input = v if v is UNSET else beta_input_param_from_dict(v)
-
-            key = "include"
+        except Exception as exc:
+            obj.input = _r.misfit(obj, data, "input", "input", exc)
+        try:
             v = data.get("include", UNSET)
             obj.include = v if v is UNSET or v is None else _r.list_of(v, BetaIncludeEnum.decode)
-
-            key = "parallel_tool_calls"
+        except Exception as exc:
+            obj.include = _r.misfit(obj, data, "include", "include", exc)
+        try:
             v = data.get("parallel_tool_calls", UNSET)
             obj.parallel_tool_calls = (
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "store"
+        except Exception as exc:
+            obj.parallel_tool_calls = _r.misfit(
+                obj, data, "parallel_tool_calls", "parallel_tool_calls", exc
+            )
+        try:
             v = data.get("store", UNSET)
             obj.store = (
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "instructions"
+        except Exception as exc:
+            obj.store = _r.misfit(obj, data, "store", "store", exc)
+        try:
             v = data.get("instructions", UNSET)
             obj.instructions = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "moderation"
+        except Exception as exc:
+            obj.instructions = _r.misfit(obj, data, "instructions", "instructions", exc)
+        try:
             v = data.get("moderation", UNSET)
             obj.moderation = v if v is UNSET or v is None else BetaModerationParam.from_dict(v)
-
-            key = "stream"
+        except Exception as exc:
+            obj.moderation = _r.misfit(obj, data, "moderation", "moderation", exc)
+        try:
             v = data.get("stream", UNSET)
             obj.stream = (
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "stream_options"
+        except Exception as exc:
+            obj.stream = _r.misfit(obj, data, "stream", "stream", exc)
+        try:
             v = data.get("stream_options", UNSET)
             obj.stream_options = (
                 v if v is UNSET or v is None else BetaResponseStreamOptions.from_dict(v)
             )
-
-            key = "conversation"
+        except Exception as exc:
+            obj.stream_options = _r.misfit(obj, data, "stream_options", "stream_options", exc)
+        try:
             v = data.get("conversation", UNSET)
             obj.conversation = (
                 v if v is UNSET or v is None else beta_conversation_param_from_dict(v)
             )
-
-            key = "context_management"
+        except Exception as exc:
+            obj.conversation = _r.misfit(obj, data, "conversation", "conversation", exc)
+        try:
             v = data.get("context_management", UNSET)
             obj.context_management = (
                 v
                 if v is UNSET or v is None
                 else _r.list_of(v, BetaContextManagementParam.from_dict)
             )
-
-            key = "max_output_tokens"
+        except Exception as exc:
+            obj.context_management = _r.misfit(
+                obj, data, "context_management", "context_management", exc
+            )
+        try:
             v = data.get("max_output_tokens", UNSET)
             obj.max_output_tokens = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "multi_agent"
+        except Exception as exc:
+            obj.max_output_tokens = _r.misfit(
+                obj, data, "max_output_tokens", "max_output_tokens", exc
+            )
+        try:
             v = data.get("multi_agent", UNSET)
             obj.multi_agent = v if v is UNSET or v is None else BetaMultiAgentParam.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETACREATERESPONSE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.multi_agent = _r.misfit(obj, data, "multi_agent", "multi_agent", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.metadata is not UNSET:
-            out["metadata"] = None if self.metadata is None else dict(self.metadata)
-        if self.top_logprobs is not UNSET:
-            out["top_logprobs"] = self.top_logprobs
-        if self.temperature is not UNSET:
-            out["temperature"] = self.temperature
-        if self.top_p is not UNSET:
-            out["top_p"] = self.top_p
-        if self.user is not UNSET:
-            out["user"] = self.user
-        if self.safety_identifier is not UNSET:
-            out["safety_identifier"] = self.safety_identifier
-        if self.prompt_cache_key is not UNSET:
-            out["prompt_cache_key"] = self.prompt_cache_key
-        if self.prompt_cache_retention is not UNSET:
-            out["prompt_cache_retention"] = self.prompt_cache_retention
-        if self.prompt_cache_options is not UNSET:
-            out["prompt_cache_options"] = self.prompt_cache_options.to_dict()
-        if self.previous_response_id is not UNSET:
-            out["previous_response_id"] = self.previous_response_id
-        if self.model is not UNSET:
-            out["model"] = self.model
-        if self.background is not UNSET:
-            out["background"] = self.background
-        if self.max_tool_calls is not UNSET:
-            out["max_tool_calls"] = self.max_tool_calls
-        if self.text is not UNSET:
-            out["text"] = self.text.to_dict()
-        if self.tools is not UNSET:
-            out["tools"] = [x.to_dict() for x in self.tools]
-        if self.tool_choice is not UNSET:
-            out["tool_choice"] = _r.encode(self.tool_choice)
-        if self.prompt is not UNSET:
-            out["prompt"] = None if self.prompt is None else self.prompt.to_dict()
-        if self.service_tier is not UNSET:
-            out["service_tier"] = self.service_tier
-        if self.truncation is not UNSET:
-            out["truncation"] = self.truncation
-        if self.reasoning is not UNSET:
-            out["reasoning"] = None if self.reasoning is None else self.reasoning.to_dict()
-        if self.input is not UNSET:
-            out["input"] = _r.encode(self.input)
-        if self.include is not UNSET:
-            out["include"] = None if self.include is None else list(self.include)
-        if self.parallel_tool_calls is not UNSET:
-            out["parallel_tool_calls"] = self.parallel_tool_calls
-        if self.store is not UNSET:
-            out["store"] = self.store
-        if self.instructions is not UNSET:
-            out["instructions"] = self.instructions
-        if self.moderation is not UNSET:
-            out["moderation"] = None if self.moderation is None else self.moderation.to_dict()
-        if self.stream is not UNSET:
-            out["stream"] = self.stream
-        if self.stream_options is not UNSET:
-            out["stream_options"] = (
-                None if self.stream_options is None else self.stream_options.to_dict()
-            )
-        if self.conversation is not UNSET:
-            out["conversation"] = (
-                None if self.conversation is None else _r.encode(self.conversation)
-            )
-        if self.context_management is not UNSET:
-            out["context_management"] = (
-                None
-                if self.context_management is None
-                else [x.to_dict() for x in self.context_management]
-            )
-        if self.max_output_tokens is not UNSET:
-            out["max_output_tokens"] = self.max_output_tokens
-        if self.multi_agent is not UNSET:
-            out["multi_agent"] = None if self.multi_agent is None else self.multi_agent.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.metadata is not UNSET:
+                out["metadata"] = None if self.metadata is None else dict(self.metadata)
+            if self.top_logprobs is not UNSET:
+                out["top_logprobs"] = self.top_logprobs
+            if self.temperature is not UNSET:
+                out["temperature"] = self.temperature
+            if self.top_p is not UNSET:
+                out["top_p"] = self.top_p
+            if self.user is not UNSET:
+                out["user"] = self.user
+            if self.safety_identifier is not UNSET:
+                out["safety_identifier"] = self.safety_identifier
+            if self.prompt_cache_key is not UNSET:
+                out["prompt_cache_key"] = self.prompt_cache_key
+            if self.prompt_cache_retention is not UNSET:
+                out["prompt_cache_retention"] = self.prompt_cache_retention
+            if self.prompt_cache_options is not UNSET:
+                out["prompt_cache_options"] = self.prompt_cache_options.to_dict()
+            if self.previous_response_id is not UNSET:
+                out["previous_response_id"] = self.previous_response_id
+            if self.model is not UNSET:
+                out["model"] = self.model
+            if self.background is not UNSET:
+                out["background"] = self.background
+            if self.max_tool_calls is not UNSET:
+                out["max_tool_calls"] = self.max_tool_calls
+            if self.text is not UNSET:
+                out["text"] = self.text.to_dict()
+            if self.tools is not UNSET:
+                out["tools"] = [x.to_dict() for x in self.tools]
+            if self.tool_choice is not UNSET:
+                out["tool_choice"] = _r.encode(self.tool_choice)
+            if self.prompt is not UNSET:
+                out["prompt"] = None if self.prompt is None else self.prompt.to_dict()
+            if self.service_tier is not UNSET:
+                out["service_tier"] = self.service_tier
+            if self.truncation is not UNSET:
+                out["truncation"] = self.truncation
+            if self.reasoning is not UNSET:
+                out["reasoning"] = None if self.reasoning is None else self.reasoning.to_dict()
+            if self.input is not UNSET:
+                out["input"] = _r.encode(self.input)
+            if self.include is not UNSET:
+                out["include"] = None if self.include is None else list(self.include)
+            if self.parallel_tool_calls is not UNSET:
+                out["parallel_tool_calls"] = self.parallel_tool_calls
+            if self.store is not UNSET:
+                out["store"] = self.store
+            if self.instructions is not UNSET:
+                out["instructions"] = self.instructions
+            if self.moderation is not UNSET:
+                out["moderation"] = None if self.moderation is None else self.moderation.to_dict()
+            if self.stream is not UNSET:
+                out["stream"] = self.stream
+            if self.stream_options is not UNSET:
+                out["stream_options"] = (
+                    None if self.stream_options is None else self.stream_options.to_dict()
+                )
+            if self.conversation is not UNSET:
+                out["conversation"] = (
+                    None if self.conversation is None else _r.encode(self.conversation)
+                )
+            if self.context_management is not UNSET:
+                out["context_management"] = (
+                    None
+                    if self.context_management is None
+                    else [x.to_dict() for x in self.context_management]
+                )
+            if self.max_output_tokens is not UNSET:
+                out["max_output_tokens"] = self.max_output_tokens
+            if self.multi_agent is not UNSET:
+                out["multi_agent"] = (
+                    None if self.multi_agent is None else self.multi_agent.to_dict()
+                )
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

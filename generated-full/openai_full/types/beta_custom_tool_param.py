@@ -13,6 +13,13 @@ from .beta_callable_tool_allowed_caller import BetaCallableToolAllowedCaller
 from .beta_custom_grammar_format_param import BetaCustomGrammarFormatParam
 from .beta_custom_text_format_param import BetaCustomTextFormatParam
 
+__all__ = [
+    "BetaCustomToolParam",
+    "BetaCustomToolParamFormat",
+    "UnknownBetaCustomToolParamFormat",
+    "beta_custom_tool_param_format_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaCustomToolParam(_r.Model):
@@ -55,59 +62,72 @@ class BetaCustomToolParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaCustomToolParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETACUSTOMTOOLPARAM
+                else _r.extras(data, _KEYS_BETACUSTOMTOOLPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "custom")
-
-            key = "name"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "description"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("description", UNSET)
             obj.description = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "format"
+        except Exception as exc:
+            obj.description = _r.misfit(obj, data, "description", "description", exc)
+        try:
             v = data.get("format", UNSET)
             obj.format = v if v is UNSET else beta_custom_tool_param_format_from_dict(v)
-
-            key = "defer_loading"
+        except Exception as exc:
+            obj.format = _r.misfit(obj, data, "format", "format", exc)
+        try:
             v = data.get("defer_loading", UNSET)
             obj.defer_loading = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-
-            key = "allowed_callers"
+        except Exception as exc:
+            obj.defer_loading = _r.misfit(obj, data, "defer_loading", "defer_loading", exc)
+        try:
             v = data.get("allowed_callers", UNSET)
             obj.allowed_callers = (
                 v
                 if v is UNSET or v is None
                 else _r.list_of(v, BetaCallableToolAllowedCaller.decode)
             )
-
-            obj.extra = _r.extras(data, _KEYS_BETACUSTOMTOOLPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.allowed_callers = _r.misfit(obj, data, "allowed_callers", "allowed_callers", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "name": self.name,
-        }
-        if self.description is not UNSET:
-            out["description"] = self.description
-        if self.format is not UNSET:
-            out["format"] = self.format.to_dict()
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = (
-                None if self.allowed_callers is None else list(self.allowed_callers)
-            )
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "name": self.name,
+            }
+            if self.description is not UNSET:
+                out["description"] = self.description
+            if self.format is not UNSET:
+                out["format"] = self.format.to_dict()
+            if self.defer_loading is not UNSET:
+                out["defer_loading"] = self.defer_loading
+            if self.allowed_callers is not UNSET:
+                out["allowed_callers"] = (
+                    None if self.allowed_callers is None else list(self.allowed_callers)
+                )
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

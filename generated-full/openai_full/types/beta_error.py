@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["BetaError"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaError(_r.Model):
@@ -39,39 +41,48 @@ class BetaError(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaError:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "code"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_BETAERROR else _r.extras(data, _KEYS_BETAERROR)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data["code"]
             obj.code = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "message"
+        except Exception as exc:
+            obj.code = _r.misfit(obj, data, "code", "code", exc)
+        try:
             obj.message = v if (v := data["message"]).__class__ is str else _r.string(v)
-
-            key = "param"
+        except Exception as exc:
+            obj.message = _r.misfit(obj, data, "message", "message", exc)
+        try:
             v = data["param"]
             obj.param = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "type"
-            obj.type = v if (v := data["type"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETAERROR)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.param = _r.misfit(obj, data, "param", "param", exc)
+        try:
+            obj.type = v if (v := data["type"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "code": self.code,
-            "message": self.message,
-            "param": self.param,
-            "type": self.type,
-        }
+        try:
+            out: dict[str, Any] = {
+                "code": self.code,
+                "message": self.message,
+                "param": self.param,
+                "type": self.type,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .beta_filters import BetaFilters, beta_filters_from_dict
 from .beta_ranking_options import BetaRankingOptions
 
+__all__ = ["BetaFileSearchTool"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaFileSearchTool(_r.Model):
@@ -50,47 +52,59 @@ class BetaFileSearchTool(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaFileSearchTool:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAFILESEARCHTOOL
+                else _r.extras(data, _KEYS_BETAFILESEARCHTOOL)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "file_search")
-
-            key = "vector_store_ids"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.vector_store_ids = _r.list_of(data["vector_store_ids"], _r.string)
-
-            key = "max_num_results"
+        except Exception as exc:
+            obj.vector_store_ids = _r.misfit(obj, data, "vector_store_ids", "vector_store_ids", exc)
+        try:
             v = data.get("max_num_results", UNSET)
             obj.max_num_results = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "ranking_options"
+        except Exception as exc:
+            obj.max_num_results = _r.misfit(obj, data, "max_num_results", "max_num_results", exc)
+        try:
             v = data.get("ranking_options", UNSET)
             obj.ranking_options = v if v is UNSET else BetaRankingOptions.from_dict(v)
-
-            key = "filters"
+        except Exception as exc:
+            obj.ranking_options = _r.misfit(obj, data, "ranking_options", "ranking_options", exc)
+        try:
             v = data.get("filters", UNSET)
             obj.filters = v if v is UNSET or v is None else beta_filters_from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETAFILESEARCHTOOL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.filters = _r.misfit(obj, data, "filters", "filters", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "vector_store_ids": list(self.vector_store_ids),
-        }
-        if self.max_num_results is not UNSET:
-            out["max_num_results"] = self.max_num_results
-        if self.ranking_options is not UNSET:
-            out["ranking_options"] = self.ranking_options.to_dict()
-        if self.filters is not UNSET:
-            out["filters"] = None if self.filters is None else self.filters.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "vector_store_ids": list(self.vector_store_ids),
+            }
+            if self.max_num_results is not UNSET:
+                out["max_num_results"] = self.max_num_results
+            if self.ranking_options is not UNSET:
+                out["ranking_options"] = self.ranking_options.to_dict()
+            if self.filters is not UNSET:
+                out["filters"] = None if self.filters is None else self.filters.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -15,6 +15,12 @@ from .beta_vector_store_file_attributes import (
     beta_vector_store_file_attributes_value_from_dict,
 )
 
+__all__ = [
+    "BetaFileSearchToolCall",
+    "BetaFileSearchToolCallResultsItem",
+    "BetaFileSearchToolCallStatus",
+]
+
 
 class BetaFileSearchToolCallStatus(_r.OpenEnum):
     """The status of the file search tool call. One of `in_progress`,
@@ -71,53 +77,68 @@ class BetaFileSearchToolCall(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaFileSearchToolCall:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAFILESEARCHTOOLCALL
+                else _r.extras(data, _KEYS_BETAFILESEARCHTOOLCALL)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET or v is None else BetaAgentTag.from_dict(v)
-
-            key = "id"
+        except Exception as exc:
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.type = _r.const(data["type"], "file_search_call")
-
-            key = "status"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.status = BetaFileSearchToolCallStatus.decode(data["status"])
-
-            key = "queries"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             obj.queries = _r.list_of(data["queries"], _r.string)
-
-            key = "results"
+        except Exception as exc:
+            obj.queries = _r.misfit(obj, data, "queries", "queries", exc)
+        try:
             v = data.get("results", UNSET)
             obj.results = (
                 v
                 if v is UNSET or v is None
                 else _r.list_of(v, BetaFileSearchToolCallResultsItem.from_dict)
             )
-
-            obj.extra = _r.extras(data, _KEYS_BETAFILESEARCHTOOLCALL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.results = _r.misfit(obj, data, "results", "results", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "type": self.type,
-            "status": self.status,
-            "queries": list(self.queries),
-        }
-        if self.agent is not UNSET:
-            out["agent"] = None if self.agent is None else self.agent.to_dict()
-        if self.results is not UNSET:
-            out["results"] = None if self.results is None else [x.to_dict() for x in self.results]
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "type": self.type,
+                "status": self.status,
+                "queries": list(self.queries),
+            }
+            if self.agent is not UNSET:
+                out["agent"] = None if self.agent is None else self.agent.to_dict()
+            if self.results is not UNSET:
+                out["results"] = (
+                    None if self.results is None else [x.to_dict() for x in self.results]
+                )
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -159,54 +180,66 @@ class BetaFileSearchToolCallResultsItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaFileSearchToolCallResultsItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "file_id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAFILESEARCHTOOLCALLRESULTSITEM
+                else _r.extras(data, _KEYS_BETAFILESEARCHTOOLCALLRESULTSITEM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("file_id", UNSET)
             obj.file_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "text"
+        except Exception as exc:
+            obj.file_id = _r.misfit(obj, data, "file_id", "file_id", exc)
+        try:
             v = data.get("text", UNSET)
             obj.text = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "filename"
+        except Exception as exc:
+            obj.text = _r.misfit(obj, data, "text", "text", exc)
+        try:
             v = data.get("filename", UNSET)
             obj.filename = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "attributes"
+        except Exception as exc:
+            obj.filename = _r.misfit(obj, data, "filename", "filename", exc)
+        try:
             v = data.get("attributes", UNSET)
             obj.attributes = (
                 v
                 if v is UNSET or v is None
                 else _r.map_of(v, beta_vector_store_file_attributes_value_from_dict)
             )
-
-            key = "score"
-            v = data.get("score", UNSET)
-            obj.score = v if v is UNSET else _r.number(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETAFILESEARCHTOOLCALLRESULTSITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.attributes = _r.misfit(obj, data, "attributes", "attributes", exc)
+        try:
+            v = data.get("score", UNSET)
+            obj.score = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.score = _r.misfit(obj, data, "score", "score", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.file_id is not UNSET:
-            out["file_id"] = self.file_id
-        if self.text is not UNSET:
-            out["text"] = self.text
-        if self.filename is not UNSET:
-            out["filename"] = self.filename
-        if self.attributes is not UNSET:
-            out["attributes"] = None if self.attributes is None else dict(self.attributes)
-        if self.score is not UNSET:
-            out["score"] = self.score
+        try:
+            out: dict[str, Any] = {}
+            if self.file_id is not UNSET:
+                out["file_id"] = self.file_id
+            if self.text is not UNSET:
+                out["text"] = self.text
+            if self.filename is not UNSET:
+                out["filename"] = self.filename
+            if self.attributes is not UNSET:
+                out["attributes"] = None if self.attributes is None else dict(self.attributes)
+            if self.score is not UNSET:
+                out["score"] = self.score
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from .._runtime.models import UNSET
 from .beta_comparison_filter import BetaComparisonFilter
 from .beta_compound_filter import BetaCompoundFilter
 
+__all__ = ["BetaFilters", "UnknownBetaFilters", "beta_filters_from_dict"]
+
 
 class UnknownBetaFilters(_r.Unknown):
     """A `BetaFilters` of a kind this client does not know yet: `raw` keeps the data as received."""

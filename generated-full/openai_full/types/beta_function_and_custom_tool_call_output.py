@@ -11,6 +11,12 @@ from .beta_input_file_content import BetaInputFileContent
 from .beta_input_image_content import BetaInputImageContent
 from .beta_input_text_content import BetaInputTextContent
 
+__all__ = [
+    "BetaFunctionAndCustomToolCallOutput",
+    "UnknownBetaFunctionAndCustomToolCallOutput",
+    "beta_function_and_custom_tool_call_output_from_dict",
+]
+
 
 class UnknownBetaFunctionAndCustomToolCallOutput(_r.Unknown):
     """A `BetaFunctionAndCustomToolCallOutput` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -19,6 +19,13 @@ from .beta_tool_call_caller_param import (
     beta_tool_call_caller_param_from_dict,
 )
 
+__all__ = [
+    "BetaFunctionShellCallItemParam",
+    "BetaFunctionShellCallItemParamEnvironment",
+    "UnknownBetaFunctionShellCallItemParamEnvironment",
+    "beta_function_shell_call_item_param_environment_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaFunctionShellCallItemParam(_r.Model):
@@ -65,67 +72,84 @@ class BetaFunctionShellCallItemParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaFunctionShellCallItemParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAFUNCTIONSHELLCALLITEMPARAM
+                else _r.extras(data, _KEYS_BETAFUNCTIONSHELLCALLITEMPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET or v is None else BetaAgentTagParam.from_dict(v)
-
-            key = "id"
+        except Exception as exc:
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "call_id"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
-
-            key = "caller"
+        except Exception as exc:
+            obj.call_id = _r.misfit(obj, data, "call_id", "call_id", exc)
+        try:
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else beta_tool_call_caller_param_from_dict(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.caller = _r.misfit(obj, data, "caller", "caller", exc)
+        try:
             obj.type = _r.const(data["type"], "shell_call")
-
-            key = "action"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.action = BetaFunctionShellActionParam.from_dict(data["action"])
-
-            key = "status"
+        except Exception as exc:
+            obj.action = _r.misfit(obj, data, "action", "action", exc)
+        try:
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET or v is None else BetaFunctionShellCallItemStatus.decode(v)
-
-            key = "environment"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             v = data.get("environment", UNSET)
             obj.environment = (
                 v
                 if v is UNSET or v is None
                 else beta_function_shell_call_item_param_environment_from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_BETAFUNCTIONSHELLCALLITEMPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.environment = _r.misfit(obj, data, "environment", "environment", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "call_id": self.call_id,
-            "type": self.type,
-            "action": self.action.to_dict(),
-        }
-        if self.agent is not UNSET:
-            out["agent"] = None if self.agent is None else self.agent.to_dict()
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
-        if self.status is not UNSET:
-            out["status"] = self.status
-        if self.environment is not UNSET:
-            out["environment"] = None if self.environment is None else self.environment.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "call_id": self.call_id,
+                "type": self.type,
+                "action": self.action.to_dict(),
+            }
+            if self.agent is not UNSET:
+                out["agent"] = None if self.agent is None else self.agent.to_dict()
+            if self.id is not UNSET:
+                out["id"] = self.id
+            if self.caller is not UNSET:
+                out["caller"] = None if self.caller is None else self.caller.to_dict()
+            if self.status is not UNSET:
+                out["status"] = self.status
+            if self.environment is not UNSET:
+                out["environment"] = (
+                    None if self.environment is None else self.environment.to_dict()
+                )
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

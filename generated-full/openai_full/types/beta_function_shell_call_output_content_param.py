@@ -14,6 +14,8 @@ from .beta_function_shell_call_output_outcome_param import (
     beta_function_shell_call_output_outcome_param_from_dict,
 )
 
+__all__ = ["BetaFunctionShellCallOutputContentParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaFunctionShellCallOutputContentParam(_r.Model):
@@ -43,33 +45,43 @@ class BetaFunctionShellCallOutputContentParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaFunctionShellCallOutputContentParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "stdout"
-            obj.stdout = v if (v := data["stdout"]).__class__ is str else _r.string(v)
-
-            key = "stderr"
-            obj.stderr = v if (v := data["stderr"]).__class__ is str else _r.string(v)
-
-            key = "outcome"
-            obj.outcome = beta_function_shell_call_output_outcome_param_from_dict(data["outcome"])
-
-            obj.extra = _r.extras(data, _KEYS_BETAFUNCTIONSHELLCALLOUTPUTCONTENTPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAFUNCTIONSHELLCALLOUTPUTCONTENTPARAM
+                else _r.extras(data, _KEYS_BETAFUNCTIONSHELLCALLOUTPUTCONTENTPARAM)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.stdout = v if (v := data["stdout"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.stdout = _r.misfit(obj, data, "stdout", "stdout", exc)
+        try:
+            obj.stderr = v if (v := data["stderr"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.stderr = _r.misfit(obj, data, "stderr", "stderr", exc)
+        try:
+            obj.outcome = beta_function_shell_call_output_outcome_param_from_dict(data["outcome"])
+        except Exception as exc:
+            obj.outcome = _r.misfit(obj, data, "outcome", "outcome", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "stdout": self.stdout,
-            "stderr": self.stderr,
-            "outcome": self.outcome.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "stdout": self.stdout,
+                "stderr": self.stderr,
+                "outcome": self.outcome.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

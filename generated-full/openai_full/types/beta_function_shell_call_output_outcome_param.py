@@ -14,6 +14,12 @@ from .beta_function_shell_call_output_timeout_outcome_param import (
     BetaFunctionShellCallOutputTimeoutOutcomeParam,
 )
 
+__all__ = [
+    "BetaFunctionShellCallOutputOutcomeParam",
+    "UnknownBetaFunctionShellCallOutputOutcomeParam",
+    "beta_function_shell_call_output_outcome_param_from_dict",
+]
+
 
 class UnknownBetaFunctionShellCallOutputOutcomeParam(_r.Unknown):
     """A `BetaFunctionShellCallOutputOutcomeParam` of a kind this client does not know yet: `raw` keeps the data as received."""

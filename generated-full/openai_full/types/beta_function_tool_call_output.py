@@ -19,6 +19,13 @@ from .beta_tool_call_caller_param import (
     beta_tool_call_caller_param_from_dict,
 )
 
+__all__ = [
+    "BetaFunctionToolCallOutput",
+    "BetaFunctionToolCallOutputOutput",
+    "BetaFunctionToolCallOutputStatus",
+    "beta_function_tool_call_output_output_from_dict",
+]
+
 
 class BetaFunctionToolCallOutputStatus(_r.OpenEnum):
     """The status of the item. One of `in_progress`, `completed`, or
@@ -86,71 +93,87 @@ class BetaFunctionToolCallOutput(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaFunctionToolCallOutput:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAFUNCTIONTOOLCALLOUTPUT
+                else _r.extras(data, _KEYS_BETAFUNCTIONTOOLCALLOUTPUT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET or v is None else BetaAgentTag.from_dict(v)
-
-            key = "id"
+        except Exception as exc:
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.type = _r.const(data["type"], "function_call_output")
-
-            key = "call_id"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("call_id", UNSET)
             obj.call_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.call_id = _r.misfit(obj, data, "call_id", "call_id", exc)
+        try:
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "namespace"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("namespace", UNSET)
             obj.namespace = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "caller"
+        except Exception as exc:
+            obj.namespace = _r.misfit(obj, data, "namespace", "namespace", exc)
+        try:
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else beta_tool_call_caller_param_from_dict(v)
-
-            key = "output"
+        except Exception as exc:
+            obj.caller = _r.misfit(obj, data, "caller", "caller", exc)
+        try:
             obj.output = beta_function_tool_call_output_output_from_dict(data["output"])
-
-            key = "status"
+        except Exception as exc:
+            obj.output = _r.misfit(obj, data, "output", "output", exc)
+        try:
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET else BetaFunctionToolCallOutputStatus.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETAFUNCTIONTOOLCALLOUTPUT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "output": _r.encode(self.output),
-        }
-        if self.agent is not UNSET:
-            out["agent"] = None if self.agent is None else self.agent.to_dict()
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.call_id is not UNSET:
-            out["call_id"] = self.call_id
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.namespace is not UNSET:
-            out["namespace"] = self.namespace
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
-        if self.status is not UNSET:
-            out["status"] = self.status
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "output": _r.encode(self.output),
+            }
+            if self.agent is not UNSET:
+                out["agent"] = None if self.agent is None else self.agent.to_dict()
+            if self.id is not UNSET:
+                out["id"] = self.id
+            if self.call_id is not UNSET:
+                out["call_id"] = self.call_id
+            if self.name is not UNSET:
+                out["name"] = self.name
+            if self.namespace is not UNSET:
+                out["namespace"] = self.namespace
+            if self.caller is not UNSET:
+                out["caller"] = None if self.caller is None else self.caller.to_dict()
+            if self.status is not UNSET:
+                out["status"] = self.status
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from .._runtime import models as _r
 
+__all__ = ["BetaGrammarSyntax1"]
+
 
 class BetaGrammarSyntax1(_r.OpenEnum):
     """BetaGrammarSyntax1

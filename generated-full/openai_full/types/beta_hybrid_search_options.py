@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["BetaHybridSearchOptions"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaHybridSearchOptions(_r.Model):
@@ -35,29 +37,40 @@ class BetaHybridSearchOptions(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaHybridSearchOptions:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "embedding_weight"
-            obj.embedding_weight = _r.number(data["embedding_weight"])
-
-            key = "text_weight"
-            obj.text_weight = _r.number(data["text_weight"])
-
-            obj.extra = _r.extras(data, _KEYS_BETAHYBRIDSEARCHOPTIONS)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAHYBRIDSEARCHOPTIONS
+                else _r.extras(data, _KEYS_BETAHYBRIDSEARCHOPTIONS)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.embedding_weight = (
+                v if (v := data["embedding_weight"]).__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.embedding_weight = _r.misfit(obj, data, "embedding_weight", "embedding_weight", exc)
+        try:
+            obj.text_weight = v if (v := data["text_weight"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.text_weight = _r.misfit(obj, data, "text_weight", "text_weight", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "embedding_weight": self.embedding_weight,
-            "text_weight": self.text_weight,
-        }
+        try:
+            out: dict[str, Any] = {
+                "embedding_weight": self.embedding_weight,
+                "text_weight": self.text_weight,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -12,6 +12,19 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .beta_image_gen_action_enum import BetaImageGenActionEnum
 from .beta_input_fidelity import BetaInputFidelity
 
+__all__ = [
+    "BetaImageGenTool",
+    "BetaImageGenToolBackground",
+    "BetaImageGenToolInputImageMask",
+    "BetaImageGenToolModel",
+    "BetaImageGenToolModelEnum",
+    "BetaImageGenToolModeration",
+    "BetaImageGenToolOutputFormat",
+    "BetaImageGenToolQuality",
+    "BetaImageGenToolSize",
+    "BetaImageGenToolSizeEnum",
+]
+
 
 class BetaImageGenToolBackground(_r.OpenEnum):
     """Set the background of the generated image. One of `transparent`,
@@ -174,91 +187,112 @@ class BetaImageGenTool(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaImageGenTool:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAIMAGEGENTOOL
+                else _r.extras(data, _KEYS_BETAIMAGEGENTOOL)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "image_generation")
-
-            key = "model"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET else BetaImageGenToolModelEnum.decode(v)
-
-            key = "quality"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("quality", UNSET)
             obj.quality = v if v is UNSET else BetaImageGenToolQuality.decode(v)
-
-            key = "size"
+        except Exception as exc:
+            obj.quality = _r.misfit(obj, data, "quality", "quality", exc)
+        try:
             v = data.get("size", UNSET)
             obj.size = v if v is UNSET else BetaImageGenToolSizeEnum.decode(v)
-
-            key = "output_format"
+        except Exception as exc:
+            obj.size = _r.misfit(obj, data, "size", "size", exc)
+        try:
             v = data.get("output_format", UNSET)
             obj.output_format = v if v is UNSET else BetaImageGenToolOutputFormat.decode(v)
-
-            key = "output_compression"
+        except Exception as exc:
+            obj.output_format = _r.misfit(obj, data, "output_format", "output_format", exc)
+        try:
             v = data.get("output_compression", UNSET)
             obj.output_compression = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "moderation"
+        except Exception as exc:
+            obj.output_compression = _r.misfit(
+                obj, data, "output_compression", "output_compression", exc
+            )
+        try:
             v = data.get("moderation", UNSET)
             obj.moderation = v if v is UNSET else BetaImageGenToolModeration.decode(v)
-
-            key = "background"
+        except Exception as exc:
+            obj.moderation = _r.misfit(obj, data, "moderation", "moderation", exc)
+        try:
             v = data.get("background", UNSET)
             obj.background = v if v is UNSET else BetaImageGenToolBackground.decode(v)
-
-            key = "input_fidelity"
+        except Exception as exc:
+            obj.background = _r.misfit(obj, data, "background", "background", exc)
+        try:
             v = data.get("input_fidelity", UNSET)
             obj.input_fidelity = v if v is UNSET or v is None else BetaInputFidelity.decode(v)
-
-            key = "input_image_mask"
+        except Exception as exc:
+            obj.input_fidelity = _r.misfit(obj, data, "input_fidelity", "input_fidelity", exc)
+        try:
             v = data.get("input_image_mask", UNSET)
             obj.input_image_mask = v if v is UNSET else BetaImageGenToolInputImageMask.from_dict(v)
-
-            key = "partial_images"
+        except Exception as exc:
+            obj.input_image_mask = _r.misfit(obj, data, "input_image_mask", "input_image_mask", exc)
+        try:
             v = data.get("partial_images", UNSET)
             obj.partial_images = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "action"
+        except Exception as exc:
+            obj.partial_images = _r.misfit(obj, data, "partial_images", "partial_images", exc)
+        try:
             v = data.get("action", UNSET)
             obj.action = v if v is UNSET else BetaImageGenActionEnum.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETAIMAGEGENTOOL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.action = _r.misfit(obj, data, "action", "action", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.model is not UNSET:
-            out["model"] = self.model
-        if self.quality is not UNSET:
-            out["quality"] = self.quality
-        if self.size is not UNSET:
-            out["size"] = self.size
-        if self.output_format is not UNSET:
-            out["output_format"] = self.output_format
-        if self.output_compression is not UNSET:
-            out["output_compression"] = self.output_compression
-        if self.moderation is not UNSET:
-            out["moderation"] = self.moderation
-        if self.background is not UNSET:
-            out["background"] = self.background
-        if self.input_fidelity is not UNSET:
-            out["input_fidelity"] = self.input_fidelity
-        if self.input_image_mask is not UNSET:
-            out["input_image_mask"] = self.input_image_mask.to_dict()
-        if self.partial_images is not UNSET:
-            out["partial_images"] = self.partial_images
-        if self.action is not UNSET:
-            out["action"] = self.action
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.model is not UNSET:
+                out["model"] = self.model
+            if self.quality is not UNSET:
+                out["quality"] = self.quality
+            if self.size is not UNSET:
+                out["size"] = self.size
+            if self.output_format is not UNSET:
+                out["output_format"] = self.output_format
+            if self.output_compression is not UNSET:
+                out["output_compression"] = self.output_compression
+            if self.moderation is not UNSET:
+                out["moderation"] = self.moderation
+            if self.background is not UNSET:
+                out["background"] = self.background
+            if self.input_fidelity is not UNSET:
+                out["input_fidelity"] = self.input_fidelity
+            if self.input_image_mask is not UNSET:
+                out["input_image_mask"] = self.input_image_mask.to_dict()
+            if self.partial_images is not UNSET:
+                out["partial_images"] = self.partial_images
+            if self.action is not UNSET:
+                out["action"] = self.action
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -305,32 +339,41 @@ class BetaImageGenToolInputImageMask(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaImageGenToolInputImageMask:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "image_url"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAIMAGEGENTOOLINPUTIMAGEMASK
+                else _r.extras(data, _KEYS_BETAIMAGEGENTOOLINPUTIMAGEMASK)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("image_url", UNSET)
             obj.image_url = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "file_id"
+        except Exception as exc:
+            obj.image_url = _r.misfit(obj, data, "image_url", "image_url", exc)
+        try:
             v = data.get("file_id", UNSET)
             obj.file_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETAIMAGEGENTOOLINPUTIMAGEMASK)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.file_id = _r.misfit(obj, data, "file_id", "file_id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.image_url is not UNSET:
-            out["image_url"] = self.image_url
-        if self.file_id is not UNSET:
-            out["file_id"] = self.file_id
+        try:
+            out: dict[str, Any] = {}
+            if self.image_url is not UNSET:
+                out["image_url"] = self.image_url
+            if self.file_id is not UNSET:
+                out["file_id"] = self.file_id
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

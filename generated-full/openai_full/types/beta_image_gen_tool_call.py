@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .beta_agent_tag import BetaAgentTag
 
+__all__ = ["BetaImageGenToolCall", "BetaImageGenToolCallStatus"]
+
 
 class BetaImageGenToolCallStatus(_r.OpenEnum):
     """The status of the image generation call.
@@ -59,44 +61,56 @@ class BetaImageGenToolCall(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaImageGenToolCall:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAIMAGEGENTOOLCALL
+                else _r.extras(data, _KEYS_BETAIMAGEGENTOOLCALL)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET or v is None else BetaAgentTag.from_dict(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
             obj.type = _r.const(data["type"], "image_generation_call")
-
-            key = "id"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "status"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.status = BetaImageGenToolCallStatus.decode(data["status"])
-
-            key = "result"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             v = data["result"]
             obj.result = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETAIMAGEGENTOOLCALL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.result = _r.misfit(obj, data, "result", "result", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "status": self.status,
-            "result": self.result,
-        }
-        if self.agent is not UNSET:
-            out["agent"] = None if self.agent is None else self.agent.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "status": self.status,
+                "result": self.result,
+            }
+            if self.agent is not UNSET:
+                out["agent"] = None if self.agent is None else self.agent.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .beta_inline_skill_source_param import BetaInlineSkillSourceParam
 
+__all__ = ["BetaInlineSkillParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaInlineSkillParam(_r.Model):
@@ -46,37 +48,48 @@ class BetaInlineSkillParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaInlineSkillParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "inline")
-
-            key = "name"
-            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "description"
-            obj.description = v if (v := data["description"]).__class__ is str else _r.string(v)
-
-            key = "source"
-            obj.source = BetaInlineSkillSourceParam.from_dict(data["source"])
-
-            obj.extra = _r.extras(data, _KEYS_BETAINLINESKILLPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAINLINESKILLPARAM
+                else _r.extras(data, _KEYS_BETAINLINESKILLPARAM)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "inline")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
+            obj.description = v if (v := data["description"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.description = _r.misfit(obj, data, "description", "description", exc)
+        try:
+            obj.source = BetaInlineSkillSourceParam.from_dict(data["source"])
+        except Exception as exc:
+            obj.source = _r.misfit(obj, data, "source", "source", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "name": self.name,
-            "description": self.description,
-            "source": self.source.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "name": self.name,
+                "description": self.description,
+                "source": self.source.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["BetaInlineSkillSourceParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaInlineSkillSourceParam(_r.Model):
@@ -43,33 +45,43 @@ class BetaInlineSkillSourceParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaInlineSkillSourceParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "base64")
-
-            key = "media_type"
-            obj.media_type = _r.const(data["media_type"], "application/zip")
-
-            key = "data"
-            obj.data = v if (v := data["data"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETAINLINESKILLSOURCEPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAINLINESKILLSOURCEPARAM
+                else _r.extras(data, _KEYS_BETAINLINESKILLSOURCEPARAM)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "base64")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.media_type = _r.const(data["media_type"], "application/zip")
+        except Exception as exc:
+            obj.media_type = _r.misfit(obj, data, "media_type", "media_type", exc)
+        try:
+            obj.data = v if (v := data["data"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.data = _r.misfit(obj, data, "data", "data", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "media_type": self.media_type,
-            "data": self.data,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "media_type": self.media_type,
+                "data": self.data,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

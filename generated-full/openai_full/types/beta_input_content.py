@@ -11,6 +11,8 @@ from .beta_input_file_content import BetaInputFileContent
 from .beta_input_image_content import BetaInputImageContent
 from .beta_input_text_content import BetaInputTextContent
 
+__all__ = ["BetaInputContent", "UnknownBetaInputContent", "beta_input_content_from_dict"]
+
 
 class UnknownBetaInputContent(_r.Unknown):
     """A `BetaInputContent` of a kind this client does not know yet: `raw` keeps the data as received."""

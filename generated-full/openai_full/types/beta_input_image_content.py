@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .beta_image_detail import BetaImageDetail
 from .beta_prompt_cache_breakpoint_config import BetaPromptCacheBreakpointConfig
 
+__all__ = ["BetaInputImageContent"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaInputImageContent(_r.Model):
@@ -48,53 +50,67 @@ class BetaInputImageContent(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaInputImageContent:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAINPUTIMAGECONTENT
+                else _r.extras(data, _KEYS_BETAINPUTIMAGECONTENT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "input_image")
-
-            key = "image_url"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("image_url", UNSET)
             obj.image_url = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "file_id"
+        except Exception as exc:
+            obj.image_url = _r.misfit(obj, data, "image_url", "image_url", exc)
+        try:
             v = data.get("file_id", UNSET)
             obj.file_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "detail"
+        except Exception as exc:
+            obj.file_id = _r.misfit(obj, data, "file_id", "file_id", exc)
+        try:
             obj.detail = BetaImageDetail.decode(data["detail"])
-
-            key = "prompt_cache_breakpoint"
+        except Exception as exc:
+            obj.detail = _r.misfit(obj, data, "detail", "detail", exc)
+        try:
             v = data.get("prompt_cache_breakpoint", UNSET)
             obj.prompt_cache_breakpoint = (
                 v if v is UNSET else BetaPromptCacheBreakpointConfig.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_BETAINPUTIMAGECONTENT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.prompt_cache_breakpoint = _r.misfit(
+                obj, data, "prompt_cache_breakpoint", "prompt_cache_breakpoint", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "detail": self.detail,
-        }
-        if self.image_url is not UNSET:
-            out["image_url"] = self.image_url
-        if self.file_id is not UNSET:
-            out["file_id"] = self.file_id
-        if self.prompt_cache_breakpoint is not UNSET:
-            out["prompt_cache_breakpoint"] = self.prompt_cache_breakpoint.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "detail": self.detail,
+            }
+            if self.image_url is not UNSET:
+                out["image_url"] = self.image_url
+            if self.file_id is not UNSET:
+                out["file_id"] = self.file_id
+            if self.prompt_cache_breakpoint is not UNSET:
+                out["prompt_cache_breakpoint"] = self.prompt_cache_breakpoint.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -43,6 +43,8 @@ from .beta_tool_search_call_item_param import BetaToolSearchCallItemParam
 from .beta_tool_search_output_item_param import BetaToolSearchOutputItemParam
 from .beta_web_search_tool_call import BetaWebSearchToolCall
 
+__all__ = ["BetaInputItem", "UnknownBetaInputItem", "beta_input_item_from_dict"]
+
 
 class UnknownBetaInputItem(_r.Unknown):
     """A `BetaInputItem` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -13,6 +13,8 @@ from .beta_agent_tag import BetaAgentTag
 from .beta_input_content import beta_input_content_from_dict
 from .beta_input_message_content_list import BetaInputMessageContentList
 
+__all__ = ["BetaInputMessage", "BetaInputMessageRole", "BetaInputMessageStatus"]
+
 
 class BetaInputMessageRole(_r.OpenEnum):
     """The role of the message input. One of `user`, `system`, or `developer`.
@@ -75,47 +77,59 @@ class BetaInputMessage(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaInputMessage:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAINPUTMESSAGE
+                else _r.extras(data, _KEYS_BETAINPUTMESSAGE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET or v is None else BetaAgentTag.from_dict(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET else _r.const(v, "message")
-
-            key = "role"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.role = BetaInputMessageRole.decode(data["role"])
-
-            key = "status"
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET else BetaInputMessageStatus.decode(v)
-
-            key = "content"
-            obj.content = _r.list_of(data["content"], beta_input_content_from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_BETAINPUTMESSAGE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
+            obj.content = _r.list_of(data["content"], beta_input_content_from_dict)
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "role": self.role,
-            "content": [x.to_dict() for x in self.content],
-        }
-        if self.agent is not UNSET:
-            out["agent"] = None if self.agent is None else self.agent.to_dict()
-        if self.type is not UNSET:
-            out["type"] = self.type
-        if self.status is not UNSET:
-            out["status"] = self.status
+        try:
+            out: dict[str, Any] = {
+                "role": self.role,
+                "content": [x.to_dict() for x in self.content],
+            }
+            if self.agent is not UNSET:
+                out["agent"] = None if self.agent is None else self.agent.to_dict()
+            if self.type is not UNSET:
+                out["type"] = self.type
+            if self.status is not UNSET:
+                out["status"] = self.status
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -14,6 +14,8 @@ from .beta_input_content import beta_input_content_from_dict
 from .beta_input_message import BetaInputMessageRole, BetaInputMessageStatus
 from .beta_input_message_content_list import BetaInputMessageContentList
 
+__all__ = ["BetaInputMessageResource"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaInputMessageResource(_r.Model):
@@ -55,49 +57,62 @@ class BetaInputMessageResource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaInputMessageResource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAINPUTMESSAGERESOURCE
+                else _r.extras(data, _KEYS_BETAINPUTMESSAGERESOURCE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET or v is None else BetaAgentTag.from_dict(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
             obj.type = _r.const(data["type"], "message")
-
-            key = "role"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.role = BetaInputMessageRole.decode(data["role"])
-
-            key = "status"
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET else BetaInputMessageStatus.decode(v)
-
-            key = "content"
-            obj.content = _r.list_of(data["content"], beta_input_content_from_dict)
-
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETAINPUTMESSAGERESOURCE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
+            obj.content = _r.list_of(data["content"], beta_input_content_from_dict)
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "role": self.role,
-            "content": [x.to_dict() for x in self.content],
-            "id": self.id,
-        }
-        if self.agent is not UNSET:
-            out["agent"] = None if self.agent is None else self.agent.to_dict()
-        if self.status is not UNSET:
-            out["status"] = self.status
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "role": self.role,
+                "content": [x.to_dict() for x in self.content],
+                "id": self.id,
+            }
+            if self.agent is not UNSET:
+                out["agent"] = None if self.agent is None else self.agent.to_dict()
+            if self.status is not UNSET:
+                out["status"] = self.status
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

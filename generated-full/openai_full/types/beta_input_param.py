@@ -8,6 +8,8 @@ from typing import Any, TypeAlias
 from .._runtime import models as _r
 from .beta_input_item import BetaInputItem, beta_input_item_from_dict
 
+__all__ = ["BetaInputParam", "beta_input_param_from_dict"]
+
 BetaInputParam: TypeAlias = str | list[BetaInputItem]
 """Text, image, or file inputs to the model, used to generate a response.
 

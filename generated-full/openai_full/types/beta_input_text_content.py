@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .beta_prompt_cache_breakpoint_config import BetaPromptCacheBreakpointConfig
 
+__all__ = ["BetaInputTextContent"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaInputTextContent(_r.Model):
@@ -41,37 +43,49 @@ class BetaInputTextContent(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaInputTextContent:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAINPUTTEXTCONTENT
+                else _r.extras(data, _KEYS_BETAINPUTTEXTCONTENT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "input_text")
-
-            key = "text"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
-
-            key = "prompt_cache_breakpoint"
+        except Exception as exc:
+            obj.text = _r.misfit(obj, data, "text", "text", exc)
+        try:
             v = data.get("prompt_cache_breakpoint", UNSET)
             obj.prompt_cache_breakpoint = (
                 v if v is UNSET else BetaPromptCacheBreakpointConfig.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_BETAINPUTTEXTCONTENT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.prompt_cache_breakpoint = _r.misfit(
+                obj, data, "prompt_cache_breakpoint", "prompt_cache_breakpoint", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "text": self.text,
-        }
-        if self.prompt_cache_breakpoint is not UNSET:
-            out["prompt_cache_breakpoint"] = self.prompt_cache_breakpoint.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "text": self.text,
+            }
+            if self.prompt_cache_breakpoint is not UNSET:
+                out["prompt_cache_breakpoint"] = self.prompt_cache_breakpoint.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -39,6 +39,8 @@ from .beta_tool_search_call import BetaToolSearchCall
 from .beta_tool_search_output import BetaToolSearchOutput
 from .beta_web_search_tool_call import BetaWebSearchToolCall
 
+__all__ = ["BetaItemField", "UnknownBetaItemField", "beta_item_field_from_dict"]
+
 
 class UnknownBetaItemField(_r.Unknown):
     """A `BetaItemField` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .beta_agent_tag_param import BetaAgentTagParam
 
+__all__ = ["BetaItemReferenceParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaItemReferenceParam(_r.Model):
@@ -38,37 +40,47 @@ class BetaItemReferenceParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaItemReferenceParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAITEMREFERENCEPARAM
+                else _r.extras(data, _KEYS_BETAITEMREFERENCEPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET or v is None else BetaAgentTagParam.from_dict(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET or v is None else _r.const(v, "item_reference")
-
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETAITEMREFERENCEPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-        }
-        if self.agent is not UNSET:
-            out["agent"] = None if self.agent is None else self.agent.to_dict()
-        if self.type is not UNSET:
-            out["type"] = self.type
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+            }
+            if self.agent is not UNSET:
+                out["agent"] = None if self.agent is None else self.agent.to_dict()
+            if self.type is not UNSET:
+                out["type"] = self.type
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

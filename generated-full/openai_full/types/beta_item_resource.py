@@ -40,6 +40,8 @@ from .beta_tool_search_call import BetaToolSearchCall
 from .beta_tool_search_output import BetaToolSearchOutput
 from .beta_web_search_tool_call import BetaWebSearchToolCall
 
+__all__ = ["BetaItemResource", "UnknownBetaItemResource", "beta_item_resource_from_dict"]
+
 
 class UnknownBetaItemResource(_r.Unknown):
     """A `BetaItemResource` of a kind this client does not know yet: `raw` keeps the data as received."""

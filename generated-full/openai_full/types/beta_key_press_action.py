@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["BetaKeyPressAction"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaKeyPressAction(_r.Model):
@@ -37,29 +39,38 @@ class BetaKeyPressAction(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaKeyPressAction:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "keypress")
-
-            key = "keys"
-            obj.keys = _r.list_of(data["keys"], _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_BETAKEYPRESSACTION)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAKEYPRESSACTION
+                else _r.extras(data, _KEYS_BETAKEYPRESSACTION)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "keypress")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.keys = _r.list_of(data["keys"], _r.string)
+        except Exception as exc:
+            obj.keys = _r.misfit(obj, data, "keys", "keys", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "keys": list(self.keys),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "keys": list(self.keys),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

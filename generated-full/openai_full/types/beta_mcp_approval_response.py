@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .beta_agent_tag import BetaAgentTag
 
+__all__ = ["BetaMCPApprovalResponse"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaMCPApprovalResponse(_r.Model):
@@ -53,57 +55,74 @@ class BetaMCPApprovalResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaMCPApprovalResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAMCPAPPROVALRESPONSE
+                else _r.extras(data, _KEYS_BETAMCPAPPROVALRESPONSE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET or v is None else BetaAgentTag.from_dict(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
             obj.type = _r.const(data["type"], "mcp_approval_response")
-
-            key = "id"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "approval_request_id"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.approval_request_id = (
                 v if (v := data["approval_request_id"]).__class__ is str else _r.string(v)
             )
-
-            key = "approve"
+        except Exception as exc:
+            obj.approval_request_id = _r.misfit(
+                obj, data, "approval_request_id", "approval_request_id", exc
+            )
+        try:
             obj.approve = v if (v := data["approve"]).__class__ is bool else _r.boolean(v)
-
-            key = "reason"
+        except Exception as exc:
+            obj.approve = _r.misfit(obj, data, "approve", "approve", exc)
+        try:
             v = data.get("reason", UNSET)
             obj.reason = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "request_id"
-            obj.request_id = data.get("request_id", UNSET)
-            obj.extra = _r.extras(data, _KEYS_BETAMCPAPPROVALRESPONSE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.reason = _r.misfit(obj, data, "reason", "reason", exc)
+        try:
+            obj.request_id = data.get("request_id", UNSET)
+        except Exception as exc:
+            obj.request_id = _r.misfit(obj, data, "request_id", "request_id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "approval_request_id": self.approval_request_id,
-            "approve": self.approve,
-        }
-        if self.agent is not UNSET:
-            out["agent"] = None if self.agent is None else self.agent.to_dict()
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.reason is not UNSET:
-            out["reason"] = self.reason
-        if self.request_id is not UNSET:
-            out["request_id"] = self.request_id
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "approval_request_id": self.approval_request_id,
+                "approve": self.approve,
+            }
+            if self.agent is not UNSET:
+                out["agent"] = None if self.agent is None else self.agent.to_dict()
+            if self.id is not UNSET:
+                out["id"] = self.id
+            if self.reason is not UNSET:
+                out["reason"] = self.reason
+            if self.request_id is not UNSET:
+                out["request_id"] = self.request_id
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

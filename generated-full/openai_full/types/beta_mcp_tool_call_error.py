@@ -11,6 +11,12 @@ from .beta_http_error import BetaHTTPError
 from .beta_mcp_protocol_error import BetaMCPProtocolError
 from .beta_mcp_tool_execution_error import BetaMCPToolExecutionError
 
+__all__ = [
+    "BetaMCPToolCallError",
+    "UnknownBetaMCPToolCallError",
+    "beta_mcp_tool_call_error_from_dict",
+]
+
 
 class UnknownBetaMCPToolCallError(_r.Unknown):
     """A `BetaMCPToolCallError` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["BetaMCPToolExecutionError"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaMCPToolExecutionError(_r.Model):
@@ -34,29 +36,38 @@ class BetaMCPToolExecutionError(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaMCPToolExecutionError:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "mcp_tool_execution_error")
-
-            key = "content"
-            obj.content = data["content"]
-
-            obj.extra = _r.extras(data, _KEYS_BETAMCPTOOLEXECUTIONERROR)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAMCPTOOLEXECUTIONERROR
+                else _r.extras(data, _KEYS_BETAMCPTOOLEXECUTIONERROR)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "mcp_tool_execution_error")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.content = data["content"]
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "content": self.content,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "content": self.content,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

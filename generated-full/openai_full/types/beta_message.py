@@ -15,7 +15,7 @@ from .beta_encrypted_content import BetaEncryptedContent
 from .beta_input_file_content import BetaInputFileContent
 from .beta_input_image_content import BetaInputImageContent
 from .beta_input_text_content import BetaInputTextContent
-from .beta_message_phase2 import BetaMessagePhase2
+from .beta_message_phase import BetaMessagePhase
 from .beta_message_role import BetaMessageRole
 from .beta_message_status import BetaMessageStatus
 from .beta_output_text_content import BetaOutputTextContent
@@ -23,6 +23,13 @@ from .beta_reasoning_text_content import BetaReasoningTextContent
 from .beta_refusal_content import BetaRefusalContent
 from .beta_summary_text_content import BetaSummaryTextContent
 from .beta_text_content import BetaTextContent
+
+__all__ = [
+    "BetaMessage",
+    "BetaMessageContentItem",
+    "UnknownBetaMessageContentItem",
+    "beta_message_content_item_from_dict",
+]
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -43,7 +50,7 @@ class BetaMessage(_r.Model):
     """The role of the message. One of `unknown`, `user`, `assistant`, `system`, `critic`, `discriminator`, `developer`, or `tool`."""
     content: list[BetaMessageContentItem]
     """The content of the message"""
-    phase: BetaMessagePhase2 | str | Unset | None
+    phase: BetaMessagePhase | str | Unset | None
     extra: Mapping[str, Any]
     """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
 
@@ -56,7 +63,7 @@ class BetaMessage(_r.Model):
         content: list[BetaMessageContentItem],
         agent: BetaAgentTag | Unset = UNSET,
         type: Literal["message"] = "message",
-        phase: BetaMessagePhase2 | str | Unset | None = UNSET,
+        phase: BetaMessagePhase | str | Unset | None = UNSET,
         extra: Mapping[str, Any] = EMPTY,
     ) -> None:
         self.agent = agent
@@ -70,53 +77,65 @@ class BetaMessage(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaMessage:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_BETAMESSAGE else _r.extras(data, _KEYS_BETAMESSAGE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET else BetaAgentTag.from_dict(v)
-
-            key = "type"
-            obj.type = _r.const(data["type"], "message")
-
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "status"
-            obj.status = BetaMessageStatus.decode(data["status"])
-
-            key = "role"
-            obj.role = BetaMessageRole.decode(data["role"])
-
-            key = "content"
-            obj.content = _r.list_of(data["content"], beta_message_content_item_from_dict)
-
-            key = "phase"
-            v = data.get("phase", UNSET)
-            obj.phase = v if v is UNSET or v is None else BetaMessagePhase2.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETAMESSAGE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
+            obj.type = _r.const(data["type"], "message")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.status = BetaMessageStatus.decode(data["status"])
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
+            obj.role = BetaMessageRole.decode(data["role"])
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
+            obj.content = _r.list_of(data["content"], beta_message_content_item_from_dict)
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
+        try:
+            v = data.get("phase", UNSET)
+            obj.phase = v if v is UNSET or v is None else BetaMessagePhase.decode(v)
+        except Exception as exc:
+            obj.phase = _r.misfit(obj, data, "phase", "phase", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "status": self.status,
-            "role": self.role,
-            "content": [x.to_dict() for x in self.content],
-        }
-        if self.agent is not UNSET:
-            out["agent"] = self.agent.to_dict()
-        if self.phase is not UNSET:
-            out["phase"] = self.phase
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "status": self.status,
+                "role": self.role,
+                "content": [x.to_dict() for x in self.content],
+            }
+            if self.agent is not UNSET:
+                out["agent"] = self.agent.to_dict()
+            if self.phase is not UNSET:
+                out["phase"] = self.phase
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

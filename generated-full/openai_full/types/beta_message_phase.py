@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from .._runtime import models as _r
 
+__all__ = ["BetaMessagePhase"]
+
 
 class BetaMessagePhase(_r.OpenEnum):
     """Labels an `assistant` message as intermediate commentary (`commentary`) or the final answer (`final_answer`).

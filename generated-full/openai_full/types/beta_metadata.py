@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
+__all__ = ["BetaMetadata"]
+
 BetaMetadata: TypeAlias = dict[str, str] | None
 """Set of 16 key-value pairs that can be attached to an object. This can be
 useful for storing additional information about the object in a structured

@@ -8,6 +8,8 @@ from typing import TypeAlias
 from .._runtime import models as _r
 from .beta_model_ids_shared import BetaModelIdsSharedEnum
 
+__all__ = ["BetaModelIdsResponses", "BetaModelIdsResponsesResponsesOnlyModel"]
+
 
 class BetaModelIdsResponsesResponsesOnlyModel(_r.OpenEnum):
     """ResponsesOnlyModel

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .beta_moderation_policy_param import BetaModerationPolicyParam
 
+__all__ = ["BetaModerationParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaModerationParam(_r.Model):
@@ -35,31 +37,40 @@ class BetaModerationParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaModerationParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "model"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAMODERATIONPARAM
+                else _r.extras(data, _KEYS_BETAMODERATIONPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
-
-            key = "policy"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("policy", UNSET)
             obj.policy = v if v is UNSET or v is None else BetaModerationPolicyParam.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETAMODERATIONPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.policy = _r.misfit(obj, data, "policy", "policy", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "model": self.model,
-        }
-        if self.policy is not UNSET:
-            out["policy"] = None if self.policy is None else self.policy.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "model": self.model,
+            }
+            if self.policy is not UNSET:
+                out["policy"] = None if self.policy is None else self.policy.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

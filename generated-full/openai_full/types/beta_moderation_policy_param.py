@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .beta_moderation_config_param import BetaModerationConfigParam
 
+__all__ = ["BetaModerationPolicyParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaModerationPolicyParam(_r.Model):
@@ -34,32 +36,41 @@ class BetaModerationPolicyParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaModerationPolicyParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "input"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAMODERATIONPOLICYPARAM
+                else _r.extras(data, _KEYS_BETAMODERATIONPOLICYPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("input", UNSET)
             obj.input = v if v is UNSET or v is None else BetaModerationConfigParam.from_dict(v)
-
-            key = "output"
+        except Exception as exc:
+            obj.input = _r.misfit(obj, data, "input", "input", exc)
+        try:
             v = data.get("output", UNSET)
             obj.output = v if v is UNSET or v is None else BetaModerationConfigParam.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETAMODERATIONPOLICYPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.output = _r.misfit(obj, data, "output", "output", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.input is not UNSET:
-            out["input"] = None if self.input is None else self.input.to_dict()
-        if self.output is not UNSET:
-            out["output"] = None if self.output is None else self.output.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.input is not UNSET:
+                out["input"] = None if self.input is None else self.input.to_dict()
+            if self.output is not UNSET:
+                out["output"] = None if self.output is None else self.output.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -13,6 +13,8 @@ from .beta_agent_tag import BetaAgentTag
 from .beta_multi_agent_action import BetaMultiAgentAction
 from .beta_output_text_content import BetaOutputTextContent
 
+__all__ = ["BetaMultiAgentCallOutput"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaMultiAgentCallOutput(_r.Model):
@@ -56,47 +58,60 @@ class BetaMultiAgentCallOutput(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaMultiAgentCallOutput:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAMULTIAGENTCALLOUTPUT
+                else _r.extras(data, _KEYS_BETAMULTIAGENTCALLOUTPUT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET else BetaAgentTag.from_dict(v)
-
-            key = "type"
-            obj.type = _r.const(data["type"], "multi_agent_call_output")
-
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "call_id"
-            obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
-
-            key = "action"
-            obj.action = BetaMultiAgentAction.decode(data["action"])
-
-            key = "output"
-            obj.output = _r.list_of(data["output"], BetaOutputTextContent.from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_BETAMULTIAGENTCALLOUTPUT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
+            obj.type = _r.const(data["type"], "multi_agent_call_output")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.call_id = _r.misfit(obj, data, "call_id", "call_id", exc)
+        try:
+            obj.action = BetaMultiAgentAction.decode(data["action"])
+        except Exception as exc:
+            obj.action = _r.misfit(obj, data, "action", "action", exc)
+        try:
+            obj.output = _r.list_of(data["output"], BetaOutputTextContent.from_dict)
+        except Exception as exc:
+            obj.output = _r.misfit(obj, data, "output", "output", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "call_id": self.call_id,
-            "action": self.action,
-            "output": [x.to_dict() for x in self.output],
-        }
-        if self.agent is not UNSET:
-            out["agent"] = self.agent.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "call_id": self.call_id,
+                "action": self.action,
+                "output": [x.to_dict() for x in self.output],
+            }
+            if self.agent is not UNSET:
+                out["agent"] = self.agent.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["BetaMultiAgentParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaMultiAgentParam(_r.Model):
@@ -37,33 +39,44 @@ class BetaMultiAgentParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaMultiAgentParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "enabled"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAMULTIAGENTPARAM
+                else _r.extras(data, _KEYS_BETAMULTIAGENTPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.enabled = v if (v := data["enabled"]).__class__ is bool else _r.boolean(v)
-
-            key = "max_concurrent_subagents"
+        except Exception as exc:
+            obj.enabled = _r.misfit(obj, data, "enabled", "enabled", exc)
+        try:
             v = data.get("max_concurrent_subagents", UNSET)
             obj.max_concurrent_subagents = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_BETAMULTIAGENTPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.max_concurrent_subagents = _r.misfit(
+                obj, data, "max_concurrent_subagents", "max_concurrent_subagents", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "enabled": self.enabled,
-        }
-        if self.max_concurrent_subagents is not UNSET:
-            out["max_concurrent_subagents"] = self.max_concurrent_subagents
+        try:
+            out: dict[str, Any] = {
+                "enabled": self.enabled,
+            }
+            if self.max_concurrent_subagents is not UNSET:
+                out["max_concurrent_subagents"] = self.max_concurrent_subagents
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

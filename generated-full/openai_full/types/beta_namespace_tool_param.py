@@ -12,6 +12,13 @@ from .._runtime.models import EMPTY, UNSET
 from .beta_custom_tool_param import BetaCustomToolParam
 from .beta_function_tool_param import BetaFunctionToolParam
 
+__all__ = [
+    "BetaNamespaceToolParam",
+    "BetaNamespaceToolParamToolsItem",
+    "UnknownBetaNamespaceToolParamToolsItem",
+    "beta_namespace_tool_param_tools_item_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaNamespaceToolParam(_r.Model):
@@ -47,37 +54,48 @@ class BetaNamespaceToolParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaNamespaceToolParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "namespace")
-
-            key = "name"
-            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "description"
-            obj.description = v if (v := data["description"]).__class__ is str else _r.string(v)
-
-            key = "tools"
-            obj.tools = _r.list_of(data["tools"], beta_namespace_tool_param_tools_item_from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_BETANAMESPACETOOLPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETANAMESPACETOOLPARAM
+                else _r.extras(data, _KEYS_BETANAMESPACETOOLPARAM)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "namespace")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
+            obj.description = v if (v := data["description"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.description = _r.misfit(obj, data, "description", "description", exc)
+        try:
+            obj.tools = _r.list_of(data["tools"], beta_namespace_tool_param_tools_item_from_dict)
+        except Exception as exc:
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "name": self.name,
-            "description": self.description,
-            "tools": [x.to_dict() for x in self.tools],
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "name": self.name,
+                "description": self.description,
+                "tools": [x.to_dict() for x in self.tools],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .beta_output_text_content import BetaOutputTextContent
 from .beta_reasoning_text_content import BetaReasoningTextContent
 from .beta_refusal_content import BetaRefusalContent
 
+__all__ = ["BetaOutputContent", "UnknownBetaOutputContent", "beta_output_content_from_dict"]
+
 
 class UnknownBetaOutputContent(_r.Unknown):
     """A `BetaOutputContent` of a kind this client does not know yet: `raw` keeps the data as received."""

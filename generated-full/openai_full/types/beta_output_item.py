@@ -39,6 +39,8 @@ from .beta_tool_search_call import BetaToolSearchCall
 from .beta_tool_search_output import BetaToolSearchOutput
 from .beta_web_search_tool_call import BetaWebSearchToolCall
 
+__all__ = ["BetaOutputItem", "UnknownBetaOutputItem", "beta_output_item_from_dict"]
+
 
 class UnknownBetaOutputItem(_r.Unknown):
     """A `BetaOutputItem` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -16,6 +16,8 @@ from .beta_output_message_content import (
     beta_output_message_content_from_dict,
 )
 
+__all__ = ["BetaOutputMessage", "BetaOutputMessageStatus"]
+
 
 class BetaOutputMessageStatus(_r.OpenEnum):
     """The status of the message input. One of `in_progress`, `completed`, or
@@ -73,53 +75,67 @@ class BetaOutputMessage(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaOutputMessage:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAOUTPUTMESSAGE
+                else _r.extras(data, _KEYS_BETAOUTPUTMESSAGE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET or v is None else BetaAgentTag.from_dict(v)
-
-            key = "id"
+        except Exception as exc:
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.type = _r.const(data["type"], "message")
-
-            key = "role"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.role = _r.const(data["role"], "assistant")
-
-            key = "content"
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
             obj.content = _r.list_of(data["content"], beta_output_message_content_from_dict)
-
-            key = "phase"
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
+        try:
             v = data.get("phase", UNSET)
             obj.phase = v if v is UNSET or v is None else BetaMessagePhase.decode(v)
-
-            key = "status"
-            obj.status = BetaOutputMessageStatus.decode(data["status"])
-
-            obj.extra = _r.extras(data, _KEYS_BETAOUTPUTMESSAGE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.phase = _r.misfit(obj, data, "phase", "phase", exc)
+        try:
+            obj.status = BetaOutputMessageStatus.decode(data["status"])
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "type": self.type,
-            "role": self.role,
-            "content": [x.to_dict() for x in self.content],
-            "status": self.status,
-        }
-        if self.agent is not UNSET:
-            out["agent"] = None if self.agent is None else self.agent.to_dict()
-        if self.phase is not UNSET:
-            out["phase"] = self.phase
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "type": self.type,
+                "role": self.role,
+                "content": [x.to_dict() for x in self.content],
+                "status": self.status,
+            }
+            if self.agent is not UNSET:
+                out["agent"] = None if self.agent is None else self.agent.to_dict()
+            if self.phase is not UNSET:
+                out["phase"] = self.phase
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,12 @@ from .._runtime.models import UNSET
 from .beta_output_text_content import BetaOutputTextContent
 from .beta_refusal_content import BetaRefusalContent
 
+__all__ = [
+    "BetaOutputMessageContent",
+    "UnknownBetaOutputMessageContent",
+    "beta_output_message_content_from_dict",
+]
+
 
 class UnknownBetaOutputMessageContent(_r.Unknown):
     """A `BetaOutputMessageContent` of a kind this client does not know yet: `raw` keeps the data as received."""

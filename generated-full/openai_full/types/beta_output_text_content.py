@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY
 from .beta_annotation import BetaAnnotation, beta_annotation_from_dict
 from .beta_log_prob import BetaLogProb
 
+__all__ = ["BetaOutputTextContent"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaOutputTextContent(_r.Model):
@@ -46,37 +48,48 @@ class BetaOutputTextContent(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaOutputTextContent:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "output_text")
-
-            key = "text"
-            obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
-
-            key = "annotations"
-            obj.annotations = _r.list_of(data["annotations"], beta_annotation_from_dict)
-
-            key = "logprobs"
-            obj.logprobs = _r.list_of(data["logprobs"], BetaLogProb.from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_BETAOUTPUTTEXTCONTENT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAOUTPUTTEXTCONTENT
+                else _r.extras(data, _KEYS_BETAOUTPUTTEXTCONTENT)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "output_text")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.text = _r.misfit(obj, data, "text", "text", exc)
+        try:
+            obj.annotations = _r.list_of(data["annotations"], beta_annotation_from_dict)
+        except Exception as exc:
+            obj.annotations = _r.misfit(obj, data, "annotations", "annotations", exc)
+        try:
+            obj.logprobs = _r.list_of(data["logprobs"], BetaLogProb.from_dict)
+        except Exception as exc:
+            obj.logprobs = _r.misfit(obj, data, "logprobs", "logprobs", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "text": self.text,
-            "annotations": [x.to_dict() for x in self.annotations],
-            "logprobs": [x.to_dict() for x in self.logprobs],
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "text": self.text,
+                "annotations": [x.to_dict() for x in self.annotations],
+                "logprobs": [x.to_dict() for x in self.logprobs],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

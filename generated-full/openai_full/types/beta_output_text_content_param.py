@@ -13,6 +13,13 @@ from .beta_container_file_citation_param import BetaContainerFileCitationParam
 from .beta_file_citation_param import BetaFileCitationParam
 from .beta_url_citation_param import BetaUrlCitationParam
 
+__all__ = [
+    "BetaOutputTextContentParam",
+    "BetaOutputTextContentParamAnnotationsItem",
+    "UnknownBetaOutputTextContentParamAnnotationsItem",
+    "beta_output_text_content_param_annotations_item_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaOutputTextContentParam(_r.Model):
@@ -44,39 +51,49 @@ class BetaOutputTextContentParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaOutputTextContentParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAOUTPUTTEXTCONTENTPARAM
+                else _r.extras(data, _KEYS_BETAOUTPUTTEXTCONTENTPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "output_text")
-
-            key = "text"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
-
-            key = "annotations"
+        except Exception as exc:
+            obj.text = _r.misfit(obj, data, "text", "text", exc)
+        try:
             v = data.get("annotations", UNSET)
             obj.annotations = (
                 v
                 if v is UNSET
                 else _r.list_of(v, beta_output_text_content_param_annotations_item_from_dict)
             )
-
-            obj.extra = _r.extras(data, _KEYS_BETAOUTPUTTEXTCONTENTPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.annotations = _r.misfit(obj, data, "annotations", "annotations", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "text": self.text,
-        }
-        if self.annotations is not UNSET:
-            out["annotations"] = [x.to_dict() for x in self.annotations]
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "text": self.text,
+            }
+            if self.annotations is not UNSET:
+                out["annotations"] = [x.to_dict() for x in self.annotations]
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .beta_agent_tag import BetaAgentTag
 
+__all__ = ["BetaProgram"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaProgram(_r.Model):
@@ -54,47 +56,58 @@ class BetaProgram(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaProgram:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_BETAPROGRAM else _r.extras(data, _KEYS_BETAPROGRAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET else BetaAgentTag.from_dict(v)
-
-            key = "type"
-            obj.type = _r.const(data["type"], "program")
-
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "call_id"
-            obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
-
-            key = "code"
-            obj.code = v if (v := data["code"]).__class__ is str else _r.string(v)
-
-            key = "fingerprint"
-            obj.fingerprint = v if (v := data["fingerprint"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETAPROGRAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
+            obj.type = _r.const(data["type"], "program")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.call_id = _r.misfit(obj, data, "call_id", "call_id", exc)
+        try:
+            obj.code = v if (v := data["code"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.code = _r.misfit(obj, data, "code", "code", exc)
+        try:
+            obj.fingerprint = v if (v := data["fingerprint"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.fingerprint = _r.misfit(obj, data, "fingerprint", "fingerprint", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "call_id": self.call_id,
-            "code": self.code,
-            "fingerprint": self.fingerprint,
-        }
-        if self.agent is not UNSET:
-            out["agent"] = self.agent.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "call_id": self.call_id,
+                "code": self.code,
+                "fingerprint": self.fingerprint,
+            }
+            if self.agent is not UNSET:
+                out["agent"] = self.agent.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .beta_agent_tag_param import BetaAgentTagParam
 from .beta_program_output_item_status import BetaProgramOutputItemStatus
 
+__all__ = ["BetaProgramOutputItemParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaProgramOutputItemParam(_r.Model):
@@ -54,47 +56,60 @@ class BetaProgramOutputItemParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaProgramOutputItemParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAPROGRAMOUTPUTITEMPARAM
+                else _r.extras(data, _KEYS_BETAPROGRAMOUTPUTITEMPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET or v is None else BetaAgentTagParam.from_dict(v)
-
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "type"
-            obj.type = _r.const(data["type"], "program_output")
-
-            key = "call_id"
-            obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
-
-            key = "result"
-            obj.result = v if (v := data["result"]).__class__ is str else _r.string(v)
-
-            key = "status"
-            obj.status = BetaProgramOutputItemStatus.decode(data["status"])
-
-            obj.extra = _r.extras(data, _KEYS_BETAPROGRAMOUTPUTITEMPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.type = _r.const(data["type"], "program_output")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.call_id = _r.misfit(obj, data, "call_id", "call_id", exc)
+        try:
+            obj.result = v if (v := data["result"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.result = _r.misfit(obj, data, "result", "result", exc)
+        try:
+            obj.status = BetaProgramOutputItemStatus.decode(data["status"])
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "type": self.type,
-            "call_id": self.call_id,
-            "result": self.result,
-            "status": self.status,
-        }
-        if self.agent is not UNSET:
-            out["agent"] = None if self.agent is None else self.agent.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "type": self.type,
+                "call_id": self.call_id,
+                "result": self.result,
+                "status": self.status,
+            }
+            if self.agent is not UNSET:
+                out["agent"] = None if self.agent is None else self.agent.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

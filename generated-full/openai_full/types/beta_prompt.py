@@ -14,6 +14,8 @@ from .beta_response_prompt_variables import (
     beta_response_prompt_variables_value_from_dict,
 )
 
+__all__ = ["BetaPrompt"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaPrompt(_r.Model):
@@ -42,43 +44,51 @@ class BetaPrompt(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaPrompt:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_BETAPROMPT else _r.extras(data, _KEYS_BETAPROMPT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "version"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             v = data.get("version", UNSET)
             obj.version = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "variables"
+        except Exception as exc:
+            obj.version = _r.misfit(obj, data, "version", "version", exc)
+        try:
             v = data.get("variables", UNSET)
             obj.variables = (
                 v
                 if v is UNSET or v is None
                 else _r.map_of(v, beta_response_prompt_variables_value_from_dict)
             )
-
-            obj.extra = _r.extras(data, _KEYS_BETAPROMPT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.variables = _r.misfit(obj, data, "variables", "variables", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-        }
-        if self.version is not UNSET:
-            out["version"] = self.version
-        if self.variables is not UNSET:
-            out["variables"] = None if self.variables is None else _r.encode(self.variables)
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+            }
+            if self.version is not UNSET:
+                out["version"] = self.version
+            if self.variables is not UNSET:
+                out["variables"] = None if self.variables is None else _r.encode(self.variables)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["BetaPromptCacheBreakpointParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaPromptCacheBreakpointParam(_r.Model):
@@ -33,25 +35,33 @@ class BetaPromptCacheBreakpointParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaPromptCacheBreakpointParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "mode"
-            obj.mode = _r.const(data["mode"], "explicit")
-
-            obj.extra = _r.extras(data, _KEYS_BETAPROMPTCACHEBREAKPOINTPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAPROMPTCACHEBREAKPOINTPARAM
+                else _r.extras(data, _KEYS_BETAPROMPTCACHEBREAKPOINTPARAM)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.mode = _r.const(data["mode"], "explicit")
+        except Exception as exc:
+            obj.mode = _r.misfit(obj, data, "mode", "mode", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "mode": self.mode,
-        }
+        try:
+            out: dict[str, Any] = {
+                "mode": self.mode,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

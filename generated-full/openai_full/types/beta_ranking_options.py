@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .beta_hybrid_search_options import BetaHybridSearchOptions
 from .beta_ranker_version_type import BetaRankerVersionType
 
+__all__ = ["BetaRankingOptions"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaRankingOptions(_r.Model):
@@ -41,38 +43,48 @@ class BetaRankingOptions(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaRankingOptions:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "ranker"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETARANKINGOPTIONS
+                else _r.extras(data, _KEYS_BETARANKINGOPTIONS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("ranker", UNSET)
             obj.ranker = v if v is UNSET else BetaRankerVersionType.decode(v)
-
-            key = "score_threshold"
+        except Exception as exc:
+            obj.ranker = _r.misfit(obj, data, "ranker", "ranker", exc)
+        try:
             v = data.get("score_threshold", UNSET)
-            obj.score_threshold = v if v is UNSET else _r.number(v)
-
-            key = "hybrid_search"
+            obj.score_threshold = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.score_threshold = _r.misfit(obj, data, "score_threshold", "score_threshold", exc)
+        try:
             v = data.get("hybrid_search", UNSET)
             obj.hybrid_search = v if v is UNSET else BetaHybridSearchOptions.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETARANKINGOPTIONS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.hybrid_search = _r.misfit(obj, data, "hybrid_search", "hybrid_search", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.ranker is not UNSET:
-            out["ranker"] = self.ranker
-        if self.score_threshold is not UNSET:
-            out["score_threshold"] = self.score_threshold
-        if self.hybrid_search is not UNSET:
-            out["hybrid_search"] = self.hybrid_search.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.ranker is not UNSET:
+                out["ranker"] = self.ranker
+            if self.score_threshold is not UNSET:
+                out["score_threshold"] = self.score_threshold
+            if self.hybrid_search is not UNSET:
+                out["hybrid_search"] = self.hybrid_search.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -13,6 +13,8 @@ from .beta_agent_tag import BetaAgentTag
 from .beta_reasoning_text_content import BetaReasoningTextContent
 from .beta_summary_text_content import BetaSummaryTextContent
 
+__all__ = ["BetaReasoningItem", "BetaReasoningItemStatus"]
+
 
 class BetaReasoningItemStatus(_r.OpenEnum):
     """The status of the item. One of `in_progress`, `completed`, or
@@ -73,59 +75,75 @@ class BetaReasoningItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaReasoningItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAREASONINGITEM
+                else _r.extras(data, _KEYS_BETAREASONINGITEM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET or v is None else BetaAgentTag.from_dict(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
             obj.type = _r.const(data["type"], "reasoning")
-
-            key = "id"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "encrypted_content"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             v = data.get("encrypted_content", UNSET)
             obj.encrypted_content = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "summary"
+        except Exception as exc:
+            obj.encrypted_content = _r.misfit(
+                obj, data, "encrypted_content", "encrypted_content", exc
+            )
+        try:
             obj.summary = _r.list_of(data["summary"], BetaSummaryTextContent.from_dict)
-
-            key = "content"
+        except Exception as exc:
+            obj.summary = _r.misfit(obj, data, "summary", "summary", exc)
+        try:
             v = data.get("content", UNSET)
             obj.content = v if v is UNSET else _r.list_of(v, BetaReasoningTextContent.from_dict)
-
-            key = "status"
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
+        try:
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET else BetaReasoningItemStatus.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETAREASONINGITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "summary": [x.to_dict() for x in self.summary],
-        }
-        if self.agent is not UNSET:
-            out["agent"] = None if self.agent is None else self.agent.to_dict()
-        if self.encrypted_content is not UNSET:
-            out["encrypted_content"] = self.encrypted_content
-        if self.content is not UNSET:
-            out["content"] = [x.to_dict() for x in self.content]
-        if self.status is not UNSET:
-            out["status"] = self.status
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "summary": [x.to_dict() for x in self.summary],
+            }
+            if self.agent is not UNSET:
+                out["agent"] = None if self.agent is None else self.agent.to_dict()
+            if self.encrypted_content is not UNSET:
+                out["encrypted_content"] = self.encrypted_content
+            if self.content is not UNSET:
+                out["content"] = [x.to_dict() for x in self.content]
+            if self.status is not UNSET:
+                out["status"] = self.status
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

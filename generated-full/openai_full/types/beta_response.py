@@ -27,6 +27,16 @@ from .beta_tool import beta_tool_from_dict
 from .beta_tool_choice_param import BetaToolChoiceParam, beta_tool_choice_param_from_dict
 from .beta_tools_array import BetaToolsArray
 
+__all__ = [
+    "BetaResponse",
+    "BetaResponseIncompleteDetails",
+    "BetaResponseIncompleteDetailsReason",
+    "BetaResponseInstructions",
+    "BetaResponseStatus",
+    "BetaResponseTruncation",
+    "beta_response_instructions_from_dict",
+]
+
 
 class BetaResponseIncompleteDetailsReason(_r.OpenEnum):
     """The reason why the response is incomplete.
@@ -215,235 +225,293 @@ class BetaResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "metadata"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_BETARESPONSE else _r.extras(data, _KEYS_BETARESPONSE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data["metadata"]
             obj.metadata = v if v is None else _r.map_of(v, _r.string)
-
-            key = "top_logprobs"
+        except Exception as exc:
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
+        try:
             v = data.get("top_logprobs", UNSET)
             obj.top_logprobs = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "temperature"
+        except Exception as exc:
+            obj.top_logprobs = _r.misfit(obj, data, "top_logprobs", "top_logprobs", exc)
+        try:
             v = data["temperature"]
-            obj.temperature = v if v is None else _r.number(v)
-
-            key = "top_p"
+            obj.temperature = v if v is None else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.temperature = _r.misfit(obj, data, "temperature", "temperature", exc)
+        try:
             v = data["top_p"]
-            obj.top_p = v if v is None else _r.number(v)
-
-            key = "user"
+            obj.top_p = v if v is None else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.top_p = _r.misfit(obj, data, "top_p", "top_p", exc)
+        try:
             v = data.get("user", UNSET)
             obj.user = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "safety_identifier"
+        except Exception as exc:
+            obj.user = _r.misfit(obj, data, "user", "user", exc)
+        try:
             v = data.get("safety_identifier", UNSET)
             obj.safety_identifier = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "prompt_cache_key"
+        except Exception as exc:
+            obj.safety_identifier = _r.misfit(
+                obj, data, "safety_identifier", "safety_identifier", exc
+            )
+        try:
             v = data.get("prompt_cache_key", UNSET)
             obj.prompt_cache_key = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "prompt_cache_retention"
+        except Exception as exc:
+            obj.prompt_cache_key = _r.misfit(obj, data, "prompt_cache_key", "prompt_cache_key", exc)
+        try:
             v = data.get("prompt_cache_retention", UNSET)
             obj.prompt_cache_retention = (
                 v
                 if v is UNSET or v is None
                 else BetaModelResponsePropertiesPromptCacheRetention.decode(v)
             )
-
-            key = "previous_response_id"
+        except Exception as exc:
+            obj.prompt_cache_retention = _r.misfit(
+                obj, data, "prompt_cache_retention", "prompt_cache_retention", exc
+            )
+        try:
             v = data.get("previous_response_id", UNSET)
             obj.previous_response_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "model"
+        except Exception as exc:
+            obj.previous_response_id = _r.misfit(
+                obj, data, "previous_response_id", "previous_response_id", exc
+            )
+        try:
             obj.model = BetaModelIdsSharedEnum.decode(data["model"])
-
-            key = "background"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("background", UNSET)
             obj.background = (
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "max_tool_calls"
+        except Exception as exc:
+            obj.background = _r.misfit(obj, data, "background", "background", exc)
+        try:
             v = data.get("max_tool_calls", UNSET)
             obj.max_tool_calls = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "text"
+        except Exception as exc:
+            obj.max_tool_calls = _r.misfit(obj, data, "max_tool_calls", "max_tool_calls", exc)
+        try:
             v = data.get("text", UNSET)
             obj.text = v if v is UNSET else BetaResponseTextParam.from_dict(v)
-
-            key = "tools"
+        except Exception as exc:
+            obj.text = _r.misfit(obj, data, "text", "text", exc)
+        try:
             obj.tools = _r.list_of(data["tools"], beta_tool_from_dict)
-
-            key = "tool_choice"
+        except Exception as exc:
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
+        try:
             obj.tool_choice = beta_tool_choice_param_from_dict(data["tool_choice"])
-
-            key = "prompt"
+        except Exception as exc:
+            obj.tool_choice = _r.misfit(obj, data, "tool_choice", "tool_choice", exc)
+        try:
             v = data.get("prompt", UNSET)
             obj.prompt = v if v is UNSET or v is None else BetaPrompt.from_dict(v)
-
-            key = "service_tier"
+        except Exception as exc:
+            obj.prompt = _r.misfit(obj, data, "prompt", "prompt", exc)
+        try:
             v = data.get("service_tier", UNSET)
             obj.service_tier = v if v is UNSET or v is None else BetaServiceTierResponses.decode(v)
-
-            key = "truncation"
+        except Exception as exc:
+            obj.service_tier = _r.misfit(obj, data, "service_tier", "service_tier", exc)
+        try:
             v = data.get("truncation", UNSET)
             obj.truncation = v if v is UNSET or v is None else BetaResponseTruncation.decode(v)
-
-            key = "id"
+        except Exception as exc:
+            obj.truncation = _r.misfit(obj, data, "truncation", "truncation", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.object = _r.const(data["object"], "response")
-
-            key = "status"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET else BetaResponseStatus.decode(v)
-
-            key = "created_at"
-            obj.created_at = _r.number(data["created_at"])
-
-            key = "completed_at"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
+            obj.created_at = v if (v := data["created_at"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             v = data.get("completed_at", UNSET)
-            obj.completed_at = v if v is UNSET or v is None else _r.number(v)
-
-            key = "error"
+            obj.completed_at = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.completed_at = _r.misfit(obj, data, "completed_at", "completed_at", exc)
+        try:
             v = data["error"]
             obj.error = v if v is None else BetaResponseError.from_dict(v)
-
-            key = "incomplete_details"
+        except Exception as exc:
+            obj.error = _r.misfit(obj, data, "error", "error", exc)
+        try:
             v = data["incomplete_details"]
             obj.incomplete_details = v if v is None else BetaResponseIncompleteDetails.from_dict(v)
-
-            key = "output"
+        except Exception as exc:
+            obj.incomplete_details = _r.misfit(
+                obj, data, "incomplete_details", "incomplete_details", exc
+            )
+        try:
             obj.output = _r.list_of(data["output"], beta_output_item_from_dict)
-
-            key = "reasoning"
+        except Exception as exc:
+            obj.output = _r.misfit(obj, data, "output", "output", exc)
+        try:
             v = data.get("reasoning", UNSET)
             obj.reasoning = v if v is UNSET or v is None else BetaReasoning.from_dict(v)
-
-            key = "instructions"
+        except Exception as exc:
+            obj.reasoning = _r.misfit(obj, data, "reasoning", "reasoning", exc)
+        try:
             v = data["instructions"]
             obj.instructions = v if v is None else beta_response_instructions_from_dict(v)
-
-            key = "output_text"
+        except Exception as exc:
+            obj.instructions = _r.misfit(obj, data, "instructions", "instructions", exc)
+        try:
             v = data.get("output_text", UNSET)
             obj.output_text = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "usage"
+        except Exception as exc:
+            obj.output_text = _r.misfit(obj, data, "output_text", "output_text", exc)
+        try:
             v = data.get("usage", UNSET)
             obj.usage = v if v is UNSET else BetaResponseUsage.from_dict(v)
-
-            key = "prompt_cache_options"
+        except Exception as exc:
+            obj.usage = _r.misfit(obj, data, "usage", "usage", exc)
+        try:
             v = data.get("prompt_cache_options", UNSET)
             obj.prompt_cache_options = v if v is UNSET else BetaPromptCacheOptions.from_dict(v)
-
-            key = "moderation"
+        except Exception as exc:
+            obj.prompt_cache_options = _r.misfit(
+                obj, data, "prompt_cache_options", "prompt_cache_options", exc
+            )
+        try:
             v = data.get("moderation", UNSET)
             obj.moderation = v if v is UNSET or v is None else BetaModeration.from_dict(v)
-
-            key = "parallel_tool_calls"
+        except Exception as exc:
+            obj.moderation = _r.misfit(obj, data, "moderation", "moderation", exc)
+        try:
             obj.parallel_tool_calls = (
                 v if (v := data["parallel_tool_calls"]).__class__ is bool else _r.boolean(v)
             )
-
-            key = "conversation"
+        except Exception as exc:
+            obj.parallel_tool_calls = _r.misfit(
+                obj, data, "parallel_tool_calls", "parallel_tool_calls", exc
+            )
+        try:
             v = data.get("conversation", UNSET)
             obj.conversation = (
                 v if v is UNSET or v is None else BetaResponseConversation.from_dict(v)
             )
-
-            key = "max_output_tokens"
+        except Exception as exc:
+            obj.conversation = _r.misfit(obj, data, "conversation", "conversation", exc)
+        try:
             v = data.get("max_output_tokens", UNSET)
             obj.max_output_tokens = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_BETARESPONSE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.max_output_tokens = _r.misfit(
+                obj, data, "max_output_tokens", "max_output_tokens", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "metadata": None if self.metadata is None else dict(self.metadata),
-            "temperature": self.temperature,
-            "top_p": self.top_p,
-            "model": self.model,
-            "tools": [x.to_dict() for x in self.tools],
-            "tool_choice": _r.encode(self.tool_choice),
-            "id": self.id,
-            "object": self.object,
-            "created_at": self.created_at,
-            "error": None if self.error is None else self.error.to_dict(),
-            "incomplete_details": (
-                None if self.incomplete_details is None else self.incomplete_details.to_dict()
-            ),
-            "output": [x.to_dict() for x in self.output],
-            "instructions": None if self.instructions is None else _r.encode(self.instructions),
-            "parallel_tool_calls": self.parallel_tool_calls,
-        }
-        if self.top_logprobs is not UNSET:
-            out["top_logprobs"] = self.top_logprobs
-        if self.user is not UNSET:
-            out["user"] = self.user
-        if self.safety_identifier is not UNSET:
-            out["safety_identifier"] = self.safety_identifier
-        if self.prompt_cache_key is not UNSET:
-            out["prompt_cache_key"] = self.prompt_cache_key
-        if self.prompt_cache_retention is not UNSET:
-            out["prompt_cache_retention"] = self.prompt_cache_retention
-        if self.previous_response_id is not UNSET:
-            out["previous_response_id"] = self.previous_response_id
-        if self.background is not UNSET:
-            out["background"] = self.background
-        if self.max_tool_calls is not UNSET:
-            out["max_tool_calls"] = self.max_tool_calls
-        if self.text is not UNSET:
-            out["text"] = self.text.to_dict()
-        if self.prompt is not UNSET:
-            out["prompt"] = None if self.prompt is None else self.prompt.to_dict()
-        if self.service_tier is not UNSET:
-            out["service_tier"] = self.service_tier
-        if self.truncation is not UNSET:
-            out["truncation"] = self.truncation
-        if self.status is not UNSET:
-            out["status"] = self.status
-        if self.completed_at is not UNSET:
-            out["completed_at"] = self.completed_at
-        if self.reasoning is not UNSET:
-            out["reasoning"] = None if self.reasoning is None else self.reasoning.to_dict()
-        if self.output_text is not UNSET:
-            out["output_text"] = self.output_text
-        if self.usage is not UNSET:
-            out["usage"] = self.usage.to_dict()
-        if self.prompt_cache_options is not UNSET:
-            out["prompt_cache_options"] = self.prompt_cache_options.to_dict()
-        if self.moderation is not UNSET:
-            out["moderation"] = None if self.moderation is None else self.moderation.to_dict()
-        if self.conversation is not UNSET:
-            out["conversation"] = None if self.conversation is None else self.conversation.to_dict()
-        if self.max_output_tokens is not UNSET:
-            out["max_output_tokens"] = self.max_output_tokens
+        try:
+            out: dict[str, Any] = {
+                "metadata": None if self.metadata is None else dict(self.metadata),
+                "temperature": self.temperature,
+                "top_p": self.top_p,
+                "model": self.model,
+                "tools": [x.to_dict() for x in self.tools],
+                "tool_choice": _r.encode(self.tool_choice),
+                "id": self.id,
+                "object": self.object,
+                "created_at": self.created_at,
+                "error": None if self.error is None else self.error.to_dict(),
+                "incomplete_details": (
+                    None if self.incomplete_details is None else self.incomplete_details.to_dict()
+                ),
+                "output": [x.to_dict() for x in self.output],
+                "instructions": None if self.instructions is None else _r.encode(self.instructions),
+                "parallel_tool_calls": self.parallel_tool_calls,
+            }
+            if self.top_logprobs is not UNSET:
+                out["top_logprobs"] = self.top_logprobs
+            if self.user is not UNSET:
+                out["user"] = self.user
+            if self.safety_identifier is not UNSET:
+                out["safety_identifier"] = self.safety_identifier
+            if self.prompt_cache_key is not UNSET:
+                out["prompt_cache_key"] = self.prompt_cache_key
+            if self.prompt_cache_retention is not UNSET:
+                out["prompt_cache_retention"] = self.prompt_cache_retention
+            if self.previous_response_id is not UNSET:
+                out["previous_response_id"] = self.previous_response_id
+            if self.background is not UNSET:
+                out["background"] = self.background
+            if self.max_tool_calls is not UNSET:
+                out["max_tool_calls"] = self.max_tool_calls
+            if self.text is not UNSET:
+                out["text"] = self.text.to_dict()
+            if self.prompt is not UNSET:
+                out["prompt"] = None if self.prompt is None else self.prompt.to_dict()
+            if self.service_tier is not UNSET:
+                out["service_tier"] = self.service_tier
+            if self.truncation is not UNSET:
+                out["truncation"] = self.truncation
+            if self.status is not UNSET:
+                out["status"] = self.status
+            if self.completed_at is not UNSET:
+                out["completed_at"] = self.completed_at
+            if self.reasoning is not UNSET:
+                out["reasoning"] = None if self.reasoning is None else self.reasoning.to_dict()
+            if self.output_text is not UNSET:
+                out["output_text"] = self.output_text
+            if self.usage is not UNSET:
+                out["usage"] = self.usage.to_dict()
+            if self.prompt_cache_options is not UNSET:
+                out["prompt_cache_options"] = self.prompt_cache_options.to_dict()
+            if self.moderation is not UNSET:
+                out["moderation"] = None if self.moderation is None else self.moderation.to_dict()
+            if self.conversation is not UNSET:
+                out["conversation"] = (
+                    None if self.conversation is None else self.conversation.to_dict()
+                )
+            if self.max_output_tokens is not UNSET:
+                out["max_output_tokens"] = self.max_output_tokens
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -508,26 +576,34 @@ class BetaResponseIncompleteDetails(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaResponseIncompleteDetails:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "reason"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETARESPONSEINCOMPLETEDETAILS
+                else _r.extras(data, _KEYS_BETARESPONSEINCOMPLETEDETAILS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("reason", UNSET)
             obj.reason = v if v is UNSET else BetaResponseIncompleteDetailsReason.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETARESPONSEINCOMPLETEDETAILS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.reason = _r.misfit(obj, data, "reason", "reason", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.reason is not UNSET:
-            out["reason"] = self.reason
+        try:
+            out: dict[str, Any] = {}
+            if self.reason is not UNSET:
+                out["reason"] = self.reason
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .beta_agent_tag import BetaAgentTag
 
+__all__ = ["BetaResponseAudioDoneEvent"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaResponseAudioDoneEvent(_r.Model):
@@ -43,41 +45,53 @@ class BetaResponseAudioDoneEvent(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaResponseAudioDoneEvent:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETARESPONSEAUDIODONEEVENT
+                else _r.extras(data, _KEYS_BETARESPONSEAUDIODONEEVENT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET or v is None else BetaAgentTag.from_dict(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
             obj.type = _r.const(data["type"], "response.audio.done")
-
-            key = "sequence_number"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.sequence_number = (
                 v if (v := data["sequence_number"]).__class__ is int else _r.integer(v)
             )
-
-            key = "response_id"
-            obj.response_id = data.get("response_id", UNSET)
-            obj.extra = _r.extras(data, _KEYS_BETARESPONSEAUDIODONEEVENT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.sequence_number = _r.misfit(obj, data, "sequence_number", "sequence_number", exc)
+        try:
+            obj.response_id = data.get("response_id", UNSET)
+        except Exception as exc:
+            obj.response_id = _r.misfit(obj, data, "response_id", "response_id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "sequence_number": self.sequence_number,
-        }
-        if self.agent is not UNSET:
-            out["agent"] = None if self.agent is None else self.agent.to_dict()
-        if self.response_id is not UNSET:
-            out["response_id"] = self.response_id
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "sequence_number": self.sequence_number,
+            }
+            if self.agent is not UNSET:
+                out["agent"] = None if self.agent is None else self.agent.to_dict()
+            if self.response_id is not UNSET:
+                out["response_id"] = self.response_id
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .beta_agent_tag import BetaAgentTag
 from .beta_response import BetaResponse
 
+__all__ = ["BetaResponseFailedEvent"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaResponseFailedEvent(_r.Model):
@@ -45,41 +47,52 @@ class BetaResponseFailedEvent(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaResponseFailedEvent:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETARESPONSEFAILEDEVENT
+                else _r.extras(data, _KEYS_BETARESPONSEFAILEDEVENT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET or v is None else BetaAgentTag.from_dict(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
             obj.type = _r.const(data["type"], "response.failed")
-
-            key = "sequence_number"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.sequence_number = (
                 v if (v := data["sequence_number"]).__class__ is int else _r.integer(v)
             )
-
-            key = "response"
-            obj.response = BetaResponse.from_dict(data["response"])
-
-            obj.extra = _r.extras(data, _KEYS_BETARESPONSEFAILEDEVENT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.sequence_number = _r.misfit(obj, data, "sequence_number", "sequence_number", exc)
+        try:
+            obj.response = BetaResponse.from_dict(data["response"])
+        except Exception as exc:
+            obj.response = _r.misfit(obj, data, "response", "response", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "sequence_number": self.sequence_number,
-            "response": self.response.to_dict(),
-        }
-        if self.agent is not UNSET:
-            out["agent"] = None if self.agent is None else self.agent.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "sequence_number": self.sequence_number,
+                "response": self.response.to_dict(),
+            }
+            if self.agent is not UNSET:
+                out["agent"] = None if self.agent is None else self.agent.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

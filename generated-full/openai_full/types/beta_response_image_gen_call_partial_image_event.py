@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .beta_agent_tag import BetaAgentTag
 
+__all__ = ["BetaResponseImageGenCallPartialImageEvent"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaResponseImageGenCallPartialImageEvent(_r.Model):
@@ -74,81 +76,103 @@ class BetaResponseImageGenCallPartialImageEvent(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaResponseImageGenCallPartialImageEvent:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETARESPONSEIMAGEGENCALLPARTIALIMAGEEVENT
+                else _r.extras(data, _KEYS_BETARESPONSEIMAGEGENCALLPARTIALIMAGEEVENT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET or v is None else BetaAgentTag.from_dict(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
             obj.type = _r.const(data["type"], "response.image_generation_call.partial_image")
-
-            key = "output_index"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.output_index = v if (v := data["output_index"]).__class__ is int else _r.integer(v)
-
-            key = "item_id"
+        except Exception as exc:
+            obj.output_index = _r.misfit(obj, data, "output_index", "output_index", exc)
+        try:
             obj.item_id = v if (v := data["item_id"]).__class__ is str else _r.string(v)
-
-            key = "sequence_number"
+        except Exception as exc:
+            obj.item_id = _r.misfit(obj, data, "item_id", "item_id", exc)
+        try:
             obj.sequence_number = (
                 v if (v := data["sequence_number"]).__class__ is int else _r.integer(v)
             )
-
-            key = "partial_image_index"
+        except Exception as exc:
+            obj.sequence_number = _r.misfit(obj, data, "sequence_number", "sequence_number", exc)
+        try:
             obj.partial_image_index = (
                 v if (v := data["partial_image_index"]).__class__ is int else _r.integer(v)
             )
-
-            key = "partial_image_b64"
+        except Exception as exc:
+            obj.partial_image_index = _r.misfit(
+                obj, data, "partial_image_index", "partial_image_index", exc
+            )
+        try:
             obj.partial_image_b64 = (
                 v if (v := data["partial_image_b64"]).__class__ is str else _r.string(v)
             )
-
-            key = "size"
+        except Exception as exc:
+            obj.partial_image_b64 = _r.misfit(
+                obj, data, "partial_image_b64", "partial_image_b64", exc
+            )
+        try:
             v = data.get("size", UNSET)
             obj.size = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "quality"
+        except Exception as exc:
+            obj.size = _r.misfit(obj, data, "size", "size", exc)
+        try:
             v = data.get("quality", UNSET)
             obj.quality = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "background"
+        except Exception as exc:
+            obj.quality = _r.misfit(obj, data, "quality", "quality", exc)
+        try:
             v = data.get("background", UNSET)
             obj.background = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "output_format"
+        except Exception as exc:
+            obj.background = _r.misfit(obj, data, "background", "background", exc)
+        try:
             v = data.get("output_format", UNSET)
             obj.output_format = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETARESPONSEIMAGEGENCALLPARTIALIMAGEEVENT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.output_format = _r.misfit(obj, data, "output_format", "output_format", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "output_index": self.output_index,
-            "item_id": self.item_id,
-            "sequence_number": self.sequence_number,
-            "partial_image_index": self.partial_image_index,
-            "partial_image_b64": self.partial_image_b64,
-        }
-        if self.agent is not UNSET:
-            out["agent"] = None if self.agent is None else self.agent.to_dict()
-        if self.size is not UNSET:
-            out["size"] = self.size
-        if self.quality is not UNSET:
-            out["quality"] = self.quality
-        if self.background is not UNSET:
-            out["background"] = self.background
-        if self.output_format is not UNSET:
-            out["output_format"] = self.output_format
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "output_index": self.output_index,
+                "item_id": self.item_id,
+                "sequence_number": self.sequence_number,
+                "partial_image_index": self.partial_image_index,
+                "partial_image_b64": self.partial_image_b64,
+            }
+            if self.agent is not UNSET:
+                out["agent"] = None if self.agent is None else self.agent.to_dict()
+            if self.size is not UNSET:
+                out["size"] = self.size
+            if self.quality is not UNSET:
+                out["quality"] = self.quality
+            if self.background is not UNSET:
+                out["background"] = self.background
+            if self.output_format is not UNSET:
+                out["output_format"] = self.output_format
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

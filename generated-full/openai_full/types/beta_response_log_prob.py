@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["BetaResponseLogProb", "BetaResponseLogProbTopLogprobsItem"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaResponseLogProb(_r.Model):
@@ -41,37 +43,47 @@ class BetaResponseLogProb(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaResponseLogProb:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "token"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETARESPONSELOGPROB
+                else _r.extras(data, _KEYS_BETARESPONSELOGPROB)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.token = v if (v := data["token"]).__class__ is str else _r.string(v)
-
-            key = "logprob"
-            obj.logprob = _r.number(data["logprob"])
-
-            key = "top_logprobs"
+        except Exception as exc:
+            obj.token = _r.misfit(obj, data, "token", "token", exc)
+        try:
+            obj.logprob = v if (v := data["logprob"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.logprob = _r.misfit(obj, data, "logprob", "logprob", exc)
+        try:
             v = data.get("top_logprobs", UNSET)
             obj.top_logprobs = (
                 v if v is UNSET else _r.list_of(v, BetaResponseLogProbTopLogprobsItem.from_dict)
             )
-
-            obj.extra = _r.extras(data, _KEYS_BETARESPONSELOGPROB)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.top_logprobs = _r.misfit(obj, data, "top_logprobs", "top_logprobs", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "token": self.token,
-            "logprob": self.logprob,
-        }
-        if self.top_logprobs is not UNSET:
-            out["top_logprobs"] = [x.to_dict() for x in self.top_logprobs]
+        try:
+            out: dict[str, Any] = {
+                "token": self.token,
+                "logprob": self.logprob,
+            }
+            if self.top_logprobs is not UNSET:
+                out["top_logprobs"] = [x.to_dict() for x in self.top_logprobs]
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -102,32 +114,41 @@ class BetaResponseLogProbTopLogprobsItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaResponseLogProbTopLogprobsItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "token"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETARESPONSELOGPROBTOPLOGPROBSITEM
+                else _r.extras(data, _KEYS_BETARESPONSELOGPROBTOPLOGPROBSITEM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("token", UNSET)
             obj.token = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "logprob"
-            v = data.get("logprob", UNSET)
-            obj.logprob = v if v is UNSET else _r.number(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETARESPONSELOGPROBTOPLOGPROBSITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.token = _r.misfit(obj, data, "token", "token", exc)
+        try:
+            v = data.get("logprob", UNSET)
+            obj.logprob = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.logprob = _r.misfit(obj, data, "logprob", "logprob", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.token is not UNSET:
-            out["token"] = self.token
-        if self.logprob is not UNSET:
-            out["logprob"] = self.logprob
+        try:
+            out: dict[str, Any] = {}
+            if self.token is not UNSET:
+                out["token"] = self.token
+            if self.logprob is not UNSET:
+                out["logprob"] = self.logprob
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,15 @@ from .beta_input_file_content import BetaInputFileContent
 from .beta_input_image_content import BetaInputImageContent
 from .beta_input_text_content import BetaInputTextContent
 
+__all__ = [
+    "BetaResponsePromptVariables",
+    "BetaResponsePromptVariablesValue",
+    "BetaResponsePromptVariablesValueObject",
+    "UnknownBetaResponsePromptVariablesValueObject",
+    "beta_response_prompt_variables_value_from_dict",
+    "beta_response_prompt_variables_value_object_from_dict",
+]
+
 
 class UnknownBetaResponsePromptVariablesValueObject(_r.Unknown):
     """A `BetaResponsePromptVariablesValueObject` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -17,6 +17,8 @@ from .beta_tool import beta_tool_from_dict
 from .beta_tool_choice_param import BetaToolChoiceParam, beta_tool_choice_param_from_dict
 from .beta_tools_array import BetaToolsArray
 
+__all__ = ["BetaResponseProperties"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaResponseProperties(_r.Model):
@@ -62,74 +64,91 @@ class BetaResponseProperties(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaResponseProperties:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "previous_response_id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETARESPONSEPROPERTIES
+                else _r.extras(data, _KEYS_BETARESPONSEPROPERTIES)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("previous_response_id", UNSET)
             obj.previous_response_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "model"
+        except Exception as exc:
+            obj.previous_response_id = _r.misfit(
+                obj, data, "previous_response_id", "previous_response_id", exc
+            )
+        try:
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET else BetaModelIdsSharedEnum.decode(v)
-
-            key = "background"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("background", UNSET)
             obj.background = (
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "max_tool_calls"
+        except Exception as exc:
+            obj.background = _r.misfit(obj, data, "background", "background", exc)
+        try:
             v = data.get("max_tool_calls", UNSET)
             obj.max_tool_calls = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "text"
+        except Exception as exc:
+            obj.max_tool_calls = _r.misfit(obj, data, "max_tool_calls", "max_tool_calls", exc)
+        try:
             v = data.get("text", UNSET)
             obj.text = v if v is UNSET else BetaResponseTextParam.from_dict(v)
-
-            key = "tools"
+        except Exception as exc:
+            obj.text = _r.misfit(obj, data, "text", "text", exc)
+        try:
             v = data.get("tools", UNSET)
             obj.tools = v if v is UNSET else _r.list_of(v, beta_tool_from_dict)
-
-            key = "tool_choice"
+        except Exception as exc:
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
+        try:
             v = data.get("tool_choice", UNSET)
             obj.tool_choice = v if v is UNSET else beta_tool_choice_param_from_dict(v)
-
-            key = "prompt"
+        except Exception as exc:
+            obj.tool_choice = _r.misfit(obj, data, "tool_choice", "tool_choice", exc)
+        try:
             v = data.get("prompt", UNSET)
             obj.prompt = v if v is UNSET or v is None else BetaPrompt.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETARESPONSEPROPERTIES)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.prompt = _r.misfit(obj, data, "prompt", "prompt", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.previous_response_id is not UNSET:
-            out["previous_response_id"] = self.previous_response_id
-        if self.model is not UNSET:
-            out["model"] = self.model
-        if self.background is not UNSET:
-            out["background"] = self.background
-        if self.max_tool_calls is not UNSET:
-            out["max_tool_calls"] = self.max_tool_calls
-        if self.text is not UNSET:
-            out["text"] = self.text.to_dict()
-        if self.tools is not UNSET:
-            out["tools"] = [x.to_dict() for x in self.tools]
-        if self.tool_choice is not UNSET:
-            out["tool_choice"] = _r.encode(self.tool_choice)
-        if self.prompt is not UNSET:
-            out["prompt"] = None if self.prompt is None else self.prompt.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.previous_response_id is not UNSET:
+                out["previous_response_id"] = self.previous_response_id
+            if self.model is not UNSET:
+                out["model"] = self.model
+            if self.background is not UNSET:
+                out["background"] = self.background
+            if self.max_tool_calls is not UNSET:
+                out["max_tool_calls"] = self.max_tool_calls
+            if self.text is not UNSET:
+                out["text"] = self.text.to_dict()
+            if self.tools is not UNSET:
+                out["tools"] = [x.to_dict() for x in self.tools]
+            if self.tool_choice is not UNSET:
+                out["tool_choice"] = _r.encode(self.tool_choice)
+            if self.prompt is not UNSET:
+                out["prompt"] = None if self.prompt is None else self.prompt.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

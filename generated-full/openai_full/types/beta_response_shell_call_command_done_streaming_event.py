@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .beta_agent_tag import BetaAgentTag
 
+__all__ = ["BetaResponseShellCallCommandDoneStreamingEvent"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaResponseShellCallCommandDoneStreamingEvent(_r.Model):
@@ -54,51 +56,64 @@ class BetaResponseShellCallCommandDoneStreamingEvent(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaResponseShellCallCommandDoneStreamingEvent:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETARESPONSESHELLCALLCOMMANDDONESTREAMINGEVENT
+                else _r.extras(data, _KEYS_BETARESPONSESHELLCALLCOMMANDDONESTREAMINGEVENT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "response.shell_call_command.done")
-
-            key = "sequence_number"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.sequence_number = (
                 v if (v := data["sequence_number"]).__class__ is int else _r.integer(v)
             )
-
-            key = "agent"
+        except Exception as exc:
+            obj.sequence_number = _r.misfit(obj, data, "sequence_number", "sequence_number", exc)
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET else BetaAgentTag.from_dict(v)
-
-            key = "output_index"
+        except Exception as exc:
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
             obj.output_index = v if (v := data["output_index"]).__class__ is int else _r.integer(v)
-
-            key = "command_index"
+        except Exception as exc:
+            obj.output_index = _r.misfit(obj, data, "output_index", "output_index", exc)
+        try:
             obj.command_index = (
                 v if (v := data["command_index"]).__class__ is int else _r.integer(v)
             )
-
-            key = "command"
-            obj.command = v if (v := data["command"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETARESPONSESHELLCALLCOMMANDDONESTREAMINGEVENT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.command_index = _r.misfit(obj, data, "command_index", "command_index", exc)
+        try:
+            obj.command = v if (v := data["command"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.command = _r.misfit(obj, data, "command", "command", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "sequence_number": self.sequence_number,
-            "output_index": self.output_index,
-            "command_index": self.command_index,
-            "command": self.command,
-        }
-        if self.agent is not UNSET:
-            out["agent"] = self.agent.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "sequence_number": self.sequence_number,
+                "output_index": self.output_index,
+                "command_index": self.command_index,
+                "command": self.command,
+            }
+            if self.agent is not UNSET:
+                out["agent"] = self.agent.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -110,6 +110,12 @@ from .beta_response_web_search_call_in_progress_event import (
 )
 from .beta_response_web_search_call_searching_event import BetaResponseWebSearchCallSearchingEvent
 
+__all__ = [
+    "BetaResponseStreamEvent",
+    "UnknownBetaResponseStreamEvent",
+    "beta_response_stream_event_from_dict",
+]
+
 
 class UnknownBetaResponseStreamEvent(_r.Unknown):
     """A `BetaResponseStreamEvent` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from .._runtime import models as _r
 
+__all__ = ["BetaServiceTierResponses"]
+
 
 class BetaServiceTierResponses(_r.OpenEnum):
     """Specifies the processing type used for serving the request.

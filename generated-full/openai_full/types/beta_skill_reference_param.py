@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["BetaSkillReferenceParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaSkillReferenceParam(_r.Model):
@@ -41,35 +43,45 @@ class BetaSkillReferenceParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaSkillReferenceParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETASKILLREFERENCEPARAM
+                else _r.extras(data, _KEYS_BETASKILLREFERENCEPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "skill_reference")
-
-            key = "skill_id"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.skill_id = v if (v := data["skill_id"]).__class__ is str else _r.string(v)
-
-            key = "version"
+        except Exception as exc:
+            obj.skill_id = _r.misfit(obj, data, "skill_id", "skill_id", exc)
+        try:
             v = data.get("version", UNSET)
             obj.version = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETASKILLREFERENCEPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.version = _r.misfit(obj, data, "version", "version", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "skill_id": self.skill_id,
-        }
-        if self.version is not UNSET:
-            out["version"] = self.version
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "skill_id": self.skill_id,
+            }
+            if self.version is not UNSET:
+                out["version"] = self.version
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

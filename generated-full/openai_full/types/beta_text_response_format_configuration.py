@@ -11,6 +11,12 @@ from .beta_response_format_json_object import BetaResponseFormatJsonObject
 from .beta_response_format_text import BetaResponseFormatText
 from .beta_text_response_format_json_schema import BetaTextResponseFormatJsonSchema
 
+__all__ = [
+    "BetaTextResponseFormatConfiguration",
+    "UnknownBetaTextResponseFormatConfiguration",
+    "beta_text_response_format_configuration_from_dict",
+]
+
 
 class UnknownBetaTextResponseFormatConfiguration(_r.Unknown):
     """A `BetaTextResponseFormatConfiguration` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["BetaTokenCountsResource"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaTokenCountsResource(_r.Model):
@@ -34,29 +36,38 @@ class BetaTokenCountsResource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaTokenCountsResource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
-            obj.object = _r.const(data["object"], "response.input_tokens")
-
-            key = "input_tokens"
-            obj.input_tokens = v if (v := data["input_tokens"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETATOKENCOUNTSRESOURCE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETATOKENCOUNTSRESOURCE
+                else _r.extras(data, _KEYS_BETATOKENCOUNTSRESOURCE)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.object = _r.const(data["object"], "response.input_tokens")
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
+            obj.input_tokens = v if (v := data["input_tokens"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.input_tokens = _r.misfit(obj, data, "input_tokens", "input_tokens", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "input_tokens": self.input_tokens,
-        }
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "input_tokens": self.input_tokens,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -24,6 +24,8 @@ from .beta_tool_search_tool_param import BetaToolSearchToolParam
 from .beta_web_search_preview_tool import BetaWebSearchPreviewTool
 from .beta_web_search_tool import BetaWebSearchTool
 
+__all__ = ["BetaTool", "UnknownBetaTool", "beta_tool_from_dict"]
+
 
 class UnknownBetaTool(_r.Unknown):
     """A `BetaTool` of a kind this client does not know yet: `raw` keeps the data as received."""

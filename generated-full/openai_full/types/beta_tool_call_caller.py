@@ -10,6 +10,8 @@ from .._runtime.models import UNSET
 from .beta_direct_tool_call_caller import BetaDirectToolCallCaller
 from .beta_program_tool_call_caller import BetaProgramToolCallCaller
 
+__all__ = ["BetaToolCallCaller", "UnknownBetaToolCallCaller", "beta_tool_call_caller_from_dict"]
+
 
 class UnknownBetaToolCallCaller(_r.Unknown):
     """A `BetaToolCallCaller` of a kind this client does not know yet: `raw` keeps the data as received."""

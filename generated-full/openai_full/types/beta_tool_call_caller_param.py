@@ -10,6 +10,12 @@ from .._runtime.models import UNSET
 from .beta_direct_tool_call_caller_param import BetaDirectToolCallCallerParam
 from .beta_program_tool_call_caller_param import BetaProgramToolCallCallerParam
 
+__all__ = [
+    "BetaToolCallCallerParam",
+    "UnknownBetaToolCallCallerParam",
+    "beta_tool_call_caller_param_from_dict",
+]
+
 
 class UnknownBetaToolCallCallerParam(_r.Unknown):
     """A `BetaToolCallCallerParam` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["BetaToolChoiceMCP"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaToolChoiceMCP(_r.Model):
@@ -38,35 +40,45 @@ class BetaToolChoiceMCP(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaToolChoiceMCP:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETATOOLCHOICEMCP
+                else _r.extras(data, _KEYS_BETATOOLCHOICEMCP)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "mcp")
-
-            key = "server_label"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.server_label = v if (v := data["server_label"]).__class__ is str else _r.string(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.server_label = _r.misfit(obj, data, "server_label", "server_label", exc)
+        try:
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETATOOLCHOICEMCP)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "server_label": self.server_label,
-        }
-        if self.name is not UNSET:
-            out["name"] = self.name
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "server_label": self.server_label,
+            }
+            if self.name is not UNSET:
+                out["name"] = self.name
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

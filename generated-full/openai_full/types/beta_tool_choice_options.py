@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from .._runtime import models as _r
 
+__all__ = ["BetaToolChoiceOptions"]
+
 
 class BetaToolChoiceOptions(_r.OpenEnum):
     """Controls which (if any) tool is called by the model.

@@ -17,6 +17,14 @@ from .beta_tool_choice_mcp import BetaToolChoiceMCP
 from .beta_tool_choice_options import BetaToolChoiceOptions
 from .beta_tool_choice_types import BetaToolChoiceTypes
 
+__all__ = [
+    "BetaToolChoiceParam",
+    "BetaToolChoiceParamObject",
+    "UnknownBetaToolChoiceParamObject",
+    "beta_tool_choice_param_from_dict",
+    "beta_tool_choice_param_object_from_dict",
+]
+
 
 class UnknownBetaToolChoiceParamObject(_r.Unknown):
     """A `BetaToolChoiceParamObject` of a kind this client does not know yet: `raw` keeps the data as received."""

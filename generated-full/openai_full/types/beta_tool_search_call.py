@@ -13,6 +13,8 @@ from .beta_agent_tag import BetaAgentTag
 from .beta_function_call_status import BetaFunctionCallStatus
 from .beta_tool_search_execution_type import BetaToolSearchExecutionType
 
+__all__ = ["BetaToolSearchCall"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaToolSearchCall(_r.Model):
@@ -63,58 +65,73 @@ class BetaToolSearchCall(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaToolSearchCall:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETATOOLSEARCHCALL
+                else _r.extras(data, _KEYS_BETATOOLSEARCHCALL)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET else BetaAgentTag.from_dict(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
             obj.type = _r.const(data["type"], "tool_search_call")
-
-            key = "id"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "call_id"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             v = data["call_id"]
             obj.call_id = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "execution"
+        except Exception as exc:
+            obj.call_id = _r.misfit(obj, data, "call_id", "call_id", exc)
+        try:
             obj.execution = BetaToolSearchExecutionType.decode(data["execution"])
-
-            key = "arguments"
+        except Exception as exc:
+            obj.execution = _r.misfit(obj, data, "execution", "execution", exc)
+        try:
             obj.arguments = data["arguments"]
-
-            key = "status"
+        except Exception as exc:
+            obj.arguments = _r.misfit(obj, data, "arguments", "arguments", exc)
+        try:
             obj.status = BetaFunctionCallStatus.decode(data["status"])
-
-            key = "created_by"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETATOOLSEARCHCALL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.created_by = _r.misfit(obj, data, "created_by", "created_by", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "call_id": self.call_id,
-            "execution": self.execution,
-            "arguments": self.arguments,
-            "status": self.status,
-        }
-        if self.agent is not UNSET:
-            out["agent"] = self.agent.to_dict()
-        if self.created_by is not UNSET:
-            out["created_by"] = self.created_by
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "call_id": self.call_id,
+                "execution": self.execution,
+                "arguments": self.arguments,
+                "status": self.status,
+            }
+            if self.agent is not UNSET:
+                out["agent"] = self.agent.to_dict()
+            if self.created_by is not UNSET:
+                out["created_by"] = self.created_by
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

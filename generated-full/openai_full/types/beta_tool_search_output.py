@@ -14,6 +14,8 @@ from .beta_function_call_output_status_enum import BetaFunctionCallOutputStatusE
 from .beta_tool import BetaTool, beta_tool_from_dict
 from .beta_tool_search_execution_type import BetaToolSearchExecutionType
 
+__all__ = ["BetaToolSearchOutput"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaToolSearchOutput(_r.Model):
@@ -64,58 +66,73 @@ class BetaToolSearchOutput(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaToolSearchOutput:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETATOOLSEARCHOUTPUT
+                else _r.extras(data, _KEYS_BETATOOLSEARCHOUTPUT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET else BetaAgentTag.from_dict(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
             obj.type = _r.const(data["type"], "tool_search_output")
-
-            key = "id"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "call_id"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             v = data["call_id"]
             obj.call_id = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "execution"
+        except Exception as exc:
+            obj.call_id = _r.misfit(obj, data, "call_id", "call_id", exc)
+        try:
             obj.execution = BetaToolSearchExecutionType.decode(data["execution"])
-
-            key = "tools"
+        except Exception as exc:
+            obj.execution = _r.misfit(obj, data, "execution", "execution", exc)
+        try:
             obj.tools = _r.list_of(data["tools"], beta_tool_from_dict)
-
-            key = "status"
+        except Exception as exc:
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
+        try:
             obj.status = BetaFunctionCallOutputStatusEnum.decode(data["status"])
-
-            key = "created_by"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETATOOLSEARCHOUTPUT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.created_by = _r.misfit(obj, data, "created_by", "created_by", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "call_id": self.call_id,
-            "execution": self.execution,
-            "tools": [x.to_dict() for x in self.tools],
-            "status": self.status,
-        }
-        if self.agent is not UNSET:
-            out["agent"] = self.agent.to_dict()
-        if self.created_by is not UNSET:
-            out["created_by"] = self.created_by
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "call_id": self.call_id,
+                "execution": self.execution,
+                "tools": [x.to_dict() for x in self.tools],
+                "status": self.status,
+            }
+            if self.agent is not UNSET:
+                out["agent"] = self.agent.to_dict()
+            if self.created_by is not UNSET:
+                out["created_by"] = self.created_by
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -7,6 +7,8 @@ from typing import TypeAlias
 
 from .beta_tool import BetaTool
 
+__all__ = ["BetaToolsArray"]
+
 BetaToolsArray: TypeAlias = list[BetaTool]
 """An array of tools the model may call while generating a response. You
 can specify which tool to use by setting the `tool_choice` parameter.

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["BetaUrlCitationParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaUrlCitationParam(_r.Model):
@@ -49,41 +51,53 @@ class BetaUrlCitationParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaUrlCitationParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "url_citation")
-
-            key = "start_index"
-            obj.start_index = v if (v := data["start_index"]).__class__ is int else _r.integer(v)
-
-            key = "end_index"
-            obj.end_index = v if (v := data["end_index"]).__class__ is int else _r.integer(v)
-
-            key = "url"
-            obj.url = v if (v := data["url"]).__class__ is str else _r.string(v)
-
-            key = "title"
-            obj.title = v if (v := data["title"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETAURLCITATIONPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAURLCITATIONPARAM
+                else _r.extras(data, _KEYS_BETAURLCITATIONPARAM)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "url_citation")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.start_index = v if (v := data["start_index"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.start_index = _r.misfit(obj, data, "start_index", "start_index", exc)
+        try:
+            obj.end_index = v if (v := data["end_index"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.end_index = _r.misfit(obj, data, "end_index", "end_index", exc)
+        try:
+            obj.url = v if (v := data["url"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.url = _r.misfit(obj, data, "url", "url", exc)
+        try:
+            obj.title = v if (v := data["title"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.title = _r.misfit(obj, data, "title", "title", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "start_index": self.start_index,
-            "end_index": self.end_index,
-            "url": self.url,
-            "title": self.title,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "start_index": self.start_index,
+                "end_index": self.end_index,
+                "url": self.url,
+                "title": self.title,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

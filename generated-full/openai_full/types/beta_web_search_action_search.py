@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["BetaWebSearchActionSearch", "BetaWebSearchActionSearchSourcesItem"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaWebSearchActionSearch(_r.Model):
@@ -43,45 +45,56 @@ class BetaWebSearchActionSearch(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaWebSearchActionSearch:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAWEBSEARCHACTIONSEARCH
+                else _r.extras(data, _KEYS_BETAWEBSEARCHACTIONSEARCH)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "search")
-
-            key = "query"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("query", UNSET)
             obj.query = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "queries"
+        except Exception as exc:
+            obj.query = _r.misfit(obj, data, "query", "query", exc)
+        try:
             v = data.get("queries", UNSET)
             obj.queries = v if v is UNSET else _r.list_of(v, _r.string)
-
-            key = "sources"
+        except Exception as exc:
+            obj.queries = _r.misfit(obj, data, "queries", "queries", exc)
+        try:
             v = data.get("sources", UNSET)
             obj.sources = (
                 v if v is UNSET else _r.list_of(v, BetaWebSearchActionSearchSourcesItem.from_dict)
             )
-
-            obj.extra = _r.extras(data, _KEYS_BETAWEBSEARCHACTIONSEARCH)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.sources = _r.misfit(obj, data, "sources", "sources", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.query is not UNSET:
-            out["query"] = self.query
-        if self.queries is not UNSET:
-            out["queries"] = list(self.queries)
-        if self.sources is not UNSET:
-            out["sources"] = [x.to_dict() for x in self.sources]
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.query is not UNSET:
+                out["query"] = self.query
+            if self.queries is not UNSET:
+                out["queries"] = list(self.queries)
+            if self.sources is not UNSET:
+                out["sources"] = [x.to_dict() for x in self.sources]
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -112,29 +125,38 @@ class BetaWebSearchActionSearchSourcesItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaWebSearchActionSearchSourcesItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "url")
-
-            key = "url"
-            obj.url = v if (v := data["url"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_BETAWEBSEARCHACTIONSEARCHSOURCESITEM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAWEBSEARCHACTIONSEARCHSOURCESITEM
+                else _r.extras(data, _KEYS_BETAWEBSEARCHACTIONSEARCHSOURCESITEM)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "url")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.url = v if (v := data["url"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.url = _r.misfit(obj, data, "url", "url", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "url": self.url,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "url": self.url,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

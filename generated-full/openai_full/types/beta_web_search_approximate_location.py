@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["BetaWebSearchApproximateLocation"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class BetaWebSearchApproximateLocation(_r.Model):
@@ -45,54 +47,66 @@ class BetaWebSearchApproximateLocation(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaWebSearchApproximateLocation:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAWEBSEARCHAPPROXIMATELOCATION
+                else _r.extras(data, _KEYS_BETAWEBSEARCHAPPROXIMATELOCATION)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET else _r.const(v, "approximate")
-
-            key = "country"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("country", UNSET)
             obj.country = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "region"
+        except Exception as exc:
+            obj.country = _r.misfit(obj, data, "country", "country", exc)
+        try:
             v = data.get("region", UNSET)
             obj.region = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "city"
+        except Exception as exc:
+            obj.region = _r.misfit(obj, data, "region", "region", exc)
+        try:
             v = data.get("city", UNSET)
             obj.city = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "timezone"
+        except Exception as exc:
+            obj.city = _r.misfit(obj, data, "city", "city", exc)
+        try:
             v = data.get("timezone", UNSET)
             obj.timezone = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_BETAWEBSEARCHAPPROXIMATELOCATION)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.timezone = _r.misfit(obj, data, "timezone", "timezone", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.type is not UNSET:
-            out["type"] = self.type
-        if self.country is not UNSET:
-            out["country"] = self.country
-        if self.region is not UNSET:
-            out["region"] = self.region
-        if self.city is not UNSET:
-            out["city"] = self.city
-        if self.timezone is not UNSET:
-            out["timezone"] = self.timezone
+        try:
+            out: dict[str, Any] = {}
+            if self.type is not UNSET:
+                out["type"] = self.type
+            if self.country is not UNSET:
+                out["country"] = self.country
+            if self.region is not UNSET:
+                out["region"] = self.region
+            if self.city is not UNSET:
+                out["city"] = self.city
+            if self.timezone is not UNSET:
+                out["timezone"] = self.timezone
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

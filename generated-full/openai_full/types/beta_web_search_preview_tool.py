@@ -13,6 +13,8 @@ from .beta_approximate_location import BetaApproximateLocation
 from .beta_search_content_type import BetaSearchContentType
 from .beta_search_context_size import BetaSearchContextSize
 
+__all__ = ["BetaWebSearchPreviewTool", "BetaWebSearchPreviewToolType"]
+
 
 class BetaWebSearchPreviewToolType(_r.OpenEnum):
     """The type of the web search tool. One of `web_search_preview` or `web_search_preview_2025_03_11`.
@@ -56,49 +58,64 @@ class BetaWebSearchPreviewTool(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaWebSearchPreviewTool:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAWEBSEARCHPREVIEWTOOL
+                else _r.extras(data, _KEYS_BETAWEBSEARCHPREVIEWTOOL)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = BetaWebSearchPreviewToolType.decode(data["type"])
-
-            key = "user_location"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("user_location", UNSET)
             obj.user_location = (
                 v if v is UNSET or v is None else BetaApproximateLocation.from_dict(v)
             )
-
-            key = "search_context_size"
+        except Exception as exc:
+            obj.user_location = _r.misfit(obj, data, "user_location", "user_location", exc)
+        try:
             v = data.get("search_context_size", UNSET)
             obj.search_context_size = v if v is UNSET else BetaSearchContextSize.decode(v)
-
-            key = "search_content_types"
+        except Exception as exc:
+            obj.search_context_size = _r.misfit(
+                obj, data, "search_context_size", "search_context_size", exc
+            )
+        try:
             v = data.get("search_content_types", UNSET)
             obj.search_content_types = (
                 v if v is UNSET else _r.list_of(v, BetaSearchContentType.decode)
             )
-
-            obj.extra = _r.extras(data, _KEYS_BETAWEBSEARCHPREVIEWTOOL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.search_content_types = _r.misfit(
+                obj, data, "search_content_types", "search_content_types", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.user_location is not UNSET:
-            out["user_location"] = (
-                None if self.user_location is None else self.user_location.to_dict()
-            )
-        if self.search_context_size is not UNSET:
-            out["search_context_size"] = self.search_context_size
-        if self.search_content_types is not UNSET:
-            out["search_content_types"] = list(self.search_content_types)
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.user_location is not UNSET:
+                out["user_location"] = (
+                    None if self.user_location is None else self.user_location.to_dict()
+                )
+            if self.search_context_size is not UNSET:
+                out["search_context_size"] = self.search_context_size
+            if self.search_content_types is not UNSET:
+                out["search_content_types"] = list(self.search_content_types)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

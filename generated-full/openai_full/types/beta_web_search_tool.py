@@ -11,6 +11,13 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .beta_web_search_approximate_location import BetaWebSearchApproximateLocation
 
+__all__ = [
+    "BetaWebSearchTool",
+    "BetaWebSearchToolFilters",
+    "BetaWebSearchToolSearchContextSize",
+    "BetaWebSearchToolType",
+]
+
 
 class BetaWebSearchToolSearchContextSize(_r.OpenEnum):
     """High level guidance for the amount of context window space to use for the search. One of `low`, `medium`, or `high`. `medium` is the default.
@@ -74,57 +81,73 @@ class BetaWebSearchTool(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaWebSearchTool:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAWEBSEARCHTOOL
+                else _r.extras(data, _KEYS_BETAWEBSEARCHTOOL)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = BetaWebSearchToolType.decode(data["type"])
-
-            key = "external_web_access"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("external_web_access", UNSET)
             obj.external_web_access = (
                 v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "filters"
+        except Exception as exc:
+            obj.external_web_access = _r.misfit(
+                obj, data, "external_web_access", "external_web_access", exc
+            )
+        try:
             v = data.get("filters", UNSET)
             obj.filters = v if v is UNSET or v is None else BetaWebSearchToolFilters.from_dict(v)
-
-            key = "user_location"
+        except Exception as exc:
+            obj.filters = _r.misfit(obj, data, "filters", "filters", exc)
+        try:
             v = data.get("user_location", UNSET)
             obj.user_location = (
                 v if v is UNSET or v is None else BetaWebSearchApproximateLocation.from_dict(v)
             )
-
-            key = "search_context_size"
+        except Exception as exc:
+            obj.user_location = _r.misfit(obj, data, "user_location", "user_location", exc)
+        try:
             v = data.get("search_context_size", UNSET)
             obj.search_context_size = (
                 v if v is UNSET else BetaWebSearchToolSearchContextSize.decode(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_BETAWEBSEARCHTOOL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.search_context_size = _r.misfit(
+                obj, data, "search_context_size", "search_context_size", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.external_web_access is not UNSET:
-            out["external_web_access"] = self.external_web_access
-        if self.filters is not UNSET:
-            out["filters"] = None if self.filters is None else self.filters.to_dict()
-        if self.user_location is not UNSET:
-            out["user_location"] = (
-                None if self.user_location is None else self.user_location.to_dict()
-            )
-        if self.search_context_size is not UNSET:
-            out["search_context_size"] = self.search_context_size
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.external_web_access is not UNSET:
+                out["external_web_access"] = self.external_web_access
+            if self.filters is not UNSET:
+                out["filters"] = None if self.filters is None else self.filters.to_dict()
+            if self.user_location is not UNSET:
+                out["user_location"] = (
+                    None if self.user_location is None else self.user_location.to_dict()
+                )
+            if self.search_context_size is not UNSET:
+                out["search_context_size"] = self.search_context_size
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -152,28 +175,36 @@ class BetaWebSearchToolFilters(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaWebSearchToolFilters:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "allowed_domains"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAWEBSEARCHTOOLFILTERS
+                else _r.extras(data, _KEYS_BETAWEBSEARCHTOOLFILTERS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("allowed_domains", UNSET)
             obj.allowed_domains = v if v is UNSET or v is None else _r.list_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_BETAWEBSEARCHTOOLFILTERS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.allowed_domains = _r.misfit(obj, data, "allowed_domains", "allowed_domains", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.allowed_domains is not UNSET:
-            out["allowed_domains"] = (
-                None if self.allowed_domains is None else list(self.allowed_domains)
-            )
+        try:
+            out: dict[str, Any] = {}
+            if self.allowed_domains is not UNSET:
+                out["allowed_domains"] = (
+                    None if self.allowed_domains is None else list(self.allowed_domains)
+                )
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -14,6 +14,14 @@ from .beta_web_search_action_find import BetaWebSearchActionFind
 from .beta_web_search_action_open_page import BetaWebSearchActionOpenPage
 from .beta_web_search_action_search import BetaWebSearchActionSearch
 
+__all__ = [
+    "BetaWebSearchToolCall",
+    "BetaWebSearchToolCallAction",
+    "BetaWebSearchToolCallStatus",
+    "UnknownBetaWebSearchToolCallAction",
+    "beta_web_search_tool_call_action_from_dict",
+]
+
 
 class BetaWebSearchToolCallStatus(_r.OpenEnum):
     """The status of the web search tool call.
@@ -65,43 +73,55 @@ class BetaWebSearchToolCall(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BetaWebSearchToolCall:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "agent"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_BETAWEBSEARCHTOOLCALL
+                else _r.extras(data, _KEYS_BETAWEBSEARCHTOOLCALL)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("agent", UNSET)
             obj.agent = v if v is UNSET or v is None else BetaAgentTag.from_dict(v)
-
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "type"
-            obj.type = _r.const(data["type"], "web_search_call")
-
-            key = "status"
-            obj.status = BetaWebSearchToolCallStatus.decode(data["status"])
-
-            key = "action"
-            obj.action = beta_web_search_tool_call_action_from_dict(data["action"])
-
-            obj.extra = _r.extras(data, _KEYS_BETAWEBSEARCHTOOLCALL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.agent = _r.misfit(obj, data, "agent", "agent", exc)
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.type = _r.const(data["type"], "web_search_call")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.status = BetaWebSearchToolCallStatus.decode(data["status"])
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
+            obj.action = beta_web_search_tool_call_action_from_dict(data["action"])
+        except Exception as exc:
+            obj.action = _r.misfit(obj, data, "action", "action", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "type": self.type,
-            "status": self.status,
-            "action": self.action.to_dict(),
-        }
-        if self.agent is not UNSET:
-            out["agent"] = None if self.agent is None else self.agent.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "type": self.type,
+                "status": self.status,
+                "action": self.action.to_dict(),
+            }
+            if self.agent is not UNSET:
+                out["agent"] = None if self.agent is None else self.agent.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY
 from .c2_pa_validation_state_api import C2PAValidationStateApi
 from .provenance_detection_result_api import ProvenanceDetectionResultApi
 
+__all__ = ["C2PAProvenanceResult"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class C2PAProvenanceResult(_r.Model):
@@ -54,48 +56,61 @@ class C2PAProvenanceResult(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> C2PAProvenanceResult:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_C2PAPROVENANCERESULT
+                else _r.extras(data, _KEYS_C2PAPROVENANCERESULT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "c2pa")
-
-            key = "outcome"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.outcome = ProvenanceDetectionResultApi.decode(data["outcome"])
-
-            key = "validation_state"
+        except Exception as exc:
+            obj.outcome = _r.misfit(obj, data, "outcome", "outcome", exc)
+        try:
             obj.validation_state = C2PAValidationStateApi.decode(data["validation_state"])
-
-            key = "issuer"
+        except Exception as exc:
+            obj.validation_state = _r.misfit(obj, data, "validation_state", "validation_state", exc)
+        try:
             v = data["issuer"]
             obj.issuer = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "model"
+        except Exception as exc:
+            obj.issuer = _r.misfit(obj, data, "issuer", "issuer", exc)
+        try:
             v = data["model"]
             obj.model = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "generated_at"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data["generated_at"]
             obj.generated_at = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_C2PAPROVENANCERESULT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.generated_at = _r.misfit(obj, data, "generated_at", "generated_at", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "outcome": self.outcome,
-            "validation_state": self.validation_state,
-            "issuer": self.issuer,
-            "model": self.model,
-            "generated_at": self.generated_at,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "outcome": self.outcome,
+                "validation_state": self.validation_state,
+                "issuer": self.issuer,
+                "model": self.model,
+                "generated_at": self.generated_at,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

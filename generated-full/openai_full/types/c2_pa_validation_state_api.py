@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from .._runtime import models as _r
 
+__all__ = ["C2PAValidationStateApi"]
+
 
 class C2PAValidationStateApi(_r.OpenEnum):
     """C2PAValidationStateApi

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["Certificate", "CertificateCertificateDetails", "CertificateObject"]
+
 
 class CertificateObject(_r.OpenEnum):
     """The object type.
@@ -70,50 +72,63 @@ class Certificate(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Certificate:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_CERTIFICATE else _r.extras(data, _KEYS_CERTIFICATE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.object = CertificateObject.decode(data["object"])
-
-            key = "id"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             v = data["name"]
             obj.name = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "created_at"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "certificate_details"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             obj.certificate_details = CertificateCertificateDetails.from_dict(
                 data["certificate_details"]
             )
-
-            key = "active"
+        except Exception as exc:
+            obj.certificate_details = _r.misfit(
+                obj, data, "certificate_details", "certificate_details", exc
+            )
+        try:
             v = data.get("active", UNSET)
             obj.active = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-
-            obj.extra = _r.extras(data, _KEYS_CERTIFICATE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.active = _r.misfit(obj, data, "active", "active", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "id": self.id,
-            "name": self.name,
-            "created_at": self.created_at,
-            "certificate_details": self.certificate_details.to_dict(),
-        }
-        if self.active is not UNSET:
-            out["active"] = self.active
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "id": self.id,
+                "name": self.name,
+                "created_at": self.created_at,
+                "certificate_details": self.certificate_details.to_dict(),
+            }
+            if self.active is not UNSET:
+                out["active"] = self.active
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -150,38 +165,48 @@ class CertificateCertificateDetails(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CertificateCertificateDetails:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "valid_at"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CERTIFICATECERTIFICATEDETAILS
+                else _r.extras(data, _KEYS_CERTIFICATECERTIFICATEDETAILS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("valid_at", UNSET)
             obj.valid_at = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "expires_at"
+        except Exception as exc:
+            obj.valid_at = _r.misfit(obj, data, "valid_at", "valid_at", exc)
+        try:
             v = data.get("expires_at", UNSET)
             obj.expires_at = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "content"
+        except Exception as exc:
+            obj.expires_at = _r.misfit(obj, data, "expires_at", "expires_at", exc)
+        try:
             v = data.get("content", UNSET)
             obj.content = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_CERTIFICATECERTIFICATEDETAILS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.valid_at is not UNSET:
-            out["valid_at"] = self.valid_at
-        if self.expires_at is not UNSET:
-            out["expires_at"] = self.expires_at
-        if self.content is not UNSET:
-            out["content"] = self.content
+        try:
+            out: dict[str, Any] = {}
+            if self.valid_at is not UNSET:
+                out["valid_at"] = self.valid_at
+            if self.expires_at is not UNSET:
+                out["expires_at"] = self.expires_at
+            if self.content is not UNSET:
+                out["content"] = self.content
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["ChatCompletionAllowedTools", "ChatCompletionAllowedToolsMode"]
+
 
 class ChatCompletionAllowedToolsMode(_r.OpenEnum):
     """Constrains the tools available to the model to a pre-defined set.
@@ -63,29 +65,38 @@ class ChatCompletionAllowedTools(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatCompletionAllowedTools:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "mode"
-            obj.mode = ChatCompletionAllowedToolsMode.decode(data["mode"])
-
-            key = "tools"
-            obj.tools = _r.list_of(data["tools"], _r.maps(_r.identity))
-
-            obj.extra = _r.extras(data, _KEYS_CHATCOMPLETIONALLOWEDTOOLS)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONALLOWEDTOOLS
+                else _r.extras(data, _KEYS_CHATCOMPLETIONALLOWEDTOOLS)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.mode = ChatCompletionAllowedToolsMode.decode(data["mode"])
+        except Exception as exc:
+            obj.mode = _r.misfit(obj, data, "mode", "mode", exc)
+        try:
+            obj.tools = _r.list_of(data["tools"], _r.maps(_r.identity))
+        except Exception as exc:
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "mode": self.mode,
-            "tools": list(self.tools),
-        }
+        try:
+            out: dict[str, Any] = {
+                "mode": self.mode,
+                "tools": list(self.tools),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .chat_completion_allowed_tools import ChatCompletionAllowedTools
 
+__all__ = ["ChatCompletionAllowedToolsChoice"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ChatCompletionAllowedToolsChoice(_r.Model):
@@ -35,29 +37,38 @@ class ChatCompletionAllowedToolsChoice(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatCompletionAllowedToolsChoice:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "allowed_tools")
-
-            key = "allowed_tools"
-            obj.allowed_tools = ChatCompletionAllowedTools.from_dict(data["allowed_tools"])
-
-            obj.extra = _r.extras(data, _KEYS_CHATCOMPLETIONALLOWEDTOOLSCHOICE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONALLOWEDTOOLSCHOICE
+                else _r.extras(data, _KEYS_CHATCOMPLETIONALLOWEDTOOLSCHOICE)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "allowed_tools")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.allowed_tools = ChatCompletionAllowedTools.from_dict(data["allowed_tools"])
+        except Exception as exc:
+            obj.allowed_tools = _r.misfit(obj, data, "allowed_tools", "allowed_tools", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "allowed_tools": self.allowed_tools.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "allowed_tools": self.allowed_tools.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

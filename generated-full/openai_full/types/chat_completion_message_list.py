@@ -25,6 +25,14 @@ from .chat_completion_response_message import (
     ChatCompletionResponseMessageFunctionCall,
 )
 
+__all__ = [
+    "ChatCompletionMessageList",
+    "ChatCompletionMessageListDataItem",
+    "ChatCompletionMessageListDataItemContentPartsItem",
+    "UnknownChatCompletionMessageListDataItemContentPartsItem",
+    "chat_completion_message_list_data_item_content_parts_item_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ChatCompletionMessageList(_r.Model):
@@ -64,41 +72,53 @@ class ChatCompletionMessageList(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatCompletionMessageList:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
-            obj.object = _r.const(data["object"], "list")
-
-            key = "data"
-            obj.data = _r.list_of(data["data"], ChatCompletionMessageListDataItem.from_dict)
-
-            key = "first_id"
-            obj.first_id = v if (v := data["first_id"]).__class__ is str else _r.string(v)
-
-            key = "last_id"
-            obj.last_id = v if (v := data["last_id"]).__class__ is str else _r.string(v)
-
-            key = "has_more"
-            obj.has_more = v if (v := data["has_more"]).__class__ is bool else _r.boolean(v)
-
-            obj.extra = _r.extras(data, _KEYS_CHATCOMPLETIONMESSAGELIST)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONMESSAGELIST
+                else _r.extras(data, _KEYS_CHATCOMPLETIONMESSAGELIST)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.object = _r.const(data["object"], "list")
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
+            obj.data = _r.list_of(data["data"], ChatCompletionMessageListDataItem.from_dict)
+        except Exception as exc:
+            obj.data = _r.misfit(obj, data, "data", "data", exc)
+        try:
+            obj.first_id = v if (v := data["first_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.first_id = _r.misfit(obj, data, "first_id", "first_id", exc)
+        try:
+            obj.last_id = v if (v := data["last_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.last_id = _r.misfit(obj, data, "last_id", "last_id", exc)
+        try:
+            obj.has_more = v if (v := data["has_more"]).__class__ is bool else _r.boolean(v)
+        except Exception as exc:
+            obj.has_more = _r.misfit(obj, data, "has_more", "has_more", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "data": [x.to_dict() for x in self.data],
-            "first_id": self.first_id,
-            "last_id": self.last_id,
-            "has_more": self.has_more,
-        }
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "data": [x.to_dict() for x in self.data],
+                "first_id": self.first_id,
+                "last_id": self.last_id,
+                "has_more": self.has_more,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -155,53 +175,68 @@ class ChatCompletionMessageListDataItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatCompletionMessageListDataItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "content"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONMESSAGELISTDATAITEM
+                else _r.extras(data, _KEYS_CHATCOMPLETIONMESSAGELISTDATAITEM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data["content"]
             obj.content = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "refusal"
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
+        try:
             v = data["refusal"]
             obj.refusal = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "tool_calls"
+        except Exception as exc:
+            obj.refusal = _r.misfit(obj, data, "refusal", "refusal", exc)
+        try:
             v = data.get("tool_calls", UNSET)
             obj.tool_calls = (
                 v
                 if v is UNSET
                 else _r.list_of(v, chat_completion_message_tool_calls_item_from_dict)
             )
-
-            key = "annotations"
+        except Exception as exc:
+            obj.tool_calls = _r.misfit(obj, data, "tool_calls", "tool_calls", exc)
+        try:
             v = data.get("annotations", UNSET)
             obj.annotations = (
                 v
                 if v is UNSET
                 else _r.list_of(v, ChatCompletionResponseMessageAnnotationsItem.from_dict)
             )
-
-            key = "role"
+        except Exception as exc:
+            obj.annotations = _r.misfit(obj, data, "annotations", "annotations", exc)
+        try:
             obj.role = _r.const(data["role"], "assistant")
-
-            key = "function_call"
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
             v = data.get("function_call", UNSET)
             obj.function_call = (
                 v if v is UNSET else ChatCompletionResponseMessageFunctionCall.from_dict(v)
             )
-
-            key = "audio"
+        except Exception as exc:
+            obj.function_call = _r.misfit(obj, data, "function_call", "function_call", exc)
+        try:
             v = data.get("audio", UNSET)
             obj.audio = (
                 v if v is UNSET or v is None else ChatCompletionResponseMessageAudio.from_dict(v)
             )
-
-            key = "id"
+        except Exception as exc:
+            obj.audio = _r.misfit(obj, data, "audio", "audio", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "content_parts"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             v = data.get("content_parts", UNSET)
             obj.content_parts = (
                 v
@@ -210,34 +245,37 @@ class ChatCompletionMessageListDataItem(_r.Model):
                     v, chat_completion_message_list_data_item_content_parts_item_from_dict
                 )
             )
-
-            obj.extra = _r.extras(data, _KEYS_CHATCOMPLETIONMESSAGELISTDATAITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.content_parts = _r.misfit(obj, data, "content_parts", "content_parts", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "content": self.content,
-            "refusal": self.refusal,
-            "role": self.role,
-            "id": self.id,
-        }
-        if self.tool_calls is not UNSET:
-            out["tool_calls"] = [x.to_dict() for x in self.tool_calls]
-        if self.annotations is not UNSET:
-            out["annotations"] = [x.to_dict() for x in self.annotations]
-        if self.function_call is not UNSET:
-            out["function_call"] = self.function_call.to_dict()
-        if self.audio is not UNSET:
-            out["audio"] = None if self.audio is None else self.audio.to_dict()
-        if self.content_parts is not UNSET:
-            out["content_parts"] = (
-                None if self.content_parts is None else [x.to_dict() for x in self.content_parts]
-            )
+        try:
+            out: dict[str, Any] = {
+                "content": self.content,
+                "refusal": self.refusal,
+                "role": self.role,
+                "id": self.id,
+            }
+            if self.tool_calls is not UNSET:
+                out["tool_calls"] = [x.to_dict() for x in self.tool_calls]
+            if self.annotations is not UNSET:
+                out["annotations"] = [x.to_dict() for x in self.annotations]
+            if self.function_call is not UNSET:
+                out["function_call"] = self.function_call.to_dict()
+            if self.audio is not UNSET:
+                out["audio"] = None if self.audio is None else self.audio.to_dict()
+            if self.content_parts is not UNSET:
+                out["content_parts"] = (
+                    None
+                    if self.content_parts is None
+                    else [x.to_dict() for x in self.content_parts]
+                )
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

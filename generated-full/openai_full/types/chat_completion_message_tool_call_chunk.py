@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["ChatCompletionMessageToolCallChunk", "ChatCompletionMessageToolCallChunkFunction"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ChatCompletionMessageToolCallChunk(_r.Model):
@@ -41,45 +43,56 @@ class ChatCompletionMessageToolCallChunk(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatCompletionMessageToolCallChunk:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "index"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONMESSAGETOOLCALLCHUNK
+                else _r.extras(data, _KEYS_CHATCOMPLETIONMESSAGETOOLCALLCHUNK)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.index = v if (v := data["index"]).__class__ is int else _r.integer(v)
-
-            key = "id"
+        except Exception as exc:
+            obj.index = _r.misfit(obj, data, "index", "index", exc)
+        try:
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET else _r.const(v, "function")
-
-            key = "function"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("function", UNSET)
             obj.function = (
                 v if v is UNSET else ChatCompletionMessageToolCallChunkFunction.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CHATCOMPLETIONMESSAGETOOLCALLCHUNK)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.function = _r.misfit(obj, data, "function", "function", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "index": self.index,
-        }
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.type is not UNSET:
-            out["type"] = self.type
-        if self.function is not UNSET:
-            out["function"] = self.function.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "index": self.index,
+            }
+            if self.id is not UNSET:
+                out["id"] = self.id
+            if self.type is not UNSET:
+                out["type"] = self.type
+            if self.function is not UNSET:
+                out["function"] = self.function.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -110,32 +123,41 @@ class ChatCompletionMessageToolCallChunkFunction(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatCompletionMessageToolCallChunkFunction:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "name"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONMESSAGETOOLCALLCHUNKFUNCTION
+                else _r.extras(data, _KEYS_CHATCOMPLETIONMESSAGETOOLCALLCHUNKFUNCTION)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "arguments"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("arguments", UNSET)
             obj.arguments = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_CHATCOMPLETIONMESSAGETOOLCALLCHUNKFUNCTION)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.arguments = _r.misfit(obj, data, "arguments", "arguments", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.arguments is not UNSET:
-            out["arguments"] = self.arguments
+        try:
+            out: dict[str, Any] = {}
+            if self.name is not UNSET:
+                out["name"] = self.name
+            if self.arguments is not UNSET:
+                out["arguments"] = self.arguments
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,13 @@ from .._runtime.models import UNSET
 from .chat_completion_message_custom_tool_call import ChatCompletionMessageCustomToolCall
 from .chat_completion_message_tool_call import ChatCompletionMessageToolCall
 
+__all__ = [
+    "ChatCompletionMessageToolCalls",
+    "ChatCompletionMessageToolCallsItem",
+    "UnknownChatCompletionMessageToolCallsItem",
+    "chat_completion_message_tool_calls_item_from_dict",
+]
+
 
 class UnknownChatCompletionMessageToolCallsItem(_r.Unknown):
     """A `ChatCompletionMessageToolCallsItem` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .moderation_result_body import ModerationResultBody
 
+__all__ = ["ChatCompletionModerationResults"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ChatCompletionModerationResults(_r.Model):
@@ -40,33 +42,43 @@ class ChatCompletionModerationResults(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatCompletionModerationResults:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "moderation_results")
-
-            key = "model"
-            obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
-
-            key = "results"
-            obj.results = _r.list_of(data["results"], ModerationResultBody.from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_CHATCOMPLETIONMODERATIONRESULTS)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONMODERATIONRESULTS
+                else _r.extras(data, _KEYS_CHATCOMPLETIONMODERATIONRESULTS)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "moderation_results")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
+            obj.results = _r.list_of(data["results"], ModerationResultBody.from_dict)
+        except Exception as exc:
+            obj.results = _r.misfit(obj, data, "results", "results", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "model": self.model,
-            "results": [x.to_dict() for x in self.results],
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "model": self.model,
+                "results": [x.to_dict() for x in self.results],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["ChatCompletionNamedToolChoiceCustom", "ChatCompletionNamedToolChoiceCustomCustom"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ChatCompletionNamedToolChoiceCustom(_r.Model):
@@ -34,29 +36,38 @@ class ChatCompletionNamedToolChoiceCustom(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatCompletionNamedToolChoiceCustom:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "custom")
-
-            key = "custom"
-            obj.custom = ChatCompletionNamedToolChoiceCustomCustom.from_dict(data["custom"])
-
-            obj.extra = _r.extras(data, _KEYS_CHATCOMPLETIONNAMEDTOOLCHOICECUSTOM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONNAMEDTOOLCHOICECUSTOM
+                else _r.extras(data, _KEYS_CHATCOMPLETIONNAMEDTOOLCHOICECUSTOM)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "custom")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.custom = ChatCompletionNamedToolChoiceCustomCustom.from_dict(data["custom"])
+        except Exception as exc:
+            obj.custom = _r.misfit(obj, data, "custom", "custom", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "custom": self.custom.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "custom": self.custom.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -83,25 +94,33 @@ class ChatCompletionNamedToolChoiceCustomCustom(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatCompletionNamedToolChoiceCustomCustom:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "name"
-            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_CHATCOMPLETIONNAMEDTOOLCHOICECUSTOMCUSTOM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONNAMEDTOOLCHOICECUSTOMCUSTOM
+                else _r.extras(data, _KEYS_CHATCOMPLETIONNAMEDTOOLCHOICECUSTOMCUSTOM)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "name": self.name,
-        }
+        try:
+            out: dict[str, Any] = {
+                "name": self.name,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

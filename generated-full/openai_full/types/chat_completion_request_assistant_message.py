@@ -18,6 +18,14 @@ from .chat_completion_request_assistant_message_content_part import (
     chat_completion_request_assistant_message_content_part_from_dict,
 )
 
+__all__ = [
+    "ChatCompletionRequestAssistantMessage",
+    "ChatCompletionRequestAssistantMessageAudio",
+    "ChatCompletionRequestAssistantMessageContent",
+    "ChatCompletionRequestAssistantMessageFunctionCall",
+    "chat_completion_request_assistant_message_content_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ChatCompletionRequestAssistantMessage(_r.Model):
@@ -58,81 +66,95 @@ class ChatCompletionRequestAssistantMessage(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatCompletionRequestAssistantMessage:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "content"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONREQUESTASSISTANTMESSAGE
+                else _r.extras(data, _KEYS_CHATCOMPLETIONREQUESTASSISTANTMESSAGE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("content", UNSET)
             obj.content = (
                 v
                 if v is UNSET or v is None
                 else chat_completion_request_assistant_message_content_from_dict(v)
             )
-
-            key = "refusal"
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
+        try:
             v = data.get("refusal", UNSET)
             obj.refusal = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "role"
+        except Exception as exc:
+            obj.refusal = _r.misfit(obj, data, "refusal", "refusal", exc)
+        try:
             obj.role = _r.const(data["role"], "assistant")
-
-            key = "name"
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "audio"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("audio", UNSET)
             obj.audio = (
                 v
                 if v is UNSET or v is None
                 else ChatCompletionRequestAssistantMessageAudio.from_dict(v)
             )
-
-            key = "tool_calls"
+        except Exception as exc:
+            obj.audio = _r.misfit(obj, data, "audio", "audio", exc)
+        try:
             v = data.get("tool_calls", UNSET)
             obj.tool_calls = (
                 v
                 if v is UNSET
                 else _r.list_of(v, chat_completion_message_tool_calls_item_from_dict)
             )
-
-            key = "function_call"
+        except Exception as exc:
+            obj.tool_calls = _r.misfit(obj, data, "tool_calls", "tool_calls", exc)
+        try:
             v = data.get("function_call", UNSET)
             obj.function_call = (
                 v
                 if v is UNSET or v is None
                 else ChatCompletionRequestAssistantMessageFunctionCall.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CHATCOMPLETIONREQUESTASSISTANTMESSAGE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.function_call = _r.misfit(obj, data, "function_call", "function_call", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "role": self.role,
-        }
-        if self.content is not UNSET:
-            out["content"] = None if self.content is None else _r.encode(self.content)
-        if self.refusal is not UNSET:
-            out["refusal"] = self.refusal
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.audio is not UNSET:
-            out["audio"] = None if self.audio is None else self.audio.to_dict()
-        if self.tool_calls is not UNSET:
-            out["tool_calls"] = [x.to_dict() for x in self.tool_calls]
-        if self.function_call is not UNSET:
-            out["function_call"] = (
-                None if self.function_call is None else self.function_call.to_dict()
-            )
+        try:
+            out: dict[str, Any] = {
+                "role": self.role,
+            }
+            if self.content is not UNSET:
+                out["content"] = None if self.content is None else _r.encode(self.content)
+            if self.refusal is not UNSET:
+                out["refusal"] = self.refusal
+            if self.name is not UNSET:
+                out["name"] = self.name
+            if self.audio is not UNSET:
+                out["audio"] = None if self.audio is None else self.audio.to_dict()
+            if self.tool_calls is not UNSET:
+                out["tool_calls"] = [x.to_dict() for x in self.tool_calls]
+            if self.function_call is not UNSET:
+                out["function_call"] = (
+                    None if self.function_call is None else self.function_call.to_dict()
+                )
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -162,25 +184,33 @@ class ChatCompletionRequestAssistantMessageAudio(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatCompletionRequestAssistantMessageAudio:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_CHATCOMPLETIONREQUESTASSISTANTMESSAGEAUDIO)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONREQUESTASSISTANTMESSAGEAUDIO
+                else _r.extras(data, _KEYS_CHATCOMPLETIONREQUESTASSISTANTMESSAGEAUDIO)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -213,29 +243,38 @@ class ChatCompletionRequestAssistantMessageFunctionCall(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> ChatCompletionRequestAssistantMessageFunctionCall:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "arguments"
-            obj.arguments = v if (v := data["arguments"]).__class__ is str else _r.string(v)
-
-            key = "name"
-            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_CHATCOMPLETIONREQUESTASSISTANTMESSAGEFUNCTIONCALL)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONREQUESTASSISTANTMESSAGEFUNCTIONCALL
+                else _r.extras(data, _KEYS_CHATCOMPLETIONREQUESTASSISTANTMESSAGEFUNCTIONCALL)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.arguments = v if (v := data["arguments"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.arguments = _r.misfit(obj, data, "arguments", "arguments", exc)
+        try:
+            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "arguments": self.arguments,
-            "name": self.name,
-        }
+        try:
+            out: dict[str, Any] = {
+                "arguments": self.arguments,
+                "name": self.name,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -14,6 +14,12 @@ from .chat_completion_request_message_content_part_text import (
     ChatCompletionRequestMessageContentPartText,
 )
 
+__all__ = [
+    "ChatCompletionRequestAssistantMessageContentPart",
+    "UnknownChatCompletionRequestAssistantMessageContentPart",
+    "chat_completion_request_assistant_message_content_part_from_dict",
+]
+
 
 class UnknownChatCompletionRequestAssistantMessageContentPart(_r.Unknown):
     """A `ChatCompletionRequestAssistantMessageContentPart` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -14,6 +14,12 @@ from .chat_completion_request_system_message import ChatCompletionRequestSystemM
 from .chat_completion_request_tool_message import ChatCompletionRequestToolMessage
 from .chat_completion_request_user_message import ChatCompletionRequestUserMessage
 
+__all__ = [
+    "ChatCompletionRequestMessage",
+    "UnknownChatCompletionRequestMessage",
+    "chat_completion_request_message_from_dict",
+]
+
 
 class UnknownChatCompletionRequestMessage(_r.Unknown):
     """A `ChatCompletionRequestMessage` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -11,6 +11,12 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .prompt_cache_breakpoint_param import PromptCacheBreakpointParam
 
+__all__ = [
+    "ChatCompletionRequestMessageContentPartAudio",
+    "ChatCompletionRequestMessageContentPartAudioInputAudio",
+    "ChatCompletionRequestMessageContentPartAudioInputAudioFormat",
+]
+
 
 class ChatCompletionRequestMessageContentPartAudioInputAudioFormat(_r.OpenEnum):
     """The format of the encoded audio data. Currently supports "wav" and "mp3".
@@ -48,39 +54,51 @@ class ChatCompletionRequestMessageContentPartAudio(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatCompletionRequestMessageContentPartAudio:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONREQUESTMESSAGECONTENTPARTAUDIO
+                else _r.extras(data, _KEYS_CHATCOMPLETIONREQUESTMESSAGECONTENTPARTAUDIO)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "input_audio")
-
-            key = "input_audio"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.input_audio = ChatCompletionRequestMessageContentPartAudioInputAudio.from_dict(
                 data["input_audio"]
             )
-
-            key = "prompt_cache_breakpoint"
+        except Exception as exc:
+            obj.input_audio = _r.misfit(obj, data, "input_audio", "input_audio", exc)
+        try:
             v = data.get("prompt_cache_breakpoint", UNSET)
             obj.prompt_cache_breakpoint = (
                 v if v is UNSET else PromptCacheBreakpointParam.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CHATCOMPLETIONREQUESTMESSAGECONTENTPARTAUDIO)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.prompt_cache_breakpoint = _r.misfit(
+                obj, data, "prompt_cache_breakpoint", "prompt_cache_breakpoint", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "input_audio": self.input_audio.to_dict(),
-        }
-        if self.prompt_cache_breakpoint is not UNSET:
-            out["prompt_cache_breakpoint"] = self.prompt_cache_breakpoint.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "input_audio": self.input_audio.to_dict(),
+            }
+            if self.prompt_cache_breakpoint is not UNSET:
+                out["prompt_cache_breakpoint"] = self.prompt_cache_breakpoint.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -115,33 +133,40 @@ class ChatCompletionRequestMessageContentPartAudioInputAudio(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> ChatCompletionRequestMessageContentPartAudioInputAudio:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "data"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONREQUESTMESSAGECONTENTPARTAUDIOINPUTAUDIO
+                else _r.extras(data, _KEYS_CHATCOMPLETIONREQUESTMESSAGECONTENTPARTAUDIOINPUTAUDIO)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.data = v if (v := data["data"]).__class__ is str else _r.string(v)
-
-            key = "format"
+        except Exception as exc:
+            obj.data = _r.misfit(obj, data, "data", "data", exc)
+        try:
             obj.format = ChatCompletionRequestMessageContentPartAudioInputAudioFormat.decode(
                 data["format"]
             )
-
-            obj.extra = _r.extras(
-                data, _KEYS_CHATCOMPLETIONREQUESTMESSAGECONTENTPARTAUDIOINPUTAUDIO
-            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.format = _r.misfit(obj, data, "format", "format", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "data": self.data,
-            "format": self.format,
-        }
+        try:
+            out: dict[str, Any] = {
+                "data": self.data,
+                "format": self.format,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,12 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .prompt_cache_breakpoint_param import PromptCacheBreakpointParam
 
+__all__ = [
+    "ChatCompletionRequestMessageContentPartImage",
+    "ChatCompletionRequestMessageContentPartImageImageUrl",
+    "ChatCompletionRequestMessageContentPartImageImageUrlDetail",
+]
+
 
 class ChatCompletionRequestMessageContentPartImageImageUrlDetail(_r.OpenEnum):
     """Specifies the detail level of the image. Learn more in the [Vision guide](/docs/guides/vision#low-or-high-fidelity-image-understanding).
@@ -49,39 +55,51 @@ class ChatCompletionRequestMessageContentPartImage(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatCompletionRequestMessageContentPartImage:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONREQUESTMESSAGECONTENTPARTIMAGE
+                else _r.extras(data, _KEYS_CHATCOMPLETIONREQUESTMESSAGECONTENTPARTIMAGE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "image_url")
-
-            key = "image_url"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.image_url = ChatCompletionRequestMessageContentPartImageImageUrl.from_dict(
                 data["image_url"]
             )
-
-            key = "prompt_cache_breakpoint"
+        except Exception as exc:
+            obj.image_url = _r.misfit(obj, data, "image_url", "image_url", exc)
+        try:
             v = data.get("prompt_cache_breakpoint", UNSET)
             obj.prompt_cache_breakpoint = (
                 v if v is UNSET else PromptCacheBreakpointParam.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CHATCOMPLETIONREQUESTMESSAGECONTENTPARTIMAGE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.prompt_cache_breakpoint = _r.misfit(
+                obj, data, "prompt_cache_breakpoint", "prompt_cache_breakpoint", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "image_url": self.image_url.to_dict(),
-        }
-        if self.prompt_cache_breakpoint is not UNSET:
-            out["prompt_cache_breakpoint"] = self.prompt_cache_breakpoint.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "image_url": self.image_url.to_dict(),
+            }
+            if self.prompt_cache_breakpoint is not UNSET:
+                out["prompt_cache_breakpoint"] = self.prompt_cache_breakpoint.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -118,35 +136,44 @@ class ChatCompletionRequestMessageContentPartImageImageUrl(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> ChatCompletionRequestMessageContentPartImageImageUrl:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "url"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONREQUESTMESSAGECONTENTPARTIMAGEIMAGEURL
+                else _r.extras(data, _KEYS_CHATCOMPLETIONREQUESTMESSAGECONTENTPARTIMAGEIMAGEURL)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.url = v if (v := data["url"]).__class__ is str else _r.string(v)
-
-            key = "detail"
+        except Exception as exc:
+            obj.url = _r.misfit(obj, data, "url", "url", exc)
+        try:
             v = data.get("detail", UNSET)
             obj.detail = (
                 v
                 if v is UNSET
                 else ChatCompletionRequestMessageContentPartImageImageUrlDetail.decode(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CHATCOMPLETIONREQUESTMESSAGECONTENTPARTIMAGEIMAGEURL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.detail = _r.misfit(obj, data, "detail", "detail", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "url": self.url,
-        }
-        if self.detail is not UNSET:
-            out["detail"] = self.detail
+        try:
+            out: dict[str, Any] = {
+                "url": self.url,
+            }
+            if self.detail is not UNSET:
+                out["detail"] = self.detail
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -9,6 +9,8 @@ from .chat_completion_request_message_content_part_text import (
     ChatCompletionRequestMessageContentPartText,
 )
 
+__all__ = ["ChatCompletionRequestSystemMessageContentPart"]
+
 ChatCompletionRequestSystemMessageContentPart: TypeAlias = (
     ChatCompletionRequestMessageContentPartText
 )

@@ -16,6 +16,12 @@ from .chat_completion_request_tool_message_content_part import (
     ChatCompletionRequestToolMessageContentPart,
 )
 
+__all__ = [
+    "ChatCompletionRequestToolMessage",
+    "ChatCompletionRequestToolMessageContent",
+    "chat_completion_request_tool_message_content_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ChatCompletionRequestToolMessage(_r.Model):
@@ -45,33 +51,43 @@ class ChatCompletionRequestToolMessage(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatCompletionRequestToolMessage:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "role"
-            obj.role = _r.const(data["role"], "tool")
-
-            key = "content"
-            obj.content = chat_completion_request_tool_message_content_from_dict(data["content"])
-
-            key = "tool_call_id"
-            obj.tool_call_id = v if (v := data["tool_call_id"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_CHATCOMPLETIONREQUESTTOOLMESSAGE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONREQUESTTOOLMESSAGE
+                else _r.extras(data, _KEYS_CHATCOMPLETIONREQUESTTOOLMESSAGE)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.role = _r.const(data["role"], "tool")
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
+            obj.content = chat_completion_request_tool_message_content_from_dict(data["content"])
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
+        try:
+            obj.tool_call_id = v if (v := data["tool_call_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.tool_call_id = _r.misfit(obj, data, "tool_call_id", "tool_call_id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "role": self.role,
-            "content": _r.encode(self.content),
-            "tool_call_id": self.tool_call_id,
-        }
+        try:
+            out: dict[str, Any] = {
+                "role": self.role,
+                "content": _r.encode(self.content),
+                "tool_call_id": self.tool_call_id,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

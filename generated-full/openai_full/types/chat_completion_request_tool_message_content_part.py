@@ -9,4 +9,6 @@ from .chat_completion_request_message_content_part_text import (
     ChatCompletionRequestMessageContentPartText,
 )
 
+__all__ = ["ChatCompletionRequestToolMessageContentPart"]
+
 ChatCompletionRequestToolMessageContentPart: TypeAlias = ChatCompletionRequestMessageContentPartText

@@ -14,6 +14,12 @@ from .chat_completion_request_user_message_content_part import (
     chat_completion_request_user_message_content_part_from_dict,
 )
 
+__all__ = [
+    "ChatCompletionRequestUserMessage",
+    "ChatCompletionRequestUserMessageContent",
+    "chat_completion_request_user_message_content_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ChatCompletionRequestUserMessage(_r.Model):
@@ -44,35 +50,45 @@ class ChatCompletionRequestUserMessage(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatCompletionRequestUserMessage:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "content"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONREQUESTUSERMESSAGE
+                else _r.extras(data, _KEYS_CHATCOMPLETIONREQUESTUSERMESSAGE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.content = chat_completion_request_user_message_content_from_dict(data["content"])
-
-            key = "role"
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
+        try:
             obj.role = _r.const(data["role"], "user")
-
-            key = "name"
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_CHATCOMPLETIONREQUESTUSERMESSAGE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "content": _r.encode(self.content),
-            "role": self.role,
-        }
-        if self.name is not UNSET:
-            out["name"] = self.name
+        try:
+            out: dict[str, Any] = {
+                "content": _r.encode(self.content),
+                "role": self.role,
+            }
+            if self.name is not UNSET:
+                out["name"] = self.name
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

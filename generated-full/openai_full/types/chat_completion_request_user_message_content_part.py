@@ -20,6 +20,12 @@ from .chat_completion_request_message_content_part_text import (
     ChatCompletionRequestMessageContentPartText,
 )
 
+__all__ = [
+    "ChatCompletionRequestUserMessageContentPart",
+    "UnknownChatCompletionRequestUserMessageContentPart",
+    "chat_completion_request_user_message_content_part_from_dict",
+]
+
 
 class UnknownChatCompletionRequestUserMessageContentPart(_r.Unknown):
     """A `ChatCompletionRequestUserMessageContentPart` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -14,6 +14,14 @@ from .chat_completion_message_tool_calls import (
     chat_completion_message_tool_calls_item_from_dict,
 )
 
+__all__ = [
+    "ChatCompletionResponseMessage",
+    "ChatCompletionResponseMessageAnnotationsItem",
+    "ChatCompletionResponseMessageAnnotationsItemUrlCitation",
+    "ChatCompletionResponseMessageAudio",
+    "ChatCompletionResponseMessageFunctionCall",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ChatCompletionResponseMessage(_r.Model):
@@ -56,71 +64,85 @@ class ChatCompletionResponseMessage(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatCompletionResponseMessage:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "content"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONRESPONSEMESSAGE
+                else _r.extras(data, _KEYS_CHATCOMPLETIONRESPONSEMESSAGE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data["content"]
             obj.content = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "refusal"
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
+        try:
             v = data["refusal"]
             obj.refusal = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "tool_calls"
+        except Exception as exc:
+            obj.refusal = _r.misfit(obj, data, "refusal", "refusal", exc)
+        try:
             v = data.get("tool_calls", UNSET)
             obj.tool_calls = (
                 v
                 if v is UNSET
                 else _r.list_of(v, chat_completion_message_tool_calls_item_from_dict)
             )
-
-            key = "annotations"
+        except Exception as exc:
+            obj.tool_calls = _r.misfit(obj, data, "tool_calls", "tool_calls", exc)
+        try:
             v = data.get("annotations", UNSET)
             obj.annotations = (
                 v
                 if v is UNSET
                 else _r.list_of(v, ChatCompletionResponseMessageAnnotationsItem.from_dict)
             )
-
-            key = "role"
+        except Exception as exc:
+            obj.annotations = _r.misfit(obj, data, "annotations", "annotations", exc)
+        try:
             obj.role = _r.const(data["role"], "assistant")
-
-            key = "function_call"
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
             v = data.get("function_call", UNSET)
             obj.function_call = (
                 v if v is UNSET else ChatCompletionResponseMessageFunctionCall.from_dict(v)
             )
-
-            key = "audio"
+        except Exception as exc:
+            obj.function_call = _r.misfit(obj, data, "function_call", "function_call", exc)
+        try:
             v = data.get("audio", UNSET)
             obj.audio = (
                 v if v is UNSET or v is None else ChatCompletionResponseMessageAudio.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CHATCOMPLETIONRESPONSEMESSAGE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.audio = _r.misfit(obj, data, "audio", "audio", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "content": self.content,
-            "refusal": self.refusal,
-            "role": self.role,
-        }
-        if self.tool_calls is not UNSET:
-            out["tool_calls"] = [x.to_dict() for x in self.tool_calls]
-        if self.annotations is not UNSET:
-            out["annotations"] = [x.to_dict() for x in self.annotations]
-        if self.function_call is not UNSET:
-            out["function_call"] = self.function_call.to_dict()
-        if self.audio is not UNSET:
-            out["audio"] = None if self.audio is None else self.audio.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "content": self.content,
+                "refusal": self.refusal,
+                "role": self.role,
+            }
+            if self.tool_calls is not UNSET:
+                out["tool_calls"] = [x.to_dict() for x in self.tool_calls]
+            if self.annotations is not UNSET:
+                out["annotations"] = [x.to_dict() for x in self.annotations]
+            if self.function_call is not UNSET:
+                out["function_call"] = self.function_call.to_dict()
+            if self.audio is not UNSET:
+                out["audio"] = None if self.audio is None else self.audio.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -153,31 +175,40 @@ class ChatCompletionResponseMessageAnnotationsItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatCompletionResponseMessageAnnotationsItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONRESPONSEMESSAGEANNOTATIONSITEM
+                else _r.extras(data, _KEYS_CHATCOMPLETIONRESPONSEMESSAGEANNOTATIONSITEM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "url_citation")
-
-            key = "url_citation"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.url_citation = ChatCompletionResponseMessageAnnotationsItemUrlCitation.from_dict(
                 data["url_citation"]
             )
-
-            obj.extra = _r.extras(data, _KEYS_CHATCOMPLETIONRESPONSEMESSAGEANNOTATIONSITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.url_citation = _r.misfit(obj, data, "url_citation", "url_citation", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "url_citation": self.url_citation.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "url_citation": self.url_citation.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -218,39 +249,48 @@ class ChatCompletionResponseMessageAnnotationsItemUrlCitation(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> ChatCompletionResponseMessageAnnotationsItemUrlCitation:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "end_index"
-            obj.end_index = v if (v := data["end_index"]).__class__ is int else _r.integer(v)
-
-            key = "start_index"
-            obj.start_index = v if (v := data["start_index"]).__class__ is int else _r.integer(v)
-
-            key = "url"
-            obj.url = v if (v := data["url"]).__class__ is str else _r.string(v)
-
-            key = "title"
-            obj.title = v if (v := data["title"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(
-                data, _KEYS_CHATCOMPLETIONRESPONSEMESSAGEANNOTATIONSITEMURLCITATION
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONRESPONSEMESSAGEANNOTATIONSITEMURLCITATION
+                else _r.extras(data, _KEYS_CHATCOMPLETIONRESPONSEMESSAGEANNOTATIONSITEMURLCITATION)
             )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.end_index = v if (v := data["end_index"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.end_index = _r.misfit(obj, data, "end_index", "end_index", exc)
+        try:
+            obj.start_index = v if (v := data["start_index"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.start_index = _r.misfit(obj, data, "start_index", "start_index", exc)
+        try:
+            obj.url = v if (v := data["url"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.url = _r.misfit(obj, data, "url", "url", exc)
+        try:
+            obj.title = v if (v := data["title"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.title = _r.misfit(obj, data, "title", "title", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "end_index": self.end_index,
-            "start_index": self.start_index,
-            "url": self.url,
-            "title": self.title,
-        }
+        try:
+            out: dict[str, Any] = {
+                "end_index": self.end_index,
+                "start_index": self.start_index,
+                "url": self.url,
+                "title": self.title,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -295,37 +335,48 @@ class ChatCompletionResponseMessageAudio(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatCompletionResponseMessageAudio:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "expires_at"
-            obj.expires_at = v if (v := data["expires_at"]).__class__ is int else _r.integer(v)
-
-            key = "data"
-            obj.data = v if (v := data["data"]).__class__ is str else _r.string(v)
-
-            key = "transcript"
-            obj.transcript = v if (v := data["transcript"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_CHATCOMPLETIONRESPONSEMESSAGEAUDIO)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONRESPONSEMESSAGEAUDIO
+                else _r.extras(data, _KEYS_CHATCOMPLETIONRESPONSEMESSAGEAUDIO)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.expires_at = v if (v := data["expires_at"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.expires_at = _r.misfit(obj, data, "expires_at", "expires_at", exc)
+        try:
+            obj.data = v if (v := data["data"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.data = _r.misfit(obj, data, "data", "data", exc)
+        try:
+            obj.transcript = v if (v := data["transcript"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.transcript = _r.misfit(obj, data, "transcript", "transcript", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "expires_at": self.expires_at,
-            "data": self.data,
-            "transcript": self.transcript,
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "expires_at": self.expires_at,
+                "data": self.data,
+                "transcript": self.transcript,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -356,29 +407,38 @@ class ChatCompletionResponseMessageFunctionCall(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatCompletionResponseMessageFunctionCall:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "arguments"
-            obj.arguments = v if (v := data["arguments"]).__class__ is str else _r.string(v)
-
-            key = "name"
-            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_CHATCOMPLETIONRESPONSEMESSAGEFUNCTIONCALL)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONRESPONSEMESSAGEFUNCTIONCALL
+                else _r.extras(data, _KEYS_CHATCOMPLETIONRESPONSEMESSAGEFUNCTIONCALL)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.arguments = v if (v := data["arguments"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.arguments = _r.misfit(obj, data, "arguments", "arguments", exc)
+        try:
+            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "arguments": self.arguments,
-            "name": self.name,
-        }
+        try:
+            out: dict[str, Any] = {
+                "arguments": self.arguments,
+                "name": self.name,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["ChatCompletionStreamOptions"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ChatCompletionStreamOptions(_r.Model):
@@ -48,34 +50,45 @@ class ChatCompletionStreamOptions(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatCompletionStreamOptions:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "include_usage"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONSTREAMOPTIONS
+                else _r.extras(data, _KEYS_CHATCOMPLETIONSTREAMOPTIONS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("include_usage", UNSET)
             obj.include_usage = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-
-            key = "include_obfuscation"
+        except Exception as exc:
+            obj.include_usage = _r.misfit(obj, data, "include_usage", "include_usage", exc)
+        try:
             v = data.get("include_obfuscation", UNSET)
             obj.include_obfuscation = (
                 v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CHATCOMPLETIONSTREAMOPTIONS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.include_obfuscation = _r.misfit(
+                obj, data, "include_obfuscation", "include_obfuscation", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.include_usage is not UNSET:
-            out["include_usage"] = self.include_usage
-        if self.include_obfuscation is not UNSET:
-            out["include_obfuscation"] = self.include_obfuscation
+        try:
+            out: dict[str, Any] = {}
+            if self.include_usage is not UNSET:
+                out["include_usage"] = self.include_usage
+            if self.include_obfuscation is not UNSET:
+                out["include_obfuscation"] = self.include_obfuscation
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

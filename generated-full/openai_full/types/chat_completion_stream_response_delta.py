@@ -11,6 +11,12 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .chat_completion_message_tool_call_chunk import ChatCompletionMessageToolCallChunk
 
+__all__ = [
+    "ChatCompletionStreamResponseDelta",
+    "ChatCompletionStreamResponseDeltaFunctionCall",
+    "ChatCompletionStreamResponseDeltaRole",
+]
+
 
 class ChatCompletionStreamResponseDeltaRole(_r.OpenEnum):
     """The role of the author of this message.
@@ -58,58 +64,70 @@ class ChatCompletionStreamResponseDelta(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatCompletionStreamResponseDelta:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "content"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONSTREAMRESPONSEDELTA
+                else _r.extras(data, _KEYS_CHATCOMPLETIONSTREAMRESPONSEDELTA)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("content", UNSET)
             obj.content = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "function_call"
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
+        try:
             v = data.get("function_call", UNSET)
             obj.function_call = (
                 v if v is UNSET else ChatCompletionStreamResponseDeltaFunctionCall.from_dict(v)
             )
-
-            key = "tool_calls"
+        except Exception as exc:
+            obj.function_call = _r.misfit(obj, data, "function_call", "function_call", exc)
+        try:
             v = data.get("tool_calls", UNSET)
             obj.tool_calls = (
                 v if v is UNSET else _r.list_of(v, ChatCompletionMessageToolCallChunk.from_dict)
             )
-
-            key = "role"
+        except Exception as exc:
+            obj.tool_calls = _r.misfit(obj, data, "tool_calls", "tool_calls", exc)
+        try:
             v = data.get("role", UNSET)
             obj.role = v if v is UNSET else ChatCompletionStreamResponseDeltaRole.decode(v)
-
-            key = "refusal"
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
             v = data.get("refusal", UNSET)
             obj.refusal = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CHATCOMPLETIONSTREAMRESPONSEDELTA)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.refusal = _r.misfit(obj, data, "refusal", "refusal", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.content is not UNSET:
-            out["content"] = self.content
-        if self.function_call is not UNSET:
-            out["function_call"] = self.function_call.to_dict()
-        if self.tool_calls is not UNSET:
-            out["tool_calls"] = [x.to_dict() for x in self.tool_calls]
-        if self.role is not UNSET:
-            out["role"] = self.role
-        if self.refusal is not UNSET:
-            out["refusal"] = self.refusal
+        try:
+            out: dict[str, Any] = {}
+            if self.content is not UNSET:
+                out["content"] = self.content
+            if self.function_call is not UNSET:
+                out["function_call"] = self.function_call.to_dict()
+            if self.tool_calls is not UNSET:
+                out["tool_calls"] = [x.to_dict() for x in self.tool_calls]
+            if self.role is not UNSET:
+                out["role"] = self.role
+            if self.refusal is not UNSET:
+                out["refusal"] = self.refusal
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -142,32 +160,41 @@ class ChatCompletionStreamResponseDeltaFunctionCall(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatCompletionStreamResponseDeltaFunctionCall:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "arguments"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATCOMPLETIONSTREAMRESPONSEDELTAFUNCTIONCALL
+                else _r.extras(data, _KEYS_CHATCOMPLETIONSTREAMRESPONSEDELTAFUNCTIONCALL)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("arguments", UNSET)
             obj.arguments = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.arguments = _r.misfit(obj, data, "arguments", "arguments", exc)
+        try:
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_CHATCOMPLETIONSTREAMRESPONSEDELTAFUNCTIONCALL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.arguments is not UNSET:
-            out["arguments"] = self.arguments
-        if self.name is not UNSET:
-            out["name"] = self.name
+        try:
+            out: dict[str, Any] = {}
+            if self.arguments is not UNSET:
+                out["arguments"] = self.arguments
+            if self.name is not UNSET:
+                out["name"] = self.name
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,15 @@ from .chat_completion_allowed_tools_choice import ChatCompletionAllowedToolsChoi
 from .chat_completion_named_tool_choice import ChatCompletionNamedToolChoice
 from .chat_completion_named_tool_choice_custom import ChatCompletionNamedToolChoiceCustom
 
+__all__ = [
+    "ChatCompletionToolChoiceOption",
+    "ChatCompletionToolChoiceOptionObject",
+    "ChatCompletionToolChoiceOptionToolChoiceMode",
+    "UnknownChatCompletionToolChoiceOptionObject",
+    "chat_completion_tool_choice_option_from_dict",
+    "chat_completion_tool_choice_option_object_from_dict",
+]
+
 
 class ChatCompletionToolChoiceOptionToolChoiceMode(_r.OpenEnum):
     """`none` means the model will not call any tool and instead generates a message. `auto` means the model can pick between generating a message or calling one or more tools. `required` means the model must call one or more tools.

@@ -13,6 +13,8 @@ from .chat_session_automatic_thread_titling import ChatSessionAutomaticThreadTit
 from .chat_session_file_upload import ChatSessionFileUpload
 from .chat_session_history import ChatSessionHistory
 
+__all__ = ["ChatSessionChatkitConfiguration"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ChatSessionChatkitConfiguration(_r.Model):
@@ -42,35 +44,47 @@ class ChatSessionChatkitConfiguration(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatSessionChatkitConfiguration:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "automatic_thread_titling"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATSESSIONCHATKITCONFIGURATION
+                else _r.extras(data, _KEYS_CHATSESSIONCHATKITCONFIGURATION)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.automatic_thread_titling = ChatSessionAutomaticThreadTitling.from_dict(
                 data["automatic_thread_titling"]
             )
-
-            key = "file_upload"
-            obj.file_upload = ChatSessionFileUpload.from_dict(data["file_upload"])
-
-            key = "history"
-            obj.history = ChatSessionHistory.from_dict(data["history"])
-
-            obj.extra = _r.extras(data, _KEYS_CHATSESSIONCHATKITCONFIGURATION)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.automatic_thread_titling = _r.misfit(
+                obj, data, "automatic_thread_titling", "automatic_thread_titling", exc
+            )
+        try:
+            obj.file_upload = ChatSessionFileUpload.from_dict(data["file_upload"])
+        except Exception as exc:
+            obj.file_upload = _r.misfit(obj, data, "file_upload", "file_upload", exc)
+        try:
+            obj.history = ChatSessionHistory.from_dict(data["history"])
+        except Exception as exc:
+            obj.history = _r.misfit(obj, data, "history", "history", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "automatic_thread_titling": self.automatic_thread_titling.to_dict(),
-            "file_upload": self.file_upload.to_dict(),
-            "history": self.history.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "automatic_thread_titling": self.automatic_thread_titling.to_dict(),
+                "file_upload": self.file_upload.to_dict(),
+                "history": self.history.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

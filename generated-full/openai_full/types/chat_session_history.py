@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["ChatSessionHistory"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ChatSessionHistory(_r.Model):
@@ -34,30 +36,39 @@ class ChatSessionHistory(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatSessionHistory:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "enabled"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATSESSIONHISTORY
+                else _r.extras(data, _KEYS_CHATSESSIONHISTORY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.enabled = v if (v := data["enabled"]).__class__ is bool else _r.boolean(v)
-
-            key = "recent_threads"
+        except Exception as exc:
+            obj.enabled = _r.misfit(obj, data, "enabled", "enabled", exc)
+        try:
             v = data["recent_threads"]
             obj.recent_threads = v if v is None else v if v.__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_CHATSESSIONHISTORY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.recent_threads = _r.misfit(obj, data, "recent_threads", "recent_threads", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "enabled": self.enabled,
-            "recent_threads": self.recent_threads,
-        }
+        try:
+            out: dict[str, Any] = {
+                "enabled": self.enabled,
+                "recent_threads": self.recent_threads,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["ChatSessionRateLimits"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ChatSessionRateLimits(_r.Model):
@@ -31,27 +33,37 @@ class ChatSessionRateLimits(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatSessionRateLimits:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "max_requests_per_1_minute"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATSESSIONRATELIMITS
+                else _r.extras(data, _KEYS_CHATSESSIONRATELIMITS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.max_requests_per_1_minute = (
                 v if (v := data["max_requests_per_1_minute"]).__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CHATSESSIONRATELIMITS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.max_requests_per_1_minute = _r.misfit(
+                obj, data, "max_requests_per_1_minute", "max_requests_per_1_minute", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "max_requests_per_1_minute": self.max_requests_per_1_minute,
-        }
+        try:
+            out: dict[str, Any] = {
+                "max_requests_per_1_minute": self.max_requests_per_1_minute,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -14,6 +14,8 @@ from .chat_session_rate_limits import ChatSessionRateLimits
 from .chat_session_status import ChatSessionStatus
 from .chatkit_workflow import ChatkitWorkflow
 
+__all__ = ["ChatSessionResource"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ChatSessionResource(_r.Model):
@@ -73,65 +75,86 @@ class ChatSessionResource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatSessionResource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATSESSIONRESOURCE
+                else _r.extras(data, _KEYS_CHATSESSIONRESOURCE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.object = _r.const(data["object"], "chatkit.session")
-
-            key = "expires_at"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.expires_at = v if (v := data["expires_at"]).__class__ is int else _r.integer(v)
-
-            key = "client_secret"
+        except Exception as exc:
+            obj.expires_at = _r.misfit(obj, data, "expires_at", "expires_at", exc)
+        try:
             obj.client_secret = v if (v := data["client_secret"]).__class__ is str else _r.string(v)
-
-            key = "workflow"
+        except Exception as exc:
+            obj.client_secret = _r.misfit(obj, data, "client_secret", "client_secret", exc)
+        try:
             obj.workflow = ChatkitWorkflow.from_dict(data["workflow"])
-
-            key = "user"
+        except Exception as exc:
+            obj.workflow = _r.misfit(obj, data, "workflow", "workflow", exc)
+        try:
             obj.user = v if (v := data["user"]).__class__ is str else _r.string(v)
-
-            key = "rate_limits"
+        except Exception as exc:
+            obj.user = _r.misfit(obj, data, "user", "user", exc)
+        try:
             obj.rate_limits = ChatSessionRateLimits.from_dict(data["rate_limits"])
-
-            key = "max_requests_per_1_minute"
+        except Exception as exc:
+            obj.rate_limits = _r.misfit(obj, data, "rate_limits", "rate_limits", exc)
+        try:
             obj.max_requests_per_1_minute = (
                 v if (v := data["max_requests_per_1_minute"]).__class__ is int else _r.integer(v)
             )
-
-            key = "status"
+        except Exception as exc:
+            obj.max_requests_per_1_minute = _r.misfit(
+                obj, data, "max_requests_per_1_minute", "max_requests_per_1_minute", exc
+            )
+        try:
             obj.status = ChatSessionStatus.decode(data["status"])
-
-            key = "chatkit_configuration"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             obj.chatkit_configuration = ChatSessionChatkitConfiguration.from_dict(
                 data["chatkit_configuration"]
             )
-
-            obj.extra = _r.extras(data, _KEYS_CHATSESSIONRESOURCE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.chatkit_configuration = _r.misfit(
+                obj, data, "chatkit_configuration", "chatkit_configuration", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "object": self.object,
-            "expires_at": self.expires_at,
-            "client_secret": self.client_secret,
-            "workflow": self.workflow.to_dict(),
-            "user": self.user,
-            "rate_limits": self.rate_limits.to_dict(),
-            "max_requests_per_1_minute": self.max_requests_per_1_minute,
-            "status": self.status,
-            "chatkit_configuration": self.chatkit_configuration.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "object": self.object,
+                "expires_at": self.expires_at,
+                "client_secret": self.client_secret,
+                "workflow": self.workflow.to_dict(),
+                "user": self.user,
+                "rate_limits": self.rate_limits.to_dict(),
+                "max_requests_per_1_minute": self.max_requests_per_1_minute,
+                "status": self.status,
+                "chatkit_configuration": self.chatkit_configuration.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -13,6 +13,8 @@ from .automatic_thread_titling_param import AutomaticThreadTitlingParam
 from .file_upload_param import FileUploadParam
 from .history_param import HistoryParam
 
+__all__ = ["ChatkitConfigurationParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ChatkitConfigurationParam(_r.Model):
@@ -42,40 +44,52 @@ class ChatkitConfigurationParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatkitConfigurationParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "automatic_thread_titling"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATKITCONFIGURATIONPARAM
+                else _r.extras(data, _KEYS_CHATKITCONFIGURATIONPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("automatic_thread_titling", UNSET)
             obj.automatic_thread_titling = (
                 v if v is UNSET else AutomaticThreadTitlingParam.from_dict(v)
             )
-
-            key = "file_upload"
+        except Exception as exc:
+            obj.automatic_thread_titling = _r.misfit(
+                obj, data, "automatic_thread_titling", "automatic_thread_titling", exc
+            )
+        try:
             v = data.get("file_upload", UNSET)
             obj.file_upload = v if v is UNSET else FileUploadParam.from_dict(v)
-
-            key = "history"
+        except Exception as exc:
+            obj.file_upload = _r.misfit(obj, data, "file_upload", "file_upload", exc)
+        try:
             v = data.get("history", UNSET)
             obj.history = v if v is UNSET else HistoryParam.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_CHATKITCONFIGURATIONPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.history = _r.misfit(obj, data, "history", "history", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.automatic_thread_titling is not UNSET:
-            out["automatic_thread_titling"] = self.automatic_thread_titling.to_dict()
-        if self.file_upload is not UNSET:
-            out["file_upload"] = self.file_upload.to_dict()
-        if self.history is not UNSET:
-            out["history"] = self.history.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.automatic_thread_titling is not UNSET:
+                out["automatic_thread_titling"] = self.automatic_thread_titling.to_dict()
+            if self.file_upload is not UNSET:
+                out["file_upload"] = self.file_upload.to_dict()
+            if self.history is not UNSET:
+                out["history"] = self.history.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

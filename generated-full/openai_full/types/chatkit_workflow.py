@@ -11,6 +11,12 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .chatkit_workflow_tracing import ChatkitWorkflowTracing
 
+__all__ = [
+    "ChatkitWorkflow",
+    "ChatkitWorkflowStateVariablesValue",
+    "chatkit_workflow_state_variables_value_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ChatkitWorkflow(_r.Model):
@@ -42,41 +48,54 @@ class ChatkitWorkflow(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatkitWorkflow:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATKITWORKFLOW
+                else _r.extras(data, _KEYS_CHATKITWORKFLOW)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "version"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             v = data["version"]
             obj.version = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "state_variables"
+        except Exception as exc:
+            obj.version = _r.misfit(obj, data, "version", "version", exc)
+        try:
             v = data["state_variables"]
             obj.state_variables = (
                 v if v is None else _r.map_of(v, chatkit_workflow_state_variables_value_from_dict)
             )
-
-            key = "tracing"
-            obj.tracing = ChatkitWorkflowTracing.from_dict(data["tracing"])
-
-            obj.extra = _r.extras(data, _KEYS_CHATKITWORKFLOW)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.state_variables = _r.misfit(obj, data, "state_variables", "state_variables", exc)
+        try:
+            obj.tracing = ChatkitWorkflowTracing.from_dict(data["tracing"])
+        except Exception as exc:
+            obj.tracing = _r.misfit(obj, data, "tracing", "tracing", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "version": self.version,
-            "state_variables": None if self.state_variables is None else dict(self.state_variables),
-            "tracing": self.tracing.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "version": self.version,
+                "state_variables": (
+                    None if self.state_variables is None else dict(self.state_variables)
+                ),
+                "tracing": self.tracing.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -96,7 +115,7 @@ def chatkit_workflow_state_variables_value_from_dict(
     if kind is int:
         return data if data.__class__ is int else _r.integer(data)
     if kind is float:
-        return _r.number(data)
+        return data if data.__class__ is float else _r.number(data)
     if kind is bool:
         return data if data.__class__ is bool else _r.boolean(data)
     raise _r.DecodeError("a string, an integer, a number or a boolean", data)

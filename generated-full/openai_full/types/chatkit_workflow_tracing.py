@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["ChatkitWorkflowTracing"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ChatkitWorkflowTracing(_r.Model):
@@ -31,25 +33,33 @@ class ChatkitWorkflowTracing(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChatkitWorkflowTracing:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "enabled"
-            obj.enabled = v if (v := data["enabled"]).__class__ is bool else _r.boolean(v)
-
-            obj.extra = _r.extras(data, _KEYS_CHATKITWORKFLOWTRACING)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CHATKITWORKFLOWTRACING
+                else _r.extras(data, _KEYS_CHATKITWORKFLOWTRACING)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.enabled = v if (v := data["enabled"]).__class__ is bool else _r.boolean(v)
+        except Exception as exc:
+            obj.enabled = _r.misfit(obj, data, "enabled", "enabled", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "enabled": self.enabled,
-        }
+        try:
+            out: dict[str, Any] = {
+                "enabled": self.enabled,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

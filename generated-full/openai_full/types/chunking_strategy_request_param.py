@@ -10,6 +10,12 @@ from .._runtime.models import UNSET
 from .auto_chunking_strategy_request_param import AutoChunkingStrategyRequestParam
 from .static_chunking_strategy_request_param import StaticChunkingStrategyRequestParam
 
+__all__ = [
+    "ChunkingStrategyRequestParam",
+    "UnknownChunkingStrategyRequestParam",
+    "chunking_strategy_request_param_from_dict",
+]
+
 
 class UnknownChunkingStrategyRequestParam(_r.Unknown):
     """A `ChunkingStrategyRequestParam` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -12,6 +12,12 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .auto_code_interpreter_tool_param import AutoCodeInterpreterToolParam
 from .callable_tool_allowed_caller import CallableToolAllowedCaller
 
+__all__ = [
+    "CodeInterpreterTool",
+    "CodeInterpreterToolContainer",
+    "code_interpreter_tool_container_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CodeInterpreterTool(_r.Model):
@@ -42,39 +48,49 @@ class CodeInterpreterTool(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CodeInterpreterTool:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CODEINTERPRETERTOOL
+                else _r.extras(data, _KEYS_CODEINTERPRETERTOOL)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "code_interpreter")
-
-            key = "container"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.container = code_interpreter_tool_container_from_dict(data["container"])
-
-            key = "allowed_callers"
+        except Exception as exc:
+            obj.container = _r.misfit(obj, data, "container", "container", exc)
+        try:
             v = data.get("allowed_callers", UNSET)
             obj.allowed_callers = (
                 v if v is UNSET or v is None else _r.list_of(v, CallableToolAllowedCaller.decode)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CODEINTERPRETERTOOL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.allowed_callers = _r.misfit(obj, data, "allowed_callers", "allowed_callers", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "container": _r.encode(self.container),
-        }
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = (
-                None if self.allowed_callers is None else list(self.allowed_callers)
-            )
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "container": _r.encode(self.container),
+            }
+            if self.allowed_callers is not UNSET:
+                out["allowed_callers"] = (
+                    None if self.allowed_callers is None else list(self.allowed_callers)
+                )
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -12,6 +12,14 @@ from .._runtime.models import EMPTY, UNSET
 from .code_interpreter_output_image import CodeInterpreterOutputImage
 from .code_interpreter_output_logs import CodeInterpreterOutputLogs
 
+__all__ = [
+    "CodeInterpreterToolCall",
+    "CodeInterpreterToolCallOutputsItem",
+    "CodeInterpreterToolCallStatus",
+    "UnknownCodeInterpreterToolCallOutputsItem",
+    "code_interpreter_tool_call_outputs_item_from_dict",
+]
+
 
 class CodeInterpreterToolCallStatus(_r.OpenEnum):
     """The status of the code interpreter tool call. Valid values are `in_progress`, `completed`, `incomplete`, `interpreting`, and `failed`.
@@ -66,49 +74,62 @@ class CodeInterpreterToolCall(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CodeInterpreterToolCall:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CODEINTERPRETERTOOLCALL
+                else _r.extras(data, _KEYS_CODEINTERPRETERTOOLCALL)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "code_interpreter_call")
-
-            key = "id"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "status"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.status = CodeInterpreterToolCallStatus.decode(data["status"])
-
-            key = "container_id"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             obj.container_id = v if (v := data["container_id"]).__class__ is str else _r.string(v)
-
-            key = "code"
+        except Exception as exc:
+            obj.container_id = _r.misfit(obj, data, "container_id", "container_id", exc)
+        try:
             v = data["code"]
             obj.code = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "outputs"
+        except Exception as exc:
+            obj.code = _r.misfit(obj, data, "code", "code", exc)
+        try:
             v = data["outputs"]
             obj.outputs = (
                 v if v is None else _r.list_of(v, code_interpreter_tool_call_outputs_item_from_dict)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CODEINTERPRETERTOOLCALL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.outputs = _r.misfit(obj, data, "outputs", "outputs", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "status": self.status,
-            "container_id": self.container_id,
-            "code": self.code,
-            "outputs": None if self.outputs is None else [x.to_dict() for x in self.outputs],
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "status": self.status,
+                "container_id": self.container_id,
+                "code": self.code,
+                "outputs": None if self.outputs is None else [x.to_dict() for x in self.outputs],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

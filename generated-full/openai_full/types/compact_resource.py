@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY
 from .item_field import ItemField, item_field_from_dict
 from .response_usage import ResponseUsage
 
+__all__ = ["CompactResource"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CompactResource(_r.Model):
@@ -51,41 +53,53 @@ class CompactResource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CompactResource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "object"
-            obj.object = _r.const(data["object"], "response.compaction")
-
-            key = "output"
-            obj.output = _r.list_of(data["output"], item_field_from_dict)
-
-            key = "created_at"
-            obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "usage"
-            obj.usage = ResponseUsage.from_dict(data["usage"])
-
-            obj.extra = _r.extras(data, _KEYS_COMPACTRESOURCE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_COMPACTRESOURCE
+                else _r.extras(data, _KEYS_COMPACTRESOURCE)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.object = _r.const(data["object"], "response.compaction")
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
+            obj.output = _r.list_of(data["output"], item_field_from_dict)
+        except Exception as exc:
+            obj.output = _r.misfit(obj, data, "output", "output", exc)
+        try:
+            obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
+            obj.usage = ResponseUsage.from_dict(data["usage"])
+        except Exception as exc:
+            obj.usage = _r.misfit(obj, data, "usage", "usage", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "object": self.object,
-            "output": [x.to_dict() for x in self.output],
-            "created_at": self.created_at,
-            "usage": self.usage.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "object": self.object,
+                "output": [x.to_dict() for x in self.output],
+                "created_at": self.created_at,
+                "usage": self.usage.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,15 @@ from typing import Any, TypeAlias
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = [
+    "ComparisonFilter",
+    "ComparisonFilterType",
+    "ComparisonFilterValue",
+    "ComparisonFilterValueListItem",
+    "comparison_filter_value_from_dict",
+    "comparison_filter_value_list_item_from_dict",
+]
+
 
 class ComparisonFilterType(_r.OpenEnum):
     """Specifies the comparison operator: `eq`, `ne`, `gt`, `gte`, `lt`, `lte`, `in`, `nin`.
@@ -73,33 +82,43 @@ class ComparisonFilter(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ComparisonFilter:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = ComparisonFilterType.decode(data["type"])
-
-            key = "key"
-            obj.key = v if (v := data["key"]).__class__ is str else _r.string(v)
-
-            key = "value"
-            obj.value = comparison_filter_value_from_dict(data["value"])
-
-            obj.extra = _r.extras(data, _KEYS_COMPARISONFILTER)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_COMPARISONFILTER
+                else _r.extras(data, _KEYS_COMPARISONFILTER)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = ComparisonFilterType.decode(data["type"])
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.key = v if (v := data["key"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.key = _r.misfit(obj, data, "key", "key", exc)
+        try:
+            obj.value = comparison_filter_value_from_dict(data["value"])
+        except Exception as exc:
+            obj.value = _r.misfit(obj, data, "value", "value", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "key": self.key,
-            "value": self.value,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "key": self.key,
+                "value": self.value,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -119,7 +138,7 @@ def comparison_filter_value_from_dict(data: Any) -> ComparisonFilterValue:
     if kind is str:
         return data if data.__class__ is str else _r.string(data)
     if kind is float or kind is int:
-        return _r.number(data)
+        return data if data.__class__ is float else _r.number(data)
     if kind is bool:
         return data if data.__class__ is bool else _r.boolean(data)
     if kind is list:
@@ -133,5 +152,5 @@ def comparison_filter_value_list_item_from_dict(data: Any) -> ComparisonFilterVa
     if kind is str:
         return data if data.__class__ is str else _r.string(data)
     if kind is float or kind is int:
-        return _r.number(data)
+        return data if data.__class__ is float else _r.number(data)
     raise _r.DecodeError("a string or a number", data)

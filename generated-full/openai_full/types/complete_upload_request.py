@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["CompleteUploadRequest"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CompleteUploadRequest(_r.Model):
@@ -35,31 +37,40 @@ class CompleteUploadRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CompleteUploadRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "part_ids"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_COMPLETEUPLOADREQUEST
+                else _r.extras(data, _KEYS_COMPLETEUPLOADREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.part_ids = _r.list_of(data["part_ids"], _r.string)
-
-            key = "md5"
+        except Exception as exc:
+            obj.part_ids = _r.misfit(obj, data, "part_ids", "part_ids", exc)
+        try:
             v = data.get("md5", UNSET)
             obj.md5 = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_COMPLETEUPLOADREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.md5 = _r.misfit(obj, data, "md5", "md5", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "part_ids": list(self.part_ids),
-        }
-        if self.md5 is not UNSET:
-            out["md5"] = self.md5
+        try:
+            out: dict[str, Any] = {
+                "part_ids": list(self.part_ids),
+            }
+            if self.md5 is not UNSET:
+                out["md5"] = self.md5
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,12 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "CompletionUsage",
+    "CompletionUsageCompletionTokensDetails",
+    "CompletionUsagePromptTokensDetails",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CompletionUsage(_r.Model):
@@ -53,53 +59,71 @@ class CompletionUsage(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CompletionUsage:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "completion_tokens"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_COMPLETIONUSAGE
+                else _r.extras(data, _KEYS_COMPLETIONUSAGE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.completion_tokens = (
                 v if (v := data["completion_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            key = "prompt_tokens"
+        except Exception as exc:
+            obj.completion_tokens = _r.misfit(
+                obj, data, "completion_tokens", "completion_tokens", exc
+            )
+        try:
             obj.prompt_tokens = (
                 v if (v := data["prompt_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            key = "total_tokens"
+        except Exception as exc:
+            obj.prompt_tokens = _r.misfit(obj, data, "prompt_tokens", "prompt_tokens", exc)
+        try:
             obj.total_tokens = v if (v := data["total_tokens"]).__class__ is int else _r.integer(v)
-
-            key = "completion_tokens_details"
+        except Exception as exc:
+            obj.total_tokens = _r.misfit(obj, data, "total_tokens", "total_tokens", exc)
+        try:
             v = data.get("completion_tokens_details", UNSET)
             obj.completion_tokens_details = (
                 v if v is UNSET else CompletionUsageCompletionTokensDetails.from_dict(v)
             )
-
-            key = "prompt_tokens_details"
+        except Exception as exc:
+            obj.completion_tokens_details = _r.misfit(
+                obj, data, "completion_tokens_details", "completion_tokens_details", exc
+            )
+        try:
             v = data.get("prompt_tokens_details", UNSET)
             obj.prompt_tokens_details = (
                 v if v is UNSET else CompletionUsagePromptTokensDetails.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_COMPLETIONUSAGE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.prompt_tokens_details = _r.misfit(
+                obj, data, "prompt_tokens_details", "prompt_tokens_details", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "completion_tokens": self.completion_tokens,
-            "prompt_tokens": self.prompt_tokens,
-            "total_tokens": self.total_tokens,
-        }
-        if self.completion_tokens_details is not UNSET:
-            out["completion_tokens_details"] = self.completion_tokens_details.to_dict()
-        if self.prompt_tokens_details is not UNSET:
-            out["prompt_tokens_details"] = self.prompt_tokens_details.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "completion_tokens": self.completion_tokens,
+                "prompt_tokens": self.prompt_tokens,
+                "total_tokens": self.total_tokens,
+            }
+            if self.completion_tokens_details is not UNSET:
+                out["completion_tokens_details"] = self.completion_tokens_details.to_dict()
+            if self.prompt_tokens_details is not UNSET:
+                out["prompt_tokens_details"] = self.prompt_tokens_details.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -163,54 +187,70 @@ class CompletionUsageCompletionTokensDetails(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CompletionUsageCompletionTokensDetails:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "accepted_prediction_tokens"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_COMPLETIONUSAGECOMPLETIONTOKENSDETAILS
+                else _r.extras(data, _KEYS_COMPLETIONUSAGECOMPLETIONTOKENSDETAILS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("accepted_prediction_tokens", UNSET)
             obj.accepted_prediction_tokens = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "audio_tokens"
+        except Exception as exc:
+            obj.accepted_prediction_tokens = _r.misfit(
+                obj, data, "accepted_prediction_tokens", "accepted_prediction_tokens", exc
+            )
+        try:
             v = data.get("audio_tokens", UNSET)
             obj.audio_tokens = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "reasoning_tokens"
+        except Exception as exc:
+            obj.audio_tokens = _r.misfit(obj, data, "audio_tokens", "audio_tokens", exc)
+        try:
             v = data.get("reasoning_tokens", UNSET)
             obj.reasoning_tokens = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "text_tokens"
+        except Exception as exc:
+            obj.reasoning_tokens = _r.misfit(obj, data, "reasoning_tokens", "reasoning_tokens", exc)
+        try:
             v = data.get("text_tokens", UNSET)
             obj.text_tokens = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "rejected_prediction_tokens"
+        except Exception as exc:
+            obj.text_tokens = _r.misfit(obj, data, "text_tokens", "text_tokens", exc)
+        try:
             v = data.get("rejected_prediction_tokens", UNSET)
             obj.rejected_prediction_tokens = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_COMPLETIONUSAGECOMPLETIONTOKENSDETAILS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.rejected_prediction_tokens = _r.misfit(
+                obj, data, "rejected_prediction_tokens", "rejected_prediction_tokens", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.accepted_prediction_tokens is not UNSET:
-            out["accepted_prediction_tokens"] = self.accepted_prediction_tokens
-        if self.audio_tokens is not UNSET:
-            out["audio_tokens"] = self.audio_tokens
-        if self.reasoning_tokens is not UNSET:
-            out["reasoning_tokens"] = self.reasoning_tokens
-        if self.text_tokens is not UNSET:
-            out["text_tokens"] = self.text_tokens
-        if self.rejected_prediction_tokens is not UNSET:
-            out["rejected_prediction_tokens"] = self.rejected_prediction_tokens
+        try:
+            out: dict[str, Any] = {}
+            if self.accepted_prediction_tokens is not UNSET:
+                out["accepted_prediction_tokens"] = self.accepted_prediction_tokens
+            if self.audio_tokens is not UNSET:
+                out["audio_tokens"] = self.audio_tokens
+            if self.reasoning_tokens is not UNSET:
+                out["reasoning_tokens"] = self.reasoning_tokens
+            if self.text_tokens is not UNSET:
+                out["text_tokens"] = self.text_tokens
+            if self.rejected_prediction_tokens is not UNSET:
+                out["rejected_prediction_tokens"] = self.rejected_prediction_tokens
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -267,50 +307,64 @@ class CompletionUsagePromptTokensDetails(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CompletionUsagePromptTokensDetails:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "audio_tokens"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_COMPLETIONUSAGEPROMPTTOKENSDETAILS
+                else _r.extras(data, _KEYS_COMPLETIONUSAGEPROMPTTOKENSDETAILS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("audio_tokens", UNSET)
             obj.audio_tokens = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "cached_tokens"
+        except Exception as exc:
+            obj.audio_tokens = _r.misfit(obj, data, "audio_tokens", "audio_tokens", exc)
+        try:
             v = data.get("cached_tokens", UNSET)
             obj.cached_tokens = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "text_tokens"
+        except Exception as exc:
+            obj.cached_tokens = _r.misfit(obj, data, "cached_tokens", "cached_tokens", exc)
+        try:
             v = data.get("text_tokens", UNSET)
             obj.text_tokens = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "image_tokens"
+        except Exception as exc:
+            obj.text_tokens = _r.misfit(obj, data, "text_tokens", "text_tokens", exc)
+        try:
             v = data.get("image_tokens", UNSET)
             obj.image_tokens = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "cache_write_tokens"
+        except Exception as exc:
+            obj.image_tokens = _r.misfit(obj, data, "image_tokens", "image_tokens", exc)
+        try:
             v = data.get("cache_write_tokens", UNSET)
             obj.cache_write_tokens = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_COMPLETIONUSAGEPROMPTTOKENSDETAILS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.cache_write_tokens = _r.misfit(
+                obj, data, "cache_write_tokens", "cache_write_tokens", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.audio_tokens is not UNSET:
-            out["audio_tokens"] = self.audio_tokens
-        if self.cached_tokens is not UNSET:
-            out["cached_tokens"] = self.cached_tokens
-        if self.text_tokens is not UNSET:
-            out["text_tokens"] = self.text_tokens
-        if self.image_tokens is not UNSET:
-            out["image_tokens"] = self.image_tokens
-        if self.cache_write_tokens is not UNSET:
-            out["cache_write_tokens"] = self.cache_write_tokens
+        try:
+            out: dict[str, Any] = {}
+            if self.audio_tokens is not UNSET:
+                out["audio_tokens"] = self.audio_tokens
+            if self.cached_tokens is not UNSET:
+                out["cached_tokens"] = self.cached_tokens
+            if self.text_tokens is not UNSET:
+                out["text_tokens"] = self.text_tokens
+            if self.image_tokens is not UNSET:
+                out["image_tokens"] = self.image_tokens
+            if self.cache_write_tokens is not UNSET:
+                out["cache_write_tokens"] = self.cache_write_tokens
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -17,6 +17,8 @@ from .scroll_param import ScrollParam
 from .type_param import TypeParam
 from .wait_param import WaitParam
 
+__all__ = ["ComputerAction", "UnknownComputerAction", "computer_action_from_dict"]
+
 
 class UnknownComputerAction(_r.Unknown):
     """A `ComputerAction` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["ComputerScreenshotImage"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ComputerScreenshotImage(_r.Model):
@@ -42,37 +44,47 @@ class ComputerScreenshotImage(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ComputerScreenshotImage:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_COMPUTERSCREENSHOTIMAGE
+                else _r.extras(data, _KEYS_COMPUTERSCREENSHOTIMAGE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "computer_screenshot")
-
-            key = "image_url"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("image_url", UNSET)
             obj.image_url = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "file_id"
+        except Exception as exc:
+            obj.image_url = _r.misfit(obj, data, "image_url", "image_url", exc)
+        try:
             v = data.get("file_id", UNSET)
             obj.file_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_COMPUTERSCREENSHOTIMAGE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.file_id = _r.misfit(obj, data, "file_id", "file_id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.image_url is not UNSET:
-            out["image_url"] = self.image_url
-        if self.file_id is not UNSET:
-            out["file_id"] = self.file_id
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.image_url is not UNSET:
+                out["image_url"] = self.image_url
+            if self.file_id is not UNSET:
+                out["file_id"] = self.file_id
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

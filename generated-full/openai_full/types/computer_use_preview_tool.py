@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .computer_environment import ComputerEnvironment
 
+__all__ = ["ComputerUsePreviewTool"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ComputerUsePreviewTool(_r.Model):
@@ -46,41 +48,52 @@ class ComputerUsePreviewTool(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ComputerUsePreviewTool:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_COMPUTERUSEPREVIEWTOOL
+                else _r.extras(data, _KEYS_COMPUTERUSEPREVIEWTOOL)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "computer_use_preview")
-
-            key = "environment"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.environment = ComputerEnvironment.decode(data["environment"])
-
-            key = "display_width"
+        except Exception as exc:
+            obj.environment = _r.misfit(obj, data, "environment", "environment", exc)
+        try:
             obj.display_width = (
                 v if (v := data["display_width"]).__class__ is int else _r.integer(v)
             )
-
-            key = "display_height"
+        except Exception as exc:
+            obj.display_width = _r.misfit(obj, data, "display_width", "display_width", exc)
+        try:
             obj.display_height = (
                 v if (v := data["display_height"]).__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_COMPUTERUSEPREVIEWTOOL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.display_height = _r.misfit(obj, data, "display_height", "display_height", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "environment": self.environment,
-            "display_width": self.display_width,
-            "display_height": self.display_height,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "environment": self.environment,
+                "display_width": self.display_width,
+                "display_height": self.display_height,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["ContainerFileCitationBody"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ContainerFileCitationBody(_r.Model):
@@ -53,45 +55,58 @@ class ContainerFileCitationBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ContainerFileCitationBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "container_file_citation")
-
-            key = "container_id"
-            obj.container_id = v if (v := data["container_id"]).__class__ is str else _r.string(v)
-
-            key = "file_id"
-            obj.file_id = v if (v := data["file_id"]).__class__ is str else _r.string(v)
-
-            key = "start_index"
-            obj.start_index = v if (v := data["start_index"]).__class__ is int else _r.integer(v)
-
-            key = "end_index"
-            obj.end_index = v if (v := data["end_index"]).__class__ is int else _r.integer(v)
-
-            key = "filename"
-            obj.filename = v if (v := data["filename"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_CONTAINERFILECITATIONBODY)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CONTAINERFILECITATIONBODY
+                else _r.extras(data, _KEYS_CONTAINERFILECITATIONBODY)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "container_file_citation")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.container_id = v if (v := data["container_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.container_id = _r.misfit(obj, data, "container_id", "container_id", exc)
+        try:
+            obj.file_id = v if (v := data["file_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.file_id = _r.misfit(obj, data, "file_id", "file_id", exc)
+        try:
+            obj.start_index = v if (v := data["start_index"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.start_index = _r.misfit(obj, data, "start_index", "start_index", exc)
+        try:
+            obj.end_index = v if (v := data["end_index"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.end_index = _r.misfit(obj, data, "end_index", "end_index", exc)
+        try:
+            obj.filename = v if (v := data["filename"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.filename = _r.misfit(obj, data, "filename", "filename", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "container_id": self.container_id,
-            "file_id": self.file_id,
-            "start_index": self.start_index,
-            "end_index": self.end_index,
-            "filename": self.filename,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "container_id": self.container_id,
+                "file_id": self.file_id,
+                "start_index": self.start_index,
+                "end_index": self.end_index,
+                "filename": self.filename,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

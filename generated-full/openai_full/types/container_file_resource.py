@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["ContainerFileResource"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ContainerFileResource(_r.Model):
@@ -55,49 +57,63 @@ class ContainerFileResource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ContainerFileResource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "object"
-            obj.object = v if (v := data["object"]).__class__ is str else _r.string(v)
-
-            key = "container_id"
-            obj.container_id = v if (v := data["container_id"]).__class__ is str else _r.string(v)
-
-            key = "created_at"
-            obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "bytes"
-            obj.bytes = v if (v := data["bytes"]).__class__ is int else _r.integer(v)
-
-            key = "path"
-            obj.path = v if (v := data["path"]).__class__ is str else _r.string(v)
-
-            key = "source"
-            obj.source = v if (v := data["source"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_CONTAINERFILERESOURCE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CONTAINERFILERESOURCE
+                else _r.extras(data, _KEYS_CONTAINERFILERESOURCE)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.object = v if (v := data["object"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
+            obj.container_id = v if (v := data["container_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.container_id = _r.misfit(obj, data, "container_id", "container_id", exc)
+        try:
+            obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
+            obj.bytes = v if (v := data["bytes"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.bytes = _r.misfit(obj, data, "bytes", "bytes", exc)
+        try:
+            obj.path = v if (v := data["path"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.path = _r.misfit(obj, data, "path", "path", exc)
+        try:
+            obj.source = v if (v := data["source"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.source = _r.misfit(obj, data, "source", "source", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "object": self.object,
-            "container_id": self.container_id,
-            "created_at": self.created_at,
-            "bytes": self.bytes,
-            "path": self.path,
-            "source": self.source,
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "object": self.object,
+                "container_id": self.container_id,
+                "created_at": self.created_at,
+                "bytes": self.bytes,
+                "path": self.path,
+                "source": self.source,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .container_resource import ContainerResource
 
+__all__ = ["ContainerListResource"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ContainerListResource(_r.Model):
@@ -48,41 +50,53 @@ class ContainerListResource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ContainerListResource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
-            obj.object = _r.const(data["object"], "list")
-
-            key = "data"
-            obj.data = _r.list_of(data["data"], ContainerResource.from_dict)
-
-            key = "first_id"
-            obj.first_id = v if (v := data["first_id"]).__class__ is str else _r.string(v)
-
-            key = "last_id"
-            obj.last_id = v if (v := data["last_id"]).__class__ is str else _r.string(v)
-
-            key = "has_more"
-            obj.has_more = v if (v := data["has_more"]).__class__ is bool else _r.boolean(v)
-
-            obj.extra = _r.extras(data, _KEYS_CONTAINERLISTRESOURCE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CONTAINERLISTRESOURCE
+                else _r.extras(data, _KEYS_CONTAINERLISTRESOURCE)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.object = _r.const(data["object"], "list")
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
+            obj.data = _r.list_of(data["data"], ContainerResource.from_dict)
+        except Exception as exc:
+            obj.data = _r.misfit(obj, data, "data", "data", exc)
+        try:
+            obj.first_id = v if (v := data["first_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.first_id = _r.misfit(obj, data, "first_id", "first_id", exc)
+        try:
+            obj.last_id = v if (v := data["last_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.last_id = _r.misfit(obj, data, "last_id", "last_id", exc)
+        try:
+            obj.has_more = v if (v := data["has_more"]).__class__ is bool else _r.boolean(v)
+        except Exception as exc:
+            obj.has_more = _r.misfit(obj, data, "has_more", "has_more", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "data": [x.to_dict() for x in self.data],
-            "first_id": self.first_id,
-            "last_id": self.last_id,
-            "has_more": self.has_more,
-        }
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "data": [x.to_dict() for x in self.data],
+                "first_id": self.first_id,
+                "last_id": self.last_id,
+                "has_more": self.has_more,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

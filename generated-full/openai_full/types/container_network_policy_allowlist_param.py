@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .container_network_policy_domain_secret_param import ContainerNetworkPolicyDomainSecretParam
 
+__all__ = ["ContainerNetworkPolicyAllowlistParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ContainerNetworkPolicyAllowlistParam(_r.Model):
@@ -42,39 +44,49 @@ class ContainerNetworkPolicyAllowlistParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ContainerNetworkPolicyAllowlistParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CONTAINERNETWORKPOLICYALLOWLISTPARAM
+                else _r.extras(data, _KEYS_CONTAINERNETWORKPOLICYALLOWLISTPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "allowlist")
-
-            key = "allowed_domains"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.allowed_domains = _r.list_of(data["allowed_domains"], _r.string)
-
-            key = "domain_secrets"
+        except Exception as exc:
+            obj.allowed_domains = _r.misfit(obj, data, "allowed_domains", "allowed_domains", exc)
+        try:
             v = data.get("domain_secrets", UNSET)
             obj.domain_secrets = (
                 v
                 if v is UNSET
                 else _r.list_of(v, ContainerNetworkPolicyDomainSecretParam.from_dict)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CONTAINERNETWORKPOLICYALLOWLISTPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.domain_secrets = _r.misfit(obj, data, "domain_secrets", "domain_secrets", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "allowed_domains": list(self.allowed_domains),
-        }
-        if self.domain_secrets is not UNSET:
-            out["domain_secrets"] = [x.to_dict() for x in self.domain_secrets]
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "allowed_domains": list(self.allowed_domains),
+            }
+            if self.domain_secrets is not UNSET:
+                out["domain_secrets"] = [x.to_dict() for x in self.domain_secrets]
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

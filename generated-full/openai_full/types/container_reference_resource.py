@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["ContainerReferenceResource"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ContainerReferenceResource(_r.Model):
@@ -36,29 +38,38 @@ class ContainerReferenceResource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ContainerReferenceResource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "container_reference")
-
-            key = "container_id"
-            obj.container_id = v if (v := data["container_id"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_CONTAINERREFERENCERESOURCE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CONTAINERREFERENCERESOURCE
+                else _r.extras(data, _KEYS_CONTAINERREFERENCERESOURCE)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "container_reference")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.container_id = v if (v := data["container_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.container_id = _r.misfit(obj, data, "container_id", "container_id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "container_id": self.container_id,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "container_id": self.container_id,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,14 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "ContainerResource",
+    "ContainerResourceExpiresAfter",
+    "ContainerResourceMemoryLimit",
+    "ContainerResourceNetworkPolicy",
+    "ContainerResourceNetworkPolicyType",
+]
+
 
 class ContainerResourceMemoryLimit(_r.OpenEnum):
     """The memory limit configured for the container.
@@ -87,65 +95,81 @@ class ContainerResource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ContainerResource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CONTAINERRESOURCE
+                else _r.extras(data, _KEYS_CONTAINERRESOURCE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.object = v if (v := data["object"]).__class__ is str else _r.string(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "created_at"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "status"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             obj.status = v if (v := data["status"]).__class__ is str else _r.string(v)
-
-            key = "last_active_at"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             v = data.get("last_active_at", UNSET)
             obj.last_active_at = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "expires_after"
+        except Exception as exc:
+            obj.last_active_at = _r.misfit(obj, data, "last_active_at", "last_active_at", exc)
+        try:
             v = data.get("expires_after", UNSET)
             obj.expires_after = v if v is UNSET else ContainerResourceExpiresAfter.from_dict(v)
-
-            key = "memory_limit"
+        except Exception as exc:
+            obj.expires_after = _r.misfit(obj, data, "expires_after", "expires_after", exc)
+        try:
             v = data.get("memory_limit", UNSET)
             obj.memory_limit = v if v is UNSET else ContainerResourceMemoryLimit.decode(v)
-
-            key = "network_policy"
+        except Exception as exc:
+            obj.memory_limit = _r.misfit(obj, data, "memory_limit", "memory_limit", exc)
+        try:
             v = data.get("network_policy", UNSET)
             obj.network_policy = v if v is UNSET else ContainerResourceNetworkPolicy.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_CONTAINERRESOURCE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.network_policy = _r.misfit(obj, data, "network_policy", "network_policy", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "object": self.object,
-            "name": self.name,
-            "created_at": self.created_at,
-            "status": self.status,
-        }
-        if self.last_active_at is not UNSET:
-            out["last_active_at"] = self.last_active_at
-        if self.expires_after is not UNSET:
-            out["expires_after"] = self.expires_after.to_dict()
-        if self.memory_limit is not UNSET:
-            out["memory_limit"] = self.memory_limit
-        if self.network_policy is not UNSET:
-            out["network_policy"] = self.network_policy.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "object": self.object,
+                "name": self.name,
+                "created_at": self.created_at,
+                "status": self.status,
+            }
+            if self.last_active_at is not UNSET:
+                out["last_active_at"] = self.last_active_at
+            if self.expires_after is not UNSET:
+                out["expires_after"] = self.expires_after.to_dict()
+            if self.memory_limit is not UNSET:
+                out["memory_limit"] = self.memory_limit
+            if self.network_policy is not UNSET:
+                out["network_policy"] = self.network_policy.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -190,32 +214,41 @@ class ContainerResourceExpiresAfter(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ContainerResourceExpiresAfter:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "anchor"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CONTAINERRESOURCEEXPIRESAFTER
+                else _r.extras(data, _KEYS_CONTAINERRESOURCEEXPIRESAFTER)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("anchor", UNSET)
             obj.anchor = v if v is UNSET else _r.const(v, "last_active_at")
-
-            key = "minutes"
+        except Exception as exc:
+            obj.anchor = _r.misfit(obj, data, "anchor", "anchor", exc)
+        try:
             v = data.get("minutes", UNSET)
             obj.minutes = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_CONTAINERRESOURCEEXPIRESAFTER)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.minutes = _r.misfit(obj, data, "minutes", "minutes", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.anchor is not UNSET:
-            out["anchor"] = self.anchor
-        if self.minutes is not UNSET:
-            out["minutes"] = self.minutes
+        try:
+            out: dict[str, Any] = {}
+            if self.anchor is not UNSET:
+                out["anchor"] = self.anchor
+            if self.minutes is not UNSET:
+                out["minutes"] = self.minutes
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -246,31 +279,40 @@ class ContainerResourceNetworkPolicy(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ContainerResourceNetworkPolicy:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CONTAINERRESOURCENETWORKPOLICY
+                else _r.extras(data, _KEYS_CONTAINERRESOURCENETWORKPOLICY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = ContainerResourceNetworkPolicyType.decode(data["type"])
-
-            key = "allowed_domains"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("allowed_domains", UNSET)
             obj.allowed_domains = v if v is UNSET else _r.list_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_CONTAINERRESOURCENETWORKPOLICY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.allowed_domains = _r.misfit(obj, data, "allowed_domains", "allowed_domains", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.allowed_domains is not UNSET:
-            out["allowed_domains"] = list(self.allowed_domains)
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.allowed_domains is not UNSET:
+                out["allowed_domains"] = list(self.allowed_domains)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["ContextManagementParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ContextManagementParam(_r.Model):
@@ -34,33 +36,44 @@ class ContextManagementParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ContextManagementParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CONTEXTMANAGEMENTPARAM
+                else _r.extras(data, _KEYS_CONTEXTMANAGEMENTPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = v if (v := data["type"]).__class__ is str else _r.string(v)
-
-            key = "compact_threshold"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("compact_threshold", UNSET)
             obj.compact_threshold = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CONTEXTMANAGEMENTPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.compact_threshold = _r.misfit(
+                obj, data, "compact_threshold", "compact_threshold", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.compact_threshold is not UNSET:
-            out["compact_threshold"] = self.compact_threshold
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.compact_threshold is not UNSET:
+                out["compact_threshold"] = self.compact_threshold
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any, TypeAlias
 
 from .._runtime import models as _r
-from .conversation_param2 import ConversationParam2
+from .conversation_object import ConversationObject
 
-ConversationParam: TypeAlias = str | ConversationParam2
+__all__ = ["ConversationParam", "conversation_param_from_dict"]
+
+ConversationParam: TypeAlias = str | ConversationObject
 """The conversation that this response belongs to. Items from this conversation are prepended to `input_items` for this response request.
 Input items and output items from this response are automatically added to this conversation after this response completes.
 """
@@ -20,5 +22,5 @@ def conversation_param_from_dict(data: Any) -> ConversationParam:
     if kind is str:
         return data if data.__class__ is str else _r.string(data)
     if kind is dict:
-        return ConversationParam2.from_dict(data)
+        return ConversationObject.from_dict(data)
     raise _r.DecodeError("a string or an object", data)

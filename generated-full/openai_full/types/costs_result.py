@@ -10,6 +10,13 @@ from typing import Any, Literal, TypeAlias
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "CostsResult",
+    "CostsResultAmount",
+    "CostsResultQuantityUnit",
+    "CostsResultQuantityUnitEnum",
+]
+
 
 class CostsResultQuantityUnitEnum(_r.OpenEnum):
     """CostsResultQuantityUnitEnum
@@ -66,69 +73,83 @@ class CostsResult(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CostsResult:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_COSTSRESULT else _r.extras(data, _KEYS_COSTSRESULT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.object = _r.const(data["object"], "organization.costs.result")
-
-            key = "amount"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             v = data.get("amount", UNSET)
             obj.amount = v if v is UNSET else CostsResultAmount.from_dict(v)
-
-            key = "line_item"
+        except Exception as exc:
+            obj.amount = _r.misfit(obj, data, "amount", "amount", exc)
+        try:
             v = data.get("line_item", UNSET)
             obj.line_item = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "project_id"
+        except Exception as exc:
+            obj.line_item = _r.misfit(obj, data, "line_item", "line_item", exc)
+        try:
             v = data.get("project_id", UNSET)
             obj.project_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "api_key_id"
+        except Exception as exc:
+            obj.project_id = _r.misfit(obj, data, "project_id", "project_id", exc)
+        try:
             v = data.get("api_key_id", UNSET)
             obj.api_key_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "quantity"
+        except Exception as exc:
+            obj.api_key_id = _r.misfit(obj, data, "api_key_id", "api_key_id", exc)
+        try:
             v = data.get("quantity", UNSET)
-            obj.quantity = v if v is UNSET or v is None else _r.number(v)
-
-            key = "quantity_unit"
+            obj.quantity = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.quantity = _r.misfit(obj, data, "quantity", "quantity", exc)
+        try:
             v = data.get("quantity_unit", UNSET)
             obj.quantity_unit = (
                 v if v is UNSET or v is None else CostsResultQuantityUnitEnum.decode(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_COSTSRESULT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.quantity_unit = _r.misfit(obj, data, "quantity_unit", "quantity_unit", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-        }
-        if self.amount is not UNSET:
-            out["amount"] = self.amount.to_dict()
-        if self.line_item is not UNSET:
-            out["line_item"] = self.line_item
-        if self.project_id is not UNSET:
-            out["project_id"] = self.project_id
-        if self.api_key_id is not UNSET:
-            out["api_key_id"] = self.api_key_id
-        if self.quantity is not UNSET:
-            out["quantity"] = self.quantity
-        if self.quantity_unit is not UNSET:
-            out["quantity_unit"] = self.quantity_unit
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+            }
+            if self.amount is not UNSET:
+                out["amount"] = self.amount.to_dict()
+            if self.line_item is not UNSET:
+                out["line_item"] = self.line_item
+            if self.project_id is not UNSET:
+                out["project_id"] = self.project_id
+            if self.api_key_id is not UNSET:
+                out["api_key_id"] = self.api_key_id
+            if self.quantity is not UNSET:
+                out["quantity"] = self.quantity
+            if self.quantity_unit is not UNSET:
+                out["quantity_unit"] = self.quantity_unit
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -161,32 +182,41 @@ class CostsResultAmount(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CostsResultAmount:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "value"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_COSTSRESULTAMOUNT
+                else _r.extras(data, _KEYS_COSTSRESULTAMOUNT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("value", UNSET)
-            obj.value = v if v is UNSET else _r.number(v)
-
-            key = "currency"
+            obj.value = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.value = _r.misfit(obj, data, "value", "value", exc)
+        try:
             v = data.get("currency", UNSET)
             obj.currency = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_COSTSRESULTAMOUNT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.currency = _r.misfit(obj, data, "currency", "currency", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.value is not UNSET:
-            out["value"] = self.value
-        if self.currency is not UNSET:
-            out["currency"] = self.currency
+        try:
+            out: dict[str, Any] = {}
+            if self.value is not UNSET:
+                out["value"] = self.value
+            if self.currency is not UNSET:
+                out["currency"] = self.currency
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .batch_file_expiration_after import BatchFileExpirationAfter
 
+__all__ = ["CreateBatchRequest", "CreateBatchRequestEndpoint"]
+
 
 class CreateBatchRequestEndpoint(_r.OpenEnum):
     """The endpoint to be used for all requests in the batch. Currently `/v1/responses`, `/v1/chat/completions`, `/v1/embeddings`, `/v1/completions`, `/v1/moderations`, `/v1/images/generations`, `/v1/images/edits`, and `/v1/videos` are supported. Note that `/v1/embeddings` batches are also restricted to a maximum of 50,000 embedding inputs across all requests in the batch.
@@ -67,45 +69,61 @@ class CreateBatchRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateBatchRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "input_file_id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEBATCHREQUEST
+                else _r.extras(data, _KEYS_CREATEBATCHREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.input_file_id = v if (v := data["input_file_id"]).__class__ is str else _r.string(v)
-
-            key = "endpoint"
+        except Exception as exc:
+            obj.input_file_id = _r.misfit(obj, data, "input_file_id", "input_file_id", exc)
+        try:
             obj.endpoint = CreateBatchRequestEndpoint.decode(data["endpoint"])
-
-            key = "completion_window"
+        except Exception as exc:
+            obj.endpoint = _r.misfit(obj, data, "endpoint", "endpoint", exc)
+        try:
             obj.completion_window = _r.const(data["completion_window"], "24h")
-
-            key = "metadata"
+        except Exception as exc:
+            obj.completion_window = _r.misfit(
+                obj, data, "completion_window", "completion_window", exc
+            )
+        try:
             v = data.get("metadata", UNSET)
             obj.metadata = v if v is UNSET or v is None else _r.map_of(v, _r.string)
-
-            key = "output_expires_after"
+        except Exception as exc:
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
+        try:
             v = data.get("output_expires_after", UNSET)
             obj.output_expires_after = v if v is UNSET else BatchFileExpirationAfter.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEBATCHREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.output_expires_after = _r.misfit(
+                obj, data, "output_expires_after", "output_expires_after", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "input_file_id": self.input_file_id,
-            "endpoint": self.endpoint,
-            "completion_window": self.completion_window,
-        }
-        if self.metadata is not UNSET:
-            out["metadata"] = None if self.metadata is None else dict(self.metadata)
-        if self.output_expires_after is not UNSET:
-            out["output_expires_after"] = self.output_expires_after.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "input_file_id": self.input_file_id,
+                "endpoint": self.endpoint,
+                "completion_window": self.completion_window,
+            }
+            if self.metadata is not UNSET:
+                out["metadata"] = None if self.metadata is None else dict(self.metadata)
+            if self.output_expires_after is not UNSET:
+                out["output_expires_after"] = self.output_expires_after.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -40,6 +40,23 @@ from .voice_ids_or_custom_voice import VoiceIdsOrCustomVoice, voice_ids_or_custo
 from .web_search_context_size import WebSearchContextSize
 from .web_search_location import WebSearchLocation
 
+__all__ = [
+    "CreateChatCompletionRequest",
+    "CreateChatCompletionRequestAudio",
+    "CreateChatCompletionRequestAudioFormat",
+    "CreateChatCompletionRequestFunctionCall",
+    "CreateChatCompletionRequestFunctionCallEnum",
+    "CreateChatCompletionRequestResponseFormat",
+    "CreateChatCompletionRequestToolsItem",
+    "CreateChatCompletionRequestWebSearchOptions",
+    "CreateChatCompletionRequestWebSearchOptionsUserLocation",
+    "UnknownCreateChatCompletionRequestResponseFormat",
+    "UnknownCreateChatCompletionRequestToolsItem",
+    "create_chat_completion_request_function_call_from_dict",
+    "create_chat_completion_request_response_format_from_dict",
+    "create_chat_completion_request_tools_item_from_dict",
+]
+
 
 class CreateChatCompletionRequestAudioFormat(_r.OpenEnum):
     """Specifies the output audio format. Must be one of `wav`, `mp3`, `flac`,
@@ -302,279 +319,345 @@ class CreateChatCompletionRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateChatCompletionRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "metadata"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATECHATCOMPLETIONREQUEST
+                else _r.extras(data, _KEYS_CREATECHATCOMPLETIONREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("metadata", UNSET)
             obj.metadata = v if v is UNSET or v is None else _r.map_of(v, _r.string)
-
-            key = "top_logprobs"
+        except Exception as exc:
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
+        try:
             v = data.get("top_logprobs", UNSET)
             obj.top_logprobs = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "temperature"
+        except Exception as exc:
+            obj.top_logprobs = _r.misfit(obj, data, "top_logprobs", "top_logprobs", exc)
+        try:
             v = data.get("temperature", UNSET)
-            obj.temperature = v if v is UNSET or v is None else _r.number(v)
-
-            key = "top_p"
+            obj.temperature = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.temperature = _r.misfit(obj, data, "temperature", "temperature", exc)
+        try:
             v = data.get("top_p", UNSET)
-            obj.top_p = v if v is UNSET or v is None else _r.number(v)
-
-            key = "user"
+            obj.top_p = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.top_p = _r.misfit(obj, data, "top_p", "top_p", exc)
+        try:
             v = data.get("user", UNSET)
             obj.user = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "safety_identifier"
+        except Exception as exc:
+            obj.user = _r.misfit(obj, data, "user", "user", exc)
+        try:
             v = data.get("safety_identifier", UNSET)
             obj.safety_identifier = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "prompt_cache_key"
+        except Exception as exc:
+            obj.safety_identifier = _r.misfit(
+                obj, data, "safety_identifier", "safety_identifier", exc
+            )
+        try:
             v = data.get("prompt_cache_key", UNSET)
             obj.prompt_cache_key = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "prompt_cache_retention"
+        except Exception as exc:
+            obj.prompt_cache_key = _r.misfit(obj, data, "prompt_cache_key", "prompt_cache_key", exc)
+        try:
             v = data.get("prompt_cache_retention", UNSET)
             obj.prompt_cache_retention = (
                 v
                 if v is UNSET or v is None
                 else ModelResponsePropertiesPromptCacheRetention.decode(v)
             )
-
-            key = "prompt_cache_options"
+        except Exception as exc:
+            obj.prompt_cache_retention = _r.misfit(
+                obj, data, "prompt_cache_retention", "prompt_cache_retention", exc
+            )
+        try:
             v = data.get("prompt_cache_options", UNSET)
             obj.prompt_cache_options = v if v is UNSET else PromptCacheOptionsParam.from_dict(v)
-
-            key = "messages"
+        except Exception as exc:
+            obj.prompt_cache_options = _r.misfit(
+                obj, data, "prompt_cache_options", "prompt_cache_options", exc
+            )
+        try:
             obj.messages = _r.list_of(data["messages"], chat_completion_request_message_from_dict)
-
-            key = "model"
+        except Exception as exc:
+            obj.messages = _r.misfit(obj, data, "messages", "messages", exc)
+        try:
             obj.model = ModelIdsSharedEnum.decode(data["model"])
-
-            key = "service_tier"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("service_tier", UNSET)
             obj.service_tier = v if v is UNSET or v is None else ServiceTier.decode(v)
-
-            key = "modalities"
+        except Exception as exc:
+            obj.service_tier = _r.misfit(obj, data, "service_tier", "service_tier", exc)
+        try:
             v = data.get("modalities", UNSET)
             obj.modalities = (
                 v if v is UNSET or v is None else _r.list_of(v, ResponseModalitiesItem.decode)
             )
-
-            key = "verbosity"
+        except Exception as exc:
+            obj.modalities = _r.misfit(obj, data, "modalities", "modalities", exc)
+        try:
             v = data.get("verbosity", UNSET)
             obj.verbosity = v if v is UNSET or v is None else Verbosity.decode(v)
-
-            key = "reasoning_effort"
+        except Exception as exc:
+            obj.verbosity = _r.misfit(obj, data, "verbosity", "verbosity", exc)
+        try:
             v = data.get("reasoning_effort", UNSET)
             obj.reasoning_effort = v if v is UNSET or v is None else ReasoningEffort.decode(v)
-
-            key = "max_completion_tokens"
+        except Exception as exc:
+            obj.reasoning_effort = _r.misfit(obj, data, "reasoning_effort", "reasoning_effort", exc)
+        try:
             v = data.get("max_completion_tokens", UNSET)
             obj.max_completion_tokens = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "frequency_penalty"
+        except Exception as exc:
+            obj.max_completion_tokens = _r.misfit(
+                obj, data, "max_completion_tokens", "max_completion_tokens", exc
+            )
+        try:
             v = data.get("frequency_penalty", UNSET)
-            obj.frequency_penalty = v if v is UNSET or v is None else _r.number(v)
-
-            key = "presence_penalty"
+            obj.frequency_penalty = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.frequency_penalty = _r.misfit(
+                obj, data, "frequency_penalty", "frequency_penalty", exc
+            )
+        try:
             v = data.get("presence_penalty", UNSET)
-            obj.presence_penalty = v if v is UNSET or v is None else _r.number(v)
-
-            key = "web_search_options"
+            obj.presence_penalty = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.presence_penalty = _r.misfit(obj, data, "presence_penalty", "presence_penalty", exc)
+        try:
             v = data.get("web_search_options", UNSET)
             obj.web_search_options = (
                 v if v is UNSET else CreateChatCompletionRequestWebSearchOptions.from_dict(v)
             )
-
-            key = "response_format"
+        except Exception as exc:
+            obj.web_search_options = _r.misfit(
+                obj, data, "web_search_options", "web_search_options", exc
+            )
+        try:
             v = data.get("response_format", UNSET)
             obj.response_format = (
                 v if v is UNSET else create_chat_completion_request_response_format_from_dict(v)
             )
-
-            key = "audio"
+        except Exception as exc:
+            obj.response_format = _r.misfit(obj, data, "response_format", "response_format", exc)
+        try:
             v = data.get("audio", UNSET)
             obj.audio = (
                 v if v is UNSET or v is None else CreateChatCompletionRequestAudio.from_dict(v)
             )
-
-            key = "store"
+        except Exception as exc:
+            obj.audio = _r.misfit(obj, data, "audio", "audio", exc)
+        try:
             v = data.get("store", UNSET)
             obj.store = (
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "moderation"
+        except Exception as exc:
+            obj.store = _r.misfit(obj, data, "store", "store", exc)
+        try:
             v = data.get("moderation", UNSET)
             obj.moderation = v if v is UNSET or v is None else ModerationParam.from_dict(v)
-
-            key = "stream"
+        except Exception as exc:
+            obj.moderation = _r.misfit(obj, data, "moderation", "moderation", exc)
+        try:
             v = data.get("stream", UNSET)
             obj.stream = (
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "stop"
+        except Exception as exc:
+            obj.stream = _r.misfit(obj, data, "stream", "stream", exc)
+        try:
             v = data.get("stop", UNSET)
             obj.stop = v if v is UNSET or v is None else stop_configuration_from_dict(v)
-
-            key = "logit_bias"
+        except Exception as exc:
+            obj.stop = _r.misfit(obj, data, "stop", "stop", exc)
+        try:
             v = data.get("logit_bias", UNSET)
             obj.logit_bias = v if v is UNSET or v is None else _r.map_of(v, _r.integer)
-
-            key = "logprobs"
+        except Exception as exc:
+            obj.logit_bias = _r.misfit(obj, data, "logit_bias", "logit_bias", exc)
+        try:
             v = data.get("logprobs", UNSET)
             obj.logprobs = (
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "max_tokens"
+        except Exception as exc:
+            obj.logprobs = _r.misfit(obj, data, "logprobs", "logprobs", exc)
+        try:
             v = data.get("max_tokens", UNSET)
             obj.max_tokens = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "n"
+        except Exception as exc:
+            obj.max_tokens = _r.misfit(obj, data, "max_tokens", "max_tokens", exc)
+        try:
             v = data.get("n", UNSET)
             obj.n = v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "prediction"
+        except Exception as exc:
+            obj.n = _r.misfit(obj, data, "n", "n", exc)
+        try:
             v = data.get("prediction", UNSET)
             obj.prediction = v if v is UNSET or v is None else PredictionContent.from_dict(v)
-
-            key = "seed"
+        except Exception as exc:
+            obj.prediction = _r.misfit(obj, data, "prediction", "prediction", exc)
+        try:
             v = data.get("seed", UNSET)
             obj.seed = v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "stream_options"
+        except Exception as exc:
+            obj.seed = _r.misfit(obj, data, "seed", "seed", exc)
+        try:
             v = data.get("stream_options", UNSET)
             obj.stream_options = (
                 v if v is UNSET or v is None else ChatCompletionStreamOptions.from_dict(v)
             )
-
-            key = "tools"
+        except Exception as exc:
+            obj.stream_options = _r.misfit(obj, data, "stream_options", "stream_options", exc)
+        try:
             v = data.get("tools", UNSET)
             obj.tools = (
                 v
                 if v is UNSET
                 else _r.list_of(v, create_chat_completion_request_tools_item_from_dict)
             )
-
-            key = "tool_choice"
+        except Exception as exc:
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
+        try:
             v = data.get("tool_choice", UNSET)
             obj.tool_choice = v if v is UNSET else chat_completion_tool_choice_option_from_dict(v)
-
-            key = "parallel_tool_calls"
+        except Exception as exc:
+            obj.tool_choice = _r.misfit(obj, data, "tool_choice", "tool_choice", exc)
+        try:
             v = data.get("parallel_tool_calls", UNSET)
             obj.parallel_tool_calls = (
                 v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "function_call"
+        except Exception as exc:
+            obj.parallel_tool_calls = _r.misfit(
+                obj, data, "parallel_tool_calls", "parallel_tool_calls", exc
+            )
+        try:
             v = data.get("function_call", UNSET)
             obj.function_call = (
                 v if v is UNSET else create_chat_completion_request_function_call_from_dict(v)
             )
-
-            key = "functions"
+        except Exception as exc:
+            obj.function_call = _r.misfit(obj, data, "function_call", "function_call", exc)
+        try:
             v = data.get("functions", UNSET)
             obj.functions = v if v is UNSET else _r.list_of(v, ChatCompletionFunctions.from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_CREATECHATCOMPLETIONREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.functions = _r.misfit(obj, data, "functions", "functions", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "messages": [x.to_dict() for x in self.messages],
-            "model": self.model,
-        }
-        if self.metadata is not UNSET:
-            out["metadata"] = None if self.metadata is None else dict(self.metadata)
-        if self.top_logprobs is not UNSET:
-            out["top_logprobs"] = self.top_logprobs
-        if self.temperature is not UNSET:
-            out["temperature"] = self.temperature
-        if self.top_p is not UNSET:
-            out["top_p"] = self.top_p
-        if self.user is not UNSET:
-            out["user"] = self.user
-        if self.safety_identifier is not UNSET:
-            out["safety_identifier"] = self.safety_identifier
-        if self.prompt_cache_key is not UNSET:
-            out["prompt_cache_key"] = self.prompt_cache_key
-        if self.prompt_cache_retention is not UNSET:
-            out["prompt_cache_retention"] = self.prompt_cache_retention
-        if self.prompt_cache_options is not UNSET:
-            out["prompt_cache_options"] = self.prompt_cache_options.to_dict()
-        if self.service_tier is not UNSET:
-            out["service_tier"] = self.service_tier
-        if self.modalities is not UNSET:
-            out["modalities"] = None if self.modalities is None else list(self.modalities)
-        if self.verbosity is not UNSET:
-            out["verbosity"] = self.verbosity
-        if self.reasoning_effort is not UNSET:
-            out["reasoning_effort"] = self.reasoning_effort
-        if self.max_completion_tokens is not UNSET:
-            out["max_completion_tokens"] = self.max_completion_tokens
-        if self.frequency_penalty is not UNSET:
-            out["frequency_penalty"] = self.frequency_penalty
-        if self.presence_penalty is not UNSET:
-            out["presence_penalty"] = self.presence_penalty
-        if self.web_search_options is not UNSET:
-            out["web_search_options"] = self.web_search_options.to_dict()
-        if self.response_format is not UNSET:
-            out["response_format"] = self.response_format.to_dict()
-        if self.audio is not UNSET:
-            out["audio"] = None if self.audio is None else self.audio.to_dict()
-        if self.store is not UNSET:
-            out["store"] = self.store
-        if self.moderation is not UNSET:
-            out["moderation"] = None if self.moderation is None else self.moderation.to_dict()
-        if self.stream is not UNSET:
-            out["stream"] = self.stream
-        if self.stop is not UNSET:
-            out["stop"] = self.stop
-        if self.logit_bias is not UNSET:
-            out["logit_bias"] = None if self.logit_bias is None else dict(self.logit_bias)
-        if self.logprobs is not UNSET:
-            out["logprobs"] = self.logprobs
-        if self.max_tokens is not UNSET:
-            out["max_tokens"] = self.max_tokens
-        if self.n is not UNSET:
-            out["n"] = self.n
-        if self.prediction is not UNSET:
-            out["prediction"] = None if self.prediction is None else self.prediction.to_dict()
-        if self.seed is not UNSET:
-            out["seed"] = self.seed
-        if self.stream_options is not UNSET:
-            out["stream_options"] = (
-                None if self.stream_options is None else self.stream_options.to_dict()
-            )
-        if self.tools is not UNSET:
-            out["tools"] = [x.to_dict() for x in self.tools]
-        if self.tool_choice is not UNSET:
-            out["tool_choice"] = _r.encode(self.tool_choice)
-        if self.parallel_tool_calls is not UNSET:
-            out["parallel_tool_calls"] = self.parallel_tool_calls
-        if self.function_call is not UNSET:
-            out["function_call"] = _r.encode(self.function_call)
-        if self.functions is not UNSET:
-            out["functions"] = [x.to_dict() for x in self.functions]
+        try:
+            out: dict[str, Any] = {
+                "messages": [x.to_dict() for x in self.messages],
+                "model": self.model,
+            }
+            if self.metadata is not UNSET:
+                out["metadata"] = None if self.metadata is None else dict(self.metadata)
+            if self.top_logprobs is not UNSET:
+                out["top_logprobs"] = self.top_logprobs
+            if self.temperature is not UNSET:
+                out["temperature"] = self.temperature
+            if self.top_p is not UNSET:
+                out["top_p"] = self.top_p
+            if self.user is not UNSET:
+                out["user"] = self.user
+            if self.safety_identifier is not UNSET:
+                out["safety_identifier"] = self.safety_identifier
+            if self.prompt_cache_key is not UNSET:
+                out["prompt_cache_key"] = self.prompt_cache_key
+            if self.prompt_cache_retention is not UNSET:
+                out["prompt_cache_retention"] = self.prompt_cache_retention
+            if self.prompt_cache_options is not UNSET:
+                out["prompt_cache_options"] = self.prompt_cache_options.to_dict()
+            if self.service_tier is not UNSET:
+                out["service_tier"] = self.service_tier
+            if self.modalities is not UNSET:
+                out["modalities"] = None if self.modalities is None else list(self.modalities)
+            if self.verbosity is not UNSET:
+                out["verbosity"] = self.verbosity
+            if self.reasoning_effort is not UNSET:
+                out["reasoning_effort"] = self.reasoning_effort
+            if self.max_completion_tokens is not UNSET:
+                out["max_completion_tokens"] = self.max_completion_tokens
+            if self.frequency_penalty is not UNSET:
+                out["frequency_penalty"] = self.frequency_penalty
+            if self.presence_penalty is not UNSET:
+                out["presence_penalty"] = self.presence_penalty
+            if self.web_search_options is not UNSET:
+                out["web_search_options"] = self.web_search_options.to_dict()
+            if self.response_format is not UNSET:
+                out["response_format"] = self.response_format.to_dict()
+            if self.audio is not UNSET:
+                out["audio"] = None if self.audio is None else self.audio.to_dict()
+            if self.store is not UNSET:
+                out["store"] = self.store
+            if self.moderation is not UNSET:
+                out["moderation"] = None if self.moderation is None else self.moderation.to_dict()
+            if self.stream is not UNSET:
+                out["stream"] = self.stream
+            if self.stop is not UNSET:
+                out["stop"] = self.stop
+            if self.logit_bias is not UNSET:
+                out["logit_bias"] = None if self.logit_bias is None else dict(self.logit_bias)
+            if self.logprobs is not UNSET:
+                out["logprobs"] = self.logprobs
+            if self.max_tokens is not UNSET:
+                out["max_tokens"] = self.max_tokens
+            if self.n is not UNSET:
+                out["n"] = self.n
+            if self.prediction is not UNSET:
+                out["prediction"] = None if self.prediction is None else self.prediction.to_dict()
+            if self.seed is not UNSET:
+                out["seed"] = self.seed
+            if self.stream_options is not UNSET:
+                out["stream_options"] = (
+                    None if self.stream_options is None else self.stream_options.to_dict()
+                )
+            if self.tools is not UNSET:
+                out["tools"] = [x.to_dict() for x in self.tools]
+            if self.tool_choice is not UNSET:
+                out["tool_choice"] = _r.encode(self.tool_choice)
+            if self.parallel_tool_calls is not UNSET:
+                out["parallel_tool_calls"] = self.parallel_tool_calls
+            if self.function_call is not UNSET:
+                out["function_call"] = _r.encode(self.function_call)
+            if self.functions is not UNSET:
+                out["functions"] = [x.to_dict() for x in self.functions]
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -650,29 +733,38 @@ class CreateChatCompletionRequestAudio(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateChatCompletionRequestAudio:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "voice"
-            obj.voice = voice_ids_or_custom_voice_from_dict(data["voice"])
-
-            key = "format"
-            obj.format = CreateChatCompletionRequestAudioFormat.decode(data["format"])
-
-            obj.extra = _r.extras(data, _KEYS_CREATECHATCOMPLETIONREQUESTAUDIO)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATECHATCOMPLETIONREQUESTAUDIO
+                else _r.extras(data, _KEYS_CREATECHATCOMPLETIONREQUESTAUDIO)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.voice = voice_ids_or_custom_voice_from_dict(data["voice"])
+        except Exception as exc:
+            obj.voice = _r.misfit(obj, data, "voice", "voice", exc)
+        try:
+            obj.format = CreateChatCompletionRequestAudioFormat.decode(data["format"])
+        except Exception as exc:
+            obj.format = _r.misfit(obj, data, "format", "format", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "voice": _r.encode(self.voice),
-            "format": self.format,
-        }
+        try:
+            out: dict[str, Any] = {
+                "voice": _r.encode(self.voice),
+                "format": self.format,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -705,38 +797,49 @@ class CreateChatCompletionRequestWebSearchOptions(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateChatCompletionRequestWebSearchOptions:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "user_location"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATECHATCOMPLETIONREQUESTWEBSEARCHOPTIONS
+                else _r.extras(data, _KEYS_CREATECHATCOMPLETIONREQUESTWEBSEARCHOPTIONS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("user_location", UNSET)
             obj.user_location = (
                 v
                 if v is UNSET or v is None
                 else CreateChatCompletionRequestWebSearchOptionsUserLocation.from_dict(v)
             )
-
-            key = "search_context_size"
+        except Exception as exc:
+            obj.user_location = _r.misfit(obj, data, "user_location", "user_location", exc)
+        try:
             v = data.get("search_context_size", UNSET)
             obj.search_context_size = v if v is UNSET else WebSearchContextSize.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATECHATCOMPLETIONREQUESTWEBSEARCHOPTIONS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.search_context_size = _r.misfit(
+                obj, data, "search_context_size", "search_context_size", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.user_location is not UNSET:
-            out["user_location"] = (
-                None if self.user_location is None else self.user_location.to_dict()
-            )
-        if self.search_context_size is not UNSET:
-            out["search_context_size"] = self.search_context_size
+        try:
+            out: dict[str, Any] = {}
+            if self.user_location is not UNSET:
+                out["user_location"] = (
+                    None if self.user_location is None else self.user_location.to_dict()
+                )
+            if self.search_context_size is not UNSET:
+                out["search_context_size"] = self.search_context_size
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -770,31 +873,38 @@ class CreateChatCompletionRequestWebSearchOptionsUserLocation(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> CreateChatCompletionRequestWebSearchOptionsUserLocation:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "approximate")
-
-            key = "approximate"
-            obj.approximate = WebSearchLocation.from_dict(data["approximate"])
-
-            obj.extra = _r.extras(
-                data, _KEYS_CREATECHATCOMPLETIONREQUESTWEBSEARCHOPTIONSUSERLOCATION
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATECHATCOMPLETIONREQUESTWEBSEARCHOPTIONSUSERLOCATION
+                else _r.extras(data, _KEYS_CREATECHATCOMPLETIONREQUESTWEBSEARCHOPTIONSUSERLOCATION)
             )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "approximate")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.approximate = WebSearchLocation.from_dict(data["approximate"])
+        except Exception as exc:
+            obj.approximate = _r.misfit(obj, data, "approximate", "approximate", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "approximate": self.approximate.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "approximate": self.approximate.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -15,6 +15,13 @@ from .chat_completion_token_logprob import ChatCompletionTokenLogprob
 from .completion_usage import CompletionUsage
 from .service_tier import ServiceTier
 
+__all__ = [
+    "CreateChatCompletionResponse",
+    "CreateChatCompletionResponseChoicesItem",
+    "CreateChatCompletionResponseChoicesItemFinishReason",
+    "CreateChatCompletionResponseChoicesItemLogprobs",
+]
+
 
 class CreateChatCompletionResponseChoicesItemFinishReason(_r.OpenEnum):
     """The reason the model stopped generating tokens. This will be `stop` if the model hit a natural stop point or a provided stop sequence,
@@ -88,73 +95,92 @@ class CreateChatCompletionResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateChatCompletionResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATECHATCOMPLETIONRESPONSE
+                else _r.extras(data, _KEYS_CREATECHATCOMPLETIONRESPONSE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "choices"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.choices = _r.list_of(
                 data["choices"], CreateChatCompletionResponseChoicesItem.from_dict
             )
-
-            key = "created"
+        except Exception as exc:
+            obj.choices = _r.misfit(obj, data, "choices", "choices", exc)
+        try:
             obj.created = v if (v := data["created"]).__class__ is int else _r.integer(v)
-
-            key = "model"
+        except Exception as exc:
+            obj.created = _r.misfit(obj, data, "created", "created", exc)
+        try:
             obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
-
-            key = "metadata"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("metadata", UNSET)
             obj.metadata = v if v is UNSET or v is None else _r.map_of(v, _r.string)
-
-            key = "service_tier"
+        except Exception as exc:
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
+        try:
             v = data.get("service_tier", UNSET)
             obj.service_tier = v if v is UNSET or v is None else ServiceTier.decode(v)
-
-            key = "system_fingerprint"
+        except Exception as exc:
+            obj.service_tier = _r.misfit(obj, data, "service_tier", "service_tier", exc)
+        try:
             v = data.get("system_fingerprint", UNSET)
             obj.system_fingerprint = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.system_fingerprint = _r.misfit(
+                obj, data, "system_fingerprint", "system_fingerprint", exc
+            )
+        try:
             obj.object = _r.const(data["object"], "chat.completion")
-
-            key = "usage"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             v = data.get("usage", UNSET)
             obj.usage = v if v is UNSET else CompletionUsage.from_dict(v)
-
-            key = "moderation"
+        except Exception as exc:
+            obj.usage = _r.misfit(obj, data, "usage", "usage", exc)
+        try:
             v = data.get("moderation", UNSET)
             obj.moderation = v if v is UNSET or v is None else ChatCompletionModeration.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATECHATCOMPLETIONRESPONSE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.moderation = _r.misfit(obj, data, "moderation", "moderation", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "choices": [x.to_dict() for x in self.choices],
-            "created": self.created,
-            "model": self.model,
-            "object": self.object,
-        }
-        if self.metadata is not UNSET:
-            out["metadata"] = None if self.metadata is None else dict(self.metadata)
-        if self.service_tier is not UNSET:
-            out["service_tier"] = self.service_tier
-        if self.system_fingerprint is not UNSET:
-            out["system_fingerprint"] = self.system_fingerprint
-        if self.usage is not UNSET:
-            out["usage"] = self.usage.to_dict()
-        if self.moderation is not UNSET:
-            out["moderation"] = None if self.moderation is None else self.moderation.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "choices": [x.to_dict() for x in self.choices],
+                "created": self.created,
+                "model": self.model,
+                "object": self.object,
+            }
+            if self.metadata is not UNSET:
+                out["metadata"] = None if self.metadata is None else dict(self.metadata)
+            if self.service_tier is not UNSET:
+                out["service_tier"] = self.service_tier
+            if self.system_fingerprint is not UNSET:
+                out["system_fingerprint"] = self.system_fingerprint
+            if self.usage is not UNSET:
+                out["usage"] = self.usage.to_dict()
+            if self.moderation is not UNSET:
+                out["moderation"] = None if self.moderation is None else self.moderation.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -208,42 +234,53 @@ class CreateChatCompletionResponseChoicesItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateChatCompletionResponseChoicesItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "finish_reason"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATECHATCOMPLETIONRESPONSECHOICESITEM
+                else _r.extras(data, _KEYS_CREATECHATCOMPLETIONRESPONSECHOICESITEM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.finish_reason = CreateChatCompletionResponseChoicesItemFinishReason.decode(
                 data["finish_reason"]
             )
-
-            key = "index"
+        except Exception as exc:
+            obj.finish_reason = _r.misfit(obj, data, "finish_reason", "finish_reason", exc)
+        try:
             obj.index = v if (v := data["index"]).__class__ is int else _r.integer(v)
-
-            key = "message"
+        except Exception as exc:
+            obj.index = _r.misfit(obj, data, "index", "index", exc)
+        try:
             obj.message = ChatCompletionResponseMessage.from_dict(data["message"])
-
-            key = "logprobs"
+        except Exception as exc:
+            obj.message = _r.misfit(obj, data, "message", "message", exc)
+        try:
             v = data["logprobs"]
             obj.logprobs = (
                 v if v is None else CreateChatCompletionResponseChoicesItemLogprobs.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CREATECHATCOMPLETIONRESPONSECHOICESITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.logprobs = _r.misfit(obj, data, "logprobs", "logprobs", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "finish_reason": self.finish_reason,
-            "index": self.index,
-            "message": self.message.to_dict(),
-            "logprobs": None if self.logprobs is None else self.logprobs.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "finish_reason": self.finish_reason,
+                "index": self.index,
+                "message": self.message.to_dict(),
+                "logprobs": None if self.logprobs is None else self.logprobs.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -274,31 +311,40 @@ class CreateChatCompletionResponseChoicesItemLogprobs(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateChatCompletionResponseChoicesItemLogprobs:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "content"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATECHATCOMPLETIONRESPONSECHOICESITEMLOGPROBS
+                else _r.extras(data, _KEYS_CREATECHATCOMPLETIONRESPONSECHOICESITEMLOGPROBS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data["content"]
             obj.content = v if v is None else _r.list_of(v, ChatCompletionTokenLogprob.from_dict)
-
-            key = "refusal"
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
+        try:
             v = data["refusal"]
             obj.refusal = v if v is None else _r.list_of(v, ChatCompletionTokenLogprob.from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_CREATECHATCOMPLETIONRESPONSECHOICESITEMLOGPROBS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.refusal = _r.misfit(obj, data, "refusal", "refusal", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "content": None if self.content is None else [x.to_dict() for x in self.content],
-            "refusal": None if self.refusal is None else [x.to_dict() for x in self.refusal],
-        }
+        try:
+            out: dict[str, Any] = {
+                "content": None if self.content is None else [x.to_dict() for x in self.content],
+                "refusal": None if self.refusal is None else [x.to_dict() for x in self.refusal],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

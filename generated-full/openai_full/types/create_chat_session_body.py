@@ -14,6 +14,8 @@ from .expires_after_param import ExpiresAfterParam
 from .rate_limits_param import RateLimitsParam
 from .workflow_param import WorkflowParam
 
+__all__ = ["CreateChatSessionBody"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateChatSessionBody(_r.Model):
@@ -51,47 +53,61 @@ class CreateChatSessionBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateChatSessionBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "workflow"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATECHATSESSIONBODY
+                else _r.extras(data, _KEYS_CREATECHATSESSIONBODY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.workflow = WorkflowParam.from_dict(data["workflow"])
-
-            key = "user"
+        except Exception as exc:
+            obj.workflow = _r.misfit(obj, data, "workflow", "workflow", exc)
+        try:
             obj.user = v if (v := data["user"]).__class__ is str else _r.string(v)
-
-            key = "expires_after"
+        except Exception as exc:
+            obj.user = _r.misfit(obj, data, "user", "user", exc)
+        try:
             v = data.get("expires_after", UNSET)
             obj.expires_after = v if v is UNSET else ExpiresAfterParam.from_dict(v)
-
-            key = "rate_limits"
+        except Exception as exc:
+            obj.expires_after = _r.misfit(obj, data, "expires_after", "expires_after", exc)
+        try:
             v = data.get("rate_limits", UNSET)
             obj.rate_limits = v if v is UNSET else RateLimitsParam.from_dict(v)
-
-            key = "chatkit_configuration"
+        except Exception as exc:
+            obj.rate_limits = _r.misfit(obj, data, "rate_limits", "rate_limits", exc)
+        try:
             v = data.get("chatkit_configuration", UNSET)
             obj.chatkit_configuration = v if v is UNSET else ChatkitConfigurationParam.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATECHATSESSIONBODY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.chatkit_configuration = _r.misfit(
+                obj, data, "chatkit_configuration", "chatkit_configuration", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "workflow": self.workflow.to_dict(),
-            "user": self.user,
-        }
-        if self.expires_after is not UNSET:
-            out["expires_after"] = self.expires_after.to_dict()
-        if self.rate_limits is not UNSET:
-            out["rate_limits"] = self.rate_limits.to_dict()
-        if self.chatkit_configuration is not UNSET:
-            out["chatkit_configuration"] = self.chatkit_configuration.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "workflow": self.workflow.to_dict(),
+                "user": self.user,
+            }
+            if self.expires_after is not UNSET:
+                out["expires_after"] = self.expires_after.to_dict()
+            if self.rate_limits is not UNSET:
+                out["rate_limits"] = self.rate_limits.to_dict()
+            if self.chatkit_configuration is not UNSET:
+                out["chatkit_configuration"] = self.chatkit_configuration.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

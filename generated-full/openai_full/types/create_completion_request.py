@@ -12,6 +12,14 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .chat_completion_stream_options import ChatCompletionStreamOptions
 from .stop_configuration import StopConfiguration, stop_configuration_from_dict
 
+__all__ = [
+    "CreateCompletionRequest",
+    "CreateCompletionRequestModel",
+    "CreateCompletionRequestModelEnum",
+    "CreateCompletionRequestPrompt",
+    "create_completion_request_prompt_from_dict",
+]
+
 
 class CreateCompletionRequestModelEnum(_r.OpenEnum):
     """CreateCompletionRequestModelEnum
@@ -160,138 +168,173 @@ class CreateCompletionRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateCompletionRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "model"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATECOMPLETIONREQUEST
+                else _r.extras(data, _KEYS_CREATECOMPLETIONREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.model = CreateCompletionRequestModelEnum.decode(data["model"])
-
-            key = "prompt"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data["prompt"]
             obj.prompt = v if v is None else create_completion_request_prompt_from_dict(v)
-
-            key = "best_of"
+        except Exception as exc:
+            obj.prompt = _r.misfit(obj, data, "prompt", "prompt", exc)
+        try:
             v = data.get("best_of", UNSET)
             obj.best_of = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "echo"
+        except Exception as exc:
+            obj.best_of = _r.misfit(obj, data, "best_of", "best_of", exc)
+        try:
             v = data.get("echo", UNSET)
             obj.echo = v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
-
-            key = "frequency_penalty"
+        except Exception as exc:
+            obj.echo = _r.misfit(obj, data, "echo", "echo", exc)
+        try:
             v = data.get("frequency_penalty", UNSET)
-            obj.frequency_penalty = v if v is UNSET or v is None else _r.number(v)
-
-            key = "logit_bias"
+            obj.frequency_penalty = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.frequency_penalty = _r.misfit(
+                obj, data, "frequency_penalty", "frequency_penalty", exc
+            )
+        try:
             v = data.get("logit_bias", UNSET)
             obj.logit_bias = v if v is UNSET or v is None else _r.map_of(v, _r.integer)
-
-            key = "logprobs"
+        except Exception as exc:
+            obj.logit_bias = _r.misfit(obj, data, "logit_bias", "logit_bias", exc)
+        try:
             v = data.get("logprobs", UNSET)
             obj.logprobs = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "max_tokens"
+        except Exception as exc:
+            obj.logprobs = _r.misfit(obj, data, "logprobs", "logprobs", exc)
+        try:
             v = data.get("max_tokens", UNSET)
             obj.max_tokens = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "n"
+        except Exception as exc:
+            obj.max_tokens = _r.misfit(obj, data, "max_tokens", "max_tokens", exc)
+        try:
             v = data.get("n", UNSET)
             obj.n = v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "presence_penalty"
+        except Exception as exc:
+            obj.n = _r.misfit(obj, data, "n", "n", exc)
+        try:
             v = data.get("presence_penalty", UNSET)
-            obj.presence_penalty = v if v is UNSET or v is None else _r.number(v)
-
-            key = "seed"
+            obj.presence_penalty = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.presence_penalty = _r.misfit(obj, data, "presence_penalty", "presence_penalty", exc)
+        try:
             v = data.get("seed", UNSET)
             obj.seed = v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "stop"
+        except Exception as exc:
+            obj.seed = _r.misfit(obj, data, "seed", "seed", exc)
+        try:
             v = data.get("stop", UNSET)
             obj.stop = v if v is UNSET or v is None else stop_configuration_from_dict(v)
-
-            key = "stream"
+        except Exception as exc:
+            obj.stop = _r.misfit(obj, data, "stop", "stop", exc)
+        try:
             v = data.get("stream", UNSET)
             obj.stream = (
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "stream_options"
+        except Exception as exc:
+            obj.stream = _r.misfit(obj, data, "stream", "stream", exc)
+        try:
             v = data.get("stream_options", UNSET)
             obj.stream_options = (
                 v if v is UNSET or v is None else ChatCompletionStreamOptions.from_dict(v)
             )
-
-            key = "suffix"
+        except Exception as exc:
+            obj.stream_options = _r.misfit(obj, data, "stream_options", "stream_options", exc)
+        try:
             v = data.get("suffix", UNSET)
             obj.suffix = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "temperature"
+        except Exception as exc:
+            obj.suffix = _r.misfit(obj, data, "suffix", "suffix", exc)
+        try:
             v = data.get("temperature", UNSET)
-            obj.temperature = v if v is UNSET or v is None else _r.number(v)
-
-            key = "top_p"
+            obj.temperature = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.temperature = _r.misfit(obj, data, "temperature", "temperature", exc)
+        try:
             v = data.get("top_p", UNSET)
-            obj.top_p = v if v is UNSET or v is None else _r.number(v)
-
-            key = "user"
+            obj.top_p = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.top_p = _r.misfit(obj, data, "top_p", "top_p", exc)
+        try:
             v = data.get("user", UNSET)
             obj.user = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATECOMPLETIONREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.user = _r.misfit(obj, data, "user", "user", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "model": self.model,
-            "prompt": self.prompt,
-        }
-        if self.best_of is not UNSET:
-            out["best_of"] = self.best_of
-        if self.echo is not UNSET:
-            out["echo"] = self.echo
-        if self.frequency_penalty is not UNSET:
-            out["frequency_penalty"] = self.frequency_penalty
-        if self.logit_bias is not UNSET:
-            out["logit_bias"] = None if self.logit_bias is None else dict(self.logit_bias)
-        if self.logprobs is not UNSET:
-            out["logprobs"] = self.logprobs
-        if self.max_tokens is not UNSET:
-            out["max_tokens"] = self.max_tokens
-        if self.n is not UNSET:
-            out["n"] = self.n
-        if self.presence_penalty is not UNSET:
-            out["presence_penalty"] = self.presence_penalty
-        if self.seed is not UNSET:
-            out["seed"] = self.seed
-        if self.stop is not UNSET:
-            out["stop"] = self.stop
-        if self.stream is not UNSET:
-            out["stream"] = self.stream
-        if self.stream_options is not UNSET:
-            out["stream_options"] = (
-                None if self.stream_options is None else self.stream_options.to_dict()
-            )
-        if self.suffix is not UNSET:
-            out["suffix"] = self.suffix
-        if self.temperature is not UNSET:
-            out["temperature"] = self.temperature
-        if self.top_p is not UNSET:
-            out["top_p"] = self.top_p
-        if self.user is not UNSET:
-            out["user"] = self.user
+        try:
+            out: dict[str, Any] = {
+                "model": self.model,
+                "prompt": self.prompt,
+            }
+            if self.best_of is not UNSET:
+                out["best_of"] = self.best_of
+            if self.echo is not UNSET:
+                out["echo"] = self.echo
+            if self.frequency_penalty is not UNSET:
+                out["frequency_penalty"] = self.frequency_penalty
+            if self.logit_bias is not UNSET:
+                out["logit_bias"] = None if self.logit_bias is None else dict(self.logit_bias)
+            if self.logprobs is not UNSET:
+                out["logprobs"] = self.logprobs
+            if self.max_tokens is not UNSET:
+                out["max_tokens"] = self.max_tokens
+            if self.n is not UNSET:
+                out["n"] = self.n
+            if self.presence_penalty is not UNSET:
+                out["presence_penalty"] = self.presence_penalty
+            if self.seed is not UNSET:
+                out["seed"] = self.seed
+            if self.stop is not UNSET:
+                out["stop"] = self.stop
+            if self.stream is not UNSET:
+                out["stream"] = self.stream
+            if self.stream_options is not UNSET:
+                out["stream_options"] = (
+                    None if self.stream_options is None else self.stream_options.to_dict()
+                )
+            if self.suffix is not UNSET:
+                out["suffix"] = self.suffix
+            if self.temperature is not UNSET:
+                out["temperature"] = self.temperature
+            if self.top_p is not UNSET:
+                out["top_p"] = self.top_p
+            if self.user is not UNSET:
+                out["user"] = self.user
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,13 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .completion_usage import CompletionUsage
 
+__all__ = [
+    "CreateCompletionResponse",
+    "CreateCompletionResponseChoicesItem",
+    "CreateCompletionResponseChoicesItemFinishReason",
+    "CreateCompletionResponseChoicesItemLogprobs",
+]
+
 
 class CreateCompletionResponseChoicesItemFinishReason(_r.OpenEnum):
     """The reason the model stopped generating tokens. This will be `stop` if the model hit a natural stop point or a provided stop sequence,
@@ -71,53 +78,69 @@ class CreateCompletionResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateCompletionResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATECOMPLETIONRESPONSE
+                else _r.extras(data, _KEYS_CREATECOMPLETIONRESPONSE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "choices"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.choices = _r.list_of(data["choices"], CreateCompletionResponseChoicesItem.from_dict)
-
-            key = "created"
+        except Exception as exc:
+            obj.choices = _r.misfit(obj, data, "choices", "choices", exc)
+        try:
             obj.created = v if (v := data["created"]).__class__ is int else _r.integer(v)
-
-            key = "model"
+        except Exception as exc:
+            obj.created = _r.misfit(obj, data, "created", "created", exc)
+        try:
             obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
-
-            key = "system_fingerprint"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("system_fingerprint", UNSET)
             obj.system_fingerprint = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.system_fingerprint = _r.misfit(
+                obj, data, "system_fingerprint", "system_fingerprint", exc
+            )
+        try:
             obj.object = _r.const(data["object"], "text_completion")
-
-            key = "usage"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             v = data.get("usage", UNSET)
             obj.usage = v if v is UNSET else CompletionUsage.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATECOMPLETIONRESPONSE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.usage = _r.misfit(obj, data, "usage", "usage", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "choices": [x.to_dict() for x in self.choices],
-            "created": self.created,
-            "model": self.model,
-            "object": self.object,
-        }
-        if self.system_fingerprint is not UNSET:
-            out["system_fingerprint"] = self.system_fingerprint
-        if self.usage is not UNSET:
-            out["usage"] = self.usage.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "choices": [x.to_dict() for x in self.choices],
+                "created": self.created,
+                "model": self.model,
+                "object": self.object,
+            }
+            if self.system_fingerprint is not UNSET:
+                out["system_fingerprint"] = self.system_fingerprint
+            if self.usage is not UNSET:
+                out["usage"] = self.usage.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -157,42 +180,53 @@ class CreateCompletionResponseChoicesItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateCompletionResponseChoicesItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "finish_reason"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATECOMPLETIONRESPONSECHOICESITEM
+                else _r.extras(data, _KEYS_CREATECOMPLETIONRESPONSECHOICESITEM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.finish_reason = CreateCompletionResponseChoicesItemFinishReason.decode(
                 data["finish_reason"]
             )
-
-            key = "index"
+        except Exception as exc:
+            obj.finish_reason = _r.misfit(obj, data, "finish_reason", "finish_reason", exc)
+        try:
             obj.index = v if (v := data["index"]).__class__ is int else _r.integer(v)
-
-            key = "logprobs"
+        except Exception as exc:
+            obj.index = _r.misfit(obj, data, "index", "index", exc)
+        try:
             v = data["logprobs"]
             obj.logprobs = (
                 v if v is None else CreateCompletionResponseChoicesItemLogprobs.from_dict(v)
             )
-
-            key = "text"
-            obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATECOMPLETIONRESPONSECHOICESITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.logprobs = _r.misfit(obj, data, "logprobs", "logprobs", exc)
+        try:
+            obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.text = _r.misfit(obj, data, "text", "text", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "finish_reason": self.finish_reason,
-            "index": self.index,
-            "logprobs": None if self.logprobs is None else self.logprobs.to_dict(),
-            "text": self.text,
-        }
+        try:
+            out: dict[str, Any] = {
+                "finish_reason": self.finish_reason,
+                "index": self.index,
+                "logprobs": None if self.logprobs is None else self.logprobs.to_dict(),
+                "text": self.text,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -229,44 +263,55 @@ class CreateCompletionResponseChoicesItemLogprobs(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateCompletionResponseChoicesItemLogprobs:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "text_offset"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATECOMPLETIONRESPONSECHOICESITEMLOGPROBS
+                else _r.extras(data, _KEYS_CREATECOMPLETIONRESPONSECHOICESITEMLOGPROBS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("text_offset", UNSET)
             obj.text_offset = v if v is UNSET else _r.list_of(v, _r.integer)
-
-            key = "token_logprobs"
+        except Exception as exc:
+            obj.text_offset = _r.misfit(obj, data, "text_offset", "text_offset", exc)
+        try:
             v = data.get("token_logprobs", UNSET)
             obj.token_logprobs = v if v is UNSET else _r.list_of(v, _r.number)
-
-            key = "tokens"
+        except Exception as exc:
+            obj.token_logprobs = _r.misfit(obj, data, "token_logprobs", "token_logprobs", exc)
+        try:
             v = data.get("tokens", UNSET)
             obj.tokens = v if v is UNSET else _r.list_of(v, _r.string)
-
-            key = "top_logprobs"
+        except Exception as exc:
+            obj.tokens = _r.misfit(obj, data, "tokens", "tokens", exc)
+        try:
             v = data.get("top_logprobs", UNSET)
             obj.top_logprobs = v if v is UNSET else _r.list_of(v, _r.maps(_r.number))
-
-            obj.extra = _r.extras(data, _KEYS_CREATECOMPLETIONRESPONSECHOICESITEMLOGPROBS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.top_logprobs = _r.misfit(obj, data, "top_logprobs", "top_logprobs", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.text_offset is not UNSET:
-            out["text_offset"] = list(self.text_offset)
-        if self.token_logprobs is not UNSET:
-            out["token_logprobs"] = list(self.token_logprobs)
-        if self.tokens is not UNSET:
-            out["tokens"] = list(self.tokens)
-        if self.top_logprobs is not UNSET:
-            out["top_logprobs"] = list(self.top_logprobs)
+        try:
+            out: dict[str, Any] = {}
+            if self.text_offset is not UNSET:
+                out["text_offset"] = list(self.text_offset)
+            if self.token_logprobs is not UNSET:
+                out["token_logprobs"] = list(self.token_logprobs)
+            if self.tokens is not UNSET:
+                out["tokens"] = list(self.tokens)
+            if self.top_logprobs is not UNSET:
+                out["top_logprobs"] = list(self.top_logprobs)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -14,6 +14,18 @@ from .container_network_policy_disabled_param import ContainerNetworkPolicyDisab
 from .inline_skill_param import InlineSkillParam
 from .skill_reference_param import SkillReferenceParam
 
+__all__ = [
+    "CreateContainerBody",
+    "CreateContainerBodyExpiresAfter",
+    "CreateContainerBodyMemoryLimit",
+    "CreateContainerBodyNetworkPolicy",
+    "CreateContainerBodySkillsItem",
+    "UnknownCreateContainerBodyNetworkPolicy",
+    "UnknownCreateContainerBodySkillsItem",
+    "create_container_body_network_policy_from_dict",
+    "create_container_body_skills_item_from_dict",
+]
+
 
 class CreateContainerBodyMemoryLimit(_r.OpenEnum):
     """Optional memory limit for the container. Defaults to "1g".
@@ -67,59 +79,72 @@ class CreateContainerBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateContainerBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "name"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATECONTAINERBODY
+                else _r.extras(data, _KEYS_CREATECONTAINERBODY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "file_ids"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("file_ids", UNSET)
             obj.file_ids = v if v is UNSET else _r.list_of(v, _r.string)
-
-            key = "expires_after"
+        except Exception as exc:
+            obj.file_ids = _r.misfit(obj, data, "file_ids", "file_ids", exc)
+        try:
             v = data.get("expires_after", UNSET)
             obj.expires_after = v if v is UNSET else CreateContainerBodyExpiresAfter.from_dict(v)
-
-            key = "skills"
+        except Exception as exc:
+            obj.expires_after = _r.misfit(obj, data, "expires_after", "expires_after", exc)
+        try:
             v = data.get("skills", UNSET)
             obj.skills = (
                 v if v is UNSET else _r.list_of(v, create_container_body_skills_item_from_dict)
             )
-
-            key = "memory_limit"
+        except Exception as exc:
+            obj.skills = _r.misfit(obj, data, "skills", "skills", exc)
+        try:
             v = data.get("memory_limit", UNSET)
             obj.memory_limit = v if v is UNSET else CreateContainerBodyMemoryLimit.decode(v)
-
-            key = "network_policy"
+        except Exception as exc:
+            obj.memory_limit = _r.misfit(obj, data, "memory_limit", "memory_limit", exc)
+        try:
             v = data.get("network_policy", UNSET)
             obj.network_policy = (
                 v if v is UNSET else create_container_body_network_policy_from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CREATECONTAINERBODY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.network_policy = _r.misfit(obj, data, "network_policy", "network_policy", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "name": self.name,
-        }
-        if self.file_ids is not UNSET:
-            out["file_ids"] = list(self.file_ids)
-        if self.expires_after is not UNSET:
-            out["expires_after"] = self.expires_after.to_dict()
-        if self.skills is not UNSET:
-            out["skills"] = [x.to_dict() for x in self.skills]
-        if self.memory_limit is not UNSET:
-            out["memory_limit"] = self.memory_limit
-        if self.network_policy is not UNSET:
-            out["network_policy"] = self.network_policy.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "name": self.name,
+            }
+            if self.file_ids is not UNSET:
+                out["file_ids"] = list(self.file_ids)
+            if self.expires_after is not UNSET:
+                out["expires_after"] = self.expires_after.to_dict()
+            if self.skills is not UNSET:
+                out["skills"] = [x.to_dict() for x in self.skills]
+            if self.memory_limit is not UNSET:
+                out["memory_limit"] = self.memory_limit
+            if self.network_policy is not UNSET:
+                out["network_policy"] = self.network_policy.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -151,29 +176,38 @@ class CreateContainerBodyExpiresAfter(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateContainerBodyExpiresAfter:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "anchor"
-            obj.anchor = _r.const(data["anchor"], "last_active_at")
-
-            key = "minutes"
-            obj.minutes = v if (v := data["minutes"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATECONTAINERBODYEXPIRESAFTER)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATECONTAINERBODYEXPIRESAFTER
+                else _r.extras(data, _KEYS_CREATECONTAINERBODYEXPIRESAFTER)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.anchor = _r.const(data["anchor"], "last_active_at")
+        except Exception as exc:
+            obj.anchor = _r.misfit(obj, data, "anchor", "anchor", exc)
+        try:
+            obj.minutes = v if (v := data["minutes"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.minutes = _r.misfit(obj, data, "minutes", "minutes", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "anchor": self.anchor,
-            "minutes": self.minutes,
-        }
+        try:
+            out: dict[str, Any] = {
+                "anchor": self.anchor,
+                "minutes": self.minutes,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["CreateContentProvenanceBody"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateContentProvenanceBody(_r.Model):
@@ -31,25 +33,33 @@ class CreateContentProvenanceBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateContentProvenanceBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "file"
-            obj.file = v if (v := data["file"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATECONTENTPROVENANCEBODY)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATECONTENTPROVENANCEBODY
+                else _r.extras(data, _KEYS_CREATECONTENTPROVENANCEBODY)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.file = v if (v := data["file"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.file = _r.misfit(obj, data, "file", "file", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "file": self.file,
-        }
+        try:
+            out: dict[str, Any] = {
+                "file": self.file,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

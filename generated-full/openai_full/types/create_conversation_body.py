@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .input_item import InputItem, input_item_from_dict
 
+__all__ = ["CreateConversationBody"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateConversationBody(_r.Model):
@@ -34,32 +36,41 @@ class CreateConversationBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateConversationBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "metadata"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATECONVERSATIONBODY
+                else _r.extras(data, _KEYS_CREATECONVERSATIONBODY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("metadata", UNSET)
             obj.metadata = v if v is UNSET or v is None else _r.map_of(v, _r.string)
-
-            key = "items"
+        except Exception as exc:
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
+        try:
             v = data.get("items", UNSET)
             obj.items = v if v is UNSET or v is None else _r.list_of(v, input_item_from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_CREATECONVERSATIONBODY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.items = _r.misfit(obj, data, "items", "items", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.metadata is not UNSET:
-            out["metadata"] = None if self.metadata is None else dict(self.metadata)
-        if self.items is not UNSET:
-            out["items"] = None if self.items is None else [x.to_dict() for x in self.items]
+        try:
+            out: dict[str, Any] = {}
+            if self.metadata is not UNSET:
+                out["metadata"] = None if self.metadata is None else dict(self.metadata)
+            if self.items is not UNSET:
+                out["items"] = None if self.items is None else [x.to_dict() for x in self.items]
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

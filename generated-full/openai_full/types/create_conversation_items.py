@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .input_item import InputItem, input_item_from_dict
 
+__all__ = ["CreateConversationItemsBody"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateConversationItemsBody(_r.Model):
@@ -32,25 +34,33 @@ class CreateConversationItemsBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateConversationItemsBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "items"
-            obj.items = _r.list_of(data["items"], input_item_from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_CREATECONVERSATIONITEMSBODY)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATECONVERSATIONITEMSBODY
+                else _r.extras(data, _KEYS_CREATECONVERSATIONITEMSBODY)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.items = _r.list_of(data["items"], input_item_from_dict)
+        except Exception as exc:
+            obj.items = _r.misfit(obj, data, "items", "items", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "items": [x.to_dict() for x in self.items],
-        }
+        try:
+            out: dict[str, Any] = {
+                "items": [x.to_dict() for x in self.items],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,15 @@ from typing import Any, TypeAlias
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "CreateEmbeddingRequest",
+    "CreateEmbeddingRequestEncodingFormat",
+    "CreateEmbeddingRequestInput",
+    "CreateEmbeddingRequestModel",
+    "CreateEmbeddingRequestModelEnum",
+    "create_embedding_request_input_from_dict",
+]
+
 
 class CreateEmbeddingRequestEncodingFormat(_r.OpenEnum):
     """The format to return the embeddings in. Can be either `float` or [`base64`](https://pypi.org/project/pybase64/).
@@ -70,49 +79,61 @@ class CreateEmbeddingRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateEmbeddingRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "input"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEEMBEDDINGREQUEST
+                else _r.extras(data, _KEYS_CREATEEMBEDDINGREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.input = create_embedding_request_input_from_dict(data["input"])
-
-            key = "model"
+        except Exception as exc:
+            obj.input = _r.misfit(obj, data, "input", "input", exc)
+        try:
             obj.model = CreateEmbeddingRequestModelEnum.decode(data["model"])
-
-            key = "encoding_format"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("encoding_format", UNSET)
             obj.encoding_format = (
                 v if v is UNSET else CreateEmbeddingRequestEncodingFormat.decode(v)
             )
-
-            key = "dimensions"
+        except Exception as exc:
+            obj.encoding_format = _r.misfit(obj, data, "encoding_format", "encoding_format", exc)
+        try:
             v = data.get("dimensions", UNSET)
             obj.dimensions = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "user"
+        except Exception as exc:
+            obj.dimensions = _r.misfit(obj, data, "dimensions", "dimensions", exc)
+        try:
             v = data.get("user", UNSET)
             obj.user = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEEMBEDDINGREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.user = _r.misfit(obj, data, "user", "user", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "input": self.input,
-            "model": self.model,
-        }
-        if self.encoding_format is not UNSET:
-            out["encoding_format"] = self.encoding_format
-        if self.dimensions is not UNSET:
-            out["dimensions"] = self.dimensions
-        if self.user is not UNSET:
-            out["user"] = self.user
+        try:
+            out: dict[str, Any] = {
+                "input": self.input,
+                "model": self.model,
+            }
+            if self.encoding_format is not UNSET:
+                out["encoding_format"] = self.encoding_format
+            if self.dimensions is not UNSET:
+                out["dimensions"] = self.dimensions
+            if self.user is not UNSET:
+                out["user"] = self.user
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

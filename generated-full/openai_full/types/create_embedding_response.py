@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .embedding import Embedding
 
+__all__ = ["CreateEmbeddingResponse", "CreateEmbeddingResponseUsage"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateEmbeddingResponse(_r.Model):
@@ -44,37 +46,48 @@ class CreateEmbeddingResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateEmbeddingResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "data"
-            obj.data = _r.list_of(data["data"], Embedding.from_dict)
-
-            key = "model"
-            obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
-
-            key = "object"
-            obj.object = _r.const(data["object"], "list")
-
-            key = "usage"
-            obj.usage = CreateEmbeddingResponseUsage.from_dict(data["usage"])
-
-            obj.extra = _r.extras(data, _KEYS_CREATEEMBEDDINGRESPONSE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEEMBEDDINGRESPONSE
+                else _r.extras(data, _KEYS_CREATEEMBEDDINGRESPONSE)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.data = _r.list_of(data["data"], Embedding.from_dict)
+        except Exception as exc:
+            obj.data = _r.misfit(obj, data, "data", "data", exc)
+        try:
+            obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
+            obj.object = _r.const(data["object"], "list")
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
+            obj.usage = CreateEmbeddingResponseUsage.from_dict(data["usage"])
+        except Exception as exc:
+            obj.usage = _r.misfit(obj, data, "usage", "usage", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "data": [x.to_dict() for x in self.data],
-            "model": self.model,
-            "object": self.object,
-            "usage": self.usage.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "data": [x.to_dict() for x in self.data],
+                "model": self.model,
+                "object": self.object,
+                "usage": self.usage.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -105,31 +118,40 @@ class CreateEmbeddingResponseUsage(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateEmbeddingResponseUsage:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "prompt_tokens"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEEMBEDDINGRESPONSEUSAGE
+                else _r.extras(data, _KEYS_CREATEEMBEDDINGRESPONSEUSAGE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.prompt_tokens = (
                 v if (v := data["prompt_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            key = "total_tokens"
-            obj.total_tokens = v if (v := data["total_tokens"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEEMBEDDINGRESPONSEUSAGE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.prompt_tokens = _r.misfit(obj, data, "prompt_tokens", "prompt_tokens", exc)
+        try:
+            obj.total_tokens = v if (v := data["total_tokens"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.total_tokens = _r.misfit(obj, data, "total_tokens", "total_tokens", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "prompt_tokens": self.prompt_tokens,
-            "total_tokens": self.total_tokens,
-        }
+        try:
+            out: dict[str, Any] = {
+                "prompt_tokens": self.prompt_tokens,
+                "total_tokens": self.total_tokens,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -20,6 +20,25 @@ from .response_format_json_object import ResponseFormatJsonObject
 from .response_format_json_schema import ResponseFormatJsonSchema
 from .response_format_text import ResponseFormatText
 
+__all__ = [
+    "CreateEvalCompletionsRunDataSource",
+    "CreateEvalCompletionsRunDataSourceInputMessages",
+    "CreateEvalCompletionsRunDataSourceSamplingParams",
+    "CreateEvalCompletionsRunDataSourceSamplingParamsResponseFormat",
+    "CreateEvalCompletionsRunDataSourceSource",
+    "CreateEvalRunDataSourceInputMessagesItemReferenceInputMessages",
+    "CreateEvalRunDataSourceInputMessagesTemplateInputMessages",
+    "CreateEvalRunDataSourceInputMessagesTemplateItem",
+    "UnknownCreateEvalCompletionsRunDataSourceInputMessages",
+    "UnknownCreateEvalCompletionsRunDataSourceSource",
+    "UnknownCreateEvalRunDataSourceInputMessagesTemplateItem",
+    "UnknownCreateRunDataSourceSamplingParamsResponseFormat",
+    "create_eval_completions_run_data_source_input_messages_from_dict",
+    "create_eval_completions_run_data_source_source_from_dict",
+    "create_eval_run_data_source_input_messages_template_item_from_dict",
+    "create_eval_run_data_source_sampling_params_response_format_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateEvalCompletionsRunDataSource(_r.Model):
@@ -58,53 +77,65 @@ class CreateEvalCompletionsRunDataSource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateEvalCompletionsRunDataSource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEEVALCOMPLETIONSRUNDATASOURCE
+                else _r.extras(data, _KEYS_CREATEEVALCOMPLETIONSRUNDATASOURCE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "completions")
-
-            key = "input_messages"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("input_messages", UNSET)
             obj.input_messages = (
                 v
                 if v is UNSET
                 else create_eval_completions_run_data_source_input_messages_from_dict(v)
             )
-
-            key = "sampling_params"
+        except Exception as exc:
+            obj.input_messages = _r.misfit(obj, data, "input_messages", "input_messages", exc)
+        try:
             v = data.get("sampling_params", UNSET)
             obj.sampling_params = (
                 v if v is UNSET else CreateEvalCompletionsRunDataSourceSamplingParams.from_dict(v)
             )
-
-            key = "model"
+        except Exception as exc:
+            obj.sampling_params = _r.misfit(obj, data, "sampling_params", "sampling_params", exc)
+        try:
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "source"
-            obj.source = create_eval_completions_run_data_source_source_from_dict(data["source"])
-
-            obj.extra = _r.extras(data, _KEYS_CREATEEVALCOMPLETIONSRUNDATASOURCE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
+            obj.source = create_eval_completions_run_data_source_source_from_dict(data["source"])
+        except Exception as exc:
+            obj.source = _r.misfit(obj, data, "source", "source", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "source": self.source.to_dict(),
-        }
-        if self.input_messages is not UNSET:
-            out["input_messages"] = self.input_messages.to_dict()
-        if self.sampling_params is not UNSET:
-            out["sampling_params"] = self.sampling_params.to_dict()
-        if self.model is not UNSET:
-            out["model"] = self.model
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "source": self.source.to_dict(),
+            }
+            if self.input_messages is not UNSET:
+                out["input_messages"] = self.input_messages.to_dict()
+            if self.sampling_params is not UNSET:
+                out["sampling_params"] = self.sampling_params.to_dict()
+            if self.model is not UNSET:
+                out["model"] = self.model
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -173,68 +204,84 @@ class CreateEvalCompletionsRunDataSourceSamplingParams(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateEvalCompletionsRunDataSourceSamplingParams:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "reasoning_effort"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEEVALCOMPLETIONSRUNDATASOURCESAMPLINGPARAMS
+                else _r.extras(data, _KEYS_CREATEEVALCOMPLETIONSRUNDATASOURCESAMPLINGPARAMS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("reasoning_effort", UNSET)
             obj.reasoning_effort = v if v is UNSET or v is None else ReasoningEffort.decode(v)
-
-            key = "temperature"
+        except Exception as exc:
+            obj.reasoning_effort = _r.misfit(obj, data, "reasoning_effort", "reasoning_effort", exc)
+        try:
             v = data.get("temperature", UNSET)
-            obj.temperature = v if v is UNSET else _r.number(v)
-
-            key = "max_completion_tokens"
+            obj.temperature = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.temperature = _r.misfit(obj, data, "temperature", "temperature", exc)
+        try:
             v = data.get("max_completion_tokens", UNSET)
             obj.max_completion_tokens = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "top_p"
+        except Exception as exc:
+            obj.max_completion_tokens = _r.misfit(
+                obj, data, "max_completion_tokens", "max_completion_tokens", exc
+            )
+        try:
             v = data.get("top_p", UNSET)
-            obj.top_p = v if v is UNSET else _r.number(v)
-
-            key = "seed"
+            obj.top_p = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.top_p = _r.misfit(obj, data, "top_p", "top_p", exc)
+        try:
             v = data.get("seed", UNSET)
             obj.seed = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "response_format"
+        except Exception as exc:
+            obj.seed = _r.misfit(obj, data, "seed", "seed", exc)
+        try:
             v = data.get("response_format", UNSET)
             obj.response_format = (
                 v
                 if v is UNSET
                 else create_eval_run_data_source_sampling_params_response_format_from_dict(v)
             )
-
-            key = "tools"
+        except Exception as exc:
+            obj.response_format = _r.misfit(obj, data, "response_format", "response_format", exc)
+        try:
             v = data.get("tools", UNSET)
             obj.tools = v if v is UNSET else _r.list_of(v, ChatCompletionTool.from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEEVALCOMPLETIONSRUNDATASOURCESAMPLINGPARAMS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.reasoning_effort is not UNSET:
-            out["reasoning_effort"] = self.reasoning_effort
-        if self.temperature is not UNSET:
-            out["temperature"] = self.temperature
-        if self.max_completion_tokens is not UNSET:
-            out["max_completion_tokens"] = self.max_completion_tokens
-        if self.top_p is not UNSET:
-            out["top_p"] = self.top_p
-        if self.seed is not UNSET:
-            out["seed"] = self.seed
-        if self.response_format is not UNSET:
-            out["response_format"] = self.response_format.to_dict()
-        if self.tools is not UNSET:
-            out["tools"] = [x.to_dict() for x in self.tools]
+        try:
+            out: dict[str, Any] = {}
+            if self.reasoning_effort is not UNSET:
+                out["reasoning_effort"] = self.reasoning_effort
+            if self.temperature is not UNSET:
+                out["temperature"] = self.temperature
+            if self.max_completion_tokens is not UNSET:
+                out["max_completion_tokens"] = self.max_completion_tokens
+            if self.top_p is not UNSET:
+                out["top_p"] = self.top_p
+            if self.seed is not UNSET:
+                out["seed"] = self.seed
+            if self.response_format is not UNSET:
+                out["response_format"] = self.response_format.to_dict()
+            if self.tools is not UNSET:
+                out["tools"] = [x.to_dict() for x in self.tools]
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -277,33 +324,43 @@ class CreateEvalRunDataSourceInputMessagesItemReferenceInputMessages(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> CreateEvalRunDataSourceInputMessagesItemReferenceInputMessages:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys()
+                <= _KEYS_CREATEEVALRUNDATASOURCEINPUTMESSAGESITEMREFERENCEINPUTMESSAGES
+                else _r.extras(
+                    data, _KEYS_CREATEEVALRUNDATASOURCEINPUTMESSAGESITEMREFERENCEINPUTMESSAGES
+                )
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "item_reference")
-
-            key = "item_reference"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.item_reference = (
                 v if (v := data["item_reference"]).__class__ is str else _r.string(v)
             )
-
-            obj.extra = _r.extras(
-                data, _KEYS_CREATEEVALRUNDATASOURCEINPUTMESSAGESITEMREFERENCEINPUTMESSAGES
-            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.item_reference = _r.misfit(obj, data, "item_reference", "item_reference", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "item_reference": self.item_reference,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "item_reference": self.item_reference,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -338,33 +395,42 @@ class CreateEvalRunDataSourceInputMessagesTemplateInputMessages(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> CreateEvalRunDataSourceInputMessagesTemplateInputMessages:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEEVALRUNDATASOURCEINPUTMESSAGESTEMPLATEINPUTMESSAGES
+                else _r.extras(
+                    data, _KEYS_CREATEEVALRUNDATASOURCEINPUTMESSAGESTEMPLATEINPUTMESSAGES
+                )
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "template")
-
-            key = "template"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.template = _r.list_of(
                 data["template"], create_eval_run_data_source_input_messages_template_item_from_dict
             )
-
-            obj.extra = _r.extras(
-                data, _KEYS_CREATEEVALRUNDATASOURCEINPUTMESSAGESTEMPLATEINPUTMESSAGES
-            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.template = _r.misfit(obj, data, "template", "template", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "template": [x.to_dict() for x in self.template],
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "template": [x.to_dict() for x in self.template],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["CreateEvalCustomDataSourceConfig"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateEvalCustomDataSourceConfig(_r.Model):
@@ -46,37 +48,49 @@ class CreateEvalCustomDataSourceConfig(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateEvalCustomDataSourceConfig:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEEVALCUSTOMDATASOURCECONFIG
+                else _r.extras(data, _KEYS_CREATEEVALCUSTOMDATASOURCECONFIG)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "custom")
-
-            key = "item_schema"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.item_schema = _r.obj(data["item_schema"])
-
-            key = "include_sample_schema"
+        except Exception as exc:
+            obj.item_schema = _r.misfit(obj, data, "item_schema", "item_schema", exc)
+        try:
             v = data.get("include_sample_schema", UNSET)
             obj.include_sample_schema = (
                 v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CREATEEVALCUSTOMDATASOURCECONFIG)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.include_sample_schema = _r.misfit(
+                obj, data, "include_sample_schema", "include_sample_schema", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "item_schema": dict(self.item_schema),
-        }
-        if self.include_sample_schema is not UNSET:
-            out["include_sample_schema"] = self.include_sample_schema
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "item_schema": dict(self.item_schema),
+            }
+            if self.include_sample_schema is not UNSET:
+                out["include_sample_schema"] = self.include_sample_schema
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

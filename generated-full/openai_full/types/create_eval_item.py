@@ -11,6 +11,13 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .eval_item import EvalItem
 
+__all__ = [
+    "CreateEvalItem",
+    "CreateEvalItemSimpleInputMessage",
+    "UnknownCreateEvalItem",
+    "create_eval_item_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateEvalItemSimpleInputMessage(_r.Model):
@@ -36,29 +43,38 @@ class CreateEvalItemSimpleInputMessage(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateEvalItemSimpleInputMessage:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "role"
-            obj.role = v if (v := data["role"]).__class__ is str else _r.string(v)
-
-            key = "content"
-            obj.content = v if (v := data["content"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEEVALITEMSIMPLEINPUTMESSAGE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEEVALITEMSIMPLEINPUTMESSAGE
+                else _r.extras(data, _KEYS_CREATEEVALITEMSIMPLEINPUTMESSAGE)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.role = v if (v := data["role"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
+            obj.content = v if (v := data["content"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "role": self.role,
-            "content": self.content,
-        }
+        try:
+            out: dict[str, Any] = {
+                "role": self.role,
+                "content": self.content,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -12,6 +12,13 @@ from .._runtime.models import EMPTY, UNSET
 from .eval_jsonl_file_content_source import EvalJsonlFileContentSource
 from .eval_jsonl_file_id_source import EvalJsonlFileIdSource
 
+__all__ = [
+    "CreateEvalJsonlRunDataSource",
+    "CreateEvalJsonlRunDataSourceSource",
+    "UnknownCreateEvalJsonlRunDataSourceSource",
+    "create_eval_jsonl_run_data_source_source_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateEvalJsonlRunDataSource(_r.Model):
@@ -39,29 +46,38 @@ class CreateEvalJsonlRunDataSource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateEvalJsonlRunDataSource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "jsonl")
-
-            key = "source"
-            obj.source = create_eval_jsonl_run_data_source_source_from_dict(data["source"])
-
-            obj.extra = _r.extras(data, _KEYS_CREATEEVALJSONLRUNDATASOURCE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEEVALJSONLRUNDATASOURCE
+                else _r.extras(data, _KEYS_CREATEEVALJSONLRUNDATASOURCE)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "jsonl")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.source = create_eval_jsonl_run_data_source_source_from_dict(data["source"])
+        except Exception as exc:
+            obj.source = _r.misfit(obj, data, "source", "source", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "source": self.source.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "source": self.source.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -20,6 +20,16 @@ from .eval_grader_score_model import EvalGraderScoreModel
 from .eval_grader_text_similarity import EvalGraderTextSimilarity
 from .grader_string_check import GraderStringCheck
 
+__all__ = [
+    "CreateEvalRequest",
+    "CreateEvalRequestDataSourceConfig",
+    "CreateEvalRequestTestingCriteriaItem",
+    "UnknownCreateEvalRequestDataSourceConfig",
+    "UnknownCreateEvalRequestTestingCriteriaItem",
+    "create_eval_request_data_source_config_from_dict",
+    "create_eval_request_testing_criteria_item_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateEvalRequest(_r.Model):
@@ -52,45 +62,58 @@ class CreateEvalRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateEvalRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "name"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEEVALREQUEST
+                else _r.extras(data, _KEYS_CREATEEVALREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "metadata"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("metadata", UNSET)
             obj.metadata = v if v is UNSET or v is None else _r.map_of(v, _r.string)
-
-            key = "data_source_config"
+        except Exception as exc:
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
+        try:
             obj.data_source_config = create_eval_request_data_source_config_from_dict(
                 data["data_source_config"]
             )
-
-            key = "testing_criteria"
+        except Exception as exc:
+            obj.data_source_config = _r.misfit(
+                obj, data, "data_source_config", "data_source_config", exc
+            )
+        try:
             obj.testing_criteria = _r.list_of(
                 data["testing_criteria"], create_eval_request_testing_criteria_item_from_dict
             )
-
-            obj.extra = _r.extras(data, _KEYS_CREATEEVALREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.testing_criteria = _r.misfit(obj, data, "testing_criteria", "testing_criteria", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "data_source_config": self.data_source_config.to_dict(),
-            "testing_criteria": [x.to_dict() for x in self.testing_criteria],
-        }
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.metadata is not UNSET:
-            out["metadata"] = None if self.metadata is None else dict(self.metadata)
+        try:
+            out: dict[str, Any] = {
+                "data_source_config": self.data_source_config.to_dict(),
+                "testing_criteria": [x.to_dict() for x in self.testing_criteria],
+            }
+            if self.name is not UNSET:
+                out["name"] = self.name
+            if self.metadata is not UNSET:
+                out["metadata"] = None if self.metadata is None else dict(self.metadata)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

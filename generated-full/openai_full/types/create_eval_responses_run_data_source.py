@@ -20,6 +20,24 @@ from .text_response_format_configuration import (
 )
 from .tool import Tool, tool_from_dict
 
+__all__ = [
+    "CreateEvalResponsesRunDataSource",
+    "CreateEvalResponsesRunDataSourceInputMessages",
+    "CreateEvalResponsesRunDataSourceInputMessagesItemReference",
+    "CreateEvalResponsesRunDataSourceInputMessagesTemplate",
+    "CreateEvalResponsesRunDataSourceInputMessagesTemplateItem",
+    "CreateEvalResponsesRunDataSourceSamplingParams",
+    "CreateEvalResponsesRunDataSourceSamplingParamsText",
+    "CreateEvalResponsesRunDataSourceSource",
+    "CreateEvalRunDataSourceInputMessagesTemplateItemChatMessage",
+    "UnknownCreateEvalResponsesRunDataSourceInputMessages",
+    "UnknownCreateEvalResponsesRunDataSourceInputMessagesTemplateItem",
+    "UnknownCreateEvalResponsesRunDataSourceSource",
+    "create_eval_responses_run_data_source_input_messages_from_dict",
+    "create_eval_responses_run_data_source_source_from_dict",
+    "create_eval_run_data_source_input_messages_template_item_from_dict_2",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateEvalResponsesRunDataSource(_r.Model):
@@ -58,53 +76,65 @@ class CreateEvalResponsesRunDataSource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateEvalResponsesRunDataSource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEEVALRESPONSESRUNDATASOURCE
+                else _r.extras(data, _KEYS_CREATEEVALRESPONSESRUNDATASOURCE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "responses")
-
-            key = "input_messages"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("input_messages", UNSET)
             obj.input_messages = (
                 v
                 if v is UNSET
                 else create_eval_responses_run_data_source_input_messages_from_dict(v)
             )
-
-            key = "sampling_params"
+        except Exception as exc:
+            obj.input_messages = _r.misfit(obj, data, "input_messages", "input_messages", exc)
+        try:
             v = data.get("sampling_params", UNSET)
             obj.sampling_params = (
                 v if v is UNSET else CreateEvalResponsesRunDataSourceSamplingParams.from_dict(v)
             )
-
-            key = "model"
+        except Exception as exc:
+            obj.sampling_params = _r.misfit(obj, data, "sampling_params", "sampling_params", exc)
+        try:
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "source"
-            obj.source = create_eval_responses_run_data_source_source_from_dict(data["source"])
-
-            obj.extra = _r.extras(data, _KEYS_CREATEEVALRESPONSESRUNDATASOURCE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
+            obj.source = create_eval_responses_run_data_source_source_from_dict(data["source"])
+        except Exception as exc:
+            obj.source = _r.misfit(obj, data, "source", "source", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "source": self.source.to_dict(),
-        }
-        if self.input_messages is not UNSET:
-            out["input_messages"] = self.input_messages.to_dict()
-        if self.sampling_params is not UNSET:
-            out["sampling_params"] = self.sampling_params.to_dict()
-        if self.model is not UNSET:
-            out["model"] = self.model
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "source": self.source.to_dict(),
+            }
+            if self.input_messages is not UNSET:
+                out["input_messages"] = self.input_messages.to_dict()
+            if self.sampling_params is not UNSET:
+                out["sampling_params"] = self.sampling_params.to_dict()
+            if self.model is not UNSET:
+                out["model"] = self.model
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -139,33 +169,42 @@ class CreateEvalResponsesRunDataSourceInputMessagesItemReference(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> CreateEvalResponsesRunDataSourceInputMessagesItemReference:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEEVALRESPONSESRUNDATASOURCEINPUTMESSAGESITEMREFERENCE
+                else _r.extras(
+                    data, _KEYS_CREATEEVALRESPONSESRUNDATASOURCEINPUTMESSAGESITEMREFERENCE
+                )
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "item_reference")
-
-            key = "item_reference"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.item_reference = (
                 v if (v := data["item_reference"]).__class__ is str else _r.string(v)
             )
-
-            obj.extra = _r.extras(
-                data, _KEYS_CREATEEVALRESPONSESRUNDATASOURCEINPUTMESSAGESITEMREFERENCE
-            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.item_reference = _r.misfit(obj, data, "item_reference", "item_reference", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "item_reference": self.item_reference,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "item_reference": self.item_reference,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -200,32 +239,41 @@ class CreateEvalResponsesRunDataSourceInputMessagesTemplate(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> CreateEvalResponsesRunDataSourceInputMessagesTemplate:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEEVALRESPONSESRUNDATASOURCEINPUTMESSAGESTEMPLATE
+                else _r.extras(data, _KEYS_CREATEEVALRESPONSESRUNDATASOURCEINPUTMESSAGESTEMPLATE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "template")
-
-            key = "template"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.template = _r.list_of(
                 data["template"],
                 create_eval_run_data_source_input_messages_template_item_from_dict_2,
             )
-
-            obj.extra = _r.extras(data, _KEYS_CREATEEVALRESPONSESRUNDATASOURCEINPUTMESSAGESTEMPLATE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.template = _r.misfit(obj, data, "template", "template", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "template": [x.to_dict() for x in self.template],
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "template": [x.to_dict() for x in self.template],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -295,66 +343,82 @@ class CreateEvalResponsesRunDataSourceSamplingParams(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateEvalResponsesRunDataSourceSamplingParams:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "reasoning_effort"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEEVALRESPONSESRUNDATASOURCESAMPLINGPARAMS
+                else _r.extras(data, _KEYS_CREATEEVALRESPONSESRUNDATASOURCESAMPLINGPARAMS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("reasoning_effort", UNSET)
             obj.reasoning_effort = v if v is UNSET or v is None else ReasoningEffort.decode(v)
-
-            key = "temperature"
+        except Exception as exc:
+            obj.reasoning_effort = _r.misfit(obj, data, "reasoning_effort", "reasoning_effort", exc)
+        try:
             v = data.get("temperature", UNSET)
-            obj.temperature = v if v is UNSET else _r.number(v)
-
-            key = "max_completion_tokens"
+            obj.temperature = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.temperature = _r.misfit(obj, data, "temperature", "temperature", exc)
+        try:
             v = data.get("max_completion_tokens", UNSET)
             obj.max_completion_tokens = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "top_p"
+        except Exception as exc:
+            obj.max_completion_tokens = _r.misfit(
+                obj, data, "max_completion_tokens", "max_completion_tokens", exc
+            )
+        try:
             v = data.get("top_p", UNSET)
-            obj.top_p = v if v is UNSET else _r.number(v)
-
-            key = "seed"
+            obj.top_p = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.top_p = _r.misfit(obj, data, "top_p", "top_p", exc)
+        try:
             v = data.get("seed", UNSET)
             obj.seed = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "tools"
+        except Exception as exc:
+            obj.seed = _r.misfit(obj, data, "seed", "seed", exc)
+        try:
             v = data.get("tools", UNSET)
             obj.tools = v if v is UNSET else _r.list_of(v, tool_from_dict)
-
-            key = "text"
+        except Exception as exc:
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
+        try:
             v = data.get("text", UNSET)
             obj.text = (
                 v if v is UNSET else CreateEvalResponsesRunDataSourceSamplingParamsText.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CREATEEVALRESPONSESRUNDATASOURCESAMPLINGPARAMS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.text = _r.misfit(obj, data, "text", "text", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.reasoning_effort is not UNSET:
-            out["reasoning_effort"] = self.reasoning_effort
-        if self.temperature is not UNSET:
-            out["temperature"] = self.temperature
-        if self.max_completion_tokens is not UNSET:
-            out["max_completion_tokens"] = self.max_completion_tokens
-        if self.top_p is not UNSET:
-            out["top_p"] = self.top_p
-        if self.seed is not UNSET:
-            out["seed"] = self.seed
-        if self.tools is not UNSET:
-            out["tools"] = [x.to_dict() for x in self.tools]
-        if self.text is not UNSET:
-            out["text"] = self.text.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.reasoning_effort is not UNSET:
+                out["reasoning_effort"] = self.reasoning_effort
+            if self.temperature is not UNSET:
+                out["temperature"] = self.temperature
+            if self.max_completion_tokens is not UNSET:
+                out["max_completion_tokens"] = self.max_completion_tokens
+            if self.top_p is not UNSET:
+                out["top_p"] = self.top_p
+            if self.seed is not UNSET:
+                out["seed"] = self.seed
+            if self.tools is not UNSET:
+                out["tools"] = [x.to_dict() for x in self.tools]
+            if self.text is not UNSET:
+                out["text"] = self.text.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -387,26 +451,34 @@ class CreateEvalResponsesRunDataSourceSamplingParamsText(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> CreateEvalResponsesRunDataSourceSamplingParamsText:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "format"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEEVALRESPONSESRUNDATASOURCESAMPLINGPARAMSTEXT
+                else _r.extras(data, _KEYS_CREATEEVALRESPONSESRUNDATASOURCESAMPLINGPARAMSTEXT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("format", UNSET)
             obj.format = v if v is UNSET else text_response_format_configuration_from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEEVALRESPONSESRUNDATASOURCESAMPLINGPARAMSTEXT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.format = _r.misfit(obj, data, "format", "format", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.format is not UNSET:
-            out["format"] = self.format.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.format is not UNSET:
+                out["format"] = self.format.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -439,31 +511,40 @@ class CreateEvalRunDataSourceInputMessagesTemplateItemChatMessage(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> CreateEvalRunDataSourceInputMessagesTemplateItemChatMessage:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "role"
-            obj.role = v if (v := data["role"]).__class__ is str else _r.string(v)
-
-            key = "content"
-            obj.content = v if (v := data["content"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(
-                data, _KEYS_CREATEEVALRUNDATASOURCEINPUTMESSAGESTEMPLATEITEMCHATMESSAGE
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEEVALRUNDATASOURCEINPUTMESSAGESTEMPLATEITEMCHATMESSAGE
+                else _r.extras(
+                    data, _KEYS_CREATEEVALRUNDATASOURCEINPUTMESSAGESTEMPLATEITEMCHATMESSAGE
+                )
             )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.role = v if (v := data["role"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
+            obj.content = v if (v := data["content"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "role": self.role,
-            "content": self.content,
-        }
+        try:
+            out: dict[str, Any] = {
+                "role": self.role,
+                "content": self.content,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -13,6 +13,13 @@ from .create_eval_completions_run_data_source import CreateEvalCompletionsRunDat
 from .create_eval_jsonl_run_data_source import CreateEvalJsonlRunDataSource
 from .create_eval_responses_run_data_source import CreateEvalResponsesRunDataSource
 
+__all__ = [
+    "CreateEvalRunRequest",
+    "CreateEvalRunRequestDataSource",
+    "UnknownCreateEvalRunRequestDataSource",
+    "create_eval_run_request_data_source_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateEvalRunRequest(_r.Model):
@@ -41,37 +48,47 @@ class CreateEvalRunRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateEvalRunRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "name"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEEVALRUNREQUEST
+                else _r.extras(data, _KEYS_CREATEEVALRUNREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "metadata"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("metadata", UNSET)
             obj.metadata = v if v is UNSET or v is None else _r.map_of(v, _r.string)
-
-            key = "data_source"
-            obj.data_source = create_eval_run_request_data_source_from_dict(data["data_source"])
-
-            obj.extra = _r.extras(data, _KEYS_CREATEEVALRUNREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
+        try:
+            obj.data_source = create_eval_run_request_data_source_from_dict(data["data_source"])
+        except Exception as exc:
+            obj.data_source = _r.misfit(obj, data, "data_source", "data_source", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "data_source": self.data_source.to_dict(),
-        }
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.metadata is not UNSET:
-            out["metadata"] = None if self.metadata is None else dict(self.metadata)
+        try:
+            out: dict[str, Any] = {
+                "data_source": self.data_source.to_dict(),
+            }
+            if self.name is not UNSET:
+                out["name"] = self.name
+            if self.metadata is not UNSET:
+                out["metadata"] = None if self.metadata is None else dict(self.metadata)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .file_expiration_after import FileExpirationAfter
 
+__all__ = ["CreateFileRequest", "CreateFileRequestPurpose"]
+
 
 class CreateFileRequestPurpose(_r.OpenEnum):
     """The intended purpose of the uploaded file. One of:
@@ -65,35 +67,45 @@ class CreateFileRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateFileRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "file"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEFILEREQUEST
+                else _r.extras(data, _KEYS_CREATEFILEREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.file = v if (v := data["file"]).__class__ is str else _r.string(v)
-
-            key = "purpose"
+        except Exception as exc:
+            obj.file = _r.misfit(obj, data, "file", "file", exc)
+        try:
             obj.purpose = CreateFileRequestPurpose.decode(data["purpose"])
-
-            key = "expires_after"
+        except Exception as exc:
+            obj.purpose = _r.misfit(obj, data, "purpose", "purpose", exc)
+        try:
             v = data.get("expires_after", UNSET)
             obj.expires_after = v if v is UNSET else FileExpirationAfter.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEFILEREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.expires_after = _r.misfit(obj, data, "expires_after", "expires_after", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "file": self.file,
-            "purpose": self.purpose,
-        }
-        if self.expires_after is not UNSET:
-            out["expires_after"] = self.expires_after.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "file": self.file,
+                "purpose": self.purpose,
+            }
+            if self.expires_after is not UNSET:
+                out["expires_after"] = self.expires_after.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

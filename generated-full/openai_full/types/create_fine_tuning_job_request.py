@@ -11,6 +11,21 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .fine_tune_method import FineTuneMethod
 
+__all__ = [
+    "CreateFineTuningJobRequest",
+    "CreateFineTuningJobRequestHyperparameters",
+    "CreateFineTuningJobRequestHyperparametersBatchSize",
+    "CreateFineTuningJobRequestHyperparametersLearningRateMultiplier",
+    "CreateFineTuningJobRequestHyperparametersNEpochs",
+    "CreateFineTuningJobRequestIntegrationsItem",
+    "CreateFineTuningJobRequestIntegrationsItemWandb",
+    "CreateFineTuningJobRequestModel",
+    "CreateFineTuningJobRequestModelEnum",
+    "create_fine_job_request_hyperparameters_learning_rate_multiplier_from_dict",
+    "create_fine_tuning_job_request_hyperparameters_batch_size_from_dict",
+    "create_fine_tuning_job_request_hyperparameters_n_epochs_from_dict",
+]
+
 
 class CreateFineTuningJobRequestModelEnum(_r.OpenEnum):
     """CreateFineTuningJobRequestModelEnum
@@ -98,81 +113,97 @@ class CreateFineTuningJobRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateFineTuningJobRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "model"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEFINETUNINGJOBREQUEST
+                else _r.extras(data, _KEYS_CREATEFINETUNINGJOBREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.model = CreateFineTuningJobRequestModelEnum.decode(data["model"])
-
-            key = "training_file"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             obj.training_file = v if (v := data["training_file"]).__class__ is str else _r.string(v)
-
-            key = "hyperparameters"
+        except Exception as exc:
+            obj.training_file = _r.misfit(obj, data, "training_file", "training_file", exc)
+        try:
             v = data.get("hyperparameters", UNSET)
             obj.hyperparameters = (
                 v if v is UNSET else CreateFineTuningJobRequestHyperparameters.from_dict(v)
             )
-
-            key = "suffix"
+        except Exception as exc:
+            obj.hyperparameters = _r.misfit(obj, data, "hyperparameters", "hyperparameters", exc)
+        try:
             v = data.get("suffix", UNSET)
             obj.suffix = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "validation_file"
+        except Exception as exc:
+            obj.suffix = _r.misfit(obj, data, "suffix", "suffix", exc)
+        try:
             v = data.get("validation_file", UNSET)
             obj.validation_file = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "integrations"
+        except Exception as exc:
+            obj.validation_file = _r.misfit(obj, data, "validation_file", "validation_file", exc)
+        try:
             v = data.get("integrations", UNSET)
             obj.integrations = (
                 v
                 if v is UNSET or v is None
                 else _r.list_of(v, CreateFineTuningJobRequestIntegrationsItem.from_dict)
             )
-
-            key = "seed"
+        except Exception as exc:
+            obj.integrations = _r.misfit(obj, data, "integrations", "integrations", exc)
+        try:
             v = data.get("seed", UNSET)
             obj.seed = v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "method"
+        except Exception as exc:
+            obj.seed = _r.misfit(obj, data, "seed", "seed", exc)
+        try:
             v = data.get("method", UNSET)
             obj.method = v if v is UNSET else FineTuneMethod.from_dict(v)
-
-            key = "metadata"
+        except Exception as exc:
+            obj.method = _r.misfit(obj, data, "method", "method", exc)
+        try:
             v = data.get("metadata", UNSET)
             obj.metadata = v if v is UNSET or v is None else _r.map_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEFINETUNINGJOBREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "model": self.model,
-            "training_file": self.training_file,
-        }
-        if self.hyperparameters is not UNSET:
-            out["hyperparameters"] = self.hyperparameters.to_dict()
-        if self.suffix is not UNSET:
-            out["suffix"] = self.suffix
-        if self.validation_file is not UNSET:
-            out["validation_file"] = self.validation_file
-        if self.integrations is not UNSET:
-            out["integrations"] = (
-                None if self.integrations is None else [x.to_dict() for x in self.integrations]
-            )
-        if self.seed is not UNSET:
-            out["seed"] = self.seed
-        if self.method is not UNSET:
-            out["method"] = self.method.to_dict()
-        if self.metadata is not UNSET:
-            out["metadata"] = None if self.metadata is None else dict(self.metadata)
+        try:
+            out: dict[str, Any] = {
+                "model": self.model,
+                "training_file": self.training_file,
+            }
+            if self.hyperparameters is not UNSET:
+                out["hyperparameters"] = self.hyperparameters.to_dict()
+            if self.suffix is not UNSET:
+                out["suffix"] = self.suffix
+            if self.validation_file is not UNSET:
+                out["validation_file"] = self.validation_file
+            if self.integrations is not UNSET:
+                out["integrations"] = (
+                    None if self.integrations is None else [x.to_dict() for x in self.integrations]
+                )
+            if self.seed is not UNSET:
+                out["seed"] = self.seed
+            if self.method is not UNSET:
+                out["method"] = self.method.to_dict()
+            if self.metadata is not UNSET:
+                out["metadata"] = None if self.metadata is None else dict(self.metadata)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -234,50 +265,62 @@ class CreateFineTuningJobRequestHyperparameters(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateFineTuningJobRequestHyperparameters:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "batch_size"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEFINETUNINGJOBREQUESTHYPERPARAMETERS
+                else _r.extras(data, _KEYS_CREATEFINETUNINGJOBREQUESTHYPERPARAMETERS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("batch_size", UNSET)
             obj.batch_size = (
                 v
                 if v is UNSET
                 else create_fine_tuning_job_request_hyperparameters_batch_size_from_dict(v)
             )
-
-            key = "learning_rate_multiplier"
+        except Exception as exc:
+            obj.batch_size = _r.misfit(obj, data, "batch_size", "batch_size", exc)
+        try:
             v = data.get("learning_rate_multiplier", UNSET)
             obj.learning_rate_multiplier = (
                 v
                 if v is UNSET
                 else create_fine_job_request_hyperparameters_learning_rate_multiplier_from_dict(v)
             )
-
-            key = "n_epochs"
+        except Exception as exc:
+            obj.learning_rate_multiplier = _r.misfit(
+                obj, data, "learning_rate_multiplier", "learning_rate_multiplier", exc
+            )
+        try:
             v = data.get("n_epochs", UNSET)
             obj.n_epochs = (
                 v
                 if v is UNSET
                 else create_fine_tuning_job_request_hyperparameters_n_epochs_from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CREATEFINETUNINGJOBREQUESTHYPERPARAMETERS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.n_epochs = _r.misfit(obj, data, "n_epochs", "n_epochs", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.batch_size is not UNSET:
-            out["batch_size"] = self.batch_size
-        if self.learning_rate_multiplier is not UNSET:
-            out["learning_rate_multiplier"] = self.learning_rate_multiplier
-        if self.n_epochs is not UNSET:
-            out["n_epochs"] = self.n_epochs
+        try:
+            out: dict[str, Any] = {}
+            if self.batch_size is not UNSET:
+                out["batch_size"] = self.batch_size
+            if self.learning_rate_multiplier is not UNSET:
+                out["learning_rate_multiplier"] = self.learning_rate_multiplier
+            if self.n_epochs is not UNSET:
+                out["n_epochs"] = self.n_epochs
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -312,29 +355,38 @@ class CreateFineTuningJobRequestIntegrationsItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateFineTuningJobRequestIntegrationsItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "wandb")
-
-            key = "wandb"
-            obj.wandb = CreateFineTuningJobRequestIntegrationsItemWandb.from_dict(data["wandb"])
-
-            obj.extra = _r.extras(data, _KEYS_CREATEFINETUNINGJOBREQUESTINTEGRATIONSITEM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEFINETUNINGJOBREQUESTINTEGRATIONSITEM
+                else _r.extras(data, _KEYS_CREATEFINETUNINGJOBREQUESTINTEGRATIONSITEM)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "wandb")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.wandb = CreateFineTuningJobRequestIntegrationsItemWandb.from_dict(data["wandb"])
+        except Exception as exc:
+            obj.wandb = _r.misfit(obj, data, "wandb", "wandb", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "wandb": self.wandb.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "wandb": self.wandb.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -379,43 +431,54 @@ class CreateFineTuningJobRequestIntegrationsItemWandb(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateFineTuningJobRequestIntegrationsItemWandb:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "project"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEFINETUNINGJOBREQUESTINTEGRATIONSITEMWANDB
+                else _r.extras(data, _KEYS_CREATEFINETUNINGJOBREQUESTINTEGRATIONSITEMWANDB)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.project = v if (v := data["project"]).__class__ is str else _r.string(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.project = _r.misfit(obj, data, "project", "project", exc)
+        try:
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "entity"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("entity", UNSET)
             obj.entity = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "tags"
+        except Exception as exc:
+            obj.entity = _r.misfit(obj, data, "entity", "entity", exc)
+        try:
             v = data.get("tags", UNSET)
             obj.tags = v if v is UNSET else _r.list_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEFINETUNINGJOBREQUESTINTEGRATIONSITEMWANDB)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.tags = _r.misfit(obj, data, "tags", "tags", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "project": self.project,
-        }
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.entity is not UNSET:
-            out["entity"] = self.entity
-        if self.tags is not UNSET:
-            out["tags"] = list(self.tags)
+        try:
+            out: dict[str, Any] = {
+                "project": self.project,
+            }
+            if self.name is not UNSET:
+                out["name"] = self.name
+            if self.entity is not UNSET:
+                out["entity"] = self.entity
+            if self.tags is not UNSET:
+                out["tags"] = list(self.tags)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -464,7 +527,7 @@ def create_fine_job_request_hyperparameters_learning_rate_multiplier_from_dict(
     if kind is str:
         return _r.const(data, "auto")
     if kind is float or kind is int:
-        return _r.number(data)
+        return data if data.__class__ is float else _r.number(data)
     raise _r.DecodeError("a string or a number", data)
 
 

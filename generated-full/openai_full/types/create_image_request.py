@@ -10,6 +10,20 @@ from typing import Any, TypeAlias
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "CreateImageRequest",
+    "CreateImageRequestBackground",
+    "CreateImageRequestModel",
+    "CreateImageRequestModelEnum",
+    "CreateImageRequestModeration",
+    "CreateImageRequestOutputFormat",
+    "CreateImageRequestQuality",
+    "CreateImageRequestResponseFormat",
+    "CreateImageRequestSize",
+    "CreateImageRequestSizeEnum",
+    "CreateImageRequestStyle",
+]
+
 
 class CreateImageRequestBackground(_r.OpenEnum):
     """Set the background of the generated image(s). This parameter is only
@@ -227,117 +241,140 @@ class CreateImageRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateImageRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "prompt"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEIMAGEREQUEST
+                else _r.extras(data, _KEYS_CREATEIMAGEREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.prompt = v if (v := data["prompt"]).__class__ is str else _r.string(v)
-
-            key = "model"
+        except Exception as exc:
+            obj.prompt = _r.misfit(obj, data, "prompt", "prompt", exc)
+        try:
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET or v is None else CreateImageRequestModelEnum.decode(v)
-
-            key = "n"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("n", UNSET)
             obj.n = v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "quality"
+        except Exception as exc:
+            obj.n = _r.misfit(obj, data, "n", "n", exc)
+        try:
             v = data.get("quality", UNSET)
             obj.quality = v if v is UNSET or v is None else CreateImageRequestQuality.decode(v)
-
-            key = "response_format"
+        except Exception as exc:
+            obj.quality = _r.misfit(obj, data, "quality", "quality", exc)
+        try:
             v = data.get("response_format", UNSET)
             obj.response_format = (
                 v if v is UNSET or v is None else CreateImageRequestResponseFormat.decode(v)
             )
-
-            key = "output_format"
+        except Exception as exc:
+            obj.response_format = _r.misfit(obj, data, "response_format", "response_format", exc)
+        try:
             v = data.get("output_format", UNSET)
             obj.output_format = (
                 v if v is UNSET or v is None else CreateImageRequestOutputFormat.decode(v)
             )
-
-            key = "output_compression"
+        except Exception as exc:
+            obj.output_format = _r.misfit(obj, data, "output_format", "output_format", exc)
+        try:
             v = data.get("output_compression", UNSET)
             obj.output_compression = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "stream"
+        except Exception as exc:
+            obj.output_compression = _r.misfit(
+                obj, data, "output_compression", "output_compression", exc
+            )
+        try:
             v = data.get("stream", UNSET)
             obj.stream = (
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "partial_images"
+        except Exception as exc:
+            obj.stream = _r.misfit(obj, data, "stream", "stream", exc)
+        try:
             v = data.get("partial_images", UNSET)
             obj.partial_images = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "size"
+        except Exception as exc:
+            obj.partial_images = _r.misfit(obj, data, "partial_images", "partial_images", exc)
+        try:
             v = data.get("size", UNSET)
             obj.size = v if v is UNSET or v is None else CreateImageRequestSizeEnum.decode(v)
-
-            key = "moderation"
+        except Exception as exc:
+            obj.size = _r.misfit(obj, data, "size", "size", exc)
+        try:
             v = data.get("moderation", UNSET)
             obj.moderation = (
                 v if v is UNSET or v is None else CreateImageRequestModeration.decode(v)
             )
-
-            key = "background"
+        except Exception as exc:
+            obj.moderation = _r.misfit(obj, data, "moderation", "moderation", exc)
+        try:
             v = data.get("background", UNSET)
             obj.background = (
                 v if v is UNSET or v is None else CreateImageRequestBackground.decode(v)
             )
-
-            key = "style"
+        except Exception as exc:
+            obj.background = _r.misfit(obj, data, "background", "background", exc)
+        try:
             v = data.get("style", UNSET)
             obj.style = v if v is UNSET or v is None else CreateImageRequestStyle.decode(v)
-
-            key = "user"
+        except Exception as exc:
+            obj.style = _r.misfit(obj, data, "style", "style", exc)
+        try:
             v = data.get("user", UNSET)
             obj.user = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEIMAGEREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.user = _r.misfit(obj, data, "user", "user", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "prompt": self.prompt,
-        }
-        if self.model is not UNSET:
-            out["model"] = self.model
-        if self.n is not UNSET:
-            out["n"] = self.n
-        if self.quality is not UNSET:
-            out["quality"] = self.quality
-        if self.response_format is not UNSET:
-            out["response_format"] = self.response_format
-        if self.output_format is not UNSET:
-            out["output_format"] = self.output_format
-        if self.output_compression is not UNSET:
-            out["output_compression"] = self.output_compression
-        if self.stream is not UNSET:
-            out["stream"] = self.stream
-        if self.partial_images is not UNSET:
-            out["partial_images"] = self.partial_images
-        if self.size is not UNSET:
-            out["size"] = self.size
-        if self.moderation is not UNSET:
-            out["moderation"] = self.moderation
-        if self.background is not UNSET:
-            out["background"] = self.background
-        if self.style is not UNSET:
-            out["style"] = self.style
-        if self.user is not UNSET:
-            out["user"] = self.user
+        try:
+            out: dict[str, Any] = {
+                "prompt": self.prompt,
+            }
+            if self.model is not UNSET:
+                out["model"] = self.model
+            if self.n is not UNSET:
+                out["n"] = self.n
+            if self.quality is not UNSET:
+                out["quality"] = self.quality
+            if self.response_format is not UNSET:
+                out["response_format"] = self.response_format
+            if self.output_format is not UNSET:
+                out["output_format"] = self.output_format
+            if self.output_compression is not UNSET:
+                out["output_compression"] = self.output_compression
+            if self.stream is not UNSET:
+                out["stream"] = self.stream
+            if self.partial_images is not UNSET:
+                out["partial_images"] = self.partial_images
+            if self.size is not UNSET:
+                out["size"] = self.size
+            if self.moderation is not UNSET:
+                out["moderation"] = self.moderation
+            if self.background is not UNSET:
+                out["background"] = self.background
+            if self.style is not UNSET:
+                out["style"] = self.style
+            if self.user is not UNSET:
+                out["user"] = self.user
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

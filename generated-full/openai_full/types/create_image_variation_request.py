@@ -10,6 +10,13 @@ from typing import Any, TypeAlias
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "CreateImageVariationRequest",
+    "CreateImageVariationRequestModel",
+    "CreateImageVariationRequestResponseFormat",
+    "CreateImageVariationRequestSize",
+]
+
 
 class CreateImageVariationRequestResponseFormat(_r.OpenEnum):
     """The format in which the generated images are returned. Must be one of `url` or `b64_json`. URLs are only valid for 60 minutes after the image has been generated.
@@ -80,59 +87,72 @@ class CreateImageVariationRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateImageVariationRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "image"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEIMAGEVARIATIONREQUEST
+                else _r.extras(data, _KEYS_CREATEIMAGEVARIATIONREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.image = v if (v := data["image"]).__class__ is str else _r.string(v)
-
-            key = "model"
+        except Exception as exc:
+            obj.image = _r.misfit(obj, data, "image", "image", exc)
+        try:
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "n"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("n", UNSET)
             obj.n = v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "response_format"
+        except Exception as exc:
+            obj.n = _r.misfit(obj, data, "n", "n", exc)
+        try:
             v = data.get("response_format", UNSET)
             obj.response_format = (
                 v
                 if v is UNSET or v is None
                 else CreateImageVariationRequestResponseFormat.decode(v)
             )
-
-            key = "size"
+        except Exception as exc:
+            obj.response_format = _r.misfit(obj, data, "response_format", "response_format", exc)
+        try:
             v = data.get("size", UNSET)
             obj.size = v if v is UNSET or v is None else CreateImageVariationRequestSize.decode(v)
-
-            key = "user"
+        except Exception as exc:
+            obj.size = _r.misfit(obj, data, "size", "size", exc)
+        try:
             v = data.get("user", UNSET)
             obj.user = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEIMAGEVARIATIONREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.user = _r.misfit(obj, data, "user", "user", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "image": self.image,
-        }
-        if self.model is not UNSET:
-            out["model"] = self.model
-        if self.n is not UNSET:
-            out["n"] = self.n
-        if self.response_format is not UNSET:
-            out["response_format"] = self.response_format
-        if self.size is not UNSET:
-            out["size"] = self.size
-        if self.user is not UNSET:
-            out["user"] = self.user
+        try:
+            out: dict[str, Any] = {
+                "image": self.image,
+            }
+            if self.model is not UNSET:
+                out["model"] = self.model
+            if self.n is not UNSET:
+                out["n"] = self.n
+            if self.response_format is not UNSET:
+                out["response_format"] = self.response_format
+            if self.size is not UNSET:
+                out["size"] = self.size
+            if self.user is not UNSET:
+                out["user"] = self.user
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

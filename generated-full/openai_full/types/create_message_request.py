@@ -15,6 +15,20 @@ from .message_content_image_file_object import MessageContentImageFileObject
 from .message_content_image_url_object import MessageContentImageUrlObject
 from .message_request_content_text_object import MessageRequestContentTextObject
 
+__all__ = [
+    "CreateMessageRequest",
+    "CreateMessageRequestAttachmentsItem",
+    "CreateMessageRequestAttachmentsItemToolsItem",
+    "CreateMessageRequestContent",
+    "CreateMessageRequestContentArrayOfContentPartsItem",
+    "CreateMessageRequestRole",
+    "UnknownCreateMessageRequestAttachmentsItemToolsItem",
+    "UnknownCreateMessageRequestContentArrayOfContentPartsItem",
+    "create_message_request_attachments_item_tools_item_from_dict",
+    "create_message_request_content_array_of_content_parts_item_from_dict",
+    "create_message_request_content_from_dict",
+]
+
 
 class CreateMessageRequestRole(_r.OpenEnum):
     """The role of the entity that is creating the message. Allowed values include:
@@ -60,47 +74,58 @@ class CreateMessageRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateMessageRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "role"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEMESSAGEREQUEST
+                else _r.extras(data, _KEYS_CREATEMESSAGEREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.role = CreateMessageRequestRole.decode(data["role"])
-
-            key = "content"
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
             obj.content = create_message_request_content_from_dict(data["content"])
-
-            key = "attachments"
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
+        try:
             v = data.get("attachments", UNSET)
             obj.attachments = (
                 v
                 if v is UNSET or v is None
                 else _r.list_of(v, CreateMessageRequestAttachmentsItem.from_dict)
             )
-
-            key = "metadata"
+        except Exception as exc:
+            obj.attachments = _r.misfit(obj, data, "attachments", "attachments", exc)
+        try:
             v = data.get("metadata", UNSET)
             obj.metadata = v if v is UNSET or v is None else _r.map_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEMESSAGEREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "role": self.role,
-            "content": _r.encode(self.content),
-        }
-        if self.attachments is not UNSET:
-            out["attachments"] = (
-                None if self.attachments is None else [x.to_dict() for x in self.attachments]
-            )
-        if self.metadata is not UNSET:
-            out["metadata"] = None if self.metadata is None else dict(self.metadata)
+        try:
+            out: dict[str, Any] = {
+                "role": self.role,
+                "content": _r.encode(self.content),
+            }
+            if self.attachments is not UNSET:
+                out["attachments"] = (
+                    None if self.attachments is None else [x.to_dict() for x in self.attachments]
+                )
+            if self.metadata is not UNSET:
+                out["metadata"] = None if self.metadata is None else dict(self.metadata)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -131,36 +156,45 @@ class CreateMessageRequestAttachmentsItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateMessageRequestAttachmentsItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "file_id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEMESSAGEREQUESTATTACHMENTSITEM
+                else _r.extras(data, _KEYS_CREATEMESSAGEREQUESTATTACHMENTSITEM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("file_id", UNSET)
             obj.file_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "tools"
+        except Exception as exc:
+            obj.file_id = _r.misfit(obj, data, "file_id", "file_id", exc)
+        try:
             v = data.get("tools", UNSET)
             obj.tools = (
                 v
                 if v is UNSET
                 else _r.list_of(v, create_message_request_attachments_item_tools_item_from_dict)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CREATEMESSAGEREQUESTATTACHMENTSITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.file_id is not UNSET:
-            out["file_id"] = self.file_id
-        if self.tools is not UNSET:
-            out["tools"] = [x.to_dict() for x in self.tools]
+        try:
+            out: dict[str, Any] = {}
+            if self.file_id is not UNSET:
+                out["file_id"] = self.file_id
+            if self.tools is not UNSET:
+                out["tools"] = [x.to_dict() for x in self.tools]
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .model_response_properties import ModelResponsePropertiesPromptCacheRetention
 from .prompt_cache_options_param import PromptCacheOptionsParam
 
+__all__ = ["CreateModelResponseProperties"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateModelResponseProperties(_r.Model):
@@ -66,82 +68,108 @@ class CreateModelResponseProperties(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateModelResponseProperties:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "metadata"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEMODELRESPONSEPROPERTIES
+                else _r.extras(data, _KEYS_CREATEMODELRESPONSEPROPERTIES)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("metadata", UNSET)
             obj.metadata = v if v is UNSET or v is None else _r.map_of(v, _r.string)
-
-            key = "top_logprobs"
+        except Exception as exc:
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
+        try:
             v = data.get("top_logprobs", UNSET)
             obj.top_logprobs = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "temperature"
+        except Exception as exc:
+            obj.top_logprobs = _r.misfit(obj, data, "top_logprobs", "top_logprobs", exc)
+        try:
             v = data.get("temperature", UNSET)
-            obj.temperature = v if v is UNSET or v is None else _r.number(v)
-
-            key = "top_p"
+            obj.temperature = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.temperature = _r.misfit(obj, data, "temperature", "temperature", exc)
+        try:
             v = data.get("top_p", UNSET)
-            obj.top_p = v if v is UNSET or v is None else _r.number(v)
-
-            key = "user"
+            obj.top_p = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.top_p = _r.misfit(obj, data, "top_p", "top_p", exc)
+        try:
             v = data.get("user", UNSET)
             obj.user = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "safety_identifier"
+        except Exception as exc:
+            obj.user = _r.misfit(obj, data, "user", "user", exc)
+        try:
             v = data.get("safety_identifier", UNSET)
             obj.safety_identifier = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "prompt_cache_key"
+        except Exception as exc:
+            obj.safety_identifier = _r.misfit(
+                obj, data, "safety_identifier", "safety_identifier", exc
+            )
+        try:
             v = data.get("prompt_cache_key", UNSET)
             obj.prompt_cache_key = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "prompt_cache_retention"
+        except Exception as exc:
+            obj.prompt_cache_key = _r.misfit(obj, data, "prompt_cache_key", "prompt_cache_key", exc)
+        try:
             v = data.get("prompt_cache_retention", UNSET)
             obj.prompt_cache_retention = (
                 v
                 if v is UNSET or v is None
                 else ModelResponsePropertiesPromptCacheRetention.decode(v)
             )
-
-            key = "prompt_cache_options"
+        except Exception as exc:
+            obj.prompt_cache_retention = _r.misfit(
+                obj, data, "prompt_cache_retention", "prompt_cache_retention", exc
+            )
+        try:
             v = data.get("prompt_cache_options", UNSET)
             obj.prompt_cache_options = v if v is UNSET else PromptCacheOptionsParam.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEMODELRESPONSEPROPERTIES)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.prompt_cache_options = _r.misfit(
+                obj, data, "prompt_cache_options", "prompt_cache_options", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.metadata is not UNSET:
-            out["metadata"] = None if self.metadata is None else dict(self.metadata)
-        if self.top_logprobs is not UNSET:
-            out["top_logprobs"] = self.top_logprobs
-        if self.temperature is not UNSET:
-            out["temperature"] = self.temperature
-        if self.top_p is not UNSET:
-            out["top_p"] = self.top_p
-        if self.user is not UNSET:
-            out["user"] = self.user
-        if self.safety_identifier is not UNSET:
-            out["safety_identifier"] = self.safety_identifier
-        if self.prompt_cache_key is not UNSET:
-            out["prompt_cache_key"] = self.prompt_cache_key
-        if self.prompt_cache_retention is not UNSET:
-            out["prompt_cache_retention"] = self.prompt_cache_retention
-        if self.prompt_cache_options is not UNSET:
-            out["prompt_cache_options"] = self.prompt_cache_options.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.metadata is not UNSET:
+                out["metadata"] = None if self.metadata is None else dict(self.metadata)
+            if self.top_logprobs is not UNSET:
+                out["top_logprobs"] = self.top_logprobs
+            if self.temperature is not UNSET:
+                out["temperature"] = self.temperature
+            if self.top_p is not UNSET:
+                out["top_p"] = self.top_p
+            if self.user is not UNSET:
+                out["user"] = self.user
+            if self.safety_identifier is not UNSET:
+                out["safety_identifier"] = self.safety_identifier
+            if self.prompt_cache_key is not UNSET:
+                out["prompt_cache_key"] = self.prompt_cache_key
+            if self.prompt_cache_retention is not UNSET:
+                out["prompt_cache_retention"] = self.prompt_cache_retention
+            if self.prompt_cache_options is not UNSET:
+                out["prompt_cache_options"] = self.prompt_cache_options.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,20 @@ from typing import Any, Literal, TypeAlias
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "CreateModerationRequest",
+    "CreateModerationRequestInput",
+    "CreateModerationRequestInputUnionListItem",
+    "CreateModerationRequestInputUnionListItemImageUrl",
+    "CreateModerationRequestInputUnionListItemImageUrlImageUrl",
+    "CreateModerationRequestInputUnionListItemText",
+    "CreateModerationRequestModel",
+    "CreateModerationRequestModelEnum",
+    "UnknownCreateModerationRequestInputUnionListItem",
+    "create_moderation_request_input_from_dict",
+    "create_moderation_request_input_union_list_item_from_dict",
+]
+
 
 class CreateModerationRequestModelEnum(_r.OpenEnum):
     """CreateModerationRequestModelEnum
@@ -52,31 +66,40 @@ class CreateModerationRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateModerationRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "input"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEMODERATIONREQUEST
+                else _r.extras(data, _KEYS_CREATEMODERATIONREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.input = create_moderation_request_input_from_dict(data["input"])
-
-            key = "model"
+        except Exception as exc:
+            obj.input = _r.misfit(obj, data, "input", "input", exc)
+        try:
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET else CreateModerationRequestModelEnum.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEMODERATIONREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "input": self.input,
-        }
-        if self.model is not UNSET:
-            out["model"] = self.model
+        try:
+            out: dict[str, Any] = {
+                "input": self.input,
+            }
+            if self.model is not UNSET:
+                out["model"] = self.model
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -109,31 +132,40 @@ class CreateModerationRequestInputUnionListItemImageUrl(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> CreateModerationRequestInputUnionListItemImageUrl:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEMODERATIONREQUESTINPUTUNIONLISTITEMIMAGEURL
+                else _r.extras(data, _KEYS_CREATEMODERATIONREQUESTINPUTUNIONLISTITEMIMAGEURL)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "image_url")
-
-            key = "image_url"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.image_url = CreateModerationRequestInputUnionListItemImageUrlImageUrl.from_dict(
                 data["image_url"]
             )
-
-            obj.extra = _r.extras(data, _KEYS_CREATEMODERATIONREQUESTINPUTUNIONLISTITEMIMAGEURL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.image_url = _r.misfit(obj, data, "image_url", "image_url", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "image_url": self.image_url.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "image_url": self.image_url.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -162,27 +194,35 @@ class CreateModerationRequestInputUnionListItemImageUrlImageUrl(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> CreateModerationRequestInputUnionListItemImageUrlImageUrl:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "url"
-            obj.url = v if (v := data["url"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(
-                data, _KEYS_CREATEMODERATIONREQUESTINPUTUNIONLISTITEMIMAGEURLIMAGEURL
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEMODERATIONREQUESTINPUTUNIONLISTITEMIMAGEURLIMAGEURL
+                else _r.extras(
+                    data, _KEYS_CREATEMODERATIONREQUESTINPUTUNIONLISTITEMIMAGEURLIMAGEURL
+                )
             )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.url = v if (v := data["url"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.url = _r.misfit(obj, data, "url", "url", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "url": self.url,
-        }
+        try:
+            out: dict[str, Any] = {
+                "url": self.url,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -213,29 +253,38 @@ class CreateModerationRequestInputUnionListItemText(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateModerationRequestInputUnionListItemText:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "text")
-
-            key = "text"
-            obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEMODERATIONREQUESTINPUTUNIONLISTITEMTEXT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEMODERATIONREQUESTINPUTUNIONLISTITEMTEXT
+                else _r.extras(data, _KEYS_CREATEMODERATIONREQUESTINPUTUNIONLISTITEMTEXT)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "text")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.text = _r.misfit(obj, data, "text", "text", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "text": self.text,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "text": self.text,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,20 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = [
+    "CreateModerationAppliedInputTypesSelfHarmInstructionsItem",
+    "CreateModerationItemCategoryAppliedInputTypesSelfHarmIntentItem",
+    "CreateModerationItemCategoryAppliedInputTypesViolenceGraphicItem",
+    "CreateModerationResponse",
+    "CreateModerationResponseResultsItem",
+    "CreateModerationResponseResultsItemCategories",
+    "CreateModerationResponseResultsItemCategoryAppliedInputTypes",
+    "CreateModerationResponseResultsItemCategoryScores",
+    "CreateModerationResultsItemCategoryAppliedInputTypesSelfHarmItem",
+    "CreateModerationResultsItemCategoryAppliedInputTypesSexualItem",
+    "CreateModerationResultsItemCategoryAppliedInputTypesViolenceItem",
+]
+
 
 class CreateModerationAppliedInputTypesSelfHarmInstructionsItem(_r.OpenEnum):
     """CreateModerationAppliedInputTypesSelfHarmInstructionsItem
@@ -99,33 +113,43 @@ class CreateModerationResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateModerationResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "model"
-            obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
-
-            key = "results"
-            obj.results = _r.list_of(data["results"], CreateModerationResponseResultsItem.from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEMODERATIONRESPONSE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEMODERATIONRESPONSE
+                else _r.extras(data, _KEYS_CREATEMODERATIONRESPONSE)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
+            obj.results = _r.list_of(data["results"], CreateModerationResponseResultsItem.from_dict)
+        except Exception as exc:
+            obj.results = _r.misfit(obj, data, "results", "results", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "model": self.model,
-            "results": [x.to_dict() for x in self.results],
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "model": self.model,
+                "results": [x.to_dict() for x in self.results],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -164,45 +188,58 @@ class CreateModerationResponseResultsItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateModerationResponseResultsItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "flagged"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEMODERATIONRESPONSERESULTSITEM
+                else _r.extras(data, _KEYS_CREATEMODERATIONRESPONSERESULTSITEM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.flagged = v if (v := data["flagged"]).__class__ is bool else _r.boolean(v)
-
-            key = "categories"
+        except Exception as exc:
+            obj.flagged = _r.misfit(obj, data, "flagged", "flagged", exc)
+        try:
             obj.categories = CreateModerationResponseResultsItemCategories.from_dict(
                 data["categories"]
             )
-
-            key = "category_scores"
+        except Exception as exc:
+            obj.categories = _r.misfit(obj, data, "categories", "categories", exc)
+        try:
             obj.category_scores = CreateModerationResponseResultsItemCategoryScores.from_dict(
                 data["category_scores"]
             )
-
-            key = "category_applied_input_types"
+        except Exception as exc:
+            obj.category_scores = _r.misfit(obj, data, "category_scores", "category_scores", exc)
+        try:
             obj.category_applied_input_types = (
                 CreateModerationResponseResultsItemCategoryAppliedInputTypes.from_dict(
                     data["category_applied_input_types"]
                 )
             )
-
-            obj.extra = _r.extras(data, _KEYS_CREATEMODERATIONRESPONSERESULTSITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.category_applied_input_types = _r.misfit(
+                obj, data, "category_applied_input_types", "category_applied_input_types", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "flagged": self.flagged,
-            "categories": self.categories.to_dict(),
-            "category_scores": self.category_scores.to_dict(),
-            "category_applied_input_types": self.category_applied_input_types.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "flagged": self.flagged,
+                "categories": self.categories.to_dict(),
+                "category_scores": self.category_scores.to_dict(),
+                "category_applied_input_types": self.category_applied_input_types.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -277,87 +314,111 @@ class CreateModerationResponseResultsItemCategories(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateModerationResponseResultsItemCategories:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "hate"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEMODERATIONRESPONSERESULTSITEMCATEGORIES
+                else _r.extras(data, _KEYS_CREATEMODERATIONRESPONSERESULTSITEMCATEGORIES)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.hate = v if (v := data["hate"]).__class__ is bool else _r.boolean(v)
-
-            key = "hate/threatening"
+        except Exception as exc:
+            obj.hate = _r.misfit(obj, data, "hate", "hate", exc)
+        try:
             obj.hate_threatening = (
                 v if (v := data["hate/threatening"]).__class__ is bool else _r.boolean(v)
             )
-
-            key = "harassment"
+        except Exception as exc:
+            obj.hate_threatening = _r.misfit(obj, data, "hate/threatening", "hate_threatening", exc)
+        try:
             obj.harassment = v if (v := data["harassment"]).__class__ is bool else _r.boolean(v)
-
-            key = "harassment/threatening"
+        except Exception as exc:
+            obj.harassment = _r.misfit(obj, data, "harassment", "harassment", exc)
+        try:
             obj.harassment_threatening = (
                 v if (v := data["harassment/threatening"]).__class__ is bool else _r.boolean(v)
             )
-
-            key = "illicit"
+        except Exception as exc:
+            obj.harassment_threatening = _r.misfit(
+                obj, data, "harassment/threatening", "harassment_threatening", exc
+            )
+        try:
             v = data["illicit"]
             obj.illicit = v if v is None else v if v.__class__ is bool else _r.boolean(v)
-
-            key = "illicit/violent"
+        except Exception as exc:
+            obj.illicit = _r.misfit(obj, data, "illicit", "illicit", exc)
+        try:
             v = data["illicit/violent"]
             obj.illicit_violent = v if v is None else v if v.__class__ is bool else _r.boolean(v)
-
-            key = "self-harm"
+        except Exception as exc:
+            obj.illicit_violent = _r.misfit(obj, data, "illicit/violent", "illicit_violent", exc)
+        try:
             obj.self_harm = v if (v := data["self-harm"]).__class__ is bool else _r.boolean(v)
-
-            key = "self-harm/intent"
+        except Exception as exc:
+            obj.self_harm = _r.misfit(obj, data, "self-harm", "self_harm", exc)
+        try:
             obj.self_harm_intent = (
                 v if (v := data["self-harm/intent"]).__class__ is bool else _r.boolean(v)
             )
-
-            key = "self-harm/instructions"
+        except Exception as exc:
+            obj.self_harm_intent = _r.misfit(obj, data, "self-harm/intent", "self_harm_intent", exc)
+        try:
             obj.self_harm_instructions = (
                 v if (v := data["self-harm/instructions"]).__class__ is bool else _r.boolean(v)
             )
-
-            key = "sexual"
+        except Exception as exc:
+            obj.self_harm_instructions = _r.misfit(
+                obj, data, "self-harm/instructions", "self_harm_instructions", exc
+            )
+        try:
             obj.sexual = v if (v := data["sexual"]).__class__ is bool else _r.boolean(v)
-
-            key = "sexual/minors"
+        except Exception as exc:
+            obj.sexual = _r.misfit(obj, data, "sexual", "sexual", exc)
+        try:
             obj.sexual_minors = (
                 v if (v := data["sexual/minors"]).__class__ is bool else _r.boolean(v)
             )
-
-            key = "violence"
+        except Exception as exc:
+            obj.sexual_minors = _r.misfit(obj, data, "sexual/minors", "sexual_minors", exc)
+        try:
             obj.violence = v if (v := data["violence"]).__class__ is bool else _r.boolean(v)
-
-            key = "violence/graphic"
+        except Exception as exc:
+            obj.violence = _r.misfit(obj, data, "violence", "violence", exc)
+        try:
             obj.violence_graphic = (
                 v if (v := data["violence/graphic"]).__class__ is bool else _r.boolean(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CREATEMODERATIONRESPONSERESULTSITEMCATEGORIES)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.violence_graphic = _r.misfit(obj, data, "violence/graphic", "violence_graphic", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "hate": self.hate,
-            "hate/threatening": self.hate_threatening,
-            "harassment": self.harassment,
-            "harassment/threatening": self.harassment_threatening,
-            "illicit": self.illicit,
-            "illicit/violent": self.illicit_violent,
-            "self-harm": self.self_harm,
-            "self-harm/intent": self.self_harm_intent,
-            "self-harm/instructions": self.self_harm_instructions,
-            "sexual": self.sexual,
-            "sexual/minors": self.sexual_minors,
-            "violence": self.violence,
-            "violence/graphic": self.violence_graphic,
-        }
+        try:
+            out: dict[str, Any] = {
+                "hate": self.hate,
+                "hate/threatening": self.hate_threatening,
+                "harassment": self.harassment,
+                "harassment/threatening": self.harassment_threatening,
+                "illicit": self.illicit,
+                "illicit/violent": self.illicit_violent,
+                "self-harm": self.self_harm,
+                "self-harm/intent": self.self_harm_intent,
+                "self-harm/instructions": self.self_harm_instructions,
+                "sexual": self.sexual,
+                "sexual/minors": self.sexual_minors,
+                "violence": self.violence,
+                "violence/graphic": self.violence_graphic,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -456,95 +517,119 @@ class CreateModerationResponseResultsItemCategoryAppliedInputTypes(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> CreateModerationResponseResultsItemCategoryAppliedInputTypes:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "hate"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEMODERATIONRESPONSERESULTSITEMCATEGORYAPPLIEDINPUTTYPES
+                else _r.extras(
+                    data, _KEYS_CREATEMODERATIONRESPONSERESULTSITEMCATEGORYAPPLIEDINPUTTYPES
+                )
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.hate = _r.list_of(data["hate"], _r.consts("text"))
-
-            key = "hate/threatening"
+        except Exception as exc:
+            obj.hate = _r.misfit(obj, data, "hate", "hate", exc)
+        try:
             obj.hate_threatening = _r.list_of(data["hate/threatening"], _r.consts("text"))
-
-            key = "harassment"
+        except Exception as exc:
+            obj.hate_threatening = _r.misfit(obj, data, "hate/threatening", "hate_threatening", exc)
+        try:
             obj.harassment = _r.list_of(data["harassment"], _r.consts("text"))
-
-            key = "harassment/threatening"
+        except Exception as exc:
+            obj.harassment = _r.misfit(obj, data, "harassment", "harassment", exc)
+        try:
             obj.harassment_threatening = _r.list_of(
                 data["harassment/threatening"], _r.consts("text")
             )
-
-            key = "illicit"
+        except Exception as exc:
+            obj.harassment_threatening = _r.misfit(
+                obj, data, "harassment/threatening", "harassment_threatening", exc
+            )
+        try:
             obj.illicit = _r.list_of(data["illicit"], _r.consts("text"))
-
-            key = "illicit/violent"
+        except Exception as exc:
+            obj.illicit = _r.misfit(obj, data, "illicit", "illicit", exc)
+        try:
             obj.illicit_violent = _r.list_of(data["illicit/violent"], _r.consts("text"))
-
-            key = "self-harm"
+        except Exception as exc:
+            obj.illicit_violent = _r.misfit(obj, data, "illicit/violent", "illicit_violent", exc)
+        try:
             obj.self_harm = _r.list_of(
                 data["self-harm"],
                 CreateModerationResultsItemCategoryAppliedInputTypesSelfHarmItem.decode,
             )
-
-            key = "self-harm/intent"
+        except Exception as exc:
+            obj.self_harm = _r.misfit(obj, data, "self-harm", "self_harm", exc)
+        try:
             obj.self_harm_intent = _r.list_of(
                 data["self-harm/intent"],
                 CreateModerationItemCategoryAppliedInputTypesSelfHarmIntentItem.decode,
             )
-
-            key = "self-harm/instructions"
+        except Exception as exc:
+            obj.self_harm_intent = _r.misfit(obj, data, "self-harm/intent", "self_harm_intent", exc)
+        try:
             obj.self_harm_instructions = _r.list_of(
                 data["self-harm/instructions"],
                 CreateModerationAppliedInputTypesSelfHarmInstructionsItem.decode,
             )
-
-            key = "sexual"
+        except Exception as exc:
+            obj.self_harm_instructions = _r.misfit(
+                obj, data, "self-harm/instructions", "self_harm_instructions", exc
+            )
+        try:
             obj.sexual = _r.list_of(
                 data["sexual"],
                 CreateModerationResultsItemCategoryAppliedInputTypesSexualItem.decode,
             )
-
-            key = "sexual/minors"
+        except Exception as exc:
+            obj.sexual = _r.misfit(obj, data, "sexual", "sexual", exc)
+        try:
             obj.sexual_minors = _r.list_of(data["sexual/minors"], _r.consts("text"))
-
-            key = "violence"
+        except Exception as exc:
+            obj.sexual_minors = _r.misfit(obj, data, "sexual/minors", "sexual_minors", exc)
+        try:
             obj.violence = _r.list_of(
                 data["violence"],
                 CreateModerationResultsItemCategoryAppliedInputTypesViolenceItem.decode,
             )
-
-            key = "violence/graphic"
+        except Exception as exc:
+            obj.violence = _r.misfit(obj, data, "violence", "violence", exc)
+        try:
             obj.violence_graphic = _r.list_of(
                 data["violence/graphic"],
                 CreateModerationItemCategoryAppliedInputTypesViolenceGraphicItem.decode,
             )
-
-            obj.extra = _r.extras(
-                data, _KEYS_CREATEMODERATIONRESPONSERESULTSITEMCATEGORYAPPLIEDINPUTTYPES
-            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.violence_graphic = _r.misfit(obj, data, "violence/graphic", "violence_graphic", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "hate": list(self.hate),
-            "hate/threatening": list(self.hate_threatening),
-            "harassment": list(self.harassment),
-            "harassment/threatening": list(self.harassment_threatening),
-            "illicit": list(self.illicit),
-            "illicit/violent": list(self.illicit_violent),
-            "self-harm": list(self.self_harm),
-            "self-harm/intent": list(self.self_harm_intent),
-            "self-harm/instructions": list(self.self_harm_instructions),
-            "sexual": list(self.sexual),
-            "sexual/minors": list(self.sexual_minors),
-            "violence": list(self.violence),
-            "violence/graphic": list(self.violence_graphic),
-        }
+        try:
+            out: dict[str, Any] = {
+                "hate": list(self.hate),
+                "hate/threatening": list(self.hate_threatening),
+                "harassment": list(self.harassment),
+                "harassment/threatening": list(self.harassment_threatening),
+                "illicit": list(self.illicit),
+                "illicit/violent": list(self.illicit_violent),
+                "self-harm": list(self.self_harm),
+                "self-harm/intent": list(self.self_harm_intent),
+                "self-harm/instructions": list(self.self_harm_instructions),
+                "sexual": list(self.sexual),
+                "sexual/minors": list(self.sexual_minors),
+                "violence": list(self.violence),
+                "violence/graphic": list(self.violence_graphic),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -637,73 +722,111 @@ class CreateModerationResponseResultsItemCategoryScores(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> CreateModerationResponseResultsItemCategoryScores:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "hate"
-            obj.hate = _r.number(data["hate"])
-
-            key = "hate/threatening"
-            obj.hate_threatening = _r.number(data["hate/threatening"])
-
-            key = "harassment"
-            obj.harassment = _r.number(data["harassment"])
-
-            key = "harassment/threatening"
-            obj.harassment_threatening = _r.number(data["harassment/threatening"])
-
-            key = "illicit"
-            obj.illicit = _r.number(data["illicit"])
-
-            key = "illicit/violent"
-            obj.illicit_violent = _r.number(data["illicit/violent"])
-
-            key = "self-harm"
-            obj.self_harm = _r.number(data["self-harm"])
-
-            key = "self-harm/intent"
-            obj.self_harm_intent = _r.number(data["self-harm/intent"])
-
-            key = "self-harm/instructions"
-            obj.self_harm_instructions = _r.number(data["self-harm/instructions"])
-
-            key = "sexual"
-            obj.sexual = _r.number(data["sexual"])
-
-            key = "sexual/minors"
-            obj.sexual_minors = _r.number(data["sexual/minors"])
-
-            key = "violence"
-            obj.violence = _r.number(data["violence"])
-
-            key = "violence/graphic"
-            obj.violence_graphic = _r.number(data["violence/graphic"])
-
-            obj.extra = _r.extras(data, _KEYS_CREATEMODERATIONRESPONSERESULTSITEMCATEGORYSCORES)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEMODERATIONRESPONSERESULTSITEMCATEGORYSCORES
+                else _r.extras(data, _KEYS_CREATEMODERATIONRESPONSERESULTSITEMCATEGORYSCORES)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.hate = v if (v := data["hate"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.hate = _r.misfit(obj, data, "hate", "hate", exc)
+        try:
+            obj.hate_threatening = (
+                v if (v := data["hate/threatening"]).__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.hate_threatening = _r.misfit(obj, data, "hate/threatening", "hate_threatening", exc)
+        try:
+            obj.harassment = v if (v := data["harassment"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.harassment = _r.misfit(obj, data, "harassment", "harassment", exc)
+        try:
+            obj.harassment_threatening = (
+                v if (v := data["harassment/threatening"]).__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.harassment_threatening = _r.misfit(
+                obj, data, "harassment/threatening", "harassment_threatening", exc
+            )
+        try:
+            obj.illicit = v if (v := data["illicit"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.illicit = _r.misfit(obj, data, "illicit", "illicit", exc)
+        try:
+            obj.illicit_violent = (
+                v if (v := data["illicit/violent"]).__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.illicit_violent = _r.misfit(obj, data, "illicit/violent", "illicit_violent", exc)
+        try:
+            obj.self_harm = v if (v := data["self-harm"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.self_harm = _r.misfit(obj, data, "self-harm", "self_harm", exc)
+        try:
+            obj.self_harm_intent = (
+                v if (v := data["self-harm/intent"]).__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.self_harm_intent = _r.misfit(obj, data, "self-harm/intent", "self_harm_intent", exc)
+        try:
+            obj.self_harm_instructions = (
+                v if (v := data["self-harm/instructions"]).__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.self_harm_instructions = _r.misfit(
+                obj, data, "self-harm/instructions", "self_harm_instructions", exc
+            )
+        try:
+            obj.sexual = v if (v := data["sexual"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.sexual = _r.misfit(obj, data, "sexual", "sexual", exc)
+        try:
+            obj.sexual_minors = (
+                v if (v := data["sexual/minors"]).__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.sexual_minors = _r.misfit(obj, data, "sexual/minors", "sexual_minors", exc)
+        try:
+            obj.violence = v if (v := data["violence"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.violence = _r.misfit(obj, data, "violence", "violence", exc)
+        try:
+            obj.violence_graphic = (
+                v if (v := data["violence/graphic"]).__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.violence_graphic = _r.misfit(obj, data, "violence/graphic", "violence_graphic", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "hate": self.hate,
-            "hate/threatening": self.hate_threatening,
-            "harassment": self.harassment,
-            "harassment/threatening": self.harassment_threatening,
-            "illicit": self.illicit,
-            "illicit/violent": self.illicit_violent,
-            "self-harm": self.self_harm,
-            "self-harm/intent": self.self_harm_intent,
-            "self-harm/instructions": self.self_harm_instructions,
-            "sexual": self.sexual,
-            "sexual/minors": self.sexual_minors,
-            "violence": self.violence,
-            "violence/graphic": self.violence_graphic,
-        }
+        try:
+            out: dict[str, Any] = {
+                "hate": self.hate,
+                "hate/threatening": self.hate_threatening,
+                "harassment": self.harassment,
+                "harassment/threatening": self.harassment_threatening,
+                "illicit": self.illicit,
+                "illicit/violent": self.illicit_violent,
+                "self-harm": self.self_harm,
+                "self-harm/intent": self.self_harm_intent,
+                "self-harm/instructions": self.self_harm_instructions,
+                "sexual": self.sexual,
+                "sexual/minors": self.sexual_minors,
+                "violence": self.violence,
+                "violence/graphic": self.violence_graphic,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -26,6 +26,14 @@ from .parallel_tool_calls import ParallelToolCalls
 from .reasoning_effort import ReasoningEffort
 from .truncation_object import TruncationObject
 
+__all__ = [
+    "CreateRunRequest",
+    "CreateRunRequestModel",
+    "CreateRunRequestToolsItem",
+    "UnknownCreateRunRequestToolsItem",
+    "create_run_request_tools_item_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateRunRequest(_r.Model):
@@ -111,153 +119,195 @@ class CreateRunRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateRunRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "assistant_id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATERUNREQUEST
+                else _r.extras(data, _KEYS_CREATERUNREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.assistant_id = v if (v := data["assistant_id"]).__class__ is str else _r.string(v)
-
-            key = "model"
+        except Exception as exc:
+            obj.assistant_id = _r.misfit(obj, data, "assistant_id", "assistant_id", exc)
+        try:
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET or v is None else AssistantSupportedModels.decode(v)
-
-            key = "reasoning_effort"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("reasoning_effort", UNSET)
             obj.reasoning_effort = v if v is UNSET or v is None else ReasoningEffort.decode(v)
-
-            key = "instructions"
+        except Exception as exc:
+            obj.reasoning_effort = _r.misfit(obj, data, "reasoning_effort", "reasoning_effort", exc)
+        try:
             v = data.get("instructions", UNSET)
             obj.instructions = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "additional_instructions"
+        except Exception as exc:
+            obj.instructions = _r.misfit(obj, data, "instructions", "instructions", exc)
+        try:
             v = data.get("additional_instructions", UNSET)
             obj.additional_instructions = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "additional_messages"
+        except Exception as exc:
+            obj.additional_instructions = _r.misfit(
+                obj, data, "additional_instructions", "additional_instructions", exc
+            )
+        try:
             v = data.get("additional_messages", UNSET)
             obj.additional_messages = (
                 v if v is UNSET or v is None else _r.list_of(v, CreateMessageRequest.from_dict)
             )
-
-            key = "tools"
+        except Exception as exc:
+            obj.additional_messages = _r.misfit(
+                obj, data, "additional_messages", "additional_messages", exc
+            )
+        try:
             v = data.get("tools", UNSET)
             obj.tools = (
                 v
                 if v is UNSET or v is None
                 else _r.list_of(v, create_run_request_tools_item_from_dict)
             )
-
-            key = "metadata"
+        except Exception as exc:
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
+        try:
             v = data.get("metadata", UNSET)
             obj.metadata = v if v is UNSET or v is None else _r.map_of(v, _r.string)
-
-            key = "temperature"
+        except Exception as exc:
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
+        try:
             v = data.get("temperature", UNSET)
-            obj.temperature = v if v is UNSET or v is None else _r.number(v)
-
-            key = "top_p"
+            obj.temperature = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.temperature = _r.misfit(obj, data, "temperature", "temperature", exc)
+        try:
             v = data.get("top_p", UNSET)
-            obj.top_p = v if v is UNSET or v is None else _r.number(v)
-
-            key = "stream"
+            obj.top_p = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.top_p = _r.misfit(obj, data, "top_p", "top_p", exc)
+        try:
             v = data.get("stream", UNSET)
             obj.stream = (
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "max_prompt_tokens"
+        except Exception as exc:
+            obj.stream = _r.misfit(obj, data, "stream", "stream", exc)
+        try:
             v = data.get("max_prompt_tokens", UNSET)
             obj.max_prompt_tokens = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "max_completion_tokens"
+        except Exception as exc:
+            obj.max_prompt_tokens = _r.misfit(
+                obj, data, "max_prompt_tokens", "max_prompt_tokens", exc
+            )
+        try:
             v = data.get("max_completion_tokens", UNSET)
             obj.max_completion_tokens = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "truncation_strategy"
+        except Exception as exc:
+            obj.max_completion_tokens = _r.misfit(
+                obj, data, "max_completion_tokens", "max_completion_tokens", exc
+            )
+        try:
             v = data.get("truncation_strategy", UNSET)
             obj.truncation_strategy = (
                 v if v is UNSET or v is None else TruncationObject.from_dict(v)
             )
-
-            key = "tool_choice"
+        except Exception as exc:
+            obj.truncation_strategy = _r.misfit(
+                obj, data, "truncation_strategy", "truncation_strategy", exc
+            )
+        try:
             v = data.get("tool_choice", UNSET)
             obj.tool_choice = (
                 v if v is UNSET or v is None else assistants_api_tool_choice_option_from_dict(v)
             )
-
-            key = "parallel_tool_calls"
+        except Exception as exc:
+            obj.tool_choice = _r.misfit(obj, data, "tool_choice", "tool_choice", exc)
+        try:
             v = data.get("parallel_tool_calls", UNSET)
             obj.parallel_tool_calls = (
                 v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "response_format"
+        except Exception as exc:
+            obj.parallel_tool_calls = _r.misfit(
+                obj, data, "parallel_tool_calls", "parallel_tool_calls", exc
+            )
+        try:
             v = data.get("response_format", UNSET)
             obj.response_format = (
                 v if v is UNSET or v is None else assistants_api_response_format_option_from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CREATERUNREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.response_format = _r.misfit(obj, data, "response_format", "response_format", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "assistant_id": self.assistant_id,
-        }
-        if self.model is not UNSET:
-            out["model"] = self.model
-        if self.reasoning_effort is not UNSET:
-            out["reasoning_effort"] = self.reasoning_effort
-        if self.instructions is not UNSET:
-            out["instructions"] = self.instructions
-        if self.additional_instructions is not UNSET:
-            out["additional_instructions"] = self.additional_instructions
-        if self.additional_messages is not UNSET:
-            out["additional_messages"] = (
-                None
-                if self.additional_messages is None
-                else [x.to_dict() for x in self.additional_messages]
-            )
-        if self.tools is not UNSET:
-            out["tools"] = None if self.tools is None else [x.to_dict() for x in self.tools]
-        if self.metadata is not UNSET:
-            out["metadata"] = None if self.metadata is None else dict(self.metadata)
-        if self.temperature is not UNSET:
-            out["temperature"] = self.temperature
-        if self.top_p is not UNSET:
-            out["top_p"] = self.top_p
-        if self.stream is not UNSET:
-            out["stream"] = self.stream
-        if self.max_prompt_tokens is not UNSET:
-            out["max_prompt_tokens"] = self.max_prompt_tokens
-        if self.max_completion_tokens is not UNSET:
-            out["max_completion_tokens"] = self.max_completion_tokens
-        if self.truncation_strategy is not UNSET:
-            out["truncation_strategy"] = (
-                None if self.truncation_strategy is None else self.truncation_strategy.to_dict()
-            )
-        if self.tool_choice is not UNSET:
-            out["tool_choice"] = None if self.tool_choice is None else _r.encode(self.tool_choice)
-        if self.parallel_tool_calls is not UNSET:
-            out["parallel_tool_calls"] = self.parallel_tool_calls
-        if self.response_format is not UNSET:
-            out["response_format"] = (
-                None if self.response_format is None else _r.encode(self.response_format)
-            )
+        try:
+            out: dict[str, Any] = {
+                "assistant_id": self.assistant_id,
+            }
+            if self.model is not UNSET:
+                out["model"] = self.model
+            if self.reasoning_effort is not UNSET:
+                out["reasoning_effort"] = self.reasoning_effort
+            if self.instructions is not UNSET:
+                out["instructions"] = self.instructions
+            if self.additional_instructions is not UNSET:
+                out["additional_instructions"] = self.additional_instructions
+            if self.additional_messages is not UNSET:
+                out["additional_messages"] = (
+                    None
+                    if self.additional_messages is None
+                    else [x.to_dict() for x in self.additional_messages]
+                )
+            if self.tools is not UNSET:
+                out["tools"] = None if self.tools is None else [x.to_dict() for x in self.tools]
+            if self.metadata is not UNSET:
+                out["metadata"] = None if self.metadata is None else dict(self.metadata)
+            if self.temperature is not UNSET:
+                out["temperature"] = self.temperature
+            if self.top_p is not UNSET:
+                out["top_p"] = self.top_p
+            if self.stream is not UNSET:
+                out["stream"] = self.stream
+            if self.max_prompt_tokens is not UNSET:
+                out["max_prompt_tokens"] = self.max_prompt_tokens
+            if self.max_completion_tokens is not UNSET:
+                out["max_completion_tokens"] = self.max_completion_tokens
+            if self.truncation_strategy is not UNSET:
+                out["truncation_strategy"] = (
+                    None if self.truncation_strategy is None else self.truncation_strategy.to_dict()
+                )
+            if self.tool_choice is not UNSET:
+                out["tool_choice"] = (
+                    None if self.tool_choice is None else _r.encode(self.tool_choice)
+                )
+            if self.parallel_tool_calls is not UNSET:
+                out["parallel_tool_calls"] = self.parallel_tool_calls
+            if self.response_format is not UNSET:
+                out["response_format"] = (
+                    None if self.response_format is None else _r.encode(self.response_format)
+                )
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

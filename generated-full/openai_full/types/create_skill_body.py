@@ -10,6 +10,8 @@ from typing import Any, TypeAlias
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["CreateSkillBody", "CreateSkillBodyFiles", "create_skill_body_files_from_dict"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateSkillBody(_r.Model):
@@ -30,25 +32,33 @@ class CreateSkillBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateSkillBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "files"
-            obj.files = create_skill_body_files_from_dict(data["files"])
-
-            obj.extra = _r.extras(data, _KEYS_CREATESKILLBODY)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATESKILLBODY
+                else _r.extras(data, _KEYS_CREATESKILLBODY)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.files = create_skill_body_files_from_dict(data["files"])
+        except Exception as exc:
+            obj.files = _r.misfit(obj, data, "files", "files", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "files": self.files,
-        }
+        try:
+            out: dict[str, Any] = {
+                "files": self.files,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

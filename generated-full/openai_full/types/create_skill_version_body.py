@@ -10,6 +10,12 @@ from typing import Any, TypeAlias
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "CreateSkillVersionBody",
+    "CreateSkillVersionBodyFiles",
+    "create_skill_version_body_files_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateSkillVersionBody(_r.Model):
@@ -34,31 +40,40 @@ class CreateSkillVersionBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateSkillVersionBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "files"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATESKILLVERSIONBODY
+                else _r.extras(data, _KEYS_CREATESKILLVERSIONBODY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.files = create_skill_version_body_files_from_dict(data["files"])
-
-            key = "default"
+        except Exception as exc:
+            obj.files = _r.misfit(obj, data, "files", "files", exc)
+        try:
             v = data.get("default", UNSET)
             obj.default = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATESKILLVERSIONBODY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.default = _r.misfit(obj, data, "default", "default", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "files": self.files,
-        }
-        if self.default is not UNSET:
-            out["default"] = self.default
+        try:
+            out: dict[str, Any] = {
+                "files": self.files,
+            }
+            if self.default is not UNSET:
+                out["default"] = self.default
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

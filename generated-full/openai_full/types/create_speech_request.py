@@ -11,6 +11,14 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .voice_ids_or_custom_voice import VoiceIdsOrCustomVoice, voice_ids_or_custom_voice_from_dict
 
+__all__ = [
+    "CreateSpeechRequest",
+    "CreateSpeechRequestModel",
+    "CreateSpeechRequestModelEnum",
+    "CreateSpeechRequestResponseFormat",
+    "CreateSpeechRequestStreamFormat",
+]
+
 
 class CreateSpeechRequestModelEnum(_r.OpenEnum):
     """CreateSpeechRequestModelEnum
@@ -98,57 +106,71 @@ class CreateSpeechRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateSpeechRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "model"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATESPEECHREQUEST
+                else _r.extras(data, _KEYS_CREATESPEECHREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.model = CreateSpeechRequestModelEnum.decode(data["model"])
-
-            key = "input"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             obj.input = v if (v := data["input"]).__class__ is str else _r.string(v)
-
-            key = "instructions"
+        except Exception as exc:
+            obj.input = _r.misfit(obj, data, "input", "input", exc)
+        try:
             v = data.get("instructions", UNSET)
             obj.instructions = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "voice"
+        except Exception as exc:
+            obj.instructions = _r.misfit(obj, data, "instructions", "instructions", exc)
+        try:
             obj.voice = voice_ids_or_custom_voice_from_dict(data["voice"])
-
-            key = "response_format"
+        except Exception as exc:
+            obj.voice = _r.misfit(obj, data, "voice", "voice", exc)
+        try:
             v = data.get("response_format", UNSET)
             obj.response_format = v if v is UNSET else CreateSpeechRequestResponseFormat.decode(v)
-
-            key = "speed"
+        except Exception as exc:
+            obj.response_format = _r.misfit(obj, data, "response_format", "response_format", exc)
+        try:
             v = data.get("speed", UNSET)
-            obj.speed = v if v is UNSET else _r.number(v)
-
-            key = "stream_format"
+            obj.speed = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.speed = _r.misfit(obj, data, "speed", "speed", exc)
+        try:
             v = data.get("stream_format", UNSET)
             obj.stream_format = v if v is UNSET else CreateSpeechRequestStreamFormat.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATESPEECHREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.stream_format = _r.misfit(obj, data, "stream_format", "stream_format", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "model": self.model,
-            "input": self.input,
-            "voice": _r.encode(self.voice),
-        }
-        if self.instructions is not UNSET:
-            out["instructions"] = self.instructions
-        if self.response_format is not UNSET:
-            out["response_format"] = self.response_format
-        if self.speed is not UNSET:
-            out["speed"] = self.speed
-        if self.stream_format is not UNSET:
-            out["stream_format"] = self.stream_format
+        try:
+            out: dict[str, Any] = {
+                "model": self.model,
+                "input": self.input,
+                "voice": _r.encode(self.voice),
+            }
+            if self.instructions is not UNSET:
+                out["instructions"] = self.instructions
+            if self.response_format is not UNSET:
+                out["response_format"] = self.response_format
+            if self.speed is not UNSET:
+                out["speed"] = self.speed
+            if self.stream_format is not UNSET:
+                out["stream_format"] = self.stream_format
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,12 @@ from .._runtime.models import UNSET
 from .speech_audio_delta_event import SpeechAudioDeltaEvent
 from .speech_audio_done_event import SpeechAudioDoneEvent
 
+__all__ = [
+    "CreateSpeechResponseStreamEvent",
+    "UnknownCreateSpeechResponseStreamEvent",
+    "create_speech_response_stream_event_from_dict",
+]
+
 
 class UnknownCreateSpeechResponseStreamEvent(_r.Unknown):
     """A `CreateSpeechResponseStreamEvent` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -11,6 +11,13 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .create_message_request import CreateMessageRequest
 
+__all__ = [
+    "CreateThreadRequest",
+    "CreateThreadRequestToolResources",
+    "CreateThreadRequestToolResourcesCodeInterpreter",
+    "CreateThreadRequestToolResourcesFileSearch",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateThreadRequest(_r.Model):
@@ -39,42 +46,52 @@ class CreateThreadRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateThreadRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "messages"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATETHREADREQUEST
+                else _r.extras(data, _KEYS_CREATETHREADREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("messages", UNSET)
             obj.messages = v if v is UNSET else _r.list_of(v, CreateMessageRequest.from_dict)
-
-            key = "tool_resources"
+        except Exception as exc:
+            obj.messages = _r.misfit(obj, data, "messages", "messages", exc)
+        try:
             v = data.get("tool_resources", UNSET)
             obj.tool_resources = (
                 v if v is UNSET or v is None else CreateThreadRequestToolResources.from_dict(v)
             )
-
-            key = "metadata"
+        except Exception as exc:
+            obj.tool_resources = _r.misfit(obj, data, "tool_resources", "tool_resources", exc)
+        try:
             v = data.get("metadata", UNSET)
             obj.metadata = v if v is UNSET or v is None else _r.map_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_CREATETHREADREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.messages is not UNSET:
-            out["messages"] = [x.to_dict() for x in self.messages]
-        if self.tool_resources is not UNSET:
-            out["tool_resources"] = (
-                None if self.tool_resources is None else self.tool_resources.to_dict()
-            )
-        if self.metadata is not UNSET:
-            out["metadata"] = None if self.metadata is None else dict(self.metadata)
+        try:
+            out: dict[str, Any] = {}
+            if self.messages is not UNSET:
+                out["messages"] = [x.to_dict() for x in self.messages]
+            if self.tool_resources is not UNSET:
+                out["tool_resources"] = (
+                    None if self.tool_resources is None else self.tool_resources.to_dict()
+                )
+            if self.metadata is not UNSET:
+                out["metadata"] = None if self.metadata is None else dict(self.metadata)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -103,32 +120,42 @@ class CreateThreadRequestToolResources(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateThreadRequestToolResources:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "code_interpreter"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATETHREADREQUESTTOOLRESOURCES
+                else _r.extras(data, _KEYS_CREATETHREADREQUESTTOOLRESOURCES)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("code_interpreter", UNSET)
             obj.code_interpreter = (
                 v if v is UNSET else CreateThreadRequestToolResourcesCodeInterpreter.from_dict(v)
             )
-
-            key = "file_search"
-            obj.file_search = data.get("file_search", UNSET)
-            obj.extra = _r.extras(data, _KEYS_CREATETHREADREQUESTTOOLRESOURCES)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.code_interpreter = _r.misfit(obj, data, "code_interpreter", "code_interpreter", exc)
+        try:
+            obj.file_search = data.get("file_search", UNSET)
+        except Exception as exc:
+            obj.file_search = _r.misfit(obj, data, "file_search", "file_search", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.code_interpreter is not UNSET:
-            out["code_interpreter"] = self.code_interpreter.to_dict()
-        if self.file_search is not UNSET:
-            out["file_search"] = self.file_search
+        try:
+            out: dict[str, Any] = {}
+            if self.code_interpreter is not UNSET:
+                out["code_interpreter"] = self.code_interpreter.to_dict()
+            if self.file_search is not UNSET:
+                out["file_search"] = self.file_search
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -155,26 +182,34 @@ class CreateThreadRequestToolResourcesCodeInterpreter(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateThreadRequestToolResourcesCodeInterpreter:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "file_ids"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATETHREADREQUESTTOOLRESOURCESCODEINTERPRETER
+                else _r.extras(data, _KEYS_CREATETHREADREQUESTTOOLRESOURCESCODEINTERPRETER)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("file_ids", UNSET)
             obj.file_ids = v if v is UNSET else _r.list_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_CREATETHREADREQUESTTOOLRESOURCESCODEINTERPRETER)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.file_ids = _r.misfit(obj, data, "file_ids", "file_ids", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.file_ids is not UNSET:
-            out["file_ids"] = list(self.file_ids)
+        try:
+            out: dict[str, Any] = {}
+            if self.file_ids is not UNSET:
+                out["file_ids"] = list(self.file_ids)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

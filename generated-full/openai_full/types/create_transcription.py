@@ -10,6 +10,12 @@ from .create_transcription_response_diarized_json import CreateTranscriptionResp
 from .create_transcription_response_json import CreateTranscriptionResponseJson
 from .create_transcription_response_verbose_json import CreateTranscriptionResponseVerboseJson
 
+__all__ = [
+    "CreateTranscriptionResponse",
+    "UnknownCreateTranscriptionResponse",
+    "create_transcription_response_from_dict",
+]
+
 
 class UnknownCreateTranscriptionResponse(_r.Unknown):
     """A `CreateTranscriptionResponse` of a kind this client does not know yet: `raw` keeps the data as received."""

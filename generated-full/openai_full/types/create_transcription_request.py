@@ -13,6 +13,15 @@ from .audio_response_format import AudioResponseFormat
 from .transcription_include import TranscriptionInclude
 from .vad_config import VadConfig
 
+__all__ = [
+    "CreateTranscriptionRequest",
+    "CreateTranscriptionRequestChunkingStrategy",
+    "CreateTranscriptionRequestModel",
+    "CreateTranscriptionRequestModelEnum",
+    "CreateTranscriptionRequestTimestampGranularitiesItem",
+    "create_transcription_request_chunking_strategy_from_dict",
+]
+
 
 class CreateTranscriptionRequestModelEnum(_r.OpenEnum):
     """CreateTranscriptionRequestModelEnum
@@ -121,113 +130,142 @@ class CreateTranscriptionRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateTranscriptionRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "file"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATETRANSCRIPTIONREQUEST
+                else _r.extras(data, _KEYS_CREATETRANSCRIPTIONREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.file = v if (v := data["file"]).__class__ is str else _r.string(v)
-
-            key = "model"
+        except Exception as exc:
+            obj.file = _r.misfit(obj, data, "file", "file", exc)
+        try:
             obj.model = CreateTranscriptionRequestModelEnum.decode(data["model"])
-
-            key = "language"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("language", UNSET)
             obj.language = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "languages"
+        except Exception as exc:
+            obj.language = _r.misfit(obj, data, "language", "language", exc)
+        try:
             v = data.get("languages", UNSET)
             obj.languages = v if v is UNSET else _r.list_of(v, _r.string)
-
-            key = "keywords"
+        except Exception as exc:
+            obj.languages = _r.misfit(obj, data, "languages", "languages", exc)
+        try:
             v = data.get("keywords", UNSET)
             obj.keywords = v if v is UNSET else _r.list_of(v, _r.string)
-
-            key = "prompt"
+        except Exception as exc:
+            obj.keywords = _r.misfit(obj, data, "keywords", "keywords", exc)
+        try:
             v = data.get("prompt", UNSET)
             obj.prompt = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "response_format"
+        except Exception as exc:
+            obj.prompt = _r.misfit(obj, data, "prompt", "prompt", exc)
+        try:
             v = data.get("response_format", UNSET)
             obj.response_format = v if v is UNSET else AudioResponseFormat.decode(v)
-
-            key = "temperature"
+        except Exception as exc:
+            obj.response_format = _r.misfit(obj, data, "response_format", "response_format", exc)
+        try:
             v = data.get("temperature", UNSET)
-            obj.temperature = v if v is UNSET else _r.number(v)
-
-            key = "include"
+            obj.temperature = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.temperature = _r.misfit(obj, data, "temperature", "temperature", exc)
+        try:
             v = data.get("include", UNSET)
             obj.include = v if v is UNSET else _r.list_of(v, _r.consts("logprobs"))
-
-            key = "timestamp_granularities"
+        except Exception as exc:
+            obj.include = _r.misfit(obj, data, "include", "include", exc)
+        try:
             v = data.get("timestamp_granularities", UNSET)
             obj.timestamp_granularities = (
                 v
                 if v is UNSET
                 else _r.list_of(v, CreateTranscriptionRequestTimestampGranularitiesItem.decode)
             )
-
-            key = "stream"
+        except Exception as exc:
+            obj.timestamp_granularities = _r.misfit(
+                obj, data, "timestamp_granularities", "timestamp_granularities", exc
+            )
+        try:
             v = data.get("stream", UNSET)
             obj.stream = (
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "chunking_strategy"
+        except Exception as exc:
+            obj.stream = _r.misfit(obj, data, "stream", "stream", exc)
+        try:
             v = data.get("chunking_strategy", UNSET)
             obj.chunking_strategy = (
                 v
                 if v is UNSET or v is None
                 else create_transcription_request_chunking_strategy_from_dict(v)
             )
-
-            key = "known_speaker_names"
+        except Exception as exc:
+            obj.chunking_strategy = _r.misfit(
+                obj, data, "chunking_strategy", "chunking_strategy", exc
+            )
+        try:
             v = data.get("known_speaker_names", UNSET)
             obj.known_speaker_names = v if v is UNSET else _r.list_of(v, _r.string)
-
-            key = "known_speaker_references"
+        except Exception as exc:
+            obj.known_speaker_names = _r.misfit(
+                obj, data, "known_speaker_names", "known_speaker_names", exc
+            )
+        try:
             v = data.get("known_speaker_references", UNSET)
             obj.known_speaker_references = v if v is UNSET else _r.list_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_CREATETRANSCRIPTIONREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.known_speaker_references = _r.misfit(
+                obj, data, "known_speaker_references", "known_speaker_references", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "file": self.file,
-            "model": self.model,
-        }
-        if self.language is not UNSET:
-            out["language"] = self.language
-        if self.languages is not UNSET:
-            out["languages"] = list(self.languages)
-        if self.keywords is not UNSET:
-            out["keywords"] = list(self.keywords)
-        if self.prompt is not UNSET:
-            out["prompt"] = self.prompt
-        if self.response_format is not UNSET:
-            out["response_format"] = self.response_format
-        if self.temperature is not UNSET:
-            out["temperature"] = self.temperature
-        if self.include is not UNSET:
-            out["include"] = list(self.include)
-        if self.timestamp_granularities is not UNSET:
-            out["timestamp_granularities"] = list(self.timestamp_granularities)
-        if self.stream is not UNSET:
-            out["stream"] = self.stream
-        if self.chunking_strategy is not UNSET:
-            out["chunking_strategy"] = (
-                None if self.chunking_strategy is None else _r.encode(self.chunking_strategy)
-            )
-        if self.known_speaker_names is not UNSET:
-            out["known_speaker_names"] = list(self.known_speaker_names)
-        if self.known_speaker_references is not UNSET:
-            out["known_speaker_references"] = list(self.known_speaker_references)
+        try:
+            out: dict[str, Any] = {
+                "file": self.file,
+                "model": self.model,
+            }
+            if self.language is not UNSET:
+                out["language"] = self.language
+            if self.languages is not UNSET:
+                out["languages"] = list(self.languages)
+            if self.keywords is not UNSET:
+                out["keywords"] = list(self.keywords)
+            if self.prompt is not UNSET:
+                out["prompt"] = self.prompt
+            if self.response_format is not UNSET:
+                out["response_format"] = self.response_format
+            if self.temperature is not UNSET:
+                out["temperature"] = self.temperature
+            if self.include is not UNSET:
+                out["include"] = list(self.include)
+            if self.timestamp_granularities is not UNSET:
+                out["timestamp_granularities"] = list(self.timestamp_granularities)
+            if self.stream is not UNSET:
+                out["stream"] = self.stream
+            if self.chunking_strategy is not UNSET:
+                out["chunking_strategy"] = (
+                    None if self.chunking_strategy is None else _r.encode(self.chunking_strategy)
+                )
+            if self.known_speaker_names is not UNSET:
+                out["known_speaker_names"] = list(self.known_speaker_names)
+            if self.known_speaker_references is not UNSET:
+                out["known_speaker_references"] = list(self.known_speaker_references)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

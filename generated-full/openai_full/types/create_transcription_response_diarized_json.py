@@ -13,6 +13,13 @@ from .transcript_text_usage_duration import TranscriptTextUsageDuration
 from .transcript_text_usage_tokens import TranscriptTextUsageTokens
 from .transcription_diarized_segment import TranscriptionDiarizedSegment
 
+__all__ = [
+    "CreateTranscriptionResponseDiarizedJson",
+    "CreateTranscriptionResponseDiarizedJsonUsage",
+    "UnknownCreateTranscriptionResponseDiarizedJsonUsage",
+    "create_transcription_response_diarized_json_usage_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateTranscriptionResponseDiarizedJson(_r.Model):
@@ -50,45 +57,57 @@ class CreateTranscriptionResponseDiarizedJson(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateTranscriptionResponseDiarizedJson:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "task"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATETRANSCRIPTIONRESPONSEDIARIZEDJSON
+                else _r.extras(data, _KEYS_CREATETRANSCRIPTIONRESPONSEDIARIZEDJSON)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.task = _r.const(data["task"], "transcribe")
-
-            key = "duration"
-            obj.duration = _r.number(data["duration"])
-
-            key = "text"
+        except Exception as exc:
+            obj.task = _r.misfit(obj, data, "task", "task", exc)
+        try:
+            obj.duration = v if (v := data["duration"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.duration = _r.misfit(obj, data, "duration", "duration", exc)
+        try:
             obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
-
-            key = "segments"
+        except Exception as exc:
+            obj.text = _r.misfit(obj, data, "text", "text", exc)
+        try:
             obj.segments = _r.list_of(data["segments"], TranscriptionDiarizedSegment.from_dict)
-
-            key = "usage"
+        except Exception as exc:
+            obj.segments = _r.misfit(obj, data, "segments", "segments", exc)
+        try:
             v = data.get("usage", UNSET)
             obj.usage = (
                 v if v is UNSET else create_transcription_response_diarized_json_usage_from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CREATETRANSCRIPTIONRESPONSEDIARIZEDJSON)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.usage = _r.misfit(obj, data, "usage", "usage", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "task": self.task,
-            "duration": self.duration,
-            "text": self.text,
-            "segments": [x.to_dict() for x in self.segments],
-        }
-        if self.usage is not UNSET:
-            out["usage"] = self.usage.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "task": self.task,
+                "duration": self.duration,
+                "text": self.text,
+                "segments": [x.to_dict() for x in self.segments],
+            }
+            if self.usage is not UNSET:
+                out["usage"] = self.usage.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -13,6 +13,14 @@ from .transcript_text_usage_duration import TranscriptTextUsageDuration
 from .transcript_text_usage_tokens import TranscriptTextUsageTokens
 from .transcription_language import TranscriptionLanguage
 
+__all__ = [
+    "CreateTranscriptionResponseJson",
+    "CreateTranscriptionResponseJsonLogprobsItem",
+    "CreateTranscriptionResponseJsonUsage",
+    "UnknownCreateTranscriptionResponseJsonUsage",
+    "create_transcription_response_json_usage_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateTranscriptionResponseJson(_r.Model):
@@ -46,47 +54,58 @@ class CreateTranscriptionResponseJson(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateTranscriptionResponseJson:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "text"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATETRANSCRIPTIONRESPONSEJSON
+                else _r.extras(data, _KEYS_CREATETRANSCRIPTIONRESPONSEJSON)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
-
-            key = "languages"
+        except Exception as exc:
+            obj.text = _r.misfit(obj, data, "text", "text", exc)
+        try:
             v = data.get("languages", UNSET)
             obj.languages = v if v is UNSET else _r.list_of(v, TranscriptionLanguage.from_dict)
-
-            key = "logprobs"
+        except Exception as exc:
+            obj.languages = _r.misfit(obj, data, "languages", "languages", exc)
+        try:
             v = data.get("logprobs", UNSET)
             obj.logprobs = (
                 v
                 if v is UNSET
                 else _r.list_of(v, CreateTranscriptionResponseJsonLogprobsItem.from_dict)
             )
-
-            key = "usage"
+        except Exception as exc:
+            obj.logprobs = _r.misfit(obj, data, "logprobs", "logprobs", exc)
+        try:
             v = data.get("usage", UNSET)
             obj.usage = v if v is UNSET else create_transcription_response_json_usage_from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATETRANSCRIPTIONRESPONSEJSON)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.usage = _r.misfit(obj, data, "usage", "usage", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "text": self.text,
-        }
-        if self.languages is not UNSET:
-            out["languages"] = [x.to_dict() for x in self.languages]
-        if self.logprobs is not UNSET:
-            out["logprobs"] = [x.to_dict() for x in self.logprobs]
-        if self.usage is not UNSET:
-            out["usage"] = self.usage.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "text": self.text,
+            }
+            if self.languages is not UNSET:
+                out["languages"] = [x.to_dict() for x in self.languages]
+            if self.logprobs is not UNSET:
+                out["logprobs"] = [x.to_dict() for x in self.logprobs]
+            if self.usage is not UNSET:
+                out["usage"] = self.usage.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -121,38 +140,48 @@ class CreateTranscriptionResponseJsonLogprobsItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateTranscriptionResponseJsonLogprobsItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "token"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATETRANSCRIPTIONRESPONSEJSONLOGPROBSITEM
+                else _r.extras(data, _KEYS_CREATETRANSCRIPTIONRESPONSEJSONLOGPROBSITEM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("token", UNSET)
             obj.token = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "logprob"
+        except Exception as exc:
+            obj.token = _r.misfit(obj, data, "token", "token", exc)
+        try:
             v = data.get("logprob", UNSET)
-            obj.logprob = v if v is UNSET else _r.number(v)
-
-            key = "bytes"
+            obj.logprob = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.logprob = _r.misfit(obj, data, "logprob", "logprob", exc)
+        try:
             v = data.get("bytes", UNSET)
             obj.bytes = v if v is UNSET else _r.list_of(v, _r.number)
-
-            obj.extra = _r.extras(data, _KEYS_CREATETRANSCRIPTIONRESPONSEJSONLOGPROBSITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.bytes = _r.misfit(obj, data, "bytes", "bytes", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.token is not UNSET:
-            out["token"] = self.token
-        if self.logprob is not UNSET:
-            out["logprob"] = self.logprob
-        if self.bytes is not UNSET:
-            out["bytes"] = list(self.bytes)
+        try:
+            out: dict[str, Any] = {}
+            if self.token is not UNSET:
+                out["token"] = self.token
+            if self.logprob is not UNSET:
+                out["logprob"] = self.logprob
+            if self.bytes is not UNSET:
+                out["bytes"] = list(self.bytes)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,12 @@ from .transcript_text_delta_event import TranscriptTextDeltaEvent
 from .transcript_text_done_event import TranscriptTextDoneEvent
 from .transcript_text_segment_event import TranscriptTextSegmentEvent
 
+__all__ = [
+    "CreateTranscriptionResponseStreamEvent",
+    "UnknownCreateTranscriptionResponseStreamEvent",
+    "create_transcription_response_stream_event_from_dict",
+]
+
 
 class UnknownCreateTranscriptionResponseStreamEvent(_r.Unknown):
     """A `CreateTranscriptionResponseStreamEvent` of a kind this client does not know yet: `raw` keeps the data as received."""

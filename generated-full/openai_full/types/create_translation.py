@@ -9,6 +9,12 @@ from .._runtime import models as _r
 from .create_translation_response_json import CreateTranslationResponseJson
 from .create_translation_response_verbose_json import CreateTranslationResponseVerboseJson
 
+__all__ = [
+    "CreateTranslationResponse",
+    "UnknownCreateTranslationResponse",
+    "create_translation_response_from_dict",
+]
+
 
 class UnknownCreateTranslationResponse(_r.Unknown):
     """A `CreateTranslationResponse` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -10,6 +10,12 @@ from typing import Any, TypeAlias
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "CreateTranslationRequest",
+    "CreateTranslationRequestModel",
+    "CreateTranslationRequestResponseFormat",
+]
+
 
 class CreateTranslationRequestResponseFormat(_r.OpenEnum):
     """The format of the output, in one of these options: `json`, `text`, `srt`, `verbose_json`, or `vtt`.
@@ -64,49 +70,61 @@ class CreateTranslationRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateTranslationRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "file"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATETRANSLATIONREQUEST
+                else _r.extras(data, _KEYS_CREATETRANSLATIONREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.file = v if (v := data["file"]).__class__ is str else _r.string(v)
-
-            key = "model"
+        except Exception as exc:
+            obj.file = _r.misfit(obj, data, "file", "file", exc)
+        try:
             obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
-
-            key = "prompt"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("prompt", UNSET)
             obj.prompt = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "response_format"
+        except Exception as exc:
+            obj.prompt = _r.misfit(obj, data, "prompt", "prompt", exc)
+        try:
             v = data.get("response_format", UNSET)
             obj.response_format = (
                 v if v is UNSET else CreateTranslationRequestResponseFormat.decode(v)
             )
-
-            key = "temperature"
-            v = data.get("temperature", UNSET)
-            obj.temperature = v if v is UNSET else _r.number(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATETRANSLATIONREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.response_format = _r.misfit(obj, data, "response_format", "response_format", exc)
+        try:
+            v = data.get("temperature", UNSET)
+            obj.temperature = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.temperature = _r.misfit(obj, data, "temperature", "temperature", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "file": self.file,
-            "model": self.model,
-        }
-        if self.prompt is not UNSET:
-            out["prompt"] = self.prompt
-        if self.response_format is not UNSET:
-            out["response_format"] = self.response_format
-        if self.temperature is not UNSET:
-            out["temperature"] = self.temperature
+        try:
+            out: dict[str, Any] = {
+                "file": self.file,
+                "model": self.model,
+            }
+            if self.prompt is not UNSET:
+                out["prompt"] = self.prompt
+            if self.response_format is not UNSET:
+                out["response_format"] = self.response_format
+            if self.temperature is not UNSET:
+                out["temperature"] = self.temperature
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .transcription_segment import TranscriptionSegment
 
+__all__ = ["CreateTranslationResponseVerboseJson"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateTranslationResponseVerboseJson(_r.Model):
@@ -44,39 +46,50 @@ class CreateTranslationResponseVerboseJson(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateTranslationResponseVerboseJson:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "language"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATETRANSLATIONRESPONSEVERBOSEJSON
+                else _r.extras(data, _KEYS_CREATETRANSLATIONRESPONSEVERBOSEJSON)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.language = v if (v := data["language"]).__class__ is str else _r.string(v)
-
-            key = "duration"
-            obj.duration = _r.number(data["duration"])
-
-            key = "text"
+        except Exception as exc:
+            obj.language = _r.misfit(obj, data, "language", "language", exc)
+        try:
+            obj.duration = v if (v := data["duration"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.duration = _r.misfit(obj, data, "duration", "duration", exc)
+        try:
             obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
-
-            key = "segments"
+        except Exception as exc:
+            obj.text = _r.misfit(obj, data, "text", "text", exc)
+        try:
             v = data.get("segments", UNSET)
             obj.segments = v if v is UNSET else _r.list_of(v, TranscriptionSegment.from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_CREATETRANSLATIONRESPONSEVERBOSEJSON)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.segments = _r.misfit(obj, data, "segments", "segments", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "language": self.language,
-            "duration": self.duration,
-            "text": self.text,
-        }
-        if self.segments is not UNSET:
-            out["segments"] = [x.to_dict() for x in self.segments]
+        try:
+            out: dict[str, Any] = {
+                "language": self.language,
+                "duration": self.duration,
+                "text": self.text,
+            }
+            if self.segments is not UNSET:
+                out["segments"] = [x.to_dict() for x in self.segments]
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

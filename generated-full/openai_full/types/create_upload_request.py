@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .file_expiration_after import FileExpirationAfter
 
+__all__ = ["CreateUploadRequest", "CreateUploadRequestPurpose"]
+
 
 class CreateUploadRequestPurpose(_r.OpenEnum):
     """The intended purpose of the uploaded file.
@@ -69,43 +71,55 @@ class CreateUploadRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateUploadRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "filename"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEUPLOADREQUEST
+                else _r.extras(data, _KEYS_CREATEUPLOADREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.filename = v if (v := data["filename"]).__class__ is str else _r.string(v)
-
-            key = "purpose"
+        except Exception as exc:
+            obj.filename = _r.misfit(obj, data, "filename", "filename", exc)
+        try:
             obj.purpose = CreateUploadRequestPurpose.decode(data["purpose"])
-
-            key = "bytes"
+        except Exception as exc:
+            obj.purpose = _r.misfit(obj, data, "purpose", "purpose", exc)
+        try:
             obj.bytes = v if (v := data["bytes"]).__class__ is int else _r.integer(v)
-
-            key = "mime_type"
+        except Exception as exc:
+            obj.bytes = _r.misfit(obj, data, "bytes", "bytes", exc)
+        try:
             obj.mime_type = v if (v := data["mime_type"]).__class__ is str else _r.string(v)
-
-            key = "expires_after"
+        except Exception as exc:
+            obj.mime_type = _r.misfit(obj, data, "mime_type", "mime_type", exc)
+        try:
             v = data.get("expires_after", UNSET)
             obj.expires_after = v if v is UNSET else FileExpirationAfter.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEUPLOADREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.expires_after = _r.misfit(obj, data, "expires_after", "expires_after", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "filename": self.filename,
-            "purpose": self.purpose,
-            "bytes": self.bytes,
-            "mime_type": self.mime_type,
-        }
-        if self.expires_after is not UNSET:
-            out["expires_after"] = self.expires_after.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "filename": self.filename,
+                "purpose": self.purpose,
+                "bytes": self.bytes,
+                "mime_type": self.mime_type,
+            }
+            if self.expires_after is not UNSET:
+                out["expires_after"] = self.expires_after.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -5,4 +5,6 @@ from __future__ import annotations
 
 from typing import Any, TypeAlias
 
+__all__ = ["CreateVectorStoreFileBatchRequest"]
+
 CreateVectorStoreFileBatchRequest: TypeAlias = Any

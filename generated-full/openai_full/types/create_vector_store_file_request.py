@@ -18,6 +18,8 @@ from .vector_store_file_attributes import (
     vector_store_file_attributes_value_from_dict,
 )
 
+__all__ = ["CreateVectorStoreFileRequest"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateVectorStoreFileRequest(_r.Model):
@@ -45,43 +47,55 @@ class CreateVectorStoreFileRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateVectorStoreFileRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "file_id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEVECTORSTOREFILEREQUEST
+                else _r.extras(data, _KEYS_CREATEVECTORSTOREFILEREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.file_id = v if (v := data["file_id"]).__class__ is str else _r.string(v)
-
-            key = "chunking_strategy"
+        except Exception as exc:
+            obj.file_id = _r.misfit(obj, data, "file_id", "file_id", exc)
+        try:
             v = data.get("chunking_strategy", UNSET)
             obj.chunking_strategy = (
                 v if v is UNSET else chunking_strategy_request_param_from_dict(v)
             )
-
-            key = "attributes"
+        except Exception as exc:
+            obj.chunking_strategy = _r.misfit(
+                obj, data, "chunking_strategy", "chunking_strategy", exc
+            )
+        try:
             v = data.get("attributes", UNSET)
             obj.attributes = (
                 v
                 if v is UNSET or v is None
                 else _r.map_of(v, vector_store_file_attributes_value_from_dict)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CREATEVECTORSTOREFILEREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.attributes = _r.misfit(obj, data, "attributes", "attributes", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "file_id": self.file_id,
-        }
-        if self.chunking_strategy is not UNSET:
-            out["chunking_strategy"] = self.chunking_strategy.to_dict()
-        if self.attributes is not UNSET:
-            out["attributes"] = None if self.attributes is None else dict(self.attributes)
+        try:
+            out: dict[str, Any] = {
+                "file_id": self.file_id,
+            }
+            if self.chunking_strategy is not UNSET:
+                out["chunking_strategy"] = self.chunking_strategy.to_dict()
+            if self.attributes is not UNSET:
+                out["attributes"] = None if self.attributes is None else dict(self.attributes)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

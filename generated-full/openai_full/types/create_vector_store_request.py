@@ -13,6 +13,13 @@ from .auto_chunking_strategy_request_param import AutoChunkingStrategyRequestPar
 from .static_chunking_strategy_request_param import StaticChunkingStrategyRequestParam
 from .vector_store_expiration_after import VectorStoreExpirationAfter
 
+__all__ = [
+    "CreateVectorStoreRequest",
+    "CreateVectorStoreRequestChunkingStrategy",
+    "UnknownCreateVectorStoreRequestChunkingStrategy",
+    "create_vector_store_request_chunking_strategy_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateVectorStoreRequest(_r.Model):
@@ -52,58 +59,73 @@ class CreateVectorStoreRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateVectorStoreRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "file_ids"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEVECTORSTOREREQUEST
+                else _r.extras(data, _KEYS_CREATEVECTORSTOREREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("file_ids", UNSET)
             obj.file_ids = v if v is UNSET else _r.list_of(v, _r.string)
-
-            key = "name"
+        except Exception as exc:
+            obj.file_ids = _r.misfit(obj, data, "file_ids", "file_ids", exc)
+        try:
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "description"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("description", UNSET)
             obj.description = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "expires_after"
+        except Exception as exc:
+            obj.description = _r.misfit(obj, data, "description", "description", exc)
+        try:
             v = data.get("expires_after", UNSET)
             obj.expires_after = v if v is UNSET else VectorStoreExpirationAfter.from_dict(v)
-
-            key = "chunking_strategy"
+        except Exception as exc:
+            obj.expires_after = _r.misfit(obj, data, "expires_after", "expires_after", exc)
+        try:
             v = data.get("chunking_strategy", UNSET)
             obj.chunking_strategy = (
                 v if v is UNSET else create_vector_store_request_chunking_strategy_from_dict(v)
             )
-
-            key = "metadata"
+        except Exception as exc:
+            obj.chunking_strategy = _r.misfit(
+                obj, data, "chunking_strategy", "chunking_strategy", exc
+            )
+        try:
             v = data.get("metadata", UNSET)
             obj.metadata = v if v is UNSET or v is None else _r.map_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEVECTORSTOREREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.file_ids is not UNSET:
-            out["file_ids"] = list(self.file_ids)
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.description is not UNSET:
-            out["description"] = self.description
-        if self.expires_after is not UNSET:
-            out["expires_after"] = self.expires_after.to_dict()
-        if self.chunking_strategy is not UNSET:
-            out["chunking_strategy"] = self.chunking_strategy.to_dict()
-        if self.metadata is not UNSET:
-            out["metadata"] = None if self.metadata is None else dict(self.metadata)
+        try:
+            out: dict[str, Any] = {}
+            if self.file_ids is not UNSET:
+                out["file_ids"] = list(self.file_ids)
+            if self.name is not UNSET:
+                out["name"] = self.name
+            if self.description is not UNSET:
+                out["description"] = self.description
+            if self.expires_after is not UNSET:
+                out["expires_after"] = self.expires_after.to_dict()
+            if self.chunking_strategy is not UNSET:
+                out["chunking_strategy"] = self.chunking_strategy.to_dict()
+            if self.metadata is not UNSET:
+                out["metadata"] = None if self.metadata is None else dict(self.metadata)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

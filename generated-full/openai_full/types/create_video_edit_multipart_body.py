@@ -11,6 +11,12 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .video_reference_input_param import VideoReferenceInputParam
 
+__all__ = [
+    "CreateVideoEditMultipartBody",
+    "CreateVideoEditMultipartBodyVideo",
+    "create_video_edit_multipart_body_video_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateVideoEditMultipartBody(_r.Model):
@@ -35,29 +41,38 @@ class CreateVideoEditMultipartBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateVideoEditMultipartBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "video"
-            obj.video = create_video_edit_multipart_body_video_from_dict(data["video"])
-
-            key = "prompt"
-            obj.prompt = v if (v := data["prompt"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEVIDEOEDITMULTIPARTBODY)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEVIDEOEDITMULTIPARTBODY
+                else _r.extras(data, _KEYS_CREATEVIDEOEDITMULTIPARTBODY)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.video = create_video_edit_multipart_body_video_from_dict(data["video"])
+        except Exception as exc:
+            obj.video = _r.misfit(obj, data, "video", "video", exc)
+        try:
+            obj.prompt = v if (v := data["prompt"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.prompt = _r.misfit(obj, data, "prompt", "prompt", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "video": _r.encode(self.video),
-            "prompt": self.prompt,
-        }
+        try:
+            out: dict[str, Any] = {
+                "video": _r.encode(self.video),
+                "prompt": self.prompt,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY
 from .video_reference_input_param import VideoReferenceInputParam
 from .video_seconds import VideoSeconds
 
+__all__ = ["CreateVideoExtendJsonBody"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateVideoExtendJsonBody(_r.Model):
@@ -41,33 +43,43 @@ class CreateVideoExtendJsonBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateVideoExtendJsonBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "video"
-            obj.video = VideoReferenceInputParam.from_dict(data["video"])
-
-            key = "prompt"
-            obj.prompt = v if (v := data["prompt"]).__class__ is str else _r.string(v)
-
-            key = "seconds"
-            obj.seconds = VideoSeconds.decode(data["seconds"])
-
-            obj.extra = _r.extras(data, _KEYS_CREATEVIDEOEXTENDJSONBODY)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEVIDEOEXTENDJSONBODY
+                else _r.extras(data, _KEYS_CREATEVIDEOEXTENDJSONBODY)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.video = VideoReferenceInputParam.from_dict(data["video"])
+        except Exception as exc:
+            obj.video = _r.misfit(obj, data, "video", "video", exc)
+        try:
+            obj.prompt = v if (v := data["prompt"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.prompt = _r.misfit(obj, data, "prompt", "prompt", exc)
+        try:
+            obj.seconds = VideoSeconds.decode(data["seconds"])
+        except Exception as exc:
+            obj.seconds = _r.misfit(obj, data, "seconds", "seconds", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "video": self.video.to_dict(),
-            "prompt": self.prompt,
-            "seconds": self.seconds,
-        }
+        try:
+            out: dict[str, Any] = {
+                "video": self.video.to_dict(),
+                "prompt": self.prompt,
+                "seconds": self.seconds,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -9,10 +9,16 @@ from typing import Any, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
-from .image_ref_param2 import ImageRefParam2
+from .create_video_multipart_body_image_ref_param import CreateVideoMultipartBodyImageRefParam
 from .video_model import VideoModel, VideoModelEnum
 from .video_seconds import VideoSeconds
 from .video_size import VideoSize
+
+__all__ = [
+    "CreateVideoMultipartBody",
+    "CreateVideoMultipartBodyInputReference",
+    "create_video_multipart_body_input_reference_from_dict",
+]
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -50,51 +56,63 @@ class CreateVideoMultipartBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateVideoMultipartBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "model"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEVIDEOMULTIPARTBODY
+                else _r.extras(data, _KEYS_CREATEVIDEOMULTIPARTBODY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET else VideoModelEnum.decode(v)
-
-            key = "prompt"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             obj.prompt = v if (v := data["prompt"]).__class__ is str else _r.string(v)
-
-            key = "input_reference"
+        except Exception as exc:
+            obj.prompt = _r.misfit(obj, data, "prompt", "prompt", exc)
+        try:
             v = data.get("input_reference", UNSET)
             obj.input_reference = (
                 v if v is UNSET else create_video_multipart_body_input_reference_from_dict(v)
             )
-
-            key = "seconds"
+        except Exception as exc:
+            obj.input_reference = _r.misfit(obj, data, "input_reference", "input_reference", exc)
+        try:
             v = data.get("seconds", UNSET)
             obj.seconds = v if v is UNSET else VideoSeconds.decode(v)
-
-            key = "size"
+        except Exception as exc:
+            obj.seconds = _r.misfit(obj, data, "seconds", "seconds", exc)
+        try:
             v = data.get("size", UNSET)
             obj.size = v if v is UNSET else VideoSize.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEVIDEOMULTIPARTBODY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.size = _r.misfit(obj, data, "size", "size", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "prompt": self.prompt,
-        }
-        if self.model is not UNSET:
-            out["model"] = self.model
-        if self.input_reference is not UNSET:
-            out["input_reference"] = _r.encode(self.input_reference)
-        if self.seconds is not UNSET:
-            out["seconds"] = self.seconds
-        if self.size is not UNSET:
-            out["size"] = self.size
+        try:
+            out: dict[str, Any] = {
+                "prompt": self.prompt,
+            }
+            if self.model is not UNSET:
+                out["model"] = self.model
+            if self.input_reference is not UNSET:
+                out["input_reference"] = _r.encode(self.input_reference)
+            if self.seconds is not UNSET:
+                out["seconds"] = self.seconds
+            if self.size is not UNSET:
+                out["size"] = self.size
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -103,7 +121,7 @@ _KEYS_CREATEVIDEOMULTIPARTBODY = frozenset(
 )
 
 
-CreateVideoMultipartBodyInputReference: TypeAlias = str | ImageRefParam2
+CreateVideoMultipartBodyInputReference: TypeAlias = str | CreateVideoMultipartBodyImageRefParam
 
 
 def create_video_multipart_body_input_reference_from_dict(
@@ -114,5 +132,5 @@ def create_video_multipart_body_input_reference_from_dict(
     if kind is str:
         return data if data.__class__ is str else _r.string(data)
     if kind is dict:
-        return ImageRefParam2.from_dict(data)
+        return CreateVideoMultipartBodyImageRefParam.from_dict(data)
     raise _r.DecodeError("a string or an object", data)

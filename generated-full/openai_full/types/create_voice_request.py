@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["CreateVoiceRequest"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateVoiceRequest(_r.Model):
@@ -43,33 +45,43 @@ class CreateVoiceRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateVoiceRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "name"
-            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "audio_sample"
-            obj.audio_sample = v if (v := data["audio_sample"]).__class__ is str else _r.string(v)
-
-            key = "consent"
-            obj.consent = v if (v := data["consent"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEVOICEREQUEST)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEVOICEREQUEST
+                else _r.extras(data, _KEYS_CREATEVOICEREQUEST)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
+            obj.audio_sample = v if (v := data["audio_sample"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.audio_sample = _r.misfit(obj, data, "audio_sample", "audio_sample", exc)
+        try:
+            obj.consent = v if (v := data["consent"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.consent = _r.misfit(obj, data, "consent", "consent", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "name": self.name,
-            "audio_sample": self.audio_sample,
-            "consent": self.consent,
-        }
+        try:
+            out: dict[str, Any] = {
+                "name": self.name,
+                "audio_sample": self.audio_sample,
+                "consent": self.consent,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .grammar_syntax1 import GrammarSyntax1
 
+__all__ = ["CustomGrammarFormatParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CustomGrammarFormatParam(_r.Model):
@@ -42,33 +44,43 @@ class CustomGrammarFormatParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CustomGrammarFormatParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "grammar")
-
-            key = "syntax"
-            obj.syntax = GrammarSyntax1.decode(data["syntax"])
-
-            key = "definition"
-            obj.definition = v if (v := data["definition"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_CUSTOMGRAMMARFORMATPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CUSTOMGRAMMARFORMATPARAM
+                else _r.extras(data, _KEYS_CUSTOMGRAMMARFORMATPARAM)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "grammar")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.syntax = GrammarSyntax1.decode(data["syntax"])
+        except Exception as exc:
+            obj.syntax = _r.misfit(obj, data, "syntax", "syntax", exc)
+        try:
+            obj.definition = v if (v := data["definition"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.definition = _r.misfit(obj, data, "definition", "definition", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "syntax": self.syntax,
-            "definition": self.definition,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "syntax": self.syntax,
+                "definition": self.definition,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,18 @@ from typing import Any, Literal, TypeAlias
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "CustomToolChatCompletions",
+    "CustomToolChatCompletionsCustom",
+    "CustomToolChatCompletionsCustomFormat",
+    "CustomToolChatCompletionsCustomFormatGrammarFormat",
+    "CustomToolChatCompletionsCustomFormatGrammarFormatGrammar",
+    "CustomToolChatCompletionsCustomFormatGrammarFormatGrammarSyntax",
+    "CustomToolChatCompletionsCustomFormatTextFormat",
+    "UnknownCustomToolChatCompletionsCustomFormat",
+    "custom_tool_chat_completions_custom_format_from_dict",
+]
+
 
 class CustomToolChatCompletionsCustomFormatGrammarFormatGrammarSyntax(_r.OpenEnum):
     """The syntax of the grammar definition. One of `lark` or `regex`.
@@ -45,29 +57,38 @@ class CustomToolChatCompletions(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CustomToolChatCompletions:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "custom")
-
-            key = "custom"
-            obj.custom = CustomToolChatCompletionsCustom.from_dict(data["custom"])
-
-            obj.extra = _r.extras(data, _KEYS_CUSTOMTOOLCHATCOMPLETIONS)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CUSTOMTOOLCHATCOMPLETIONS
+                else _r.extras(data, _KEYS_CUSTOMTOOLCHATCOMPLETIONS)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "custom")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.custom = CustomToolChatCompletionsCustom.from_dict(data["custom"])
+        except Exception as exc:
+            obj.custom = _r.misfit(obj, data, "custom", "custom", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "custom": self.custom.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "custom": self.custom.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -102,39 +123,49 @@ class CustomToolChatCompletionsCustom(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CustomToolChatCompletionsCustom:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "name"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CUSTOMTOOLCHATCOMPLETIONSCUSTOM
+                else _r.extras(data, _KEYS_CUSTOMTOOLCHATCOMPLETIONSCUSTOM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "description"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("description", UNSET)
             obj.description = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "format"
+        except Exception as exc:
+            obj.description = _r.misfit(obj, data, "description", "description", exc)
+        try:
             v = data.get("format", UNSET)
             obj.format = (
                 v if v is UNSET else custom_tool_chat_completions_custom_format_from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_CUSTOMTOOLCHATCOMPLETIONSCUSTOM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.format = _r.misfit(obj, data, "format", "format", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "name": self.name,
-        }
-        if self.description is not UNSET:
-            out["description"] = self.description
-        if self.format is not UNSET:
-            out["format"] = self.format.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "name": self.name,
+            }
+            if self.description is not UNSET:
+                out["description"] = self.description
+            if self.format is not UNSET:
+                out["format"] = self.format.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -167,31 +198,40 @@ class CustomToolChatCompletionsCustomFormatGrammarFormat(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> CustomToolChatCompletionsCustomFormatGrammarFormat:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CUSTOMTOOLCHATCOMPLETIONSCUSTOMFORMATGRAMMARFORMAT
+                else _r.extras(data, _KEYS_CUSTOMTOOLCHATCOMPLETIONSCUSTOMFORMATGRAMMARFORMAT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "grammar")
-
-            key = "grammar"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.grammar = CustomToolChatCompletionsCustomFormatGrammarFormatGrammar.from_dict(
                 data["grammar"]
             )
-
-            obj.extra = _r.extras(data, _KEYS_CUSTOMTOOLCHATCOMPLETIONSCUSTOMFORMATGRAMMARFORMAT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.grammar = _r.misfit(obj, data, "grammar", "grammar", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "grammar": self.grammar.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "grammar": self.grammar.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -224,33 +264,42 @@ class CustomToolChatCompletionsCustomFormatGrammarFormatGrammar(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> CustomToolChatCompletionsCustomFormatGrammarFormatGrammar:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "definition"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CUSTOMTOOLCHATCOMPLETIONSCUSTOMFORMATGRAMMARFORMATGRAMMAR
+                else _r.extras(
+                    data, _KEYS_CUSTOMTOOLCHATCOMPLETIONSCUSTOMFORMATGRAMMARFORMATGRAMMAR
+                )
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.definition = v if (v := data["definition"]).__class__ is str else _r.string(v)
-
-            key = "syntax"
+        except Exception as exc:
+            obj.definition = _r.misfit(obj, data, "definition", "definition", exc)
+        try:
             obj.syntax = CustomToolChatCompletionsCustomFormatGrammarFormatGrammarSyntax.decode(
                 data["syntax"]
             )
-
-            obj.extra = _r.extras(
-                data, _KEYS_CUSTOMTOOLCHATCOMPLETIONSCUSTOMFORMATGRAMMARFORMATGRAMMAR
-            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.syntax = _r.misfit(obj, data, "syntax", "syntax", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "definition": self.definition,
-            "syntax": self.syntax,
-        }
+        try:
+            out: dict[str, Any] = {
+                "definition": self.definition,
+                "syntax": self.syntax,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -279,25 +328,33 @@ class CustomToolChatCompletionsCustomFormatTextFormat(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CustomToolChatCompletionsCustomFormatTextFormat:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "text")
-
-            obj.extra = _r.extras(data, _KEYS_CUSTOMTOOLCHATCOMPLETIONSCUSTOMFORMATTEXTFORMAT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CUSTOMTOOLCHATCOMPLETIONSCUSTOMFORMATTEXTFORMAT
+                else _r.extras(data, _KEYS_CUSTOMTOOLCHATCOMPLETIONSCUSTOMFORMATTEXTFORMAT)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "text")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

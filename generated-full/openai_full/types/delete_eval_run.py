@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["DeleteEvalRunResponse"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class DeleteEvalRunResponse(_r.Model):
@@ -36,38 +38,48 @@ class DeleteEvalRunResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DeleteEvalRunResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_DELETEEVALRUNRESPONSE
+                else _r.extras(data, _KEYS_DELETEEVALRUNRESPONSE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("object", UNSET)
             obj.object = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "deleted"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             v = data.get("deleted", UNSET)
             obj.deleted = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-
-            key = "run_id"
+        except Exception as exc:
+            obj.deleted = _r.misfit(obj, data, "deleted", "deleted", exc)
+        try:
             v = data.get("run_id", UNSET)
             obj.run_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_DELETEEVALRUNRESPONSE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.run_id = _r.misfit(obj, data, "run_id", "run_id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.object is not UNSET:
-            out["object"] = self.object
-        if self.deleted is not UNSET:
-            out["deleted"] = self.deleted
-        if self.run_id is not UNSET:
-            out["run_id"] = self.run_id
+        try:
+            out: dict[str, Any] = {}
+            if self.object is not UNSET:
+                out["object"] = self.object
+            if self.deleted is not UNSET:
+                out["deleted"] = self.deleted
+            if self.run_id is not UNSET:
+                out["run_id"] = self.run_id
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

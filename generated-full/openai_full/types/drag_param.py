@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .coord_param import CoordParam
 
+__all__ = ["DragParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class DragParam(_r.Model):
@@ -47,35 +49,43 @@ class DragParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DragParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_DRAGPARAM else _r.extras(data, _KEYS_DRAGPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "drag")
-
-            key = "path"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.path = _r.list_of(data["path"], CoordParam.from_dict)
-
-            key = "keys"
+        except Exception as exc:
+            obj.path = _r.misfit(obj, data, "path", "path", exc)
+        try:
             v = data.get("keys", UNSET)
             obj.keys = v if v is UNSET or v is None else _r.list_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_DRAGPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.keys = _r.misfit(obj, data, "keys", "keys", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "path": [x.to_dict() for x in self.path],
-        }
-        if self.keys is not UNSET:
-            out["keys"] = None if self.keys is None else list(self.keys)
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "path": [x.to_dict() for x in self.path],
+            }
+            if self.keys is not UNSET:
+                out["keys"] = None if self.keys is None else list(self.keys)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

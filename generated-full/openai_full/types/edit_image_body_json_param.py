@@ -11,6 +11,18 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .image_ref_param import ImageRefParam
 
+__all__ = [
+    "EditImageBodyJsonParam",
+    "EditImageBodyJsonParamBackground",
+    "EditImageBodyJsonParamInputFidelity",
+    "EditImageBodyJsonParamModel",
+    "EditImageBodyJsonParamModelEnum",
+    "EditImageBodyJsonParamModeration",
+    "EditImageBodyJsonParamOutputFormat",
+    "EditImageBodyJsonParamQuality",
+    "EditImageBodyJsonParamSize",
+]
+
 
 class EditImageBodyJsonParamBackground(_r.OpenEnum):
     """Set the background of the generated image output. Transparent backgrounds are available for supported GPT Image models. For `gpt-image-2` and `gpt-image-2-2026-04-21`, this support is in preview. When using `transparent`, set the output format to `png` or `webp`.
@@ -188,119 +200,144 @@ class EditImageBodyJsonParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EditImageBodyJsonParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "model"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_EDITIMAGEBODYJSONPARAM
+                else _r.extras(data, _KEYS_EDITIMAGEBODYJSONPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET or v is None else EditImageBodyJsonParamModelEnum.decode(v)
-
-            key = "images"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             obj.images = _r.array(data["images"])
-
-            key = "mask"
+        except Exception as exc:
+            obj.images = _r.misfit(obj, data, "images", "images", exc)
+        try:
             obj.mask = data.get("mask", UNSET)
-            key = "prompt"
+        except Exception as exc:
+            obj.mask = _r.misfit(obj, data, "mask", "mask", exc)
+        try:
             obj.prompt = v if (v := data["prompt"]).__class__ is str else _r.string(v)
-
-            key = "n"
+        except Exception as exc:
+            obj.prompt = _r.misfit(obj, data, "prompt", "prompt", exc)
+        try:
             v = data.get("n", UNSET)
             obj.n = v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "quality"
+        except Exception as exc:
+            obj.n = _r.misfit(obj, data, "n", "n", exc)
+        try:
             v = data.get("quality", UNSET)
             obj.quality = v if v is UNSET or v is None else EditImageBodyJsonParamQuality.decode(v)
-
-            key = "input_fidelity"
+        except Exception as exc:
+            obj.quality = _r.misfit(obj, data, "quality", "quality", exc)
+        try:
             v = data.get("input_fidelity", UNSET)
             obj.input_fidelity = (
                 v if v is UNSET or v is None else EditImageBodyJsonParamInputFidelity.decode(v)
             )
-
-            key = "size"
+        except Exception as exc:
+            obj.input_fidelity = _r.misfit(obj, data, "input_fidelity", "input_fidelity", exc)
+        try:
             v = data.get("size", UNSET)
             obj.size = v if v is UNSET or v is None else EditImageBodyJsonParamSize.decode(v)
-
-            key = "user"
+        except Exception as exc:
+            obj.size = _r.misfit(obj, data, "size", "size", exc)
+        try:
             v = data.get("user", UNSET)
             obj.user = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "output_format"
+        except Exception as exc:
+            obj.user = _r.misfit(obj, data, "user", "user", exc)
+        try:
             v = data.get("output_format", UNSET)
             obj.output_format = (
                 v if v is UNSET or v is None else EditImageBodyJsonParamOutputFormat.decode(v)
             )
-
-            key = "output_compression"
+        except Exception as exc:
+            obj.output_format = _r.misfit(obj, data, "output_format", "output_format", exc)
+        try:
             v = data.get("output_compression", UNSET)
             obj.output_compression = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "moderation"
+        except Exception as exc:
+            obj.output_compression = _r.misfit(
+                obj, data, "output_compression", "output_compression", exc
+            )
+        try:
             v = data.get("moderation", UNSET)
             obj.moderation = (
                 v if v is UNSET or v is None else EditImageBodyJsonParamModeration.decode(v)
             )
-
-            key = "background"
+        except Exception as exc:
+            obj.moderation = _r.misfit(obj, data, "moderation", "moderation", exc)
+        try:
             v = data.get("background", UNSET)
             obj.background = (
                 v if v is UNSET or v is None else EditImageBodyJsonParamBackground.decode(v)
             )
-
-            key = "stream"
+        except Exception as exc:
+            obj.background = _r.misfit(obj, data, "background", "background", exc)
+        try:
             v = data.get("stream", UNSET)
             obj.stream = (
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "partial_images"
+        except Exception as exc:
+            obj.stream = _r.misfit(obj, data, "stream", "stream", exc)
+        try:
             v = data.get("partial_images", UNSET)
             obj.partial_images = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_EDITIMAGEBODYJSONPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.partial_images = _r.misfit(obj, data, "partial_images", "partial_images", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "images": list(self.images),
-            "prompt": self.prompt,
-        }
-        if self.model is not UNSET:
-            out["model"] = self.model
-        if self.mask is not UNSET:
-            out["mask"] = self.mask
-        if self.n is not UNSET:
-            out["n"] = self.n
-        if self.quality is not UNSET:
-            out["quality"] = self.quality
-        if self.input_fidelity is not UNSET:
-            out["input_fidelity"] = self.input_fidelity
-        if self.size is not UNSET:
-            out["size"] = self.size
-        if self.user is not UNSET:
-            out["user"] = self.user
-        if self.output_format is not UNSET:
-            out["output_format"] = self.output_format
-        if self.output_compression is not UNSET:
-            out["output_compression"] = self.output_compression
-        if self.moderation is not UNSET:
-            out["moderation"] = self.moderation
-        if self.background is not UNSET:
-            out["background"] = self.background
-        if self.stream is not UNSET:
-            out["stream"] = self.stream
-        if self.partial_images is not UNSET:
-            out["partial_images"] = self.partial_images
+        try:
+            out: dict[str, Any] = {
+                "images": list(self.images),
+                "prompt": self.prompt,
+            }
+            if self.model is not UNSET:
+                out["model"] = self.model
+            if self.mask is not UNSET:
+                out["mask"] = self.mask
+            if self.n is not UNSET:
+                out["n"] = self.n
+            if self.quality is not UNSET:
+                out["quality"] = self.quality
+            if self.input_fidelity is not UNSET:
+                out["input_fidelity"] = self.input_fidelity
+            if self.size is not UNSET:
+                out["size"] = self.size
+            if self.user is not UNSET:
+                out["user"] = self.user
+            if self.output_format is not UNSET:
+                out["output_format"] = self.output_format
+            if self.output_compression is not UNSET:
+                out["output_compression"] = self.output_compression
+            if self.moderation is not UNSET:
+                out["moderation"] = self.moderation
+            if self.background is not UNSET:
+                out["background"] = self.background
+            if self.stream is not UNSET:
+                out["stream"] = self.stream
+            if self.partial_images is not UNSET:
+                out["partial_images"] = self.partial_images
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["Embedding"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class Embedding(_r.Model):
@@ -39,33 +41,41 @@ class Embedding(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Embedding:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "index"
-            obj.index = v if (v := data["index"]).__class__ is int else _r.integer(v)
-
-            key = "embedding"
-            obj.embedding = _r.list_of(data["embedding"], _r.number)
-
-            key = "object"
-            obj.object = _r.const(data["object"], "embedding")
-
-            obj.extra = _r.extras(data, _KEYS_EMBEDDING)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_EMBEDDING else _r.extras(data, _KEYS_EMBEDDING)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.index = v if (v := data["index"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.index = _r.misfit(obj, data, "index", "index", exc)
+        try:
+            obj.embedding = _r.list_of(data["embedding"], _r.number)
+        except Exception as exc:
+            obj.embedding = _r.misfit(obj, data, "embedding", "embedding", exc)
+        try:
+            obj.object = _r.const(data["object"], "embedding")
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "index": self.index,
-            "embedding": list(self.embedding),
-            "object": self.object,
-        }
+        try:
+            out: dict[str, Any] = {
+                "index": self.index,
+                "embedding": list(self.embedding),
+                "object": self.object,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .error import Error
 
+__all__ = ["ErrorResponse"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ErrorResponse(_r.Model):
@@ -31,25 +33,33 @@ class ErrorResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ErrorResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "error"
-            obj.error = Error.from_dict(data["error"])
-
-            obj.extra = _r.extras(data, _KEYS_ERRORRESPONSE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_ERRORRESPONSE
+                else _r.extras(data, _KEYS_ERRORRESPONSE)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.error = Error.from_dict(data["error"])
+        except Exception as exc:
+            obj.error = _r.misfit(obj, data, "error", "error", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "error": self.error.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "error": self.error.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

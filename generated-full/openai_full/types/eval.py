@@ -18,6 +18,16 @@ from .eval_stored_completions_data_source_config import EvalStoredCompletionsDat
 from .grader_label_model import GraderLabelModel
 from .grader_string_check import GraderStringCheck
 
+__all__ = [
+    "Eval",
+    "EvalDataSourceConfig",
+    "EvalTestingCriteriaItem",
+    "UnknownEvalDataSourceConfig",
+    "UnknownEvalTestingCriteriaItem",
+    "eval_data_source_config_from_dict",
+    "eval_testing_criteria_item_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class Eval(_r.Model):
@@ -69,52 +79,64 @@ class Eval(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Eval:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
+            obj.extra = EMPTY if data.keys() <= _KEYS_EVAL else _r.extras(data, _KEYS_EVAL)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.object = _r.const(data["object"], "eval")
-
-            key = "id"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "data_source_config"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             obj.data_source_config = eval_data_source_config_from_dict(data["data_source_config"])
-
-            key = "testing_criteria"
+        except Exception as exc:
+            obj.data_source_config = _r.misfit(
+                obj, data, "data_source_config", "data_source_config", exc
+            )
+        try:
             obj.testing_criteria = _r.list_of(
                 data["testing_criteria"], eval_testing_criteria_item_from_dict
             )
-
-            key = "created_at"
+        except Exception as exc:
+            obj.testing_criteria = _r.misfit(obj, data, "testing_criteria", "testing_criteria", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "metadata"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             v = data["metadata"]
             obj.metadata = v if v is None else _r.map_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_EVAL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "id": self.id,
-            "name": self.name,
-            "data_source_config": self.data_source_config.to_dict(),
-            "testing_criteria": [x.to_dict() for x in self.testing_criteria],
-            "created_at": self.created_at,
-            "metadata": None if self.metadata is None else dict(self.metadata),
-        }
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "id": self.id,
+                "name": self.name,
+                "data_source_config": self.data_source_config.to_dict(),
+                "testing_criteria": [x.to_dict() for x in self.testing_criteria],
+                "created_at": self.created_at,
+                "metadata": None if self.metadata is None else dict(self.metadata),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["EvalCustomDataSourceConfig"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class EvalCustomDataSourceConfig(_r.Model):
@@ -41,29 +43,38 @@ class EvalCustomDataSourceConfig(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EvalCustomDataSourceConfig:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "custom")
-
-            key = "schema"
-            obj.schema = _r.obj(data["schema"])
-
-            obj.extra = _r.extras(data, _KEYS_EVALCUSTOMDATASOURCECONFIG)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_EVALCUSTOMDATASOURCECONFIG
+                else _r.extras(data, _KEYS_EVALCUSTOMDATASOURCECONFIG)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "custom")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.schema = _r.obj(data["schema"])
+        except Exception as exc:
+            obj.schema = _r.misfit(obj, data, "schema", "schema", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "schema": dict(self.schema),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "schema": dict(self.schema),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -7,5 +7,7 @@ from typing import TypeAlias
 
 from .grader_label_model import GraderLabelModel
 
+__all__ = ["EvalGraderLabelModel"]
+
 EvalGraderLabelModel: TypeAlias = GraderLabelModel
 """LabelModelGrader"""

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["EvalGraderPython"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class EvalGraderPython(_r.Model):
@@ -47,45 +49,57 @@ class EvalGraderPython(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EvalGraderPython:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_EVALGRADERPYTHON
+                else _r.extras(data, _KEYS_EVALGRADERPYTHON)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "python")
-
-            key = "name"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "source"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             obj.source = v if (v := data["source"]).__class__ is str else _r.string(v)
-
-            key = "image_tag"
+        except Exception as exc:
+            obj.source = _r.misfit(obj, data, "source", "source", exc)
+        try:
             v = data.get("image_tag", UNSET)
             obj.image_tag = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "pass_threshold"
-            v = data.get("pass_threshold", UNSET)
-            obj.pass_threshold = v if v is UNSET else _r.number(v)
-
-            obj.extra = _r.extras(data, _KEYS_EVALGRADERPYTHON)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.image_tag = _r.misfit(obj, data, "image_tag", "image_tag", exc)
+        try:
+            v = data.get("pass_threshold", UNSET)
+            obj.pass_threshold = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.pass_threshold = _r.misfit(obj, data, "pass_threshold", "pass_threshold", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "name": self.name,
-            "source": self.source,
-        }
-        if self.image_tag is not UNSET:
-            out["image_tag"] = self.image_tag
-        if self.pass_threshold is not UNSET:
-            out["pass_threshold"] = self.pass_threshold
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "name": self.name,
+                "source": self.source,
+            }
+            if self.image_tag is not UNSET:
+                out["image_tag"] = self.image_tag
+            if self.pass_threshold is not UNSET:
+                out["pass_threshold"] = self.pass_threshold
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

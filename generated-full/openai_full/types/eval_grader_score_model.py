@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .eval_item import EvalItem
 from .grader_score_model import GraderScoreModelSamplingParams
 
+__all__ = ["EvalGraderScoreModel"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class EvalGraderScoreModel(_r.Model):
@@ -57,55 +59,69 @@ class EvalGraderScoreModel(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EvalGraderScoreModel:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_EVALGRADERSCOREMODEL
+                else _r.extras(data, _KEYS_EVALGRADERSCOREMODEL)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "score_model")
-
-            key = "name"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "model"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
-
-            key = "sampling_params"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("sampling_params", UNSET)
             obj.sampling_params = v if v is UNSET else GraderScoreModelSamplingParams.from_dict(v)
-
-            key = "input"
+        except Exception as exc:
+            obj.sampling_params = _r.misfit(obj, data, "sampling_params", "sampling_params", exc)
+        try:
             obj.input = _r.list_of(data["input"], EvalItem.from_dict)
-
-            key = "range"
+        except Exception as exc:
+            obj.input = _r.misfit(obj, data, "input", "input", exc)
+        try:
             v = data.get("range", UNSET)
             obj.range = v if v is UNSET else _r.list_of(v, _r.number)
-
-            key = "pass_threshold"
-            v = data.get("pass_threshold", UNSET)
-            obj.pass_threshold = v if v is UNSET else _r.number(v)
-
-            obj.extra = _r.extras(data, _KEYS_EVALGRADERSCOREMODEL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.range = _r.misfit(obj, data, "range", "range", exc)
+        try:
+            v = data.get("pass_threshold", UNSET)
+            obj.pass_threshold = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.pass_threshold = _r.misfit(obj, data, "pass_threshold", "pass_threshold", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "name": self.name,
-            "model": self.model,
-            "input": [x.to_dict() for x in self.input],
-        }
-        if self.sampling_params is not UNSET:
-            out["sampling_params"] = self.sampling_params.to_dict()
-        if self.range is not UNSET:
-            out["range"] = list(self.range)
-        if self.pass_threshold is not UNSET:
-            out["pass_threshold"] = self.pass_threshold
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "name": self.name,
+                "model": self.model,
+                "input": [x.to_dict() for x in self.input],
+            }
+            if self.sampling_params is not UNSET:
+                out["sampling_params"] = self.sampling_params.to_dict()
+            if self.range is not UNSET:
+                out["range"] = list(self.range)
+            if self.pass_threshold is not UNSET:
+                out["pass_threshold"] = self.pass_threshold
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -7,5 +7,7 @@ from typing import TypeAlias
 
 from .grader_string_check import GraderStringCheck
 
+__all__ = ["EvalGraderStringCheck"]
+
 EvalGraderStringCheck: TypeAlias = GraderStringCheck
 """StringCheckGrader"""

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .grader_text_similarity import GraderTextSimilarityEvaluationMetric
 
+__all__ = ["EvalGraderTextSimilarity"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class EvalGraderTextSimilarity(_r.Model):
@@ -56,47 +58,64 @@ class EvalGraderTextSimilarity(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EvalGraderTextSimilarity:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_EVALGRADERTEXTSIMILARITY
+                else _r.extras(data, _KEYS_EVALGRADERTEXTSIMILARITY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "text_similarity")
-
-            key = "name"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "input"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             obj.input = v if (v := data["input"]).__class__ is str else _r.string(v)
-
-            key = "reference"
+        except Exception as exc:
+            obj.input = _r.misfit(obj, data, "input", "input", exc)
+        try:
             obj.reference = v if (v := data["reference"]).__class__ is str else _r.string(v)
-
-            key = "evaluation_metric"
+        except Exception as exc:
+            obj.reference = _r.misfit(obj, data, "reference", "reference", exc)
+        try:
             obj.evaluation_metric = GraderTextSimilarityEvaluationMetric.decode(
                 data["evaluation_metric"]
             )
-
-            key = "pass_threshold"
-            obj.pass_threshold = _r.number(data["pass_threshold"])
-
-            obj.extra = _r.extras(data, _KEYS_EVALGRADERTEXTSIMILARITY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.evaluation_metric = _r.misfit(
+                obj, data, "evaluation_metric", "evaluation_metric", exc
+            )
+        try:
+            obj.pass_threshold = (
+                v if (v := data["pass_threshold"]).__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.pass_threshold = _r.misfit(obj, data, "pass_threshold", "pass_threshold", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "name": self.name,
-            "input": self.input,
-            "reference": self.reference,
-            "evaluation_metric": self.evaluation_metric,
-            "pass_threshold": self.pass_threshold,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "name": self.name,
+                "input": self.input,
+                "reference": self.reference,
+                "evaluation_metric": self.evaluation_metric,
+                "pass_threshold": self.pass_threshold,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .eval_item_content import EvalItemContent, eval_item_content_from_dict
 
+__all__ = ["EvalItem", "EvalItemRole"]
+
 
 class EvalItemRole(_r.OpenEnum):
     """The role of the message input. One of `user`, `assistant`, `system`, or
@@ -57,35 +59,41 @@ class EvalItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EvalItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "role"
+            obj.extra = EMPTY if data.keys() <= _KEYS_EVALITEM else _r.extras(data, _KEYS_EVALITEM)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.role = EvalItemRole.decode(data["role"])
-
-            key = "content"
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
             obj.content = eval_item_content_from_dict(data["content"])
-
-            key = "type"
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
+        try:
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET else _r.const(v, "message")
-
-            obj.extra = _r.extras(data, _KEYS_EVALITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "role": self.role,
-            "content": _r.encode(self.content),
-        }
-        if self.type is not UNSET:
-            out["type"] = self.type
+        try:
+            out: dict[str, Any] = {
+                "role": self.role,
+                "content": _r.encode(self.content),
+            }
+            if self.type is not UNSET:
+                out["type"] = self.type
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

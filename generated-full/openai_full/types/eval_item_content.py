@@ -15,6 +15,14 @@ from .eval_item_input_image import EvalItemInputImage
 from .input_audio import InputAudio
 from .input_text_content import InputTextContent
 
+__all__ = [
+    "EvalItemContent",
+    "EvalItemContentObject",
+    "UnknownEvalItemContentObject",
+    "eval_item_content_from_dict",
+    "eval_item_content_object_from_dict",
+]
+
 
 class UnknownEvalItemContentObject(_r.Unknown):
     """A `EvalItemContentObject` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -13,6 +13,14 @@ from .eval_item_input_image import EvalItemInputImage
 from .input_audio import InputAudio
 from .input_text_content import InputTextContent
 
+__all__ = [
+    "EvalItemContentItem",
+    "EvalItemContentItemObject",
+    "UnknownEvalItemContentItemObject",
+    "eval_item_content_item_from_dict",
+    "eval_item_content_item_object_from_dict",
+]
+
 
 class UnknownEvalItemContentItemObject(_r.Unknown):
     """A `EvalItemContentItemObject` of a kind this client does not know yet: `raw` keeps the data as received."""

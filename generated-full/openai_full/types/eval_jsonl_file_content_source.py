@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["EvalJsonlFileContentSource", "EvalJsonlFileContentSourceContentItem"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class EvalJsonlFileContentSource(_r.Model):
@@ -37,31 +39,40 @@ class EvalJsonlFileContentSource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EvalJsonlFileContentSource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_EVALJSONLFILECONTENTSOURCE
+                else _r.extras(data, _KEYS_EVALJSONLFILECONTENTSOURCE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "file_content")
-
-            key = "content"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.content = _r.list_of(
                 data["content"], EvalJsonlFileContentSourceContentItem.from_dict
             )
-
-            obj.extra = _r.extras(data, _KEYS_EVALJSONLFILECONTENTSOURCE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "content": [x.to_dict() for x in self.content],
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "content": [x.to_dict() for x in self.content],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -90,31 +101,40 @@ class EvalJsonlFileContentSourceContentItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EvalJsonlFileContentSourceContentItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "item"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_EVALJSONLFILECONTENTSOURCECONTENTITEM
+                else _r.extras(data, _KEYS_EVALJSONLFILECONTENTSOURCECONTENTITEM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.item = _r.obj(data["item"])
-
-            key = "sample"
+        except Exception as exc:
+            obj.item = _r.misfit(obj, data, "item", "item", exc)
+        try:
             v = data.get("sample", UNSET)
             obj.sample = v if v is UNSET else _r.obj(v)
-
-            obj.extra = _r.extras(data, _KEYS_EVALJSONLFILECONTENTSOURCECONTENTITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.sample = _r.misfit(obj, data, "sample", "sample", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "item": dict(self.item),
-        }
-        if self.sample is not UNSET:
-            out["sample"] = dict(self.sample)
+        try:
+            out: dict[str, Any] = {
+                "item": dict(self.item),
+            }
+            if self.sample is not UNSET:
+                out["sample"] = dict(self.sample)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .reasoning_effort import ReasoningEffort
 
+__all__ = ["EvalResponsesSource"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class EvalResponsesSource(_r.Model):
@@ -62,91 +64,115 @@ class EvalResponsesSource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EvalResponsesSource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_EVALRESPONSESSOURCE
+                else _r.extras(data, _KEYS_EVALRESPONSESSOURCE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "responses")
-
-            key = "metadata"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("metadata", UNSET)
             obj.metadata = v if v is UNSET or v is None else _r.obj(v)
-
-            key = "model"
+        except Exception as exc:
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
+        try:
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "instructions_search"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("instructions_search", UNSET)
             obj.instructions_search = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "created_after"
+        except Exception as exc:
+            obj.instructions_search = _r.misfit(
+                obj, data, "instructions_search", "instructions_search", exc
+            )
+        try:
             v = data.get("created_after", UNSET)
             obj.created_after = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "created_before"
+        except Exception as exc:
+            obj.created_after = _r.misfit(obj, data, "created_after", "created_after", exc)
+        try:
             v = data.get("created_before", UNSET)
             obj.created_before = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "reasoning_effort"
+        except Exception as exc:
+            obj.created_before = _r.misfit(obj, data, "created_before", "created_before", exc)
+        try:
             v = data.get("reasoning_effort", UNSET)
             obj.reasoning_effort = v if v is UNSET or v is None else ReasoningEffort.decode(v)
-
-            key = "temperature"
+        except Exception as exc:
+            obj.reasoning_effort = _r.misfit(obj, data, "reasoning_effort", "reasoning_effort", exc)
+        try:
             v = data.get("temperature", UNSET)
-            obj.temperature = v if v is UNSET or v is None else _r.number(v)
-
-            key = "top_p"
+            obj.temperature = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.temperature = _r.misfit(obj, data, "temperature", "temperature", exc)
+        try:
             v = data.get("top_p", UNSET)
-            obj.top_p = v if v is UNSET or v is None else _r.number(v)
-
-            key = "users"
+            obj.top_p = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.top_p = _r.misfit(obj, data, "top_p", "top_p", exc)
+        try:
             v = data.get("users", UNSET)
             obj.users = v if v is UNSET or v is None else _r.list_of(v, _r.string)
-
-            key = "tools"
+        except Exception as exc:
+            obj.users = _r.misfit(obj, data, "users", "users", exc)
+        try:
             v = data.get("tools", UNSET)
             obj.tools = v if v is UNSET or v is None else _r.list_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_EVALRESPONSESSOURCE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.metadata is not UNSET:
-            out["metadata"] = None if self.metadata is None else dict(self.metadata)
-        if self.model is not UNSET:
-            out["model"] = self.model
-        if self.instructions_search is not UNSET:
-            out["instructions_search"] = self.instructions_search
-        if self.created_after is not UNSET:
-            out["created_after"] = self.created_after
-        if self.created_before is not UNSET:
-            out["created_before"] = self.created_before
-        if self.reasoning_effort is not UNSET:
-            out["reasoning_effort"] = self.reasoning_effort
-        if self.temperature is not UNSET:
-            out["temperature"] = self.temperature
-        if self.top_p is not UNSET:
-            out["top_p"] = self.top_p
-        if self.users is not UNSET:
-            out["users"] = None if self.users is None else list(self.users)
-        if self.tools is not UNSET:
-            out["tools"] = None if self.tools is None else list(self.tools)
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.metadata is not UNSET:
+                out["metadata"] = None if self.metadata is None else dict(self.metadata)
+            if self.model is not UNSET:
+                out["model"] = self.model
+            if self.instructions_search is not UNSET:
+                out["instructions_search"] = self.instructions_search
+            if self.created_after is not UNSET:
+                out["created_after"] = self.created_after
+            if self.created_before is not UNSET:
+                out["created_before"] = self.created_before
+            if self.reasoning_effort is not UNSET:
+                out["reasoning_effort"] = self.reasoning_effort
+            if self.temperature is not UNSET:
+                out["temperature"] = self.temperature
+            if self.top_p is not UNSET:
+                out["top_p"] = self.top_p
+            if self.users is not UNSET:
+                out["users"] = None if self.users is None else list(self.users)
+            if self.tools is not UNSET:
+                out["tools"] = None if self.tools is None else list(self.tools)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

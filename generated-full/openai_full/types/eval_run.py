@@ -14,6 +14,16 @@ from .create_eval_jsonl_run_data_source import CreateEvalJsonlRunDataSource
 from .create_eval_responses_run_data_source import CreateEvalResponsesRunDataSource
 from .eval_api_error import EvalApiError
 
+__all__ = [
+    "EvalRun",
+    "EvalRunDataSource",
+    "EvalRunPerModelUsageItem",
+    "EvalRunPerTestingCriteriaResultsItem",
+    "EvalRunResultCounts",
+    "UnknownEvalRunDataSource",
+    "eval_run_data_source_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class EvalRun(_r.Model):
@@ -87,84 +97,103 @@ class EvalRun(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EvalRun:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
+            obj.extra = EMPTY if data.keys() <= _KEYS_EVALRUN else _r.extras(data, _KEYS_EVALRUN)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.object = _r.const(data["object"], "eval.run")
-
-            key = "id"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "eval_id"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.eval_id = v if (v := data["eval_id"]).__class__ is str else _r.string(v)
-
-            key = "status"
+        except Exception as exc:
+            obj.eval_id = _r.misfit(obj, data, "eval_id", "eval_id", exc)
+        try:
             obj.status = v if (v := data["status"]).__class__ is str else _r.string(v)
-
-            key = "model"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "created_at"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "report_url"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             obj.report_url = v if (v := data["report_url"]).__class__ is str else _r.string(v)
-
-            key = "result_counts"
+        except Exception as exc:
+            obj.report_url = _r.misfit(obj, data, "report_url", "report_url", exc)
+        try:
             obj.result_counts = EvalRunResultCounts.from_dict(data["result_counts"])
-
-            key = "per_model_usage"
+        except Exception as exc:
+            obj.result_counts = _r.misfit(obj, data, "result_counts", "result_counts", exc)
+        try:
             obj.per_model_usage = _r.list_of(
                 data["per_model_usage"], EvalRunPerModelUsageItem.from_dict
             )
-
-            key = "per_testing_criteria_results"
+        except Exception as exc:
+            obj.per_model_usage = _r.misfit(obj, data, "per_model_usage", "per_model_usage", exc)
+        try:
             obj.per_testing_criteria_results = _r.list_of(
                 data["per_testing_criteria_results"], EvalRunPerTestingCriteriaResultsItem.from_dict
             )
-
-            key = "data_source"
+        except Exception as exc:
+            obj.per_testing_criteria_results = _r.misfit(
+                obj, data, "per_testing_criteria_results", "per_testing_criteria_results", exc
+            )
+        try:
             obj.data_source = eval_run_data_source_from_dict(data["data_source"])
-
-            key = "metadata"
+        except Exception as exc:
+            obj.data_source = _r.misfit(obj, data, "data_source", "data_source", exc)
+        try:
             v = data["metadata"]
             obj.metadata = v if v is None else _r.map_of(v, _r.string)
-
-            key = "error"
-            obj.error = EvalApiError.from_dict(data["error"])
-
-            obj.extra = _r.extras(data, _KEYS_EVALRUN)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
+        try:
+            obj.error = EvalApiError.from_dict(data["error"])
+        except Exception as exc:
+            obj.error = _r.misfit(obj, data, "error", "error", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "id": self.id,
-            "eval_id": self.eval_id,
-            "status": self.status,
-            "model": self.model,
-            "name": self.name,
-            "created_at": self.created_at,
-            "report_url": self.report_url,
-            "result_counts": self.result_counts.to_dict(),
-            "per_model_usage": [x.to_dict() for x in self.per_model_usage],
-            "per_testing_criteria_results": [
-                x.to_dict() for x in self.per_testing_criteria_results
-            ],
-            "data_source": self.data_source.to_dict(),
-            "metadata": None if self.metadata is None else dict(self.metadata),
-            "error": self.error.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "id": self.id,
+                "eval_id": self.eval_id,
+                "status": self.status,
+                "model": self.model,
+                "name": self.name,
+                "created_at": self.created_at,
+                "report_url": self.report_url,
+                "result_counts": self.result_counts.to_dict(),
+                "per_model_usage": [x.to_dict() for x in self.per_model_usage],
+                "per_testing_criteria_results": [
+                    x.to_dict() for x in self.per_testing_criteria_results
+                ],
+                "data_source": self.data_source.to_dict(),
+                "metadata": None if self.metadata is None else dict(self.metadata),
+                "error": self.error.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -228,53 +257,68 @@ class EvalRunPerModelUsageItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EvalRunPerModelUsageItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "model_name"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_EVALRUNPERMODELUSAGEITEM
+                else _r.extras(data, _KEYS_EVALRUNPERMODELUSAGEITEM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.model_name = v if (v := data["model_name"]).__class__ is str else _r.string(v)
-
-            key = "invocation_count"
+        except Exception as exc:
+            obj.model_name = _r.misfit(obj, data, "model_name", "model_name", exc)
+        try:
             obj.invocation_count = (
                 v if (v := data["invocation_count"]).__class__ is int else _r.integer(v)
             )
-
-            key = "prompt_tokens"
+        except Exception as exc:
+            obj.invocation_count = _r.misfit(obj, data, "invocation_count", "invocation_count", exc)
+        try:
             obj.prompt_tokens = (
                 v if (v := data["prompt_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            key = "completion_tokens"
+        except Exception as exc:
+            obj.prompt_tokens = _r.misfit(obj, data, "prompt_tokens", "prompt_tokens", exc)
+        try:
             obj.completion_tokens = (
                 v if (v := data["completion_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            key = "total_tokens"
+        except Exception as exc:
+            obj.completion_tokens = _r.misfit(
+                obj, data, "completion_tokens", "completion_tokens", exc
+            )
+        try:
             obj.total_tokens = v if (v := data["total_tokens"]).__class__ is int else _r.integer(v)
-
-            key = "cached_tokens"
+        except Exception as exc:
+            obj.total_tokens = _r.misfit(obj, data, "total_tokens", "total_tokens", exc)
+        try:
             obj.cached_tokens = (
                 v if (v := data["cached_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_EVALRUNPERMODELUSAGEITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.cached_tokens = _r.misfit(obj, data, "cached_tokens", "cached_tokens", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "model_name": self.model_name,
-            "invocation_count": self.invocation_count,
-            "prompt_tokens": self.prompt_tokens,
-            "completion_tokens": self.completion_tokens,
-            "total_tokens": self.total_tokens,
-            "cached_tokens": self.cached_tokens,
-        }
+        try:
+            out: dict[str, Any] = {
+                "model_name": self.model_name,
+                "invocation_count": self.invocation_count,
+                "prompt_tokens": self.prompt_tokens,
+                "completion_tokens": self.completion_tokens,
+                "total_tokens": self.total_tokens,
+                "cached_tokens": self.cached_tokens,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -318,35 +362,45 @@ class EvalRunPerTestingCriteriaResultsItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EvalRunPerTestingCriteriaResultsItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "testing_criteria"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_EVALRUNPERTESTINGCRITERIARESULTSITEM
+                else _r.extras(data, _KEYS_EVALRUNPERTESTINGCRITERIARESULTSITEM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.testing_criteria = (
                 v if (v := data["testing_criteria"]).__class__ is str else _r.string(v)
             )
-
-            key = "passed"
-            obj.passed = v if (v := data["passed"]).__class__ is int else _r.integer(v)
-
-            key = "failed"
-            obj.failed = v if (v := data["failed"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_EVALRUNPERTESTINGCRITERIARESULTSITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.testing_criteria = _r.misfit(obj, data, "testing_criteria", "testing_criteria", exc)
+        try:
+            obj.passed = v if (v := data["passed"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.passed = _r.misfit(obj, data, "passed", "passed", exc)
+        try:
+            obj.failed = v if (v := data["failed"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.failed = _r.misfit(obj, data, "failed", "failed", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "testing_criteria": self.testing_criteria,
-            "passed": self.passed,
-            "failed": self.failed,
-        }
+        try:
+            out: dict[str, Any] = {
+                "testing_criteria": self.testing_criteria,
+                "passed": self.passed,
+                "failed": self.failed,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -385,37 +439,48 @@ class EvalRunResultCounts(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EvalRunResultCounts:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "total"
-            obj.total = v if (v := data["total"]).__class__ is int else _r.integer(v)
-
-            key = "errored"
-            obj.errored = v if (v := data["errored"]).__class__ is int else _r.integer(v)
-
-            key = "failed"
-            obj.failed = v if (v := data["failed"]).__class__ is int else _r.integer(v)
-
-            key = "passed"
-            obj.passed = v if (v := data["passed"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_EVALRUNRESULTCOUNTS)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_EVALRUNRESULTCOUNTS
+                else _r.extras(data, _KEYS_EVALRUNRESULTCOUNTS)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.total = v if (v := data["total"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.total = _r.misfit(obj, data, "total", "total", exc)
+        try:
+            obj.errored = v if (v := data["errored"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.errored = _r.misfit(obj, data, "errored", "errored", exc)
+        try:
+            obj.failed = v if (v := data["failed"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.failed = _r.misfit(obj, data, "failed", "failed", exc)
+        try:
+            obj.passed = v if (v := data["passed"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.passed = _r.misfit(obj, data, "passed", "passed", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "total": self.total,
-            "errored": self.errored,
-            "failed": self.failed,
-            "passed": self.passed,
-        }
+        try:
+            out: dict[str, Any] = {
+                "total": self.total,
+                "errored": self.errored,
+                "failed": self.failed,
+                "passed": self.passed,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -12,6 +12,14 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .eval_api_error import EvalApiError
 from .eval_run_output_item_result import EvalRunOutputItemResult
 
+__all__ = [
+    "EvalRunOutputItem",
+    "EvalRunOutputItemSample",
+    "EvalRunOutputItemSampleInputItem",
+    "EvalRunOutputItemSampleOutputItem",
+    "EvalRunOutputItemSampleUsage",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class EvalRunOutputItem(_r.Model):
@@ -71,63 +79,82 @@ class EvalRunOutputItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EvalRunOutputItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_EVALRUNOUTPUTITEM
+                else _r.extras(data, _KEYS_EVALRUNOUTPUTITEM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.object = _r.const(data["object"], "eval.run.output_item")
-
-            key = "id"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "run_id"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.run_id = v if (v := data["run_id"]).__class__ is str else _r.string(v)
-
-            key = "eval_id"
+        except Exception as exc:
+            obj.run_id = _r.misfit(obj, data, "run_id", "run_id", exc)
+        try:
             obj.eval_id = v if (v := data["eval_id"]).__class__ is str else _r.string(v)
-
-            key = "created_at"
+        except Exception as exc:
+            obj.eval_id = _r.misfit(obj, data, "eval_id", "eval_id", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "status"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             obj.status = v if (v := data["status"]).__class__ is str else _r.string(v)
-
-            key = "datasource_item_id"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             obj.datasource_item_id = (
                 v if (v := data["datasource_item_id"]).__class__ is int else _r.integer(v)
             )
-
-            key = "datasource_item"
-            obj.datasource_item = _r.obj(data["datasource_item"])
-
-            key = "results"
-            obj.results = _r.list_of(data["results"], EvalRunOutputItemResult.from_dict)
-
-            key = "sample"
-            obj.sample = EvalRunOutputItemSample.from_dict(data["sample"])
-
-            obj.extra = _r.extras(data, _KEYS_EVALRUNOUTPUTITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.datasource_item_id = _r.misfit(
+                obj, data, "datasource_item_id", "datasource_item_id", exc
+            )
+        try:
+            obj.datasource_item = _r.obj(data["datasource_item"])
+        except Exception as exc:
+            obj.datasource_item = _r.misfit(obj, data, "datasource_item", "datasource_item", exc)
+        try:
+            obj.results = _r.list_of(data["results"], EvalRunOutputItemResult.from_dict)
+        except Exception as exc:
+            obj.results = _r.misfit(obj, data, "results", "results", exc)
+        try:
+            obj.sample = EvalRunOutputItemSample.from_dict(data["sample"])
+        except Exception as exc:
+            obj.sample = _r.misfit(obj, data, "sample", "sample", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "id": self.id,
-            "run_id": self.run_id,
-            "eval_id": self.eval_id,
-            "created_at": self.created_at,
-            "status": self.status,
-            "datasource_item_id": self.datasource_item_id,
-            "datasource_item": dict(self.datasource_item),
-            "results": [x.to_dict() for x in self.results],
-            "sample": self.sample.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "id": self.id,
+                "run_id": self.run_id,
+                "eval_id": self.eval_id,
+                "created_at": self.created_at,
+                "status": self.status,
+                "datasource_item_id": self.datasource_item_id,
+                "datasource_item": dict(self.datasource_item),
+                "results": [x.to_dict() for x in self.results],
+                "sample": self.sample.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -202,63 +229,82 @@ class EvalRunOutputItemSample(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EvalRunOutputItemSample:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "input"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_EVALRUNOUTPUTITEMSAMPLE
+                else _r.extras(data, _KEYS_EVALRUNOUTPUTITEMSAMPLE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.input = _r.list_of(data["input"], EvalRunOutputItemSampleInputItem.from_dict)
-
-            key = "output"
+        except Exception as exc:
+            obj.input = _r.misfit(obj, data, "input", "input", exc)
+        try:
             obj.output = _r.list_of(data["output"], EvalRunOutputItemSampleOutputItem.from_dict)
-
-            key = "finish_reason"
+        except Exception as exc:
+            obj.output = _r.misfit(obj, data, "output", "output", exc)
+        try:
             obj.finish_reason = v if (v := data["finish_reason"]).__class__ is str else _r.string(v)
-
-            key = "model"
+        except Exception as exc:
+            obj.finish_reason = _r.misfit(obj, data, "finish_reason", "finish_reason", exc)
+        try:
             obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
-
-            key = "usage"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             obj.usage = EvalRunOutputItemSampleUsage.from_dict(data["usage"])
-
-            key = "error"
+        except Exception as exc:
+            obj.usage = _r.misfit(obj, data, "usage", "usage", exc)
+        try:
             obj.error = EvalApiError.from_dict(data["error"])
-
-            key = "temperature"
-            obj.temperature = _r.number(data["temperature"])
-
-            key = "max_completion_tokens"
+        except Exception as exc:
+            obj.error = _r.misfit(obj, data, "error", "error", exc)
+        try:
+            obj.temperature = v if (v := data["temperature"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.temperature = _r.misfit(obj, data, "temperature", "temperature", exc)
+        try:
             obj.max_completion_tokens = (
                 v if (v := data["max_completion_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            key = "top_p"
-            obj.top_p = _r.number(data["top_p"])
-
-            key = "seed"
-            obj.seed = v if (v := data["seed"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_EVALRUNOUTPUTITEMSAMPLE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.max_completion_tokens = _r.misfit(
+                obj, data, "max_completion_tokens", "max_completion_tokens", exc
+            )
+        try:
+            obj.top_p = v if (v := data["top_p"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.top_p = _r.misfit(obj, data, "top_p", "top_p", exc)
+        try:
+            obj.seed = v if (v := data["seed"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.seed = _r.misfit(obj, data, "seed", "seed", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "input": [x.to_dict() for x in self.input],
-            "output": [x.to_dict() for x in self.output],
-            "finish_reason": self.finish_reason,
-            "model": self.model,
-            "usage": self.usage.to_dict(),
-            "error": self.error.to_dict(),
-            "temperature": self.temperature,
-            "max_completion_tokens": self.max_completion_tokens,
-            "top_p": self.top_p,
-            "seed": self.seed,
-        }
+        try:
+            out: dict[str, Any] = {
+                "input": [x.to_dict() for x in self.input],
+                "output": [x.to_dict() for x in self.output],
+                "finish_reason": self.finish_reason,
+                "model": self.model,
+                "usage": self.usage.to_dict(),
+                "error": self.error.to_dict(),
+                "temperature": self.temperature,
+                "max_completion_tokens": self.max_completion_tokens,
+                "top_p": self.top_p,
+                "seed": self.seed,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -302,29 +348,38 @@ class EvalRunOutputItemSampleInputItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EvalRunOutputItemSampleInputItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "role"
-            obj.role = v if (v := data["role"]).__class__ is str else _r.string(v)
-
-            key = "content"
-            obj.content = v if (v := data["content"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_EVALRUNOUTPUTITEMSAMPLEINPUTITEM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_EVALRUNOUTPUTITEMSAMPLEINPUTITEM
+                else _r.extras(data, _KEYS_EVALRUNOUTPUTITEMSAMPLEINPUTITEM)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.role = v if (v := data["role"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
+            obj.content = v if (v := data["content"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "role": self.role,
-            "content": self.content,
-        }
+        try:
+            out: dict[str, Any] = {
+                "role": self.role,
+                "content": self.content,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -355,32 +410,41 @@ class EvalRunOutputItemSampleOutputItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EvalRunOutputItemSampleOutputItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "role"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_EVALRUNOUTPUTITEMSAMPLEOUTPUTITEM
+                else _r.extras(data, _KEYS_EVALRUNOUTPUTITEMSAMPLEOUTPUTITEM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("role", UNSET)
             obj.role = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "content"
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
             v = data.get("content", UNSET)
             obj.content = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_EVALRUNOUTPUTITEMSAMPLEOUTPUTITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.role is not UNSET:
-            out["role"] = self.role
-        if self.content is not UNSET:
-            out["content"] = self.content
+        try:
+            out: dict[str, Any] = {}
+            if self.role is not UNSET:
+                out["role"] = self.role
+            if self.content is not UNSET:
+                out["content"] = self.content
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -419,43 +483,56 @@ class EvalRunOutputItemSampleUsage(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EvalRunOutputItemSampleUsage:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "total_tokens"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_EVALRUNOUTPUTITEMSAMPLEUSAGE
+                else _r.extras(data, _KEYS_EVALRUNOUTPUTITEMSAMPLEUSAGE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.total_tokens = v if (v := data["total_tokens"]).__class__ is int else _r.integer(v)
-
-            key = "completion_tokens"
+        except Exception as exc:
+            obj.total_tokens = _r.misfit(obj, data, "total_tokens", "total_tokens", exc)
+        try:
             obj.completion_tokens = (
                 v if (v := data["completion_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            key = "prompt_tokens"
+        except Exception as exc:
+            obj.completion_tokens = _r.misfit(
+                obj, data, "completion_tokens", "completion_tokens", exc
+            )
+        try:
             obj.prompt_tokens = (
                 v if (v := data["prompt_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            key = "cached_tokens"
+        except Exception as exc:
+            obj.prompt_tokens = _r.misfit(obj, data, "prompt_tokens", "prompt_tokens", exc)
+        try:
             obj.cached_tokens = (
                 v if (v := data["cached_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_EVALRUNOUTPUTITEMSAMPLEUSAGE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.cached_tokens = _r.misfit(obj, data, "cached_tokens", "cached_tokens", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "total_tokens": self.total_tokens,
-            "completion_tokens": self.completion_tokens,
-            "prompt_tokens": self.prompt_tokens,
-            "cached_tokens": self.cached_tokens,
-        }
+        try:
+            out: dict[str, Any] = {
+                "total_tokens": self.total_tokens,
+                "completion_tokens": self.completion_tokens,
+                "prompt_tokens": self.prompt_tokens,
+                "cached_tokens": self.cached_tokens,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

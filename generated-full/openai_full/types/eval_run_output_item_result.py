@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["EvalRunOutputItemResult"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class EvalRunOutputItemResult(_r.Model):
@@ -47,45 +49,57 @@ class EvalRunOutputItemResult(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EvalRunOutputItemResult:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "name"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_EVALRUNOUTPUTITEMRESULT
+                else _r.extras(data, _KEYS_EVALRUNOUTPUTITEMRESULT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "score"
-            obj.score = _r.number(data["score"])
-
-            key = "passed"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.score = v if (v := data["score"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.score = _r.misfit(obj, data, "score", "score", exc)
+        try:
             obj.passed = v if (v := data["passed"]).__class__ is bool else _r.boolean(v)
-
-            key = "sample"
+        except Exception as exc:
+            obj.passed = _r.misfit(obj, data, "passed", "passed", exc)
+        try:
             v = data.get("sample", UNSET)
             obj.sample = v if v is UNSET or v is None else _r.obj(v)
-
-            obj.extra = _r.extras(data, _KEYS_EVALRUNOUTPUTITEMRESULT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.sample = _r.misfit(obj, data, "sample", "sample", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "name": self.name,
-            "score": self.score,
-            "passed": self.passed,
-        }
-        if self.type is not UNSET:
-            out["type"] = self.type
-        if self.sample is not UNSET:
-            out["sample"] = None if self.sample is None else dict(self.sample)
+        try:
+            out: dict[str, Any] = {
+                "name": self.name,
+                "score": self.score,
+                "passed": self.passed,
+            }
+            if self.type is not UNSET:
+                out["type"] = self.type
+            if self.sample is not UNSET:
+                out["sample"] = None if self.sample is None else dict(self.sample)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["EvalStoredCompletionsDataSourceConfig"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class EvalStoredCompletionsDataSourceConfig(_r.Model):
@@ -41,35 +43,45 @@ class EvalStoredCompletionsDataSourceConfig(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EvalStoredCompletionsDataSourceConfig:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_EVALSTOREDCOMPLETIONSDATASOURCECONFIG
+                else _r.extras(data, _KEYS_EVALSTOREDCOMPLETIONSDATASOURCECONFIG)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "stored_completions")
-
-            key = "metadata"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("metadata", UNSET)
             obj.metadata = v if v is UNSET or v is None else _r.map_of(v, _r.string)
-
-            key = "schema"
-            obj.schema = _r.obj(data["schema"])
-
-            obj.extra = _r.extras(data, _KEYS_EVALSTOREDCOMPLETIONSDATASOURCECONFIG)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
+        try:
+            obj.schema = _r.obj(data["schema"])
+        except Exception as exc:
+            obj.schema = _r.misfit(obj, data, "schema", "schema", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "schema": dict(self.schema),
-        }
-        if self.metadata is not UNSET:
-            out["metadata"] = None if self.metadata is None else dict(self.metadata)
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "schema": dict(self.schema),
+            }
+            if self.metadata is not UNSET:
+                out["metadata"] = None if self.metadata is None else dict(self.metadata)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["EvalStoredCompletionsSource"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class EvalStoredCompletionsSource(_r.Model):
@@ -48,59 +50,72 @@ class EvalStoredCompletionsSource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EvalStoredCompletionsSource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_EVALSTOREDCOMPLETIONSSOURCE
+                else _r.extras(data, _KEYS_EVALSTOREDCOMPLETIONSSOURCE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "stored_completions")
-
-            key = "metadata"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("metadata", UNSET)
             obj.metadata = v if v is UNSET or v is None else _r.map_of(v, _r.string)
-
-            key = "model"
+        except Exception as exc:
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
+        try:
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "created_after"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("created_after", UNSET)
             obj.created_after = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "created_before"
+        except Exception as exc:
+            obj.created_after = _r.misfit(obj, data, "created_after", "created_after", exc)
+        try:
             v = data.get("created_before", UNSET)
             obj.created_before = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "limit"
+        except Exception as exc:
+            obj.created_before = _r.misfit(obj, data, "created_before", "created_before", exc)
+        try:
             v = data.get("limit", UNSET)
             obj.limit = v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_EVALSTOREDCOMPLETIONSSOURCE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.limit = _r.misfit(obj, data, "limit", "limit", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.metadata is not UNSET:
-            out["metadata"] = None if self.metadata is None else dict(self.metadata)
-        if self.model is not UNSET:
-            out["model"] = self.model
-        if self.created_after is not UNSET:
-            out["created_after"] = self.created_after
-        if self.created_before is not UNSET:
-            out["created_before"] = self.created_before
-        if self.limit is not UNSET:
-            out["limit"] = self.limit
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.metadata is not UNSET:
+                out["metadata"] = None if self.metadata is None else dict(self.metadata)
+            if self.model is not UNSET:
+                out["model"] = self.model
+            if self.created_after is not UNSET:
+                out["created_after"] = self.created_after
+            if self.created_before is not UNSET:
+                out["created_before"] = self.created_before
+            if self.limit is not UNSET:
+                out["limit"] = self.limit
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["FileAnnotationSource"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FileAnnotationSource(_r.Model):
@@ -37,29 +39,38 @@ class FileAnnotationSource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FileAnnotationSource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "file")
-
-            key = "filename"
-            obj.filename = v if (v := data["filename"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_FILEANNOTATIONSOURCE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FILEANNOTATIONSOURCE
+                else _r.extras(data, _KEYS_FILEANNOTATIONSOURCE)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "file")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.filename = v if (v := data["filename"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.filename = _r.misfit(obj, data, "filename", "filename", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "filename": self.filename,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "filename": self.filename,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

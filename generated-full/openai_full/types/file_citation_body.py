@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["FileCitationBody"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FileCitationBody(_r.Model):
@@ -45,37 +47,48 @@ class FileCitationBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FileCitationBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "file_citation")
-
-            key = "file_id"
-            obj.file_id = v if (v := data["file_id"]).__class__ is str else _r.string(v)
-
-            key = "index"
-            obj.index = v if (v := data["index"]).__class__ is int else _r.integer(v)
-
-            key = "filename"
-            obj.filename = v if (v := data["filename"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_FILECITATIONBODY)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FILECITATIONBODY
+                else _r.extras(data, _KEYS_FILECITATIONBODY)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "file_citation")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.file_id = v if (v := data["file_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.file_id = _r.misfit(obj, data, "file_id", "file_id", exc)
+        try:
+            obj.index = v if (v := data["index"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.index = _r.misfit(obj, data, "index", "index", exc)
+        try:
+            obj.filename = v if (v := data["filename"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.filename = _r.misfit(obj, data, "filename", "filename", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "file_id": self.file_id,
-            "index": self.index,
-            "filename": self.filename,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "file_id": self.file_id,
+                "index": self.index,
+                "filename": self.filename,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from .._runtime import models as _r
 
+__all__ = ["FileInputDetail"]
+
 
 class FileInputDetail(_r.OpenEnum):
     """FileInputDetail

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from .._runtime import models as _r
 
+__all__ = ["FileSearchRanker"]
+
 
 class FileSearchRanker(_r.OpenEnum):
     """The ranker to use for the file search. If not specified will use the `auto` ranker.

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .file_search_ranker import FileSearchRanker
 
+__all__ = ["FileSearchRankingOptions"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FileSearchRankingOptions(_r.Model):
@@ -38,31 +40,42 @@ class FileSearchRankingOptions(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FileSearchRankingOptions:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "ranker"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FILESEARCHRANKINGOPTIONS
+                else _r.extras(data, _KEYS_FILESEARCHRANKINGOPTIONS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("ranker", UNSET)
             obj.ranker = v if v is UNSET else FileSearchRanker.decode(v)
-
-            key = "score_threshold"
-            obj.score_threshold = _r.number(data["score_threshold"])
-
-            obj.extra = _r.extras(data, _KEYS_FILESEARCHRANKINGOPTIONS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.ranker = _r.misfit(obj, data, "ranker", "ranker", exc)
+        try:
+            obj.score_threshold = (
+                v if (v := data["score_threshold"]).__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.score_threshold = _r.misfit(obj, data, "score_threshold", "score_threshold", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "score_threshold": self.score_threshold,
-        }
-        if self.ranker is not UNSET:
-            out["ranker"] = self.ranker
+        try:
+            out: dict[str, Any] = {
+                "score_threshold": self.score_threshold,
+            }
+            if self.ranker is not UNSET:
+                out["ranker"] = self.ranker
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

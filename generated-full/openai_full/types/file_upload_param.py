@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["FileUploadParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FileUploadParam(_r.Model):
@@ -39,38 +41,48 @@ class FileUploadParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FileUploadParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "enabled"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FILEUPLOADPARAM
+                else _r.extras(data, _KEYS_FILEUPLOADPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("enabled", UNSET)
             obj.enabled = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-
-            key = "max_file_size"
+        except Exception as exc:
+            obj.enabled = _r.misfit(obj, data, "enabled", "enabled", exc)
+        try:
             v = data.get("max_file_size", UNSET)
             obj.max_file_size = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "max_files"
+        except Exception as exc:
+            obj.max_file_size = _r.misfit(obj, data, "max_file_size", "max_file_size", exc)
+        try:
             v = data.get("max_files", UNSET)
             obj.max_files = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_FILEUPLOADPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.max_files = _r.misfit(obj, data, "max_files", "max_files", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.enabled is not UNSET:
-            out["enabled"] = self.enabled
-        if self.max_file_size is not UNSET:
-            out["max_file_size"] = self.max_file_size
-        if self.max_files is not UNSET:
-            out["max_files"] = self.max_files
+        try:
+            out: dict[str, Any] = {}
+            if self.enabled is not UNSET:
+                out["enabled"] = self.enabled
+            if self.max_file_size is not UNSET:
+                out["max_file_size"] = self.max_file_size
+            if self.max_files is not UNSET:
+                out["max_files"] = self.max_files
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from .._runtime.models import UNSET
 from .comparison_filter import ComparisonFilter
 from .compound_filter import CompoundFilter
 
+__all__ = ["Filters", "UnknownFilters", "filters_from_dict"]
+
 
 class UnknownFilters(_r.Unknown):
     """A `Filters` of a kind this client does not know yet: `raw` keeps the data as received."""

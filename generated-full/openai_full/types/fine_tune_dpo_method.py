@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .fine_tune_dpo_hyperparameters import FineTuneDPOHyperparameters
 
+__all__ = ["FineTuneDPOMethod"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FineTuneDPOMethod(_r.Model):
@@ -31,26 +33,34 @@ class FineTuneDPOMethod(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FineTuneDPOMethod:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "hyperparameters"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FINETUNEDPOMETHOD
+                else _r.extras(data, _KEYS_FINETUNEDPOMETHOD)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("hyperparameters", UNSET)
             obj.hyperparameters = v if v is UNSET else FineTuneDPOHyperparameters.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_FINETUNEDPOMETHOD)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.hyperparameters = _r.misfit(obj, data, "hyperparameters", "hyperparameters", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.hyperparameters is not UNSET:
-            out["hyperparameters"] = self.hyperparameters.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.hyperparameters is not UNSET:
+                out["hyperparameters"] = self.hyperparameters.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -13,6 +13,8 @@ from .fine_tune_dpo_method import FineTuneDPOMethod
 from .fine_tune_reinforcement_method import FineTuneReinforcementMethod
 from .fine_tune_supervised_method import FineTuneSupervisedMethod
 
+__all__ = ["FineTuneMethod", "FineTuneMethodType"]
+
 
 class FineTuneMethodType(_r.OpenEnum):
     """The type of method. Is either `supervised`, `dpo`, or `reinforcement`.
@@ -54,43 +56,54 @@ class FineTuneMethod(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FineTuneMethod:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FINETUNEMETHOD
+                else _r.extras(data, _KEYS_FINETUNEMETHOD)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = FineTuneMethodType.decode(data["type"])
-
-            key = "supervised"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("supervised", UNSET)
             obj.supervised = v if v is UNSET else FineTuneSupervisedMethod.from_dict(v)
-
-            key = "dpo"
+        except Exception as exc:
+            obj.supervised = _r.misfit(obj, data, "supervised", "supervised", exc)
+        try:
             v = data.get("dpo", UNSET)
             obj.dpo = v if v is UNSET else FineTuneDPOMethod.from_dict(v)
-
-            key = "reinforcement"
+        except Exception as exc:
+            obj.dpo = _r.misfit(obj, data, "dpo", "dpo", exc)
+        try:
             v = data.get("reinforcement", UNSET)
             obj.reinforcement = v if v is UNSET else FineTuneReinforcementMethod.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_FINETUNEMETHOD)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.reinforcement = _r.misfit(obj, data, "reinforcement", "reinforcement", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.supervised is not UNSET:
-            out["supervised"] = self.supervised.to_dict()
-        if self.dpo is not UNSET:
-            out["dpo"] = self.dpo.to_dict()
-        if self.reinforcement is not UNSET:
-            out["reinforcement"] = self.reinforcement.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.supervised is not UNSET:
+                out["supervised"] = self.supervised.to_dict()
+            if self.dpo is not UNSET:
+                out["dpo"] = self.dpo.to_dict()
+            if self.reinforcement is not UNSET:
+                out["reinforcement"] = self.reinforcement.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

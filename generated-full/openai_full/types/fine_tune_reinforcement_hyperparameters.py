@@ -10,6 +10,23 @@ from typing import Any, Literal, TypeAlias
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "FineTuneReinforcementHyperparameters",
+    "FineTuneReinforcementHyperparametersBatchSize",
+    "FineTuneReinforcementHyperparametersComputeMultiplier",
+    "FineTuneReinforcementHyperparametersEvalInterval",
+    "FineTuneReinforcementHyperparametersEvalSamples",
+    "FineTuneReinforcementHyperparametersLearningRateMultiplier",
+    "FineTuneReinforcementHyperparametersNEpochs",
+    "FineTuneReinforcementHyperparametersReasoningEffort",
+    "fine_tune_reinforcement_hyperparameters_batch_size_from_dict",
+    "fine_tune_reinforcement_hyperparameters_compute_multiplier_from_dict",
+    "fine_tune_reinforcement_hyperparameters_eval_interval_from_dict",
+    "fine_tune_reinforcement_hyperparameters_eval_samples_from_dict",
+    "fine_tune_reinforcement_hyperparameters_learning_rate_multiplier_from_dict",
+    "fine_tune_reinforcement_hyperparameters_n_epochs_from_dict",
+]
+
 
 class FineTuneReinforcementHyperparametersReasoningEffort(_r.OpenEnum):
     """Level of reasoning effort.
@@ -83,84 +100,102 @@ class FineTuneReinforcementHyperparameters(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FineTuneReinforcementHyperparameters:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "batch_size"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FINETUNEREINFORCEMENTHYPERPARAMETERS
+                else _r.extras(data, _KEYS_FINETUNEREINFORCEMENTHYPERPARAMETERS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("batch_size", UNSET)
             obj.batch_size = (
                 v if v is UNSET else fine_tune_reinforcement_hyperparameters_batch_size_from_dict(v)
             )
-
-            key = "learning_rate_multiplier"
+        except Exception as exc:
+            obj.batch_size = _r.misfit(obj, data, "batch_size", "batch_size", exc)
+        try:
             v = data.get("learning_rate_multiplier", UNSET)
             obj.learning_rate_multiplier = (
                 v
                 if v is UNSET
                 else fine_tune_reinforcement_hyperparameters_learning_rate_multiplier_from_dict(v)
             )
-
-            key = "n_epochs"
+        except Exception as exc:
+            obj.learning_rate_multiplier = _r.misfit(
+                obj, data, "learning_rate_multiplier", "learning_rate_multiplier", exc
+            )
+        try:
             v = data.get("n_epochs", UNSET)
             obj.n_epochs = (
                 v if v is UNSET else fine_tune_reinforcement_hyperparameters_n_epochs_from_dict(v)
             )
-
-            key = "reasoning_effort"
+        except Exception as exc:
+            obj.n_epochs = _r.misfit(obj, data, "n_epochs", "n_epochs", exc)
+        try:
             v = data.get("reasoning_effort", UNSET)
             obj.reasoning_effort = (
                 v if v is UNSET else FineTuneReinforcementHyperparametersReasoningEffort.decode(v)
             )
-
-            key = "compute_multiplier"
+        except Exception as exc:
+            obj.reasoning_effort = _r.misfit(obj, data, "reasoning_effort", "reasoning_effort", exc)
+        try:
             v = data.get("compute_multiplier", UNSET)
             obj.compute_multiplier = (
                 v
                 if v is UNSET
                 else fine_tune_reinforcement_hyperparameters_compute_multiplier_from_dict(v)
             )
-
-            key = "eval_interval"
+        except Exception as exc:
+            obj.compute_multiplier = _r.misfit(
+                obj, data, "compute_multiplier", "compute_multiplier", exc
+            )
+        try:
             v = data.get("eval_interval", UNSET)
             obj.eval_interval = (
                 v
                 if v is UNSET
                 else fine_tune_reinforcement_hyperparameters_eval_interval_from_dict(v)
             )
-
-            key = "eval_samples"
+        except Exception as exc:
+            obj.eval_interval = _r.misfit(obj, data, "eval_interval", "eval_interval", exc)
+        try:
             v = data.get("eval_samples", UNSET)
             obj.eval_samples = (
                 v
                 if v is UNSET
                 else fine_tune_reinforcement_hyperparameters_eval_samples_from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_FINETUNEREINFORCEMENTHYPERPARAMETERS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.eval_samples = _r.misfit(obj, data, "eval_samples", "eval_samples", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.batch_size is not UNSET:
-            out["batch_size"] = self.batch_size
-        if self.learning_rate_multiplier is not UNSET:
-            out["learning_rate_multiplier"] = self.learning_rate_multiplier
-        if self.n_epochs is not UNSET:
-            out["n_epochs"] = self.n_epochs
-        if self.reasoning_effort is not UNSET:
-            out["reasoning_effort"] = self.reasoning_effort
-        if self.compute_multiplier is not UNSET:
-            out["compute_multiplier"] = self.compute_multiplier
-        if self.eval_interval is not UNSET:
-            out["eval_interval"] = self.eval_interval
-        if self.eval_samples is not UNSET:
-            out["eval_samples"] = self.eval_samples
+        try:
+            out: dict[str, Any] = {}
+            if self.batch_size is not UNSET:
+                out["batch_size"] = self.batch_size
+            if self.learning_rate_multiplier is not UNSET:
+                out["learning_rate_multiplier"] = self.learning_rate_multiplier
+            if self.n_epochs is not UNSET:
+                out["n_epochs"] = self.n_epochs
+            if self.reasoning_effort is not UNSET:
+                out["reasoning_effort"] = self.reasoning_effort
+            if self.compute_multiplier is not UNSET:
+                out["compute_multiplier"] = self.compute_multiplier
+            if self.eval_interval is not UNSET:
+                out["eval_interval"] = self.eval_interval
+            if self.eval_samples is not UNSET:
+                out["eval_samples"] = self.eval_samples
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -221,7 +256,7 @@ def fine_tune_reinforcement_hyperparameters_compute_multiplier_from_dict(
     if kind is str:
         return _r.const(data, "auto")
     if kind is float or kind is int:
-        return _r.number(data)
+        return data if data.__class__ is float else _r.number(data)
     raise _r.DecodeError("a string or a number", data)
 
 
@@ -257,7 +292,7 @@ def fine_tune_reinforcement_hyperparameters_learning_rate_multiplier_from_dict(
     if kind is str:
         return _r.const(data, "auto")
     if kind is float or kind is int:
-        return _r.number(data)
+        return data if data.__class__ is float else _r.number(data)
     raise _r.DecodeError("a string or a number", data)
 
 

@@ -16,6 +16,13 @@ from .grader_score_model import GraderScoreModel
 from .grader_string_check import GraderStringCheck
 from .grader_text_similarity import GraderTextSimilarity
 
+__all__ = [
+    "FineTuneReinforcementMethod",
+    "FineTuneReinforcementMethodGrader",
+    "UnknownFineTuneReinforcementMethodGrader",
+    "fine_tune_reinforcement_method_grader_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FineTuneReinforcementMethod(_r.Model):
@@ -40,33 +47,42 @@ class FineTuneReinforcementMethod(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FineTuneReinforcementMethod:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "grader"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FINETUNEREINFORCEMENTMETHOD
+                else _r.extras(data, _KEYS_FINETUNEREINFORCEMENTMETHOD)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.grader = fine_tune_reinforcement_method_grader_from_dict(data["grader"])
-
-            key = "hyperparameters"
+        except Exception as exc:
+            obj.grader = _r.misfit(obj, data, "grader", "grader", exc)
+        try:
             v = data.get("hyperparameters", UNSET)
             obj.hyperparameters = (
                 v if v is UNSET else FineTuneReinforcementHyperparameters.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_FINETUNEREINFORCEMENTMETHOD)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.hyperparameters = _r.misfit(obj, data, "hyperparameters", "hyperparameters", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "grader": self.grader.to_dict(),
-        }
-        if self.hyperparameters is not UNSET:
-            out["hyperparameters"] = self.hyperparameters.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "grader": self.grader.to_dict(),
+            }
+            if self.hyperparameters is not UNSET:
+                out["hyperparameters"] = self.hyperparameters.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

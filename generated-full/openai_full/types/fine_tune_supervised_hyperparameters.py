@@ -10,6 +10,16 @@ from typing import Any, Literal, TypeAlias
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "FineTuneSupervisedHyperparameters",
+    "FineTuneSupervisedHyperparametersBatchSize",
+    "FineTuneSupervisedHyperparametersLearningRateMultiplier",
+    "FineTuneSupervisedHyperparametersNEpochs",
+    "fine_tune_supervised_hyperparameters_batch_size_from_dict",
+    "fine_tune_supervised_hyperparameters_learning_rate_multiplier_from_dict",
+    "fine_tune_supervised_hyperparameters_n_epochs_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FineTuneSupervisedHyperparameters(_r.Model):
@@ -47,46 +57,58 @@ class FineTuneSupervisedHyperparameters(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FineTuneSupervisedHyperparameters:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "batch_size"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FINETUNESUPERVISEDHYPERPARAMETERS
+                else _r.extras(data, _KEYS_FINETUNESUPERVISEDHYPERPARAMETERS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("batch_size", UNSET)
             obj.batch_size = (
                 v if v is UNSET else fine_tune_supervised_hyperparameters_batch_size_from_dict(v)
             )
-
-            key = "learning_rate_multiplier"
+        except Exception as exc:
+            obj.batch_size = _r.misfit(obj, data, "batch_size", "batch_size", exc)
+        try:
             v = data.get("learning_rate_multiplier", UNSET)
             obj.learning_rate_multiplier = (
                 v
                 if v is UNSET
                 else fine_tune_supervised_hyperparameters_learning_rate_multiplier_from_dict(v)
             )
-
-            key = "n_epochs"
+        except Exception as exc:
+            obj.learning_rate_multiplier = _r.misfit(
+                obj, data, "learning_rate_multiplier", "learning_rate_multiplier", exc
+            )
+        try:
             v = data.get("n_epochs", UNSET)
             obj.n_epochs = (
                 v if v is UNSET else fine_tune_supervised_hyperparameters_n_epochs_from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_FINETUNESUPERVISEDHYPERPARAMETERS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.n_epochs = _r.misfit(obj, data, "n_epochs", "n_epochs", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.batch_size is not UNSET:
-            out["batch_size"] = self.batch_size
-        if self.learning_rate_multiplier is not UNSET:
-            out["learning_rate_multiplier"] = self.learning_rate_multiplier
-        if self.n_epochs is not UNSET:
-            out["n_epochs"] = self.n_epochs
+        try:
+            out: dict[str, Any] = {}
+            if self.batch_size is not UNSET:
+                out["batch_size"] = self.batch_size
+            if self.learning_rate_multiplier is not UNSET:
+                out["learning_rate_multiplier"] = self.learning_rate_multiplier
+            if self.n_epochs is not UNSET:
+                out["n_epochs"] = self.n_epochs
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -127,7 +149,7 @@ def fine_tune_supervised_hyperparameters_learning_rate_multiplier_from_dict(
     if kind is str:
         return _r.const(data, "auto")
     if kind is float or kind is int:
-        return _r.number(data)
+        return data if data.__class__ is float else _r.number(data)
     raise _r.DecodeError("a string or a number", data)
 
 

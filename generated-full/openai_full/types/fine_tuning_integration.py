@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["FineTuningIntegration", "FineTuningIntegrationWandb"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FineTuningIntegration(_r.Model):
@@ -37,29 +39,38 @@ class FineTuningIntegration(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FineTuningIntegration:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "wandb")
-
-            key = "wandb"
-            obj.wandb = FineTuningIntegrationWandb.from_dict(data["wandb"])
-
-            obj.extra = _r.extras(data, _KEYS_FINETUNINGINTEGRATION)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FINETUNINGINTEGRATION
+                else _r.extras(data, _KEYS_FINETUNINGINTEGRATION)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "wandb")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.wandb = FineTuningIntegrationWandb.from_dict(data["wandb"])
+        except Exception as exc:
+            obj.wandb = _r.misfit(obj, data, "wandb", "wandb", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "wandb": self.wandb.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "wandb": self.wandb.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -100,43 +111,54 @@ class FineTuningIntegrationWandb(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FineTuningIntegrationWandb:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "project"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FINETUNINGINTEGRATIONWANDB
+                else _r.extras(data, _KEYS_FINETUNINGINTEGRATIONWANDB)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.project = v if (v := data["project"]).__class__ is str else _r.string(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.project = _r.misfit(obj, data, "project", "project", exc)
+        try:
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "entity"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("entity", UNSET)
             obj.entity = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "tags"
+        except Exception as exc:
+            obj.entity = _r.misfit(obj, data, "entity", "entity", exc)
+        try:
             v = data.get("tags", UNSET)
             obj.tags = v if v is UNSET else _r.list_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_FINETUNINGINTEGRATIONWANDB)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.tags = _r.misfit(obj, data, "tags", "tags", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "project": self.project,
-        }
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.entity is not UNSET:
-            out["entity"] = self.entity
-        if self.tags is not UNSET:
-            out["tags"] = list(self.tags)
+        try:
+            out: dict[str, Any] = {
+                "project": self.project,
+            }
+            if self.name is not UNSET:
+                out["name"] = self.name
+            if self.entity is not UNSET:
+                out["entity"] = self.entity
+            if self.tags is not UNSET:
+                out["tags"] = list(self.tags)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -12,6 +12,19 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .fine_tune_method import FineTuneMethod
 from .fine_tuning_integration import FineTuningIntegration
 
+__all__ = [
+    "FineTuningJob",
+    "FineTuningJobError",
+    "FineTuningJobHyperparameters",
+    "FineTuningJobHyperparametersBatchSize",
+    "FineTuningJobHyperparametersLearningRateMultiplier",
+    "FineTuningJobHyperparametersNEpochs",
+    "FineTuningJobStatus",
+    "fine_tuning_job_hyperparameters_batch_size_from_dict",
+    "fine_tuning_job_hyperparameters_learning_rate_multiplier_from_dict",
+    "fine_tuning_job_hyperparameters_n_epochs_from_dict",
+]
+
 
 class FineTuningJobStatus(_r.OpenEnum):
     """The current status of the fine-tuning job, which can be either `validating_files`, `queued`, `running`, `succeeded`, `failed`, or `cancelled`.
@@ -110,118 +123,144 @@ class FineTuningJob(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FineTuningJob:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FINETUNINGJOB
+                else _r.extras(data, _KEYS_FINETUNINGJOB)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "created_at"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "error"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             v = data["error"]
             obj.error = v if v is None else FineTuningJobError.from_dict(v)
-
-            key = "fine_tuned_model"
+        except Exception as exc:
+            obj.error = _r.misfit(obj, data, "error", "error", exc)
+        try:
             v = data["fine_tuned_model"]
             obj.fine_tuned_model = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "finished_at"
+        except Exception as exc:
+            obj.fine_tuned_model = _r.misfit(obj, data, "fine_tuned_model", "fine_tuned_model", exc)
+        try:
             v = data["finished_at"]
             obj.finished_at = v if v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "hyperparameters"
+        except Exception as exc:
+            obj.finished_at = _r.misfit(obj, data, "finished_at", "finished_at", exc)
+        try:
             obj.hyperparameters = FineTuningJobHyperparameters.from_dict(data["hyperparameters"])
-
-            key = "model"
+        except Exception as exc:
+            obj.hyperparameters = _r.misfit(obj, data, "hyperparameters", "hyperparameters", exc)
+        try:
             obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             obj.object = _r.const(data["object"], "fine_tuning.job")
-
-            key = "organization_id"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.organization_id = (
                 v if (v := data["organization_id"]).__class__ is str else _r.string(v)
             )
-
-            key = "result_files"
+        except Exception as exc:
+            obj.organization_id = _r.misfit(obj, data, "organization_id", "organization_id", exc)
+        try:
             obj.result_files = _r.list_of(data["result_files"], _r.string)
-
-            key = "status"
+        except Exception as exc:
+            obj.result_files = _r.misfit(obj, data, "result_files", "result_files", exc)
+        try:
             obj.status = FineTuningJobStatus.decode(data["status"])
-
-            key = "trained_tokens"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             v = data["trained_tokens"]
             obj.trained_tokens = v if v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "training_file"
+        except Exception as exc:
+            obj.trained_tokens = _r.misfit(obj, data, "trained_tokens", "trained_tokens", exc)
+        try:
             obj.training_file = v if (v := data["training_file"]).__class__ is str else _r.string(v)
-
-            key = "validation_file"
+        except Exception as exc:
+            obj.training_file = _r.misfit(obj, data, "training_file", "training_file", exc)
+        try:
             v = data["validation_file"]
             obj.validation_file = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "integrations"
+        except Exception as exc:
+            obj.validation_file = _r.misfit(obj, data, "validation_file", "validation_file", exc)
+        try:
             v = data.get("integrations", UNSET)
             obj.integrations = (
                 v if v is UNSET or v is None else _r.list_of(v, FineTuningIntegration.from_dict)
             )
-
-            key = "seed"
+        except Exception as exc:
+            obj.integrations = _r.misfit(obj, data, "integrations", "integrations", exc)
+        try:
             obj.seed = v if (v := data["seed"]).__class__ is int else _r.integer(v)
-
-            key = "estimated_finish"
+        except Exception as exc:
+            obj.seed = _r.misfit(obj, data, "seed", "seed", exc)
+        try:
             v = data.get("estimated_finish", UNSET)
             obj.estimated_finish = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "method"
+        except Exception as exc:
+            obj.estimated_finish = _r.misfit(obj, data, "estimated_finish", "estimated_finish", exc)
+        try:
             v = data.get("method", UNSET)
             obj.method = v if v is UNSET else FineTuneMethod.from_dict(v)
-
-            key = "metadata"
+        except Exception as exc:
+            obj.method = _r.misfit(obj, data, "method", "method", exc)
+        try:
             v = data.get("metadata", UNSET)
             obj.metadata = v if v is UNSET or v is None else _r.map_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_FINETUNINGJOB)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "created_at": self.created_at,
-            "error": None if self.error is None else self.error.to_dict(),
-            "fine_tuned_model": self.fine_tuned_model,
-            "finished_at": self.finished_at,
-            "hyperparameters": self.hyperparameters.to_dict(),
-            "model": self.model,
-            "object": self.object,
-            "organization_id": self.organization_id,
-            "result_files": list(self.result_files),
-            "status": self.status,
-            "trained_tokens": self.trained_tokens,
-            "training_file": self.training_file,
-            "validation_file": self.validation_file,
-            "seed": self.seed,
-        }
-        if self.integrations is not UNSET:
-            out["integrations"] = (
-                None if self.integrations is None else [x.to_dict() for x in self.integrations]
-            )
-        if self.estimated_finish is not UNSET:
-            out["estimated_finish"] = self.estimated_finish
-        if self.method is not UNSET:
-            out["method"] = self.method.to_dict()
-        if self.metadata is not UNSET:
-            out["metadata"] = None if self.metadata is None else dict(self.metadata)
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "created_at": self.created_at,
+                "error": None if self.error is None else self.error.to_dict(),
+                "fine_tuned_model": self.fine_tuned_model,
+                "finished_at": self.finished_at,
+                "hyperparameters": self.hyperparameters.to_dict(),
+                "model": self.model,
+                "object": self.object,
+                "organization_id": self.organization_id,
+                "result_files": list(self.result_files),
+                "status": self.status,
+                "trained_tokens": self.trained_tokens,
+                "training_file": self.training_file,
+                "validation_file": self.validation_file,
+                "seed": self.seed,
+            }
+            if self.integrations is not UNSET:
+                out["integrations"] = (
+                    None if self.integrations is None else [x.to_dict() for x in self.integrations]
+                )
+            if self.estimated_finish is not UNSET:
+                out["estimated_finish"] = self.estimated_finish
+            if self.method is not UNSET:
+                out["method"] = self.method.to_dict()
+            if self.metadata is not UNSET:
+                out["metadata"] = None if self.metadata is None else dict(self.metadata)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -277,34 +316,44 @@ class FineTuningJobError(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FineTuningJobError:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "code"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FINETUNINGJOBERROR
+                else _r.extras(data, _KEYS_FINETUNINGJOBERROR)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.code = v if (v := data["code"]).__class__ is str else _r.string(v)
-
-            key = "message"
+        except Exception as exc:
+            obj.code = _r.misfit(obj, data, "code", "code", exc)
+        try:
             obj.message = v if (v := data["message"]).__class__ is str else _r.string(v)
-
-            key = "param"
+        except Exception as exc:
+            obj.message = _r.misfit(obj, data, "message", "message", exc)
+        try:
             v = data["param"]
             obj.param = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_FINETUNINGJOBERROR)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.param = _r.misfit(obj, data, "param", "param", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "code": self.code,
-            "message": self.message,
-            "param": self.param,
-        }
+        try:
+            out: dict[str, Any] = {
+                "code": self.code,
+                "message": self.message,
+                "param": self.param,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -346,48 +395,60 @@ class FineTuningJobHyperparameters(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FineTuningJobHyperparameters:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "batch_size"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FINETUNINGJOBHYPERPARAMETERS
+                else _r.extras(data, _KEYS_FINETUNINGJOBHYPERPARAMETERS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("batch_size", UNSET)
             obj.batch_size = (
                 v
                 if v is UNSET or v is None
                 else fine_tuning_job_hyperparameters_batch_size_from_dict(v)
             )
-
-            key = "learning_rate_multiplier"
+        except Exception as exc:
+            obj.batch_size = _r.misfit(obj, data, "batch_size", "batch_size", exc)
+        try:
             v = data.get("learning_rate_multiplier", UNSET)
             obj.learning_rate_multiplier = (
                 v
                 if v is UNSET
                 else fine_tuning_job_hyperparameters_learning_rate_multiplier_from_dict(v)
             )
-
-            key = "n_epochs"
+        except Exception as exc:
+            obj.learning_rate_multiplier = _r.misfit(
+                obj, data, "learning_rate_multiplier", "learning_rate_multiplier", exc
+            )
+        try:
             v = data.get("n_epochs", UNSET)
             obj.n_epochs = (
                 v if v is UNSET else fine_tuning_job_hyperparameters_n_epochs_from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_FINETUNINGJOBHYPERPARAMETERS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.n_epochs = _r.misfit(obj, data, "n_epochs", "n_epochs", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.batch_size is not UNSET:
-            out["batch_size"] = self.batch_size
-        if self.learning_rate_multiplier is not UNSET:
-            out["learning_rate_multiplier"] = self.learning_rate_multiplier
-        if self.n_epochs is not UNSET:
-            out["n_epochs"] = self.n_epochs
+        try:
+            out: dict[str, Any] = {}
+            if self.batch_size is not UNSET:
+                out["batch_size"] = self.batch_size
+            if self.learning_rate_multiplier is not UNSET:
+                out["learning_rate_multiplier"] = self.learning_rate_multiplier
+            if self.n_epochs is not UNSET:
+                out["n_epochs"] = self.n_epochs
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -431,7 +492,7 @@ def fine_tuning_job_hyperparameters_learning_rate_multiplier_from_dict(
     if kind is str:
         return _r.const(data, "auto")
     if kind is float or kind is int:
-        return _r.number(data)
+        return data if data.__class__ is float else _r.number(data)
     raise _r.DecodeError("a string or a number", data)
 
 

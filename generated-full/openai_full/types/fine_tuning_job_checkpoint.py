@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["FineTuningJobCheckpoint", "FineTuningJobCheckpointMetrics"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FineTuningJobCheckpoint(_r.Model):
@@ -55,53 +57,71 @@ class FineTuningJobCheckpoint(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FineTuningJobCheckpoint:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FINETUNINGJOBCHECKPOINT
+                else _r.extras(data, _KEYS_FINETUNINGJOBCHECKPOINT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "created_at"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "fine_tuned_model_checkpoint"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             obj.fine_tuned_model_checkpoint = (
                 v if (v := data["fine_tuned_model_checkpoint"]).__class__ is str else _r.string(v)
             )
-
-            key = "step_number"
+        except Exception as exc:
+            obj.fine_tuned_model_checkpoint = _r.misfit(
+                obj, data, "fine_tuned_model_checkpoint", "fine_tuned_model_checkpoint", exc
+            )
+        try:
             obj.step_number = v if (v := data["step_number"]).__class__ is int else _r.integer(v)
-
-            key = "metrics"
+        except Exception as exc:
+            obj.step_number = _r.misfit(obj, data, "step_number", "step_number", exc)
+        try:
             obj.metrics = FineTuningJobCheckpointMetrics.from_dict(data["metrics"])
-
-            key = "fine_tuning_job_id"
+        except Exception as exc:
+            obj.metrics = _r.misfit(obj, data, "metrics", "metrics", exc)
+        try:
             obj.fine_tuning_job_id = (
                 v if (v := data["fine_tuning_job_id"]).__class__ is str else _r.string(v)
             )
-
-            key = "object"
-            obj.object = _r.const(data["object"], "fine_tuning.job.checkpoint")
-
-            obj.extra = _r.extras(data, _KEYS_FINETUNINGJOBCHECKPOINT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.fine_tuning_job_id = _r.misfit(
+                obj, data, "fine_tuning_job_id", "fine_tuning_job_id", exc
+            )
+        try:
+            obj.object = _r.const(data["object"], "fine_tuning.job.checkpoint")
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "created_at": self.created_at,
-            "fine_tuned_model_checkpoint": self.fine_tuned_model_checkpoint,
-            "step_number": self.step_number,
-            "metrics": self.metrics.to_dict(),
-            "fine_tuning_job_id": self.fine_tuning_job_id,
-            "object": self.object,
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "created_at": self.created_at,
+                "fine_tuned_model_checkpoint": self.fine_tuned_model_checkpoint,
+                "step_number": self.step_number,
+                "metrics": self.metrics.to_dict(),
+                "fine_tuning_job_id": self.fine_tuning_job_id,
+                "object": self.object,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -155,62 +175,88 @@ class FineTuningJobCheckpointMetrics(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FineTuningJobCheckpointMetrics:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "step"
-            v = data.get("step", UNSET)
-            obj.step = v if v is UNSET else _r.number(v)
-
-            key = "train_loss"
-            v = data.get("train_loss", UNSET)
-            obj.train_loss = v if v is UNSET else _r.number(v)
-
-            key = "train_mean_token_accuracy"
-            v = data.get("train_mean_token_accuracy", UNSET)
-            obj.train_mean_token_accuracy = v if v is UNSET else _r.number(v)
-
-            key = "valid_loss"
-            v = data.get("valid_loss", UNSET)
-            obj.valid_loss = v if v is UNSET else _r.number(v)
-
-            key = "valid_mean_token_accuracy"
-            v = data.get("valid_mean_token_accuracy", UNSET)
-            obj.valid_mean_token_accuracy = v if v is UNSET else _r.number(v)
-
-            key = "full_valid_loss"
-            v = data.get("full_valid_loss", UNSET)
-            obj.full_valid_loss = v if v is UNSET else _r.number(v)
-
-            key = "full_valid_mean_token_accuracy"
-            v = data.get("full_valid_mean_token_accuracy", UNSET)
-            obj.full_valid_mean_token_accuracy = v if v is UNSET else _r.number(v)
-
-            obj.extra = _r.extras(data, _KEYS_FINETUNINGJOBCHECKPOINTMETRICS)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FINETUNINGJOBCHECKPOINTMETRICS
+                else _r.extras(data, _KEYS_FINETUNINGJOBCHECKPOINTMETRICS)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            v = data.get("step", UNSET)
+            obj.step = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.step = _r.misfit(obj, data, "step", "step", exc)
+        try:
+            v = data.get("train_loss", UNSET)
+            obj.train_loss = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.train_loss = _r.misfit(obj, data, "train_loss", "train_loss", exc)
+        try:
+            v = data.get("train_mean_token_accuracy", UNSET)
+            obj.train_mean_token_accuracy = (
+                v if v is UNSET else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.train_mean_token_accuracy = _r.misfit(
+                obj, data, "train_mean_token_accuracy", "train_mean_token_accuracy", exc
+            )
+        try:
+            v = data.get("valid_loss", UNSET)
+            obj.valid_loss = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.valid_loss = _r.misfit(obj, data, "valid_loss", "valid_loss", exc)
+        try:
+            v = data.get("valid_mean_token_accuracy", UNSET)
+            obj.valid_mean_token_accuracy = (
+                v if v is UNSET else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.valid_mean_token_accuracy = _r.misfit(
+                obj, data, "valid_mean_token_accuracy", "valid_mean_token_accuracy", exc
+            )
+        try:
+            v = data.get("full_valid_loss", UNSET)
+            obj.full_valid_loss = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.full_valid_loss = _r.misfit(obj, data, "full_valid_loss", "full_valid_loss", exc)
+        try:
+            v = data.get("full_valid_mean_token_accuracy", UNSET)
+            obj.full_valid_mean_token_accuracy = (
+                v if v is UNSET else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.full_valid_mean_token_accuracy = _r.misfit(
+                obj, data, "full_valid_mean_token_accuracy", "full_valid_mean_token_accuracy", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.step is not UNSET:
-            out["step"] = self.step
-        if self.train_loss is not UNSET:
-            out["train_loss"] = self.train_loss
-        if self.train_mean_token_accuracy is not UNSET:
-            out["train_mean_token_accuracy"] = self.train_mean_token_accuracy
-        if self.valid_loss is not UNSET:
-            out["valid_loss"] = self.valid_loss
-        if self.valid_mean_token_accuracy is not UNSET:
-            out["valid_mean_token_accuracy"] = self.valid_mean_token_accuracy
-        if self.full_valid_loss is not UNSET:
-            out["full_valid_loss"] = self.full_valid_loss
-        if self.full_valid_mean_token_accuracy is not UNSET:
-            out["full_valid_mean_token_accuracy"] = self.full_valid_mean_token_accuracy
+        try:
+            out: dict[str, Any] = {}
+            if self.step is not UNSET:
+                out["step"] = self.step
+            if self.train_loss is not UNSET:
+                out["train_loss"] = self.train_loss
+            if self.train_mean_token_accuracy is not UNSET:
+                out["train_mean_token_accuracy"] = self.train_mean_token_accuracy
+            if self.valid_loss is not UNSET:
+                out["valid_loss"] = self.valid_loss
+            if self.valid_mean_token_accuracy is not UNSET:
+                out["valid_mean_token_accuracy"] = self.valid_mean_token_accuracy
+            if self.full_valid_loss is not UNSET:
+                out["full_valid_loss"] = self.full_valid_loss
+            if self.full_valid_mean_token_accuracy is not UNSET:
+                out["full_valid_mean_token_accuracy"] = self.full_valid_mean_token_accuracy
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

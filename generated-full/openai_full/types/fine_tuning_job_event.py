@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["FineTuningJobEvent", "FineTuningJobEventLevel", "FineTuningJobEventType"]
+
 
 class FineTuningJobEventLevel(_r.OpenEnum):
     """The log level of the event.
@@ -76,53 +78,67 @@ class FineTuningJobEvent(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FineTuningJobEvent:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FINETUNINGJOBEVENT
+                else _r.extras(data, _KEYS_FINETUNINGJOBEVENT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.object = _r.const(data["object"], "fine_tuning.job.event")
-
-            key = "id"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "created_at"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "level"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             obj.level = FineTuningJobEventLevel.decode(data["level"])
-
-            key = "message"
+        except Exception as exc:
+            obj.level = _r.misfit(obj, data, "level", "level", exc)
+        try:
             obj.message = v if (v := data["message"]).__class__ is str else _r.string(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.message = _r.misfit(obj, data, "message", "message", exc)
+        try:
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET else FineTuningJobEventType.decode(v)
-
-            key = "data"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("data", UNSET)
             obj.data = v if v is UNSET else _r.obj(v)
-
-            obj.extra = _r.extras(data, _KEYS_FINETUNINGJOBEVENT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.data = _r.misfit(obj, data, "data", "data", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "id": self.id,
-            "created_at": self.created_at,
-            "level": self.level,
-            "message": self.message,
-        }
-        if self.type is not UNSET:
-            out["type"] = self.type
-        if self.data is not UNSET:
-            out["data"] = dict(self.data)
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "id": self.id,
+                "created_at": self.created_at,
+                "level": self.level,
+                "message": self.message,
+            }
+            if self.type is not UNSET:
+                out["type"] = self.type
+            if self.data is not UNSET:
+                out["data"] = dict(self.data)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,12 @@ from .input_file_content import InputFileContent
 from .input_image_content import InputImageContent
 from .input_text_content import InputTextContent
 
+__all__ = [
+    "FunctionAndCustomToolCallOutput",
+    "UnknownFunctionAndCustomToolCallOutput",
+    "function_and_custom_tool_call_output_from_dict",
+]
+
 
 class UnknownFunctionAndCustomToolCallOutput(_r.Unknown):
     """A `FunctionAndCustomToolCallOutput` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -15,6 +15,15 @@ from .input_image_content_param_auto_param import InputImageContentParamAutoPara
 from .input_text_content_param import InputTextContentParam
 from .tool_call_caller_param import ToolCallCallerParam, tool_call_caller_param_from_dict
 
+__all__ = [
+    "FunctionCallOutputItemParam",
+    "FunctionCallOutputItemParamOutput",
+    "FunctionCallOutputItemParamOutputListItem",
+    "UnknownFunctionCallOutputItemParamOutputListItem",
+    "function_call_output_item_param_output_from_dict",
+    "function_call_output_item_param_output_list_item_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FunctionCallOutputItemParam(_r.Model):
@@ -60,69 +69,84 @@ class FunctionCallOutputItemParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FunctionCallOutputItemParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FUNCTIONCALLOUTPUTITEMPARAM
+                else _r.extras(data, _KEYS_FUNCTIONCALLOUTPUTITEMPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "call_id"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             v = data.get("call_id", UNSET)
             obj.call_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "type"
+        except Exception as exc:
+            obj.call_id = _r.misfit(obj, data, "call_id", "call_id", exc)
+        try:
             obj.type = _r.const(data["type"], "function_call_output")
-
-            key = "output"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.output = function_call_output_item_param_output_from_dict(data["output"])
-
-            key = "name"
+        except Exception as exc:
+            obj.output = _r.misfit(obj, data, "output", "output", exc)
+        try:
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "namespace"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("namespace", UNSET)
             obj.namespace = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "caller"
+        except Exception as exc:
+            obj.namespace = _r.misfit(obj, data, "namespace", "namespace", exc)
+        try:
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_param_from_dict(v)
-
-            key = "status"
+        except Exception as exc:
+            obj.caller = _r.misfit(obj, data, "caller", "caller", exc)
+        try:
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET or v is None else FunctionCallItemStatus.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONCALLOUTPUTITEMPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "output": _r.encode(self.output),
-        }
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.call_id is not UNSET:
-            out["call_id"] = self.call_id
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.namespace is not UNSET:
-            out["namespace"] = self.namespace
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
-        if self.status is not UNSET:
-            out["status"] = self.status
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "output": _r.encode(self.output),
+            }
+            if self.id is not UNSET:
+                out["id"] = self.id
+            if self.call_id is not UNSET:
+                out["call_id"] = self.call_id
+            if self.name is not UNSET:
+                out["name"] = self.name
+            if self.namespace is not UNSET:
+                out["namespace"] = self.namespace
+            if self.caller is not UNSET:
+                out["caller"] = None if self.caller is None else self.caller.to_dict()
+            if self.status is not UNSET:
+                out["status"] = self.status
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

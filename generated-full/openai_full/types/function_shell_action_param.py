@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["FunctionShellActionParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FunctionShellActionParam(_r.Model):
@@ -37,41 +39,53 @@ class FunctionShellActionParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FunctionShellActionParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "commands"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FUNCTIONSHELLACTIONPARAM
+                else _r.extras(data, _KEYS_FUNCTIONSHELLACTIONPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.commands = _r.list_of(data["commands"], _r.string)
-
-            key = "timeout_ms"
+        except Exception as exc:
+            obj.commands = _r.misfit(obj, data, "commands", "commands", exc)
+        try:
             v = data.get("timeout_ms", UNSET)
             obj.timeout_ms = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "max_output_length"
+        except Exception as exc:
+            obj.timeout_ms = _r.misfit(obj, data, "timeout_ms", "timeout_ms", exc)
+        try:
             v = data.get("max_output_length", UNSET)
             obj.max_output_length = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLACTIONPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.max_output_length = _r.misfit(
+                obj, data, "max_output_length", "max_output_length", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "commands": list(self.commands),
-        }
-        if self.timeout_ms is not UNSET:
-            out["timeout_ms"] = self.timeout_ms
-        if self.max_output_length is not UNSET:
-            out["max_output_length"] = self.max_output_length
+        try:
+            out: dict[str, Any] = {
+                "commands": list(self.commands),
+            }
+            if self.timeout_ms is not UNSET:
+                out["timeout_ms"] = self.timeout_ms
+            if self.max_output_length is not UNSET:
+                out["max_output_length"] = self.max_output_length
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

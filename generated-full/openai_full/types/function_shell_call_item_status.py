@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from .._runtime import models as _r
 
+__all__ = ["FunctionShellCallItemStatus"]
+
 
 class FunctionShellCallItemStatus(_r.OpenEnum):
     """Status values reported for shell tool calls.

@@ -13,6 +13,8 @@ from .function_shell_call_output_content import FunctionShellCallOutputContent
 from .function_shell_call_output_status_enum import FunctionShellCallOutputStatusEnum
 from .tool_call_caller import ToolCallCaller, tool_call_caller_from_dict
 
+__all__ = ["FunctionShellCallOutput"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FunctionShellCallOutput(_r.Model):
@@ -62,58 +64,75 @@ class FunctionShellCallOutput(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FunctionShellCallOutput:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FUNCTIONSHELLCALLOUTPUT
+                else _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "shell_call_output")
-
-            key = "id"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "call_id"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
-
-            key = "caller"
+        except Exception as exc:
+            obj.call_id = _r.misfit(obj, data, "call_id", "call_id", exc)
+        try:
             v = data.get("caller", UNSET)
             obj.caller = v if v is UNSET or v is None else tool_call_caller_from_dict(v)
-
-            key = "status"
+        except Exception as exc:
+            obj.caller = _r.misfit(obj, data, "caller", "caller", exc)
+        try:
             obj.status = FunctionShellCallOutputStatusEnum.decode(data["status"])
-
-            key = "output"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             obj.output = _r.list_of(data["output"], FunctionShellCallOutputContent.from_dict)
-
-            key = "max_output_length"
+        except Exception as exc:
+            obj.output = _r.misfit(obj, data, "output", "output", exc)
+        try:
             v = data["max_output_length"]
             obj.max_output_length = v if v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "created_by"
+        except Exception as exc:
+            obj.max_output_length = _r.misfit(
+                obj, data, "max_output_length", "max_output_length", exc
+            )
+        try:
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.created_by = _r.misfit(obj, data, "created_by", "created_by", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "call_id": self.call_id,
-            "status": self.status,
-            "output": [x.to_dict() for x in self.output],
-            "max_output_length": self.max_output_length,
-        }
-        if self.caller is not UNSET:
-            out["caller"] = None if self.caller is None else self.caller.to_dict()
-        if self.created_by is not UNSET:
-            out["created_by"] = self.created_by
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "call_id": self.call_id,
+                "status": self.status,
+                "output": [x.to_dict() for x in self.output],
+                "max_output_length": self.max_output_length,
+            }
+            if self.caller is not UNSET:
+                out["caller"] = None if self.caller is None else self.caller.to_dict()
+            if self.created_by is not UNSET:
+                out["created_by"] = self.created_by
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

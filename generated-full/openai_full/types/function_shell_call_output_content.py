@@ -12,6 +12,13 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .function_shell_call_output_exit_outcome import FunctionShellCallOutputExitOutcome
 from .function_shell_call_output_timeout_outcome import FunctionShellCallOutputTimeoutOutcome
 
+__all__ = [
+    "FunctionShellCallOutputContent",
+    "FunctionShellCallOutputContentOutcome",
+    "UnknownFunctionShellCallOutputContentOutcome",
+    "function_shell_call_output_content_outcome_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FunctionShellCallOutputContent(_r.Model):
@@ -45,39 +52,50 @@ class FunctionShellCallOutputContent(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FunctionShellCallOutputContent:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "stdout"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENT
+                else _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.stdout = v if (v := data["stdout"]).__class__ is str else _r.string(v)
-
-            key = "stderr"
+        except Exception as exc:
+            obj.stdout = _r.misfit(obj, data, "stdout", "stdout", exc)
+        try:
             obj.stderr = v if (v := data["stderr"]).__class__ is str else _r.string(v)
-
-            key = "outcome"
+        except Exception as exc:
+            obj.stderr = _r.misfit(obj, data, "stderr", "stderr", exc)
+        try:
             obj.outcome = function_shell_call_output_content_outcome_from_dict(data["outcome"])
-
-            key = "created_by"
+        except Exception as exc:
+            obj.outcome = _r.misfit(obj, data, "outcome", "outcome", exc)
+        try:
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.created_by = _r.misfit(obj, data, "created_by", "created_by", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "stdout": self.stdout,
-            "stderr": self.stderr,
-            "outcome": self.outcome.to_dict(),
-        }
-        if self.created_by is not UNSET:
-            out["created_by"] = self.created_by
+        try:
+            out: dict[str, Any] = {
+                "stdout": self.stdout,
+                "stderr": self.stderr,
+                "outcome": self.outcome.to_dict(),
+            }
+            if self.created_by is not UNSET:
+                out["created_by"] = self.created_by
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

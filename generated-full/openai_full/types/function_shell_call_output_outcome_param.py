@@ -12,6 +12,12 @@ from .function_shell_call_output_timeout_outcome_param import (
     FunctionShellCallOutputTimeoutOutcomeParam,
 )
 
+__all__ = [
+    "FunctionShellCallOutputOutcomeParam",
+    "UnknownFunctionShellCallOutputOutcomeParam",
+    "function_shell_call_output_outcome_param_from_dict",
+]
+
 
 class UnknownFunctionShellCallOutputOutcomeParam(_r.Unknown):
     """A `FunctionShellCallOutputOutcomeParam` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["FunctionShellCallOutputTimeoutOutcome"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FunctionShellCallOutputTimeoutOutcome(_r.Model):
@@ -33,25 +35,33 @@ class FunctionShellCallOutputTimeoutOutcome(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FunctionShellCallOutputTimeoutOutcome:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "timeout")
-
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOME)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOME
+                else _r.extras(data, _KEYS_FUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOME)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "timeout")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

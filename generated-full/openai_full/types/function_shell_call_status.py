@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from .._runtime import models as _r
 
+__all__ = ["FunctionShellCallStatus"]
+
 
 class FunctionShellCallStatus(_r.OpenEnum):
     """FunctionShellCallStatus

@@ -14,6 +14,13 @@ from .container_auto_param import ContainerAutoParam
 from .container_reference_param import ContainerReferenceParam
 from .local_environment_param import LocalEnvironmentParam
 
+__all__ = [
+    "FunctionShellToolParam",
+    "FunctionShellToolParamEnvironment",
+    "UnknownFunctionShellToolParamEnvironment",
+    "function_shell_tool_param_environment_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FunctionShellToolParam(_r.Model):
@@ -43,43 +50,55 @@ class FunctionShellToolParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FunctionShellToolParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FUNCTIONSHELLTOOLPARAM
+                else _r.extras(data, _KEYS_FUNCTIONSHELLTOOLPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "shell")
-
-            key = "environment"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("environment", UNSET)
             obj.environment = (
                 v if v is UNSET or v is None else function_shell_tool_param_environment_from_dict(v)
             )
-
-            key = "allowed_callers"
+        except Exception as exc:
+            obj.environment = _r.misfit(obj, data, "environment", "environment", exc)
+        try:
             v = data.get("allowed_callers", UNSET)
             obj.allowed_callers = (
                 v if v is UNSET or v is None else _r.list_of(v, CallableToolAllowedCaller.decode)
             )
-
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONSHELLTOOLPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.allowed_callers = _r.misfit(obj, data, "allowed_callers", "allowed_callers", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.environment is not UNSET:
-            out["environment"] = None if self.environment is None else self.environment.to_dict()
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = (
-                None if self.allowed_callers is None else list(self.allowed_callers)
-            )
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.environment is not UNSET:
+                out["environment"] = (
+                    None if self.environment is None else self.environment.to_dict()
+                )
+            if self.allowed_callers is not UNSET:
+                out["allowed_callers"] = (
+                    None if self.allowed_callers is None else list(self.allowed_callers)
+                )
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

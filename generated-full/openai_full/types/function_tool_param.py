@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .callable_tool_allowed_caller import CallableToolAllowedCaller
 
+__all__ = ["FunctionToolParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class FunctionToolParam(_r.Model):
@@ -54,73 +56,90 @@ class FunctionToolParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FunctionToolParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "name"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_FUNCTIONTOOLPARAM
+                else _r.extras(data, _KEYS_FUNCTIONTOOLPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "description"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("description", UNSET)
             obj.description = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "parameters"
+        except Exception as exc:
+            obj.description = _r.misfit(obj, data, "description", "description", exc)
+        try:
             v = data.get("parameters", UNSET)
             obj.parameters = v if v is UNSET or v is None else _r.obj(v)
-
-            key = "strict"
+        except Exception as exc:
+            obj.parameters = _r.misfit(obj, data, "parameters", "parameters", exc)
+        try:
             v = data.get("strict", UNSET)
             obj.strict = (
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "type"
+        except Exception as exc:
+            obj.strict = _r.misfit(obj, data, "strict", "strict", exc)
+        try:
             obj.type = _r.const(data["type"], "function")
-
-            key = "output_schema"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("output_schema", UNSET)
             obj.output_schema = v if v is UNSET or v is None else _r.obj(v)
-
-            key = "defer_loading"
+        except Exception as exc:
+            obj.output_schema = _r.misfit(obj, data, "output_schema", "output_schema", exc)
+        try:
             v = data.get("defer_loading", UNSET)
             obj.defer_loading = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-
-            key = "allowed_callers"
+        except Exception as exc:
+            obj.defer_loading = _r.misfit(obj, data, "defer_loading", "defer_loading", exc)
+        try:
             v = data.get("allowed_callers", UNSET)
             obj.allowed_callers = (
                 v if v is UNSET or v is None else _r.list_of(v, CallableToolAllowedCaller.decode)
             )
-
-            obj.extra = _r.extras(data, _KEYS_FUNCTIONTOOLPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.allowed_callers = _r.misfit(obj, data, "allowed_callers", "allowed_callers", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "name": self.name,
-            "type": self.type,
-        }
-        if self.description is not UNSET:
-            out["description"] = self.description
-        if self.parameters is not UNSET:
-            out["parameters"] = None if self.parameters is None else dict(self.parameters)
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
-        if self.output_schema is not UNSET:
-            out["output_schema"] = None if self.output_schema is None else dict(self.output_schema)
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = (
-                None if self.allowed_callers is None else list(self.allowed_callers)
-            )
+        try:
+            out: dict[str, Any] = {
+                "name": self.name,
+                "type": self.type,
+            }
+            if self.description is not UNSET:
+                out["description"] = self.description
+            if self.parameters is not UNSET:
+                out["parameters"] = None if self.parameters is None else dict(self.parameters)
+            if self.strict is not UNSET:
+                out["strict"] = self.strict
+            if self.output_schema is not UNSET:
+                out["output_schema"] = (
+                    None if self.output_schema is None else dict(self.output_schema)
+                )
+            if self.defer_loading is not UNSET:
+                out["defer_loading"] = self.defer_loading
+            if self.allowed_callers is not UNSET:
+                out["allowed_callers"] = (
+                    None if self.allowed_callers is None else list(self.allowed_callers)
+                )
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .eval_item import EvalItem
 
+__all__ = ["GraderLabelModel"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class GraderLabelModel(_r.Model):
@@ -52,45 +54,58 @@ class GraderLabelModel(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> GraderLabelModel:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "label_model")
-
-            key = "name"
-            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "model"
-            obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
-
-            key = "input"
-            obj.input = _r.list_of(data["input"], EvalItem.from_dict)
-
-            key = "labels"
-            obj.labels = _r.list_of(data["labels"], _r.string)
-
-            key = "passing_labels"
-            obj.passing_labels = _r.list_of(data["passing_labels"], _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_GRADERLABELMODEL)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_GRADERLABELMODEL
+                else _r.extras(data, _KEYS_GRADERLABELMODEL)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "label_model")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
+            obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
+            obj.input = _r.list_of(data["input"], EvalItem.from_dict)
+        except Exception as exc:
+            obj.input = _r.misfit(obj, data, "input", "input", exc)
+        try:
+            obj.labels = _r.list_of(data["labels"], _r.string)
+        except Exception as exc:
+            obj.labels = _r.misfit(obj, data, "labels", "labels", exc)
+        try:
+            obj.passing_labels = _r.list_of(data["passing_labels"], _r.string)
+        except Exception as exc:
+            obj.passing_labels = _r.misfit(obj, data, "passing_labels", "passing_labels", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "name": self.name,
-            "model": self.model,
-            "input": [x.to_dict() for x in self.input],
-            "labels": list(self.labels),
-            "passing_labels": list(self.passing_labels),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "name": self.name,
+                "model": self.model,
+                "input": [x.to_dict() for x in self.input],
+                "labels": list(self.labels),
+                "passing_labels": list(self.passing_labels),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

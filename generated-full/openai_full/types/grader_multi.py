@@ -15,6 +15,13 @@ from .grader_score_model import GraderScoreModel
 from .grader_string_check import GraderStringCheck
 from .grader_text_similarity import GraderTextSimilarity
 
+__all__ = [
+    "GraderMulti",
+    "GraderMultiGraders",
+    "UnknownGraderMultiGraders",
+    "grader_multi_graders_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class GraderMulti(_r.Model):
@@ -49,39 +56,48 @@ class GraderMulti(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> GraderMulti:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_GRADERMULTI else _r.extras(data, _KEYS_GRADERMULTI)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "multi")
-
-            key = "name"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "graders"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             obj.graders = grader_multi_graders_from_dict(data["graders"])
-
-            key = "calculate_output"
+        except Exception as exc:
+            obj.graders = _r.misfit(obj, data, "graders", "graders", exc)
+        try:
             obj.calculate_output = (
                 v if (v := data["calculate_output"]).__class__ is str else _r.string(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_GRADERMULTI)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.calculate_output = _r.misfit(obj, data, "calculate_output", "calculate_output", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "name": self.name,
-            "graders": self.graders.to_dict(),
-            "calculate_output": self.calculate_output,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "name": self.name,
+                "graders": self.graders.to_dict(),
+                "calculate_output": self.calculate_output,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

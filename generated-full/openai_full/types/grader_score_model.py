@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .eval_item import EvalItem
 from .reasoning_effort import ReasoningEffort
 
+__all__ = ["GraderScoreModel", "GraderScoreModelSamplingParams"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class GraderScoreModel(_r.Model):
@@ -53,49 +55,62 @@ class GraderScoreModel(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> GraderScoreModel:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_GRADERSCOREMODEL
+                else _r.extras(data, _KEYS_GRADERSCOREMODEL)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "score_model")
-
-            key = "name"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "model"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
-
-            key = "sampling_params"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("sampling_params", UNSET)
             obj.sampling_params = v if v is UNSET else GraderScoreModelSamplingParams.from_dict(v)
-
-            key = "input"
+        except Exception as exc:
+            obj.sampling_params = _r.misfit(obj, data, "sampling_params", "sampling_params", exc)
+        try:
             obj.input = _r.list_of(data["input"], EvalItem.from_dict)
-
-            key = "range"
+        except Exception as exc:
+            obj.input = _r.misfit(obj, data, "input", "input", exc)
+        try:
             v = data.get("range", UNSET)
             obj.range = v if v is UNSET else _r.list_of(v, _r.number)
-
-            obj.extra = _r.extras(data, _KEYS_GRADERSCOREMODEL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.range = _r.misfit(obj, data, "range", "range", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "name": self.name,
-            "model": self.model,
-            "input": [x.to_dict() for x in self.input],
-        }
-        if self.sampling_params is not UNSET:
-            out["sampling_params"] = self.sampling_params.to_dict()
-        if self.range is not UNSET:
-            out["range"] = list(self.range)
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "name": self.name,
+                "model": self.model,
+                "input": [x.to_dict() for x in self.input],
+            }
+            if self.sampling_params is not UNSET:
+                out["sampling_params"] = self.sampling_params.to_dict()
+            if self.range is not UNSET:
+                out["range"] = list(self.range)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -133,52 +148,70 @@ class GraderScoreModelSamplingParams(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> GraderScoreModelSamplingParams:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "seed"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_GRADERSCOREMODELSAMPLINGPARAMS
+                else _r.extras(data, _KEYS_GRADERSCOREMODELSAMPLINGPARAMS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("seed", UNSET)
             obj.seed = v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "top_p"
+        except Exception as exc:
+            obj.seed = _r.misfit(obj, data, "seed", "seed", exc)
+        try:
             v = data.get("top_p", UNSET)
-            obj.top_p = v if v is UNSET or v is None else _r.number(v)
-
-            key = "temperature"
+            obj.top_p = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.top_p = _r.misfit(obj, data, "top_p", "top_p", exc)
+        try:
             v = data.get("temperature", UNSET)
-            obj.temperature = v if v is UNSET or v is None else _r.number(v)
-
-            key = "max_completions_tokens"
+            obj.temperature = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.temperature = _r.misfit(obj, data, "temperature", "temperature", exc)
+        try:
             v = data.get("max_completions_tokens", UNSET)
             obj.max_completions_tokens = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "reasoning_effort"
+        except Exception as exc:
+            obj.max_completions_tokens = _r.misfit(
+                obj, data, "max_completions_tokens", "max_completions_tokens", exc
+            )
+        try:
             v = data.get("reasoning_effort", UNSET)
             obj.reasoning_effort = v if v is UNSET or v is None else ReasoningEffort.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_GRADERSCOREMODELSAMPLINGPARAMS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.reasoning_effort = _r.misfit(obj, data, "reasoning_effort", "reasoning_effort", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.seed is not UNSET:
-            out["seed"] = self.seed
-        if self.top_p is not UNSET:
-            out["top_p"] = self.top_p
-        if self.temperature is not UNSET:
-            out["temperature"] = self.temperature
-        if self.max_completions_tokens is not UNSET:
-            out["max_completions_tokens"] = self.max_completions_tokens
-        if self.reasoning_effort is not UNSET:
-            out["reasoning_effort"] = self.reasoning_effort
+        try:
+            out: dict[str, Any] = {}
+            if self.seed is not UNSET:
+                out["seed"] = self.seed
+            if self.top_p is not UNSET:
+                out["top_p"] = self.top_p
+            if self.temperature is not UNSET:
+                out["temperature"] = self.temperature
+            if self.max_completions_tokens is not UNSET:
+                out["max_completions_tokens"] = self.max_completions_tokens
+            if self.reasoning_effort is not UNSET:
+                out["reasoning_effort"] = self.reasoning_effort
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

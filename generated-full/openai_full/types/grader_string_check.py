@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["GraderStringCheck", "GraderStringCheckOperation"]
+
 
 class GraderStringCheckOperation(_r.OpenEnum):
     """The string check operation to perform. One of `eq`, `ne`, `like`, or `ilike`.
@@ -59,41 +61,53 @@ class GraderStringCheck(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> GraderStringCheck:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "string_check")
-
-            key = "name"
-            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "input"
-            obj.input = v if (v := data["input"]).__class__ is str else _r.string(v)
-
-            key = "reference"
-            obj.reference = v if (v := data["reference"]).__class__ is str else _r.string(v)
-
-            key = "operation"
-            obj.operation = GraderStringCheckOperation.decode(data["operation"])
-
-            obj.extra = _r.extras(data, _KEYS_GRADERSTRINGCHECK)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_GRADERSTRINGCHECK
+                else _r.extras(data, _KEYS_GRADERSTRINGCHECK)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "string_check")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
+            obj.input = v if (v := data["input"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.input = _r.misfit(obj, data, "input", "input", exc)
+        try:
+            obj.reference = v if (v := data["reference"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.reference = _r.misfit(obj, data, "reference", "reference", exc)
+        try:
+            obj.operation = GraderStringCheckOperation.decode(data["operation"])
+        except Exception as exc:
+            obj.operation = _r.misfit(obj, data, "operation", "operation", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "name": self.name,
-            "input": self.input,
-            "reference": self.reference,
-            "operation": self.operation,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "name": self.name,
+                "input": self.input,
+                "reference": self.reference,
+                "operation": self.operation,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

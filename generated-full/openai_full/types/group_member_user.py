@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["GroupMemberUser", "GroupMemberUserUserType"]
+
 
 class GroupMemberUserUserType(_r.OpenEnum):
     """The type of user.
@@ -61,48 +63,63 @@ class GroupMemberUser(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> GroupMemberUser:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_GROUPMEMBERUSER
+                else _r.extras(data, _KEYS_GROUPMEMBERUSER)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "email"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data["email"]
             obj.email = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "picture"
+        except Exception as exc:
+            obj.email = _r.misfit(obj, data, "email", "email", exc)
+        try:
             v = data["picture"]
             obj.picture = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "is_service_account"
+        except Exception as exc:
+            obj.picture = _r.misfit(obj, data, "picture", "picture", exc)
+        try:
             v = data["is_service_account"]
             obj.is_service_account = v if v is None else v if v.__class__ is bool else _r.boolean(v)
-
-            key = "user_type"
-            obj.user_type = GroupMemberUserUserType.decode(data["user_type"])
-
-            obj.extra = _r.extras(data, _KEYS_GROUPMEMBERUSER)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.is_service_account = _r.misfit(
+                obj, data, "is_service_account", "is_service_account", exc
+            )
+        try:
+            obj.user_type = GroupMemberUserUserType.decode(data["user_type"])
+        except Exception as exc:
+            obj.user_type = _r.misfit(obj, data, "user_type", "user_type", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "name": self.name,
-            "email": self.email,
-            "picture": self.picture,
-            "is_service_account": self.is_service_account,
-            "user_type": self.user_type,
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "name": self.name,
+                "email": self.email,
+                "picture": self.picture,
+                "is_service_account": self.is_service_account,
+                "user_type": self.user_type,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

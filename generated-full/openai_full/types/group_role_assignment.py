@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY
 from .group import Group
 from .role import Role
 
+__all__ = ["GroupRoleAssignment"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class GroupRoleAssignment(_r.Model):
@@ -39,33 +41,43 @@ class GroupRoleAssignment(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> GroupRoleAssignment:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
-            obj.object = _r.const(data["object"], "group.role")
-
-            key = "group"
-            obj.group = Group.from_dict(data["group"])
-
-            key = "role"
-            obj.role = Role.from_dict(data["role"])
-
-            obj.extra = _r.extras(data, _KEYS_GROUPROLEASSIGNMENT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_GROUPROLEASSIGNMENT
+                else _r.extras(data, _KEYS_GROUPROLEASSIGNMENT)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.object = _r.const(data["object"], "group.role")
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
+            obj.group = Group.from_dict(data["group"])
+        except Exception as exc:
+            obj.group = _r.misfit(obj, data, "group", "group", exc)
+        try:
+            obj.role = Role.from_dict(data["role"])
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "group": self.group.to_dict(),
-            "role": self.role.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "group": self.group.to_dict(),
+                "role": self.role.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["GroupUserAssignment"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class GroupUserAssignment(_r.Model):
@@ -39,33 +41,43 @@ class GroupUserAssignment(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> GroupUserAssignment:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
-            obj.object = _r.const(data["object"], "group.user")
-
-            key = "user_id"
-            obj.user_id = v if (v := data["user_id"]).__class__ is str else _r.string(v)
-
-            key = "group_id"
-            obj.group_id = v if (v := data["group_id"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_GROUPUSERASSIGNMENT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_GROUPUSERASSIGNMENT
+                else _r.extras(data, _KEYS_GROUPUSERASSIGNMENT)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.object = _r.const(data["object"], "group.user")
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
+            obj.user_id = v if (v := data["user_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.user_id = _r.misfit(obj, data, "user_id", "user_id", exc)
+        try:
+            obj.group_id = v if (v := data["group_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.group_id = _r.misfit(obj, data, "group_id", "group_id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "user_id": self.user_id,
-            "group_id": self.group_id,
-        }
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "user_id": self.user_id,
+                "group_id": self.group_id,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

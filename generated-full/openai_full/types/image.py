@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["Image"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class Image(_r.Model):
@@ -39,38 +41,44 @@ class Image(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Image:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "b64_json"
+            obj.extra = EMPTY if data.keys() <= _KEYS_IMAGE else _r.extras(data, _KEYS_IMAGE)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("b64_json", UNSET)
             obj.b64_json = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "url"
+        except Exception as exc:
+            obj.b64_json = _r.misfit(obj, data, "b64_json", "b64_json", exc)
+        try:
             v = data.get("url", UNSET)
             obj.url = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "revised_prompt"
+        except Exception as exc:
+            obj.url = _r.misfit(obj, data, "url", "url", exc)
+        try:
             v = data.get("revised_prompt", UNSET)
             obj.revised_prompt = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_IMAGE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.revised_prompt = _r.misfit(obj, data, "revised_prompt", "revised_prompt", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.b64_json is not UNSET:
-            out["b64_json"] = self.b64_json
-        if self.url is not UNSET:
-            out["url"] = self.url
-        if self.revised_prompt is not UNSET:
-            out["revised_prompt"] = self.revised_prompt
+        try:
+            out: dict[str, Any] = {}
+            if self.b64_json is not UNSET:
+                out["b64_json"] = self.b64_json
+            if self.url is not UNSET:
+                out["url"] = self.url
+            if self.revised_prompt is not UNSET:
+                out["revised_prompt"] = self.revised_prompt
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

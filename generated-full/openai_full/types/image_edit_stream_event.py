@@ -10,6 +10,12 @@ from .._runtime.models import UNSET
 from .image_edit_completed_event import ImageEditCompletedEvent
 from .image_edit_partial_image_event import ImageEditPartialImageEvent
 
+__all__ = [
+    "ImageEditStreamEvent",
+    "UnknownImageEditStreamEvent",
+    "image_edit_stream_event_from_dict",
+]
+
 
 class UnknownImageEditStreamEvent(_r.Unknown):
     """A `ImageEditStreamEvent` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -11,6 +11,14 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .images_usage import ImagesUsage
 
+__all__ = [
+    "ImageGenCompletedEvent",
+    "ImageGenCompletedEventBackground",
+    "ImageGenCompletedEventOutputFormat",
+    "ImageGenCompletedEventQuality",
+    "ImageGenCompletedEventSize",
+]
+
 
 class ImageGenCompletedEventBackground(_r.OpenEnum):
     """The background setting for the generated image.
@@ -105,53 +113,68 @@ class ImageGenCompletedEvent(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ImageGenCompletedEvent:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "image_generation.completed")
-
-            key = "b64_json"
-            obj.b64_json = v if (v := data["b64_json"]).__class__ is str else _r.string(v)
-
-            key = "created_at"
-            obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "size"
-            obj.size = ImageGenCompletedEventSize.decode(data["size"])
-
-            key = "quality"
-            obj.quality = ImageGenCompletedEventQuality.decode(data["quality"])
-
-            key = "background"
-            obj.background = ImageGenCompletedEventBackground.decode(data["background"])
-
-            key = "output_format"
-            obj.output_format = ImageGenCompletedEventOutputFormat.decode(data["output_format"])
-
-            key = "usage"
-            obj.usage = ImagesUsage.from_dict(data["usage"])
-
-            obj.extra = _r.extras(data, _KEYS_IMAGEGENCOMPLETEDEVENT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_IMAGEGENCOMPLETEDEVENT
+                else _r.extras(data, _KEYS_IMAGEGENCOMPLETEDEVENT)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "image_generation.completed")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.b64_json = v if (v := data["b64_json"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.b64_json = _r.misfit(obj, data, "b64_json", "b64_json", exc)
+        try:
+            obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
+            obj.size = ImageGenCompletedEventSize.decode(data["size"])
+        except Exception as exc:
+            obj.size = _r.misfit(obj, data, "size", "size", exc)
+        try:
+            obj.quality = ImageGenCompletedEventQuality.decode(data["quality"])
+        except Exception as exc:
+            obj.quality = _r.misfit(obj, data, "quality", "quality", exc)
+        try:
+            obj.background = ImageGenCompletedEventBackground.decode(data["background"])
+        except Exception as exc:
+            obj.background = _r.misfit(obj, data, "background", "background", exc)
+        try:
+            obj.output_format = ImageGenCompletedEventOutputFormat.decode(data["output_format"])
+        except Exception as exc:
+            obj.output_format = _r.misfit(obj, data, "output_format", "output_format", exc)
+        try:
+            obj.usage = ImagesUsage.from_dict(data["usage"])
+        except Exception as exc:
+            obj.usage = _r.misfit(obj, data, "usage", "usage", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "b64_json": self.b64_json,
-            "created_at": self.created_at,
-            "size": self.size,
-            "quality": self.quality,
-            "background": self.background,
-            "output_format": self.output_format,
-            "usage": self.usage.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "b64_json": self.b64_json,
+                "created_at": self.created_at,
+                "size": self.size,
+                "quality": self.quality,
+                "background": self.background,
+                "output_format": self.output_format,
+                "usage": self.usage.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

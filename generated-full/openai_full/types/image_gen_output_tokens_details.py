@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["ImageGenOutputTokensDetails"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ImageGenOutputTokensDetails(_r.Model):
@@ -35,29 +37,38 @@ class ImageGenOutputTokensDetails(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ImageGenOutputTokensDetails:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "image_tokens"
-            obj.image_tokens = v if (v := data["image_tokens"]).__class__ is int else _r.integer(v)
-
-            key = "text_tokens"
-            obj.text_tokens = v if (v := data["text_tokens"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_IMAGEGENOUTPUTTOKENSDETAILS)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_IMAGEGENOUTPUTTOKENSDETAILS
+                else _r.extras(data, _KEYS_IMAGEGENOUTPUTTOKENSDETAILS)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.image_tokens = v if (v := data["image_tokens"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.image_tokens = _r.misfit(obj, data, "image_tokens", "image_tokens", exc)
+        try:
+            obj.text_tokens = v if (v := data["text_tokens"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.text_tokens = _r.misfit(obj, data, "text_tokens", "text_tokens", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "image_tokens": self.image_tokens,
-            "text_tokens": self.text_tokens,
-        }
+        try:
+            out: dict[str, Any] = {
+                "image_tokens": self.image_tokens,
+                "text_tokens": self.text_tokens,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from .._runtime.models import UNSET
 from .image_gen_completed_event import ImageGenCompletedEvent
 from .image_gen_partial_image_event import ImageGenPartialImageEvent
 
+__all__ = ["ImageGenStreamEvent", "UnknownImageGenStreamEvent", "image_gen_stream_event_from_dict"]
+
 
 class UnknownImageGenStreamEvent(_r.Unknown):
     """A `ImageGenStreamEvent` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .image_gen_input_usage_details import ImageGenInputUsageDetails
 from .image_gen_output_tokens_details import ImageGenOutputTokensDetails
 
+__all__ = ["ImageGenUsage"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ImageGenUsage(_r.Model):
@@ -47,49 +49,65 @@ class ImageGenUsage(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ImageGenUsage:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "input_tokens"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_IMAGEGENUSAGE
+                else _r.extras(data, _KEYS_IMAGEGENUSAGE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.input_tokens = v if (v := data["input_tokens"]).__class__ is int else _r.integer(v)
-
-            key = "total_tokens"
+        except Exception as exc:
+            obj.input_tokens = _r.misfit(obj, data, "input_tokens", "input_tokens", exc)
+        try:
             obj.total_tokens = v if (v := data["total_tokens"]).__class__ is int else _r.integer(v)
-
-            key = "output_tokens"
+        except Exception as exc:
+            obj.total_tokens = _r.misfit(obj, data, "total_tokens", "total_tokens", exc)
+        try:
             obj.output_tokens = (
                 v if (v := data["output_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            key = "output_tokens_details"
+        except Exception as exc:
+            obj.output_tokens = _r.misfit(obj, data, "output_tokens", "output_tokens", exc)
+        try:
             v = data.get("output_tokens_details", UNSET)
             obj.output_tokens_details = (
                 v if v is UNSET else ImageGenOutputTokensDetails.from_dict(v)
             )
-
-            key = "input_tokens_details"
+        except Exception as exc:
+            obj.output_tokens_details = _r.misfit(
+                obj, data, "output_tokens_details", "output_tokens_details", exc
+            )
+        try:
             obj.input_tokens_details = ImageGenInputUsageDetails.from_dict(
                 data["input_tokens_details"]
             )
-
-            obj.extra = _r.extras(data, _KEYS_IMAGEGENUSAGE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.input_tokens_details = _r.misfit(
+                obj, data, "input_tokens_details", "input_tokens_details", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "input_tokens": self.input_tokens,
-            "total_tokens": self.total_tokens,
-            "output_tokens": self.output_tokens,
-            "input_tokens_details": self.input_tokens_details.to_dict(),
-        }
-        if self.output_tokens_details is not UNSET:
-            out["output_tokens_details"] = self.output_tokens_details.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "input_tokens": self.input_tokens,
+                "total_tokens": self.total_tokens,
+                "output_tokens": self.output_tokens,
+                "input_tokens_details": self.input_tokens_details.to_dict(),
+            }
+            if self.output_tokens_details is not UNSET:
+                out["output_tokens_details"] = self.output_tokens_details.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -12,6 +12,14 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .image import Image
 from .image_gen_usage import ImageGenUsage
 
+__all__ = [
+    "ImagesResponse",
+    "ImagesResponseBackground",
+    "ImagesResponseOutputFormat",
+    "ImagesResponseQuality",
+    "ImagesResponseSize",
+]
+
 
 class ImagesResponseBackground(_r.OpenEnum):
     """The background parameter used for the image generation. Either `transparent` or `opaque`.
@@ -99,61 +107,75 @@ class ImagesResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ImagesResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "created"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_IMAGESRESPONSE
+                else _r.extras(data, _KEYS_IMAGESRESPONSE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.created = v if (v := data["created"]).__class__ is int else _r.integer(v)
-
-            key = "data"
+        except Exception as exc:
+            obj.created = _r.misfit(obj, data, "created", "created", exc)
+        try:
             v = data.get("data", UNSET)
             obj.data = v if v is UNSET else _r.list_of(v, Image.from_dict)
-
-            key = "background"
+        except Exception as exc:
+            obj.data = _r.misfit(obj, data, "data", "data", exc)
+        try:
             v = data.get("background", UNSET)
             obj.background = v if v is UNSET else ImagesResponseBackground.decode(v)
-
-            key = "output_format"
+        except Exception as exc:
+            obj.background = _r.misfit(obj, data, "background", "background", exc)
+        try:
             v = data.get("output_format", UNSET)
             obj.output_format = v if v is UNSET else ImagesResponseOutputFormat.decode(v)
-
-            key = "size"
+        except Exception as exc:
+            obj.output_format = _r.misfit(obj, data, "output_format", "output_format", exc)
+        try:
             v = data.get("size", UNSET)
             obj.size = v if v is UNSET else ImagesResponseSize.decode(v)
-
-            key = "quality"
+        except Exception as exc:
+            obj.size = _r.misfit(obj, data, "size", "size", exc)
+        try:
             v = data.get("quality", UNSET)
             obj.quality = v if v is UNSET else ImagesResponseQuality.decode(v)
-
-            key = "usage"
+        except Exception as exc:
+            obj.quality = _r.misfit(obj, data, "quality", "quality", exc)
+        try:
             v = data.get("usage", UNSET)
             obj.usage = v if v is UNSET else ImageGenUsage.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_IMAGESRESPONSE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.usage = _r.misfit(obj, data, "usage", "usage", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "created": self.created,
-        }
-        if self.data is not UNSET:
-            out["data"] = [x.to_dict() for x in self.data]
-        if self.background is not UNSET:
-            out["background"] = self.background
-        if self.output_format is not UNSET:
-            out["output_format"] = self.output_format
-        if self.size is not UNSET:
-            out["size"] = self.size
-        if self.quality is not UNSET:
-            out["quality"] = self.quality
-        if self.usage is not UNSET:
-            out["usage"] = self.usage.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "created": self.created,
+            }
+            if self.data is not UNSET:
+                out["data"] = [x.to_dict() for x in self.data]
+            if self.background is not UNSET:
+                out["background"] = self.background
+            if self.output_format is not UNSET:
+                out["output_format"] = self.output_format
+            if self.size is not UNSET:
+                out["size"] = self.size
+            if self.quality is not UNSET:
+                out["quality"] = self.quality
+            if self.usage is not UNSET:
+                out["usage"] = self.usage.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["ImagesUsage", "ImagesUsageInputTokensDetails"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ImagesUsage(_r.Model):
@@ -43,41 +45,52 @@ class ImagesUsage(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ImagesUsage:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "total_tokens"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_IMAGESUSAGE else _r.extras(data, _KEYS_IMAGESUSAGE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.total_tokens = v if (v := data["total_tokens"]).__class__ is int else _r.integer(v)
-
-            key = "input_tokens"
+        except Exception as exc:
+            obj.total_tokens = _r.misfit(obj, data, "total_tokens", "total_tokens", exc)
+        try:
             obj.input_tokens = v if (v := data["input_tokens"]).__class__ is int else _r.integer(v)
-
-            key = "output_tokens"
+        except Exception as exc:
+            obj.input_tokens = _r.misfit(obj, data, "input_tokens", "input_tokens", exc)
+        try:
             obj.output_tokens = (
                 v if (v := data["output_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            key = "input_tokens_details"
+        except Exception as exc:
+            obj.output_tokens = _r.misfit(obj, data, "output_tokens", "output_tokens", exc)
+        try:
             obj.input_tokens_details = ImagesUsageInputTokensDetails.from_dict(
                 data["input_tokens_details"]
             )
-
-            obj.extra = _r.extras(data, _KEYS_IMAGESUSAGE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.input_tokens_details = _r.misfit(
+                obj, data, "input_tokens_details", "input_tokens_details", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "total_tokens": self.total_tokens,
-            "input_tokens": self.input_tokens,
-            "output_tokens": self.output_tokens,
-            "input_tokens_details": self.input_tokens_details.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "total_tokens": self.total_tokens,
+                "input_tokens": self.input_tokens,
+                "output_tokens": self.output_tokens,
+                "input_tokens_details": self.input_tokens_details.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -110,29 +123,38 @@ class ImagesUsageInputTokensDetails(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ImagesUsageInputTokensDetails:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "text_tokens"
-            obj.text_tokens = v if (v := data["text_tokens"]).__class__ is int else _r.integer(v)
-
-            key = "image_tokens"
-            obj.image_tokens = v if (v := data["image_tokens"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_IMAGESUSAGEINPUTTOKENSDETAILS)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_IMAGESUSAGEINPUTTOKENSDETAILS
+                else _r.extras(data, _KEYS_IMAGESUSAGEINPUTTOKENSDETAILS)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.text_tokens = v if (v := data["text_tokens"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.text_tokens = _r.misfit(obj, data, "text_tokens", "text_tokens", exc)
+        try:
+            obj.image_tokens = v if (v := data["image_tokens"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.image_tokens = _r.misfit(obj, data, "image_tokens", "image_tokens", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "text_tokens": self.text_tokens,
-            "image_tokens": self.image_tokens,
-        }
+        try:
+            out: dict[str, Any] = {
+                "text_tokens": self.text_tokens,
+                "image_tokens": self.image_tokens,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from .._runtime import models as _r
 
+__all__ = ["IncludeEnum"]
+
 
 class IncludeEnum(_r.OpenEnum):
     """Specify additional output data to include in the model response. Currently supported values are:

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .tool_choice import ToolChoice
 
+__all__ = ["InferenceOptions"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class InferenceOptions(_r.Model):
@@ -34,31 +36,40 @@ class InferenceOptions(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> InferenceOptions:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "tool_choice"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_INFERENCEOPTIONS
+                else _r.extras(data, _KEYS_INFERENCEOPTIONS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data["tool_choice"]
             obj.tool_choice = v if v is None else ToolChoice.from_dict(v)
-
-            key = "model"
+        except Exception as exc:
+            obj.tool_choice = _r.misfit(obj, data, "tool_choice", "tool_choice", exc)
+        try:
             v = data["model"]
             obj.model = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_INFERENCEOPTIONS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "tool_choice": None if self.tool_choice is None else self.tool_choice.to_dict(),
-            "model": self.model,
-        }
+        try:
+            out: dict[str, Any] = {
+                "tool_choice": None if self.tool_choice is None else self.tool_choice.to_dict(),
+                "model": self.model,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

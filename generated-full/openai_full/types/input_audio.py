@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["InputAudio", "InputAudioInputAudio", "InputAudioInputAudioFormat"]
+
 
 class InputAudioInputAudioFormat(_r.OpenEnum):
     """The format of the audio data. Currently supported formats are `mp3` and
@@ -45,29 +47,36 @@ class InputAudio(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> InputAudio:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "input_audio")
-
-            key = "input_audio"
-            obj.input_audio = InputAudioInputAudio.from_dict(data["input_audio"])
-
-            obj.extra = _r.extras(data, _KEYS_INPUTAUDIO)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_INPUTAUDIO else _r.extras(data, _KEYS_INPUTAUDIO)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "input_audio")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.input_audio = InputAudioInputAudio.from_dict(data["input_audio"])
+        except Exception as exc:
+            obj.input_audio = _r.misfit(obj, data, "input_audio", "input_audio", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "input_audio": self.input_audio.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "input_audio": self.input_audio.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -99,29 +108,38 @@ class InputAudioInputAudio(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> InputAudioInputAudio:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "data"
-            obj.data = v if (v := data["data"]).__class__ is str else _r.string(v)
-
-            key = "format"
-            obj.format = InputAudioInputAudioFormat.decode(data["format"])
-
-            obj.extra = _r.extras(data, _KEYS_INPUTAUDIOINPUTAUDIO)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_INPUTAUDIOINPUTAUDIO
+                else _r.extras(data, _KEYS_INPUTAUDIOINPUTAUDIO)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.data = v if (v := data["data"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.data = _r.misfit(obj, data, "data", "data", exc)
+        try:
+            obj.format = InputAudioInputAudioFormat.decode(data["format"])
+        except Exception as exc:
+            obj.format = _r.misfit(obj, data, "format", "format", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "data": self.data,
-            "format": self.format,
-        }
+        try:
+            out: dict[str, Any] = {
+                "data": self.data,
+                "format": self.format,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

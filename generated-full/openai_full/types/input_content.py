@@ -11,6 +11,8 @@ from .input_file_content import InputFileContent
 from .input_image_content import InputImageContent
 from .input_text_content import InputTextContent
 
+__all__ = ["InputContent", "UnknownInputContent", "input_content_from_dict"]
+
 
 class UnknownInputContent(_r.Unknown):
     """A `InputContent` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .file_input_detail import FileInputDetail
 from .prompt_cache_breakpoint_config import PromptCacheBreakpointConfig
 
+__all__ = ["InputFileContent"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class InputFileContent(_r.Model):
@@ -57,65 +59,81 @@ class InputFileContent(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> InputFileContent:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_INPUTFILECONTENT
+                else _r.extras(data, _KEYS_INPUTFILECONTENT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "input_file")
-
-            key = "file_id"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("file_id", UNSET)
             obj.file_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "filename"
+        except Exception as exc:
+            obj.file_id = _r.misfit(obj, data, "file_id", "file_id", exc)
+        try:
             v = data.get("filename", UNSET)
             obj.filename = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "file_data"
+        except Exception as exc:
+            obj.filename = _r.misfit(obj, data, "filename", "filename", exc)
+        try:
             v = data.get("file_data", UNSET)
             obj.file_data = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "prompt_cache_breakpoint"
+        except Exception as exc:
+            obj.file_data = _r.misfit(obj, data, "file_data", "file_data", exc)
+        try:
             v = data.get("prompt_cache_breakpoint", UNSET)
             obj.prompt_cache_breakpoint = (
                 v if v is UNSET else PromptCacheBreakpointConfig.from_dict(v)
             )
-
-            key = "file_url"
+        except Exception as exc:
+            obj.prompt_cache_breakpoint = _r.misfit(
+                obj, data, "prompt_cache_breakpoint", "prompt_cache_breakpoint", exc
+            )
+        try:
             v = data.get("file_url", UNSET)
             obj.file_url = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "detail"
+        except Exception as exc:
+            obj.file_url = _r.misfit(obj, data, "file_url", "file_url", exc)
+        try:
             v = data.get("detail", UNSET)
             obj.detail = v if v is UNSET else FileInputDetail.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_INPUTFILECONTENT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.detail = _r.misfit(obj, data, "detail", "detail", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.file_id is not UNSET:
-            out["file_id"] = self.file_id
-        if self.filename is not UNSET:
-            out["filename"] = self.filename
-        if self.file_data is not UNSET:
-            out["file_data"] = self.file_data
-        if self.prompt_cache_breakpoint is not UNSET:
-            out["prompt_cache_breakpoint"] = self.prompt_cache_breakpoint.to_dict()
-        if self.file_url is not UNSET:
-            out["file_url"] = self.file_url
-        if self.detail is not UNSET:
-            out["detail"] = self.detail
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.file_id is not UNSET:
+                out["file_id"] = self.file_id
+            if self.filename is not UNSET:
+                out["filename"] = self.filename
+            if self.file_data is not UNSET:
+                out["file_data"] = self.file_data
+            if self.prompt_cache_breakpoint is not UNSET:
+                out["prompt_cache_breakpoint"] = self.prompt_cache_breakpoint.to_dict()
+            if self.file_url is not UNSET:
+                out["file_url"] = self.file_url
+            if self.detail is not UNSET:
+                out["detail"] = self.detail
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -40,6 +40,8 @@ from .tool_search_call_item_param import ToolSearchCallItemParam
 from .tool_search_output_item_param import ToolSearchOutputItemParam
 from .web_search_tool_call import WebSearchToolCall
 
+__all__ = ["InputItem", "UnknownInputItem", "input_item_from_dict"]
+
 
 class UnknownInputItem(_r.Unknown):
     """A `InputItem` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -13,6 +13,8 @@ from .input_content import input_content_from_dict
 from .input_message import InputMessageRole, InputMessageStatus
 from .input_message_content_list import InputMessageContentList
 
+__all__ = ["InputMessageResource"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class InputMessageResource(_r.Model):
@@ -50,43 +52,55 @@ class InputMessageResource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> InputMessageResource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_INPUTMESSAGERESOURCE
+                else _r.extras(data, _KEYS_INPUTMESSAGERESOURCE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "message")
-
-            key = "role"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.role = InputMessageRole.decode(data["role"])
-
-            key = "status"
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET else InputMessageStatus.decode(v)
-
-            key = "content"
-            obj.content = _r.list_of(data["content"], input_content_from_dict)
-
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_INPUTMESSAGERESOURCE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
+            obj.content = _r.list_of(data["content"], input_content_from_dict)
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "role": self.role,
-            "content": [x.to_dict() for x in self.content],
-            "id": self.id,
-        }
-        if self.status is not UNSET:
-            out["status"] = self.status
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "role": self.role,
+                "content": [x.to_dict() for x in self.content],
+                "id": self.id,
+            }
+            if self.status is not UNSET:
+                out["status"] = self.status
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

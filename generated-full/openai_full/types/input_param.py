@@ -8,6 +8,8 @@ from typing import Any, TypeAlias
 from .._runtime import models as _r
 from .input_item import InputItem, input_item_from_dict
 
+__all__ = ["InputParam", "input_param_from_dict"]
+
 InputParam: TypeAlias = str | list[InputItem]
 """Text, image, or file inputs to the model, used to generate a response.
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["Invite", "InviteProjectsItem", "InviteProjectsItemRole", "InviteRole", "InviteStatus"]
+
 
 class InviteProjectsItemRole(_r.OpenEnum):
     """Project membership role
@@ -94,65 +96,77 @@ class Invite(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Invite:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
+            obj.extra = EMPTY if data.keys() <= _KEYS_INVITE else _r.extras(data, _KEYS_INVITE)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.object = _r.const(data["object"], "organization.invite")
-
-            key = "id"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "email"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.email = v if (v := data["email"]).__class__ is str else _r.string(v)
-
-            key = "role"
+        except Exception as exc:
+            obj.email = _r.misfit(obj, data, "email", "email", exc)
+        try:
             obj.role = InviteRole.decode(data["role"])
-
-            key = "status"
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
             obj.status = InviteStatus.decode(data["status"])
-
-            key = "created_at"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "expires_at"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             v = data.get("expires_at", UNSET)
             obj.expires_at = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "accepted_at"
+        except Exception as exc:
+            obj.expires_at = _r.misfit(obj, data, "expires_at", "expires_at", exc)
+        try:
             v = data.get("accepted_at", UNSET)
             obj.accepted_at = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "projects"
-            obj.projects = _r.list_of(data["projects"], InviteProjectsItem.from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_INVITE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.accepted_at = _r.misfit(obj, data, "accepted_at", "accepted_at", exc)
+        try:
+            obj.projects = _r.list_of(data["projects"], InviteProjectsItem.from_dict)
+        except Exception as exc:
+            obj.projects = _r.misfit(obj, data, "projects", "projects", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "id": self.id,
-            "email": self.email,
-            "role": self.role,
-            "status": self.status,
-            "created_at": self.created_at,
-            "projects": [x.to_dict() for x in self.projects],
-        }
-        if self.expires_at is not UNSET:
-            out["expires_at"] = self.expires_at
-        if self.accepted_at is not UNSET:
-            out["accepted_at"] = self.accepted_at
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "id": self.id,
+                "email": self.email,
+                "role": self.role,
+                "status": self.status,
+                "created_at": self.created_at,
+                "projects": [x.to_dict() for x in self.projects],
+            }
+            if self.expires_at is not UNSET:
+                out["expires_at"] = self.expires_at
+            if self.accepted_at is not UNSET:
+                out["accepted_at"] = self.accepted_at
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -195,29 +209,38 @@ class InviteProjectsItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> InviteProjectsItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "role"
-            obj.role = InviteProjectsItemRole.decode(data["role"])
-
-            obj.extra = _r.extras(data, _KEYS_INVITEPROJECTSITEM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_INVITEPROJECTSITEM
+                else _r.extras(data, _KEYS_INVITEPROJECTSITEM)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.role = InviteProjectsItemRole.decode(data["role"])
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "role": self.role,
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "role": self.role,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

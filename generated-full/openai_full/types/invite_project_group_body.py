@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["InviteProjectGroupBody"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class InviteProjectGroupBody(_r.Model):
@@ -35,29 +37,38 @@ class InviteProjectGroupBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> InviteProjectGroupBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "group_id"
-            obj.group_id = v if (v := data["group_id"]).__class__ is str else _r.string(v)
-
-            key = "role"
-            obj.role = v if (v := data["role"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_INVITEPROJECTGROUPBODY)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_INVITEPROJECTGROUPBODY
+                else _r.extras(data, _KEYS_INVITEPROJECTGROUPBODY)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.group_id = v if (v := data["group_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.group_id = _r.misfit(obj, data, "group_id", "group_id", exc)
+        try:
+            obj.role = v if (v := data["role"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "group_id": self.group_id,
-            "role": self.role,
-        }
+        try:
+            out: dict[str, Any] = {
+                "group_id": self.group_id,
+                "role": self.role,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

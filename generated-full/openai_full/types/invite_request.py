@@ -10,6 +10,13 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "InviteRequest",
+    "InviteRequestProjectsItem",
+    "InviteRequestProjectsItemRole",
+    "InviteRequestRole",
+]
+
 
 class InviteRequestProjectsItemRole(_r.OpenEnum):
     """Project membership role
@@ -59,35 +66,45 @@ class InviteRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> InviteRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "email"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_INVITEREQUEST
+                else _r.extras(data, _KEYS_INVITEREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.email = v if (v := data["email"]).__class__ is str else _r.string(v)
-
-            key = "role"
+        except Exception as exc:
+            obj.email = _r.misfit(obj, data, "email", "email", exc)
+        try:
             obj.role = InviteRequestRole.decode(data["role"])
-
-            key = "projects"
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
             v = data.get("projects", UNSET)
             obj.projects = v if v is UNSET else _r.list_of(v, InviteRequestProjectsItem.from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_INVITEREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.projects = _r.misfit(obj, data, "projects", "projects", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "email": self.email,
-            "role": self.role,
-        }
-        if self.projects is not UNSET:
-            out["projects"] = [x.to_dict() for x in self.projects]
+        try:
+            out: dict[str, Any] = {
+                "email": self.email,
+                "role": self.role,
+            }
+            if self.projects is not UNSET:
+                out["projects"] = [x.to_dict() for x in self.projects]
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -118,29 +135,38 @@ class InviteRequestProjectsItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> InviteRequestProjectsItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "role"
-            obj.role = InviteRequestProjectsItemRole.decode(data["role"])
-
-            obj.extra = _r.extras(data, _KEYS_INVITEREQUESTPROJECTSITEM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_INVITEREQUESTPROJECTSITEM
+                else _r.extras(data, _KEYS_INVITEREQUESTPROJECTSITEM)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.role = InviteRequestProjectsItemRole.decode(data["role"])
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "role": self.role,
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "role": self.role,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

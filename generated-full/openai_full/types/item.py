@@ -35,6 +35,8 @@ from .tool_search_call_item_param import ToolSearchCallItemParam
 from .tool_search_output_item_param import ToolSearchOutputItemParam
 from .web_search_tool_call import WebSearchToolCall
 
+__all__ = ["Item", "UnknownItem", "item_from_dict"]
+
 
 class UnknownItem(_r.Unknown):
     """A `Item` of a kind this client does not know yet: `raw` keeps the data as received."""

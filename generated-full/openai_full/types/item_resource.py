@@ -37,6 +37,8 @@ from .tool_search_call import ToolSearchCall
 from .tool_search_output import ToolSearchOutput
 from .web_search_tool_call import WebSearchToolCall
 
+__all__ = ["ItemResource", "UnknownItemResource", "item_resource_from_dict"]
+
 
 class UnknownItemResource(_r.Unknown):
     """A `ItemResource` of a kind this client does not know yet: `raw` keeps the data as received."""

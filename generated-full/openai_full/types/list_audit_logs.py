@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["ListAuditLogsEffectiveAt"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ListAuditLogsEffectiveAt(_r.Model):
@@ -43,44 +45,55 @@ class ListAuditLogsEffectiveAt(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ListAuditLogsEffectiveAt:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "gt"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_LISTAUDITLOGSEFFECTIVEAT
+                else _r.extras(data, _KEYS_LISTAUDITLOGSEFFECTIVEAT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("gt", UNSET)
             obj.gt = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "gte"
+        except Exception as exc:
+            obj.gt = _r.misfit(obj, data, "gt", "gt", exc)
+        try:
             v = data.get("gte", UNSET)
             obj.gte = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "lt"
+        except Exception as exc:
+            obj.gte = _r.misfit(obj, data, "gte", "gte", exc)
+        try:
             v = data.get("lt", UNSET)
             obj.lt = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "lte"
+        except Exception as exc:
+            obj.lt = _r.misfit(obj, data, "lt", "lt", exc)
+        try:
             v = data.get("lte", UNSET)
             obj.lte = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_LISTAUDITLOGSEFFECTIVEAT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.lte = _r.misfit(obj, data, "lte", "lte", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.gt is not UNSET:
-            out["gt"] = self.gt
-        if self.gte is not UNSET:
-            out["gte"] = self.gte
-        if self.lt is not UNSET:
-            out["lt"] = self.lt
-        if self.lte is not UNSET:
-            out["lte"] = self.lte
+        try:
+            out: dict[str, Any] = {}
+            if self.gt is not UNSET:
+                out["gt"] = self.gt
+            if self.gte is not UNSET:
+                out["gte"] = self.gte
+            if self.lt is not UNSET:
+                out["lt"] = self.lt
+            if self.lte is not UNSET:
+                out["lte"] = self.lte
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .organization_certificate import OrganizationCertificate
 
+__all__ = ["ListCertificatesResponse"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ListCertificatesResponse(_r.Model):
@@ -43,43 +45,55 @@ class ListCertificatesResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ListCertificatesResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "data"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_LISTCERTIFICATESRESPONSE
+                else _r.extras(data, _KEYS_LISTCERTIFICATESRESPONSE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.data = _r.list_of(data["data"], OrganizationCertificate.from_dict)
-
-            key = "first_id"
+        except Exception as exc:
+            obj.data = _r.misfit(obj, data, "data", "data", exc)
+        try:
             v = data["first_id"]
             obj.first_id = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "last_id"
+        except Exception as exc:
+            obj.first_id = _r.misfit(obj, data, "first_id", "first_id", exc)
+        try:
             v = data["last_id"]
             obj.last_id = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "has_more"
-            obj.has_more = v if (v := data["has_more"]).__class__ is bool else _r.boolean(v)
-
-            key = "object"
-            obj.object = _r.const(data["object"], "list")
-
-            obj.extra = _r.extras(data, _KEYS_LISTCERTIFICATESRESPONSE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.last_id = _r.misfit(obj, data, "last_id", "last_id", exc)
+        try:
+            obj.has_more = v if (v := data["has_more"]).__class__ is bool else _r.boolean(v)
+        except Exception as exc:
+            obj.has_more = _r.misfit(obj, data, "has_more", "has_more", exc)
+        try:
+            obj.object = _r.const(data["object"], "list")
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "data": [x.to_dict() for x in self.data],
-            "first_id": self.first_id,
-            "last_id": self.last_id,
-            "has_more": self.has_more,
-            "object": self.object,
-        }
+        try:
+            out: dict[str, Any] = {
+                "data": [x.to_dict() for x in self.data],
+                "first_id": self.first_id,
+                "last_id": self.last_id,
+                "has_more": self.has_more,
+                "object": self.object,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

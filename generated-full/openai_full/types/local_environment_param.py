@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .local_skill_param import LocalSkillParam
 
+__all__ = ["LocalEnvironmentParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class LocalEnvironmentParam(_r.Model):
@@ -38,31 +40,40 @@ class LocalEnvironmentParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LocalEnvironmentParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_LOCALENVIRONMENTPARAM
+                else _r.extras(data, _KEYS_LOCALENVIRONMENTPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "local")
-
-            key = "skills"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("skills", UNSET)
             obj.skills = v if v is UNSET else _r.list_of(v, LocalSkillParam.from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_LOCALENVIRONMENTPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.skills = _r.misfit(obj, data, "skills", "skills", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.skills is not UNSET:
-            out["skills"] = [x.to_dict() for x in self.skills]
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.skills is not UNSET:
+                out["skills"] = [x.to_dict() for x in self.skills]
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["LocalShellExecAction"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class LocalShellExecAction(_r.Model):
@@ -50,55 +52,70 @@ class LocalShellExecAction(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LocalShellExecAction:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_LOCALSHELLEXECACTION
+                else _r.extras(data, _KEYS_LOCALSHELLEXECACTION)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "exec")
-
-            key = "command"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.command = _r.list_of(data["command"], _r.string)
-
-            key = "timeout_ms"
+        except Exception as exc:
+            obj.command = _r.misfit(obj, data, "command", "command", exc)
+        try:
             v = data.get("timeout_ms", UNSET)
             obj.timeout_ms = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "working_directory"
+        except Exception as exc:
+            obj.timeout_ms = _r.misfit(obj, data, "timeout_ms", "timeout_ms", exc)
+        try:
             v = data.get("working_directory", UNSET)
             obj.working_directory = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "env"
+        except Exception as exc:
+            obj.working_directory = _r.misfit(
+                obj, data, "working_directory", "working_directory", exc
+            )
+        try:
             obj.env = _r.map_of(data["env"], _r.string)
-
-            key = "user"
+        except Exception as exc:
+            obj.env = _r.misfit(obj, data, "env", "env", exc)
+        try:
             v = data.get("user", UNSET)
             obj.user = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_LOCALSHELLEXECACTION)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.user = _r.misfit(obj, data, "user", "user", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "command": list(self.command),
-            "env": dict(self.env),
-        }
-        if self.timeout_ms is not UNSET:
-            out["timeout_ms"] = self.timeout_ms
-        if self.working_directory is not UNSET:
-            out["working_directory"] = self.working_directory
-        if self.user is not UNSET:
-            out["user"] = self.user
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "command": list(self.command),
+                "env": dict(self.env),
+            }
+            if self.timeout_ms is not UNSET:
+                out["timeout_ms"] = self.timeout_ms
+            if self.working_directory is not UNSET:
+                out["working_directory"] = self.working_directory
+            if self.user is not UNSET:
+                out["user"] = self.user
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .local_shell_exec_action import LocalShellExecAction
 
+__all__ = ["LocalShellToolCall", "LocalShellToolCallStatus"]
+
 
 class LocalShellToolCallStatus(_r.OpenEnum):
     """The status of the local shell call.
@@ -58,41 +60,53 @@ class LocalShellToolCall(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LocalShellToolCall:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "local_shell_call")
-
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "call_id"
-            obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
-
-            key = "action"
-            obj.action = LocalShellExecAction.from_dict(data["action"])
-
-            key = "status"
-            obj.status = LocalShellToolCallStatus.decode(data["status"])
-
-            obj.extra = _r.extras(data, _KEYS_LOCALSHELLTOOLCALL)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_LOCALSHELLTOOLCALL
+                else _r.extras(data, _KEYS_LOCALSHELLTOOLCALL)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "local_shell_call")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.call_id = _r.misfit(obj, data, "call_id", "call_id", exc)
+        try:
+            obj.action = LocalShellExecAction.from_dict(data["action"])
+        except Exception as exc:
+            obj.action = _r.misfit(obj, data, "action", "action", exc)
+        try:
+            obj.status = LocalShellToolCallStatus.decode(data["status"])
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "call_id": self.call_id,
-            "action": self.action.to_dict(),
-            "status": self.status,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "call_id": self.call_id,
+                "action": self.action.to_dict(),
+                "status": self.status,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["LocalShellToolCallOutput", "LocalShellToolCallOutputStatus"]
+
 
 class LocalShellToolCallOutputStatus(_r.OpenEnum):
     """The status of the item. One of `in_progress`, `completed`, or `incomplete`.
@@ -56,43 +58,56 @@ class LocalShellToolCallOutput(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LocalShellToolCallOutput:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_LOCALSHELLTOOLCALLOUTPUT
+                else _r.extras(data, _KEYS_LOCALSHELLTOOLCALLOUTPUT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "local_shell_call_output")
-
-            key = "id"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "output"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.output = v if (v := data["output"]).__class__ is str else _r.string(v)
-
-            key = "status"
+        except Exception as exc:
+            obj.output = _r.misfit(obj, data, "output", "output", exc)
+        try:
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET or v is None else LocalShellToolCallOutputStatus.decode(v)
-
-            key = "call_id"
-            obj.call_id = data.get("call_id", UNSET)
-            obj.extra = _r.extras(data, _KEYS_LOCALSHELLTOOLCALLOUTPUT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
+            obj.call_id = data.get("call_id", UNSET)
+        except Exception as exc:
+            obj.call_id = _r.misfit(obj, data, "call_id", "call_id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "output": self.output,
-        }
-        if self.status is not UNSET:
-            out["status"] = self.status
-        if self.call_id is not UNSET:
-            out["call_id"] = self.call_id
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "output": self.output,
+            }
+            if self.status is not UNSET:
+                out["status"] = self.status
+            if self.call_id is not UNSET:
+                out["call_id"] = self.call_id
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["LocalSkillParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class LocalSkillParam(_r.Model):
@@ -39,33 +41,43 @@ class LocalSkillParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LocalSkillParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "name"
-            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "description"
-            obj.description = v if (v := data["description"]).__class__ is str else _r.string(v)
-
-            key = "path"
-            obj.path = v if (v := data["path"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_LOCALSKILLPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_LOCALSKILLPARAM
+                else _r.extras(data, _KEYS_LOCALSKILLPARAM)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
+            obj.description = v if (v := data["description"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.description = _r.misfit(obj, data, "description", "description", exc)
+        try:
+            obj.path = v if (v := data["path"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.path = _r.misfit(obj, data, "path", "path", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "name": self.name,
-            "description": self.description,
-            "path": self.path,
-        }
+        try:
+            out: dict[str, Any] = {
+                "name": self.name,
+                "description": self.description,
+                "path": self.path,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

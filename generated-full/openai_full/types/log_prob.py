@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .top_log_prob import TopLogProb
 
+__all__ = ["LogProb"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class LogProb(_r.Model):
@@ -40,37 +42,44 @@ class LogProb(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LogProb:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "token"
-            obj.token = v if (v := data["token"]).__class__ is str else _r.string(v)
-
-            key = "logprob"
-            obj.logprob = _r.number(data["logprob"])
-
-            key = "bytes"
-            obj.bytes = _r.list_of(data["bytes"], _r.integer)
-
-            key = "top_logprobs"
-            obj.top_logprobs = _r.list_of(data["top_logprobs"], TopLogProb.from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_LOGPROB)
+            obj.extra = EMPTY if data.keys() <= _KEYS_LOGPROB else _r.extras(data, _KEYS_LOGPROB)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.token = v if (v := data["token"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.token = _r.misfit(obj, data, "token", "token", exc)
+        try:
+            obj.logprob = v if (v := data["logprob"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.logprob = _r.misfit(obj, data, "logprob", "logprob", exc)
+        try:
+            obj.bytes = _r.list_of(data["bytes"], _r.integer)
+        except Exception as exc:
+            obj.bytes = _r.misfit(obj, data, "bytes", "bytes", exc)
+        try:
+            obj.top_logprobs = _r.list_of(data["top_logprobs"], TopLogProb.from_dict)
+        except Exception as exc:
+            obj.top_logprobs = _r.misfit(obj, data, "top_logprobs", "top_logprobs", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "token": self.token,
-            "logprob": self.logprob,
-            "bytes": list(self.bytes),
-            "top_logprobs": [x.to_dict() for x in self.top_logprobs],
-        }
+        try:
+            out: dict[str, Any] = {
+                "token": self.token,
+                "logprob": self.logprob,
+                "bytes": list(self.bytes),
+                "top_logprobs": [x.to_dict() for x in self.top_logprobs],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["MCPApprovalRequest"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class MCPApprovalRequest(_r.Model):
@@ -47,41 +49,53 @@ class MCPApprovalRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MCPApprovalRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "mcp_approval_request")
-
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "server_label"
-            obj.server_label = v if (v := data["server_label"]).__class__ is str else _r.string(v)
-
-            key = "name"
-            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "arguments"
-            obj.arguments = v if (v := data["arguments"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_MCPAPPROVALREQUEST)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MCPAPPROVALREQUEST
+                else _r.extras(data, _KEYS_MCPAPPROVALREQUEST)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "mcp_approval_request")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.server_label = v if (v := data["server_label"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.server_label = _r.misfit(obj, data, "server_label", "server_label", exc)
+        try:
+            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
+            obj.arguments = v if (v := data["arguments"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.arguments = _r.misfit(obj, data, "arguments", "arguments", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "server_label": self.server_label,
-            "name": self.name,
-            "arguments": self.arguments,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "server_label": self.server_label,
+                "name": self.name,
+                "arguments": self.arguments,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

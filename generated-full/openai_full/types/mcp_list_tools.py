@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .mcp_list_tools_tool import MCPListToolsTool
 
+__all__ = ["MCPListTools"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class MCPListTools(_r.Model):
@@ -47,43 +49,53 @@ class MCPListTools(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MCPListTools:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_MCPLISTTOOLS else _r.extras(data, _KEYS_MCPLISTTOOLS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "mcp_list_tools")
-
-            key = "id"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "server_label"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.server_label = v if (v := data["server_label"]).__class__ is str else _r.string(v)
-
-            key = "tools"
+        except Exception as exc:
+            obj.server_label = _r.misfit(obj, data, "server_label", "server_label", exc)
+        try:
             obj.tools = _r.list_of(data["tools"], MCPListToolsTool.from_dict)
-
-            key = "error"
+        except Exception as exc:
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
+        try:
             v = data.get("error", UNSET)
             obj.error = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_MCPLISTTOOLS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.error = _r.misfit(obj, data, "error", "error", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "server_label": self.server_label,
-            "tools": [x.to_dict() for x in self.tools],
-        }
-        if self.error is not UNSET:
-            out["error"] = self.error
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "server_label": self.server_label,
+                "tools": [x.to_dict() for x in self.tools],
+            }
+            if self.error is not UNSET:
+                out["error"] = self.error
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["MCPListToolsTool"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class MCPListToolsTool(_r.Model):
@@ -41,43 +43,54 @@ class MCPListToolsTool(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MCPListToolsTool:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "name"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MCPLISTTOOLSTOOL
+                else _r.extras(data, _KEYS_MCPLISTTOOLSTOOL)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "description"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("description", UNSET)
             obj.description = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "input_schema"
+        except Exception as exc:
+            obj.description = _r.misfit(obj, data, "description", "description", exc)
+        try:
             obj.input_schema = _r.obj(data["input_schema"])
-
-            key = "annotations"
+        except Exception as exc:
+            obj.input_schema = _r.misfit(obj, data, "input_schema", "input_schema", exc)
+        try:
             v = data.get("annotations", UNSET)
             obj.annotations = v if v is UNSET or v is None else _r.obj(v)
-
-            obj.extra = _r.extras(data, _KEYS_MCPLISTTOOLSTOOL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.annotations = _r.misfit(obj, data, "annotations", "annotations", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "name": self.name,
-            "input_schema": dict(self.input_schema),
-        }
-        if self.description is not UNSET:
-            out["description"] = self.description
-        if self.annotations is not UNSET:
-            out["annotations"] = None if self.annotations is None else dict(self.annotations)
+        try:
+            out: dict[str, Any] = {
+                "name": self.name,
+                "input_schema": dict(self.input_schema),
+            }
+            if self.description is not UNSET:
+                out["description"] = self.description
+            if self.annotations is not UNSET:
+                out["annotations"] = None if self.annotations is None else dict(self.annotations)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -12,6 +12,17 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .callable_tool_allowed_caller import CallableToolAllowedCaller
 from .mcp_tool_filter import MCPToolFilter
 
+__all__ = [
+    "MCPTool",
+    "MCPToolAllowedTools",
+    "MCPToolConnectorId",
+    "MCPToolRequireApproval",
+    "MCPToolRequireApprovalMCPToolApprovalFilter",
+    "MCPToolRequireApprovalMCPToolApprovalSetting",
+    "mcp_tool_allowed_tools_from_dict",
+    "mcp_tool_require_approval_from_dict",
+]
+
 
 class MCPToolConnectorId(_r.OpenEnum):
     """Identifier for service connectors, like those available in ChatGPT. One of
@@ -132,101 +143,118 @@ class MCPTool(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MCPTool:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = EMPTY if data.keys() <= _KEYS_MCPTOOL else _r.extras(data, _KEYS_MCPTOOL)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "mcp")
-
-            key = "server_label"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.server_label = v if (v := data["server_label"]).__class__ is str else _r.string(v)
-
-            key = "server_url"
+        except Exception as exc:
+            obj.server_label = _r.misfit(obj, data, "server_label", "server_label", exc)
+        try:
             v = data.get("server_url", UNSET)
             obj.server_url = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "connector_id"
+        except Exception as exc:
+            obj.server_url = _r.misfit(obj, data, "server_url", "server_url", exc)
+        try:
             v = data.get("connector_id", UNSET)
             obj.connector_id = v if v is UNSET else MCPToolConnectorId.decode(v)
-
-            key = "tunnel_id"
+        except Exception as exc:
+            obj.connector_id = _r.misfit(obj, data, "connector_id", "connector_id", exc)
+        try:
             v = data.get("tunnel_id", UNSET)
             obj.tunnel_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "authorization"
+        except Exception as exc:
+            obj.tunnel_id = _r.misfit(obj, data, "tunnel_id", "tunnel_id", exc)
+        try:
             v = data.get("authorization", UNSET)
             obj.authorization = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "server_description"
+        except Exception as exc:
+            obj.authorization = _r.misfit(obj, data, "authorization", "authorization", exc)
+        try:
             v = data.get("server_description", UNSET)
             obj.server_description = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "headers"
+        except Exception as exc:
+            obj.server_description = _r.misfit(
+                obj, data, "server_description", "server_description", exc
+            )
+        try:
             v = data.get("headers", UNSET)
             obj.headers = v if v is UNSET or v is None else _r.map_of(v, _r.string)
-
-            key = "allowed_tools"
+        except Exception as exc:
+            obj.headers = _r.misfit(obj, data, "headers", "headers", exc)
+        try:
             v = data.get("allowed_tools", UNSET)
             obj.allowed_tools = (
                 v if v is UNSET or v is None else mcp_tool_allowed_tools_from_dict(v)
             )
-
-            key = "allowed_callers"
+        except Exception as exc:
+            obj.allowed_tools = _r.misfit(obj, data, "allowed_tools", "allowed_tools", exc)
+        try:
             v = data.get("allowed_callers", UNSET)
             obj.allowed_callers = (
                 v if v is UNSET or v is None else _r.list_of(v, CallableToolAllowedCaller.decode)
             )
-
-            key = "require_approval"
+        except Exception as exc:
+            obj.allowed_callers = _r.misfit(obj, data, "allowed_callers", "allowed_callers", exc)
+        try:
             v = data.get("require_approval", UNSET)
             obj.require_approval = (
                 v if v is UNSET or v is None else mcp_tool_require_approval_from_dict(v)
             )
-
-            key = "defer_loading"
+        except Exception as exc:
+            obj.require_approval = _r.misfit(obj, data, "require_approval", "require_approval", exc)
+        try:
             v = data.get("defer_loading", UNSET)
             obj.defer_loading = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-
-            obj.extra = _r.extras(data, _KEYS_MCPTOOL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.defer_loading = _r.misfit(obj, data, "defer_loading", "defer_loading", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "server_label": self.server_label,
-        }
-        if self.server_url is not UNSET:
-            out["server_url"] = self.server_url
-        if self.connector_id is not UNSET:
-            out["connector_id"] = self.connector_id
-        if self.tunnel_id is not UNSET:
-            out["tunnel_id"] = self.tunnel_id
-        if self.authorization is not UNSET:
-            out["authorization"] = self.authorization
-        if self.server_description is not UNSET:
-            out["server_description"] = self.server_description
-        if self.headers is not UNSET:
-            out["headers"] = None if self.headers is None else dict(self.headers)
-        if self.allowed_tools is not UNSET:
-            out["allowed_tools"] = (
-                None if self.allowed_tools is None else _r.encode(self.allowed_tools)
-            )
-        if self.allowed_callers is not UNSET:
-            out["allowed_callers"] = (
-                None if self.allowed_callers is None else list(self.allowed_callers)
-            )
-        if self.require_approval is not UNSET:
-            out["require_approval"] = (
-                None if self.require_approval is None else _r.encode(self.require_approval)
-            )
-        if self.defer_loading is not UNSET:
-            out["defer_loading"] = self.defer_loading
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "server_label": self.server_label,
+            }
+            if self.server_url is not UNSET:
+                out["server_url"] = self.server_url
+            if self.connector_id is not UNSET:
+                out["connector_id"] = self.connector_id
+            if self.tunnel_id is not UNSET:
+                out["tunnel_id"] = self.tunnel_id
+            if self.authorization is not UNSET:
+                out["authorization"] = self.authorization
+            if self.server_description is not UNSET:
+                out["server_description"] = self.server_description
+            if self.headers is not UNSET:
+                out["headers"] = None if self.headers is None else dict(self.headers)
+            if self.allowed_tools is not UNSET:
+                out["allowed_tools"] = (
+                    None if self.allowed_tools is None else _r.encode(self.allowed_tools)
+                )
+            if self.allowed_callers is not UNSET:
+                out["allowed_callers"] = (
+                    None if self.allowed_callers is None else list(self.allowed_callers)
+                )
+            if self.require_approval is not UNSET:
+                out["require_approval"] = (
+                    None if self.require_approval is None else _r.encode(self.require_approval)
+                )
+            if self.defer_loading is not UNSET:
+                out["defer_loading"] = self.defer_loading
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -272,32 +300,41 @@ class MCPToolRequireApprovalMCPToolApprovalFilter(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MCPToolRequireApprovalMCPToolApprovalFilter:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "always"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MCPTOOLREQUIREAPPROVALMCPTOOLAPPROVALFILTER
+                else _r.extras(data, _KEYS_MCPTOOLREQUIREAPPROVALMCPTOOLAPPROVALFILTER)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("always", UNSET)
             obj.always = v if v is UNSET else MCPToolFilter.from_dict(v)
-
-            key = "never"
+        except Exception as exc:
+            obj.always = _r.misfit(obj, data, "always", "always", exc)
+        try:
             v = data.get("never", UNSET)
             obj.never = v if v is UNSET else MCPToolFilter.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_MCPTOOLREQUIREAPPROVALMCPTOOLAPPROVALFILTER)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.never = _r.misfit(obj, data, "never", "never", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.always is not UNSET:
-            out["always"] = self.always.to_dict()
-        if self.never is not UNSET:
-            out["never"] = self.never.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.always is not UNSET:
+                out["always"] = self.always.to_dict()
+            if self.never is not UNSET:
+                out["never"] = self.never.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

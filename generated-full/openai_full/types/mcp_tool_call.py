@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .mcp_tool_call_error import MCPToolCallError, mcp_tool_call_error_from_dict
 from .mcp_tool_call_status import MCPToolCallStatus
 
+__all__ = ["MCPToolCall"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class MCPToolCall(_r.Model):
@@ -63,67 +65,83 @@ class MCPToolCall(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MCPToolCall:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_MCPTOOLCALL else _r.extras(data, _KEYS_MCPTOOLCALL)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "mcp_call")
-
-            key = "id"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "server_label"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.server_label = v if (v := data["server_label"]).__class__ is str else _r.string(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.server_label = _r.misfit(obj, data, "server_label", "server_label", exc)
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "arguments"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             obj.arguments = v if (v := data["arguments"]).__class__ is str else _r.string(v)
-
-            key = "output"
+        except Exception as exc:
+            obj.arguments = _r.misfit(obj, data, "arguments", "arguments", exc)
+        try:
             v = data.get("output", UNSET)
             obj.output = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "error"
+        except Exception as exc:
+            obj.output = _r.misfit(obj, data, "output", "output", exc)
+        try:
             v = data.get("error", UNSET)
             obj.error = v if v is UNSET or v is None else mcp_tool_call_error_from_dict(v)
-
-            key = "status"
+        except Exception as exc:
+            obj.error = _r.misfit(obj, data, "error", "error", exc)
+        try:
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET else MCPToolCallStatus.decode(v)
-
-            key = "approval_request_id"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             v = data.get("approval_request_id", UNSET)
             obj.approval_request_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_MCPTOOLCALL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.approval_request_id = _r.misfit(
+                obj, data, "approval_request_id", "approval_request_id", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "server_label": self.server_label,
-            "name": self.name,
-            "arguments": self.arguments,
-        }
-        if self.output is not UNSET:
-            out["output"] = self.output
-        if self.error is not UNSET:
-            out["error"] = None if self.error is None else self.error.to_dict()
-        if self.status is not UNSET:
-            out["status"] = self.status
-        if self.approval_request_id is not UNSET:
-            out["approval_request_id"] = self.approval_request_id
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "server_label": self.server_label,
+                "name": self.name,
+                "arguments": self.arguments,
+            }
+            if self.output is not UNSET:
+                out["output"] = self.output
+            if self.error is not UNSET:
+                out["error"] = None if self.error is None else self.error.to_dict()
+            if self.status is not UNSET:
+                out["status"] = self.status
+            if self.approval_request_id is not UNSET:
+                out["approval_request_id"] = self.approval_request_id
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .http_error import HTTPError
 from .mcp_protocol_error import MCPProtocolError
 from .mcp_tool_execution_error import MCPToolExecutionError
 
+__all__ = ["MCPToolCallError", "UnknownMCPToolCallError", "mcp_tool_call_error_from_dict"]
+
 
 class UnknownMCPToolCallError(_r.Unknown):
     """A `MCPToolCallError` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["MCPToolFilter"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class MCPToolFilter(_r.Model):
@@ -37,32 +39,41 @@ class MCPToolFilter(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MCPToolFilter:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "tool_names"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MCPTOOLFILTER
+                else _r.extras(data, _KEYS_MCPTOOLFILTER)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("tool_names", UNSET)
             obj.tool_names = v if v is UNSET else _r.list_of(v, _r.string)
-
-            key = "read_only"
+        except Exception as exc:
+            obj.tool_names = _r.misfit(obj, data, "tool_names", "tool_names", exc)
+        try:
             v = data.get("read_only", UNSET)
             obj.read_only = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-
-            obj.extra = _r.extras(data, _KEYS_MCPTOOLFILTER)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.read_only = _r.misfit(obj, data, "read_only", "read_only", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.tool_names is not UNSET:
-            out["tool_names"] = list(self.tool_names)
-        if self.read_only is not UNSET:
-            out["read_only"] = self.read_only
+        try:
+            out: dict[str, Any] = {}
+            if self.tool_names is not UNSET:
+                out["tool_names"] = list(self.tool_names)
+            if self.read_only is not UNSET:
+                out["read_only"] = self.read_only
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

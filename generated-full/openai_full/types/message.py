@@ -13,7 +13,7 @@ from .computer_screenshot_content import ComputerScreenshotContent
 from .input_file_content import InputFileContent
 from .input_image_content import InputImageContent
 from .input_text_content import InputTextContent
-from .message_phase2 import MessagePhase2
+from .message_phase import MessagePhase
 from .message_role import MessageRole
 from .message_status import MessageStatus
 from .output_text_content import OutputTextContent
@@ -21,6 +21,13 @@ from .reasoning_text_content import ReasoningTextContent
 from .refusal_content import RefusalContent
 from .summary_text_content import SummaryTextContent
 from .text_content import TextContent
+
+__all__ = [
+    "Message",
+    "MessageContentItem",
+    "UnknownMessageContentItem",
+    "message_content_item_from_dict",
+]
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -39,7 +46,7 @@ class Message(_r.Model):
     """The role of the message. One of `unknown`, `user`, `assistant`, `system`, `critic`, `discriminator`, `developer`, or `tool`."""
     content: list[MessageContentItem]
     """The content of the message"""
-    phase: MessagePhase2 | str | Unset | None
+    phase: MessagePhase | str | Unset | None
     extra: Mapping[str, Any]
     """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
 
@@ -51,7 +58,7 @@ class Message(_r.Model):
         role: MessageRole | str,
         content: list[MessageContentItem],
         type: Literal["message"] = "message",
-        phase: MessagePhase2 | str | Unset | None = UNSET,
+        phase: MessagePhase | str | Unset | None = UNSET,
         extra: Mapping[str, Any] = EMPTY,
     ) -> None:
         self.type = type
@@ -64,47 +71,56 @@ class Message(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Message:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "message")
-
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "status"
-            obj.status = MessageStatus.decode(data["status"])
-
-            key = "role"
-            obj.role = MessageRole.decode(data["role"])
-
-            key = "content"
-            obj.content = _r.list_of(data["content"], message_content_item_from_dict)
-
-            key = "phase"
-            v = data.get("phase", UNSET)
-            obj.phase = v if v is UNSET or v is None else MessagePhase2.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_MESSAGE)
+            obj.extra = EMPTY if data.keys() <= _KEYS_MESSAGE else _r.extras(data, _KEYS_MESSAGE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "message")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.status = MessageStatus.decode(data["status"])
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
+            obj.role = MessageRole.decode(data["role"])
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
+            obj.content = _r.list_of(data["content"], message_content_item_from_dict)
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
+        try:
+            v = data.get("phase", UNSET)
+            obj.phase = v if v is UNSET or v is None else MessagePhase.decode(v)
+        except Exception as exc:
+            obj.phase = _r.misfit(obj, data, "phase", "phase", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "status": self.status,
-            "role": self.role,
-            "content": [x.to_dict() for x in self.content],
-        }
-        if self.phase is not UNSET:
-            out["phase"] = self.phase
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "status": self.status,
+                "role": self.role,
+                "content": [x.to_dict() for x in self.content],
+            }
+            if self.phase is not UNSET:
+                out["phase"] = self.phase
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,12 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "MessageContentImageFileObject",
+    "MessageContentImageFileObjectImageFile",
+    "MessageContentImageFileObjectImageFileDetail",
+]
+
 
 class MessageContentImageFileObjectImageFileDetail(_r.OpenEnum):
     """Specifies the detail level of the image if specified by the user. `low` uses fewer tokens, you can opt in to high resolution using `high`.
@@ -45,29 +51,38 @@ class MessageContentImageFileObject(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MessageContentImageFileObject:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "image_file")
-
-            key = "image_file"
-            obj.image_file = MessageContentImageFileObjectImageFile.from_dict(data["image_file"])
-
-            obj.extra = _r.extras(data, _KEYS_MESSAGECONTENTIMAGEFILEOBJECT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MESSAGECONTENTIMAGEFILEOBJECT
+                else _r.extras(data, _KEYS_MESSAGECONTENTIMAGEFILEOBJECT)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "image_file")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.image_file = MessageContentImageFileObjectImageFile.from_dict(data["image_file"])
+        except Exception as exc:
+            obj.image_file = _r.misfit(obj, data, "image_file", "image_file", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "image_file": self.image_file.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "image_file": self.image_file.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -100,31 +115,40 @@ class MessageContentImageFileObjectImageFile(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MessageContentImageFileObjectImageFile:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "file_id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MESSAGECONTENTIMAGEFILEOBJECTIMAGEFILE
+                else _r.extras(data, _KEYS_MESSAGECONTENTIMAGEFILEOBJECTIMAGEFILE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.file_id = v if (v := data["file_id"]).__class__ is str else _r.string(v)
-
-            key = "detail"
+        except Exception as exc:
+            obj.file_id = _r.misfit(obj, data, "file_id", "file_id", exc)
+        try:
             v = data.get("detail", UNSET)
             obj.detail = v if v is UNSET else MessageContentImageFileObjectImageFileDetail.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_MESSAGECONTENTIMAGEFILEOBJECTIMAGEFILE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.detail = _r.misfit(obj, data, "detail", "detail", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "file_id": self.file_id,
-        }
-        if self.detail is not UNSET:
-            out["detail"] = self.detail
+        try:
+            out: dict[str, Any] = {
+                "file_id": self.file_id,
+            }
+            if self.detail is not UNSET:
+                out["detail"] = self.detail
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

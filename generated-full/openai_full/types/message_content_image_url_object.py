@@ -10,6 +10,12 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "MessageContentImageUrlObject",
+    "MessageContentImageUrlObjectImageUrl",
+    "MessageContentImageUrlObjectImageUrlDetail",
+]
+
 
 class MessageContentImageUrlObjectImageUrlDetail(_r.OpenEnum):
     """Specifies the detail level of the image. `low` uses fewer tokens, you can opt in to high resolution using `high`. Default value is `auto`
@@ -45,29 +51,38 @@ class MessageContentImageUrlObject(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MessageContentImageUrlObject:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "image_url")
-
-            key = "image_url"
-            obj.image_url = MessageContentImageUrlObjectImageUrl.from_dict(data["image_url"])
-
-            obj.extra = _r.extras(data, _KEYS_MESSAGECONTENTIMAGEURLOBJECT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MESSAGECONTENTIMAGEURLOBJECT
+                else _r.extras(data, _KEYS_MESSAGECONTENTIMAGEURLOBJECT)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "image_url")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.image_url = MessageContentImageUrlObjectImageUrl.from_dict(data["image_url"])
+        except Exception as exc:
+            obj.image_url = _r.misfit(obj, data, "image_url", "image_url", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "image_url": self.image_url.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "image_url": self.image_url.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -100,31 +115,40 @@ class MessageContentImageUrlObjectImageUrl(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MessageContentImageUrlObjectImageUrl:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "url"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MESSAGECONTENTIMAGEURLOBJECTIMAGEURL
+                else _r.extras(data, _KEYS_MESSAGECONTENTIMAGEURLOBJECTIMAGEURL)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.url = v if (v := data["url"]).__class__ is str else _r.string(v)
-
-            key = "detail"
+        except Exception as exc:
+            obj.url = _r.misfit(obj, data, "url", "url", exc)
+        try:
             v = data.get("detail", UNSET)
             obj.detail = v if v is UNSET else MessageContentImageUrlObjectImageUrlDetail.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_MESSAGECONTENTIMAGEURLOBJECTIMAGEURL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.detail = _r.misfit(obj, data, "detail", "detail", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "url": self.url,
-        }
-        if self.detail is not UNSET:
-            out["detail"] = self.detail
+        try:
+            out: dict[str, Any] = {
+                "url": self.url,
+            }
+            if self.detail is not UNSET:
+                out["detail"] = self.detail
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

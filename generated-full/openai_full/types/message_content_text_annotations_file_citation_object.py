@@ -10,6 +10,11 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = [
+    "MessageContentTextAnnotationsFileCitationObject",
+    "MessageContentTextAnnotationsFileCitationObjectFileCitation",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class MessageContentTextAnnotationsFileCitationObject(_r.Model):
@@ -44,45 +49,57 @@ class MessageContentTextAnnotationsFileCitationObject(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MessageContentTextAnnotationsFileCitationObject:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MESSAGECONTENTTEXTANNOTATIONSFILECITATIONOBJECT
+                else _r.extras(data, _KEYS_MESSAGECONTENTTEXTANNOTATIONSFILECITATIONOBJECT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "file_citation")
-
-            key = "text"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
-
-            key = "file_citation"
+        except Exception as exc:
+            obj.text = _r.misfit(obj, data, "text", "text", exc)
+        try:
             obj.file_citation = (
                 MessageContentTextAnnotationsFileCitationObjectFileCitation.from_dict(
                     data["file_citation"]
                 )
             )
-
-            key = "start_index"
-            obj.start_index = v if (v := data["start_index"]).__class__ is int else _r.integer(v)
-
-            key = "end_index"
-            obj.end_index = v if (v := data["end_index"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_MESSAGECONTENTTEXTANNOTATIONSFILECITATIONOBJECT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.file_citation = _r.misfit(obj, data, "file_citation", "file_citation", exc)
+        try:
+            obj.start_index = v if (v := data["start_index"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.start_index = _r.misfit(obj, data, "start_index", "start_index", exc)
+        try:
+            obj.end_index = v if (v := data["end_index"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.end_index = _r.misfit(obj, data, "end_index", "end_index", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "text": self.text,
-            "file_citation": self.file_citation.to_dict(),
-            "start_index": self.start_index,
-            "end_index": self.end_index,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "text": self.text,
+                "file_citation": self.file_citation.to_dict(),
+                "start_index": self.start_index,
+                "end_index": self.end_index,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -113,27 +130,35 @@ class MessageContentTextAnnotationsFileCitationObjectFileCitation(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> MessageContentTextAnnotationsFileCitationObjectFileCitation:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "file_id"
-            obj.file_id = v if (v := data["file_id"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(
-                data, _KEYS_MESSAGECONTENTTEXTANNOTATIONSFILECITATIONOBJECTFILECITATION
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MESSAGECONTENTTEXTANNOTATIONSFILECITATIONOBJECTFILECITATION
+                else _r.extras(
+                    data, _KEYS_MESSAGECONTENTTEXTANNOTATIONSFILECITATIONOBJECTFILECITATION
+                )
             )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.file_id = v if (v := data["file_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.file_id = _r.misfit(obj, data, "file_id", "file_id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "file_id": self.file_id,
-        }
+        try:
+            out: dict[str, Any] = {
+                "file_id": self.file_id,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -16,6 +16,14 @@ from .message_content_text_annotations_file_path_object import (
     MessageContentTextAnnotationsFilePathObject,
 )
 
+__all__ = [
+    "MessageContentTextObject",
+    "MessageContentTextObjectText",
+    "MessageContentTextObjectTextAnnotationsItem",
+    "UnknownMessageContentTextObjectTextAnnotationsItem",
+    "message_content_text_object_text_annotations_item_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class MessageContentTextObject(_r.Model):
@@ -40,29 +48,38 @@ class MessageContentTextObject(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MessageContentTextObject:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "text")
-
-            key = "text"
-            obj.text = MessageContentTextObjectText.from_dict(data["text"])
-
-            obj.extra = _r.extras(data, _KEYS_MESSAGECONTENTTEXTOBJECT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MESSAGECONTENTTEXTOBJECT
+                else _r.extras(data, _KEYS_MESSAGECONTENTTEXTOBJECT)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "text")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.text = MessageContentTextObjectText.from_dict(data["text"])
+        except Exception as exc:
+            obj.text = _r.misfit(obj, data, "text", "text", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "text": self.text.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "text": self.text.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -92,31 +109,40 @@ class MessageContentTextObjectText(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MessageContentTextObjectText:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "value"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MESSAGECONTENTTEXTOBJECTTEXT
+                else _r.extras(data, _KEYS_MESSAGECONTENTTEXTOBJECTTEXT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.value = v if (v := data["value"]).__class__ is str else _r.string(v)
-
-            key = "annotations"
+        except Exception as exc:
+            obj.value = _r.misfit(obj, data, "value", "value", exc)
+        try:
             obj.annotations = _r.list_of(
                 data["annotations"], message_content_text_object_text_annotations_item_from_dict
             )
-
-            obj.extra = _r.extras(data, _KEYS_MESSAGECONTENTTEXTOBJECTTEXT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.annotations = _r.misfit(obj, data, "annotations", "annotations", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "value": self.value,
-            "annotations": [x.to_dict() for x in self.annotations],
-        }
+        try:
+            out: dict[str, Any] = {
+                "value": self.value,
+                "annotations": [x.to_dict() for x in self.annotations],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -16,6 +16,21 @@ from .message_content_image_url_object import MessageContentImageUrlObject
 from .message_content_refusal_object import MessageContentRefusalObject
 from .message_content_text_object import MessageContentTextObject
 
+__all__ = [
+    "MessageObject",
+    "MessageObjectAttachmentsItem",
+    "MessageObjectAttachmentsItemToolsItem",
+    "MessageObjectContentItem",
+    "MessageObjectIncompleteDetails",
+    "MessageObjectIncompleteDetailsReason",
+    "MessageObjectRole",
+    "MessageObjectStatus",
+    "UnknownMessageObjectAttachmentsItemToolsItem",
+    "UnknownMessageObjectContentItem",
+    "message_object_attachments_item_tools_item_from_dict",
+    "message_object_content_item_from_dict",
+]
+
 
 class MessageObjectIncompleteDetailsReason(_r.OpenEnum):
     """The reason the message is incomplete.
@@ -116,90 +131,113 @@ class MessageObject(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MessageObject:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MESSAGEOBJECT
+                else _r.extras(data, _KEYS_MESSAGEOBJECT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.object = _r.const(data["object"], "thread.message")
-
-            key = "created_at"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "thread_id"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             obj.thread_id = v if (v := data["thread_id"]).__class__ is str else _r.string(v)
-
-            key = "status"
+        except Exception as exc:
+            obj.thread_id = _r.misfit(obj, data, "thread_id", "thread_id", exc)
+        try:
             obj.status = MessageObjectStatus.decode(data["status"])
-
-            key = "incomplete_details"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             v = data["incomplete_details"]
             obj.incomplete_details = v if v is None else MessageObjectIncompleteDetails.from_dict(v)
-
-            key = "completed_at"
+        except Exception as exc:
+            obj.incomplete_details = _r.misfit(
+                obj, data, "incomplete_details", "incomplete_details", exc
+            )
+        try:
             v = data["completed_at"]
             obj.completed_at = v if v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "incomplete_at"
+        except Exception as exc:
+            obj.completed_at = _r.misfit(obj, data, "completed_at", "completed_at", exc)
+        try:
             v = data["incomplete_at"]
             obj.incomplete_at = v if v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "role"
+        except Exception as exc:
+            obj.incomplete_at = _r.misfit(obj, data, "incomplete_at", "incomplete_at", exc)
+        try:
             obj.role = MessageObjectRole.decode(data["role"])
-
-            key = "content"
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
             obj.content = _r.list_of(data["content"], message_object_content_item_from_dict)
-
-            key = "assistant_id"
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
+        try:
             v = data["assistant_id"]
             obj.assistant_id = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "run_id"
+        except Exception as exc:
+            obj.assistant_id = _r.misfit(obj, data, "assistant_id", "assistant_id", exc)
+        try:
             v = data["run_id"]
             obj.run_id = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "attachments"
+        except Exception as exc:
+            obj.run_id = _r.misfit(obj, data, "run_id", "run_id", exc)
+        try:
             v = data["attachments"]
             obj.attachments = (
                 v if v is None else _r.list_of(v, MessageObjectAttachmentsItem.from_dict)
             )
-
-            key = "metadata"
+        except Exception as exc:
+            obj.attachments = _r.misfit(obj, data, "attachments", "attachments", exc)
+        try:
             v = data["metadata"]
             obj.metadata = v if v is None else _r.map_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_MESSAGEOBJECT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "object": self.object,
-            "created_at": self.created_at,
-            "thread_id": self.thread_id,
-            "status": self.status,
-            "incomplete_details": (
-                None if self.incomplete_details is None else self.incomplete_details.to_dict()
-            ),
-            "completed_at": self.completed_at,
-            "incomplete_at": self.incomplete_at,
-            "role": self.role,
-            "content": [x.to_dict() for x in self.content],
-            "assistant_id": self.assistant_id,
-            "run_id": self.run_id,
-            "attachments": (
-                None if self.attachments is None else [x.to_dict() for x in self.attachments]
-            ),
-            "metadata": None if self.metadata is None else dict(self.metadata),
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "object": self.object,
+                "created_at": self.created_at,
+                "thread_id": self.thread_id,
+                "status": self.status,
+                "incomplete_details": (
+                    None if self.incomplete_details is None else self.incomplete_details.to_dict()
+                ),
+                "completed_at": self.completed_at,
+                "incomplete_at": self.incomplete_at,
+                "role": self.role,
+                "content": [x.to_dict() for x in self.content],
+                "assistant_id": self.assistant_id,
+                "run_id": self.run_id,
+                "attachments": (
+                    None if self.attachments is None else [x.to_dict() for x in self.attachments]
+                ),
+                "metadata": None if self.metadata is None else dict(self.metadata),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -247,36 +285,45 @@ class MessageObjectAttachmentsItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MessageObjectAttachmentsItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "file_id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MESSAGEOBJECTATTACHMENTSITEM
+                else _r.extras(data, _KEYS_MESSAGEOBJECTATTACHMENTSITEM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("file_id", UNSET)
             obj.file_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "tools"
+        except Exception as exc:
+            obj.file_id = _r.misfit(obj, data, "file_id", "file_id", exc)
+        try:
             v = data.get("tools", UNSET)
             obj.tools = (
                 v
                 if v is UNSET
                 else _r.list_of(v, message_object_attachments_item_tools_item_from_dict)
             )
-
-            obj.extra = _r.extras(data, _KEYS_MESSAGEOBJECTATTACHMENTSITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.file_id is not UNSET:
-            out["file_id"] = self.file_id
-        if self.tools is not UNSET:
-            out["tools"] = [x.to_dict() for x in self.tools]
+        try:
+            out: dict[str, Any] = {}
+            if self.file_id is not UNSET:
+                out["file_id"] = self.file_id
+            if self.tools is not UNSET:
+                out["tools"] = [x.to_dict() for x in self.tools]
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -303,25 +350,33 @@ class MessageObjectIncompleteDetails(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MessageObjectIncompleteDetails:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "reason"
-            obj.reason = MessageObjectIncompleteDetailsReason.decode(data["reason"])
-
-            obj.extra = _r.extras(data, _KEYS_MESSAGEOBJECTINCOMPLETEDETAILS)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MESSAGEOBJECTINCOMPLETEDETAILS
+                else _r.extras(data, _KEYS_MESSAGEOBJECTINCOMPLETEDETAILS)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.reason = MessageObjectIncompleteDetailsReason.decode(data["reason"])
+        except Exception as exc:
+            obj.reason = _r.misfit(obj, data, "reason", "reason", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "reason": self.reason,
-        }
+        try:
+            out: dict[str, Any] = {
+                "reason": self.reason,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -7,5 +7,7 @@ from typing import TypeAlias
 
 from .model_ids_shared import ModelIdsSharedEnum
 
+__all__ = ["ModelIdsCompaction"]
+
 ModelIdsCompaction: TypeAlias = ModelIdsSharedEnum | str
 """Model ID used to generate the response, like `gpt-5` or `o3`. OpenAI offers a wide range of models with different capabilities, performance characteristics, and price points. Refer to the [model guide](/docs/models) to browse and compare available models."""

@@ -8,6 +8,8 @@ from typing import TypeAlias
 from .._runtime import models as _r
 from .model_ids_shared import ModelIdsSharedEnum
 
+__all__ = ["ModelIdsResponses", "ModelIdsResponsesResponsesOnlyModel"]
+
 
 class ModelIdsResponsesResponsesOnlyModel(_r.OpenEnum):
     """ResponsesOnlyModel

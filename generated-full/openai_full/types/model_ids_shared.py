@@ -7,6 +7,8 @@ from typing import TypeAlias
 
 from .._runtime import models as _r
 
+__all__ = ["ModelIdsShared", "ModelIdsSharedEnum"]
+
 
 class ModelIdsSharedEnum(_r.OpenEnum):
     """ModelIdsSharedEnum

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["ModelModel"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ModelModel(_r.Model):
@@ -47,45 +49,55 @@ class ModelModel(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ModelModel:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_MODELMODEL else _r.extras(data, _KEYS_MODELMODEL)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "created"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.created = v if (v := data["created"]).__class__ is int else _r.integer(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.created = _r.misfit(obj, data, "created", "created", exc)
+        try:
             obj.object = _r.const(data["object"], "model")
-
-            key = "owned_by"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.owned_by = v if (v := data["owned_by"]).__class__ is str else _r.string(v)
-
-            key = "shutdown_date"
+        except Exception as exc:
+            obj.owned_by = _r.misfit(obj, data, "owned_by", "owned_by", exc)
+        try:
             v = data.get("shutdown_date", UNSET)
             obj.shutdown_date = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_MODELMODEL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.shutdown_date = _r.misfit(obj, data, "shutdown_date", "shutdown_date", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "created": self.created,
-            "object": self.object,
-            "owned_by": self.owned_by,
-        }
-        if self.shutdown_date is not UNSET:
-            out["shutdown_date"] = self.shutdown_date
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "created": self.created,
+                "object": self.object,
+                "owned_by": self.owned_by,
+            }
+            if self.shutdown_date is not UNSET:
+                out["shutdown_date"] = self.shutdown_date
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

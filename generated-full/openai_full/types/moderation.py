@@ -12,6 +12,16 @@ from .._runtime.models import EMPTY, UNSET
 from .moderation_error_body import ModerationErrorBody
 from .moderation_result_body import ModerationResultBody
 
+__all__ = [
+    "Moderation",
+    "ModerationInput",
+    "ModerationOutput",
+    "UnknownModerationInput",
+    "UnknownModerationOutput",
+    "moderation_input_from_dict",
+    "moderation_output_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class Moderation(_r.Model):
@@ -37,29 +47,36 @@ class Moderation(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Moderation:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "input"
-            obj.input = moderation_input_from_dict(data["input"])
-
-            key = "output"
-            obj.output = moderation_output_from_dict(data["output"])
-
-            obj.extra = _r.extras(data, _KEYS_MODERATION)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_MODERATION else _r.extras(data, _KEYS_MODERATION)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.input = moderation_input_from_dict(data["input"])
+        except Exception as exc:
+            obj.input = _r.misfit(obj, data, "input", "input", exc)
+        try:
+            obj.output = moderation_output_from_dict(data["output"])
+        except Exception as exc:
+            obj.output = _r.misfit(obj, data, "output", "output", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "input": self.input.to_dict(),
-            "output": self.output.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "input": self.input.to_dict(),
+                "output": self.output.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

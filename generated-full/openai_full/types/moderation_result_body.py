@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .moderation_input_type import ModerationInputType
 
+__all__ = ["ModerationResultBody"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ModerationResultBody(_r.Model):
@@ -54,47 +56,62 @@ class ModerationResultBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ModerationResultBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MODERATIONRESULTBODY
+                else _r.extras(data, _KEYS_MODERATIONRESULTBODY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "moderation_result")
-
-            key = "model"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
-
-            key = "flagged"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             obj.flagged = v if (v := data["flagged"]).__class__ is bool else _r.boolean(v)
-
-            key = "categories"
+        except Exception as exc:
+            obj.flagged = _r.misfit(obj, data, "flagged", "flagged", exc)
+        try:
             obj.categories = _r.map_of(data["categories"], _r.boolean)
-
-            key = "category_scores"
+        except Exception as exc:
+            obj.categories = _r.misfit(obj, data, "categories", "categories", exc)
+        try:
             obj.category_scores = _r.map_of(data["category_scores"], _r.number)
-
-            key = "category_applied_input_types"
+        except Exception as exc:
+            obj.category_scores = _r.misfit(obj, data, "category_scores", "category_scores", exc)
+        try:
             obj.category_applied_input_types = _r.map_of(
                 data["category_applied_input_types"], _r.lists(ModerationInputType.decode)
             )
-
-            obj.extra = _r.extras(data, _KEYS_MODERATIONRESULTBODY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.category_applied_input_types = _r.misfit(
+                obj, data, "category_applied_input_types", "category_applied_input_types", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "model": self.model,
-            "flagged": self.flagged,
-            "categories": dict(self.categories),
-            "category_scores": dict(self.category_scores),
-            "category_applied_input_types": dict(self.category_applied_input_types),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "model": self.model,
+                "flagged": self.flagged,
+                "categories": dict(self.categories),
+                "category_scores": dict(self.category_scores),
+                "category_applied_input_types": dict(self.category_applied_input_types),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -19,6 +19,17 @@ from .assistants_api_response_format_option import (
 )
 from .reasoning_effort import ReasoningEffort
 
+__all__ = [
+    "ModifyAssistantRequest",
+    "ModifyAssistantRequestModel",
+    "ModifyAssistantRequestToolResources",
+    "ModifyAssistantRequestToolResourcesCodeInterpreter",
+    "ModifyAssistantRequestToolResourcesFileSearch",
+    "ModifyAssistantRequestToolsItem",
+    "UnknownModifyAssistantRequestToolsItem",
+    "modify_assistant_request_tools_item_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ModifyAssistantRequest(_r.Model):
@@ -71,100 +82,122 @@ class ModifyAssistantRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ModifyAssistantRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "model"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MODIFYASSISTANTREQUEST
+                else _r.extras(data, _KEYS_MODIFYASSISTANTREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET else AssistantSupportedModels.decode(v)
-
-            key = "reasoning_effort"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("reasoning_effort", UNSET)
             obj.reasoning_effort = v if v is UNSET or v is None else ReasoningEffort.decode(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.reasoning_effort = _r.misfit(obj, data, "reasoning_effort", "reasoning_effort", exc)
+        try:
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "description"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("description", UNSET)
             obj.description = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "instructions"
+        except Exception as exc:
+            obj.description = _r.misfit(obj, data, "description", "description", exc)
+        try:
             v = data.get("instructions", UNSET)
             obj.instructions = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "tools"
+        except Exception as exc:
+            obj.instructions = _r.misfit(obj, data, "instructions", "instructions", exc)
+        try:
             v = data.get("tools", UNSET)
             obj.tools = (
                 v if v is UNSET else _r.list_of(v, modify_assistant_request_tools_item_from_dict)
             )
-
-            key = "tool_resources"
+        except Exception as exc:
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
+        try:
             v = data.get("tool_resources", UNSET)
             obj.tool_resources = (
                 v if v is UNSET or v is None else ModifyAssistantRequestToolResources.from_dict(v)
             )
-
-            key = "metadata"
+        except Exception as exc:
+            obj.tool_resources = _r.misfit(obj, data, "tool_resources", "tool_resources", exc)
+        try:
             v = data.get("metadata", UNSET)
             obj.metadata = v if v is UNSET or v is None else _r.map_of(v, _r.string)
-
-            key = "temperature"
+        except Exception as exc:
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
+        try:
             v = data.get("temperature", UNSET)
-            obj.temperature = v if v is UNSET or v is None else _r.number(v)
-
-            key = "top_p"
+            obj.temperature = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.temperature = _r.misfit(obj, data, "temperature", "temperature", exc)
+        try:
             v = data.get("top_p", UNSET)
-            obj.top_p = v if v is UNSET or v is None else _r.number(v)
-
-            key = "response_format"
+            obj.top_p = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.top_p = _r.misfit(obj, data, "top_p", "top_p", exc)
+        try:
             v = data.get("response_format", UNSET)
             obj.response_format = (
                 v if v is UNSET or v is None else assistants_api_response_format_option_from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_MODIFYASSISTANTREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.response_format = _r.misfit(obj, data, "response_format", "response_format", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.model is not UNSET:
-            out["model"] = self.model
-        if self.reasoning_effort is not UNSET:
-            out["reasoning_effort"] = self.reasoning_effort
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.description is not UNSET:
-            out["description"] = self.description
-        if self.instructions is not UNSET:
-            out["instructions"] = self.instructions
-        if self.tools is not UNSET:
-            out["tools"] = [x.to_dict() for x in self.tools]
-        if self.tool_resources is not UNSET:
-            out["tool_resources"] = (
-                None if self.tool_resources is None else self.tool_resources.to_dict()
-            )
-        if self.metadata is not UNSET:
-            out["metadata"] = None if self.metadata is None else dict(self.metadata)
-        if self.temperature is not UNSET:
-            out["temperature"] = self.temperature
-        if self.top_p is not UNSET:
-            out["top_p"] = self.top_p
-        if self.response_format is not UNSET:
-            out["response_format"] = (
-                None if self.response_format is None else _r.encode(self.response_format)
-            )
+        try:
+            out: dict[str, Any] = {}
+            if self.model is not UNSET:
+                out["model"] = self.model
+            if self.reasoning_effort is not UNSET:
+                out["reasoning_effort"] = self.reasoning_effort
+            if self.name is not UNSET:
+                out["name"] = self.name
+            if self.description is not UNSET:
+                out["description"] = self.description
+            if self.instructions is not UNSET:
+                out["instructions"] = self.instructions
+            if self.tools is not UNSET:
+                out["tools"] = [x.to_dict() for x in self.tools]
+            if self.tool_resources is not UNSET:
+                out["tool_resources"] = (
+                    None if self.tool_resources is None else self.tool_resources.to_dict()
+                )
+            if self.metadata is not UNSET:
+                out["metadata"] = None if self.metadata is None else dict(self.metadata)
+            if self.temperature is not UNSET:
+                out["temperature"] = self.temperature
+            if self.top_p is not UNSET:
+                out["top_p"] = self.top_p
+            if self.response_format is not UNSET:
+                out["response_format"] = (
+                    None if self.response_format is None else _r.encode(self.response_format)
+                )
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -207,36 +240,45 @@ class ModifyAssistantRequestToolResources(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ModifyAssistantRequestToolResources:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "code_interpreter"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MODIFYASSISTANTREQUESTTOOLRESOURCES
+                else _r.extras(data, _KEYS_MODIFYASSISTANTREQUESTTOOLRESOURCES)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("code_interpreter", UNSET)
             obj.code_interpreter = (
                 v if v is UNSET else ModifyAssistantRequestToolResourcesCodeInterpreter.from_dict(v)
             )
-
-            key = "file_search"
+        except Exception as exc:
+            obj.code_interpreter = _r.misfit(obj, data, "code_interpreter", "code_interpreter", exc)
+        try:
             v = data.get("file_search", UNSET)
             obj.file_search = (
                 v if v is UNSET else ModifyAssistantRequestToolResourcesFileSearch.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_MODIFYASSISTANTREQUESTTOOLRESOURCES)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.file_search = _r.misfit(obj, data, "file_search", "file_search", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.code_interpreter is not UNSET:
-            out["code_interpreter"] = self.code_interpreter.to_dict()
-        if self.file_search is not UNSET:
-            out["file_search"] = self.file_search.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.code_interpreter is not UNSET:
+                out["code_interpreter"] = self.code_interpreter.to_dict()
+            if self.file_search is not UNSET:
+                out["file_search"] = self.file_search.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -265,26 +307,34 @@ class ModifyAssistantRequestToolResourcesCodeInterpreter(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> ModifyAssistantRequestToolResourcesCodeInterpreter:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "file_ids"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MODIFYASSISTANTREQUESTTOOLRESOURCESCODEINTERPRETER
+                else _r.extras(data, _KEYS_MODIFYASSISTANTREQUESTTOOLRESOURCESCODEINTERPRETER)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("file_ids", UNSET)
             obj.file_ids = v if v is UNSET else _r.list_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_MODIFYASSISTANTREQUESTTOOLRESOURCESCODEINTERPRETER)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.file_ids = _r.misfit(obj, data, "file_ids", "file_ids", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.file_ids is not UNSET:
-            out["file_ids"] = list(self.file_ids)
+        try:
+            out: dict[str, Any] = {}
+            if self.file_ids is not UNSET:
+                out["file_ids"] = list(self.file_ids)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -311,26 +361,34 @@ class ModifyAssistantRequestToolResourcesFileSearch(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ModifyAssistantRequestToolResourcesFileSearch:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "vector_store_ids"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MODIFYASSISTANTREQUESTTOOLRESOURCESFILESEARCH
+                else _r.extras(data, _KEYS_MODIFYASSISTANTREQUESTTOOLRESOURCESFILESEARCH)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("vector_store_ids", UNSET)
             obj.vector_store_ids = v if v is UNSET else _r.list_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_MODIFYASSISTANTREQUESTTOOLRESOURCESFILESEARCH)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.vector_store_ids = _r.misfit(obj, data, "vector_store_ids", "vector_store_ids", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.vector_store_ids is not UNSET:
-            out["vector_store_ids"] = list(self.vector_store_ids)
+        try:
+            out: dict[str, Any] = {}
+            if self.vector_store_ids is not UNSET:
+                out["vector_store_ids"] = list(self.vector_store_ids)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,13 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "ModifyThreadRequest",
+    "ModifyThreadRequestToolResources",
+    "ModifyThreadRequestToolResourcesCodeInterpreter",
+    "ModifyThreadRequestToolResourcesFileSearch",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ModifyThreadRequest(_r.Model):
@@ -33,36 +40,45 @@ class ModifyThreadRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ModifyThreadRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "tool_resources"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MODIFYTHREADREQUEST
+                else _r.extras(data, _KEYS_MODIFYTHREADREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("tool_resources", UNSET)
             obj.tool_resources = (
                 v if v is UNSET or v is None else ModifyThreadRequestToolResources.from_dict(v)
             )
-
-            key = "metadata"
+        except Exception as exc:
+            obj.tool_resources = _r.misfit(obj, data, "tool_resources", "tool_resources", exc)
+        try:
             v = data.get("metadata", UNSET)
             obj.metadata = v if v is UNSET or v is None else _r.map_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_MODIFYTHREADREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.tool_resources is not UNSET:
-            out["tool_resources"] = (
-                None if self.tool_resources is None else self.tool_resources.to_dict()
-            )
-        if self.metadata is not UNSET:
-            out["metadata"] = None if self.metadata is None else dict(self.metadata)
+        try:
+            out: dict[str, Any] = {}
+            if self.tool_resources is not UNSET:
+                out["tool_resources"] = (
+                    None if self.tool_resources is None else self.tool_resources.to_dict()
+                )
+            if self.metadata is not UNSET:
+                out["metadata"] = None if self.metadata is None else dict(self.metadata)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -91,36 +107,45 @@ class ModifyThreadRequestToolResources(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ModifyThreadRequestToolResources:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "code_interpreter"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MODIFYTHREADREQUESTTOOLRESOURCES
+                else _r.extras(data, _KEYS_MODIFYTHREADREQUESTTOOLRESOURCES)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("code_interpreter", UNSET)
             obj.code_interpreter = (
                 v if v is UNSET else ModifyThreadRequestToolResourcesCodeInterpreter.from_dict(v)
             )
-
-            key = "file_search"
+        except Exception as exc:
+            obj.code_interpreter = _r.misfit(obj, data, "code_interpreter", "code_interpreter", exc)
+        try:
             v = data.get("file_search", UNSET)
             obj.file_search = (
                 v if v is UNSET else ModifyThreadRequestToolResourcesFileSearch.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_MODIFYTHREADREQUESTTOOLRESOURCES)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.file_search = _r.misfit(obj, data, "file_search", "file_search", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.code_interpreter is not UNSET:
-            out["code_interpreter"] = self.code_interpreter.to_dict()
-        if self.file_search is not UNSET:
-            out["file_search"] = self.file_search.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.code_interpreter is not UNSET:
+                out["code_interpreter"] = self.code_interpreter.to_dict()
+            if self.file_search is not UNSET:
+                out["file_search"] = self.file_search.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -147,26 +172,34 @@ class ModifyThreadRequestToolResourcesCodeInterpreter(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ModifyThreadRequestToolResourcesCodeInterpreter:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "file_ids"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MODIFYTHREADREQUESTTOOLRESOURCESCODEINTERPRETER
+                else _r.extras(data, _KEYS_MODIFYTHREADREQUESTTOOLRESOURCESCODEINTERPRETER)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("file_ids", UNSET)
             obj.file_ids = v if v is UNSET else _r.list_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_MODIFYTHREADREQUESTTOOLRESOURCESCODEINTERPRETER)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.file_ids = _r.misfit(obj, data, "file_ids", "file_ids", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.file_ids is not UNSET:
-            out["file_ids"] = list(self.file_ids)
+        try:
+            out: dict[str, Any] = {}
+            if self.file_ids is not UNSET:
+                out["file_ids"] = list(self.file_ids)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -193,26 +226,34 @@ class ModifyThreadRequestToolResourcesFileSearch(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ModifyThreadRequestToolResourcesFileSearch:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "vector_store_ids"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_MODIFYTHREADREQUESTTOOLRESOURCESFILESEARCH
+                else _r.extras(data, _KEYS_MODIFYTHREADREQUESTTOOLRESOURCESFILESEARCH)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("vector_store_ids", UNSET)
             obj.vector_store_ids = v if v is UNSET else _r.list_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_MODIFYTHREADREQUESTTOOLRESOURCESFILESEARCH)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.vector_store_ids = _r.misfit(obj, data, "vector_store_ids", "vector_store_ids", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.vector_store_ids is not UNSET:
-            out["vector_store_ids"] = list(self.vector_store_ids)
+        try:
+            out: dict[str, Any] = {}
+            if self.vector_store_ids is not UNSET:
+                out["vector_store_ids"] = list(self.vector_store_ids)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["MoveParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class MoveParam(_r.Model):
@@ -44,39 +46,48 @@ class MoveParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MoveParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_MOVEPARAM else _r.extras(data, _KEYS_MOVEPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "move")
-
-            key = "x"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.x = v if (v := data["x"]).__class__ is int else _r.integer(v)
-
-            key = "y"
+        except Exception as exc:
+            obj.x = _r.misfit(obj, data, "x", "x", exc)
+        try:
             obj.y = v if (v := data["y"]).__class__ is int else _r.integer(v)
-
-            key = "keys"
+        except Exception as exc:
+            obj.y = _r.misfit(obj, data, "y", "y", exc)
+        try:
             v = data.get("keys", UNSET)
             obj.keys = v if v is UNSET or v is None else _r.list_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_MOVEPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.keys = _r.misfit(obj, data, "keys", "keys", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "x": self.x,
-            "y": self.y,
-        }
-        if self.keys is not UNSET:
-            out["keys"] = None if self.keys is None else list(self.keys)
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "x": self.x,
+                "y": self.y,
+            }
+            if self.keys is not UNSET:
+                out["keys"] = None if self.keys is None else list(self.keys)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from .._runtime import models as _r
 
+__all__ = ["NoiseReductionType"]
+
 
 class NoiseReductionType(_r.OpenEnum):
     """Type of noise reduction. `near_field` is for close-talking microphones such as headphones, `far_field` is for far-field microphones such as laptop or conference room microphones.

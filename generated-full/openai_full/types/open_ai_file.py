@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["OpenAIFile", "OpenAIFilePurpose", "OpenAIFileStatus"]
+
 
 class OpenAIFilePurpose(_r.OpenEnum):
     """The intended purpose of the file. Supported values are `assistants`, `assistants_output`, `batch`, `batch_output`, `fine-tune`, `fine-tune-results`, `vision`, and `user_data`.
@@ -90,61 +92,75 @@ class OpenAIFile(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> OpenAIFile:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_OPENAIFILE else _r.extras(data, _KEYS_OPENAIFILE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "bytes"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.bytes = v if (v := data["bytes"]).__class__ is int else _r.integer(v)
-
-            key = "created_at"
+        except Exception as exc:
+            obj.bytes = _r.misfit(obj, data, "bytes", "bytes", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "expires_at"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             v = data.get("expires_at", UNSET)
             obj.expires_at = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "filename"
+        except Exception as exc:
+            obj.expires_at = _r.misfit(obj, data, "expires_at", "expires_at", exc)
+        try:
             obj.filename = v if (v := data["filename"]).__class__ is str else _r.string(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.filename = _r.misfit(obj, data, "filename", "filename", exc)
+        try:
             obj.object = _r.const(data["object"], "file")
-
-            key = "purpose"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.purpose = OpenAIFilePurpose.decode(data["purpose"])
-
-            key = "status"
+        except Exception as exc:
+            obj.purpose = _r.misfit(obj, data, "purpose", "purpose", exc)
+        try:
             obj.status = OpenAIFileStatus.decode(data["status"])
-
-            key = "status_details"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             v = data.get("status_details", UNSET)
             obj.status_details = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_OPENAIFILE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.status_details = _r.misfit(obj, data, "status_details", "status_details", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "bytes": self.bytes,
-            "created_at": self.created_at,
-            "filename": self.filename,
-            "object": self.object,
-            "purpose": self.purpose,
-            "status": self.status,
-        }
-        if self.expires_at is not UNSET:
-            out["expires_at"] = self.expires_at
-        if self.status_details is not UNSET:
-            out["status_details"] = self.status_details
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "bytes": self.bytes,
+                "created_at": self.created_at,
+                "filename": self.filename,
+                "object": self.object,
+                "purpose": self.purpose,
+                "status": self.status,
+            }
+            if self.expires_at is not UNSET:
+                out["expires_at"] = self.expires_at
+            if self.status_details is not UNSET:
+                out["status_details"] = self.status_details
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

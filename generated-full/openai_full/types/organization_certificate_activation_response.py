@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .organization_certificate import OrganizationCertificate
 
+__all__ = ["OrganizationCertificateActivationResponse"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class OrganizationCertificateActivationResponse(_r.Model):
@@ -37,29 +39,38 @@ class OrganizationCertificateActivationResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> OrganizationCertificateActivationResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
-            obj.object = _r.const(data["object"], "organization.certificate.activation")
-
-            key = "data"
-            obj.data = _r.list_of(data["data"], OrganizationCertificate.from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_ORGANIZATIONCERTIFICATEACTIVATIONRESPONSE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_ORGANIZATIONCERTIFICATEACTIVATIONRESPONSE
+                else _r.extras(data, _KEYS_ORGANIZATIONCERTIFICATEACTIVATIONRESPONSE)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.object = _r.const(data["object"], "organization.certificate.activation")
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
+            obj.data = _r.list_of(data["data"], OrganizationCertificate.from_dict)
+        except Exception as exc:
+            obj.data = _r.misfit(obj, data, "data", "data", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "data": [x.to_dict() for x in self.data],
-        }
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "data": [x.to_dict() for x in self.data],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

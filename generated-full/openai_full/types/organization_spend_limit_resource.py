@@ -13,6 +13,8 @@ from .spend_limit_currency import SpendLimitCurrency
 from .spend_limit_enforcement import SpendLimitEnforcement
 from .spend_limit_interval import SpendLimitInterval
 
+__all__ = ["OrganizationSpendLimitResource"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class OrganizationSpendLimitResource(_r.Model):
@@ -52,43 +54,55 @@ class OrganizationSpendLimitResource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> OrganizationSpendLimitResource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_ORGANIZATIONSPENDLIMITRESOURCE
+                else _r.extras(data, _KEYS_ORGANIZATIONSPENDLIMITRESOURCE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.object = _r.const(data["object"], "organization.spend_limit")
-
-            key = "threshold_amount"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.threshold_amount = (
                 v if (v := data["threshold_amount"]).__class__ is int else _r.integer(v)
             )
-
-            key = "currency"
-            obj.currency = v if (v := data["currency"]).__class__ is str else _r.string(v)
-
-            key = "interval"
-            obj.interval = v if (v := data["interval"]).__class__ is str else _r.string(v)
-
-            key = "enforcement"
-            obj.enforcement = SpendLimitEnforcement.from_dict(data["enforcement"])
-
-            obj.extra = _r.extras(data, _KEYS_ORGANIZATIONSPENDLIMITRESOURCE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.threshold_amount = _r.misfit(obj, data, "threshold_amount", "threshold_amount", exc)
+        try:
+            obj.currency = v if (v := data["currency"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.currency = _r.misfit(obj, data, "currency", "currency", exc)
+        try:
+            obj.interval = v if (v := data["interval"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.interval = _r.misfit(obj, data, "interval", "interval", exc)
+        try:
+            obj.enforcement = SpendLimitEnforcement.from_dict(data["enforcement"])
+        except Exception as exc:
+            obj.enforcement = _r.misfit(obj, data, "enforcement", "enforcement", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "threshold_amount": self.threshold_amount,
-            "currency": self.currency,
-            "interval": self.interval,
-            "enforcement": self.enforcement.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "threshold_amount": self.threshold_amount,
+                "currency": self.currency,
+                "interval": self.interval,
+                "enforcement": self.enforcement.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .output_text_content import OutputTextContent
 from .reasoning_text_content import ReasoningTextContent
 from .refusal_content import RefusalContent
 
+__all__ = ["OutputContent", "UnknownOutputContent", "output_content_from_dict"]
+
 
 class UnknownOutputContent(_r.Unknown):
     """A `OutputContent` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -36,6 +36,8 @@ from .tool_search_call import ToolSearchCall
 from .tool_search_output import ToolSearchOutput
 from .web_search_tool_call import WebSearchToolCall
 
+__all__ = ["OutputItem", "UnknownOutputItem", "output_item_from_dict"]
+
 
 class UnknownOutputItem(_r.Unknown):
     """A `OutputItem` of a kind this client does not know yet: `raw` keeps the data as received."""

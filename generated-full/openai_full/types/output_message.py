@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .message_phase import MessagePhase
 from .output_message_content import OutputMessageContent, output_message_content_from_dict
 
+__all__ = ["OutputMessage", "OutputMessageStatus"]
+
 
 class OutputMessageStatus(_r.OpenEnum):
     """The status of the message input. One of `in_progress`, `completed`, or
@@ -65,47 +67,60 @@ class OutputMessage(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> OutputMessage:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_OUTPUTMESSAGE
+                else _r.extras(data, _KEYS_OUTPUTMESSAGE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.type = _r.const(data["type"], "message")
-
-            key = "role"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.role = _r.const(data["role"], "assistant")
-
-            key = "content"
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
             obj.content = _r.list_of(data["content"], output_message_content_from_dict)
-
-            key = "phase"
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
+        try:
             v = data.get("phase", UNSET)
             obj.phase = v if v is UNSET or v is None else MessagePhase.decode(v)
-
-            key = "status"
-            obj.status = OutputMessageStatus.decode(data["status"])
-
-            obj.extra = _r.extras(data, _KEYS_OUTPUTMESSAGE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.phase = _r.misfit(obj, data, "phase", "phase", exc)
+        try:
+            obj.status = OutputMessageStatus.decode(data["status"])
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "type": self.type,
-            "role": self.role,
-            "content": [x.to_dict() for x in self.content],
-            "status": self.status,
-        }
-        if self.phase is not UNSET:
-            out["phase"] = self.phase
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "type": self.type,
+                "role": self.role,
+                "content": [x.to_dict() for x in self.content],
+                "status": self.status,
+            }
+            if self.phase is not UNSET:
+                out["phase"] = self.phase
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,12 @@ from .._runtime.models import UNSET
 from .output_text_content import OutputTextContent
 from .refusal_content import RefusalContent
 
+__all__ = [
+    "OutputMessageContent",
+    "UnknownOutputMessageContent",
+    "output_message_content_from_dict",
+]
+
 
 class UnknownOutputMessageContent(_r.Unknown):
     """A `OutputMessageContent` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
+__all__ = ["PartialImages"]
+
 PartialImages: TypeAlias = int | None
 """The number of partial images to generate. This parameter is used for
 streaming responses that return partial images. Value must be between 0 and 3.

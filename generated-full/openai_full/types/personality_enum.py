@@ -7,6 +7,8 @@ from typing import TypeAlias
 
 from .._runtime import models as _r
 
+__all__ = ["PersonalityEnum", "PersonalityEnumEnum"]
+
 
 class PersonalityEnumEnum(_r.OpenEnum):
     """PersonalityEnumEnum

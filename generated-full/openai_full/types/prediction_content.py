@@ -13,6 +13,8 @@ from .chat_completion_request_message_content_part_text import (
     ChatCompletionRequestMessageContentPartText,
 )
 
+__all__ = ["PredictionContent", "PredictionContentContent", "prediction_content_content_from_dict"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class PredictionContent(_r.Model):
@@ -42,29 +44,38 @@ class PredictionContent(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PredictionContent:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "content")
-
-            key = "content"
-            obj.content = prediction_content_content_from_dict(data["content"])
-
-            obj.extra = _r.extras(data, _KEYS_PREDICTIONCONTENT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PREDICTIONCONTENT
+                else _r.extras(data, _KEYS_PREDICTIONCONTENT)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "content")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.content = prediction_content_content_from_dict(data["content"])
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "content": _r.encode(self.content),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "content": _r.encode(self.content),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

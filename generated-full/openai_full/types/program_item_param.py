@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["ProgramItemParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ProgramItemParam(_r.Model):
@@ -49,41 +51,53 @@ class ProgramItemParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProgramItemParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "type"
-            obj.type = _r.const(data["type"], "program")
-
-            key = "call_id"
-            obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
-
-            key = "code"
-            obj.code = v if (v := data["code"]).__class__ is str else _r.string(v)
-
-            key = "fingerprint"
-            obj.fingerprint = v if (v := data["fingerprint"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_PROGRAMITEMPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PROGRAMITEMPARAM
+                else _r.extras(data, _KEYS_PROGRAMITEMPARAM)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.type = _r.const(data["type"], "program")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.call_id = v if (v := data["call_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.call_id = _r.misfit(obj, data, "call_id", "call_id", exc)
+        try:
+            obj.code = v if (v := data["code"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.code = _r.misfit(obj, data, "code", "code", exc)
+        try:
+            obj.fingerprint = v if (v := data["fingerprint"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.fingerprint = _r.misfit(obj, data, "fingerprint", "fingerprint", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "type": self.type,
-            "call_id": self.call_id,
-            "code": self.code,
-            "fingerprint": self.fingerprint,
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "type": self.type,
+                "call_id": self.call_id,
+                "code": self.code,
+                "fingerprint": self.fingerprint,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

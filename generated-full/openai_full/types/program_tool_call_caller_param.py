@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["ProgramToolCallCallerParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ProgramToolCallCallerParam(_r.Model):
@@ -37,29 +39,38 @@ class ProgramToolCallCallerParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProgramToolCallCallerParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "program")
-
-            key = "caller_id"
-            obj.caller_id = v if (v := data["caller_id"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_PROGRAMTOOLCALLCALLERPARAM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PROGRAMTOOLCALLCALLERPARAM
+                else _r.extras(data, _KEYS_PROGRAMTOOLCALLCALLERPARAM)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "program")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.caller_id = v if (v := data["caller_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.caller_id = _r.misfit(obj, data, "caller_id", "caller_id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "caller_id": self.caller_id,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "caller_id": self.caller_id,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .public_project_residency import PublicProjectResidency
 
+__all__ = ["Project"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class Project(_r.Model):
@@ -59,67 +61,78 @@ class Project(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Project:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = EMPTY if data.keys() <= _KEYS_PROJECT else _r.extras(data, _KEYS_PROJECT)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.object = _r.const(data["object"], "organization.project")
-
-            key = "name"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "created_at"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "archived_at"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             v = data.get("archived_at", UNSET)
             obj.archived_at = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "status"
+        except Exception as exc:
+            obj.archived_at = _r.misfit(obj, data, "archived_at", "archived_at", exc)
+        try:
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "external_key_id"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             v = data.get("external_key_id", UNSET)
             obj.external_key_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "residency"
+        except Exception as exc:
+            obj.external_key_id = _r.misfit(obj, data, "external_key_id", "external_key_id", exc)
+        try:
             v = data.get("residency", UNSET)
             obj.residency = v if v is UNSET else PublicProjectResidency.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_PROJECT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.residency = _r.misfit(obj, data, "residency", "residency", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "object": self.object,
-            "created_at": self.created_at,
-        }
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.archived_at is not UNSET:
-            out["archived_at"] = self.archived_at
-        if self.status is not UNSET:
-            out["status"] = self.status
-        if self.external_key_id is not UNSET:
-            out["external_key_id"] = self.external_key_id
-        if self.residency is not UNSET:
-            out["residency"] = self.residency
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "object": self.object,
+                "created_at": self.created_at,
+            }
+            if self.name is not UNSET:
+                out["name"] = self.name
+            if self.archived_at is not UNSET:
+                out["archived_at"] = self.archived_at
+            if self.status is not UNSET:
+                out["status"] = self.status
+            if self.external_key_id is not UNSET:
+                out["external_key_id"] = self.external_key_id
+            if self.residency is not UNSET:
+                out["residency"] = self.residency
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

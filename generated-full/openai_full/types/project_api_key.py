@@ -12,6 +12,13 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .project_api_key_owner_service_account import ProjectApiKeyOwnerServiceAccount
 from .project_api_key_owner_user import ProjectApiKeyOwnerUser
 
+__all__ = [
+    "ProjectApiKey",
+    "ProjectApiKeyOwner",
+    "ProjectApiKeyOwnerProjectAccess",
+    "ProjectApiKeyOwnerType",
+]
+
 
 class ProjectApiKeyOwnerProjectAccess(_r.OpenEnum):
     """Whether the API key's owner currently has effective access to the project.
@@ -80,58 +87,75 @@ class ProjectApiKey(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProjectApiKey:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PROJECTAPIKEY
+                else _r.extras(data, _KEYS_PROJECTAPIKEY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.object = _r.const(data["object"], "organization.project.api_key")
-
-            key = "redacted_value"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.redacted_value = (
                 v if (v := data["redacted_value"]).__class__ is str else _r.string(v)
             )
-
-            key = "name"
+        except Exception as exc:
+            obj.redacted_value = _r.misfit(obj, data, "redacted_value", "redacted_value", exc)
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "created_at"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "last_used_at"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             v = data["last_used_at"]
             obj.last_used_at = v if v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "id"
+        except Exception as exc:
+            obj.last_used_at = _r.misfit(obj, data, "last_used_at", "last_used_at", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "owner_project_access"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.owner_project_access = ProjectApiKeyOwnerProjectAccess.decode(
                 data["owner_project_access"]
             )
-
-            key = "owner"
-            obj.owner = ProjectApiKeyOwner.from_dict(data["owner"])
-
-            obj.extra = _r.extras(data, _KEYS_PROJECTAPIKEY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.owner_project_access = _r.misfit(
+                obj, data, "owner_project_access", "owner_project_access", exc
+            )
+        try:
+            obj.owner = ProjectApiKeyOwner.from_dict(data["owner"])
+        except Exception as exc:
+            obj.owner = _r.misfit(obj, data, "owner", "owner", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "redacted_value": self.redacted_value,
-            "name": self.name,
-            "created_at": self.created_at,
-            "last_used_at": self.last_used_at,
-            "id": self.id,
-            "owner_project_access": self.owner_project_access,
-            "owner": self.owner.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "redacted_value": self.redacted_value,
+                "name": self.name,
+                "created_at": self.created_at,
+                "last_used_at": self.last_used_at,
+                "id": self.id,
+                "owner_project_access": self.owner_project_access,
+                "owner": self.owner.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -175,38 +199,48 @@ class ProjectApiKeyOwner(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProjectApiKeyOwner:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PROJECTAPIKEYOWNER
+                else _r.extras(data, _KEYS_PROJECTAPIKEYOWNER)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET else ProjectApiKeyOwnerType.decode(v)
-
-            key = "user"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("user", UNSET)
             obj.user = v if v is UNSET else ProjectApiKeyOwnerUser.from_dict(v)
-
-            key = "service_account"
+        except Exception as exc:
+            obj.user = _r.misfit(obj, data, "user", "user", exc)
+        try:
             v = data.get("service_account", UNSET)
             obj.service_account = v if v is UNSET else ProjectApiKeyOwnerServiceAccount.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_PROJECTAPIKEYOWNER)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.service_account = _r.misfit(obj, data, "service_account", "service_account", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.type is not UNSET:
-            out["type"] = self.type
-        if self.user is not UNSET:
-            out["user"] = self.user.to_dict()
-        if self.service_account is not UNSET:
-            out["service_account"] = self.service_account.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.type is not UNSET:
+                out["type"] = self.type
+            if self.user is not UNSET:
+                out["user"] = self.user.to_dict()
+            if self.service_account is not UNSET:
+                out["service_account"] = self.service_account.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .public_project_residency import PublicProjectResidency
 
+__all__ = ["ProjectCreateRequest"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ProjectCreateRequest(_r.Model):
@@ -40,39 +42,49 @@ class ProjectCreateRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProjectCreateRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "name"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PROJECTCREATEREQUEST
+                else _r.extras(data, _KEYS_PROJECTCREATEREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "residency"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("residency", UNSET)
             obj.residency = v if v is UNSET or v is None else PublicProjectResidency.decode(v)
-
-            key = "external_key_id"
+        except Exception as exc:
+            obj.residency = _r.misfit(obj, data, "residency", "residency", exc)
+        try:
             v = data.get("external_key_id", UNSET)
             obj.external_key_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_PROJECTCREATEREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.external_key_id = _r.misfit(obj, data, "external_key_id", "external_key_id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "name": self.name,
-        }
-        if self.residency is not UNSET:
-            out["residency"] = self.residency
-        if self.external_key_id is not UNSET:
-            out["external_key_id"] = self.external_key_id
+        try:
+            out: dict[str, Any] = {
+                "name": self.name,
+            }
+            if self.residency is not UNSET:
+                out["residency"] = self.residency
+            if self.external_key_id is not UNSET:
+                out["external_key_id"] = self.external_key_id
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["ProjectGroup", "ProjectGroupGroupType"]
+
 
 class ProjectGroupGroupType(_r.OpenEnum):
     """The type of the group.
@@ -61,45 +63,56 @@ class ProjectGroup(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProjectGroup:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
-            obj.object = _r.const(data["object"], "project.group")
-
-            key = "project_id"
-            obj.project_id = v if (v := data["project_id"]).__class__ is str else _r.string(v)
-
-            key = "group_id"
-            obj.group_id = v if (v := data["group_id"]).__class__ is str else _r.string(v)
-
-            key = "group_name"
-            obj.group_name = v if (v := data["group_name"]).__class__ is str else _r.string(v)
-
-            key = "group_type"
-            obj.group_type = ProjectGroupGroupType.decode(data["group_type"])
-
-            key = "created_at"
-            obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_PROJECTGROUP)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_PROJECTGROUP else _r.extras(data, _KEYS_PROJECTGROUP)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.object = _r.const(data["object"], "project.group")
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
+            obj.project_id = v if (v := data["project_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.project_id = _r.misfit(obj, data, "project_id", "project_id", exc)
+        try:
+            obj.group_id = v if (v := data["group_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.group_id = _r.misfit(obj, data, "group_id", "group_id", exc)
+        try:
+            obj.group_name = v if (v := data["group_name"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.group_name = _r.misfit(obj, data, "group_name", "group_name", exc)
+        try:
+            obj.group_type = ProjectGroupGroupType.decode(data["group_type"])
+        except Exception as exc:
+            obj.group_type = _r.misfit(obj, data, "group_type", "group_type", exc)
+        try:
+            obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "project_id": self.project_id,
-            "group_id": self.group_id,
-            "group_name": self.group_name,
-            "group_type": self.group_type,
-            "created_at": self.created_at,
-        }
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "project_id": self.project_id,
+                "group_id": self.group_id,
+                "group_name": self.group_name,
+                "group_type": self.group_type,
+                "created_at": self.created_at,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

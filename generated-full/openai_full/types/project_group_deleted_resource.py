@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["ProjectGroupDeletedResource"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ProjectGroupDeletedResource(_r.Model):
@@ -35,29 +37,38 @@ class ProjectGroupDeletedResource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProjectGroupDeletedResource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
-            obj.object = _r.const(data["object"], "project.group.deleted")
-
-            key = "deleted"
-            obj.deleted = v if (v := data["deleted"]).__class__ is bool else _r.boolean(v)
-
-            obj.extra = _r.extras(data, _KEYS_PROJECTGROUPDELETEDRESOURCE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PROJECTGROUPDELETEDRESOURCE
+                else _r.extras(data, _KEYS_PROJECTGROUPDELETEDRESOURCE)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.object = _r.const(data["object"], "project.group.deleted")
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
+            obj.deleted = v if (v := data["deleted"]).__class__ is bool else _r.boolean(v)
+        except Exception as exc:
+            obj.deleted = _r.misfit(obj, data, "deleted", "deleted", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "deleted": self.deleted,
-        }
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "deleted": self.deleted,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .hosted_tool_permission import HostedToolPermission
 
+__all__ = ["ProjectHostedToolPermissions"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ProjectHostedToolPermissions(_r.Model):
@@ -43,41 +45,53 @@ class ProjectHostedToolPermissions(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProjectHostedToolPermissions:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "file_search"
-            obj.file_search = HostedToolPermission.from_dict(data["file_search"])
-
-            key = "web_search"
-            obj.web_search = HostedToolPermission.from_dict(data["web_search"])
-
-            key = "image_generation"
-            obj.image_generation = HostedToolPermission.from_dict(data["image_generation"])
-
-            key = "mcp"
-            obj.mcp = HostedToolPermission.from_dict(data["mcp"])
-
-            key = "code_interpreter"
-            obj.code_interpreter = HostedToolPermission.from_dict(data["code_interpreter"])
-
-            obj.extra = _r.extras(data, _KEYS_PROJECTHOSTEDTOOLPERMISSIONS)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PROJECTHOSTEDTOOLPERMISSIONS
+                else _r.extras(data, _KEYS_PROJECTHOSTEDTOOLPERMISSIONS)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.file_search = HostedToolPermission.from_dict(data["file_search"])
+        except Exception as exc:
+            obj.file_search = _r.misfit(obj, data, "file_search", "file_search", exc)
+        try:
+            obj.web_search = HostedToolPermission.from_dict(data["web_search"])
+        except Exception as exc:
+            obj.web_search = _r.misfit(obj, data, "web_search", "web_search", exc)
+        try:
+            obj.image_generation = HostedToolPermission.from_dict(data["image_generation"])
+        except Exception as exc:
+            obj.image_generation = _r.misfit(obj, data, "image_generation", "image_generation", exc)
+        try:
+            obj.mcp = HostedToolPermission.from_dict(data["mcp"])
+        except Exception as exc:
+            obj.mcp = _r.misfit(obj, data, "mcp", "mcp", exc)
+        try:
+            obj.code_interpreter = HostedToolPermission.from_dict(data["code_interpreter"])
+        except Exception as exc:
+            obj.code_interpreter = _r.misfit(obj, data, "code_interpreter", "code_interpreter", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "file_search": self.file_search.to_dict(),
-            "web_search": self.web_search.to_dict(),
-            "image_generation": self.image_generation.to_dict(),
-            "mcp": self.mcp.to_dict(),
-            "code_interpreter": self.code_interpreter.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "file_search": self.file_search.to_dict(),
+                "web_search": self.web_search.to_dict(),
+                "image_generation": self.image_generation.to_dict(),
+                "mcp": self.mcp.to_dict(),
+                "code_interpreter": self.code_interpreter.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

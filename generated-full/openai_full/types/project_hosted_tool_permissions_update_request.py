@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .hosted_tool_permission_update import HostedToolPermissionUpdate
 
+__all__ = ["ProjectHostedToolPermissionsUpdateRequest"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ProjectHostedToolPermissionsUpdateRequest(_r.Model):
@@ -48,62 +50,76 @@ class ProjectHostedToolPermissionsUpdateRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProjectHostedToolPermissionsUpdateRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "file_search"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PROJECTHOSTEDTOOLPERMISSIONSUPDATEREQUEST
+                else _r.extras(data, _KEYS_PROJECTHOSTEDTOOLPERMISSIONSUPDATEREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("file_search", UNSET)
             obj.file_search = (
                 v if v is UNSET or v is None else HostedToolPermissionUpdate.from_dict(v)
             )
-
-            key = "web_search"
+        except Exception as exc:
+            obj.file_search = _r.misfit(obj, data, "file_search", "file_search", exc)
+        try:
             v = data.get("web_search", UNSET)
             obj.web_search = (
                 v if v is UNSET or v is None else HostedToolPermissionUpdate.from_dict(v)
             )
-
-            key = "image_generation"
+        except Exception as exc:
+            obj.web_search = _r.misfit(obj, data, "web_search", "web_search", exc)
+        try:
             v = data.get("image_generation", UNSET)
             obj.image_generation = (
                 v if v is UNSET or v is None else HostedToolPermissionUpdate.from_dict(v)
             )
-
-            key = "mcp"
+        except Exception as exc:
+            obj.image_generation = _r.misfit(obj, data, "image_generation", "image_generation", exc)
+        try:
             v = data.get("mcp", UNSET)
             obj.mcp = v if v is UNSET or v is None else HostedToolPermissionUpdate.from_dict(v)
-
-            key = "code_interpreter"
+        except Exception as exc:
+            obj.mcp = _r.misfit(obj, data, "mcp", "mcp", exc)
+        try:
             v = data.get("code_interpreter", UNSET)
             obj.code_interpreter = (
                 v if v is UNSET or v is None else HostedToolPermissionUpdate.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_PROJECTHOSTEDTOOLPERMISSIONSUPDATEREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.code_interpreter = _r.misfit(obj, data, "code_interpreter", "code_interpreter", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.file_search is not UNSET:
-            out["file_search"] = None if self.file_search is None else self.file_search.to_dict()
-        if self.web_search is not UNSET:
-            out["web_search"] = None if self.web_search is None else self.web_search.to_dict()
-        if self.image_generation is not UNSET:
-            out["image_generation"] = (
-                None if self.image_generation is None else self.image_generation.to_dict()
-            )
-        if self.mcp is not UNSET:
-            out["mcp"] = None if self.mcp is None else self.mcp.to_dict()
-        if self.code_interpreter is not UNSET:
-            out["code_interpreter"] = (
-                None if self.code_interpreter is None else self.code_interpreter.to_dict()
-            )
+        try:
+            out: dict[str, Any] = {}
+            if self.file_search is not UNSET:
+                out["file_search"] = (
+                    None if self.file_search is None else self.file_search.to_dict()
+                )
+            if self.web_search is not UNSET:
+                out["web_search"] = None if self.web_search is None else self.web_search.to_dict()
+            if self.image_generation is not UNSET:
+                out["image_generation"] = (
+                    None if self.image_generation is None else self.image_generation.to_dict()
+                )
+            if self.mcp is not UNSET:
+                out["mcp"] = None if self.mcp is None else self.mcp.to_dict()
+            if self.code_interpreter is not UNSET:
+                out["code_interpreter"] = (
+                    None if self.code_interpreter is None else self.code_interpreter.to_dict()
+                )
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["ProjectModelPermissionsUpdateRequest", "ProjectModelPermissionsUpdateRequestMode"]
+
 
 class ProjectModelPermissionsUpdateRequestMode(_r.OpenEnum):
     """The model permissions mode to apply.
@@ -45,29 +47,38 @@ class ProjectModelPermissionsUpdateRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProjectModelPermissionsUpdateRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "mode"
-            obj.mode = ProjectModelPermissionsUpdateRequestMode.decode(data["mode"])
-
-            key = "model_ids"
-            obj.model_ids = _r.list_of(data["model_ids"], _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_PROJECTMODELPERMISSIONSUPDATEREQUEST)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PROJECTMODELPERMISSIONSUPDATEREQUEST
+                else _r.extras(data, _KEYS_PROJECTMODELPERMISSIONSUPDATEREQUEST)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.mode = ProjectModelPermissionsUpdateRequestMode.decode(data["mode"])
+        except Exception as exc:
+            obj.mode = _r.misfit(obj, data, "mode", "mode", exc)
+        try:
+            obj.model_ids = _r.list_of(data["model_ids"], _r.string)
+        except Exception as exc:
+            obj.model_ids = _r.misfit(obj, data, "model_ids", "model_ids", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "mode": self.mode,
-            "model_ids": list(self.model_ids),
-        }
+        try:
+            out: dict[str, Any] = {
+                "mode": self.mode,
+                "model_ids": list(self.model_ids),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

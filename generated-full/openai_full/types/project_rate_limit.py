@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["ProjectRateLimit"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ProjectRateLimit(_r.Model):
@@ -63,77 +65,109 @@ class ProjectRateLimit(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProjectRateLimit:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PROJECTRATELIMIT
+                else _r.extras(data, _KEYS_PROJECTRATELIMIT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.object = _r.const(data["object"], "project.rate_limit")
-
-            key = "id"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "model"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
-
-            key = "max_requests_per_1_minute"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             obj.max_requests_per_1_minute = (
                 v if (v := data["max_requests_per_1_minute"]).__class__ is int else _r.integer(v)
             )
-
-            key = "max_tokens_per_1_minute"
+        except Exception as exc:
+            obj.max_requests_per_1_minute = _r.misfit(
+                obj, data, "max_requests_per_1_minute", "max_requests_per_1_minute", exc
+            )
+        try:
             obj.max_tokens_per_1_minute = (
                 v if (v := data["max_tokens_per_1_minute"]).__class__ is int else _r.integer(v)
             )
-
-            key = "max_images_per_1_minute"
+        except Exception as exc:
+            obj.max_tokens_per_1_minute = _r.misfit(
+                obj, data, "max_tokens_per_1_minute", "max_tokens_per_1_minute", exc
+            )
+        try:
             v = data.get("max_images_per_1_minute", UNSET)
             obj.max_images_per_1_minute = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "max_audio_megabytes_per_1_minute"
+        except Exception as exc:
+            obj.max_images_per_1_minute = _r.misfit(
+                obj, data, "max_images_per_1_minute", "max_images_per_1_minute", exc
+            )
+        try:
             v = data.get("max_audio_megabytes_per_1_minute", UNSET)
             obj.max_audio_megabytes_per_1_minute = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "max_requests_per_1_day"
+        except Exception as exc:
+            obj.max_audio_megabytes_per_1_minute = _r.misfit(
+                obj,
+                data,
+                "max_audio_megabytes_per_1_minute",
+                "max_audio_megabytes_per_1_minute",
+                exc,
+            )
+        try:
             v = data.get("max_requests_per_1_day", UNSET)
             obj.max_requests_per_1_day = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "batch_1_day_max_input_tokens"
+        except Exception as exc:
+            obj.max_requests_per_1_day = _r.misfit(
+                obj, data, "max_requests_per_1_day", "max_requests_per_1_day", exc
+            )
+        try:
             v = data.get("batch_1_day_max_input_tokens", UNSET)
             obj.batch_1_day_max_input_tokens = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_PROJECTRATELIMIT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.batch_1_day_max_input_tokens = _r.misfit(
+                obj, data, "batch_1_day_max_input_tokens", "batch_1_day_max_input_tokens", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "id": self.id,
-            "model": self.model,
-            "max_requests_per_1_minute": self.max_requests_per_1_minute,
-            "max_tokens_per_1_minute": self.max_tokens_per_1_minute,
-        }
-        if self.max_images_per_1_minute is not UNSET:
-            out["max_images_per_1_minute"] = self.max_images_per_1_minute
-        if self.max_audio_megabytes_per_1_minute is not UNSET:
-            out["max_audio_megabytes_per_1_minute"] = self.max_audio_megabytes_per_1_minute
-        if self.max_requests_per_1_day is not UNSET:
-            out["max_requests_per_1_day"] = self.max_requests_per_1_day
-        if self.batch_1_day_max_input_tokens is not UNSET:
-            out["batch_1_day_max_input_tokens"] = self.batch_1_day_max_input_tokens
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "id": self.id,
+                "model": self.model,
+                "max_requests_per_1_minute": self.max_requests_per_1_minute,
+                "max_tokens_per_1_minute": self.max_tokens_per_1_minute,
+            }
+            if self.max_images_per_1_minute is not UNSET:
+                out["max_images_per_1_minute"] = self.max_images_per_1_minute
+            if self.max_audio_megabytes_per_1_minute is not UNSET:
+                out["max_audio_megabytes_per_1_minute"] = self.max_audio_megabytes_per_1_minute
+            if self.max_requests_per_1_day is not UNSET:
+                out["max_requests_per_1_day"] = self.max_requests_per_1_day
+            if self.batch_1_day_max_input_tokens is not UNSET:
+                out["batch_1_day_max_input_tokens"] = self.batch_1_day_max_input_tokens
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["ProjectServiceAccountCreateRequest"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ProjectServiceAccountCreateRequest(_r.Model):
@@ -34,33 +36,44 @@ class ProjectServiceAccountCreateRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProjectServiceAccountCreateRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "name"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PROJECTSERVICEACCOUNTCREATEREQUEST
+                else _r.extras(data, _KEYS_PROJECTSERVICEACCOUNTCREATEREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "create_service_account_only"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("create_service_account_only", UNSET)
             obj.create_service_account_only = (
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_PROJECTSERVICEACCOUNTCREATEREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.create_service_account_only = _r.misfit(
+                obj, data, "create_service_account_only", "create_service_account_only", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "name": self.name,
-        }
-        if self.create_service_account_only is not UNSET:
-            out["create_service_account_only"] = self.create_service_account_only
+        try:
+            out: dict[str, Any] = {
+                "name": self.name,
+            }
+            if self.create_service_account_only is not UNSET:
+                out["create_service_account_only"] = self.create_service_account_only
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .project_service_account_api_key import ProjectServiceAccountApiKey
 
+__all__ = ["ProjectServiceAccountCreateResponse", "ProjectServiceAccountCreateResponseRole"]
+
 
 class ProjectServiceAccountCreateResponseRole(_r.OpenEnum):
     """Service accounts created with default project membership have role `member`. Accounts created with `create_service_account_only` have role `none`.
@@ -59,46 +61,59 @@ class ProjectServiceAccountCreateResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProjectServiceAccountCreateResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PROJECTSERVICEACCOUNTCREATERESPONSE
+                else _r.extras(data, _KEYS_PROJECTSERVICEACCOUNTCREATERESPONSE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.object = _r.const(data["object"], "organization.project.service_account")
-
-            key = "id"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "role"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             obj.role = ProjectServiceAccountCreateResponseRole.decode(data["role"])
-
-            key = "created_at"
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "api_key"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             v = data["api_key"]
             obj.api_key = v if v is None else ProjectServiceAccountApiKey.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_PROJECTSERVICEACCOUNTCREATERESPONSE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.api_key = _r.misfit(obj, data, "api_key", "api_key", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "id": self.id,
-            "name": self.name,
-            "role": self.role,
-            "created_at": self.created_at,
-            "api_key": None if self.api_key is None else self.api_key.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "id": self.id,
+                "name": self.name,
+                "role": self.role,
+                "created_at": self.created_at,
+                "api_key": None if self.api_key is None else self.api_key.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

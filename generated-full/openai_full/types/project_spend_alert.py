@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .spend_alert_notification_channel import SpendAlertNotificationChannel
 
+__all__ = ["ProjectSpendAlert"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ProjectSpendAlert(_r.Model):
@@ -51,49 +53,64 @@ class ProjectSpendAlert(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProjectSpendAlert:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PROJECTSPENDALERT
+                else _r.extras(data, _KEYS_PROJECTSPENDALERT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.object = _r.const(data["object"], "project.spend_alert")
-
-            key = "threshold_amount"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.threshold_amount = (
                 v if (v := data["threshold_amount"]).__class__ is int else _r.integer(v)
             )
-
-            key = "currency"
+        except Exception as exc:
+            obj.threshold_amount = _r.misfit(obj, data, "threshold_amount", "threshold_amount", exc)
+        try:
             obj.currency = _r.const(data["currency"], "USD")
-
-            key = "interval"
+        except Exception as exc:
+            obj.currency = _r.misfit(obj, data, "currency", "currency", exc)
+        try:
             obj.interval = _r.const(data["interval"], "month")
-
-            key = "notification_channel"
+        except Exception as exc:
+            obj.interval = _r.misfit(obj, data, "interval", "interval", exc)
+        try:
             obj.notification_channel = SpendAlertNotificationChannel.from_dict(
                 data["notification_channel"]
             )
-
-            obj.extra = _r.extras(data, _KEYS_PROJECTSPENDALERT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.notification_channel = _r.misfit(
+                obj, data, "notification_channel", "notification_channel", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "object": self.object,
-            "threshold_amount": self.threshold_amount,
-            "currency": self.currency,
-            "interval": self.interval,
-            "notification_channel": self.notification_channel.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "object": self.object,
+                "threshold_amount": self.threshold_amount,
+                "currency": self.currency,
+                "interval": self.interval,
+                "notification_channel": self.notification_channel.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["ProjectUpdateRequest"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ProjectUpdateRequest(_r.Model):
@@ -35,34 +37,43 @@ class ProjectUpdateRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProjectUpdateRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "name"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PROJECTUPDATEREQUEST
+                else _r.extras(data, _KEYS_PROJECTUPDATEREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "external_key_id"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("external_key_id", UNSET)
             obj.external_key_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_PROJECTUPDATEREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.external_key_id = _r.misfit(obj, data, "external_key_id", "external_key_id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.external_key_id is not UNSET:
-            out["external_key_id"] = self.external_key_id
+        try:
+            out: dict[str, Any] = {}
+            if self.name is not UNSET:
+                out["name"] = self.name
+            if self.external_key_id is not UNSET:
+                out["external_key_id"] = self.external_key_id
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

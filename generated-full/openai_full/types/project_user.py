@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["ProjectUser"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ProjectUser(_r.Model):
@@ -51,49 +53,60 @@ class ProjectUser(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProjectUser:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_PROJECTUSER else _r.extras(data, _KEYS_PROJECTUSER)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.object = _r.const(data["object"], "organization.project.user")
-
-            key = "id"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "email"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("email", UNSET)
             obj.email = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "role"
-            obj.role = v if (v := data["role"]).__class__ is str else _r.string(v)
-
-            key = "added_at"
-            obj.added_at = v if (v := data["added_at"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_PROJECTUSER)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.email = _r.misfit(obj, data, "email", "email", exc)
+        try:
+            obj.role = v if (v := data["role"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
+            obj.added_at = v if (v := data["added_at"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.added_at = _r.misfit(obj, data, "added_at", "added_at", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "id": self.id,
-            "role": self.role,
-            "added_at": self.added_at,
-        }
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.email is not UNSET:
-            out["email"] = self.email
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "id": self.id,
+                "role": self.role,
+                "added_at": self.added_at,
+            }
+            if self.name is not UNSET:
+                out["name"] = self.name
+            if self.email is not UNSET:
+                out["email"] = self.email
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

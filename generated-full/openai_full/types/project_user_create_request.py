@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["ProjectUserCreateRequest"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ProjectUserCreateRequest(_r.Model):
@@ -39,39 +41,49 @@ class ProjectUserCreateRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProjectUserCreateRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "user_id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PROJECTUSERCREATEREQUEST
+                else _r.extras(data, _KEYS_PROJECTUSERCREATEREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("user_id", UNSET)
             obj.user_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "email"
+        except Exception as exc:
+            obj.user_id = _r.misfit(obj, data, "user_id", "user_id", exc)
+        try:
             v = data.get("email", UNSET)
             obj.email = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "role"
-            obj.role = v if (v := data["role"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_PROJECTUSERCREATEREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.email = _r.misfit(obj, data, "email", "email", exc)
+        try:
+            obj.role = v if (v := data["role"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "role": self.role,
-        }
-        if self.user_id is not UNSET:
-            out["user_id"] = self.user_id
-        if self.email is not UNSET:
-            out["email"] = self.email
+        try:
+            out: dict[str, Any] = {
+                "role": self.role,
+            }
+            if self.user_id is not UNSET:
+                out["user_id"] = self.user_id
+            if self.email is not UNSET:
+                out["email"] = self.email
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

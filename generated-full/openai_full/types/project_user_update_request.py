@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["ProjectUserUpdateRequest"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ProjectUserUpdateRequest(_r.Model):
@@ -31,26 +33,34 @@ class ProjectUserUpdateRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProjectUserUpdateRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "role"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PROJECTUSERUPDATEREQUEST
+                else _r.extras(data, _KEYS_PROJECTUSERUPDATEREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("role", UNSET)
             obj.role = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_PROJECTUSERUPDATEREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.role is not UNSET:
-            out["role"] = self.role
+        try:
+            out: dict[str, Any] = {}
+            if self.role is not UNSET:
+                out["role"] = self.role
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

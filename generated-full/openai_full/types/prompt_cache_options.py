@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY
 from .prompt_cache_mode_enum import PromptCacheModeEnum
 from .prompt_cache_ttl_enum import PromptCacheTTLEnum
 
+__all__ = ["PromptCacheOptions"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class PromptCacheOptions(_r.Model):
@@ -37,29 +39,38 @@ class PromptCacheOptions(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PromptCacheOptions:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "ttl"
-            obj.ttl = _r.const(data["ttl"], "30m")
-
-            key = "mode"
-            obj.mode = PromptCacheModeEnum.decode(data["mode"])
-
-            obj.extra = _r.extras(data, _KEYS_PROMPTCACHEOPTIONS)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PROMPTCACHEOPTIONS
+                else _r.extras(data, _KEYS_PROMPTCACHEOPTIONS)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.ttl = _r.const(data["ttl"], "30m")
+        except Exception as exc:
+            obj.ttl = _r.misfit(obj, data, "ttl", "ttl", exc)
+        try:
+            obj.mode = PromptCacheModeEnum.decode(data["mode"])
+        except Exception as exc:
+            obj.mode = _r.misfit(obj, data, "mode", "mode", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "ttl": self.ttl,
-            "mode": self.mode,
-        }
+        try:
+            out: dict[str, Any] = {
+                "ttl": self.ttl,
+                "mode": self.mode,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

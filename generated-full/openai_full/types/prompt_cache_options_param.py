@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .prompt_cache_mode_enum import PromptCacheModeEnum
 from .prompt_cache_ttl_enum import PromptCacheTTLEnum
 
+__all__ = ["PromptCacheOptionsParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class PromptCacheOptionsParam(_r.Model):
@@ -37,32 +39,41 @@ class PromptCacheOptionsParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PromptCacheOptionsParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "ttl"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PROMPTCACHEOPTIONSPARAM
+                else _r.extras(data, _KEYS_PROMPTCACHEOPTIONSPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("ttl", UNSET)
             obj.ttl = v if v is UNSET else _r.const(v, "30m")
-
-            key = "mode"
+        except Exception as exc:
+            obj.ttl = _r.misfit(obj, data, "ttl", "ttl", exc)
+        try:
             v = data.get("mode", UNSET)
             obj.mode = v if v is UNSET else PromptCacheModeEnum.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_PROMPTCACHEOPTIONSPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.mode = _r.misfit(obj, data, "mode", "mode", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.ttl is not UNSET:
-            out["ttl"] = self.ttl
-        if self.mode is not UNSET:
-            out["mode"] = self.mode
+        try:
+            out: dict[str, Any] = {}
+            if self.ttl is not UNSET:
+                out["ttl"] = self.ttl
+            if self.mode is not UNSET:
+                out["mode"] = self.mode
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -13,6 +13,13 @@ from .c2_pa_provenance_result import C2PAProvenanceResult
 from .provenance_check_object import ProvenanceCheckObject
 from .synth_id_provenance_result import SynthIDProvenanceResult
 
+__all__ = [
+    "ProvenanceResource",
+    "ProvenanceResourceResultsItem",
+    "UnknownProvenanceResourceResultsItem",
+    "provenance_resource_results_item_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ProvenanceResource(_r.Model):
@@ -42,33 +49,43 @@ class ProvenanceResource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProvenanceResource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
-            obj.object = _r.const(data["object"], "content_provenance_check")
-
-            key = "created_at"
-            obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "results"
-            obj.results = _r.list_of(data["results"], provenance_resource_results_item_from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_PROVENANCERESOURCE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PROVENANCERESOURCE
+                else _r.extras(data, _KEYS_PROVENANCERESOURCE)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.object = _r.const(data["object"], "content_provenance_check")
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
+            obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
+            obj.results = _r.list_of(data["results"], provenance_resource_results_item_from_dict)
+        except Exception as exc:
+            obj.results = _r.misfit(obj, data, "results", "results", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "created_at": self.created_at,
-            "results": [x.to_dict() for x in self.results],
-        }
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "created_at": self.created_at,
+                "results": [x.to_dict() for x in self.results],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

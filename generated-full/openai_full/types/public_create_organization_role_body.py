@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["PublicCreateOrganizationRoleBody"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class PublicCreateOrganizationRoleBody(_r.Model):
@@ -39,37 +41,47 @@ class PublicCreateOrganizationRoleBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PublicCreateOrganizationRoleBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "role_name"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_PUBLICCREATEORGANIZATIONROLEBODY
+                else _r.extras(data, _KEYS_PUBLICCREATEORGANIZATIONROLEBODY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.role_name = v if (v := data["role_name"]).__class__ is str else _r.string(v)
-
-            key = "permissions"
+        except Exception as exc:
+            obj.role_name = _r.misfit(obj, data, "role_name", "role_name", exc)
+        try:
             obj.permissions = _r.list_of(data["permissions"], _r.string)
-
-            key = "description"
+        except Exception as exc:
+            obj.permissions = _r.misfit(obj, data, "permissions", "permissions", exc)
+        try:
             v = data.get("description", UNSET)
             obj.description = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_PUBLICCREATEORGANIZATIONROLEBODY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.description = _r.misfit(obj, data, "description", "description", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "role_name": self.role_name,
-            "permissions": list(self.permissions),
-        }
-        if self.description is not UNSET:
-            out["description"] = self.description
+        try:
+            out: dict[str, Any] = {
+                "role_name": self.role_name,
+                "permissions": list(self.permissions),
+            }
+            if self.description is not UNSET:
+                out["description"] = self.description
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,15 @@ from typing import Any, Literal, TypeAlias
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "RealtimeAudioFormats",
+    "RealtimeAudioFormatsPCMAAudioFormat",
+    "RealtimeAudioFormatsPCMAudioFormat",
+    "RealtimeAudioFormatsPCMUAudioFormat",
+    "UnknownRealtimeAudioFormats",
+    "realtime_audio_formats_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RealtimeAudioFormatsPCMAAudioFormat(_r.Model):
@@ -31,26 +40,34 @@ class RealtimeAudioFormatsPCMAAudioFormat(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeAudioFormatsPCMAAudioFormat:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMEAUDIOFORMATSPCMAAUDIOFORMAT
+                else _r.extras(data, _KEYS_REALTIMEAUDIOFORMATSPCMAAUDIOFORMAT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET else _r.const(v, "audio/pcma")
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMEAUDIOFORMATSPCMAAUDIOFORMAT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.type is not UNSET:
-            out["type"] = self.type
+        try:
+            out: dict[str, Any] = {}
+            if self.type is not UNSET:
+                out["type"] = self.type
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -81,32 +98,41 @@ class RealtimeAudioFormatsPCMAudioFormat(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeAudioFormatsPCMAudioFormat:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMEAUDIOFORMATSPCMAUDIOFORMAT
+                else _r.extras(data, _KEYS_REALTIMEAUDIOFORMATSPCMAUDIOFORMAT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET else _r.const(v, "audio/pcm")
-
-            key = "rate"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("rate", UNSET)
             obj.rate = v if v is UNSET else _r.const(v, 24000)
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMEAUDIOFORMATSPCMAUDIOFORMAT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.rate = _r.misfit(obj, data, "rate", "rate", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.type is not UNSET:
-            out["type"] = self.type
-        if self.rate is not UNSET:
-            out["rate"] = self.rate
+        try:
+            out: dict[str, Any] = {}
+            if self.type is not UNSET:
+                out["type"] = self.type
+            if self.rate is not UNSET:
+                out["rate"] = self.rate
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -133,26 +159,34 @@ class RealtimeAudioFormatsPCMUAudioFormat(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeAudioFormatsPCMUAudioFormat:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMEAUDIOFORMATSPCMUAUDIOFORMAT
+                else _r.extras(data, _KEYS_REALTIMEAUDIOFORMATSPCMUAUDIOFORMAT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET else _r.const(v, "audio/pcmu")
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMEAUDIOFORMATSPCMUAUDIOFORMAT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.type is not UNSET:
-            out["type"] = self.type
+        try:
+            out: dict[str, Any] = {}
+            if self.type is not UNSET:
+                out["type"] = self.type
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

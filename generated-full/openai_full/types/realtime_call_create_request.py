@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .realtime_session_create_request_ga import RealtimeSessionCreateRequestGA
 
+__all__ = ["RealtimeCallCreateRequest"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RealtimeCallCreateRequest(_r.Model):
@@ -40,31 +42,40 @@ class RealtimeCallCreateRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeCallCreateRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "sdp"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMECALLCREATEREQUEST
+                else _r.extras(data, _KEYS_REALTIMECALLCREATEREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.sdp = v if (v := data["sdp"]).__class__ is str else _r.string(v)
-
-            key = "session"
+        except Exception as exc:
+            obj.sdp = _r.misfit(obj, data, "sdp", "sdp", exc)
+        try:
             v = data.get("session", UNSET)
             obj.session = v if v is UNSET else RealtimeSessionCreateRequestGA.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMECALLCREATEREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.session = _r.misfit(obj, data, "session", "session", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "sdp": self.sdp,
-        }
-        if self.session is not UNSET:
-            out["session"] = self.session.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "sdp": self.sdp,
+            }
+            if self.session is not UNSET:
+                out["session"] = self.session.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["RealtimeCallRejectRequest"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RealtimeCallRejectRequest(_r.Model):
@@ -32,26 +34,34 @@ class RealtimeCallRejectRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeCallRejectRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "status_code"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMECALLREJECTREQUEST
+                else _r.extras(data, _KEYS_REALTIMECALLREJECTREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("status_code", UNSET)
             obj.status_code = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMECALLREJECTREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.status_code = _r.misfit(obj, data, "status_code", "status_code", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.status_code is not UNSET:
-            out["status_code"] = self.status_code
+        try:
+            out: dict[str, Any] = {}
+            if self.status_code is not UNSET:
+                out["status_code"] = self.status_code
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

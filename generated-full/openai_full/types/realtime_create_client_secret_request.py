@@ -14,6 +14,14 @@ from .realtime_transcription_session_create_request_ga import (
     RealtimeTranscriptionSessionCreateRequestGA,
 )
 
+__all__ = [
+    "RealtimeCreateClientSecretRequest",
+    "RealtimeCreateClientSecretRequestExpiresAfter",
+    "RealtimeCreateClientSecretRequestSession",
+    "UnknownRealtimeCreateClientSecretRequestSession",
+    "realtime_create_client_secret_request_session_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RealtimeCreateClientSecretRequest(_r.Model):
@@ -45,36 +53,45 @@ class RealtimeCreateClientSecretRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeCreateClientSecretRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "expires_after"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMECREATECLIENTSECRETREQUEST
+                else _r.extras(data, _KEYS_REALTIMECREATECLIENTSECRETREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("expires_after", UNSET)
             obj.expires_after = (
                 v if v is UNSET else RealtimeCreateClientSecretRequestExpiresAfter.from_dict(v)
             )
-
-            key = "session"
+        except Exception as exc:
+            obj.expires_after = _r.misfit(obj, data, "expires_after", "expires_after", exc)
+        try:
             v = data.get("session", UNSET)
             obj.session = (
                 v if v is UNSET else realtime_create_client_secret_request_session_from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMECREATECLIENTSECRETREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.session = _r.misfit(obj, data, "session", "session", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.expires_after is not UNSET:
-            out["expires_after"] = self.expires_after.to_dict()
-        if self.session is not UNSET:
-            out["session"] = self.session.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.expires_after is not UNSET:
+                out["expires_after"] = self.expires_after.to_dict()
+            if self.session is not UNSET:
+                out["session"] = self.session.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -112,32 +129,41 @@ class RealtimeCreateClientSecretRequestExpiresAfter(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeCreateClientSecretRequestExpiresAfter:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "anchor"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMECREATECLIENTSECRETREQUESTEXPIRESAFTER
+                else _r.extras(data, _KEYS_REALTIMECREATECLIENTSECRETREQUESTEXPIRESAFTER)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("anchor", UNSET)
             obj.anchor = v if v is UNSET else _r.const(v, "created_at")
-
-            key = "seconds"
+        except Exception as exc:
+            obj.anchor = _r.misfit(obj, data, "anchor", "anchor", exc)
+        try:
             v = data.get("seconds", UNSET)
             obj.seconds = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMECREATECLIENTSECRETREQUESTEXPIRESAFTER)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.seconds = _r.misfit(obj, data, "seconds", "seconds", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.anchor is not UNSET:
-            out["anchor"] = self.anchor
-        if self.seconds is not UNSET:
-            out["seconds"] = self.seconds
+        try:
+            out: dict[str, Any] = {}
+            if self.anchor is not UNSET:
+                out["anchor"] = self.anchor
+            if self.seconds is not UNSET:
+                out["seconds"] = self.seconds
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -14,6 +14,13 @@ from .realtime_transcription_session_create_response_ga import (
     RealtimeTranscriptionSessionCreateResponseGA,
 )
 
+__all__ = [
+    "RealtimeCreateClientSecretResponse",
+    "RealtimeCreateClientSecretResponseSession",
+    "UnknownRealtimeCreateClientSecretResponseSession",
+    "realtime_create_client_secret_response_session_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RealtimeCreateClientSecretResponse(_r.Model):
@@ -43,33 +50,43 @@ class RealtimeCreateClientSecretResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeCreateClientSecretResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "value"
-            obj.value = v if (v := data["value"]).__class__ is str else _r.string(v)
-
-            key = "expires_at"
-            obj.expires_at = v if (v := data["expires_at"]).__class__ is int else _r.integer(v)
-
-            key = "session"
-            obj.session = realtime_create_client_secret_response_session_from_dict(data["session"])
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMECREATECLIENTSECRETRESPONSE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMECREATECLIENTSECRETRESPONSE
+                else _r.extras(data, _KEYS_REALTIMECREATECLIENTSECRETRESPONSE)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.value = v if (v := data["value"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.value = _r.misfit(obj, data, "value", "value", exc)
+        try:
+            obj.expires_at = v if (v := data["expires_at"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.expires_at = _r.misfit(obj, data, "expires_at", "expires_at", exc)
+        try:
+            obj.session = realtime_create_client_secret_response_session_from_dict(data["session"])
+        except Exception as exc:
+            obj.session = _r.misfit(obj, data, "session", "session", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "value": self.value,
-            "expires_at": self.expires_at,
-            "session": self.session.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "value": self.value,
+                "expires_at": self.expires_at,
+                "session": self.session.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

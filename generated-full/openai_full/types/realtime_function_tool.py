@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["RealtimeFunctionTool"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RealtimeFunctionTool(_r.Model):
@@ -45,44 +47,55 @@ class RealtimeFunctionTool(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeFunctionTool:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMEFUNCTIONTOOL
+                else _r.extras(data, _KEYS_REALTIMEFUNCTIONTOOL)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET else _r.const(v, "function")
-
-            key = "name"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "description"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("description", UNSET)
             obj.description = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "parameters"
+        except Exception as exc:
+            obj.description = _r.misfit(obj, data, "description", "description", exc)
+        try:
             v = data.get("parameters", UNSET)
             obj.parameters = v if v is UNSET else _r.obj(v)
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMEFUNCTIONTOOL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.parameters = _r.misfit(obj, data, "parameters", "parameters", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.type is not UNSET:
-            out["type"] = self.type
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.description is not UNSET:
-            out["description"] = self.description
-        if self.parameters is not UNSET:
-            out["parameters"] = dict(self.parameters)
+        try:
+            out: dict[str, Any] = {}
+            if self.type is not UNSET:
+                out["type"] = self.type
+            if self.name is not UNSET:
+                out["name"] = self.name
+            if self.description is not UNSET:
+                out["description"] = self.description
+            if self.parameters is not UNSET:
+                out["parameters"] = dict(self.parameters)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .realtime_reasoning_effort import RealtimeReasoningEffort
 
+__all__ = ["RealtimeReasoning"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RealtimeReasoning(_r.Model):
@@ -31,26 +33,34 @@ class RealtimeReasoning(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeReasoning:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "effort"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMEREASONING
+                else _r.extras(data, _KEYS_REALTIMEREASONING)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("effort", UNSET)
             obj.effort = v if v is UNSET else RealtimeReasoningEffort.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMEREASONING)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.effort = _r.misfit(obj, data, "effort", "effort", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.effort is not UNSET:
-            out["effort"] = self.effort
+        try:
+            out: dict[str, Any] = {}
+            if self.effort is not UNSET:
+                out["effort"] = self.effort
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

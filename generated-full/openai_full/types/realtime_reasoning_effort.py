@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from .._runtime import models as _r
 
+__all__ = ["RealtimeReasoningEffort"]
+
 
 class RealtimeReasoningEffort(_r.OpenEnum):
     """Constrains effort on reasoning for reasoning-capable Realtime models such as

@@ -13,6 +13,19 @@ from .prompt import Prompt
 from .realtime_truncation import RealtimeTruncation, realtime_truncation_from_dict
 from .voice_ids_or_custom_voice import VoiceIdsOrCustomVoice, voice_ids_or_custom_voice_from_dict
 
+__all__ = [
+    "RealtimeSessionCreateRequest",
+    "RealtimeSessionCreateRequestClientSecret",
+    "RealtimeSessionCreateRequestInputAudioTranscription",
+    "RealtimeSessionCreateRequestMaxResponseOutputTokens",
+    "RealtimeSessionCreateRequestToolsItem",
+    "RealtimeSessionCreateRequestTracing",
+    "RealtimeSessionCreateRequestTracingTracingConfiguration",
+    "RealtimeSessionCreateRequestTurnDetection",
+    "realtime_session_create_request_max_response_output_tokens_from_dict",
+    "realtime_session_create_request_tracing_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RealtimeSessionCreateRequest(_r.Model):
@@ -122,127 +135,159 @@ class RealtimeSessionCreateRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeSessionCreateRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "client_secret"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMESESSIONCREATEREQUEST
+                else _r.extras(data, _KEYS_REALTIMESESSIONCREATEREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.client_secret = RealtimeSessionCreateRequestClientSecret.from_dict(
                 data["client_secret"]
             )
-
-            key = "modalities"
+        except Exception as exc:
+            obj.client_secret = _r.misfit(obj, data, "client_secret", "client_secret", exc)
+        try:
             obj.modalities = data.get("modalities", UNSET)
-            key = "instructions"
+        except Exception as exc:
+            obj.modalities = _r.misfit(obj, data, "modalities", "modalities", exc)
+        try:
             v = data.get("instructions", UNSET)
             obj.instructions = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "voice"
+        except Exception as exc:
+            obj.instructions = _r.misfit(obj, data, "instructions", "instructions", exc)
+        try:
             v = data.get("voice", UNSET)
             obj.voice = v if v is UNSET else voice_ids_or_custom_voice_from_dict(v)
-
-            key = "input_audio_format"
+        except Exception as exc:
+            obj.voice = _r.misfit(obj, data, "voice", "voice", exc)
+        try:
             v = data.get("input_audio_format", UNSET)
             obj.input_audio_format = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "output_audio_format"
+        except Exception as exc:
+            obj.input_audio_format = _r.misfit(
+                obj, data, "input_audio_format", "input_audio_format", exc
+            )
+        try:
             v = data.get("output_audio_format", UNSET)
             obj.output_audio_format = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "input_audio_transcription"
+        except Exception as exc:
+            obj.output_audio_format = _r.misfit(
+                obj, data, "output_audio_format", "output_audio_format", exc
+            )
+        try:
             v = data.get("input_audio_transcription", UNSET)
             obj.input_audio_transcription = (
                 v
                 if v is UNSET
                 else RealtimeSessionCreateRequestInputAudioTranscription.from_dict(v)
             )
-
-            key = "speed"
+        except Exception as exc:
+            obj.input_audio_transcription = _r.misfit(
+                obj, data, "input_audio_transcription", "input_audio_transcription", exc
+            )
+        try:
             v = data.get("speed", UNSET)
-            obj.speed = v if v is UNSET else _r.number(v)
-
-            key = "tracing"
+            obj.speed = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.speed = _r.misfit(obj, data, "speed", "speed", exc)
+        try:
             v = data.get("tracing", UNSET)
             obj.tracing = v if v is UNSET else realtime_session_create_request_tracing_from_dict(v)
-
-            key = "turn_detection"
+        except Exception as exc:
+            obj.tracing = _r.misfit(obj, data, "tracing", "tracing", exc)
+        try:
             v = data.get("turn_detection", UNSET)
             obj.turn_detection = (
                 v if v is UNSET else RealtimeSessionCreateRequestTurnDetection.from_dict(v)
             )
-
-            key = "tools"
+        except Exception as exc:
+            obj.turn_detection = _r.misfit(obj, data, "turn_detection", "turn_detection", exc)
+        try:
             v = data.get("tools", UNSET)
             obj.tools = (
                 v if v is UNSET else _r.list_of(v, RealtimeSessionCreateRequestToolsItem.from_dict)
             )
-
-            key = "tool_choice"
+        except Exception as exc:
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
+        try:
             v = data.get("tool_choice", UNSET)
             obj.tool_choice = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "temperature"
+        except Exception as exc:
+            obj.tool_choice = _r.misfit(obj, data, "tool_choice", "tool_choice", exc)
+        try:
             v = data.get("temperature", UNSET)
-            obj.temperature = v if v is UNSET else _r.number(v)
-
-            key = "max_response_output_tokens"
+            obj.temperature = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.temperature = _r.misfit(obj, data, "temperature", "temperature", exc)
+        try:
             v = data.get("max_response_output_tokens", UNSET)
             obj.max_response_output_tokens = (
                 v
                 if v is UNSET
                 else realtime_session_create_request_max_response_output_tokens_from_dict(v)
             )
-
-            key = "truncation"
+        except Exception as exc:
+            obj.max_response_output_tokens = _r.misfit(
+                obj, data, "max_response_output_tokens", "max_response_output_tokens", exc
+            )
+        try:
             v = data.get("truncation", UNSET)
             obj.truncation = v if v is UNSET else realtime_truncation_from_dict(v)
-
-            key = "prompt"
+        except Exception as exc:
+            obj.truncation = _r.misfit(obj, data, "truncation", "truncation", exc)
+        try:
             v = data.get("prompt", UNSET)
             obj.prompt = v if v is UNSET or v is None else Prompt.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMESESSIONCREATEREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.prompt = _r.misfit(obj, data, "prompt", "prompt", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "client_secret": self.client_secret.to_dict(),
-        }
-        if self.modalities is not UNSET:
-            out["modalities"] = self.modalities
-        if self.instructions is not UNSET:
-            out["instructions"] = self.instructions
-        if self.voice is not UNSET:
-            out["voice"] = _r.encode(self.voice)
-        if self.input_audio_format is not UNSET:
-            out["input_audio_format"] = self.input_audio_format
-        if self.output_audio_format is not UNSET:
-            out["output_audio_format"] = self.output_audio_format
-        if self.input_audio_transcription is not UNSET:
-            out["input_audio_transcription"] = self.input_audio_transcription.to_dict()
-        if self.speed is not UNSET:
-            out["speed"] = self.speed
-        if self.tracing is not UNSET:
-            out["tracing"] = _r.encode(self.tracing)
-        if self.turn_detection is not UNSET:
-            out["turn_detection"] = self.turn_detection.to_dict()
-        if self.tools is not UNSET:
-            out["tools"] = [x.to_dict() for x in self.tools]
-        if self.tool_choice is not UNSET:
-            out["tool_choice"] = self.tool_choice
-        if self.temperature is not UNSET:
-            out["temperature"] = self.temperature
-        if self.max_response_output_tokens is not UNSET:
-            out["max_response_output_tokens"] = self.max_response_output_tokens
-        if self.truncation is not UNSET:
-            out["truncation"] = _r.encode(self.truncation)
-        if self.prompt is not UNSET:
-            out["prompt"] = None if self.prompt is None else self.prompt.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "client_secret": self.client_secret.to_dict(),
+            }
+            if self.modalities is not UNSET:
+                out["modalities"] = self.modalities
+            if self.instructions is not UNSET:
+                out["instructions"] = self.instructions
+            if self.voice is not UNSET:
+                out["voice"] = _r.encode(self.voice)
+            if self.input_audio_format is not UNSET:
+                out["input_audio_format"] = self.input_audio_format
+            if self.output_audio_format is not UNSET:
+                out["output_audio_format"] = self.output_audio_format
+            if self.input_audio_transcription is not UNSET:
+                out["input_audio_transcription"] = self.input_audio_transcription.to_dict()
+            if self.speed is not UNSET:
+                out["speed"] = self.speed
+            if self.tracing is not UNSET:
+                out["tracing"] = _r.encode(self.tracing)
+            if self.turn_detection is not UNSET:
+                out["turn_detection"] = self.turn_detection.to_dict()
+            if self.tools is not UNSET:
+                out["tools"] = [x.to_dict() for x in self.tools]
+            if self.tool_choice is not UNSET:
+                out["tool_choice"] = self.tool_choice
+            if self.temperature is not UNSET:
+                out["temperature"] = self.temperature
+            if self.max_response_output_tokens is not UNSET:
+                out["max_response_output_tokens"] = self.max_response_output_tokens
+            if self.truncation is not UNSET:
+                out["truncation"] = _r.encode(self.truncation)
+            if self.prompt is not UNSET:
+                out["prompt"] = None if self.prompt is None else self.prompt.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -295,29 +340,38 @@ class RealtimeSessionCreateRequestClientSecret(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeSessionCreateRequestClientSecret:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "value"
-            obj.value = v if (v := data["value"]).__class__ is str else _r.string(v)
-
-            key = "expires_at"
-            obj.expires_at = v if (v := data["expires_at"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMESESSIONCREATEREQUESTCLIENTSECRET)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMESESSIONCREATEREQUESTCLIENTSECRET
+                else _r.extras(data, _KEYS_REALTIMESESSIONCREATEREQUESTCLIENTSECRET)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.value = v if (v := data["value"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.value = _r.misfit(obj, data, "value", "value", exc)
+        try:
+            obj.expires_at = v if (v := data["expires_at"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.expires_at = _r.misfit(obj, data, "expires_at", "expires_at", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "value": self.value,
-            "expires_at": self.expires_at,
-        }
+        try:
+            out: dict[str, Any] = {
+                "value": self.value,
+                "expires_at": self.expires_at,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -350,26 +404,34 @@ class RealtimeSessionCreateRequestInputAudioTranscription(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeSessionCreateRequestInputAudioTranscription:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "model"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMESESSIONCREATEREQUESTINPUTAUDIOTRANSCRIPTION
+                else _r.extras(data, _KEYS_REALTIMESESSIONCREATEREQUESTINPUTAUDIOTRANSCRIPTION)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMESESSIONCREATEREQUESTINPUTAUDIOTRANSCRIPTION)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.model is not UNSET:
-            out["model"] = self.model
+        try:
+            out: dict[str, Any] = {}
+            if self.model is not UNSET:
+                out["model"] = self.model
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -410,44 +472,55 @@ class RealtimeSessionCreateRequestToolsItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeSessionCreateRequestToolsItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMESESSIONCREATEREQUESTTOOLSITEM
+                else _r.extras(data, _KEYS_REALTIMESESSIONCREATEREQUESTTOOLSITEM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET else _r.const(v, "function")
-
-            key = "name"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "description"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("description", UNSET)
             obj.description = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "parameters"
+        except Exception as exc:
+            obj.description = _r.misfit(obj, data, "description", "description", exc)
+        try:
             v = data.get("parameters", UNSET)
             obj.parameters = v if v is UNSET else _r.obj(v)
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMESESSIONCREATEREQUESTTOOLSITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.parameters = _r.misfit(obj, data, "parameters", "parameters", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.type is not UNSET:
-            out["type"] = self.type
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.description is not UNSET:
-            out["description"] = self.description
-        if self.parameters is not UNSET:
-            out["parameters"] = dict(self.parameters)
+        try:
+            out: dict[str, Any] = {}
+            if self.type is not UNSET:
+                out["type"] = self.type
+            if self.name is not UNSET:
+                out["name"] = self.name
+            if self.description is not UNSET:
+                out["description"] = self.description
+            if self.parameters is not UNSET:
+                out["parameters"] = dict(self.parameters)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -489,40 +562,48 @@ class RealtimeSessionCreateRequestTracingTracingConfiguration(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeSessionCreateRequestTracingTracingConfiguration:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "workflow_name"
-            v = data.get("workflow_name", UNSET)
-            obj.workflow_name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "group_id"
-            v = data.get("group_id", UNSET)
-            obj.group_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "metadata"
-            v = data.get("metadata", UNSET)
-            obj.metadata = v if v is UNSET else _r.obj(v)
-
-            obj.extra = _r.extras(
-                data, _KEYS_REALTIMESESSIONCREATEREQUESTTRACINGTRACINGCONFIGURATION
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMESESSIONCREATEREQUESTTRACINGTRACINGCONFIGURATION
+                else _r.extras(data, _KEYS_REALTIMESESSIONCREATEREQUESTTRACINGTRACINGCONFIGURATION)
             )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            v = data.get("workflow_name", UNSET)
+            obj.workflow_name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.workflow_name = _r.misfit(obj, data, "workflow_name", "workflow_name", exc)
+        try:
+            v = data.get("group_id", UNSET)
+            obj.group_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.group_id = _r.misfit(obj, data, "group_id", "group_id", exc)
+        try:
+            v = data.get("metadata", UNSET)
+            obj.metadata = v if v is UNSET else _r.obj(v)
+        except Exception as exc:
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.workflow_name is not UNSET:
-            out["workflow_name"] = self.workflow_name
-        if self.group_id is not UNSET:
-            out["group_id"] = self.group_id
-        if self.metadata is not UNSET:
-            out["metadata"] = dict(self.metadata)
+        try:
+            out: dict[str, Any] = {}
+            if self.workflow_name is not UNSET:
+                out["workflow_name"] = self.workflow_name
+            if self.group_id is not UNSET:
+                out["group_id"] = self.group_id
+            if self.metadata is not UNSET:
+                out["metadata"] = dict(self.metadata)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -570,46 +651,61 @@ class RealtimeSessionCreateRequestTurnDetection(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeSessionCreateRequestTurnDetection:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMESESSIONCREATEREQUESTTURNDETECTION
+                else _r.extras(data, _KEYS_REALTIMESESSIONCREATEREQUESTTURNDETECTION)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "threshold"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("threshold", UNSET)
-            obj.threshold = v if v is UNSET else _r.number(v)
-
-            key = "prefix_padding_ms"
+            obj.threshold = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.threshold = _r.misfit(obj, data, "threshold", "threshold", exc)
+        try:
             v = data.get("prefix_padding_ms", UNSET)
             obj.prefix_padding_ms = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "silence_duration_ms"
+        except Exception as exc:
+            obj.prefix_padding_ms = _r.misfit(
+                obj, data, "prefix_padding_ms", "prefix_padding_ms", exc
+            )
+        try:
             v = data.get("silence_duration_ms", UNSET)
             obj.silence_duration_ms = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMESESSIONCREATEREQUESTTURNDETECTION)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.silence_duration_ms = _r.misfit(
+                obj, data, "silence_duration_ms", "silence_duration_ms", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.type is not UNSET:
-            out["type"] = self.type
-        if self.threshold is not UNSET:
-            out["threshold"] = self.threshold
-        if self.prefix_padding_ms is not UNSET:
-            out["prefix_padding_ms"] = self.prefix_padding_ms
-        if self.silence_duration_ms is not UNSET:
-            out["silence_duration_ms"] = self.silence_duration_ms
+        try:
+            out: dict[str, Any] = {}
+            if self.type is not UNSET:
+                out["type"] = self.type
+            if self.threshold is not UNSET:
+                out["threshold"] = self.threshold
+            if self.prefix_padding_ms is not UNSET:
+                out["prefix_padding_ms"] = self.prefix_padding_ms
+            if self.silence_duration_ms is not UNSET:
+                out["silence_duration_ms"] = self.silence_duration_ms
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

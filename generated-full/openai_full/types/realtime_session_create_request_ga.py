@@ -23,6 +23,30 @@ from .tool_choice_mcp import ToolChoiceMCP
 from .tool_choice_options import ToolChoiceOptions
 from .voice_ids_or_custom_voice import VoiceIdsOrCustomVoice, voice_ids_or_custom_voice_from_dict
 
+__all__ = [
+    "RealtimeSessionCreateRequestGA",
+    "RealtimeSessionCreateRequestGAAudio",
+    "RealtimeSessionCreateRequestGAAudioInput",
+    "RealtimeSessionCreateRequestGAAudioInputNoiseReduction",
+    "RealtimeSessionCreateRequestGAAudioOutput",
+    "RealtimeSessionCreateRequestGAMaxOutputTokens",
+    "RealtimeSessionCreateRequestGAModel",
+    "RealtimeSessionCreateRequestGAModelEnum",
+    "RealtimeSessionCreateRequestGAOutputModalitiesItem",
+    "RealtimeSessionCreateRequestGAToolChoice",
+    "RealtimeSessionCreateRequestGAToolChoiceObject",
+    "RealtimeSessionCreateRequestGAToolsItem",
+    "RealtimeSessionCreateRequestGATracing",
+    "RealtimeSessionCreateRequestGATracingTracingConfiguration",
+    "UnknownRealtimeSessionCreateRequestGAToolChoiceObject",
+    "UnknownRealtimeSessionCreateRequestGAToolsItem",
+    "realtime_session_create_request_ga_max_output_tokens_from_dict",
+    "realtime_session_create_request_ga_tool_choice_from_dict",
+    "realtime_session_create_request_ga_tool_choice_object_from_dict",
+    "realtime_session_create_request_ga_tools_item_from_dict",
+    "realtime_session_create_request_ga_tracing_from_dict",
+]
+
 
 class RealtimeSessionCreateRequestGAModelEnum(_r.OpenEnum):
     """RealtimeSessionCreateRequestGAModelEnum
@@ -151,127 +175,154 @@ class RealtimeSessionCreateRequestGA(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeSessionCreateRequestGA:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMESESSIONCREATEREQUESTGA
+                else _r.extras(data, _KEYS_REALTIMESESSIONCREATEREQUESTGA)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "realtime")
-
-            key = "output_modalities"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("output_modalities", UNSET)
             obj.output_modalities = (
                 v
                 if v is UNSET
                 else _r.list_of(v, RealtimeSessionCreateRequestGAOutputModalitiesItem.decode)
             )
-
-            key = "model"
+        except Exception as exc:
+            obj.output_modalities = _r.misfit(
+                obj, data, "output_modalities", "output_modalities", exc
+            )
+        try:
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET else RealtimeSessionCreateRequestGAModelEnum.decode(v)
-
-            key = "instructions"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("instructions", UNSET)
             obj.instructions = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "audio"
+        except Exception as exc:
+            obj.instructions = _r.misfit(obj, data, "instructions", "instructions", exc)
+        try:
             v = data.get("audio", UNSET)
             obj.audio = v if v is UNSET else RealtimeSessionCreateRequestGAAudio.from_dict(v)
-
-            key = "include"
+        except Exception as exc:
+            obj.audio = _r.misfit(obj, data, "audio", "audio", exc)
+        try:
             v = data.get("include", UNSET)
             obj.include = (
                 v
                 if v is UNSET
                 else _r.list_of(v, _r.consts("item.input_audio_transcription.logprobs"))
             )
-
-            key = "tracing"
+        except Exception as exc:
+            obj.include = _r.misfit(obj, data, "include", "include", exc)
+        try:
             v = data.get("tracing", UNSET)
             obj.tracing = (
                 v
                 if v is UNSET or v is None
                 else realtime_session_create_request_ga_tracing_from_dict(v)
             )
-
-            key = "tools"
+        except Exception as exc:
+            obj.tracing = _r.misfit(obj, data, "tracing", "tracing", exc)
+        try:
             v = data.get("tools", UNSET)
             obj.tools = (
                 v
                 if v is UNSET
                 else _r.list_of(v, realtime_session_create_request_ga_tools_item_from_dict)
             )
-
-            key = "tool_choice"
+        except Exception as exc:
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
+        try:
             v = data.get("tool_choice", UNSET)
             obj.tool_choice = (
                 v if v is UNSET else realtime_session_create_request_ga_tool_choice_from_dict(v)
             )
-
-            key = "parallel_tool_calls"
+        except Exception as exc:
+            obj.tool_choice = _r.misfit(obj, data, "tool_choice", "tool_choice", exc)
+        try:
             v = data.get("parallel_tool_calls", UNSET)
             obj.parallel_tool_calls = (
                 v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "reasoning"
+        except Exception as exc:
+            obj.parallel_tool_calls = _r.misfit(
+                obj, data, "parallel_tool_calls", "parallel_tool_calls", exc
+            )
+        try:
             v = data.get("reasoning", UNSET)
             obj.reasoning = v if v is UNSET else RealtimeReasoning.from_dict(v)
-
-            key = "max_output_tokens"
+        except Exception as exc:
+            obj.reasoning = _r.misfit(obj, data, "reasoning", "reasoning", exc)
+        try:
             v = data.get("max_output_tokens", UNSET)
             obj.max_output_tokens = (
                 v
                 if v is UNSET
                 else realtime_session_create_request_ga_max_output_tokens_from_dict(v)
             )
-
-            key = "truncation"
+        except Exception as exc:
+            obj.max_output_tokens = _r.misfit(
+                obj, data, "max_output_tokens", "max_output_tokens", exc
+            )
+        try:
             v = data.get("truncation", UNSET)
             obj.truncation = v if v is UNSET else realtime_truncation_from_dict(v)
-
-            key = "prompt"
+        except Exception as exc:
+            obj.truncation = _r.misfit(obj, data, "truncation", "truncation", exc)
+        try:
             v = data.get("prompt", UNSET)
             obj.prompt = v if v is UNSET or v is None else Prompt.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMESESSIONCREATEREQUESTGA)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.prompt = _r.misfit(obj, data, "prompt", "prompt", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.output_modalities is not UNSET:
-            out["output_modalities"] = list(self.output_modalities)
-        if self.model is not UNSET:
-            out["model"] = self.model
-        if self.instructions is not UNSET:
-            out["instructions"] = self.instructions
-        if self.audio is not UNSET:
-            out["audio"] = self.audio.to_dict()
-        if self.include is not UNSET:
-            out["include"] = list(self.include)
-        if self.tracing is not UNSET:
-            out["tracing"] = None if self.tracing is None else _r.encode(self.tracing)
-        if self.tools is not UNSET:
-            out["tools"] = [x.to_dict() for x in self.tools]
-        if self.tool_choice is not UNSET:
-            out["tool_choice"] = _r.encode(self.tool_choice)
-        if self.parallel_tool_calls is not UNSET:
-            out["parallel_tool_calls"] = self.parallel_tool_calls
-        if self.reasoning is not UNSET:
-            out["reasoning"] = self.reasoning.to_dict()
-        if self.max_output_tokens is not UNSET:
-            out["max_output_tokens"] = self.max_output_tokens
-        if self.truncation is not UNSET:
-            out["truncation"] = _r.encode(self.truncation)
-        if self.prompt is not UNSET:
-            out["prompt"] = None if self.prompt is None else self.prompt.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.output_modalities is not UNSET:
+                out["output_modalities"] = list(self.output_modalities)
+            if self.model is not UNSET:
+                out["model"] = self.model
+            if self.instructions is not UNSET:
+                out["instructions"] = self.instructions
+            if self.audio is not UNSET:
+                out["audio"] = self.audio.to_dict()
+            if self.include is not UNSET:
+                out["include"] = list(self.include)
+            if self.tracing is not UNSET:
+                out["tracing"] = None if self.tracing is None else _r.encode(self.tracing)
+            if self.tools is not UNSET:
+                out["tools"] = [x.to_dict() for x in self.tools]
+            if self.tool_choice is not UNSET:
+                out["tool_choice"] = _r.encode(self.tool_choice)
+            if self.parallel_tool_calls is not UNSET:
+                out["parallel_tool_calls"] = self.parallel_tool_calls
+            if self.reasoning is not UNSET:
+                out["reasoning"] = self.reasoning.to_dict()
+            if self.max_output_tokens is not UNSET:
+                out["max_output_tokens"] = self.max_output_tokens
+            if self.truncation is not UNSET:
+                out["truncation"] = _r.encode(self.truncation)
+            if self.prompt is not UNSET:
+                out["prompt"] = None if self.prompt is None else self.prompt.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -317,32 +368,41 @@ class RealtimeSessionCreateRequestGAAudio(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeSessionCreateRequestGAAudio:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "input"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMESESSIONCREATEREQUESTGAAUDIO
+                else _r.extras(data, _KEYS_REALTIMESESSIONCREATEREQUESTGAAUDIO)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("input", UNSET)
             obj.input = v if v is UNSET else RealtimeSessionCreateRequestGAAudioInput.from_dict(v)
-
-            key = "output"
+        except Exception as exc:
+            obj.input = _r.misfit(obj, data, "input", "input", exc)
+        try:
             v = data.get("output", UNSET)
             obj.output = v if v is UNSET else RealtimeSessionCreateRequestGAAudioOutput.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMESESSIONCREATEREQUESTGAAUDIO)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.output = _r.misfit(obj, data, "output", "output", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.input is not UNSET:
-            out["input"] = self.input.to_dict()
-        if self.output is not UNSET:
-            out["output"] = self.output.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.input is not UNSET:
+                out["input"] = self.input.to_dict()
+            if self.output is not UNSET:
+                out["output"] = self.output.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -383,52 +443,63 @@ class RealtimeSessionCreateRequestGAAudioInput(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeSessionCreateRequestGAAudioInput:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "format"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMESESSIONCREATEREQUESTGAAUDIOINPUT
+                else _r.extras(data, _KEYS_REALTIMESESSIONCREATEREQUESTGAAUDIOINPUT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("format", UNSET)
             obj.format = v if v is UNSET else realtime_audio_formats_from_dict(v)
-
-            key = "transcription"
+        except Exception as exc:
+            obj.format = _r.misfit(obj, data, "format", "format", exc)
+        try:
             v = data.get("transcription", UNSET)
             obj.transcription = v if v is UNSET else AudioTranscription.from_dict(v)
-
-            key = "noise_reduction"
+        except Exception as exc:
+            obj.transcription = _r.misfit(obj, data, "transcription", "transcription", exc)
+        try:
             v = data.get("noise_reduction", UNSET)
             obj.noise_reduction = (
                 v
                 if v is UNSET
                 else RealtimeSessionCreateRequestGAAudioInputNoiseReduction.from_dict(v)
             )
-
-            key = "turn_detection"
+        except Exception as exc:
+            obj.noise_reduction = _r.misfit(obj, data, "noise_reduction", "noise_reduction", exc)
+        try:
             v = data.get("turn_detection", UNSET)
             obj.turn_detection = (
                 v if v is UNSET or v is None else realtime_turn_detection_from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMESESSIONCREATEREQUESTGAAUDIOINPUT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.turn_detection = _r.misfit(obj, data, "turn_detection", "turn_detection", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.format is not UNSET:
-            out["format"] = self.format.to_dict()
-        if self.transcription is not UNSET:
-            out["transcription"] = self.transcription.to_dict()
-        if self.noise_reduction is not UNSET:
-            out["noise_reduction"] = self.noise_reduction.to_dict()
-        if self.turn_detection is not UNSET:
-            out["turn_detection"] = (
-                None if self.turn_detection is None else self.turn_detection.to_dict()
-            )
+        try:
+            out: dict[str, Any] = {}
+            if self.format is not UNSET:
+                out["format"] = self.format.to_dict()
+            if self.transcription is not UNSET:
+                out["transcription"] = self.transcription.to_dict()
+            if self.noise_reduction is not UNSET:
+                out["noise_reduction"] = self.noise_reduction.to_dict()
+            if self.turn_detection is not UNSET:
+                out["turn_detection"] = (
+                    None if self.turn_detection is None else self.turn_detection.to_dict()
+                )
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -461,28 +532,34 @@ class RealtimeSessionCreateRequestGAAudioInputNoiseReduction(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeSessionCreateRequestGAAudioInputNoiseReduction:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            v = data.get("type", UNSET)
-            obj.type = v if v is UNSET else NoiseReductionType.decode(v)
-
-            obj.extra = _r.extras(
-                data, _KEYS_REALTIMESESSIONCREATEREQUESTGAAUDIOINPUTNOISEREDUCTION
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMESESSIONCREATEREQUESTGAAUDIOINPUTNOISEREDUCTION
+                else _r.extras(data, _KEYS_REALTIMESESSIONCREATEREQUESTGAAUDIOINPUTNOISEREDUCTION)
             )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            v = data.get("type", UNSET)
+            obj.type = v if v is UNSET else NoiseReductionType.decode(v)
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.type is not UNSET:
-            out["type"] = self.type
+        try:
+            out: dict[str, Any] = {}
+            if self.type is not UNSET:
+                out["type"] = self.type
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -530,38 +607,48 @@ class RealtimeSessionCreateRequestGAAudioOutput(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeSessionCreateRequestGAAudioOutput:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "format"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMESESSIONCREATEREQUESTGAAUDIOOUTPUT
+                else _r.extras(data, _KEYS_REALTIMESESSIONCREATEREQUESTGAAUDIOOUTPUT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("format", UNSET)
             obj.format = v if v is UNSET else realtime_audio_formats_from_dict(v)
-
-            key = "voice"
+        except Exception as exc:
+            obj.format = _r.misfit(obj, data, "format", "format", exc)
+        try:
             v = data.get("voice", UNSET)
             obj.voice = v if v is UNSET else voice_ids_or_custom_voice_from_dict(v)
-
-            key = "speed"
-            v = data.get("speed", UNSET)
-            obj.speed = v if v is UNSET else _r.number(v)
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMESESSIONCREATEREQUESTGAAUDIOOUTPUT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.voice = _r.misfit(obj, data, "voice", "voice", exc)
+        try:
+            v = data.get("speed", UNSET)
+            obj.speed = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.speed = _r.misfit(obj, data, "speed", "speed", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.format is not UNSET:
-            out["format"] = self.format.to_dict()
-        if self.voice is not UNSET:
-            out["voice"] = _r.encode(self.voice)
-        if self.speed is not UNSET:
-            out["speed"] = self.speed
+        try:
+            out: dict[str, Any] = {}
+            if self.format is not UNSET:
+                out["format"] = self.format.to_dict()
+            if self.voice is not UNSET:
+                out["voice"] = _r.encode(self.voice)
+            if self.speed is not UNSET:
+                out["speed"] = self.speed
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -601,40 +688,50 @@ class RealtimeSessionCreateRequestGATracingTracingConfiguration(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeSessionCreateRequestGATracingTracingConfiguration:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "workflow_name"
-            v = data.get("workflow_name", UNSET)
-            obj.workflow_name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "group_id"
-            v = data.get("group_id", UNSET)
-            obj.group_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "metadata"
-            v = data.get("metadata", UNSET)
-            obj.metadata = v if v is UNSET else _r.obj(v)
-
-            obj.extra = _r.extras(
-                data, _KEYS_REALTIMESESSIONCREATEREQUESTGATRACINGTRACINGCONFIGURATION
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMESESSIONCREATEREQUESTGATRACINGTRACINGCONFIGURATION
+                else _r.extras(
+                    data, _KEYS_REALTIMESESSIONCREATEREQUESTGATRACINGTRACINGCONFIGURATION
+                )
             )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            v = data.get("workflow_name", UNSET)
+            obj.workflow_name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.workflow_name = _r.misfit(obj, data, "workflow_name", "workflow_name", exc)
+        try:
+            v = data.get("group_id", UNSET)
+            obj.group_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.group_id = _r.misfit(obj, data, "group_id", "group_id", exc)
+        try:
+            v = data.get("metadata", UNSET)
+            obj.metadata = v if v is UNSET else _r.obj(v)
+        except Exception as exc:
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.workflow_name is not UNSET:
-            out["workflow_name"] = self.workflow_name
-        if self.group_id is not UNSET:
-            out["group_id"] = self.group_id
-        if self.metadata is not UNSET:
-            out["metadata"] = dict(self.metadata)
+        try:
+            out: dict[str, Any] = {}
+            if self.workflow_name is not UNSET:
+                out["workflow_name"] = self.workflow_name
+            if self.group_id is not UNSET:
+                out["group_id"] = self.group_id
+            if self.metadata is not UNSET:
+                out["metadata"] = dict(self.metadata)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -15,6 +15,21 @@ from .realtime_audio_formats import RealtimeAudioFormats, realtime_audio_formats
 from .realtime_function_tool import RealtimeFunctionTool
 from .voice_ids_shared import VoiceIdsShared, VoiceIdsSharedEnum
 
+__all__ = [
+    "RealtimeSessionCreateResponse",
+    "RealtimeSessionCreateResponseAudio",
+    "RealtimeSessionCreateResponseAudioInput",
+    "RealtimeSessionCreateResponseAudioInputNoiseReduction",
+    "RealtimeSessionCreateResponseAudioInputTurnDetection",
+    "RealtimeSessionCreateResponseAudioOutput",
+    "RealtimeSessionCreateResponseMaxOutputTokens",
+    "RealtimeSessionCreateResponseTracing",
+    "RealtimeSessionCreateResponseTracingTracingConfiguration",
+    "RealtimeSessionCreateResponseTurnDetection",
+    "realtime_session_create_response_max_output_tokens_from_dict",
+    "realtime_session_create_response_tracing_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RealtimeSessionCreateResponse(_r.Model):
@@ -107,104 +122,129 @@ class RealtimeSessionCreateResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeSessionCreateResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMESESSIONCREATERESPONSE
+                else _r.extras(data, _KEYS_REALTIMESESSIONCREATERESPONSE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             v = data.get("object", UNSET)
             obj.object = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "expires_at"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             v = data.get("expires_at", UNSET)
             obj.expires_at = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "include"
+        except Exception as exc:
+            obj.expires_at = _r.misfit(obj, data, "expires_at", "expires_at", exc)
+        try:
             v = data.get("include", UNSET)
             obj.include = (
                 v
                 if v is UNSET
                 else _r.list_of(v, _r.consts("item.input_audio_transcription.logprobs"))
             )
-
-            key = "model"
+        except Exception as exc:
+            obj.include = _r.misfit(obj, data, "include", "include", exc)
+        try:
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "output_modalities"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             obj.output_modalities = data.get("output_modalities", UNSET)
-            key = "instructions"
+        except Exception as exc:
+            obj.output_modalities = _r.misfit(
+                obj, data, "output_modalities", "output_modalities", exc
+            )
+        try:
             v = data.get("instructions", UNSET)
             obj.instructions = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "audio"
+        except Exception as exc:
+            obj.instructions = _r.misfit(obj, data, "instructions", "instructions", exc)
+        try:
             v = data.get("audio", UNSET)
             obj.audio = v if v is UNSET else RealtimeSessionCreateResponseAudio.from_dict(v)
-
-            key = "tracing"
+        except Exception as exc:
+            obj.audio = _r.misfit(obj, data, "audio", "audio", exc)
+        try:
             v = data.get("tracing", UNSET)
             obj.tracing = v if v is UNSET else realtime_session_create_response_tracing_from_dict(v)
-
-            key = "turn_detection"
+        except Exception as exc:
+            obj.tracing = _r.misfit(obj, data, "tracing", "tracing", exc)
+        try:
             v = data.get("turn_detection", UNSET)
             obj.turn_detection = (
                 v if v is UNSET else RealtimeSessionCreateResponseTurnDetection.from_dict(v)
             )
-
-            key = "tools"
+        except Exception as exc:
+            obj.turn_detection = _r.misfit(obj, data, "turn_detection", "turn_detection", exc)
+        try:
             v = data.get("tools", UNSET)
             obj.tools = v if v is UNSET else _r.list_of(v, RealtimeFunctionTool.from_dict)
-
-            key = "tool_choice"
+        except Exception as exc:
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
+        try:
             v = data.get("tool_choice", UNSET)
             obj.tool_choice = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "max_output_tokens"
+        except Exception as exc:
+            obj.tool_choice = _r.misfit(obj, data, "tool_choice", "tool_choice", exc)
+        try:
             v = data.get("max_output_tokens", UNSET)
             obj.max_output_tokens = (
                 v if v is UNSET else realtime_session_create_response_max_output_tokens_from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMESESSIONCREATERESPONSE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.max_output_tokens = _r.misfit(
+                obj, data, "max_output_tokens", "max_output_tokens", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.object is not UNSET:
-            out["object"] = self.object
-        if self.expires_at is not UNSET:
-            out["expires_at"] = self.expires_at
-        if self.include is not UNSET:
-            out["include"] = list(self.include)
-        if self.model is not UNSET:
-            out["model"] = self.model
-        if self.output_modalities is not UNSET:
-            out["output_modalities"] = self.output_modalities
-        if self.instructions is not UNSET:
-            out["instructions"] = self.instructions
-        if self.audio is not UNSET:
-            out["audio"] = self.audio.to_dict()
-        if self.tracing is not UNSET:
-            out["tracing"] = _r.encode(self.tracing)
-        if self.turn_detection is not UNSET:
-            out["turn_detection"] = self.turn_detection.to_dict()
-        if self.tools is not UNSET:
-            out["tools"] = [x.to_dict() for x in self.tools]
-        if self.tool_choice is not UNSET:
-            out["tool_choice"] = self.tool_choice
-        if self.max_output_tokens is not UNSET:
-            out["max_output_tokens"] = self.max_output_tokens
+        try:
+            out: dict[str, Any] = {}
+            if self.id is not UNSET:
+                out["id"] = self.id
+            if self.object is not UNSET:
+                out["object"] = self.object
+            if self.expires_at is not UNSET:
+                out["expires_at"] = self.expires_at
+            if self.include is not UNSET:
+                out["include"] = list(self.include)
+            if self.model is not UNSET:
+                out["model"] = self.model
+            if self.output_modalities is not UNSET:
+                out["output_modalities"] = self.output_modalities
+            if self.instructions is not UNSET:
+                out["instructions"] = self.instructions
+            if self.audio is not UNSET:
+                out["audio"] = self.audio.to_dict()
+            if self.tracing is not UNSET:
+                out["tracing"] = _r.encode(self.tracing)
+            if self.turn_detection is not UNSET:
+                out["turn_detection"] = self.turn_detection.to_dict()
+            if self.tools is not UNSET:
+                out["tools"] = [x.to_dict() for x in self.tools]
+            if self.tool_choice is not UNSET:
+                out["tool_choice"] = self.tool_choice
+            if self.max_output_tokens is not UNSET:
+                out["max_output_tokens"] = self.max_output_tokens
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -249,32 +289,41 @@ class RealtimeSessionCreateResponseAudio(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeSessionCreateResponseAudio:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "input"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMESESSIONCREATERESPONSEAUDIO
+                else _r.extras(data, _KEYS_REALTIMESESSIONCREATERESPONSEAUDIO)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("input", UNSET)
             obj.input = v if v is UNSET else RealtimeSessionCreateResponseAudioInput.from_dict(v)
-
-            key = "output"
+        except Exception as exc:
+            obj.input = _r.misfit(obj, data, "input", "input", exc)
+        try:
             v = data.get("output", UNSET)
             obj.output = v if v is UNSET else RealtimeSessionCreateResponseAudioOutput.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMESESSIONCREATERESPONSEAUDIO)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.output = _r.misfit(obj, data, "output", "output", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.input is not UNSET:
-            out["input"] = self.input.to_dict()
-        if self.output is not UNSET:
-            out["output"] = self.output.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.input is not UNSET:
+                out["input"] = self.input.to_dict()
+            if self.output is not UNSET:
+                out["output"] = self.output.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -312,52 +361,63 @@ class RealtimeSessionCreateResponseAudioInput(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeSessionCreateResponseAudioInput:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "format"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMESESSIONCREATERESPONSEAUDIOINPUT
+                else _r.extras(data, _KEYS_REALTIMESESSIONCREATERESPONSEAUDIOINPUT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("format", UNSET)
             obj.format = v if v is UNSET else realtime_audio_formats_from_dict(v)
-
-            key = "transcription"
+        except Exception as exc:
+            obj.format = _r.misfit(obj, data, "format", "format", exc)
+        try:
             v = data.get("transcription", UNSET)
             obj.transcription = v if v is UNSET else AudioTranscriptionResponse.from_dict(v)
-
-            key = "noise_reduction"
+        except Exception as exc:
+            obj.transcription = _r.misfit(obj, data, "transcription", "transcription", exc)
+        try:
             v = data.get("noise_reduction", UNSET)
             obj.noise_reduction = (
                 v
                 if v is UNSET
                 else RealtimeSessionCreateResponseAudioInputNoiseReduction.from_dict(v)
             )
-
-            key = "turn_detection"
+        except Exception as exc:
+            obj.noise_reduction = _r.misfit(obj, data, "noise_reduction", "noise_reduction", exc)
+        try:
             v = data.get("turn_detection", UNSET)
             obj.turn_detection = (
                 v
                 if v is UNSET
                 else RealtimeSessionCreateResponseAudioInputTurnDetection.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMESESSIONCREATERESPONSEAUDIOINPUT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.turn_detection = _r.misfit(obj, data, "turn_detection", "turn_detection", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.format is not UNSET:
-            out["format"] = self.format.to_dict()
-        if self.transcription is not UNSET:
-            out["transcription"] = self.transcription.to_dict()
-        if self.noise_reduction is not UNSET:
-            out["noise_reduction"] = self.noise_reduction.to_dict()
-        if self.turn_detection is not UNSET:
-            out["turn_detection"] = self.turn_detection.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.format is not UNSET:
+                out["format"] = self.format.to_dict()
+            if self.transcription is not UNSET:
+                out["transcription"] = self.transcription.to_dict()
+            if self.noise_reduction is not UNSET:
+                out["noise_reduction"] = self.noise_reduction.to_dict()
+            if self.turn_detection is not UNSET:
+                out["turn_detection"] = self.turn_detection.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -387,26 +447,34 @@ class RealtimeSessionCreateResponseAudioInputNoiseReduction(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeSessionCreateResponseAudioInputNoiseReduction:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMESESSIONCREATERESPONSEAUDIOINPUTNOISEREDUCTION
+                else _r.extras(data, _KEYS_REALTIMESESSIONCREATERESPONSEAUDIOINPUTNOISEREDUCTION)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET else NoiseReductionType.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMESESSIONCREATERESPONSEAUDIOINPUTNOISEREDUCTION)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.type is not UNSET:
-            out["type"] = self.type
+        try:
+            out: dict[str, Any] = {}
+            if self.type is not UNSET:
+                out["type"] = self.type
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -444,46 +512,61 @@ class RealtimeSessionCreateResponseAudioInputTurnDetection(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeSessionCreateResponseAudioInputTurnDetection:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMESESSIONCREATERESPONSEAUDIOINPUTTURNDETECTION
+                else _r.extras(data, _KEYS_REALTIMESESSIONCREATERESPONSEAUDIOINPUTTURNDETECTION)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "threshold"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("threshold", UNSET)
-            obj.threshold = v if v is UNSET else _r.number(v)
-
-            key = "prefix_padding_ms"
+            obj.threshold = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.threshold = _r.misfit(obj, data, "threshold", "threshold", exc)
+        try:
             v = data.get("prefix_padding_ms", UNSET)
             obj.prefix_padding_ms = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "silence_duration_ms"
+        except Exception as exc:
+            obj.prefix_padding_ms = _r.misfit(
+                obj, data, "prefix_padding_ms", "prefix_padding_ms", exc
+            )
+        try:
             v = data.get("silence_duration_ms", UNSET)
             obj.silence_duration_ms = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMESESSIONCREATERESPONSEAUDIOINPUTTURNDETECTION)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.silence_duration_ms = _r.misfit(
+                obj, data, "silence_duration_ms", "silence_duration_ms", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.type is not UNSET:
-            out["type"] = self.type
-        if self.threshold is not UNSET:
-            out["threshold"] = self.threshold
-        if self.prefix_padding_ms is not UNSET:
-            out["prefix_padding_ms"] = self.prefix_padding_ms
-        if self.silence_duration_ms is not UNSET:
-            out["silence_duration_ms"] = self.silence_duration_ms
+        try:
+            out: dict[str, Any] = {}
+            if self.type is not UNSET:
+                out["type"] = self.type
+            if self.threshold is not UNSET:
+                out["threshold"] = self.threshold
+            if self.prefix_padding_ms is not UNSET:
+                out["prefix_padding_ms"] = self.prefix_padding_ms
+            if self.silence_duration_ms is not UNSET:
+                out["silence_duration_ms"] = self.silence_duration_ms
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -517,38 +600,48 @@ class RealtimeSessionCreateResponseAudioOutput(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeSessionCreateResponseAudioOutput:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "format"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMESESSIONCREATERESPONSEAUDIOOUTPUT
+                else _r.extras(data, _KEYS_REALTIMESESSIONCREATERESPONSEAUDIOOUTPUT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("format", UNSET)
             obj.format = v if v is UNSET else realtime_audio_formats_from_dict(v)
-
-            key = "voice"
+        except Exception as exc:
+            obj.format = _r.misfit(obj, data, "format", "format", exc)
+        try:
             v = data.get("voice", UNSET)
             obj.voice = v if v is UNSET else VoiceIdsSharedEnum.decode(v)
-
-            key = "speed"
-            v = data.get("speed", UNSET)
-            obj.speed = v if v is UNSET else _r.number(v)
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMESESSIONCREATERESPONSEAUDIOOUTPUT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.voice = _r.misfit(obj, data, "voice", "voice", exc)
+        try:
+            v = data.get("speed", UNSET)
+            obj.speed = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.speed = _r.misfit(obj, data, "speed", "speed", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.format is not UNSET:
-            out["format"] = self.format.to_dict()
-        if self.voice is not UNSET:
-            out["voice"] = self.voice
-        if self.speed is not UNSET:
-            out["speed"] = self.speed
+        try:
+            out: dict[str, Any] = {}
+            if self.format is not UNSET:
+                out["format"] = self.format.to_dict()
+            if self.voice is not UNSET:
+                out["voice"] = self.voice
+            if self.speed is not UNSET:
+                out["speed"] = self.speed
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -588,40 +681,48 @@ class RealtimeSessionCreateResponseTracingTracingConfiguration(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeSessionCreateResponseTracingTracingConfiguration:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "workflow_name"
-            v = data.get("workflow_name", UNSET)
-            obj.workflow_name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "group_id"
-            v = data.get("group_id", UNSET)
-            obj.group_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "metadata"
-            v = data.get("metadata", UNSET)
-            obj.metadata = v if v is UNSET else _r.obj(v)
-
-            obj.extra = _r.extras(
-                data, _KEYS_REALTIMESESSIONCREATERESPONSETRACINGTRACINGCONFIGURATION
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMESESSIONCREATERESPONSETRACINGTRACINGCONFIGURATION
+                else _r.extras(data, _KEYS_REALTIMESESSIONCREATERESPONSETRACINGTRACINGCONFIGURATION)
             )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            v = data.get("workflow_name", UNSET)
+            obj.workflow_name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.workflow_name = _r.misfit(obj, data, "workflow_name", "workflow_name", exc)
+        try:
+            v = data.get("group_id", UNSET)
+            obj.group_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.group_id = _r.misfit(obj, data, "group_id", "group_id", exc)
+        try:
+            v = data.get("metadata", UNSET)
+            obj.metadata = v if v is UNSET else _r.obj(v)
+        except Exception as exc:
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.workflow_name is not UNSET:
-            out["workflow_name"] = self.workflow_name
-        if self.group_id is not UNSET:
-            out["group_id"] = self.group_id
-        if self.metadata is not UNSET:
-            out["metadata"] = dict(self.metadata)
+        try:
+            out: dict[str, Any] = {}
+            if self.workflow_name is not UNSET:
+                out["workflow_name"] = self.workflow_name
+            if self.group_id is not UNSET:
+                out["group_id"] = self.group_id
+            if self.metadata is not UNSET:
+                out["metadata"] = dict(self.metadata)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -669,46 +770,61 @@ class RealtimeSessionCreateResponseTurnDetection(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeSessionCreateResponseTurnDetection:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMESESSIONCREATERESPONSETURNDETECTION
+                else _r.extras(data, _KEYS_REALTIMESESSIONCREATERESPONSETURNDETECTION)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "threshold"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("threshold", UNSET)
-            obj.threshold = v if v is UNSET else _r.number(v)
-
-            key = "prefix_padding_ms"
+            obj.threshold = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.threshold = _r.misfit(obj, data, "threshold", "threshold", exc)
+        try:
             v = data.get("prefix_padding_ms", UNSET)
             obj.prefix_padding_ms = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "silence_duration_ms"
+        except Exception as exc:
+            obj.prefix_padding_ms = _r.misfit(
+                obj, data, "prefix_padding_ms", "prefix_padding_ms", exc
+            )
+        try:
             v = data.get("silence_duration_ms", UNSET)
             obj.silence_duration_ms = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMESESSIONCREATERESPONSETURNDETECTION)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.silence_duration_ms = _r.misfit(
+                obj, data, "silence_duration_ms", "silence_duration_ms", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.type is not UNSET:
-            out["type"] = self.type
-        if self.threshold is not UNSET:
-            out["threshold"] = self.threshold
-        if self.prefix_padding_ms is not UNSET:
-            out["prefix_padding_ms"] = self.prefix_padding_ms
-        if self.silence_duration_ms is not UNSET:
-            out["silence_duration_ms"] = self.silence_duration_ms
+        try:
+            out: dict[str, Any] = {}
+            if self.type is not UNSET:
+                out["type"] = self.type
+            if self.threshold is not UNSET:
+                out["threshold"] = self.threshold
+            if self.prefix_padding_ms is not UNSET:
+                out["prefix_padding_ms"] = self.prefix_padding_ms
+            if self.silence_duration_ms is not UNSET:
+                out["silence_duration_ms"] = self.silence_duration_ms
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

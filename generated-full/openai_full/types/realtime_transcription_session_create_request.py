@@ -12,6 +12,13 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .audio_transcription import AudioTranscription
 from .noise_reduction_type import NoiseReductionType
 
+__all__ = [
+    "RealtimeTranscriptionCreateRequestInputAudioNoiseReduction",
+    "RealtimeTranscriptionSessionCreateRequest",
+    "RealtimeTranscriptionSessionCreateRequestInputAudioFormat",
+    "RealtimeTranscriptionSessionCreateRequestTurnDetection",
+]
+
 
 class RealtimeTranscriptionSessionCreateRequestInputAudioFormat(_r.OpenEnum):
     """The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.
@@ -50,28 +57,36 @@ class RealtimeTranscriptionCreateRequestInputAudioNoiseReduction(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeTranscriptionCreateRequestInputAudioNoiseReduction:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            v = data.get("type", UNSET)
-            obj.type = v if v is UNSET else NoiseReductionType.decode(v)
-
-            obj.extra = _r.extras(
-                data, _KEYS_REALTIMETRANSCRIPTIONCREATEREQUESTINPUTAUDIONOISEREDUCTION
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSCRIPTIONCREATEREQUESTINPUTAUDIONOISEREDUCTION
+                else _r.extras(
+                    data, _KEYS_REALTIMETRANSCRIPTIONCREATEREQUESTINPUTAUDIONOISEREDUCTION
+                )
             )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            v = data.get("type", UNSET)
+            obj.type = v if v is UNSET else NoiseReductionType.decode(v)
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.type is not UNSET:
-            out["type"] = self.type
+        try:
+            out: dict[str, Any] = {}
+            if self.type is not UNSET:
+                out["type"] = self.type
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -126,66 +141,84 @@ class RealtimeTranscriptionSessionCreateRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeTranscriptionSessionCreateRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "turn_detection"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUEST
+                else _r.extras(data, _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("turn_detection", UNSET)
             obj.turn_detection = (
                 v
                 if v is UNSET
                 else RealtimeTranscriptionSessionCreateRequestTurnDetection.from_dict(v)
             )
-
-            key = "input_audio_noise_reduction"
+        except Exception as exc:
+            obj.turn_detection = _r.misfit(obj, data, "turn_detection", "turn_detection", exc)
+        try:
             v = data.get("input_audio_noise_reduction", UNSET)
             obj.input_audio_noise_reduction = (
                 v
                 if v is UNSET
                 else RealtimeTranscriptionCreateRequestInputAudioNoiseReduction.from_dict(v)
             )
-
-            key = "input_audio_format"
+        except Exception as exc:
+            obj.input_audio_noise_reduction = _r.misfit(
+                obj, data, "input_audio_noise_reduction", "input_audio_noise_reduction", exc
+            )
+        try:
             v = data.get("input_audio_format", UNSET)
             obj.input_audio_format = (
                 v
                 if v is UNSET
                 else RealtimeTranscriptionSessionCreateRequestInputAudioFormat.decode(v)
             )
-
-            key = "input_audio_transcription"
+        except Exception as exc:
+            obj.input_audio_format = _r.misfit(
+                obj, data, "input_audio_format", "input_audio_format", exc
+            )
+        try:
             v = data.get("input_audio_transcription", UNSET)
             obj.input_audio_transcription = v if v is UNSET else AudioTranscription.from_dict(v)
-
-            key = "include"
+        except Exception as exc:
+            obj.input_audio_transcription = _r.misfit(
+                obj, data, "input_audio_transcription", "input_audio_transcription", exc
+            )
+        try:
             v = data.get("include", UNSET)
             obj.include = (
                 v
                 if v is UNSET
                 else _r.list_of(v, _r.consts("item.input_audio_transcription.logprobs"))
             )
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.include = _r.misfit(obj, data, "include", "include", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.turn_detection is not UNSET:
-            out["turn_detection"] = self.turn_detection.to_dict()
-        if self.input_audio_noise_reduction is not UNSET:
-            out["input_audio_noise_reduction"] = self.input_audio_noise_reduction.to_dict()
-        if self.input_audio_format is not UNSET:
-            out["input_audio_format"] = self.input_audio_format
-        if self.input_audio_transcription is not UNSET:
-            out["input_audio_transcription"] = self.input_audio_transcription.to_dict()
-        if self.include is not UNSET:
-            out["include"] = list(self.include)
+        try:
+            out: dict[str, Any] = {}
+            if self.turn_detection is not UNSET:
+                out["turn_detection"] = self.turn_detection.to_dict()
+            if self.input_audio_noise_reduction is not UNSET:
+                out["input_audio_noise_reduction"] = self.input_audio_noise_reduction.to_dict()
+            if self.input_audio_format is not UNSET:
+                out["input_audio_format"] = self.input_audio_format
+            if self.input_audio_transcription is not UNSET:
+                out["input_audio_transcription"] = self.input_audio_transcription.to_dict()
+            if self.include is not UNSET:
+                out["include"] = list(self.include)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -239,48 +272,61 @@ class RealtimeTranscriptionSessionCreateRequestTurnDetection(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeTranscriptionSessionCreateRequestTurnDetection:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUESTTURNDETECTION
+                else _r.extras(data, _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUESTTURNDETECTION)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET else _r.const(v, "server_vad")
-
-            key = "threshold"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("threshold", UNSET)
-            obj.threshold = v if v is UNSET else _r.number(v)
-
-            key = "prefix_padding_ms"
+            obj.threshold = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.threshold = _r.misfit(obj, data, "threshold", "threshold", exc)
+        try:
             v = data.get("prefix_padding_ms", UNSET)
             obj.prefix_padding_ms = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "silence_duration_ms"
+        except Exception as exc:
+            obj.prefix_padding_ms = _r.misfit(
+                obj, data, "prefix_padding_ms", "prefix_padding_ms", exc
+            )
+        try:
             v = data.get("silence_duration_ms", UNSET)
             obj.silence_duration_ms = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(
-                data, _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUESTTURNDETECTION
-            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.silence_duration_ms = _r.misfit(
+                obj, data, "silence_duration_ms", "silence_duration_ms", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.type is not UNSET:
-            out["type"] = self.type
-        if self.threshold is not UNSET:
-            out["threshold"] = self.threshold
-        if self.prefix_padding_ms is not UNSET:
-            out["prefix_padding_ms"] = self.prefix_padding_ms
-        if self.silence_duration_ms is not UNSET:
-            out["silence_duration_ms"] = self.silence_duration_ms
+        try:
+            out: dict[str, Any] = {}
+            if self.type is not UNSET:
+                out["type"] = self.type
+            if self.threshold is not UNSET:
+                out["threshold"] = self.threshold
+            if self.prefix_padding_ms is not UNSET:
+                out["prefix_padding_ms"] = self.prefix_padding_ms
+            if self.silence_duration_ms is not UNSET:
+                out["silence_duration_ms"] = self.silence_duration_ms
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -14,6 +14,13 @@ from .noise_reduction_type import NoiseReductionType
 from .realtime_audio_formats import RealtimeAudioFormats, realtime_audio_formats_from_dict
 from .realtime_turn_detection import RealtimeTurnDetection, realtime_turn_detection_from_dict
 
+__all__ = [
+    "RealtimeTranscriptionCreateRequestGAAudioInputNoiseReduction",
+    "RealtimeTranscriptionSessionCreateRequestGA",
+    "RealtimeTranscriptionSessionCreateRequestGAAudio",
+    "RealtimeTranscriptionSessionCreateRequestGAAudioInput",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RealtimeTranscriptionCreateRequestGAAudioInputNoiseReduction(_r.Model):
@@ -39,28 +46,36 @@ class RealtimeTranscriptionCreateRequestGAAudioInputNoiseReduction(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeTranscriptionCreateRequestGAAudioInputNoiseReduction:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            v = data.get("type", UNSET)
-            obj.type = v if v is UNSET else NoiseReductionType.decode(v)
-
-            obj.extra = _r.extras(
-                data, _KEYS_REALTIMETRANSCRIPTIONCREATEREQUESTGAAUDIOINPUTNOISEREDUCTION
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSCRIPTIONCREATEREQUESTGAAUDIOINPUTNOISEREDUCTION
+                else _r.extras(
+                    data, _KEYS_REALTIMETRANSCRIPTIONCREATEREQUESTGAAUDIOINPUTNOISEREDUCTION
+                )
             )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            v = data.get("type", UNSET)
+            obj.type = v if v is UNSET else NoiseReductionType.decode(v)
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.type is not UNSET:
-            out["type"] = self.type
+        try:
+            out: dict[str, Any] = {}
+            if self.type is not UNSET:
+                out["type"] = self.type
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -97,43 +112,53 @@ class RealtimeTranscriptionSessionCreateRequestGA(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeTranscriptionSessionCreateRequestGA:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUESTGA
+                else _r.extras(data, _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUESTGA)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "transcription")
-
-            key = "audio"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("audio", UNSET)
             obj.audio = (
                 v if v is UNSET else RealtimeTranscriptionSessionCreateRequestGAAudio.from_dict(v)
             )
-
-            key = "include"
+        except Exception as exc:
+            obj.audio = _r.misfit(obj, data, "audio", "audio", exc)
+        try:
             v = data.get("include", UNSET)
             obj.include = (
                 v
                 if v is UNSET
                 else _r.list_of(v, _r.consts("item.input_audio_transcription.logprobs"))
             )
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUESTGA)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.include = _r.misfit(obj, data, "include", "include", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.audio is not UNSET:
-            out["audio"] = self.audio.to_dict()
-        if self.include is not UNSET:
-            out["include"] = list(self.include)
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.audio is not UNSET:
+                out["audio"] = self.audio.to_dict()
+            if self.include is not UNSET:
+                out["include"] = list(self.include)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -159,30 +184,38 @@ class RealtimeTranscriptionSessionCreateRequestGAAudio(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeTranscriptionSessionCreateRequestGAAudio:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "input"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUESTGAAUDIO
+                else _r.extras(data, _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUESTGAAUDIO)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("input", UNSET)
             obj.input = (
                 v
                 if v is UNSET
                 else RealtimeTranscriptionSessionCreateRequestGAAudioInput.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUESTGAAUDIO)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.input = _r.misfit(obj, data, "input", "input", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.input is not UNSET:
-            out["input"] = self.input.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.input is not UNSET:
+                out["input"] = self.input.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -226,52 +259,63 @@ class RealtimeTranscriptionSessionCreateRequestGAAudioInput(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeTranscriptionSessionCreateRequestGAAudioInput:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "format"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUESTGAAUDIOINPUT
+                else _r.extras(data, _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUESTGAAUDIOINPUT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("format", UNSET)
             obj.format = v if v is UNSET else realtime_audio_formats_from_dict(v)
-
-            key = "transcription"
+        except Exception as exc:
+            obj.format = _r.misfit(obj, data, "format", "format", exc)
+        try:
             v = data.get("transcription", UNSET)
             obj.transcription = v if v is UNSET else AudioTranscription.from_dict(v)
-
-            key = "noise_reduction"
+        except Exception as exc:
+            obj.transcription = _r.misfit(obj, data, "transcription", "transcription", exc)
+        try:
             v = data.get("noise_reduction", UNSET)
             obj.noise_reduction = (
                 v
                 if v is UNSET
                 else RealtimeTranscriptionCreateRequestGAAudioInputNoiseReduction.from_dict(v)
             )
-
-            key = "turn_detection"
+        except Exception as exc:
+            obj.noise_reduction = _r.misfit(obj, data, "noise_reduction", "noise_reduction", exc)
+        try:
             v = data.get("turn_detection", UNSET)
             obj.turn_detection = (
                 v if v is UNSET or v is None else realtime_turn_detection_from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUESTGAAUDIOINPUT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.turn_detection = _r.misfit(obj, data, "turn_detection", "turn_detection", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.format is not UNSET:
-            out["format"] = self.format.to_dict()
-        if self.transcription is not UNSET:
-            out["transcription"] = self.transcription.to_dict()
-        if self.noise_reduction is not UNSET:
-            out["noise_reduction"] = self.noise_reduction.to_dict()
-        if self.turn_detection is not UNSET:
-            out["turn_detection"] = (
-                None if self.turn_detection is None else self.turn_detection.to_dict()
-            )
+        try:
+            out: dict[str, Any] = {}
+            if self.format is not UNSET:
+                out["format"] = self.format.to_dict()
+            if self.transcription is not UNSET:
+                out["transcription"] = self.transcription.to_dict()
+            if self.noise_reduction is not UNSET:
+                out["noise_reduction"] = self.noise_reduction.to_dict()
+            if self.turn_detection is not UNSET:
+                out["turn_detection"] = (
+                    None if self.turn_detection is None else self.turn_detection.to_dict()
+                )
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,12 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .audio_transcription_response import AudioTranscriptionResponse
 
+__all__ = [
+    "RealtimeTranscriptionSessionCreateResponse",
+    "RealtimeTranscriptionSessionCreateResponseClientSecret",
+    "RealtimeTranscriptionSessionCreateResponseTurnDetection",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RealtimeTranscriptionSessionCreateResponse(_r.Model):
@@ -56,55 +62,72 @@ class RealtimeTranscriptionSessionCreateResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeTranscriptionSessionCreateResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "client_secret"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSE
+                else _r.extras(data, _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.client_secret = RealtimeTranscriptionSessionCreateResponseClientSecret.from_dict(
                 data["client_secret"]
             )
-
-            key = "modalities"
+        except Exception as exc:
+            obj.client_secret = _r.misfit(obj, data, "client_secret", "client_secret", exc)
+        try:
             obj.modalities = data.get("modalities", UNSET)
-            key = "input_audio_format"
+        except Exception as exc:
+            obj.modalities = _r.misfit(obj, data, "modalities", "modalities", exc)
+        try:
             v = data.get("input_audio_format", UNSET)
             obj.input_audio_format = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "input_audio_transcription"
+        except Exception as exc:
+            obj.input_audio_format = _r.misfit(
+                obj, data, "input_audio_format", "input_audio_format", exc
+            )
+        try:
             v = data.get("input_audio_transcription", UNSET)
             obj.input_audio_transcription = (
                 v if v is UNSET else AudioTranscriptionResponse.from_dict(v)
             )
-
-            key = "turn_detection"
+        except Exception as exc:
+            obj.input_audio_transcription = _r.misfit(
+                obj, data, "input_audio_transcription", "input_audio_transcription", exc
+            )
+        try:
             v = data.get("turn_detection", UNSET)
             obj.turn_detection = (
                 v
                 if v is UNSET
                 else RealtimeTranscriptionSessionCreateResponseTurnDetection.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.turn_detection = _r.misfit(obj, data, "turn_detection", "turn_detection", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "client_secret": self.client_secret.to_dict(),
-        }
-        if self.modalities is not UNSET:
-            out["modalities"] = self.modalities
-        if self.input_audio_format is not UNSET:
-            out["input_audio_format"] = self.input_audio_format
-        if self.input_audio_transcription is not UNSET:
-            out["input_audio_transcription"] = self.input_audio_transcription.to_dict()
-        if self.turn_detection is not UNSET:
-            out["turn_detection"] = self.turn_detection.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "client_secret": self.client_secret.to_dict(),
+            }
+            if self.modalities is not UNSET:
+                out["modalities"] = self.modalities
+            if self.input_audio_format is not UNSET:
+                out["input_audio_format"] = self.input_audio_format
+            if self.input_audio_transcription is not UNSET:
+                out["input_audio_transcription"] = self.input_audio_transcription.to_dict()
+            if self.turn_detection is not UNSET:
+                out["turn_detection"] = self.turn_detection.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -149,31 +172,38 @@ class RealtimeTranscriptionSessionCreateResponseClientSecret(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeTranscriptionSessionCreateResponseClientSecret:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "value"
-            obj.value = v if (v := data["value"]).__class__ is str else _r.string(v)
-
-            key = "expires_at"
-            obj.expires_at = v if (v := data["expires_at"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(
-                data, _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSECLIENTSECRET
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSECLIENTSECRET
+                else _r.extras(data, _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSECLIENTSECRET)
             )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.value = v if (v := data["value"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.value = _r.misfit(obj, data, "value", "value", exc)
+        try:
+            obj.expires_at = v if (v := data["expires_at"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.expires_at = _r.misfit(obj, data, "expires_at", "expires_at", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "value": self.value,
-            "expires_at": self.expires_at,
-        }
+        try:
+            out: dict[str, Any] = {
+                "value": self.value,
+                "expires_at": self.expires_at,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -221,48 +251,61 @@ class RealtimeTranscriptionSessionCreateResponseTurnDetection(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeTranscriptionSessionCreateResponseTurnDetection:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSETURNDETECTION
+                else _r.extras(data, _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSETURNDETECTION)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "threshold"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("threshold", UNSET)
-            obj.threshold = v if v is UNSET else _r.number(v)
-
-            key = "prefix_padding_ms"
+            obj.threshold = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.threshold = _r.misfit(obj, data, "threshold", "threshold", exc)
+        try:
             v = data.get("prefix_padding_ms", UNSET)
             obj.prefix_padding_ms = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "silence_duration_ms"
+        except Exception as exc:
+            obj.prefix_padding_ms = _r.misfit(
+                obj, data, "prefix_padding_ms", "prefix_padding_ms", exc
+            )
+        try:
             v = data.get("silence_duration_ms", UNSET)
             obj.silence_duration_ms = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(
-                data, _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSETURNDETECTION
-            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.silence_duration_ms = _r.misfit(
+                obj, data, "silence_duration_ms", "silence_duration_ms", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.type is not UNSET:
-            out["type"] = self.type
-        if self.threshold is not UNSET:
-            out["threshold"] = self.threshold
-        if self.prefix_padding_ms is not UNSET:
-            out["prefix_padding_ms"] = self.prefix_padding_ms
-        if self.silence_duration_ms is not UNSET:
-            out["silence_duration_ms"] = self.silence_duration_ms
+        try:
+            out: dict[str, Any] = {}
+            if self.type is not UNSET:
+                out["type"] = self.type
+            if self.threshold is not UNSET:
+                out["threshold"] = self.threshold
+            if self.prefix_padding_ms is not UNSET:
+                out["prefix_padding_ms"] = self.prefix_padding_ms
+            if self.silence_duration_ms is not UNSET:
+                out["silence_duration_ms"] = self.silence_duration_ms
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

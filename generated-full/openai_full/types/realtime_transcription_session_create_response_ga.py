@@ -13,6 +13,14 @@ from .audio_transcription_response import AudioTranscriptionResponse
 from .noise_reduction_type import NoiseReductionType
 from .realtime_audio_formats import RealtimeAudioFormats, realtime_audio_formats_from_dict
 
+__all__ = [
+    "RealtimeTranscriptionCreateResponseGAAudioInputNoiseReduction",
+    "RealtimeTranscriptionCreateResponseGAAudioInputTurnDetection",
+    "RealtimeTranscriptionSessionCreateResponseGA",
+    "RealtimeTranscriptionSessionCreateResponseGAAudio",
+    "RealtimeTranscriptionSessionCreateResponseGAAudioInput",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RealtimeTranscriptionCreateResponseGAAudioInputNoiseReduction(_r.Model):
@@ -35,28 +43,37 @@ class RealtimeTranscriptionCreateResponseGAAudioInputNoiseReduction(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeTranscriptionCreateResponseGAAudioInputNoiseReduction:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            v = data.get("type", UNSET)
-            obj.type = v if v is UNSET else NoiseReductionType.decode(v)
-
-            obj.extra = _r.extras(
-                data, _KEYS_REALTIMETRANSCRIPTIONCREATERESPONSEGAAUDIOINPUTNOISEREDUCTION
+            obj.extra = (
+                EMPTY
+                if data.keys()
+                <= _KEYS_REALTIMETRANSCRIPTIONCREATERESPONSEGAAUDIOINPUTNOISEREDUCTION
+                else _r.extras(
+                    data, _KEYS_REALTIMETRANSCRIPTIONCREATERESPONSEGAAUDIOINPUTNOISEREDUCTION
+                )
             )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            v = data.get("type", UNSET)
+            obj.type = v if v is UNSET else NoiseReductionType.decode(v)
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.type is not UNSET:
-            out["type"] = self.type
+        try:
+            out: dict[str, Any] = {}
+            if self.type is not UNSET:
+                out["type"] = self.type
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -105,48 +122,63 @@ class RealtimeTranscriptionCreateResponseGAAudioInputTurnDetection(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeTranscriptionCreateResponseGAAudioInputTurnDetection:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSCRIPTIONCREATERESPONSEGAAUDIOINPUTTURNDETECTION
+                else _r.extras(
+                    data, _KEYS_REALTIMETRANSCRIPTIONCREATERESPONSEGAAUDIOINPUTTURNDETECTION
+                )
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("type", UNSET)
             obj.type = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "threshold"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("threshold", UNSET)
-            obj.threshold = v if v is UNSET else _r.number(v)
-
-            key = "prefix_padding_ms"
+            obj.threshold = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.threshold = _r.misfit(obj, data, "threshold", "threshold", exc)
+        try:
             v = data.get("prefix_padding_ms", UNSET)
             obj.prefix_padding_ms = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "silence_duration_ms"
+        except Exception as exc:
+            obj.prefix_padding_ms = _r.misfit(
+                obj, data, "prefix_padding_ms", "prefix_padding_ms", exc
+            )
+        try:
             v = data.get("silence_duration_ms", UNSET)
             obj.silence_duration_ms = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(
-                data, _KEYS_REALTIMETRANSCRIPTIONCREATERESPONSEGAAUDIOINPUTTURNDETECTION
-            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.silence_duration_ms = _r.misfit(
+                obj, data, "silence_duration_ms", "silence_duration_ms", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.type is not UNSET:
-            out["type"] = self.type
-        if self.threshold is not UNSET:
-            out["threshold"] = self.threshold
-        if self.prefix_padding_ms is not UNSET:
-            out["prefix_padding_ms"] = self.prefix_padding_ms
-        if self.silence_duration_ms is not UNSET:
-            out["silence_duration_ms"] = self.silence_duration_ms
+        try:
+            out: dict[str, Any] = {}
+            if self.type is not UNSET:
+                out["type"] = self.type
+            if self.threshold is not UNSET:
+                out["threshold"] = self.threshold
+            if self.prefix_padding_ms is not UNSET:
+                out["prefix_padding_ms"] = self.prefix_padding_ms
+            if self.silence_duration_ms is not UNSET:
+                out["silence_duration_ms"] = self.silence_duration_ms
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -196,57 +228,70 @@ class RealtimeTranscriptionSessionCreateResponseGA(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeTranscriptionSessionCreateResponseGA:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSEGA
+                else _r.extras(data, _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSEGA)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "transcription")
-
-            key = "id"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.object = v if (v := data["object"]).__class__ is str else _r.string(v)
-
-            key = "expires_at"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             v = data.get("expires_at", UNSET)
             obj.expires_at = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "include"
+        except Exception as exc:
+            obj.expires_at = _r.misfit(obj, data, "expires_at", "expires_at", exc)
+        try:
             v = data.get("include", UNSET)
             obj.include = (
                 v
                 if v is UNSET
                 else _r.list_of(v, _r.consts("item.input_audio_transcription.logprobs"))
             )
-
-            key = "audio"
+        except Exception as exc:
+            obj.include = _r.misfit(obj, data, "include", "include", exc)
+        try:
             v = data.get("audio", UNSET)
             obj.audio = (
                 v if v is UNSET else RealtimeTranscriptionSessionCreateResponseGAAudio.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSEGA)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.audio = _r.misfit(obj, data, "audio", "audio", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "object": self.object,
-        }
-        if self.expires_at is not UNSET:
-            out["expires_at"] = self.expires_at
-        if self.include is not UNSET:
-            out["include"] = list(self.include)
-        if self.audio is not UNSET:
-            out["audio"] = self.audio.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "object": self.object,
+            }
+            if self.expires_at is not UNSET:
+                out["expires_at"] = self.expires_at
+            if self.include is not UNSET:
+                out["include"] = list(self.include)
+            if self.audio is not UNSET:
+                out["audio"] = self.audio.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -276,30 +321,38 @@ class RealtimeTranscriptionSessionCreateResponseGAAudio(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeTranscriptionSessionCreateResponseGAAudio:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "input"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSEGAAUDIO
+                else _r.extras(data, _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSEGAAUDIO)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("input", UNSET)
             obj.input = (
                 v
                 if v is UNSET
                 else RealtimeTranscriptionSessionCreateResponseGAAudioInput.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSEGAAUDIO)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.input = _r.misfit(obj, data, "input", "input", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.input is not UNSET:
-            out["input"] = self.input.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.input is not UNSET:
+                out["input"] = self.input.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -343,56 +396,65 @@ class RealtimeTranscriptionSessionCreateResponseGAAudioInput(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeTranscriptionSessionCreateResponseGAAudioInput:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "format"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSEGAAUDIOINPUT
+                else _r.extras(data, _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSEGAAUDIOINPUT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("format", UNSET)
             obj.format = v if v is UNSET else realtime_audio_formats_from_dict(v)
-
-            key = "transcription"
+        except Exception as exc:
+            obj.format = _r.misfit(obj, data, "format", "format", exc)
+        try:
             v = data.get("transcription", UNSET)
             obj.transcription = v if v is UNSET else AudioTranscriptionResponse.from_dict(v)
-
-            key = "noise_reduction"
+        except Exception as exc:
+            obj.transcription = _r.misfit(obj, data, "transcription", "transcription", exc)
+        try:
             v = data.get("noise_reduction", UNSET)
             obj.noise_reduction = (
                 v
                 if v is UNSET
                 else RealtimeTranscriptionCreateResponseGAAudioInputNoiseReduction.from_dict(v)
             )
-
-            key = "turn_detection"
+        except Exception as exc:
+            obj.noise_reduction = _r.misfit(obj, data, "noise_reduction", "noise_reduction", exc)
+        try:
             v = data.get("turn_detection", UNSET)
             obj.turn_detection = (
                 v
                 if v is UNSET or v is None
                 else RealtimeTranscriptionCreateResponseGAAudioInputTurnDetection.from_dict(v)
             )
-
-            obj.extra = _r.extras(
-                data, _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSEGAAUDIOINPUT
-            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.turn_detection = _r.misfit(obj, data, "turn_detection", "turn_detection", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.format is not UNSET:
-            out["format"] = self.format.to_dict()
-        if self.transcription is not UNSET:
-            out["transcription"] = self.transcription.to_dict()
-        if self.noise_reduction is not UNSET:
-            out["noise_reduction"] = self.noise_reduction.to_dict()
-        if self.turn_detection is not UNSET:
-            out["turn_detection"] = (
-                None if self.turn_detection is None else self.turn_detection.to_dict()
-            )
+        try:
+            out: dict[str, Any] = {}
+            if self.format is not UNSET:
+                out["format"] = self.format.to_dict()
+            if self.transcription is not UNSET:
+                out["transcription"] = self.transcription.to_dict()
+            if self.noise_reduction is not UNSET:
+                out["noise_reduction"] = self.noise_reduction.to_dict()
+            if self.turn_detection is not UNSET:
+                out["turn_detection"] = (
+                    None if self.turn_detection is None else self.turn_detection.to_dict()
+                )
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,11 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .realtime_translation_session_create_request import RealtimeTranslationSessionCreateRequest
 
+__all__ = [
+    "RealtimeTranslationClientSecretCreateRequest",
+    "RealtimeTranslationClientSecretCreateRequestExpiresAfter",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RealtimeTranslationClientSecretCreateRequest(_r.Model):
@@ -38,35 +43,44 @@ class RealtimeTranslationClientSecretCreateRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeTranslationClientSecretCreateRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "expires_after"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSLATIONCLIENTSECRETCREATEREQUEST
+                else _r.extras(data, _KEYS_REALTIMETRANSLATIONCLIENTSECRETCREATEREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("expires_after", UNSET)
             obj.expires_after = (
                 v
                 if v is UNSET
                 else RealtimeTranslationClientSecretCreateRequestExpiresAfter.from_dict(v)
             )
-
-            key = "session"
-            obj.session = RealtimeTranslationSessionCreateRequest.from_dict(data["session"])
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMETRANSLATIONCLIENTSECRETCREATEREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.expires_after = _r.misfit(obj, data, "expires_after", "expires_after", exc)
+        try:
+            obj.session = RealtimeTranslationSessionCreateRequest.from_dict(data["session"])
+        except Exception as exc:
+            obj.session = _r.misfit(obj, data, "session", "session", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "session": self.session.to_dict(),
-        }
-        if self.expires_after is not UNSET:
-            out["expires_after"] = self.expires_after.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "session": self.session.to_dict(),
+            }
+            if self.expires_after is not UNSET:
+                out["expires_after"] = self.expires_after.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -106,34 +120,41 @@ class RealtimeTranslationClientSecretCreateRequestExpiresAfter(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeTranslationClientSecretCreateRequestExpiresAfter:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "anchor"
-            v = data.get("anchor", UNSET)
-            obj.anchor = v if v is UNSET else _r.const(v, "created_at")
-
-            key = "seconds"
-            v = data.get("seconds", UNSET)
-            obj.seconds = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(
-                data, _KEYS_REALTIMETRANSLATIONCLIENTSECRETCREATEREQUESTEXPIRESAFTER
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSLATIONCLIENTSECRETCREATEREQUESTEXPIRESAFTER
+                else _r.extras(data, _KEYS_REALTIMETRANSLATIONCLIENTSECRETCREATEREQUESTEXPIRESAFTER)
             )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            v = data.get("anchor", UNSET)
+            obj.anchor = v if v is UNSET else _r.const(v, "created_at")
+        except Exception as exc:
+            obj.anchor = _r.misfit(obj, data, "anchor", "anchor", exc)
+        try:
+            v = data.get("seconds", UNSET)
+            obj.seconds = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.seconds = _r.misfit(obj, data, "seconds", "seconds", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.anchor is not UNSET:
-            out["anchor"] = self.anchor
-        if self.seconds is not UNSET:
-            out["seconds"] = self.seconds
+        try:
+            out: dict[str, Any] = {}
+            if self.anchor is not UNSET:
+                out["anchor"] = self.anchor
+            if self.seconds is not UNSET:
+                out["seconds"] = self.seconds
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,15 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .noise_reduction_type import NoiseReductionType
 
+__all__ = [
+    "RealtimeTranslationSession",
+    "RealtimeTranslationSessionAudio",
+    "RealtimeTranslationSessionAudioInput",
+    "RealtimeTranslationSessionAudioInputNoiseReduction",
+    "RealtimeTranslationSessionAudioInputTranscription",
+    "RealtimeTranslationSessionAudioOutput",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RealtimeTranslationSession(_r.Model):
@@ -50,41 +59,53 @@ class RealtimeTranslationSession(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeTranslationSession:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "type"
-            obj.type = _r.const(data["type"], "translation")
-
-            key = "expires_at"
-            obj.expires_at = v if (v := data["expires_at"]).__class__ is int else _r.integer(v)
-
-            key = "model"
-            obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
-
-            key = "audio"
-            obj.audio = RealtimeTranslationSessionAudio.from_dict(data["audio"])
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMETRANSLATIONSESSION)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSLATIONSESSION
+                else _r.extras(data, _KEYS_REALTIMETRANSLATIONSESSION)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.type = _r.const(data["type"], "translation")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.expires_at = v if (v := data["expires_at"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.expires_at = _r.misfit(obj, data, "expires_at", "expires_at", exc)
+        try:
+            obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
+            obj.audio = RealtimeTranslationSessionAudio.from_dict(data["audio"])
+        except Exception as exc:
+            obj.audio = _r.misfit(obj, data, "audio", "audio", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "type": self.type,
-            "expires_at": self.expires_at,
-            "model": self.model,
-            "audio": self.audio.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "type": self.type,
+                "expires_at": self.expires_at,
+                "model": self.model,
+                "audio": self.audio.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -113,32 +134,41 @@ class RealtimeTranslationSessionAudio(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeTranslationSessionAudio:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "input"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSLATIONSESSIONAUDIO
+                else _r.extras(data, _KEYS_REALTIMETRANSLATIONSESSIONAUDIO)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("input", UNSET)
             obj.input = v if v is UNSET else RealtimeTranslationSessionAudioInput.from_dict(v)
-
-            key = "output"
+        except Exception as exc:
+            obj.input = _r.misfit(obj, data, "input", "input", exc)
+        try:
             v = data.get("output", UNSET)
             obj.output = v if v is UNSET else RealtimeTranslationSessionAudioOutput.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMETRANSLATIONSESSIONAUDIO)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.output = _r.misfit(obj, data, "output", "output", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.input is not UNSET:
-            out["input"] = self.input.to_dict()
-        if self.output is not UNSET:
-            out["output"] = self.output.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.input is not UNSET:
+                out["input"] = self.input.to_dict()
+            if self.output is not UNSET:
+                out["output"] = self.output.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -167,44 +197,53 @@ class RealtimeTranslationSessionAudioInput(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeTranslationSessionAudioInput:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "transcription"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSLATIONSESSIONAUDIOINPUT
+                else _r.extras(data, _KEYS_REALTIMETRANSLATIONSESSIONAUDIOINPUT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("transcription", UNSET)
             obj.transcription = (
                 v
                 if v is UNSET or v is None
                 else RealtimeTranslationSessionAudioInputTranscription.from_dict(v)
             )
-
-            key = "noise_reduction"
+        except Exception as exc:
+            obj.transcription = _r.misfit(obj, data, "transcription", "transcription", exc)
+        try:
             v = data.get("noise_reduction", UNSET)
             obj.noise_reduction = (
                 v
                 if v is UNSET or v is None
                 else RealtimeTranslationSessionAudioInputNoiseReduction.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMETRANSLATIONSESSIONAUDIOINPUT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.noise_reduction = _r.misfit(obj, data, "noise_reduction", "noise_reduction", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.transcription is not UNSET:
-            out["transcription"] = (
-                None if self.transcription is None else self.transcription.to_dict()
-            )
-        if self.noise_reduction is not UNSET:
-            out["noise_reduction"] = (
-                None if self.noise_reduction is None else self.noise_reduction.to_dict()
-            )
+        try:
+            out: dict[str, Any] = {}
+            if self.transcription is not UNSET:
+                out["transcription"] = (
+                    None if self.transcription is None else self.transcription.to_dict()
+                )
+            if self.noise_reduction is not UNSET:
+                out["noise_reduction"] = (
+                    None if self.noise_reduction is None else self.noise_reduction.to_dict()
+                )
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -232,25 +271,33 @@ class RealtimeTranslationSessionAudioInputNoiseReduction(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeTranslationSessionAudioInputNoiseReduction:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = NoiseReductionType.decode(data["type"])
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMETRANSLATIONSESSIONAUDIOINPUTNOISEREDUCTION)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSLATIONSESSIONAUDIOINPUTNOISEREDUCTION
+                else _r.extras(data, _KEYS_REALTIMETRANSLATIONSESSIONAUDIOINPUTNOISEREDUCTION)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = NoiseReductionType.decode(data["type"])
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -281,25 +328,33 @@ class RealtimeTranslationSessionAudioInputTranscription(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeTranslationSessionAudioInputTranscription:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "model"
-            obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMETRANSLATIONSESSIONAUDIOINPUTTRANSCRIPTION)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSLATIONSESSIONAUDIOINPUTTRANSCRIPTION
+                else _r.extras(data, _KEYS_REALTIMETRANSLATIONSESSIONAUDIOINPUTTRANSCRIPTION)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "model": self.model,
-        }
+        try:
+            out: dict[str, Any] = {
+                "model": self.model,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -326,26 +381,34 @@ class RealtimeTranslationSessionAudioOutput(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeTranslationSessionAudioOutput:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "language"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSLATIONSESSIONAUDIOOUTPUT
+                else _r.extras(data, _KEYS_REALTIMETRANSLATIONSESSIONAUDIOOUTPUT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("language", UNSET)
             obj.language = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMETRANSLATIONSESSIONAUDIOOUTPUT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.language = _r.misfit(obj, data, "language", "language", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.language is not UNSET:
-            out["language"] = self.language
+        try:
+            out: dict[str, Any] = {}
+            if self.language is not UNSET:
+                out["language"] = self.language
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

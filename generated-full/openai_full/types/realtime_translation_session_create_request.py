@@ -11,6 +11,15 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .noise_reduction_type import NoiseReductionType
 
+__all__ = [
+    "RealtimeTranslationSessionCreateRequest",
+    "RealtimeTranslationSessionCreateRequestAudio",
+    "RealtimeTranslationSessionCreateRequestAudioInput",
+    "RealtimeTranslationSessionCreateRequestAudioInputNoiseReduction",
+    "RealtimeTranslationSessionCreateRequestAudioInputTranscription",
+    "RealtimeTranslationSessionCreateRequestAudioOutput",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RealtimeTranslationSessionCreateRequest(_r.Model):
@@ -37,33 +46,42 @@ class RealtimeTranslationSessionCreateRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeTranslationSessionCreateRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "model"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUEST
+                else _r.extras(data, _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
-
-            key = "audio"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("audio", UNSET)
             obj.audio = (
                 v if v is UNSET else RealtimeTranslationSessionCreateRequestAudio.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.audio = _r.misfit(obj, data, "audio", "audio", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "model": self.model,
-        }
-        if self.audio is not UNSET:
-            out["audio"] = self.audio.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "model": self.model,
+            }
+            if self.audio is not UNSET:
+                out["audio"] = self.audio.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -92,36 +110,45 @@ class RealtimeTranslationSessionCreateRequestAudio(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeTranslationSessionCreateRequestAudio:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "input"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIO
+                else _r.extras(data, _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIO)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("input", UNSET)
             obj.input = (
                 v if v is UNSET else RealtimeTranslationSessionCreateRequestAudioInput.from_dict(v)
             )
-
-            key = "output"
+        except Exception as exc:
+            obj.input = _r.misfit(obj, data, "input", "input", exc)
+        try:
             v = data.get("output", UNSET)
             obj.output = (
                 v if v is UNSET else RealtimeTranslationSessionCreateRequestAudioOutput.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIO)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.output = _r.misfit(obj, data, "output", "output", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.input is not UNSET:
-            out["input"] = self.input.to_dict()
-        if self.output is not UNSET:
-            out["output"] = self.output.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.input is not UNSET:
+                out["input"] = self.input.to_dict()
+            if self.output is not UNSET:
+                out["output"] = self.output.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -156,44 +183,53 @@ class RealtimeTranslationSessionCreateRequestAudioInput(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeTranslationSessionCreateRequestAudioInput:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "transcription"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIOINPUT
+                else _r.extras(data, _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIOINPUT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("transcription", UNSET)
             obj.transcription = (
                 v
                 if v is UNSET or v is None
                 else RealtimeTranslationSessionCreateRequestAudioInputTranscription.from_dict(v)
             )
-
-            key = "noise_reduction"
+        except Exception as exc:
+            obj.transcription = _r.misfit(obj, data, "transcription", "transcription", exc)
+        try:
             v = data.get("noise_reduction", UNSET)
             obj.noise_reduction = (
                 v
                 if v is UNSET or v is None
                 else RealtimeTranslationSessionCreateRequestAudioInputNoiseReduction.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIOINPUT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.noise_reduction = _r.misfit(obj, data, "noise_reduction", "noise_reduction", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.transcription is not UNSET:
-            out["transcription"] = (
-                None if self.transcription is None else self.transcription.to_dict()
-            )
-        if self.noise_reduction is not UNSET:
-            out["noise_reduction"] = (
-                None if self.noise_reduction is None else self.noise_reduction.to_dict()
-            )
+        try:
+            out: dict[str, Any] = {}
+            if self.transcription is not UNSET:
+                out["transcription"] = (
+                    None if self.transcription is None else self.transcription.to_dict()
+                )
+            if self.noise_reduction is not UNSET:
+                out["noise_reduction"] = (
+                    None if self.noise_reduction is None else self.noise_reduction.to_dict()
+                )
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -223,27 +259,36 @@ class RealtimeTranslationSessionCreateRequestAudioInputNoiseReduction(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeTranslationSessionCreateRequestAudioInputNoiseReduction:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = NoiseReductionType.decode(data["type"])
-
-            obj.extra = _r.extras(
-                data, _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIOINPUTNOISEREDUCTION
+            obj.extra = (
+                EMPTY
+                if data.keys()
+                <= _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIOINPUTNOISEREDUCTION
+                else _r.extras(
+                    data, _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIOINPUTNOISEREDUCTION
+                )
             )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = NoiseReductionType.decode(data["type"])
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -274,27 +319,36 @@ class RealtimeTranslationSessionCreateRequestAudioInputTranscription(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeTranslationSessionCreateRequestAudioInputTranscription:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "model"
-            obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(
-                data, _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIOINPUTTRANSCRIPTION
+            obj.extra = (
+                EMPTY
+                if data.keys()
+                <= _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIOINPUTTRANSCRIPTION
+                else _r.extras(
+                    data, _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIOINPUTTRANSCRIPTION
+                )
             )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "model": self.model,
-        }
+        try:
+            out: dict[str, Any] = {
+                "model": self.model,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -323,26 +377,34 @@ class RealtimeTranslationSessionCreateRequestAudioOutput(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeTranslationSessionCreateRequestAudioOutput:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "language"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIOOUTPUT
+                else _r.extras(data, _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIOOUTPUT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("language", UNSET)
             obj.language = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIOOUTPUT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.language = _r.misfit(obj, data, "language", "language", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.language is not UNSET:
-            out["language"] = self.language
+        try:
+            out: dict[str, Any] = {}
+            if self.language is not UNSET:
+                out["language"] = self.language
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

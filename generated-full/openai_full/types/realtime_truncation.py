@@ -10,6 +10,14 @@ from typing import Any, Literal, TypeAlias
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "RealtimeTruncation",
+    "RealtimeTruncationEnum",
+    "RealtimeTruncationRetentionRatioTruncation",
+    "RealtimeTruncationRetentionRatioTruncationTokenLimits",
+    "realtime_truncation_from_dict",
+]
+
 
 class RealtimeTruncationEnum(_r.OpenEnum):
     """The truncation strategy to use for the session. `auto` is the default truncation strategy. `disabled` will disable truncation and emit errors when the conversation exceeds the input token limit.
@@ -49,39 +57,51 @@ class RealtimeTruncationRetentionRatioTruncation(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeTruncationRetentionRatioTruncation:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRUNCATIONRETENTIONRATIOTRUNCATION
+                else _r.extras(data, _KEYS_REALTIMETRUNCATIONRETENTIONRATIOTRUNCATION)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "retention_ratio")
-
-            key = "retention_ratio"
-            obj.retention_ratio = _r.number(data["retention_ratio"])
-
-            key = "token_limits"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.retention_ratio = (
+                v if (v := data["retention_ratio"]).__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.retention_ratio = _r.misfit(obj, data, "retention_ratio", "retention_ratio", exc)
+        try:
             v = data.get("token_limits", UNSET)
             obj.token_limits = (
                 v
                 if v is UNSET
                 else RealtimeTruncationRetentionRatioTruncationTokenLimits.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMETRUNCATIONRETENTIONRATIOTRUNCATION)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.token_limits = _r.misfit(obj, data, "token_limits", "token_limits", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "retention_ratio": self.retention_ratio,
-        }
-        if self.token_limits is not UNSET:
-            out["token_limits"] = self.token_limits.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "retention_ratio": self.retention_ratio,
+            }
+            if self.token_limits is not UNSET:
+                out["token_limits"] = self.token_limits.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -112,26 +132,36 @@ class RealtimeTruncationRetentionRatioTruncationTokenLimits(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RealtimeTruncationRetentionRatioTruncationTokenLimits:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "post_instructions"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETRUNCATIONRETENTIONRATIOTRUNCATIONTOKENLIMITS
+                else _r.extras(data, _KEYS_REALTIMETRUNCATIONRETENTIONRATIOTRUNCATIONTOKENLIMITS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("post_instructions", UNSET)
             obj.post_instructions = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMETRUNCATIONRETENTIONRATIOTRUNCATIONTOKENLIMITS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.post_instructions = _r.misfit(
+                obj, data, "post_instructions", "post_instructions", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.post_instructions is not UNSET:
-            out["post_instructions"] = self.post_instructions
+        try:
+            out: dict[str, Any] = {}
+            if self.post_instructions is not UNSET:
+                out["post_instructions"] = self.post_instructions
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,15 @@ from typing import Any, Literal, TypeAlias
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "RealtimeTurnDetection",
+    "RealtimeTurnDetectionSemanticVAD",
+    "RealtimeTurnDetectionSemanticVADEagerness",
+    "RealtimeTurnDetectionServerVAD",
+    "UnknownRealtimeTurnDetection",
+    "realtime_turn_detection_from_dict",
+]
+
 
 class RealtimeTurnDetectionSemanticVADEagerness(_r.OpenEnum):
     """Used only for `semantic_vad` mode. The eagerness of the model to respond. `low` will wait longer for the user to continue speaking, `high` will respond more quickly. `auto` is the default and is equivalent to `medium`. `low`, `medium`, and `high` have max timeouts of 8s, 4s, and 2s respectively.
@@ -62,45 +71,58 @@ class RealtimeTurnDetectionSemanticVAD(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeTurnDetectionSemanticVAD:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETURNDETECTIONSEMANTICVAD
+                else _r.extras(data, _KEYS_REALTIMETURNDETECTIONSEMANTICVAD)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "semantic_vad")
-
-            key = "eagerness"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("eagerness", UNSET)
             obj.eagerness = v if v is UNSET else RealtimeTurnDetectionSemanticVADEagerness.decode(v)
-
-            key = "create_response"
+        except Exception as exc:
+            obj.eagerness = _r.misfit(obj, data, "eagerness", "eagerness", exc)
+        try:
             v = data.get("create_response", UNSET)
             obj.create_response = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-
-            key = "interrupt_response"
+        except Exception as exc:
+            obj.create_response = _r.misfit(obj, data, "create_response", "create_response", exc)
+        try:
             v = data.get("interrupt_response", UNSET)
             obj.interrupt_response = (
                 v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMETURNDETECTIONSEMANTICVAD)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.interrupt_response = _r.misfit(
+                obj, data, "interrupt_response", "interrupt_response", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.eagerness is not UNSET:
-            out["eagerness"] = self.eagerness
-        if self.create_response is not UNSET:
-            out["create_response"] = self.create_response
-        if self.interrupt_response is not UNSET:
-            out["interrupt_response"] = self.interrupt_response
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.eagerness is not UNSET:
+                out["eagerness"] = self.eagerness
+            if self.create_response is not UNSET:
+                out["create_response"] = self.create_response
+            if self.interrupt_response is not UNSET:
+                out["interrupt_response"] = self.interrupt_response
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -168,67 +190,87 @@ class RealtimeTurnDetectionServerVAD(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealtimeTurnDetectionServerVAD:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REALTIMETURNDETECTIONSERVERVAD
+                else _r.extras(data, _KEYS_REALTIMETURNDETECTIONSERVERVAD)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "server_vad")
-
-            key = "threshold"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("threshold", UNSET)
-            obj.threshold = v if v is UNSET else _r.number(v)
-
-            key = "prefix_padding_ms"
+            obj.threshold = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.threshold = _r.misfit(obj, data, "threshold", "threshold", exc)
+        try:
             v = data.get("prefix_padding_ms", UNSET)
             obj.prefix_padding_ms = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "silence_duration_ms"
+        except Exception as exc:
+            obj.prefix_padding_ms = _r.misfit(
+                obj, data, "prefix_padding_ms", "prefix_padding_ms", exc
+            )
+        try:
             v = data.get("silence_duration_ms", UNSET)
             obj.silence_duration_ms = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "create_response"
+        except Exception as exc:
+            obj.silence_duration_ms = _r.misfit(
+                obj, data, "silence_duration_ms", "silence_duration_ms", exc
+            )
+        try:
             v = data.get("create_response", UNSET)
             obj.create_response = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-
-            key = "interrupt_response"
+        except Exception as exc:
+            obj.create_response = _r.misfit(obj, data, "create_response", "create_response", exc)
+        try:
             v = data.get("interrupt_response", UNSET)
             obj.interrupt_response = (
                 v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "idle_timeout_ms"
+        except Exception as exc:
+            obj.interrupt_response = _r.misfit(
+                obj, data, "interrupt_response", "interrupt_response", exc
+            )
+        try:
             v = data.get("idle_timeout_ms", UNSET)
             obj.idle_timeout_ms = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_REALTIMETURNDETECTIONSERVERVAD)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.idle_timeout_ms = _r.misfit(obj, data, "idle_timeout_ms", "idle_timeout_ms", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.threshold is not UNSET:
-            out["threshold"] = self.threshold
-        if self.prefix_padding_ms is not UNSET:
-            out["prefix_padding_ms"] = self.prefix_padding_ms
-        if self.silence_duration_ms is not UNSET:
-            out["silence_duration_ms"] = self.silence_duration_ms
-        if self.create_response is not UNSET:
-            out["create_response"] = self.create_response
-        if self.interrupt_response is not UNSET:
-            out["interrupt_response"] = self.interrupt_response
-        if self.idle_timeout_ms is not UNSET:
-            out["idle_timeout_ms"] = self.idle_timeout_ms
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.threshold is not UNSET:
+                out["threshold"] = self.threshold
+            if self.prefix_padding_ms is not UNSET:
+                out["prefix_padding_ms"] = self.prefix_padding_ms
+            if self.silence_duration_ms is not UNSET:
+                out["silence_duration_ms"] = self.silence_duration_ms
+            if self.create_response is not UNSET:
+                out["create_response"] = self.create_response
+            if self.interrupt_response is not UNSET:
+                out["interrupt_response"] = self.interrupt_response
+            if self.idle_timeout_ms is not UNSET:
+                out["idle_timeout_ms"] = self.idle_timeout_ms
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .reasoning_effort import ReasoningEffort
 from .reasoning_mode_enum import ReasoningModeEnum, ReasoningModeEnumEnum
 
+__all__ = ["Reasoning", "ReasoningContext", "ReasoningGenerateSummary", "ReasoningSummary"]
+
 
 class ReasoningContext(_r.OpenEnum):
     """Controls which reasoning items are rendered back to the model on later turns.
@@ -97,52 +99,62 @@ class Reasoning(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Reasoning:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "mode"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_REASONING else _r.extras(data, _KEYS_REASONING)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("mode", UNSET)
             obj.mode = v if v is UNSET else ReasoningModeEnumEnum.decode(v)
-
-            key = "effort"
+        except Exception as exc:
+            obj.mode = _r.misfit(obj, data, "mode", "mode", exc)
+        try:
             v = data.get("effort", UNSET)
             obj.effort = v if v is UNSET or v is None else ReasoningEffort.decode(v)
-
-            key = "summary"
+        except Exception as exc:
+            obj.effort = _r.misfit(obj, data, "effort", "effort", exc)
+        try:
             v = data.get("summary", UNSET)
             obj.summary = v if v is UNSET or v is None else ReasoningSummary.decode(v)
-
-            key = "context"
+        except Exception as exc:
+            obj.summary = _r.misfit(obj, data, "summary", "summary", exc)
+        try:
             v = data.get("context", UNSET)
             obj.context = v if v is UNSET or v is None else ReasoningContext.decode(v)
-
-            key = "generate_summary"
+        except Exception as exc:
+            obj.context = _r.misfit(obj, data, "context", "context", exc)
+        try:
             v = data.get("generate_summary", UNSET)
             obj.generate_summary = (
                 v if v is UNSET or v is None else ReasoningGenerateSummary.decode(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_REASONING)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.generate_summary = _r.misfit(obj, data, "generate_summary", "generate_summary", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.mode is not UNSET:
-            out["mode"] = self.mode
-        if self.effort is not UNSET:
-            out["effort"] = self.effort
-        if self.summary is not UNSET:
-            out["summary"] = self.summary
-        if self.context is not UNSET:
-            out["context"] = self.context
-        if self.generate_summary is not UNSET:
-            out["generate_summary"] = self.generate_summary
+        try:
+            out: dict[str, Any] = {}
+            if self.mode is not UNSET:
+                out["mode"] = self.mode
+            if self.effort is not UNSET:
+                out["effort"] = self.effort
+            if self.summary is not UNSET:
+                out["summary"] = self.summary
+            if self.context is not UNSET:
+                out["context"] = self.context
+            if self.generate_summary is not UNSET:
+                out["generate_summary"] = self.generate_summary
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from .._runtime import models as _r
 
+__all__ = ["ReasoningEffort"]
+
 
 class ReasoningEffort(_r.OpenEnum):
     """Constrains effort on reasoning for reasoning models. Currently supported

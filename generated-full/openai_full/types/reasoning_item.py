@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .reasoning_text_content import ReasoningTextContent
 from .summary_text_content import SummaryTextContent
 
+__all__ = ["ReasoningItem", "ReasoningItemStatus"]
+
 
 class ReasoningItemStatus(_r.OpenEnum):
     """The status of the item. One of `in_progress`, `completed`, or
@@ -68,53 +70,68 @@ class ReasoningItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ReasoningItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_REASONINGITEM
+                else _r.extras(data, _KEYS_REASONINGITEM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "reasoning")
-
-            key = "id"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "encrypted_content"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             v = data.get("encrypted_content", UNSET)
             obj.encrypted_content = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "summary"
+        except Exception as exc:
+            obj.encrypted_content = _r.misfit(
+                obj, data, "encrypted_content", "encrypted_content", exc
+            )
+        try:
             obj.summary = _r.list_of(data["summary"], SummaryTextContent.from_dict)
-
-            key = "content"
+        except Exception as exc:
+            obj.summary = _r.misfit(obj, data, "summary", "summary", exc)
+        try:
             v = data.get("content", UNSET)
             obj.content = v if v is UNSET else _r.list_of(v, ReasoningTextContent.from_dict)
-
-            key = "status"
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
+        try:
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET else ReasoningItemStatus.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_REASONINGITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "summary": [x.to_dict() for x in self.summary],
-        }
-        if self.encrypted_content is not UNSET:
-            out["encrypted_content"] = self.encrypted_content
-        if self.content is not UNSET:
-            out["content"] = [x.to_dict() for x in self.content]
-        if self.status is not UNSET:
-            out["status"] = self.status
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "summary": [x.to_dict() for x in self.summary],
+            }
+            if self.encrypted_content is not UNSET:
+                out["encrypted_content"] = self.encrypted_content
+            if self.content is not UNSET:
+                out["content"] = [x.to_dict() for x in self.content]
+            if self.status is not UNSET:
+                out["status"] = self.status
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

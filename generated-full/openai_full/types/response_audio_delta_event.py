@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["ResponseAudioDeltaEvent"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ResponseAudioDeltaEvent(_r.Model):
@@ -39,35 +41,45 @@ class ResponseAudioDeltaEvent(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ResponseAudioDeltaEvent:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RESPONSEAUDIODELTAEVENT
+                else _r.extras(data, _KEYS_RESPONSEAUDIODELTAEVENT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "response.audio.delta")
-
-            key = "sequence_number"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.sequence_number = (
                 v if (v := data["sequence_number"]).__class__ is int else _r.integer(v)
             )
-
-            key = "delta"
-            obj.delta = v if (v := data["delta"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_RESPONSEAUDIODELTAEVENT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.sequence_number = _r.misfit(obj, data, "sequence_number", "sequence_number", exc)
+        try:
+            obj.delta = v if (v := data["delta"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.delta = _r.misfit(obj, data, "delta", "delta", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "sequence_number": self.sequence_number,
-            "delta": self.delta,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "sequence_number": self.sequence_number,
+                "delta": self.delta,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .output_content import OutputContent, output_content_from_dict
 
+__all__ = ["ResponseContentPartDoneEvent"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ResponseContentPartDoneEvent(_r.Model):
@@ -52,49 +54,62 @@ class ResponseContentPartDoneEvent(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ResponseContentPartDoneEvent:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RESPONSECONTENTPARTDONEEVENT
+                else _r.extras(data, _KEYS_RESPONSECONTENTPARTDONEEVENT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "response.content_part.done")
-
-            key = "item_id"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.item_id = v if (v := data["item_id"]).__class__ is str else _r.string(v)
-
-            key = "output_index"
+        except Exception as exc:
+            obj.item_id = _r.misfit(obj, data, "item_id", "item_id", exc)
+        try:
             obj.output_index = v if (v := data["output_index"]).__class__ is int else _r.integer(v)
-
-            key = "content_index"
+        except Exception as exc:
+            obj.output_index = _r.misfit(obj, data, "output_index", "output_index", exc)
+        try:
             obj.content_index = (
                 v if (v := data["content_index"]).__class__ is int else _r.integer(v)
             )
-
-            key = "sequence_number"
+        except Exception as exc:
+            obj.content_index = _r.misfit(obj, data, "content_index", "content_index", exc)
+        try:
             obj.sequence_number = (
                 v if (v := data["sequence_number"]).__class__ is int else _r.integer(v)
             )
-
-            key = "part"
-            obj.part = output_content_from_dict(data["part"])
-
-            obj.extra = _r.extras(data, _KEYS_RESPONSECONTENTPARTDONEEVENT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.sequence_number = _r.misfit(obj, data, "sequence_number", "sequence_number", exc)
+        try:
+            obj.part = output_content_from_dict(data["part"])
+        except Exception as exc:
+            obj.part = _r.misfit(obj, data, "part", "part", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "item_id": self.item_id,
-            "output_index": self.output_index,
-            "content_index": self.content_index,
-            "sequence_number": self.sequence_number,
-            "part": self.part.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "item_id": self.item_id,
+                "output_index": self.output_index,
+                "content_index": self.content_index,
+                "sequence_number": self.sequence_number,
+                "part": self.part.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

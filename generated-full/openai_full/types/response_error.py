@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .response_error_code import ResponseErrorCode
 
+__all__ = ["ResponseError"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ResponseError(_r.Model):
@@ -35,29 +37,38 @@ class ResponseError(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ResponseError:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "code"
-            obj.code = ResponseErrorCode.decode(data["code"])
-
-            key = "message"
-            obj.message = v if (v := data["message"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_RESPONSEERROR)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RESPONSEERROR
+                else _r.extras(data, _KEYS_RESPONSEERROR)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.code = ResponseErrorCode.decode(data["code"])
+        except Exception as exc:
+            obj.code = _r.misfit(obj, data, "code", "code", exc)
+        try:
+            obj.message = v if (v := data["message"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.message = _r.misfit(obj, data, "message", "message", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "code": self.code,
-            "message": self.message,
-        }
+        try:
+            out: dict[str, Any] = {
+                "code": self.code,
+                "message": self.message,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from .._runtime import models as _r
 
+__all__ = ["ResponseErrorCode"]
+
 
 class ResponseErrorCode(_r.OpenEnum):
     """The error code for the response.

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["ResponseErrorEvent"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ResponseErrorEvent(_r.Model):
@@ -45,45 +47,57 @@ class ResponseErrorEvent(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ResponseErrorEvent:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RESPONSEERROREVENT
+                else _r.extras(data, _KEYS_RESPONSEERROREVENT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "error")
-
-            key = "code"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data["code"]
             obj.code = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "message"
+        except Exception as exc:
+            obj.code = _r.misfit(obj, data, "code", "code", exc)
+        try:
             obj.message = v if (v := data["message"]).__class__ is str else _r.string(v)
-
-            key = "param"
+        except Exception as exc:
+            obj.message = _r.misfit(obj, data, "message", "message", exc)
+        try:
             v = data["param"]
             obj.param = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "sequence_number"
+        except Exception as exc:
+            obj.param = _r.misfit(obj, data, "param", "param", exc)
+        try:
             obj.sequence_number = (
                 v if (v := data["sequence_number"]).__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_RESPONSEERROREVENT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.sequence_number = _r.misfit(obj, data, "sequence_number", "sequence_number", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "code": self.code,
-            "message": self.message,
-            "param": self.param,
-            "sequence_number": self.sequence_number,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "code": self.code,
+                "message": self.message,
+                "param": self.param,
+                "sequence_number": self.sequence_number,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .response import Response
 
+__all__ = ["ResponseInProgressEvent"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ResponseInProgressEvent(_r.Model):
@@ -40,35 +42,45 @@ class ResponseInProgressEvent(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ResponseInProgressEvent:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RESPONSEINPROGRESSEVENT
+                else _r.extras(data, _KEYS_RESPONSEINPROGRESSEVENT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "response.in_progress")
-
-            key = "response"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.response = Response.from_dict(data["response"])
-
-            key = "sequence_number"
+        except Exception as exc:
+            obj.response = _r.misfit(obj, data, "response", "response", exc)
+        try:
             obj.sequence_number = (
                 v if (v := data["sequence_number"]).__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_RESPONSEINPROGRESSEVENT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.sequence_number = _r.misfit(obj, data, "sequence_number", "sequence_number", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "response": self.response.to_dict(),
-            "sequence_number": self.sequence_number,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "response": self.response.to_dict(),
+                "sequence_number": self.sequence_number,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

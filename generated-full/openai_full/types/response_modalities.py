@@ -7,6 +7,8 @@ from typing import TypeAlias
 
 from .._runtime import models as _r
 
+__all__ = ["ResponseModalities", "ResponseModalitiesItem"]
+
 
 class ResponseModalitiesItem(_r.OpenEnum):
     """ResponseModalitiesItem

@@ -12,6 +12,13 @@ from .._runtime.models import EMPTY, UNSET
 from .file_annotation import FileAnnotation
 from .url_annotation import UrlAnnotation
 
+__all__ = [
+    "ResponseOutputText",
+    "ResponseOutputTextAnnotationsItem",
+    "UnknownResponseOutputTextAnnotationsItem",
+    "response_output_text_annotations_item_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ResponseOutputText(_r.Model):
@@ -43,35 +50,45 @@ class ResponseOutputText(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ResponseOutputText:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RESPONSEOUTPUTTEXT
+                else _r.extras(data, _KEYS_RESPONSEOUTPUTTEXT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "output_text")
-
-            key = "text"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
-
-            key = "annotations"
+        except Exception as exc:
+            obj.text = _r.misfit(obj, data, "text", "text", exc)
+        try:
             obj.annotations = _r.list_of(
                 data["annotations"], response_output_text_annotations_item_from_dict
             )
-
-            obj.extra = _r.extras(data, _KEYS_RESPONSEOUTPUTTEXT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.annotations = _r.misfit(obj, data, "annotations", "annotations", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "text": self.text,
-            "annotations": [x.to_dict() for x in self.annotations],
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "text": self.text,
+                "annotations": [x.to_dict() for x in self.annotations],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

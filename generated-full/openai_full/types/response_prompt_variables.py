@@ -11,6 +11,15 @@ from .input_file_content import InputFileContent
 from .input_image_content import InputImageContent
 from .input_text_content import InputTextContent
 
+__all__ = [
+    "ResponsePromptVariables",
+    "ResponsePromptVariablesValue",
+    "ResponsePromptVariablesValueObject",
+    "UnknownResponsePromptVariablesValueObject",
+    "response_prompt_variables_value_from_dict",
+    "response_prompt_variables_value_object_from_dict",
+]
+
 
 class UnknownResponsePromptVariablesValueObject(_r.Unknown):
     """A `ResponsePromptVariablesValueObject` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .function_shell_call_output_content import FunctionShellCallOutputContent
 
+__all__ = ["ResponseShellCallOutputContentDoneStreamingEvent"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ResponseShellCallOutputContentDoneStreamingEvent(_r.Model):
@@ -56,49 +58,62 @@ class ResponseShellCallOutputContentDoneStreamingEvent(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ResponseShellCallOutputContentDoneStreamingEvent:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RESPONSESHELLCALLOUTPUTCONTENTDONESTREAMINGEVENT
+                else _r.extras(data, _KEYS_RESPONSESHELLCALLOUTPUTCONTENTDONESTREAMINGEVENT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "response.shell_call_output_content.done")
-
-            key = "sequence_number"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.sequence_number = (
                 v if (v := data["sequence_number"]).__class__ is int else _r.integer(v)
             )
-
-            key = "item_id"
+        except Exception as exc:
+            obj.sequence_number = _r.misfit(obj, data, "sequence_number", "sequence_number", exc)
+        try:
             obj.item_id = v if (v := data["item_id"]).__class__ is str else _r.string(v)
-
-            key = "output_index"
+        except Exception as exc:
+            obj.item_id = _r.misfit(obj, data, "item_id", "item_id", exc)
+        try:
             obj.output_index = v if (v := data["output_index"]).__class__ is int else _r.integer(v)
-
-            key = "command_index"
+        except Exception as exc:
+            obj.output_index = _r.misfit(obj, data, "output_index", "output_index", exc)
+        try:
             obj.command_index = (
                 v if (v := data["command_index"]).__class__ is int else _r.integer(v)
             )
-
-            key = "output"
-            obj.output = _r.list_of(data["output"], FunctionShellCallOutputContent.from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_RESPONSESHELLCALLOUTPUTCONTENTDONESTREAMINGEVENT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.command_index = _r.misfit(obj, data, "command_index", "command_index", exc)
+        try:
+            obj.output = _r.list_of(data["output"], FunctionShellCallOutputContent.from_dict)
+        except Exception as exc:
+            obj.output = _r.misfit(obj, data, "output", "output", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "sequence_number": self.sequence_number,
-            "item_id": self.item_id,
-            "output_index": self.output_index,
-            "command_index": self.command_index,
-            "output": [x.to_dict() for x in self.output],
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "sequence_number": self.sequence_number,
+                "item_id": self.item_id,
+                "output_index": self.output_index,
+                "command_index": self.command_index,
+                "output": [x.to_dict() for x in self.output],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

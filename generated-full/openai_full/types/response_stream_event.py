@@ -84,6 +84,8 @@ from .response_web_search_call_completed_event import ResponseWebSearchCallCompl
 from .response_web_search_call_in_progress_event import ResponseWebSearchCallInProgressEvent
 from .response_web_search_call_searching_event import ResponseWebSearchCallSearchingEvent
 
+__all__ = ["ResponseStreamEvent", "UnknownResponseStreamEvent", "response_stream_event_from_dict"]
+
 
 class UnknownResponseStreamEvent(_r.Unknown):
     """A `ResponseStreamEvent` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -15,6 +15,8 @@ from .text_response_format_configuration import (
 )
 from .verbosity import Verbosity
 
+__all__ = ["ResponseTextParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ResponseTextParam(_r.Model):
@@ -41,32 +43,41 @@ class ResponseTextParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ResponseTextParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "format"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RESPONSETEXTPARAM
+                else _r.extras(data, _KEYS_RESPONSETEXTPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("format", UNSET)
             obj.format = v if v is UNSET else text_response_format_configuration_from_dict(v)
-
-            key = "verbosity"
+        except Exception as exc:
+            obj.format = _r.misfit(obj, data, "format", "format", exc)
+        try:
             v = data.get("verbosity", UNSET)
             obj.verbosity = v if v is UNSET or v is None else Verbosity.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_RESPONSETEXTPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.verbosity = _r.misfit(obj, data, "verbosity", "verbosity", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.format is not UNSET:
-            out["format"] = self.format.to_dict()
-        if self.verbosity is not UNSET:
-            out["verbosity"] = self.verbosity
+        try:
+            out: dict[str, Any] = {}
+            if self.format is not UNSET:
+                out["format"] = self.format.to_dict()
+            if self.verbosity is not UNSET:
+                out["verbosity"] = self.verbosity
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["ResponseUsage", "ResponseUsageInputTokensDetails", "ResponseUsageOutputTokensDetails"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ResponseUsage(_r.Model):
@@ -48,47 +50,63 @@ class ResponseUsage(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ResponseUsage:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "input_tokens"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RESPONSEUSAGE
+                else _r.extras(data, _KEYS_RESPONSEUSAGE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.input_tokens = v if (v := data["input_tokens"]).__class__ is int else _r.integer(v)
-
-            key = "input_tokens_details"
+        except Exception as exc:
+            obj.input_tokens = _r.misfit(obj, data, "input_tokens", "input_tokens", exc)
+        try:
             obj.input_tokens_details = ResponseUsageInputTokensDetails.from_dict(
                 data["input_tokens_details"]
             )
-
-            key = "output_tokens"
+        except Exception as exc:
+            obj.input_tokens_details = _r.misfit(
+                obj, data, "input_tokens_details", "input_tokens_details", exc
+            )
+        try:
             obj.output_tokens = (
                 v if (v := data["output_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            key = "output_tokens_details"
+        except Exception as exc:
+            obj.output_tokens = _r.misfit(obj, data, "output_tokens", "output_tokens", exc)
+        try:
             obj.output_tokens_details = ResponseUsageOutputTokensDetails.from_dict(
                 data["output_tokens_details"]
             )
-
-            key = "total_tokens"
-            obj.total_tokens = v if (v := data["total_tokens"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_RESPONSEUSAGE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.output_tokens_details = _r.misfit(
+                obj, data, "output_tokens_details", "output_tokens_details", exc
+            )
+        try:
+            obj.total_tokens = v if (v := data["total_tokens"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.total_tokens = _r.misfit(obj, data, "total_tokens", "total_tokens", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "input_tokens": self.input_tokens,
-            "input_tokens_details": self.input_tokens_details.to_dict(),
-            "output_tokens": self.output_tokens,
-            "output_tokens_details": self.output_tokens_details.to_dict(),
-            "total_tokens": self.total_tokens,
-        }
+        try:
+            out: dict[str, Any] = {
+                "input_tokens": self.input_tokens,
+                "input_tokens_details": self.input_tokens_details.to_dict(),
+                "output_tokens": self.output_tokens,
+                "output_tokens_details": self.output_tokens_details.to_dict(),
+                "total_tokens": self.total_tokens,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -128,33 +146,44 @@ class ResponseUsageInputTokensDetails(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ResponseUsageInputTokensDetails:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "cached_tokens"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RESPONSEUSAGEINPUTTOKENSDETAILS
+                else _r.extras(data, _KEYS_RESPONSEUSAGEINPUTTOKENSDETAILS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.cached_tokens = (
                 v if (v := data["cached_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            key = "cache_write_tokens"
+        except Exception as exc:
+            obj.cached_tokens = _r.misfit(obj, data, "cached_tokens", "cached_tokens", exc)
+        try:
             obj.cache_write_tokens = (
                 v if (v := data["cache_write_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_RESPONSEUSAGEINPUTTOKENSDETAILS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.cache_write_tokens = _r.misfit(
+                obj, data, "cache_write_tokens", "cache_write_tokens", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "cached_tokens": self.cached_tokens,
-            "cache_write_tokens": self.cache_write_tokens,
-        }
+        try:
+            out: dict[str, Any] = {
+                "cached_tokens": self.cached_tokens,
+                "cache_write_tokens": self.cache_write_tokens,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -181,27 +210,35 @@ class ResponseUsageOutputTokensDetails(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ResponseUsageOutputTokensDetails:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "reasoning_tokens"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RESPONSEUSAGEOUTPUTTOKENSDETAILS
+                else _r.extras(data, _KEYS_RESPONSEUSAGEOUTPUTTOKENSDETAILS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.reasoning_tokens = (
                 v if (v := data["reasoning_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_RESPONSEUSAGEOUTPUTTOKENSDETAILS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.reasoning_tokens = _r.misfit(obj, data, "reasoning_tokens", "reasoning_tokens", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "reasoning_tokens": self.reasoning_tokens,
-        }
+        try:
+            out: dict[str, Any] = {
+                "reasoning_tokens": self.reasoning_tokens,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["Role"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class Role(_r.Model):
@@ -55,52 +57,62 @@ class Role(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Role:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
+            obj.extra = EMPTY if data.keys() <= _KEYS_ROLE else _r.extras(data, _KEYS_ROLE)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.object = _r.const(data["object"], "role")
-
-            key = "id"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "description"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data["description"]
             obj.description = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "permissions"
+        except Exception as exc:
+            obj.description = _r.misfit(obj, data, "description", "description", exc)
+        try:
             obj.permissions = _r.list_of(data["permissions"], _r.string)
-
-            key = "resource_type"
+        except Exception as exc:
+            obj.permissions = _r.misfit(obj, data, "permissions", "permissions", exc)
+        try:
             obj.resource_type = v if (v := data["resource_type"]).__class__ is str else _r.string(v)
-
-            key = "predefined_role"
+        except Exception as exc:
+            obj.resource_type = _r.misfit(obj, data, "resource_type", "resource_type", exc)
+        try:
             obj.predefined_role = (
                 v if (v := data["predefined_role"]).__class__ is bool else _r.boolean(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_ROLE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.predefined_role = _r.misfit(obj, data, "predefined_role", "predefined_role", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "id": self.id,
-            "name": self.name,
-            "description": self.description,
-            "permissions": list(self.permissions),
-            "resource_type": self.resource_type,
-            "predefined_role": self.predefined_role,
-        }
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "id": self.id,
+                "name": self.name,
+                "description": self.description,
+                "permissions": list(self.permissions),
+                "resource_type": self.resource_type,
+                "predefined_role": self.predefined_role,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .assigned_role_details import AssignedRoleDetails
 
+__all__ = ["RoleListResource"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RoleListResource(_r.Model):
@@ -44,38 +46,49 @@ class RoleListResource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RoleListResource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_ROLELISTRESOURCE
+                else _r.extras(data, _KEYS_ROLELISTRESOURCE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.object = _r.const(data["object"], "list")
-
-            key = "data"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.data = _r.list_of(data["data"], AssignedRoleDetails.from_dict)
-
-            key = "has_more"
+        except Exception as exc:
+            obj.data = _r.misfit(obj, data, "data", "data", exc)
+        try:
             obj.has_more = v if (v := data["has_more"]).__class__ is bool else _r.boolean(v)
-
-            key = "next"
+        except Exception as exc:
+            obj.has_more = _r.misfit(obj, data, "has_more", "has_more", exc)
+        try:
             v = data["next"]
             obj.next = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_ROLELISTRESOURCE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.next = _r.misfit(obj, data, "next", "next", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "data": [x.to_dict() for x in self.data],
-            "has_more": self.has_more,
-            "next": self.next,
-        }
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "data": [x.to_dict() for x in self.data],
+                "has_more": self.has_more,
+                "next": self.next,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["RunCompletionUsage"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RunCompletionUsage(_r.Model):
@@ -39,37 +41,49 @@ class RunCompletionUsage(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunCompletionUsage:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "completion_tokens"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RUNCOMPLETIONUSAGE
+                else _r.extras(data, _KEYS_RUNCOMPLETIONUSAGE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.completion_tokens = (
                 v if (v := data["completion_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            key = "prompt_tokens"
+        except Exception as exc:
+            obj.completion_tokens = _r.misfit(
+                obj, data, "completion_tokens", "completion_tokens", exc
+            )
+        try:
             obj.prompt_tokens = (
                 v if (v := data["prompt_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            key = "total_tokens"
-            obj.total_tokens = v if (v := data["total_tokens"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_RUNCOMPLETIONUSAGE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.prompt_tokens = _r.misfit(obj, data, "prompt_tokens", "prompt_tokens", exc)
+        try:
+            obj.total_tokens = v if (v := data["total_tokens"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.total_tokens = _r.misfit(obj, data, "total_tokens", "total_tokens", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "completion_tokens": self.completion_tokens,
-            "prompt_tokens": self.prompt_tokens,
-            "total_tokens": self.total_tokens,
-        }
+        try:
+            out: dict[str, Any] = {
+                "completion_tokens": self.completion_tokens,
+                "prompt_tokens": self.prompt_tokens,
+                "total_tokens": self.total_tokens,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

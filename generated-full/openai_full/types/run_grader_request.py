@@ -15,6 +15,13 @@ from .grader_score_model import GraderScoreModel
 from .grader_string_check import GraderStringCheck
 from .grader_text_similarity import GraderTextSimilarity
 
+__all__ = [
+    "RunGraderRequest",
+    "RunGraderRequestGrader",
+    "UnknownRunGraderRequestGrader",
+    "run_grader_request_grader_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RunGraderRequest(_r.Model):
@@ -48,35 +55,45 @@ class RunGraderRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunGraderRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "grader"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RUNGRADERREQUEST
+                else _r.extras(data, _KEYS_RUNGRADERREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.grader = run_grader_request_grader_from_dict(data["grader"])
-
-            key = "item"
+        except Exception as exc:
+            obj.grader = _r.misfit(obj, data, "grader", "grader", exc)
+        try:
             v = data.get("item", UNSET)
             obj.item = v if v is UNSET else _r.obj(v)
-
-            key = "model_sample"
-            obj.model_sample = v if (v := data["model_sample"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_RUNGRADERREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.item = _r.misfit(obj, data, "item", "item", exc)
+        try:
+            obj.model_sample = v if (v := data["model_sample"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.model_sample = _r.misfit(obj, data, "model_sample", "model_sample", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "grader": self.grader.to_dict(),
-            "model_sample": self.model_sample,
-        }
-        if self.item is not UNSET:
-            out["item"] = dict(self.item)
+        try:
+            out: dict[str, Any] = {
+                "grader": self.grader.to_dict(),
+                "model_sample": self.model_sample,
+            }
+            if self.item is not UNSET:
+                out["item"] = dict(self.item)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["RunGraderResponse", "RunGraderResponseMetadata", "RunGraderResponseMetadataErrors"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RunGraderResponse(_r.Model):
@@ -39,39 +41,56 @@ class RunGraderResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunGraderResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "reward"
-            obj.reward = _r.number(data["reward"])
-
-            key = "metadata"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RUNGRADERRESPONSE
+                else _r.extras(data, _KEYS_RUNGRADERRESPONSE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.reward = v if (v := data["reward"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.reward = _r.misfit(obj, data, "reward", "reward", exc)
+        try:
             obj.metadata = RunGraderResponseMetadata.from_dict(data["metadata"])
-
-            key = "sub_rewards"
+        except Exception as exc:
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
+        try:
             obj.sub_rewards = _r.obj(data["sub_rewards"])
-
-            key = "model_grader_token_usage_per_model"
+        except Exception as exc:
+            obj.sub_rewards = _r.misfit(obj, data, "sub_rewards", "sub_rewards", exc)
+        try:
             obj.model_grader_token_usage_per_model = _r.obj(
                 data["model_grader_token_usage_per_model"]
             )
-
-            obj.extra = _r.extras(data, _KEYS_RUNGRADERRESPONSE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.model_grader_token_usage_per_model = _r.misfit(
+                obj,
+                data,
+                "model_grader_token_usage_per_model",
+                "model_grader_token_usage_per_model",
+                exc,
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "reward": self.reward,
-            "metadata": self.metadata.to_dict(),
-            "sub_rewards": dict(self.sub_rewards),
-            "model_grader_token_usage_per_model": dict(self.model_grader_token_usage_per_model),
-        }
+        try:
+            out: dict[str, Any] = {
+                "reward": self.reward,
+                "metadata": self.metadata.to_dict(),
+                "sub_rewards": dict(self.sub_rewards),
+                "model_grader_token_usage_per_model": dict(self.model_grader_token_usage_per_model),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -117,51 +136,69 @@ class RunGraderResponseMetadata(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunGraderResponseMetadata:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "name"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RUNGRADERRESPONSEMETADATA
+                else _r.extras(data, _KEYS_RUNGRADERRESPONSEMETADATA)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             obj.type = v if (v := data["type"]).__class__ is str else _r.string(v)
-
-            key = "errors"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.errors = RunGraderResponseMetadataErrors.from_dict(data["errors"])
-
-            key = "execution_time"
-            obj.execution_time = _r.number(data["execution_time"])
-
-            key = "scores"
+        except Exception as exc:
+            obj.errors = _r.misfit(obj, data, "errors", "errors", exc)
+        try:
+            obj.execution_time = (
+                v if (v := data["execution_time"]).__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.execution_time = _r.misfit(obj, data, "execution_time", "execution_time", exc)
+        try:
             obj.scores = _r.obj(data["scores"])
-
-            key = "token_usage"
+        except Exception as exc:
+            obj.scores = _r.misfit(obj, data, "scores", "scores", exc)
+        try:
             v = data["token_usage"]
             obj.token_usage = v if v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "sampled_model_name"
+        except Exception as exc:
+            obj.token_usage = _r.misfit(obj, data, "token_usage", "token_usage", exc)
+        try:
             v = data["sampled_model_name"]
             obj.sampled_model_name = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_RUNGRADERRESPONSEMETADATA)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.sampled_model_name = _r.misfit(
+                obj, data, "sampled_model_name", "sampled_model_name", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "name": self.name,
-            "type": self.type,
-            "errors": self.errors.to_dict(),
-            "execution_time": self.execution_time,
-            "scores": dict(self.scores),
-            "token_usage": self.token_usage,
-            "sampled_model_name": self.sampled_model_name,
-        }
+        try:
+            out: dict[str, Any] = {
+                "name": self.name,
+                "type": self.type,
+                "errors": self.errors.to_dict(),
+                "execution_time": self.execution_time,
+                "scores": dict(self.scores),
+                "token_usage": self.token_usage,
+                "sampled_model_name": self.sampled_model_name,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -228,106 +265,161 @@ class RunGraderResponseMetadataErrors(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunGraderResponseMetadataErrors:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "formula_parse_error"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RUNGRADERRESPONSEMETADATAERRORS
+                else _r.extras(data, _KEYS_RUNGRADERRESPONSEMETADATAERRORS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.formula_parse_error = (
                 v if (v := data["formula_parse_error"]).__class__ is bool else _r.boolean(v)
             )
-
-            key = "sample_parse_error"
+        except Exception as exc:
+            obj.formula_parse_error = _r.misfit(
+                obj, data, "formula_parse_error", "formula_parse_error", exc
+            )
+        try:
             obj.sample_parse_error = (
                 v if (v := data["sample_parse_error"]).__class__ is bool else _r.boolean(v)
             )
-
-            key = "truncated_observation_error"
+        except Exception as exc:
+            obj.sample_parse_error = _r.misfit(
+                obj, data, "sample_parse_error", "sample_parse_error", exc
+            )
+        try:
             obj.truncated_observation_error = (
                 v if (v := data["truncated_observation_error"]).__class__ is bool else _r.boolean(v)
             )
-
-            key = "unresponsive_reward_error"
+        except Exception as exc:
+            obj.truncated_observation_error = _r.misfit(
+                obj, data, "truncated_observation_error", "truncated_observation_error", exc
+            )
+        try:
             obj.unresponsive_reward_error = (
                 v if (v := data["unresponsive_reward_error"]).__class__ is bool else _r.boolean(v)
             )
-
-            key = "invalid_variable_error"
+        except Exception as exc:
+            obj.unresponsive_reward_error = _r.misfit(
+                obj, data, "unresponsive_reward_error", "unresponsive_reward_error", exc
+            )
+        try:
             obj.invalid_variable_error = (
                 v if (v := data["invalid_variable_error"]).__class__ is bool else _r.boolean(v)
             )
-
-            key = "other_error"
+        except Exception as exc:
+            obj.invalid_variable_error = _r.misfit(
+                obj, data, "invalid_variable_error", "invalid_variable_error", exc
+            )
+        try:
             obj.other_error = v if (v := data["other_error"]).__class__ is bool else _r.boolean(v)
-
-            key = "python_grader_server_error"
+        except Exception as exc:
+            obj.other_error = _r.misfit(obj, data, "other_error", "other_error", exc)
+        try:
             obj.python_grader_server_error = (
                 v if (v := data["python_grader_server_error"]).__class__ is bool else _r.boolean(v)
             )
-
-            key = "python_grader_server_error_type"
+        except Exception as exc:
+            obj.python_grader_server_error = _r.misfit(
+                obj, data, "python_grader_server_error", "python_grader_server_error", exc
+            )
+        try:
             v = data["python_grader_server_error_type"]
             obj.python_grader_server_error_type = (
                 v if v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "python_grader_runtime_error"
+        except Exception as exc:
+            obj.python_grader_server_error_type = _r.misfit(
+                obj, data, "python_grader_server_error_type", "python_grader_server_error_type", exc
+            )
+        try:
             obj.python_grader_runtime_error = (
                 v if (v := data["python_grader_runtime_error"]).__class__ is bool else _r.boolean(v)
             )
-
-            key = "python_grader_runtime_error_details"
+        except Exception as exc:
+            obj.python_grader_runtime_error = _r.misfit(
+                obj, data, "python_grader_runtime_error", "python_grader_runtime_error", exc
+            )
+        try:
             v = data["python_grader_runtime_error_details"]
             obj.python_grader_runtime_error_details = (
                 v if v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "model_grader_server_error"
+        except Exception as exc:
+            obj.python_grader_runtime_error_details = _r.misfit(
+                obj,
+                data,
+                "python_grader_runtime_error_details",
+                "python_grader_runtime_error_details",
+                exc,
+            )
+        try:
             obj.model_grader_server_error = (
                 v if (v := data["model_grader_server_error"]).__class__ is bool else _r.boolean(v)
             )
-
-            key = "model_grader_refusal_error"
+        except Exception as exc:
+            obj.model_grader_server_error = _r.misfit(
+                obj, data, "model_grader_server_error", "model_grader_server_error", exc
+            )
+        try:
             obj.model_grader_refusal_error = (
                 v if (v := data["model_grader_refusal_error"]).__class__ is bool else _r.boolean(v)
             )
-
-            key = "model_grader_parse_error"
+        except Exception as exc:
+            obj.model_grader_refusal_error = _r.misfit(
+                obj, data, "model_grader_refusal_error", "model_grader_refusal_error", exc
+            )
+        try:
             obj.model_grader_parse_error = (
                 v if (v := data["model_grader_parse_error"]).__class__ is bool else _r.boolean(v)
             )
-
-            key = "model_grader_server_error_details"
+        except Exception as exc:
+            obj.model_grader_parse_error = _r.misfit(
+                obj, data, "model_grader_parse_error", "model_grader_parse_error", exc
+            )
+        try:
             v = data["model_grader_server_error_details"]
             obj.model_grader_server_error_details = (
                 v if v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_RUNGRADERRESPONSEMETADATAERRORS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.model_grader_server_error_details = _r.misfit(
+                obj,
+                data,
+                "model_grader_server_error_details",
+                "model_grader_server_error_details",
+                exc,
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "formula_parse_error": self.formula_parse_error,
-            "sample_parse_error": self.sample_parse_error,
-            "truncated_observation_error": self.truncated_observation_error,
-            "unresponsive_reward_error": self.unresponsive_reward_error,
-            "invalid_variable_error": self.invalid_variable_error,
-            "other_error": self.other_error,
-            "python_grader_server_error": self.python_grader_server_error,
-            "python_grader_server_error_type": self.python_grader_server_error_type,
-            "python_grader_runtime_error": self.python_grader_runtime_error,
-            "python_grader_runtime_error_details": self.python_grader_runtime_error_details,
-            "model_grader_server_error": self.model_grader_server_error,
-            "model_grader_refusal_error": self.model_grader_refusal_error,
-            "model_grader_parse_error": self.model_grader_parse_error,
-            "model_grader_server_error_details": self.model_grader_server_error_details,
-        }
+        try:
+            out: dict[str, Any] = {
+                "formula_parse_error": self.formula_parse_error,
+                "sample_parse_error": self.sample_parse_error,
+                "truncated_observation_error": self.truncated_observation_error,
+                "unresponsive_reward_error": self.unresponsive_reward_error,
+                "invalid_variable_error": self.invalid_variable_error,
+                "other_error": self.other_error,
+                "python_grader_server_error": self.python_grader_server_error,
+                "python_grader_server_error_type": self.python_grader_server_error_type,
+                "python_grader_runtime_error": self.python_grader_runtime_error,
+                "python_grader_runtime_error_details": self.python_grader_runtime_error_details,
+                "model_grader_server_error": self.model_grader_server_error,
+                "model_grader_refusal_error": self.model_grader_refusal_error,
+                "model_grader_parse_error": self.model_grader_parse_error,
+                "model_grader_server_error_details": self.model_grader_server_error_details,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -25,6 +25,20 @@ from .run_completion_usage import RunCompletionUsage
 from .run_tool_call_object import RunToolCallObject
 from .truncation_object import TruncationObject
 
+__all__ = [
+    "RunObject",
+    "RunObjectIncompleteDetails",
+    "RunObjectIncompleteDetailsReason",
+    "RunObjectLastError",
+    "RunObjectLastErrorCode",
+    "RunObjectRequiredAction",
+    "RunObjectRequiredActionSubmitToolOutputs",
+    "RunObjectStatus",
+    "RunObjectToolsItem",
+    "UnknownRunObjectToolsItem",
+    "run_object_tools_item_from_dict",
+]
+
 
 class RunObjectIncompleteDetailsReason(_r.OpenEnum):
     """The reason why the run is incomplete. This will point to which specific token limit was reached over the course of the run.
@@ -182,162 +196,208 @@ class RunObject(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunObject:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_RUNOBJECT else _r.extras(data, _KEYS_RUNOBJECT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.object = _r.const(data["object"], "thread.run")
-
-            key = "created_at"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "thread_id"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             obj.thread_id = v if (v := data["thread_id"]).__class__ is str else _r.string(v)
-
-            key = "assistant_id"
+        except Exception as exc:
+            obj.thread_id = _r.misfit(obj, data, "thread_id", "thread_id", exc)
+        try:
             obj.assistant_id = v if (v := data["assistant_id"]).__class__ is str else _r.string(v)
-
-            key = "status"
+        except Exception as exc:
+            obj.assistant_id = _r.misfit(obj, data, "assistant_id", "assistant_id", exc)
+        try:
             obj.status = RunObjectStatus.decode(data["status"])
-
-            key = "required_action"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             v = data["required_action"]
             obj.required_action = v if v is None else RunObjectRequiredAction.from_dict(v)
-
-            key = "last_error"
+        except Exception as exc:
+            obj.required_action = _r.misfit(obj, data, "required_action", "required_action", exc)
+        try:
             v = data["last_error"]
             obj.last_error = v if v is None else RunObjectLastError.from_dict(v)
-
-            key = "expires_at"
+        except Exception as exc:
+            obj.last_error = _r.misfit(obj, data, "last_error", "last_error", exc)
+        try:
             v = data["expires_at"]
             obj.expires_at = v if v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "started_at"
+        except Exception as exc:
+            obj.expires_at = _r.misfit(obj, data, "expires_at", "expires_at", exc)
+        try:
             v = data["started_at"]
             obj.started_at = v if v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "cancelled_at"
+        except Exception as exc:
+            obj.started_at = _r.misfit(obj, data, "started_at", "started_at", exc)
+        try:
             v = data["cancelled_at"]
             obj.cancelled_at = v if v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "failed_at"
+        except Exception as exc:
+            obj.cancelled_at = _r.misfit(obj, data, "cancelled_at", "cancelled_at", exc)
+        try:
             v = data["failed_at"]
             obj.failed_at = v if v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "completed_at"
+        except Exception as exc:
+            obj.failed_at = _r.misfit(obj, data, "failed_at", "failed_at", exc)
+        try:
             v = data["completed_at"]
             obj.completed_at = v if v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "incomplete_details"
+        except Exception as exc:
+            obj.completed_at = _r.misfit(obj, data, "completed_at", "completed_at", exc)
+        try:
             v = data["incomplete_details"]
             obj.incomplete_details = v if v is None else RunObjectIncompleteDetails.from_dict(v)
-
-            key = "model"
+        except Exception as exc:
+            obj.incomplete_details = _r.misfit(
+                obj, data, "incomplete_details", "incomplete_details", exc
+            )
+        try:
             obj.model = v if (v := data["model"]).__class__ is str else _r.string(v)
-
-            key = "instructions"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             obj.instructions = v if (v := data["instructions"]).__class__ is str else _r.string(v)
-
-            key = "tools"
+        except Exception as exc:
+            obj.instructions = _r.misfit(obj, data, "instructions", "instructions", exc)
+        try:
             obj.tools = _r.list_of(data["tools"], run_object_tools_item_from_dict)
-
-            key = "metadata"
+        except Exception as exc:
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
+        try:
             v = data["metadata"]
             obj.metadata = v if v is None else _r.map_of(v, _r.string)
-
-            key = "usage"
+        except Exception as exc:
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
+        try:
             v = data["usage"]
             obj.usage = v if v is None else RunCompletionUsage.from_dict(v)
-
-            key = "temperature"
+        except Exception as exc:
+            obj.usage = _r.misfit(obj, data, "usage", "usage", exc)
+        try:
             v = data.get("temperature", UNSET)
-            obj.temperature = v if v is UNSET or v is None else _r.number(v)
-
-            key = "top_p"
+            obj.temperature = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.temperature = _r.misfit(obj, data, "temperature", "temperature", exc)
+        try:
             v = data.get("top_p", UNSET)
-            obj.top_p = v if v is UNSET or v is None else _r.number(v)
-
-            key = "max_prompt_tokens"
+            obj.top_p = (
+                v if v is UNSET or v is None else v if v.__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.top_p = _r.misfit(obj, data, "top_p", "top_p", exc)
+        try:
             v = data["max_prompt_tokens"]
             obj.max_prompt_tokens = v if v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "max_completion_tokens"
+        except Exception as exc:
+            obj.max_prompt_tokens = _r.misfit(
+                obj, data, "max_prompt_tokens", "max_prompt_tokens", exc
+            )
+        try:
             v = data["max_completion_tokens"]
             obj.max_completion_tokens = (
                 v if v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "truncation_strategy"
+        except Exception as exc:
+            obj.max_completion_tokens = _r.misfit(
+                obj, data, "max_completion_tokens", "max_completion_tokens", exc
+            )
+        try:
             v = data["truncation_strategy"]
             obj.truncation_strategy = v if v is None else TruncationObject.from_dict(v)
-
-            key = "tool_choice"
+        except Exception as exc:
+            obj.truncation_strategy = _r.misfit(
+                obj, data, "truncation_strategy", "truncation_strategy", exc
+            )
+        try:
             v = data["tool_choice"]
             obj.tool_choice = v if v is None else assistants_api_tool_choice_option_from_dict(v)
-
-            key = "parallel_tool_calls"
+        except Exception as exc:
+            obj.tool_choice = _r.misfit(obj, data, "tool_choice", "tool_choice", exc)
+        try:
             obj.parallel_tool_calls = (
                 v if (v := data["parallel_tool_calls"]).__class__ is bool else _r.boolean(v)
             )
-
-            key = "response_format"
+        except Exception as exc:
+            obj.parallel_tool_calls = _r.misfit(
+                obj, data, "parallel_tool_calls", "parallel_tool_calls", exc
+            )
+        try:
             v = data["response_format"]
             obj.response_format = (
                 v if v is None else assistants_api_response_format_option_from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_RUNOBJECT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.response_format = _r.misfit(obj, data, "response_format", "response_format", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "object": self.object,
-            "created_at": self.created_at,
-            "thread_id": self.thread_id,
-            "assistant_id": self.assistant_id,
-            "status": self.status,
-            "required_action": (
-                None if self.required_action is None else self.required_action.to_dict()
-            ),
-            "last_error": None if self.last_error is None else self.last_error.to_dict(),
-            "expires_at": self.expires_at,
-            "started_at": self.started_at,
-            "cancelled_at": self.cancelled_at,
-            "failed_at": self.failed_at,
-            "completed_at": self.completed_at,
-            "incomplete_details": (
-                None if self.incomplete_details is None else self.incomplete_details.to_dict()
-            ),
-            "model": self.model,
-            "instructions": self.instructions,
-            "tools": [x.to_dict() for x in self.tools],
-            "metadata": None if self.metadata is None else dict(self.metadata),
-            "usage": None if self.usage is None else self.usage.to_dict(),
-            "max_prompt_tokens": self.max_prompt_tokens,
-            "max_completion_tokens": self.max_completion_tokens,
-            "truncation_strategy": (
-                None if self.truncation_strategy is None else self.truncation_strategy.to_dict()
-            ),
-            "tool_choice": None if self.tool_choice is None else _r.encode(self.tool_choice),
-            "parallel_tool_calls": self.parallel_tool_calls,
-            "response_format": (
-                None if self.response_format is None else _r.encode(self.response_format)
-            ),
-        }
-        if self.temperature is not UNSET:
-            out["temperature"] = self.temperature
-        if self.top_p is not UNSET:
-            out["top_p"] = self.top_p
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "object": self.object,
+                "created_at": self.created_at,
+                "thread_id": self.thread_id,
+                "assistant_id": self.assistant_id,
+                "status": self.status,
+                "required_action": (
+                    None if self.required_action is None else self.required_action.to_dict()
+                ),
+                "last_error": None if self.last_error is None else self.last_error.to_dict(),
+                "expires_at": self.expires_at,
+                "started_at": self.started_at,
+                "cancelled_at": self.cancelled_at,
+                "failed_at": self.failed_at,
+                "completed_at": self.completed_at,
+                "incomplete_details": (
+                    None if self.incomplete_details is None else self.incomplete_details.to_dict()
+                ),
+                "model": self.model,
+                "instructions": self.instructions,
+                "tools": [x.to_dict() for x in self.tools],
+                "metadata": None if self.metadata is None else dict(self.metadata),
+                "usage": None if self.usage is None else self.usage.to_dict(),
+                "max_prompt_tokens": self.max_prompt_tokens,
+                "max_completion_tokens": self.max_completion_tokens,
+                "truncation_strategy": (
+                    None if self.truncation_strategy is None else self.truncation_strategy.to_dict()
+                ),
+                "tool_choice": None if self.tool_choice is None else _r.encode(self.tool_choice),
+                "parallel_tool_calls": self.parallel_tool_calls,
+                "response_format": (
+                    None if self.response_format is None else _r.encode(self.response_format)
+                ),
+            }
+            if self.temperature is not UNSET:
+                out["temperature"] = self.temperature
+            if self.top_p is not UNSET:
+                out["top_p"] = self.top_p
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -394,26 +454,34 @@ class RunObjectIncompleteDetails(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunObjectIncompleteDetails:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "reason"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RUNOBJECTINCOMPLETEDETAILS
+                else _r.extras(data, _KEYS_RUNOBJECTINCOMPLETEDETAILS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("reason", UNSET)
             obj.reason = v if v is UNSET else RunObjectIncompleteDetailsReason.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_RUNOBJECTINCOMPLETEDETAILS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.reason = _r.misfit(obj, data, "reason", "reason", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.reason is not UNSET:
-            out["reason"] = self.reason
+        try:
+            out: dict[str, Any] = {}
+            if self.reason is not UNSET:
+                out["reason"] = self.reason
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -444,29 +512,38 @@ class RunObjectLastError(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunObjectLastError:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "code"
-            obj.code = RunObjectLastErrorCode.decode(data["code"])
-
-            key = "message"
-            obj.message = v if (v := data["message"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_RUNOBJECTLASTERROR)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RUNOBJECTLASTERROR
+                else _r.extras(data, _KEYS_RUNOBJECTLASTERROR)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.code = RunObjectLastErrorCode.decode(data["code"])
+        except Exception as exc:
+            obj.code = _r.misfit(obj, data, "code", "code", exc)
+        try:
+            obj.message = v if (v := data["message"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.message = _r.misfit(obj, data, "message", "message", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "code": self.code,
-            "message": self.message,
-        }
+        try:
+            out: dict[str, Any] = {
+                "code": self.code,
+                "message": self.message,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -497,31 +574,42 @@ class RunObjectRequiredAction(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunObjectRequiredAction:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RUNOBJECTREQUIREDACTION
+                else _r.extras(data, _KEYS_RUNOBJECTREQUIREDACTION)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "submit_tool_outputs")
-
-            key = "submit_tool_outputs"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.submit_tool_outputs = RunObjectRequiredActionSubmitToolOutputs.from_dict(
                 data["submit_tool_outputs"]
             )
-
-            obj.extra = _r.extras(data, _KEYS_RUNOBJECTREQUIREDACTION)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.submit_tool_outputs = _r.misfit(
+                obj, data, "submit_tool_outputs", "submit_tool_outputs", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "submit_tool_outputs": self.submit_tool_outputs.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "submit_tool_outputs": self.submit_tool_outputs.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -548,25 +636,33 @@ class RunObjectRequiredActionSubmitToolOutputs(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunObjectRequiredActionSubmitToolOutputs:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "tool_calls"
-            obj.tool_calls = _r.list_of(data["tool_calls"], RunToolCallObject.from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_RUNOBJECTREQUIREDACTIONSUBMITTOOLOUTPUTS)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RUNOBJECTREQUIREDACTIONSUBMITTOOLOUTPUTS
+                else _r.extras(data, _KEYS_RUNOBJECTREQUIREDACTIONSUBMITTOOLOUTPUTS)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.tool_calls = _r.list_of(data["tool_calls"], RunToolCallObject.from_dict)
+        except Exception as exc:
+            obj.tool_calls = _r.misfit(obj, data, "tool_calls", "tool_calls", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "tool_calls": [x.to_dict() for x in self.tool_calls],
-        }
+        try:
+            out: dict[str, Any] = {
+                "tool_calls": [x.to_dict() for x in self.tool_calls],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,11 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = [
+    "RunStepDetailsMessageCreationObject",
+    "RunStepDetailsMessageCreationObjectMessageCreation",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RunStepDetailsMessageCreationObject(_r.Model):
@@ -34,31 +39,40 @@ class RunStepDetailsMessageCreationObject(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunStepDetailsMessageCreationObject:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RUNSTEPDETAILSMESSAGECREATIONOBJECT
+                else _r.extras(data, _KEYS_RUNSTEPDETAILSMESSAGECREATIONOBJECT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "message_creation")
-
-            key = "message_creation"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.message_creation = RunStepDetailsMessageCreationObjectMessageCreation.from_dict(
                 data["message_creation"]
             )
-
-            obj.extra = _r.extras(data, _KEYS_RUNSTEPDETAILSMESSAGECREATIONOBJECT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.message_creation = _r.misfit(obj, data, "message_creation", "message_creation", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "message_creation": self.message_creation.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "message_creation": self.message_creation.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -87,25 +101,33 @@ class RunStepDetailsMessageCreationObjectMessageCreation(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RunStepDetailsMessageCreationObjectMessageCreation:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "message_id"
-            obj.message_id = v if (v := data["message_id"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_RUNSTEPDETAILSMESSAGECREATIONOBJECTMESSAGECREATION)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RUNSTEPDETAILSMESSAGECREATIONOBJECTMESSAGECREATION
+                else _r.extras(data, _KEYS_RUNSTEPDETAILSMESSAGECREATIONOBJECTMESSAGECREATION)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.message_id = v if (v := data["message_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.message_id = _r.misfit(obj, data, "message_id", "message_id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "message_id": self.message_id,
-        }
+        try:
+            out: dict[str, Any] = {
+                "message_id": self.message_id,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -16,6 +16,14 @@ from .run_step_details_tool_calls_code_output_logs_object import (
     RunStepDetailsToolCallsCodeOutputLogsObject,
 )
 
+__all__ = [
+    "RunStepDetailsToolCallsCodeObject",
+    "RunStepDetailsToolCallsCodeObjectCodeInterpreter",
+    "RunStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem",
+    "UnknownRunDetailsToolCallsCodeObjectCodeInterpreterOutputsItem",
+    "run_step_tool_calls_code_object_code_interpreter_outputs_item_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RunStepDetailsToolCallsCodeObject(_r.Model):
@@ -45,35 +53,45 @@ class RunStepDetailsToolCallsCodeObject(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunStepDetailsToolCallsCodeObject:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RUNSTEPDETAILSTOOLCALLSCODEOBJECT
+                else _r.extras(data, _KEYS_RUNSTEPDETAILSTOOLCALLSCODEOBJECT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.type = _r.const(data["type"], "code_interpreter")
-
-            key = "code_interpreter"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.code_interpreter = RunStepDetailsToolCallsCodeObjectCodeInterpreter.from_dict(
                 data["code_interpreter"]
             )
-
-            obj.extra = _r.extras(data, _KEYS_RUNSTEPDETAILSTOOLCALLSCODEOBJECT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.code_interpreter = _r.misfit(obj, data, "code_interpreter", "code_interpreter", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "type": self.type,
-            "code_interpreter": self.code_interpreter.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "type": self.type,
+                "code_interpreter": self.code_interpreter.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -104,32 +122,41 @@ class RunStepDetailsToolCallsCodeObjectCodeInterpreter(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunStepDetailsToolCallsCodeObjectCodeInterpreter:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "input"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RUNSTEPDETAILSTOOLCALLSCODEOBJECTCODEINTERPRETER
+                else _r.extras(data, _KEYS_RUNSTEPDETAILSTOOLCALLSCODEOBJECTCODEINTERPRETER)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.input = v if (v := data["input"]).__class__ is str else _r.string(v)
-
-            key = "outputs"
+        except Exception as exc:
+            obj.input = _r.misfit(obj, data, "input", "input", exc)
+        try:
             obj.outputs = _r.list_of(
                 data["outputs"],
                 run_step_tool_calls_code_object_code_interpreter_outputs_item_from_dict,
             )
-
-            obj.extra = _r.extras(data, _KEYS_RUNSTEPDETAILSTOOLCALLSCODEOBJECTCODEINTERPRETER)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.outputs = _r.misfit(obj, data, "outputs", "outputs", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "input": self.input,
-            "outputs": [x.to_dict() for x in self.outputs],
-        }
+        try:
+            out: dict[str, Any] = {
+                "input": self.input,
+                "outputs": [x.to_dict() for x in self.outputs],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

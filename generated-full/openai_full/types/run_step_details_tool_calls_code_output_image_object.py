@@ -10,6 +10,11 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = [
+    "RunStepDetailsToolCallsCodeOutputImageObject",
+    "RunStepDetailsToolCallsCodeOutputImageObjectImage",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RunStepDetailsToolCallsCodeOutputImageObject(_r.Model):
@@ -34,29 +39,38 @@ class RunStepDetailsToolCallsCodeOutputImageObject(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunStepDetailsToolCallsCodeOutputImageObject:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "image")
-
-            key = "image"
-            obj.image = RunStepDetailsToolCallsCodeOutputImageObjectImage.from_dict(data["image"])
-
-            obj.extra = _r.extras(data, _KEYS_RUNSTEPDETAILSTOOLCALLSCODEOUTPUTIMAGEOBJECT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RUNSTEPDETAILSTOOLCALLSCODEOUTPUTIMAGEOBJECT
+                else _r.extras(data, _KEYS_RUNSTEPDETAILSTOOLCALLSCODEOUTPUTIMAGEOBJECT)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "image")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.image = RunStepDetailsToolCallsCodeOutputImageObjectImage.from_dict(data["image"])
+        except Exception as exc:
+            obj.image = _r.misfit(obj, data, "image", "image", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "image": self.image.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "image": self.image.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -85,25 +99,33 @@ class RunStepDetailsToolCallsCodeOutputImageObjectImage(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RunStepDetailsToolCallsCodeOutputImageObjectImage:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "file_id"
-            obj.file_id = v if (v := data["file_id"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_RUNSTEPDETAILSTOOLCALLSCODEOUTPUTIMAGEOBJECTIMAGE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RUNSTEPDETAILSTOOLCALLSCODEOUTPUTIMAGEOBJECTIMAGE
+                else _r.extras(data, _KEYS_RUNSTEPDETAILSTOOLCALLSCODEOUTPUTIMAGEOBJECTIMAGE)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.file_id = v if (v := data["file_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.file_id = _r.misfit(obj, data, "file_id", "file_id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "file_id": self.file_id,
-        }
+        try:
+            out: dict[str, Any] = {
+                "file_id": self.file_id,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

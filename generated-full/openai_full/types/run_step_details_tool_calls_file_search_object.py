@@ -16,6 +16,11 @@ from .run_step_details_tool_calls_file_search_result_object import (
     RunStepDetailsToolCallsFileSearchResultObject,
 )
 
+__all__ = [
+    "RunStepDetailsToolCallsFileSearchObject",
+    "RunStepDetailsToolCallsFileSearchObjectFileSearch",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RunStepDetailsToolCallsFileSearchObject(_r.Model):
@@ -45,35 +50,45 @@ class RunStepDetailsToolCallsFileSearchObject(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunStepDetailsToolCallsFileSearchObject:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHOBJECT
+                else _r.extras(data, _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHOBJECT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.type = _r.const(data["type"], "file_search")
-
-            key = "file_search"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.file_search = RunStepDetailsToolCallsFileSearchObjectFileSearch.from_dict(
                 data["file_search"]
             )
-
-            obj.extra = _r.extras(data, _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHOBJECT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.file_search = _r.misfit(obj, data, "file_search", "file_search", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "type": self.type,
-            "file_search": self.file_search.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "type": self.type,
+                "file_search": self.file_search.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -105,40 +120,49 @@ class RunStepDetailsToolCallsFileSearchObjectFileSearch(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RunStepDetailsToolCallsFileSearchObjectFileSearch:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "ranking_options"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHOBJECTFILESEARCH
+                else _r.extras(data, _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHOBJECTFILESEARCH)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("ranking_options", UNSET)
             obj.ranking_options = (
                 v
                 if v is UNSET
                 else RunStepDetailsToolCallsFileSearchRankingOptionsObject.from_dict(v)
             )
-
-            key = "results"
+        except Exception as exc:
+            obj.ranking_options = _r.misfit(obj, data, "ranking_options", "ranking_options", exc)
+        try:
             v = data.get("results", UNSET)
             obj.results = (
                 v
                 if v is UNSET
                 else _r.list_of(v, RunStepDetailsToolCallsFileSearchResultObject.from_dict)
             )
-
-            obj.extra = _r.extras(data, _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHOBJECTFILESEARCH)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.results = _r.misfit(obj, data, "results", "results", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.ranking_options is not UNSET:
-            out["ranking_options"] = self.ranking_options.to_dict()
-        if self.results is not UNSET:
-            out["results"] = [x.to_dict() for x in self.results]
+        try:
+            out: dict[str, Any] = {}
+            if self.ranking_options is not UNSET:
+                out["ranking_options"] = self.ranking_options.to_dict()
+            if self.results is not UNSET:
+                out["results"] = [x.to_dict() for x in self.results]
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

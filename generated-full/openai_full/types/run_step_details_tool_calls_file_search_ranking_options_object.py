@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .file_search_ranker import FileSearchRanker
 
+__all__ = ["RunStepDetailsToolCallsFileSearchRankingOptionsObject"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RunStepDetailsToolCallsFileSearchRankingOptionsObject(_r.Model):
@@ -37,29 +39,40 @@ class RunStepDetailsToolCallsFileSearchRankingOptionsObject(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RunStepDetailsToolCallsFileSearchRankingOptionsObject:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "ranker"
-            obj.ranker = FileSearchRanker.decode(data["ranker"])
-
-            key = "score_threshold"
-            obj.score_threshold = _r.number(data["score_threshold"])
-
-            obj.extra = _r.extras(data, _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHRANKINGOPTIONSOBJECT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHRANKINGOPTIONSOBJECT
+                else _r.extras(data, _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHRANKINGOPTIONSOBJECT)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.ranker = FileSearchRanker.decode(data["ranker"])
+        except Exception as exc:
+            obj.ranker = _r.misfit(obj, data, "ranker", "ranker", exc)
+        try:
+            obj.score_threshold = (
+                v if (v := data["score_threshold"]).__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.score_threshold = _r.misfit(obj, data, "score_threshold", "score_threshold", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "ranker": self.ranker,
-            "score_threshold": self.score_threshold,
-        }
+        try:
+            out: dict[str, Any] = {
+                "ranker": self.ranker,
+                "score_threshold": self.score_threshold,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

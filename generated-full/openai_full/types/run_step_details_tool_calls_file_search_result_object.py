@@ -10,6 +10,11 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "RunStepDetailsToolCallsFileSearchResultObject",
+    "RunStepDetailsToolCallsFileSearchResultObjectContentItem",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RunStepDetailsToolCallsFileSearchResultObject(_r.Model):
@@ -43,20 +48,30 @@ class RunStepDetailsToolCallsFileSearchResultObject(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunStepDetailsToolCallsFileSearchResultObject:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "file_id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHRESULTOBJECT
+                else _r.extras(data, _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHRESULTOBJECT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.file_id = v if (v := data["file_id"]).__class__ is str else _r.string(v)
-
-            key = "file_name"
+        except Exception as exc:
+            obj.file_id = _r.misfit(obj, data, "file_id", "file_id", exc)
+        try:
             obj.file_name = v if (v := data["file_name"]).__class__ is str else _r.string(v)
-
-            key = "score"
-            obj.score = _r.number(data["score"])
-
-            key = "content"
+        except Exception as exc:
+            obj.file_name = _r.misfit(obj, data, "file_name", "file_name", exc)
+        try:
+            obj.score = v if (v := data["score"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.score = _r.misfit(obj, data, "score", "score", exc)
+        try:
             v = data.get("content", UNSET)
             obj.content = (
                 v
@@ -65,23 +80,24 @@ class RunStepDetailsToolCallsFileSearchResultObject(_r.Model):
                     v, RunStepDetailsToolCallsFileSearchResultObjectContentItem.from_dict
                 )
             )
-
-            obj.extra = _r.extras(data, _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHRESULTOBJECT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "file_id": self.file_id,
-            "file_name": self.file_name,
-            "score": self.score,
-        }
-        if self.content is not UNSET:
-            out["content"] = [x.to_dict() for x in self.content]
+        try:
+            out: dict[str, Any] = {
+                "file_id": self.file_id,
+                "file_name": self.file_name,
+                "score": self.score,
+            }
+            if self.content is not UNSET:
+                out["content"] = [x.to_dict() for x in self.content]
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -116,34 +132,41 @@ class RunStepDetailsToolCallsFileSearchResultObjectContentItem(_r.Model):
     def from_dict(
         cls, data: Mapping[str, Any]
     ) -> RunStepDetailsToolCallsFileSearchResultObjectContentItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            v = data.get("type", UNSET)
-            obj.type = v if v is UNSET else _r.const(v, "text")
-
-            key = "text"
-            v = data.get("text", UNSET)
-            obj.text = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(
-                data, _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHRESULTOBJECTCONTENTITEM
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHRESULTOBJECTCONTENTITEM
+                else _r.extras(data, _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHRESULTOBJECTCONTENTITEM)
             )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            v = data.get("type", UNSET)
+            obj.type = v if v is UNSET else _r.const(v, "text")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            v = data.get("text", UNSET)
+            obj.text = v if v is UNSET else v if v.__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.text = _r.misfit(obj, data, "text", "text", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.type is not UNSET:
-            out["type"] = self.type
-        if self.text is not UNSET:
-            out["text"] = self.text
+        try:
+            out: dict[str, Any] = {}
+            if self.type is not UNSET:
+                out["type"] = self.type
+            if self.text is not UNSET:
+                out["text"] = self.text
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

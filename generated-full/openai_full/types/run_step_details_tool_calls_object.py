@@ -13,6 +13,13 @@ from .run_step_details_tool_calls_code_object import RunStepDetailsToolCallsCode
 from .run_step_details_tool_calls_file_search_object import RunStepDetailsToolCallsFileSearchObject
 from .run_step_details_tool_calls_function_object import RunStepDetailsToolCallsFunctionObject
 
+__all__ = [
+    "RunStepDetailsToolCallsObject",
+    "RunStepDetailsToolCallsObjectToolCallsItem",
+    "UnknownRunStepDetailsToolCallsObjectToolCallsItem",
+    "run_step_details_tool_calls_object_tool_calls_item_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RunStepDetailsToolCallsObject(_r.Model):
@@ -38,31 +45,40 @@ class RunStepDetailsToolCallsObject(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunStepDetailsToolCallsObject:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RUNSTEPDETAILSTOOLCALLSOBJECT
+                else _r.extras(data, _KEYS_RUNSTEPDETAILSTOOLCALLSOBJECT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "tool_calls")
-
-            key = "tool_calls"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.tool_calls = _r.list_of(
                 data["tool_calls"], run_step_details_tool_calls_object_tool_calls_item_from_dict
             )
-
-            obj.extra = _r.extras(data, _KEYS_RUNSTEPDETAILSTOOLCALLSOBJECT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.tool_calls = _r.misfit(obj, data, "tool_calls", "tool_calls", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "tool_calls": [x.to_dict() for x in self.tool_calls],
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "tool_calls": [x.to_dict() for x in self.tool_calls],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

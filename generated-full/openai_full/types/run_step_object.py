@@ -13,6 +13,17 @@ from .run_step_completion_usage import RunStepCompletionUsage
 from .run_step_details_message_creation_object import RunStepDetailsMessageCreationObject
 from .run_step_details_tool_calls_object import RunStepDetailsToolCallsObject
 
+__all__ = [
+    "RunStepObject",
+    "RunStepObjectLastError",
+    "RunStepObjectLastErrorCode",
+    "RunStepObjectStatus",
+    "RunStepObjectStepDetails",
+    "RunStepObjectType",
+    "UnknownRunStepObjectStepDetails",
+    "run_step_object_step_details_from_dict",
+]
+
 
 class RunStepObjectLastErrorCode(_r.OpenEnum):
     """One of `server_error` or `rate_limit_exceeded`.
@@ -120,92 +131,115 @@ class RunStepObject(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunStepObject:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RUNSTEPOBJECT
+                else _r.extras(data, _KEYS_RUNSTEPOBJECT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.object = _r.const(data["object"], "thread.run.step")
-
-            key = "created_at"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "assistant_id"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             obj.assistant_id = v if (v := data["assistant_id"]).__class__ is str else _r.string(v)
-
-            key = "thread_id"
+        except Exception as exc:
+            obj.assistant_id = _r.misfit(obj, data, "assistant_id", "assistant_id", exc)
+        try:
             obj.thread_id = v if (v := data["thread_id"]).__class__ is str else _r.string(v)
-
-            key = "run_id"
+        except Exception as exc:
+            obj.thread_id = _r.misfit(obj, data, "thread_id", "thread_id", exc)
+        try:
             obj.run_id = v if (v := data["run_id"]).__class__ is str else _r.string(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.run_id = _r.misfit(obj, data, "run_id", "run_id", exc)
+        try:
             obj.type = RunStepObjectType.decode(data["type"])
-
-            key = "status"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.status = RunStepObjectStatus.decode(data["status"])
-
-            key = "step_details"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             obj.step_details = run_step_object_step_details_from_dict(data["step_details"])
-
-            key = "last_error"
+        except Exception as exc:
+            obj.step_details = _r.misfit(obj, data, "step_details", "step_details", exc)
+        try:
             v = data["last_error"]
             obj.last_error = v if v is None else RunStepObjectLastError.from_dict(v)
-
-            key = "expired_at"
+        except Exception as exc:
+            obj.last_error = _r.misfit(obj, data, "last_error", "last_error", exc)
+        try:
             v = data["expired_at"]
             obj.expired_at = v if v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "cancelled_at"
+        except Exception as exc:
+            obj.expired_at = _r.misfit(obj, data, "expired_at", "expired_at", exc)
+        try:
             v = data["cancelled_at"]
             obj.cancelled_at = v if v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "failed_at"
+        except Exception as exc:
+            obj.cancelled_at = _r.misfit(obj, data, "cancelled_at", "cancelled_at", exc)
+        try:
             v = data["failed_at"]
             obj.failed_at = v if v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "completed_at"
+        except Exception as exc:
+            obj.failed_at = _r.misfit(obj, data, "failed_at", "failed_at", exc)
+        try:
             v = data["completed_at"]
             obj.completed_at = v if v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "metadata"
+        except Exception as exc:
+            obj.completed_at = _r.misfit(obj, data, "completed_at", "completed_at", exc)
+        try:
             v = data["metadata"]
             obj.metadata = v if v is None else _r.map_of(v, _r.string)
-
-            key = "usage"
+        except Exception as exc:
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
+        try:
             v = data["usage"]
             obj.usage = v if v is None else RunStepCompletionUsage.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_RUNSTEPOBJECT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.usage = _r.misfit(obj, data, "usage", "usage", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "object": self.object,
-            "created_at": self.created_at,
-            "assistant_id": self.assistant_id,
-            "thread_id": self.thread_id,
-            "run_id": self.run_id,
-            "type": self.type,
-            "status": self.status,
-            "step_details": self.step_details.to_dict(),
-            "last_error": None if self.last_error is None else self.last_error.to_dict(),
-            "expired_at": self.expired_at,
-            "cancelled_at": self.cancelled_at,
-            "failed_at": self.failed_at,
-            "completed_at": self.completed_at,
-            "metadata": None if self.metadata is None else dict(self.metadata),
-            "usage": None if self.usage is None else self.usage.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "object": self.object,
+                "created_at": self.created_at,
+                "assistant_id": self.assistant_id,
+                "thread_id": self.thread_id,
+                "run_id": self.run_id,
+                "type": self.type,
+                "status": self.status,
+                "step_details": self.step_details.to_dict(),
+                "last_error": None if self.last_error is None else self.last_error.to_dict(),
+                "expired_at": self.expired_at,
+                "cancelled_at": self.cancelled_at,
+                "failed_at": self.failed_at,
+                "completed_at": self.completed_at,
+                "metadata": None if self.metadata is None else dict(self.metadata),
+                "usage": None if self.usage is None else self.usage.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -255,29 +289,38 @@ class RunStepObjectLastError(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunStepObjectLastError:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "code"
-            obj.code = RunStepObjectLastErrorCode.decode(data["code"])
-
-            key = "message"
-            obj.message = v if (v := data["message"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_RUNSTEPOBJECTLASTERROR)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RUNSTEPOBJECTLASTERROR
+                else _r.extras(data, _KEYS_RUNSTEPOBJECTLASTERROR)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.code = RunStepObjectLastErrorCode.decode(data["code"])
+        except Exception as exc:
+            obj.code = _r.misfit(obj, data, "code", "code", exc)
+        try:
+            obj.message = v if (v := data["message"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.message = _r.misfit(obj, data, "message", "message", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "code": self.code,
-            "message": self.message,
-        }
+        try:
+            out: dict[str, Any] = {
+                "code": self.code,
+                "message": self.message,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from .._runtime import models as _r
 
+__all__ = ["ServiceTier"]
+
 
 class ServiceTier(_r.OpenEnum):
     """Specifies the processing type used for serving the request.

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["ShellCallOutputDelta"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ShellCallOutputDelta(_r.Model):
@@ -35,32 +37,41 @@ class ShellCallOutputDelta(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ShellCallOutputDelta:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "stdout"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_SHELLCALLOUTPUTDELTA
+                else _r.extras(data, _KEYS_SHELLCALLOUTPUTDELTA)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("stdout", UNSET)
             obj.stdout = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "stderr"
+        except Exception as exc:
+            obj.stdout = _r.misfit(obj, data, "stdout", "stdout", exc)
+        try:
             v = data.get("stderr", UNSET)
             obj.stderr = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_SHELLCALLOUTPUTDELTA)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.stderr = _r.misfit(obj, data, "stderr", "stderr", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.stdout is not UNSET:
-            out["stdout"] = self.stdout
-        if self.stderr is not UNSET:
-            out["stderr"] = self.stderr
+        try:
+            out: dict[str, Any] = {}
+            if self.stdout is not UNSET:
+                out["stdout"] = self.stdout
+            if self.stderr is not UNSET:
+                out["stderr"] = self.stderr
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["SkillResource"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class SkillResource(_r.Model):
@@ -57,53 +59,67 @@ class SkillResource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SkillResource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_SKILLRESOURCE
+                else _r.extras(data, _KEYS_SKILLRESOURCE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.object = _r.const(data["object"], "skill")
-
-            key = "name"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "description"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             obj.description = v if (v := data["description"]).__class__ is str else _r.string(v)
-
-            key = "created_at"
+        except Exception as exc:
+            obj.description = _r.misfit(obj, data, "description", "description", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "default_version"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             obj.default_version = (
                 v if (v := data["default_version"]).__class__ is str else _r.string(v)
             )
-
-            key = "latest_version"
+        except Exception as exc:
+            obj.default_version = _r.misfit(obj, data, "default_version", "default_version", exc)
+        try:
             obj.latest_version = (
                 v if (v := data["latest_version"]).__class__ is str else _r.string(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_SKILLRESOURCE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.latest_version = _r.misfit(obj, data, "latest_version", "latest_version", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "object": self.object,
-            "name": self.name,
-            "description": self.description,
-            "created_at": self.created_at,
-            "default_version": self.default_version,
-            "latest_version": self.latest_version,
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "object": self.object,
+                "name": self.name,
+                "description": self.description,
+                "created_at": self.created_at,
+                "default_version": self.default_version,
+                "latest_version": self.latest_version,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["SkillVersionResource"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class SkillVersionResource(_r.Model):
@@ -57,49 +59,63 @@ class SkillVersionResource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SkillVersionResource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
-            obj.object = _r.const(data["object"], "skill.version")
-
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "skill_id"
-            obj.skill_id = v if (v := data["skill_id"]).__class__ is str else _r.string(v)
-
-            key = "version"
-            obj.version = v if (v := data["version"]).__class__ is str else _r.string(v)
-
-            key = "created_at"
-            obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "name"
-            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "description"
-            obj.description = v if (v := data["description"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_SKILLVERSIONRESOURCE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_SKILLVERSIONRESOURCE
+                else _r.extras(data, _KEYS_SKILLVERSIONRESOURCE)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.object = _r.const(data["object"], "skill.version")
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.skill_id = v if (v := data["skill_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.skill_id = _r.misfit(obj, data, "skill_id", "skill_id", exc)
+        try:
+            obj.version = v if (v := data["version"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.version = _r.misfit(obj, data, "version", "version", exc)
+        try:
+            obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
+            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
+            obj.description = v if (v := data["description"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.description = _r.misfit(obj, data, "description", "description", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "id": self.id,
-            "skill_id": self.skill_id,
-            "version": self.version,
-            "created_at": self.created_at,
-            "name": self.name,
-            "description": self.description,
-        }
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "id": self.id,
+                "skill_id": self.skill_id,
+                "version": self.version,
+                "created_at": self.created_at,
+                "name": self.name,
+                "description": self.description,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -14,6 +14,8 @@ from .spend_limit_enforcement_status import (
     SpendLimitEnforcementStatusEnum,
 )
 
+__all__ = ["SpendLimitEnforcement"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class SpendLimitEnforcement(_r.Model):
@@ -35,25 +37,33 @@ class SpendLimitEnforcement(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SpendLimitEnforcement:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "status"
-            obj.status = SpendLimitEnforcementStatusEnum.decode(data["status"])
-
-            obj.extra = _r.extras(data, _KEYS_SPENDLIMITENFORCEMENT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_SPENDLIMITENFORCEMENT
+                else _r.extras(data, _KEYS_SPENDLIMITENFORCEMENT)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.status = SpendLimitEnforcementStatusEnum.decode(data["status"])
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "status": self.status,
-        }
+        try:
+            out: dict[str, Any] = {
+                "status": self.status,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

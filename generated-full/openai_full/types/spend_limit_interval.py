@@ -5,4 +5,6 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
+__all__ = ["SpendLimitInterval"]
+
 SpendLimitInterval: TypeAlias = str

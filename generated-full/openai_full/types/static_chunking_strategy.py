@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["StaticChunkingStrategy"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class StaticChunkingStrategy(_r.Model):
@@ -37,33 +39,46 @@ class StaticChunkingStrategy(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> StaticChunkingStrategy:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "max_chunk_size_tokens"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_STATICCHUNKINGSTRATEGY
+                else _r.extras(data, _KEYS_STATICCHUNKINGSTRATEGY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.max_chunk_size_tokens = (
                 v if (v := data["max_chunk_size_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            key = "chunk_overlap_tokens"
+        except Exception as exc:
+            obj.max_chunk_size_tokens = _r.misfit(
+                obj, data, "max_chunk_size_tokens", "max_chunk_size_tokens", exc
+            )
+        try:
             obj.chunk_overlap_tokens = (
                 v if (v := data["chunk_overlap_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_STATICCHUNKINGSTRATEGY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.chunk_overlap_tokens = _r.misfit(
+                obj, data, "chunk_overlap_tokens", "chunk_overlap_tokens", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "max_chunk_size_tokens": self.max_chunk_size_tokens,
-            "chunk_overlap_tokens": self.chunk_overlap_tokens,
-        }
+        try:
+            out: dict[str, Any] = {
+                "max_chunk_size_tokens": self.max_chunk_size_tokens,
+                "chunk_overlap_tokens": self.chunk_overlap_tokens,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -7,7 +7,9 @@ from typing import Any, TypeAlias
 
 from .._runtime import models as _r
 
-StopConfiguration: TypeAlias = str | None | list[str]
+__all__ = ["StopConfiguration", "stop_configuration_from_dict"]
+
+StopConfiguration: TypeAlias = str | list[str]
 """Not supported with latest reasoning models `o3` and `o4-mini`.
 
 Up to 4 sequences where the API will stop generating further tokens. The
@@ -18,7 +20,7 @@ def stop_configuration_from_dict(data: Any) -> StopConfiguration:
     """Decode a `StopConfiguration` by the kind of JSON value."""
     kind = data.__class__
     if kind is str:
-        return _r.nullable(_r.string)(data)
+        return data if data.__class__ is str else _r.string(data)
     if kind is list:
         return _r.list_of(data, _r.string)
     raise _r.DecodeError("a string or an array", data)

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["SubmitToolOutputsRunRequest", "SubmitToolOutputsRunRequestToolOutputsItem"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class SubmitToolOutputsRunRequest(_r.Model):
@@ -34,35 +36,44 @@ class SubmitToolOutputsRunRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SubmitToolOutputsRunRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "tool_outputs"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_SUBMITTOOLOUTPUTSRUNREQUEST
+                else _r.extras(data, _KEYS_SUBMITTOOLOUTPUTSRUNREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.tool_outputs = _r.list_of(
                 data["tool_outputs"], SubmitToolOutputsRunRequestToolOutputsItem.from_dict
             )
-
-            key = "stream"
+        except Exception as exc:
+            obj.tool_outputs = _r.misfit(obj, data, "tool_outputs", "tool_outputs", exc)
+        try:
             v = data.get("stream", UNSET)
             obj.stream = (
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_SUBMITTOOLOUTPUTSRUNREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.stream = _r.misfit(obj, data, "stream", "stream", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "tool_outputs": [x.to_dict() for x in self.tool_outputs],
-        }
-        if self.stream is not UNSET:
-            out["stream"] = self.stream
+        try:
+            out: dict[str, Any] = {
+                "tool_outputs": [x.to_dict() for x in self.tool_outputs],
+            }
+            if self.stream is not UNSET:
+                out["stream"] = self.stream
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -93,32 +104,41 @@ class SubmitToolOutputsRunRequestToolOutputsItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SubmitToolOutputsRunRequestToolOutputsItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "tool_call_id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_SUBMITTOOLOUTPUTSRUNREQUESTTOOLOUTPUTSITEM
+                else _r.extras(data, _KEYS_SUBMITTOOLOUTPUTSRUNREQUESTTOOLOUTPUTSITEM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("tool_call_id", UNSET)
             obj.tool_call_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "output"
+        except Exception as exc:
+            obj.tool_call_id = _r.misfit(obj, data, "tool_call_id", "tool_call_id", exc)
+        try:
             v = data.get("output", UNSET)
             obj.output = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_SUBMITTOOLOUTPUTSRUNREQUESTTOOLOUTPUTSITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.output = _r.misfit(obj, data, "output", "output", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.tool_call_id is not UNSET:
-            out["tool_call_id"] = self.tool_call_id
-        if self.output is not UNSET:
-            out["output"] = self.output
+        try:
+            out: dict[str, Any] = {}
+            if self.tool_call_id is not UNSET:
+                out["tool_call_id"] = self.tool_call_id
+            if self.output is not UNSET:
+                out["output"] = self.output
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

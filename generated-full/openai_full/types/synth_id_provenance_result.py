@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .provenance_detection_result_api import ProvenanceDetectionResultApi
 
+__all__ = ["SynthIDProvenanceResult"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class SynthIDProvenanceResult(_r.Model):
@@ -46,39 +48,50 @@ class SynthIDProvenanceResult(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SynthIDProvenanceResult:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_SYNTHIDPROVENANCERESULT
+                else _r.extras(data, _KEYS_SYNTHIDPROVENANCERESULT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "synthid")
-
-            key = "outcome"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.outcome = ProvenanceDetectionResultApi.decode(data["outcome"])
-
-            key = "model"
+        except Exception as exc:
+            obj.outcome = _r.misfit(obj, data, "outcome", "outcome", exc)
+        try:
             v = data["model"]
             obj.model = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "generated_at"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data["generated_at"]
             obj.generated_at = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_SYNTHIDPROVENANCERESULT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.generated_at = _r.misfit(obj, data, "generated_at", "generated_at", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "outcome": self.outcome,
-            "model": self.model,
-            "generated_at": self.generated_at,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "outcome": self.outcome,
+                "model": self.model,
+                "generated_at": self.generated_at,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .task_type import TaskType
 
+__all__ = ["TaskGroupTask"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class TaskGroupTask(_r.Model):
@@ -38,35 +40,45 @@ class TaskGroupTask(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TaskGroupTask:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_TASKGROUPTASK
+                else _r.extras(data, _KEYS_TASKGROUPTASK)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = TaskType.decode(data["type"])
-
-            key = "heading"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data["heading"]
             obj.heading = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "summary"
+        except Exception as exc:
+            obj.heading = _r.misfit(obj, data, "heading", "heading", exc)
+        try:
             v = data["summary"]
             obj.summary = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_TASKGROUPTASK)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.summary = _r.misfit(obj, data, "summary", "summary", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "heading": self.heading,
-            "summary": self.summary,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "heading": self.heading,
+                "summary": self.summary,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,12 @@ from .response_format_json_object import ResponseFormatJsonObject
 from .response_format_text import ResponseFormatText
 from .text_response_format_json_schema import TextResponseFormatJsonSchema
 
+__all__ = [
+    "TextResponseFormatConfiguration",
+    "UnknownTextResponseFormatConfiguration",
+    "text_response_format_configuration_from_dict",
+]
+
 
 class UnknownTextResponseFormatConfiguration(_r.Unknown):
     """A `TextResponseFormatConfiguration` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .response_format_json_schema_schema import ResponseFormatJsonSchemaSchema
 
+__all__ = ["TextResponseFormatJsonSchema"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class TextResponseFormatJsonSchema(_r.Model):
@@ -49,47 +51,59 @@ class TextResponseFormatJsonSchema(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TextResponseFormatJsonSchema:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_TEXTRESPONSEFORMATJSONSCHEMA
+                else _r.extras(data, _KEYS_TEXTRESPONSEFORMATJSONSCHEMA)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "json_schema")
-
-            key = "description"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("description", UNSET)
             obj.description = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.description = _r.misfit(obj, data, "description", "description", exc)
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "schema"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             obj.schema = _r.obj(data["schema"])
-
-            key = "strict"
+        except Exception as exc:
+            obj.schema = _r.misfit(obj, data, "schema", "schema", exc)
+        try:
             v = data.get("strict", UNSET)
             obj.strict = (
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_TEXTRESPONSEFORMATJSONSCHEMA)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.strict = _r.misfit(obj, data, "strict", "strict", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "name": self.name,
-            "schema": dict(self.schema),
-        }
-        if self.description is not UNSET:
-            out["description"] = self.description
-        if self.strict is not UNSET:
-            out["strict"] = self.strict
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "name": self.name,
+                "schema": dict(self.schema),
+            }
+            if self.description is not UNSET:
+                out["description"] = self.description
+            if self.strict is not UNSET:
+                out["strict"] = self.strict
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

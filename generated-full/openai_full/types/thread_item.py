@@ -14,6 +14,8 @@ from .task_item import TaskItem
 from .user_message_item import UserMessageItem
 from .widget_message_item import WidgetMessageItem
 
+__all__ = ["ThreadItem", "UnknownThreadItem", "thread_item_from_dict"]
+
 
 class UnknownThreadItem(_r.Unknown):
     """A `ThreadItem` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -10,6 +10,13 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "ThreadObject",
+    "ThreadObjectToolResources",
+    "ThreadObjectToolResourcesCodeInterpreter",
+    "ThreadObjectToolResourcesFileSearch",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ThreadObject(_r.Model):
@@ -45,45 +52,55 @@ class ThreadObject(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ThreadObject:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_THREADOBJECT else _r.extras(data, _KEYS_THREADOBJECT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.object = _r.const(data["object"], "thread")
-
-            key = "created_at"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "tool_resources"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             v = data["tool_resources"]
             obj.tool_resources = v if v is None else ThreadObjectToolResources.from_dict(v)
-
-            key = "metadata"
+        except Exception as exc:
+            obj.tool_resources = _r.misfit(obj, data, "tool_resources", "tool_resources", exc)
+        try:
             v = data["metadata"]
             obj.metadata = v if v is None else _r.map_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_THREADOBJECT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "object": self.object,
-            "created_at": self.created_at,
-            "tool_resources": (
-                None if self.tool_resources is None else self.tool_resources.to_dict()
-            ),
-            "metadata": None if self.metadata is None else dict(self.metadata),
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "object": self.object,
+                "created_at": self.created_at,
+                "tool_resources": (
+                    None if self.tool_resources is None else self.tool_resources.to_dict()
+                ),
+                "metadata": None if self.metadata is None else dict(self.metadata),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -112,34 +129,43 @@ class ThreadObjectToolResources(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ThreadObjectToolResources:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "code_interpreter"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_THREADOBJECTTOOLRESOURCES
+                else _r.extras(data, _KEYS_THREADOBJECTTOOLRESOURCES)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("code_interpreter", UNSET)
             obj.code_interpreter = (
                 v if v is UNSET else ThreadObjectToolResourcesCodeInterpreter.from_dict(v)
             )
-
-            key = "file_search"
+        except Exception as exc:
+            obj.code_interpreter = _r.misfit(obj, data, "code_interpreter", "code_interpreter", exc)
+        try:
             v = data.get("file_search", UNSET)
             obj.file_search = v if v is UNSET else ThreadObjectToolResourcesFileSearch.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_THREADOBJECTTOOLRESOURCES)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.file_search = _r.misfit(obj, data, "file_search", "file_search", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.code_interpreter is not UNSET:
-            out["code_interpreter"] = self.code_interpreter.to_dict()
-        if self.file_search is not UNSET:
-            out["file_search"] = self.file_search.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.code_interpreter is not UNSET:
+                out["code_interpreter"] = self.code_interpreter.to_dict()
+            if self.file_search is not UNSET:
+                out["file_search"] = self.file_search.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -166,26 +192,34 @@ class ThreadObjectToolResourcesCodeInterpreter(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ThreadObjectToolResourcesCodeInterpreter:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "file_ids"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_THREADOBJECTTOOLRESOURCESCODEINTERPRETER
+                else _r.extras(data, _KEYS_THREADOBJECTTOOLRESOURCESCODEINTERPRETER)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("file_ids", UNSET)
             obj.file_ids = v if v is UNSET else _r.list_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_THREADOBJECTTOOLRESOURCESCODEINTERPRETER)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.file_ids = _r.misfit(obj, data, "file_ids", "file_ids", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.file_ids is not UNSET:
-            out["file_ids"] = list(self.file_ids)
+        try:
+            out: dict[str, Any] = {}
+            if self.file_ids is not UNSET:
+                out["file_ids"] = list(self.file_ids)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -212,26 +246,34 @@ class ThreadObjectToolResourcesFileSearch(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ThreadObjectToolResourcesFileSearch:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "vector_store_ids"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_THREADOBJECTTOOLRESOURCESFILESEARCH
+                else _r.extras(data, _KEYS_THREADOBJECTTOOLRESOURCESFILESEARCH)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("vector_store_ids", UNSET)
             obj.vector_store_ids = v if v is UNSET else _r.list_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_THREADOBJECTTOOLRESOURCESFILESEARCH)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.vector_store_ids = _r.misfit(obj, data, "vector_store_ids", "vector_store_ids", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.vector_store_ids is not UNSET:
-            out["vector_store_ids"] = list(self.vector_store_ids)
+        try:
+            out: dict[str, Any] = {}
+            if self.vector_store_ids is not UNSET:
+                out["vector_store_ids"] = list(self.vector_store_ids)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -13,6 +13,13 @@ from .active_status import ActiveStatus
 from .closed_status import ClosedStatus
 from .locked_status import LockedStatus
 
+__all__ = [
+    "ThreadResource",
+    "ThreadResourceStatus",
+    "UnknownThreadResourceStatus",
+    "thread_resource_status_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ThreadResource(_r.Model):
@@ -55,46 +62,59 @@ class ThreadResource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ThreadResource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_THREADRESOURCE
+                else _r.extras(data, _KEYS_THREADRESOURCE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.object = _r.const(data["object"], "chatkit.thread")
-
-            key = "created_at"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "title"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             v = data["title"]
             obj.title = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "status"
-            obj.status = thread_resource_status_from_dict(data["status"])
-
-            key = "user"
-            obj.user = v if (v := data["user"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_THREADRESOURCE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.title = _r.misfit(obj, data, "title", "title", exc)
+        try:
+            obj.status = thread_resource_status_from_dict(data["status"])
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
+            obj.user = v if (v := data["user"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.user = _r.misfit(obj, data, "user", "user", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "object": self.object,
-            "created_at": self.created_at,
-            "title": self.title,
-            "status": self.status.to_dict(),
-            "user": self.user,
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "object": self.object,
+                "created_at": self.created_at,
+                "title": self.title,
+                "status": self.status.to_dict(),
+                "user": self.user,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["ToggleCertificatesRequest"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ToggleCertificatesRequest(_r.Model):
@@ -30,25 +32,33 @@ class ToggleCertificatesRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ToggleCertificatesRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "certificate_ids"
-            obj.certificate_ids = _r.list_of(data["certificate_ids"], _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_TOGGLECERTIFICATESREQUEST)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_TOGGLECERTIFICATESREQUEST
+                else _r.extras(data, _KEYS_TOGGLECERTIFICATESREQUEST)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.certificate_ids = _r.list_of(data["certificate_ids"], _r.string)
+        except Exception as exc:
+            obj.certificate_ids = _r.misfit(obj, data, "certificate_ids", "certificate_ids", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "certificate_ids": list(self.certificate_ids),
-        }
+        try:
+            out: dict[str, Any] = {
+                "certificate_ids": list(self.certificate_ids),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -18,6 +18,8 @@ from .tool import Tool, tool_from_dict
 from .tool_choice_param import ToolChoiceParam, tool_choice_param_from_dict
 from .truncation_enum import TruncationEnum
 
+__all__ = ["TokenCountsBody", "TokenCountsBodyInput", "token_counts_body_input_from_dict"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class TokenCountsBody(_r.Model):
@@ -73,100 +75,125 @@ class TokenCountsBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TokenCountsBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "model"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_TOKENCOUNTSBODY
+                else _r.extras(data, _KEYS_TOKENCOUNTSBODY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "input"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("input", UNSET)
             obj.input = v if v is UNSET or v is None else token_counts_body_input_from_dict(v)
-
-            key = "previous_response_id"
+        except Exception as exc:
+            obj.input = _r.misfit(obj, data, "input", "input", exc)
+        try:
             v = data.get("previous_response_id", UNSET)
             obj.previous_response_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "tools"
+        except Exception as exc:
+            obj.previous_response_id = _r.misfit(
+                obj, data, "previous_response_id", "previous_response_id", exc
+            )
+        try:
             v = data.get("tools", UNSET)
             obj.tools = v if v is UNSET or v is None else _r.list_of(v, tool_from_dict)
-
-            key = "text"
+        except Exception as exc:
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
+        try:
             v = data.get("text", UNSET)
             obj.text = v if v is UNSET or v is None else ResponseTextParam.from_dict(v)
-
-            key = "reasoning"
+        except Exception as exc:
+            obj.text = _r.misfit(obj, data, "text", "text", exc)
+        try:
             v = data.get("reasoning", UNSET)
             obj.reasoning = v if v is UNSET or v is None else Reasoning.from_dict(v)
-
-            key = "truncation"
+        except Exception as exc:
+            obj.reasoning = _r.misfit(obj, data, "reasoning", "reasoning", exc)
+        try:
             v = data.get("truncation", UNSET)
             obj.truncation = v if v is UNSET else TruncationEnum.decode(v)
-
-            key = "instructions"
+        except Exception as exc:
+            obj.truncation = _r.misfit(obj, data, "truncation", "truncation", exc)
+        try:
             v = data.get("instructions", UNSET)
             obj.instructions = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "personality"
+        except Exception as exc:
+            obj.instructions = _r.misfit(obj, data, "instructions", "instructions", exc)
+        try:
             v = data.get("personality", UNSET)
             obj.personality = v if v is UNSET else PersonalityEnumEnum.decode(v)
-
-            key = "conversation"
+        except Exception as exc:
+            obj.personality = _r.misfit(obj, data, "personality", "personality", exc)
+        try:
             v = data.get("conversation", UNSET)
             obj.conversation = v if v is UNSET or v is None else conversation_param_from_dict(v)
-
-            key = "tool_choice"
+        except Exception as exc:
+            obj.conversation = _r.misfit(obj, data, "conversation", "conversation", exc)
+        try:
             v = data.get("tool_choice", UNSET)
             obj.tool_choice = v if v is UNSET or v is None else tool_choice_param_from_dict(v)
-
-            key = "parallel_tool_calls"
+        except Exception as exc:
+            obj.tool_choice = _r.misfit(obj, data, "tool_choice", "tool_choice", exc)
+        try:
             v = data.get("parallel_tool_calls", UNSET)
             obj.parallel_tool_calls = (
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_TOKENCOUNTSBODY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.parallel_tool_calls = _r.misfit(
+                obj, data, "parallel_tool_calls", "parallel_tool_calls", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.model is not UNSET:
-            out["model"] = self.model
-        if self.input is not UNSET:
-            out["input"] = None if self.input is None else _r.encode(self.input)
-        if self.previous_response_id is not UNSET:
-            out["previous_response_id"] = self.previous_response_id
-        if self.tools is not UNSET:
-            out["tools"] = None if self.tools is None else [x.to_dict() for x in self.tools]
-        if self.text is not UNSET:
-            out["text"] = None if self.text is None else self.text.to_dict()
-        if self.reasoning is not UNSET:
-            out["reasoning"] = None if self.reasoning is None else self.reasoning.to_dict()
-        if self.truncation is not UNSET:
-            out["truncation"] = self.truncation
-        if self.instructions is not UNSET:
-            out["instructions"] = self.instructions
-        if self.personality is not UNSET:
-            out["personality"] = self.personality
-        if self.conversation is not UNSET:
-            out["conversation"] = (
-                None if self.conversation is None else _r.encode(self.conversation)
-            )
-        if self.tool_choice is not UNSET:
-            out["tool_choice"] = None if self.tool_choice is None else _r.encode(self.tool_choice)
-        if self.parallel_tool_calls is not UNSET:
-            out["parallel_tool_calls"] = self.parallel_tool_calls
+        try:
+            out: dict[str, Any] = {}
+            if self.model is not UNSET:
+                out["model"] = self.model
+            if self.input is not UNSET:
+                out["input"] = None if self.input is None else _r.encode(self.input)
+            if self.previous_response_id is not UNSET:
+                out["previous_response_id"] = self.previous_response_id
+            if self.tools is not UNSET:
+                out["tools"] = None if self.tools is None else [x.to_dict() for x in self.tools]
+            if self.text is not UNSET:
+                out["text"] = None if self.text is None else self.text.to_dict()
+            if self.reasoning is not UNSET:
+                out["reasoning"] = None if self.reasoning is None else self.reasoning.to_dict()
+            if self.truncation is not UNSET:
+                out["truncation"] = self.truncation
+            if self.instructions is not UNSET:
+                out["instructions"] = self.instructions
+            if self.personality is not UNSET:
+                out["personality"] = self.personality
+            if self.conversation is not UNSET:
+                out["conversation"] = (
+                    None if self.conversation is None else _r.encode(self.conversation)
+                )
+            if self.tool_choice is not UNSET:
+                out["tool_choice"] = (
+                    None if self.tool_choice is None else _r.encode(self.tool_choice)
+                )
+            if self.parallel_tool_calls is not UNSET:
+                out["parallel_tool_calls"] = self.parallel_tool_calls
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

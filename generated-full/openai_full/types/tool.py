@@ -24,6 +24,8 @@ from .tool_search_tool_param import ToolSearchToolParam
 from .web_search_preview_tool import WebSearchPreviewTool
 from .web_search_tool import WebSearchTool
 
+__all__ = ["Tool", "UnknownTool", "tool_from_dict"]
+
 
 class UnknownTool(_r.Unknown):
     """A `Tool` of a kind this client does not know yet: `raw` keeps the data as received."""

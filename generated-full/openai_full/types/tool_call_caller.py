@@ -10,6 +10,8 @@ from .._runtime.models import UNSET
 from .direct_tool_call_caller import DirectToolCallCaller
 from .program_tool_call_caller import ProgramToolCallCaller
 
+__all__ = ["ToolCallCaller", "UnknownToolCallCaller", "tool_call_caller_from_dict"]
+
 
 class UnknownToolCallCaller(_r.Unknown):
     """A `ToolCallCaller` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -10,6 +10,8 @@ from .._runtime.models import UNSET
 from .direct_tool_call_caller_param import DirectToolCallCallerParam
 from .program_tool_call_caller_param import ProgramToolCallCallerParam
 
+__all__ = ["ToolCallCallerParam", "UnknownToolCallCallerParam", "tool_call_caller_param_from_dict"]
+
 
 class UnknownToolCallCallerParam(_r.Unknown):
     """A `ToolCallCallerParam` of a kind this client does not know yet: `raw` keeps the data as received."""

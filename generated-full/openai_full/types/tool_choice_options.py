@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from .._runtime import models as _r
 
+__all__ = ["ToolChoiceOptions"]
+
 
 class ToolChoiceOptions(_r.OpenEnum):
     """Controls which (if any) tool is called by the model.

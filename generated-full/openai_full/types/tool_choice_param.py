@@ -17,6 +17,14 @@ from .tool_choice_mcp import ToolChoiceMCP
 from .tool_choice_options import ToolChoiceOptions
 from .tool_choice_types import ToolChoiceTypes
 
+__all__ = [
+    "ToolChoiceParam",
+    "ToolChoiceParamObject",
+    "UnknownToolChoiceParamObject",
+    "tool_choice_param_from_dict",
+    "tool_choice_param_object_from_dict",
+]
+
 
 class UnknownToolChoiceParamObject(_r.Unknown):
     """A `ToolChoiceParamObject` of a kind this client does not know yet: `raw` keeps the data as received."""

@@ -13,6 +13,8 @@ from .function_call_output_status_enum import FunctionCallOutputStatusEnum
 from .tool import Tool, tool_from_dict
 from .tool_search_execution_type import ToolSearchExecutionType
 
+__all__ = ["ToolSearchOutput"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ToolSearchOutput(_r.Model):
@@ -59,52 +61,66 @@ class ToolSearchOutput(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ToolSearchOutput:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_TOOLSEARCHOUTPUT
+                else _r.extras(data, _KEYS_TOOLSEARCHOUTPUT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "tool_search_output")
-
-            key = "id"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "call_id"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             v = data["call_id"]
             obj.call_id = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "execution"
+        except Exception as exc:
+            obj.call_id = _r.misfit(obj, data, "call_id", "call_id", exc)
+        try:
             obj.execution = ToolSearchExecutionType.decode(data["execution"])
-
-            key = "tools"
+        except Exception as exc:
+            obj.execution = _r.misfit(obj, data, "execution", "execution", exc)
+        try:
             obj.tools = _r.list_of(data["tools"], tool_from_dict)
-
-            key = "status"
+        except Exception as exc:
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
+        try:
             obj.status = FunctionCallOutputStatusEnum.decode(data["status"])
-
-            key = "created_by"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             v = data.get("created_by", UNSET)
             obj.created_by = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_TOOLSEARCHOUTPUT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.created_by = _r.misfit(obj, data, "created_by", "created_by", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "call_id": self.call_id,
-            "execution": self.execution,
-            "tools": [x.to_dict() for x in self.tools],
-            "status": self.status,
-        }
-        if self.created_by is not UNSET:
-            out["created_by"] = self.created_by
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "call_id": self.call_id,
+                "execution": self.execution,
+                "tools": [x.to_dict() for x in self.tools],
+                "status": self.status,
+            }
+            if self.created_by is not UNSET:
+                out["created_by"] = self.created_by
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -13,6 +13,8 @@ from .function_call_item_status import FunctionCallItemStatus
 from .tool import Tool, tool_from_dict
 from .tool_search_execution_type import ToolSearchExecutionType
 
+__all__ = ["ToolSearchOutputItemParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ToolSearchOutputItemParam(_r.Model):
@@ -53,55 +55,68 @@ class ToolSearchOutputItemParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ToolSearchOutputItemParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_TOOLSEARCHOUTPUTITEMPARAM
+                else _r.extras(data, _KEYS_TOOLSEARCHOUTPUTITEMPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "call_id"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             v = data.get("call_id", UNSET)
             obj.call_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "type"
+        except Exception as exc:
+            obj.call_id = _r.misfit(obj, data, "call_id", "call_id", exc)
+        try:
             obj.type = _r.const(data["type"], "tool_search_output")
-
-            key = "execution"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("execution", UNSET)
             obj.execution = v if v is UNSET else ToolSearchExecutionType.decode(v)
-
-            key = "tools"
+        except Exception as exc:
+            obj.execution = _r.misfit(obj, data, "execution", "execution", exc)
+        try:
             obj.tools = _r.list_of(data["tools"], tool_from_dict)
-
-            key = "status"
+        except Exception as exc:
+            obj.tools = _r.misfit(obj, data, "tools", "tools", exc)
+        try:
             v = data.get("status", UNSET)
             obj.status = v if v is UNSET or v is None else FunctionCallItemStatus.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_TOOLSEARCHOUTPUTITEMPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "tools": [x.to_dict() for x in self.tools],
-        }
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.call_id is not UNSET:
-            out["call_id"] = self.call_id
-        if self.execution is not UNSET:
-            out["execution"] = self.execution
-        if self.status is not UNSET:
-            out["status"] = self.status
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "tools": [x.to_dict() for x in self.tools],
+            }
+            if self.id is not UNSET:
+                out["id"] = self.id
+            if self.call_id is not UNSET:
+                out["call_id"] = self.call_id
+            if self.execution is not UNSET:
+                out["execution"] = self.execution
+            if self.status is not UNSET:
+                out["status"] = self.status
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

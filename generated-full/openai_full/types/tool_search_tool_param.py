@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .tool_search_execution_type import ToolSearchExecutionType
 
+__all__ = ["ToolSearchToolParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ToolSearchToolParam(_r.Model):
@@ -44,45 +46,56 @@ class ToolSearchToolParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ToolSearchToolParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_TOOLSEARCHTOOLPARAM
+                else _r.extras(data, _KEYS_TOOLSEARCHTOOLPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "tool_search")
-
-            key = "execution"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("execution", UNSET)
             obj.execution = v if v is UNSET else ToolSearchExecutionType.decode(v)
-
-            key = "description"
+        except Exception as exc:
+            obj.execution = _r.misfit(obj, data, "execution", "execution", exc)
+        try:
             v = data.get("description", UNSET)
             obj.description = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "parameters"
+        except Exception as exc:
+            obj.description = _r.misfit(obj, data, "description", "description", exc)
+        try:
             v = data.get("parameters", UNSET)
             obj.parameters = v if v is UNSET or v is None else _r.obj(v)
-
-            obj.extra = _r.extras(data, _KEYS_TOOLSEARCHTOOLPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.parameters = _r.misfit(obj, data, "parameters", "parameters", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.execution is not UNSET:
-            out["execution"] = self.execution
-        if self.description is not UNSET:
-            out["description"] = self.description
-        if self.parameters is not UNSET:
-            out["parameters"] = None if self.parameters is None else dict(self.parameters)
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.execution is not UNSET:
+                out["execution"] = self.execution
+            if self.description is not UNSET:
+                out["description"] = self.description
+            if self.parameters is not UNSET:
+                out["parameters"] = None if self.parameters is None else dict(self.parameters)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

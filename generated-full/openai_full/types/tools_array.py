@@ -7,6 +7,8 @@ from typing import TypeAlias
 
 from .tool import Tool
 
+__all__ = ["ToolsArray"]
+
 ToolsArray: TypeAlias = list[Tool]
 """An array of tools the model may call while generating a response. You
 can specify which tool to use by setting the `tool_choice` parameter.

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["TopLogProb"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class TopLogProb(_r.Model):
@@ -36,33 +38,41 @@ class TopLogProb(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TopLogProb:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "token"
-            obj.token = v if (v := data["token"]).__class__ is str else _r.string(v)
-
-            key = "logprob"
-            obj.logprob = _r.number(data["logprob"])
-
-            key = "bytes"
-            obj.bytes = _r.list_of(data["bytes"], _r.integer)
-
-            obj.extra = _r.extras(data, _KEYS_TOPLOGPROB)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_TOPLOGPROB else _r.extras(data, _KEYS_TOPLOGPROB)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.token = v if (v := data["token"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.token = _r.misfit(obj, data, "token", "token", exc)
+        try:
+            obj.logprob = v if (v := data["logprob"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.logprob = _r.misfit(obj, data, "logprob", "logprob", exc)
+        try:
+            obj.bytes = _r.list_of(data["bytes"], _r.integer)
+        except Exception as exc:
+            obj.bytes = _r.misfit(obj, data, "bytes", "bytes", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "token": self.token,
-            "logprob": self.logprob,
-            "bytes": list(self.bytes),
-        }
+        try:
+            out: dict[str, Any] = {
+                "token": self.token,
+                "logprob": self.logprob,
+                "bytes": list(self.bytes),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

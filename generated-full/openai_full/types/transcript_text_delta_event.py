@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["TranscriptTextDeltaEvent", "TranscriptTextDeltaEventLogprobsItem"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class TranscriptTextDeltaEvent(_r.Model):
@@ -43,43 +45,54 @@ class TranscriptTextDeltaEvent(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TranscriptTextDeltaEvent:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_TRANSCRIPTTEXTDELTAEVENT
+                else _r.extras(data, _KEYS_TRANSCRIPTTEXTDELTAEVENT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "transcript.text.delta")
-
-            key = "delta"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.delta = v if (v := data["delta"]).__class__ is str else _r.string(v)
-
-            key = "logprobs"
+        except Exception as exc:
+            obj.delta = _r.misfit(obj, data, "delta", "delta", exc)
+        try:
             v = data.get("logprobs", UNSET)
             obj.logprobs = (
                 v if v is UNSET else _r.list_of(v, TranscriptTextDeltaEventLogprobsItem.from_dict)
             )
-
-            key = "segment_id"
+        except Exception as exc:
+            obj.logprobs = _r.misfit(obj, data, "logprobs", "logprobs", exc)
+        try:
             v = data.get("segment_id", UNSET)
             obj.segment_id = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_TRANSCRIPTTEXTDELTAEVENT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.segment_id = _r.misfit(obj, data, "segment_id", "segment_id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "delta": self.delta,
-        }
-        if self.logprobs is not UNSET:
-            out["logprobs"] = [x.to_dict() for x in self.logprobs]
-        if self.segment_id is not UNSET:
-            out["segment_id"] = self.segment_id
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "delta": self.delta,
+            }
+            if self.logprobs is not UNSET:
+                out["logprobs"] = [x.to_dict() for x in self.logprobs]
+            if self.segment_id is not UNSET:
+                out["segment_id"] = self.segment_id
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -114,38 +127,48 @@ class TranscriptTextDeltaEventLogprobsItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TranscriptTextDeltaEventLogprobsItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "token"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_TRANSCRIPTTEXTDELTAEVENTLOGPROBSITEM
+                else _r.extras(data, _KEYS_TRANSCRIPTTEXTDELTAEVENTLOGPROBSITEM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("token", UNSET)
             obj.token = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "logprob"
+        except Exception as exc:
+            obj.token = _r.misfit(obj, data, "token", "token", exc)
+        try:
             v = data.get("logprob", UNSET)
-            obj.logprob = v if v is UNSET else _r.number(v)
-
-            key = "bytes"
+            obj.logprob = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.logprob = _r.misfit(obj, data, "logprob", "logprob", exc)
+        try:
             v = data.get("bytes", UNSET)
             obj.bytes = v if v is UNSET else _r.list_of(v, _r.integer)
-
-            obj.extra = _r.extras(data, _KEYS_TRANSCRIPTTEXTDELTAEVENTLOGPROBSITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.bytes = _r.misfit(obj, data, "bytes", "bytes", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.token is not UNSET:
-            out["token"] = self.token
-        if self.logprob is not UNSET:
-            out["logprob"] = self.logprob
-        if self.bytes is not UNSET:
-            out["bytes"] = list(self.bytes)
+        try:
+            out: dict[str, Any] = {}
+            if self.token is not UNSET:
+                out["token"] = self.token
+            if self.logprob is not UNSET:
+                out["logprob"] = self.logprob
+            if self.bytes is not UNSET:
+                out["bytes"] = list(self.bytes)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

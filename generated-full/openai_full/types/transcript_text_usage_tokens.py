@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["TranscriptTextUsageTokens", "TranscriptTextUsageTokensInputTokenDetails"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class TranscriptTextUsageTokens(_r.Model):
@@ -47,47 +49,61 @@ class TranscriptTextUsageTokens(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TranscriptTextUsageTokens:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_TRANSCRIPTTEXTUSAGETOKENS
+                else _r.extras(data, _KEYS_TRANSCRIPTTEXTUSAGETOKENS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "tokens")
-
-            key = "input_tokens"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.input_tokens = v if (v := data["input_tokens"]).__class__ is int else _r.integer(v)
-
-            key = "input_token_details"
+        except Exception as exc:
+            obj.input_tokens = _r.misfit(obj, data, "input_tokens", "input_tokens", exc)
+        try:
             v = data.get("input_token_details", UNSET)
             obj.input_token_details = (
                 v if v is UNSET else TranscriptTextUsageTokensInputTokenDetails.from_dict(v)
             )
-
-            key = "output_tokens"
+        except Exception as exc:
+            obj.input_token_details = _r.misfit(
+                obj, data, "input_token_details", "input_token_details", exc
+            )
+        try:
             obj.output_tokens = (
                 v if (v := data["output_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            key = "total_tokens"
-            obj.total_tokens = v if (v := data["total_tokens"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_TRANSCRIPTTEXTUSAGETOKENS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.output_tokens = _r.misfit(obj, data, "output_tokens", "output_tokens", exc)
+        try:
+            obj.total_tokens = v if (v := data["total_tokens"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.total_tokens = _r.misfit(obj, data, "total_tokens", "total_tokens", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "input_tokens": self.input_tokens,
-            "output_tokens": self.output_tokens,
-            "total_tokens": self.total_tokens,
-        }
-        if self.input_token_details is not UNSET:
-            out["input_token_details"] = self.input_token_details.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "input_tokens": self.input_tokens,
+                "output_tokens": self.output_tokens,
+                "total_tokens": self.total_tokens,
+            }
+            if self.input_token_details is not UNSET:
+                out["input_token_details"] = self.input_token_details.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -120,32 +136,41 @@ class TranscriptTextUsageTokensInputTokenDetails(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TranscriptTextUsageTokensInputTokenDetails:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "text_tokens"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_TRANSCRIPTTEXTUSAGETOKENSINPUTTOKENDETAILS
+                else _r.extras(data, _KEYS_TRANSCRIPTTEXTUSAGETOKENSINPUTTOKENDETAILS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("text_tokens", UNSET)
             obj.text_tokens = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "audio_tokens"
+        except Exception as exc:
+            obj.text_tokens = _r.misfit(obj, data, "text_tokens", "text_tokens", exc)
+        try:
             v = data.get("audio_tokens", UNSET)
             obj.audio_tokens = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_TRANSCRIPTTEXTUSAGETOKENSINPUTTOKENDETAILS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.audio_tokens = _r.misfit(obj, data, "audio_tokens", "audio_tokens", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.text_tokens is not UNSET:
-            out["text_tokens"] = self.text_tokens
-        if self.audio_tokens is not UNSET:
-            out["audio_tokens"] = self.audio_tokens
+        try:
+            out: dict[str, Any] = {}
+            if self.text_tokens is not UNSET:
+                out["text_tokens"] = self.text_tokens
+            if self.audio_tokens is not UNSET:
+                out["audio_tokens"] = self.audio_tokens
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["TranscriptionDiarizedSegment"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class TranscriptionDiarizedSegment(_r.Model):
@@ -51,45 +53,58 @@ class TranscriptionDiarizedSegment(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TranscriptionDiarizedSegment:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "transcript.text.segment")
-
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "start"
-            obj.start = _r.number(data["start"])
-
-            key = "end"
-            obj.end = _r.number(data["end"])
-
-            key = "text"
-            obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
-
-            key = "speaker"
-            obj.speaker = v if (v := data["speaker"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_TRANSCRIPTIONDIARIZEDSEGMENT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_TRANSCRIPTIONDIARIZEDSEGMENT
+                else _r.extras(data, _KEYS_TRANSCRIPTIONDIARIZEDSEGMENT)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "transcript.text.segment")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.start = v if (v := data["start"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.start = _r.misfit(obj, data, "start", "start", exc)
+        try:
+            obj.end = v if (v := data["end"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.end = _r.misfit(obj, data, "end", "end", exc)
+        try:
+            obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.text = _r.misfit(obj, data, "text", "text", exc)
+        try:
+            obj.speaker = v if (v := data["speaker"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.speaker = _r.misfit(obj, data, "speaker", "speaker", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "id": self.id,
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "speaker": self.speaker,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "id": self.id,
+                "start": self.start,
+                "end": self.end,
+                "text": self.text,
+                "speaker": self.speaker,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

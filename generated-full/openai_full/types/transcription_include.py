@@ -5,4 +5,6 @@ from __future__ import annotations
 
 from typing import Literal, TypeAlias
 
+__all__ = ["TranscriptionInclude"]
+
 TranscriptionInclude: TypeAlias = Literal["logprobs"]

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["TranscriptionSegment"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class TranscriptionSegment(_r.Model):
@@ -67,61 +69,84 @@ class TranscriptionSegment(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TranscriptionSegment:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is int else _r.integer(v)
-
-            key = "seek"
-            obj.seek = v if (v := data["seek"]).__class__ is int else _r.integer(v)
-
-            key = "start"
-            obj.start = _r.number(data["start"])
-
-            key = "end"
-            obj.end = _r.number(data["end"])
-
-            key = "text"
-            obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
-
-            key = "tokens"
-            obj.tokens = _r.list_of(data["tokens"], _r.integer)
-
-            key = "temperature"
-            obj.temperature = _r.number(data["temperature"])
-
-            key = "avg_logprob"
-            obj.avg_logprob = _r.number(data["avg_logprob"])
-
-            key = "compression_ratio"
-            obj.compression_ratio = _r.number(data["compression_ratio"])
-
-            key = "no_speech_prob"
-            obj.no_speech_prob = _r.number(data["no_speech_prob"])
-
-            obj.extra = _r.extras(data, _KEYS_TRANSCRIPTIONSEGMENT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_TRANSCRIPTIONSEGMENT
+                else _r.extras(data, _KEYS_TRANSCRIPTIONSEGMENT)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.id = v if (v := data["id"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.seek = v if (v := data["seek"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.seek = _r.misfit(obj, data, "seek", "seek", exc)
+        try:
+            obj.start = v if (v := data["start"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.start = _r.misfit(obj, data, "start", "start", exc)
+        try:
+            obj.end = v if (v := data["end"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.end = _r.misfit(obj, data, "end", "end", exc)
+        try:
+            obj.text = v if (v := data["text"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.text = _r.misfit(obj, data, "text", "text", exc)
+        try:
+            obj.tokens = _r.list_of(data["tokens"], _r.integer)
+        except Exception as exc:
+            obj.tokens = _r.misfit(obj, data, "tokens", "tokens", exc)
+        try:
+            obj.temperature = v if (v := data["temperature"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.temperature = _r.misfit(obj, data, "temperature", "temperature", exc)
+        try:
+            obj.avg_logprob = v if (v := data["avg_logprob"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.avg_logprob = _r.misfit(obj, data, "avg_logprob", "avg_logprob", exc)
+        try:
+            obj.compression_ratio = (
+                v if (v := data["compression_ratio"]).__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.compression_ratio = _r.misfit(
+                obj, data, "compression_ratio", "compression_ratio", exc
+            )
+        try:
+            obj.no_speech_prob = (
+                v if (v := data["no_speech_prob"]).__class__ is float else _r.number(v)
+            )
+        except Exception as exc:
+            obj.no_speech_prob = _r.misfit(obj, data, "no_speech_prob", "no_speech_prob", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "seek": self.seek,
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "tokens": list(self.tokens),
-            "temperature": self.temperature,
-            "avg_logprob": self.avg_logprob,
-            "compression_ratio": self.compression_ratio,
-            "no_speech_prob": self.no_speech_prob,
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "seek": self.seek,
+                "start": self.start,
+                "end": self.end,
+                "text": self.text,
+                "tokens": list(self.tokens),
+                "temperature": self.temperature,
+                "avg_logprob": self.avg_logprob,
+                "compression_ratio": self.compression_ratio,
+                "no_speech_prob": self.no_speech_prob,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

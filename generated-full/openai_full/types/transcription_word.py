@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["TranscriptionWord"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class TranscriptionWord(_r.Model):
@@ -39,33 +41,43 @@ class TranscriptionWord(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TranscriptionWord:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "word"
-            obj.word = v if (v := data["word"]).__class__ is str else _r.string(v)
-
-            key = "start"
-            obj.start = _r.number(data["start"])
-
-            key = "end"
-            obj.end = _r.number(data["end"])
-
-            obj.extra = _r.extras(data, _KEYS_TRANSCRIPTIONWORD)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_TRANSCRIPTIONWORD
+                else _r.extras(data, _KEYS_TRANSCRIPTIONWORD)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.word = v if (v := data["word"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.word = _r.misfit(obj, data, "word", "word", exc)
+        try:
+            obj.start = v if (v := data["start"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.start = _r.misfit(obj, data, "start", "start", exc)
+        try:
+            obj.end = v if (v := data["end"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.end = _r.misfit(obj, data, "end", "end", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "word": self.word,
-            "start": self.start,
-            "end": self.end,
-        }
+        try:
+            out: dict[str, Any] = {
+                "word": self.word,
+                "start": self.start,
+                "end": self.end,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

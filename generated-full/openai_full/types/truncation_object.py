@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["TruncationObject", "TruncationObjectType"]
+
 
 class TruncationObjectType(_r.OpenEnum):
     """The truncation strategy to use for the thread. The default is `auto`. If set to `last_messages`, the thread will be truncated to the n most recent messages in the thread. When set to `auto`, messages in the middle of the thread will be dropped to fit the context length of the model, `max_prompt_tokens`.
@@ -44,33 +46,42 @@ class TruncationObject(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TruncationObject:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_TRUNCATIONOBJECT
+                else _r.extras(data, _KEYS_TRUNCATIONOBJECT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = TruncationObjectType.decode(data["type"])
-
-            key = "last_messages"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("last_messages", UNSET)
             obj.last_messages = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_TRUNCATIONOBJECT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.last_messages = _r.misfit(obj, data, "last_messages", "last_messages", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.last_messages is not UNSET:
-            out["last_messages"] = self.last_messages
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.last_messages is not UNSET:
+                out["last_messages"] = self.last_messages
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

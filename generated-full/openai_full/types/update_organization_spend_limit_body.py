@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["UpdateOrganizationSpendLimitBody"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class UpdateOrganizationSpendLimitBody(_r.Model):
@@ -39,35 +41,45 @@ class UpdateOrganizationSpendLimitBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UpdateOrganizationSpendLimitBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "threshold_amount"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_UPDATEORGANIZATIONSPENDLIMITBODY
+                else _r.extras(data, _KEYS_UPDATEORGANIZATIONSPENDLIMITBODY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.threshold_amount = (
                 v if (v := data["threshold_amount"]).__class__ is int else _r.integer(v)
             )
-
-            key = "currency"
-            obj.currency = _r.const(data["currency"], "USD")
-
-            key = "interval"
-            obj.interval = _r.const(data["interval"], "month")
-
-            obj.extra = _r.extras(data, _KEYS_UPDATEORGANIZATIONSPENDLIMITBODY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.threshold_amount = _r.misfit(obj, data, "threshold_amount", "threshold_amount", exc)
+        try:
+            obj.currency = _r.const(data["currency"], "USD")
+        except Exception as exc:
+            obj.currency = _r.misfit(obj, data, "currency", "currency", exc)
+        try:
+            obj.interval = _r.const(data["interval"], "month")
+        except Exception as exc:
+            obj.interval = _r.misfit(obj, data, "interval", "interval", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "threshold_amount": self.threshold_amount,
-            "currency": self.currency,
-            "interval": self.interval,
-        }
+        try:
+            out: dict[str, Any] = {
+                "threshold_amount": self.threshold_amount,
+                "currency": self.currency,
+                "interval": self.interval,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["UpdateProjectDataRetentionBody", "UpdateProjectDataRetentionBodyRetentionType"]
+
 
 class UpdateProjectDataRetentionBodyRetentionType(_r.OpenEnum):
     """The desired project data retention type.
@@ -45,27 +47,35 @@ class UpdateProjectDataRetentionBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UpdateProjectDataRetentionBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "retention_type"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_UPDATEPROJECTDATARETENTIONBODY
+                else _r.extras(data, _KEYS_UPDATEPROJECTDATARETENTIONBODY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.retention_type = UpdateProjectDataRetentionBodyRetentionType.decode(
                 data["retention_type"]
             )
-
-            obj.extra = _r.extras(data, _KEYS_UPDATEPROJECTDATARETENTIONBODY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.retention_type = _r.misfit(obj, data, "retention_type", "retention_type", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "retention_type": self.retention_type,
-        }
+        try:
+            out: dict[str, Any] = {
+                "retention_type": self.retention_type,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -14,6 +14,8 @@ from .vector_store_file_attributes import (
     vector_store_file_attributes_value_from_dict,
 )
 
+__all__ = ["UpdateVectorStoreFileAttributesRequest"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class UpdateVectorStoreFileAttributesRequest(_r.Model):
@@ -34,28 +36,36 @@ class UpdateVectorStoreFileAttributesRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UpdateVectorStoreFileAttributesRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "attributes"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_UPDATEVECTORSTOREFILEATTRIBUTESREQUEST
+                else _r.extras(data, _KEYS_UPDATEVECTORSTOREFILEATTRIBUTESREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data["attributes"]
             obj.attributes = (
                 v if v is None else _r.map_of(v, vector_store_file_attributes_value_from_dict)
             )
-
-            obj.extra = _r.extras(data, _KEYS_UPDATEVECTORSTOREFILEATTRIBUTESREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.attributes = _r.misfit(obj, data, "attributes", "attributes", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "attributes": None if self.attributes is None else dict(self.attributes),
-        }
+        try:
+            out: dict[str, Any] = {
+                "attributes": None if self.attributes is None else dict(self.attributes),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

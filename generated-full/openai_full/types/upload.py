@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .open_ai_file import OpenAIFile
 
+__all__ = ["Upload", "UploadStatus"]
+
 
 class UploadStatus(_r.OpenEnum):
     """The status of the Upload.
@@ -75,61 +77,73 @@ class Upload(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Upload:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = EMPTY if data.keys() <= _KEYS_UPLOAD else _r.extras(data, _KEYS_UPLOAD)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "created_at"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "filename"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             obj.filename = v if (v := data["filename"]).__class__ is str else _r.string(v)
-
-            key = "bytes"
+        except Exception as exc:
+            obj.filename = _r.misfit(obj, data, "filename", "filename", exc)
+        try:
             obj.bytes = v if (v := data["bytes"]).__class__ is int else _r.integer(v)
-
-            key = "purpose"
+        except Exception as exc:
+            obj.bytes = _r.misfit(obj, data, "bytes", "bytes", exc)
+        try:
             obj.purpose = v if (v := data["purpose"]).__class__ is str else _r.string(v)
-
-            key = "status"
+        except Exception as exc:
+            obj.purpose = _r.misfit(obj, data, "purpose", "purpose", exc)
+        try:
             obj.status = UploadStatus.decode(data["status"])
-
-            key = "expires_at"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             obj.expires_at = v if (v := data["expires_at"]).__class__ is int else _r.integer(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.expires_at = _r.misfit(obj, data, "expires_at", "expires_at", exc)
+        try:
             v = data.get("object", UNSET)
             obj.object = v if v is UNSET else _r.const(v, "upload")
-
-            key = "file"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             v = data.get("file", UNSET)
             obj.file = v if v is UNSET or v is None else OpenAIFile.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_UPLOAD)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.file = _r.misfit(obj, data, "file", "file", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "created_at": self.created_at,
-            "filename": self.filename,
-            "bytes": self.bytes,
-            "purpose": self.purpose,
-            "status": self.status,
-            "expires_at": self.expires_at,
-        }
-        if self.object is not UNSET:
-            out["object"] = self.object
-        if self.file is not UNSET:
-            out["file"] = None if self.file is None else self.file.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "created_at": self.created_at,
+                "filename": self.filename,
+                "bytes": self.bytes,
+                "purpose": self.purpose,
+                "status": self.status,
+                "expires_at": self.expires_at,
+            }
+            if self.object is not UNSET:
+                out["object"] = self.object
+            if self.file is not UNSET:
+                out["file"] = None if self.file is None else self.file.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

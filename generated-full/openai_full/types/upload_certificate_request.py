@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["UploadCertificateRequest"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class UploadCertificateRequest(_r.Model):
@@ -35,31 +37,40 @@ class UploadCertificateRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UploadCertificateRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "name"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_UPLOADCERTIFICATEREQUEST
+                else _r.extras(data, _KEYS_UPLOADCERTIFICATEREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "certificate"
-            obj.certificate = v if (v := data["certificate"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_UPLOADCERTIFICATEREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
+            obj.certificate = v if (v := data["certificate"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.certificate = _r.misfit(obj, data, "certificate", "certificate", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "certificate": self.certificate,
-        }
-        if self.name is not UNSET:
-            out["name"] = self.name
+        try:
+            out: dict[str, Any] = {
+                "certificate": self.certificate,
+            }
+            if self.name is not UNSET:
+                out["name"] = self.name
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["UploadPart"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class UploadPart(_r.Model):
@@ -43,37 +45,46 @@ class UploadPart(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UploadPart:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "created_at"
-            obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "upload_id"
-            obj.upload_id = v if (v := data["upload_id"]).__class__ is str else _r.string(v)
-
-            key = "object"
-            obj.object = _r.const(data["object"], "upload.part")
-
-            obj.extra = _r.extras(data, _KEYS_UPLOADPART)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_UPLOADPART else _r.extras(data, _KEYS_UPLOADPART)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
+            obj.upload_id = v if (v := data["upload_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.upload_id = _r.misfit(obj, data, "upload_id", "upload_id", exc)
+        try:
+            obj.object = _r.const(data["object"], "upload.part")
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "created_at": self.created_at,
-            "upload_id": self.upload_id,
-            "object": self.object,
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "created_at": self.created_at,
+                "upload_id": self.upload_id,
+                "object": self.object,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

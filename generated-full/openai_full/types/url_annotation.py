@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .url_annotation_source import UrlAnnotationSource
 
+__all__ = ["UrlAnnotation"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class UrlAnnotation(_r.Model):
@@ -38,29 +40,38 @@ class UrlAnnotation(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UrlAnnotation:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "url")
-
-            key = "source"
-            obj.source = UrlAnnotationSource.from_dict(data["source"])
-
-            obj.extra = _r.extras(data, _KEYS_URLANNOTATION)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_URLANNOTATION
+                else _r.extras(data, _KEYS_URLANNOTATION)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "url")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.source = UrlAnnotationSource.from_dict(data["source"])
+        except Exception as exc:
+            obj.source = _r.misfit(obj, data, "source", "source", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "source": self.source.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "source": self.source.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["UsageCodeInterpreterSessionsResult"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class UsageCodeInterpreterSessionsResult(_r.Model):
@@ -39,39 +41,49 @@ class UsageCodeInterpreterSessionsResult(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UsageCodeInterpreterSessionsResult:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_USAGECODEINTERPRETERSESSIONSRESULT
+                else _r.extras(data, _KEYS_USAGECODEINTERPRETERSESSIONSRESULT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.object = _r.const(
                 data["object"], "organization.usage.code_interpreter_sessions.result"
             )
-
-            key = "num_sessions"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.num_sessions = v if (v := data["num_sessions"]).__class__ is int else _r.integer(v)
-
-            key = "project_id"
+        except Exception as exc:
+            obj.num_sessions = _r.misfit(obj, data, "num_sessions", "num_sessions", exc)
+        try:
             v = data.get("project_id", UNSET)
             obj.project_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_USAGECODEINTERPRETERSESSIONSRESULT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.project_id = _r.misfit(obj, data, "project_id", "project_id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "num_sessions": self.num_sessions,
-        }
-        if self.project_id is not UNSET:
-            out["project_id"] = self.project_id
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "num_sessions": self.num_sessions,
+            }
+            if self.project_id is not UNSET:
+                out["project_id"] = self.project_id
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

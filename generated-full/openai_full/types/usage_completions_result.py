@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["UsageCompletionsResult"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class UsageCompletionsResult(_r.Model):
@@ -110,175 +112,230 @@ class UsageCompletionsResult(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UsageCompletionsResult:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_USAGECOMPLETIONSRESULT
+                else _r.extras(data, _KEYS_USAGECOMPLETIONSRESULT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.object = _r.const(data["object"], "organization.usage.completions.result")
-
-            key = "input_tokens"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.input_tokens = v if (v := data["input_tokens"]).__class__ is int else _r.integer(v)
-
-            key = "input_cached_tokens"
+        except Exception as exc:
+            obj.input_tokens = _r.misfit(obj, data, "input_tokens", "input_tokens", exc)
+        try:
             v = data.get("input_cached_tokens", UNSET)
             obj.input_cached_tokens = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "input_cache_write_tokens"
+        except Exception as exc:
+            obj.input_cached_tokens = _r.misfit(
+                obj, data, "input_cached_tokens", "input_cached_tokens", exc
+            )
+        try:
             v = data.get("input_cache_write_tokens", UNSET)
             obj.input_cache_write_tokens = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "input_uncached_tokens"
+        except Exception as exc:
+            obj.input_cache_write_tokens = _r.misfit(
+                obj, data, "input_cache_write_tokens", "input_cache_write_tokens", exc
+            )
+        try:
             v = data.get("input_uncached_tokens", UNSET)
             obj.input_uncached_tokens = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "output_tokens"
+        except Exception as exc:
+            obj.input_uncached_tokens = _r.misfit(
+                obj, data, "input_uncached_tokens", "input_uncached_tokens", exc
+            )
+        try:
             obj.output_tokens = (
                 v if (v := data["output_tokens"]).__class__ is int else _r.integer(v)
             )
-
-            key = "input_text_tokens"
+        except Exception as exc:
+            obj.output_tokens = _r.misfit(obj, data, "output_tokens", "output_tokens", exc)
+        try:
             v = data.get("input_text_tokens", UNSET)
             obj.input_text_tokens = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "output_text_tokens"
+        except Exception as exc:
+            obj.input_text_tokens = _r.misfit(
+                obj, data, "input_text_tokens", "input_text_tokens", exc
+            )
+        try:
             v = data.get("output_text_tokens", UNSET)
             obj.output_text_tokens = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "input_cached_text_tokens"
+        except Exception as exc:
+            obj.output_text_tokens = _r.misfit(
+                obj, data, "output_text_tokens", "output_text_tokens", exc
+            )
+        try:
             v = data.get("input_cached_text_tokens", UNSET)
             obj.input_cached_text_tokens = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "input_audio_tokens"
+        except Exception as exc:
+            obj.input_cached_text_tokens = _r.misfit(
+                obj, data, "input_cached_text_tokens", "input_cached_text_tokens", exc
+            )
+        try:
             v = data.get("input_audio_tokens", UNSET)
             obj.input_audio_tokens = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "input_cached_audio_tokens"
+        except Exception as exc:
+            obj.input_audio_tokens = _r.misfit(
+                obj, data, "input_audio_tokens", "input_audio_tokens", exc
+            )
+        try:
             v = data.get("input_cached_audio_tokens", UNSET)
             obj.input_cached_audio_tokens = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "output_audio_tokens"
+        except Exception as exc:
+            obj.input_cached_audio_tokens = _r.misfit(
+                obj, data, "input_cached_audio_tokens", "input_cached_audio_tokens", exc
+            )
+        try:
             v = data.get("output_audio_tokens", UNSET)
             obj.output_audio_tokens = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "input_image_tokens"
+        except Exception as exc:
+            obj.output_audio_tokens = _r.misfit(
+                obj, data, "output_audio_tokens", "output_audio_tokens", exc
+            )
+        try:
             v = data.get("input_image_tokens", UNSET)
             obj.input_image_tokens = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "input_cached_image_tokens"
+        except Exception as exc:
+            obj.input_image_tokens = _r.misfit(
+                obj, data, "input_image_tokens", "input_image_tokens", exc
+            )
+        try:
             v = data.get("input_cached_image_tokens", UNSET)
             obj.input_cached_image_tokens = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "output_image_tokens"
+        except Exception as exc:
+            obj.input_cached_image_tokens = _r.misfit(
+                obj, data, "input_cached_image_tokens", "input_cached_image_tokens", exc
+            )
+        try:
             v = data.get("output_image_tokens", UNSET)
             obj.output_image_tokens = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "num_model_requests"
+        except Exception as exc:
+            obj.output_image_tokens = _r.misfit(
+                obj, data, "output_image_tokens", "output_image_tokens", exc
+            )
+        try:
             obj.num_model_requests = (
                 v if (v := data["num_model_requests"]).__class__ is int else _r.integer(v)
             )
-
-            key = "project_id"
+        except Exception as exc:
+            obj.num_model_requests = _r.misfit(
+                obj, data, "num_model_requests", "num_model_requests", exc
+            )
+        try:
             v = data.get("project_id", UNSET)
             obj.project_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "user_id"
+        except Exception as exc:
+            obj.project_id = _r.misfit(obj, data, "project_id", "project_id", exc)
+        try:
             v = data.get("user_id", UNSET)
             obj.user_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "api_key_id"
+        except Exception as exc:
+            obj.user_id = _r.misfit(obj, data, "user_id", "user_id", exc)
+        try:
             v = data.get("api_key_id", UNSET)
             obj.api_key_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "model"
+        except Exception as exc:
+            obj.api_key_id = _r.misfit(obj, data, "api_key_id", "api_key_id", exc)
+        try:
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "batch"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             v = data.get("batch", UNSET)
             obj.batch = (
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "service_tier"
+        except Exception as exc:
+            obj.batch = _r.misfit(obj, data, "batch", "batch", exc)
+        try:
             v = data.get("service_tier", UNSET)
             obj.service_tier = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_USAGECOMPLETIONSRESULT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.service_tier = _r.misfit(obj, data, "service_tier", "service_tier", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "input_tokens": self.input_tokens,
-            "output_tokens": self.output_tokens,
-            "num_model_requests": self.num_model_requests,
-        }
-        if self.input_cached_tokens is not UNSET:
-            out["input_cached_tokens"] = self.input_cached_tokens
-        if self.input_cache_write_tokens is not UNSET:
-            out["input_cache_write_tokens"] = self.input_cache_write_tokens
-        if self.input_uncached_tokens is not UNSET:
-            out["input_uncached_tokens"] = self.input_uncached_tokens
-        if self.input_text_tokens is not UNSET:
-            out["input_text_tokens"] = self.input_text_tokens
-        if self.output_text_tokens is not UNSET:
-            out["output_text_tokens"] = self.output_text_tokens
-        if self.input_cached_text_tokens is not UNSET:
-            out["input_cached_text_tokens"] = self.input_cached_text_tokens
-        if self.input_audio_tokens is not UNSET:
-            out["input_audio_tokens"] = self.input_audio_tokens
-        if self.input_cached_audio_tokens is not UNSET:
-            out["input_cached_audio_tokens"] = self.input_cached_audio_tokens
-        if self.output_audio_tokens is not UNSET:
-            out["output_audio_tokens"] = self.output_audio_tokens
-        if self.input_image_tokens is not UNSET:
-            out["input_image_tokens"] = self.input_image_tokens
-        if self.input_cached_image_tokens is not UNSET:
-            out["input_cached_image_tokens"] = self.input_cached_image_tokens
-        if self.output_image_tokens is not UNSET:
-            out["output_image_tokens"] = self.output_image_tokens
-        if self.project_id is not UNSET:
-            out["project_id"] = self.project_id
-        if self.user_id is not UNSET:
-            out["user_id"] = self.user_id
-        if self.api_key_id is not UNSET:
-            out["api_key_id"] = self.api_key_id
-        if self.model is not UNSET:
-            out["model"] = self.model
-        if self.batch is not UNSET:
-            out["batch"] = self.batch
-        if self.service_tier is not UNSET:
-            out["service_tier"] = self.service_tier
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "input_tokens": self.input_tokens,
+                "output_tokens": self.output_tokens,
+                "num_model_requests": self.num_model_requests,
+            }
+            if self.input_cached_tokens is not UNSET:
+                out["input_cached_tokens"] = self.input_cached_tokens
+            if self.input_cache_write_tokens is not UNSET:
+                out["input_cache_write_tokens"] = self.input_cache_write_tokens
+            if self.input_uncached_tokens is not UNSET:
+                out["input_uncached_tokens"] = self.input_uncached_tokens
+            if self.input_text_tokens is not UNSET:
+                out["input_text_tokens"] = self.input_text_tokens
+            if self.output_text_tokens is not UNSET:
+                out["output_text_tokens"] = self.output_text_tokens
+            if self.input_cached_text_tokens is not UNSET:
+                out["input_cached_text_tokens"] = self.input_cached_text_tokens
+            if self.input_audio_tokens is not UNSET:
+                out["input_audio_tokens"] = self.input_audio_tokens
+            if self.input_cached_audio_tokens is not UNSET:
+                out["input_cached_audio_tokens"] = self.input_cached_audio_tokens
+            if self.output_audio_tokens is not UNSET:
+                out["output_audio_tokens"] = self.output_audio_tokens
+            if self.input_image_tokens is not UNSET:
+                out["input_image_tokens"] = self.input_image_tokens
+            if self.input_cached_image_tokens is not UNSET:
+                out["input_cached_image_tokens"] = self.input_cached_image_tokens
+            if self.output_image_tokens is not UNSET:
+                out["output_image_tokens"] = self.output_image_tokens
+            if self.project_id is not UNSET:
+                out["project_id"] = self.project_id
+            if self.user_id is not UNSET:
+                out["user_id"] = self.user_id
+            if self.api_key_id is not UNSET:
+                out["api_key_id"] = self.api_key_id
+            if self.model is not UNSET:
+                out["model"] = self.model
+            if self.batch is not UNSET:
+                out["batch"] = self.batch
+            if self.service_tier is not UNSET:
+                out["service_tier"] = self.service_tier
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

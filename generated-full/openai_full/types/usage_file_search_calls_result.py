@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["UsageFileSearchCallsResult"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class UsageFileSearchCallsResult(_r.Model):
@@ -48,61 +50,74 @@ class UsageFileSearchCallsResult(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UsageFileSearchCallsResult:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_USAGEFILESEARCHCALLSRESULT
+                else _r.extras(data, _KEYS_USAGEFILESEARCHCALLSRESULT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.object = _r.const(data["object"], "organization.usage.file_searches.result")
-
-            key = "num_requests"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.num_requests = v if (v := data["num_requests"]).__class__ is int else _r.integer(v)
-
-            key = "project_id"
+        except Exception as exc:
+            obj.num_requests = _r.misfit(obj, data, "num_requests", "num_requests", exc)
+        try:
             v = data.get("project_id", UNSET)
             obj.project_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "user_id"
+        except Exception as exc:
+            obj.project_id = _r.misfit(obj, data, "project_id", "project_id", exc)
+        try:
             v = data.get("user_id", UNSET)
             obj.user_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "api_key_id"
+        except Exception as exc:
+            obj.user_id = _r.misfit(obj, data, "user_id", "user_id", exc)
+        try:
             v = data.get("api_key_id", UNSET)
             obj.api_key_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "vector_store_id"
+        except Exception as exc:
+            obj.api_key_id = _r.misfit(obj, data, "api_key_id", "api_key_id", exc)
+        try:
             v = data.get("vector_store_id", UNSET)
             obj.vector_store_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_USAGEFILESEARCHCALLSRESULT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.vector_store_id = _r.misfit(obj, data, "vector_store_id", "vector_store_id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "num_requests": self.num_requests,
-        }
-        if self.project_id is not UNSET:
-            out["project_id"] = self.project_id
-        if self.user_id is not UNSET:
-            out["user_id"] = self.user_id
-        if self.api_key_id is not UNSET:
-            out["api_key_id"] = self.api_key_id
-        if self.vector_store_id is not UNSET:
-            out["vector_store_id"] = self.vector_store_id
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "num_requests": self.num_requests,
+            }
+            if self.project_id is not UNSET:
+                out["project_id"] = self.project_id
+            if self.user_id is not UNSET:
+                out["user_id"] = self.user_id
+            if self.api_key_id is not UNSET:
+                out["api_key_id"] = self.api_key_id
+            if self.vector_store_id is not UNSET:
+                out["vector_store_id"] = self.vector_store_id
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

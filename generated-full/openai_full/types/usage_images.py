@@ -5,6 +5,13 @@ from __future__ import annotations
 
 from .._runtime import models as _r
 
+__all__ = [
+    "UsageImagesBucketWidth",
+    "UsageImagesGroupByItem",
+    "UsageImagesSizesItem",
+    "UsageImagesSourcesItem",
+]
+
 
 class UsageImagesBucketWidth(_r.OpenEnum):
     """UsageImagesBucketWidth

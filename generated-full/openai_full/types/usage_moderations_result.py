@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["UsageModerationsResult"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class UsageModerationsResult(_r.Model):
@@ -52,65 +54,81 @@ class UsageModerationsResult(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UsageModerationsResult:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_USAGEMODERATIONSRESULT
+                else _r.extras(data, _KEYS_USAGEMODERATIONSRESULT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.object = _r.const(data["object"], "organization.usage.moderations.result")
-
-            key = "input_tokens"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.input_tokens = v if (v := data["input_tokens"]).__class__ is int else _r.integer(v)
-
-            key = "num_model_requests"
+        except Exception as exc:
+            obj.input_tokens = _r.misfit(obj, data, "input_tokens", "input_tokens", exc)
+        try:
             obj.num_model_requests = (
                 v if (v := data["num_model_requests"]).__class__ is int else _r.integer(v)
             )
-
-            key = "project_id"
+        except Exception as exc:
+            obj.num_model_requests = _r.misfit(
+                obj, data, "num_model_requests", "num_model_requests", exc
+            )
+        try:
             v = data.get("project_id", UNSET)
             obj.project_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "user_id"
+        except Exception as exc:
+            obj.project_id = _r.misfit(obj, data, "project_id", "project_id", exc)
+        try:
             v = data.get("user_id", UNSET)
             obj.user_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "api_key_id"
+        except Exception as exc:
+            obj.user_id = _r.misfit(obj, data, "user_id", "user_id", exc)
+        try:
             v = data.get("api_key_id", UNSET)
             obj.api_key_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "model"
+        except Exception as exc:
+            obj.api_key_id = _r.misfit(obj, data, "api_key_id", "api_key_id", exc)
+        try:
             v = data.get("model", UNSET)
             obj.model = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_USAGEMODERATIONSRESULT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "input_tokens": self.input_tokens,
-            "num_model_requests": self.num_model_requests,
-        }
-        if self.project_id is not UNSET:
-            out["project_id"] = self.project_id
-        if self.user_id is not UNSET:
-            out["user_id"] = self.user_id
-        if self.api_key_id is not UNSET:
-            out["api_key_id"] = self.api_key_id
-        if self.model is not UNSET:
-            out["model"] = self.model
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "input_tokens": self.input_tokens,
+                "num_model_requests": self.num_model_requests,
+            }
+            if self.project_id is not UNSET:
+                out["project_id"] = self.project_id
+            if self.user_id is not UNSET:
+                out["user_id"] = self.user_id
+            if self.api_key_id is not UNSET:
+                out["api_key_id"] = self.api_key_id
+            if self.model is not UNSET:
+                out["model"] = self.model
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -21,6 +21,13 @@ from .usage_moderations_result import UsageModerationsResult
 from .usage_vector_stores_result import UsageVectorStoresResult
 from .usage_web_search_calls_result import UsageWebSearchCallsResult
 
+__all__ = [
+    "UnknownUsageTimeBucketResultsItem",
+    "UsageTimeBucket",
+    "UsageTimeBucketResultsItem",
+    "usage_time_bucket_results_item_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class UsageTimeBucket(_r.Model):
@@ -50,37 +57,48 @@ class UsageTimeBucket(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UsageTimeBucket:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
-            obj.object = _r.const(data["object"], "bucket")
-
-            key = "start_time"
-            obj.start_time = v if (v := data["start_time"]).__class__ is int else _r.integer(v)
-
-            key = "end_time"
-            obj.end_time = v if (v := data["end_time"]).__class__ is int else _r.integer(v)
-
-            key = "results"
-            obj.results = _r.list_of(data["results"], usage_time_bucket_results_item_from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_USAGETIMEBUCKET)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_USAGETIMEBUCKET
+                else _r.extras(data, _KEYS_USAGETIMEBUCKET)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.object = _r.const(data["object"], "bucket")
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
+            obj.start_time = v if (v := data["start_time"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.start_time = _r.misfit(obj, data, "start_time", "start_time", exc)
+        try:
+            obj.end_time = v if (v := data["end_time"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.end_time = _r.misfit(obj, data, "end_time", "end_time", exc)
+        try:
+            obj.results = _r.list_of(data["results"], usage_time_bucket_results_item_from_dict)
+        except Exception as exc:
+            obj.results = _r.misfit(obj, data, "results", "results", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "start_time": self.start_time,
-            "end_time": self.end_time,
-            "results": [x.to_dict() for x in self.results],
-        }
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "start_time": self.start_time,
+                "end_time": self.end_time,
+                "results": [x.to_dict() for x in self.results],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

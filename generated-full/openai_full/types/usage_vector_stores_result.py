@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["UsageVectorStoresResult"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class UsageVectorStoresResult(_r.Model):
@@ -39,37 +41,47 @@ class UsageVectorStoresResult(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UsageVectorStoresResult:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_USAGEVECTORSTORESRESULT
+                else _r.extras(data, _KEYS_USAGEVECTORSTORESRESULT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.object = _r.const(data["object"], "organization.usage.vector_stores.result")
-
-            key = "usage_bytes"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.usage_bytes = v if (v := data["usage_bytes"]).__class__ is int else _r.integer(v)
-
-            key = "project_id"
+        except Exception as exc:
+            obj.usage_bytes = _r.misfit(obj, data, "usage_bytes", "usage_bytes", exc)
+        try:
             v = data.get("project_id", UNSET)
             obj.project_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_USAGEVECTORSTORESRESULT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.project_id = _r.misfit(obj, data, "project_id", "project_id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "usage_bytes": self.usage_bytes,
-        }
-        if self.project_id is not UNSET:
-            out["project_id"] = self.project_id
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "usage_bytes": self.usage_bytes,
+            }
+            if self.project_id is not UNSET:
+                out["project_id"] = self.project_id
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

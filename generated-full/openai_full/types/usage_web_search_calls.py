@@ -5,6 +5,12 @@ from __future__ import annotations
 
 from .._runtime import models as _r
 
+__all__ = [
+    "UsageWebSearchCallsBucketWidth",
+    "UsageWebSearchCallsContextLevelsItem",
+    "UsageWebSearchCallsGroupByItem",
+]
+
 
 class UsageWebSearchCallsBucketWidth(_r.OpenEnum):
     """UsageWebSearchCallsBucketWidth

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["User", "UserProjects", "UserProjectsDataItem", "UserUser"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class User(_r.Model):
@@ -91,121 +93,152 @@ class User(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> User:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
+            obj.extra = EMPTY if data.keys() <= _KEYS_USER else _r.extras(data, _KEYS_USER)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.object = _r.const(data["object"], "organization.user")
-
-            key = "id"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "email"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("email", UNSET)
             obj.email = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "role"
+        except Exception as exc:
+            obj.email = _r.misfit(obj, data, "email", "email", exc)
+        try:
             v = data.get("role", UNSET)
             obj.role = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "added_at"
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
             obj.added_at = v if (v := data["added_at"]).__class__ is int else _r.integer(v)
-
-            key = "is_default"
+        except Exception as exc:
+            obj.added_at = _r.misfit(obj, data, "added_at", "added_at", exc)
+        try:
             v = data.get("is_default", UNSET)
             obj.is_default = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-
-            key = "created"
+        except Exception as exc:
+            obj.is_default = _r.misfit(obj, data, "is_default", "is_default", exc)
+        try:
             v = data.get("created", UNSET)
             obj.created = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "user"
+        except Exception as exc:
+            obj.created = _r.misfit(obj, data, "created", "created", exc)
+        try:
             v = data.get("user", UNSET)
             obj.user = v if v is UNSET else UserUser.from_dict(v)
-
-            key = "is_service_account"
+        except Exception as exc:
+            obj.user = _r.misfit(obj, data, "user", "user", exc)
+        try:
             v = data.get("is_service_account", UNSET)
             obj.is_service_account = (
                 v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "is_scale_tier_authorized_purchaser"
+        except Exception as exc:
+            obj.is_service_account = _r.misfit(
+                obj, data, "is_service_account", "is_service_account", exc
+            )
+        try:
             v = data.get("is_scale_tier_authorized_purchaser", UNSET)
             obj.is_scale_tier_authorized_purchaser = (
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "is_scim_managed"
+        except Exception as exc:
+            obj.is_scale_tier_authorized_purchaser = _r.misfit(
+                obj,
+                data,
+                "is_scale_tier_authorized_purchaser",
+                "is_scale_tier_authorized_purchaser",
+                exc,
+            )
+        try:
             v = data.get("is_scim_managed", UNSET)
             obj.is_scim_managed = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-
-            key = "api_key_last_used_at"
+        except Exception as exc:
+            obj.is_scim_managed = _r.misfit(obj, data, "is_scim_managed", "is_scim_managed", exc)
+        try:
             v = data.get("api_key_last_used_at", UNSET)
             obj.api_key_last_used_at = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "technical_level"
+        except Exception as exc:
+            obj.api_key_last_used_at = _r.misfit(
+                obj, data, "api_key_last_used_at", "api_key_last_used_at", exc
+            )
+        try:
             v = data.get("technical_level", UNSET)
             obj.technical_level = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "developer_persona"
+        except Exception as exc:
+            obj.technical_level = _r.misfit(obj, data, "technical_level", "technical_level", exc)
+        try:
             v = data.get("developer_persona", UNSET)
             obj.developer_persona = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "projects"
+        except Exception as exc:
+            obj.developer_persona = _r.misfit(
+                obj, data, "developer_persona", "developer_persona", exc
+            )
+        try:
             v = data.get("projects", UNSET)
             obj.projects = v if v is UNSET or v is None else UserProjects.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_USER)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.projects = _r.misfit(obj, data, "projects", "projects", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "id": self.id,
-            "added_at": self.added_at,
-        }
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.email is not UNSET:
-            out["email"] = self.email
-        if self.role is not UNSET:
-            out["role"] = self.role
-        if self.is_default is not UNSET:
-            out["is_default"] = self.is_default
-        if self.created is not UNSET:
-            out["created"] = self.created
-        if self.user is not UNSET:
-            out["user"] = self.user.to_dict()
-        if self.is_service_account is not UNSET:
-            out["is_service_account"] = self.is_service_account
-        if self.is_scale_tier_authorized_purchaser is not UNSET:
-            out["is_scale_tier_authorized_purchaser"] = self.is_scale_tier_authorized_purchaser
-        if self.is_scim_managed is not UNSET:
-            out["is_scim_managed"] = self.is_scim_managed
-        if self.api_key_last_used_at is not UNSET:
-            out["api_key_last_used_at"] = self.api_key_last_used_at
-        if self.technical_level is not UNSET:
-            out["technical_level"] = self.technical_level
-        if self.developer_persona is not UNSET:
-            out["developer_persona"] = self.developer_persona
-        if self.projects is not UNSET:
-            out["projects"] = None if self.projects is None else self.projects.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "id": self.id,
+                "added_at": self.added_at,
+            }
+            if self.name is not UNSET:
+                out["name"] = self.name
+            if self.email is not UNSET:
+                out["email"] = self.email
+            if self.role is not UNSET:
+                out["role"] = self.role
+            if self.is_default is not UNSET:
+                out["is_default"] = self.is_default
+            if self.created is not UNSET:
+                out["created"] = self.created
+            if self.user is not UNSET:
+                out["user"] = self.user.to_dict()
+            if self.is_service_account is not UNSET:
+                out["is_service_account"] = self.is_service_account
+            if self.is_scale_tier_authorized_purchaser is not UNSET:
+                out["is_scale_tier_authorized_purchaser"] = self.is_scale_tier_authorized_purchaser
+            if self.is_scim_managed is not UNSET:
+                out["is_scim_managed"] = self.is_scim_managed
+            if self.api_key_last_used_at is not UNSET:
+                out["api_key_last_used_at"] = self.api_key_last_used_at
+            if self.technical_level is not UNSET:
+                out["technical_level"] = self.technical_level
+            if self.developer_persona is not UNSET:
+                out["developer_persona"] = self.developer_persona
+            if self.projects is not UNSET:
+                out["projects"] = None if self.projects is None else self.projects.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -253,29 +286,36 @@ class UserProjects(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UserProjects:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
-            obj.object = _r.const(data["object"], "list")
-
-            key = "data"
-            obj.data = _r.list_of(data["data"], UserProjectsDataItem.from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_USERPROJECTS)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_USERPROJECTS else _r.extras(data, _KEYS_USERPROJECTS)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.object = _r.const(data["object"], "list")
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
+            obj.data = _r.list_of(data["data"], UserProjectsDataItem.from_dict)
+        except Exception as exc:
+            obj.data = _r.misfit(obj, data, "data", "data", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "data": [x.to_dict() for x in self.data],
-        }
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "data": [x.to_dict() for x in self.data],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -307,38 +347,48 @@ class UserProjectsDataItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UserProjectsDataItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_USERPROJECTSDATAITEM
+                else _r.extras(data, _KEYS_USERPROJECTSDATAITEM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("id", UNSET)
             obj.id = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "role"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("role", UNSET)
             obj.role = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_USERPROJECTSDATAITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.id is not UNSET:
-            out["id"] = self.id
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.role is not UNSET:
-            out["role"] = self.role
+        try:
+            out: dict[str, Any] = {}
+            if self.id is not UNSET:
+                out["id"] = self.id
+            if self.name is not UNSET:
+                out["name"] = self.name
+            if self.role is not UNSET:
+                out["role"] = self.role
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -385,73 +435,84 @@ class UserUser(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UserUser:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
+            obj.extra = EMPTY if data.keys() <= _KEYS_USERUSER else _r.extras(data, _KEYS_USERUSER)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.object = _r.const(data["object"], "user")
-
-            key = "id"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "email"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             v = data.get("email", UNSET)
             obj.email = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.email = _r.misfit(obj, data, "email", "email", exc)
+        try:
             v = data.get("name", UNSET)
             obj.name = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "picture"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             v = data.get("picture", UNSET)
             obj.picture = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "enabled"
+        except Exception as exc:
+            obj.picture = _r.misfit(obj, data, "picture", "picture", exc)
+        try:
             v = data.get("enabled", UNSET)
             obj.enabled = (
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "banned"
+        except Exception as exc:
+            obj.enabled = _r.misfit(obj, data, "enabled", "enabled", exc)
+        try:
             v = data.get("banned", UNSET)
             obj.banned = (
                 v if v is UNSET or v is None else v if v.__class__ is bool else _r.boolean(v)
             )
-
-            key = "banned_at"
+        except Exception as exc:
+            obj.banned = _r.misfit(obj, data, "banned", "banned", exc)
+        try:
             v = data.get("banned_at", UNSET)
             obj.banned_at = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_USERUSER)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.banned_at = _r.misfit(obj, data, "banned_at", "banned_at", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "id": self.id,
-        }
-        if self.email is not UNSET:
-            out["email"] = self.email
-        if self.name is not UNSET:
-            out["name"] = self.name
-        if self.picture is not UNSET:
-            out["picture"] = self.picture
-        if self.enabled is not UNSET:
-            out["enabled"] = self.enabled
-        if self.banned is not UNSET:
-            out["banned"] = self.banned
-        if self.banned_at is not UNSET:
-            out["banned_at"] = self.banned_at
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "id": self.id,
+            }
+            if self.email is not UNSET:
+                out["email"] = self.email
+            if self.name is not UNSET:
+                out["name"] = self.name
+            if self.picture is not UNSET:
+                out["picture"] = self.picture
+            if self.enabled is not UNSET:
+                out["enabled"] = self.enabled
+            if self.banned is not UNSET:
+                out["banned"] = self.banned
+            if self.banned_at is not UNSET:
+                out["banned_at"] = self.banned_at
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -14,6 +14,13 @@ from .inference_options import InferenceOptions
 from .user_message_input_text import UserMessageInputText
 from .user_message_quoted_text import UserMessageQuotedText
 
+__all__ = [
+    "UnknownUserMessageItemContentItem",
+    "UserMessageItem",
+    "UserMessageItemContentItem",
+    "user_message_item_content_item_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class UserMessageItem(_r.Model):
@@ -64,56 +71,73 @@ class UserMessageItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UserMessageItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_USERMESSAGEITEM
+                else _r.extras(data, _KEYS_USERMESSAGEITEM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.object = _r.const(data["object"], "chatkit.thread_item")
-
-            key = "created_at"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "thread_id"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             obj.thread_id = v if (v := data["thread_id"]).__class__ is str else _r.string(v)
-
-            key = "type"
+        except Exception as exc:
+            obj.thread_id = _r.misfit(obj, data, "thread_id", "thread_id", exc)
+        try:
             obj.type = _r.const(data["type"], "chatkit.user_message")
-
-            key = "content"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             obj.content = _r.list_of(data["content"], user_message_item_content_item_from_dict)
-
-            key = "attachments"
+        except Exception as exc:
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
+        try:
             obj.attachments = _r.list_of(data["attachments"], Attachment.from_dict)
-
-            key = "inference_options"
+        except Exception as exc:
+            obj.attachments = _r.misfit(obj, data, "attachments", "attachments", exc)
+        try:
             v = data["inference_options"]
             obj.inference_options = v if v is None else InferenceOptions.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_USERMESSAGEITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.inference_options = _r.misfit(
+                obj, data, "inference_options", "inference_options", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "object": self.object,
-            "created_at": self.created_at,
-            "thread_id": self.thread_id,
-            "type": self.type,
-            "content": [x.to_dict() for x in self.content],
-            "attachments": [x.to_dict() for x in self.attachments],
-            "inference_options": (
-                None if self.inference_options is None else self.inference_options.to_dict()
-            ),
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "object": self.object,
+                "created_at": self.created_at,
+                "thread_id": self.thread_id,
+                "type": self.type,
+                "content": [x.to_dict() for x in self.content],
+                "attachments": [x.to_dict() for x in self.attachments],
+                "inference_options": (
+                    None if self.inference_options is None else self.inference_options.to_dict()
+                ),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

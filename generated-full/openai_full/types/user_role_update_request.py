@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["UserRoleUpdateRequest"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class UserRoleUpdateRequest(_r.Model):
@@ -43,50 +45,63 @@ class UserRoleUpdateRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UserRoleUpdateRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "role"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_USERROLEUPDATEREQUEST
+                else _r.extras(data, _KEYS_USERROLEUPDATEREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("role", UNSET)
             obj.role = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "role_id"
+        except Exception as exc:
+            obj.role = _r.misfit(obj, data, "role", "role", exc)
+        try:
             v = data.get("role_id", UNSET)
             obj.role_id = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "technical_level"
+        except Exception as exc:
+            obj.role_id = _r.misfit(obj, data, "role_id", "role_id", exc)
+        try:
             v = data.get("technical_level", UNSET)
             obj.technical_level = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "developer_persona"
+        except Exception as exc:
+            obj.technical_level = _r.misfit(obj, data, "technical_level", "technical_level", exc)
+        try:
             v = data.get("developer_persona", UNSET)
             obj.developer_persona = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_USERROLEUPDATEREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.developer_persona = _r.misfit(
+                obj, data, "developer_persona", "developer_persona", exc
+            )
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.role is not UNSET:
-            out["role"] = self.role
-        if self.role_id is not UNSET:
-            out["role_id"] = self.role_id
-        if self.technical_level is not UNSET:
-            out["technical_level"] = self.technical_level
-        if self.developer_persona is not UNSET:
-            out["developer_persona"] = self.developer_persona
+        try:
+            out: dict[str, Any] = {}
+            if self.role is not UNSET:
+                out["role"] = self.role
+            if self.role_id is not UNSET:
+                out["role_id"] = self.role_id
+            if self.technical_level is not UNSET:
+                out["technical_level"] = self.technical_level
+            if self.developer_persona is not UNSET:
+                out["developer_persona"] = self.developer_persona
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["VadConfig"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class VadConfig(_r.Model):
@@ -54,45 +56,58 @@ class VadConfig(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VadConfig:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_VADCONFIG else _r.extras(data, _KEYS_VADCONFIG)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.type = _r.const(data["type"], "server_vad")
-
-            key = "prefix_padding_ms"
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
             v = data.get("prefix_padding_ms", UNSET)
             obj.prefix_padding_ms = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "silence_duration_ms"
+        except Exception as exc:
+            obj.prefix_padding_ms = _r.misfit(
+                obj, data, "prefix_padding_ms", "prefix_padding_ms", exc
+            )
+        try:
             v = data.get("silence_duration_ms", UNSET)
             obj.silence_duration_ms = (
                 v if v is UNSET else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "threshold"
-            v = data.get("threshold", UNSET)
-            obj.threshold = v if v is UNSET else _r.number(v)
-
-            obj.extra = _r.extras(data, _KEYS_VADCONFIG)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.silence_duration_ms = _r.misfit(
+                obj, data, "silence_duration_ms", "silence_duration_ms", exc
+            )
+        try:
+            v = data.get("threshold", UNSET)
+            obj.threshold = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.threshold = _r.misfit(obj, data, "threshold", "threshold", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-        }
-        if self.prefix_padding_ms is not UNSET:
-            out["prefix_padding_ms"] = self.prefix_padding_ms
-        if self.silence_duration_ms is not UNSET:
-            out["silence_duration_ms"] = self.silence_duration_ms
-        if self.threshold is not UNSET:
-            out["threshold"] = self.threshold
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+            }
+            if self.prefix_padding_ms is not UNSET:
+                out["prefix_padding_ms"] = self.prefix_padding_ms
+            if self.silence_duration_ms is not UNSET:
+                out["silence_duration_ms"] = self.silence_duration_ms
+            if self.threshold is not UNSET:
+                out["threshold"] = self.threshold
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

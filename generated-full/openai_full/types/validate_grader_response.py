@@ -15,6 +15,13 @@ from .grader_score_model import GraderScoreModel
 from .grader_string_check import GraderStringCheck
 from .grader_text_similarity import GraderTextSimilarity
 
+__all__ = [
+    "UnknownValidateGraderResponseGrader",
+    "ValidateGraderResponse",
+    "ValidateGraderResponseGrader",
+    "validate_grader_response_grader_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ValidateGraderResponse(_r.Model):
@@ -36,26 +43,34 @@ class ValidateGraderResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ValidateGraderResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "grader"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_VALIDATEGRADERRESPONSE
+                else _r.extras(data, _KEYS_VALIDATEGRADERRESPONSE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("grader", UNSET)
             obj.grader = v if v is UNSET else validate_grader_response_grader_from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_VALIDATEGRADERRESPONSE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.grader = _r.misfit(obj, data, "grader", "grader", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.grader is not UNSET:
-            out["grader"] = self.grader.to_dict()
+        try:
+            out: dict[str, Any] = {}
+            if self.grader is not UNSET:
+                out["grader"] = self.grader.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

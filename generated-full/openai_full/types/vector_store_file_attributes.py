@@ -7,6 +7,12 @@ from typing import Any, TypeAlias
 
 from .._runtime import models as _r
 
+__all__ = [
+    "VectorStoreFileAttributes",
+    "VectorStoreFileAttributesValue",
+    "vector_store_file_attributes_value_from_dict",
+]
+
 VectorStoreFileAttributesValue: TypeAlias = str | float | bool
 
 
@@ -24,7 +30,7 @@ def vector_store_file_attributes_value_from_dict(data: Any) -> VectorStoreFileAt
     if kind is str:
         return data if data.__class__ is str else _r.string(data)
     if kind is float or kind is int:
-        return _r.number(data)
+        return data if data.__class__ is float else _r.number(data)
     if kind is bool:
         return data if data.__class__ is bool else _r.boolean(data)
     raise _r.DecodeError("a string, a number or a boolean", data)

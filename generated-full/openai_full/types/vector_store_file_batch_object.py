@@ -10,6 +10,12 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = [
+    "VectorStoreFileBatchObject",
+    "VectorStoreFileBatchObjectFileCounts",
+    "VectorStoreFileBatchObjectStatus",
+]
+
 
 class VectorStoreFileBatchObjectStatus(_r.OpenEnum):
     """The status of the vector store files batch, which can be either `in_progress`, `completed`, `cancelled` or `failed`.
@@ -62,47 +68,60 @@ class VectorStoreFileBatchObject(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VectorStoreFileBatchObject:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_VECTORSTOREFILEBATCHOBJECT
+                else _r.extras(data, _KEYS_VECTORSTOREFILEBATCHOBJECT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.object = _r.const(data["object"], "vector_store.files_batch")
-
-            key = "created_at"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "vector_store_id"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             obj.vector_store_id = (
                 v if (v := data["vector_store_id"]).__class__ is str else _r.string(v)
             )
-
-            key = "status"
-            obj.status = VectorStoreFileBatchObjectStatus.decode(data["status"])
-
-            key = "file_counts"
-            obj.file_counts = VectorStoreFileBatchObjectFileCounts.from_dict(data["file_counts"])
-
-            obj.extra = _r.extras(data, _KEYS_VECTORSTOREFILEBATCHOBJECT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.vector_store_id = _r.misfit(obj, data, "vector_store_id", "vector_store_id", exc)
+        try:
+            obj.status = VectorStoreFileBatchObjectStatus.decode(data["status"])
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
+            obj.file_counts = VectorStoreFileBatchObjectFileCounts.from_dict(data["file_counts"])
+        except Exception as exc:
+            obj.file_counts = _r.misfit(obj, data, "file_counts", "file_counts", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "object": self.object,
-            "created_at": self.created_at,
-            "vector_store_id": self.vector_store_id,
-            "status": self.status,
-            "file_counts": self.file_counts.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "object": self.object,
+                "created_at": self.created_at,
+                "vector_store_id": self.vector_store_id,
+                "status": self.status,
+                "file_counts": self.file_counts.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -147,41 +166,53 @@ class VectorStoreFileBatchObjectFileCounts(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VectorStoreFileBatchObjectFileCounts:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "in_progress"
-            obj.in_progress = v if (v := data["in_progress"]).__class__ is int else _r.integer(v)
-
-            key = "completed"
-            obj.completed = v if (v := data["completed"]).__class__ is int else _r.integer(v)
-
-            key = "failed"
-            obj.failed = v if (v := data["failed"]).__class__ is int else _r.integer(v)
-
-            key = "cancelled"
-            obj.cancelled = v if (v := data["cancelled"]).__class__ is int else _r.integer(v)
-
-            key = "total"
-            obj.total = v if (v := data["total"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_VECTORSTOREFILEBATCHOBJECTFILECOUNTS)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_VECTORSTOREFILEBATCHOBJECTFILECOUNTS
+                else _r.extras(data, _KEYS_VECTORSTOREFILEBATCHOBJECTFILECOUNTS)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.in_progress = v if (v := data["in_progress"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.in_progress = _r.misfit(obj, data, "in_progress", "in_progress", exc)
+        try:
+            obj.completed = v if (v := data["completed"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.completed = _r.misfit(obj, data, "completed", "completed", exc)
+        try:
+            obj.failed = v if (v := data["failed"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.failed = _r.misfit(obj, data, "failed", "failed", exc)
+        try:
+            obj.cancelled = v if (v := data["cancelled"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.cancelled = _r.misfit(obj, data, "cancelled", "cancelled", exc)
+        try:
+            obj.total = v if (v := data["total"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.total = _r.misfit(obj, data, "total", "total", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "in_progress": self.in_progress,
-            "completed": self.completed,
-            "failed": self.failed,
-            "cancelled": self.cancelled,
-            "total": self.total,
-        }
+        try:
+            out: dict[str, Any] = {
+                "in_progress": self.in_progress,
+                "completed": self.completed,
+                "failed": self.failed,
+                "cancelled": self.cancelled,
+                "total": self.total,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -16,6 +16,16 @@ from .vector_store_file_attributes import (
     vector_store_file_attributes_value_from_dict,
 )
 
+__all__ = [
+    "UnknownVectorStoreFileObjectChunkingStrategy",
+    "VectorStoreFileObject",
+    "VectorStoreFileObjectChunkingStrategy",
+    "VectorStoreFileObjectLastError",
+    "VectorStoreFileObjectLastErrorCode",
+    "VectorStoreFileObjectStatus",
+    "vector_store_file_object_chunking_strategy_from_dict",
+]
+
 
 class VectorStoreFileObjectLastErrorCode(_r.OpenEnum):
     """One of `server_error`, `unsupported_file`, or `invalid_file`.
@@ -90,70 +100,88 @@ class VectorStoreFileObject(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VectorStoreFileObject:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_VECTORSTOREFILEOBJECT
+                else _r.extras(data, _KEYS_VECTORSTOREFILEOBJECT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.object = _r.const(data["object"], "vector_store.file")
-
-            key = "usage_bytes"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.usage_bytes = v if (v := data["usage_bytes"]).__class__ is int else _r.integer(v)
-
-            key = "created_at"
+        except Exception as exc:
+            obj.usage_bytes = _r.misfit(obj, data, "usage_bytes", "usage_bytes", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "vector_store_id"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             obj.vector_store_id = (
                 v if (v := data["vector_store_id"]).__class__ is str else _r.string(v)
             )
-
-            key = "status"
+        except Exception as exc:
+            obj.vector_store_id = _r.misfit(obj, data, "vector_store_id", "vector_store_id", exc)
+        try:
             obj.status = VectorStoreFileObjectStatus.decode(data["status"])
-
-            key = "last_error"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             v = data["last_error"]
             obj.last_error = v if v is None else VectorStoreFileObjectLastError.from_dict(v)
-
-            key = "chunking_strategy"
+        except Exception as exc:
+            obj.last_error = _r.misfit(obj, data, "last_error", "last_error", exc)
+        try:
             v = data.get("chunking_strategy", UNSET)
             obj.chunking_strategy = (
                 v if v is UNSET else vector_store_file_object_chunking_strategy_from_dict(v)
             )
-
-            key = "attributes"
+        except Exception as exc:
+            obj.chunking_strategy = _r.misfit(
+                obj, data, "chunking_strategy", "chunking_strategy", exc
+            )
+        try:
             v = data.get("attributes", UNSET)
             obj.attributes = (
                 v
                 if v is UNSET or v is None
                 else _r.map_of(v, vector_store_file_attributes_value_from_dict)
             )
-
-            obj.extra = _r.extras(data, _KEYS_VECTORSTOREFILEOBJECT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.attributes = _r.misfit(obj, data, "attributes", "attributes", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "object": self.object,
-            "usage_bytes": self.usage_bytes,
-            "created_at": self.created_at,
-            "vector_store_id": self.vector_store_id,
-            "status": self.status,
-            "last_error": None if self.last_error is None else self.last_error.to_dict(),
-        }
-        if self.chunking_strategy is not UNSET:
-            out["chunking_strategy"] = self.chunking_strategy.to_dict()
-        if self.attributes is not UNSET:
-            out["attributes"] = None if self.attributes is None else dict(self.attributes)
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "object": self.object,
+                "usage_bytes": self.usage_bytes,
+                "created_at": self.created_at,
+                "vector_store_id": self.vector_store_id,
+                "status": self.status,
+                "last_error": None if self.last_error is None else self.last_error.to_dict(),
+            }
+            if self.chunking_strategy is not UNSET:
+                out["chunking_strategy"] = self.chunking_strategy.to_dict()
+            if self.attributes is not UNSET:
+                out["attributes"] = None if self.attributes is None else dict(self.attributes)
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -196,29 +224,38 @@ class VectorStoreFileObjectLastError(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VectorStoreFileObjectLastError:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "code"
-            obj.code = VectorStoreFileObjectLastErrorCode.decode(data["code"])
-
-            key = "message"
-            obj.message = v if (v := data["message"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_VECTORSTOREFILEOBJECTLASTERROR)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_VECTORSTOREFILEOBJECTLASTERROR
+                else _r.extras(data, _KEYS_VECTORSTOREFILEOBJECTLASTERROR)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.code = VectorStoreFileObjectLastErrorCode.decode(data["code"])
+        except Exception as exc:
+            obj.code = _r.misfit(obj, data, "code", "code", exc)
+        try:
+            obj.message = v if (v := data["message"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.message = _r.misfit(obj, data, "message", "message", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "code": self.code,
-            "message": self.message,
-        }
+        try:
+            out: dict[str, Any] = {
+                "code": self.code,
+                "message": self.message,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

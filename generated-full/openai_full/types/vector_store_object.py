@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .vector_store_expiration_after import VectorStoreExpirationAfter
 
+__all__ = ["VectorStoreObject", "VectorStoreObjectFileCounts", "VectorStoreObjectStatus"]
+
 
 class VectorStoreObjectStatus(_r.OpenEnum):
     """The status of the vector store, which can be either `expired`, `in_progress`, or `completed`. A status of `completed` indicates that the vector store is ready for use.
@@ -78,73 +80,91 @@ class VectorStoreObject(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VectorStoreObject:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_VECTORSTOREOBJECT
+                else _r.extras(data, _KEYS_VECTORSTOREOBJECT)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.object = _r.const(data["object"], "vector_store")
-
-            key = "created_at"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "usage_bytes"
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
             obj.usage_bytes = v if (v := data["usage_bytes"]).__class__ is int else _r.integer(v)
-
-            key = "file_counts"
+        except Exception as exc:
+            obj.usage_bytes = _r.misfit(obj, data, "usage_bytes", "usage_bytes", exc)
+        try:
             obj.file_counts = VectorStoreObjectFileCounts.from_dict(data["file_counts"])
-
-            key = "status"
+        except Exception as exc:
+            obj.file_counts = _r.misfit(obj, data, "file_counts", "file_counts", exc)
+        try:
             obj.status = VectorStoreObjectStatus.decode(data["status"])
-
-            key = "expires_after"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             v = data.get("expires_after", UNSET)
             obj.expires_after = v if v is UNSET else VectorStoreExpirationAfter.from_dict(v)
-
-            key = "expires_at"
+        except Exception as exc:
+            obj.expires_after = _r.misfit(obj, data, "expires_after", "expires_after", exc)
+        try:
             v = data.get("expires_at", UNSET)
             obj.expires_at = (
                 v if v is UNSET or v is None else v if v.__class__ is int else _r.integer(v)
             )
-
-            key = "last_active_at"
+        except Exception as exc:
+            obj.expires_at = _r.misfit(obj, data, "expires_at", "expires_at", exc)
+        try:
             v = data["last_active_at"]
             obj.last_active_at = v if v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "metadata"
+        except Exception as exc:
+            obj.last_active_at = _r.misfit(obj, data, "last_active_at", "last_active_at", exc)
+        try:
             v = data["metadata"]
             obj.metadata = v if v is None else _r.map_of(v, _r.string)
-
-            obj.extra = _r.extras(data, _KEYS_VECTORSTOREOBJECT)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.metadata = _r.misfit(obj, data, "metadata", "metadata", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "object": self.object,
-            "created_at": self.created_at,
-            "name": self.name,
-            "usage_bytes": self.usage_bytes,
-            "file_counts": self.file_counts.to_dict(),
-            "status": self.status,
-            "last_active_at": self.last_active_at,
-            "metadata": None if self.metadata is None else dict(self.metadata),
-        }
-        if self.expires_after is not UNSET:
-            out["expires_after"] = self.expires_after.to_dict()
-        if self.expires_at is not UNSET:
-            out["expires_at"] = self.expires_at
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "object": self.object,
+                "created_at": self.created_at,
+                "name": self.name,
+                "usage_bytes": self.usage_bytes,
+                "file_counts": self.file_counts.to_dict(),
+                "status": self.status,
+                "last_active_at": self.last_active_at,
+                "metadata": None if self.metadata is None else dict(self.metadata),
+            }
+            if self.expires_after is not UNSET:
+                out["expires_after"] = self.expires_after.to_dict()
+            if self.expires_at is not UNSET:
+                out["expires_at"] = self.expires_at
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -201,41 +221,53 @@ class VectorStoreObjectFileCounts(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VectorStoreObjectFileCounts:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "in_progress"
-            obj.in_progress = v if (v := data["in_progress"]).__class__ is int else _r.integer(v)
-
-            key = "completed"
-            obj.completed = v if (v := data["completed"]).__class__ is int else _r.integer(v)
-
-            key = "failed"
-            obj.failed = v if (v := data["failed"]).__class__ is int else _r.integer(v)
-
-            key = "cancelled"
-            obj.cancelled = v if (v := data["cancelled"]).__class__ is int else _r.integer(v)
-
-            key = "total"
-            obj.total = v if (v := data["total"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_VECTORSTOREOBJECTFILECOUNTS)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_VECTORSTOREOBJECTFILECOUNTS
+                else _r.extras(data, _KEYS_VECTORSTOREOBJECTFILECOUNTS)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.in_progress = v if (v := data["in_progress"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.in_progress = _r.misfit(obj, data, "in_progress", "in_progress", exc)
+        try:
+            obj.completed = v if (v := data["completed"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.completed = _r.misfit(obj, data, "completed", "completed", exc)
+        try:
+            obj.failed = v if (v := data["failed"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.failed = _r.misfit(obj, data, "failed", "failed", exc)
+        try:
+            obj.cancelled = v if (v := data["cancelled"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.cancelled = _r.misfit(obj, data, "cancelled", "cancelled", exc)
+        try:
+            obj.total = v if (v := data["total"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.total = _r.misfit(obj, data, "total", "total", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "in_progress": self.in_progress,
-            "completed": self.completed,
-            "failed": self.failed,
-            "cancelled": self.cancelled,
-            "total": self.total,
-        }
+        try:
+            out: dict[str, Any] = {
+                "in_progress": self.in_progress,
+                "completed": self.completed,
+                "failed": self.failed,
+                "cancelled": self.cancelled,
+                "total": self.total,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

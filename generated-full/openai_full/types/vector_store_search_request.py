@@ -12,6 +12,17 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .comparison_filter import ComparisonFilter
 from .compound_filter import CompoundFilter
 
+__all__ = [
+    "UnknownVectorStoreSearchRequestFilters",
+    "VectorStoreSearchRequest",
+    "VectorStoreSearchRequestFilters",
+    "VectorStoreSearchRequestQuery",
+    "VectorStoreSearchRequestRankingOptions",
+    "VectorStoreSearchRequestRankingOptionsRanker",
+    "vector_store_search_request_filters_from_dict",
+    "vector_store_search_request_query_from_dict",
+]
+
 
 class VectorStoreSearchRequestRankingOptionsRanker(_r.OpenEnum):
     """Enable re-ranking; set to `none` to disable, which can help reduce latency.
@@ -64,51 +75,63 @@ class VectorStoreSearchRequest(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VectorStoreSearchRequest:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "query"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_VECTORSTORESEARCHREQUEST
+                else _r.extras(data, _KEYS_VECTORSTORESEARCHREQUEST)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.query = vector_store_search_request_query_from_dict(data["query"])
-
-            key = "rewrite_query"
+        except Exception as exc:
+            obj.query = _r.misfit(obj, data, "query", "query", exc)
+        try:
             v = data.get("rewrite_query", UNSET)
             obj.rewrite_query = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-
-            key = "max_num_results"
+        except Exception as exc:
+            obj.rewrite_query = _r.misfit(obj, data, "rewrite_query", "rewrite_query", exc)
+        try:
             v = data.get("max_num_results", UNSET)
             obj.max_num_results = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            key = "filters"
+        except Exception as exc:
+            obj.max_num_results = _r.misfit(obj, data, "max_num_results", "max_num_results", exc)
+        try:
             v = data.get("filters", UNSET)
             obj.filters = v if v is UNSET else vector_store_search_request_filters_from_dict(v)
-
-            key = "ranking_options"
+        except Exception as exc:
+            obj.filters = _r.misfit(obj, data, "filters", "filters", exc)
+        try:
             v = data.get("ranking_options", UNSET)
             obj.ranking_options = (
                 v if v is UNSET else VectorStoreSearchRequestRankingOptions.from_dict(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_VECTORSTORESEARCHREQUEST)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.ranking_options = _r.misfit(obj, data, "ranking_options", "ranking_options", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "query": self.query,
-        }
-        if self.rewrite_query is not UNSET:
-            out["rewrite_query"] = self.rewrite_query
-        if self.max_num_results is not UNSET:
-            out["max_num_results"] = self.max_num_results
-        if self.filters is not UNSET:
-            out["filters"] = self.filters.to_dict()
-        if self.ranking_options is not UNSET:
-            out["ranking_options"] = self.ranking_options.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "query": self.query,
+            }
+            if self.rewrite_query is not UNSET:
+                out["rewrite_query"] = self.rewrite_query
+            if self.max_num_results is not UNSET:
+                out["max_num_results"] = self.max_num_results
+            if self.filters is not UNSET:
+                out["filters"] = self.filters.to_dict()
+            if self.ranking_options is not UNSET:
+                out["ranking_options"] = self.ranking_options.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -143,32 +166,41 @@ class VectorStoreSearchRequestRankingOptions(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VectorStoreSearchRequestRankingOptions:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "ranker"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_VECTORSTORESEARCHREQUESTRANKINGOPTIONS
+                else _r.extras(data, _KEYS_VECTORSTORESEARCHREQUESTRANKINGOPTIONS)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("ranker", UNSET)
             obj.ranker = v if v is UNSET else VectorStoreSearchRequestRankingOptionsRanker.decode(v)
-
-            key = "score_threshold"
-            v = data.get("score_threshold", UNSET)
-            obj.score_threshold = v if v is UNSET else _r.number(v)
-
-            obj.extra = _r.extras(data, _KEYS_VECTORSTORESEARCHREQUESTRANKINGOPTIONS)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.ranker = _r.misfit(obj, data, "ranker", "ranker", exc)
+        try:
+            v = data.get("score_threshold", UNSET)
+            obj.score_threshold = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.score_threshold = _r.misfit(obj, data, "score_threshold", "score_threshold", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.ranker is not UNSET:
-            out["ranker"] = self.ranker
-        if self.score_threshold is not UNSET:
-            out["score_threshold"] = self.score_threshold
+        try:
+            out: dict[str, Any] = {}
+            if self.ranker is not UNSET:
+                out["ranker"] = self.ranker
+            if self.score_threshold is not UNSET:
+                out["score_threshold"] = self.score_threshold
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -15,6 +15,8 @@ from .vector_store_file_attributes import (
 )
 from .vector_store_search_result_content_object import VectorStoreSearchResultContentObject
 
+__all__ = ["VectorStoreSearchResultItem"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class VectorStoreSearchResultItem(_r.Model):
@@ -51,46 +53,58 @@ class VectorStoreSearchResultItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VectorStoreSearchResultItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "file_id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_VECTORSTORESEARCHRESULTITEM
+                else _r.extras(data, _KEYS_VECTORSTORESEARCHRESULTITEM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.file_id = v if (v := data["file_id"]).__class__ is str else _r.string(v)
-
-            key = "filename"
+        except Exception as exc:
+            obj.file_id = _r.misfit(obj, data, "file_id", "file_id", exc)
+        try:
             obj.filename = v if (v := data["filename"]).__class__ is str else _r.string(v)
-
-            key = "score"
-            obj.score = _r.number(data["score"])
-
-            key = "attributes"
+        except Exception as exc:
+            obj.filename = _r.misfit(obj, data, "filename", "filename", exc)
+        try:
+            obj.score = v if (v := data["score"]).__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.score = _r.misfit(obj, data, "score", "score", exc)
+        try:
             v = data["attributes"]
             obj.attributes = (
                 v if v is None else _r.map_of(v, vector_store_file_attributes_value_from_dict)
             )
-
-            key = "content"
+        except Exception as exc:
+            obj.attributes = _r.misfit(obj, data, "attributes", "attributes", exc)
+        try:
             obj.content = _r.list_of(
                 data["content"], VectorStoreSearchResultContentObject.from_dict
             )
-
-            obj.extra = _r.extras(data, _KEYS_VECTORSTORESEARCHRESULTITEM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.content = _r.misfit(obj, data, "content", "content", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "file_id": self.file_id,
-            "filename": self.filename,
-            "score": self.score,
-            "attributes": None if self.attributes is None else dict(self.attributes),
-            "content": [x.to_dict() for x in self.content],
-        }
+        try:
+            out: dict[str, Any] = {
+                "file_id": self.file_id,
+                "filename": self.filename,
+                "score": self.score,
+                "attributes": None if self.attributes is None else dict(self.attributes),
+                "content": [x.to_dict() for x in self.content],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from .._runtime import models as _r
 
+__all__ = ["Verbosity"]
+
 
 class Verbosity(_r.OpenEnum):
     """Constrains the verbosity of the model's response. Lower values will result in

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["VideoCharacterResource"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class VideoCharacterResource(_r.Model):
@@ -37,35 +39,45 @@ class VideoCharacterResource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VideoCharacterResource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_VIDEOCHARACTERRESOURCE
+                else _r.extras(data, _KEYS_VIDEOCHARACTERRESOURCE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data["id"]
             obj.id = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "name"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             v = data["name"]
             obj.name = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "created_at"
-            obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_VIDEOCHARACTERRESOURCE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
+            obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "name": self.name,
-            "created_at": self.created_at,
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "name": self.name,
+                "created_at": self.created_at,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

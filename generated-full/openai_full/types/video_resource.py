@@ -9,10 +9,12 @@ from typing import Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
-from .error2 import Error2
 from .video_model import VideoModel, VideoModelEnum
+from .video_resource_error import VideoResourceError
 from .video_size import VideoSize
 from .video_status import VideoStatus
+
+__all__ = ["VideoResource"]
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -41,7 +43,7 @@ class VideoResource(_r.Model):
     seconds: str
     """Duration of the generated clip in seconds. For extensions, this is the stitched total duration."""
     remixed_from_video_id: str | None
-    error: Error2 | None
+    error: VideoResourceError | None
     extra: Mapping[str, Any]
     """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
 
@@ -59,7 +61,7 @@ class VideoResource(_r.Model):
         size: VideoSize | str,
         seconds: str,
         remixed_from_video_id: str | None,
-        error: Error2 | None,
+        error: VideoResourceError | None,
         object: Literal["video"] = "video",
         extra: Mapping[str, Any] = EMPTY,
     ) -> None:
@@ -80,80 +82,102 @@ class VideoResource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VideoResource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_VIDEORESOURCE
+                else _r.extras(data, _KEYS_VIDEORESOURCE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "object"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.object = _r.const(data["object"], "video")
-
-            key = "model"
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
             obj.model = VideoModelEnum.decode(data["model"])
-
-            key = "status"
+        except Exception as exc:
+            obj.model = _r.misfit(obj, data, "model", "model", exc)
+        try:
             obj.status = VideoStatus.decode(data["status"])
-
-            key = "progress"
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
             obj.progress = v if (v := data["progress"]).__class__ is int else _r.integer(v)
-
-            key = "created_at"
+        except Exception as exc:
+            obj.progress = _r.misfit(obj, data, "progress", "progress", exc)
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "completed_at"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             v = data["completed_at"]
             obj.completed_at = v if v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "expires_at"
+        except Exception as exc:
+            obj.completed_at = _r.misfit(obj, data, "completed_at", "completed_at", exc)
+        try:
             v = data["expires_at"]
             obj.expires_at = v if v is None else v if v.__class__ is int else _r.integer(v)
-
-            key = "prompt"
+        except Exception as exc:
+            obj.expires_at = _r.misfit(obj, data, "expires_at", "expires_at", exc)
+        try:
             v = data["prompt"]
             obj.prompt = v if v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "size"
+        except Exception as exc:
+            obj.prompt = _r.misfit(obj, data, "prompt", "prompt", exc)
+        try:
             obj.size = VideoSize.decode(data["size"])
-
-            key = "seconds"
+        except Exception as exc:
+            obj.size = _r.misfit(obj, data, "size", "size", exc)
+        try:
             obj.seconds = v if (v := data["seconds"]).__class__ is str else _r.string(v)
-
-            key = "remixed_from_video_id"
+        except Exception as exc:
+            obj.seconds = _r.misfit(obj, data, "seconds", "seconds", exc)
+        try:
             v = data["remixed_from_video_id"]
             obj.remixed_from_video_id = (
                 v if v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            key = "error"
-            v = data["error"]
-            obj.error = v if v is None else Error2.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_VIDEORESOURCE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.remixed_from_video_id = _r.misfit(
+                obj, data, "remixed_from_video_id", "remixed_from_video_id", exc
+            )
+        try:
+            v = data["error"]
+            obj.error = v if v is None else VideoResourceError.from_dict(v)
+        except Exception as exc:
+            obj.error = _r.misfit(obj, data, "error", "error", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "object": self.object,
-            "model": self.model,
-            "status": self.status,
-            "progress": self.progress,
-            "created_at": self.created_at,
-            "completed_at": self.completed_at,
-            "expires_at": self.expires_at,
-            "prompt": self.prompt,
-            "size": self.size,
-            "seconds": self.seconds,
-            "remixed_from_video_id": self.remixed_from_video_id,
-            "error": None if self.error is None else self.error.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "object": self.object,
+                "model": self.model,
+                "status": self.status,
+                "progress": self.progress,
+                "created_at": self.created_at,
+                "completed_at": self.completed_at,
+                "expires_at": self.expires_at,
+                "prompt": self.prompt,
+                "size": self.size,
+                "seconds": self.seconds,
+                "remixed_from_video_id": self.remixed_from_video_id,
+                "error": None if self.error is None else self.error.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

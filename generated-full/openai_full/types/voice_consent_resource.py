@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["VoiceConsentResource"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class VoiceConsentResource(_r.Model):
@@ -47,41 +49,53 @@ class VoiceConsentResource(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VoiceConsentResource:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
-            obj.object = _r.const(data["object"], "audio.voice_consent")
-
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "name"
-            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "language"
-            obj.language = v if (v := data["language"]).__class__ is str else _r.string(v)
-
-            key = "created_at"
-            obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_VOICECONSENTRESOURCE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_VOICECONSENTRESOURCE
+                else _r.extras(data, _KEYS_VOICECONSENTRESOURCE)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.object = _r.const(data["object"], "audio.voice_consent")
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
+            obj.language = v if (v := data["language"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.language = _r.misfit(obj, data, "language", "language", exc)
+        try:
+            obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "id": self.id,
-            "name": self.name,
-            "language": self.language,
-            "created_at": self.created_at,
-        }
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "id": self.id,
+                "name": self.name,
+                "language": self.language,
+                "created_at": self.created_at,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,12 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .voice_ids_shared import VoiceIdsSharedEnum
 
+__all__ = [
+    "VoiceIdsOrCustomVoice",
+    "VoiceIdsOrCustomVoiceObject",
+    "voice_ids_or_custom_voice_from_dict",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class VoiceIdsOrCustomVoiceObject(_r.Model):
@@ -32,25 +38,33 @@ class VoiceIdsOrCustomVoiceObject(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> VoiceIdsOrCustomVoiceObject:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_VOICEIDSORCUSTOMVOICEOBJECT)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_VOICEIDSORCUSTOMVOICEOBJECT
+                else _r.extras(data, _KEYS_VOICEIDSORCUSTOMVOICEOBJECT)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["WebSearchActionFind"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class WebSearchActionFind(_r.Model):
@@ -39,33 +41,43 @@ class WebSearchActionFind(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WebSearchActionFind:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "type"
-            obj.type = _r.const(data["type"], "find_in_page")
-
-            key = "url"
-            obj.url = v if (v := data["url"]).__class__ is str else _r.string(v)
-
-            key = "pattern"
-            obj.pattern = v if (v := data["pattern"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_WEBSEARCHACTIONFIND)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_WEBSEARCHACTIONFIND
+                else _r.extras(data, _KEYS_WEBSEARCHACTIONFIND)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.type = _r.const(data["type"], "find_in_page")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.url = v if (v := data["url"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.url = _r.misfit(obj, data, "url", "url", exc)
+        try:
+            obj.pattern = v if (v := data["pattern"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.pattern = _r.misfit(obj, data, "pattern", "pattern", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "type": self.type,
-            "url": self.url,
-            "pattern": self.pattern,
-        }
+        try:
+            out: dict[str, Any] = {
+                "type": self.type,
+                "url": self.url,
+                "pattern": self.pattern,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from .._runtime import models as _r
 
+__all__ = ["WebSearchContextSize"]
+
 
 class WebSearchContextSize(_r.OpenEnum):
     """High level guidance for the amount of context window space to use for the

@@ -13,6 +13,14 @@ from .web_search_action_find import WebSearchActionFind
 from .web_search_action_open_page import WebSearchActionOpenPage
 from .web_search_action_search import WebSearchActionSearch
 
+__all__ = [
+    "UnknownWebSearchToolCallAction",
+    "WebSearchToolCall",
+    "WebSearchToolCallAction",
+    "WebSearchToolCallStatus",
+    "web_search_tool_call_action_from_dict",
+]
+
 
 class WebSearchToolCallStatus(_r.OpenEnum):
     """The status of the web search tool call.
@@ -60,37 +68,48 @@ class WebSearchToolCall(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WebSearchToolCall:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "type"
-            obj.type = _r.const(data["type"], "web_search_call")
-
-            key = "status"
-            obj.status = WebSearchToolCallStatus.decode(data["status"])
-
-            key = "action"
-            obj.action = web_search_tool_call_action_from_dict(data["action"])
-
-            obj.extra = _r.extras(data, _KEYS_WEBSEARCHTOOLCALL)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_WEBSEARCHTOOLCALL
+                else _r.extras(data, _KEYS_WEBSEARCHTOOLCALL)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.type = _r.const(data["type"], "web_search_call")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.status = WebSearchToolCallStatus.decode(data["status"])
+        except Exception as exc:
+            obj.status = _r.misfit(obj, data, "status", "status", exc)
+        try:
+            obj.action = web_search_tool_call_action_from_dict(data["action"])
+        except Exception as exc:
+            obj.action = _r.misfit(obj, data, "action", "action", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "type": self.type,
-            "status": self.status,
-            "action": self.action.to_dict(),
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "type": self.type,
+                "status": self.status,
+                "action": self.action.to_dict(),
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["WebhookEvalRunFailed", "WebhookEvalRunFailedData"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class WebhookEvalRunFailed(_r.Model):
@@ -47,43 +49,55 @@ class WebhookEvalRunFailed(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WebhookEvalRunFailed:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "created_at"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_WEBHOOKEVALRUNFAILED
+                else _r.extras(data, _KEYS_WEBHOOKEVALRUNFAILED)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "id"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "data"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.data = WebhookEvalRunFailedData.from_dict(data["data"])
-
-            key = "object"
+        except Exception as exc:
+            obj.data = _r.misfit(obj, data, "data", "data", exc)
+        try:
             v = data.get("object", UNSET)
             obj.object = v if v is UNSET else _r.const(v, "event")
-
-            key = "type"
-            obj.type = _r.const(data["type"], "eval.run.failed")
-
-            obj.extra = _r.extras(data, _KEYS_WEBHOOKEVALRUNFAILED)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
+            obj.type = _r.const(data["type"], "eval.run.failed")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "created_at": self.created_at,
-            "id": self.id,
-            "data": self.data.to_dict(),
-            "type": self.type,
-        }
-        if self.object is not UNSET:
-            out["object"] = self.object
+        try:
+            out: dict[str, Any] = {
+                "created_at": self.created_at,
+                "id": self.id,
+                "data": self.data.to_dict(),
+                "type": self.type,
+            }
+            if self.object is not UNSET:
+                out["object"] = self.object
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -110,25 +124,33 @@ class WebhookEvalRunFailedData(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WebhookEvalRunFailedData:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_WEBHOOKEVALRUNFAILEDDATA)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_WEBHOOKEVALRUNFAILEDDATA
+                else _r.extras(data, _KEYS_WEBHOOKEVALRUNFAILEDDATA)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,12 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = [
+    "WebhookLiveCallIncoming",
+    "WebhookLiveCallIncomingData",
+    "WebhookLiveCallIncomingDataSipHeadersItem",
+]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class WebhookLiveCallIncoming(_r.Model):
@@ -49,43 +55,55 @@ class WebhookLiveCallIncoming(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WebhookLiveCallIncoming:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "created_at"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_WEBHOOKLIVECALLINCOMING
+                else _r.extras(data, _KEYS_WEBHOOKLIVECALLINCOMING)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "id"
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
             obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "data"
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
             obj.data = WebhookLiveCallIncomingData.from_dict(data["data"])
-
-            key = "object"
+        except Exception as exc:
+            obj.data = _r.misfit(obj, data, "data", "data", exc)
+        try:
             v = data.get("object", UNSET)
             obj.object = v if v is UNSET else _r.const(v, "event")
-
-            key = "type"
-            obj.type = _r.const(data["type"], "live.call.incoming")
-
-            obj.extra = _r.extras(data, _KEYS_WEBHOOKLIVECALLINCOMING)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
+            obj.type = _r.const(data["type"], "live.call.incoming")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "created_at": self.created_at,
-            "id": self.id,
-            "data": self.data.to_dict(),
-            "type": self.type,
-        }
-        if self.object is not UNSET:
-            out["object"] = self.object
+        try:
+            out: dict[str, Any] = {
+                "created_at": self.created_at,
+                "id": self.id,
+                "data": self.data.to_dict(),
+                "type": self.type,
+            }
+            if self.object is not UNSET:
+                out["object"] = self.object
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -117,31 +135,40 @@ class WebhookLiveCallIncomingData(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WebhookLiveCallIncomingData:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "session_id"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_WEBHOOKLIVECALLINCOMINGDATA
+                else _r.extras(data, _KEYS_WEBHOOKLIVECALLINCOMINGDATA)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.session_id = v if (v := data["session_id"]).__class__ is str else _r.string(v)
-
-            key = "sip_headers"
+        except Exception as exc:
+            obj.session_id = _r.misfit(obj, data, "session_id", "session_id", exc)
+        try:
             obj.sip_headers = _r.list_of(
                 data["sip_headers"], WebhookLiveCallIncomingDataSipHeadersItem.from_dict
             )
-
-            obj.extra = _r.extras(data, _KEYS_WEBHOOKLIVECALLINCOMINGDATA)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.sip_headers = _r.misfit(obj, data, "sip_headers", "sip_headers", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "session_id": self.session_id,
-            "sip_headers": [x.to_dict() for x in self.sip_headers],
-        }
+        try:
+            out: dict[str, Any] = {
+                "session_id": self.session_id,
+                "sip_headers": [x.to_dict() for x in self.sip_headers],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
@@ -172,29 +199,38 @@ class WebhookLiveCallIncomingDataSipHeadersItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WebhookLiveCallIncomingDataSipHeadersItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "name"
-            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
-
-            key = "value"
-            obj.value = v if (v := data["value"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_WEBHOOKLIVECALLINCOMINGDATASIPHEADERSITEM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_WEBHOOKLIVECALLINCOMINGDATASIPHEADERSITEM
+                else _r.extras(data, _KEYS_WEBHOOKLIVECALLINCOMINGDATASIPHEADERSITEM)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.name = v if (v := data["name"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.name = _r.misfit(obj, data, "name", "name", exc)
+        try:
+            obj.value = v if (v := data["value"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.value = _r.misfit(obj, data, "value", "value", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "name": self.name,
-            "value": self.value,
-        }
+        try:
+            out: dict[str, Any] = {
+                "name": self.name,
+                "value": self.value,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
 
+__all__ = ["WidgetMessageItem"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class WidgetMessageItem(_r.Model):
@@ -55,45 +57,58 @@ class WidgetMessageItem(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WidgetMessageItem:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "id"
-            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
-
-            key = "object"
-            obj.object = _r.const(data["object"], "chatkit.thread_item")
-
-            key = "created_at"
-            obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
-
-            key = "thread_id"
-            obj.thread_id = v if (v := data["thread_id"]).__class__ is str else _r.string(v)
-
-            key = "type"
-            obj.type = _r.const(data["type"], "chatkit.widget")
-
-            key = "widget"
-            obj.widget = v if (v := data["widget"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_WIDGETMESSAGEITEM)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_WIDGETMESSAGEITEM
+                else _r.extras(data, _KEYS_WIDGETMESSAGEITEM)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.id = v if (v := data["id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.id = _r.misfit(obj, data, "id", "id", exc)
+        try:
+            obj.object = _r.const(data["object"], "chatkit.thread_item")
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
+            obj.created_at = v if (v := data["created_at"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.created_at = _r.misfit(obj, data, "created_at", "created_at", exc)
+        try:
+            obj.thread_id = v if (v := data["thread_id"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.thread_id = _r.misfit(obj, data, "thread_id", "thread_id", exc)
+        try:
+            obj.type = _r.const(data["type"], "chatkit.widget")
+        except Exception as exc:
+            obj.type = _r.misfit(obj, data, "type", "type", exc)
+        try:
+            obj.widget = v if (v := data["widget"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.widget = _r.misfit(obj, data, "widget", "widget", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "object": self.object,
-            "created_at": self.created_at,
-            "thread_id": self.thread_id,
-            "type": self.type,
-            "widget": self.widget,
-        }
+        try:
+            out: dict[str, Any] = {
+                "id": self.id,
+                "object": self.object,
+                "created_at": self.created_at,
+                "thread_id": self.thread_id,
+                "type": self.type,
+                "widget": self.widget,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

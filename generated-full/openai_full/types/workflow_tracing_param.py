@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["WorkflowTracingParam"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class WorkflowTracingParam(_r.Model):
@@ -31,26 +33,34 @@ class WorkflowTracingParam(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WorkflowTracingParam:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "enabled"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_WORKFLOWTRACINGPARAM
+                else _r.extras(data, _KEYS_WORKFLOWTRACINGPARAM)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("enabled", UNSET)
             obj.enabled = v if v is UNSET else v if v.__class__ is bool else _r.boolean(v)
-
-            obj.extra = _r.extras(data, _KEYS_WORKFLOWTRACINGPARAM)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.enabled = _r.misfit(obj, data, "enabled", "enabled", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.enabled is not UNSET:
-            out["enabled"] = self.enabled
+        try:
+            out: dict[str, Any] = {}
+            if self.enabled is not UNSET:
+                out["enabled"] = self.enabled
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -13,7 +13,7 @@ from .computer_screenshot_content import ComputerScreenshotContent
 from .input_file_content import InputFileContent
 from .input_image_content import InputImageContent
 from .input_text_content import InputTextContent
-from .message_phase2 import MessagePhase2
+from .message_phase import MessagePhase
 from .message_role import MessageRole
 from .message_status import MessageStatus
 from .output_text_content import OutputTextContent
@@ -46,7 +46,7 @@ class Message(_r.Model):
     """The role of the message. One of `unknown`, `user`, `assistant`, `system`, `critic`, `discriminator`, `developer`, or `tool`."""
     content: list[MessageContentItem]
     """The content of the message"""
-    phase: MessagePhase2 | str | Unset | None
+    phase: MessagePhase | str | Unset | None
     extra: Mapping[str, Any]
     """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
 
@@ -58,7 +58,7 @@ class Message(_r.Model):
         role: MessageRole | str,
         content: list[MessageContentItem],
         type: Literal["message"] = "message",
-        phase: MessagePhase2 | str | Unset | None = UNSET,
+        phase: MessagePhase | str | Unset | None = UNSET,
         extra: Mapping[str, Any] = EMPTY,
     ) -> None:
         self.type = type
@@ -100,7 +100,7 @@ class Message(_r.Model):
             obj.content = _r.misfit(obj, data, "content", "content", exc)
         try:
             v = data.get("phase", UNSET)
-            obj.phase = v if v is UNSET or v is None else MessagePhase2.decode(v)
+            obj.phase = v if v is UNSET or v is None else MessagePhase.decode(v)
         except Exception as exc:
             obj.phase = _r.misfit(obj, data, "phase", "phase", exc)
         return obj

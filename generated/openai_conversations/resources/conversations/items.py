@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from ... import types as _t
 from ..._runtime import wrappers as _w
 from ..._runtime.http import RequestOptions, Timeout, path
 from ..._runtime.models import UNSET, Unset
-from ..._runtime.pagination import AsyncCursorPage, AsyncPager, SyncCursorPage
+from ..._runtime.pagination import (
+    AsyncConversationCursorPage,
+    AsyncPager,
+    Paging,
+    SyncConversationCursorPage,
+)
 
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
@@ -22,46 +27,6 @@ if TYPE_CHECKING:
     from ...types.include_enum import IncludeEnum
     from ...types.input_item import InputItem
     from ...types.list_conversation_items import ListConversationItemsOrder
-
-
-class ConversationItemListPage(SyncCursorPage["ConversationItem", "ConversationItemList"]):
-    """A page of `ConversationItem`; iterate it to walk every item of every page."""
-
-    items_field = "data"
-    has_more_field = "has_more"
-    cursor_field = "last_id"
-
-    @property
-    def object(self) -> Literal["list"]:
-        return self.response.object
-
-    @property
-    def first_id(self) -> str:
-        return self.response.first_id
-
-    @property
-    def last_id(self) -> str:
-        return self.response.last_id
-
-
-class AsyncConversationItemListPage(AsyncCursorPage["ConversationItem", "ConversationItemList"]):
-    """A page of `ConversationItem`; iterate it to walk every item of every page."""
-
-    items_field = "data"
-    has_more_field = "has_more"
-    cursor_field = "last_id"
-
-    @property
-    def object(self) -> Literal["list"]:
-        return self.response.object
-
-    @property
-    def first_id(self) -> str:
-        return self.response.first_id
-
-    @property
-    def last_id(self) -> str:
-        return self.response.last_id
 
 
 class Items:
@@ -152,7 +117,7 @@ class Items:
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: Timeout | Unset = UNSET,
-    ) -> ConversationItemListPage:
+    ) -> SyncConversationCursorPage[ConversationItem]:
         """List all items for a conversation with the given ID.
 
         Args:
@@ -173,24 +138,13 @@ class Items:
                 - `reasoning.encrypted_content`: Includes an encrypted version of reasoning tokens in reasoning item outputs. This enables reasoning items to be used in multi-turn conversations when using the Responses API statelessly (like when the `store` parameter is set to `false`, or when an organization is enrolled in the zero data retention program).
         """
 
-        return self._client.request(
+        return SyncConversationCursorPage.first(
+            self._client,
+            Paging(param="after", field="last_id", has_more="has_more"),
             "GET",
             path("/conversations/{conversation_id}/items", {"conversation_id": conversation_id}),
             query={"limit": limit, "order": order, "after": after, "include": include},
-            decode=lambda data: ConversationItemListPage(
-                _t.ConversationItemList.from_dict(data),
-                lambda cursor: self.list(
-                    conversation_id,
-                    limit=limit,
-                    order=order,
-                    after=cursor,
-                    include=include,
-                    extra_headers=extra_headers,
-                    extra_query=extra_query,
-                    extra_body=extra_body,
-                    timeout=timeout,
-                ),
-            ),
+            decode=_t.ConversationItemList.from_dict,
             security=(("ApiKeyAuth",),),
             errors={"429": _t.ErrorResponse.from_dict},
             options=RequestOptions(extra_headers, extra_query, extra_body, timeout),
@@ -340,7 +294,7 @@ class AsyncItems:
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: Timeout | Unset = UNSET,
-    ) -> AsyncPager[ConversationItem, AsyncConversationItemListPage]:
+    ) -> AsyncPager[ConversationItem, AsyncConversationCursorPage[ConversationItem]]:
         """List all items for a conversation with the given ID.
 
         Args:
@@ -363,26 +317,15 @@ class AsyncItems:
 
         # not a coroutine: await the pager for the first page, or `async for` over every item
         return AsyncPager(
-            lambda: self._client.request(
+            lambda: AsyncConversationCursorPage.first(
+                self._client,
+                Paging(param="after", field="last_id", has_more="has_more"),
                 "GET",
                 path(
                     "/conversations/{conversation_id}/items", {"conversation_id": conversation_id}
                 ),
                 query={"limit": limit, "order": order, "after": after, "include": include},
-                decode=lambda data: AsyncConversationItemListPage(
-                    _t.ConversationItemList.from_dict(data),
-                    lambda cursor: self.list(
-                        conversation_id,
-                        limit=limit,
-                        order=order,
-                        after=cursor,
-                        include=include,
-                        extra_headers=extra_headers,
-                        extra_query=extra_query,
-                        extra_body=extra_body,
-                        timeout=timeout,
-                    ),
-                ),
+                decode=_t.ConversationItemList.from_dict,
                 security=(("ApiKeyAuth",),),
                 errors={"429": _t.ErrorResponse.from_dict},
                 options=RequestOptions(extra_headers, extra_query, extra_body, timeout),

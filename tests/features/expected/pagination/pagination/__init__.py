@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ._runtime.models import Unknown as Unknown
     from ._runtime.models import Unset as Unset
     from ._runtime.models import lenient_decoding as lenient_decoding
+    from ._runtime.models import misfits as misfits
     from ._runtime.sse import AsyncStream as AsyncStream
     from ._runtime.sse import Stream as Stream
 
@@ -59,6 +60,7 @@ _LAZY = {
     "Unknown": "._runtime.models",
     "Unset": "._runtime.models",
     "lenient_decoding": "._runtime.models",
+    "misfits": "._runtime.models",
     "AsyncStream": "._runtime.sse",
     "Stream": "._runtime.sse",
 }
@@ -87,6 +89,7 @@ __all__ = [
     "UnprocessableEntityError",
     "Unset",
     "lenient_decoding",
+    "misfits",
 ]
 
 

@@ -5,20 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._runtime.auth import Scheme
 from ._runtime.http import DEFAULT_TIMEOUT, AsyncAPIClient, ClientConfig, SyncAPIClient, Timeout
-from .resources.books import AsyncBooks, Books
-from .resources.events import AsyncEvents, Events
-from .resources.logs import AsyncLogs, Logs
-from .resources.orders import AsyncOrders, Orders
-from .resources.pets import AsyncPets, Pets
-from .resources.repos import AsyncRepos, Repos
-from .resources.songs import AsyncSongs, Songs
-from .resources.tags import AsyncTags, Tags
+
+if TYPE_CHECKING:
+    # each resource's module is imported on first access to it
+    from .resources.books import AsyncBooks, Books
+    from .resources.events import AsyncEvents, Events
+    from .resources.logs import AsyncLogs, Logs
+    from .resources.orders import AsyncOrders, Orders
+    from .resources.pets import AsyncPets, Pets
+    from .resources.repos import AsyncRepos, Repos
+    from .resources.songs import AsyncSongs, Songs
+    from .resources.tags import AsyncTags, Tags
 
 CONFIG = ClientConfig(
     package="pagination",
@@ -43,7 +46,8 @@ class Client(SyncAPIClient):
 
     `api_key` (HTTP bearer): from $PAGINATION_API_KEY when not given.
     `base_url` defaults to $PAGINATION_BASE_URL and then to the spec's server. Failed
-    requests are retried `max_retries` times.
+    requests are retried `max_retries` times. A response that does not fit its schema is kept
+    as received (`strict=True`: raises `APIResponseValidationError`).
     """
 
     _config = CONFIG
@@ -58,6 +62,7 @@ class Client(SyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.Client | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             credentials={
@@ -69,6 +74,7 @@ class Client(SyncAPIClient):
             default_headers=default_headers,
             default_query=default_query,
             http_client=http_client,
+            strict=strict,
         )
 
     def with_options(self, **changes: Any) -> Client:
@@ -86,34 +92,50 @@ class Client(SyncAPIClient):
 
     @cached_property
     def books(self) -> Books:
+        from .resources.books import Books
+
         return Books(self)
 
     @cached_property
     def events(self) -> Events:
+        from .resources.events import Events
+
         return Events(self)
 
     @cached_property
     def logs(self) -> Logs:
+        from .resources.logs import Logs
+
         return Logs(self)
 
     @cached_property
     def orders(self) -> Orders:
+        from .resources.orders import Orders
+
         return Orders(self)
 
     @cached_property
     def pets(self) -> Pets:
+        from .resources.pets import Pets
+
         return Pets(self)
 
     @cached_property
     def repos(self) -> Repos:
+        from .resources.repos import Repos
+
         return Repos(self)
 
     @cached_property
     def songs(self) -> Songs:
+        from .resources.songs import Songs
+
         return Songs(self)
 
     @cached_property
     def tags(self) -> Tags:
+        from .resources.tags import Tags
+
         return Tags(self)
 
 
@@ -122,7 +144,8 @@ class AsyncClient(AsyncAPIClient):
 
     `api_key` (HTTP bearer): from $PAGINATION_API_KEY when not given.
     `base_url` defaults to $PAGINATION_BASE_URL and then to the spec's server. Failed
-    requests are retried `max_retries` times.
+    requests are retried `max_retries` times. A response that does not fit its schema is kept
+    as received (`strict=True`: raises `APIResponseValidationError`).
     """
 
     _config = CONFIG
@@ -137,6 +160,7 @@ class AsyncClient(AsyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             credentials={
@@ -148,6 +172,7 @@ class AsyncClient(AsyncAPIClient):
             default_headers=default_headers,
             default_query=default_query,
             http_client=http_client,
+            strict=strict,
         )
 
     def with_options(self, **changes: Any) -> AsyncClient:
@@ -165,32 +190,48 @@ class AsyncClient(AsyncAPIClient):
 
     @cached_property
     def books(self) -> AsyncBooks:
+        from .resources.books import AsyncBooks
+
         return AsyncBooks(self)
 
     @cached_property
     def events(self) -> AsyncEvents:
+        from .resources.events import AsyncEvents
+
         return AsyncEvents(self)
 
     @cached_property
     def logs(self) -> AsyncLogs:
+        from .resources.logs import AsyncLogs
+
         return AsyncLogs(self)
 
     @cached_property
     def orders(self) -> AsyncOrders:
+        from .resources.orders import AsyncOrders
+
         return AsyncOrders(self)
 
     @cached_property
     def pets(self) -> AsyncPets:
+        from .resources.pets import AsyncPets
+
         return AsyncPets(self)
 
     @cached_property
     def repos(self) -> AsyncRepos:
+        from .resources.repos import AsyncRepos
+
         return AsyncRepos(self)
 
     @cached_property
     def songs(self) -> AsyncSongs:
+        from .resources.songs import AsyncSongs
+
         return AsyncSongs(self)
 
     @cached_property
     def tags(self) -> AsyncTags:
+        from .resources.tags import AsyncTags
+
         return AsyncTags(self)

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._runtime.http import DEFAULT_TIMEOUT, AsyncAPIClient, ClientConfig, SyncAPIClient, Timeout
-from .resources.items import AsyncItems, Items
-from .resources.scheme import AsyncSchemeResource, SchemeResource
-from .resources.tags import AsyncTags, Tags
-from .resources.uploads import AsyncUploads, Uploads
+
+if TYPE_CHECKING:
+    # each resource's module is imported on first access to it
+    from .resources.items import AsyncItems, Items
+    from .resources.scheme import AsyncSchemeResource, SchemeResource
+    from .resources.tags import AsyncTags, Tags
+    from .resources.uploads import AsyncUploads, Uploads
 
 CONFIG = ClientConfig(
     package="shadowing",
@@ -28,7 +31,8 @@ class Client(SyncAPIClient):
     """Client for Shadowing.
 
     `base_url` defaults to $SHADOWING_BASE_URL and then to the spec's server. Failed
-    requests are retried `max_retries` times.
+    requests are retried `max_retries` times. A response that does not fit its schema is kept
+    as received (`strict=True`: raises `APIResponseValidationError`).
     """
 
     _config = CONFIG
@@ -42,6 +46,7 @@ class Client(SyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.Client | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             credentials={},
@@ -51,6 +56,7 @@ class Client(SyncAPIClient):
             default_headers=default_headers,
             default_query=default_query,
             http_client=http_client,
+            strict=strict,
         )
 
     def with_options(self, **changes: Any) -> Client:
@@ -63,18 +69,26 @@ class Client(SyncAPIClient):
 
     @cached_property
     def items(self) -> Items:
+        from .resources.items import Items
+
         return Items(self)
 
     @cached_property
     def scheme(self) -> SchemeResource:
+        from .resources.scheme import SchemeResource
+
         return SchemeResource(self)
 
     @cached_property
     def tags(self) -> Tags:
+        from .resources.tags import Tags
+
         return Tags(self)
 
     @cached_property
     def uploads(self) -> Uploads:
+        from .resources.uploads import Uploads
+
         return Uploads(self)
 
 
@@ -82,7 +96,8 @@ class AsyncClient(AsyncAPIClient):
     """Asynchronous client for Shadowing.
 
     `base_url` defaults to $SHADOWING_BASE_URL and then to the spec's server. Failed
-    requests are retried `max_retries` times.
+    requests are retried `max_retries` times. A response that does not fit its schema is kept
+    as received (`strict=True`: raises `APIResponseValidationError`).
     """
 
     _config = CONFIG
@@ -96,6 +111,7 @@ class AsyncClient(AsyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             credentials={},
@@ -105,6 +121,7 @@ class AsyncClient(AsyncAPIClient):
             default_headers=default_headers,
             default_query=default_query,
             http_client=http_client,
+            strict=strict,
         )
 
     def with_options(self, **changes: Any) -> AsyncClient:
@@ -117,16 +134,24 @@ class AsyncClient(AsyncAPIClient):
 
     @cached_property
     def items(self) -> AsyncItems:
+        from .resources.items import AsyncItems
+
         return AsyncItems(self)
 
     @cached_property
     def scheme(self) -> AsyncSchemeResource:
+        from .resources.scheme import AsyncSchemeResource
+
         return AsyncSchemeResource(self)
 
     @cached_property
     def tags(self) -> AsyncTags:
+        from .resources.tags import AsyncTags
+
         return AsyncTags(self)
 
     @cached_property
     def uploads(self) -> AsyncUploads:
+        from .resources.uploads import AsyncUploads
+
         return AsyncUploads(self)

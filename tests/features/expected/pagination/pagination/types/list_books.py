@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .thing import Thing
 
+__all__ = ["ListBooksResponse"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ListBooksResponse(_r.Model):
@@ -34,31 +36,40 @@ class ListBooksResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ListBooksResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "results"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_LISTBOOKSRESPONSE
+                else _r.extras(data, _KEYS_LISTBOOKSRESPONSE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.results = _r.list_of(data["results"], Thing.from_dict)
-
-            key = "total_pages"
+        except Exception as exc:
+            obj.results = _r.misfit(obj, data, "results", "results", exc)
+        try:
             v = data.get("total_pages", UNSET)
             obj.total_pages = v if v is UNSET else v if v.__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_LISTBOOKSRESPONSE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.total_pages = _r.misfit(obj, data, "total_pages", "total_pages", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "results": [x.to_dict() for x in self.results],
-        }
-        if self.total_pages is not UNSET:
-            out["total_pages"] = self.total_pages
+        try:
+            out: dict[str, Any] = {
+                "results": [x.to_dict() for x in self.results],
+            }
+            if self.total_pages is not UNSET:
+                out["total_pages"] = self.total_pages
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

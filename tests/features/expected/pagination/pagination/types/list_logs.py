@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .thing import Thing
 
+__all__ = ["ListLogsResponse"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ListLogsResponse(_r.Model):
@@ -34,33 +36,42 @@ class ListLogsResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ListLogsResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "entries"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_LISTLOGSRESPONSE
+                else _r.extras(data, _KEYS_LISTLOGSRESPONSE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.entries = _r.list_of(data["entries"], Thing.from_dict)
-
-            key = "next_cursor"
+        except Exception as exc:
+            obj.entries = _r.misfit(obj, data, "entries", "entries", exc)
+        try:
             v = data.get("next_cursor", UNSET)
             obj.next_cursor = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_LISTLOGSRESPONSE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.next_cursor = _r.misfit(obj, data, "next_cursor", "next_cursor", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "entries": [x.to_dict() for x in self.entries],
-        }
-        if self.next_cursor is not UNSET:
-            out["next_cursor"] = self.next_cursor
+        try:
+            out: dict[str, Any] = {
+                "entries": [x.to_dict() for x in self.entries],
+            }
+            if self.next_cursor is not UNSET:
+                out["next_cursor"] = self.next_cursor
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

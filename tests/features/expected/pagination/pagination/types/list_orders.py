@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .thing import Thing
 
+__all__ = ["ListOrdersResponse"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ListOrdersResponse(_r.Model):
@@ -34,29 +36,38 @@ class ListOrdersResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ListOrdersResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "items"
-            obj.items = _r.list_of(data["items"], Thing.from_dict)
-
-            key = "total"
-            obj.total = v if (v := data["total"]).__class__ is int else _r.integer(v)
-
-            obj.extra = _r.extras(data, _KEYS_LISTORDERSRESPONSE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_LISTORDERSRESPONSE
+                else _r.extras(data, _KEYS_LISTORDERSRESPONSE)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.items = _r.list_of(data["items"], Thing.from_dict)
+        except Exception as exc:
+            obj.items = _r.misfit(obj, data, "items", "items", exc)
+        try:
+            obj.total = v if (v := data["total"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.total = _r.misfit(obj, data, "total", "total", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "items": [x.to_dict() for x in self.items],
-            "total": self.total,
-        }
+        try:
+            out: dict[str, Any] = {
+                "items": [x.to_dict() for x in self.items],
+                "total": self.total,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

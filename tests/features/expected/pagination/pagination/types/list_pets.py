@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .thing import Thing
 
+__all__ = ["ListPetsResponse"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ListPetsResponse(_r.Model):
@@ -34,29 +36,38 @@ class ListPetsResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ListPetsResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "data"
-            obj.data = _r.list_of(data["data"], Thing.from_dict)
-
-            key = "has_more"
-            obj.has_more = v if (v := data["has_more"]).__class__ is bool else _r.boolean(v)
-
-            obj.extra = _r.extras(data, _KEYS_LISTPETSRESPONSE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_LISTPETSRESPONSE
+                else _r.extras(data, _KEYS_LISTPETSRESPONSE)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.data = _r.list_of(data["data"], Thing.from_dict)
+        except Exception as exc:
+            obj.data = _r.misfit(obj, data, "data", "data", exc)
+        try:
+            obj.has_more = v if (v := data["has_more"]).__class__ is bool else _r.boolean(v)
+        except Exception as exc:
+            obj.has_more = _r.misfit(obj, data, "has_more", "has_more", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "data": [x.to_dict() for x in self.data],
-            "has_more": self.has_more,
-        }
+        try:
+            out: dict[str, Any] = {
+                "data": [x.to_dict() for x in self.data],
+                "has_more": self.has_more,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

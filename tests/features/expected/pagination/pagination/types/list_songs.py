@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .thing import Thing
 
+__all__ = ["ListSongsResponse"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ListSongsResponse(_r.Model):
@@ -34,33 +36,42 @@ class ListSongsResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ListSongsResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "data"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_LISTSONGSRESPONSE
+                else _r.extras(data, _KEYS_LISTSONGSRESPONSE)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.data = _r.list_of(data["data"], Thing.from_dict)
-
-            key = "next_url"
+        except Exception as exc:
+            obj.data = _r.misfit(obj, data, "data", "data", exc)
+        try:
             v = data.get("next_url", UNSET)
             obj.next_url = (
                 v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
             )
-
-            obj.extra = _r.extras(data, _KEYS_LISTSONGSRESPONSE)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.next_url = _r.misfit(obj, data, "next_url", "next_url", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "data": [x.to_dict() for x in self.data],
-        }
-        if self.next_url is not UNSET:
-            out["next_url"] = self.next_url
+        try:
+            out: dict[str, Any] = {
+                "data": [x.to_dict() for x in self.data],
+            }
+            if self.next_url is not UNSET:
+                out["next_url"] = self.next_url
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY
 from .thing import Thing
 
+__all__ = ["ListTagsResponse"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class ListTagsResponse(_r.Model):
@@ -34,29 +36,38 @@ class ListTagsResponse(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ListTagsResponse:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "object"
-            obj.object = _r.const(data["object"], "list")
-
-            key = "data"
-            obj.data = _r.list_of(data["data"], Thing.from_dict)
-
-            obj.extra = _r.extras(data, _KEYS_LISTTAGSRESPONSE)
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_LISTTAGSRESPONSE
+                else _r.extras(data, _KEYS_LISTTAGSRESPONSE)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.object = _r.const(data["object"], "list")
+        except Exception as exc:
+            obj.object = _r.misfit(obj, data, "object", "object", exc)
+        try:
+            obj.data = _r.list_of(data["data"], Thing.from_dict)
+        except Exception as exc:
+            obj.data = _r.misfit(obj, data, "data", "data", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "object": self.object,
-            "data": [x.to_dict() for x in self.data],
-        }
+        try:
+            out: dict[str, Any] = {
+                "object": self.object,
+                "data": [x.to_dict() for x in self.data],
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

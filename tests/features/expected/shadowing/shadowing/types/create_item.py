@@ -12,6 +12,8 @@ from .._runtime.models import EMPTY, UNSET, Unset
 from .mark import Mark
 from .timeout_model import TimeoutModel
 
+__all__ = ["CreateItemBody"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class CreateItemBody(_r.Model):
@@ -35,32 +37,41 @@ class CreateItemBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateItemBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "limits"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_CREATEITEMBODY
+                else _r.extras(data, _KEYS_CREATEITEMBODY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("limits", UNSET)
             obj.limits = v if v is UNSET else TimeoutModel.from_dict(v)
-
-            key = "mark"
+        except Exception as exc:
+            obj.limits = _r.misfit(obj, data, "limits", "limits", exc)
+        try:
             v = data.get("mark", UNSET)
             obj.mark = v if v is UNSET else Mark.decode(v)
-
-            obj.extra = _r.extras(data, _KEYS_CREATEITEMBODY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.mark = _r.misfit(obj, data, "mark", "mark", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.limits is not UNSET:
-            out["limits"] = self.limits.to_dict()
-        if self.mark is not UNSET:
-            out["mark"] = self.mark
+        try:
+            out: dict[str, Any] = {}
+            if self.limits is not UNSET:
+                out["limits"] = self.limits.to_dict()
+            if self.mark is not UNSET:
+                out["mark"] = self.mark
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

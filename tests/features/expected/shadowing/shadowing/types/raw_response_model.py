@@ -11,6 +11,8 @@ from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 from .exception_model import ExceptionModel
 
+__all__ = ["RawResponseModel"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class RawResponseModel(_r.Model):
@@ -43,47 +45,59 @@ class RawResponseModel(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RawResponseModel:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "method"
+            obj.extra = (
+                EMPTY
+                if data.keys() <= _KEYS_RAWRESPONSEMODEL
+                else _r.extras(data, _KEYS_RAWRESPONSEMODEL)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             obj.method = v if (v := data["method"]).__class__ is str else _r.string(v)
-
-            key = "path"
+        except Exception as exc:
+            obj.method = _r.misfit(obj, data, "method", "method", exc)
+        try:
             obj.path = v if (v := data["path"]).__class__ is str else _r.string(v)
-
-            key = "text"
+        except Exception as exc:
+            obj.path = _r.misfit(obj, data, "path", "path", exc)
+        try:
             v = data.get("text", UNSET)
             obj.text = v if v is UNSET or v is None else v if v.__class__ is str else _r.string(v)
-
-            key = "parts"
+        except Exception as exc:
+            obj.text = _r.misfit(obj, data, "text", "text", exc)
+        try:
             v = data.get("parts", UNSET)
             obj.parts = v if v is UNSET or v is None else _r.list_of(v, _r.maps(_r.identity))
-
-            key = "error"
+        except Exception as exc:
+            obj.parts = _r.misfit(obj, data, "parts", "parts", exc)
+        try:
             v = data.get("error", UNSET)
             obj.error = v if v is UNSET else ExceptionModel.from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_RAWRESPONSEMODEL)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj.error = _r.misfit(obj, data, "error", "error", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "method": self.method,
-            "path": self.path,
-        }
-        if self.text is not UNSET:
-            out["text"] = self.text
-        if self.parts is not UNSET:
-            out["parts"] = None if self.parts is None else list(self.parts)
-        if self.error is not UNSET:
-            out["error"] = self.error.to_dict()
+        try:
+            out: dict[str, Any] = {
+                "method": self.method,
+                "path": self.path,
+            }
+            if self.text is not UNSET:
+                out["text"] = self.text
+            if self.parts is not UNSET:
+                out["parts"] = None if self.parts is None else list(self.parts)
+            if self.error is not UNSET:
+                out["error"] = self.error.to_dict()
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 

@@ -10,13 +10,15 @@ from typing import Any, TypeAlias
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["TimeoutModel", "TimeoutModelKind", "timeout_model_kind_from_dict"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class TimeoutModel(_r.Model):
     """A type named like the runtime’s `Timeout`."""
 
     seconds: float | Unset
-    kind: TimeoutModelKind | Unset
+    kind: TimeoutModelKind | Unset | None
     extra: Mapping[str, Any]
     """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
 
@@ -24,7 +26,7 @@ class TimeoutModel(_r.Model):
         self,
         *,
         seconds: float | Unset = UNSET,
-        kind: TimeoutModelKind | Unset = UNSET,
+        kind: TimeoutModelKind | Unset | None = UNSET,
         extra: Mapping[str, Any] = EMPTY,
     ) -> None:
         self.seconds = seconds
@@ -33,48 +35,53 @@ class TimeoutModel(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TimeoutModel:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "seconds"
-            v = data.get("seconds", UNSET)
-            obj.seconds = v if v is UNSET else _r.number(v)
-
-            key = "kind"
-            v = data.get("kind", UNSET)
-            obj.kind = v if v is UNSET else timeout_model_kind_from_dict(v)
-
-            obj.extra = _r.extras(data, _KEYS_TIMEOUTMODEL)
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_TIMEOUTMODEL else _r.extras(data, _KEYS_TIMEOUTMODEL)
+            )
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            v = data.get("seconds", UNSET)
+            obj.seconds = v if v is UNSET else v if v.__class__ is float else _r.number(v)
+        except Exception as exc:
+            obj.seconds = _r.misfit(obj, data, "seconds", "seconds", exc)
+        try:
+            v = data.get("kind", UNSET)
+            obj.kind = v if v is UNSET or v is None else timeout_model_kind_from_dict(v)
+        except Exception as exc:
+            obj.kind = _r.misfit(obj, data, "kind", "kind", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {}
-        if self.seconds is not UNSET:
-            out["seconds"] = self.seconds
-        if self.kind is not UNSET:
-            out["kind"] = self.kind
+        try:
+            out: dict[str, Any] = {}
+            if self.seconds is not UNSET:
+                out["seconds"] = self.seconds
+            if self.kind is not UNSET:
+                out["kind"] = self.kind
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
 _KEYS_TIMEOUTMODEL = frozenset({"seconds", "kind"})
 
 
-TimeoutModelKind: TypeAlias = str | float | None
+TimeoutModelKind: TypeAlias = str | float
 
 
 def timeout_model_kind_from_dict(data: Any) -> TimeoutModelKind:
     """Decode a `TimeoutModelKind` by the kind of JSON value."""
     kind = data.__class__
-    if data is None:
-        return None
     if kind is str:
-        return _r.nullable(_r.string)(data)
+        return data if data.__class__ is str else _r.string(data)
     if kind is float or kind is int:
-        return _r.number(data)
-    raise _r.DecodeError("a string, a number or null", data)
+        return data if data.__class__ is float else _r.number(data)
+    raise _r.DecodeError("a string or a number", data)

@@ -10,6 +10,8 @@ from typing import Any
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
 
+__all__ = ["UploadBody"]
+
 
 @dataclass(init=False, repr=False, eq=False)
 class UploadBody(_r.Model):
@@ -33,31 +35,38 @@ class UploadBody(_r.Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UploadBody:
-        """Decode JSON data; raises `DecodeError` if it does not fit the schema."""
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
         obj = cls.__new__(cls)
-        key = ""
         try:
-            key = "_u"
+            obj.extra = (
+                EMPTY if data.keys() <= _KEYS_UPLOADBODY else _r.extras(data, _KEYS_UPLOADBODY)
+            )
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
             v = data.get("_u", UNSET)
             obj._u = v if v is UNSET else v if v.__class__ is str else _r.string(v)
-
-            key = "file"
-            obj.file = v if (v := data["file"]).__class__ is str else _r.string(v)
-
-            obj.extra = _r.extras(data, _KEYS_UPLOADBODY)
         except Exception as exc:
-            raise _r.DecodeError.wrap(exc, cls, key, data) from None
+            obj._u = _r.misfit(obj, data, "_u", "_u", exc)
+        try:
+            obj.file = v if (v := data["file"]).__class__ is str else _r.string(v)
+        except Exception as exc:
+            obj.file = _r.misfit(obj, data, "file", "file", exc)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
-        out: dict[str, Any] = {
-            "file": self.file,
-        }
-        if self._u is not UNSET:
-            out["_u"] = self._u
+        try:
+            out: dict[str, Any] = {
+                "file": self.file,
+            }
+            if self._u is not UNSET:
+                out["_u"] = self._u
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
         if self.extra:
-            out.update(self.extra)
+            return _r.with_extra(out, self)
         return out
 
 
