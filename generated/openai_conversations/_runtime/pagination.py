@@ -30,7 +30,7 @@ from .http import decode_json
 from .models import UNSET
 
 if TYPE_CHECKING:
-    from .http import AsyncAPIClient, RawResponse, SyncAPIClient
+    from .http import AsyncAPIClient, SyncAPIClient
 
 T = TypeVar("T")
 
@@ -238,24 +238,6 @@ class _Sync(_Page[T]):
         return cls._fetch(_Call(client, method, url, decode, kwargs), paging)
 
     @classmethod
-    def first_raw(
-        cls,
-        client: SyncAPIClient,
-        paging: Paging,
-        method: str,
-        url: str,
-        *,
-        decode: Callable[[Any], Any],
-        **kwargs: Any,
-    ) -> RawResponse[Self]:
-        call = _Call(
-            client, method, url, decode, {k: v for k, v in kwargs.items() if k != "stream"}
-        )
-        return client.request_raw(
-            method, url, decode=cls._decoder(paging, call), decode_from="response", **kwargs
-        )
-
-    @classmethod
     def _fetch(cls, call: _Call, paging: Paging) -> Self:
         page: Self = call.client.request(
             call.method,
@@ -298,24 +280,6 @@ class _Async(_Page[T]):
         **kwargs: Any,
     ) -> Self:
         return await cls._fetch(_Call(client, method, url, decode, kwargs), paging)
-
-    @classmethod
-    async def first_raw(
-        cls,
-        client: AsyncAPIClient,
-        paging: Paging,
-        method: str,
-        url: str,
-        *,
-        decode: Callable[[Any], Any],
-        **kwargs: Any,
-    ) -> RawResponse[Self]:
-        call = _Call(
-            client, method, url, decode, {k: v for k, v in kwargs.items() if k != "stream"}
-        )
-        return await client.request_raw(
-            method, url, decode=cls._decoder(paging, call), decode_from="response", **kwargs
-        )
 
     @classmethod
     async def _fetch(cls, call: _Call, paging: Paging) -> Self:
