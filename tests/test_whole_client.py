@@ -65,3 +65,10 @@ def test_mypy_strict_is_clean_and_the_readme_examples_type_check(tmp_path: Path)
                              PACKAGE, str(examples)], cwd=FOLDER, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues found in" in result.stdout
+
+
+def test_ruff_is_clean() -> None:
+    """The generated package's own ruff configuration (in its pyproject.toml) finds nothing."""
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=FOLDER,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
