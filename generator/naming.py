@@ -17,8 +17,21 @@ RUNTIME_IMPORTS = frozenset(
         "Timeout",
         "Styled",
         "AsyncPager",
-        "SyncCursorPage",
-        "AsyncCursorPage",
+        "Paging",
+        *(
+            flavor + kind
+            for flavor in ("Sync", "Async")
+            for kind in (
+                "Page",
+                "CursorPage",
+                "ConversationCursorPage",
+                "NextCursorPage",
+                "OffsetPage",
+                "PageNumberPage",
+                "NextURLPage",
+                "LinkHeaderPage",
+            )
+        ),
         "SyncAPIClient",
         "AsyncAPIClient",
         "ClientConfig",
