@@ -26,6 +26,7 @@ from convgen import ir
 from convgen.build import build
 from convgen.load import load
 from convgen.naming import snake
+from convgen.schemanames import copy_of
 from convgen.select import Selection, select
 
 ZOO = """\
@@ -301,6 +302,12 @@ class EntryPoints:
                 self.by_component[name] = d
                 self.nullable.add(name)
         self.components = tuple(sorted(r.rsplit("/", 1)[1] for r in section.refs if r.startswith("#/components/schemas/")))
+        for name in self.components:  # a numbered copy (`MessagePhase-2`) is its original's type (W363)
+            original = copy_of(section.doc, name)
+            if name not in self.by_component and original is not None:
+                self.by_component[name] = self.by_component[original.rsplit("/", 1)[1]]
+                if original.rsplit("/", 1)[1] in self.nullable:
+                    self.nullable.add(name)
 
     def definition(self, component: str) -> ir.Definition | None:
         return self.by_component.get(component)
