@@ -552,7 +552,6 @@ class SyncAPIClient(_Base):
             _read(response)
         return decode(response)
 
-
     def _send(self, request: httpx.Request, stream: bool = False) -> httpx.Response:
         attempt = 0
         while True:
@@ -646,7 +645,6 @@ class AsyncAPIClient(_Base):
         if stream and not is_event_stream(response):
             await _aread(response)
         return decode(response)
-
 
     async def _send(self, request: httpx.Request, stream: bool = False) -> httpx.Response:
         attempt = 0

@@ -94,6 +94,11 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
+    if name in (
+        "types",
+        "resources",
+    ):  # subpackages: `pkg.types.X` works without importing them first
+        return _importlib.import_module("." + name, __name__)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
