@@ -156,7 +156,7 @@ def diagnostics_spec(spec: Path, target: Path, count: int = 400) -> None:
     for i in range(count):
         schemas[i * len(schemas) // count]["properties"][f"bench_missing_{i}"] = {
             "$ref": f"#/components/schemas/BenchMissing{i}"}
-    target.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    target.write_text(json.dumps(doc, indent=2, default=str), encoding="utf-8")  # YAML dates as text
 
 
 def bench_locate(tools: Tools, spec: Path, work: Path, samples: int, log: Callable[[str], None],
