@@ -297,7 +297,7 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
         Job(
             f"{pkg}/types/__init__.py",
             "types_init.py.jinja",
-            {**common, "exports": exports},
+            {**common, "exports": exports, "export_groups": _grouped(exports)},
         ),
         Job(f"{pkg}/resources/__init__.py", "resources_init.py.jinja", {**common, "resources": resources}),
         Job("README.md", "README.md.jinja", {**common, "resources": resources, "modules": resource_modules}),

@@ -110,15 +110,13 @@ class SchemaBuilder:
             )
         ):  # not just the name's words joined: a reserved name (`Model` -> `ModelModel`), a digit first, ...
             # (a name taken by another schema was already reported by claim_class, W308)
-            self.diags.append(Diagnostic("W364", f"schema {raw_name!r} is named {name!r} in Python", ref.lstrip("#")))
-        elif name == pascal(readable) and pascal_part(readable) in RESERVED_CLASSES:
+            why = (
+                f": {pascal_part(readable)} is a name the generated code uses"
+                if pascal_part(readable) in RESERVED_CLASSES
+                else ""
+            )
             self.diags.append(
-                Diagnostic(
-                    "W306",
-                    f"schema {raw_name!r} is named {name!r} in Python: {pascal_part(readable)} is a name the"
-                    " generated code uses",
-                    ref.lstrip("#"),
-                )
+                Diagnostic("W364", f"schema {raw_name!r} is named {name!r} in Python{why}", ref.lstrip("#"))
             )
         self._component_names[ref] = name
         outer_module, outer_anchor = self._module, self._anchor
