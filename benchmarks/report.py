@@ -28,6 +28,11 @@ def _f(x: float | None, fmt: str = ".3f", unit: str = "") -> str:
 
 # Why a target is missed, where we know: measured causes, not excuses (see the README, Performance).
 WHY_MISSED = {
+    "realistic mix": "the logprob-heavy page (~8,000 small valid `LogProb`/`TopLogProb` objects) decides the sum: "
+                     "the SDK's `construct_type` validates each in pydantic-core (Rust) and is fast on valid "
+                     "data, while our pure-Python checked decode of such a leaf costs about 2.5x an unchecked "
+                     "attribute copy, and half of both sides' time there is the garbage collector; mixed kinds "
+                     "and long strings are 18-23x (see the table below)",
     "cold build": "with every cache empty, openapi-spec-validator alone costs about 1.3 s of CPU (0.35 s to "
                   "import, about 1 s to check the section's 209 schemas against the OAS 3.1 dialect with "
                   "jsonschema) - close to the fastest peer's whole build, and none of the peers runs such a "
