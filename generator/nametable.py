@@ -25,18 +25,25 @@ from .opnames import NameTable
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
-def load_names(path: Path) -> tuple[NameTable | None, list[Diagnostic]]:
+def read_table(path: Path, what: str) -> tuple[str, dict[str, Any] | None, list[Diagnostic]]:
+    """A TOML table file named in the configuration: its text and data, or one located E401."""
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
+        return text, tomllib.loads(text), []
     except OSError as exc:
-        return None, [
-            Diagnostic("E401", f"cannot read the names table: {exc.strerror or exc}", file=name, line=1, column=1)
-        ]
+        return "", None, [Diagnostic("E401", f"cannot read {what}: {exc.strerror or exc}", file=name, line=1, column=1)]
     except tomllib.TOMLDecodeError as exc:
         line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 1
-        return None, [Diagnostic("E401", f"invalid TOML: {str(exc).split(' (at')[0]}", file=name, line=line, column=1)]
+        message = f"invalid TOML: {str(exc).split(' (at')[0]}"
+        return "", None, [Diagnostic("E401", message, file=name, line=line, column=1)]
+
+
+def load_names(path: Path) -> tuple[NameTable | None, list[Diagnostic]]:
+    name = str(path)
+    text, data, failed = read_table(path, "the names table")
+    if data is None:
+        return None, failed
     diags: list[Diagnostic] = []
 
     def bad(key: str, message: str, code: str = "E401") -> None:

@@ -16,13 +16,13 @@ strategy that does not fit the operation is W371; an entry naming no operation i
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from . import ir
 from .diagnostics import Diagnostic
+from .nametable import read_table
 from .specread import deref, mapping
 
 STRATEGIES = ("none", "page", "cursor", "item_cursor", "offset", "page_number", "next_url", "link_header")
@@ -106,16 +106,9 @@ class PagingTable:
 
 def load_paging(path: Path) -> tuple[PagingTable | None, list[Diagnostic]]:
     name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except OSError as exc:
-        return None, [
-            Diagnostic("E401", f"cannot read the pagination table: {exc.strerror or exc}", file=name, line=1, column=1)
-        ]
-    except tomllib.TOMLDecodeError as exc:
-        line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 1
-        return None, [Diagnostic("E401", f"invalid TOML: {str(exc).split(' (at')[0]}", file=name, line=line, column=1)]
+    text, data, failed = read_table(path, "the pagination table")
+    if data is None:
+        return None, failed
     diags: list[Diagnostic] = []
 
     def line_of(key: str) -> int:
