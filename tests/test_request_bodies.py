@@ -9,6 +9,7 @@ import hashlib
 import importlib
 import io
 import os
+import uuid
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -159,7 +160,7 @@ def test_a_retried_upload_sends_the_same_bytes_again(call: Call, tmp_path: Path)
     for name, file in (("path", lambda: path), ("file", lambda: open(path, "rb")), ("bytes", lambda: data)):
         upload = file()
         got = call("multipart", lambda c: c.files.create(
-            file=upload, purpose="batch", extra_headers={"X-Attempt-Key": f"{name}-{id(c)}", "X-Fail-Times": "2"}),
+            file=upload, purpose="batch", extra_headers={"X-Attempt-Key": f"{name}-{uuid.uuid4().hex}", "X-Fail-Times": "2"}),
             max_retries=2)
         if isinstance(upload, io.IOBase):
             upload.close()
