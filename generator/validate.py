@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from . import cache, metamemo
+from . import cache, dialectcheck, metamemo
 from .background import Child, ChildFailed
 from .diagnostics import Diagnostic, escape_token, pointer
 from .select import Section
@@ -248,14 +248,18 @@ def _first_meta_error(self: Any, schema: Any, schema_value: Any) -> Any:
         except Exception as err:  # noqa: BLE001 - upstream raises SchemaError / ValidationError
             return OpenAPIValidationError.create_from(err)
         return None
-    # the same schema text against the same meta-schema: checked once (see metamemo.py)
-    digest = metamemo.key(f"{cls.__module__}.{cls.__qualname__}|{cls.META_SCHEMA.get('$id', '')}", schema_value)
-    if metamemo.passed(digest):
-        return None
     meta_cls = validator_for(cls.META_SCHEMA, default=cls)
     format_checker = getattr(checker, "keywords", {}).get("format_checker", meta_cls.FORMAT_CHECKER)
     # openapi-schema-validator's check_schema resolves the OAS meta-schemas in its own registry
     registry = getattr(getattr(check, "__func__", None), "__globals__", {}).get("OPENAPI_SPECIFICATIONS")
+    if _fast_check_applies(cls, registry, format_checker) and dialectcheck.vouches(
+        schema_value, format_checker.conforms
+    ):
+        return None  # certainly no error (see dialectcheck.py): jsonschema would find none
+    # the same schema text against the same meta-schema: checked once (see metamemo.py)
+    digest = metamemo.key(f"{cls.__module__}.{cls.__qualname__}|{cls.META_SCHEMA.get('$id', '')}", schema_value)
+    if metamemo.passed(digest):
+        return None
     try:
         meta = _meta_validator(meta_cls, cls.META_SCHEMA, format_checker, registry)
         errors = sorted(meta.iter_errors(schema_value), key=lambda e: ([str(p) for p in e.absolute_path], e.message))
@@ -269,6 +273,23 @@ def _first_meta_error(self: Any, schema: Any, schema_value: Any) -> Any:
         return OpenAPIValidationError.create_from(errors[0])
     metamemo.remember(digest)
     return None
+
+
+_FAST: dict[int, tuple[bool, Any]] = {}
+
+
+def _fast_check_applies(cls: Any, registry: Any, format_checker: Any) -> bool:
+    """Whether dialectcheck may vouch for schemas checked by `cls`: the OAS 3.1 dialect, read
+    from a registry holding the very meta-schemas dialectcheck was written from."""
+    if (
+        cls.META_SCHEMA.get("$id") != dialectcheck.DIALECT
+        or registry is None
+        or not hasattr(format_checker, "conforms")
+    ):
+        return False
+    if id(registry) not in _FAST:  # the registry is kept in the value, so its id stays its own
+        _FAST[id(registry)] = (dialectcheck.usable(registry.contents), registry)
+    return bool(_FAST[id(registry)][0])
 
 
 _META: dict[tuple[int, int, int], Any] = {}
