@@ -39,6 +39,7 @@ _ID = re.compile(r"^[^#]*#?$")
 _EXTENSION = re.compile(r"^x-")
 
 Conforms = Callable[[object, str], bool]
+Rule = Callable[[Any, Conforms, list[Any]], bool]
 
 
 def meta_digest(contents: Callable[[str], Any]) -> str:
@@ -61,21 +62,28 @@ def vouches(schema: Any, conforms: Conforms) -> bool:
     `conforms(value, format)` is the format checker jsonschema would use (so that `uri`,
     `uri-reference` and `regex` are judged exactly as it judges them).
     """
+    return _vouches(schema, conforms, _RULES, booleans=True)
+
+
+def _vouches(
+    schema: Any, conforms: Conforms, rules: dict[str, Rule], *, booleans: bool, needs: tuple[tuple[str, str], ...] = ()
+) -> bool:
+    """The check: `rules` per keyword, subschemas pushed on the stack by the rules; `booleans`
+    whether true/false are schemas; `needs` (keyword, keyword it requires)."""
     stack = [schema]
     while stack:
         node = stack.pop()
-        if type(node) is bool:
+        if booleans and type(node) is bool:
             continue
         if type(node) is not dict:
             return False
+        if any(key in node and needed not in node for key, needed in needs):
+            return False
         for key, value in node.items():
-            rule = _RULES.get(key)
+            rule = rules.get(key)
             if rule is not None and not rule(value, conforms, stack):
                 return False
     return True
-
-
-Rule = Callable[[Any, Conforms, list[Any]], bool]
 
 
 def _subschema(value: Any, conforms: Conforms, stack: list[Any]) -> bool:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from . import cache, dialectcheck, metamemo
+from . import cache, dialectcheck, draft4check, metamemo
 from .background import Child, ChildFailed
 from .diagnostics import Diagnostic, escape_token, pointer
 from .select import Section
@@ -252,9 +252,8 @@ def _first_meta_error(self: Any, schema: Any, schema_value: Any) -> Any:
     format_checker = getattr(checker, "keywords", {}).get("format_checker", meta_cls.FORMAT_CHECKER)
     # openapi-schema-validator's check_schema resolves the OAS meta-schemas in its own registry
     registry = getattr(getattr(check, "__func__", None), "__globals__", {}).get("OPENAPI_SPECIFICATIONS")
-    if _fast_check_applies(cls, registry, format_checker) and dialectcheck.vouches(
-        schema_value, format_checker.conforms
-    ):
+    fast = _fast_check(cls.META_SCHEMA, meta_cls, registry) if hasattr(format_checker, "conforms") else None
+    if fast is not None and fast(schema_value, format_checker.conforms):
         return None  # certainly no error (see dialectcheck.py): jsonschema would find none
     # the same schema text against the same meta-schema: checked once (see metamemo.py)
     digest = metamemo.key(f"{cls.__module__}.{cls.__qualname__}|{cls.META_SCHEMA.get('$id', '')}", schema_value)
@@ -275,21 +274,25 @@ def _first_meta_error(self: Any, schema: Any, schema_value: Any) -> Any:
     return None
 
 
-_FAST: dict[int, tuple[bool, Any]] = {}
+_FAST: dict[tuple[int, int, int], tuple[Any, ...]] = {}
 
 
-def _fast_check_applies(cls: Any, registry: Any, format_checker: Any) -> bool:
-    """Whether dialectcheck may vouch for schemas checked by `cls`: the OAS 3.1 dialect, read
-    from a registry holding the very meta-schemas dialectcheck was written from."""
-    if (
-        cls.META_SCHEMA.get("$id") != dialectcheck.DIALECT
-        or registry is None
-        or not hasattr(format_checker, "conforms")
-    ):
-        return False
-    if id(registry) not in _FAST:  # the registry is kept in the value, so its id stays its own
-        _FAST[id(registry)] = (dialectcheck.usable(registry.contents), registry)
-    return bool(_FAST[id(registry)][0])
+def _fast_check(meta_schema: Any, meta_cls: Any, registry: Any) -> Callable[[Any, Any], bool] | None:
+    """The fast check that may vouch for schemas checked against `meta_schema` by `meta_cls`:
+    dialectcheck (OAS 3.1) or draft4check (OAS 3.0), only for the very meta-schemas (and
+    jsonschema classes) they were written from; None otherwise."""
+    key = (id(meta_schema), id(meta_cls), id(registry))
+    if key not in _FAST:  # the key's objects are kept in the value, so their ids stay theirs
+        from jsonschema.validators import Draft4Validator, Draft202012Validator
+
+        check: Callable[[Any, Any], bool] | None = None
+        if meta_schema.get("$id") == dialectcheck.DIALECT and meta_cls is Draft202012Validator:
+            if registry is not None and dialectcheck.usable(registry.contents):
+                check = dialectcheck.vouches
+        elif meta_cls is Draft4Validator and draft4check.usable(meta_schema):
+            check = draft4check.vouches
+        _FAST[key] = (check, meta_schema, meta_cls, registry)
+    return _FAST[key][0]  # type: ignore[no-any-return]
 
 
 _META: dict[tuple[int, int, int], Any] = {}
