@@ -11,11 +11,11 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from . import cache, dialectcheck, draft4check, metamemo
+from . import cache, dialectcheck, draft4check, metamemo, specwalk
 from .background import Child, ChildFailed
 from .diagnostics import Diagnostic, escape_token, pointer
 from .select import Section
@@ -157,7 +157,7 @@ def _standard(doc: dict[str, Any], use_cache: bool) -> list[Diagnostic]:
     if use_cache:
         metamemo.load()
     try:
-        for error in validator_cls(_for_validator(doc)).iter_errors():
+        for error in _errors(validator_cls(_for_validator(doc)), base):
             path = [str(p) for p in getattr(error, "absolute_path", [])]
             message = str(getattr(error, "message", error)).splitlines()[0][:300]
             if type(error).__name__ in _COVERED or message.endswith("is not of type 'object', 'boolean'"):
@@ -184,6 +184,64 @@ def _standard(doc: dict[str, Any], use_cache: bool) -> list[Diagnostic]:
         except OSError:
             pass
     return found
+
+
+def _errors(validator: Any, base: Any) -> Iterator[Any]:
+    """What `validator.iter_errors()` yields (less the findings convgen's own rules report),
+    its walk over the document made on plain dicts (specwalk.py) where that walk applies."""
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    def wrapped(errors: Iterable[Any]) -> Iterator[Any]:  # as upstream's `wraps_errors`
+        for error in errors:
+            yield error if isinstance(error, OpenAPIValidationError) else OpenAPIValidationError.create_from(error)
+
+    yield from wrapped(validator.schema_validator.iter_errors(validator.schema))
+    walked: list[Any] | None = None
+    if _walk_applies(base):
+        root = validator.schema_path
+        schema_keyword = validator.keyword_validators_registry["schema"]
+        default_keyword = validator.keyword_validators_registry["default"]
+        walk = specwalk.Walk(
+            validator.schema,
+            lambda value: schema_keyword._validate_schema_meta(root, value),
+            lambda parts, value: default_keyword(root._clone_with_parts(parts), value),
+        )
+        walked = []
+        try:
+            walked.extend(walk.errors())
+        except Exception:  # noqa: BLE001 - specwalk.Unusual, or upstream code failing: upstream's walk says how
+            walked = None
+    if walked is None:
+        yield from wrapped(validator.root_validator(validator.schema_path))
+    else:
+        yield from wrapped(walked)
+
+
+def _walk_applies(base: Any) -> bool:
+    """specwalk reproduces upstream's walk as of openapi-spec-validator 0.9: only for the
+    keyword classes (and operations) it was written from."""
+    from openapi_spec_validator.validation import keywords as k
+
+    v3 = {
+        "__root__": k.RootValidator,
+        "components": k.ComponentsValidator,
+        "content": k.ContentValidator,
+        "mediaType": k.MediaTypeValidator,
+        "operation": k.OperationValidator,
+        "parameter": k.ParameterValidator,
+        "parameters": k.ParametersValidator,
+        "paths": k.PathsValidator,
+        "path": k.PathValidator,
+        "response": k.OpenAPIV3ResponseValidator,
+        "responses": k.ResponsesValidator,
+        "schemas": k.SchemasValidator,
+        "tags": k.TagsValidator,
+    }
+    expected = [
+        {**v3, "default": k.OpenAPIV30ValueValidator, "schema": k.OpenAPIV30SchemaValidator},
+        {**v3, "default": k.OpenAPIV31ValueValidator, "schema": k.OpenAPIV31SchemaValidator},
+    ]
+    return base.keyword_validators in expected and tuple(k.PathValidator.OPERATIONS) == specwalk.OPERATIONS
 
 
 def _for_validator(doc: Any) -> Any:
