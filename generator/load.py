@@ -23,16 +23,18 @@ from typing import Any
 
 import yaml
 
+from . import leanyaml
+from .blockload import load_blocks
 from .bundle import EXTERNAL_REF, LoadError, Source, bundle
 from .diagnostics import Diagnostic
 from .lazyload import load_section
 from .locate import Locator
+from .parsecache import BlockCache, for_spec
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # An anchor (&name) is the only way YAML shares nodes; without one no alias can expand.
 _ANCHOR = re.compile(r"(?:^|[\s\[{,:?-])&[^\s,\]}]")
-# What can stand before a block node on its line: indentation and the `- `, `? `, `: ` indicators.
-_BLOCK_PREFIX = re.compile(r"(?m)^[ \t?:-]*")
+_AMPERSAND = re.compile(r"&[^\s,\]}]")  # where _ANCHOR can match: a literal start, so the search is fast
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 MAX_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 200
@@ -41,6 +43,7 @@ MAX_EXPANDED_NODES = 2_000_000
 # somewhere past 20,000 levels on an 8 MB stack); above it the parser's events are scanned.
 _SAFE_C_DEPTH = 10_000
 _STRING_WEIGHT = 64  # a string counts as one node per this many characters when measuring expansion
+_LARGE = 200_000  # characters from which a spec is parsed in blocks (a selection's, or each through the cache)
 
 
 @dataclass
@@ -84,18 +87,24 @@ class _Refused(Exception):
 
 
 def load(
-    path: Path, tags: tuple[str, ...] = (), prefixes: tuple[str, ...] = (), ref_root: Path | None = None
+    path: Path,
+    tags: tuple[str, ...] = (),
+    prefixes: tuple[str, ...] = (),
+    ref_root: Path | None = None,
+    *,
+    use_cache: bool = False,
 ) -> tuple[Spec | None, list[Diagnostic]]:
     """Read and parse SPEC; on failure return no spec and located error diagnostics.
 
     With a selection (tags / path prefixes), a large block-style YAML spec is parsed only as
     far as the selection needs (see lazyload); otherwise, or when that declines, whole.
-    Files named by relative `$ref`s are bundled in, from within `ref_root` (default: the
-    spec's folder).
+    With `use_cache`, a large YAML spec's blocks come from the parse cache (parsecache) when
+    their text is unchanged. Files named by relative `$ref`s are bundled in, from within
+    `ref_root` (default: the spec's folder).
     """
     name = str(path)
     try:
-        doc, text = _read_and_parse(path, tags, prefixes)
+        doc, text = _read_and_parse(path, tags, prefixes, use_cache=use_cache)
     except _Refused as exc:
         return None, [Diagnostic(exc.code, exc.message, file=name, line=exc.line, column=exc.column)]
     spec = Spec(path=path, doc=doc, text=text)
@@ -135,7 +144,7 @@ def _show(value: Any) -> str:
 
 
 def _read_and_parse(
-    path: Path, tags: tuple[str, ...], prefixes: tuple[str, ...], mapping: bool = True
+    path: Path, tags: tuple[str, ...], prefixes: tuple[str, ...], mapping: bool = True, use_cache: bool = False
 ) -> tuple[Any, str]:
     try:
         with open(path, "rb") as fh:  # at most one byte past the limit: /dev/zero is a path too
@@ -157,7 +166,7 @@ def _read_and_parse(
     if path.suffix.lower() == ".json":
         doc = _parse_json(text)
     else:
-        doc = _parse_yaml(text, tags, prefixes)
+        doc = _parse_yaml(text, tags, prefixes, for_spec(path) if use_cache and len(text) >= _LARGE else None)
     if doc is None:
         raise _Refused("E005", "spec file has no content (only comments or an empty document)")
     if not mapping:
@@ -206,18 +215,22 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 
 
 # ---- YAML ------------------------------------------------------------------------------------
-def _parse_yaml(text: str, tags: tuple[str, ...], prefixes: tuple[str, ...]) -> Any:
-    if _depth_bound(text) > _SAFE_C_DEPTH:
+def _parse_yaml(text: str, tags: tuple[str, ...], prefixes: tuple[str, ...], cache: BlockCache | None) -> Any:
+    if _may_nest_past(text, _SAFE_C_DEPTH):
         where = _yaml_too_deep_at(text)
         if where is not None:
             raise _Refused("E006", f"nesting deeper than {MAX_DEPTH} levels", *where)
     try:
-        if _ANCHOR.search(text):
+        if _has_anchor(text):
             doc = _load_shared(text)
         else:
-            doc = load_section(text, tags, prefixes) if len(text) >= 200_000 else None
+            doc = load_section(text, tags, prefixes, cache) if len(text) >= _LARGE else None
+            if doc is None and cache is not None:
+                doc = load_blocks(text, cache)
             if doc is None:
-                doc = yaml.load(text, Loader=_SafeLoader)
+                doc = leanyaml.load(text)  # plain data straight from the parser's events
+            if doc is leanyaml.DECLINED:
+                doc = yaml.load(text, Loader=_SafeLoader)  # tags, aliases, errors: PyYAML's rules and messages
     except yaml.MarkedYAMLError as exc:
         where = _yaml_too_deep_at(text)  # a parser refusing deep nesting is not a syntax error
         if where is not None:
@@ -249,19 +262,31 @@ def _parse_yaml(text: str, tags: tuple[str, ...], prefixes: tuple[str, ...]) -> 
     if doc is not None and not _normalize(doc):
         where = _yaml_too_deep_at(text) or (1, 1)
         raise _Refused("E006", f"nesting deeper than {MAX_DEPTH} levels", *where)
+    if cache is not None:
+        cache.save()  # after _normalize: the blocks are kept as the JSON data they became
     return doc
 
 
-def _depth_bound(text: str) -> int:
-    """An upper bound on the nesting depth, without parsing.
+def _may_nest_past(text: str, limit: int) -> bool:
+    """Whether an upper bound on the nesting depth, found without parsing, exceeds `limit`.
 
     Every `[` / `{` can open at most one level. A block collection nested in another starts
     further right, except a sequence under a mapping key, which may share its column: so
-    block depth is at most twice the widest run of indentation and indicators plus one.
+    block depth is at most twice the widest run of indentation and indicators plus one. The
+    bound exceeds the limit when some line starts with a run of `(limit - flow) // 2` or more:
+    one search for such a line, not a measure of every line.
     """
     flow = text.count("[") + text.count("{")
-    block = max((len(p) for p in _BLOCK_PREFIX.findall(text)), default=0)
-    return flow + 2 * (block + 1)
+    if flow > limit:
+        return True
+    run = (limit - flow) // 2
+    wide = rf"[ \t?:-]{{{run},}}"
+    return re.match(wide, text) is not None or re.search("\n" + wide, text) is not None
+
+
+def _has_anchor(text: str) -> bool:
+    """Whether an anchor (&name) may be in the text: _ANCHOR's test, at each `&` only."""
+    return any(m.start() == 0 or _ANCHOR.match(text, m.start() - 1) for m in _AMPERSAND.finditer(text))
 
 
 def _yaml_too_deep_at(text: str) -> tuple[int, int] | None:
