@@ -13,8 +13,6 @@ any later stage walks the tree:
 
 from __future__ import annotations
 
-import base64
-import datetime
 import json
 import re
 from dataclasses import dataclass, field
@@ -27,6 +25,7 @@ from . import leanyaml
 from .blockload import load_blocks
 from .bundle import EXTERNAL_REF, LoadError, Source, bundle
 from .diagnostics import Diagnostic
+from .jsondata import MAX_DEPTH, json_key, normalize
 from .lazyload import load_section
 from .locate import Locator
 from .parsecache import BlockCache, for_spec
@@ -37,7 +36,6 @@ _ANCHOR = re.compile(r"(?:^|[\s\[{,:?-])&[^\s,\]}]")
 _AMPERSAND = re.compile(r"&[^\s,\]}]")  # where _ANCHOR can match: a literal start, so the search is fast
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 MAX_BYTES = 64 * 1024 * 1024
-MAX_DEPTH = 200
 MAX_EXPANDED_NODES = 2_000_000
 # Below this bound on the nesting depth PyYAML's C composer is known to be safe (it crashes
 # somewhere past 20,000 levels on an 8 MB stack); above it the parser's events are scanned.
@@ -172,7 +170,7 @@ def _read_and_parse(
     if not mapping:
         return doc, text
     if type(doc) is dict and any(type(k) is not str for k in doc):
-        doc = {_json_key(k): v for k, v in doc.items()}
+        doc = {json_key(k): v for k, v in doc.items()}
     if not isinstance(doc, dict):
         kind = {"list": "sequence", "str": "string", "int": "number", "float": "number", "bool": "boolean"}.get(
             type(doc).__name__, type(doc).__name__
@@ -190,7 +188,7 @@ def _parse_json(text: str) -> Any:
     except RecursionError:
         doc = None
     else:
-        if doc is None or _normalize(doc):
+        if doc is None or normalize(doc):
             return doc
     line, column = _json_too_deep_at(text)
     raise _Refused("E006", f"nesting deeper than {MAX_DEPTH} levels", line, column)
@@ -259,11 +257,11 @@ def _parse_yaml(text: str, tags: tuple[str, ...], prefixes: tuple[str, ...], cac
         raise _Refused("E002", f"invalid YAML: {(str(exc).splitlines() or ['syntax error'])[0]}") from None
     except RecursionError:
         raise _Refused("E006", f"nesting deeper than {MAX_DEPTH} levels") from None
-    if doc is not None and not _normalize(doc):
+    if doc is not None and not normalize(doc):
         where = _yaml_too_deep_at(text) or (1, 1)
         raise _Refused("E006", f"nesting deeper than {MAX_DEPTH} levels", *where)
     if cache is not None:
-        cache.save()  # after _normalize: the blocks are kept as the JSON data they became
+        cache.save()
     return doc
 
 
@@ -376,52 +374,3 @@ def _check_expansion(root: yaml.Node) -> None:
                 mark.column + 1 if mark else 1,
             )
         sizes[id(node)] = total
-
-
-def _normalize(doc: Any) -> bool:
-    """Check the nesting depth and, on the way, make the data JSON's.
-
-    YAML gives what JSON cannot hold: keys that are not strings (`200:`, `true:`), dates,
-    binary, sets, pairs. An OpenAPI document is JSON data, so they become what they mean
-    there (`"200"`, `"true"`, `"2024-10-01"`, ...), in place.
-    """
-    if type(doc) is not dict and type(doc) is not list:
-        return True  # a file a `$ref` names may hold a single value
-    stack: list[tuple[Any, int]] = [(doc, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            return False
-        items = node.items() if type(node) is dict else enumerate(node)
-        for key, value in items:  # replacing the value of an existing key is safe while iterating
-            kind = type(value)
-            if kind is dict or kind is list:
-                if kind is dict and any(type(k) is not str for k in value):
-                    value = node[key] = {_json_key(k): v for k, v in value.items()}
-                stack.append((value, depth + 1))
-            elif kind is not str and kind is not int and kind is not float and kind is not bool and value is not None:
-                value = node[key] = _json_value(value)
-                if type(value) is list:
-                    stack.append((value, depth + 1))
-    return True
-
-
-def _json_key(key: Any) -> str:
-    if isinstance(key, str):
-        return key
-    if isinstance(key, (bool, int, float)) or key is None:
-        return json.dumps(key)
-    value = _json_value(key)
-    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode("ascii")  # `!!binary`: keep the text as written
-    if isinstance(value, (set, frozenset)):
-        return sorted(_json_key(v) for v in value)
-    if isinstance(value, tuple):  # `!!pairs` / `!!omap` give (key, value) tuples
-        return list(value)
-    return str(value)

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from . import leanyaml
+from .jsondata import normalize
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CODE = Path(__file__).resolve().parent
@@ -37,7 +38,7 @@ def other_breaks(text: str) -> bool:
 
 def _parser_identity() -> str:
     digest = hashlib.sha256(f"{yaml.__version__} {_SafeLoader.__name__}".encode())
-    for name in ("leanyaml.py", "parsecache.py", "lazyload.py"):
+    for name in ("leanyaml.py", "parsecache.py", "jsondata.py"):
         try:
             digest.update((_CODE / name).read_bytes())
         except OSError:
@@ -73,6 +74,10 @@ class BlockCache:
             value = leanyaml.load(plain)
             if value is leanyaml.DECLINED:
                 value = yaml.load(plain, Loader=_SafeLoader)  # tags: PyYAML's rules
+            holder = [value]  # kept as the JSON data load makes of it (`200:` is "200", dates are text)
+            if not normalize(holder):
+                raise ValueError("nested too deep")  # the whole parse finds where
+            value = holder[0]
             self.parsed += 1
         if not isinstance(value, dict):
             raise ValueError("not a mapping")
@@ -89,10 +94,7 @@ class BlockCache:
         if self.path is None or not self.parsed:
             return
         entries = {**self.old, **self.used}
-        try:
-            blob = marshal.dumps((self.identity, entries if len(entries) <= _MAX_ENTRIES else self.used))
-        except ValueError:
-            return  # a value marshal cannot hold (a YAML timestamp with a time zone): not cached
+        blob = marshal.dumps((self.identity, entries if len(entries) <= _MAX_ENTRIES else self.used))
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
