@@ -118,9 +118,10 @@ def write(files: dict[str, str], out: Path) -> bool:
         foreign = foreign_files(out)
         if foreign:
             raise ForeignFiles(out, foreign)
-        if not compare_raw(files, out):
-            remove_leftovers(out)
-            return False
+    same, kept = _unchanged(files, out)
+    if len(same) == len(files) and set(_existing(out, files)) == set(files):
+        remove_leftovers(out)
+        return False
     parent = out.absolute().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -130,9 +131,14 @@ def write(files: dict[str, str], out: Path) -> bool:
         raise WriteError(f"cannot create a staging folder in {parent}: {exc.strerror or exc}") from None
     carried: list[str] = []
     try:
+        made: set[Path] = set()
         for rel, text in files.items():
             target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            if rel in kept and _linked(out / rel, target):
+                continue
             with open(target, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
         _carry_artefacts(out, staging, files, carried)
@@ -143,6 +149,54 @@ def write(files: dict[str, str], out: Path) -> bool:
         if isinstance(exc, OSError):
             raise WriteError(f"cannot write {out}: {exc.strerror or exc}") from None
         raise
+    return True
+
+
+def _unchanged(files: dict[str, str], out: Path) -> tuple[set[str], set[str]]:
+    """The files `out` already holds as they are (read as text, as `compare` reads them), and
+    those of them that can go into the new tree as hard links to the old ones: plain files with
+    the very bytes and the mode a new file gets. On a big client where one schema changed,
+    creating a thousand files again costs far more than the build itself; a symlink, or a
+    file whose mode or line ends differ, is written anew (as a full rewrite would).
+    """
+    same: set[str] = set()
+    linkable: set[str] = set()
+    if not out.is_dir():
+        return same, linkable
+    mask = os.umask(0)
+    os.umask(mask)
+    mode = 0o666 & ~mask
+    for rel, text in files.items():
+        path = os.path.join(out, rel)
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if data == text.encode("utf-8", "surrogatepass"):
+            same.add(rel)
+            if stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) == mode:
+                linkable.add(rel)
+        elif _as_text(data) == text:
+            same.add(rel)
+    return same, linkable
+
+
+def _as_text(data: bytes) -> str | None:
+    """Bytes as `_read` reads a file: UTF-8, universal newlines."""
+    try:
+        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError:
+        return None
+
+
+def _linked(old: Path, target: Path) -> bool:
+    """Hard-link an unchanged file into the staging folder; False where links are refused."""
+    try:
+        os.link(old, target, follow_symlinks=False)
+    except OSError:
+        return False
     return True
 
 
