@@ -9,7 +9,6 @@ import stat
 from pathlib import Path
 
 import pytest
-
 from convgen import write as write_module
 from convgen.write import MANIFEST, write
 
