@@ -58,7 +58,9 @@ def test_a_file_with_another_mode_or_a_symlink_is_written_anew(tmp_path: Path) -
     assert inode(out / "pkg/b.py") != inode(outside) and outside.read_text() == "B = 2\n"
 
 
-def test_an_interrupted_write_leaves_the_old_files_as_they_were(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_interrupted_write_leaves_the_old_files_as_they_were(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "out"
     write(FILES, out)
     old = contents(out)
