@@ -52,32 +52,40 @@ def _lines(pattern: re.Pattern[str], text: str, start: int, end: int) -> list[tu
     return found
 
 
-def load_blocks(text: str, cache: BlockCache) -> dict[str, Any] | None:
-    """The whole document, or None when it is not cut this way (the caller parses it whole)."""
+def load_blocks(text: str, cache: BlockCache) -> tuple[dict[str, Any], int] | None:
+    """The whole document, as JSON data, and how deep its containers nest (jsondata); None when
+    it is not cut this way (the caller parses it whole)."""
     if other_breaks(text):
         return None
     spans = _spans(text, 0, len(text), 0)
     if spans is None:
         return None
     try:
-        return _mapping(text, spans, 0, cache, _LEVELS)
+        return _mapping(text, spans, 0, cache, _LEVELS, 1)
     except (yaml.YAMLError, ValueError, RecursionError):
         return None
 
 
-def _mapping(text: str, spans: list[tuple[int, int]], indent: int, cache: BlockCache, levels: int) -> dict[str, Any]:
+def _mapping(
+    text: str, spans: list[tuple[int, int]], indent: int, cache: BlockCache, levels: int, level: int
+) -> tuple[dict[str, Any], int]:
+    """The mapping the spans hold, at nesting `level` (the document is 1), and its depth."""
     out: dict[str, Any] = {}
+    deepest = level
     for a, b in spans:
         cut = _cut(text, a, b, indent) if levels > 1 and b - a > _SPLIT_AT else None
         if cut is None:
-            out.update(cache.parse(text[a:b], indent))
+            value, depth = cache.parse_with_depth(text[a:b], indent)
+            out.update(value)
+            deepest = max(deepest, level - 1 + depth)
             continue
         body, inner, children = cut
         head = cache.parse(text[a:body], indent)  # the key alone: YAML resolves it (`200:` is 200)
         if len(head) != 1 or next(iter(head.values())) is not None:
             raise ValueError("a key line with a value")
-        out[next(iter(head))] = _mapping(text, children, inner, cache, levels - 1)
-    return out
+        out[next(iter(head))], depth = _mapping(text, children, inner, cache, levels - 1, level + 1)
+        deepest = max(deepest, depth)
+    return out, deepest
 
 
 def _cut(text: str, a: int, b: int, indent: int) -> tuple[int, int, list[tuple[int, int]]] | None:

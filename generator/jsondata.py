@@ -20,13 +20,22 @@ def normalize(doc: Any) -> bool:
     binary, sets, pairs. An OpenAPI document is JSON data, so they become what they mean
     there (`"200"`, `"true"`, `"2024-10-01"`, ...), in place.
     """
+    return normalized_depth(doc) <= MAX_DEPTH
+
+
+def normalized_depth(doc: Any) -> int:
+    """normalize, returning how deep the containers nest (the outermost is 1; 0 for a single
+    value), or MAX_DEPTH + 1 as soon as they nest deeper than that."""
     if type(doc) is not dict and type(doc) is not list:
-        return True  # a file a `$ref` names may hold a single value
+        return 0  # a file a `$ref` names may hold a single value
+    deepest = 1
     stack: list[tuple[Any, int]] = [(doc, 1)]
     while stack:
         node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            return False
+        if depth > deepest:
+            if depth > MAX_DEPTH:
+                return depth
+            deepest = depth
         items = node.items() if type(node) is dict else enumerate(node)
         for key, value in items:  # replacing the value of an existing key is safe while iterating
             kind = type(value)
@@ -38,7 +47,7 @@ def normalize(doc: Any) -> bool:
                 value = node[key] = json_value(value)
                 if type(value) is list:
                     stack.append((value, depth + 1))
-    return True
+    return deepest
 
 
 def json_key(key: Any) -> str:

@@ -224,7 +224,13 @@ def _parse_yaml(text: str, tags: tuple[str, ...], prefixes: tuple[str, ...], cac
         else:
             doc = load_section(text, tags, prefixes, cache) if len(text) >= _LARGE else None
             if doc is None and cache is not None:
-                doc = load_blocks(text, cache)
+                blocks = load_blocks(text, cache)
+                if blocks is not None:  # JSON data already, block by block: only the depth is left to check
+                    doc, depth = blocks
+                    if depth > MAX_DEPTH:
+                        raise _Refused("E006", f"nesting deeper than {MAX_DEPTH} levels", *_too_deep_at(text))
+                    cache.save()
+                    return doc
             if doc is None:
                 doc = leanyaml.load(text)  # plain data straight from the parser's events
             if doc is leanyaml.DECLINED:
@@ -258,11 +264,14 @@ def _parse_yaml(text: str, tags: tuple[str, ...], prefixes: tuple[str, ...], cac
     except RecursionError:
         raise _Refused("E006", f"nesting deeper than {MAX_DEPTH} levels") from None
     if doc is not None and not normalize(doc):
-        where = _yaml_too_deep_at(text) or (1, 1)
-        raise _Refused("E006", f"nesting deeper than {MAX_DEPTH} levels", *where)
+        raise _Refused("E006", f"nesting deeper than {MAX_DEPTH} levels", *_too_deep_at(text))
     if cache is not None:
         cache.save()
     return doc
+
+
+def _too_deep_at(text: str) -> tuple[int, int]:
+    return _yaml_too_deep_at(text) or (1, 1)
 
 
 def _may_nest_past(text: str, limit: int) -> bool:

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from . import leanyaml
-from .jsondata import normalize
+from .jsondata import MAX_DEPTH, normalized_depth
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CODE = Path(__file__).resolve().parent
@@ -56,18 +56,24 @@ class BlockCache:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
         self.identity = _parser_identity() if path is not None else ""
-        self.old: dict[bytes, Any] = self._read() if path is not None else {}
-        self.used: dict[bytes, Any] = {}
+        # block hash -> (depth, data)
+        self.old: dict[bytes, tuple[int, Any]] = self._read() if path is not None else {}
+        self.used: dict[bytes, tuple[int, Any]] = {}
         self.parsed = 0  # blocks parsed this run (the others came from the file)
 
     def parse(self, text: str, indent: int) -> dict[str, Any]:
         """The mapping a block's text holds, read at `indent` spaces; ValueError (or a YAML error)
         when it is not one (the caller then parses the whole spec, which reports it)."""
+        return self.parse_with_depth(text, indent)[0]
+
+    def parse_with_depth(self, text: str, indent: int) -> tuple[dict[str, Any], int]:
+        """parse, and how deep the block's containers nest (the block's own mapping is 1)."""
         key = hashlib.blake2b(f"{indent}\n{text}".encode("utf-8", "surrogatepass"), digest_size=20).digest()
         if key in self.used:  # the same text twice in one spec: a copy, not one object in two places
-            return dict(marshal.loads(marshal.dumps(self.used[key])))
-        value = self.old.get(key)
-        if value is None:
+            depth, value = self.used[key]
+            return dict(marshal.loads(marshal.dumps(value))), depth
+        entry = self.old.get(key)
+        if entry is None:
             if other_breaks(text):
                 raise ValueError("line breaks other than \\n")  # the dedenting below would miss them
             plain = re.sub(rf"(?m)^ {{1,{indent}}}", "", text) if indent else text
@@ -75,14 +81,15 @@ class BlockCache:
             if value is leanyaml.DECLINED:
                 value = yaml.load(plain, Loader=_SafeLoader)  # tags: PyYAML's rules
             holder = [value]  # kept as the JSON data load makes of it (`200:` is "200", dates are text)
-            if not normalize(holder):
+            depth = normalized_depth(holder)  # counting the holder: stops one level early, the whole parse decides
+            if depth > MAX_DEPTH:
                 raise ValueError("nested too deep")  # the whole parse finds where
-            value = holder[0]
+            entry = (depth - 1, holder[0])
             self.parsed += 1
-        if not isinstance(value, dict):
+        if not (isinstance(entry, tuple) and len(entry) == 2 and type(entry[0]) is int and isinstance(entry[1], dict)):
             raise ValueError("not a mapping")
-        self.used[key] = value
-        return value
+        self.used[key] = entry
+        return entry[1], entry[0]
 
     def save(self) -> None:
         """Write the entries back when this run parsed any (else the file is already right).
@@ -103,7 +110,7 @@ class BlockCache:
         except OSError:
             pass  # an unwritable cache only costs time
 
-    def _read(self) -> dict[bytes, Any]:
+    def _read(self) -> dict[bytes, tuple[int, Any]]:
         assert self.path is not None
         try:
             data = marshal.loads(self.path.read_bytes())

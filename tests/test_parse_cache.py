@@ -61,6 +61,12 @@ def located(path: Path, use_cache: bool) -> tuple[str, list[str]]:
     return as_json(spec.doc), sorted(spec.locate(d).format() for d in found)
 
 
+def parsed(text: str, cache: BlockCache) -> object:
+    blocks = load_blocks(text, cache)
+    assert blocks is not None
+    return blocks[0]
+
+
 @pytest.fixture
 def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
@@ -84,16 +90,17 @@ def test_an_edit_reparses_only_its_block_and_stale_entries_are_never_used(tmp_pa
     text = big_spec()
     store = tmp_path / "blocks.marshal"
     first = BlockCache(store)
-    doc = load_blocks(text, first)
-    assert doc is not None and first.parsed > 100
+    blocks = load_blocks(text, first)
+    assert blocks is not None and first.parsed > 100
+    doc = blocks[0]
     first.save()
 
     unchanged = BlockCache(store)
-    assert as_json(load_blocks(text, unchanged)) == as_json(doc) and unchanged.parsed == 0
+    assert as_json(parsed(text, unchanged)) == as_json(doc) and unchanged.parsed == 0
 
     edited_text = text.replace("Thing number 42,", "Thing forty-two,")
     edited = BlockCache(store)
-    edited_doc = load_blocks(edited_text, edited)
+    edited_doc = parsed(edited_text, edited)
     assert edited.parsed == 1  # the one schema whose text changed
     assert edited_doc is not None
     assert edited_doc["components"]["schemas"]["Thing42"]["description"].startswith("Thing forty-two,")
@@ -102,20 +109,20 @@ def test_an_edit_reparses_only_its_block_and_stale_entries_are_never_used(tmp_pa
     edited.save()
 
     back = BlockCache(store)  # the edit undone: the old block's entry is found again, and is right
-    assert as_json(load_blocks(text, back)) == as_json(doc) and back.parsed == 0
+    assert as_json(parsed(text, back)) == as_json(doc) and back.parsed == 0
 
 
 def test_entries_of_another_parser_are_not_used(tmp_path: Path) -> None:
     text = big_spec()
     store = tmp_path / "blocks.marshal"
     cache = BlockCache(store)
-    doc = load_blocks(text, cache)
+    doc = parsed(text, cache)
     cache.save()
     identity, entries = marshal.loads(store.read_bytes())
     poisoned = {key: {"Thing1": "poisoned"} for key in entries}
     store.write_bytes(marshal.dumps(("another PyYAML or convgen", poisoned)))
     other = BlockCache(store)
-    assert as_json(load_blocks(text, other)) == as_json(doc) and other.parsed == cache.parsed
+    assert as_json(parsed(text, other)) == as_json(doc) and other.parsed == cache.parsed
 
 
 @pytest.mark.parametrize("garbage", [b"", b"\x00\x01not marshal", marshal.dumps([1, 2, 3]), marshal.dumps(("x",))])
@@ -142,6 +149,10 @@ def test_a_corrupt_cache_file_is_ignored_and_replaced(tmp_path: Path, cache_home
         lambda t: t.replace("paths:\n", "paths:\n    /deeper: {}\n  /shallower: {}\n", 1),
         lambda t: t.replace("  schemas:\n", "  schemas:\n  schemas:\n", 1),  # a key twice
         lambda t: t.replace("info:\n", "info:\u2028", 1),  # a line break the cutting does not see
+        lambda t: t + "x-deep: " + "[" * 199 + "]" * 199 + "\n",  # as deep as allowed
+        lambda t: t + "x-deep: " + "[" * 200 + "]" * 200 + "\n",  # one level deeper: E006, at its line
+        lambda t: t.replace("  schemas:\n", "  schemas:\n    Deep: " + "[" * 197 + "]" * 197 + "\n", 1),  # allowed
+        lambda t: t.replace("  schemas:\n", "  schemas:\n    Deep: " + "[" * 198 + "]" * 198 + "\n", 1),
     ],
 )
 def test_what_cannot_be_cut_safely_is_parsed_whole(tmp_path: Path, cache_home: Path, edit: object) -> None:
