@@ -149,6 +149,8 @@ def test_a_corrupt_cache_file_is_ignored_and_replaced(tmp_path: Path, cache_home
         lambda t: t.replace("paths:\n", "paths:\n    /deeper: {}\n  /shallower: {}\n", 1),
         lambda t: t.replace("  schemas:\n", "  schemas:\n  schemas:\n", 1),  # a key twice
         lambda t: t.replace("info:\n", "info:\u2028", 1),  # a line break the cutting does not see
+        lambda t: t.replace("\n", "\r\n"),  # Windows line ends: cut as well, the same data
+        lambda t: "\ufeff" + t.replace("Thing number 3,", "Thing \u00e9\U0001f600 3,"),  # a BOM, non-ASCII text
         lambda t: t + "x-deep: " + "[" * 199 + "]" * 199 + "\n",  # as deep as allowed
         lambda t: t + "x-deep: " + "[" * 200 + "]" * 200 + "\n",  # one level deeper: E006, at its line
         lambda t: t.replace("  schemas:\n", "  schemas:\n    Deep: " + "[" * 197 + "]" * 197 + "\n", 1),  # allowed
