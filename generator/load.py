@@ -96,9 +96,9 @@ def load(
 
     With a selection (tags / path prefixes), a large block-style YAML spec is parsed only as
     far as the selection needs (see lazyload); otherwise, or when that declines, whole.
-    With `use_cache`, a large YAML spec's blocks come from the parse cache (parsecache) when
-    their text is unchanged. Files named by relative `$ref`s are bundled in, from within
-    `ref_root` (default: the spec's folder).
+    With `use_cache`, a large YAML spec's blocks, and the YAML files of a split spec, come from
+    the parse cache (parsecache) when their text is unchanged. Files named by relative `$ref`s
+    are bundled in, from within `ref_root` (default: the spec's folder).
     """
     name = str(path)
     try:
@@ -116,22 +116,25 @@ def load(
             ]
         return None, [spec.locate(Diagnostic("E004", f"`openapi` version is {_show(version)}", "/openapi"))]
     if EXTERNAL_REF.search(text):
-        return _bundled(spec, ref_root if ref_root is not None else path.parent)
+        return _bundled(spec, ref_root if ref_root is not None else path.parent, use_cache)
     return spec, []
 
 
-def _bundled(spec: Spec, ref_root: Path) -> tuple[Spec | None, list[Diagnostic]]:
+def _bundled(spec: Spec, ref_root: Path, use_cache: bool) -> tuple[Spec | None, list[Diagnostic]]:
     root = Source(spec.path, spec.doc, spec.text)
-    result = bundle(root, ref_root, _read_part)
+    cache = for_spec(spec.path) if use_cache else None  # each part file one block of the spec's cache
+    result = bundle(root, ref_root, lambda part: _read_part(part, cache))
+    if cache is not None:
+        cache.save()
     bundled = Spec(spec.path, result.doc, spec.text, result.origins, tuple(result.sources))
     diags = [d if d.file else bundled.locate(d) for d in result.diags]
     return (None if any(d.code.startswith("E") for d in diags) else bundled), diags
 
 
-def _read_part(path: Path) -> tuple[Any, str]:
+def _read_part(path: Path, cache: BlockCache | None = None) -> tuple[Any, str]:
     """A file a `$ref` names: any JSON value, under the same limits as the spec."""
     try:
-        return _read_and_parse(path, (), (), mapping=False)
+        return _read_and_parse(path, (), (), mapping=False, part_cache=cache)
     except _Refused as exc:
         raise LoadError(exc.code, exc.message, exc.line, exc.column) from None
 
@@ -142,7 +145,12 @@ def _show(value: Any) -> str:
 
 
 def _read_and_parse(
-    path: Path, tags: tuple[str, ...], prefixes: tuple[str, ...], mapping: bool = True, use_cache: bool = False
+    path: Path,
+    tags: tuple[str, ...],
+    prefixes: tuple[str, ...],
+    mapping: bool = True,
+    use_cache: bool = False,
+    part_cache: BlockCache | None = None,
 ) -> tuple[Any, str]:
     try:
         with open(path, "rb") as fh:  # at most one byte past the limit: /dev/zero is a path too
@@ -164,7 +172,10 @@ def _read_and_parse(
     if path.suffix.lower() == ".json":
         doc = _parse_json(text)
     else:
-        doc = _parse_yaml(text, tags, prefixes, for_spec(path) if use_cache and len(text) >= _LARGE else None)
+        own = for_spec(path) if use_cache and len(text) >= _LARGE else None
+        doc = _parse_yaml(text, tags, prefixes, own or part_cache)
+        if own is not None:
+            own.save()
     if doc is None:
         raise _Refused("E005", "spec file has no content (only comments or an empty document)")
     if not mapping:
@@ -224,12 +235,11 @@ def _parse_yaml(text: str, tags: tuple[str, ...], prefixes: tuple[str, ...], cac
         else:
             doc = load_section(text, tags, prefixes, cache) if len(text) >= _LARGE else None
             if doc is None and cache is not None:
-                blocks = load_blocks(text, cache)
+                blocks = load_blocks(text, cache) if len(text) >= _LARGE else _one_block(text, cache)
                 if blocks is not None:  # JSON data already, block by block: only the depth is left to check
                     doc, depth = blocks
                     if depth > MAX_DEPTH:
                         raise _Refused("E006", f"nesting deeper than {MAX_DEPTH} levels", *_too_deep_at(text))
-                    cache.save()
                     return doc
             if doc is None:
                 doc = leanyaml.load(text)  # plain data straight from the parser's events
@@ -268,6 +278,15 @@ def _parse_yaml(text: str, tags: tuple[str, ...], prefixes: tuple[str, ...], cac
     if cache is not None:
         cache.save()
     return doc
+
+
+def _one_block(text: str, cache: BlockCache) -> tuple[dict[str, Any], int] | None:
+    """A small file (a part of a split spec) as one block of the cache; None when it is not a
+    mapping or does not parse (the usual path then reports it)."""
+    try:
+        return cache.parse_with_depth(text, 0)
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return None
 
 
 def _too_deep_at(text: str) -> tuple[int, int]:

@@ -178,3 +178,30 @@ def test_the_committed_openai_spec(tmp_path: Path, cache_home: Path) -> None:
     assert as_json(plain.doc) == as_json(cached.doc) == as_json(warm.doc)
     section, _ = load(SPEC, ("Conversations",), use_cache=True)  # a selection reads the same cache
     assert section is not None and "/conversations" in section.doc["paths"]
+
+
+def test_the_files_of_a_split_spec_are_cached_and_an_edited_one_is_read_again(
+    tmp_path: Path, cache_home: Path
+) -> None:
+    (tmp_path / "parts").mkdir()
+    (tmp_path / "spec.yaml").write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /pets:\n    $ref: parts/pets.yaml\n"
+    )
+    (tmp_path / "parts" / "pets.yaml").write_text(
+        "get:\n  responses:\n    '200':\n      description: ok\n      content:\n        application/json:\n"
+        "          schema: {$ref: pet.yaml}\n"
+    )
+    (tmp_path / "parts" / "pet.yaml").write_text("type: object\ndescription: a pet\nproperties:\n  id: {type: integer}\n")
+
+    def loaded(use_cache: bool) -> str:
+        spec, diags = load(tmp_path / "spec.yaml", use_cache=use_cache)
+        assert spec is not None
+        origins = sorted((k, str(v[0].path), v[1]) for k, v in spec.origins.items())
+        return json.dumps([spec.doc, origins, [d.format() for d in diags]])
+
+    plain = loaded(False)
+    assert loaded(True) == plain and list((cache_home / "convgen" / "parse").glob("*.marshal"))
+    assert loaded(True) == plain  # the parts from the cache
+    (tmp_path / "parts" / "pet.yaml").write_text("type: object\ndescription: a cat\n")
+    edited = loaded(False)
+    assert "a cat" in edited and loaded(True) == edited
