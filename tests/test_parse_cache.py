@@ -191,7 +191,8 @@ def test_the_files_of_a_split_spec_are_cached_and_an_edited_one_is_read_again(
         "get:\n  responses:\n    '200':\n      description: ok\n      content:\n        application/json:\n"
         "          schema: {$ref: pet.yaml}\n"
     )
-    (tmp_path / "parts" / "pet.yaml").write_text("type: object\ndescription: a pet\nproperties:\n  id: {type: integer}\n")
+    pet = "type: object\ndescription: a pet\nproperties:\n  id: {type: integer}\n"
+    (tmp_path / "parts" / "pet.yaml").write_text(pet)
 
     def loaded(use_cache: bool) -> str:
         spec, diags = load(tmp_path / "spec.yaml", use_cache=use_cache)
