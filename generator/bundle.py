@@ -129,7 +129,11 @@ class _Bundler:
         self.root = root
         self.ref_root, self.ref_root_shown = ref_root.resolve(), ref_root
         self.read = read
-        self.files: dict[Path, Source | None] = {root.path.resolve(): root}
+        # thousands of $refs name a few thousand files: each path made, resolved and checked once
+        self.named: dict[tuple[Path, str], Path] = {}
+        self.real_paths: dict[Path, Path] = {}
+        self.inside: dict[Path, bool] = {}
+        self.files: dict[Path, Source | None] = {self._real(root.path): root}
         self.placed: dict[tuple[str, Path, str], str] = {}  # (kind, file, pointer) -> component name
         self.taken: dict[str, set[str]] = {}
         self.jobs: deque[tuple[Any, Any, _Inline]] = deque()
@@ -139,6 +143,12 @@ class _Bundler:
             self.taken[kind] = set(entries) if isinstance(entries, dict) else set()
         self.out = Bundle(doc={}, origins={})
         self.new_components: dict[str, dict[str, Any]] = {}
+
+    def _real(self, path: Path) -> Path:
+        real = self.real_paths.get(path)
+        if real is None:
+            real = self.real_paths[path] = path.resolve()
+        return real
 
     # ---- driver ---------------------------------------------------------------------------
     def run(self) -> Bundle:
@@ -178,7 +188,7 @@ class _Bundler:
                 where = f"/components/{escape_token(kind)}/{escape_token(name)}"
                 target = self._resolve(ref, self.root, where + "/$ref", quiet=True)
                 if target is not None and target[0] is not self.root:
-                    self.placed.setdefault((kind, target[0].path.resolve(), target[1]), name)
+                    self.placed.setdefault((kind, self._real(target[0].path), target[1]), name)
 
     # ---- walking ----------------------------------------------------------------------------
     def _copy(
@@ -262,7 +272,7 @@ class _Bundler:
         tsource, tptr = target
         if tsource is self.root:
             return {**node, "$ref": "#" + tptr}
-        key = (tsource.path.resolve(), tptr)
+        key = (self._real(tsource.path), tptr)
         if kind is not None:
             name = self._place(kind, tsource, tptr)
             if optr != f"/components/{kind}/{escape_token(name)}":
@@ -313,7 +323,7 @@ class _Bundler:
     # ---- components -------------------------------------------------------------------------
     def _place(self, kind: str, source: Source, fptr: str) -> str:
         """The component name of a file's part, queueing its content the first time."""
-        key = (kind, source.path.resolve(), fptr)
+        key = (kind, self._real(source.path), fptr)
         name = self.placed.get(key)
         if name is not None:
             return name
@@ -335,8 +345,8 @@ class _Bundler:
         )
         base = _clean(tokens[-1] if tokens else stem)
         folders = (
-            [_clean(p) for p in reversed(source.path.resolve().relative_to(self.ref_root).parts[:-1])]
-            if source.path.resolve().is_relative_to(self.ref_root)
+            [_clean(p) for p in reversed(self._real(source.path).relative_to(self.ref_root).parts[:-1])]
+            if self._real(source.path).is_relative_to(self.ref_root)
             else []
         )
         prefixes = ([stem] if tokens else []) + folders
@@ -372,7 +382,12 @@ class _Bundler:
         if not path_part:
             target_source: Source | None = source
         else:
-            target_source = self._file(Path(os.path.normpath(source.path.parent / unquote(path_part))), ref, report)
+            named = self.named.get((source.path, path_part))
+            if named is None:
+                named = self.named[(source.path, path_part)] = Path(
+                    os.path.normpath(source.path.parent / unquote(path_part))
+                )
+            target_source = self._file(named, ref, report)
         if target_source is None:
             return None
         try:
@@ -383,8 +398,11 @@ class _Bundler:
         return target_source, fragment
 
     def _file(self, path: Path, ref: str, report: Callable[[str, str], None]) -> Source | None:
-        real = path.resolve()
-        if not real.is_relative_to(self.ref_root):
+        real = self._real(path)
+        inside = self.inside.get(real)
+        if inside is None:
+            inside = self.inside[real] = real.is_relative_to(self.ref_root)
+        if not inside:
             report("E111", f"$ref {ref!r} leaves the folder tree of {str(self.ref_root_shown) or '.'}")
             return None
         if real in self.files:

@@ -264,7 +264,10 @@ def _front(run: Run, config: Config, *, background: Child | None = None) -> tupl
 
     assert config.spec is not None
     spec_path = config.spec
-    spec, diags = run.stage("load", lambda: load(spec_path, config.tags, config.path_prefixes, config.ref_root))
+    spec, diags = run.stage(
+        "load",
+        lambda: load(spec_path, config.tags, config.path_prefixes, config.ref_root, use_cache=not run.args.no_cache),
+    )
     if run.add(diags) or spec is None:
         return None
     run.spec = spec

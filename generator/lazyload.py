@@ -11,16 +11,22 @@ anchor in another part, a parse error) returns None and the caller parses the wh
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from .parsecache import BlockCache
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _KEY0 = re.compile(r"""^(?:"[^"]*"|'[^']*'|[A-Za-z_$/][^:#]*?):(?:\s|$)""")
 _REF = re.compile(r"#/components/([A-Za-z]+)/([^/]+)")
 
 
-def load_section(text: str, tags: tuple[str, ...], prefixes: tuple[str, ...]) -> dict[str, Any] | None:
+def load_section(
+    text: str, tags: tuple[str, ...], prefixes: tuple[str, ...], cache: BlockCache | None = None
+) -> dict[str, Any] | None:
+    """The selection's part of the spec; its blocks come from `cache` when one is given."""
     if not tags and not prefixes:
         return None
     lines = text.splitlines(keepends=True)
@@ -41,17 +47,19 @@ def load_section(text: str, tags: tuple[str, ...], prefixes: tuple[str, ...]) ->
         wanted_paths: dict[str, Any] = {}
         for name, (a, b) in paths.items():
             if any(name.startswith(p) for p in prefixes) or any(t in "".join(lines[a:b]) for t in tags):
-                wanted_paths.update(_parse(lines[a:b], 2))
+                wanted_paths.update(_parse(lines[a:b], 2, cache))
         if paths and not wanted_paths:
             return None  # nothing can match: the whole spec is parsed, for a message that shows its tags
         doc["paths"] = wanted_paths
-        doc["components"] = _components(lines, top.get("components"), [wanted_paths])
+        doc["components"] = _components(lines, top.get("components"), [wanted_paths], cache)
     except (yaml.YAMLError, ValueError, RecursionError):
         return None
     return doc
 
 
-def _components(lines: list[str], span: tuple[int, int] | None, pending: list[Any]) -> dict[str, Any]:
+def _components(
+    lines: list[str], span: tuple[int, int] | None, pending: list[Any], cache: BlockCache | None
+) -> dict[str, Any]:
     if span is None:
         return {}
     kinds = _blocks(lines, span[0] + 1, span[1], 2) or {}
@@ -59,7 +67,7 @@ def _components(lines: list[str], span: tuple[int, int] | None, pending: list[An
     out: dict[str, dict[str, Any]] = {}
     for kind, (a, b) in kinds.items():
         if kind == "securitySchemes":
-            out[kind] = _parse(lines[a + 1 : b], 4)
+            out[kind] = _parse(lines[a + 1 : b], 4, cache)
             continue
         for name, entry in (_blocks(lines, a + 1, b, 4) or {}).items():
             index[(kind, name)] = entry
@@ -72,7 +80,7 @@ def _components(lines: list[str], span: tuple[int, int] | None, pending: list[An
                 continue
             seen.add(key)
             a, b = index[key]
-            parsed = _parse(lines[a:b], 4)
+            parsed = _parse(lines[a:b], 4, cache)
             out.setdefault(key[0], {}).update(parsed)
             pending.append(parsed)
     return out
@@ -110,7 +118,7 @@ def _blocks(lines: list[str], start: int, end: int, indent: int) -> dict[str, tu
                 return None
             if current is not None:
                 out[current] = (out[current][0], i)
-            current = _key(body[: match.end()].rstrip().rstrip(":"))
+            current = key_text(body[: match.end()].rstrip().rstrip(":"))
             if current in out:
                 return None  # a duplicate key: let the full parser decide
             out[current] = (i, end)
@@ -119,14 +127,17 @@ def _blocks(lines: list[str], start: int, end: int, indent: int) -> dict[str, tu
     return out
 
 
-def _key(raw: str) -> str:
+def key_text(raw: str) -> str:
+    """A key as written (quoted or plain), to tell keys apart; YAML's own reading is the parse's."""
     if raw[:1] in "\"'":
         value = yaml.load(raw, Loader=_SafeLoader)
         return str(value)
     return raw
 
 
-def _parse(chunk: list[str], indent: int) -> dict[str, Any]:
+def _parse(chunk: list[str], indent: int, cache: BlockCache | None = None) -> dict[str, Any]:
+    if cache is not None:
+        return cache.parse("".join(chunk), indent)
     pad = " " * indent
     text = "".join(ln[indent:] if ln.startswith(pad) else ln.lstrip(" ") for ln in chunk)
     value = yaml.load(text, Loader=_SafeLoader)

@@ -13,8 +13,6 @@ any later stage walks the tree:
 
 from __future__ import annotations
 
-import base64
-import datetime
 import json
 import re
 from dataclasses import dataclass, field
@@ -23,24 +21,27 @@ from typing import Any
 
 import yaml
 
+from . import leanyaml
+from .blockload import load_blocks
 from .bundle import EXTERNAL_REF, LoadError, Source, bundle
 from .diagnostics import Diagnostic
+from .jsondata import MAX_DEPTH, json_key, normalize
 from .lazyload import load_section
 from .locate import Locator
+from .parsecache import BlockCache, for_spec
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # An anchor (&name) is the only way YAML shares nodes; without one no alias can expand.
 _ANCHOR = re.compile(r"(?:^|[\s\[{,:?-])&[^\s,\]}]")
-# What can stand before a block node on its line: indentation and the `- `, `? `, `: ` indicators.
-_BLOCK_PREFIX = re.compile(r"(?m)^[ \t?:-]*")
+_AMPERSAND = re.compile(r"&[^\s,\]}]")  # where _ANCHOR can match: a literal start, so the search is fast
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 MAX_BYTES = 64 * 1024 * 1024
-MAX_DEPTH = 200
 MAX_EXPANDED_NODES = 2_000_000
 # Below this bound on the nesting depth PyYAML's C composer is known to be safe (it crashes
 # somewhere past 20,000 levels on an 8 MB stack); above it the parser's events are scanned.
 _SAFE_C_DEPTH = 10_000
 _STRING_WEIGHT = 64  # a string counts as one node per this many characters when measuring expansion
+_LARGE = 200_000  # characters from which a spec is parsed in blocks (a selection's, or each through the cache)
 
 
 @dataclass
@@ -84,18 +85,24 @@ class _Refused(Exception):
 
 
 def load(
-    path: Path, tags: tuple[str, ...] = (), prefixes: tuple[str, ...] = (), ref_root: Path | None = None
+    path: Path,
+    tags: tuple[str, ...] = (),
+    prefixes: tuple[str, ...] = (),
+    ref_root: Path | None = None,
+    *,
+    use_cache: bool = False,
 ) -> tuple[Spec | None, list[Diagnostic]]:
     """Read and parse SPEC; on failure return no spec and located error diagnostics.
 
     With a selection (tags / path prefixes), a large block-style YAML spec is parsed only as
     far as the selection needs (see lazyload); otherwise, or when that declines, whole.
-    Files named by relative `$ref`s are bundled in, from within `ref_root` (default: the
-    spec's folder).
+    With `use_cache`, a large YAML spec's blocks, and the YAML files of a split spec, come from
+    the parse cache (parsecache) when their text is unchanged. Files named by relative `$ref`s
+    are bundled in, from within `ref_root` (default: the spec's folder).
     """
     name = str(path)
     try:
-        doc, text = _read_and_parse(path, tags, prefixes)
+        doc, text = _read_and_parse(path, tags, prefixes, use_cache=use_cache)
     except _Refused as exc:
         return None, [Diagnostic(exc.code, exc.message, file=name, line=exc.line, column=exc.column)]
     spec = Spec(path=path, doc=doc, text=text)
@@ -109,22 +116,25 @@ def load(
             ]
         return None, [spec.locate(Diagnostic("E004", f"`openapi` version is {_show(version)}", "/openapi"))]
     if EXTERNAL_REF.search(text):
-        return _bundled(spec, ref_root if ref_root is not None else path.parent)
+        return _bundled(spec, ref_root if ref_root is not None else path.parent, use_cache)
     return spec, []
 
 
-def _bundled(spec: Spec, ref_root: Path) -> tuple[Spec | None, list[Diagnostic]]:
+def _bundled(spec: Spec, ref_root: Path, use_cache: bool) -> tuple[Spec | None, list[Diagnostic]]:
     root = Source(spec.path, spec.doc, spec.text)
-    result = bundle(root, ref_root, _read_part)
+    cache = for_spec(spec.path) if use_cache else None  # each part file one block of the spec's cache
+    result = bundle(root, ref_root, lambda part: _read_part(part, cache))
+    if cache is not None:
+        cache.save()
     bundled = Spec(spec.path, result.doc, spec.text, result.origins, tuple(result.sources))
     diags = [d if d.file else bundled.locate(d) for d in result.diags]
     return (None if any(d.code.startswith("E") for d in diags) else bundled), diags
 
 
-def _read_part(path: Path) -> tuple[Any, str]:
+def _read_part(path: Path, cache: BlockCache | None = None) -> tuple[Any, str]:
     """A file a `$ref` names: any JSON value, under the same limits as the spec."""
     try:
-        return _read_and_parse(path, (), (), mapping=False)
+        return _read_and_parse(path, (), (), mapping=False, part_cache=cache)
     except _Refused as exc:
         raise LoadError(exc.code, exc.message, exc.line, exc.column) from None
 
@@ -135,7 +145,12 @@ def _show(value: Any) -> str:
 
 
 def _read_and_parse(
-    path: Path, tags: tuple[str, ...], prefixes: tuple[str, ...], mapping: bool = True
+    path: Path,
+    tags: tuple[str, ...],
+    prefixes: tuple[str, ...],
+    mapping: bool = True,
+    use_cache: bool = False,
+    part_cache: BlockCache | None = None,
 ) -> tuple[Any, str]:
     try:
         with open(path, "rb") as fh:  # at most one byte past the limit: /dev/zero is a path too
@@ -157,13 +172,16 @@ def _read_and_parse(
     if path.suffix.lower() == ".json":
         doc = _parse_json(text)
     else:
-        doc = _parse_yaml(text, tags, prefixes)
+        own = for_spec(path) if use_cache and len(text) >= _LARGE else None
+        doc = _parse_yaml(text, tags, prefixes, own or part_cache)
+        if own is not None:
+            own.save()
     if doc is None:
         raise _Refused("E005", "spec file has no content (only comments or an empty document)")
     if not mapping:
         return doc, text
     if type(doc) is dict and any(type(k) is not str for k in doc):
-        doc = {_json_key(k): v for k, v in doc.items()}
+        doc = {json_key(k): v for k, v in doc.items()}
     if not isinstance(doc, dict):
         kind = {"list": "sequence", "str": "string", "int": "number", "float": "number", "bool": "boolean"}.get(
             type(doc).__name__, type(doc).__name__
@@ -181,7 +199,7 @@ def _parse_json(text: str) -> Any:
     except RecursionError:
         doc = None
     else:
-        if doc is None or _normalize(doc):
+        if doc is None or normalize(doc):
             return doc
     line, column = _json_too_deep_at(text)
     raise _Refused("E006", f"nesting deeper than {MAX_DEPTH} levels", line, column)
@@ -206,18 +224,27 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 
 
 # ---- YAML ------------------------------------------------------------------------------------
-def _parse_yaml(text: str, tags: tuple[str, ...], prefixes: tuple[str, ...]) -> Any:
-    if _depth_bound(text) > _SAFE_C_DEPTH:
+def _parse_yaml(text: str, tags: tuple[str, ...], prefixes: tuple[str, ...], cache: BlockCache | None) -> Any:
+    if _may_nest_past(text, _SAFE_C_DEPTH):
         where = _yaml_too_deep_at(text)
         if where is not None:
             raise _Refused("E006", f"nesting deeper than {MAX_DEPTH} levels", *where)
     try:
-        if _ANCHOR.search(text):
+        if _has_anchor(text):
             doc = _load_shared(text)
         else:
-            doc = load_section(text, tags, prefixes) if len(text) >= 200_000 else None
+            doc = load_section(text, tags, prefixes, cache) if len(text) >= _LARGE else None
+            if doc is None and cache is not None:
+                blocks = load_blocks(text, cache) if len(text) >= _LARGE else _one_block(text, cache)
+                if blocks is not None:  # JSON data already, block by block: only the depth is left to check
+                    doc, depth = blocks
+                    if depth > MAX_DEPTH:
+                        raise _Refused("E006", f"nesting deeper than {MAX_DEPTH} levels", *_too_deep_at(text))
+                    return doc
             if doc is None:
-                doc = yaml.load(text, Loader=_SafeLoader)
+                doc = leanyaml.load(text)  # plain data straight from the parser's events
+            if doc is leanyaml.DECLINED:
+                doc = yaml.load(text, Loader=_SafeLoader)  # tags, aliases, errors: PyYAML's rules and messages
     except yaml.MarkedYAMLError as exc:
         where = _yaml_too_deep_at(text)  # a parser refusing deep nesting is not a syntax error
         if where is not None:
@@ -246,22 +273,46 @@ def _parse_yaml(text: str, tags: tuple[str, ...], prefixes: tuple[str, ...]) -> 
         raise _Refused("E002", f"invalid YAML: {(str(exc).splitlines() or ['syntax error'])[0]}") from None
     except RecursionError:
         raise _Refused("E006", f"nesting deeper than {MAX_DEPTH} levels") from None
-    if doc is not None and not _normalize(doc):
-        where = _yaml_too_deep_at(text) or (1, 1)
-        raise _Refused("E006", f"nesting deeper than {MAX_DEPTH} levels", *where)
+    if doc is not None and not normalize(doc):
+        raise _Refused("E006", f"nesting deeper than {MAX_DEPTH} levels", *_too_deep_at(text))
+    if cache is not None:
+        cache.save()
     return doc
 
 
-def _depth_bound(text: str) -> int:
-    """An upper bound on the nesting depth, without parsing.
+def _one_block(text: str, cache: BlockCache) -> tuple[dict[str, Any], int] | None:
+    """A small file (a part of a split spec) as one block of the cache; None when it is not a
+    mapping or does not parse (the usual path then reports it)."""
+    try:
+        return cache.parse_with_depth(text, 0)
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return None
+
+
+def _too_deep_at(text: str) -> tuple[int, int]:
+    return _yaml_too_deep_at(text) or (1, 1)
+
+
+def _may_nest_past(text: str, limit: int) -> bool:
+    """Whether an upper bound on the nesting depth, found without parsing, exceeds `limit`.
 
     Every `[` / `{` can open at most one level. A block collection nested in another starts
     further right, except a sequence under a mapping key, which may share its column: so
-    block depth is at most twice the widest run of indentation and indicators plus one.
+    block depth is at most twice the widest run of indentation and indicators plus one. The
+    bound exceeds the limit when some line starts with a run of `(limit - flow) // 2` or more:
+    one search for such a line, not a measure of every line.
     """
     flow = text.count("[") + text.count("{")
-    block = max((len(p) for p in _BLOCK_PREFIX.findall(text)), default=0)
-    return flow + 2 * (block + 1)
+    if flow > limit:
+        return True
+    run = (limit - flow) // 2
+    wide = rf"[ \t?:-]{{{run},}}"
+    return re.match(wide, text) is not None or re.search("\n" + wide, text) is not None
+
+
+def _has_anchor(text: str) -> bool:
+    """Whether an anchor (&name) may be in the text: _ANCHOR's test, at each `&` only."""
+    return any(m.start() == 0 or _ANCHOR.match(text, m.start() - 1) for m in _AMPERSAND.finditer(text))
 
 
 def _yaml_too_deep_at(text: str) -> tuple[int, int] | None:
@@ -351,52 +402,3 @@ def _check_expansion(root: yaml.Node) -> None:
                 mark.column + 1 if mark else 1,
             )
         sizes[id(node)] = total
-
-
-def _normalize(doc: Any) -> bool:
-    """Check the nesting depth and, on the way, make the data JSON's.
-
-    YAML gives what JSON cannot hold: keys that are not strings (`200:`, `true:`), dates,
-    binary, sets, pairs. An OpenAPI document is JSON data, so they become what they mean
-    there (`"200"`, `"true"`, `"2024-10-01"`, ...), in place.
-    """
-    if type(doc) is not dict and type(doc) is not list:
-        return True  # a file a `$ref` names may hold a single value
-    stack: list[tuple[Any, int]] = [(doc, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            return False
-        items = node.items() if type(node) is dict else enumerate(node)
-        for key, value in items:  # replacing the value of an existing key is safe while iterating
-            kind = type(value)
-            if kind is dict or kind is list:
-                if kind is dict and any(type(k) is not str for k in value):
-                    value = node[key] = {_json_key(k): v for k, v in value.items()}
-                stack.append((value, depth + 1))
-            elif kind is not str and kind is not int and kind is not float and kind is not bool and value is not None:
-                value = node[key] = _json_value(value)
-                if type(value) is list:
-                    stack.append((value, depth + 1))
-    return True
-
-
-def _json_key(key: Any) -> str:
-    if isinstance(key, str):
-        return key
-    if isinstance(key, (bool, int, float)) or key is None:
-        return json.dumps(key)
-    value = _json_value(key)
-    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode("ascii")  # `!!binary`: keep the text as written
-    if isinstance(value, (set, frozenset)):
-        return sorted(_json_key(v) for v in value)
-    if isinstance(value, tuple):  # `!!pairs` / `!!omap` give (key, value) tuples
-        return list(value)
-    return str(value)

@@ -203,36 +203,59 @@ def _wanted(path: str, op: dict[str, Any], selection: Selection) -> bool:
     return any(t in tags for t in selection.tags) or any(path.startswith(p) for p in selection.path_prefixes)
 
 
+# Where a node is, built only when a diagnostic needs it: (parent, token), the root (None, pointer).
+# The walks below visit every node of a 3 MB spec; a pointer string for each cost half their time.
+Where = tuple[Any, Any]
+
+
+def _pointer_of(where: Where) -> str:
+    tokens = []
+    while where[0] is not None:
+        tokens.append(escape_token(where[1]))
+        where = where[0]
+    return str(where[1]) + "".join("/" + t for t in reversed(tokens))
+
+
+def _last_tokens(where: Where) -> tuple[str | None, str | None]:
+    """The pointer's last two tokens, escaped (None where the pointer has fewer)."""
+    if where[0] is None:
+        parts = str(where[1]).rsplit("/", 2)
+        return (parts[-2] if len(parts) > 1 else None), parts[-1]
+    parent = where[0]
+    before = str(parent[1]).rsplit("/", 1)[-1] if parent[0] is None else escape_token(parent[1])
+    return before, escape_token(where[1])
+
+
 def _collect(doc: dict[str, Any], root: Any, at: str, refs: set[str], diags: list[Diagnostic]) -> None:
     """Add every component ref reachable from `root` to `refs` (iteratively: specs can be deep)."""
-    # (node, pointer, is_map): in a map of names (`properties`, `responses`, ...) every key is
+    # (node, where, is_map): in a map of names (`properties`, `responses`, ...) every key is
     # a name, so `default`, `enum` or `example` there is a response or a property, not data
-    stack: list[tuple[Any, str, bool]] = [(root, at, False)]
+    stack: list[tuple[Any, Where, bool]] = [(root, (None, at), False)]
     while stack:
         node, where, is_map = stack.pop()
         if isinstance(node, dict):
             ref = node.get("$ref") if not is_map else None
             if isinstance(ref, str):
-                target = _follow(doc, ref, where + "/$ref", diags)
+                target = _follow(doc, ref, where, diags)
                 if target is not None and target not in refs:
                     refs.add(target)
-                    stack.append((resolve_pointer(doc, target), target.lstrip("#"), False))
+                    stack.append((resolve_pointer(doc, target), (None, target.lstrip("#")), False))
             for key, value in node.items():
                 if not isinstance(value, (dict, list)):
                     continue
                 if is_map:
-                    if not (str(key).startswith("x-") and where.rsplit("/", 1)[-1] in _EXTENSIBLE_MAPS):
-                        stack.append((value, f"{where}/{escape_token(key)}", False))
+                    if not (str(key).startswith("x-") and _last_tokens(where)[1] in _EXTENSIBLE_MAPS):
+                        stack.append((value, (where, key), False))
                     continue
                 if key in ("example", "$ref", "const", "default", "enum") or str(key).startswith("x-"):
                     continue
                 if key == "examples" and isinstance(value, list):
                     continue  # JSON Schema `examples`: data
-                if key == "value" and where.rsplit("/", 2)[-2:-1] == ["examples"]:
+                if key == "value" and _last_tokens(where)[0] == "examples":
                     continue  # an Example Object's value is data, even when it holds a "$ref" key
-                stack.append((value, f"{where}/{escape_token(key)}", key in NAME_MAPS and isinstance(value, dict)))
+                stack.append((value, (where, key), key in NAME_MAPS and isinstance(value, dict)))
         elif isinstance(node, list):
-            stack.extend((v, f"{where}/{i}", False) for i, v in enumerate(node) if isinstance(v, (dict, list)))
+            stack.extend((v, (where, i), False) for i, v in enumerate(node) if isinstance(v, (dict, list)))
 
 
 # Keywords whose value maps names to objects (schemas, responses, media types, ...).
@@ -262,18 +285,19 @@ NAME_MAPS = frozenset(
 _EXTENSIBLE_MAPS = frozenset({"responses", "callbacks"})
 
 
-def _follow(doc: dict[str, Any], ref: str, where: str, diags: list[Diagnostic]) -> str | None:
+def _follow(doc: dict[str, Any], ref: str, holder: Where, diags: list[Diagnostic]) -> str | None:
+    """The component a `$ref` (in the object at `holder`) names; None after reporting why not."""
     if not ref.startswith("#/"):
-        diags.append(Diagnostic("E104", f"external $ref {ref!r} is not followed", where))
+        diags.append(Diagnostic("E104", f"external $ref {ref!r} is not followed", _pointer_of(holder) + "/$ref"))
         return None
     try:
         resolve_pointer(doc, ref)
     except KeyError:
-        diags.append(Diagnostic("E103", f"$ref {ref!r} points at nothing", where))
+        diags.append(Diagnostic("E103", f"$ref {ref!r} points at nothing", _pointer_of(holder) + "/$ref"))
         return None
     parts = ref.split("/")
     if len(parts) < 4 or parts[1] != "components":
-        diags.append(Diagnostic("E106", f"$ref {ref!r} points outside #/components", where))
+        diags.append(Diagnostic("E106", f"$ref {ref!r} points outside #/components", _pointer_of(holder) + "/$ref"))
         return None
     return "/".join(parts[:4])
 
@@ -372,14 +396,14 @@ def _check_schema_depth(
     entered: set[str] = set()
     roots: list[tuple[Any, str]] = [(None, r) for r in sorted(refs) if r.startswith("#/components/schemas/")]
     roots += [(op.operation, op.pointer) for op in ops]
-    for node, where in roots:
-        if node is None:
-            if where in entered:
+    for root, at in roots:
+        if root is None:
+            if at in entered:
                 continue
-            entered.add(where)
-            node, where = resolve_pointer(doc, where), where.lstrip("#")
-        # depth-first, children in document order: (node, pointer, depth)
-        stack: list[tuple[Any, str, int]] = [(node, where, 0)]
+            entered.add(at)
+            root, at = resolve_pointer(doc, at), at.lstrip("#")
+        # depth-first, children in document order: (node, where, depth)
+        stack: list[tuple[Any, Where, int]] = [(root, (None, at), 0)]
         while stack:
             node, where, depth = stack.pop()
             if depth > MAX_SCHEMA_DEPTH:
@@ -387,15 +411,13 @@ def _check_schema_depth(
                     Diagnostic(
                         "E006",
                         f"schemas nest more than {MAX_SCHEMA_DEPTH} levels deep (inline and through $refs)",
-                        where,
+                        _pointer_of(where),
                     )
                 )
                 return
             if isinstance(node, list):
                 stack.extend(
-                    (v, f"{where}/{i}", depth)
-                    for i, v in reversed(list(enumerate(node)))
-                    if isinstance(v, (dict, list))
+                    (v, (where, i), depth) for i, v in reversed(list(enumerate(node))) if isinstance(v, (dict, list))
                 )
                 continue
             if not isinstance(node, dict):
@@ -406,10 +428,10 @@ def _check_schema_depth(
                 if target not in entered:
                     entered.add(target)
                     try:
-                        stack.append((resolve_pointer(doc, target), target.lstrip("#"), depth + 1))
+                        stack.append((resolve_pointer(doc, target), (None, target.lstrip("#")), depth + 1))
                     except KeyError:
                         pass
-            children: list[tuple[Any, str, int]] = []
+            children: list[tuple[Any, Where, int]] = []
             for key, value in node.items():
                 if (
                     not isinstance(value, (dict, list))
@@ -417,15 +439,13 @@ def _check_schema_depth(
                     or str(key).startswith("x-")
                 ):
                     continue
-                at = f"{where}/{escape_token(key)}"
+                at_key = (where, key)
                 if key in _SCHEMA_MAPS and isinstance(value, dict):
-                    children.extend((v, f"{at}/{escape_token(k)}", depth + 1) for k, v in value.items())
+                    children.extend((v, (at_key, k), depth + 1) for k, v in value.items())
                 elif key in NAME_MAPS and isinstance(value, dict):  # `responses: {default: ...}` is no data
-                    children.extend(
-                        (v, f"{at}/{escape_token(k)}", depth) for k, v in value.items() if isinstance(v, (dict, list))
-                    )
+                    children.extend((v, (at_key, k), depth) for k, v in value.items() if isinstance(v, (dict, list)))
                 elif key in _SCHEMA_VALUES or key in _SCHEMA_LISTS:
-                    children.append((value, at, depth + 1))
+                    children.append((value, at_key, depth + 1))
                 else:
-                    children.append((value, at, depth))
+                    children.append((value, at_key, depth))
             stack.extend(reversed(children))

@@ -1,0 +1,129 @@
+"""The parse cache: a block of YAML whose text has not changed is not parsed again.
+
+lazyload cuts a block-style spec into blocks (top-level keys, path items, components); each
+block's parsed data is kept under the hash of its text, in one file per spec under
+$XDG_CACHE_HOME/convgen/parse. After an edit only the edited blocks are parsed: the rest is read
+back with marshal, which holds exactly the plain data a block parses to (dicts, lists, strings,
+numbers, booleans, None, and the dates and bytes YAML may give before load makes them JSON's).
+
+An entry is keyed by the block's text and the parser's identity (PyYAML's version and this
+code's), so a stale entry is never found; a file that cannot be read back whole is ignored and
+replaced. Deleting the folder is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import leanyaml
+from .jsondata import MAX_DEPTH, normalized_depth
+
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CODE = Path(__file__).resolve().parent
+_MAX_ENTRIES = 50_000
+_LONE_CR = re.compile("\r(?!\n)")
+
+
+def other_breaks(text: str) -> bool:
+    """Whether YAML sees line breaks besides \\n and \\r\\n in the text (block cutting does not)."""
+    return "\r" in text and _LONE_CR.search(text) is not None or any(c in text for c in "\x85\u2028\u2029")
+
+
+def _parser_identity() -> str:
+    digest = hashlib.sha256(f"{yaml.__version__} {_SafeLoader.__name__}".encode())
+    for name in ("leanyaml.py", "parsecache.py", "jsondata.py"):
+        try:
+            digest.update((_CODE / name).read_bytes())
+        except OSError:
+            digest.update(name.encode())
+    return digest.hexdigest()[:32]
+
+
+class BlockCache:
+    """Parses dedented blocks of YAML, remembering each by its text.
+
+    With a `path` the entries are read from it first and `save` writes back the ones this run
+    used; without one it only parses (and remembers nothing past the run).
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self.identity = _parser_identity() if path is not None else ""
+        # block hash -> (depth, data)
+        self.old: dict[bytes, tuple[int, Any]] = self._read() if path is not None else {}
+        self.used: dict[bytes, tuple[int, Any]] = {}
+        self.parsed = 0  # blocks parsed this run (the others came from the file)
+
+    def parse(self, text: str, indent: int) -> dict[str, Any]:
+        """The mapping a block's text holds, read at `indent` spaces; ValueError (or a YAML error)
+        when it is not one (the caller then parses the whole spec, which reports it)."""
+        return self.parse_with_depth(text, indent)[0]
+
+    def parse_with_depth(self, text: str, indent: int) -> tuple[dict[str, Any], int]:
+        """parse, and how deep the block's containers nest (the block's own mapping is 1)."""
+        key = hashlib.blake2b(f"{indent}\n{text}".encode("utf-8", "surrogatepass"), digest_size=20).digest()
+        if key in self.used:  # the same text twice in one spec: a copy, not one object in two places
+            depth, value = self.used[key]
+            return dict(marshal.loads(marshal.dumps(value))), depth
+        entry = self.old.get(key)
+        if entry is None:
+            if other_breaks(text):
+                raise ValueError("line breaks other than \\n")  # the dedenting below would miss them
+            plain = re.sub(rf"(?m)^ {{1,{indent}}}", "", text) if indent else text
+            value = leanyaml.load(plain)
+            if value is leanyaml.DECLINED:
+                value = yaml.load(plain, Loader=_SafeLoader)  # tags: PyYAML's rules
+            holder = [value]  # kept as the JSON data load makes of it (`200:` is "200", dates are text)
+            depth = normalized_depth(holder)  # counting the holder: stops one level early, the whole parse decides
+            if depth > MAX_DEPTH:
+                raise ValueError("nested too deep")  # the whole parse finds where
+            entry = (depth - 1, holder[0])
+            self.parsed += 1
+        if not (isinstance(entry, tuple) and len(entry) == 2 and type(entry[0]) is int and isinstance(entry[1], dict)):
+            raise ValueError("not a mapping")
+        self.used[key] = entry
+        return entry[1], entry[0]
+
+    def save(self) -> None:
+        """Write the entries back when this run parsed any (else the file is already right).
+
+        The entries of the file this run did not use are kept (a selection uses a part of the
+        spec; the whole is built next), up to a bound on their number past which only the used
+        ones are: the old blocks of edited text do not pile up for ever.
+        """
+        if self.path is None or not self.parsed:
+            return
+        entries = {**self.old, **self.used}
+        blob = marshal.dumps((self.identity, entries if len(entries) <= _MAX_ENTRIES else self.used))
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+            tmp.write_bytes(blob)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # an unwritable cache only costs time
+
+    def _read(self) -> dict[bytes, tuple[int, Any]]:
+        assert self.path is not None
+        try:
+            data = marshal.loads(self.path.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            return {}  # none yet, or corrupt: parsed again and replaced
+        if not (isinstance(data, tuple) and len(data) == 2 and data[0] == self.identity and isinstance(data[1], dict)):
+            return {}
+        return data[1]
+
+
+def for_spec(spec: Path) -> BlockCache:
+    """The cache of one spec file (by its resolved path): one file each, replaced as it changes."""
+    from .cache import root
+
+    name = hashlib.sha256(str(spec.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return BlockCache(root() / "parse" / f"{name}.marshal")
