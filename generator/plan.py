@@ -272,8 +272,17 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
     names: dict[str, list[str]] = {}
     for name, module in exports:
         names.setdefault(module, []).append(name)
-    modules = [replace(_types_module(api, types, m), names=tuple(names.get(m, ()))) for m in api.modules]
-    resources, resource_modules = _resources(api, types, options)
+    by_module: dict[str, list[ir.Definition]] = {}
+    for d in api.definitions:
+        by_module.setdefault(d.module, []).append(d)
+    # who defines each generated name (definitions and union decoders): what a module imports from where
+    owners = {d.name: d.module for d in api.definitions}
+    owners |= {fn: types.defs[n].module for n, fn in decoders.items()}
+    modules = [
+        replace(_types_module(by_module.get(m, []), types, m, owners), names=tuple(names.get(m, ())))
+        for m in api.modules
+    ]
+    resources, resource_modules = _resources(api, types, options, owners)
     common = {"package": pkg, "options": options, "api": _api_view(api), "flavors": FLAVORS}
     common["public"] = _dunder_all(PUBLIC)
     common["public_modules"] = sorted(PUBLIC.items(), key=lambda e: (_module_key(e[1]), _member_key(e[0])))
@@ -474,8 +483,7 @@ def _module_key(module: str) -> tuple[tuple[str | int, ...], tuple[str | int, ..
 
 
 # ---- types modules -------------------------------------------------------------------------
-def _types_module(api: ir.Api, types: Types, module: str) -> TypesModuleView:
-    defs = [d for d in api.definitions if d.module == module]
+def _types_module(defs: list[ir.Definition], types: Types, module: str, owners: dict[str, str]) -> TypesModuleView:
     enums = tuple(
         EnumView(d.name, docstring(d.description), tuple((m.attr, literal(m.value)) for m in d.members))
         for d in defs
@@ -488,8 +496,6 @@ def _types_module(api: ir.Api, types: Types, module: str) -> TypesModuleView:
     kinds = tuple(_kind(d, types) for d in defs if isinstance(d, ir.KindUnion))
     aliases = _ordered_aliases(defs, types, tagged, kinds)
     used = _types_module_uses(defs, types)
-    index = api.index()
-    owners = {d.name: d.module for d in api.definitions} | {fn: index[n].module for n, fn in types.decoders.items()}
     imports: dict[str, set[str]] = {}
     for name in sorted(used.refs):
         owner = owners.get(name)
@@ -697,7 +703,7 @@ def _kind(d: ir.KindUnion, types: Types) -> KindView:
 
 # ---- resources -------------------------------------------------------------------------------
 def _resources(
-    api: ir.Api, types: Types, options: Options
+    api: ir.Api, types: Types, options: Options, owners: dict[str, str]
 ) -> tuple[tuple[ResourceView, ...], tuple[ResourceModuleView, ...]]:
     by_path: dict[tuple[str, ...], list[ir.Operation]] = {}
     for op in api.operations:
@@ -708,7 +714,6 @@ def _resources(
     class_names = Namespace(
         frozenset(d.name for d in api.definitions) | {"Client", "AsyncClient"} | set(settled.values())
     )
-    index = api.index()
     schemes = {s.name: s for s in api.security_schemes}
 
     def make(path: tuple[str, ...]) -> ResourceView:
@@ -720,22 +725,19 @@ def _resources(
         return ResourceView(cls, path[-1], path, _builtins_qualified(tuple(methods)), children)
 
     tops = tuple(make(p) for p in sorted((p for p in by_path if len(p) == 1), key=lambda p: _module_key(p[0])))
-    modules = [_resource_module(r, types, index) for top in tops for r in _walk(top)]
+    modules = [_resource_module(r, owners) for top in tops for r in _walk(top)]
     return tops, tuple(modules)
 
 
-def _resource_module(r: ResourceView, types: Types, index: dict[str, ir.Definition]) -> ResourceModuleView:
+def _resource_module(r: ResourceView, owners: dict[str, str]) -> ResourceModuleView:
     """One module per resource, in folders mirroring the resource tree (resources/beta/threads/runs.py):
     a client loads only the resources it touches, and no module holds a whole API."""
     used = {n for m in r.methods for n in m.uses}
     imports: dict[str, set[str]] = {}
-    decoder_modules = {fn: index[n].module for n, fn in types.decoders.items()}
     for name in sorted(used):
-        d = index.get(name)
-        if d is not None:
-            imports.setdefault(d.module, set()).add(name)
-        elif name in decoder_modules:
-            imports.setdefault(decoder_modules[name], set()).add(name)
+        owner = owners.get(name)
+        if owner is not None:
+            imports.setdefault(owner, set()).add(name)
     typing = ("TYPE_CHECKING",) + tuple(n for n in ("Any", "Literal") if n in used)
     abc = (("Mapping",) if r.methods else ()) + (("Sequence",) if "Sequence" in used else ())
     if any(m.overloads for m in r.methods):

@@ -115,19 +115,7 @@ def docstring(text: str) -> str:
     Control characters become escapes; a lone surrogate (JSON can hold one) is shown as the
     text `\\udXXX`, since a class whose docstring holds one cannot even be created.
     """
-    out = []
-    for ch in text.replace("\r\n", "\n").replace("\r", "\n"):
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == "\n" or ch == "\t":
-            out.append(ch)
-        elif 0xD800 <= ord(ch) <= 0xDFFF:
-            out.append(f"\\\\u{ord(ch):04x}")
-        elif ord(ch) < 32 or ord(ch) == 127 or ch in "\u2028\u2029\x85":
-            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    body = _as_black_keeps_it("".join(out).strip().split("\n"))
+    body = _as_black_keeps_it(_ESCAPED.sub(_escape, text.replace("\r\n", "\n").replace("\r", "\n")).strip().split("\n"))
     # A run of quotes ends the string if it is three long, or if it touches the closing `"""`:
     # those runs are escaped whole (a backslash before one quote of `\"""` would not do).
     body = _QUOTES.sub(
@@ -143,6 +131,18 @@ def docstring(text: str) -> str:
 
 
 _QUOTES = re.compile('"+')
+# what a docstring cannot hold as it is: backslashes, control characters but line breaks and
+# tabs, DEL, the line separators Python splits lines at, and lone surrogates
+_ESCAPED = re.compile("[\\\\\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch == "\\":
+        return "\\\\"
+    if 0xD800 <= ord(ch) <= 0xDFFF:
+        return f"\\\\u{ord(ch):04x}"
+    return f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}"
 
 
 def _as_black_keeps_it(lines: list[str]) -> str:
