@@ -79,13 +79,28 @@ def toml_string(value: object) -> str:
     return '"' + "".join(out) + '"'
 
 
-def render(jobs: list[Job], user_templates: Path | None = None) -> tuple[dict[str, str], list[Diagnostic]]:
+def render(
+    jobs: list[Job], user_templates: Path | None = None, cache: Path | None = None
+) -> tuple[dict[str, str], list[Diagnostic]]:
+    """With a `cache` folder, compiled templates are kept there, and a job whose template and
+    context are those of a job of the last build gets that build's text (see rendermemo)."""
     env = environment(user_templates)
+    memo = None
+    if cache is not None:
+        from .rendermemo import Memo, bytecode_cache
+
+        env.bytecode_cache = bytecode_cache(cache)
+        memo = Memo(cache, jobs, env, [BUILTIN] if user_templates is None else [user_templates, BUILTIN])
     out: dict[str, str] = {}
     diags: list[Diagnostic] = []
     for job in jobs:
         if not job.template:
             out[job.path] = _static(job.source, user_templates)
+            continue
+        key = memo.key(job) if memo is not None else None
+        remembered = memo.get(key) if memo is not None else None
+        if remembered is not None:
+            out[job.path] = remembered
             continue
         try:
             text = env.get_template(job.template).render(**job.context)
@@ -107,6 +122,10 @@ def render(jobs: list[Job], user_templates: Path | None = None) -> tuple[dict[st
             )
             continue
         out[job.path] = text
+        if memo is not None:
+            memo.put(key, text)
+    if memo is not None:
+        memo.save()
     return out, diags
 
 
