@@ -7,7 +7,7 @@ checked by tests): templates only format what is decided here.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -172,6 +172,9 @@ class MethodView:
     security: str = ""  # literal of the accepted alternatives of scheme names, "" when none
     errors: tuple[tuple[str, str], ...] = ()  # (literal of the status key, decoder) of documented errors
     credentials: str = ""  # for the docs: the arguments it needs, e.g. "`api_key`" or "`username` + `password`"
+    # what its code uses from the runtime and the package: "_b" (binary), "_r" (models), "_t" (types),
+    # "Styled" (a parameter in the spec's own style), "_s" (events), "builtins" (see _builtins_qualified)
+    runtime: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -743,14 +746,7 @@ def _resource_module(r: ResourceView, owners: dict[str, str]) -> ResourceModuleV
     if any(m.overloads for m in r.methods):
         typing += ("overload",)
     params = [p for m in r.methods for p in m.positional + m.keyword]
-    code = " ".join(f"{m.decode} {m.events} {m.returns} " + " ".join(d for _, d in m.errors) for m in r.methods)
-    runtime = tuple(n for n in ("_b", "_r", "_t") if n + "." in code)
-    if any("Styled(" in p.value for p in params) or any("Styled(" in v for m in r.methods for _, v in m.path_args):
-        runtime += ("Styled",)
-    if any(m.events for m in r.methods):
-        runtime += ("_s",)
-    if any(_BUILTIN_QUALIFIED in a for m in r.methods for a in _annotations(m)):
-        runtime += ("builtins",)
+    runtime = tuple(n for n in _RUNTIME_ORDER if any(n in m.runtime for m in r.methods))
     file = "resources/" + "/".join(r.path) + ("/__init__.py" if r.children else ".py")
     return ResourceModuleView(
         ".".join(r.path),
@@ -769,6 +765,8 @@ def _resource_module(r: ResourceView, owners: dict[str, str]) -> ResourceModuleV
     )
 
 
+# the order a resource module imports them in
+_RUNTIME_ORDER = ("_b", "_r", "_t", "Styled", "_s", "builtins")
 # A method named like a builtin (`list`) hides it, for mypy, in the annotations of the methods after
 # it in the class body: those say `builtins.list[...]` instead.
 _BUILTINS = frozenset({"list", "dict", "str", "int", "float", "bool", "bytes", "object", "type", "tuple", "set"})
@@ -786,14 +784,18 @@ def _builtins_qualified(methods: tuple[MethodView, ...]) -> tuple[MethodView, ..
 
 def _qualified(m: MethodView, hidden: set[str]) -> MethodView:
     pattern = re.compile(r"(?<![\w.])(" + "|".join(sorted(hidden)) + r")\b")
+    fixed = False
 
     def fix(text: str) -> str:
-        return pattern.sub(_BUILTIN_QUALIFIED + r"\1", text)
+        nonlocal fixed
+        text, count = pattern.subn(_BUILTIN_QUALIFIED + r"\1", text)
+        fixed = fixed or count > 0
+        return text
 
     def params(views: tuple[ParamView, ...]) -> tuple[ParamView, ...]:
         return tuple(replace(p, annotation=fix(p.annotation)) for p in views)
 
-    return replace(
+    out = replace(
         m,
         returns=fix(m.returns),
         page_item=fix(m.page_item),
@@ -806,20 +808,18 @@ def _qualified(m: MethodView, hidden: set[str]) -> MethodView:
         cookies=params(m.cookies),
         overloads=tuple((kind, params(views)) for kind, views in m.overloads),
     )
-
-
-def _annotations(m: MethodView) -> Iterator[str]:
-    yield from (m.returns, m.page_item, m.event_type)
-    for views in (m.positional, m.keyword, m.query, m.body_fields, m.headers, m.cookies, *(v for _, v in m.overloads)):
-        yield from (p.annotation for p in views)
+    return replace(out, runtime=tuple(n for n in _RUNTIME_ORDER if n in m.runtime or n == "builtins")) if fixed else out
 
 
 def _page_imports(pages: Iterable[str]) -> tuple[str, ...]:
-    """The names a resource module imports from the runtime's pagination, sorted as isort does."""
+    """The names a resource module imports from the runtime's pagination, sorted as isort does: the
+    page class of each flavor (`flavor.page_prefix` + `MethodView.page`), the `Paging` facts and the
+    async flavor's pager (what the template's `call` writes)."""
     used = {p for p in pages if p}
     if not used:
         return ()
-    names = {"AsyncPager", "Paging"} | {prefix + p for p in used for prefix in ("Sync", "Async")}
+    names = {"Paging"} | {"AsyncPager" for f in FLAVORS if f.is_async}
+    names |= {f.page_prefix + p for p in used for f in FLAVORS}
     return tuple(sorted(names, key=_member_key))
 
 
@@ -895,12 +895,25 @@ def _method(op: ir.Operation, types: Types, usage: str, api_schemes: dict[str, i
     keyword.sort(key=lambda p: (p.default != "",))
     returned = Code("None")
     decode = "_r.identity"
+    # through the lazy types package (`_t.`): a call imports only the modules it decodes with
+    through_t = types.qualified("_t.")
+    decoders = [through_t.decoder_code(e.type) for e in op.errors]
+    if op.events is not None:
+        decoders.append(through_t.decoder_code(op.events.event))
+    used = {"_s"} if op.events is not None else set()
     if op.response_kind in _UNDECODED:
         annotation, decode = _UNDECODED[op.response_kind]
         returned = Code(annotation)
+        used |= {"_b"} if decode else set()
     elif op.response is not None:
-        # through the lazy types package (`_t.`): a call imports only the modules it decodes with
-        returned, decode = types.annotated(op.response), types.qualified("_t.").decoder(op.response)
+        returned, decoder = types.annotated(op.response), through_t.decoder_code(op.response)
+        decode = decoder.text
+        decoders.append(decoder)
+    else:
+        used.add("_r")
+    used = used.union(*(d.modules for d in decoders))
+    if any(_is_styled(p) for p in (*op.path_params, *op.query_params, *op.header_params, *op.cookie_params)):
+        used.add("Styled")
     page = op.page.page_class if op.page is not None else ""
     item = types.annotated(op.page.item) if op.page is not None else Code("")
     # a page is the flavour's page class of the item type: the template writes Async ones
@@ -939,8 +952,9 @@ def _method(op: ir.Operation, types: Types, usage: str, api_schemes: dict[str, i
         kind=op.response_kind,
         decode_from='"response"' if op.response_kind in _UNDECODED else "",
         **_events(op, types, tuple(keyword)),
-        errors=tuple((literal(e.status), types.qualified("_t.").decoder(e.type)) for e in op.errors),
+        errors=tuple((literal(e.status), d.text) for e, d in zip(op.errors, decoders, strict=False)),
         credentials="; or ".join(" + ".join(_args_of(api_schemes, n) for n in alt) or "none" for alt in op.security),
+        runtime=tuple(n for n in _RUNTIME_ORDER if n in used),
     )
     extra = _names(types.annotated(op.events.event)) if op.events is not None else ()
     if view.overloads:
@@ -961,11 +975,16 @@ _DEFAULT_STYLE = {
 }
 
 
+def _is_styled(p: ir.Param) -> bool:
+    """Whether the runtime's default for the parameter's location does not apply (for a query:
+    the client's `array_format`, by default the spec's default style)."""
+    return (p.style, p.explode) != _DEFAULT_STYLE[p.location] or p.allow_reserved
+
+
 def _styled(p: ir.Param) -> str:
     """The value a request sends for a parameter: the argument itself where the runtime's
-    default for its location applies (for a query: the client's `array_format`, by default the
-    spec's default style), else wrapped in `Styled` with the spec's style."""
-    if (p.style, p.explode) == _DEFAULT_STYLE[p.location] and not p.allow_reserved:
+    default for its location applies, else wrapped in `Styled` with the spec's style."""
+    if not _is_styled(p):
         return p.attr
     args = (
         [p.attr, literal(p.style)]

@@ -27,13 +27,15 @@ class Code:
     `refs`: generated names it uses unqualified (definitions, union decoder functions), in the
     order they appear; `typing`: names it needs from `typing` / `collections.abc` (Any, Literal,
     Mapping, Sequence); `members`: an annotation's top-level union members (`A | B` -> ("A", "B")),
-    else (text,).
+    else (text,); `modules`: the modules an expression reaches through an alias (`_r`, the models
+    runtime; `_t`, the types package when qualified by it).
     """
 
     text: str
     refs: tuple[str, ...] = ()
     typing: frozenset[str] = frozenset()
     members: tuple[str, ...] = ()
+    modules: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if not self.members:
@@ -43,7 +45,8 @@ class Code:
 def uses(text: str, *parts: Code) -> Code:
     """`text`, built from `parts`, with the names they use."""
     refs = tuple(dict.fromkeys(name for p in parts for name in p.refs))
-    return Code(text, refs, frozenset().union(*(p.typing for p in parts)))
+    modules = frozenset().union(*(p.modules for p in parts))
+    return Code(text, refs, frozenset().union(*(p.typing for p in parts)), modules=modules)
 
 
 def union(parts: Iterable[Code]) -> Code:
@@ -52,7 +55,7 @@ def union(parts: Iterable[Code]) -> Code:
     members = [m for p in parts for m in p.members]
     members = [m for m in members if m != "None"] + (["None"] if "None" in members else [])
     joined = uses(" | ".join(members), *parts)
-    return Code(joined.text, joined.refs, joined.typing, tuple(members))
+    return Code(joined.text, joined.refs, joined.typing, tuple(members), joined.modules)
 
 
 def or_unset(annotation: str) -> str:
@@ -63,6 +66,8 @@ def or_unset(annotation: str) -> str:
 
 
 _NONE = Code("None")
+_R = frozenset({"_r"})
+_R_CODE = Code("", modules=_R)  # a part that adds only the models runtime
 _MAPPING = Code("Mapping[str, Any]", typing=frozenset({"Mapping", "Any"}))
 _SEQUENCE = Code("Sequence[Any]", typing=frozenset({"Sequence", "Any"}))
 
@@ -264,28 +269,28 @@ class Types:
         # hot scalars are checked inline; the runtime check runs (and raises) only on a mismatch
         if isinstance(t, ir.Prim) and t.kind in ("str", "int", "bool", "float"):
             name, bound = (value, value) if value.isidentifier() else ("v", f"(v := {value})")
-            return Code(f"{name} if {bound}.__class__ is {t.kind} else {_CHECK[t.kind]}({name})")
+            return Code(f"{name} if {bound}.__class__ is {t.kind} else {_CHECK[t.kind]}({name})", modules=_R)
         if isinstance(t, ir.Prim):
-            return Code(f"{_CHECK[t.kind]}({value})")
+            return Code(f"{_CHECK[t.kind]}({value})", modules=_R)
         if isinstance(t, ir.AnyType):
             return Code(value)
         if isinstance(t, ir.Const):
-            return Code(f"_r.const({value}, {literal(t.value)})")
+            return Code(f"_r.const({value}, {literal(t.value)})", modules=_R)
         if isinstance(t, ir.ListOf):
             item = self.resolve(t.item)
             if isinstance(item, ir.AnyType):
-                return Code(f"_r.array({value})")
+                return Code(f"_r.array({value})", modules=_R)
             item_decoder = self.decoder_code(item)
-            return uses(f"_r.list_of({value}, {item_decoder.text})", item_decoder)
+            return uses(f"_r.list_of({value}, {item_decoder.text})", item_decoder, _R_CODE)
         if isinstance(t, ir.MapOf):
             inner = self.resolve(t.value)
             if isinstance(inner, ir.AnyType):
-                return Code(f"_r.obj({value})")
+                return Code(f"_r.obj({value})", modules=_R)
             value_decoder = self.decoder_code(inner)
-            return uses(f"_r.map_of({value}, {value_decoder.text})", value_decoder)
+            return uses(f"_r.map_of({value}, {value_decoder.text})", value_decoder, _R_CODE)
         if isinstance(t, ir.Nullable):
             inner_decoder = self.decoder_code(t.inner)
-            return uses(f"_r.nullable({inner_decoder.text})({value})", inner_decoder)
+            return uses(f"_r.nullable({inner_decoder.text})({value})", inner_decoder, _R_CODE)
         decoder = self.decoder_code(t)
         return uses(f"{decoder.text}({value})", decoder)
 
@@ -297,11 +302,11 @@ class Types:
         """`decoder` with the names it uses (none when qualified: they are attributes of the qualifier)."""
         t = self.resolve(t)
         if isinstance(t, ir.Prim):
-            return Code(_CHECK[t.kind])
+            return Code(_CHECK[t.kind], modules=_R)
         if isinstance(t, ir.AnyType):
-            return Code("_r.identity")
+            return Code("_r.identity", modules=_R)
         if isinstance(t, ir.Const):
-            return Code(f"_r.consts({literal(t.value)})")
+            return Code(f"_r.consts({literal(t.value)})", modules=_R)
         if isinstance(t, (ir.ListOf, ir.MapOf, ir.Nullable)):
             inner = self.decoder_code(
                 t.item if isinstance(t, ir.ListOf) else t.value if isinstance(t, ir.MapOf) else t.inner
@@ -309,7 +314,7 @@ class Types:
             wrapper = (
                 "_r.lists" if isinstance(t, ir.ListOf) else "_r.maps" if isinstance(t, ir.MapOf) else "_r.nullable"
             )
-            return uses(f"{wrapper}({inner.text})", inner)
+            return uses(f"{wrapper}({inner.text})", inner, _R_CODE)
         d = self.defs.get(t.name)
         name = t.name if isinstance(d, (ir.Enum, ir.Model)) else self.decoders[t.name]
         text = (
@@ -317,7 +322,8 @@ class Types:
             + name
             + (".decode" if isinstance(d, ir.Enum) else ".from_dict" if isinstance(d, ir.Model) else "")
         )
-        return Code(text, () if self.qualifier else (name,))
+        qualified = frozenset({self.qualifier.removesuffix(".")}) if self.qualifier else frozenset()
+        return Code(text, () if self.qualifier else (name,), modules=qualified)
 
     # ---- encoding ------------------------------------------------------------------------
     def encode(self, t: ir.TypeRef, value: str) -> str:
