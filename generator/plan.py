@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
 from . import ir
@@ -469,6 +470,7 @@ def _grouped(exports: tuple[tuple[str, str], ...]) -> tuple[tuple[str, tuple[str
 _DIGITS = re.compile(r"(\d+)")
 
 
+@cache  # sorting asks again for the same names
 def _natural(text: str) -> tuple[str | int, ...]:
     """`Get2` before `Get10`: runs of digits compare as numbers."""
     return tuple(int(run) if i % 2 else run for i, run in enumerate(_DIGITS.split(text)))

@@ -75,6 +75,8 @@ _SEQUENCE = Code("Sequence[Any]", typing=frozenset({"Sequence", "Any"}))
 def literal(value: object) -> str:
     """A Python literal for a JSON scalar; strings double-quoted as black writes them."""
     if isinstance(value, str):
+        if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
+            return '"' + value + '"'  # what the general case below gives such a string, without json
         text = json.dumps(value, ensure_ascii=False)  # JSON's escapes are Python's too
         if not text.isprintable():
             # a lone surrogate (JSON can hold one) cannot be written to a UTF-8 file: escape it
@@ -154,6 +156,8 @@ def _as_black_keeps_it(lines: list[str]) -> str:
     """Docstring lines as black leaves them, so that black need not run on them: trailing
     blanks dropped, leading tabs expanded, and the lines after the first dedented by their
     common indentation (templates indent them to the docstring's own)."""
+    if len(lines) == 1:
+        return lines[0].strip()
     lines = [line.rstrip() for line in lines]
     lines = [_expand_leading_tabs(line) for line in lines]
     margin = min((len(line) - len(line.lstrip()) for line in lines[1:] if line), default=0)
