@@ -721,9 +721,13 @@ def _resources(
     )
     schemes = {s.name: s for s in api.security_schemes}
 
+    below: dict[tuple[str, ...], list[tuple[str, ...]]] = {}  # a resource path -> its children's, sorted
+    for p in sorted(by_path):
+        below.setdefault(p[:-1], []).append(p)
+
     def make(path: tuple[str, ...]) -> ResourceView:
         cls = settled.get(path) or class_names.claim(pascal(path[-1]))[0]
-        children = tuple(make(p) for p in sorted(by_path) if len(p) == len(path) + 1 and p[: len(path)] == path)
+        children = tuple(make(p) for p in below.get(path, ()))
         methods = []
         for op in by_path[path]:
             methods.append(_method(op, types, example(op, options.package, options.client_name), schemes))
