@@ -293,10 +293,11 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
     common["security"] = _credentials(api, options)
     common["required_scheme"] = _required_scheme(api)
     methods = [m for top in resources for r in _walk(top) for m in r.methods]
-    common["walkthrough"] = tuple(step for top in resources for step in _walkthrough(top, api))
+    ops = {(op.resource, op.method_name): op for op in api.operations}
+    common["walkthrough"] = tuple(step for top in resources for step in _walkthrough(top, ops))
     common["sample"] = next((m for m in methods if m.call and not m.page and m.http_method == '"GET"'), None)
     common["paged"] = next((m for m in methods if m.call and m.page), None)
-    common["groups"] = _groups(resources, api)
+    common["groups"] = _groups(resources, api, ops)
     common["packages"] = (pkg, f"{pkg}._runtime", f"{pkg}.resources", f"{pkg}.types") + tuple(
         f"{pkg}." + m.file.removesuffix("/__init__.py").replace("/", ".")
         for m in resource_modules
@@ -385,23 +386,27 @@ def _usage_rank(op: ir.Operation) -> int:
     return _UPDATE if on_one and op.http_method in ("POST", "PUT", "PATCH") else _OTHER
 
 
-def _walkthrough(resource: ResourceView, api: ir.Api) -> list[tuple[ResourceView, MethodView]]:
+_Ops = dict[tuple[tuple[str, ...], str], ir.Operation]  # (resource path, method name) -> operation
+
+
+def _walkthrough(resource: ResourceView, ops: _Ops) -> list[tuple[ResourceView, MethodView]]:
     """The README's examples: a resource's calls in usage order, its children's before its deletes."""
-    ops = {op.method_name: op for op in api.operations if op.resource == resource.path}
-    ranked = sorted(resource.methods, key=lambda m: (_usage_rank(ops[m.name]), m.name))
-    steps = [(resource, m) for m in ranked if _usage_rank(ops[m.name]) != _DELETE]
-    steps += [step for child in resource.children for step in _walkthrough(child, api)]
-    return steps + [(resource, m) for m in ranked if _usage_rank(ops[m.name]) == _DELETE]
+    rank = {m.name: _usage_rank(ops[(resource.path, m.name)]) for m in resource.methods}
+    ranked = sorted(resource.methods, key=lambda m: (rank[m.name], m.name))
+    steps = [(resource, m) for m in ranked if rank[m.name] != _DELETE]
+    steps += [step for child in resource.children for step in _walkthrough(child, ops)]
+    return steps + [(resource, m) for m in ranked if rank[m.name] == _DELETE]
 
 
-def _groups(resources: tuple[ResourceView, ...], api: ir.Api) -> tuple[tuple[ResourceView, MethodView, str, str], ...]:
+def _groups(
+    resources: tuple[ResourceView, ...], api: ir.Api, ops: _Ops
+) -> tuple[tuple[ResourceView, MethodView, str, str], ...]:
     """The README's example per top-level resource: its first call in usage order, with the
     arguments it requires (resource, method, the call, the first sentence of its summary)."""
-    ops = {(op.resource, op.method_name): op for op in api.operations}
     index = api.index()
     out = []
     for top in resources:
-        steps = _walkthrough(top, api)
+        steps = _walkthrough(top, ops)
         if steps:
             resource, method = steps[0]
             op = ops[(resource.path, method.name)]
