@@ -42,10 +42,14 @@ class Code:
             object.__setattr__(self, "members", (self.text,))
 
 
-def uses(text: str, *parts: Code) -> Code:
-    """`text`, built from `parts`, with the names they use."""
+def uses(text: str, *parts: Code, modules: frozenset[str] = frozenset()) -> Code:
+    """`text`, built from `parts` (and reaching `modules` itself), with the names they use."""
+    if len(parts) == 1:  # the common case: one inner part
+        part = parts[0]
+        refs = part.refs if len(part.refs) < 2 else tuple(dict.fromkeys(part.refs))
+        return Code(text, refs, part.typing, modules=part.modules | modules if modules else part.modules)
     refs = tuple(dict.fromkeys(name for p in parts for name in p.refs))
-    modules = frozenset().union(*(p.modules for p in parts))
+    modules = modules.union(*(p.modules for p in parts))
     return Code(text, refs, frozenset().union(*(p.typing for p in parts)), modules=modules)
 
 
@@ -67,7 +71,6 @@ def or_unset(annotation: str) -> str:
 
 _NONE = Code("None")
 _R = frozenset({"_r"})
-_R_CODE = Code("", modules=_R)  # a part that adds only the models runtime
 _MAPPING = Code("Mapping[str, Any]", typing=frozenset({"Mapping", "Any"}))
 _SEQUENCE = Code("Sequence[Any]", typing=frozenset({"Sequence", "Any"}))
 
@@ -285,16 +288,16 @@ class Types:
             if isinstance(item, ir.AnyType):
                 return Code(f"_r.array({value})", modules=_R)
             item_decoder = self.decoder_code(item)
-            return uses(f"_r.list_of({value}, {item_decoder.text})", item_decoder, _R_CODE)
+            return uses(f"_r.list_of({value}, {item_decoder.text})", item_decoder, modules=_R)
         if isinstance(t, ir.MapOf):
             inner = self.resolve(t.value)
             if isinstance(inner, ir.AnyType):
                 return Code(f"_r.obj({value})", modules=_R)
             value_decoder = self.decoder_code(inner)
-            return uses(f"_r.map_of({value}, {value_decoder.text})", value_decoder, _R_CODE)
+            return uses(f"_r.map_of({value}, {value_decoder.text})", value_decoder, modules=_R)
         if isinstance(t, ir.Nullable):
             inner_decoder = self.decoder_code(t.inner)
-            return uses(f"_r.nullable({inner_decoder.text})({value})", inner_decoder, _R_CODE)
+            return uses(f"_r.nullable({inner_decoder.text})({value})", inner_decoder, modules=_R)
         decoder = self.decoder_code(t)
         return uses(f"{decoder.text}({value})", decoder)
 
@@ -318,7 +321,7 @@ class Types:
             wrapper = (
                 "_r.lists" if isinstance(t, ir.ListOf) else "_r.maps" if isinstance(t, ir.MapOf) else "_r.nullable"
             )
-            return uses(f"{wrapper}({inner.text})", inner, _R_CODE)
+            return uses(f"{wrapper}({inner.text})", inner, modules=_R)
         d = self.defs.get(t.name)
         name = t.name if isinstance(d, (ir.Enum, ir.Model)) else self.decoders[t.name]
         text = (
