@@ -173,9 +173,7 @@ class MethodView:
     security: str = ""  # literal of the accepted alternatives of scheme names, "" when none
     errors: tuple[tuple[str, str], ...] = ()  # (literal of the status key, decoder) of documented errors
     credentials: str = ""  # for the docs: the arguments it needs, e.g. "`api_key`" or "`username` + `password`"
-    # what its code uses from the runtime and the package: "_b" (binary), "_r" (models), "_t" (types),
-    # "Styled" (a parameter in the spec's own style), "_s" (events), "builtins" (see _builtins_qualified)
-    runtime: tuple[str, ...] = ()
+    runtime: tuple[str, ...] = ()  # what its code uses of the module's `runtime`: "_b", "_r", "_t", "Styled", ...
 
 
 @dataclass(frozen=True)
