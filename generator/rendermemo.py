@@ -49,7 +49,9 @@ class Memo:
         digest = hashlib.sha256(self.base + job.template.encode() + b"\0")
         try:
             names = self._reads(job.template)
-            for name in sorted(job.context if names is None else set(names) & job.context.keys()):
+            # (Jinja's analysis leaves out the environment's globals, which a context value would shadow)
+            read = job.context.keys() if names is None else (set(names) | self.env.globals.keys()) & job.context.keys()
+            for name in sorted(read):
                 digest.update(name.encode() + b"\0" + self._digest(job.context[name]))
         except Exception:  # a template that does not parse, a value pickle cannot write: never remembered
             return None

@@ -128,3 +128,14 @@ def test_a_warm_rebuild_after_a_change_equals_a_build_without_cache(tmp_path: Pa
         return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
     assert tree(tmp_path / "b") == tree(tmp_path / "c") != tree(tmp_path / "a")
+
+
+def test_a_context_value_named_like_a_jinja_global_is_read(tmp_path: Path) -> None:
+    """Jinja's analysis leaves globals (`cycler`, `fits`, ...) out; a context value shadows one."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "note.jinja").write_text("{{ cycler }}")
+    render([Job("note.txt", "note.jinja", {"cycler": "first"})], templates, tmp_path / "cache")
+    _mark_remembered(tmp_path / "cache")
+    out, _ = render([Job("note.txt", "note.jinja", {"cycler": "second"})], templates, tmp_path / "cache")
+    assert out["note.txt"] == "second"
