@@ -390,7 +390,10 @@ def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:
             ]
         )
         return None
-    files, diags = run.stage("render", lambda: render(jobs, config.templates))
+    from .cache import root
+
+    memo = None if run.args.no_cache else root() / "render"
+    files, diags = run.stage("render", lambda: render(jobs, config.templates, memo))
     if run.add(diags):
         return None
     files, diags = run.stage(

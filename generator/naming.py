@@ -138,7 +138,12 @@ def _without_repeats(parts: list[str]) -> list[str]:
     return parts
 
 
+_NON_ALNUM = re.compile(r"[^0-9A-Za-z]+")
+
+
 def ascii_fold(text: str) -> str:
+    if text.isascii():
+        return text  # what NFKD and dropping non-ASCII leave of ASCII text
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
@@ -148,7 +153,7 @@ def words(text: str) -> list[str]:
 
 def pascal(text: str) -> str:
     """`MessagePhase-2` -> `MessagePhase2`, `mcp_list tools` -> `McpListTools`; keeps `MCPTool`."""
-    parts = re.split(r"[^0-9A-Za-z]+", ascii_fold(text))
+    parts = _NON_ALNUM.split(ascii_fold(text))
     name = "".join(p[:1].upper() + p[1:] for p in parts if p)
     if not name:
         name = "Model"
@@ -163,7 +168,7 @@ def pascal(text: str) -> str:
 def pascal_part(text: str) -> str:
     """A piece of a longer class name (`model` -> `Model`): `pascal` applies its checks to the
     whole name, so that a field `model` of `Tool` gives `ToolModel`, not `ToolModelModel`."""
-    return "".join(p[:1].upper() + p[1:] for p in re.split(r"[^0-9A-Za-z]+", ascii_fold(text)) if p)
+    return "".join(p[:1].upper() + p[1:] for p in _NON_ALNUM.split(ascii_fold(text)) if p)
 
 
 def snake(text: str) -> str:

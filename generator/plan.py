@@ -7,8 +7,9 @@ checked by tests): templates only format what is decided here.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
 from . import ir
@@ -172,6 +173,7 @@ class MethodView:
     security: str = ""  # literal of the accepted alternatives of scheme names, "" when none
     errors: tuple[tuple[str, str], ...] = ()  # (literal of the status key, decoder) of documented errors
     credentials: str = ""  # for the docs: the arguments it needs, e.g. "`api_key`" or "`username` + `password`"
+    runtime: tuple[str, ...] = ()  # what its code uses of the module's `runtime`: "_b", "_r", "_t", "Styled", ...
 
 
 @dataclass(frozen=True)
@@ -272,18 +274,28 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
     names: dict[str, list[str]] = {}
     for name, module in exports:
         names.setdefault(module, []).append(name)
-    modules = [replace(_types_module(api, types, m), names=tuple(names.get(m, ()))) for m in api.modules]
-    resources, resource_modules = _resources(api, types, options)
+    by_module: dict[str, list[ir.Definition]] = {}
+    for d in api.definitions:
+        by_module.setdefault(d.module, []).append(d)
+    # who defines each generated name (definitions and union decoders): what a module imports from where
+    owners = {d.name: d.module for d in api.definitions}
+    owners |= {fn: types.defs[n].module for n, fn in decoders.items()}
+    modules = [
+        replace(_types_module(by_module.get(m, []), types, m, owners), names=tuple(names.get(m, ())))
+        for m in api.modules
+    ]
+    resources, resource_modules = _resources(api, types, options, owners)
     common = {"package": pkg, "options": options, "api": _api_view(api), "flavors": FLAVORS}
     common["public"] = _dunder_all(PUBLIC)
     common["public_modules"] = sorted(PUBLIC.items(), key=lambda e: (_module_key(e[1]), _member_key(e[0])))
     common["security"] = _credentials(api, options)
     common["required_scheme"] = _required_scheme(api)
     methods = [m for top in resources for r in _walk(top) for m in r.methods]
-    common["walkthrough"] = tuple(step for top in resources for step in _walkthrough(top, api))
+    ops = {(op.resource, op.method_name): op for op in api.operations}
+    common["walkthrough"] = tuple(step for top in resources for step in _walkthrough(top, ops))
     common["sample"] = next((m for m in methods if m.call and not m.page and m.http_method == '"GET"'), None)
     common["paged"] = next((m for m in methods if m.call and m.page), None)
-    common["groups"] = _groups(resources, api)
+    common["groups"] = _groups(resources, api, ops)
     common["packages"] = (pkg, f"{pkg}._runtime", f"{pkg}.resources", f"{pkg}.types") + tuple(
         f"{pkg}." + m.file.removesuffix("/__init__.py").replace("/", ".")
         for m in resource_modules
@@ -372,23 +384,27 @@ def _usage_rank(op: ir.Operation) -> int:
     return _UPDATE if on_one and op.http_method in ("POST", "PUT", "PATCH") else _OTHER
 
 
-def _walkthrough(resource: ResourceView, api: ir.Api) -> list[tuple[ResourceView, MethodView]]:
+_Ops = dict[tuple[tuple[str, ...], str], ir.Operation]  # (resource path, method name) -> operation
+
+
+def _walkthrough(resource: ResourceView, ops: _Ops) -> list[tuple[ResourceView, MethodView]]:
     """The README's examples: a resource's calls in usage order, its children's before its deletes."""
-    ops = {op.method_name: op for op in api.operations if op.resource == resource.path}
-    ranked = sorted(resource.methods, key=lambda m: (_usage_rank(ops[m.name]), m.name))
-    steps = [(resource, m) for m in ranked if _usage_rank(ops[m.name]) != _DELETE]
-    steps += [step for child in resource.children for step in _walkthrough(child, api)]
-    return steps + [(resource, m) for m in ranked if _usage_rank(ops[m.name]) == _DELETE]
+    rank = {m.name: _usage_rank(ops[(resource.path, m.name)]) for m in resource.methods}
+    ranked = sorted(resource.methods, key=lambda m: (rank[m.name], m.name))
+    steps = [(resource, m) for m in ranked if rank[m.name] != _DELETE]
+    steps += [step for child in resource.children for step in _walkthrough(child, ops)]
+    return steps + [(resource, m) for m in ranked if rank[m.name] == _DELETE]
 
 
-def _groups(resources: tuple[ResourceView, ...], api: ir.Api) -> tuple[tuple[ResourceView, MethodView, str, str], ...]:
+def _groups(
+    resources: tuple[ResourceView, ...], api: ir.Api, ops: _Ops
+) -> tuple[tuple[ResourceView, MethodView, str, str], ...]:
     """The README's example per top-level resource: its first call in usage order, with the
     arguments it requires (resource, method, the call, the first sentence of its summary)."""
-    ops = {(op.resource, op.method_name): op for op in api.operations}
     index = api.index()
     out = []
     for top in resources:
-        steps = _walkthrough(top, api)
+        steps = _walkthrough(top, ops)
         if steps:
             resource, method = steps[0]
             op = ops[(resource.path, method.name)]
@@ -457,6 +473,7 @@ def _grouped(exports: tuple[tuple[str, str], ...]) -> tuple[tuple[str, tuple[str
 _DIGITS = re.compile(r"(\d+)")
 
 
+@cache  # sorting asks again for the same names
 def _natural(text: str) -> tuple[str | int, ...]:
     """`Get2` before `Get10`: runs of digits compare as numbers."""
     return tuple(int(run) if i % 2 else run for i, run in enumerate(_DIGITS.split(text)))
@@ -474,8 +491,7 @@ def _module_key(module: str) -> tuple[tuple[str | int, ...], tuple[str | int, ..
 
 
 # ---- types modules -------------------------------------------------------------------------
-def _types_module(api: ir.Api, types: Types, module: str) -> TypesModuleView:
-    defs = [d for d in api.definitions if d.module == module]
+def _types_module(defs: list[ir.Definition], types: Types, module: str, owners: dict[str, str]) -> TypesModuleView:
     enums = tuple(
         EnumView(d.name, docstring(d.description), tuple((m.attr, literal(m.value)) for m in d.members))
         for d in defs
@@ -488,8 +504,6 @@ def _types_module(api: ir.Api, types: Types, module: str) -> TypesModuleView:
     kinds = tuple(_kind(d, types) for d in defs if isinstance(d, ir.KindUnion))
     aliases = _ordered_aliases(defs, types, tagged, kinds)
     used = _types_module_uses(defs, types)
-    index = api.index()
-    owners = {d.name: d.module for d in api.definitions} | {fn: index[n].module for n, fn in types.decoders.items()}
     imports: dict[str, set[str]] = {}
     for name in sorted(used.refs):
         owner = owners.get(name)
@@ -697,7 +711,7 @@ def _kind(d: ir.KindUnion, types: Types) -> KindView:
 
 # ---- resources -------------------------------------------------------------------------------
 def _resources(
-    api: ir.Api, types: Types, options: Options
+    api: ir.Api, types: Types, options: Options, owners: dict[str, str]
 ) -> tuple[tuple[ResourceView, ...], tuple[ResourceModuleView, ...]]:
     by_path: dict[tuple[str, ...], list[ir.Operation]] = {}
     for op in api.operations:
@@ -708,47 +722,40 @@ def _resources(
     class_names = Namespace(
         frozenset(d.name for d in api.definitions) | {"Client", "AsyncClient"} | set(settled.values())
     )
-    index = api.index()
     schemes = {s.name: s for s in api.security_schemes}
+
+    below: dict[tuple[str, ...], list[tuple[str, ...]]] = {}  # a resource path -> its children's, sorted
+    for p in sorted(by_path):
+        below.setdefault(p[:-1], []).append(p)
 
     def make(path: tuple[str, ...]) -> ResourceView:
         cls = settled.get(path) or class_names.claim(pascal(path[-1]))[0]
-        children = tuple(make(p) for p in sorted(by_path) if len(p) == len(path) + 1 and p[: len(path)] == path)
+        children = tuple(make(p) for p in below.get(path, ()))
         methods = []
         for op in by_path[path]:
             methods.append(_method(op, types, example(op, options.package, options.client_name), schemes))
         return ResourceView(cls, path[-1], path, _builtins_qualified(tuple(methods)), children)
 
     tops = tuple(make(p) for p in sorted((p for p in by_path if len(p) == 1), key=lambda p: _module_key(p[0])))
-    modules = [_resource_module(r, types, index) for top in tops for r in _walk(top)]
+    modules = [_resource_module(r, owners) for top in tops for r in _walk(top)]
     return tops, tuple(modules)
 
 
-def _resource_module(r: ResourceView, types: Types, index: dict[str, ir.Definition]) -> ResourceModuleView:
+def _resource_module(r: ResourceView, owners: dict[str, str]) -> ResourceModuleView:
     """One module per resource, in folders mirroring the resource tree (resources/beta/threads/runs.py):
     a client loads only the resources it touches, and no module holds a whole API."""
     used = {n for m in r.methods for n in m.uses}
     imports: dict[str, set[str]] = {}
-    decoder_modules = {fn: index[n].module for n, fn in types.decoders.items()}
     for name in sorted(used):
-        d = index.get(name)
-        if d is not None:
-            imports.setdefault(d.module, set()).add(name)
-        elif name in decoder_modules:
-            imports.setdefault(decoder_modules[name], set()).add(name)
+        owner = owners.get(name)
+        if owner is not None:
+            imports.setdefault(owner, set()).add(name)
     typing = ("TYPE_CHECKING",) + tuple(n for n in ("Any", "Literal") if n in used)
     abc = (("Mapping",) if r.methods else ()) + (("Sequence",) if "Sequence" in used else ())
     if any(m.overloads for m in r.methods):
         typing += ("overload",)
     params = [p for m in r.methods for p in m.positional + m.keyword]
-    code = " ".join(f"{m.decode} {m.events} {m.returns} " + " ".join(d for _, d in m.errors) for m in r.methods)
-    runtime = tuple(n for n in ("_b", "_r", "_t") if n + "." in code)
-    if any("Styled(" in p.value for p in params) or any("Styled(" in v for m in r.methods for _, v in m.path_args):
-        runtime += ("Styled",)
-    if any(m.events for m in r.methods):
-        runtime += ("_s",)
-    if any(_BUILTIN_QUALIFIED in a for m in r.methods for a in _annotations(m)):
-        runtime += ("builtins",)
+    runtime = tuple(n for n in _RUNTIME_ORDER if any(n in m.runtime for m in r.methods))
     file = "resources/" + "/".join(r.path) + ("/__init__.py" if r.children else ".py")
     return ResourceModuleView(
         ".".join(r.path),
@@ -767,6 +774,8 @@ def _resource_module(r: ResourceView, types: Types, index: dict[str, ir.Definiti
     )
 
 
+# the order a resource module imports them in
+_RUNTIME_ORDER = ("_b", "_r", "_t", "Styled", "_s", "builtins")
 # A method named like a builtin (`list`) hides it, for mypy, in the annotations of the methods after
 # it in the class body: those say `builtins.list[...]` instead.
 _BUILTINS = frozenset({"list", "dict", "str", "int", "float", "bool", "bytes", "object", "type", "tuple", "set"})
@@ -784,14 +793,18 @@ def _builtins_qualified(methods: tuple[MethodView, ...]) -> tuple[MethodView, ..
 
 def _qualified(m: MethodView, hidden: set[str]) -> MethodView:
     pattern = re.compile(r"(?<![\w.])(" + "|".join(sorted(hidden)) + r")\b")
+    fixed = False
 
     def fix(text: str) -> str:
-        return pattern.sub(_BUILTIN_QUALIFIED + r"\1", text)
+        nonlocal fixed
+        text, count = pattern.subn(_BUILTIN_QUALIFIED + r"\1", text)
+        fixed = fixed or count > 0
+        return text
 
     def params(views: tuple[ParamView, ...]) -> tuple[ParamView, ...]:
         return tuple(replace(p, annotation=fix(p.annotation)) for p in views)
 
-    return replace(
+    out = replace(
         m,
         returns=fix(m.returns),
         page_item=fix(m.page_item),
@@ -804,20 +817,18 @@ def _qualified(m: MethodView, hidden: set[str]) -> MethodView:
         cookies=params(m.cookies),
         overloads=tuple((kind, params(views)) for kind, views in m.overloads),
     )
-
-
-def _annotations(m: MethodView) -> Iterator[str]:
-    yield from (m.returns, m.page_item, m.event_type)
-    for views in (m.positional, m.keyword, m.query, m.body_fields, m.headers, m.cookies, *(v for _, v in m.overloads)):
-        yield from (p.annotation for p in views)
+    return replace(out, runtime=tuple(n for n in _RUNTIME_ORDER if n in m.runtime or n == "builtins")) if fixed else out
 
 
 def _page_imports(pages: Iterable[str]) -> tuple[str, ...]:
-    """The names a resource module imports from the runtime's pagination, sorted as isort does."""
+    """The names a resource module imports from the runtime's pagination, sorted as isort does: the
+    page class of each flavor (`flavor.page_prefix` + `MethodView.page`), the `Paging` facts and the
+    async flavor's pager (what the template's `call` writes)."""
     used = {p for p in pages if p}
     if not used:
         return ()
-    names = {"AsyncPager", "Paging"} | {prefix + p for p in used for prefix in ("Sync", "Async")}
+    names = {"Paging"} | {"AsyncPager" for f in FLAVORS if f.is_async}
+    names |= {f.page_prefix + p for p in used for f in FLAVORS}
     return tuple(sorted(names, key=_member_key))
 
 
@@ -893,12 +904,25 @@ def _method(op: ir.Operation, types: Types, usage: str, api_schemes: dict[str, i
     keyword.sort(key=lambda p: (p.default != "",))
     returned = Code("None")
     decode = "_r.identity"
+    # through the lazy types package (`_t.`): a call imports only the modules it decodes with
+    through_t = types.qualified("_t.")
+    decoders = [through_t.decoder_code(e.type) for e in op.errors]
+    if op.events is not None:
+        decoders.append(through_t.decoder_code(op.events.event))
+    used = {"_s"} if op.events is not None else set()
     if op.response_kind in _UNDECODED:
         annotation, decode = _UNDECODED[op.response_kind]
         returned = Code(annotation)
+        used |= {"_b"} if decode else set()
     elif op.response is not None:
-        # through the lazy types package (`_t.`): a call imports only the modules it decodes with
-        returned, decode = types.annotated(op.response), types.qualified("_t.").decoder(op.response)
+        returned, decoder = types.annotated(op.response), through_t.decoder_code(op.response)
+        decode = decoder.text
+        decoders.append(decoder)
+    else:
+        used.add("_r")
+    used = used.union(*(d.modules for d in decoders))
+    if any(_is_styled(p) for p in (*op.path_params, *op.query_params, *op.header_params, *op.cookie_params)):
+        used.add("Styled")
     page = op.page.page_class if op.page is not None else ""
     item = types.annotated(op.page.item) if op.page is not None else Code("")
     # a page is the flavour's page class of the item type: the template writes Async ones
@@ -937,8 +961,9 @@ def _method(op: ir.Operation, types: Types, usage: str, api_schemes: dict[str, i
         kind=op.response_kind,
         decode_from='"response"' if op.response_kind in _UNDECODED else "",
         **_events(op, types, tuple(keyword)),
-        errors=tuple((literal(e.status), types.qualified("_t.").decoder(e.type)) for e in op.errors),
+        errors=tuple((literal(e.status), d.text) for e, d in zip(op.errors, decoders, strict=False)),
         credentials="; or ".join(" + ".join(_args_of(api_schemes, n) for n in alt) or "none" for alt in op.security),
+        runtime=tuple(n for n in _RUNTIME_ORDER if n in used),
     )
     extra = _names(types.annotated(op.events.event)) if op.events is not None else ()
     if view.overloads:
@@ -959,11 +984,16 @@ _DEFAULT_STYLE = {
 }
 
 
+def _is_styled(p: ir.Param) -> bool:
+    """Whether the runtime's default for the parameter's location does not apply (for a query:
+    the client's `array_format`, by default the spec's default style)."""
+    return (p.style, p.explode) != _DEFAULT_STYLE[p.location] or p.allow_reserved
+
+
 def _styled(p: ir.Param) -> str:
     """The value a request sends for a parameter: the argument itself where the runtime's
-    default for its location applies (for a query: the client's `array_format`, by default the
-    spec's default style), else wrapped in `Styled` with the spec's style."""
-    if (p.style, p.explode) == _DEFAULT_STYLE[p.location] and not p.allow_reserved:
+    default for its location applies, else wrapped in `Styled` with the spec's style."""
+    if not _is_styled(p):
         return p.attr
     args = (
         [p.attr, literal(p.style)]

@@ -27,23 +27,30 @@ class Code:
     `refs`: generated names it uses unqualified (definitions, union decoder functions), in the
     order they appear; `typing`: names it needs from `typing` / `collections.abc` (Any, Literal,
     Mapping, Sequence); `members`: an annotation's top-level union members (`A | B` -> ("A", "B")),
-    else (text,).
+    else (text,); `modules`: the modules an expression reaches through an alias (`_r`, the models
+    runtime; `_t`, the types package when qualified by it).
     """
 
     text: str
     refs: tuple[str, ...] = ()
     typing: frozenset[str] = frozenset()
     members: tuple[str, ...] = ()
+    modules: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if not self.members:
             object.__setattr__(self, "members", (self.text,))
 
 
-def uses(text: str, *parts: Code) -> Code:
-    """`text`, built from `parts`, with the names they use."""
+def uses(text: str, *parts: Code, modules: frozenset[str] = frozenset()) -> Code:
+    """`text`, built from `parts` (and reaching `modules` itself), with the names they use."""
+    if len(parts) == 1:  # the common case: one inner part
+        part = parts[0]
+        refs = part.refs if len(part.refs) < 2 else tuple(dict.fromkeys(part.refs))
+        return Code(text, refs, part.typing, modules=part.modules | modules if modules else part.modules)
     refs = tuple(dict.fromkeys(name for p in parts for name in p.refs))
-    return Code(text, refs, frozenset().union(*(p.typing for p in parts)))
+    modules = modules.union(*(p.modules for p in parts))
+    return Code(text, refs, frozenset().union(*(p.typing for p in parts)), modules=modules)
 
 
 def union(parts: Iterable[Code]) -> Code:
@@ -52,7 +59,7 @@ def union(parts: Iterable[Code]) -> Code:
     members = [m for p in parts for m in p.members]
     members = [m for m in members if m != "None"] + (["None"] if "None" in members else [])
     joined = uses(" | ".join(members), *parts)
-    return Code(joined.text, joined.refs, joined.typing, tuple(members))
+    return Code(joined.text, joined.refs, joined.typing, tuple(members), joined.modules)
 
 
 def or_unset(annotation: str) -> str:
@@ -63,6 +70,7 @@ def or_unset(annotation: str) -> str:
 
 
 _NONE = Code("None")
+_R = frozenset({"_r"})
 _MAPPING = Code("Mapping[str, Any]", typing=frozenset({"Mapping", "Any"}))
 _SEQUENCE = Code("Sequence[Any]", typing=frozenset({"Sequence", "Any"}))
 
@@ -70,6 +78,8 @@ _SEQUENCE = Code("Sequence[Any]", typing=frozenset({"Sequence", "Any"}))
 def literal(value: object) -> str:
     """A Python literal for a JSON scalar; strings double-quoted as black writes them."""
     if isinstance(value, str):
+        if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
+            return '"' + value + '"'  # what the general case below gives such a string, without json
         text = json.dumps(value, ensure_ascii=False)  # JSON's escapes are Python's too
         if not text.isprintable():
             # a lone surrogate (JSON can hold one) cannot be written to a UTF-8 file: escape it
@@ -115,19 +125,7 @@ def docstring(text: str) -> str:
     Control characters become escapes; a lone surrogate (JSON can hold one) is shown as the
     text `\\udXXX`, since a class whose docstring holds one cannot even be created.
     """
-    out = []
-    for ch in text.replace("\r\n", "\n").replace("\r", "\n"):
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == "\n" or ch == "\t":
-            out.append(ch)
-        elif 0xD800 <= ord(ch) <= 0xDFFF:
-            out.append(f"\\\\u{ord(ch):04x}")
-        elif ord(ch) < 32 or ord(ch) == 127 or ch in "\u2028\u2029\x85":
-            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    body = _as_black_keeps_it("".join(out).strip().split("\n"))
+    body = _as_black_keeps_it(_ESCAPED.sub(_escape, text.replace("\r\n", "\n").replace("\r", "\n")).strip().split("\n"))
     # A run of quotes ends the string if it is three long, or if it touches the closing `"""`:
     # those runs are escaped whole (a backslash before one quote of `\"""` would not do).
     body = _QUOTES.sub(
@@ -143,12 +141,26 @@ def docstring(text: str) -> str:
 
 
 _QUOTES = re.compile('"+')
+# what a docstring cannot hold as it is: backslashes, control characters but line breaks and
+# tabs, DEL, the line separators Python splits lines at, and lone surrogates
+_ESCAPED = re.compile("[\\\\\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch == "\\":
+        return "\\\\"
+    if 0xD800 <= ord(ch) <= 0xDFFF:
+        return f"\\\\u{ord(ch):04x}"
+    return f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}"
 
 
 def _as_black_keeps_it(lines: list[str]) -> str:
     """Docstring lines as black leaves them, so that black need not run on them: trailing
     blanks dropped, leading tabs expanded, and the lines after the first dedented by their
     common indentation (templates indent them to the docstring's own)."""
+    if len(lines) == 1:
+        return lines[0].strip()
     lines = [line.rstrip() for line in lines]
     lines = [_expand_leading_tabs(line) for line in lines]
     margin = min((len(line) - len(line.lstrip()) for line in lines[1:] if line), default=0)
@@ -264,28 +276,28 @@ class Types:
         # hot scalars are checked inline; the runtime check runs (and raises) only on a mismatch
         if isinstance(t, ir.Prim) and t.kind in ("str", "int", "bool", "float"):
             name, bound = (value, value) if value.isidentifier() else ("v", f"(v := {value})")
-            return Code(f"{name} if {bound}.__class__ is {t.kind} else {_CHECK[t.kind]}({name})")
+            return Code(f"{name} if {bound}.__class__ is {t.kind} else {_CHECK[t.kind]}({name})", modules=_R)
         if isinstance(t, ir.Prim):
-            return Code(f"{_CHECK[t.kind]}({value})")
+            return Code(f"{_CHECK[t.kind]}({value})", modules=_R)
         if isinstance(t, ir.AnyType):
             return Code(value)
         if isinstance(t, ir.Const):
-            return Code(f"_r.const({value}, {literal(t.value)})")
+            return Code(f"_r.const({value}, {literal(t.value)})", modules=_R)
         if isinstance(t, ir.ListOf):
             item = self.resolve(t.item)
             if isinstance(item, ir.AnyType):
-                return Code(f"_r.array({value})")
+                return Code(f"_r.array({value})", modules=_R)
             item_decoder = self.decoder_code(item)
-            return uses(f"_r.list_of({value}, {item_decoder.text})", item_decoder)
+            return uses(f"_r.list_of({value}, {item_decoder.text})", item_decoder, modules=_R)
         if isinstance(t, ir.MapOf):
             inner = self.resolve(t.value)
             if isinstance(inner, ir.AnyType):
-                return Code(f"_r.obj({value})")
+                return Code(f"_r.obj({value})", modules=_R)
             value_decoder = self.decoder_code(inner)
-            return uses(f"_r.map_of({value}, {value_decoder.text})", value_decoder)
+            return uses(f"_r.map_of({value}, {value_decoder.text})", value_decoder, modules=_R)
         if isinstance(t, ir.Nullable):
             inner_decoder = self.decoder_code(t.inner)
-            return uses(f"_r.nullable({inner_decoder.text})({value})", inner_decoder)
+            return uses(f"_r.nullable({inner_decoder.text})({value})", inner_decoder, modules=_R)
         decoder = self.decoder_code(t)
         return uses(f"{decoder.text}({value})", decoder)
 
@@ -297,11 +309,11 @@ class Types:
         """`decoder` with the names it uses (none when qualified: they are attributes of the qualifier)."""
         t = self.resolve(t)
         if isinstance(t, ir.Prim):
-            return Code(_CHECK[t.kind])
+            return Code(_CHECK[t.kind], modules=_R)
         if isinstance(t, ir.AnyType):
-            return Code("_r.identity")
+            return Code("_r.identity", modules=_R)
         if isinstance(t, ir.Const):
-            return Code(f"_r.consts({literal(t.value)})")
+            return Code(f"_r.consts({literal(t.value)})", modules=_R)
         if isinstance(t, (ir.ListOf, ir.MapOf, ir.Nullable)):
             inner = self.decoder_code(
                 t.item if isinstance(t, ir.ListOf) else t.value if isinstance(t, ir.MapOf) else t.inner
@@ -309,7 +321,7 @@ class Types:
             wrapper = (
                 "_r.lists" if isinstance(t, ir.ListOf) else "_r.maps" if isinstance(t, ir.MapOf) else "_r.nullable"
             )
-            return uses(f"{wrapper}({inner.text})", inner)
+            return uses(f"{wrapper}({inner.text})", inner, modules=_R)
         d = self.defs.get(t.name)
         name = t.name if isinstance(d, (ir.Enum, ir.Model)) else self.decoders[t.name]
         text = (
@@ -317,7 +329,8 @@ class Types:
             + name
             + (".decode" if isinstance(d, ir.Enum) else ".from_dict" if isinstance(d, ir.Model) else "")
         )
-        return Code(text, () if self.qualifier else (name,))
+        qualified = frozenset({self.qualifier.removesuffix(".")}) if self.qualifier else frozenset()
+        return Code(text, () if self.qualifier else (name,), modules=qualified)
 
     # ---- encoding ------------------------------------------------------------------------
     def encode(self, t: ir.TypeRef, value: str) -> str:

@@ -31,6 +31,7 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        auto_reload=False,  # one build: no template changes under it (and no stat of its file per job)
     )
     env.filters["toml"] = toml_string
     env.globals["fits"] = fits
@@ -41,9 +42,7 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
 def docstring_end(text: str, indent: int) -> str:
     """The inside of a docstring at `indent` (its later lines indented already) plus, as black
     does, a line break before the closing quotes when they would make its last line too long."""
-    from .format import LINE_LENGTH
-
-    if "\n" in text and len(text.rsplit("\n", 1)[1]) + 3 > LINE_LENGTH:
+    if "\n" in text and len(text.rsplit("\n", 1)[1]) + 3 > (_LIMIT or _limit()):
         return text + "\n" + " " * indent
     return text
 
@@ -52,15 +51,24 @@ def fits(line: str, indent: int = 0) -> bool:
     """Whether `line`, indented by `indent`, stays within black's line length: templates use
     it to write a long statement the way black would, so that black need not run on it.
     Measured exactly as black measures (East Asian wide characters take two columns)."""
-    from .format import LINE_LENGTH
-
     if "\n" in line:
         return False
     if line.isascii():
-        return indent + len(line) <= LINE_LENGTH
+        return indent + len(line) <= (_LIMIT or _limit())
     from black.strings import str_width
 
-    return indent + str_width(line) <= LINE_LENGTH
+    return indent + str_width(line) <= _limit()
+
+
+_LIMIT = 0  # format.LINE_LENGTH once read: templates ask thousands of times, and importing format loads black
+
+
+def _limit() -> int:
+    global _LIMIT
+    from .format import LINE_LENGTH
+
+    _LIMIT = LINE_LENGTH
+    return _LIMIT
 
 
 def toml_string(value: object) -> str:
@@ -79,13 +87,28 @@ def toml_string(value: object) -> str:
     return '"' + "".join(out) + '"'
 
 
-def render(jobs: list[Job], user_templates: Path | None = None) -> tuple[dict[str, str], list[Diagnostic]]:
+def render(
+    jobs: list[Job], user_templates: Path | None = None, cache: Path | None = None
+) -> tuple[dict[str, str], list[Diagnostic]]:
+    """With a `cache` folder, compiled templates are kept there, and a job whose template and
+    context are those of a job of the last build gets that build's text (see rendermemo)."""
     env = environment(user_templates)
+    memo = None
+    if cache is not None:
+        from .rendermemo import Memo, bytecode_cache
+
+        env.bytecode_cache = bytecode_cache(cache)
+        memo = Memo(cache, jobs, env, [BUILTIN] if user_templates is None else [user_templates, BUILTIN])
     out: dict[str, str] = {}
     diags: list[Diagnostic] = []
     for job in jobs:
         if not job.template:
             out[job.path] = _static(job.source, user_templates)
+            continue
+        key = memo.key(job) if memo is not None else None
+        remembered = memo.get(key) if memo is not None else None
+        if remembered is not None:
+            out[job.path] = remembered
             continue
         try:
             text = env.get_template(job.template).render(**job.context)
@@ -107,6 +130,10 @@ def render(jobs: list[Job], user_templates: Path | None = None) -> tuple[dict[st
             )
             continue
         out[job.path] = text
+        if memo is not None:
+            memo.put(key, text)
+    if memo is not None:
+        memo.save()
     return out, diags
 
 

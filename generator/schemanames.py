@@ -117,19 +117,23 @@ def _is_union(node: Any) -> bool:
 
 
 def _trail(node: Any, ref: str, keys: list[str]) -> list[str] | None:
-    """The keys from `node` down to a `$ref` to `ref`, or None."""
+    """The keys from `node` down to a `$ref` to `ref`, or None (`keys`, the path to `node`, is
+    extended and restored in place: a walk of every schema, so no copy per node)."""
     if len(keys) > 64:  # far deeper than any real schema; a guard, not a rule
         return None
     if isinstance(node, dict):
         if node.get("$ref") == ref:
-            return keys
-        items = list(node.items())
+            return list(keys)
+        items: Any = node.items()
     elif isinstance(node, list):
-        items = [(str(i), v) for i, v in enumerate(node)]
+        items = enumerate(node)
     else:
         return None
     for key, value in items:
-        found = _trail(value, ref, [*keys, str(key)])
-        if found is not None:
-            return found
+        if isinstance(value, (dict, list)):
+            keys.append(str(key))
+            found = _trail(value, ref, keys)
+            keys.pop()
+            if found is not None:
+                return found
     return None

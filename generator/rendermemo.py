@@ -1,0 +1,152 @@
+"""What the render stage remembers between builds, so that a module whose context did not change
+is not rendered again (a warm rebuild after a one-schema change re-renders only what it touched).
+
+A job's text is keyed by a digest of everything rendering reads: its template's name, the
+sources of every template (built-in and the user's), the code behind the templates' filters and
+globals (render.py, format.py's line length, black's width rules, Jinja's version) and the
+context values the template reads (Jinja's own analysis of its source; all of them when it
+includes or extends another template, which sees the whole context), serialised with pickle
+(views are frozen dataclasses of strings and tuples: equal bytes mean equal values, and a value
+that merely serialises differently is only a miss). One memo file per output (named by the
+jobs' top-level paths) holds the texts of its last build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import pickle
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.meta
+
+from .plan import Job
+
+_HERE = Path(__file__).resolve().parent
+
+
+class Memo:
+    def __init__(self, folder: Path, jobs: list[Job], env: jinja2.Environment, template_dirs: Iterable[Path]) -> None:
+        slot = hashlib.sha256("\0".join(sorted({j.path.split("/", 1)[0] for j in jobs})).encode()).hexdigest()
+        self.file = folder / "memo" / f"{slot[:32]}.marshal"
+        self.env = env
+        self.base = _base_digest(template_dirs)
+        old = _read(self.file)
+        same = old.get("base") == self.base
+        self.old: dict[str, str] = old.get("texts", {}) if same else {}
+        # template -> the context names it reads (None: all), kept while no template changes
+        self.uses: dict[str, list[str] | None] = old.get("uses", {}) if same else {}
+        self.new: dict[str, str] = {}
+        self.missed = False
+        self._digests: dict[int, bytes] = {}  # id of a context value -> its digest (common values are shared)
+
+    def key(self, job: Job) -> str | None:
+        digest = hashlib.sha256(self.base + job.template.encode() + b"\0")
+        try:
+            names = self._reads(job.template)
+            # (Jinja's analysis leaves out the environment's globals, which a context value would shadow)
+            read = job.context.keys() if names is None else (set(names) | self.env.globals.keys()) & job.context.keys()
+            for name in sorted(read):
+                digest.update(name.encode() + b"\0" + self._digest(job.context[name]))
+        except Exception:  # a template that does not parse, a value pickle cannot write: never remembered
+            return None
+        return digest.hexdigest()
+
+    def _reads(self, template: str) -> list[str] | None:
+        if template not in self.uses:
+            assert self.env.loader is not None
+            tree = self.env.parse(self.env.loader.get_source(self.env, template)[0])
+            sees_all = any(
+                isinstance(node, (jinja2.nodes.Include, jinja2.nodes.Extends)) or getattr(node, "with_context", False)
+                for node in tree.find_all(
+                    (jinja2.nodes.Include, jinja2.nodes.Extends, jinja2.nodes.Import, jinja2.nodes.FromImport)
+                )
+            )
+            self.uses[template] = None if sees_all else sorted(jinja2.meta.find_undeclared_variables(tree))
+            self.missed = True
+        return self.uses[template]
+
+    def _digest(self, value: Any) -> bytes:
+        found = self._digests.get(id(value))
+        if found is None:
+            if isinstance(value, (list, tuple)) and value and not isinstance(value[0], str):
+                # a sequence of views (api.md's types modules, the resources) from its items' digests:
+                # each view is serialised once, though several jobs read it
+                digest = hashlib.sha256(type(value).__name__.encode() + len(value).to_bytes(8, "big"))
+                for item in value:
+                    digest.update(self._digest(item))
+                found = digest.digest()
+            else:
+                found = hashlib.sha256(pickle.dumps(value, protocol=5)).digest()
+            self._digests[id(value)] = found
+        return found
+
+    def get(self, key: str | None) -> str | None:
+        text = self.old.get(key) if key is not None else None
+        if text is None:
+            self.missed = True
+        elif key is not None:
+            self.new[key] = text
+        return text
+
+    def put(self, key: str | None, text: str) -> None:
+        if key is not None:
+            self.new[key] = text
+
+    def save(self) -> None:
+        """Keep this build's texts (only them: the memo never grows past one output's size)."""
+        if not self.missed and len(self.new) == len(self.old):
+            return
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as out:
+                marshal.dump({"base": self.base, "texts": self.new, "uses": self.uses}, out)
+            os.replace(tmp, self.file)
+        except OSError:
+            pass  # a read-only cache only costs time
+
+
+def bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
+    """Compiled templates kept on disk (compiling the built-in ones costs about 0.2 s a run)."""
+    target = folder / "jinja"
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _QuietBytecodeCache(str(target))
+
+
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass  # a read-only cache only costs time
+
+
+def _read(file: Path) -> dict[str, Any]:
+    try:
+        with file.open("rb") as f:
+            data = marshal.load(f)
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _base_digest(template_dirs: Iterable[Path]) -> bytes:
+    from .cache import black_version
+
+    digest = hashlib.sha256(f"{jinja2.__version__}\0{black_version()}\0".encode())
+    for source in ("render.py", "format.py"):
+        digest.update((_HERE / source).read_bytes())
+    for folder in template_dirs:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.digest()
