@@ -261,6 +261,7 @@ RUNTIME_FILES = (
     "sse.py",
     "auth.py",
     "wrappers.py",
+    "lazy.py",
 )
 
 

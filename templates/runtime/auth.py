@@ -7,15 +7,17 @@ to another origin (or scheme) loses the credential headers and query parameters 
 
 from __future__ import annotations
 
-import base64
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import APIError
+from .lazy import lazy_module
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = lazy_module("httpx", globals())  # imported by the first request (see lazy.py)
 
 # Request extensions (httpx carries them across redirects): the authorized origin, the
 # names the credentials went under, and their values (so that errors can mask them).
@@ -24,8 +26,7 @@ SENT = "convgen.credentials"
 SECRETS = "convgen.secrets"
 
 
-@dataclass(frozen=True)
-class Scheme:
+class Scheme(NamedTuple):
     """One way to authenticate, as the generator read it from the spec."""
 
     name: str
@@ -122,6 +123,8 @@ class Credentials:
         """What is sent, and the secrets in it."""
         if scheme.kind == "basic":
             user, password = (str(self.values[arg]) for arg in scheme.args)
+            import base64  # here: only HTTP basic credentials need it
+
             encoded = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
             return "Basic " + encoded, [password, encoded]
         token: str
