@@ -6,6 +6,7 @@ clients share everything but the lines that send, read and sleep.
 
 from __future__ import annotations
 
+import _thread
 import functools
 import os
 import re
@@ -287,6 +288,11 @@ def _error_body(response: httpx.Response) -> Any:
         return response.text or None
 
 
+# Held while a client makes its own httpx client (`_http`): a plain lock from the interpreter's
+# built-in `_thread`, as `threading` is not imported until something else needs it.
+_OPENING = _thread.allocate_lock()
+
+
 def _concrete(timeout: Timeout) -> float | httpx.Timeout | None:
     return timeout.resolve() if isinstance(timeout, DefaultTimeout) else timeout
 
@@ -438,10 +444,8 @@ class _Base:
                 timeouts = httpx.Timeout(timeout).as_dict()
             elif self._timeouts is not None:
                 timeouts = self._timeouts
-            else:
-                timeouts = self._timeouts = httpx.Timeout(
-                    timeout
-                ).as_dict()  # the default, computed once
+            else:  # the default's, computed once
+                timeouts = self._timeouts = httpx.Timeout(timeout).as_dict()
             request = httpx.Request(
                 method, url, headers=headers, content=content, extensions={"timeout": timeouts}
             )
@@ -599,10 +603,14 @@ class SyncAPIClient(_Base):
         constructor, so that constructing a client does not import httpx."""
         http = self._http_client
         if http is None:
-            transport = httpx.HTTPTransport(verify=_ssl_context())
-            http = self._http_client = httpx.Client(transport=transport, follow_redirects=True)
-            self._direct_transport = transport if _direct_transport() else None
-            guard(http)
+            with _OPENING:  # threads sharing a client make one httpx client between them
+                http = self._http_client
+                if http is None:
+                    transport = httpx.HTTPTransport(verify=_ssl_context())
+                    http = httpx.Client(transport=transport, follow_redirects=True)
+                    guard(http)  # before other threads can see it
+                    self._direct_transport = transport if _direct_transport() else None
+                    self._http_client = http
         return http
 
     def request(
@@ -702,10 +710,14 @@ class AsyncAPIClient(_Base):
         """As SyncAPIClient._http: our own httpx client is made when first needed."""
         http = self._http_client
         if http is None:
-            transport = httpx.AsyncHTTPTransport(verify=_ssl_context())
-            http = self._http_client = httpx.AsyncClient(transport=transport, follow_redirects=True)
-            self._direct_transport = transport if _direct_transport() else None
-            guard(http)
+            with _OPENING:  # event loops in several threads may share a client too
+                http = self._http_client
+                if http is None:
+                    transport = httpx.AsyncHTTPTransport(verify=_ssl_context())
+                    http = httpx.AsyncClient(transport=transport, follow_redirects=True)
+                    guard(http)  # before other threads can see it
+                    self._direct_transport = transport if _direct_transport() else None
+                    self._http_client = http
         return http
 
     async def request(
