@@ -24,7 +24,7 @@ from flavours import Flavour
 from goldens import committed
 
 # what only a request needs: httpx and its dependencies, and the modules the runtime defers
-DEFERRED = ("httpx", "httpcore", "ssl", "certifi", "email.utils", "json", "datetime", "random", "dataclasses")
+DEFERRED = ("httpx", "httpcore", "ssl", "certifi", "email.utils", "json", "datetime", "random")
 
 
 def _loaded_after(folder: Path, code: str) -> dict[str, Any]:

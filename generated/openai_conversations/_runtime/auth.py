@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from .errors import APIError
 from .lazy import lazy_module
@@ -26,7 +27,8 @@ SENT = "convgen.credentials"
 SECRETS = "convgen.secrets"
 
 
-class Scheme(NamedTuple):
+@dataclass(frozen=True)
+class Scheme:
     """One way to authenticate, as the generator read it from the spec."""
 
     name: str

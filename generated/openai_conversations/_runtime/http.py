@@ -14,12 +14,12 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from typing import (
     TYPE_CHECKING,
     Any,
     ForwardRef,
     Generic,
-    NamedTuple,
     Self,
     TypeAlias,
     TypeVar,
@@ -94,7 +94,8 @@ else:
 _PYTHON_VERSION = ".".join(map(str, sys.version_info[:3]))
 
 
-class ClientConfig(NamedTuple):
+@dataclass(frozen=True)
+class ClientConfig:
     """What the generator knows about this API; fixed per generated package."""
 
     package: str
@@ -113,7 +114,8 @@ class ClientConfig(NamedTuple):
     )
 
 
-class RequestOptions(NamedTuple):
+@dataclass(frozen=True)
+class RequestOptions:
     extra_headers: Mapping[str, str] | None = None
     extra_query: Mapping[str, object] | None = None
     extra_body: Mapping[str, object] | None = None
@@ -417,7 +419,7 @@ class _Base:
             # an upload, form or raw body (uploads.py): streamed, and sent again whole on a retry
             stream = body.encode(self._config.array_format, options.extra_body)
             headers = {**headers, **stream.headers()} if stream is not None else headers
-            body, options = UNSET, options._replace(extra_body=None)
+            body, options = UNSET, replace(options, extra_body=None)
         if isinstance(body, dict):
             # the generated methods pass their body fields: omitted ones are not sent
             body = {key: value for key, value in body.items() if value is not UNSET}
