@@ -14,7 +14,7 @@ WHY_MISSED: dict[str, str] = {
                           "(about 1.1 s), the IR and the views are rebuilt whole (about 2 s), and the validator checks "
                           "the changed schemas again (unchanged ones come from its per-schema memo); rendered and "
                           "formatted files come from the content-keyed cache",
-    "whole-API client: import": "httpx, the runtime's dataclasses, json and the request helpers are imported by the "
+    "whole-API client: import": "httpx, json and the runtime's request helpers (parameters, uploads) are imported by the "
                                 "first request, and no resource or type module before its first use: what remains is "
                                 "the interpreter's `typing` and the runtime's own modules (models, errors, auth, http), "
                                 "so a miss is the machine's noise on a few tens of milliseconds",
