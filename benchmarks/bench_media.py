@@ -114,12 +114,15 @@ def recorded_stream(deltas: int) -> bytes:
     return ("\n\n".join(out) + "\n\n").encode()
 
 
-def generated_responses_client() -> Path:
-    """`convgen build spec/openai.yaml --tag Responses` once, into benchmarks/.work."""
-    out = WORK / "openai_responses"
-    if not (out / "openai_responses" / "__init__.py").exists():
-        subprocess.run([sys.executable, "-m", "convgen", "build", str(ROOT / "spec" / "openai.yaml"), "--no-config", "-q",
-                        "--tag", "Responses", "--package", "openai_responses", "-o", str(out)], check=True)
+def generated_responses_client(convgen: list[str] | None = None, work: Path = WORK,
+                               env: dict[str, str] | None = None) -> Path:
+    """`convgen build spec/openai.yaml --tag Responses` into WORK: once (standalone), or every time
+    when `convgen` (a command) is given, as run.py does, so that the client is this convgen's."""
+    out = work / "openai_responses"
+    if convgen is not None or not (out / "openai_responses" / "__init__.py").exists():
+        subprocess.run([*(convgen or [sys.executable, "-m", "convgen"]), "build", str(ROOT / "spec" / "openai.yaml"),
+                        "--no-config", "-q", "--tag", "Responses", "--package", "openai_responses", "-o", str(out)],
+                       check=True, env=env)
     return out
 
 
@@ -155,14 +158,17 @@ print(json.dumps({"events": len(events), "seconds": best, "per_second": len(even
 """
 
 
-def bench_sse(sdk_python: str, deltas: int, rounds: int) -> dict[str, object]:
-    package = generated_responses_client()
+def bench_sse(sdk_python: str, deltas: int, rounds: int, python: str | None = None, convgen: list[str] | None = None,
+              work: Path = WORK, env: dict[str, str] | None = None) -> dict[str, object]:
+    """Both sides in `python` (default: this interpreter for ours, `sdk_python` for the SDK); with
+    `convgen`, the Responses client is built by that command into `work` first."""
+    package = generated_responses_client(convgen, work, env)
     data = recorded_stream(deltas)
     results: dict[str, object] = {"bytes": len(data)}
     with tempfile.NamedTemporaryFile(suffix=".sse") as f:
         f.write(data)
         f.flush()
-        for side, python in (("convgen", sys.executable), ("openai", sdk_python)):
+        for side, python in (("convgen", python or sys.executable), ("openai", sdk_python)):
             out = subprocess.run([python, "-c", _SSE_CHILD, side, str(package), f.name, str(rounds)],
                                  capture_output=True, text=True, check=False)
             if out.returncode:

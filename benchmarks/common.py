@@ -96,6 +96,13 @@ def first_error_line(text: str) -> str | None:
             for after in raw[i + 1:]:
                 if after.strip() and not after[0].isspace():
                     return after.strip()[:300]
+    for i, ln in enumerate(raw):
+        if ln.startswith("╭") and "Traceback" in ln:  # rich's boxed traceback (typer CLIs, e.g. the peer)
+            end = next((j for j in range(i + 1, len(raw)) if raw[j].startswith("╰")), None)
+            # the exception follows the box, wrapped at the terminal's width (hence no separator)
+            message = "".join(x for x in raw[end + 1:end + 4] if x.strip()).strip() if end is not None else ""
+            if message:
+                return message[:300]
     lines = [ln.strip() for ln in raw if ln.strip()]
     for ln in lines:
         if _ERROR_RE.search(ln):

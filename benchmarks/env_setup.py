@@ -30,6 +30,9 @@ PINS = {
 REPORTED = ["convgen", *PINS, "httpx2", "pydantic", "pydantic-core", "ruff", "black", "isort", "PyYAML", "jinja2"]
 
 
+MARKER = ".bench-peers.json"  # in the venv: what was installed, and the pins asked for
+
+
 def venv_python(venv_dir: Path) -> Path:
     return venv_dir / "bin" / "python"
 
@@ -59,7 +62,7 @@ def ensure_venv(venv_dir: Path, convgen_src: Path, log, with_peers: bool = True)
     if not py.exists():
         log(f"creating virtualenv {venv_dir}")
         venv.EnvBuilder(with_pip=True, clear=True).create(venv_dir)
-    marker = venv_dir / ".bench-peers.json"
+    marker = venv_dir / MARKER
     installed = json.loads(marker.read_text()) if marker.exists() else None
     pins = dict(installed["pins"]) if installed else dict(PINS)
     substitutions = dict(installed["substitutions"]) if installed else {}
@@ -88,6 +91,17 @@ def ensure_venv(venv_dir: Path, convgen_src: Path, log, with_peers: bool = True)
     return {"python": str(py), "pins": pins, "substitutions": substitutions,
             "convgen_install": {"ok": res.returncode == 0,
                                 "error": None if res.returncode == 0 else (res.stderr or res.stdout)[-1500:]}}
+
+
+def existing_venv(venv_dir: Path) -> dict:
+    """The venv as it is (`run.py --no-install`): what ensure_venv returns, installing nothing."""
+    py = venv_python(venv_dir)
+    if not py.is_file():
+        raise SystemExit(f"--no-install: no venv at {venv_dir} (no {py})")
+    marker = venv_dir / MARKER
+    installed = json.loads(marker.read_text()) if marker.exists() else {}
+    return {"python": str(py), "pins": installed.get("pins", {}), "substitutions": installed.get("substitutions", {}),
+            "convgen_install": {"ok": True, "error": None}}
 
 
 def package_versions(python: str, names: list[str] = REPORTED) -> dict[str, str | None]:

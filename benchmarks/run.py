@@ -31,6 +31,7 @@ import bench_client
 import bench_decode
 import env_setup
 import report
+import report_readme
 import report_scale
 from common import BENCH_DIR, REPO, child_env, dump_json, gnu_time_available
 from local_server import running_server
@@ -57,6 +58,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--payload", type=Path, default=DEFAULT_PAYLOAD, help="100-item ConversationItemList JSON")
     ap.add_argument("--convgen-src", type=Path, default=REPO, help="project to pip-install as convgen")
     ap.add_argument("--venv", type=Path, default=BENCH_DIR / ".venv")
+    ap.add_argument("--no-install", action="store_true",
+                    help="use --venv as it is (peers, SDK, mypy), installing nothing into it; convgen then runs as "
+                         "`python -m convgen` in the interpreter running this script, which must have it")
     ap.add_argument("--work-dir", type=Path, default=None, help="default benchmarks/.work (smoke: OUT/work)")
     ap.add_argument("--out-dir", type=Path, default=None, help="where RESULTS.md/results.json go")
     args = ap.parse_args(argv)
@@ -118,7 +122,8 @@ def run_scale(args: argparse.Namespace, tools: bench_build.Tools, python: str, s
     res["whole_client"] = bench_scale.bench_whole_client(python, child_env(), built, work, n["samples"], rounds, log)
     log("server-sent events")
     try:
-        res["sse"] = bench_media.bench_sse(python, 200 if args.quick else 2000, 2 if args.quick else 5)
+        res["sse"] = bench_media.bench_sse(python, 200 if args.quick else 2000, 2 if args.quick else 5, python=python,
+                                           convgen=tools.convgen, work=work, env=tools.env)
     except (Exception, SystemExit) as exc:  # a failing side is a result, not a crash of the suite
         res["sse"] = {"error": str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__}
 
@@ -147,11 +152,17 @@ def main(argv: list[str] | None = None) -> int:
         setup = {"pins": {}, "substitutions": {}}
         notes.append("--smoke: convgen and the generated client only; no peers, no official SDK")
     else:
-        setup = env_setup.ensure_venv(args.venv.resolve(), args.convgen_src.resolve(), log)
+        if args.no_install:
+            setup = env_setup.existing_venv(args.venv.resolve())
+            notes.append(f"--no-install: convgen ran as `python -m convgen` in {sys.executable}; peers and the SDK "
+                         f"from {args.venv}")
+        else:
+            setup = env_setup.ensure_venv(args.venv.resolve(), args.convgen_src.resolve(), log)
         python = setup["python"]
         vbin = Path(python).parent
+        convgen = [sys.executable, "-m", "convgen"] if args.no_install else [str(vbin / "convgen")]
         # PATH starts with the venv's bin/ so openapi-python-client finds its ruff post-hooks.
-        tools = bench_build.Tools(convgen=[str(vbin / "convgen")], env=child_env(path_prefix=vbin), peers_bin=vbin)
+        tools = bench_build.Tools(convgen=convgen, env=child_env(path_prefix=vbin), peers_bin=vbin)
         if not setup["convgen_install"]["ok"]:
             notes.append(f"convgen install failed: {setup['convgen_install']['error']}")
     if not gnu_time_available():
@@ -254,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     dump_json(res, out / "results.json")
     (out / "RESULTS.md").write_text(report.render(res))
+    if not args.smoke and out == BENCH_DIR.resolve():  # the recorded run: the README quotes it
+        report_readme.update_readme(res)
     for t in res["targets"]:
         log(f"  {t['status']:4}  {t['target']}: {t['measured']} (goal {t['goal']})")
     log(f"wrote {out / 'RESULTS.md'} and {out / 'results.json'} in {res['meta']['duration_s']:.0f} s")

@@ -263,6 +263,7 @@ RUNTIME_FILES = (
     "sse.py",
     "auth.py",
     "wrappers.py",
+    "lazy.py",
 )
 
 

@@ -7,15 +7,18 @@ to another origin (or scheme) loses the credential headers and query parameters 
 
 from __future__ import annotations
 
-import base64
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from .errors import APIError
+from .lazy import lazy_module
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = lazy_module("httpx", globals())  # imported by the first request (see lazy.py)
 
 # Request extensions (httpx carries them across redirects): the authorized origin, the
 # names the credentials went under, and their values (so that errors can mask them).
@@ -122,6 +125,8 @@ class Credentials:
         """What is sent, and the secrets in it."""
         if scheme.kind == "basic":
             user, password = (str(self.values[arg]) for arg in scheme.args)
+            import base64  # here: only HTTP basic credentials need it
+
             encoded = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
             return "Basic " + encoded, [password, encoded]
         token: str

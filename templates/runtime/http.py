@@ -6,22 +6,26 @@ clients share everything but the lines that send, read and sleep.
 
 from __future__ import annotations
 
-import datetime
-import email.utils
+import _thread
 import functools
-import json
 import os
-import random
 import re
-import ssl
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import Any, Generic, Self, TypeVar, cast
-
-import httpx
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ForwardRef,
+    Generic,
+    Self,
+    TypeAlias,
+    TypeVar,
+    Union,
+    cast,
+)
 
 from .auth import Credentials, Scheme, guard, origin_of
 from .errors import (
@@ -30,13 +34,49 @@ from .errors import (
     APITimeoutError,
     status_error,
 )
+from .lazy import lazy_module
 from .models import UNSET, DecodeError, Unset, encode, lenient_decoding
-from .params import cookie_header, encode_query, header
-from .params import path as path  # the resources import it from here
-from .uploads import BodyStream, Multipart, Raw, Urlencoded
+
+if TYPE_CHECKING:
+    import datetime
+    import json
+    import random
+    import ssl
+
+    import httpx
+
+    from . import params, uploads
+    from .params import path as path  # the resources import it from here (see __getattr__)
+    from .uploads import BodyStream
+else:
+    # imported by the first request, not with the client (see lazy.py)
+    datetime = lazy_module("datetime", globals())
+    json = lazy_module("json", globals())
+    random = lazy_module("random", globals())
+    httpx = lazy_module("httpx", globals())
+    params = lazy_module(".params", globals())
+    uploads = lazy_module(".uploads", globals())
+
+
+def __getattr__(name: str) -> Any:
+    if name == "path":  # `from ..._runtime.http import path` (the resources): params.path
+        return params.path
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class DefaultTimeout:
+    """The client's default timeout, `httpx.Timeout(600.0, connect=5.0)`: 600 s, and 5 s to
+    connect. A marker until httpx is needed, so that constructing a client does not import it."""
+
+    def resolve(self) -> httpx.Timeout:
+        return httpx.Timeout(600.0, connect=5.0)
+
+    def __repr__(self) -> str:
+        return "DEFAULT_TIMEOUT"
+
 
 T = TypeVar("T")
-DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
+DEFAULT_TIMEOUT = DefaultTimeout()
 RETRY_STATUSES = frozenset({408, 409, 429})
 INITIAL_RETRY_DELAY = 0.5  # seconds before the first retry; doubled for each further one
 MAX_RETRY_DELAY = 8.0
@@ -44,7 +84,13 @@ MAX_RETRY_AFTER = 120.0  # a server asking to wait longer than this gets its err
 RETRY_COUNT_HEADER = "X-Retry-Count"
 ERROR_MODELS = "convgen.errors"  # request extension: status ("404", "4XX", "default") -> decoder
 STRICT = "convgen.strict"  # request extension, set by `Client(strict=True)`: decode errors raise
-Timeout = float | httpx.Timeout | None
+if TYPE_CHECKING:
+    Timeout: TypeAlias = float | httpx.Timeout | DefaultTimeout | None
+else:
+    # the same, with httpx.Timeout a reference that typing.get_type_hints resolves in this
+    # module (importing httpx then); `X | Y` does not take such a reference
+    _HTTPX_TIMEOUT = ForwardRef("httpx.Timeout", module=__name__)
+    Timeout = Union[float, _HTTPX_TIMEOUT, DefaultTimeout, None]  # noqa: UP007
 _PYTHON_VERSION = ".".join(map(str, sys.version_info[:3]))
 
 
@@ -244,13 +290,23 @@ def _error_body(response: httpx.Response) -> Any:
         return response.text or None
 
 
+# Held while a client makes its own httpx client (`_http`): a plain lock from the interpreter's
+# built-in `_thread`, as `threading` is not imported until something else needs it.
+_OPENING = _thread.allocate_lock()
+
+
+def _concrete(timeout: Timeout) -> float | httpx.Timeout | None:
+    return timeout.resolve() if isinstance(timeout, DefaultTimeout) else timeout
+
+
 class _Base:
     _config: ClientConfig
-    _http: httpx.Client | httpx.AsyncClient
     _owns_http: bool
     # The transport under our own httpx client, called directly on the hot path (see
     # `_direct_transport`); None for a client the user passed in: it gets `send`.
-    _direct: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None
+    _direct_transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None
+    _timeout: Timeout
+    _timeouts: dict[str, float | None] | None  # the default timeout as httpx's request extension
 
     def __init__(
         self,
@@ -281,9 +337,7 @@ class _Base:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
         self.base_url = str(base).rstrip("/")
-        self._origin = origin_of(self.base_url)
         self.timeout = timeout
-        self._timeouts = httpx.Timeout(timeout).as_dict()  # the default, computed once
         self.max_retries = max_retries
         self._default_headers = dict(default_headers or {})
         self._default_query = dict(default_query or {})
@@ -296,11 +350,41 @@ class _Base:
     def __repr__(self) -> str:  # credentials never appear in a repr
         return f"<{type(self).__name__} base_url={self.base_url!r} max_retries={self.max_retries}>"
 
+    @property
+    def timeout(self) -> Timeout:
+        """The requests' default timeout: seconds, an `httpx.Timeout`, or None for none."""
+        return _concrete(self._timeout)
+
+    @timeout.setter
+    def timeout(self, value: Timeout) -> None:
+        self._timeout = value
+        self._timeouts = None  # computed by the first request that uses it
+
+    @functools.cached_property
+    def _origin(self) -> str:
+        """Where credentials may go (auth.py); computed by the first request, with httpx."""
+        return origin_of(self.base_url)
+
+    @property
+    def _direct(self) -> httpx.BaseTransport | httpx.AsyncBaseTransport | None:
+        _ = self._http  # our own httpx client is made on first use, and its transport with it
+        return self._direct_transport
+
+    @property
+    def _http(self) -> httpx.Client | httpx.AsyncClient:
+        raise NotImplementedError
+
+    def _sharing(self, source: _Base) -> Self:
+        """This copy of `source` (`with_options`) sends as `source` does when it shares its httpx client."""
+        if not self._owns_http and self._http is source._http:
+            self._direct_transport = source._direct
+        return self
+
     def _settings(self) -> dict[str, Any]:
         return {
             **self._credentials.values,
             "base_url": self.base_url,
-            "timeout": self.timeout,
+            "timeout": self._timeout,  # DEFAULT_TIMEOUT stays a marker: the copy imports nothing either
             "max_retries": self.max_retries,
             "default_headers": self._default_headers,
             "default_query": self._default_query,
@@ -323,7 +407,7 @@ class _Base:
             # a next page's link (pagination.py): its own query wins over what would be added again
             url, present = url_path, set(httpx.URL(url_path).params)
             merged = {key: value for key, value in merged.items() if key not in present}
-        qs = encode_query(merged, self._config.array_format) if merged else ""
+        qs = params.encode_query(merged, self._config.array_format) if merged else ""
         if qs:
             url += ("&" if "?" in url else "?") + qs
         headers = self._headers
@@ -331,7 +415,7 @@ class _Base:
             headers = {**headers, **_parameter_headers(headers_in or {}, cookies or {})}
         content = None
         stream: BodyStream | None = None
-        if isinstance(body, (Multipart, Urlencoded, Raw)):
+        if isinstance(body, (uploads.Multipart, uploads.Urlencoded, uploads.Raw)):
             # an upload, form or raw body (uploads.py): streamed, and sent again whole on a retry
             stream = body.encode(self._config.array_format, options.extra_body)
             headers = {**headers, **stream.headers()} if stream is not None else headers
@@ -350,7 +434,7 @@ class _Base:
             replaced = {name.lower() for name in options.extra_headers}
             kept = {k: v for k, v in headers.items() if k.lower() not in replaced}
             headers = {**kept, **options.extra_headers}
-        timeout = self.timeout if options.timeout is UNSET else options.timeout
+        timeout = _concrete(self._timeout if options.timeout is UNSET else options.timeout)
         if not self._owns_http:
             # the user's httpx client builds it, so that its own settings (headers, cookies, auth) apply
             request = self._http.build_request(
@@ -358,9 +442,12 @@ class _Base:
             )
         else:
             # our own httpx client has no settings to merge: build the request directly (the hot path)
-            timeouts = (
-                self._timeouts if options.timeout is UNSET else httpx.Timeout(timeout).as_dict()
-            )
+            if options.timeout is not UNSET:
+                timeouts = httpx.Timeout(timeout).as_dict()
+            elif self._timeouts is not None:
+                timeouts = self._timeouts
+            else:  # the default's, computed once
+                timeouts = self._timeouts = httpx.Timeout(timeout).as_dict()
             request = httpx.Request(
                 method, url, headers=headers, content=content, extensions={"timeout": timeouts}
             )
@@ -448,10 +535,10 @@ def _parameter_headers(
     """The header and cookie parameters of an operation that are set, as headers."""
     out = {}
     for name, value in headers.items():
-        text = header(name, value)
+        text = params.header(name, value)
         if text is not None:
             out[name] = text
-    cookie = cookie_header(cookies)
+    cookie = params.cookie_header(cookies)
     if cookie:
         out["Cookie"] = cookie
     return out
@@ -471,6 +558,8 @@ def _retry_after(headers: httpx.Headers) -> float | None:
         return float(value)
     except ValueError:
         pass
+    import email.utils  # here: only a Retry-After date needs it
+
     parsed = email.utils.parsedate_tz(value)  # an HTTP date; None when it is not one
     return None if parsed is None else email.utils.mktime_tz(parsed) - time.time()
 
@@ -503,18 +592,28 @@ async def _aread(response: httpx.Response, wrap: bool = True) -> None:
 
 
 class SyncAPIClient(_Base):
-    _http: httpx.Client
-
     def __init__(self, *, http_client: httpx.Client | None = None, **settings: Any) -> None:
         super().__init__(**settings)
         self._owns_http = http_client is None
+        self._http_client = http_client
         if http_client is not None:
-            self._http = http_client
-        else:
-            transport = httpx.HTTPTransport(verify=_ssl_context())
-            self._http = httpx.Client(transport=transport, follow_redirects=True)
-            self._direct = transport if _direct_transport() else None
-        guard(self._http)
+            guard(http_client)
+
+    @property
+    def _http(self) -> httpx.Client:
+        """The caller's httpx client, or our own: made when first needed (a request), not by the
+        constructor, so that constructing a client does not import httpx."""
+        http = self._http_client
+        if http is None:
+            with _OPENING:  # threads sharing a client make one httpx client between them
+                http = self._http_client
+                if http is None:
+                    transport = httpx.HTTPTransport(verify=_ssl_context())
+                    http = httpx.Client(transport=transport, follow_redirects=True)
+                    guard(http)  # before other threads can see it
+                    self._direct_transport = transport if _direct_transport() else None
+                    self._http_client = http
+        return http
 
     def request(
         self,
@@ -571,10 +670,11 @@ class SyncAPIClient(_Base):
             time.sleep(delay)
 
     def _send_once(self, request: httpx.Request, stream: bool = False) -> httpx.Response:
-        transport = self._direct
-        if not isinstance(transport, httpx.BaseTransport) or self._http.is_closed:
-            return self._http.send(request, stream=stream)
-        _prepared(self._http, request)
+        http = self._http
+        transport = self._direct_transport
+        if not isinstance(transport, httpx.BaseTransport) or http.is_closed:
+            return http.send(request, stream=stream)
+        _prepared(http, request)
         started = time.perf_counter()
         response = transport.handle_request(request)
         if not stream or response.has_redirect_location:
@@ -583,9 +683,9 @@ class SyncAPIClient(_Base):
             except BaseException:
                 response.close()
                 raise
-        _received(self._http, request, response, started)
+        _received(http, request, response, started)
         if response.has_redirect_location:
-            return self._http.send(_redirected(self._http, request, response), stream=stream)
+            return http.send(_redirected(http, request, response), stream=stream)
         return response
 
     def close(self) -> None:
@@ -600,18 +700,27 @@ class SyncAPIClient(_Base):
 
 
 class AsyncAPIClient(_Base):
-    _http: httpx.AsyncClient
-
     def __init__(self, *, http_client: httpx.AsyncClient | None = None, **settings: Any) -> None:
         super().__init__(**settings)
         self._owns_http = http_client is None
+        self._http_client = http_client
         if http_client is not None:
-            self._http = http_client
-        else:
-            transport = httpx.AsyncHTTPTransport(verify=_ssl_context())
-            self._http = httpx.AsyncClient(transport=transport, follow_redirects=True)
-            self._direct = transport if _direct_transport() else None
-        guard(self._http)
+            guard(http_client)
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """As SyncAPIClient._http: our own httpx client is made when first needed."""
+        http = self._http_client
+        if http is None:
+            with _OPENING:  # event loops in several threads may share a client too
+                http = self._http_client
+                if http is None:
+                    transport = httpx.AsyncHTTPTransport(verify=_ssl_context())
+                    http = httpx.AsyncClient(transport=transport, follow_redirects=True)
+                    guard(http)  # before other threads can see it
+                    self._direct_transport = transport if _direct_transport() else None
+                    self._http_client = http
+        return http
 
     async def request(
         self,
@@ -667,10 +776,11 @@ class AsyncAPIClient(_Base):
             await asyncio.sleep(delay)
 
     async def _send_once(self, request: httpx.Request, stream: bool = False) -> httpx.Response:
-        transport = self._direct
-        if not isinstance(transport, httpx.AsyncBaseTransport) or self._http.is_closed:
-            return await self._http.send(request, stream=stream)
-        _prepared(self._http, request)
+        http = self._http
+        transport = self._direct_transport
+        if not isinstance(transport, httpx.AsyncBaseTransport) or http.is_closed:
+            return await http.send(request, stream=stream)
+        _prepared(http, request)
         started = time.perf_counter()
         response = await transport.handle_async_request(request)
         if not stream or response.has_redirect_location:
@@ -679,9 +789,9 @@ class AsyncAPIClient(_Base):
             except BaseException:
                 await response.aclose()
                 raise
-        _received(self._http, request, response, started)
+        _received(http, request, response, started)
         if response.has_redirect_location:
-            return await self._http.send(_redirected(self._http, request, response), stream=stream)
+            return await http.send(_redirected(http, request, response), stream=stream)
         return response
 
     async def close(self) -> None:

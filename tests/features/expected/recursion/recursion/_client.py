@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from ._runtime.http import DEFAULT_TIMEOUT, AsyncAPIClient, ClientConfig, SyncAPIClient, Timeout
 
 if TYPE_CHECKING:
+    import httpx  # imported by the first request, not with the client (see _runtime/lazy.py)
+
     # each resource's module is imported on first access to it
     from .resources.trees import AsyncTrees, Trees
 
@@ -59,10 +59,7 @@ class Client(SyncAPIClient):
     def with_options(self, **changes: Any) -> Client:
         """A new client with some settings changed; it shares this client's connections."""
         settings = {**self._settings(), "http_client": self._http, **changes}
-        copy = type(self)(**settings)
-        copy._owns_http = False
-        copy._direct = self._direct
-        return copy
+        return type(self)(**settings)._sharing(self)
 
     @cached_property
     def trees(self) -> Trees:
@@ -106,10 +103,7 @@ class AsyncClient(AsyncAPIClient):
     def with_options(self, **changes: Any) -> AsyncClient:
         """A new client with some settings changed; it shares this client's connections."""
         settings = {**self._settings(), "http_client": self._http, **changes}
-        copy = type(self)(**settings)
-        copy._owns_http = False
-        copy._direct = self._direct
-        return copy
+        return type(self)(**settings)._sharing(self)
 
     @cached_property
     def trees(self) -> AsyncTrees:

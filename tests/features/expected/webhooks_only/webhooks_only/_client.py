@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from ._runtime.http import DEFAULT_TIMEOUT, AsyncAPIClient, ClientConfig, SyncAPIClient, Timeout
+
+if TYPE_CHECKING:
+    import httpx  # imported by the first request, not with the client (see _runtime/lazy.py)
 
 CONFIG = ClientConfig(
     package="webhooks_only",
@@ -54,10 +55,7 @@ class Client(SyncAPIClient):
     def with_options(self, **changes: Any) -> Client:
         """A new client with some settings changed; it shares this client's connections."""
         settings = {**self._settings(), "http_client": self._http, **changes}
-        copy = type(self)(**settings)
-        copy._owns_http = False
-        copy._direct = self._direct
-        return copy
+        return type(self)(**settings)._sharing(self)
 
 
 class AsyncClient(AsyncAPIClient):
@@ -95,7 +93,4 @@ class AsyncClient(AsyncAPIClient):
     def with_options(self, **changes: Any) -> AsyncClient:
         """A new client with some settings changed; it shares this client's connections."""
         settings = {**self._settings(), "http_client": self._http, **changes}
-        copy = type(self)(**settings)
-        copy._owns_http = False
-        copy._direct = self._direct
-        return copy
+        return type(self)(**settings)._sharing(self)
