@@ -83,3 +83,29 @@ def test_lenient_and_strict_decoding_give_it_back() -> None:
         kept = ConversationItemList.from_dict(broken)
     assert gc.isenabled()
     assert kept.to_dict() == broken
+
+
+def test_to_dict_of_lists_of_models_pauses_it_and_gives_it_back() -> None:
+    from openai_conversations.types import LogProb, TopLogProb
+
+    seen: list[bool] = []
+
+    class Watched(TopLogProb):
+        def to_dict(self) -> dict[str, object]:
+            seen.append(gc.isenabled())
+            return super().to_dict()
+
+    top = Watched(token="a", logprob=-0.5, bytes=[97])
+    logprob = LogProb(token="a", logprob=-0.5, bytes=[97], top_logprobs=[top, top])
+    assert logprob.to_dict() == {"token": "a", "logprob": -0.5, "bytes": [97],
+                                 "top_logprobs": [{"token": "a", "logprob": -0.5, "bytes": [97]}] * 2}
+    assert seen == [False, False]
+    assert gc.isenabled()
+    gc.disable()
+    assert logprob.to_dict()["top_logprobs"][0]["token"] == "a"
+    assert not gc.isenabled()
+    gc.enable()
+    broken = LogProb(token="a", logprob=-0.5, bytes=None, top_logprobs=[top])  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        broken.to_dict()
+    assert gc.isenabled()

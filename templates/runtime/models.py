@@ -202,6 +202,18 @@ def list_of(v: Any, item: Callable[[Any], T]) -> list[T]:
     return _items(v, item)
 
 
+collecting = gc.isenabled  # `to_dict` of a model with lists of models: pause while it encodes?
+
+
+def paused(encode: Callable[[], T]) -> T:
+    """`encode()` with the cyclic garbage collector paused (see `list_of`), for `to_dict`."""
+    gc.disable()
+    try:
+        return encode()
+    finally:
+        gc.enable()
+
+
 def _items(v: list[Any], item: Callable[[Any], T]) -> list[T]:
     # a loop, not a comprehension, so that a failure knows its index without decoding again
     # (decoding again at every level made errors deep in recursive data exponentially slow)
