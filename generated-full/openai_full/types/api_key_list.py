@@ -84,6 +84,8 @@ class ApiKeyList(_r.Model):
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
+        if _r.collecting():  # lists of models: built with the collector paused (as list_of)
+            return _r.paused(self.to_dict)
         try:
             out: dict[str, Any] = {
                 "object": self.object,

@@ -159,6 +159,8 @@ class CreateChatCompletionResponse(_r.Model):
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
+        if _r.collecting():  # lists of models: built with the collector paused (as list_of)
+            return _r.paused(self.to_dict)
         try:
             out: dict[str, Any] = {
                 "id": self.id,
@@ -336,6 +338,8 @@ class CreateChatCompletionResponseChoicesItemLogprobs(_r.Model):
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
+        if _r.collecting():  # lists of models: built with the collector paused (as list_of)
+            return _r.paused(self.to_dict)
         try:
             out: dict[str, Any] = {
                 "content": None if self.content is None else [x.to_dict() for x in self.content],

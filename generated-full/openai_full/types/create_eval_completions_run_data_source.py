@@ -262,6 +262,8 @@ class CreateEvalCompletionsRunDataSourceSamplingParams(_r.Model):
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
+        if _r.collecting():  # lists of models: built with the collector paused (as list_of)
+            return _r.paused(self.to_dict)
         try:
             out: dict[str, Any] = {}
             if self.reasoning_effort is not UNSET:
@@ -422,6 +424,8 @@ class CreateEvalRunDataSourceInputMessagesTemplateInputMessages(_r.Model):
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
+        if _r.collecting():  # lists of models: built with the collector paused (as list_of)
+            return _r.paused(self.to_dict)
         try:
             out: dict[str, Any] = {
                 "type": self.type,

@@ -111,6 +111,8 @@ class CreateMessageRequest(_r.Model):
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
+        if _r.collecting():  # lists of models: built with the collector paused (as list_of)
+            return _r.paused(self.to_dict)
         try:
             out: dict[str, Any] = {
                 "role": self.role,
@@ -185,6 +187,8 @@ class CreateMessageRequestAttachmentsItem(_r.Model):
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
+        if _r.collecting():  # lists of models: built with the collector paused (as list_of)
+            return _r.paused(self.to_dict)
         try:
             out: dict[str, Any] = {}
             if self.file_id is not UNSET:

@@ -97,6 +97,8 @@ class TaskGroupItem(_r.Model):
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, with exactly the keys that were decoded or set."""
+        if _r.collecting():  # lists of models: built with the collector paused (as list_of)
+            return _r.paused(self.to_dict)
         try:
             out: dict[str, Any] = {
                 "id": self.id,
