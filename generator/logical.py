@@ -15,16 +15,16 @@ import re
 from dataclasses import dataclass
 
 # A string from its opening quote (a prefix letter such as `f` is not a bracket: it may stay).
-_QUOTED = (
+QUOTED = (
     r'"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
     r"|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"
     r'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
     r"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'"
 )
-_STRING = rf"[rRbBuUfF]{{0,2}}(?:{_QUOTED})"
+_STRING = rf"[rRbBuUfF]{{0,2}}(?:{QUOTED})"
 # What hides brackets and newlines from the statement structure: strings, comments, and
 # backslash continuations. Replaced before brackets are counted (see `logical_ends`).
-_NOISE = re.compile(rf"{_QUOTED}|#[^\n]*|\\\n")
+_NOISE = re.compile(rf"{QUOTED}|#[^\n]*|\\\n")
 _NOT_BRACKET = re.compile(r"[^()\[\]{}\n]+")
 _BARE_STRING = re.compile(rf"(?:{_STRING}\s*)+(?:#[^\n]*)?")
 # A compound statement's clause: a header of its own only together with the clause before it.
