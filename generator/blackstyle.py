@@ -26,10 +26,9 @@ _DEF = re.compile(rf"((?:async )?def {_NAME}\()(.*)(\)(?: -> (.+))?:)")
 _CLASS = re.compile(rf"(class {_NAME}\()(.*)(\):)")
 _DECORATOR = re.compile(rf"@{_NAME}(?:\.{_NAME})*")
 _DOTTED = rf"{_NAME}(?:\.{_NAME})*"
-# `target = value`: a dotted name, or one subscripted by a string (whose brackets decide how
-# black splits a call after it, so that form is for conditional expressions only)
-_ASSIGN = re.compile(rf'({_DOTTED}(\["[^"\\]*"\])?) = (.+)')
-_CALL = re.compile(rf"({_DOTTED})\((.+)\)")
+# `target = value` (a dotted name, or one subscripted by a string), `return value`, `raise value`
+_STATEMENT = re.compile(rf'(return |raise |({_DOTTED})(\["[^"\\]*"\])? = )(.+)')
+_CALLEE = re.compile(rf"{_DOTTED}\(")
 _QUOTED = re.compile(QUOTED)
 # What black would change besides the split: single quotes, string prefixes, escapes,
 # powers, number literals
@@ -38,6 +37,9 @@ _NORMALIZED = re.compile(r"'|[FBUu]\"|\\|\*\*|\b\d\w*[A-Za-z]")
 # lambdas, walruses and slices, unpacking, comments
 _TOP_LEVEL_OTHER = re.compile(r",|\b(?:for|lambda|await|yield|async)\b|:|\*|;|#")
 _CONDITIONAL = re.compile(r" (?:if|else) ")
+_KEYWORD = re.compile(rf"{_NAME}=(?!=)")
+_DISPLAY_OTHER = re.compile(r"\b(?:for|lambda|await|yield|async)\b|\*|;|#")
+_ANNOTATED = re.compile(rf"({_NAME}): (.+?)((?: = [^()\[\]{{}}]+)?,)")
 
 
 def layout(indent: int, text: str) -> str | None:
@@ -45,6 +47,14 @@ def layout(indent: int, text: str) -> str | None:
     not one of the shapes done here."""
     if not text.isascii():
         return None  # widths of wide characters: left to black
+    for (before, after), item in _ITEMS.items():
+        if text.startswith(before) and text.endswith(after) and "\n" not in text[len(before) : -len(after)]:
+            found = item(indent + 4, text[len(before) : -len(after)])
+            if found is None:
+                return None
+            closing = after.removesuffix(STAND_IN).split("\n")[1:]  # black's output has no stand-in body
+            lines = [*before.split("\n")[:-1], *(f"    {line}" for line in found), *closing]
+            return "\n".join(" " * indent + line for line in lines)
     header = text.endswith(STAND_IN)
     lines = text[: -len(STAND_IN)].split("\n") if header else text.split("\n")
     *decorators, statement = lines
@@ -53,7 +63,7 @@ def layout(indent: int, text: str) -> str | None:
     if header:
         found = _def(indent, statement) or _class(indent, statement)
     else:
-        found = _import(indent, statement) or _assignment(indent, statement)
+        found = _import(indent, statement) or _statement(indent, statement)
     if found is None:
         return None
     pad = " " * indent
@@ -134,42 +144,146 @@ def _depth_zero_commas(text: str) -> int | None:
     return commas
 
 
-def _assignment(indent: int, line: str) -> list[str] | None:
-    """`target = a if b else c` and `target = f(args)`, as black splits them (its right-hand
-    split: the value in invisible parentheses, kept for a conditional expression, whose two
-    keywords are more than one delimiter, and left out for a call, whose own brackets split)."""
-    match = _ASSIGN.fullmatch(line)
+def _statement(indent: int, line: str) -> list[str] | None:
+    """`target = value`, `return value`, `raise value`: black wraps the value in (invisible)
+    parentheses, and the target's brackets decide nothing here (see `_value`)."""
+    match = _STATEMENT.fullmatch(line)
     if match is None or _NORMALIZED.search(line) or _fits(indent, line):
         return None
-    target, subscripted, value = match.group(1), match.group(2), match.group(3)
+    head = match.group(1)
+    return _value(indent, head, match.group(4), "", conditional=True, plain=head != "raise ")
+
+
+def _item(indent: int, line: str) -> list[str] | None:
+    """One long item of brackets split one item a line (`f(` or `[`): a call, a keyword
+    argument whose value is a call, or a dict display of several entries (split one entry a
+    line, the brackets being a display's)."""
+    if not line.endswith(",") or _NORMALIZED.search(line) or _fits(indent, line):
+        return None
+    keyword = _KEYWORD.match(line)
+    head = keyword.group() if keyword else ""
+    value = line[len(head) : -1]
+    if head or not value.startswith("{"):
+        return _value(indent, head, value, ",", conditional=False, plain=False)
+    inner = _top_level(_QUOTED.sub(_blank, value[1:-1]))
+    if (
+        inner is None
+        or not value.endswith("}")
+        or inner.endswith(",")
+        or "," not in inner
+        or _DISPLAY_OTHER.search(inner)
+    ):
+        return None  # (a sole entry never fits where it would go)
+    cuts = [-2, *(i for i, char in enumerate(inner) if char == ","), len(inner)]
+    entries = [value[1:-1][a + 2 : b] + "," for a, b in zip(cuts, cuts[1:], strict=False)]
+    return _fitting(indent, ["{", *(f"    {entry}" for entry in entries), "},"])
+
+
+def _entry(indent: int, line: str) -> list[str] | None:
+    """One long `key: value,` entry of a dict display split one entry a line: black wraps a
+    conditional value in (invisible) parentheses, and splits a call in its brackets."""
+    if not line.endswith(",") or _NORMALIZED.search(line) or _fits(indent, line):
+        return None
+    top = _top_level(_QUOTED.sub(_blank, line)) or ""
+    colon = top.find(": ")
+    if colon < 1 or any(char in top[:colon] for char in "([{") or _DISPLAY_OTHER.search(top[:colon]):
+        return None
+    return _value(indent, line[: colon + 2], line[colon + 2 : -1], ",", conditional=True, plain=False)
+
+
+def _value(indent: int, head: str, value: str, tail: str, *, conditional: bool, plain: bool) -> list[str] | None:
+    """`value` after `head` and before `tail`, as black's right-hand split lays it out. When it
+    is in invisible parentheses (`conditional`: a statement's value, a dict entry's), a
+    conditional expression keeps them (its two keywords are two delimiters) and is split
+    before `if` and `else` when it does not fit on one line; so does any value without
+    brackets of its own (`plain`: a statement's). A call (a dotted name called) is split in
+    its own brackets, when the line before them fits."""
     top = _top_level(_QUOTED.sub(_blank, value))
-    if top is None or top[0] in "([{" or _TOP_LEVEL_OTHER.search(top):
+    if top is None or not top or top[0] in "([{" or _TOP_LEVEL_OTHER.search(top):
         return None
     keywords = [m.start() for m in _CONDITIONAL.finditer(top)]
     if keywords:
-        if len(keywords) != 2 or top[keywords[0] : keywords[0] + 4] != " if " or top[keywords[1] + 1] != "e":
+        if not conditional or len(keywords) != 2 or top[keywords[0] : keywords[0] + 4] != " if ":
             return None
-        body = [value]
-        if not _fits(indent + 4, value):
-            body = [value[: keywords[0]], value[keywords[0] + 1 : keywords[1]], value[keywords[1] + 1 :]]
-        out = [f"{target} = (", *(f"    {part}" for part in body), ")"]
-    else:
-        call = _CALL.fullmatch(value)
-        # one pair of brackets at the top level, the call's (not `f(a)(b)` nor `f(a).g(b)`)
-        if call is None or subscripted or top.count("(") != 1 or any(c in top for c in "[{"):
+        first, test, other = value[: keywords[0]], value[keywords[0] + 1 : keywords[1]], value[keywords[1] + 1 :]
+        if not other.startswith("else "):
             return None
-        callee, arguments = call.groups()
-        inner = _top_level(_QUOTED.sub(_blank, arguments)) or ","
-        if inner.endswith(",") or _TOP_LEVEL_OTHER.sub(",", inner).count(",") != inner.count(","):
-            return None  # a magic trailing comma, or more than plain arguments
-        body = [arguments]
-        if not _fits(indent + 4, arguments):
-            if "," not in inner:
-                return None  # one long argument: black splits inside it
-            cuts = [-2, *(i for i, char in enumerate(inner) if char == ","), len(arguments)]
-            body = [arguments[a + 2 : b] + "," for a, b in zip(cuts, cuts[1:], strict=False)]
-        out = [f"{target} = {callee}(", *(f"    {part}" for part in body), ")"]
-    return out if all(_fits(indent, part) for part in out) else None
+        if _fits(indent + 4, value):
+            body = [value]
+        elif _fits(indent + 4, other):
+            body = [first, test, other]
+        else:  # `else f(args)`: split in the call's brackets, as a line of its own would be
+            call = _call(indent + 4, "else ", other[5:], "")
+            if call is None:
+                return None
+            body = [first, test, *call]
+        return _fitting(indent, [f"{head}(", *(f"    {part}" for part in body), f"){tail}"])
+    brackets = sum(top.count(char) for char in "([{")
+    if brackets == 0 or (brackets == 1 and top.endswith("()")):  # a name, an operation, `a.b()`
+        return _fitting(indent, [f"{head}(", f"    {value}", f"){tail}"]) if plain else None
+    return _call(indent, head, value, tail)
+
+
+def _call(indent: int, head: str, value: str, tail: str) -> list[str] | None:
+    """`head` then `f(args)` (a dotted name called), split in the call's brackets: the
+    arguments on one line, or one a line with a trailing comma."""
+    callee = _CALLEE.match(value)
+    if callee is None or not value.endswith(")"):
+        return None
+    arguments = value[callee.end() : -1]
+    inner = _top_level(_QUOTED.sub(_blank, arguments))
+    if not arguments or inner is None or inner.endswith(","):
+        return None  # not one call (`f(a)(b)`, `f(a).g(b)`), no arguments, a magic trailing comma
+    if _TOP_LEVEL_OTHER.sub(",", inner).count(",") != inner.count(","):
+        return None  # more than plain arguments
+    body = [arguments]
+    if not _fits(indent + 4, arguments):
+        if "," not in inner:
+            return None  # one long argument: black splits inside it
+        cuts = [-2, *(i for i, char in enumerate(inner) if char == ","), len(arguments)]
+        body = [arguments[a + 2 : b] + "," for a, b in zip(cuts, cuts[1:], strict=False)]
+    return _fitting(indent, [head + value[: callee.end()], *(f"    {part}" for part in body), f"){tail}"])
+
+
+def _parameter(indent: int, line: str) -> list[str] | None:
+    """`name: annotation = default,` too long: black puts a union annotation in parentheses
+    (split before each `|` when it does not fit on one line), and splits a subscripted one
+    (`X[...]`) in its brackets."""
+    masked = _QUOTED.sub(_blank, line)
+    match = _ANNOTATED.fullmatch(masked)
+    if match is None or _NORMALIZED.search(line) or "#" in masked or _fits(indent, line):
+        return None
+    name, tail = match.group(1), line[match.start(3) :]
+    annotation = line[match.start(2) : match.end(2)]
+    top = _top_level(match.group(2))
+    if top is None or top[0] in "([{" or _TOP_LEVEL_OTHER.search(top) or match.group(3).count(",") != 1:
+        return None
+    unions = [m.start() for m in re.finditer(r" \| ", top)]
+    if unions:
+        body = [annotation]
+        if not _fits(indent + 4, annotation):
+            cuts = [-1, *unions, len(annotation)]
+            body = [annotation[a + 1 : b] for a, b in zip(cuts, cuts[1:], strict=False)]
+        return _fitting(indent, [f"{name}: (", *(f"    {part}" for part in body), f"){tail}"])
+    opening = top.find("[")
+    if opening < 1 or top.count("[") != 1 or top.count("(") or top.count("{") or not top.endswith("]"):
+        return None
+    inner = annotation[opening + 1 : -1]
+    return _fitting(indent, [f"{name}: {annotation[: opening + 1]}", f"    {inner}", f"]{tail}"])
+
+
+# The stand-ins of logical.py around one long line of brackets split one item a line (a def's
+# parameter, a call's argument, a list's element, a dict's entry): how each is laid out
+_ITEMS = {
+    ("def _(\n    ", "\n    _,\n):" + STAND_IN): _parameter,
+    ("_(\n    ", "\n    _=_,\n)"): _item,
+    ("_ = [\n    ", "\n]"): _item,
+    ("_ = {\n    ", "\n}"): _entry,
+}
+
+
+def _fitting(indent: int, lines: list[str]) -> list[str] | None:
+    return lines if all(_fits(indent, line) for line in lines) else None
 
 
 def _blank(match: re.Match[str]) -> str:

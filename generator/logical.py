@@ -35,6 +35,12 @@ _DEF = re.compile(r"(?:async\s+)?def\b")
 _PARAMETER = re.compile(r"    [^\s)\]}]")
 # A call's opening bracket ending its line (after a name or a closing bracket)
 _CALL_OPENER = re.compile(r"[\w)\]]\($")
+# A display's opening bracket ending its line (not a subscript's)
+_DISPLAY_OPENER = re.compile(r"(?:^|[ (\[{])[\[{]$")
+_CLOSER = {"(": ")", "[": "]", "{": "}"}
+# the brackets around one item in a snippet: a call (with a second argument, so that the
+# item is never a sole argument), a list, a dict or set
+_STAND_INS = {"(": ("_(\n", "\n    _=_,\n)"), "[": ("_ = [\n", "\n]"), "{": ("_ = {\n", "\n}")}
 _COMPOUND = re.compile(r"(?:async\s+)?(?:def|class|if|for|while|with|try)\b")
 
 
@@ -185,34 +191,36 @@ def _exploded(lines: list[str], start: int, first: int, last: int, long: list[in
 
 
 def _call_items(lines: list[str], first: int, last: int, long: list[int]) -> list[Snippet] | None:
-    """For a statement whose long lines are each an argument of a call already split one
-    argument a line with a magic trailing comma (`path(`, `"/v2/...",`, `{...},`, `),`): black
-    lays out each such line on its own, so each becomes a snippet inside a stand-in call of
-    the same shape. None when a long line is anything else (the statement goes whole)."""
+    """For a statement whose long lines are each a whole item (an argument, a dict entry, a
+    list element) of brackets already split one item a line with a magic trailing comma (a
+    call's `f(`, or a display's `{` or `[`): black lays out each such line on its own, so each
+    becomes a snippet inside a stand-in of the same brackets. The other items may take several
+    lines. None when a long line is anything else (the statement goes whole)."""
+    if any('"""' in line or "'''" in line for line in lines[first : last + 1]):
+        return None  # a line in a multi-line string could look like an item
     out: list[Snippet] = []
     for i in long:
         if i < first or i > last:
             continue
         indent = _indent(lines[i])
-        if i == first or indent < 4:
+        if i == first or indent < 4 or not _parameter(lines[i][indent - 4 :]):
             return None
         opener, closer = i - 1, i + 1
-        while opener > first and _indent(lines[opener]) == indent:
+        while opener > first and _indent(lines[opener]) >= indent:
             opener -= 1
-        while closer < last and _indent(lines[closer]) == indent:
+        while closer < last and _indent(lines[closer]) >= indent:
             closer += 1
-        items = lines[opener + 1 : closer]
+        bracket = lines[opener][-1:]
         if (
             _indent(lines[opener]) != indent - 4
             or _indent(lines[closer]) != indent - 4
-            or not _CALL_OPENER.search(lines[opener])
-            or not lines[closer].lstrip(" ").startswith(")")
-            or len(items) < 2
-            or not all(_parameter(line[indent - 4 :]) for line in items)
+            or not (_CALL_OPENER.search(lines[opener]) or _DISPLAY_OPENER.search(lines[opener]))
+            or not lines[closer].lstrip(" ").startswith(_CLOSER[bracket])
+            or not lines[closer - 1].endswith(",")  # the magic trailing comma: black keeps one a line
         ):
             return None
-        text = "_(\n" + lines[i][indent - 4 :] + "\n    _=_,\n)"
-        out.append(Snippet(i, i, indent - 4, text, (1, 2)))
+        before, after = _STAND_INS[bracket]
+        out.append(Snippet(i, i, indent - 4, before + lines[i][indent - 4 :] + after, (1, after.count("\n"))))
     return out
 
 
