@@ -26,6 +26,7 @@ _STRING = rf"[rRbBuUfF]{{0,2}}(?:{QUOTED})"
 # backslash continuations. Replaced before brackets are counted (see `logical_ends`).
 _NOISE = re.compile(rf"{QUOTED}|#[^\n]*|\\\n")
 _NOT_BRACKET = re.compile(r"[^()\[\]{}\n]+")
+_QUOTED_LINE = re.compile(QUOTED)
 _BARE_STRING = re.compile(rf"(?:{_STRING}\s*)+(?:#[^\n]*)?")
 # A compound statement's clause: a header of its own only together with the clause before it.
 _CLAUSE = re.compile(r"(?:elif|else|except|finally|case)\b")
@@ -151,12 +152,13 @@ def _header(lines: list[str], ends: list[int], k: int, long: list[int]) -> list[
         parts = _exploded(lines, start, first, last, long)
         if parts is not None:
             return parts
-    if tail.endswith(":") and (_COMPOUND.match(head) or head.startswith(("match ", "match("))):
-        one = _lines(lines, start, last, STAND_IN)
+    code = _QUOTED_LINE.sub(_blank, tail).partition("#")[0].rstrip()  # less a comment at its end
+    if code.endswith(":") and (_COMPOUND.match(head) or head.startswith(("match ", "match("))):
+        one = _lines(lines, start, last, STAND_IN)  # a comment after `:` stays there in black's output
     elif stub:
         one = _lines(lines, start, last, "")  # an overload or protocol stub: one statement
     else:
-        return None  # a body on the header's line, or a header that ends in a comment
+        return None  # a body on the header's line
     return [one] if one is not None else None
 
 
@@ -222,6 +224,10 @@ def _call_items(lines: list[str], first: int, last: int, long: list[int]) -> lis
         before, after = _STAND_INS[bracket]
         out.append(Snippet(i, i, indent - 4, before + lines[i][indent - 4 :] + after, (1, after.count("\n"))))
     return out
+
+
+def _blank(match: re.Match[str]) -> str:
+    return "_" * len(match.group())
 
 
 def _indent(line: str) -> int:
