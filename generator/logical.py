@@ -24,8 +24,10 @@ QUOTED = (
 _STRING = rf"[rRbBuUfF]{{0,2}}(?:{QUOTED})"
 # What hides brackets and newlines from the statement structure: strings, comments, and
 # backslash continuations. Replaced before brackets are counted (see `logical_ends`).
-_NOISE = re.compile(rf"{QUOTED}|#[^\n]*|\\\n")
+# One group: re.split keeps what it matched, every other item.
+_NOISE = re.compile(rf"({QUOTED}|#[^\n]*|\\\n)")
 _NOT_BRACKET = re.compile(r"[^()\[\]{}\n]+")
+_NOT_BRACKET_BYTES = bytes(sorted(set(range(256)) - set(b"()[]{}\n")))
 _QUOTED_LINE = re.compile(QUOTED)
 _BARE_STRING = re.compile(rf"(?:{_STRING}\s*)+(?:#[^\n]*)?")
 # A compound statement's clause: a header of its own only together with the clause before it.
@@ -71,9 +73,15 @@ def logical_ends(text: str) -> list[int] | None:
 
     Done in C as far as possible: strings and comments are cut out (a multi-line string or a
     backslash continuation becomes a bracket pair around its newlines, so that they do not end
-    a statement), then everything but brackets and newlines; the depth at each line's end is
-    what is left to count."""
-    skeleton = _NOT_BRACKET.sub("", _NOISE.sub(_hidden, text))
+    a statement), then everything but brackets and newlines (by bytes.translate when it is all
+    ASCII); the depth at each line's end is what is left to count."""
+    parts = _NOISE.split(text)
+    parts[1::2] = [_hidden(noise) if "\n" in noise else "" for noise in parts[1::2]]
+    code = "".join(parts)
+    if code.isascii():
+        skeleton = code.encode().translate(None, _NOT_BRACKET_BYTES).decode()
+    else:
+        skeleton = _NOT_BRACKET.sub("", code)
     ends: list[int] = []
     depth = 0
     for index, line in enumerate(skeleton.split("\n")):
@@ -86,9 +94,8 @@ def logical_ends(text: str) -> list[int] | None:
     return ends if depth == 0 else None
 
 
-def _hidden(match: re.Match[str]) -> str:
-    newlines = match.group().count("\n")
-    return "(" + "\n" * newlines + ")" if newlines else ""
+def _hidden(noise: str) -> str:
+    return "(" + "\n" * noise.count("\n") + ")"
 
 
 def snippets(text: str, lines: list[str], long: list[int]) -> list[Snippet] | None:
