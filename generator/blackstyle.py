@@ -27,7 +27,9 @@ _CLASS = re.compile(rf"(class {_NAME}\()(.*)(\):)")
 _DECORATOR = re.compile(rf"@{_NAME}(?:\.{_NAME})*")
 _DOTTED = rf"{_NAME}(?:\.{_NAME})*"
 # `target = value` (a dotted name, or one subscripted by a string), `return value`, `raise value`
-_STATEMENT = re.compile(rf'(return |raise |({_DOTTED})(\["[^"\\]*"\])? = )(.+)')
+# (an annotation, like a subscript, puts brackets in the target: black's invisible parentheses)
+_STATEMENT = re.compile(rf'(?P<head>return |raise |{_DOTTED}(?P<brackets>\["[^"\\]*"\]|: {_DOTTED})? = )(?P<value>.+)')
+_ATOM = re.compile(r'[A-Za-z_]\w*|[rbf]{0,2}"_*"')  # one leaf, with strings blanked
 _CALLEE = re.compile(rf"{_DOTTED}\(")
 _QUOTED = re.compile(QUOTED)
 # What black would change besides the split: single quotes, string prefixes, escapes,
@@ -38,8 +40,9 @@ _NORMALIZED = re.compile(r"'|[FBUu]\"|\\|\*\*|\b\d\w*[A-Za-z]")
 _TOP_LEVEL_OTHER = re.compile(r",|\b(?:for|lambda|await|yield|async)\b|:|\*|;|#")
 _CONDITIONAL = re.compile(r" (?:if|else) ")
 _KEYWORD = re.compile(rf"{_NAME}=(?!=)")
+_CLOSERS = {"(": ")", "[": "]", "{": "}"}
 _DISPLAY_OTHER = re.compile(r"\b(?:for|lambda|await|yield|async)\b|\*|;|#")
-_ANNOTATED = re.compile(rf"({_NAME}): (.+?)((?: = [^()\[\]{{}}]+)?,)")
+_ANNOTATED = re.compile(rf"({_NAME}): (.+?)((?: = [^()\[\]{{}}]+)?,?)")
 
 
 def layout(indent: int, text: str) -> str | None:
@@ -63,7 +66,7 @@ def layout(indent: int, text: str) -> str | None:
     if header:
         found = _def(indent, statement) or _class(indent, statement)
     else:
-        found = _import(indent, statement) or _statement(indent, statement)
+        found = _import(indent, statement) or _statement(indent, statement) or _annotated_name(indent, statement)
     if found is None:
         return None
     pad = " " * indent
@@ -150,33 +153,29 @@ def _statement(indent: int, line: str) -> list[str] | None:
     match = _STATEMENT.fullmatch(line)
     if match is None or _NORMALIZED.search(line) or _fits(indent, line):
         return None
-    head = match.group(1)
-    return _value(indent, head, match.group(4), "", conditional=True, plain=head != "raise ")
+    head, bracketed = match.group("head"), match.group("brackets") is not None
+    plain = "bracketed" if bracketed else "" if head == "raise " else "plain"
+    return _value(indent, head, match.group("value"), "", conditional=True, plain=plain)
 
 
 def _item(indent: int, line: str) -> list[str] | None:
     """One long item of brackets split one item a line (`f(` or `[`): a call, a keyword
-    argument whose value is a call, or a dict display of several entries (split one entry a
-    line, the brackets being a display's)."""
+    argument whose value is a call, a comprehension, or a display (tuple, list, dict) of
+    several elements (split one element a line, the brackets being a display's)."""
     if not line.endswith(",") or _NORMALIZED.search(line) or _fits(indent, line):
         return None
     keyword = _KEYWORD.match(line)
     head = keyword.group() if keyword else ""
     value = line[len(head) : -1]
-    if head or not value.startswith("{"):
-        return _value(indent, head, value, ",", conditional=False, plain=False)
-    inner = _top_level(_QUOTED.sub(_blank, value[1:-1]))
-    if (
-        inner is None
-        or not value.endswith("}")
-        or inner.endswith(",")
-        or "," not in inner
-        or _DISPLAY_OTHER.search(inner)
-    ):
-        return None  # (a sole entry never fits where it would go)
+    closer = _CLOSERS.get(value[:1], "")
+    inner = _top_level(_QUOTED.sub(_blank, value[1:-1])) if value.endswith(closer) else None
+    if head or not closer or inner is None or "," not in inner:
+        return _value(indent, head, value, ",", conditional=False, plain="")
+    if inner.endswith(",") or _DISPLAY_OTHER.search(inner):
+        return None  # (a sole element never fits where it would go)
     cuts = [-2, *(i for i, char in enumerate(inner) if char == ","), len(inner)]
-    entries = [value[1:-1][a + 2 : b] + "," for a, b in zip(cuts, cuts[1:], strict=False)]
-    return _fitting(indent, ["{", *(f"    {entry}" for entry in entries), "},"])
+    elements = [value[1:-1][a + 2 : b] + "," for a, b in zip(cuts, cuts[1:], strict=False)]
+    return _fitting(indent, [value[0], *(f"    {element}" for element in elements), closer + ","])
 
 
 def _entry(indent: int, line: str) -> list[str] | None:
@@ -188,19 +187,26 @@ def _entry(indent: int, line: str) -> list[str] | None:
     colon = top.find(": ")
     if colon < 1 or any(char in top[:colon] for char in "([{") or _DISPLAY_OTHER.search(top[:colon]):
         return None
-    return _value(indent, line[: colon + 2], line[colon + 2 : -1], ",", conditional=True, plain=False)
+    return _value(indent, line[: colon + 2], line[colon + 2 : -1], ",", conditional=True, plain="")
 
 
-def _value(indent: int, head: str, value: str, tail: str, *, conditional: bool, plain: bool) -> list[str] | None:
+def _value(indent: int, head: str, value: str, tail: str, *, conditional: bool, plain: str) -> list[str] | None:
     """`value` after `head` and before `tail`, as black's right-hand split lays it out. When it
     is in invisible parentheses (`conditional`: a statement's value, a dict entry's), a
     conditional expression keeps them (its two keywords are two delimiters) and is split
-    before `if` and `else` when it does not fit on one line; so does any value without
-    brackets of its own (`plain`: a statement's). A call (a dotted name called) is split in
-    its own brackets, when the line before them fits."""
+    before `if` and `else` when it does not fit on one line; so does a statement's value
+    without brackets of its own (`plain`: "plain", or "bracketed" when its target has
+    brackets), but for one leaf too long for any line, which stays. A call (a dotted name
+    called) is split in its own brackets, and a comprehension in its own, when the line
+    before them fits."""
     top = _top_level(_QUOTED.sub(_blank, value))
-    if top is None or not top or top[0] in "([{" or _TOP_LEVEL_OTHER.search(top):
+    if top is None or not top or _TOP_LEVEL_OTHER.search(top):
         return None
+    if top[0] in "([{":  # `[x for x in y]` (a list display of several elements explodes)
+        inner = _top_level(_QUOTED.sub(_blank, value[1:-1]))
+        if top[0] != "[" or top[-1] != "]" or top[1:-1].strip("_") or inner is None or "," in inner:
+            return None
+        return _fitting(indent, [f"{head}[", f"    {value[1:-1]}", f"]{tail}"])
     keywords = [m.start() for m in _CONDITIONAL.finditer(top)]
     if keywords:
         if not conditional or len(keywords) != 2 or top[keywords[0] : keywords[0] + 4] != " if ":
@@ -220,6 +226,10 @@ def _value(indent: int, head: str, value: str, tail: str, *, conditional: bool, 
         return _fitting(indent, [f"{head}(", *(f"    {part}" for part in body), f"){tail}"])
     brackets = sum(top.count(char) for char in "([{")
     if brackets == 0 or (brackets == 1 and top.endswith("()")):  # a name, an operation, `a.b()`
+        if plain == "plain" and _ATOM.fullmatch(top) and not _fits(indent + 4, value):
+            return [head + value + tail]  # one leaf: nothing to split at
+        # (a target with brackets is split in them when its line up to ` = ` is longer than
+        # one less than the limit: exactly when `head(` does not fit)
         return _fitting(indent, [f"{head}(", f"    {value}", f"){tail}"]) if plain else None
     return _call(indent, head, value, tail)
 
@@ -251,12 +261,27 @@ def _parameter(indent: int, line: str) -> list[str] | None:
     (`X[...]`) in its brackets."""
     masked = _QUOTED.sub(_blank, line)
     match = _ANNOTATED.fullmatch(masked)
-    if match is None or _NORMALIZED.search(line) or "#" in masked or _fits(indent, line):
+    if match is None or not match.group(3).endswith(",") or _NORMALIZED.search(line) or "#" in masked:
+        return None
+    return _annotated(indent, line, match)
+
+
+def _annotated_name(indent: int, line: str) -> list[str] | None:
+    """`name: annotation` (no value) too long: laid out as a parameter's annotation."""
+    masked = _QUOTED.sub(_blank, line)
+    match = _ANNOTATED.fullmatch(masked)
+    if match is None or match.group(3) or _NORMALIZED.search(line) or "#" in masked:
+        return None
+    return _annotated(indent, line, match)
+
+
+def _annotated(indent: int, line: str, match: re.Match[str]) -> list[str] | None:
+    if _fits(indent, line):
         return None
     name, tail = match.group(1), line[match.start(3) :]
     annotation = line[match.start(2) : match.end(2)]
     top = _top_level(match.group(2))
-    if top is None or top[0] in "([{" or _TOP_LEVEL_OTHER.search(top) or match.group(3).count(",") != 1:
+    if top is None or top[0] in "([{" or _TOP_LEVEL_OTHER.search(top) or match.group(3).count(",") > 1:
         return None
     unions = [m.start() for m in re.finditer(r" \| ", top)]
     if unions:

@@ -1,8 +1,9 @@
 """Long statements laid out without black are exactly as black lays them out (issue 15).
 
 blackstyle lays out the long lines of generated code itself: `target = a if b else c`,
-`target = f(args)`, `return`/`raise` of those, and the long items of brackets already split one
-item a line (a def's `name: A | B = default,`, a call's `key=f(args),` or `{...},`, a dict's
+`target = f(args)`, `target = [x for x in y]`, `target = name`, `return`/`raise` of those,
+`name: A | B`, and the long items of brackets already split one item a line (a def's
+`name: A | B = default,`, a call's `key=f(args),`, `{...},` or `(a, b),`, a dict's
 `"key": a if b else c,`). Each shape is tried here at every indentation the templates use and
 with names of many lengths, so that each way black splits it is met; every layout given must
 equal black's, and the shapes black splits otherwise must be left to it. Whole sources with
@@ -45,6 +46,12 @@ def _statements(n: int) -> list[str]:
         f"self.{_name(n)} = {_name(n)}",
         f"return {_name(n)} + self.{_name(n)}.to_dict()",
         f'PATH = "/v2/{_name(n)}/{{id}}/{_name(n)}"',
+        f"{_name(n, 'T')}: TypeAlias = {_name(n, 'U')}",
+        f'out["{_name(n)}"] = [x.to_dict() for x in self.{_name(n)}]',
+        f'return f"<{_name(n, "R")} [{{self.status_code}}] {{self.request.method}} {{self.request.url}}>"',
+        f"{_name(n)}: {_name(n, 'T')} | Unset",
+        f"{_name(n)}: list[{_name(n, 'T')} | str] | Unset",
+        f"{_name(n)}: Mapping[{_name(n, 'T')}, Any]",
     ]
 
 
@@ -60,7 +67,14 @@ def _items(n: int) -> list[str]:
         f"_ = [\n    {_name(n, 'T')}.from_dict(data[\"{_name(n)}\"], strict=True),\n]",
         f'_ = {{\n    "{_name(n)}": None if self.{_name(n)} is None else self.{_name(n)}.to_dict(),\n}}',
         f'_ = {{\n    "{_name(n)}": _r.encode(self.{_name(n)}, {_name(n)}),\n}}',
+        f'_(\n    ({_name(n, "T")}.from_dict, frozenset({{"task", "duration", "text", "segments"}})),\n    _=_,\n)',
+        f'_ = {{\n    "{_name(n)}": [x.to_dict() for x in self.{_name(n)}],\n}}',
     ]
+
+
+def _boundaries() -> list[tuple[int, str]]:
+    """Targets with brackets whose line up to `(` is about as long as a line may be."""
+    return [(4, f'out["{_name(n)}"] = value_{_name(30)}') for n in range(80, 96)]
 
 
 # black splits these otherwise (or not at all): left to it
@@ -79,6 +93,9 @@ NOT_HERE = [
     "_(\n    " + _name(50) + " + f(" + _name(60) + "),\n    _=_,\n)",
     '_ = {\n    "k": ' + _name(110) + ",\n}",
     "def _(\n    " + _name(50) + ": " + _name(60) + ",\n    _,\n):\n    pass",
+    "obj.x = [" + _name(50) + ", " + _name(60) + "]",
+    "_(\n    [" + _name(50) + ", " + _name(60) + "] + [x],\n    _=_,\n)",
+    "raise " + _name(50) + "." + _name(60),
 ]
 
 
@@ -89,7 +106,7 @@ def test_shapes_laid_out_here_are_as_black_lays_them_out() -> None:
         for n in LENGTHS
         for text in [*_statements(n), *_items(n)]
         if any(fmt.too_long(" " * indent + line) for line in text.split("\n"))
-    ]
+    ] + _boundaries()
     mine = {case: blackstyle.layout(*case) for case in cases}
     laid_out = [case for case, lines in mine.items() if lines is not None]
     black = fmt._black_snippets(laid_out)
