@@ -24,6 +24,7 @@ import hashlib
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
+from itertools import compress, count
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -165,9 +166,11 @@ def long_lines(lines: list[str], is_ascii: bool) -> list[int]:
     compared in C first; no character is wider than two columns, so with others than ASCII
     a line of half the limit may be long)."""
     limit = LINE_LENGTH if is_ascii else LINE_LENGTH // 2
-    if max(map(len, lines)) <= limit:
+    lengths = list(map(len, lines))
+    if max(lengths) <= limit:
         return []
-    return [i for i, line in enumerate(lines) if len(line) > limit and too_long(line) and not _UNSPLITTABLE.match(line)]
+    candidates = compress(count(), map(limit.__lt__, lengths))
+    return [i for i in candidates if too_long(lines[i]) and not _UNSPLITTABLE.match(lines[i])]
 
 
 def width(line: str) -> int:
