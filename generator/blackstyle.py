@@ -1,16 +1,19 @@
-"""Black's layout of a few long one-line constructs, written here instead of running black.
+"""Black's layout of the common long lines of generated code, written here instead of running black.
 
 The templates' long statements are mostly of a few shapes whose split black fixes exactly
 (black 24+ stable style, read from its linegen): a `from m import a, b` line becomes one
 name a line in parentheses with a trailing comma; a `def` header is split at its parameter
 list's brackets (left-hand split), the parameters on one line, with a trailing comma when
-there is a single one; a class header is split at its bases' brackets; an assignment of a
-conditional expression gets its right-hand side in parentheses, split before `if` and `else`
-when it does not fit; an assignment of a call is split in the call's brackets, the arguments
-one a line with a trailing comma when they do not fit on one. Only the plainest form of each
-is done here, and only when every line of the result fits: anything else (None) goes to
-black. tests/test_format_identity.py (also on generated variations of each shape) and
-benchmarks/bench_format.py compare the results with black's.
+there is a single one; a class header is split at its bases' brackets. A statement's value
+(`target = value`, `return value`) is laid out by black's right-hand split (`_value`): in
+invisible parentheses made visible for a conditional expression or a value without brackets,
+split in its own brackets for a call or a comprehension. The long item of brackets already
+split one item a line (a def's parameter, a call's argument, a dict's entry: logical.py cuts
+it out in a stand-in of the same brackets) is laid out alone the same way, an annotation in
+parentheses when it is a union. Only the plainest form of each is done here, and only when
+every line of the result fits: anything else (None) goes to black. tests/test_blackstyle_shapes.py
+(on variations of each shape), tests/test_format_identity.py and benchmarks/bench_format.py
+compare the results with black's.
 """
 
 from __future__ import annotations

@@ -2,13 +2,16 @@
 
 The built-in templates emit code that is already in black's style (a test runs black over
 every golden and fuzzed file and expects no change), except where a line depends on name lengths:
-a statement longer than the line limit. So for trusted templates only those statements go
-through black, all of them in one call per indentation level; everything else is kept. The
-statements are found without parsing the file (logical.py: one regex pass). Anything this
+a statement longer than the line limit. So for trusted templates only those statements are
+laid out again; everything else is kept. The statements are found without parsing the file
+(logical.py: one regex pass), cut down to the long item when they are split one item a line
+already; blackstyle.py lays out the common shapes as black does (on a whole OpenAI build all
+but about a dozen), and black gets the rest, in one call per indentation level. Anything this
 cannot handle (a long `else`/`except` clause, a body on its header's line other than a stub's
 `...`, a long line inside a multi-line string) sends its whole file through black, as do all
 files rendered from custom templates (`trusted=False`), which may be written in any style.
-tests/test_format_identity.py checks the result against black on every file of real builds.
+tests/test_format_identity.py and tests/test_blackstyle_shapes.py check the result against
+black (benchmarks/bench_format.py on every file of whole builds).
 
 Results are cached by content hash (but for files without a long line, which are quicker to
 see than to read back), and when much is left to format both cores are used.
