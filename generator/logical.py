@@ -224,6 +224,7 @@ def _call_items(lines: list[str], first: int, last: int, long: list[int]) -> lis
             _indent(lines[opener]) != indent - 4
             or _indent(lines[closer]) != indent - 4
             or not (_CALL_OPENER.search(lines[opener]) or _DISPLAY_OPENER.search(lines[opener]))
+            or "#" in lines[opener]  # (the bracket could be a comment's)
             or not lines[closer].lstrip(" ").startswith(_CLOSER[bracket])
             or not lines[closer - 1].endswith(",")  # the magic trailing comma: black keeps one a line
         ):
