@@ -2,15 +2,19 @@
 
 The built-in templates emit code that is already in black's style (a test runs black over
 every golden and fuzzed file and expects no change), except where a line depends on name lengths:
-a statement longer than the line limit. So for trusted templates only those statements go
-through black, all of them in one call per indentation level; everything else is kept. The
-statements are found without parsing the file (logical.py: one regex pass). Anything this
+a statement longer than the line limit. So for trusted templates only those statements are
+laid out again; everything else is kept. The statements are found without parsing the file
+(logical.py: one regex pass), cut down to the long item when they are split one item a line
+already; blackstyle.py lays out the common shapes as black does (on a whole OpenAI build all
+but about a dozen), and black gets the rest, in one call per indentation level. Anything this
 cannot handle (a long `else`/`except` clause, a body on its header's line other than a stub's
 `...`, a long line inside a multi-line string) sends its whole file through black, as do all
 files rendered from custom templates (`trusted=False`), which may be written in any style.
-tests/test_format_identity.py checks the result against black on every file of real builds.
+tests/test_format_identity.py and tests/test_blackstyle_shapes.py check the result against
+black (benchmarks/bench_format.py on every file of whole builds).
 
-Results are cached by content hash, and when much is left to format both cores are used.
+Results are cached by content hash (but for files without a long line, which are quicker to
+see than to read back), and when much is left to format both cores are used.
 A file that is not valid Python is our bug (or a custom template's): an E405 diagnostic for
 every file black sees whole, which is each file from custom templates and each trusted file
 whose long statements cannot be cut out (the others are valid by test: every golden and
@@ -23,6 +27,7 @@ import hashlib
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
+from itertools import compress, count
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,25 +66,36 @@ def format_files(
     store = cache_dir() if use_cache else None
     out = dict(files)
     todo: dict[str, str] = {}
-    keys: dict[str, str] = {}
+    long: dict[str, tuple[list[str], list[int]]] = {}
     for path, text in files.items():
         if not path.endswith(".py"):
             continue
-        key = hashlib.sha256(text.encode()).hexdigest()
-        keys[path] = key
-        hit = _read(store, key) if store else None
-        if hit is not None:
-            out[path] = hit
-        else:
-            todo[path] = text
+        if trusted:
+            lines = text.split("\n")  # numbered as logical.py numbers them (not str.splitlines)
+            found = long_lines(lines, text.isascii())
+            if not found:
+                # nothing for black to do (cheaper to see than a cache read); that the templates
+                # write valid Python is tested (every golden and fuzzed output is compiled and
+                # imported), so it is not parsed here
+                continue
+            long[path] = (lines, found)
+        todo[path] = text
+    keys: dict[str, str] = {}
+    if store is not None:
+        for path, text in list(todo.items()):
+            keys[path] = key = hashlib.sha256(text.encode()).hexdigest()
+            hit = _read(store, key)
+            if hit is not None:
+                out[path] = hit
+                del todo[path]
     diags: list[Diagnostic] = []
     whole = todo
     if trusted:
-        partial, whole = _format_long_statements(todo)
+        partial, whole = _format_long_statements(todo, long)
         for path, (formatted, error) in partial.items():
-            _keep(out, diags, store, keys[path], path, formatted, error)
+            _keep(out, diags, store, keys.get(path, ""), path, formatted, error)
     for path, (formatted, error) in _format_many(whole, jobs).items():
-        _keep(out, diags, store, keys[path], path, formatted, error)
+        _keep(out, diags, store, keys.get(path, ""), path, formatted, error)
     return out, diags
 
 
@@ -103,20 +119,16 @@ def _keep(
 
 
 # ---- trusted templates: black on the long statements only ---------------------------------
-def _format_long_statements(todo: dict[str, str]) -> tuple[dict[str, Result], dict[str, str]]:
-    """({path: result} done here, {path: text} that needs black on the whole file)."""
+def _format_long_statements(
+    todo: dict[str, str], long: dict[str, tuple[list[str], list[int]]]
+) -> tuple[dict[str, Result], dict[str, str]]:
+    """({path: result} done here, {path: text} that needs black on the whole file); `long`:
+    each file's lines and the indexes of its long ones."""
     done: dict[str, Result] = {}
     whole: dict[str, str] = {}
     found: dict[str, list[Snippet]] = {}
     for path, text in todo.items():
-        lines = text.split("\n")  # numbered as logical.py numbers them (not str.splitlines)
-        long = [i for i, line in enumerate(lines) if too_long(line) and not _UNSPLITTABLE.match(line)]
-        if not long:
-            # nothing for black to do; that the templates write valid Python is tested (every
-            # golden and fuzzed output is compiled and imported), so it is not parsed here
-            done[path] = (text, None)
-            continue
-        snippets = logical.snippets(text, lines, long)
+        snippets = logical.snippets(text, *long[path])
         if snippets is None:
             whole[path] = text  # black sees it whole (and reports it when it is not Python)
         elif not snippets:
@@ -150,6 +162,18 @@ def _kept(formatted: str, drop: tuple[int, int]) -> list[str]:
         return [formatted]
     lines = formatted.split("\n")
     return lines[drop[0] : len(lines) - drop[1]]
+
+
+def long_lines(lines: list[str], is_ascii: bool) -> list[int]:
+    """Indexes of the lines black would split (as few lines are long, their lengths are
+    compared in C first; no character is wider than two columns, so with others than ASCII
+    a line of half the limit may be long)."""
+    limit = LINE_LENGTH if is_ascii else LINE_LENGTH // 2
+    lengths = list(map(len, lines))
+    if max(lengths) <= limit:
+        return []
+    candidates = compress(count(), map(limit.__lt__, lengths))
+    return [i for i in candidates if too_long(lines[i]) and not _UNSPLITTABLE.match(lines[i])]
 
 
 def width(line: str) -> int:
@@ -249,17 +273,23 @@ def _split_position(error: str) -> tuple[int, int, str]:
 
 def _read(store: Path, key: str) -> str | None:
     try:
-        return (store / key[:2] / key).read_text(encoding="utf-8")
+        with open(os.path.join(store, key[:2], key), encoding="utf-8") as file:
+            return file.read()
     except OSError:
         return None
 
 
 def _write(store: Path, key: str, text: str) -> None:
+    folder = os.path.join(store, key[:2])
     try:
-        folder = store / key[:2]
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{key}.{os.getpid()}"
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, folder / key)
+        tmp = os.path.join(folder, f".{key}.{os.getpid()}")
+        try:
+            file = open(tmp, "w", encoding="utf-8")
+        except FileNotFoundError:
+            os.makedirs(folder, exist_ok=True)
+            file = open(tmp, "w", encoding="utf-8")
+        with file:
+            file.write(text)
+        os.replace(tmp, os.path.join(folder, key))
     except OSError:
         pass  # a read-only cache only costs time

@@ -15,17 +15,20 @@ import re
 from dataclasses import dataclass
 
 # A string from its opening quote (a prefix letter such as `f` is not a bracket: it may stay).
-_QUOTED = (
+QUOTED = (
     r'"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
     r"|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"
     r'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
     r"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'"
 )
-_STRING = rf"[rRbBuUfF]{{0,2}}(?:{_QUOTED})"
+_STRING = rf"[rRbBuUfF]{{0,2}}(?:{QUOTED})"
 # What hides brackets and newlines from the statement structure: strings, comments, and
 # backslash continuations. Replaced before brackets are counted (see `logical_ends`).
-_NOISE = re.compile(rf"{_QUOTED}|#[^\n]*|\\\n")
+# One group: re.split keeps what it matched, every other item.
+_NOISE = re.compile(rf"({QUOTED}|#[^\n]*|\\\n)")
 _NOT_BRACKET = re.compile(r"[^()\[\]{}\n]+")
+_NOT_BRACKET_BYTES = bytes(sorted(set(range(256)) - set(b"()[]{}\n")))
+_QUOTED_LINE = re.compile(QUOTED)
 _BARE_STRING = re.compile(rf"(?:{_STRING}\s*)+(?:#[^\n]*)?")
 # A compound statement's clause: a header of its own only together with the clause before it.
 _CLAUSE = re.compile(r"(?:elif|else|except|finally|case)\b")
@@ -35,6 +38,12 @@ _DEF = re.compile(r"(?:async\s+)?def\b")
 _PARAMETER = re.compile(r"    [^\s)\]}]")
 # A call's opening bracket ending its line (after a name or a closing bracket)
 _CALL_OPENER = re.compile(r"[\w)\]]\($")
+# A display's opening bracket ending its line (not a subscript's)
+_DISPLAY_OPENER = re.compile(r"(?:^|[ (\[{])[\[{]$")
+_CLOSER = {"(": ")", "[": "]", "{": "}"}
+# the brackets around one item in a snippet: a call (with a second argument, so that the
+# item is never a sole argument), a list, a dict or set
+_STAND_INS = {"(": ("_(\n", "\n    _=_,\n)"), "[": ("_ = [\n", "\n]"), "{": ("_ = {\n", "\n}")}
 _COMPOUND = re.compile(r"(?:async\s+)?(?:def|class|if|for|while|with|try)\b")
 
 
@@ -64,9 +73,15 @@ def logical_ends(text: str) -> list[int] | None:
 
     Done in C as far as possible: strings and comments are cut out (a multi-line string or a
     backslash continuation becomes a bracket pair around its newlines, so that they do not end
-    a statement), then everything but brackets and newlines; the depth at each line's end is
-    what is left to count."""
-    skeleton = _NOT_BRACKET.sub("", _NOISE.sub(_hidden, text))
+    a statement), then everything but brackets and newlines (by bytes.translate when it is all
+    ASCII); the depth at each line's end is what is left to count."""
+    parts = _NOISE.split(text)
+    parts[1::2] = [_hidden(noise) if "\n" in noise else "" for noise in parts[1::2]]
+    code = "".join(parts)
+    if code.isascii():
+        skeleton = code.encode().translate(None, _NOT_BRACKET_BYTES).decode()
+    else:
+        skeleton = _NOT_BRACKET.sub("", code)
     ends: list[int] = []
     depth = 0
     for index, line in enumerate(skeleton.split("\n")):
@@ -79,9 +94,8 @@ def logical_ends(text: str) -> list[int] | None:
     return ends if depth == 0 else None
 
 
-def _hidden(match: re.Match[str]) -> str:
-    newlines = match.group().count("\n")
-    return "(" + "\n" * newlines + ")" if newlines else ""
+def _hidden(noise: str) -> str:
+    return "(" + "\n" * noise.count("\n") + ")"
 
 
 def snippets(text: str, lines: list[str], long: list[int]) -> list[Snippet] | None:
@@ -145,12 +159,13 @@ def _header(lines: list[str], ends: list[int], k: int, long: list[int]) -> list[
         parts = _exploded(lines, start, first, last, long)
         if parts is not None:
             return parts
-    if tail.endswith(":") and (_COMPOUND.match(head) or head.startswith(("match ", "match("))):
-        one = _lines(lines, start, last, STAND_IN)
+    code = _QUOTED_LINE.sub(_blank, tail).partition("#")[0].rstrip()  # less a comment at its end
+    if code.endswith(":") and (_COMPOUND.match(head) or head.startswith(("match ", "match("))):
+        one = _lines(lines, start, last, STAND_IN)  # a comment after `:` stays there in black's output
     elif stub:
         one = _lines(lines, start, last, "")  # an overload or protocol stub: one statement
     else:
-        return None  # a body on the header's line, or a header that ends in a comment
+        return None  # a body on the header's line
     return [one] if one is not None else None
 
 
@@ -185,35 +200,42 @@ def _exploded(lines: list[str], start: int, first: int, last: int, long: list[in
 
 
 def _call_items(lines: list[str], first: int, last: int, long: list[int]) -> list[Snippet] | None:
-    """For a statement whose long lines are each an argument of a call already split one
-    argument a line with a magic trailing comma (`path(`, `"/v2/...",`, `{...},`, `),`): black
-    lays out each such line on its own, so each becomes a snippet inside a stand-in call of
-    the same shape. None when a long line is anything else (the statement goes whole)."""
+    """For a statement whose long lines are each a whole item (an argument, a dict entry, a
+    list element) of brackets already split one item a line with a magic trailing comma (a
+    call's `f(`, or a display's `{` or `[`): black lays out each such line on its own, so each
+    becomes a snippet inside a stand-in of the same brackets. The other items may take several
+    lines. None when a long line is anything else (the statement goes whole)."""
+    if any('"""' in line or "'''" in line for line in lines[first : last + 1]):
+        return None  # a line in a multi-line string could look like an item
     out: list[Snippet] = []
     for i in long:
         if i < first or i > last:
             continue
         indent = _indent(lines[i])
-        if i == first or indent < 4:
+        if i == first or indent < 4 or not _parameter(lines[i][indent - 4 :]):
             return None
         opener, closer = i - 1, i + 1
-        while opener > first and _indent(lines[opener]) == indent:
+        while opener > first and _indent(lines[opener]) >= indent:
             opener -= 1
-        while closer < last and _indent(lines[closer]) == indent:
+        while closer < last and _indent(lines[closer]) >= indent:
             closer += 1
-        items = lines[opener + 1 : closer]
+        bracket = lines[opener][-1:]
         if (
             _indent(lines[opener]) != indent - 4
             or _indent(lines[closer]) != indent - 4
-            or not _CALL_OPENER.search(lines[opener])
-            or not lines[closer].lstrip(" ").startswith(")")
-            or len(items) < 2
-            or not all(_parameter(line[indent - 4 :]) for line in items)
+            or not (_CALL_OPENER.search(lines[opener]) or _DISPLAY_OPENER.search(lines[opener]))
+            or "#" in lines[opener]  # (the bracket could be a comment's)
+            or not lines[closer].lstrip(" ").startswith(_CLOSER[bracket])
+            or not lines[closer - 1].endswith(",")  # the magic trailing comma: black keeps one a line
         ):
             return None
-        text = "_(\n" + lines[i][indent - 4 :] + "\n    _=_,\n)"
-        out.append(Snippet(i, i, indent - 4, text, (1, 2)))
+        before, after = _STAND_INS[bracket]
+        out.append(Snippet(i, i, indent - 4, before + lines[i][indent - 4 :] + after, (1, after.count("\n"))))
     return out
+
+
+def _blank(match: re.Match[str]) -> str:
+    return "_" * len(match.group())
 
 
 def _indent(line: str) -> int:
