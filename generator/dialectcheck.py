@@ -171,22 +171,25 @@ def _vocabulary(value: Any, conforms: Conforms, stack: list[Any]) -> bool:
     )
 
 
-def _object(fields: dict[str, Rule], required: tuple[str, ...]) -> Rule:
+def _object(fields: dict[str, Rule], required: tuple[str, ...] = ()) -> Rule:
     """An OAS object of the base vocabulary: known fields, `x-` extensions, nothing else."""
 
     def rule(value: Any, conforms: Conforms, stack: list[Any]) -> bool:
-        if type(value) is not dict or any(r not in value for r in required):
-            return False
-        for key, item in value.items():
-            field = fields.get(key)
-            if field is None:
-                if type(key) is not str or not _EXTENSION.search(key):
-                    return False
-            elif not field(item, conforms, stack):
-                return False
-        return True
+        return type(value) is dict and all(r in value for r in required) and _fields(fields, value, conforms, stack)
 
     return rule
+
+
+def _fields(rules: dict[str, Rule], node: dict[Any, Any], conforms: Conforms, stack: list[Any]) -> bool:
+    """Known fields by their rules, `x-` extensions free, nothing else (additionalProperties: false)."""
+    for key, value in node.items():
+        rule = rules.get(key) if type(key) is str else None
+        if rule is None:
+            if type(key) is not str or not _EXTENSION.search(key):
+                return False
+        elif not rule(value, conforms, stack):
+            return False
+    return True
 
 
 _string = _plain(_is_string)

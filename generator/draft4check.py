@@ -21,6 +21,7 @@ from .dialectcheck import (
     _is_type,
     _number,
     _plain,
+    _schema_list,
     _schema_map,
     _string,
     _subschema,
@@ -44,16 +45,9 @@ def vouches(schema: Any, conforms: Conforms) -> bool:
     return _vouches(schema, conforms, _RULES, booleans=False, needs=_NEEDS)
 
 
-def _schema_array(value: Any, conforms: Conforms, stack: list[Any]) -> bool:
-    if type(value) is not list or not value:
-        return False
-    stack.extend(value)
-    return True
-
-
 def _schema_or_array(value: Any, conforms: Conforms, stack: list[Any]) -> bool:
     if type(value) is list:
-        return _schema_array(value, conforms, stack)
+        return _schema_list(value, conforms, stack)
     stack.append(value)
     return True
 
@@ -119,9 +113,9 @@ _RULES: dict[str, Rule] = {
     "enum": _plain(_is_enum),
     "type": _plain(_is_type),
     "format": _string,
-    "allOf": _schema_array,
-    "anyOf": _schema_array,
-    "oneOf": _schema_array,
+    "allOf": _schema_list,
+    "anyOf": _schema_list,
+    "oneOf": _schema_list,
     "not": _subschema,
 }
 # the meta-schema's own `dependencies`: an exclusive bound needs its bound

@@ -15,11 +15,23 @@ import json
 import re
 from typing import Any
 
-from .dialectcheck import Conforms, Rule, _boolean, _count, _formatted, _is_number, _plain, _string
+from .dialectcheck import (
+    Conforms,
+    Rule,
+    _boolean,
+    _count,
+    _fields,
+    _formatted,
+    _is_number,
+    _object,
+    _plain,
+    _schema_map,
+    _string,
+    _subschema,
+)
 
 _DEFINITIONS = ("Schema", "Reference", "Discriminator", "XML", "ExternalDocumentation")
 _DIGEST = "9cbbd2e65dc29d3f01fbddf93e23032e3e889350c27d910cec276a9e3edccf7c"
-_EXTENSION = re.compile(r"^x-")
 _REF = re.compile(r"^\$ref$")
 _TYPES = frozenset({"array", "boolean", "integer", "number", "object", "string"})
 
@@ -58,34 +70,10 @@ def vouches(schema: Any, conforms: Conforms) -> bool:
     return True
 
 
-def _fields(rules: dict[str, Rule], node: dict[Any, Any], conforms: Conforms, stack: list[Any]) -> bool:
-    """Known fields by their rules, `x-` extensions free, nothing else (additionalProperties: false)."""
-    for key, value in node.items():
-        rule = rules.get(key) if type(key) is str else None
-        if rule is None:
-            if type(key) is not str or not _EXTENSION.search(key):
-                return False
-        elif not rule(value, conforms, stack):
-            return False
-    return True
-
-
-def _subschema(value: Any, conforms: Conforms, stack: list[Any]) -> bool:
-    stack.append(value)
-    return True
-
-
 def _subschemas(value: Any, conforms: Conforms, stack: list[Any]) -> bool:
     if type(value) is not list:
         return False
     stack.extend(value)
-    return True
-
-
-def _subschema_map(value: Any, conforms: Conforms, stack: list[Any]) -> bool:
-    if type(value) is not dict:
-        return False
-    stack.extend(value.values())
     return True
 
 
@@ -104,13 +92,6 @@ def _discriminator(value: Any, conforms: Conforms, stack: list[Any]) -> bool:
         return False
     mapping = value.get("mapping", {})
     return type(mapping) is dict and all(type(v) is str for v in mapping.values())
-
-
-def _closed(rules: dict[str, Rule], required: tuple[str, ...] = ()) -> Rule:
-    def rule(value: Any, conforms: Conforms, stack: list[Any]) -> bool:
-        return type(value) is dict and all(r in value for r in required) and _fields(rules, value, conforms, stack)
-
-    return rule
 
 
 _SCHEMA: dict[str, Rule] = {
@@ -136,7 +117,7 @@ _SCHEMA: dict[str, Rule] = {
     "oneOf": _subschemas,
     "anyOf": _subschemas,
     "items": _subschema,
-    "properties": _subschema_map,
+    "properties": _schema_map,
     "additionalProperties": _additional,
     "description": _string,
     "format": _string,
@@ -146,9 +127,9 @@ _SCHEMA: dict[str, Rule] = {
     "readOnly": _boolean,
     "writeOnly": _boolean,
     "example": _plain(lambda v: True),
-    "externalDocs": _closed({"description": _string, "url": _formatted("uri-reference")}, ("url",)),
+    "externalDocs": _object({"description": _string, "url": _formatted("uri-reference")}, ("url",)),
     "deprecated": _boolean,
-    "xml": _closed(
+    "xml": _object(
         {"name": _string, "namespace": _formatted("uri"), "prefix": _string, "attribute": _boolean, "wrapped": _boolean}
     ),
 }
