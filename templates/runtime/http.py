@@ -35,7 +35,7 @@ from .errors import (
     status_error,
 )
 from .lazy import lazy_module
-from .models import UNSET, DecodeError, Unset, encode, lenient_decoding
+from .models import UNSET, DecodeError, Unset, decode_with, encode
 
 if TYPE_CHECKING:
     import datetime
@@ -220,8 +220,7 @@ def decode_data(response: httpx.Response, decode: Callable[[Any], T], data: Any,
     schema is kept as received (the whole `data`, if it is not even of the right JSON kind)."""
     strict = response.request.extensions.get(STRICT, False)
     try:
-        with lenient_decoding(not strict):
-            return decode(data)
+        return decode_with(decode, data, not strict)
     except DecodeError as exc:  # it locates the problem: "... at data[2].content[0].text, got ..."
         if not strict:
             return data  # type: ignore[no-any-return]  # as received: a 2xx answer is never lost

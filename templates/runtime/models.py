@@ -54,6 +54,16 @@ def lenient_decoding(enabled: bool = True) -> Iterator[None]:
         _lenient.reset(token)
 
 
+def decode_with(decode: Callable[[Any], T], data: Any, lenient: bool) -> T:
+    """`decode(data)` with lenient decoding on or off: what `lenient_decoding` does, without a
+    generator-based context manager, whose cost shows on every event of a stream."""
+    token = _lenient.set(lenient)
+    try:
+        return decode(data)
+    finally:
+        _lenient.reset(token)
+
+
 class DecodeError(ValueError):
     """JSON that does not have the documented shape. `path` is like `data[3].content[0].text`."""
 
