@@ -66,6 +66,7 @@ class ModelView:
     fields: tuple[FieldView, ...]
     keys: tuple[str, ...]  # Python literals of the known JSON keys
     keys_name: str = ""  # module-level name that holds `keys`, unique in its module
+    model_collections: bool = False  # a field encodes as a list or map of models (to_dict pauses the GC)
 
 
 @dataclass(frozen=True)
@@ -634,7 +635,8 @@ def _model(d: ir.Model, types: Types) -> ModelView:
             )
         )
     keys = tuple(literal(f.wire) for f in d.fields)
-    return ModelView(d.name, docstring(d.description), tuple(fields), keys)
+    collections = any(types.encodes_model_collection(f.type) for f in d.fields)
+    return ModelView(d.name, docstring(d.description), tuple(fields), keys, model_collections=collections)
 
 
 def _name_key_sets(models: tuple[ModelView, ...]) -> tuple[ModelView, ...]:

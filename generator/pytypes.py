@@ -357,6 +357,15 @@ class Types:
             return f"{value}.to_dict()"
         return f"_r.encode({value})"
 
+    def encodes_model_collection(self, t: ir.TypeRef) -> bool:
+        """Whether `encode` writes `t` as a list or map built by calling `to_dict()` on each model."""
+        t = self.resolve(t)
+        if isinstance(t, ir.Nullable):
+            return self.encodes_model_collection(t.inner)
+        if isinstance(t, ir.ListOf):
+            return self.has_models(t) and self._simple(t.item)
+        return isinstance(t, ir.MapOf) and self.has_models(t) and self._simple(t.value)
+
     def _simple(self, t: ir.TypeRef) -> bool:
         t = self.resolve(t)
         return isinstance(t, ir.Ref) and isinstance(self.defs.get(t.name), (ir.Model, ir.TaggedUnion))
