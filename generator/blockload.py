@@ -22,12 +22,12 @@ from typing import Any
 
 import yaml
 
-from .lazyload import key_text
 from .parsecache import BlockCache, other_breaks
 
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SPLIT_AT = 16_384  # a block longer than this (characters) is cut into the blocks of its keys
 _LEVELS = 3  # top-level keys, then e.g. components, then e.g. schemas
-# A key as lazyload takes it, on one line: quoted, or plain starting with a letter, `_`, `$` or `/`.
+# A key on one line: quoted, or plain starting with a letter, `_`, `$` or `/`.
 _KEY = re.compile(r"""(?:"[^"\n]*"|'[^'\n]*'|[A-Za-z_$/][^:#\n]*?):(?:[ \t\r\n]|$)""")
 # The line breaks before lines that hold something (not blank, not a comment), with the
 # indentation; a literal `\n` first makes the search fast. Regions start at a line start, so
@@ -107,8 +107,13 @@ def _cut(text: str, a: int, b: int, indent: int) -> tuple[int, int, list[tuple[i
 def _spans(text: str, start: int, end: int, indent: int) -> list[tuple[int, int]] | None:
     """The blocks of the keys at exactly `indent` spaces between start and end; None when any
     line holding something is less indented, or is not such a key, or a key comes twice."""
-    starts: list[int] = []
-    seen: set[str] = set()
+    keyed = keyed_spans(text, start, end, indent)
+    return list(keyed.values()) if keyed is not None else None
+
+
+def keyed_spans(text: str, start: int, end: int, indent: int) -> dict[str, tuple[int, int]] | None:
+    """_spans by key (as written: see key_text)."""
+    starts: dict[str, int] = {}
     for at, width in _lines(_at_most(indent), text, start, end):
         if width != indent:
             return None
@@ -116,10 +121,18 @@ def _spans(text: str, start: int, end: int, indent: int) -> list[tuple[int, int]
         if key is None:
             return None
         name = key_text(key.group().rstrip(" \t\r\n")[:-1])
-        if name in seen:
+        if name in starts:
             return None  # let the whole parse decide
-        seen.add(name)
-        starts.append(at)
-    if not starts or _lines(_CONTENT, text, start, starts[0]):
+        starts[name] = at
+    if not starts or _lines(_CONTENT, text, start, next(iter(starts.values()))):
         return None  # nothing, or something before the first key that belongs to none
-    return list(zip(starts, [*starts[1:], end], strict=True))
+    ends = [*list(starts.values())[1:], end]
+    return {name: (at, stop) for (name, at), stop in zip(starts.items(), ends, strict=True)}
+
+
+def key_text(raw: str) -> str:
+    """A key as written (quoted or plain), to tell keys apart; YAML's own reading is the parse's."""
+    if raw[:1] in "\"'":
+        value = yaml.load(raw, Loader=_SafeLoader)
+        return str(value)
+    return raw
