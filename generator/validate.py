@@ -154,6 +154,7 @@ def _standard(doc: dict[str, Any], use_cache: bool) -> list[Diagnostic]:
     )
     found: list[Diagnostic] = []
     skipped = 0
+    places = _Places(doc)
     if use_cache:
         metamemo.load()
     try:
@@ -165,7 +166,7 @@ def _standard(doc: dict[str, Any], use_cache: bool) -> list[Diagnostic]:
             if len(found) >= MAX_STANDARD_FINDINGS:
                 skipped += 1
                 continue
-            where = _find_suffix(doc, path, getattr(error, "instance", None))
+            where = places.find(path, getattr(error, "instance", None))
             found.append(Diagnostic("W201", f"OpenAPI schema violation: {message}", where))
     except RecursionError:
         found.append(Diagnostic("W201", "OpenAPI validation gave up: the document nests too deeply", ""))
@@ -223,25 +224,88 @@ def _document_errors(validator: Any, base: Any, wrapped: Callable[[Iterable[Any]
     Most of that check's time goes to the component schemas, yet the outcome for each is simple:
     OAS 3.1's schema asks only that it be an object or a boolean (`$dynamicRef: #meta`), and for
     OAS 3.0 oas30check.py vouches for those that certainly pass. So the document is checked with
-    `{}`, which passes alike, standing in for each of those. A finding's message shows its
-    instance: where an instance holds a stand-in (a finding at the root, at `components` or at
-    `components/schemas`), or the check failed, the document is checked again as it is.
+    `{}`, which passes alike, standing in for each of those. The same for each path item (and
+    webhook) that passed this check before, by content (see `_passed_items`). A finding's message
+    shows its instance: where an instance holds a stand-in (a finding at the root, at
+    `components`, `components/schemas`, `paths` or one stood in for), or the check failed, the
+    document is checked again as it is.
     """
     doc = validator.schema
-    replaceable = _replaceable(validator.schema_validator)
+    schema_validator = validator.schema_validator
+    replaceable = _replaceable(schema_validator)
     light = _without_component_schemas(doc, replaceable) if replaceable is not None else None
+    held = [["components", "schemas", name] for name in light["components"]["schemas"]] if light is not None else []
+    items = _passed_items(light if light is not None else doc, schema_validator)
+    if items is not None:
+        light, stood_in = items
+        held.extend(stood_in)
     if light is not None:
         try:
-            errors = list(wrapped(validator.schema_validator.iter_errors(light)))
+            errors = list(wrapped(schema_validator.iter_errors(light)))
         except Exception:  # noqa: BLE001 - checked again as it is, below, to fail as upstream fails
             errors = None
-        held = [["components", "schemas", name] for name in light["components"]["schemas"]]
         if errors is not None and not any(
             list(e.absolute_path) == where[: len(e.absolute_path)] for e in errors for where in held
         ):
+            _remember_items(light, errors, schema_validator)
             yield from errors
             return
-    yield from wrapped(validator.schema_validator.iter_errors(doc))
+    seen = []
+    for error in wrapped(schema_validator.iter_errors(doc)):
+        seen.append(error)
+        yield error
+    _remember_items(doc, seen, schema_validator)
+
+
+# The parts of a document whose items (path items, webhooks) the document check may skip once
+# each has passed: the OpenAPI schema checks each item on its own, whatever else the document holds.
+_ITEM_SECTIONS = ("paths", "webhooks")
+
+
+def _item_key(schema_validator: Any, section: str, value: Any) -> str | None:
+    """The memo's digest of one item of `section` checked by `schema_validator` (see metamemo.py)."""
+    schema = getattr(schema_validator, "schema", None)
+    schema_id = schema.get("$id", schema.get("id", "")) if isinstance(schema, dict) else ""
+    kind = schema_validator.__class__  # a lazy proxy upstream: the class of what it stands for
+    return metamemo.key(f"document|{kind.__module__}.{kind.__qualname__}|{schema_id}|{section}", value)
+
+
+def _passed_items(doc: Any, schema_validator: Any) -> tuple[dict[str, Any], list[list[str]]] | None:
+    """`doc` with `{}` standing in for each path item and webhook that passed the document check
+    before, and where those stand-ins are; None when there is none."""
+    if not isinstance(doc, dict):
+        return None
+    light = dict(doc)
+    stood_in: list[list[str]] = []
+    for section in _ITEM_SECTIONS:
+        items = doc.get(section)
+        if not isinstance(items, dict):
+            continue
+        kept: dict[Any, Any] = {}
+        for name, value in items.items():
+            if isinstance(value, dict) and value and metamemo.passed(_item_key(schema_validator, section, value)):
+                kept[name] = {}
+                stood_in.append([section, str(name)])
+            else:
+                kept[name] = value
+        light[section] = kept
+    return (light, stood_in) if stood_in else None
+
+
+def _remember_items(checked: Any, errors: list[Any], schema_validator: Any) -> None:
+    """Remember each path item and webhook of the checked document that passed: no finding at it,
+    below it or above it (a finding at `paths` may be about one of them)."""
+    if not isinstance(checked, dict):
+        return
+    found = [list(e.absolute_path) for e in errors]
+    for section in _ITEM_SECTIONS:
+        items = checked.get(section)
+        if not isinstance(items, dict) or any(len(path) < 2 and path == [section][: len(path)] for path in found):
+            continue
+        failed = {str(path[1]) for path in found if len(path) >= 2 and path[0] == section}
+        for name, value in items.items():
+            if isinstance(value, dict) and value and str(name) not in failed:
+                metamemo.remember(_item_key(schema_validator, section, value))
 
 
 def _replaceable(schema_validator: Any) -> Callable[[Any], bool] | None:
@@ -474,33 +538,52 @@ def _refuse(uri: str) -> Any:
     raise ValueError(f"$ref {uri!r} is not followed: convgen reads nothing outside the spec")
 
 
-def _find_suffix(doc: Any, path: list[str], instance: Any) -> str:
-    """The validator reports paths relative to the schema it checked: find where they occur.
+class _Places:
+    """Where in the document the validator's findings are (it reports paths relative to the
+    schema it checked): each finding's path is looked for below every node of the document."""
 
-    A finding without a path is about a `default` that does not fit its schema (the
-    validator checks defaults on their own): it is shown at that `default`.
-    """
-    if not path:
-        hits = sorted(_defaults_equal_to(doc, instance)) if instance is not None else []
-        return hits[0] if hits else ""
-    hits = sorted(p for p in _walk_pointers(doc, path, instance))
-    return hits[0] if hits else pointer(*path)
+    def __init__(self, doc: Any) -> None:
+        self._doc = doc
+        self._index: dict[str, list[tuple[Any, tuple[str, ...]]]] | None = None
+        self._lists: list[tuple[Any, tuple[str, ...]]] = []
 
-
-def _defaults_equal_to(doc: Any, instance: Any) -> Iterator[str]:
-    stack: list[tuple[Any, tuple[str, ...]]] = [(doc, ())]
-    while stack:
-        node, at = stack.pop()
-        if isinstance(node, dict):
-            if (
-                "default" in node
+    def find(self, path: list[str], instance: Any) -> str:
+        """The first (in pointer order) place where `path` leads to `instance` (any value when
+        None). A finding without a path is about a `default` that does not fit its schema (the
+        validator checks defaults on their own): it is shown at that `default`."""
+        if not path:
+            if instance is None:
+                return ""
+            hits = sorted(
+                pointer(*at, "default")
+                for node, at in self._starts("default")
+                if "default" not in at  # what a `default` holds is data, not looked into
                 and _as_validated(node["default"]) == instance
                 and type(node["default"]) is type(instance)
-            ):
-                yield pointer(*at, "default")
-            stack.extend((v, at + (str(k),)) for k, v in node.items() if isinstance(v, (dict, list)) and k != "default")
-        elif isinstance(node, list):
-            stack.extend((v, at + (str(i),)) for i, v in enumerate(node) if isinstance(v, (dict, list)))
+            )
+            return hits[0] if hits else ""
+        hits = sorted(pointer(*at, *path) for node, at in self._starts(path[0]) if _match(node, path, instance))
+        return hits[0] if hits else pointer(*path)
+
+    def _starts(self, token: str) -> list[tuple[Any, tuple[str, ...]]]:
+        """Every node (with its place) where a path beginning with `token` may start: the
+        objects that have that key, or every array when it is an index."""
+        if self._index is None:
+            self._index = {}
+            stack: list[tuple[Any, tuple[str, ...]]] = [(self._doc, ())]
+            while stack:  # one walk over the whole document, however many findings there are
+                node, at = stack.pop()
+                if isinstance(node, dict):
+                    for k, v in node.items():
+                        if isinstance(k, str):
+                            self._index.setdefault(k, []).append((node, at))
+                        if isinstance(v, (dict, list)):
+                            stack.append((v, at + (str(k),)))
+                elif isinstance(node, list):
+                    self._lists.append((node, at))
+                    stack.extend((v, at + (str(i),)) for i, v in enumerate(node) if isinstance(v, (dict, list)))
+        starts = self._index.get(token, [])
+        return [*starts, *self._lists] if token.isdigit() else starts
 
 
 def _as_validated(value: Any) -> Any:
@@ -510,18 +593,6 @@ def _as_validated(value: Any) -> Any:
     if isinstance(value, list):
         return [_as_validated(v) for v in value]
     return value
-
-
-def _walk_pointers(doc: Any, path: list[str], instance: Any) -> Iterator[str]:
-    stack: list[tuple[Any, tuple[str, ...]]] = [(doc, ())]
-    while stack:
-        node, at = stack.pop()
-        if _match(node, path, instance):
-            yield pointer(*at, *path)
-        if isinstance(node, dict):
-            stack.extend((v, at + (str(k),)) for k, v in node.items() if isinstance(v, (dict, list)))
-        elif isinstance(node, list):
-            stack.extend((v, at + (str(i),)) for i, v in enumerate(node) if isinstance(v, (dict, list)))
 
 
 def _match(node: Any, path: list[str], instance: Any) -> bool:
