@@ -667,29 +667,56 @@ def _enum_duplicates(section: Section) -> Iterator[Diagnostic]:
             roots.append((op.path_item["parameters"], pointer("paths", op.path, "parameters")))
     done: set[int] = set()
     for root, at in roots:
-        stack: list[tuple[Any, str]] = [(root, at)]
+        # where a node is: its parent's place and its key (the pointer is spelt out only for a finding)
+        stack: list[tuple[Any, _Place]] = [(root, at)]
         while stack:
-            node, at = stack.pop()
+            node, where = stack.pop()
             if id(node) in done:
                 continue
             done.add(id(node))
             if isinstance(node, dict):
                 enum = node.get("enum")
                 if isinstance(enum, list):
-                    seen: list[Any] = []
-                    for i, value in enumerate(enum):
-                        if any(value == s and type(value) is type(s) for s in seen):
-                            yield Diagnostic("W206", f"enum value {_short(value)} is listed twice", f"{at}/enum/{i}")
-                        seen.append(value)
+                    for i in _repeated(enum):
+                        value = _short(enum[i])
+                        yield Diagnostic("W206", f"enum value {value} is listed twice", f"{_spelt(where)}/enum/{i}")
                 stack.extend(
-                    (v, f"{at}/{escape_token(k)}")
+                    (v, (where, k))
                     for k, v in node.items()
-                    if isinstance(v, (dict, list))
-                    and k not in ("enum", "example", "examples", "default", "const", "$ref")
-                    and not str(k).startswith("x-")
+                    if isinstance(v, (dict, list)) and k not in _NOT_SCHEMAS and not str(k).startswith("x-")
                 )
             elif isinstance(node, list):
-                stack.extend((v, f"{at}/{i}") for i, v in enumerate(node) if isinstance(v, (dict, list)))
+                stack.extend((v, (where, i)) for i, v in enumerate(node) if isinstance(v, (dict, list)))
+
+
+_Place = str | tuple[Any, Any]  # a pointer, or (the parent's place, a key or index)
+_NOT_SCHEMAS = frozenset({"enum", "example", "examples", "default", "const", "$ref"})
+
+
+def _spelt(where: _Place) -> str:
+    tokens: list[str] = []
+    while isinstance(where, tuple):
+        where, token = where
+        tokens.append(escape_token(token))
+    return where + "".join("/" + t for t in reversed(tokens))
+
+
+def _repeated(values: list[Any]) -> Iterator[int]:
+    """The index of each value equal to (and of the same type as) an earlier one."""
+    hashed: set[tuple[type, Any]] = set()
+    others: list[Any] = []
+    for i, value in enumerate(values):
+        if isinstance(value, float) and value != value:
+            continue  # NaN equals nothing, itself included
+        try:
+            key = (type(value), value)
+            if key in hashed:
+                yield i
+            hashed.add(key)
+        except TypeError:  # a list or a mapping: compared with the others of its kind
+            if any(value == s and type(value) is type(s) for s in others):
+                yield i
+            others.append(value)
 
 
 def _short(value: Any) -> str:
