@@ -235,7 +235,8 @@ def _document_errors(validator: Any, base: Any, wrapped: Callable[[Iterable[Any]
     replaceable = _replaceable(schema_validator)
     light = _without_component_schemas(doc, replaceable) if replaceable is not None else None
     held = [["components", "schemas", name] for name in light["components"]["schemas"]] if light is not None else []
-    items = _passed_items(light if light is not None else doc, schema_validator)
+    digests: _Digests = {}  # each item's, by place and id: computed once for the lookup and the memo
+    items = _passed_items(light if light is not None else doc, schema_validator, digests)
     if items is not None:
         light, stood_in = items
         held.extend(stood_in)
@@ -247,52 +248,60 @@ def _document_errors(validator: Any, base: Any, wrapped: Callable[[Iterable[Any]
         if errors is not None and not any(
             list(e.absolute_path) == where[: len(e.absolute_path)] for e in errors for where in held
         ):
-            _remember_items(light, errors, schema_validator)
+            _remember_items(light, errors, schema_validator, digests)
             yield from errors
             return
     seen = []
     for error in wrapped(schema_validator.iter_errors(doc)):
         seen.append(error)
         yield error
-    _remember_items(doc, seen, schema_validator)
+    _remember_items(doc, seen, schema_validator, digests)
 
 
 # The parts of a document whose items (path items, webhooks) the document check may skip once
 # each has passed: the OpenAPI schema checks each item on its own, whatever else the document holds.
 _ITEM_SECTIONS = ("paths", "webhooks")
+_Digests = dict[tuple[str, int], str | None]
 
 
-def _item_key(schema_validator: Any, section: str, value: Any) -> str | None:
+def _item_key(schema_validator: Any, section: str, value: Any, digests: _Digests) -> str | None:
     """The memo's digest of one item of `section` checked by `schema_validator` (see metamemo.py)."""
-    schema = getattr(schema_validator, "schema", None)
-    schema_id = schema.get("$id", schema.get("id", "")) if isinstance(schema, dict) else ""
-    kind = schema_validator.__class__  # a lazy proxy upstream: the class of what it stands for
-    return metamemo.key(f"document|{kind.__module__}.{kind.__qualname__}|{schema_id}|{section}", value)
+    if (section, id(value)) not in digests:
+        schema = getattr(schema_validator, "schema", None)
+        schema_id = schema.get("$id", schema.get("id", "")) if isinstance(schema, dict) else ""
+        kind = schema_validator.__class__  # a lazy proxy upstream: the class of what it stands for
+        meta = f"document|{kind.__module__}.{kind.__qualname__}|{schema_id}|{section}"
+        digests[section, id(value)] = metamemo.key(meta, value)
+    return digests[section, id(value)]
 
 
-def _passed_items(doc: Any, schema_validator: Any) -> tuple[dict[str, Any], list[list[str]]] | None:
+def _passed_items(doc: Any, schema_validator: Any, digests: _Digests) -> tuple[dict[str, Any], list[list[Any]]] | None:
     """`doc` with `{}` standing in for each path item and webhook that passed the document check
     before, and where those stand-ins are; None when there is none."""
     if not isinstance(doc, dict):
         return None
     light = dict(doc)
-    stood_in: list[list[str]] = []
+    stood_in: list[list[Any]] = []
     for section in _ITEM_SECTIONS:
         items = doc.get(section)
         if not isinstance(items, dict):
             continue
         kept: dict[Any, Any] = {}
         for name, value in items.items():
-            if isinstance(value, dict) and value and metamemo.passed(_item_key(schema_validator, section, value)):
+            if (
+                isinstance(value, dict)
+                and value
+                and metamemo.passed(_item_key(schema_validator, section, value, digests))
+            ):
                 kept[name] = {}
-                stood_in.append([section, str(name)])
+                stood_in.append([section, name])  # as findings' paths spell it
             else:
                 kept[name] = value
         light[section] = kept
     return (light, stood_in) if stood_in else None
 
 
-def _remember_items(checked: Any, errors: list[Any], schema_validator: Any) -> None:
+def _remember_items(checked: Any, errors: list[Any], schema_validator: Any, digests: _Digests) -> None:
     """Remember each path item and webhook of the checked document that passed: no finding at it,
     below it or above it (a finding at `paths` may be about one of them)."""
     if not isinstance(checked, dict):
@@ -305,7 +314,7 @@ def _remember_items(checked: Any, errors: list[Any], schema_validator: Any) -> N
         failed = {str(path[1]) for path in found if len(path) >= 2 and path[0] == section}
         for name, value in items.items():
             if isinstance(value, dict) and value and str(name) not in failed:
-                metamemo.remember(_item_key(schema_validator, section, value))
+                metamemo.remember(_item_key(schema_validator, section, value, digests))
 
 
 def _replaceable(schema_validator: Any) -> Callable[[Any], bool] | None:

@@ -62,7 +62,7 @@ def _stood_in(doc: dict[str, Any]) -> list[list[str]]:
     from openapi_spec_validator import OpenAPIV31SpecValidator
 
     checked = validate._for_validator(doc)
-    items = validate._passed_items(checked, OpenAPIV31SpecValidator(checked).schema_validator)
+    items = validate._passed_items(checked, OpenAPIV31SpecValidator(checked).schema_validator, {})
     return [] if items is None else items[1]
 
 
