@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +45,9 @@ def remember(digest: str | None) -> None:
 
 
 def _file() -> Path:
+    # imported here: importlib.metadata costs tens of milliseconds, and only the validator needs it
+    from importlib.metadata import PackageNotFoundError, version
+
     versions = []
     for package in ("openapi-spec-validator", "openapi-schema-validator", "jsonschema"):
         try:

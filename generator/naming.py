@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import keyword
 import re
 import unicodedata
@@ -139,6 +140,9 @@ def _without_repeats(parts: list[str]) -> list[str]:
 
 
 _NON_ALNUM = re.compile(r"[^0-9A-Za-z]+")
+# The names below are pure functions of a string, asked again and again for the same ones (a
+# whole spec: 6,700 `pascal` calls for 3,300 texts, 6,500 `attribute` calls for 770 keys).
+_remembered = functools.lru_cache(maxsize=1 << 16)
 
 
 def ascii_fold(text: str) -> str:
@@ -151,6 +155,7 @@ def words(text: str) -> list[str]:
     return _WORDS.findall(ascii_fold(text).replace("'", ""))
 
 
+@_remembered
 def pascal(text: str) -> str:
     """`MessagePhase-2` -> `MessagePhase2`, `mcp_list tools` -> `McpListTools`; keeps `MCPTool`."""
     parts = _NON_ALNUM.split(ascii_fold(text))
@@ -165,12 +170,14 @@ def pascal(text: str) -> str:
     return name
 
 
+@_remembered
 def pascal_part(text: str) -> str:
     """A piece of a longer class name (`model` -> `Model`): `pascal` applies its checks to the
     whole name, so that a field `model` of `Tool` gives `ToolModel`, not `ToolModelModel`."""
     return "".join(p[:1].upper() + p[1:] for p in _NON_ALNUM.split(ascii_fold(text)) if p)
 
 
+@_remembered
 def snake(text: str) -> str:
     """`MCPListTools` -> `mcp_list_tools`, `ConversationItem` -> `conversation_item`."""
     name = _cut("_".join(w.lower() for w in words(text)) or "x")
@@ -181,6 +188,7 @@ def snake(text: str) -> str:
     return name
 
 
+@_remembered
 def attribute(wire: str) -> str:
     """A JSON key as a Python attribute: kept as is where valid, else made valid."""
     if wire.isidentifier() and wire.isascii() and not wire.startswith("__"):

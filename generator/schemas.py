@@ -144,11 +144,13 @@ class SchemaBuilder:
             if pascal(title) not in self._shared_titles:
                 candidates.append(title)
             candidates.append(schemanames.titled(raw_name, title))
-        if schemanames.unnumbered(raw_name) is not None:
-            candidates += schemanames.used_by(self.doc, ref)
         for wanted in candidates:
             if pascal(wanted) not in taken and self.classes.free(pascal(wanted)):
                 return wanted
+        if schemanames.unnumbered(raw_name) is not None:  # looked for only now: a walk of every schema
+            for wanted in schemanames.used_by(self.doc, ref):
+                if pascal(wanted) not in taken and self.classes.free(pascal(wanted)):
+                    return wanted
         return raw_name
 
     def schema_names(self) -> frozenset[str]:

@@ -154,6 +154,7 @@ def _standard(doc: dict[str, Any], use_cache: bool) -> list[Diagnostic]:
     )
     found: list[Diagnostic] = []
     skipped = 0
+    places = _Places(doc)
     if use_cache:
         metamemo.load()
     try:
@@ -165,7 +166,7 @@ def _standard(doc: dict[str, Any], use_cache: bool) -> list[Diagnostic]:
             if len(found) >= MAX_STANDARD_FINDINGS:
                 skipped += 1
                 continue
-            where = _find_suffix(doc, path, getattr(error, "instance", None))
+            where = places.find(path, getattr(error, "instance", None))
             found.append(Diagnostic("W201", f"OpenAPI schema violation: {message}", where))
     except RecursionError:
         found.append(Diagnostic("W201", "OpenAPI validation gave up: the document nests too deeply", ""))
@@ -223,25 +224,97 @@ def _document_errors(validator: Any, base: Any, wrapped: Callable[[Iterable[Any]
     Most of that check's time goes to the component schemas, yet the outcome for each is simple:
     OAS 3.1's schema asks only that it be an object or a boolean (`$dynamicRef: #meta`), and for
     OAS 3.0 oas30check.py vouches for those that certainly pass. So the document is checked with
-    `{}`, which passes alike, standing in for each of those. A finding's message shows its
-    instance: where an instance holds a stand-in (a finding at the root, at `components` or at
-    `components/schemas`), or the check failed, the document is checked again as it is.
+    `{}`, which passes alike, standing in for each of those. The same for each path item (and
+    webhook) that passed this check before, by content (see `_passed_items`). A finding's message
+    shows its instance: where an instance holds a stand-in (a finding at the root, at
+    `components`, `components/schemas`, `paths` or one stood in for), or the check failed, the
+    document is checked again as it is.
     """
     doc = validator.schema
-    replaceable = _replaceable(validator.schema_validator)
+    schema_validator = validator.schema_validator
+    replaceable = _replaceable(schema_validator)
     light = _without_component_schemas(doc, replaceable) if replaceable is not None else None
+    held = [["components", "schemas", name] for name in light["components"]["schemas"]] if light is not None else []
+    digests: _Digests = {}  # each item's, by place and id: computed once for the lookup and the memo
+    items = _passed_items(light if light is not None else doc, schema_validator, digests)
+    if items is not None:
+        light, stood_in = items
+        held.extend(stood_in)
     if light is not None:
         try:
-            errors = list(wrapped(validator.schema_validator.iter_errors(light)))
+            errors = list(wrapped(schema_validator.iter_errors(light)))
         except Exception:  # noqa: BLE001 - checked again as it is, below, to fail as upstream fails
             errors = None
-        held = [["components", "schemas", name] for name in light["components"]["schemas"]]
         if errors is not None and not any(
             list(e.absolute_path) == where[: len(e.absolute_path)] for e in errors for where in held
         ):
+            _remember_items(light, errors, schema_validator, digests)
             yield from errors
             return
-    yield from wrapped(validator.schema_validator.iter_errors(doc))
+    seen = []
+    for error in wrapped(schema_validator.iter_errors(doc)):
+        seen.append(error)
+        yield error
+    _remember_items(doc, seen, schema_validator, digests)
+
+
+# The parts of a document whose items (path items, webhooks) the document check may skip once
+# each has passed: the OpenAPI schema checks each item on its own, whatever else the document holds.
+_ITEM_SECTIONS = ("paths", "webhooks")
+_Digests = dict[tuple[str, int], str | None]
+
+
+def _item_key(schema_validator: Any, section: str, value: Any, digests: _Digests) -> str | None:
+    """The memo's digest of one item of `section` checked by `schema_validator` (see metamemo.py)."""
+    if (section, id(value)) not in digests:
+        schema = getattr(schema_validator, "schema", None)
+        schema_id = schema.get("$id", schema.get("id", "")) if isinstance(schema, dict) else ""
+        kind = schema_validator.__class__  # a lazy proxy upstream: the class of what it stands for
+        meta = f"document|{kind.__module__}.{kind.__qualname__}|{schema_id}|{section}"
+        digests[section, id(value)] = metamemo.key(meta, value)
+    return digests[section, id(value)]
+
+
+def _passed_items(doc: Any, schema_validator: Any, digests: _Digests) -> tuple[dict[str, Any], list[list[Any]]] | None:
+    """`doc` with `{}` standing in for each path item and webhook that passed the document check
+    before, and where those stand-ins are; None when there is none."""
+    if not isinstance(doc, dict):
+        return None
+    light = dict(doc)
+    stood_in: list[list[Any]] = []
+    for section in _ITEM_SECTIONS:
+        items = doc.get(section)
+        if not isinstance(items, dict):
+            continue
+        kept: dict[Any, Any] = {}
+        for name, value in items.items():
+            if (
+                isinstance(value, dict)
+                and value
+                and metamemo.passed(_item_key(schema_validator, section, value, digests))
+            ):
+                kept[name] = {}
+                stood_in.append([section, name])  # as findings' paths spell it
+            else:
+                kept[name] = value
+        light[section] = kept
+    return (light, stood_in) if stood_in else None
+
+
+def _remember_items(checked: Any, errors: list[Any], schema_validator: Any, digests: _Digests) -> None:
+    """Remember each path item and webhook of the checked document that passed: no finding at it,
+    below it or above it (a finding at `paths` may be about one of them)."""
+    if not isinstance(checked, dict):
+        return
+    found = [list(e.absolute_path) for e in errors]
+    for section in _ITEM_SECTIONS:
+        items = checked.get(section)
+        if not isinstance(items, dict) or any(len(path) < 2 and path == [section][: len(path)] for path in found):
+            continue
+        failed = {str(path[1]) for path in found if len(path) >= 2 and path[0] == section}
+        for name, value in items.items():
+            if isinstance(value, dict) and value and str(name) not in failed:
+                metamemo.remember(_item_key(schema_validator, section, value, digests))
 
 
 def _replaceable(schema_validator: Any) -> Callable[[Any], bool] | None:
@@ -474,33 +547,52 @@ def _refuse(uri: str) -> Any:
     raise ValueError(f"$ref {uri!r} is not followed: convgen reads nothing outside the spec")
 
 
-def _find_suffix(doc: Any, path: list[str], instance: Any) -> str:
-    """The validator reports paths relative to the schema it checked: find where they occur.
+class _Places:
+    """Where in the document the validator's findings are (it reports paths relative to the
+    schema it checked): each finding's path is looked for below every node of the document."""
 
-    A finding without a path is about a `default` that does not fit its schema (the
-    validator checks defaults on their own): it is shown at that `default`.
-    """
-    if not path:
-        hits = sorted(_defaults_equal_to(doc, instance)) if instance is not None else []
-        return hits[0] if hits else ""
-    hits = sorted(p for p in _walk_pointers(doc, path, instance))
-    return hits[0] if hits else pointer(*path)
+    def __init__(self, doc: Any) -> None:
+        self._doc = doc
+        self._index: dict[str, list[tuple[Any, tuple[str, ...]]]] | None = None
+        self._lists: list[tuple[Any, tuple[str, ...]]] = []
 
-
-def _defaults_equal_to(doc: Any, instance: Any) -> Iterator[str]:
-    stack: list[tuple[Any, tuple[str, ...]]] = [(doc, ())]
-    while stack:
-        node, at = stack.pop()
-        if isinstance(node, dict):
-            if (
-                "default" in node
+    def find(self, path: list[str], instance: Any) -> str:
+        """The first (in pointer order) place where `path` leads to `instance` (any value when
+        None). A finding without a path is about a `default` that does not fit its schema (the
+        validator checks defaults on their own): it is shown at that `default`."""
+        if not path:
+            if instance is None:
+                return ""
+            hits = sorted(
+                pointer(*at, "default")
+                for node, at in self._starts("default")
+                if "default" not in at  # what a `default` holds is data, not looked into
                 and _as_validated(node["default"]) == instance
                 and type(node["default"]) is type(instance)
-            ):
-                yield pointer(*at, "default")
-            stack.extend((v, at + (str(k),)) for k, v in node.items() if isinstance(v, (dict, list)) and k != "default")
-        elif isinstance(node, list):
-            stack.extend((v, at + (str(i),)) for i, v in enumerate(node) if isinstance(v, (dict, list)))
+            )
+            return hits[0] if hits else ""
+        hits = sorted(pointer(*at, *path) for node, at in self._starts(path[0]) if _match(node, path, instance))
+        return hits[0] if hits else pointer(*path)
+
+    def _starts(self, token: str) -> list[tuple[Any, tuple[str, ...]]]:
+        """Every node (with its place) where a path beginning with `token` may start: the
+        objects that have that key, or every array when it is an index."""
+        if self._index is None:
+            self._index = {}
+            stack: list[tuple[Any, tuple[str, ...]]] = [(self._doc, ())]
+            while stack:  # one walk over the whole document, however many findings there are
+                node, at = stack.pop()
+                if isinstance(node, dict):
+                    for k, v in node.items():
+                        if isinstance(k, str):
+                            self._index.setdefault(k, []).append((node, at))
+                        if isinstance(v, (dict, list)):
+                            stack.append((v, at + (str(k),)))
+                elif isinstance(node, list):
+                    self._lists.append((node, at))
+                    stack.extend((v, at + (str(i),)) for i, v in enumerate(node) if isinstance(v, (dict, list)))
+        starts = self._index.get(token, [])
+        return [*starts, *self._lists] if token.isdigit() else starts
 
 
 def _as_validated(value: Any) -> Any:
@@ -510,18 +602,6 @@ def _as_validated(value: Any) -> Any:
     if isinstance(value, list):
         return [_as_validated(v) for v in value]
     return value
-
-
-def _walk_pointers(doc: Any, path: list[str], instance: Any) -> Iterator[str]:
-    stack: list[tuple[Any, tuple[str, ...]]] = [(doc, ())]
-    while stack:
-        node, at = stack.pop()
-        if _match(node, path, instance):
-            yield pointer(*at, *path)
-        if isinstance(node, dict):
-            stack.extend((v, at + (str(k),)) for k, v in node.items() if isinstance(v, (dict, list)))
-        elif isinstance(node, list):
-            stack.extend((v, at + (str(i),)) for i, v in enumerate(node) if isinstance(v, (dict, list)))
 
 
 def _match(node: Any, path: list[str], instance: Any) -> bool:
@@ -596,29 +676,56 @@ def _enum_duplicates(section: Section) -> Iterator[Diagnostic]:
             roots.append((op.path_item["parameters"], pointer("paths", op.path, "parameters")))
     done: set[int] = set()
     for root, at in roots:
-        stack: list[tuple[Any, str]] = [(root, at)]
+        # where a node is: its parent's place and its key (the pointer is spelt out only for a finding)
+        stack: list[tuple[Any, _Place]] = [(root, at)]
         while stack:
-            node, at = stack.pop()
+            node, where = stack.pop()
             if id(node) in done:
                 continue
             done.add(id(node))
             if isinstance(node, dict):
                 enum = node.get("enum")
                 if isinstance(enum, list):
-                    seen: list[Any] = []
-                    for i, value in enumerate(enum):
-                        if any(value == s and type(value) is type(s) for s in seen):
-                            yield Diagnostic("W206", f"enum value {_short(value)} is listed twice", f"{at}/enum/{i}")
-                        seen.append(value)
+                    for i in _repeated(enum):
+                        value = _short(enum[i])
+                        yield Diagnostic("W206", f"enum value {value} is listed twice", f"{_spelt(where)}/enum/{i}")
                 stack.extend(
-                    (v, f"{at}/{escape_token(k)}")
+                    (v, (where, k))
                     for k, v in node.items()
-                    if isinstance(v, (dict, list))
-                    and k not in ("enum", "example", "examples", "default", "const", "$ref")
-                    and not str(k).startswith("x-")
+                    if isinstance(v, (dict, list)) and k not in _NOT_SCHEMAS and not str(k).startswith("x-")
                 )
             elif isinstance(node, list):
-                stack.extend((v, f"{at}/{i}") for i, v in enumerate(node) if isinstance(v, (dict, list)))
+                stack.extend((v, (where, i)) for i, v in enumerate(node) if isinstance(v, (dict, list)))
+
+
+_Place = str | tuple[Any, Any]  # a pointer, or (the parent's place, a key or index)
+_NOT_SCHEMAS = frozenset({"enum", "example", "examples", "default", "const", "$ref"})
+
+
+def _spelt(where: _Place) -> str:
+    tokens: list[str] = []
+    while isinstance(where, tuple):
+        where, token = where
+        tokens.append(escape_token(token))
+    return where + "".join("/" + t for t in reversed(tokens))
+
+
+def _repeated(values: list[Any]) -> Iterator[int]:
+    """The index of each value equal to (and of the same type as) an earlier one."""
+    hashed: set[tuple[type, Any]] = set()
+    others: list[Any] = []
+    for i, value in enumerate(values):
+        if isinstance(value, float) and value != value:
+            continue  # NaN equals nothing, itself included
+        try:
+            key = (type(value), value)
+            if key in hashed:
+                yield i
+            hashed.add(key)
+        except TypeError:  # a list or a mapping: compared with the others of its kind
+            if any(value == s and type(value) is type(s) for s in others):
+                yield i
+            others.append(value)
 
 
 def _short(value: Any) -> str:

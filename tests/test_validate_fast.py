@@ -281,6 +281,7 @@ def _standard(doc: dict[str, Any], fast: bool, monkeypatch: pytest.MonkeyPatch) 
             patch.setattr(validate, "_fast_check", lambda *args: None)
             patch.setattr(validate, "_walk_applies", lambda *args: False)
             patch.setattr(validate, "_without_component_schemas", lambda *args: None)
+            patch.setattr(validate, "_passed_items", lambda *args: None)
         return validate._standard(doc, False)
 
 
