@@ -860,18 +860,22 @@ def _paging(page: ir.Pagination) -> str:
     return "Paging(" + ", ".join(args) + ")"
 
 
+# spec prose as docstrings, once per text: operations repeat their parameters' descriptions (about
+# half of them in the OpenAI and Box specs)
+_param_doc = cache(docstring)
+
+
 def _method(op: ir.Operation, types: Types, usage: str, api_schemes: dict[str, ir.SecurityScheme]) -> MethodView:
-    def param(p: ir.Param | ir.Field, required: bool) -> ParamView:
+    def param(p: ir.Param | ir.Field, required: bool, value: str = "") -> ParamView:
         accepted = types.parameter_code(p.type)
         annotation = accepted.text
         if not required:
             annotation = or_unset(annotation)
-        return ParamView(
-            p.attr, literal(p.wire), annotation, "" if required else "UNSET", docstring(p.description), _names(accepted)
-        )
+        doc = _param_doc(p.description)
+        return ParamView(p.attr, literal(p.wire), annotation, "" if required else "UNSET", doc, _names(accepted), value)
 
     def sent(p: ir.Param) -> ParamView:
-        return replace(param(p, p.required or p.location == "path"), value=_styled(p))
+        return param(p, p.required or p.location == "path", _styled(p))
 
     positional = tuple(sent(p) for p in op.path_params if p.positional)
     path_kw = [sent(p) for p in op.path_params if not p.positional]
