@@ -2,14 +2,18 @@
 call it instead of running black), and the `wrapped` macro of black_style.jinja gives the same.
 Every shape (a call, a display, an import) at the indents the templates use, with items short
 and long, is compared with black's own layout of the one-line statement, wherever its lines fit
-(a line still too long is black's to split: the format stage runs it on those). Under a second."""
+(a line still too long is black's to split: the format stage runs it on those). And the render
+memo's key covers the function's code. Under a second."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import black
 import pytest
 
 from convgen import format as fmt
+from convgen import rendermemo
 from convgen.linewrap import wrap_as_black
 from convgen.render import environment
 
@@ -60,3 +64,14 @@ def test_the_macro_writes_what_the_global_does() -> None:
     items, args = _items(4, 20), ["a" * 30, "b" * 40, "c" * 50]
     expected = wrap_as_black("query={", items, "},", 12, kind="display") + "\n|" + wrap_as_black("f(", args, ")", 8)
     assert template.render(items=items, args=args) == expected + "\n|"
+
+
+def test_the_render_memo_is_keyed_by_its_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warm build must not reuse texts that an older `wrap_as_black` wrote."""
+    here = Path(rendermemo.__file__).parent
+    for name in ("render.py", "format.py", "linewrap.py"):
+        (tmp_path / name).write_bytes((here / name).read_bytes())
+    monkeypatch.setattr(rendermemo, "_HERE", tmp_path)
+    before = rendermemo._base_digest([])
+    (tmp_path / "linewrap.py").write_text((here / "linewrap.py").read_text() + "\n# changed\n")
+    assert rendermemo._base_digest([]) != before
