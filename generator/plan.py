@@ -175,6 +175,13 @@ class MethodView:
     errors: tuple[tuple[str, str], ...] = ()  # (literal of the status key, decoder) of documented errors
     credentials: str = ""  # for the docs: the arguments it needs, e.g. "`api_key`" or "`username` + `password`"
     runtime: tuple[str, ...] = ()  # what its code uses of the module's `runtime`: "_b", "_r", "_t", "Styled", ...
+    # The entries (`key: value`) of the request's dicts, built here once rather than in Jinja per flavor:
+    path_entries: tuple[str, ...] = ()  # of path_args: `"id": id`
+    query_entries: tuple[str, ...] = ()  # of fixed_query, then of query (`"wire": value`)
+    header_entries: tuple[str, ...] = ()  # the Accept header's (when `accept`), then of headers
+    cookie_entries: tuple[str, ...] = ()  # of cookies
+    body_entries: tuple[str, ...] = ()  # of body_fields (`"wire": attr`), when the body is flattened
+    error_entries: tuple[str, ...] = ()  # of errors: `"404": decoder`
 
 
 @dataclass(frozen=True)
@@ -853,18 +860,22 @@ def _paging(page: ir.Pagination) -> str:
     return "Paging(" + ", ".join(args) + ")"
 
 
+# spec prose as docstrings, once per text: operations repeat their parameters' descriptions (about
+# half of them in the OpenAI and Box specs)
+_param_doc = cache(docstring)
+
+
 def _method(op: ir.Operation, types: Types, usage: str, api_schemes: dict[str, ir.SecurityScheme]) -> MethodView:
-    def param(p: ir.Param | ir.Field, required: bool) -> ParamView:
+    def param(p: ir.Param | ir.Field, required: bool, value: str = "") -> ParamView:
         accepted = types.parameter_code(p.type)
         annotation = accepted.text
         if not required:
             annotation = or_unset(annotation)
-        return ParamView(
-            p.attr, literal(p.wire), annotation, "" if required else "UNSET", docstring(p.description), _names(accepted)
-        )
+        doc = _param_doc(p.description)
+        return ParamView(p.attr, literal(p.wire), annotation, "" if required else "UNSET", doc, _names(accepted), value)
 
     def sent(p: ir.Param) -> ParamView:
-        return replace(param(p, p.required or p.location == "path"), value=_styled(p))
+        return param(p, p.required or p.location == "path", _styled(p))
 
     positional = tuple(sent(p) for p in op.path_params if p.positional)
     path_kw = [sent(p) for p in op.path_params if not p.positional]
@@ -932,15 +943,20 @@ def _method(op: ir.Operation, types: Types, usage: str, api_schemes: dict[str, i
     returns = f"Sync{page}[{item.text}]" if op.page is not None else returned.text
     signature = (*positional, *keyword)
     summary = op.summary or op.description.split("\n", 1)[0] or f"{op.http_method} {op.path}"
+    path_args = tuple((literal(p.wire), _styled(p)) for p in op.path_params)
+    fixed_query = tuple((literal(k), literal(v)) for k, v in op.fixed_query)
+    accept = literal(op.accept) if op.accept else ""
+    errors = tuple((literal(e.status), d.text) for e, d in zip(op.errors, decoders, strict=False))
+    flattened = () if body_param else body_fields
     view = MethodView(
         name=op.method_name,
         http_method=literal(op.http_method),
         path=literal(op.path),
-        path_args=tuple((literal(p.wire), _styled(p)) for p in op.path_params),
+        path_args=path_args,
         positional=positional,
         keyword=tuple(keyword),
         query=query,
-        body_fields=() if body_param else body_fields,
+        body_fields=flattened,
         body_param=body_param,
         returns=returns,
         decode=decode,
@@ -957,21 +973,32 @@ def _method(op: ir.Operation, types: Types, usage: str, api_schemes: dict[str, i
         body_extra=body_extra,
         uses=tuple(dict.fromkeys([*(n for p in signature for n in p.uses), *_names(item if page else returned)])),
         aliases=op.aliases,
-        fixed_query=tuple((literal(k), literal(v)) for k, v in op.fixed_query),
+        fixed_query=fixed_query,
         headers=headers,
         cookies=cookies,
-        accept=literal(op.accept) if op.accept else "",
+        accept=accept,
         kind=op.response_kind,
         decode_from='"response"' if op.response_kind in _UNDECODED else "",
         **_events(op, types, tuple(keyword)),
-        errors=tuple((literal(e.status), d.text) for e, d in zip(op.errors, decoders, strict=False)),
+        errors=errors,
         credentials="; or ".join(" + ".join(_args_of(api_schemes, n) for n in alt) or "none" for alt in op.security),
         runtime=tuple(n for n in _RUNTIME_ORDER if n in used),
+        path_entries=_entries(path_args),
+        query_entries=_entries(fixed_query) + _entries((p.wire, p.value) for p in query),
+        header_entries=_entries((('"Accept"', accept),) if accept else ())
+        + _entries((p.wire, p.value) for p in headers),
+        cookie_entries=_entries((p.wire, p.value) for p in cookies),
+        body_entries=_entries((p.wire, p.attr) for p in flattened),
+        error_entries=_entries(errors),
     )
     extra = _names(types.annotated(op.events.event)) if op.events is not None else ()
     if view.overloads:
         extra += ("Literal",)  # the overloads' flag annotations
     return replace(view, uses=tuple(dict.fromkeys((*view.uses, *extra)))) if extra else view
+
+
+def _entries(pairs: Iterable[tuple[str, str]]) -> tuple[str, ...]:
+    return tuple(f"{key}: {value}" for key, value in pairs)
 
 
 def _names(code: Code) -> tuple[str, ...]:

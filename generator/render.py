@@ -35,6 +35,9 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
     )
     env.filters["toml"] = toml_string
     env.globals["fits"] = fits
+    from .linewrap import wrap_as_black  # (it imports `fits` from here)
+
+    env.globals["wrap_as_black"] = wrap_as_black
     env.filters["docstring_end"] = docstring_end
     return env
 

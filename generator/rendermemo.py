@@ -3,7 +3,7 @@ is not rendered again (a warm rebuild after a one-schema change re-renders only 
 
 A job's text is keyed by a digest of everything rendering reads: its template's name, the
 sources of every template (built-in and the user's), the code behind the templates' filters and
-globals (render.py, format.py's line length, black's width rules, Jinja's version) and the
+globals (render.py, linewrap.py, format.py's line length, black's width rules, Jinja's version) and the
 context values the template reads (Jinja's own analysis of its source; all of them when it
 includes or extends another template, which sees the whole context), serialised with pickle
 (views are frozen dataclasses of strings and tuples: equal bytes mean equal values, and a value
@@ -143,7 +143,7 @@ def _base_digest(template_dirs: Iterable[Path]) -> bytes:
     from .cache import black_version
 
     digest = hashlib.sha256(f"{jinja2.__version__}\0{black_version()}\0".encode())
-    for source in ("render.py", "format.py"):
+    for source in ("render.py", "format.py", "linewrap.py"):
         digest.update((_HERE / source).read_bytes())
     for folder in template_dirs:
         for path in sorted(folder.rglob("*")):
