@@ -11,8 +11,10 @@ import bisect
 import functools
 import re
 from json.decoder import scanstring  # type: ignore[attr-defined]
+from typing import TYPE_CHECKING
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
 # Linear on any line: a plain key may not start with "- " (that is a sequence entry) and runs
 # greedily up to its colon (trailing blanks are stripped after the match).
@@ -24,6 +26,8 @@ _KEY = re.compile(
 
 def _unquote(key: str) -> str:
     if key.startswith('"'):
+        import yaml  # (here: a JSON spec's build does not import PyYAML)
+
         try:
             return str(yaml.safe_load(key))
         except yaml.YAMLError:
@@ -226,6 +230,8 @@ class Locator:
         return keys, items
 
     def _composed(self, tokens: list[str]) -> tuple[int, int]:
+        import yaml  # (here: a JSON spec's build does not import PyYAML)
+
         if self._tree is None:
             try:
                 self._tree = yaml.compose(self._text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
