@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Collection
 from concurrent.futures import ProcessPoolExecutor
 from itertools import compress, count
 from pathlib import Path
@@ -34,6 +35,7 @@ from typing import TYPE_CHECKING
 from . import blackstyle, cache, logical
 from .diagnostics import Diagnostic
 from .logical import Snippet
+from .textwidth import str_width
 
 if TYPE_CHECKING:
     import black
@@ -59,16 +61,23 @@ def cache_dir() -> Path:
 
 
 def format_files(
-    files: dict[str, str], *, use_cache: bool = True, jobs: int | None = None, trusted: bool = True
+    files: dict[str, str],
+    *,
+    use_cache: bool = True,
+    jobs: int | None = None,
+    trusted: bool = True,
+    verbatim: Collection[str] = (),
 ) -> tuple[dict[str, str], list[Diagnostic]]:
     """{path: text} with every Python file black-formatted. `trusted`: rendered by the
-    built-in templates only, so black runs on the long statements alone."""
+    built-in templates only, so black runs on the long statements alone. `verbatim`: paths
+    copied unchanged from the built-in runtime, which is black-clean as it is (tests/test_format.py)
+    and is left alone."""
     store = cache_dir() if use_cache else None
     out = dict(files)
     todo: dict[str, str] = {}
     long: dict[str, tuple[list[str], list[int]]] = {}
     for path, text in files.items():
-        if not path.endswith(".py"):
+        if not path.endswith(".py") or path in verbatim:
             continue
         if trusted:
             lines = text.split("\n")  # numbered as logical.py numbers them (not str.splitlines)
@@ -180,8 +189,6 @@ def width(line: str) -> int:
     """Columns as black counts them (East Asian wide characters take two)."""
     if line.isascii():
         return len(line)
-    from black.strings import str_width
-
     return max(len(line), str_width(line))  # `len` too: black measures some things by it
 
 
@@ -193,6 +200,8 @@ def too_long(line: str) -> bool:
 def _black_snippets(snippets: list[tuple[int, str]]) -> dict[tuple[int, str], str]:
     """{(indent, snippet): its black-formatted lines, indented}: one black call per indent,
     with a split comment between statements. A group black refuses is left out."""
+    if not snippets:
+        return {}
     import black
 
     by_indent: dict[int, list[str]] = {}

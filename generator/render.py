@@ -55,7 +55,7 @@ def fits(line: str, indent: int = 0) -> bool:
         return False
     if line.isascii():
         return indent + len(line) <= (_LIMIT or _limit())
-    from black.strings import str_width
+    from .textwidth import str_width
 
     return indent + str_width(line) <= _limit()
 
@@ -135,6 +135,16 @@ def render(
     if memo is not None:
         memo.save()
     return out, diags
+
+
+def copied(jobs: list[Job], user_templates: Path | None = None) -> frozenset[str]:
+    """The paths of jobs that copy a built-in runtime file as it is (not one the user's templates
+    replace): the format stage leaves them alone."""
+    return frozenset(
+        job.path
+        for job in jobs
+        if not job.template and (user_templates is None or not (user_templates / job.source).is_file())
+    )
 
 
 def _static(source: str, user_templates: Path | None) -> str:
