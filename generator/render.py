@@ -1,6 +1,7 @@
 """Stage 6, render: render jobs -> {relative path: text}, in memory.
 
-Templates come from the user's folder first (`--templates`), then the built-in ones;
+Templates come from the user's folder first (`--templates`), then the built-in ones (precompiled:
+see precompiled.py);
 undefined names fail loudly; a template error becomes a located diagnostic.
 """
 
@@ -13,6 +14,7 @@ import jinja2
 
 from .diagnostics import Diagnostic
 from .plan import Job
+from .precompiled import BuiltinLoader
 
 _SPEC = find_spec("convgen.templates")
 assert _SPEC is not None and _SPEC.submodule_search_locations, "convgen is installed without its templates"
@@ -23,7 +25,7 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if user_templates is not None:
         loaders.append(jinja2.FileSystemLoader(str(user_templates)))
-    loaders.append(jinja2.FileSystemLoader(str(BUILTIN)))
+    loaders.append(BuiltinLoader(BUILTIN))  # from their precompiled modules while those match
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
