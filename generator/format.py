@@ -14,7 +14,9 @@ tests/test_format_identity.py and tests/test_blackstyle_shapes.py check the resu
 black (benchmarks/bench_format.py on every file of whole builds).
 
 Results are cached by content hash (but for files without a long line, which are quicker to
-see than to read back), and when much is left to format both cores are used.
+see than to read back), in one file per output (named by its top-level folders, like the render
+memo's, and holding only its last build's results: writing a thousand small files cost a cold
+whole-OpenAI build a quarter of a second), and when much is left to format both cores are used.
 A file that is not valid Python is our bug (or a custom template's): an E405 diagnostic for
 every file black sees whole, which is each file from custom templates and each trusted file
 whose long statements cannot be cut out (the others are valid by test: every golden and
@@ -24,8 +26,10 @@ fuzzed output is compiled and imported).
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import re
+import tempfile
 from collections.abc import Collection
 from concurrent.futures import ProcessPoolExecutor
 from itertools import compress, count
@@ -72,7 +76,7 @@ def format_files(
     built-in templates only, so black runs on the long statements alone. `verbatim`: paths
     copied unchanged from the built-in runtime, which is black-clean as it is (tests/test_format.py)
     and is left alone."""
-    store = cache_dir() if use_cache else None
+    store = _Store(cache_dir(), files) if use_cache else None
     out = dict(files)
     todo: dict[str, str] = {}
     long: dict[str, tuple[list[str], list[int]]] = {}
@@ -93,7 +97,7 @@ def format_files(
     if store is not None:
         for path, text in list(todo.items()):
             keys[path] = key = hashlib.sha256(text.encode()).hexdigest()
-            hit = _read(store, key)
+            hit = store.get(key)
             if hit is not None:
                 out[path] = hit
                 del todo[path]
@@ -105,13 +109,15 @@ def format_files(
             _keep(out, diags, store, keys.get(path, ""), path, formatted, error)
     for path, (formatted, error) in _format_many(whole, jobs).items():
         _keep(out, diags, store, keys.get(path, ""), path, formatted, error)
+    if store is not None:
+        store.save()
     return out, diags
 
 
 def _keep(
     out: dict[str, str],
     diags: list[Diagnostic],
-    store: Path | None,
+    store: _Store | None,
     key: str,
     path: str,
     formatted: str,
@@ -124,7 +130,7 @@ def _keep(
         return
     out[path] = formatted
     if store is not None:
-        _write(store, key, formatted)
+        store.put(key, formatted)
 
 
 # ---- trusted templates: black on the long statements only ---------------------------------
@@ -280,25 +286,41 @@ def _split_position(error: str) -> tuple[int, int, str]:
     return int(line), int(column), message
 
 
-def _read(store: Path, key: str) -> str | None:
-    try:
-        with open(os.path.join(store, key[:2], key), encoding="utf-8") as file:
-            return file.read()
-    except OSError:
-        return None
+class _Store:
+    """The formatted texts of one output's last build, by the digest of the text formatted."""
 
+    def __init__(self, folder: Path, files: dict[str, str]) -> None:
+        slot = hashlib.sha256("\0".join(sorted({p.split("/", 1)[0] for p in files})).encode()).hexdigest()
+        self.file = folder / "outputs" / f"{slot[:32]}.marshal"
+        self.old = _read(self.file)
+        self.new: dict[str, str] = {}
 
-def _write(store: Path, key: str, text: str) -> None:
-    folder = os.path.join(store, key[:2])
-    try:
-        tmp = os.path.join(folder, f".{key}.{os.getpid()}")
+    def get(self, key: str) -> str | None:
+        text = self.old.get(key)
+        if text is not None:
+            self.new[key] = text
+        return text
+
+    def put(self, key: str, text: str) -> None:
+        self.new[key] = text
+
+    def save(self) -> None:
+        if self.new.keys() == self.old.keys():
+            return  # every text came from the cache: nothing to write
         try:
-            file = open(tmp, "w", encoding="utf-8")
-        except FileNotFoundError:
-            os.makedirs(folder, exist_ok=True)
-            file = open(tmp, "w", encoding="utf-8")
-        with file:
-            file.write(text)
-        os.replace(tmp, os.path.join(folder, key))
-    except OSError:
-        pass  # a read-only cache only costs time
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as out:
+                marshal.dump(self.new, out)
+            os.replace(tmp, self.file)
+        except OSError:
+            pass  # a read-only cache only costs time
+
+
+def _read(file: Path) -> dict[str, str]:
+    try:
+        with file.open("rb") as f:
+            data = marshal.load(f)
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    return data if isinstance(data, dict) else {}
