@@ -31,7 +31,6 @@ import os
 import re
 import tempfile
 from collections.abc import Collection
-from concurrent.futures import ProcessPoolExecutor
 from itertools import compress, count
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -237,6 +236,8 @@ def _format_many(todo: dict[str, str], jobs: int | None) -> dict[str, Result]:
     total_lines = sum(t.count("\n") for t in todo.values())
     workers = jobs if jobs is not None else min(2, os.cpu_count() or 1)
     if workers > 1 and total_lines >= PARALLEL_MIN_LINES and len(todo) > 1:
+        from concurrent.futures import ProcessPoolExecutor  # only here: importing it costs ~20 ms a build
+
         items = sorted(todo.items())
         chunks = [dict(items[i::workers]) for i in range(workers)]
         try:
