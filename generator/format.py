@@ -25,6 +25,7 @@ fuzzed output is compiled and imported).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
@@ -298,8 +299,9 @@ class _Store:
 
     def get(self, key: str) -> str | None:
         text = self.old.get(key)
-        if text is not None:
-            self.new[key] = text
+        if not isinstance(text, str):
+            return None
+        self.new[key] = text
         return text
 
     def put(self, key: str, text: str) -> None:
@@ -308,14 +310,17 @@ class _Store:
     def save(self) -> None:
         if self.new.keys() == self.old.keys():
             return  # every text came from the cache: nothing to write
+        tmp = None
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as out:
                 marshal.dump(self.new, out)
-            os.replace(tmp, self.file)
-        except OSError:
-            pass  # a read-only cache only costs time
+            os.replace(tmp, self.file)  # whole or not at all: a concurrent build reads either file
+        except OSError:  # a read-only cache only costs time
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)  # (a full disk)
 
 
 def _read(file: Path) -> dict[str, str]:
