@@ -123,7 +123,14 @@ def _entry(env: jinja2.Environment, folder: Path, name: str) -> Entry | None:
         return None
     if not isinstance(code, CodeType):
         return None
-    return Entry(code, None if reads is None else list(reads))
+    return Entry(_refiled(code, str(folder / name)), None if reads is None else list(reads))
+
+
+def _refiled(code: CodeType, filename: str) -> CodeType:
+    """`code` (and the functions in it) as compiled from `filename`, the template, as Jinja's
+    own compile names it: tracebacks and origin.py read the template's file from its frames."""
+    consts = tuple(_refiled(c, filename) if isinstance(c, CodeType) else c for c in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
 
 
 _INDEX: list[ModuleType | None] = []

@@ -48,7 +48,9 @@ def test_every_built_in_template_comes_from_its_compiled_module() -> None:
     env = environment()
     for path in BUILTIN.glob("*.jinja"):
         assert precompiled.builtin_reads(env, path.name)[0], path.name
-        assert env.get_template(path.name).filename == str(BUILTIN / path.name)  # errors name the .jinja file
+        template = env.get_template(path.name)
+        assert template.filename == str(BUILTIN / path.name)  # errors name the .jinja file
+        assert template.root_render_func.__code__.co_filename == template.filename  # as origin.py reads frames
 
 
 def test_precompiled_and_compiled_templates_render_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
