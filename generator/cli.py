@@ -357,7 +357,7 @@ def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:
     from .build import build
     from .format import format_files
     from .plan import Options, plan
-    from .render import render
+    from .render import copied, render
 
     ok, table = _names(run, config)
     ok, paging = _paging(run, config) if ok else (False, None)
@@ -396,8 +396,12 @@ def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:
     files, diags = run.stage("render", lambda: render(jobs, config.templates, memo))
     if run.add(diags):
         return None
+    verbatim = copied(jobs, config.templates)
     files, diags = run.stage(
-        "format", lambda: format_files(files, use_cache=not run.args.no_cache, trusted=config.templates is None)
+        "format",
+        lambda: format_files(
+            files, use_cache=not run.args.no_cache, trusted=config.templates is None, verbatim=verbatim
+        ),
     )
     if any(d.code == "E405" for d in diags):  # point at the template line that wrote the invalid code
         from .origin import relocate

@@ -14,7 +14,9 @@ tests/test_format_identity.py and tests/test_blackstyle_shapes.py check the resu
 black (benchmarks/bench_format.py on every file of whole builds).
 
 Results are cached by content hash (but for files without a long line, which are quicker to
-see than to read back), and when much is left to format both cores are used.
+see than to read back), in one file per output (named by its top-level folders, like the render
+memo's, and holding only its last build's results: writing a thousand small files cost a cold
+whole-OpenAI build a quarter of a second), and when much is left to format both cores are used.
 A file that is not valid Python is our bug (or a custom template's): an E405 diagnostic for
 every file black sees whole, which is each file from custom templates and each trusted file
 whose long statements cannot be cut out (the others are valid by test: every golden and
@@ -23,10 +25,13 @@ fuzzed output is compiled and imported).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import marshal
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
+import tempfile
+from collections.abc import Collection, Sequence
 from itertools import compress, count
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,11 +39,14 @@ from typing import TYPE_CHECKING
 from . import blackstyle, cache, logical
 from .diagnostics import Diagnostic
 from .logical import Snippet
+from .split import shared
+from .textwidth import str_width
 
 if TYPE_CHECKING:
     import black
 
 LINE_LENGTH = 100
+SHARED_MIN_FILES = 150  # with long statements: below this a forked child costs more than it saves
 PARALLEL_MIN_LINES = 4000  # of whole-file work: below this a second process costs more than it saves
 _SPLIT = "# convgen: split"
 Result = tuple[str, "str | None"]  # (text, error)
@@ -59,16 +67,23 @@ def cache_dir() -> Path:
 
 
 def format_files(
-    files: dict[str, str], *, use_cache: bool = True, jobs: int | None = None, trusted: bool = True
+    files: dict[str, str],
+    *,
+    use_cache: bool = True,
+    jobs: int | None = None,
+    trusted: bool = True,
+    verbatim: Collection[str] = (),
 ) -> tuple[dict[str, str], list[Diagnostic]]:
     """{path: text} with every Python file black-formatted. `trusted`: rendered by the
-    built-in templates only, so black runs on the long statements alone."""
-    store = cache_dir() if use_cache else None
+    built-in templates only, so black runs on the long statements alone. `verbatim`: paths
+    copied unchanged from the built-in runtime, which is black-clean as it is (tests/test_format.py)
+    and is left alone."""
+    store = _Store(cache_dir(), files) if use_cache else None
     out = dict(files)
     todo: dict[str, str] = {}
     long: dict[str, tuple[list[str], list[int]]] = {}
     for path, text in files.items():
-        if not path.endswith(".py"):
+        if not path.endswith(".py") or path in verbatim:
             continue
         if trusted:
             lines = text.split("\n")  # numbered as logical.py numbers them (not str.splitlines)
@@ -84,25 +99,27 @@ def format_files(
     if store is not None:
         for path, text in list(todo.items()):
             keys[path] = key = hashlib.sha256(text.encode()).hexdigest()
-            hit = _read(store, key)
+            hit = store.get(key)
             if hit is not None:
                 out[path] = hit
                 del todo[path]
     diags: list[Diagnostic] = []
     whole = todo
     if trusted:
-        partial, whole = _format_long_statements(todo, long)
+        partial, whole = _long_statements_shared(todo, long)
         for path, (formatted, error) in partial.items():
             _keep(out, diags, store, keys.get(path, ""), path, formatted, error)
     for path, (formatted, error) in _format_many(whole, jobs).items():
         _keep(out, diags, store, keys.get(path, ""), path, formatted, error)
+    if store is not None:
+        store.save()
     return out, diags
 
 
 def _keep(
     out: dict[str, str],
     diags: list[Diagnostic],
-    store: Path | None,
+    store: _Store | None,
     key: str,
     path: str,
     formatted: str,
@@ -115,10 +132,29 @@ def _keep(
         return
     out[path] = formatted
     if store is not None:
-        _write(store, key, formatted)
+        store.put(key, formatted)
 
 
 # ---- trusted templates: black on the long statements only ---------------------------------
+def _long_statements_shared(
+    todo: dict[str, str], long: dict[str, tuple[list[str], list[int]]]
+) -> tuple[dict[str, Result], dict[str, str]]:
+    """_format_long_statements, every other file done by a forked child when there are many (split.py)."""
+
+    def work(paths: Sequence[str]) -> list[Result | None]:  # None: black sees the file whole
+        done, _ = _format_long_statements({p: todo[p] for p in paths}, {p: long[p] for p in paths})
+        return [done.get(p) for p in paths]
+
+    done: dict[str, Result] = {}
+    whole: dict[str, str] = {}
+    for path, result in zip(todo, shared(work, list(todo), min_items=SHARED_MIN_FILES), strict=True):
+        if result is None:
+            whole[path] = todo[path]
+        else:
+            done[path] = result
+    return done, whole
+
+
 def _format_long_statements(
     todo: dict[str, str], long: dict[str, tuple[list[str], list[int]]]
 ) -> tuple[dict[str, Result], dict[str, str]]:
@@ -180,8 +216,6 @@ def width(line: str) -> int:
     """Columns as black counts them (East Asian wide characters take two)."""
     if line.isascii():
         return len(line)
-    from black.strings import str_width
-
     return max(len(line), str_width(line))  # `len` too: black measures some things by it
 
 
@@ -193,6 +227,8 @@ def too_long(line: str) -> bool:
 def _black_snippets(snippets: list[tuple[int, str]]) -> dict[tuple[int, str], str]:
     """{(indent, snippet): its black-formatted lines, indented}: one black call per indent,
     with a split comment between statements. A group black refuses is left out."""
+    if not snippets:
+        return {}
     import black
 
     by_indent: dict[int, list[str]] = {}
@@ -222,6 +258,8 @@ def _format_many(todo: dict[str, str], jobs: int | None) -> dict[str, Result]:
     total_lines = sum(t.count("\n") for t in todo.values())
     workers = jobs if jobs is not None else min(2, os.cpu_count() or 1)
     if workers > 1 and total_lines >= PARALLEL_MIN_LINES and len(todo) > 1:
+        from concurrent.futures import ProcessPoolExecutor  # only here: importing it costs ~20 ms a build
+
         items = sorted(todo.items())
         chunks = [dict(items[i::workers]) for i in range(workers)]
         try:
@@ -271,25 +309,45 @@ def _split_position(error: str) -> tuple[int, int, str]:
     return int(line), int(column), message
 
 
-def _read(store: Path, key: str) -> str | None:
-    try:
-        with open(os.path.join(store, key[:2], key), encoding="utf-8") as file:
-            return file.read()
-    except OSError:
-        return None
+class _Store:
+    """The formatted texts of one output's last build, by the digest of the text formatted."""
 
+    def __init__(self, folder: Path, files: dict[str, str]) -> None:
+        slot = hashlib.sha256("\0".join(sorted({p.split("/", 1)[0] for p in files})).encode()).hexdigest()
+        self.file = folder / "outputs" / f"{slot[:32]}.marshal"
+        self.old = _read(self.file)
+        self.new: dict[str, str] = {}
 
-def _write(store: Path, key: str, text: str) -> None:
-    folder = os.path.join(store, key[:2])
-    try:
-        tmp = os.path.join(folder, f".{key}.{os.getpid()}")
+    def get(self, key: str) -> str | None:
+        text = self.old.get(key)
+        if not isinstance(text, str):
+            return None
+        self.new[key] = text
+        return text
+
+    def put(self, key: str, text: str) -> None:
+        self.new[key] = text
+
+    def save(self) -> None:
+        if self.new.keys() == self.old.keys():
+            return  # every text came from the cache: nothing to write
+        tmp = None
         try:
-            file = open(tmp, "w", encoding="utf-8")
-        except FileNotFoundError:
-            os.makedirs(folder, exist_ok=True)
-            file = open(tmp, "w", encoding="utf-8")
-        with file:
-            file.write(text)
-        os.replace(tmp, os.path.join(folder, key))
-    except OSError:
-        pass  # a read-only cache only costs time
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as out:
+                marshal.dump(self.new, out)
+            os.replace(tmp, self.file)  # whole or not at all: a concurrent build reads either file
+        except OSError:  # a read-only cache only costs time
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)  # (a full disk)
+
+
+def _read(file: Path) -> dict[str, str]:
+    try:
+        with file.open("rb") as f:
+            data = marshal.load(f)
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    return data if isinstance(data, dict) else {}

@@ -26,6 +26,7 @@ import jinja2
 import jinja2.meta
 
 from .plan import Job
+from .precompiled import builtin_reads
 
 _HERE = Path(__file__).resolve().parent
 
@@ -59,15 +60,11 @@ class Memo:
 
     def _reads(self, template: str) -> list[str] | None:
         if template not in self.uses:
-            assert self.env.loader is not None
-            tree = self.env.parse(self.env.loader.get_source(self.env, template)[0])
-            sees_all = any(
-                isinstance(node, (jinja2.nodes.Include, jinja2.nodes.Extends)) or getattr(node, "with_context", False)
-                for node in tree.find_all(
-                    (jinja2.nodes.Include, jinja2.nodes.Extends, jinja2.nodes.Import, jinja2.nodes.FromImport)
-                )
-            )
-            self.uses[template] = None if sees_all else sorted(jinja2.meta.find_undeclared_variables(tree))
+            known, reads = builtin_reads(self.env, template)  # a built-in template's, recorded when precompiled
+            if not known:
+                assert self.env.loader is not None
+                reads = template_reads(self.env, self.env.loader.get_source(self.env, template)[0])
+            self.uses[template] = reads
             self.missed = True
         return self.uses[template]
 
@@ -110,6 +107,19 @@ class Memo:
             os.replace(tmp, self.file)
         except OSError:
             pass  # a read-only cache only costs time
+
+
+def template_reads(env: jinja2.Environment, source: str) -> list[str] | None:
+    """The context names a template reads (None: all of them, when it includes or extends another
+    template, or imports one with the context)."""
+    tree = env.parse(source)
+    sees_all = any(
+        isinstance(node, (jinja2.nodes.Include, jinja2.nodes.Extends)) or getattr(node, "with_context", False)
+        for node in tree.find_all(
+            (jinja2.nodes.Include, jinja2.nodes.Extends, jinja2.nodes.Import, jinja2.nodes.FromImport)
+        )
+    )
+    return None if sees_all else sorted(jinja2.meta.find_undeclared_variables(tree))
 
 
 def bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:

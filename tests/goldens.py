@@ -4,6 +4,8 @@ Regenerate them all, after a deliberate change to generator/ or templates/, with
 
     python tests/goldens.py
 
+(which first runs `python -m convgen.precompile`: generator/compiled/, the built-in templates compiled)
+
 The committed clients are the targets of [tool.convgen] in pyproject.toml (generated/: the
 Conversations API; generated-full/: the whole OpenAI API), each stored whole: users install them.
 
@@ -88,7 +90,8 @@ def assembled_features() -> Path:
 
 
 def main() -> int:
-    failed = 0
+    # the built-in templates' compiled form first (generator/compiled/), so that the builds use it
+    failed = subprocess.run([sys.executable, "-m", "convgen.precompile"], cwd=ROOT).returncode
     stored_whole = committed()
     for name, args in cases().items():
         result = subprocess.run([sys.executable, "-m", "convgen", "build", "-q", *args], cwd=ROOT)

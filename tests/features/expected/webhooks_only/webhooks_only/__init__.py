@@ -94,10 +94,8 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    if name in (
-        "types",
-        "resources",
-    ):  # subpackages: `pkg.types.X` works without importing them first
+    # subpackages: `pkg.types.X` works without importing them first
+    if name in ("types", "resources"):
         return _importlib.import_module("." + name, __name__)
     module = _LAZY.get(name)
     if module is None:
