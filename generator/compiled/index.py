@@ -4,13 +4,13 @@ JINJA = '3.1.6'
 SETTINGS = '3be19f33795fb669cd24af898d145b49'
 TEMPLATES = {
     'README.md.jinja': ('README_md', 'dbf14c533380107c93c151dc9238d52df9c610e88169431261276e6eaa16f2de', ('api', 'groups', 'options', 'package', 'paged', 'sample', 'security', 'walkthrough')),
-    'api.md.jinja': ('api_md', '2c81c714a514e312c10433c6c7b656def1711a366ef6c27679bc50bd6e077159', ('package', 'resources', 'type_modules')),
-    'black_style.jinja': ('black_style', 'c214dd61825a9d71fed1778d4ae9790b1640c298a850f722a53ac08ef7bf3199', ()),
+    'api.md.jinja': ('api_md', '991aa02f446c4a5f09b2b687f9732e38f32ddabeb25d7896d446d2656d85213a', ('package', 'resources', 'type_modules')),
+    'black_style.jinja': ('black_style', '2275b200e9f83448a408d6edb69b1e75ce541ac096f04103625e09697609e624', ()),
     'client.py.jinja': ('client_py', '533e5424d3db984b7a91e212924d5c4c5451e8bfccc3668061046c3c9d74bfb4', ('api', 'flavors', 'options', 'required_scheme', 'resources', 'security')),
     'package_init.py.jinja': ('package_init_py', 'c7716a233784789891498856264ab53b28947d0b38276a42b7292d148e0f27b7', ('api', 'options', 'package', 'public', 'public_modules')),
     'py.typed.jinja': ('py_typed', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', ()),
     'pyproject.toml.jinja': ('pyproject_toml', 'd8d04dc4cf3d2a21a9865a7b6f6669d05eacc843d8e56ec7c0b32db1491a8687', ('api', 'options', 'package', 'packages')),
-    'resource_module.py.jinja': ('resource_module_py', 'aa4fc423c772d8f1628fb6f3627723543b8b6e6b8d7f6d3f81424a3c0d63bda5', ('flavors', 'module', 'package')),
+    'resource_module.py.jinja': ('resource_module_py', 'f0dfeeca1b3edae5b8b8f42d3238472d2be58f4f549445070d6a5329be537d29', ('flavors', 'module', 'package')),
     'resources_init.py.jinja': ('resources_init_py', '040e2deac3abfa9fe965ec27d72432d2906c07abeb681c1558821c22e8a63007', ('package', 'resources')),
     'types_init.py.jinja': ('types_init_py', '256f724b081ecda3554c5fc412989cba15396d8f9fb1ef7501a472387ec882cf', ('export_groups', 'exports', 'package')),
     'types_module.py.jinja': ('types_module_py', '881b13006d1c754b2dede843acbc96e258b2719aed31088300afaf9f4fe770f4', ('module', 'package')),

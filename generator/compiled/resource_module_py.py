@@ -10,7 +10,7 @@ def root(context, missing=missing):
     l_0_module = resolve('module')
     l_0_package = resolve('package')
     l_0_flavors = resolve('flavors')
-    l_0_wrapped = l_0_r = l_0_up = l_0_own = l_0_signature = l_0_docs = l_0_call = l_0_request_args = missing
+    l_0_r = l_0_up = l_0_own = l_0_signature = l_0_docs = l_0_call = l_0_request_args = l_0_docstrings = missing
     try:
         t_1 = environment.filters['docstring_end']
     except KeyError:
@@ -48,24 +48,12 @@ def root(context, missing=missing):
         def t_6(*unused):
             raise TemplateRuntimeError("No filter named 'sort' found.")
     try:
-        t_7 = environment.filters['trim']
+        t_7 = environment.tests['none']
     except KeyError:
         @internalcode
         def t_7(*unused):
-            raise TemplateRuntimeError("No filter named 'trim' found.")
-    try:
-        t_8 = environment.tests['none']
-    except KeyError:
-        @internalcode
-        def t_8(*unused):
             raise TemplateRuntimeError("No test named 'none' found.")
     pass
-    included_template = environment.get_template('black_style.jinja', 'resource_module.py.jinja')._get_default_module(context)
-    l_0_wrapped = getattr(included_template, 'wrapped', missing)
-    if l_0_wrapped is missing:
-        l_0_wrapped = undefined(f"the template {included_template.__name__!r} (imported on line 5 in 'resource_module.py.jinja') does not export the requested name 'wrapped'", name='wrapped')
-    context.vars['wrapped'] = l_0_wrapped
-    context.exported_vars.discard('wrapped')
     l_0_r = environment.getitem(environment.getattr((undefined(name='module') if l_0_module is missing else l_0_module), 'resources'), 0)
     context.vars['r'] = l_0_r
     context.exported_vars.add('r')
@@ -88,46 +76,47 @@ def root(context, missing=missing):
     yield 'from functools import cached_property\nfrom typing import '
     yield str(t_3(context.eval_ctx, environment.getattr((undefined(name='module') if l_0_module is missing else l_0_module), 'typing'), ', '))
     yield '\n'
-    t_9 = []
+    l_1_wrap_as_black = resolve('wrap_as_black')
+    t_8 = []
     pass
     if ('_t' in environment.getattr((undefined(name='module') if l_0_module is missing else l_0_module), 'runtime')):
         pass
-        t_9.extend((
+        t_8.extend((
             'from ',
             str((undefined(name='up') if l_0_up is missing else l_0_up)),
             ' import types as _t\n',
         ))
     if ('_b' in environment.getattr((undefined(name='module') if l_0_module is missing else l_0_module), 'runtime')):
         pass
-        t_9.extend((
+        t_8.extend((
             'from ',
             str((undefined(name='up') if l_0_up is missing else l_0_up)),
             '_runtime import binary as _b\n',
         ))
     if ('_r' in environment.getattr((undefined(name='module') if l_0_module is missing else l_0_module), 'runtime')):
         pass
-        t_9.extend((
+        t_8.extend((
             'from ',
             str((undefined(name='up') if l_0_up is missing else l_0_up)),
             '_runtime import models as _r\n',
         ))
     if ('_s' in environment.getattr((undefined(name='module') if l_0_module is missing else l_0_module), 'runtime')):
         pass
-        t_9.extend((
+        t_8.extend((
             'from ',
             str((undefined(name='up') if l_0_up is missing else l_0_up)),
             '_runtime import sse as _s\n',
         ))
     if environment.getattr((undefined(name='module') if l_0_module is missing else l_0_module), 'uploads'):
         pass
-        t_9.extend((
+        t_8.extend((
             'from ',
             str((undefined(name='up') if l_0_up is missing else l_0_up)),
             '_runtime import uploads as _u\n',
         ))
     if environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'methods'):
         pass
-        t_9.extend((
+        t_8.extend((
             'from ',
             str((undefined(name='up') if l_0_up is missing else l_0_up)),
             '_runtime import wrappers as _w\nfrom ',
@@ -138,20 +127,21 @@ def root(context, missing=missing):
         ))
     if environment.getattr((undefined(name='module') if l_0_module is missing else l_0_module), 'pages'):
         pass
-        t_9.extend((
-            str(t_7(context.call((undefined(name='wrapped') if l_0_wrapped is missing else l_0_wrapped), str_join(('from ', (undefined(name='up') if l_0_up is missing else l_0_up), '_runtime.pagination import ', )), environment.getattr((undefined(name='module') if l_0_module is missing else l_0_module), 'pages'), '', 0, kind='import'), '\n')),
+        t_8.extend((
+            str(context.call((undefined(name='wrap_as_black') if l_1_wrap_as_black is missing else l_1_wrap_as_black), str_join(('from ', (undefined(name='up') if l_0_up is missing else l_0_up), '_runtime.pagination import ', )), environment.getattr((undefined(name='module') if l_0_module is missing else l_0_module), 'pages'), '', 0, kind='import')),
             '\n',
         ))
     if ('Styled' in environment.getattr((undefined(name='module') if l_0_module is missing else l_0_module), 'runtime')):
         pass
-        t_9.extend((
+        t_8.extend((
             'from ',
             str((undefined(name='up') if l_0_up is missing else l_0_up)),
             '_runtime.params import Styled\n',
         ))
-    l_0_own = (Markup if context.eval_ctx.autoescape else identity)(concat(t_9))
+    l_0_own = (Markup if context.eval_ctx.autoescape else identity)(concat(t_8))
     context.vars['own'] = l_0_own
     context.exported_vars.add('own')
+    l_1_wrap_as_black = missing
     if (undefined(name='own') if l_0_own is missing else l_0_own):
         pass
         yield '\n'
@@ -169,13 +159,15 @@ def root(context, missing=missing):
         yield str((undefined(name='up') if l_0_up is missing else l_0_up))
         yield '_runtime.uploads import FileTypes\n'
     for (l_1_mod, l_1_names) in environment.getattr((undefined(name='module') if l_0_module is missing else l_0_module), 'imports'):
+        l_1_wrap_as_black = resolve('wrap_as_black')
         _loop_vars = {}
         pass
-        yield str(t_7(context.call((undefined(name='wrapped') if l_0_wrapped is missing else l_0_wrapped), str_join(('from ', (undefined(name='up') if l_0_up is missing else l_0_up), 'types.', l_1_mod, ' import ', )), l_1_names, '', 4, kind='import', _loop_vars=_loop_vars), '\n'))
+        yield str(context.call((undefined(name='wrap_as_black') if l_1_wrap_as_black is missing else l_1_wrap_as_black), str_join(('from ', (undefined(name='up') if l_0_up is missing else l_0_up), 'types.', l_1_mod, ' import ', )), l_1_names, '', 4, kind='import', _loop_vars=_loop_vars))
         yield '\n'
-    l_1_mod = l_1_names = missing
+    l_1_mod = l_1_names = l_1_wrap_as_black = missing
     for l_1_child in environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'children'):
         l_1_namespace = resolve('namespace')
+        l_1_wrap_as_black = resolve('wrap_as_black')
         l_1_ns = missing
         _loop_vars = {}
         pass
@@ -192,11 +184,11 @@ def root(context, missing=missing):
                 l_1_ns['names'] = (environment.getattr((undefined(name='ns') if l_1_ns is missing else l_1_ns), 'names') + [str_join((environment.getattr(l_2_flavor, 'prefix'), environment.getattr(l_1_child, 'name'), l_3_suffix, ))])
             l_3_suffix = missing
         l_2_flavor = missing
-        yield str(t_7(context.call((undefined(name='wrapped') if l_0_wrapped is missing else l_0_wrapped), str_join(('from .', environment.getattr(l_1_child, 'attr'), ' import ', )), t_6(environment, environment.getattr((undefined(name='ns') if l_1_ns is missing else l_1_ns), 'names')), '', 4, kind='import', _loop_vars=_loop_vars), '\n'))
+        yield str(context.call((undefined(name='wrap_as_black') if l_1_wrap_as_black is missing else l_1_wrap_as_black), str_join(('from .', environment.getattr(l_1_child, 'attr'), ' import ', )), t_6(environment, environment.getattr((undefined(name='ns') if l_1_ns is missing else l_1_ns), 'names')), '', 4, kind='import', _loop_vars=_loop_vars))
         yield '\n'
-    l_1_child = l_1_namespace = l_1_ns = missing
+    l_1_child = l_1_namespace = l_1_ns = l_1_wrap_as_black = missing
     def macro(l_1_m, l_1_returns, l_1_keyword, l_1_stub):
-        t_10 = []
+        t_9 = []
         if l_1_m is missing:
             l_1_m = undefined("parameter 'm' was not provided", name='m')
         if l_1_returns is missing:
@@ -206,13 +198,13 @@ def root(context, missing=missing):
         if l_1_stub is missing:
             l_1_stub = False
         pass
-        t_10.append(
+        t_9.append(
             '        self,\n',
         )
         for l_2_p in environment.getattr(l_1_m, 'positional'):
             _loop_vars = {}
             pass
-            t_10.extend((
+            t_9.extend((
                 '        ',
                 str(environment.getattr(l_2_p, 'attr')),
                 ': ',
@@ -220,32 +212,32 @@ def root(context, missing=missing):
                 ',\n',
             ))
         l_2_p = missing
-        t_10.append(
+        t_9.append(
             '        *,\n',
         )
-        for l_2_p in (environment.getattr(l_1_m, 'keyword') if t_8(l_1_keyword) else l_1_keyword):
+        for l_2_p in (environment.getattr(l_1_m, 'keyword') if t_7(l_1_keyword) else l_1_keyword):
             _loop_vars = {}
             pass
-            t_10.extend((
+            t_9.extend((
                 '        ',
                 str(environment.getattr(l_2_p, 'attr')),
                 ': ',
                 str(environment.getattr(l_2_p, 'annotation')),
-                str((str_join((' = ', environment.getattr(l_2_p, 'default'), )) if environment.getattr(l_2_p, 'default') else cond_expr_undefined("the inline if-expression on line 77 in 'resource_module.py.jinja' evaluated to false and no else section was defined."))),
+                str((str_join((' = ', environment.getattr(l_2_p, 'default'), )) if environment.getattr(l_2_p, 'default') else cond_expr_undefined("the inline if-expression on line 76 in 'resource_module.py.jinja' evaluated to false and no else section was defined."))),
                 ',\n',
             ))
         l_2_p = missing
-        t_10.extend((
+        t_9.extend((
             '        extra_headers: Mapping[str, str] | None = None,\n        extra_query: Mapping[str, object] | None = None,\n        extra_body: Mapping[str, object] | None = None,\n        timeout: Timeout | Unset = UNSET,\n    ) -> ',
             str(l_1_returns),
             ':',
-            str((' ...' if l_1_stub else cond_expr_undefined("the inline if-expression on line 83 in 'resource_module.py.jinja' evaluated to false and no else section was defined."))),
+            str((' ...' if l_1_stub else cond_expr_undefined("the inline if-expression on line 82 in 'resource_module.py.jinja' evaluated to false and no else section was defined."))),
         ))
-        return concat(t_10)
+        return concat(t_9)
     context.exported_vars.add('signature')
     context.vars['signature'] = l_0_signature = Macro(environment, macro, 'signature', ('m', 'returns', 'keyword', 'stub'), False, False, False, context.eval_ctx.autoescape)
     def macro(l_1_m):
-        t_11 = []
+        t_10 = []
         l_1_documented = missing
         if l_1_m is missing:
             l_1_m = undefined("parameter 'm' was not provided", name='m')
@@ -253,34 +245,34 @@ def root(context, missing=missing):
         l_1_documented = t_4(context.eval_ctx, t_5(context, (environment.getattr(l_1_m, 'positional') + environment.getattr(l_1_m, 'keyword')), 'doc'))
         if ((not environment.getattr(l_1_m, 'doc')) and (not (undefined(name='documented') if l_1_documented is missing else l_1_documented))):
             pass
-            t_11.extend((
+            t_10.extend((
                 '        """',
                 str(t_1(t_2(environment.getattr(l_1_m, 'summary'), 8), 8)),
                 '"""\n',
             ))
         else:
             pass
-            t_11.extend((
+            t_10.extend((
                 '        """',
                 str(t_2(environment.getattr(l_1_m, 'summary'), 8)),
                 '\n',
             ))
             if environment.getattr(l_1_m, 'doc'):
                 pass
-                t_11.extend((
+                t_10.extend((
                     '\n        ',
                     str(t_2(environment.getattr(l_1_m, 'doc'), 8)),
                     '\n',
                 ))
             if (undefined(name='documented') if l_1_documented is missing else l_1_documented):
                 pass
-                t_11.append(
+                t_10.append(
                     '\n        Args:\n',
                 )
                 for l_2_p in (undefined(name='documented') if l_1_documented is missing else l_1_documented):
                     _loop_vars = {}
                     pass
-                    t_11.extend((
+                    t_10.extend((
                         '            ',
                         str(environment.getattr(l_2_p, 'attr')),
                         ': ',
@@ -288,14 +280,14 @@ def root(context, missing=missing):
                         '\n',
                     ))
                 l_2_p = missing
-            t_11.append(
+            t_10.append(
                 '        """\n',
             )
-        return concat(t_11)
+        return concat(t_10)
     context.exported_vars.add('docs')
     context.vars['docs'] = l_0_docs = Macro(environment, macro, 'docs', ('m',), False, False, False, context.eval_ctx.autoescape)
     def macro(l_1_m, l_1_flavor):
-        t_12 = []
+        t_11 = []
         if l_1_m is missing:
             l_1_m = undefined("parameter 'm' was not provided", name='m')
         if l_1_flavor is missing:
@@ -303,7 +295,7 @@ def root(context, missing=missing):
         pass
         if (environment.getattr(l_1_flavor, 'is_async') and environment.getattr(l_1_m, 'page')):
             pass
-            t_12.extend((
+            t_11.extend((
                 '        # not a coroutine: await the pager for the first page, or `async for` over every item\n        return AsyncPager(\n            lambda: Async',
                 str(environment.getattr(l_1_m, 'page')),
                 '.first(\n                self._client,\n                ',
@@ -314,7 +306,7 @@ def root(context, missing=missing):
             ))
         elif environment.getattr(l_1_m, 'page'):
             pass
-            t_12.extend((
+            t_11.extend((
                 '        return ',
                 str(environment.getattr(l_1_flavor, 'page_prefix')),
                 str(environment.getattr(l_1_m, 'page')),
@@ -326,20 +318,20 @@ def root(context, missing=missing):
             ))
         else:
             pass
-            t_12.extend((
+            t_11.extend((
                 '        ',
                 str(('return await' if environment.getattr(l_1_flavor, 'is_async') else 'return')),
                 ' self._client.request(\n',
                 str(context.call((undefined(name='request_args') if l_0_request_args is missing else l_0_request_args), l_1_m, l_1_flavor, 12)),
                 '\n        )',
             ))
-        return concat(t_12)
+        return concat(t_11)
     context.exported_vars.add('call')
     context.vars['call'] = l_0_call = Macro(environment, macro, 'call', ('m', 'flavor'), False, False, False, context.eval_ctx.autoescape)
     def macro(l_1_m, l_1_flavor, l_1_indent):
-        t_13 = []
-        l_1_namespace = resolve('namespace')
-        l_1_pad = l_1_ns = missing
+        t_12 = []
+        l_1_wrap_as_black = resolve('wrap_as_black')
+        l_1_pad = missing
         if l_1_m is missing:
             l_1_m = undefined("parameter 'm' was not provided", name='m')
         if l_1_flavor is missing:
@@ -348,70 +340,22 @@ def root(context, missing=missing):
             l_1_indent = undefined("parameter 'indent' was not provided", name='indent')
         pass
         l_1_pad = (' ' * l_1_indent)
-        l_1_ns = context.call((undefined(name='namespace') if l_1_namespace is missing else l_1_namespace), path=[], query=[], body=[], headers=[], cookies=[], errors=[])
-        for (l_2_wire, l_2_value) in environment.getattr(l_1_m, 'path_args'):
-            _loop_vars = {}
-            pass
-            if not isinstance(l_1_ns, Namespace):
-                raise TemplateRuntimeError("cannot assign attribute on non-namespace object")
-            l_1_ns['path'] = (environment.getattr((undefined(name='ns') if l_1_ns is missing else l_1_ns), 'path') + [str_join((l_2_wire, ': ', l_2_value, ))])
-        l_2_wire = l_2_value = missing
-        for (l_2_wire, l_2_value) in environment.getattr(l_1_m, 'fixed_query'):
-            _loop_vars = {}
-            pass
-            if not isinstance(l_1_ns, Namespace):
-                raise TemplateRuntimeError("cannot assign attribute on non-namespace object")
-            l_1_ns['query'] = (environment.getattr((undefined(name='ns') if l_1_ns is missing else l_1_ns), 'query') + [str_join((l_2_wire, ': ', l_2_value, ))])
-        l_2_wire = l_2_value = missing
-        for l_2_p in environment.getattr(l_1_m, 'query'):
-            _loop_vars = {}
-            pass
-            if not isinstance(l_1_ns, Namespace):
-                raise TemplateRuntimeError("cannot assign attribute on non-namespace object")
-            l_1_ns['query'] = (environment.getattr((undefined(name='ns') if l_1_ns is missing else l_1_ns), 'query') + [str_join((environment.getattr(l_2_p, 'wire'), ': ', environment.getattr(l_2_p, 'value'), ))])
-        l_2_p = missing
-        if environment.getattr(l_1_m, 'accept'):
-            pass
-            if not isinstance(l_1_ns, Namespace):
-                raise TemplateRuntimeError("cannot assign attribute on non-namespace object")
-            l_1_ns['headers'] = [str_join(('"Accept": ', environment.getattr(l_1_m, 'accept'), ))]
-        for l_2_p in environment.getattr(l_1_m, 'headers'):
-            _loop_vars = {}
-            pass
-            if not isinstance(l_1_ns, Namespace):
-                raise TemplateRuntimeError("cannot assign attribute on non-namespace object")
-            l_1_ns['headers'] = (environment.getattr((undefined(name='ns') if l_1_ns is missing else l_1_ns), 'headers') + [str_join((environment.getattr(l_2_p, 'wire'), ': ', environment.getattr(l_2_p, 'value'), ))])
-        l_2_p = missing
-        for l_2_p in environment.getattr(l_1_m, 'cookies'):
-            _loop_vars = {}
-            pass
-            if not isinstance(l_1_ns, Namespace):
-                raise TemplateRuntimeError("cannot assign attribute on non-namespace object")
-            l_1_ns['cookies'] = (environment.getattr((undefined(name='ns') if l_1_ns is missing else l_1_ns), 'cookies') + [str_join((environment.getattr(l_2_p, 'wire'), ': ', environment.getattr(l_2_p, 'value'), ))])
-        l_2_p = missing
-        for l_2_p in environment.getattr(l_1_m, 'body_fields'):
-            _loop_vars = {}
-            pass
-            if not isinstance(l_1_ns, Namespace):
-                raise TemplateRuntimeError("cannot assign attribute on non-namespace object")
-            l_1_ns['body'] = (environment.getattr((undefined(name='ns') if l_1_ns is missing else l_1_ns), 'body') + [str_join((environment.getattr(l_2_p, 'wire'), ': ', environment.getattr(l_2_p, 'attr'), ))])
-        l_2_p = missing
-        t_13.extend((
+        t_12.extend((
             str((undefined(name='pad') if l_1_pad is missing else l_1_pad)),
             str(environment.getattr(l_1_m, 'http_method')),
             ',\n',
-            str(t_7(context.call((undefined(name='wrapped') if l_0_wrapped is missing else l_0_wrapped), 'path(', [environment.getattr(l_1_m, 'path'), str_join(('{', t_3(context.eval_ctx, environment.getattr((undefined(name='ns') if l_1_ns is missing else l_1_ns), 'path'), ', '), '}', ))], '),', l_1_indent), '\n')),
+            str(context.call((undefined(name='wrap_as_black') if l_1_wrap_as_black is missing else l_1_wrap_as_black), 'path(', [environment.getattr(l_1_m, 'path'), str_join(('{', t_3(context.eval_ctx, environment.getattr(l_1_m, 'path_entries'), ', '), '}', ))], '),', l_1_indent)),
             '\n',
         ))
-        if environment.getattr((undefined(name='ns') if l_1_ns is missing else l_1_ns), 'query'):
+        if environment.getattr(l_1_m, 'query_entries'):
             pass
-            t_13.extend((
-                str(t_7(context.call((undefined(name='wrapped') if l_0_wrapped is missing else l_0_wrapped), 'query={', environment.getattr((undefined(name='ns') if l_1_ns is missing else l_1_ns), 'query'), '},', l_1_indent, kind='display'), '\n')),
+            t_12.extend((
+                str(context.call((undefined(name='wrap_as_black') if l_1_wrap_as_black is missing else l_1_wrap_as_black), 'query={', environment.getattr(l_1_m, 'query_entries'), '},', l_1_indent, kind='display')),
                 '\n',
             ))
         if environment.getattr(l_1_m, 'body_param'):
             pass
-            t_13.extend((
+            t_12.extend((
                 str((undefined(name='pad') if l_1_pad is missing else l_1_pad)),
                 'body=',
                 str((str_join((environment.getattr(l_1_m, 'body_wrap'), '(', t_3(context.eval_ctx, (['body'] + t_4(context.eval_ctx, environment.getattr(l_1_m, 'body_extra'))), ', '), ')', )) if environment.getattr(l_1_m, 'body_wrap') else 'body')),
@@ -419,59 +363,59 @@ def root(context, missing=missing):
             ))
         elif (environment.getattr(l_1_m, 'body_fields') and environment.getattr(l_1_m, 'body_wrap')):
             pass
-            t_13.extend((
+            t_12.extend((
                 str((undefined(name='pad') if l_1_pad is missing else l_1_pad)),
                 'body=',
                 str(environment.getattr(l_1_m, 'body_wrap')),
                 '(\n',
-                str(t_7(context.call((undefined(name='wrapped') if l_0_wrapped is missing else l_0_wrapped), '{', environment.getattr((undefined(name='ns') if l_1_ns is missing else l_1_ns), 'body'), '},', (l_1_indent + 4), kind='display'), '\n')),
+                str(context.call((undefined(name='wrap_as_black') if l_1_wrap_as_black is missing else l_1_wrap_as_black), '{', environment.getattr(l_1_m, 'body_entries'), '},', (l_1_indent + 4), kind='display')),
                 '\n',
             ))
             for l_2_arg in environment.getattr(l_1_m, 'body_extra'):
                 _loop_vars = {}
                 pass
-                t_13.extend((
+                t_12.extend((
                     str((undefined(name='pad') if l_1_pad is missing else l_1_pad)),
                     '    ',
                     str(l_2_arg),
                     ',\n',
                 ))
             l_2_arg = missing
-            t_13.extend((
+            t_12.extend((
                 str((undefined(name='pad') if l_1_pad is missing else l_1_pad)),
                 '),\n',
             ))
         elif environment.getattr(l_1_m, 'body_fields'):
             pass
-            t_13.extend((
-                str(t_7(context.call((undefined(name='wrapped') if l_0_wrapped is missing else l_0_wrapped), 'body={', environment.getattr((undefined(name='ns') if l_1_ns is missing else l_1_ns), 'body'), '},', l_1_indent, kind='display'), '\n')),
+            t_12.extend((
+                str(context.call((undefined(name='wrap_as_black') if l_1_wrap_as_black is missing else l_1_wrap_as_black), 'body={', environment.getattr(l_1_m, 'body_entries'), '},', l_1_indent, kind='display')),
                 '\n',
             ))
-        if environment.getattr((undefined(name='ns') if l_1_ns is missing else l_1_ns), 'headers'):
+        if environment.getattr(l_1_m, 'header_entries'):
             pass
-            t_13.extend((
-                str(t_7(context.call((undefined(name='wrapped') if l_0_wrapped is missing else l_0_wrapped), 'headers={', environment.getattr((undefined(name='ns') if l_1_ns is missing else l_1_ns), 'headers'), '},', l_1_indent, kind='display'), '\n')),
+            t_12.extend((
+                str(context.call((undefined(name='wrap_as_black') if l_1_wrap_as_black is missing else l_1_wrap_as_black), 'headers={', environment.getattr(l_1_m, 'header_entries'), '},', l_1_indent, kind='display')),
                 '\n',
             ))
         if environment.getattr(l_1_m, 'cookies'):
             pass
-            t_13.extend((
-                str(t_7(context.call((undefined(name='wrapped') if l_0_wrapped is missing else l_0_wrapped), 'cookies={', environment.getattr((undefined(name='ns') if l_1_ns is missing else l_1_ns), 'cookies'), '},', l_1_indent, kind='display'), '\n')),
+            t_12.extend((
+                str(context.call((undefined(name='wrap_as_black') if l_1_wrap_as_black is missing else l_1_wrap_as_black), 'cookies={', environment.getattr(l_1_m, 'cookie_entries'), '},', l_1_indent, kind='display')),
                 '\n',
             ))
         if environment.getattr(l_1_m, 'events'):
             pass
-            t_13.extend((
+            t_12.extend((
                 str((undefined(name='pad') if l_1_pad is missing else l_1_pad)),
                 'decode=_s.',
-                str(('async_' if environment.getattr(l_1_flavor, 'is_async') else cond_expr_undefined("the inline if-expression on line 162 in 'resource_module.py.jinja' evaluated to false and no else section was defined."))),
+                str(('async_' if environment.getattr(l_1_flavor, 'is_async') else cond_expr_undefined("the inline if-expression on line 153 in 'resource_module.py.jinja' evaluated to false and no else section was defined."))),
                 str(('events(' if (environment.getattr(l_1_m, 'kind') == 'events') else str_join((('response_or_events(' if environment.getattr(l_1_m, 'decode_from') else 'json_or_events('), environment.getattr(l_1_m, 'decode'), ', ', )))),
                 str(environment.getattr(l_1_m, 'events')),
                 '),\n',
             ))
         else:
             pass
-            t_13.extend((
+            t_12.extend((
                 str((undefined(name='pad') if l_1_pad is missing else l_1_pad)),
                 'decode=',
                 str(environment.getattr(l_1_m, 'decode')),
@@ -479,7 +423,7 @@ def root(context, missing=missing):
             ))
         if environment.getattr(l_1_m, 'security'):
             pass
-            t_13.extend((
+            t_12.extend((
                 str((undefined(name='pad') if l_1_pad is missing else l_1_pad)),
                 'security=',
                 str(environment.getattr(l_1_m, 'security')),
@@ -487,40 +431,39 @@ def root(context, missing=missing):
             ))
         if environment.getattr(l_1_m, 'errors'):
             pass
-            if not isinstance(l_1_ns, Namespace):
-                raise TemplateRuntimeError("cannot assign attribute on non-namespace object")
-            l_1_ns['errors'] = []
-            for (l_2_status, l_2_decoder) in environment.getattr(l_1_m, 'errors'):
-                _loop_vars = {}
-                pass
-                if not isinstance(l_1_ns, Namespace):
-                    raise TemplateRuntimeError("cannot assign attribute on non-namespace object")
-                l_1_ns['errors'] = (environment.getattr((undefined(name='ns') if l_1_ns is missing else l_1_ns), 'errors') + [str_join((l_2_status, ': ', l_2_decoder, ))])
-            l_2_status = l_2_decoder = missing
-            t_13.extend((
-                str(t_7(context.call((undefined(name='wrapped') if l_0_wrapped is missing else l_0_wrapped), 'errors={', environment.getattr((undefined(name='ns') if l_1_ns is missing else l_1_ns), 'errors'), '},', l_1_indent, kind='display'), '\n')),
+            t_12.extend((
+                str(context.call((undefined(name='wrap_as_black') if l_1_wrap_as_black is missing else l_1_wrap_as_black), 'errors={', environment.getattr(l_1_m, 'error_entries'), '},', l_1_indent, kind='display')),
                 '\n',
             ))
-        t_13.extend((
+        t_12.extend((
             str((undefined(name='pad') if l_1_pad is missing else l_1_pad)),
             'options=RequestOptions(extra_headers, extra_query, extra_body, timeout),',
         ))
         if (environment.getattr(l_1_m, 'decode_from') or environment.getattr(l_1_m, 'events')):
             pass
-            t_13.extend((
+            t_12.extend((
                 str(str_join(('\n', (undefined(name='pad') if l_1_pad is missing else l_1_pad), ))),
                 'decode_from="response",',
             ))
         if environment.getattr(l_1_m, 'events'):
             pass
-            t_13.extend((
+            t_12.extend((
                 str(str_join(('\n', (undefined(name='pad') if l_1_pad is missing else l_1_pad), ))),
                 'stream=True,',
             ))
-        return concat(t_13)
+        return concat(t_12)
     context.exported_vars.add('request_args')
     context.vars['request_args'] = l_0_request_args = Macro(environment, macro, 'request_args', ('m', 'flavor', 'indent'), False, False, False, context.eval_ctx.autoescape)
-    for l_1_flavor in (undefined(name='flavors') if l_0_flavors is missing else l_0_flavors):
+    l_0_docstrings = []
+    context.vars['docstrings'] = l_0_docstrings
+    context.exported_vars.add('docstrings')
+    for l_1_m in environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'methods'):
+        _loop_vars = {}
+        pass
+        yield str((context.call(environment.getattr((undefined(name='docstrings') if l_0_docstrings is missing else l_0_docstrings), 'append'), context.call((undefined(name='docs') if l_0_docs is missing else l_0_docs), l_1_m, _loop_vars=_loop_vars), _loop_vars=_loop_vars) or ''))
+    l_1_m = missing
+    l_1_loop = missing
+    for l_1_flavor, l_1_loop in LoopContext((undefined(name='flavors') if l_0_flavors is missing else l_0_flavors), undefined):
         l_1_cls = missing
         _loop_vars = {}
         pass
@@ -560,7 +503,8 @@ def root(context, missing=missing):
         yield 'WithStreamingResponse:\n        """The same methods as context managers: the response body is read only when asked."""\n        return '
         yield str((undefined(name='cls') if l_1_cls is missing else l_1_cls))
         yield 'WithStreamingResponse(self)\n'
-        for l_2_m in environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'methods'):
+        l_2_loop = missing
+        for l_2_m, l_2_loop in LoopContext(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'methods'), undefined):
             l_2_pager = l_2_stream_t = l_2_value = l_2_result = missing
             _loop_vars = {}
             pass
@@ -576,7 +520,7 @@ def root(context, missing=missing):
                 _loop_vars = {}
                 pass
                 yield '\n    @overload\n    '
-                yield str(('async ' if environment.getattr(l_1_flavor, 'is_async') else cond_expr_undefined("the inline if-expression on line 213 in 'resource_module.py.jinja' evaluated to false and no else section was defined.")))
+                yield str(('async ' if environment.getattr(l_1_flavor, 'is_async') else cond_expr_undefined("the inline if-expression on line 205 in 'resource_module.py.jinja' evaluated to false and no else section was defined.")))
                 yield 'def '
                 yield str(environment.getattr(l_2_m, 'name'))
                 yield '(\n'
@@ -584,13 +528,13 @@ def root(context, missing=missing):
                 yield '\n'
             l_3_which = l_3_keyword = missing
             yield '\n    '
-            yield str(('async ' if (environment.getattr(l_1_flavor, 'is_async') and (not (undefined(name='pager') if l_2_pager is missing else l_2_pager))) else cond_expr_undefined("the inline if-expression on line 217 in 'resource_module.py.jinja' evaluated to false and no else section was defined.")))
+            yield str(('async ' if (environment.getattr(l_1_flavor, 'is_async') and (not (undefined(name='pager') if l_2_pager is missing else l_2_pager))) else cond_expr_undefined("the inline if-expression on line 209 in 'resource_module.py.jinja' evaluated to false and no else section was defined.")))
             yield 'def '
             yield str(environment.getattr(l_2_m, 'name'))
             yield '(\n'
             yield str(context.call((undefined(name='signature') if l_0_signature is missing else l_0_signature), l_2_m, (undefined(name='result') if l_2_result is missing else l_2_result), _loop_vars=_loop_vars))
             yield '\n'
-            yield str(context.call((undefined(name='docs') if l_0_docs is missing else l_0_docs), l_2_m, _loop_vars=_loop_vars))
+            yield str(environment.getitem((undefined(name='docstrings') if l_0_docstrings is missing else l_0_docstrings), environment.getattr(l_2_loop, 'index0')))
             yield '\n'
             yield str(context.call((undefined(name='call') if l_0_call is missing else l_0_call), l_2_m, l_1_flavor, _loop_vars=_loop_vars))
             yield '\n'
@@ -603,7 +547,7 @@ def root(context, missing=missing):
                 yield str(environment.getattr(l_2_m, 'name'))
                 yield '\n'
             l_3_alias = missing
-        l_2_m = l_2_pager = l_2_stream_t = l_2_value = l_2_result = missing
+        l_2_loop = l_2_m = l_2_pager = l_2_stream_t = l_2_value = l_2_result = missing
         for (l_2_kind, l_2_suffix) in (('raw_response', 'WithRawResponse'), ('streamed_response', 'WithStreamingResponse')):
             _loop_vars = {}
             pass
@@ -625,9 +569,10 @@ def root(context, missing=missing):
             yield str((undefined(name='cls') if l_1_cls is missing else l_1_cls))
             yield ') -> None:\n        self._resource = resource\n'
             for l_3_m in environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'methods'):
+                l_3_wrap_as_black = resolve('wrap_as_black')
                 _loop_vars = {}
                 pass
-                yield str(t_7(context.call((undefined(name='wrapped') if l_0_wrapped is missing else l_0_wrapped), str_join(('self.', environment.getattr(l_3_m, 'name'), ' = _w.', ('async_' if environment.getattr(l_1_flavor, 'is_async') else cond_expr_undefined("the inline if-expression on line 239 in 'resource_module.py.jinja' evaluated to false and no else section was defined.")), 'to_', l_2_kind, '_wrapper(', )), [str_join(('resource.', environment.getattr(l_3_m, 'name'), ))], ')', 8, _loop_vars=_loop_vars), '\n'))
+                yield str(context.call((undefined(name='wrap_as_black') if l_3_wrap_as_black is missing else l_3_wrap_as_black), str_join(('self.', environment.getattr(l_3_m, 'name'), ' = _w.', ('async_' if environment.getattr(l_1_flavor, 'is_async') else cond_expr_undefined("the inline if-expression on line 231 in 'resource_module.py.jinja' evaluated to false and no else section was defined.")), 'to_', l_2_kind, '_wrapper(', )), [str_join(('resource.', environment.getattr(l_3_m, 'name'), ))], ')', 8, _loop_vars=_loop_vars))
                 yield '\n'
                 for l_4_alias in environment.getattr(l_3_m, 'aliases'):
                     _loop_vars = {}
@@ -638,7 +583,7 @@ def root(context, missing=missing):
                     yield str(environment.getattr(l_3_m, 'name'))
                     yield '\n'
                 l_4_alias = missing
-            l_3_m = missing
+            l_3_m = l_3_wrap_as_black = missing
             for l_3_child in environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'children'):
                 _loop_vars = {}
                 pass
@@ -663,9 +608,9 @@ def root(context, missing=missing):
                 yield ')\n'
             l_3_child = missing
         l_2_kind = l_2_suffix = missing
-    l_1_flavor = l_1_cls = missing
+    l_1_loop = l_1_flavor = l_1_cls = missing
 
 blocks = {}
-debug_info = '5=63&6=69&7=72&9=76&13=80&16=83&17=86&20=89&22=93&23=97&25=100&26=104&28=107&29=111&31=114&32=118&34=121&35=125&37=128&38=132&39=134&40=136&42=139&43=142&45=145&46=149&21=152&49=155&51=158&55=160&58=164&59=166&60=169&62=171&63=174&65=177&66=182&67=184&68=195&70=198&72=212&73=217&76=226&77=231&83=240&85=247&86=253&87=254&88=258&90=265&91=268&93=272&95=275&98=280&99=285&105=297&106=304&109=308&111=310&112=312&115=315&116=319&118=322&119=324&122=331&123=333&127=339&129=350&130=351&131=352&132=359&133=366&134=373&135=378&136=385&137=392&138=400&139=403&140=406&141=409&143=412&144=415&145=420&146=423&147=427&148=430&149=434&151=441&152=444&153=447&155=450&156=453&158=456&159=459&161=462&162=465&164=475&166=480&167=483&169=488&170=492&171=493&172=501&174=505&175=508&176=514&178=523&179=527&182=530&183=532&185=534&187=536&190=540&191=545&193=550&197=555&199=557&202=559&204=561&205=563&206=567&207=569&208=571&209=573&210=575&213=579&214=583&217=587&218=591&219=593&220=595&221=597&223=601&226=607&229=611&230=614&231=617&233=622&236=625&238=627&239=630&240=632&241=636&244=642&247=646&248=652&250=658'
+debug_info = '5=57&6=60&8=64&12=68&15=71&16=74&19=77&21=82&22=86&24=89&25=93&27=96&28=100&30=103&31=107&33=110&34=114&36=117&37=121&38=123&39=125&41=128&42=131&44=134&45=138&20=141&48=145&50=148&54=150&57=154&58=156&59=159&61=161&62=165&64=168&65=174&66=176&67=187&69=190&71=204&72=209&75=218&76=223&82=232&84=239&85=245&86=246&87=250&89=257&90=260&92=264&94=267&97=272&98=277&104=289&105=296&108=300&110=302&111=304&114=307&115=311&117=314&118=316&121=323&122=325&126=331&128=342&129=344&130=347&131=350&132=353&134=356&135=359&136=364&137=367&138=371&139=374&140=378&142=385&143=388&144=391&146=394&147=397&149=400&150=403&152=406&153=409&155=419&157=424&158=427&160=432&161=435&163=439&164=442&165=448&168=457&169=460&170=466&171=470&174=473&175=475&177=477&179=479&182=483&183=488&185=493&189=498&191=500&194=502&196=504&197=507&198=511&199=513&200=515&201=517&202=519&205=523&206=527&209=531&210=535&211=537&212=539&213=541&215=545&218=551&221=555&222=558&223=561&225=566&228=569&230=571&231=575&232=577&233=581&236=587&239=591&240=597&242=603'
 
 # Generated by `python -m convgen.precompile` from templates/resource_module.py.jinja: do not edit.
