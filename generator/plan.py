@@ -285,7 +285,7 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
     owners = {d.name: files[d.module] for d in api.definitions}
     owners |= {fn: files[types.defs[n].module] for n, fn in decoders.items()}
     modules = [
-        replace(_types_module(by_module.get(m, []), types, m, owners), names=tuple(names.get(m, ())))
+        replace(_types_module(by_module.get(m, []), types, m, owners), names=tuple(_dunder_all(names.get(m, ()))))
         for m in sorted(by_module)
     ]
     resources, resource_modules = _resources(api, types, options, owners)

@@ -11,10 +11,6 @@ from .._runtime.models import EMPTY, UNSET, Unset
 
 __all__ = [
     "AutomaticThreadTitlingParam",
-    "ChatkitConfigurationParam",
-    "ChatkitWorkflow",
-    "ChatkitWorkflowStateVariablesValue",
-    "ChatkitWorkflowTracing",
     "ChatSessionAutomaticThreadTitling",
     "ChatSessionChatkitConfiguration",
     "ChatSessionFileUpload",
@@ -22,6 +18,10 @@ __all__ = [
     "ChatSessionRateLimits",
     "ChatSessionResource",
     "ChatSessionStatus",
+    "ChatkitConfigurationParam",
+    "ChatkitWorkflow",
+    "ChatkitWorkflowStateVariablesValue",
+    "ChatkitWorkflowTracing",
     "ExpiresAfterParam",
     "FileUploadParam",
     "HistoryParam",

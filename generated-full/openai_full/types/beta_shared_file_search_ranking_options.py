@@ -13,11 +13,11 @@ from .shared_function_parameters import FunctionObject, ResponseFormatJsonSchema
 from .shared_response_format_json_object import ResponseFormatJsonObject, ResponseFormatText
 
 __all__ = [
-    "AssistantsApiResponseFormatOption",
-    "AssistantsApiResponseFormatOptionObject",
     "AssistantToolsFileSearch",
     "AssistantToolsFileSearchFileSearch",
     "AssistantToolsFunction",
+    "AssistantsApiResponseFormatOption",
+    "AssistantsApiResponseFormatOptionObject",
     "FileSearchRankingOptions",
     "UnknownAssistantsApiResponseFormatOptionObject",
     "assistants_api_response_format_option_from_dict",

@@ -13,8 +13,8 @@ from .responses_moderation_error_body import Response
 __all__ = [
     "ResponseImageGenCallInProgressEvent",
     "ResponseImageGenCallPartialImageEvent",
-    "ResponseIncompleteEvent",
     "ResponseInProgressEvent",
+    "ResponseIncompleteEvent",
     "ResponseLogProb",
     "ResponseLogProbTopLogprobsItem",
     "ResponseMCPCallArgumentsDeltaEvent",
