@@ -253,7 +253,8 @@ def bench_whole_client(python: str, tools_env: dict[str, str], built: Path | Non
     result["mypy"] = {}
     for n, rs in mypy_runs.items():
         last = rs[-1].stdout
-        result["mypy"][n] = {"wall_s": stats([x.wall_s for x in rs]), "maxrss_mib": stats([x.maxrss_kib / 1024
+        result["mypy"][n] = {"wall_s": stats([x.wall_s for x in rs]), "cpu_s": stats([x.cpu_s for x in rs]),
+                             "maxrss_mib": stats([x.maxrss_kib / 1024
                              for x in rs]), "script_errors": len(re.findall(rf"^use_{n}\.py:\d+: error", last, re.M)),
                              "summary": (last.strip().splitlines() or [""])[-1]}
         log(f"  mypy --strict, {n}: median {result['mypy'][n]['wall_s']['median']:.1f} s; "

@@ -20,11 +20,11 @@ WHY_MISSED: dict[str, str] = {
                                 "first request, and no resource or type module before its first use: what remains is "
                                 "the interpreter's `typing` and the runtime's own modules (models, errors, auth, http), "
                                 "so a miss is the machine's noise on a few tens of milliseconds",
-    "mypy --strict": "mypy's time follows the number of modules the script reaches: 1,936 for ours (1,462 of them "
-                     "the client's, one module per schema as in the SDK) against 2,582 for the SDK's; a package "
-                     "found on the path is treated as installed, so the bodies of its functions are not checked "
-                     "(stripping every decode and encode body was measured: no change). Reaching 0.5x would take "
-                     "fewer, larger type modules",
+    "mypy --strict": "the types come in ~200 files instead of one per schema (the script reaches ~640 modules, "
+                     "was 1,936) and mypy sees models as plain classes (no dataclass analysis); of what is left "
+                     "about 3.8 s is httpx and what its package imports for type checkers (rich, click, pygments, "
+                     "anyio; the SDK pays it too), ~2.2 s the 138,000 lines of types, ~1.1 s the resources. Fewer, "
+                     "larger files change nothing more (16 of 10,000 lines cost as much as 168 of 1,000)",
     "server-sent event": "both sides now run in the same interpreter of the bench venv (before, ours ran in the "
                          "orchestrator's); per event what remains is the SSE framing, json and the event's decode",
 }
@@ -174,10 +174,12 @@ def render_scale(res: dict, section: int) -> list[str]:
                 continue
             L.append(f"| {name} | {_spread(row['wall_s'], 1000, '.0f')} | {_f(_med(row['maxrss_mib']), '.0f')} |")
         L += ["", "`mypy --strict` (empty cache) on the same 20-line script against each client:", "",
-              "| client | wall s: median [min–max; IQR; n] | peak RSS MiB | errors in the script | mypy's summary |",
-              "|---|---|---|---|---|"]
+              "| client | wall s: median [min–max; IQR; n] | CPU s: median | peak RSS MiB | errors in the script "
+              "| mypy's summary |",
+              "|---|---|---|---|---|---|"]
         for name, row in (whole.get("mypy") or {}).items():
-            L.append(f"| {name} | {_spread(row['wall_s'], 1, '.1f')} | {_f(_med(row['maxrss_mib']), '.0f')} | "
+            L.append(f"| {name} | {_spread(row['wall_s'], 1, '.1f')} | {_f(_med(row.get('cpu_s')), '.1f')} | "
+                     f"{_f(_med(row['maxrss_mib']), '.0f')} | "
                      f"{row['script_errors']} | {_esc(row['summary'])} |")
     else:
         L.append(f"Not measured: {_esc(whole.get('first_error') or (res.get('skipped') or {}).get('whole_client', ''))}")

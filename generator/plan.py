@@ -16,6 +16,7 @@ from . import ir
 from .examples import example, required_call, sample
 from .naming import Namespace, pascal, snake
 from .pytypes import Code, Types, docstring, literal, or_unset, union, uses
+from .typelayout import layout
 
 
 @dataclass(frozen=True)
@@ -279,19 +280,20 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
     decoders = _decoder_names(api)
     types = Types(api, decoders)
     pkg = options.package
-    exports = _exports(api, decoders)
+    files = layout(api)  # the IR's type modules packed into fewer, larger files (typelayout.py)
+    exports = _exports(api, decoders, files)
     names: dict[str, list[str]] = {}
     for name, module in exports:
         names.setdefault(module, []).append(name)
     by_module: dict[str, list[ir.Definition]] = {}
     for d in api.definitions:
-        by_module.setdefault(d.module, []).append(d)
+        by_module.setdefault(files[d.module], []).append(d)
     # who defines each generated name (definitions and union decoders): what a module imports from where
-    owners = {d.name: d.module for d in api.definitions}
-    owners |= {fn: types.defs[n].module for n, fn in decoders.items()}
+    owners = {d.name: files[d.module] for d in api.definitions}
+    owners |= {fn: files[types.defs[n].module] for n, fn in decoders.items()}
     modules = [
-        replace(_types_module(by_module.get(m, []), types, m, owners), names=tuple(names.get(m, ())))
-        for m in api.modules
+        replace(_types_module(by_module.get(m, []), types, m, owners), names=tuple(_dunder_all(names.get(m, ()))))
+        for m in sorted(by_module)
     ]
     resources, resource_modules = _resources(api, types, options, owners)
     common = {"package": pkg, "options": options, "api": _api_view(api), "flavors": FLAVORS}
@@ -454,14 +456,15 @@ def _decoder_names(api: ir.Api) -> dict[str, str]:
     return out
 
 
-def _exports(api: ir.Api, decoders: dict[str, str]) -> tuple[tuple[str, str], ...]:
+def _exports(api: ir.Api, decoders: dict[str, str], files: dict[str, str]) -> tuple[tuple[str, str], ...]:
     out: list[tuple[str, str]] = []
     for d in api.definitions:
-        out.append((d.name, d.module))
+        file = files[d.module]
+        out.append((d.name, file))
         if isinstance(d, ir.TaggedUnion):
-            out.append((d.unknown, d.module))
+            out.append((d.unknown, file))
         if d.name in decoders:
-            out.append((decoders[d.name], d.module))
+            out.append((decoders[d.name], file))
     return tuple(sorted(out, key=lambda e: (_module_key(e[1]), _member_key(e[0]))))
 
 

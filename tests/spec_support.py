@@ -148,7 +148,7 @@ for out, package, samples in json.loads(sys.stdin.read()):
     client.close()
     failures = []
     for module, name, doc in samples:
-        cls = getattr(importlib.import_module(package + ".types." + module), name)
+        cls = getattr(importlib.import_module(package + ".types"), name)  # the public path (files hold many modules)
         back = cls.from_dict(doc).to_dict()
         if back != doc or json.dumps(back, sort_keys=True) != json.dumps(doc, sort_keys=True):
             failures.append((name, doc, back))

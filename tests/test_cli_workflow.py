@@ -159,7 +159,7 @@ def test_a_small_spec_change_gives_a_small_diff(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     after = tree(out)
     assert set(after) == set(before)
-    assert sorted(p for p in after if after[p] != before[p]) == ["api.md", "openai_conversations/types/conversation_resource.py"]
+    assert sorted(p for p in after if after[p] != before[p]) == ["api.md", "openai_conversations/types/conversations_shared_compaction_summary_item_param.py"]
     diff = run_convgen("diff", "spec/openai.yaml", changed, "--no-config", "--tag", "Conversations")
     assert diff.returncode == 0 and diff.stdout == "type ConversationResource: field title added\n1 change, 0 breaking\n"
 

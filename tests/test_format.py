@@ -30,7 +30,7 @@ def _golden_files() -> list[Path]:
 
 def test_every_golden_file_is_exactly_as_black_writes_it() -> None:
     files = _golden_files()
-    assert len(files) > 250
+    assert len(files) > 150  # ~210 since the types come packed into files (typelayout.py)
     unstable = [str(p) for p in files if _black(p.read_text(encoding="utf-8")) != p.read_text(encoding="utf-8")]
     assert unstable == []
 

@@ -34,11 +34,11 @@ def test_every_package_ships_the_runtime_verbatim() -> None:
 def test_check_reports_a_stale_output(tmp_path: Path) -> None:
     """`check` is not a rubber stamp: a changed file makes it fail with a summary."""
     out = assemble("tagged_union", tmp_path)
-    model = out / "tagged_union" / "types" / "cat.py"
+    model = out / "tagged_union" / "types" / "pets.py"
     model.write_text(model.read_text().replace("class Cat(", "class Kat("))
     result = run_convgen("check", *feature_args("tagged_union", out))
     assert result.returncode == 1
-    assert "changed tagged_union/types/cat.py (+1 -1)" in result.stdout
+    assert "changed tagged_union/types/pets.py (+1 -1)" in result.stdout
     assert "1 files differ" in result.stderr
     shutil.rmtree(out / "tagged_union" / "_runtime")
     result = run_convgen("check", *feature_args("tagged_union", out))

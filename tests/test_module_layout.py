@@ -29,7 +29,7 @@ def client_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_no_module_is_over_3000_lines(client_dir: Path) -> None:
     sizes = {p.relative_to(client_dir).as_posix(): len(p.read_text().splitlines()) for p in client_dir.rglob("*.py")}
-    assert len(sizes) > 1000
+    assert len(sizes) > 300  # the types in ~220 files (typelayout.py), ~100 resources, the runtime
     assert {p: n for p, n in sizes.items() if n > MAX_LINES} == {}
 
 

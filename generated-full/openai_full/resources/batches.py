@@ -16,9 +16,7 @@ from .._runtime.pagination import AsyncCursorPage, AsyncPager, Paging, SyncCurso
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ..types.batch import Batch
-    from ..types.batch_file_expiration_after import BatchFileExpirationAfter
-    from ..types.create_batch_request import CreateBatchRequestEndpoint
+    from ..types.batches import Batch, BatchFileExpirationAfter, CreateBatchRequestEndpoint
 
 
 class Batches:

@@ -15,13 +15,15 @@ from .._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ..types.chat_completion_stream_options import ChatCompletionStreamOptions
-    from ..types.create_completion_request import (
+    from ..types.completions import (
         CreateCompletionRequestModelEnum,
         CreateCompletionRequestPrompt,
+        CreateCompletionResponse,
     )
-    from ..types.create_completion_response import CreateCompletionResponse
-    from ..types.stop_configuration import StopConfiguration
+    from ..types.shared_chat_completion_stream_options import (
+        ChatCompletionStreamOptions,
+        StopConfiguration,
+    )
 
 
 class Completions:

@@ -15,12 +15,12 @@ from .._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ..types.create_embedding_request import (
+    from ..types.embeddings import (
         CreateEmbeddingRequestEncodingFormat,
         CreateEmbeddingRequestInput,
         CreateEmbeddingRequestModelEnum,
+        CreateEmbeddingResponse,
     )
-    from ..types.create_embedding_response import CreateEmbeddingResponse
 
 
 class Embeddings:

@@ -19,11 +19,8 @@ if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
     from .._runtime.uploads import FileTypes
-    from ..types.create_file_request import CreateFileRequestPurpose
-    from ..types.delete_file_response import DeleteFileResponse
-    from ..types.file_expiration_after import FileExpirationAfter
-    from ..types.list_files import ListFilesOrder
-    from ..types.open_ai_file import OpenAIFile
+    from ..types.files import CreateFileRequestPurpose, DeleteFileResponse, ListFilesOrder
+    from ..types.shared_file_expiration_after import FileExpirationAfter, OpenAIFile
 
 
 class Files:

@@ -18,15 +18,13 @@ if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
     from .._runtime.uploads import FileTypes
-    from ..types.create_image_edit_request import (
+    from ..types.images import (
         CreateImageEditRequestBackground,
         CreateImageEditRequestModelEnum,
         CreateImageEditRequestOutputFormat,
         CreateImageEditRequestQuality,
         CreateImageEditRequestResponseFormat,
         CreateImageEditRequestSizeEnum,
-    )
-    from ..types.create_image_request import (
         CreateImageRequestBackground,
         CreateImageRequestModelEnum,
         CreateImageRequestModeration,
@@ -35,15 +33,12 @@ if TYPE_CHECKING:
         CreateImageRequestResponseFormat,
         CreateImageRequestSizeEnum,
         CreateImageRequestStyle,
-    )
-    from ..types.create_image_variation_request import (
         CreateImageVariationRequestResponseFormat,
         CreateImageVariationRequestSize,
+        ImageEditStreamEvent,
     )
-    from ..types.image_edit_stream_event import ImageEditStreamEvent
-    from ..types.image_gen_stream_event import ImageGenStreamEvent
-    from ..types.images_response import ImagesResponse
-    from ..types.input_fidelity import InputFidelity
+    from ..types.images_image_gen_partial_image_event import ImageGenStreamEvent, ImagesResponse
+    from ..types.shared_input_fidelity import InputFidelity
 
 
 class Images:

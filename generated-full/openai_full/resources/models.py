@@ -16,8 +16,7 @@ from .._runtime.pagination import AsyncPage, AsyncPager, Paging, SyncPage
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ..types.delete_model_response import DeleteModelResponse
-    from ..types.model_model import ModelModel
+    from ..types.models import DeleteModelResponse, ModelModel
 
 
 class Models:

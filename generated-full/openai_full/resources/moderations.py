@@ -15,11 +15,11 @@ from .._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ..types.create_moderation_request import (
+    from ..types.moderations import (
         CreateModerationRequestInput,
         CreateModerationRequestModelEnum,
+        CreateModerationResponse,
     )
-    from ..types.create_moderation_response import CreateModerationResponse
 
 
 class Moderations:

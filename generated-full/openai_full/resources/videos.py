@@ -24,17 +24,19 @@ if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
     from .._runtime.uploads import FileTypes
-    from ..types.create_video_edit_multipart_body import CreateVideoEditMultipartBodyVideo
-    from ..types.create_video_extend_multipart_body import CreateVideoExtendMultipartBodyVideo
-    from ..types.create_video_multipart_body import CreateVideoMultipartBodyInputReference
-    from ..types.deleted_video_resource import DeletedVideoResource
-    from ..types.order_enum import OrderEnum
-    from ..types.video_character_resource import VideoCharacterResource
-    from ..types.video_content_variant import VideoContentVariant
-    from ..types.video_model import VideoModelEnum
-    from ..types.video_resource import VideoResource
-    from ..types.video_seconds import VideoSeconds
-    from ..types.video_size import VideoSize
+    from ..types.shared_order_enum import OrderEnum
+    from ..types.videos import (
+        CreateVideoEditMultipartBodyVideo,
+        CreateVideoExtendMultipartBodyVideo,
+        CreateVideoMultipartBodyInputReference,
+        DeletedVideoResource,
+        VideoCharacterResource,
+        VideoContentVariant,
+        VideoModelEnum,
+        VideoResource,
+        VideoSeconds,
+        VideoSize,
+    )
 
 
 class Videos:

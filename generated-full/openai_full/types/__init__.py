@@ -8,2708 +8,410 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .active_status import *
-    from .add_upload_part_request import *
-    from .additional_tools import *
-    from .additional_tools_item_param import *
-    from .admin_api_key import *
-    from .admin_api_key_create_response import *
-    from .admin_api_keys_create import *
-    from .admin_api_keys_delete import *
-    from .admin_api_keys_list import *
-    from .annotation import *
-    from .api_key_list import *
-    from .apply_patch_call_output_status import *
-    from .apply_patch_call_output_status_param import *
-    from .apply_patch_call_status import *
-    from .apply_patch_call_status_param import *
-    from .apply_patch_create_file_operation import *
-    from .apply_patch_create_file_operation_param import *
-    from .apply_patch_delete_file_operation import *
-    from .apply_patch_delete_file_operation_param import *
-    from .apply_patch_operation_param import *
-    from .apply_patch_tool_call import *
-    from .apply_patch_tool_call_item_param import *
-    from .apply_patch_tool_call_output import *
-    from .apply_patch_tool_call_output_item_param import *
-    from .apply_patch_tool_param import *
-    from .apply_patch_update_file_operation import *
-    from .apply_patch_update_file_operation_param import *
-    from .approximate_location import *
-    from .assigned_role_details import *
-    from .assistant_message_item import *
-    from .assistant_object import *
-    from .assistant_supported_models import *
-    from .assistant_tools_code import *
-    from .assistant_tools_file_search import *
-    from .assistant_tools_file_search_type_only import *
-    from .assistant_tools_function import *
-    from .assistants_api_response_format_option import *
-    from .assistants_api_tool_choice_option import *
-    from .assistants_named_tool_choice import *
-    from .attachment import *
-    from .attachment_type import *
-    from .audio_response_format import *
-    from .audio_transcription import *
-    from .audio_transcription_response import *
-    from .audit_log import *
-    from .audit_log_actor import *
-    from .audit_log_actor_api_key import *
-    from .audit_log_actor_service_account import *
-    from .audit_log_actor_session import *
-    from .audit_log_actor_user import *
-    from .audit_log_api_key_created import *
-    from .audit_log_api_key_created_data import *
-    from .audit_log_api_key_deleted import *
-    from .audit_log_api_key_updated import *
-    from .audit_log_api_key_updated_changes_requested import *
-    from .audit_log_certificate_created import *
-    from .audit_log_certificate_deleted import *
-    from .audit_log_certificate_updated import *
-    from .audit_log_certificates_activated import *
-    from .audit_log_certificates_activated_certificates_item import *
-    from .audit_log_certificates_deactivated import *
-    from .audit_log_certificates_deactivated_certificates_item import *
-    from .audit_log_checkpoint_permission_created import *
-    from .audit_log_checkpoint_permission_created_data import *
-    from .audit_log_checkpoint_permission_deleted import *
-    from .audit_log_event_type import *
-    from .audit_log_external_key_registered import *
-    from .audit_log_external_key_removed import *
-    from .audit_log_group_created import *
-    from .audit_log_group_created_data import *
-    from .audit_log_group_deleted import *
-    from .audit_log_group_updated import *
-    from .audit_log_group_updated_changes_requested import *
-    from .audit_log_invite_accepted import *
-    from .audit_log_invite_deleted import *
-    from .audit_log_invite_sent import *
-    from .audit_log_invite_sent_data import *
-    from .audit_log_ip_allowlist_config_activated import *
-    from .audit_log_ip_allowlist_config_activated_configs_item import *
-    from .audit_log_ip_allowlist_config_deactivated import *
-    from .audit_log_ip_allowlist_config_deactivated_configs_item import *
-    from .audit_log_ip_allowlist_created import *
-    from .audit_log_ip_allowlist_deleted import *
-    from .audit_log_ip_allowlist_updated import *
-    from .audit_log_login_failed import *
-    from .audit_log_logout_failed import *
-    from .audit_log_organization_updated import *
-    from .audit_log_organization_updated_changes_requested import *
-    from .audit_log_project import *
-    from .audit_log_project_archived import *
-    from .audit_log_project_created import *
-    from .audit_log_project_created_data import *
-    from .audit_log_project_deleted import *
-    from .audit_log_project_updated import *
-    from .audit_log_project_updated_changes_requested import *
-    from .audit_log_rate_limit_deleted import *
-    from .audit_log_rate_limit_updated import *
-    from .audit_log_rate_limit_updated_changes_requested import *
-    from .audit_log_role_assignment_created import *
-    from .audit_log_role_assignment_deleted import *
-    from .audit_log_role_bound_to_resource import *
-    from .audit_log_role_bound_to_resource_source import *
-    from .audit_log_role_created import *
-    from .audit_log_role_deleted import *
-    from .audit_log_role_unbound_from_resource import *
-    from .audit_log_role_unbound_from_resource_source import *
-    from .audit_log_role_updated import *
-    from .audit_log_role_updated_changes_requested import *
-    from .audit_log_scim_disabled import *
-    from .audit_log_scim_enabled import *
-    from .audit_log_service_account_created import *
-    from .audit_log_service_account_created_data import *
-    from .audit_log_service_account_deleted import *
-    from .audit_log_service_account_updated import *
-    from .audit_log_service_account_updated_changes_requested import *
-    from .audit_log_user_added import *
-    from .audit_log_user_added_data import *
-    from .audit_log_user_deleted import *
-    from .audit_log_user_updated import *
-    from .audit_log_user_updated_changes_requested import *
-    from .audit_log_workload_identity_provider_created import *
-    from .audit_log_workload_identity_provider_deleted import *
-    from .audit_log_workload_identity_provider_mapping_created import *
-    from .audit_log_workload_identity_provider_mapping_deleted import *
-    from .audit_log_workload_identity_provider_mapping_updated import *
-    from .audit_log_workload_identity_provider_updated import *
-    from .auto_chunking_strategy_request_param import *
-    from .auto_code_interpreter_tool_param import *
-    from .automatic_thread_titling_param import *
-    from .batch import *
-    from .batch_error import *
-    from .batch_file_expiration_after import *
-    from .batch_request_counts import *
-    from .beta_additional_tools import *
-    from .beta_additional_tools_item_param import *
-    from .beta_agent_message import *
-    from .beta_agent_message_item_param import *
-    from .beta_agent_tag import *
-    from .beta_agent_tag_param import *
-    from .beta_annotation import *
-    from .beta_apply_patch_call_output_status import *
-    from .beta_apply_patch_call_output_status_param import *
-    from .beta_apply_patch_call_status import *
-    from .beta_apply_patch_call_status_param import *
-    from .beta_apply_patch_create_file_operation import *
-    from .beta_apply_patch_create_file_operation_param import *
-    from .beta_apply_patch_delete_file_operation import *
-    from .beta_apply_patch_delete_file_operation_param import *
-    from .beta_apply_patch_operation_param import *
-    from .beta_apply_patch_tool_call import *
-    from .beta_apply_patch_tool_call_item_param import *
-    from .beta_apply_patch_tool_call_output import *
-    from .beta_apply_patch_tool_call_output_item_param import *
-    from .beta_apply_patch_tool_param import *
-    from .beta_apply_patch_update_file_operation import *
-    from .beta_apply_patch_update_file_operation_param import *
-    from .beta_approximate_location import *
-    from .beta_auto_code_interpreter_tool_param import *
-    from .beta_callable_tool_allowed_caller import *
-    from .beta_click_button_type import *
-    from .beta_click_param import *
-    from .beta_code_interpreter_output_image import *
-    from .beta_code_interpreter_output_logs import *
-    from .beta_code_interpreter_tool import *
-    from .beta_code_interpreter_tool_call import *
-    from .beta_compact_resource import *
-    from .beta_compact_response_method_public_body import *
-    from .beta_compaction_body import *
-    from .beta_compaction_summary_item_param import *
-    from .beta_compaction_trigger_item_param import *
-    from .beta_comparison_filter import *
-    from .beta_compound_filter import *
-    from .beta_computer_action import *
-    from .beta_computer_action_list import *
-    from .beta_computer_call_output_item_param import *
-    from .beta_computer_call_output_status import *
-    from .beta_computer_call_safety_check_param import *
-    from .beta_computer_environment import *
-    from .beta_computer_screenshot_content import *
-    from .beta_computer_screenshot_image import *
-    from .beta_computer_tool import *
-    from .beta_computer_tool_call import *
-    from .beta_computer_tool_call_output import *
-    from .beta_computer_tool_call_output_resource import *
-    from .beta_computer_use_preview_tool import *
-    from .beta_container_auto_param import *
-    from .beta_container_file_citation_body import *
-    from .beta_container_file_citation_param import *
-    from .beta_container_memory_limit import *
-    from .beta_container_network_policy_allowlist_param import *
-    from .beta_container_network_policy_disabled_param import *
-    from .beta_container_network_policy_domain_secret_param import *
-    from .beta_container_reference_param import *
-    from .beta_container_reference_resource import *
-    from .beta_context_management_param import *
-    from .beta_conversation_object import *
-    from .beta_conversation_param import *
-    from .beta_coord_param import *
-    from .beta_create_model_response_properties import *
-    from .beta_create_response import *
-    from .beta_custom_grammar_format_param import *
-    from .beta_custom_text_format_param import *
-    from .beta_custom_tool_call import *
-    from .beta_custom_tool_call_output import *
-    from .beta_custom_tool_call_output_resource import *
-    from .beta_custom_tool_call_resource import *
-    from .beta_custom_tool_param import *
-    from .beta_detail_enum import *
-    from .beta_direct_tool_call_caller import *
-    from .beta_direct_tool_call_caller_param import *
-    from .beta_double_click_action import *
-    from .beta_drag_param import *
-    from .beta_easy_input_message import *
-    from .beta_empty_model_param import *
-    from .beta_encrypted_content import *
-    from .beta_encrypted_content_param import *
-    from .beta_error import *
-    from .beta_file_citation_body import *
-    from .beta_file_citation_param import *
-    from .beta_file_detail_enum import *
-    from .beta_file_input_detail import *
-    from .beta_file_path import *
-    from .beta_file_search_tool import *
-    from .beta_file_search_tool_call import *
-    from .beta_filters import *
-    from .beta_function_and_custom_tool_call_output import *
-    from .beta_function_call_item_status import *
-    from .beta_function_call_output_item_param import *
-    from .beta_function_call_output_status_enum import *
-    from .beta_function_call_status import *
-    from .beta_function_shell_action import *
-    from .beta_function_shell_action_param import *
-    from .beta_function_shell_call import *
-    from .beta_function_shell_call_item_param import *
-    from .beta_function_shell_call_item_status import *
-    from .beta_function_shell_call_output import *
-    from .beta_function_shell_call_output_content import *
-    from .beta_function_shell_call_output_content_param import *
-    from .beta_function_shell_call_output_exit_outcome import *
-    from .beta_function_shell_call_output_exit_outcome_param import *
-    from .beta_function_shell_call_output_item_param import *
-    from .beta_function_shell_call_output_outcome_param import *
-    from .beta_function_shell_call_output_status_enum import *
-    from .beta_function_shell_call_output_timeout_outcome import *
-    from .beta_function_shell_call_output_timeout_outcome_param import *
-    from .beta_function_shell_call_status import *
-    from .beta_function_shell_tool_param import *
-    from .beta_function_tool import *
-    from .beta_function_tool_call import *
-    from .beta_function_tool_call_output import *
-    from .beta_function_tool_call_output_resource import *
-    from .beta_function_tool_call_resource import *
-    from .beta_function_tool_param import *
-    from .beta_grammar_syntax1 import *
-    from .beta_http_error import *
-    from .beta_hybrid_search_options import *
-    from .beta_image_detail import *
-    from .beta_image_gen_action_enum import *
-    from .beta_image_gen_tool import *
-    from .beta_image_gen_tool_call import *
-    from .beta_include_enum import *
-    from .beta_inline_skill_param import *
-    from .beta_inline_skill_source_param import *
-    from .beta_input_content import *
-    from .beta_input_fidelity import *
-    from .beta_input_file_content import *
-    from .beta_input_file_content_param import *
-    from .beta_input_image_content import *
-    from .beta_input_image_content_param_auto_param import *
-    from .beta_input_item import *
-    from .beta_input_message import *
-    from .beta_input_message_content_list import *
-    from .beta_input_message_resource import *
-    from .beta_input_param import *
-    from .beta_input_text_content import *
-    from .beta_input_text_content_param import *
-    from .beta_item import *
-    from .beta_item_field import *
-    from .beta_item_reference_param import *
-    from .beta_item_resource import *
-    from .beta_key_press_action import *
-    from .beta_list_input_items import *
-    from .beta_local_environment_param import *
-    from .beta_local_environment_resource import *
-    from .beta_local_shell_exec_action import *
-    from .beta_local_shell_tool_call import *
-    from .beta_local_shell_tool_call_output import *
-    from .beta_local_shell_tool_param import *
-    from .beta_local_skill_param import *
-    from .beta_log_prob import *
-    from .beta_mcp_approval_request import *
-    from .beta_mcp_approval_response import *
-    from .beta_mcp_approval_response_resource import *
-    from .beta_mcp_list_tools import *
-    from .beta_mcp_list_tools_tool import *
-    from .beta_mcp_protocol_error import *
-    from .beta_mcp_tool import *
-    from .beta_mcp_tool_call import *
-    from .beta_mcp_tool_call_error import *
-    from .beta_mcp_tool_call_status import *
-    from .beta_mcp_tool_execution_error import *
-    from .beta_mcp_tool_filter import *
-    from .beta_message import *
-    from .beta_message_phase import *
-    from .beta_message_role import *
-    from .beta_message_status import *
-    from .beta_metadata import *
-    from .beta_model_ids_compaction import *
-    from .beta_model_ids_responses import *
-    from .beta_model_ids_shared import *
-    from .beta_model_response_properties import *
-    from .beta_moderation import *
-    from .beta_moderation_config_param import *
-    from .beta_moderation_error_body import *
-    from .beta_moderation_input_type import *
-    from .beta_moderation_mode import *
-    from .beta_moderation_param import *
-    from .beta_moderation_policy_param import *
-    from .beta_moderation_result_body import *
-    from .beta_move_param import *
-    from .beta_multi_agent_action import *
-    from .beta_multi_agent_action1 import *
-    from .beta_multi_agent_call import *
-    from .beta_multi_agent_call_item_param import *
-    from .beta_multi_agent_call_output import *
-    from .beta_multi_agent_call_output_item_param import *
-    from .beta_multi_agent_param import *
-    from .beta_namespace_tool_param import *
-    from .beta_output_content import *
-    from .beta_output_item import *
-    from .beta_output_message import *
-    from .beta_output_message_content import *
-    from .beta_output_text_content import *
-    from .beta_output_text_content_param import *
-    from .beta_personality_enum import *
-    from .beta_program import *
-    from .beta_program_item_param import *
-    from .beta_program_output import *
-    from .beta_program_output_item_param import *
-    from .beta_program_output_item_status import *
-    from .beta_program_output_status import *
-    from .beta_program_tool_call_caller import *
-    from .beta_program_tool_call_caller_param import *
-    from .beta_programmatic_tool_calling_param import *
-    from .beta_prompt import *
-    from .beta_prompt_cache_breakpoint_config import *
-    from .beta_prompt_cache_breakpoint_param import *
-    from .beta_prompt_cache_mode_enum import *
-    from .beta_prompt_cache_options import *
-    from .beta_prompt_cache_options_param import *
-    from .beta_prompt_cache_retention_enum import *
-    from .beta_prompt_cache_ttl_enum import *
-    from .beta_ranker_version_type import *
-    from .beta_ranking_options import *
-    from .beta_reasoning import *
-    from .beta_reasoning_effort import *
-    from .beta_reasoning_item import *
-    from .beta_reasoning_mode_enum import *
-    from .beta_reasoning_text_content import *
-    from .beta_refusal_content import *
-    from .beta_response import *
-    from .beta_response_audio_delta_event import *
-    from .beta_response_audio_done_event import *
-    from .beta_response_audio_transcript_delta_event import *
-    from .beta_response_audio_transcript_done_event import *
-    from .beta_response_code_interpreter_call_code_delta_event import *
-    from .beta_response_code_interpreter_call_code_done_event import *
-    from .beta_response_code_interpreter_call_completed_event import *
-    from .beta_response_code_interpreter_call_in_progress_event import *
-    from .beta_response_code_interpreter_call_interpreting_event import *
-    from .beta_response_completed_event import *
-    from .beta_response_content_part_added_event import *
-    from .beta_response_content_part_done_event import *
-    from .beta_response_conversation import *
-    from .beta_response_created_event import *
-    from .beta_response_custom_tool_call_input_delta_event import *
-    from .beta_response_custom_tool_call_input_done_event import *
-    from .beta_response_error import *
-    from .beta_response_error_code import *
-    from .beta_response_error_event import *
-    from .beta_response_failed_event import *
-    from .beta_response_file_search_call_completed_event import *
-    from .beta_response_file_search_call_in_progress_event import *
-    from .beta_response_file_search_call_searching_event import *
-    from .beta_response_format_json_object import *
-    from .beta_response_format_json_schema_schema import *
-    from .beta_response_format_text import *
-    from .beta_response_function_call_arguments_delta_event import *
-    from .beta_response_function_call_arguments_done_event import *
-    from .beta_response_image_gen_call_completed_event import *
-    from .beta_response_image_gen_call_generating_event import *
-    from .beta_response_image_gen_call_in_progress_event import *
-    from .beta_response_image_gen_call_partial_image_event import *
-    from .beta_response_in_progress_event import *
-    from .beta_response_incomplete_event import *
-    from .beta_response_item_list import *
-    from .beta_response_log_prob import *
-    from .beta_response_mcp_call_arguments_delta_event import *
-    from .beta_response_mcp_call_arguments_done_event import *
-    from .beta_response_mcp_call_completed_event import *
-    from .beta_response_mcp_call_failed_event import *
-    from .beta_response_mcp_call_in_progress_event import *
-    from .beta_response_mcp_list_tools_completed_event import *
-    from .beta_response_mcp_list_tools_failed_event import *
-    from .beta_response_mcp_list_tools_in_progress_event import *
-    from .beta_response_output_item_added_event import *
-    from .beta_response_output_item_done_event import *
-    from .beta_response_output_text_annotation_added_event import *
-    from .beta_response_prompt_variables import *
-    from .beta_response_properties import *
-    from .beta_response_queued_event import *
-    from .beta_response_reasoning_summary_part_added_event import *
-    from .beta_response_reasoning_summary_part_done_event import *
-    from .beta_response_reasoning_summary_text_delta_event import *
-    from .beta_response_reasoning_summary_text_done_event import *
-    from .beta_response_reasoning_text_delta_event import *
-    from .beta_response_reasoning_text_done_event import *
-    from .beta_response_refusal_delta_event import *
-    from .beta_response_refusal_done_event import *
-    from .beta_response_shell_call_command_added_streaming_event import *
-    from .beta_response_shell_call_command_delta_streaming_event import *
-    from .beta_response_shell_call_command_done_streaming_event import *
-    from .beta_response_shell_call_output_content_delta_streaming_event import *
-    from .beta_response_shell_call_output_content_done_streaming_event import *
-    from .beta_response_stream_event import *
-    from .beta_response_stream_options import *
-    from .beta_response_text_delta_event import *
-    from .beta_response_text_done_event import *
-    from .beta_response_text_param import *
-    from .beta_response_usage import *
-    from .beta_response_web_search_call_completed_event import *
-    from .beta_response_web_search_call_in_progress_event import *
-    from .beta_response_web_search_call_searching_event import *
-    from .beta_screenshot_param import *
-    from .beta_scroll_param import *
-    from .beta_search_content_type import *
-    from .beta_search_context_size import *
-    from .beta_service_tier_enum import *
-    from .beta_service_tier_responses import *
-    from .beta_shell_call_output_delta import *
-    from .beta_skill_reference_param import *
-    from .beta_specific_apply_patch_param import *
-    from .beta_specific_function_shell_param import *
-    from .beta_specific_programmatic_tool_calling_param import *
-    from .beta_summary_text_content import *
-    from .beta_text_content import *
-    from .beta_text_response_format_configuration import *
-    from .beta_text_response_format_json_schema import *
-    from .beta_token_counts_body import *
-    from .beta_token_counts_resource import *
-    from .beta_tool import *
-    from .beta_tool_call_caller import *
-    from .beta_tool_call_caller_param import *
-    from .beta_tool_choice_allowed import *
-    from .beta_tool_choice_custom import *
-    from .beta_tool_choice_function import *
-    from .beta_tool_choice_mcp import *
-    from .beta_tool_choice_options import *
-    from .beta_tool_choice_param import *
-    from .beta_tool_choice_types import *
-    from .beta_tool_search_call import *
-    from .beta_tool_search_call_item_param import *
-    from .beta_tool_search_execution_type import *
-    from .beta_tool_search_output import *
-    from .beta_tool_search_output_item_param import *
-    from .beta_tool_search_tool_param import *
-    from .beta_tools_array import *
-    from .beta_top_log_prob import *
-    from .beta_truncation_enum import *
-    from .beta_type_param import *
-    from .beta_url_citation_body import *
-    from .beta_url_citation_param import *
-    from .beta_vector_store_file_attributes import *
-    from .beta_verbosity import *
-    from .beta_wait_param import *
-    from .beta_web_search_action_find import *
-    from .beta_web_search_action_open_page import *
-    from .beta_web_search_action_search import *
-    from .beta_web_search_approximate_location import *
-    from .beta_web_search_preview_tool import *
-    from .beta_web_search_tool import *
-    from .beta_web_search_tool_call import *
-    from .c2_pa_provenance_result import *
-    from .c2_pa_validation_state_api import *
-    from .callable_tool_allowed_caller import *
-    from .certificate import *
-    from .chat_completion_allowed_tools import *
-    from .chat_completion_allowed_tools_choice import *
-    from .chat_completion_deleted import *
-    from .chat_completion_function_call_option import *
-    from .chat_completion_functions import *
-    from .chat_completion_list import *
-    from .chat_completion_message_custom_tool_call import *
-    from .chat_completion_message_list import *
-    from .chat_completion_message_tool_call import *
-    from .chat_completion_message_tool_call_chunk import *
-    from .chat_completion_message_tool_calls import *
-    from .chat_completion_moderation import *
-    from .chat_completion_moderation_error import *
-    from .chat_completion_moderation_results import *
-    from .chat_completion_named_tool_choice import *
-    from .chat_completion_named_tool_choice_custom import *
-    from .chat_completion_request_assistant_message import *
-    from .chat_completion_request_assistant_message_content_part import *
-    from .chat_completion_request_developer_message import *
-    from .chat_completion_request_function_message import *
-    from .chat_completion_request_message import *
-    from .chat_completion_request_message_content_part_audio import *
-    from .chat_completion_request_message_content_part_file import *
-    from .chat_completion_request_message_content_part_image import *
-    from .chat_completion_request_message_content_part_refusal import *
-    from .chat_completion_request_message_content_part_text import *
-    from .chat_completion_request_system_message import *
-    from .chat_completion_request_system_message_content_part import *
-    from .chat_completion_request_tool_message import *
-    from .chat_completion_request_tool_message_content_part import *
-    from .chat_completion_request_user_message import *
-    from .chat_completion_request_user_message_content_part import *
-    from .chat_completion_response_message import *
-    from .chat_completion_stream_options import *
-    from .chat_completion_stream_response_delta import *
-    from .chat_completion_token_logprob import *
-    from .chat_completion_tool import *
-    from .chat_completion_tool_choice_option import *
-    from .chat_session_automatic_thread_titling import *
-    from .chat_session_chatkit_configuration import *
-    from .chat_session_file_upload import *
-    from .chat_session_history import *
-    from .chat_session_rate_limits import *
-    from .chat_session_resource import *
-    from .chat_session_status import *
-    from .chatkit_configuration_param import *
-    from .chatkit_workflow import *
-    from .chatkit_workflow_tracing import *
-    from .chunking_strategy_request_param import *
-    from .click_button_type import *
-    from .click_param import *
-    from .client_tool_call_item import *
-    from .client_tool_call_status import *
-    from .closed_status import *
-    from .code_interpreter_output_image import *
-    from .code_interpreter_output_logs import *
-    from .code_interpreter_tool import *
-    from .code_interpreter_tool_call import *
-    from .compact_resource import *
-    from .compact_response_method_public_body import *
-    from .compaction_body import *
-    from .compaction_summary_item_param import *
-    from .compaction_trigger_item_param import *
-    from .comparison_filter import *
-    from .complete_upload_request import *
-    from .completion_usage import *
-    from .compound_filter import *
-    from .computer_action import *
-    from .computer_action_list import *
-    from .computer_call_output_item_param import *
-    from .computer_call_output_status import *
-    from .computer_call_safety_check_param import *
-    from .computer_environment import *
-    from .computer_screenshot_content import *
-    from .computer_screenshot_image import *
-    from .computer_tool import *
-    from .computer_tool_call import *
-    from .computer_tool_call_output import *
-    from .computer_tool_call_output_resource import *
-    from .computer_use_preview_tool import *
-    from .container_auto_param import *
-    from .container_file_citation_body import *
-    from .container_file_list_resource import *
-    from .container_file_resource import *
-    from .container_list_resource import *
-    from .container_memory_limit import *
-    from .container_network_policy_allowlist_param import *
-    from .container_network_policy_disabled_param import *
-    from .container_network_policy_domain_secret_param import *
-    from .container_reference_param import *
-    from .container_reference_resource import *
-    from .container_resource import *
-    from .context_management_param import *
-    from .conversation_item import *
-    from .conversation_item_list import *
-    from .conversation_object import *
-    from .conversation_param import *
-    from .conversation_resource import *
-    from .coord_param import *
-    from .costs_result import *
-    from .create_assistant_request import *
-    from .create_batch_request import *
-    from .create_chat_completion_request import *
-    from .create_chat_completion_response import *
-    from .create_chat_completion_stream_response import *
-    from .create_chat_session_body import *
-    from .create_completion_request import *
-    from .create_completion_response import *
-    from .create_container_body import *
-    from .create_container_file_body import *
-    from .create_content_provenance_body import *
-    from .create_conversation_body import *
-    from .create_conversation_items import *
-    from .create_embedding_request import *
-    from .create_embedding_response import *
-    from .create_eval_completions_run_data_source import *
-    from .create_eval_custom_data_source_config import *
-    from .create_eval_item import *
-    from .create_eval_jsonl_run_data_source import *
-    from .create_eval_label_model_grader import *
-    from .create_eval_logs_data_source_config import *
-    from .create_eval_request import *
-    from .create_eval_responses_run_data_source import *
-    from .create_eval_run_request import *
-    from .create_eval_stored_completions_data_source_config import *
-    from .create_file_request import *
-    from .create_fine_tuning_checkpoint_permission_request import *
-    from .create_fine_tuning_job_request import *
-    from .create_group_body import *
-    from .create_group_user_body import *
-    from .create_image_edit_request import *
-    from .create_image_request import *
-    from .create_image_variation_request import *
-    from .create_message_request import *
-    from .create_model_response_properties import *
-    from .create_moderation_request import *
-    from .create_moderation_response import *
-    from .create_project_service_account_api_key_body import *
-    from .create_response import *
-    from .create_run_request import *
-    from .create_skill_body import *
-    from .create_skill_version_body import *
-    from .create_speech_request import *
-    from .create_speech_response_stream_event import *
-    from .create_spend_alert_body import *
-    from .create_thread_and_run_request import *
-    from .create_thread_request import *
-    from .create_transcription import *
-    from .create_transcription_request import *
-    from .create_transcription_response_diarized_json import *
-    from .create_transcription_response_json import *
-    from .create_transcription_response_stream_event import *
-    from .create_transcription_response_verbose_json import *
-    from .create_translation import *
-    from .create_translation_request import *
-    from .create_translation_response_json import *
-    from .create_translation_response_verbose_json import *
-    from .create_upload_request import *
-    from .create_vector_store_file_batch_request import *
-    from .create_vector_store_file_request import *
-    from .create_vector_store_request import *
-    from .create_video_character_body import *
-    from .create_video_edit_json_body import *
-    from .create_video_edit_multipart_body import *
-    from .create_video_extend_json_body import *
-    from .create_video_extend_multipart_body import *
-    from .create_video_json_body import *
-    from .create_video_multipart_body import *
-    from .create_video_multipart_body_image_ref_param import *
-    from .create_video_remix_body import *
-    from .create_voice_consent_request import *
-    from .create_voice_request import *
-    from .custom_grammar_format_param import *
-    from .custom_text_format_param import *
-    from .custom_tool_call import *
-    from .custom_tool_call_output import *
-    from .custom_tool_call_output_resource import *
-    from .custom_tool_call_resource import *
-    from .custom_tool_chat_completions import *
-    from .custom_tool_param import *
-    from .delete_assistant_response import *
-    from .delete_certificate_response import *
-    from .delete_eval import *
-    from .delete_eval_run import *
-    from .delete_file_response import *
-    from .delete_fine_tuning_checkpoint_permission_response import *
-    from .delete_message_response import *
-    from .delete_model_response import *
-    from .delete_thread_response import *
-    from .delete_vector_store_file_response import *
-    from .delete_vector_store_response import *
-    from .deleted_conversation_resource import *
-    from .deleted_role_assignment_resource import *
-    from .deleted_skill_resource import *
-    from .deleted_skill_version_resource import *
-    from .deleted_thread_resource import *
-    from .deleted_video_resource import *
-    from .detail_enum import *
-    from .direct_tool_call_caller import *
-    from .direct_tool_call_caller_param import *
-    from .double_click_action import *
-    from .drag_param import *
-    from .easy_input_message import *
-    from .edit_image_body_json_param import *
-    from .embedding import *
-    from .empty_model_param import *
-    from .error import *
-    from .error_response import *
-    from .eval import *
-    from .eval_api_error import *
-    from .eval_custom_data_source_config import *
-    from .eval_grader_label_model import *
-    from .eval_grader_python import *
-    from .eval_grader_score_model import *
-    from .eval_grader_string_check import *
-    from .eval_grader_text_similarity import *
-    from .eval_item import *
-    from .eval_item_content import *
-    from .eval_item_content_array import *
-    from .eval_item_content_item import *
-    from .eval_item_content_output_text import *
-    from .eval_item_content_text import *
-    from .eval_item_input_image import *
-    from .eval_jsonl_file_content_source import *
-    from .eval_jsonl_file_id_source import *
-    from .eval_list import *
-    from .eval_logs_data_source_config import *
-    from .eval_responses_source import *
-    from .eval_run import *
-    from .eval_run_list import *
-    from .eval_run_output_item import *
-    from .eval_run_output_item_list import *
-    from .eval_run_output_item_result import *
-    from .eval_stored_completions_data_source_config import *
-    from .eval_stored_completions_source import *
-    from .expires_after_param import *
-    from .file_annotation import *
-    from .file_annotation_source import *
-    from .file_citation_body import *
-    from .file_detail_enum import *
-    from .file_expiration_after import *
-    from .file_input_detail import *
-    from .file_path import *
-    from .file_search_ranker import *
-    from .file_search_ranking_options import *
-    from .file_search_tool import *
-    from .file_search_tool_call import *
-    from .file_upload_param import *
-    from .filters import *
-    from .fine_tune_dpo_hyperparameters import *
-    from .fine_tune_dpo_method import *
-    from .fine_tune_method import *
-    from .fine_tune_reinforcement_hyperparameters import *
-    from .fine_tune_reinforcement_method import *
-    from .fine_tune_supervised_hyperparameters import *
-    from .fine_tune_supervised_method import *
-    from .fine_tuning_checkpoint_permission import *
-    from .fine_tuning_integration import *
-    from .fine_tuning_job import *
-    from .fine_tuning_job_checkpoint import *
-    from .fine_tuning_job_event import *
-    from .function_and_custom_tool_call_output import *
-    from .function_call_item_status import *
-    from .function_call_output_item_param import *
-    from .function_call_output_status_enum import *
-    from .function_call_status import *
-    from .function_object import *
-    from .function_parameters import *
-    from .function_shell_action import *
-    from .function_shell_action_param import *
-    from .function_shell_call import *
-    from .function_shell_call_item_param import *
-    from .function_shell_call_item_status import *
-    from .function_shell_call_output import *
-    from .function_shell_call_output_content import *
-    from .function_shell_call_output_content_param import *
-    from .function_shell_call_output_exit_outcome import *
-    from .function_shell_call_output_exit_outcome_param import *
-    from .function_shell_call_output_item_param import *
-    from .function_shell_call_output_outcome_param import *
-    from .function_shell_call_output_status_enum import *
-    from .function_shell_call_output_timeout_outcome import *
-    from .function_shell_call_output_timeout_outcome_param import *
-    from .function_shell_call_status import *
-    from .function_shell_tool_param import *
-    from .function_tool import *
-    from .function_tool_call import *
-    from .function_tool_call_output import *
-    from .function_tool_call_output_resource import *
-    from .function_tool_call_resource import *
-    from .function_tool_param import *
-    from .get_chat_completion_messages import *
-    from .get_eval_run_output_items import *
-    from .get_eval_runs import *
-    from .grader_label_model import *
-    from .grader_multi import *
-    from .grader_python import *
-    from .grader_score_model import *
-    from .grader_string_check import *
-    from .grader_text_similarity import *
-    from .grammar_syntax1 import *
-    from .group import *
-    from .group_deleted_resource import *
-    from .group_list_resource import *
-    from .group_member_user import *
-    from .group_resource_with_success import *
-    from .group_response import *
-    from .group_role_assignment import *
-    from .group_user import *
-    from .group_user_assignment import *
-    from .group_user_deleted_resource import *
-    from .history_param import *
-    from .hosted_tool_permission import *
-    from .hosted_tool_permission_update import *
-    from .http_error import *
-    from .hybrid_search_options import *
-    from .image import *
-    from .image_detail import *
-    from .image_edit_completed_event import *
-    from .image_edit_partial_image_event import *
-    from .image_edit_stream_event import *
-    from .image_gen_action_enum import *
-    from .image_gen_completed_event import *
-    from .image_gen_input_usage_details import *
-    from .image_gen_output_tokens_details import *
-    from .image_gen_partial_image_event import *
-    from .image_gen_stream_event import *
-    from .image_gen_tool import *
-    from .image_gen_tool_call import *
-    from .image_gen_usage import *
-    from .image_ref_param import *
-    from .images_response import *
-    from .images_usage import *
-    from .include_enum import *
-    from .inference_options import *
-    from .inline_skill_param import *
-    from .inline_skill_source_param import *
-    from .input_audio import *
-    from .input_content import *
-    from .input_fidelity import *
-    from .input_file_content import *
-    from .input_file_content_param import *
-    from .input_image_content import *
-    from .input_image_content_param_auto_param import *
-    from .input_item import *
-    from .input_message import *
-    from .input_message_content_list import *
-    from .input_message_resource import *
-    from .input_param import *
-    from .input_text_content import *
-    from .input_text_content_param import *
-    from .invite import *
-    from .invite_delete_response import *
-    from .invite_list_response import *
-    from .invite_project_group_body import *
-    from .invite_request import *
-    from .item import *
-    from .item_field import *
-    from .item_reference_param import *
-    from .item_resource import *
-    from .key_press_action import *
-    from .list_assistants import *
-    from .list_assistants_response import *
-    from .list_audit_logs import *
-    from .list_audit_logs_response import *
-    from .list_batches_response import *
-    from .list_certificates_response import *
-    from .list_chat_completions import *
-    from .list_container_files import *
-    from .list_containers import *
-    from .list_conversation_items import *
-    from .list_evals import *
-    from .list_files import *
-    from .list_files_in_vector_store_batch import *
-    from .list_files_response import *
-    from .list_fine_tuning_checkpoint_permission_response import *
-    from .list_fine_tuning_checkpoint_permissions import *
-    from .list_fine_tuning_job_checkpoints_response import *
-    from .list_fine_tuning_job_events_response import *
-    from .list_group_role_assignments import *
-    from .list_group_users import *
-    from .list_groups import *
-    from .list_input_items import *
-    from .list_messages import *
-    from .list_messages_response import *
-    from .list_models_response import *
-    from .list_organization_certificates import *
-    from .list_organization_spend_alerts import *
-    from .list_paginated_fine_tuning_jobs_response import *
-    from .list_project_api_keys import *
-    from .list_project_certificates import *
-    from .list_project_certificates_response import *
-    from .list_project_group_role_assignments import *
-    from .list_project_groups import *
-    from .list_project_roles import *
-    from .list_project_spend_alerts import *
-    from .list_project_user_role_assignments import *
-    from .list_roles import *
-    from .list_run_steps import *
-    from .list_run_steps_response import *
-    from .list_runs import *
-    from .list_runs_response import *
-    from .list_user_role_assignments import *
-    from .list_vector_store_files import *
-    from .list_vector_store_files_response import *
-    from .list_vector_stores import *
-    from .list_vector_stores_response import *
-    from .local_environment_param import *
-    from .local_environment_resource import *
-    from .local_shell_exec_action import *
-    from .local_shell_tool_call import *
-    from .local_shell_tool_call_output import *
-    from .local_shell_tool_param import *
-    from .local_skill_param import *
-    from .locked_status import *
-    from .log_prob import *
-    from .mcp_approval_request import *
-    from .mcp_approval_response import *
-    from .mcp_approval_response_resource import *
-    from .mcp_list_tools import *
-    from .mcp_list_tools_tool import *
-    from .mcp_protocol_error import *
-    from .mcp_tool import *
-    from .mcp_tool_call import *
-    from .mcp_tool_call_error import *
-    from .mcp_tool_call_status import *
-    from .mcp_tool_execution_error import *
-    from .mcp_tool_filter import *
-    from .message import *
-    from .message_content_image_file_object import *
-    from .message_content_image_url_object import *
-    from .message_content_refusal_object import *
-    from .message_content_text_annotations_file_citation_object import *
-    from .message_content_text_annotations_file_path_object import *
-    from .message_content_text_object import *
-    from .message_object import *
-    from .message_phase import *
-    from .message_request_content_text_object import *
-    from .message_role import *
-    from .message_status import *
-    from .metadata import *
-    from .model_ids_compaction import *
-    from .model_ids_responses import *
-    from .model_ids_shared import *
-    from .model_model import *
-    from .model_response_properties import *
-    from .moderation import *
-    from .moderation_config_param import *
-    from .moderation_error_body import *
-    from .moderation_input_type import *
-    from .moderation_mode import *
-    from .moderation_param import *
-    from .moderation_policy_param import *
-    from .moderation_result_body import *
-    from .modify_assistant_request import *
-    from .modify_certificate_request import *
-    from .modify_message_request import *
-    from .modify_run_request import *
-    from .modify_thread_request import *
-    from .move_param import *
-    from .namespace_tool_param import *
-    from .noise_reduction_type import *
-    from .open_ai_file import *
-    from .order_enum import *
-    from .organization_certificate import *
-    from .organization_certificate_activation_response import *
-    from .organization_certificate_deactivation_response import *
-    from .organization_data_retention import *
-    from .organization_project_certificate import *
-    from .organization_project_certificate_activation_response import *
-    from .organization_project_certificate_deactivation_response import *
-    from .organization_spend_alert import *
-    from .organization_spend_alert_deleted_resource import *
-    from .organization_spend_alert_list_resource import *
-    from .organization_spend_limit_deleted_resource import *
-    from .organization_spend_limit_resource import *
-    from .other_chunking_strategy_response_param import *
-    from .output_content import *
-    from .output_item import *
-    from .output_message import *
-    from .output_message_content import *
-    from .output_text_content import *
-    from .parallel_tool_calls import *
-    from .partial_images import *
-    from .personality_enum import *
-    from .prediction_content import *
-    from .program import *
-    from .program_item_param import *
-    from .program_output import *
-    from .program_output_item_param import *
-    from .program_output_item_status import *
-    from .program_output_status import *
-    from .program_tool_call_caller import *
-    from .program_tool_call_caller_param import *
-    from .programmatic_tool_calling_param import *
-    from .project import *
-    from .project_api_key import *
-    from .project_api_key_delete_response import *
-    from .project_api_key_list_response import *
-    from .project_api_key_owner_service_account import *
-    from .project_api_key_owner_user import *
-    from .project_create_request import *
-    from .project_data_retention import *
-    from .project_group import *
-    from .project_group_deleted_resource import *
-    from .project_group_list_resource import *
-    from .project_hosted_tool_permissions import *
-    from .project_hosted_tool_permissions_update_request import *
-    from .project_list_response import *
-    from .project_model_permissions import *
-    from .project_model_permissions_delete_response import *
-    from .project_model_permissions_update_request import *
-    from .project_rate_limit import *
-    from .project_rate_limit_list_response import *
-    from .project_rate_limit_update_request import *
-    from .project_service_account import *
-    from .project_service_account_api_key import *
-    from .project_service_account_create_request import *
-    from .project_service_account_create_response import *
-    from .project_service_account_delete_response import *
-    from .project_service_account_list_response import *
-    from .project_spend_alert import *
-    from .project_spend_alert_deleted_resource import *
-    from .project_spend_alert_list_resource import *
-    from .project_spend_limit_deleted_resource import *
-    from .project_spend_limit_resource import *
-    from .project_update_request import *
-    from .project_user import *
-    from .project_user_create_request import *
-    from .project_user_delete_response import *
-    from .project_user_list_response import *
-    from .project_user_update_request import *
-    from .prompt import *
-    from .prompt_cache_breakpoint_config import *
-    from .prompt_cache_breakpoint_param import *
-    from .prompt_cache_mode_enum import *
-    from .prompt_cache_options import *
-    from .prompt_cache_options_param import *
-    from .prompt_cache_retention_enum import *
-    from .prompt_cache_ttl_enum import *
-    from .provenance_check_object import *
-    from .provenance_detection_result_api import *
-    from .provenance_resource import *
-    from .public_assign_organization_group_role_body import *
-    from .public_create_organization_role_body import *
-    from .public_project_residency import *
-    from .public_role_list_resource import *
-    from .public_update_organization_role_body import *
-    from .ranker_version_type import *
-    from .ranking_options import *
-    from .rate_limits_param import *
-    from .realtime_audio_formats import *
-    from .realtime_call_create_request import *
-    from .realtime_call_refer_request import *
-    from .realtime_call_reject_request import *
-    from .realtime_create_client_secret_request import *
-    from .realtime_create_client_secret_response import *
-    from .realtime_function_tool import *
-    from .realtime_reasoning import *
-    from .realtime_reasoning_effort import *
-    from .realtime_session_create_request import *
-    from .realtime_session_create_request_ga import *
-    from .realtime_session_create_response import *
-    from .realtime_session_create_response_ga import *
-    from .realtime_transcription_session_create_request import *
-    from .realtime_transcription_session_create_request_ga import *
-    from .realtime_transcription_session_create_response import *
-    from .realtime_transcription_session_create_response_ga import *
-    from .realtime_translation_client_secret_create_request import *
-    from .realtime_translation_client_secret_create_response import *
-    from .realtime_translation_session import *
-    from .realtime_translation_session_create_request import *
-    from .realtime_truncation import *
-    from .realtime_turn_detection import *
-    from .reasoning import *
-    from .reasoning_effort import *
-    from .reasoning_item import *
-    from .reasoning_mode_enum import *
-    from .reasoning_text_content import *
-    from .refusal_content import *
-    from .response import *
-    from .response_audio_delta_event import *
-    from .response_audio_done_event import *
-    from .response_audio_transcript_delta_event import *
-    from .response_audio_transcript_done_event import *
-    from .response_code_interpreter_call_code_delta_event import *
-    from .response_code_interpreter_call_code_done_event import *
-    from .response_code_interpreter_call_completed_event import *
-    from .response_code_interpreter_call_in_progress_event import *
-    from .response_code_interpreter_call_interpreting_event import *
-    from .response_completed_event import *
-    from .response_content_part_added_event import *
-    from .response_content_part_done_event import *
-    from .response_conversation import *
-    from .response_created_event import *
-    from .response_custom_tool_call_input_delta_event import *
-    from .response_custom_tool_call_input_done_event import *
-    from .response_error import *
-    from .response_error_code import *
-    from .response_error_event import *
-    from .response_failed_event import *
-    from .response_file_search_call_completed_event import *
-    from .response_file_search_call_in_progress_event import *
-    from .response_file_search_call_searching_event import *
-    from .response_format_json_object import *
-    from .response_format_json_schema import *
-    from .response_format_json_schema_schema import *
-    from .response_format_text import *
-    from .response_function_call_arguments_delta_event import *
-    from .response_function_call_arguments_done_event import *
-    from .response_image_gen_call_completed_event import *
-    from .response_image_gen_call_generating_event import *
-    from .response_image_gen_call_in_progress_event import *
-    from .response_image_gen_call_partial_image_event import *
-    from .response_in_progress_event import *
-    from .response_incomplete_event import *
-    from .response_item_list import *
-    from .response_log_prob import *
-    from .response_mcp_call_arguments_delta_event import *
-    from .response_mcp_call_arguments_done_event import *
-    from .response_mcp_call_completed_event import *
-    from .response_mcp_call_failed_event import *
-    from .response_mcp_call_in_progress_event import *
-    from .response_mcp_list_tools_completed_event import *
-    from .response_mcp_list_tools_failed_event import *
-    from .response_mcp_list_tools_in_progress_event import *
-    from .response_modalities import *
-    from .response_output_item_added_event import *
-    from .response_output_item_done_event import *
-    from .response_output_text import *
-    from .response_output_text_annotation_added_event import *
-    from .response_prompt_variables import *
-    from .response_properties import *
-    from .response_queued_event import *
-    from .response_reasoning_summary_part_added_event import *
-    from .response_reasoning_summary_part_done_event import *
-    from .response_reasoning_summary_text_delta_event import *
-    from .response_reasoning_summary_text_done_event import *
-    from .response_reasoning_text_delta_event import *
-    from .response_reasoning_text_done_event import *
-    from .response_refusal_delta_event import *
-    from .response_refusal_done_event import *
-    from .response_shell_call_command_added_streaming_event import *
-    from .response_shell_call_command_delta_streaming_event import *
-    from .response_shell_call_command_done_streaming_event import *
-    from .response_shell_call_output_content_delta_streaming_event import *
-    from .response_shell_call_output_content_done_streaming_event import *
-    from .response_stream_event import *
-    from .response_stream_options import *
-    from .response_text_delta_event import *
-    from .response_text_done_event import *
-    from .response_text_param import *
-    from .response_usage import *
-    from .response_web_search_call_completed_event import *
-    from .response_web_search_call_in_progress_event import *
-    from .response_web_search_call_searching_event import *
-    from .retrieve_project_group import *
-    from .role import *
-    from .role_deleted_resource import *
-    from .role_list_resource import *
-    from .run_completion_usage import *
-    from .run_grader_request import *
-    from .run_grader_response import *
-    from .run_object import *
-    from .run_step_completion_usage import *
-    from .run_step_details_message_creation_object import *
-    from .run_step_details_tool_calls_code_object import *
-    from .run_step_details_tool_calls_code_output_image_object import *
-    from .run_step_details_tool_calls_code_output_logs_object import *
-    from .run_step_details_tool_calls_file_search_object import *
-    from .run_step_details_tool_calls_file_search_ranking_options_object import *
-    from .run_step_details_tool_calls_file_search_result_object import *
-    from .run_step_details_tool_calls_function_object import *
-    from .run_step_details_tool_calls_object import *
-    from .run_step_object import *
-    from .run_tool_call_object import *
-    from .screenshot_param import *
-    from .scroll_param import *
-    from .search_content_type import *
-    from .search_context_size import *
-    from .service_account_api_key_body import *
-    from .service_tier import *
-    from .service_tier_enum import *
-    from .service_tier_responses import *
-    from .set_default_skill_version_body import *
-    from .shell_call_output_delta import *
-    from .skill_list_resource import *
-    from .skill_reference_param import *
-    from .skill_resource import *
-    from .skill_version_list_resource import *
-    from .skill_version_resource import *
-    from .specific_apply_patch_param import *
-    from .specific_function_shell_param import *
-    from .specific_programmatic_tool_calling_param import *
-    from .speech_audio_delta_event import *
-    from .speech_audio_done_event import *
-    from .spend_alert_notification_channel import *
-    from .spend_limit_currency import *
-    from .spend_limit_enforcement import *
-    from .spend_limit_enforcement_status import *
-    from .spend_limit_interval import *
-    from .static_chunking_strategy import *
-    from .static_chunking_strategy_request_param import *
-    from .static_chunking_strategy_response_param import *
-    from .stop_configuration import *
-    from .submit_tool_outputs_run_request import *
-    from .summary_text_content import *
-    from .synth_id_provenance_result import *
-    from .task_group_item import *
-    from .task_group_task import *
-    from .task_item import *
-    from .task_type import *
-    from .text_content import *
-    from .text_response_format_configuration import *
-    from .text_response_format_json_schema import *
-    from .thread_item import *
-    from .thread_item_list_resource import *
-    from .thread_list_resource import *
-    from .thread_object import *
-    from .thread_resource import *
-    from .toggle_certificates_request import *
-    from .token_counts_body import *
-    from .token_counts_resource import *
-    from .tool import *
-    from .tool_call_caller import *
-    from .tool_call_caller_param import *
-    from .tool_choice import *
-    from .tool_choice_allowed import *
-    from .tool_choice_custom import *
-    from .tool_choice_function import *
-    from .tool_choice_mcp import *
-    from .tool_choice_options import *
-    from .tool_choice_param import *
-    from .tool_choice_types import *
-    from .tool_search_call import *
-    from .tool_search_call_item_param import *
-    from .tool_search_execution_type import *
-    from .tool_search_output import *
-    from .tool_search_output_item_param import *
-    from .tool_search_tool_param import *
-    from .tools_array import *
-    from .top_log_prob import *
-    from .transcript_text_delta_event import *
-    from .transcript_text_done_event import *
-    from .transcript_text_segment_event import *
-    from .transcript_text_usage_duration import *
-    from .transcript_text_usage_tokens import *
-    from .transcription_diarized_segment import *
-    from .transcription_include import *
-    from .transcription_language import *
-    from .transcription_segment import *
-    from .transcription_word import *
-    from .truncation_enum import *
-    from .truncation_object import *
-    from .type_param import *
-    from .update_chat_completion import *
-    from .update_conversation_body import *
-    from .update_eval import *
-    from .update_group_body import *
-    from .update_organization_data_retention_body import *
-    from .update_organization_spend_limit_body import *
-    from .update_project_data_retention_body import *
-    from .update_project_service_account_body import *
-    from .update_project_spend_limit_body import *
-    from .update_vector_store_file_attributes_request import *
-    from .update_vector_store_request import *
-    from .update_voice_consent_request import *
-    from .upload import *
-    from .upload_certificate_request import *
-    from .upload_part import *
-    from .url_annotation import *
-    from .url_annotation_source import *
-    from .url_citation_body import *
-    from .usage_audio_speeches import *
-    from .usage_audio_speeches_result import *
-    from .usage_audio_transcriptions import *
-    from .usage_audio_transcriptions_result import *
-    from .usage_code_interpreter_sessions import *
-    from .usage_code_interpreter_sessions_result import *
-    from .usage_completions import *
-    from .usage_completions_result import *
-    from .usage_costs import *
-    from .usage_embeddings import *
-    from .usage_embeddings_result import *
-    from .usage_file_search_calls import *
-    from .usage_file_search_calls_result import *
-    from .usage_images import *
-    from .usage_images_result import *
-    from .usage_moderations import *
-    from .usage_moderations_result import *
-    from .usage_response import *
-    from .usage_time_bucket import *
-    from .usage_vector_stores import *
-    from .usage_vector_stores_result import *
-    from .usage_web_search_calls import *
-    from .usage_web_search_calls_result import *
-    from .user import *
-    from .user_delete_response import *
-    from .user_list_resource import *
-    from .user_list_response import *
-    from .user_message_input_text import *
-    from .user_message_item import *
-    from .user_message_quoted_text import *
-    from .user_role_assignment import *
-    from .user_role_update_request import *
-    from .vad_config import *
-    from .validate_grader_request import *
-    from .validate_grader_response import *
-    from .vector_store_expiration_after import *
-    from .vector_store_file_attributes import *
-    from .vector_store_file_batch_object import *
-    from .vector_store_file_content_response import *
-    from .vector_store_file_object import *
-    from .vector_store_object import *
-    from .vector_store_search_request import *
-    from .vector_store_search_result_content_object import *
-    from .vector_store_search_result_item import *
-    from .vector_store_search_results_page import *
-    from .verbosity import *
-    from .video_character_resource import *
-    from .video_content_variant import *
-    from .video_list_resource import *
-    from .video_model import *
-    from .video_reference_input_param import *
-    from .video_resource import *
-    from .video_resource_error import *
-    from .video_seconds import *
-    from .video_size import *
-    from .video_status import *
-    from .voice_consent_deleted_resource import *
-    from .voice_consent_list_resource import *
-    from .voice_consent_resource import *
-    from .voice_ids_or_custom_voice import *
-    from .voice_ids_shared import *
-    from .voice_resource import *
-    from .wait_param import *
-    from .web_search_action_find import *
-    from .web_search_action_open_page import *
-    from .web_search_action_search import *
-    from .web_search_approximate_location import *
-    from .web_search_context_size import *
-    from .web_search_location import *
-    from .web_search_preview_tool import *
-    from .web_search_tool import *
-    from .web_search_tool_call import *
-    from .webhook_batch_cancelled import *
-    from .webhook_batch_completed import *
-    from .webhook_batch_expired import *
-    from .webhook_batch_failed import *
-    from .webhook_eval_run_canceled import *
-    from .webhook_eval_run_failed import *
-    from .webhook_eval_run_succeeded import *
-    from .webhook_fine_tuning_job_cancelled import *
-    from .webhook_fine_tuning_job_failed import *
-    from .webhook_fine_tuning_job_succeeded import *
-    from .webhook_live_call_incoming import *
-    from .webhook_realtime_call_incoming import *
-    from .webhook_response_cancelled import *
-    from .webhook_response_completed import *
-    from .webhook_response_failed import *
-    from .webhook_response_incomplete import *
-    from .widget_message_item import *
-    from .workflow_param import *
-    from .workflow_tracing_param import *
+    from .admin_organization_admin_api_keys import *
+    from .admin_organization_audit_logs import *
+    from .admin_organization_audit_logs_audit_log import *
+    from .admin_organization_audit_logs_audit_log_external_key_registered import *
+    from .admin_organization_audit_logs_audit_log_project import *
+    from .admin_organization_audit_logs_audit_log_scim_enabled import *
+    from .admin_organization_certificates import *
+    from .admin_organization_data_retention import *
+    from .admin_organization_groups import *
+    from .admin_organization_groups_roles import *
+    from .admin_organization_groups_users import *
+    from .admin_organization_invites import *
+    from .admin_organization_projects import *
+    from .admin_organization_projects_api_keys import *
+    from .admin_organization_projects_certificates import *
+    from .admin_organization_projects_data_retention import *
+    from .admin_organization_projects_groups import *
+    from .admin_organization_projects_groups_roles import *
+    from .admin_organization_projects_hosted_tool_permissions import *
+    from .admin_organization_projects_model_permissions import *
+    from .admin_organization_projects_rate_limits import *
+    from .admin_organization_projects_roles import *
+    from .admin_organization_projects_service_accounts import *
+    from .admin_organization_projects_service_accounts_api_keys import *
+    from .admin_organization_projects_spend_alerts import *
+    from .admin_organization_projects_spend_limit import *
+    from .admin_organization_projects_users import *
+    from .admin_organization_projects_users_roles import *
+    from .admin_organization_roles import *
+    from .admin_organization_spend_alerts import *
+    from .admin_organization_spend_limit import *
+    from .admin_organization_usage import *
+    from .admin_organization_usage_usage_file_search_calls import *
+    from .admin_organization_users import *
+    from .admin_organization_users_roles import *
+    from .admin_shared_assigned_role_details import *
+    from .admin_shared_group import *
+    from .admin_shared_public_create_organization_role_body import *
+    from .admin_shared_role import *
+    from .admin_shared_spend_alert_notification_channel import *
+    from .admin_shared_spend_limit_currency import *
+    from .admin_shared_toggle_certificates_request import *
+    from .admin_shared_user import *
+    from .admin_shared_user_role_assignment import *
+    from .audio_shared_transcription_segment import *
+    from .audio_speech import *
+    from .audio_transcriptions import *
+    from .audio_transcriptions_transcript_text_segment_event import *
+    from .audio_translations import *
+    from .audio_voice_consents import *
+    from .audio_voices import *
+    from .batches import *
+    from .beta_assistants import *
+    from .beta_chatkit_sessions import *
+    from .beta_chatkit_sessions_workflow_param import *
+    from .beta_chatkit_threads import *
+    from .beta_chatkit_threads_thread_resource import *
+    from .beta_realtime_sessions import *
+    from .beta_realtime_transcription_sessions import *
+    from .beta_responses import *
+    from .beta_responses_beta_metadata import *
+    from .beta_responses_beta_moderation import *
+    from .beta_responses_beta_response_audio_delta_event import *
+    from .beta_responses_beta_response_failed_event import *
+    from .beta_responses_beta_response_mcp_list_tools_failed_event import *
+    from .beta_responses_beta_response_reasoning_text_done_event import *
+    from .beta_responses_input_items import *
+    from .beta_responses_input_tokens import *
+    from .beta_shared_assistant_supported_models import *
+    from .beta_shared_assistant_tools_code import *
+    from .beta_shared_assistant_tools_file_search_type_only import *
+    from .beta_shared_assistants_named_tool_choice import *
+    from .beta_shared_beta_agent_tag import *
+    from .beta_shared_beta_agent_tag_param import *
+    from .beta_shared_beta_code_interpreter_output_image import *
+    from .beta_shared_beta_computer_tool_call_output_resource import *
+    from .beta_shared_beta_custom_tool_call import *
+    from .beta_shared_beta_file_search_tool import *
+    from .beta_shared_beta_function_shell_call_output_timeout_outcome_param import *
+    from .beta_shared_beta_grammar_syntax1 import *
+    from .beta_shared_beta_local_shell_tool_call import *
+    from .beta_shared_beta_mcp_approval_response_resource import *
+    from .beta_shared_beta_message_phase import *
+    from .beta_shared_beta_message_role import *
+    from .beta_shared_beta_program_output_item_status import *
+    from .beta_shared_beta_screenshot_param import *
+    from .beta_shared_beta_web_search_approximate_location import *
+    from .beta_shared_file_search_ranker import *
+    from .beta_shared_file_search_ranking_options import *
+    from .beta_threads import *
+    from .beta_threads_messages import *
+    from .beta_threads_messages_modify_message_request import *
+    from .beta_threads_runs import *
+    from .beta_threads_runs_steps import *
+    from .chat_completions import *
+    from .chat_completions_chat_completion_named_tool_choice_custom import *
+    from .chat_completions_chat_completion_request_message_content_part_file import *
+    from .chat_completions_create_chat_completion_request import *
+    from .chat_completions_messages import *
+    from .chat_shared_chat_completion_message_custom_tool_call import *
+    from .completions import *
+    from .containers import *
+    from .containers_files import *
+    from .content_provenance_checks import *
+    from .conversations import *
+    from .conversations_items import *
+    from .conversations_shared_conversation_resource import *
+    from .embeddings import *
+    from .evals import *
+    from .evals_runs import *
+    from .evals_runs_eval_run import *
+    from .evals_runs_output_items import *
+    from .evals_shared_eval_api_error import *
+    from .files import *
+    from .fine_tuning_alpha_graders import *
+    from .fine_tuning_checkpoints_permissions import *
+    from .fine_tuning_jobs import *
+    from .fine_tuning_jobs_checkpoints import *
+    from .fine_tuning_jobs_fine_tuning_integration import *
+    from .fine_tuning_shared_grader_python import *
+    from .images import *
+    from .images_image_gen_partial_image_event import *
+    from .models import *
+    from .moderations import *
+    from .other import *
+    from .other_image_ref_param import *
+    from .other_webhook_batch_failed import *
+    from .other_webhook_realtime_call_incoming import *
+    from .realtime_calls import *
+    from .realtime_client_secrets import *
+    from .realtime_shared_realtime_reasoning_effort import *
+    from .realtime_translations_client_secrets import *
+    from .responses import *
+    from .responses_input_items import *
+    from .responses_input_tokens import *
+    from .responses_moderation_error_body import *
+    from .responses_response_completed_event import *
+    from .responses_response_image_gen_call_in_progress_event import *
+    from .responses_response_mcp_list_tools_failed_event import *
+    from .responses_response_reasoning_text_done_event import *
+    from .responses_response_web_search_call_completed_event import *
+    from .responses_shared_conversation_object import *
+    from .responses_shared_custom_tool_call_output_resource import *
+    from .shared_additional_tools_item_param import *
+    from .shared_apply_patch_tool_param import *
+    from .shared_audio_transcription import *
+    from .shared_audio_transcription_response import *
+    from .shared_callable_tool_allowed_caller import *
+    from .shared_chat_completion_stream_options import *
+    from .shared_chat_completion_tool import *
+    from .shared_comparison_filter import *
+    from .shared_computer_screenshot_content import *
+    from .shared_container_file_citation_body import *
+    from .shared_container_network_policy_domain_secret_param import *
+    from .shared_easy_input_message import *
+    from .shared_error import *
+    from .shared_eval_item_content_output_text import *
+    from .shared_file_expiration_after import *
+    from .shared_file_input_detail import *
+    from .shared_function_parameters import *
+    from .shared_function_shell_action_param import *
+    from .shared_function_shell_call import *
+    from .shared_function_tool_call_resource import *
+    from .shared_grader_label_model import *
+    from .shared_input_fidelity import *
+    from .shared_local_environment_param import *
+    from .shared_mcp_list_tools_tool import *
+    from .shared_message_role import *
+    from .shared_metadata import *
+    from .shared_model_ids_shared import *
+    from .shared_noise_reduction_type import *
+    from .shared_order_enum import *
+    from .shared_parallel_tool_calls import *
+    from .shared_program_output_item_param import *
+    from .shared_program_output_status import *
+    from .shared_programmatic_tool_calling_param import *
+    from .shared_prompt_cache_breakpoint_config import *
+    from .shared_prompt_cache_breakpoint_param import *
+    from .shared_realtime_audio_formats import *
+    from .shared_reasoning_effort import *
+    from .shared_response_format_json_object import *
+    from .shared_response_prompt_variables import *
+    from .shared_text_response_format_json_schema import *
+    from .shared_tool_call_caller_param import *
+    from .shared_tool_choice_function import *
+    from .shared_vector_store_file_attributes import *
+    from .shared_verbosity import *
+    from .shared_voice_ids_shared import *
+    from .shared_web_search_action_find import *
+    from .skills import *
+    from .skills_versions import *
+    from .uploads import *
+    from .uploads_parts import *
+    from .vector_stores import *
+    from .vector_stores_file_batches import *
+    from .vector_stores_files import *
+    from .vector_stores_shared_auto_chunking_strategy_request_param import *
+    from .vector_stores_shared_other_chunking_strategy_response_param import *
+    from .vector_stores_shared_static_chunking_strategy import *
+    from .vector_stores_vector_store_search_result_item import *
+    from .videos import *
 
 _BY_MODULE: dict[str, str] = {  # module: the names it defines
-    "active_status": "ActiveStatus",
-    "add_upload_part_request": "AddUploadPartRequest",
-    "additional_tools": "AdditionalTools",
-    "additional_tools_item_param": "AdditionalToolsItemParam",
-    "admin_api_key": "AdminApiKey AdminApiKeyOwner",
-    "admin_api_key_create_response": "AdminApiKeyCreateResponse",
-    "admin_api_keys_create": "AdminApiKeysCreateBody",
-    "admin_api_keys_delete": "AdminApiKeysDeleteResponse",
-    "admin_api_keys_list": "AdminApiKeysListOrder",
-    "annotation": "Annotation UnknownAnnotation annotation_from_dict",
-    "api_key_list": "ApiKeyList",
-    "apply_patch_call_output_status": "ApplyPatchCallOutputStatus",
-    "apply_patch_call_output_status_param": "ApplyPatchCallOutputStatusParam",
-    "apply_patch_call_status": "ApplyPatchCallStatus",
-    "apply_patch_call_status_param": "ApplyPatchCallStatusParam",
-    "apply_patch_create_file_operation": "ApplyPatchCreateFileOperation",
-    "apply_patch_create_file_operation_param": "ApplyPatchCreateFileOperationParam",
-    "apply_patch_delete_file_operation": "ApplyPatchDeleteFileOperation",
-    "apply_patch_delete_file_operation_param": "ApplyPatchDeleteFileOperationParam",
-    "apply_patch_operation_param": "ApplyPatchOperationParam UnknownApplyPatchOperationParam apply_patch_operation_param_from_dict",
-    "apply_patch_tool_call": "ApplyPatchToolCall ApplyPatchToolCallOperation UnknownApplyPatchToolCallOperation apply_patch_tool_call_operation_from_dict",
-    "apply_patch_tool_call_item_param": "ApplyPatchToolCallItemParam",
-    "apply_patch_tool_call_output": "ApplyPatchToolCallOutput",
-    "apply_patch_tool_call_output_item_param": "ApplyPatchToolCallOutputItemParam",
-    "apply_patch_tool_param": "ApplyPatchToolParam",
-    "apply_patch_update_file_operation": "ApplyPatchUpdateFileOperation",
-    "apply_patch_update_file_operation_param": "ApplyPatchUpdateFileOperationParam",
-    "approximate_location": "ApproximateLocation",
-    "assigned_role_details": "AssignedRoleDetails AssignedRoleDetailsAssignmentSourcesItem",
-    "assistant_message_item": "AssistantMessageItem",
-    "assistant_object": "AssistantObject AssistantObjectToolResources AssistantObjectToolResourcesCodeInterpreter AssistantObjectToolResourcesFileSearch AssistantObjectToolsItem UnknownAssistantObjectToolsItem assistant_object_tools_item_from_dict",
-    "assistant_supported_models": "AssistantSupportedModels",
-    "assistant_tools_code": "AssistantToolsCode",
-    "assistant_tools_file_search": "AssistantToolsFileSearch AssistantToolsFileSearchFileSearch",
-    "assistant_tools_file_search_type_only": "AssistantToolsFileSearchTypeOnly",
-    "assistant_tools_function": "AssistantToolsFunction",
-    "assistants_api_response_format_option": "AssistantsApiResponseFormatOption AssistantsApiResponseFormatOptionObject UnknownAssistantsApiResponseFormatOptionObject assistants_api_response_format_option_from_dict assistants_api_response_format_option_object_from_dict",
-    "assistants_api_tool_choice_option": "AssistantsApiToolChoiceOption AssistantsApiToolChoiceOptionEnum assistants_api_tool_choice_option_from_dict",
-    "assistants_named_tool_choice": "AssistantsNamedToolChoice AssistantsNamedToolChoiceFunction AssistantsNamedToolChoiceType",
-    "attachment": "Attachment",
-    "attachment_type": "AttachmentType",
-    "audio_response_format": "AudioResponseFormat",
-    "audio_transcription": "AudioTranscription AudioTranscriptionDelay AudioTranscriptionModel AudioTranscriptionModelEnum",
-    "audio_transcription_response": "AudioTranscriptionResponse AudioTranscriptionResponseModel AudioTranscriptionResponseModelEnum",
-    "audit_log": "AuditLog",
-    "audit_log_actor": "AuditLogActor AuditLogActorType",
-    "audit_log_actor_api_key": "AuditLogActorApiKey AuditLogActorApiKeyType",
-    "audit_log_actor_service_account": "AuditLogActorServiceAccount",
-    "audit_log_actor_session": "AuditLogActorSession",
-    "audit_log_actor_user": "AuditLogActorUser",
-    "audit_log_api_key_created": "AuditLogApiKeyCreated",
-    "audit_log_api_key_created_data": "AuditLogApiKeyCreatedData",
-    "audit_log_api_key_deleted": "AuditLogApiKeyDeleted",
-    "audit_log_api_key_updated": "AuditLogApiKeyUpdated",
-    "audit_log_api_key_updated_changes_requested": "AuditLogApiKeyUpdatedChangesRequested",
-    "audit_log_certificate_created": "AuditLogCertificateCreated",
-    "audit_log_certificate_deleted": "AuditLogCertificateDeleted",
-    "audit_log_certificate_updated": "AuditLogCertificateUpdated",
-    "audit_log_certificates_activated": "AuditLogCertificatesActivated",
-    "audit_log_certificates_activated_certificates_item": "AuditLogCertificatesActivatedCertificatesItem",
-    "audit_log_certificates_deactivated": "AuditLogCertificatesDeactivated",
-    "audit_log_certificates_deactivated_certificates_item": "AuditLogCertificatesDeactivatedCertificatesItem",
-    "audit_log_checkpoint_permission_created": "AuditLogCheckpointPermissionCreated",
-    "audit_log_checkpoint_permission_created_data": "AuditLogCheckpointPermissionCreatedData",
-    "audit_log_checkpoint_permission_deleted": "AuditLogCheckpointPermissionDeleted",
-    "audit_log_event_type": "AuditLogEventType",
-    "audit_log_external_key_registered": "AuditLogExternalKeyRegistered",
-    "audit_log_external_key_removed": "AuditLogExternalKeyRemoved",
-    "audit_log_group_created": "AuditLogGroupCreated",
-    "audit_log_group_created_data": "AuditLogGroupCreatedData",
-    "audit_log_group_deleted": "AuditLogGroupDeleted",
-    "audit_log_group_updated": "AuditLogGroupUpdated",
-    "audit_log_group_updated_changes_requested": "AuditLogGroupUpdatedChangesRequested",
-    "audit_log_invite_accepted": "AuditLogInviteAccepted",
-    "audit_log_invite_deleted": "AuditLogInviteDeleted",
-    "audit_log_invite_sent": "AuditLogInviteSent",
-    "audit_log_invite_sent_data": "AuditLogInviteSentData",
-    "audit_log_ip_allowlist_config_activated": "AuditLogIpAllowlistConfigActivated",
-    "audit_log_ip_allowlist_config_activated_configs_item": "AuditLogIpAllowlistConfigActivatedConfigsItem",
-    "audit_log_ip_allowlist_config_deactivated": "AuditLogIpAllowlistConfigDeactivated",
-    "audit_log_ip_allowlist_config_deactivated_configs_item": "AuditLogIpAllowlistConfigDeactivatedConfigsItem",
-    "audit_log_ip_allowlist_created": "AuditLogIpAllowlistCreated",
-    "audit_log_ip_allowlist_deleted": "AuditLogIpAllowlistDeleted",
-    "audit_log_ip_allowlist_updated": "AuditLogIpAllowlistUpdated",
-    "audit_log_login_failed": "AuditLogLoginFailed",
-    "audit_log_logout_failed": "AuditLogLogoutFailed",
-    "audit_log_organization_updated": "AuditLogOrganizationUpdated",
-    "audit_log_organization_updated_changes_requested": "AuditLogOrganizationUpdatedChangesRequested",
-    "audit_log_project": "AuditLogProject",
-    "audit_log_project_archived": "AuditLogProjectArchived",
-    "audit_log_project_created": "AuditLogProjectCreated",
-    "audit_log_project_created_data": "AuditLogProjectCreatedData",
-    "audit_log_project_deleted": "AuditLogProjectDeleted",
-    "audit_log_project_updated": "AuditLogProjectUpdated",
-    "audit_log_project_updated_changes_requested": "AuditLogProjectUpdatedChangesRequested",
-    "audit_log_rate_limit_deleted": "AuditLogRateLimitDeleted",
-    "audit_log_rate_limit_updated": "AuditLogRateLimitUpdated",
-    "audit_log_rate_limit_updated_changes_requested": "AuditLogRateLimitUpdatedChangesRequested",
-    "audit_log_role_assignment_created": "AuditLogRoleAssignmentCreated",
-    "audit_log_role_assignment_deleted": "AuditLogRoleAssignmentDeleted",
-    "audit_log_role_bound_to_resource": "AuditLogRoleBoundToResource",
-    "audit_log_role_bound_to_resource_source": "AuditLogRoleBoundToResourceSource",
-    "audit_log_role_created": "AuditLogRoleCreated",
-    "audit_log_role_deleted": "AuditLogRoleDeleted",
-    "audit_log_role_unbound_from_resource": "AuditLogRoleUnboundFromResource",
-    "audit_log_role_unbound_from_resource_source": "AuditLogRoleUnboundFromResourceSource",
-    "audit_log_role_updated": "AuditLogRoleUpdated",
-    "audit_log_role_updated_changes_requested": "AuditLogRoleUpdatedChangesRequested",
-    "audit_log_scim_disabled": "AuditLogScimDisabled",
-    "audit_log_scim_enabled": "AuditLogScimEnabled",
-    "audit_log_service_account_created": "AuditLogServiceAccountCreated",
-    "audit_log_service_account_created_data": "AuditLogServiceAccountCreatedData",
-    "audit_log_service_account_deleted": "AuditLogServiceAccountDeleted",
-    "audit_log_service_account_updated": "AuditLogServiceAccountUpdated",
-    "audit_log_service_account_updated_changes_requested": "AuditLogServiceAccountUpdatedChangesRequested",
-    "audit_log_user_added": "AuditLogUserAdded",
-    "audit_log_user_added_data": "AuditLogUserAddedData",
-    "audit_log_user_deleted": "AuditLogUserDeleted",
-    "audit_log_user_updated": "AuditLogUserUpdated",
-    "audit_log_user_updated_changes_requested": "AuditLogUserUpdatedChangesRequested",
-    "audit_log_workload_identity_provider_created": "AuditLogWorkloadIdentityProviderCreated",
-    "audit_log_workload_identity_provider_deleted": "AuditLogWorkloadIdentityProviderDeleted",
-    "audit_log_workload_identity_provider_mapping_created": "AuditLogWorkloadIdentityProviderMappingCreated",
-    "audit_log_workload_identity_provider_mapping_deleted": "AuditLogWorkloadIdentityProviderMappingDeleted",
-    "audit_log_workload_identity_provider_mapping_updated": "AuditLogWorkloadIdentityProviderMappingUpdated",
-    "audit_log_workload_identity_provider_updated": "AuditLogWorkloadIdentityProviderUpdated",
-    "auto_chunking_strategy_request_param": "AutoChunkingStrategyRequestParam",
-    "auto_code_interpreter_tool_param": "AutoCodeInterpreterToolParam AutoCodeInterpreterToolParamNetworkPolicy UnknownAutoCodeInterpreterToolParamNetworkPolicy auto_code_interpreter_tool_param_network_policy_from_dict",
-    "automatic_thread_titling_param": "AutomaticThreadTitlingParam",
-    "batch": "Batch BatchErrors BatchStatus BatchUsage BatchUsageInputTokensDetails BatchUsageOutputTokensDetails",
-    "batch_error": "BatchError",
-    "batch_file_expiration_after": "BatchFileExpirationAfter",
-    "batch_request_counts": "BatchRequestCounts",
-    "beta_additional_tools": "BetaAdditionalTools",
-    "beta_additional_tools_item_param": "BetaAdditionalToolsItemParam",
-    "beta_agent_message": "BetaAgentMessage BetaAgentMessageContentItem UnknownBetaAgentMessageContentItem beta_agent_message_content_item_from_dict",
-    "beta_agent_message_item_param": "BetaAgentMessageItemParam BetaAgentMessageItemParamContentItem UnknownBetaAgentMessageItemParamContentItem beta_agent_message_item_param_content_item_from_dict",
-    "beta_agent_tag": "BetaAgentTag",
-    "beta_agent_tag_param": "BetaAgentTagParam",
-    "beta_annotation": "BetaAnnotation UnknownBetaAnnotation beta_annotation_from_dict",
-    "beta_apply_patch_call_output_status": "BetaApplyPatchCallOutputStatus",
-    "beta_apply_patch_call_output_status_param": "BetaApplyPatchCallOutputStatusParam",
-    "beta_apply_patch_call_status": "BetaApplyPatchCallStatus",
-    "beta_apply_patch_call_status_param": "BetaApplyPatchCallStatusParam",
-    "beta_apply_patch_create_file_operation": "BetaApplyPatchCreateFileOperation",
-    "beta_apply_patch_create_file_operation_param": "BetaApplyPatchCreateFileOperationParam",
-    "beta_apply_patch_delete_file_operation": "BetaApplyPatchDeleteFileOperation",
-    "beta_apply_patch_delete_file_operation_param": "BetaApplyPatchDeleteFileOperationParam",
-    "beta_apply_patch_operation_param": "BetaApplyPatchOperationParam UnknownBetaApplyPatchOperationParam beta_apply_patch_operation_param_from_dict",
-    "beta_apply_patch_tool_call": "BetaApplyPatchToolCall BetaApplyPatchToolCallOperation UnknownBetaApplyPatchToolCallOperation beta_apply_patch_tool_call_operation_from_dict",
-    "beta_apply_patch_tool_call_item_param": "BetaApplyPatchToolCallItemParam",
-    "beta_apply_patch_tool_call_output": "BetaApplyPatchToolCallOutput",
-    "beta_apply_patch_tool_call_output_item_param": "BetaApplyPatchToolCallOutputItemParam",
-    "beta_apply_patch_tool_param": "BetaApplyPatchToolParam",
-    "beta_apply_patch_update_file_operation": "BetaApplyPatchUpdateFileOperation",
-    "beta_apply_patch_update_file_operation_param": "BetaApplyPatchUpdateFileOperationParam",
-    "beta_approximate_location": "BetaApproximateLocation",
-    "beta_auto_code_interpreter_tool_param": "BetaAutoCodeInterpreterToolParam BetaAutoCodeInterpreterToolParamNetworkPolicy UnknownBetaAutoCodeInterpreterToolParamNetworkPolicy beta_auto_code_interpreter_tool_param_network_policy_from_dict",
-    "beta_callable_tool_allowed_caller": "BetaCallableToolAllowedCaller",
-    "beta_click_button_type": "BetaClickButtonType",
-    "beta_click_param": "BetaClickParam",
-    "beta_code_interpreter_output_image": "BetaCodeInterpreterOutputImage",
-    "beta_code_interpreter_output_logs": "BetaCodeInterpreterOutputLogs",
-    "beta_code_interpreter_tool": "BetaCodeInterpreterTool BetaCodeInterpreterToolContainer beta_code_interpreter_tool_container_from_dict",
-    "beta_code_interpreter_tool_call": "BetaCodeInterpreterToolCall BetaCodeInterpreterToolCallOutputsItem BetaCodeInterpreterToolCallStatus UnknownBetaCodeInterpreterToolCallOutputsItem beta_code_interpreter_tool_call_outputs_item_from_dict",
-    "beta_compact_resource": "BetaCompactResource",
-    "beta_compact_response_method_public_body": "BetaCompactResponseMethodPublicBody BetaCompactResponseMethodPublicBodyInput beta_compact_response_method_public_body_input_from_dict",
-    "beta_compaction_body": "BetaCompactionBody",
-    "beta_compaction_summary_item_param": "BetaCompactionSummaryItemParam",
-    "beta_compaction_trigger_item_param": "BetaCompactionTriggerItemParam",
-    "beta_comparison_filter": "BetaComparisonFilter BetaComparisonFilterType BetaComparisonFilterValue BetaComparisonFilterValueListItem beta_comparison_filter_value_from_dict beta_comparison_filter_value_list_item_from_dict",
-    "beta_compound_filter": "BetaCompoundFilter BetaCompoundFilterFiltersItem BetaCompoundFilterType UnknownBetaCompoundFilterFiltersItem beta_compound_filter_filters_item_from_dict",
-    "beta_computer_action": "BetaComputerAction UnknownBetaComputerAction beta_computer_action_from_dict",
-    "beta_computer_action_list": "BetaComputerActionList",
-    "beta_computer_call_output_item_param": "BetaComputerCallOutputItemParam",
-    "beta_computer_call_output_status": "BetaComputerCallOutputStatus",
-    "beta_computer_call_safety_check_param": "BetaComputerCallSafetyCheckParam",
-    "beta_computer_environment": "BetaComputerEnvironment",
-    "beta_computer_screenshot_content": "BetaComputerScreenshotContent",
-    "beta_computer_screenshot_image": "BetaComputerScreenshotImage",
-    "beta_computer_tool": "BetaComputerTool",
-    "beta_computer_tool_call": "BetaComputerToolCall BetaComputerToolCallStatus",
-    "beta_computer_tool_call_output": "BetaComputerToolCallOutput BetaComputerToolCallOutputStatus",
-    "beta_computer_tool_call_output_resource": "BetaComputerToolCallOutputResource",
-    "beta_computer_use_preview_tool": "BetaComputerUsePreviewTool",
-    "beta_container_auto_param": "BetaContainerAutoParam BetaContainerAutoParamNetworkPolicy BetaContainerAutoParamSkillsItem UnknownBetaContainerAutoParamNetworkPolicy UnknownBetaContainerAutoParamSkillsItem beta_container_auto_param_network_policy_from_dict beta_container_auto_param_skills_item_from_dict",
-    "beta_container_file_citation_body": "BetaContainerFileCitationBody",
-    "beta_container_file_citation_param": "BetaContainerFileCitationParam",
-    "beta_container_memory_limit": "BetaContainerMemoryLimit",
-    "beta_container_network_policy_allowlist_param": "BetaContainerNetworkPolicyAllowlistParam",
-    "beta_container_network_policy_disabled_param": "BetaContainerNetworkPolicyDisabledParam",
-    "beta_container_network_policy_domain_secret_param": "BetaContainerNetworkPolicyDomainSecretParam",
-    "beta_container_reference_param": "BetaContainerReferenceParam",
-    "beta_container_reference_resource": "BetaContainerReferenceResource",
-    "beta_context_management_param": "BetaContextManagementParam",
-    "beta_conversation_object": "BetaConversationObject",
-    "beta_conversation_param": "BetaConversationParam beta_conversation_param_from_dict",
-    "beta_coord_param": "BetaCoordParam",
-    "beta_create_model_response_properties": "BetaCreateModelResponseProperties",
-    "beta_create_response": "BetaCreateResponse BetaCreateResponseTruncation",
-    "beta_custom_grammar_format_param": "BetaCustomGrammarFormatParam",
-    "beta_custom_text_format_param": "BetaCustomTextFormatParam",
-    "beta_custom_tool_call": "BetaCustomToolCall",
-    "beta_custom_tool_call_output": "BetaCustomToolCallOutput BetaCustomToolCallOutputOutput beta_custom_tool_call_output_output_from_dict",
-    "beta_custom_tool_call_output_resource": "BetaCustomToolCallOutputResource",
-    "beta_custom_tool_call_resource": "BetaCustomToolCallResource",
-    "beta_custom_tool_param": "BetaCustomToolParam BetaCustomToolParamFormat UnknownBetaCustomToolParamFormat beta_custom_tool_param_format_from_dict",
-    "beta_detail_enum": "BetaDetailEnum",
-    "beta_direct_tool_call_caller": "BetaDirectToolCallCaller",
-    "beta_direct_tool_call_caller_param": "BetaDirectToolCallCallerParam",
-    "beta_double_click_action": "BetaDoubleClickAction",
-    "beta_drag_param": "BetaDragParam",
-    "beta_easy_input_message": "BetaEasyInputMessage BetaEasyInputMessageContent BetaEasyInputMessageRole beta_easy_input_message_content_from_dict",
-    "beta_empty_model_param": "BetaEmptyModelParam",
-    "beta_encrypted_content": "BetaEncryptedContent",
-    "beta_encrypted_content_param": "BetaEncryptedContentParam",
-    "beta_error": "BetaError",
-    "beta_file_citation_body": "BetaFileCitationBody",
-    "beta_file_citation_param": "BetaFileCitationParam",
-    "beta_file_detail_enum": "BetaFileDetailEnum",
-    "beta_file_input_detail": "BetaFileInputDetail",
-    "beta_file_path": "BetaFilePath",
-    "beta_file_search_tool": "BetaFileSearchTool",
-    "beta_file_search_tool_call": "BetaFileSearchToolCall BetaFileSearchToolCallResultsItem BetaFileSearchToolCallStatus",
-    "beta_filters": "BetaFilters UnknownBetaFilters beta_filters_from_dict",
-    "beta_function_and_custom_tool_call_output": "BetaFunctionAndCustomToolCallOutput UnknownBetaFunctionAndCustomToolCallOutput beta_function_and_custom_tool_call_output_from_dict",
-    "beta_function_call_item_status": "BetaFunctionCallItemStatus",
-    "beta_function_call_output_item_param": "BetaFunctionCallOutputItemParam BetaFunctionCallOutputItemParamOutput BetaFunctionCallOutputItemParamOutputListItem UnknownBetaFunctionCallOutputItemParamOutputListItem beta_function_call_output_item_param_output_from_dict beta_function_call_output_item_param_output_list_item_from_dict",
-    "beta_function_call_output_status_enum": "BetaFunctionCallOutputStatusEnum",
-    "beta_function_call_status": "BetaFunctionCallStatus",
-    "beta_function_shell_action": "BetaFunctionShellAction",
-    "beta_function_shell_action_param": "BetaFunctionShellActionParam",
-    "beta_function_shell_call": "BetaFunctionShellCall BetaFunctionShellCallEnvironment UnknownBetaFunctionShellCallEnvironment beta_function_shell_call_environment_from_dict",
-    "beta_function_shell_call_item_param": "BetaFunctionShellCallItemParam BetaFunctionShellCallItemParamEnvironment UnknownBetaFunctionShellCallItemParamEnvironment beta_function_shell_call_item_param_environment_from_dict",
-    "beta_function_shell_call_item_status": "BetaFunctionShellCallItemStatus",
-    "beta_function_shell_call_output": "BetaFunctionShellCallOutput",
-    "beta_function_shell_call_output_content": "BetaFunctionShellCallOutputContent BetaFunctionShellCallOutputContentOutcome UnknownBetaFunctionShellCallOutputContentOutcome beta_function_shell_call_output_content_outcome_from_dict",
-    "beta_function_shell_call_output_content_param": "BetaFunctionShellCallOutputContentParam",
-    "beta_function_shell_call_output_exit_outcome": "BetaFunctionShellCallOutputExitOutcome",
-    "beta_function_shell_call_output_exit_outcome_param": "BetaFunctionShellCallOutputExitOutcomeParam",
-    "beta_function_shell_call_output_item_param": "BetaFunctionShellCallOutputItemParam",
-    "beta_function_shell_call_output_outcome_param": "BetaFunctionShellCallOutputOutcomeParam UnknownBetaFunctionShellCallOutputOutcomeParam beta_function_shell_call_output_outcome_param_from_dict",
-    "beta_function_shell_call_output_status_enum": "BetaFunctionShellCallOutputStatusEnum",
-    "beta_function_shell_call_output_timeout_outcome": "BetaFunctionShellCallOutputTimeoutOutcome",
-    "beta_function_shell_call_output_timeout_outcome_param": "BetaFunctionShellCallOutputTimeoutOutcomeParam",
-    "beta_function_shell_call_status": "BetaFunctionShellCallStatus",
-    "beta_function_shell_tool_param": "BetaFunctionShellToolParam BetaFunctionShellToolParamEnvironment UnknownBetaFunctionShellToolParamEnvironment beta_function_shell_tool_param_environment_from_dict",
-    "beta_function_tool": "BetaFunctionTool",
-    "beta_function_tool_call": "BetaFunctionToolCall BetaFunctionToolCallStatus",
-    "beta_function_tool_call_output": "BetaFunctionToolCallOutput BetaFunctionToolCallOutputOutput BetaFunctionToolCallOutputStatus beta_function_tool_call_output_output_from_dict",
-    "beta_function_tool_call_output_resource": "BetaFunctionToolCallOutputResource",
-    "beta_function_tool_call_resource": "BetaFunctionToolCallResource",
-    "beta_function_tool_param": "BetaFunctionToolParam",
-    "beta_grammar_syntax1": "BetaGrammarSyntax1",
-    "beta_http_error": "BetaHTTPError",
-    "beta_hybrid_search_options": "BetaHybridSearchOptions",
-    "beta_image_detail": "BetaImageDetail",
-    "beta_image_gen_action_enum": "BetaImageGenActionEnum",
-    "beta_image_gen_tool": "BetaImageGenTool BetaImageGenToolBackground BetaImageGenToolInputImageMask BetaImageGenToolModel BetaImageGenToolModelEnum BetaImageGenToolModeration BetaImageGenToolOutputFormat BetaImageGenToolQuality BetaImageGenToolSize BetaImageGenToolSizeEnum",
-    "beta_image_gen_tool_call": "BetaImageGenToolCall BetaImageGenToolCallStatus",
-    "beta_include_enum": "BetaIncludeEnum",
-    "beta_inline_skill_param": "BetaInlineSkillParam",
-    "beta_inline_skill_source_param": "BetaInlineSkillSourceParam",
-    "beta_input_content": "BetaInputContent UnknownBetaInputContent beta_input_content_from_dict",
-    "beta_input_fidelity": "BetaInputFidelity",
-    "beta_input_file_content": "BetaInputFileContent",
-    "beta_input_file_content_param": "BetaInputFileContentParam",
-    "beta_input_image_content": "BetaInputImageContent",
-    "beta_input_image_content_param_auto_param": "BetaInputImageContentParamAutoParam",
-    "beta_input_item": "BetaInputItem UnknownBetaInputItem beta_input_item_from_dict",
-    "beta_input_message": "BetaInputMessage BetaInputMessageRole BetaInputMessageStatus",
-    "beta_input_message_content_list": "BetaInputMessageContentList",
-    "beta_input_message_resource": "BetaInputMessageResource",
-    "beta_input_param": "BetaInputParam beta_input_param_from_dict",
-    "beta_input_text_content": "BetaInputTextContent",
-    "beta_input_text_content_param": "BetaInputTextContentParam",
-    "beta_item": "BetaItem UnknownBetaItem beta_item_from_dict",
-    "beta_item_field": "BetaItemField UnknownBetaItemField beta_item_field_from_dict",
-    "beta_item_reference_param": "BetaItemReferenceParam",
-    "beta_item_resource": "BetaItemResource UnknownBetaItemResource beta_item_resource_from_dict",
-    "beta_key_press_action": "BetaKeyPressAction",
-    "beta_list_input_items": "BetaListInputItemsOrder",
-    "beta_local_environment_param": "BetaLocalEnvironmentParam",
-    "beta_local_environment_resource": "BetaLocalEnvironmentResource",
-    "beta_local_shell_exec_action": "BetaLocalShellExecAction",
-    "beta_local_shell_tool_call": "BetaLocalShellToolCall BetaLocalShellToolCallStatus",
-    "beta_local_shell_tool_call_output": "BetaLocalShellToolCallOutput BetaLocalShellToolCallOutputStatus",
-    "beta_local_shell_tool_param": "BetaLocalShellToolParam",
-    "beta_local_skill_param": "BetaLocalSkillParam",
-    "beta_log_prob": "BetaLogProb",
-    "beta_mcp_approval_request": "BetaMCPApprovalRequest",
-    "beta_mcp_approval_response": "BetaMCPApprovalResponse",
-    "beta_mcp_approval_response_resource": "BetaMCPApprovalResponseResource",
-    "beta_mcp_list_tools": "BetaMCPListTools",
-    "beta_mcp_list_tools_tool": "BetaMCPListToolsTool",
-    "beta_mcp_protocol_error": "BetaMCPProtocolError",
-    "beta_mcp_tool": "BetaMCPTool BetaMCPToolAllowedTools BetaMCPToolConnectorId BetaMCPToolRequireApproval BetaMCPToolRequireApprovalMCPToolApprovalFilter BetaMCPToolRequireApprovalMCPToolApprovalSetting beta_mcp_tool_allowed_tools_from_dict beta_mcp_tool_require_approval_from_dict",
-    "beta_mcp_tool_call": "BetaMCPToolCall",
-    "beta_mcp_tool_call_error": "BetaMCPToolCallError UnknownBetaMCPToolCallError beta_mcp_tool_call_error_from_dict",
-    "beta_mcp_tool_call_status": "BetaMCPToolCallStatus",
-    "beta_mcp_tool_execution_error": "BetaMCPToolExecutionError",
-    "beta_mcp_tool_filter": "BetaMCPToolFilter",
-    "beta_message": "BetaMessage BetaMessageContentItem UnknownBetaMessageContentItem beta_message_content_item_from_dict",
-    "beta_message_phase": "BetaMessagePhase",
-    "beta_message_role": "BetaMessageRole",
-    "beta_message_status": "BetaMessageStatus",
-    "beta_metadata": "BetaMetadata",
-    "beta_model_ids_compaction": "BetaModelIdsCompaction",
-    "beta_model_ids_responses": "BetaModelIdsResponses BetaModelIdsResponsesResponsesOnlyModel",
-    "beta_model_ids_shared": "BetaModelIdsShared BetaModelIdsSharedEnum",
-    "beta_model_response_properties": "BetaModelResponseProperties BetaModelResponsePropertiesPromptCacheRetention",
-    "beta_moderation": "BetaModeration BetaModerationInput BetaModerationOutput UnknownBetaModerationInput UnknownBetaModerationOutput beta_moderation_input_from_dict beta_moderation_output_from_dict",
-    "beta_moderation_config_param": "BetaModerationConfigParam",
-    "beta_moderation_error_body": "BetaModerationErrorBody",
-    "beta_moderation_input_type": "BetaModerationInputType",
-    "beta_moderation_mode": "BetaModerationMode",
-    "beta_moderation_param": "BetaModerationParam",
-    "beta_moderation_policy_param": "BetaModerationPolicyParam",
-    "beta_moderation_result_body": "BetaModerationResultBody",
-    "beta_move_param": "BetaMoveParam",
-    "beta_multi_agent_action": "BetaMultiAgentAction",
-    "beta_multi_agent_action1": "BetaMultiAgentAction1",
-    "beta_multi_agent_call": "BetaMultiAgentCall",
-    "beta_multi_agent_call_item_param": "BetaMultiAgentCallItemParam",
-    "beta_multi_agent_call_output": "BetaMultiAgentCallOutput",
-    "beta_multi_agent_call_output_item_param": "BetaMultiAgentCallOutputItemParam",
-    "beta_multi_agent_param": "BetaMultiAgentParam",
-    "beta_namespace_tool_param": "BetaNamespaceToolParam BetaNamespaceToolParamToolsItem UnknownBetaNamespaceToolParamToolsItem beta_namespace_tool_param_tools_item_from_dict",
-    "beta_output_content": "BetaOutputContent UnknownBetaOutputContent beta_output_content_from_dict",
-    "beta_output_item": "BetaOutputItem UnknownBetaOutputItem beta_output_item_from_dict",
-    "beta_output_message": "BetaOutputMessage BetaOutputMessageStatus",
-    "beta_output_message_content": "BetaOutputMessageContent UnknownBetaOutputMessageContent beta_output_message_content_from_dict",
-    "beta_output_text_content": "BetaOutputTextContent",
-    "beta_output_text_content_param": "BetaOutputTextContentParam BetaOutputTextContentParamAnnotationsItem UnknownBetaOutputTextContentParamAnnotationsItem beta_output_text_content_param_annotations_item_from_dict",
-    "beta_personality_enum": "BetaPersonalityEnum BetaPersonalityEnumEnum",
-    "beta_program": "BetaProgram",
-    "beta_program_item_param": "BetaProgramItemParam",
-    "beta_program_output": "BetaProgramOutput",
-    "beta_program_output_item_param": "BetaProgramOutputItemParam",
-    "beta_program_output_item_status": "BetaProgramOutputItemStatus",
-    "beta_program_output_status": "BetaProgramOutputStatus",
-    "beta_program_tool_call_caller": "BetaProgramToolCallCaller",
-    "beta_program_tool_call_caller_param": "BetaProgramToolCallCallerParam",
-    "beta_programmatic_tool_calling_param": "BetaProgrammaticToolCallingParam",
-    "beta_prompt": "BetaPrompt",
-    "beta_prompt_cache_breakpoint_config": "BetaPromptCacheBreakpointConfig",
-    "beta_prompt_cache_breakpoint_param": "BetaPromptCacheBreakpointParam",
-    "beta_prompt_cache_mode_enum": "BetaPromptCacheModeEnum",
-    "beta_prompt_cache_options": "BetaPromptCacheOptions",
-    "beta_prompt_cache_options_param": "BetaPromptCacheOptionsParam",
-    "beta_prompt_cache_retention_enum": "BetaPromptCacheRetentionEnum",
-    "beta_prompt_cache_ttl_enum": "BetaPromptCacheTTLEnum",
-    "beta_ranker_version_type": "BetaRankerVersionType",
-    "beta_ranking_options": "BetaRankingOptions",
-    "beta_reasoning": "BetaReasoning BetaReasoningContext BetaReasoningGenerateSummary BetaReasoningSummary",
-    "beta_reasoning_effort": "BetaReasoningEffort",
-    "beta_reasoning_item": "BetaReasoningItem BetaReasoningItemStatus",
-    "beta_reasoning_mode_enum": "BetaReasoningModeEnum BetaReasoningModeEnumEnum",
-    "beta_reasoning_text_content": "BetaReasoningTextContent",
-    "beta_refusal_content": "BetaRefusalContent",
-    "beta_response": "BetaResponse BetaResponseIncompleteDetails BetaResponseIncompleteDetailsReason BetaResponseInstructions BetaResponseStatus BetaResponseTruncation beta_response_instructions_from_dict",
-    "beta_response_audio_delta_event": "BetaResponseAudioDeltaEvent",
-    "beta_response_audio_done_event": "BetaResponseAudioDoneEvent",
-    "beta_response_audio_transcript_delta_event": "BetaResponseAudioTranscriptDeltaEvent",
-    "beta_response_audio_transcript_done_event": "BetaResponseAudioTranscriptDoneEvent",
-    "beta_response_code_interpreter_call_code_delta_event": "BetaResponseCodeInterpreterCallCodeDeltaEvent",
-    "beta_response_code_interpreter_call_code_done_event": "BetaResponseCodeInterpreterCallCodeDoneEvent",
-    "beta_response_code_interpreter_call_completed_event": "BetaResponseCodeInterpreterCallCompletedEvent",
-    "beta_response_code_interpreter_call_in_progress_event": "BetaResponseCodeInterpreterCallInProgressEvent",
-    "beta_response_code_interpreter_call_interpreting_event": "BetaResponseCodeInterpreterCallInterpretingEvent",
-    "beta_response_completed_event": "BetaResponseCompletedEvent",
-    "beta_response_content_part_added_event": "BetaResponseContentPartAddedEvent",
-    "beta_response_content_part_done_event": "BetaResponseContentPartDoneEvent",
-    "beta_response_conversation": "BetaResponseConversation",
-    "beta_response_created_event": "BetaResponseCreatedEvent",
-    "beta_response_custom_tool_call_input_delta_event": "BetaResponseCustomToolCallInputDeltaEvent",
-    "beta_response_custom_tool_call_input_done_event": "BetaResponseCustomToolCallInputDoneEvent",
-    "beta_response_error": "BetaResponseError",
-    "beta_response_error_code": "BetaResponseErrorCode",
-    "beta_response_error_event": "BetaResponseErrorEvent",
-    "beta_response_failed_event": "BetaResponseFailedEvent",
-    "beta_response_file_search_call_completed_event": "BetaResponseFileSearchCallCompletedEvent",
-    "beta_response_file_search_call_in_progress_event": "BetaResponseFileSearchCallInProgressEvent",
-    "beta_response_file_search_call_searching_event": "BetaResponseFileSearchCallSearchingEvent",
-    "beta_response_format_json_object": "BetaResponseFormatJsonObject",
-    "beta_response_format_json_schema_schema": "BetaResponseFormatJsonSchemaSchema",
-    "beta_response_format_text": "BetaResponseFormatText",
-    "beta_response_function_call_arguments_delta_event": "BetaResponseFunctionCallArgumentsDeltaEvent",
-    "beta_response_function_call_arguments_done_event": "BetaResponseFunctionCallArgumentsDoneEvent",
-    "beta_response_image_gen_call_completed_event": "BetaResponseImageGenCallCompletedEvent",
-    "beta_response_image_gen_call_generating_event": "BetaResponseImageGenCallGeneratingEvent",
-    "beta_response_image_gen_call_in_progress_event": "BetaResponseImageGenCallInProgressEvent",
-    "beta_response_image_gen_call_partial_image_event": "BetaResponseImageGenCallPartialImageEvent",
-    "beta_response_in_progress_event": "BetaResponseInProgressEvent",
-    "beta_response_incomplete_event": "BetaResponseIncompleteEvent",
-    "beta_response_item_list": "BetaResponseItemList",
-    "beta_response_log_prob": "BetaResponseLogProb BetaResponseLogProbTopLogprobsItem",
-    "beta_response_mcp_call_arguments_delta_event": "BetaResponseMCPCallArgumentsDeltaEvent",
-    "beta_response_mcp_call_arguments_done_event": "BetaResponseMCPCallArgumentsDoneEvent",
-    "beta_response_mcp_call_completed_event": "BetaResponseMCPCallCompletedEvent",
-    "beta_response_mcp_call_failed_event": "BetaResponseMCPCallFailedEvent",
-    "beta_response_mcp_call_in_progress_event": "BetaResponseMCPCallInProgressEvent",
-    "beta_response_mcp_list_tools_completed_event": "BetaResponseMCPListToolsCompletedEvent",
-    "beta_response_mcp_list_tools_failed_event": "BetaResponseMCPListToolsFailedEvent",
-    "beta_response_mcp_list_tools_in_progress_event": "BetaResponseMCPListToolsInProgressEvent",
-    "beta_response_output_item_added_event": "BetaResponseOutputItemAddedEvent",
-    "beta_response_output_item_done_event": "BetaResponseOutputItemDoneEvent",
-    "beta_response_output_text_annotation_added_event": "BetaResponseOutputTextAnnotationAddedEvent",
-    "beta_response_prompt_variables": "BetaResponsePromptVariables BetaResponsePromptVariablesValue BetaResponsePromptVariablesValueObject UnknownBetaResponsePromptVariablesValueObject beta_response_prompt_variables_value_from_dict beta_response_prompt_variables_value_object_from_dict",
-    "beta_response_properties": "BetaResponseProperties",
-    "beta_response_queued_event": "BetaResponseQueuedEvent",
-    "beta_response_reasoning_summary_part_added_event": "BetaResponseReasoningSummaryPartAddedEvent BetaResponseReasoningSummaryPartAddedEventPart",
-    "beta_response_reasoning_summary_part_done_event": "BetaResponseReasoningSummaryPartDoneEvent BetaResponseReasoningSummaryPartDoneEventPart",
-    "beta_response_reasoning_summary_text_delta_event": "BetaResponseReasoningSummaryTextDeltaEvent",
-    "beta_response_reasoning_summary_text_done_event": "BetaResponseReasoningSummaryTextDoneEvent",
-    "beta_response_reasoning_text_delta_event": "BetaResponseReasoningTextDeltaEvent",
-    "beta_response_reasoning_text_done_event": "BetaResponseReasoningTextDoneEvent",
-    "beta_response_refusal_delta_event": "BetaResponseRefusalDeltaEvent",
-    "beta_response_refusal_done_event": "BetaResponseRefusalDoneEvent",
-    "beta_response_shell_call_command_added_streaming_event": "BetaResponseShellCallCommandAddedStreamingEvent",
-    "beta_response_shell_call_command_delta_streaming_event": "BetaResponseShellCallCommandDeltaStreamingEvent",
-    "beta_response_shell_call_command_done_streaming_event": "BetaResponseShellCallCommandDoneStreamingEvent",
-    "beta_response_shell_call_output_content_delta_streaming_event": "BetaResponseShellCallOutputContentDeltaStreamingEvent",
-    "beta_response_shell_call_output_content_done_streaming_event": "BetaResponseShellCallOutputContentDoneStreamingEvent",
-    "beta_response_stream_event": "BetaResponseStreamEvent UnknownBetaResponseStreamEvent beta_response_stream_event_from_dict",
-    "beta_response_stream_options": "BetaResponseStreamOptions",
-    "beta_response_text_delta_event": "BetaResponseTextDeltaEvent",
-    "beta_response_text_done_event": "BetaResponseTextDoneEvent",
-    "beta_response_text_param": "BetaResponseTextParam",
-    "beta_response_usage": "BetaResponseUsage BetaResponseUsageInputTokensDetails BetaResponseUsageOutputTokensDetails",
-    "beta_response_web_search_call_completed_event": "BetaResponseWebSearchCallCompletedEvent",
-    "beta_response_web_search_call_in_progress_event": "BetaResponseWebSearchCallInProgressEvent",
-    "beta_response_web_search_call_searching_event": "BetaResponseWebSearchCallSearchingEvent",
-    "beta_screenshot_param": "BetaScreenshotParam",
-    "beta_scroll_param": "BetaScrollParam",
-    "beta_search_content_type": "BetaSearchContentType",
-    "beta_search_context_size": "BetaSearchContextSize",
-    "beta_service_tier_enum": "BetaServiceTierEnum",
-    "beta_service_tier_responses": "BetaServiceTierResponses",
-    "beta_shell_call_output_delta": "BetaShellCallOutputDelta",
-    "beta_skill_reference_param": "BetaSkillReferenceParam",
-    "beta_specific_apply_patch_param": "BetaSpecificApplyPatchParam",
-    "beta_specific_function_shell_param": "BetaSpecificFunctionShellParam",
-    "beta_specific_programmatic_tool_calling_param": "BetaSpecificProgrammaticToolCallingParam",
-    "beta_summary_text_content": "BetaSummaryTextContent",
-    "beta_text_content": "BetaTextContent",
-    "beta_text_response_format_configuration": "BetaTextResponseFormatConfiguration UnknownBetaTextResponseFormatConfiguration beta_text_response_format_configuration_from_dict",
-    "beta_text_response_format_json_schema": "BetaTextResponseFormatJsonSchema",
-    "beta_token_counts_body": "BetaTokenCountsBody BetaTokenCountsBodyInput beta_token_counts_body_input_from_dict",
-    "beta_token_counts_resource": "BetaTokenCountsResource",
-    "beta_tool": "BetaTool UnknownBetaTool beta_tool_from_dict",
-    "beta_tool_call_caller": "BetaToolCallCaller UnknownBetaToolCallCaller beta_tool_call_caller_from_dict",
-    "beta_tool_call_caller_param": "BetaToolCallCallerParam UnknownBetaToolCallCallerParam beta_tool_call_caller_param_from_dict",
-    "beta_tool_choice_allowed": "BetaToolChoiceAllowed BetaToolChoiceAllowedMode",
-    "beta_tool_choice_custom": "BetaToolChoiceCustom",
-    "beta_tool_choice_function": "BetaToolChoiceFunction",
-    "beta_tool_choice_mcp": "BetaToolChoiceMCP",
-    "beta_tool_choice_options": "BetaToolChoiceOptions",
-    "beta_tool_choice_param": "BetaToolChoiceParam BetaToolChoiceParamObject UnknownBetaToolChoiceParamObject beta_tool_choice_param_from_dict beta_tool_choice_param_object_from_dict",
-    "beta_tool_choice_types": "BetaToolChoiceTypes BetaToolChoiceTypesType",
-    "beta_tool_search_call": "BetaToolSearchCall",
-    "beta_tool_search_call_item_param": "BetaToolSearchCallItemParam",
-    "beta_tool_search_execution_type": "BetaToolSearchExecutionType",
-    "beta_tool_search_output": "BetaToolSearchOutput",
-    "beta_tool_search_output_item_param": "BetaToolSearchOutputItemParam",
-    "beta_tool_search_tool_param": "BetaToolSearchToolParam",
-    "beta_tools_array": "BetaToolsArray",
-    "beta_top_log_prob": "BetaTopLogProb",
-    "beta_truncation_enum": "BetaTruncationEnum",
-    "beta_type_param": "BetaTypeParam",
-    "beta_url_citation_body": "BetaUrlCitationBody",
-    "beta_url_citation_param": "BetaUrlCitationParam",
-    "beta_vector_store_file_attributes": "BetaVectorStoreFileAttributes BetaVectorStoreFileAttributesValue beta_vector_store_file_attributes_value_from_dict",
-    "beta_verbosity": "BetaVerbosity",
-    "beta_wait_param": "BetaWaitParam",
-    "beta_web_search_action_find": "BetaWebSearchActionFind",
-    "beta_web_search_action_open_page": "BetaWebSearchActionOpenPage",
-    "beta_web_search_action_search": "BetaWebSearchActionSearch BetaWebSearchActionSearchSourcesItem",
-    "beta_web_search_approximate_location": "BetaWebSearchApproximateLocation",
-    "beta_web_search_preview_tool": "BetaWebSearchPreviewTool BetaWebSearchPreviewToolType",
-    "beta_web_search_tool": "BetaWebSearchTool BetaWebSearchToolFilters BetaWebSearchToolSearchContextSize BetaWebSearchToolType",
-    "beta_web_search_tool_call": "BetaWebSearchToolCall BetaWebSearchToolCallAction BetaWebSearchToolCallStatus UnknownBetaWebSearchToolCallAction beta_web_search_tool_call_action_from_dict",
-    "c2_pa_provenance_result": "C2PAProvenanceResult",
-    "c2_pa_validation_state_api": "C2PAValidationStateApi",
-    "callable_tool_allowed_caller": "CallableToolAllowedCaller",
-    "certificate": "Certificate CertificateCertificateDetails CertificateObject",
-    "chat_completion_allowed_tools": "ChatCompletionAllowedTools ChatCompletionAllowedToolsMode",
-    "chat_completion_allowed_tools_choice": "ChatCompletionAllowedToolsChoice",
-    "chat_completion_deleted": "ChatCompletionDeleted",
-    "chat_completion_function_call_option": "ChatCompletionFunctionCallOption",
-    "chat_completion_functions": "ChatCompletionFunctions",
-    "chat_completion_list": "ChatCompletionList",
-    "chat_completion_message_custom_tool_call": "ChatCompletionMessageCustomToolCall ChatCompletionMessageCustomToolCallCustom",
-    "chat_completion_message_list": "ChatCompletionMessageList ChatCompletionMessageListDataItem ChatCompletionMessageListDataItemContentPartsItem UnknownChatCompletionMessageListDataItemContentPartsItem chat_completion_message_list_data_item_content_parts_item_from_dict",
-    "chat_completion_message_tool_call": "ChatCompletionMessageToolCall ChatCompletionMessageToolCallFunction",
-    "chat_completion_message_tool_call_chunk": "ChatCompletionMessageToolCallChunk ChatCompletionMessageToolCallChunkFunction",
-    "chat_completion_message_tool_calls": "ChatCompletionMessageToolCalls ChatCompletionMessageToolCallsItem UnknownChatCompletionMessageToolCallsItem chat_completion_message_tool_calls_item_from_dict",
-    "chat_completion_moderation": "ChatCompletionModeration ChatCompletionModerationInput ChatCompletionModerationOutput UnknownChatCompletionModerationInput UnknownChatCompletionModerationOutput chat_completion_moderation_input_from_dict chat_completion_moderation_output_from_dict",
-    "chat_completion_moderation_error": "ChatCompletionModerationError",
-    "chat_completion_moderation_results": "ChatCompletionModerationResults",
-    "chat_completion_named_tool_choice": "ChatCompletionNamedToolChoice ChatCompletionNamedToolChoiceFunction",
-    "chat_completion_named_tool_choice_custom": "ChatCompletionNamedToolChoiceCustom ChatCompletionNamedToolChoiceCustomCustom",
-    "chat_completion_request_assistant_message": "ChatCompletionRequestAssistantMessage ChatCompletionRequestAssistantMessageAudio ChatCompletionRequestAssistantMessageContent ChatCompletionRequestAssistantMessageFunctionCall chat_completion_request_assistant_message_content_from_dict",
-    "chat_completion_request_assistant_message_content_part": "ChatCompletionRequestAssistantMessageContentPart UnknownChatCompletionRequestAssistantMessageContentPart chat_completion_request_assistant_message_content_part_from_dict",
-    "chat_completion_request_developer_message": "ChatCompletionRequestDeveloperMessage ChatCompletionRequestDeveloperMessageContent chat_completion_request_developer_message_content_from_dict",
-    "chat_completion_request_function_message": "ChatCompletionRequestFunctionMessage",
-    "chat_completion_request_message": "ChatCompletionRequestMessage UnknownChatCompletionRequestMessage chat_completion_request_message_from_dict",
-    "chat_completion_request_message_content_part_audio": "ChatCompletionRequestMessageContentPartAudio ChatCompletionRequestMessageContentPartAudioInputAudio ChatCompletionRequestMessageContentPartAudioInputAudioFormat",
-    "chat_completion_request_message_content_part_file": "ChatCompletionRequestMessageContentPartFile ChatCompletionRequestMessageContentPartFileFile",
-    "chat_completion_request_message_content_part_image": "ChatCompletionRequestMessageContentPartImage ChatCompletionRequestMessageContentPartImageImageUrl ChatCompletionRequestMessageContentPartImageImageUrlDetail",
-    "chat_completion_request_message_content_part_refusal": "ChatCompletionRequestMessageContentPartRefusal",
-    "chat_completion_request_message_content_part_text": "ChatCompletionRequestMessageContentPartText",
-    "chat_completion_request_system_message": "ChatCompletionRequestSystemMessage ChatCompletionRequestSystemMessageContent chat_completion_request_system_message_content_from_dict",
-    "chat_completion_request_system_message_content_part": "ChatCompletionRequestSystemMessageContentPart",
-    "chat_completion_request_tool_message": "ChatCompletionRequestToolMessage ChatCompletionRequestToolMessageContent chat_completion_request_tool_message_content_from_dict",
-    "chat_completion_request_tool_message_content_part": "ChatCompletionRequestToolMessageContentPart",
-    "chat_completion_request_user_message": "ChatCompletionRequestUserMessage ChatCompletionRequestUserMessageContent chat_completion_request_user_message_content_from_dict",
-    "chat_completion_request_user_message_content_part": "ChatCompletionRequestUserMessageContentPart UnknownChatCompletionRequestUserMessageContentPart chat_completion_request_user_message_content_part_from_dict",
-    "chat_completion_response_message": "ChatCompletionResponseMessage ChatCompletionResponseMessageAnnotationsItem ChatCompletionResponseMessageAnnotationsItemUrlCitation ChatCompletionResponseMessageAudio ChatCompletionResponseMessageFunctionCall",
-    "chat_completion_stream_options": "ChatCompletionStreamOptions",
-    "chat_completion_stream_response_delta": "ChatCompletionStreamResponseDelta ChatCompletionStreamResponseDeltaFunctionCall ChatCompletionStreamResponseDeltaRole",
-    "chat_completion_token_logprob": "ChatCompletionTokenLogprob ChatCompletionTokenLogprobTopLogprobsItem",
-    "chat_completion_tool": "ChatCompletionTool",
-    "chat_completion_tool_choice_option": "ChatCompletionToolChoiceOption ChatCompletionToolChoiceOptionObject ChatCompletionToolChoiceOptionToolChoiceMode UnknownChatCompletionToolChoiceOptionObject chat_completion_tool_choice_option_from_dict chat_completion_tool_choice_option_object_from_dict",
-    "chat_session_automatic_thread_titling": "ChatSessionAutomaticThreadTitling",
-    "chat_session_chatkit_configuration": "ChatSessionChatkitConfiguration",
-    "chat_session_file_upload": "ChatSessionFileUpload",
-    "chat_session_history": "ChatSessionHistory",
-    "chat_session_rate_limits": "ChatSessionRateLimits",
-    "chat_session_resource": "ChatSessionResource",
-    "chat_session_status": "ChatSessionStatus",
-    "chatkit_configuration_param": "ChatkitConfigurationParam",
-    "chatkit_workflow": "ChatkitWorkflow ChatkitWorkflowStateVariablesValue chatkit_workflow_state_variables_value_from_dict",
-    "chatkit_workflow_tracing": "ChatkitWorkflowTracing",
-    "chunking_strategy_request_param": "ChunkingStrategyRequestParam UnknownChunkingStrategyRequestParam chunking_strategy_request_param_from_dict",
-    "click_button_type": "ClickButtonType",
-    "click_param": "ClickParam",
-    "client_tool_call_item": "ClientToolCallItem",
-    "client_tool_call_status": "ClientToolCallStatus",
-    "closed_status": "ClosedStatus",
-    "code_interpreter_output_image": "CodeInterpreterOutputImage",
-    "code_interpreter_output_logs": "CodeInterpreterOutputLogs",
-    "code_interpreter_tool": "CodeInterpreterTool CodeInterpreterToolContainer code_interpreter_tool_container_from_dict",
-    "code_interpreter_tool_call": "CodeInterpreterToolCall CodeInterpreterToolCallOutputsItem CodeInterpreterToolCallStatus UnknownCodeInterpreterToolCallOutputsItem code_interpreter_tool_call_outputs_item_from_dict",
-    "compact_resource": "CompactResource",
-    "compact_response_method_public_body": "CompactResponseMethodPublicBody CompactResponseMethodPublicBodyInput compact_response_method_public_body_input_from_dict",
-    "compaction_body": "CompactionBody",
-    "compaction_summary_item_param": "CompactionSummaryItemParam",
-    "compaction_trigger_item_param": "CompactionTriggerItemParam",
-    "comparison_filter": "ComparisonFilter ComparisonFilterType ComparisonFilterValue ComparisonFilterValueListItem comparison_filter_value_from_dict comparison_filter_value_list_item_from_dict",
-    "complete_upload_request": "CompleteUploadRequest",
-    "completion_usage": "CompletionUsage CompletionUsageCompletionTokensDetails CompletionUsagePromptTokensDetails",
-    "compound_filter": "CompoundFilter CompoundFilterFiltersItem CompoundFilterType UnknownCompoundFilterFiltersItem compound_filter_filters_item_from_dict",
-    "computer_action": "ComputerAction UnknownComputerAction computer_action_from_dict",
-    "computer_action_list": "ComputerActionList",
-    "computer_call_output_item_param": "ComputerCallOutputItemParam",
-    "computer_call_output_status": "ComputerCallOutputStatus",
-    "computer_call_safety_check_param": "ComputerCallSafetyCheckParam",
-    "computer_environment": "ComputerEnvironment",
-    "computer_screenshot_content": "ComputerScreenshotContent",
-    "computer_screenshot_image": "ComputerScreenshotImage",
-    "computer_tool": "ComputerTool",
-    "computer_tool_call": "ComputerToolCall ComputerToolCallStatus",
-    "computer_tool_call_output": "ComputerToolCallOutput ComputerToolCallOutputStatus",
-    "computer_tool_call_output_resource": "ComputerToolCallOutputResource",
-    "computer_use_preview_tool": "ComputerUsePreviewTool",
-    "container_auto_param": "ContainerAutoParam ContainerAutoParamNetworkPolicy ContainerAutoParamSkillsItem UnknownContainerAutoParamNetworkPolicy UnknownContainerAutoParamSkillsItem container_auto_param_network_policy_from_dict container_auto_param_skills_item_from_dict",
-    "container_file_citation_body": "ContainerFileCitationBody",
-    "container_file_list_resource": "ContainerFileListResource",
-    "container_file_resource": "ContainerFileResource",
-    "container_list_resource": "ContainerListResource",
-    "container_memory_limit": "ContainerMemoryLimit",
-    "container_network_policy_allowlist_param": "ContainerNetworkPolicyAllowlistParam",
-    "container_network_policy_disabled_param": "ContainerNetworkPolicyDisabledParam",
-    "container_network_policy_domain_secret_param": "ContainerNetworkPolicyDomainSecretParam",
-    "container_reference_param": "ContainerReferenceParam",
-    "container_reference_resource": "ContainerReferenceResource",
-    "container_resource": "ContainerResource ContainerResourceExpiresAfter ContainerResourceMemoryLimit ContainerResourceNetworkPolicy ContainerResourceNetworkPolicyType",
-    "context_management_param": "ContextManagementParam",
-    "conversation_item": "ConversationItem UnknownConversationItem conversation_item_from_dict",
-    "conversation_item_list": "ConversationItemList",
-    "conversation_object": "ConversationObject",
-    "conversation_param": "ConversationParam conversation_param_from_dict",
-    "conversation_resource": "ConversationResource",
-    "coord_param": "CoordParam",
-    "costs_result": "CostsResult CostsResultAmount CostsResultQuantityUnit CostsResultQuantityUnitEnum",
-    "create_assistant_request": "CreateAssistantRequest CreateAssistantRequestModel CreateAssistantRequestToolResources CreateAssistantRequestToolResourcesCodeInterpreter CreateAssistantRequestToolResourcesFileSearch CreateAssistantRequestToolsItem UnknownCreateAssistantRequestToolsItem create_assistant_request_tools_item_from_dict",
-    "create_batch_request": "CreateBatchRequest CreateBatchRequestEndpoint",
-    "create_chat_completion_request": "CreateChatCompletionRequest CreateChatCompletionRequestAudio CreateChatCompletionRequestAudioFormat CreateChatCompletionRequestFunctionCall CreateChatCompletionRequestFunctionCallEnum CreateChatCompletionRequestResponseFormat CreateChatCompletionRequestToolsItem CreateChatCompletionRequestWebSearchOptions CreateChatCompletionRequestWebSearchOptionsUserLocation UnknownCreateChatCompletionRequestResponseFormat UnknownCreateChatCompletionRequestToolsItem create_chat_completion_request_function_call_from_dict create_chat_completion_request_response_format_from_dict create_chat_completion_request_tools_item_from_dict",
-    "create_chat_completion_response": "CreateChatCompletionResponse CreateChatCompletionResponseChoicesItem CreateChatCompletionResponseChoicesItemFinishReason CreateChatCompletionResponseChoicesItemLogprobs",
-    "create_chat_completion_stream_response": "CreateChatCompletionStreamResponse CreateChatCompletionStreamResponseChoicesItem CreateChatCompletionStreamResponseChoicesItemFinishReason CreateChatCompletionStreamResponseChoicesItemLogprobs",
-    "create_chat_session_body": "CreateChatSessionBody",
-    "create_completion_request": "CreateCompletionRequest CreateCompletionRequestModel CreateCompletionRequestModelEnum CreateCompletionRequestPrompt create_completion_request_prompt_from_dict",
-    "create_completion_response": "CreateCompletionResponse CreateCompletionResponseChoicesItem CreateCompletionResponseChoicesItemFinishReason CreateCompletionResponseChoicesItemLogprobs",
-    "create_container_body": "CreateContainerBody CreateContainerBodyExpiresAfter CreateContainerBodyMemoryLimit CreateContainerBodyNetworkPolicy CreateContainerBodySkillsItem UnknownCreateContainerBodyNetworkPolicy UnknownCreateContainerBodySkillsItem create_container_body_network_policy_from_dict create_container_body_skills_item_from_dict",
-    "create_container_file_body": "CreateContainerFileBody",
-    "create_content_provenance_body": "CreateContentProvenanceBody",
-    "create_conversation_body": "CreateConversationBody",
-    "create_conversation_items": "CreateConversationItemsBody",
-    "create_embedding_request": "CreateEmbeddingRequest CreateEmbeddingRequestEncodingFormat CreateEmbeddingRequestInput CreateEmbeddingRequestModel CreateEmbeddingRequestModelEnum create_embedding_request_input_from_dict",
-    "create_embedding_response": "CreateEmbeddingResponse CreateEmbeddingResponseUsage",
-    "create_eval_completions_run_data_source": "CreateEvalCompletionsRunDataSource CreateEvalCompletionsRunDataSourceInputMessages CreateEvalCompletionsRunDataSourceSamplingParams CreateEvalCompletionsRunDataSourceSamplingParamsResponseFormat CreateEvalCompletionsRunDataSourceSource CreateEvalRunDataSourceInputMessagesItemReferenceInputMessages CreateEvalRunDataSourceInputMessagesTemplateInputMessages CreateEvalRunDataSourceInputMessagesTemplateItem UnknownCreateEvalCompletionsRunDataSourceInputMessages UnknownCreateEvalCompletionsRunDataSourceSource UnknownCreateEvalRunDataSourceInputMessagesTemplateItem UnknownCreateRunDataSourceSamplingParamsResponseFormat create_eval_completions_run_data_source_input_messages_from_dict create_eval_completions_run_data_source_source_from_dict create_eval_run_data_source_input_messages_template_item_from_dict create_eval_run_data_source_sampling_params_response_format_from_dict",
-    "create_eval_custom_data_source_config": "CreateEvalCustomDataSourceConfig",
-    "create_eval_item": "CreateEvalItem CreateEvalItemSimpleInputMessage UnknownCreateEvalItem create_eval_item_from_dict",
-    "create_eval_jsonl_run_data_source": "CreateEvalJsonlRunDataSource CreateEvalJsonlRunDataSourceSource UnknownCreateEvalJsonlRunDataSourceSource create_eval_jsonl_run_data_source_source_from_dict",
-    "create_eval_label_model_grader": "CreateEvalLabelModelGrader",
-    "create_eval_logs_data_source_config": "CreateEvalLogsDataSourceConfig",
-    "create_eval_request": "CreateEvalRequest CreateEvalRequestDataSourceConfig CreateEvalRequestTestingCriteriaItem UnknownCreateEvalRequestDataSourceConfig UnknownCreateEvalRequestTestingCriteriaItem create_eval_request_data_source_config_from_dict create_eval_request_testing_criteria_item_from_dict",
-    "create_eval_responses_run_data_source": "CreateEvalResponsesRunDataSource CreateEvalResponsesRunDataSourceInputMessages CreateEvalResponsesRunDataSourceInputMessagesItemReference CreateEvalResponsesRunDataSourceInputMessagesTemplate CreateEvalResponsesRunDataSourceInputMessagesTemplateItem CreateEvalResponsesRunDataSourceSamplingParams CreateEvalResponsesRunDataSourceSamplingParamsText CreateEvalResponsesRunDataSourceSource CreateEvalRunDataSourceInputMessagesTemplateItemChatMessage UnknownCreateEvalResponsesRunDataSourceInputMessages UnknownCreateEvalResponsesRunDataSourceInputMessagesTemplateItem UnknownCreateEvalResponsesRunDataSourceSource create_eval_responses_run_data_source_input_messages_from_dict create_eval_responses_run_data_source_source_from_dict create_eval_run_data_source_input_messages_template_item_from_dict_2",
-    "create_eval_run_request": "CreateEvalRunRequest CreateEvalRunRequestDataSource UnknownCreateEvalRunRequestDataSource create_eval_run_request_data_source_from_dict",
-    "create_eval_stored_completions_data_source_config": "CreateEvalStoredCompletionsDataSourceConfig",
-    "create_file_request": "CreateFileRequest CreateFileRequestPurpose",
-    "create_fine_tuning_checkpoint_permission_request": "CreateFineTuningCheckpointPermissionRequest",
-    "create_fine_tuning_job_request": "CreateFineTuningJobRequest CreateFineTuningJobRequestHyperparameters CreateFineTuningJobRequestHyperparametersBatchSize CreateFineTuningJobRequestHyperparametersLearningRateMultiplier CreateFineTuningJobRequestHyperparametersNEpochs CreateFineTuningJobRequestIntegrationsItem CreateFineTuningJobRequestIntegrationsItemWandb CreateFineTuningJobRequestModel CreateFineTuningJobRequestModelEnum create_fine_job_request_hyperparameters_learning_rate_multiplier_from_dict create_fine_tuning_job_request_hyperparameters_batch_size_from_dict create_fine_tuning_job_request_hyperparameters_n_epochs_from_dict",
-    "create_group_body": "CreateGroupBody",
-    "create_group_user_body": "CreateGroupUserBody",
-    "create_image_edit_request": "CreateImageEditRequest CreateImageEditRequestBackground CreateImageEditRequestImage CreateImageEditRequestModel CreateImageEditRequestModelEnum CreateImageEditRequestOutputFormat CreateImageEditRequestQuality CreateImageEditRequestResponseFormat CreateImageEditRequestSize CreateImageEditRequestSizeEnum create_image_edit_request_image_from_dict",
-    "create_image_request": "CreateImageRequest CreateImageRequestBackground CreateImageRequestModel CreateImageRequestModelEnum CreateImageRequestModeration CreateImageRequestOutputFormat CreateImageRequestQuality CreateImageRequestResponseFormat CreateImageRequestSize CreateImageRequestSizeEnum CreateImageRequestStyle",
-    "create_image_variation_request": "CreateImageVariationRequest CreateImageVariationRequestModel CreateImageVariationRequestResponseFormat CreateImageVariationRequestSize",
-    "create_message_request": "CreateMessageRequest CreateMessageRequestAttachmentsItem CreateMessageRequestAttachmentsItemToolsItem CreateMessageRequestContent CreateMessageRequestContentArrayOfContentPartsItem CreateMessageRequestRole UnknownCreateMessageRequestAttachmentsItemToolsItem UnknownCreateMessageRequestContentArrayOfContentPartsItem create_message_request_attachments_item_tools_item_from_dict create_message_request_content_array_of_content_parts_item_from_dict create_message_request_content_from_dict",
-    "create_model_response_properties": "CreateModelResponseProperties",
-    "create_moderation_request": "CreateModerationRequest CreateModerationRequestInput CreateModerationRequestInputUnionListItem CreateModerationRequestInputUnionListItemImageUrl CreateModerationRequestInputUnionListItemImageUrlImageUrl CreateModerationRequestInputUnionListItemText CreateModerationRequestModel CreateModerationRequestModelEnum UnknownCreateModerationRequestInputUnionListItem create_moderation_request_input_from_dict create_moderation_request_input_union_list_item_from_dict",
-    "create_moderation_response": "CreateModerationAppliedInputTypesSelfHarmInstructionsItem CreateModerationItemCategoryAppliedInputTypesSelfHarmIntentItem CreateModerationItemCategoryAppliedInputTypesViolenceGraphicItem CreateModerationResponse CreateModerationResponseResultsItem CreateModerationResponseResultsItemCategories CreateModerationResponseResultsItemCategoryAppliedInputTypes CreateModerationResponseResultsItemCategoryScores CreateModerationResultsItemCategoryAppliedInputTypesSelfHarmItem CreateModerationResultsItemCategoryAppliedInputTypesSexualItem CreateModerationResultsItemCategoryAppliedInputTypesViolenceItem",
-    "create_project_service_account_api_key_body": "CreateProjectServiceAccountApiKeyBody",
-    "create_response": "CreateResponse CreateResponseTruncation",
-    "create_run_request": "CreateRunRequest CreateRunRequestModel CreateRunRequestToolsItem UnknownCreateRunRequestToolsItem create_run_request_tools_item_from_dict",
-    "create_skill_body": "CreateSkillBody CreateSkillBodyFiles create_skill_body_files_from_dict",
-    "create_skill_version_body": "CreateSkillVersionBody CreateSkillVersionBodyFiles create_skill_version_body_files_from_dict",
-    "create_speech_request": "CreateSpeechRequest CreateSpeechRequestModel CreateSpeechRequestModelEnum CreateSpeechRequestResponseFormat CreateSpeechRequestStreamFormat",
-    "create_speech_response_stream_event": "CreateSpeechResponseStreamEvent UnknownCreateSpeechResponseStreamEvent create_speech_response_stream_event_from_dict",
-    "create_spend_alert_body": "CreateSpendAlertBody",
-    "create_thread_and_run_request": "CreateThreadAndRunRequest CreateThreadAndRunRequestModel CreateThreadAndRunRequestModelEnum CreateThreadAndRunRequestToolResources CreateThreadAndRunRequestToolResourcesCodeInterpreter CreateThreadAndRunRequestToolResourcesFileSearch CreateThreadAndRunRequestToolsItem UnknownCreateThreadAndRunRequestToolsItem create_thread_and_run_request_tools_item_from_dict",
-    "create_thread_request": "CreateThreadRequest CreateThreadRequestToolResources CreateThreadRequestToolResourcesCodeInterpreter CreateThreadRequestToolResourcesFileSearch",
-    "create_transcription": "CreateTranscriptionResponse UnknownCreateTranscriptionResponse create_transcription_response_from_dict",
-    "create_transcription_request": "CreateTranscriptionRequest CreateTranscriptionRequestChunkingStrategy CreateTranscriptionRequestModel CreateTranscriptionRequestModelEnum CreateTranscriptionRequestTimestampGranularitiesItem create_transcription_request_chunking_strategy_from_dict",
-    "create_transcription_response_diarized_json": "CreateTranscriptionResponseDiarizedJson CreateTranscriptionResponseDiarizedJsonUsage UnknownCreateTranscriptionResponseDiarizedJsonUsage create_transcription_response_diarized_json_usage_from_dict",
-    "create_transcription_response_json": "CreateTranscriptionResponseJson CreateTranscriptionResponseJsonLogprobsItem CreateTranscriptionResponseJsonUsage UnknownCreateTranscriptionResponseJsonUsage create_transcription_response_json_usage_from_dict",
-    "create_transcription_response_stream_event": "CreateTranscriptionResponseStreamEvent UnknownCreateTranscriptionResponseStreamEvent create_transcription_response_stream_event_from_dict",
-    "create_transcription_response_verbose_json": "CreateTranscriptionResponseVerboseJson",
-    "create_translation": "CreateTranslationResponse UnknownCreateTranslationResponse create_translation_response_from_dict",
-    "create_translation_request": "CreateTranslationRequest CreateTranslationRequestModel CreateTranslationRequestResponseFormat",
-    "create_translation_response_json": "CreateTranslationResponseJson",
-    "create_translation_response_verbose_json": "CreateTranslationResponseVerboseJson",
-    "create_upload_request": "CreateUploadRequest CreateUploadRequestPurpose",
-    "create_vector_store_file_batch_request": "CreateVectorStoreFileBatchRequest",
-    "create_vector_store_file_request": "CreateVectorStoreFileRequest",
-    "create_vector_store_request": "CreateVectorStoreRequest CreateVectorStoreRequestChunkingStrategy UnknownCreateVectorStoreRequestChunkingStrategy create_vector_store_request_chunking_strategy_from_dict",
-    "create_video_character_body": "CreateVideoCharacterBody",
-    "create_video_edit_json_body": "CreateVideoEditJsonBody",
-    "create_video_edit_multipart_body": "CreateVideoEditMultipartBody CreateVideoEditMultipartBodyVideo create_video_edit_multipart_body_video_from_dict",
-    "create_video_extend_json_body": "CreateVideoExtendJsonBody",
-    "create_video_extend_multipart_body": "CreateVideoExtendMultipartBody CreateVideoExtendMultipartBodyVideo create_video_extend_multipart_body_video_from_dict",
-    "create_video_json_body": "CreateVideoJsonBody",
-    "create_video_multipart_body": "CreateVideoMultipartBody CreateVideoMultipartBodyInputReference create_video_multipart_body_input_reference_from_dict",
-    "create_video_multipart_body_image_ref_param": "CreateVideoMultipartBodyImageRefParam",
-    "create_video_remix_body": "CreateVideoRemixBody",
-    "create_voice_consent_request": "CreateVoiceConsentRequest",
-    "create_voice_request": "CreateVoiceRequest",
-    "custom_grammar_format_param": "CustomGrammarFormatParam",
-    "custom_text_format_param": "CustomTextFormatParam",
-    "custom_tool_call": "CustomToolCall",
-    "custom_tool_call_output": "CustomToolCallOutput CustomToolCallOutputOutput custom_tool_call_output_output_from_dict",
-    "custom_tool_call_output_resource": "CustomToolCallOutputResource",
-    "custom_tool_call_resource": "CustomToolCallResource",
-    "custom_tool_chat_completions": "CustomToolChatCompletions CustomToolChatCompletionsCustom CustomToolChatCompletionsCustomFormat CustomToolChatCompletionsCustomFormatGrammarFormat CustomToolChatCompletionsCustomFormatGrammarFormatGrammar CustomToolChatCompletionsCustomFormatGrammarFormatGrammarSyntax CustomToolChatCompletionsCustomFormatTextFormat UnknownCustomToolChatCompletionsCustomFormat custom_tool_chat_completions_custom_format_from_dict",
-    "custom_tool_param": "CustomToolParam CustomToolParamFormat UnknownCustomToolParamFormat custom_tool_param_format_from_dict",
-    "delete_assistant_response": "DeleteAssistantResponse",
-    "delete_certificate_response": "DeleteCertificateResponse",
-    "delete_eval": "DeleteEvalResponse",
-    "delete_eval_run": "DeleteEvalRunResponse",
-    "delete_file_response": "DeleteFileResponse",
-    "delete_fine_tuning_checkpoint_permission_response": "DeleteFineTuningCheckpointPermissionResponse",
-    "delete_message_response": "DeleteMessageResponse",
-    "delete_model_response": "DeleteModelResponse",
-    "delete_thread_response": "DeleteThreadResponse",
-    "delete_vector_store_file_response": "DeleteVectorStoreFileResponse",
-    "delete_vector_store_response": "DeleteVectorStoreResponse",
-    "deleted_conversation_resource": "DeletedConversationResource",
-    "deleted_role_assignment_resource": "DeletedRoleAssignmentResource",
-    "deleted_skill_resource": "DeletedSkillResource",
-    "deleted_skill_version_resource": "DeletedSkillVersionResource",
-    "deleted_thread_resource": "DeletedThreadResource",
-    "deleted_video_resource": "DeletedVideoResource",
-    "detail_enum": "DetailEnum",
-    "direct_tool_call_caller": "DirectToolCallCaller",
-    "direct_tool_call_caller_param": "DirectToolCallCallerParam",
-    "double_click_action": "DoubleClickAction",
-    "drag_param": "DragParam",
-    "easy_input_message": "EasyInputMessage EasyInputMessageContent EasyInputMessageRole easy_input_message_content_from_dict",
-    "edit_image_body_json_param": "EditImageBodyJsonParam EditImageBodyJsonParamBackground EditImageBodyJsonParamInputFidelity EditImageBodyJsonParamModel EditImageBodyJsonParamModelEnum EditImageBodyJsonParamModeration EditImageBodyJsonParamOutputFormat EditImageBodyJsonParamQuality EditImageBodyJsonParamSize",
-    "embedding": "Embedding",
-    "empty_model_param": "EmptyModelParam",
-    "error": "Error",
-    "error_response": "ErrorResponse",
-    "eval": "Eval EvalDataSourceConfig EvalTestingCriteriaItem UnknownEvalDataSourceConfig UnknownEvalTestingCriteriaItem eval_data_source_config_from_dict eval_testing_criteria_item_from_dict",
-    "eval_api_error": "EvalApiError",
-    "eval_custom_data_source_config": "EvalCustomDataSourceConfig",
-    "eval_grader_label_model": "EvalGraderLabelModel",
-    "eval_grader_python": "EvalGraderPython",
-    "eval_grader_score_model": "EvalGraderScoreModel",
-    "eval_grader_string_check": "EvalGraderStringCheck",
-    "eval_grader_text_similarity": "EvalGraderTextSimilarity",
-    "eval_item": "EvalItem EvalItemRole",
-    "eval_item_content": "EvalItemContent EvalItemContentObject UnknownEvalItemContentObject eval_item_content_from_dict eval_item_content_object_from_dict",
-    "eval_item_content_array": "EvalItemContentArray",
-    "eval_item_content_item": "EvalItemContentItem EvalItemContentItemObject UnknownEvalItemContentItemObject eval_item_content_item_from_dict eval_item_content_item_object_from_dict",
-    "eval_item_content_output_text": "EvalItemContentOutputText",
-    "eval_item_content_text": "EvalItemContentText",
-    "eval_item_input_image": "EvalItemInputImage",
-    "eval_jsonl_file_content_source": "EvalJsonlFileContentSource EvalJsonlFileContentSourceContentItem",
-    "eval_jsonl_file_id_source": "EvalJsonlFileIdSource",
-    "eval_list": "EvalList",
-    "eval_logs_data_source_config": "EvalLogsDataSourceConfig",
-    "eval_responses_source": "EvalResponsesSource",
-    "eval_run": "EvalRun EvalRunDataSource EvalRunPerModelUsageItem EvalRunPerTestingCriteriaResultsItem EvalRunResultCounts UnknownEvalRunDataSource eval_run_data_source_from_dict",
-    "eval_run_list": "EvalRunList",
-    "eval_run_output_item": "EvalRunOutputItem EvalRunOutputItemSample EvalRunOutputItemSampleInputItem EvalRunOutputItemSampleOutputItem EvalRunOutputItemSampleUsage",
-    "eval_run_output_item_list": "EvalRunOutputItemList",
-    "eval_run_output_item_result": "EvalRunOutputItemResult",
-    "eval_stored_completions_data_source_config": "EvalStoredCompletionsDataSourceConfig",
-    "eval_stored_completions_source": "EvalStoredCompletionsSource",
-    "expires_after_param": "ExpiresAfterParam",
-    "file_annotation": "FileAnnotation",
-    "file_annotation_source": "FileAnnotationSource",
-    "file_citation_body": "FileCitationBody",
-    "file_detail_enum": "FileDetailEnum",
-    "file_expiration_after": "FileExpirationAfter",
-    "file_input_detail": "FileInputDetail",
-    "file_path": "FilePath",
-    "file_search_ranker": "FileSearchRanker",
-    "file_search_ranking_options": "FileSearchRankingOptions",
-    "file_search_tool": "FileSearchTool",
-    "file_search_tool_call": "FileSearchToolCall FileSearchToolCallResultsItem FileSearchToolCallStatus",
-    "file_upload_param": "FileUploadParam",
-    "filters": "Filters UnknownFilters filters_from_dict",
-    "fine_tune_dpo_hyperparameters": "FineTuneDPOHyperparameters FineTuneDPOHyperparametersBatchSize FineTuneDPOHyperparametersBeta FineTuneDPOHyperparametersLearningRateMultiplier FineTuneDPOHyperparametersNEpochs fine_tune_dpo_hyperparameters_batch_size_from_dict fine_tune_dpo_hyperparameters_beta_from_dict fine_tune_dpo_hyperparameters_learning_rate_multiplier_from_dict fine_tune_dpo_hyperparameters_n_epochs_from_dict",
-    "fine_tune_dpo_method": "FineTuneDPOMethod",
-    "fine_tune_method": "FineTuneMethod FineTuneMethodType",
-    "fine_tune_reinforcement_hyperparameters": "FineTuneReinforcementHyperparameters FineTuneReinforcementHyperparametersBatchSize FineTuneReinforcementHyperparametersComputeMultiplier FineTuneReinforcementHyperparametersEvalInterval FineTuneReinforcementHyperparametersEvalSamples FineTuneReinforcementHyperparametersLearningRateMultiplier FineTuneReinforcementHyperparametersNEpochs FineTuneReinforcementHyperparametersReasoningEffort fine_tune_reinforcement_hyperparameters_batch_size_from_dict fine_tune_reinforcement_hyperparameters_compute_multiplier_from_dict fine_tune_reinforcement_hyperparameters_eval_interval_from_dict fine_tune_reinforcement_hyperparameters_eval_samples_from_dict fine_tune_reinforcement_hyperparameters_learning_rate_multiplier_from_dict fine_tune_reinforcement_hyperparameters_n_epochs_from_dict",
-    "fine_tune_reinforcement_method": "FineTuneReinforcementMethod FineTuneReinforcementMethodGrader UnknownFineTuneReinforcementMethodGrader fine_tune_reinforcement_method_grader_from_dict",
-    "fine_tune_supervised_hyperparameters": "FineTuneSupervisedHyperparameters FineTuneSupervisedHyperparametersBatchSize FineTuneSupervisedHyperparametersLearningRateMultiplier FineTuneSupervisedHyperparametersNEpochs fine_tune_supervised_hyperparameters_batch_size_from_dict fine_tune_supervised_hyperparameters_learning_rate_multiplier_from_dict fine_tune_supervised_hyperparameters_n_epochs_from_dict",
-    "fine_tune_supervised_method": "FineTuneSupervisedMethod",
-    "fine_tuning_checkpoint_permission": "FineTuningCheckpointPermission",
-    "fine_tuning_integration": "FineTuningIntegration FineTuningIntegrationWandb",
-    "fine_tuning_job": "FineTuningJob FineTuningJobError FineTuningJobHyperparameters FineTuningJobHyperparametersBatchSize FineTuningJobHyperparametersLearningRateMultiplier FineTuningJobHyperparametersNEpochs FineTuningJobStatus fine_tuning_job_hyperparameters_batch_size_from_dict fine_tuning_job_hyperparameters_learning_rate_multiplier_from_dict fine_tuning_job_hyperparameters_n_epochs_from_dict",
-    "fine_tuning_job_checkpoint": "FineTuningJobCheckpoint FineTuningJobCheckpointMetrics",
-    "fine_tuning_job_event": "FineTuningJobEvent FineTuningJobEventLevel FineTuningJobEventType",
-    "function_and_custom_tool_call_output": "FunctionAndCustomToolCallOutput UnknownFunctionAndCustomToolCallOutput function_and_custom_tool_call_output_from_dict",
-    "function_call_item_status": "FunctionCallItemStatus",
-    "function_call_output_item_param": "FunctionCallOutputItemParam FunctionCallOutputItemParamOutput FunctionCallOutputItemParamOutputListItem UnknownFunctionCallOutputItemParamOutputListItem function_call_output_item_param_output_from_dict function_call_output_item_param_output_list_item_from_dict",
-    "function_call_output_status_enum": "FunctionCallOutputStatusEnum",
-    "function_call_status": "FunctionCallStatus",
-    "function_object": "FunctionObject",
-    "function_parameters": "FunctionParameters",
-    "function_shell_action": "FunctionShellAction",
-    "function_shell_action_param": "FunctionShellActionParam",
-    "function_shell_call": "FunctionShellCall FunctionShellCallEnvironment UnknownFunctionShellCallEnvironment function_shell_call_environment_from_dict",
-    "function_shell_call_item_param": "FunctionShellCallItemParam FunctionShellCallItemParamEnvironment UnknownFunctionShellCallItemParamEnvironment function_shell_call_item_param_environment_from_dict",
-    "function_shell_call_item_status": "FunctionShellCallItemStatus",
-    "function_shell_call_output": "FunctionShellCallOutput",
-    "function_shell_call_output_content": "FunctionShellCallOutputContent FunctionShellCallOutputContentOutcome UnknownFunctionShellCallOutputContentOutcome function_shell_call_output_content_outcome_from_dict",
-    "function_shell_call_output_content_param": "FunctionShellCallOutputContentParam",
-    "function_shell_call_output_exit_outcome": "FunctionShellCallOutputExitOutcome",
-    "function_shell_call_output_exit_outcome_param": "FunctionShellCallOutputExitOutcomeParam",
-    "function_shell_call_output_item_param": "FunctionShellCallOutputItemParam",
-    "function_shell_call_output_outcome_param": "FunctionShellCallOutputOutcomeParam UnknownFunctionShellCallOutputOutcomeParam function_shell_call_output_outcome_param_from_dict",
-    "function_shell_call_output_status_enum": "FunctionShellCallOutputStatusEnum",
-    "function_shell_call_output_timeout_outcome": "FunctionShellCallOutputTimeoutOutcome",
-    "function_shell_call_output_timeout_outcome_param": "FunctionShellCallOutputTimeoutOutcomeParam",
-    "function_shell_call_status": "FunctionShellCallStatus",
-    "function_shell_tool_param": "FunctionShellToolParam FunctionShellToolParamEnvironment UnknownFunctionShellToolParamEnvironment function_shell_tool_param_environment_from_dict",
-    "function_tool": "FunctionTool",
-    "function_tool_call": "FunctionToolCall FunctionToolCallStatus",
-    "function_tool_call_output": "FunctionToolCallOutput FunctionToolCallOutputOutput FunctionToolCallOutputStatus function_tool_call_output_output_from_dict",
-    "function_tool_call_output_resource": "FunctionToolCallOutputResource",
-    "function_tool_call_resource": "FunctionToolCallResource",
-    "function_tool_param": "FunctionToolParam",
-    "get_chat_completion_messages": "GetChatCompletionMessagesOrder",
-    "get_eval_run_output_items": "GetEvalRunOutputItemsOrder GetEvalRunOutputItemsStatus",
-    "get_eval_runs": "GetEvalRunsOrder GetEvalRunsStatus",
-    "grader_label_model": "GraderLabelModel",
-    "grader_multi": "GraderMulti GraderMultiGraders UnknownGraderMultiGraders grader_multi_graders_from_dict",
-    "grader_python": "GraderPython",
-    "grader_score_model": "GraderScoreModel GraderScoreModelSamplingParams",
-    "grader_string_check": "GraderStringCheck GraderStringCheckOperation",
-    "grader_text_similarity": "GraderTextSimilarity GraderTextSimilarityEvaluationMetric",
-    "grammar_syntax1": "GrammarSyntax1",
-    "group": "Group",
-    "group_deleted_resource": "GroupDeletedResource",
-    "group_list_resource": "GroupListResource",
-    "group_member_user": "GroupMemberUser GroupMemberUserUserType",
-    "group_resource_with_success": "GroupResourceWithSuccess",
-    "group_response": "GroupResponse GroupResponseGroupType",
-    "group_role_assignment": "GroupRoleAssignment",
-    "group_user": "GroupUser",
-    "group_user_assignment": "GroupUserAssignment",
-    "group_user_deleted_resource": "GroupUserDeletedResource",
-    "history_param": "HistoryParam",
-    "hosted_tool_permission": "HostedToolPermission",
-    "hosted_tool_permission_update": "HostedToolPermissionUpdate",
-    "http_error": "HTTPError",
-    "hybrid_search_options": "HybridSearchOptions",
-    "image": "Image",
-    "image_detail": "ImageDetail",
-    "image_edit_completed_event": "ImageEditCompletedEvent ImageEditCompletedEventBackground ImageEditCompletedEventOutputFormat ImageEditCompletedEventQuality ImageEditCompletedEventSize",
-    "image_edit_partial_image_event": "ImageEditPartialImageEvent ImageEditPartialImageEventBackground ImageEditPartialImageEventOutputFormat ImageEditPartialImageEventQuality ImageEditPartialImageEventSize",
-    "image_edit_stream_event": "ImageEditStreamEvent UnknownImageEditStreamEvent image_edit_stream_event_from_dict",
-    "image_gen_action_enum": "ImageGenActionEnum",
-    "image_gen_completed_event": "ImageGenCompletedEvent ImageGenCompletedEventBackground ImageGenCompletedEventOutputFormat ImageGenCompletedEventQuality ImageGenCompletedEventSize",
-    "image_gen_input_usage_details": "ImageGenInputUsageDetails",
-    "image_gen_output_tokens_details": "ImageGenOutputTokensDetails",
-    "image_gen_partial_image_event": "ImageGenPartialImageEvent ImageGenPartialImageEventBackground ImageGenPartialImageEventOutputFormat ImageGenPartialImageEventQuality ImageGenPartialImageEventSize",
-    "image_gen_stream_event": "ImageGenStreamEvent UnknownImageGenStreamEvent image_gen_stream_event_from_dict",
-    "image_gen_tool": "ImageGenTool ImageGenToolBackground ImageGenToolInputImageMask ImageGenToolModel ImageGenToolModelEnum ImageGenToolModeration ImageGenToolOutputFormat ImageGenToolQuality ImageGenToolSize ImageGenToolSizeEnum",
-    "image_gen_tool_call": "ImageGenToolCall ImageGenToolCallStatus",
-    "image_gen_usage": "ImageGenUsage",
-    "image_ref_param": "ImageRefParam",
-    "images_response": "ImagesResponse ImagesResponseBackground ImagesResponseOutputFormat ImagesResponseQuality ImagesResponseSize",
-    "images_usage": "ImagesUsage ImagesUsageInputTokensDetails",
-    "include_enum": "IncludeEnum",
-    "inference_options": "InferenceOptions",
-    "inline_skill_param": "InlineSkillParam",
-    "inline_skill_source_param": "InlineSkillSourceParam",
-    "input_audio": "InputAudio InputAudioInputAudio InputAudioInputAudioFormat",
-    "input_content": "InputContent UnknownInputContent input_content_from_dict",
-    "input_fidelity": "InputFidelity",
-    "input_file_content": "InputFileContent",
-    "input_file_content_param": "InputFileContentParam",
-    "input_image_content": "InputImageContent",
-    "input_image_content_param_auto_param": "InputImageContentParamAutoParam",
-    "input_item": "InputItem UnknownInputItem input_item_from_dict",
-    "input_message": "InputMessage InputMessageRole InputMessageStatus",
-    "input_message_content_list": "InputMessageContentList",
-    "input_message_resource": "InputMessageResource",
-    "input_param": "InputParam input_param_from_dict",
-    "input_text_content": "InputTextContent",
-    "input_text_content_param": "InputTextContentParam",
-    "invite": "Invite InviteProjectsItem InviteProjectsItemRole InviteRole InviteStatus",
-    "invite_delete_response": "InviteDeleteResponse",
-    "invite_list_response": "InviteListResponse",
-    "invite_project_group_body": "InviteProjectGroupBody",
-    "invite_request": "InviteRequest InviteRequestProjectsItem InviteRequestProjectsItemRole InviteRequestRole",
-    "item": "Item UnknownItem item_from_dict",
-    "item_field": "ItemField UnknownItemField item_field_from_dict",
-    "item_reference_param": "ItemReferenceParam",
-    "item_resource": "ItemResource UnknownItemResource item_resource_from_dict",
-    "key_press_action": "KeyPressAction",
-    "list_assistants": "ListAssistantsOrder",
-    "list_assistants_response": "ListAssistantsResponse",
-    "list_audit_logs": "ListAuditLogsEffectiveAt",
-    "list_audit_logs_response": "ListAuditLogsResponse",
-    "list_batches_response": "ListBatchesResponse",
-    "list_certificates_response": "ListCertificatesResponse",
-    "list_chat_completions": "ListChatCompletionsOrder",
-    "list_container_files": "ListContainerFilesOrder",
-    "list_containers": "ListContainersOrder",
-    "list_conversation_items": "ListConversationItemsOrder",
-    "list_evals": "ListEvalsOrder ListEvalsOrderBy",
-    "list_files": "ListFilesOrder",
-    "list_files_in_vector_store_batch": "ListFilesInVectorStoreBatchFilter ListFilesInVectorStoreBatchOrder",
-    "list_files_response": "ListFilesResponse",
-    "list_fine_tuning_checkpoint_permission_response": "ListFineTuningCheckpointPermissionResponse",
-    "list_fine_tuning_checkpoint_permissions": "ListFineTuningCheckpointPermissionsOrder",
-    "list_fine_tuning_job_checkpoints_response": "ListFineTuningJobCheckpointsResponse",
-    "list_fine_tuning_job_events_response": "ListFineTuningJobEventsResponse",
-    "list_group_role_assignments": "ListGroupRoleAssignmentsOrder",
-    "list_group_users": "ListGroupUsersOrder",
-    "list_groups": "ListGroupsOrder",
-    "list_input_items": "ListInputItemsOrder",
-    "list_messages": "ListMessagesOrder",
-    "list_messages_response": "ListMessagesResponse",
-    "list_models_response": "ListModelsResponse",
-    "list_organization_certificates": "ListOrganizationCertificatesOrder",
-    "list_organization_spend_alerts": "ListOrganizationSpendAlertsOrder",
-    "list_paginated_fine_tuning_jobs_response": "ListPaginatedFineTuningJobsResponse",
-    "list_project_api_keys": "ListProjectApiKeysOwnerProjectAccess",
-    "list_project_certificates": "ListProjectCertificatesOrder",
-    "list_project_certificates_response": "ListProjectCertificatesResponse",
-    "list_project_group_role_assignments": "ListProjectGroupRoleAssignmentsOrder",
-    "list_project_groups": "ListProjectGroupsOrder",
-    "list_project_roles": "ListProjectRolesOrder",
-    "list_project_spend_alerts": "ListProjectSpendAlertsOrder",
-    "list_project_user_role_assignments": "ListProjectUserRoleAssignmentsOrder",
-    "list_roles": "ListRolesOrder",
-    "list_run_steps": "ListRunStepsOrder",
-    "list_run_steps_response": "ListRunStepsResponse",
-    "list_runs": "ListRunsOrder",
-    "list_runs_response": "ListRunsResponse",
-    "list_user_role_assignments": "ListUserRoleAssignmentsOrder",
-    "list_vector_store_files": "ListVectorStoreFilesFilter ListVectorStoreFilesOrder",
-    "list_vector_store_files_response": "ListVectorStoreFilesResponse",
-    "list_vector_stores": "ListVectorStoresOrder",
-    "list_vector_stores_response": "ListVectorStoresResponse",
-    "local_environment_param": "LocalEnvironmentParam",
-    "local_environment_resource": "LocalEnvironmentResource",
-    "local_shell_exec_action": "LocalShellExecAction",
-    "local_shell_tool_call": "LocalShellToolCall LocalShellToolCallStatus",
-    "local_shell_tool_call_output": "LocalShellToolCallOutput LocalShellToolCallOutputStatus",
-    "local_shell_tool_param": "LocalShellToolParam",
-    "local_skill_param": "LocalSkillParam",
-    "locked_status": "LockedStatus",
-    "log_prob": "LogProb",
-    "mcp_approval_request": "MCPApprovalRequest",
-    "mcp_approval_response": "MCPApprovalResponse",
-    "mcp_approval_response_resource": "MCPApprovalResponseResource",
-    "mcp_list_tools": "MCPListTools",
-    "mcp_list_tools_tool": "MCPListToolsTool",
-    "mcp_protocol_error": "MCPProtocolError",
-    "mcp_tool": "MCPTool MCPToolAllowedTools MCPToolConnectorId MCPToolRequireApproval MCPToolRequireApprovalMCPToolApprovalFilter MCPToolRequireApprovalMCPToolApprovalSetting mcp_tool_allowed_tools_from_dict mcp_tool_require_approval_from_dict",
-    "mcp_tool_call": "MCPToolCall",
-    "mcp_tool_call_error": "MCPToolCallError UnknownMCPToolCallError mcp_tool_call_error_from_dict",
-    "mcp_tool_call_status": "MCPToolCallStatus",
-    "mcp_tool_execution_error": "MCPToolExecutionError",
-    "mcp_tool_filter": "MCPToolFilter",
-    "message": "Message MessageContentItem UnknownMessageContentItem message_content_item_from_dict",
-    "message_content_image_file_object": "MessageContentImageFileObject MessageContentImageFileObjectImageFile MessageContentImageFileObjectImageFileDetail",
-    "message_content_image_url_object": "MessageContentImageUrlObject MessageContentImageUrlObjectImageUrl MessageContentImageUrlObjectImageUrlDetail",
-    "message_content_refusal_object": "MessageContentRefusalObject",
-    "message_content_text_annotations_file_citation_object": "MessageContentTextAnnotationsFileCitationObject MessageContentTextAnnotationsFileCitationObjectFileCitation",
-    "message_content_text_annotations_file_path_object": "MessageContentTextAnnotationsFilePathObject MessageContentTextAnnotationsFilePathObjectFilePath",
-    "message_content_text_object": "MessageContentTextObject MessageContentTextObjectText MessageContentTextObjectTextAnnotationsItem UnknownMessageContentTextObjectTextAnnotationsItem message_content_text_object_text_annotations_item_from_dict",
-    "message_object": "MessageObject MessageObjectAttachmentsItem MessageObjectAttachmentsItemToolsItem MessageObjectContentItem MessageObjectIncompleteDetails MessageObjectIncompleteDetailsReason MessageObjectRole MessageObjectStatus UnknownMessageObjectAttachmentsItemToolsItem UnknownMessageObjectContentItem message_object_attachments_item_tools_item_from_dict message_object_content_item_from_dict",
-    "message_phase": "MessagePhase",
-    "message_request_content_text_object": "MessageRequestContentTextObject",
-    "message_role": "MessageRole",
-    "message_status": "MessageStatus",
-    "metadata": "Metadata",
-    "model_ids_compaction": "ModelIdsCompaction",
-    "model_ids_responses": "ModelIdsResponses ModelIdsResponsesResponsesOnlyModel",
-    "model_ids_shared": "ModelIdsShared ModelIdsSharedEnum",
-    "model_model": "ModelModel",
-    "model_response_properties": "ModelResponseProperties ModelResponsePropertiesPromptCacheRetention",
-    "moderation": "Moderation ModerationInput ModerationOutput UnknownModerationInput UnknownModerationOutput moderation_input_from_dict moderation_output_from_dict",
-    "moderation_config_param": "ModerationConfigParam",
-    "moderation_error_body": "ModerationErrorBody",
-    "moderation_input_type": "ModerationInputType",
-    "moderation_mode": "ModerationMode",
-    "moderation_param": "ModerationParam",
-    "moderation_policy_param": "ModerationPolicyParam",
-    "moderation_result_body": "ModerationResultBody",
-    "modify_assistant_request": "ModifyAssistantRequest ModifyAssistantRequestModel ModifyAssistantRequestToolResources ModifyAssistantRequestToolResourcesCodeInterpreter ModifyAssistantRequestToolResourcesFileSearch ModifyAssistantRequestToolsItem UnknownModifyAssistantRequestToolsItem modify_assistant_request_tools_item_from_dict",
-    "modify_certificate_request": "ModifyCertificateRequest",
-    "modify_message_request": "ModifyMessageRequest",
-    "modify_run_request": "ModifyRunRequest",
-    "modify_thread_request": "ModifyThreadRequest ModifyThreadRequestToolResources ModifyThreadRequestToolResourcesCodeInterpreter ModifyThreadRequestToolResourcesFileSearch",
-    "move_param": "MoveParam",
-    "namespace_tool_param": "NamespaceToolParam NamespaceToolParamToolsItem UnknownNamespaceToolParamToolsItem namespace_tool_param_tools_item_from_dict",
-    "noise_reduction_type": "NoiseReductionType",
-    "open_ai_file": "OpenAIFile OpenAIFilePurpose OpenAIFileStatus",
-    "order_enum": "OrderEnum",
-    "organization_certificate": "OrganizationCertificate OrganizationCertificateCertificateDetails",
-    "organization_certificate_activation_response": "OrganizationCertificateActivationResponse",
-    "organization_certificate_deactivation_response": "OrganizationCertificateDeactivationResponse",
-    "organization_data_retention": "OrganizationDataRetention OrganizationDataRetentionType",
-    "organization_project_certificate": "OrganizationProjectCertificate OrganizationProjectCertificateCertificateDetails",
-    "organization_project_certificate_activation_response": "OrganizationProjectCertificateActivationResponse",
-    "organization_project_certificate_deactivation_response": "OrganizationProjectCertificateDeactivationResponse",
-    "organization_spend_alert": "OrganizationSpendAlert",
-    "organization_spend_alert_deleted_resource": "OrganizationSpendAlertDeletedResource",
-    "organization_spend_alert_list_resource": "OrganizationSpendAlertListResource",
-    "organization_spend_limit_deleted_resource": "OrganizationSpendLimitDeletedResource",
-    "organization_spend_limit_resource": "OrganizationSpendLimitResource",
-    "other_chunking_strategy_response_param": "OtherChunkingStrategyResponseParam",
-    "output_content": "OutputContent UnknownOutputContent output_content_from_dict",
-    "output_item": "OutputItem UnknownOutputItem output_item_from_dict",
-    "output_message": "OutputMessage OutputMessageStatus",
-    "output_message_content": "OutputMessageContent UnknownOutputMessageContent output_message_content_from_dict",
-    "output_text_content": "OutputTextContent",
-    "parallel_tool_calls": "ParallelToolCalls",
-    "partial_images": "PartialImages",
-    "personality_enum": "PersonalityEnum PersonalityEnumEnum",
-    "prediction_content": "PredictionContent PredictionContentContent prediction_content_content_from_dict",
-    "program": "Program",
-    "program_item_param": "ProgramItemParam",
-    "program_output": "ProgramOutput",
-    "program_output_item_param": "ProgramOutputItemParam",
-    "program_output_item_status": "ProgramOutputItemStatus",
-    "program_output_status": "ProgramOutputStatus",
-    "program_tool_call_caller": "ProgramToolCallCaller",
-    "program_tool_call_caller_param": "ProgramToolCallCallerParam",
-    "programmatic_tool_calling_param": "ProgrammaticToolCallingParam",
-    "project": "Project",
-    "project_api_key": "ProjectApiKey ProjectApiKeyOwner ProjectApiKeyOwnerProjectAccess ProjectApiKeyOwnerType",
-    "project_api_key_delete_response": "ProjectApiKeyDeleteResponse",
-    "project_api_key_list_response": "ProjectApiKeyListResponse",
-    "project_api_key_owner_service_account": "ProjectApiKeyOwnerServiceAccount",
-    "project_api_key_owner_user": "ProjectApiKeyOwnerUser",
-    "project_create_request": "ProjectCreateRequest",
-    "project_data_retention": "ProjectDataRetention ProjectDataRetentionType",
-    "project_group": "ProjectGroup ProjectGroupGroupType",
-    "project_group_deleted_resource": "ProjectGroupDeletedResource",
-    "project_group_list_resource": "ProjectGroupListResource",
-    "project_hosted_tool_permissions": "ProjectHostedToolPermissions",
-    "project_hosted_tool_permissions_update_request": "ProjectHostedToolPermissionsUpdateRequest",
-    "project_list_response": "ProjectListResponse",
-    "project_model_permissions": "ProjectModelPermissions ProjectModelPermissionsMode",
-    "project_model_permissions_delete_response": "ProjectModelPermissionsDeleteResponse",
-    "project_model_permissions_update_request": "ProjectModelPermissionsUpdateRequest ProjectModelPermissionsUpdateRequestMode",
-    "project_rate_limit": "ProjectRateLimit",
-    "project_rate_limit_list_response": "ProjectRateLimitListResponse",
-    "project_rate_limit_update_request": "ProjectRateLimitUpdateRequest",
-    "project_service_account": "ProjectServiceAccount ProjectServiceAccountRole",
-    "project_service_account_api_key": "ProjectServiceAccountApiKey",
-    "project_service_account_create_request": "ProjectServiceAccountCreateRequest",
-    "project_service_account_create_response": "ProjectServiceAccountCreateResponse ProjectServiceAccountCreateResponseRole",
-    "project_service_account_delete_response": "ProjectServiceAccountDeleteResponse",
-    "project_service_account_list_response": "ProjectServiceAccountListResponse",
-    "project_spend_alert": "ProjectSpendAlert",
-    "project_spend_alert_deleted_resource": "ProjectSpendAlertDeletedResource",
-    "project_spend_alert_list_resource": "ProjectSpendAlertListResource",
-    "project_spend_limit_deleted_resource": "ProjectSpendLimitDeletedResource",
-    "project_spend_limit_resource": "ProjectSpendLimitResource",
-    "project_update_request": "ProjectUpdateRequest",
-    "project_user": "ProjectUser",
-    "project_user_create_request": "ProjectUserCreateRequest",
-    "project_user_delete_response": "ProjectUserDeleteResponse",
-    "project_user_list_response": "ProjectUserListResponse",
-    "project_user_update_request": "ProjectUserUpdateRequest",
-    "prompt": "Prompt",
-    "prompt_cache_breakpoint_config": "PromptCacheBreakpointConfig",
-    "prompt_cache_breakpoint_param": "PromptCacheBreakpointParam",
-    "prompt_cache_mode_enum": "PromptCacheModeEnum",
-    "prompt_cache_options": "PromptCacheOptions",
-    "prompt_cache_options_param": "PromptCacheOptionsParam",
-    "prompt_cache_retention_enum": "PromptCacheRetentionEnum",
-    "prompt_cache_ttl_enum": "PromptCacheTTLEnum",
-    "provenance_check_object": "ProvenanceCheckObject",
-    "provenance_detection_result_api": "ProvenanceDetectionResultApi",
-    "provenance_resource": "ProvenanceResource ProvenanceResourceResultsItem UnknownProvenanceResourceResultsItem provenance_resource_results_item_from_dict",
-    "public_assign_organization_group_role_body": "PublicAssignOrganizationGroupRoleBody",
-    "public_create_organization_role_body": "PublicCreateOrganizationRoleBody",
-    "public_project_residency": "PublicProjectResidency",
-    "public_role_list_resource": "PublicRoleListResource",
-    "public_update_organization_role_body": "PublicUpdateOrganizationRoleBody",
-    "ranker_version_type": "RankerVersionType",
-    "ranking_options": "RankingOptions",
-    "rate_limits_param": "RateLimitsParam",
-    "realtime_audio_formats": "RealtimeAudioFormats RealtimeAudioFormatsPCMAAudioFormat RealtimeAudioFormatsPCMAudioFormat RealtimeAudioFormatsPCMUAudioFormat UnknownRealtimeAudioFormats realtime_audio_formats_from_dict",
-    "realtime_call_create_request": "RealtimeCallCreateRequest",
-    "realtime_call_refer_request": "RealtimeCallReferRequest",
-    "realtime_call_reject_request": "RealtimeCallRejectRequest",
-    "realtime_create_client_secret_request": "RealtimeCreateClientSecretRequest RealtimeCreateClientSecretRequestExpiresAfter RealtimeCreateClientSecretRequestSession UnknownRealtimeCreateClientSecretRequestSession realtime_create_client_secret_request_session_from_dict",
-    "realtime_create_client_secret_response": "RealtimeCreateClientSecretResponse RealtimeCreateClientSecretResponseSession UnknownRealtimeCreateClientSecretResponseSession realtime_create_client_secret_response_session_from_dict",
-    "realtime_function_tool": "RealtimeFunctionTool",
-    "realtime_reasoning": "RealtimeReasoning",
-    "realtime_reasoning_effort": "RealtimeReasoningEffort",
-    "realtime_session_create_request": "RealtimeSessionCreateRequest RealtimeSessionCreateRequestClientSecret RealtimeSessionCreateRequestInputAudioTranscription RealtimeSessionCreateRequestMaxResponseOutputTokens RealtimeSessionCreateRequestToolsItem RealtimeSessionCreateRequestTracing RealtimeSessionCreateRequestTracingTracingConfiguration RealtimeSessionCreateRequestTurnDetection realtime_session_create_request_max_response_output_tokens_from_dict realtime_session_create_request_tracing_from_dict",
-    "realtime_session_create_request_ga": "RealtimeSessionCreateRequestGA RealtimeSessionCreateRequestGAAudio RealtimeSessionCreateRequestGAAudioInput RealtimeSessionCreateRequestGAAudioInputNoiseReduction RealtimeSessionCreateRequestGAAudioOutput RealtimeSessionCreateRequestGAMaxOutputTokens RealtimeSessionCreateRequestGAModel RealtimeSessionCreateRequestGAModelEnum RealtimeSessionCreateRequestGAOutputModalitiesItem RealtimeSessionCreateRequestGAToolChoice RealtimeSessionCreateRequestGAToolChoiceObject RealtimeSessionCreateRequestGAToolsItem RealtimeSessionCreateRequestGATracing RealtimeSessionCreateRequestGATracingTracingConfiguration UnknownRealtimeSessionCreateRequestGAToolChoiceObject UnknownRealtimeSessionCreateRequestGAToolsItem realtime_session_create_request_ga_max_output_tokens_from_dict realtime_session_create_request_ga_tool_choice_from_dict realtime_session_create_request_ga_tool_choice_object_from_dict realtime_session_create_request_ga_tools_item_from_dict realtime_session_create_request_ga_tracing_from_dict",
-    "realtime_session_create_response": "RealtimeSessionCreateResponse RealtimeSessionCreateResponseAudio RealtimeSessionCreateResponseAudioInput RealtimeSessionCreateResponseAudioInputNoiseReduction RealtimeSessionCreateResponseAudioInputTurnDetection RealtimeSessionCreateResponseAudioOutput RealtimeSessionCreateResponseMaxOutputTokens RealtimeSessionCreateResponseTracing RealtimeSessionCreateResponseTracingTracingConfiguration RealtimeSessionCreateResponseTurnDetection realtime_session_create_response_max_output_tokens_from_dict realtime_session_create_response_tracing_from_dict",
-    "realtime_session_create_response_ga": "RealtimeSessionCreateResponseGA RealtimeSessionCreateResponseGAAudio RealtimeSessionCreateResponseGAAudioInput RealtimeSessionCreateResponseGAAudioInputNoiseReduction RealtimeSessionCreateResponseGAAudioOutput RealtimeSessionCreateResponseGAMaxOutputTokens RealtimeSessionCreateResponseGAModel RealtimeSessionCreateResponseGAModelEnum RealtimeSessionCreateResponseGAOutputModalitiesItem RealtimeSessionCreateResponseGAToolChoice RealtimeSessionCreateResponseGAToolChoiceObject RealtimeSessionCreateResponseGAToolsItem RealtimeSessionCreateResponseGATracing RealtimeSessionCreateResponseGATracingTracingConfiguration UnknownRealtimeSessionCreateResponseGAToolChoiceObject UnknownRealtimeSessionCreateResponseGAToolsItem realtime_session_create_response_ga_max_output_tokens_from_dict realtime_session_create_response_ga_tool_choice_from_dict realtime_session_create_response_ga_tool_choice_object_from_dict realtime_session_create_response_ga_tools_item_from_dict realtime_session_create_response_ga_tracing_from_dict",
-    "realtime_transcription_session_create_request": "RealtimeTranscriptionCreateRequestInputAudioNoiseReduction RealtimeTranscriptionSessionCreateRequest RealtimeTranscriptionSessionCreateRequestInputAudioFormat RealtimeTranscriptionSessionCreateRequestTurnDetection",
-    "realtime_transcription_session_create_request_ga": "RealtimeTranscriptionCreateRequestGAAudioInputNoiseReduction RealtimeTranscriptionSessionCreateRequestGA RealtimeTranscriptionSessionCreateRequestGAAudio RealtimeTranscriptionSessionCreateRequestGAAudioInput",
-    "realtime_transcription_session_create_response": "RealtimeTranscriptionSessionCreateResponse RealtimeTranscriptionSessionCreateResponseClientSecret RealtimeTranscriptionSessionCreateResponseTurnDetection",
-    "realtime_transcription_session_create_response_ga": "RealtimeTranscriptionCreateResponseGAAudioInputNoiseReduction RealtimeTranscriptionCreateResponseGAAudioInputTurnDetection RealtimeTranscriptionSessionCreateResponseGA RealtimeTranscriptionSessionCreateResponseGAAudio RealtimeTranscriptionSessionCreateResponseGAAudioInput",
-    "realtime_translation_client_secret_create_request": "RealtimeTranslationClientSecretCreateRequest RealtimeTranslationClientSecretCreateRequestExpiresAfter",
-    "realtime_translation_client_secret_create_response": "RealtimeTranslationClientSecretCreateResponse",
-    "realtime_translation_session": "RealtimeTranslationSession RealtimeTranslationSessionAudio RealtimeTranslationSessionAudioInput RealtimeTranslationSessionAudioInputNoiseReduction RealtimeTranslationSessionAudioInputTranscription RealtimeTranslationSessionAudioOutput",
-    "realtime_translation_session_create_request": "RealtimeTranslationSessionCreateRequest RealtimeTranslationSessionCreateRequestAudio RealtimeTranslationSessionCreateRequestAudioInput RealtimeTranslationSessionCreateRequestAudioInputNoiseReduction RealtimeTranslationSessionCreateRequestAudioInputTranscription RealtimeTranslationSessionCreateRequestAudioOutput",
-    "realtime_truncation": "RealtimeTruncation RealtimeTruncationEnum RealtimeTruncationRetentionRatioTruncation RealtimeTruncationRetentionRatioTruncationTokenLimits realtime_truncation_from_dict",
-    "realtime_turn_detection": "RealtimeTurnDetection RealtimeTurnDetectionSemanticVAD RealtimeTurnDetectionSemanticVADEagerness RealtimeTurnDetectionServerVAD UnknownRealtimeTurnDetection realtime_turn_detection_from_dict",
-    "reasoning": "Reasoning ReasoningContext ReasoningGenerateSummary ReasoningSummary",
-    "reasoning_effort": "ReasoningEffort",
-    "reasoning_item": "ReasoningItem ReasoningItemStatus",
-    "reasoning_mode_enum": "ReasoningModeEnum ReasoningModeEnumEnum",
-    "reasoning_text_content": "ReasoningTextContent",
-    "refusal_content": "RefusalContent",
-    "response": "Response ResponseIncompleteDetails ResponseIncompleteDetailsReason ResponseInstructions ResponseStatus ResponseTruncation response_instructions_from_dict",
-    "response_audio_delta_event": "ResponseAudioDeltaEvent",
-    "response_audio_done_event": "ResponseAudioDoneEvent",
-    "response_audio_transcript_delta_event": "ResponseAudioTranscriptDeltaEvent",
-    "response_audio_transcript_done_event": "ResponseAudioTranscriptDoneEvent",
-    "response_code_interpreter_call_code_delta_event": "ResponseCodeInterpreterCallCodeDeltaEvent",
-    "response_code_interpreter_call_code_done_event": "ResponseCodeInterpreterCallCodeDoneEvent",
-    "response_code_interpreter_call_completed_event": "ResponseCodeInterpreterCallCompletedEvent",
-    "response_code_interpreter_call_in_progress_event": "ResponseCodeInterpreterCallInProgressEvent",
-    "response_code_interpreter_call_interpreting_event": "ResponseCodeInterpreterCallInterpretingEvent",
-    "response_completed_event": "ResponseCompletedEvent",
-    "response_content_part_added_event": "ResponseContentPartAddedEvent",
-    "response_content_part_done_event": "ResponseContentPartDoneEvent",
-    "response_conversation": "ResponseConversation",
-    "response_created_event": "ResponseCreatedEvent",
-    "response_custom_tool_call_input_delta_event": "ResponseCustomToolCallInputDeltaEvent",
-    "response_custom_tool_call_input_done_event": "ResponseCustomToolCallInputDoneEvent",
-    "response_error": "ResponseError",
-    "response_error_code": "ResponseErrorCode",
-    "response_error_event": "ResponseErrorEvent",
-    "response_failed_event": "ResponseFailedEvent",
-    "response_file_search_call_completed_event": "ResponseFileSearchCallCompletedEvent",
-    "response_file_search_call_in_progress_event": "ResponseFileSearchCallInProgressEvent",
-    "response_file_search_call_searching_event": "ResponseFileSearchCallSearchingEvent",
-    "response_format_json_object": "ResponseFormatJsonObject",
-    "response_format_json_schema": "ResponseFormatJsonSchema ResponseFormatJsonSchemaJsonSchema",
-    "response_format_json_schema_schema": "ResponseFormatJsonSchemaSchema",
-    "response_format_text": "ResponseFormatText",
-    "response_function_call_arguments_delta_event": "ResponseFunctionCallArgumentsDeltaEvent",
-    "response_function_call_arguments_done_event": "ResponseFunctionCallArgumentsDoneEvent",
-    "response_image_gen_call_completed_event": "ResponseImageGenCallCompletedEvent",
-    "response_image_gen_call_generating_event": "ResponseImageGenCallGeneratingEvent",
-    "response_image_gen_call_in_progress_event": "ResponseImageGenCallInProgressEvent",
-    "response_image_gen_call_partial_image_event": "ResponseImageGenCallPartialImageEvent",
-    "response_in_progress_event": "ResponseInProgressEvent",
-    "response_incomplete_event": "ResponseIncompleteEvent",
-    "response_item_list": "ResponseItemList",
-    "response_log_prob": "ResponseLogProb ResponseLogProbTopLogprobsItem",
-    "response_mcp_call_arguments_delta_event": "ResponseMCPCallArgumentsDeltaEvent",
-    "response_mcp_call_arguments_done_event": "ResponseMCPCallArgumentsDoneEvent",
-    "response_mcp_call_completed_event": "ResponseMCPCallCompletedEvent",
-    "response_mcp_call_failed_event": "ResponseMCPCallFailedEvent",
-    "response_mcp_call_in_progress_event": "ResponseMCPCallInProgressEvent",
-    "response_mcp_list_tools_completed_event": "ResponseMCPListToolsCompletedEvent",
-    "response_mcp_list_tools_failed_event": "ResponseMCPListToolsFailedEvent",
-    "response_mcp_list_tools_in_progress_event": "ResponseMCPListToolsInProgressEvent",
-    "response_modalities": "ResponseModalities ResponseModalitiesItem",
-    "response_output_item_added_event": "ResponseOutputItemAddedEvent",
-    "response_output_item_done_event": "ResponseOutputItemDoneEvent",
-    "response_output_text": "ResponseOutputText ResponseOutputTextAnnotationsItem UnknownResponseOutputTextAnnotationsItem response_output_text_annotations_item_from_dict",
-    "response_output_text_annotation_added_event": "ResponseOutputTextAnnotationAddedEvent",
-    "response_prompt_variables": "ResponsePromptVariables ResponsePromptVariablesValue ResponsePromptVariablesValueObject UnknownResponsePromptVariablesValueObject response_prompt_variables_value_from_dict response_prompt_variables_value_object_from_dict",
-    "response_properties": "ResponseProperties",
-    "response_queued_event": "ResponseQueuedEvent",
-    "response_reasoning_summary_part_added_event": "ResponseReasoningSummaryPartAddedEvent ResponseReasoningSummaryPartAddedEventPart",
-    "response_reasoning_summary_part_done_event": "ResponseReasoningSummaryPartDoneEvent ResponseReasoningSummaryPartDoneEventPart",
-    "response_reasoning_summary_text_delta_event": "ResponseReasoningSummaryTextDeltaEvent",
-    "response_reasoning_summary_text_done_event": "ResponseReasoningSummaryTextDoneEvent",
-    "response_reasoning_text_delta_event": "ResponseReasoningTextDeltaEvent",
-    "response_reasoning_text_done_event": "ResponseReasoningTextDoneEvent",
-    "response_refusal_delta_event": "ResponseRefusalDeltaEvent",
-    "response_refusal_done_event": "ResponseRefusalDoneEvent",
-    "response_shell_call_command_added_streaming_event": "ResponseShellCallCommandAddedStreamingEvent",
-    "response_shell_call_command_delta_streaming_event": "ResponseShellCallCommandDeltaStreamingEvent",
-    "response_shell_call_command_done_streaming_event": "ResponseShellCallCommandDoneStreamingEvent",
-    "response_shell_call_output_content_delta_streaming_event": "ResponseShellCallOutputContentDeltaStreamingEvent",
-    "response_shell_call_output_content_done_streaming_event": "ResponseShellCallOutputContentDoneStreamingEvent",
-    "response_stream_event": "ResponseStreamEvent UnknownResponseStreamEvent response_stream_event_from_dict",
-    "response_stream_options": "ResponseStreamOptions",
-    "response_text_delta_event": "ResponseTextDeltaEvent",
-    "response_text_done_event": "ResponseTextDoneEvent",
-    "response_text_param": "ResponseTextParam",
-    "response_usage": "ResponseUsage ResponseUsageInputTokensDetails ResponseUsageOutputTokensDetails",
-    "response_web_search_call_completed_event": "ResponseWebSearchCallCompletedEvent",
-    "response_web_search_call_in_progress_event": "ResponseWebSearchCallInProgressEvent",
-    "response_web_search_call_searching_event": "ResponseWebSearchCallSearchingEvent",
-    "retrieve_project_group": "RetrieveProjectGroupGroupType",
-    "role": "Role",
-    "role_deleted_resource": "RoleDeletedResource",
-    "role_list_resource": "RoleListResource",
-    "run_completion_usage": "RunCompletionUsage",
-    "run_grader_request": "RunGraderRequest RunGraderRequestGrader UnknownRunGraderRequestGrader run_grader_request_grader_from_dict",
-    "run_grader_response": "RunGraderResponse RunGraderResponseMetadata RunGraderResponseMetadataErrors",
-    "run_object": "RunObject RunObjectIncompleteDetails RunObjectIncompleteDetailsReason RunObjectLastError RunObjectLastErrorCode RunObjectRequiredAction RunObjectRequiredActionSubmitToolOutputs RunObjectStatus RunObjectToolsItem UnknownRunObjectToolsItem run_object_tools_item_from_dict",
-    "run_step_completion_usage": "RunStepCompletionUsage",
-    "run_step_details_message_creation_object": "RunStepDetailsMessageCreationObject RunStepDetailsMessageCreationObjectMessageCreation",
-    "run_step_details_tool_calls_code_object": "RunStepDetailsToolCallsCodeObject RunStepDetailsToolCallsCodeObjectCodeInterpreter RunStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem UnknownRunDetailsToolCallsCodeObjectCodeInterpreterOutputsItem run_step_tool_calls_code_object_code_interpreter_outputs_item_from_dict",
-    "run_step_details_tool_calls_code_output_image_object": "RunStepDetailsToolCallsCodeOutputImageObject RunStepDetailsToolCallsCodeOutputImageObjectImage",
-    "run_step_details_tool_calls_code_output_logs_object": "RunStepDetailsToolCallsCodeOutputLogsObject",
-    "run_step_details_tool_calls_file_search_object": "RunStepDetailsToolCallsFileSearchObject RunStepDetailsToolCallsFileSearchObjectFileSearch",
-    "run_step_details_tool_calls_file_search_ranking_options_object": "RunStepDetailsToolCallsFileSearchRankingOptionsObject",
-    "run_step_details_tool_calls_file_search_result_object": "RunStepDetailsToolCallsFileSearchResultObject RunStepDetailsToolCallsFileSearchResultObjectContentItem",
-    "run_step_details_tool_calls_function_object": "RunStepDetailsToolCallsFunctionObject RunStepDetailsToolCallsFunctionObjectFunction",
-    "run_step_details_tool_calls_object": "RunStepDetailsToolCallsObject RunStepDetailsToolCallsObjectToolCallsItem UnknownRunStepDetailsToolCallsObjectToolCallsItem run_step_details_tool_calls_object_tool_calls_item_from_dict",
-    "run_step_object": "RunStepObject RunStepObjectLastError RunStepObjectLastErrorCode RunStepObjectStatus RunStepObjectStepDetails RunStepObjectType UnknownRunStepObjectStepDetails run_step_object_step_details_from_dict",
-    "run_tool_call_object": "RunToolCallObject RunToolCallObjectFunction",
-    "screenshot_param": "ScreenshotParam",
-    "scroll_param": "ScrollParam",
-    "search_content_type": "SearchContentType",
-    "search_context_size": "SearchContextSize",
-    "service_account_api_key_body": "ServiceAccountApiKeyBody",
-    "service_tier": "ServiceTier",
-    "service_tier_enum": "ServiceTierEnum",
-    "service_tier_responses": "ServiceTierResponses",
-    "set_default_skill_version_body": "SetDefaultSkillVersionBody",
-    "shell_call_output_delta": "ShellCallOutputDelta",
-    "skill_list_resource": "SkillListResource",
-    "skill_reference_param": "SkillReferenceParam",
-    "skill_resource": "SkillResource",
-    "skill_version_list_resource": "SkillVersionListResource",
-    "skill_version_resource": "SkillVersionResource",
-    "specific_apply_patch_param": "SpecificApplyPatchParam",
-    "specific_function_shell_param": "SpecificFunctionShellParam",
-    "specific_programmatic_tool_calling_param": "SpecificProgrammaticToolCallingParam",
-    "speech_audio_delta_event": "SpeechAudioDeltaEvent",
-    "speech_audio_done_event": "SpeechAudioDoneEvent SpeechAudioDoneEventUsage",
-    "spend_alert_notification_channel": "SpendAlertNotificationChannel",
-    "spend_limit_currency": "SpendLimitCurrency",
-    "spend_limit_enforcement": "SpendLimitEnforcement",
-    "spend_limit_enforcement_status": "SpendLimitEnforcementStatus SpendLimitEnforcementStatusEnum",
-    "spend_limit_interval": "SpendLimitInterval",
-    "static_chunking_strategy": "StaticChunkingStrategy",
-    "static_chunking_strategy_request_param": "StaticChunkingStrategyRequestParam",
-    "static_chunking_strategy_response_param": "StaticChunkingStrategyResponseParam",
-    "stop_configuration": "StopConfiguration stop_configuration_from_dict",
-    "submit_tool_outputs_run_request": "SubmitToolOutputsRunRequest SubmitToolOutputsRunRequestToolOutputsItem",
-    "summary_text_content": "SummaryTextContent",
-    "synth_id_provenance_result": "SynthIDProvenanceResult",
-    "task_group_item": "TaskGroupItem",
-    "task_group_task": "TaskGroupTask",
-    "task_item": "TaskItem",
-    "task_type": "TaskType",
-    "text_content": "TextContent",
-    "text_response_format_configuration": "TextResponseFormatConfiguration UnknownTextResponseFormatConfiguration text_response_format_configuration_from_dict",
-    "text_response_format_json_schema": "TextResponseFormatJsonSchema",
-    "thread_item": "ThreadItem UnknownThreadItem thread_item_from_dict",
-    "thread_item_list_resource": "ThreadItemListResource",
-    "thread_list_resource": "ThreadListResource",
-    "thread_object": "ThreadObject ThreadObjectToolResources ThreadObjectToolResourcesCodeInterpreter ThreadObjectToolResourcesFileSearch",
-    "thread_resource": "ThreadResource ThreadResourceStatus UnknownThreadResourceStatus thread_resource_status_from_dict",
-    "toggle_certificates_request": "ToggleCertificatesRequest",
-    "token_counts_body": "TokenCountsBody TokenCountsBodyInput token_counts_body_input_from_dict",
-    "token_counts_resource": "TokenCountsResource",
-    "tool": "Tool UnknownTool tool_from_dict",
-    "tool_call_caller": "ToolCallCaller UnknownToolCallCaller tool_call_caller_from_dict",
-    "tool_call_caller_param": "ToolCallCallerParam UnknownToolCallCallerParam tool_call_caller_param_from_dict",
-    "tool_choice": "ToolChoice",
-    "tool_choice_allowed": "ToolChoiceAllowed ToolChoiceAllowedMode",
-    "tool_choice_custom": "ToolChoiceCustom",
-    "tool_choice_function": "ToolChoiceFunction",
-    "tool_choice_mcp": "ToolChoiceMCP",
-    "tool_choice_options": "ToolChoiceOptions",
-    "tool_choice_param": "ToolChoiceParam ToolChoiceParamObject UnknownToolChoiceParamObject tool_choice_param_from_dict tool_choice_param_object_from_dict",
-    "tool_choice_types": "ToolChoiceTypes ToolChoiceTypesType",
-    "tool_search_call": "ToolSearchCall",
-    "tool_search_call_item_param": "ToolSearchCallItemParam",
-    "tool_search_execution_type": "ToolSearchExecutionType",
-    "tool_search_output": "ToolSearchOutput",
-    "tool_search_output_item_param": "ToolSearchOutputItemParam",
-    "tool_search_tool_param": "ToolSearchToolParam",
-    "tools_array": "ToolsArray",
-    "top_log_prob": "TopLogProb",
-    "transcript_text_delta_event": "TranscriptTextDeltaEvent TranscriptTextDeltaEventLogprobsItem",
-    "transcript_text_done_event": "TranscriptTextDoneEvent TranscriptTextDoneEventLogprobsItem",
-    "transcript_text_segment_event": "TranscriptTextSegmentEvent",
-    "transcript_text_usage_duration": "TranscriptTextUsageDuration",
-    "transcript_text_usage_tokens": "TranscriptTextUsageTokens TranscriptTextUsageTokensInputTokenDetails",
-    "transcription_diarized_segment": "TranscriptionDiarizedSegment",
-    "transcription_include": "TranscriptionInclude",
-    "transcription_language": "TranscriptionLanguage",
-    "transcription_segment": "TranscriptionSegment",
-    "transcription_word": "TranscriptionWord",
-    "truncation_enum": "TruncationEnum",
-    "truncation_object": "TruncationObject TruncationObjectType",
-    "type_param": "TypeParam",
-    "update_chat_completion": "UpdateChatCompletionBody",
-    "update_conversation_body": "UpdateConversationBody",
-    "update_eval": "UpdateEvalBody",
-    "update_group_body": "UpdateGroupBody",
-    "update_organization_data_retention_body": "UpdateOrganizationDataRetentionBody UpdateOrganizationDataRetentionBodyRetentionType",
-    "update_organization_spend_limit_body": "UpdateOrganizationSpendLimitBody",
-    "update_project_data_retention_body": "UpdateProjectDataRetentionBody UpdateProjectDataRetentionBodyRetentionType",
-    "update_project_service_account_body": "UpdateProjectServiceAccountBody UpdateProjectServiceAccountBodyRole",
-    "update_project_spend_limit_body": "UpdateProjectSpendLimitBody",
-    "update_vector_store_file_attributes_request": "UpdateVectorStoreFileAttributesRequest",
-    "update_vector_store_request": "UpdateVectorStoreRequest",
-    "update_voice_consent_request": "UpdateVoiceConsentRequest",
-    "upload": "Upload UploadStatus",
-    "upload_certificate_request": "UploadCertificateRequest",
-    "upload_part": "UploadPart",
-    "url_annotation": "UrlAnnotation",
-    "url_annotation_source": "UrlAnnotationSource",
-    "url_citation_body": "UrlCitationBody",
-    "usage_audio_speeches": "UsageAudioSpeechesBucketWidth UsageAudioSpeechesGroupByItem",
-    "usage_audio_speeches_result": "UsageAudioSpeechesResult",
-    "usage_audio_transcriptions": "UsageAudioTranscriptionsBucketWidth UsageAudioTranscriptionsGroupByItem",
-    "usage_audio_transcriptions_result": "UsageAudioTranscriptionsResult",
-    "usage_code_interpreter_sessions": "UsageCodeInterpreterSessionsBucketWidth",
-    "usage_code_interpreter_sessions_result": "UsageCodeInterpreterSessionsResult",
-    "usage_completions": "UsageCompletionsBucketWidth UsageCompletionsGroupByItem",
-    "usage_completions_result": "UsageCompletionsResult",
-    "usage_costs": "UsageCostsGroupByItem",
-    "usage_embeddings": "UsageEmbeddingsBucketWidth UsageEmbeddingsGroupByItem",
-    "usage_embeddings_result": "UsageEmbeddingsResult",
-    "usage_file_search_calls": "UsageFileSearchCallsBucketWidth UsageFileSearchCallsGroupByItem",
-    "usage_file_search_calls_result": "UsageFileSearchCallsResult",
-    "usage_images": "UsageImagesBucketWidth UsageImagesGroupByItem UsageImagesSizesItem UsageImagesSourcesItem",
-    "usage_images_result": "UsageImagesResult",
-    "usage_moderations": "UsageModerationsBucketWidth UsageModerationsGroupByItem",
-    "usage_moderations_result": "UsageModerationsResult",
-    "usage_response": "UsageResponse",
-    "usage_time_bucket": "UnknownUsageTimeBucketResultsItem UsageTimeBucket UsageTimeBucketResultsItem usage_time_bucket_results_item_from_dict",
-    "usage_vector_stores": "UsageVectorStoresBucketWidth",
-    "usage_vector_stores_result": "UsageVectorStoresResult",
-    "usage_web_search_calls": "UsageWebSearchCallsBucketWidth UsageWebSearchCallsContextLevelsItem UsageWebSearchCallsGroupByItem",
-    "usage_web_search_calls_result": "UsageWebSearchCallsResult",
-    "user": "User UserProjects UserProjectsDataItem UserUser",
-    "user_delete_response": "UserDeleteResponse",
-    "user_list_resource": "UserListResource",
-    "user_list_response": "UserListResponse",
-    "user_message_input_text": "UserMessageInputText",
-    "user_message_item": "UnknownUserMessageItemContentItem UserMessageItem UserMessageItemContentItem user_message_item_content_item_from_dict",
-    "user_message_quoted_text": "UserMessageQuotedText",
-    "user_role_assignment": "UserRoleAssignment",
-    "user_role_update_request": "UserRoleUpdateRequest",
-    "vad_config": "VadConfig",
-    "validate_grader_request": "UnknownValidateGraderRequestGrader ValidateGraderRequest ValidateGraderRequestGrader validate_grader_request_grader_from_dict",
-    "validate_grader_response": "UnknownValidateGraderResponseGrader ValidateGraderResponse ValidateGraderResponseGrader validate_grader_response_grader_from_dict",
-    "vector_store_expiration_after": "VectorStoreExpirationAfter",
-    "vector_store_file_attributes": "VectorStoreFileAttributes VectorStoreFileAttributesValue vector_store_file_attributes_value_from_dict",
-    "vector_store_file_batch_object": "VectorStoreFileBatchObject VectorStoreFileBatchObjectFileCounts VectorStoreFileBatchObjectStatus",
-    "vector_store_file_content_response": "VectorStoreFileContentResponse VectorStoreFileContentResponseDataItem",
-    "vector_store_file_object": "UnknownVectorStoreFileObjectChunkingStrategy VectorStoreFileObject VectorStoreFileObjectChunkingStrategy VectorStoreFileObjectLastError VectorStoreFileObjectLastErrorCode VectorStoreFileObjectStatus vector_store_file_object_chunking_strategy_from_dict",
-    "vector_store_object": "VectorStoreObject VectorStoreObjectFileCounts VectorStoreObjectStatus",
-    "vector_store_search_request": "UnknownVectorStoreSearchRequestFilters VectorStoreSearchRequest VectorStoreSearchRequestFilters VectorStoreSearchRequestQuery VectorStoreSearchRequestRankingOptions VectorStoreSearchRequestRankingOptionsRanker vector_store_search_request_filters_from_dict vector_store_search_request_query_from_dict",
-    "vector_store_search_result_content_object": "VectorStoreSearchResultContentObject",
-    "vector_store_search_result_item": "VectorStoreSearchResultItem",
-    "vector_store_search_results_page": "VectorStoreSearchResultsPage",
-    "verbosity": "Verbosity",
-    "video_character_resource": "VideoCharacterResource",
-    "video_content_variant": "VideoContentVariant",
-    "video_list_resource": "VideoListResource",
-    "video_model": "VideoModel VideoModelEnum",
-    "video_reference_input_param": "VideoReferenceInputParam",
-    "video_resource": "VideoResource",
-    "video_resource_error": "VideoResourceError",
-    "video_seconds": "VideoSeconds",
-    "video_size": "VideoSize",
-    "video_status": "VideoStatus",
-    "voice_consent_deleted_resource": "VoiceConsentDeletedResource",
-    "voice_consent_list_resource": "VoiceConsentListResource",
-    "voice_consent_resource": "VoiceConsentResource",
-    "voice_ids_or_custom_voice": "VoiceIdsOrCustomVoice VoiceIdsOrCustomVoiceObject voice_ids_or_custom_voice_from_dict",
-    "voice_ids_shared": "VoiceIdsShared VoiceIdsSharedEnum",
-    "voice_resource": "VoiceResource",
-    "wait_param": "WaitParam",
-    "web_search_action_find": "WebSearchActionFind",
-    "web_search_action_open_page": "WebSearchActionOpenPage",
-    "web_search_action_search": "WebSearchActionSearch WebSearchActionSearchSourcesItem",
-    "web_search_approximate_location": "WebSearchApproximateLocation",
-    "web_search_context_size": "WebSearchContextSize",
-    "web_search_location": "WebSearchLocation",
-    "web_search_preview_tool": "WebSearchPreviewTool WebSearchPreviewToolType",
-    "web_search_tool": "WebSearchTool WebSearchToolFilters WebSearchToolSearchContextSize WebSearchToolType",
-    "web_search_tool_call": "UnknownWebSearchToolCallAction WebSearchToolCall WebSearchToolCallAction WebSearchToolCallStatus web_search_tool_call_action_from_dict",
-    "webhook_batch_cancelled": "WebhookBatchCancelled WebhookBatchCancelledData",
-    "webhook_batch_completed": "WebhookBatchCompleted WebhookBatchCompletedData",
-    "webhook_batch_expired": "WebhookBatchExpired WebhookBatchExpiredData",
-    "webhook_batch_failed": "WebhookBatchFailed WebhookBatchFailedData",
-    "webhook_eval_run_canceled": "WebhookEvalRunCanceled WebhookEvalRunCanceledData",
-    "webhook_eval_run_failed": "WebhookEvalRunFailed WebhookEvalRunFailedData",
-    "webhook_eval_run_succeeded": "WebhookEvalRunSucceeded WebhookEvalRunSucceededData",
-    "webhook_fine_tuning_job_cancelled": "WebhookFineTuningJobCancelled WebhookFineTuningJobCancelledData",
-    "webhook_fine_tuning_job_failed": "WebhookFineTuningJobFailed WebhookFineTuningJobFailedData",
-    "webhook_fine_tuning_job_succeeded": "WebhookFineTuningJobSucceeded WebhookFineTuningJobSucceededData",
-    "webhook_live_call_incoming": "WebhookLiveCallIncoming WebhookLiveCallIncomingData WebhookLiveCallIncomingDataSipHeadersItem",
-    "webhook_realtime_call_incoming": "WebhookRealtimeCallIncoming WebhookRealtimeCallIncomingData WebhookRealtimeCallIncomingDataSipHeadersItem",
-    "webhook_response_cancelled": "WebhookResponseCancelled WebhookResponseCancelledData",
-    "webhook_response_completed": "WebhookResponseCompleted WebhookResponseCompletedData",
-    "webhook_response_failed": "WebhookResponseFailed WebhookResponseFailedData",
-    "webhook_response_incomplete": "WebhookResponseIncomplete WebhookResponseIncompleteData",
-    "widget_message_item": "WidgetMessageItem",
-    "workflow_param": "WorkflowParam WorkflowParamStateVariablesValue workflow_param_state_variables_value_from_dict",
-    "workflow_tracing_param": "WorkflowTracingParam",
+    "admin_organization_admin_api_keys": "AdminApiKey AdminApiKeyCreateResponse AdminApiKeyOwner AdminApiKeysCreateBody AdminApiKeysDeleteResponse AdminApiKeysListOrder ApiKeyList",
+    "admin_organization_audit_logs": "AuditLogActor AuditLogActorApiKey AuditLogActorApiKeyType AuditLogActorServiceAccount AuditLogActorSession AuditLogActorType AuditLogActorUser AuditLogApiKeyCreated AuditLogApiKeyCreatedData AuditLogApiKeyDeleted AuditLogApiKeyUpdated AuditLogApiKeyUpdatedChangesRequested AuditLogCertificateCreated AuditLogCertificateDeleted AuditLogCertificatesActivated AuditLogCertificatesActivatedCertificatesItem AuditLogCertificatesDeactivated AuditLogCertificatesDeactivatedCertificatesItem AuditLogCertificateUpdated AuditLogCheckpointPermissionCreated AuditLogCheckpointPermissionCreatedData AuditLogCheckpointPermissionDeleted AuditLogEventType",
+    "admin_organization_audit_logs_audit_log": "AuditLog ListAuditLogsEffectiveAt ListAuditLogsResponse",
+    "admin_organization_audit_logs_audit_log_external_key_registered": "AuditLogExternalKeyRegistered AuditLogExternalKeyRemoved AuditLogGroupCreated AuditLogGroupCreatedData AuditLogGroupDeleted AuditLogGroupUpdated AuditLogGroupUpdatedChangesRequested AuditLogInviteAccepted AuditLogInviteDeleted AuditLogInviteSent AuditLogInviteSentData AuditLogIpAllowlistConfigActivated AuditLogIpAllowlistConfigActivatedConfigsItem AuditLogIpAllowlistConfigDeactivated AuditLogIpAllowlistConfigDeactivatedConfigsItem AuditLogIpAllowlistCreated AuditLogIpAllowlistDeleted AuditLogIpAllowlistUpdated AuditLogLoginFailed AuditLogLogoutFailed AuditLogOrganizationUpdated AuditLogOrganizationUpdatedChangesRequested",
+    "admin_organization_audit_logs_audit_log_project": "AuditLogProject AuditLogProjectArchived AuditLogProjectCreated AuditLogProjectCreatedData AuditLogProjectDeleted AuditLogProjectUpdated AuditLogProjectUpdatedChangesRequested AuditLogRateLimitDeleted AuditLogRateLimitUpdated AuditLogRateLimitUpdatedChangesRequested AuditLogRoleAssignmentCreated AuditLogRoleAssignmentDeleted AuditLogRoleBoundToResource AuditLogRoleBoundToResourceSource AuditLogRoleCreated AuditLogRoleDeleted AuditLogRoleUnboundFromResource AuditLogRoleUnboundFromResourceSource AuditLogRoleUpdated AuditLogRoleUpdatedChangesRequested AuditLogScimDisabled",
+    "admin_organization_audit_logs_audit_log_scim_enabled": "AuditLogScimEnabled AuditLogServiceAccountCreated AuditLogServiceAccountCreatedData AuditLogServiceAccountDeleted AuditLogServiceAccountUpdated AuditLogServiceAccountUpdatedChangesRequested AuditLogUserAdded AuditLogUserAddedData AuditLogUserDeleted AuditLogUserUpdated AuditLogUserUpdatedChangesRequested AuditLogWorkloadIdentityProviderCreated AuditLogWorkloadIdentityProviderDeleted AuditLogWorkloadIdentityProviderMappingCreated AuditLogWorkloadIdentityProviderMappingDeleted AuditLogWorkloadIdentityProviderMappingUpdated AuditLogWorkloadIdentityProviderUpdated",
+    "admin_organization_certificates": "Certificate CertificateCertificateDetails CertificateObject DeleteCertificateResponse ListCertificatesResponse ListOrganizationCertificatesOrder ModifyCertificateRequest OrganizationCertificate OrganizationCertificateActivationResponse OrganizationCertificateCertificateDetails OrganizationCertificateDeactivationResponse UploadCertificateRequest",
+    "admin_organization_data_retention": "OrganizationDataRetention OrganizationDataRetentionType UpdateOrganizationDataRetentionBody UpdateOrganizationDataRetentionBodyRetentionType",
+    "admin_organization_groups": "CreateGroupBody GroupDeletedResource GroupListResource GroupResourceWithSuccess GroupResponse GroupResponseGroupType ListGroupsOrder UpdateGroupBody",
+    "admin_organization_groups_roles": "ListGroupRoleAssignmentsOrder",
+    "admin_organization_groups_users": "CreateGroupUserBody GroupMemberUser GroupMemberUserUserType GroupUser GroupUserAssignment GroupUserDeletedResource ListGroupUsersOrder UserListResource",
+    "admin_organization_invites": "Invite InviteDeleteResponse InviteListResponse InviteProjectsItem InviteProjectsItemRole InviteRequest InviteRequestProjectsItem InviteRequestProjectsItemRole InviteRequestRole InviteRole InviteStatus",
+    "admin_organization_projects": "Project ProjectCreateRequest ProjectListResponse ProjectUpdateRequest PublicProjectResidency",
+    "admin_organization_projects_api_keys": "ListProjectApiKeysOwnerProjectAccess ProjectApiKey ProjectApiKeyDeleteResponse ProjectApiKeyListResponse ProjectApiKeyOwner ProjectApiKeyOwnerProjectAccess ProjectApiKeyOwnerServiceAccount ProjectApiKeyOwnerType ProjectApiKeyOwnerUser",
+    "admin_organization_projects_certificates": "ListProjectCertificatesOrder ListProjectCertificatesResponse OrganizationProjectCertificate OrganizationProjectCertificateActivationResponse OrganizationProjectCertificateCertificateDetails OrganizationProjectCertificateDeactivationResponse",
+    "admin_organization_projects_data_retention": "ProjectDataRetention ProjectDataRetentionType UpdateProjectDataRetentionBody UpdateProjectDataRetentionBodyRetentionType",
+    "admin_organization_projects_groups": "InviteProjectGroupBody ListProjectGroupsOrder ProjectGroup ProjectGroupDeletedResource ProjectGroupGroupType ProjectGroupListResource RetrieveProjectGroupGroupType",
+    "admin_organization_projects_groups_roles": "ListProjectGroupRoleAssignmentsOrder",
+    "admin_organization_projects_hosted_tool_permissions": "HostedToolPermission HostedToolPermissionUpdate ProjectHostedToolPermissions ProjectHostedToolPermissionsUpdateRequest",
+    "admin_organization_projects_model_permissions": "ProjectModelPermissions ProjectModelPermissionsDeleteResponse ProjectModelPermissionsMode ProjectModelPermissionsUpdateRequest ProjectModelPermissionsUpdateRequestMode",
+    "admin_organization_projects_rate_limits": "ProjectRateLimit ProjectRateLimitListResponse ProjectRateLimitUpdateRequest",
+    "admin_organization_projects_roles": "ListProjectRolesOrder",
+    "admin_organization_projects_service_accounts": "ProjectServiceAccount ProjectServiceAccountApiKey ProjectServiceAccountCreateRequest ProjectServiceAccountCreateResponse ProjectServiceAccountCreateResponseRole ProjectServiceAccountDeleteResponse ProjectServiceAccountListResponse ProjectServiceAccountRole UpdateProjectServiceAccountBody UpdateProjectServiceAccountBodyRole",
+    "admin_organization_projects_service_accounts_api_keys": "CreateProjectServiceAccountApiKeyBody ServiceAccountApiKeyBody",
+    "admin_organization_projects_spend_alerts": "ListProjectSpendAlertsOrder ProjectSpendAlert ProjectSpendAlertDeletedResource ProjectSpendAlertListResource",
+    "admin_organization_projects_spend_limit": "ProjectSpendLimitDeletedResource ProjectSpendLimitResource UpdateProjectSpendLimitBody",
+    "admin_organization_projects_users": "ProjectUser ProjectUserCreateRequest ProjectUserDeleteResponse ProjectUserListResponse ProjectUserUpdateRequest",
+    "admin_organization_projects_users_roles": "ListProjectUserRoleAssignmentsOrder",
+    "admin_organization_roles": "ListRolesOrder",
+    "admin_organization_spend_alerts": "ListOrganizationSpendAlertsOrder OrganizationSpendAlert OrganizationSpendAlertDeletedResource OrganizationSpendAlertListResource",
+    "admin_organization_spend_limit": "OrganizationSpendLimitDeletedResource OrganizationSpendLimitResource UpdateOrganizationSpendLimitBody",
+    "admin_organization_usage": "CostsResult CostsResultAmount CostsResultQuantityUnit CostsResultQuantityUnitEnum UsageAudioSpeechesBucketWidth UsageAudioSpeechesGroupByItem UsageAudioSpeechesResult UsageAudioTranscriptionsBucketWidth UsageAudioTranscriptionsGroupByItem UsageAudioTranscriptionsResult UsageCodeInterpreterSessionsBucketWidth UsageCodeInterpreterSessionsResult UsageCompletionsBucketWidth UsageCompletionsGroupByItem UsageCompletionsResult UsageCostsGroupByItem UsageEmbeddingsBucketWidth UsageEmbeddingsGroupByItem UsageEmbeddingsResult",
+    "admin_organization_usage_usage_file_search_calls": "UnknownUsageTimeBucketResultsItem UsageFileSearchCallsBucketWidth UsageFileSearchCallsGroupByItem UsageFileSearchCallsResult UsageImagesBucketWidth UsageImagesGroupByItem UsageImagesResult UsageImagesSizesItem UsageImagesSourcesItem UsageModerationsBucketWidth UsageModerationsGroupByItem UsageModerationsResult UsageResponse UsageTimeBucket UsageTimeBucketResultsItem UsageVectorStoresBucketWidth UsageVectorStoresResult UsageWebSearchCallsBucketWidth UsageWebSearchCallsContextLevelsItem UsageWebSearchCallsGroupByItem UsageWebSearchCallsResult usage_time_bucket_results_item_from_dict",
+    "admin_organization_users": "UserDeleteResponse UserListResponse UserRoleUpdateRequest",
+    "admin_organization_users_roles": "ListUserRoleAssignmentsOrder",
+    "admin_shared_assigned_role_details": "AssignedRoleDetails AssignedRoleDetailsAssignmentSourcesItem DeletedRoleAssignmentResource PublicAssignOrganizationGroupRoleBody RoleListResource",
+    "admin_shared_group": "Group GroupRoleAssignment",
+    "admin_shared_public_create_organization_role_body": "PublicCreateOrganizationRoleBody PublicRoleListResource PublicUpdateOrganizationRoleBody RoleDeletedResource",
+    "admin_shared_role": "Role",
+    "admin_shared_spend_alert_notification_channel": "CreateSpendAlertBody SpendAlertNotificationChannel",
+    "admin_shared_spend_limit_currency": "SpendLimitCurrency SpendLimitEnforcement SpendLimitEnforcementStatus SpendLimitEnforcementStatusEnum SpendLimitInterval",
+    "admin_shared_toggle_certificates_request": "ToggleCertificatesRequest",
+    "admin_shared_user": "User UserProjects UserProjectsDataItem UserUser",
+    "admin_shared_user_role_assignment": "UserRoleAssignment",
+    "audio_shared_transcription_segment": "TranscriptionSegment",
+    "audio_speech": "CreateSpeechRequest CreateSpeechRequestModel CreateSpeechRequestModelEnum CreateSpeechRequestResponseFormat CreateSpeechRequestStreamFormat CreateSpeechResponseStreamEvent SpeechAudioDeltaEvent SpeechAudioDoneEvent SpeechAudioDoneEventUsage UnknownCreateSpeechResponseStreamEvent create_speech_response_stream_event_from_dict",
+    "audio_transcriptions": "AudioResponseFormat CreateTranscriptionRequest CreateTranscriptionRequestChunkingStrategy CreateTranscriptionRequestModel CreateTranscriptionRequestModelEnum CreateTranscriptionRequestTimestampGranularitiesItem CreateTranscriptionResponse CreateTranscriptionResponseDiarizedJson CreateTranscriptionResponseDiarizedJsonUsage CreateTranscriptionResponseJson CreateTranscriptionResponseJsonLogprobsItem CreateTranscriptionResponseJsonUsage CreateTranscriptionResponseVerboseJson TranscriptionDiarizedSegment TranscriptionInclude TranscriptionLanguage TranscriptionWord TranscriptTextDeltaEvent TranscriptTextDeltaEventLogprobsItem TranscriptTextDoneEvent TranscriptTextDoneEventLogprobsItem TranscriptTextUsageDuration TranscriptTextUsageTokens TranscriptTextUsageTokensInputTokenDetails UnknownCreateTranscriptionResponse UnknownCreateTranscriptionResponseDiarizedJsonUsage UnknownCreateTranscriptionResponseJsonUsage VadConfig create_transcription_request_chunking_strategy_from_dict create_transcription_response_diarized_json_usage_from_dict create_transcription_response_from_dict create_transcription_response_json_usage_from_dict",
+    "audio_transcriptions_transcript_text_segment_event": "CreateTranscriptionResponseStreamEvent TranscriptTextSegmentEvent UnknownCreateTranscriptionResponseStreamEvent create_transcription_response_stream_event_from_dict",
+    "audio_translations": "CreateTranslationRequest CreateTranslationRequestModel CreateTranslationRequestResponseFormat CreateTranslationResponse CreateTranslationResponseJson CreateTranslationResponseVerboseJson UnknownCreateTranslationResponse create_translation_response_from_dict",
+    "audio_voice_consents": "CreateVoiceConsentRequest UpdateVoiceConsentRequest VoiceConsentDeletedResource VoiceConsentListResource VoiceConsentResource",
+    "audio_voices": "CreateVoiceRequest VoiceResource",
+    "batches": "Batch BatchError BatchErrors BatchFileExpirationAfter BatchRequestCounts BatchStatus BatchUsage BatchUsageInputTokensDetails BatchUsageOutputTokensDetails CreateBatchRequest CreateBatchRequestEndpoint ListBatchesResponse",
+    "beta_assistants": "AssistantObject AssistantObjectToolResources AssistantObjectToolResourcesCodeInterpreter AssistantObjectToolResourcesFileSearch AssistantObjectToolsItem CreateAssistantRequest CreateAssistantRequestModel CreateAssistantRequestToolResources CreateAssistantRequestToolResourcesCodeInterpreter CreateAssistantRequestToolResourcesFileSearch CreateAssistantRequestToolsItem DeleteAssistantResponse ListAssistantsOrder ListAssistantsResponse ModifyAssistantRequest ModifyAssistantRequestModel ModifyAssistantRequestToolResources ModifyAssistantRequestToolResourcesCodeInterpreter ModifyAssistantRequestToolResourcesFileSearch ModifyAssistantRequestToolsItem UnknownAssistantObjectToolsItem UnknownCreateAssistantRequestToolsItem UnknownModifyAssistantRequestToolsItem assistant_object_tools_item_from_dict create_assistant_request_tools_item_from_dict modify_assistant_request_tools_item_from_dict",
+    "beta_chatkit_sessions": "AutomaticThreadTitlingParam ChatkitConfigurationParam ChatkitWorkflow ChatkitWorkflowStateVariablesValue ChatkitWorkflowTracing ChatSessionAutomaticThreadTitling ChatSessionChatkitConfiguration ChatSessionFileUpload ChatSessionHistory ChatSessionRateLimits ChatSessionResource ChatSessionStatus ExpiresAfterParam FileUploadParam HistoryParam RateLimitsParam WorkflowTracingParam chatkit_workflow_state_variables_value_from_dict",
+    "beta_chatkit_sessions_workflow_param": "CreateChatSessionBody WorkflowParam WorkflowParamStateVariablesValue workflow_param_state_variables_value_from_dict",
+    "beta_chatkit_threads": "ActiveStatus AssistantMessageItem Attachment AttachmentType ClientToolCallItem ClientToolCallStatus ClosedStatus DeletedThreadResource FileAnnotation FileAnnotationSource InferenceOptions LockedStatus ResponseOutputText ResponseOutputTextAnnotationsItem TaskGroupItem TaskGroupTask TaskItem TaskType ThreadItem ThreadItemListResource ToolChoice UnknownResponseOutputTextAnnotationsItem UnknownThreadItem UnknownUserMessageItemContentItem UrlAnnotation UrlAnnotationSource UserMessageInputText UserMessageItem UserMessageItemContentItem UserMessageQuotedText WidgetMessageItem response_output_text_annotations_item_from_dict thread_item_from_dict user_message_item_content_item_from_dict",
+    "beta_chatkit_threads_thread_resource": "ThreadListResource ThreadResource ThreadResourceStatus UnknownThreadResourceStatus thread_resource_status_from_dict",
+    "beta_realtime_sessions": "RealtimeSessionCreateRequest RealtimeSessionCreateRequestClientSecret RealtimeSessionCreateRequestInputAudioTranscription RealtimeSessionCreateRequestMaxResponseOutputTokens RealtimeSessionCreateRequestToolsItem RealtimeSessionCreateRequestTracing RealtimeSessionCreateRequestTracingTracingConfiguration RealtimeSessionCreateRequestTurnDetection RealtimeSessionCreateResponse RealtimeSessionCreateResponseAudio RealtimeSessionCreateResponseAudioInput RealtimeSessionCreateResponseAudioInputNoiseReduction RealtimeSessionCreateResponseAudioInputTurnDetection RealtimeSessionCreateResponseAudioOutput RealtimeSessionCreateResponseMaxOutputTokens RealtimeSessionCreateResponseTracing RealtimeSessionCreateResponseTracingTracingConfiguration RealtimeSessionCreateResponseTurnDetection realtime_session_create_request_max_response_output_tokens_from_dict realtime_session_create_request_tracing_from_dict realtime_session_create_response_max_output_tokens_from_dict realtime_session_create_response_tracing_from_dict",
+    "beta_realtime_transcription_sessions": "RealtimeTranscriptionCreateRequestInputAudioNoiseReduction RealtimeTranscriptionSessionCreateRequest RealtimeTranscriptionSessionCreateRequestInputAudioFormat RealtimeTranscriptionSessionCreateRequestTurnDetection RealtimeTranscriptionSessionCreateResponse RealtimeTranscriptionSessionCreateResponseClientSecret RealtimeTranscriptionSessionCreateResponseTurnDetection",
+    "beta_responses": "BetaCompactResource BetaCompactResponseMethodPublicBody BetaCompactResponseMethodPublicBodyInput BetaContextManagementParam BetaInputParam BetaItemField BetaMessage BetaMessageContentItem BetaMessageStatus BetaModelIdsCompaction BetaModelIdsShared BetaModelIdsSharedEnum BetaPromptCacheModeEnum BetaPromptCacheOptionsParam BetaPromptCacheRetentionEnum BetaPromptCacheTTLEnum BetaResponseUsage BetaResponseUsageInputTokensDetails BetaResponseUsageOutputTokensDetails BetaServiceTierEnum UnknownBetaItemField UnknownBetaMessageContentItem beta_compact_response_method_public_body_input_from_dict beta_input_param_from_dict beta_item_field_from_dict beta_message_content_item_from_dict",
+    "beta_responses_beta_metadata": "BetaCreateResponse BetaCreateResponseTruncation BetaError BetaMetadata BetaModelIdsResponses BetaModelIdsResponsesResponsesOnlyModel BetaModelResponseProperties BetaModelResponsePropertiesPromptCacheRetention BetaModerationConfigParam BetaModerationErrorBody BetaModerationInputType BetaModerationMode BetaModerationParam BetaModerationPolicyParam BetaModerationResultBody BetaMultiAgentParam BetaPrompt BetaResponsePromptVariables BetaResponsePromptVariablesValue BetaResponsePromptVariablesValueObject BetaResponseStreamOptions BetaServiceTierResponses BetaToolsArray UnknownBetaResponsePromptVariablesValueObject beta_response_prompt_variables_value_from_dict beta_response_prompt_variables_value_object_from_dict",
+    "beta_responses_beta_moderation": "BetaModeration BetaModerationInput BetaModerationOutput BetaOutputContent BetaOutputItem BetaPromptCacheOptions BetaResponse BetaResponseConversation BetaResponseError BetaResponseErrorCode BetaResponseIncompleteDetails BetaResponseIncompleteDetailsReason BetaResponseInstructions BetaResponseStatus BetaResponseTruncation UnknownBetaModerationInput UnknownBetaModerationOutput UnknownBetaOutputContent UnknownBetaOutputItem beta_moderation_input_from_dict beta_moderation_output_from_dict beta_output_content_from_dict beta_output_item_from_dict beta_response_instructions_from_dict",
+    "beta_responses_beta_response_audio_delta_event": "BetaResponseAudioDeltaEvent BetaResponseAudioDoneEvent BetaResponseAudioTranscriptDeltaEvent BetaResponseAudioTranscriptDoneEvent BetaResponseCodeInterpreterCallCodeDeltaEvent BetaResponseCodeInterpreterCallCodeDoneEvent BetaResponseCodeInterpreterCallCompletedEvent BetaResponseCodeInterpreterCallInProgressEvent BetaResponseCodeInterpreterCallInterpretingEvent BetaResponseCompletedEvent BetaResponseContentPartAddedEvent BetaResponseContentPartDoneEvent BetaResponseCreatedEvent BetaResponseCustomToolCallInputDeltaEvent BetaResponseCustomToolCallInputDoneEvent BetaResponseErrorEvent",
+    "beta_responses_beta_response_failed_event": "BetaResponseFailedEvent BetaResponseFileSearchCallCompletedEvent BetaResponseFileSearchCallInProgressEvent BetaResponseFileSearchCallSearchingEvent BetaResponseFunctionCallArgumentsDeltaEvent BetaResponseFunctionCallArgumentsDoneEvent BetaResponseImageGenCallCompletedEvent BetaResponseImageGenCallGeneratingEvent BetaResponseImageGenCallInProgressEvent BetaResponseImageGenCallPartialImageEvent BetaResponseIncompleteEvent BetaResponseInProgressEvent BetaResponseLogProb BetaResponseLogProbTopLogprobsItem BetaResponseMCPCallArgumentsDeltaEvent BetaResponseMCPCallArgumentsDoneEvent BetaResponseMCPCallCompletedEvent BetaResponseMCPCallFailedEvent BetaResponseMCPCallInProgressEvent BetaResponseMCPListToolsCompletedEvent",
+    "beta_responses_beta_response_mcp_list_tools_failed_event": "BetaResponseMCPListToolsFailedEvent BetaResponseMCPListToolsInProgressEvent BetaResponseOutputItemAddedEvent BetaResponseOutputItemDoneEvent BetaResponseOutputTextAnnotationAddedEvent BetaResponseQueuedEvent BetaResponseReasoningSummaryPartAddedEvent BetaResponseReasoningSummaryPartAddedEventPart BetaResponseReasoningSummaryPartDoneEvent BetaResponseReasoningSummaryPartDoneEventPart BetaResponseReasoningSummaryTextDeltaEvent BetaResponseReasoningSummaryTextDoneEvent BetaResponseReasoningTextDeltaEvent",
+    "beta_responses_beta_response_reasoning_text_done_event": "BetaResponseReasoningTextDoneEvent BetaResponseRefusalDeltaEvent BetaResponseRefusalDoneEvent BetaResponseShellCallCommandAddedStreamingEvent BetaResponseShellCallCommandDeltaStreamingEvent BetaResponseShellCallCommandDoneStreamingEvent BetaResponseShellCallOutputContentDeltaStreamingEvent BetaResponseShellCallOutputContentDoneStreamingEvent BetaResponseStreamEvent BetaResponseTextDeltaEvent BetaResponseTextDoneEvent BetaResponseWebSearchCallCompletedEvent BetaResponseWebSearchCallInProgressEvent BetaResponseWebSearchCallSearchingEvent BetaShellCallOutputDelta UnknownBetaResponseStreamEvent beta_response_stream_event_from_dict",
+    "beta_responses_input_items": "BetaCustomToolCallResource BetaFunctionToolCallResource BetaInputMessageResource BetaItemResource BetaListInputItemsOrder BetaResponseItemList UnknownBetaItemResource beta_item_resource_from_dict",
+    "beta_responses_input_tokens": "BetaPersonalityEnum BetaPersonalityEnumEnum BetaTokenCountsBody BetaTokenCountsBodyInput BetaTokenCountsResource BetaTruncationEnum beta_token_counts_body_input_from_dict",
+    "beta_shared_assistant_supported_models": "AssistantSupportedModels",
+    "beta_shared_assistant_tools_code": "AssistantToolsCode",
+    "beta_shared_assistant_tools_file_search_type_only": "AssistantToolsFileSearchTypeOnly CreateMessageRequest CreateMessageRequestAttachmentsItem CreateMessageRequestAttachmentsItemToolsItem CreateMessageRequestContent CreateMessageRequestContentArrayOfContentPartsItem CreateMessageRequestRole MessageContentImageFileObject MessageContentImageFileObjectImageFile MessageContentImageFileObjectImageFileDetail MessageContentImageUrlObject MessageContentImageUrlObjectImageUrl MessageContentImageUrlObjectImageUrlDetail MessageRequestContentTextObject UnknownCreateMessageRequestAttachmentsItemToolsItem UnknownCreateMessageRequestContentArrayOfContentPartsItem create_message_request_attachments_item_tools_item_from_dict create_message_request_content_array_of_content_parts_item_from_dict create_message_request_content_from_dict",
+    "beta_shared_assistants_named_tool_choice": "AssistantsApiToolChoiceOption AssistantsApiToolChoiceOptionEnum AssistantsNamedToolChoice AssistantsNamedToolChoiceFunction AssistantsNamedToolChoiceType RunCompletionUsage RunObject RunObjectIncompleteDetails RunObjectIncompleteDetailsReason RunObjectLastError RunObjectLastErrorCode RunObjectRequiredAction RunObjectRequiredActionSubmitToolOutputs RunObjectStatus RunObjectToolsItem RunToolCallObject RunToolCallObjectFunction TruncationObject TruncationObjectType UnknownRunObjectToolsItem assistants_api_tool_choice_option_from_dict run_object_tools_item_from_dict",
+    "beta_shared_beta_agent_tag": "BetaAgentTag BetaAnnotation BetaApplyPatchToolParam BetaApproximateLocation BetaAutoCodeInterpreterToolParam BetaAutoCodeInterpreterToolParamNetworkPolicy BetaCallableToolAllowedCaller BetaClickButtonType BetaClickParam BetaContainerFileCitationBody BetaContainerMemoryLimit BetaContainerNetworkPolicyAllowlistParam BetaContainerNetworkPolicyDisabledParam BetaContainerNetworkPolicyDomainSecretParam BetaFileCitationBody BetaFilePath BetaUrlCitationBody UnknownBetaAnnotation UnknownBetaAutoCodeInterpreterToolParamNetworkPolicy beta_annotation_from_dict beta_auto_code_interpreter_tool_param_network_policy_from_dict",
+    "beta_shared_beta_agent_tag_param": "BetaAdditionalToolsItemParam BetaAgentMessageItemParam BetaAgentMessageItemParamContentItem BetaAgentTagParam BetaApplyPatchCallOutputStatusParam BetaApplyPatchCallStatusParam BetaApplyPatchCreateFileOperationParam BetaApplyPatchDeleteFileOperationParam BetaApplyPatchOperationParam BetaApplyPatchToolCallItemParam BetaApplyPatchToolCallOutputItemParam BetaApplyPatchUpdateFileOperationParam BetaCompactionSummaryItemParam BetaCompactionTriggerItemParam BetaComputerCallOutputItemParam BetaContainerFileCitationParam BetaConversationObject BetaConversationParam BetaDetailEnum BetaEncryptedContentParam BetaFunctionCallItemStatus BetaInputImageContentParamAutoParam BetaInputTextContentParam BetaPromptCacheBreakpointParam UnknownBetaAgentMessageItemParamContentItem UnknownBetaApplyPatchOperationParam beta_agent_message_item_param_content_item_from_dict beta_apply_patch_operation_param_from_dict beta_conversation_param_from_dict",
+    "beta_shared_beta_code_interpreter_output_image": "BetaCodeInterpreterOutputImage BetaCodeInterpreterOutputLogs BetaCodeInterpreterTool BetaCodeInterpreterToolCall BetaCodeInterpreterToolCallOutputsItem BetaCodeInterpreterToolCallStatus BetaCodeInterpreterToolContainer BetaComparisonFilter BetaComparisonFilterType BetaComparisonFilterValue BetaComparisonFilterValueListItem BetaCompoundFilter BetaCompoundFilterFiltersItem BetaCompoundFilterType BetaCoordParam BetaDoubleClickAction BetaDragParam BetaKeyPressAction BetaMoveParam UnknownBetaCodeInterpreterToolCallOutputsItem UnknownBetaCompoundFilterFiltersItem beta_code_interpreter_tool_call_outputs_item_from_dict beta_code_interpreter_tool_container_from_dict beta_comparison_filter_value_from_dict beta_comparison_filter_value_list_item_from_dict beta_compound_filter_filters_item_from_dict",
+    "beta_shared_beta_computer_tool_call_output_resource": "BetaComputerToolCallOutputResource BetaContainerReferenceResource BetaCustomToolCallOutputResource BetaFunctionCallOutputStatusEnum BetaFunctionCallStatus BetaFunctionShellAction BetaFunctionShellCall BetaFunctionShellCallEnvironment BetaFunctionShellCallOutput BetaFunctionShellCallOutputContent BetaFunctionShellCallOutputContentOutcome BetaFunctionShellCallOutputExitOutcome BetaFunctionShellCallOutputStatusEnum BetaFunctionShellCallOutputTimeoutOutcome BetaFunctionShellCallStatus BetaFunctionToolCallOutput BetaFunctionToolCallOutputOutput BetaFunctionToolCallOutputResource BetaFunctionToolCallOutputStatus BetaIncludeEnum BetaLocalEnvironmentResource UnknownBetaFunctionShellCallEnvironment UnknownBetaFunctionShellCallOutputContentOutcome beta_function_shell_call_environment_from_dict beta_function_shell_call_output_content_outcome_from_dict beta_function_tool_call_output_output_from_dict",
+    "beta_shared_beta_custom_tool_call": "BetaCustomToolCall BetaEasyInputMessage BetaEasyInputMessageContent BetaEasyInputMessageRole BetaFileCitationParam BetaFileDetailEnum BetaFunctionCallOutputItemParam BetaFunctionCallOutputItemParamOutput BetaFunctionCallOutputItemParamOutputListItem BetaFunctionShellActionParam BetaFunctionShellCallItemParam BetaFunctionShellCallItemParamEnvironment BetaFunctionShellCallItemStatus BetaFunctionShellCallOutputExitOutcomeParam BetaInputFileContentParam UnknownBetaFunctionCallOutputItemParamOutputListItem UnknownBetaFunctionShellCallItemParamEnvironment beta_easy_input_message_content_from_dict beta_function_call_output_item_param_output_from_dict beta_function_call_output_item_param_output_list_item_from_dict beta_function_shell_call_item_param_environment_from_dict",
+    "beta_shared_beta_file_search_tool": "BetaFileSearchTool BetaFileSearchToolCall BetaFileSearchToolCallResultsItem BetaFileSearchToolCallStatus BetaFunctionShellToolParam BetaFunctionShellToolParamEnvironment BetaFunctionTool BetaFunctionToolParam BetaHTTPError BetaImageGenActionEnum BetaImageGenTool BetaImageGenToolBackground BetaImageGenToolCall BetaImageGenToolCallStatus BetaImageGenToolInputImageMask BetaImageGenToolModel BetaImageGenToolModelEnum BetaImageGenToolModeration BetaImageGenToolOutputFormat BetaImageGenToolQuality BetaImageGenToolSize BetaImageGenToolSizeEnum BetaInputContent BetaInputFidelity BetaInputMessage BetaInputMessageContentList BetaInputMessageRole BetaInputMessageStatus BetaLocalEnvironmentParam BetaLocalShellExecAction BetaLocalSkillParam BetaVectorStoreFileAttributes BetaVectorStoreFileAttributesValue UnknownBetaFunctionShellToolParamEnvironment UnknownBetaInputContent beta_function_shell_tool_param_environment_from_dict beta_input_content_from_dict beta_vector_store_file_attributes_value_from_dict",
+    "beta_shared_beta_function_shell_call_output_timeout_outcome_param": "BetaFunctionShellCallOutputContentParam BetaFunctionShellCallOutputItemParam BetaFunctionShellCallOutputOutcomeParam BetaFunctionShellCallOutputTimeoutOutcomeParam BetaFunctionToolCall BetaFunctionToolCallStatus BetaItemReferenceParam BetaMCPApprovalResponse BetaMultiAgentAction1 BetaMultiAgentCallItemParam BetaMultiAgentCallOutputItemParam BetaOutputTextContentParam BetaOutputTextContentParamAnnotationsItem BetaProgramItemParam BetaUrlCitationParam UnknownBetaFunctionShellCallOutputOutcomeParam UnknownBetaOutputTextContentParamAnnotationsItem beta_function_shell_call_output_outcome_param_from_dict beta_output_text_content_param_annotations_item_from_dict",
+    "beta_shared_beta_grammar_syntax1": "BetaCustomGrammarFormatParam BetaCustomTextFormatParam BetaCustomToolCallOutput BetaCustomToolCallOutputOutput BetaCustomToolParam BetaCustomToolParamFormat BetaDirectToolCallCaller BetaDirectToolCallCallerParam BetaEmptyModelParam BetaFileInputDetail BetaFilters BetaFunctionAndCustomToolCallOutput BetaGrammarSyntax1 BetaHybridSearchOptions BetaImageDetail BetaInputFileContent BetaInputImageContent BetaInputTextContent BetaProgramToolCallCallerParam BetaPromptCacheBreakpointConfig BetaRankerVersionType BetaRankingOptions BetaToolCallCallerParam UnknownBetaCustomToolParamFormat UnknownBetaFilters UnknownBetaFunctionAndCustomToolCallOutput UnknownBetaToolCallCallerParam beta_custom_tool_call_output_output_from_dict beta_custom_tool_param_format_from_dict beta_filters_from_dict beta_function_and_custom_tool_call_output_from_dict beta_tool_call_caller_param_from_dict",
+    "beta_shared_beta_local_shell_tool_call": "BetaLocalShellToolCall BetaLocalShellToolCallOutput BetaLocalShellToolCallOutputStatus BetaLocalShellToolCallStatus BetaLocalShellToolParam BetaLogProb BetaMCPApprovalRequest BetaMCPListTools BetaMCPListToolsTool BetaMCPProtocolError BetaMCPTool BetaMCPToolAllowedTools BetaMCPToolCall BetaMCPToolCallError BetaMCPToolCallStatus BetaMCPToolConnectorId BetaMCPToolExecutionError BetaMCPToolFilter BetaMCPToolRequireApproval BetaMCPToolRequireApprovalMCPToolApprovalFilter BetaMCPToolRequireApprovalMCPToolApprovalSetting BetaTopLogProb UnknownBetaMCPToolCallError beta_mcp_tool_allowed_tools_from_dict beta_mcp_tool_call_error_from_dict beta_mcp_tool_require_approval_from_dict",
+    "beta_shared_beta_mcp_approval_response_resource": "BetaMCPApprovalResponseResource BetaMultiAgentAction BetaMultiAgentCall BetaMultiAgentCallOutput BetaProgram BetaProgramOutput BetaProgramOutputStatus BetaToolSearchCall BetaToolSearchOutput",
+    "beta_shared_beta_message_phase": "BetaMessagePhase BetaNamespaceToolParam BetaNamespaceToolParamToolsItem BetaOutputMessage BetaOutputMessageContent BetaOutputMessageStatus BetaOutputTextContent BetaProgrammaticToolCallingParam BetaProgramToolCallCaller BetaReasoningItem BetaReasoningItemStatus BetaReasoningTextContent BetaRefusalContent BetaSearchContentType BetaSearchContextSize BetaSummaryTextContent BetaToolSearchExecutionType BetaToolSearchToolParam BetaWebSearchPreviewTool BetaWebSearchPreviewToolType UnknownBetaNamespaceToolParamToolsItem UnknownBetaOutputMessageContent beta_namespace_tool_param_tools_item_from_dict beta_output_message_content_from_dict",
+    "beta_shared_beta_message_role": "BetaAdditionalTools BetaAgentMessage BetaAgentMessageContentItem BetaApplyPatchCallOutputStatus BetaApplyPatchCallStatus BetaApplyPatchCreateFileOperation BetaApplyPatchDeleteFileOperation BetaApplyPatchToolCall BetaApplyPatchToolCallOperation BetaApplyPatchToolCallOutput BetaApplyPatchUpdateFileOperation BetaCompactionBody BetaComputerCallOutputStatus BetaComputerScreenshotContent BetaEncryptedContent BetaMessageRole BetaTextContent UnknownBetaAgentMessageContentItem UnknownBetaApplyPatchToolCallOperation beta_agent_message_content_item_from_dict beta_apply_patch_tool_call_operation_from_dict",
+    "beta_shared_beta_program_output_item_status": "BetaInputItem BetaProgramOutputItemParam BetaProgramOutputItemStatus BetaReasoning BetaReasoningContext BetaReasoningEffort BetaReasoningGenerateSummary BetaReasoningModeEnum BetaReasoningModeEnumEnum BetaReasoningSummary BetaResponseFormatJsonObject BetaResponseFormatJsonSchemaSchema BetaResponseFormatText BetaResponseTextParam BetaSpecificApplyPatchParam BetaSpecificFunctionShellParam BetaSpecificProgrammaticToolCallingParam BetaTextResponseFormatConfiguration BetaTextResponseFormatJsonSchema BetaToolChoiceAllowed BetaToolChoiceAllowedMode BetaToolChoiceCustom BetaToolChoiceFunction BetaToolChoiceMCP BetaToolChoiceOptions BetaToolChoiceParam BetaToolChoiceParamObject BetaToolChoiceTypes BetaToolChoiceTypesType BetaToolSearchCallItemParam BetaToolSearchOutputItemParam BetaVerbosity UnknownBetaInputItem UnknownBetaTextResponseFormatConfiguration UnknownBetaToolChoiceParamObject beta_input_item_from_dict beta_text_response_format_configuration_from_dict beta_tool_choice_param_from_dict beta_tool_choice_param_object_from_dict",
+    "beta_shared_beta_screenshot_param": "BetaComputerAction BetaComputerActionList BetaComputerCallSafetyCheckParam BetaComputerEnvironment BetaComputerScreenshotImage BetaComputerTool BetaComputerToolCall BetaComputerToolCallStatus BetaComputerUsePreviewTool BetaContainerAutoParam BetaContainerAutoParamNetworkPolicy BetaContainerAutoParamSkillsItem BetaContainerReferenceParam BetaInlineSkillParam BetaInlineSkillSourceParam BetaScreenshotParam BetaScrollParam BetaSkillReferenceParam BetaTypeParam BetaWaitParam UnknownBetaComputerAction UnknownBetaContainerAutoParamNetworkPolicy UnknownBetaContainerAutoParamSkillsItem beta_computer_action_from_dict beta_container_auto_param_network_policy_from_dict beta_container_auto_param_skills_item_from_dict",
+    "beta_shared_beta_web_search_approximate_location": "BetaTool BetaToolCallCaller BetaWebSearchActionFind BetaWebSearchActionOpenPage BetaWebSearchActionSearch BetaWebSearchActionSearchSourcesItem BetaWebSearchApproximateLocation BetaWebSearchTool BetaWebSearchToolCall BetaWebSearchToolCallAction BetaWebSearchToolCallStatus BetaWebSearchToolFilters BetaWebSearchToolSearchContextSize BetaWebSearchToolType UnknownBetaTool UnknownBetaToolCallCaller UnknownBetaWebSearchToolCallAction beta_tool_call_caller_from_dict beta_tool_from_dict beta_web_search_tool_call_action_from_dict",
+    "beta_shared_file_search_ranker": "FileSearchRanker",
+    "beta_shared_file_search_ranking_options": "AssistantsApiResponseFormatOption AssistantsApiResponseFormatOptionObject AssistantToolsFileSearch AssistantToolsFileSearchFileSearch AssistantToolsFunction FileSearchRankingOptions UnknownAssistantsApiResponseFormatOptionObject assistants_api_response_format_option_from_dict assistants_api_response_format_option_object_from_dict",
+    "beta_threads": "CreateThreadAndRunRequest CreateThreadAndRunRequestModel CreateThreadAndRunRequestModelEnum CreateThreadAndRunRequestToolResources CreateThreadAndRunRequestToolResourcesCodeInterpreter CreateThreadAndRunRequestToolResourcesFileSearch CreateThreadAndRunRequestToolsItem CreateThreadRequest CreateThreadRequestToolResources CreateThreadRequestToolResourcesCodeInterpreter CreateThreadRequestToolResourcesFileSearch DeleteThreadResponse ModifyThreadRequest ModifyThreadRequestToolResources ModifyThreadRequestToolResourcesCodeInterpreter ModifyThreadRequestToolResourcesFileSearch ThreadObject ThreadObjectToolResources ThreadObjectToolResourcesCodeInterpreter ThreadObjectToolResourcesFileSearch UnknownCreateThreadAndRunRequestToolsItem create_thread_and_run_request_tools_item_from_dict",
+    "beta_threads_messages": "DeleteMessageResponse ListMessagesOrder ListMessagesResponse MessageContentRefusalObject MessageContentTextAnnotationsFileCitationObject MessageContentTextAnnotationsFileCitationObjectFileCitation MessageContentTextAnnotationsFilePathObject MessageContentTextAnnotationsFilePathObjectFilePath MessageContentTextObject MessageContentTextObjectText MessageContentTextObjectTextAnnotationsItem MessageObject MessageObjectAttachmentsItem MessageObjectAttachmentsItemToolsItem MessageObjectContentItem MessageObjectIncompleteDetails MessageObjectIncompleteDetailsReason MessageObjectRole MessageObjectStatus UnknownMessageContentTextObjectTextAnnotationsItem UnknownMessageObjectAttachmentsItemToolsItem UnknownMessageObjectContentItem message_content_text_object_text_annotations_item_from_dict message_object_attachments_item_tools_item_from_dict message_object_content_item_from_dict",
+    "beta_threads_messages_modify_message_request": "ModifyMessageRequest",
+    "beta_threads_runs": "CreateRunRequest CreateRunRequestModel CreateRunRequestToolsItem ListRunsOrder ListRunsResponse ModifyRunRequest SubmitToolOutputsRunRequest SubmitToolOutputsRunRequestToolOutputsItem UnknownCreateRunRequestToolsItem create_run_request_tools_item_from_dict",
+    "beta_threads_runs_steps": "ListRunStepsOrder ListRunStepsResponse RunStepCompletionUsage RunStepDetailsMessageCreationObject RunStepDetailsMessageCreationObjectMessageCreation RunStepDetailsToolCallsCodeObject RunStepDetailsToolCallsCodeObjectCodeInterpreter RunStepDetailsToolCallsCodeObjectCodeInterpreterOutputsItem RunStepDetailsToolCallsCodeOutputImageObject RunStepDetailsToolCallsCodeOutputImageObjectImage RunStepDetailsToolCallsCodeOutputLogsObject RunStepDetailsToolCallsFileSearchObject RunStepDetailsToolCallsFileSearchObjectFileSearch RunStepDetailsToolCallsFileSearchRankingOptionsObject RunStepDetailsToolCallsFileSearchResultObject RunStepDetailsToolCallsFileSearchResultObjectContentItem RunStepDetailsToolCallsFunctionObject RunStepDetailsToolCallsFunctionObjectFunction RunStepDetailsToolCallsObject RunStepDetailsToolCallsObjectToolCallsItem RunStepObject RunStepObjectLastError RunStepObjectLastErrorCode RunStepObjectStatus RunStepObjectStepDetails RunStepObjectType UnknownRunDetailsToolCallsCodeObjectCodeInterpreterOutputsItem UnknownRunStepDetailsToolCallsObjectToolCallsItem UnknownRunStepObjectStepDetails run_step_details_tool_calls_object_tool_calls_item_from_dict run_step_object_step_details_from_dict run_step_tool_calls_code_object_code_interpreter_outputs_item_from_dict",
+    "chat_completions": "ChatCompletionAllowedTools ChatCompletionAllowedToolsChoice ChatCompletionAllowedToolsMode ChatCompletionDeleted ChatCompletionFunctionCallOption ChatCompletionFunctions ChatCompletionList ChatCompletionMessageToolCallChunk ChatCompletionMessageToolCallChunkFunction ChatCompletionModeration ChatCompletionModerationError ChatCompletionModerationInput ChatCompletionModerationOutput ChatCompletionModerationResults ChatCompletionNamedToolChoice ChatCompletionNamedToolChoiceFunction ChatCompletionTokenLogprob ChatCompletionTokenLogprobTopLogprobsItem CreateChatCompletionResponse CreateChatCompletionResponseChoicesItem CreateChatCompletionResponseChoicesItemFinishReason CreateChatCompletionResponseChoicesItemLogprobs ServiceTier UnknownChatCompletionModerationInput UnknownChatCompletionModerationOutput chat_completion_moderation_input_from_dict chat_completion_moderation_output_from_dict",
+    "chat_completions_chat_completion_named_tool_choice_custom": "ChatCompletionNamedToolChoiceCustom ChatCompletionNamedToolChoiceCustomCustom ChatCompletionRequestAssistantMessage ChatCompletionRequestAssistantMessageAudio ChatCompletionRequestAssistantMessageContent ChatCompletionRequestAssistantMessageContentPart ChatCompletionRequestAssistantMessageFunctionCall ChatCompletionRequestDeveloperMessage ChatCompletionRequestDeveloperMessageContent ChatCompletionRequestFunctionMessage ChatCompletionRequestMessageContentPartAudio ChatCompletionRequestMessageContentPartAudioInputAudio ChatCompletionRequestMessageContentPartAudioInputAudioFormat ChatCompletionRequestMessageContentPartRefusal ChatCompletionRequestSystemMessage ChatCompletionRequestSystemMessageContent ChatCompletionRequestSystemMessageContentPart ChatCompletionRequestToolMessage ChatCompletionRequestToolMessageContent ChatCompletionRequestToolMessageContentPart UnknownChatCompletionRequestAssistantMessageContentPart chat_completion_request_assistant_message_content_from_dict chat_completion_request_assistant_message_content_part_from_dict chat_completion_request_developer_message_content_from_dict chat_completion_request_system_message_content_from_dict chat_completion_request_tool_message_content_from_dict",
+    "chat_completions_chat_completion_request_message_content_part_file": "ChatCompletionRequestMessage ChatCompletionRequestMessageContentPartFile ChatCompletionRequestMessageContentPartFileFile ChatCompletionRequestUserMessage ChatCompletionRequestUserMessageContent ChatCompletionRequestUserMessageContentPart ChatCompletionStreamResponseDelta ChatCompletionStreamResponseDeltaFunctionCall ChatCompletionStreamResponseDeltaRole ChatCompletionToolChoiceOption ChatCompletionToolChoiceOptionObject ChatCompletionToolChoiceOptionToolChoiceMode CustomToolChatCompletions CustomToolChatCompletionsCustom CustomToolChatCompletionsCustomFormat CustomToolChatCompletionsCustomFormatGrammarFormat CustomToolChatCompletionsCustomFormatGrammarFormatGrammar CustomToolChatCompletionsCustomFormatGrammarFormatGrammarSyntax CustomToolChatCompletionsCustomFormatTextFormat PredictionContent PredictionContentContent ResponseModalities ResponseModalitiesItem UnknownChatCompletionRequestMessage UnknownChatCompletionRequestUserMessageContentPart UnknownChatCompletionToolChoiceOptionObject UnknownCustomToolChatCompletionsCustomFormat WebSearchContextSize WebSearchLocation chat_completion_request_message_from_dict chat_completion_request_user_message_content_from_dict chat_completion_request_user_message_content_part_from_dict chat_completion_tool_choice_option_from_dict chat_completion_tool_choice_option_object_from_dict custom_tool_chat_completions_custom_format_from_dict prediction_content_content_from_dict",
+    "chat_completions_create_chat_completion_request": "CreateChatCompletionRequest CreateChatCompletionRequestAudio CreateChatCompletionRequestAudioFormat CreateChatCompletionRequestFunctionCall CreateChatCompletionRequestFunctionCallEnum CreateChatCompletionRequestResponseFormat CreateChatCompletionRequestToolsItem CreateChatCompletionRequestWebSearchOptions CreateChatCompletionRequestWebSearchOptionsUserLocation CreateChatCompletionStreamResponse CreateChatCompletionStreamResponseChoicesItem CreateChatCompletionStreamResponseChoicesItemFinishReason CreateChatCompletionStreamResponseChoicesItemLogprobs ListChatCompletionsOrder UnknownCreateChatCompletionRequestResponseFormat UnknownCreateChatCompletionRequestToolsItem UpdateChatCompletionBody create_chat_completion_request_function_call_from_dict create_chat_completion_request_response_format_from_dict create_chat_completion_request_tools_item_from_dict",
+    "chat_completions_messages": "ChatCompletionMessageList ChatCompletionMessageListDataItem ChatCompletionMessageListDataItemContentPartsItem GetChatCompletionMessagesOrder UnknownChatCompletionMessageListDataItemContentPartsItem chat_completion_message_list_data_item_content_parts_item_from_dict",
+    "chat_shared_chat_completion_message_custom_tool_call": "ChatCompletionMessageCustomToolCall ChatCompletionMessageCustomToolCallCustom ChatCompletionMessageToolCall ChatCompletionMessageToolCallFunction ChatCompletionMessageToolCalls ChatCompletionMessageToolCallsItem ChatCompletionRequestMessageContentPartImage ChatCompletionRequestMessageContentPartImageImageUrl ChatCompletionRequestMessageContentPartImageImageUrlDetail ChatCompletionRequestMessageContentPartText ChatCompletionResponseMessage ChatCompletionResponseMessageAnnotationsItem ChatCompletionResponseMessageAnnotationsItemUrlCitation ChatCompletionResponseMessageAudio ChatCompletionResponseMessageFunctionCall UnknownChatCompletionMessageToolCallsItem chat_completion_message_tool_calls_item_from_dict",
+    "completions": "CreateCompletionRequest CreateCompletionRequestModel CreateCompletionRequestModelEnum CreateCompletionRequestPrompt CreateCompletionResponse CreateCompletionResponseChoicesItem CreateCompletionResponseChoicesItemFinishReason CreateCompletionResponseChoicesItemLogprobs create_completion_request_prompt_from_dict",
+    "containers": "ContainerListResource ContainerResource ContainerResourceExpiresAfter ContainerResourceMemoryLimit ContainerResourceNetworkPolicy ContainerResourceNetworkPolicyType CreateContainerBody CreateContainerBodyExpiresAfter CreateContainerBodyMemoryLimit CreateContainerBodyNetworkPolicy CreateContainerBodySkillsItem ListContainersOrder UnknownCreateContainerBodyNetworkPolicy UnknownCreateContainerBodySkillsItem create_container_body_network_policy_from_dict create_container_body_skills_item_from_dict",
+    "containers_files": "ContainerFileListResource ContainerFileResource CreateContainerFileBody ListContainerFilesOrder",
+    "content_provenance_checks": "C2PAProvenanceResult C2PAValidationStateApi CreateContentProvenanceBody ProvenanceCheckObject ProvenanceDetectionResultApi ProvenanceResource ProvenanceResourceResultsItem SynthIDProvenanceResult UnknownProvenanceResourceResultsItem provenance_resource_results_item_from_dict",
+    "conversations": "CreateConversationBody DeletedConversationResource UpdateConversationBody",
+    "conversations_items": "ConversationItem ConversationItemList CreateConversationItemsBody ListConversationItemsOrder UnknownConversationItem conversation_item_from_dict",
+    "conversations_shared_conversation_resource": "ConversationResource",
+    "embeddings": "CreateEmbeddingRequest CreateEmbeddingRequestEncodingFormat CreateEmbeddingRequestInput CreateEmbeddingRequestModel CreateEmbeddingRequestModelEnum CreateEmbeddingResponse CreateEmbeddingResponseUsage Embedding create_embedding_request_input_from_dict",
+    "evals": "CreateEvalCustomDataSourceConfig CreateEvalItem CreateEvalItemSimpleInputMessage CreateEvalLabelModelGrader CreateEvalLogsDataSourceConfig CreateEvalRequest CreateEvalRequestDataSourceConfig CreateEvalRequestTestingCriteriaItem CreateEvalStoredCompletionsDataSourceConfig DeleteEvalResponse Eval EvalCustomDataSourceConfig EvalDataSourceConfig EvalGraderPython EvalGraderScoreModel EvalGraderTextSimilarity EvalList EvalLogsDataSourceConfig EvalStoredCompletionsDataSourceConfig EvalTestingCriteriaItem ListEvalsOrder ListEvalsOrderBy UnknownCreateEvalItem UnknownCreateEvalRequestDataSourceConfig UnknownCreateEvalRequestTestingCriteriaItem UnknownEvalDataSourceConfig UnknownEvalTestingCriteriaItem UpdateEvalBody create_eval_item_from_dict create_eval_request_data_source_config_from_dict create_eval_request_testing_criteria_item_from_dict eval_data_source_config_from_dict eval_testing_criteria_item_from_dict",
+    "evals_runs": "CreateEvalCompletionsRunDataSource CreateEvalCompletionsRunDataSourceInputMessages CreateEvalCompletionsRunDataSourceSamplingParams CreateEvalCompletionsRunDataSourceSamplingParamsResponseFormat CreateEvalCompletionsRunDataSourceSource CreateEvalJsonlRunDataSource CreateEvalJsonlRunDataSourceSource CreateEvalResponsesRunDataSource CreateEvalResponsesRunDataSourceInputMessages CreateEvalResponsesRunDataSourceInputMessagesItemReference CreateEvalResponsesRunDataSourceInputMessagesTemplate CreateEvalResponsesRunDataSourceInputMessagesTemplateItem CreateEvalResponsesRunDataSourceSamplingParams CreateEvalResponsesRunDataSourceSamplingParamsText CreateEvalResponsesRunDataSourceSource CreateEvalRunDataSourceInputMessagesItemReferenceInputMessages CreateEvalRunDataSourceInputMessagesTemplateInputMessages CreateEvalRunDataSourceInputMessagesTemplateItem CreateEvalRunDataSourceInputMessagesTemplateItemChatMessage CreateEvalRunRequest CreateEvalRunRequestDataSource DeleteEvalRunResponse EvalJsonlFileContentSource EvalJsonlFileContentSourceContentItem EvalJsonlFileIdSource EvalResponsesSource EvalStoredCompletionsSource UnknownCreateEvalCompletionsRunDataSourceInputMessages UnknownCreateEvalCompletionsRunDataSourceSource UnknownCreateEvalJsonlRunDataSourceSource UnknownCreateEvalResponsesRunDataSourceInputMessages UnknownCreateEvalResponsesRunDataSourceInputMessagesTemplateItem UnknownCreateEvalResponsesRunDataSourceSource UnknownCreateEvalRunDataSourceInputMessagesTemplateItem UnknownCreateEvalRunRequestDataSource UnknownCreateRunDataSourceSamplingParamsResponseFormat create_eval_completions_run_data_source_input_messages_from_dict create_eval_completions_run_data_source_source_from_dict create_eval_jsonl_run_data_source_source_from_dict create_eval_responses_run_data_source_input_messages_from_dict create_eval_responses_run_data_source_source_from_dict create_eval_run_data_source_input_messages_template_item_from_dict create_eval_run_data_source_input_messages_template_item_from_dict_2 create_eval_run_data_source_sampling_params_response_format_from_dict create_eval_run_request_data_source_from_dict",
+    "evals_runs_eval_run": "EvalRun EvalRunDataSource EvalRunList EvalRunPerModelUsageItem EvalRunPerTestingCriteriaResultsItem EvalRunResultCounts GetEvalRunsOrder GetEvalRunsStatus UnknownEvalRunDataSource eval_run_data_source_from_dict",
+    "evals_runs_output_items": "EvalRunOutputItem EvalRunOutputItemList EvalRunOutputItemResult EvalRunOutputItemSample EvalRunOutputItemSampleInputItem EvalRunOutputItemSampleOutputItem EvalRunOutputItemSampleUsage GetEvalRunOutputItemsOrder GetEvalRunOutputItemsStatus",
+    "evals_shared_eval_api_error": "EvalApiError",
+    "files": "CreateFileRequest CreateFileRequestPurpose DeleteFileResponse ListFilesOrder ListFilesResponse",
+    "fine_tuning_alpha_graders": "RunGraderRequest RunGraderRequestGrader RunGraderResponse RunGraderResponseMetadata RunGraderResponseMetadataErrors UnknownRunGraderRequestGrader UnknownValidateGraderRequestGrader UnknownValidateGraderResponseGrader ValidateGraderRequest ValidateGraderRequestGrader ValidateGraderResponse ValidateGraderResponseGrader run_grader_request_grader_from_dict validate_grader_request_grader_from_dict validate_grader_response_grader_from_dict",
+    "fine_tuning_checkpoints_permissions": "CreateFineTuningCheckpointPermissionRequest DeleteFineTuningCheckpointPermissionResponse FineTuningCheckpointPermission ListFineTuningCheckpointPermissionResponse ListFineTuningCheckpointPermissionsOrder",
+    "fine_tuning_jobs": "CreateFineTuningJobRequest CreateFineTuningJobRequestHyperparameters CreateFineTuningJobRequestHyperparametersBatchSize CreateFineTuningJobRequestHyperparametersLearningRateMultiplier CreateFineTuningJobRequestHyperparametersNEpochs CreateFineTuningJobRequestIntegrationsItem CreateFineTuningJobRequestIntegrationsItemWandb CreateFineTuningJobRequestModel CreateFineTuningJobRequestModelEnum FineTuneDPOHyperparameters FineTuneDPOHyperparametersBatchSize FineTuneDPOHyperparametersBeta FineTuneDPOHyperparametersLearningRateMultiplier FineTuneDPOHyperparametersNEpochs FineTuneDPOMethod FineTuneMethod FineTuneMethodType FineTuneReinforcementHyperparameters FineTuneReinforcementHyperparametersBatchSize FineTuneReinforcementHyperparametersComputeMultiplier FineTuneReinforcementHyperparametersEvalInterval FineTuneReinforcementHyperparametersEvalSamples FineTuneReinforcementHyperparametersLearningRateMultiplier FineTuneReinforcementHyperparametersNEpochs FineTuneReinforcementHyperparametersReasoningEffort FineTuneReinforcementMethod FineTuneReinforcementMethodGrader FineTuneSupervisedHyperparameters FineTuneSupervisedHyperparametersBatchSize FineTuneSupervisedHyperparametersLearningRateMultiplier FineTuneSupervisedHyperparametersNEpochs FineTuneSupervisedMethod UnknownFineTuneReinforcementMethodGrader create_fine_job_request_hyperparameters_learning_rate_multiplier_from_dict create_fine_tuning_job_request_hyperparameters_batch_size_from_dict create_fine_tuning_job_request_hyperparameters_n_epochs_from_dict fine_tune_dpo_hyperparameters_batch_size_from_dict fine_tune_dpo_hyperparameters_beta_from_dict fine_tune_dpo_hyperparameters_learning_rate_multiplier_from_dict fine_tune_dpo_hyperparameters_n_epochs_from_dict fine_tune_reinforcement_hyperparameters_batch_size_from_dict fine_tune_reinforcement_hyperparameters_compute_multiplier_from_dict fine_tune_reinforcement_hyperparameters_eval_interval_from_dict fine_tune_reinforcement_hyperparameters_eval_samples_from_dict fine_tune_reinforcement_hyperparameters_learning_rate_multiplier_from_dict fine_tune_reinforcement_hyperparameters_n_epochs_from_dict fine_tune_reinforcement_method_grader_from_dict fine_tune_supervised_hyperparameters_batch_size_from_dict fine_tune_supervised_hyperparameters_learning_rate_multiplier_from_dict fine_tune_supervised_hyperparameters_n_epochs_from_dict",
+    "fine_tuning_jobs_checkpoints": "FineTuningJobCheckpoint FineTuningJobCheckpointMetrics ListFineTuningJobCheckpointsResponse",
+    "fine_tuning_jobs_fine_tuning_integration": "FineTuningIntegration FineTuningIntegrationWandb FineTuningJob FineTuningJobError FineTuningJobEvent FineTuningJobEventLevel FineTuningJobEventType FineTuningJobHyperparameters FineTuningJobHyperparametersBatchSize FineTuningJobHyperparametersLearningRateMultiplier FineTuningJobHyperparametersNEpochs FineTuningJobStatus ListFineTuningJobEventsResponse ListPaginatedFineTuningJobsResponse fine_tuning_job_hyperparameters_batch_size_from_dict fine_tuning_job_hyperparameters_learning_rate_multiplier_from_dict fine_tuning_job_hyperparameters_n_epochs_from_dict",
+    "fine_tuning_shared_grader_python": "GraderMulti GraderMultiGraders GraderPython UnknownGraderMultiGraders grader_multi_graders_from_dict",
+    "images": "CreateImageEditRequest CreateImageEditRequestBackground CreateImageEditRequestImage CreateImageEditRequestModel CreateImageEditRequestModelEnum CreateImageEditRequestOutputFormat CreateImageEditRequestQuality CreateImageEditRequestResponseFormat CreateImageEditRequestSize CreateImageEditRequestSizeEnum CreateImageRequest CreateImageRequestBackground CreateImageRequestModel CreateImageRequestModelEnum CreateImageRequestModeration CreateImageRequestOutputFormat CreateImageRequestQuality CreateImageRequestResponseFormat CreateImageRequestSize CreateImageRequestSizeEnum CreateImageRequestStyle CreateImageVariationRequest CreateImageVariationRequestModel CreateImageVariationRequestResponseFormat CreateImageVariationRequestSize Image ImageEditCompletedEvent ImageEditCompletedEventBackground ImageEditCompletedEventOutputFormat ImageEditCompletedEventQuality ImageEditCompletedEventSize ImageEditPartialImageEvent ImageEditPartialImageEventBackground ImageEditPartialImageEventOutputFormat ImageEditPartialImageEventQuality ImageEditPartialImageEventSize ImageEditStreamEvent ImageGenCompletedEvent ImageGenCompletedEventBackground ImageGenCompletedEventOutputFormat ImageGenCompletedEventQuality ImageGenCompletedEventSize ImageGenInputUsageDetails ImageGenOutputTokensDetails ImagesUsage ImagesUsageInputTokensDetails PartialImages UnknownImageEditStreamEvent create_image_edit_request_image_from_dict image_edit_stream_event_from_dict",
+    "images_image_gen_partial_image_event": "ImageGenPartialImageEvent ImageGenPartialImageEventBackground ImageGenPartialImageEventOutputFormat ImageGenPartialImageEventQuality ImageGenPartialImageEventSize ImageGenStreamEvent ImageGenUsage ImagesResponse ImagesResponseBackground ImagesResponseOutputFormat ImagesResponseQuality ImagesResponseSize UnknownImageGenStreamEvent image_gen_stream_event_from_dict",
+    "models": "DeleteModelResponse ListModelsResponse ModelModel",
+    "moderations": "CreateModerationAppliedInputTypesSelfHarmInstructionsItem CreateModerationItemCategoryAppliedInputTypesSelfHarmIntentItem CreateModerationItemCategoryAppliedInputTypesViolenceGraphicItem CreateModerationRequest CreateModerationRequestInput CreateModerationRequestInputUnionListItem CreateModerationRequestInputUnionListItemImageUrl CreateModerationRequestInputUnionListItemImageUrlImageUrl CreateModerationRequestInputUnionListItemText CreateModerationRequestModel CreateModerationRequestModelEnum CreateModerationResponse CreateModerationResponseResultsItem CreateModerationResponseResultsItemCategories CreateModerationResponseResultsItemCategoryAppliedInputTypes CreateModerationResponseResultsItemCategoryScores CreateModerationResultsItemCategoryAppliedInputTypesSelfHarmItem CreateModerationResultsItemCategoryAppliedInputTypesSexualItem CreateModerationResultsItemCategoryAppliedInputTypesViolenceItem UnknownCreateModerationRequestInputUnionListItem create_moderation_request_input_from_dict create_moderation_request_input_union_list_item_from_dict",
+    "other": "BetaComputerToolCallOutput BetaComputerToolCallOutputStatus BetaCreateModelResponseProperties BetaItem BetaResponseProperties ComputerToolCallOutput ComputerToolCallOutputStatus CreateModelResponseProperties CreateVideoEditJsonBody CreateVideoExtendJsonBody CreateVideoJsonBody UnknownBetaItem beta_item_from_dict",
+    "other_image_ref_param": "EditImageBodyJsonParam EditImageBodyJsonParamBackground EditImageBodyJsonParamInputFidelity EditImageBodyJsonParamModel EditImageBodyJsonParamModelEnum EditImageBodyJsonParamModeration EditImageBodyJsonParamOutputFormat EditImageBodyJsonParamQuality EditImageBodyJsonParamSize EvalGraderLabelModel EvalGraderStringCheck ImageRefParam Item ResponseProperties UnknownItem WebhookBatchCancelled WebhookBatchCancelledData WebhookBatchCompleted WebhookBatchCompletedData WebhookBatchExpired WebhookBatchExpiredData item_from_dict",
+    "other_webhook_batch_failed": "WebhookBatchFailed WebhookBatchFailedData WebhookEvalRunCanceled WebhookEvalRunCanceledData WebhookEvalRunFailed WebhookEvalRunFailedData WebhookEvalRunSucceeded WebhookEvalRunSucceededData WebhookFineTuningJobCancelled WebhookFineTuningJobCancelledData WebhookFineTuningJobFailed WebhookFineTuningJobFailedData WebhookFineTuningJobSucceeded WebhookFineTuningJobSucceededData WebhookLiveCallIncoming WebhookLiveCallIncomingData WebhookLiveCallIncomingDataSipHeadersItem",
+    "other_webhook_realtime_call_incoming": "WebhookRealtimeCallIncoming WebhookRealtimeCallIncomingData WebhookRealtimeCallIncomingDataSipHeadersItem WebhookResponseCancelled WebhookResponseCancelledData WebhookResponseCompleted WebhookResponseCompletedData WebhookResponseFailed WebhookResponseFailedData WebhookResponseIncomplete WebhookResponseIncompleteData",
+    "realtime_calls": "RealtimeCallCreateRequest RealtimeCallReferRequest RealtimeCallRejectRequest",
+    "realtime_client_secrets": "RealtimeCreateClientSecretRequest RealtimeCreateClientSecretRequestExpiresAfter RealtimeCreateClientSecretRequestSession RealtimeCreateClientSecretResponse RealtimeCreateClientSecretResponseSession RealtimeSessionCreateResponseGA RealtimeSessionCreateResponseGAAudio RealtimeSessionCreateResponseGAAudioInput RealtimeSessionCreateResponseGAAudioInputNoiseReduction RealtimeSessionCreateResponseGAAudioOutput RealtimeSessionCreateResponseGAMaxOutputTokens RealtimeSessionCreateResponseGAModel RealtimeSessionCreateResponseGAModelEnum RealtimeSessionCreateResponseGAOutputModalitiesItem RealtimeSessionCreateResponseGAToolChoice RealtimeSessionCreateResponseGAToolChoiceObject RealtimeSessionCreateResponseGAToolsItem RealtimeSessionCreateResponseGATracing RealtimeSessionCreateResponseGATracingTracingConfiguration RealtimeTranscriptionCreateRequestGAAudioInputNoiseReduction RealtimeTranscriptionCreateResponseGAAudioInputNoiseReduction RealtimeTranscriptionCreateResponseGAAudioInputTurnDetection RealtimeTranscriptionSessionCreateRequestGA RealtimeTranscriptionSessionCreateRequestGAAudio RealtimeTranscriptionSessionCreateRequestGAAudioInput RealtimeTranscriptionSessionCreateResponseGA RealtimeTranscriptionSessionCreateResponseGAAudio RealtimeTranscriptionSessionCreateResponseGAAudioInput UnknownRealtimeCreateClientSecretRequestSession UnknownRealtimeCreateClientSecretResponseSession UnknownRealtimeSessionCreateResponseGAToolChoiceObject UnknownRealtimeSessionCreateResponseGAToolsItem realtime_create_client_secret_request_session_from_dict realtime_create_client_secret_response_session_from_dict realtime_session_create_response_ga_max_output_tokens_from_dict realtime_session_create_response_ga_tool_choice_from_dict realtime_session_create_response_ga_tool_choice_object_from_dict realtime_session_create_response_ga_tools_item_from_dict realtime_session_create_response_ga_tracing_from_dict",
+    "realtime_shared_realtime_reasoning_effort": "RealtimeReasoning RealtimeReasoningEffort RealtimeSessionCreateRequestGA RealtimeSessionCreateRequestGAAudio RealtimeSessionCreateRequestGAAudioInput RealtimeSessionCreateRequestGAAudioInputNoiseReduction RealtimeSessionCreateRequestGAAudioOutput RealtimeSessionCreateRequestGAMaxOutputTokens RealtimeSessionCreateRequestGAModel RealtimeSessionCreateRequestGAModelEnum RealtimeSessionCreateRequestGAOutputModalitiesItem RealtimeSessionCreateRequestGAToolChoice RealtimeSessionCreateRequestGAToolChoiceObject RealtimeSessionCreateRequestGAToolsItem RealtimeSessionCreateRequestGATracing RealtimeSessionCreateRequestGATracingTracingConfiguration RealtimeTurnDetection RealtimeTurnDetectionSemanticVAD RealtimeTurnDetectionSemanticVADEagerness RealtimeTurnDetectionServerVAD UnknownRealtimeSessionCreateRequestGAToolChoiceObject UnknownRealtimeSessionCreateRequestGAToolsItem UnknownRealtimeTurnDetection realtime_session_create_request_ga_max_output_tokens_from_dict realtime_session_create_request_ga_tool_choice_from_dict realtime_session_create_request_ga_tool_choice_object_from_dict realtime_session_create_request_ga_tools_item_from_dict realtime_session_create_request_ga_tracing_from_dict realtime_turn_detection_from_dict",
+    "realtime_translations_client_secrets": "RealtimeTranslationClientSecretCreateRequest RealtimeTranslationClientSecretCreateRequestExpiresAfter RealtimeTranslationClientSecretCreateResponse RealtimeTranslationSession RealtimeTranslationSessionAudio RealtimeTranslationSessionAudioInput RealtimeTranslationSessionAudioInputNoiseReduction RealtimeTranslationSessionAudioInputTranscription RealtimeTranslationSessionAudioOutput RealtimeTranslationSessionCreateRequest RealtimeTranslationSessionCreateRequestAudio RealtimeTranslationSessionCreateRequestAudioInput RealtimeTranslationSessionCreateRequestAudioInputNoiseReduction RealtimeTranslationSessionCreateRequestAudioInputTranscription RealtimeTranslationSessionCreateRequestAudioOutput",
+    "responses": "CompactResource CompactResponseMethodPublicBody CompactResponseMethodPublicBodyInput ContextManagementParam CreateResponse CreateResponseTruncation InputParam ItemField ModelIdsCompaction ModelIdsResponses ModelIdsResponsesResponsesOnlyModel PromptCacheRetentionEnum ResponseStreamOptions ResponseUsage ResponseUsageInputTokensDetails ResponseUsageOutputTokensDetails ServiceTierEnum ServiceTierResponses ToolsArray UnknownItemField compact_response_method_public_body_input_from_dict input_param_from_dict item_field_from_dict",
+    "responses_input_items": "CustomToolCallResource InputMessageResource ItemResource ListInputItemsOrder ResponseItemList UnknownItemResource item_resource_from_dict",
+    "responses_input_tokens": "PersonalityEnum PersonalityEnumEnum TokenCountsBody TokenCountsBodyInput TokenCountsResource TruncationEnum token_counts_body_input_from_dict",
+    "responses_moderation_error_body": "Moderation ModerationErrorBody ModerationInput ModerationOutput OutputContent OutputItem PromptCacheOptions Response ResponseAudioDeltaEvent ResponseAudioDoneEvent ResponseAudioTranscriptDeltaEvent ResponseAudioTranscriptDoneEvent ResponseCodeInterpreterCallCodeDeltaEvent ResponseCodeInterpreterCallCodeDoneEvent ResponseCodeInterpreterCallCompletedEvent ResponseCodeInterpreterCallInProgressEvent ResponseCodeInterpreterCallInterpretingEvent ResponseConversation ResponseError ResponseErrorCode ResponseIncompleteDetails ResponseIncompleteDetailsReason ResponseInstructions ResponseStatus ResponseTruncation UnknownModerationInput UnknownModerationOutput UnknownOutputContent UnknownOutputItem moderation_input_from_dict moderation_output_from_dict output_content_from_dict output_item_from_dict response_instructions_from_dict",
+    "responses_response_completed_event": "ResponseCompletedEvent ResponseContentPartAddedEvent ResponseContentPartDoneEvent ResponseCreatedEvent ResponseCustomToolCallInputDeltaEvent ResponseCustomToolCallInputDoneEvent ResponseErrorEvent ResponseFailedEvent ResponseFileSearchCallCompletedEvent ResponseFileSearchCallInProgressEvent ResponseFileSearchCallSearchingEvent ResponseFunctionCallArgumentsDeltaEvent ResponseFunctionCallArgumentsDoneEvent ResponseImageGenCallCompletedEvent ResponseImageGenCallGeneratingEvent",
+    "responses_response_image_gen_call_in_progress_event": "ResponseImageGenCallInProgressEvent ResponseImageGenCallPartialImageEvent ResponseIncompleteEvent ResponseInProgressEvent ResponseLogProb ResponseLogProbTopLogprobsItem ResponseMCPCallArgumentsDeltaEvent ResponseMCPCallArgumentsDoneEvent ResponseMCPCallCompletedEvent ResponseMCPCallFailedEvent ResponseMCPCallInProgressEvent ResponseMCPListToolsCompletedEvent",
+    "responses_response_mcp_list_tools_failed_event": "ResponseMCPListToolsFailedEvent ResponseMCPListToolsInProgressEvent ResponseOutputItemAddedEvent ResponseOutputItemDoneEvent ResponseOutputTextAnnotationAddedEvent ResponseQueuedEvent ResponseReasoningSummaryPartAddedEvent ResponseReasoningSummaryPartAddedEventPart ResponseReasoningSummaryPartDoneEvent ResponseReasoningSummaryPartDoneEventPart ResponseReasoningSummaryTextDeltaEvent ResponseReasoningSummaryTextDoneEvent ResponseReasoningTextDeltaEvent",
+    "responses_response_reasoning_text_done_event": "ResponseReasoningTextDoneEvent ResponseRefusalDeltaEvent ResponseRefusalDoneEvent ResponseShellCallCommandAddedStreamingEvent ResponseShellCallCommandDeltaStreamingEvent ResponseShellCallCommandDoneStreamingEvent ResponseShellCallOutputContentDeltaStreamingEvent ResponseShellCallOutputContentDoneStreamingEvent ResponseTextDeltaEvent ResponseTextDoneEvent ShellCallOutputDelta",
+    "responses_response_web_search_call_completed_event": "ResponseStreamEvent ResponseWebSearchCallCompletedEvent ResponseWebSearchCallInProgressEvent ResponseWebSearchCallSearchingEvent UnknownResponseStreamEvent response_stream_event_from_dict",
+    "responses_shared_conversation_object": "ConversationObject ConversationParam Reasoning ReasoningContext ReasoningGenerateSummary ReasoningModeEnum ReasoningModeEnumEnum ReasoningSummary ResponseTextParam SpecificApplyPatchParam SpecificFunctionShellParam SpecificProgrammaticToolCallingParam ToolChoiceAllowed ToolChoiceAllowedMode ToolChoiceCustom ToolChoiceParam ToolChoiceParamObject ToolChoiceTypes ToolChoiceTypesType UnknownToolChoiceParamObject conversation_param_from_dict tool_choice_param_from_dict tool_choice_param_object_from_dict",
+    "responses_shared_custom_tool_call_output_resource": "CustomToolCallOutputResource",
+    "shared_additional_tools_item_param": "AdditionalToolsItemParam ApplyPatchCallOutputStatusParam ApplyPatchCallStatusParam ApplyPatchCreateFileOperationParam ApplyPatchDeleteFileOperationParam ApplyPatchOperationParam ApplyPatchToolCallItemParam ApplyPatchToolCallOutputItemParam ApplyPatchUpdateFileOperationParam CompactionSummaryItemParam CompactionTriggerItemParam ComputerCallOutputItemParam CustomToolCall DetailEnum FileDetailEnum FunctionCallItemStatus FunctionCallOutputItemParam FunctionCallOutputItemParamOutput FunctionCallOutputItemParamOutputListItem InputFileContentParam InputImageContentParamAutoParam InputTextContentParam UnknownApplyPatchOperationParam UnknownFunctionCallOutputItemParamOutputListItem apply_patch_operation_param_from_dict function_call_output_item_param_output_from_dict function_call_output_item_param_output_list_item_from_dict",
+    "shared_apply_patch_tool_param": "ApplyPatchToolParam ApproximateLocation AutoCodeInterpreterToolParam AutoCodeInterpreterToolParamNetworkPolicy CodeInterpreterTool CodeInterpreterToolContainer ComputerEnvironment ComputerTool ComputerUsePreviewTool ContainerAutoParam ContainerAutoParamNetworkPolicy ContainerAutoParamSkillsItem ContainerMemoryLimit ContainerReferenceParam CustomGrammarFormatParam CustomTextFormatParam CustomToolParam CustomToolParamFormat EmptyModelParam FileSearchTool Filters GrammarSyntax1 HybridSearchOptions LocalSkillParam RankerVersionType RankingOptions UnknownAutoCodeInterpreterToolParamNetworkPolicy UnknownContainerAutoParamNetworkPolicy UnknownContainerAutoParamSkillsItem UnknownCustomToolParamFormat UnknownFilters auto_code_interpreter_tool_param_network_policy_from_dict code_interpreter_tool_container_from_dict container_auto_param_network_policy_from_dict container_auto_param_skills_item_from_dict custom_tool_param_format_from_dict filters_from_dict",
+    "shared_audio_transcription": "AudioTranscription AudioTranscriptionDelay AudioTranscriptionModel AudioTranscriptionModelEnum",
+    "shared_audio_transcription_response": "AudioTranscriptionResponse AudioTranscriptionResponseModel AudioTranscriptionResponseModelEnum",
+    "shared_callable_tool_allowed_caller": "CallableToolAllowedCaller MCPTool MCPToolAllowedTools MCPToolConnectorId MCPToolFilter MCPToolRequireApproval MCPToolRequireApprovalMCPToolApprovalFilter MCPToolRequireApprovalMCPToolApprovalSetting mcp_tool_allowed_tools_from_dict mcp_tool_require_approval_from_dict",
+    "shared_chat_completion_stream_options": "ChatCompletionStreamOptions CompletionUsage CompletionUsageCompletionTokensDetails CompletionUsagePromptTokensDetails StopConfiguration stop_configuration_from_dict",
+    "shared_chat_completion_tool": "ChatCompletionTool",
+    "shared_comparison_filter": "ComparisonFilter ComparisonFilterType ComparisonFilterValue ComparisonFilterValueListItem CompoundFilter CompoundFilterFiltersItem CompoundFilterType UnknownCompoundFilterFiltersItem comparison_filter_value_from_dict comparison_filter_value_list_item_from_dict compound_filter_filters_item_from_dict",
+    "shared_computer_screenshot_content": "ComputerScreenshotContent Message MessageContentItem MessageStatus TextContent UnknownMessageContentItem message_content_item_from_dict",
+    "shared_container_file_citation_body": "Annotation ClickButtonType ClickParam CodeInterpreterOutputImage CodeInterpreterOutputLogs CodeInterpreterToolCall CodeInterpreterToolCallOutputsItem CodeInterpreterToolCallStatus ComputerAction ComputerActionList ComputerCallSafetyCheckParam ComputerScreenshotImage ComputerToolCall ComputerToolCallStatus ContainerFileCitationBody CoordParam DirectToolCallCallerParam DoubleClickAction DragParam FileCitationBody FilePath FunctionAndCustomToolCallOutput KeyPressAction MoveParam ProgramToolCallCallerParam ScreenshotParam ScrollParam TypeParam UnknownAnnotation UnknownCodeInterpreterToolCallOutputsItem UnknownComputerAction UnknownFunctionAndCustomToolCallOutput UrlCitationBody WaitParam annotation_from_dict code_interpreter_tool_call_outputs_item_from_dict computer_action_from_dict function_and_custom_tool_call_output_from_dict",
+    "shared_container_network_policy_domain_secret_param": "ContainerNetworkPolicyAllowlistParam ContainerNetworkPolicyDisabledParam ContainerNetworkPolicyDomainSecretParam InlineSkillParam InlineSkillSourceParam SkillReferenceParam",
+    "shared_easy_input_message": "EasyInputMessage EasyInputMessageContent EasyInputMessageRole easy_input_message_content_from_dict",
+    "shared_error": "Error ErrorResponse",
+    "shared_eval_item_content_output_text": "EvalItem EvalItemContent EvalItemContentArray EvalItemContentItem EvalItemContentItemObject EvalItemContentObject EvalItemContentOutputText EvalItemContentText EvalItemInputImage EvalItemRole InputAudio InputAudioInputAudio InputAudioInputAudioFormat UnknownEvalItemContentItemObject UnknownEvalItemContentObject eval_item_content_from_dict eval_item_content_item_from_dict eval_item_content_item_object_from_dict eval_item_content_object_from_dict",
+    "shared_file_expiration_after": "FileExpirationAfter OpenAIFile OpenAIFilePurpose OpenAIFileStatus",
+    "shared_file_input_detail": "FileInputDetail ImageDetail InputFileContent InputImageContent",
+    "shared_function_parameters": "FunctionObject FunctionParameters ResponseFormatJsonSchema ResponseFormatJsonSchemaJsonSchema",
+    "shared_function_shell_action_param": "FunctionShellActionParam FunctionShellCallItemParam FunctionShellCallItemParamEnvironment FunctionShellCallItemStatus FunctionShellCallOutputContentParam FunctionShellCallOutputExitOutcomeParam FunctionShellCallOutputItemParam FunctionShellCallOutputOutcomeParam FunctionShellCallOutputTimeoutOutcomeParam FunctionToolCall FunctionToolCallStatus ItemReferenceParam MCPApprovalResponse ProgramItemParam ProgramOutputItemStatus UnknownFunctionShellCallItemParamEnvironment UnknownFunctionShellCallOutputOutcomeParam function_shell_call_item_param_environment_from_dict function_shell_call_output_outcome_param_from_dict",
+    "shared_function_shell_call": "FunctionShellCall FunctionShellCallEnvironment FunctionShellCallOutput FunctionShellCallOutputContent FunctionShellCallOutputContentOutcome FunctionShellCallOutputExitOutcome FunctionShellCallOutputStatusEnum FunctionShellCallOutputTimeoutOutcome FunctionToolCallOutput FunctionToolCallOutputOutput FunctionToolCallOutputResource FunctionToolCallOutputStatus IncludeEnum MCPApprovalResponseResource Program UnknownFunctionShellCallEnvironment UnknownFunctionShellCallOutputContentOutcome function_shell_call_environment_from_dict function_shell_call_output_content_outcome_from_dict function_tool_call_output_output_from_dict",
+    "shared_function_tool_call_resource": "FunctionToolCallResource",
+    "shared_grader_label_model": "GraderLabelModel GraderScoreModel GraderScoreModelSamplingParams GraderStringCheck GraderStringCheckOperation GraderTextSimilarity GraderTextSimilarityEvaluationMetric",
+    "shared_input_fidelity": "InputFidelity",
+    "shared_local_environment_param": "FunctionShellToolParam FunctionShellToolParamEnvironment FunctionTool FunctionToolParam ImageGenActionEnum ImageGenTool ImageGenToolBackground ImageGenToolInputImageMask ImageGenToolModel ImageGenToolModelEnum ImageGenToolModeration ImageGenToolOutputFormat ImageGenToolQuality ImageGenToolSize ImageGenToolSizeEnum InputContent InputMessageContentList LocalEnvironmentParam LocalShellToolParam MessagePhase NamespaceToolParam NamespaceToolParamToolsItem UnknownFunctionShellToolParamEnvironment UnknownInputContent UnknownNamespaceToolParamToolsItem function_shell_tool_param_environment_from_dict input_content_from_dict namespace_tool_param_tools_item_from_dict",
+    "shared_mcp_list_tools_tool": "MCPListTools MCPListToolsTool MCPProtocolError MCPToolCall MCPToolCallError MCPToolCallStatus MCPToolExecutionError OutputMessage OutputMessageContent OutputMessageStatus OutputTextContent ProgramToolCallCaller ReasoningItem ReasoningItemStatus ReasoningTextContent RefusalContent SummaryTextContent ToolCallCaller UnknownMCPToolCallError UnknownOutputMessageContent UnknownToolCallCaller mcp_tool_call_error_from_dict output_message_content_from_dict tool_call_caller_from_dict",
+    "shared_message_role": "AdditionalTools ApplyPatchCallOutputStatus ApplyPatchCallStatus ApplyPatchCreateFileOperation ApplyPatchDeleteFileOperation ApplyPatchToolCall ApplyPatchToolCallOperation ApplyPatchToolCallOutput ApplyPatchUpdateFileOperation CompactionBody ComputerCallOutputStatus ComputerToolCallOutputResource ContainerReferenceResource FunctionCallOutputStatusEnum FunctionCallStatus FunctionShellAction FunctionShellCallStatus LocalEnvironmentResource MessageRole UnknownApplyPatchToolCallOperation apply_patch_tool_call_operation_from_dict",
+    "shared_metadata": "Metadata",
+    "shared_model_ids_shared": "ModelIdsShared ModelIdsSharedEnum ModelResponseProperties ModelResponsePropertiesPromptCacheRetention ModerationConfigParam ModerationInputType ModerationMode ModerationParam ModerationPolicyParam ModerationResultBody PromptCacheModeEnum PromptCacheOptionsParam PromptCacheTTLEnum",
+    "shared_noise_reduction_type": "NoiseReductionType",
+    "shared_order_enum": "OrderEnum",
+    "shared_parallel_tool_calls": "ParallelToolCalls",
+    "shared_program_output_item_param": "InputItem ProgramOutputItemParam ToolSearchCallItemParam ToolSearchOutputItemParam UnknownInputItem input_item_from_dict",
+    "shared_program_output_status": "ProgramOutput ProgramOutputStatus ToolSearchCall ToolSearchOutput",
+    "shared_programmatic_tool_calling_param": "ProgrammaticToolCallingParam SearchContentType SearchContextSize Tool ToolSearchExecutionType ToolSearchToolParam UnknownTool WebSearchApproximateLocation WebSearchPreviewTool WebSearchPreviewToolType WebSearchTool WebSearchToolFilters WebSearchToolSearchContextSize WebSearchToolType tool_from_dict",
+    "shared_prompt_cache_breakpoint_config": "InputTextContent PromptCacheBreakpointConfig",
+    "shared_prompt_cache_breakpoint_param": "PromptCacheBreakpointParam",
+    "shared_realtime_audio_formats": "RealtimeAudioFormats RealtimeAudioFormatsPCMAAudioFormat RealtimeAudioFormatsPCMAudioFormat RealtimeAudioFormatsPCMUAudioFormat RealtimeFunctionTool RealtimeTruncation RealtimeTruncationEnum RealtimeTruncationRetentionRatioTruncation RealtimeTruncationRetentionRatioTruncationTokenLimits UnknownRealtimeAudioFormats realtime_audio_formats_from_dict realtime_truncation_from_dict",
+    "shared_reasoning_effort": "ReasoningEffort",
+    "shared_response_format_json_object": "ResponseFormatJsonObject ResponseFormatJsonSchemaSchema ResponseFormatText",
+    "shared_response_prompt_variables": "Prompt ResponsePromptVariables ResponsePromptVariablesValue ResponsePromptVariablesValueObject UnknownResponsePromptVariablesValueObject response_prompt_variables_value_from_dict response_prompt_variables_value_object_from_dict",
+    "shared_text_response_format_json_schema": "TextResponseFormatConfiguration TextResponseFormatJsonSchema UnknownTextResponseFormatConfiguration text_response_format_configuration_from_dict",
+    "shared_tool_call_caller_param": "CustomToolCallOutput CustomToolCallOutputOutput DirectToolCallCaller FileSearchToolCall FileSearchToolCallResultsItem FileSearchToolCallStatus HTTPError ImageGenToolCall ImageGenToolCallStatus InputMessage InputMessageRole InputMessageStatus LocalShellExecAction LocalShellToolCall LocalShellToolCallOutput LocalShellToolCallOutputStatus LocalShellToolCallStatus LogProb MCPApprovalRequest ToolCallCallerParam TopLogProb UnknownToolCallCallerParam custom_tool_call_output_output_from_dict tool_call_caller_param_from_dict",
+    "shared_tool_choice_function": "ToolChoiceFunction ToolChoiceMCP ToolChoiceOptions",
+    "shared_vector_store_file_attributes": "VectorStoreFileAttributes VectorStoreFileAttributesValue vector_store_file_attributes_value_from_dict",
+    "shared_verbosity": "Verbosity",
+    "shared_voice_ids_shared": "VoiceIdsOrCustomVoice VoiceIdsOrCustomVoiceObject VoiceIdsShared VoiceIdsSharedEnum voice_ids_or_custom_voice_from_dict",
+    "shared_web_search_action_find": "UnknownWebSearchToolCallAction WebSearchActionFind WebSearchActionOpenPage WebSearchActionSearch WebSearchActionSearchSourcesItem WebSearchToolCall WebSearchToolCallAction WebSearchToolCallStatus web_search_tool_call_action_from_dict",
+    "skills": "CreateSkillBody CreateSkillBodyFiles DeletedSkillResource SetDefaultSkillVersionBody SkillListResource SkillResource create_skill_body_files_from_dict",
+    "skills_versions": "CreateSkillVersionBody CreateSkillVersionBodyFiles DeletedSkillVersionResource SkillVersionListResource SkillVersionResource create_skill_version_body_files_from_dict",
+    "uploads": "CompleteUploadRequest CreateUploadRequest CreateUploadRequestPurpose Upload UploadStatus",
+    "uploads_parts": "AddUploadPartRequest UploadPart",
+    "vector_stores": "CreateVectorStoreRequest CreateVectorStoreRequestChunkingStrategy DeleteVectorStoreResponse ListVectorStoresOrder ListVectorStoresResponse UnknownCreateVectorStoreRequestChunkingStrategy UnknownVectorStoreSearchRequestFilters UpdateVectorStoreRequest VectorStoreExpirationAfter VectorStoreObject VectorStoreObjectFileCounts VectorStoreObjectStatus VectorStoreSearchRequest VectorStoreSearchRequestFilters VectorStoreSearchRequestQuery VectorStoreSearchRequestRankingOptions VectorStoreSearchRequestRankingOptionsRanker VectorStoreSearchResultContentObject create_vector_store_request_chunking_strategy_from_dict vector_store_search_request_filters_from_dict vector_store_search_request_query_from_dict",
+    "vector_stores_file_batches": "CreateVectorStoreFileBatchRequest ListFilesInVectorStoreBatchFilter ListFilesInVectorStoreBatchOrder VectorStoreFileBatchObject VectorStoreFileBatchObjectFileCounts VectorStoreFileBatchObjectStatus",
+    "vector_stores_files": "ChunkingStrategyRequestParam CreateVectorStoreFileRequest DeleteVectorStoreFileResponse ListVectorStoreFilesFilter ListVectorStoreFilesOrder UnknownChunkingStrategyRequestParam UpdateVectorStoreFileAttributesRequest VectorStoreFileContentResponse VectorStoreFileContentResponseDataItem chunking_strategy_request_param_from_dict",
+    "vector_stores_shared_auto_chunking_strategy_request_param": "AutoChunkingStrategyRequestParam StaticChunkingStrategyRequestParam",
+    "vector_stores_shared_other_chunking_strategy_response_param": "ListVectorStoreFilesResponse OtherChunkingStrategyResponseParam StaticChunkingStrategyResponseParam UnknownVectorStoreFileObjectChunkingStrategy VectorStoreFileObject VectorStoreFileObjectChunkingStrategy VectorStoreFileObjectLastError VectorStoreFileObjectLastErrorCode VectorStoreFileObjectStatus vector_store_file_object_chunking_strategy_from_dict",
+    "vector_stores_shared_static_chunking_strategy": "StaticChunkingStrategy",
+    "vector_stores_vector_store_search_result_item": "VectorStoreSearchResultItem VectorStoreSearchResultsPage",
+    "videos": "CreateVideoCharacterBody CreateVideoEditMultipartBody CreateVideoEditMultipartBodyVideo CreateVideoExtendMultipartBody CreateVideoExtendMultipartBodyVideo CreateVideoMultipartBody CreateVideoMultipartBodyImageRefParam CreateVideoMultipartBodyInputReference CreateVideoRemixBody DeletedVideoResource VideoCharacterResource VideoContentVariant VideoListResource VideoModel VideoModelEnum VideoReferenceInputParam VideoResource VideoResourceError VideoSeconds VideoSize VideoStatus create_video_edit_multipart_body_video_from_dict create_video_extend_multipart_body_video_from_dict create_video_multipart_body_input_reference_from_dict",
 }
 _MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]

@@ -13,7 +13,10 @@ import enum
 import gc
 from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
-from typing import Any, Self, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeAlias, TypeVar
+
+if TYPE_CHECKING:
+    import dataclasses
 
 T = TypeVar("T")
 Decoders: TypeAlias = dict[str | None, Callable[[Any], T]]  # a tagged union's decoder per tag
@@ -397,6 +400,8 @@ class Model:
 
     __slots__ = ()
     __hash__ = None  # type: ignore[assignment]  # models are mutable
+    if TYPE_CHECKING:  # set by `model`: `dataclasses.fields`, `asdict` and `replace` take models
+        __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
@@ -410,6 +415,26 @@ class Model:
             if v is not UNSET and not (k == "extra" and not len(v))
         )
         return f"{type(self).__name__}({shown})"
+
+
+ModelT = TypeVar("ModelT", bound=Model)
+
+if TYPE_CHECKING:
+
+    def model(cls: type[ModelT]) -> type[ModelT]:
+        """Makes a generated model a dataclass (its own `__init__`, equality and repr kept).
+
+        Type checkers see a plain class with that `__init__`: the same constructor, without the
+        dataclass analysis of thousands of classes that made checking a user's script slower.
+        """
+        return cls
+
+else:
+
+    def model(cls):
+        from dataclasses import dataclass  # imported with the first types module, not the client
+
+        return dataclass(init=False, repr=False, eq=False)(cls)
 
 
 class Unknown(Model):

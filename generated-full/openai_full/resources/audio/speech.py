@@ -17,13 +17,13 @@ from ..._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ..._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ...types.create_speech_request import (
+    from ...types.audio_speech import (
         CreateSpeechRequestModelEnum,
         CreateSpeechRequestResponseFormat,
         CreateSpeechRequestStreamFormat,
+        CreateSpeechResponseStreamEvent,
     )
-    from ...types.create_speech_response_stream_event import CreateSpeechResponseStreamEvent
-    from ...types.voice_ids_or_custom_voice import VoiceIdsOrCustomVoice
+    from ...types.shared_voice_ids_shared import VoiceIdsOrCustomVoice
 
 
 class Speech:

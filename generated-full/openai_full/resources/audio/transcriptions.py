@@ -18,14 +18,14 @@ if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ..._runtime.http import AsyncAPIClient, SyncAPIClient
     from ..._runtime.uploads import FileTypes
-    from ...types.audio_response_format import AudioResponseFormat
-    from ...types.create_transcription import CreateTranscriptionResponse
-    from ...types.create_transcription_request import (
+    from ...types.audio_transcriptions import (
+        AudioResponseFormat,
         CreateTranscriptionRequestChunkingStrategy,
         CreateTranscriptionRequestModelEnum,
         CreateTranscriptionRequestTimestampGranularitiesItem,
+        CreateTranscriptionResponse,
     )
-    from ...types.create_transcription_response_stream_event import (
+    from ...types.audio_transcriptions_transcript_text_segment_event import (
         CreateTranscriptionResponseStreamEvent,
     )
 

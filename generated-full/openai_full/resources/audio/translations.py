@@ -17,8 +17,10 @@ if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ..._runtime.http import AsyncAPIClient, SyncAPIClient
     from ..._runtime.uploads import FileTypes
-    from ...types.create_translation import CreateTranslationResponse
-    from ...types.create_translation_request import CreateTranslationRequestResponseFormat
+    from ...types.audio_translations import (
+        CreateTranslationRequestResponseFormat,
+        CreateTranslationResponse,
+    )
 
 
 class Translations:

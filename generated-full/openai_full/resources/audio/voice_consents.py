@@ -23,8 +23,7 @@ if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ..._runtime.http import AsyncAPIClient, SyncAPIClient
     from ..._runtime.uploads import FileTypes
-    from ...types.voice_consent_deleted_resource import VoiceConsentDeletedResource
-    from ...types.voice_consent_resource import VoiceConsentResource
+    from ...types.audio_voice_consents import VoiceConsentDeletedResource, VoiceConsentResource
 
 
 class VoiceConsents:

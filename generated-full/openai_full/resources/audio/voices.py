@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ..._runtime.http import AsyncAPIClient, SyncAPIClient
     from ..._runtime.uploads import FileTypes
-    from ...types.voice_resource import VoiceResource
+    from ...types.audio_voices import VoiceResource
 
 
 class Voices:

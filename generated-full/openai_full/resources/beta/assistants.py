@@ -16,20 +16,18 @@ from ..._runtime.pagination import AsyncCursorPage, AsyncPager, Paging, SyncCurs
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ..._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ...types.assistant_object import AssistantObject
-    from ...types.assistant_supported_models import AssistantSupportedModels
-    from ...types.assistants_api_response_format_option import AssistantsApiResponseFormatOption
-    from ...types.create_assistant_request import (
+    from ...types.beta_assistants import (
+        AssistantObject,
         CreateAssistantRequestToolResources,
         CreateAssistantRequestToolsItem,
-    )
-    from ...types.delete_assistant_response import DeleteAssistantResponse
-    from ...types.list_assistants import ListAssistantsOrder
-    from ...types.modify_assistant_request import (
+        DeleteAssistantResponse,
+        ListAssistantsOrder,
         ModifyAssistantRequestToolResources,
         ModifyAssistantRequestToolsItem,
     )
-    from ...types.reasoning_effort import ReasoningEffort
+    from ...types.beta_shared_assistant_supported_models import AssistantSupportedModels
+    from ...types.beta_shared_file_search_ranking_options import AssistantsApiResponseFormatOption
+    from ...types.shared_reasoning_effort import ReasoningEffort
 
 
 class Assistants:

@@ -17,14 +17,14 @@ from ..._runtime.pagination import AsyncCursorPage, AsyncPager, Paging, SyncCurs
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ..._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ...types.container_resource import ContainerResource
-    from ...types.create_container_body import (
+    from ...types.containers import (
+        ContainerResource,
         CreateContainerBodyExpiresAfter,
         CreateContainerBodyMemoryLimit,
         CreateContainerBodyNetworkPolicy,
         CreateContainerBodySkillsItem,
+        ListContainersOrder,
     )
-    from ...types.list_containers import ListContainersOrder
     from .files import (
         AsyncFiles,
         AsyncFilesWithRawResponse,

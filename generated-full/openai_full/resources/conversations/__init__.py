@@ -15,9 +15,9 @@ from ..._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ..._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ...types.conversation_resource import ConversationResource
-    from ...types.deleted_conversation_resource import DeletedConversationResource
-    from ...types.input_item import InputItem
+    from ...types.conversations import DeletedConversationResource
+    from ...types.conversations_shared_conversation_resource import ConversationResource
+    from ...types.shared_program_output_item_param import InputItem
     from .items import (
         AsyncItems,
         AsyncItemsWithRawResponse,

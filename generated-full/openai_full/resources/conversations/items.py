@@ -21,12 +21,14 @@ from ..._runtime.pagination import (
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ..._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ...types.conversation_item import ConversationItem
-    from ...types.conversation_item_list import ConversationItemList
-    from ...types.conversation_resource import ConversationResource
-    from ...types.include_enum import IncludeEnum
-    from ...types.input_item import InputItem
-    from ...types.list_conversation_items import ListConversationItemsOrder
+    from ...types.conversations_items import (
+        ConversationItem,
+        ConversationItemList,
+        ListConversationItemsOrder,
+    )
+    from ...types.conversations_shared_conversation_resource import ConversationResource
+    from ...types.shared_function_shell_call import IncludeEnum
+    from ...types.shared_program_output_item_param import InputItem
 
 
 class Items:

@@ -16,13 +16,14 @@ from ..._runtime.pagination import AsyncCursorPage, AsyncPager, Paging, SyncCurs
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ..._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ...types.create_eval_request import (
+    from ...types.evals import (
         CreateEvalRequestDataSourceConfig,
         CreateEvalRequestTestingCriteriaItem,
+        DeleteEvalResponse,
+        Eval,
+        ListEvalsOrder,
+        ListEvalsOrderBy,
     )
-    from ...types.delete_eval import DeleteEvalResponse
-    from ...types.eval import Eval
-    from ...types.list_evals import ListEvalsOrder, ListEvalsOrderBy
     from .runs import (
         AsyncRuns,
         AsyncRunsWithRawResponse,

@@ -16,9 +16,8 @@ from ..._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ..._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ...types.prompt import Prompt
-    from ...types.realtime_reasoning import RealtimeReasoning
-    from ...types.realtime_session_create_request_ga import (
+    from ...types.realtime_shared_realtime_reasoning_effort import (
+        RealtimeReasoning,
         RealtimeSessionCreateRequestGA,
         RealtimeSessionCreateRequestGAAudio,
         RealtimeSessionCreateRequestGAMaxOutputTokens,
@@ -28,7 +27,8 @@ if TYPE_CHECKING:
         RealtimeSessionCreateRequestGAToolsItem,
         RealtimeSessionCreateRequestGATracing,
     )
-    from ...types.realtime_truncation import RealtimeTruncation
+    from ...types.shared_realtime_audio_formats import RealtimeTruncation
+    from ...types.shared_response_prompt_variables import Prompt
 
 
 class Calls:

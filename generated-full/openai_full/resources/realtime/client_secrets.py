@@ -15,11 +15,11 @@ from ..._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ..._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ...types.realtime_create_client_secret_request import (
+    from ...types.realtime_client_secrets import (
         RealtimeCreateClientSecretRequestExpiresAfter,
         RealtimeCreateClientSecretRequestSession,
+        RealtimeCreateClientSecretResponse,
     )
-    from ...types.realtime_create_client_secret_response import RealtimeCreateClientSecretResponse
 
 
 class ClientSecrets:

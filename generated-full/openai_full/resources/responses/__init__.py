@@ -17,28 +17,34 @@ from ..._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ..._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ...types.compact_resource import CompactResource
-    from ...types.compact_response_method_public_body import CompactResponseMethodPublicBodyInput
-    from ...types.context_management_param import ContextManagementParam
-    from ...types.conversation_param import ConversationParam
-    from ...types.create_response import CreateResponseTruncation
-    from ...types.include_enum import IncludeEnum
-    from ...types.input_param import InputParam
-    from ...types.model_ids_shared import ModelIdsSharedEnum
-    from ...types.model_response_properties import ModelResponsePropertiesPromptCacheRetention
-    from ...types.moderation_param import ModerationParam
-    from ...types.prompt import Prompt
-    from ...types.prompt_cache_options_param import PromptCacheOptionsParam
-    from ...types.prompt_cache_retention_enum import PromptCacheRetentionEnum
-    from ...types.reasoning import Reasoning
-    from ...types.response import Response
-    from ...types.response_stream_event import ResponseStreamEvent
-    from ...types.response_stream_options import ResponseStreamOptions
-    from ...types.response_text_param import ResponseTextParam
-    from ...types.service_tier_enum import ServiceTierEnum
-    from ...types.service_tier_responses import ServiceTierResponses
-    from ...types.tool import Tool
-    from ...types.tool_choice_param import ToolChoiceParam
+    from ...types.responses import (
+        CompactResource,
+        CompactResponseMethodPublicBodyInput,
+        ContextManagementParam,
+        CreateResponseTruncation,
+        InputParam,
+        PromptCacheRetentionEnum,
+        ResponseStreamOptions,
+        ServiceTierEnum,
+        ServiceTierResponses,
+    )
+    from ...types.responses_moderation_error_body import Response
+    from ...types.responses_response_web_search_call_completed_event import ResponseStreamEvent
+    from ...types.responses_shared_conversation_object import (
+        ConversationParam,
+        Reasoning,
+        ResponseTextParam,
+        ToolChoiceParam,
+    )
+    from ...types.shared_function_shell_call import IncludeEnum
+    from ...types.shared_model_ids_shared import (
+        ModelIdsSharedEnum,
+        ModelResponsePropertiesPromptCacheRetention,
+        ModerationParam,
+        PromptCacheOptionsParam,
+    )
+    from ...types.shared_programmatic_tool_calling_param import Tool
+    from ...types.shared_response_prompt_variables import Prompt
     from .input_items import (
         AsyncInputItems,
         AsyncInputItemsWithRawResponse,

@@ -16,9 +16,8 @@ from ..._runtime.pagination import AsyncCursorPage, AsyncPager, Paging, SyncCurs
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ..._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ...types.include_enum import IncludeEnum
-    from ...types.item_resource import ItemResource
-    from ...types.list_input_items import ListInputItemsOrder
+    from ...types.responses_input_items import ItemResource, ListInputItemsOrder
+    from ...types.shared_function_shell_call import IncludeEnum
 
 
 class InputItems:

@@ -15,15 +15,19 @@ from ..._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ..._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ...types.conversation_param import ConversationParam
-    from ...types.personality_enum import PersonalityEnumEnum
-    from ...types.reasoning import Reasoning
-    from ...types.response_text_param import ResponseTextParam
-    from ...types.token_counts_body import TokenCountsBodyInput
-    from ...types.token_counts_resource import TokenCountsResource
-    from ...types.tool import Tool
-    from ...types.tool_choice_param import ToolChoiceParam
-    from ...types.truncation_enum import TruncationEnum
+    from ...types.responses_input_tokens import (
+        PersonalityEnumEnum,
+        TokenCountsBodyInput,
+        TokenCountsResource,
+        TruncationEnum,
+    )
+    from ...types.responses_shared_conversation_object import (
+        ConversationParam,
+        Reasoning,
+        ResponseTextParam,
+        ToolChoiceParam,
+    )
+    from ...types.shared_programmatic_tool_calling_param import Tool
 
 
 class InputTokens:

@@ -18,9 +18,8 @@ if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ..._runtime.http import AsyncAPIClient, SyncAPIClient
     from ..._runtime.uploads import FileTypes
-    from ...types.deleted_skill_resource import DeletedSkillResource
-    from ...types.order_enum import OrderEnum
-    from ...types.skill_resource import SkillResource
+    from ...types.shared_order_enum import OrderEnum
+    from ...types.skills import DeletedSkillResource, SkillResource
     from .content import (
         AsyncContent,
         AsyncContentWithRawResponse,

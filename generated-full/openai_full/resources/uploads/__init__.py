@@ -15,9 +15,8 @@ from ..._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ..._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ...types.create_upload_request import CreateUploadRequestPurpose
-    from ...types.file_expiration_after import FileExpirationAfter
-    from ...types.upload import Upload
+    from ...types.shared_file_expiration_after import FileExpirationAfter
+    from ...types.uploads import CreateUploadRequestPurpose, Upload
     from .parts import (
         AsyncParts,
         AsyncPartsWithRawResponse,

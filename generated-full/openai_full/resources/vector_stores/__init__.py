@@ -23,17 +23,17 @@ from ..._runtime.pagination import (
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ..._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ...types.create_vector_store_request import CreateVectorStoreRequestChunkingStrategy
-    from ...types.delete_vector_store_response import DeleteVectorStoreResponse
-    from ...types.list_vector_stores import ListVectorStoresOrder
-    from ...types.vector_store_expiration_after import VectorStoreExpirationAfter
-    from ...types.vector_store_object import VectorStoreObject
-    from ...types.vector_store_search_request import (
+    from ...types.vector_stores import (
+        CreateVectorStoreRequestChunkingStrategy,
+        DeleteVectorStoreResponse,
+        ListVectorStoresOrder,
+        VectorStoreExpirationAfter,
+        VectorStoreObject,
         VectorStoreSearchRequestFilters,
         VectorStoreSearchRequestQuery,
         VectorStoreSearchRequestRankingOptions,
     )
-    from ...types.vector_store_search_result_item import VectorStoreSearchResultItem
+    from ...types.vector_stores_vector_store_search_result_item import VectorStoreSearchResultItem
     from .file_batches import (
         AsyncFileBatches,
         AsyncFileBatchesWithRawResponse,

@@ -16,12 +16,14 @@ from ..._runtime.pagination import AsyncCursorPage, AsyncPager, Paging, SyncCurs
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ..._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ...types.list_files_in_vector_store_batch import (
+    from ...types.vector_stores_file_batches import (
         ListFilesInVectorStoreBatchFilter,
         ListFilesInVectorStoreBatchOrder,
+        VectorStoreFileBatchObject,
     )
-    from ...types.vector_store_file_batch_object import VectorStoreFileBatchObject
-    from ...types.vector_store_file_object import VectorStoreFileObject
+    from ...types.vector_stores_shared_other_chunking_strategy_response_param import (
+        VectorStoreFileObject,
+    )
 
 
 class FileBatches:

@@ -23,15 +23,17 @@ from ..._runtime.pagination import (
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ..._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ...types.chunking_strategy_request_param import ChunkingStrategyRequestParam
-    from ...types.delete_vector_store_file_response import DeleteVectorStoreFileResponse
-    from ...types.list_vector_store_files import (
+    from ...types.shared_vector_store_file_attributes import VectorStoreFileAttributesValue
+    from ...types.vector_stores_files import (
+        ChunkingStrategyRequestParam,
+        DeleteVectorStoreFileResponse,
         ListVectorStoreFilesFilter,
         ListVectorStoreFilesOrder,
+        VectorStoreFileContentResponseDataItem,
     )
-    from ...types.vector_store_file_attributes import VectorStoreFileAttributesValue
-    from ...types.vector_store_file_content_response import VectorStoreFileContentResponseDataItem
-    from ...types.vector_store_file_object import VectorStoreFileObject
+    from ...types.vector_stores_shared_other_chunking_strategy_response_param import (
+        VectorStoreFileObject,
+    )
 
 
 class Files:

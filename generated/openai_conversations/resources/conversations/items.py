@@ -21,12 +21,14 @@ from ..._runtime.pagination import (
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ..._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ...types.conversation_item import ConversationItem
-    from ...types.conversation_item_list import ConversationItemList
-    from ...types.conversation_resource import ConversationResource
-    from ...types.include_enum import IncludeEnum
-    from ...types.input_item import InputItem
-    from ...types.list_conversation_items import ListConversationItemsOrder
+    from ...types.conversations_items_mcp_approval_response_resource import (
+        ConversationItem,
+        ConversationItemList,
+        IncludeEnum,
+        ListConversationItemsOrder,
+    )
+    from ...types.conversations_shared_compaction_summary_item_param import ConversationResource
+    from ...types.conversations_shared_input_item import InputItem
 
 
 class Items:

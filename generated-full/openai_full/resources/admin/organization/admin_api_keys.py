@@ -16,10 +16,12 @@ from ...._runtime.pagination import AsyncCursorPage, AsyncPager, Paging, SyncCur
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.admin_api_key import AdminApiKey
-    from ....types.admin_api_key_create_response import AdminApiKeyCreateResponse
-    from ....types.admin_api_keys_delete import AdminApiKeysDeleteResponse
-    from ....types.admin_api_keys_list import AdminApiKeysListOrder
+    from ....types.admin_organization_admin_api_keys import (
+        AdminApiKey,
+        AdminApiKeyCreateResponse,
+        AdminApiKeysDeleteResponse,
+        AdminApiKeysListOrder,
+    )
 
 
 class AdminApiKeys:

@@ -21,9 +21,8 @@ from ...._runtime.pagination import (
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.audit_log import AuditLog
-    from ....types.audit_log_event_type import AuditLogEventType
-    from ....types.list_audit_logs import ListAuditLogsEffectiveAt
+    from ....types.admin_organization_audit_logs import AuditLogEventType
+    from ....types.admin_organization_audit_logs_audit_log import AuditLog, ListAuditLogsEffectiveAt
 
 
 class AuditLogs:

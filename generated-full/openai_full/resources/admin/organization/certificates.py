@@ -23,10 +23,12 @@ from ...._runtime.pagination import (
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.certificate import Certificate
-    from ....types.delete_certificate_response import DeleteCertificateResponse
-    from ....types.list_organization_certificates import ListOrganizationCertificatesOrder
-    from ....types.organization_certificate import OrganizationCertificate
+    from ....types.admin_organization_certificates import (
+        Certificate,
+        DeleteCertificateResponse,
+        ListOrganizationCertificatesOrder,
+        OrganizationCertificate,
+    )
 
 
 class Certificates:

@@ -15,8 +15,8 @@ from ...._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.organization_data_retention import OrganizationDataRetention
-    from ....types.update_organization_data_retention_body import (
+    from ....types.admin_organization_data_retention import (
+        OrganizationDataRetention,
         UpdateOrganizationDataRetentionBodyRetentionType,
     )
 

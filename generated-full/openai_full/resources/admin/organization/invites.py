@@ -21,9 +21,12 @@ from ...._runtime.pagination import (
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.invite import Invite
-    from ....types.invite_delete_response import InviteDeleteResponse
-    from ....types.invite_request import InviteRequestProjectsItem, InviteRequestRole
+    from ....types.admin_organization_invites import (
+        Invite,
+        InviteDeleteResponse,
+        InviteRequestProjectsItem,
+        InviteRequestRole,
+    )
 
 
 class Invites:

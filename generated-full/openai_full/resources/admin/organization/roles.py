@@ -16,9 +16,9 @@ from ...._runtime.pagination import AsyncNextCursorPage, AsyncPager, Paging, Syn
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.list_roles import ListRolesOrder
-    from ....types.role import Role
-    from ....types.role_deleted_resource import RoleDeletedResource
+    from ....types.admin_organization_roles import ListRolesOrder
+    from ....types.admin_shared_public_create_organization_role_body import RoleDeletedResource
+    from ....types.admin_shared_role import Role
 
 
 class Roles:

@@ -21,12 +21,14 @@ from ...._runtime.pagination import (
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.list_organization_spend_alerts import ListOrganizationSpendAlertsOrder
-    from ....types.organization_spend_alert import OrganizationSpendAlert
-    from ....types.organization_spend_alert_deleted_resource import (
+    from ....types.admin_organization_spend_alerts import (
+        ListOrganizationSpendAlertsOrder,
+        OrganizationSpendAlert,
         OrganizationSpendAlertDeletedResource,
     )
-    from ....types.spend_alert_notification_channel import SpendAlertNotificationChannel
+    from ....types.admin_shared_spend_alert_notification_channel import (
+        SpendAlertNotificationChannel,
+    )
 
 
 class SpendAlerts:

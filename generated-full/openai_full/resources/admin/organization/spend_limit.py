@@ -15,10 +15,10 @@ from ...._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.organization_spend_limit_deleted_resource import (
+    from ....types.admin_organization_spend_limit import (
         OrganizationSpendLimitDeletedResource,
+        OrganizationSpendLimitResource,
     )
-    from ....types.organization_spend_limit_resource import OrganizationSpendLimitResource
 
 
 class SpendLimit:

@@ -15,32 +15,29 @@ from ...._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.usage_audio_speeches import (
+    from ....types.admin_organization_usage import (
         UsageAudioSpeechesBucketWidth,
         UsageAudioSpeechesGroupByItem,
-    )
-    from ....types.usage_audio_transcriptions import (
         UsageAudioTranscriptionsBucketWidth,
         UsageAudioTranscriptionsGroupByItem,
+        UsageCodeInterpreterSessionsBucketWidth,
+        UsageCompletionsBucketWidth,
+        UsageCompletionsGroupByItem,
+        UsageCostsGroupByItem,
+        UsageEmbeddingsBucketWidth,
+        UsageEmbeddingsGroupByItem,
     )
-    from ....types.usage_code_interpreter_sessions import UsageCodeInterpreterSessionsBucketWidth
-    from ....types.usage_completions import UsageCompletionsBucketWidth, UsageCompletionsGroupByItem
-    from ....types.usage_costs import UsageCostsGroupByItem
-    from ....types.usage_embeddings import UsageEmbeddingsBucketWidth, UsageEmbeddingsGroupByItem
-    from ....types.usage_file_search_calls import (
+    from ....types.admin_organization_usage_usage_file_search_calls import (
         UsageFileSearchCallsBucketWidth,
         UsageFileSearchCallsGroupByItem,
-    )
-    from ....types.usage_images import (
         UsageImagesBucketWidth,
         UsageImagesGroupByItem,
         UsageImagesSizesItem,
         UsageImagesSourcesItem,
-    )
-    from ....types.usage_moderations import UsageModerationsBucketWidth, UsageModerationsGroupByItem
-    from ....types.usage_response import UsageResponse
-    from ....types.usage_vector_stores import UsageVectorStoresBucketWidth
-    from ....types.usage_web_search_calls import (
+        UsageModerationsBucketWidth,
+        UsageModerationsGroupByItem,
+        UsageResponse,
+        UsageVectorStoresBucketWidth,
         UsageWebSearchCallsBucketWidth,
         UsageWebSearchCallsContextLevelsItem,
         UsageWebSearchCallsGroupByItem,

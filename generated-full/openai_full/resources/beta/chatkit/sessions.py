@@ -15,11 +15,13 @@ from ...._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.chat_session_resource import ChatSessionResource
-    from ....types.chatkit_configuration_param import ChatkitConfigurationParam
-    from ....types.expires_after_param import ExpiresAfterParam
-    from ....types.rate_limits_param import RateLimitsParam
-    from ....types.workflow_param import WorkflowParam
+    from ....types.beta_chatkit_sessions import (
+        ChatkitConfigurationParam,
+        ChatSessionResource,
+        ExpiresAfterParam,
+        RateLimitsParam,
+    )
+    from ....types.beta_chatkit_sessions_workflow_param import WorkflowParam
 
 
 class Sessions:

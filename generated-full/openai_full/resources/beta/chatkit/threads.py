@@ -21,10 +21,9 @@ from ...._runtime.pagination import (
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.deleted_thread_resource import DeletedThreadResource
-    from ....types.order_enum import OrderEnum
-    from ....types.thread_item import ThreadItem
-    from ....types.thread_resource import ThreadResource
+    from ....types.beta_chatkit_threads import DeletedThreadResource, ThreadItem
+    from ....types.beta_chatkit_threads_thread_resource import ThreadResource
+    from ....types.shared_order_enum import OrderEnum
 
 
 class ChatkitThreads:

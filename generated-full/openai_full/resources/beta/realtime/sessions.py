@@ -15,18 +15,18 @@ from ...._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.prompt import Prompt
-    from ....types.realtime_session_create_request import (
+    from ....types.beta_realtime_sessions import (
         RealtimeSessionCreateRequestClientSecret,
         RealtimeSessionCreateRequestInputAudioTranscription,
         RealtimeSessionCreateRequestMaxResponseOutputTokens,
         RealtimeSessionCreateRequestToolsItem,
         RealtimeSessionCreateRequestTracing,
         RealtimeSessionCreateRequestTurnDetection,
+        RealtimeSessionCreateResponse,
     )
-    from ....types.realtime_session_create_response import RealtimeSessionCreateResponse
-    from ....types.realtime_truncation import RealtimeTruncation
-    from ....types.voice_ids_or_custom_voice import VoiceIdsOrCustomVoice
+    from ....types.shared_realtime_audio_formats import RealtimeTruncation
+    from ....types.shared_response_prompt_variables import Prompt
+    from ....types.shared_voice_ids_shared import VoiceIdsOrCustomVoice
 
 
 class RealtimeSessions:

@@ -15,15 +15,13 @@ from ...._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.audio_transcription import AudioTranscription
-    from ....types.realtime_transcription_session_create_request import (
+    from ....types.beta_realtime_transcription_sessions import (
         RealtimeTranscriptionCreateRequestInputAudioNoiseReduction,
         RealtimeTranscriptionSessionCreateRequestInputAudioFormat,
         RealtimeTranscriptionSessionCreateRequestTurnDetection,
-    )
-    from ....types.realtime_transcription_session_create_response import (
         RealtimeTranscriptionSessionCreateResponse,
     )
+    from ....types.shared_audio_transcription import AudioTranscription
 
 
 class TranscriptionSessions:

@@ -17,33 +17,37 @@ from ...._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.beta_compact_resource import BetaCompactResource
-    from ....types.beta_compact_response_method_public_body import (
+    from ....types.beta_responses import (
+        BetaCompactResource,
         BetaCompactResponseMethodPublicBodyInput,
+        BetaContextManagementParam,
+        BetaInputParam,
+        BetaModelIdsSharedEnum,
+        BetaPromptCacheOptionsParam,
+        BetaPromptCacheRetentionEnum,
+        BetaServiceTierEnum,
     )
-    from ....types.beta_context_management_param import BetaContextManagementParam
-    from ....types.beta_conversation_param import BetaConversationParam
-    from ....types.beta_create_response import BetaCreateResponseTruncation
-    from ....types.beta_include_enum import BetaIncludeEnum
-    from ....types.beta_input_param import BetaInputParam
-    from ....types.beta_model_ids_shared import BetaModelIdsSharedEnum
-    from ....types.beta_model_response_properties import (
+    from ....types.beta_responses_beta_metadata import (
+        BetaCreateResponseTruncation,
         BetaModelResponsePropertiesPromptCacheRetention,
+        BetaModerationParam,
+        BetaMultiAgentParam,
+        BetaPrompt,
+        BetaResponseStreamOptions,
+        BetaServiceTierResponses,
     )
-    from ....types.beta_moderation_param import BetaModerationParam
-    from ....types.beta_multi_agent_param import BetaMultiAgentParam
-    from ....types.beta_prompt import BetaPrompt
-    from ....types.beta_prompt_cache_options_param import BetaPromptCacheOptionsParam
-    from ....types.beta_prompt_cache_retention_enum import BetaPromptCacheRetentionEnum
-    from ....types.beta_reasoning import BetaReasoning
-    from ....types.beta_response import BetaResponse
-    from ....types.beta_response_stream_event import BetaResponseStreamEvent
-    from ....types.beta_response_stream_options import BetaResponseStreamOptions
-    from ....types.beta_response_text_param import BetaResponseTextParam
-    from ....types.beta_service_tier_enum import BetaServiceTierEnum
-    from ....types.beta_service_tier_responses import BetaServiceTierResponses
-    from ....types.beta_tool import BetaTool
-    from ....types.beta_tool_choice_param import BetaToolChoiceParam
+    from ....types.beta_responses_beta_moderation import BetaResponse
+    from ....types.beta_responses_beta_response_reasoning_text_done_event import (
+        BetaResponseStreamEvent,
+    )
+    from ....types.beta_shared_beta_agent_tag_param import BetaConversationParam
+    from ....types.beta_shared_beta_computer_tool_call_output_resource import BetaIncludeEnum
+    from ....types.beta_shared_beta_program_output_item_status import (
+        BetaReasoning,
+        BetaResponseTextParam,
+        BetaToolChoiceParam,
+    )
+    from ....types.beta_shared_beta_web_search_approximate_location import BetaTool
     from .input_items import (
         AsyncInputItems,
         AsyncInputItemsWithRawResponse,

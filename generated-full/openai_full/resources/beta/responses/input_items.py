@@ -16,9 +16,8 @@ from ...._runtime.pagination import AsyncCursorPage, AsyncPager, Paging, SyncCur
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.beta_include_enum import BetaIncludeEnum
-    from ....types.beta_item_resource import BetaItemResource
-    from ....types.beta_list_input_items import BetaListInputItemsOrder
+    from ....types.beta_responses_input_items import BetaItemResource, BetaListInputItemsOrder
+    from ....types.beta_shared_beta_computer_tool_call_output_resource import BetaIncludeEnum
 
 
 class InputItems:

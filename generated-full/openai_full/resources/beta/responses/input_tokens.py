@@ -15,15 +15,19 @@ from ...._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.beta_conversation_param import BetaConversationParam
-    from ....types.beta_personality_enum import BetaPersonalityEnumEnum
-    from ....types.beta_reasoning import BetaReasoning
-    from ....types.beta_response_text_param import BetaResponseTextParam
-    from ....types.beta_token_counts_body import BetaTokenCountsBodyInput
-    from ....types.beta_token_counts_resource import BetaTokenCountsResource
-    from ....types.beta_tool import BetaTool
-    from ....types.beta_tool_choice_param import BetaToolChoiceParam
-    from ....types.beta_truncation_enum import BetaTruncationEnum
+    from ....types.beta_responses_input_tokens import (
+        BetaPersonalityEnumEnum,
+        BetaTokenCountsBodyInput,
+        BetaTokenCountsResource,
+        BetaTruncationEnum,
+    )
+    from ....types.beta_shared_beta_agent_tag_param import BetaConversationParam
+    from ....types.beta_shared_beta_program_output_item_status import (
+        BetaReasoning,
+        BetaResponseTextParam,
+        BetaToolChoiceParam,
+    )
+    from ....types.beta_shared_beta_web_search_approximate_location import BetaTool
 
 
 class InputTokens:

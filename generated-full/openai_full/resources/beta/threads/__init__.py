@@ -15,23 +15,23 @@ from ...._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.assistants_api_response_format_option import AssistantsApiResponseFormatOption
-    from ....types.assistants_api_tool_choice_option import AssistantsApiToolChoiceOption
-    from ....types.create_message_request import CreateMessageRequest
-    from ....types.create_thread_and_run_request import (
+    from ....types.beta_shared_assistant_tools_file_search_type_only import CreateMessageRequest
+    from ....types.beta_shared_assistants_named_tool_choice import (
+        AssistantsApiToolChoiceOption,
+        RunObject,
+        TruncationObject,
+    )
+    from ....types.beta_shared_file_search_ranking_options import AssistantsApiResponseFormatOption
+    from ....types.beta_threads import (
         CreateThreadAndRunRequestModelEnum,
         CreateThreadAndRunRequestToolResources,
         CreateThreadAndRunRequestToolsItem,
-    )
-    from ....types.create_thread_request import (
         CreateThreadRequest,
         CreateThreadRequestToolResources,
+        DeleteThreadResponse,
+        ModifyThreadRequestToolResources,
+        ThreadObject,
     )
-    from ....types.delete_thread_response import DeleteThreadResponse
-    from ....types.modify_thread_request import ModifyThreadRequestToolResources
-    from ....types.run_object import RunObject
-    from ....types.thread_object import ThreadObject
-    from ....types.truncation_object import TruncationObject
     from .messages import (
         AsyncMessages,
         AsyncMessagesWithRawResponse,

@@ -16,14 +16,16 @@ from ...._runtime.pagination import AsyncCursorPage, AsyncPager, Paging, SyncCur
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.create_message_request import (
+    from ....types.beta_shared_assistant_tools_file_search_type_only import (
         CreateMessageRequestAttachmentsItem,
         CreateMessageRequestContent,
         CreateMessageRequestRole,
     )
-    from ....types.delete_message_response import DeleteMessageResponse
-    from ....types.list_messages import ListMessagesOrder
-    from ....types.message_object import MessageObject
+    from ....types.beta_threads_messages import (
+        DeleteMessageResponse,
+        ListMessagesOrder,
+        MessageObject,
+    )
 
 
 class Messages:

@@ -17,31 +17,39 @@ from ...._runtime.pagination import AsyncCursorPage, AsyncPager, Paging, SyncCur
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.chat_completion_deleted import ChatCompletionDeleted
-    from ....types.chat_completion_functions import ChatCompletionFunctions
-    from ....types.chat_completion_request_message import ChatCompletionRequestMessage
-    from ....types.chat_completion_stream_options import ChatCompletionStreamOptions
-    from ....types.chat_completion_tool_choice_option import ChatCompletionToolChoiceOption
-    from ....types.create_chat_completion_request import (
+    from ....types.chat_completions import (
+        ChatCompletionDeleted,
+        ChatCompletionFunctions,
+        CreateChatCompletionResponse,
+        ServiceTier,
+    )
+    from ....types.chat_completions_chat_completion_request_message_content_part_file import (
+        ChatCompletionRequestMessage,
+        ChatCompletionToolChoiceOption,
+        PredictionContent,
+        ResponseModalitiesItem,
+    )
+    from ....types.chat_completions_create_chat_completion_request import (
         CreateChatCompletionRequestAudio,
         CreateChatCompletionRequestFunctionCall,
         CreateChatCompletionRequestResponseFormat,
         CreateChatCompletionRequestToolsItem,
         CreateChatCompletionRequestWebSearchOptions,
+        CreateChatCompletionStreamResponse,
+        ListChatCompletionsOrder,
     )
-    from ....types.create_chat_completion_response import CreateChatCompletionResponse
-    from ....types.create_chat_completion_stream_response import CreateChatCompletionStreamResponse
-    from ....types.list_chat_completions import ListChatCompletionsOrder
-    from ....types.model_ids_shared import ModelIdsSharedEnum
-    from ....types.model_response_properties import ModelResponsePropertiesPromptCacheRetention
-    from ....types.moderation_param import ModerationParam
-    from ....types.prediction_content import PredictionContent
-    from ....types.prompt_cache_options_param import PromptCacheOptionsParam
-    from ....types.reasoning_effort import ReasoningEffort
-    from ....types.response_modalities import ResponseModalitiesItem
-    from ....types.service_tier import ServiceTier
-    from ....types.stop_configuration import StopConfiguration
-    from ....types.verbosity import Verbosity
+    from ....types.shared_chat_completion_stream_options import (
+        ChatCompletionStreamOptions,
+        StopConfiguration,
+    )
+    from ....types.shared_model_ids_shared import (
+        ModelIdsSharedEnum,
+        ModelResponsePropertiesPromptCacheRetention,
+        ModerationParam,
+        PromptCacheOptionsParam,
+    )
+    from ....types.shared_reasoning_effort import ReasoningEffort
+    from ....types.shared_verbosity import Verbosity
     from .messages import (
         AsyncMessages,
         AsyncMessagesWithRawResponse,

@@ -16,8 +16,10 @@ from ...._runtime.pagination import AsyncCursorPage, AsyncPager, Paging, SyncCur
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.chat_completion_message_list import ChatCompletionMessageListDataItem
-    from ....types.get_chat_completion_messages import GetChatCompletionMessagesOrder
+    from ....types.chat_completions_messages import (
+        ChatCompletionMessageListDataItem,
+        GetChatCompletionMessagesOrder,
+    )
 
 
 class Messages:

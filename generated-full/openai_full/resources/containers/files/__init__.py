@@ -19,8 +19,7 @@ if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
     from ...._runtime.uploads import FileTypes
-    from ....types.container_file_resource import ContainerFileResource
-    from ....types.list_container_files import ListContainerFilesOrder
+    from ....types.containers_files import ContainerFileResource, ListContainerFilesOrder
     from .content import (
         AsyncContent,
         AsyncContentWithRawResponse,

@@ -16,10 +16,8 @@ from ...._runtime.pagination import AsyncCursorPage, AsyncPager, Paging, SyncCur
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.create_eval_run_request import CreateEvalRunRequestDataSource
-    from ....types.delete_eval_run import DeleteEvalRunResponse
-    from ....types.eval_run import EvalRun
-    from ....types.get_eval_runs import GetEvalRunsOrder, GetEvalRunsStatus
+    from ....types.evals_runs import CreateEvalRunRequestDataSource, DeleteEvalRunResponse
+    from ....types.evals_runs_eval_run import EvalRun, GetEvalRunsOrder, GetEvalRunsStatus
     from .output_items import (
         AsyncOutputItems,
         AsyncOutputItemsWithRawResponse,

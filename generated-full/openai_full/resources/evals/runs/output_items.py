@@ -16,8 +16,8 @@ from ...._runtime.pagination import AsyncCursorPage, AsyncPager, Paging, SyncCur
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.eval_run_output_item import EvalRunOutputItem
-    from ....types.get_eval_run_output_items import (
+    from ....types.evals_runs_output_items import (
+        EvalRunOutputItem,
         GetEvalRunOutputItemsOrder,
         GetEvalRunOutputItemsStatus,
     )

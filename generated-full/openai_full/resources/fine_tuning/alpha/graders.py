@@ -15,10 +15,12 @@ from ...._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.run_grader_request import RunGraderRequestGrader
-    from ....types.run_grader_response import RunGraderResponse
-    from ....types.validate_grader_request import ValidateGraderRequestGrader
-    from ....types.validate_grader_response import ValidateGraderResponse
+    from ....types.fine_tuning_alpha_graders import (
+        RunGraderRequestGrader,
+        RunGraderResponse,
+        ValidateGraderRequestGrader,
+        ValidateGraderResponse,
+    )
 
 
 class Graders:

@@ -23,11 +23,9 @@ from ...._runtime.pagination import (
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.delete_fine_tuning_checkpoint_permission_response import (
+    from ....types.fine_tuning_checkpoints_permissions import (
         DeleteFineTuningCheckpointPermissionResponse,
-    )
-    from ....types.fine_tuning_checkpoint_permission import FineTuningCheckpointPermission
-    from ....types.list_fine_tuning_checkpoint_permissions import (
+        FineTuningCheckpointPermission,
         ListFineTuningCheckpointPermissionsOrder,
     )
 

@@ -17,14 +17,13 @@ from ...._runtime.params import Styled
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.create_fine_tuning_job_request import (
+    from ....types.fine_tuning_jobs import (
         CreateFineTuningJobRequestHyperparameters,
         CreateFineTuningJobRequestIntegrationsItem,
         CreateFineTuningJobRequestModelEnum,
+        FineTuneMethod,
     )
-    from ....types.fine_tune_method import FineTuneMethod
-    from ....types.fine_tuning_job import FineTuningJob
-    from ....types.fine_tuning_job_event import FineTuningJobEvent
+    from ....types.fine_tuning_jobs_fine_tuning_integration import FineTuningJob, FineTuningJobEvent
     from .checkpoints import (
         AsyncJobsCheckpoints,
         AsyncJobsCheckpointsWithRawResponse,

@@ -16,7 +16,7 @@ from ...._runtime.pagination import AsyncCursorPage, AsyncPager, Paging, SyncCur
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.fine_tuning_job_checkpoint import FineTuningJobCheckpoint
+    from ....types.fine_tuning_jobs_checkpoints import FineTuningJobCheckpoint
 
 
 class JobsCheckpoints:

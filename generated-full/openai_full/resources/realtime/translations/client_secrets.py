@@ -15,13 +15,9 @@ from ...._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ....types.realtime_translation_client_secret_create_request import (
+    from ....types.realtime_translations_client_secrets import (
         RealtimeTranslationClientSecretCreateRequestExpiresAfter,
-    )
-    from ....types.realtime_translation_client_secret_create_response import (
         RealtimeTranslationClientSecretCreateResponse,
-    )
-    from ....types.realtime_translation_session_create_request import (
         RealtimeTranslationSessionCreateRequest,
     )
 

@@ -18,9 +18,8 @@ if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ...._runtime.http import AsyncAPIClient, SyncAPIClient
     from ...._runtime.uploads import FileTypes
-    from ....types.deleted_skill_version_resource import DeletedSkillVersionResource
-    from ....types.order_enum import OrderEnum
-    from ....types.skill_version_resource import SkillVersionResource
+    from ....types.shared_order_enum import OrderEnum
+    from ....types.skills_versions import DeletedSkillVersionResource, SkillVersionResource
     from .content import (
         AsyncVersionsContent,
         AsyncVersionsContentWithRawResponse,

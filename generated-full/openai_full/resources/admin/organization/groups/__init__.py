@@ -16,10 +16,12 @@ from ....._runtime.pagination import AsyncNextCursorPage, AsyncPager, Paging, Sy
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ....._runtime.http import AsyncAPIClient, SyncAPIClient
-    from .....types.group_deleted_resource import GroupDeletedResource
-    from .....types.group_resource_with_success import GroupResourceWithSuccess
-    from .....types.group_response import GroupResponse
-    from .....types.list_groups import ListGroupsOrder
+    from .....types.admin_organization_groups import (
+        GroupDeletedResource,
+        GroupResourceWithSuccess,
+        GroupResponse,
+        ListGroupsOrder,
+    )
     from .roles import (
         AsyncGroupsRoles,
         AsyncGroupsRolesWithRawResponse,

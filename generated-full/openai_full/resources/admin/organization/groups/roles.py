@@ -16,10 +16,12 @@ from ....._runtime.pagination import AsyncNextCursorPage, AsyncPager, Paging, Sy
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ....._runtime.http import AsyncAPIClient, SyncAPIClient
-    from .....types.assigned_role_details import AssignedRoleDetails
-    from .....types.deleted_role_assignment_resource import DeletedRoleAssignmentResource
-    from .....types.group_role_assignment import GroupRoleAssignment
-    from .....types.list_group_role_assignments import ListGroupRoleAssignmentsOrder
+    from .....types.admin_organization_groups_roles import ListGroupRoleAssignmentsOrder
+    from .....types.admin_shared_assigned_role_details import (
+        AssignedRoleDetails,
+        DeletedRoleAssignmentResource,
+    )
+    from .....types.admin_shared_group import GroupRoleAssignment
 
 
 class GroupsRoles:

@@ -16,11 +16,13 @@ from ....._runtime.pagination import AsyncNextCursorPage, AsyncPager, Paging, Sy
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ....._runtime.http import AsyncAPIClient, SyncAPIClient
-    from .....types.group_member_user import GroupMemberUser
-    from .....types.group_user import GroupUser
-    from .....types.group_user_assignment import GroupUserAssignment
-    from .....types.group_user_deleted_resource import GroupUserDeletedResource
-    from .....types.list_group_users import ListGroupUsersOrder
+    from .....types.admin_organization_groups_users import (
+        GroupMemberUser,
+        GroupUser,
+        GroupUserAssignment,
+        GroupUserDeletedResource,
+        ListGroupUsersOrder,
+    )
 
 
 class GroupsUsers:

@@ -21,8 +21,7 @@ from ....._runtime.pagination import (
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ....._runtime.http import AsyncAPIClient, SyncAPIClient
-    from .....types.project import Project
-    from .....types.public_project_residency import PublicProjectResidency
+    from .....types.admin_organization_projects import Project, PublicProjectResidency
     from .api_keys import (
         ApiKeys,
         ApiKeysWithRawResponse,

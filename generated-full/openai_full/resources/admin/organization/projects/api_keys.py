@@ -21,9 +21,11 @@ from ....._runtime.pagination import (
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ....._runtime.http import AsyncAPIClient, SyncAPIClient
-    from .....types.list_project_api_keys import ListProjectApiKeysOwnerProjectAccess
-    from .....types.project_api_key import ProjectApiKey
-    from .....types.project_api_key_delete_response import ProjectApiKeyDeleteResponse
+    from .....types.admin_organization_projects_api_keys import (
+        ListProjectApiKeysOwnerProjectAccess,
+        ProjectApiKey,
+        ProjectApiKeyDeleteResponse,
+    )
 
 
 class ApiKeys:

@@ -23,8 +23,10 @@ from ....._runtime.pagination import (
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ....._runtime.http import AsyncAPIClient, SyncAPIClient
-    from .....types.list_project_certificates import ListProjectCertificatesOrder
-    from .....types.organization_project_certificate import OrganizationProjectCertificate
+    from .....types.admin_organization_projects_certificates import (
+        ListProjectCertificatesOrder,
+        OrganizationProjectCertificate,
+    )
 
 
 class ProjectsCertificates:

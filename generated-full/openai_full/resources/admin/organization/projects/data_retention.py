@@ -15,8 +15,8 @@ from ....._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ....._runtime.http import AsyncAPIClient, SyncAPIClient
-    from .....types.project_data_retention import ProjectDataRetention
-    from .....types.update_project_data_retention_body import (
+    from .....types.admin_organization_projects_data_retention import (
+        ProjectDataRetention,
         UpdateProjectDataRetentionBodyRetentionType,
     )
 

@@ -15,8 +15,10 @@ from ....._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ....._runtime.http import AsyncAPIClient, SyncAPIClient
-    from .....types.hosted_tool_permission_update import HostedToolPermissionUpdate
-    from .....types.project_hosted_tool_permissions import ProjectHostedToolPermissions
+    from .....types.admin_organization_projects_hosted_tool_permissions import (
+        HostedToolPermissionUpdate,
+        ProjectHostedToolPermissions,
+    )
 
 
 class HostedToolPermissions:

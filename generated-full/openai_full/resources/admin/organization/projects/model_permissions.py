@@ -15,11 +15,9 @@ from ....._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ....._runtime.http import AsyncAPIClient, SyncAPIClient
-    from .....types.project_model_permissions import ProjectModelPermissions
-    from .....types.project_model_permissions_delete_response import (
+    from .....types.admin_organization_projects_model_permissions import (
+        ProjectModelPermissions,
         ProjectModelPermissionsDeleteResponse,
-    )
-    from .....types.project_model_permissions_update_request import (
         ProjectModelPermissionsUpdateRequestMode,
     )
 

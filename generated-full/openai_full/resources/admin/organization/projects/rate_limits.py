@@ -21,7 +21,7 @@ from ....._runtime.pagination import (
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ....._runtime.http import AsyncAPIClient, SyncAPIClient
-    from .....types.project_rate_limit import ProjectRateLimit
+    from .....types.admin_organization_projects_rate_limits import ProjectRateLimit
 
 
 class RateLimits:

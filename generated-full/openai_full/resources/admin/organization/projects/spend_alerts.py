@@ -21,10 +21,14 @@ from ....._runtime.pagination import (
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ....._runtime.http import AsyncAPIClient, SyncAPIClient
-    from .....types.list_project_spend_alerts import ListProjectSpendAlertsOrder
-    from .....types.project_spend_alert import ProjectSpendAlert
-    from .....types.project_spend_alert_deleted_resource import ProjectSpendAlertDeletedResource
-    from .....types.spend_alert_notification_channel import SpendAlertNotificationChannel
+    from .....types.admin_organization_projects_spend_alerts import (
+        ListProjectSpendAlertsOrder,
+        ProjectSpendAlert,
+        ProjectSpendAlertDeletedResource,
+    )
+    from .....types.admin_shared_spend_alert_notification_channel import (
+        SpendAlertNotificationChannel,
+    )
 
 
 class ProjectsSpendAlerts:

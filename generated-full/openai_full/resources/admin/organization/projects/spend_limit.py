@@ -15,8 +15,10 @@ from ....._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ....._runtime.http import AsyncAPIClient, SyncAPIClient
-    from .....types.project_spend_limit_deleted_resource import ProjectSpendLimitDeletedResource
-    from .....types.project_spend_limit_resource import ProjectSpendLimitResource
+    from .....types.admin_organization_projects_spend_limit import (
+        ProjectSpendLimitDeletedResource,
+        ProjectSpendLimitResource,
+    )
 
 
 class ProjectsSpendLimit:

@@ -21,8 +21,8 @@ from ....._runtime.pagination import (
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ....._runtime.http import AsyncAPIClient, SyncAPIClient
-    from .....types.user import User
-    from .....types.user_delete_response import UserDeleteResponse
+    from .....types.admin_organization_users import UserDeleteResponse
+    from .....types.admin_shared_user import User
     from .roles import (
         AsyncUsersRoles,
         AsyncUsersRolesWithRawResponse,

@@ -16,10 +16,12 @@ from ....._runtime.pagination import AsyncNextCursorPage, AsyncPager, Paging, Sy
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ....._runtime.http import AsyncAPIClient, SyncAPIClient
-    from .....types.assigned_role_details import AssignedRoleDetails
-    from .....types.deleted_role_assignment_resource import DeletedRoleAssignmentResource
-    from .....types.list_user_role_assignments import ListUserRoleAssignmentsOrder
-    from .....types.user_role_assignment import UserRoleAssignment
+    from .....types.admin_organization_users_roles import ListUserRoleAssignmentsOrder
+    from .....types.admin_shared_assigned_role_details import (
+        AssignedRoleDetails,
+        DeletedRoleAssignmentResource,
+    )
+    from .....types.admin_shared_user_role_assignment import UserRoleAssignment
 
 
 class UsersRoles:

@@ -16,18 +16,20 @@ from ....._runtime.pagination import AsyncCursorPage, AsyncPager, Paging, SyncCu
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ....._runtime.http import AsyncAPIClient, SyncAPIClient
-    from .....types.assistant_supported_models import AssistantSupportedModels
-    from .....types.assistants_api_response_format_option import AssistantsApiResponseFormatOption
-    from .....types.assistants_api_tool_choice_option import AssistantsApiToolChoiceOption
-    from .....types.create_message_request import CreateMessageRequest
-    from .....types.create_run_request import CreateRunRequestToolsItem
-    from .....types.list_runs import ListRunsOrder
-    from .....types.reasoning_effort import ReasoningEffort
-    from .....types.run_object import RunObject
-    from .....types.submit_tool_outputs_run_request import (
+    from .....types.beta_shared_assistant_supported_models import AssistantSupportedModels
+    from .....types.beta_shared_assistant_tools_file_search_type_only import CreateMessageRequest
+    from .....types.beta_shared_assistants_named_tool_choice import (
+        AssistantsApiToolChoiceOption,
+        RunObject,
+        TruncationObject,
+    )
+    from .....types.beta_shared_file_search_ranking_options import AssistantsApiResponseFormatOption
+    from .....types.beta_threads_runs import (
+        CreateRunRequestToolsItem,
+        ListRunsOrder,
         SubmitToolOutputsRunRequestToolOutputsItem,
     )
-    from .....types.truncation_object import TruncationObject
+    from .....types.shared_reasoning_effort import ReasoningEffort
     from .steps import (
         AsyncSteps,
         AsyncStepsWithRawResponse,

@@ -16,8 +16,7 @@ from ....._runtime.pagination import AsyncCursorPage, AsyncPager, Paging, SyncCu
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ....._runtime.http import AsyncAPIClient, SyncAPIClient
-    from .....types.list_run_steps import ListRunStepsOrder
-    from .....types.run_step_object import RunStepObject
+    from .....types.beta_threads_runs_steps import ListRunStepsOrder, RunStepObject
 
 
 class Steps:

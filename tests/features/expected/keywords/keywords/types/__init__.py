@@ -8,12 +8,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .class_ import *
-    from .mode import *
+    from .things import *
 
 _BY_MODULE: dict[str, str] = {  # module: the names it defines
-    "class_": "Class",
-    "mode": "Mode",
+    "things": "Class Mode",
 }
 _MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]

@@ -8,14 +8,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .labels import *
-    from .limit import *
     from .settings import *
 
 _BY_MODULE: dict[str, str] = {  # module: the names it defines
-    "labels": "Labels",
-    "limit": "Limit",
-    "settings": "Settings SettingsAttributesValue settings_attributes_value_from_dict",
+    "settings": "Labels Limit Settings SettingsAttributesValue settings_attributes_value_from_dict",
 }
 _MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]

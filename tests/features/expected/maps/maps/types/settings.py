@@ -4,18 +4,69 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
-from .labels import Labels
-from .limit import Limit
 
-__all__ = ["Settings", "SettingsAttributesValue", "settings_attributes_value_from_dict"]
+__all__ = [
+    "Labels",
+    "Limit",
+    "Settings",
+    "SettingsAttributesValue",
+    "settings_attributes_value_from_dict",
+]
 
 
-@dataclass(init=False, repr=False, eq=False)
+@_r.model
+class Limit(_r.Model):
+    """Limit"""
+
+    max: int
+    extra: Mapping[str, Any]
+    """JSON keys this client does not know, kept so that `to_dict()` gives them back."""
+
+    def __init__(
+        self,
+        *,
+        max: int,
+        extra: Mapping[str, Any] = EMPTY,
+    ) -> None:
+        self.max = max
+        self.extra = extra
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Limit:
+        """Decode JSON data; a value that does not fit the schema raises `DecodeError`, or is kept
+        as received under `lenient_decoding()` (as the client decodes responses)."""
+        obj = cls.__new__(cls)
+        try:
+            obj.extra = EMPTY if data.keys() <= _KEYS_LIMIT else _r.extras(data, _KEYS_LIMIT)
+        except Exception as exc:
+            raise _r.DecodeError.wrap(exc, cls, "", data) from None
+        try:
+            obj.max = v if (v := data["max"]).__class__ is int else _r.integer(v)
+        except Exception as exc:
+            obj.max = _r.misfit(obj, data, "max", "max", exc)
+        return obj
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form, with exactly the keys that were decoded or set."""
+        try:
+            out: dict[str, Any] = {
+                "max": self.max,
+            }
+        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came
+            return _r.refit(self, exc)
+        if self.extra:
+            return _r.with_extra(out, self)
+        return out
+
+
+_KEYS_LIMIT = frozenset({"max"})
+
+
+@_r.model
 class Settings(_r.Model):
     """Settings"""
 
@@ -104,6 +155,9 @@ class Settings(_r.Model):
 
 
 _KEYS_SETTINGS = frozenset({"labels", "limits", "free_form", "anything", "attributes"})
+
+
+Labels: TypeAlias = dict[str, str]
 
 
 SettingsAttributesValue: TypeAlias = str | float | bool

@@ -16,8 +16,7 @@ from .._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ..types.completion import Completion
-    from ..types.completion_event import CompletionEvent
+    from ..types.shared_completion import Completion, CompletionEvent
 
 
 class Completions:

@@ -8,20 +8,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .completion import *
-    from .completion_event import *
-    from .create_completion import *
-    from .create_speech import *
-    from .delta_event import *
-    from .done_event import *
+    from .completions import *
+    from .shared_completion import *
+    from .speech import *
 
 _BY_MODULE: dict[str, str] = {  # module: the names it defines
-    "completion": "Completion",
-    "completion_event": "CompletionEvent UnknownCompletionEvent completion_event_from_dict",
-    "create_completion": "CreateCompletionBody",
-    "create_speech": "CreateSpeechBody CreateSpeechBodyStreamFormat",
-    "delta_event": "DeltaEvent",
-    "done_event": "DoneEvent",
+    "completions": "CreateCompletionBody",
+    "shared_completion": "Completion CompletionEvent DeltaEvent DoneEvent UnknownCompletionEvent completion_event_from_dict",
+    "speech": "CreateSpeechBody CreateSpeechBodyStreamFormat",
 }
 _MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]

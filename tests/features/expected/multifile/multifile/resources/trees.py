@@ -15,9 +15,7 @@ from .._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ..types.branch import Branch, Tree
-    from ..types.forest import Forest
-    from ..types.kind import Kind
+    from ..types.trees import Branch, Forest, Kind, Tree
 
 
 class Trees:

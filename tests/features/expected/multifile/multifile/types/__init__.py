@@ -8,16 +8,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .branch import *
-    from .forest import *
-    from .kind import *
-    from .problem import *
+    from .trees import *
 
 _BY_MODULE: dict[str, str] = {  # module: the names it defines
-    "branch": "Branch Tree",
-    "forest": "Forest",
-    "kind": "Kind",
-    "problem": "Problem",
+    "trees": "Branch Forest Kind Problem Tree",
 }
 _MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]

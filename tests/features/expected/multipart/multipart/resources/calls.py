@@ -16,8 +16,8 @@ from .._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ..types.create_call import CreateCallBodySession
-    from ..types.echo import Echo
+    from ..types.calls import CreateCallBodySession
+    from ..types.shared_echo import Echo
 
 
 class Calls:

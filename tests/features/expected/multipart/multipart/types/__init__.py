@@ -8,18 +8,18 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .create_call import *
-    from .create_file_request import *
-    from .echo import *
-    from .edit_image import *
-    from .set_avatar import *
+    from .avatars import *
+    from .calls import *
+    from .files import *
+    from .images_edits import *
+    from .shared_echo import *
 
 _BY_MODULE: dict[str, str] = {  # module: the names it defines
-    "create_call": "CreateCallBody CreateCallBodySession",
-    "create_file_request": "CreateFileRequest CreateFileRequestExpiresAfter CreateFileRequestPurpose",
-    "echo": "Echo",
-    "edit_image": "EditImageBody EditImageBodyImage EditImageBodyOptions edit_image_body_image_from_dict",
-    "set_avatar": "SetAvatarBody",
+    "avatars": "SetAvatarBody",
+    "calls": "CreateCallBody CreateCallBodySession",
+    "files": "CreateFileRequest CreateFileRequestExpiresAfter CreateFileRequestPurpose",
+    "images_edits": "EditImageBody EditImageBodyImage EditImageBodyOptions edit_image_body_image_from_dict",
+    "shared_echo": "Echo",
 }
 _MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]

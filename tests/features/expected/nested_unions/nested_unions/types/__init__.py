@@ -8,18 +8,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .circle import *
-    from .polygon import *
-    from .shape import *
-    from .square import *
-    from .triangle import *
+    from .other import *
+    from .shapes import *
 
 _BY_MODULE: dict[str, str] = {  # module: the names it defines
-    "circle": "Circle CircleLabel circle_label_from_dict",
-    "polygon": "Polygon UnknownPolygon polygon_from_dict",
-    "shape": "Shape UnknownShape shape_from_dict",
-    "square": "Square",
-    "triangle": "Triangle",
+    "other": "Polygon UnknownPolygon polygon_from_dict",
+    "shapes": "Circle CircleLabel Shape Square Triangle UnknownShape circle_label_from_dict shape_from_dict",
 }
 _MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]

@@ -8,14 +8,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .profile import *
-    from .status import *
-    from .update_profile import *
+    from .profiles import *
 
 _BY_MODULE: dict[str, str] = {  # module: the names it defines
-    "profile": "Profile",
-    "status": "Status",
-    "update_profile": "UpdateProfileBody",
+    "profiles": "Profile Status UpdateProfileBody",
 }
 _MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]

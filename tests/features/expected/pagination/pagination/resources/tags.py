@@ -16,7 +16,7 @@ from .._runtime.pagination import AsyncPage, AsyncPager, Paging, SyncPage
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ..types.thing import Thing
+    from ..types.shared_thing import Thing
 
 
 class Tags:

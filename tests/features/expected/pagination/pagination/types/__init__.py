@@ -8,24 +8,24 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .list_books import *
-    from .list_events import *
-    from .list_logs import *
-    from .list_orders import *
-    from .list_pets import *
-    from .list_songs import *
-    from .list_tags import *
-    from .thing import *
+    from .books import *
+    from .events import *
+    from .logs import *
+    from .orders import *
+    from .pets import *
+    from .shared_thing import *
+    from .songs import *
+    from .tags import *
 
 _BY_MODULE: dict[str, str] = {  # module: the names it defines
-    "list_books": "ListBooksResponse",
-    "list_events": "ListEventsResponse",
-    "list_logs": "ListLogsResponse",
-    "list_orders": "ListOrdersResponse",
-    "list_pets": "ListPetsResponse",
-    "list_songs": "ListSongsResponse",
-    "list_tags": "ListTagsResponse",
-    "thing": "Thing",
+    "books": "ListBooksResponse",
+    "events": "ListEventsResponse",
+    "logs": "ListLogsResponse",
+    "orders": "ListOrdersResponse",
+    "pets": "ListPetsResponse",
+    "shared_thing": "Thing",
+    "songs": "ListSongsResponse",
+    "tags": "ListTagsResponse",
 }
 _MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]

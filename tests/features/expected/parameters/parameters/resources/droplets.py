@@ -16,7 +16,7 @@ from .._runtime.params import Styled
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ..types.echo import Echo
+    from ..types.shared_echo import Echo
 
 
 class Droplets:

@@ -16,9 +16,9 @@ from .._runtime.params import Styled
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ..types.color import Color
-    from ..types.echo import Echo
-    from ..types.point import Point
+    from ..types.shared_color import Color
+    from ..types.shared_echo import Echo
+    from ..types.shared_point import Point
 
 
 class Search:

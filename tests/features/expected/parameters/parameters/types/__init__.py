@@ -8,14 +8,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .color import *
-    from .echo import *
-    from .point import *
+    from .shared_color import *
+    from .shared_echo import *
+    from .shared_point import *
 
 _BY_MODULE: dict[str, str] = {  # module: the names it defines
-    "color": "Color",
-    "echo": "Echo",
-    "point": "Point",
+    "shared_color": "Color",
+    "shared_echo": "Echo",
+    "shared_point": "Point",
 }
 _MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
     from .._runtime.uploads import FileTypes
-    from ..types.echo import Echo
+    from ..types.shared_echo import Echo
 
 
 class Pictures:

@@ -8,10 +8,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .echo import *
+    from .shared_echo import *
 
 _BY_MODULE: dict[str, str] = {  # module: the names it defines
-    "echo": "Echo",
+    "shared_echo": "Echo",
 }
 _MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]

@@ -15,8 +15,7 @@ from .._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ..types.filter import Filter
-    from ..types.node import Node
+    from ..types.trees import Filter, Node
 
 
 class Trees:

@@ -8,14 +8,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .comparison import *
-    from .filter import *
-    from .node import *
+    from .trees import *
 
 _BY_MODULE: dict[str, str] = {  # module: the names it defines
-    "comparison": "Comparison ComparisonType",
-    "filter": "Filter FilterFiltersItem FilterType UnknownFilterFiltersItem filter_filters_item_from_dict",
-    "node": "Node",
+    "trees": "Comparison ComparisonType Filter FilterFiltersItem FilterType Node UnknownFilterFiltersItem filter_filters_item_from_dict",
 }
 _MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]

@@ -8,20 +8,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .expr import *
-    from .literal_model import *
-    from .node import *
-    from .problem import *
-    from .problem_base import *
-    from .value import *
+    from .nodes import *
+    from .other import *
 
 _BY_MODULE: dict[str, str] = {  # module: the names it defines
-    "expr": "Expr Sum UnknownExpr expr_from_dict",
-    "literal_model": "LiteralModel",
-    "node": "Node NodeExtended",
-    "problem": "Problem",
-    "problem_base": "ProblemBase",
-    "value": "Value value_from_dict",
+    "nodes": "Expr LiteralModel Node NodeExtended Problem Sum UnknownExpr Value expr_from_dict value_from_dict",
+    "other": "ProblemBase",
 }
 _MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]

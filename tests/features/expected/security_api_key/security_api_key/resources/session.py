@@ -15,7 +15,7 @@ from .._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ..types.get_session import GetSessionResponse
+    from ..types.session import GetSessionResponse
 
 
 class Session:

@@ -8,12 +8,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .get_session import *
-    from .pet import *
+    from .session import *
+    from .shared_pet import *
 
 _BY_MODULE: dict[str, str] = {  # module: the names it defines
-    "get_session": "GetSessionResponse",
-    "pet": "Pet",
+    "session": "GetSessionResponse",
+    "shared_pet": "Pet",
 }
 _MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]

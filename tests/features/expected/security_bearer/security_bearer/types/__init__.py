@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .health import *
-    from .pet import *
+    from .pets import *
 
 _BY_MODULE: dict[str, str] = {  # module: the names it defines
     "health": "HealthResponse",
-    "pet": "Pet",
+    "pets": "Pet",
 }
 _MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from .._runtime import models as _r
@@ -13,7 +12,7 @@ from .._runtime.models import EMPTY, UNSET, Unset
 __all__ = ["HealthResponse"]
 
 
-@dataclass(init=False, repr=False, eq=False)
+@_r.model
 class HealthResponse(_r.Model):
     """HealthResponse"""
 

@@ -16,8 +16,7 @@ from .._runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ..types.delete_pet import DeletePetResponse
-    from ..types.pet import Pet
+    from ..types.pets import DeletePetResponse, Pet
 
 
 class Pets:

@@ -8,18 +8,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .delete_pet import *
-    from .error import *
-    from .pet import *
-    from .problem import *
-    from .who_am_i import *
+    from .me import *
+    from .pets import *
+    from .shared_error import *
 
 _BY_MODULE: dict[str, str] = {  # module: the names it defines
-    "delete_pet": "DeletePetResponse",
-    "error": "Error",
-    "pet": "Pet",
-    "problem": "Problem",
-    "who_am_i": "WhoAmIResponse",
+    "me": "WhoAmIResponse",
+    "pets": "DeletePetResponse Pet Problem",
+    "shared_error": "Error",
 }
 _MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]

@@ -16,9 +16,8 @@ from .._runtime.params import Styled
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from .._runtime.http import AsyncAPIClient, SyncAPIClient
-    from ..types.mark import Mark
-    from ..types.raw_response_model import RawResponseModel
-    from ..types.timeout_model import TimeoutModel
+    from ..types.items import Mark, TimeoutModel
+    from ..types.shared_exception_model import RawResponseModel
 
 
 class Items:

@@ -8,20 +8,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .create_item import *
-    from .exception_model import *
-    from .mark import *
-    from .raw_response_model import *
-    from .timeout_model import *
-    from .upload import *
+    from .items import *
+    from .shared_exception_model import *
+    from .uploads import *
 
 _BY_MODULE: dict[str, str] = {  # module: the names it defines
-    "create_item": "CreateItemBody",
-    "exception_model": "ExceptionModel",
-    "mark": "Mark",
-    "raw_response_model": "RawResponseModel",
-    "timeout_model": "TimeoutModel TimeoutModelKind timeout_model_kind_from_dict",
-    "upload": "UploadBody",
+    "items": "CreateItemBody Mark TimeoutModel TimeoutModelKind timeout_model_kind_from_dict",
+    "shared_exception_model": "ExceptionModel RawResponseModel",
+    "uploads": "UploadBody",
 }
 _MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]

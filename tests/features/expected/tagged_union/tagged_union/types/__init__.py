@@ -8,14 +8,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .cat import *
-    from .dog import *
-    from .pet import *
+    from .pets import *
 
 _BY_MODULE: dict[str, str] = {  # module: the names it defines
-    "cat": "Cat",
-    "dog": "Dog",
-    "pet": "Pet UnknownPet pet_from_dict",
+    "pets": "Cat Dog Pet UnknownPet pet_from_dict",
 }
 _MODULES = {name: module for module, names in _BY_MODULE.items() for name in names.split()}
 __all__ = [*_MODULES]

@@ -16,10 +16,12 @@ from ......_runtime.pagination import AsyncNextCursorPage, AsyncPager, Paging, S
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ......_runtime.http import AsyncAPIClient, SyncAPIClient
-    from ......types.list_project_groups import ListProjectGroupsOrder
-    from ......types.project_group import ProjectGroup
-    from ......types.project_group_deleted_resource import ProjectGroupDeletedResource
-    from ......types.retrieve_project_group import RetrieveProjectGroupGroupType
+    from ......types.admin_organization_projects_groups import (
+        ListProjectGroupsOrder,
+        ProjectGroup,
+        ProjectGroupDeletedResource,
+        RetrieveProjectGroupGroupType,
+    )
     from .roles import (
         AsyncProjectsGroupsRoles,
         AsyncProjectsGroupsRolesWithRawResponse,

@@ -16,10 +16,14 @@ from ......_runtime.pagination import AsyncNextCursorPage, AsyncPager, Paging, S
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ......_runtime.http import AsyncAPIClient, SyncAPIClient
-    from ......types.assigned_role_details import AssignedRoleDetails
-    from ......types.deleted_role_assignment_resource import DeletedRoleAssignmentResource
-    from ......types.group_role_assignment import GroupRoleAssignment
-    from ......types.list_project_group_role_assignments import ListProjectGroupRoleAssignmentsOrder
+    from ......types.admin_organization_projects_groups_roles import (
+        ListProjectGroupRoleAssignmentsOrder,
+    )
+    from ......types.admin_shared_assigned_role_details import (
+        AssignedRoleDetails,
+        DeletedRoleAssignmentResource,
+    )
+    from ......types.admin_shared_group import GroupRoleAssignment
 
 
 class ProjectsGroupsRoles:

@@ -21,14 +21,12 @@ from ......_runtime.pagination import (
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ......_runtime.http import AsyncAPIClient, SyncAPIClient
-    from ......types.project_service_account import ProjectServiceAccount
-    from ......types.project_service_account_create_response import (
+    from ......types.admin_organization_projects_service_accounts import (
+        ProjectServiceAccount,
         ProjectServiceAccountCreateResponse,
-    )
-    from ......types.project_service_account_delete_response import (
         ProjectServiceAccountDeleteResponse,
+        UpdateProjectServiceAccountBodyRole,
     )
-    from ......types.update_project_service_account_body import UpdateProjectServiceAccountBodyRole
     from .api_keys import (
         AsyncServiceAccountsApiKeys,
         AsyncServiceAccountsApiKeysWithRawResponse,

@@ -15,7 +15,9 @@ from ......_runtime.models import UNSET, Unset
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ......_runtime.http import AsyncAPIClient, SyncAPIClient
-    from ......types.service_account_api_key_body import ServiceAccountApiKeyBody
+    from ......types.admin_organization_projects_service_accounts_api_keys import (
+        ServiceAccountApiKeyBody,
+    )
 
 
 class ServiceAccountsApiKeys:

@@ -21,8 +21,7 @@ from ......_runtime.pagination import (
 if TYPE_CHECKING:
     # types are imported on first use (via `_t`), so that a call loads only what it decodes
     from ......_runtime.http import AsyncAPIClient, SyncAPIClient
-    from ......types.project_user import ProjectUser
-    from ......types.project_user_delete_response import ProjectUserDeleteResponse
+    from ......types.admin_organization_projects_users import ProjectUser, ProjectUserDeleteResponse
     from .roles import (
         AsyncProjectsUsersRoles,
         AsyncProjectsUsersRolesWithRawResponse,
