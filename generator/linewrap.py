@@ -1,6 +1,6 @@
-"""The template global `wrap_as_black`: one statement written as black splits it. The `wrapped`
-macro of black_style.jinja calls it; templates ask for it thousands of times per build, and the
-macro's body in Jinja cost several times what this function does."""
+"""The template globals `wrap_as_black` and `assign_as_black`: one statement written as black
+splits it. The `wrapped` macro of black_style.jinja calls the first; templates ask for them
+thousands of times per build, and a macro's body in Jinja costs several times what these do."""
 
 from __future__ import annotations
 
@@ -25,3 +25,14 @@ def wrap_as_black(head: str, items: Sequence[object], tail: str, indent: int, ki
         return f"{pad}{head}\n{pad}    {inner}\n{pad}{tail}"
     lines = [pad + head, *(f"{pad}    {item}," for item in items), pad + tail]
     return "\n".join(lines)
+
+
+def assign_as_black(target: str, expr: str, ternary: bool, indent: int = 12) -> str:
+    """`target = expr` at `indent`, without a line break at either end, as black writes it: when
+    too long, a conditional expression (`ternary`) goes in parentheses on a line of its own if it
+    fits there; anything else is left to the format stage."""
+    pad = " " * indent
+    line = f"{target} = {expr}"
+    if ternary and not fits(line, indent) and fits(expr, indent + 4):
+        return f"{pad}{target} = (\n{pad}    {expr}\n{pad})"
+    return pad + line

@@ -41,9 +41,10 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
     )
     env.filters["toml"] = toml_string
     env.globals["fits"] = fits
-    from .linewrap import wrap_as_black  # (it imports `fits` from here)
+    from .linewrap import assign_as_black, wrap_as_black  # (it imports `fits` from here)
 
     env.globals["wrap_as_black"] = wrap_as_black
+    env.globals["assign_as_black"] = assign_as_black
     env.filters["docstring_end"] = docstring_end
     return env
 

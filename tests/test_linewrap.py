@@ -14,7 +14,7 @@ import pytest
 
 from convgen import format as fmt
 from convgen import rendermemo
-from convgen.linewrap import wrap_as_black
+from convgen.linewrap import assign_as_black, wrap_as_black
 from convgen.render import environment
 
 INDENTS = (0, 4, 8, 12, 16)
@@ -75,3 +75,18 @@ def test_the_render_memo_is_keyed_by_its_code(tmp_path: Path, monkeypatch: pytes
     before = rendermemo._base_digest([])
     (tmp_path / "linewrap.py").write_text((here / "linewrap.py").read_text() + "\n# changed\n")
     assert rendermemo._base_digest([]) != before
+
+
+@pytest.mark.parametrize("indent", (8, 12))
+@pytest.mark.parametrize("width", (10, 20, 25, 30, 60))
+def test_assign_as_black(indent: int, width: int) -> None:
+    """A decode's assignment: a conditional expression too long for one line goes in parentheses
+    on a line of its own, as black puts it, whenever black's layout is a line-fitting one."""
+    key = "k" + "x" * width
+    expr = f'v if (v := data["{key}"]).__class__ is str else _r.string(v)'
+    text = assign_as_black("obj.attribute", expr, True, indent)
+    assert not _fits(text) or text == _black(f"obj.attribute = {expr}", indent)
+    plain = assign_as_black("obj.attribute", "x" * width, False, indent)
+    assert plain == " " * indent + "obj.attribute = " + "x" * width
+    if width in (20, 25) and indent == 12:  # too long on one line, fits in parentheses
+        assert text.split("\n")[0] == " " * indent + "obj.attribute = ("
