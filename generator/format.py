@@ -31,7 +31,7 @@ import marshal
 import os
 import re
 import tempfile
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from itertools import compress, count
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,14 +39,12 @@ from typing import TYPE_CHECKING
 from . import blackstyle, cache, logical
 from .diagnostics import Diagnostic
 from .logical import Snippet
-from .split import shared
 from .textwidth import str_width
 
 if TYPE_CHECKING:
     import black
 
 LINE_LENGTH = 100
-SHARED_MIN_FILES = 150  # with long statements: below this a forked child costs more than it saves
 PARALLEL_MIN_LINES = 4000  # of whole-file work: below this a second process costs more than it saves
 _SPLIT = "# convgen: split"
 Result = tuple[str, "str | None"]  # (text, error)
@@ -106,7 +104,7 @@ def format_files(
     diags: list[Diagnostic] = []
     whole = todo
     if trusted:
-        partial, whole = _long_statements_shared(todo, long)
+        partial, whole = _format_long_statements(todo, long)
         for path, (formatted, error) in partial.items():
             _keep(out, diags, store, keys.get(path, ""), path, formatted, error)
     for path, (formatted, error) in _format_many(whole, jobs).items():
@@ -136,25 +134,6 @@ def _keep(
 
 
 # ---- trusted templates: black on the long statements only ---------------------------------
-def _long_statements_shared(
-    todo: dict[str, str], long: dict[str, tuple[list[str], list[int]]]
-) -> tuple[dict[str, Result], dict[str, str]]:
-    """_format_long_statements, every other file done by a forked child when there are many (split.py)."""
-
-    def work(paths: Sequence[str]) -> list[Result | None]:  # None: black sees the file whole
-        done, _ = _format_long_statements({p: todo[p] for p in paths}, {p: long[p] for p in paths})
-        return [done.get(p) for p in paths]
-
-    done: dict[str, Result] = {}
-    whole: dict[str, str] = {}
-    for path, result in zip(todo, shared(work, list(todo), min_items=SHARED_MIN_FILES), strict=True):
-        if result is None:
-            whole[path] = todo[path]
-        else:
-            done[path] = result
-    return done, whole
-
-
 def _format_long_statements(
     todo: dict[str, str], long: dict[str, tuple[list[str], list[int]]]
 ) -> tuple[dict[str, Result], dict[str, str]]:

@@ -15,11 +15,7 @@ import jinja2
 from .diagnostics import Diagnostic
 from .plan import Job
 from .precompiled import BuiltinLoader
-from .split import shared
 
-# Below this many files to render, a second process costs more than it saves (a fork, and the
-# texts sent back: about 10 ms; rendering is about 1 ms a file). Measured: benchmarks/RESULTS.md.
-SHARED_MIN_JOBS = 150
 _SPEC = find_spec("convgen.templates")
 assert _SPEC is not None and _SPEC.submodule_search_locations, "convgen is installed without its templates"
 BUILTIN = Path(list(_SPEC.submodule_search_locations)[0])
@@ -109,53 +105,42 @@ def render(
 
         env.bytecode_cache = bytecode_cache(cache)
         memo = Memo(cache, jobs, env, [BUILTIN] if user_templates is None else [user_templates, BUILTIN])
-    texts: dict[str, str] = {}
-    todo: list[tuple[Job, str | None]] = []  # rendered here: not copied, not remembered
+    out: dict[str, str] = {}
+    diags: list[Diagnostic] = []
     for job in jobs:
         if not job.template:
-            texts[job.path] = _static(job.source, user_templates)
+            out[job.path] = _static(job.source, user_templates)
             continue
         key = memo.key(job) if memo is not None else None
         remembered = memo.get(key) if memo is not None else None
         if remembered is not None:
-            texts[job.path] = remembered
-        else:
-            todo.append((job, key))
-    for name in dict.fromkeys(job.template for job, _ in todo):
-        try:
-            env.get_template(name)  # loaded once here, before a fork, for both processes
-        except jinja2.TemplateError:
-            pass  # reported by the job that renders it
-    diags: list[Diagnostic] = []
-    results = shared(lambda part: [_render_one(env, job) for job, _ in part], todo, min_items=SHARED_MIN_JOBS)
-    for (job, key), (text, diag) in zip(todo, results, strict=True):
-        if diag is not None:
-            diags.append(diag)
+            out[job.path] = remembered
             continue
-        assert text is not None
-        texts[job.path] = text
+        try:
+            text = env.get_template(job.template).render(**job.context)
+        except jinja2.TemplateSyntaxError as exc:
+            diags.append(
+                Diagnostic(
+                    "E403",
+                    f"template syntax error: {exc.message}",
+                    file=exc.filename or job.template,
+                    line=exc.lineno or 1,
+                    column=1,
+                )
+            )
+            continue
+        except jinja2.TemplateError as exc:
+            file, line = _template_frame(exc, job.template)
+            diags.append(
+                Diagnostic("E403", f"template error rendering {job.path}: {exc}", file=file, line=line, column=1)
+            )
+            continue
+        out[job.path] = text
         if memo is not None:
             memo.put(key, text)
     if memo is not None:
         memo.save()
-    return {job.path: texts[job.path] for job in jobs if job.path in texts}, diags
-
-
-def _render_one(env: jinja2.Environment, job: Job) -> tuple[str | None, Diagnostic | None]:
-    """The job's text, or the diagnostic of the template error that stopped it."""
-    try:
-        return env.get_template(job.template).render(**job.context), None
-    except jinja2.TemplateSyntaxError as exc:
-        return None, Diagnostic(
-            "E403",
-            f"template syntax error: {exc.message}",
-            file=exc.filename or job.template,
-            line=exc.lineno or 1,
-            column=1,
-        )
-    except jinja2.TemplateError as exc:
-        file, line = _template_frame(exc, job.template)
-        return None, Diagnostic("E403", f"template error rendering {job.path}: {exc}", file=file, line=line, column=1)
+    return out, diags
 
 
 def copied(jobs: list[Job], user_templates: Path | None = None) -> frozenset[str]:
