@@ -19,7 +19,9 @@ def jobs(doc: dict[str, Any]) -> dict[str, planning.Job]:
 
 
 def types_module(doc: dict[str, Any], name: str) -> TypesModuleView:
-    module = jobs(doc)[f"p/types/{name}.py"].context["module"]
+    """The view of the types file that defines `name` (files hold many schemas: typelayout.py)."""
+    views = [j.context["module"] for j in jobs(doc).values() if j.template == "types_module.py.jinja"]
+    module = next(v for v in views if name in v.names)
     assert isinstance(module, TypesModuleView)
     return module
 
@@ -28,21 +30,24 @@ def test_a_module_imports_the_types_it_names_from_other_modules_and_typing_names
     schemas = {"Owner": {"type": "object", "properties": {"name": STR}}, "Cat": {"type": "object", "properties": {"name": STR}},
                "Pet": {"type": "object", "required": ["kind"], "properties": {
                    "owner": ref("Owner"), "kind": {"const": "Cat"}, "meta": {"type": "object"}}}}
-    pet = types_module(spec(schemas=schemas), "pet")
+    # Pet only `client.pets` answers, Owner `client.owners` too (so it is in a shared file), Cat `client.cats`
+    paths = {f"/{n.lower()}s": {"get": {"operationId": f"get{n}", "responses": json_response(ref(n))}}
+             for n in ("Pet", "Owner", "Cat")}
+    pet = types_module(spec(paths, schemas), "Pet")
     # `Literal["Cat"]` names no type (reading the text, it once imported Cat): only the reference is imported
-    assert pet.imports == (("owner", ("Owner",)),)
+    assert pet.imports == (("shared_owner", ("Owner",)),)
     assert {"Literal", "Any"} <= set(pet.typing)
     assert pet.runtime == ("EMPTY", "UNSET", "Unset")  # optional fields: `X | Unset = UNSET`
 
 
 def test_a_module_without_optional_fields_or_foreign_names_imports_nothing_else() -> None:
-    pet = types_module(spec(schemas={"Pet": {"type": "object", "required": ["n"], "properties": {"n": {"type": "integer"}}}}), "pet")
+    pet = types_module(spec(schemas={"Pet": {"type": "object", "required": ["n"], "properties": {"n": {"type": "integer"}}}}), "Pet")
     assert pet.imports == () and pet.runtime == ("EMPTY",) and "Literal" not in pet.typing
 
 
 def test_aliases_come_after_the_aliases_they_name() -> None:
     schemas = {"Z": {"type": "array", "items": {"oneOf": [STR, {"type": "integer"}]}}}
-    z = types_module(spec(schemas=schemas), "z")
+    z = types_module(spec(schemas=schemas), "Z")
     assert [(a.name, a.value, a.members) for a in z.aliases] == [
         ("ZItem", "str | int", ("str", "int")), ("Z", "list[ZItem]", ("list[ZItem]",))]
 
@@ -51,10 +56,10 @@ def test_union_members_are_split_at_the_top_level_only() -> None:
     schemas = {"Color": {"type": "string", "enum": ["red", "blue"]},
                "M": {"type": ["array", "null"], "items": {"type": "object", "additionalProperties": {"type": ["string", "null"]}}},
                "C": {"anyOf": [ref("Color"), {"type": "null"}]}}
-    assert [(a.value, a.members) for a in types_module(spec(schemas=schemas), "m").aliases] == [
-        ("list[dict[str, str | None]] | None", ("list[dict[str, str | None]]", "None"))]
-    assert [(a.value, a.members) for a in types_module(spec(schemas=schemas), "c").aliases] == [
-        ("Color | str | None", ("Color", "str", "None"))]
+    aliases = {a.name: (a.value, a.members) for a in types_module(spec(schemas=schemas), "M").aliases}
+    assert aliases["M"] == ("list[dict[str, str | None]] | None", ("list[dict[str, str | None]]", "None"))
+    aliases = {a.name: (a.value, a.members) for a in types_module(spec(schemas=schemas), "C").aliases}
+    assert aliases["C"] == ("Color | str | None", ("Color", "str", "None"))
 
 
 PETS = {"type": "object", "properties": {"id": STR}}
@@ -101,7 +106,7 @@ def test_a_resource_module_imports_from_facts_including_its_return_annotations()
     # a GET of a path answering one object (not a list) is `retrieve` (the naming rules' singleton)
     assert methods["retrieve"].returns == "dict[str, Any]" and "Any" in module.typing  # once left out: ruff F821
     assert methods["update"].uses == ("Pet", "Any", "Mapping", "Sequence")
-    assert module.imports == (("pet", ("Pet",)),) and module.abc == ("Mapping", "Sequence")
+    assert module.imports == (("stats", ("Pet",)),) and module.abc == ("Mapping", "Sequence")  # only stats uses Pet
 
 
 def test_the_public_names_come_from_one_table() -> None:
