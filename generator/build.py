@@ -201,7 +201,7 @@ def _group_modules(defs: dict[str, ir.Definition]) -> dict[str, ir.Definition]:
     graph: dict[str, set[str]] = {}
     for d in defs.values():
         deps = graph.setdefault(d.module, set())
-        for name in _references(d):
+        for name in ir.references(d):
             target = defs.get(name)
             if target is not None and target.module != d.module:
                 deps.add(target.module)
@@ -224,7 +224,7 @@ def _lines(d: ir.Definition) -> int:
     if isinstance(d, ir.Enum):
         return 8 + len(d.members)
     if isinstance(d, (ir.TaggedUnion, ir.KindUnion)):
-        return 20 + 3 * len(_references(d))
+        return 20 + 3 * len(ir.references(d))
     return 4
 
 
@@ -242,25 +242,13 @@ def _split_modules(defs: dict[str, ir.Definition]) -> dict[str, ir.Definition]:
         if sum(_lines(d) for d in members) <= _MODULE_LINE_BUDGET:
             continue
         names = {d.name for d in members}
-        graph = {d.name: _references(d) & names for d in members}
+        graph = {d.name: ir.references(d) & names for d in members}
         main = next((d.name for d in members if snake(d.name) == module), min(names))
         for scc in _sccs(graph):
             if main not in scc:
                 new = modules.claim(snake(min(scc)))[0]
                 moved.update({name: new for name in scc})
     return {name: (replace(d, module=moved[name]) if name in moved else d) for name, d in defs.items()}
-
-
-def _references(d: ir.Definition) -> set[str]:
-    if isinstance(d, ir.Model):
-        return set().union(*(ir.ref_names(f.type) for f in d.fields))
-    if isinstance(d, ir.TaggedUnion):
-        return {v.name for v in d.variants}
-    if isinstance(d, ir.KindUnion):
-        return set().union(*(ir.ref_names(a.type) for a in d.arms))
-    if isinstance(d, ir.Alias):
-        return ir.ref_names(d.target)
-    return set()
 
 
 def _sccs(graph: dict[str, set[str]]) -> list[list[str]]:

@@ -111,3 +111,14 @@ def _fields(d: Diagnostic) -> dict[str, Any]:
         "line": d.line,
         "column": d.column,
     }
+
+
+def read_marshal_dict(file: Path) -> dict[Any, Any]:
+    """A cache file's dict written with marshal; {} when it is missing, unreadable or not a dict
+    (a cache that cannot be read only costs time)."""
+    try:
+        with file.open("rb") as f:
+            data = marshal.load(f)
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    return data if isinstance(data, dict) else {}

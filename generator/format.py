@@ -294,7 +294,7 @@ class _Store:
     def __init__(self, folder: Path, files: dict[str, str]) -> None:
         slot = hashlib.sha256("\0".join(sorted({p.split("/", 1)[0] for p in files})).encode()).hexdigest()
         self.file = folder / "outputs" / f"{slot[:32]}.marshal"
-        self.old = _read(self.file)
+        self.old = cache.read_marshal_dict(self.file)
         self.new: dict[str, str] = {}
 
     def get(self, key: str) -> str | None:
@@ -321,12 +321,3 @@ class _Store:
             if tmp is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)  # (a full disk)
-
-
-def _read(file: Path) -> dict[str, str]:
-    try:
-        with file.open("rb") as f:
-            data = marshal.load(f)
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}
-    return data if isinstance(data, dict) else {}

@@ -160,6 +160,19 @@ class Alias:
 Definition = Model | Enum | TaggedUnion | KindUnion | Alias
 
 
+def references(d: Definition) -> set[str]:
+    """The definitions `d` names directly."""
+    if isinstance(d, Model):
+        return set().union(*(ref_names(f.type) for f in d.fields))
+    if isinstance(d, TaggedUnion):
+        return {v.name for v in d.variants}
+    if isinstance(d, KindUnion):
+        return set().union(*(ref_names(a.type) for a in d.arms))
+    if isinstance(d, Alias):
+        return ref_names(d.target)
+    return set()
+
+
 # ---- operations --------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Param:

@@ -25,6 +25,7 @@ from typing import Any
 import jinja2
 import jinja2.meta
 
+from .cache import read_marshal_dict
 from .plan import Job
 from .precompiled import builtin_reads
 
@@ -37,7 +38,7 @@ class Memo:
         self.file = folder / "memo" / f"{slot[:32]}.marshal"
         self.env = env
         self.base = _base_digest(template_dirs)
-        old = _read(self.file)
+        old = read_marshal_dict(self.file)
         same = old.get("base") == self.base
         self.old: dict[str, str] = old.get("texts", {}) if same else {}
         # template -> the context names it reads (None: all), kept while no template changes
@@ -138,15 +139,6 @@ class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
         except OSError:
             pass  # a read-only cache only costs time
-
-
-def _read(file: Path) -> dict[str, Any]:
-    try:
-        with file.open("rb") as f:
-            data = marshal.load(f)
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _base_digest(template_dirs: Iterable[Path]) -> bytes:

@@ -87,24 +87,11 @@ def _doc_lines(text: str) -> int:
     return sum(1 + len(line) // 72 for line in text.splitlines())
 
 
-def references(d: ir.Definition) -> set[str]:
-    """The definitions `d` names."""
-    if isinstance(d, ir.Model):
-        return set().union(*(ir.ref_names(f.type) for f in d.fields))
-    if isinstance(d, ir.TaggedUnion):
-        return {v.name for v in d.variants}
-    if isinstance(d, ir.KindUnion):
-        return set().union(*(ir.ref_names(a.type) for a in d.arms))
-    if isinstance(d, ir.Alias):
-        return ir.ref_names(d.target)
-    return set()
-
-
 def _module_deps(api: ir.Api) -> dict[str, set[str]]:
     owner = {d.name: d.module for d in api.definitions}
     deps: dict[str, set[str]] = {m: set() for m in api.modules}
     for d in api.definitions:
-        deps[d.module] |= {owner[n] for n in references(d) if n in owner and owner[n] != d.module}
+        deps[d.module] |= {owner[n] for n in ir.references(d) if n in owner and owner[n] != d.module}
     return deps
 
 
