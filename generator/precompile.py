@@ -1,6 +1,6 @@
 """`python -m convgen.precompile`: write generator/compiled/, the built-in templates compiled by
 Jinja (see precompiled.py). Run it after changing a built-in template (tests/goldens.py runs it
-first); tests/test_precompiled.py checks that the committed files are what it writes now.
+first); tests/test_precompiled_templates.py checks that the committed files are what it writes now.
 A template changed without it still works: it is compiled at build time, as before.
 """
 

@@ -17,6 +17,7 @@ import hashlib
 import importlib
 from collections.abc import MutableMapping
 from dataclasses import dataclass
+from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 from types import CodeType, ModuleType
@@ -133,13 +134,9 @@ def _refiled(code: CodeType, filename: str) -> CodeType:
     return code.replace(co_filename=filename, co_consts=consts)
 
 
-_INDEX: list[ModuleType | None] = []
-
-
+@cache
 def _index() -> ModuleType | None:
-    if not _INDEX:
-        try:
-            _INDEX.append(importlib.import_module(f"{PACKAGE}.index"))
-        except ImportError:
-            _INDEX.append(None)
-    return _INDEX[0]
+    try:
+        return importlib.import_module(f"{PACKAGE}.index")
+    except ImportError:
+        return None
