@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 MAX_BYTES = 64 * 1024 * 1024
-_LARGE = 200_000  # characters from which a spec is parsed in blocks (a selection's, or each through the cache)
+LARGE = 200_000  # characters from which a spec is parsed in blocks (a selection's, or each through the cache)
 
 
 @dataclass
@@ -165,7 +165,7 @@ def _read_and_parse(
         from .parsecache import for_spec
         from .yamlload import parse_yaml  # PyYAML and its helpers are imported for YAML specs only
 
-        own = for_spec(path) if use_cache and len(text) >= _LARGE else None
+        own = for_spec(path) if use_cache and len(text) >= LARGE else None
         doc = parse_yaml(text, tags, prefixes, own or part_cache)
         if own is not None:
             own.save()

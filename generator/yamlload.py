@@ -17,7 +17,7 @@ from . import leanyaml
 from .blockload import load_blocks
 from .jsondata import MAX_DEPTH, normalize
 from .lazyload import load_section
-from .load import _LARGE, Refused, position
+from .load import LARGE, Refused, position
 from .parsecache import BlockCache
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -40,9 +40,9 @@ def parse_yaml(text: str, tags: tuple[str, ...], prefixes: tuple[str, ...], cach
         if _has_anchor(text):
             doc = _load_shared(text)
         else:
-            doc = load_section(text, tags, prefixes, cache) if len(text) >= _LARGE else None
+            doc = load_section(text, tags, prefixes, cache) if len(text) >= LARGE else None
             if doc is None and cache is not None:
-                blocks = load_blocks(text, cache) if len(text) >= _LARGE else _one_block(text, cache)
+                blocks = load_blocks(text, cache) if len(text) >= LARGE else _one_block(text, cache)
                 if blocks is not None:  # JSON data already, block by block: only the depth is left to check
                     doc, depth = blocks
                     if depth > MAX_DEPTH:
