@@ -100,23 +100,36 @@ def bench_ttfr(python: str, env: dict, impls: list[str], url: str, samples: int,
 
 def bench_rps(python: str, env: dict, impls: list[str], url: str, rounds: int, warmup: int, calls: int,
               batches: int, log) -> dict:
-    """Sequential retrieve() calls per second; one worker process per impl and round."""
+    """Sequential retrieve() calls per second. Each round is one worker process holding every impl's
+    client, which times their batches in turn (the order rotating from batch to batch), so that the
+    ratios compare calls made within a second of each other: the shared machine's load moves all
+    sides alike instead of whichever process it hit."""
     rates: dict[str, list[float]] = {n: [] for n in impls}
     errors: dict[str, str] = {}
     me = str(Path(__file__).resolve())
     for r in range(rounds):
-        for n in rotate(impls, r):
-            if n in errors:
-                continue
-            res = run_measured([python, me, "rps", "--impl", n, "--url", url, "--warmup", str(warmup),
-                                "--calls", str(calls), "--batches", str(batches)], env=env, timeout=300)
-            got = _json_line(res.stdout)
-            if not res.ok or got is None:
+        live = [n for n in rotate(impls, r) if n not in errors]
+        for n in live if r == 0 else []:  # an impl that cannot make its first call is reported; the others go on
+            res = run_measured([python, me, "rps", "--impl", n, "--url", url, "--warmup", "1", "--calls", "1",
+                                "--batches", "1"], env=env, timeout=300)
+            if not res.ok or _json_line(res.stdout) is None:
                 errors[n] = res.first_error or "no result"
                 log(f"  rps {n}: FAILED rc={res.rc}: {errors[n]}")
-                continue
-            rates[n].extend(got["rates"])
-            log(f"  [rps round {r + 1}/{rounds}] {n}: {max(got['rates']):.0f} req/s best batch")
+        live = [n for n in live if n not in errors]
+        if not live:
+            break
+        res = run_measured([python, me, "rps", "--impl", ",".join(live), "--url", url, "--warmup", str(warmup),
+                            "--calls", str(calls), "--batches", str(batches)], env=env, timeout=600)
+        got = _json_line(res.stdout)
+        if not res.ok or got is None:
+            for n in live:
+                errors[n] = res.first_error or "no result"
+            log(f"  rps round {r + 1}: FAILED rc={res.rc}: {res.first_error}")
+            continue
+        for n in live:
+            rates[n].extend(got["rates"][n])
+        log(f"  [rps round {r + 1}/{rounds}] " + ", ".join(f"{n} {max(got['rates'][n]):.0f}" for n in live)
+            + " req/s best batch")
     return {n: {"rate_per_s": stats(rates[n]), "first_error": errors.get(n)} for n in impls}
 
 
@@ -149,20 +162,24 @@ def _make_call(impl: str, url: str) -> Callable[[], object]:
 
 
 def worker_rps(args: argparse.Namespace) -> None:
-    call = _make_call(args.impl, args.url)
-    first = call()
-    if args.impl in ("ours", "sdk"):
-        assert getattr(first, "id", None) == CONV_ID, first
-    else:
-        assert first.status_code == 200, first.status_code
-    for _ in range(args.warmup):
-        call()
-    rates = []
-    for _ in range(args.batches):
-        t0 = time.perf_counter()
-        for _ in range(args.calls):
+    impls = args.impl.split(",")
+    calls = {n: _make_call(n, args.url) for n in impls}
+    for n, call in calls.items():
+        first = call()
+        if n in ("ours", "sdk"):
+            assert getattr(first, "id", None) == CONV_ID, first
+        else:
+            assert first.status_code == 200, first.status_code
+        for _ in range(args.warmup):
             call()
-        rates.append(args.calls / (time.perf_counter() - t0))
+    rates: dict[str, list[float]] = {n: [] for n in impls}
+    for b in range(args.batches):
+        for n in impls[b % len(impls):] + impls[:b % len(impls)]:
+            call = calls[n]
+            t0 = time.perf_counter()
+            for _ in range(args.calls):
+                call()
+            rates[n].append(args.calls / (time.perf_counter() - t0))
     print("BENCH_JSON " + json.dumps({"rates": rates}), flush=True)
 
 
@@ -170,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("rps")
-    p.add_argument("--impl", required=True)
+    p.add_argument("--impl", required=True, help="one impl or several, comma-separated")
     p.add_argument("--url", required=True)
     p.add_argument("--warmup", type=int, default=100)
     p.add_argument("--calls", type=int, default=500)

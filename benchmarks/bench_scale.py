@@ -218,9 +218,18 @@ def build_whole_client(tools: Tools, spec: Path, work: Path, caches: CacheDirs) 
     return find_package_parent(out, WHOLE_PACKAGE) if res.ok else None
 
 
+def _mypy(python: str, env: dict[str, str], script: str, folder: Path):
+    """mypy --strict on use_SCRIPT.py with an empty cache of its own."""
+    cache = fresh_dir(folder / f"cache-{script}")
+    return run_measured([python, "-m", "mypy", "--strict", "--cache-dir", str(cache), f"use_{script}.py"],
+                        env=env, cwd=folder, timeout=900)
+
+
 def bench_whole_client(python: str, tools_env: dict[str, str], built: Path | None, work: Path, samples: int,
-                       mypy_rounds: int, log: Callable[[str], None]) -> dict:
-    """Import + construct the whole-API client vs the SDK; mypy --strict on one script against each."""
+                       mypy_rounds: int, log: Callable[[str], None], typecheck: dict[str, str] | None = None) -> dict:
+    """Import + construct the whole-API client vs the SDK; mypy --strict on one script against each
+    (`typecheck`: the python of each side's own virtualenv, ours with the client installed)."""
+    typecheck = typecheck or {}
     if built is None:
         return {"ok": False, "first_error": "no whole-spec build"}
     env = {**tools_env, "PYTHONPATH": str(built), "MYPYPATH": str(built)}
@@ -241,21 +250,29 @@ def bench_whole_client(python: str, tools_env: dict[str, str], built: Path | Non
                                for n, rs in runs.items()}}
     scripts = {"ours": f"from {WHOLE_PACKAGE} import Client as OpenAI", "sdk": "from openai import OpenAI"}
     folder = fresh_dir(work / "typecheck")
-    mypy_runs: dict[str, list] = {n: [] for n in scripts}
     for n, line in scripts.items():
         (folder / f"use_{n}.py").write_text(TYPECHECK_SCRIPT.format(import_line=line), encoding="utf-8")
-    for i in range(mypy_rounds):
-        for n in rotate(list(scripts), i):
-            cache = fresh_dir(folder / f"cache-{n}")
-            res = run_measured([python, "-m", "mypy", "--strict", "--cache-dir", str(cache), f"use_{n}.py"],
-                               env=env, cwd=folder, timeout=900)
-            mypy_runs[n].append(res)
+    # The target's pair: each client installed in a virtualenv of its own (env_setup.typecheck_venvs);
+    # then both once more in the shared bench venv, ours from the build folder on the path.
+    own = {n: typecheck.get(n) for n in scripts}
+    setups = {n: (own[n], tools_env, n) for n in scripts if own[n]}
+    result["mypy_env"] = ("each client installed in a virtualenv of its own" if len(setups) == len(scripts) else
+                          f"the shared bench venv (no virtualenv of its own for {', '.join(set(scripts) - set(setups))})")
+    shared = {f"{n}, shared bench venv": (python, env, n) for n in scripts}
+    if len(setups) < len(scripts):
+        setups, shared = {n: (python, env, n) for n in scripts}, {}
+    mypy_runs: dict[str, list] = {n: [] for n in [*setups, *shared]}
+    for i in range(max(3, mypy_rounds)):
+        for label in rotate(list(setups), i):
+            mypy_runs[label].append(_mypy(*setups[label], folder))
+    for label in shared:
+        mypy_runs[label].append(_mypy(*shared[label], folder))
     result["mypy"] = {}
     for n, rs in mypy_runs.items():
-        last = rs[-1].stdout
+        last, script = rs[-1].stdout, (setups.get(n) or shared[n])[2]
         result["mypy"][n] = {"wall_s": stats([x.wall_s for x in rs]), "cpu_s": stats([x.cpu_s for x in rs]),
-                             "maxrss_mib": stats([x.maxrss_kib / 1024
-                             for x in rs]), "script_errors": len(re.findall(rf"^use_{n}\.py:\d+: error", last, re.M)),
+                             "maxrss_mib": stats([x.maxrss_kib / 1024 for x in rs]),
+                             "script_errors": len(re.findall(rf"^use_{script}\.py:\d+: error", last, re.M)),
                              "summary": (last.strip().splitlines() or [""])[-1]}
         log(f"  mypy --strict, {n}: median {result['mypy'][n]['wall_s']['median']:.1f} s; "
             f"{result['mypy'][n]['summary']}")

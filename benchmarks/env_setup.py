@@ -93,6 +93,44 @@ def ensure_venv(venv_dir: Path, convgen_src: Path, log, with_peers: bool = True)
                                 "error": None if res.returncode == 0 else (res.stderr or res.stdout)[-1500:]}}
 
 
+# The type-checking measure runs each client in a virtualenv of its own, holding what installing it
+# brings and mypy: in the shared bench venv, httpx's optional command line (`httpx._main`, which its
+# `__init__` imports when it can) makes mypy read click, rich and pygments, which the other
+# contenders installed there; the SDK's HTTP library (httpx2) has no such import.
+TYPECHECK_REQUIREMENTS = {"ours": ["mypy", "httpx"], "sdk": ["mypy", "openai"]}
+
+
+def typecheck_venvs(venv_dir: Path, pins: dict[str, str], log, install: bool) -> dict[str, str]:
+    """{"ours"|"sdk": python} of the type-checking virtualenvs beside `venv_dir` (made or refreshed
+    when `install`); a side whose venv is missing or failed to install is left out."""
+    out = {}
+    for side, names in TYPECHECK_REQUIREMENTS.items():
+        folder = venv_dir.parent / f"{venv_dir.name}-mypy-{side}"
+        py, marker = venv_python(folder), folder / MARKER
+        wanted = {n: pins.get(n) or PINS[n] for n in names}
+        ready = py.is_file() and marker.is_file() and json.loads(marker.read_text()) == wanted
+        if install and not ready:
+            log(f"creating the type-checking virtualenv {folder}")
+            venv.EnvBuilder(with_pip=True, clear=True).create(folder)
+            res = _pip(py, "install", "--quiet", *[f"{n}=={v}" for n, v in wanted.items()], log=log)
+            ready = res.returncode == 0
+            if ready:
+                marker.write_text(json.dumps(wanted))
+            else:
+                log(f"  failed: {(res.stderr or res.stdout)[-500:]}")
+        if ready:
+            out[side] = str(py)
+    return out
+
+
+def install_client(python: str, client_root: Path, pins: dict[str, str], log) -> str | None:
+    """pip-install a generated client (non-editable, with its dependencies at the pins) into the venv
+    of `python`, as a user of it would; the error's last line, or None."""
+    res = _pip(Path(python), "install", "--quiet", str(client_root), f"httpx=={pins.get('httpx') or PINS['httpx']}",
+               log=log)
+    return None if res.returncode == 0 else ((res.stderr or res.stdout).strip().splitlines() or ["pip failed"])[-1]
+
+
 def existing_venv(venv_dir: Path) -> dict:
     """The venv as it is (`run.py --no-install`): what ensure_venv returns, installing nothing."""
     py = venv_python(venv_dir)

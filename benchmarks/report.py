@@ -326,6 +326,8 @@ def render(res: dict) -> str:
     rp = res.get("rps") or {}
     L += ["## 6. Sequential `conversations.retrieve` requests per second (local server)", ""]
     if rp:
+        L += ["Each round is one process holding every client, timing their batches in turn (the order rotating "
+              "from batch to batch), so the ratios compare batches run seconds apart.", ""]
         L += ["| impl | req/s: median [min–max; IQR; n batches] | × SDK | bare httpx ÷ this |", "|---|---|---|---|"]
         sdk_r, bare = _med((rp.get("sdk") or {}).get("rate_per_s")), _med((rp.get("httpx") or {}).get("rate_per_s"))
         for name, row in rp.items():

@@ -174,7 +174,10 @@ def render_scale(res: dict, section: int) -> list[str]:
                 L.append(f"| {name} | **failed**: `{_esc(row['first_error'])}` | |")
                 continue
             L.append(f"| {name} | {_spread(row['wall_s'], 1000, '.0f')} | {_f(_med(row['maxrss_mib']), '.0f')} |")
-        L += ["", "`mypy --strict` (empty cache) on the same 20-line script against each client:", "",
+        L += ["", f"`mypy --strict` (empty cache) on the same 20-line script against each client; the target's pair "
+              f"(rows `ours` and `sdk`): {whole.get('mypy_env', 'the shared bench venv')}, interleaved. In the shared "
+              "bench venv, httpx's `__init__` imports its optional command line, so mypy also reads click, rich and "
+              "pygments, which the other contenders installed there:", "",
               "| client | wall s: median [min–max; IQR; n] | CPU s: median | peak RSS MiB | errors in the script "
               "| mypy's summary |",
               "|---|---|---|---|---|---|"]

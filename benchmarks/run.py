@@ -82,9 +82,9 @@ def counts(args: argparse.Namespace) -> dict:
     if args.smoke:
         return {"samples": 1, "rps_warmup": 5, "rps_calls": 20, "rps_batches": 1, "dec_repeats": 1, "dec_min_time": 0.01}
     if args.quick:
-        return {"samples": max(2, r), "rps_warmup": 20, "rps_calls": 100, "rps_batches": 2, "dec_repeats": 2,
+        return {"samples": max(2, r), "rps_warmup": 50, "rps_calls": 200, "rps_batches": 6, "dec_repeats": 2,
                 "dec_min_time": 0.05}
-    return {"samples": 2 * r, "rps_warmup": 200, "rps_calls": 500, "rps_batches": 3, "dec_repeats": 3, "dec_min_time": 0.2}
+    return {"samples": 2 * r, "rps_warmup": 200, "rps_calls": 500, "rps_batches": 10, "dec_repeats": 3, "dec_min_time": 0.2}
 
 
 def repo_state() -> dict:
@@ -119,7 +119,15 @@ def run_scale(args: argparse.Namespace, tools: bench_build.Tools, python: str, s
     res["locate"] = bench_scale.bench_locate(tools, spec, work, max(2, n["samples"] // 2), log)
     log("the whole-API client: import and mypy")
     built = bench_scale.build_whole_client(tools, spec, work, caches)
-    res["whole_client"] = bench_scale.bench_whole_client(python, child_env(), built, work, n["samples"], rounds, log)
+    pins = res["meta"]["pins"]
+    typecheck = env_setup.typecheck_venvs(args.venv.resolve(), pins, log, install=not args.no_install)
+    if built is not None and "ours" in typecheck:
+        failed = env_setup.install_client(typecheck["ours"], built, pins, log)
+        if failed:
+            res["meta"]["notes"].append(f"installing the whole-API client for the type-checking measure failed: {failed}")
+            del typecheck["ours"]
+    res["whole_client"] = bench_scale.bench_whole_client(python, child_env(), built, work, n["samples"], rounds, log,
+                                                         typecheck)
     log("server-sent events")
     try:
         res["sse"] = bench_media.bench_sse(python, 200 if args.quick else 2000, 2 if args.quick else 5, python=python,
