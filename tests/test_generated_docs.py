@@ -85,3 +85,15 @@ def test_the_package_lists_only_its_public_names() -> None:
     listed, public = (ast.literal_eval(line) for line in result.stdout.splitlines())
     assert listed == sorted([*public, "__version__"])
     assert "Client" in listed and not {"Any", "TYPE_CHECKING", "importlib", "annotations", "_LAZY"} & set(listed)
+
+
+def test_pagination_is_documented_only_where_a_method_pages() -> None:
+    """A README documents pagination with one of the package's own list calls, and an API without
+    any paged method gets no Pagination section (no placeholder call that does not exist)."""
+    expected = GENERATED.parent / "tests" / "features" / "expected"
+    paged = (expected / "pagination" / "README.md").read_text()
+    assert "## Pagination" in paged and "client.<resource>.list(...)" not in paged
+    assert re.search(r"^for item in client\.\w+(\.\w+)*\(", paged, re.M)
+    unpaged = (expected / "maps" / "README.md").read_text()
+    assert "## Pagination" not in unpaged and "client.<resource>.list(...)" not in unpaged
+    assert "## Errors and retries" in unpaged

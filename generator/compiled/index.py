@@ -3,7 +3,7 @@
 JINJA = '3.1.6'
 SETTINGS = '3be19f33795fb669cd24af898d145b49'
 TEMPLATES = {
-    'README.md.jinja': ('README_md', 'dbf14c533380107c93c151dc9238d52df9c610e88169431261276e6eaa16f2de', ('api', 'groups', 'options', 'package', 'paged', 'sample', 'security', 'walkthrough')),
+    'README.md.jinja': ('README_md', '61bf8764fb5c3b8b681fe0be0d18cb705b3f55c25c7cb38e8def5de199364c43', ('api', 'groups', 'options', 'package', 'paged', 'sample', 'security', 'walkthrough')),
     'api.md.jinja': ('api_md', '991aa02f446c4a5f09b2b687f9732e38f32ddabeb25d7896d446d2656d85213a', ('package', 'resources', 'type_modules')),
     'black_style.jinja': ('black_style', '2275b200e9f83448a408d6edb69b1e75ce541ac096f04103625e09697609e624', ()),
     'client.py.jinja': ('client_py', '533e5424d3db984b7a91e212924d5c4c5451e8bfccc3668061046c3c9d74bfb4', ('api', 'flavors', 'options', 'required_scheme', 'resources', 'security')),
