@@ -262,7 +262,7 @@ def bench_whole_client(python: str, tools_env: dict[str, str], built: Path | Non
     if len(setups) < len(scripts):
         setups, shared = {n: (python, env, n) for n in scripts}, {}
     mypy_runs: dict[str, list] = {n: [] for n in [*setups, *shared]}
-    for i in range(max(3, mypy_rounds)):
+    for i in range(mypy_rounds):
         for label in rotate(list(setups), i):
             mypy_runs[label].append(_mypy(*setups[label], folder))
     for label in shared:

@@ -126,8 +126,8 @@ def run_scale(args: argparse.Namespace, tools: bench_build.Tools, python: str, s
         if failed:
             res["meta"]["notes"].append(f"installing the whole-API client for the type-checking measure failed: {failed}")
             del typecheck["ours"]
-    res["whole_client"] = bench_scale.bench_whole_client(python, child_env(), built, work, n["samples"], rounds, log,
-                                                         typecheck)
+    res["whole_client"] = bench_scale.bench_whole_client(python, child_env(), built, work, n["samples"],
+                                                         3 if args.quick else 5, log, typecheck)
     log("server-sent events")
     try:
         res["sse"] = bench_media.bench_sse(python, 200 if args.quick else 2000, 2 if args.quick else 5, python=python,
