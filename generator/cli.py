@@ -271,7 +271,10 @@ def _front(run: Run, config: Config, *, background: Child | None = None) -> tupl
     if run.add(diags) or spec is None:
         return None
     run.spec = spec
-    section, diags = run.stage("select", lambda: select(spec.doc, Selection(config.tags, config.path_prefixes)))
+    selection = Selection(config.tags, config.path_prefixes)
+    section, diags = run.stage(
+        "select", lambda: select(spec.doc, selection, use_cache=not run.args.no_cache, subtrees=spec.subtrees)
+    )
     failed = run.add(diags)
     if section is None:
         return None

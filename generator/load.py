@@ -45,6 +45,9 @@ class Spec:
     text: str
     origins: dict[str, tuple[Source, str]] = field(default_factory=dict, repr=False)
     sources: tuple[Source, ...] = ()
+    # the containers the parse cache read from unchanged blocks, by id, with the digest each is
+    # known by (see parsecache; empty without the cache or for a spec bundled from several files)
+    subtrees: dict[int, tuple[Any, bytes]] = field(default_factory=dict, repr=False)
     _locators: dict[Path, Locator] = field(default_factory=dict, repr=False)
 
     def locate(self, diag: Diagnostic) -> Diagnostic:
@@ -89,11 +92,12 @@ def load(
     are bundled in, from within `ref_root` (default: the spec's folder).
     """
     name = str(path)
+    subtrees: dict[int, tuple[Any, bytes]] = {}
     try:
-        doc, text = _read_and_parse(path, tags, prefixes, use_cache=use_cache)
+        doc, text = _read_and_parse(path, tags, prefixes, use_cache=use_cache, subtrees=subtrees)
     except Refused as exc:
         return None, [Diagnostic(exc.code, exc.message, file=name, line=exc.line, column=exc.column)]
-    spec = Spec(path=path, doc=doc, text=text)
+    spec = Spec(path=path, doc=doc, text=text, subtrees=subtrees)
     version = doc.get("openapi")
     if version is None and "swagger" in doc:
         return None, [spec.locate(Diagnostic("E004", f"Swagger {_show(doc['swagger'])} is not OpenAPI 3", "/swagger"))]
@@ -141,6 +145,7 @@ def _read_and_parse(
     mapping: bool = True,
     use_cache: bool = False,
     part_cache: BlockCache | None = None,
+    subtrees: dict[int, tuple[Any, bytes]] | None = None,
 ) -> tuple[Any, str]:
     try:
         with open(path, "rb") as fh:  # at most one byte past the limit: /dev/zero is a path too
@@ -169,6 +174,8 @@ def _read_and_parse(
         doc = parse_yaml(text, tags, prefixes, own or part_cache)
         if own is not None:
             own.save()
+            if subtrees is not None:
+                subtrees.update(own.subtrees)
     if doc is None:
         raise Refused("E005", "spec file has no content (only comments or an empty document)")
     if not mapping:
