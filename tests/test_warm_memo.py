@@ -101,7 +101,8 @@ def deep_chain(length: int) -> Callable[[str], str]:
         )
         links += f"    Link{length}:\n      type: string\n"
         text = text.replace("  schemas:\n", "  schemas:\n" + links, 1)
-        return text.replace("schema: {$ref: \"#/components/schemas/Thing0\"}", "schema: {$ref: '#/components/schemas/Link0'}")
+        used = 'schema: {$ref: "#/components/schemas/Thing0"}'
+        return text.replace(used, "schema: {$ref: '#/components/schemas/Link0'}")
 
     return edit
 
