@@ -67,8 +67,16 @@ class Run:
         self.locating += time.perf_counter() - start
         return has_errors(diags)
 
+    def save_positions(self) -> None:
+        """Keep the positions of diagnostics found in unchanged blocks for the next run."""
+        if self.spec is not None:
+            start = time.perf_counter()
+            self.spec.save()
+            self.locating += time.perf_counter() - start
+
     def merge(self, other: Run, label: str) -> None:
         """Take over what a run of one target found (its diagnostics are located already)."""
+        other.save_positions()
         self.diags.extend(other.diags)
         self.timings.extend((f"{label}:{name}" if label else name, t) for name, t in other.timings)
         self.locating += other.locating
@@ -76,6 +84,7 @@ class Run:
 
     def finish(self, code: int, out: TextIO | None = None) -> int:
         out = out or sys.stderr  # looked up now: a default bound at import time misses later redirection
+        self.save_positions()
         start = time.perf_counter()
         code = self._report(code, out)
         if self.args.verbose:

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from . import leanyaml
+from .diagnostics import escape_token
 from .jsondata import MAX_DEPTH, normalized_depth
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -63,6 +64,9 @@ class BlockCache:
         # id of each container a block's keys hold -> (it, a digest of the block's text, the key and
         # the parser): what walks of it later remember it by (walkmemo), without reading it again
         self.subtrees: dict[int, tuple[Any, bytes]] = {}
+        # pointer -> (digest, start, end) of each block the spec was cut into (see blockload): where
+        # located diagnostics are remembered by their place in an unchanged block (load.Spec)
+        self.spans: dict[str, tuple[bytes, int, int]] = {}
 
     def parse(self, text: str, indent: int) -> dict[str, Any]:
         """The mapping a block's text holds, read at `indent` spaces; ValueError (or a YAML error)
@@ -93,6 +97,14 @@ class BlockCache:
             raise ValueError("not a mapping")
         self.used[key] = entry
         return self._noted(key, entry[1]), entry[0]
+
+    def spanned(self, at: str, block: dict[str, Any], start: int, end: int) -> None:
+        """Note that `block` (parsed by this cache) is the text from `start` to `end`, in the
+        mapping at pointer `at`."""
+        for name, value in block.items():
+            known = self.subtrees.get(id(value))
+            if known is not None and known[0] is value:
+                self.spans[f"{at}/{escape_token(str(name))}"] = (known[1], start, end)
 
     def _noted(self, key: bytes, block: dict[str, Any]) -> dict[str, Any]:
         if self.path is not None:  # (only with the cache on: nothing is remembered across runs without)

@@ -212,3 +212,51 @@ def test_a_json_spec_and_a_small_spec_are_checked_as_before(tmp_path: Path, cach
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def located_run(path: Path, use_cache: bool) -> list[str]:
+    """`checked`'s diagnostics, then the positions found kept for the next run (as the CLI does)."""
+    spec, _ = load(path, use_cache=use_cache)
+    assert spec is not None
+    section, found = select(spec.doc, Selection(), use_cache=use_cache, subtrees=spec.subtrees)
+    assert section is not None
+    found += list(_enum_duplicates(section, use_cache))
+    formatted = sorted(spec.locate(d).format() for d in found)
+    spec.save()
+    return formatted
+
+
+def test_remembered_positions_move_with_their_block(
+    tmp_path: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A diagnostic in an unchanged block is placed where its block is now, as a cold run places it;
+    one in an edited block is located again."""
+    from convgen.locate import Locator
+
+    searched: list[str] = []
+    real = Locator.locate
+
+    def counted(self: Locator, ptr: str) -> tuple[int, int]:
+        searched.append(ptr)
+        return real(self, ptr)
+
+    monkeypatch.setattr(Locator, "locate", counted)
+    dangling = lambda t: t.replace('"#/components/schemas/Thing12"}', '"#/components/schemas/Missing"}', 1)  # noqa: E731
+    path = tmp_path / "spec.yaml"
+    path.write_text(spec_text(dangling), encoding="utf-8")
+    first = located_run(path, use_cache=True)
+    assert len(first) > 10 and any("E103" in d for d in first)
+    assert list((cache_home / "convgen" / "walks").glob("positions-*.marshal"))
+    edits = [
+        lambda t: t,  # nothing changed: every position is read back
+        # lines added to a schema near the top, a description made longer (the lines below move)
+        lambda t: t.replace("      description: Thing number 1,", "      title: One\n      x-note: |\n        a\n"
+                            "        b\n      description: Thing number 1,", 1),
+        lambda t: t.replace("Thing number 200,", "Thing two hundred, a longer description now,", 1),
+    ]
+    for edit in edits:
+        path.write_text(edit(spec_text(dangling)), encoding="utf-8")
+        searched.clear()
+        warm = located_run(path, use_cache=True)
+        assert len(searched) <= 2  # only in the edited block, if a diagnostic is there
+        assert warm == located_run(path, use_cache=False)
