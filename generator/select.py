@@ -528,32 +528,41 @@ def _depth_within(doc: dict[str, Any], ops: list[SelectedOperation], refs: set[s
     to it, and walked where the walk goes on into it, one level deeper than that `$ref`.
     """
     entered: set[str] = set()
-
-    def walk(node: Any, at: str, base: int, within: tuple[Any, str] | None = None) -> bool:
-        events, deepest = _depth_events(node, at, memo, within)
-        if base + deepest > MAX_SCHEMA_DEPTH:
-            return False
-        won: set[int] = set()
-        for i, (target, depth, met) in enumerate(events):
-            if met < 0:
-                if target not in entered:
-                    entered.add(target)
-                    won.add(i)
-            elif met in won:
-                try:
-                    child = resolve_pointer(doc, target)
-                except KeyError:
-                    continue
-                if not walk(child, target.lstrip("#"), base + depth):
-                    return False
-        return True
-
     for ref in sorted(refs):
         if ref.startswith("#/components/schemas/") and ref not in entered:
             entered.add(ref)
-            if not walk(resolve_pointer(doc, ref), ref.lstrip("#"), 0):
+            if not _replay(doc, resolve_pointer(doc, ref), ref.lstrip("#"), 0, memo, entered):
                 return False
-    return all(walk(op.operation, op.pointer, 0, (op.path_item, op.method)) for op in ops)
+    return all(_replay(doc, op.operation, op.pointer, 0, memo, entered, (op.path_item, op.method)) for op in ops)
+
+
+def _replay(
+    doc: dict[str, Any],
+    node: Any,
+    at: str,
+    base: int,
+    memo: WalkMemo,
+    entered: set[str],
+    within: tuple[Any, str] | None = None,
+) -> bool:
+    """`_depth_within` for one subtree whose root sits `base` levels deep."""
+    events, deepest = _depth_events(node, at, memo, within)
+    if base + deepest > MAX_SCHEMA_DEPTH:
+        return False
+    won: set[int] = set()
+    for i, (target, depth, met) in enumerate(events):
+        if met < 0:
+            if target not in entered:
+                entered.add(target)
+                won.add(i)
+        elif met in won:
+            try:
+                child = resolve_pointer(doc, target)
+            except KeyError:
+                continue
+            if not _replay(doc, child, target.lstrip("#"), base + depth, memo, entered):
+                return False
+    return True
 
 
 def _depth_events(
