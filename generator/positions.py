@@ -22,7 +22,11 @@ class Positions:
     def __init__(self, text: str, blocks: dict[str, tuple[bytes, int, int]]) -> None:
         self.text = text
         self.blocks = blocks  # pointer -> (digest, start, end)
-        self.memo = WalkMemo("positions", ("positions.py", "locate.py", "blockload.py", "load.py"), True)
+        self.memo = WalkMemo(
+            "positions",
+            ("positions.py", "locate.py", "blockload.py", "parsecache.py", "load.py", "diagnostics.py"),
+            True,
+        )
         self._lines: dict[str, tuple[int, int]] | None = None  # pointer -> (first line, last line)
 
     def get(self, ptr: str) -> tuple[int, int] | None:

@@ -133,7 +133,7 @@ def select(
     if not ops and not hooks:
         return None, diags + [_nothing_matches(doc, paths, selection)]
     refs: set[str] = set()
-    memo = WalkMemo("select", ("select.py",), use_cache, subtrees)
+    memo = WalkMemo("select", ("select.py", "diagnostics.py"), use_cache, subtrees)
     for name, method, op in hooks:
         at = pointer("webhooks", name, method)
         diags.append(

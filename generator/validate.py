@@ -696,7 +696,7 @@ def _enum_duplicates(section: Section, use_cache: bool = False) -> Iterator[Diag
     # places) and each component's `$ref` chain ends at a whole component: then two roots are
     # one object or apart, and a root's findings do not depend on what was walked before it.
     disjoint = use_cache and bool(section.subtrees) and all(_whole(section.doc, ref) for ref in section.refs)
-    memo = WalkMemo("enums", ("validate.py",), True, section.subtrees) if disjoint else None
+    memo = WalkMemo("enums", ("validate.py", "diagnostics.py"), True, section.subtrees) if disjoint else None
     done: set[int] = set()
     for root, at, within in roots:
         if memo is None or id(root) in done:
