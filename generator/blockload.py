@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from .diagnostics import escape_token
 from .parsecache import BlockCache, other_breaks
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -67,15 +68,17 @@ def load_blocks(text: str, cache: BlockCache) -> tuple[dict[str, Any], int] | No
 
 
 def _mapping(
-    text: str, spans: list[tuple[int, int]], indent: int, cache: BlockCache, levels: int, level: int
+    text: str, spans: list[tuple[int, int]], indent: int, cache: BlockCache, levels: int, level: int, at: str = ""
 ) -> tuple[dict[str, Any], int]:
-    """The mapping the spans hold, at nesting `level` (the document is 1), and its depth."""
+    """The mapping the spans hold, at nesting `level` (the document is 1; `at`, its pointer), and
+    its depth."""
     out: dict[str, Any] = {}
     deepest = level
     for a, b in spans:
         cut = _cut(text, a, b, indent) if levels > 1 and b - a > _SPLIT_AT else None
         if cut is None:
             value, depth = cache.parse_with_depth(text[a:b], indent)
+            cache.spanned(at, value, a, b)
             out.update(value)
             deepest = max(deepest, level - 1 + depth)
             continue
@@ -83,7 +86,8 @@ def _mapping(
         head = cache.parse(text[a:body], indent)  # the key alone: YAML resolves it (`200:` is 200)
         if len(head) != 1 or next(iter(head.values())) is not None:
             raise ValueError("a key line with a value")
-        out[next(iter(head))], depth = _mapping(text, children, inner, cache, levels - 1, level + 1)
+        key = next(iter(head))
+        out[key], depth = _mapping(text, children, inner, cache, levels - 1, level + 1, f"{at}/{escape_token(key)}")
         deepest = max(deepest, depth)
     return out, deepest
 

@@ -67,8 +67,16 @@ class Run:
         self.locating += time.perf_counter() - start
         return has_errors(diags)
 
+    def save_positions(self) -> None:
+        """Keep the positions of diagnostics found in unchanged blocks for the next run."""
+        if self.spec is not None:
+            start = time.perf_counter()
+            self.spec.save()
+            self.locating += time.perf_counter() - start
+
     def merge(self, other: Run, label: str) -> None:
         """Take over what a run of one target found (its diagnostics are located already)."""
+        other.save_positions()
         self.diags.extend(other.diags)
         self.timings.extend((f"{label}:{name}" if label else name, t) for name, t in other.timings)
         self.locating += other.locating
@@ -76,6 +84,7 @@ class Run:
 
     def finish(self, code: int, out: TextIO | None = None) -> int:
         out = out or sys.stderr  # looked up now: a default bound at import time misses later redirection
+        self.save_positions()
         start = time.perf_counter()
         code = self._report(code, out)
         if self.args.verbose:
@@ -271,7 +280,10 @@ def _front(run: Run, config: Config, *, background: Child | None = None) -> tupl
     if run.add(diags) or spec is None:
         return None
     run.spec = spec
-    section, diags = run.stage("select", lambda: select(spec.doc, Selection(config.tags, config.path_prefixes)))
+    selection = Selection(config.tags, config.path_prefixes)
+    section, diags = run.stage(
+        "select", lambda: select(spec.doc, selection, use_cache=not run.args.no_cache, subtrees=spec.subtrees)
+    )
     failed = run.add(diags)
     if section is None:
         return None

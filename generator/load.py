@@ -26,6 +26,7 @@ from .locate import Locator
 
 if TYPE_CHECKING:
     from .parsecache import BlockCache
+    from .positions import Positions
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 MAX_BYTES = 64 * 1024 * 1024
@@ -45,10 +46,25 @@ class Spec:
     text: str
     origins: dict[str, tuple[Source, str]] = field(default_factory=dict, repr=False)
     sources: tuple[Source, ...] = ()
+    # the containers the parse cache read from unchanged blocks, by id, with the digest each is
+    # known by (see parsecache; empty without the cache or for a spec bundled from several files)
+    subtrees: dict[int, tuple[Any, bytes]] = field(default_factory=dict, repr=False)
+    # pointer -> (digest, start, end) of the blocks the parse cache cut the text into: a position
+    # found in an unchanged block is remembered relative to its start (positions.py)
+    blocks: dict[str, tuple[bytes, int, int]] = field(default_factory=dict, repr=False)
     _locators: dict[Path, Locator] = field(default_factory=dict, repr=False)
+    _positions: Positions | None = field(default=None, repr=False)
 
     def locate(self, diag: Diagnostic) -> Diagnostic:
         path, text, ptr = self.path, self.text, diag.pointer
+        if self.blocks and not self.origins:
+            if self._positions is None:
+                from .positions import Positions
+
+                self._positions = Positions(text, self.blocks)
+            known = self._positions.get(ptr)
+            if known is not None:
+                return diag.located(str(path), *known)
         if self.origins:
             head, rest = ptr, ""
             while head and head not in self.origins:
@@ -61,7 +77,14 @@ class Spec:
         if locator is None:
             locator = self._locators[path] = Locator(text, is_json=path.suffix.lower() == ".json")
         line, col = locator.locate(ptr)
+        if self._positions is not None and path == self.path:
+            self._positions.put(ptr, line, col)
         return diag.located(str(path), line, col)
+
+    def save(self) -> None:
+        """Keep the positions found in unchanged blocks for later runs."""
+        if self._positions is not None:
+            self._positions.save()
 
 
 class Refused(Exception):
@@ -89,11 +112,13 @@ def load(
     are bundled in, from within `ref_root` (default: the spec's folder).
     """
     name = str(path)
+    subtrees: dict[int, tuple[Any, bytes]] = {}
+    blocks: dict[str, tuple[bytes, int, int]] = {}
     try:
-        doc, text = _read_and_parse(path, tags, prefixes, use_cache=use_cache)
+        doc, text = _read_and_parse(path, tags, prefixes, use_cache=use_cache, subtrees=subtrees, blocks=blocks)
     except Refused as exc:
         return None, [Diagnostic(exc.code, exc.message, file=name, line=exc.line, column=exc.column)]
-    spec = Spec(path=path, doc=doc, text=text)
+    spec = Spec(path=path, doc=doc, text=text, subtrees=subtrees, blocks=blocks)
     version = doc.get("openapi")
     if version is None and "swagger" in doc:
         return None, [spec.locate(Diagnostic("E004", f"Swagger {_show(doc['swagger'])} is not OpenAPI 3", "/swagger"))]
@@ -141,6 +166,8 @@ def _read_and_parse(
     mapping: bool = True,
     use_cache: bool = False,
     part_cache: BlockCache | None = None,
+    subtrees: dict[int, tuple[Any, bytes]] | None = None,
+    blocks: dict[str, tuple[bytes, int, int]] | None = None,
 ) -> tuple[Any, str]:
     try:
         with open(path, "rb") as fh:  # at most one byte past the limit: /dev/zero is a path too
@@ -169,6 +196,10 @@ def _read_and_parse(
         doc = parse_yaml(text, tags, prefixes, own or part_cache)
         if own is not None:
             own.save()
+            if subtrees is not None:
+                subtrees.update(own.subtrees)
+            if blocks is not None:
+                blocks.update(own.spans)
     if doc is None:
         raise Refused("E005", "spec file has no content (only comments or an empty document)")
     if not mapping:

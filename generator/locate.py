@@ -59,7 +59,6 @@ def _at_indent(col: int) -> re.Pattern[str]:
 
 class Locator:
     def __init__(self, text: str, is_json: bool = False) -> None:
-        self._lines = text.splitlines()
         self._tree: yaml.Node | None = None
         self._text = text
         self._is_json = is_json
@@ -68,6 +67,10 @@ class Locator:
         self._children: dict[tuple[int, int, int, bool], _Children] = {}
         self._starts: list[int] | None = None
         self._nl_text = ""
+
+    @functools.cached_property
+    def _lines(self) -> list[str]:
+        return self._text.splitlines()  # (when first needed: the document's own position needs none)
 
     def locate(self, ptr: str) -> tuple[int, int]:
         tokens = _tokens(ptr)
@@ -82,6 +85,8 @@ class Locator:
 
     # Block YAML: each step narrows [start, end) to the lines of one value.
     def _block(self, tokens: list[str]) -> tuple[int, int] | None:
+        if not tokens:
+            return (1, 1)
         lines = self._lines
         start, end, indent = 0, len(lines), -1
         line_no, col = 0, 0

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from . import leanyaml
+from .diagnostics import escape_token
 from .jsondata import MAX_DEPTH, normalized_depth
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -60,6 +61,12 @@ class BlockCache:
         self.old: dict[bytes, tuple[int, Any]] = self._read() if path is not None else {}
         self.used: dict[bytes, tuple[int, Any]] = {}
         self.parsed = 0  # blocks parsed this run (the others came from the file)
+        # id of each container a block's keys hold -> (it, a digest of the block's text, the key and
+        # the parser): what walks of it later remember it by (walkmemo), without reading it again
+        self.subtrees: dict[int, tuple[Any, bytes]] = {}
+        # pointer -> (digest, start, end) of each block the spec was cut into (see blockload): where
+        # located diagnostics are remembered by their place in an unchanged block (load.Spec)
+        self.spans: dict[str, tuple[bytes, int, int]] = {}
 
     def parse(self, text: str, indent: int) -> dict[str, Any]:
         """The mapping a block's text holds, read at `indent` spaces; ValueError (or a YAML error)
@@ -71,7 +78,7 @@ class BlockCache:
         key = hashlib.blake2b(f"{indent}\n{text}".encode("utf-8", "surrogatepass"), digest_size=20).digest()
         if key in self.used:  # the same text twice in one spec: a copy, not one object in two places
             depth, value = self.used[key]
-            return dict(marshal.loads(marshal.dumps(value))), depth
+            return self._noted(key, dict(marshal.loads(marshal.dumps(value)))), depth
         entry = self.old.get(key)
         if entry is None:
             if other_breaks(text):
@@ -89,7 +96,23 @@ class BlockCache:
         if not (isinstance(entry, tuple) and len(entry) == 2 and type(entry[0]) is int and isinstance(entry[1], dict)):
             raise ValueError("not a mapping")
         self.used[key] = entry
-        return entry[1], entry[0]
+        return self._noted(key, entry[1]), entry[0]
+
+    def spanned(self, at: str, block: dict[str, Any], start: int, end: int) -> None:
+        """Note that `block` (parsed by this cache) is the text from `start` to `end`, in the
+        mapping at pointer `at`."""
+        for name, value in block.items():
+            known = self.subtrees.get(id(value))
+            if known is not None and known[0] is value:
+                self.spans[f"{at}/{escape_token(str(name))}"] = (known[1], start, end)
+
+    def _noted(self, key: bytes, block: dict[str, Any]) -> dict[str, Any]:
+        if self.path is not None:  # (only with the cache on: nothing is remembered across runs without)
+            for name, value in block.items():
+                if type(value) is dict or type(value) is list:
+                    head = f"{self.identity}\0{name}\0".encode("utf-8", "surrogatepass")
+                    self.subtrees[id(value)] = (value, hashlib.blake2b(head + key, digest_size=20).digest())
+        return block
 
     def save(self) -> None:
         """Write the entries back when this run parsed any (else the file is already right).

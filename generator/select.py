@@ -6,10 +6,11 @@ Only local refs (`#/...`) are followed; nothing is ever fetched or read from dis
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .diagnostics import Diagnostic, escape_token, pointer
+from .walkmemo import WalkMemo
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -41,6 +42,8 @@ class Section:
     doc: dict[str, Any]
     operations: tuple[SelectedOperation, ...]
     refs: tuple[str, ...]  # every component pointer in the closure, sorted
+    # the parse cache's digests of the document's unchanged blocks (load.Spec.subtrees)
+    subtrees: dict[int, tuple[Any, bytes]] = field(default_factory=dict, compare=False, repr=False)
 
     def standalone(self) -> dict[str, Any]:
         """A self-contained OpenAPI document of just this section."""
@@ -81,7 +84,16 @@ def resolve_pointer(doc: Any, ref: str) -> Any:
     return node
 
 
-def select(doc: dict[str, Any], selection: Selection) -> tuple[Section | None, list[Diagnostic]]:
+def select(
+    doc: dict[str, Any],
+    selection: Selection,
+    *,
+    use_cache: bool = False,
+    subtrees: dict[int, tuple[Any, bytes]] | None = None,
+) -> tuple[Section | None, list[Diagnostic]]:
+    """The selected operations and their `$ref` closure. With `use_cache`, the walks of the
+    subtrees whose content is unchanged since an earlier run are read back (walkmemo), which
+    knows the unchanged blocks of the spec's text by `subtrees` (load.Spec.subtrees)."""
     diags: list[Diagnostic] = []
     paths = doc.get("paths")
     hooks = _webhooks(doc, selection)
@@ -121,6 +133,7 @@ def select(doc: dict[str, Any], selection: Selection) -> tuple[Section | None, l
     if not ops and not hooks:
         return None, diags + [_nothing_matches(doc, paths, selection)]
     refs: set[str] = set()
+    memo = WalkMemo("select", ("select.py", "diagnostics.py"), use_cache, subtrees)
     for name, method, op in hooks:
         at = pointer("webhooks", name, method)
         diags.append(
@@ -131,14 +144,15 @@ def select(doc: dict[str, Any], selection: Selection) -> tuple[Section | None, l
                 at,
             )
         )
-        _collect(doc, op, at, refs, diags)
+        _collect(doc, op, at, refs, diags, memo)
     for op in ops:
-        _collect(doc, op.path_item.get("parameters", []), pointer("paths", op.path, "parameters"), refs, diags)
-        _collect(doc, op.operation, op.pointer, refs, diags)
+        _collect(doc, op.path_item.get("parameters", []), pointer("paths", op.path, "parameters"), refs, diags, memo)
+        _collect(doc, op.operation, op.pointer, refs, diags, memo, (op.path_item, op.method))
     _check_ref_loops(doc, refs, diags)
-    if not any(d.code.startswith("E") for d in diags):
+    if not any(d.code.startswith("E") for d in diags) and not _depth_within(doc, ops, refs, memo):
         _check_schema_depth(doc, ops, refs, diags)
-    section = Section(doc=doc, operations=tuple(ops), refs=tuple(sorted(refs)))
+    memo.save()
+    section = Section(doc=doc, operations=tuple(ops), refs=tuple(sorted(refs)), subtrees=subtrees or {})
     return section, diags
 
 
@@ -226,20 +240,62 @@ def _last_tokens(where: Where) -> tuple[str | None, str | None]:
     return before, escape_token(where[1])
 
 
-def _collect(doc: dict[str, Any], root: Any, at: str, refs: set[str], diags: list[Diagnostic]) -> None:
-    """Add every component ref reachable from `root` to `refs` (iteratively: specs can be deep)."""
+def _collect(
+    doc: dict[str, Any],
+    root: Any,
+    at: str,
+    refs: set[str],
+    diags: list[Diagnostic],
+    memo: WalkMemo | None = None,
+    within: tuple[Any, str] | None = None,
+) -> None:
+    """Add every component ref reachable from `root` (`within`: the value of this key of that
+    container) to `refs` (iteratively: specs can be deep)."""
+    todo = [(root, at, within)]
+    while todo:
+        node, node_at, holder = todo.pop()
+        for target in _targets(doc, node, node_at, diags, memo, holder):
+            if target not in refs:
+                refs.add(target)
+                todo.append((resolve_pointer(doc, target), target.lstrip("#"), None))
+
+
+def _targets(
+    doc: dict[str, Any],
+    node: Any,
+    at: str,
+    diags: list[Diagnostic],
+    memo: WalkMemo | None,
+    within: tuple[Any, str] | None = None,
+) -> list[str]:
+    """The components the `$ref`s in `node` (at `at`, not following them) name; a ref that names
+    none is reported. The refs of an unchanged subtree come from the memo: when one of them
+    names no component, the subtree is walked again to say where it is."""
+    digest = memo.digest(at, node, within) if memo is not None else None
+    known = memo.get(b"r", digest) if memo is not None else None
+    if isinstance(known, tuple) and all(isinstance(ref, str) for ref in known):
+        found = [_target_of(doc, ref) for ref in known]
+        if all(problem is None for _, problem in found):
+            return [target for target, _ in found if target is not None]
+    local = _local_refs(node, at)
+    if memo is not None:
+        memo.put(b"r", digest, tuple(dict.fromkeys(ref for ref, _ in local)))
+    targets = [_follow(doc, ref, where, diags) for ref, where in local]
+    return [t for t in targets if t is not None]
+
+
+def _local_refs(root: Any, at: str) -> list[tuple[str, Where]]:
+    """Each `$ref` in `root` and the object holding it, in walk order."""
     # (node, where, is_map): in a map of names (`properties`, `responses`, ...) every key is
     # a name, so `default`, `enum` or `example` there is a response or a property, not data
+    found: list[tuple[str, Where]] = []
     stack: list[tuple[Any, Where, bool]] = [(root, (None, at), False)]
     while stack:
         node, where, is_map = stack.pop()
         if isinstance(node, dict):
             ref = node.get("$ref") if not is_map else None
             if isinstance(ref, str):
-                target = _follow(doc, ref, where, diags)
-                if target is not None and target not in refs:
-                    refs.add(target)
-                    stack.append((resolve_pointer(doc, target), (None, target.lstrip("#")), False))
+                found.append((ref, where))
             for key, value in node.items():
                 if not isinstance(value, (dict, list)):
                     continue
@@ -256,6 +312,7 @@ def _collect(doc: dict[str, Any], root: Any, at: str, refs: set[str], diags: lis
                 stack.append((value, (where, key), key in NAME_MAPS and isinstance(value, dict)))
         elif isinstance(node, list):
             stack.extend((v, (where, i), False) for i, v in enumerate(node) if isinstance(v, (dict, list)))
+    return found
 
 
 # Keywords whose value maps names to objects (schemas, responses, media types, ...).
@@ -287,19 +344,24 @@ _EXTENSIBLE_MAPS = frozenset({"responses", "callbacks"})
 
 def _follow(doc: dict[str, Any], ref: str, holder: Where, diags: list[Diagnostic]) -> str | None:
     """The component a `$ref` (in the object at `holder`) names; None after reporting why not."""
+    target, problem = _target_of(doc, ref)
+    if problem is not None:
+        diags.append(Diagnostic(problem[0], problem[1], _pointer_of(holder) + "/$ref"))
+    return target
+
+
+def _target_of(doc: dict[str, Any], ref: str) -> tuple[str | None, tuple[str, str] | None]:
+    """The component a `$ref` names, or the code and message of why it names none."""
     if not ref.startswith("#/"):
-        diags.append(Diagnostic("E104", f"external $ref {ref!r} is not followed", _pointer_of(holder) + "/$ref"))
-        return None
+        return None, ("E104", f"external $ref {ref!r} is not followed")
     try:
         resolve_pointer(doc, ref)
     except KeyError:
-        diags.append(Diagnostic("E103", f"$ref {ref!r} points at nothing", _pointer_of(holder) + "/$ref"))
-        return None
+        return None, ("E103", f"$ref {ref!r} points at nothing")
     parts = ref.split("/")
     if len(parts) < 4 or parts[1] != "components":
-        diags.append(Diagnostic("E106", f"$ref {ref!r} points outside #/components", _pointer_of(holder) + "/$ref"))
-        return None
-    return "/".join(parts[:4])
+        return None, ("E106", f"$ref {ref!r} points outside #/components")
+    return "/".join(parts[:4]), None
 
 
 def _kind(value: Any) -> str:
@@ -449,3 +511,103 @@ def _check_schema_depth(
                 else:
                     children.append((value, at_key, depth))
             stack.extend(reversed(children))
+
+
+# One depth event of a subtree's own walk (not entering `$ref`s), in the order the walk above
+# meets it: (target, depth, -1) a `$ref` to `target` met at `depth` below the subtree's root, or
+# (target, depth, i) where that walk would go on into the target of event i, `depth` below the root.
+_DepthEvent = tuple[str, int, int]
+
+
+def _depth_within(doc: dict[str, Any], ops: list[SelectedOperation], refs: set[str], memo: WalkMemo) -> bool:
+    """True when no schema nests more than MAX_SCHEMA_DEPTH deep; False when one may (then
+    `_check_schema_depth` walks and says where).
+
+    The same walk as `_check_schema_depth`, made of each subtree's own events (remembered by
+    content, see walkmemo), replayed in its order: a target is entered by the first `$ref` met
+    to it, and walked where the walk goes on into it, one level deeper than that `$ref`.
+    """
+    entered: set[str] = set()
+    for ref in sorted(refs):
+        if ref.startswith("#/components/schemas/") and ref not in entered:
+            entered.add(ref)
+            if not _replay(doc, resolve_pointer(doc, ref), ref.lstrip("#"), 0, memo, entered):
+                return False
+    return all(_replay(doc, op.operation, op.pointer, 0, memo, entered, (op.path_item, op.method)) for op in ops)
+
+
+def _replay(
+    doc: dict[str, Any],
+    node: Any,
+    at: str,
+    base: int,
+    memo: WalkMemo,
+    entered: set[str],
+    within: tuple[Any, str] | None = None,
+) -> bool:
+    """`_depth_within` for one subtree whose root sits `base` levels deep."""
+    events, deepest = _depth_events(node, at, memo, within)
+    if base + deepest > MAX_SCHEMA_DEPTH:
+        return False
+    won: set[int] = set()
+    for i, (target, depth, met) in enumerate(events):
+        if met < 0:
+            if target not in entered:
+                entered.add(target)
+                won.add(i)
+        elif met in won:
+            try:
+                child = resolve_pointer(doc, target)
+            except KeyError:
+                continue
+            if not _replay(doc, child, target.lstrip("#"), base + depth, memo, entered):
+                return False
+    return True
+
+
+def _depth_events(
+    root: Any, at: str, memo: WalkMemo, within: tuple[Any, str] | None = None
+) -> tuple[list[_DepthEvent], int]:
+    """The depth events of `root`'s own walk and the deepest level in it (its root is 0)."""
+    digest = memo.digest(at, root, within)
+    known = memo.get(b"d", digest)
+    if isinstance(known, tuple) and len(known) == 2 and isinstance(known[0], list) and type(known[1]) is int:
+        return known[0], known[1]
+    events: list[_DepthEvent] = []
+    deepest = 0
+    # (node, depth, -1), or (target, depth, i): the walk goes on into the target of event i
+    stack: list[tuple[Any, int, int]] = [(root, 0, -1)]
+    while stack:
+        node, depth, met = stack.pop()
+        if met >= 0:
+            events.append((node, depth, met))
+            continue
+        deepest = max(deepest, depth)
+        if isinstance(node, list):
+            stack.extend((v, depth, -1) for v in reversed(node) if isinstance(v, (dict, list)))
+            continue
+        if not isinstance(node, dict):
+            continue
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            events.append(("/".join(ref.split("/")[:4]), depth, -1))
+            stack.append((events[-1][0], depth + 1, len(events) - 1))
+        children: list[tuple[Any, int, int]] = []
+        for key, value in node.items():
+            if (
+                not isinstance(value, (dict, list))
+                or key in ("example", "examples", "default", "enum", "const")
+                or str(key).startswith("x-")
+            ):
+                continue
+            if key in _SCHEMA_MAPS and isinstance(value, dict):
+                children.extend((v, depth + 1, -1) for v in value.values())
+            elif key in NAME_MAPS and isinstance(value, dict):
+                children.extend((v, depth, -1) for v in value.values() if isinstance(v, (dict, list)))
+            elif key in _SCHEMA_VALUES or key in _SCHEMA_LISTS:
+                children.append((value, depth + 1, -1))
+            else:
+                children.append((value, depth, -1))
+        stack.extend(reversed(children))
+    memo.put(b"d", digest, (events, deepest))
+    return events, deepest
