@@ -87,14 +87,22 @@ def bench_import(python: str, env: dict, impls: list[str], samples: int, log) ->
     return _summarize(runs, log, "import")
 
 
-def bench_ttfr(python: str, env: dict, impls: list[str], url: str, samples: int, log) -> dict:
-    """Fresh process: import, construct the client, one conversations.retrieve()."""
-    for n in impls:
-        run_measured([python, "-c", ttfr_code(n, url)], env=env)  # warm-up
-    runs: dict[str, list] = {n: [] for n in impls}
+def bench_ttfr(python: str, env: dict, impls: list[str], url: str, samples: int, log,
+               own: dict[str, str] | None = None) -> dict:
+    """Fresh process: import, construct the client, one conversations.retrieve(). With `own` (impl ->
+    the python of its own virtualenv, env_setup.own_venvs) the rows named by impl run there, and
+    each impl once more in the shared venv (`python`), for comparison."""
+    own = {n: own[n] for n in impls} if own and all(n in own for n in impls) else {}
+    where = {n: (own.get(n, python), n) for n in impls}
+    if own:
+        where |= {f"{n}, shared bench venv": (python, n) for n in impls}
+    for py, n in where.values():
+        run_measured([py, "-c", ttfr_code(n, url)], env=env)  # warm-up
+    runs: dict[str, list] = {label: [] for label in where}
     for i in range(samples):
-        for n in rotate(impls, i):
-            runs[n].append(run_measured([python, "-c", ttfr_code(n, url)], env=env))
+        for label in rotate(list(where), i):
+            py, n = where[label]
+            runs[label].append(run_measured([py, "-c", ttfr_code(n, url)], env=env))
     return _summarize(runs, log, "first response")
 
 

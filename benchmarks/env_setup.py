@@ -93,24 +93,25 @@ def ensure_venv(venv_dir: Path, convgen_src: Path, log, with_peers: bool = True)
                                 "error": None if res.returncode == 0 else (res.stderr or res.stdout)[-1500:]}}
 
 
-# The type-checking measure runs each client in a virtualenv of its own, holding what installing it
-# brings and mypy: in the shared bench venv, httpx's optional command line (`httpx._main`, which its
-# `__init__` imports when it can) makes mypy read click, rich and pygments, which the other
-# contenders installed there; the SDK's HTTP library (httpx2) has no such import.
-TYPECHECK_REQUIREMENTS = {"ours": ["mypy", "httpx"], "sdk": ["mypy", "openai"]}
+# The type-checking and first-response measures run each client in a virtualenv of its own, holding
+# what installing it brings and mypy: in the shared bench venv, httpx's `__init__` imports its optional
+# command line (`httpx._main`) when it can, so importing httpx there also imports click, rich and
+# pygments (about 75 ms), and mypy reads them, because the other contenders installed them there; the
+# SDK's HTTP library (httpx2) has no such import.
+OWN_REQUIREMENTS = {"ours": ["mypy", "httpx"], "sdk": ["mypy", "openai"]}
 
 
-def typecheck_venvs(venv_dir: Path, pins: dict[str, str], log, install: bool) -> dict[str, str]:
-    """{"ours"|"sdk": python} of the type-checking virtualenvs beside `venv_dir` (made or refreshed
+def own_venvs(venv_dir: Path, pins: dict[str, str], log, install: bool) -> dict[str, str]:
+    """{"ours"|"sdk": python} of each client's own virtualenv beside `venv_dir` (made or refreshed
     when `install`); a side whose venv is missing or failed to install is left out."""
     out = {}
-    for side, names in TYPECHECK_REQUIREMENTS.items():
-        folder = venv_dir.parent / f"{venv_dir.name}-mypy-{side}"
+    for side, names in OWN_REQUIREMENTS.items():
+        folder = venv_dir.parent / f"{venv_dir.name}-{side}"
         py, marker = venv_python(folder), folder / MARKER
         wanted = {n: pins.get(n) or PINS[n] for n in names}
         ready = py.is_file() and marker.is_file() and json.loads(marker.read_text()) == wanted
         if install and not ready:
-            log(f"creating the type-checking virtualenv {folder}")
+            log(f"creating the virtualenv {folder}")
             venv.EnvBuilder(with_pip=True, clear=True).create(folder)
             res = _pip(py, "install", "--quiet", *[f"{n}=={v}" for n, v in wanted.items()], log=log)
             ready = res.returncode == 0

@@ -277,7 +277,12 @@ def render(res: dict) -> str:
     for key, title, code in (("import", "Import (whole process, bytecode cached)", "python -c CODE"),
                              ("ttfr", "Time to first response (fresh process: import, construct, one retrieve)", "")):
         rows = res.get(key) or {}
-        L += [f"### {title}", "", ("| impl | wall ms: median [min–max; IQR; n] | in-process ms (median) "
+        L += [f"### {title}", ""]
+        if any(name.endswith("shared bench venv") for name in rows):
+            L += ["Rows `ours` and `sdk`: each client in a virtualenv of its own (what installing it brings); "
+                  "then both in the shared bench venv, where importing httpx (ours, at its first request) also "
+                  "imports click, rich and pygments, which the other contenders brought there.", ""]
+        L += [("| impl | wall ms: median [min–max; IQR; n] | in-process ms (median) "
               "| peak RSS MiB (median) | × SDK (time) | × SDK (RSS) |"), "|---|---|---|---|---|---|"]
         sdk = rows.get("sdk") or {}
         for name, row in rows.items():

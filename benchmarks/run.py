@@ -45,7 +45,7 @@ def log(msg: str) -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="1 round, tiny counts, no full-spec peers (about a minute)")
+    ap.add_argument("--quick", action="store_true", help="1 round, small counts, no full-spec peers (about five minutes)")
     ap.add_argument("--smoke", action="store_true",
                     help="no venv, no peers, no SDK: convgen via `python -m convgen` in this interpreter; "
                          "tiny counts; output to a temp dir unless --out-dir")
@@ -83,7 +83,7 @@ def counts(args: argparse.Namespace) -> dict:
         return {"samples": 1, "rps_warmup": 5, "rps_calls": 20, "rps_batches": 1, "dec_repeats": 1, "dec_min_time": 0.01}
     if args.quick:
         return {"samples": max(2, r), "rps_warmup": 50, "rps_calls": 200, "rps_batches": 6, "dec_repeats": 2,
-                "dec_min_time": 0.05}
+                "dec_min_time": 0.2}  # shorter, the SDK's 100 ms decodes were timed once, with or without a GC pass
     return {"samples": 2 * r, "rps_warmup": 200, "rps_calls": 500, "rps_batches": 10, "dec_repeats": 3, "dec_min_time": 0.2}
 
 
@@ -97,7 +97,7 @@ def repo_state() -> dict:
 
 
 def run_scale(args: argparse.Namespace, tools: bench_build.Tools, python: str, spec: Path, work: Path,
-              caches: bench_build.CacheDirs, n: dict, res: dict, log) -> None:
+              caches: bench_build.CacheDirs, n: dict, res: dict, log, own: dict[str, str]) -> None:
     """Whole real specs against openapi-python-client, warm regeneration, locating diagnostics,
     the whole-API client's import and type-checking cost, SSE decoding (bench_scale.py)."""
     skipped = res["skipped"]
@@ -109,7 +109,7 @@ def run_scale(args: argparse.Namespace, tools: bench_build.Tools, python: str, s
         for key in ("warm_change", "whole_client", "sse"):
             skipped[key] = "not run with --smoke"
         return
-    rounds = 1 if args.quick else 2
+    rounds = 2  # also in quick mode: one sample of a peer's 15 s build moves by a third between runs
     log(f"whole-spec builds: {rounds} round(s)")
     specs = bench_scale.prepare_specs(tools, spec, work, log)
     res["whole_build"] = bench_scale.bench_whole_builds(tools, specs, caches, work, rounds, log)
@@ -119,10 +119,9 @@ def run_scale(args: argparse.Namespace, tools: bench_build.Tools, python: str, s
     res["locate"] = bench_scale.bench_locate(tools, spec, work, max(2, n["samples"] // 2), log)
     log("the whole-API client: import and mypy")
     built = bench_scale.build_whole_client(tools, spec, work, caches)
-    pins = res["meta"]["pins"]
-    typecheck = env_setup.typecheck_venvs(args.venv.resolve(), pins, log, install=not args.no_install)
+    typecheck = dict(own)
     if built is not None and "ours" in typecheck:
-        failed = env_setup.install_client(typecheck["ours"], built, pins, log)
+        failed = env_setup.install_client(typecheck["ours"], built, res["meta"]["pins"], log)
         if failed:
             res["meta"]["notes"].append(f"installing the whole-API client for the type-checking measure failed: {failed}")
             del typecheck["ours"]
@@ -154,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     res: dict = {"skipped": skipped}
 
     # ---------------------------------------------------------- environment
+    own: dict[str, str] = {}
     if args.smoke:
         python = sys.executable
         tools = bench_build.Tools(convgen=[python, "-m", "convgen"], env=child_env())
@@ -167,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             setup = env_setup.ensure_venv(args.venv.resolve(), args.convgen_src.resolve(), log)
         python = setup["python"]
+        # each client's own virtualenv (env_setup.own_venvs): the first-response and type-checking measures
+        own = env_setup.own_venvs(args.venv.resolve(), setup["pins"], log, install=not args.no_install)
         vbin = Path(python).parent
         convgen = [sys.executable, "-m", "convgen"] if args.no_install else [str(vbin / "convgen")]
         # PATH starts with the venv's bin/ so openapi-python-client finds its ruff post-hooks.
@@ -240,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     with running_server() as url:
         if ours or sdk:
             log(f"time to first response against {url}")
-            res["ttfr"] = bench_client.bench_ttfr(python, cenv, ours + sdk, url, n["samples"], log)
+            res["ttfr"] = bench_client.bench_ttfr(python, cenv, ours + sdk, url, n["samples"], log, own)
         log("sequential requests")
         res["rps"] = bench_client.bench_rps(python, cenv, ours + sdk + ["httpx"] + ([] if args.smoke else ["httpx2"]),
                                             url, args.rounds, n["rps_warmup"], n["rps_calls"], n["rps_batches"], log)
@@ -258,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
                                                    n["dec_repeats"], n["dec_min_time"], log)
 
     # ---------------------------------------------------------- at scale
-    run_scale(args, tools, python, spec, work, caches, n, res, log)
+    run_scale(args, tools, python, spec, work, caches, n, res, log, own)
 
     # Build outputs are large (openapi-generator-cli on the full spec: ~3,900 files); the
     # section file, the logs and the generated client stay for inspection.
