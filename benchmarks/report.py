@@ -29,12 +29,16 @@ def _f(x: float | None, fmt: str = ".3f", unit: str = "") -> str:
 # Why a target is missed, where we know: measured causes, not excuses (see the README, Performance).
 WHY_MISSED = {
     "realistic mix": "the logprob-heavy page (~8,000 small valid `LogProb`/`TopLogProb` objects) decides the sum: "
-                     "our checked decode of such a leaf costs about 760 ns against 540 ns for an unchecked "
-                     "`object.__new__` plus `__dict__` copy, so the page cannot go under about 4.3 ms in pure "
-                     "Python, while 20x would need about 3 ms; the cyclic GC, half of both sides' time there, is "
-                     "paused while a list of models decodes or encodes. Native code or lazy decoding (which would "
-                     "no longer find a misfit when the response arrives) would be needed; mixed kinds and long "
-                     "strings are about 17-25x across runs (see the table below)",
+                     "there our checked decode costs about 1.3 µs per leaf object (a type check per field, the list "
+                     "of byte values checked in one pass, the cyclic GC paused while the list decodes) against "
+                     "about 2.9 µs for the SDK's unchecked `construct_type`, so about 2x where 20x would need "
+                     "0.15 µs per object, less than creating one Python object with its attribute dict; native "
+                     "code or lazy decoding (which would no longer find a misfit when the response arrives) would "
+                     "be needed. Mixed kinds and long strings are about 17-25x across runs (see the table below). "
+                     "Runs of the quick mode before this one timed the SDK's ~100 ms decode of that page once per "
+                     "sample (0.05 s minimum), and its time moved between 40 and 170 ms with where its garbage "
+                     "collections fell; each sample now lasts at least 0.2 s, as in the full mode, which gives "
+                     "the lower, steadier ratio",
     "cold build": "with every cache empty every file is rendered and formatted (the built-in templates come "
                   "precompiled; black runs on no statement of the section), and the generator's own imports take "
                   "about 0.15 s; the standard validator runs in a second process beside it, off the critical path",
@@ -42,17 +46,16 @@ WHY_MISSED = {
                       "`$ref` closure in the 3 MB spec (only the selected blocks are parsed) and locating the "
                       "diagnostics in it",
     "time to first response": "about four fifths of our process's own time (profiled) is what the SDK's first call "
-                              "does too: importing httpx (in this venv also the rich, click and pygments its "
-                              "command-line entry point pulls in), httpcore, and the TLS context's CA bundle; the "
-                              "client itself loads one resource module and the types its call decodes",
+                              "does too: importing httpx and httpcore, and the TLS context's CA bundle; the "
+                              "client itself loads one resource module and the types its call decodes. In the "
+                              "shared bench venv importing httpx also imports click, rich and pygments (about "
+                              "75 ms; see the rows below)",
     "sequential requests/s vs the SDK": "requests go straight to httpx's transport (as fast as bare "
                                         "`httpx.Client.get` or faster, see the next row); what remains per request is "
                                         "httpcore, h11 and the local server itself, which every client pays, "
-                                        "so the ratio to the SDK is bounded near 2x on this machine and moves "
-                                        "with its load from run to run (2.37x in the run before this one); run "
-                                        "by hand just after this run, this round's generated client and the "
-                                        "previous round's gave the same spread against the same server, "
-                                        "1,000-2,300 req/s each",
+                                        "so the ratio to the SDK is bounded near 2x on this machine; the clients' "
+                                        "batches are interleaved in one process, so the machine's load moves them "
+                                        "alike",
 }
 
 
