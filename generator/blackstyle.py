@@ -7,10 +7,13 @@ list's brackets (left-hand split), the parameters on one line, with a trailing c
 there is a single one; a class header is split at its bases' brackets. A statement's value
 (`target = value`, `return value`) is laid out by black's right-hand split (`_value`): in
 invisible parentheses made visible for a conditional expression or a value without brackets,
-split in its own brackets for a call or a comprehension. The long item of brackets already
+split in its own brackets for a call or a comprehension (a call whose line up to its bracket
+does not fit stays in the parentheses, laid out there as a line of its own; a conditional's
+test too long for its line is split at its one comparison). The long item of brackets already
 split one item a line (a def's parameter, a call's argument, a dict's entry: logical.py cuts
 it out in a stand-in of the same brackets) is laid out alone the same way, an annotation in
-parentheses when it is a union. Only the plainest form of each is done here, and only when
+parentheses when it is a union, and a long `) -> X[a, b]:` after such parameters in the
+subscript's brackets. Only the plainest form of each is done here, and only when
 every line of the result fits: anything else (None) goes to black. tests/test_blackstyle_shapes.py
 (on variations of each shape), tests/test_format_identity.py and benchmarks/bench_format.py
 compare the results with black's.
@@ -45,6 +48,8 @@ _CONDITIONAL = re.compile(r" (?:if|else) ")
 _KEYWORD = re.compile(rf"{_NAME}=(?!=)")
 _CLOSERS = {"(": ")", "[": "]", "{": "}"}
 _DISPLAY_OTHER = re.compile(r"\b(?:for|lambda|await|yield|async)\b|\*|;|#")
+# Any operator or keyword of an expression that black could split at (strings blanked)
+_OPERATOR = re.compile(r"[-+*/%|&^<>=!~@]+|\b(?:and|or|not|in|is|if|else|lambda|await|for)\b|[,:;#]")
 _ANNOTATED = re.compile(rf"({_NAME}): (.+?)((?: = [^()\[\]{{}}]+)?,?)")
 
 
@@ -61,6 +66,9 @@ def layout(indent: int, text: str) -> str | None:
             closing = after.removesuffix(STAND_IN).split("\n")[1:]  # black's output has no stand-in body
             lines = [*before.split("\n")[:-1], *(f"    {line}" for line in found), *closing]
             return "\n".join(" " * indent + line for line in lines)
+    if text.startswith(_EXPLODED_DEF) and text.endswith(":" + STAND_IN):
+        found = _returns(indent, text[len(_EXPLODED_DEF) : -len(":" + STAND_IN)])
+        return None if found is None else "\n".join(" " * indent + line for line in ["def _(", "    _,", *found])
     header = text.endswith(STAND_IN)
     lines = text[: -len(STAND_IN)].split("\n") if header else text.split("\n")
     *decorators, statement = lines
@@ -112,6 +120,31 @@ def _def(indent: int, line: str) -> list[str] | None:
     body = params if _depth_zero_commas(params) else params + ","
     out = [head, "    " + body, tail]
     return out if all(_fits(indent, part) for part in out) else None
+
+
+# the stand-in def of logical.py around a long `) -> X:` line of parameters one a line
+_EXPLODED_DEF = "def _(\n    _,\n) -> "
+
+
+def _returns(indent: int, annotation: str) -> list[str] | None:
+    """`) -> X[a, b]:` too long: black splits the return annotation in its subscript's brackets
+    (several items: a sole one would get a trailing comma), the items on one line, or one a
+    line with a trailing comma."""
+    top = _top_level(_QUOTED.sub(_blank, annotation))
+    if top is None or _NORMALIZED.search(annotation) or "#" in annotation:
+        return None
+    opening = top.find("[")
+    if opening < 1 or not re.fullmatch(rf"{_DOTTED}\[_*\]", top):
+        return None
+    inner = annotation[opening + 1 : -1]
+    masked = _top_level(_QUOTED.sub(_blank, inner))
+    if masked is None or "," not in masked or masked.rstrip().endswith(",") or _DISPLAY_OTHER.search(masked):
+        return None
+    body = [inner]
+    if not _fits(indent + 4, inner):
+        cuts = [-2, *(i for i, char in enumerate(masked) if char == ","), len(inner)]
+        body = [inner[a + 2 : b] + "," for a, b in zip(cuts, cuts[1:], strict=False)]
+    return _fitting(indent, [f") -> {annotation[: opening + 1]}", *(f"    {part}" for part in body), "]:"])
 
 
 def _class(indent: int, line: str) -> list[str] | None:
@@ -219,13 +252,14 @@ def _value(indent: int, head: str, value: str, tail: str, *, conditional: bool, 
             return None
         if _fits(indent + 4, value):
             body = [value]
-        elif _fits(indent + 4, other):
-            body = [first, test, other]
-        else:  # `else f(args)`: split in the call's brackets, as a line of its own would be
-            call = _call(indent + 4, "else ", other[5:], "")
-            if call is None:
+        else:
+            # a part too long for its line is split as a line of its own would be: the test at
+            # its comparison, `else f(args)` in the call's brackets
+            tests = [test] if _fits(indent + 4, test) else _comparison(test)
+            others = [other] if _fits(indent + 4, other) else _call(indent + 4, "else ", other[5:], "")
+            if tests is None or others is None:
                 return None
-            body = [first, test, *call]
+            body = [first, *tests, *others]
         return _fitting(indent, [f"{head}(", *(f"    {part}" for part in body), f"){tail}"])
     brackets = sum(top.count(char) for char in "([{")
     if brackets == 0 or (brackets == 1 and top.endswith("()")):  # a name, an operation, `a.b()`
@@ -234,7 +268,26 @@ def _value(indent: int, head: str, value: str, tail: str, *, conditional: bool, 
         # (a target with brackets is split in them when its line up to ` = ` is longer than
         # one less than the limit: exactly when `head(` does not fit)
         return _fitting(indent, [f"{head}(", f"    {value}", f"){tail}"]) if plain else None
-    return _call(indent, head, value, tail)
+    found = _call(indent, head, value, tail)
+    callee = _CALLEE.match(value)
+    if found is not None or plain != "plain" or callee is None or _fits(indent, head + value[: callee.end()]):
+        return found
+    # the line up to the call's bracket does not fit: black keeps the invisible parentheses and
+    # lays the value out in them as a line of its own (split in the call's brackets if need be)
+    inside = [value] if _fits(indent + 4, value) else _call(indent + 4, "", value, "")
+    return None if inside is None else _fitting(indent, [f"{head}(", *(f"    {line}" for line in inside), f"){tail}"])
+
+
+def _comparison(test: str) -> list[str] | None:
+    """`if a <= b` (a conditional's test) split before its operator, as black's delimiter split
+    does when the comparison is the test's only delimiter."""
+    top = _top_level(_QUOTED.sub(_blank, test))
+    if top is None or not top.startswith("if "):
+        return None
+    operators = [m.start() for m in _OPERATOR.finditer(top, 3)]
+    if len(operators) != 1 or top[operators[0] - 1 : operators[0] + 3] != " <= ":
+        return None
+    return [test[: operators[0] - 1], test[operators[0] :]]
 
 
 def _call(indent: int, head: str, value: str, tail: str) -> list[str] | None:

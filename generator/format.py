@@ -6,7 +6,7 @@ a statement longer than the line limit. So for trusted templates only those stat
 laid out again; everything else is kept. The statements are found without parsing the file
 (logical.py: one regex pass), cut down to the long item when they are split one item a line
 already; blackstyle.py lays out the common shapes as black does (on a whole OpenAI build all
-but about a dozen), and black gets the rest, in one call per indentation level. Anything this
+of them: black is not imported), and black gets the rest, in one call per indentation level. Anything this
 cannot handle (a long `else`/`except` clause, a body on its header's line other than a stub's
 `...`, a long line inside a multi-line string) sends its whole file through black, as do all
 files rendered from custom templates (`trusted=False`), which may be written in any style.

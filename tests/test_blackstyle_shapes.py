@@ -52,6 +52,9 @@ def _statements(n: int) -> list[str]:
         f"{_name(n)}: {_name(n, 'T')} | Unset",
         f"{_name(n)}: list[{_name(n, 'T')} | str] | Unset",
         f"{_name(n)}: Mapping[{_name(n, 'T')}, Any]",
+        f"obj.{_name(n)} = {_name(n, 'T')}{_name(n, 'U')}.from_dict(data[\"{_name(n)}\"])",
+        f"return {_name(n, 'T')}{_name(n, 'U')}.from_dict(data, {_name(n)})",
+        f"obj.extra = EMPTY if data.keys() <= _KEYS_{_name(n).upper()}{_name(n).upper()} else _r.extras(data, k)",
     ]
 
 
@@ -69,6 +72,8 @@ def _items(n: int) -> list[str]:
         f'_ = {{\n    "{_name(n)}": _r.encode(self.{_name(n)}, {_name(n)}),\n}}',
         f'_(\n    ({_name(n, "T")}.from_dict, frozenset({{"task", "duration", "text", "segments"}})),\n    _=_,\n)',
         f'_ = {{\n    "{_name(n)}": [x.to_dict() for x in self.{_name(n)}],\n}}',
+        f"def _(\n    _,\n) -> AsyncPager[{_name(n, 'T')}, AsyncCursorPage[{_name(n, 'T')}]]:\n    pass",
+        f"def _(\n    _,\n) -> Pager[{_name(n, 'T')}, {_name(n, 'U')}, {_name(n, 'V')}]:\n    pass",
     ]
 
 
@@ -96,6 +101,12 @@ NOT_HERE = [
     "obj.x = [" + _name(50) + ", " + _name(60) + "]",
     "_(\n    [" + _name(50) + ", " + _name(60) + "] + [x],\n    _=_,\n)",
     "raise " + _name(50) + "." + _name(60),
+    "obj.x = EMPTY if " + _name(50) + " <= " + _name(50) + " + 1 else " + _name(40),
+    "obj.x = EMPTY if " + _name(60) + " < " + _name(60) + " else f(x)",
+    'out["' + _name(50) + '"] = ' + _name(50) + ".from_dict(data)",
+    "def _(\n    _,\n) -> Pager[" + _name(110) + "]:\n    pass",
+    "def _(\n    _,\n) -> Pager[" + _name(50) + ", " + _name(50) + ",]:\n    pass",
+    "def _(\n    _,\n) -> A[" + _name(50) + "] | B[" + _name(50) + "]:\n    pass",
 ]
 
 
