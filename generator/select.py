@@ -133,7 +133,7 @@ def select(
     if not ops and not hooks:
         return None, diags + [_nothing_matches(doc, paths, selection)]
     refs: set[str] = set()
-    memo = WalkMemo("select", ("select.py", "diagnostics.py"), use_cache, subtrees)
+    memo = WalkMemo("select", ("select.py", "schemadepth.py", "diagnostics.py"), use_cache, subtrees)
     for name, method, op in hooks:
         at = pointer("webhooks", name, method)
         diags.append(
@@ -149,8 +149,10 @@ def select(
         _collect(doc, op.path_item.get("parameters", []), pointer("paths", op.path, "parameters"), refs, diags, memo)
         _collect(doc, op.operation, op.pointer, refs, diags, memo, (op.path_item, op.method))
     _check_ref_loops(doc, refs, diags)
-    if not any(d.code.startswith("E") for d in diags) and not _depth_within(doc, ops, refs, memo):
-        _check_schema_depth(doc, ops, refs, diags)
+    if not any(d.code.startswith("E") for d in diags):
+        from .schemadepth import depth_problems  # (it reads this module's walk helpers)
+
+        diags += depth_problems(doc, ops, refs, memo)
     memo.save()
     section = Section(doc=doc, operations=tuple(ops), refs=tuple(sorted(refs)), subtrees=subtrees or {})
     return section, diags
@@ -425,189 +427,3 @@ def _check_ref_loops(doc: dict[str, Any], refs: set[str], diags: list[Diagnostic
                 nxt = _alias_of(resolve_pointer(doc, nxt))
             except KeyError:
                 break
-
-
-MAX_SCHEMA_DEPTH = 100
-_SCHEMA_LISTS = ("allOf", "oneOf", "anyOf", "prefixItems")
-_SCHEMA_VALUES = (
-    "items",
-    "additionalProperties",
-    "not",
-    "contains",
-    "propertyNames",
-    "if",
-    "then",
-    "else",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-    "schema",
-)
-_SCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions", "content")
-
-
-def _check_schema_depth(
-    doc: dict[str, Any], ops: list[SelectedOperation], refs: set[str], diags: list[Diagnostic]
-) -> None:
-    """Schemas nested (inline or through `$ref`s, each converted once) more than MAX_SCHEMA_DEPTH deep.
-
-    Later stages convert schemas recursively, like the document is written; a chain of a
-    thousand refs would exhaust Python's stack. The walk here follows the same order as
-    the build stage (components in sorted order, then the operations; a component already
-    seen is not entered again) and counts how deep each schema sits.
-    """
-    entered: set[str] = set()
-    roots: list[tuple[Any, str]] = [(None, r) for r in sorted(refs) if r.startswith("#/components/schemas/")]
-    roots += [(op.operation, op.pointer) for op in ops]
-    for root, at in roots:
-        if root is None:
-            if at in entered:
-                continue
-            entered.add(at)
-            root, at = resolve_pointer(doc, at), at.lstrip("#")
-        # depth-first, children in document order: (node, where, depth)
-        stack: list[tuple[Any, Where, int]] = [(root, (None, at), 0)]
-        while stack:
-            node, where, depth = stack.pop()
-            if depth > MAX_SCHEMA_DEPTH:
-                diags.append(
-                    Diagnostic(
-                        "E006",
-                        f"schemas nest more than {MAX_SCHEMA_DEPTH} levels deep (inline and through $refs)",
-                        _pointer_of(where),
-                    )
-                )
-                return
-            if isinstance(node, list):
-                stack.extend(
-                    (v, (where, i), depth) for i, v in reversed(list(enumerate(node))) if isinstance(v, (dict, list))
-                )
-                continue
-            if not isinstance(node, dict):
-                continue
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
-                target = "/".join(ref.split("/")[:4])
-                if target not in entered:
-                    entered.add(target)
-                    try:
-                        stack.append((resolve_pointer(doc, target), (None, target.lstrip("#")), depth + 1))
-                    except KeyError:
-                        pass
-            children: list[tuple[Any, Where, int]] = []
-            for key, value in node.items():
-                if (
-                    not isinstance(value, (dict, list))
-                    or key in ("example", "examples", "default", "enum", "const")
-                    or str(key).startswith("x-")
-                ):
-                    continue
-                at_key = (where, key)
-                if key in _SCHEMA_MAPS and isinstance(value, dict):
-                    children.extend((v, (at_key, k), depth + 1) for k, v in value.items())
-                elif key in NAME_MAPS and isinstance(value, dict):  # `responses: {default: ...}` is no data
-                    children.extend((v, (at_key, k), depth) for k, v in value.items() if isinstance(v, (dict, list)))
-                elif key in _SCHEMA_VALUES or key in _SCHEMA_LISTS:
-                    children.append((value, at_key, depth + 1))
-                else:
-                    children.append((value, at_key, depth))
-            stack.extend(reversed(children))
-
-
-# One depth event of a subtree's own walk (not entering `$ref`s), in the order the walk above
-# meets it: (target, depth, -1) a `$ref` to `target` met at `depth` below the subtree's root, or
-# (target, depth, i) where that walk would go on into the target of event i, `depth` below the root.
-_DepthEvent = tuple[str, int, int]
-
-
-def _depth_within(doc: dict[str, Any], ops: list[SelectedOperation], refs: set[str], memo: WalkMemo) -> bool:
-    """True when no schema nests more than MAX_SCHEMA_DEPTH deep; False when one may (then
-    `_check_schema_depth` walks and says where).
-
-    The same walk as `_check_schema_depth`, made of each subtree's own events (remembered by
-    content, see walkmemo), replayed in its order: a target is entered by the first `$ref` met
-    to it, and walked where the walk goes on into it, one level deeper than that `$ref`.
-    """
-    entered: set[str] = set()
-    for ref in sorted(refs):
-        if ref.startswith("#/components/schemas/") and ref not in entered:
-            entered.add(ref)
-            if not _replay(doc, resolve_pointer(doc, ref), ref.lstrip("#"), 0, memo, entered):
-                return False
-    return all(_replay(doc, op.operation, op.pointer, 0, memo, entered, (op.path_item, op.method)) for op in ops)
-
-
-def _replay(
-    doc: dict[str, Any],
-    node: Any,
-    at: str,
-    base: int,
-    memo: WalkMemo,
-    entered: set[str],
-    within: tuple[Any, str] | None = None,
-) -> bool:
-    """`_depth_within` for one subtree whose root sits `base` levels deep."""
-    events, deepest = _depth_events(node, at, memo, within)
-    if base + deepest > MAX_SCHEMA_DEPTH:
-        return False
-    won: set[int] = set()
-    for i, (target, depth, met) in enumerate(events):
-        if met < 0:
-            if target not in entered:
-                entered.add(target)
-                won.add(i)
-        elif met in won:
-            try:
-                child = resolve_pointer(doc, target)
-            except KeyError:
-                continue
-            if not _replay(doc, child, target.lstrip("#"), base + depth, memo, entered):
-                return False
-    return True
-
-
-def _depth_events(
-    root: Any, at: str, memo: WalkMemo, within: tuple[Any, str] | None = None
-) -> tuple[list[_DepthEvent], int]:
-    """The depth events of `root`'s own walk and the deepest level in it (its root is 0)."""
-    digest = memo.digest(at, root, within)
-    known = memo.get(b"d", digest)
-    if isinstance(known, tuple) and len(known) == 2 and isinstance(known[0], list) and type(known[1]) is int:
-        return known[0], known[1]
-    events: list[_DepthEvent] = []
-    deepest = 0
-    # (node, depth, -1), or (target, depth, i): the walk goes on into the target of event i
-    stack: list[tuple[Any, int, int]] = [(root, 0, -1)]
-    while stack:
-        node, depth, met = stack.pop()
-        if met >= 0:
-            events.append((node, depth, met))
-            continue
-        deepest = max(deepest, depth)
-        if isinstance(node, list):
-            stack.extend((v, depth, -1) for v in reversed(node) if isinstance(v, (dict, list)))
-            continue
-        if not isinstance(node, dict):
-            continue
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
-            events.append(("/".join(ref.split("/")[:4]), depth, -1))
-            stack.append((events[-1][0], depth + 1, len(events) - 1))
-        children: list[tuple[Any, int, int]] = []
-        for key, value in node.items():
-            if (
-                not isinstance(value, (dict, list))
-                or key in ("example", "examples", "default", "enum", "const")
-                or str(key).startswith("x-")
-            ):
-                continue
-            if key in _SCHEMA_MAPS and isinstance(value, dict):
-                children.extend((v, depth + 1, -1) for v in value.values())
-            elif key in NAME_MAPS and isinstance(value, dict):
-                children.extend((v, depth, -1) for v in value.values() if isinstance(v, (dict, list)))
-            elif key in _SCHEMA_VALUES or key in _SCHEMA_LISTS:
-                children.append((value, depth + 1, -1))
-            else:
-                children.append((value, depth, -1))
-        stack.extend(reversed(children))
-    memo.put(b"d", digest, (events, deepest))
-    return events, deepest

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from convgen import select as select_module
 from convgen.load import load
-from convgen.select import MAX_SCHEMA_DEPTH, Selection, select
+from convgen.schemadepth import MAX_SCHEMA_DEPTH
+from convgen.select import Selection, select
 from convgen.validate import _enum_duplicates
 
 SCHEMA = """    Thing{i}:
@@ -118,7 +119,7 @@ def deep_chain(length: int) -> Callable[[str], str]:
         # a schema that names a part of another: the enum check then walks as a cold run does
         lambda t: t.replace(
             "  schemas:\n", "  schemas:\n    AAPart:\n      $ref: '#/components/schemas/Thing0/properties/kind'\n", 1
-        ).replace("schema: {$ref: \"#/components/schemas/Thing7\"}", "schema: {$ref: '#/components/schemas/AAPart'}"),
+        ).replace('schema: {$ref: "#/components/schemas/Thing7"}', "schema: {$ref: '#/components/schemas/AAPart'}"),
     ],
 )
 def test_a_memo_hit_gives_what_a_cold_run_gives(
@@ -250,8 +251,11 @@ def test_remembered_positions_move_with_their_block(
     edits = [
         lambda t: t,  # nothing changed: every position is read back
         # lines added to a schema near the top, a description made longer (the lines below move)
-        lambda t: t.replace("      description: Thing number 1,", "      title: One\n      x-note: |\n        a\n"
-                            "        b\n      description: Thing number 1,", 1),
+        lambda t: t.replace(
+            "      description: Thing number 1,",
+            "      title: One\n      x-note: |\n        a\n        b\n      description: Thing number 1,",
+            1,
+        ),
         lambda t: t.replace("Thing number 200,", "Thing two hundred, a longer description now,", 1),
     ]
     for edit in edits:
