@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from .diagnostics import Diagnostic, escape_token
+from .specread import SUBSCHEMA_LISTS, SUBSCHEMA_MAPS, SUBSCHEMA_VALUES
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 # A `$ref` whose value does not start with `#` (quick test on the text: most specs have none).
@@ -45,23 +46,6 @@ _KINDS = {
     "securityScheme": "securitySchemes",
 }
 _COMPONENT_MAPS = {kind: ctx for ctx, kind in _KINDS.items()} | {"pathItems": "pathitem"}
-_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
-_SCHEMA_ONE = frozenset(
-    {
-        "items",
-        "additionalProperties",
-        "not",
-        "contains",
-        "propertyNames",
-        "if",
-        "then",
-        "else",
-        "unevaluatedItems",
-        "unevaluatedProperties",
-        "additionalItems",
-    }
-)
-_SCHEMA_LISTS = frozenset({"allOf", "oneOf", "anyOf", "prefixItems"})
 _DATA = frozenset({"example", "default", "enum", "const"})
 _METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 # ctx -> {key: ctx of the value}; "map:X" is a map of names to X; "other" is walked as data
@@ -231,11 +215,11 @@ class _Bundler:
 
     def _child_ctx(self, ctx: str, key: str) -> str:
         if ctx == "schema":
-            if key in _SCHEMA_MAPS:
+            if key in SUBSCHEMA_MAPS:
                 return "map:schema"
-            if key in _SCHEMA_ONE:
+            if key in SUBSCHEMA_VALUES:
                 return "schema"
-            if key in _SCHEMA_LISTS:
+            if key in SUBSCHEMA_LISTS:
                 return "list:schema"
             if key in _DATA or key == "examples":
                 return "value"

@@ -14,24 +14,13 @@ from typing import Any
 
 from .diagnostics import Diagnostic
 from .select import NAME_MAPS, SelectedOperation, Where, _pointer_of, resolve_pointer
+from .specread import SUBSCHEMA_LISTS, SUBSCHEMA_MAPS, SUBSCHEMA_VALUES
 from .walkmemo import WalkMemo
 
 MAX_SCHEMA_DEPTH = 100
-_SCHEMA_LISTS = ("allOf", "oneOf", "anyOf", "prefixItems")
-_SCHEMA_VALUES = (
-    "items",
-    "additionalProperties",
-    "not",
-    "contains",
-    "propertyNames",
-    "if",
-    "then",
-    "else",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-    "schema",
-)
-_SCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions", "content")
+# a parameter's or media type's `schema`, and a `content` map of them, nest a level too
+_SCHEMA_VALUES = SUBSCHEMA_VALUES | {"schema"}
+_SCHEMA_MAPS = SUBSCHEMA_MAPS | {"content"}
 _DATA = ("example", "examples", "default", "enum", "const")  # values, never schemas
 
 # One depth event of a subtree's own walk (not entering `$ref`s), in the order the full walk
@@ -61,7 +50,7 @@ def _children(node: dict[Any, Any]) -> list[tuple[Any, tuple[Any, ...], int]]:
         elif key in NAME_MAPS and isinstance(value, dict):
             out.extend((v, (key, k), 0) for k, v in value.items() if isinstance(v, (dict, list)))
         else:
-            out.append((value, (key,), 1 if key in _SCHEMA_VALUES or key in _SCHEMA_LISTS else 0))
+            out.append((value, (key,), 1 if key in _SCHEMA_VALUES or key in SUBSCHEMA_LISTS else 0))
     return out
 
 

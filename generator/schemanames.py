@@ -20,11 +20,11 @@ from typing import Any
 
 from .naming import pascal, words
 from .select import resolve_pointer
+from .specread import SUBSCHEMA_MAPS
 
 _NUMBERED = re.compile(r"^(.+?)[-. ]+(\d+)$")
 # Keywords that describe a schema without changing which data it accepts or how it decodes.
 _ANNOTATIONS = frozenset({"description", "title", "example", "examples", "$comment", "externalDocs", "deprecated"})
-_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
 _SCHEMAS = "#/components/schemas/"
 
 
@@ -95,7 +95,7 @@ def _bare(node: Any) -> Any:
     for key, value in node.items():
         if key in _ANNOTATIONS or (key == "required" and value == []):
             continue
-        if key in _SCHEMA_MAPS and isinstance(value, dict):
+        if key in SUBSCHEMA_MAPS and isinstance(value, dict):
             out[key] = {k: _bare(v) for k, v in value.items()}
         elif key in ("enum", "const", "default"):
             out[key] = value  # data, not schemas: compared as they are

@@ -1,7 +1,7 @@
 """Small readers of raw spec data shared by the stages that walk it (validate, schemas, build).
 
 Each is the one place its rule lives: how a `$ref` chain is followed, how free text is
-taken, which media type of a `content` map is the JSON one.
+taken, which media type of a `content` map is the JSON one, which keywords hold subschemas.
 """
 
 from __future__ import annotations
@@ -11,6 +11,25 @@ from typing import Any
 from .select import resolve_pointer
 
 MAX_REF_CHAIN = 50  # a longer chain of `$ref`s to `$ref`s is treated as a loop
+
+# JSON Schema's keywords whose value is a subschema, a list of them, or a map of names to them
+SUBSCHEMA_VALUES = frozenset(
+    {
+        "items",
+        "additionalProperties",
+        "not",
+        "contains",
+        "propertyNames",
+        "if",
+        "then",
+        "else",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+        "additionalItems",
+    }
+)
+SUBSCHEMA_LISTS = frozenset({"allOf", "oneOf", "anyOf", "prefixItems"})
+SUBSCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
 
 
 def deref(doc: dict[str, Any], node: Any) -> Any:
