@@ -157,8 +157,10 @@ def full_contenders(tools: Tools, spec: Path, caches: CacheDirs, with_peers: boo
 
 
 def run_contenders(contenders: list[Contender], rounds: int, tools: Tools, work: Path, label: str,
-                   log: Callable[[str], None], timeout: float = 600.0) -> list[dict]:
-    """Run each contender `rounds` times, alternating; return one result dict per contender."""
+                   log: Callable[[str], None], timeout: float = 600.0,
+                   per_run: Callable[[ProcResult], dict] | None = None) -> list[dict]:
+    """Run each contender `rounds` times, alternating; return one result dict per contender
+    (with `per_run`, convgen's rows also list what it reads from each of their runs)."""
     runs: dict[str, list[ProcResult]] = {c.name: [] for c in contenders}
     outputs: dict[str, Path] = {}
     for r in range(rounds):
@@ -203,6 +205,8 @@ def run_contenders(contenders: list[Contender], rounds: int, tools: Tools, work:
             "output": tree_size(out) if (out and out.exists() and ok) else None,
             "diagnostics": diagnostics(rs[-1].stdout) if rs else "",
         })
+        if per_run is not None and c.kind == "convgen":
+            results[-1]["per_run"] = [per_run(x) for x in rs]
     return results
 
 

@@ -101,7 +101,7 @@ def bench_whole_builds(tools: Tools, specs: list[WholeSpec], caches: CacheDirs, 
     out = []
     for i, s in enumerate(specs):
         rows = run_contenders(whole_contenders(tools, s, caches, work), rounds, tools, work, f"whole{i}", log,
-                              timeout=900)
+                              timeout=900, per_run=lambda x: {"wall_s": x.wall_s, "stages_s": stage_timings(x.stdout)})
         ours = rows[0]
         text = (work / "logs" / f"whole{i}-0.log").read_text(errors="replace")
         ours["stages_s"] = stage_timings(text)
