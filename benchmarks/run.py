@@ -129,7 +129,7 @@ def run_scale(args: argparse.Namespace, tools: bench_build.Tools, python: str, s
                                                          3 if args.quick else 5, log, typecheck)
     log("server-sent events")
     try:
-        res["sse"] = bench_media.bench_sse(python, 200 if args.quick else 2000, 2 if args.quick else 5, python=python,
+        res["sse"] = bench_media.bench_sse(python, 1000 if args.quick else 2000, 3 if args.quick else 5, python=python,
                                            convgen=tools.convgen, work=work, env=tools.env)
     except (Exception, SystemExit) as exc:  # a failing side is a result, not a crash of the suite
         res["sse"] = {"error": str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__}
