@@ -22,12 +22,11 @@ from typing import Any
 
 import yaml
 
-from . import leanyaml
+from . import cache, leanyaml
 from .diagnostics import escape_token
 from .jsondata import MAX_DEPTH, normalized_depth
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_CODE = Path(__file__).resolve().parent
 _MAX_ENTRIES = 50_000
 _LONE_CR = re.compile("\r(?!\n)")
 
@@ -38,13 +37,9 @@ def other_breaks(text: str) -> bool:
 
 
 def _parser_identity() -> str:
-    digest = hashlib.sha256(f"{yaml.__version__} {_SafeLoader.__name__}".encode())
-    for name in ("leanyaml.py", "parsecache.py", "jsondata.py"):
-        try:
-            digest.update((_CODE / name).read_bytes())
-        except OSError:
-            digest.update(name.encode())
-    return digest.hexdigest()[:32]
+    return cache.code_identity(
+        f"{yaml.__version__} {_SafeLoader.__name__}", ("leanyaml.py", "parsecache.py", "jsondata.py")
+    )
 
 
 class BlockCache:

@@ -18,33 +18,11 @@ import hashlib
 import marshal
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 from . import cache
 
-_CODE = Path(__file__).resolve().parent
 MAX_ENTRIES = 50_000  # past it only this run's entries are kept
-
-
-def _identity(modules: tuple[str, ...]) -> str:
-    digest = hashlib.sha256(sys.version.encode())
-    for name in ("walkmemo.py", *modules):
-        try:
-            digest.update((_CODE / name).read_bytes())
-        except OSError:
-            digest.update(name.encode())
-    return digest.hexdigest()[:32]
-
-
-def _read(path: Path) -> dict[Any, Any]:
-    """The file's entries; {} when it is missing or unreadable. (Read whole, then decoded:
-    marshal.load from a file object costs five times as much on many small entries.)"""
-    try:
-        data = marshal.loads(path.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 class WalkMemo:
@@ -53,8 +31,9 @@ class WalkMemo:
     def __init__(
         self, kind: str, modules: tuple[str, ...], persist: bool, known: dict[int, tuple[Any, bytes]] | None = None
     ) -> None:
-        self.path = cache.root() / "walks" / f"{kind}-{_identity(modules)}.marshal" if persist else None
-        self.old: dict[bytes, Any] = _read(self.path) if self.path is not None else {}
+        identity = cache.code_identity(sys.version, ("walkmemo.py", *modules))
+        self.path = cache.root() / "walks" / f"{kind}-{identity}.marshal" if persist else None
+        self.old: dict[bytes, Any] = cache.read_marshal_dict(self.path) if self.path is not None else {}
         self.used: dict[bytes, Any] = {}
         self.new = 0  # results computed this run (the others came from the file)
         self._digests: dict[tuple[int, str], tuple[Any, bytes | None]] = {}  # (id, pointer) -> (value, digest)
