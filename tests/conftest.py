@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -24,6 +25,25 @@ if str(Path(__file__).resolve().parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fakeapi import FakeConversationsServer  # noqa: E402
+
+if TYPE_CHECKING:
+    from convgen.plan import Job
+
+
+def planned_jobs(spec: Path, package: str) -> list[Job]:
+    """The render jobs of a whole spec: load, select everything, build, plan (imported here, so
+    that collecting the tests loads no stage)."""
+    from convgen.build import build
+    from convgen.load import load
+    from convgen.plan import Options, plan
+    from convgen.select import Selection, select
+
+    loaded, diags = load(spec, (), ())
+    assert loaded is not None, diags
+    section, diags = select(loaded.doc, Selection((), ()))
+    assert section is not None, diags
+    api, _ = build(section, None)
+    return plan(api, Options(package=package))
 
 
 def run_convgen(*args: str | os.PathLike[str], cwd: Path | None = None, env: dict[str, str] | None = None,

@@ -11,26 +11,17 @@ from pathlib import Path
 
 import jinja2
 import pytest
-
-from conftest import ROOT
+from conftest import ROOT, planned_jobs
 from convgen import precompiled, rendermemo
-from convgen.build import build
-from convgen.load import load
-from convgen.plan import Job, Options, plan
+from convgen.plan import Job
 from convgen.precompile import FOLDER, generate
 from convgen.render import BUILTIN, environment, render
-from convgen.select import Selection, select
 
 FEATURE = ROOT / "tests" / "features" / "nested_unions.yaml"
 
 
 def _jobs() -> list[Job]:
-    loaded, diags = load(FEATURE, (), ())
-    assert loaded is not None, diags
-    section, diags = select(loaded.doc, Selection((), ()))
-    assert section is not None, diags
-    api, _ = build(section, None)
-    return plan(api, Options(package="pets"))
+    return planned_jobs(FEATURE, "pets")
 
 
 def _compiled_as_usual(monkeypatch: pytest.MonkeyPatch) -> None:

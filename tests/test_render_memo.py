@@ -8,24 +8,16 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
-from conftest import ROOT, run_convgen
-from convgen.build import build
-from convgen.load import load
-from convgen.plan import Job, Options, plan
+from conftest import ROOT, planned_jobs, run_convgen
+from convgen.plan import Job
 from convgen.render import BUILTIN, render
-from convgen.select import Selection, select
 
 FEATURE = ROOT / "tests" / "features" / "nested_unions.yaml"
 MARK = "# remembered\n"
 
 
 def _jobs() -> list[Job]:
-    loaded, diags = load(FEATURE, (), ())
-    assert loaded is not None, diags
-    section, diags = select(loaded.doc, Selection((), ()))
-    assert section is not None, diags
-    api, _ = build(section, None)
-    return plan(api, Options(package="pets"))
+    return planned_jobs(FEATURE, "pets")
 
 
 def _mark_remembered(cache: Path) -> None:
