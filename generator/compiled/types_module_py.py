@@ -77,6 +77,9 @@ def root(context, missing=missing):
     l_0_typing = t_5(context.eval_ctx, t_7(context, environment.getattr((undefined(name='module') if l_0_module is missing else l_0_module), 'typing'), 'in', ['Callable', 'Mapping']))
     context.vars['typing'] = l_0_typing
     context.exported_vars.add('typing')
+    l_0_typing = ((['TYPE_CHECKING'] + (undefined(name='typing') if l_0_typing is missing else l_0_typing)) if environment.getattr((undefined(name='module') if l_0_module is missing else l_0_module), 'models') else (undefined(name='typing') if l_0_typing is missing else l_0_typing))
+    context.vars['typing'] = l_0_typing
+    context.exported_vars.add('typing')
     if (((undefined(name='abc') if l_0_abc is missing else l_0_abc) or environment.getattr((undefined(name='module') if l_0_module is missing else l_0_module), 'models')) or (undefined(name='typing') if l_0_typing is missing else l_0_typing)):
         pass
         yield '\n'
@@ -135,8 +138,6 @@ def root(context, missing=missing):
     l_1_e = missing
     for l_1_m in environment.getattr((undefined(name='module') if l_0_module is missing else l_0_module), 'models'):
         l_1_assign_as_black = resolve('assign_as_black')
-        l_1_fits = resolve('fits')
-        l_1_line = missing
         _loop_vars = {}
         pass
         yield '\n\n@_r.model\nclass '
@@ -272,32 +273,8 @@ def root(context, missing=missing):
             yield str(environment.getattr(l_2_f, 'encode'))
             yield '\n'
         l_2_f = missing
-        yield '        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came\n            return _r.refit(self, exc)\n        if self.extra:\n            return _r.with_extra(out, self)\n        return out\n\n\n'
-        l_1_line = str_join((environment.getattr(l_1_m, 'keys_name'), ' = frozenset({', t_3(context.eval_ctx, environment.getattr(l_1_m, 'keys'), ', '), '})', ))
-        _loop_vars['line'] = l_1_line
-        if (context.call((undefined(name='fits') if l_1_fits is missing else l_1_fits), (undefined(name='line') if l_1_line is missing else l_1_line), _loop_vars=_loop_vars) or (not environment.getattr(l_1_m, 'keys'))):
-            pass
-            yield str((str_join((environment.getattr(l_1_m, 'keys_name'), ' = frozenset()', )) if (not environment.getattr(l_1_m, 'keys')) else (undefined(name='line') if l_1_line is missing else l_1_line)))
-            yield '\n'
-        elif (context.call((undefined(name='fits') if l_1_fits is missing else l_1_fits), str_join((environment.getattr(l_1_m, 'keys_name'), ' = frozenset(', )), _loop_vars=_loop_vars) and context.call((undefined(name='fits') if l_1_fits is missing else l_1_fits), str_join(('{', t_3(context.eval_ctx, environment.getattr(l_1_m, 'keys'), ', '), '}', )), 4, _loop_vars=_loop_vars)):
-            pass
-            yield str(environment.getattr(l_1_m, 'keys_name'))
-            yield ' = frozenset(\n    '
-            yield str(str_join(('{', t_3(context.eval_ctx, environment.getattr(l_1_m, 'keys'), ', '), '}', )))
-            yield '\n)\n'
-        else:
-            pass
-            yield str(environment.getattr(l_1_m, 'keys_name'))
-            yield ' = frozenset(\n    {\n'
-            for l_2_key in environment.getattr(l_1_m, 'keys'):
-                _loop_vars = {}
-                pass
-                yield '        '
-                yield str(l_2_key)
-                yield ',\n'
-            l_2_key = missing
-            yield '    }\n)\n'
-    l_1_m = l_1_assign_as_black = l_1_line = l_1_fits = missing
+        yield '        except Exception as exc:  # a value kept as received (lenient decoding) encodes as it came\n            return _r.refit(self, exc)\n        if self.extra:\n            return _r.with_extra(out, self)\n        return out\n'
+    l_1_m = l_1_assign_as_black = missing
     for l_1_t in environment.getattr((undefined(name='module') if l_0_module is missing else l_0_module), 'tagged'):
         _loop_vars = {}
         pass
@@ -436,8 +413,52 @@ def root(context, missing=missing):
         l_2_tag = l_2_choices = missing
         yield '}\n'
     l_1_t = l_1_fits = missing
+    if environment.getattr((undefined(name='module') if l_0_module is missing else l_0_module), 'models'):
+        pass
+        yield "\n\n# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:\n# inferring hundreds of sets made checking a user's script slower.\nif TYPE_CHECKING:\n"
+        for l_1_m in environment.getattr((undefined(name='module') if l_0_module is missing else l_0_module), 'models'):
+            _loop_vars = {}
+            pass
+            yield '    '
+            yield str(environment.getattr(l_1_m, 'keys_name'))
+            yield ': frozenset[str]\n'
+        l_1_m = missing
+        yield 'else:\n'
+        for l_1_m in environment.getattr((undefined(name='module') if l_0_module is missing else l_0_module), 'models'):
+            l_1_fits = resolve('fits')
+            l_1_line = missing
+            _loop_vars = {}
+            pass
+            l_1_line = str_join((environment.getattr(l_1_m, 'keys_name'), ' = frozenset({', t_3(context.eval_ctx, environment.getattr(l_1_m, 'keys'), ', '), '})', ))
+            _loop_vars['line'] = l_1_line
+            if (context.call((undefined(name='fits') if l_1_fits is missing else l_1_fits), (undefined(name='line') if l_1_line is missing else l_1_line), 4, _loop_vars=_loop_vars) or (not environment.getattr(l_1_m, 'keys'))):
+                pass
+                yield '    '
+                yield str((str_join((environment.getattr(l_1_m, 'keys_name'), ' = frozenset()', )) if (not environment.getattr(l_1_m, 'keys')) else (undefined(name='line') if l_1_line is missing else l_1_line)))
+                yield '\n'
+            elif (context.call((undefined(name='fits') if l_1_fits is missing else l_1_fits), str_join((environment.getattr(l_1_m, 'keys_name'), ' = frozenset(', )), 4, _loop_vars=_loop_vars) and context.call((undefined(name='fits') if l_1_fits is missing else l_1_fits), str_join(('{', t_3(context.eval_ctx, environment.getattr(l_1_m, 'keys'), ', '), '}', )), 8, _loop_vars=_loop_vars)):
+                pass
+                yield '    '
+                yield str(environment.getattr(l_1_m, 'keys_name'))
+                yield ' = frozenset(\n        '
+                yield str(str_join(('{', t_3(context.eval_ctx, environment.getattr(l_1_m, 'keys'), ', '), '}', )))
+                yield '\n    )\n'
+            else:
+                pass
+                yield '    '
+                yield str(environment.getattr(l_1_m, 'keys_name'))
+                yield ' = frozenset(\n        {\n'
+                for l_2_key in environment.getattr(l_1_m, 'keys'):
+                    _loop_vars = {}
+                    pass
+                    yield '            '
+                    yield str(l_2_key)
+                    yield ',\n'
+                l_2_key = missing
+                yield '        }\n    )\n'
+        l_1_m = l_1_line = l_1_fits = missing
 
 blocks = {}
-debug_info = '3=70&6=74&7=77&8=80&11=83&12=86&14=88&15=91&17=93&18=96&21=99&24=102&25=105&27=107&28=110&30=113&32=116&34=118&37=122&38=124&43=126&44=130&47=136&51=143&52=145&54=147&55=151&56=155&57=158&66=162&67=170&69=175&70=183&74=191&75=195&80=201&85=203&88=205&90=209&91=211&92=213&93=216&95=223&96=225&99=228&105=236&110=240&112=243&113=251&119=260&120=268&121=270&130=276&131=278&132=280&133=282&134=284&135=286&138=290&140=292&141=296&147=301&150=305&151=307&153=309&154=311&157=314&158=316&161=320&162=325&166=329&167=331&168=333&169=335&170=337&171=339&174=343&175=345&176=347&177=351&181=355&182=358&185=361&188=365&189=369&190=373&191=375&197=377&198=379&200=382&203=386&204=390&206=392&207=396&208=398&210=402&212=405&215=410&216=412&218=418&219=420&222=422&223=425&224=428&226=434'
+debug_info = '3=70&6=74&7=77&8=80&9=83&12=86&13=89&15=91&16=94&18=96&19=99&22=102&25=105&26=108&28=110&29=113&31=116&33=119&35=121&38=125&39=127&44=129&45=133&48=139&52=144&53=146&55=148&56=152&57=156&58=159&67=163&68=171&70=176&71=184&75=192&76=196&81=202&86=204&89=206&91=210&92=212&93=214&94=217&96=224&97=226&100=229&106=237&111=241&113=244&114=252&120=261&121=269&122=271&130=278&133=282&134=284&136=286&137=288&140=291&141=293&144=297&145=302&149=306&150=308&151=310&152=312&153=314&154=316&157=320&158=322&159=324&160=328&164=332&165=335&168=338&171=342&172=346&173=350&174=352&180=354&181=356&183=359&186=363&187=367&189=369&190=373&191=375&193=379&195=382&198=387&199=389&201=395&202=397&205=399&206=402&207=405&209=411&214=416&220=419&221=423&224=427&225=432&226=434&227=437&228=439&229=442&230=444&233=449&235=451&236=455'
 
 # Generated by `python -m convgen.precompile` from templates/types_module.py.jinja: do not edit.

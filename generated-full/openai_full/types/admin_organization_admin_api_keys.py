@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -147,11 +147,6 @@ class AdminApiKey(_r.Model):
         return out
 
 
-_KEYS_ADMINAPIKEY = frozenset(
-    {"object", "id", "name", "redacted_value", "created_at", "expires_at", "last_used_at", "owner"}
-)
-
-
 @_r.model
 class AdminApiKeyOwner(_r.Model):
     """AdminApiKeyOwner"""
@@ -256,9 +251,6 @@ class AdminApiKeyOwner(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_ADMINAPIKEYOWNER = frozenset({"type", "object", "id", "name", "created_at", "role"})
 
 
 @_r.model
@@ -389,21 +381,6 @@ class AdminApiKeyCreateResponse(_r.Model):
         return out
 
 
-_KEYS_ADMINAPIKEYCREATERESPONSE = frozenset(
-    {
-        "object",
-        "id",
-        "name",
-        "redacted_value",
-        "created_at",
-        "expires_at",
-        "last_used_at",
-        "owner",
-        "value",
-    }
-)
-
-
 @_r.model
 class AdminApiKeysCreateBody(_r.Model):
     """AdminApiKeysCreateBody"""
@@ -464,9 +441,6 @@ class AdminApiKeysCreateBody(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_ADMINAPIKEYSCREATEBODY = frozenset({"name", "expires_in_seconds"})
 
 
 @_r.model
@@ -534,9 +508,6 @@ class AdminApiKeysDeleteResponse(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_ADMINAPIKEYSDELETERESPONSE = frozenset({"id", "object", "deleted"})
 
 
 @_r.model
@@ -628,4 +599,42 @@ class ApiKeyList(_r.Model):
         return out
 
 
-_KEYS_APIKEYLIST = frozenset({"object", "data", "has_more", "first_id", "last_id"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_ADMINAPIKEY: frozenset[str]
+    _KEYS_ADMINAPIKEYOWNER: frozenset[str]
+    _KEYS_ADMINAPIKEYCREATERESPONSE: frozenset[str]
+    _KEYS_ADMINAPIKEYSCREATEBODY: frozenset[str]
+    _KEYS_ADMINAPIKEYSDELETERESPONSE: frozenset[str]
+    _KEYS_APIKEYLIST: frozenset[str]
+else:
+    _KEYS_ADMINAPIKEY = frozenset(
+        {
+            "object",
+            "id",
+            "name",
+            "redacted_value",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "owner",
+        }
+    )
+    _KEYS_ADMINAPIKEYOWNER = frozenset({"type", "object", "id", "name", "created_at", "role"})
+    _KEYS_ADMINAPIKEYCREATERESPONSE = frozenset(
+        {
+            "object",
+            "id",
+            "name",
+            "redacted_value",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "owner",
+            "value",
+        }
+    )
+    _KEYS_ADMINAPIKEYSCREATEBODY = frozenset({"name", "expires_in_seconds"})
+    _KEYS_ADMINAPIKEYSDELETERESPONSE = frozenset({"id", "object", "deleted"})
+    _KEYS_APIKEYLIST = frozenset({"object", "data", "has_more", "first_id", "last_id"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -81,9 +81,6 @@ class AuditLogScimEnabled(_r.Model):
         return out
 
 
-_KEYS_AUDITLOGSCIMENABLED = frozenset({"id"})
-
-
 @_r.model
 class AuditLogServiceAccountCreated(_r.Model):
     """The details for events with this `type`."""
@@ -146,9 +143,6 @@ class AuditLogServiceAccountCreated(_r.Model):
         return out
 
 
-_KEYS_AUDITLOGSERVICEACCOUNTCREATED = frozenset({"id", "data"})
-
-
 @_r.model
 class AuditLogServiceAccountCreatedData(_r.Model):
     """The payload used to create the service account."""
@@ -200,9 +194,6 @@ class AuditLogServiceAccountCreatedData(_r.Model):
         return out
 
 
-_KEYS_AUDITLOGSERVICEACCOUNTCREATEDDATA = frozenset({"role"})
-
-
 @_r.model
 class AuditLogServiceAccountDeleted(_r.Model):
     """The details for events with this `type`."""
@@ -252,9 +243,6 @@ class AuditLogServiceAccountDeleted(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_AUDITLOGSERVICEACCOUNTDELETED = frozenset({"id"})
 
 
 @_r.model
@@ -323,9 +311,6 @@ class AuditLogServiceAccountUpdated(_r.Model):
         return out
 
 
-_KEYS_AUDITLOGSERVICEACCOUNTUPDATED = frozenset({"id", "changes_requested"})
-
-
 @_r.model
 class AuditLogServiceAccountUpdatedChangesRequested(_r.Model):
     """The payload used to updated the service account."""
@@ -375,9 +360,6 @@ class AuditLogServiceAccountUpdatedChangesRequested(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_AUDITLOGSERVICEACCOUNTUPDATEDCHANGESREQUESTED = frozenset({"role"})
 
 
 @_r.model
@@ -442,9 +424,6 @@ class AuditLogUserAdded(_r.Model):
         return out
 
 
-_KEYS_AUDITLOGUSERADDED = frozenset({"id", "data"})
-
-
 @_r.model
 class AuditLogUserAddedData(_r.Model):
     """The payload used to add the user to the project."""
@@ -496,9 +475,6 @@ class AuditLogUserAddedData(_r.Model):
         return out
 
 
-_KEYS_AUDITLOGUSERADDEDDATA = frozenset({"role"})
-
-
 @_r.model
 class AuditLogUserDeleted(_r.Model):
     """The details for events with this `type`."""
@@ -548,9 +524,6 @@ class AuditLogUserDeleted(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_AUDITLOGUSERDELETED = frozenset({"id"})
 
 
 @_r.model
@@ -619,9 +592,6 @@ class AuditLogUserUpdated(_r.Model):
         return out
 
 
-_KEYS_AUDITLOGUSERUPDATED = frozenset({"id", "changes_requested"})
-
-
 @_r.model
 class AuditLogUserUpdatedChangesRequested(_r.Model):
     """The payload used to update the user."""
@@ -671,9 +641,6 @@ class AuditLogUserUpdatedChangesRequested(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_AUDITLOGUSERUPDATEDCHANGESREQUESTED = frozenset({"role"})
 
 
 @_r.model
@@ -738,9 +705,6 @@ class AuditLogWorkloadIdentityProviderCreated(_r.Model):
         return out
 
 
-_KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERCREATED = frozenset({"id", "data"})
-
-
 @_r.model
 class AuditLogWorkloadIdentityProviderDeleted(_r.Model):
     """The details for events with this `type`."""
@@ -801,9 +765,6 @@ class AuditLogWorkloadIdentityProviderDeleted(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERDELETED = frozenset({"id", "name"})
 
 
 @_r.model
@@ -881,11 +842,6 @@ class AuditLogWorkloadIdentityProviderMappingCreated(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERMAPPINGCREATED = frozenset(
-    {"id", "identity_provider_id", "data"}
-)
 
 
 @_r.model
@@ -978,11 +934,6 @@ class AuditLogWorkloadIdentityProviderMappingDeleted(_r.Model):
         return out
 
 
-_KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERMAPPINGDELETED = frozenset(
-    {"id", "identity_provider_id", "project_id", "service_account_id"}
-)
-
-
 @_r.model
 class AuditLogWorkloadIdentityProviderMappingUpdated(_r.Model):
     """The details for events with this `type`."""
@@ -1062,11 +1013,6 @@ class AuditLogWorkloadIdentityProviderMappingUpdated(_r.Model):
         return out
 
 
-_KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERMAPPINGUPDATED = frozenset(
-    {"id", "identity_provider_id", "changes_requested"}
-)
-
-
 @_r.model
 class AuditLogWorkloadIdentityProviderUpdated(_r.Model):
     """The details for events with this `type`."""
@@ -1131,4 +1077,47 @@ class AuditLogWorkloadIdentityProviderUpdated(_r.Model):
         return out
 
 
-_KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERUPDATED = frozenset({"id", "changes_requested"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_AUDITLOGSCIMENABLED: frozenset[str]
+    _KEYS_AUDITLOGSERVICEACCOUNTCREATED: frozenset[str]
+    _KEYS_AUDITLOGSERVICEACCOUNTCREATEDDATA: frozenset[str]
+    _KEYS_AUDITLOGSERVICEACCOUNTDELETED: frozenset[str]
+    _KEYS_AUDITLOGSERVICEACCOUNTUPDATED: frozenset[str]
+    _KEYS_AUDITLOGSERVICEACCOUNTUPDATEDCHANGESREQUESTED: frozenset[str]
+    _KEYS_AUDITLOGUSERADDED: frozenset[str]
+    _KEYS_AUDITLOGUSERADDEDDATA: frozenset[str]
+    _KEYS_AUDITLOGUSERDELETED: frozenset[str]
+    _KEYS_AUDITLOGUSERUPDATED: frozenset[str]
+    _KEYS_AUDITLOGUSERUPDATEDCHANGESREQUESTED: frozenset[str]
+    _KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERCREATED: frozenset[str]
+    _KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERDELETED: frozenset[str]
+    _KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERMAPPINGCREATED: frozenset[str]
+    _KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERMAPPINGDELETED: frozenset[str]
+    _KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERMAPPINGUPDATED: frozenset[str]
+    _KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERUPDATED: frozenset[str]
+else:
+    _KEYS_AUDITLOGSCIMENABLED = frozenset({"id"})
+    _KEYS_AUDITLOGSERVICEACCOUNTCREATED = frozenset({"id", "data"})
+    _KEYS_AUDITLOGSERVICEACCOUNTCREATEDDATA = frozenset({"role"})
+    _KEYS_AUDITLOGSERVICEACCOUNTDELETED = frozenset({"id"})
+    _KEYS_AUDITLOGSERVICEACCOUNTUPDATED = frozenset({"id", "changes_requested"})
+    _KEYS_AUDITLOGSERVICEACCOUNTUPDATEDCHANGESREQUESTED = frozenset({"role"})
+    _KEYS_AUDITLOGUSERADDED = frozenset({"id", "data"})
+    _KEYS_AUDITLOGUSERADDEDDATA = frozenset({"role"})
+    _KEYS_AUDITLOGUSERDELETED = frozenset({"id"})
+    _KEYS_AUDITLOGUSERUPDATED = frozenset({"id", "changes_requested"})
+    _KEYS_AUDITLOGUSERUPDATEDCHANGESREQUESTED = frozenset({"role"})
+    _KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERCREATED = frozenset({"id", "data"})
+    _KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERDELETED = frozenset({"id", "name"})
+    _KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERMAPPINGCREATED = frozenset(
+        {"id", "identity_provider_id", "data"}
+    )
+    _KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERMAPPINGDELETED = frozenset(
+        {"id", "identity_provider_id", "project_id", "service_account_id"}
+    )
+    _KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERMAPPINGUPDATED = frozenset(
+        {"id", "identity_provider_id", "changes_requested"}
+    )
+    _KEYS_AUDITLOGWORKLOADIDENTITYPROVIDERUPDATED = frozenset({"id", "changes_requested"})

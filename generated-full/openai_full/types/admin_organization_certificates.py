@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -154,11 +154,6 @@ class Certificate(_r.Model):
         return out
 
 
-_KEYS_CERTIFICATE = frozenset(
-    {"object", "id", "name", "created_at", "certificate_details", "active"}
-)
-
-
 @_r.model
 class CertificateCertificateDetails(_r.Model):
     """CertificateCertificateDetails"""
@@ -232,9 +227,6 @@ class CertificateCertificateDetails(_r.Model):
         return out
 
 
-_KEYS_CERTIFICATECERTIFICATEDETAILS = frozenset({"valid_at", "expires_at", "content"})
-
-
 @_r.model
 class DeleteCertificateResponse(_r.Model):
     """DeleteCertificateResponse"""
@@ -292,9 +284,6 @@ class DeleteCertificateResponse(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_DELETECERTIFICATERESPONSE = frozenset({"object", "id"})
 
 
 @_r.model
@@ -382,9 +371,6 @@ class ListCertificatesResponse(_r.Model):
         return out
 
 
-_KEYS_LISTCERTIFICATESRESPONSE = frozenset({"data", "first_id", "last_id", "has_more", "object"})
-
-
 @_r.model
 class ModifyCertificateRequest(_r.Model):
     """ModifyCertificateRequest"""
@@ -434,9 +420,6 @@ class ModifyCertificateRequest(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_MODIFYCERTIFICATEREQUEST = frozenset({"name"})
 
 
 @_r.model
@@ -538,11 +521,6 @@ class OrganizationCertificate(_r.Model):
         return out
 
 
-_KEYS_ORGANIZATIONCERTIFICATE = frozenset(
-    {"object", "id", "name", "created_at", "certificate_details", "active"}
-)
-
-
 @_r.model
 class OrganizationCertificateCertificateDetails(_r.Model):
     """OrganizationCertificateCertificateDetails"""
@@ -603,9 +581,6 @@ class OrganizationCertificateCertificateDetails(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_ORGANIZATIONCERTIFICATECERTIFICATEDETAILS = frozenset({"valid_at", "expires_at"})
 
 
 @_r.model
@@ -670,9 +645,6 @@ class OrganizationCertificateActivationResponse(_r.Model):
         return out
 
 
-_KEYS_ORGANIZATIONCERTIFICATEACTIVATIONRESPONSE = frozenset({"object", "data"})
-
-
 @_r.model
 class OrganizationCertificateDeactivationResponse(_r.Model):
     """OrganizationCertificateDeactivationResponse"""
@@ -733,9 +705,6 @@ class OrganizationCertificateDeactivationResponse(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_ORGANIZATIONCERTIFICATEDEACTIVATIONRESPONSE = frozenset({"object", "data"})
 
 
 @_r.model
@@ -799,4 +768,33 @@ class UploadCertificateRequest(_r.Model):
         return out
 
 
-_KEYS_UPLOADCERTIFICATEREQUEST = frozenset({"name", "certificate"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CERTIFICATE: frozenset[str]
+    _KEYS_CERTIFICATECERTIFICATEDETAILS: frozenset[str]
+    _KEYS_DELETECERTIFICATERESPONSE: frozenset[str]
+    _KEYS_LISTCERTIFICATESRESPONSE: frozenset[str]
+    _KEYS_MODIFYCERTIFICATEREQUEST: frozenset[str]
+    _KEYS_ORGANIZATIONCERTIFICATE: frozenset[str]
+    _KEYS_ORGANIZATIONCERTIFICATECERTIFICATEDETAILS: frozenset[str]
+    _KEYS_ORGANIZATIONCERTIFICATEACTIVATIONRESPONSE: frozenset[str]
+    _KEYS_ORGANIZATIONCERTIFICATEDEACTIVATIONRESPONSE: frozenset[str]
+    _KEYS_UPLOADCERTIFICATEREQUEST: frozenset[str]
+else:
+    _KEYS_CERTIFICATE = frozenset(
+        {"object", "id", "name", "created_at", "certificate_details", "active"}
+    )
+    _KEYS_CERTIFICATECERTIFICATEDETAILS = frozenset({"valid_at", "expires_at", "content"})
+    _KEYS_DELETECERTIFICATERESPONSE = frozenset({"object", "id"})
+    _KEYS_LISTCERTIFICATESRESPONSE = frozenset(
+        {"data", "first_id", "last_id", "has_more", "object"}
+    )
+    _KEYS_MODIFYCERTIFICATEREQUEST = frozenset({"name"})
+    _KEYS_ORGANIZATIONCERTIFICATE = frozenset(
+        {"object", "id", "name", "created_at", "certificate_details", "active"}
+    )
+    _KEYS_ORGANIZATIONCERTIFICATECERTIFICATEDETAILS = frozenset({"valid_at", "expires_at"})
+    _KEYS_ORGANIZATIONCERTIFICATEACTIVATIONRESPONSE = frozenset({"object", "data"})
+    _KEYS_ORGANIZATIONCERTIFICATEDEACTIVATIONRESPONSE = frozenset({"object", "data"})
+    _KEYS_UPLOADCERTIFICATEREQUEST = frozenset({"name", "certificate"})

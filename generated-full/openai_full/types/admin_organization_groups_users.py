@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
@@ -89,9 +89,6 @@ class CreateGroupUserBody(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEGROUPUSERBODY = frozenset({"user_id"})
 
 
 @_r.model
@@ -194,11 +191,6 @@ class GroupMemberUser(_r.Model):
         return out
 
 
-_KEYS_GROUPMEMBERUSER = frozenset(
-    {"id", "name", "email", "picture", "is_service_account", "user_type"}
-)
-
-
 @_r.model
 class GroupUser(_r.Model):
     """Represents an individual user returned when inspecting group membership."""
@@ -264,9 +256,6 @@ class GroupUser(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_GROUPUSER = frozenset({"id", "name", "email"})
 
 
 @_r.model
@@ -337,9 +326,6 @@ class GroupUserAssignment(_r.Model):
         return out
 
 
-_KEYS_GROUPUSERASSIGNMENT = frozenset({"object", "user_id", "group_id"})
-
-
 @_r.model
 class GroupUserDeletedResource(_r.Model):
     """Confirmation payload returned after removing a user from a group."""
@@ -397,9 +383,6 @@ class GroupUserDeletedResource(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_GROUPUSERDELETEDRESOURCE = frozenset({"object", "deleted"})
 
 
 @_r.model
@@ -482,4 +465,21 @@ class UserListResource(_r.Model):
         return out
 
 
-_KEYS_USERLISTRESOURCE = frozenset({"object", "data", "has_more", "next"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CREATEGROUPUSERBODY: frozenset[str]
+    _KEYS_GROUPMEMBERUSER: frozenset[str]
+    _KEYS_GROUPUSER: frozenset[str]
+    _KEYS_GROUPUSERASSIGNMENT: frozenset[str]
+    _KEYS_GROUPUSERDELETEDRESOURCE: frozenset[str]
+    _KEYS_USERLISTRESOURCE: frozenset[str]
+else:
+    _KEYS_CREATEGROUPUSERBODY = frozenset({"user_id"})
+    _KEYS_GROUPMEMBERUSER = frozenset(
+        {"id", "name", "email", "picture", "is_service_account", "user_type"}
+    )
+    _KEYS_GROUPUSER = frozenset({"id", "name", "email"})
+    _KEYS_GROUPUSERASSIGNMENT = frozenset({"object", "user_id", "group_id"})
+    _KEYS_GROUPUSERDELETEDRESOURCE = frozenset({"object", "deleted"})
+    _KEYS_USERLISTRESOURCE = frozenset({"object", "data", "has_more", "next"})

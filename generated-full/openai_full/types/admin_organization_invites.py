@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -203,21 +203,6 @@ class Invite(_r.Model):
         return out
 
 
-_KEYS_INVITE = frozenset(
-    {
-        "object",
-        "id",
-        "email",
-        "role",
-        "status",
-        "created_at",
-        "expires_at",
-        "accepted_at",
-        "projects",
-    }
-)
-
-
 @_r.model
 class InviteProjectsItem(_r.Model):
     """InviteProjectsItem"""
@@ -275,9 +260,6 @@ class InviteProjectsItem(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_INVITEPROJECTSITEM = frozenset({"id", "role"})
 
 
 @_r.model
@@ -344,9 +326,6 @@ class InviteDeleteResponse(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_INVITEDELETERESPONSE = frozenset({"object", "id", "deleted"})
 
 
 @_r.model
@@ -444,9 +423,6 @@ class InviteListResponse(_r.Model):
         return out
 
 
-_KEYS_INVITELISTRESPONSE = frozenset({"object", "data", "first_id", "last_id", "has_more"})
-
-
 @_r.model
 class InviteRequest(_r.Model):
     """InviteRequest"""
@@ -519,9 +495,6 @@ class InviteRequest(_r.Model):
         return out
 
 
-_KEYS_INVITEREQUEST = frozenset({"email", "role", "projects"})
-
-
 @_r.model
 class InviteRequestProjectsItem(_r.Model):
     """InviteRequestProjectsItem"""
@@ -581,4 +554,31 @@ class InviteRequestProjectsItem(_r.Model):
         return out
 
 
-_KEYS_INVITEREQUESTPROJECTSITEM = frozenset({"id", "role"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_INVITE: frozenset[str]
+    _KEYS_INVITEPROJECTSITEM: frozenset[str]
+    _KEYS_INVITEDELETERESPONSE: frozenset[str]
+    _KEYS_INVITELISTRESPONSE: frozenset[str]
+    _KEYS_INVITEREQUEST: frozenset[str]
+    _KEYS_INVITEREQUESTPROJECTSITEM: frozenset[str]
+else:
+    _KEYS_INVITE = frozenset(
+        {
+            "object",
+            "id",
+            "email",
+            "role",
+            "status",
+            "created_at",
+            "expires_at",
+            "accepted_at",
+            "projects",
+        }
+    )
+    _KEYS_INVITEPROJECTSITEM = frozenset({"id", "role"})
+    _KEYS_INVITEDELETERESPONSE = frozenset({"object", "id", "deleted"})
+    _KEYS_INVITELISTRESPONSE = frozenset({"object", "data", "first_id", "last_id", "has_more"})
+    _KEYS_INVITEREQUEST = frozenset({"email", "role", "projects"})
+    _KEYS_INVITEREQUESTPROJECTSITEM = frozenset({"id", "role"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -114,11 +114,6 @@ class ListProjectCertificatesResponse(_r.Model):
         return out
 
 
-_KEYS_LISTPROJECTCERTIFICATESRESPONSE = frozenset(
-    {"data", "first_id", "last_id", "has_more", "object"}
-)
-
-
 @_r.model
 class OrganizationProjectCertificate(_r.Model):
     """Represents an individual certificate configured at the project level."""
@@ -218,11 +213,6 @@ class OrganizationProjectCertificate(_r.Model):
         return out
 
 
-_KEYS_ORGANIZATIONPROJECTCERTIFICATE = frozenset(
-    {"object", "id", "name", "created_at", "certificate_details", "active"}
-)
-
-
 @_r.model
 class OrganizationProjectCertificateCertificateDetails(_r.Model):
     """OrganizationProjectCertificateCertificateDetails"""
@@ -285,9 +275,6 @@ class OrganizationProjectCertificateCertificateDetails(_r.Model):
         return out
 
 
-_KEYS_ORGANIZATIONPROJECTCERTIFICATECERTIFICATEDETAILS = frozenset({"valid_at", "expires_at"})
-
-
 @_r.model
 class OrganizationProjectCertificateActivationResponse(_r.Model):
     """OrganizationProjectCertificateActivationResponse"""
@@ -348,9 +335,6 @@ class OrganizationProjectCertificateActivationResponse(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_ORGANIZATIONPROJECTCERTIFICATEACTIVATIONRESPONSE = frozenset({"object", "data"})
 
 
 @_r.model
@@ -417,4 +401,21 @@ class OrganizationProjectCertificateDeactivationResponse(_r.Model):
         return out
 
 
-_KEYS_ORGANIZATIONPROJECTCERTIFICATEDEACTIVATIONRESPONSE = frozenset({"object", "data"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_LISTPROJECTCERTIFICATESRESPONSE: frozenset[str]
+    _KEYS_ORGANIZATIONPROJECTCERTIFICATE: frozenset[str]
+    _KEYS_ORGANIZATIONPROJECTCERTIFICATECERTIFICATEDETAILS: frozenset[str]
+    _KEYS_ORGANIZATIONPROJECTCERTIFICATEACTIVATIONRESPONSE: frozenset[str]
+    _KEYS_ORGANIZATIONPROJECTCERTIFICATEDEACTIVATIONRESPONSE: frozenset[str]
+else:
+    _KEYS_LISTPROJECTCERTIFICATESRESPONSE = frozenset(
+        {"data", "first_id", "last_id", "has_more", "object"}
+    )
+    _KEYS_ORGANIZATIONPROJECTCERTIFICATE = frozenset(
+        {"object", "id", "name", "created_at", "certificate_details", "active"}
+    )
+    _KEYS_ORGANIZATIONPROJECTCERTIFICATECERTIFICATEDETAILS = frozenset({"valid_at", "expires_at"})
+    _KEYS_ORGANIZATIONPROJECTCERTIFICATEACTIVATIONRESPONSE = frozenset({"object", "data"})
+    _KEYS_ORGANIZATIONPROJECTCERTIFICATEDEACTIVATIONRESPONSE = frozenset({"object", "data"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -67,9 +67,6 @@ class HostedToolPermission(_r.Model):
         return out
 
 
-_KEYS_HOSTEDTOOLPERMISSION = frozenset({"enabled"})
-
-
 @_r.model
 class HostedToolPermissionUpdate(_r.Model):
     """HostedToolPermissionUpdate"""
@@ -118,9 +115,6 @@ class HostedToolPermissionUpdate(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_HOSTEDTOOLPERMISSIONUPDATE = frozenset({"enabled"})
 
 
 @_r.model
@@ -202,11 +196,6 @@ class ProjectHostedToolPermissions(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_PROJECTHOSTEDTOOLPERMISSIONS = frozenset(
-    {"file_search", "web_search", "image_generation", "mcp", "code_interpreter"}
-)
 
 
 @_r.model
@@ -318,6 +307,19 @@ class ProjectHostedToolPermissionsUpdateRequest(_r.Model):
         return out
 
 
-_KEYS_PROJECTHOSTEDTOOLPERMISSIONSUPDATEREQUEST = frozenset(
-    {"file_search", "web_search", "image_generation", "mcp", "code_interpreter"}
-)
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_HOSTEDTOOLPERMISSION: frozenset[str]
+    _KEYS_HOSTEDTOOLPERMISSIONUPDATE: frozenset[str]
+    _KEYS_PROJECTHOSTEDTOOLPERMISSIONS: frozenset[str]
+    _KEYS_PROJECTHOSTEDTOOLPERMISSIONSUPDATEREQUEST: frozenset[str]
+else:
+    _KEYS_HOSTEDTOOLPERMISSION = frozenset({"enabled"})
+    _KEYS_HOSTEDTOOLPERMISSIONUPDATE = frozenset({"enabled"})
+    _KEYS_PROJECTHOSTEDTOOLPERMISSIONS = frozenset(
+        {"file_search", "web_search", "image_generation", "mcp", "code_interpreter"}
+    )
+    _KEYS_PROJECTHOSTEDTOOLPERMISSIONSUPDATEREQUEST = frozenset(
+        {"file_search", "web_search", "image_generation", "mcp", "code_interpreter"}
+    )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
@@ -106,9 +106,6 @@ class ProjectModelPermissions(_r.Model):
         return out
 
 
-_KEYS_PROJECTMODELPERMISSIONS = frozenset({"object", "mode", "model_ids"})
-
-
 @_r.model
 class ProjectModelPermissionsDeleteResponse(_r.Model):
     """Confirmation payload returned after deleting project model permissions."""
@@ -166,9 +163,6 @@ class ProjectModelPermissionsDeleteResponse(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_PROJECTMODELPERMISSIONSDELETERESPONSE = frozenset({"object", "deleted"})
 
 
 @_r.model
@@ -230,4 +224,13 @@ class ProjectModelPermissionsUpdateRequest(_r.Model):
         return out
 
 
-_KEYS_PROJECTMODELPERMISSIONSUPDATEREQUEST = frozenset({"mode", "model_ids"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_PROJECTMODELPERMISSIONS: frozenset[str]
+    _KEYS_PROJECTMODELPERMISSIONSDELETERESPONSE: frozenset[str]
+    _KEYS_PROJECTMODELPERMISSIONSUPDATEREQUEST: frozenset[str]
+else:
+    _KEYS_PROJECTMODELPERMISSIONS = frozenset({"object", "mode", "model_ids"})
+    _KEYS_PROJECTMODELPERMISSIONSDELETERESPONSE = frozenset({"object", "deleted"})
+    _KEYS_PROJECTMODELPERMISSIONSUPDATEREQUEST = frozenset({"mode", "model_ids"})

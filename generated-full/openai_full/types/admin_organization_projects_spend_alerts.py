@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
@@ -128,11 +128,6 @@ class ProjectSpendAlert(_r.Model):
         return out
 
 
-_KEYS_PROJECTSPENDALERT = frozenset(
-    {"id", "object", "threshold_amount", "currency", "interval", "notification_channel"}
-)
-
-
 @_r.model
 class ProjectSpendAlertDeletedResource(_r.Model):
     """Confirmation payload returned after deleting a project spend alert."""
@@ -199,9 +194,6 @@ class ProjectSpendAlertDeletedResource(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_PROJECTSPENDALERTDELETEDRESOURCE = frozenset({"id", "object", "deleted"})
 
 
 @_r.model
@@ -294,6 +286,17 @@ class ProjectSpendAlertListResource(_r.Model):
         return out
 
 
-_KEYS_PROJECTSPENDALERTLISTRESOURCE = frozenset(
-    {"object", "data", "first_id", "last_id", "has_more"}
-)
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_PROJECTSPENDALERT: frozenset[str]
+    _KEYS_PROJECTSPENDALERTDELETEDRESOURCE: frozenset[str]
+    _KEYS_PROJECTSPENDALERTLISTRESOURCE: frozenset[str]
+else:
+    _KEYS_PROJECTSPENDALERT = frozenset(
+        {"id", "object", "threshold_amount", "currency", "interval", "notification_channel"}
+    )
+    _KEYS_PROJECTSPENDALERTDELETEDRESOURCE = frozenset({"id", "object", "deleted"})
+    _KEYS_PROJECTSPENDALERTLISTRESOURCE = frozenset(
+        {"object", "data", "first_id", "last_id", "has_more"}
+    )

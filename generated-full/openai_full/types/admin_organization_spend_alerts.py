@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
@@ -128,11 +128,6 @@ class OrganizationSpendAlert(_r.Model):
         return out
 
 
-_KEYS_ORGANIZATIONSPENDALERT = frozenset(
-    {"id", "object", "threshold_amount", "currency", "interval", "notification_channel"}
-)
-
-
 @_r.model
 class OrganizationSpendAlertDeletedResource(_r.Model):
     """Confirmation payload returned after deleting an organization spend alert."""
@@ -199,9 +194,6 @@ class OrganizationSpendAlertDeletedResource(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_ORGANIZATIONSPENDALERTDELETEDRESOURCE = frozenset({"id", "object", "deleted"})
 
 
 @_r.model
@@ -294,6 +286,17 @@ class OrganizationSpendAlertListResource(_r.Model):
         return out
 
 
-_KEYS_ORGANIZATIONSPENDALERTLISTRESOURCE = frozenset(
-    {"object", "data", "first_id", "last_id", "has_more"}
-)
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_ORGANIZATIONSPENDALERT: frozenset[str]
+    _KEYS_ORGANIZATIONSPENDALERTDELETEDRESOURCE: frozenset[str]
+    _KEYS_ORGANIZATIONSPENDALERTLISTRESOURCE: frozenset[str]
+else:
+    _KEYS_ORGANIZATIONSPENDALERT = frozenset(
+        {"id", "object", "threshold_amount", "currency", "interval", "notification_channel"}
+    )
+    _KEYS_ORGANIZATIONSPENDALERTDELETEDRESOURCE = frozenset({"id", "object", "deleted"})
+    _KEYS_ORGANIZATIONSPENDALERTLISTRESOURCE = frozenset(
+        {"object", "data", "first_id", "last_id", "has_more"}
+    )

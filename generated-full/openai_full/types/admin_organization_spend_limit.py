@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
@@ -80,9 +80,6 @@ class OrganizationSpendLimitDeletedResource(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_ORGANIZATIONSPENDLIMITDELETEDRESOURCE = frozenset({"object", "deleted"})
 
 
 @_r.model
@@ -175,11 +172,6 @@ class OrganizationSpendLimitResource(_r.Model):
         return out
 
 
-_KEYS_ORGANIZATIONSPENDLIMITRESOURCE = frozenset(
-    {"object", "threshold_amount", "currency", "interval", "enforcement"}
-)
-
-
 @_r.model
 class UpdateOrganizationSpendLimitBody(_r.Model):
     """Parameters for the hard spend limit you want to create or replace."""
@@ -250,4 +242,15 @@ class UpdateOrganizationSpendLimitBody(_r.Model):
         return out
 
 
-_KEYS_UPDATEORGANIZATIONSPENDLIMITBODY = frozenset({"threshold_amount", "currency", "interval"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_ORGANIZATIONSPENDLIMITDELETEDRESOURCE: frozenset[str]
+    _KEYS_ORGANIZATIONSPENDLIMITRESOURCE: frozenset[str]
+    _KEYS_UPDATEORGANIZATIONSPENDLIMITBODY: frozenset[str]
+else:
+    _KEYS_ORGANIZATIONSPENDLIMITDELETEDRESOURCE = frozenset({"object", "deleted"})
+    _KEYS_ORGANIZATIONSPENDLIMITRESOURCE = frozenset(
+        {"object", "threshold_amount", "currency", "interval", "enforcement"}
+    )
+    _KEYS_UPDATEORGANIZATIONSPENDLIMITBODY = frozenset({"threshold_amount", "currency", "interval"})

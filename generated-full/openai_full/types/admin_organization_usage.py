@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -283,11 +283,6 @@ class CostsResult(_r.Model):
         return out
 
 
-_KEYS_COSTSRESULT = frozenset(
-    {"object", "amount", "line_item", "project_id", "api_key_id", "quantity", "quantity_unit"}
-)
-
-
 @_r.model
 class CostsResultAmount(_r.Model):
     """The monetary value in its associated currency."""
@@ -348,9 +343,6 @@ class CostsResultAmount(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_COSTSRESULTAMOUNT = frozenset({"value", "currency"})
 
 
 @_r.model
@@ -472,11 +464,6 @@ class UsageAudioSpeechesResult(_r.Model):
         return out
 
 
-_KEYS_USAGEAUDIOSPEECHESRESULT = frozenset(
-    {"object", "characters", "num_model_requests", "project_id", "user_id", "api_key_id", "model"}
-)
-
-
 @_r.model
 class UsageAudioTranscriptionsResult(_r.Model):
     """The aggregated audio transcriptions usage details of the specific time bucket."""
@@ -596,11 +583,6 @@ class UsageAudioTranscriptionsResult(_r.Model):
         return out
 
 
-_KEYS_USAGEAUDIOTRANSCRIPTIONSRESULT = frozenset(
-    {"object", "seconds", "num_model_requests", "project_id", "user_id", "api_key_id", "model"}
-)
-
-
 @_r.model
 class UsageCodeInterpreterSessionsResult(_r.Model):
     """The aggregated code interpreter sessions usage details of the specific time bucket."""
@@ -673,9 +655,6 @@ class UsageCodeInterpreterSessionsResult(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_USAGECODEINTERPRETERSESSIONSRESULT = frozenset({"object", "num_sessions", "project_id"})
 
 
 @_r.model
@@ -1004,34 +983,6 @@ class UsageCompletionsResult(_r.Model):
         return out
 
 
-_KEYS_USAGECOMPLETIONSRESULT = frozenset(
-    {
-        "object",
-        "input_tokens",
-        "input_cached_tokens",
-        "input_cache_write_tokens",
-        "input_uncached_tokens",
-        "output_tokens",
-        "input_text_tokens",
-        "output_text_tokens",
-        "input_cached_text_tokens",
-        "input_audio_tokens",
-        "input_cached_audio_tokens",
-        "output_audio_tokens",
-        "input_image_tokens",
-        "input_cached_image_tokens",
-        "output_image_tokens",
-        "num_model_requests",
-        "project_id",
-        "user_id",
-        "api_key_id",
-        "model",
-        "batch",
-        "service_tier",
-    }
-)
-
-
 @_r.model
 class UsageEmbeddingsResult(_r.Model):
     """The aggregated embeddings usage details of the specific time bucket."""
@@ -1151,10 +1102,74 @@ class UsageEmbeddingsResult(_r.Model):
         return out
 
 
-_KEYS_USAGEEMBEDDINGSRESULT = frozenset(
-    {"object", "input_tokens", "num_model_requests", "project_id", "user_id", "api_key_id", "model"}
-)
-
-
 CostsResultQuantityUnit: TypeAlias = CostsResultQuantityUnitEnum | str
 """The unit of the `quantity` value. If no single supported unit applies to the result, this field is `null`."""
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_COSTSRESULT: frozenset[str]
+    _KEYS_COSTSRESULTAMOUNT: frozenset[str]
+    _KEYS_USAGEAUDIOSPEECHESRESULT: frozenset[str]
+    _KEYS_USAGEAUDIOTRANSCRIPTIONSRESULT: frozenset[str]
+    _KEYS_USAGECODEINTERPRETERSESSIONSRESULT: frozenset[str]
+    _KEYS_USAGECOMPLETIONSRESULT: frozenset[str]
+    _KEYS_USAGEEMBEDDINGSRESULT: frozenset[str]
+else:
+    _KEYS_COSTSRESULT = frozenset(
+        {"object", "amount", "line_item", "project_id", "api_key_id", "quantity", "quantity_unit"}
+    )
+    _KEYS_COSTSRESULTAMOUNT = frozenset({"value", "currency"})
+    _KEYS_USAGEAUDIOSPEECHESRESULT = frozenset(
+        {
+            "object",
+            "characters",
+            "num_model_requests",
+            "project_id",
+            "user_id",
+            "api_key_id",
+            "model",
+        }
+    )
+    _KEYS_USAGEAUDIOTRANSCRIPTIONSRESULT = frozenset(
+        {"object", "seconds", "num_model_requests", "project_id", "user_id", "api_key_id", "model"}
+    )
+    _KEYS_USAGECODEINTERPRETERSESSIONSRESULT = frozenset({"object", "num_sessions", "project_id"})
+    _KEYS_USAGECOMPLETIONSRESULT = frozenset(
+        {
+            "object",
+            "input_tokens",
+            "input_cached_tokens",
+            "input_cache_write_tokens",
+            "input_uncached_tokens",
+            "output_tokens",
+            "input_text_tokens",
+            "output_text_tokens",
+            "input_cached_text_tokens",
+            "input_audio_tokens",
+            "input_cached_audio_tokens",
+            "output_audio_tokens",
+            "input_image_tokens",
+            "input_cached_image_tokens",
+            "output_image_tokens",
+            "num_model_requests",
+            "project_id",
+            "user_id",
+            "api_key_id",
+            "model",
+            "batch",
+            "service_tier",
+        }
+    )
+    _KEYS_USAGEEMBEDDINGSRESULT = frozenset(
+        {
+            "object",
+            "input_tokens",
+            "num_model_requests",
+            "project_id",
+            "user_id",
+            "api_key_id",
+            "model",
+        }
+    )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -292,11 +292,6 @@ class UsageFileSearchCallsResult(_r.Model):
         return out
 
 
-_KEYS_USAGEFILESEARCHCALLSRESULT = frozenset(
-    {"object", "num_requests", "project_id", "user_id", "api_key_id", "vector_store_id"}
-)
-
-
 @_r.model
 class UsageImagesResult(_r.Model):
     """The aggregated images usage details of the specific time bucket."""
@@ -434,21 +429,6 @@ class UsageImagesResult(_r.Model):
         return out
 
 
-_KEYS_USAGEIMAGESRESULT = frozenset(
-    {
-        "object",
-        "images",
-        "num_model_requests",
-        "source",
-        "size",
-        "project_id",
-        "user_id",
-        "api_key_id",
-        "model",
-    }
-)
-
-
 @_r.model
 class UsageModerationsResult(_r.Model):
     """The aggregated moderations usage details of the specific time bucket."""
@@ -568,11 +548,6 @@ class UsageModerationsResult(_r.Model):
         return out
 
 
-_KEYS_USAGEMODERATIONSRESULT = frozenset(
-    {"object", "input_tokens", "num_model_requests", "project_id", "user_id", "api_key_id", "model"}
-)
-
-
 @_r.model
 class UsageResponse(_r.Model):
     """UsageResponse"""
@@ -647,9 +622,6 @@ class UsageResponse(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_USAGERESPONSE = frozenset({"object", "data", "has_more", "next_page"})
 
 
 @_r.model
@@ -727,9 +699,6 @@ class UsageTimeBucket(_r.Model):
         return out
 
 
-_KEYS_USAGETIMEBUCKET = frozenset({"object", "start_time", "end_time", "results"})
-
-
 @_r.model
 class UsageVectorStoresResult(_r.Model):
     """The aggregated vector stores usage details of the specific time bucket."""
@@ -800,9 +769,6 @@ class UsageVectorStoresResult(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_USAGEVECTORSTORESRESULT = frozenset({"object", "usage_bytes", "project_id"})
 
 
 @_r.model
@@ -936,20 +902,6 @@ class UsageWebSearchCallsResult(_r.Model):
         return out
 
 
-_KEYS_USAGEWEBSEARCHCALLSRESULT = frozenset(
-    {
-        "object",
-        "num_model_requests",
-        "num_requests",
-        "project_id",
-        "user_id",
-        "api_key_id",
-        "model",
-        "context_level",
-    }
-)
-
-
 class UnknownUsageTimeBucketResultsItem(_r.Unknown):
     """A `UsageTimeBucketResultsItem` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -1004,3 +956,58 @@ _USAGE_TIME_BUCKET_RESULTS_ITEM_BY_TAG: _r.Decoders[UsageTimeBucketResultsItem] 
     "organization.usage.web_searches.result": UsageWebSearchCallsResult.from_dict,
     "organization.costs.result": CostsResult.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_USAGEFILESEARCHCALLSRESULT: frozenset[str]
+    _KEYS_USAGEIMAGESRESULT: frozenset[str]
+    _KEYS_USAGEMODERATIONSRESULT: frozenset[str]
+    _KEYS_USAGERESPONSE: frozenset[str]
+    _KEYS_USAGETIMEBUCKET: frozenset[str]
+    _KEYS_USAGEVECTORSTORESRESULT: frozenset[str]
+    _KEYS_USAGEWEBSEARCHCALLSRESULT: frozenset[str]
+else:
+    _KEYS_USAGEFILESEARCHCALLSRESULT = frozenset(
+        {"object", "num_requests", "project_id", "user_id", "api_key_id", "vector_store_id"}
+    )
+    _KEYS_USAGEIMAGESRESULT = frozenset(
+        {
+            "object",
+            "images",
+            "num_model_requests",
+            "source",
+            "size",
+            "project_id",
+            "user_id",
+            "api_key_id",
+            "model",
+        }
+    )
+    _KEYS_USAGEMODERATIONSRESULT = frozenset(
+        {
+            "object",
+            "input_tokens",
+            "num_model_requests",
+            "project_id",
+            "user_id",
+            "api_key_id",
+            "model",
+        }
+    )
+    _KEYS_USAGERESPONSE = frozenset({"object", "data", "has_more", "next_page"})
+    _KEYS_USAGETIMEBUCKET = frozenset({"object", "start_time", "end_time", "results"})
+    _KEYS_USAGEVECTORSTORESRESULT = frozenset({"object", "usage_bytes", "project_id"})
+    _KEYS_USAGEWEBSEARCHCALLSRESULT = frozenset(
+        {
+            "object",
+            "num_model_requests",
+            "num_requests",
+            "project_id",
+            "user_id",
+            "api_key_id",
+            "model",
+            "context_level",
+        }
+    )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -76,9 +76,6 @@ class UserDeleteResponse(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_USERDELETERESPONSE = frozenset({"object", "id", "deleted"})
 
 
 @_r.model
@@ -170,9 +167,6 @@ class UserListResponse(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_USERLISTRESPONSE = frozenset({"object", "data", "first_id", "last_id", "has_more"})
 
 
 @_r.model
@@ -267,4 +261,15 @@ class UserRoleUpdateRequest(_r.Model):
         return out
 
 
-_KEYS_USERROLEUPDATEREQUEST = frozenset({"role", "role_id", "technical_level", "developer_persona"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_USERDELETERESPONSE: frozenset[str]
+    _KEYS_USERLISTRESPONSE: frozenset[str]
+    _KEYS_USERROLEUPDATEREQUEST: frozenset[str]
+else:
+    _KEYS_USERDELETERESPONSE = frozenset({"object", "id", "deleted"})
+    _KEYS_USERLISTRESPONSE = frozenset({"object", "data", "first_id", "last_id", "has_more"})
+    _KEYS_USERROLEUPDATEREQUEST = frozenset(
+        {"role", "role_id", "technical_level", "developer_persona"}
+    )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
@@ -192,24 +192,6 @@ class AssignedRoleDetails(_r.Model):
         return out
 
 
-_KEYS_ASSIGNEDROLEDETAILS = frozenset(
-    {
-        "id",
-        "name",
-        "permissions",
-        "resource_type",
-        "predefined_role",
-        "description",
-        "created_at",
-        "updated_at",
-        "created_by",
-        "created_by_user_obj",
-        "metadata",
-        "assignment_sources",
-    }
-)
-
-
 @_r.model
 class AssignedRoleDetailsAssignmentSourcesItem(_r.Model):
     """AssignedRoleDetailsAssignmentSourcesItem"""
@@ -267,9 +249,6 @@ class AssignedRoleDetailsAssignmentSourcesItem(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_ASSIGNEDROLEDETAILSASSIGNMENTSOURCESITEM = frozenset({"principal_id", "principal_type"})
 
 
 @_r.model
@@ -331,9 +310,6 @@ class DeletedRoleAssignmentResource(_r.Model):
         return out
 
 
-_KEYS_DELETEDROLEASSIGNMENTRESOURCE = frozenset({"object", "deleted"})
-
-
 @_r.model
 class PublicAssignOrganizationGroupRoleBody(_r.Model):
     """Request payload for assigning a role to a group or user."""
@@ -382,9 +358,6 @@ class PublicAssignOrganizationGroupRoleBody(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_PUBLICASSIGNORGANIZATIONGROUPROLEBODY = frozenset({"role_id"})
 
 
 @_r.model
@@ -467,4 +440,32 @@ class RoleListResource(_r.Model):
         return out
 
 
-_KEYS_ROLELISTRESOURCE = frozenset({"object", "data", "has_more", "next"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_ASSIGNEDROLEDETAILS: frozenset[str]
+    _KEYS_ASSIGNEDROLEDETAILSASSIGNMENTSOURCESITEM: frozenset[str]
+    _KEYS_DELETEDROLEASSIGNMENTRESOURCE: frozenset[str]
+    _KEYS_PUBLICASSIGNORGANIZATIONGROUPROLEBODY: frozenset[str]
+    _KEYS_ROLELISTRESOURCE: frozenset[str]
+else:
+    _KEYS_ASSIGNEDROLEDETAILS = frozenset(
+        {
+            "id",
+            "name",
+            "permissions",
+            "resource_type",
+            "predefined_role",
+            "description",
+            "created_at",
+            "updated_at",
+            "created_by",
+            "created_by_user_obj",
+            "metadata",
+            "assignment_sources",
+        }
+    )
+    _KEYS_ASSIGNEDROLEDETAILSASSIGNMENTSOURCESITEM = frozenset({"principal_id", "principal_type"})
+    _KEYS_DELETEDROLEASSIGNMENTRESOURCE = frozenset({"object", "deleted"})
+    _KEYS_PUBLICASSIGNORGANIZATIONGROUPROLEBODY = frozenset({"role_id"})
+    _KEYS_ROLELISTRESOURCE = frozenset({"object", "data", "has_more", "next"})

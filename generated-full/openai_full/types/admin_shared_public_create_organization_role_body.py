@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -90,9 +90,6 @@ class PublicCreateOrganizationRoleBody(_r.Model):
         return out
 
 
-_KEYS_PUBLICCREATEORGANIZATIONROLEBODY = frozenset({"role_name", "permissions", "description"})
-
-
 @_r.model
 class PublicRoleListResource(_r.Model):
     """Paginated list of roles available on an organization or project."""
@@ -173,9 +170,6 @@ class PublicRoleListResource(_r.Model):
         return out
 
 
-_KEYS_PUBLICROLELISTRESOURCE = frozenset({"object", "data", "has_more", "next"})
-
-
 @_r.model
 class PublicUpdateOrganizationRoleBody(_r.Model):
     """Request payload for updating an existing role."""
@@ -253,9 +247,6 @@ class PublicUpdateOrganizationRoleBody(_r.Model):
         return out
 
 
-_KEYS_PUBLICUPDATEORGANIZATIONROLEBODY = frozenset({"permissions", "description", "role_name"})
-
-
 @_r.model
 class RoleDeletedResource(_r.Model):
     """Confirmation payload returned after deleting a role."""
@@ -324,4 +315,15 @@ class RoleDeletedResource(_r.Model):
         return out
 
 
-_KEYS_ROLEDELETEDRESOURCE = frozenset({"object", "id", "deleted"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_PUBLICCREATEORGANIZATIONROLEBODY: frozenset[str]
+    _KEYS_PUBLICROLELISTRESOURCE: frozenset[str]
+    _KEYS_PUBLICUPDATEORGANIZATIONROLEBODY: frozenset[str]
+    _KEYS_ROLEDELETEDRESOURCE: frozenset[str]
+else:
+    _KEYS_PUBLICCREATEORGANIZATIONROLEBODY = frozenset({"role_name", "permissions", "description"})
+    _KEYS_PUBLICROLELISTRESOURCE = frozenset({"object", "data", "has_more", "next"})
+    _KEYS_PUBLICUPDATEORGANIZATIONROLEBODY = frozenset({"permissions", "description", "role_name"})
+    _KEYS_ROLEDELETEDRESOURCE = frozenset({"object", "id", "deleted"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -241,28 +241,6 @@ class User(_r.Model):
         return out
 
 
-_KEYS_USER = frozenset(
-    {
-        "object",
-        "id",
-        "name",
-        "email",
-        "role",
-        "added_at",
-        "is_default",
-        "created",
-        "user",
-        "is_service_account",
-        "is_scale_tier_authorized_purchaser",
-        "is_scim_managed",
-        "api_key_last_used_at",
-        "technical_level",
-        "developer_persona",
-        "projects",
-    }
-)
-
-
 @_r.model
 class UserProjects(_r.Model):
     """Projects associated with the user, if included."""
@@ -318,9 +296,6 @@ class UserProjects(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_USERPROJECTS = frozenset({"object", "data"})
 
 
 @_r.model
@@ -391,9 +366,6 @@ class UserProjectsDataItem(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_USERPROJECTSDATAITEM = frozenset({"id", "name", "role"})
 
 
 @_r.model
@@ -517,6 +489,36 @@ class UserUser(_r.Model):
         return out
 
 
-_KEYS_USERUSER = frozenset(
-    {"object", "id", "email", "name", "picture", "enabled", "banned", "banned_at"}
-)
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_USER: frozenset[str]
+    _KEYS_USERPROJECTS: frozenset[str]
+    _KEYS_USERPROJECTSDATAITEM: frozenset[str]
+    _KEYS_USERUSER: frozenset[str]
+else:
+    _KEYS_USER = frozenset(
+        {
+            "object",
+            "id",
+            "name",
+            "email",
+            "role",
+            "added_at",
+            "is_default",
+            "created",
+            "user",
+            "is_service_account",
+            "is_scale_tier_authorized_purchaser",
+            "is_scim_managed",
+            "api_key_last_used_at",
+            "technical_level",
+            "developer_persona",
+            "projects",
+        }
+    )
+    _KEYS_USERPROJECTS = frozenset({"object", "data"})
+    _KEYS_USERPROJECTSDATAITEM = frozenset({"id", "name", "role"})
+    _KEYS_USERUSER = frozenset(
+        {"object", "id", "email", "name", "picture", "enabled", "banned", "banned_at"}
+    )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
@@ -149,17 +149,22 @@ class TranscriptionSegment(_r.Model):
         return out
 
 
-_KEYS_TRANSCRIPTIONSEGMENT = frozenset(
-    {
-        "id",
-        "seek",
-        "start",
-        "end",
-        "text",
-        "tokens",
-        "temperature",
-        "avg_logprob",
-        "compression_ratio",
-        "no_speech_prob",
-    }
-)
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_TRANSCRIPTIONSEGMENT: frozenset[str]
+else:
+    _KEYS_TRANSCRIPTIONSEGMENT = frozenset(
+        {
+            "id",
+            "seek",
+            "start",
+            "end",
+            "text",
+            "tokens",
+            "temperature",
+            "avg_logprob",
+            "compression_ratio",
+            "no_speech_prob",
+        }
+    )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -179,11 +179,6 @@ class CreateSpeechRequest(_r.Model):
         return out
 
 
-_KEYS_CREATESPEECHREQUEST = frozenset(
-    {"model", "input", "instructions", "voice", "response_format", "speed", "stream_format"}
-)
-
-
 @_r.model
 class SpeechAudioDeltaEvent(_r.Model):
     """Emitted for each chunk of audio data generated during speech synthesis."""
@@ -243,9 +238,6 @@ class SpeechAudioDeltaEvent(_r.Model):
         return out
 
 
-_KEYS_SPEECHAUDIODELTAEVENT = frozenset({"type", "audio"})
-
-
 @_r.model
 class SpeechAudioDoneEvent(_r.Model):
     """Emitted when the speech synthesis is complete and all audio has been streamed."""
@@ -303,9 +295,6 @@ class SpeechAudioDoneEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_SPEECHAUDIODONEEVENT = frozenset({"type", "usage"})
 
 
 @_r.model
@@ -378,9 +367,6 @@ class SpeechAudioDoneEventUsage(_r.Model):
         return out
 
 
-_KEYS_SPEECHAUDIODONEEVENTUSAGE = frozenset({"input_tokens", "output_tokens", "total_tokens"})
-
-
 class UnknownCreateSpeechResponseStreamEvent(_r.Unknown):
     """A `CreateSpeechResponseStreamEvent` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -422,3 +408,19 @@ _CREATE_SPEECH_RESPONSE_STREAM_EVENT_BY_TAG: _r.Decoders[CreateSpeechResponseStr
     "speech.audio.delta": SpeechAudioDeltaEvent.from_dict,
     "speech.audio.done": SpeechAudioDoneEvent.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CREATESPEECHREQUEST: frozenset[str]
+    _KEYS_SPEECHAUDIODELTAEVENT: frozenset[str]
+    _KEYS_SPEECHAUDIODONEEVENT: frozenset[str]
+    _KEYS_SPEECHAUDIODONEEVENTUSAGE: frozenset[str]
+else:
+    _KEYS_CREATESPEECHREQUEST = frozenset(
+        {"model", "input", "instructions", "voice", "response_format", "speed", "stream_format"}
+    )
+    _KEYS_SPEECHAUDIODELTAEVENT = frozenset({"type", "audio"})
+    _KEYS_SPEECHAUDIODONEEVENT = frozenset({"type", "usage"})
+    _KEYS_SPEECHAUDIODONEEVENTUSAGE = frozenset({"input_tokens", "output_tokens", "total_tokens"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -306,26 +306,6 @@ class CreateTranscriptionRequest(_r.Model):
         return out
 
 
-_KEYS_CREATETRANSCRIPTIONREQUEST = frozenset(
-    {
-        "file",
-        "model",
-        "language",
-        "languages",
-        "keywords",
-        "prompt",
-        "response_format",
-        "temperature",
-        "include",
-        "timestamp_granularities",
-        "stream",
-        "chunking_strategy",
-        "known_speaker_names",
-        "known_speaker_references",
-    }
-)
-
-
 @_r.model
 class CreateTranscriptionResponseDiarizedJson(_r.Model):
     """Represents a diarized transcription response returned by the model, including the combined transcript and speaker-segment annotations."""
@@ -418,11 +398,6 @@ class CreateTranscriptionResponseDiarizedJson(_r.Model):
         return out
 
 
-_KEYS_CREATETRANSCRIPTIONRESPONSEDIARIZEDJSON = frozenset(
-    {"task", "duration", "text", "segments", "usage"}
-)
-
-
 @_r.model
 class CreateTranscriptionResponseJson(_r.Model):
     """Represents a transcription response returned by model, based on the provided input."""
@@ -512,9 +487,6 @@ class CreateTranscriptionResponseJson(_r.Model):
         return out
 
 
-_KEYS_CREATETRANSCRIPTIONRESPONSEJSON = frozenset({"text", "languages", "logprobs", "usage"})
-
-
 @_r.model
 class CreateTranscriptionResponseJsonLogprobsItem(_r.Model):
     """CreateTranscriptionResponseJsonLogprobsItem"""
@@ -586,9 +558,6 @@ class CreateTranscriptionResponseJsonLogprobsItem(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATETRANSCRIPTIONRESPONSEJSONLOGPROBSITEM = frozenset({"token", "logprob", "bytes"})
 
 
 @_r.model
@@ -693,11 +662,6 @@ class CreateTranscriptionResponseVerboseJson(_r.Model):
         return out
 
 
-_KEYS_CREATETRANSCRIPTIONRESPONSEVERBOSEJSON = frozenset(
-    {"language", "duration", "text", "words", "segments", "usage"}
-)
-
-
 @_r.model
 class TranscriptTextDeltaEvent(_r.Model):
     """Emitted when there is an additional text delta. This is also the first event emitted when the transcription starts. Only emitted when you [create a transcription](/docs/api-reference/audio/create-transcription) with the `Stream` parameter set to `true`."""
@@ -783,9 +747,6 @@ class TranscriptTextDeltaEvent(_r.Model):
         return out
 
 
-_KEYS_TRANSCRIPTTEXTDELTAEVENT = frozenset({"type", "delta", "logprobs", "segment_id"})
-
-
 @_r.model
 class TranscriptTextDeltaEventLogprobsItem(_r.Model):
     """TranscriptTextDeltaEventLogprobsItem"""
@@ -857,9 +818,6 @@ class TranscriptTextDeltaEventLogprobsItem(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_TRANSCRIPTTEXTDELTAEVENTLOGPROBSITEM = frozenset({"token", "logprob", "bytes"})
 
 
 @_r.model
@@ -957,9 +915,6 @@ class TranscriptTextDoneEvent(_r.Model):
         return out
 
 
-_KEYS_TRANSCRIPTTEXTDONEEVENT = frozenset({"type", "text", "languages", "logprobs", "usage"})
-
-
 @_r.model
 class TranscriptTextDoneEventLogprobsItem(_r.Model):
     """TranscriptTextDoneEventLogprobsItem"""
@@ -1033,9 +988,6 @@ class TranscriptTextDoneEventLogprobsItem(_r.Model):
         return out
 
 
-_KEYS_TRANSCRIPTTEXTDONEEVENTLOGPROBSITEM = frozenset({"token", "logprob", "bytes"})
-
-
 @_r.model
 class TranscriptTextUsageDuration(_r.Model):
     """Usage statistics for models billed by audio input duration."""
@@ -1093,9 +1045,6 @@ class TranscriptTextUsageDuration(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_TRANSCRIPTTEXTUSAGEDURATION = frozenset({"type", "seconds"})
 
 
 @_r.model
@@ -1192,11 +1141,6 @@ class TranscriptTextUsageTokens(_r.Model):
         return out
 
 
-_KEYS_TRANSCRIPTTEXTUSAGETOKENS = frozenset(
-    {"type", "input_tokens", "input_token_details", "output_tokens", "total_tokens"}
-)
-
-
 @_r.model
 class TranscriptTextUsageTokensInputTokenDetails(_r.Model):
     """Details about the input tokens billed for this request."""
@@ -1257,9 +1201,6 @@ class TranscriptTextUsageTokensInputTokenDetails(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_TRANSCRIPTTEXTUSAGETOKENSINPUTTOKENDETAILS = frozenset({"text_tokens", "audio_tokens"})
 
 
 @_r.model
@@ -1357,9 +1298,6 @@ class TranscriptionDiarizedSegment(_r.Model):
         return out
 
 
-_KEYS_TRANSCRIPTIONDIARIZEDSEGMENT = frozenset({"type", "id", "start", "end", "text", "speaker"})
-
-
 @_r.model
 class TranscriptionLanguage(_r.Model):
     """A language detected in transcribed audio."""
@@ -1408,9 +1346,6 @@ class TranscriptionLanguage(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_TRANSCRIPTIONLANGUAGE = frozenset({"code"})
 
 
 @_r.model
@@ -1479,9 +1414,6 @@ class TranscriptionWord(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_TRANSCRIPTIONWORD = frozenset({"word", "start", "end"})
 
 
 @_r.model
@@ -1580,9 +1512,6 @@ class VadConfig(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_VADCONFIG = frozenset({"type", "prefix_padding_ms", "silence_duration_ms", "threshold"})
 
 
 class UnknownCreateTranscriptionResponse(_r.Unknown):
@@ -1742,3 +1671,66 @@ _CREATE_TRANSCRIPTION_RESPONSE_JSON_USAGE_BY_TAG: _r.Decoders[
     "tokens": TranscriptTextUsageTokens.from_dict,
     "duration": TranscriptTextUsageDuration.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CREATETRANSCRIPTIONREQUEST: frozenset[str]
+    _KEYS_CREATETRANSCRIPTIONRESPONSEDIARIZEDJSON: frozenset[str]
+    _KEYS_CREATETRANSCRIPTIONRESPONSEJSON: frozenset[str]
+    _KEYS_CREATETRANSCRIPTIONRESPONSEJSONLOGPROBSITEM: frozenset[str]
+    _KEYS_CREATETRANSCRIPTIONRESPONSEVERBOSEJSON: frozenset[str]
+    _KEYS_TRANSCRIPTTEXTDELTAEVENT: frozenset[str]
+    _KEYS_TRANSCRIPTTEXTDELTAEVENTLOGPROBSITEM: frozenset[str]
+    _KEYS_TRANSCRIPTTEXTDONEEVENT: frozenset[str]
+    _KEYS_TRANSCRIPTTEXTDONEEVENTLOGPROBSITEM: frozenset[str]
+    _KEYS_TRANSCRIPTTEXTUSAGEDURATION: frozenset[str]
+    _KEYS_TRANSCRIPTTEXTUSAGETOKENS: frozenset[str]
+    _KEYS_TRANSCRIPTTEXTUSAGETOKENSINPUTTOKENDETAILS: frozenset[str]
+    _KEYS_TRANSCRIPTIONDIARIZEDSEGMENT: frozenset[str]
+    _KEYS_TRANSCRIPTIONLANGUAGE: frozenset[str]
+    _KEYS_TRANSCRIPTIONWORD: frozenset[str]
+    _KEYS_VADCONFIG: frozenset[str]
+else:
+    _KEYS_CREATETRANSCRIPTIONREQUEST = frozenset(
+        {
+            "file",
+            "model",
+            "language",
+            "languages",
+            "keywords",
+            "prompt",
+            "response_format",
+            "temperature",
+            "include",
+            "timestamp_granularities",
+            "stream",
+            "chunking_strategy",
+            "known_speaker_names",
+            "known_speaker_references",
+        }
+    )
+    _KEYS_CREATETRANSCRIPTIONRESPONSEDIARIZEDJSON = frozenset(
+        {"task", "duration", "text", "segments", "usage"}
+    )
+    _KEYS_CREATETRANSCRIPTIONRESPONSEJSON = frozenset({"text", "languages", "logprobs", "usage"})
+    _KEYS_CREATETRANSCRIPTIONRESPONSEJSONLOGPROBSITEM = frozenset({"token", "logprob", "bytes"})
+    _KEYS_CREATETRANSCRIPTIONRESPONSEVERBOSEJSON = frozenset(
+        {"language", "duration", "text", "words", "segments", "usage"}
+    )
+    _KEYS_TRANSCRIPTTEXTDELTAEVENT = frozenset({"type", "delta", "logprobs", "segment_id"})
+    _KEYS_TRANSCRIPTTEXTDELTAEVENTLOGPROBSITEM = frozenset({"token", "logprob", "bytes"})
+    _KEYS_TRANSCRIPTTEXTDONEEVENT = frozenset({"type", "text", "languages", "logprobs", "usage"})
+    _KEYS_TRANSCRIPTTEXTDONEEVENTLOGPROBSITEM = frozenset({"token", "logprob", "bytes"})
+    _KEYS_TRANSCRIPTTEXTUSAGEDURATION = frozenset({"type", "seconds"})
+    _KEYS_TRANSCRIPTTEXTUSAGETOKENS = frozenset(
+        {"type", "input_tokens", "input_token_details", "output_tokens", "total_tokens"}
+    )
+    _KEYS_TRANSCRIPTTEXTUSAGETOKENSINPUTTOKENDETAILS = frozenset({"text_tokens", "audio_tokens"})
+    _KEYS_TRANSCRIPTIONDIARIZEDSEGMENT = frozenset(
+        {"type", "id", "start", "end", "text", "speaker"}
+    )
+    _KEYS_TRANSCRIPTIONLANGUAGE = frozenset({"code"})
+    _KEYS_TRANSCRIPTIONWORD = frozenset({"word", "start", "end"})
+    _KEYS_VADCONFIG = frozenset({"type", "prefix_padding_ms", "silence_duration_ms", "threshold"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET
@@ -113,9 +113,6 @@ class TranscriptTextSegmentEvent(_r.Model):
         return out
 
 
-_KEYS_TRANSCRIPTTEXTSEGMENTEVENT = frozenset({"type", "id", "start", "end", "text", "speaker"})
-
-
 class UnknownCreateTranscriptionResponseStreamEvent(_r.Unknown):
     """A `CreateTranscriptionResponseStreamEvent` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -161,3 +158,11 @@ _CREATE_TRANSCRIPTION_RESPONSE_STREAM_EVENT_BY_TAG: _r.Decoders[
     "transcript.text.delta": TranscriptTextDeltaEvent.from_dict,
     "transcript.text.done": TranscriptTextDoneEvent.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_TRANSCRIPTTEXTSEGMENTEVENT: frozenset[str]
+else:
+    _KEYS_TRANSCRIPTTEXTSEGMENTEVENT = frozenset({"type", "id", "start", "end", "text", "speaker"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -133,11 +133,6 @@ class CreateTranslationRequest(_r.Model):
         return out
 
 
-_KEYS_CREATETRANSLATIONREQUEST = frozenset(
-    {"file", "model", "prompt", "response_format", "temperature"}
-)
-
-
 @_r.model
 class CreateTranslationResponseJson(_r.Model):
     """CreateTranslationResponseJson"""
@@ -185,9 +180,6 @@ class CreateTranslationResponseJson(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATETRANSLATIONRESPONSEJSON = frozenset({"text"})
 
 
 @_r.model
@@ -271,9 +263,6 @@ class CreateTranslationResponseVerboseJson(_r.Model):
         return out
 
 
-_KEYS_CREATETRANSLATIONRESPONSEVERBOSEJSON = frozenset({"language", "duration", "text", "segments"})
-
-
 class UnknownCreateTranslationResponse(_r.Unknown):
     """A `CreateTranslationResponse` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -315,3 +304,19 @@ _CREATE_TRANSLATION_RESPONSE_BY_TAG: _r.Decoders[CreateTranslationResponse] = {
         (CreateTranslationResponseJson.from_dict, frozenset({"text"})),
     ),
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CREATETRANSLATIONREQUEST: frozenset[str]
+    _KEYS_CREATETRANSLATIONRESPONSEJSON: frozenset[str]
+    _KEYS_CREATETRANSLATIONRESPONSEVERBOSEJSON: frozenset[str]
+else:
+    _KEYS_CREATETRANSLATIONREQUEST = frozenset(
+        {"file", "model", "prompt", "response_format", "temperature"}
+    )
+    _KEYS_CREATETRANSLATIONRESPONSEJSON = frozenset({"text"})
+    _KEYS_CREATETRANSLATIONRESPONSEVERBOSEJSON = frozenset(
+        {"language", "duration", "text", "segments"}
+    )

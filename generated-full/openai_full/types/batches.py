@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -327,34 +327,6 @@ class Batch(_r.Model):
         return out
 
 
-_KEYS_BATCH = frozenset(
-    {
-        "id",
-        "object",
-        "endpoint",
-        "model",
-        "errors",
-        "input_file_id",
-        "completion_window",
-        "status",
-        "output_file_id",
-        "error_file_id",
-        "created_at",
-        "in_progress_at",
-        "expires_at",
-        "finalizing_at",
-        "completed_at",
-        "failed_at",
-        "expired_at",
-        "cancelling_at",
-        "cancelled_at",
-        "request_counts",
-        "usage",
-        "metadata",
-    }
-)
-
-
 @_r.model
 class BatchErrors(_r.Model):
     """BatchErrors"""
@@ -414,9 +386,6 @@ class BatchErrors(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BATCHERRORS = frozenset({"object", "data"})
 
 
 @_r.model
@@ -515,17 +484,6 @@ class BatchUsage(_r.Model):
         return out
 
 
-_KEYS_BATCHUSAGE = frozenset(
-    {
-        "input_tokens",
-        "input_tokens_details",
-        "output_tokens",
-        "output_tokens_details",
-        "total_tokens",
-    }
-)
-
-
 @_r.model
 class BatchUsageInputTokensDetails(_r.Model):
     """A detailed breakdown of the input tokens."""
@@ -579,9 +537,6 @@ class BatchUsageInputTokensDetails(_r.Model):
         return out
 
 
-_KEYS_BATCHUSAGEINPUTTOKENSDETAILS = frozenset({"cached_tokens"})
-
-
 @_r.model
 class BatchUsageOutputTokensDetails(_r.Model):
     """A detailed breakdown of the output tokens."""
@@ -632,9 +587,6 @@ class BatchUsageOutputTokensDetails(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BATCHUSAGEOUTPUTTOKENSDETAILS = frozenset({"reasoning_tokens"})
 
 
 @_r.model
@@ -717,9 +669,6 @@ class BatchError(_r.Model):
         return out
 
 
-_KEYS_BATCHERROR = frozenset({"code", "message", "param", "line"})
-
-
 @_r.model
 class BatchFileExpirationAfter(_r.Model):
     """The expiration policy for the output and/or error file that are generated for a batch."""
@@ -777,9 +726,6 @@ class BatchFileExpirationAfter(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BATCHFILEEXPIRATIONAFTER = frozenset({"anchor", "seconds"})
 
 
 @_r.model
@@ -848,9 +794,6 @@ class BatchRequestCounts(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BATCHREQUESTCOUNTS = frozenset({"total", "completed", "failed"})
 
 
 @_r.model
@@ -950,11 +893,6 @@ class CreateBatchRequest(_r.Model):
         return out
 
 
-_KEYS_CREATEBATCHREQUEST = frozenset(
-    {"input_file_id", "endpoint", "completion_window", "metadata", "output_expires_after"}
-)
-
-
 @_r.model
 class ListBatchesResponse(_r.Model):
     """ListBatchesResponse"""
@@ -1042,4 +980,62 @@ class ListBatchesResponse(_r.Model):
         return out
 
 
-_KEYS_LISTBATCHESRESPONSE = frozenset({"data", "first_id", "last_id", "has_more", "object"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BATCH: frozenset[str]
+    _KEYS_BATCHERRORS: frozenset[str]
+    _KEYS_BATCHUSAGE: frozenset[str]
+    _KEYS_BATCHUSAGEINPUTTOKENSDETAILS: frozenset[str]
+    _KEYS_BATCHUSAGEOUTPUTTOKENSDETAILS: frozenset[str]
+    _KEYS_BATCHERROR: frozenset[str]
+    _KEYS_BATCHFILEEXPIRATIONAFTER: frozenset[str]
+    _KEYS_BATCHREQUESTCOUNTS: frozenset[str]
+    _KEYS_CREATEBATCHREQUEST: frozenset[str]
+    _KEYS_LISTBATCHESRESPONSE: frozenset[str]
+else:
+    _KEYS_BATCH = frozenset(
+        {
+            "id",
+            "object",
+            "endpoint",
+            "model",
+            "errors",
+            "input_file_id",
+            "completion_window",
+            "status",
+            "output_file_id",
+            "error_file_id",
+            "created_at",
+            "in_progress_at",
+            "expires_at",
+            "finalizing_at",
+            "completed_at",
+            "failed_at",
+            "expired_at",
+            "cancelling_at",
+            "cancelled_at",
+            "request_counts",
+            "usage",
+            "metadata",
+        }
+    )
+    _KEYS_BATCHERRORS = frozenset({"object", "data"})
+    _KEYS_BATCHUSAGE = frozenset(
+        {
+            "input_tokens",
+            "input_tokens_details",
+            "output_tokens",
+            "output_tokens_details",
+            "total_tokens",
+        }
+    )
+    _KEYS_BATCHUSAGEINPUTTOKENSDETAILS = frozenset({"cached_tokens"})
+    _KEYS_BATCHUSAGEOUTPUTTOKENSDETAILS = frozenset({"reasoning_tokens"})
+    _KEYS_BATCHERROR = frozenset({"code", "message", "param", "line"})
+    _KEYS_BATCHFILEEXPIRATIONAFTER = frozenset({"anchor", "seconds"})
+    _KEYS_BATCHREQUESTCOUNTS = frozenset({"total", "completed", "failed"})
+    _KEYS_CREATEBATCHREQUEST = frozenset(
+        {"input_file_id", "endpoint", "completion_window", "metadata", "output_expires_after"}
+    )
+    _KEYS_LISTBATCHESRESPONSE = frozenset({"data", "first_id", "last_id", "has_more", "object"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -234,25 +234,6 @@ class AssistantObject(_r.Model):
         return out
 
 
-_KEYS_ASSISTANTOBJECT = frozenset(
-    {
-        "id",
-        "object",
-        "created_at",
-        "name",
-        "description",
-        "model",
-        "instructions",
-        "tools",
-        "tool_resources",
-        "metadata",
-        "temperature",
-        "top_p",
-        "response_format",
-    }
-)
-
-
 @_r.model
 class AssistantObjectToolResources(_r.Model):
     """A set of resources that are used by the assistant's tools. The resources are specific to the type of tool. For example, the `code_interpreter` tool requires a list of file IDs, while the `file_search` tool requires a list of vector store IDs."""
@@ -317,9 +298,6 @@ class AssistantObjectToolResources(_r.Model):
         return out
 
 
-_KEYS_ASSISTANTOBJECTTOOLRESOURCES = frozenset({"code_interpreter", "file_search"})
-
-
 @_r.model
 class AssistantObjectToolResourcesCodeInterpreter(_r.Model):
     """AssistantObjectToolResourcesCodeInterpreter"""
@@ -371,9 +349,6 @@ class AssistantObjectToolResourcesCodeInterpreter(_r.Model):
         return out
 
 
-_KEYS_ASSISTANTOBJECTTOOLRESOURCESCODEINTERPRETER = frozenset({"file_ids"})
-
-
 @_r.model
 class AssistantObjectToolResourcesFileSearch(_r.Model):
     """AssistantObjectToolResourcesFileSearch"""
@@ -423,9 +398,6 @@ class AssistantObjectToolResourcesFileSearch(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_ASSISTANTOBJECTTOOLRESOURCESFILESEARCH = frozenset({"vector_store_ids"})
 
 
 @_r.model
@@ -599,23 +571,6 @@ class CreateAssistantRequest(_r.Model):
         return out
 
 
-_KEYS_CREATEASSISTANTREQUEST = frozenset(
-    {
-        "model",
-        "name",
-        "description",
-        "instructions",
-        "reasoning_effort",
-        "tools",
-        "tool_resources",
-        "metadata",
-        "temperature",
-        "top_p",
-        "response_format",
-    }
-)
-
-
 @_r.model
 class CreateAssistantRequestToolResources(_r.Model):
     """A set of resources that are used by the assistant's tools. The resources are specific to the type of tool. For example, the `code_interpreter` tool requires a list of file IDs, while the `file_search` tool requires a list of vector store IDs."""
@@ -677,9 +632,6 @@ class CreateAssistantRequestToolResources(_r.Model):
         return out
 
 
-_KEYS_CREATEASSISTANTREQUESTTOOLRESOURCES = frozenset({"code_interpreter", "file_search"})
-
-
 @_r.model
 class CreateAssistantRequestToolResourcesCodeInterpreter(_r.Model):
     """CreateAssistantRequestToolResourcesCodeInterpreter"""
@@ -731,9 +683,6 @@ class CreateAssistantRequestToolResourcesCodeInterpreter(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEASSISTANTREQUESTTOOLRESOURCESCODEINTERPRETER = frozenset({"file_ids"})
 
 
 @_r.model
@@ -799,9 +748,6 @@ class DeleteAssistantResponse(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_DELETEASSISTANTRESPONSE = frozenset({"id", "deleted", "object"})
 
 
 @_r.model
@@ -885,9 +831,6 @@ class ListAssistantsResponse(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_LISTASSISTANTSRESPONSE = frozenset({"object", "data", "first_id", "last_id", "has_more"})
 
 
 @_r.model
@@ -1062,23 +1005,6 @@ class ModifyAssistantRequest(_r.Model):
         return out
 
 
-_KEYS_MODIFYASSISTANTREQUEST = frozenset(
-    {
-        "model",
-        "reasoning_effort",
-        "name",
-        "description",
-        "instructions",
-        "tools",
-        "tool_resources",
-        "metadata",
-        "temperature",
-        "top_p",
-        "response_format",
-    }
-)
-
-
 @_r.model
 class ModifyAssistantRequestToolResources(_r.Model):
     """A set of resources that are used by the assistant's tools. The resources are specific to the type of tool. For example, the `code_interpreter` tool requires a list of file IDs, while the `file_search` tool requires a list of vector store IDs."""
@@ -1143,9 +1069,6 @@ class ModifyAssistantRequestToolResources(_r.Model):
         return out
 
 
-_KEYS_MODIFYASSISTANTREQUESTTOOLRESOURCES = frozenset({"code_interpreter", "file_search"})
-
-
 @_r.model
 class ModifyAssistantRequestToolResourcesCodeInterpreter(_r.Model):
     """ModifyAssistantRequestToolResourcesCodeInterpreter"""
@@ -1199,9 +1122,6 @@ class ModifyAssistantRequestToolResourcesCodeInterpreter(_r.Model):
         return out
 
 
-_KEYS_MODIFYASSISTANTREQUESTTOOLRESOURCESCODEINTERPRETER = frozenset({"file_ids"})
-
-
 @_r.model
 class ModifyAssistantRequestToolResourcesFileSearch(_r.Model):
     """ModifyAssistantRequestToolResourcesFileSearch"""
@@ -1251,9 +1171,6 @@ class ModifyAssistantRequestToolResourcesFileSearch(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_MODIFYASSISTANTREQUESTTOOLRESOURCESFILESEARCH = frozenset({"vector_store_ids"})
 
 
 class UnknownAssistantObjectToolsItem(_r.Unknown):
@@ -1391,3 +1308,79 @@ _MODIFY_ASSISTANT_REQUEST_TOOLS_ITEM_BY_TAG: _r.Decoders[ModifyAssistantRequestT
     "file_search": AssistantToolsFileSearch.from_dict,
     "function": AssistantToolsFunction.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_ASSISTANTOBJECT: frozenset[str]
+    _KEYS_ASSISTANTOBJECTTOOLRESOURCES: frozenset[str]
+    _KEYS_ASSISTANTOBJECTTOOLRESOURCESCODEINTERPRETER: frozenset[str]
+    _KEYS_ASSISTANTOBJECTTOOLRESOURCESFILESEARCH: frozenset[str]
+    _KEYS_CREATEASSISTANTREQUEST: frozenset[str]
+    _KEYS_CREATEASSISTANTREQUESTTOOLRESOURCES: frozenset[str]
+    _KEYS_CREATEASSISTANTREQUESTTOOLRESOURCESCODEINTERPRETER: frozenset[str]
+    _KEYS_DELETEASSISTANTRESPONSE: frozenset[str]
+    _KEYS_LISTASSISTANTSRESPONSE: frozenset[str]
+    _KEYS_MODIFYASSISTANTREQUEST: frozenset[str]
+    _KEYS_MODIFYASSISTANTREQUESTTOOLRESOURCES: frozenset[str]
+    _KEYS_MODIFYASSISTANTREQUESTTOOLRESOURCESCODEINTERPRETER: frozenset[str]
+    _KEYS_MODIFYASSISTANTREQUESTTOOLRESOURCESFILESEARCH: frozenset[str]
+else:
+    _KEYS_ASSISTANTOBJECT = frozenset(
+        {
+            "id",
+            "object",
+            "created_at",
+            "name",
+            "description",
+            "model",
+            "instructions",
+            "tools",
+            "tool_resources",
+            "metadata",
+            "temperature",
+            "top_p",
+            "response_format",
+        }
+    )
+    _KEYS_ASSISTANTOBJECTTOOLRESOURCES = frozenset({"code_interpreter", "file_search"})
+    _KEYS_ASSISTANTOBJECTTOOLRESOURCESCODEINTERPRETER = frozenset({"file_ids"})
+    _KEYS_ASSISTANTOBJECTTOOLRESOURCESFILESEARCH = frozenset({"vector_store_ids"})
+    _KEYS_CREATEASSISTANTREQUEST = frozenset(
+        {
+            "model",
+            "name",
+            "description",
+            "instructions",
+            "reasoning_effort",
+            "tools",
+            "tool_resources",
+            "metadata",
+            "temperature",
+            "top_p",
+            "response_format",
+        }
+    )
+    _KEYS_CREATEASSISTANTREQUESTTOOLRESOURCES = frozenset({"code_interpreter", "file_search"})
+    _KEYS_CREATEASSISTANTREQUESTTOOLRESOURCESCODEINTERPRETER = frozenset({"file_ids"})
+    _KEYS_DELETEASSISTANTRESPONSE = frozenset({"id", "deleted", "object"})
+    _KEYS_LISTASSISTANTSRESPONSE = frozenset({"object", "data", "first_id", "last_id", "has_more"})
+    _KEYS_MODIFYASSISTANTREQUEST = frozenset(
+        {
+            "model",
+            "reasoning_effort",
+            "name",
+            "description",
+            "instructions",
+            "tools",
+            "tool_resources",
+            "metadata",
+            "temperature",
+            "top_p",
+            "response_format",
+        }
+    )
+    _KEYS_MODIFYASSISTANTREQUESTTOOLRESOURCES = frozenset({"code_interpreter", "file_search"})
+    _KEYS_MODIFYASSISTANTREQUESTTOOLRESOURCESCODEINTERPRETER = frozenset({"file_ids"})
+    _KEYS_MODIFYASSISTANTREQUESTTOOLRESOURCESFILESEARCH = frozenset({"vector_store_ids"})

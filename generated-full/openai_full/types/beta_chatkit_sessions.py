@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -93,9 +93,6 @@ class AutomaticThreadTitlingParam(_r.Model):
         return out
 
 
-_KEYS_AUTOMATICTHREADTITLINGPARAM = frozenset({"enabled"})
-
-
 @_r.model
 class ChatSessionAutomaticThreadTitling(_r.Model):
     """Automatic thread title preferences for the session."""
@@ -144,9 +141,6 @@ class ChatSessionAutomaticThreadTitling(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CHATSESSIONAUTOMATICTHREADTITLING = frozenset({"enabled"})
 
 
 @_r.model
@@ -221,11 +215,6 @@ class ChatSessionChatkitConfiguration(_r.Model):
         return out
 
 
-_KEYS_CHATSESSIONCHATKITCONFIGURATION = frozenset(
-    {"automatic_thread_titling", "file_upload", "history"}
-)
-
-
 @_r.model
 class ChatSessionFileUpload(_r.Model):
     """Upload permissions and limits applied to the session."""
@@ -294,9 +283,6 @@ class ChatSessionFileUpload(_r.Model):
         return out
 
 
-_KEYS_CHATSESSIONFILEUPLOAD = frozenset({"enabled", "max_file_size", "max_files"})
-
-
 @_r.model
 class ChatSessionHistory(_r.Model):
     """History retention preferences returned for the session."""
@@ -356,9 +342,6 @@ class ChatSessionHistory(_r.Model):
         return out
 
 
-_KEYS_CHATSESSIONHISTORY = frozenset({"enabled", "recent_threads"})
-
-
 @_r.model
 class ChatSessionRateLimits(_r.Model):
     """Active per-minute request limit for the session."""
@@ -411,9 +394,6 @@ class ChatSessionRateLimits(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CHATSESSIONRATELIMITS = frozenset({"max_requests_per_1_minute"})
 
 
 @_r.model
@@ -557,22 +537,6 @@ class ChatSessionResource(_r.Model):
         return out
 
 
-_KEYS_CHATSESSIONRESOURCE = frozenset(
-    {
-        "id",
-        "object",
-        "expires_at",
-        "client_secret",
-        "workflow",
-        "user",
-        "rate_limits",
-        "max_requests_per_1_minute",
-        "status",
-        "chatkit_configuration",
-    }
-)
-
-
 @_r.model
 class ChatkitConfigurationParam(_r.Model):
     """Optional per-session configuration settings for ChatKit behavior."""
@@ -648,9 +612,6 @@ class ChatkitConfigurationParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CHATKITCONFIGURATIONPARAM = frozenset({"automatic_thread_titling", "file_upload", "history"})
 
 
 @_r.model
@@ -734,9 +695,6 @@ class ChatkitWorkflow(_r.Model):
         return out
 
 
-_KEYS_CHATKITWORKFLOW = frozenset({"id", "version", "state_variables", "tracing"})
-
-
 @_r.model
 class ChatkitWorkflowTracing(_r.Model):
     """Controls diagnostic tracing during the session."""
@@ -785,9 +743,6 @@ class ChatkitWorkflowTracing(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CHATKITWORKFLOWTRACING = frozenset({"enabled"})
 
 
 @_r.model
@@ -849,9 +804,6 @@ class ExpiresAfterParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_EXPIRESAFTERPARAM = frozenset({"anchor", "seconds"})
 
 
 @_r.model
@@ -927,9 +879,6 @@ class FileUploadParam(_r.Model):
         return out
 
 
-_KEYS_FILEUPLOADPARAM = frozenset({"enabled", "max_file_size", "max_files"})
-
-
 @_r.model
 class HistoryParam(_r.Model):
     """Controls how much historical context is retained for the session."""
@@ -990,9 +939,6 @@ class HistoryParam(_r.Model):
         return out
 
 
-_KEYS_HISTORYPARAM = frozenset({"enabled", "recent_threads"})
-
-
 @_r.model
 class RateLimitsParam(_r.Model):
     """Controls request rate limits for the session."""
@@ -1048,9 +994,6 @@ class RateLimitsParam(_r.Model):
         return out
 
 
-_KEYS_RATELIMITSPARAM = frozenset({"max_requests_per_1_minute"})
-
-
 @_r.model
 class WorkflowTracingParam(_r.Model):
     """Controls diagnostic tracing during the session."""
@@ -1102,9 +1045,6 @@ class WorkflowTracingParam(_r.Model):
         return out
 
 
-_KEYS_WORKFLOWTRACINGPARAM = frozenset({"enabled"})
-
-
 ChatkitWorkflowStateVariablesValue: TypeAlias = str | int | float | bool
 
 
@@ -1122,3 +1062,56 @@ def chatkit_workflow_state_variables_value_from_dict(
     if kind is bool:
         return data if data.__class__ is bool else _r.boolean(data)
     raise _r.DecodeError("a string, an integer, a number or a boolean", data)
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_AUTOMATICTHREADTITLINGPARAM: frozenset[str]
+    _KEYS_CHATSESSIONAUTOMATICTHREADTITLING: frozenset[str]
+    _KEYS_CHATSESSIONCHATKITCONFIGURATION: frozenset[str]
+    _KEYS_CHATSESSIONFILEUPLOAD: frozenset[str]
+    _KEYS_CHATSESSIONHISTORY: frozenset[str]
+    _KEYS_CHATSESSIONRATELIMITS: frozenset[str]
+    _KEYS_CHATSESSIONRESOURCE: frozenset[str]
+    _KEYS_CHATKITCONFIGURATIONPARAM: frozenset[str]
+    _KEYS_CHATKITWORKFLOW: frozenset[str]
+    _KEYS_CHATKITWORKFLOWTRACING: frozenset[str]
+    _KEYS_EXPIRESAFTERPARAM: frozenset[str]
+    _KEYS_FILEUPLOADPARAM: frozenset[str]
+    _KEYS_HISTORYPARAM: frozenset[str]
+    _KEYS_RATELIMITSPARAM: frozenset[str]
+    _KEYS_WORKFLOWTRACINGPARAM: frozenset[str]
+else:
+    _KEYS_AUTOMATICTHREADTITLINGPARAM = frozenset({"enabled"})
+    _KEYS_CHATSESSIONAUTOMATICTHREADTITLING = frozenset({"enabled"})
+    _KEYS_CHATSESSIONCHATKITCONFIGURATION = frozenset(
+        {"automatic_thread_titling", "file_upload", "history"}
+    )
+    _KEYS_CHATSESSIONFILEUPLOAD = frozenset({"enabled", "max_file_size", "max_files"})
+    _KEYS_CHATSESSIONHISTORY = frozenset({"enabled", "recent_threads"})
+    _KEYS_CHATSESSIONRATELIMITS = frozenset({"max_requests_per_1_minute"})
+    _KEYS_CHATSESSIONRESOURCE = frozenset(
+        {
+            "id",
+            "object",
+            "expires_at",
+            "client_secret",
+            "workflow",
+            "user",
+            "rate_limits",
+            "max_requests_per_1_minute",
+            "status",
+            "chatkit_configuration",
+        }
+    )
+    _KEYS_CHATKITCONFIGURATIONPARAM = frozenset(
+        {"automatic_thread_titling", "file_upload", "history"}
+    )
+    _KEYS_CHATKITWORKFLOW = frozenset({"id", "version", "state_variables", "tracing"})
+    _KEYS_CHATKITWORKFLOWTRACING = frozenset({"enabled"})
+    _KEYS_EXPIRESAFTERPARAM = frozenset({"anchor", "seconds"})
+    _KEYS_FILEUPLOADPARAM = frozenset({"enabled", "max_file_size", "max_files"})
+    _KEYS_HISTORYPARAM = frozenset({"enabled", "recent_threads"})
+    _KEYS_RATELIMITSPARAM = frozenset({"max_requests_per_1_minute"})
+    _KEYS_WORKFLOWTRACINGPARAM = frozenset({"enabled"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -117,11 +117,6 @@ class CreateChatSessionBody(_r.Model):
         return out
 
 
-_KEYS_CREATECHATSESSIONBODY = frozenset(
-    {"workflow", "user", "expires_after", "rate_limits", "chatkit_configuration"}
-)
-
-
 @_r.model
 class WorkflowParam(_r.Model):
     """Workflow reference and overrides applied to the chat session."""
@@ -207,9 +202,6 @@ class WorkflowParam(_r.Model):
         return out
 
 
-_KEYS_WORKFLOWPARAM = frozenset({"id", "version", "state_variables", "tracing"})
-
-
 WorkflowParamStateVariablesValue: TypeAlias = str | int | float | bool
 
 
@@ -225,3 +217,15 @@ def workflow_param_state_variables_value_from_dict(data: Any) -> WorkflowParamSt
     if kind is bool:
         return data if data.__class__ is bool else _r.boolean(data)
     raise _r.DecodeError("a string, an integer, a number or a boolean", data)
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CREATECHATSESSIONBODY: frozenset[str]
+    _KEYS_WORKFLOWPARAM: frozenset[str]
+else:
+    _KEYS_CREATECHATSESSIONBODY = frozenset(
+        {"workflow", "user", "expires_after", "rate_limits", "chatkit_configuration"}
+    )
+    _KEYS_WORKFLOWPARAM = frozenset({"id", "version", "state_variables", "tracing"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET
@@ -127,9 +127,6 @@ class ActiveStatus(_r.Model):
         return out
 
 
-_KEYS_ACTIVESTATUS = frozenset({"type"})
-
-
 @_r.model
 class AssistantMessageItem(_r.Model):
     """Assistant-authored message within a thread."""
@@ -231,11 +228,6 @@ class AssistantMessageItem(_r.Model):
         return out
 
 
-_KEYS_ASSISTANTMESSAGEITEM = frozenset(
-    {"id", "object", "created_at", "thread_id", "type", "content"}
-)
-
-
 @_r.model
 class Attachment(_r.Model):
     """Attachment metadata included on thread items."""
@@ -318,9 +310,6 @@ class Attachment(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_ATTACHMENT = frozenset({"type", "id", "name", "mime_type", "preview_url"})
 
 
 @_r.model
@@ -458,22 +447,6 @@ class ClientToolCallItem(_r.Model):
         return out
 
 
-_KEYS_CLIENTTOOLCALLITEM = frozenset(
-    {
-        "id",
-        "object",
-        "created_at",
-        "thread_id",
-        "type",
-        "status",
-        "call_id",
-        "name",
-        "arguments",
-        "output",
-    }
-)
-
-
 @_r.model
 class ClosedStatus(_r.Model):
     """Indicates that a thread has been closed."""
@@ -531,9 +504,6 @@ class ClosedStatus(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CLOSEDSTATUS = frozenset({"type", "reason"})
 
 
 @_r.model
@@ -606,9 +576,6 @@ class DeletedThreadResource(_r.Model):
         return out
 
 
-_KEYS_DELETEDTHREADRESOURCE = frozenset({"id", "object", "deleted"})
-
-
 @_r.model
 class FileAnnotation(_r.Model):
     """Annotation that references an uploaded file."""
@@ -668,9 +635,6 @@ class FileAnnotation(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FILEANNOTATION = frozenset({"type", "source"})
 
 
 @_r.model
@@ -734,9 +698,6 @@ class FileAnnotationSource(_r.Model):
         return out
 
 
-_KEYS_FILEANNOTATIONSOURCE = frozenset({"type", "filename"})
-
-
 @_r.model
 class InferenceOptions(_r.Model):
     """Model and tool overrides applied when generating the assistant response."""
@@ -796,9 +757,6 @@ class InferenceOptions(_r.Model):
         return out
 
 
-_KEYS_INFERENCEOPTIONS = frozenset({"tool_choice", "model"})
-
-
 @_r.model
 class LockedStatus(_r.Model):
     """Indicates that a thread is locked and cannot accept new input."""
@@ -856,9 +814,6 @@ class LockedStatus(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_LOCKEDSTATUS = frozenset({"type", "reason"})
 
 
 @_r.model
@@ -933,9 +888,6 @@ class ResponseOutputText(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSEOUTPUTTEXT = frozenset({"type", "text", "annotations"})
 
 
 @_r.model
@@ -1039,9 +991,6 @@ class TaskGroupItem(_r.Model):
         return out
 
 
-_KEYS_TASKGROUPITEM = frozenset({"id", "object", "created_at", "thread_id", "type", "tasks"})
-
-
 @_r.model
 class TaskGroupTask(_r.Model):
     """Task entry that appears within a TaskGroup."""
@@ -1108,9 +1057,6 @@ class TaskGroupTask(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_TASKGROUPTASK = frozenset({"type", "heading", "summary"})
 
 
 @_r.model
@@ -1226,11 +1172,6 @@ class TaskItem(_r.Model):
         return out
 
 
-_KEYS_TASKITEM = frozenset(
-    {"id", "object", "created_at", "thread_id", "type", "task_type", "heading", "summary"}
-)
-
-
 @_r.model
 class ThreadItemListResource(_r.Model):
     """A paginated list of thread items rendered for the ChatKit API."""
@@ -1321,9 +1262,6 @@ class ThreadItemListResource(_r.Model):
         return out
 
 
-_KEYS_THREADITEMLISTRESOURCE = frozenset({"object", "data", "first_id", "last_id", "has_more"})
-
-
 @_r.model
 class ToolChoice(_r.Model):
     """Tool selection that the assistant should honor when executing the item."""
@@ -1370,9 +1308,6 @@ class ToolChoice(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_TOOLCHOICE = frozenset({"id"})
 
 
 @_r.model
@@ -1436,9 +1371,6 @@ class UrlAnnotation(_r.Model):
         return out
 
 
-_KEYS_URLANNOTATION = frozenset({"type", "source"})
-
-
 @_r.model
 class UrlAnnotationSource(_r.Model):
     """URL backing an annotation entry."""
@@ -1500,9 +1432,6 @@ class UrlAnnotationSource(_r.Model):
         return out
 
 
-_KEYS_URLANNOTATIONSOURCE = frozenset({"type", "url"})
-
-
 @_r.model
 class UserMessageInputText(_r.Model):
     """Text block that a user contributed to the thread."""
@@ -1562,9 +1491,6 @@ class UserMessageInputText(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_USERMESSAGEINPUTTEXT = frozenset({"type", "text"})
 
 
 @_r.model
@@ -1688,20 +1614,6 @@ class UserMessageItem(_r.Model):
         return out
 
 
-_KEYS_USERMESSAGEITEM = frozenset(
-    {
-        "id",
-        "object",
-        "created_at",
-        "thread_id",
-        "type",
-        "content",
-        "attachments",
-        "inference_options",
-    }
-)
-
-
 @_r.model
 class UserMessageQuotedText(_r.Model):
     """Quoted snippet that the user referenced in their message."""
@@ -1761,9 +1673,6 @@ class UserMessageQuotedText(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_USERMESSAGEQUOTEDTEXT = frozenset({"type", "text"})
 
 
 @_r.model
@@ -1863,9 +1772,6 @@ class WidgetMessageItem(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WIDGETMESSAGEITEM = frozenset({"id", "object", "created_at", "thread_id", "type", "widget"})
 
 
 class UnknownResponseOutputTextAnnotationsItem(_r.Unknown):
@@ -1988,3 +1894,83 @@ _USER_MESSAGE_ITEM_CONTENT_ITEM_BY_TAG: _r.Decoders[UserMessageItemContentItem] 
     "input_text": UserMessageInputText.from_dict,
     "quoted_text": UserMessageQuotedText.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_ACTIVESTATUS: frozenset[str]
+    _KEYS_ASSISTANTMESSAGEITEM: frozenset[str]
+    _KEYS_ATTACHMENT: frozenset[str]
+    _KEYS_CLIENTTOOLCALLITEM: frozenset[str]
+    _KEYS_CLOSEDSTATUS: frozenset[str]
+    _KEYS_DELETEDTHREADRESOURCE: frozenset[str]
+    _KEYS_FILEANNOTATION: frozenset[str]
+    _KEYS_FILEANNOTATIONSOURCE: frozenset[str]
+    _KEYS_INFERENCEOPTIONS: frozenset[str]
+    _KEYS_LOCKEDSTATUS: frozenset[str]
+    _KEYS_RESPONSEOUTPUTTEXT: frozenset[str]
+    _KEYS_TASKGROUPITEM: frozenset[str]
+    _KEYS_TASKGROUPTASK: frozenset[str]
+    _KEYS_TASKITEM: frozenset[str]
+    _KEYS_THREADITEMLISTRESOURCE: frozenset[str]
+    _KEYS_TOOLCHOICE: frozenset[str]
+    _KEYS_URLANNOTATION: frozenset[str]
+    _KEYS_URLANNOTATIONSOURCE: frozenset[str]
+    _KEYS_USERMESSAGEINPUTTEXT: frozenset[str]
+    _KEYS_USERMESSAGEITEM: frozenset[str]
+    _KEYS_USERMESSAGEQUOTEDTEXT: frozenset[str]
+    _KEYS_WIDGETMESSAGEITEM: frozenset[str]
+else:
+    _KEYS_ACTIVESTATUS = frozenset({"type"})
+    _KEYS_ASSISTANTMESSAGEITEM = frozenset(
+        {"id", "object", "created_at", "thread_id", "type", "content"}
+    )
+    _KEYS_ATTACHMENT = frozenset({"type", "id", "name", "mime_type", "preview_url"})
+    _KEYS_CLIENTTOOLCALLITEM = frozenset(
+        {
+            "id",
+            "object",
+            "created_at",
+            "thread_id",
+            "type",
+            "status",
+            "call_id",
+            "name",
+            "arguments",
+            "output",
+        }
+    )
+    _KEYS_CLOSEDSTATUS = frozenset({"type", "reason"})
+    _KEYS_DELETEDTHREADRESOURCE = frozenset({"id", "object", "deleted"})
+    _KEYS_FILEANNOTATION = frozenset({"type", "source"})
+    _KEYS_FILEANNOTATIONSOURCE = frozenset({"type", "filename"})
+    _KEYS_INFERENCEOPTIONS = frozenset({"tool_choice", "model"})
+    _KEYS_LOCKEDSTATUS = frozenset({"type", "reason"})
+    _KEYS_RESPONSEOUTPUTTEXT = frozenset({"type", "text", "annotations"})
+    _KEYS_TASKGROUPITEM = frozenset({"id", "object", "created_at", "thread_id", "type", "tasks"})
+    _KEYS_TASKGROUPTASK = frozenset({"type", "heading", "summary"})
+    _KEYS_TASKITEM = frozenset(
+        {"id", "object", "created_at", "thread_id", "type", "task_type", "heading", "summary"}
+    )
+    _KEYS_THREADITEMLISTRESOURCE = frozenset({"object", "data", "first_id", "last_id", "has_more"})
+    _KEYS_TOOLCHOICE = frozenset({"id"})
+    _KEYS_URLANNOTATION = frozenset({"type", "source"})
+    _KEYS_URLANNOTATIONSOURCE = frozenset({"type", "url"})
+    _KEYS_USERMESSAGEINPUTTEXT = frozenset({"type", "text"})
+    _KEYS_USERMESSAGEITEM = frozenset(
+        {
+            "id",
+            "object",
+            "created_at",
+            "thread_id",
+            "type",
+            "content",
+            "attachments",
+            "inference_options",
+        }
+    )
+    _KEYS_USERMESSAGEQUOTEDTEXT = frozenset({"type", "text"})
+    _KEYS_WIDGETMESSAGEITEM = frozenset(
+        {"id", "object", "created_at", "thread_id", "type", "widget"}
+    )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET
@@ -109,9 +109,6 @@ class ThreadListResource(_r.Model):
         return out
 
 
-_KEYS_THREADLISTRESOURCE = frozenset({"object", "data", "first_id", "last_id", "has_more"})
-
-
 @_r.model
 class ThreadResource(_r.Model):
     """Represents a ChatKit thread and its current status."""
@@ -209,9 +206,6 @@ class ThreadResource(_r.Model):
         return out
 
 
-_KEYS_THREADRESOURCE = frozenset({"id", "object", "created_at", "title", "status", "user"})
-
-
 class UnknownThreadResourceStatus(_r.Unknown):
     """A `ThreadResourceStatus` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -246,3 +240,13 @@ _THREAD_RESOURCE_STATUS_BY_TAG: _r.Decoders[ThreadResourceStatus] = {
     "locked": LockedStatus.from_dict,
     "closed": ClosedStatus.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_THREADLISTRESOURCE: frozenset[str]
+    _KEYS_THREADRESOURCE: frozenset[str]
+else:
+    _KEYS_THREADLISTRESOURCE = frozenset({"object", "data", "first_id", "last_id", "has_more"})
+    _KEYS_THREADRESOURCE = frozenset({"id", "object", "created_at", "title", "status", "user"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -317,28 +317,6 @@ class RealtimeSessionCreateRequest(_r.Model):
         return out
 
 
-_KEYS_REALTIMESESSIONCREATEREQUEST = frozenset(
-    {
-        "client_secret",
-        "modalities",
-        "instructions",
-        "voice",
-        "input_audio_format",
-        "output_audio_format",
-        "input_audio_transcription",
-        "speed",
-        "tracing",
-        "turn_detection",
-        "tools",
-        "tool_choice",
-        "temperature",
-        "max_response_output_tokens",
-        "truncation",
-        "prompt",
-    }
-)
-
-
 @_r.model
 class RealtimeSessionCreateRequestClientSecret(_r.Model):
     """Ephemeral key returned by the API."""
@@ -401,9 +379,6 @@ class RealtimeSessionCreateRequestClientSecret(_r.Model):
         return out
 
 
-_KEYS_REALTIMESESSIONCREATEREQUESTCLIENTSECRET = frozenset({"value", "expires_at"})
-
-
 @_r.model
 class RealtimeSessionCreateRequestInputAudioTranscription(_r.Model):
     """Configuration for input audio transcription, defaults to off and can be
@@ -459,9 +434,6 @@ class RealtimeSessionCreateRequestInputAudioTranscription(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMESESSIONCREATEREQUESTINPUTAUDIOTRANSCRIPTION = frozenset({"model"})
 
 
 @_r.model
@@ -550,11 +522,6 @@ class RealtimeSessionCreateRequestToolsItem(_r.Model):
         return out
 
 
-_KEYS_REALTIMESESSIONCREATEREQUESTTOOLSITEM = frozenset(
-    {"type", "name", "description", "parameters"}
-)
-
-
 @_r.model
 class RealtimeSessionCreateRequestTracingTracingConfiguration(_r.Model):
     """Granular configuration for tracing."""
@@ -631,11 +598,6 @@ class RealtimeSessionCreateRequestTracingTracingConfiguration(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMESESSIONCREATEREQUESTTRACINGTRACINGCONFIGURATION = frozenset(
-    {"workflow_name", "group_id", "metadata"}
-)
 
 
 @_r.model
@@ -733,11 +695,6 @@ class RealtimeSessionCreateRequestTurnDetection(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMESESSIONCREATEREQUESTTURNDETECTION = frozenset(
-    {"type", "threshold", "prefix_padding_ms", "silence_duration_ms"}
-)
 
 
 @_r.model
@@ -959,25 +916,6 @@ class RealtimeSessionCreateResponse(_r.Model):
         return out
 
 
-_KEYS_REALTIMESESSIONCREATERESPONSE = frozenset(
-    {
-        "id",
-        "object",
-        "expires_at",
-        "include",
-        "model",
-        "output_modalities",
-        "instructions",
-        "audio",
-        "tracing",
-        "turn_detection",
-        "tools",
-        "tool_choice",
-        "max_output_tokens",
-    }
-)
-
-
 @_r.model
 class RealtimeSessionCreateResponseAudio(_r.Model):
     """Configuration for input and output audio for the session."""
@@ -1036,9 +974,6 @@ class RealtimeSessionCreateResponseAudio(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMESESSIONCREATERESPONSEAUDIO = frozenset({"input", "output"})
 
 
 @_r.model
@@ -1132,11 +1067,6 @@ class RealtimeSessionCreateResponseAudioInput(_r.Model):
         return out
 
 
-_KEYS_REALTIMESESSIONCREATERESPONSEAUDIOINPUT = frozenset(
-    {"format", "transcription", "noise_reduction", "turn_detection"}
-)
-
-
 @_r.model
 class RealtimeSessionCreateResponseAudioInputNoiseReduction(_r.Model):
     """Configuration for input audio noise reduction."""
@@ -1187,9 +1117,6 @@ class RealtimeSessionCreateResponseAudioInputNoiseReduction(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMESESSIONCREATERESPONSEAUDIOINPUTNOISEREDUCTION = frozenset({"type"})
 
 
 @_r.model
@@ -1281,11 +1208,6 @@ class RealtimeSessionCreateResponseAudioInputTurnDetection(_r.Model):
         return out
 
 
-_KEYS_REALTIMESESSIONCREATERESPONSEAUDIOINPUTTURNDETECTION = frozenset(
-    {"type", "threshold", "prefix_padding_ms", "silence_duration_ms"}
-)
-
-
 @_r.model
 class RealtimeSessionCreateResponseAudioOutput(_r.Model):
     """RealtimeSessionCreateResponseAudioOutput"""
@@ -1354,9 +1276,6 @@ class RealtimeSessionCreateResponseAudioOutput(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMESESSIONCREATERESPONSEAUDIOOUTPUT = frozenset({"format", "voice", "speed"})
 
 
 @_r.model
@@ -1435,11 +1354,6 @@ class RealtimeSessionCreateResponseTracingTracingConfiguration(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMESESSIONCREATERESPONSETRACINGTRACINGCONFIGURATION = frozenset(
-    {"workflow_name", "group_id", "metadata"}
-)
 
 
 @_r.model
@@ -1539,11 +1453,6 @@ class RealtimeSessionCreateResponseTurnDetection(_r.Model):
         return out
 
 
-_KEYS_REALTIMESESSIONCREATERESPONSETURNDETECTION = frozenset(
-    {"type", "threshold", "prefix_padding_ms", "silence_duration_ms"}
-)
-
-
 RealtimeSessionCreateRequestMaxResponseOutputTokens: TypeAlias = Literal["inf"] | int
 """Maximum number of output tokens for a single assistant response,
 inclusive of tool calls. Provide an integer between 1 and 4096 to
@@ -1624,3 +1533,86 @@ def realtime_session_create_response_tracing_from_dict(
     if kind is dict:
         return RealtimeSessionCreateResponseTracingTracingConfiguration.from_dict(data)
     raise _r.DecodeError("a string or an object", data)
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_REALTIMESESSIONCREATEREQUEST: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATEREQUESTCLIENTSECRET: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATEREQUESTINPUTAUDIOTRANSCRIPTION: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATEREQUESTTOOLSITEM: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATEREQUESTTRACINGTRACINGCONFIGURATION: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATEREQUESTTURNDETECTION: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATERESPONSE: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATERESPONSEAUDIO: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATERESPONSEAUDIOINPUT: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATERESPONSEAUDIOINPUTNOISEREDUCTION: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATERESPONSEAUDIOINPUTTURNDETECTION: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATERESPONSEAUDIOOUTPUT: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATERESPONSETRACINGTRACINGCONFIGURATION: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATERESPONSETURNDETECTION: frozenset[str]
+else:
+    _KEYS_REALTIMESESSIONCREATEREQUEST = frozenset(
+        {
+            "client_secret",
+            "modalities",
+            "instructions",
+            "voice",
+            "input_audio_format",
+            "output_audio_format",
+            "input_audio_transcription",
+            "speed",
+            "tracing",
+            "turn_detection",
+            "tools",
+            "tool_choice",
+            "temperature",
+            "max_response_output_tokens",
+            "truncation",
+            "prompt",
+        }
+    )
+    _KEYS_REALTIMESESSIONCREATEREQUESTCLIENTSECRET = frozenset({"value", "expires_at"})
+    _KEYS_REALTIMESESSIONCREATEREQUESTINPUTAUDIOTRANSCRIPTION = frozenset({"model"})
+    _KEYS_REALTIMESESSIONCREATEREQUESTTOOLSITEM = frozenset(
+        {"type", "name", "description", "parameters"}
+    )
+    _KEYS_REALTIMESESSIONCREATEREQUESTTRACINGTRACINGCONFIGURATION = frozenset(
+        {"workflow_name", "group_id", "metadata"}
+    )
+    _KEYS_REALTIMESESSIONCREATEREQUESTTURNDETECTION = frozenset(
+        {"type", "threshold", "prefix_padding_ms", "silence_duration_ms"}
+    )
+    _KEYS_REALTIMESESSIONCREATERESPONSE = frozenset(
+        {
+            "id",
+            "object",
+            "expires_at",
+            "include",
+            "model",
+            "output_modalities",
+            "instructions",
+            "audio",
+            "tracing",
+            "turn_detection",
+            "tools",
+            "tool_choice",
+            "max_output_tokens",
+        }
+    )
+    _KEYS_REALTIMESESSIONCREATERESPONSEAUDIO = frozenset({"input", "output"})
+    _KEYS_REALTIMESESSIONCREATERESPONSEAUDIOINPUT = frozenset(
+        {"format", "transcription", "noise_reduction", "turn_detection"}
+    )
+    _KEYS_REALTIMESESSIONCREATERESPONSEAUDIOINPUTNOISEREDUCTION = frozenset({"type"})
+    _KEYS_REALTIMESESSIONCREATERESPONSEAUDIOINPUTTURNDETECTION = frozenset(
+        {"type", "threshold", "prefix_padding_ms", "silence_duration_ms"}
+    )
+    _KEYS_REALTIMESESSIONCREATERESPONSEAUDIOOUTPUT = frozenset({"format", "voice", "speed"})
+    _KEYS_REALTIMESESSIONCREATERESPONSETRACINGTRACINGCONFIGURATION = frozenset(
+        {"workflow_name", "group_id", "metadata"}
+    )
+    _KEYS_REALTIMESESSIONCREATERESPONSETURNDETECTION = frozenset(
+        {"type", "threshold", "prefix_padding_ms", "silence_duration_ms"}
+    )

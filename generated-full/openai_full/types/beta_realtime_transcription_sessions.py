@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -91,9 +91,6 @@ class RealtimeTranscriptionCreateRequestInputAudioNoiseReduction(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMETRANSCRIPTIONCREATEREQUESTINPUTAUDIONOISEREDUCTION = frozenset({"type"})
 
 
 @_r.model
@@ -225,17 +222,6 @@ class RealtimeTranscriptionSessionCreateRequest(_r.Model):
         return out
 
 
-_KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUEST = frozenset(
-    {
-        "turn_detection",
-        "input_audio_noise_reduction",
-        "input_audio_format",
-        "input_audio_transcription",
-        "include",
-    }
-)
-
-
 @_r.model
 class RealtimeTranscriptionSessionCreateRequestTurnDetection(_r.Model):
     """Configuration for turn detection. Can be set to `null` to turn off. Server VAD means that the model will detect the start and end of speech based on audio volume and respond at the end of user speech."""
@@ -331,11 +317,6 @@ class RealtimeTranscriptionSessionCreateRequestTurnDetection(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUESTTURNDETECTION = frozenset(
-    {"type", "threshold", "prefix_padding_ms", "silence_duration_ms"}
-)
 
 
 @_r.model
@@ -451,17 +432,6 @@ class RealtimeTranscriptionSessionCreateResponse(_r.Model):
         return out
 
 
-_KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSE = frozenset(
-    {
-        "client_secret",
-        "modalities",
-        "input_audio_format",
-        "input_audio_transcription",
-        "turn_detection",
-    }
-)
-
-
 @_r.model
 class RealtimeTranscriptionSessionCreateResponseClientSecret(_r.Model):
     """Ephemeral key returned by the API. Only present when the session is
@@ -525,9 +495,6 @@ class RealtimeTranscriptionSessionCreateResponseClientSecret(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSECLIENTSECRET = frozenset({"value", "expires_at"})
 
 
 @_r.model
@@ -629,6 +596,41 @@ class RealtimeTranscriptionSessionCreateResponseTurnDetection(_r.Model):
         return out
 
 
-_KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSETURNDETECTION = frozenset(
-    {"type", "threshold", "prefix_padding_ms", "silence_duration_ms"}
-)
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_REALTIMETRANSCRIPTIONCREATEREQUESTINPUTAUDIONOISEREDUCTION: frozenset[str]
+    _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUEST: frozenset[str]
+    _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUESTTURNDETECTION: frozenset[str]
+    _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSE: frozenset[str]
+    _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSECLIENTSECRET: frozenset[str]
+    _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSETURNDETECTION: frozenset[str]
+else:
+    _KEYS_REALTIMETRANSCRIPTIONCREATEREQUESTINPUTAUDIONOISEREDUCTION = frozenset({"type"})
+    _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUEST = frozenset(
+        {
+            "turn_detection",
+            "input_audio_noise_reduction",
+            "input_audio_format",
+            "input_audio_transcription",
+            "include",
+        }
+    )
+    _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUESTTURNDETECTION = frozenset(
+        {"type", "threshold", "prefix_padding_ms", "silence_duration_ms"}
+    )
+    _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSE = frozenset(
+        {
+            "client_secret",
+            "modalities",
+            "input_audio_format",
+            "input_audio_transcription",
+            "turn_detection",
+        }
+    )
+    _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSECLIENTSECRET = frozenset(
+        {"value", "expires_at"}
+    )
+    _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSETURNDETECTION = frozenset(
+        {"type", "threshold", "prefix_padding_ms", "silence_duration_ms"}
+    )

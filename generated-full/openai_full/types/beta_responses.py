@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -319,9 +319,6 @@ class BetaCompactResource(_r.Model):
         return out
 
 
-_KEYS_BETACOMPACTRESOURCE = frozenset({"id", "object", "output", "created_at", "usage"})
-
-
 @_r.model
 class BetaCompactResponseMethodPublicBody(_r.Model):
     """BetaCompactResponseMethodPublicBody"""
@@ -466,20 +463,6 @@ class BetaCompactResponseMethodPublicBody(_r.Model):
         return out
 
 
-_KEYS_BETACOMPACTRESPONSEMETHODPUBLICBODY = frozenset(
-    {
-        "model",
-        "input",
-        "previous_response_id",
-        "instructions",
-        "prompt_cache_key",
-        "prompt_cache_retention",
-        "prompt_cache_options",
-        "service_tier",
-    }
-)
-
-
 @_r.model
 class BetaContextManagementParam(_r.Model):
     """BetaContextManagementParam"""
@@ -542,9 +525,6 @@ class BetaContextManagementParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETACONTEXTMANAGEMENTPARAM = frozenset({"type", "compact_threshold"})
 
 
 @_r.model
@@ -656,9 +636,6 @@ class BetaMessage(_r.Model):
         return out
 
 
-_KEYS_BETAMESSAGE = frozenset({"agent", "type", "id", "status", "role", "content", "phase"})
-
-
 @_r.model
 class BetaPromptCacheOptionsParam(_r.Model):
     """Options for prompt caching. Supported for `gpt-5.6` and later models. By default, OpenAI automatically chooses one implicit cache breakpoint. You can add explicit breakpoints to content blocks with `prompt_cache_breakpoint`. Each request can write up to four breakpoints. For cache matching, OpenAI considers up to the latest 80 breakpoints in the conversation, without a content-block lookback limit. Set `mode` to `explicit` to disable the implicit breakpoint. The `ttl` defaults to `30m`, which is currently the only supported value. See the [prompt caching guide](/docs/guides/prompt-caching) for current details."""
@@ -719,9 +696,6 @@ class BetaPromptCacheOptionsParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAPROMPTCACHEOPTIONSPARAM = frozenset({"ttl", "mode"})
 
 
 @_r.model
@@ -821,17 +795,6 @@ class BetaResponseUsage(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEUSAGE = frozenset(
-    {
-        "input_tokens",
-        "input_tokens_details",
-        "output_tokens",
-        "output_tokens_details",
-        "total_tokens",
-    }
-)
-
-
 @_r.model
 class BetaResponseUsageInputTokensDetails(_r.Model):
     """A detailed breakdown of the input tokens."""
@@ -898,9 +861,6 @@ class BetaResponseUsageInputTokensDetails(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEUSAGEINPUTTOKENSDETAILS = frozenset({"cached_tokens", "cache_write_tokens"})
-
-
 @_r.model
 class BetaResponseUsageOutputTokensDetails(_r.Model):
     """A detailed breakdown of the output tokens."""
@@ -951,9 +911,6 @@ class BetaResponseUsageOutputTokensDetails(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSEUSAGEOUTPUTTOKENSDETAILS = frozenset({"reasoning_tokens"})
 
 
 class UnknownBetaItemField(_r.Unknown):
@@ -1149,3 +1106,44 @@ _BETA_MESSAGE_CONTENT_ITEM_BY_TAG: _r.Decoders[BetaMessageContentItem] = {
     "input_file": BetaInputFileContent.from_dict,
     "encrypted_content": BetaEncryptedContent.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETACOMPACTRESOURCE: frozenset[str]
+    _KEYS_BETACOMPACTRESPONSEMETHODPUBLICBODY: frozenset[str]
+    _KEYS_BETACONTEXTMANAGEMENTPARAM: frozenset[str]
+    _KEYS_BETAMESSAGE: frozenset[str]
+    _KEYS_BETAPROMPTCACHEOPTIONSPARAM: frozenset[str]
+    _KEYS_BETARESPONSEUSAGE: frozenset[str]
+    _KEYS_BETARESPONSEUSAGEINPUTTOKENSDETAILS: frozenset[str]
+    _KEYS_BETARESPONSEUSAGEOUTPUTTOKENSDETAILS: frozenset[str]
+else:
+    _KEYS_BETACOMPACTRESOURCE = frozenset({"id", "object", "output", "created_at", "usage"})
+    _KEYS_BETACOMPACTRESPONSEMETHODPUBLICBODY = frozenset(
+        {
+            "model",
+            "input",
+            "previous_response_id",
+            "instructions",
+            "prompt_cache_key",
+            "prompt_cache_retention",
+            "prompt_cache_options",
+            "service_tier",
+        }
+    )
+    _KEYS_BETACONTEXTMANAGEMENTPARAM = frozenset({"type", "compact_threshold"})
+    _KEYS_BETAMESSAGE = frozenset({"agent", "type", "id", "status", "role", "content", "phase"})
+    _KEYS_BETAPROMPTCACHEOPTIONSPARAM = frozenset({"ttl", "mode"})
+    _KEYS_BETARESPONSEUSAGE = frozenset(
+        {
+            "input_tokens",
+            "input_tokens_details",
+            "output_tokens",
+            "output_tokens_details",
+            "total_tokens",
+        }
+    )
+    _KEYS_BETARESPONSEUSAGEINPUTTOKENSDETAILS = frozenset({"cached_tokens", "cache_write_tokens"})
+    _KEYS_BETARESPONSEUSAGEOUTPUTTOKENSDETAILS = frozenset({"reasoning_tokens"})

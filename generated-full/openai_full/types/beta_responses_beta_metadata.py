@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -606,44 +606,6 @@ class BetaCreateResponse(_r.Model):
         return out
 
 
-_KEYS_BETACREATERESPONSE = frozenset(
-    {
-        "metadata",
-        "top_logprobs",
-        "temperature",
-        "top_p",
-        "user",
-        "safety_identifier",
-        "prompt_cache_key",
-        "prompt_cache_retention",
-        "prompt_cache_options",
-        "previous_response_id",
-        "model",
-        "background",
-        "max_tool_calls",
-        "text",
-        "tools",
-        "tool_choice",
-        "prompt",
-        "service_tier",
-        "truncation",
-        "reasoning",
-        "input",
-        "include",
-        "parallel_tool_calls",
-        "store",
-        "instructions",
-        "moderation",
-        "stream",
-        "stream_options",
-        "conversation",
-        "context_management",
-        "max_output_tokens",
-        "multi_agent",
-    }
-)
-
-
 @_r.model
 class BetaError(_r.Model):
     """BetaError"""
@@ -715,9 +677,6 @@ class BetaError(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAERROR = frozenset({"code", "message", "param", "type"})
 
 
 @_r.model
@@ -864,20 +823,6 @@ class BetaModelResponseProperties(_r.Model):
         return out
 
 
-_KEYS_BETAMODELRESPONSEPROPERTIES = frozenset(
-    {
-        "metadata",
-        "top_logprobs",
-        "temperature",
-        "top_p",
-        "user",
-        "safety_identifier",
-        "prompt_cache_key",
-        "prompt_cache_retention",
-    }
-)
-
-
 @_r.model
 class BetaModerationConfigParam(_r.Model):
     """The moderation policy for the response input."""
@@ -925,9 +870,6 @@ class BetaModerationConfigParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAMODERATIONCONFIGPARAM = frozenset({"mode"})
 
 
 @_r.model
@@ -1000,9 +942,6 @@ class BetaModerationErrorBody(_r.Model):
         return out
 
 
-_KEYS_BETAMODERATIONERRORBODY = frozenset({"type", "code", "message"})
-
-
 @_r.model
 class BetaModerationParam(_r.Model):
     """Configuration for running moderation on the input and output of this response."""
@@ -1063,9 +1002,6 @@ class BetaModerationParam(_r.Model):
         return out
 
 
-_KEYS_BETAMODERATIONPARAM = frozenset({"model", "policy"})
-
-
 @_r.model
 class BetaModerationPolicyParam(_r.Model):
     """The policy to apply to moderated response input and output."""
@@ -1124,9 +1060,6 @@ class BetaModerationPolicyParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAMODERATIONPOLICYPARAM = frozenset({"input", "output"})
 
 
 @_r.model
@@ -1230,11 +1163,6 @@ class BetaModerationResultBody(_r.Model):
         return out
 
 
-_KEYS_BETAMODERATIONRESULTBODY = frozenset(
-    {"type", "model", "flagged", "categories", "category_scores", "category_applied_input_types"}
-)
-
-
 @_r.model
 class BetaMultiAgentParam(_r.Model):
     """Configuration for server-hosted multi-agent execution."""
@@ -1300,9 +1228,6 @@ class BetaMultiAgentParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAMULTIAGENTPARAM = frozenset({"enabled", "max_concurrent_subagents"})
 
 
 @_r.model
@@ -1380,9 +1305,6 @@ class BetaPrompt(_r.Model):
         return out
 
 
-_KEYS_BETAPROMPT = frozenset({"id", "version", "variables"})
-
-
 @_r.model
 class BetaResponseStreamOptions(_r.Model):
     """Options for streaming responses. Only set this when you set `stream: true`."""
@@ -1442,9 +1364,6 @@ class BetaResponseStreamOptions(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSESTREAMOPTIONS = frozenset({"include_obfuscation"})
 
 
 class UnknownBetaResponsePromptVariablesValueObject(_r.Unknown):
@@ -1542,3 +1461,86 @@ _BETA_RESPONSE_PROMPT_VARIABLES_VALUE_OBJECT_BY_TAG: _r.Decoders[
     "input_image": BetaInputImageContent.from_dict,
     "input_file": BetaInputFileContent.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETACREATERESPONSE: frozenset[str]
+    _KEYS_BETAERROR: frozenset[str]
+    _KEYS_BETAMODELRESPONSEPROPERTIES: frozenset[str]
+    _KEYS_BETAMODERATIONCONFIGPARAM: frozenset[str]
+    _KEYS_BETAMODERATIONERRORBODY: frozenset[str]
+    _KEYS_BETAMODERATIONPARAM: frozenset[str]
+    _KEYS_BETAMODERATIONPOLICYPARAM: frozenset[str]
+    _KEYS_BETAMODERATIONRESULTBODY: frozenset[str]
+    _KEYS_BETAMULTIAGENTPARAM: frozenset[str]
+    _KEYS_BETAPROMPT: frozenset[str]
+    _KEYS_BETARESPONSESTREAMOPTIONS: frozenset[str]
+else:
+    _KEYS_BETACREATERESPONSE = frozenset(
+        {
+            "metadata",
+            "top_logprobs",
+            "temperature",
+            "top_p",
+            "user",
+            "safety_identifier",
+            "prompt_cache_key",
+            "prompt_cache_retention",
+            "prompt_cache_options",
+            "previous_response_id",
+            "model",
+            "background",
+            "max_tool_calls",
+            "text",
+            "tools",
+            "tool_choice",
+            "prompt",
+            "service_tier",
+            "truncation",
+            "reasoning",
+            "input",
+            "include",
+            "parallel_tool_calls",
+            "store",
+            "instructions",
+            "moderation",
+            "stream",
+            "stream_options",
+            "conversation",
+            "context_management",
+            "max_output_tokens",
+            "multi_agent",
+        }
+    )
+    _KEYS_BETAERROR = frozenset({"code", "message", "param", "type"})
+    _KEYS_BETAMODELRESPONSEPROPERTIES = frozenset(
+        {
+            "metadata",
+            "top_logprobs",
+            "temperature",
+            "top_p",
+            "user",
+            "safety_identifier",
+            "prompt_cache_key",
+            "prompt_cache_retention",
+        }
+    )
+    _KEYS_BETAMODERATIONCONFIGPARAM = frozenset({"mode"})
+    _KEYS_BETAMODERATIONERRORBODY = frozenset({"type", "code", "message"})
+    _KEYS_BETAMODERATIONPARAM = frozenset({"model", "policy"})
+    _KEYS_BETAMODERATIONPOLICYPARAM = frozenset({"input", "output"})
+    _KEYS_BETAMODERATIONRESULTBODY = frozenset(
+        {
+            "type",
+            "model",
+            "flagged",
+            "categories",
+            "category_scores",
+            "category_applied_input_types",
+        }
+    )
+    _KEYS_BETAMULTIAGENTPARAM = frozenset({"enabled", "max_concurrent_subagents"})
+    _KEYS_BETAPROMPT = frozenset({"id", "version", "variables"})
+    _KEYS_BETARESPONSESTREAMOPTIONS = frozenset({"include_obfuscation"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -233,9 +233,6 @@ class BetaModeration(_r.Model):
         return out
 
 
-_KEYS_BETAMODERATION = frozenset({"input", "output"})
-
-
 @_r.model
 class BetaPromptCacheOptions(_r.Model):
     """The prompt-caching options that were applied to the response. Supported for `gpt-5.6` and later models."""
@@ -293,9 +290,6 @@ class BetaPromptCacheOptions(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAPROMPTCACHEOPTIONS = frozenset({"ttl", "mode"})
 
 
 @_r.model
@@ -737,47 +731,6 @@ class BetaResponse(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSE = frozenset(
-    {
-        "metadata",
-        "top_logprobs",
-        "temperature",
-        "top_p",
-        "user",
-        "safety_identifier",
-        "prompt_cache_key",
-        "prompt_cache_retention",
-        "previous_response_id",
-        "model",
-        "background",
-        "max_tool_calls",
-        "text",
-        "tools",
-        "tool_choice",
-        "prompt",
-        "service_tier",
-        "truncation",
-        "id",
-        "object",
-        "status",
-        "created_at",
-        "completed_at",
-        "error",
-        "incomplete_details",
-        "output",
-        "reasoning",
-        "instructions",
-        "output_text",
-        "usage",
-        "prompt_cache_options",
-        "moderation",
-        "parallel_tool_calls",
-        "conversation",
-        "max_output_tokens",
-    }
-)
-
-
 @_r.model
 class BetaResponseIncompleteDetails(_r.Model):
     """Details about why the response is incomplete."""
@@ -829,9 +782,6 @@ class BetaResponseIncompleteDetails(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEINCOMPLETEDETAILS = frozenset({"reason"})
-
-
 @_r.model
 class BetaResponseConversation(_r.Model):
     """The conversation that this response belonged to. Input items and output items from this response were automatically added to this conversation."""
@@ -880,9 +830,6 @@ class BetaResponseConversation(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSECONVERSATION = frozenset({"id"})
 
 
 @_r.model
@@ -941,9 +888,6 @@ class BetaResponseError(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSEERROR = frozenset({"code", "message"})
 
 
 class UnknownBetaModerationInput(_r.Unknown):
@@ -1161,3 +1105,59 @@ _BETA_OUTPUT_ITEM_BY_TAG: _r.Decoders[BetaOutputItem] = {
     "custom_tool_call": BetaCustomToolCall.from_dict,
     "custom_tool_call_output": BetaCustomToolCallOutputResource.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETAMODERATION: frozenset[str]
+    _KEYS_BETAPROMPTCACHEOPTIONS: frozenset[str]
+    _KEYS_BETARESPONSE: frozenset[str]
+    _KEYS_BETARESPONSEINCOMPLETEDETAILS: frozenset[str]
+    _KEYS_BETARESPONSECONVERSATION: frozenset[str]
+    _KEYS_BETARESPONSEERROR: frozenset[str]
+else:
+    _KEYS_BETAMODERATION = frozenset({"input", "output"})
+    _KEYS_BETAPROMPTCACHEOPTIONS = frozenset({"ttl", "mode"})
+    _KEYS_BETARESPONSE = frozenset(
+        {
+            "metadata",
+            "top_logprobs",
+            "temperature",
+            "top_p",
+            "user",
+            "safety_identifier",
+            "prompt_cache_key",
+            "prompt_cache_retention",
+            "previous_response_id",
+            "model",
+            "background",
+            "max_tool_calls",
+            "text",
+            "tools",
+            "tool_choice",
+            "prompt",
+            "service_tier",
+            "truncation",
+            "id",
+            "object",
+            "status",
+            "created_at",
+            "completed_at",
+            "error",
+            "incomplete_details",
+            "output",
+            "reasoning",
+            "instructions",
+            "output_text",
+            "usage",
+            "prompt_cache_options",
+            "moderation",
+            "parallel_tool_calls",
+            "conversation",
+            "max_output_tokens",
+        }
+    )
+    _KEYS_BETARESPONSEINCOMPLETEDETAILS = frozenset({"reason"})
+    _KEYS_BETARESPONSECONVERSATION = frozenset({"id"})
+    _KEYS_BETARESPONSEERROR = frozenset({"code", "message"})

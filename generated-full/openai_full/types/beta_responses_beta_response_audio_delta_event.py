@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -116,9 +116,6 @@ class BetaResponseAudioDeltaEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEAUDIODELTAEVENT = frozenset({"agent", "type", "sequence_number", "delta"})
-
-
 @_r.model
 class BetaResponseAudioDoneEvent(_r.Model):
     """Emitted when the audio response is complete."""
@@ -198,9 +195,6 @@ class BetaResponseAudioDoneEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSEAUDIODONEEVENT = frozenset({"agent", "type", "sequence_number", "response_id"})
 
 
 @_r.model
@@ -293,11 +287,6 @@ class BetaResponseAudioTranscriptDeltaEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEAUDIOTRANSCRIPTDELTAEVENT = frozenset(
-    {"agent", "type", "delta", "sequence_number", "response_id"}
-)
-
-
 @_r.model
 class BetaResponseAudioTranscriptDoneEvent(_r.Model):
     """Emitted when the full audio transcript is completed."""
@@ -377,11 +366,6 @@ class BetaResponseAudioTranscriptDoneEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSEAUDIOTRANSCRIPTDONEEVENT = frozenset(
-    {"agent", "type", "sequence_number", "response_id"}
-)
 
 
 @_r.model
@@ -485,11 +469,6 @@ class BetaResponseCodeInterpreterCallCodeDeltaEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSECODEINTERPRETERCALLCODEDELTAEVENT = frozenset(
-    {"agent", "type", "output_index", "item_id", "delta", "sequence_number"}
-)
-
-
 @_r.model
 class BetaResponseCodeInterpreterCallCodeDoneEvent(_r.Model):
     """Emitted when the code snippet is finalized by the code interpreter."""
@@ -591,11 +570,6 @@ class BetaResponseCodeInterpreterCallCodeDoneEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSECODEINTERPRETERCALLCODEDONEEVENT = frozenset(
-    {"agent", "type", "output_index", "item_id", "code", "sequence_number"}
-)
-
-
 @_r.model
 class BetaResponseCodeInterpreterCallCompletedEvent(_r.Model):
     """Emitted when the code interpreter call is completed."""
@@ -686,11 +660,6 @@ class BetaResponseCodeInterpreterCallCompletedEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSECODEINTERPRETERCALLCOMPLETEDEVENT = frozenset(
-    {"agent", "type", "output_index", "item_id", "sequence_number"}
-)
 
 
 @_r.model
@@ -785,11 +754,6 @@ class BetaResponseCodeInterpreterCallInProgressEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSECODEINTERPRETERCALLINPROGRESSEVENT = frozenset(
-    {"agent", "type", "output_index", "item_id", "sequence_number"}
-)
-
-
 @_r.model
 class BetaResponseCodeInterpreterCallInterpretingEvent(_r.Model):
     """Emitted when the code interpreter is actively interpreting the code snippet."""
@@ -882,11 +846,6 @@ class BetaResponseCodeInterpreterCallInterpretingEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSECODEINTERPRETERCALLINTERPRETINGEVENT = frozenset(
-    {"agent", "type", "output_index", "item_id", "sequence_number"}
-)
-
-
 @_r.model
 class BetaResponseCompletedEvent(_r.Model):
     """Emitted when the model response is complete."""
@@ -966,9 +925,6 @@ class BetaResponseCompletedEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSECOMPLETEDEVENT = frozenset({"agent", "type", "response", "sequence_number"})
 
 
 @_r.model
@@ -1081,11 +1037,6 @@ class BetaResponseContentPartAddedEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSECONTENTPARTADDEDEVENT = frozenset(
-    {"agent", "type", "item_id", "output_index", "content_index", "part", "sequence_number"}
-)
-
-
 @_r.model
 class BetaResponseContentPartDoneEvent(_r.Model):
     """Emitted when a content part is done."""
@@ -1196,11 +1147,6 @@ class BetaResponseContentPartDoneEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSECONTENTPARTDONEEVENT = frozenset(
-    {"agent", "type", "item_id", "output_index", "content_index", "sequence_number", "part"}
-)
-
-
 @_r.model
 class BetaResponseCreatedEvent(_r.Model):
     """An event that is emitted when a response is created."""
@@ -1280,9 +1226,6 @@ class BetaResponseCreatedEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSECREATEDEVENT = frozenset({"agent", "type", "response", "sequence_number"})
 
 
 @_r.model
@@ -1386,11 +1329,6 @@ class BetaResponseCustomToolCallInputDeltaEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSECUSTOMTOOLCALLINPUTDELTAEVENT = frozenset(
-    {"agent", "type", "sequence_number", "output_index", "item_id", "delta"}
-)
-
-
 @_r.model
 class BetaResponseCustomToolCallInputDoneEvent(_r.Model):
     """Event indicating that input for a custom tool call is complete."""
@@ -1492,11 +1430,6 @@ class BetaResponseCustomToolCallInputDoneEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSECUSTOMTOOLCALLINPUTDONEEVENT = frozenset(
-    {"agent", "type", "sequence_number", "output_index", "item_id", "input"}
-)
-
-
 @_r.model
 class BetaResponseErrorEvent(_r.Model):
     """Emitted when an error occurs."""
@@ -1596,6 +1529,65 @@ class BetaResponseErrorEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEERROREVENT = frozenset(
-    {"agent", "type", "code", "message", "param", "sequence_number"}
-)
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETARESPONSEAUDIODELTAEVENT: frozenset[str]
+    _KEYS_BETARESPONSEAUDIODONEEVENT: frozenset[str]
+    _KEYS_BETARESPONSEAUDIOTRANSCRIPTDELTAEVENT: frozenset[str]
+    _KEYS_BETARESPONSEAUDIOTRANSCRIPTDONEEVENT: frozenset[str]
+    _KEYS_BETARESPONSECODEINTERPRETERCALLCODEDELTAEVENT: frozenset[str]
+    _KEYS_BETARESPONSECODEINTERPRETERCALLCODEDONEEVENT: frozenset[str]
+    _KEYS_BETARESPONSECODEINTERPRETERCALLCOMPLETEDEVENT: frozenset[str]
+    _KEYS_BETARESPONSECODEINTERPRETERCALLINPROGRESSEVENT: frozenset[str]
+    _KEYS_BETARESPONSECODEINTERPRETERCALLINTERPRETINGEVENT: frozenset[str]
+    _KEYS_BETARESPONSECOMPLETEDEVENT: frozenset[str]
+    _KEYS_BETARESPONSECONTENTPARTADDEDEVENT: frozenset[str]
+    _KEYS_BETARESPONSECONTENTPARTDONEEVENT: frozenset[str]
+    _KEYS_BETARESPONSECREATEDEVENT: frozenset[str]
+    _KEYS_BETARESPONSECUSTOMTOOLCALLINPUTDELTAEVENT: frozenset[str]
+    _KEYS_BETARESPONSECUSTOMTOOLCALLINPUTDONEEVENT: frozenset[str]
+    _KEYS_BETARESPONSEERROREVENT: frozenset[str]
+else:
+    _KEYS_BETARESPONSEAUDIODELTAEVENT = frozenset({"agent", "type", "sequence_number", "delta"})
+    _KEYS_BETARESPONSEAUDIODONEEVENT = frozenset(
+        {"agent", "type", "sequence_number", "response_id"}
+    )
+    _KEYS_BETARESPONSEAUDIOTRANSCRIPTDELTAEVENT = frozenset(
+        {"agent", "type", "delta", "sequence_number", "response_id"}
+    )
+    _KEYS_BETARESPONSEAUDIOTRANSCRIPTDONEEVENT = frozenset(
+        {"agent", "type", "sequence_number", "response_id"}
+    )
+    _KEYS_BETARESPONSECODEINTERPRETERCALLCODEDELTAEVENT = frozenset(
+        {"agent", "type", "output_index", "item_id", "delta", "sequence_number"}
+    )
+    _KEYS_BETARESPONSECODEINTERPRETERCALLCODEDONEEVENT = frozenset(
+        {"agent", "type", "output_index", "item_id", "code", "sequence_number"}
+    )
+    _KEYS_BETARESPONSECODEINTERPRETERCALLCOMPLETEDEVENT = frozenset(
+        {"agent", "type", "output_index", "item_id", "sequence_number"}
+    )
+    _KEYS_BETARESPONSECODEINTERPRETERCALLINPROGRESSEVENT = frozenset(
+        {"agent", "type", "output_index", "item_id", "sequence_number"}
+    )
+    _KEYS_BETARESPONSECODEINTERPRETERCALLINTERPRETINGEVENT = frozenset(
+        {"agent", "type", "output_index", "item_id", "sequence_number"}
+    )
+    _KEYS_BETARESPONSECOMPLETEDEVENT = frozenset({"agent", "type", "response", "sequence_number"})
+    _KEYS_BETARESPONSECONTENTPARTADDEDEVENT = frozenset(
+        {"agent", "type", "item_id", "output_index", "content_index", "part", "sequence_number"}
+    )
+    _KEYS_BETARESPONSECONTENTPARTDONEEVENT = frozenset(
+        {"agent", "type", "item_id", "output_index", "content_index", "sequence_number", "part"}
+    )
+    _KEYS_BETARESPONSECREATEDEVENT = frozenset({"agent", "type", "response", "sequence_number"})
+    _KEYS_BETARESPONSECUSTOMTOOLCALLINPUTDELTAEVENT = frozenset(
+        {"agent", "type", "sequence_number", "output_index", "item_id", "delta"}
+    )
+    _KEYS_BETARESPONSECUSTOMTOOLCALLINPUTDONEEVENT = frozenset(
+        {"agent", "type", "sequence_number", "output_index", "item_id", "input"}
+    )
+    _KEYS_BETARESPONSEERROREVENT = frozenset(
+        {"agent", "type", "code", "message", "param", "sequence_number"}
+    )

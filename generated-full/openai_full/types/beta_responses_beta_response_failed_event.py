@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -116,9 +116,6 @@ class BetaResponseFailedEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEFAILEDEVENT = frozenset({"agent", "type", "sequence_number", "response"})
-
-
 @_r.model
 class BetaResponseFileSearchCallCompletedEvent(_r.Model):
     """Emitted when a file search call is completed (results found)."""
@@ -209,11 +206,6 @@ class BetaResponseFileSearchCallCompletedEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSEFILESEARCHCALLCOMPLETEDEVENT = frozenset(
-    {"agent", "type", "output_index", "item_id", "sequence_number"}
-)
 
 
 @_r.model
@@ -308,11 +300,6 @@ class BetaResponseFileSearchCallInProgressEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEFILESEARCHCALLINPROGRESSEVENT = frozenset(
-    {"agent", "type", "output_index", "item_id", "sequence_number"}
-)
-
-
 @_r.model
 class BetaResponseFileSearchCallSearchingEvent(_r.Model):
     """Emitted when a file search is currently searching."""
@@ -403,11 +390,6 @@ class BetaResponseFileSearchCallSearchingEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSEFILESEARCHCALLSEARCHINGEVENT = frozenset(
-    {"agent", "type", "output_index", "item_id", "sequence_number"}
-)
 
 
 @_r.model
@@ -509,11 +491,6 @@ class BetaResponseFunctionCallArgumentsDeltaEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSEFUNCTIONCALLARGUMENTSDELTAEVENT = frozenset(
-    {"agent", "type", "item_id", "output_index", "sequence_number", "delta"}
-)
 
 
 @_r.model
@@ -625,11 +602,6 @@ class BetaResponseFunctionCallArgumentsDoneEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEFUNCTIONCALLARGUMENTSDONEEVENT = frozenset(
-    {"agent", "type", "item_id", "name", "output_index", "sequence_number", "arguments"}
-)
-
-
 @_r.model
 class BetaResponseImageGenCallCompletedEvent(_r.Model):
     """Emitted when an image generation tool call has completed and the final image is available."""
@@ -720,11 +692,6 @@ class BetaResponseImageGenCallCompletedEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSEIMAGEGENCALLCOMPLETEDEVENT = frozenset(
-    {"agent", "type", "output_index", "sequence_number", "item_id"}
-)
 
 
 @_r.model
@@ -819,11 +786,6 @@ class BetaResponseImageGenCallGeneratingEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEIMAGEGENCALLGENERATINGEVENT = frozenset(
-    {"agent", "type", "output_index", "item_id", "sequence_number"}
-)
-
-
 @_r.model
 class BetaResponseImageGenCallInProgressEvent(_r.Model):
     """Emitted when an image generation tool call is in progress."""
@@ -914,11 +876,6 @@ class BetaResponseImageGenCallInProgressEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSEIMAGEGENCALLINPROGRESSEVENT = frozenset(
-    {"agent", "type", "output_index", "item_id", "sequence_number"}
-)
 
 
 @_r.model
@@ -1083,23 +1040,6 @@ class BetaResponseImageGenCallPartialImageEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEIMAGEGENCALLPARTIALIMAGEEVENT = frozenset(
-    {
-        "agent",
-        "type",
-        "output_index",
-        "item_id",
-        "sequence_number",
-        "partial_image_index",
-        "partial_image_b64",
-        "size",
-        "quality",
-        "background",
-        "output_format",
-    }
-)
-
-
 @_r.model
 class BetaResponseInProgressEvent(_r.Model):
     """Emitted when the response is in progress."""
@@ -1179,9 +1119,6 @@ class BetaResponseInProgressEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSEINPROGRESSEVENT = frozenset({"agent", "type", "response", "sequence_number"})
 
 
 @_r.model
@@ -1265,9 +1202,6 @@ class BetaResponseIncompleteEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEINCOMPLETEEVENT = frozenset({"agent", "type", "response", "sequence_number"})
-
-
 @_r.model
 class BetaResponseLogProb(_r.Model):
     """A logprob is the logarithmic probability that the model assigns to producing
@@ -1344,9 +1278,6 @@ class BetaResponseLogProb(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSELOGPROB = frozenset({"token", "logprob", "top_logprobs"})
-
-
 @_r.model
 class BetaResponseLogProbTopLogprobsItem(_r.Model):
     """BetaResponseLogProbTopLogprobsItem"""
@@ -1407,9 +1338,6 @@ class BetaResponseLogProbTopLogprobsItem(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSELOGPROBTOPLOGPROBSITEM = frozenset({"token", "logprob"})
 
 
 @_r.model
@@ -1511,11 +1439,6 @@ class BetaResponseMCPCallArgumentsDeltaEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEMCPCALLARGUMENTSDELTAEVENT = frozenset(
-    {"agent", "type", "output_index", "item_id", "delta", "sequence_number"}
-)
-
-
 @_r.model
 class BetaResponseMCPCallArgumentsDoneEvent(_r.Model):
     """Emitted when the arguments for an MCP tool call are finalized."""
@@ -1615,11 +1538,6 @@ class BetaResponseMCPCallArgumentsDoneEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEMCPCALLARGUMENTSDONEEVENT = frozenset(
-    {"agent", "type", "output_index", "item_id", "arguments", "sequence_number"}
-)
-
-
 @_r.model
 class BetaResponseMCPCallCompletedEvent(_r.Model):
     """Emitted when an MCP  tool call has completed successfully."""
@@ -1708,11 +1626,6 @@ class BetaResponseMCPCallCompletedEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSEMCPCALLCOMPLETEDEVENT = frozenset(
-    {"agent", "type", "item_id", "output_index", "sequence_number"}
-)
 
 
 @_r.model
@@ -1805,11 +1718,6 @@ class BetaResponseMCPCallFailedEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEMCPCALLFAILEDEVENT = frozenset(
-    {"agent", "type", "item_id", "output_index", "sequence_number"}
-)
-
-
 @_r.model
 class BetaResponseMCPCallInProgressEvent(_r.Model):
     """Emitted when an MCP  tool call is in progress."""
@@ -1898,11 +1806,6 @@ class BetaResponseMCPCallInProgressEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSEMCPCALLINPROGRESSEVENT = frozenset(
-    {"agent", "type", "sequence_number", "output_index", "item_id"}
-)
 
 
 @_r.model
@@ -1995,6 +1898,89 @@ class BetaResponseMCPListToolsCompletedEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEMCPLISTTOOLSCOMPLETEDEVENT = frozenset(
-    {"agent", "type", "item_id", "output_index", "sequence_number"}
-)
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETARESPONSEFAILEDEVENT: frozenset[str]
+    _KEYS_BETARESPONSEFILESEARCHCALLCOMPLETEDEVENT: frozenset[str]
+    _KEYS_BETARESPONSEFILESEARCHCALLINPROGRESSEVENT: frozenset[str]
+    _KEYS_BETARESPONSEFILESEARCHCALLSEARCHINGEVENT: frozenset[str]
+    _KEYS_BETARESPONSEFUNCTIONCALLARGUMENTSDELTAEVENT: frozenset[str]
+    _KEYS_BETARESPONSEFUNCTIONCALLARGUMENTSDONEEVENT: frozenset[str]
+    _KEYS_BETARESPONSEIMAGEGENCALLCOMPLETEDEVENT: frozenset[str]
+    _KEYS_BETARESPONSEIMAGEGENCALLGENERATINGEVENT: frozenset[str]
+    _KEYS_BETARESPONSEIMAGEGENCALLINPROGRESSEVENT: frozenset[str]
+    _KEYS_BETARESPONSEIMAGEGENCALLPARTIALIMAGEEVENT: frozenset[str]
+    _KEYS_BETARESPONSEINPROGRESSEVENT: frozenset[str]
+    _KEYS_BETARESPONSEINCOMPLETEEVENT: frozenset[str]
+    _KEYS_BETARESPONSELOGPROB: frozenset[str]
+    _KEYS_BETARESPONSELOGPROBTOPLOGPROBSITEM: frozenset[str]
+    _KEYS_BETARESPONSEMCPCALLARGUMENTSDELTAEVENT: frozenset[str]
+    _KEYS_BETARESPONSEMCPCALLARGUMENTSDONEEVENT: frozenset[str]
+    _KEYS_BETARESPONSEMCPCALLCOMPLETEDEVENT: frozenset[str]
+    _KEYS_BETARESPONSEMCPCALLFAILEDEVENT: frozenset[str]
+    _KEYS_BETARESPONSEMCPCALLINPROGRESSEVENT: frozenset[str]
+    _KEYS_BETARESPONSEMCPLISTTOOLSCOMPLETEDEVENT: frozenset[str]
+else:
+    _KEYS_BETARESPONSEFAILEDEVENT = frozenset({"agent", "type", "sequence_number", "response"})
+    _KEYS_BETARESPONSEFILESEARCHCALLCOMPLETEDEVENT = frozenset(
+        {"agent", "type", "output_index", "item_id", "sequence_number"}
+    )
+    _KEYS_BETARESPONSEFILESEARCHCALLINPROGRESSEVENT = frozenset(
+        {"agent", "type", "output_index", "item_id", "sequence_number"}
+    )
+    _KEYS_BETARESPONSEFILESEARCHCALLSEARCHINGEVENT = frozenset(
+        {"agent", "type", "output_index", "item_id", "sequence_number"}
+    )
+    _KEYS_BETARESPONSEFUNCTIONCALLARGUMENTSDELTAEVENT = frozenset(
+        {"agent", "type", "item_id", "output_index", "sequence_number", "delta"}
+    )
+    _KEYS_BETARESPONSEFUNCTIONCALLARGUMENTSDONEEVENT = frozenset(
+        {"agent", "type", "item_id", "name", "output_index", "sequence_number", "arguments"}
+    )
+    _KEYS_BETARESPONSEIMAGEGENCALLCOMPLETEDEVENT = frozenset(
+        {"agent", "type", "output_index", "sequence_number", "item_id"}
+    )
+    _KEYS_BETARESPONSEIMAGEGENCALLGENERATINGEVENT = frozenset(
+        {"agent", "type", "output_index", "item_id", "sequence_number"}
+    )
+    _KEYS_BETARESPONSEIMAGEGENCALLINPROGRESSEVENT = frozenset(
+        {"agent", "type", "output_index", "item_id", "sequence_number"}
+    )
+    _KEYS_BETARESPONSEIMAGEGENCALLPARTIALIMAGEEVENT = frozenset(
+        {
+            "agent",
+            "type",
+            "output_index",
+            "item_id",
+            "sequence_number",
+            "partial_image_index",
+            "partial_image_b64",
+            "size",
+            "quality",
+            "background",
+            "output_format",
+        }
+    )
+    _KEYS_BETARESPONSEINPROGRESSEVENT = frozenset({"agent", "type", "response", "sequence_number"})
+    _KEYS_BETARESPONSEINCOMPLETEEVENT = frozenset({"agent", "type", "response", "sequence_number"})
+    _KEYS_BETARESPONSELOGPROB = frozenset({"token", "logprob", "top_logprobs"})
+    _KEYS_BETARESPONSELOGPROBTOPLOGPROBSITEM = frozenset({"token", "logprob"})
+    _KEYS_BETARESPONSEMCPCALLARGUMENTSDELTAEVENT = frozenset(
+        {"agent", "type", "output_index", "item_id", "delta", "sequence_number"}
+    )
+    _KEYS_BETARESPONSEMCPCALLARGUMENTSDONEEVENT = frozenset(
+        {"agent", "type", "output_index", "item_id", "arguments", "sequence_number"}
+    )
+    _KEYS_BETARESPONSEMCPCALLCOMPLETEDEVENT = frozenset(
+        {"agent", "type", "item_id", "output_index", "sequence_number"}
+    )
+    _KEYS_BETARESPONSEMCPCALLFAILEDEVENT = frozenset(
+        {"agent", "type", "item_id", "output_index", "sequence_number"}
+    )
+    _KEYS_BETARESPONSEMCPCALLINPROGRESSEVENT = frozenset(
+        {"agent", "type", "sequence_number", "output_index", "item_id"}
+    )
+    _KEYS_BETARESPONSEMCPLISTTOOLSCOMPLETEDEVENT = frozenset(
+        {"agent", "type", "item_id", "output_index", "sequence_number"}
+    )

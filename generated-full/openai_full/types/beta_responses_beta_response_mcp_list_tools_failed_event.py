@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -118,11 +118,6 @@ class BetaResponseMCPListToolsFailedEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEMCPLISTTOOLSFAILEDEVENT = frozenset(
-    {"agent", "type", "item_id", "output_index", "sequence_number"}
-)
-
-
 @_r.model
 class BetaResponseMCPListToolsInProgressEvent(_r.Model):
     """Emitted when the system is in the process of retrieving the list of available MCP tools."""
@@ -213,11 +208,6 @@ class BetaResponseMCPListToolsInProgressEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSEMCPLISTTOOLSINPROGRESSEVENT = frozenset(
-    {"agent", "type", "item_id", "output_index", "sequence_number"}
-)
 
 
 @_r.model
@@ -313,11 +303,6 @@ class BetaResponseOutputItemAddedEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEOUTPUTITEMADDEDEVENT = frozenset(
-    {"agent", "type", "output_index", "sequence_number", "item"}
-)
-
-
 @_r.model
 class BetaResponseOutputItemDoneEvent(_r.Model):
     """Emitted when an output item is marked done."""
@@ -406,11 +391,6 @@ class BetaResponseOutputItemDoneEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSEOUTPUTITEMDONEEVENT = frozenset(
-    {"agent", "type", "output_index", "sequence_number", "item"}
-)
 
 
 @_r.model
@@ -537,20 +517,6 @@ class BetaResponseOutputTextAnnotationAddedEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEOUTPUTTEXTANNOTATIONADDEDEVENT = frozenset(
-    {
-        "agent",
-        "type",
-        "item_id",
-        "output_index",
-        "content_index",
-        "annotation_index",
-        "sequence_number",
-        "annotation",
-    }
-)
-
-
 @_r.model
 class BetaResponseQueuedEvent(_r.Model):
     """Emitted when a response is queued and waiting to be processed."""
@@ -630,9 +596,6 @@ class BetaResponseQueuedEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSEQUEUEDEVENT = frozenset({"agent", "type", "response", "sequence_number"})
 
 
 @_r.model
@@ -747,11 +710,6 @@ class BetaResponseReasoningSummaryPartAddedEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEREASONINGSUMMARYPARTADDEDEVENT = frozenset(
-    {"agent", "type", "item_id", "output_index", "summary_index", "sequence_number", "part"}
-)
-
-
 @_r.model
 class BetaResponseReasoningSummaryPartAddedEventPart(_r.Model):
     """The summary part that was added."""
@@ -809,9 +767,6 @@ class BetaResponseReasoningSummaryPartAddedEventPart(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSEREASONINGSUMMARYPARTADDEDEVENTPART = frozenset({"type", "text"})
 
 
 @_r.model
@@ -938,20 +893,6 @@ class BetaResponseReasoningSummaryPartDoneEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEREASONINGSUMMARYPARTDONEEVENT = frozenset(
-    {
-        "agent",
-        "type",
-        "item_id",
-        "output_index",
-        "summary_index",
-        "status",
-        "sequence_number",
-        "part",
-    }
-)
-
-
 @_r.model
 class BetaResponseReasoningSummaryPartDoneEventPart(_r.Model):
     """The completed summary part."""
@@ -1009,9 +950,6 @@ class BetaResponseReasoningSummaryPartDoneEventPart(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSEREASONINGSUMMARYPARTDONEEVENTPART = frozenset({"type", "text"})
 
 
 @_r.model
@@ -1126,11 +1064,6 @@ class BetaResponseReasoningSummaryTextDeltaEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEREASONINGSUMMARYTEXTDELTAEVENT = frozenset(
-    {"agent", "type", "item_id", "output_index", "summary_index", "delta", "sequence_number"}
-)
-
-
 @_r.model
 class BetaResponseReasoningSummaryTextDoneEvent(_r.Model):
     """Emitted when a reasoning summary text is completed."""
@@ -1243,11 +1176,6 @@ class BetaResponseReasoningSummaryTextDoneEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEREASONINGSUMMARYTEXTDONEEVENT = frozenset(
-    {"agent", "type", "item_id", "output_index", "summary_index", "text", "sequence_number"}
-)
-
-
 @_r.model
 class BetaResponseReasoningTextDeltaEvent(_r.Model):
     """Emitted when a delta is added to a reasoning text."""
@@ -1358,6 +1286,71 @@ class BetaResponseReasoningTextDeltaEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEREASONINGTEXTDELTAEVENT = frozenset(
-    {"agent", "type", "item_id", "output_index", "content_index", "delta", "sequence_number"}
-)
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETARESPONSEMCPLISTTOOLSFAILEDEVENT: frozenset[str]
+    _KEYS_BETARESPONSEMCPLISTTOOLSINPROGRESSEVENT: frozenset[str]
+    _KEYS_BETARESPONSEOUTPUTITEMADDEDEVENT: frozenset[str]
+    _KEYS_BETARESPONSEOUTPUTITEMDONEEVENT: frozenset[str]
+    _KEYS_BETARESPONSEOUTPUTTEXTANNOTATIONADDEDEVENT: frozenset[str]
+    _KEYS_BETARESPONSEQUEUEDEVENT: frozenset[str]
+    _KEYS_BETARESPONSEREASONINGSUMMARYPARTADDEDEVENT: frozenset[str]
+    _KEYS_BETARESPONSEREASONINGSUMMARYPARTADDEDEVENTPART: frozenset[str]
+    _KEYS_BETARESPONSEREASONINGSUMMARYPARTDONEEVENT: frozenset[str]
+    _KEYS_BETARESPONSEREASONINGSUMMARYPARTDONEEVENTPART: frozenset[str]
+    _KEYS_BETARESPONSEREASONINGSUMMARYTEXTDELTAEVENT: frozenset[str]
+    _KEYS_BETARESPONSEREASONINGSUMMARYTEXTDONEEVENT: frozenset[str]
+    _KEYS_BETARESPONSEREASONINGTEXTDELTAEVENT: frozenset[str]
+else:
+    _KEYS_BETARESPONSEMCPLISTTOOLSFAILEDEVENT = frozenset(
+        {"agent", "type", "item_id", "output_index", "sequence_number"}
+    )
+    _KEYS_BETARESPONSEMCPLISTTOOLSINPROGRESSEVENT = frozenset(
+        {"agent", "type", "item_id", "output_index", "sequence_number"}
+    )
+    _KEYS_BETARESPONSEOUTPUTITEMADDEDEVENT = frozenset(
+        {"agent", "type", "output_index", "sequence_number", "item"}
+    )
+    _KEYS_BETARESPONSEOUTPUTITEMDONEEVENT = frozenset(
+        {"agent", "type", "output_index", "sequence_number", "item"}
+    )
+    _KEYS_BETARESPONSEOUTPUTTEXTANNOTATIONADDEDEVENT = frozenset(
+        {
+            "agent",
+            "type",
+            "item_id",
+            "output_index",
+            "content_index",
+            "annotation_index",
+            "sequence_number",
+            "annotation",
+        }
+    )
+    _KEYS_BETARESPONSEQUEUEDEVENT = frozenset({"agent", "type", "response", "sequence_number"})
+    _KEYS_BETARESPONSEREASONINGSUMMARYPARTADDEDEVENT = frozenset(
+        {"agent", "type", "item_id", "output_index", "summary_index", "sequence_number", "part"}
+    )
+    _KEYS_BETARESPONSEREASONINGSUMMARYPARTADDEDEVENTPART = frozenset({"type", "text"})
+    _KEYS_BETARESPONSEREASONINGSUMMARYPARTDONEEVENT = frozenset(
+        {
+            "agent",
+            "type",
+            "item_id",
+            "output_index",
+            "summary_index",
+            "status",
+            "sequence_number",
+            "part",
+        }
+    )
+    _KEYS_BETARESPONSEREASONINGSUMMARYPARTDONEEVENTPART = frozenset({"type", "text"})
+    _KEYS_BETARESPONSEREASONINGSUMMARYTEXTDELTAEVENT = frozenset(
+        {"agent", "type", "item_id", "output_index", "summary_index", "delta", "sequence_number"}
+    )
+    _KEYS_BETARESPONSEREASONINGSUMMARYTEXTDONEEVENT = frozenset(
+        {"agent", "type", "item_id", "output_index", "summary_index", "text", "sequence_number"}
+    )
+    _KEYS_BETARESPONSEREASONINGTEXTDELTAEVENT = frozenset(
+        {"agent", "type", "item_id", "output_index", "content_index", "delta", "sequence_number"}
+    )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -194,11 +194,6 @@ class BetaResponseReasoningTextDoneEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEREASONINGTEXTDONEEVENT = frozenset(
-    {"agent", "type", "item_id", "output_index", "content_index", "text", "sequence_number"}
-)
-
-
 @_r.model
 class BetaResponseRefusalDeltaEvent(_r.Model):
     """Emitted when there is a partial refusal text."""
@@ -307,11 +302,6 @@ class BetaResponseRefusalDeltaEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSEREFUSALDELTAEVENT = frozenset(
-    {"agent", "type", "item_id", "output_index", "content_index", "delta", "sequence_number"}
-)
 
 
 @_r.model
@@ -424,11 +414,6 @@ class BetaResponseRefusalDoneEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEREFUSALDONEEVENT = frozenset(
-    {"agent", "type", "item_id", "output_index", "content_index", "refusal", "sequence_number"}
-)
-
-
 @_r.model
 class BetaResponseShellCallCommandAddedStreamingEvent(_r.Model):
     """A streaming event that indicated a shell command was added to a tool call."""
@@ -530,11 +515,6 @@ class BetaResponseShellCallCommandAddedStreamingEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSESHELLCALLCOMMANDADDEDSTREAMINGEVENT = frozenset(
-    {"type", "sequence_number", "agent", "output_index", "command_index", "command"}
-)
 
 
 @_r.model
@@ -651,11 +631,6 @@ class BetaResponseShellCallCommandDeltaStreamingEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSESHELLCALLCOMMANDDELTASTREAMINGEVENT = frozenset(
-    {"type", "sequence_number", "agent", "output_index", "command_index", "delta", "obfuscation"}
-)
-
-
 @_r.model
 class BetaResponseShellCallCommandDoneStreamingEvent(_r.Model):
     """A streaming event that indicated a shell command was completed."""
@@ -757,11 +732,6 @@ class BetaResponseShellCallCommandDoneStreamingEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSESHELLCALLCOMMANDDONESTREAMINGEVENT = frozenset(
-    {"type", "sequence_number", "agent", "output_index", "command_index", "command"}
-)
 
 
 @_r.model
@@ -880,11 +850,6 @@ class BetaResponseShellCallOutputContentDeltaStreamingEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSESHELLCALLOUTPUTCONTENTDELTASTREAMINGEVENT = frozenset(
-    {"type", "sequence_number", "agent", "item_id", "output_index", "command_index", "delta"}
-)
-
-
 @_r.model
 class BetaResponseShellCallOutputContentDoneStreamingEvent(_r.Model):
     """A streaming event that indicated shell call output was completed."""
@@ -1001,11 +966,6 @@ class BetaResponseShellCallOutputContentDoneStreamingEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSESHELLCALLOUTPUTCONTENTDONESTREAMINGEVENT = frozenset(
-    {"type", "sequence_number", "agent", "item_id", "output_index", "command_index", "output"}
-)
 
 
 @_r.model
@@ -1129,20 +1089,6 @@ class BetaResponseTextDeltaEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSETEXTDELTAEVENT = frozenset(
-    {
-        "agent",
-        "type",
-        "item_id",
-        "output_index",
-        "content_index",
-        "delta",
-        "sequence_number",
-        "logprobs",
-    }
-)
-
-
 @_r.model
 class BetaResponseTextDoneEvent(_r.Model):
     """Emitted when text content is finalized."""
@@ -1264,20 +1210,6 @@ class BetaResponseTextDoneEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSETEXTDONEEVENT = frozenset(
-    {
-        "agent",
-        "type",
-        "item_id",
-        "output_index",
-        "content_index",
-        "text",
-        "sequence_number",
-        "logprobs",
-    }
-)
-
-
 @_r.model
 class BetaResponseWebSearchCallCompletedEvent(_r.Model):
     """Emitted when a web search call is completed."""
@@ -1366,11 +1298,6 @@ class BetaResponseWebSearchCallCompletedEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSEWEBSEARCHCALLCOMPLETEDEVENT = frozenset(
-    {"agent", "type", "output_index", "item_id", "sequence_number"}
-)
 
 
 @_r.model
@@ -1465,11 +1392,6 @@ class BetaResponseWebSearchCallInProgressEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEWEBSEARCHCALLINPROGRESSEVENT = frozenset(
-    {"agent", "type", "output_index", "item_id", "sequence_number"}
-)
-
-
 @_r.model
 class BetaResponseWebSearchCallSearchingEvent(_r.Model):
     """Emitted when a web search call is executing."""
@@ -1560,11 +1482,6 @@ class BetaResponseWebSearchCallSearchingEvent(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEWEBSEARCHCALLSEARCHINGEVENT = frozenset(
-    {"agent", "type", "output_index", "item_id", "sequence_number"}
-)
-
-
 @_r.model
 class BetaShellCallOutputDelta(_r.Model):
     """A delta of stdout/stderr emitted while a shell call was running."""
@@ -1625,9 +1542,6 @@ class BetaShellCallOutputDelta(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETASHELLCALLOUTPUTDELTA = frozenset({"stdout", "stderr"})
 
 
 class UnknownBetaResponseStreamEvent(_r.Unknown):
@@ -1779,3 +1693,89 @@ _BETA_RESPONSE_STREAM_EVENT_BY_TAG: _r.Decoders[BetaResponseStreamEvent] = {
     "response.custom_tool_call_input.delta": BetaResponseCustomToolCallInputDeltaEvent.from_dict,
     "response.custom_tool_call_input.done": BetaResponseCustomToolCallInputDoneEvent.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETARESPONSEREASONINGTEXTDONEEVENT: frozenset[str]
+    _KEYS_BETARESPONSEREFUSALDELTAEVENT: frozenset[str]
+    _KEYS_BETARESPONSEREFUSALDONEEVENT: frozenset[str]
+    _KEYS_BETARESPONSESHELLCALLCOMMANDADDEDSTREAMINGEVENT: frozenset[str]
+    _KEYS_BETARESPONSESHELLCALLCOMMANDDELTASTREAMINGEVENT: frozenset[str]
+    _KEYS_BETARESPONSESHELLCALLCOMMANDDONESTREAMINGEVENT: frozenset[str]
+    _KEYS_BETARESPONSESHELLCALLOUTPUTCONTENTDELTASTREAMINGEVENT: frozenset[str]
+    _KEYS_BETARESPONSESHELLCALLOUTPUTCONTENTDONESTREAMINGEVENT: frozenset[str]
+    _KEYS_BETARESPONSETEXTDELTAEVENT: frozenset[str]
+    _KEYS_BETARESPONSETEXTDONEEVENT: frozenset[str]
+    _KEYS_BETARESPONSEWEBSEARCHCALLCOMPLETEDEVENT: frozenset[str]
+    _KEYS_BETARESPONSEWEBSEARCHCALLINPROGRESSEVENT: frozenset[str]
+    _KEYS_BETARESPONSEWEBSEARCHCALLSEARCHINGEVENT: frozenset[str]
+    _KEYS_BETASHELLCALLOUTPUTDELTA: frozenset[str]
+else:
+    _KEYS_BETARESPONSEREASONINGTEXTDONEEVENT = frozenset(
+        {"agent", "type", "item_id", "output_index", "content_index", "text", "sequence_number"}
+    )
+    _KEYS_BETARESPONSEREFUSALDELTAEVENT = frozenset(
+        {"agent", "type", "item_id", "output_index", "content_index", "delta", "sequence_number"}
+    )
+    _KEYS_BETARESPONSEREFUSALDONEEVENT = frozenset(
+        {"agent", "type", "item_id", "output_index", "content_index", "refusal", "sequence_number"}
+    )
+    _KEYS_BETARESPONSESHELLCALLCOMMANDADDEDSTREAMINGEVENT = frozenset(
+        {"type", "sequence_number", "agent", "output_index", "command_index", "command"}
+    )
+    _KEYS_BETARESPONSESHELLCALLCOMMANDDELTASTREAMINGEVENT = frozenset(
+        {
+            "type",
+            "sequence_number",
+            "agent",
+            "output_index",
+            "command_index",
+            "delta",
+            "obfuscation",
+        }
+    )
+    _KEYS_BETARESPONSESHELLCALLCOMMANDDONESTREAMINGEVENT = frozenset(
+        {"type", "sequence_number", "agent", "output_index", "command_index", "command"}
+    )
+    _KEYS_BETARESPONSESHELLCALLOUTPUTCONTENTDELTASTREAMINGEVENT = frozenset(
+        {"type", "sequence_number", "agent", "item_id", "output_index", "command_index", "delta"}
+    )
+    _KEYS_BETARESPONSESHELLCALLOUTPUTCONTENTDONESTREAMINGEVENT = frozenset(
+        {"type", "sequence_number", "agent", "item_id", "output_index", "command_index", "output"}
+    )
+    _KEYS_BETARESPONSETEXTDELTAEVENT = frozenset(
+        {
+            "agent",
+            "type",
+            "item_id",
+            "output_index",
+            "content_index",
+            "delta",
+            "sequence_number",
+            "logprobs",
+        }
+    )
+    _KEYS_BETARESPONSETEXTDONEEVENT = frozenset(
+        {
+            "agent",
+            "type",
+            "item_id",
+            "output_index",
+            "content_index",
+            "text",
+            "sequence_number",
+            "logprobs",
+        }
+    )
+    _KEYS_BETARESPONSEWEBSEARCHCALLCOMPLETEDEVENT = frozenset(
+        {"agent", "type", "output_index", "item_id", "sequence_number"}
+    )
+    _KEYS_BETARESPONSEWEBSEARCHCALLINPROGRESSEVENT = frozenset(
+        {"agent", "type", "output_index", "item_id", "sequence_number"}
+    )
+    _KEYS_BETARESPONSEWEBSEARCHCALLSEARCHINGEVENT = frozenset(
+        {"agent", "type", "output_index", "item_id", "sequence_number"}
+    )
+    _KEYS_BETASHELLCALLOUTPUTDELTA = frozenset({"stdout", "stderr"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -218,22 +218,6 @@ class BetaCustomToolCallResource(_r.Model):
         return out
 
 
-_KEYS_BETACUSTOMTOOLCALLRESOURCE = frozenset(
-    {
-        "agent",
-        "type",
-        "id",
-        "call_id",
-        "caller",
-        "namespace",
-        "name",
-        "input",
-        "status",
-        "created_by",
-    }
-)
-
-
 @_r.model
 class BetaFunctionToolCallResource(_r.Model):
     """BetaFunctionToolCallResource"""
@@ -373,22 +357,6 @@ class BetaFunctionToolCallResource(_r.Model):
         return out
 
 
-_KEYS_BETAFUNCTIONTOOLCALLRESOURCE = frozenset(
-    {
-        "agent",
-        "id",
-        "type",
-        "call_id",
-        "caller",
-        "namespace",
-        "name",
-        "arguments",
-        "status",
-        "created_by",
-    }
-)
-
-
 @_r.model
 class BetaInputMessageResource(_r.Model):
     """BetaInputMessageResource"""
@@ -490,9 +458,6 @@ class BetaInputMessageResource(_r.Model):
         return out
 
 
-_KEYS_BETAINPUTMESSAGERESOURCE = frozenset({"agent", "type", "role", "status", "content", "id"})
-
-
 @_r.model
 class BetaResponseItemList(_r.Model):
     """A list of Response items."""
@@ -579,9 +544,6 @@ class BetaResponseItemList(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSEITEMLIST = frozenset({"object", "data", "has_more", "first_id", "last_id"})
 
 
 class UnknownBetaItemResource(_r.Unknown):
@@ -681,3 +643,43 @@ _BETA_ITEM_RESOURCE_BY_TAG: _r.Decoders[BetaItemResource] = {
     "custom_tool_call": BetaCustomToolCallResource.from_dict,
     "custom_tool_call_output": BetaCustomToolCallOutputResource.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETACUSTOMTOOLCALLRESOURCE: frozenset[str]
+    _KEYS_BETAFUNCTIONTOOLCALLRESOURCE: frozenset[str]
+    _KEYS_BETAINPUTMESSAGERESOURCE: frozenset[str]
+    _KEYS_BETARESPONSEITEMLIST: frozenset[str]
+else:
+    _KEYS_BETACUSTOMTOOLCALLRESOURCE = frozenset(
+        {
+            "agent",
+            "type",
+            "id",
+            "call_id",
+            "caller",
+            "namespace",
+            "name",
+            "input",
+            "status",
+            "created_by",
+        }
+    )
+    _KEYS_BETAFUNCTIONTOOLCALLRESOURCE = frozenset(
+        {
+            "agent",
+            "id",
+            "type",
+            "call_id",
+            "caller",
+            "namespace",
+            "name",
+            "arguments",
+            "status",
+            "created_by",
+        }
+    )
+    _KEYS_BETAINPUTMESSAGERESOURCE = frozenset({"agent", "type", "role", "status", "content", "id"})
+    _KEYS_BETARESPONSEITEMLIST = frozenset({"object", "data", "has_more", "first_id", "last_id"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -233,24 +233,6 @@ class BetaTokenCountsBody(_r.Model):
         return out
 
 
-_KEYS_BETATOKENCOUNTSBODY = frozenset(
-    {
-        "model",
-        "input",
-        "previous_response_id",
-        "tools",
-        "text",
-        "reasoning",
-        "truncation",
-        "instructions",
-        "personality",
-        "conversation",
-        "tool_choice",
-        "parallel_tool_calls",
-    }
-)
-
-
 @_r.model
 class BetaTokenCountsResource(_r.Model):
     """Token counts"""
@@ -309,9 +291,6 @@ class BetaTokenCountsResource(_r.Model):
         return out
 
 
-_KEYS_BETATOKENCOUNTSRESOURCE = frozenset({"object", "input_tokens"})
-
-
 BetaPersonalityEnum: TypeAlias = BetaPersonalityEnumEnum | str
 
 
@@ -327,3 +306,28 @@ def beta_token_counts_body_input_from_dict(data: Any) -> BetaTokenCountsBodyInpu
     if kind is list:
         return _r.list_of(data, beta_input_item_from_dict)
     raise _r.DecodeError("a string or an array", data)
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETATOKENCOUNTSBODY: frozenset[str]
+    _KEYS_BETATOKENCOUNTSRESOURCE: frozenset[str]
+else:
+    _KEYS_BETATOKENCOUNTSBODY = frozenset(
+        {
+            "model",
+            "input",
+            "previous_response_id",
+            "tools",
+            "text",
+            "reasoning",
+            "truncation",
+            "instructions",
+            "personality",
+            "conversation",
+            "tool_choice",
+            "parallel_tool_calls",
+        }
+    )
+    _KEYS_BETATOKENCOUNTSRESOURCE = frozenset({"object", "input_tokens"})

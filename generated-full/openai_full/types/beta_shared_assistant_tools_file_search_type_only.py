@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -117,9 +117,6 @@ class AssistantToolsFileSearchTypeOnly(_r.Model):
         return out
 
 
-_KEYS_ASSISTANTTOOLSFILESEARCHTYPEONLY = frozenset({"type"})
-
-
 @_r.model
 class CreateMessageRequest(_r.Model):
     """CreateMessageRequest"""
@@ -209,9 +206,6 @@ class CreateMessageRequest(_r.Model):
         return out
 
 
-_KEYS_CREATEMESSAGEREQUEST = frozenset({"role", "content", "attachments", "metadata"})
-
-
 @_r.model
 class CreateMessageRequestAttachmentsItem(_r.Model):
     """CreateMessageRequestAttachmentsItem"""
@@ -280,9 +274,6 @@ class CreateMessageRequestAttachmentsItem(_r.Model):
         return out
 
 
-_KEYS_CREATEMESSAGEREQUESTATTACHMENTSITEM = frozenset({"file_id", "tools"})
-
-
 @_r.model
 class MessageContentImageFileObject(_r.Model):
     """References an image [File](/docs/api-reference/files) in the content of a message."""
@@ -339,9 +330,6 @@ class MessageContentImageFileObject(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_MESSAGECONTENTIMAGEFILEOBJECT = frozenset({"type", "image_file"})
 
 
 @_r.model
@@ -407,9 +395,6 @@ class MessageContentImageFileObjectImageFile(_r.Model):
         return out
 
 
-_KEYS_MESSAGECONTENTIMAGEFILEOBJECTIMAGEFILE = frozenset({"file_id", "detail"})
-
-
 @_r.model
 class MessageContentImageUrlObject(_r.Model):
     """References an image URL in the content of a message."""
@@ -466,9 +451,6 @@ class MessageContentImageUrlObject(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_MESSAGECONTENTIMAGEURLOBJECT = frozenset({"type", "image_url"})
 
 
 @_r.model
@@ -534,9 +516,6 @@ class MessageContentImageUrlObjectImageUrl(_r.Model):
         return out
 
 
-_KEYS_MESSAGECONTENTIMAGEURLOBJECTIMAGEURL = frozenset({"url", "detail"})
-
-
 @_r.model
 class MessageRequestContentTextObject(_r.Model):
     """The text content that is part of a message."""
@@ -594,9 +573,6 @@ class MessageRequestContentTextObject(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_MESSAGEREQUESTCONTENTTEXTOBJECT = frozenset({"type", "text"})
 
 
 class UnknownCreateMessageRequestAttachmentsItemToolsItem(_r.Unknown):
@@ -708,3 +684,25 @@ _CREATE_MESSAGE_REQUEST_CONTENT_ARRAY_OF_CONTENT_PARTS_ITEM_BY_TAG: _r.Decoders[
     "image_url": MessageContentImageUrlObject.from_dict,
     "text": MessageRequestContentTextObject.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_ASSISTANTTOOLSFILESEARCHTYPEONLY: frozenset[str]
+    _KEYS_CREATEMESSAGEREQUEST: frozenset[str]
+    _KEYS_CREATEMESSAGEREQUESTATTACHMENTSITEM: frozenset[str]
+    _KEYS_MESSAGECONTENTIMAGEFILEOBJECT: frozenset[str]
+    _KEYS_MESSAGECONTENTIMAGEFILEOBJECTIMAGEFILE: frozenset[str]
+    _KEYS_MESSAGECONTENTIMAGEURLOBJECT: frozenset[str]
+    _KEYS_MESSAGECONTENTIMAGEURLOBJECTIMAGEURL: frozenset[str]
+    _KEYS_MESSAGEREQUESTCONTENTTEXTOBJECT: frozenset[str]
+else:
+    _KEYS_ASSISTANTTOOLSFILESEARCHTYPEONLY = frozenset({"type"})
+    _KEYS_CREATEMESSAGEREQUEST = frozenset({"role", "content", "attachments", "metadata"})
+    _KEYS_CREATEMESSAGEREQUESTATTACHMENTSITEM = frozenset({"file_id", "tools"})
+    _KEYS_MESSAGECONTENTIMAGEFILEOBJECT = frozenset({"type", "image_file"})
+    _KEYS_MESSAGECONTENTIMAGEFILEOBJECTIMAGEFILE = frozenset({"file_id", "detail"})
+    _KEYS_MESSAGECONTENTIMAGEURLOBJECT = frozenset({"type", "image_url"})
+    _KEYS_MESSAGECONTENTIMAGEURLOBJECTIMAGEURL = frozenset({"url", "detail"})
+    _KEYS_MESSAGEREQUESTCONTENTTEXTOBJECT = frozenset({"type", "text"})

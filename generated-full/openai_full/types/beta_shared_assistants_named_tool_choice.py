@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -173,9 +173,6 @@ class AssistantsNamedToolChoice(_r.Model):
         return out
 
 
-_KEYS_ASSISTANTSNAMEDTOOLCHOICE = frozenset({"type", "function"})
-
-
 @_r.model
 class AssistantsNamedToolChoiceFunction(_r.Model):
     """AssistantsNamedToolChoiceFunction"""
@@ -224,9 +221,6 @@ class AssistantsNamedToolChoiceFunction(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_ASSISTANTSNAMEDTOOLCHOICEFUNCTION = frozenset({"name"})
 
 
 @_r.model
@@ -301,9 +295,6 @@ class RunCompletionUsage(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RUNCOMPLETIONUSAGE = frozenset({"completion_tokens", "prompt_tokens", "total_tokens"})
 
 
 @_r.model
@@ -631,39 +622,6 @@ class RunObject(_r.Model):
         return out
 
 
-_KEYS_RUNOBJECT = frozenset(
-    {
-        "id",
-        "object",
-        "created_at",
-        "thread_id",
-        "assistant_id",
-        "status",
-        "required_action",
-        "last_error",
-        "expires_at",
-        "started_at",
-        "cancelled_at",
-        "failed_at",
-        "completed_at",
-        "incomplete_details",
-        "model",
-        "instructions",
-        "tools",
-        "metadata",
-        "usage",
-        "temperature",
-        "top_p",
-        "max_prompt_tokens",
-        "max_completion_tokens",
-        "truncation_strategy",
-        "tool_choice",
-        "parallel_tool_calls",
-        "response_format",
-    }
-)
-
-
 @_r.model
 class RunObjectIncompleteDetails(_r.Model):
     """Details on why the run is incomplete. Will be `null` if the run is not incomplete."""
@@ -713,9 +671,6 @@ class RunObjectIncompleteDetails(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RUNOBJECTINCOMPLETEDETAILS = frozenset({"reason"})
 
 
 @_r.model
@@ -775,9 +730,6 @@ class RunObjectLastError(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RUNOBJECTLASTERROR = frozenset({"code", "message"})
 
 
 @_r.model
@@ -843,9 +795,6 @@ class RunObjectRequiredAction(_r.Model):
         return out
 
 
-_KEYS_RUNOBJECTREQUIREDACTION = frozenset({"type", "submit_tool_outputs"})
-
-
 @_r.model
 class RunObjectRequiredActionSubmitToolOutputs(_r.Model):
     """Details on the tool outputs needed for this run to continue."""
@@ -896,9 +845,6 @@ class RunObjectRequiredActionSubmitToolOutputs(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RUNOBJECTREQUIREDACTIONSUBMITTOOLOUTPUTS = frozenset({"tool_calls"})
 
 
 @_r.model
@@ -969,9 +915,6 @@ class RunToolCallObject(_r.Model):
         return out
 
 
-_KEYS_RUNTOOLCALLOBJECT = frozenset({"id", "type", "function"})
-
-
 @_r.model
 class RunToolCallObjectFunction(_r.Model):
     """The function definition."""
@@ -1029,9 +972,6 @@ class RunToolCallObjectFunction(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RUNTOOLCALLOBJECTFUNCTION = frozenset({"name", "arguments"})
 
 
 @_r.model
@@ -1096,9 +1036,6 @@ class TruncationObject(_r.Model):
         return out
 
 
-_KEYS_TRUNCATIONOBJECT = frozenset({"type", "last_messages"})
-
-
 class UnknownRunObjectToolsItem(_r.Unknown):
     """A `RunObjectToolsItem` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -1156,3 +1093,61 @@ _RUN_OBJECT_TOOLS_ITEM_BY_TAG: _r.Decoders[RunObjectToolsItem] = {
     "file_search": AssistantToolsFileSearch.from_dict,
     "function": AssistantToolsFunction.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_ASSISTANTSNAMEDTOOLCHOICE: frozenset[str]
+    _KEYS_ASSISTANTSNAMEDTOOLCHOICEFUNCTION: frozenset[str]
+    _KEYS_RUNCOMPLETIONUSAGE: frozenset[str]
+    _KEYS_RUNOBJECT: frozenset[str]
+    _KEYS_RUNOBJECTINCOMPLETEDETAILS: frozenset[str]
+    _KEYS_RUNOBJECTLASTERROR: frozenset[str]
+    _KEYS_RUNOBJECTREQUIREDACTION: frozenset[str]
+    _KEYS_RUNOBJECTREQUIREDACTIONSUBMITTOOLOUTPUTS: frozenset[str]
+    _KEYS_RUNTOOLCALLOBJECT: frozenset[str]
+    _KEYS_RUNTOOLCALLOBJECTFUNCTION: frozenset[str]
+    _KEYS_TRUNCATIONOBJECT: frozenset[str]
+else:
+    _KEYS_ASSISTANTSNAMEDTOOLCHOICE = frozenset({"type", "function"})
+    _KEYS_ASSISTANTSNAMEDTOOLCHOICEFUNCTION = frozenset({"name"})
+    _KEYS_RUNCOMPLETIONUSAGE = frozenset({"completion_tokens", "prompt_tokens", "total_tokens"})
+    _KEYS_RUNOBJECT = frozenset(
+        {
+            "id",
+            "object",
+            "created_at",
+            "thread_id",
+            "assistant_id",
+            "status",
+            "required_action",
+            "last_error",
+            "expires_at",
+            "started_at",
+            "cancelled_at",
+            "failed_at",
+            "completed_at",
+            "incomplete_details",
+            "model",
+            "instructions",
+            "tools",
+            "metadata",
+            "usage",
+            "temperature",
+            "top_p",
+            "max_prompt_tokens",
+            "max_completion_tokens",
+            "truncation_strategy",
+            "tool_choice",
+            "parallel_tool_calls",
+            "response_format",
+        }
+    )
+    _KEYS_RUNOBJECTINCOMPLETEDETAILS = frozenset({"reason"})
+    _KEYS_RUNOBJECTLASTERROR = frozenset({"code", "message"})
+    _KEYS_RUNOBJECTREQUIREDACTION = frozenset({"type", "submit_tool_outputs"})
+    _KEYS_RUNOBJECTREQUIREDACTIONSUBMITTOOLOUTPUTS = frozenset({"tool_calls"})
+    _KEYS_RUNTOOLCALLOBJECT = frozenset({"id", "type", "function"})
+    _KEYS_RUNTOOLCALLOBJECTFUNCTION = frozenset({"name", "arguments"})
+    _KEYS_TRUNCATIONOBJECT = frozenset({"type", "last_messages"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -117,9 +117,6 @@ class BetaAgentTag(_r.Model):
         return out
 
 
-_KEYS_BETAAGENTTAG = frozenset({"agent_name"})
-
-
 @_r.model
 class BetaApplyPatchToolParam(_r.Model):
     """Allows the assistant to create, delete, or update files using unified diffs."""
@@ -186,9 +183,6 @@ class BetaApplyPatchToolParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAAPPLYPATCHTOOLPARAM = frozenset({"type", "allowed_callers"})
 
 
 @_r.model
@@ -287,9 +281,6 @@ class BetaApproximateLocation(_r.Model):
         return out
 
 
-_KEYS_BETAAPPROXIMATELOCATION = frozenset({"type", "country", "region", "city", "timezone"})
-
-
 @_r.model
 class BetaAutoCodeInterpreterToolParam(_r.Model):
     """Configuration for a code interpreter container. Optionally specify the IDs of the files to run the code on."""
@@ -376,11 +367,6 @@ class BetaAutoCodeInterpreterToolParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAAUTOCODEINTERPRETERTOOLPARAM = frozenset(
-    {"type", "file_ids", "memory_limit", "network_policy"}
-)
 
 
 @_r.model
@@ -470,9 +456,6 @@ class BetaClickParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETACLICKPARAM = frozenset({"type", "button", "x", "y", "keys"})
 
 
 @_r.model
@@ -572,11 +555,6 @@ class BetaContainerFileCitationBody(_r.Model):
         return out
 
 
-_KEYS_BETACONTAINERFILECITATIONBODY = frozenset(
-    {"type", "container_id", "file_id", "start_index", "end_index", "filename"}
-)
-
-
 @_r.model
 class BetaContainerNetworkPolicyAllowlistParam(_r.Model):
     """BetaContainerNetworkPolicyAllowlistParam"""
@@ -655,11 +633,6 @@ class BetaContainerNetworkPolicyAllowlistParam(_r.Model):
         return out
 
 
-_KEYS_BETACONTAINERNETWORKPOLICYALLOWLISTPARAM = frozenset(
-    {"type", "allowed_domains", "domain_secrets"}
-)
-
-
 @_r.model
 class BetaContainerNetworkPolicyDisabledParam(_r.Model):
     """BetaContainerNetworkPolicyDisabledParam"""
@@ -710,9 +683,6 @@ class BetaContainerNetworkPolicyDisabledParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETACONTAINERNETWORKPOLICYDISABLEDPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -781,9 +751,6 @@ class BetaContainerNetworkPolicyDomainSecretParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETACONTAINERNETWORKPOLICYDOMAINSECRETPARAM = frozenset({"domain", "name", "value"})
 
 
 @_r.model
@@ -865,9 +832,6 @@ class BetaFileCitationBody(_r.Model):
         return out
 
 
-_KEYS_BETAFILECITATIONBODY = frozenset({"type", "file_id", "index", "filename"})
-
-
 @_r.model
 class BetaFilePath(_r.Model):
     """A path to a file."""
@@ -932,9 +896,6 @@ class BetaFilePath(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAFILEPATH = frozenset({"type", "file_id", "index"})
 
 
 @_r.model
@@ -1025,9 +986,6 @@ class BetaUrlCitationBody(_r.Model):
         return out
 
 
-_KEYS_BETAURLCITATIONBODY = frozenset({"type", "url", "start_index", "end_index", "title"})
-
-
 class UnknownBetaAnnotation(_r.Unknown):
     """A `BetaAnnotation` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -1113,3 +1071,39 @@ _BETA_AUTO_CODE_INTERPRETER_TOOL_PARAM_NETWORK_POLICY_BY_TAG: _r.Decoders[
     "disabled": BetaContainerNetworkPolicyDisabledParam.from_dict,
     "allowlist": BetaContainerNetworkPolicyAllowlistParam.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETAAGENTTAG: frozenset[str]
+    _KEYS_BETAAPPLYPATCHTOOLPARAM: frozenset[str]
+    _KEYS_BETAAPPROXIMATELOCATION: frozenset[str]
+    _KEYS_BETAAUTOCODEINTERPRETERTOOLPARAM: frozenset[str]
+    _KEYS_BETACLICKPARAM: frozenset[str]
+    _KEYS_BETACONTAINERFILECITATIONBODY: frozenset[str]
+    _KEYS_BETACONTAINERNETWORKPOLICYALLOWLISTPARAM: frozenset[str]
+    _KEYS_BETACONTAINERNETWORKPOLICYDISABLEDPARAM: frozenset[str]
+    _KEYS_BETACONTAINERNETWORKPOLICYDOMAINSECRETPARAM: frozenset[str]
+    _KEYS_BETAFILECITATIONBODY: frozenset[str]
+    _KEYS_BETAFILEPATH: frozenset[str]
+    _KEYS_BETAURLCITATIONBODY: frozenset[str]
+else:
+    _KEYS_BETAAGENTTAG = frozenset({"agent_name"})
+    _KEYS_BETAAPPLYPATCHTOOLPARAM = frozenset({"type", "allowed_callers"})
+    _KEYS_BETAAPPROXIMATELOCATION = frozenset({"type", "country", "region", "city", "timezone"})
+    _KEYS_BETAAUTOCODEINTERPRETERTOOLPARAM = frozenset(
+        {"type", "file_ids", "memory_limit", "network_policy"}
+    )
+    _KEYS_BETACLICKPARAM = frozenset({"type", "button", "x", "y", "keys"})
+    _KEYS_BETACONTAINERFILECITATIONBODY = frozenset(
+        {"type", "container_id", "file_id", "start_index", "end_index", "filename"}
+    )
+    _KEYS_BETACONTAINERNETWORKPOLICYALLOWLISTPARAM = frozenset(
+        {"type", "allowed_domains", "domain_secrets"}
+    )
+    _KEYS_BETACONTAINERNETWORKPOLICYDISABLEDPARAM = frozenset({"type"})
+    _KEYS_BETACONTAINERNETWORKPOLICYDOMAINSECRETPARAM = frozenset({"domain", "name", "value"})
+    _KEYS_BETAFILECITATIONBODY = frozenset({"type", "file_id", "index", "filename"})
+    _KEYS_BETAFILEPATH = frozenset({"type", "file_id", "index"})
+    _KEYS_BETAURLCITATIONBODY = frozenset({"type", "url", "start_index", "end_index", "title"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -188,9 +188,6 @@ class BetaAdditionalToolsItemParam(_r.Model):
         return out
 
 
-_KEYS_BETAADDITIONALTOOLSITEMPARAM = frozenset({"agent", "id", "type", "role", "tools"})
-
-
 @_r.model
 class BetaAgentMessageItemParam(_r.Model):
     """A message routed between agents."""
@@ -294,11 +291,6 @@ class BetaAgentMessageItemParam(_r.Model):
         return out
 
 
-_KEYS_BETAAGENTMESSAGEITEMPARAM = frozenset(
-    {"agent", "id", "type", "author", "recipient", "content"}
-)
-
-
 @_r.model
 class BetaAgentTagParam(_r.Model):
     """The agent that produced this item."""
@@ -347,9 +339,6 @@ class BetaAgentTagParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAAGENTTAGPARAM = frozenset({"agent_name"})
 
 
 @_r.model
@@ -422,9 +411,6 @@ class BetaApplyPatchCreateFileOperationParam(_r.Model):
         return out
 
 
-_KEYS_BETAAPPLYPATCHCREATEFILEOPERATIONPARAM = frozenset({"type", "path", "diff"})
-
-
 @_r.model
 class BetaApplyPatchDeleteFileOperationParam(_r.Model):
     """Instruction for deleting an existing file via the apply_patch tool."""
@@ -484,9 +470,6 @@ class BetaApplyPatchDeleteFileOperationParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAAPPLYPATCHDELETEFILEOPERATIONPARAM = frozenset({"type", "path"})
 
 
 @_r.model
@@ -596,11 +579,6 @@ class BetaApplyPatchToolCallItemParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAAPPLYPATCHTOOLCALLITEMPARAM = frozenset(
-    {"agent", "type", "id", "call_id", "caller", "status", "operation"}
-)
 
 
 @_r.model
@@ -713,11 +691,6 @@ class BetaApplyPatchToolCallOutputItemParam(_r.Model):
         return out
 
 
-_KEYS_BETAAPPLYPATCHTOOLCALLOUTPUTITEMPARAM = frozenset(
-    {"agent", "type", "id", "call_id", "caller", "status", "output"}
-)
-
-
 @_r.model
 class BetaApplyPatchUpdateFileOperationParam(_r.Model):
     """Instruction for updating an existing file via the apply_patch tool."""
@@ -786,9 +759,6 @@ class BetaApplyPatchUpdateFileOperationParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAAPPLYPATCHUPDATEFILEOPERATIONPARAM = frozenset({"type", "path", "diff"})
 
 
 @_r.model
@@ -876,9 +846,6 @@ class BetaCompactionSummaryItemParam(_r.Model):
         return out
 
 
-_KEYS_BETACOMPACTIONSUMMARYITEMPARAM = frozenset({"agent", "id", "type", "encrypted_content"})
-
-
 @_r.model
 class BetaCompactionTriggerItemParam(_r.Model):
     """Compacts the current context. Must be the final input item."""
@@ -939,9 +906,6 @@ class BetaCompactionTriggerItemParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETACOMPACTIONTRIGGERITEMPARAM = frozenset({"agent", "type"})
 
 
 @_r.model
@@ -1065,11 +1029,6 @@ class BetaComputerCallOutputItemParam(_r.Model):
         return out
 
 
-_KEYS_BETACOMPUTERCALLOUTPUTITEMPARAM = frozenset(
-    {"agent", "id", "call_id", "type", "output", "acknowledged_safety_checks", "status"}
-)
-
-
 @_r.model
 class BetaContainerFileCitationParam(_r.Model):
     """BetaContainerFileCitationParam"""
@@ -1167,11 +1126,6 @@ class BetaContainerFileCitationParam(_r.Model):
         return out
 
 
-_KEYS_BETACONTAINERFILECITATIONPARAM = frozenset(
-    {"type", "start_index", "end_index", "container_id", "file_id", "filename"}
-)
-
-
 @_r.model
 class BetaConversationObject(_r.Model):
     """The conversation that this response belongs to."""
@@ -1220,9 +1174,6 @@ class BetaConversationObject(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETACONVERSATIONOBJECT = frozenset({"id"})
 
 
 @_r.model
@@ -1288,9 +1239,6 @@ class BetaEncryptedContentParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAENCRYPTEDCONTENTPARAM = frozenset({"type", "encrypted_content"})
 
 
 @_r.model
@@ -1397,11 +1345,6 @@ class BetaInputImageContentParamAutoParam(_r.Model):
         return out
 
 
-_KEYS_BETAINPUTIMAGECONTENTPARAMAUTOPARAM = frozenset(
-    {"type", "image_url", "file_id", "detail", "prompt_cache_breakpoint"}
-)
-
-
 @_r.model
 class BetaInputTextContentParam(_r.Model):
     """A text input to the model."""
@@ -1481,9 +1424,6 @@ class BetaInputTextContentParam(_r.Model):
         return out
 
 
-_KEYS_BETAINPUTTEXTCONTENTPARAM = frozenset({"type", "text", "prompt_cache_breakpoint"})
-
-
 @_r.model
 class BetaPromptCacheBreakpointParam(_r.Model):
     """Marks the exact end of a reusable prompt prefix. The breakpoint inherits its TTL from the request's `prompt_cache_options.ttl`; the boundary is not rounded to a token block."""
@@ -1534,9 +1474,6 @@ class BetaPromptCacheBreakpointParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAPROMPTCACHEBREAKPOINTPARAM = frozenset({"mode"})
 
 
 class UnknownBetaAgentMessageItemParamContentItem(_r.Unknown):
@@ -1642,3 +1579,55 @@ _BETA_APPLY_PATCH_OPERATION_PARAM_BY_TAG: _r.Decoders[BetaApplyPatchOperationPar
     "delete_file": BetaApplyPatchDeleteFileOperationParam.from_dict,
     "update_file": BetaApplyPatchUpdateFileOperationParam.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETAADDITIONALTOOLSITEMPARAM: frozenset[str]
+    _KEYS_BETAAGENTMESSAGEITEMPARAM: frozenset[str]
+    _KEYS_BETAAGENTTAGPARAM: frozenset[str]
+    _KEYS_BETAAPPLYPATCHCREATEFILEOPERATIONPARAM: frozenset[str]
+    _KEYS_BETAAPPLYPATCHDELETEFILEOPERATIONPARAM: frozenset[str]
+    _KEYS_BETAAPPLYPATCHTOOLCALLITEMPARAM: frozenset[str]
+    _KEYS_BETAAPPLYPATCHTOOLCALLOUTPUTITEMPARAM: frozenset[str]
+    _KEYS_BETAAPPLYPATCHUPDATEFILEOPERATIONPARAM: frozenset[str]
+    _KEYS_BETACOMPACTIONSUMMARYITEMPARAM: frozenset[str]
+    _KEYS_BETACOMPACTIONTRIGGERITEMPARAM: frozenset[str]
+    _KEYS_BETACOMPUTERCALLOUTPUTITEMPARAM: frozenset[str]
+    _KEYS_BETACONTAINERFILECITATIONPARAM: frozenset[str]
+    _KEYS_BETACONVERSATIONOBJECT: frozenset[str]
+    _KEYS_BETAENCRYPTEDCONTENTPARAM: frozenset[str]
+    _KEYS_BETAINPUTIMAGECONTENTPARAMAUTOPARAM: frozenset[str]
+    _KEYS_BETAINPUTTEXTCONTENTPARAM: frozenset[str]
+    _KEYS_BETAPROMPTCACHEBREAKPOINTPARAM: frozenset[str]
+else:
+    _KEYS_BETAADDITIONALTOOLSITEMPARAM = frozenset({"agent", "id", "type", "role", "tools"})
+    _KEYS_BETAAGENTMESSAGEITEMPARAM = frozenset(
+        {"agent", "id", "type", "author", "recipient", "content"}
+    )
+    _KEYS_BETAAGENTTAGPARAM = frozenset({"agent_name"})
+    _KEYS_BETAAPPLYPATCHCREATEFILEOPERATIONPARAM = frozenset({"type", "path", "diff"})
+    _KEYS_BETAAPPLYPATCHDELETEFILEOPERATIONPARAM = frozenset({"type", "path"})
+    _KEYS_BETAAPPLYPATCHTOOLCALLITEMPARAM = frozenset(
+        {"agent", "type", "id", "call_id", "caller", "status", "operation"}
+    )
+    _KEYS_BETAAPPLYPATCHTOOLCALLOUTPUTITEMPARAM = frozenset(
+        {"agent", "type", "id", "call_id", "caller", "status", "output"}
+    )
+    _KEYS_BETAAPPLYPATCHUPDATEFILEOPERATIONPARAM = frozenset({"type", "path", "diff"})
+    _KEYS_BETACOMPACTIONSUMMARYITEMPARAM = frozenset({"agent", "id", "type", "encrypted_content"})
+    _KEYS_BETACOMPACTIONTRIGGERITEMPARAM = frozenset({"agent", "type"})
+    _KEYS_BETACOMPUTERCALLOUTPUTITEMPARAM = frozenset(
+        {"agent", "id", "call_id", "type", "output", "acknowledged_safety_checks", "status"}
+    )
+    _KEYS_BETACONTAINERFILECITATIONPARAM = frozenset(
+        {"type", "start_index", "end_index", "container_id", "file_id", "filename"}
+    )
+    _KEYS_BETACONVERSATIONOBJECT = frozenset({"id"})
+    _KEYS_BETAENCRYPTEDCONTENTPARAM = frozenset({"type", "encrypted_content"})
+    _KEYS_BETAINPUTIMAGECONTENTPARAMAUTOPARAM = frozenset(
+        {"type", "image_url", "file_id", "detail", "prompt_cache_breakpoint"}
+    )
+    _KEYS_BETAINPUTTEXTCONTENTPARAM = frozenset({"type", "text", "prompt_cache_breakpoint"})
+    _KEYS_BETAPROMPTCACHEBREAKPOINTPARAM = frozenset({"mode"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -152,9 +152,6 @@ class BetaCodeInterpreterOutputImage(_r.Model):
         return out
 
 
-_KEYS_BETACODEINTERPRETEROUTPUTIMAGE = frozenset({"type", "url"})
-
-
 @_r.model
 class BetaCodeInterpreterOutputLogs(_r.Model):
     """The logs output from the code interpreter."""
@@ -214,9 +211,6 @@ class BetaCodeInterpreterOutputLogs(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETACODEINTERPRETEROUTPUTLOGS = frozenset({"type", "logs"})
 
 
 @_r.model
@@ -294,9 +288,6 @@ class BetaCodeInterpreterTool(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETACODEINTERPRETERTOOL = frozenset({"type", "container", "allowed_callers"})
 
 
 @_r.model
@@ -413,11 +404,6 @@ class BetaCodeInterpreterToolCall(_r.Model):
         return out
 
 
-_KEYS_BETACODEINTERPRETERTOOLCALL = frozenset(
-    {"agent", "type", "id", "status", "container_id", "code", "outputs"}
-)
-
-
 @_r.model
 class BetaComparisonFilter(_r.Model):
     """A filter used to compare a specified attribute key to a given value using a defined comparison operation."""
@@ -496,9 +482,6 @@ class BetaComparisonFilter(_r.Model):
         return out
 
 
-_KEYS_BETACOMPARISONFILTER = frozenset({"type", "key", "value"})
-
-
 @_r.model
 class BetaCompoundFilter(_r.Model):
     """Combine multiple filters using `and` or `or`."""
@@ -560,9 +543,6 @@ class BetaCompoundFilter(_r.Model):
         return out
 
 
-_KEYS_BETACOMPOUNDFILTER = frozenset({"type", "filters"})
-
-
 @_r.model
 class BetaCoordParam(_r.Model):
     """An x/y coordinate pair, e.g. `{ x: 100, y: 200 }`."""
@@ -620,9 +600,6 @@ class BetaCoordParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETACOORDPARAM = frozenset({"x", "y"})
 
 
 @_r.model
@@ -704,9 +681,6 @@ class BetaDoubleClickAction(_r.Model):
         return out
 
 
-_KEYS_BETADOUBLECLICKACTION = frozenset({"type", "x", "y", "keys"})
-
-
 @_r.model
 class BetaDragParam(_r.Model):
     """A drag action."""
@@ -786,9 +760,6 @@ class BetaDragParam(_r.Model):
         return out
 
 
-_KEYS_BETADRAGPARAM = frozenset({"type", "path", "keys"})
-
-
 @_r.model
 class BetaKeyPressAction(_r.Model):
     """A collection of keypresses the model would like to perform."""
@@ -848,9 +819,6 @@ class BetaKeyPressAction(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAKEYPRESSACTION = frozenset({"type", "keys"})
 
 
 @_r.model
@@ -931,9 +899,6 @@ class BetaMoveParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAMOVEPARAM = frozenset({"type", "x", "y", "keys"})
 
 
 class UnknownBetaCodeInterpreterToolCallOutputsItem(_r.Unknown):
@@ -1075,3 +1040,33 @@ _BETA_COMPOUND_FILTER_FILTERS_ITEM_BY_TAG: _r.Decoders[BetaCompoundFilterFilters
     "and": BetaCompoundFilter.from_dict,
     "or": BetaCompoundFilter.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETACODEINTERPRETEROUTPUTIMAGE: frozenset[str]
+    _KEYS_BETACODEINTERPRETEROUTPUTLOGS: frozenset[str]
+    _KEYS_BETACODEINTERPRETERTOOL: frozenset[str]
+    _KEYS_BETACODEINTERPRETERTOOLCALL: frozenset[str]
+    _KEYS_BETACOMPARISONFILTER: frozenset[str]
+    _KEYS_BETACOMPOUNDFILTER: frozenset[str]
+    _KEYS_BETACOORDPARAM: frozenset[str]
+    _KEYS_BETADOUBLECLICKACTION: frozenset[str]
+    _KEYS_BETADRAGPARAM: frozenset[str]
+    _KEYS_BETAKEYPRESSACTION: frozenset[str]
+    _KEYS_BETAMOVEPARAM: frozenset[str]
+else:
+    _KEYS_BETACODEINTERPRETEROUTPUTIMAGE = frozenset({"type", "url"})
+    _KEYS_BETACODEINTERPRETEROUTPUTLOGS = frozenset({"type", "logs"})
+    _KEYS_BETACODEINTERPRETERTOOL = frozenset({"type", "container", "allowed_callers"})
+    _KEYS_BETACODEINTERPRETERTOOLCALL = frozenset(
+        {"agent", "type", "id", "status", "container_id", "code", "outputs"}
+    )
+    _KEYS_BETACOMPARISONFILTER = frozenset({"type", "key", "value"})
+    _KEYS_BETACOMPOUNDFILTER = frozenset({"type", "filters"})
+    _KEYS_BETACOORDPARAM = frozenset({"x", "y"})
+    _KEYS_BETADOUBLECLICKACTION = frozenset({"type", "x", "y", "keys"})
+    _KEYS_BETADRAGPARAM = frozenset({"type", "path", "keys"})
+    _KEYS_BETAKEYPRESSACTION = frozenset({"type", "keys"})
+    _KEYS_BETAMOVEPARAM = frozenset({"type", "x", "y", "keys"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -267,20 +267,6 @@ class BetaComputerToolCallOutputResource(_r.Model):
         return out
 
 
-_KEYS_BETACOMPUTERTOOLCALLOUTPUTRESOURCE = frozenset(
-    {
-        "agent",
-        "type",
-        "id",
-        "call_id",
-        "acknowledged_safety_checks",
-        "output",
-        "status",
-        "created_by",
-    }
-)
-
-
 @_r.model
 class BetaContainerReferenceResource(_r.Model):
     """Represents a container created with /v1/containers."""
@@ -339,9 +325,6 @@ class BetaContainerReferenceResource(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETACONTAINERREFERENCERESOURCE = frozenset({"type", "container_id"})
 
 
 @_r.model
@@ -464,11 +447,6 @@ class BetaCustomToolCallOutputResource(_r.Model):
         return out
 
 
-_KEYS_BETACUSTOMTOOLCALLOUTPUTRESOURCE = frozenset(
-    {"agent", "type", "id", "call_id", "caller", "output", "status", "created_by"}
-)
-
-
 @_r.model
 class BetaFunctionShellAction(_r.Model):
     """Execute a shell command."""
@@ -536,9 +514,6 @@ class BetaFunctionShellAction(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAFUNCTIONSHELLACTION = frozenset({"commands", "timeout_ms", "max_output_length"})
 
 
 @_r.model
@@ -668,11 +643,6 @@ class BetaFunctionShellCall(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAFUNCTIONSHELLCALL = frozenset(
-    {"agent", "type", "id", "call_id", "caller", "action", "status", "environment", "created_by"}
-)
 
 
 @_r.model
@@ -808,21 +778,6 @@ class BetaFunctionShellCallOutput(_r.Model):
         return out
 
 
-_KEYS_BETAFUNCTIONSHELLCALLOUTPUT = frozenset(
-    {
-        "agent",
-        "type",
-        "id",
-        "call_id",
-        "caller",
-        "status",
-        "output",
-        "max_output_length",
-        "created_by",
-    }
-)
-
-
 @_r.model
 class BetaFunctionShellCallOutputContent(_r.Model):
     """The content of a shell tool call output that was emitted."""
@@ -902,9 +857,6 @@ class BetaFunctionShellCallOutputContent(_r.Model):
         return out
 
 
-_KEYS_BETAFUNCTIONSHELLCALLOUTPUTCONTENT = frozenset({"stdout", "stderr", "outcome", "created_by"})
-
-
 @_r.model
 class BetaFunctionShellCallOutputExitOutcome(_r.Model):
     """Indicates that the shell commands finished and returned an exit code."""
@@ -966,9 +918,6 @@ class BetaFunctionShellCallOutputExitOutcome(_r.Model):
         return out
 
 
-_KEYS_BETAFUNCTIONSHELLCALLOUTPUTEXITOUTCOME = frozenset({"type", "exit_code"})
-
-
 @_r.model
 class BetaFunctionShellCallOutputTimeoutOutcome(_r.Model):
     """Indicates that the shell call exceeded its configured time limit."""
@@ -1019,9 +968,6 @@ class BetaFunctionShellCallOutputTimeoutOutcome(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAFUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOME = frozenset({"type"})
 
 
 @_r.model
@@ -1160,11 +1106,6 @@ class BetaFunctionToolCallOutput(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAFUNCTIONTOOLCALLOUTPUT = frozenset(
-    {"agent", "id", "type", "call_id", "name", "namespace", "caller", "output", "status"}
-)
 
 
 @_r.model
@@ -1311,22 +1252,6 @@ class BetaFunctionToolCallOutputResource(_r.Model):
         return out
 
 
-_KEYS_BETAFUNCTIONTOOLCALLOUTPUTRESOURCE = frozenset(
-    {
-        "agent",
-        "id",
-        "type",
-        "call_id",
-        "name",
-        "namespace",
-        "caller",
-        "output",
-        "status",
-        "created_by",
-    }
-)
-
-
 @_r.model
 class BetaLocalEnvironmentResource(_r.Model):
     """Represents the use of a local environment to perform shell actions."""
@@ -1377,9 +1302,6 @@ class BetaLocalEnvironmentResource(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETALOCALENVIRONMENTRESOURCE = frozenset({"type"})
 
 
 class UnknownBetaFunctionShellCallEnvironment(_r.Unknown):
@@ -1482,3 +1404,87 @@ _BETA_FUNCTION_SHELL_CALL_OUTPUT_CONTENT_OUTCOME_BY_TAG: _r.Decoders[
     "timeout": BetaFunctionShellCallOutputTimeoutOutcome.from_dict,
     "exit": BetaFunctionShellCallOutputExitOutcome.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETACOMPUTERTOOLCALLOUTPUTRESOURCE: frozenset[str]
+    _KEYS_BETACONTAINERREFERENCERESOURCE: frozenset[str]
+    _KEYS_BETACUSTOMTOOLCALLOUTPUTRESOURCE: frozenset[str]
+    _KEYS_BETAFUNCTIONSHELLACTION: frozenset[str]
+    _KEYS_BETAFUNCTIONSHELLCALL: frozenset[str]
+    _KEYS_BETAFUNCTIONSHELLCALLOUTPUT: frozenset[str]
+    _KEYS_BETAFUNCTIONSHELLCALLOUTPUTCONTENT: frozenset[str]
+    _KEYS_BETAFUNCTIONSHELLCALLOUTPUTEXITOUTCOME: frozenset[str]
+    _KEYS_BETAFUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOME: frozenset[str]
+    _KEYS_BETAFUNCTIONTOOLCALLOUTPUT: frozenset[str]
+    _KEYS_BETAFUNCTIONTOOLCALLOUTPUTRESOURCE: frozenset[str]
+    _KEYS_BETALOCALENVIRONMENTRESOURCE: frozenset[str]
+else:
+    _KEYS_BETACOMPUTERTOOLCALLOUTPUTRESOURCE = frozenset(
+        {
+            "agent",
+            "type",
+            "id",
+            "call_id",
+            "acknowledged_safety_checks",
+            "output",
+            "status",
+            "created_by",
+        }
+    )
+    _KEYS_BETACONTAINERREFERENCERESOURCE = frozenset({"type", "container_id"})
+    _KEYS_BETACUSTOMTOOLCALLOUTPUTRESOURCE = frozenset(
+        {"agent", "type", "id", "call_id", "caller", "output", "status", "created_by"}
+    )
+    _KEYS_BETAFUNCTIONSHELLACTION = frozenset({"commands", "timeout_ms", "max_output_length"})
+    _KEYS_BETAFUNCTIONSHELLCALL = frozenset(
+        {
+            "agent",
+            "type",
+            "id",
+            "call_id",
+            "caller",
+            "action",
+            "status",
+            "environment",
+            "created_by",
+        }
+    )
+    _KEYS_BETAFUNCTIONSHELLCALLOUTPUT = frozenset(
+        {
+            "agent",
+            "type",
+            "id",
+            "call_id",
+            "caller",
+            "status",
+            "output",
+            "max_output_length",
+            "created_by",
+        }
+    )
+    _KEYS_BETAFUNCTIONSHELLCALLOUTPUTCONTENT = frozenset(
+        {"stdout", "stderr", "outcome", "created_by"}
+    )
+    _KEYS_BETAFUNCTIONSHELLCALLOUTPUTEXITOUTCOME = frozenset({"type", "exit_code"})
+    _KEYS_BETAFUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOME = frozenset({"type"})
+    _KEYS_BETAFUNCTIONTOOLCALLOUTPUT = frozenset(
+        {"agent", "id", "type", "call_id", "name", "namespace", "caller", "output", "status"}
+    )
+    _KEYS_BETAFUNCTIONTOOLCALLOUTPUTRESOURCE = frozenset(
+        {
+            "agent",
+            "id",
+            "type",
+            "call_id",
+            "name",
+            "namespace",
+            "caller",
+            "output",
+            "status",
+            "created_by",
+        }
+    )
+    _KEYS_BETALOCALENVIRONMENTRESOURCE = frozenset({"type"})

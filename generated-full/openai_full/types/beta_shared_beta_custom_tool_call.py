@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -212,11 +212,6 @@ class BetaCustomToolCall(_r.Model):
         return out
 
 
-_KEYS_BETACUSTOMTOOLCALL = frozenset(
-    {"agent", "type", "id", "call_id", "caller", "namespace", "name", "input"}
-)
-
-
 @_r.model
 class BetaEasyInputMessage(_r.Model):
     """A message input to the model with a role indicating instruction following
@@ -303,9 +298,6 @@ class BetaEasyInputMessage(_r.Model):
         return out
 
 
-_KEYS_BETAEASYINPUTMESSAGE = frozenset({"role", "content", "phase", "type"})
-
-
 @_r.model
 class BetaFileCitationParam(_r.Model):
     """BetaFileCitationParam"""
@@ -383,9 +375,6 @@ class BetaFileCitationParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAFILECITATIONPARAM = frozenset({"type", "index", "file_id", "filename"})
 
 
 @_r.model
@@ -523,11 +512,6 @@ class BetaFunctionCallOutputItemParam(_r.Model):
         return out
 
 
-_KEYS_BETAFUNCTIONCALLOUTPUTITEMPARAM = frozenset(
-    {"agent", "id", "call_id", "type", "output", "name", "namespace", "caller", "status"}
-)
-
-
 @_r.model
 class BetaFunctionShellActionParam(_r.Model):
     """Commands and limits describing how to run the shell tool call."""
@@ -602,9 +586,6 @@ class BetaFunctionShellActionParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAFUNCTIONSHELLACTIONPARAM = frozenset({"commands", "timeout_ms", "max_output_length"})
 
 
 @_r.model
@@ -733,11 +714,6 @@ class BetaFunctionShellCallItemParam(_r.Model):
         return out
 
 
-_KEYS_BETAFUNCTIONSHELLCALLITEMPARAM = frozenset(
-    {"agent", "id", "call_id", "caller", "type", "action", "status", "environment"}
-)
-
-
 @_r.model
 class BetaFunctionShellCallOutputExitOutcomeParam(_r.Model):
     """Indicates that the shell commands finished and returned an exit code."""
@@ -797,9 +773,6 @@ class BetaFunctionShellCallOutputExitOutcomeParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAFUNCTIONSHELLCALLOUTPUTEXITOUTCOMEPARAM = frozenset({"type", "exit_code"})
 
 
 @_r.model
@@ -931,11 +904,6 @@ class BetaInputFileContentParam(_r.Model):
         return out
 
 
-_KEYS_BETAINPUTFILECONTENTPARAM = frozenset(
-    {"type", "file_id", "filename", "file_data", "file_url", "detail", "prompt_cache_breakpoint"}
-)
-
-
 class UnknownBetaFunctionCallOutputItemParamOutputListItem(_r.Unknown):
     """A `BetaFunctionCallOutputItemParamOutputListItem` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -1061,3 +1029,41 @@ _BETA_FUNCTION_SHELL_CALL_ITEM_PARAM_ENVIRONMENT_BY_TAG: _r.Decoders[
     "local": BetaLocalEnvironmentParam.from_dict,
     "container_reference": BetaContainerReferenceParam.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETACUSTOMTOOLCALL: frozenset[str]
+    _KEYS_BETAEASYINPUTMESSAGE: frozenset[str]
+    _KEYS_BETAFILECITATIONPARAM: frozenset[str]
+    _KEYS_BETAFUNCTIONCALLOUTPUTITEMPARAM: frozenset[str]
+    _KEYS_BETAFUNCTIONSHELLACTIONPARAM: frozenset[str]
+    _KEYS_BETAFUNCTIONSHELLCALLITEMPARAM: frozenset[str]
+    _KEYS_BETAFUNCTIONSHELLCALLOUTPUTEXITOUTCOMEPARAM: frozenset[str]
+    _KEYS_BETAINPUTFILECONTENTPARAM: frozenset[str]
+else:
+    _KEYS_BETACUSTOMTOOLCALL = frozenset(
+        {"agent", "type", "id", "call_id", "caller", "namespace", "name", "input"}
+    )
+    _KEYS_BETAEASYINPUTMESSAGE = frozenset({"role", "content", "phase", "type"})
+    _KEYS_BETAFILECITATIONPARAM = frozenset({"type", "index", "file_id", "filename"})
+    _KEYS_BETAFUNCTIONCALLOUTPUTITEMPARAM = frozenset(
+        {"agent", "id", "call_id", "type", "output", "name", "namespace", "caller", "status"}
+    )
+    _KEYS_BETAFUNCTIONSHELLACTIONPARAM = frozenset({"commands", "timeout_ms", "max_output_length"})
+    _KEYS_BETAFUNCTIONSHELLCALLITEMPARAM = frozenset(
+        {"agent", "id", "call_id", "caller", "type", "action", "status", "environment"}
+    )
+    _KEYS_BETAFUNCTIONSHELLCALLOUTPUTEXITOUTCOMEPARAM = frozenset({"type", "exit_code"})
+    _KEYS_BETAINPUTFILECONTENTPARAM = frozenset(
+        {
+            "type",
+            "file_id",
+            "filename",
+            "file_data",
+            "file_url",
+            "detail",
+            "prompt_cache_breakpoint",
+        }
+    )

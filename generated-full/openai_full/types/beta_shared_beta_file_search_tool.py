@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -302,11 +302,6 @@ class BetaFileSearchTool(_r.Model):
         return out
 
 
-_KEYS_BETAFILESEARCHTOOL = frozenset(
-    {"type", "vector_store_ids", "max_num_results", "ranking_options", "filters"}
-)
-
-
 @_r.model
 class BetaFileSearchToolCall(_r.Model):
     """The results of a file search tool call. See the
@@ -415,9 +410,6 @@ class BetaFileSearchToolCall(_r.Model):
         return out
 
 
-_KEYS_BETAFILESEARCHTOOLCALL = frozenset({"agent", "id", "type", "status", "queries", "results"})
-
-
 @_r.model
 class BetaFileSearchToolCallResultsItem(_r.Model):
     """BetaFileSearchToolCallResultsItem"""
@@ -516,11 +508,6 @@ class BetaFileSearchToolCallResultsItem(_r.Model):
         return out
 
 
-_KEYS_BETAFILESEARCHTOOLCALLRESULTSITEM = frozenset(
-    {"file_id", "text", "filename", "attributes", "score"}
-)
-
-
 @_r.model
 class BetaFunctionShellToolParam(_r.Model):
     """A tool that allows the model to execute shell commands."""
@@ -603,9 +590,6 @@ class BetaFunctionShellToolParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAFUNCTIONSHELLTOOLPARAM = frozenset({"type", "environment", "allowed_callers"})
 
 
 @_r.model
@@ -736,20 +720,6 @@ class BetaFunctionTool(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAFUNCTIONTOOL = frozenset(
-    {
-        "type",
-        "name",
-        "description",
-        "parameters",
-        "output_schema",
-        "strict",
-        "defer_loading",
-        "allowed_callers",
-    }
-)
 
 
 @_r.model
@@ -883,20 +853,6 @@ class BetaFunctionToolParam(_r.Model):
         return out
 
 
-_KEYS_BETAFUNCTIONTOOLPARAM = frozenset(
-    {
-        "name",
-        "description",
-        "parameters",
-        "strict",
-        "type",
-        "output_schema",
-        "defer_loading",
-        "allowed_callers",
-    }
-)
-
-
 @_r.model
 class BetaHTTPError(_r.Model):
     """BetaHTTPError"""
@@ -961,9 +917,6 @@ class BetaHTTPError(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAHTTPERROR = frozenset({"type", "code", "message"})
 
 
 @_r.model
@@ -1158,24 +1111,6 @@ class BetaImageGenTool(_r.Model):
         return out
 
 
-_KEYS_BETAIMAGEGENTOOL = frozenset(
-    {
-        "type",
-        "model",
-        "quality",
-        "size",
-        "output_format",
-        "output_compression",
-        "moderation",
-        "background",
-        "input_fidelity",
-        "input_image_mask",
-        "partial_images",
-        "action",
-    }
-)
-
-
 @_r.model
 class BetaImageGenToolInputImageMask(_r.Model):
     """Optional mask for inpainting. Contains `image_url`
@@ -1237,9 +1172,6 @@ class BetaImageGenToolInputImageMask(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAIMAGEGENTOOLINPUTIMAGEMASK = frozenset({"image_url", "file_id"})
 
 
 @_r.model
@@ -1328,9 +1260,6 @@ class BetaImageGenToolCall(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAIMAGEGENTOOLCALL = frozenset({"agent", "type", "id", "status", "result"})
 
 
 @_r.model
@@ -1429,9 +1358,6 @@ class BetaInputMessage(_r.Model):
         return out
 
 
-_KEYS_BETAINPUTMESSAGE = frozenset({"agent", "type", "role", "status", "content"})
-
-
 @_r.model
 class BetaLocalEnvironmentParam(_r.Model):
     """BetaLocalEnvironmentParam"""
@@ -1495,9 +1421,6 @@ class BetaLocalEnvironmentParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETALOCALENVIRONMENTPARAM = frozenset({"type", "skills"})
 
 
 @_r.model
@@ -1606,11 +1529,6 @@ class BetaLocalShellExecAction(_r.Model):
         return out
 
 
-_KEYS_BETALOCALSHELLEXECACTION = frozenset(
-    {"type", "command", "timeout_ms", "working_directory", "env", "user"}
-)
-
-
 @_r.model
 class BetaLocalSkillParam(_r.Model):
     """BetaLocalSkillParam"""
@@ -1677,9 +1595,6 @@ class BetaLocalSkillParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETALOCALSKILLPARAM = frozenset({"name", "description", "path"})
 
 
 class UnknownBetaFunctionShellToolParamEnvironment(_r.Unknown):
@@ -1799,3 +1714,82 @@ _BETA_INPUT_CONTENT_BY_TAG: _r.Decoders[BetaInputContent] = {
     "input_image": BetaInputImageContent.from_dict,
     "input_file": BetaInputFileContent.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETAFILESEARCHTOOL: frozenset[str]
+    _KEYS_BETAFILESEARCHTOOLCALL: frozenset[str]
+    _KEYS_BETAFILESEARCHTOOLCALLRESULTSITEM: frozenset[str]
+    _KEYS_BETAFUNCTIONSHELLTOOLPARAM: frozenset[str]
+    _KEYS_BETAFUNCTIONTOOL: frozenset[str]
+    _KEYS_BETAFUNCTIONTOOLPARAM: frozenset[str]
+    _KEYS_BETAHTTPERROR: frozenset[str]
+    _KEYS_BETAIMAGEGENTOOL: frozenset[str]
+    _KEYS_BETAIMAGEGENTOOLINPUTIMAGEMASK: frozenset[str]
+    _KEYS_BETAIMAGEGENTOOLCALL: frozenset[str]
+    _KEYS_BETAINPUTMESSAGE: frozenset[str]
+    _KEYS_BETALOCALENVIRONMENTPARAM: frozenset[str]
+    _KEYS_BETALOCALSHELLEXECACTION: frozenset[str]
+    _KEYS_BETALOCALSKILLPARAM: frozenset[str]
+else:
+    _KEYS_BETAFILESEARCHTOOL = frozenset(
+        {"type", "vector_store_ids", "max_num_results", "ranking_options", "filters"}
+    )
+    _KEYS_BETAFILESEARCHTOOLCALL = frozenset(
+        {"agent", "id", "type", "status", "queries", "results"}
+    )
+    _KEYS_BETAFILESEARCHTOOLCALLRESULTSITEM = frozenset(
+        {"file_id", "text", "filename", "attributes", "score"}
+    )
+    _KEYS_BETAFUNCTIONSHELLTOOLPARAM = frozenset({"type", "environment", "allowed_callers"})
+    _KEYS_BETAFUNCTIONTOOL = frozenset(
+        {
+            "type",
+            "name",
+            "description",
+            "parameters",
+            "output_schema",
+            "strict",
+            "defer_loading",
+            "allowed_callers",
+        }
+    )
+    _KEYS_BETAFUNCTIONTOOLPARAM = frozenset(
+        {
+            "name",
+            "description",
+            "parameters",
+            "strict",
+            "type",
+            "output_schema",
+            "defer_loading",
+            "allowed_callers",
+        }
+    )
+    _KEYS_BETAHTTPERROR = frozenset({"type", "code", "message"})
+    _KEYS_BETAIMAGEGENTOOL = frozenset(
+        {
+            "type",
+            "model",
+            "quality",
+            "size",
+            "output_format",
+            "output_compression",
+            "moderation",
+            "background",
+            "input_fidelity",
+            "input_image_mask",
+            "partial_images",
+            "action",
+        }
+    )
+    _KEYS_BETAIMAGEGENTOOLINPUTIMAGEMASK = frozenset({"image_url", "file_id"})
+    _KEYS_BETAIMAGEGENTOOLCALL = frozenset({"agent", "type", "id", "status", "result"})
+    _KEYS_BETAINPUTMESSAGE = frozenset({"agent", "type", "role", "status", "content"})
+    _KEYS_BETALOCALENVIRONMENTPARAM = frozenset({"type", "skills"})
+    _KEYS_BETALOCALSHELLEXECACTION = frozenset(
+        {"type", "command", "timeout_ms", "working_directory", "env", "user"}
+    )
+    _KEYS_BETALOCALSKILLPARAM = frozenset({"name", "description", "path"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -141,9 +141,6 @@ class BetaFunctionShellCallOutputContentParam(_r.Model):
         return out
 
 
-_KEYS_BETAFUNCTIONSHELLCALLOUTPUTCONTENTPARAM = frozenset({"stdout", "stderr", "outcome"})
-
-
 @_r.model
 class BetaFunctionShellCallOutputItemParam(_r.Model):
     """The streamed output items emitted by a shell tool call."""
@@ -272,11 +269,6 @@ class BetaFunctionShellCallOutputItemParam(_r.Model):
         return out
 
 
-_KEYS_BETAFUNCTIONSHELLCALLOUTPUTITEMPARAM = frozenset(
-    {"agent", "id", "call_id", "caller", "type", "output", "status", "max_output_length"}
-)
-
-
 @_r.model
 class BetaFunctionShellCallOutputTimeoutOutcomeParam(_r.Model):
     """Indicates that the shell call exceeded its configured time limit."""
@@ -327,9 +319,6 @@ class BetaFunctionShellCallOutputTimeoutOutcomeParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAFUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOMEPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -465,11 +454,6 @@ class BetaFunctionToolCall(_r.Model):
         return out
 
 
-_KEYS_BETAFUNCTIONTOOLCALL = frozenset(
-    {"agent", "id", "type", "call_id", "caller", "namespace", "name", "arguments", "status"}
-)
-
-
 @_r.model
 class BetaItemReferenceParam(_r.Model):
     """An internal identifier for an item to reference."""
@@ -538,9 +522,6 @@ class BetaItemReferenceParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAITEMREFERENCEPARAM = frozenset({"agent", "type", "id"})
 
 
 @_r.model
@@ -655,11 +636,6 @@ class BetaMCPApprovalResponse(_r.Model):
         return out
 
 
-_KEYS_BETAMCPAPPROVALRESPONSE = frozenset(
-    {"agent", "type", "id", "approval_request_id", "approve", "reason", "request_id"}
-)
-
-
 @_r.model
 class BetaMultiAgentCallItemParam(_r.Model):
     """BetaMultiAgentCallItemParam"""
@@ -757,11 +733,6 @@ class BetaMultiAgentCallItemParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAMULTIAGENTCALLITEMPARAM = frozenset(
-    {"agent", "id", "call_id", "type", "action", "arguments"}
-)
 
 
 @_r.model
@@ -865,11 +836,6 @@ class BetaMultiAgentCallOutputItemParam(_r.Model):
         return out
 
 
-_KEYS_BETAMULTIAGENTCALLOUTPUTITEMPARAM = frozenset(
-    {"agent", "id", "call_id", "type", "action", "output"}
-)
-
-
 @_r.model
 class BetaOutputTextContentParam(_r.Model):
     """BetaOutputTextContentParam"""
@@ -946,9 +912,6 @@ class BetaOutputTextContentParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAOUTPUTTEXTCONTENTPARAM = frozenset({"type", "text", "annotations"})
 
 
 @_r.model
@@ -1049,9 +1012,6 @@ class BetaProgramItemParam(_r.Model):
         return out
 
 
-_KEYS_BETAPROGRAMITEMPARAM = frozenset({"agent", "id", "type", "call_id", "code", "fingerprint"})
-
-
 @_r.model
 class BetaUrlCitationParam(_r.Model):
     """BetaUrlCitationParam"""
@@ -1138,9 +1098,6 @@ class BetaUrlCitationParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAURLCITATIONPARAM = frozenset({"type", "start_index", "end_index", "url", "title"})
 
 
 class UnknownBetaFunctionShellCallOutputOutcomeParam(_r.Unknown):
@@ -1234,3 +1191,43 @@ _BETA_OUTPUT_TEXT_CONTENT_PARAM_ANNOTATIONS_ITEM_BY_TAG: _r.Decoders[
     "url_citation": BetaUrlCitationParam.from_dict,
     "container_file_citation": BetaContainerFileCitationParam.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETAFUNCTIONSHELLCALLOUTPUTCONTENTPARAM: frozenset[str]
+    _KEYS_BETAFUNCTIONSHELLCALLOUTPUTITEMPARAM: frozenset[str]
+    _KEYS_BETAFUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOMEPARAM: frozenset[str]
+    _KEYS_BETAFUNCTIONTOOLCALL: frozenset[str]
+    _KEYS_BETAITEMREFERENCEPARAM: frozenset[str]
+    _KEYS_BETAMCPAPPROVALRESPONSE: frozenset[str]
+    _KEYS_BETAMULTIAGENTCALLITEMPARAM: frozenset[str]
+    _KEYS_BETAMULTIAGENTCALLOUTPUTITEMPARAM: frozenset[str]
+    _KEYS_BETAOUTPUTTEXTCONTENTPARAM: frozenset[str]
+    _KEYS_BETAPROGRAMITEMPARAM: frozenset[str]
+    _KEYS_BETAURLCITATIONPARAM: frozenset[str]
+else:
+    _KEYS_BETAFUNCTIONSHELLCALLOUTPUTCONTENTPARAM = frozenset({"stdout", "stderr", "outcome"})
+    _KEYS_BETAFUNCTIONSHELLCALLOUTPUTITEMPARAM = frozenset(
+        {"agent", "id", "call_id", "caller", "type", "output", "status", "max_output_length"}
+    )
+    _KEYS_BETAFUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOMEPARAM = frozenset({"type"})
+    _KEYS_BETAFUNCTIONTOOLCALL = frozenset(
+        {"agent", "id", "type", "call_id", "caller", "namespace", "name", "arguments", "status"}
+    )
+    _KEYS_BETAITEMREFERENCEPARAM = frozenset({"agent", "type", "id"})
+    _KEYS_BETAMCPAPPROVALRESPONSE = frozenset(
+        {"agent", "type", "id", "approval_request_id", "approve", "reason", "request_id"}
+    )
+    _KEYS_BETAMULTIAGENTCALLITEMPARAM = frozenset(
+        {"agent", "id", "call_id", "type", "action", "arguments"}
+    )
+    _KEYS_BETAMULTIAGENTCALLOUTPUTITEMPARAM = frozenset(
+        {"agent", "id", "call_id", "type", "action", "output"}
+    )
+    _KEYS_BETAOUTPUTTEXTCONTENTPARAM = frozenset({"type", "text", "annotations"})
+    _KEYS_BETAPROGRAMITEMPARAM = frozenset(
+        {"agent", "id", "type", "call_id", "code", "fingerprint"}
+    )
+    _KEYS_BETAURLCITATIONPARAM = frozenset({"type", "start_index", "end_index", "url", "title"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -160,9 +160,6 @@ class BetaCustomGrammarFormatParam(_r.Model):
         return out
 
 
-_KEYS_BETACUSTOMGRAMMARFORMATPARAM = frozenset({"type", "syntax", "definition"})
-
-
 @_r.model
 class BetaCustomTextFormatParam(_r.Model):
     """Unconstrained free-form text."""
@@ -213,9 +210,6 @@ class BetaCustomTextFormatParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETACUSTOMTEXTFORMATPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -317,9 +311,6 @@ class BetaCustomToolCallOutput(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETACUSTOMTOOLCALLOUTPUT = frozenset({"agent", "type", "id", "call_id", "caller", "output"})
 
 
 @_r.model
@@ -432,11 +423,6 @@ class BetaCustomToolParam(_r.Model):
         return out
 
 
-_KEYS_BETACUSTOMTOOLPARAM = frozenset(
-    {"type", "name", "description", "format", "defer_loading", "allowed_callers"}
-)
-
-
 @_r.model
 class BetaDirectToolCallCaller(_r.Model):
     """BetaDirectToolCallCaller"""
@@ -485,9 +471,6 @@ class BetaDirectToolCallCaller(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETADIRECTTOOLCALLCALLER = frozenset({"type"})
 
 
 @_r.model
@@ -540,9 +523,6 @@ class BetaDirectToolCallCallerParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETADIRECTTOOLCALLCALLERPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -604,9 +584,6 @@ class BetaHybridSearchOptions(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAHYBRIDSEARCHOPTIONS = frozenset({"embedding_weight", "text_weight"})
 
 
 @_r.model
@@ -731,11 +708,6 @@ class BetaInputFileContent(_r.Model):
         return out
 
 
-_KEYS_BETAINPUTFILECONTENT = frozenset(
-    {"type", "file_id", "filename", "file_data", "prompt_cache_breakpoint", "file_url", "detail"}
-)
-
-
 @_r.model
 class BetaInputImageContent(_r.Model):
     """An image input to the model. Learn about [image inputs](/docs/guides/vision)."""
@@ -835,11 +807,6 @@ class BetaInputImageContent(_r.Model):
         return out
 
 
-_KEYS_BETAINPUTIMAGECONTENT = frozenset(
-    {"type", "image_url", "file_id", "detail", "prompt_cache_breakpoint"}
-)
-
-
 @_r.model
 class BetaInputTextContent(_r.Model):
     """A text input to the model."""
@@ -915,9 +882,6 @@ class BetaInputTextContent(_r.Model):
         return out
 
 
-_KEYS_BETAINPUTTEXTCONTENT = frozenset({"type", "text", "prompt_cache_breakpoint"})
-
-
 @_r.model
 class BetaProgramToolCallCallerParam(_r.Model):
     """BetaProgramToolCallCallerParam"""
@@ -979,9 +943,6 @@ class BetaProgramToolCallCallerParam(_r.Model):
         return out
 
 
-_KEYS_BETAPROGRAMTOOLCALLCALLERPARAM = frozenset({"type", "caller_id"})
-
-
 @_r.model
 class BetaPromptCacheBreakpointConfig(_r.Model):
     """Marks the exact end of a reusable prompt prefix. The breakpoint inherits its TTL from the request's `prompt_cache_options.ttl`; the boundary is not rounded to a token block."""
@@ -1032,9 +993,6 @@ class BetaPromptCacheBreakpointConfig(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAPROMPTCACHEBREAKPOINTCONFIG = frozenset({"mode"})
 
 
 @_r.model
@@ -1108,9 +1066,6 @@ class BetaRankingOptions(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARANKINGOPTIONS = frozenset({"ranker", "score_threshold", "hybrid_search"})
 
 
 class UnknownBetaCustomToolParamFormat(_r.Unknown):
@@ -1290,3 +1245,51 @@ _BETA_TOOL_CALL_CALLER_PARAM_BY_TAG: _r.Decoders[BetaToolCallCallerParam] = {
     "direct": BetaDirectToolCallCallerParam.from_dict,
     "program": BetaProgramToolCallCallerParam.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETACUSTOMGRAMMARFORMATPARAM: frozenset[str]
+    _KEYS_BETACUSTOMTEXTFORMATPARAM: frozenset[str]
+    _KEYS_BETACUSTOMTOOLCALLOUTPUT: frozenset[str]
+    _KEYS_BETACUSTOMTOOLPARAM: frozenset[str]
+    _KEYS_BETADIRECTTOOLCALLCALLER: frozenset[str]
+    _KEYS_BETADIRECTTOOLCALLCALLERPARAM: frozenset[str]
+    _KEYS_BETAHYBRIDSEARCHOPTIONS: frozenset[str]
+    _KEYS_BETAINPUTFILECONTENT: frozenset[str]
+    _KEYS_BETAINPUTIMAGECONTENT: frozenset[str]
+    _KEYS_BETAINPUTTEXTCONTENT: frozenset[str]
+    _KEYS_BETAPROGRAMTOOLCALLCALLERPARAM: frozenset[str]
+    _KEYS_BETAPROMPTCACHEBREAKPOINTCONFIG: frozenset[str]
+    _KEYS_BETARANKINGOPTIONS: frozenset[str]
+else:
+    _KEYS_BETACUSTOMGRAMMARFORMATPARAM = frozenset({"type", "syntax", "definition"})
+    _KEYS_BETACUSTOMTEXTFORMATPARAM = frozenset({"type"})
+    _KEYS_BETACUSTOMTOOLCALLOUTPUT = frozenset(
+        {"agent", "type", "id", "call_id", "caller", "output"}
+    )
+    _KEYS_BETACUSTOMTOOLPARAM = frozenset(
+        {"type", "name", "description", "format", "defer_loading", "allowed_callers"}
+    )
+    _KEYS_BETADIRECTTOOLCALLCALLER = frozenset({"type"})
+    _KEYS_BETADIRECTTOOLCALLCALLERPARAM = frozenset({"type"})
+    _KEYS_BETAHYBRIDSEARCHOPTIONS = frozenset({"embedding_weight", "text_weight"})
+    _KEYS_BETAINPUTFILECONTENT = frozenset(
+        {
+            "type",
+            "file_id",
+            "filename",
+            "file_data",
+            "prompt_cache_breakpoint",
+            "file_url",
+            "detail",
+        }
+    )
+    _KEYS_BETAINPUTIMAGECONTENT = frozenset(
+        {"type", "image_url", "file_id", "detail", "prompt_cache_breakpoint"}
+    )
+    _KEYS_BETAINPUTTEXTCONTENT = frozenset({"type", "text", "prompt_cache_breakpoint"})
+    _KEYS_BETAPROGRAMTOOLCALLCALLERPARAM = frozenset({"type", "caller_id"})
+    _KEYS_BETAPROMPTCACHEBREAKPOINTCONFIG = frozenset({"mode"})
+    _KEYS_BETARANKINGOPTIONS = frozenset({"ranker", "score_threshold", "hybrid_search"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -213,9 +213,6 @@ class BetaLocalShellToolCall(_r.Model):
         return out
 
 
-_KEYS_BETALOCALSHELLTOOLCALL = frozenset({"agent", "type", "id", "call_id", "action", "status"})
-
-
 @_r.model
 class BetaLocalShellToolCallOutput(_r.Model):
     """The output of a local shell tool call."""
@@ -316,11 +313,6 @@ class BetaLocalShellToolCallOutput(_r.Model):
         return out
 
 
-_KEYS_BETALOCALSHELLTOOLCALLOUTPUT = frozenset(
-    {"agent", "type", "id", "output", "status", "call_id"}
-)
-
-
 @_r.model
 class BetaLocalShellToolParam(_r.Model):
     """A tool that allows the model to execute shell commands in a local environment."""
@@ -371,9 +363,6 @@ class BetaLocalShellToolParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETALOCALSHELLTOOLPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -447,9 +436,6 @@ class BetaLogProb(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETALOGPROB = frozenset({"token", "logprob", "bytes", "top_logprobs"})
 
 
 @_r.model
@@ -547,11 +533,6 @@ class BetaMCPApprovalRequest(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAMCPAPPROVALREQUEST = frozenset(
-    {"agent", "type", "id", "server_label", "name", "arguments"}
-)
 
 
 @_r.model
@@ -654,9 +635,6 @@ class BetaMCPListTools(_r.Model):
         return out
 
 
-_KEYS_BETAMCPLISTTOOLS = frozenset({"agent", "type", "id", "server_label", "tools", "error"})
-
-
 @_r.model
 class BetaMCPListToolsTool(_r.Model):
     """A tool available on an MCP server."""
@@ -738,9 +716,6 @@ class BetaMCPListToolsTool(_r.Model):
         return out
 
 
-_KEYS_BETAMCPLISTTOOLSTOOL = frozenset({"name", "description", "input_schema", "annotations"})
-
-
 @_r.model
 class BetaMCPProtocolError(_r.Model):
     """BetaMCPProtocolError"""
@@ -805,9 +780,6 @@ class BetaMCPProtocolError(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAMCPPROTOCOLERROR = frozenset({"type", "code", "message"})
 
 
 @_r.model
@@ -1007,24 +979,6 @@ class BetaMCPTool(_r.Model):
         return out
 
 
-_KEYS_BETAMCPTOOL = frozenset(
-    {
-        "type",
-        "server_label",
-        "server_url",
-        "connector_id",
-        "tunnel_id",
-        "authorization",
-        "server_description",
-        "headers",
-        "allowed_tools",
-        "allowed_callers",
-        "require_approval",
-        "defer_loading",
-    }
-)
-
-
 @_r.model
 class BetaMCPToolRequireApprovalMCPToolApprovalFilter(_r.Model):
     """Specify which of the MCP server's tools require approval. Can be
@@ -1085,9 +1039,6 @@ class BetaMCPToolRequireApprovalMCPToolApprovalFilter(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAMCPTOOLREQUIREAPPROVALMCPTOOLAPPROVALFILTER = frozenset({"always", "never"})
 
 
 @_r.model
@@ -1233,22 +1184,6 @@ class BetaMCPToolCall(_r.Model):
         return out
 
 
-_KEYS_BETAMCPTOOLCALL = frozenset(
-    {
-        "agent",
-        "type",
-        "id",
-        "server_label",
-        "name",
-        "arguments",
-        "output",
-        "error",
-        "status",
-        "approval_request_id",
-    }
-)
-
-
 @_r.model
 class BetaMCPToolExecutionError(_r.Model):
     """BetaMCPToolExecutionError"""
@@ -1305,9 +1240,6 @@ class BetaMCPToolExecutionError(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAMCPTOOLEXECUTIONERROR = frozenset({"type", "content"})
 
 
 @_r.model
@@ -1372,9 +1304,6 @@ class BetaMCPToolFilter(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAMCPTOOLFILTER = frozenset({"tool_names", "read_only"})
 
 
 @_r.model
@@ -1442,9 +1371,6 @@ class BetaTopLogProb(_r.Model):
         return out
 
 
-_KEYS_BETATOPLOGPROB = frozenset({"token", "logprob", "bytes"})
-
-
 class UnknownBetaMCPToolCallError(_r.Unknown):
     """A `BetaMCPToolCallError` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -1510,3 +1436,69 @@ _BETA_MCP_TOOL_CALL_ERROR_BY_TAG: _r.Decoders[BetaMCPToolCallError] = {
     "mcp_tool_execution_error": BetaMCPToolExecutionError.from_dict,
     "http_error": BetaHTTPError.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETALOCALSHELLTOOLCALL: frozenset[str]
+    _KEYS_BETALOCALSHELLTOOLCALLOUTPUT: frozenset[str]
+    _KEYS_BETALOCALSHELLTOOLPARAM: frozenset[str]
+    _KEYS_BETALOGPROB: frozenset[str]
+    _KEYS_BETAMCPAPPROVALREQUEST: frozenset[str]
+    _KEYS_BETAMCPLISTTOOLS: frozenset[str]
+    _KEYS_BETAMCPLISTTOOLSTOOL: frozenset[str]
+    _KEYS_BETAMCPPROTOCOLERROR: frozenset[str]
+    _KEYS_BETAMCPTOOL: frozenset[str]
+    _KEYS_BETAMCPTOOLREQUIREAPPROVALMCPTOOLAPPROVALFILTER: frozenset[str]
+    _KEYS_BETAMCPTOOLCALL: frozenset[str]
+    _KEYS_BETAMCPTOOLEXECUTIONERROR: frozenset[str]
+    _KEYS_BETAMCPTOOLFILTER: frozenset[str]
+    _KEYS_BETATOPLOGPROB: frozenset[str]
+else:
+    _KEYS_BETALOCALSHELLTOOLCALL = frozenset({"agent", "type", "id", "call_id", "action", "status"})
+    _KEYS_BETALOCALSHELLTOOLCALLOUTPUT = frozenset(
+        {"agent", "type", "id", "output", "status", "call_id"}
+    )
+    _KEYS_BETALOCALSHELLTOOLPARAM = frozenset({"type"})
+    _KEYS_BETALOGPROB = frozenset({"token", "logprob", "bytes", "top_logprobs"})
+    _KEYS_BETAMCPAPPROVALREQUEST = frozenset(
+        {"agent", "type", "id", "server_label", "name", "arguments"}
+    )
+    _KEYS_BETAMCPLISTTOOLS = frozenset({"agent", "type", "id", "server_label", "tools", "error"})
+    _KEYS_BETAMCPLISTTOOLSTOOL = frozenset({"name", "description", "input_schema", "annotations"})
+    _KEYS_BETAMCPPROTOCOLERROR = frozenset({"type", "code", "message"})
+    _KEYS_BETAMCPTOOL = frozenset(
+        {
+            "type",
+            "server_label",
+            "server_url",
+            "connector_id",
+            "tunnel_id",
+            "authorization",
+            "server_description",
+            "headers",
+            "allowed_tools",
+            "allowed_callers",
+            "require_approval",
+            "defer_loading",
+        }
+    )
+    _KEYS_BETAMCPTOOLREQUIREAPPROVALMCPTOOLAPPROVALFILTER = frozenset({"always", "never"})
+    _KEYS_BETAMCPTOOLCALL = frozenset(
+        {
+            "agent",
+            "type",
+            "id",
+            "server_label",
+            "name",
+            "arguments",
+            "output",
+            "error",
+            "status",
+            "approval_request_id",
+        }
+    )
+    _KEYS_BETAMCPTOOLEXECUTIONERROR = frozenset({"type", "content"})
+    _KEYS_BETAMCPTOOLFILTER = frozenset({"tool_names", "read_only"})
+    _KEYS_BETATOPLOGPROB = frozenset({"token", "logprob", "bytes"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -164,11 +164,6 @@ class BetaMCPApprovalResponseResource(_r.Model):
         return out
 
 
-_KEYS_BETAMCPAPPROVALRESPONSERESOURCE = frozenset(
-    {"agent", "type", "id", "approval_request_id", "approve", "reason", "request_id"}
-)
-
-
 @_r.model
 class BetaMultiAgentCall(_r.Model):
     """BetaMultiAgentCall"""
@@ -266,9 +261,6 @@ class BetaMultiAgentCall(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAMULTIAGENTCALL = frozenset({"agent", "type", "id", "call_id", "action", "arguments"})
 
 
 @_r.model
@@ -372,9 +364,6 @@ class BetaMultiAgentCallOutput(_r.Model):
         return out
 
 
-_KEYS_BETAMULTIAGENTCALLOUTPUT = frozenset({"agent", "type", "id", "call_id", "action", "output"})
-
-
 @_r.model
 class BetaProgram(_r.Model):
     """BetaProgram"""
@@ -470,9 +459,6 @@ class BetaProgram(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAPROGRAM = frozenset({"agent", "type", "id", "call_id", "code", "fingerprint"})
 
 
 @_r.model
@@ -572,9 +558,6 @@ class BetaProgramOutput(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAPROGRAMOUTPUT = frozenset({"agent", "type", "id", "call_id", "result", "status"})
 
 
 @_r.model
@@ -694,11 +677,6 @@ class BetaToolSearchCall(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETATOOLSEARCHCALL = frozenset(
-    {"agent", "type", "id", "call_id", "execution", "arguments", "status", "created_by"}
-)
 
 
 @_r.model
@@ -822,6 +800,29 @@ class BetaToolSearchOutput(_r.Model):
         return out
 
 
-_KEYS_BETATOOLSEARCHOUTPUT = frozenset(
-    {"agent", "type", "id", "call_id", "execution", "tools", "status", "created_by"}
-)
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETAMCPAPPROVALRESPONSERESOURCE: frozenset[str]
+    _KEYS_BETAMULTIAGENTCALL: frozenset[str]
+    _KEYS_BETAMULTIAGENTCALLOUTPUT: frozenset[str]
+    _KEYS_BETAPROGRAM: frozenset[str]
+    _KEYS_BETAPROGRAMOUTPUT: frozenset[str]
+    _KEYS_BETATOOLSEARCHCALL: frozenset[str]
+    _KEYS_BETATOOLSEARCHOUTPUT: frozenset[str]
+else:
+    _KEYS_BETAMCPAPPROVALRESPONSERESOURCE = frozenset(
+        {"agent", "type", "id", "approval_request_id", "approve", "reason", "request_id"}
+    )
+    _KEYS_BETAMULTIAGENTCALL = frozenset({"agent", "type", "id", "call_id", "action", "arguments"})
+    _KEYS_BETAMULTIAGENTCALLOUTPUT = frozenset(
+        {"agent", "type", "id", "call_id", "action", "output"}
+    )
+    _KEYS_BETAPROGRAM = frozenset({"agent", "type", "id", "call_id", "code", "fingerprint"})
+    _KEYS_BETAPROGRAMOUTPUT = frozenset({"agent", "type", "id", "call_id", "result", "status"})
+    _KEYS_BETATOOLSEARCHCALL = frozenset(
+        {"agent", "type", "id", "call_id", "execution", "arguments", "status", "created_by"}
+    )
+    _KEYS_BETATOOLSEARCHOUTPUT = frozenset(
+        {"agent", "type", "id", "call_id", "execution", "tools", "status", "created_by"}
+    )

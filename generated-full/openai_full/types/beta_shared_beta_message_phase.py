@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -204,9 +204,6 @@ class BetaNamespaceToolParam(_r.Model):
         return out
 
 
-_KEYS_BETANAMESPACETOOLPARAM = frozenset({"type", "name", "description", "tools"})
-
-
 @_r.model
 class BetaOutputMessage(_r.Model):
     """An output message from the model."""
@@ -317,9 +314,6 @@ class BetaOutputMessage(_r.Model):
         return out
 
 
-_KEYS_BETAOUTPUTMESSAGE = frozenset({"agent", "id", "type", "role", "content", "phase", "status"})
-
-
 @_r.model
 class BetaOutputTextContent(_r.Model):
     """A text output from the model."""
@@ -400,9 +394,6 @@ class BetaOutputTextContent(_r.Model):
         return out
 
 
-_KEYS_BETAOUTPUTTEXTCONTENT = frozenset({"type", "text", "annotations", "logprobs"})
-
-
 @_r.model
 class BetaProgramToolCallCaller(_r.Model):
     """BetaProgramToolCallCaller"""
@@ -462,9 +453,6 @@ class BetaProgramToolCallCaller(_r.Model):
         return out
 
 
-_KEYS_BETAPROGRAMTOOLCALLCALLER = frozenset({"type", "caller_id"})
-
-
 @_r.model
 class BetaProgrammaticToolCallingParam(_r.Model):
     """BetaProgrammaticToolCallingParam"""
@@ -515,9 +503,6 @@ class BetaProgrammaticToolCallingParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAPROGRAMMATICTOOLCALLINGPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -641,11 +626,6 @@ class BetaReasoningItem(_r.Model):
         return out
 
 
-_KEYS_BETAREASONINGITEM = frozenset(
-    {"agent", "type", "id", "encrypted_content", "summary", "content", "status"}
-)
-
-
 @_r.model
 class BetaReasoningTextContent(_r.Model):
     """Reasoning text from the model."""
@@ -705,9 +685,6 @@ class BetaReasoningTextContent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAREASONINGTEXTCONTENT = frozenset({"type", "text"})
 
 
 @_r.model
@@ -771,9 +748,6 @@ class BetaRefusalContent(_r.Model):
         return out
 
 
-_KEYS_BETAREFUSALCONTENT = frozenset({"type", "refusal"})
-
-
 @_r.model
 class BetaSummaryTextContent(_r.Model):
     """A summary text from the model."""
@@ -833,9 +807,6 @@ class BetaSummaryTextContent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETASUMMARYTEXTCONTENT = frozenset({"type", "text"})
 
 
 @_r.model
@@ -921,9 +892,6 @@ class BetaToolSearchToolParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETATOOLSEARCHTOOLPARAM = frozenset({"type", "execution", "description", "parameters"})
 
 
 @_r.model
@@ -1019,11 +987,6 @@ class BetaWebSearchPreviewTool(_r.Model):
         return out
 
 
-_KEYS_BETAWEBSEARCHPREVIEWTOOL = frozenset(
-    {"type", "user_location", "search_context_size", "search_content_types"}
-)
-
-
 class UnknownBetaNamespaceToolParamToolsItem(_r.Unknown):
     """A `BetaNamespaceToolParamToolsItem` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -1098,3 +1061,37 @@ _BETA_OUTPUT_MESSAGE_CONTENT_BY_TAG: _r.Decoders[BetaOutputMessageContent] = {
     "output_text": BetaOutputTextContent.from_dict,
     "refusal": BetaRefusalContent.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETANAMESPACETOOLPARAM: frozenset[str]
+    _KEYS_BETAOUTPUTMESSAGE: frozenset[str]
+    _KEYS_BETAOUTPUTTEXTCONTENT: frozenset[str]
+    _KEYS_BETAPROGRAMTOOLCALLCALLER: frozenset[str]
+    _KEYS_BETAPROGRAMMATICTOOLCALLINGPARAM: frozenset[str]
+    _KEYS_BETAREASONINGITEM: frozenset[str]
+    _KEYS_BETAREASONINGTEXTCONTENT: frozenset[str]
+    _KEYS_BETAREFUSALCONTENT: frozenset[str]
+    _KEYS_BETASUMMARYTEXTCONTENT: frozenset[str]
+    _KEYS_BETATOOLSEARCHTOOLPARAM: frozenset[str]
+    _KEYS_BETAWEBSEARCHPREVIEWTOOL: frozenset[str]
+else:
+    _KEYS_BETANAMESPACETOOLPARAM = frozenset({"type", "name", "description", "tools"})
+    _KEYS_BETAOUTPUTMESSAGE = frozenset(
+        {"agent", "id", "type", "role", "content", "phase", "status"}
+    )
+    _KEYS_BETAOUTPUTTEXTCONTENT = frozenset({"type", "text", "annotations", "logprobs"})
+    _KEYS_BETAPROGRAMTOOLCALLCALLER = frozenset({"type", "caller_id"})
+    _KEYS_BETAPROGRAMMATICTOOLCALLINGPARAM = frozenset({"type"})
+    _KEYS_BETAREASONINGITEM = frozenset(
+        {"agent", "type", "id", "encrypted_content", "summary", "content", "status"}
+    )
+    _KEYS_BETAREASONINGTEXTCONTENT = frozenset({"type", "text"})
+    _KEYS_BETAREFUSALCONTENT = frozenset({"type", "refusal"})
+    _KEYS_BETASUMMARYTEXTCONTENT = frozenset({"type", "text"})
+    _KEYS_BETATOOLSEARCHTOOLPARAM = frozenset({"type", "execution", "description", "parameters"})
+    _KEYS_BETAWEBSEARCHPREVIEWTOOL = frozenset(
+        {"type", "user_location", "search_context_size", "search_content_types"}
+    )

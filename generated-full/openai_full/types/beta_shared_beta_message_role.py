@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -193,9 +193,6 @@ class BetaAdditionalTools(_r.Model):
         return out
 
 
-_KEYS_BETAADDITIONALTOOLS = frozenset({"agent", "type", "id", "role", "tools"})
-
-
 @_r.model
 class BetaAgentMessage(_r.Model):
     """BetaAgentMessage"""
@@ -297,9 +294,6 @@ class BetaAgentMessage(_r.Model):
         return out
 
 
-_KEYS_BETAAGENTMESSAGE = frozenset({"agent", "type", "id", "author", "recipient", "content"})
-
-
 @_r.model
 class BetaApplyPatchCreateFileOperation(_r.Model):
     """Instruction describing how to create a file via the apply_patch tool."""
@@ -370,9 +364,6 @@ class BetaApplyPatchCreateFileOperation(_r.Model):
         return out
 
 
-_KEYS_BETAAPPLYPATCHCREATEFILEOPERATION = frozenset({"type", "path", "diff"})
-
-
 @_r.model
 class BetaApplyPatchDeleteFileOperation(_r.Model):
     """Instruction describing how to delete a file via the apply_patch tool."""
@@ -432,9 +423,6 @@ class BetaApplyPatchDeleteFileOperation(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAAPPLYPATCHDELETEFILEOPERATION = frozenset({"type", "path"})
 
 
 @_r.model
@@ -555,11 +543,6 @@ class BetaApplyPatchToolCall(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAAPPLYPATCHTOOLCALL = frozenset(
-    {"agent", "type", "id", "call_id", "caller", "status", "operation", "created_by"}
-)
 
 
 @_r.model
@@ -683,11 +666,6 @@ class BetaApplyPatchToolCallOutput(_r.Model):
         return out
 
 
-_KEYS_BETAAPPLYPATCHTOOLCALLOUTPUT = frozenset(
-    {"agent", "type", "id", "call_id", "caller", "status", "output", "created_by"}
-)
-
-
 @_r.model
 class BetaApplyPatchUpdateFileOperation(_r.Model):
     """Instruction describing how to update a file via the apply_patch tool."""
@@ -756,9 +734,6 @@ class BetaApplyPatchUpdateFileOperation(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAAPPLYPATCHUPDATEFILEOPERATION = frozenset({"type", "path", "diff"})
 
 
 @_r.model
@@ -857,9 +832,6 @@ class BetaCompactionBody(_r.Model):
         return out
 
 
-_KEYS_BETACOMPACTIONBODY = frozenset({"agent", "type", "id", "encrypted_content", "created_by"})
-
-
 @_r.model
 class BetaComputerScreenshotContent(_r.Model):
     """A screenshot of a computer."""
@@ -953,11 +925,6 @@ class BetaComputerScreenshotContent(_r.Model):
         return out
 
 
-_KEYS_BETACOMPUTERSCREENSHOTCONTENT = frozenset(
-    {"type", "image_url", "file_id", "detail", "prompt_cache_breakpoint"}
-)
-
-
 @_r.model
 class BetaEncryptedContent(_r.Model):
     """Opaque encrypted content that Responses API decrypts inside trusted model execution."""
@@ -1023,9 +990,6 @@ class BetaEncryptedContent(_r.Model):
         return out
 
 
-_KEYS_BETAENCRYPTEDCONTENT = frozenset({"type", "encrypted_content"})
-
-
 @_r.model
 class BetaTextContent(_r.Model):
     """A text content."""
@@ -1082,9 +1046,6 @@ class BetaTextContent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETATEXTCONTENT = frozenset({"type", "text"})
 
 
 class UnknownBetaAgentMessageContentItem(_r.Unknown):
@@ -1184,3 +1145,37 @@ _BETA_APPLY_PATCH_TOOL_CALL_OPERATION_BY_TAG: _r.Decoders[BetaApplyPatchToolCall
     "delete_file": BetaApplyPatchDeleteFileOperation.from_dict,
     "update_file": BetaApplyPatchUpdateFileOperation.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETAADDITIONALTOOLS: frozenset[str]
+    _KEYS_BETAAGENTMESSAGE: frozenset[str]
+    _KEYS_BETAAPPLYPATCHCREATEFILEOPERATION: frozenset[str]
+    _KEYS_BETAAPPLYPATCHDELETEFILEOPERATION: frozenset[str]
+    _KEYS_BETAAPPLYPATCHTOOLCALL: frozenset[str]
+    _KEYS_BETAAPPLYPATCHTOOLCALLOUTPUT: frozenset[str]
+    _KEYS_BETAAPPLYPATCHUPDATEFILEOPERATION: frozenset[str]
+    _KEYS_BETACOMPACTIONBODY: frozenset[str]
+    _KEYS_BETACOMPUTERSCREENSHOTCONTENT: frozenset[str]
+    _KEYS_BETAENCRYPTEDCONTENT: frozenset[str]
+    _KEYS_BETATEXTCONTENT: frozenset[str]
+else:
+    _KEYS_BETAADDITIONALTOOLS = frozenset({"agent", "type", "id", "role", "tools"})
+    _KEYS_BETAAGENTMESSAGE = frozenset({"agent", "type", "id", "author", "recipient", "content"})
+    _KEYS_BETAAPPLYPATCHCREATEFILEOPERATION = frozenset({"type", "path", "diff"})
+    _KEYS_BETAAPPLYPATCHDELETEFILEOPERATION = frozenset({"type", "path"})
+    _KEYS_BETAAPPLYPATCHTOOLCALL = frozenset(
+        {"agent", "type", "id", "call_id", "caller", "status", "operation", "created_by"}
+    )
+    _KEYS_BETAAPPLYPATCHTOOLCALLOUTPUT = frozenset(
+        {"agent", "type", "id", "call_id", "caller", "status", "output", "created_by"}
+    )
+    _KEYS_BETAAPPLYPATCHUPDATEFILEOPERATION = frozenset({"type", "path", "diff"})
+    _KEYS_BETACOMPACTIONBODY = frozenset({"agent", "type", "id", "encrypted_content", "created_by"})
+    _KEYS_BETACOMPUTERSCREENSHOTCONTENT = frozenset(
+        {"type", "image_url", "file_id", "detail", "prompt_cache_breakpoint"}
+    )
+    _KEYS_BETAENCRYPTEDCONTENT = frozenset({"type", "encrypted_content"})
+    _KEYS_BETATEXTCONTENT = frozenset({"type", "text"})

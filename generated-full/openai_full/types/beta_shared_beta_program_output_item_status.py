@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -362,9 +362,6 @@ class BetaProgramOutputItemParam(_r.Model):
         return out
 
 
-_KEYS_BETAPROGRAMOUTPUTITEMPARAM = frozenset({"agent", "id", "type", "call_id", "result", "status"})
-
-
 @_r.model
 class BetaReasoning(_r.Model):
     """**gpt-5 and o-series models only**
@@ -463,9 +460,6 @@ class BetaReasoning(_r.Model):
         return out
 
 
-_KEYS_BETAREASONING = frozenset({"mode", "effort", "summary", "context", "generate_summary"})
-
-
 @_r.model
 class BetaResponseFormatJsonObject(_r.Model):
     """JSON object response format. An older method of generating JSON responses.
@@ -519,9 +513,6 @@ class BetaResponseFormatJsonObject(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEFORMATJSONOBJECT = frozenset({"type"})
-
-
 @_r.model
 class BetaResponseFormatText(_r.Model):
     """Default response format. Used to generate text responses."""
@@ -570,9 +561,6 @@ class BetaResponseFormatText(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETARESPONSEFORMATTEXT = frozenset({"type"})
 
 
 @_r.model
@@ -638,9 +626,6 @@ class BetaResponseTextParam(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSETEXTPARAM = frozenset({"format", "verbosity"})
-
-
 @_r.model
 class BetaSpecificApplyPatchParam(_r.Model):
     """Forces the model to call the apply_patch tool when executing a tool call."""
@@ -691,9 +676,6 @@ class BetaSpecificApplyPatchParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETASPECIFICAPPLYPATCHPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -748,9 +730,6 @@ class BetaSpecificFunctionShellParam(_r.Model):
         return out
 
 
-_KEYS_BETASPECIFICFUNCTIONSHELLPARAM = frozenset({"type"})
-
-
 @_r.model
 class BetaSpecificProgrammaticToolCallingParam(_r.Model):
     """BetaSpecificProgrammaticToolCallingParam"""
@@ -801,9 +780,6 @@ class BetaSpecificProgrammaticToolCallingParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETASPECIFICPROGRAMMATICTOOLCALLINGPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -899,11 +875,6 @@ class BetaTextResponseFormatJsonSchema(_r.Model):
         return out
 
 
-_KEYS_BETATEXTRESPONSEFORMATJSONSCHEMA = frozenset(
-    {"type", "description", "name", "schema", "strict"}
-)
-
-
 @_r.model
 class BetaToolChoiceAllowed(_r.Model):
     """Constrains the tools available to the model to a pre-defined set."""
@@ -986,9 +957,6 @@ class BetaToolChoiceAllowed(_r.Model):
         return out
 
 
-_KEYS_BETATOOLCHOICEALLOWED = frozenset({"type", "mode", "tools"})
-
-
 @_r.model
 class BetaToolChoiceCustom(_r.Model):
     """Use this option to force the model to call a specific custom tool."""
@@ -1048,9 +1016,6 @@ class BetaToolChoiceCustom(_r.Model):
         return out
 
 
-_KEYS_BETATOOLCHOICECUSTOM = frozenset({"type", "name"})
-
-
 @_r.model
 class BetaToolChoiceFunction(_r.Model):
     """Use this option to force the model to call a specific function."""
@@ -1108,9 +1073,6 @@ class BetaToolChoiceFunction(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETATOOLCHOICEFUNCTION = frozenset({"type", "name"})
 
 
 @_r.model
@@ -1182,9 +1144,6 @@ class BetaToolChoiceMCP(_r.Model):
         return out
 
 
-_KEYS_BETATOOLCHOICEMCP = frozenset({"type", "server_label", "name"})
-
-
 @_r.model
 class BetaToolChoiceTypes(_r.Model):
     """Indicates that the model should use a built-in tool to generate a response.
@@ -1244,9 +1203,6 @@ class BetaToolChoiceTypes(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETATOOLCHOICETYPES = frozenset({"type"})
 
 
 @_r.model
@@ -1363,11 +1319,6 @@ class BetaToolSearchCallItemParam(_r.Model):
         return out
 
 
-_KEYS_BETATOOLSEARCHCALLITEMPARAM = frozenset(
-    {"agent", "id", "call_id", "type", "execution", "arguments", "status"}
-)
-
-
 @_r.model
 class BetaToolSearchOutputItemParam(_r.Model):
     """BetaToolSearchOutputItemParam"""
@@ -1482,11 +1433,6 @@ class BetaToolSearchOutputItemParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETATOOLSEARCHOUTPUTITEMPARAM = frozenset(
-    {"agent", "id", "call_id", "type", "execution", "tools", "status"}
-)
 
 
 class UnknownBetaInputItem(_r.Unknown):
@@ -1740,3 +1686,49 @@ _BETA_TOOL_CHOICE_PARAM_OBJECT_BY_TAG: _r.Decoders[BetaToolChoiceParamObject] = 
     "apply_patch": BetaSpecificApplyPatchParam.from_dict,
     "shell": BetaSpecificFunctionShellParam.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETAPROGRAMOUTPUTITEMPARAM: frozenset[str]
+    _KEYS_BETAREASONING: frozenset[str]
+    _KEYS_BETARESPONSEFORMATJSONOBJECT: frozenset[str]
+    _KEYS_BETARESPONSEFORMATTEXT: frozenset[str]
+    _KEYS_BETARESPONSETEXTPARAM: frozenset[str]
+    _KEYS_BETASPECIFICAPPLYPATCHPARAM: frozenset[str]
+    _KEYS_BETASPECIFICFUNCTIONSHELLPARAM: frozenset[str]
+    _KEYS_BETASPECIFICPROGRAMMATICTOOLCALLINGPARAM: frozenset[str]
+    _KEYS_BETATEXTRESPONSEFORMATJSONSCHEMA: frozenset[str]
+    _KEYS_BETATOOLCHOICEALLOWED: frozenset[str]
+    _KEYS_BETATOOLCHOICECUSTOM: frozenset[str]
+    _KEYS_BETATOOLCHOICEFUNCTION: frozenset[str]
+    _KEYS_BETATOOLCHOICEMCP: frozenset[str]
+    _KEYS_BETATOOLCHOICETYPES: frozenset[str]
+    _KEYS_BETATOOLSEARCHCALLITEMPARAM: frozenset[str]
+    _KEYS_BETATOOLSEARCHOUTPUTITEMPARAM: frozenset[str]
+else:
+    _KEYS_BETAPROGRAMOUTPUTITEMPARAM = frozenset(
+        {"agent", "id", "type", "call_id", "result", "status"}
+    )
+    _KEYS_BETAREASONING = frozenset({"mode", "effort", "summary", "context", "generate_summary"})
+    _KEYS_BETARESPONSEFORMATJSONOBJECT = frozenset({"type"})
+    _KEYS_BETARESPONSEFORMATTEXT = frozenset({"type"})
+    _KEYS_BETARESPONSETEXTPARAM = frozenset({"format", "verbosity"})
+    _KEYS_BETASPECIFICAPPLYPATCHPARAM = frozenset({"type"})
+    _KEYS_BETASPECIFICFUNCTIONSHELLPARAM = frozenset({"type"})
+    _KEYS_BETASPECIFICPROGRAMMATICTOOLCALLINGPARAM = frozenset({"type"})
+    _KEYS_BETATEXTRESPONSEFORMATJSONSCHEMA = frozenset(
+        {"type", "description", "name", "schema", "strict"}
+    )
+    _KEYS_BETATOOLCHOICEALLOWED = frozenset({"type", "mode", "tools"})
+    _KEYS_BETATOOLCHOICECUSTOM = frozenset({"type", "name"})
+    _KEYS_BETATOOLCHOICEFUNCTION = frozenset({"type", "name"})
+    _KEYS_BETATOOLCHOICEMCP = frozenset({"type", "server_label", "name"})
+    _KEYS_BETATOOLCHOICETYPES = frozenset({"type"})
+    _KEYS_BETATOOLSEARCHCALLITEMPARAM = frozenset(
+        {"agent", "id", "call_id", "type", "execution", "arguments", "status"}
+    )
+    _KEYS_BETATOOLSEARCHOUTPUTITEMPARAM = frozenset(
+        {"agent", "id", "call_id", "type", "execution", "tools", "status"}
+    )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -149,9 +149,6 @@ class BetaComputerCallSafetyCheckParam(_r.Model):
         return out
 
 
-_KEYS_BETACOMPUTERCALLSAFETYCHECKPARAM = frozenset({"id", "code", "message"})
-
-
 @_r.model
 class BetaComputerScreenshotImage(_r.Model):
     """A computer screenshot image used with the computer use tool."""
@@ -227,9 +224,6 @@ class BetaComputerScreenshotImage(_r.Model):
         return out
 
 
-_KEYS_BETACOMPUTERSCREENSHOTIMAGE = frozenset({"type", "image_url", "file_id"})
-
-
 @_r.model
 class BetaComputerTool(_r.Model):
     """A tool that controls a virtual computer. Learn more about the [computer tool](https://platform.openai.com/docs/guides/tools-computer-use)."""
@@ -280,9 +274,6 @@ class BetaComputerTool(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETACOMPUTERTOOL = frozenset({"type"})
 
 
 @_r.model
@@ -412,11 +403,6 @@ class BetaComputerToolCall(_r.Model):
         return out
 
 
-_KEYS_BETACOMPUTERTOOLCALL = frozenset(
-    {"agent", "type", "id", "call_id", "action", "actions", "pending_safety_checks", "status"}
-)
-
-
 @_r.model
 class BetaComputerUsePreviewTool(_r.Model):
     """A tool that controls a virtual computer. Learn more about the [computer tool](https://platform.openai.com/docs/guides/tools-computer-use)."""
@@ -498,11 +484,6 @@ class BetaComputerUsePreviewTool(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETACOMPUTERUSEPREVIEWTOOL = frozenset(
-    {"type", "environment", "display_width", "display_height"}
-)
 
 
 @_r.model
@@ -606,11 +587,6 @@ class BetaContainerAutoParam(_r.Model):
         return out
 
 
-_KEYS_BETACONTAINERAUTOPARAM = frozenset(
-    {"type", "file_ids", "memory_limit", "network_policy", "skills"}
-)
-
-
 @_r.model
 class BetaContainerReferenceParam(_r.Model):
     """BetaContainerReferenceParam"""
@@ -670,9 +646,6 @@ class BetaContainerReferenceParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETACONTAINERREFERENCEPARAM = frozenset({"type", "container_id"})
 
 
 @_r.model
@@ -754,9 +727,6 @@ class BetaInlineSkillParam(_r.Model):
         return out
 
 
-_KEYS_BETAINLINESKILLPARAM = frozenset({"type", "name", "description", "source"})
-
-
 @_r.model
 class BetaInlineSkillSourceParam(_r.Model):
     """Inline skill payload"""
@@ -829,9 +799,6 @@ class BetaInlineSkillSourceParam(_r.Model):
         return out
 
 
-_KEYS_BETAINLINESKILLSOURCEPARAM = frozenset({"type", "media_type", "data"})
-
-
 @_r.model
 class BetaScreenshotParam(_r.Model):
     """A screenshot action."""
@@ -882,9 +849,6 @@ class BetaScreenshotParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETASCREENSHOTPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -985,9 +949,6 @@ class BetaScrollParam(_r.Model):
         return out
 
 
-_KEYS_BETASCROLLPARAM = frozenset({"type", "x", "y", "scroll_x", "scroll_y", "keys"})
-
-
 @_r.model
 class BetaSkillReferenceParam(_r.Model):
     """BetaSkillReferenceParam"""
@@ -1060,9 +1021,6 @@ class BetaSkillReferenceParam(_r.Model):
         return out
 
 
-_KEYS_BETASKILLREFERENCEPARAM = frozenset({"type", "skill_id", "version"})
-
-
 @_r.model
 class BetaTypeParam(_r.Model):
     """An action to type in text."""
@@ -1124,9 +1082,6 @@ class BetaTypeParam(_r.Model):
         return out
 
 
-_KEYS_BETATYPEPARAM = frozenset({"type", "text"})
-
-
 @_r.model
 class BetaWaitParam(_r.Model):
     """A wait action."""
@@ -1177,9 +1132,6 @@ class BetaWaitParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAWAITPARAM = frozenset({"type"})
 
 
 class UnknownBetaComputerAction(_r.Unknown):
@@ -1320,3 +1272,43 @@ _BETA_CONTAINER_AUTO_PARAM_SKILLS_ITEM_BY_TAG: _r.Decoders[BetaContainerAutoPara
     "skill_reference": BetaSkillReferenceParam.from_dict,
     "inline": BetaInlineSkillParam.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETACOMPUTERCALLSAFETYCHECKPARAM: frozenset[str]
+    _KEYS_BETACOMPUTERSCREENSHOTIMAGE: frozenset[str]
+    _KEYS_BETACOMPUTERTOOL: frozenset[str]
+    _KEYS_BETACOMPUTERTOOLCALL: frozenset[str]
+    _KEYS_BETACOMPUTERUSEPREVIEWTOOL: frozenset[str]
+    _KEYS_BETACONTAINERAUTOPARAM: frozenset[str]
+    _KEYS_BETACONTAINERREFERENCEPARAM: frozenset[str]
+    _KEYS_BETAINLINESKILLPARAM: frozenset[str]
+    _KEYS_BETAINLINESKILLSOURCEPARAM: frozenset[str]
+    _KEYS_BETASCREENSHOTPARAM: frozenset[str]
+    _KEYS_BETASCROLLPARAM: frozenset[str]
+    _KEYS_BETASKILLREFERENCEPARAM: frozenset[str]
+    _KEYS_BETATYPEPARAM: frozenset[str]
+    _KEYS_BETAWAITPARAM: frozenset[str]
+else:
+    _KEYS_BETACOMPUTERCALLSAFETYCHECKPARAM = frozenset({"id", "code", "message"})
+    _KEYS_BETACOMPUTERSCREENSHOTIMAGE = frozenset({"type", "image_url", "file_id"})
+    _KEYS_BETACOMPUTERTOOL = frozenset({"type"})
+    _KEYS_BETACOMPUTERTOOLCALL = frozenset(
+        {"agent", "type", "id", "call_id", "action", "actions", "pending_safety_checks", "status"}
+    )
+    _KEYS_BETACOMPUTERUSEPREVIEWTOOL = frozenset(
+        {"type", "environment", "display_width", "display_height"}
+    )
+    _KEYS_BETACONTAINERAUTOPARAM = frozenset(
+        {"type", "file_ids", "memory_limit", "network_policy", "skills"}
+    )
+    _KEYS_BETACONTAINERREFERENCEPARAM = frozenset({"type", "container_id"})
+    _KEYS_BETAINLINESKILLPARAM = frozenset({"type", "name", "description", "source"})
+    _KEYS_BETAINLINESKILLSOURCEPARAM = frozenset({"type", "media_type", "data"})
+    _KEYS_BETASCREENSHOTPARAM = frozenset({"type"})
+    _KEYS_BETASCROLLPARAM = frozenset({"type", "x", "y", "scroll_x", "scroll_y", "keys"})
+    _KEYS_BETASKILLREFERENCEPARAM = frozenset({"type", "skill_id", "version"})
+    _KEYS_BETATYPEPARAM = frozenset({"type", "text"})
+    _KEYS_BETAWAITPARAM = frozenset({"type"})

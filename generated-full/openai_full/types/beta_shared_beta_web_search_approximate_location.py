@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -152,9 +152,6 @@ class BetaWebSearchActionFind(_r.Model):
         return out
 
 
-_KEYS_BETAWEBSEARCHACTIONFIND = frozenset({"type", "url", "pattern"})
-
-
 @_r.model
 class BetaWebSearchActionOpenPage(_r.Model):
     """Action type "open_page" - Opens a specific URL from search results."""
@@ -214,9 +211,6 @@ class BetaWebSearchActionOpenPage(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAWEBSEARCHACTIONOPENPAGE = frozenset({"type", "url"})
 
 
 @_r.model
@@ -306,9 +300,6 @@ class BetaWebSearchActionSearch(_r.Model):
         return out
 
 
-_KEYS_BETAWEBSEARCHACTIONSEARCH = frozenset({"type", "query", "queries", "sources"})
-
-
 @_r.model
 class BetaWebSearchActionSearchSourcesItem(_r.Model):
     """A source used in the search."""
@@ -366,9 +357,6 @@ class BetaWebSearchActionSearchSourcesItem(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAWEBSEARCHACTIONSEARCHSOURCESITEM = frozenset({"type", "url"})
 
 
 @_r.model
@@ -466,11 +454,6 @@ class BetaWebSearchApproximateLocation(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAWEBSEARCHAPPROXIMATELOCATION = frozenset(
-    {"type", "country", "region", "city", "timezone"}
-)
 
 
 @_r.model
@@ -584,11 +567,6 @@ class BetaWebSearchTool(_r.Model):
         return out
 
 
-_KEYS_BETAWEBSEARCHTOOL = frozenset(
-    {"type", "external_web_access", "filters", "user_location", "search_context_size"}
-)
-
-
 @_r.model
 class BetaWebSearchToolFilters(_r.Model):
     """Filters for the search."""
@@ -639,9 +617,6 @@ class BetaWebSearchToolFilters(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAWEBSEARCHTOOLFILTERS = frozenset({"allowed_domains"})
 
 
 @_r.model
@@ -732,9 +707,6 @@ class BetaWebSearchToolCall(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_BETAWEBSEARCHTOOLCALL = frozenset({"agent", "id", "type", "status", "action"})
 
 
 class UnknownBetaTool(_r.Unknown):
@@ -879,3 +851,29 @@ _BETA_WEB_SEARCH_TOOL_CALL_ACTION_BY_TAG: _r.Decoders[BetaWebSearchToolCallActio
     "open_page": BetaWebSearchActionOpenPage.from_dict,
     "find_in_page": BetaWebSearchActionFind.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETAWEBSEARCHACTIONFIND: frozenset[str]
+    _KEYS_BETAWEBSEARCHACTIONOPENPAGE: frozenset[str]
+    _KEYS_BETAWEBSEARCHACTIONSEARCH: frozenset[str]
+    _KEYS_BETAWEBSEARCHACTIONSEARCHSOURCESITEM: frozenset[str]
+    _KEYS_BETAWEBSEARCHAPPROXIMATELOCATION: frozenset[str]
+    _KEYS_BETAWEBSEARCHTOOL: frozenset[str]
+    _KEYS_BETAWEBSEARCHTOOLFILTERS: frozenset[str]
+    _KEYS_BETAWEBSEARCHTOOLCALL: frozenset[str]
+else:
+    _KEYS_BETAWEBSEARCHACTIONFIND = frozenset({"type", "url", "pattern"})
+    _KEYS_BETAWEBSEARCHACTIONOPENPAGE = frozenset({"type", "url"})
+    _KEYS_BETAWEBSEARCHACTIONSEARCH = frozenset({"type", "query", "queries", "sources"})
+    _KEYS_BETAWEBSEARCHACTIONSEARCHSOURCESITEM = frozenset({"type", "url"})
+    _KEYS_BETAWEBSEARCHAPPROXIMATELOCATION = frozenset(
+        {"type", "country", "region", "city", "timezone"}
+    )
+    _KEYS_BETAWEBSEARCHTOOL = frozenset(
+        {"type", "external_web_access", "filters", "user_location", "search_context_size"}
+    )
+    _KEYS_BETAWEBSEARCHTOOLFILTERS = frozenset({"allowed_domains"})
+    _KEYS_BETAWEBSEARCHTOOLCALL = frozenset({"agent", "id", "type", "status", "action"})

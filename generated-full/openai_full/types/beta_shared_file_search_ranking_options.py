@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -86,9 +86,6 @@ class AssistantToolsFileSearch(_r.Model):
         return out
 
 
-_KEYS_ASSISTANTTOOLSFILESEARCH = frozenset({"type", "file_search"})
-
-
 @_r.model
 class AssistantToolsFileSearchFileSearch(_r.Model):
     """Overrides for the file search tool."""
@@ -153,9 +150,6 @@ class AssistantToolsFileSearchFileSearch(_r.Model):
         return out
 
 
-_KEYS_ASSISTANTTOOLSFILESEARCHFILESEARCH = frozenset({"max_num_results", "ranking_options"})
-
-
 @_r.model
 class AssistantToolsFunction(_r.Model):
     """Function tool"""
@@ -212,9 +206,6 @@ class AssistantToolsFunction(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_ASSISTANTTOOLSFUNCTION = frozenset({"type", "function"})
 
 
 @_r.model
@@ -280,9 +271,6 @@ class FileSearchRankingOptions(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FILESEARCHRANKINGOPTIONS = frozenset({"ranker", "score_threshold"})
 
 
 class UnknownAssistantsApiResponseFormatOptionObject(_r.Unknown):
@@ -361,3 +349,17 @@ _ASSISTANTS_API_RESPONSE_FORMAT_OPTION_OBJECT_BY_TAG: _r.Decoders[
     "json_object": ResponseFormatJsonObject.from_dict,
     "json_schema": ResponseFormatJsonSchema.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_ASSISTANTTOOLSFILESEARCH: frozenset[str]
+    _KEYS_ASSISTANTTOOLSFILESEARCHFILESEARCH: frozenset[str]
+    _KEYS_ASSISTANTTOOLSFUNCTION: frozenset[str]
+    _KEYS_FILESEARCHRANKINGOPTIONS: frozenset[str]
+else:
+    _KEYS_ASSISTANTTOOLSFILESEARCH = frozenset({"type", "file_search"})
+    _KEYS_ASSISTANTTOOLSFILESEARCHFILESEARCH = frozenset({"max_num_results", "ranking_options"})
+    _KEYS_ASSISTANTTOOLSFUNCTION = frozenset({"type", "function"})
+    _KEYS_FILESEARCHRANKINGOPTIONS = frozenset({"ranker", "score_threshold"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -358,28 +358,6 @@ class CreateThreadAndRunRequest(_r.Model):
         return out
 
 
-_KEYS_CREATETHREADANDRUNREQUEST = frozenset(
-    {
-        "assistant_id",
-        "thread",
-        "model",
-        "instructions",
-        "tools",
-        "tool_resources",
-        "metadata",
-        "temperature",
-        "top_p",
-        "stream",
-        "max_prompt_tokens",
-        "max_completion_tokens",
-        "truncation_strategy",
-        "tool_choice",
-        "parallel_tool_calls",
-        "response_format",
-    }
-)
-
-
 @_r.model
 class CreateThreadAndRunRequestToolResources(_r.Model):
     """A set of resources that are used by the assistant's tools. The resources are specific to the type of tool. For example, the `code_interpreter` tool requires a list of file IDs, while the `file_search` tool requires a list of vector store IDs."""
@@ -446,9 +424,6 @@ class CreateThreadAndRunRequestToolResources(_r.Model):
         return out
 
 
-_KEYS_CREATETHREADANDRUNREQUESTTOOLRESOURCES = frozenset({"code_interpreter", "file_search"})
-
-
 @_r.model
 class CreateThreadAndRunRequestToolResourcesCodeInterpreter(_r.Model):
     """CreateThreadAndRunRequestToolResourcesCodeInterpreter"""
@@ -502,9 +477,6 @@ class CreateThreadAndRunRequestToolResourcesCodeInterpreter(_r.Model):
         return out
 
 
-_KEYS_CREATETHREADANDRUNREQUESTTOOLRESOURCESCODEINTERPRETER = frozenset({"file_ids"})
-
-
 @_r.model
 class CreateThreadAndRunRequestToolResourcesFileSearch(_r.Model):
     """CreateThreadAndRunRequestToolResourcesFileSearch"""
@@ -554,9 +526,6 @@ class CreateThreadAndRunRequestToolResourcesFileSearch(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATETHREADANDRUNREQUESTTOOLRESOURCESFILESEARCH = frozenset({"vector_store_ids"})
 
 
 @_r.model
@@ -637,9 +606,6 @@ class CreateThreadRequest(_r.Model):
         return out
 
 
-_KEYS_CREATETHREADREQUEST = frozenset({"messages", "tool_resources", "metadata"})
-
-
 @_r.model
 class CreateThreadRequestToolResources(_r.Model):
     """A set of resources that are made available to the assistant's tools in this thread. The resources are specific to the type of tool. For example, the `code_interpreter` tool requires a list of file IDs, while the `file_search` tool requires a list of vector store IDs."""
@@ -701,9 +667,6 @@ class CreateThreadRequestToolResources(_r.Model):
         return out
 
 
-_KEYS_CREATETHREADREQUESTTOOLRESOURCES = frozenset({"code_interpreter", "file_search"})
-
-
 @_r.model
 class CreateThreadRequestToolResourcesCodeInterpreter(_r.Model):
     """CreateThreadRequestToolResourcesCodeInterpreter"""
@@ -753,9 +716,6 @@ class CreateThreadRequestToolResourcesCodeInterpreter(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATETHREADREQUESTTOOLRESOURCESCODEINTERPRETER = frozenset({"file_ids"})
 
 
 @_r.model
@@ -823,9 +783,6 @@ class DeleteThreadResponse(_r.Model):
         return out
 
 
-_KEYS_DELETETHREADRESPONSE = frozenset({"id", "deleted", "object"})
-
-
 @_r.model
 class ModifyThreadRequest(_r.Model):
     """ModifyThreadRequest"""
@@ -888,9 +845,6 @@ class ModifyThreadRequest(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_MODIFYTHREADREQUEST = frozenset({"tool_resources", "metadata"})
 
 
 @_r.model
@@ -957,9 +911,6 @@ class ModifyThreadRequestToolResources(_r.Model):
         return out
 
 
-_KEYS_MODIFYTHREADREQUESTTOOLRESOURCES = frozenset({"code_interpreter", "file_search"})
-
-
 @_r.model
 class ModifyThreadRequestToolResourcesCodeInterpreter(_r.Model):
     """ModifyThreadRequestToolResourcesCodeInterpreter"""
@@ -1011,9 +962,6 @@ class ModifyThreadRequestToolResourcesCodeInterpreter(_r.Model):
         return out
 
 
-_KEYS_MODIFYTHREADREQUESTTOOLRESOURCESCODEINTERPRETER = frozenset({"file_ids"})
-
-
 @_r.model
 class ModifyThreadRequestToolResourcesFileSearch(_r.Model):
     """ModifyThreadRequestToolResourcesFileSearch"""
@@ -1063,9 +1011,6 @@ class ModifyThreadRequestToolResourcesFileSearch(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_MODIFYTHREADREQUESTTOOLRESOURCESFILESEARCH = frozenset({"vector_store_ids"})
 
 
 @_r.model
@@ -1154,9 +1099,6 @@ class ThreadObject(_r.Model):
         return out
 
 
-_KEYS_THREADOBJECT = frozenset({"id", "object", "created_at", "tool_resources", "metadata"})
-
-
 @_r.model
 class ThreadObjectToolResources(_r.Model):
     """A set of resources that are made available to the assistant's tools in this thread. The resources are specific to the type of tool. For example, the `code_interpreter` tool requires a list of file IDs, while the `file_search` tool requires a list of vector store IDs."""
@@ -1219,9 +1161,6 @@ class ThreadObjectToolResources(_r.Model):
         return out
 
 
-_KEYS_THREADOBJECTTOOLRESOURCES = frozenset({"code_interpreter", "file_search"})
-
-
 @_r.model
 class ThreadObjectToolResourcesCodeInterpreter(_r.Model):
     """ThreadObjectToolResourcesCodeInterpreter"""
@@ -1273,9 +1212,6 @@ class ThreadObjectToolResourcesCodeInterpreter(_r.Model):
         return out
 
 
-_KEYS_THREADOBJECTTOOLRESOURCESCODEINTERPRETER = frozenset({"file_ids"})
-
-
 @_r.model
 class ThreadObjectToolResourcesFileSearch(_r.Model):
     """ThreadObjectToolResourcesFileSearch"""
@@ -1325,9 +1261,6 @@ class ThreadObjectToolResourcesFileSearch(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_THREADOBJECTTOOLRESOURCESFILESEARCH = frozenset({"vector_store_ids"})
 
 
 class UnknownCreateThreadAndRunRequestToolsItem(_r.Unknown):
@@ -1382,3 +1315,60 @@ _CREATE_THREAD_AND_RUN_REQUEST_TOOLS_ITEM_BY_TAG: _r.Decoders[
     "file_search": AssistantToolsFileSearch.from_dict,
     "function": AssistantToolsFunction.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CREATETHREADANDRUNREQUEST: frozenset[str]
+    _KEYS_CREATETHREADANDRUNREQUESTTOOLRESOURCES: frozenset[str]
+    _KEYS_CREATETHREADANDRUNREQUESTTOOLRESOURCESCODEINTERPRETER: frozenset[str]
+    _KEYS_CREATETHREADANDRUNREQUESTTOOLRESOURCESFILESEARCH: frozenset[str]
+    _KEYS_CREATETHREADREQUEST: frozenset[str]
+    _KEYS_CREATETHREADREQUESTTOOLRESOURCES: frozenset[str]
+    _KEYS_CREATETHREADREQUESTTOOLRESOURCESCODEINTERPRETER: frozenset[str]
+    _KEYS_DELETETHREADRESPONSE: frozenset[str]
+    _KEYS_MODIFYTHREADREQUEST: frozenset[str]
+    _KEYS_MODIFYTHREADREQUESTTOOLRESOURCES: frozenset[str]
+    _KEYS_MODIFYTHREADREQUESTTOOLRESOURCESCODEINTERPRETER: frozenset[str]
+    _KEYS_MODIFYTHREADREQUESTTOOLRESOURCESFILESEARCH: frozenset[str]
+    _KEYS_THREADOBJECT: frozenset[str]
+    _KEYS_THREADOBJECTTOOLRESOURCES: frozenset[str]
+    _KEYS_THREADOBJECTTOOLRESOURCESCODEINTERPRETER: frozenset[str]
+    _KEYS_THREADOBJECTTOOLRESOURCESFILESEARCH: frozenset[str]
+else:
+    _KEYS_CREATETHREADANDRUNREQUEST = frozenset(
+        {
+            "assistant_id",
+            "thread",
+            "model",
+            "instructions",
+            "tools",
+            "tool_resources",
+            "metadata",
+            "temperature",
+            "top_p",
+            "stream",
+            "max_prompt_tokens",
+            "max_completion_tokens",
+            "truncation_strategy",
+            "tool_choice",
+            "parallel_tool_calls",
+            "response_format",
+        }
+    )
+    _KEYS_CREATETHREADANDRUNREQUESTTOOLRESOURCES = frozenset({"code_interpreter", "file_search"})
+    _KEYS_CREATETHREADANDRUNREQUESTTOOLRESOURCESCODEINTERPRETER = frozenset({"file_ids"})
+    _KEYS_CREATETHREADANDRUNREQUESTTOOLRESOURCESFILESEARCH = frozenset({"vector_store_ids"})
+    _KEYS_CREATETHREADREQUEST = frozenset({"messages", "tool_resources", "metadata"})
+    _KEYS_CREATETHREADREQUESTTOOLRESOURCES = frozenset({"code_interpreter", "file_search"})
+    _KEYS_CREATETHREADREQUESTTOOLRESOURCESCODEINTERPRETER = frozenset({"file_ids"})
+    _KEYS_DELETETHREADRESPONSE = frozenset({"id", "deleted", "object"})
+    _KEYS_MODIFYTHREADREQUEST = frozenset({"tool_resources", "metadata"})
+    _KEYS_MODIFYTHREADREQUESTTOOLRESOURCES = frozenset({"code_interpreter", "file_search"})
+    _KEYS_MODIFYTHREADREQUESTTOOLRESOURCESCODEINTERPRETER = frozenset({"file_ids"})
+    _KEYS_MODIFYTHREADREQUESTTOOLRESOURCESFILESEARCH = frozenset({"vector_store_ids"})
+    _KEYS_THREADOBJECT = frozenset({"id", "object", "created_at", "tool_resources", "metadata"})
+    _KEYS_THREADOBJECTTOOLRESOURCES = frozenset({"code_interpreter", "file_search"})
+    _KEYS_THREADOBJECTTOOLRESOURCESCODEINTERPRETER = frozenset({"file_ids"})
+    _KEYS_THREADOBJECTTOOLRESOURCESFILESEARCH = frozenset({"vector_store_ids"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -172,9 +172,6 @@ class ListRunStepsResponse(_r.Model):
         return out
 
 
-_KEYS_LISTRUNSTEPSRESPONSE = frozenset({"object", "data", "first_id", "last_id", "has_more"})
-
-
 @_r.model
 class RunStepCompletionUsage(_r.Model):
     """Usage statistics related to the run step. This value will be `null` while the run step's status is `in_progress`."""
@@ -249,9 +246,6 @@ class RunStepCompletionUsage(_r.Model):
         return out
 
 
-_KEYS_RUNSTEPCOMPLETIONUSAGE = frozenset({"completion_tokens", "prompt_tokens", "total_tokens"})
-
-
 @_r.model
 class RunStepDetailsMessageCreationObject(_r.Model):
     """Details of the message creation by the run step."""
@@ -312,9 +306,6 @@ class RunStepDetailsMessageCreationObject(_r.Model):
         return out
 
 
-_KEYS_RUNSTEPDETAILSMESSAGECREATIONOBJECT = frozenset({"type", "message_creation"})
-
-
 @_r.model
 class RunStepDetailsMessageCreationObjectMessageCreation(_r.Model):
     """RunStepDetailsMessageCreationObjectMessageCreation"""
@@ -365,9 +356,6 @@ class RunStepDetailsMessageCreationObjectMessageCreation(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RUNSTEPDETAILSMESSAGECREATIONOBJECTMESSAGECREATION = frozenset({"message_id"})
 
 
 @_r.model
@@ -440,9 +428,6 @@ class RunStepDetailsToolCallsCodeObject(_r.Model):
         return out
 
 
-_KEYS_RUNSTEPDETAILSTOOLCALLSCODEOBJECT = frozenset({"id", "type", "code_interpreter"})
-
-
 @_r.model
 class RunStepDetailsToolCallsCodeObjectCodeInterpreter(_r.Model):
     """The Code Interpreter tool call definition."""
@@ -507,9 +492,6 @@ class RunStepDetailsToolCallsCodeObjectCodeInterpreter(_r.Model):
         return out
 
 
-_KEYS_RUNSTEPDETAILSTOOLCALLSCODEOBJECTCODEINTERPRETER = frozenset({"input", "outputs"})
-
-
 @_r.model
 class RunStepDetailsToolCallsCodeOutputImageObject(_r.Model):
     """Code Interpreter image output"""
@@ -568,9 +550,6 @@ class RunStepDetailsToolCallsCodeOutputImageObject(_r.Model):
         return out
 
 
-_KEYS_RUNSTEPDETAILSTOOLCALLSCODEOUTPUTIMAGEOBJECT = frozenset({"type", "image"})
-
-
 @_r.model
 class RunStepDetailsToolCallsCodeOutputImageObjectImage(_r.Model):
     """RunStepDetailsToolCallsCodeOutputImageObjectImage"""
@@ -621,9 +600,6 @@ class RunStepDetailsToolCallsCodeOutputImageObjectImage(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RUNSTEPDETAILSTOOLCALLSCODEOUTPUTIMAGEOBJECTIMAGE = frozenset({"file_id"})
 
 
 @_r.model
@@ -683,9 +659,6 @@ class RunStepDetailsToolCallsCodeOutputLogsObject(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RUNSTEPDETAILSTOOLCALLSCODEOUTPUTLOGSOBJECT = frozenset({"type", "logs"})
 
 
 @_r.model
@@ -756,9 +729,6 @@ class RunStepDetailsToolCallsFileSearchObject(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHOBJECT = frozenset({"id", "type", "file_search"})
 
 
 @_r.model
@@ -834,9 +804,6 @@ class RunStepDetailsToolCallsFileSearchObjectFileSearch(_r.Model):
         return out
 
 
-_KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHOBJECTFILESEARCH = frozenset({"ranking_options", "results"})
-
-
 @_r.model
 class RunStepDetailsToolCallsFileSearchRankingOptionsObject(_r.Model):
     """The ranking options for the file search."""
@@ -897,11 +864,6 @@ class RunStepDetailsToolCallsFileSearchRankingOptionsObject(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHRANKINGOPTIONSOBJECT = frozenset(
-    {"ranker", "score_threshold"}
-)
 
 
 @_r.model
@@ -991,11 +953,6 @@ class RunStepDetailsToolCallsFileSearchResultObject(_r.Model):
         return out
 
 
-_KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHRESULTOBJECT = frozenset(
-    {"file_id", "file_name", "score", "content"}
-)
-
-
 @_r.model
 class RunStepDetailsToolCallsFileSearchResultObjectContentItem(_r.Model):
     """RunStepDetailsToolCallsFileSearchResultObjectContentItem"""
@@ -1058,9 +1015,6 @@ class RunStepDetailsToolCallsFileSearchResultObjectContentItem(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHRESULTOBJECTCONTENTITEM = frozenset({"type", "text"})
 
 
 @_r.model
@@ -1131,9 +1085,6 @@ class RunStepDetailsToolCallsFunctionObject(_r.Model):
         return out
 
 
-_KEYS_RUNSTEPDETAILSTOOLCALLSFUNCTIONOBJECT = frozenset({"id", "type", "function"})
-
-
 @_r.model
 class RunStepDetailsToolCallsFunctionObjectFunction(_r.Model):
     """The definition of the function that was called."""
@@ -1202,9 +1153,6 @@ class RunStepDetailsToolCallsFunctionObjectFunction(_r.Model):
         return out
 
 
-_KEYS_RUNSTEPDETAILSTOOLCALLSFUNCTIONOBJECTFUNCTION = frozenset({"name", "arguments", "output"})
-
-
 @_r.model
 class RunStepDetailsToolCallsObject(_r.Model):
     """Details of the tool call."""
@@ -1266,9 +1214,6 @@ class RunStepDetailsToolCallsObject(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RUNSTEPDETAILSTOOLCALLSOBJECT = frozenset({"type", "tool_calls"})
 
 
 @_r.model
@@ -1456,28 +1401,6 @@ class RunStepObject(_r.Model):
         return out
 
 
-_KEYS_RUNSTEPOBJECT = frozenset(
-    {
-        "id",
-        "object",
-        "created_at",
-        "assistant_id",
-        "thread_id",
-        "run_id",
-        "type",
-        "status",
-        "step_details",
-        "last_error",
-        "expired_at",
-        "cancelled_at",
-        "failed_at",
-        "completed_at",
-        "metadata",
-        "usage",
-    }
-)
-
-
 @_r.model
 class RunStepObjectLastError(_r.Model):
     """The last error associated with this run step. Will be `null` if there are no errors."""
@@ -1535,9 +1458,6 @@ class RunStepObjectLastError(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RUNSTEPOBJECTLASTERROR = frozenset({"code", "message"})
 
 
 class UnknownRunDetailsToolCallsCodeObjectCodeInterpreterOutputsItem(_r.Unknown):
@@ -1671,3 +1591,72 @@ _RUN_STEP_OBJECT_STEP_DETAILS_BY_TAG: _r.Decoders[RunStepObjectStepDetails] = {
     "message_creation": RunStepDetailsMessageCreationObject.from_dict,
     "tool_calls": RunStepDetailsToolCallsObject.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_LISTRUNSTEPSRESPONSE: frozenset[str]
+    _KEYS_RUNSTEPCOMPLETIONUSAGE: frozenset[str]
+    _KEYS_RUNSTEPDETAILSMESSAGECREATIONOBJECT: frozenset[str]
+    _KEYS_RUNSTEPDETAILSMESSAGECREATIONOBJECTMESSAGECREATION: frozenset[str]
+    _KEYS_RUNSTEPDETAILSTOOLCALLSCODEOBJECT: frozenset[str]
+    _KEYS_RUNSTEPDETAILSTOOLCALLSCODEOBJECTCODEINTERPRETER: frozenset[str]
+    _KEYS_RUNSTEPDETAILSTOOLCALLSCODEOUTPUTIMAGEOBJECT: frozenset[str]
+    _KEYS_RUNSTEPDETAILSTOOLCALLSCODEOUTPUTIMAGEOBJECTIMAGE: frozenset[str]
+    _KEYS_RUNSTEPDETAILSTOOLCALLSCODEOUTPUTLOGSOBJECT: frozenset[str]
+    _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHOBJECT: frozenset[str]
+    _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHOBJECTFILESEARCH: frozenset[str]
+    _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHRANKINGOPTIONSOBJECT: frozenset[str]
+    _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHRESULTOBJECT: frozenset[str]
+    _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHRESULTOBJECTCONTENTITEM: frozenset[str]
+    _KEYS_RUNSTEPDETAILSTOOLCALLSFUNCTIONOBJECT: frozenset[str]
+    _KEYS_RUNSTEPDETAILSTOOLCALLSFUNCTIONOBJECTFUNCTION: frozenset[str]
+    _KEYS_RUNSTEPDETAILSTOOLCALLSOBJECT: frozenset[str]
+    _KEYS_RUNSTEPOBJECT: frozenset[str]
+    _KEYS_RUNSTEPOBJECTLASTERROR: frozenset[str]
+else:
+    _KEYS_LISTRUNSTEPSRESPONSE = frozenset({"object", "data", "first_id", "last_id", "has_more"})
+    _KEYS_RUNSTEPCOMPLETIONUSAGE = frozenset({"completion_tokens", "prompt_tokens", "total_tokens"})
+    _KEYS_RUNSTEPDETAILSMESSAGECREATIONOBJECT = frozenset({"type", "message_creation"})
+    _KEYS_RUNSTEPDETAILSMESSAGECREATIONOBJECTMESSAGECREATION = frozenset({"message_id"})
+    _KEYS_RUNSTEPDETAILSTOOLCALLSCODEOBJECT = frozenset({"id", "type", "code_interpreter"})
+    _KEYS_RUNSTEPDETAILSTOOLCALLSCODEOBJECTCODEINTERPRETER = frozenset({"input", "outputs"})
+    _KEYS_RUNSTEPDETAILSTOOLCALLSCODEOUTPUTIMAGEOBJECT = frozenset({"type", "image"})
+    _KEYS_RUNSTEPDETAILSTOOLCALLSCODEOUTPUTIMAGEOBJECTIMAGE = frozenset({"file_id"})
+    _KEYS_RUNSTEPDETAILSTOOLCALLSCODEOUTPUTLOGSOBJECT = frozenset({"type", "logs"})
+    _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHOBJECT = frozenset({"id", "type", "file_search"})
+    _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHOBJECTFILESEARCH = frozenset(
+        {"ranking_options", "results"}
+    )
+    _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHRANKINGOPTIONSOBJECT = frozenset(
+        {"ranker", "score_threshold"}
+    )
+    _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHRESULTOBJECT = frozenset(
+        {"file_id", "file_name", "score", "content"}
+    )
+    _KEYS_RUNSTEPDETAILSTOOLCALLSFILESEARCHRESULTOBJECTCONTENTITEM = frozenset({"type", "text"})
+    _KEYS_RUNSTEPDETAILSTOOLCALLSFUNCTIONOBJECT = frozenset({"id", "type", "function"})
+    _KEYS_RUNSTEPDETAILSTOOLCALLSFUNCTIONOBJECTFUNCTION = frozenset({"name", "arguments", "output"})
+    _KEYS_RUNSTEPDETAILSTOOLCALLSOBJECT = frozenset({"type", "tool_calls"})
+    _KEYS_RUNSTEPOBJECT = frozenset(
+        {
+            "id",
+            "object",
+            "created_at",
+            "assistant_id",
+            "thread_id",
+            "run_id",
+            "type",
+            "status",
+            "step_details",
+            "last_error",
+            "expired_at",
+            "cancelled_at",
+            "failed_at",
+            "completed_at",
+            "metadata",
+            "usage",
+        }
+    )
+    _KEYS_RUNSTEPOBJECTLASTERROR = frozenset({"code", "message"})

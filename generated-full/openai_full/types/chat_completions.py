@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -169,9 +169,6 @@ class ChatCompletionAllowedTools(_r.Model):
         return out
 
 
-_KEYS_CHATCOMPLETIONALLOWEDTOOLS = frozenset({"mode", "tools"})
-
-
 @_r.model
 class ChatCompletionAllowedToolsChoice(_r.Model):
     """Constrains the tools available to the model to a pre-defined set."""
@@ -228,9 +225,6 @@ class ChatCompletionAllowedToolsChoice(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CHATCOMPLETIONALLOWEDTOOLSCHOICE = frozenset({"type", "allowed_tools"})
 
 
 @_r.model
@@ -301,9 +295,6 @@ class ChatCompletionDeleted(_r.Model):
         return out
 
 
-_KEYS_CHATCOMPLETIONDELETED = frozenset({"object", "id", "deleted"})
-
-
 @_r.model
 class ChatCompletionFunctionCallOption(_r.Model):
     """Specifying a particular function via `{"name": "my_function"}` forces the model to call that function."""
@@ -352,9 +343,6 @@ class ChatCompletionFunctionCallOption(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CHATCOMPLETIONFUNCTIONCALLOPTION = frozenset({"name"})
 
 
 @_r.model
@@ -426,9 +414,6 @@ class ChatCompletionFunctions(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CHATCOMPLETIONFUNCTIONS = frozenset({"description", "name", "parameters"})
 
 
 @_r.model
@@ -521,9 +506,6 @@ class ChatCompletionList(_r.Model):
         return out
 
 
-_KEYS_CHATCOMPLETIONLIST = frozenset({"object", "data", "first_id", "last_id", "has_more"})
-
-
 @_r.model
 class ChatCompletionMessageToolCallChunk(_r.Model):
     """ChatCompletionMessageToolCallChunk"""
@@ -607,9 +589,6 @@ class ChatCompletionMessageToolCallChunk(_r.Model):
         return out
 
 
-_KEYS_CHATCOMPLETIONMESSAGETOOLCALLCHUNK = frozenset({"index", "id", "type", "function"})
-
-
 @_r.model
 class ChatCompletionMessageToolCallChunkFunction(_r.Model):
     """ChatCompletionMessageToolCallChunkFunction"""
@@ -672,9 +651,6 @@ class ChatCompletionMessageToolCallChunkFunction(_r.Model):
         return out
 
 
-_KEYS_CHATCOMPLETIONMESSAGETOOLCALLCHUNKFUNCTION = frozenset({"name", "arguments"})
-
-
 @_r.model
 class ChatCompletionModeration(_r.Model):
     """Moderation results or errors for the request input and generated output."""
@@ -732,9 +708,6 @@ class ChatCompletionModeration(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CHATCOMPLETIONMODERATION = frozenset({"input", "output"})
 
 
 @_r.model
@@ -803,9 +776,6 @@ class ChatCompletionModerationError(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CHATCOMPLETIONMODERATIONERROR = frozenset({"type", "code", "message"})
 
 
 @_r.model
@@ -878,9 +848,6 @@ class ChatCompletionModerationResults(_r.Model):
         return out
 
 
-_KEYS_CHATCOMPLETIONMODERATIONRESULTS = frozenset({"type", "model", "results"})
-
-
 @_r.model
 class ChatCompletionNamedToolChoice(_r.Model):
     """Specifies a tool the model should use. Use to force the model to call a specific function."""
@@ -939,9 +906,6 @@ class ChatCompletionNamedToolChoice(_r.Model):
         return out
 
 
-_KEYS_CHATCOMPLETIONNAMEDTOOLCHOICE = frozenset({"type", "function"})
-
-
 @_r.model
 class ChatCompletionNamedToolChoiceFunction(_r.Model):
     """ChatCompletionNamedToolChoiceFunction"""
@@ -990,9 +954,6 @@ class ChatCompletionNamedToolChoiceFunction(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CHATCOMPLETIONNAMEDTOOLCHOICEFUNCTION = frozenset({"name"})
 
 
 @_r.model
@@ -1076,9 +1037,6 @@ class ChatCompletionTokenLogprob(_r.Model):
         return out
 
 
-_KEYS_CHATCOMPLETIONTOKENLOGPROB = frozenset({"token", "logprob", "bytes", "top_logprobs"})
-
-
 @_r.model
 class ChatCompletionTokenLogprobTopLogprobsItem(_r.Model):
     """ChatCompletionTokenLogprobTopLogprobsItem"""
@@ -1145,9 +1103,6 @@ class ChatCompletionTokenLogprobTopLogprobsItem(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CHATCOMPLETIONTOKENLOGPROBTOPLOGPROBSITEM = frozenset({"token", "logprob", "bytes"})
 
 
 @_r.model
@@ -1296,22 +1251,6 @@ class CreateChatCompletionResponse(_r.Model):
         return out
 
 
-_KEYS_CREATECHATCOMPLETIONRESPONSE = frozenset(
-    {
-        "id",
-        "choices",
-        "created",
-        "model",
-        "metadata",
-        "service_tier",
-        "system_fingerprint",
-        "object",
-        "usage",
-        "moderation",
-    }
-)
-
-
 @_r.model
 class CreateChatCompletionResponseChoicesItem(_r.Model):
     """CreateChatCompletionResponseChoicesItem"""
@@ -1396,11 +1335,6 @@ class CreateChatCompletionResponseChoicesItem(_r.Model):
         return out
 
 
-_KEYS_CREATECHATCOMPLETIONRESPONSECHOICESITEM = frozenset(
-    {"finish_reason", "index", "message", "logprobs"}
-)
-
-
 @_r.model
 class CreateChatCompletionResponseChoicesItemLogprobs(_r.Model):
     """Log probability information for the choice."""
@@ -1460,9 +1394,6 @@ class CreateChatCompletionResponseChoicesItemLogprobs(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATECHATCOMPLETIONRESPONSECHOICESITEMLOGPROBS = frozenset({"content", "refusal"})
 
 
 class UnknownChatCompletionModerationInput(_r.Unknown):
@@ -1544,3 +1475,60 @@ _CHAT_COMPLETION_MODERATION_OUTPUT_BY_TAG: _r.Decoders[ChatCompletionModerationO
     "moderation_results": ChatCompletionModerationResults.from_dict,
     "error": ChatCompletionModerationError.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CHATCOMPLETIONALLOWEDTOOLS: frozenset[str]
+    _KEYS_CHATCOMPLETIONALLOWEDTOOLSCHOICE: frozenset[str]
+    _KEYS_CHATCOMPLETIONDELETED: frozenset[str]
+    _KEYS_CHATCOMPLETIONFUNCTIONCALLOPTION: frozenset[str]
+    _KEYS_CHATCOMPLETIONFUNCTIONS: frozenset[str]
+    _KEYS_CHATCOMPLETIONLIST: frozenset[str]
+    _KEYS_CHATCOMPLETIONMESSAGETOOLCALLCHUNK: frozenset[str]
+    _KEYS_CHATCOMPLETIONMESSAGETOOLCALLCHUNKFUNCTION: frozenset[str]
+    _KEYS_CHATCOMPLETIONMODERATION: frozenset[str]
+    _KEYS_CHATCOMPLETIONMODERATIONERROR: frozenset[str]
+    _KEYS_CHATCOMPLETIONMODERATIONRESULTS: frozenset[str]
+    _KEYS_CHATCOMPLETIONNAMEDTOOLCHOICE: frozenset[str]
+    _KEYS_CHATCOMPLETIONNAMEDTOOLCHOICEFUNCTION: frozenset[str]
+    _KEYS_CHATCOMPLETIONTOKENLOGPROB: frozenset[str]
+    _KEYS_CHATCOMPLETIONTOKENLOGPROBTOPLOGPROBSITEM: frozenset[str]
+    _KEYS_CREATECHATCOMPLETIONRESPONSE: frozenset[str]
+    _KEYS_CREATECHATCOMPLETIONRESPONSECHOICESITEM: frozenset[str]
+    _KEYS_CREATECHATCOMPLETIONRESPONSECHOICESITEMLOGPROBS: frozenset[str]
+else:
+    _KEYS_CHATCOMPLETIONALLOWEDTOOLS = frozenset({"mode", "tools"})
+    _KEYS_CHATCOMPLETIONALLOWEDTOOLSCHOICE = frozenset({"type", "allowed_tools"})
+    _KEYS_CHATCOMPLETIONDELETED = frozenset({"object", "id", "deleted"})
+    _KEYS_CHATCOMPLETIONFUNCTIONCALLOPTION = frozenset({"name"})
+    _KEYS_CHATCOMPLETIONFUNCTIONS = frozenset({"description", "name", "parameters"})
+    _KEYS_CHATCOMPLETIONLIST = frozenset({"object", "data", "first_id", "last_id", "has_more"})
+    _KEYS_CHATCOMPLETIONMESSAGETOOLCALLCHUNK = frozenset({"index", "id", "type", "function"})
+    _KEYS_CHATCOMPLETIONMESSAGETOOLCALLCHUNKFUNCTION = frozenset({"name", "arguments"})
+    _KEYS_CHATCOMPLETIONMODERATION = frozenset({"input", "output"})
+    _KEYS_CHATCOMPLETIONMODERATIONERROR = frozenset({"type", "code", "message"})
+    _KEYS_CHATCOMPLETIONMODERATIONRESULTS = frozenset({"type", "model", "results"})
+    _KEYS_CHATCOMPLETIONNAMEDTOOLCHOICE = frozenset({"type", "function"})
+    _KEYS_CHATCOMPLETIONNAMEDTOOLCHOICEFUNCTION = frozenset({"name"})
+    _KEYS_CHATCOMPLETIONTOKENLOGPROB = frozenset({"token", "logprob", "bytes", "top_logprobs"})
+    _KEYS_CHATCOMPLETIONTOKENLOGPROBTOPLOGPROBSITEM = frozenset({"token", "logprob", "bytes"})
+    _KEYS_CREATECHATCOMPLETIONRESPONSE = frozenset(
+        {
+            "id",
+            "choices",
+            "created",
+            "model",
+            "metadata",
+            "service_tier",
+            "system_fingerprint",
+            "object",
+            "usage",
+            "moderation",
+        }
+    )
+    _KEYS_CREATECHATCOMPLETIONRESPONSECHOICESITEM = frozenset(
+        {"finish_reason", "index", "message", "logprobs"}
+    )
+    _KEYS_CREATECHATCOMPLETIONRESPONSECHOICESITEMLOGPROBS = frozenset({"content", "refusal"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -113,9 +113,6 @@ class ChatCompletionNamedToolChoiceCustom(_r.Model):
         return out
 
 
-_KEYS_CHATCOMPLETIONNAMEDTOOLCHOICECUSTOM = frozenset({"type", "custom"})
-
-
 @_r.model
 class ChatCompletionNamedToolChoiceCustomCustom(_r.Model):
     """ChatCompletionNamedToolChoiceCustomCustom"""
@@ -164,9 +161,6 @@ class ChatCompletionNamedToolChoiceCustomCustom(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CHATCOMPLETIONNAMEDTOOLCHOICECUSTOMCUSTOM = frozenset({"name"})
 
 
 @_r.model
@@ -302,11 +296,6 @@ class ChatCompletionRequestAssistantMessage(_r.Model):
         return out
 
 
-_KEYS_CHATCOMPLETIONREQUESTASSISTANTMESSAGE = frozenset(
-    {"content", "refusal", "role", "name", "audio", "tool_calls", "function_call"}
-)
-
-
 @_r.model
 class ChatCompletionRequestAssistantMessageAudio(_r.Model):
     """Data about a previous audio response from the model.
@@ -356,9 +345,6 @@ class ChatCompletionRequestAssistantMessageAudio(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CHATCOMPLETIONREQUESTASSISTANTMESSAGEAUDIO = frozenset({"id"})
 
 
 @_r.model
@@ -420,9 +406,6 @@ class ChatCompletionRequestAssistantMessageFunctionCall(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CHATCOMPLETIONREQUESTASSISTANTMESSAGEFUNCTIONCALL = frozenset({"arguments", "name"})
 
 
 @_r.model
@@ -499,9 +482,6 @@ class ChatCompletionRequestDeveloperMessage(_r.Model):
         return out
 
 
-_KEYS_CHATCOMPLETIONREQUESTDEVELOPERMESSAGE = frozenset({"content", "role", "name"})
-
-
 @_r.model
 class ChatCompletionRequestFunctionMessage(_r.Model):
     """Function message"""
@@ -568,9 +548,6 @@ class ChatCompletionRequestFunctionMessage(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CHATCOMPLETIONREQUESTFUNCTIONMESSAGE = frozenset({"role", "content", "name"})
 
 
 @_r.model
@@ -647,11 +624,6 @@ class ChatCompletionRequestMessageContentPartAudio(_r.Model):
         return out
 
 
-_KEYS_CHATCOMPLETIONREQUESTMESSAGECONTENTPARTAUDIO = frozenset(
-    {"type", "input_audio", "prompt_cache_breakpoint"}
-)
-
-
 @_r.model
 class ChatCompletionRequestMessageContentPartAudioInputAudio(_r.Model):
     """ChatCompletionRequestMessageContentPartAudioInputAudio"""
@@ -715,9 +687,6 @@ class ChatCompletionRequestMessageContentPartAudioInputAudio(_r.Model):
         return out
 
 
-_KEYS_CHATCOMPLETIONREQUESTMESSAGECONTENTPARTAUDIOINPUTAUDIO = frozenset({"data", "format"})
-
-
 @_r.model
 class ChatCompletionRequestMessageContentPartRefusal(_r.Model):
     """Refusal content part"""
@@ -775,9 +744,6 @@ class ChatCompletionRequestMessageContentPartRefusal(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CHATCOMPLETIONREQUESTMESSAGECONTENTPARTREFUSAL = frozenset({"type", "refusal"})
 
 
 @_r.model
@@ -852,9 +818,6 @@ class ChatCompletionRequestSystemMessage(_r.Model):
         return out
 
 
-_KEYS_CHATCOMPLETIONREQUESTSYSTEMMESSAGE = frozenset({"content", "role", "name"})
-
-
 @_r.model
 class ChatCompletionRequestToolMessage(_r.Model):
     """Tool message"""
@@ -921,9 +884,6 @@ class ChatCompletionRequestToolMessage(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CHATCOMPLETIONREQUESTTOOLMESSAGE = frozenset({"role", "content", "tool_call_id"})
 
 
 class UnknownChatCompletionRequestAssistantMessageContentPart(_r.Unknown):
@@ -1049,3 +1009,37 @@ _CHAT_COMPLETION_REQUEST_ASSISTANT_MESSAGE_CONTENT_PART_BY_TAG: _r.Decoders[
     "text": ChatCompletionRequestMessageContentPartText.from_dict,
     "refusal": ChatCompletionRequestMessageContentPartRefusal.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CHATCOMPLETIONNAMEDTOOLCHOICECUSTOM: frozenset[str]
+    _KEYS_CHATCOMPLETIONNAMEDTOOLCHOICECUSTOMCUSTOM: frozenset[str]
+    _KEYS_CHATCOMPLETIONREQUESTASSISTANTMESSAGE: frozenset[str]
+    _KEYS_CHATCOMPLETIONREQUESTASSISTANTMESSAGEAUDIO: frozenset[str]
+    _KEYS_CHATCOMPLETIONREQUESTASSISTANTMESSAGEFUNCTIONCALL: frozenset[str]
+    _KEYS_CHATCOMPLETIONREQUESTDEVELOPERMESSAGE: frozenset[str]
+    _KEYS_CHATCOMPLETIONREQUESTFUNCTIONMESSAGE: frozenset[str]
+    _KEYS_CHATCOMPLETIONREQUESTMESSAGECONTENTPARTAUDIO: frozenset[str]
+    _KEYS_CHATCOMPLETIONREQUESTMESSAGECONTENTPARTAUDIOINPUTAUDIO: frozenset[str]
+    _KEYS_CHATCOMPLETIONREQUESTMESSAGECONTENTPARTREFUSAL: frozenset[str]
+    _KEYS_CHATCOMPLETIONREQUESTSYSTEMMESSAGE: frozenset[str]
+    _KEYS_CHATCOMPLETIONREQUESTTOOLMESSAGE: frozenset[str]
+else:
+    _KEYS_CHATCOMPLETIONNAMEDTOOLCHOICECUSTOM = frozenset({"type", "custom"})
+    _KEYS_CHATCOMPLETIONNAMEDTOOLCHOICECUSTOMCUSTOM = frozenset({"name"})
+    _KEYS_CHATCOMPLETIONREQUESTASSISTANTMESSAGE = frozenset(
+        {"content", "refusal", "role", "name", "audio", "tool_calls", "function_call"}
+    )
+    _KEYS_CHATCOMPLETIONREQUESTASSISTANTMESSAGEAUDIO = frozenset({"id"})
+    _KEYS_CHATCOMPLETIONREQUESTASSISTANTMESSAGEFUNCTIONCALL = frozenset({"arguments", "name"})
+    _KEYS_CHATCOMPLETIONREQUESTDEVELOPERMESSAGE = frozenset({"content", "role", "name"})
+    _KEYS_CHATCOMPLETIONREQUESTFUNCTIONMESSAGE = frozenset({"role", "content", "name"})
+    _KEYS_CHATCOMPLETIONREQUESTMESSAGECONTENTPARTAUDIO = frozenset(
+        {"type", "input_audio", "prompt_cache_breakpoint"}
+    )
+    _KEYS_CHATCOMPLETIONREQUESTMESSAGECONTENTPARTAUDIOINPUTAUDIO = frozenset({"data", "format"})
+    _KEYS_CHATCOMPLETIONREQUESTMESSAGECONTENTPARTREFUSAL = frozenset({"type", "refusal"})
+    _KEYS_CHATCOMPLETIONREQUESTSYSTEMMESSAGE = frozenset({"content", "role", "name"})
+    _KEYS_CHATCOMPLETIONREQUESTTOOLMESSAGE = frozenset({"role", "content", "tool_call_id"})

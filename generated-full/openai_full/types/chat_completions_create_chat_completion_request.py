@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -703,49 +703,6 @@ class CreateChatCompletionRequest(_r.Model):
         return out
 
 
-_KEYS_CREATECHATCOMPLETIONREQUEST = frozenset(
-    {
-        "metadata",
-        "top_logprobs",
-        "temperature",
-        "top_p",
-        "user",
-        "safety_identifier",
-        "prompt_cache_key",
-        "prompt_cache_retention",
-        "prompt_cache_options",
-        "messages",
-        "model",
-        "service_tier",
-        "modalities",
-        "verbosity",
-        "reasoning_effort",
-        "max_completion_tokens",
-        "frequency_penalty",
-        "presence_penalty",
-        "web_search_options",
-        "response_format",
-        "audio",
-        "store",
-        "moderation",
-        "stream",
-        "stop",
-        "logit_bias",
-        "logprobs",
-        "max_tokens",
-        "n",
-        "prediction",
-        "seed",
-        "stream_options",
-        "tools",
-        "tool_choice",
-        "parallel_tool_calls",
-        "function_call",
-        "functions",
-    }
-)
-
-
 @_r.model
 class CreateChatCompletionRequestAudio(_r.Model):
     """Parameters for audio output. Required when audio output is requested with
@@ -808,9 +765,6 @@ class CreateChatCompletionRequestAudio(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATECHATCOMPLETIONREQUESTAUDIO = frozenset({"voice", "format"})
 
 
 @_r.model
@@ -885,11 +839,6 @@ class CreateChatCompletionRequestWebSearchOptions(_r.Model):
         return out
 
 
-_KEYS_CREATECHATCOMPLETIONREQUESTWEBSEARCHOPTIONS = frozenset(
-    {"user_location", "search_context_size"}
-)
-
-
 @_r.model
 class CreateChatCompletionRequestWebSearchOptionsUserLocation(_r.Model):
     """Approximate location parameters for the search."""
@@ -948,9 +897,6 @@ class CreateChatCompletionRequestWebSearchOptionsUserLocation(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATECHATCOMPLETIONREQUESTWEBSEARCHOPTIONSUSERLOCATION = frozenset({"type", "approximate"})
 
 
 @_r.model
@@ -1112,22 +1058,6 @@ class CreateChatCompletionStreamResponse(_r.Model):
         return out
 
 
-_KEYS_CREATECHATCOMPLETIONSTREAMRESPONSE = frozenset(
-    {
-        "id",
-        "choices",
-        "created",
-        "model",
-        "obfuscation",
-        "service_tier",
-        "system_fingerprint",
-        "object",
-        "usage",
-        "moderation",
-    }
-)
-
-
 @_r.model
 class CreateChatCompletionStreamResponseChoicesItem(_r.Model):
     """CreateChatCompletionStreamResponseChoicesItem"""
@@ -1219,11 +1149,6 @@ class CreateChatCompletionStreamResponseChoicesItem(_r.Model):
         return out
 
 
-_KEYS_CREATECHATCOMPLETIONSTREAMRESPONSECHOICESITEM = frozenset(
-    {"delta", "logprobs", "finish_reason", "index"}
-)
-
-
 @_r.model
 class CreateChatCompletionStreamResponseChoicesItemLogprobs(_r.Model):
     """Log probability information for the choice."""
@@ -1289,9 +1214,6 @@ class CreateChatCompletionStreamResponseChoicesItemLogprobs(_r.Model):
         return out
 
 
-_KEYS_CREATECHATCOMPLETIONSTREAMRESPONSECHOICESITEMLOGPROBS = frozenset({"content", "refusal"})
-
-
 @_r.model
 class UpdateChatCompletionBody(_r.Model):
     """UpdateChatCompletionBody"""
@@ -1340,9 +1262,6 @@ class UpdateChatCompletionBody(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_UPDATECHATCOMPLETIONBODY = frozenset({"metadata"})
 
 
 class UnknownCreateChatCompletionRequestResponseFormat(_r.Unknown):
@@ -1475,3 +1394,84 @@ _CREATE_CHAT_COMPLETION_REQUEST_TOOLS_ITEM_BY_TAG: _r.Decoders[
     "function": ChatCompletionTool.from_dict,
     "custom": CustomToolChatCompletions.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CREATECHATCOMPLETIONREQUEST: frozenset[str]
+    _KEYS_CREATECHATCOMPLETIONREQUESTAUDIO: frozenset[str]
+    _KEYS_CREATECHATCOMPLETIONREQUESTWEBSEARCHOPTIONS: frozenset[str]
+    _KEYS_CREATECHATCOMPLETIONREQUESTWEBSEARCHOPTIONSUSERLOCATION: frozenset[str]
+    _KEYS_CREATECHATCOMPLETIONSTREAMRESPONSE: frozenset[str]
+    _KEYS_CREATECHATCOMPLETIONSTREAMRESPONSECHOICESITEM: frozenset[str]
+    _KEYS_CREATECHATCOMPLETIONSTREAMRESPONSECHOICESITEMLOGPROBS: frozenset[str]
+    _KEYS_UPDATECHATCOMPLETIONBODY: frozenset[str]
+else:
+    _KEYS_CREATECHATCOMPLETIONREQUEST = frozenset(
+        {
+            "metadata",
+            "top_logprobs",
+            "temperature",
+            "top_p",
+            "user",
+            "safety_identifier",
+            "prompt_cache_key",
+            "prompt_cache_retention",
+            "prompt_cache_options",
+            "messages",
+            "model",
+            "service_tier",
+            "modalities",
+            "verbosity",
+            "reasoning_effort",
+            "max_completion_tokens",
+            "frequency_penalty",
+            "presence_penalty",
+            "web_search_options",
+            "response_format",
+            "audio",
+            "store",
+            "moderation",
+            "stream",
+            "stop",
+            "logit_bias",
+            "logprobs",
+            "max_tokens",
+            "n",
+            "prediction",
+            "seed",
+            "stream_options",
+            "tools",
+            "tool_choice",
+            "parallel_tool_calls",
+            "function_call",
+            "functions",
+        }
+    )
+    _KEYS_CREATECHATCOMPLETIONREQUESTAUDIO = frozenset({"voice", "format"})
+    _KEYS_CREATECHATCOMPLETIONREQUESTWEBSEARCHOPTIONS = frozenset(
+        {"user_location", "search_context_size"}
+    )
+    _KEYS_CREATECHATCOMPLETIONREQUESTWEBSEARCHOPTIONSUSERLOCATION = frozenset(
+        {"type", "approximate"}
+    )
+    _KEYS_CREATECHATCOMPLETIONSTREAMRESPONSE = frozenset(
+        {
+            "id",
+            "choices",
+            "created",
+            "model",
+            "obfuscation",
+            "service_tier",
+            "system_fingerprint",
+            "object",
+            "usage",
+            "moderation",
+        }
+    )
+    _KEYS_CREATECHATCOMPLETIONSTREAMRESPONSECHOICESITEM = frozenset(
+        {"delta", "logprobs", "finish_reason", "index"}
+    )
+    _KEYS_CREATECHATCOMPLETIONSTREAMRESPONSECHOICESITEMLOGPROBS = frozenset({"content", "refusal"})
+    _KEYS_UPDATECHATCOMPLETIONBODY = frozenset({"metadata"})

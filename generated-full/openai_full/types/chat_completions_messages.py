@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -126,9 +126,6 @@ class ChatCompletionMessageList(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CHATCOMPLETIONMESSAGELIST = frozenset({"object", "data", "first_id", "last_id", "has_more"})
 
 
 @_r.model
@@ -287,21 +284,6 @@ class ChatCompletionMessageListDataItem(_r.Model):
         return out
 
 
-_KEYS_CHATCOMPLETIONMESSAGELISTDATAITEM = frozenset(
-    {
-        "content",
-        "refusal",
-        "tool_calls",
-        "annotations",
-        "role",
-        "function_call",
-        "audio",
-        "id",
-        "content_parts",
-    }
-)
-
-
 class UnknownChatCompletionMessageListDataItemContentPartsItem(_r.Unknown):
     """A `ChatCompletionMessageListDataItemContentPartsItem` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -345,3 +327,27 @@ _CHAT_COMPLETION_MESSAGE_LIST_DATA_ITEM_CONTENT_PARTS_ITEM_BY_TAG: _r.Decoders[
     "text": ChatCompletionRequestMessageContentPartText.from_dict,
     "image_url": ChatCompletionRequestMessageContentPartImage.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CHATCOMPLETIONMESSAGELIST: frozenset[str]
+    _KEYS_CHATCOMPLETIONMESSAGELISTDATAITEM: frozenset[str]
+else:
+    _KEYS_CHATCOMPLETIONMESSAGELIST = frozenset(
+        {"object", "data", "first_id", "last_id", "has_more"}
+    )
+    _KEYS_CHATCOMPLETIONMESSAGELISTDATAITEM = frozenset(
+        {
+            "content",
+            "refusal",
+            "tool_calls",
+            "annotations",
+            "role",
+            "function_call",
+            "audio",
+            "id",
+            "content_parts",
+        }
+    )

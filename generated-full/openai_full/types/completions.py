@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -358,30 +358,6 @@ class CreateCompletionRequest(_r.Model):
         return out
 
 
-_KEYS_CREATECOMPLETIONREQUEST = frozenset(
-    {
-        "model",
-        "prompt",
-        "best_of",
-        "echo",
-        "frequency_penalty",
-        "logit_bias",
-        "logprobs",
-        "max_tokens",
-        "n",
-        "presence_penalty",
-        "seed",
-        "stop",
-        "stream",
-        "stream_options",
-        "suffix",
-        "temperature",
-        "top_p",
-        "user",
-    }
-)
-
-
 @_r.model
 class CreateCompletionResponse(_r.Model):
     """Represents a completion response from the API. Note: both the streamed and non-streamed response objects share the same shape (unlike the chat endpoint)."""
@@ -496,11 +472,6 @@ class CreateCompletionResponse(_r.Model):
         return out
 
 
-_KEYS_CREATECOMPLETIONRESPONSE = frozenset(
-    {"id", "choices", "created", "model", "system_fingerprint", "object", "usage"}
-)
-
-
 @_r.model
 class CreateCompletionResponseChoicesItem(_r.Model):
     """CreateCompletionResponseChoicesItem"""
@@ -580,11 +551,6 @@ class CreateCompletionResponseChoicesItem(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATECOMPLETIONRESPONSECHOICESITEM = frozenset(
-    {"finish_reason", "index", "logprobs", "text"}
-)
 
 
 @_r.model
@@ -667,11 +633,6 @@ class CreateCompletionResponseChoicesItemLogprobs(_r.Model):
         return out
 
 
-_KEYS_CREATECOMPLETIONRESPONSECHOICESITEMLOGPROBS = frozenset(
-    {"text_offset", "token_logprobs", "tokens", "top_logprobs"}
-)
-
-
 CreateCompletionRequestModel: TypeAlias = CreateCompletionRequestModelEnum | str
 """ID of the model to use. You can use the [List models](/docs/api-reference/models/list) API to see all of your available models, or see our [Model overview](/docs/models) for descriptions of them."""
 
@@ -691,3 +652,44 @@ def create_completion_request_prompt_from_dict(data: Any) -> CreateCompletionReq
     if kind is list:
         return _r.list_of(data, _r.string)
     raise _r.DecodeError("a string or an array", data)
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CREATECOMPLETIONREQUEST: frozenset[str]
+    _KEYS_CREATECOMPLETIONRESPONSE: frozenset[str]
+    _KEYS_CREATECOMPLETIONRESPONSECHOICESITEM: frozenset[str]
+    _KEYS_CREATECOMPLETIONRESPONSECHOICESITEMLOGPROBS: frozenset[str]
+else:
+    _KEYS_CREATECOMPLETIONREQUEST = frozenset(
+        {
+            "model",
+            "prompt",
+            "best_of",
+            "echo",
+            "frequency_penalty",
+            "logit_bias",
+            "logprobs",
+            "max_tokens",
+            "n",
+            "presence_penalty",
+            "seed",
+            "stop",
+            "stream",
+            "stream_options",
+            "suffix",
+            "temperature",
+            "top_p",
+            "user",
+        }
+    )
+    _KEYS_CREATECOMPLETIONRESPONSE = frozenset(
+        {"id", "choices", "created", "model", "system_fingerprint", "object", "usage"}
+    )
+    _KEYS_CREATECOMPLETIONRESPONSECHOICESITEM = frozenset(
+        {"finish_reason", "index", "logprobs", "text"}
+    )
+    _KEYS_CREATECOMPLETIONRESPONSECHOICESITEMLOGPROBS = frozenset(
+        {"text_offset", "token_logprobs", "tokens", "top_logprobs"}
+    )

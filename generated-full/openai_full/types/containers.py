@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -167,9 +167,6 @@ class ContainerListResource(_r.Model):
         return out
 
 
-_KEYS_CONTAINERLISTRESOURCE = frozenset({"object", "data", "first_id", "last_id", "has_more"})
-
-
 @_r.model
 class ContainerResource(_r.Model):
     """The container object"""
@@ -302,21 +299,6 @@ class ContainerResource(_r.Model):
         return out
 
 
-_KEYS_CONTAINERRESOURCE = frozenset(
-    {
-        "id",
-        "object",
-        "name",
-        "created_at",
-        "status",
-        "last_active_at",
-        "expires_after",
-        "memory_limit",
-        "network_policy",
-    }
-)
-
-
 @_r.model
 class ContainerResourceExpiresAfter(_r.Model):
     """The container will expire after this time period.
@@ -381,9 +363,6 @@ class ContainerResourceExpiresAfter(_r.Model):
         return out
 
 
-_KEYS_CONTAINERRESOURCEEXPIRESAFTER = frozenset({"anchor", "minutes"})
-
-
 @_r.model
 class ContainerResourceNetworkPolicy(_r.Model):
     """Network access policy for the container."""
@@ -443,9 +422,6 @@ class ContainerResourceNetworkPolicy(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CONTAINERRESOURCENETWORKPOLICY = frozenset({"type", "allowed_domains"})
 
 
 @_r.model
@@ -559,11 +535,6 @@ class CreateContainerBody(_r.Model):
         return out
 
 
-_KEYS_CREATECONTAINERBODY = frozenset(
-    {"name", "file_ids", "expires_after", "skills", "memory_limit", "network_policy"}
-)
-
-
 @_r.model
 class CreateContainerBodyExpiresAfter(_r.Model):
     """Container expiration time in seconds relative to the 'anchor' time."""
@@ -620,9 +591,6 @@ class CreateContainerBodyExpiresAfter(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATECONTAINERBODYEXPIRESAFTER = frozenset({"anchor", "minutes"})
 
 
 class UnknownCreateContainerBodyNetworkPolicy(_r.Unknown):
@@ -704,3 +672,35 @@ _CREATE_CONTAINER_BODY_SKILLS_ITEM_BY_TAG: _r.Decoders[CreateContainerBodySkills
     "skill_reference": SkillReferenceParam.from_dict,
     "inline": InlineSkillParam.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CONTAINERLISTRESOURCE: frozenset[str]
+    _KEYS_CONTAINERRESOURCE: frozenset[str]
+    _KEYS_CONTAINERRESOURCEEXPIRESAFTER: frozenset[str]
+    _KEYS_CONTAINERRESOURCENETWORKPOLICY: frozenset[str]
+    _KEYS_CREATECONTAINERBODY: frozenset[str]
+    _KEYS_CREATECONTAINERBODYEXPIRESAFTER: frozenset[str]
+else:
+    _KEYS_CONTAINERLISTRESOURCE = frozenset({"object", "data", "first_id", "last_id", "has_more"})
+    _KEYS_CONTAINERRESOURCE = frozenset(
+        {
+            "id",
+            "object",
+            "name",
+            "created_at",
+            "status",
+            "last_active_at",
+            "expires_after",
+            "memory_limit",
+            "network_policy",
+        }
+    )
+    _KEYS_CONTAINERRESOURCEEXPIRESAFTER = frozenset({"anchor", "minutes"})
+    _KEYS_CONTAINERRESOURCENETWORKPOLICY = frozenset({"type", "allowed_domains"})
+    _KEYS_CREATECONTAINERBODY = frozenset(
+        {"name", "file_ids", "expires_after", "skills", "memory_limit", "network_policy"}
+    )
+    _KEYS_CREATECONTAINERBODYEXPIRESAFTER = frozenset({"anchor", "minutes"})

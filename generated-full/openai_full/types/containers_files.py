@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -115,9 +115,6 @@ class ContainerFileListResource(_r.Model):
         return out
 
 
-_KEYS_CONTAINERFILELISTRESOURCE = frozenset({"object", "data", "first_id", "last_id", "has_more"})
-
-
 @_r.model
 class ContainerFileResource(_r.Model):
     """The container file object"""
@@ -222,11 +219,6 @@ class ContainerFileResource(_r.Model):
         return out
 
 
-_KEYS_CONTAINERFILERESOURCE = frozenset(
-    {"id", "object", "container_id", "created_at", "bytes", "path", "source"}
-)
-
-
 @_r.model
 class CreateContainerFileBody(_r.Model):
     """CreateContainerFileBody"""
@@ -289,4 +281,17 @@ class CreateContainerFileBody(_r.Model):
         return out
 
 
-_KEYS_CREATECONTAINERFILEBODY = frozenset({"file_id", "file"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CONTAINERFILELISTRESOURCE: frozenset[str]
+    _KEYS_CONTAINERFILERESOURCE: frozenset[str]
+    _KEYS_CREATECONTAINERFILEBODY: frozenset[str]
+else:
+    _KEYS_CONTAINERFILELISTRESOURCE = frozenset(
+        {"object", "data", "first_id", "last_id", "has_more"}
+    )
+    _KEYS_CONTAINERFILERESOURCE = frozenset(
+        {"id", "object", "container_id", "created_at", "bytes", "path", "source"}
+    )
+    _KEYS_CREATECONTAINERFILEBODY = frozenset({"file_id", "file"})

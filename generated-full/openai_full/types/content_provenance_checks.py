@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET
@@ -144,11 +144,6 @@ class C2PAProvenanceResult(_r.Model):
         return out
 
 
-_KEYS_C2PAPROVENANCERESULT = frozenset(
-    {"type", "outcome", "validation_state", "issuer", "model", "generated_at"}
-)
-
-
 @_r.model
 class CreateContentProvenanceBody(_r.Model):
     """CreateContentProvenanceBody"""
@@ -197,9 +192,6 @@ class CreateContentProvenanceBody(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATECONTENTPROVENANCEBODY = frozenset({"file"})
 
 
 @_r.model
@@ -270,9 +262,6 @@ class ProvenanceResource(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_PROVENANCERESOURCE = frozenset({"object", "created_at", "results"})
 
 
 @_r.model
@@ -356,9 +345,6 @@ class SynthIDProvenanceResult(_r.Model):
         return out
 
 
-_KEYS_SYNTHIDPROVENANCERESULT = frozenset({"type", "outcome", "model", "generated_at"})
-
-
 class UnknownProvenanceResourceResultsItem(_r.Unknown):
     """A `ProvenanceResourceResultsItem` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -396,3 +382,19 @@ _PROVENANCE_RESOURCE_RESULTS_ITEM_BY_TAG: _r.Decoders[ProvenanceResourceResultsI
     "c2pa": C2PAProvenanceResult.from_dict,
     "synthid": SynthIDProvenanceResult.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_C2PAPROVENANCERESULT: frozenset[str]
+    _KEYS_CREATECONTENTPROVENANCEBODY: frozenset[str]
+    _KEYS_PROVENANCERESOURCE: frozenset[str]
+    _KEYS_SYNTHIDPROVENANCERESULT: frozenset[str]
+else:
+    _KEYS_C2PAPROVENANCERESULT = frozenset(
+        {"type", "outcome", "validation_state", "issuer", "model", "generated_at"}
+    )
+    _KEYS_CREATECONTENTPROVENANCEBODY = frozenset({"file"})
+    _KEYS_PROVENANCERESOURCE = frozenset({"object", "created_at", "results"})
+    _KEYS_SYNTHIDPROVENANCERESULT = frozenset({"type", "outcome", "model", "generated_at"})

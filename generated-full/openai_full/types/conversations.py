@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -75,9 +75,6 @@ class CreateConversationBody(_r.Model):
         return out
 
 
-_KEYS_CREATECONVERSATIONBODY = frozenset({"metadata", "items"})
-
-
 @_r.model
 class DeletedConversationResource(_r.Model):
     """DeletedConversationResource"""
@@ -144,9 +141,6 @@ class DeletedConversationResource(_r.Model):
         return out
 
 
-_KEYS_DELETEDCONVERSATIONRESOURCE = frozenset({"object", "deleted", "id"})
-
-
 @_r.model
 class UpdateConversationBody(_r.Model):
     """UpdateConversationBody"""
@@ -200,4 +194,13 @@ class UpdateConversationBody(_r.Model):
         return out
 
 
-_KEYS_UPDATECONVERSATIONBODY = frozenset({"metadata"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CREATECONVERSATIONBODY: frozenset[str]
+    _KEYS_DELETEDCONVERSATIONRESOURCE: frozenset[str]
+    _KEYS_UPDATECONVERSATIONBODY: frozenset[str]
+else:
+    _KEYS_CREATECONVERSATIONBODY = frozenset({"metadata", "items"})
+    _KEYS_DELETEDCONVERSATIONRESOURCE = frozenset({"object", "deleted", "id"})
+    _KEYS_UPDATECONVERSATIONBODY = frozenset({"metadata"})

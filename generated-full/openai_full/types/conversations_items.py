@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET
@@ -147,9 +147,6 @@ class ConversationItemList(_r.Model):
         return out
 
 
-_KEYS_CONVERSATIONITEMLIST = frozenset({"object", "data", "has_more", "first_id", "last_id"})
-
-
 @_r.model
 class CreateConversationItemsBody(_r.Model):
     """CreateConversationItemsBody"""
@@ -200,9 +197,6 @@ class CreateConversationItemsBody(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATECONVERSATIONITEMSBODY = frozenset({"items"})
 
 
 class UnknownConversationItem(_r.Unknown):
@@ -292,3 +286,13 @@ _CONVERSATION_ITEM_BY_TAG: _r.Decoders[ConversationItem] = {
     "custom_tool_call": CustomToolCall.from_dict,
     "custom_tool_call_output": CustomToolCallOutput.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CONVERSATIONITEMLIST: frozenset[str]
+    _KEYS_CREATECONVERSATIONITEMSBODY: frozenset[str]
+else:
+    _KEYS_CONVERSATIONITEMLIST = frozenset({"object", "data", "has_more", "first_id", "last_id"})
+    _KEYS_CREATECONVERSATIONITEMSBODY = frozenset({"items"})

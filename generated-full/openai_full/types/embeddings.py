@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -139,11 +139,6 @@ class CreateEmbeddingRequest(_r.Model):
         return out
 
 
-_KEYS_CREATEEMBEDDINGREQUEST = frozenset(
-    {"input", "model", "encoding_format", "dimensions", "user"}
-)
-
-
 @_r.model
 class CreateEmbeddingResponse(_r.Model):
     """CreateEmbeddingResponse"""
@@ -223,9 +218,6 @@ class CreateEmbeddingResponse(_r.Model):
         return out
 
 
-_KEYS_CREATEEMBEDDINGRESPONSE = frozenset({"data", "model", "object", "usage"})
-
-
 @_r.model
 class CreateEmbeddingResponseUsage(_r.Model):
     """The usage information for the request."""
@@ -285,9 +277,6 @@ class CreateEmbeddingResponseUsage(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEEMBEDDINGRESPONSEUSAGE = frozenset({"prompt_tokens", "total_tokens"})
 
 
 @_r.model
@@ -356,9 +345,6 @@ class Embedding(_r.Model):
         return out
 
 
-_KEYS_EMBEDDING = frozenset({"index", "embedding", "object"})
-
-
 CreateEmbeddingRequestInput: TypeAlias = str | list[str]
 """Input text to embed, encoded as a string or array of tokens. To embed multiple inputs in a single request, pass an array of strings or array of token arrays. The input must not exceed the max input tokens for the model (8192 tokens for all embedding models), cannot be an empty string, and any array must be 2048 dimensions or less. [Example Python code](https://cookbook.openai.com/examples/how_to_count_tokens_with_tiktoken) for counting tokens. In addition to the per-input token limit, all embedding  models enforce a maximum of 300,000 tokens summed across all inputs in a  single request."""
 
@@ -375,3 +361,19 @@ def create_embedding_request_input_from_dict(data: Any) -> CreateEmbeddingReques
     if kind is list:
         return _r.list_of(data, _r.string)
     raise _r.DecodeError("a string or an array", data)
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CREATEEMBEDDINGREQUEST: frozenset[str]
+    _KEYS_CREATEEMBEDDINGRESPONSE: frozenset[str]
+    _KEYS_CREATEEMBEDDINGRESPONSEUSAGE: frozenset[str]
+    _KEYS_EMBEDDING: frozenset[str]
+else:
+    _KEYS_CREATEEMBEDDINGREQUEST = frozenset(
+        {"input", "model", "encoding_format", "dimensions", "user"}
+    )
+    _KEYS_CREATEEMBEDDINGRESPONSE = frozenset({"data", "model", "object", "usage"})
+    _KEYS_CREATEEMBEDDINGRESPONSEUSAGE = frozenset({"prompt_tokens", "total_tokens"})
+    _KEYS_EMBEDDING = frozenset({"index", "embedding", "object"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -154,9 +154,6 @@ class CreateEvalCustomDataSourceConfig(_r.Model):
         return out
 
 
-_KEYS_CREATEEVALCUSTOMDATASOURCECONFIG = frozenset({"type", "item_schema", "include_sample_schema"})
-
-
 @_r.model
 class CreateEvalItemSimpleInputMessage(_r.Model):
     """SimpleInputMessage"""
@@ -214,9 +211,6 @@ class CreateEvalItemSimpleInputMessage(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEEVALITEMSIMPLEINPUTMESSAGE = frozenset({"role", "content"})
 
 
 @_r.model
@@ -317,11 +311,6 @@ class CreateEvalLabelModelGrader(_r.Model):
         return out
 
 
-_KEYS_CREATEEVALLABELMODELGRADER = frozenset(
-    {"type", "name", "model", "input", "labels", "passing_labels"}
-)
-
-
 @_r.model
 class CreateEvalLogsDataSourceConfig(_r.Model):
     """A data source config which specifies the metadata property of your logs query.
@@ -384,9 +373,6 @@ class CreateEvalLogsDataSourceConfig(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEEVALLOGSDATASOURCECONFIG = frozenset({"type", "metadata"})
 
 
 @_r.model
@@ -477,9 +463,6 @@ class CreateEvalRequest(_r.Model):
         return out
 
 
-_KEYS_CREATEEVALREQUEST = frozenset({"name", "metadata", "data_source_config", "testing_criteria"})
-
-
 @_r.model
 class CreateEvalStoredCompletionsDataSourceConfig(_r.Model):
     """Deprecated in favor of LogsDataSourceConfig."""
@@ -541,9 +524,6 @@ class CreateEvalStoredCompletionsDataSourceConfig(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEEVALSTOREDCOMPLETIONSDATASOURCECONFIG = frozenset({"type", "metadata"})
 
 
 @_r.model
@@ -609,9 +589,6 @@ class DeleteEvalResponse(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_DELETEEVALRESPONSE = frozenset({"object", "deleted", "eval_id"})
 
 
 @_r.model
@@ -727,11 +704,6 @@ class Eval(_r.Model):
         return out
 
 
-_KEYS_EVAL = frozenset(
-    {"object", "id", "name", "data_source_config", "testing_criteria", "created_at", "metadata"}
-)
-
-
 @_r.model
 class EvalCustomDataSourceConfig(_r.Model):
     """A CustomDataSourceConfig which specifies the schema of your `item` and optionally `sample` namespaces.
@@ -795,9 +767,6 @@ class EvalCustomDataSourceConfig(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_EVALCUSTOMDATASOURCECONFIG = frozenset({"type", "schema"})
 
 
 @_r.model
@@ -888,9 +857,6 @@ class EvalGraderPython(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_EVALGRADERPYTHON = frozenset({"type", "name", "source", "image_tag", "pass_threshold"})
 
 
 @_r.model
@@ -1005,11 +971,6 @@ class EvalGraderScoreModel(_r.Model):
         return out
 
 
-_KEYS_EVALGRADERSCOREMODEL = frozenset(
-    {"type", "name", "model", "sampling_params", "input", "range", "pass_threshold"}
-)
-
-
 @_r.model
 class EvalGraderTextSimilarity(_r.Model):
     """TextSimilarityGrader"""
@@ -1115,11 +1076,6 @@ class EvalGraderTextSimilarity(_r.Model):
         return out
 
 
-_KEYS_EVALGRADERTEXTSIMILARITY = frozenset(
-    {"type", "name", "input", "reference", "evaluation_metric", "pass_threshold"}
-)
-
-
 @_r.model
 class EvalList(_r.Model):
     """An object representing a list of evals."""
@@ -1206,9 +1162,6 @@ class EvalList(_r.Model):
         return out
 
 
-_KEYS_EVALLIST = frozenset({"object", "data", "first_id", "last_id", "has_more"})
-
-
 @_r.model
 class EvalLogsDataSourceConfig(_r.Model):
     """A LogsDataSourceConfig which specifies the metadata property of your logs query.
@@ -1284,9 +1237,6 @@ class EvalLogsDataSourceConfig(_r.Model):
         return out
 
 
-_KEYS_EVALLOGSDATASOURCECONFIG = frozenset({"type", "metadata", "schema"})
-
-
 @_r.model
 class EvalStoredCompletionsDataSourceConfig(_r.Model):
     """Deprecated in favor of LogsDataSourceConfig."""
@@ -1359,9 +1309,6 @@ class EvalStoredCompletionsDataSourceConfig(_r.Model):
         return out
 
 
-_KEYS_EVALSTOREDCOMPLETIONSDATASOURCECONFIG = frozenset({"type", "metadata", "schema"})
-
-
 @_r.model
 class UpdateEvalBody(_r.Model):
     """UpdateEvalBody"""
@@ -1421,9 +1368,6 @@ class UpdateEvalBody(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_UPDATEEVALBODY = frozenset({"name", "metadata"})
 
 
 class UnknownCreateEvalItem(_r.Unknown):
@@ -1635,3 +1579,53 @@ _EVAL_TESTING_CRITERIA_ITEM_BY_TAG: _r.Decoders[EvalTestingCriteriaItem] = {
     "python": EvalGraderPython.from_dict,
     "score_model": EvalGraderScoreModel.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CREATEEVALCUSTOMDATASOURCECONFIG: frozenset[str]
+    _KEYS_CREATEEVALITEMSIMPLEINPUTMESSAGE: frozenset[str]
+    _KEYS_CREATEEVALLABELMODELGRADER: frozenset[str]
+    _KEYS_CREATEEVALLOGSDATASOURCECONFIG: frozenset[str]
+    _KEYS_CREATEEVALREQUEST: frozenset[str]
+    _KEYS_CREATEEVALSTOREDCOMPLETIONSDATASOURCECONFIG: frozenset[str]
+    _KEYS_DELETEEVALRESPONSE: frozenset[str]
+    _KEYS_EVAL: frozenset[str]
+    _KEYS_EVALCUSTOMDATASOURCECONFIG: frozenset[str]
+    _KEYS_EVALGRADERPYTHON: frozenset[str]
+    _KEYS_EVALGRADERSCOREMODEL: frozenset[str]
+    _KEYS_EVALGRADERTEXTSIMILARITY: frozenset[str]
+    _KEYS_EVALLIST: frozenset[str]
+    _KEYS_EVALLOGSDATASOURCECONFIG: frozenset[str]
+    _KEYS_EVALSTOREDCOMPLETIONSDATASOURCECONFIG: frozenset[str]
+    _KEYS_UPDATEEVALBODY: frozenset[str]
+else:
+    _KEYS_CREATEEVALCUSTOMDATASOURCECONFIG = frozenset(
+        {"type", "item_schema", "include_sample_schema"}
+    )
+    _KEYS_CREATEEVALITEMSIMPLEINPUTMESSAGE = frozenset({"role", "content"})
+    _KEYS_CREATEEVALLABELMODELGRADER = frozenset(
+        {"type", "name", "model", "input", "labels", "passing_labels"}
+    )
+    _KEYS_CREATEEVALLOGSDATASOURCECONFIG = frozenset({"type", "metadata"})
+    _KEYS_CREATEEVALREQUEST = frozenset(
+        {"name", "metadata", "data_source_config", "testing_criteria"}
+    )
+    _KEYS_CREATEEVALSTOREDCOMPLETIONSDATASOURCECONFIG = frozenset({"type", "metadata"})
+    _KEYS_DELETEEVALRESPONSE = frozenset({"object", "deleted", "eval_id"})
+    _KEYS_EVAL = frozenset(
+        {"object", "id", "name", "data_source_config", "testing_criteria", "created_at", "metadata"}
+    )
+    _KEYS_EVALCUSTOMDATASOURCECONFIG = frozenset({"type", "schema"})
+    _KEYS_EVALGRADERPYTHON = frozenset({"type", "name", "source", "image_tag", "pass_threshold"})
+    _KEYS_EVALGRADERSCOREMODEL = frozenset(
+        {"type", "name", "model", "sampling_params", "input", "range", "pass_threshold"}
+    )
+    _KEYS_EVALGRADERTEXTSIMILARITY = frozenset(
+        {"type", "name", "input", "reference", "evaluation_metric", "pass_threshold"}
+    )
+    _KEYS_EVALLIST = frozenset({"object", "data", "first_id", "last_id", "has_more"})
+    _KEYS_EVALLOGSDATASOURCECONFIG = frozenset({"type", "metadata", "schema"})
+    _KEYS_EVALSTOREDCOMPLETIONSDATASOURCECONFIG = frozenset({"type", "metadata", "schema"})
+    _KEYS_UPDATEEVALBODY = frozenset({"name", "metadata"})

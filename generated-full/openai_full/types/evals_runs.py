@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -168,11 +168,6 @@ class CreateEvalCompletionsRunDataSource(_r.Model):
         return out
 
 
-_KEYS_CREATEEVALCOMPLETIONSRUNDATASOURCE = frozenset(
-    {"type", "input_messages", "sampling_params", "model", "source"}
-)
-
-
 @_r.model
 class CreateEvalCompletionsRunDataSourceSamplingParams(_r.Model):
     """CreateEvalCompletionsRunDataSourceSamplingParams"""
@@ -316,19 +311,6 @@ class CreateEvalCompletionsRunDataSourceSamplingParams(_r.Model):
         return out
 
 
-_KEYS_CREATEEVALCOMPLETIONSRUNDATASOURCESAMPLINGPARAMS = frozenset(
-    {
-        "reasoning_effort",
-        "temperature",
-        "max_completion_tokens",
-        "top_p",
-        "seed",
-        "response_format",
-        "tools",
-    }
-)
-
-
 @_r.model
 class CreateEvalRunDataSourceInputMessagesItemReferenceInputMessages(_r.Model):
     """ItemReferenceInputMessages"""
@@ -393,11 +375,6 @@ class CreateEvalRunDataSourceInputMessagesItemReferenceInputMessages(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEEVALRUNDATASOURCEINPUTMESSAGESITEMREFERENCEINPUTMESSAGES = frozenset(
-    {"type", "item_reference"}
-)
 
 
 @_r.model
@@ -467,9 +444,6 @@ class CreateEvalRunDataSourceInputMessagesTemplateInputMessages(_r.Model):
         return out
 
 
-_KEYS_CREATEEVALRUNDATASOURCEINPUTMESSAGESTEMPLATEINPUTMESSAGES = frozenset({"type", "template"})
-
-
 @_r.model
 class CreateEvalJsonlRunDataSource(_r.Model):
     """A JsonlRunDataSource object with that specifies a JSONL file that matches the eval"""
@@ -529,9 +503,6 @@ class CreateEvalJsonlRunDataSource(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEEVALJSONLRUNDATASOURCE = frozenset({"type", "source"})
 
 
 @_r.model
@@ -633,11 +604,6 @@ class CreateEvalResponsesRunDataSource(_r.Model):
         return out
 
 
-_KEYS_CREATEEVALRESPONSESRUNDATASOURCE = frozenset(
-    {"type", "input_messages", "sampling_params", "model", "source"}
-)
-
-
 @_r.model
 class CreateEvalResponsesRunDataSourceInputMessagesItemReference(_r.Model):
     """InputMessagesItemReference"""
@@ -701,11 +667,6 @@ class CreateEvalResponsesRunDataSourceInputMessagesItemReference(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEEVALRESPONSESRUNDATASOURCEINPUTMESSAGESITEMREFERENCE = frozenset(
-    {"type", "item_reference"}
-)
 
 
 @_r.model
@@ -772,9 +733,6 @@ class CreateEvalResponsesRunDataSourceInputMessagesTemplate(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEEVALRESPONSESRUNDATASOURCEINPUTMESSAGESTEMPLATE = frozenset({"type", "template"})
 
 
 @_r.model
@@ -921,11 +879,6 @@ class CreateEvalResponsesRunDataSourceSamplingParams(_r.Model):
         return out
 
 
-_KEYS_CREATEEVALRESPONSESRUNDATASOURCESAMPLINGPARAMS = frozenset(
-    {"reasoning_effort", "temperature", "max_completion_tokens", "top_p", "seed", "tools", "text"}
-)
-
-
 @_r.model
 class CreateEvalResponsesRunDataSourceSamplingParamsText(_r.Model):
     """Configuration options for a text response from the model. Can be plain
@@ -979,9 +932,6 @@ class CreateEvalResponsesRunDataSourceSamplingParamsText(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEEVALRESPONSESRUNDATASOURCESAMPLINGPARAMSTEXT = frozenset({"format"})
 
 
 @_r.model
@@ -1045,9 +995,6 @@ class CreateEvalRunDataSourceInputMessagesTemplateItemChatMessage(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEEVALRUNDATASOURCEINPUTMESSAGESTEMPLATEITEMCHATMESSAGE = frozenset({"role", "content"})
 
 
 @_r.model
@@ -1121,9 +1068,6 @@ class CreateEvalRunRequest(_r.Model):
         return out
 
 
-_KEYS_CREATEEVALRUNREQUEST = frozenset({"name", "metadata", "data_source"})
-
-
 @_r.model
 class DeleteEvalRunResponse(_r.Model):
     """DeleteEvalRunResponse"""
@@ -1194,9 +1138,6 @@ class DeleteEvalRunResponse(_r.Model):
         return out
 
 
-_KEYS_DELETEEVALRUNRESPONSE = frozenset({"object", "deleted", "run_id"})
-
-
 @_r.model
 class EvalJsonlFileContentSource(_r.Model):
     """EvalJsonlFileContentSource"""
@@ -1262,9 +1203,6 @@ class EvalJsonlFileContentSource(_r.Model):
         return out
 
 
-_KEYS_EVALJSONLFILECONTENTSOURCE = frozenset({"type", "content"})
-
-
 @_r.model
 class EvalJsonlFileContentSourceContentItem(_r.Model):
     """EvalJsonlFileContentSourceContentItem"""
@@ -1322,9 +1260,6 @@ class EvalJsonlFileContentSourceContentItem(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_EVALJSONLFILECONTENTSOURCECONTENTITEM = frozenset({"item", "sample"})
 
 
 @_r.model
@@ -1386,9 +1321,6 @@ class EvalJsonlFileIdSource(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_EVALJSONLFILEIDSOURCE = frozenset({"type", "id"})
 
 
 @_r.model
@@ -1553,23 +1485,6 @@ class EvalResponsesSource(_r.Model):
         return out
 
 
-_KEYS_EVALRESPONSESSOURCE = frozenset(
-    {
-        "type",
-        "metadata",
-        "model",
-        "instructions_search",
-        "created_after",
-        "created_before",
-        "reasoning_effort",
-        "temperature",
-        "top_p",
-        "users",
-        "tools",
-    }
-)
-
-
 @_r.model
 class EvalStoredCompletionsSource(_r.Model):
     """A StoredCompletionsRunDataSource configuration describing a set of filters"""
@@ -1674,11 +1589,6 @@ class EvalStoredCompletionsSource(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_EVALSTOREDCOMPLETIONSSOURCE = frozenset(
-    {"type", "metadata", "model", "created_after", "created_before", "limit"}
-)
 
 
 class UnknownCreateEvalCompletionsRunDataSourceInputMessages(_r.Unknown):
@@ -2101,3 +2011,93 @@ _CREATE_EVAL_RUN_REQUEST_DATA_SOURCE_BY_TAG: _r.Decoders[CreateEvalRunRequestDat
     "completions": CreateEvalCompletionsRunDataSource.from_dict,
     "responses": CreateEvalResponsesRunDataSource.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CREATEEVALCOMPLETIONSRUNDATASOURCE: frozenset[str]
+    _KEYS_CREATEEVALCOMPLETIONSRUNDATASOURCESAMPLINGPARAMS: frozenset[str]
+    _KEYS_CREATEEVALRUNDATASOURCEINPUTMESSAGESITEMREFERENCEINPUTMESSAGES: frozenset[str]
+    _KEYS_CREATEEVALRUNDATASOURCEINPUTMESSAGESTEMPLATEINPUTMESSAGES: frozenset[str]
+    _KEYS_CREATEEVALJSONLRUNDATASOURCE: frozenset[str]
+    _KEYS_CREATEEVALRESPONSESRUNDATASOURCE: frozenset[str]
+    _KEYS_CREATEEVALRESPONSESRUNDATASOURCEINPUTMESSAGESITEMREFERENCE: frozenset[str]
+    _KEYS_CREATEEVALRESPONSESRUNDATASOURCEINPUTMESSAGESTEMPLATE: frozenset[str]
+    _KEYS_CREATEEVALRESPONSESRUNDATASOURCESAMPLINGPARAMS: frozenset[str]
+    _KEYS_CREATEEVALRESPONSESRUNDATASOURCESAMPLINGPARAMSTEXT: frozenset[str]
+    _KEYS_CREATEEVALRUNDATASOURCEINPUTMESSAGESTEMPLATEITEMCHATMESSAGE: frozenset[str]
+    _KEYS_CREATEEVALRUNREQUEST: frozenset[str]
+    _KEYS_DELETEEVALRUNRESPONSE: frozenset[str]
+    _KEYS_EVALJSONLFILECONTENTSOURCE: frozenset[str]
+    _KEYS_EVALJSONLFILECONTENTSOURCECONTENTITEM: frozenset[str]
+    _KEYS_EVALJSONLFILEIDSOURCE: frozenset[str]
+    _KEYS_EVALRESPONSESSOURCE: frozenset[str]
+    _KEYS_EVALSTOREDCOMPLETIONSSOURCE: frozenset[str]
+else:
+    _KEYS_CREATEEVALCOMPLETIONSRUNDATASOURCE = frozenset(
+        {"type", "input_messages", "sampling_params", "model", "source"}
+    )
+    _KEYS_CREATEEVALCOMPLETIONSRUNDATASOURCESAMPLINGPARAMS = frozenset(
+        {
+            "reasoning_effort",
+            "temperature",
+            "max_completion_tokens",
+            "top_p",
+            "seed",
+            "response_format",
+            "tools",
+        }
+    )
+    _KEYS_CREATEEVALRUNDATASOURCEINPUTMESSAGESITEMREFERENCEINPUTMESSAGES = frozenset(
+        {"type", "item_reference"}
+    )
+    _KEYS_CREATEEVALRUNDATASOURCEINPUTMESSAGESTEMPLATEINPUTMESSAGES = frozenset(
+        {"type", "template"}
+    )
+    _KEYS_CREATEEVALJSONLRUNDATASOURCE = frozenset({"type", "source"})
+    _KEYS_CREATEEVALRESPONSESRUNDATASOURCE = frozenset(
+        {"type", "input_messages", "sampling_params", "model", "source"}
+    )
+    _KEYS_CREATEEVALRESPONSESRUNDATASOURCEINPUTMESSAGESITEMREFERENCE = frozenset(
+        {"type", "item_reference"}
+    )
+    _KEYS_CREATEEVALRESPONSESRUNDATASOURCEINPUTMESSAGESTEMPLATE = frozenset({"type", "template"})
+    _KEYS_CREATEEVALRESPONSESRUNDATASOURCESAMPLINGPARAMS = frozenset(
+        {
+            "reasoning_effort",
+            "temperature",
+            "max_completion_tokens",
+            "top_p",
+            "seed",
+            "tools",
+            "text",
+        }
+    )
+    _KEYS_CREATEEVALRESPONSESRUNDATASOURCESAMPLINGPARAMSTEXT = frozenset({"format"})
+    _KEYS_CREATEEVALRUNDATASOURCEINPUTMESSAGESTEMPLATEITEMCHATMESSAGE = frozenset(
+        {"role", "content"}
+    )
+    _KEYS_CREATEEVALRUNREQUEST = frozenset({"name", "metadata", "data_source"})
+    _KEYS_DELETEEVALRUNRESPONSE = frozenset({"object", "deleted", "run_id"})
+    _KEYS_EVALJSONLFILECONTENTSOURCE = frozenset({"type", "content"})
+    _KEYS_EVALJSONLFILECONTENTSOURCECONTENTITEM = frozenset({"item", "sample"})
+    _KEYS_EVALJSONLFILEIDSOURCE = frozenset({"type", "id"})
+    _KEYS_EVALRESPONSESSOURCE = frozenset(
+        {
+            "type",
+            "metadata",
+            "model",
+            "instructions_search",
+            "created_after",
+            "created_before",
+            "reasoning_effort",
+            "temperature",
+            "top_p",
+            "users",
+            "tools",
+        }
+    )
+    _KEYS_EVALSTOREDCOMPLETIONSSOURCE = frozenset(
+        {"type", "metadata", "model", "created_after", "created_before", "limit"}
+    )

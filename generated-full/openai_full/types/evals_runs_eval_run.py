@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET
@@ -226,26 +226,6 @@ class EvalRun(_r.Model):
         return out
 
 
-_KEYS_EVALRUN = frozenset(
-    {
-        "object",
-        "id",
-        "eval_id",
-        "status",
-        "model",
-        "name",
-        "created_at",
-        "report_url",
-        "result_counts",
-        "per_model_usage",
-        "per_testing_criteria_results",
-        "data_source",
-        "metadata",
-        "error",
-    }
-)
-
-
 @_r.model
 class EvalRunPerModelUsageItem(_r.Model):
     """EvalRunPerModelUsageItem"""
@@ -351,18 +331,6 @@ class EvalRunPerModelUsageItem(_r.Model):
         return out
 
 
-_KEYS_EVALRUNPERMODELUSAGEITEM = frozenset(
-    {
-        "model_name",
-        "invocation_count",
-        "prompt_tokens",
-        "completion_tokens",
-        "total_tokens",
-        "cached_tokens",
-    }
-)
-
-
 @_r.model
 class EvalRunPerTestingCriteriaResultsItem(_r.Model):
     """EvalRunPerTestingCriteriaResultsItem"""
@@ -431,9 +399,6 @@ class EvalRunPerTestingCriteriaResultsItem(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_EVALRUNPERTESTINGCRITERIARESULTSITEM = frozenset({"testing_criteria", "passed", "failed"})
 
 
 @_r.model
@@ -511,9 +476,6 @@ class EvalRunResultCounts(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_EVALRUNRESULTCOUNTS = frozenset({"total", "errored", "failed", "passed"})
 
 
 @_r.model
@@ -604,9 +566,6 @@ class EvalRunList(_r.Model):
         return out
 
 
-_KEYS_EVALRUNLIST = frozenset({"object", "data", "first_id", "last_id", "has_more"})
-
-
 class UnknownEvalRunDataSource(_r.Unknown):
     """A `EvalRunDataSource` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -644,3 +603,45 @@ _EVAL_RUN_DATA_SOURCE_BY_TAG: _r.Decoders[EvalRunDataSource] = {
     "completions": CreateEvalCompletionsRunDataSource.from_dict,
     "responses": CreateEvalResponsesRunDataSource.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_EVALRUN: frozenset[str]
+    _KEYS_EVALRUNPERMODELUSAGEITEM: frozenset[str]
+    _KEYS_EVALRUNPERTESTINGCRITERIARESULTSITEM: frozenset[str]
+    _KEYS_EVALRUNRESULTCOUNTS: frozenset[str]
+    _KEYS_EVALRUNLIST: frozenset[str]
+else:
+    _KEYS_EVALRUN = frozenset(
+        {
+            "object",
+            "id",
+            "eval_id",
+            "status",
+            "model",
+            "name",
+            "created_at",
+            "report_url",
+            "result_counts",
+            "per_model_usage",
+            "per_testing_criteria_results",
+            "data_source",
+            "metadata",
+            "error",
+        }
+    )
+    _KEYS_EVALRUNPERMODELUSAGEITEM = frozenset(
+        {
+            "model_name",
+            "invocation_count",
+            "prompt_tokens",
+            "completion_tokens",
+            "total_tokens",
+            "cached_tokens",
+        }
+    )
+    _KEYS_EVALRUNPERTESTINGCRITERIARESULTSITEM = frozenset({"testing_criteria", "passed", "failed"})
+    _KEYS_EVALRUNRESULTCOUNTS = frozenset({"total", "errored", "failed", "passed"})
+    _KEYS_EVALRUNLIST = frozenset({"object", "data", "first_id", "last_id", "has_more"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -182,22 +182,6 @@ class EvalRunOutputItem(_r.Model):
         return out
 
 
-_KEYS_EVALRUNOUTPUTITEM = frozenset(
-    {
-        "object",
-        "id",
-        "run_id",
-        "eval_id",
-        "created_at",
-        "status",
-        "datasource_item_id",
-        "datasource_item",
-        "results",
-        "sample",
-    }
-)
-
-
 @_r.model
 class EvalRunOutputItemSample(_r.Model):
     """A sample containing the input and output of the evaluation run."""
@@ -334,22 +318,6 @@ class EvalRunOutputItemSample(_r.Model):
         return out
 
 
-_KEYS_EVALRUNOUTPUTITEMSAMPLE = frozenset(
-    {
-        "input",
-        "output",
-        "finish_reason",
-        "model",
-        "usage",
-        "error",
-        "temperature",
-        "max_completion_tokens",
-        "top_p",
-        "seed",
-    }
-)
-
-
 @_r.model
 class EvalRunOutputItemSampleInputItem(_r.Model):
     """An input message."""
@@ -407,9 +375,6 @@ class EvalRunOutputItemSampleInputItem(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_EVALRUNOUTPUTITEMSAMPLEINPUTITEM = frozenset({"role", "content"})
 
 
 @_r.model
@@ -472,9 +437,6 @@ class EvalRunOutputItemSampleOutputItem(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_EVALRUNOUTPUTITEMSAMPLEOUTPUTITEM = frozenset({"role", "content"})
 
 
 @_r.model
@@ -560,11 +522,6 @@ class EvalRunOutputItemSampleUsage(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_EVALRUNOUTPUTITEMSAMPLEUSAGE = frozenset(
-    {"total_tokens", "completion_tokens", "prompt_tokens", "cached_tokens"}
-)
 
 
 @_r.model
@@ -657,9 +614,6 @@ class EvalRunOutputItemList(_r.Model):
         return out
 
 
-_KEYS_EVALRUNOUTPUTITEMLIST = frozenset({"object", "data", "first_id", "last_id", "has_more"})
-
-
 @_r.model
 class EvalRunOutputItemResult(_r.Model):
     """A single grader result for an evaluation run output item."""
@@ -750,4 +704,49 @@ class EvalRunOutputItemResult(_r.Model):
         return out
 
 
-_KEYS_EVALRUNOUTPUTITEMRESULT = frozenset({"name", "type", "score", "passed", "sample"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_EVALRUNOUTPUTITEM: frozenset[str]
+    _KEYS_EVALRUNOUTPUTITEMSAMPLE: frozenset[str]
+    _KEYS_EVALRUNOUTPUTITEMSAMPLEINPUTITEM: frozenset[str]
+    _KEYS_EVALRUNOUTPUTITEMSAMPLEOUTPUTITEM: frozenset[str]
+    _KEYS_EVALRUNOUTPUTITEMSAMPLEUSAGE: frozenset[str]
+    _KEYS_EVALRUNOUTPUTITEMLIST: frozenset[str]
+    _KEYS_EVALRUNOUTPUTITEMRESULT: frozenset[str]
+else:
+    _KEYS_EVALRUNOUTPUTITEM = frozenset(
+        {
+            "object",
+            "id",
+            "run_id",
+            "eval_id",
+            "created_at",
+            "status",
+            "datasource_item_id",
+            "datasource_item",
+            "results",
+            "sample",
+        }
+    )
+    _KEYS_EVALRUNOUTPUTITEMSAMPLE = frozenset(
+        {
+            "input",
+            "output",
+            "finish_reason",
+            "model",
+            "usage",
+            "error",
+            "temperature",
+            "max_completion_tokens",
+            "top_p",
+            "seed",
+        }
+    )
+    _KEYS_EVALRUNOUTPUTITEMSAMPLEINPUTITEM = frozenset({"role", "content"})
+    _KEYS_EVALRUNOUTPUTITEMSAMPLEOUTPUTITEM = frozenset({"role", "content"})
+    _KEYS_EVALRUNOUTPUTITEMSAMPLEUSAGE = frozenset(
+        {"total_tokens", "completion_tokens", "prompt_tokens", "cached_tokens"}
+    )
+    _KEYS_EVALRUNOUTPUTITEMLIST = frozenset({"object", "data", "first_id", "last_id", "has_more"})
+    _KEYS_EVALRUNOUTPUTITEMRESULT = frozenset({"name", "type", "score", "passed", "sample"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -104,9 +104,6 @@ class RunGraderRequest(_r.Model):
         return out
 
 
-_KEYS_RUNGRADERREQUEST = frozenset({"grader", "item", "model_sample"})
-
-
 @_r.model
 class RunGraderResponse(_r.Model):
     """RunGraderResponse"""
@@ -186,11 +183,6 @@ class RunGraderResponse(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RUNGRADERRESPONSE = frozenset(
-    {"reward", "metadata", "sub_rewards", "model_grader_token_usage_per_model"}
-)
 
 
 @_r.model
@@ -294,11 +286,6 @@ class RunGraderResponseMetadata(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RUNGRADERRESPONSEMETADATA = frozenset(
-    {"name", "type", "errors", "execution_time", "scores", "token_usage", "sampled_model_name"}
-)
 
 
 @_r.model
@@ -517,26 +504,6 @@ class RunGraderResponseMetadataErrors(_r.Model):
         return out
 
 
-_KEYS_RUNGRADERRESPONSEMETADATAERRORS = frozenset(
-    {
-        "formula_parse_error",
-        "sample_parse_error",
-        "truncated_observation_error",
-        "unresponsive_reward_error",
-        "invalid_variable_error",
-        "other_error",
-        "python_grader_server_error",
-        "python_grader_server_error_type",
-        "python_grader_runtime_error",
-        "python_grader_runtime_error_details",
-        "model_grader_server_error",
-        "model_grader_refusal_error",
-        "model_grader_parse_error",
-        "model_grader_server_error_details",
-    }
-)
-
-
 @_r.model
 class ValidateGraderRequest(_r.Model):
     """ValidateGraderRequest"""
@@ -585,9 +552,6 @@ class ValidateGraderRequest(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_VALIDATEGRADERREQUEST = frozenset({"grader"})
 
 
 @_r.model
@@ -639,9 +603,6 @@ class ValidateGraderResponse(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_VALIDATEGRADERRESPONSE = frozenset({"grader"})
 
 
 class UnknownRunGraderRequestGrader(_r.Unknown):
@@ -775,3 +736,42 @@ _VALIDATE_GRADER_RESPONSE_GRADER_BY_TAG: _r.Decoders[ValidateGraderResponseGrade
     "score_model": GraderScoreModel.from_dict,
     "multi": GraderMulti.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_RUNGRADERREQUEST: frozenset[str]
+    _KEYS_RUNGRADERRESPONSE: frozenset[str]
+    _KEYS_RUNGRADERRESPONSEMETADATA: frozenset[str]
+    _KEYS_RUNGRADERRESPONSEMETADATAERRORS: frozenset[str]
+    _KEYS_VALIDATEGRADERREQUEST: frozenset[str]
+    _KEYS_VALIDATEGRADERRESPONSE: frozenset[str]
+else:
+    _KEYS_RUNGRADERREQUEST = frozenset({"grader", "item", "model_sample"})
+    _KEYS_RUNGRADERRESPONSE = frozenset(
+        {"reward", "metadata", "sub_rewards", "model_grader_token_usage_per_model"}
+    )
+    _KEYS_RUNGRADERRESPONSEMETADATA = frozenset(
+        {"name", "type", "errors", "execution_time", "scores", "token_usage", "sampled_model_name"}
+    )
+    _KEYS_RUNGRADERRESPONSEMETADATAERRORS = frozenset(
+        {
+            "formula_parse_error",
+            "sample_parse_error",
+            "truncated_observation_error",
+            "unresponsive_reward_error",
+            "invalid_variable_error",
+            "other_error",
+            "python_grader_server_error",
+            "python_grader_server_error_type",
+            "python_grader_runtime_error",
+            "python_grader_runtime_error_details",
+            "model_grader_server_error",
+            "model_grader_refusal_error",
+            "model_grader_parse_error",
+            "model_grader_server_error_details",
+        }
+    )
+    _KEYS_VALIDATEGRADERREQUEST = frozenset({"grader"})
+    _KEYS_VALIDATEGRADERRESPONSE = frozenset({"grader"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -78,9 +78,6 @@ class CreateFineTuningCheckpointPermissionRequest(_r.Model):
         return out
 
 
-_KEYS_CREATEFINETUNINGCHECKPOINTPERMISSIONREQUEST = frozenset({"project_ids"})
-
-
 @_r.model
 class DeleteFineTuningCheckpointPermissionResponse(_r.Model):
     """DeleteFineTuningCheckpointPermissionResponse"""
@@ -147,9 +144,6 @@ class DeleteFineTuningCheckpointPermissionResponse(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_DELETEFINETUNINGCHECKPOINTPERMISSIONRESPONSE = frozenset({"id", "object", "deleted"})
 
 
 @_r.model
@@ -227,9 +221,6 @@ class FineTuningCheckpointPermission(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FINETUNINGCHECKPOINTPERMISSION = frozenset({"id", "created_at", "project_id", "object"})
 
 
 @_r.model
@@ -323,6 +314,17 @@ class ListFineTuningCheckpointPermissionResponse(_r.Model):
         return out
 
 
-_KEYS_LISTFINETUNINGCHECKPOINTPERMISSIONRESPONSE = frozenset(
-    {"data", "object", "first_id", "last_id", "has_more"}
-)
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CREATEFINETUNINGCHECKPOINTPERMISSIONREQUEST: frozenset[str]
+    _KEYS_DELETEFINETUNINGCHECKPOINTPERMISSIONRESPONSE: frozenset[str]
+    _KEYS_FINETUNINGCHECKPOINTPERMISSION: frozenset[str]
+    _KEYS_LISTFINETUNINGCHECKPOINTPERMISSIONRESPONSE: frozenset[str]
+else:
+    _KEYS_CREATEFINETUNINGCHECKPOINTPERMISSIONREQUEST = frozenset({"project_ids"})
+    _KEYS_DELETEFINETUNINGCHECKPOINTPERMISSIONRESPONSE = frozenset({"id", "object", "deleted"})
+    _KEYS_FINETUNINGCHECKPOINTPERMISSION = frozenset({"id", "created_at", "project_id", "object"})
+    _KEYS_LISTFINETUNINGCHECKPOINTPERMISSIONRESPONSE = frozenset(
+        {"data", "object", "first_id", "last_id", "has_more"}
+    )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -270,21 +270,6 @@ class CreateFineTuningJobRequest(_r.Model):
         return out
 
 
-_KEYS_CREATEFINETUNINGJOBREQUEST = frozenset(
-    {
-        "model",
-        "training_file",
-        "hyperparameters",
-        "suffix",
-        "validation_file",
-        "integrations",
-        "seed",
-        "method",
-        "metadata",
-    }
-)
-
-
 @_r.model
 class CreateFineTuningJobRequestHyperparameters(_r.Model):
     """The hyperparameters used for the fine-tuning job.
@@ -387,11 +372,6 @@ class CreateFineTuningJobRequestHyperparameters(_r.Model):
         return out
 
 
-_KEYS_CREATEFINETUNINGJOBREQUESTHYPERPARAMETERS = frozenset(
-    {"batch_size", "learning_rate_multiplier", "n_epochs"}
-)
-
-
 @_r.model
 class CreateFineTuningJobRequestIntegrationsItem(_r.Model):
     """CreateFineTuningJobRequestIntegrationsItem"""
@@ -451,9 +431,6 @@ class CreateFineTuningJobRequestIntegrationsItem(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEFINETUNINGJOBREQUESTINTEGRATIONSITEM = frozenset({"type", "wandb"})
 
 
 @_r.model
@@ -543,11 +520,6 @@ class CreateFineTuningJobRequestIntegrationsItemWandb(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEFINETUNINGJOBREQUESTINTEGRATIONSITEMWANDB = frozenset(
-    {"project", "name", "entity", "tags"}
-)
 
 
 @_r.model
@@ -650,11 +622,6 @@ class FineTuneDPOHyperparameters(_r.Model):
         return out
 
 
-_KEYS_FINETUNEDPOHYPERPARAMETERS = frozenset(
-    {"beta", "batch_size", "learning_rate_multiplier", "n_epochs"}
-)
-
-
 @_r.model
 class FineTuneDPOMethod(_r.Model):
     """Configuration for the DPO fine-tuning method."""
@@ -703,9 +670,6 @@ class FineTuneDPOMethod(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FINETUNEDPOMETHOD = frozenset({"hyperparameters"})
 
 
 @_r.model
@@ -786,9 +750,6 @@ class FineTuneMethod(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FINETUNEMETHOD = frozenset({"type", "supervised", "dpo", "reinforcement"})
 
 
 @_r.model
@@ -950,19 +911,6 @@ class FineTuneReinforcementHyperparameters(_r.Model):
         return out
 
 
-_KEYS_FINETUNEREINFORCEMENTHYPERPARAMETERS = frozenset(
-    {
-        "batch_size",
-        "learning_rate_multiplier",
-        "n_epochs",
-        "reasoning_effort",
-        "compute_multiplier",
-        "eval_interval",
-        "eval_samples",
-    }
-)
-
-
 @_r.model
 class FineTuneReinforcementMethod(_r.Model):
     """Configuration for the reinforcement fine-tuning method."""
@@ -1023,9 +971,6 @@ class FineTuneReinforcementMethod(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FINETUNEREINFORCEMENTMETHOD = frozenset({"grader", "hyperparameters"})
 
 
 @_r.model
@@ -1119,11 +1064,6 @@ class FineTuneSupervisedHyperparameters(_r.Model):
         return out
 
 
-_KEYS_FINETUNESUPERVISEDHYPERPARAMETERS = frozenset(
-    {"batch_size", "learning_rate_multiplier", "n_epochs"}
-)
-
-
 @_r.model
 class FineTuneSupervisedMethod(_r.Model):
     """Configuration for the supervised fine-tuning method."""
@@ -1174,9 +1114,6 @@ class FineTuneSupervisedMethod(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FINETUNESUPERVISEDMETHOD = frozenset({"hyperparameters"})
 
 
 class UnknownFineTuneReinforcementMethodGrader(_r.Unknown):
@@ -1487,3 +1424,61 @@ _FINE_TUNE_REINFORCEMENT_METHOD_GRADER_BY_TAG: _r.Decoders[FineTuneReinforcement
     "score_model": GraderScoreModel.from_dict,
     "multi": GraderMulti.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CREATEFINETUNINGJOBREQUEST: frozenset[str]
+    _KEYS_CREATEFINETUNINGJOBREQUESTHYPERPARAMETERS: frozenset[str]
+    _KEYS_CREATEFINETUNINGJOBREQUESTINTEGRATIONSITEM: frozenset[str]
+    _KEYS_CREATEFINETUNINGJOBREQUESTINTEGRATIONSITEMWANDB: frozenset[str]
+    _KEYS_FINETUNEDPOHYPERPARAMETERS: frozenset[str]
+    _KEYS_FINETUNEDPOMETHOD: frozenset[str]
+    _KEYS_FINETUNEMETHOD: frozenset[str]
+    _KEYS_FINETUNEREINFORCEMENTHYPERPARAMETERS: frozenset[str]
+    _KEYS_FINETUNEREINFORCEMENTMETHOD: frozenset[str]
+    _KEYS_FINETUNESUPERVISEDHYPERPARAMETERS: frozenset[str]
+    _KEYS_FINETUNESUPERVISEDMETHOD: frozenset[str]
+else:
+    _KEYS_CREATEFINETUNINGJOBREQUEST = frozenset(
+        {
+            "model",
+            "training_file",
+            "hyperparameters",
+            "suffix",
+            "validation_file",
+            "integrations",
+            "seed",
+            "method",
+            "metadata",
+        }
+    )
+    _KEYS_CREATEFINETUNINGJOBREQUESTHYPERPARAMETERS = frozenset(
+        {"batch_size", "learning_rate_multiplier", "n_epochs"}
+    )
+    _KEYS_CREATEFINETUNINGJOBREQUESTINTEGRATIONSITEM = frozenset({"type", "wandb"})
+    _KEYS_CREATEFINETUNINGJOBREQUESTINTEGRATIONSITEMWANDB = frozenset(
+        {"project", "name", "entity", "tags"}
+    )
+    _KEYS_FINETUNEDPOHYPERPARAMETERS = frozenset(
+        {"beta", "batch_size", "learning_rate_multiplier", "n_epochs"}
+    )
+    _KEYS_FINETUNEDPOMETHOD = frozenset({"hyperparameters"})
+    _KEYS_FINETUNEMETHOD = frozenset({"type", "supervised", "dpo", "reinforcement"})
+    _KEYS_FINETUNEREINFORCEMENTHYPERPARAMETERS = frozenset(
+        {
+            "batch_size",
+            "learning_rate_multiplier",
+            "n_epochs",
+            "reasoning_effort",
+            "compute_multiplier",
+            "eval_interval",
+            "eval_samples",
+        }
+    )
+    _KEYS_FINETUNEREINFORCEMENTMETHOD = frozenset({"grader", "hyperparameters"})
+    _KEYS_FINETUNESUPERVISEDHYPERPARAMETERS = frozenset(
+        {"batch_size", "learning_rate_multiplier", "n_epochs"}
+    )
+    _KEYS_FINETUNESUPERVISEDMETHOD = frozenset({"hyperparameters"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -127,9 +127,6 @@ class FineTuningIntegration(_r.Model):
         return out
 
 
-_KEYS_FINETUNINGINTEGRATION = frozenset({"type", "wandb"})
-
-
 @_r.model
 class FineTuningIntegrationWandb(_r.Model):
     """The settings for your integration with Weights and Biases. This payload specifies the project that
@@ -213,9 +210,6 @@ class FineTuningIntegrationWandb(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FINETUNINGINTEGRATIONWANDB = frozenset({"project", "name", "entity", "tags"})
 
 
 @_r.model
@@ -444,31 +438,6 @@ class FineTuningJob(_r.Model):
         return out
 
 
-_KEYS_FINETUNINGJOB = frozenset(
-    {
-        "id",
-        "created_at",
-        "error",
-        "fine_tuned_model",
-        "finished_at",
-        "hyperparameters",
-        "model",
-        "object",
-        "organization_id",
-        "result_files",
-        "status",
-        "trained_tokens",
-        "training_file",
-        "validation_file",
-        "integrations",
-        "seed",
-        "estimated_finish",
-        "method",
-        "metadata",
-    }
-)
-
-
 @_r.model
 class FineTuningJobError(_r.Model):
     """For fine-tuning jobs that have `failed`, this will contain more information on the cause of the failure."""
@@ -535,9 +504,6 @@ class FineTuningJobError(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FINETUNINGJOBERROR = frozenset({"code", "message", "param"})
 
 
 @_r.model
@@ -630,11 +596,6 @@ class FineTuningJobHyperparameters(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FINETUNINGJOBHYPERPARAMETERS = frozenset(
-    {"batch_size", "learning_rate_multiplier", "n_epochs"}
-)
 
 
 @_r.model
@@ -745,11 +706,6 @@ class FineTuningJobEvent(_r.Model):
         return out
 
 
-_KEYS_FINETUNINGJOBEVENT = frozenset(
-    {"object", "id", "created_at", "level", "message", "type", "data"}
-)
-
-
 @_r.model
 class ListFineTuningJobEventsResponse(_r.Model):
     """ListFineTuningJobEventsResponse"""
@@ -815,9 +771,6 @@ class ListFineTuningJobEventsResponse(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_LISTFINETUNINGJOBEVENTSRESPONSE = frozenset({"data", "object", "has_more"})
 
 
 @_r.model
@@ -887,9 +840,6 @@ class ListPaginatedFineTuningJobsResponse(_r.Model):
         return out
 
 
-_KEYS_LISTPAGINATEDFINETUNINGJOBSRESPONSE = frozenset({"data", "has_more", "object"})
-
-
 FineTuningJobHyperparametersBatchSize: TypeAlias = Literal["auto"] | int
 """Number of examples in each batch. A larger batch size means that model parameters
 are updated less frequently, but with lower variance."""
@@ -939,3 +889,51 @@ def fine_tuning_job_hyperparameters_n_epochs_from_dict(
     if kind is int:
         return data if data.__class__ is int else _r.integer(data)
     raise _r.DecodeError("a string or an integer", data)
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_FINETUNINGINTEGRATION: frozenset[str]
+    _KEYS_FINETUNINGINTEGRATIONWANDB: frozenset[str]
+    _KEYS_FINETUNINGJOB: frozenset[str]
+    _KEYS_FINETUNINGJOBERROR: frozenset[str]
+    _KEYS_FINETUNINGJOBHYPERPARAMETERS: frozenset[str]
+    _KEYS_FINETUNINGJOBEVENT: frozenset[str]
+    _KEYS_LISTFINETUNINGJOBEVENTSRESPONSE: frozenset[str]
+    _KEYS_LISTPAGINATEDFINETUNINGJOBSRESPONSE: frozenset[str]
+else:
+    _KEYS_FINETUNINGINTEGRATION = frozenset({"type", "wandb"})
+    _KEYS_FINETUNINGINTEGRATIONWANDB = frozenset({"project", "name", "entity", "tags"})
+    _KEYS_FINETUNINGJOB = frozenset(
+        {
+            "id",
+            "created_at",
+            "error",
+            "fine_tuned_model",
+            "finished_at",
+            "hyperparameters",
+            "model",
+            "object",
+            "organization_id",
+            "result_files",
+            "status",
+            "trained_tokens",
+            "training_file",
+            "validation_file",
+            "integrations",
+            "seed",
+            "estimated_finish",
+            "method",
+            "metadata",
+        }
+    )
+    _KEYS_FINETUNINGJOBERROR = frozenset({"code", "message", "param"})
+    _KEYS_FINETUNINGJOBHYPERPARAMETERS = frozenset(
+        {"batch_size", "learning_rate_multiplier", "n_epochs"}
+    )
+    _KEYS_FINETUNINGJOBEVENT = frozenset(
+        {"object", "id", "created_at", "level", "message", "type", "data"}
+    )
+    _KEYS_LISTFINETUNINGJOBEVENTSRESPONSE = frozenset({"data", "object", "has_more"})
+    _KEYS_LISTPAGINATEDFINETUNINGJOBSRESPONSE = frozenset({"data", "has_more", "object"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -239,20 +239,6 @@ class ImageGenPartialImageEvent(_r.Model):
         return out
 
 
-_KEYS_IMAGEGENPARTIALIMAGEEVENT = frozenset(
-    {
-        "type",
-        "b64_json",
-        "created_at",
-        "size",
-        "quality",
-        "background",
-        "output_format",
-        "partial_image_index",
-    }
-)
-
-
 @_r.model
 class ImageGenUsage(_r.Model):
     """For `gpt-image-1` only, the token usage information for the image generation."""
@@ -347,17 +333,6 @@ class ImageGenUsage(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_IMAGEGENUSAGE = frozenset(
-    {
-        "input_tokens",
-        "total_tokens",
-        "output_tokens",
-        "output_tokens_details",
-        "input_tokens_details",
-    }
-)
 
 
 @_r.model
@@ -477,11 +452,6 @@ class ImagesResponse(_r.Model):
         return out
 
 
-_KEYS_IMAGESRESPONSE = frozenset(
-    {"created", "data", "background", "output_format", "size", "quality", "usage"}
-)
-
-
 class UnknownImageGenStreamEvent(_r.Unknown):
     """A `ImageGenStreamEvent` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -514,3 +484,36 @@ _IMAGE_GEN_STREAM_EVENT_BY_TAG: _r.Decoders[ImageGenStreamEvent] = {
     "image_generation.partial_image": ImageGenPartialImageEvent.from_dict,
     "image_generation.completed": ImageGenCompletedEvent.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_IMAGEGENPARTIALIMAGEEVENT: frozenset[str]
+    _KEYS_IMAGEGENUSAGE: frozenset[str]
+    _KEYS_IMAGESRESPONSE: frozenset[str]
+else:
+    _KEYS_IMAGEGENPARTIALIMAGEEVENT = frozenset(
+        {
+            "type",
+            "b64_json",
+            "created_at",
+            "size",
+            "quality",
+            "background",
+            "output_format",
+            "partial_image_index",
+        }
+    )
+    _KEYS_IMAGEGENUSAGE = frozenset(
+        {
+            "input_tokens",
+            "total_tokens",
+            "output_tokens",
+            "output_tokens_details",
+            "input_tokens_details",
+        }
+    )
+    _KEYS_IMAGESRESPONSE = frozenset(
+        {"created", "data", "background", "output_format", "size", "quality", "usage"}
+    )

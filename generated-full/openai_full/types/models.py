@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -77,9 +77,6 @@ class DeleteModelResponse(_r.Model):
         return out
 
 
-_KEYS_DELETEMODELRESPONSE = frozenset({"id", "deleted", "object"})
-
-
 @_r.model
 class ListModelsResponse(_r.Model):
     """ListModelsResponse"""
@@ -137,9 +134,6 @@ class ListModelsResponse(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_LISTMODELSRESPONSE = frozenset({"object", "data"})
 
 
 @_r.model
@@ -230,4 +224,13 @@ class ModelModel(_r.Model):
         return out
 
 
-_KEYS_MODELMODEL = frozenset({"id", "created", "object", "owned_by", "shutdown_date"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_DELETEMODELRESPONSE: frozenset[str]
+    _KEYS_LISTMODELSRESPONSE: frozenset[str]
+    _KEYS_MODELMODEL: frozenset[str]
+else:
+    _KEYS_DELETEMODELRESPONSE = frozenset({"id", "deleted", "object"})
+    _KEYS_LISTMODELSRESPONSE = frozenset({"object", "data"})
+    _KEYS_MODELMODEL = frozenset({"id", "created", "object", "owned_by", "shutdown_date"})

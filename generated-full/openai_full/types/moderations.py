@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -173,9 +173,6 @@ class CreateModerationRequest(_r.Model):
         return out
 
 
-_KEYS_CREATEMODERATIONREQUEST = frozenset({"input", "model"})
-
-
 @_r.model
 class CreateModerationRequestInputUnionListItemImageUrl(_r.Model):
     """An object describing an image to classify."""
@@ -239,9 +236,6 @@ class CreateModerationRequestInputUnionListItemImageUrl(_r.Model):
         return out
 
 
-_KEYS_CREATEMODERATIONREQUESTINPUTUNIONLISTITEMIMAGEURL = frozenset({"type", "image_url"})
-
-
 @_r.model
 class CreateModerationRequestInputUnionListItemImageUrlImageUrl(_r.Model):
     """Contains either an image URL or a data URL for a base64 encoded image."""
@@ -294,9 +288,6 @@ class CreateModerationRequestInputUnionListItemImageUrlImageUrl(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEMODERATIONREQUESTINPUTUNIONLISTITEMIMAGEURLIMAGEURL = frozenset({"url"})
 
 
 @_r.model
@@ -356,9 +347,6 @@ class CreateModerationRequestInputUnionListItemText(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEMODERATIONREQUESTINPUTUNIONLISTITEMTEXT = frozenset({"type", "text"})
 
 
 @_r.model
@@ -429,9 +417,6 @@ class CreateModerationResponse(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEMODERATIONRESPONSE = frozenset({"id", "model", "results"})
 
 
 @_r.model
@@ -519,11 +504,6 @@ class CreateModerationResponseResultsItem(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEMODERATIONRESPONSERESULTSITEM = frozenset(
-    {"flagged", "categories", "category_scores", "category_applied_input_types"}
-)
 
 
 @_r.model
@@ -698,25 +678,6 @@ class CreateModerationResponseResultsItemCategories(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEMODERATIONRESPONSERESULTSITEMCATEGORIES = frozenset(
-    {
-        "hate",
-        "hate/threatening",
-        "harassment",
-        "harassment/threatening",
-        "illicit",
-        "illicit/violent",
-        "self-harm",
-        "self-harm/intent",
-        "self-harm/instructions",
-        "sexual",
-        "sexual/minors",
-        "violence",
-        "violence/graphic",
-    }
-)
 
 
 @_r.model
@@ -911,25 +872,6 @@ class CreateModerationResponseResultsItemCategoryAppliedInputTypes(_r.Model):
         return out
 
 
-_KEYS_CREATEMODERATIONRESPONSERESULTSITEMCATEGORYAPPLIEDINPUTTYPES = frozenset(
-    {
-        "hate",
-        "hate/threatening",
-        "harassment",
-        "harassment/threatening",
-        "illicit",
-        "illicit/violent",
-        "self-harm",
-        "self-harm/intent",
-        "self-harm/instructions",
-        "sexual",
-        "sexual/minors",
-        "violence",
-        "violence/graphic",
-    }
-)
-
-
 @_r.model
 class CreateModerationResponseResultsItemCategoryScores(_r.Model):
     """A list of the categories along with their scores as predicted by model."""
@@ -1108,25 +1050,6 @@ class CreateModerationResponseResultsItemCategoryScores(_r.Model):
         return out
 
 
-_KEYS_CREATEMODERATIONRESPONSERESULTSITEMCATEGORYSCORES = frozenset(
-    {
-        "hate",
-        "hate/threatening",
-        "harassment",
-        "harassment/threatening",
-        "illicit",
-        "illicit/violent",
-        "self-harm",
-        "self-harm/intent",
-        "self-harm/instructions",
-        "sexual",
-        "sexual/minors",
-        "violence",
-        "violence/graphic",
-    }
-)
-
-
 class UnknownCreateModerationRequestInputUnionListItem(_r.Unknown):
     """A `CreateModerationRequestInputUnionListItem` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -1191,3 +1114,77 @@ _CREATE_MODERATION_REQUEST_INPUT_UNION_LIST_ITEM_BY_TAG: _r.Decoders[
     "image_url": CreateModerationRequestInputUnionListItemImageUrl.from_dict,
     "text": CreateModerationRequestInputUnionListItemText.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CREATEMODERATIONREQUEST: frozenset[str]
+    _KEYS_CREATEMODERATIONREQUESTINPUTUNIONLISTITEMIMAGEURL: frozenset[str]
+    _KEYS_CREATEMODERATIONREQUESTINPUTUNIONLISTITEMIMAGEURLIMAGEURL: frozenset[str]
+    _KEYS_CREATEMODERATIONREQUESTINPUTUNIONLISTITEMTEXT: frozenset[str]
+    _KEYS_CREATEMODERATIONRESPONSE: frozenset[str]
+    _KEYS_CREATEMODERATIONRESPONSERESULTSITEM: frozenset[str]
+    _KEYS_CREATEMODERATIONRESPONSERESULTSITEMCATEGORIES: frozenset[str]
+    _KEYS_CREATEMODERATIONRESPONSERESULTSITEMCATEGORYAPPLIEDINPUTTYPES: frozenset[str]
+    _KEYS_CREATEMODERATIONRESPONSERESULTSITEMCATEGORYSCORES: frozenset[str]
+else:
+    _KEYS_CREATEMODERATIONREQUEST = frozenset({"input", "model"})
+    _KEYS_CREATEMODERATIONREQUESTINPUTUNIONLISTITEMIMAGEURL = frozenset({"type", "image_url"})
+    _KEYS_CREATEMODERATIONREQUESTINPUTUNIONLISTITEMIMAGEURLIMAGEURL = frozenset({"url"})
+    _KEYS_CREATEMODERATIONREQUESTINPUTUNIONLISTITEMTEXT = frozenset({"type", "text"})
+    _KEYS_CREATEMODERATIONRESPONSE = frozenset({"id", "model", "results"})
+    _KEYS_CREATEMODERATIONRESPONSERESULTSITEM = frozenset(
+        {"flagged", "categories", "category_scores", "category_applied_input_types"}
+    )
+    _KEYS_CREATEMODERATIONRESPONSERESULTSITEMCATEGORIES = frozenset(
+        {
+            "hate",
+            "hate/threatening",
+            "harassment",
+            "harassment/threatening",
+            "illicit",
+            "illicit/violent",
+            "self-harm",
+            "self-harm/intent",
+            "self-harm/instructions",
+            "sexual",
+            "sexual/minors",
+            "violence",
+            "violence/graphic",
+        }
+    )
+    _KEYS_CREATEMODERATIONRESPONSERESULTSITEMCATEGORYAPPLIEDINPUTTYPES = frozenset(
+        {
+            "hate",
+            "hate/threatening",
+            "harassment",
+            "harassment/threatening",
+            "illicit",
+            "illicit/violent",
+            "self-harm",
+            "self-harm/intent",
+            "self-harm/instructions",
+            "sexual",
+            "sexual/minors",
+            "violence",
+            "violence/graphic",
+        }
+    )
+    _KEYS_CREATEMODERATIONRESPONSERESULTSITEMCATEGORYSCORES = frozenset(
+        {
+            "hate",
+            "hate/threatening",
+            "harassment",
+            "harassment/threatening",
+            "illicit",
+            "illicit/violent",
+            "self-harm",
+            "self-harm/intent",
+            "self-harm/instructions",
+            "sexual",
+            "sexual/minors",
+            "violence",
+            "violence/graphic",
+        }
+    )

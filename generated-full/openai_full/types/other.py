@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -248,11 +248,6 @@ class BetaComputerToolCallOutput(_r.Model):
         return out
 
 
-_KEYS_BETACOMPUTERTOOLCALLOUTPUT = frozenset(
-    {"agent", "type", "id", "call_id", "acknowledged_safety_checks", "output", "status"}
-)
-
-
 @_r.model
 class BetaCreateModelResponseProperties(_r.Model):
     """BetaCreateModelResponseProperties"""
@@ -411,21 +406,6 @@ class BetaCreateModelResponseProperties(_r.Model):
         return out
 
 
-_KEYS_BETACREATEMODELRESPONSEPROPERTIES = frozenset(
-    {
-        "metadata",
-        "top_logprobs",
-        "temperature",
-        "top_p",
-        "user",
-        "safety_identifier",
-        "prompt_cache_key",
-        "prompt_cache_retention",
-        "prompt_cache_options",
-    }
-)
-
-
 @_r.model
 class BetaResponseProperties(_r.Model):
     """BetaResponseProperties"""
@@ -560,20 +540,6 @@ class BetaResponseProperties(_r.Model):
         return out
 
 
-_KEYS_BETARESPONSEPROPERTIES = frozenset(
-    {
-        "previous_response_id",
-        "model",
-        "background",
-        "max_tool_calls",
-        "text",
-        "tools",
-        "tool_choice",
-        "prompt",
-    }
-)
-
-
 @_r.model
 class ComputerToolCallOutput(_r.Model):
     """The output of a computer tool call."""
@@ -684,11 +650,6 @@ class ComputerToolCallOutput(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_COMPUTERTOOLCALLOUTPUT = frozenset(
-    {"type", "id", "call_id", "acknowledged_safety_checks", "output", "status"}
-)
 
 
 @_r.model
@@ -849,21 +810,6 @@ class CreateModelResponseProperties(_r.Model):
         return out
 
 
-_KEYS_CREATEMODELRESPONSEPROPERTIES = frozenset(
-    {
-        "metadata",
-        "top_logprobs",
-        "temperature",
-        "top_p",
-        "user",
-        "safety_identifier",
-        "prompt_cache_key",
-        "prompt_cache_retention",
-        "prompt_cache_options",
-    }
-)
-
-
 @_r.model
 class CreateVideoEditJsonBody(_r.Model):
     """JSON parameters for editing an existing generated video."""
@@ -921,9 +867,6 @@ class CreateVideoEditJsonBody(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEVIDEOEDITJSONBODY = frozenset({"video", "prompt"})
 
 
 @_r.model
@@ -992,9 +935,6 @@ class CreateVideoExtendJsonBody(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEVIDEOEXTENDJSONBODY = frozenset({"video", "prompt", "seconds"})
 
 
 @_r.model
@@ -1093,9 +1033,6 @@ class CreateVideoJsonBody(_r.Model):
         return out
 
 
-_KEYS_CREATEVIDEOJSONBODY = frozenset({"model", "prompt", "input_reference", "seconds", "size"})
-
-
 class UnknownBetaItem(_r.Unknown):
     """A `BetaItem` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -1190,3 +1127,64 @@ _BETA_ITEM_BY_TAG: _r.Decoders[BetaItem] = {
     "custom_tool_call": BetaCustomToolCall.from_dict,
     None: BetaInputMessage.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BETACOMPUTERTOOLCALLOUTPUT: frozenset[str]
+    _KEYS_BETACREATEMODELRESPONSEPROPERTIES: frozenset[str]
+    _KEYS_BETARESPONSEPROPERTIES: frozenset[str]
+    _KEYS_COMPUTERTOOLCALLOUTPUT: frozenset[str]
+    _KEYS_CREATEMODELRESPONSEPROPERTIES: frozenset[str]
+    _KEYS_CREATEVIDEOEDITJSONBODY: frozenset[str]
+    _KEYS_CREATEVIDEOEXTENDJSONBODY: frozenset[str]
+    _KEYS_CREATEVIDEOJSONBODY: frozenset[str]
+else:
+    _KEYS_BETACOMPUTERTOOLCALLOUTPUT = frozenset(
+        {"agent", "type", "id", "call_id", "acknowledged_safety_checks", "output", "status"}
+    )
+    _KEYS_BETACREATEMODELRESPONSEPROPERTIES = frozenset(
+        {
+            "metadata",
+            "top_logprobs",
+            "temperature",
+            "top_p",
+            "user",
+            "safety_identifier",
+            "prompt_cache_key",
+            "prompt_cache_retention",
+            "prompt_cache_options",
+        }
+    )
+    _KEYS_BETARESPONSEPROPERTIES = frozenset(
+        {
+            "previous_response_id",
+            "model",
+            "background",
+            "max_tool_calls",
+            "text",
+            "tools",
+            "tool_choice",
+            "prompt",
+        }
+    )
+    _KEYS_COMPUTERTOOLCALLOUTPUT = frozenset(
+        {"type", "id", "call_id", "acknowledged_safety_checks", "output", "status"}
+    )
+    _KEYS_CREATEMODELRESPONSEPROPERTIES = frozenset(
+        {
+            "metadata",
+            "top_logprobs",
+            "temperature",
+            "top_p",
+            "user",
+            "safety_identifier",
+            "prompt_cache_key",
+            "prompt_cache_retention",
+            "prompt_cache_options",
+        }
+    )
+    _KEYS_CREATEVIDEOEDITJSONBODY = frozenset({"video", "prompt"})
+    _KEYS_CREATEVIDEOEXTENDJSONBODY = frozenset({"video", "prompt", "seconds"})
+    _KEYS_CREATEVIDEOJSONBODY = frozenset({"model", "prompt", "input_reference", "seconds", "size"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -390,27 +390,6 @@ class EditImageBodyJsonParam(_r.Model):
         return out
 
 
-_KEYS_EDITIMAGEBODYJSONPARAM = frozenset(
-    {
-        "model",
-        "images",
-        "mask",
-        "prompt",
-        "n",
-        "quality",
-        "input_fidelity",
-        "size",
-        "user",
-        "output_format",
-        "output_compression",
-        "moderation",
-        "background",
-        "stream",
-        "partial_images",
-    }
-)
-
-
 @_r.model
 class ResponseProperties(_r.Model):
     """ResponseProperties"""
@@ -545,20 +524,6 @@ class ResponseProperties(_r.Model):
         return out
 
 
-_KEYS_RESPONSEPROPERTIES = frozenset(
-    {
-        "previous_response_id",
-        "model",
-        "background",
-        "max_tool_calls",
-        "text",
-        "tools",
-        "tool_choice",
-        "prompt",
-    }
-)
-
-
 @_r.model
 class WebhookBatchCancelled(_r.Model):
     """Sent when a batch API request has been cancelled."""
@@ -647,9 +612,6 @@ class WebhookBatchCancelled(_r.Model):
         return out
 
 
-_KEYS_WEBHOOKBATCHCANCELLED = frozenset({"created_at", "id", "data", "object", "type"})
-
-
 @_r.model
 class WebhookBatchCancelledData(_r.Model):
     """Event data payload."""
@@ -698,9 +660,6 @@ class WebhookBatchCancelledData(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WEBHOOKBATCHCANCELLEDDATA = frozenset({"id"})
 
 
 @_r.model
@@ -791,9 +750,6 @@ class WebhookBatchCompleted(_r.Model):
         return out
 
 
-_KEYS_WEBHOOKBATCHCOMPLETED = frozenset({"created_at", "id", "data", "object", "type"})
-
-
 @_r.model
 class WebhookBatchCompletedData(_r.Model):
     """Event data payload."""
@@ -842,9 +798,6 @@ class WebhookBatchCompletedData(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WEBHOOKBATCHCOMPLETEDDATA = frozenset({"id"})
 
 
 @_r.model
@@ -935,9 +888,6 @@ class WebhookBatchExpired(_r.Model):
         return out
 
 
-_KEYS_WEBHOOKBATCHEXPIRED = frozenset({"created_at", "id", "data", "object", "type"})
-
-
 @_r.model
 class WebhookBatchExpiredData(_r.Model):
     """Event data payload."""
@@ -986,9 +936,6 @@ class WebhookBatchExpiredData(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WEBHOOKBATCHEXPIREDDATA = frozenset({"id"})
 
 
 class UnknownItem(_r.Unknown):
@@ -1096,3 +1043,54 @@ _ITEM_BY_TAG: _r.Decoders[Item] = {
     "custom_tool_call": CustomToolCall.from_dict,
     None: InputMessage.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_EDITIMAGEBODYJSONPARAM: frozenset[str]
+    _KEYS_RESPONSEPROPERTIES: frozenset[str]
+    _KEYS_WEBHOOKBATCHCANCELLED: frozenset[str]
+    _KEYS_WEBHOOKBATCHCANCELLEDDATA: frozenset[str]
+    _KEYS_WEBHOOKBATCHCOMPLETED: frozenset[str]
+    _KEYS_WEBHOOKBATCHCOMPLETEDDATA: frozenset[str]
+    _KEYS_WEBHOOKBATCHEXPIRED: frozenset[str]
+    _KEYS_WEBHOOKBATCHEXPIREDDATA: frozenset[str]
+else:
+    _KEYS_EDITIMAGEBODYJSONPARAM = frozenset(
+        {
+            "model",
+            "images",
+            "mask",
+            "prompt",
+            "n",
+            "quality",
+            "input_fidelity",
+            "size",
+            "user",
+            "output_format",
+            "output_compression",
+            "moderation",
+            "background",
+            "stream",
+            "partial_images",
+        }
+    )
+    _KEYS_RESPONSEPROPERTIES = frozenset(
+        {
+            "previous_response_id",
+            "model",
+            "background",
+            "max_tool_calls",
+            "text",
+            "tools",
+            "tool_choice",
+            "prompt",
+        }
+    )
+    _KEYS_WEBHOOKBATCHCANCELLED = frozenset({"created_at", "id", "data", "object", "type"})
+    _KEYS_WEBHOOKBATCHCANCELLEDDATA = frozenset({"id"})
+    _KEYS_WEBHOOKBATCHCOMPLETED = frozenset({"created_at", "id", "data", "object", "type"})
+    _KEYS_WEBHOOKBATCHCOMPLETEDDATA = frozenset({"id"})
+    _KEYS_WEBHOOKBATCHEXPIRED = frozenset({"created_at", "id", "data", "object", "type"})
+    _KEYS_WEBHOOKBATCHEXPIREDDATA = frozenset({"id"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -118,9 +118,6 @@ class WebhookBatchFailed(_r.Model):
         return out
 
 
-_KEYS_WEBHOOKBATCHFAILED = frozenset({"created_at", "id", "data", "object", "type"})
-
-
 @_r.model
 class WebhookBatchFailedData(_r.Model):
     """Event data payload."""
@@ -169,9 +166,6 @@ class WebhookBatchFailedData(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WEBHOOKBATCHFAILEDDATA = frozenset({"id"})
 
 
 @_r.model
@@ -262,9 +256,6 @@ class WebhookEvalRunCanceled(_r.Model):
         return out
 
 
-_KEYS_WEBHOOKEVALRUNCANCELED = frozenset({"created_at", "id", "data", "object", "type"})
-
-
 @_r.model
 class WebhookEvalRunCanceledData(_r.Model):
     """Event data payload."""
@@ -313,9 +304,6 @@ class WebhookEvalRunCanceledData(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WEBHOOKEVALRUNCANCELEDDATA = frozenset({"id"})
 
 
 @_r.model
@@ -406,9 +394,6 @@ class WebhookEvalRunFailed(_r.Model):
         return out
 
 
-_KEYS_WEBHOOKEVALRUNFAILED = frozenset({"created_at", "id", "data", "object", "type"})
-
-
 @_r.model
 class WebhookEvalRunFailedData(_r.Model):
     """Event data payload."""
@@ -457,9 +442,6 @@ class WebhookEvalRunFailedData(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WEBHOOKEVALRUNFAILEDDATA = frozenset({"id"})
 
 
 @_r.model
@@ -550,9 +532,6 @@ class WebhookEvalRunSucceeded(_r.Model):
         return out
 
 
-_KEYS_WEBHOOKEVALRUNSUCCEEDED = frozenset({"created_at", "id", "data", "object", "type"})
-
-
 @_r.model
 class WebhookEvalRunSucceededData(_r.Model):
     """Event data payload."""
@@ -601,9 +580,6 @@ class WebhookEvalRunSucceededData(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WEBHOOKEVALRUNSUCCEEDEDDATA = frozenset({"id"})
 
 
 @_r.model
@@ -694,9 +670,6 @@ class WebhookFineTuningJobCancelled(_r.Model):
         return out
 
 
-_KEYS_WEBHOOKFINETUNINGJOBCANCELLED = frozenset({"created_at", "id", "data", "object", "type"})
-
-
 @_r.model
 class WebhookFineTuningJobCancelledData(_r.Model):
     """Event data payload."""
@@ -745,9 +718,6 @@ class WebhookFineTuningJobCancelledData(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WEBHOOKFINETUNINGJOBCANCELLEDDATA = frozenset({"id"})
 
 
 @_r.model
@@ -838,9 +808,6 @@ class WebhookFineTuningJobFailed(_r.Model):
         return out
 
 
-_KEYS_WEBHOOKFINETUNINGJOBFAILED = frozenset({"created_at", "id", "data", "object", "type"})
-
-
 @_r.model
 class WebhookFineTuningJobFailedData(_r.Model):
     """Event data payload."""
@@ -889,9 +856,6 @@ class WebhookFineTuningJobFailedData(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WEBHOOKFINETUNINGJOBFAILEDDATA = frozenset({"id"})
 
 
 @_r.model
@@ -982,9 +946,6 @@ class WebhookFineTuningJobSucceeded(_r.Model):
         return out
 
 
-_KEYS_WEBHOOKFINETUNINGJOBSUCCEEDED = frozenset({"created_at", "id", "data", "object", "type"})
-
-
 @_r.model
 class WebhookFineTuningJobSucceededData(_r.Model):
     """Event data payload."""
@@ -1033,9 +994,6 @@ class WebhookFineTuningJobSucceededData(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WEBHOOKFINETUNINGJOBSUCCEEDEDDATA = frozenset({"id"})
 
 
 @_r.model
@@ -1128,9 +1086,6 @@ class WebhookLiveCallIncoming(_r.Model):
         return out
 
 
-_KEYS_WEBHOOKLIVECALLINCOMING = frozenset({"created_at", "id", "data", "object", "type"})
-
-
 @_r.model
 class WebhookLiveCallIncomingData(_r.Model):
     """Event data payload."""
@@ -1195,9 +1150,6 @@ class WebhookLiveCallIncomingData(_r.Model):
         return out
 
 
-_KEYS_WEBHOOKLIVECALLINCOMINGDATA = frozenset({"session_id", "sip_headers"})
-
-
 @_r.model
 class WebhookLiveCallIncomingDataSipHeadersItem(_r.Model):
     """A header from the SIP Invite."""
@@ -1257,4 +1209,41 @@ class WebhookLiveCallIncomingDataSipHeadersItem(_r.Model):
         return out
 
 
-_KEYS_WEBHOOKLIVECALLINCOMINGDATASIPHEADERSITEM = frozenset({"name", "value"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_WEBHOOKBATCHFAILED: frozenset[str]
+    _KEYS_WEBHOOKBATCHFAILEDDATA: frozenset[str]
+    _KEYS_WEBHOOKEVALRUNCANCELED: frozenset[str]
+    _KEYS_WEBHOOKEVALRUNCANCELEDDATA: frozenset[str]
+    _KEYS_WEBHOOKEVALRUNFAILED: frozenset[str]
+    _KEYS_WEBHOOKEVALRUNFAILEDDATA: frozenset[str]
+    _KEYS_WEBHOOKEVALRUNSUCCEEDED: frozenset[str]
+    _KEYS_WEBHOOKEVALRUNSUCCEEDEDDATA: frozenset[str]
+    _KEYS_WEBHOOKFINETUNINGJOBCANCELLED: frozenset[str]
+    _KEYS_WEBHOOKFINETUNINGJOBCANCELLEDDATA: frozenset[str]
+    _KEYS_WEBHOOKFINETUNINGJOBFAILED: frozenset[str]
+    _KEYS_WEBHOOKFINETUNINGJOBFAILEDDATA: frozenset[str]
+    _KEYS_WEBHOOKFINETUNINGJOBSUCCEEDED: frozenset[str]
+    _KEYS_WEBHOOKFINETUNINGJOBSUCCEEDEDDATA: frozenset[str]
+    _KEYS_WEBHOOKLIVECALLINCOMING: frozenset[str]
+    _KEYS_WEBHOOKLIVECALLINCOMINGDATA: frozenset[str]
+    _KEYS_WEBHOOKLIVECALLINCOMINGDATASIPHEADERSITEM: frozenset[str]
+else:
+    _KEYS_WEBHOOKBATCHFAILED = frozenset({"created_at", "id", "data", "object", "type"})
+    _KEYS_WEBHOOKBATCHFAILEDDATA = frozenset({"id"})
+    _KEYS_WEBHOOKEVALRUNCANCELED = frozenset({"created_at", "id", "data", "object", "type"})
+    _KEYS_WEBHOOKEVALRUNCANCELEDDATA = frozenset({"id"})
+    _KEYS_WEBHOOKEVALRUNFAILED = frozenset({"created_at", "id", "data", "object", "type"})
+    _KEYS_WEBHOOKEVALRUNFAILEDDATA = frozenset({"id"})
+    _KEYS_WEBHOOKEVALRUNSUCCEEDED = frozenset({"created_at", "id", "data", "object", "type"})
+    _KEYS_WEBHOOKEVALRUNSUCCEEDEDDATA = frozenset({"id"})
+    _KEYS_WEBHOOKFINETUNINGJOBCANCELLED = frozenset({"created_at", "id", "data", "object", "type"})
+    _KEYS_WEBHOOKFINETUNINGJOBCANCELLEDDATA = frozenset({"id"})
+    _KEYS_WEBHOOKFINETUNINGJOBFAILED = frozenset({"created_at", "id", "data", "object", "type"})
+    _KEYS_WEBHOOKFINETUNINGJOBFAILEDDATA = frozenset({"id"})
+    _KEYS_WEBHOOKFINETUNINGJOBSUCCEEDED = frozenset({"created_at", "id", "data", "object", "type"})
+    _KEYS_WEBHOOKFINETUNINGJOBSUCCEEDEDDATA = frozenset({"id"})
+    _KEYS_WEBHOOKLIVECALLINCOMING = frozenset({"created_at", "id", "data", "object", "type"})
+    _KEYS_WEBHOOKLIVECALLINCOMINGDATA = frozenset({"session_id", "sip_headers"})
+    _KEYS_WEBHOOKLIVECALLINCOMINGDATASIPHEADERSITEM = frozenset({"name", "value"})

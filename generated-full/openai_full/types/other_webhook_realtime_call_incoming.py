@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -114,9 +114,6 @@ class WebhookRealtimeCallIncoming(_r.Model):
         return out
 
 
-_KEYS_WEBHOOKREALTIMECALLINCOMING = frozenset({"created_at", "id", "data", "object", "type"})
-
-
 @_r.model
 class WebhookRealtimeCallIncomingData(_r.Model):
     """Event data payload."""
@@ -181,9 +178,6 @@ class WebhookRealtimeCallIncomingData(_r.Model):
         return out
 
 
-_KEYS_WEBHOOKREALTIMECALLINCOMINGDATA = frozenset({"call_id", "sip_headers"})
-
-
 @_r.model
 class WebhookRealtimeCallIncomingDataSipHeadersItem(_r.Model):
     """A header from the SIP Invite."""
@@ -241,9 +235,6 @@ class WebhookRealtimeCallIncomingDataSipHeadersItem(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WEBHOOKREALTIMECALLINCOMINGDATASIPHEADERSITEM = frozenset({"name", "value"})
 
 
 @_r.model
@@ -334,9 +325,6 @@ class WebhookResponseCancelled(_r.Model):
         return out
 
 
-_KEYS_WEBHOOKRESPONSECANCELLED = frozenset({"created_at", "id", "data", "object", "type"})
-
-
 @_r.model
 class WebhookResponseCancelledData(_r.Model):
     """Event data payload."""
@@ -385,9 +373,6 @@ class WebhookResponseCancelledData(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WEBHOOKRESPONSECANCELLEDDATA = frozenset({"id"})
 
 
 @_r.model
@@ -478,9 +463,6 @@ class WebhookResponseCompleted(_r.Model):
         return out
 
 
-_KEYS_WEBHOOKRESPONSECOMPLETED = frozenset({"created_at", "id", "data", "object", "type"})
-
-
 @_r.model
 class WebhookResponseCompletedData(_r.Model):
     """Event data payload."""
@@ -529,9 +511,6 @@ class WebhookResponseCompletedData(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WEBHOOKRESPONSECOMPLETEDDATA = frozenset({"id"})
 
 
 @_r.model
@@ -622,9 +601,6 @@ class WebhookResponseFailed(_r.Model):
         return out
 
 
-_KEYS_WEBHOOKRESPONSEFAILED = frozenset({"created_at", "id", "data", "object", "type"})
-
-
 @_r.model
 class WebhookResponseFailedData(_r.Model):
     """Event data payload."""
@@ -673,9 +649,6 @@ class WebhookResponseFailedData(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WEBHOOKRESPONSEFAILEDDATA = frozenset({"id"})
 
 
 @_r.model
@@ -766,9 +739,6 @@ class WebhookResponseIncomplete(_r.Model):
         return out
 
 
-_KEYS_WEBHOOKRESPONSEINCOMPLETE = frozenset({"created_at", "id", "data", "object", "type"})
-
-
 @_r.model
 class WebhookResponseIncompleteData(_r.Model):
     """Event data payload."""
@@ -819,4 +789,29 @@ class WebhookResponseIncompleteData(_r.Model):
         return out
 
 
-_KEYS_WEBHOOKRESPONSEINCOMPLETEDATA = frozenset({"id"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_WEBHOOKREALTIMECALLINCOMING: frozenset[str]
+    _KEYS_WEBHOOKREALTIMECALLINCOMINGDATA: frozenset[str]
+    _KEYS_WEBHOOKREALTIMECALLINCOMINGDATASIPHEADERSITEM: frozenset[str]
+    _KEYS_WEBHOOKRESPONSECANCELLED: frozenset[str]
+    _KEYS_WEBHOOKRESPONSECANCELLEDDATA: frozenset[str]
+    _KEYS_WEBHOOKRESPONSECOMPLETED: frozenset[str]
+    _KEYS_WEBHOOKRESPONSECOMPLETEDDATA: frozenset[str]
+    _KEYS_WEBHOOKRESPONSEFAILED: frozenset[str]
+    _KEYS_WEBHOOKRESPONSEFAILEDDATA: frozenset[str]
+    _KEYS_WEBHOOKRESPONSEINCOMPLETE: frozenset[str]
+    _KEYS_WEBHOOKRESPONSEINCOMPLETEDATA: frozenset[str]
+else:
+    _KEYS_WEBHOOKREALTIMECALLINCOMING = frozenset({"created_at", "id", "data", "object", "type"})
+    _KEYS_WEBHOOKREALTIMECALLINCOMINGDATA = frozenset({"call_id", "sip_headers"})
+    _KEYS_WEBHOOKREALTIMECALLINCOMINGDATASIPHEADERSITEM = frozenset({"name", "value"})
+    _KEYS_WEBHOOKRESPONSECANCELLED = frozenset({"created_at", "id", "data", "object", "type"})
+    _KEYS_WEBHOOKRESPONSECANCELLEDDATA = frozenset({"id"})
+    _KEYS_WEBHOOKRESPONSECOMPLETED = frozenset({"created_at", "id", "data", "object", "type"})
+    _KEYS_WEBHOOKRESPONSECOMPLETEDDATA = frozenset({"id"})
+    _KEYS_WEBHOOKRESPONSEFAILED = frozenset({"created_at", "id", "data", "object", "type"})
+    _KEYS_WEBHOOKRESPONSEFAILEDDATA = frozenset({"id"})
+    _KEYS_WEBHOOKRESPONSEINCOMPLETE = frozenset({"created_at", "id", "data", "object", "type"})
+    _KEYS_WEBHOOKRESPONSEINCOMPLETEDATA = frozenset({"id"})

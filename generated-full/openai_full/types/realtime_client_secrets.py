@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -181,9 +181,6 @@ class RealtimeCreateClientSecretRequest(_r.Model):
         return out
 
 
-_KEYS_REALTIMECREATECLIENTSECRETREQUEST = frozenset({"expires_after", "session"})
-
-
 @_r.model
 class RealtimeCreateClientSecretRequestExpiresAfter(_r.Model):
     """Configuration for the client secret expiration. Expiration refers to the time after which
@@ -253,9 +250,6 @@ class RealtimeCreateClientSecretRequestExpiresAfter(_r.Model):
         return out
 
 
-_KEYS_REALTIMECREATECLIENTSECRETREQUESTEXPIRESAFTER = frozenset({"anchor", "seconds"})
-
-
 @_r.model
 class RealtimeCreateClientSecretResponse(_r.Model):
     """Response from creating a session and client secret for the Realtime API."""
@@ -322,9 +316,6 @@ class RealtimeCreateClientSecretResponse(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMECREATECLIENTSECRETRESPONSE = frozenset({"value", "expires_at", "session"})
 
 
 @_r.model
@@ -578,28 +569,6 @@ class RealtimeSessionCreateResponseGA(_r.Model):
         return out
 
 
-_KEYS_REALTIMESESSIONCREATERESPONSEGA = frozenset(
-    {
-        "type",
-        "id",
-        "object",
-        "expires_at",
-        "output_modalities",
-        "model",
-        "instructions",
-        "audio",
-        "include",
-        "tracing",
-        "tools",
-        "tool_choice",
-        "reasoning",
-        "max_output_tokens",
-        "truncation",
-        "prompt",
-    }
-)
-
-
 @_r.model
 class RealtimeSessionCreateResponseGAAudio(_r.Model):
     """Configuration for input and output audio."""
@@ -660,9 +629,6 @@ class RealtimeSessionCreateResponseGAAudio(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMESESSIONCREATERESPONSEGAAUDIO = frozenset({"input", "output"})
 
 
 @_r.model
@@ -759,11 +725,6 @@ class RealtimeSessionCreateResponseGAAudioInput(_r.Model):
         return out
 
 
-_KEYS_REALTIMESESSIONCREATERESPONSEGAAUDIOINPUT = frozenset(
-    {"format", "transcription", "noise_reduction", "turn_detection"}
-)
-
-
 @_r.model
 class RealtimeSessionCreateResponseGAAudioInputNoiseReduction(_r.Model):
     """Configuration for input audio noise reduction. This can be set to `null` to turn off.
@@ -817,9 +778,6 @@ class RealtimeSessionCreateResponseGAAudioInputNoiseReduction(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMESESSIONCREATERESPONSEGAAUDIOINPUTNOISEREDUCTION = frozenset({"type"})
 
 
 @_r.model
@@ -907,9 +865,6 @@ class RealtimeSessionCreateResponseGAAudioOutput(_r.Model):
         return out
 
 
-_KEYS_REALTIMESESSIONCREATERESPONSEGAAUDIOOUTPUT = frozenset({"format", "voice", "speed"})
-
-
 @_r.model
 class RealtimeSessionCreateResponseGATracingTracingConfiguration(_r.Model):
     """Granular configuration for tracing."""
@@ -990,11 +945,6 @@ class RealtimeSessionCreateResponseGATracingTracingConfiguration(_r.Model):
         return out
 
 
-_KEYS_REALTIMESESSIONCREATERESPONSEGATRACINGTRACINGCONFIGURATION = frozenset(
-    {"workflow_name", "group_id", "metadata"}
-)
-
-
 @_r.model
 class RealtimeTranscriptionCreateRequestGAAudioInputNoiseReduction(_r.Model):
     """Configuration for input audio noise reduction. This can be set to `null` to turn off.
@@ -1050,9 +1000,6 @@ class RealtimeTranscriptionCreateRequestGAAudioInputNoiseReduction(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMETRANSCRIPTIONCREATEREQUESTGAAUDIOINPUTNOISEREDUCTION = frozenset({"type"})
 
 
 @_r.model
@@ -1135,9 +1082,6 @@ class RealtimeTranscriptionSessionCreateRequestGA(_r.Model):
         return out
 
 
-_KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUESTGA = frozenset({"type", "audio", "include"})
-
-
 @_r.model
 class RealtimeTranscriptionSessionCreateRequestGAAudio(_r.Model):
     """Configuration for input and output audio."""
@@ -1190,9 +1134,6 @@ class RealtimeTranscriptionSessionCreateRequestGAAudio(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUESTGAAUDIO = frozenset({"input"})
 
 
 @_r.model
@@ -1292,11 +1233,6 @@ class RealtimeTranscriptionSessionCreateRequestGAAudioInput(_r.Model):
         return out
 
 
-_KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUESTGAAUDIOINPUT = frozenset(
-    {"format", "transcription", "noise_reduction", "turn_detection"}
-)
-
-
 @_r.model
 class RealtimeTranscriptionCreateResponseGAAudioInputNoiseReduction(_r.Model):
     """Configuration for input audio noise reduction."""
@@ -1350,9 +1286,6 @@ class RealtimeTranscriptionCreateResponseGAAudioInputNoiseReduction(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMETRANSCRIPTIONCREATERESPONSEGAAUDIOINPUTNOISEREDUCTION = frozenset({"type"})
 
 
 @_r.model
@@ -1455,11 +1388,6 @@ class RealtimeTranscriptionCreateResponseGAAudioInputTurnDetection(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMETRANSCRIPTIONCREATERESPONSEGAAUDIOINPUTTURNDETECTION = frozenset(
-    {"type", "threshold", "prefix_padding_ms", "silence_duration_ms"}
-)
 
 
 @_r.model
@@ -1570,11 +1498,6 @@ class RealtimeTranscriptionSessionCreateResponseGA(_r.Model):
         return out
 
 
-_KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSEGA = frozenset(
-    {"type", "id", "object", "expires_at", "include", "audio"}
-)
-
-
 @_r.model
 class RealtimeTranscriptionSessionCreateResponseGAAudio(_r.Model):
     """Configuration for input audio for the session."""
@@ -1629,9 +1552,6 @@ class RealtimeTranscriptionSessionCreateResponseGAAudio(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSEGAAUDIO = frozenset({"input"})
 
 
 @_r.model
@@ -1731,11 +1651,6 @@ class RealtimeTranscriptionSessionCreateResponseGAAudioInput(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSEGAAUDIOINPUT = frozenset(
-    {"format", "transcription", "noise_reduction", "turn_detection"}
-)
 
 
 class UnknownRealtimeCreateClientSecretRequestSession(_r.Unknown):
@@ -1982,3 +1897,76 @@ _REALTIME_SESSION_CREATE_RESPONSE_GA_TOOLS_ITEM_BY_TAG: _r.Decoders[
     "mcp": MCPTool.from_dict,
     None: RealtimeFunctionTool.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_REALTIMECREATECLIENTSECRETREQUEST: frozenset[str]
+    _KEYS_REALTIMECREATECLIENTSECRETREQUESTEXPIRESAFTER: frozenset[str]
+    _KEYS_REALTIMECREATECLIENTSECRETRESPONSE: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATERESPONSEGA: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATERESPONSEGAAUDIO: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATERESPONSEGAAUDIOINPUT: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATERESPONSEGAAUDIOINPUTNOISEREDUCTION: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATERESPONSEGAAUDIOOUTPUT: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATERESPONSEGATRACINGTRACINGCONFIGURATION: frozenset[str]
+    _KEYS_REALTIMETRANSCRIPTIONCREATEREQUESTGAAUDIOINPUTNOISEREDUCTION: frozenset[str]
+    _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUESTGA: frozenset[str]
+    _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUESTGAAUDIO: frozenset[str]
+    _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUESTGAAUDIOINPUT: frozenset[str]
+    _KEYS_REALTIMETRANSCRIPTIONCREATERESPONSEGAAUDIOINPUTNOISEREDUCTION: frozenset[str]
+    _KEYS_REALTIMETRANSCRIPTIONCREATERESPONSEGAAUDIOINPUTTURNDETECTION: frozenset[str]
+    _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSEGA: frozenset[str]
+    _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSEGAAUDIO: frozenset[str]
+    _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSEGAAUDIOINPUT: frozenset[str]
+else:
+    _KEYS_REALTIMECREATECLIENTSECRETREQUEST = frozenset({"expires_after", "session"})
+    _KEYS_REALTIMECREATECLIENTSECRETREQUESTEXPIRESAFTER = frozenset({"anchor", "seconds"})
+    _KEYS_REALTIMECREATECLIENTSECRETRESPONSE = frozenset({"value", "expires_at", "session"})
+    _KEYS_REALTIMESESSIONCREATERESPONSEGA = frozenset(
+        {
+            "type",
+            "id",
+            "object",
+            "expires_at",
+            "output_modalities",
+            "model",
+            "instructions",
+            "audio",
+            "include",
+            "tracing",
+            "tools",
+            "tool_choice",
+            "reasoning",
+            "max_output_tokens",
+            "truncation",
+            "prompt",
+        }
+    )
+    _KEYS_REALTIMESESSIONCREATERESPONSEGAAUDIO = frozenset({"input", "output"})
+    _KEYS_REALTIMESESSIONCREATERESPONSEGAAUDIOINPUT = frozenset(
+        {"format", "transcription", "noise_reduction", "turn_detection"}
+    )
+    _KEYS_REALTIMESESSIONCREATERESPONSEGAAUDIOINPUTNOISEREDUCTION = frozenset({"type"})
+    _KEYS_REALTIMESESSIONCREATERESPONSEGAAUDIOOUTPUT = frozenset({"format", "voice", "speed"})
+    _KEYS_REALTIMESESSIONCREATERESPONSEGATRACINGTRACINGCONFIGURATION = frozenset(
+        {"workflow_name", "group_id", "metadata"}
+    )
+    _KEYS_REALTIMETRANSCRIPTIONCREATEREQUESTGAAUDIOINPUTNOISEREDUCTION = frozenset({"type"})
+    _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUESTGA = frozenset({"type", "audio", "include"})
+    _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUESTGAAUDIO = frozenset({"input"})
+    _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATEREQUESTGAAUDIOINPUT = frozenset(
+        {"format", "transcription", "noise_reduction", "turn_detection"}
+    )
+    _KEYS_REALTIMETRANSCRIPTIONCREATERESPONSEGAAUDIOINPUTNOISEREDUCTION = frozenset({"type"})
+    _KEYS_REALTIMETRANSCRIPTIONCREATERESPONSEGAAUDIOINPUTTURNDETECTION = frozenset(
+        {"type", "threshold", "prefix_padding_ms", "silence_duration_ms"}
+    )
+    _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSEGA = frozenset(
+        {"type", "id", "object", "expires_at", "include", "audio"}
+    )
+    _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSEGAAUDIO = frozenset({"input"})
+    _KEYS_REALTIMETRANSCRIPTIONSESSIONCREATERESPONSEGAAUDIOINPUT = frozenset(
+        {"format", "transcription", "noise_reduction", "turn_detection"}
+    )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -166,9 +166,6 @@ class RealtimeReasoning(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMEREASONING = frozenset({"effort"})
 
 
 @_r.model
@@ -414,26 +411,6 @@ class RealtimeSessionCreateRequestGA(_r.Model):
         return out
 
 
-_KEYS_REALTIMESESSIONCREATEREQUESTGA = frozenset(
-    {
-        "type",
-        "output_modalities",
-        "model",
-        "instructions",
-        "audio",
-        "include",
-        "tracing",
-        "tools",
-        "tool_choice",
-        "parallel_tool_calls",
-        "reasoning",
-        "max_output_tokens",
-        "truncation",
-        "prompt",
-    }
-)
-
-
 @_r.model
 class RealtimeSessionCreateRequestGAAudio(_r.Model):
     """Configuration for input and output audio."""
@@ -492,9 +469,6 @@ class RealtimeSessionCreateRequestGAAudio(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMESESSIONCREATEREQUESTGAAUDIO = frozenset({"input", "output"})
 
 
 @_r.model
@@ -591,11 +565,6 @@ class RealtimeSessionCreateRequestGAAudioInput(_r.Model):
         return out
 
 
-_KEYS_REALTIMESESSIONCREATEREQUESTGAAUDIOINPUT = frozenset(
-    {"format", "transcription", "noise_reduction", "turn_detection"}
-)
-
-
 @_r.model
 class RealtimeSessionCreateRequestGAAudioInputNoiseReduction(_r.Model):
     """Configuration for input audio noise reduction. This can be set to `null` to turn off.
@@ -649,9 +618,6 @@ class RealtimeSessionCreateRequestGAAudioInputNoiseReduction(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMESESSIONCREATEREQUESTGAAUDIOINPUTNOISEREDUCTION = frozenset({"type"})
 
 
 @_r.model
@@ -740,9 +706,6 @@ class RealtimeSessionCreateRequestGAAudioOutput(_r.Model):
         return out
 
 
-_KEYS_REALTIMESESSIONCREATEREQUESTGAAUDIOOUTPUT = frozenset({"format", "voice", "speed"})
-
-
 @_r.model
 class RealtimeSessionCreateRequestGATracingTracingConfiguration(_r.Model):
     """Granular configuration for tracing."""
@@ -821,11 +784,6 @@ class RealtimeSessionCreateRequestGATracingTracingConfiguration(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMESESSIONCREATEREQUESTGATRACINGTRACINGCONFIGURATION = frozenset(
-    {"workflow_name", "group_id", "metadata"}
-)
 
 
 @_r.model
@@ -920,11 +878,6 @@ class RealtimeTurnDetectionSemanticVAD(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMETURNDETECTIONSEMANTICVAD = frozenset(
-    {"type", "eagerness", "create_response", "interrupt_response"}
-)
 
 
 @_r.model
@@ -1068,19 +1021,6 @@ class RealtimeTurnDetectionServerVAD(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMETURNDETECTIONSERVERVAD = frozenset(
-    {
-        "type",
-        "threshold",
-        "prefix_padding_ms",
-        "silence_duration_ms",
-        "create_response",
-        "interrupt_response",
-        "idle_timeout_ms",
-    }
-)
 
 
 class UnknownRealtimeSessionCreateRequestGAToolChoiceObject(_r.Unknown):
@@ -1276,3 +1216,60 @@ _REALTIME_TURN_DETECTION_BY_TAG: _r.Decoders[RealtimeTurnDetection] = {
     "server_vad": RealtimeTurnDetectionServerVAD.from_dict,
     "semantic_vad": RealtimeTurnDetectionSemanticVAD.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_REALTIMEREASONING: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATEREQUESTGA: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATEREQUESTGAAUDIO: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATEREQUESTGAAUDIOINPUT: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATEREQUESTGAAUDIOINPUTNOISEREDUCTION: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATEREQUESTGAAUDIOOUTPUT: frozenset[str]
+    _KEYS_REALTIMESESSIONCREATEREQUESTGATRACINGTRACINGCONFIGURATION: frozenset[str]
+    _KEYS_REALTIMETURNDETECTIONSEMANTICVAD: frozenset[str]
+    _KEYS_REALTIMETURNDETECTIONSERVERVAD: frozenset[str]
+else:
+    _KEYS_REALTIMEREASONING = frozenset({"effort"})
+    _KEYS_REALTIMESESSIONCREATEREQUESTGA = frozenset(
+        {
+            "type",
+            "output_modalities",
+            "model",
+            "instructions",
+            "audio",
+            "include",
+            "tracing",
+            "tools",
+            "tool_choice",
+            "parallel_tool_calls",
+            "reasoning",
+            "max_output_tokens",
+            "truncation",
+            "prompt",
+        }
+    )
+    _KEYS_REALTIMESESSIONCREATEREQUESTGAAUDIO = frozenset({"input", "output"})
+    _KEYS_REALTIMESESSIONCREATEREQUESTGAAUDIOINPUT = frozenset(
+        {"format", "transcription", "noise_reduction", "turn_detection"}
+    )
+    _KEYS_REALTIMESESSIONCREATEREQUESTGAAUDIOINPUTNOISEREDUCTION = frozenset({"type"})
+    _KEYS_REALTIMESESSIONCREATEREQUESTGAAUDIOOUTPUT = frozenset({"format", "voice", "speed"})
+    _KEYS_REALTIMESESSIONCREATEREQUESTGATRACINGTRACINGCONFIGURATION = frozenset(
+        {"workflow_name", "group_id", "metadata"}
+    )
+    _KEYS_REALTIMETURNDETECTIONSEMANTICVAD = frozenset(
+        {"type", "eagerness", "create_response", "interrupt_response"}
+    )
+    _KEYS_REALTIMETURNDETECTIONSERVERVAD = frozenset(
+        {
+            "type",
+            "threshold",
+            "prefix_padding_ms",
+            "silence_duration_ms",
+            "create_response",
+            "interrupt_response",
+            "idle_timeout_ms",
+        }
+    )

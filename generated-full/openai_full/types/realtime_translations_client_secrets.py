@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -96,9 +96,6 @@ class RealtimeTranslationClientSecretCreateRequest(_r.Model):
         return out
 
 
-_KEYS_REALTIMETRANSLATIONCLIENTSECRETCREATEREQUEST = frozenset({"expires_after", "session"})
-
-
 @_r.model
 class RealtimeTranslationClientSecretCreateRequestExpiresAfter(_r.Model):
     """Configuration for the client secret expiration. Expiration refers to the time after which
@@ -170,9 +167,6 @@ class RealtimeTranslationClientSecretCreateRequestExpiresAfter(_r.Model):
         return out
 
 
-_KEYS_REALTIMETRANSLATIONCLIENTSECRETCREATEREQUESTEXPIRESAFTER = frozenset({"anchor", "seconds"})
-
-
 @_r.model
 class RealtimeTranslationClientSecretCreateResponse(_r.Model):
     """Response from creating a translation session and client secret for the Realtime API."""
@@ -238,9 +232,6 @@ class RealtimeTranslationClientSecretCreateResponse(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMETRANSLATIONCLIENTSECRETCREATERESPONSE = frozenset({"value", "expires_at", "session"})
 
 
 @_r.model
@@ -331,9 +322,6 @@ class RealtimeTranslationSession(_r.Model):
         return out
 
 
-_KEYS_REALTIMETRANSLATIONSESSION = frozenset({"id", "type", "expires_at", "model", "audio"})
-
-
 @_r.model
 class RealtimeTranslationSessionAudio(_r.Model):
     """Configuration for translation input and output audio."""
@@ -392,9 +380,6 @@ class RealtimeTranslationSessionAudio(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMETRANSLATIONSESSIONAUDIO = frozenset({"input", "output"})
 
 
 @_r.model
@@ -469,9 +454,6 @@ class RealtimeTranslationSessionAudioInput(_r.Model):
         return out
 
 
-_KEYS_REALTIMETRANSLATIONSESSIONAUDIOINPUT = frozenset({"transcription", "noise_reduction"})
-
-
 @_r.model
 class RealtimeTranslationSessionAudioInputNoiseReduction(_r.Model):
     """Optional input noise reduction."""
@@ -521,9 +503,6 @@ class RealtimeTranslationSessionAudioInputNoiseReduction(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMETRANSLATIONSESSIONAUDIOINPUTNOISEREDUCTION = frozenset({"type"})
 
 
 @_r.model
@@ -580,9 +559,6 @@ class RealtimeTranslationSessionAudioInputTranscription(_r.Model):
         return out
 
 
-_KEYS_REALTIMETRANSLATIONSESSIONAUDIOINPUTTRANSCRIPTION = frozenset({"model"})
-
-
 @_r.model
 class RealtimeTranslationSessionAudioOutput(_r.Model):
     """RealtimeTranslationSessionAudioOutput"""
@@ -632,9 +608,6 @@ class RealtimeTranslationSessionAudioOutput(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMETRANSLATIONSESSIONAUDIOOUTPUT = frozenset({"language"})
 
 
 @_r.model
@@ -701,9 +674,6 @@ class RealtimeTranslationSessionCreateRequest(_r.Model):
         return out
 
 
-_KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUEST = frozenset({"model", "audio"})
-
-
 @_r.model
 class RealtimeTranslationSessionCreateRequestAudio(_r.Model):
     """Configuration for translation input and output audio."""
@@ -766,9 +736,6 @@ class RealtimeTranslationSessionCreateRequestAudio(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIO = frozenset({"input", "output"})
 
 
 @_r.model
@@ -849,11 +816,6 @@ class RealtimeTranslationSessionCreateRequestAudioInput(_r.Model):
         return out
 
 
-_KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIOINPUT = frozenset(
-    {"transcription", "noise_reduction"}
-)
-
-
 @_r.model
 class RealtimeTranslationSessionCreateRequestAudioInputNoiseReduction(_r.Model):
     """Optional input noise reduction. Set to `null` to disable it."""
@@ -906,9 +868,6 @@ class RealtimeTranslationSessionCreateRequestAudioInputNoiseReduction(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIOINPUTNOISEREDUCTION = frozenset({"type"})
 
 
 @_r.model
@@ -968,9 +927,6 @@ class RealtimeTranslationSessionCreateRequestAudioInputTranscription(_r.Model):
         return out
 
 
-_KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIOINPUTTRANSCRIPTION = frozenset({"model"})
-
-
 @_r.model
 class RealtimeTranslationSessionCreateRequestAudioOutput(_r.Model):
     """RealtimeTranslationSessionCreateRequestAudioOutput"""
@@ -1024,4 +980,43 @@ class RealtimeTranslationSessionCreateRequestAudioOutput(_r.Model):
         return out
 
 
-_KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIOOUTPUT = frozenset({"language"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_REALTIMETRANSLATIONCLIENTSECRETCREATEREQUEST: frozenset[str]
+    _KEYS_REALTIMETRANSLATIONCLIENTSECRETCREATEREQUESTEXPIRESAFTER: frozenset[str]
+    _KEYS_REALTIMETRANSLATIONCLIENTSECRETCREATERESPONSE: frozenset[str]
+    _KEYS_REALTIMETRANSLATIONSESSION: frozenset[str]
+    _KEYS_REALTIMETRANSLATIONSESSIONAUDIO: frozenset[str]
+    _KEYS_REALTIMETRANSLATIONSESSIONAUDIOINPUT: frozenset[str]
+    _KEYS_REALTIMETRANSLATIONSESSIONAUDIOINPUTNOISEREDUCTION: frozenset[str]
+    _KEYS_REALTIMETRANSLATIONSESSIONAUDIOINPUTTRANSCRIPTION: frozenset[str]
+    _KEYS_REALTIMETRANSLATIONSESSIONAUDIOOUTPUT: frozenset[str]
+    _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUEST: frozenset[str]
+    _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIO: frozenset[str]
+    _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIOINPUT: frozenset[str]
+    _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIOINPUTNOISEREDUCTION: frozenset[str]
+    _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIOINPUTTRANSCRIPTION: frozenset[str]
+    _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIOOUTPUT: frozenset[str]
+else:
+    _KEYS_REALTIMETRANSLATIONCLIENTSECRETCREATEREQUEST = frozenset({"expires_after", "session"})
+    _KEYS_REALTIMETRANSLATIONCLIENTSECRETCREATEREQUESTEXPIRESAFTER = frozenset(
+        {"anchor", "seconds"}
+    )
+    _KEYS_REALTIMETRANSLATIONCLIENTSECRETCREATERESPONSE = frozenset(
+        {"value", "expires_at", "session"}
+    )
+    _KEYS_REALTIMETRANSLATIONSESSION = frozenset({"id", "type", "expires_at", "model", "audio"})
+    _KEYS_REALTIMETRANSLATIONSESSIONAUDIO = frozenset({"input", "output"})
+    _KEYS_REALTIMETRANSLATIONSESSIONAUDIOINPUT = frozenset({"transcription", "noise_reduction"})
+    _KEYS_REALTIMETRANSLATIONSESSIONAUDIOINPUTNOISEREDUCTION = frozenset({"type"})
+    _KEYS_REALTIMETRANSLATIONSESSIONAUDIOINPUTTRANSCRIPTION = frozenset({"model"})
+    _KEYS_REALTIMETRANSLATIONSESSIONAUDIOOUTPUT = frozenset({"language"})
+    _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUEST = frozenset({"model", "audio"})
+    _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIO = frozenset({"input", "output"})
+    _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIOINPUT = frozenset(
+        {"transcription", "noise_reduction"}
+    )
+    _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIOINPUTNOISEREDUCTION = frozenset({"type"})
+    _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIOINPUTTRANSCRIPTION = frozenset({"model"})
+    _KEYS_REALTIMETRANSLATIONSESSIONCREATEREQUESTAUDIOOUTPUT = frozenset({"language"})

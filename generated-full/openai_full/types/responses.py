@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -261,9 +261,6 @@ class CompactResource(_r.Model):
         return out
 
 
-_KEYS_COMPACTRESOURCE = frozenset({"id", "object", "output", "created_at", "usage"})
-
-
 @_r.model
 class CompactResponseMethodPublicBody(_r.Model):
     """CompactResponseMethodPublicBody"""
@@ -408,20 +405,6 @@ class CompactResponseMethodPublicBody(_r.Model):
         return out
 
 
-_KEYS_COMPACTRESPONSEMETHODPUBLICBODY = frozenset(
-    {
-        "model",
-        "input",
-        "previous_response_id",
-        "instructions",
-        "prompt_cache_key",
-        "prompt_cache_retention",
-        "prompt_cache_options",
-        "service_tier",
-    }
-)
-
-
 @_r.model
 class ContextManagementParam(_r.Model):
     """ContextManagementParam"""
@@ -484,9 +467,6 @@ class ContextManagementParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CONTEXTMANAGEMENTPARAM = frozenset({"type", "compact_threshold"})
 
 
 @_r.model
@@ -909,43 +889,6 @@ class CreateResponse(_r.Model):
         return out
 
 
-_KEYS_CREATERESPONSE = frozenset(
-    {
-        "metadata",
-        "top_logprobs",
-        "temperature",
-        "top_p",
-        "user",
-        "safety_identifier",
-        "prompt_cache_key",
-        "prompt_cache_retention",
-        "prompt_cache_options",
-        "previous_response_id",
-        "model",
-        "background",
-        "max_tool_calls",
-        "text",
-        "tools",
-        "tool_choice",
-        "prompt",
-        "service_tier",
-        "truncation",
-        "reasoning",
-        "input",
-        "include",
-        "parallel_tool_calls",
-        "store",
-        "instructions",
-        "moderation",
-        "stream",
-        "stream_options",
-        "conversation",
-        "context_management",
-        "max_output_tokens",
-    }
-)
-
-
 @_r.model
 class ResponseStreamOptions(_r.Model):
     """Options for streaming responses. Only set this when you set `stream: true`."""
@@ -1005,9 +948,6 @@ class ResponseStreamOptions(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSESTREAMOPTIONS = frozenset({"include_obfuscation"})
 
 
 @_r.model
@@ -1107,17 +1047,6 @@ class ResponseUsage(_r.Model):
         return out
 
 
-_KEYS_RESPONSEUSAGE = frozenset(
-    {
-        "input_tokens",
-        "input_tokens_details",
-        "output_tokens",
-        "output_tokens_details",
-        "total_tokens",
-    }
-)
-
-
 @_r.model
 class ResponseUsageInputTokensDetails(_r.Model):
     """A detailed breakdown of the input tokens."""
@@ -1184,9 +1113,6 @@ class ResponseUsageInputTokensDetails(_r.Model):
         return out
 
 
-_KEYS_RESPONSEUSAGEINPUTTOKENSDETAILS = frozenset({"cached_tokens", "cache_write_tokens"})
-
-
 @_r.model
 class ResponseUsageOutputTokensDetails(_r.Model):
     """A detailed breakdown of the output tokens."""
@@ -1237,9 +1163,6 @@ class ResponseUsageOutputTokensDetails(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSEUSAGEOUTPUTTOKENSDETAILS = frozenset({"reasoning_tokens"})
 
 
 class UnknownItemField(_r.Unknown):
@@ -1392,3 +1315,78 @@ _ITEM_FIELD_BY_TAG: _r.Decoders[ItemField] = {
     "custom_tool_call": CustomToolCall.from_dict,
     "custom_tool_call_output": CustomToolCallOutput.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_COMPACTRESOURCE: frozenset[str]
+    _KEYS_COMPACTRESPONSEMETHODPUBLICBODY: frozenset[str]
+    _KEYS_CONTEXTMANAGEMENTPARAM: frozenset[str]
+    _KEYS_CREATERESPONSE: frozenset[str]
+    _KEYS_RESPONSESTREAMOPTIONS: frozenset[str]
+    _KEYS_RESPONSEUSAGE: frozenset[str]
+    _KEYS_RESPONSEUSAGEINPUTTOKENSDETAILS: frozenset[str]
+    _KEYS_RESPONSEUSAGEOUTPUTTOKENSDETAILS: frozenset[str]
+else:
+    _KEYS_COMPACTRESOURCE = frozenset({"id", "object", "output", "created_at", "usage"})
+    _KEYS_COMPACTRESPONSEMETHODPUBLICBODY = frozenset(
+        {
+            "model",
+            "input",
+            "previous_response_id",
+            "instructions",
+            "prompt_cache_key",
+            "prompt_cache_retention",
+            "prompt_cache_options",
+            "service_tier",
+        }
+    )
+    _KEYS_CONTEXTMANAGEMENTPARAM = frozenset({"type", "compact_threshold"})
+    _KEYS_CREATERESPONSE = frozenset(
+        {
+            "metadata",
+            "top_logprobs",
+            "temperature",
+            "top_p",
+            "user",
+            "safety_identifier",
+            "prompt_cache_key",
+            "prompt_cache_retention",
+            "prompt_cache_options",
+            "previous_response_id",
+            "model",
+            "background",
+            "max_tool_calls",
+            "text",
+            "tools",
+            "tool_choice",
+            "prompt",
+            "service_tier",
+            "truncation",
+            "reasoning",
+            "input",
+            "include",
+            "parallel_tool_calls",
+            "store",
+            "instructions",
+            "moderation",
+            "stream",
+            "stream_options",
+            "conversation",
+            "context_management",
+            "max_output_tokens",
+        }
+    )
+    _KEYS_RESPONSESTREAMOPTIONS = frozenset({"include_obfuscation"})
+    _KEYS_RESPONSEUSAGE = frozenset(
+        {
+            "input_tokens",
+            "input_tokens_details",
+            "output_tokens",
+            "output_tokens_details",
+            "total_tokens",
+        }
+    )
+    _KEYS_RESPONSEUSAGEINPUTTOKENSDETAILS = frozenset({"cached_tokens", "cache_write_tokens"})
+    _KEYS_RESPONSEUSAGEOUTPUTTOKENSDETAILS = frozenset({"reasoning_tokens"})

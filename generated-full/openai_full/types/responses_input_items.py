@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -196,11 +196,6 @@ class CustomToolCallResource(_r.Model):
         return out
 
 
-_KEYS_CUSTOMTOOLCALLRESOURCE = frozenset(
-    {"type", "id", "call_id", "caller", "namespace", "name", "input", "status", "created_by"}
-)
-
-
 @_r.model
 class InputMessageResource(_r.Model):
     """InputMessageResource"""
@@ -291,9 +286,6 @@ class InputMessageResource(_r.Model):
         return out
 
 
-_KEYS_INPUTMESSAGERESOURCE = frozenset({"type", "role", "status", "content", "id"})
-
-
 @_r.model
 class ResponseItemList(_r.Model):
     """A list of Response items."""
@@ -380,9 +372,6 @@ class ResponseItemList(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSEITEMLIST = frozenset({"object", "data", "has_more", "first_id", "last_id"})
 
 
 class UnknownItemResource(_r.Unknown):
@@ -476,3 +465,17 @@ _ITEM_RESOURCE_BY_TAG: _r.Decoders[ItemResource] = {
     "custom_tool_call": CustomToolCallResource.from_dict,
     "custom_tool_call_output": CustomToolCallOutputResource.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CUSTOMTOOLCALLRESOURCE: frozenset[str]
+    _KEYS_INPUTMESSAGERESOURCE: frozenset[str]
+    _KEYS_RESPONSEITEMLIST: frozenset[str]
+else:
+    _KEYS_CUSTOMTOOLCALLRESOURCE = frozenset(
+        {"type", "id", "call_id", "caller", "namespace", "name", "input", "status", "created_by"}
+    )
+    _KEYS_INPUTMESSAGERESOURCE = frozenset({"type", "role", "status", "content", "id"})
+    _KEYS_RESPONSEITEMLIST = frozenset({"object", "data", "has_more", "first_id", "last_id"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -228,24 +228,6 @@ class TokenCountsBody(_r.Model):
         return out
 
 
-_KEYS_TOKENCOUNTSBODY = frozenset(
-    {
-        "model",
-        "input",
-        "previous_response_id",
-        "tools",
-        "text",
-        "reasoning",
-        "truncation",
-        "instructions",
-        "personality",
-        "conversation",
-        "tool_choice",
-        "parallel_tool_calls",
-    }
-)
-
-
 @_r.model
 class TokenCountsResource(_r.Model):
     """Token counts"""
@@ -304,9 +286,6 @@ class TokenCountsResource(_r.Model):
         return out
 
 
-_KEYS_TOKENCOUNTSRESOURCE = frozenset({"object", "input_tokens"})
-
-
 PersonalityEnum: TypeAlias = PersonalityEnumEnum | str
 
 
@@ -322,3 +301,28 @@ def token_counts_body_input_from_dict(data: Any) -> TokenCountsBodyInput:
     if kind is list:
         return _r.list_of(data, input_item_from_dict)
     raise _r.DecodeError("a string or an array", data)
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_TOKENCOUNTSBODY: frozenset[str]
+    _KEYS_TOKENCOUNTSRESOURCE: frozenset[str]
+else:
+    _KEYS_TOKENCOUNTSBODY = frozenset(
+        {
+            "model",
+            "input",
+            "previous_response_id",
+            "tools",
+            "text",
+            "reasoning",
+            "truncation",
+            "instructions",
+            "personality",
+            "conversation",
+            "tool_choice",
+            "parallel_tool_calls",
+        }
+    )
+    _KEYS_TOKENCOUNTSRESOURCE = frozenset({"object", "input_tokens"})

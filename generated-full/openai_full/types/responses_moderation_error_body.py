@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -225,9 +225,6 @@ class Moderation(_r.Model):
         return out
 
 
-_KEYS_MODERATION = frozenset({"input", "output"})
-
-
 @_r.model
 class ModerationErrorBody(_r.Model):
     """An error produced while attempting moderation for the response input or output."""
@@ -298,9 +295,6 @@ class ModerationErrorBody(_r.Model):
         return out
 
 
-_KEYS_MODERATIONERRORBODY = frozenset({"type", "code", "message"})
-
-
 @_r.model
 class PromptCacheOptions(_r.Model):
     """The prompt-caching options that were applied to the response. Supported for `gpt-5.6` and later models."""
@@ -358,9 +352,6 @@ class PromptCacheOptions(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_PROMPTCACHEOPTIONS = frozenset({"ttl", "mode"})
 
 
 @_r.model
@@ -798,47 +789,6 @@ class Response(_r.Model):
         return out
 
 
-_KEYS_RESPONSE = frozenset(
-    {
-        "metadata",
-        "top_logprobs",
-        "temperature",
-        "top_p",
-        "user",
-        "safety_identifier",
-        "prompt_cache_key",
-        "prompt_cache_retention",
-        "previous_response_id",
-        "model",
-        "background",
-        "max_tool_calls",
-        "text",
-        "tools",
-        "tool_choice",
-        "prompt",
-        "service_tier",
-        "truncation",
-        "id",
-        "object",
-        "status",
-        "created_at",
-        "completed_at",
-        "error",
-        "incomplete_details",
-        "output",
-        "reasoning",
-        "instructions",
-        "output_text",
-        "usage",
-        "prompt_cache_options",
-        "moderation",
-        "parallel_tool_calls",
-        "conversation",
-        "max_output_tokens",
-    }
-)
-
-
 @_r.model
 class ResponseIncompleteDetails(_r.Model):
     """Details about why the response is incomplete."""
@@ -888,9 +838,6 @@ class ResponseIncompleteDetails(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSEINCOMPLETEDETAILS = frozenset({"reason"})
 
 
 @_r.model
@@ -963,9 +910,6 @@ class ResponseAudioDeltaEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEAUDIODELTAEVENT = frozenset({"type", "sequence_number", "delta"})
-
-
 @_r.model
 class ResponseAudioDoneEvent(_r.Model):
     """Emitted when the audio response is complete."""
@@ -1034,9 +978,6 @@ class ResponseAudioDoneEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSEAUDIODONEEVENT = frozenset({"type", "sequence_number", "response_id"})
 
 
 @_r.model
@@ -1118,11 +1059,6 @@ class ResponseAudioTranscriptDeltaEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEAUDIOTRANSCRIPTDELTAEVENT = frozenset(
-    {"type", "delta", "sequence_number", "response_id"}
-)
-
-
 @_r.model
 class ResponseAudioTranscriptDoneEvent(_r.Model):
     """Emitted when the full audio transcript is completed."""
@@ -1191,9 +1127,6 @@ class ResponseAudioTranscriptDoneEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSEAUDIOTRANSCRIPTDONEEVENT = frozenset({"type", "sequence_number", "response_id"})
 
 
 @_r.model
@@ -1286,11 +1219,6 @@ class ResponseCodeInterpreterCallCodeDeltaEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSECODEINTERPRETERCALLCODEDELTAEVENT = frozenset(
-    {"type", "output_index", "item_id", "delta", "sequence_number"}
-)
-
-
 @_r.model
 class ResponseCodeInterpreterCallCodeDoneEvent(_r.Model):
     """Emitted when the code snippet is finalized by the code interpreter."""
@@ -1381,11 +1309,6 @@ class ResponseCodeInterpreterCallCodeDoneEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSECODEINTERPRETERCALLCODEDONEEVENT = frozenset(
-    {"type", "output_index", "item_id", "code", "sequence_number"}
-)
-
-
 @_r.model
 class ResponseCodeInterpreterCallCompletedEvent(_r.Model):
     """Emitted when the code interpreter call is completed."""
@@ -1465,11 +1388,6 @@ class ResponseCodeInterpreterCallCompletedEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSECODEINTERPRETERCALLCOMPLETEDEVENT = frozenset(
-    {"type", "output_index", "item_id", "sequence_number"}
-)
 
 
 @_r.model
@@ -1553,11 +1471,6 @@ class ResponseCodeInterpreterCallInProgressEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSECODEINTERPRETERCALLINPROGRESSEVENT = frozenset(
-    {"type", "output_index", "item_id", "sequence_number"}
-)
-
-
 @_r.model
 class ResponseCodeInterpreterCallInterpretingEvent(_r.Model):
     """Emitted when the code interpreter is actively interpreting the code snippet."""
@@ -1639,11 +1552,6 @@ class ResponseCodeInterpreterCallInterpretingEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSECODEINTERPRETERCALLINTERPRETINGEVENT = frozenset(
-    {"type", "output_index", "item_id", "sequence_number"}
-)
-
-
 @_r.model
 class ResponseConversation(_r.Model):
     """The conversation that this response belonged to. Input items and output items from this response were automatically added to this conversation."""
@@ -1692,9 +1600,6 @@ class ResponseConversation(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSECONVERSATION = frozenset({"id"})
 
 
 @_r.model
@@ -1753,9 +1658,6 @@ class ResponseError(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSEERROR = frozenset({"code", "message"})
 
 
 class UnknownModerationInput(_r.Unknown):
@@ -1963,3 +1865,91 @@ _OUTPUT_ITEM_BY_TAG: _r.Decoders[OutputItem] = {
     "custom_tool_call": CustomToolCall.from_dict,
     "custom_tool_call_output": CustomToolCallOutputResource.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_MODERATION: frozenset[str]
+    _KEYS_MODERATIONERRORBODY: frozenset[str]
+    _KEYS_PROMPTCACHEOPTIONS: frozenset[str]
+    _KEYS_RESPONSE: frozenset[str]
+    _KEYS_RESPONSEINCOMPLETEDETAILS: frozenset[str]
+    _KEYS_RESPONSEAUDIODELTAEVENT: frozenset[str]
+    _KEYS_RESPONSEAUDIODONEEVENT: frozenset[str]
+    _KEYS_RESPONSEAUDIOTRANSCRIPTDELTAEVENT: frozenset[str]
+    _KEYS_RESPONSEAUDIOTRANSCRIPTDONEEVENT: frozenset[str]
+    _KEYS_RESPONSECODEINTERPRETERCALLCODEDELTAEVENT: frozenset[str]
+    _KEYS_RESPONSECODEINTERPRETERCALLCODEDONEEVENT: frozenset[str]
+    _KEYS_RESPONSECODEINTERPRETERCALLCOMPLETEDEVENT: frozenset[str]
+    _KEYS_RESPONSECODEINTERPRETERCALLINPROGRESSEVENT: frozenset[str]
+    _KEYS_RESPONSECODEINTERPRETERCALLINTERPRETINGEVENT: frozenset[str]
+    _KEYS_RESPONSECONVERSATION: frozenset[str]
+    _KEYS_RESPONSEERROR: frozenset[str]
+else:
+    _KEYS_MODERATION = frozenset({"input", "output"})
+    _KEYS_MODERATIONERRORBODY = frozenset({"type", "code", "message"})
+    _KEYS_PROMPTCACHEOPTIONS = frozenset({"ttl", "mode"})
+    _KEYS_RESPONSE = frozenset(
+        {
+            "metadata",
+            "top_logprobs",
+            "temperature",
+            "top_p",
+            "user",
+            "safety_identifier",
+            "prompt_cache_key",
+            "prompt_cache_retention",
+            "previous_response_id",
+            "model",
+            "background",
+            "max_tool_calls",
+            "text",
+            "tools",
+            "tool_choice",
+            "prompt",
+            "service_tier",
+            "truncation",
+            "id",
+            "object",
+            "status",
+            "created_at",
+            "completed_at",
+            "error",
+            "incomplete_details",
+            "output",
+            "reasoning",
+            "instructions",
+            "output_text",
+            "usage",
+            "prompt_cache_options",
+            "moderation",
+            "parallel_tool_calls",
+            "conversation",
+            "max_output_tokens",
+        }
+    )
+    _KEYS_RESPONSEINCOMPLETEDETAILS = frozenset({"reason"})
+    _KEYS_RESPONSEAUDIODELTAEVENT = frozenset({"type", "sequence_number", "delta"})
+    _KEYS_RESPONSEAUDIODONEEVENT = frozenset({"type", "sequence_number", "response_id"})
+    _KEYS_RESPONSEAUDIOTRANSCRIPTDELTAEVENT = frozenset(
+        {"type", "delta", "sequence_number", "response_id"}
+    )
+    _KEYS_RESPONSEAUDIOTRANSCRIPTDONEEVENT = frozenset({"type", "sequence_number", "response_id"})
+    _KEYS_RESPONSECODEINTERPRETERCALLCODEDELTAEVENT = frozenset(
+        {"type", "output_index", "item_id", "delta", "sequence_number"}
+    )
+    _KEYS_RESPONSECODEINTERPRETERCALLCODEDONEEVENT = frozenset(
+        {"type", "output_index", "item_id", "code", "sequence_number"}
+    )
+    _KEYS_RESPONSECODEINTERPRETERCALLCOMPLETEDEVENT = frozenset(
+        {"type", "output_index", "item_id", "sequence_number"}
+    )
+    _KEYS_RESPONSECODEINTERPRETERCALLINPROGRESSEVENT = frozenset(
+        {"type", "output_index", "item_id", "sequence_number"}
+    )
+    _KEYS_RESPONSECODEINTERPRETERCALLINTERPRETINGEVENT = frozenset(
+        {"type", "output_index", "item_id", "sequence_number"}
+    )
+    _KEYS_RESPONSECONVERSATION = frozenset({"id"})
+    _KEYS_RESPONSEERROR = frozenset({"code", "message"})

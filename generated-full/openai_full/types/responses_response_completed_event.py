@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
@@ -97,9 +97,6 @@ class ResponseCompletedEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSECOMPLETEDEVENT = frozenset({"type", "response", "sequence_number"})
 
 
 @_r.model
@@ -201,11 +198,6 @@ class ResponseContentPartAddedEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSECONTENTPARTADDEDEVENT = frozenset(
-    {"type", "item_id", "output_index", "content_index", "part", "sequence_number"}
-)
-
-
 @_r.model
 class ResponseContentPartDoneEvent(_r.Model):
     """Emitted when a content part is done."""
@@ -305,11 +297,6 @@ class ResponseContentPartDoneEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSECONTENTPARTDONEEVENT = frozenset(
-    {"type", "item_id", "output_index", "content_index", "sequence_number", "part"}
-)
-
-
 @_r.model
 class ResponseCreatedEvent(_r.Model):
     """An event that is emitted when a response is created."""
@@ -378,9 +365,6 @@ class ResponseCreatedEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSECREATEDEVENT = frozenset({"type", "response", "sequence_number"})
 
 
 @_r.model
@@ -473,11 +457,6 @@ class ResponseCustomToolCallInputDeltaEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSECUSTOMTOOLCALLINPUTDELTAEVENT = frozenset(
-    {"type", "sequence_number", "output_index", "item_id", "delta"}
-)
-
-
 @_r.model
 class ResponseCustomToolCallInputDoneEvent(_r.Model):
     """Event indicating that input for a custom tool call is complete."""
@@ -568,11 +547,6 @@ class ResponseCustomToolCallInputDoneEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSECUSTOMTOOLCALLINPUTDONEEVENT = frozenset(
-    {"type", "sequence_number", "output_index", "item_id", "input"}
-)
-
-
 @_r.model
 class ResponseErrorEvent(_r.Model):
     """Emitted when an error occurs."""
@@ -661,9 +635,6 @@ class ResponseErrorEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEERROREVENT = frozenset({"type", "code", "message", "param", "sequence_number"})
-
-
 @_r.model
 class ResponseFailedEvent(_r.Model):
     """An event that is emitted when a response fails."""
@@ -732,9 +703,6 @@ class ResponseFailedEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSEFAILEDEVENT = frozenset({"type", "sequence_number", "response"})
 
 
 @_r.model
@@ -818,11 +786,6 @@ class ResponseFileSearchCallCompletedEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEFILESEARCHCALLCOMPLETEDEVENT = frozenset(
-    {"type", "output_index", "item_id", "sequence_number"}
-)
-
-
 @_r.model
 class ResponseFileSearchCallInProgressEvent(_r.Model):
     """Emitted when a file search call is initiated."""
@@ -904,11 +867,6 @@ class ResponseFileSearchCallInProgressEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEFILESEARCHCALLINPROGRESSEVENT = frozenset(
-    {"type", "output_index", "item_id", "sequence_number"}
-)
-
-
 @_r.model
 class ResponseFileSearchCallSearchingEvent(_r.Model):
     """Emitted when a file search is currently searching."""
@@ -988,11 +946,6 @@ class ResponseFileSearchCallSearchingEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSEFILESEARCHCALLSEARCHINGEVENT = frozenset(
-    {"type", "output_index", "item_id", "sequence_number"}
-)
 
 
 @_r.model
@@ -1083,11 +1036,6 @@ class ResponseFunctionCallArgumentsDeltaEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSEFUNCTIONCALLARGUMENTSDELTAEVENT = frozenset(
-    {"type", "item_id", "output_index", "sequence_number", "delta"}
-)
 
 
 @_r.model
@@ -1188,11 +1136,6 @@ class ResponseFunctionCallArgumentsDoneEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEFUNCTIONCALLARGUMENTSDONEEVENT = frozenset(
-    {"type", "item_id", "name", "output_index", "sequence_number", "arguments"}
-)
-
-
 @_r.model
 class ResponseImageGenCallCompletedEvent(_r.Model):
     """Emitted when an image generation tool call has completed and the final image is available."""
@@ -1272,11 +1215,6 @@ class ResponseImageGenCallCompletedEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSEIMAGEGENCALLCOMPLETEDEVENT = frozenset(
-    {"type", "output_index", "sequence_number", "item_id"}
-)
 
 
 @_r.model
@@ -1360,6 +1298,59 @@ class ResponseImageGenCallGeneratingEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEIMAGEGENCALLGENERATINGEVENT = frozenset(
-    {"type", "output_index", "item_id", "sequence_number"}
-)
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_RESPONSECOMPLETEDEVENT: frozenset[str]
+    _KEYS_RESPONSECONTENTPARTADDEDEVENT: frozenset[str]
+    _KEYS_RESPONSECONTENTPARTDONEEVENT: frozenset[str]
+    _KEYS_RESPONSECREATEDEVENT: frozenset[str]
+    _KEYS_RESPONSECUSTOMTOOLCALLINPUTDELTAEVENT: frozenset[str]
+    _KEYS_RESPONSECUSTOMTOOLCALLINPUTDONEEVENT: frozenset[str]
+    _KEYS_RESPONSEERROREVENT: frozenset[str]
+    _KEYS_RESPONSEFAILEDEVENT: frozenset[str]
+    _KEYS_RESPONSEFILESEARCHCALLCOMPLETEDEVENT: frozenset[str]
+    _KEYS_RESPONSEFILESEARCHCALLINPROGRESSEVENT: frozenset[str]
+    _KEYS_RESPONSEFILESEARCHCALLSEARCHINGEVENT: frozenset[str]
+    _KEYS_RESPONSEFUNCTIONCALLARGUMENTSDELTAEVENT: frozenset[str]
+    _KEYS_RESPONSEFUNCTIONCALLARGUMENTSDONEEVENT: frozenset[str]
+    _KEYS_RESPONSEIMAGEGENCALLCOMPLETEDEVENT: frozenset[str]
+    _KEYS_RESPONSEIMAGEGENCALLGENERATINGEVENT: frozenset[str]
+else:
+    _KEYS_RESPONSECOMPLETEDEVENT = frozenset({"type", "response", "sequence_number"})
+    _KEYS_RESPONSECONTENTPARTADDEDEVENT = frozenset(
+        {"type", "item_id", "output_index", "content_index", "part", "sequence_number"}
+    )
+    _KEYS_RESPONSECONTENTPARTDONEEVENT = frozenset(
+        {"type", "item_id", "output_index", "content_index", "sequence_number", "part"}
+    )
+    _KEYS_RESPONSECREATEDEVENT = frozenset({"type", "response", "sequence_number"})
+    _KEYS_RESPONSECUSTOMTOOLCALLINPUTDELTAEVENT = frozenset(
+        {"type", "sequence_number", "output_index", "item_id", "delta"}
+    )
+    _KEYS_RESPONSECUSTOMTOOLCALLINPUTDONEEVENT = frozenset(
+        {"type", "sequence_number", "output_index", "item_id", "input"}
+    )
+    _KEYS_RESPONSEERROREVENT = frozenset({"type", "code", "message", "param", "sequence_number"})
+    _KEYS_RESPONSEFAILEDEVENT = frozenset({"type", "sequence_number", "response"})
+    _KEYS_RESPONSEFILESEARCHCALLCOMPLETEDEVENT = frozenset(
+        {"type", "output_index", "item_id", "sequence_number"}
+    )
+    _KEYS_RESPONSEFILESEARCHCALLINPROGRESSEVENT = frozenset(
+        {"type", "output_index", "item_id", "sequence_number"}
+    )
+    _KEYS_RESPONSEFILESEARCHCALLSEARCHINGEVENT = frozenset(
+        {"type", "output_index", "item_id", "sequence_number"}
+    )
+    _KEYS_RESPONSEFUNCTIONCALLARGUMENTSDELTAEVENT = frozenset(
+        {"type", "item_id", "output_index", "sequence_number", "delta"}
+    )
+    _KEYS_RESPONSEFUNCTIONCALLARGUMENTSDONEEVENT = frozenset(
+        {"type", "item_id", "name", "output_index", "sequence_number", "arguments"}
+    )
+    _KEYS_RESPONSEIMAGEGENCALLCOMPLETEDEVENT = frozenset(
+        {"type", "output_index", "sequence_number", "item_id"}
+    )
+    _KEYS_RESPONSEIMAGEGENCALLGENERATINGEVENT = frozenset(
+        {"type", "output_index", "item_id", "sequence_number"}
+    )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -105,11 +105,6 @@ class ResponseImageGenCallInProgressEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSEIMAGEGENCALLINPROGRESSEVENT = frozenset(
-    {"type", "output_index", "item_id", "sequence_number"}
-)
 
 
 @_r.model
@@ -263,22 +258,6 @@ class ResponseImageGenCallPartialImageEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEIMAGEGENCALLPARTIALIMAGEEVENT = frozenset(
-    {
-        "type",
-        "output_index",
-        "item_id",
-        "sequence_number",
-        "partial_image_index",
-        "partial_image_b64",
-        "size",
-        "quality",
-        "background",
-        "output_format",
-    }
-)
-
-
 @_r.model
 class ResponseInProgressEvent(_r.Model):
     """Emitted when the response is in progress."""
@@ -349,9 +328,6 @@ class ResponseInProgressEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEINPROGRESSEVENT = frozenset({"type", "response", "sequence_number"})
-
-
 @_r.model
 class ResponseIncompleteEvent(_r.Model):
     """An event that is emitted when a response finishes as incomplete."""
@@ -420,9 +396,6 @@ class ResponseIncompleteEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSEINCOMPLETEEVENT = frozenset({"type", "response", "sequence_number"})
 
 
 @_r.model
@@ -501,9 +474,6 @@ class ResponseLogProb(_r.Model):
         return out
 
 
-_KEYS_RESPONSELOGPROB = frozenset({"token", "logprob", "top_logprobs"})
-
-
 @_r.model
 class ResponseLogProbTopLogprobsItem(_r.Model):
     """ResponseLogProbTopLogprobsItem"""
@@ -564,9 +534,6 @@ class ResponseLogProbTopLogprobsItem(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSELOGPROBTOPLOGPROBSITEM = frozenset({"token", "logprob"})
 
 
 @_r.model
@@ -657,11 +624,6 @@ class ResponseMCPCallArgumentsDeltaEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEMCPCALLARGUMENTSDELTAEVENT = frozenset(
-    {"type", "output_index", "item_id", "delta", "sequence_number"}
-)
-
-
 @_r.model
 class ResponseMCPCallArgumentsDoneEvent(_r.Model):
     """Emitted when the arguments for an MCP tool call are finalized."""
@@ -750,11 +712,6 @@ class ResponseMCPCallArgumentsDoneEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEMCPCALLARGUMENTSDONEEVENT = frozenset(
-    {"type", "output_index", "item_id", "arguments", "sequence_number"}
-)
-
-
 @_r.model
 class ResponseMCPCallCompletedEvent(_r.Model):
     """Emitted when an MCP  tool call has completed successfully."""
@@ -832,11 +789,6 @@ class ResponseMCPCallCompletedEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSEMCPCALLCOMPLETEDEVENT = frozenset(
-    {"type", "item_id", "output_index", "sequence_number"}
-)
 
 
 @_r.model
@@ -918,9 +870,6 @@ class ResponseMCPCallFailedEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEMCPCALLFAILEDEVENT = frozenset({"type", "item_id", "output_index", "sequence_number"})
-
-
 @_r.model
 class ResponseMCPCallInProgressEvent(_r.Model):
     """Emitted when an MCP  tool call is in progress."""
@@ -998,11 +947,6 @@ class ResponseMCPCallInProgressEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSEMCPCALLINPROGRESSEVENT = frozenset(
-    {"type", "sequence_number", "output_index", "item_id"}
-)
 
 
 @_r.model
@@ -1084,6 +1028,58 @@ class ResponseMCPListToolsCompletedEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEMCPLISTTOOLSCOMPLETEDEVENT = frozenset(
-    {"type", "item_id", "output_index", "sequence_number"}
-)
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_RESPONSEIMAGEGENCALLINPROGRESSEVENT: frozenset[str]
+    _KEYS_RESPONSEIMAGEGENCALLPARTIALIMAGEEVENT: frozenset[str]
+    _KEYS_RESPONSEINPROGRESSEVENT: frozenset[str]
+    _KEYS_RESPONSEINCOMPLETEEVENT: frozenset[str]
+    _KEYS_RESPONSELOGPROB: frozenset[str]
+    _KEYS_RESPONSELOGPROBTOPLOGPROBSITEM: frozenset[str]
+    _KEYS_RESPONSEMCPCALLARGUMENTSDELTAEVENT: frozenset[str]
+    _KEYS_RESPONSEMCPCALLARGUMENTSDONEEVENT: frozenset[str]
+    _KEYS_RESPONSEMCPCALLCOMPLETEDEVENT: frozenset[str]
+    _KEYS_RESPONSEMCPCALLFAILEDEVENT: frozenset[str]
+    _KEYS_RESPONSEMCPCALLINPROGRESSEVENT: frozenset[str]
+    _KEYS_RESPONSEMCPLISTTOOLSCOMPLETEDEVENT: frozenset[str]
+else:
+    _KEYS_RESPONSEIMAGEGENCALLINPROGRESSEVENT = frozenset(
+        {"type", "output_index", "item_id", "sequence_number"}
+    )
+    _KEYS_RESPONSEIMAGEGENCALLPARTIALIMAGEEVENT = frozenset(
+        {
+            "type",
+            "output_index",
+            "item_id",
+            "sequence_number",
+            "partial_image_index",
+            "partial_image_b64",
+            "size",
+            "quality",
+            "background",
+            "output_format",
+        }
+    )
+    _KEYS_RESPONSEINPROGRESSEVENT = frozenset({"type", "response", "sequence_number"})
+    _KEYS_RESPONSEINCOMPLETEEVENT = frozenset({"type", "response", "sequence_number"})
+    _KEYS_RESPONSELOGPROB = frozenset({"token", "logprob", "top_logprobs"})
+    _KEYS_RESPONSELOGPROBTOPLOGPROBSITEM = frozenset({"token", "logprob"})
+    _KEYS_RESPONSEMCPCALLARGUMENTSDELTAEVENT = frozenset(
+        {"type", "output_index", "item_id", "delta", "sequence_number"}
+    )
+    _KEYS_RESPONSEMCPCALLARGUMENTSDONEEVENT = frozenset(
+        {"type", "output_index", "item_id", "arguments", "sequence_number"}
+    )
+    _KEYS_RESPONSEMCPCALLCOMPLETEDEVENT = frozenset(
+        {"type", "item_id", "output_index", "sequence_number"}
+    )
+    _KEYS_RESPONSEMCPCALLFAILEDEVENT = frozenset(
+        {"type", "item_id", "output_index", "sequence_number"}
+    )
+    _KEYS_RESPONSEMCPCALLINPROGRESSEVENT = frozenset(
+        {"type", "sequence_number", "output_index", "item_id"}
+    )
+    _KEYS_RESPONSEMCPLISTTOOLSCOMPLETEDEVENT = frozenset(
+        {"type", "item_id", "output_index", "sequence_number"}
+    )

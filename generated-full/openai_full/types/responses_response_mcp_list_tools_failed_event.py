@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -107,11 +107,6 @@ class ResponseMCPListToolsFailedEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEMCPLISTTOOLSFAILEDEVENT = frozenset(
-    {"type", "item_id", "output_index", "sequence_number"}
-)
-
-
 @_r.model
 class ResponseMCPListToolsInProgressEvent(_r.Model):
     """Emitted when the system is in the process of retrieving the list of available MCP tools."""
@@ -191,11 +186,6 @@ class ResponseMCPListToolsInProgressEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSEMCPLISTTOOLSINPROGRESSEVENT = frozenset(
-    {"type", "item_id", "output_index", "sequence_number"}
-)
 
 
 @_r.model
@@ -280,9 +270,6 @@ class ResponseOutputItemAddedEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEOUTPUTITEMADDEDEVENT = frozenset({"type", "output_index", "sequence_number", "item"})
-
-
 @_r.model
 class ResponseOutputItemDoneEvent(_r.Model):
     """Emitted when an output item is marked done."""
@@ -360,9 +347,6 @@ class ResponseOutputItemDoneEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSEOUTPUTITEMDONEEVENT = frozenset({"type", "output_index", "sequence_number", "item"})
 
 
 @_r.model
@@ -478,19 +462,6 @@ class ResponseOutputTextAnnotationAddedEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEOUTPUTTEXTANNOTATIONADDEDEVENT = frozenset(
-    {
-        "type",
-        "item_id",
-        "output_index",
-        "content_index",
-        "annotation_index",
-        "sequence_number",
-        "annotation",
-    }
-)
-
-
 @_r.model
 class ResponseQueuedEvent(_r.Model):
     """Emitted when a response is queued and waiting to be processed."""
@@ -559,9 +530,6 @@ class ResponseQueuedEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSEQUEUEDEVENT = frozenset({"type", "response", "sequence_number"})
 
 
 @_r.model
@@ -665,11 +633,6 @@ class ResponseReasoningSummaryPartAddedEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEREASONINGSUMMARYPARTADDEDEVENT = frozenset(
-    {"type", "item_id", "output_index", "summary_index", "sequence_number", "part"}
-)
-
-
 @_r.model
 class ResponseReasoningSummaryPartAddedEventPart(_r.Model):
     """The summary part that was added."""
@@ -727,9 +690,6 @@ class ResponseReasoningSummaryPartAddedEventPart(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSEREASONINGSUMMARYPARTADDEDEVENTPART = frozenset({"type", "text"})
 
 
 @_r.model
@@ -845,11 +805,6 @@ class ResponseReasoningSummaryPartDoneEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEREASONINGSUMMARYPARTDONEEVENT = frozenset(
-    {"type", "item_id", "output_index", "summary_index", "status", "sequence_number", "part"}
-)
-
-
 @_r.model
 class ResponseReasoningSummaryPartDoneEventPart(_r.Model):
     """The completed summary part."""
@@ -907,9 +862,6 @@ class ResponseReasoningSummaryPartDoneEventPart(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSEREASONINGSUMMARYPARTDONEEVENTPART = frozenset({"type", "text"})
 
 
 @_r.model
@@ -1013,11 +965,6 @@ class ResponseReasoningSummaryTextDeltaEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEREASONINGSUMMARYTEXTDELTAEVENT = frozenset(
-    {"type", "item_id", "output_index", "summary_index", "delta", "sequence_number"}
-)
-
-
 @_r.model
 class ResponseReasoningSummaryTextDoneEvent(_r.Model):
     """Emitted when a reasoning summary text is completed."""
@@ -1119,11 +1066,6 @@ class ResponseReasoningSummaryTextDoneEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEREASONINGSUMMARYTEXTDONEEVENT = frozenset(
-    {"type", "item_id", "output_index", "summary_index", "text", "sequence_number"}
-)
-
-
 @_r.model
 class ResponseReasoningTextDeltaEvent(_r.Model):
     """Emitted when a delta is added to a reasoning text."""
@@ -1223,6 +1165,61 @@ class ResponseReasoningTextDeltaEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEREASONINGTEXTDELTAEVENT = frozenset(
-    {"type", "item_id", "output_index", "content_index", "delta", "sequence_number"}
-)
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_RESPONSEMCPLISTTOOLSFAILEDEVENT: frozenset[str]
+    _KEYS_RESPONSEMCPLISTTOOLSINPROGRESSEVENT: frozenset[str]
+    _KEYS_RESPONSEOUTPUTITEMADDEDEVENT: frozenset[str]
+    _KEYS_RESPONSEOUTPUTITEMDONEEVENT: frozenset[str]
+    _KEYS_RESPONSEOUTPUTTEXTANNOTATIONADDEDEVENT: frozenset[str]
+    _KEYS_RESPONSEQUEUEDEVENT: frozenset[str]
+    _KEYS_RESPONSEREASONINGSUMMARYPARTADDEDEVENT: frozenset[str]
+    _KEYS_RESPONSEREASONINGSUMMARYPARTADDEDEVENTPART: frozenset[str]
+    _KEYS_RESPONSEREASONINGSUMMARYPARTDONEEVENT: frozenset[str]
+    _KEYS_RESPONSEREASONINGSUMMARYPARTDONEEVENTPART: frozenset[str]
+    _KEYS_RESPONSEREASONINGSUMMARYTEXTDELTAEVENT: frozenset[str]
+    _KEYS_RESPONSEREASONINGSUMMARYTEXTDONEEVENT: frozenset[str]
+    _KEYS_RESPONSEREASONINGTEXTDELTAEVENT: frozenset[str]
+else:
+    _KEYS_RESPONSEMCPLISTTOOLSFAILEDEVENT = frozenset(
+        {"type", "item_id", "output_index", "sequence_number"}
+    )
+    _KEYS_RESPONSEMCPLISTTOOLSINPROGRESSEVENT = frozenset(
+        {"type", "item_id", "output_index", "sequence_number"}
+    )
+    _KEYS_RESPONSEOUTPUTITEMADDEDEVENT = frozenset(
+        {"type", "output_index", "sequence_number", "item"}
+    )
+    _KEYS_RESPONSEOUTPUTITEMDONEEVENT = frozenset(
+        {"type", "output_index", "sequence_number", "item"}
+    )
+    _KEYS_RESPONSEOUTPUTTEXTANNOTATIONADDEDEVENT = frozenset(
+        {
+            "type",
+            "item_id",
+            "output_index",
+            "content_index",
+            "annotation_index",
+            "sequence_number",
+            "annotation",
+        }
+    )
+    _KEYS_RESPONSEQUEUEDEVENT = frozenset({"type", "response", "sequence_number"})
+    _KEYS_RESPONSEREASONINGSUMMARYPARTADDEDEVENT = frozenset(
+        {"type", "item_id", "output_index", "summary_index", "sequence_number", "part"}
+    )
+    _KEYS_RESPONSEREASONINGSUMMARYPARTADDEDEVENTPART = frozenset({"type", "text"})
+    _KEYS_RESPONSEREASONINGSUMMARYPARTDONEEVENT = frozenset(
+        {"type", "item_id", "output_index", "summary_index", "status", "sequence_number", "part"}
+    )
+    _KEYS_RESPONSEREASONINGSUMMARYPARTDONEEVENTPART = frozenset({"type", "text"})
+    _KEYS_RESPONSEREASONINGSUMMARYTEXTDELTAEVENT = frozenset(
+        {"type", "item_id", "output_index", "summary_index", "delta", "sequence_number"}
+    )
+    _KEYS_RESPONSEREASONINGSUMMARYTEXTDONEEVENT = frozenset(
+        {"type", "item_id", "output_index", "summary_index", "text", "sequence_number"}
+    )
+    _KEYS_RESPONSEREASONINGTEXTDELTAEVENT = frozenset(
+        {"type", "item_id", "output_index", "content_index", "delta", "sequence_number"}
+    )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -125,11 +125,6 @@ class ResponseReasoningTextDoneEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEREASONINGTEXTDONEEVENT = frozenset(
-    {"type", "item_id", "output_index", "content_index", "text", "sequence_number"}
-)
-
-
 @_r.model
 class ResponseRefusalDeltaEvent(_r.Model):
     """Emitted when there is a partial refusal text."""
@@ -227,11 +222,6 @@ class ResponseRefusalDeltaEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSEREFUSALDELTAEVENT = frozenset(
-    {"type", "item_id", "output_index", "content_index", "delta", "sequence_number"}
-)
 
 
 @_r.model
@@ -333,11 +323,6 @@ class ResponseRefusalDoneEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEREFUSALDONEEVENT = frozenset(
-    {"type", "item_id", "output_index", "content_index", "refusal", "sequence_number"}
-)
-
-
 @_r.model
 class ResponseShellCallCommandAddedStreamingEvent(_r.Model):
     """A streaming event that indicated a shell command was added to a tool call."""
@@ -428,11 +413,6 @@ class ResponseShellCallCommandAddedStreamingEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSESHELLCALLCOMMANDADDEDSTREAMINGEVENT = frozenset(
-    {"type", "sequence_number", "output_index", "command_index", "command"}
-)
 
 
 @_r.model
@@ -538,11 +518,6 @@ class ResponseShellCallCommandDeltaStreamingEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSESHELLCALLCOMMANDDELTASTREAMINGEVENT = frozenset(
-    {"type", "sequence_number", "output_index", "command_index", "delta", "obfuscation"}
-)
-
-
 @_r.model
 class ResponseShellCallCommandDoneStreamingEvent(_r.Model):
     """A streaming event that indicated a shell command was completed."""
@@ -633,11 +608,6 @@ class ResponseShellCallCommandDoneStreamingEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSESHELLCALLCOMMANDDONESTREAMINGEVENT = frozenset(
-    {"type", "sequence_number", "output_index", "command_index", "command"}
-)
 
 
 @_r.model
@@ -745,11 +715,6 @@ class ResponseShellCallOutputContentDeltaStreamingEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSESHELLCALLOUTPUTCONTENTDELTASTREAMINGEVENT = frozenset(
-    {"type", "sequence_number", "item_id", "output_index", "command_index", "delta"}
-)
-
-
 @_r.model
 class ResponseShellCallOutputContentDoneStreamingEvent(_r.Model):
     """A streaming event that indicated shell call output was completed."""
@@ -853,11 +818,6 @@ class ResponseShellCallOutputContentDoneStreamingEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSESHELLCALLOUTPUTCONTENTDONESTREAMINGEVENT = frozenset(
-    {"type", "sequence_number", "item_id", "output_index", "command_index", "output"}
-)
 
 
 @_r.model
@@ -970,11 +930,6 @@ class ResponseTextDeltaEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSETEXTDELTAEVENT = frozenset(
-    {"type", "item_id", "output_index", "content_index", "delta", "sequence_number", "logprobs"}
-)
-
-
 @_r.model
 class ResponseTextDoneEvent(_r.Model):
     """Emitted when text content is finalized."""
@@ -1085,11 +1040,6 @@ class ResponseTextDoneEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSETEXTDONEEVENT = frozenset(
-    {"type", "item_id", "output_index", "content_index", "text", "sequence_number", "logprobs"}
-)
-
-
 @_r.model
 class ShellCallOutputDelta(_r.Model):
     """A delta of stdout/stderr emitted while a shell call was running."""
@@ -1152,4 +1102,49 @@ class ShellCallOutputDelta(_r.Model):
         return out
 
 
-_KEYS_SHELLCALLOUTPUTDELTA = frozenset({"stdout", "stderr"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_RESPONSEREASONINGTEXTDONEEVENT: frozenset[str]
+    _KEYS_RESPONSEREFUSALDELTAEVENT: frozenset[str]
+    _KEYS_RESPONSEREFUSALDONEEVENT: frozenset[str]
+    _KEYS_RESPONSESHELLCALLCOMMANDADDEDSTREAMINGEVENT: frozenset[str]
+    _KEYS_RESPONSESHELLCALLCOMMANDDELTASTREAMINGEVENT: frozenset[str]
+    _KEYS_RESPONSESHELLCALLCOMMANDDONESTREAMINGEVENT: frozenset[str]
+    _KEYS_RESPONSESHELLCALLOUTPUTCONTENTDELTASTREAMINGEVENT: frozenset[str]
+    _KEYS_RESPONSESHELLCALLOUTPUTCONTENTDONESTREAMINGEVENT: frozenset[str]
+    _KEYS_RESPONSETEXTDELTAEVENT: frozenset[str]
+    _KEYS_RESPONSETEXTDONEEVENT: frozenset[str]
+    _KEYS_SHELLCALLOUTPUTDELTA: frozenset[str]
+else:
+    _KEYS_RESPONSEREASONINGTEXTDONEEVENT = frozenset(
+        {"type", "item_id", "output_index", "content_index", "text", "sequence_number"}
+    )
+    _KEYS_RESPONSEREFUSALDELTAEVENT = frozenset(
+        {"type", "item_id", "output_index", "content_index", "delta", "sequence_number"}
+    )
+    _KEYS_RESPONSEREFUSALDONEEVENT = frozenset(
+        {"type", "item_id", "output_index", "content_index", "refusal", "sequence_number"}
+    )
+    _KEYS_RESPONSESHELLCALLCOMMANDADDEDSTREAMINGEVENT = frozenset(
+        {"type", "sequence_number", "output_index", "command_index", "command"}
+    )
+    _KEYS_RESPONSESHELLCALLCOMMANDDELTASTREAMINGEVENT = frozenset(
+        {"type", "sequence_number", "output_index", "command_index", "delta", "obfuscation"}
+    )
+    _KEYS_RESPONSESHELLCALLCOMMANDDONESTREAMINGEVENT = frozenset(
+        {"type", "sequence_number", "output_index", "command_index", "command"}
+    )
+    _KEYS_RESPONSESHELLCALLOUTPUTCONTENTDELTASTREAMINGEVENT = frozenset(
+        {"type", "sequence_number", "item_id", "output_index", "command_index", "delta"}
+    )
+    _KEYS_RESPONSESHELLCALLOUTPUTCONTENTDONESTREAMINGEVENT = frozenset(
+        {"type", "sequence_number", "item_id", "output_index", "command_index", "output"}
+    )
+    _KEYS_RESPONSETEXTDELTAEVENT = frozenset(
+        {"type", "item_id", "output_index", "content_index", "delta", "sequence_number", "logprobs"}
+    )
+    _KEYS_RESPONSETEXTDONEEVENT = frozenset(
+        {"type", "item_id", "output_index", "content_index", "text", "sequence_number", "logprobs"}
+    )
+    _KEYS_SHELLCALLOUTPUTDELTA = frozenset({"stdout", "stderr"})

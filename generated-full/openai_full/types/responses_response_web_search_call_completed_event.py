@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET
@@ -163,11 +163,6 @@ class ResponseWebSearchCallCompletedEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEWEBSEARCHCALLCOMPLETEDEVENT = frozenset(
-    {"type", "output_index", "item_id", "sequence_number"}
-)
-
-
 @_r.model
 class ResponseWebSearchCallInProgressEvent(_r.Model):
     """Emitted when a web search call is initiated."""
@@ -249,11 +244,6 @@ class ResponseWebSearchCallInProgressEvent(_r.Model):
         return out
 
 
-_KEYS_RESPONSEWEBSEARCHCALLINPROGRESSEVENT = frozenset(
-    {"type", "output_index", "item_id", "sequence_number"}
-)
-
-
 @_r.model
 class ResponseWebSearchCallSearchingEvent(_r.Model):
     """Emitted when a web search call is executing."""
@@ -331,11 +321,6 @@ class ResponseWebSearchCallSearchingEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSEWEBSEARCHCALLSEARCHINGEVENT = frozenset(
-    {"type", "output_index", "item_id", "sequence_number"}
-)
 
 
 class UnknownResponseStreamEvent(_r.Unknown):
@@ -485,3 +470,21 @@ _RESPONSE_STREAM_EVENT_BY_TAG: _r.Decoders[ResponseStreamEvent] = {
     "response.custom_tool_call_input.delta": ResponseCustomToolCallInputDeltaEvent.from_dict,
     "response.custom_tool_call_input.done": ResponseCustomToolCallInputDoneEvent.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_RESPONSEWEBSEARCHCALLCOMPLETEDEVENT: frozenset[str]
+    _KEYS_RESPONSEWEBSEARCHCALLINPROGRESSEVENT: frozenset[str]
+    _KEYS_RESPONSEWEBSEARCHCALLSEARCHINGEVENT: frozenset[str]
+else:
+    _KEYS_RESPONSEWEBSEARCHCALLCOMPLETEDEVENT = frozenset(
+        {"type", "output_index", "item_id", "sequence_number"}
+    )
+    _KEYS_RESPONSEWEBSEARCHCALLINPROGRESSEVENT = frozenset(
+        {"type", "output_index", "item_id", "sequence_number"}
+    )
+    _KEYS_RESPONSEWEBSEARCHCALLSEARCHINGEVENT = frozenset(
+        {"type", "output_index", "item_id", "sequence_number"}
+    )

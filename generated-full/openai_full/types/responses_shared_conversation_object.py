@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -191,9 +191,6 @@ class ConversationObject(_r.Model):
         return out
 
 
-_KEYS_CONVERSATIONOBJECT = frozenset({"id"})
-
-
 @_r.model
 class Reasoning(_r.Model):
     """**gpt-5 and o-series models only**
@@ -290,9 +287,6 @@ class Reasoning(_r.Model):
         return out
 
 
-_KEYS_REASONING = frozenset({"mode", "effort", "summary", "context", "generate_summary"})
-
-
 @_r.model
 class ResponseTextParam(_r.Model):
     """Configuration options for a text response from the model. Can be plain
@@ -356,9 +350,6 @@ class ResponseTextParam(_r.Model):
         return out
 
 
-_KEYS_RESPONSETEXTPARAM = frozenset({"format", "verbosity"})
-
-
 @_r.model
 class SpecificApplyPatchParam(_r.Model):
     """Forces the model to call the apply_patch tool when executing a tool call."""
@@ -409,9 +400,6 @@ class SpecificApplyPatchParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_SPECIFICAPPLYPATCHPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -466,9 +454,6 @@ class SpecificFunctionShellParam(_r.Model):
         return out
 
 
-_KEYS_SPECIFICFUNCTIONSHELLPARAM = frozenset({"type"})
-
-
 @_r.model
 class SpecificProgrammaticToolCallingParam(_r.Model):
     """SpecificProgrammaticToolCallingParam"""
@@ -519,9 +504,6 @@ class SpecificProgrammaticToolCallingParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_SPECIFICPROGRAMMATICTOOLCALLINGPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -606,9 +588,6 @@ class ToolChoiceAllowed(_r.Model):
         return out
 
 
-_KEYS_TOOLCHOICEALLOWED = frozenset({"type", "mode", "tools"})
-
-
 @_r.model
 class ToolChoiceCustom(_r.Model):
     """Use this option to force the model to call a specific custom tool."""
@@ -666,9 +645,6 @@ class ToolChoiceCustom(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_TOOLCHOICECUSTOM = frozenset({"type", "name"})
 
 
 @_r.model
@@ -730,9 +706,6 @@ class ToolChoiceTypes(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_TOOLCHOICETYPES = frozenset({"type"})
 
 
 class UnknownToolChoiceParamObject(_r.Unknown):
@@ -826,3 +799,27 @@ _TOOL_CHOICE_PARAM_OBJECT_BY_TAG: _r.Decoders[ToolChoiceParamObject] = {
     "apply_patch": SpecificApplyPatchParam.from_dict,
     "shell": SpecificFunctionShellParam.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CONVERSATIONOBJECT: frozenset[str]
+    _KEYS_REASONING: frozenset[str]
+    _KEYS_RESPONSETEXTPARAM: frozenset[str]
+    _KEYS_SPECIFICAPPLYPATCHPARAM: frozenset[str]
+    _KEYS_SPECIFICFUNCTIONSHELLPARAM: frozenset[str]
+    _KEYS_SPECIFICPROGRAMMATICTOOLCALLINGPARAM: frozenset[str]
+    _KEYS_TOOLCHOICEALLOWED: frozenset[str]
+    _KEYS_TOOLCHOICECUSTOM: frozenset[str]
+    _KEYS_TOOLCHOICETYPES: frozenset[str]
+else:
+    _KEYS_CONVERSATIONOBJECT = frozenset({"id"})
+    _KEYS_REASONING = frozenset({"mode", "effort", "summary", "context", "generate_summary"})
+    _KEYS_RESPONSETEXTPARAM = frozenset({"format", "verbosity"})
+    _KEYS_SPECIFICAPPLYPATCHPARAM = frozenset({"type"})
+    _KEYS_SPECIFICFUNCTIONSHELLPARAM = frozenset({"type"})
+    _KEYS_SPECIFICPROGRAMMATICTOOLCALLINGPARAM = frozenset({"type"})
+    _KEYS_TOOLCHOICEALLOWED = frozenset({"type", "mode", "tools"})
+    _KEYS_TOOLCHOICECUSTOM = frozenset({"type", "name"})
+    _KEYS_TOOLCHOICETYPES = frozenset({"type"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -186,9 +186,6 @@ class AdditionalToolsItemParam(_r.Model):
         return out
 
 
-_KEYS_ADDITIONALTOOLSITEMPARAM = frozenset({"id", "type", "role", "tools"})
-
-
 @_r.model
 class ApplyPatchCreateFileOperationParam(_r.Model):
     """Instruction for creating a new file via the apply_patch tool."""
@@ -259,9 +256,6 @@ class ApplyPatchCreateFileOperationParam(_r.Model):
         return out
 
 
-_KEYS_APPLYPATCHCREATEFILEOPERATIONPARAM = frozenset({"type", "path", "diff"})
-
-
 @_r.model
 class ApplyPatchDeleteFileOperationParam(_r.Model):
     """Instruction for deleting an existing file via the apply_patch tool."""
@@ -321,9 +315,6 @@ class ApplyPatchDeleteFileOperationParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_APPLYPATCHDELETEFILEOPERATIONPARAM = frozenset({"type", "path"})
 
 
 @_r.model
@@ -423,11 +414,6 @@ class ApplyPatchToolCallItemParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_APPLYPATCHTOOLCALLITEMPARAM = frozenset(
-    {"type", "id", "call_id", "caller", "status", "operation"}
-)
 
 
 @_r.model
@@ -530,11 +516,6 @@ class ApplyPatchToolCallOutputItemParam(_r.Model):
         return out
 
 
-_KEYS_APPLYPATCHTOOLCALLOUTPUTITEMPARAM = frozenset(
-    {"type", "id", "call_id", "caller", "status", "output"}
-)
-
-
 @_r.model
 class ApplyPatchUpdateFileOperationParam(_r.Model):
     """Instruction for updating an existing file via the apply_patch tool."""
@@ -603,9 +584,6 @@ class ApplyPatchUpdateFileOperationParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_APPLYPATCHUPDATEFILEOPERATIONPARAM = frozenset({"type", "path", "diff"})
 
 
 @_r.model
@@ -683,9 +661,6 @@ class CompactionSummaryItemParam(_r.Model):
         return out
 
 
-_KEYS_COMPACTIONSUMMARYITEMPARAM = frozenset({"id", "type", "encrypted_content"})
-
-
 @_r.model
 class CompactionTriggerItemParam(_r.Model):
     """Compacts the current context. Must be the final input item."""
@@ -736,9 +711,6 @@ class CompactionTriggerItemParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_COMPACTIONTRIGGERITEMPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -852,11 +824,6 @@ class ComputerCallOutputItemParam(_r.Model):
         return out
 
 
-_KEYS_COMPUTERCALLOUTPUTITEMPARAM = frozenset(
-    {"id", "call_id", "type", "output", "acknowledged_safety_checks", "status"}
-)
-
-
 @_r.model
 class CustomToolCall(_r.Model):
     """A call to a custom tool created by the model."""
@@ -964,9 +931,6 @@ class CustomToolCall(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CUSTOMTOOLCALL = frozenset({"type", "id", "call_id", "caller", "namespace", "name", "input"})
 
 
 @_r.model
@@ -1092,11 +1056,6 @@ class FunctionCallOutputItemParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FUNCTIONCALLOUTPUTITEMPARAM = frozenset(
-    {"id", "call_id", "type", "output", "name", "namespace", "caller", "status"}
-)
 
 
 @_r.model
@@ -1228,11 +1187,6 @@ class InputFileContentParam(_r.Model):
         return out
 
 
-_KEYS_INPUTFILECONTENTPARAM = frozenset(
-    {"type", "file_id", "filename", "file_data", "file_url", "detail", "prompt_cache_breakpoint"}
-)
-
-
 @_r.model
 class InputImageContentParamAutoParam(_r.Model):
     """An image input to the model. Learn about [image inputs](/docs/guides/vision)"""
@@ -1337,11 +1291,6 @@ class InputImageContentParamAutoParam(_r.Model):
         return out
 
 
-_KEYS_INPUTIMAGECONTENTPARAMAUTOPARAM = frozenset(
-    {"type", "image_url", "file_id", "detail", "prompt_cache_breakpoint"}
-)
-
-
 @_r.model
 class InputTextContentParam(_r.Model):
     """A text input to the model."""
@@ -1419,9 +1368,6 @@ class InputTextContentParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_INPUTTEXTCONTENTPARAM = frozenset({"type", "text", "prompt_cache_breakpoint"})
 
 
 class UnknownApplyPatchOperationParam(_r.Unknown):
@@ -1527,3 +1473,59 @@ _FUNCTION_CALL_OUTPUT_ITEM_PARAM_OUTPUT_LIST_ITEM_BY_TAG: _r.Decoders[
     "input_image": InputImageContentParamAutoParam.from_dict,
     "input_file": InputFileContentParam.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_ADDITIONALTOOLSITEMPARAM: frozenset[str]
+    _KEYS_APPLYPATCHCREATEFILEOPERATIONPARAM: frozenset[str]
+    _KEYS_APPLYPATCHDELETEFILEOPERATIONPARAM: frozenset[str]
+    _KEYS_APPLYPATCHTOOLCALLITEMPARAM: frozenset[str]
+    _KEYS_APPLYPATCHTOOLCALLOUTPUTITEMPARAM: frozenset[str]
+    _KEYS_APPLYPATCHUPDATEFILEOPERATIONPARAM: frozenset[str]
+    _KEYS_COMPACTIONSUMMARYITEMPARAM: frozenset[str]
+    _KEYS_COMPACTIONTRIGGERITEMPARAM: frozenset[str]
+    _KEYS_COMPUTERCALLOUTPUTITEMPARAM: frozenset[str]
+    _KEYS_CUSTOMTOOLCALL: frozenset[str]
+    _KEYS_FUNCTIONCALLOUTPUTITEMPARAM: frozenset[str]
+    _KEYS_INPUTFILECONTENTPARAM: frozenset[str]
+    _KEYS_INPUTIMAGECONTENTPARAMAUTOPARAM: frozenset[str]
+    _KEYS_INPUTTEXTCONTENTPARAM: frozenset[str]
+else:
+    _KEYS_ADDITIONALTOOLSITEMPARAM = frozenset({"id", "type", "role", "tools"})
+    _KEYS_APPLYPATCHCREATEFILEOPERATIONPARAM = frozenset({"type", "path", "diff"})
+    _KEYS_APPLYPATCHDELETEFILEOPERATIONPARAM = frozenset({"type", "path"})
+    _KEYS_APPLYPATCHTOOLCALLITEMPARAM = frozenset(
+        {"type", "id", "call_id", "caller", "status", "operation"}
+    )
+    _KEYS_APPLYPATCHTOOLCALLOUTPUTITEMPARAM = frozenset(
+        {"type", "id", "call_id", "caller", "status", "output"}
+    )
+    _KEYS_APPLYPATCHUPDATEFILEOPERATIONPARAM = frozenset({"type", "path", "diff"})
+    _KEYS_COMPACTIONSUMMARYITEMPARAM = frozenset({"id", "type", "encrypted_content"})
+    _KEYS_COMPACTIONTRIGGERITEMPARAM = frozenset({"type"})
+    _KEYS_COMPUTERCALLOUTPUTITEMPARAM = frozenset(
+        {"id", "call_id", "type", "output", "acknowledged_safety_checks", "status"}
+    )
+    _KEYS_CUSTOMTOOLCALL = frozenset(
+        {"type", "id", "call_id", "caller", "namespace", "name", "input"}
+    )
+    _KEYS_FUNCTIONCALLOUTPUTITEMPARAM = frozenset(
+        {"id", "call_id", "type", "output", "name", "namespace", "caller", "status"}
+    )
+    _KEYS_INPUTFILECONTENTPARAM = frozenset(
+        {
+            "type",
+            "file_id",
+            "filename",
+            "file_data",
+            "file_url",
+            "detail",
+            "prompt_cache_breakpoint",
+        }
+    )
+    _KEYS_INPUTIMAGECONTENTPARAMAUTOPARAM = frozenset(
+        {"type", "image_url", "file_id", "detail", "prompt_cache_breakpoint"}
+    )
+    _KEYS_INPUTTEXTCONTENTPARAM = frozenset({"type", "text", "prompt_cache_breakpoint"})

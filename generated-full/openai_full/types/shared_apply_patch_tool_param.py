@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -169,9 +169,6 @@ class ApplyPatchToolParam(_r.Model):
         return out
 
 
-_KEYS_APPLYPATCHTOOLPARAM = frozenset({"type", "allowed_callers"})
-
-
 @_r.model
 class ApproximateLocation(_r.Model):
     """ApproximateLocation"""
@@ -268,9 +265,6 @@ class ApproximateLocation(_r.Model):
         return out
 
 
-_KEYS_APPROXIMATELOCATION = frozenset({"type", "country", "region", "city", "timezone"})
-
-
 @_r.model
 class AutoCodeInterpreterToolParam(_r.Model):
     """Configuration for a code interpreter container. Optionally specify the IDs of the files to run the code on."""
@@ -357,11 +351,6 @@ class AutoCodeInterpreterToolParam(_r.Model):
         return out
 
 
-_KEYS_AUTOCODEINTERPRETERTOOLPARAM = frozenset(
-    {"type", "file_ids", "memory_limit", "network_policy"}
-)
-
-
 @_r.model
 class CodeInterpreterTool(_r.Model):
     """A tool that runs Python code to help generate a response to a prompt."""
@@ -437,9 +426,6 @@ class CodeInterpreterTool(_r.Model):
         return out
 
 
-_KEYS_CODEINTERPRETERTOOL = frozenset({"type", "container", "allowed_callers"})
-
-
 @_r.model
 class ComputerTool(_r.Model):
     """A tool that controls a virtual computer. Learn more about the [computer tool](https://platform.openai.com/docs/guides/tools-computer-use)."""
@@ -488,9 +474,6 @@ class ComputerTool(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_COMPUTERTOOL = frozenset({"type"})
 
 
 @_r.model
@@ -574,9 +557,6 @@ class ComputerUsePreviewTool(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_COMPUTERUSEPREVIEWTOOL = frozenset({"type", "environment", "display_width", "display_height"})
 
 
 @_r.model
@@ -680,11 +660,6 @@ class ContainerAutoParam(_r.Model):
         return out
 
 
-_KEYS_CONTAINERAUTOPARAM = frozenset(
-    {"type", "file_ids", "memory_limit", "network_policy", "skills"}
-)
-
-
 @_r.model
 class ContainerReferenceParam(_r.Model):
     """ContainerReferenceParam"""
@@ -744,9 +719,6 @@ class ContainerReferenceParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CONTAINERREFERENCEPARAM = frozenset({"type", "container_id"})
 
 
 @_r.model
@@ -819,9 +791,6 @@ class CustomGrammarFormatParam(_r.Model):
         return out
 
 
-_KEYS_CUSTOMGRAMMARFORMATPARAM = frozenset({"type", "syntax", "definition"})
-
-
 @_r.model
 class CustomTextFormatParam(_r.Model):
     """Unconstrained free-form text."""
@@ -872,9 +841,6 @@ class CustomTextFormatParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CUSTOMTEXTFORMATPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -985,11 +951,6 @@ class CustomToolParam(_r.Model):
         return out
 
 
-_KEYS_CUSTOMTOOLPARAM = frozenset(
-    {"type", "name", "description", "format", "defer_loading", "allowed_callers"}
-)
-
-
 @_r.model
 class FileSearchTool(_r.Model):
     """A tool that searches for relevant content from uploaded files. Learn more about the [file search tool](https://platform.openai.com/docs/guides/tools-file-search)."""
@@ -1083,11 +1044,6 @@ class FileSearchTool(_r.Model):
         return out
 
 
-_KEYS_FILESEARCHTOOL = frozenset(
-    {"type", "vector_store_ids", "max_num_results", "ranking_options", "filters"}
-)
-
-
 @_r.model
 class HybridSearchOptions(_r.Model):
     """HybridSearchOptions"""
@@ -1147,9 +1103,6 @@ class HybridSearchOptions(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_HYBRIDSEARCHOPTIONS = frozenset({"embedding_weight", "text_weight"})
 
 
 @_r.model
@@ -1218,9 +1171,6 @@ class LocalSkillParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_LOCALSKILLPARAM = frozenset({"name", "description", "path"})
 
 
 @_r.model
@@ -1294,9 +1244,6 @@ class RankingOptions(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RANKINGOPTIONS = frozenset({"ranker", "score_threshold", "hybrid_search"})
 
 
 class UnknownAutoCodeInterpreterToolParamNetworkPolicy(_r.Unknown):
@@ -1515,3 +1462,49 @@ _FILTERS_BY_TAG: _r.Decoders[Filters] = {
     "and": CompoundFilter.from_dict,
     "or": CompoundFilter.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_APPLYPATCHTOOLPARAM: frozenset[str]
+    _KEYS_APPROXIMATELOCATION: frozenset[str]
+    _KEYS_AUTOCODEINTERPRETERTOOLPARAM: frozenset[str]
+    _KEYS_CODEINTERPRETERTOOL: frozenset[str]
+    _KEYS_COMPUTERTOOL: frozenset[str]
+    _KEYS_COMPUTERUSEPREVIEWTOOL: frozenset[str]
+    _KEYS_CONTAINERAUTOPARAM: frozenset[str]
+    _KEYS_CONTAINERREFERENCEPARAM: frozenset[str]
+    _KEYS_CUSTOMGRAMMARFORMATPARAM: frozenset[str]
+    _KEYS_CUSTOMTEXTFORMATPARAM: frozenset[str]
+    _KEYS_CUSTOMTOOLPARAM: frozenset[str]
+    _KEYS_FILESEARCHTOOL: frozenset[str]
+    _KEYS_HYBRIDSEARCHOPTIONS: frozenset[str]
+    _KEYS_LOCALSKILLPARAM: frozenset[str]
+    _KEYS_RANKINGOPTIONS: frozenset[str]
+else:
+    _KEYS_APPLYPATCHTOOLPARAM = frozenset({"type", "allowed_callers"})
+    _KEYS_APPROXIMATELOCATION = frozenset({"type", "country", "region", "city", "timezone"})
+    _KEYS_AUTOCODEINTERPRETERTOOLPARAM = frozenset(
+        {"type", "file_ids", "memory_limit", "network_policy"}
+    )
+    _KEYS_CODEINTERPRETERTOOL = frozenset({"type", "container", "allowed_callers"})
+    _KEYS_COMPUTERTOOL = frozenset({"type"})
+    _KEYS_COMPUTERUSEPREVIEWTOOL = frozenset(
+        {"type", "environment", "display_width", "display_height"}
+    )
+    _KEYS_CONTAINERAUTOPARAM = frozenset(
+        {"type", "file_ids", "memory_limit", "network_policy", "skills"}
+    )
+    _KEYS_CONTAINERREFERENCEPARAM = frozenset({"type", "container_id"})
+    _KEYS_CUSTOMGRAMMARFORMATPARAM = frozenset({"type", "syntax", "definition"})
+    _KEYS_CUSTOMTEXTFORMATPARAM = frozenset({"type"})
+    _KEYS_CUSTOMTOOLPARAM = frozenset(
+        {"type", "name", "description", "format", "defer_loading", "allowed_callers"}
+    )
+    _KEYS_FILESEARCHTOOL = frozenset(
+        {"type", "vector_store_ids", "max_num_results", "ranking_options", "filters"}
+    )
+    _KEYS_HYBRIDSEARCHOPTIONS = frozenset({"embedding_weight", "text_weight"})
+    _KEYS_LOCALSKILLPARAM = frozenset({"name", "description", "path"})
+    _KEYS_RANKINGOPTIONS = frozenset({"ranker", "score_threshold", "hybrid_search"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -162,10 +162,15 @@ class AudioTranscription(_r.Model):
         return out
 
 
-_KEYS_AUDIOTRANSCRIPTION = frozenset(
-    {"model", "language", "languages", "keywords", "prompt", "delay"}
-)
-
-
 AudioTranscriptionModel: TypeAlias = AudioTranscriptionModelEnum | str
 """The model to use for transcription. Current options are `whisper-1`, `gpt-transcribe`, `gpt-live-transcribe`, `gpt-4o-mini-transcribe`, `gpt-4o-mini-transcribe-2025-12-15`, `gpt-4o-transcribe`, `gpt-4o-transcribe-diarize`, and `gpt-realtime-whisper`. Use `gpt-4o-transcribe-diarize` when you need diarization with speaker labels."""
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_AUDIOTRANSCRIPTION: frozenset[str]
+else:
+    _KEYS_AUDIOTRANSCRIPTION = frozenset(
+        {"model", "language", "languages", "keywords", "prompt", "delay"}
+    )

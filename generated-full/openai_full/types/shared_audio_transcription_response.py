@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -116,8 +116,13 @@ class AudioTranscriptionResponse(_r.Model):
         return out
 
 
-_KEYS_AUDIOTRANSCRIPTIONRESPONSE = frozenset({"model", "language", "languages", "prompt"})
-
-
 AudioTranscriptionResponseModel: TypeAlias = AudioTranscriptionResponseModelEnum | str
 """The model used for transcription. Current options are `whisper-1`, `gpt-transcribe`, `gpt-live-transcribe`, `gpt-4o-mini-transcribe`, `gpt-4o-mini-transcribe-2025-12-15`, `gpt-4o-transcribe`, `gpt-4o-transcribe-diarize`, and `gpt-realtime-whisper`."""
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_AUDIOTRANSCRIPTIONRESPONSE: frozenset[str]
+else:
+    _KEYS_AUDIOTRANSCRIPTIONRESPONSE = frozenset({"model", "language", "languages", "prompt"})

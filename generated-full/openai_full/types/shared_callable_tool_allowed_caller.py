@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -267,24 +267,6 @@ class MCPTool(_r.Model):
         return out
 
 
-_KEYS_MCPTOOL = frozenset(
-    {
-        "type",
-        "server_label",
-        "server_url",
-        "connector_id",
-        "tunnel_id",
-        "authorization",
-        "server_description",
-        "headers",
-        "allowed_tools",
-        "allowed_callers",
-        "require_approval",
-        "defer_loading",
-    }
-)
-
-
 @_r.model
 class MCPToolRequireApprovalMCPToolApprovalFilter(_r.Model):
     """Specify which of the MCP server's tools require approval. Can be
@@ -345,9 +327,6 @@ class MCPToolRequireApprovalMCPToolApprovalFilter(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_MCPTOOLREQUIREAPPROVALMCPTOOLAPPROVALFILTER = frozenset({"always", "never"})
 
 
 @_r.model
@@ -414,9 +393,6 @@ class MCPToolFilter(_r.Model):
         return out
 
 
-_KEYS_MCPTOOLFILTER = frozenset({"tool_names", "read_only"})
-
-
 MCPToolAllowedTools: TypeAlias = list[str] | MCPToolFilter
 """List of allowed tool names or a filter object."""
 
@@ -445,3 +421,30 @@ def mcp_tool_require_approval_from_dict(data: Any) -> MCPToolRequireApproval:
     if kind is dict:
         return MCPToolRequireApprovalMCPToolApprovalFilter.from_dict(data)
     raise _r.DecodeError("a string or an object", data)
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_MCPTOOL: frozenset[str]
+    _KEYS_MCPTOOLREQUIREAPPROVALMCPTOOLAPPROVALFILTER: frozenset[str]
+    _KEYS_MCPTOOLFILTER: frozenset[str]
+else:
+    _KEYS_MCPTOOL = frozenset(
+        {
+            "type",
+            "server_label",
+            "server_url",
+            "connector_id",
+            "tunnel_id",
+            "authorization",
+            "server_description",
+            "headers",
+            "allowed_tools",
+            "allowed_callers",
+            "require_approval",
+            "defer_loading",
+        }
+    )
+    _KEYS_MCPTOOLREQUIREAPPROVALMCPTOOLAPPROVALFILTER = frozenset({"always", "never"})
+    _KEYS_MCPTOOLFILTER = frozenset({"tool_names", "read_only"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -96,9 +96,6 @@ class ChatCompletionStreamOptions(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CHATCOMPLETIONSTREAMOPTIONS = frozenset({"include_usage", "include_obfuscation"})
 
 
 @_r.model
@@ -209,17 +206,6 @@ class CompletionUsage(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_COMPLETIONUSAGE = frozenset(
-    {
-        "completion_tokens",
-        "prompt_tokens",
-        "total_tokens",
-        "completion_tokens_details",
-        "prompt_tokens_details",
-    }
-)
 
 
 @_r.model
@@ -338,17 +324,6 @@ class CompletionUsageCompletionTokensDetails(_r.Model):
         return out
 
 
-_KEYS_COMPLETIONUSAGECOMPLETIONTOKENSDETAILS = frozenset(
-    {
-        "accepted_prediction_tokens",
-        "audio_tokens",
-        "reasoning_tokens",
-        "text_tokens",
-        "rejected_prediction_tokens",
-    }
-)
-
-
 @_r.model
 class CompletionUsagePromptTokensDetails(_r.Model):
     """Breakdown of tokens used in the prompt."""
@@ -452,11 +427,6 @@ class CompletionUsagePromptTokensDetails(_r.Model):
         return out
 
 
-_KEYS_COMPLETIONUSAGEPROMPTTOKENSDETAILS = frozenset(
-    {"audio_tokens", "cached_tokens", "text_tokens", "image_tokens", "cache_write_tokens"}
-)
-
-
 StopConfiguration: TypeAlias = str | list[str]
 """Not supported with latest reasoning models `o3` and `o4-mini`.
 
@@ -472,3 +442,35 @@ def stop_configuration_from_dict(data: Any) -> StopConfiguration:
     if kind is list:
         return _r.list_of(data, _r.string)
     raise _r.DecodeError("a string or an array", data)
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CHATCOMPLETIONSTREAMOPTIONS: frozenset[str]
+    _KEYS_COMPLETIONUSAGE: frozenset[str]
+    _KEYS_COMPLETIONUSAGECOMPLETIONTOKENSDETAILS: frozenset[str]
+    _KEYS_COMPLETIONUSAGEPROMPTTOKENSDETAILS: frozenset[str]
+else:
+    _KEYS_CHATCOMPLETIONSTREAMOPTIONS = frozenset({"include_usage", "include_obfuscation"})
+    _KEYS_COMPLETIONUSAGE = frozenset(
+        {
+            "completion_tokens",
+            "prompt_tokens",
+            "total_tokens",
+            "completion_tokens_details",
+            "prompt_tokens_details",
+        }
+    )
+    _KEYS_COMPLETIONUSAGECOMPLETIONTOKENSDETAILS = frozenset(
+        {
+            "accepted_prediction_tokens",
+            "audio_tokens",
+            "reasoning_tokens",
+            "text_tokens",
+            "rejected_prediction_tokens",
+        }
+    )
+    _KEYS_COMPLETIONUSAGEPROMPTTOKENSDETAILS = frozenset(
+        {"audio_tokens", "cached_tokens", "text_tokens", "image_tokens", "cache_write_tokens"}
+    )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET
@@ -136,9 +136,6 @@ class ComparisonFilter(_r.Model):
         return out
 
 
-_KEYS_COMPARISONFILTER = frozenset({"type", "key", "value"})
-
-
 @_r.model
 class CompoundFilter(_r.Model):
     """Combine multiple filters using `and` or `or`."""
@@ -198,9 +195,6 @@ class CompoundFilter(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_COMPOUNDFILTER = frozenset({"type", "filters"})
 
 
 class UnknownCompoundFilterFiltersItem(_r.Unknown):
@@ -276,3 +270,13 @@ _COMPOUND_FILTER_FILTERS_ITEM_BY_TAG: _r.Decoders[CompoundFilterFiltersItem] = {
     "and": CompoundFilter.from_dict,
     "or": CompoundFilter.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_COMPARISONFILTER: frozenset[str]
+    _KEYS_COMPOUNDFILTER: frozenset[str]
+else:
+    _KEYS_COMPARISONFILTER = frozenset({"type", "key", "value"})
+    _KEYS_COMPOUNDFILTER = frozenset({"type", "filters"})

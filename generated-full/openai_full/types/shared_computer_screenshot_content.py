@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -134,11 +134,6 @@ class ComputerScreenshotContent(_r.Model):
         return out
 
 
-_KEYS_COMPUTERSCREENSHOTCONTENT = frozenset(
-    {"type", "image_url", "file_id", "detail", "prompt_cache_breakpoint"}
-)
-
-
 @_r.model
 class Message(_r.Model):
     """A message to or from the model."""
@@ -235,9 +230,6 @@ class Message(_r.Model):
         return out
 
 
-_KEYS_MESSAGE = frozenset({"type", "id", "status", "role", "content", "phase"})
-
-
 @_r.model
 class TextContent(_r.Model):
     """A text content."""
@@ -294,9 +286,6 @@ class TextContent(_r.Model):
         return out
 
 
-_KEYS_TEXTCONTENT = frozenset({"type", "text"})
-
-
 class UnknownMessageContentItem(_r.Unknown):
     """A `MessageContentItem` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -346,3 +335,17 @@ _MESSAGE_CONTENT_ITEM_BY_TAG: _r.Decoders[MessageContentItem] = {
     "computer_screenshot": ComputerScreenshotContent.from_dict,
     "input_file": InputFileContent.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_COMPUTERSCREENSHOTCONTENT: frozenset[str]
+    _KEYS_MESSAGE: frozenset[str]
+    _KEYS_TEXTCONTENT: frozenset[str]
+else:
+    _KEYS_COMPUTERSCREENSHOTCONTENT = frozenset(
+        {"type", "image_url", "file_id", "detail", "prompt_cache_breakpoint"}
+    )
+    _KEYS_MESSAGE = frozenset({"type", "id", "status", "role", "content", "phase"})
+    _KEYS_TEXTCONTENT = frozenset({"type", "text"})

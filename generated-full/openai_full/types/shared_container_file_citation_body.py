@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -178,9 +178,6 @@ class ClickParam(_r.Model):
         return out
 
 
-_KEYS_CLICKPARAM = frozenset({"type", "button", "x", "y", "keys"})
-
-
 @_r.model
 class CodeInterpreterOutputImage(_r.Model):
     """The image output from the code interpreter."""
@@ -242,9 +239,6 @@ class CodeInterpreterOutputImage(_r.Model):
         return out
 
 
-_KEYS_CODEINTERPRETEROUTPUTIMAGE = frozenset({"type", "url"})
-
-
 @_r.model
 class CodeInterpreterOutputLogs(_r.Model):
     """The logs output from the code interpreter."""
@@ -304,9 +298,6 @@ class CodeInterpreterOutputLogs(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CODEINTERPRETEROUTPUTLOGS = frozenset({"type", "logs"})
 
 
 @_r.model
@@ -410,11 +401,6 @@ class CodeInterpreterToolCall(_r.Model):
         return out
 
 
-_KEYS_CODEINTERPRETERTOOLCALL = frozenset(
-    {"type", "id", "status", "container_id", "code", "outputs"}
-)
-
-
 @_r.model
 class ComputerCallSafetyCheckParam(_r.Model):
     """A pending safety check for the computer call."""
@@ -485,9 +471,6 @@ class ComputerCallSafetyCheckParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_COMPUTERCALLSAFETYCHECKPARAM = frozenset({"id", "code", "message"})
 
 
 @_r.model
@@ -563,9 +546,6 @@ class ComputerScreenshotImage(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_COMPUTERSCREENSHOTIMAGE = frozenset({"type", "image_url", "file_id"})
 
 
 @_r.model
@@ -684,11 +664,6 @@ class ComputerToolCall(_r.Model):
         return out
 
 
-_KEYS_COMPUTERTOOLCALL = frozenset(
-    {"type", "id", "call_id", "action", "actions", "pending_safety_checks", "status"}
-)
-
-
 @_r.model
 class ContainerFileCitationBody(_r.Model):
     """A citation for a container file used to generate a model response."""
@@ -786,11 +761,6 @@ class ContainerFileCitationBody(_r.Model):
         return out
 
 
-_KEYS_CONTAINERFILECITATIONBODY = frozenset(
-    {"type", "container_id", "file_id", "start_index", "end_index", "filename"}
-)
-
-
 @_r.model
 class CoordParam(_r.Model):
     """An x/y coordinate pair, e.g. `{ x: 100, y: 200 }`."""
@@ -848,9 +818,6 @@ class CoordParam(_r.Model):
         return out
 
 
-_KEYS_COORDPARAM = frozenset({"x", "y"})
-
-
 @_r.model
 class DirectToolCallCallerParam(_r.Model):
     """DirectToolCallCallerParam"""
@@ -901,9 +868,6 @@ class DirectToolCallCallerParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_DIRECTTOOLCALLCALLERPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -985,9 +949,6 @@ class DoubleClickAction(_r.Model):
         return out
 
 
-_KEYS_DOUBLECLICKACTION = frozenset({"type", "x", "y", "keys"})
-
-
 @_r.model
 class DragParam(_r.Model):
     """A drag action."""
@@ -1063,9 +1024,6 @@ class DragParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_DRAGPARAM = frozenset({"type", "path", "keys"})
 
 
 @_r.model
@@ -1147,9 +1105,6 @@ class FileCitationBody(_r.Model):
         return out
 
 
-_KEYS_FILECITATIONBODY = frozenset({"type", "file_id", "index", "filename"})
-
-
 @_r.model
 class FilePath(_r.Model):
     """A path to a file."""
@@ -1214,9 +1169,6 @@ class FilePath(_r.Model):
         return out
 
 
-_KEYS_FILEPATH = frozenset({"type", "file_id", "index"})
-
-
 @_r.model
 class KeyPressAction(_r.Model):
     """A collection of keypresses the model would like to perform."""
@@ -1276,9 +1228,6 @@ class KeyPressAction(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_KEYPRESSACTION = frozenset({"type", "keys"})
 
 
 @_r.model
@@ -1359,9 +1308,6 @@ class MoveParam(_r.Model):
         return out
 
 
-_KEYS_MOVEPARAM = frozenset({"type", "x", "y", "keys"})
-
-
 @_r.model
 class ProgramToolCallCallerParam(_r.Model):
     """ProgramToolCallCallerParam"""
@@ -1423,9 +1369,6 @@ class ProgramToolCallCallerParam(_r.Model):
         return out
 
 
-_KEYS_PROGRAMTOOLCALLCALLERPARAM = frozenset({"type", "caller_id"})
-
-
 @_r.model
 class ScreenshotParam(_r.Model):
     """A screenshot action."""
@@ -1476,9 +1419,6 @@ class ScreenshotParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_SCREENSHOTPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -1577,9 +1517,6 @@ class ScrollParam(_r.Model):
         return out
 
 
-_KEYS_SCROLLPARAM = frozenset({"type", "x", "y", "scroll_x", "scroll_y", "keys"})
-
-
 @_r.model
 class TypeParam(_r.Model):
     """An action to type in text."""
@@ -1637,9 +1574,6 @@ class TypeParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_TYPEPARAM = frozenset({"type", "text"})
 
 
 @_r.model
@@ -1730,9 +1664,6 @@ class UrlCitationBody(_r.Model):
         return out
 
 
-_KEYS_URLCITATIONBODY = frozenset({"type", "url", "start_index", "end_index", "title"})
-
-
 @_r.model
 class WaitParam(_r.Model):
     """A wait action."""
@@ -1781,9 +1712,6 @@ class WaitParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WAITPARAM = frozenset({"type"})
 
 
 class UnknownAnnotation(_r.Unknown):
@@ -1959,3 +1887,59 @@ _FUNCTION_AND_CUSTOM_TOOL_CALL_OUTPUT_BY_TAG: _r.Decoders[FunctionAndCustomToolC
     "input_image": InputImageContent.from_dict,
     "input_file": InputFileContent.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CLICKPARAM: frozenset[str]
+    _KEYS_CODEINTERPRETEROUTPUTIMAGE: frozenset[str]
+    _KEYS_CODEINTERPRETEROUTPUTLOGS: frozenset[str]
+    _KEYS_CODEINTERPRETERTOOLCALL: frozenset[str]
+    _KEYS_COMPUTERCALLSAFETYCHECKPARAM: frozenset[str]
+    _KEYS_COMPUTERSCREENSHOTIMAGE: frozenset[str]
+    _KEYS_COMPUTERTOOLCALL: frozenset[str]
+    _KEYS_CONTAINERFILECITATIONBODY: frozenset[str]
+    _KEYS_COORDPARAM: frozenset[str]
+    _KEYS_DIRECTTOOLCALLCALLERPARAM: frozenset[str]
+    _KEYS_DOUBLECLICKACTION: frozenset[str]
+    _KEYS_DRAGPARAM: frozenset[str]
+    _KEYS_FILECITATIONBODY: frozenset[str]
+    _KEYS_FILEPATH: frozenset[str]
+    _KEYS_KEYPRESSACTION: frozenset[str]
+    _KEYS_MOVEPARAM: frozenset[str]
+    _KEYS_PROGRAMTOOLCALLCALLERPARAM: frozenset[str]
+    _KEYS_SCREENSHOTPARAM: frozenset[str]
+    _KEYS_SCROLLPARAM: frozenset[str]
+    _KEYS_TYPEPARAM: frozenset[str]
+    _KEYS_URLCITATIONBODY: frozenset[str]
+    _KEYS_WAITPARAM: frozenset[str]
+else:
+    _KEYS_CLICKPARAM = frozenset({"type", "button", "x", "y", "keys"})
+    _KEYS_CODEINTERPRETEROUTPUTIMAGE = frozenset({"type", "url"})
+    _KEYS_CODEINTERPRETEROUTPUTLOGS = frozenset({"type", "logs"})
+    _KEYS_CODEINTERPRETERTOOLCALL = frozenset(
+        {"type", "id", "status", "container_id", "code", "outputs"}
+    )
+    _KEYS_COMPUTERCALLSAFETYCHECKPARAM = frozenset({"id", "code", "message"})
+    _KEYS_COMPUTERSCREENSHOTIMAGE = frozenset({"type", "image_url", "file_id"})
+    _KEYS_COMPUTERTOOLCALL = frozenset(
+        {"type", "id", "call_id", "action", "actions", "pending_safety_checks", "status"}
+    )
+    _KEYS_CONTAINERFILECITATIONBODY = frozenset(
+        {"type", "container_id", "file_id", "start_index", "end_index", "filename"}
+    )
+    _KEYS_COORDPARAM = frozenset({"x", "y"})
+    _KEYS_DIRECTTOOLCALLCALLERPARAM = frozenset({"type"})
+    _KEYS_DOUBLECLICKACTION = frozenset({"type", "x", "y", "keys"})
+    _KEYS_DRAGPARAM = frozenset({"type", "path", "keys"})
+    _KEYS_FILECITATIONBODY = frozenset({"type", "file_id", "index", "filename"})
+    _KEYS_FILEPATH = frozenset({"type", "file_id", "index"})
+    _KEYS_KEYPRESSACTION = frozenset({"type", "keys"})
+    _KEYS_MOVEPARAM = frozenset({"type", "x", "y", "keys"})
+    _KEYS_PROGRAMTOOLCALLCALLERPARAM = frozenset({"type", "caller_id"})
+    _KEYS_SCREENSHOTPARAM = frozenset({"type"})
+    _KEYS_SCROLLPARAM = frozenset({"type", "x", "y", "scroll_x", "scroll_y", "keys"})
+    _KEYS_TYPEPARAM = frozenset({"type", "text"})
+    _KEYS_URLCITATIONBODY = frozenset({"type", "url", "start_index", "end_index", "title"})
+    _KEYS_WAITPARAM = frozenset({"type"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -97,11 +97,6 @@ class ContainerNetworkPolicyAllowlistParam(_r.Model):
         return out
 
 
-_KEYS_CONTAINERNETWORKPOLICYALLOWLISTPARAM = frozenset(
-    {"type", "allowed_domains", "domain_secrets"}
-)
-
-
 @_r.model
 class ContainerNetworkPolicyDisabledParam(_r.Model):
     """ContainerNetworkPolicyDisabledParam"""
@@ -152,9 +147,6 @@ class ContainerNetworkPolicyDisabledParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CONTAINERNETWORKPOLICYDISABLEDPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -223,9 +215,6 @@ class ContainerNetworkPolicyDomainSecretParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CONTAINERNETWORKPOLICYDOMAINSECRETPARAM = frozenset({"domain", "name", "value"})
 
 
 @_r.model
@@ -307,9 +296,6 @@ class InlineSkillParam(_r.Model):
         return out
 
 
-_KEYS_INLINESKILLPARAM = frozenset({"type", "name", "description", "source"})
-
-
 @_r.model
 class InlineSkillSourceParam(_r.Model):
     """Inline skill payload"""
@@ -380,9 +366,6 @@ class InlineSkillSourceParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_INLINESKILLSOURCEPARAM = frozenset({"type", "media_type", "data"})
 
 
 @_r.model
@@ -457,4 +440,21 @@ class SkillReferenceParam(_r.Model):
         return out
 
 
-_KEYS_SKILLREFERENCEPARAM = frozenset({"type", "skill_id", "version"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CONTAINERNETWORKPOLICYALLOWLISTPARAM: frozenset[str]
+    _KEYS_CONTAINERNETWORKPOLICYDISABLEDPARAM: frozenset[str]
+    _KEYS_CONTAINERNETWORKPOLICYDOMAINSECRETPARAM: frozenset[str]
+    _KEYS_INLINESKILLPARAM: frozenset[str]
+    _KEYS_INLINESKILLSOURCEPARAM: frozenset[str]
+    _KEYS_SKILLREFERENCEPARAM: frozenset[str]
+else:
+    _KEYS_CONTAINERNETWORKPOLICYALLOWLISTPARAM = frozenset(
+        {"type", "allowed_domains", "domain_secrets"}
+    )
+    _KEYS_CONTAINERNETWORKPOLICYDISABLEDPARAM = frozenset({"type"})
+    _KEYS_CONTAINERNETWORKPOLICYDOMAINSECRETPARAM = frozenset({"domain", "name", "value"})
+    _KEYS_INLINESKILLPARAM = frozenset({"type", "name", "description", "source"})
+    _KEYS_INLINESKILLSOURCEPARAM = frozenset({"type", "media_type", "data"})
+    _KEYS_SKILLREFERENCEPARAM = frozenset({"type", "skill_id", "version"})

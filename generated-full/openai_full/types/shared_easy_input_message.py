@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -121,9 +121,6 @@ class EasyInputMessage(_r.Model):
         return out
 
 
-_KEYS_EASYINPUTMESSAGE = frozenset({"role", "content", "phase", "type"})
-
-
 EasyInputMessageContent: TypeAlias = str | InputMessageContentList
 """Text, image, or audio input to the model, used to generate a response.
 Can also contain previous assistant responses."""
@@ -137,3 +134,11 @@ def easy_input_message_content_from_dict(data: Any) -> EasyInputMessageContent:
     if kind is list:
         return _r.list_of(data, input_content_from_dict)
     raise _r.DecodeError("a string or an array", data)
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_EASYINPUTMESSAGE: frozenset[str]
+else:
+    _KEYS_EASYINPUTMESSAGE = frozenset({"role", "content", "phase", "type"})

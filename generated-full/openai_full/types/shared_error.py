@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
@@ -83,9 +83,6 @@ class Error(_r.Model):
         return out
 
 
-_KEYS_ERROR = frozenset({"code", "message", "param", "type"})
-
-
 @_r.model
 class ErrorResponse(_r.Model):
     """ErrorResponse"""
@@ -135,4 +132,11 @@ class ErrorResponse(_r.Model):
         return out
 
 
-_KEYS_ERRORRESPONSE = frozenset({"error"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_ERROR: frozenset[str]
+    _KEYS_ERRORRESPONSE: frozenset[str]
+else:
+    _KEYS_ERROR = frozenset({"code", "message", "param", "type"})
+    _KEYS_ERRORRESPONSE = frozenset({"error"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -127,9 +127,6 @@ class EvalItem(_r.Model):
         return out
 
 
-_KEYS_EVALITEM = frozenset({"role", "content", "type"})
-
-
 @_r.model
 class EvalItemContentOutputText(_r.Model):
     """A text output from the model."""
@@ -187,9 +184,6 @@ class EvalItemContentOutputText(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_EVALITEMCONTENTOUTPUTTEXT = frozenset({"type", "text"})
 
 
 @_r.model
@@ -262,9 +256,6 @@ class EvalItemInputImage(_r.Model):
         return out
 
 
-_KEYS_EVALITEMINPUTIMAGE = frozenset({"type", "image_url", "detail"})
-
-
 @_r.model
 class InputAudio(_r.Model):
     """An audio input to the model."""
@@ -319,9 +310,6 @@ class InputAudio(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_INPUTAUDIO = frozenset({"type", "input_audio"})
 
 
 @_r.model
@@ -382,9 +370,6 @@ class InputAudioInputAudio(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_INPUTAUDIOINPUTAUDIO = frozenset({"data", "format"})
 
 
 class UnknownEvalItemContentObject(_r.Unknown):
@@ -508,3 +493,19 @@ _EVAL_ITEM_CONTENT_ITEM_OBJECT_BY_TAG: _r.Decoders[EvalItemContentItemObject] = 
     "input_image": EvalItemInputImage.from_dict,
     "input_audio": InputAudio.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_EVALITEM: frozenset[str]
+    _KEYS_EVALITEMCONTENTOUTPUTTEXT: frozenset[str]
+    _KEYS_EVALITEMINPUTIMAGE: frozenset[str]
+    _KEYS_INPUTAUDIO: frozenset[str]
+    _KEYS_INPUTAUDIOINPUTAUDIO: frozenset[str]
+else:
+    _KEYS_EVALITEM = frozenset({"role", "content", "type"})
+    _KEYS_EVALITEMCONTENTOUTPUTTEXT = frozenset({"type", "text"})
+    _KEYS_EVALITEMINPUTIMAGE = frozenset({"type", "image_url", "detail"})
+    _KEYS_INPUTAUDIO = frozenset({"type", "input_audio"})
+    _KEYS_INPUTAUDIOINPUTAUDIO = frozenset({"data", "format"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -96,9 +96,6 @@ class FileExpirationAfter(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FILEEXPIRATIONAFTER = frozenset({"anchor", "seconds"})
 
 
 @_r.model
@@ -225,16 +222,23 @@ class OpenAIFile(_r.Model):
         return out
 
 
-_KEYS_OPENAIFILE = frozenset(
-    {
-        "id",
-        "bytes",
-        "created_at",
-        "expires_at",
-        "filename",
-        "object",
-        "purpose",
-        "status",
-        "status_details",
-    }
-)
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_FILEEXPIRATIONAFTER: frozenset[str]
+    _KEYS_OPENAIFILE: frozenset[str]
+else:
+    _KEYS_FILEEXPIRATIONAFTER = frozenset({"anchor", "seconds"})
+    _KEYS_OPENAIFILE = frozenset(
+        {
+            "id",
+            "bytes",
+            "created_at",
+            "expires_at",
+            "filename",
+            "object",
+            "purpose",
+            "status",
+            "status_details",
+        }
+    )

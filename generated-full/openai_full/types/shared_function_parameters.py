@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -101,9 +101,6 @@ class FunctionObject(_r.Model):
         return out
 
 
-_KEYS_FUNCTIONOBJECT = frozenset({"description", "name", "parameters", "strict"})
-
-
 @_r.model
 class ResponseFormatJsonSchema(_r.Model):
     """JSON Schema response format. Used to generate structured JSON responses.
@@ -162,9 +159,6 @@ class ResponseFormatJsonSchema(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RESPONSEFORMATJSONSCHEMA = frozenset({"type", "json_schema"})
 
 
 @_r.model
@@ -252,10 +246,21 @@ class ResponseFormatJsonSchemaJsonSchema(_r.Model):
         return out
 
 
-_KEYS_RESPONSEFORMATJSONSCHEMAJSONSCHEMA = frozenset({"description", "name", "schema", "strict"})
-
-
 FunctionParameters: TypeAlias = dict[str, Any]
 """The parameters the functions accepts, described as a JSON Schema object. See the [guide](/docs/guides/function-calling) for examples, and the [JSON Schema reference](https://json-schema.org/understanding-json-schema/) for documentation about the format.
 
 Omitting `parameters` defines a function with an empty parameter list."""
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_FUNCTIONOBJECT: frozenset[str]
+    _KEYS_RESPONSEFORMATJSONSCHEMA: frozenset[str]
+    _KEYS_RESPONSEFORMATJSONSCHEMAJSONSCHEMA: frozenset[str]
+else:
+    _KEYS_FUNCTIONOBJECT = frozenset({"description", "name", "parameters", "strict"})
+    _KEYS_RESPONSEFORMATJSONSCHEMA = frozenset({"type", "json_schema"})
+    _KEYS_RESPONSEFORMATJSONSCHEMAJSONSCHEMA = frozenset(
+        {"description", "name", "schema", "strict"}
+    )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -145,9 +145,6 @@ class FunctionShellActionParam(_r.Model):
         return out
 
 
-_KEYS_FUNCTIONSHELLACTIONPARAM = frozenset({"commands", "timeout_ms", "max_output_length"})
-
-
 @_r.model
 class FunctionShellCallItemParam(_r.Model):
     """A tool representing a request to execute one or more shell commands."""
@@ -264,11 +261,6 @@ class FunctionShellCallItemParam(_r.Model):
         return out
 
 
-_KEYS_FUNCTIONSHELLCALLITEMPARAM = frozenset(
-    {"id", "call_id", "caller", "type", "action", "status", "environment"}
-)
-
-
 @_r.model
 class FunctionShellCallOutputContentParam(_r.Model):
     """Captured stdout and stderr for a portion of a shell tool call output."""
@@ -337,9 +329,6 @@ class FunctionShellCallOutputContentParam(_r.Model):
         return out
 
 
-_KEYS_FUNCTIONSHELLCALLOUTPUTCONTENTPARAM = frozenset({"stdout", "stderr", "outcome"})
-
-
 @_r.model
 class FunctionShellCallOutputExitOutcomeParam(_r.Model):
     """Indicates that the shell commands finished and returned an exit code."""
@@ -399,9 +388,6 @@ class FunctionShellCallOutputExitOutcomeParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FUNCTIONSHELLCALLOUTPUTEXITOUTCOMEPARAM = frozenset({"type", "exit_code"})
 
 
 @_r.model
@@ -520,11 +506,6 @@ class FunctionShellCallOutputItemParam(_r.Model):
         return out
 
 
-_KEYS_FUNCTIONSHELLCALLOUTPUTITEMPARAM = frozenset(
-    {"id", "call_id", "caller", "type", "output", "status", "max_output_length"}
-)
-
-
 @_r.model
 class FunctionShellCallOutputTimeoutOutcomeParam(_r.Model):
     """Indicates that the shell call exceeded its configured time limit."""
@@ -575,9 +556,6 @@ class FunctionShellCallOutputTimeoutOutcomeParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOMEPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -702,11 +680,6 @@ class FunctionToolCall(_r.Model):
         return out
 
 
-_KEYS_FUNCTIONTOOLCALL = frozenset(
-    {"id", "type", "call_id", "caller", "namespace", "name", "arguments", "status"}
-)
-
-
 @_r.model
 class ItemReferenceParam(_r.Model):
     """An internal identifier for an item to reference."""
@@ -765,9 +738,6 @@ class ItemReferenceParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_ITEMREFERENCEPARAM = frozenset({"type", "id"})
 
 
 @_r.model
@@ -871,11 +841,6 @@ class MCPApprovalResponse(_r.Model):
         return out
 
 
-_KEYS_MCPAPPROVALRESPONSE = frozenset(
-    {"type", "id", "approval_request_id", "approve", "reason", "request_id"}
-)
-
-
 @_r.model
 class ProgramItemParam(_r.Model):
     """ProgramItemParam"""
@@ -962,9 +927,6 @@ class ProgramItemParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_PROGRAMITEMPARAM = frozenset({"id", "type", "call_id", "code", "fingerprint"})
 
 
 class UnknownFunctionShellCallItemParamEnvironment(_r.Unknown):
@@ -1055,3 +1017,37 @@ _FUNCTION_SHELL_CALL_OUTPUT_OUTCOME_PARAM_BY_TAG: _r.Decoders[
     "timeout": FunctionShellCallOutputTimeoutOutcomeParam.from_dict,
     "exit": FunctionShellCallOutputExitOutcomeParam.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_FUNCTIONSHELLACTIONPARAM: frozenset[str]
+    _KEYS_FUNCTIONSHELLCALLITEMPARAM: frozenset[str]
+    _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENTPARAM: frozenset[str]
+    _KEYS_FUNCTIONSHELLCALLOUTPUTEXITOUTCOMEPARAM: frozenset[str]
+    _KEYS_FUNCTIONSHELLCALLOUTPUTITEMPARAM: frozenset[str]
+    _KEYS_FUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOMEPARAM: frozenset[str]
+    _KEYS_FUNCTIONTOOLCALL: frozenset[str]
+    _KEYS_ITEMREFERENCEPARAM: frozenset[str]
+    _KEYS_MCPAPPROVALRESPONSE: frozenset[str]
+    _KEYS_PROGRAMITEMPARAM: frozenset[str]
+else:
+    _KEYS_FUNCTIONSHELLACTIONPARAM = frozenset({"commands", "timeout_ms", "max_output_length"})
+    _KEYS_FUNCTIONSHELLCALLITEMPARAM = frozenset(
+        {"id", "call_id", "caller", "type", "action", "status", "environment"}
+    )
+    _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENTPARAM = frozenset({"stdout", "stderr", "outcome"})
+    _KEYS_FUNCTIONSHELLCALLOUTPUTEXITOUTCOMEPARAM = frozenset({"type", "exit_code"})
+    _KEYS_FUNCTIONSHELLCALLOUTPUTITEMPARAM = frozenset(
+        {"id", "call_id", "caller", "type", "output", "status", "max_output_length"}
+    )
+    _KEYS_FUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOMEPARAM = frozenset({"type"})
+    _KEYS_FUNCTIONTOOLCALL = frozenset(
+        {"id", "type", "call_id", "caller", "namespace", "name", "arguments", "status"}
+    )
+    _KEYS_ITEMREFERENCEPARAM = frozenset({"type", "id"})
+    _KEYS_MCPAPPROVALRESPONSE = frozenset(
+        {"type", "id", "approval_request_id", "approve", "reason", "request_id"}
+    )
+    _KEYS_PROGRAMITEMPARAM = frozenset({"id", "type", "call_id", "code", "fingerprint"})

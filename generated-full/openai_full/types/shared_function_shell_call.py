@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -211,11 +211,6 @@ class FunctionShellCall(_r.Model):
         return out
 
 
-_KEYS_FUNCTIONSHELLCALL = frozenset(
-    {"type", "id", "call_id", "caller", "action", "status", "environment", "created_by"}
-)
-
-
 @_r.model
 class FunctionShellCallOutput(_r.Model):
     """The output of a shell tool call that was emitted."""
@@ -338,11 +333,6 @@ class FunctionShellCallOutput(_r.Model):
         return out
 
 
-_KEYS_FUNCTIONSHELLCALLOUTPUT = frozenset(
-    {"type", "id", "call_id", "caller", "status", "output", "max_output_length", "created_by"}
-)
-
-
 @_r.model
 class FunctionShellCallOutputContent(_r.Model):
     """The content of a shell tool call output that was emitted."""
@@ -422,9 +412,6 @@ class FunctionShellCallOutputContent(_r.Model):
         return out
 
 
-_KEYS_FUNCTIONSHELLCALLOUTPUTCONTENT = frozenset({"stdout", "stderr", "outcome", "created_by"})
-
-
 @_r.model
 class FunctionShellCallOutputExitOutcome(_r.Model):
     """Indicates that the shell commands finished and returned an exit code."""
@@ -486,9 +473,6 @@ class FunctionShellCallOutputExitOutcome(_r.Model):
         return out
 
 
-_KEYS_FUNCTIONSHELLCALLOUTPUTEXITOUTCOME = frozenset({"type", "exit_code"})
-
-
 @_r.model
 class FunctionShellCallOutputTimeoutOutcome(_r.Model):
     """Indicates that the shell call exceeded its configured time limit."""
@@ -539,9 +523,6 @@ class FunctionShellCallOutputTimeoutOutcome(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOME = frozenset({"type"})
 
 
 @_r.model
@@ -669,11 +650,6 @@ class FunctionToolCallOutput(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FUNCTIONTOOLCALLOUTPUT = frozenset(
-    {"id", "type", "call_id", "name", "namespace", "caller", "output", "status"}
-)
 
 
 @_r.model
@@ -809,11 +785,6 @@ class FunctionToolCallOutputResource(_r.Model):
         return out
 
 
-_KEYS_FUNCTIONTOOLCALLOUTPUTRESOURCE = frozenset(
-    {"id", "type", "call_id", "name", "namespace", "caller", "output", "status", "created_by"}
-)
-
-
 @_r.model
 class MCPApprovalResponseResource(_r.Model):
     """A response to an MCP approval request."""
@@ -914,11 +885,6 @@ class MCPApprovalResponseResource(_r.Model):
         return out
 
 
-_KEYS_MCPAPPROVALRESPONSERESOURCE = frozenset(
-    {"type", "id", "approval_request_id", "approve", "reason", "request_id"}
-)
-
-
 @_r.model
 class Program(_r.Model):
     """Program"""
@@ -1001,9 +967,6 @@ class Program(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_PROGRAM = frozenset({"type", "id", "call_id", "code", "fingerprint"})
 
 
 class UnknownFunctionShellCallEnvironment(_r.Unknown):
@@ -1101,3 +1064,37 @@ _FUNCTION_SHELL_CALL_OUTPUT_CONTENT_OUTCOME_BY_TAG: _r.Decoders[
     "timeout": FunctionShellCallOutputTimeoutOutcome.from_dict,
     "exit": FunctionShellCallOutputExitOutcome.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_FUNCTIONSHELLCALL: frozenset[str]
+    _KEYS_FUNCTIONSHELLCALLOUTPUT: frozenset[str]
+    _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENT: frozenset[str]
+    _KEYS_FUNCTIONSHELLCALLOUTPUTEXITOUTCOME: frozenset[str]
+    _KEYS_FUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOME: frozenset[str]
+    _KEYS_FUNCTIONTOOLCALLOUTPUT: frozenset[str]
+    _KEYS_FUNCTIONTOOLCALLOUTPUTRESOURCE: frozenset[str]
+    _KEYS_MCPAPPROVALRESPONSERESOURCE: frozenset[str]
+    _KEYS_PROGRAM: frozenset[str]
+else:
+    _KEYS_FUNCTIONSHELLCALL = frozenset(
+        {"type", "id", "call_id", "caller", "action", "status", "environment", "created_by"}
+    )
+    _KEYS_FUNCTIONSHELLCALLOUTPUT = frozenset(
+        {"type", "id", "call_id", "caller", "status", "output", "max_output_length", "created_by"}
+    )
+    _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENT = frozenset({"stdout", "stderr", "outcome", "created_by"})
+    _KEYS_FUNCTIONSHELLCALLOUTPUTEXITOUTCOME = frozenset({"type", "exit_code"})
+    _KEYS_FUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOME = frozenset({"type"})
+    _KEYS_FUNCTIONTOOLCALLOUTPUT = frozenset(
+        {"id", "type", "call_id", "name", "namespace", "caller", "output", "status"}
+    )
+    _KEYS_FUNCTIONTOOLCALLOUTPUTRESOURCE = frozenset(
+        {"id", "type", "call_id", "name", "namespace", "caller", "output", "status", "created_by"}
+    )
+    _KEYS_MCPAPPROVALRESPONSERESOURCE = frozenset(
+        {"type", "id", "approval_request_id", "approve", "reason", "request_id"}
+    )
+    _KEYS_PROGRAM = frozenset({"type", "id", "call_id", "code", "fingerprint"})

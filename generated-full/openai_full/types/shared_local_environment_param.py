@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -232,9 +232,6 @@ class FunctionShellToolParam(_r.Model):
         return out
 
 
-_KEYS_FUNCTIONSHELLTOOLPARAM = frozenset({"type", "environment", "allowed_callers"})
-
-
 @_r.model
 class FunctionTool(_r.Model):
     """Defines a function in your own code the model can choose to call. Learn more about [function calling](https://platform.openai.com/docs/guides/function-calling)."""
@@ -359,20 +356,6 @@ class FunctionTool(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FUNCTIONTOOL = frozenset(
-    {
-        "type",
-        "name",
-        "description",
-        "parameters",
-        "output_schema",
-        "strict",
-        "defer_loading",
-        "allowed_callers",
-    }
-)
 
 
 @_r.model
@@ -502,20 +485,6 @@ class FunctionToolParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FUNCTIONTOOLPARAM = frozenset(
-    {
-        "name",
-        "description",
-        "parameters",
-        "strict",
-        "type",
-        "output_schema",
-        "defer_loading",
-        "allowed_callers",
-    }
-)
 
 
 @_r.model
@@ -708,24 +677,6 @@ class ImageGenTool(_r.Model):
         return out
 
 
-_KEYS_IMAGEGENTOOL = frozenset(
-    {
-        "type",
-        "model",
-        "quality",
-        "size",
-        "output_format",
-        "output_compression",
-        "moderation",
-        "background",
-        "input_fidelity",
-        "input_image_mask",
-        "partial_images",
-        "action",
-    }
-)
-
-
 @_r.model
 class ImageGenToolInputImageMask(_r.Model):
     """Optional mask for inpainting. Contains `image_url`
@@ -787,9 +738,6 @@ class ImageGenToolInputImageMask(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_IMAGEGENTOOLINPUTIMAGEMASK = frozenset({"image_url", "file_id"})
 
 
 @_r.model
@@ -857,9 +805,6 @@ class LocalEnvironmentParam(_r.Model):
         return out
 
 
-_KEYS_LOCALENVIRONMENTPARAM = frozenset({"type", "skills"})
-
-
 @_r.model
 class LocalShellToolParam(_r.Model):
     """A tool that allows the model to execute shell commands in a local environment."""
@@ -910,9 +855,6 @@ class LocalShellToolParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_LOCALSHELLTOOLPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -994,9 +936,6 @@ class NamespaceToolParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_NAMESPACETOOLPARAM = frozenset({"type", "name", "description", "tools"})
 
 
 class UnknownFunctionShellToolParamEnvironment(_r.Unknown):
@@ -1124,3 +1063,62 @@ _NAMESPACE_TOOL_PARAM_TOOLS_ITEM_BY_TAG: _r.Decoders[NamespaceToolParamToolsItem
     "function": FunctionToolParam.from_dict,
     "custom": CustomToolParam.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_FUNCTIONSHELLTOOLPARAM: frozenset[str]
+    _KEYS_FUNCTIONTOOL: frozenset[str]
+    _KEYS_FUNCTIONTOOLPARAM: frozenset[str]
+    _KEYS_IMAGEGENTOOL: frozenset[str]
+    _KEYS_IMAGEGENTOOLINPUTIMAGEMASK: frozenset[str]
+    _KEYS_LOCALENVIRONMENTPARAM: frozenset[str]
+    _KEYS_LOCALSHELLTOOLPARAM: frozenset[str]
+    _KEYS_NAMESPACETOOLPARAM: frozenset[str]
+else:
+    _KEYS_FUNCTIONSHELLTOOLPARAM = frozenset({"type", "environment", "allowed_callers"})
+    _KEYS_FUNCTIONTOOL = frozenset(
+        {
+            "type",
+            "name",
+            "description",
+            "parameters",
+            "output_schema",
+            "strict",
+            "defer_loading",
+            "allowed_callers",
+        }
+    )
+    _KEYS_FUNCTIONTOOLPARAM = frozenset(
+        {
+            "name",
+            "description",
+            "parameters",
+            "strict",
+            "type",
+            "output_schema",
+            "defer_loading",
+            "allowed_callers",
+        }
+    )
+    _KEYS_IMAGEGENTOOL = frozenset(
+        {
+            "type",
+            "model",
+            "quality",
+            "size",
+            "output_format",
+            "output_compression",
+            "moderation",
+            "background",
+            "input_fidelity",
+            "input_image_mask",
+            "partial_images",
+            "action",
+        }
+    )
+    _KEYS_IMAGEGENTOOLINPUTIMAGEMASK = frozenset({"image_url", "file_id"})
+    _KEYS_LOCALENVIRONMENTPARAM = frozenset({"type", "skills"})
+    _KEYS_LOCALSHELLTOOLPARAM = frozenset({"type"})
+    _KEYS_NAMESPACETOOLPARAM = frozenset({"type", "name", "description", "tools"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -164,9 +164,6 @@ class MCPListTools(_r.Model):
         return out
 
 
-_KEYS_MCPLISTTOOLS = frozenset({"type", "id", "server_label", "tools", "error"})
-
-
 @_r.model
 class MCPListToolsTool(_r.Model):
     """A tool available on an MCP server."""
@@ -248,9 +245,6 @@ class MCPListToolsTool(_r.Model):
         return out
 
 
-_KEYS_MCPLISTTOOLSTOOL = frozenset({"name", "description", "input_schema", "annotations"})
-
-
 @_r.model
 class MCPProtocolError(_r.Model):
     """MCPProtocolError"""
@@ -315,9 +309,6 @@ class MCPProtocolError(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_MCPPROTOCOLERROR = frozenset({"type", "code", "message"})
 
 
 @_r.model
@@ -450,21 +441,6 @@ class MCPToolCall(_r.Model):
         return out
 
 
-_KEYS_MCPTOOLCALL = frozenset(
-    {
-        "type",
-        "id",
-        "server_label",
-        "name",
-        "arguments",
-        "output",
-        "error",
-        "status",
-        "approval_request_id",
-    }
-)
-
-
 @_r.model
 class MCPToolExecutionError(_r.Model):
     """MCPToolExecutionError"""
@@ -521,9 +497,6 @@ class MCPToolExecutionError(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_MCPTOOLEXECUTIONERROR = frozenset({"type", "content"})
 
 
 @_r.model
@@ -625,9 +598,6 @@ class OutputMessage(_r.Model):
         return out
 
 
-_KEYS_OUTPUTMESSAGE = frozenset({"id", "type", "role", "content", "phase", "status"})
-
-
 @_r.model
 class OutputTextContent(_r.Model):
     """A text output from the model."""
@@ -708,9 +678,6 @@ class OutputTextContent(_r.Model):
         return out
 
 
-_KEYS_OUTPUTTEXTCONTENT = frozenset({"type", "text", "annotations", "logprobs"})
-
-
 @_r.model
 class ProgramToolCallCaller(_r.Model):
     """ProgramToolCallCaller"""
@@ -768,9 +735,6 @@ class ProgramToolCallCaller(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_PROGRAMTOOLCALLCALLER = frozenset({"type", "caller_id"})
 
 
 @_r.model
@@ -883,9 +847,6 @@ class ReasoningItem(_r.Model):
         return out
 
 
-_KEYS_REASONINGITEM = frozenset({"type", "id", "encrypted_content", "summary", "content", "status"})
-
-
 @_r.model
 class ReasoningTextContent(_r.Model):
     """Reasoning text from the model."""
@@ -945,9 +906,6 @@ class ReasoningTextContent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REASONINGTEXTCONTENT = frozenset({"type", "text"})
 
 
 @_r.model
@@ -1011,9 +969,6 @@ class RefusalContent(_r.Model):
         return out
 
 
-_KEYS_REFUSALCONTENT = frozenset({"type", "refusal"})
-
-
 @_r.model
 class SummaryTextContent(_r.Model):
     """A summary text from the model."""
@@ -1073,9 +1028,6 @@ class SummaryTextContent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_SUMMARYTEXTCONTENT = frozenset({"type", "text"})
 
 
 class UnknownMCPToolCallError(_r.Unknown):
@@ -1176,3 +1128,47 @@ _TOOL_CALL_CALLER_BY_TAG: _r.Decoders[ToolCallCaller] = {
     "direct": DirectToolCallCaller.from_dict,
     "program": ProgramToolCallCaller.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_MCPLISTTOOLS: frozenset[str]
+    _KEYS_MCPLISTTOOLSTOOL: frozenset[str]
+    _KEYS_MCPPROTOCOLERROR: frozenset[str]
+    _KEYS_MCPTOOLCALL: frozenset[str]
+    _KEYS_MCPTOOLEXECUTIONERROR: frozenset[str]
+    _KEYS_OUTPUTMESSAGE: frozenset[str]
+    _KEYS_OUTPUTTEXTCONTENT: frozenset[str]
+    _KEYS_PROGRAMTOOLCALLCALLER: frozenset[str]
+    _KEYS_REASONINGITEM: frozenset[str]
+    _KEYS_REASONINGTEXTCONTENT: frozenset[str]
+    _KEYS_REFUSALCONTENT: frozenset[str]
+    _KEYS_SUMMARYTEXTCONTENT: frozenset[str]
+else:
+    _KEYS_MCPLISTTOOLS = frozenset({"type", "id", "server_label", "tools", "error"})
+    _KEYS_MCPLISTTOOLSTOOL = frozenset({"name", "description", "input_schema", "annotations"})
+    _KEYS_MCPPROTOCOLERROR = frozenset({"type", "code", "message"})
+    _KEYS_MCPTOOLCALL = frozenset(
+        {
+            "type",
+            "id",
+            "server_label",
+            "name",
+            "arguments",
+            "output",
+            "error",
+            "status",
+            "approval_request_id",
+        }
+    )
+    _KEYS_MCPTOOLEXECUTIONERROR = frozenset({"type", "content"})
+    _KEYS_OUTPUTMESSAGE = frozenset({"id", "type", "role", "content", "phase", "status"})
+    _KEYS_OUTPUTTEXTCONTENT = frozenset({"type", "text", "annotations", "logprobs"})
+    _KEYS_PROGRAMTOOLCALLCALLER = frozenset({"type", "caller_id"})
+    _KEYS_REASONINGITEM = frozenset(
+        {"type", "id", "encrypted_content", "summary", "content", "status"}
+    )
+    _KEYS_REASONINGTEXTCONTENT = frozenset({"type", "text"})
+    _KEYS_REFUSALCONTENT = frozenset({"type", "refusal"})
+    _KEYS_SUMMARYTEXTCONTENT = frozenset({"type", "text"})

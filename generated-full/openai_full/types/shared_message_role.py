@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -201,9 +201,6 @@ class AdditionalTools(_r.Model):
         return out
 
 
-_KEYS_ADDITIONALTOOLS = frozenset({"type", "id", "role", "tools"})
-
-
 @_r.model
 class ApplyPatchCreateFileOperation(_r.Model):
     """Instruction describing how to create a file via the apply_patch tool."""
@@ -274,9 +271,6 @@ class ApplyPatchCreateFileOperation(_r.Model):
         return out
 
 
-_KEYS_APPLYPATCHCREATEFILEOPERATION = frozenset({"type", "path", "diff"})
-
-
 @_r.model
 class ApplyPatchDeleteFileOperation(_r.Model):
     """Instruction describing how to delete a file via the apply_patch tool."""
@@ -336,9 +330,6 @@ class ApplyPatchDeleteFileOperation(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_APPLYPATCHDELETEFILEOPERATION = frozenset({"type", "path"})
 
 
 @_r.model
@@ -448,11 +439,6 @@ class ApplyPatchToolCall(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_APPLYPATCHTOOLCALL = frozenset(
-    {"type", "id", "call_id", "caller", "status", "operation", "created_by"}
-)
 
 
 @_r.model
@@ -565,11 +551,6 @@ class ApplyPatchToolCallOutput(_r.Model):
         return out
 
 
-_KEYS_APPLYPATCHTOOLCALLOUTPUT = frozenset(
-    {"type", "id", "call_id", "caller", "status", "output", "created_by"}
-)
-
-
 @_r.model
 class ApplyPatchUpdateFileOperation(_r.Model):
     """Instruction describing how to update a file via the apply_patch tool."""
@@ -638,9 +619,6 @@ class ApplyPatchUpdateFileOperation(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_APPLYPATCHUPDATEFILEOPERATION = frozenset({"type", "path", "diff"})
 
 
 @_r.model
@@ -726,9 +704,6 @@ class CompactionBody(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_COMPACTIONBODY = frozenset({"type", "id", "encrypted_content", "created_by"})
 
 
 @_r.model
@@ -850,11 +825,6 @@ class ComputerToolCallOutputResource(_r.Model):
         return out
 
 
-_KEYS_COMPUTERTOOLCALLOUTPUTRESOURCE = frozenset(
-    {"type", "id", "call_id", "acknowledged_safety_checks", "output", "status", "created_by"}
-)
-
-
 @_r.model
 class ContainerReferenceResource(_r.Model):
     """Represents a container created with /v1/containers."""
@@ -913,9 +883,6 @@ class ContainerReferenceResource(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CONTAINERREFERENCERESOURCE = frozenset({"type", "container_id"})
 
 
 @_r.model
@@ -987,9 +954,6 @@ class FunctionShellAction(_r.Model):
         return out
 
 
-_KEYS_FUNCTIONSHELLACTION = frozenset({"commands", "timeout_ms", "max_output_length"})
-
-
 @_r.model
 class LocalEnvironmentResource(_r.Model):
     """Represents the use of a local environment to perform shell actions."""
@@ -1042,9 +1006,6 @@ class LocalEnvironmentResource(_r.Model):
         return out
 
 
-_KEYS_LOCALENVIRONMENTRESOURCE = frozenset({"type"})
-
-
 class UnknownApplyPatchToolCallOperation(_r.Unknown):
     """A `ApplyPatchToolCallOperation` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -1084,3 +1045,37 @@ _APPLY_PATCH_TOOL_CALL_OPERATION_BY_TAG: _r.Decoders[ApplyPatchToolCallOperation
     "delete_file": ApplyPatchDeleteFileOperation.from_dict,
     "update_file": ApplyPatchUpdateFileOperation.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_ADDITIONALTOOLS: frozenset[str]
+    _KEYS_APPLYPATCHCREATEFILEOPERATION: frozenset[str]
+    _KEYS_APPLYPATCHDELETEFILEOPERATION: frozenset[str]
+    _KEYS_APPLYPATCHTOOLCALL: frozenset[str]
+    _KEYS_APPLYPATCHTOOLCALLOUTPUT: frozenset[str]
+    _KEYS_APPLYPATCHUPDATEFILEOPERATION: frozenset[str]
+    _KEYS_COMPACTIONBODY: frozenset[str]
+    _KEYS_COMPUTERTOOLCALLOUTPUTRESOURCE: frozenset[str]
+    _KEYS_CONTAINERREFERENCERESOURCE: frozenset[str]
+    _KEYS_FUNCTIONSHELLACTION: frozenset[str]
+    _KEYS_LOCALENVIRONMENTRESOURCE: frozenset[str]
+else:
+    _KEYS_ADDITIONALTOOLS = frozenset({"type", "id", "role", "tools"})
+    _KEYS_APPLYPATCHCREATEFILEOPERATION = frozenset({"type", "path", "diff"})
+    _KEYS_APPLYPATCHDELETEFILEOPERATION = frozenset({"type", "path"})
+    _KEYS_APPLYPATCHTOOLCALL = frozenset(
+        {"type", "id", "call_id", "caller", "status", "operation", "created_by"}
+    )
+    _KEYS_APPLYPATCHTOOLCALLOUTPUT = frozenset(
+        {"type", "id", "call_id", "caller", "status", "output", "created_by"}
+    )
+    _KEYS_APPLYPATCHUPDATEFILEOPERATION = frozenset({"type", "path", "diff"})
+    _KEYS_COMPACTIONBODY = frozenset({"type", "id", "encrypted_content", "created_by"})
+    _KEYS_COMPUTERTOOLCALLOUTPUTRESOURCE = frozenset(
+        {"type", "id", "call_id", "acknowledged_safety_checks", "output", "status", "created_by"}
+    )
+    _KEYS_CONTAINERREFERENCERESOURCE = frozenset({"type", "container_id"})
+    _KEYS_FUNCTIONSHELLACTION = frozenset({"commands", "timeout_ms", "max_output_length"})
+    _KEYS_LOCALENVIRONMENTRESOURCE = frozenset({"type"})

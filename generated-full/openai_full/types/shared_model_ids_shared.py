@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -311,20 +311,6 @@ class ModelResponseProperties(_r.Model):
         return out
 
 
-_KEYS_MODELRESPONSEPROPERTIES = frozenset(
-    {
-        "metadata",
-        "top_logprobs",
-        "temperature",
-        "top_p",
-        "user",
-        "safety_identifier",
-        "prompt_cache_key",
-        "prompt_cache_retention",
-    }
-)
-
-
 @_r.model
 class ModerationConfigParam(_r.Model):
     """The moderation policy for the response input."""
@@ -372,9 +358,6 @@ class ModerationConfigParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_MODERATIONCONFIGPARAM = frozenset({"mode"})
 
 
 @_r.model
@@ -437,9 +420,6 @@ class ModerationParam(_r.Model):
         return out
 
 
-_KEYS_MODERATIONPARAM = frozenset({"model", "policy"})
-
-
 @_r.model
 class ModerationPolicyParam(_r.Model):
     """The policy to apply to moderated response input and output."""
@@ -498,9 +478,6 @@ class ModerationPolicyParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_MODERATIONPOLICYPARAM = frozenset({"input", "output"})
 
 
 @_r.model
@@ -604,11 +581,6 @@ class ModerationResultBody(_r.Model):
         return out
 
 
-_KEYS_MODERATIONRESULTBODY = frozenset(
-    {"type", "model", "flagged", "categories", "category_scores", "category_applied_input_types"}
-)
-
-
 @_r.model
 class PromptCacheOptionsParam(_r.Model):
     """Options for prompt caching. Supported for `gpt-5.6` and later models. By default, OpenAI automatically chooses one implicit cache breakpoint. You can add explicit breakpoints to content blocks with `prompt_cache_breakpoint`. Each request can write up to four breakpoints. For cache matching, OpenAI considers up to the latest 80 breakpoints in the conversation, without a content-block lookback limit. Set `mode` to `explicit` to disable the implicit breakpoint. The `ttl` defaults to `30m`, which is currently the only supported value. See the [prompt caching guide](/docs/guides/prompt-caching) for current details."""
@@ -671,10 +643,45 @@ class PromptCacheOptionsParam(_r.Model):
         return out
 
 
-_KEYS_PROMPTCACHEOPTIONSPARAM = frozenset({"ttl", "mode"})
-
-
 ModelIdsShared: TypeAlias = ModelIdsSharedEnum | str
 
 
 PromptCacheTTLEnum: TypeAlias = Literal["30m"]
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_MODELRESPONSEPROPERTIES: frozenset[str]
+    _KEYS_MODERATIONCONFIGPARAM: frozenset[str]
+    _KEYS_MODERATIONPARAM: frozenset[str]
+    _KEYS_MODERATIONPOLICYPARAM: frozenset[str]
+    _KEYS_MODERATIONRESULTBODY: frozenset[str]
+    _KEYS_PROMPTCACHEOPTIONSPARAM: frozenset[str]
+else:
+    _KEYS_MODELRESPONSEPROPERTIES = frozenset(
+        {
+            "metadata",
+            "top_logprobs",
+            "temperature",
+            "top_p",
+            "user",
+            "safety_identifier",
+            "prompt_cache_key",
+            "prompt_cache_retention",
+        }
+    )
+    _KEYS_MODERATIONCONFIGPARAM = frozenset({"mode"})
+    _KEYS_MODERATIONPARAM = frozenset({"model", "policy"})
+    _KEYS_MODERATIONPOLICYPARAM = frozenset({"input", "output"})
+    _KEYS_MODERATIONRESULTBODY = frozenset(
+        {
+            "type",
+            "model",
+            "flagged",
+            "categories",
+            "category_scores",
+            "category_applied_input_types",
+        }
+    )
+    _KEYS_PROMPTCACHEOPTIONSPARAM = frozenset({"ttl", "mode"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -142,9 +142,6 @@ class ProgramOutputItemParam(_r.Model):
         return out
 
 
-_KEYS_PROGRAMOUTPUTITEMPARAM = frozenset({"id", "type", "call_id", "result", "status"})
-
-
 @_r.model
 class ToolSearchCallItemParam(_r.Model):
     """ToolSearchCallItemParam"""
@@ -247,11 +244,6 @@ class ToolSearchCallItemParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_TOOLSEARCHCALLITEMPARAM = frozenset(
-    {"id", "call_id", "type", "execution", "arguments", "status"}
-)
 
 
 @_r.model
@@ -360,11 +352,6 @@ class ToolSearchOutputItemParam(_r.Model):
         return out
 
 
-_KEYS_TOOLSEARCHOUTPUTITEMPARAM = frozenset(
-    {"id", "call_id", "type", "execution", "tools", "status"}
-)
-
-
 class UnknownInputItem(_r.Unknown):
     """A `InputItem` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -466,3 +453,19 @@ _INPUT_ITEM_BY_TAG: _r.Decoders[InputItem] = {
         (ItemReferenceParam.from_dict, frozenset({"id"})),
     ),
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_PROGRAMOUTPUTITEMPARAM: frozenset[str]
+    _KEYS_TOOLSEARCHCALLITEMPARAM: frozenset[str]
+    _KEYS_TOOLSEARCHOUTPUTITEMPARAM: frozenset[str]
+else:
+    _KEYS_PROGRAMOUTPUTITEMPARAM = frozenset({"id", "type", "call_id", "result", "status"})
+    _KEYS_TOOLSEARCHCALLITEMPARAM = frozenset(
+        {"id", "call_id", "type", "execution", "arguments", "status"}
+    )
+    _KEYS_TOOLSEARCHOUTPUTITEMPARAM = frozenset(
+        {"id", "call_id", "type", "execution", "tools", "status"}
+    )

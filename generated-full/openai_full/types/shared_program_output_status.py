@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -110,9 +110,6 @@ class ProgramOutput(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_PROGRAMOUTPUT = frozenset({"type", "id", "call_id", "result", "status"})
 
 
 @_r.model
@@ -221,11 +218,6 @@ class ToolSearchCall(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_TOOLSEARCHCALL = frozenset(
-    {"type", "id", "call_id", "execution", "arguments", "status", "created_by"}
-)
 
 
 @_r.model
@@ -338,6 +330,17 @@ class ToolSearchOutput(_r.Model):
         return out
 
 
-_KEYS_TOOLSEARCHOUTPUT = frozenset(
-    {"type", "id", "call_id", "execution", "tools", "status", "created_by"}
-)
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_PROGRAMOUTPUT: frozenset[str]
+    _KEYS_TOOLSEARCHCALL: frozenset[str]
+    _KEYS_TOOLSEARCHOUTPUT: frozenset[str]
+else:
+    _KEYS_PROGRAMOUTPUT = frozenset({"type", "id", "call_id", "result", "status"})
+    _KEYS_TOOLSEARCHCALL = frozenset(
+        {"type", "id", "call_id", "execution", "arguments", "status", "created_by"}
+    )
+    _KEYS_TOOLSEARCHOUTPUT = frozenset(
+        {"type", "id", "call_id", "execution", "tools", "status", "created_by"}
+    )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -159,9 +159,6 @@ class ProgrammaticToolCallingParam(_r.Model):
         return out
 
 
-_KEYS_PROGRAMMATICTOOLCALLINGPARAM = frozenset({"type"})
-
-
 @_r.model
 class ToolSearchToolParam(_r.Model):
     """Hosted or BYOT tool search configuration for deferred tools."""
@@ -245,9 +242,6 @@ class ToolSearchToolParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_TOOLSEARCHTOOLPARAM = frozenset({"type", "execution", "description", "parameters"})
 
 
 @_r.model
@@ -347,9 +341,6 @@ class WebSearchApproximateLocation(_r.Model):
         return out
 
 
-_KEYS_WEBSEARCHAPPROXIMATELOCATION = frozenset({"type", "country", "region", "city", "timezone"})
-
-
 @_r.model
 class WebSearchPreviewTool(_r.Model):
     """This tool searches the web for relevant results to use in a response. Learn more about the [web search tool](https://platform.openai.com/docs/guides/tools-web-search)."""
@@ -437,11 +428,6 @@ class WebSearchPreviewTool(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WEBSEARCHPREVIEWTOOL = frozenset(
-    {"type", "user_location", "search_context_size", "search_content_types"}
-)
 
 
 @_r.model
@@ -553,11 +539,6 @@ class WebSearchTool(_r.Model):
         return out
 
 
-_KEYS_WEBSEARCHTOOL = frozenset(
-    {"type", "external_web_access", "filters", "user_location", "search_context_size"}
-)
-
-
 @_r.model
 class WebSearchToolFilters(_r.Model):
     """Filters for the search."""
@@ -608,9 +589,6 @@ class WebSearchToolFilters(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WEBSEARCHTOOLFILTERS = frozenset({"allowed_domains"})
 
 
 class UnknownTool(_r.Unknown):
@@ -678,3 +656,27 @@ _TOOL_BY_TAG: _r.Decoders[Tool] = {
     "web_search_preview_2025_03_11": WebSearchPreviewTool.from_dict,
     "apply_patch": ApplyPatchToolParam.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_PROGRAMMATICTOOLCALLINGPARAM: frozenset[str]
+    _KEYS_TOOLSEARCHTOOLPARAM: frozenset[str]
+    _KEYS_WEBSEARCHAPPROXIMATELOCATION: frozenset[str]
+    _KEYS_WEBSEARCHPREVIEWTOOL: frozenset[str]
+    _KEYS_WEBSEARCHTOOL: frozenset[str]
+    _KEYS_WEBSEARCHTOOLFILTERS: frozenset[str]
+else:
+    _KEYS_PROGRAMMATICTOOLCALLINGPARAM = frozenset({"type"})
+    _KEYS_TOOLSEARCHTOOLPARAM = frozenset({"type", "execution", "description", "parameters"})
+    _KEYS_WEBSEARCHAPPROXIMATELOCATION = frozenset(
+        {"type", "country", "region", "city", "timezone"}
+    )
+    _KEYS_WEBSEARCHPREVIEWTOOL = frozenset(
+        {"type", "user_location", "search_context_size", "search_content_types"}
+    )
+    _KEYS_WEBSEARCHTOOL = frozenset(
+        {"type", "external_web_access", "filters", "user_location", "search_context_size"}
+    )
+    _KEYS_WEBSEARCHTOOLFILTERS = frozenset({"allowed_domains"})

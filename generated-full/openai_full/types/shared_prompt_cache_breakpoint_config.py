@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -87,9 +87,6 @@ class InputTextContent(_r.Model):
         return out
 
 
-_KEYS_INPUTTEXTCONTENT = frozenset({"type", "text", "prompt_cache_breakpoint"})
-
-
 @_r.model
 class PromptCacheBreakpointConfig(_r.Model):
     """Marks the exact end of a reusable prompt prefix. The breakpoint inherits its TTL from the request's `prompt_cache_options.ttl`; the boundary is not rounded to a token block."""
@@ -142,4 +139,11 @@ class PromptCacheBreakpointConfig(_r.Model):
         return out
 
 
-_KEYS_PROMPTCACHEBREAKPOINTCONFIG = frozenset({"mode"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_INPUTTEXTCONTENT: frozenset[str]
+    _KEYS_PROMPTCACHEBREAKPOINTCONFIG: frozenset[str]
+else:
+    _KEYS_INPUTTEXTCONTENT = frozenset({"type", "text", "prompt_cache_breakpoint"})
+    _KEYS_PROMPTCACHEBREAKPOINTCONFIG = frozenset({"mode"})

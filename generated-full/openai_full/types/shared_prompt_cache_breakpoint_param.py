@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
@@ -64,4 +64,9 @@ class PromptCacheBreakpointParam(_r.Model):
         return out
 
 
-_KEYS_PROMPTCACHEBREAKPOINTPARAM = frozenset({"mode"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_PROMPTCACHEBREAKPOINTPARAM: frozenset[str]
+else:
+    _KEYS_PROMPTCACHEBREAKPOINTPARAM = frozenset({"mode"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -86,9 +86,6 @@ class RealtimeAudioFormatsPCMAAudioFormat(_r.Model):
         return out
 
 
-_KEYS_REALTIMEAUDIOFORMATSPCMAAUDIOFORMAT = frozenset({"type"})
-
-
 @_r.model
 class RealtimeAudioFormatsPCMAudioFormat(_r.Model):
     """The PCM audio format. Only a 24kHz sample rate is supported."""
@@ -151,9 +148,6 @@ class RealtimeAudioFormatsPCMAudioFormat(_r.Model):
         return out
 
 
-_KEYS_REALTIMEAUDIOFORMATSPCMAUDIOFORMAT = frozenset({"type", "rate"})
-
-
 @_r.model
 class RealtimeAudioFormatsPCMUAudioFormat(_r.Model):
     """The G.711 μ-law format."""
@@ -203,9 +197,6 @@ class RealtimeAudioFormatsPCMUAudioFormat(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMEAUDIOFORMATSPCMUAUDIOFORMAT = frozenset({"type"})
 
 
 @_r.model
@@ -294,9 +285,6 @@ class RealtimeFunctionTool(_r.Model):
         return out
 
 
-_KEYS_REALTIMEFUNCTIONTOOL = frozenset({"type", "name", "description", "parameters"})
-
-
 @_r.model
 class RealtimeTruncationRetentionRatioTruncation(_r.Model):
     """Retain a fraction of the conversation tokens when the conversation exceeds the input token limit. This allows you to amortize truncations across multiple turns, which can help improve cached token usage."""
@@ -373,11 +361,6 @@ class RealtimeTruncationRetentionRatioTruncation(_r.Model):
         return out
 
 
-_KEYS_REALTIMETRUNCATIONRETENTIONRATIOTRUNCATION = frozenset(
-    {"type", "retention_ratio", "token_limits"}
-)
-
-
 @_r.model
 class RealtimeTruncationRetentionRatioTruncationTokenLimits(_r.Model):
     """Optional custom token limits for this truncation strategy. If not provided, the model's default token limits will be used."""
@@ -431,9 +414,6 @@ class RealtimeTruncationRetentionRatioTruncationTokenLimits(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REALTIMETRUNCATIONRETENTIONRATIOTRUNCATIONTOKENLIMITS = frozenset({"post_instructions"})
 
 
 class UnknownRealtimeAudioFormats(_r.Unknown):
@@ -500,3 +480,23 @@ _REALTIME_AUDIO_FORMATS_BY_TAG: _r.Decoders[RealtimeAudioFormats] = {
         (RealtimeAudioFormatsPCMAAudioFormat.from_dict, frozenset({})),
     ),
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_REALTIMEAUDIOFORMATSPCMAAUDIOFORMAT: frozenset[str]
+    _KEYS_REALTIMEAUDIOFORMATSPCMAUDIOFORMAT: frozenset[str]
+    _KEYS_REALTIMEAUDIOFORMATSPCMUAUDIOFORMAT: frozenset[str]
+    _KEYS_REALTIMEFUNCTIONTOOL: frozenset[str]
+    _KEYS_REALTIMETRUNCATIONRETENTIONRATIOTRUNCATION: frozenset[str]
+    _KEYS_REALTIMETRUNCATIONRETENTIONRATIOTRUNCATIONTOKENLIMITS: frozenset[str]
+else:
+    _KEYS_REALTIMEAUDIOFORMATSPCMAAUDIOFORMAT = frozenset({"type"})
+    _KEYS_REALTIMEAUDIOFORMATSPCMAUDIOFORMAT = frozenset({"type", "rate"})
+    _KEYS_REALTIMEAUDIOFORMATSPCMUAUDIOFORMAT = frozenset({"type"})
+    _KEYS_REALTIMEFUNCTIONTOOL = frozenset({"type", "name", "description", "parameters"})
+    _KEYS_REALTIMETRUNCATIONRETENTIONRATIOTRUNCATION = frozenset(
+        {"type", "retention_ratio", "token_limits"}
+    )
+    _KEYS_REALTIMETRUNCATIONRETENTIONRATIOTRUNCATIONTOKENLIMITS = frozenset({"post_instructions"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
@@ -65,9 +65,6 @@ class ResponseFormatJsonObject(_r.Model):
         return out
 
 
-_KEYS_RESPONSEFORMATJSONOBJECT = frozenset({"type"})
-
-
 @_r.model
 class ResponseFormatText(_r.Model):
     """Default response format. Used to generate text responses."""
@@ -118,9 +115,16 @@ class ResponseFormatText(_r.Model):
         return out
 
 
-_KEYS_RESPONSEFORMATTEXT = frozenset({"type"})
-
-
 ResponseFormatJsonSchemaSchema: TypeAlias = dict[str, Any]
 """The schema for the response format, described as a JSON Schema object.
 Learn how to build JSON schemas [here](https://json-schema.org/)."""
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_RESPONSEFORMATJSONOBJECT: frozenset[str]
+    _KEYS_RESPONSEFORMATTEXT: frozenset[str]
+else:
+    _KEYS_RESPONSEFORMATJSONOBJECT = frozenset({"type"})
+    _KEYS_RESPONSEFORMATTEXT = frozenset({"type"})

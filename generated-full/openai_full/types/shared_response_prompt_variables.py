@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -95,9 +95,6 @@ class Prompt(_r.Model):
         return out
 
 
-_KEYS_PROMPT = frozenset({"id", "version", "variables"})
-
-
 class UnknownResponsePromptVariablesValueObject(_r.Unknown):
     """A `ResponsePromptVariablesValueObject` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -160,3 +157,11 @@ _RESPONSE_PROMPT_VARIABLES_VALUE_OBJECT_BY_TAG: _r.Decoders[ResponsePromptVariab
     "input_image": InputImageContent.from_dict,
     "input_file": InputFileContent.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_PROMPT: frozenset[str]
+else:
+    _KEYS_PROMPT = frozenset({"id", "version", "variables"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -115,9 +115,6 @@ class TextResponseFormatJsonSchema(_r.Model):
         return out
 
 
-_KEYS_TEXTRESPONSEFORMATJSONSCHEMA = frozenset({"type", "description", "name", "schema", "strict"})
-
-
 class UnknownTextResponseFormatConfiguration(_r.Unknown):
     """A `TextResponseFormatConfiguration` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -172,3 +169,13 @@ _TEXT_RESPONSE_FORMAT_CONFIGURATION_BY_TAG: _r.Decoders[TextResponseFormatConfig
     "json_schema": TextResponseFormatJsonSchema.from_dict,
     "json_object": ResponseFormatJsonObject.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_TEXTRESPONSEFORMATJSONSCHEMA: frozenset[str]
+else:
+    _KEYS_TEXTRESPONSEFORMATJSONSCHEMA = frozenset(
+        {"type", "description", "name", "schema", "strict"}
+    )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -209,9 +209,6 @@ class CustomToolCallOutput(_r.Model):
         return out
 
 
-_KEYS_CUSTOMTOOLCALLOUTPUT = frozenset({"type", "id", "call_id", "caller", "output"})
-
-
 @_r.model
 class DirectToolCallCaller(_r.Model):
     """DirectToolCallCaller"""
@@ -260,9 +257,6 @@ class DirectToolCallCaller(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_DIRECTTOOLCALLCALLER = frozenset({"type"})
 
 
 @_r.model
@@ -360,9 +354,6 @@ class FileSearchToolCall(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FILESEARCHTOOLCALL = frozenset({"id", "type", "status", "queries", "results"})
 
 
 @_r.model
@@ -463,11 +454,6 @@ class FileSearchToolCallResultsItem(_r.Model):
         return out
 
 
-_KEYS_FILESEARCHTOOLCALLRESULTSITEM = frozenset(
-    {"file_id", "text", "filename", "attributes", "score"}
-)
-
-
 @_r.model
 class HTTPError(_r.Model):
     """HTTPError"""
@@ -530,9 +516,6 @@ class HTTPError(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_HTTPERROR = frozenset({"type", "code", "message"})
 
 
 @_r.model
@@ -610,9 +593,6 @@ class ImageGenToolCall(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_IMAGEGENTOOLCALL = frozenset({"type", "id", "status", "result"})
 
 
 @_r.model
@@ -696,9 +676,6 @@ class InputMessage(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_INPUTMESSAGE = frozenset({"type", "role", "status", "content"})
 
 
 @_r.model
@@ -807,11 +784,6 @@ class LocalShellExecAction(_r.Model):
         return out
 
 
-_KEYS_LOCALSHELLEXECACTION = frozenset(
-    {"type", "command", "timeout_ms", "working_directory", "env", "user"}
-)
-
-
 @_r.model
 class LocalShellToolCall(_r.Model):
     """A tool call to run a command on the local shell."""
@@ -895,9 +867,6 @@ class LocalShellToolCall(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_LOCALSHELLTOOLCALL = frozenset({"type", "id", "call_id", "action", "status"})
 
 
 @_r.model
@@ -987,9 +956,6 @@ class LocalShellToolCallOutput(_r.Model):
         return out
 
 
-_KEYS_LOCALSHELLTOOLCALLOUTPUT = frozenset({"type", "id", "output", "status", "call_id"})
-
-
 @_r.model
 class LogProb(_r.Model):
     """The log probability of a token."""
@@ -1059,9 +1025,6 @@ class LogProb(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_LOGPROB = frozenset({"token", "logprob", "bytes", "top_logprobs"})
 
 
 @_r.model
@@ -1150,9 +1113,6 @@ class MCPApprovalRequest(_r.Model):
         return out
 
 
-_KEYS_MCPAPPROVALREQUEST = frozenset({"type", "id", "server_label", "name", "arguments"})
-
-
 @_r.model
 class TopLogProb(_r.Model):
     """The top log probability of a token."""
@@ -1216,9 +1176,6 @@ class TopLogProb(_r.Model):
         return out
 
 
-_KEYS_TOPLOGPROB = frozenset({"token", "logprob", "bytes"})
-
-
 class UnknownToolCallCallerParam(_r.Unknown):
     """A `ToolCallCallerParam` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -1267,3 +1224,39 @@ _TOOL_CALL_CALLER_PARAM_BY_TAG: _r.Decoders[ToolCallCallerParam] = {
     "direct": DirectToolCallCallerParam.from_dict,
     "program": ProgramToolCallCallerParam.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CUSTOMTOOLCALLOUTPUT: frozenset[str]
+    _KEYS_DIRECTTOOLCALLCALLER: frozenset[str]
+    _KEYS_FILESEARCHTOOLCALL: frozenset[str]
+    _KEYS_FILESEARCHTOOLCALLRESULTSITEM: frozenset[str]
+    _KEYS_HTTPERROR: frozenset[str]
+    _KEYS_IMAGEGENTOOLCALL: frozenset[str]
+    _KEYS_INPUTMESSAGE: frozenset[str]
+    _KEYS_LOCALSHELLEXECACTION: frozenset[str]
+    _KEYS_LOCALSHELLTOOLCALL: frozenset[str]
+    _KEYS_LOCALSHELLTOOLCALLOUTPUT: frozenset[str]
+    _KEYS_LOGPROB: frozenset[str]
+    _KEYS_MCPAPPROVALREQUEST: frozenset[str]
+    _KEYS_TOPLOGPROB: frozenset[str]
+else:
+    _KEYS_CUSTOMTOOLCALLOUTPUT = frozenset({"type", "id", "call_id", "caller", "output"})
+    _KEYS_DIRECTTOOLCALLCALLER = frozenset({"type"})
+    _KEYS_FILESEARCHTOOLCALL = frozenset({"id", "type", "status", "queries", "results"})
+    _KEYS_FILESEARCHTOOLCALLRESULTSITEM = frozenset(
+        {"file_id", "text", "filename", "attributes", "score"}
+    )
+    _KEYS_HTTPERROR = frozenset({"type", "code", "message"})
+    _KEYS_IMAGEGENTOOLCALL = frozenset({"type", "id", "status", "result"})
+    _KEYS_INPUTMESSAGE = frozenset({"type", "role", "status", "content"})
+    _KEYS_LOCALSHELLEXECACTION = frozenset(
+        {"type", "command", "timeout_ms", "working_directory", "env", "user"}
+    )
+    _KEYS_LOCALSHELLTOOLCALL = frozenset({"type", "id", "call_id", "action", "status"})
+    _KEYS_LOCALSHELLTOOLCALLOUTPUT = frozenset({"type", "id", "output", "status", "call_id"})
+    _KEYS_LOGPROB = frozenset({"token", "logprob", "bytes", "top_logprobs"})
+    _KEYS_MCPAPPROVALREQUEST = frozenset({"type", "id", "server_label", "name", "arguments"})
+    _KEYS_TOPLOGPROB = frozenset({"token", "logprob", "bytes"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -89,9 +89,6 @@ class ToolChoiceFunction(_r.Model):
         return out
 
 
-_KEYS_TOOLCHOICEFUNCTION = frozenset({"type", "name"})
-
-
 @_r.model
 class ToolChoiceMCP(_r.Model):
     """Use this option to force the model to call a specific tool on a remote MCP server."""
@@ -161,4 +158,11 @@ class ToolChoiceMCP(_r.Model):
         return out
 
 
-_KEYS_TOOLCHOICEMCP = frozenset({"type", "server_label", "name"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_TOOLCHOICEFUNCTION: frozenset[str]
+    _KEYS_TOOLCHOICEMCP: frozenset[str]
+else:
+    _KEYS_TOOLCHOICEFUNCTION = frozenset({"type", "name"})
+    _KEYS_TOOLCHOICEMCP = frozenset({"type", "server_label", "name"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
@@ -86,9 +86,6 @@ class VoiceIdsOrCustomVoiceObject(_r.Model):
         return out
 
 
-_KEYS_VOICEIDSORCUSTOMVOICEOBJECT = frozenset({"id"})
-
-
 VoiceIdsOrCustomVoice: TypeAlias = VoiceIdsSharedEnum | str | VoiceIdsOrCustomVoiceObject
 """A built-in voice name or a custom voice reference."""
 
@@ -104,3 +101,11 @@ def voice_ids_or_custom_voice_from_dict(data: Any) -> VoiceIdsOrCustomVoice:
     if kind is dict:
         return VoiceIdsOrCustomVoiceObject.from_dict(data)
     raise _r.DecodeError("a string or an object", data)
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_VOICEIDSORCUSTOMVOICEOBJECT: frozenset[str]
+else:
+    _KEYS_VOICEIDSORCUSTOMVOICEOBJECT = frozenset({"id"})

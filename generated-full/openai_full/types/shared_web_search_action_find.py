@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -102,9 +102,6 @@ class WebSearchActionFind(_r.Model):
         return out
 
 
-_KEYS_WEBSEARCHACTIONFIND = frozenset({"type", "url", "pattern"})
-
-
 @_r.model
 class WebSearchActionOpenPage(_r.Model):
     """Action type "open_page" - Opens a specific URL from search results."""
@@ -164,9 +161,6 @@ class WebSearchActionOpenPage(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WEBSEARCHACTIONOPENPAGE = frozenset({"type", "url"})
 
 
 @_r.model
@@ -256,9 +250,6 @@ class WebSearchActionSearch(_r.Model):
         return out
 
 
-_KEYS_WEBSEARCHACTIONSEARCH = frozenset({"type", "query", "queries", "sources"})
-
-
 @_r.model
 class WebSearchActionSearchSourcesItem(_r.Model):
     """A source used in the search."""
@@ -316,9 +307,6 @@ class WebSearchActionSearchSourcesItem(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WEBSEARCHACTIONSEARCHSOURCESITEM = frozenset({"type", "url"})
 
 
 @_r.model
@@ -400,9 +388,6 @@ class WebSearchToolCall(_r.Model):
         return out
 
 
-_KEYS_WEBSEARCHTOOLCALL = frozenset({"id", "type", "status", "action"})
-
-
 class UnknownWebSearchToolCallAction(_r.Unknown):
     """A `WebSearchToolCallAction` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -443,3 +428,19 @@ _WEB_SEARCH_TOOL_CALL_ACTION_BY_TAG: _r.Decoders[WebSearchToolCallAction] = {
     "open_page": WebSearchActionOpenPage.from_dict,
     "find_in_page": WebSearchActionFind.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_WEBSEARCHACTIONFIND: frozenset[str]
+    _KEYS_WEBSEARCHACTIONOPENPAGE: frozenset[str]
+    _KEYS_WEBSEARCHACTIONSEARCH: frozenset[str]
+    _KEYS_WEBSEARCHACTIONSEARCHSOURCESITEM: frozenset[str]
+    _KEYS_WEBSEARCHTOOLCALL: frozenset[str]
+else:
+    _KEYS_WEBSEARCHACTIONFIND = frozenset({"type", "url", "pattern"})
+    _KEYS_WEBSEARCHACTIONOPENPAGE = frozenset({"type", "url"})
+    _KEYS_WEBSEARCHACTIONSEARCH = frozenset({"type", "query", "queries", "sources"})
+    _KEYS_WEBSEARCHACTIONSEARCHSOURCESITEM = frozenset({"type", "url"})
+    _KEYS_WEBSEARCHTOOLCALL = frozenset({"id", "type", "status", "action"})

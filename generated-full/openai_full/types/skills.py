@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
@@ -67,9 +67,6 @@ class CreateSkillBody(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATESKILLBODY = frozenset({"files"})
 
 
 @_r.model
@@ -138,9 +135,6 @@ class DeletedSkillResource(_r.Model):
         return out
 
 
-_KEYS_DELETEDSKILLRESOURCE = frozenset({"object", "deleted", "id"})
-
-
 @_r.model
 class SetDefaultSkillVersionBody(_r.Model):
     """Updates the default version pointer for a skill."""
@@ -191,9 +185,6 @@ class SetDefaultSkillVersionBody(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_SETDEFAULTSKILLVERSIONBODY = frozenset({"default_version"})
 
 
 @_r.model
@@ -284,9 +275,6 @@ class SkillListResource(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_SKILLLISTRESOURCE = frozenset({"object", "data", "first_id", "last_id", "has_more"})
 
 
 @_r.model
@@ -399,11 +387,6 @@ class SkillResource(_r.Model):
         return out
 
 
-_KEYS_SKILLRESOURCE = frozenset(
-    {"id", "object", "name", "description", "created_at", "default_version", "latest_version"}
-)
-
-
 CreateSkillBodyFiles: TypeAlias = str | list[str]
 
 
@@ -415,3 +398,21 @@ def create_skill_body_files_from_dict(data: Any) -> CreateSkillBodyFiles:
     if kind is list:
         return _r.list_of(data, _r.string)
     raise _r.DecodeError("a string or an array", data)
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CREATESKILLBODY: frozenset[str]
+    _KEYS_DELETEDSKILLRESOURCE: frozenset[str]
+    _KEYS_SETDEFAULTSKILLVERSIONBODY: frozenset[str]
+    _KEYS_SKILLLISTRESOURCE: frozenset[str]
+    _KEYS_SKILLRESOURCE: frozenset[str]
+else:
+    _KEYS_CREATESKILLBODY = frozenset({"files"})
+    _KEYS_DELETEDSKILLRESOURCE = frozenset({"object", "deleted", "id"})
+    _KEYS_SETDEFAULTSKILLVERSIONBODY = frozenset({"default_version"})
+    _KEYS_SKILLLISTRESOURCE = frozenset({"object", "data", "first_id", "last_id", "has_more"})
+    _KEYS_SKILLRESOURCE = frozenset(
+        {"id", "object", "name", "description", "created_at", "default_version", "latest_version"}
+    )

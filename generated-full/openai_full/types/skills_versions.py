@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -77,9 +77,6 @@ class CreateSkillVersionBody(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATESKILLVERSIONBODY = frozenset({"files", "default"})
 
 
 @_r.model
@@ -155,9 +152,6 @@ class DeletedSkillVersionResource(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_DELETEDSKILLVERSIONRESOURCE = frozenset({"object", "deleted", "id", "version"})
 
 
 @_r.model
@@ -248,9 +242,6 @@ class SkillVersionListResource(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_SKILLVERSIONLISTRESOURCE = frozenset({"object", "data", "first_id", "last_id", "has_more"})
 
 
 @_r.model
@@ -359,11 +350,6 @@ class SkillVersionResource(_r.Model):
         return out
 
 
-_KEYS_SKILLVERSIONRESOURCE = frozenset(
-    {"object", "id", "skill_id", "version", "created_at", "name", "description"}
-)
-
-
 CreateSkillVersionBodyFiles: TypeAlias = str | list[str]
 
 
@@ -375,3 +361,21 @@ def create_skill_version_body_files_from_dict(data: Any) -> CreateSkillVersionBo
     if kind is list:
         return _r.list_of(data, _r.string)
     raise _r.DecodeError("a string or an array", data)
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CREATESKILLVERSIONBODY: frozenset[str]
+    _KEYS_DELETEDSKILLVERSIONRESOURCE: frozenset[str]
+    _KEYS_SKILLVERSIONLISTRESOURCE: frozenset[str]
+    _KEYS_SKILLVERSIONRESOURCE: frozenset[str]
+else:
+    _KEYS_CREATESKILLVERSIONBODY = frozenset({"files", "default"})
+    _KEYS_DELETEDSKILLVERSIONRESOURCE = frozenset({"object", "deleted", "id", "version"})
+    _KEYS_SKILLVERSIONLISTRESOURCE = frozenset(
+        {"object", "data", "first_id", "last_id", "has_more"}
+    )
+    _KEYS_SKILLVERSIONRESOURCE = frozenset(
+        {"object", "id", "skill_id", "version", "created_at", "name", "description"}
+    )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -107,9 +107,6 @@ class CompleteUploadRequest(_r.Model):
         return out
 
 
-_KEYS_COMPLETEUPLOADREQUEST = frozenset({"part_ids", "md5"})
-
-
 @_r.model
 class CreateUploadRequest(_r.Model):
     """CreateUploadRequest"""
@@ -202,11 +199,6 @@ class CreateUploadRequest(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEUPLOADREQUEST = frozenset(
-    {"filename", "purpose", "bytes", "mime_type", "expires_after"}
-)
 
 
 @_r.model
@@ -330,6 +322,27 @@ class Upload(_r.Model):
         return out
 
 
-_KEYS_UPLOAD = frozenset(
-    {"id", "created_at", "filename", "bytes", "purpose", "status", "expires_at", "object", "file"}
-)
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_COMPLETEUPLOADREQUEST: frozenset[str]
+    _KEYS_CREATEUPLOADREQUEST: frozenset[str]
+    _KEYS_UPLOAD: frozenset[str]
+else:
+    _KEYS_COMPLETEUPLOADREQUEST = frozenset({"part_ids", "md5"})
+    _KEYS_CREATEUPLOADREQUEST = frozenset(
+        {"filename", "purpose", "bytes", "mime_type", "expires_after"}
+    )
+    _KEYS_UPLOAD = frozenset(
+        {
+            "id",
+            "created_at",
+            "filename",
+            "bytes",
+            "purpose",
+            "status",
+            "expires_at",
+            "object",
+            "file",
+        }
+    )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -179,11 +179,6 @@ class CreateVectorStoreRequest(_r.Model):
         return out
 
 
-_KEYS_CREATEVECTORSTOREREQUEST = frozenset(
-    {"file_ids", "name", "description", "expires_after", "chunking_strategy", "metadata"}
-)
-
-
 @_r.model
 class DeleteVectorStoreResponse(_r.Model):
     """DeleteVectorStoreResponse"""
@@ -247,9 +242,6 @@ class DeleteVectorStoreResponse(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_DELETEVECTORSTORERESPONSE = frozenset({"id", "deleted", "object"})
 
 
 @_r.model
@@ -335,9 +327,6 @@ class ListVectorStoresResponse(_r.Model):
         return out
 
 
-_KEYS_LISTVECTORSTORESRESPONSE = frozenset({"object", "data", "first_id", "last_id", "has_more"})
-
-
 @_r.model
 class UpdateVectorStoreRequest(_r.Model):
     """UpdateVectorStoreRequest"""
@@ -413,9 +402,6 @@ class UpdateVectorStoreRequest(_r.Model):
         return out
 
 
-_KEYS_UPDATEVECTORSTOREREQUEST = frozenset({"name", "expires_after", "metadata"})
-
-
 @_r.model
 class VectorStoreExpirationAfter(_r.Model):
     """The expiration policy for a vector store."""
@@ -473,9 +459,6 @@ class VectorStoreExpirationAfter(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_VECTORSTOREEXPIRATIONAFTER = frozenset({"anchor", "days"})
 
 
 @_r.model
@@ -621,23 +604,6 @@ class VectorStoreObject(_r.Model):
         return out
 
 
-_KEYS_VECTORSTOREOBJECT = frozenset(
-    {
-        "id",
-        "object",
-        "created_at",
-        "name",
-        "usage_bytes",
-        "file_counts",
-        "status",
-        "expires_after",
-        "expires_at",
-        "last_active_at",
-        "metadata",
-    }
-)
-
-
 @_r.model
 class VectorStoreObjectFileCounts(_r.Model):
     """VectorStoreObjectFileCounts"""
@@ -722,11 +688,6 @@ class VectorStoreObjectFileCounts(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_VECTORSTOREOBJECTFILECOUNTS = frozenset(
-    {"in_progress", "completed", "failed", "cancelled", "total"}
-)
 
 
 @_r.model
@@ -829,11 +790,6 @@ class VectorStoreSearchRequest(_r.Model):
         return out
 
 
-_KEYS_VECTORSTORESEARCHREQUEST = frozenset(
-    {"query", "rewrite_query", "max_num_results", "filters", "ranking_options"}
-)
-
-
 @_r.model
 class VectorStoreSearchRequestRankingOptions(_r.Model):
     """Ranking options for search."""
@@ -898,9 +854,6 @@ class VectorStoreSearchRequestRankingOptions(_r.Model):
         return out
 
 
-_KEYS_VECTORSTORESEARCHREQUESTRANKINGOPTIONS = frozenset({"ranker", "score_threshold"})
-
-
 @_r.model
 class VectorStoreSearchResultContentObject(_r.Model):
     """VectorStoreSearchResultContentObject"""
@@ -958,9 +911,6 @@ class VectorStoreSearchResultContentObject(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_VECTORSTORESEARCHRESULTCONTENTOBJECT = frozenset({"type", "text"})
 
 
 class UnknownCreateVectorStoreRequestChunkingStrategy(_r.Unknown):
@@ -1069,3 +1019,51 @@ _VECTOR_STORE_SEARCH_REQUEST_FILTERS_BY_TAG: _r.Decoders[VectorStoreSearchReques
     "and": CompoundFilter.from_dict,
     "or": CompoundFilter.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CREATEVECTORSTOREREQUEST: frozenset[str]
+    _KEYS_DELETEVECTORSTORERESPONSE: frozenset[str]
+    _KEYS_LISTVECTORSTORESRESPONSE: frozenset[str]
+    _KEYS_UPDATEVECTORSTOREREQUEST: frozenset[str]
+    _KEYS_VECTORSTOREEXPIRATIONAFTER: frozenset[str]
+    _KEYS_VECTORSTOREOBJECT: frozenset[str]
+    _KEYS_VECTORSTOREOBJECTFILECOUNTS: frozenset[str]
+    _KEYS_VECTORSTORESEARCHREQUEST: frozenset[str]
+    _KEYS_VECTORSTORESEARCHREQUESTRANKINGOPTIONS: frozenset[str]
+    _KEYS_VECTORSTORESEARCHRESULTCONTENTOBJECT: frozenset[str]
+else:
+    _KEYS_CREATEVECTORSTOREREQUEST = frozenset(
+        {"file_ids", "name", "description", "expires_after", "chunking_strategy", "metadata"}
+    )
+    _KEYS_DELETEVECTORSTORERESPONSE = frozenset({"id", "deleted", "object"})
+    _KEYS_LISTVECTORSTORESRESPONSE = frozenset(
+        {"object", "data", "first_id", "last_id", "has_more"}
+    )
+    _KEYS_UPDATEVECTORSTOREREQUEST = frozenset({"name", "expires_after", "metadata"})
+    _KEYS_VECTORSTOREEXPIRATIONAFTER = frozenset({"anchor", "days"})
+    _KEYS_VECTORSTOREOBJECT = frozenset(
+        {
+            "id",
+            "object",
+            "created_at",
+            "name",
+            "usage_bytes",
+            "file_counts",
+            "status",
+            "expires_after",
+            "expires_at",
+            "last_active_at",
+            "metadata",
+        }
+    )
+    _KEYS_VECTORSTOREOBJECTFILECOUNTS = frozenset(
+        {"in_progress", "completed", "failed", "cancelled", "total"}
+    )
+    _KEYS_VECTORSTORESEARCHREQUEST = frozenset(
+        {"query", "rewrite_query", "max_num_results", "filters", "ranking_options"}
+    )
+    _KEYS_VECTORSTORESEARCHREQUESTRANKINGOPTIONS = frozenset({"ranker", "score_threshold"})
+    _KEYS_VECTORSTORESEARCHRESULTCONTENTOBJECT = frozenset({"type", "text"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
@@ -149,11 +149,6 @@ class VectorStoreFileBatchObject(_r.Model):
         return out
 
 
-_KEYS_VECTORSTOREFILEBATCHOBJECT = frozenset(
-    {"id", "object", "created_at", "vector_store_id", "status", "file_counts"}
-)
-
-
 @_r.model
 class VectorStoreFileBatchObjectFileCounts(_r.Model):
     """VectorStoreFileBatchObjectFileCounts"""
@@ -240,9 +235,18 @@ class VectorStoreFileBatchObjectFileCounts(_r.Model):
         return out
 
 
-_KEYS_VECTORSTOREFILEBATCHOBJECTFILECOUNTS = frozenset(
-    {"in_progress", "completed", "failed", "cancelled", "total"}
-)
-
-
 CreateVectorStoreFileBatchRequest: TypeAlias = Any
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_VECTORSTOREFILEBATCHOBJECT: frozenset[str]
+    _KEYS_VECTORSTOREFILEBATCHOBJECTFILECOUNTS: frozenset[str]
+else:
+    _KEYS_VECTORSTOREFILEBATCHOBJECT = frozenset(
+        {"id", "object", "created_at", "vector_store_id", "status", "file_counts"}
+    )
+    _KEYS_VECTORSTOREFILEBATCHOBJECTFILECOUNTS = frozenset(
+        {"in_progress", "completed", "failed", "cancelled", "total"}
+    )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -131,9 +131,6 @@ class CreateVectorStoreFileRequest(_r.Model):
         return out
 
 
-_KEYS_CREATEVECTORSTOREFILEREQUEST = frozenset({"file_id", "chunking_strategy", "attributes"})
-
-
 @_r.model
 class DeleteVectorStoreFileResponse(_r.Model):
     """DeleteVectorStoreFileResponse"""
@@ -199,9 +196,6 @@ class DeleteVectorStoreFileResponse(_r.Model):
         return out
 
 
-_KEYS_DELETEVECTORSTOREFILERESPONSE = frozenset({"id", "deleted", "object"})
-
-
 @_r.model
 class UpdateVectorStoreFileAttributesRequest(_r.Model):
     """UpdateVectorStoreFileAttributesRequest"""
@@ -252,9 +246,6 @@ class UpdateVectorStoreFileAttributesRequest(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_UPDATEVECTORSTOREFILEATTRIBUTESREQUEST = frozenset({"attributes"})
 
 
 @_r.model
@@ -336,9 +327,6 @@ class VectorStoreFileContentResponse(_r.Model):
         return out
 
 
-_KEYS_VECTORSTOREFILECONTENTRESPONSE = frozenset({"object", "data", "has_more", "next_page"})
-
-
 @_r.model
 class VectorStoreFileContentResponseDataItem(_r.Model):
     """VectorStoreFileContentResponseDataItem"""
@@ -401,9 +389,6 @@ class VectorStoreFileContentResponseDataItem(_r.Model):
         return out
 
 
-_KEYS_VECTORSTOREFILECONTENTRESPONSEDATAITEM = frozenset({"type", "text"})
-
-
 class UnknownChunkingStrategyRequestParam(_r.Unknown):
     """A `ChunkingStrategyRequestParam` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -441,3 +426,19 @@ _CHUNKING_STRATEGY_REQUEST_PARAM_BY_TAG: _r.Decoders[ChunkingStrategyRequestPara
     "auto": AutoChunkingStrategyRequestParam.from_dict,
     "static": StaticChunkingStrategyRequestParam.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CREATEVECTORSTOREFILEREQUEST: frozenset[str]
+    _KEYS_DELETEVECTORSTOREFILERESPONSE: frozenset[str]
+    _KEYS_UPDATEVECTORSTOREFILEATTRIBUTESREQUEST: frozenset[str]
+    _KEYS_VECTORSTOREFILECONTENTRESPONSE: frozenset[str]
+    _KEYS_VECTORSTOREFILECONTENTRESPONSEDATAITEM: frozenset[str]
+else:
+    _KEYS_CREATEVECTORSTOREFILEREQUEST = frozenset({"file_id", "chunking_strategy", "attributes"})
+    _KEYS_DELETEVECTORSTOREFILERESPONSE = frozenset({"id", "deleted", "object"})
+    _KEYS_UPDATEVECTORSTOREFILEATTRIBUTESREQUEST = frozenset({"attributes"})
+    _KEYS_VECTORSTOREFILECONTENTRESPONSE = frozenset({"object", "data", "has_more", "next_page"})
+    _KEYS_VECTORSTOREFILECONTENTRESPONSEDATAITEM = frozenset({"type", "text"})

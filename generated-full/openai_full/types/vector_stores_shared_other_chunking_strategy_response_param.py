@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -134,11 +134,6 @@ class ListVectorStoreFilesResponse(_r.Model):
         return out
 
 
-_KEYS_LISTVECTORSTOREFILESRESPONSE = frozenset(
-    {"object", "data", "first_id", "last_id", "has_more"}
-)
-
-
 @_r.model
 class OtherChunkingStrategyResponseParam(_r.Model):
     """This is returned when the chunking strategy is unknown. Typically, this is because the file was indexed before the `chunking_strategy` concept was introduced in the API."""
@@ -187,9 +182,6 @@ class OtherChunkingStrategyResponseParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_OTHERCHUNKINGSTRATEGYRESPONSEPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -248,9 +240,6 @@ class StaticChunkingStrategyResponseParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_STATICCHUNKINGSTRATEGYRESPONSEPARAM = frozenset({"type", "static"})
 
 
 @_r.model
@@ -388,21 +377,6 @@ class VectorStoreFileObject(_r.Model):
         return out
 
 
-_KEYS_VECTORSTOREFILEOBJECT = frozenset(
-    {
-        "id",
-        "object",
-        "usage_bytes",
-        "created_at",
-        "vector_store_id",
-        "status",
-        "last_error",
-        "chunking_strategy",
-        "attributes",
-    }
-)
-
-
 @_r.model
 class VectorStoreFileObjectLastError(_r.Model):
     """The last error associated with this vector store file. Will be `null` if there are no errors."""
@@ -462,9 +436,6 @@ class VectorStoreFileObjectLastError(_r.Model):
         return out
 
 
-_KEYS_VECTORSTOREFILEOBJECTLASTERROR = frozenset({"code", "message"})
-
-
 class UnknownVectorStoreFileObjectChunkingStrategy(_r.Unknown):
     """A `VectorStoreFileObjectChunkingStrategy` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -509,3 +480,33 @@ _VECTOR_STORE_FILE_OBJECT_CHUNKING_STRATEGY_BY_TAG: _r.Decoders[
     "static": StaticChunkingStrategyResponseParam.from_dict,
     "other": OtherChunkingStrategyResponseParam.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_LISTVECTORSTOREFILESRESPONSE: frozenset[str]
+    _KEYS_OTHERCHUNKINGSTRATEGYRESPONSEPARAM: frozenset[str]
+    _KEYS_STATICCHUNKINGSTRATEGYRESPONSEPARAM: frozenset[str]
+    _KEYS_VECTORSTOREFILEOBJECT: frozenset[str]
+    _KEYS_VECTORSTOREFILEOBJECTLASTERROR: frozenset[str]
+else:
+    _KEYS_LISTVECTORSTOREFILESRESPONSE = frozenset(
+        {"object", "data", "first_id", "last_id", "has_more"}
+    )
+    _KEYS_OTHERCHUNKINGSTRATEGYRESPONSEPARAM = frozenset({"type"})
+    _KEYS_STATICCHUNKINGSTRATEGYRESPONSEPARAM = frozenset({"type", "static"})
+    _KEYS_VECTORSTOREFILEOBJECT = frozenset(
+        {
+            "id",
+            "object",
+            "usage_bytes",
+            "created_at",
+            "vector_store_id",
+            "status",
+            "last_error",
+            "chunking_strategy",
+            "attributes",
+        }
+    )
+    _KEYS_VECTORSTOREFILEOBJECTLASTERROR = frozenset({"code", "message"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
@@ -109,11 +109,6 @@ class VectorStoreSearchResultItem(_r.Model):
         return out
 
 
-_KEYS_VECTORSTORESEARCHRESULTITEM = frozenset(
-    {"file_id", "filename", "score", "attributes", "content"}
-)
-
-
 @_r.model
 class VectorStoreSearchResultsPage(_r.Model):
     """VectorStoreSearchResultsPage"""
@@ -201,6 +196,15 @@ class VectorStoreSearchResultsPage(_r.Model):
         return out
 
 
-_KEYS_VECTORSTORESEARCHRESULTSPAGE = frozenset(
-    {"object", "search_query", "data", "has_more", "next_page"}
-)
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_VECTORSTORESEARCHRESULTITEM: frozenset[str]
+    _KEYS_VECTORSTORESEARCHRESULTSPAGE: frozenset[str]
+else:
+    _KEYS_VECTORSTORESEARCHRESULTITEM = frozenset(
+        {"file_id", "filename", "score", "attributes", "content"}
+    )
+    _KEYS_VECTORSTORESEARCHRESULTSPAGE = frozenset(
+        {"object", "search_query", "data", "has_more", "next_page"}
+    )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -155,9 +155,6 @@ class CreateVideoCharacterBody(_r.Model):
         return out
 
 
-_KEYS_CREATEVIDEOCHARACTERBODY = frozenset({"video", "name"})
-
-
 @_r.model
 class CreateVideoEditMultipartBody(_r.Model):
     """Parameters for editing an existing generated video."""
@@ -214,9 +211,6 @@ class CreateVideoEditMultipartBody(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEVIDEOEDITMULTIPARTBODY = frozenset({"video", "prompt"})
 
 
 @_r.model
@@ -284,9 +278,6 @@ class CreateVideoExtendMultipartBody(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEVIDEOEXTENDMULTIPARTBODY = frozenset({"video", "prompt", "seconds"})
 
 
 @_r.model
@@ -384,11 +375,6 @@ class CreateVideoMultipartBody(_r.Model):
         return out
 
 
-_KEYS_CREATEVIDEOMULTIPARTBODY = frozenset(
-    {"model", "prompt", "input_reference", "seconds", "size"}
-)
-
-
 @_r.model
 class CreateVideoMultipartBodyImageRefParam(_r.Model):
     """CreateVideoMultipartBodyImageRefParam"""
@@ -450,9 +436,6 @@ class CreateVideoMultipartBodyImageRefParam(_r.Model):
         return out
 
 
-_KEYS_CREATEVIDEOMULTIPARTBODYIMAGEREFPARAM = frozenset({"image_url", "file_id"})
-
-
 @_r.model
 class CreateVideoRemixBody(_r.Model):
     """Parameters for remixing an existing generated video."""
@@ -501,9 +484,6 @@ class CreateVideoRemixBody(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATEVIDEOREMIXBODY = frozenset({"prompt"})
 
 
 @_r.model
@@ -576,9 +556,6 @@ class DeletedVideoResource(_r.Model):
         return out
 
 
-_KEYS_DELETEDVIDEORESOURCE = frozenset({"object", "deleted", "id"})
-
-
 @_r.model
 class VideoCharacterResource(_r.Model):
     """VideoCharacterResource"""
@@ -645,9 +622,6 @@ class VideoCharacterResource(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_VIDEOCHARACTERRESOURCE = frozenset({"id", "name", "created_at"})
 
 
 @_r.model
@@ -740,9 +714,6 @@ class VideoListResource(_r.Model):
         return out
 
 
-_KEYS_VIDEOLISTRESOURCE = frozenset({"object", "data", "first_id", "last_id", "has_more"})
-
-
 @_r.model
 class VideoReferenceInputParam(_r.Model):
     """Reference to the completed video."""
@@ -791,9 +762,6 @@ class VideoReferenceInputParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_VIDEOREFERENCEINPUTPARAM = frozenset({"id"})
 
 
 @_r.model
@@ -960,25 +928,6 @@ class VideoResource(_r.Model):
         return out
 
 
-_KEYS_VIDEORESOURCE = frozenset(
-    {
-        "id",
-        "object",
-        "model",
-        "status",
-        "progress",
-        "created_at",
-        "completed_at",
-        "expires_at",
-        "prompt",
-        "size",
-        "seconds",
-        "remixed_from_video_id",
-        "error",
-    }
-)
-
-
 @_r.model
 class VideoResourceError(_r.Model):
     """An error that occurred while generating the response."""
@@ -1038,9 +987,6 @@ class VideoResourceError(_r.Model):
         return out
 
 
-_KEYS_VIDEORESOURCEERROR = frozenset({"code", "message"})
-
-
 CreateVideoEditMultipartBodyVideo: TypeAlias = str | VideoReferenceInputParam
 
 
@@ -1087,3 +1033,51 @@ def create_video_multipart_body_input_reference_from_dict(
     if kind is dict:
         return CreateVideoMultipartBodyImageRefParam.from_dict(data)
     raise _r.DecodeError("a string or an object", data)
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CREATEVIDEOCHARACTERBODY: frozenset[str]
+    _KEYS_CREATEVIDEOEDITMULTIPARTBODY: frozenset[str]
+    _KEYS_CREATEVIDEOEXTENDMULTIPARTBODY: frozenset[str]
+    _KEYS_CREATEVIDEOMULTIPARTBODY: frozenset[str]
+    _KEYS_CREATEVIDEOMULTIPARTBODYIMAGEREFPARAM: frozenset[str]
+    _KEYS_CREATEVIDEOREMIXBODY: frozenset[str]
+    _KEYS_DELETEDVIDEORESOURCE: frozenset[str]
+    _KEYS_VIDEOCHARACTERRESOURCE: frozenset[str]
+    _KEYS_VIDEOLISTRESOURCE: frozenset[str]
+    _KEYS_VIDEOREFERENCEINPUTPARAM: frozenset[str]
+    _KEYS_VIDEORESOURCE: frozenset[str]
+    _KEYS_VIDEORESOURCEERROR: frozenset[str]
+else:
+    _KEYS_CREATEVIDEOCHARACTERBODY = frozenset({"video", "name"})
+    _KEYS_CREATEVIDEOEDITMULTIPARTBODY = frozenset({"video", "prompt"})
+    _KEYS_CREATEVIDEOEXTENDMULTIPARTBODY = frozenset({"video", "prompt", "seconds"})
+    _KEYS_CREATEVIDEOMULTIPARTBODY = frozenset(
+        {"model", "prompt", "input_reference", "seconds", "size"}
+    )
+    _KEYS_CREATEVIDEOMULTIPARTBODYIMAGEREFPARAM = frozenset({"image_url", "file_id"})
+    _KEYS_CREATEVIDEOREMIXBODY = frozenset({"prompt"})
+    _KEYS_DELETEDVIDEORESOURCE = frozenset({"object", "deleted", "id"})
+    _KEYS_VIDEOCHARACTERRESOURCE = frozenset({"id", "name", "created_at"})
+    _KEYS_VIDEOLISTRESOURCE = frozenset({"object", "data", "first_id", "last_id", "has_more"})
+    _KEYS_VIDEOREFERENCEINPUTPARAM = frozenset({"id"})
+    _KEYS_VIDEORESOURCE = frozenset(
+        {
+            "id",
+            "object",
+            "model",
+            "status",
+            "progress",
+            "created_at",
+            "completed_at",
+            "expires_at",
+            "prompt",
+            "size",
+            "seconds",
+            "remixed_from_video_id",
+            "error",
+        }
+    )
+    _KEYS_VIDEORESOURCEERROR = frozenset({"code", "message"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -80,9 +80,6 @@ class CreateConversationBody(_r.Model):
         return out
 
 
-_KEYS_CREATECONVERSATIONBODY = frozenset({"metadata", "items"})
-
-
 @_r.model
 class DeletedConversationResource(_r.Model):
     """DeletedConversationResource"""
@@ -149,9 +146,6 @@ class DeletedConversationResource(_r.Model):
         return out
 
 
-_KEYS_DELETEDCONVERSATIONRESOURCE = frozenset({"object", "deleted", "id"})
-
-
 @_r.model
 class UpdateConversationBody(_r.Model):
     """UpdateConversationBody"""
@@ -205,9 +199,6 @@ class UpdateConversationBody(_r.Model):
         return out
 
 
-_KEYS_UPDATECONVERSATIONBODY = frozenset({"metadata"})
-
-
 Metadata: TypeAlias = dict[str, str] | None
 """Set of 16 key-value pairs that can be attached to an object. This can be
 useful for storing additional information about the object in a structured
@@ -215,3 +206,15 @@ format, and querying for objects via API or the dashboard.
 
 Keys are strings with a maximum length of 64 characters. Values are strings
 with a maximum length of 512 characters."""
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CREATECONVERSATIONBODY: frozenset[str]
+    _KEYS_DELETEDCONVERSATIONRESOURCE: frozenset[str]
+    _KEYS_UPDATECONVERSATIONBODY: frozenset[str]
+else:
+    _KEYS_CREATECONVERSATIONBODY = frozenset({"metadata", "items"})
+    _KEYS_DELETEDCONVERSATIONRESOURCE = frozenset({"object", "deleted", "id"})
+    _KEYS_UPDATECONVERSATIONBODY = frozenset({"metadata"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -181,9 +181,6 @@ class AdditionalTools(_r.Model):
         return out
 
 
-_KEYS_ADDITIONALTOOLS = frozenset({"type", "id", "role", "tools"})
-
-
 @_r.model
 class ApplyPatchCreateFileOperation(_r.Model):
     """Instruction describing how to create a file via the apply_patch tool."""
@@ -254,9 +251,6 @@ class ApplyPatchCreateFileOperation(_r.Model):
         return out
 
 
-_KEYS_APPLYPATCHCREATEFILEOPERATION = frozenset({"type", "path", "diff"})
-
-
 @_r.model
 class ApplyPatchDeleteFileOperation(_r.Model):
     """Instruction describing how to delete a file via the apply_patch tool."""
@@ -316,9 +310,6 @@ class ApplyPatchDeleteFileOperation(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_APPLYPATCHDELETEFILEOPERATION = frozenset({"type", "path"})
 
 
 @_r.model
@@ -428,11 +419,6 @@ class ApplyPatchToolCall(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_APPLYPATCHTOOLCALL = frozenset(
-    {"type", "id", "call_id", "caller", "status", "operation", "created_by"}
-)
 
 
 @_r.model
@@ -545,11 +531,6 @@ class ApplyPatchToolCallOutput(_r.Model):
         return out
 
 
-_KEYS_APPLYPATCHTOOLCALLOUTPUT = frozenset(
-    {"type", "id", "call_id", "caller", "status", "output", "created_by"}
-)
-
-
 @_r.model
 class ApplyPatchUpdateFileOperation(_r.Model):
     """Instruction describing how to update a file via the apply_patch tool."""
@@ -618,9 +599,6 @@ class ApplyPatchUpdateFileOperation(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_APPLYPATCHUPDATEFILEOPERATION = frozenset({"type", "path", "diff"})
 
 
 @_r.model
@@ -706,9 +684,6 @@ class CompactionBody(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_COMPACTIONBODY = frozenset({"type", "id", "encrypted_content", "created_by"})
 
 
 @_r.model
@@ -802,11 +777,6 @@ class ComputerScreenshotContent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_COMPUTERSCREENSHOTCONTENT = frozenset(
-    {"type", "image_url", "file_id", "detail", "prompt_cache_breakpoint"}
-)
 
 
 @_r.model
@@ -928,11 +898,6 @@ class ComputerToolCallOutputResource(_r.Model):
         return out
 
 
-_KEYS_COMPUTERTOOLCALLOUTPUTRESOURCE = frozenset(
-    {"type", "id", "call_id", "acknowledged_safety_checks", "output", "status", "created_by"}
-)
-
-
 @_r.model
 class ContainerReferenceResource(_r.Model):
     """Represents a container created with /v1/containers."""
@@ -991,9 +956,6 @@ class ContainerReferenceResource(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CONTAINERREFERENCERESOURCE = frozenset({"type", "container_id"})
 
 
 @_r.model
@@ -1065,9 +1027,6 @@ class FunctionShellAction(_r.Model):
         return out
 
 
-_KEYS_FUNCTIONSHELLACTION = frozenset({"commands", "timeout_ms", "max_output_length"})
-
-
 @_r.model
 class LocalEnvironmentResource(_r.Model):
     """Represents the use of a local environment to perform shell actions."""
@@ -1120,9 +1079,6 @@ class LocalEnvironmentResource(_r.Model):
         return out
 
 
-_KEYS_LOCALENVIRONMENTRESOURCE = frozenset({"type"})
-
-
 class UnknownApplyPatchToolCallOperation(_r.Unknown):
     """A `ApplyPatchToolCallOperation` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -1162,3 +1118,41 @@ _APPLY_PATCH_TOOL_CALL_OPERATION_BY_TAG: _r.Decoders[ApplyPatchToolCallOperation
     "delete_file": ApplyPatchDeleteFileOperation.from_dict,
     "update_file": ApplyPatchUpdateFileOperation.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_ADDITIONALTOOLS: frozenset[str]
+    _KEYS_APPLYPATCHCREATEFILEOPERATION: frozenset[str]
+    _KEYS_APPLYPATCHDELETEFILEOPERATION: frozenset[str]
+    _KEYS_APPLYPATCHTOOLCALL: frozenset[str]
+    _KEYS_APPLYPATCHTOOLCALLOUTPUT: frozenset[str]
+    _KEYS_APPLYPATCHUPDATEFILEOPERATION: frozenset[str]
+    _KEYS_COMPACTIONBODY: frozenset[str]
+    _KEYS_COMPUTERSCREENSHOTCONTENT: frozenset[str]
+    _KEYS_COMPUTERTOOLCALLOUTPUTRESOURCE: frozenset[str]
+    _KEYS_CONTAINERREFERENCERESOURCE: frozenset[str]
+    _KEYS_FUNCTIONSHELLACTION: frozenset[str]
+    _KEYS_LOCALENVIRONMENTRESOURCE: frozenset[str]
+else:
+    _KEYS_ADDITIONALTOOLS = frozenset({"type", "id", "role", "tools"})
+    _KEYS_APPLYPATCHCREATEFILEOPERATION = frozenset({"type", "path", "diff"})
+    _KEYS_APPLYPATCHDELETEFILEOPERATION = frozenset({"type", "path"})
+    _KEYS_APPLYPATCHTOOLCALL = frozenset(
+        {"type", "id", "call_id", "caller", "status", "operation", "created_by"}
+    )
+    _KEYS_APPLYPATCHTOOLCALLOUTPUT = frozenset(
+        {"type", "id", "call_id", "caller", "status", "output", "created_by"}
+    )
+    _KEYS_APPLYPATCHUPDATEFILEOPERATION = frozenset({"type", "path", "diff"})
+    _KEYS_COMPACTIONBODY = frozenset({"type", "id", "encrypted_content", "created_by"})
+    _KEYS_COMPUTERSCREENSHOTCONTENT = frozenset(
+        {"type", "image_url", "file_id", "detail", "prompt_cache_breakpoint"}
+    )
+    _KEYS_COMPUTERTOOLCALLOUTPUTRESOURCE = frozenset(
+        {"type", "id", "call_id", "acknowledged_safety_checks", "output", "status", "created_by"}
+    )
+    _KEYS_CONTAINERREFERENCERESOURCE = frozenset({"type", "container_id"})
+    _KEYS_FUNCTIONSHELLACTION = frozenset({"commands", "timeout_ms", "max_output_length"})
+    _KEYS_LOCALENVIRONMENTRESOURCE = frozenset({"type"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -227,9 +227,6 @@ class ConversationItemList(_r.Model):
         return out
 
 
-_KEYS_CONVERSATIONITEMLIST = frozenset({"object", "data", "has_more", "first_id", "last_id"})
-
-
 @_r.model
 class CreateConversationItemsBody(_r.Model):
     """CreateConversationItemsBody"""
@@ -280,9 +277,6 @@ class CreateConversationItemsBody(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CREATECONVERSATIONITEMSBODY = frozenset({"items"})
 
 
 @_r.model
@@ -385,11 +379,6 @@ class MCPApprovalResponseResource(_r.Model):
         return out
 
 
-_KEYS_MCPAPPROVALRESPONSERESOURCE = frozenset(
-    {"type", "id", "approval_request_id", "approve", "reason", "request_id"}
-)
-
-
 @_r.model
 class Message(_r.Model):
     """A message to or from the model."""
@@ -486,9 +475,6 @@ class Message(_r.Model):
         return out
 
 
-_KEYS_MESSAGE = frozenset({"type", "id", "status", "role", "content", "phase"})
-
-
 @_r.model
 class Program(_r.Model):
     """Program"""
@@ -571,9 +557,6 @@ class Program(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_PROGRAM = frozenset({"type", "id", "call_id", "code", "fingerprint"})
 
 
 @_r.model
@@ -664,9 +647,6 @@ class ProgramOutput(_r.Model):
         return out
 
 
-_KEYS_PROGRAMOUTPUT = frozenset({"type", "id", "call_id", "result", "status"})
-
-
 @_r.model
 class TextContent(_r.Model):
     """A text content."""
@@ -721,9 +701,6 @@ class TextContent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_TEXTCONTENT = frozenset({"type", "text"})
 
 
 @_r.model
@@ -834,11 +811,6 @@ class ToolSearchCall(_r.Model):
         return out
 
 
-_KEYS_TOOLSEARCHCALL = frozenset(
-    {"type", "id", "call_id", "execution", "arguments", "status", "created_by"}
-)
-
-
 @_r.model
 class ToolSearchOutput(_r.Model):
     """ToolSearchOutput"""
@@ -947,11 +919,6 @@ class ToolSearchOutput(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_TOOLSEARCHOUTPUT = frozenset(
-    {"type", "id", "call_id", "execution", "tools", "status", "created_by"}
-)
 
 
 class UnknownConversationItem(_r.Unknown):
@@ -1092,3 +1059,33 @@ _MESSAGE_CONTENT_ITEM_BY_TAG: _r.Decoders[MessageContentItem] = {
     "computer_screenshot": ComputerScreenshotContent.from_dict,
     "input_file": InputFileContent.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CONVERSATIONITEMLIST: frozenset[str]
+    _KEYS_CREATECONVERSATIONITEMSBODY: frozenset[str]
+    _KEYS_MCPAPPROVALRESPONSERESOURCE: frozenset[str]
+    _KEYS_MESSAGE: frozenset[str]
+    _KEYS_PROGRAM: frozenset[str]
+    _KEYS_PROGRAMOUTPUT: frozenset[str]
+    _KEYS_TEXTCONTENT: frozenset[str]
+    _KEYS_TOOLSEARCHCALL: frozenset[str]
+    _KEYS_TOOLSEARCHOUTPUT: frozenset[str]
+else:
+    _KEYS_CONVERSATIONITEMLIST = frozenset({"object", "data", "has_more", "first_id", "last_id"})
+    _KEYS_CREATECONVERSATIONITEMSBODY = frozenset({"items"})
+    _KEYS_MCPAPPROVALRESPONSERESOURCE = frozenset(
+        {"type", "id", "approval_request_id", "approve", "reason", "request_id"}
+    )
+    _KEYS_MESSAGE = frozenset({"type", "id", "status", "role", "content", "phase"})
+    _KEYS_PROGRAM = frozenset({"type", "id", "call_id", "code", "fingerprint"})
+    _KEYS_PROGRAMOUTPUT = frozenset({"type", "id", "call_id", "result", "status"})
+    _KEYS_TEXTCONTENT = frozenset({"type", "text"})
+    _KEYS_TOOLSEARCHCALL = frozenset(
+        {"type", "id", "call_id", "execution", "arguments", "status", "created_by"}
+    )
+    _KEYS_TOOLSEARCHOUTPUT = frozenset(
+        {"type", "id", "call_id", "execution", "tools", "status", "created_by"}
+    )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -210,9 +210,6 @@ class ApplyPatchToolParam(_r.Model):
         return out
 
 
-_KEYS_APPLYPATCHTOOLPARAM = frozenset({"type", "allowed_callers"})
-
-
 @_r.model
 class AutoCodeInterpreterToolParam(_r.Model):
     """Configuration for a code interpreter container. Optionally specify the IDs of the files to run the code on."""
@@ -299,11 +296,6 @@ class AutoCodeInterpreterToolParam(_r.Model):
         return out
 
 
-_KEYS_AUTOCODEINTERPRETERTOOLPARAM = frozenset(
-    {"type", "file_ids", "memory_limit", "network_policy"}
-)
-
-
 @_r.model
 class CodeInterpreterTool(_r.Model):
     """A tool that runs Python code to help generate a response to a prompt."""
@@ -377,9 +369,6 @@ class CodeInterpreterTool(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CODEINTERPRETERTOOL = frozenset({"type", "container", "allowed_callers"})
 
 
 @_r.model
@@ -460,9 +449,6 @@ class ComparisonFilter(_r.Model):
         return out
 
 
-_KEYS_COMPARISONFILTER = frozenset({"type", "key", "value"})
-
-
 @_r.model
 class CompoundFilter(_r.Model):
     """Combine multiple filters using `and` or `or`."""
@@ -524,9 +510,6 @@ class CompoundFilter(_r.Model):
         return out
 
 
-_KEYS_COMPOUNDFILTER = frozenset({"type", "filters"})
-
-
 @_r.model
 class ComputerTool(_r.Model):
     """A tool that controls a virtual computer. Learn more about the [computer tool](https://platform.openai.com/docs/guides/tools-computer-use)."""
@@ -575,9 +558,6 @@ class ComputerTool(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_COMPUTERTOOL = frozenset({"type"})
 
 
 @_r.model
@@ -663,9 +643,6 @@ class ComputerUsePreviewTool(_r.Model):
         return out
 
 
-_KEYS_COMPUTERUSEPREVIEWTOOL = frozenset({"type", "environment", "display_width", "display_height"})
-
-
 @_r.model
 class ContainerNetworkPolicyAllowlistParam(_r.Model):
     """ContainerNetworkPolicyAllowlistParam"""
@@ -744,11 +721,6 @@ class ContainerNetworkPolicyAllowlistParam(_r.Model):
         return out
 
 
-_KEYS_CONTAINERNETWORKPOLICYALLOWLISTPARAM = frozenset(
-    {"type", "allowed_domains", "domain_secrets"}
-)
-
-
 @_r.model
 class ContainerNetworkPolicyDisabledParam(_r.Model):
     """ContainerNetworkPolicyDisabledParam"""
@@ -799,9 +771,6 @@ class ContainerNetworkPolicyDisabledParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CONTAINERNETWORKPOLICYDISABLEDPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -870,9 +839,6 @@ class ContainerNetworkPolicyDomainSecretParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CONTAINERNETWORKPOLICYDOMAINSECRETPARAM = frozenset({"domain", "name", "value"})
 
 
 @_r.model
@@ -945,9 +911,6 @@ class CustomGrammarFormatParam(_r.Model):
         return out
 
 
-_KEYS_CUSTOMGRAMMARFORMATPARAM = frozenset({"type", "syntax", "definition"})
-
-
 @_r.model
 class CustomTextFormatParam(_r.Model):
     """Unconstrained free-form text."""
@@ -998,9 +961,6 @@ class CustomTextFormatParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CUSTOMTEXTFORMATPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -1111,11 +1071,6 @@ class CustomToolParam(_r.Model):
         return out
 
 
-_KEYS_CUSTOMTOOLPARAM = frozenset(
-    {"type", "name", "description", "format", "defer_loading", "allowed_callers"}
-)
-
-
 @_r.model
 class FileSearchTool(_r.Model):
     """A tool that searches for relevant content from uploaded files. Learn more about the [file search tool](https://platform.openai.com/docs/guides/tools-file-search)."""
@@ -1209,11 +1164,6 @@ class FileSearchTool(_r.Model):
         return out
 
 
-_KEYS_FILESEARCHTOOL = frozenset(
-    {"type", "vector_store_ids", "max_num_results", "ranking_options", "filters"}
-)
-
-
 @_r.model
 class HybridSearchOptions(_r.Model):
     """HybridSearchOptions"""
@@ -1273,9 +1223,6 @@ class HybridSearchOptions(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_HYBRIDSEARCHOPTIONS = frozenset({"embedding_weight", "text_weight"})
 
 
 @_r.model
@@ -1350,9 +1297,6 @@ class InlineSkillSourceParam(_r.Model):
         return out
 
 
-_KEYS_INLINESKILLSOURCEPARAM = frozenset({"type", "media_type", "data"})
-
-
 @_r.model
 class RankingOptions(_r.Model):
     """RankingOptions"""
@@ -1424,9 +1368,6 @@ class RankingOptions(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_RANKINGOPTIONS = frozenset({"ranker", "score_threshold", "hybrid_search"})
 
 
 class UnknownAutoCodeInterpreterToolParamNetworkPolicy(_r.Unknown):
@@ -1639,3 +1580,53 @@ _FILTERS_BY_TAG: _r.Decoders[Filters] = {
     "and": CompoundFilter.from_dict,
     "or": CompoundFilter.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_APPLYPATCHTOOLPARAM: frozenset[str]
+    _KEYS_AUTOCODEINTERPRETERTOOLPARAM: frozenset[str]
+    _KEYS_CODEINTERPRETERTOOL: frozenset[str]
+    _KEYS_COMPARISONFILTER: frozenset[str]
+    _KEYS_COMPOUNDFILTER: frozenset[str]
+    _KEYS_COMPUTERTOOL: frozenset[str]
+    _KEYS_COMPUTERUSEPREVIEWTOOL: frozenset[str]
+    _KEYS_CONTAINERNETWORKPOLICYALLOWLISTPARAM: frozenset[str]
+    _KEYS_CONTAINERNETWORKPOLICYDISABLEDPARAM: frozenset[str]
+    _KEYS_CONTAINERNETWORKPOLICYDOMAINSECRETPARAM: frozenset[str]
+    _KEYS_CUSTOMGRAMMARFORMATPARAM: frozenset[str]
+    _KEYS_CUSTOMTEXTFORMATPARAM: frozenset[str]
+    _KEYS_CUSTOMTOOLPARAM: frozenset[str]
+    _KEYS_FILESEARCHTOOL: frozenset[str]
+    _KEYS_HYBRIDSEARCHOPTIONS: frozenset[str]
+    _KEYS_INLINESKILLSOURCEPARAM: frozenset[str]
+    _KEYS_RANKINGOPTIONS: frozenset[str]
+else:
+    _KEYS_APPLYPATCHTOOLPARAM = frozenset({"type", "allowed_callers"})
+    _KEYS_AUTOCODEINTERPRETERTOOLPARAM = frozenset(
+        {"type", "file_ids", "memory_limit", "network_policy"}
+    )
+    _KEYS_CODEINTERPRETERTOOL = frozenset({"type", "container", "allowed_callers"})
+    _KEYS_COMPARISONFILTER = frozenset({"type", "key", "value"})
+    _KEYS_COMPOUNDFILTER = frozenset({"type", "filters"})
+    _KEYS_COMPUTERTOOL = frozenset({"type"})
+    _KEYS_COMPUTERUSEPREVIEWTOOL = frozenset(
+        {"type", "environment", "display_width", "display_height"}
+    )
+    _KEYS_CONTAINERNETWORKPOLICYALLOWLISTPARAM = frozenset(
+        {"type", "allowed_domains", "domain_secrets"}
+    )
+    _KEYS_CONTAINERNETWORKPOLICYDISABLEDPARAM = frozenset({"type"})
+    _KEYS_CONTAINERNETWORKPOLICYDOMAINSECRETPARAM = frozenset({"domain", "name", "value"})
+    _KEYS_CUSTOMGRAMMARFORMATPARAM = frozenset({"type", "syntax", "definition"})
+    _KEYS_CUSTOMTEXTFORMATPARAM = frozenset({"type"})
+    _KEYS_CUSTOMTOOLPARAM = frozenset(
+        {"type", "name", "description", "format", "defer_loading", "allowed_callers"}
+    )
+    _KEYS_FILESEARCHTOOL = frozenset(
+        {"type", "vector_store_ids", "max_num_results", "ranking_options", "filters"}
+    )
+    _KEYS_HYBRIDSEARCHOPTIONS = frozenset({"embedding_weight", "text_weight"})
+    _KEYS_INLINESKILLSOURCEPARAM = frozenset({"type", "media_type", "data"})
+    _KEYS_RANKINGOPTIONS = frozenset({"ranker", "score_threshold", "hybrid_search"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -154,9 +154,6 @@ class CompactionSummaryItemParam(_r.Model):
         return out
 
 
-_KEYS_COMPACTIONSUMMARYITEMPARAM = frozenset({"id", "type", "encrypted_content"})
-
-
 @_r.model
 class CompactionTriggerItemParam(_r.Model):
     """Compacts the current context. Must be the final input item."""
@@ -207,9 +204,6 @@ class CompactionTriggerItemParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_COMPACTIONTRIGGERITEMPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -323,11 +317,6 @@ class ComputerCallOutputItemParam(_r.Model):
         return out
 
 
-_KEYS_COMPUTERCALLOUTPUTITEMPARAM = frozenset(
-    {"id", "call_id", "type", "output", "acknowledged_safety_checks", "status"}
-)
-
-
 @_r.model
 class ComputerCallSafetyCheckParam(_r.Model):
     """A pending safety check for the computer call."""
@@ -398,9 +387,6 @@ class ComputerCallSafetyCheckParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_COMPUTERCALLSAFETYCHECKPARAM = frozenset({"id", "code", "message"})
 
 
 @_r.model
@@ -476,9 +462,6 @@ class ComputerScreenshotImage(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_COMPUTERSCREENSHOTIMAGE = frozenset({"type", "image_url", "file_id"})
 
 
 @_r.model
@@ -597,11 +580,6 @@ class ComputerToolCall(_r.Model):
         return out
 
 
-_KEYS_COMPUTERTOOLCALL = frozenset(
-    {"type", "id", "call_id", "action", "actions", "pending_safety_checks", "status"}
-)
-
-
 @_r.model
 class ConversationResource(_r.Model):
     """ConversationResource"""
@@ -683,9 +661,6 @@ class ConversationResource(_r.Model):
         return out
 
 
-_KEYS_CONVERSATIONRESOURCE = frozenset({"id", "object", "metadata", "created_at"})
-
-
 @_r.model
 class CoordParam(_r.Model):
     """An x/y coordinate pair, e.g. `{ x: 100, y: 200 }`."""
@@ -741,9 +716,6 @@ class CoordParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_COORDPARAM = frozenset({"x", "y"})
 
 
 @_r.model
@@ -855,9 +827,6 @@ class CustomToolCall(_r.Model):
         return out
 
 
-_KEYS_CUSTOMTOOLCALL = frozenset({"type", "id", "call_id", "caller", "namespace", "name", "input"})
-
-
 @_r.model
 class DirectToolCallCaller(_r.Model):
     """DirectToolCallCaller"""
@@ -906,9 +875,6 @@ class DirectToolCallCaller(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_DIRECTTOOLCALLCALLER = frozenset({"type"})
 
 
 @_r.model
@@ -990,9 +956,6 @@ class DoubleClickAction(_r.Model):
         return out
 
 
-_KEYS_DOUBLECLICKACTION = frozenset({"type", "x", "y", "keys"})
-
-
 @_r.model
 class DragParam(_r.Model):
     """A drag action."""
@@ -1068,9 +1031,6 @@ class DragParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_DRAGPARAM = frozenset({"type", "path", "keys"})
 
 
 @_r.model
@@ -1195,11 +1155,6 @@ class InputFileContent(_r.Model):
         return out
 
 
-_KEYS_INPUTFILECONTENT = frozenset(
-    {"type", "file_id", "filename", "file_data", "prompt_cache_breakpoint", "file_url", "detail"}
-)
-
-
 @_r.model
 class KeyPressAction(_r.Model):
     """A collection of keypresses the model would like to perform."""
@@ -1259,9 +1214,6 @@ class KeyPressAction(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_KEYPRESSACTION = frozenset({"type", "keys"})
 
 
 @_r.model
@@ -1342,9 +1294,6 @@ class MoveParam(_r.Model):
         return out
 
 
-_KEYS_MOVEPARAM = frozenset({"type", "x", "y", "keys"})
-
-
 @_r.model
 class ProgramToolCallCaller(_r.Model):
     """ProgramToolCallCaller"""
@@ -1404,9 +1353,6 @@ class ProgramToolCallCaller(_r.Model):
         return out
 
 
-_KEYS_PROGRAMTOOLCALLCALLER = frozenset({"type", "caller_id"})
-
-
 @_r.model
 class PromptCacheBreakpointConfig(_r.Model):
     """Marks the exact end of a reusable prompt prefix. The breakpoint inherits its TTL from the request's `prompt_cache_options.ttl`; the boundary is not rounded to a token block."""
@@ -1459,9 +1405,6 @@ class PromptCacheBreakpointConfig(_r.Model):
         return out
 
 
-_KEYS_PROMPTCACHEBREAKPOINTCONFIG = frozenset({"mode"})
-
-
 @_r.model
 class ScreenshotParam(_r.Model):
     """A screenshot action."""
@@ -1512,9 +1455,6 @@ class ScreenshotParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_SCREENSHOTPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -1613,9 +1553,6 @@ class ScrollParam(_r.Model):
         return out
 
 
-_KEYS_SCROLLPARAM = frozenset({"type", "x", "y", "scroll_x", "scroll_y", "keys"})
-
-
 @_r.model
 class TypeParam(_r.Model):
     """An action to type in text."""
@@ -1675,9 +1612,6 @@ class TypeParam(_r.Model):
         return out
 
 
-_KEYS_TYPEPARAM = frozenset({"type", "text"})
-
-
 @_r.model
 class WaitParam(_r.Model):
     """A wait action."""
@@ -1726,9 +1660,6 @@ class WaitParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WAITPARAM = frozenset({"type"})
 
 
 class UnknownComputerAction(_r.Unknown):
@@ -1817,3 +1748,67 @@ _TOOL_CALL_CALLER_BY_TAG: _r.Decoders[ToolCallCaller] = {
     "direct": DirectToolCallCaller.from_dict,
     "program": ProgramToolCallCaller.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_COMPACTIONSUMMARYITEMPARAM: frozenset[str]
+    _KEYS_COMPACTIONTRIGGERITEMPARAM: frozenset[str]
+    _KEYS_COMPUTERCALLOUTPUTITEMPARAM: frozenset[str]
+    _KEYS_COMPUTERCALLSAFETYCHECKPARAM: frozenset[str]
+    _KEYS_COMPUTERSCREENSHOTIMAGE: frozenset[str]
+    _KEYS_COMPUTERTOOLCALL: frozenset[str]
+    _KEYS_CONVERSATIONRESOURCE: frozenset[str]
+    _KEYS_COORDPARAM: frozenset[str]
+    _KEYS_CUSTOMTOOLCALL: frozenset[str]
+    _KEYS_DIRECTTOOLCALLCALLER: frozenset[str]
+    _KEYS_DOUBLECLICKACTION: frozenset[str]
+    _KEYS_DRAGPARAM: frozenset[str]
+    _KEYS_INPUTFILECONTENT: frozenset[str]
+    _KEYS_KEYPRESSACTION: frozenset[str]
+    _KEYS_MOVEPARAM: frozenset[str]
+    _KEYS_PROGRAMTOOLCALLCALLER: frozenset[str]
+    _KEYS_PROMPTCACHEBREAKPOINTCONFIG: frozenset[str]
+    _KEYS_SCREENSHOTPARAM: frozenset[str]
+    _KEYS_SCROLLPARAM: frozenset[str]
+    _KEYS_TYPEPARAM: frozenset[str]
+    _KEYS_WAITPARAM: frozenset[str]
+else:
+    _KEYS_COMPACTIONSUMMARYITEMPARAM = frozenset({"id", "type", "encrypted_content"})
+    _KEYS_COMPACTIONTRIGGERITEMPARAM = frozenset({"type"})
+    _KEYS_COMPUTERCALLOUTPUTITEMPARAM = frozenset(
+        {"id", "call_id", "type", "output", "acknowledged_safety_checks", "status"}
+    )
+    _KEYS_COMPUTERCALLSAFETYCHECKPARAM = frozenset({"id", "code", "message"})
+    _KEYS_COMPUTERSCREENSHOTIMAGE = frozenset({"type", "image_url", "file_id"})
+    _KEYS_COMPUTERTOOLCALL = frozenset(
+        {"type", "id", "call_id", "action", "actions", "pending_safety_checks", "status"}
+    )
+    _KEYS_CONVERSATIONRESOURCE = frozenset({"id", "object", "metadata", "created_at"})
+    _KEYS_COORDPARAM = frozenset({"x", "y"})
+    _KEYS_CUSTOMTOOLCALL = frozenset(
+        {"type", "id", "call_id", "caller", "namespace", "name", "input"}
+    )
+    _KEYS_DIRECTTOOLCALLCALLER = frozenset({"type"})
+    _KEYS_DOUBLECLICKACTION = frozenset({"type", "x", "y", "keys"})
+    _KEYS_DRAGPARAM = frozenset({"type", "path", "keys"})
+    _KEYS_INPUTFILECONTENT = frozenset(
+        {
+            "type",
+            "file_id",
+            "filename",
+            "file_data",
+            "prompt_cache_breakpoint",
+            "file_url",
+            "detail",
+        }
+    )
+    _KEYS_KEYPRESSACTION = frozenset({"type", "keys"})
+    _KEYS_MOVEPARAM = frozenset({"type", "x", "y", "keys"})
+    _KEYS_PROGRAMTOOLCALLCALLER = frozenset({"type", "caller_id"})
+    _KEYS_PROMPTCACHEBREAKPOINTCONFIG = frozenset({"mode"})
+    _KEYS_SCREENSHOTPARAM = frozenset({"type"})
+    _KEYS_SCROLLPARAM = frozenset({"type", "x", "y", "scroll_x", "scroll_y", "keys"})
+    _KEYS_TYPEPARAM = frozenset({"type", "text"})
+    _KEYS_WAITPARAM = frozenset({"type"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -178,9 +178,6 @@ class FunctionShellActionParam(_r.Model):
         return out
 
 
-_KEYS_FUNCTIONSHELLACTIONPARAM = frozenset({"commands", "timeout_ms", "max_output_length"})
-
-
 @_r.model
 class FunctionShellCallItemParam(_r.Model):
     """A tool representing a request to execute one or more shell commands."""
@@ -297,11 +294,6 @@ class FunctionShellCallItemParam(_r.Model):
         return out
 
 
-_KEYS_FUNCTIONSHELLCALLITEMPARAM = frozenset(
-    {"id", "call_id", "caller", "type", "action", "status", "environment"}
-)
-
-
 @_r.model
 class FunctionShellCallOutputContentParam(_r.Model):
     """Captured stdout and stderr for a portion of a shell tool call output."""
@@ -370,9 +362,6 @@ class FunctionShellCallOutputContentParam(_r.Model):
         return out
 
 
-_KEYS_FUNCTIONSHELLCALLOUTPUTCONTENTPARAM = frozenset({"stdout", "stderr", "outcome"})
-
-
 @_r.model
 class FunctionShellCallOutputExitOutcomeParam(_r.Model):
     """Indicates that the shell commands finished and returned an exit code."""
@@ -432,9 +421,6 @@ class FunctionShellCallOutputExitOutcomeParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FUNCTIONSHELLCALLOUTPUTEXITOUTCOMEPARAM = frozenset({"type", "exit_code"})
 
 
 @_r.model
@@ -553,11 +539,6 @@ class FunctionShellCallOutputItemParam(_r.Model):
         return out
 
 
-_KEYS_FUNCTIONSHELLCALLOUTPUTITEMPARAM = frozenset(
-    {"id", "call_id", "caller", "type", "output", "status", "max_output_length"}
-)
-
-
 @_r.model
 class FunctionShellCallOutputTimeoutOutcomeParam(_r.Model):
     """Indicates that the shell call exceeded its configured time limit."""
@@ -608,9 +589,6 @@ class FunctionShellCallOutputTimeoutOutcomeParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOMEPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -735,11 +713,6 @@ class FunctionToolCall(_r.Model):
         return out
 
 
-_KEYS_FUNCTIONTOOLCALL = frozenset(
-    {"id", "type", "call_id", "caller", "namespace", "name", "arguments", "status"}
-)
-
-
 @_r.model
 class HTTPError(_r.Model):
     """HTTPError"""
@@ -802,9 +775,6 @@ class HTTPError(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_HTTPERROR = frozenset({"type", "code", "message"})
 
 
 @_r.model
@@ -882,9 +852,6 @@ class ImageGenToolCall(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_IMAGEGENTOOLCALL = frozenset({"type", "id", "status", "result"})
 
 
 @_r.model
@@ -968,9 +935,6 @@ class InputMessage(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_INPUTMESSAGE = frozenset({"type", "role", "status", "content"})
 
 
 class UnknownFunctionShellCallItemParamEnvironment(_r.Unknown):
@@ -1061,3 +1025,35 @@ _FUNCTION_SHELL_CALL_OUTPUT_OUTCOME_PARAM_BY_TAG: _r.Decoders[
     "timeout": FunctionShellCallOutputTimeoutOutcomeParam.from_dict,
     "exit": FunctionShellCallOutputExitOutcomeParam.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_FUNCTIONSHELLACTIONPARAM: frozenset[str]
+    _KEYS_FUNCTIONSHELLCALLITEMPARAM: frozenset[str]
+    _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENTPARAM: frozenset[str]
+    _KEYS_FUNCTIONSHELLCALLOUTPUTEXITOUTCOMEPARAM: frozenset[str]
+    _KEYS_FUNCTIONSHELLCALLOUTPUTITEMPARAM: frozenset[str]
+    _KEYS_FUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOMEPARAM: frozenset[str]
+    _KEYS_FUNCTIONTOOLCALL: frozenset[str]
+    _KEYS_HTTPERROR: frozenset[str]
+    _KEYS_IMAGEGENTOOLCALL: frozenset[str]
+    _KEYS_INPUTMESSAGE: frozenset[str]
+else:
+    _KEYS_FUNCTIONSHELLACTIONPARAM = frozenset({"commands", "timeout_ms", "max_output_length"})
+    _KEYS_FUNCTIONSHELLCALLITEMPARAM = frozenset(
+        {"id", "call_id", "caller", "type", "action", "status", "environment"}
+    )
+    _KEYS_FUNCTIONSHELLCALLOUTPUTCONTENTPARAM = frozenset({"stdout", "stderr", "outcome"})
+    _KEYS_FUNCTIONSHELLCALLOUTPUTEXITOUTCOMEPARAM = frozenset({"type", "exit_code"})
+    _KEYS_FUNCTIONSHELLCALLOUTPUTITEMPARAM = frozenset(
+        {"id", "call_id", "caller", "type", "output", "status", "max_output_length"}
+    )
+    _KEYS_FUNCTIONSHELLCALLOUTPUTTIMEOUTOUTCOMEPARAM = frozenset({"type"})
+    _KEYS_FUNCTIONTOOLCALL = frozenset(
+        {"id", "type", "call_id", "caller", "namespace", "name", "arguments", "status"}
+    )
+    _KEYS_HTTPERROR = frozenset({"type", "code", "message"})
+    _KEYS_IMAGEGENTOOLCALL = frozenset({"type", "id", "status", "result"})
+    _KEYS_INPUTMESSAGE = frozenset({"type", "role", "status", "content"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -224,9 +224,6 @@ class CustomToolCallOutput(_r.Model):
         return out
 
 
-_KEYS_CUSTOMTOOLCALLOUTPUT = frozenset({"type", "id", "call_id", "caller", "output"})
-
-
 @_r.model
 class EasyInputMessage(_r.Model):
     """A message input to the model with a role indicating instruction following
@@ -313,9 +310,6 @@ class EasyInputMessage(_r.Model):
         return out
 
 
-_KEYS_EASYINPUTMESSAGE = frozenset({"role", "content", "phase", "type"})
-
-
 @_r.model
 class Error(_r.Model):
     """Error"""
@@ -387,9 +381,6 @@ class Error(_r.Model):
         return out
 
 
-_KEYS_ERROR = frozenset({"code", "message", "param", "type"})
-
-
 @_r.model
 class ErrorResponse(_r.Model):
     """ErrorResponse"""
@@ -437,9 +428,6 @@ class ErrorResponse(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_ERRORRESPONSE = frozenset({"error"})
 
 
 @_r.model
@@ -539,9 +527,6 @@ class FileSearchToolCall(_r.Model):
         return out
 
 
-_KEYS_FILESEARCHTOOLCALL = frozenset({"id", "type", "status", "queries", "results"})
-
-
 @_r.model
 class FileSearchToolCallResultsItem(_r.Model):
     """FileSearchToolCallResultsItem"""
@@ -638,11 +623,6 @@ class FileSearchToolCallResultsItem(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FILESEARCHTOOLCALLRESULTSITEM = frozenset(
-    {"file_id", "text", "filename", "attributes", "score"}
-)
 
 
 @_r.model
@@ -768,11 +748,6 @@ class FunctionCallOutputItemParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FUNCTIONCALLOUTPUTITEMPARAM = frozenset(
-    {"id", "call_id", "type", "output", "name", "namespace", "caller", "status"}
-)
 
 
 @_r.model
@@ -904,11 +879,6 @@ class InputFileContentParam(_r.Model):
         return out
 
 
-_KEYS_INPUTFILECONTENTPARAM = frozenset(
-    {"type", "file_id", "filename", "file_data", "file_url", "detail", "prompt_cache_breakpoint"}
-)
-
-
 @_r.model
 class InputImageContent(_r.Model):
     """An image input to the model. Learn about [image inputs](/docs/guides/vision)."""
@@ -1006,11 +976,6 @@ class InputImageContent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_INPUTIMAGECONTENT = frozenset(
-    {"type", "image_url", "file_id", "detail", "prompt_cache_breakpoint"}
-)
 
 
 @_r.model
@@ -1117,11 +1082,6 @@ class InputImageContentParamAutoParam(_r.Model):
         return out
 
 
-_KEYS_INPUTIMAGECONTENTPARAMAUTOPARAM = frozenset(
-    {"type", "image_url", "file_id", "detail", "prompt_cache_breakpoint"}
-)
-
-
 @_r.model
 class InputTextContent(_r.Model):
     """A text input to the model."""
@@ -1195,9 +1155,6 @@ class InputTextContent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_INPUTTEXTCONTENT = frozenset({"type", "text", "prompt_cache_breakpoint"})
 
 
 @_r.model
@@ -1279,9 +1236,6 @@ class InputTextContentParam(_r.Model):
         return out
 
 
-_KEYS_INPUTTEXTCONTENTPARAM = frozenset({"type", "text", "prompt_cache_breakpoint"})
-
-
 @_r.model
 class PromptCacheBreakpointParam(_r.Model):
     """Marks the exact end of a reusable prompt prefix. The breakpoint inherits its TTL from the request's `prompt_cache_options.ttl`; the boundary is not rounded to a token block."""
@@ -1332,9 +1286,6 @@ class PromptCacheBreakpointParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_PROMPTCACHEBREAKPOINTPARAM = frozenset({"mode"})
 
 
 class UnknownFunctionAndCustomToolCallOutput(_r.Unknown):
@@ -1532,3 +1483,53 @@ _INPUT_CONTENT_BY_TAG: _r.Decoders[InputContent] = {
     "input_image": InputImageContent.from_dict,
     "input_file": InputFileContent.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CUSTOMTOOLCALLOUTPUT: frozenset[str]
+    _KEYS_EASYINPUTMESSAGE: frozenset[str]
+    _KEYS_ERROR: frozenset[str]
+    _KEYS_ERRORRESPONSE: frozenset[str]
+    _KEYS_FILESEARCHTOOLCALL: frozenset[str]
+    _KEYS_FILESEARCHTOOLCALLRESULTSITEM: frozenset[str]
+    _KEYS_FUNCTIONCALLOUTPUTITEMPARAM: frozenset[str]
+    _KEYS_INPUTFILECONTENTPARAM: frozenset[str]
+    _KEYS_INPUTIMAGECONTENT: frozenset[str]
+    _KEYS_INPUTIMAGECONTENTPARAMAUTOPARAM: frozenset[str]
+    _KEYS_INPUTTEXTCONTENT: frozenset[str]
+    _KEYS_INPUTTEXTCONTENTPARAM: frozenset[str]
+    _KEYS_PROMPTCACHEBREAKPOINTPARAM: frozenset[str]
+else:
+    _KEYS_CUSTOMTOOLCALLOUTPUT = frozenset({"type", "id", "call_id", "caller", "output"})
+    _KEYS_EASYINPUTMESSAGE = frozenset({"role", "content", "phase", "type"})
+    _KEYS_ERROR = frozenset({"code", "message", "param", "type"})
+    _KEYS_ERRORRESPONSE = frozenset({"error"})
+    _KEYS_FILESEARCHTOOLCALL = frozenset({"id", "type", "status", "queries", "results"})
+    _KEYS_FILESEARCHTOOLCALLRESULTSITEM = frozenset(
+        {"file_id", "text", "filename", "attributes", "score"}
+    )
+    _KEYS_FUNCTIONCALLOUTPUTITEMPARAM = frozenset(
+        {"id", "call_id", "type", "output", "name", "namespace", "caller", "status"}
+    )
+    _KEYS_INPUTFILECONTENTPARAM = frozenset(
+        {
+            "type",
+            "file_id",
+            "filename",
+            "file_data",
+            "file_url",
+            "detail",
+            "prompt_cache_breakpoint",
+        }
+    )
+    _KEYS_INPUTIMAGECONTENT = frozenset(
+        {"type", "image_url", "file_id", "detail", "prompt_cache_breakpoint"}
+    )
+    _KEYS_INPUTIMAGECONTENTPARAMAUTOPARAM = frozenset(
+        {"type", "image_url", "file_id", "detail", "prompt_cache_breakpoint"}
+    )
+    _KEYS_INPUTTEXTCONTENT = frozenset({"type", "text", "prompt_cache_breakpoint"})
+    _KEYS_INPUTTEXTCONTENTPARAM = frozenset({"type", "text", "prompt_cache_breakpoint"})
+    _KEYS_PROMPTCACHEBREAKPOINTPARAM = frozenset({"mode"})

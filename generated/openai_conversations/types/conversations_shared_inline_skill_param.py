@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -307,11 +307,6 @@ class ContainerAutoParam(_r.Model):
         return out
 
 
-_KEYS_CONTAINERAUTOPARAM = frozenset(
-    {"type", "file_ids", "memory_limit", "network_policy", "skills"}
-)
-
-
 @_r.model
 class ContainerReferenceParam(_r.Model):
     """ContainerReferenceParam"""
@@ -371,9 +366,6 @@ class ContainerReferenceParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CONTAINERREFERENCEPARAM = frozenset({"type", "container_id"})
 
 
 @_r.model
@@ -454,9 +446,6 @@ class FunctionShellToolParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FUNCTIONSHELLTOOLPARAM = frozenset({"type", "environment", "allowed_callers"})
 
 
 @_r.model
@@ -583,20 +572,6 @@ class FunctionTool(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FUNCTIONTOOL = frozenset(
-    {
-        "type",
-        "name",
-        "description",
-        "parameters",
-        "output_schema",
-        "strict",
-        "defer_loading",
-        "allowed_callers",
-    }
-)
 
 
 @_r.model
@@ -726,20 +701,6 @@ class FunctionToolParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FUNCTIONTOOLPARAM = frozenset(
-    {
-        "name",
-        "description",
-        "parameters",
-        "strict",
-        "type",
-        "output_schema",
-        "defer_loading",
-        "allowed_callers",
-    }
-)
 
 
 @_r.model
@@ -932,24 +893,6 @@ class ImageGenTool(_r.Model):
         return out
 
 
-_KEYS_IMAGEGENTOOL = frozenset(
-    {
-        "type",
-        "model",
-        "quality",
-        "size",
-        "output_format",
-        "output_compression",
-        "moderation",
-        "background",
-        "input_fidelity",
-        "input_image_mask",
-        "partial_images",
-        "action",
-    }
-)
-
-
 @_r.model
 class ImageGenToolInputImageMask(_r.Model):
     """Optional mask for inpainting. Contains `image_url`
@@ -1011,9 +954,6 @@ class ImageGenToolInputImageMask(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_IMAGEGENTOOLINPUTIMAGEMASK = frozenset({"image_url", "file_id"})
 
 
 @_r.model
@@ -1095,9 +1035,6 @@ class InlineSkillParam(_r.Model):
         return out
 
 
-_KEYS_INLINESKILLPARAM = frozenset({"type", "name", "description", "source"})
-
-
 @_r.model
 class LocalEnvironmentParam(_r.Model):
     """LocalEnvironmentParam"""
@@ -1163,9 +1100,6 @@ class LocalEnvironmentParam(_r.Model):
         return out
 
 
-_KEYS_LOCALENVIRONMENTPARAM = frozenset({"type", "skills"})
-
-
 @_r.model
 class LocalShellToolParam(_r.Model):
     """A tool that allows the model to execute shell commands in a local environment."""
@@ -1216,9 +1150,6 @@ class LocalShellToolParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_LOCALSHELLTOOLPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -1287,9 +1218,6 @@ class LocalSkillParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_LOCALSKILLPARAM = frozenset({"name", "description", "path"})
 
 
 @_r.model
@@ -1485,24 +1413,6 @@ class MCPTool(_r.Model):
         return out
 
 
-_KEYS_MCPTOOL = frozenset(
-    {
-        "type",
-        "server_label",
-        "server_url",
-        "connector_id",
-        "tunnel_id",
-        "authorization",
-        "server_description",
-        "headers",
-        "allowed_tools",
-        "allowed_callers",
-        "require_approval",
-        "defer_loading",
-    }
-)
-
-
 @_r.model
 class MCPToolRequireApprovalMCPToolApprovalFilter(_r.Model):
     """Specify which of the MCP server's tools require approval. Can be
@@ -1563,9 +1473,6 @@ class MCPToolRequireApprovalMCPToolApprovalFilter(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_MCPTOOLREQUIREAPPROVALMCPTOOLAPPROVALFILTER = frozenset({"always", "never"})
 
 
 @_r.model
@@ -1630,9 +1537,6 @@ class MCPToolFilter(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_MCPTOOLFILTER = frozenset({"tool_names", "read_only"})
 
 
 @_r.model
@@ -1716,9 +1620,6 @@ class NamespaceToolParam(_r.Model):
         return out
 
 
-_KEYS_NAMESPACETOOLPARAM = frozenset({"type", "name", "description", "tools"})
-
-
 @_r.model
 class SkillReferenceParam(_r.Model):
     """SkillReferenceParam"""
@@ -1789,9 +1690,6 @@ class SkillReferenceParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_SKILLREFERENCEPARAM = frozenset({"type", "skill_id", "version"})
 
 
 class UnknownContainerAutoParamNetworkPolicy(_r.Unknown):
@@ -1990,3 +1888,95 @@ _NAMESPACE_TOOL_PARAM_TOOLS_ITEM_BY_TAG: _r.Decoders[NamespaceToolParamToolsItem
     "function": FunctionToolParam.from_dict,
     "custom": CustomToolParam.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CONTAINERAUTOPARAM: frozenset[str]
+    _KEYS_CONTAINERREFERENCEPARAM: frozenset[str]
+    _KEYS_FUNCTIONSHELLTOOLPARAM: frozenset[str]
+    _KEYS_FUNCTIONTOOL: frozenset[str]
+    _KEYS_FUNCTIONTOOLPARAM: frozenset[str]
+    _KEYS_IMAGEGENTOOL: frozenset[str]
+    _KEYS_IMAGEGENTOOLINPUTIMAGEMASK: frozenset[str]
+    _KEYS_INLINESKILLPARAM: frozenset[str]
+    _KEYS_LOCALENVIRONMENTPARAM: frozenset[str]
+    _KEYS_LOCALSHELLTOOLPARAM: frozenset[str]
+    _KEYS_LOCALSKILLPARAM: frozenset[str]
+    _KEYS_MCPTOOL: frozenset[str]
+    _KEYS_MCPTOOLREQUIREAPPROVALMCPTOOLAPPROVALFILTER: frozenset[str]
+    _KEYS_MCPTOOLFILTER: frozenset[str]
+    _KEYS_NAMESPACETOOLPARAM: frozenset[str]
+    _KEYS_SKILLREFERENCEPARAM: frozenset[str]
+else:
+    _KEYS_CONTAINERAUTOPARAM = frozenset(
+        {"type", "file_ids", "memory_limit", "network_policy", "skills"}
+    )
+    _KEYS_CONTAINERREFERENCEPARAM = frozenset({"type", "container_id"})
+    _KEYS_FUNCTIONSHELLTOOLPARAM = frozenset({"type", "environment", "allowed_callers"})
+    _KEYS_FUNCTIONTOOL = frozenset(
+        {
+            "type",
+            "name",
+            "description",
+            "parameters",
+            "output_schema",
+            "strict",
+            "defer_loading",
+            "allowed_callers",
+        }
+    )
+    _KEYS_FUNCTIONTOOLPARAM = frozenset(
+        {
+            "name",
+            "description",
+            "parameters",
+            "strict",
+            "type",
+            "output_schema",
+            "defer_loading",
+            "allowed_callers",
+        }
+    )
+    _KEYS_IMAGEGENTOOL = frozenset(
+        {
+            "type",
+            "model",
+            "quality",
+            "size",
+            "output_format",
+            "output_compression",
+            "moderation",
+            "background",
+            "input_fidelity",
+            "input_image_mask",
+            "partial_images",
+            "action",
+        }
+    )
+    _KEYS_IMAGEGENTOOLINPUTIMAGEMASK = frozenset({"image_url", "file_id"})
+    _KEYS_INLINESKILLPARAM = frozenset({"type", "name", "description", "source"})
+    _KEYS_LOCALENVIRONMENTPARAM = frozenset({"type", "skills"})
+    _KEYS_LOCALSHELLTOOLPARAM = frozenset({"type"})
+    _KEYS_LOCALSKILLPARAM = frozenset({"name", "description", "path"})
+    _KEYS_MCPTOOL = frozenset(
+        {
+            "type",
+            "server_label",
+            "server_url",
+            "connector_id",
+            "tunnel_id",
+            "authorization",
+            "server_description",
+            "headers",
+            "allowed_tools",
+            "allowed_callers",
+            "require_approval",
+            "defer_loading",
+        }
+    )
+    _KEYS_MCPTOOLREQUIREAPPROVALMCPTOOLAPPROVALFILTER = frozenset({"always", "never"})
+    _KEYS_MCPTOOLFILTER = frozenset({"tool_names", "read_only"})
+    _KEYS_NAMESPACETOOLPARAM = frozenset({"type", "name", "description", "tools"})
+    _KEYS_SKILLREFERENCEPARAM = frozenset({"type", "skill_id", "version"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -134,9 +134,6 @@ class ItemReferenceParam(_r.Model):
         return out
 
 
-_KEYS_ITEMREFERENCEPARAM = frozenset({"type", "id"})
-
-
 @_r.model
 class LocalShellExecAction(_r.Model):
     """Execute a shell command on the server."""
@@ -243,11 +240,6 @@ class LocalShellExecAction(_r.Model):
         return out
 
 
-_KEYS_LOCALSHELLEXECACTION = frozenset(
-    {"type", "command", "timeout_ms", "working_directory", "env", "user"}
-)
-
-
 @_r.model
 class LocalShellToolCall(_r.Model):
     """A tool call to run a command on the local shell."""
@@ -331,9 +323,6 @@ class LocalShellToolCall(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_LOCALSHELLTOOLCALL = frozenset({"type", "id", "call_id", "action", "status"})
 
 
 @_r.model
@@ -423,9 +412,6 @@ class LocalShellToolCallOutput(_r.Model):
         return out
 
 
-_KEYS_LOCALSHELLTOOLCALLOUTPUT = frozenset({"type", "id", "output", "status", "call_id"})
-
-
 @_r.model
 class LogProb(_r.Model):
     """The log probability of a token."""
@@ -495,9 +481,6 @@ class LogProb(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_LOGPROB = frozenset({"token", "logprob", "bytes", "top_logprobs"})
 
 
 @_r.model
@@ -584,9 +567,6 @@ class MCPApprovalRequest(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_MCPAPPROVALREQUEST = frozenset({"type", "id", "server_label", "name", "arguments"})
 
 
 @_r.model
@@ -690,11 +670,6 @@ class MCPApprovalResponse(_r.Model):
         return out
 
 
-_KEYS_MCPAPPROVALRESPONSE = frozenset(
-    {"type", "id", "approval_request_id", "approve", "reason", "request_id"}
-)
-
-
 @_r.model
 class MCPListTools(_r.Model):
     """A list of tools available on an MCP server."""
@@ -782,9 +757,6 @@ class MCPListTools(_r.Model):
         return out
 
 
-_KEYS_MCPLISTTOOLS = frozenset({"type", "id", "server_label", "tools", "error"})
-
-
 @_r.model
 class MCPListToolsTool(_r.Model):
     """A tool available on an MCP server."""
@@ -866,9 +838,6 @@ class MCPListToolsTool(_r.Model):
         return out
 
 
-_KEYS_MCPLISTTOOLSTOOL = frozenset({"name", "description", "input_schema", "annotations"})
-
-
 @_r.model
 class MCPProtocolError(_r.Model):
     """MCPProtocolError"""
@@ -933,9 +902,6 @@ class MCPProtocolError(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_MCPPROTOCOLERROR = frozenset({"type", "code", "message"})
 
 
 @_r.model
@@ -1068,21 +1034,6 @@ class MCPToolCall(_r.Model):
         return out
 
 
-_KEYS_MCPTOOLCALL = frozenset(
-    {
-        "type",
-        "id",
-        "server_label",
-        "name",
-        "arguments",
-        "output",
-        "error",
-        "status",
-        "approval_request_id",
-    }
-)
-
-
 @_r.model
 class MCPToolExecutionError(_r.Model):
     """MCPToolExecutionError"""
@@ -1139,9 +1090,6 @@ class MCPToolExecutionError(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_MCPTOOLEXECUTIONERROR = frozenset({"type", "content"})
 
 
 @_r.model
@@ -1224,9 +1172,6 @@ class OutputTextContent(_r.Model):
         return out
 
 
-_KEYS_OUTPUTTEXTCONTENT = frozenset({"type", "text", "annotations", "logprobs"})
-
-
 @_r.model
 class RefusalContent(_r.Model):
     """A refusal from the model."""
@@ -1286,9 +1231,6 @@ class RefusalContent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_REFUSALCONTENT = frozenset({"type", "refusal"})
 
 
 @_r.model
@@ -1352,9 +1294,6 @@ class TopLogProb(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_TOPLOGPROB = frozenset({"token", "logprob", "bytes"})
 
 
 class UnknownMCPToolCallError(_r.Unknown):
@@ -1422,3 +1361,55 @@ _OUTPUT_MESSAGE_CONTENT_BY_TAG: _r.Decoders[OutputMessageContent] = {
     "output_text": OutputTextContent.from_dict,
     "refusal": RefusalContent.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_ITEMREFERENCEPARAM: frozenset[str]
+    _KEYS_LOCALSHELLEXECACTION: frozenset[str]
+    _KEYS_LOCALSHELLTOOLCALL: frozenset[str]
+    _KEYS_LOCALSHELLTOOLCALLOUTPUT: frozenset[str]
+    _KEYS_LOGPROB: frozenset[str]
+    _KEYS_MCPAPPROVALREQUEST: frozenset[str]
+    _KEYS_MCPAPPROVALRESPONSE: frozenset[str]
+    _KEYS_MCPLISTTOOLS: frozenset[str]
+    _KEYS_MCPLISTTOOLSTOOL: frozenset[str]
+    _KEYS_MCPPROTOCOLERROR: frozenset[str]
+    _KEYS_MCPTOOLCALL: frozenset[str]
+    _KEYS_MCPTOOLEXECUTIONERROR: frozenset[str]
+    _KEYS_OUTPUTTEXTCONTENT: frozenset[str]
+    _KEYS_REFUSALCONTENT: frozenset[str]
+    _KEYS_TOPLOGPROB: frozenset[str]
+else:
+    _KEYS_ITEMREFERENCEPARAM = frozenset({"type", "id"})
+    _KEYS_LOCALSHELLEXECACTION = frozenset(
+        {"type", "command", "timeout_ms", "working_directory", "env", "user"}
+    )
+    _KEYS_LOCALSHELLTOOLCALL = frozenset({"type", "id", "call_id", "action", "status"})
+    _KEYS_LOCALSHELLTOOLCALLOUTPUT = frozenset({"type", "id", "output", "status", "call_id"})
+    _KEYS_LOGPROB = frozenset({"token", "logprob", "bytes", "top_logprobs"})
+    _KEYS_MCPAPPROVALREQUEST = frozenset({"type", "id", "server_label", "name", "arguments"})
+    _KEYS_MCPAPPROVALRESPONSE = frozenset(
+        {"type", "id", "approval_request_id", "approve", "reason", "request_id"}
+    )
+    _KEYS_MCPLISTTOOLS = frozenset({"type", "id", "server_label", "tools", "error"})
+    _KEYS_MCPLISTTOOLSTOOL = frozenset({"name", "description", "input_schema", "annotations"})
+    _KEYS_MCPPROTOCOLERROR = frozenset({"type", "code", "message"})
+    _KEYS_MCPTOOLCALL = frozenset(
+        {
+            "type",
+            "id",
+            "server_label",
+            "name",
+            "arguments",
+            "output",
+            "error",
+            "status",
+            "approval_request_id",
+        }
+    )
+    _KEYS_MCPTOOLEXECUTIONERROR = frozenset({"type", "content"})
+    _KEYS_OUTPUTTEXTCONTENT = frozenset({"type", "text", "annotations", "logprobs"})
+    _KEYS_REFUSALCONTENT = frozenset({"type", "refusal"})
+    _KEYS_TOPLOGPROB = frozenset({"token", "logprob", "bytes"})

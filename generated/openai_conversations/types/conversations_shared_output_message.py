@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -190,9 +190,6 @@ class OutputMessage(_r.Model):
         return out
 
 
-_KEYS_OUTPUTMESSAGE = frozenset({"id", "type", "role", "content", "phase", "status"})
-
-
 @_r.model
 class ProgramItemParam(_r.Model):
     """ProgramItemParam"""
@@ -281,9 +278,6 @@ class ProgramItemParam(_r.Model):
         return out
 
 
-_KEYS_PROGRAMITEMPARAM = frozenset({"id", "type", "call_id", "code", "fingerprint"})
-
-
 @_r.model
 class ProgramOutputItemParam(_r.Model):
     """ProgramOutputItemParam"""
@@ -370,9 +364,6 @@ class ProgramOutputItemParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_PROGRAMOUTPUTITEMPARAM = frozenset({"id", "type", "call_id", "result", "status"})
 
 
 @_r.model
@@ -485,9 +476,6 @@ class ReasoningItem(_r.Model):
         return out
 
 
-_KEYS_REASONINGITEM = frozenset({"type", "id", "encrypted_content", "summary", "content", "status"})
-
-
 @_r.model
 class ReasoningTextContent(_r.Model):
     """Reasoning text from the model."""
@@ -549,9 +537,6 @@ class ReasoningTextContent(_r.Model):
         return out
 
 
-_KEYS_REASONINGTEXTCONTENT = frozenset({"type", "text"})
-
-
 @_r.model
 class SummaryTextContent(_r.Model):
     """A summary text from the model."""
@@ -611,9 +596,6 @@ class SummaryTextContent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_SUMMARYTEXTCONTENT = frozenset({"type", "text"})
 
 
 @_r.model
@@ -718,11 +700,6 @@ class ToolSearchCallItemParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_TOOLSEARCHCALLITEMPARAM = frozenset(
-    {"id", "call_id", "type", "execution", "arguments", "status"}
-)
 
 
 @_r.model
@@ -831,11 +808,6 @@ class ToolSearchOutputItemParam(_r.Model):
         return out
 
 
-_KEYS_TOOLSEARCHOUTPUTITEMPARAM = frozenset(
-    {"id", "call_id", "type", "execution", "tools", "status"}
-)
-
-
 @_r.model
 class WebSearchActionFind(_r.Model):
     """Action type "find_in_page": Searches for a pattern within a loaded page."""
@@ -904,9 +876,6 @@ class WebSearchActionFind(_r.Model):
         return out
 
 
-_KEYS_WEBSEARCHACTIONFIND = frozenset({"type", "url", "pattern"})
-
-
 @_r.model
 class WebSearchActionOpenPage(_r.Model):
     """Action type "open_page" - Opens a specific URL from search results."""
@@ -966,9 +935,6 @@ class WebSearchActionOpenPage(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WEBSEARCHACTIONOPENPAGE = frozenset({"type", "url"})
 
 
 @_r.model
@@ -1058,9 +1024,6 @@ class WebSearchActionSearch(_r.Model):
         return out
 
 
-_KEYS_WEBSEARCHACTIONSEARCH = frozenset({"type", "query", "queries", "sources"})
-
-
 @_r.model
 class WebSearchActionSearchSourcesItem(_r.Model):
     """A source used in the search."""
@@ -1118,9 +1081,6 @@ class WebSearchActionSearchSourcesItem(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WEBSEARCHACTIONSEARCHSOURCESITEM = frozenset({"type", "url"})
 
 
 @_r.model
@@ -1202,9 +1162,6 @@ class WebSearchToolCall(_r.Model):
         return out
 
 
-_KEYS_WEBSEARCHTOOLCALL = frozenset({"id", "type", "status", "action"})
-
-
 class UnknownWebSearchToolCallAction(_r.Unknown):
     """A `WebSearchToolCallAction` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -1245,3 +1202,41 @@ _WEB_SEARCH_TOOL_CALL_ACTION_BY_TAG: _r.Decoders[WebSearchToolCallAction] = {
     "open_page": WebSearchActionOpenPage.from_dict,
     "find_in_page": WebSearchActionFind.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_OUTPUTMESSAGE: frozenset[str]
+    _KEYS_PROGRAMITEMPARAM: frozenset[str]
+    _KEYS_PROGRAMOUTPUTITEMPARAM: frozenset[str]
+    _KEYS_REASONINGITEM: frozenset[str]
+    _KEYS_REASONINGTEXTCONTENT: frozenset[str]
+    _KEYS_SUMMARYTEXTCONTENT: frozenset[str]
+    _KEYS_TOOLSEARCHCALLITEMPARAM: frozenset[str]
+    _KEYS_TOOLSEARCHOUTPUTITEMPARAM: frozenset[str]
+    _KEYS_WEBSEARCHACTIONFIND: frozenset[str]
+    _KEYS_WEBSEARCHACTIONOPENPAGE: frozenset[str]
+    _KEYS_WEBSEARCHACTIONSEARCH: frozenset[str]
+    _KEYS_WEBSEARCHACTIONSEARCHSOURCESITEM: frozenset[str]
+    _KEYS_WEBSEARCHTOOLCALL: frozenset[str]
+else:
+    _KEYS_OUTPUTMESSAGE = frozenset({"id", "type", "role", "content", "phase", "status"})
+    _KEYS_PROGRAMITEMPARAM = frozenset({"id", "type", "call_id", "code", "fingerprint"})
+    _KEYS_PROGRAMOUTPUTITEMPARAM = frozenset({"id", "type", "call_id", "result", "status"})
+    _KEYS_REASONINGITEM = frozenset(
+        {"type", "id", "encrypted_content", "summary", "content", "status"}
+    )
+    _KEYS_REASONINGTEXTCONTENT = frozenset({"type", "text"})
+    _KEYS_SUMMARYTEXTCONTENT = frozenset({"type", "text"})
+    _KEYS_TOOLSEARCHCALLITEMPARAM = frozenset(
+        {"id", "call_id", "type", "execution", "arguments", "status"}
+    )
+    _KEYS_TOOLSEARCHOUTPUTITEMPARAM = frozenset(
+        {"id", "call_id", "type", "execution", "tools", "status"}
+    )
+    _KEYS_WEBSEARCHACTIONFIND = frozenset({"type", "url", "pattern"})
+    _KEYS_WEBSEARCHACTIONOPENPAGE = frozenset({"type", "url"})
+    _KEYS_WEBSEARCHACTIONSEARCH = frozenset({"type", "query", "queries", "sources"})
+    _KEYS_WEBSEARCHACTIONSEARCHSOURCESITEM = frozenset({"type", "url"})
+    _KEYS_WEBSEARCHTOOLCALL = frozenset({"id", "type", "status", "action"})

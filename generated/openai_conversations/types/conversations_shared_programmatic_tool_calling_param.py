@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -195,9 +195,6 @@ class AdditionalToolsItemParam(_r.Model):
         return out
 
 
-_KEYS_ADDITIONALTOOLSITEMPARAM = frozenset({"id", "type", "role", "tools"})
-
-
 @_r.model
 class ApproximateLocation(_r.Model):
     """ApproximateLocation"""
@@ -292,9 +289,6 @@ class ApproximateLocation(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_APPROXIMATELOCATION = frozenset({"type", "country", "region", "city", "timezone"})
 
 
 @_r.model
@@ -394,11 +388,6 @@ class ContainerFileCitationBody(_r.Model):
         return out
 
 
-_KEYS_CONTAINERFILECITATIONBODY = frozenset(
-    {"type", "container_id", "file_id", "start_index", "end_index", "filename"}
-)
-
-
 @_r.model
 class FileCitationBody(_r.Model):
     """A citation to a file."""
@@ -478,9 +467,6 @@ class FileCitationBody(_r.Model):
         return out
 
 
-_KEYS_FILECITATIONBODY = frozenset({"type", "file_id", "index", "filename"})
-
-
 @_r.model
 class FilePath(_r.Model):
     """A path to a file."""
@@ -545,9 +531,6 @@ class FilePath(_r.Model):
         return out
 
 
-_KEYS_FILEPATH = frozenset({"type", "file_id", "index"})
-
-
 @_r.model
 class ProgrammaticToolCallingParam(_r.Model):
     """ProgrammaticToolCallingParam"""
@@ -598,9 +581,6 @@ class ProgrammaticToolCallingParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_PROGRAMMATICTOOLCALLINGPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -686,9 +666,6 @@ class ToolSearchToolParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_TOOLSEARCHTOOLPARAM = frozenset({"type", "execution", "description", "parameters"})
 
 
 @_r.model
@@ -788,9 +765,6 @@ class WebSearchApproximateLocation(_r.Model):
         return out
 
 
-_KEYS_WEBSEARCHAPPROXIMATELOCATION = frozenset({"type", "country", "region", "city", "timezone"})
-
-
 @_r.model
 class WebSearchPreviewTool(_r.Model):
     """This tool searches the web for relevant results to use in a response. Learn more about the [web search tool](https://platform.openai.com/docs/guides/tools-web-search)."""
@@ -878,11 +852,6 @@ class WebSearchPreviewTool(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WEBSEARCHPREVIEWTOOL = frozenset(
-    {"type", "user_location", "search_context_size", "search_content_types"}
-)
 
 
 @_r.model
@@ -994,11 +963,6 @@ class WebSearchTool(_r.Model):
         return out
 
 
-_KEYS_WEBSEARCHTOOL = frozenset(
-    {"type", "external_web_access", "filters", "user_location", "search_context_size"}
-)
-
-
 @_r.model
 class WebSearchToolFilters(_r.Model):
     """Filters for the search."""
@@ -1049,9 +1013,6 @@ class WebSearchToolFilters(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_WEBSEARCHTOOLFILTERS = frozenset({"allowed_domains"})
 
 
 class UnknownTool(_r.Unknown):
@@ -1119,3 +1080,39 @@ _TOOL_BY_TAG: _r.Decoders[Tool] = {
     "web_search_preview_2025_03_11": WebSearchPreviewTool.from_dict,
     "apply_patch": ApplyPatchToolParam.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_ADDITIONALTOOLSITEMPARAM: frozenset[str]
+    _KEYS_APPROXIMATELOCATION: frozenset[str]
+    _KEYS_CONTAINERFILECITATIONBODY: frozenset[str]
+    _KEYS_FILECITATIONBODY: frozenset[str]
+    _KEYS_FILEPATH: frozenset[str]
+    _KEYS_PROGRAMMATICTOOLCALLINGPARAM: frozenset[str]
+    _KEYS_TOOLSEARCHTOOLPARAM: frozenset[str]
+    _KEYS_WEBSEARCHAPPROXIMATELOCATION: frozenset[str]
+    _KEYS_WEBSEARCHPREVIEWTOOL: frozenset[str]
+    _KEYS_WEBSEARCHTOOL: frozenset[str]
+    _KEYS_WEBSEARCHTOOLFILTERS: frozenset[str]
+else:
+    _KEYS_ADDITIONALTOOLSITEMPARAM = frozenset({"id", "type", "role", "tools"})
+    _KEYS_APPROXIMATELOCATION = frozenset({"type", "country", "region", "city", "timezone"})
+    _KEYS_CONTAINERFILECITATIONBODY = frozenset(
+        {"type", "container_id", "file_id", "start_index", "end_index", "filename"}
+    )
+    _KEYS_FILECITATIONBODY = frozenset({"type", "file_id", "index", "filename"})
+    _KEYS_FILEPATH = frozenset({"type", "file_id", "index"})
+    _KEYS_PROGRAMMATICTOOLCALLINGPARAM = frozenset({"type"})
+    _KEYS_TOOLSEARCHTOOLPARAM = frozenset({"type", "execution", "description", "parameters"})
+    _KEYS_WEBSEARCHAPPROXIMATELOCATION = frozenset(
+        {"type", "country", "region", "city", "timezone"}
+    )
+    _KEYS_WEBSEARCHPREVIEWTOOL = frozenset(
+        {"type", "user_location", "search_context_size", "search_content_types"}
+    )
+    _KEYS_WEBSEARCHTOOL = frozenset(
+        {"type", "external_web_access", "filters", "user_location", "search_context_size"}
+    )
+    _KEYS_WEBSEARCHTOOLFILTERS = frozenset({"allowed_domains"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -162,9 +162,6 @@ class ApplyPatchCreateFileOperationParam(_r.Model):
         return out
 
 
-_KEYS_APPLYPATCHCREATEFILEOPERATIONPARAM = frozenset({"type", "path", "diff"})
-
-
 @_r.model
 class ApplyPatchDeleteFileOperationParam(_r.Model):
     """Instruction for deleting an existing file via the apply_patch tool."""
@@ -224,9 +221,6 @@ class ApplyPatchDeleteFileOperationParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_APPLYPATCHDELETEFILEOPERATIONPARAM = frozenset({"type", "path"})
 
 
 @_r.model
@@ -326,11 +320,6 @@ class ApplyPatchToolCallItemParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_APPLYPATCHTOOLCALLITEMPARAM = frozenset(
-    {"type", "id", "call_id", "caller", "status", "operation"}
-)
 
 
 @_r.model
@@ -433,11 +422,6 @@ class ApplyPatchToolCallOutputItemParam(_r.Model):
         return out
 
 
-_KEYS_APPLYPATCHTOOLCALLOUTPUTITEMPARAM = frozenset(
-    {"type", "id", "call_id", "caller", "status", "output"}
-)
-
-
 @_r.model
 class ApplyPatchUpdateFileOperationParam(_r.Model):
     """Instruction for updating an existing file via the apply_patch tool."""
@@ -506,9 +490,6 @@ class ApplyPatchUpdateFileOperationParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_APPLYPATCHUPDATEFILEOPERATIONPARAM = frozenset({"type", "path", "diff"})
 
 
 @_r.model
@@ -598,9 +579,6 @@ class ClickParam(_r.Model):
         return out
 
 
-_KEYS_CLICKPARAM = frozenset({"type", "button", "x", "y", "keys"})
-
-
 @_r.model
 class CodeInterpreterOutputImage(_r.Model):
     """The image output from the code interpreter."""
@@ -662,9 +640,6 @@ class CodeInterpreterOutputImage(_r.Model):
         return out
 
 
-_KEYS_CODEINTERPRETEROUTPUTIMAGE = frozenset({"type", "url"})
-
-
 @_r.model
 class CodeInterpreterOutputLogs(_r.Model):
     """The logs output from the code interpreter."""
@@ -724,9 +699,6 @@ class CodeInterpreterOutputLogs(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_CODEINTERPRETEROUTPUTLOGS = frozenset({"type", "logs"})
 
 
 @_r.model
@@ -830,11 +802,6 @@ class CodeInterpreterToolCall(_r.Model):
         return out
 
 
-_KEYS_CODEINTERPRETERTOOLCALL = frozenset(
-    {"type", "id", "status", "container_id", "code", "outputs"}
-)
-
-
 @_r.model
 class DirectToolCallCallerParam(_r.Model):
     """DirectToolCallCallerParam"""
@@ -885,9 +852,6 @@ class DirectToolCallCallerParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_DIRECTTOOLCALLCALLERPARAM = frozenset({"type"})
 
 
 @_r.model
@@ -949,9 +913,6 @@ class ProgramToolCallCallerParam(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_PROGRAMTOOLCALLCALLERPARAM = frozenset({"type", "caller_id"})
 
 
 @_r.model
@@ -1040,9 +1001,6 @@ class UrlCitationBody(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_URLCITATIONBODY = frozenset({"type", "url", "start_index", "end_index", "title"})
 
 
 class UnknownAnnotation(_r.Unknown):
@@ -1199,3 +1157,39 @@ _TOOL_CALL_CALLER_PARAM_BY_TAG: _r.Decoders[ToolCallCallerParam] = {
     "direct": DirectToolCallCallerParam.from_dict,
     "program": ProgramToolCallCallerParam.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_APPLYPATCHCREATEFILEOPERATIONPARAM: frozenset[str]
+    _KEYS_APPLYPATCHDELETEFILEOPERATIONPARAM: frozenset[str]
+    _KEYS_APPLYPATCHTOOLCALLITEMPARAM: frozenset[str]
+    _KEYS_APPLYPATCHTOOLCALLOUTPUTITEMPARAM: frozenset[str]
+    _KEYS_APPLYPATCHUPDATEFILEOPERATIONPARAM: frozenset[str]
+    _KEYS_CLICKPARAM: frozenset[str]
+    _KEYS_CODEINTERPRETEROUTPUTIMAGE: frozenset[str]
+    _KEYS_CODEINTERPRETEROUTPUTLOGS: frozenset[str]
+    _KEYS_CODEINTERPRETERTOOLCALL: frozenset[str]
+    _KEYS_DIRECTTOOLCALLCALLERPARAM: frozenset[str]
+    _KEYS_PROGRAMTOOLCALLCALLERPARAM: frozenset[str]
+    _KEYS_URLCITATIONBODY: frozenset[str]
+else:
+    _KEYS_APPLYPATCHCREATEFILEOPERATIONPARAM = frozenset({"type", "path", "diff"})
+    _KEYS_APPLYPATCHDELETEFILEOPERATIONPARAM = frozenset({"type", "path"})
+    _KEYS_APPLYPATCHTOOLCALLITEMPARAM = frozenset(
+        {"type", "id", "call_id", "caller", "status", "operation"}
+    )
+    _KEYS_APPLYPATCHTOOLCALLOUTPUTITEMPARAM = frozenset(
+        {"type", "id", "call_id", "caller", "status", "output"}
+    )
+    _KEYS_APPLYPATCHUPDATEFILEOPERATIONPARAM = frozenset({"type", "path", "diff"})
+    _KEYS_CLICKPARAM = frozenset({"type", "button", "x", "y", "keys"})
+    _KEYS_CODEINTERPRETEROUTPUTIMAGE = frozenset({"type", "url"})
+    _KEYS_CODEINTERPRETEROUTPUTLOGS = frozenset({"type", "logs"})
+    _KEYS_CODEINTERPRETERTOOLCALL = frozenset(
+        {"type", "id", "status", "container_id", "code", "outputs"}
+    )
+    _KEYS_DIRECTTOOLCALLCALLERPARAM = frozenset({"type"})
+    _KEYS_PROGRAMTOOLCALLCALLERPARAM = frozenset({"type", "caller_id"})
+    _KEYS_URLCITATIONBODY = frozenset({"type", "url", "start_index", "end_index", "title"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -183,11 +183,6 @@ class ComputerToolCallOutput(_r.Model):
         return out
 
 
-_KEYS_COMPUTERTOOLCALLOUTPUT = frozenset(
-    {"type", "id", "call_id", "acknowledged_safety_checks", "output", "status"}
-)
-
-
 class UnknownItem(_r.Unknown):
     """A `Item` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -276,3 +271,13 @@ _ITEM_BY_TAG: _r.Decoders[Item] = {
     "custom_tool_call": CustomToolCall.from_dict,
     None: InputMessage.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_COMPUTERTOOLCALLOUTPUT: frozenset[str]
+else:
+    _KEYS_COMPUTERTOOLCALLOUTPUT = frozenset(
+        {"type", "id", "call_id", "acknowledged_safety_checks", "output", "status"}
+    )

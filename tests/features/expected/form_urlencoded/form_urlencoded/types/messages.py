@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -129,11 +129,6 @@ class CreateMessageBody(_r.Model):
         return out
 
 
-_KEYS_CREATEMESSAGEBODY = frozenset(
-    {"To", "From", "Body", "MediaUrl", "Tags", "Attributes", "Priority", "Urgent"}
-)
-
-
 @_r.model
 class CreateMessageBodyAttributes(_r.Model):
     """CreateMessageBodyAttributes"""
@@ -194,4 +189,13 @@ class CreateMessageBodyAttributes(_r.Model):
         return out
 
 
-_KEYS_CREATEMESSAGEBODYATTRIBUTES = frozenset({"color", "size"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CREATEMESSAGEBODY: frozenset[str]
+    _KEYS_CREATEMESSAGEBODYATTRIBUTES: frozenset[str]
+else:
+    _KEYS_CREATEMESSAGEBODY = frozenset(
+        {"To", "From", "Body", "MediaUrl", "Tags", "Attributes", "Priority", "Urgent"}
+    )
+    _KEYS_CREATEMESSAGEBODYATTRIBUTES = frozenset({"color", "size"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -61,9 +61,6 @@ class Limit(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_LIMIT = frozenset({"max"})
 
 
 @_r.model
@@ -154,9 +151,6 @@ class Settings(_r.Model):
         return out
 
 
-_KEYS_SETTINGS = frozenset({"labels", "limits", "free_form", "anything", "attributes"})
-
-
 Labels: TypeAlias = dict[str, str]
 
 
@@ -173,3 +167,13 @@ def settings_attributes_value_from_dict(data: Any) -> SettingsAttributesValue:
     if kind is bool:
         return data if data.__class__ is bool else _r.boolean(data)
     raise _r.DecodeError("a string, a number or a boolean", data)
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_LIMIT: frozenset[str]
+    _KEYS_SETTINGS: frozenset[str]
+else:
+    _KEYS_LIMIT = frozenset({"max"})
+    _KEYS_SETTINGS = frozenset({"labels", "limits", "free_form", "anything", "attributes"})

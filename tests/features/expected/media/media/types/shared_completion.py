@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET
@@ -74,9 +74,6 @@ class Completion(_r.Model):
         return out
 
 
-_KEYS_COMPLETION = frozenset({"id", "text"})
-
-
 @_r.model
 class DeltaEvent(_r.Model):
     """DeltaEvent"""
@@ -130,9 +127,6 @@ class DeltaEvent(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_DELTAEVENT = frozenset({"type", "delta"})
 
 
 @_r.model
@@ -190,9 +184,6 @@ class DoneEvent(_r.Model):
         return out
 
 
-_KEYS_DONEEVENT = frozenset({"type", "completion"})
-
-
 class UnknownCompletionEvent(_r.Unknown):
     """A `CompletionEvent` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -224,3 +215,15 @@ _COMPLETION_EVENT_BY_TAG: _r.Decoders[CompletionEvent] = {
     "completion.delta": DeltaEvent.from_dict,
     "completion.done": DoneEvent.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_COMPLETION: frozenset[str]
+    _KEYS_DELTAEVENT: frozenset[str]
+    _KEYS_DONEEVENT: frozenset[str]
+else:
+    _KEYS_COMPLETION = frozenset({"id", "text"})
+    _KEYS_DELTAEVENT = frozenset({"type", "delta"})
+    _KEYS_DONEEVENT = frozenset({"type", "completion"})

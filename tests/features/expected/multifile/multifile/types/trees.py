@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -79,9 +79,6 @@ class Branch(_r.Model):
         return out
 
 
-_KEYS_BRANCH = frozenset({"length", "subtree"})
-
-
 @_r.model
 class Tree(_r.Model):
     """Tree"""
@@ -149,9 +146,6 @@ class Tree(_r.Model):
         return out
 
 
-_KEYS_TREE = frozenset({"name", "kind", "branches"})
-
-
 @_r.model
 class Forest(_r.Model):
     """Forest"""
@@ -198,9 +192,6 @@ class Forest(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FOREST = frozenset({"trees"})
 
 
 @_r.model
@@ -259,4 +250,15 @@ class Problem(_r.Model):
         return out
 
 
-_KEYS_PROBLEM = frozenset({"message", "cause"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_BRANCH: frozenset[str]
+    _KEYS_TREE: frozenset[str]
+    _KEYS_FOREST: frozenset[str]
+    _KEYS_PROBLEM: frozenset[str]
+else:
+    _KEYS_BRANCH = frozenset({"length", "subtree"})
+    _KEYS_TREE = frozenset({"name", "kind", "branches"})
+    _KEYS_FOREST = frozenset({"trees"})
+    _KEYS_PROBLEM = frozenset({"message", "cause"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -110,9 +110,6 @@ class CreateFileRequest(_r.Model):
         return out
 
 
-_KEYS_CREATEFILEREQUEST = frozenset({"file", "purpose", "expires_after", "tags", "public"})
-
-
 @_r.model
 class CreateFileRequestExpiresAfter(_r.Model):
     """CreateFileRequestExpiresAfter"""
@@ -170,4 +167,11 @@ class CreateFileRequestExpiresAfter(_r.Model):
         return out
 
 
-_KEYS_CREATEFILEREQUESTEXPIRESAFTER = frozenset({"anchor", "seconds"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CREATEFILEREQUEST: frozenset[str]
+    _KEYS_CREATEFILEREQUESTEXPIRESAFTER: frozenset[str]
+else:
+    _KEYS_CREATEFILEREQUEST = frozenset({"file", "purpose", "expires_after", "tags", "public"})
+    _KEYS_CREATEFILEREQUESTEXPIRESAFTER = frozenset({"anchor", "seconds"})

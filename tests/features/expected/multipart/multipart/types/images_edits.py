@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -94,9 +94,6 @@ class EditImageBody(_r.Model):
         return out
 
 
-_KEYS_EDITIMAGEBODY = frozenset({"image", "mask", "prompt", "options"})
-
-
 @_r.model
 class EditImageBodyOptions(_r.Model):
     """EditImageBodyOptions"""
@@ -157,9 +154,6 @@ class EditImageBodyOptions(_r.Model):
         return out
 
 
-_KEYS_EDITIMAGEBODYOPTIONS = frozenset({"size", "n"})
-
-
 EditImageBodyImage: TypeAlias = str | list[str]
 
 
@@ -171,3 +165,13 @@ def edit_image_body_image_from_dict(data: Any) -> EditImageBodyImage:
     if kind is list:
         return _r.list_of(data, _r.string)
     raise _r.DecodeError("a string or an array", data)
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_EDITIMAGEBODY: frozenset[str]
+    _KEYS_EDITIMAGEBODYOPTIONS: frozenset[str]
+else:
+    _KEYS_EDITIMAGEBODY = frozenset({"image", "mask", "prompt", "options"})
+    _KEYS_EDITIMAGEBODYOPTIONS = frozenset({"size", "n"})

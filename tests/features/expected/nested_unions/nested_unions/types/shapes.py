@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -85,9 +85,6 @@ class Circle(_r.Model):
         return out
 
 
-_KEYS_CIRCLE = frozenset({"type", "radius", "label"})
-
-
 @_r.model
 class Square(_r.Model):
     """Square"""
@@ -139,9 +136,6 @@ class Square(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_SQUARE = frozenset({"type", "side"})
 
 
 @_r.model
@@ -197,9 +191,6 @@ class Triangle(_r.Model):
         return out
 
 
-_KEYS_TRIANGLE = frozenset({"type", "sides"})
-
-
 class UnknownShape(_r.Unknown):
     """A `Shape` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -246,3 +237,15 @@ _SHAPE_BY_TAG: _r.Decoders[Shape] = {
     "square": Square.from_dict,
     "triangle": Triangle.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_CIRCLE: frozenset[str]
+    _KEYS_SQUARE: frozenset[str]
+    _KEYS_TRIANGLE: frozenset[str]
+else:
+    _KEYS_CIRCLE = frozenset({"type", "radius", "label"})
+    _KEYS_SQUARE = frozenset({"type", "side"})
+    _KEYS_TRIANGLE = frozenset({"type", "sides"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -138,11 +138,6 @@ class Profile(_r.Model):
         return out
 
 
-_KEYS_PROFILE = frozenset(
-    {"id", "nickname", "bio", "status", "previous_status", "age", "score", "created_at"}
-)
-
-
 @_r.model
 class UpdateProfileBody(_r.Model):
     """UpdateProfileBody"""
@@ -195,4 +190,13 @@ class UpdateProfileBody(_r.Model):
         return out
 
 
-_KEYS_UPDATEPROFILEBODY = frozenset({"nickname"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_PROFILE: frozenset[str]
+    _KEYS_UPDATEPROFILEBODY: frozenset[str]
+else:
+    _KEYS_PROFILE = frozenset(
+        {"id", "nickname", "bio", "status", "previous_status", "age", "score", "created_at"}
+    )
+    _KEYS_UPDATEPROFILEBODY = frozenset({"nickname"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -84,4 +84,9 @@ class ListEventsResponse(_r.Model):
         return out
 
 
-_KEYS_LISTEVENTSRESPONSE = frozenset({"data", "has_more", "next_cursor"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_LISTEVENTSRESPONSE: frozenset[str]
+else:
+    _KEYS_LISTEVENTSRESPONSE = frozenset({"data", "has_more", "next_cursor"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -96,9 +96,6 @@ class Comparison(_r.Model):
         return out
 
 
-_KEYS_COMPARISON = frozenset({"type", "key"})
-
-
 @_r.model
 class Filter(_r.Model):
     """Filter"""
@@ -152,9 +149,6 @@ class Filter(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_FILTER = frozenset({"type", "filters"})
 
 
 @_r.model
@@ -214,9 +208,6 @@ class Node(_r.Model):
         return out
 
 
-_KEYS_NODE = frozenset({"name", "children"})
-
-
 class UnknownFilterFiltersItem(_r.Unknown):
     """A `FilterFiltersItem` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -249,3 +240,15 @@ _FILTER_FILTERS_ITEM_BY_TAG: _r.Decoders[FilterFiltersItem] = {
     "and": Filter.from_dict,
     "or": Filter.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_COMPARISON: frozenset[str]
+    _KEYS_FILTER: frozenset[str]
+    _KEYS_NODE: frozenset[str]
+else:
+    _KEYS_COMPARISON = frozenset({"type", "key"})
+    _KEYS_FILTER = frozenset({"type", "filters"})
+    _KEYS_NODE = frozenset({"name", "children"})

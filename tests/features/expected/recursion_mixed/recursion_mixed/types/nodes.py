@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -78,9 +78,6 @@ class Sum(_r.Model):
         return out
 
 
-_KEYS_SUM = frozenset({"kind", "terms"})
-
-
 @_r.model
 class LiteralModel(_r.Model):
     """LiteralModel"""
@@ -134,9 +131,6 @@ class LiteralModel(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_LITERALMODEL = frozenset({"kind", "value"})
 
 
 @_r.model
@@ -226,9 +220,6 @@ class Node(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_NODE = frozenset({"name", "parent", "children", "by_name", "extended"})
 
 
 @_r.model
@@ -332,9 +323,6 @@ class NodeExtended(_r.Model):
         return out
 
 
-_KEYS_NODEEXTENDED = frozenset({"name", "parent", "children", "by_name", "extended", "note"})
-
-
 @_r.model
 class Problem(_r.Model):
     """Problem"""
@@ -391,9 +379,6 @@ class Problem(_r.Model):
         return out
 
 
-_KEYS_PROBLEM = frozenset({"message", "cause"})
-
-
 class UnknownExpr(_r.Unknown):
     """A `Expr` of a kind this client does not know yet: `raw` keeps the data as received."""
 
@@ -439,3 +424,19 @@ _EXPR_BY_TAG: _r.Decoders[Expr] = {
     "literal": LiteralModel.from_dict,
     "sum": Sum.from_dict,
 }
+
+
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_SUM: frozenset[str]
+    _KEYS_LITERALMODEL: frozenset[str]
+    _KEYS_NODE: frozenset[str]
+    _KEYS_NODEEXTENDED: frozenset[str]
+    _KEYS_PROBLEM: frozenset[str]
+else:
+    _KEYS_SUM = frozenset({"kind", "terms"})
+    _KEYS_LITERALMODEL = frozenset({"kind", "value"})
+    _KEYS_NODE = frozenset({"name", "parent", "children", "by_name", "extended"})
+    _KEYS_NODEEXTENDED = frozenset({"name", "parent", "children", "by_name", "extended", "note"})
+    _KEYS_PROBLEM = frozenset({"message", "cause"})

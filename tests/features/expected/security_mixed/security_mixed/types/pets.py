@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -62,9 +62,6 @@ class DeletePetResponse(_r.Model):
         return out
 
 
-_KEYS_DELETEPETRESPONSE = frozenset({"deleted"})
-
-
 @_r.model
 class Pet(_r.Model):
     """Pet"""
@@ -116,9 +113,6 @@ class Pet(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_PET = frozenset({"id", "name"})
 
 
 @_r.model
@@ -184,4 +178,13 @@ class Problem(_r.Model):
         return out
 
 
-_KEYS_PROBLEM = frozenset({"title", "status", "detail"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_DELETEPETRESPONSE: frozenset[str]
+    _KEYS_PET: frozenset[str]
+    _KEYS_PROBLEM: frozenset[str]
+else:
+    _KEYS_DELETEPETRESPONSE = frozenset({"deleted"})
+    _KEYS_PET = frozenset({"id", "name"})
+    _KEYS_PROBLEM = frozenset({"title", "status", "detail"})

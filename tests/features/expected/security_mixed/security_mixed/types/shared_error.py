@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY
@@ -57,4 +57,9 @@ class Error(_r.Model):
         return out
 
 
-_KEYS_ERROR = frozenset({"message"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_ERROR: frozenset[str]
+else:
+    _KEYS_ERROR = frozenset({"message"})

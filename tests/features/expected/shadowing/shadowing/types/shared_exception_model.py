@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._runtime import models as _r
 from .._runtime.models import EMPTY, UNSET, Unset
@@ -60,9 +60,6 @@ class ExceptionModel(_r.Model):
         if self.extra:
             return _r.with_extra(out, self)
         return out
-
-
-_KEYS_EXCEPTIONMODEL = frozenset({"message"})
 
 
 @_r.model
@@ -152,4 +149,11 @@ class RawResponseModel(_r.Model):
         return out
 
 
-_KEYS_RAWRESPONSEMODEL = frozenset({"method", "path", "text", "parts", "error"})
+# The JSON keys each model knows (it keeps others in `extra`). Type checkers see declarations only:
+# inferring hundreds of sets made checking a user's script slower.
+if TYPE_CHECKING:
+    _KEYS_EXCEPTIONMODEL: frozenset[str]
+    _KEYS_RAWRESPONSEMODEL: frozenset[str]
+else:
+    _KEYS_EXCEPTIONMODEL = frozenset({"message"})
+    _KEYS_RAWRESPONSEMODEL = frozenset({"method", "path", "text", "parts", "error"})
