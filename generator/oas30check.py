@@ -3,7 +3,7 @@
 The standard validator first checks the whole document against the OAS 3.0 schema, which
 describes every Schema Object down to its last subschema (`oneOf` Schema / Reference at each
 level): most of that check's time on a big 3.0 spec. `vouches` says True only if a component
-schema certainly passes there (valid as exactly one of Schema and Reference); validate.py then
+schema certainly passes there (valid as exactly one of Schema and Reference); standardcheck.py then
 lets `{}`, which passes the same way, stand in for it. False means "leave it to jsonschema".
 Used only with the definitions it was written from (`usable`).
 """

@@ -4,9 +4,9 @@ Upstream walks the document through jsonschema-path, which resolves every step o
 through `referencing` (about a second of CPU on a 3 MB spec, more than the checks it leads
 to). This walk visits the same nodes in the same order, follows `$ref`s the same way (a dict
 whose `$ref` is a string is its target, siblings ignored) and makes the same checks with
-upstream's own code: each schema's meta-schema check (validate._first_meta_error) and each
+upstream's own code: each schema's meta-schema check (standardmeta.first_meta_error) and each
 `default` against its schema (upstream's value validator, at the same path). Findings that
-validate.py drops (reported by convgen's own rules) are not produced.
+standardcheck.py drops (reported by convgen's own rules) are not produced.
 
 Wherever upstream would fail or behave in a way not reproduced here (a `$ref` that is not a
 plain local pointer, a `$ref` cycle, a non-string response code, an unhashable parameter

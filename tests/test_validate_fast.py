@@ -4,7 +4,7 @@ dialectcheck vouches for a schema only if jsonschema would find it valid against
 dialect; every other schema still goes to jsonschema. Checked here: that one-sidedness on every
 schema of the OpenAI spec, the corpus and the bad specs, and on generated schemas; that its table
 covers exactly the keywords the meta-schemas constrain; and that the standard validator's
-findings are the same with it as without it (and without the other savings of validate.py:
+findings are the same with it as without it (and without the other savings of standardcheck.py:
 specwalk's walk, component schemas standing in as `{}` in the document check). The same for
 draft4check (OpenAPI 3.0 specs).
 (About 20 s of test time, most of it the old path on the whole OpenAI spec.)
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from convgen import dialectcheck, draft4check, validate
+from convgen import dialectcheck, draft4check, standardcheck, standardmeta, standardsafe
 from convgen.load import load
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -99,7 +99,7 @@ _load = functools.cache(load)  # each spec parsed once for all the tests
 @functools.cache
 def _spec_doc(path: Path) -> Any:
     spec, _ = _load(path)
-    return None if spec is None else validate._for_validator(spec.doc)
+    return None if spec is None else standardsafe.for_validator(spec.doc)
 
 
 def test_the_meta_schemas_are_the_ones_the_rules_were_written_from() -> None:
@@ -278,11 +278,11 @@ def test_generated_schemas_vouched_for_pass_jsonschema(schema: dict[str, Any]) -
 def _standard(doc: dict[str, Any], fast: bool, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     with monkeypatch.context() as patch:
         if not fast:  # upstream's meta-schema checks and upstream's walk
-            patch.setattr(validate, "_fast_check", lambda *args: None)
-            patch.setattr(validate, "_walk_applies", lambda *args: False)
-            patch.setattr(validate, "_without_component_schemas", lambda *args: None)
-            patch.setattr(validate, "_passed_items", lambda *args: None)
-        return validate._standard(doc, False)
+            patch.setattr(standardmeta, "_fast_check", lambda *args: None)
+            patch.setattr(standardcheck, "_walk_applies", lambda *args: False)
+            patch.setattr(standardcheck, "_without_component_schemas", lambda *args: None)
+            patch.setattr(standardcheck, "_passed_items", lambda *args: None)
+        return standardcheck.standard(doc, False)
 
 
 def _sections() -> list[Path]:

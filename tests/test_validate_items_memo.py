@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from convgen import metamemo, validate
+from convgen import metamemo, standardcheck, standardsafe
 from convgen.load import load
 from convgen.select import Selection, select
 
@@ -52,17 +52,17 @@ def memo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def _whole(doc: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """The findings with every item checked (no stand-in at all)."""
     with monkeypatch.context() as patch:
-        patch.setattr(validate, "_passed_items", lambda *args: None)
-        patch.setattr(validate, "_without_component_schemas", lambda *args: None)
-        patch.setattr(validate, "_remember_items", lambda *args: None)
-        return validate._standard(doc, False)
+        patch.setattr(standardcheck, "_passed_items", lambda *args: None)
+        patch.setattr(standardcheck, "_without_component_schemas", lambda *args: None)
+        patch.setattr(standardcheck, "_remember_items", lambda *args: None)
+        return standardcheck.standard(doc, False)
 
 
 def _stood_in(doc: dict[str, Any]) -> list[list[str]]:
     from openapi_spec_validator import OpenAPIV31SpecValidator
 
-    checked = validate._for_validator(doc)
-    items = validate._passed_items(checked, OpenAPIV31SpecValidator(checked).schema_validator, {})
+    checked = standardsafe.for_validator(doc)
+    items = standardcheck._passed_items(checked, OpenAPIV31SpecValidator(checked).schema_validator, {})
     return [] if items is None else items[1]
 
 
@@ -75,20 +75,20 @@ def test_only_items_that_passed_stand_in_and_the_findings_stay(monkeypatch: pyte
         "bad",
     }, whole
     assert _stood_in(_doc()) == []
-    cold = validate._standard(_doc(), True)
+    cold = standardcheck.standard(_doc(), True)
     assert sorted(_stood_in(_doc())) == [["paths", "/a"], ["paths", "/b"], ["webhooks", "ping"]]
     metamemo._passed.clear()  # a new process: the memo comes from the cache file
-    warm = validate._standard(_doc(), True)
+    warm = standardcheck.standard(_doc(), True)
     assert cold == warm == whole
 
 
 @pytest.mark.usefixtures("memo")
 def test_a_changed_item_is_checked_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    validate._standard(_doc(), True)
+    standardcheck.standard(_doc(), True)
     changed = _doc()
     changed["paths"]["/a"]["get"]["responses"] = ["now a list"]
     assert ["paths", "/a"] not in _stood_in(changed)
-    found = validate._standard(changed, True)
+    found = standardcheck.standard(changed, True)
     assert any(d.pointer.startswith("/paths/~1a/") for d in found), found
     assert found == _whole(changed, monkeypatch)
 
@@ -97,11 +97,11 @@ def test_a_changed_item_is_checked_again(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_a_finding_about_a_stand_in_checks_the_document_again(monkeypatch: pytest.MonkeyPatch) -> None:
     """A finding at `paths` shows its instance (here: a key the schema does not allow there),
     which holds the stand-ins: the document is checked again as it is."""
-    validate._standard(_doc(), True)
+    standardcheck.standard(_doc(), True)
     odd = _doc()
     odd["paths"]["no-slash"] = {}
     assert _stood_in(odd)
-    assert validate._standard(odd, True) == _whole(odd, monkeypatch)
+    assert standardcheck.standard(odd, True) == _whole(odd, monkeypatch)
 
 
 @pytest.mark.usefixtures("memo")
@@ -111,8 +111,8 @@ def test_the_openai_spec_warm_gives_the_findings_of_the_cold_check(monkeypatch: 
     section, _ = select(spec.doc, Selection())
     assert section is not None
     doc = section.standalone()
-    cold = validate._standard(doc, True)
+    cold = standardcheck.standard(doc, True)
     metamemo._passed.clear()
-    warm = validate._standard(doc, True)
+    warm = standardcheck.standard(doc, True)
     assert len(_stood_in(doc)) > 150  # nearly every path item
     assert warm == cold and len(cold) > 0

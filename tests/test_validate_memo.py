@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from convgen import metamemo, validate
+from convgen import metamemo, standardcheck, standardmeta
 
 
 def _doc() -> dict[str, Any]:
@@ -28,15 +28,15 @@ def _doc() -> dict[str, Any]:
 def _meta_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     # these plain schemas would be vouched for by dialectcheck and never reach jsonschema
     # (tests/test_validate_fast.py); the memo is for those it cannot vouch for, so it is off here
-    monkeypatch.setattr(validate, "_fast_check", lambda *args: None)
+    monkeypatch.setattr(standardmeta, "_fast_check", lambda *args: None)
     calls: list[int] = []
-    original = validate._meta_validator
+    original = standardmeta._meta_validator
 
     def counting(*args: Any) -> Any:
         calls.append(1)
         return original(*args)
 
-    monkeypatch.setattr(validate, "_meta_validator", counting)
+    monkeypatch.setattr(standardmeta, "_meta_validator", counting)
     return calls
 
 
@@ -45,7 +45,7 @@ def test_a_passed_schema_is_not_checked_again(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(metamemo, "_passed", set())
     monkeypatch.setattr(metamemo, "_new", [])
     calls = _meta_checks(monkeypatch)
-    first = validate._standard(_doc(), True)
+    first = standardcheck.standard(_doc(), True)
     assert any("Bad" in d.pointer for d in first), first
     # the three equal Good schemas are checked once, Other once, Bad (and its inner schema) each time
     cold = len(calls)
@@ -56,7 +56,7 @@ def test_a_passed_schema_is_not_checked_again(tmp_path: Path, monkeypatch: pytes
     # a new process: only what did not pass is checked again, and the findings are the same
     metamemo._passed.clear()
     calls.clear()
-    second = validate._standard(_doc(), True)
+    second = standardcheck.standard(_doc(), True)
     assert second == first
     assert 0 < len(calls) < cold
 
@@ -65,5 +65,5 @@ def test_without_the_cache_nothing_is_read_or_written(tmp_path: Path, monkeypatc
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(metamemo, "_passed", set())
     monkeypatch.setattr(metamemo, "_new", [])
-    validate._standard(_doc(), False)
+    standardcheck.standard(_doc(), False)
     assert not list(tmp_path.rglob("meta-passed-*.txt"))

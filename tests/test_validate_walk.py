@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from convgen import specwalk, validate
+from convgen import specwalk, standardcheck, standardsafe
 from convgen.load import load
 from convgen.select import Selection, select
 
@@ -20,10 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _upstream_and_fast(doc: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], list[Any]]:
-    fast = validate._standard(copy.deepcopy(doc), False)
+    fast = standardcheck.standard(copy.deepcopy(doc), False)
     with monkeypatch.context() as patch:
-        patch.setattr(validate, "_walk_applies", lambda *args: False)
-        upstream = validate._standard(copy.deepcopy(doc), False)
+        patch.setattr(standardcheck, "_walk_applies", lambda *args: False)
+        upstream = standardcheck.standard(copy.deepcopy(doc), False)
     return upstream, fast
 
 
@@ -33,7 +33,7 @@ def test_real_specs_are_walked_without_falling_back(name: str) -> None:
     assert spec is not None
     section, _ = select(spec.doc, Selection())
     assert section is not None
-    doc = validate._for_validator(section.standalone())
+    doc = standardsafe.for_validator(section.standalone())
     metas: list[Any] = []
     walk = specwalk.Walk(doc, lambda value: metas.append(value), lambda parts, value: iter(()))
     assert list(walk.errors()) == []
@@ -139,7 +139,7 @@ WALKED |= {"a schema that is not an object"}
 
 
 def _walks(doc: dict[str, Any]) -> bool:
-    walk = specwalk.Walk(validate._for_validator(doc), lambda value: None, lambda parts, value: iter(()))
+    walk = specwalk.Walk(standardsafe.for_validator(doc), lambda value: None, lambda parts, value: iter(()))
     try:
         list(walk.errors())
     except specwalk.Unusual:

@@ -1,0 +1,109 @@
+"""The standard validator's check of each schema against its meta-schema, made deterministic
+(the first error in a fixed order) and fast (dialectcheck/draft4check vouch for most schemas;
+metamemo remembers the others that passed; one meta-schema validator per kind)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import dialectcheck, draft4check, metamemo
+
+
+def first_meta_error(self: Any, schema: Any, schema_value: Any) -> Any:
+    """The validator's check of one schema against its meta-schema, made deterministic.
+
+    Upstream reports whichever error the meta-schema validation meets first, and that order
+    depends on string hashing (PYTHONHASHSEED): the same spec gave different warnings from
+    one run to the next. Here every error is collected and the first in (path, message)
+    order is reported.
+    """
+    from jsonschema.validators import validator_for
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    try:
+        checker = self._get_schema_checker(schema, schema_value)
+    except ValueError as exc:
+        return OpenAPIValidationError(str(exc))
+    check = getattr(checker, "func", checker)
+    cls = getattr(check, "__self__", None)
+    if cls is None or not hasattr(cls, "META_SCHEMA"):  # not jsonschema's classmethod: do as upstream
+        try:
+            checker(schema_value)
+        except Exception as err:  # noqa: BLE001 - upstream raises SchemaError / ValidationError
+            return OpenAPIValidationError.create_from(err)
+        return None
+    meta_cls = validator_for(cls.META_SCHEMA, default=cls)
+    format_checker = getattr(checker, "keywords", {}).get("format_checker", meta_cls.FORMAT_CHECKER)
+    # openapi-schema-validator's check_schema resolves the OAS meta-schemas in its own registry
+    registry = getattr(getattr(check, "__func__", None), "__globals__", {}).get("OPENAPI_SPECIFICATIONS")
+    fast = _fast_check(cls.META_SCHEMA, meta_cls, registry) if hasattr(format_checker, "conforms") else None
+    if fast is not None and fast(schema_value, format_checker.conforms):
+        return None  # certainly no error (see dialectcheck.py): jsonschema would find none
+    # the same schema text against the same meta-schema: checked once (see metamemo.py)
+    digest = metamemo.key(f"{cls.__module__}.{cls.__qualname__}|{cls.META_SCHEMA.get('$id', '')}", schema_value)
+    if metamemo.passed(digest):
+        return None
+    try:
+        meta = _meta_validator(meta_cls, cls.META_SCHEMA, format_checker, registry)
+        errors = sorted(meta.iter_errors(schema_value), key=lambda e: ([str(p) for p in e.absolute_path], e.message))
+    except Exception:  # noqa: BLE001 - an upstream change: fall back to its own (unordered) check
+        try:
+            checker(schema_value)
+        except Exception as err:  # noqa: BLE001
+            return OpenAPIValidationError.create_from(err)
+        return None
+    if errors:
+        return OpenAPIValidationError.create_from(errors[0])
+    metamemo.remember(digest)
+    return None
+
+
+_FAST: dict[tuple[int, int, int], tuple[Any, ...]] = {}
+
+
+def _fast_check(meta_schema: Any, meta_cls: Any, registry: Any) -> Callable[[Any, Any], bool] | None:
+    """The fast check that may vouch for schemas checked against `meta_schema` by `meta_cls`:
+    dialectcheck (OAS 3.1) or draft4check (OAS 3.0), only for the very meta-schemas (and
+    jsonschema classes) they were written from; None otherwise."""
+    key = (id(meta_schema), id(meta_cls), id(registry))
+    if key not in _FAST:  # the key's objects are kept in the value, so their ids stay theirs
+        from jsonschema.validators import Draft4Validator, Draft202012Validator
+
+        check: Callable[[Any, Any], bool] | None = None
+        if meta_schema.get("$id") == dialectcheck.DIALECT and meta_cls is Draft202012Validator:
+            if registry is not None and dialectcheck.usable(registry.contents):
+                check = dialectcheck.vouches
+        elif meta_cls is Draft4Validator and draft4check.usable(meta_schema):
+            check = draft4check.vouches
+        _FAST[key] = (check, meta_schema, meta_cls, registry)
+    return _FAST[key][0]  # type: ignore[no-any-return]
+
+
+_META: dict[tuple[int, int, int], Any] = {}
+
+
+def _meta_validator(meta_cls: Any, meta_schema: Any, format_checker: Any, registry: Any) -> Any:
+    """One meta-schema validator per kind, built (and its registry crawled) once instead of
+    once per schema checked. The key's objects are kept in the value, so their ids stay theirs."""
+    key = (id(meta_cls), id(format_checker), id(registry))
+    if key not in _META:
+        extra = {"registry": registry} if registry is not None else {}
+        _META[key] = (
+            crawled(meta_cls(meta_schema, format_checker=format_checker, **extra)),
+            meta_cls,
+            format_checker,
+            registry,
+        )
+    return _META[key][0]
+
+
+def crawled(validator: Any) -> Any:
+    """The validator with its registry crawled up front. Its root schema is otherwise left
+    uncrawled, and every dynamic-anchor lookup that misses re-crawls it (jsonschema 4.26)."""
+    try:
+        resolver = validator._resolver
+        registry = resolver._registry.crawl()
+        return validator.evolve(_resolver=registry.resolver(base_uri=resolver._base_uri))
+    except Exception:  # noqa: BLE001 - private API: if it changed, only speed is lost
+        return validator
