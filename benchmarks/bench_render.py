@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 from convgen import format as _format  # noqa: E402,F401  (the CLI has it loaded: `fits` reads its line length)
 from convgen.build import build  # noqa: E402
 from convgen.load import load  # noqa: E402
-from convgen.plan import Job, Options, plan  # noqa: E402
+from convgen.plan import plan  # noqa: E402
+from convgen.views import Job, Options  # noqa: E402
 from convgen.render import environment  # noqa: E402
 from convgen.select import Selection, select  # noqa: E402
 

@@ -368,8 +368,9 @@ def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:
     """build -> plan -> render -> format."""
     from .build import build
     from .format import format_files
-    from .plan import Options, plan
+    from .plan import plan
     from .render import copied, render
+    from .views import Options
 
     ok, table = _names(run, config)
     ok, paging = _paging(run, config) if ok else (False, None)

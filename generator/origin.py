@@ -19,8 +19,8 @@ from typing import Any
 import jinja2
 
 from .diagnostics import Diagnostic
-from .plan import Job
 from .render import BUILTIN, environment
+from .views import Job
 
 _NEAR = 5  # lines between a statement's tag and the text it yields
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)

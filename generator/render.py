@@ -13,8 +13,8 @@ from pathlib import Path
 import jinja2
 
 from .diagnostics import Diagnostic
-from .plan import Job
 from .precompiled import BuiltinLoader
+from .views import Job
 
 _SPEC = find_spec("convgen.templates")
 assert _SPEC is not None and _SPEC.submodule_search_locations, "convgen is installed without its templates"

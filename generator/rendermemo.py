@@ -26,8 +26,8 @@ import jinja2
 import jinja2.meta
 
 from .cache import read_marshal_dict
-from .plan import Job
 from .precompiled import builtin_reads
+from .views import Job
 
 _HERE = Path(__file__).resolve().parent
 

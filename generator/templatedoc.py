@@ -10,7 +10,7 @@ import dataclasses
 import inspect
 import re
 
-from . import plan
+from . import views
 
 TEMPLATES = {
     "types_module.py.jinja": "one module of types (`module`: TypesModuleView)",
@@ -30,20 +30,20 @@ TEMPLATES = {
     "black_style.jinja": "macros the others import to split long statements as black does (renders nothing)",
 }
 VIEWS = (
-    plan.TypesModuleView,
-    plan.AliasView,
-    plan.EnumView,
-    plan.ModelView,
-    plan.FieldView,
-    plan.TaggedView,
-    plan.KindView,
-    plan.ResourceModuleView,
-    plan.ResourceView,
-    plan.MethodView,
-    plan.ParamView,
-    plan.CredentialView,
-    plan.Flavor,
-    plan.Options,
+    views.TypesModuleView,
+    views.AliasView,
+    views.EnumView,
+    views.ModelView,
+    views.FieldView,
+    views.TaggedView,
+    views.KindView,
+    views.ResourceModuleView,
+    views.ResourceView,
+    views.MethodView,
+    views.ParamView,
+    views.CredentialView,
+    views.Flavor,
+    views.Options,
 )
 
 

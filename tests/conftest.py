@@ -27,7 +27,7 @@ if str(Path(__file__).resolve().parent) not in sys.path:
 from fakeapi import FakeConversationsServer  # noqa: E402
 
 if TYPE_CHECKING:
-    from convgen.plan import Job
+    from convgen.views import Job
 
 
 def planned_jobs(spec: Path, package: str) -> list[Job]:
@@ -35,7 +35,8 @@ def planned_jobs(spec: Path, package: str) -> list[Job]:
     that collecting the tests loads no stage)."""
     from convgen.build import build
     from convgen.load import load
-    from convgen.plan import Options, plan
+    from convgen.plan import plan
+    from convgen.views import Options
     from convgen.select import Selection, select
 
     loaded, diags = load(spec, (), ())

@@ -12,7 +12,8 @@ import black
 from convgen import format as fmt
 from convgen.build import build
 from convgen.load import load
-from convgen.plan import Options, plan
+from convgen.plan import plan
+from convgen.views import Options
 from convgen.render import render
 from convgen.select import Selection, select
 

@@ -19,7 +19,8 @@ from convgen.build import build
 from convgen.diagnostics import Diagnostic
 from convgen.load import load
 from convgen.origin import relocate
-from convgen.plan import Options, ResourceModuleView, plan
+from convgen.plan import plan
+from convgen.views import Options, ResourceModuleView
 from convgen.render import BUILTIN, render
 from convgen.select import Selection, select
 

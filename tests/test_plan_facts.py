@@ -10,7 +10,8 @@ import pytest
 from conftest import ROOT, SPEC
 from convgen.build import build
 from convgen.load import load
-from convgen.plan import FLAVORS, MethodView, Options, ResourceModuleView, plan
+from convgen.plan import plan
+from convgen.views import FLAVORS, MethodView, Options, ResourceModuleView
 from convgen.select import Selection, select
 
 FEATURES = sorted((ROOT / "tests" / "features").glob("*.yaml"))

@@ -13,7 +13,7 @@ import jinja2
 import pytest
 from conftest import ROOT, planned_jobs
 from convgen import precompiled, rendermemo
-from convgen.plan import Job
+from convgen.views import Job
 from convgen.precompile import FOLDER, generate
 from convgen.render import BUILTIN, environment, render
 

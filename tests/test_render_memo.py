@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from conftest import ROOT, planned_jobs, run_convgen
-from convgen.plan import Job
+from convgen.views import Job
 from convgen.render import BUILTIN, render
 
 FEATURE = ROOT / "tests" / "features" / "nested_unions.yaml"

@@ -8,7 +8,7 @@ from typing import Any
 from unit_support import build_api, json_response, ref, spec
 
 from convgen import plan as planning
-from convgen.plan import Options, ResourceModuleView, TypesModuleView
+from convgen.views import Options, ResourceModuleView, TypesModuleView
 
 STR = {"type": "string"}
 
