@@ -368,7 +368,7 @@ def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:
     """build -> plan -> render -> format."""
     from .build import build
     from .format import format_files
-    from .plan import Options, plan
+    from .plan import Job, Options, plan
     from .render import copied, render
 
     ok, table = _names(run, config)
@@ -388,7 +388,17 @@ def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:
         base_url_env=dict(config.env_vars).get("base_url", f"{prefix}_BASE_URL"),
         array_format=config.array_format,
     )
-    jobs = run.stage("plan", lambda: plan(api, options))
+    from .planmemo import PlanMemo
+
+    plan_memo = None if run.args.no_cache else PlanMemo(config.package)
+
+    def planned() -> list[Job]:
+        jobs = plan(api, options, plan_memo)
+        if plan_memo is not None:
+            plan_memo.save()
+        return jobs
+
+    jobs = run.stage("plan", planned)
     if config.templates is not None and not config.templates.is_dir():
         run.add(
             [
@@ -405,7 +415,8 @@ def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:
     from .cache import root
 
     memo = None if run.args.no_cache else root() / "render"
-    files, diags = run.stage("render", lambda: render(jobs, config.templates, memo))
+    known = plan_memo.digests if plan_memo is not None else None
+    files, diags = run.stage("render", lambda: render(jobs, config.templates, memo, known))
     if run.add(diags):
         return None
     verbatim = copied(jobs, config.templates)

@@ -10,13 +10,16 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import ir
 from .examples import example, required_call, sample
 from .naming import Namespace, pascal, snake
 from .pytypes import Code, Types, docstring, literal, or_unset, union, uses
 from .typelayout import layout
+
+if TYPE_CHECKING:
+    from .planmemo import PlanMemo
 
 
 @dataclass(frozen=True)
@@ -276,7 +279,9 @@ RUNTIME_FILES = (
 )
 
 
-def plan(api: ir.Api, options: Options) -> list[Job]:
+def plan(api: ir.Api, options: Options, memo: PlanMemo | None = None) -> list[Job]:
+    """With a `memo`, a types module whose definitions and the API's shape are as in an earlier
+    build reuses that build's view (planmemo.py)."""
     decoders = _decoder_names(api)
     types = Types(api, decoders)
     pkg = options.package
@@ -291,8 +296,10 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
     # who defines each generated name (definitions and union decoders): what a module imports from where
     owners = {d.name: files[d.module] for d in api.definitions}
     owners |= {fn: files[types.defs[n].module] for n, fn in decoders.items()}
+    if memo is not None:
+        memo.start(api.definitions, decoders, owners)
     modules = [
-        replace(_types_module(by_module.get(m, []), types, m, owners), names=tuple(_dunder_all(names.get(m, ()))))
+        _types_module_memo(by_module.get(m, []), types, m, owners, tuple(_dunder_all(names.get(m, ()))), memo)
         for m in sorted(by_module)
     ]
     resources, resource_modules = _resources(api, types, options, owners)
@@ -503,6 +510,23 @@ def _module_key(module: str) -> tuple[tuple[str | int, ...], tuple[str | int, ..
 
 
 # ---- types modules -------------------------------------------------------------------------
+def _types_module_memo(
+    defs: list[ir.Definition],
+    types: Types,
+    module: str,
+    owners: dict[str, str],
+    exported: tuple[str, ...],
+    memo: PlanMemo | None,
+) -> TypesModuleView:
+    key = memo.key(module, defs, exported) if memo is not None else None
+    view = memo.get(key) if memo is not None else None
+    if view is None:
+        view = replace(_types_module(defs, types, module, owners), names=exported)
+        if memo is not None:
+            memo.put(key, view)
+    return view
+
+
 def _types_module(defs: list[ir.Definition], types: Types, module: str, owners: dict[str, str]) -> TypesModuleView:
     enums = tuple(
         EnumView(d.name, docstring(d.description), tuple((m.attr, literal(m.value)) for m in d.members))

@@ -33,7 +33,14 @@ _HERE = Path(__file__).resolve().parent
 
 
 class Memo:
-    def __init__(self, folder: Path, jobs: list[Job], env: jinja2.Environment, template_dirs: Iterable[Path]) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        jobs: list[Job],
+        env: jinja2.Environment,
+        template_dirs: Iterable[Path],
+        known: dict[int, tuple[Any, bytes]] | None = None,
+    ) -> None:
         slot = hashlib.sha256("\0".join(sorted({j.path.split("/", 1)[0] for j in jobs})).encode()).hexdigest()
         self.file = folder / "memo" / f"{slot[:32]}.marshal"
         self.env = env
@@ -46,6 +53,7 @@ class Memo:
         self.new: dict[str, str] = {}
         self.missed = False
         self._digests: dict[int, bytes] = {}  # id of a context value -> its digest (common values are shared)
+        self.known = known or {}  # values whose digest planmemo knows: not serialised again
 
     def key(self, job: Job) -> str | None:
         digest = hashlib.sha256(self.base + job.template.encode() + b"\0")
@@ -79,6 +87,8 @@ class Memo:
                 for item in value:
                     digest.update(self._digest(item))
                 found = digest.digest()
+            elif (planned := self.known.get(id(value))) is not None and planned[0] is value:
+                found = hashlib.sha256(b"planmemo\0" + planned[1]).digest()
             else:
                 found = hashlib.sha256(pickle.dumps(value, protocol=5)).digest()
             self._digests[id(value)] = found
