@@ -390,9 +390,11 @@ def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:
     )
     from .planmemo import PlanMemo
 
-    plan_memo = None if run.args.no_cache else PlanMemo(config.package)
+    plan_memo: PlanMemo | None = None
 
     def planned() -> list[Job]:
+        nonlocal plan_memo
+        plan_memo = None if run.args.no_cache else PlanMemo(config.package)
         jobs = plan(api, options, plan_memo)
         if plan_memo is not None:
             plan_memo.save()

@@ -86,8 +86,11 @@ class PlanMemo:
 
     def save(self) -> None:
         """Keep this build's views (only them: the file never grows past one output's size),
-        written whole and then replaced."""
-        if self.path is None or (not self.new and len(self.used) == len(self.old)):
+        written whole and then replaced. The entries are let go of then: a hundred thousand
+        tuples kept alive would slow every later garbage collection of the build."""
+        old, self.old = self.old, {}
+        if self.path is None or (not self.new and len(self.used) == len(old)):
+            self.used = {}
             return
         try:
             blob = marshal.dumps({"identity": self.identity.decode(), "views": self.used})
@@ -97,6 +100,7 @@ class PlanMemo:
             os.replace(tmp, self.path)
         except (OSError, ValueError):
             pass  # an unwritable cache only costs time
+        self.used = {}
 
 
 def shape_digest(definitions: tuple[ir.Definition, ...], decoders: dict[str, str], owners: dict[str, str]) -> bytes:
