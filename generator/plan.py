@@ -297,12 +297,12 @@ def plan(api: ir.Api, options: Options, memo: PlanMemo | None = None) -> list[Jo
     owners = {d.name: files[d.module] for d in api.definitions}
     owners |= {fn: files[types.defs[n].module] for n, fn in decoders.items()}
     if memo is not None:
-        memo.start(api.definitions, decoders, owners)
+        memo.start(api, decoders, owners)
     modules = [
         _types_module_memo(by_module.get(m, []), types, m, owners, tuple(_dunder_all(names.get(m, ()))), memo)
         for m in sorted(by_module)
     ]
-    resources, resource_modules = _resources(api, types, options, owners)
+    resources, resource_modules = _resources(api, types, options, owners, memo)
     common = {"package": pkg, "options": options, "api": _api_view(api), "flavors": FLAVORS}
     common["public"] = _dunder_all(PUBLIC)
     common["public_modules"] = sorted(PUBLIC.items(), key=lambda e: (_module_key(e[1]), _member_key(e[0])))
@@ -748,7 +748,7 @@ def _kind(d: ir.KindUnion, types: Types) -> KindView:
 
 # ---- resources -------------------------------------------------------------------------------
 def _resources(
-    api: ir.Api, types: Types, options: Options, owners: dict[str, str]
+    api: ir.Api, types: Types, options: Options, owners: dict[str, str], memo: PlanMemo | None = None
 ) -> tuple[tuple[ResourceView, ...], tuple[ResourceModuleView, ...]]:
     by_path: dict[tuple[str, ...], list[ir.Operation]] = {}
     for op in api.operations:
@@ -770,7 +770,14 @@ def _resources(
         children = tuple(make(p) for p in below.get(path, ()))
         methods = []
         for op in by_path[path]:
-            methods.append(_method(op, types, example(op, options.package, options.client_name), schemes))
+            usage = example(op, options.package, options.client_name)
+            key = memo.method_key(op, usage) if memo is not None else None
+            method = memo.get(key, MethodView) if memo is not None else None
+            if method is None:
+                method = _method(op, types, usage, schemes)
+                if memo is not None:
+                    memo.put(key, method)
+            methods.append(method)
         return ResourceView(cls, path[-1], path, _builtins_qualified(tuple(methods)), children)
 
     tops = tuple(make(p) for p in sorted((p for p in by_path if len(p) == 1), key=lambda p: _module_key(p[0])))

@@ -27,7 +27,17 @@ from operator import attrgetter
 from typing import Any
 
 from . import cache, ir
-from .plan import AliasView, EnumView, FieldView, KindView, ModelView, TaggedView, TypesModuleView
+from .plan import (
+    AliasView,
+    EnumView,
+    FieldView,
+    KindView,
+    MethodView,
+    ModelView,
+    ParamView,
+    TaggedView,
+    TypesModuleView,
+)
 
 _CODE = ("planmemo.py", "plan.py", "pytypes.py", "ir.py", "naming.py", "examples.py", "typelayout.py")
 
@@ -45,14 +55,15 @@ class PlanMemo:
         views = stored.get("views") if stored.get("identity") == identity else None
         self.old: dict[bytes, Any] = views if isinstance(views, dict) else {}
         self.used: dict[bytes, Any] = {}
-        self.new = 0
-        self.hits = 0
+        self.new = {"types": 0, "methods": 0}  # views made this run
+        self.hits = {"types": 0, "methods": 0}  # views read back
         self.digests: dict[int, tuple[Any, bytes]] = {}  # id(view) -> (view, key): holding the view keeps its id
         self.shape: bytes | None = None
 
-    def start(self, definitions: tuple[ir.Definition, ...], decoders: dict[str, str], owners: dict[str, str]) -> None:
-        """Before the first `key`: this build's shape (`shape_digest`)."""
-        self.shape = shape_digest(definitions, decoders, owners)
+    def start(self, api: ir.Api, decoders: dict[str, str], owners: dict[str, str]) -> None:
+        """Before the first key: this build's shape (`shape_digest`)."""
+        self.shape = shape_digest(api.definitions, decoders, owners)
+        self.schemes = repr(api.security_schemes).encode("utf-8", "surrogatepass")
 
     def key(self, module: str, defs: list[ir.Definition], exported: tuple[str, ...]) -> bytes | None:
         """What a types module's view is made from: the API's shape, its name, its definitions
@@ -62,34 +73,47 @@ class PlanMemo:
         blob = repr((module, exported, defs)).encode("utf-8", "surrogatepass")
         return hashlib.blake2b(self.identity + self.shape + blob, digest_size=24).digest()
 
-    def get(self, key: bytes | None) -> TypesModuleView | None:
+    def method_key(self, op: ir.Operation, usage: str) -> bytes | None:
+        """What a method's view is made from: the API's shape and security schemes, the operation
+        and its usage example. None (not remembered) for a method that can stream events: its
+        overloads read the members of the enum that asks for the stream, beyond the shape."""
+        if self.shape is None or op.events is not None:
+            return None
+        blob = repr((op, usage)).encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(self.identity + b"method\0" + self.shape + self.schemes + blob, digest_size=24).digest()
+
+    def get(self, key: bytes | None, cls: type[Any] = TypesModuleView) -> Any:
+        """The view of class `cls` remembered under `key`, or None."""
         if key is None:
             return None
         stored = self.used.get(key, self.old.get(key))
         if stored is None:
             return None
         try:
-            view: TypesModuleView = _thaw(stored, TypesModuleView)
+            view = _thaw(stored, cls)
         except (TypeError, ValueError, KeyError, IndexError, AttributeError):
             return None  # an entry of another shape: made again
         self.used[key] = stored
-        self.hits += 1
-        self.digests[id(view)] = (view, key)
+        self.hits[_KIND[cls]] += 1
+        if cls is TypesModuleView:
+            self.digests[id(view)] = (view, key)
         return view
 
-    def put(self, key: bytes | None, view: TypesModuleView) -> None:
+    def put(self, key: bytes | None, view: Any) -> None:
         if key is None:
             return
-        self.digests[id(view)] = (view, key)
-        self.used[key] = _freeze(view, TypesModuleView)
-        self.new += 1
+        cls = type(view)
+        if cls is TypesModuleView:
+            self.digests[id(view)] = (view, key)
+        self.used[key] = _freeze(view, cls)
+        self.new[_KIND[cls]] += 1
 
     def save(self) -> None:
         """Keep this build's views (only them: the file never grows past one output's size),
         written whole and then replaced. The entries are let go of then: a hundred thousand
         tuples kept alive would slow every later garbage collection of the build."""
         old, self.old = self.old, {}
-        if self.path is None or (not self.new and len(self.used) == len(old)):
+        if self.path is None or (not any(self.new.values()) and len(self.used) == len(old)):
             self.used = {}
             return
         try:
@@ -126,10 +150,14 @@ _NESTED: dict[type[Any], dict[str, type[Any]]] = {
         "kinds": KindView,
     },
     ModelView: {"fields": FieldView},
+    MethodView: {name: ParamView for name in ("positional", "keyword", "query", "body_fields", "headers", "cookies")},
 }
+# fields that hold (label, views) pairs
+_PAIRS: dict[type[Any], dict[str, type[Any]]] = {MethodView: {"overloads": ParamView}}
+_KIND = {TypesModuleView: "types", MethodView: "methods"}
 _NAMES = {
     cls: tuple(f.name for f in dataclasses.fields(cls))
-    for cls in (TypesModuleView, AliasView, EnumView, ModelView, FieldView, TaggedView, KindView)
+    for cls in (TypesModuleView, AliasView, EnumView, ModelView, FieldView, TaggedView, KindView, MethodView, ParamView)
 }
 _GET = {cls: attrgetter(*names) for cls, names in _NAMES.items()}
 
@@ -137,11 +165,15 @@ _GET = {cls: attrgetter(*names) for cls, names in _NAMES.items()}
 def _freeze(view: Any, cls: type[Any]) -> tuple[Any, ...]:
     """A view as the tuple of its fields' values (views of views as tuples of those)."""
     values: tuple[Any, ...] = _GET[cls](view)
-    nested = _NESTED.get(cls)
+    nested, pairs = _NESTED.get(cls), _PAIRS.get(cls)
     if not nested:
         return values
     return tuple(
-        tuple(_freeze(v, nested[name]) for v in value) if name in nested else value
+        tuple(_freeze(v, nested[name]) for v in value)
+        if name in nested
+        else tuple((label, tuple(_freeze(v, pairs[name]) for v in views)) for label, views in value)
+        if pairs and name in pairs
+        else value
         for name, value in zip(_NAMES[cls], values, strict=True)
     )
 
@@ -149,10 +181,14 @@ def _freeze(view: Any, cls: type[Any]) -> tuple[Any, ...]:
 def _thaw(values: tuple[Any, ...], cls: type[Any]) -> Any:
     """`_freeze` undone; a tuple of the wrong length (an entry of other code) raises ValueError."""
     names = _NAMES[cls]
-    nested = _NESTED.get(cls)
+    nested, pairs = _NESTED.get(cls), _PAIRS.get(cls)
     if nested:
         values = tuple(
-            tuple(_thaw(v, nested[name]) for v in value) if name in nested else value
+            tuple(_thaw(v, nested[name]) for v in value)
+            if name in nested
+            else tuple((label, tuple(_thaw(v, pairs[name]) for v in views)) for label, views in value)
+            if pairs and name in pairs
+            else value
             for name, value in zip(names, values, strict=True)
         )
     # frozen: the fields are set as the dataclass's own __init__ would, without calling it

@@ -79,14 +79,41 @@ OPERATION = """  /group{i}/things:
             application/json:
               schema: {{$ref: "#/components/schemas/Thing{i}"}}
 """
+UPDATE = """  /group0/things/{id}:
+    post:
+      operationId: updateThing
+      summary: Update a thing.
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [status]
+              properties:
+                status: {$ref: "#/components/schemas/Status"}
+                ids: {$ref: "#/components/schemas/Ids"}
+                shape: {$ref: "#/components/schemas/Shape"}
+                value: {$ref: "#/components/schemas/Value"}
+                note: {type: string}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Thing0"}
+"""
 COUNT = 30
 
 
 def spec_text() -> str:
-    head = 'openapi: 3.1.0\ninfo:\n  title: Things\n  version: "1"\npaths:\n'
-    paths = "".join(OPERATION.format(i=i) for i in range(COUNT))
+    head = 'openapi: 3.1.0\ninfo:\n  title: Things\n  version: "1"\nsecurity:\n  - token: []\npaths:\n'
+    paths = "".join(OPERATION.format(i=i) for i in range(COUNT)) + UPDATE
     models = "".join(MODEL.format(i=i, n=i // 2) for i in range(COUNT))  # a tree: no cycles
-    return head + paths + "components:\n  schemas:\n" + SHARED + models
+    schemes = "  securitySchemes:\n    token: {type: http, scheme: bearer}\n"
+    return head + paths + "components:\n" + schemes + "  schemas:\n" + SHARED + models
 
 
 def _once(text: str, old: str, new: str) -> str:
@@ -105,6 +132,11 @@ EDITS: dict[str, Callable[[str], str]] = {
     "enum value": lambda t: _once(t, "enum: [new, old]", "enum: [new, old, gone]"),
     "operation changed": lambda t: _once(t, "      summary: Get thing 5.\n", "      summary: Get thing five.\n"
                                          "      deprecated: true\n"),
+    "body field added": lambda t: _once(t, "                note: {type: string}\n", "                note: {type: string}\n"
+                                        "                more: {type: integer}\n"),
+    "security scheme": lambda t: _once(
+        t, "token: {type: http, scheme: bearer}", "token: {type: http, scheme: basic}"
+    ),
     "alias target": lambda t: _once(t, "      items: {type: string}\n    Value:", "      items: {type: integer}\n    Value:"),
     "enum made a string": lambda t: _once(t, "      enum: [new, old]\n", ""),
     "union arm": lambda t: _once(t, "        - {type: string}\n        - {type: array", "        - {type: integer}\n"
@@ -138,7 +170,7 @@ def test_a_warm_build_after_an_edit_is_the_cold_build(edit: str, tmp_path: Path,
     spec.write_text(spec_text())
     primed = PlanMemo("things")
     before = _files(spec, primed, cache_home / "render")
-    assert primed.new > 10 and primed.hits == 0  # (the spec has that many types modules)
+    assert primed.new["types"] > 10 and primed.hits == {"types": 0, "methods": 0}  # (the spec has that many types modules)
 
     spec.write_text(EDITS[edit](spec_text()))
     cold = _files(spec, None, None)
@@ -149,7 +181,12 @@ def test_a_warm_build_after_an_edit_is_the_cold_build(edit: str, tmp_path: Path,
     if edit in ("description", "property added", "property removed", "enum value", "operation changed"):
         # the shape is the same: only the edited definition's module is planned again
         again = 0 if edit == "operation changed" else 1
-        assert (warm_memo.new, warm_memo.hits) == (again, primed.new - again)
+        assert (warm_memo.new["types"], warm_memo.hits["types"]) == (again, primed.new["types"] - again)
+        # and of the methods only the edited operation's (the others' examples and types are as before)
+        edited = 1 if edit == "operation changed" else 0
+        assert (warm_memo.new["methods"], warm_memo.hits["methods"]) == (edited, COUNT + 1 - edited)
+    if edit == "body field added":
+        assert (warm_memo.new["methods"], warm_memo.hits["methods"]) == (1, COUNT)
 
 
 def test_an_unchanged_spec_plans_nothing_again(tmp_path: Path, cache_home: Path) -> None:
@@ -159,7 +196,7 @@ def test_an_unchanged_spec_plans_nothing_again(tmp_path: Path, cache_home: Path)
     assert _files(spec, PlanMemo("things"), None) == cold
     memo = PlanMemo("things")
     assert _files(spec, memo, None) == cold
-    assert memo.new == 0 and memo.hits > 10
+    assert memo.new == {"types": 0, "methods": 0} and memo.hits["types"] > 10 and memo.hits["methods"] == COUNT + 1
 
 
 def test_entries_of_other_code_or_a_corrupt_file_are_not_used(tmp_path: Path, cache_home: Path) -> None:
@@ -173,18 +210,18 @@ def test_entries_of_other_code_or_a_corrupt_file_are_not_used(tmp_path: Path, ca
     # another convgen's file: its views are not read
     file.write_bytes(marshal.dumps({**stored, "identity": "other"}))
     memo = PlanMemo("things")
-    assert _files(spec, memo, None) == cold and memo.hits == 0
+    assert _files(spec, memo, None) == cold and not any(memo.hits.values())
 
     # entries whose views have another number of fields (as another version of plan.py writes)
     broken = {key: (*view[:-1],) for key, view in stored["views"].items()}
     file.write_bytes(marshal.dumps({**stored, "views": broken}))
     memo = PlanMemo("things")
-    assert _files(spec, memo, None) == cold and memo.hits == 0 and memo.new > 10
+    assert _files(spec, memo, None) == cold and not any(memo.hits.values()) and memo.new["types"] > 10
 
     for junk in (b"", b"\x00garbage", marshal.dumps([1, 2]), marshal.dumps({"identity": stored["identity"]})):
         file.write_bytes(junk)
         memo = PlanMemo("things")
-        assert _files(spec, memo, None) == cold and memo.hits == 0
+        assert _files(spec, memo, None) == cold and not any(memo.hits.values())
 
 
 def test_the_command_after_a_rename_writes_what_a_cold_build_writes(tmp_path: Path) -> None:
