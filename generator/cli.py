@@ -265,9 +265,12 @@ def _with_flags(run: Run, config: Config) -> Config | None:
     return config
 
 
-def _front(run: Run, config: Config, *, background: Child | None = None) -> tuple[Section, Pending] | None:
+def _front(
+    run: Run, config: Config, *, background: Child | None = None, settle: bool = False
+) -> tuple[Section, Pending] | None:
     """load -> select -> validate; None when an error stops the run. With a `background` child,
-    the standard validator may still be running there: the caller waits with the returned callable."""
+    the standard validator may still be running there: the caller waits with the returned callable.
+    `settle`: the spec's data is frozen once loaded (see `_settled`; the caller unfreezes it)."""
     from .load import load
     from .select import Selection, select
 
@@ -279,7 +282,8 @@ def _front(run: Run, config: Config, *, background: Child | None = None) -> tupl
     )
     if run.add(diags) or spec is None:
         return None
-    _settled()
+    if settle:
+        _settled()
     run.spec = spec
     selection = Selection(config.tags, config.path_prefixes)
     section, diags = run.stage(
@@ -339,7 +343,7 @@ def _pipeline(run: Run, config: Config) -> dict[str, str] | None:
     import gc
 
     try:
-        front = _front(run, config, background=child)
+        front = _front(run, config, background=child, settle=True)
         if front is None:
             if child is not None:
                 child.cancel()  # load or select failed before validate took it (else a no-op)

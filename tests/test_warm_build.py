@@ -48,3 +48,5 @@ def test_a_build_in_process_leaves_no_object_frozen(tmp_path: Path, monkeypatch:
     spec = ROOT / "tests" / "features" / "nested_unions.yaml"
     assert cli.main(["build", "--no-config", "-q", str(spec), "-o", str(tmp_path / "out")]) == 0
     assert (tmp_path / "out").is_dir() and gc.get_freeze_count() == 0
+    assert cli.main(["validate", "--no-config", "-q", str(spec)]) == 0  # (load without the pipeline)
+    assert gc.get_freeze_count() == 0
