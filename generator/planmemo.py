@@ -95,16 +95,14 @@ class PlanMemo:
             return None  # an entry of another shape: made again
         self.used[key] = stored
         self.hits[_KIND[cls]] += 1
-        if cls is TypesModuleView:
-            self.digests[id(view)] = (view, key)
+        self.digests[id(view)] = (view, key)
         return view
 
     def put(self, key: bytes | None, view: Any) -> None:
         if key is None:
             return
         cls = type(view)
-        if cls is TypesModuleView:
-            self.digests[id(view)] = (view, key)
+        self.digests[id(view)] = (view, key)
         self.used[key] = _freeze(view, cls)
         self.new[_KIND[cls]] += 1
 
