@@ -280,8 +280,8 @@ RUNTIME_FILES = (
 
 
 def plan(api: ir.Api, options: Options, memo: PlanMemo | None = None) -> list[Job]:
-    """With a `memo`, a types module whose definitions and the API's shape are as in an earlier
-    build reuses that build's view (planmemo.py)."""
+    """With a `memo`, a types module or a method whose inputs are as in an earlier build reuses
+    that build's view (planmemo.py)."""
     decoders = _decoder_names(api)
     types = Types(api, decoders)
     pkg = options.package

@@ -1,5 +1,5 @@
-"""The types modules' views remembered between builds, so that a warm rebuild after a one-schema
-change plans (and renders) again only the module that schema is in.
+"""Views remembered between builds, so that a warm rebuild after a one-schema change plans (and
+renders) again only the types module that schema is in, and only the methods that changed.
 
 A types module's view is made from its own definitions and from a few facts about all the others:
 which kind each is (an enum decodes with `.decode`, a model with `.from_dict`), an alias's target
@@ -7,13 +7,16 @@ which kind each is (an enum decodes with `.decode`, a model with `.from_dict`), 
 union decoders' names and which module owns each name (the imports). So a view is kept under a
 digest of its module's name, its definitions (their repr: IR values are frozen dataclasses of
 strings, numbers and tuples, so an equal repr means an equal value; it is also three times as
-fast as pickling them) and the
-digest of those facts over the whole API (`shape_digest`); the file records the code that
-computes views (`cache.code_identity`), so another convgen never reads it; one file per output
-package name holds its last build's views. A changed description
-changes one module's key; a schema added or renamed changes the shape, and every view is made
-again. Views are stored as plain tuples of their fields (marshal), never pickled; an entry that
-does not read back is a miss. Deleting the folder is always safe.
+fast as pickling them) and the digest of those facts over the whole API (`shape_digest`). A
+method's view is kept under the operation, its usage example (made anew each build: it reads the
+models' fields), the shape and the security schemes; a method that can stream events is not kept
+(its overloads read an enum's members). A changed description changes one module's key; a schema
+added or renamed changes the shape, and every view is made again.
+
+The file records the code that computes views (`cache.code_identity`, in every key too), so
+another convgen never reads it; one file per output package name holds its last build's views.
+Views are stored as plain tuples of their fields (marshal), never pickled; an entry that does not
+read back is a miss. Deleting the folder is always safe.
 """
 
 from __future__ import annotations
