@@ -15,8 +15,10 @@ added or renamed changes the shape, and every view is made again.
 
 The file records the code that computes views (`cache.code_identity`, in every key too), so
 another convgen never reads it; one file per output package name holds its last build's views.
-Views are stored as plain tuples of their fields (marshal), never pickled; an entry that does not
-read back is a miss. Deleting the folder is always safe.
+Views are stored as plain tuples of their fields (marshal), never pickled, each in bytes of its own:
+reading the file, and writing it back, does not decode or encode the views again (and a hundred
+thousand tuples do not burden the garbage collector). An entry that does not read back is a miss.
+Deleting the folder is always safe.
 """
 
 from __future__ import annotations
@@ -93,8 +95,8 @@ class PlanMemo:
         if stored is None:
             return None
         try:
-            view = _thaw(stored, cls)
-        except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+            view = _thaw(marshal.loads(stored), cls)
+        except (TypeError, ValueError, EOFError, KeyError, IndexError, AttributeError):
             return None  # an entry of another shape: made again
         self.used[key] = stored
         self.hits[_KIND[cls]] += 1
@@ -106,7 +108,7 @@ class PlanMemo:
             return
         cls = type(view)
         self.digests[id(view)] = (view, key)
-        self.used[key] = _freeze(view, cls)
+        self.used[key] = marshal.dumps(_freeze(view, cls))
         self.new[_KIND[cls]] += 1
 
     def save(self) -> None:

@@ -213,12 +213,20 @@ def test_entries_of_other_code_or_a_corrupt_file_are_not_used(tmp_path: Path, ca
     assert _files(spec, memo, None) == cold and not any(memo.hits.values())
 
     # entries whose views have another number of fields (as another version of plan.py writes)
-    broken = {key: (*view[:-1],) for key, view in stored["views"].items()}
+    broken = {key: marshal.dumps(marshal.loads(view)[:-1]) for key, view in stored["views"].items()}
     file.write_bytes(marshal.dumps({**stored, "views": broken}))
     memo = PlanMemo("things")
     assert _files(spec, memo, None) == cold and not any(memo.hits.values()) and memo.new["types"] > 10
 
-    for junk in (b"", b"\x00garbage", marshal.dumps([1, 2]), marshal.dumps({"identity": stored["identity"]})):
+    some = next(iter(stored["views"]))
+    junk_entries = {**stored, "views": {some: b"\xffnot marshal", **{k: 7 for k in stored["views"] if k != some}}}
+    for junk in (
+        b"",
+        b"\x00garbage",
+        marshal.dumps([1, 2]),
+        marshal.dumps({"identity": stored["identity"]}),
+        marshal.dumps(junk_entries),
+    ):
         file.write_bytes(junk)
         memo = PlanMemo("things")
         assert _files(spec, memo, None) == cold and not any(memo.hits.values())
