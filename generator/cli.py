@@ -265,9 +265,12 @@ def _with_flags(run: Run, config: Config) -> Config | None:
     return config
 
 
-def _front(run: Run, config: Config, *, background: Child | None = None) -> tuple[Section, Pending] | None:
+def _front(
+    run: Run, config: Config, *, background: Child | None = None, settle: bool = False
+) -> tuple[Section, Pending] | None:
     """load -> select -> validate; None when an error stops the run. With a `background` child,
-    the standard validator may still be running there: the caller waits with the returned callable."""
+    the standard validator may still be running there: the caller waits with the returned callable.
+    `settle`: the spec's data is frozen once loaded (see `_settled`; the caller unfreezes it)."""
     from .load import load
     from .select import Selection, select
 
@@ -279,6 +282,8 @@ def _front(run: Run, config: Config, *, background: Child | None = None) -> tupl
     )
     if run.add(diags) or spec is None:
         return None
+    if settle:
+        _settled()
     run.spec = spec
     selection = Selection(config.tags, config.path_prefixes)
     section, diags = run.stage(
@@ -335,18 +340,23 @@ def _render(run: Run, config: Config) -> dict[str, str] | None:
 
 def _pipeline(run: Run, config: Config) -> dict[str, str] | None:
     child = run.stage("imports", _start)
-    front = _front(run, config, background=child)
-    if front is None:
-        if child is not None:
-            child.cancel()  # load or select failed before validate took it (else a no-op)
-        return None
-    section, pending = front
+    import gc
+
     try:
-        files = _back(run, config, section)
+        front = _front(run, config, background=child, settle=True)
+        if front is None:
+            if child is not None:
+                child.cancel()  # load or select failed before validate took it (else a no-op)
+            return None
+        section, pending = front
+        try:
+            files = _back(run, config, section)
+        finally:
+            # the standard validator ran beside build, plan, render and format; its findings
+            # count before anything is written (they are warnings, which --strict turns fatal)
+            run.add(run.stage("validator", pending))
     finally:
-        # the standard validator ran beside build, plan, render and format; its findings
-        # count before anything is written (they are warnings, which --strict turns fatal)
-        run.add(run.stage("validator", pending))
+        gc.unfreeze()  # (see _settled) collected as usual again: main() may be called again in one process
     if run.args.strict and has_warnings(run.diags):
         return None  # --strict: warnings fail the build before anything is written
     return files
@@ -364,19 +374,29 @@ def _start() -> Child | None:
     return child
 
 
+def _settled() -> None:
+    """What the stages made so far (the spec's data, the IR) lives until the pipeline ends: moved
+    out of the garbage collector's generations, later collections do not go through it again (on a
+    3 MB spec they took a tenth of a second of a warm build). `_pipeline` puts it back at its end."""
+    import gc
+
+    gc.freeze()
+
+
 def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:
     """build -> plan -> render -> format."""
     from .build import build
     from .format import format_files
     from .plan import plan
     from .render import copied, render
-    from .views import Options
+    from .views import Job, Options
 
     ok, table = _names(run, config)
     ok, paging = _paging(run, config) if ok else (False, None)
     if not ok:
         return None
     api, diags = run.stage("build", lambda: build(section, table, paging))
+    _settled()
     if run.add(diags + _unknown_paging(config, section, paging)):
         return None
     prefix = env_prefix_of(config)
@@ -389,7 +409,19 @@ def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:
         base_url_env=dict(config.env_vars).get("base_url", f"{prefix}_BASE_URL"),
         array_format=config.array_format,
     )
-    jobs = run.stage("plan", lambda: plan(api, options))
+    from .planmemo import PlanMemo
+
+    plan_memo: PlanMemo | None = None
+
+    def planned() -> list[Job]:
+        nonlocal plan_memo
+        plan_memo = None if run.args.no_cache else PlanMemo(config.package)
+        jobs = plan(api, options, plan_memo)
+        if plan_memo is not None:
+            plan_memo.save()
+        return jobs
+
+    jobs = run.stage("plan", planned)
     if config.templates is not None and not config.templates.is_dir():
         run.add(
             [
@@ -406,7 +438,8 @@ def _back(run: Run, config: Config, section: Section) -> dict[str, str] | None:
     from .cache import root
 
     memo = None if run.args.no_cache else root() / "render"
-    files, diags = run.stage("render", lambda: render(jobs, config.templates, memo))
+    known = plan_memo.digests if plan_memo is not None else None
+    files, diags = run.stage("render", lambda: render(jobs, config.templates, memo, known))
     if run.add(diags):
         return None
     verbatim = copied(jobs, config.templates)

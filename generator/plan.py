@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import ir
 from .examples import example, required_call
@@ -35,6 +35,9 @@ from .views import (
     TaggedView,
     TypesModuleView,
 )
+
+if TYPE_CHECKING:
+    from .planmemo import PlanMemo
 
 # The package's public names -> the module (relative to the package) each lives in: the one
 # table the package __init__ renders its lazy imports, type-checking imports and __all__ from.
@@ -81,7 +84,9 @@ RUNTIME_FILES = (
 )
 
 
-def plan(api: ir.Api, options: Options) -> list[Job]:
+def plan(api: ir.Api, options: Options, memo: PlanMemo | None = None) -> list[Job]:
+    """With a `memo`, a types module or a method whose inputs are as in an earlier build reuses
+    that build's view (planmemo.py)."""
     decoders = _decoder_names(api)
     types = Types(api, decoders)
     pkg = options.package
@@ -96,11 +101,13 @@ def plan(api: ir.Api, options: Options) -> list[Job]:
     # who defines each generated name (definitions and union decoders): what a module imports from where
     owners = {d.name: files[d.module] for d in api.definitions}
     owners |= {fn: files[types.defs[n].module] for n, fn in decoders.items()}
+    if memo is not None:
+        memo.start(api, decoders, owners)
     modules = [
-        replace(_types_module(by_module.get(m, []), types, m, owners), names=tuple(_dunder_all(names.get(m, ()))))
+        _types_module_memo(by_module.get(m, []), types, m, owners, tuple(_dunder_all(names.get(m, ()))), memo)
         for m in sorted(by_module)
     ]
-    resources, resource_modules = _resources(api, types, options, owners)
+    resources, resource_modules = _resources(api, types, options, owners, memo)
     common = {"package": pkg, "options": options, "api": _api_view(api), "flavors": FLAVORS}
     common["public"] = _dunder_all(PUBLIC)
     common["public_modules"] = sorted(PUBLIC.items(), key=lambda e: (_module_key(e[1]), _member_key(e[0])))
@@ -308,6 +315,23 @@ def _module_key(module: str) -> tuple[tuple[str | int, ...], tuple[str | int, ..
 
 
 # ---- types modules -------------------------------------------------------------------------
+def _types_module_memo(
+    defs: list[ir.Definition],
+    types: Types,
+    module: str,
+    owners: dict[str, str],
+    exported: tuple[str, ...],
+    memo: PlanMemo | None,
+) -> TypesModuleView:
+    key = memo.key(module, defs, exported) if memo is not None else None
+    view = memo.get(key) if memo is not None else None
+    if view is None:
+        view = replace(_types_module(defs, types, module, owners), names=exported)
+        if memo is not None:
+            memo.put(key, view)
+    return view
+
+
 def _types_module(defs: list[ir.Definition], types: Types, module: str, owners: dict[str, str]) -> TypesModuleView:
     enums = tuple(
         EnumView(d.name, docstring(d.description), tuple((m.attr, literal(m.value)) for m in d.members))
@@ -529,7 +553,7 @@ def _kind(d: ir.KindUnion, types: Types) -> KindView:
 
 # ---- resources -------------------------------------------------------------------------------
 def _resources(
-    api: ir.Api, types: Types, options: Options, owners: dict[str, str]
+    api: ir.Api, types: Types, options: Options, owners: dict[str, str], memo: PlanMemo | None = None
 ) -> tuple[tuple[ResourceView, ...], tuple[ResourceModuleView, ...]]:
     by_path: dict[tuple[str, ...], list[ir.Operation]] = {}
     for op in api.operations:
@@ -551,7 +575,14 @@ def _resources(
         children = tuple(make(p) for p in below.get(path, ()))
         methods = []
         for op in by_path[path]:
-            methods.append(method(op, types, example(op, options.package, options.client_name), schemes))
+            usage = example(op, options.package, options.client_name)
+            key = memo.method_key(op, usage) if memo is not None else None
+            view = memo.get(key, MethodView) if memo is not None else None
+            if view is None:
+                view = method(op, types, usage, schemes)
+                if memo is not None:
+                    memo.put(key, view)
+            methods.append(view)
         return ResourceView(cls, path[-1], path, _builtins_qualified(tuple(methods)), children)
 
     tops = tuple(make(p) for p in sorted((p for p in by_path if len(p) == 1), key=lambda p: _module_key(p[0])))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from importlib.util import find_spec
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -94,17 +95,21 @@ def toml_string(value: object) -> str:
 
 
 def render(
-    jobs: list[Job], user_templates: Path | None = None, cache: Path | None = None
+    jobs: list[Job],
+    user_templates: Path | None = None,
+    cache: Path | None = None,
+    known: dict[int, tuple[Any, bytes]] | None = None,
 ) -> tuple[dict[str, str], list[Diagnostic]]:
     """With a `cache` folder, compiled templates are kept there, and a job whose template and
-    context are those of a job of the last build gets that build's text (see rendermemo)."""
+    context are those of a job of the last build gets that build's text (see rendermemo).
+    `known`: id of a context value -> (the value, a digest of all it is made from), from planmemo."""
     env = environment(user_templates)
     memo = None
     if cache is not None:
         from .rendermemo import Memo, bytecode_cache
 
         env.bytecode_cache = bytecode_cache(cache)
-        memo = Memo(cache, jobs, env, [BUILTIN] if user_templates is None else [user_templates, BUILTIN])
+        memo = Memo(cache, jobs, env, [BUILTIN] if user_templates is None else [user_templates, BUILTIN], known)
     out: dict[str, str] = {}
     diags: list[Diagnostic] = []
     for job in jobs:

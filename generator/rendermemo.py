@@ -7,12 +7,15 @@ globals (render.py, linewrap.py, format.py's line length, black's width rules, J
 context values the template reads (Jinja's own analysis of its source; all of them when it
 includes or extends another template, which sees the whole context), serialised with pickle
 (views are frozen dataclasses of strings and tuples: equal bytes mean equal values, and a value
-that merely serialises differently is only a miss). One memo file per output (named by the
-jobs' top-level paths) holds the texts of its last build.
+that merely serialises differently is only a miss). A view planmemo remembered (a types module,
+a method) is known by the digest it was remembered under, and a view of such views (a resource)
+by its fields and its views' digests: those are not serialised again. One memo file per output
+(named by the jobs' top-level paths) holds the texts of its last build.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import marshal
 import os
@@ -33,7 +36,14 @@ _HERE = Path(__file__).resolve().parent
 
 
 class Memo:
-    def __init__(self, folder: Path, jobs: list[Job], env: jinja2.Environment, template_dirs: Iterable[Path]) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        jobs: list[Job],
+        env: jinja2.Environment,
+        template_dirs: Iterable[Path],
+        known: dict[int, tuple[Any, bytes]] | None = None,
+    ) -> None:
         slot = hashlib.sha256("\0".join(sorted({j.path.split("/", 1)[0] for j in jobs})).encode()).hexdigest()
         self.file = folder / "memo" / f"{slot[:32]}.marshal"
         self.env = env
@@ -46,6 +56,8 @@ class Memo:
         self.new: dict[str, str] = {}
         self.missed = False
         self._digests: dict[int, bytes] = {}  # id of a context value -> its digest (common values are shared)
+        self.known = known or {}  # values whose digest planmemo knows: not serialised again
+        self._composite: set[type[Any]] = set()  # view classes whose fields hold views
 
     def key(self, job: Job) -> str | None:
         digest = hashlib.sha256(self.base + job.template.encode() + b"\0")
@@ -79,6 +91,17 @@ class Memo:
                 for item in value:
                     digest.update(self._digest(item))
                 found = digest.digest()
+            elif (planned := self.known.get(id(value))) is not None and planned[0] is value:
+                found = hashlib.sha256(b"planmemo\0" + planned[1]).digest()
+            elif self.known and (
+                type(value) in self._composite or (_is_view(value) and any(map(_holds_views, _field_values(value))))
+            ):
+                # a view of views (a resource and its methods): from its own fields and its views'
+                # digests, so that the views planmemo knows (the methods) are not serialised again
+                # (without any known, one pickle of the whole is quicker than a digest per view)
+                self._composite.add(type(value))
+                fields = tuple((b"view", self._digest(v)) if _holds_views(v) else v for v in _field_values(value))
+                found = hashlib.sha256(pickle.dumps((type(value).__qualname__, fields), protocol=5)).digest()
             else:
                 found = hashlib.sha256(pickle.dumps(value, protocol=5)).digest()
             self._digests[id(value)] = found
@@ -108,6 +131,21 @@ class Memo:
             os.replace(tmp, self.file)
         except OSError:
             pass  # a read-only cache only costs time
+
+
+def _is_view(value: Any) -> bool:
+    return dataclasses.is_dataclass(value) and not isinstance(value, type)
+
+
+def _holds_views(value: Any) -> bool:
+    """A view (a dataclass), or a sequence of them."""
+    if isinstance(value, (list, tuple)):
+        return bool(value) and _is_view(value[0])
+    return _is_view(value)
+
+
+def _field_values(view: Any) -> tuple[Any, ...]:
+    return tuple(getattr(view, f.name) for f in dataclasses.fields(view))
 
 
 def template_reads(env: jinja2.Environment, source: str) -> list[str] | None:

@@ -65,6 +65,7 @@ class SchemaBuilder:
         self._inline_active: set[str] = set()
         self._schema_names: frozenset[str] | None = None  # every component schema's class name
         self._shared_titles: frozenset[str] = frozenset()
+        self._dumped_schemas: dict[str, bytes | None] = {}  # schemanames.used_by's, kept between its calls
 
     # ---- names ---------------------------------------------------------------------------
     def claim_class(self, wanted: str, ptr: str, inline: bool = True) -> str:
@@ -148,7 +149,7 @@ class SchemaBuilder:
             if pascal(wanted) not in taken and self.classes.free(pascal(wanted)):
                 return wanted
         if schemanames.unnumbered(raw_name) is not None:  # looked for only now: a walk of every schema
-            for wanted in schemanames.used_by(self.doc, ref):
+            for wanted in schemanames.used_by(self.doc, ref, self._dumped_schemas):
                 if pascal(wanted) not in taken and self.classes.free(pascal(wanted)):
                     return wanted
         return raw_name

@@ -1,0 +1,210 @@
+"""Views remembered between builds, so that a warm rebuild after a one-schema change plans (and
+renders) again only the types module that schema is in, and only the methods that changed.
+
+A types module's view is made from its own definitions and from a few facts about all the others:
+which kind each is (an enum decodes with `.decode`, a model with `.from_dict`), an alias's target
+(annotations and decoders go through it), a kind union's arms (whether it holds models), the
+union decoders' names and which module owns each name (the imports). So a view is kept under a
+digest of its module's name, its definitions (their repr: IR values are frozen dataclasses of
+strings, numbers and tuples, so an equal repr means an equal value; it is also three times as
+fast as pickling them) and the digest of those facts over the whole API (`shape_digest`). A
+method's view is kept under the operation, its usage example (made anew each build: it reads the
+models' fields), the shape and the security schemes; a method that can stream events is not kept
+(its overloads read an enum's members). A changed description changes one module's key; a schema
+added or renamed changes the shape, and every view is made again.
+
+The file records the code that computes views (`cache.code_identity`, in every key too), so
+another convgen never reads it; one file per output package name holds its last build's views.
+Views are stored as plain tuples of their fields (marshal), never pickled, each in bytes of its own:
+reading the file, and writing it back, does not decode or encode the views again (and a hundred
+thousand tuples do not burden the garbage collector). An entry that does not read back is a miss.
+Deleting the folder is always safe.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import marshal
+import os
+import sys
+from operator import attrgetter
+from typing import Any
+
+from . import cache, ir
+from .views import (
+    AliasView,
+    EnumView,
+    FieldView,
+    KindView,
+    MethodView,
+    ModelView,
+    ParamView,
+    TaggedView,
+    TypesModuleView,
+)
+
+_CODE = (
+    "planmemo.py",
+    "plan.py",
+    "planmethods.py",
+    "views.py",
+    "pytypes.py",
+    "ir.py",
+    "naming.py",
+    "examples.py",
+    "typelayout.py",
+)
+
+
+class PlanMemo:
+    """The remembered views of one cache folder; `digests` names each view of this run by the key
+    it was made from (render's memo uses it instead of serialising the view again)."""
+
+    def __init__(self, package: str, persist: bool = True) -> None:
+        identity = cache.code_identity(sys.version, _CODE)
+        self.identity = identity.encode()  # in every key too: render's memo knows views by their keys
+        slot = hashlib.sha256(package.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        self.path = cache.root() / "plan" / f"{slot}.marshal" if persist else None
+        stored = cache.read_marshal_dict(self.path) if self.path is not None else {}
+        views = stored.get("views") if stored.get("identity") == identity else None
+        self.old: dict[bytes, Any] = views if isinstance(views, dict) else {}
+        self.used: dict[bytes, Any] = {}
+        self.new = {"types": 0, "methods": 0}  # views made this run
+        self.hits = {"types": 0, "methods": 0}  # views read back
+        self.digests: dict[int, tuple[Any, bytes]] = {}  # id(view) -> (view, key): holding the view keeps its id
+        self.shape: bytes | None = None
+
+    def start(self, api: ir.Api, decoders: dict[str, str], owners: dict[str, str]) -> None:
+        """Before the first key: this build's shape (`shape_digest`)."""
+        self.shape = shape_digest(api.definitions, decoders, owners)
+        self.schemes = repr(api.security_schemes).encode("utf-8", "surrogatepass")
+
+    def key(self, module: str, defs: list[ir.Definition], exported: tuple[str, ...]) -> bytes | None:
+        """What a types module's view is made from: the API's shape, its name, its definitions
+        and the names it exports."""
+        if self.shape is None:
+            return None
+        blob = repr((module, exported, defs)).encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(self.identity + self.shape + blob, digest_size=24).digest()
+
+    def method_key(self, op: ir.Operation, usage: str) -> bytes | None:
+        """What a method's view is made from: the API's shape and security schemes, the operation
+        and its usage example. None (not remembered) for a method that can stream events: its
+        overloads read the members of the enum that asks for the stream, beyond the shape."""
+        if self.shape is None or op.events is not None:
+            return None
+        blob = repr((op, usage)).encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(self.identity + b"method\0" + self.shape + self.schemes + blob, digest_size=24).digest()
+
+    def get(self, key: bytes | None, cls: type[Any] = TypesModuleView) -> Any:
+        """The view of class `cls` remembered under `key`, or None."""
+        if key is None:
+            return None
+        stored = self.used.get(key, self.old.get(key))
+        if stored is None:
+            return None
+        try:
+            view = _thaw(marshal.loads(stored), cls)
+        except (TypeError, ValueError, EOFError, KeyError, IndexError, AttributeError):
+            return None  # an entry of another shape: made again
+        self.used[key] = stored
+        self.hits[_KIND[cls]] += 1
+        self.digests[id(view)] = (view, key)
+        return view
+
+    def put(self, key: bytes | None, view: Any) -> None:
+        if key is None:
+            return
+        cls = type(view)
+        self.digests[id(view)] = (view, key)
+        self.used[key] = marshal.dumps(_freeze(view, cls))
+        self.new[_KIND[cls]] += 1
+
+    def save(self) -> None:
+        """Keep this build's views (only them: the file never grows past one output's size),
+        written whole and then replaced. The entries are let go of then: a hundred thousand
+        tuples kept alive would slow every later garbage collection of the build."""
+        old, self.old = self.old, {}
+        if self.path is None or (not any(self.new.values()) and len(self.used) == len(old)):
+            self.used = {}
+            return
+        try:
+            blob = marshal.dumps({"identity": self.identity.decode(), "views": self.used})
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+            tmp.write_bytes(blob)
+            os.replace(tmp, self.path)
+        except (OSError, ValueError):
+            pass  # an unwritable cache only costs time
+        self.used = {}
+
+
+def shape_digest(definitions: tuple[ir.Definition, ...], decoders: dict[str, str], owners: dict[str, str]) -> bytes:
+    """What a types module's view reads about the API beyond its own definitions (see above)."""
+    facts: list[Any] = [sorted(decoders.items()), sorted(owners.items())]
+    for d in definitions:
+        if isinstance(d, ir.Alias):
+            facts.append((d.name, "Alias", d.target))
+        elif isinstance(d, ir.KindUnion):
+            facts.append((d.name, "KindUnion", tuple(a.type for a in d.arms)))
+        else:
+            facts.append((d.name, type(d).__name__))
+    return hashlib.blake2b(repr(facts).encode("utf-8", "surrogatepass"), digest_size=24).digest()
+
+
+# A view class -> its fields' names, and those of its fields that hold a tuple of views (of which class).
+_NESTED: dict[type[Any], dict[str, type[Any]]] = {
+    TypesModuleView: {
+        "aliases": AliasView,
+        "enums": EnumView,
+        "models": ModelView,
+        "tagged": TaggedView,
+        "kinds": KindView,
+    },
+    ModelView: {"fields": FieldView},
+    MethodView: {name: ParamView for name in ("positional", "keyword", "query", "body_fields", "headers", "cookies")},
+}
+# fields that hold (label, views) pairs
+_PAIRS: dict[type[Any], dict[str, type[Any]]] = {MethodView: {"overloads": ParamView}}
+_KIND = {TypesModuleView: "types", MethodView: "methods"}
+_NAMES = {
+    cls: tuple(f.name for f in dataclasses.fields(cls))
+    for cls in (TypesModuleView, AliasView, EnumView, ModelView, FieldView, TaggedView, KindView, MethodView, ParamView)
+}
+_GET = {cls: attrgetter(*names) for cls, names in _NAMES.items()}
+
+
+def _freeze(view: Any, cls: type[Any]) -> tuple[Any, ...]:
+    """A view as the tuple of its fields' values (views of views as tuples of those)."""
+    values: tuple[Any, ...] = _GET[cls](view)
+    nested, pairs = _NESTED.get(cls), _PAIRS.get(cls)
+    if not nested:
+        return values
+    return tuple(
+        tuple(_freeze(v, nested[name]) for v in value)
+        if name in nested
+        else tuple((label, tuple(_freeze(v, pairs[name]) for v in views)) for label, views in value)
+        if pairs and name in pairs
+        else value
+        for name, value in zip(_NAMES[cls], values, strict=True)
+    )
+
+
+def _thaw(values: tuple[Any, ...], cls: type[Any]) -> Any:
+    """`_freeze` undone; a tuple of the wrong length (an entry of other code) raises ValueError."""
+    names = _NAMES[cls]
+    nested, pairs = _NESTED.get(cls), _PAIRS.get(cls)
+    if nested:
+        values = tuple(
+            tuple(_thaw(v, nested[name]) for v in value)
+            if name in nested
+            else tuple((label, tuple(_thaw(v, pairs[name]) for v in views)) for label, views in value)
+            if pairs and name in pairs
+            else value
+            for name, value in zip(names, values, strict=True)
+        )
+    # frozen: the fields are set as the dataclass's own __init__ would, without calling it
+    view = object.__new__(cls)
+    view.__dict__.update(zip(names, values, strict=True))
+    return view
