@@ -202,7 +202,10 @@ def printable(text: str) -> str:
 
 def escape_token(token: str | int) -> str:
     """One JSON pointer token (RFC 6901)."""
-    return str(token).replace("~", "~0").replace("/", "~1")
+    text = str(token)
+    if "~" not in text and "/" not in text:  # the usual case: nothing to escape
+        return text
+    return text.replace("~", "~0").replace("/", "~1")
 
 
 def pointer(*tokens: str | int) -> str:

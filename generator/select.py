@@ -71,12 +71,18 @@ class Section:
         return out
 
 
+_MISSING = object()
+
+
 def resolve_pointer(doc: Any, ref: str) -> Any:
     node = doc
+    escaped = "~" in ref  # most pointers have no escapes: their tokens are used as they are
     for raw in ref.lstrip("#").lstrip("/").split("/"):
-        token = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and token in node:
-            node = node[token]
+        token = raw.replace("~1", "/").replace("~0", "~") if escaped else raw
+        if isinstance(node, dict):
+            node = node.get(token, _MISSING)
+            if node is _MISSING:
+                raise KeyError(ref)
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
             node = node[int(token)]
         else:
