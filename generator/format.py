@@ -80,25 +80,33 @@ def format_files(
     out = dict(files)
     todo: dict[str, str] = {}
     long: dict[str, tuple[list[str], list[int]]] = {}
+    keys: dict[str, str] = {}
     for path, text in files.items():
         if not path.endswith(".py") or path in verbatim:
             continue
         if trusted:
+            # what an earlier build found for this very text (a digest is cheaper than the search
+            # for long lines); kept apart from black's whole-file results by the prefix
+            key = keys[path] = "t:" + _digest(text) if store is not None else ""
+            hit = store.get(key, clean=True) if store is not None else None
+            if hit is not None:
+                out[path] = hit if isinstance(hit, str) else text
+                continue
             lines = text.split("\n")  # numbered as logical.py numbers them (not str.splitlines)
             found = long_lines(lines, text.isascii())
             if not found:
-                # nothing for black to do (cheaper to see than a cache read); that the templates
-                # write valid Python is tested (every golden and fuzzed output is compiled and
-                # imported), so it is not parsed here
+                # nothing for black to do; that the templates write valid Python is tested (every
+                # golden and fuzzed output is compiled and imported), so it is not parsed here
+                if store is not None:
+                    store.put(key, True)
                 continue
             long[path] = (lines, found)
         todo[path] = text
-    keys: dict[str, str] = {}
-    if store is not None:
+    if store is not None and not trusted:
         for path, text in list(todo.items()):
-            keys[path] = key = hashlib.sha256(text.encode()).hexdigest()
+            keys[path] = key = _digest(text)
             hit = store.get(key)
-            if hit is not None:
+            if isinstance(hit, str):
                 out[path] = hit
                 del todo[path]
     diags: list[Diagnostic] = []
@@ -112,6 +120,10 @@ def format_files(
     if store is not None:
         store.save()
     return out, diags
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _keep(
@@ -295,16 +307,17 @@ class _Store:
         slot = hashlib.sha256("\0".join(sorted({p.split("/", 1)[0] for p in files})).encode()).hexdigest()
         self.file = folder / "outputs" / f"{slot[:32]}.marshal"
         self.old = cache.read_marshal_dict(self.file)
-        self.new: dict[str, str] = {}
+        self.new: dict[str, str | bool] = {}
 
-    def get(self, key: str) -> str | None:
+    def get(self, key: str, clean: bool = False) -> str | bool | None:
+        """The formatted text, or (with `clean`) True for a text found to need no formatting."""
         text = self.old.get(key)
-        if not isinstance(text, str):
+        if not isinstance(text, str) and not (clean and text is True):
             return None
         self.new[key] = text
         return text
 
-    def put(self, key: str, text: str) -> None:
+    def put(self, key: str, text: str | bool) -> None:
         self.new[key] = text
 
     def save(self) -> None:
