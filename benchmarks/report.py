@@ -29,16 +29,13 @@ def _f(x: float | None, fmt: str = ".3f", unit: str = "") -> str:
 # Why a target is missed, where we know: measured causes, not excuses (see the README, Performance).
 WHY_MISSED = {
     "realistic mix": "the logprob-heavy page (~8,000 small valid `LogProb`/`TopLogProb` objects) decides the sum: "
-                     "there our checked decode costs about 1.3 µs per leaf object (a type check per field, the list "
+                     "there our checked decode costs about 1.2 µs per leaf object (a type check per field, the list "
                      "of byte values checked in one pass, the cyclic GC paused while the list decodes) against "
-                     "about 2.9 µs for the SDK's unchecked `construct_type`, so about 2x where 20x would need "
-                     "0.15 µs per object, less than creating one Python object with its attribute dict; native "
-                     "code or lazy decoding (which would no longer find a misfit when the response arrives) would "
-                     "be needed. Mixed kinds and long strings are about 17-25x across runs (see the table below). "
-                     "Runs of the quick mode before this one timed the SDK's ~100 ms decode of that page once per "
-                     "sample (0.05 s minimum), and its time moved between 40 and 170 ms with where its garbage "
-                     "collections fell; each sample now lasts at least 0.2 s, as in the full mode, which gives "
-                     "the lower, steadier ratio",
+                     "about 4.6 µs for the SDK's unchecked `construct_type`, so about 4x (2-4x across runs) where "
+                     "20x would need 0.23 µs per object, about what creating one Python object with its attribute "
+                     "dict costs before any check; native code or lazy decoding (which would no longer find a "
+                     "misfit when the response arrives) would be needed. Mixed kinds and long strings are about "
+                     "17-25x across runs (see the table below)",
     "cold build": "with every cache empty every file is rendered and formatted (the built-in templates come "
                   "precompiled; black runs on no statement of the section), and the generator's own imports take "
                   "about 0.15 s; the standard validator runs in a second process beside it, off the critical path",
