@@ -8,11 +8,13 @@ Lives under $XDG_CACHE_HOME/convgen (or ~/.cache/convgen); deleting it is always
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import marshal
 import os
 import sys
+import tempfile
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -95,9 +97,7 @@ def save(key: str, diags: list[Diagnostic], files: dict[str, str], depends: list
             "files": dict(files),
             "depends": {str(p.resolve()): _file_hash(p) for p in depends or ()},
         }
-        tmp = folder / f".{key}.{os.getpid()}"
-        tmp.write_bytes(marshal.dumps(blob))
-        os.replace(tmp, folder / f"{key}{_SUFFIX}")
+        write_atomic(folder / f"{key}{_SUFFIX}", marshal.dumps(blob))
     except (OSError, ValueError):
         pass  # an unwritable cache only costs time (ValueError: a value marshal cannot hold)
 
@@ -111,6 +111,22 @@ def _fields(d: Diagnostic) -> dict[str, Any]:
         "line": d.line,
         "column": d.column,
     }
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """A cache file written whole or not at all: a concurrent build reads the old file or the new
+    one. A cache that cannot be written only costs time: nothing is raised, no temporary is left."""
+    tmp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def read_marshal_dict(file: Path) -> dict[Any, Any]:

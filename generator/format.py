@@ -25,12 +25,10 @@ fuzzed output is compiled and imported).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import marshal
 import os
 import re
-import tempfile
 from collections.abc import Collection
 from itertools import compress, count
 from pathlib import Path
@@ -323,14 +321,4 @@ class _Store:
     def save(self) -> None:
         if self.new.keys() == self.old.keys():
             return  # every text came from the cache: nothing to write
-        tmp = None
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as out:
-                marshal.dump(self.new, out)
-            os.replace(tmp, self.file)  # whole or not at all: a concurrent build reads either file
-        except OSError:  # a read-only cache only costs time
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)  # (a full disk)
+        cache.write_atomic(self.file, marshal.dumps(self.new))

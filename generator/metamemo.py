@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -73,17 +72,11 @@ def save() -> None:
         return
     path = _file()
     try:
-        try:
-            known = path.read_text(encoding="ascii").split()
-        except OSError:
-            known = []
-        merged = list(dict.fromkeys([*known, *_new]))
-        if len(merged) > MAX_REMEMBERED:
-            merged = list(dict.fromkeys(_new))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_text("\n".join(merged) + "\n", encoding="ascii")
-        os.replace(tmp, path)
-        _new.clear()
+        known = path.read_text(encoding="ascii").split()
     except OSError:
-        pass  # an unwritable cache only costs time
+        known = []
+    merged = list(dict.fromkeys([*known, *_new]))
+    if len(merged) > MAX_REMEMBERED:
+        merged = list(dict.fromkeys(_new))
+    cache.write_atomic(path, ("\n".join(merged) + "\n").encode("ascii"))
+    _new.clear()

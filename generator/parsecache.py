@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -120,13 +119,7 @@ class BlockCache:
             return
         entries = {**self.old, **self.used}
         blob = marshal.dumps((self.identity, entries if len(entries) <= _MAX_ENTRIES else self.used))
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-            tmp.write_bytes(blob)
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # an unwritable cache only costs time
+        cache.write_atomic(self.path, blob)
 
     def _read(self) -> dict[bytes, tuple[int, Any]]:
         assert self.path is not None

@@ -26,7 +26,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import marshal
-import os
 import sys
 from operator import attrgetter
 from typing import Any
@@ -130,13 +129,9 @@ class PlanMemo:
             self.used = {}
             return
         try:
-            blob = marshal.dumps({"identity": self.identity.decode(), "views": self.used})
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-            tmp.write_bytes(blob)
-            os.replace(tmp, self.path)
-        except (OSError, ValueError):
-            pass  # an unwritable cache only costs time
+            cache.write_atomic(self.path, marshal.dumps({"identity": self.identity.decode(), "views": self.used}))
+        except ValueError:
+            pass  # a value marshal cannot hold: not remembered
         self.used = {}
 
 

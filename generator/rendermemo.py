@@ -18,9 +18,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import marshal
-import os
 import pickle
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -28,7 +26,7 @@ from typing import Any
 import jinja2
 import jinja2.meta
 
-from .cache import read_marshal_dict
+from .cache import read_marshal_dict, write_atomic
 from .precompiled import builtin_reads
 from .views import Job
 
@@ -123,14 +121,7 @@ class Memo:
         """Keep this build's texts (only them: the memo never grows past one output's size)."""
         if not self.missed and len(self.new) == len(self.old):
             return
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as out:
-                marshal.dump({"base": self.base, "texts": self.new, "uses": self.uses}, out)
-            os.replace(tmp, self.file)
-        except OSError:
-            pass  # a read-only cache only costs time
+        write_atomic(self.file, marshal.dumps({"base": self.base, "texts": self.new, "uses": self.uses}))
 
 
 def _is_view(value: Any) -> bool:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
-import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -94,14 +93,7 @@ def standard(doc: dict[str, Any], use_cache: bool) -> list[Diagnostic]:
         found.append(Diagnostic("W201", f"{skipped} more OpenAPI schema violations are not shown", ""))
     if use_cache:
         metamemo.save()
-        try:
-            cached = _cache_file(doc)
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps([as_dict(d) for d in found]))
-            os.replace(tmp, cached)
-        except OSError:
-            pass
+        cache.write_atomic(_cache_file(doc), json.dumps([as_dict(d) for d in found]).encode())
     return found
 
 

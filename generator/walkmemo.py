@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 import sys
 from typing import Any
 
@@ -87,10 +86,6 @@ class WalkMemo:
             return
         entries = {**self.old, **self.used}
         try:
-            blob = marshal.dumps(entries if len(entries) <= MAX_ENTRIES else self.used)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-            tmp.write_bytes(blob)
-            os.replace(tmp, self.path)
-        except (OSError, ValueError):
-            pass  # an unwritable cache only costs time
+            cache.write_atomic(self.path, marshal.dumps(entries if len(entries) <= MAX_ENTRIES else self.used))
+        except ValueError:
+            pass  # a value marshal cannot hold: not remembered
