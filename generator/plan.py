@@ -352,7 +352,7 @@ def _types_module(defs: list[ir.Definition], types: Types, module: str, owners: 
             imports.setdefault(owner, set()).add(name)
     wanted: set[str] = {n for n in ("Any", "Literal") if n in used.typing}
     if models:
-        wanted |= {"Any", "Mapping"}
+        wanted |= {"Any", "Mapping", "TYPE_CHECKING"}  # (TYPE_CHECKING: the key sets' declarations)
     if aliases:
         wanted.add("TypeAlias")
     if tagged or kinds:
@@ -367,7 +367,7 @@ def _types_module(defs: list[ir.Definition], types: Types, module: str, owners: 
         imports=tuple(
             (m, tuple(sorted(n, key=_member_key))) for m, n in sorted(imports.items(), key=lambda e: _module_key(e[0]))
         ),
-        typing=tuple(sorted(wanted)),
+        typing=tuple(sorted(wanted, key=_member_key)),
         runtime=runtime,
         aliases=aliases,
         enums=enums,

@@ -13,5 +13,5 @@ TEMPLATES = {
     'resource_module.py.jinja': ('resource_module_py', 'f0dfeeca1b3edae5b8b8f42d3238472d2be58f4f549445070d6a5329be537d29', ('flavors', 'module', 'package')),
     'resources_init.py.jinja': ('resources_init_py', '040e2deac3abfa9fe965ec27d72432d2906c07abeb681c1558821c22e8a63007', ('package', 'resources')),
     'types_init.py.jinja': ('types_init_py', '256f724b081ecda3554c5fc412989cba15396d8f9fb1ef7501a472387ec882cf', ('export_groups', 'exports', 'package')),
-    'types_module.py.jinja': ('types_module_py', '9035bd4b525072c3c634dfda9bb0529e6e05d34450663d5aef129fede0a65e0c', ('module', 'package')),
+    'types_module.py.jinja': ('types_module_py', '834733643c26557254a6ea31a1209e01c65d48c3fcfa4196690adc885a382432', ('module', 'package')),
 }
