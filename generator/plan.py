@@ -24,6 +24,7 @@ from .views import (
     CredentialView,
     EnumView,
     FieldView,
+    IndexEntryView,
     Job,
     KindView,
     MethodView,
@@ -33,6 +34,7 @@ from .views import (
     ResourceModuleView,
     ResourceView,
     TaggedView,
+    TypesIndexView,
     TypesModuleView,
 )
 
@@ -139,7 +141,13 @@ def plan(api: ir.Api, options: Options, memo: PlanMemo | None = None) -> list[Jo
         Job(
             "api.md",
             "api.md.jinja",
-            {**common, "resources": resources, "modules": resource_modules, "type_modules": modules},
+            {
+                **common,
+                "resources": resources,
+                "modules": resource_modules,
+                "type_modules": modules,
+                "type_index": tuple(map(_types_index, modules)),
+            },
         ),
     ]
     jobs += [Job(f"{pkg}/_runtime/{f}", "", source=f"runtime/{f}") for f in RUNTIME_FILES]
@@ -330,6 +338,16 @@ def _types_module_memo(
         if memo is not None:
             memo.put(key, view)
     return view
+
+
+def _types_index(m: TypesModuleView) -> TypesIndexView:
+    return TypesIndexView(
+        tuple(IndexEntryView(e.name, ", ".join(value for _, value in e.members)) for e in m.enums),
+        tuple(IndexEntryView(x.name, ", ".join(f.attr for f in x.fields)) for x in m.models),
+        tuple(IndexEntryView(t.name, t.prop, t.unknown) for t in m.tagged),
+        tuple(IndexEntryView(k.name) for k in m.kinds),
+        tuple(IndexEntryView(a.name, a.value) for a in m.aliases),
+    )
 
 
 def _types_module(defs: list[ir.Definition], types: Types, module: str, owners: dict[str, str]) -> TypesModuleView:

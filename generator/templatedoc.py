@@ -26,7 +26,8 @@ TEMPLATES = {
     "README.md.jinja": "the generated README (`resources`, `modules`: ResourceModuleViews, `walkthrough`: "
     "(ResourceView, MethodView) pairs in usage order, `groups`: (ResourceView, MethodView, call with the "
     "required arguments, first sentence of the summary) for each top-level resource, `security`)",
-    "api.md.jinja": "the API reference (`resources`, `modules`, `type_modules`: TypesModuleViews)",
+    "api.md.jinja": "the API reference (`resources`, `modules`, `type_modules`: TypesModuleViews, `type_index`: "
+    "a TypesIndexView of each, their names without documentation)",
     "black_style.jinja": "macros the others import to split long statements as black does (renders nothing)",
 }
 VIEWS = (
@@ -37,6 +38,8 @@ VIEWS = (
     views.FieldView,
     views.TaggedView,
     views.KindView,
+    views.TypesIndexView,
+    views.IndexEntryView,
     views.ResourceModuleView,
     views.ResourceView,
     views.MethodView,

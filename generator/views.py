@@ -117,6 +117,28 @@ class TypesModuleView:
 
 
 @dataclass(frozen=True)
+class IndexEntryView:
+    """One type as api.md lists it."""
+
+    name: str
+    detail: str = ""  # an enum's values, a model's attributes, a union's tag property, an alias's value
+    unknown: str = ""  # a tagged union's class for members it does not know
+
+
+@dataclass(frozen=True)
+class TypesIndexView:
+    """What api.md lists of one types module: its types' names and what tells them apart, without
+    their documentation, so that a changed description leaves api.md (and its remembered text) as it
+    was."""
+
+    enums: tuple[IndexEntryView, ...]
+    models: tuple[IndexEntryView, ...]
+    tagged: tuple[IndexEntryView, ...]
+    kinds: tuple[IndexEntryView, ...]
+    aliases: tuple[IndexEntryView, ...]
+
+
+@dataclass(frozen=True)
 class ParamView:
     attr: str
     wire: str

@@ -51,9 +51,36 @@ def test_unchanged_jobs_come_from_the_memo_and_a_changed_one_is_rendered(tmp_pat
     expected, _ = render(jobs2)
     out, _ = render(jobs2, None, tmp_path)
     assert "Another description." in out[changed.path] and out[changed.path] == expected[changed.path]
-    # api.md reads every types module's view, and README nothing of them
+    # api.md reads the types modules' index (names, no documentation), and README nothing of them
     assert out["api.md"] == fresh["api.md"] + MARK
     assert out["README.md"] == fresh["README.md"] + MARK
+
+
+def _jobs_of(tmp_path: Path, text: str, name: str) -> list[Job]:
+    spec = tmp_path / f"{name}.yaml"
+    spec.write_text(text)
+    return planned_jobs(spec, "pets")
+
+
+def test_a_changed_description_leaves_api_md_remembered_and_a_new_field_does_not(tmp_path: Path) -> None:
+    text = FEATURE.read_text()
+    cache = tmp_path / "cache"
+    first = _jobs_of(tmp_path, text, "first")
+    fresh, _ = render(first, None, cache)
+    _mark_remembered(cache)
+
+    described = text.replace("description: A union that nests", "description: Changed. A union that nests")
+    assert described != text
+    out, _ = render(_jobs_of(tmp_path, described, "described"), None, cache)
+    assert out["api.md"] == fresh["api.md"] + MARK  # it lists names only: its text did not change
+    changed = [p for p in out if "Changed. A union that nests" in out[p]]
+    assert changed and all(not out[p].endswith(MARK) for p in changed)
+
+    widened = text.replace("radius: {type: number}\n", "radius: {type: number}\n        rim: {type: number}\n", 1)
+    assert widened != text
+    out, _ = render(_jobs_of(tmp_path, widened, "widened"), None, cache)
+    assert not out["api.md"].endswith(MARK) and "radius, rim" in out["api.md"]
+    assert out["api.md"] == render(_jobs_of(tmp_path, widened, "fresh"))[0]["api.md"]
 
 
 def test_a_value_the_template_does_not_read_keeps_the_text(tmp_path: Path) -> None:

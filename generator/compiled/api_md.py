@@ -9,7 +9,7 @@ def root(context, missing=missing):
     if 0: yield None
     l_0_package = resolve('package')
     l_0_resources = resolve('resources')
-    l_0_type_modules = resolve('type_modules')
+    l_0_type_index = resolve('type_index')
     try:
         t_1 = environment.filters['join']
     except KeyError:
@@ -89,7 +89,7 @@ def root(context, missing=missing):
     yield '\n## Types\n\nImportable from `'
     yield str((undefined(name='package') if l_0_package is missing else l_0_package))
     yield '.types`.\n'
-    for l_1_m in (undefined(name='type_modules') if l_0_type_modules is missing else l_0_type_modules):
+    for l_1_m in (undefined(name='type_index') if l_0_type_index is missing else l_0_type_index):
         _loop_vars = {}
         pass
         for l_2_e in environment.getattr(l_1_m, 'enums'):
@@ -98,7 +98,7 @@ def root(context, missing=missing):
             yield '- `'
             yield str(environment.getattr(l_2_e, 'name'))
             yield '` (enum): '
-            yield str(t_1(context.eval_ctx, environment.getattr(l_2_e, 'members'), ', ', attribute=1))
+            yield str(environment.getattr(l_2_e, 'detail'))
             yield '\n'
         l_2_e = missing
         for l_2_x in environment.getattr(l_1_m, 'models'):
@@ -107,7 +107,7 @@ def root(context, missing=missing):
             yield '- `'
             yield str(environment.getattr(l_2_x, 'name'))
             yield '` (model): '
-            yield str(t_1(context.eval_ctx, environment.getattr(l_2_x, 'fields'), ', ', attribute='attr'))
+            yield str(environment.getattr(l_2_x, 'detail'))
             yield '\n'
         l_2_x = missing
         for l_2_t in environment.getattr(l_1_m, 'tagged'):
@@ -116,7 +116,7 @@ def root(context, missing=missing):
             yield '- `'
             yield str(environment.getattr(l_2_t, 'name'))
             yield '` (union by '
-            yield str(environment.getattr(l_2_t, 'prop'))
+            yield str(environment.getattr(l_2_t, 'detail'))
             yield '): `'
             yield str(environment.getattr(l_2_t, 'unknown'))
             yield '` keeps unknown members\n'
@@ -134,7 +134,7 @@ def root(context, missing=missing):
             yield '- `'
             yield str(environment.getattr(l_2_a, 'name'))
             yield '` = `'
-            yield str(environment.getattr(l_2_a, 'value'))
+            yield str(environment.getattr(l_2_a, 'detail'))
             yield '`\n'
         l_2_a = missing
     l_1_m = missing

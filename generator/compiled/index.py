@@ -4,7 +4,7 @@ JINJA = '3.1.6'
 SETTINGS = '3be19f33795fb669cd24af898d145b49'
 TEMPLATES = {
     'README.md.jinja': ('README_md', '61bf8764fb5c3b8b681fe0be0d18cb705b3f55c25c7cb38e8def5de199364c43', ('api', 'groups', 'options', 'package', 'paged', 'sample', 'security', 'walkthrough')),
-    'api.md.jinja': ('api_md', '991aa02f446c4a5f09b2b687f9732e38f32ddabeb25d7896d446d2656d85213a', ('package', 'resources', 'type_modules')),
+    'api.md.jinja': ('api_md', '27012e54b0785a6185c4912f41288c04570a3bc4a80c250812ea8883f9ef8f95', ('package', 'resources', 'type_index')),
     'black_style.jinja': ('black_style', '2275b200e9f83448a408d6edb69b1e75ce541ac096f04103625e09697609e624', ()),
     'client.py.jinja': ('client_py', '533e5424d3db984b7a91e212924d5c4c5451e8bfccc3668061046c3c9d74bfb4', ('api', 'flavors', 'options', 'required_scheme', 'resources', 'security')),
     'package_init.py.jinja': ('package_init_py', 'c7716a233784789891498856264ab53b28947d0b38276a42b7292d148e0f27b7', ('api', 'options', 'package', 'public', 'public_modules')),
