@@ -146,7 +146,7 @@ def plan(api: ir.Api, options: Options, memo: PlanMemo | None = None) -> list[Jo
                 "resources": resources,
                 "modules": resource_modules,
                 "type_modules": modules,
-                "type_index": tuple(map(_types_index, modules)),
+                "type_index": tuple(_types_index(m, memo) for m in modules),
             },
         ),
     ]
@@ -340,14 +340,17 @@ def _types_module_memo(
     return view
 
 
-def _types_index(m: TypesModuleView) -> TypesIndexView:
-    return TypesIndexView(
+def _types_index(m: TypesModuleView, memo: PlanMemo | None) -> TypesIndexView:
+    index = TypesIndexView(
         tuple(IndexEntryView(e.name, ", ".join(value for _, value in e.members)) for e in m.enums),
         tuple(IndexEntryView(x.name, ", ".join(f.attr for f in x.fields)) for x in m.models),
         tuple(IndexEntryView(t.name, t.prop, t.unknown) for t in m.tagged),
         tuple(IndexEntryView(k.name) for k in m.kinds),
         tuple(IndexEntryView(a.name, a.value) for a in m.aliases),
     )
+    if memo is not None:
+        memo.derive(index, m, b"index")
+    return index
 
 
 def _types_module(defs: list[ir.Definition], types: Types, module: str, owners: dict[str, str]) -> TypesModuleView:
@@ -592,16 +595,19 @@ def _resources(
         cls = settled.get(path) or class_names.claim(pascal(path[-1]))[0]
         children = tuple(make(p) for p in below.get(path, ()))
         methods = []
+        hidden: set[str] = set()  # builtins the class's methods so far hide (see _qualified)
         for op in by_path[path]:
             usage = example(op, options.package, options.client_name)
-            key = memo.method_key(op, usage) if memo is not None else None
+            key = memo.method_key(op, usage, tuple(sorted(hidden))) if memo is not None else None
             view = memo.get(key, MethodView) if memo is not None else None
             if view is None:
                 view = method(op, types, usage, schemes)
+                view = _qualified(view, hidden) if hidden else view
                 if memo is not None:
                     memo.put(key, view)
             methods.append(view)
-        return ResourceView(cls, path[-1], path, _builtins_qualified(tuple(methods)), children)
+            hidden |= _BUILTINS & {view.name, *view.aliases}
+        return ResourceView(cls, path[-1], path, tuple(methods), children)
 
     tops = tuple(make(p) for p in sorted((p for p in by_path if len(p) == 1), key=lambda p: _module_key(p[0])))
     modules = [_resource_module(r, owners) for top in tops for r in _walk(top)]
@@ -645,15 +651,6 @@ def _resource_module(r: ResourceView, owners: dict[str, str]) -> ResourceModuleV
 # it in the class body: those say `builtins.list[...]` instead.
 _BUILTINS = frozenset({"list", "dict", "str", "int", "float", "bool", "bytes", "object", "type", "tuple", "set"})
 _BUILTIN_QUALIFIED = "builtins."
-
-
-def _builtins_qualified(methods: tuple[MethodView, ...]) -> tuple[MethodView, ...]:
-    out: list[MethodView] = []
-    hidden: set[str] = set()
-    for m in methods:
-        out.append(_qualified(m, hidden) if hidden else m)
-        hidden |= _BUILTINS & {m.name, *m.aliases}
-    return tuple(out)
 
 
 def _qualified(m: MethodView, hidden: set[str]) -> MethodView:

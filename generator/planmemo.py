@@ -87,13 +87,14 @@ class PlanMemo:
         blob = repr((module, exported, defs)).encode("utf-8", "surrogatepass")
         return hashlib.blake2b(self.identity + self.shape + blob, digest_size=24).digest()
 
-    def method_key(self, op: ir.Operation, usage: str) -> bytes | None:
-        """What a method's view is made from: the API's shape and security schemes, the operation
-        and its usage example. None (not remembered) for a method that can stream events: its
-        overloads read the members of the enum that asks for the stream, beyond the shape."""
+    def method_key(self, op: ir.Operation, usage: str, hidden: tuple[str, ...] = ()) -> bytes | None:
+        """What a method's view is made from: the API's shape and security schemes, the operation,
+        its usage example and the builtins the methods before it in its class hide. None (not
+        remembered) for a method that can stream events: its overloads read the members of the
+        enum that asks for the stream, beyond the shape."""
         if self.shape is None or op.events is not None:
             return None
-        blob = repr((op, usage)).encode("utf-8", "surrogatepass")
+        blob = repr((op, usage, hidden)).encode("utf-8", "surrogatepass")
         return hashlib.blake2b(self.identity + b"method\0" + self.shape + self.schemes + blob, digest_size=24).digest()
 
     def get(self, key: bytes | None, cls: type[Any] = TypesModuleView) -> Any:
@@ -119,6 +120,13 @@ class PlanMemo:
         self.digests[id(view)] = (view, key)
         self.used[key] = marshal.dumps(_freeze(view, cls))
         self.new[_KIND[cls]] += 1
+
+    def derive(self, view: Any, source: Any, label: bytes) -> None:
+        """Know `view`, made from `source` alone (a view known here) by plan's code, by the source's
+        key and `label`: render's memo then need not serialise it either."""
+        found = self.digests.get(id(source))
+        if found is not None and found[0] is source:
+            self.digests[id(view)] = (view, hashlib.blake2b(found[1] + b"\0" + label, digest_size=24).digest())
 
     def save(self) -> None:
         """Keep this build's views (only them: the file never grows past one output's size),

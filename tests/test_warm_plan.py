@@ -104,7 +104,7 @@ UPDATE = """  /group0/things/{id}:
           description: ok
           content:
             application/json:
-              schema: {$ref: "#/components/schemas/Thing0"}
+              schema: {type: array, items: {$ref: "#/components/schemas/Thing0"}}
 """
 COUNT = 30
 
@@ -145,6 +145,12 @@ EDITS: dict[str, Callable[[str], str]] = {
         t, "      items: {type: string}\n    Value:", "      items: {type: integer}\n    Value:"
     ),
     "enum made a string": lambda t: _once(t, "      enum: [new, old]\n", ""),
+    # group0's first call becomes `list`: the class's next method says `builtins.list[...]`, its operation unchanged
+    "builtin hidden": lambda t: _once(
+        t,
+        '              schema: {$ref: "#/components/schemas/Thing0"}\n',
+        '              schema: {type: array, items: {$ref: "#/components/schemas/Thing0"}}\n',
+    ),
     "union arm": lambda t: _once(
         t, "        - {type: string}\n        - {type: array", "        - {type: integer}\n        - {type: array"
     ),
