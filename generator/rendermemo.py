@@ -82,9 +82,10 @@ class Memo:
     def _digest(self, value: Any) -> bytes:
         found = self._digests.get(id(value))
         if found is None:
-            if isinstance(value, (list, tuple)) and value and not isinstance(value[0], str):
+            if isinstance(value, (list, tuple)) and value and _holds_views(value[0]):
                 # a sequence of views (api.md's types modules, the resources) from its items' digests:
-                # each view is serialised once, though several jobs read it
+                # each view is serialised once, though several jobs read it (a sequence of plain
+                # values, such as the exported names, is serialised whole)
                 digest = hashlib.sha256(type(value).__name__.encode() + len(value).to_bytes(8, "big"))
                 for item in value:
                     digest.update(self._digest(item))
