@@ -43,10 +43,15 @@ def test_a_schema_without_the_reference_is_skipped_and_the_next_use_found() -> N
 
 def test_a_build_in_process_leaves_no_object_frozen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The pipeline freezes what its stages made (fewer objects for each garbage collection to go
-    through) and unfreezes it at its end: in-process callers (tests, tools) collect as usual after."""
+    through) and collects its young objects rarely, and puts both back at its end: in-process
+    callers (tests, tools) collect as usual after."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     spec = ROOT / "tests" / "features" / "nested_unions.yaml"
+    thresholds = gc.get_threshold()
+    seen: list[tuple[int, ...]] = []
+    monkeypatch.setattr("convgen.pipeline._settled", lambda: (seen.append(gc.get_threshold()), gc.freeze()))
     assert cli.main(["build", "--no-config", "-q", str(spec), "-o", str(tmp_path / "out")]) == 0
     assert (tmp_path / "out").is_dir() and gc.get_freeze_count() == 0
+    assert seen and seen[0][0] > thresholds[0] and gc.get_threshold() == thresholds
     assert cli.main(["validate", "--no-config", "-q", str(spec)]) == 0  # (load without the pipeline)
     assert gc.get_freeze_count() == 0
