@@ -9,8 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from conftest import ROOT, planned_jobs, run_convgen
-from convgen.views import Job
 from convgen.render import BUILTIN, render
+from convgen.views import Job
 
 FEATURE = ROOT / "tests" / "features" / "nested_unions.yaml"
 MARK = "# remembered\n"
