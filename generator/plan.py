@@ -311,6 +311,7 @@ def _natural(text: str) -> tuple[str | int, ...]:
     return tuple(int(run) if i % 2 else run for i, run in enumerate(_DIGITS.split(text)))
 
 
+@cache  # (the same few thousand names are sorted several times a build)
 def _member_key(name: str) -> tuple[int, tuple[str | int, ...], tuple[str | int, ...]]:
     """A name imported `from m import ...`: by type (CONSTANTS, Classes, functions; a one-letter
     `X` is a class), then case-insensitively (`CertificateUpdated` after `CertificatesActivated`)."""
@@ -318,6 +319,7 @@ def _member_key(name: str) -> tuple[int, tuple[str | int, ...], tuple[str | int,
     return kind, _natural(name.lower()), _natural(name)
 
 
+@cache
 def _module_key(module: str) -> tuple[tuple[str | int, ...], tuple[str | int, ...]]:
     return _natural(module.lower()), _natural(module)
 
