@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from . import cache, metamemo, oas30check, specwalk
+from . import cache, metamemo, oas30check, specwalk, standarddefaults
 from .diagnostics import Diagnostic, pointer
 from .standardmeta import crawled, first_meta_error
 from .standardsafe import Refuse, as_validated, for_validator
@@ -111,11 +111,10 @@ def _errors(validator: Any, base: Any) -> Iterator[Any]:
     if _walk_applies(base):
         root = validator.schema_path
         schema_keyword = validator.keyword_validators_registry["schema"]
-        default_keyword = validator.keyword_validators_registry["default"]
         walk = specwalk.Walk(
             validator.schema,
             lambda value: schema_keyword._validate_schema_meta(root, value),
-            lambda parts, value: default_keyword(root._clone_with_parts(parts), value),
+            standarddefaults.checker(root, validator.keyword_validators_registry["default"]),
         )
         walked = []
         try:

@@ -45,7 +45,7 @@ def first_meta_error(self: Any, schema: Any, schema_value: Any) -> Any:
     digest = metamemo.key(f"{cls.__module__}.{cls.__qualname__}|{cls.META_SCHEMA.get('$id', '')}", schema_value)
     if metamemo.passed(digest):
         return None
-    remembered = _rebuilt(metamemo.failure(digest), schema_value)
+    remembered = rebuilt(metamemo.failure(digest), schema_value)
     if remembered is not None:
         return remembered
     try:
@@ -58,7 +58,7 @@ def first_meta_error(self: Any, schema: Any, schema_value: Any) -> Any:
             return OpenAPIValidationError.create_from(err)
         return None
     if errors:
-        metamemo.remember_failure(digest, _record(errors[0], schema_value))
+        metamemo.remember_failure(digest, record(errors[0], schema_value))
         return OpenAPIValidationError.create_from(errors[0])
     metamemo.remember(digest)
     return None
@@ -71,37 +71,39 @@ def first_meta_error(self: Any, schema: Any, schema_value: Any) -> Any:
 _KEPT = ("message", "validator", "validator_value", "path", "schema_path", "schema")
 
 
-def _record(error: Any, schema_value: Any) -> Any:
+def record(error: Any, schema_value: Any) -> Any:
     """The failure as plain JSON data to remember, or None when it cannot be rebuilt exactly
-    (see `_rebuilt`): its instance is not the value at its path, or its parts are not JSON."""
-    if error.parent is not None or not _string_keys(schema_value):
+    (see `rebuilt`): its instance is not the value at its path, or its parts are not JSON.
+    (`schema_value` is the instance that was checked: a schema here, a `default` in
+    standarddefaults.py.)"""
+    if error.parent is not None or not string_keys(schema_value):
         return None
-    record = {name: getattr(error, name) for name in _KEPT}
-    record["path"] = list(error.path)
-    record["schema_path"] = list(error.schema_path)
+    kept = {name: getattr(error, name) for name in _KEPT}
+    kept["path"] = list(error.path)
+    kept["schema_path"] = list(error.schema_path)
     try:
-        if _at(schema_value, record["path"]) is not error.instance:
+        if _at(schema_value, kept["path"]) is not error.instance:
             return None
-        text = json.dumps(record, ensure_ascii=False, allow_nan=False)
+        text = json.dumps(kept, ensure_ascii=False, allow_nan=False)
     except (LookupError, TypeError, ValueError):
         return None
-    return record if _exactly(json.loads(text), record) else None
+    return kept if _exactly(json.loads(text), kept) else None
 
 
-def _rebuilt(record: Any, schema_value: Any) -> Any:
-    """The error `_record` remembered, rebuilt for `schema_value` (same text, so same content:
-    see metamemo.key); None when there is no such record, or it is not one `_record` writes
+def rebuilt(kept: Any, schema_value: Any) -> Any:
+    """The error `record` remembered, rebuilt for `schema_value` (same text, so same content:
+    see metamemo.key); None when there is no such record, or it is not one `record` writes
     (a foreign or damaged cache file is only a miss)."""
-    if not isinstance(record, dict) or set(record) != set(_KEPT):
+    if not isinstance(kept, dict) or set(kept) != set(_KEPT):
         return None
-    message, validator, path, schema_path = (record[k] for k in ("message", "validator", "path", "schema_path"))
+    message, validator, path, schema_path = (kept[k] for k in ("message", "validator", "path", "schema_path"))
     if not (
         isinstance(message, str)
         and isinstance(validator, str)
         and isinstance(path, list)
         and isinstance(schema_path, list)
         and all(isinstance(p, (str, int)) and not isinstance(p, bool) for p in [*path, *schema_path])
-        and _string_keys(schema_value)
+        and string_keys(schema_value)
     ):
         return None
     try:
@@ -114,9 +116,9 @@ def _rebuilt(record: Any, schema_value: Any) -> Any:
         message,
         validator=validator,
         path=path,
-        validator_value=record["validator_value"],
+        validator_value=kept["validator_value"],
         instance=instance,
-        schema=record["schema"],
+        schema=kept["schema"],
         schema_path=schema_path,
     )
 
@@ -132,7 +134,7 @@ def _at(value: Any, path: list[Any]) -> Any:
     return value
 
 
-def _string_keys(value: Any) -> bool:
+def string_keys(value: Any) -> bool:
     """Whether every mapping in `value` has only string keys: then its JSON text (the memo's key)
     tells it apart from any other value (JSON spells the key 1 and the key "1" alike)."""
     stack = [value]

@@ -24,6 +24,19 @@ _BOTH: dict[str, Any] = {
     "Unicode": {"type": "object", "properties": {"é": {"type": "string", "maxLength": "∞"}}},
     "NumberKey": {"type": "object", "properties": {1: {"type": "string", "minLength": "1"}}},
     "StringKey": {"type": "object", "properties": {"1": {"type": "string", "minLength": "1"}}},
+    # defaults that do not fit their schemas (checked by the value validator, remembered alike)
+    "Good": {"type": "string"},
+    "DefaultThroughRef": {
+        "type": "object",
+        "properties": {"p": {"$ref": "#/components/schemas/Good"}},
+        "default": {"p": 3},
+    },
+    "DefaultNumberKey": {"type": "object", "properties": {"1": {"type": "string"}}, "default": {1: 5}},
+    "DefaultStringKey": {"type": "object", "properties": {"1": {"type": "string"}}, "default": {"1": 5}},
+    "DefaultTwoErrors": {"type": "object", "required": ["a", "b"], "default": {}},
+    "DefaultInside": {"type": "object", "properties": {"a": {"type": "integer"}}, "default": {"a": "x", "b": [1]}},
+    "DefaultFormat": {"type": "string", "format": "date-time", "default": "yesterday"},
+    "DefaultFits": {"type": "array", "items": {"type": "integer"}, "default": [1, 2]},
 }
 _V30: dict[str, Any] = {
     "ExclusiveNumber": {"type": "number", "exclusiveMinimum": 3},
