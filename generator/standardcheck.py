@@ -13,7 +13,7 @@ from typing import Any
 
 from . import cache, metamemo, oas30check, specwalk, standarddefaults
 from .diagnostics import Diagnostic, pointer
-from .standardmeta import crawled, first_meta_error
+from .standardmeta import crawled, first_meta_error, string_keys
 from .standardsafe import Refuse, as_validated, for_validator
 
 # Bump when the findings for the same document change (they are cached by its hash).
@@ -150,13 +150,17 @@ def _document_errors(validator: Any, base: Any, wrapped: Callable[[Iterable[Any]
         light, stood_in = items
         held.extend(stood_in)
     if light is not None:
+        # a warm run's `light` is mostly stand-ins, its text that of the last run: remembered when it passed
+        passed = _item_key(schema_validator, "", light, digests) if string_keys(light) else None
         try:
-            errors = list(wrapped(schema_validator.iter_errors(light)))
+            errors = [] if metamemo.passed(passed) else list(wrapped(schema_validator.iter_errors(light)))
         except Exception:  # noqa: BLE001 - checked again as it is, below, to fail as upstream fails
             errors = None
         if errors is not None and not any(
             list(e.absolute_path) == where[: len(e.absolute_path)] for e in errors for where in held
         ):
+            if not errors:
+                metamemo.remember(passed)
             _remember_items(light, errors, schema_validator, digests)
             yield from errors
             return
@@ -174,7 +178,8 @@ _Digests = dict[tuple[str, int], str | None]
 
 
 def _item_key(schema_validator: Any, section: str, value: Any, digests: _Digests) -> str | None:
-    """The memo's digest of one item of `section` checked by `schema_validator` (see metamemo.py)."""
+    """The memo's digest of one item of `section` checked by `schema_validator` (see metamemo.py);
+    section "" is the whole document."""
     if (section, id(value)) not in digests:
         schema = getattr(schema_validator, "schema", None)
         schema_id = schema.get("$id", schema.get("id", "")) if isinstance(schema, dict) else ""
