@@ -19,7 +19,6 @@ def first_meta_error(self: Any, schema: Any, schema_value: Any) -> Any:
     one run to the next. Here every error is collected and the first in (path, message)
     order is reported.
     """
-    from jsonschema.validators import validator_for
     from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
     try:
@@ -34,7 +33,7 @@ def first_meta_error(self: Any, schema: Any, schema_value: Any) -> Any:
         except Exception as err:  # noqa: BLE001 - upstream raises SchemaError / ValidationError
             return OpenAPIValidationError.create_from(err)
         return None
-    meta_cls = validator_for(cls.META_SCHEMA, default=cls)
+    meta_cls = _meta_class(cls)
     format_checker = getattr(checker, "keywords", {}).get("format_checker", meta_cls.FORMAT_CHECKER)
     # openapi-schema-validator's check_schema resolves the OAS meta-schemas in its own registry
     registry = getattr(getattr(check, "__func__", None), "__globals__", {}).get("OPENAPI_SPECIFICATIONS")
@@ -158,6 +157,21 @@ def _exactly(a: Any, b: Any) -> bool:
     if isinstance(a, list):
         return len(a) == len(b) and all(_exactly(x, y) for x, y in zip(a, b, strict=True))
     return bool(a == b)
+
+
+_META_CLASS: dict[int, tuple[Any, Any, Any]] = {}
+
+
+def _meta_class(cls: Any) -> Any:
+    """jsonschema's validator class for `cls`'s meta-schema, looked up once per class (each
+    lookup parses the meta-schema's `$schema` URI: a tenth of the walk's time when done per schema).
+    The key's objects are kept in the value, so their ids stay theirs."""
+    known = _META_CLASS.get(id(cls))
+    if known is None or known[0] is not cls or known[1] is not cls.META_SCHEMA:
+        from jsonschema.validators import validator_for
+
+        known = _META_CLASS[id(cls)] = (cls, cls.META_SCHEMA, validator_for(cls.META_SCHEMA, default=cls))
+    return known[2]
 
 
 _FAST: dict[tuple[int, int, int], tuple[Any, ...]] = {}
