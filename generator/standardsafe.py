@@ -45,30 +45,65 @@ def for_validator(doc: Any) -> Any:
     """
     root: dict[str, Any] = {}
     stack: list[tuple[Any, Any, str]] = [(doc, root, "schema")]  # (source, copy, what the source is)
+    push = stack.append
     while stack:
         src, dst, what = stack.pop()
-        items = src.items() if isinstance(src, dict) else enumerate(src)
-        for key, value in items:
-            child = what
-            if isinstance(src, dict):
-                if what == "data":
-                    key = "$ref (data)" if key == "$ref" else key
-                elif what == "schema" and key in ("pattern", "patternProperties", "$id"):
-                    continue
-                elif what == "schema" and key == "examples" and isinstance(value, dict):
-                    child = "names"  # a map of Example Objects (their `value` is data, below)
-                elif what == "schema" and (key in _DATA or key == "value" or str(key).startswith("x-")):
-                    child = "data"
-                elif what == "schema" and key in _NAMED:
-                    child = "names"
-                else:
-                    child = "schema"
-            if isinstance(value, (dict, list)):
-                copy: Any = {} if isinstance(value, dict) else [None] * len(value)
-                stack.append((value, copy, child))
-                value = copy
-            dst[key] = value
+        # Most values are text or numbers: copied all at once (in C), then each object or array
+        # among them copied in turn; the keys dropped or renamed in the few places they are.
+        if isinstance(src, list) and isinstance(dst, list):
+            dst[:] = src
+            for i, value in enumerate(src):
+                if isinstance(value, (dict, list)):
+                    dst[i] = copy = {} if isinstance(value, dict) else [None] * len(value)
+                    push((value, copy, what))
+        elif isinstance(src, dict) and isinstance(dst, dict) and (what != "data" or "$ref" not in src):
+            dropped = what == "schema" and ("pattern" in src or "patternProperties" in src or "$id" in src)
+            dst.update((k, v) for k, v in src.items() if k not in _DROPPED) if dropped else dst.update(src)
+            for key, value in src.items():
+                if isinstance(value, (dict, list)) and not (dropped and key in _DROPPED):
+                    dst[key] = copy = {} if isinstance(value, dict) else [None] * len(value)
+                    push(
+                        (
+                            value,
+                            copy,
+                            what if what == "data" else _context(key, value) if what == "schema" else "schema",
+                        )
+                    )
+        else:
+            _copy_items(src, dst, what, stack)
     return root
+
+
+_DROPPED = frozenset({"pattern", "patternProperties", "$id"})
+
+
+def _context(key: Any, value: Any) -> str:
+    """What the value at `key` of a schema is."""
+    if key == "examples" and isinstance(value, dict):
+        return "names"  # a map of Example Objects (their `value` is data, below)
+    if key in _DATA or key == "value" or str(key).startswith("x-"):
+        return "data"
+    return "names" if key in _NAMED else "schema"
+
+
+def _copy_items(src: Any, dst: Any, what: str, stack: list[tuple[Any, Any, str]]) -> None:
+    """`for_validator`'s copy of one node, item by item (data holding a `$ref` key; the root
+    when it is not an object)."""
+    items = src.items() if isinstance(src, dict) else enumerate(src)
+    for key, value in items:
+        child = what
+        if isinstance(src, dict):
+            if what == "data":
+                key = "$ref (data)" if key == "$ref" else key
+            elif what == "schema" and key in ("pattern", "patternProperties", "$id"):
+                continue
+            else:
+                child = _context(key, value) if what == "schema" else "schema"
+        if isinstance(value, (dict, list)):
+            copy: Any = {} if isinstance(value, dict) else [None] * len(value)
+            stack.append((value, copy, child))
+            value = copy
+        dst[key] = value
 
 
 def as_validated(value: Any) -> Any:
