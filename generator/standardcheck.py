@@ -41,9 +41,15 @@ def _cache_file(doc: dict[str, Any]) -> Path:
     return _cache_dir() / f"{key}.json"
 
 
-def cached(doc: dict[str, Any]) -> list[Diagnostic] | None:
+def cache_file(doc: dict[str, Any]) -> str:
+    """Where the findings for `doc` are cached (given to `cached` and `standard`, it is not
+    worked out again: that takes a hash of the whole section)."""
+    return str(_cache_file(doc))
+
+
+def cached(doc: dict[str, Any], file: str | None = None) -> list[Diagnostic] | None:
     try:
-        return [Diagnostic(**d) for d in json.loads(_cache_file(doc).read_text())]
+        return [Diagnostic(**d) for d in json.loads(Path(file or _cache_file(doc)).read_text())]
     except (OSError, ValueError, TypeError):
         return None
 
@@ -52,7 +58,8 @@ def as_dict(d: Diagnostic) -> dict[str, str]:
     return {"code": d.code, "message": d.message, "pointer": d.pointer}
 
 
-def standard(doc: dict[str, Any], use_cache: bool) -> list[Diagnostic]:
+def standard(doc: dict[str, Any], use_cache: bool, file: str | None = None) -> list[Diagnostic]:
+    """The validator's findings for `doc` (`file`: its `cache_file`, if known already)."""
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
     version = str(doc.get("openapi", ""))
@@ -93,7 +100,7 @@ def standard(doc: dict[str, Any], use_cache: bool) -> list[Diagnostic]:
         found.append(Diagnostic("W201", f"{skipped} more OpenAPI schema violations are not shown", ""))
     if use_cache:
         metamemo.save()
-        cache.write_atomic(_cache_file(doc), json.dumps([as_dict(d) for d in found]).encode())
+        cache.write_atomic(Path(file or _cache_file(doc)), json.dumps([as_dict(d) for d in found]).encode())
     return found
 
 
