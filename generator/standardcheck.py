@@ -14,7 +14,7 @@ from typing import Any
 from . import cache, metamemo, oas30check, specwalk, standarddefaults
 from .diagnostics import Diagnostic, pointer
 from .standardmeta import crawled, first_meta_error, string_keys
-from .standardsafe import Refuse, as_validated, for_validator
+from .standardsafe import Nodes, Place, Refuse, as_validated, containers, for_validator
 
 # Bump when the findings for the same document change (they are cached by its hash).
 _RULES_VERSION = "3"
@@ -78,11 +78,12 @@ def standard(doc: dict[str, Any], use_cache: bool, file: str | None = None) -> l
     )
     found: list[Diagnostic] = []
     skipped = 0
-    places = _Places(doc)
+    nodes: Nodes = ([], [])  # gathered by for_validator, for `places`
+    places = _Places(doc, nodes)
     if use_cache:
         metamemo.load()
     try:
-        for error in _errors(validator_cls(for_validator(doc)), base):
+        for error in _errors(validator_cls(for_validator(doc, nodes)), base):
             path = [str(p) for p in getattr(error, "absolute_path", [])]
             message = str(getattr(error, "message", error)).splitlines()[0][:300]
             if type(error).__name__ in _COVERED or message.endswith("is not of type 'object', 'boolean'"):
@@ -320,10 +321,12 @@ class _Places:
     """Where in the document the validator's findings are (it reports paths relative to the
     schema it checked): each finding's path is looked for below every node of the document."""
 
-    def __init__(self, doc: Any) -> None:
+    def __init__(self, doc: Any, nodes: Nodes | None = None) -> None:
+        """`nodes`: every object and array of `doc` (standardsafe.containers), when they are
+        gathered already (by the time of the first `find`)."""
         self._doc = doc
-        self._nodes: tuple[list[tuple[Any, _Place]], list[tuple[Any, _Place]]] | None = None
-        self._starts_of: dict[str, list[tuple[Any, _Place]]] = {}
+        self._nodes = nodes
+        self._starts_of: dict[str, list[tuple[Any, Place]]] = {}
 
     def find(self, path: list[str], instance: Any) -> str:
         """The first (in pointer order) place where `path` leads to `instance` (any value when
@@ -345,11 +348,12 @@ class _Places:
         )
         return hits[0] if hits else pointer(*path)
 
-    def _starts(self, token: str) -> list[tuple[Any, _Place]]:
+    def _starts(self, token: str) -> list[tuple[Any, Place]]:
         """Every node (with its place) where a path beginning with `token` may start: the
         objects that have that key, or every array when it is an index."""
         if self._nodes is None:
-            self._nodes = _containers(self._doc)
+            self._nodes = ([], [])
+            containers(self._doc, None, self._nodes)
         if token not in self._starts_of:
             objects, arrays = self._nodes
             starts = [start for start in objects if token in start[0]]
@@ -357,34 +361,7 @@ class _Places:
         return self._starts_of[token]
 
 
-# A node's place: None for the root, else (its parent's place, its key or index); spelt out as
-# pointer tokens only for the few nodes that findings are at.
-_Place = tuple[Any, Any] | None
-
-
-def _containers(doc: Any) -> tuple[list[tuple[Any, _Place]], list[tuple[Any, _Place]]]:
-    """Every object and every array of the document, with its place: one walk, however many
-    findings there are."""
-    objects: list[tuple[Any, _Place]] = []
-    arrays: list[tuple[Any, _Place]] = []
-    stack: list[tuple[Any, _Place]] = [(doc, None)] if isinstance(doc, (dict, list)) else []
-    pop, push = stack.pop, stack.append
-    while stack:  # (plain loops: a third of the time of generator expressions here)
-        node, where = pop()
-        if isinstance(node, dict):
-            objects.append((node, where))
-            for k, v in node.items():
-                if isinstance(v, (dict, list)):
-                    push((v, (where, k)))
-        else:
-            arrays.append((node, where))
-            for i, v in enumerate(node):
-                if isinstance(v, (dict, list)):
-                    push((v, (where, i)))
-    return objects, arrays
-
-
-def _spelt(start: tuple[Any, _Place]) -> tuple[Any, tuple[str, ...]]:
+def _spelt(start: tuple[Any, Place]) -> tuple[Any, tuple[str, ...]]:
     """The node and its place as the tokens of its pointer."""
     node, where = start
     tokens: list[str] = []
