@@ -72,7 +72,7 @@ def standard(doc: dict[str, Any], use_cache: bool, file: str | None = None) -> l
         (base,),
         {
             "resolver_handlers": Refuse(),
-            "schema_validator": crawled(base.schema_validator),
+            "schema_validator": _Crawled(base.schema_validator),
             "keyword_validators": {**base.keyword_validators, "schema": schema_keyword},
         },
     )
@@ -179,6 +179,23 @@ def _document_errors(validator: Any, base: Any, wrapped: Callable[[Iterable[Any]
     _remember_items(doc, seen, schema_validator, digests)
 
 
+class _Crawled:
+    """The document schema's validator, its registry crawled (standardmeta.crawled) when it first
+    checks a document: a warm run whose document check is remembered checks none."""
+
+    def __init__(self, validator: Any) -> None:
+        self._validator = validator
+        self._crawled: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._validator, name)  # (`schema`, `format_checker`: the same either way)
+
+    def iter_errors(self, instance: Any) -> Any:
+        if self._crawled is None:
+            self._crawled = crawled(self._validator)
+        return self._crawled.iter_errors(instance)
+
+
 # The parts of a document whose items (path items, webhooks) the document check may skip once
 # each has passed: the OpenAPI schema checks each item on its own, whatever else the document holds.
 _ITEM_SECTIONS = ("paths", "webhooks")
@@ -191,7 +208,8 @@ def _item_key(schema_validator: Any, section: str, value: Any, digests: _Digests
     if (section, id(value)) not in digests:
         schema = getattr(schema_validator, "schema", None)
         schema_id = schema.get("$id", schema.get("id", "")) if isinstance(schema, dict) else ""
-        kind = schema_validator.__class__  # a lazy proxy upstream: the class of what it stands for
+        inner = schema_validator._validator if isinstance(schema_validator, _Crawled) else schema_validator
+        kind = inner.__class__  # a lazy proxy upstream: the class of what it stands for
         meta = f"document|{kind.__module__}.{kind.__qualname__}|{schema_id}|{section}"
         digests[section, id(value)] = metamemo.key(meta, value)
     return digests[section, id(value)]

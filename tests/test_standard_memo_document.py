@@ -24,12 +24,17 @@ def memo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(metamemo, name, value)
 
 
+crawls: list[Any] = []  # the document schema validators crawled (standardmeta.crawled) since _document_checks
+
+
 def _document_checks(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """The documents checked against the OpenAPI schema from now on."""
     checked: list[Any] = []
     crawled = standardcheck.crawled
+    crawls.clear()
 
     def counting(validator: Any) -> Any:
+        crawls.append(validator)
         inner = crawled(validator)
 
         class Counted:
@@ -74,8 +79,10 @@ def test_a_document_that_passed_is_not_checked_again(version: str, monkeypatch: 
     # the first warm run checks the document with its path items stood in for (they passed), the next no more
     for expected_checks in (1, 0):
         checked.clear()
+        crawls.clear()
         assert _warm_run(_passing(version)) == baseline
         assert len(checked) == expected_checks
+        assert len(crawls) == expected_checks  # its registry is not even crawled when nothing is checked
 
     changed = _passing(version)
     changed["info"]["title"] = 3  # not a string: a finding of the document check
