@@ -1,7 +1,7 @@
 """The standard validator's check of each `default` against its schema is remembered by content
 (standarddefaults.py) where the schema reads nothing else: upstream resolved a path and built a
 validator for each of the OpenAI spec's 600 defaults every run (issue 15). The findings must
-stay those of the check without the memo. (About 2 s of test time.)
+stay those of the check without the memo. (About 3 s of test time.)
 """
 
 from __future__ import annotations
@@ -99,3 +99,44 @@ def test_a_default_checked_through_a_ref_is_checked_again_when_the_target_change
     assert standardcheck.standard(doc({"type": "integer"}), True) == []
     _new_process()
     assert standardcheck.standard(doc({"type": "string"}), True) == first
+
+
+@pytest.mark.parametrize("name", ["3.0.3", "3.1.0", "box.json"])
+def test_the_memo_is_keyed_by_the_very_schema_upstream_checks(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The schema specwalk hands to the memo is the object upstream resolves the path to and
+    checks the default against: the memo's answer is for what upstream would check."""
+    from convgen import standarddefaults
+    from convgen.load import load
+    from convgen.select import Selection, select
+    from openapi_spec_validator.validation.keywords import ValueValidator
+
+    if name.endswith(".json"):
+        spec, _ = load(Path(__file__).parent / "corpus" / name)
+        assert spec is not None
+        section, _ = select(spec.doc, Selection())
+        assert section is not None
+        doc = section.standalone()
+    else:
+        doc = meta_failures.doc(name)
+    handed: list[Any] = []
+    resolved: list[Any] = []
+    checker = standarddefaults.checker
+
+    def recording_checker(root: Any, keyword: Any) -> Any:
+        check = checker(root, keyword)
+        return lambda parts, schema, default: (handed.append(schema), check(parts, schema, default))[1]
+
+    original = ValueValidator.__call__
+
+    def resolving(self: Any, schema: Any, value: Any) -> Any:
+        with schema.resolve() as found:
+            resolved.append(found.contents)
+        return original(self, schema, value)
+
+    monkeypatch.setattr(standarddefaults, "checker", recording_checker)
+    monkeypatch.setattr(ValueValidator, "__call__", resolving)
+    monkeypatch.setattr(metamemo, "passed", lambda digest: False)
+    monkeypatch.setattr(metamemo, "failure", lambda digest: None)
+    standardcheck.standard(doc, False)
+    assert len(handed) == len(resolved) > 0
+    assert all(a is b for a, b in zip(handed, resolved, strict=True))
