@@ -25,7 +25,7 @@ MAX_DEPTH = 40  # deeper nesting is left to upstream (which may give up on recur
 
 Parts = tuple[Any, ...]
 MetaCheck = Callable[[Any], Any]  # schema value -> error or None
-DefaultCheck = Callable[[Parts, Any], Iterator[Any]]  # (schema's path, default) -> errors
+DefaultCheck = Callable[[Parts, Any, Any], Iterator[Any]]  # (schema's path, schema, default) -> errors
 
 
 class Unusual(Exception):
@@ -157,7 +157,7 @@ class Walk:
             default = self._resolve(value["default"])
             nullable = self._resolve(value["nullable"]) if "nullable" in value else False
             if default is not None or nullable is not True:
-                yield from self._default_check(at, default)
+                yield from self._default_check(at, value, default)
 
     def _collect(self, node: Any, depth: int) -> None:
         """Upstream gathers the property names under an `allOf` part (for a check of its own,

@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from . import cache, metamemo, oas30check, specwalk
+from . import cache, metamemo, oas30check, specwalk, standarddefaults
 from .diagnostics import Diagnostic, pointer
-from .standardmeta import crawled, first_meta_error
-from .standardsafe import Refuse, as_validated, for_validator
+from .standardmeta import crawled, first_meta_error, string_keys
+from .standardsafe import Nodes, Place, Refuse, as_validated, containers, for_validator
 
 # Bump when the findings for the same document change (they are cached by its hash).
 _RULES_VERSION = "3"
@@ -41,9 +41,15 @@ def _cache_file(doc: dict[str, Any]) -> Path:
     return _cache_dir() / f"{key}.json"
 
 
-def cached(doc: dict[str, Any]) -> list[Diagnostic] | None:
+def cache_file(doc: dict[str, Any]) -> str:
+    """Where the findings for `doc` are cached (given to `cached` and `standard`, it is not
+    worked out again: that takes a hash of the whole section)."""
+    return str(_cache_file(doc))
+
+
+def cached(doc: dict[str, Any], file: str | None = None) -> list[Diagnostic] | None:
     try:
-        return [Diagnostic(**d) for d in json.loads(_cache_file(doc).read_text())]
+        return [Diagnostic(**d) for d in json.loads(Path(file or _cache_file(doc)).read_text())]
     except (OSError, ValueError, TypeError):
         return None
 
@@ -52,7 +58,8 @@ def as_dict(d: Diagnostic) -> dict[str, str]:
     return {"code": d.code, "message": d.message, "pointer": d.pointer}
 
 
-def standard(doc: dict[str, Any], use_cache: bool) -> list[Diagnostic]:
+def standard(doc: dict[str, Any], use_cache: bool, file: str | None = None) -> list[Diagnostic]:
+    """The validator's findings for `doc` (`file`: its `cache_file`, if known already)."""
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
     version = str(doc.get("openapi", ""))
@@ -65,17 +72,18 @@ def standard(doc: dict[str, Any], use_cache: bool) -> list[Diagnostic]:
         (base,),
         {
             "resolver_handlers": Refuse(),
-            "schema_validator": crawled(base.schema_validator),
+            "schema_validator": _Crawled(base.schema_validator),
             "keyword_validators": {**base.keyword_validators, "schema": schema_keyword},
         },
     )
     found: list[Diagnostic] = []
     skipped = 0
-    places = _Places(doc)
+    nodes: Nodes = ([], [])  # gathered by for_validator, for `places`
+    places = _Places(doc, nodes)
     if use_cache:
         metamemo.load()
     try:
-        for error in _errors(validator_cls(for_validator(doc)), base):
+        for error in _errors(validator_cls(for_validator(doc, nodes)), base):
             path = [str(p) for p in getattr(error, "absolute_path", [])]
             message = str(getattr(error, "message", error)).splitlines()[0][:300]
             if type(error).__name__ in _COVERED or message.endswith("is not of type 'object', 'boolean'"):
@@ -93,7 +101,7 @@ def standard(doc: dict[str, Any], use_cache: bool) -> list[Diagnostic]:
         found.append(Diagnostic("W201", f"{skipped} more OpenAPI schema violations are not shown", ""))
     if use_cache:
         metamemo.save()
-        cache.write_atomic(_cache_file(doc), json.dumps([as_dict(d) for d in found]).encode())
+        cache.write_atomic(Path(file or _cache_file(doc)), json.dumps([as_dict(d) for d in found]).encode())
     return found
 
 
@@ -111,11 +119,10 @@ def _errors(validator: Any, base: Any) -> Iterator[Any]:
     if _walk_applies(base):
         root = validator.schema_path
         schema_keyword = validator.keyword_validators_registry["schema"]
-        default_keyword = validator.keyword_validators_registry["default"]
         walk = specwalk.Walk(
             validator.schema,
             lambda value: schema_keyword._validate_schema_meta(root, value),
-            lambda parts, value: default_keyword(root._clone_with_parts(parts), value),
+            standarddefaults.checker(root, validator.keyword_validators_registry["default"]),
         )
         walked = []
         try:
@@ -151,13 +158,18 @@ def _document_errors(validator: Any, base: Any, wrapped: Callable[[Iterable[Any]
         light, stood_in = items
         held.extend(stood_in)
     if light is not None:
+        # A warm run's `light` is mostly stand-ins, its text that of the last run: remembered when it
+        # passed. (Without stand-ins for items, the next run's differs if it passes: not worth a digest.)
+        passed = _item_key(schema_validator, "", light, digests) if items and string_keys(light) else None
         try:
-            errors = list(wrapped(schema_validator.iter_errors(light)))
+            errors = [] if metamemo.passed(passed) else list(wrapped(schema_validator.iter_errors(light)))
         except Exception:  # noqa: BLE001 - checked again as it is, below, to fail as upstream fails
             errors = None
         if errors is not None and not any(
             list(e.absolute_path) == where[: len(e.absolute_path)] for e in errors for where in held
         ):
+            if not errors:
+                metamemo.remember(passed)
             _remember_items(light, errors, schema_validator, digests)
             yield from errors
             return
@@ -168,6 +180,23 @@ def _document_errors(validator: Any, base: Any, wrapped: Callable[[Iterable[Any]
     _remember_items(doc, seen, schema_validator, digests)
 
 
+class _Crawled:
+    """The document schema's validator, its registry crawled (standardmeta.crawled) when it first
+    checks a document: a warm run whose document check is remembered checks none."""
+
+    def __init__(self, validator: Any) -> None:
+        self._validator = validator
+        self._crawled: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._validator, name)  # (`schema`, `format_checker`: the same either way)
+
+    def iter_errors(self, instance: Any) -> Any:
+        if self._crawled is None:
+            self._crawled = crawled(self._validator)
+        return self._crawled.iter_errors(instance)
+
+
 # The parts of a document whose items (path items, webhooks) the document check may skip once
 # each has passed: the OpenAPI schema checks each item on its own, whatever else the document holds.
 _ITEM_SECTIONS = ("paths", "webhooks")
@@ -175,11 +204,13 @@ _Digests = dict[tuple[str, int], str | None]
 
 
 def _item_key(schema_validator: Any, section: str, value: Any, digests: _Digests) -> str | None:
-    """The memo's digest of one item of `section` checked by `schema_validator` (see metamemo.py)."""
+    """The memo's digest of one item of `section` checked by `schema_validator` (see metamemo.py);
+    section "" is the whole document."""
     if (section, id(value)) not in digests:
         schema = getattr(schema_validator, "schema", None)
         schema_id = schema.get("$id", schema.get("id", "")) if isinstance(schema, dict) else ""
-        kind = schema_validator.__class__  # a lazy proxy upstream: the class of what it stands for
+        inner = schema_validator._validator if isinstance(schema_validator, _Crawled) else schema_validator
+        kind = inner.__class__  # a lazy proxy upstream: the class of what it stands for
         meta = f"document|{kind.__module__}.{kind.__qualname__}|{schema_id}|{section}"
         digests[section, id(value)] = metamemo.key(meta, value)
     return digests[section, id(value)]
@@ -309,10 +340,12 @@ class _Places:
     """Where in the document the validator's findings are (it reports paths relative to the
     schema it checked): each finding's path is looked for below every node of the document."""
 
-    def __init__(self, doc: Any) -> None:
+    def __init__(self, doc: Any, nodes: Nodes | None = None) -> None:
+        """`nodes`: every object and array of `doc` (standardsafe.containers), when they are
+        gathered already (by the time of the first `find`)."""
         self._doc = doc
-        self._index: dict[str, list[tuple[Any, tuple[str, ...]]]] | None = None
-        self._lists: list[tuple[Any, tuple[str, ...]]] = []
+        self._nodes = nodes
+        self._starts_of: dict[str, list[tuple[Any, Place]]] = {}
 
     def find(self, path: list[str], instance: Any) -> str:
         """The first (in pointer order) place where `path` leads to `instance` (any value when
@@ -323,34 +356,38 @@ class _Places:
                 return ""
             hits = sorted(
                 pointer(*at, "default")
-                for node, at in self._starts("default")
+                for node, at in map(_spelt, self._starts("default"))
                 if "default" not in at  # what a `default` holds is data, not looked into
                 and as_validated(node["default"]) == instance
                 and type(node["default"]) is type(instance)
             )
             return hits[0] if hits else ""
-        hits = sorted(pointer(*at, *path) for node, at in self._starts(path[0]) if _match(node, path, instance))
+        hits = sorted(
+            pointer(*_spelt(start)[1], *path) for start in self._starts(path[0]) if _match(start[0], path, instance)
+        )
         return hits[0] if hits else pointer(*path)
 
-    def _starts(self, token: str) -> list[tuple[Any, tuple[str, ...]]]:
+    def _starts(self, token: str) -> list[tuple[Any, Place]]:
         """Every node (with its place) where a path beginning with `token` may start: the
         objects that have that key, or every array when it is an index."""
-        if self._index is None:
-            self._index = {}
-            stack: list[tuple[Any, tuple[str, ...]]] = [(self._doc, ())]
-            while stack:  # one walk over the whole document, however many findings there are
-                node, at = stack.pop()
-                if isinstance(node, dict):
-                    for k, v in node.items():
-                        if isinstance(k, str):
-                            self._index.setdefault(k, []).append((node, at))
-                        if isinstance(v, (dict, list)):
-                            stack.append((v, at + (str(k),)))
-                elif isinstance(node, list):
-                    self._lists.append((node, at))
-                    stack.extend((v, at + (str(i),)) for i, v in enumerate(node) if isinstance(v, (dict, list)))
-        starts = self._index.get(token, [])
-        return [*starts, *self._lists] if token.isdigit() else starts
+        if self._nodes is None:
+            self._nodes = ([], [])
+            containers(self._doc, None, self._nodes)
+        if token not in self._starts_of:
+            objects, arrays = self._nodes
+            starts = [start for start in objects if token in start[0]]
+            self._starts_of[token] = [*starts, *arrays] if token.isdigit() else starts
+        return self._starts_of[token]
+
+
+def _spelt(start: tuple[Any, Place]) -> tuple[Any, tuple[str, ...]]:
+    """The node and its place as the tokens of its pointer."""
+    node, where = start
+    tokens: list[str] = []
+    while where is not None:
+        where, key = where
+        tokens.append(str(key))
+    return node, tuple(reversed(tokens))
 
 
 def _match(node: Any, path: list[str], instance: Any) -> bool:

@@ -1,9 +1,10 @@
 """The standard validator's check of each schema against its meta-schema, made deterministic
 (the first error in a fixed order) and fast (dialectcheck/draft4check vouch for most schemas;
-metamemo remembers the others that passed; one meta-schema validator per kind)."""
+metamemo remembers how the others came out; one meta-schema validator per kind)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,6 @@ def first_meta_error(self: Any, schema: Any, schema_value: Any) -> Any:
     one run to the next. Here every error is collected and the first in (path, message)
     order is reported.
     """
-    from jsonschema.validators import validator_for
     from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
     try:
@@ -33,7 +33,7 @@ def first_meta_error(self: Any, schema: Any, schema_value: Any) -> Any:
         except Exception as err:  # noqa: BLE001 - upstream raises SchemaError / ValidationError
             return OpenAPIValidationError.create_from(err)
         return None
-    meta_cls = validator_for(cls.META_SCHEMA, default=cls)
+    meta_cls = _meta_class(cls)
     format_checker = getattr(checker, "keywords", {}).get("format_checker", meta_cls.FORMAT_CHECKER)
     # openapi-schema-validator's check_schema resolves the OAS meta-schemas in its own registry
     registry = getattr(getattr(check, "__func__", None), "__globals__", {}).get("OPENAPI_SPECIFICATIONS")
@@ -44,6 +44,9 @@ def first_meta_error(self: Any, schema: Any, schema_value: Any) -> Any:
     digest = metamemo.key(f"{cls.__module__}.{cls.__qualname__}|{cls.META_SCHEMA.get('$id', '')}", schema_value)
     if metamemo.passed(digest):
         return None
+    remembered = rebuilt(metamemo.failure(digest), schema_value)
+    if remembered is not None:
+        return remembered
     try:
         meta = _meta_validator(meta_cls, cls.META_SCHEMA, format_checker, registry)
         errors = sorted(meta.iter_errors(schema_value), key=lambda e: ([str(p) for p in e.absolute_path], e.message))
@@ -54,9 +57,121 @@ def first_meta_error(self: Any, schema: Any, schema_value: Any) -> Any:
             return OpenAPIValidationError.create_from(err)
         return None
     if errors:
+        metamemo.remember_failure(digest, record(errors[0], schema_value))
         return OpenAPIValidationError.create_from(errors[0])
     metamemo.remember(digest)
     return None
+
+
+# What a remembered failure's error is rebuilt from: all of the error but its `instance` (found
+# again in the schema by its path), `cause` and `context` (the format checker's exception and the
+# errors of each `anyOf` branch, which nothing reads: rebuilt empty), and `parent` (None for the
+# errors that the meta-schema check reports).
+_KEPT = ("message", "validator", "validator_value", "path", "schema_path", "schema")
+
+
+def record(error: Any, schema_value: Any) -> Any:
+    """The failure as plain JSON data to remember, or None when it cannot be rebuilt exactly
+    (see `rebuilt`): its instance is not the value at its path, or its parts are not JSON.
+    (`schema_value` is the instance that was checked: a schema here, a `default` in
+    standarddefaults.py.)"""
+    if error.parent is not None or not string_keys(schema_value):
+        return None
+    kept = {name: getattr(error, name) for name in _KEPT}
+    kept["path"] = list(error.path)
+    kept["schema_path"] = list(error.schema_path)
+    try:
+        if _at(schema_value, kept["path"]) is not error.instance:
+            return None
+        text = json.dumps(kept, ensure_ascii=False, allow_nan=False)
+    except (LookupError, TypeError, ValueError):
+        return None
+    return kept if _exactly(json.loads(text), kept) else None
+
+
+def rebuilt(kept: Any, schema_value: Any) -> Any:
+    """The error `record` remembered, rebuilt for `schema_value` (same text, so same content:
+    see metamemo.key); None when there is no such record, or it is not one `record` writes
+    (a foreign or damaged cache file is only a miss)."""
+    if not isinstance(kept, dict) or set(kept) != set(_KEPT):
+        return None
+    message, validator, path, schema_path = (kept[k] for k in ("message", "validator", "path", "schema_path"))
+    if not (
+        isinstance(message, str)
+        and isinstance(validator, str)
+        and isinstance(path, list)
+        and isinstance(schema_path, list)
+        and all(isinstance(p, (str, int)) and not isinstance(p, bool) for p in [*path, *schema_path])
+        and string_keys(schema_value)
+    ):
+        return None
+    try:
+        instance = _at(schema_value, path)
+    except (LookupError, TypeError):
+        return None
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    return OpenAPIValidationError(
+        message,
+        validator=validator,
+        path=path,
+        validator_value=kept["validator_value"],
+        instance=instance,
+        schema=kept["schema"],
+        schema_path=schema_path,
+    )
+
+
+def _at(value: Any, path: list[Any]) -> Any:
+    for token in path:
+        if isinstance(value, dict) and isinstance(token, str):
+            value = value[token]
+        elif isinstance(value, list) and isinstance(token, int) and not isinstance(token, bool) and token >= 0:
+            value = value[token]
+        else:
+            raise LookupError(token)
+    return value
+
+
+def string_keys(value: Any) -> bool:
+    """Whether every mapping in `value` has only string keys: then its JSON text (the memo's key)
+    tells it apart from any other value (JSON spells the key 1 and the key "1" alike)."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if not all(isinstance(k, str) for k in node):
+                return False
+            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, (dict, list)))
+    return True
+
+
+def _exactly(a: Any, b: Any) -> bool:
+    """Equal and of the same types throughout (a JSON round trip may turn a tuple into a list)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_exactly(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_exactly(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+_META_CLASS: dict[int, tuple[Any, Any, Any]] = {}
+
+
+def _meta_class(cls: Any) -> Any:
+    """jsonschema's validator class for `cls`'s meta-schema, looked up once per class (each
+    lookup parses the meta-schema's `$schema` URI: a tenth of the walk's time when done per schema).
+    The key's objects are kept in the value, so their ids stay theirs."""
+    known = _META_CLASS.get(id(cls))
+    if known is None or known[0] is not cls or known[1] is not cls.META_SCHEMA:
+        from jsonschema.validators import validator_for
+
+        known = _META_CLASS[id(cls)] = (cls, cls.META_SCHEMA, validator_for(cls.META_SCHEMA, default=cls))
+    return known[2]
 
 
 _FAST: dict[tuple[int, int, int], tuple[Any, ...]] = {}

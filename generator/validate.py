@@ -41,18 +41,20 @@ def validate(
     diags: list[Diagnostic] = []
     pending: Pending = list
     doc = section.standalone() if standard else None
-    hit = standardcheck.cached(doc) if doc is not None and use_cache else None
+    file = standardcheck.cache_file(doc) if doc is not None and use_cache else None
+    hit = standardcheck.cached(doc, file) if doc is not None and use_cache else None
     if hit is not None:
         diags.extend(hit)
     elif doc is not None and background is not None:
         try:  # marshal writes the section in a third of pickle's time: a plain bytes payload then
-            job: tuple[Callable[[Any], list[dict[str, str]]], Any] = (_marshalled_job, marshal.dumps((doc, use_cache)))
+            payload = marshal.dumps((doc, use_cache, file))
+            job: tuple[Callable[[Any], list[dict[str, str]]], Any] = (_marshalled_job, payload)
         except ValueError:
-            job = (_standard_job, (doc, use_cache))
+            job = (_standard_job, (doc, use_cache, file))
         pending = _collector(background.submit(*job), doc, use_cache)
         background = None
     elif doc is not None:
-        diags.extend(standardcheck.standard(doc, use_cache))
+        diags.extend(standardcheck.standard(doc, use_cache, file))
     if background is not None:
         background.cancel()  # its job is done already (cached) or not wanted
     diags.extend(_path_parameters(section))
@@ -67,7 +69,7 @@ def start_background() -> Child | None:
     return Child.start(("openapi_spec_validator", "jsonschema"))
 
 
-def _standard_job(job: tuple[dict[str, Any], bool]) -> list[dict[str, str]]:
+def _standard_job(job: tuple[dict[str, Any], bool, str | None]) -> list[dict[str, str]]:
     return [standardcheck.as_dict(d) for d in standardcheck.standard(*job)]
 
 

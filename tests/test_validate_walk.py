@@ -35,7 +35,7 @@ def test_real_specs_are_walked_without_falling_back(name: str) -> None:
     assert section is not None
     doc = standardsafe.for_validator(section.standalone())
     metas: list[Any] = []
-    walk = specwalk.Walk(doc, lambda value: metas.append(value), lambda parts, value: iter(()))
+    walk = specwalk.Walk(doc, lambda value: metas.append(value), lambda parts, schema, value: iter(()))
     assert list(walk.errors()) == []
     assert len(metas) >= len(doc.get("components", {}).get("schemas", {}))  # every component schema checked
 
@@ -139,7 +139,7 @@ WALKED |= {"a schema that is not an object"}
 
 
 def _walks(doc: dict[str, Any]) -> bool:
-    walk = specwalk.Walk(standardsafe.for_validator(doc), lambda value: None, lambda parts, value: iter(()))
+    walk = specwalk.Walk(standardsafe.for_validator(doc), lambda value: None, lambda parts, schema, value: iter(()))
     try:
         list(walk.errors())
     except specwalk.Unusual:
