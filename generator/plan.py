@@ -308,6 +308,8 @@ _DIGITS = re.compile(r"(\d+)")
 @cache  # sorting asks again for the same names
 def _natural(text: str) -> tuple[str | int, ...]:
     """`Get2` before `Get10`: runs of digits compare as numbers."""
+    if _DIGITS.search(text) is None:  # most names: no digit to compare
+        return (text,)
     return tuple(int(run) if i % 2 else run for i, run in enumerate(_DIGITS.split(text)))
 
 
