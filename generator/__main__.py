@@ -1,10 +1,10 @@
 import sys
 
 try:
-    from .cli import main
+    from .cli import exit_now, main
 
     code = main()
 except KeyboardInterrupt:  # before main() had its own handler: still no traceback
     print("convgen: interrupted", file=sys.stderr)
-    code = 130
-raise SystemExit(code)
+    raise SystemExit(130) from None
+exit_now(code)  # (see cli.command: no teardown of what the run made)

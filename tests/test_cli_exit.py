@@ -1,0 +1,39 @@
+"""How the `convgen` command leaves its process: with main()'s exit code and everything it printed,
+but without the interpreter's teardown (cli.command; `python -m convgen` alike)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import ROOT
+
+SPEC = ROOT / "tests" / "features" / "nested_unions.yaml"
+# an exit handler stands for the teardown: it runs only when the interpreter shuts down as usual
+SCRIPT = """
+import atexit, sys
+atexit.register(lambda: print("teardown ran", flush=True))
+from convgen.cli import command
+sys.argv = ["convgen", *sys.argv[1:]]
+command()
+"""
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", SCRIPT, *args], capture_output=True, text=True, timeout=120)
+
+
+def test_the_command_exits_with_main_s_code_and_its_output_but_no_teardown() -> None:
+    ok = _run("validate", "--no-config", "-v", str(SPEC))
+    assert ok.returncode == 0, ok.stderr
+    assert "teardown ran" not in ok.stdout + ok.stderr
+    assert "convgen: total" in ok.stderr  # the last thing it printed reached the pipe (flushed before leaving)
+
+    failed = _run("validate", "--no-config", str(ROOT / "tests" / "no-such-spec.yaml"))
+    assert failed.returncode != 0 and "no-such-spec.yaml" in failed.stderr
+    assert "teardown ran" not in failed.stdout + failed.stderr
+
+
+def test_argument_errors_still_leave_as_argparse_does() -> None:
+    bad = _run("--no-such-option")
+    assert bad.returncode == 2 and "usage:" in bad.stderr
