@@ -143,6 +143,8 @@ def command() -> NoReturn:
 
 
 def exit_now(code: int) -> NoReturn:
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)  # a profiler or coverage writes its data at the interpreter's exit
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more can be said
             stream.flush()

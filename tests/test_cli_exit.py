@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import ROOT
 
@@ -37,3 +38,12 @@ def test_the_command_exits_with_main_s_code_and_its_output_but_no_teardown() -> 
 def test_argument_errors_still_leave_as_argparse_does() -> None:
     bad = _run("--no-such-option")
     assert bad.returncode == 2 and "usage:" in bad.stderr
+
+
+def test_under_a_profiler_the_interpreter_exits_as_usual(tmp_path: Path) -> None:
+    """cProfile (and coverage) write their data at the interpreter's exit: that exit is kept for them."""
+    stats = tmp_path / "convgen.prof"
+    result = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "convgen", "validate",
+                             "--no-config", str(SPEC)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert stats.stat().st_size > 0
