@@ -17,7 +17,7 @@ from typing import Any
 
 from . import metamemo
 from .specwalk import DefaultCheck, Parts
-from .standardmeta import rebuilt, record, string_keys
+from .standardmeta import keys_all, rebuilt, record, string_keys
 
 
 def checker(root: Any, default_keyword: Any) -> DefaultCheck:
@@ -61,18 +61,11 @@ def _self_contained(schema: Any) -> bool:
     """Whether checking against `schema` reads nothing else: no key such as `$ref`, `$dynamicRef`
     or `$id` (any key beginning with `$`), nor a `discriminator` (OAS 3.0's names schemas); and
     only string keys (JSON spells the keys 1 and "1" alike: only then does the text tell apart)."""
-    stack = [schema]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            for k, v in node.items():
-                if not isinstance(k, str) or k.startswith("$") or k == "discriminator":
-                    return False
-                if isinstance(v, (dict, list)):
-                    stack.append(v)
-        elif isinstance(node, list):
-            stack.extend(v for v in node if isinstance(v, (dict, list)))
-    return True
+    return keys_all(schema, _reads_nothing_else)
+
+
+def _reads_nothing_else(key: Any) -> bool:
+    return isinstance(key, str) and not key.startswith("$") and key != "discriminator"
 
 
 def _rebuilt_all(kept: Any, default: Any) -> list[Any] | None:

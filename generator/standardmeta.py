@@ -136,16 +136,25 @@ def _at(value: Any, path: list[Any]) -> Any:
 def string_keys(value: Any) -> bool:
     """Whether every mapping in `value` has only string keys: then its JSON text (the memo's key)
     tells it apart from any other value (JSON spells the key 1 and the key "1" alike)."""
+    return keys_all(value, _is_text)
+
+
+def keys_all(value: Any, test: Callable[[Any], bool]) -> bool:
+    """Whether every key of every mapping in `value` passes `test`."""
     stack = [value]
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
-            if not all(isinstance(k, str) for k in node):
+            if not all(map(test, node)):
                 return False
             stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
         elif isinstance(node, list):
             stack.extend(v for v in node if isinstance(v, (dict, list)))
     return True
+
+
+def _is_text(key: Any) -> bool:
+    return isinstance(key, str)
 
 
 def _exactly(a: Any, b: Any) -> bool:

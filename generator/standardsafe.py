@@ -109,7 +109,7 @@ def _copy_items(src: Any, dst: Any, what: str, where: Place, stack: list[Any], n
         if isinstance(src, dict):
             if what == "data":
                 key = "$ref (data)" if key == "$ref" else key
-            elif what == "schema" and key in ("pattern", "patternProperties", "$id"):
+            elif what == "schema" and key in _DROPPED:
                 if isinstance(value, (dict, list)):
                     containers(value, at, nodes)
                 continue
