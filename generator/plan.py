@@ -345,16 +345,16 @@ def _types_module_memo(
 
 
 def _types_index(m: TypesModuleView, memo: PlanMemo | None) -> TypesIndexView:
-    index = TypesIndexView(
-        tuple(IndexEntryView(e.name, ", ".join(value for _, value in e.members)) for e in m.enums),
-        tuple(IndexEntryView(x.name, ", ".join(f.attr for f in x.fields)) for x in m.models),
-        tuple(IndexEntryView(t.name, t.prop, t.unknown) for t in m.tagged),
-        tuple(IndexEntryView(k.name) for k in m.kinds),
-        tuple(IndexEntryView(a.name, a.value) for a in m.aliases),
-    )
-    if memo is not None:
-        memo.derive(index, m, b"index")
-    return index
+    def make() -> TypesIndexView:
+        return TypesIndexView(
+            tuple(IndexEntryView(e.name, ", ".join(value for _, value in e.members)) for e in m.enums),
+            tuple(IndexEntryView(x.name, ", ".join(f.attr for f in x.fields)) for x in m.models),
+            tuple(IndexEntryView(t.name, t.prop, t.unknown) for t in m.tagged),
+            tuple(IndexEntryView(k.name) for k in m.kinds),
+            tuple(IndexEntryView(a.name, a.value) for a in m.aliases),
+        )
+
+    return memo.derive(m, b"index", TypesIndexView, make) if memo is not None else make()
 
 
 def _types_module(defs: list[ir.Definition], types: Types, module: str, owners: dict[str, str]) -> TypesModuleView:

@@ -18,7 +18,10 @@ another convgen never reads it; one file per output package name holds its last 
 Views are stored as plain tuples of their fields (marshal), never pickled, each in bytes of its own:
 reading the file, and writing it back, does not decode or encode the views again (and a hundred
 thousand tuples do not burden the garbage collector). An entry that does not read back is a miss.
-Deleting the folder is always safe.
+A types module's views are read back only when one of its fields is first read: a warm rebuild
+renders few of them again, and render knows the others' texts by their keys. api.md's index of
+a module (`derive`) is known by a digest of its content, remembered by the module's key, so that
+a changed description leaves api.md's text in use. Deleting the folder is always safe.
 """
 
 from __future__ import annotations
@@ -27,19 +30,22 @@ import dataclasses
 import hashlib
 import marshal
 import sys
+from collections.abc import Callable
 from operator import attrgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from . import cache, ir
 from .views import (
     AliasView,
     EnumView,
     FieldView,
+    IndexEntryView,
     KindView,
     MethodView,
     ModelView,
     ParamView,
     TaggedView,
+    TypesIndexView,
     TypesModuleView,
 )
 
@@ -69,6 +75,10 @@ class PlanMemo:
         views = stored.get("views") if stored.get("identity") == identity else None
         self.old: dict[bytes, Any] = views if isinstance(views, dict) else {}
         self.used: dict[bytes, Any] = {}
+        # a derived view's key (`derive`) -> the digest of its content
+        derived = stored.get("derived") if views is not None else None
+        self.old_derived: dict[bytes, Any] = derived if isinstance(derived, dict) else {}
+        self.derived: dict[bytes, bytes] = {}
         self.new = {"types": 0, "methods": 0}  # views made this run
         self.hits = {"types": 0, "methods": 0}  # views read back
         self.digests: dict[int, tuple[Any, bytes]] = {}  # id(view) -> (view, key): holding the view keeps its id
@@ -105,7 +115,9 @@ class PlanMemo:
         if stored is None:
             return None
         try:
-            view = _thaw(marshal.loads(stored), cls)
+            # a types module's views are read back when first read: on a warm rebuild, render finds
+            # nearly every types module's text by this key and never reads them
+            view = _thaw(marshal.loads(stored), cls, defer=cls is TypesModuleView)
         except (TypeError, ValueError, EOFError, KeyError, IndexError, AttributeError):
             return None  # an entry of another shape: made again
         self.used[key] = stored
@@ -121,26 +133,43 @@ class PlanMemo:
         self.used[key] = marshal.dumps(_freeze(view, cls))
         self.new[_KIND[cls]] += 1
 
-    def derive(self, view: Any, source: Any, label: bytes) -> None:
-        """Know `view`, made from `source` alone (a view known here) by plan's code, by the source's
-        key and `label`: render's memo then need not serialise it either."""
+    def derive(self, source: Any, label: bytes, cls: type[ViewT], make: Callable[[], ViewT]) -> ViewT:
+        """The view of class `cls` that `make()` makes from `source` alone (a view known here), known
+        to render's memo by a digest of its content, remembered under the source's key and `label`:
+        a source that changed in a way the derived view does not show (a description, for api.md's
+        index) leaves it as it was, and render's text of it in use. While `source` is not read back,
+        the view is made only when one of its fields is read."""
         found = self.digests.get(id(source))
-        if found is not None and found[0] is source:
-            self.digests[id(view)] = (view, hashlib.blake2b(found[1] + b"\0" + label, digest_size=24).digest())
+        key = (
+            hashlib.blake2b(found[1] + b"\0" + label, digest_size=24).digest()
+            if found is not None and found[0] is source
+            else None
+        )
+        digest = self.old_derived.get(key) if key is not None and pending(source) else None
+        if isinstance(digest, bytes):
+            view = _deferred(cls, {}, lambda: vars(make()))
+        else:
+            view = make()
+            digest = hashlib.blake2b(self.identity + label + marshal.dumps(_freeze(view, cls)), digest_size=24).digest()
+        if key is not None:
+            self.derived[key] = digest
+            self.digests[id(view)] = (view, digest)
+        return view
 
     def save(self) -> None:
         """Keep this build's views (only them: the file never grows past one output's size),
         written whole and then replaced. The entries are let go of then: a hundred thousand
         tuples kept alive would slow every later garbage collection of the build."""
         old, self.old = self.old, {}
-        if self.path is None or (not any(self.new.values()) and len(self.used) == len(old)):
-            self.used = {}
-            return
-        try:
-            cache.write_atomic(self.path, marshal.dumps({"identity": self.identity.decode(), "views": self.used}))
-        except ValueError:
-            pass  # a value marshal cannot hold: not remembered
-        self.used = {}
+        old_derived, self.old_derived = self.old_derived, {}
+        same = not any(self.new.values()) and len(self.used) == len(old) and self.derived == old_derived
+        if self.path is not None and not same:
+            stored = {"identity": self.identity.decode(), "views": self.used, "derived": self.derived}
+            try:
+                cache.write_atomic(self.path, marshal.dumps(stored))
+            except ValueError:
+                pass  # a value marshal cannot hold: not remembered
+        self.used, self.derived = {}, {}
 
 
 def shape_digest(definitions: tuple[ir.Definition, ...], decoders: dict[str, str], owners: dict[str, str]) -> bytes:
@@ -166,14 +195,28 @@ _NESTED: dict[type[Any], dict[str, type[Any]]] = {
         "kinds": KindView,
     },
     ModelView: {"fields": FieldView},
+    TypesIndexView: {name: IndexEntryView for name in ("enums", "models", "tagged", "kinds", "aliases")},
     MethodView: {name: ParamView for name in ("positional", "keyword", "query", "body_fields", "headers", "cookies")},
 }
 # fields that hold (label, views) pairs
 _PAIRS: dict[type[Any], dict[str, type[Any]]] = {MethodView: {"overloads": ParamView}}
+ViewT = TypeVar("ViewT")
 _KIND = {TypesModuleView: "types", MethodView: "methods"}
 _NAMES = {
     cls: tuple(f.name for f in dataclasses.fields(cls))
-    for cls in (TypesModuleView, AliasView, EnumView, ModelView, FieldView, TaggedView, KindView, MethodView, ParamView)
+    for cls in (
+        TypesModuleView,
+        AliasView,
+        EnumView,
+        ModelView,
+        FieldView,
+        TaggedView,
+        KindView,
+        MethodView,
+        ParamView,
+        TypesIndexView,
+        IndexEntryView,
+    )
 }
 _GET = {cls: attrgetter(*names) for cls, names in _NAMES.items()}
 
@@ -194,10 +237,15 @@ def _freeze(view: Any, cls: type[Any]) -> tuple[Any, ...]:
     )
 
 
-def _thaw(values: tuple[Any, ...], cls: type[Any]) -> Any:
-    """`_freeze` undone; a tuple of the wrong length (an entry of other code) raises ValueError."""
+def _thaw(values: tuple[Any, ...], cls: type[Any], defer: bool = False) -> Any:
+    """`_freeze` undone; a tuple of the wrong length (an entry of other code) raises ValueError.
+    `defer`: the fields that hold views are read back when one of them is first read."""
     names = _NAMES[cls]
     nested, pairs = _NESTED.get(cls), _PAIRS.get(cls)
+    if defer and nested and not pairs:
+        fields = dict(zip(names, values, strict=True))
+        later = {name: fields.pop(name) for name in nested}
+        return _deferred(cls, fields, lambda: {k: tuple(_thaw(v, nested[k]) for v in later[k]) for k in later})
     if nested:
         values = tuple(
             tuple(_thaw(v, nested[name]) for v in value)
@@ -210,4 +258,56 @@ def _thaw(values: tuple[Any, ...], cls: type[Any]) -> Any:
     # frozen: the fields are set as the dataclass's own __init__ would, without calling it
     view = object.__new__(cls)
     view.__dict__.update(zip(names, values, strict=True))
+    return view
+
+
+class _Deferred:
+    """A view some of whose fields are made when one of them is first read (`_fill` makes them).
+    Mixed into a subclass of each view class (`_deferred`): it is that view in every way."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:  # only called for a field not made yet
+        fill = self.__dict__.pop("_fill", None)
+        if fill is None:
+            raise AttributeError(name)
+        self.__dict__.update(fill())
+        return getattr(self, name)
+
+    def __eq__(self, other: object) -> bool:
+        base = type(self).__mro__[2]
+        if not isinstance(other, base):
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in _names_of(base))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        base = type(self).__mro__[2]
+        return _plain, (base, tuple(getattr(self, n) for n in _names_of(base)))
+
+
+_DEFERRED: dict[type[Any], type[Any]] = {}
+
+
+def _deferred(cls: type[ViewT], fields: dict[str, Any], fill: Callable[[], dict[str, Any]]) -> ViewT:
+    """A `cls` view with `fields`, whose other fields `fill()` makes when one is first read."""
+    sub = _DEFERRED.get(cls)
+    if sub is None:
+        sub = _DEFERRED[cls] = type(cls.__name__, (_Deferred, cls), {"__hash__": cls.__hash__})
+    view = object.__new__(sub)
+    view.__dict__.update(fields, _fill=fill)
+    return view  # type: ignore[no-any-return]
+
+
+def pending(view: Any) -> bool:
+    """A view whose deferred fields are not made yet."""
+    return "_fill" in getattr(view, "__dict__", ())
+
+
+def _names_of(cls: type[Any]) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def _plain(cls: type[Any], values: tuple[Any, ...]) -> Any:
+    view = object.__new__(cls)
+    view.__dict__.update(zip(_names_of(cls), values, strict=True))
     return view

@@ -10,12 +10,13 @@ import marshal
 from collections.abc import Callable
 from pathlib import Path
 
+import jinja2
 import pytest
 from conftest import run_convgen
 from convgen.build import build
 from convgen.load import load
 from convgen.plan import plan
-from convgen.planmemo import PlanMemo
+from convgen.planmemo import PlanMemo, pending
 from convgen.render import render
 from convgen.select import Selection, select
 from convgen.views import Options
@@ -268,3 +269,38 @@ def test_the_command_after_a_rename_writes_what_a_cold_build_writes(tmp_path: Pa
 
     warm, cold = tree(tmp_path / "warm-out"), tree(tmp_path / "cold-out")
     assert warm == cold and any("Gadget12" in text.decode() for text in warm.values())
+
+
+def test_a_changed_description_renders_only_its_module(
+    tmp_path: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """api.md's index of the types leaves descriptions out: a changed one leaves api.md's text in
+    use; and the views of the other types modules are never read back (render knows their texts
+    by their keys)."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(spec_text())
+    _files(spec, PlanMemo("things"), cache_home / "render")
+    spec.write_text(EDITS["description"](spec_text()))
+    cold = _files(spec, None, None)
+
+    rendered: list[str] = []
+    real = jinja2.Template.render
+
+    def spy(self: jinja2.Template, *args: object, **kwargs: object) -> str:
+        rendered.append(str(self.name))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Template, "render", spy)
+    memo = PlanMemo("things")
+    loaded, _ = load(spec, use_cache=False)
+    assert loaded is not None
+    section, _ = select(loaded.doc, Selection(), use_cache=False)
+    assert section is not None
+    jobs = plan(build(section)[0], Options(package="things"), memo)
+    files, diags = render(jobs, None, cache_home / "render", memo.digests)
+    assert files == cold and not diags
+    assert rendered == ["types_module.py.jinja"]
+    modules = [job.context["module"] for job in jobs if job.template == "types_module.py.jinja"]
+    assert len(modules) > 10 and sum(map(pending, modules)) == len(modules) - 1
+    index = next(job.context["type_index"] for job in jobs if job.template == "api.md.jinja")
+    assert sum(map(pending, index)) == len(index) - 1
