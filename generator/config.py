@@ -8,7 +8,6 @@ the same keys, each over the top-level keys, which are their defaults.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -79,6 +78,8 @@ def find(start: Path) -> Path | None:
 
 
 def load_config(path: Path) -> tuple[Config, list[Diagnostic]]:
+    import tomllib  # (imported here: a build with no TOML to read does without it)
+
     name = str(_relative(path))
     try:
         text = path.read_text(encoding="utf-8")

@@ -15,7 +15,6 @@ Bad entries are E401 with their line, unknown tables W402, like the rest of the 
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,8 @@ _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 def read_table(path: Path, what: str) -> tuple[str, dict[str, Any] | None, list[Diagnostic]]:
     """A TOML table file named in the configuration: its text and data, or one located E401."""
+    import tomllib  # (imported here: a build with no TOML to read does without it)
+
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")

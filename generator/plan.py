@@ -601,11 +601,15 @@ def _resources(
         methods = []
         hidden: set[str] = set()  # builtins the class's methods so far hide (see _qualified)
         for op in by_path[path]:
-            usage = example(op, options.package, options.client_name)
-            key = memo.method_key(op, usage, tuple(sorted(hidden))) if memo is not None else None
+            # (the usage example is made from the operation and these names alone: made only if needed)
+            key = (
+                memo.method_key(op, (options.package, options.client_name), tuple(sorted(hidden)))
+                if memo is not None
+                else None
+            )
             view = memo.get(key, MethodView) if memo is not None else None
             if view is None:
-                view = method(op, types, usage, schemes)
+                view = method(op, types, example(op, options.package, options.client_name), schemes)
                 view = _qualified(view, hidden) if hidden else view
                 if memo is not None:
                     memo.put(key, view)

@@ -8,8 +8,8 @@ union decoders' names and which module owns each name (the imports). So a view i
 digest of its module's name, its definitions (their repr: IR values are frozen dataclasses of
 strings, numbers and tuples, so an equal repr means an equal value; it is also three times as
 fast as pickling them) and the digest of those facts over the whole API (`shape_digest`). A
-method's view is kept under the operation, its usage example (made anew each build: it reads the
-models' fields), the shape and the security schemes; a method that can stream events is not kept
+method's view is kept under the operation, the names its usage example is made with (package
+and client), the shape and the security schemes; a method that can stream events is not kept
 (its overloads read an enum's members). A changed description changes one module's key; a schema
 added or renamed changes the shape, and every view is made again.
 
@@ -97,14 +97,15 @@ class PlanMemo:
         blob = repr((module, exported, defs)).encode("utf-8", "surrogatepass")
         return hashlib.blake2b(self.identity + self.shape + blob, digest_size=24).digest()
 
-    def method_key(self, op: ir.Operation, usage: str, hidden: tuple[str, ...] = ()) -> bytes | None:
+    def method_key(self, op: ir.Operation, names: tuple[str, ...], hidden: tuple[str, ...] = ()) -> bytes | None:
         """What a method's view is made from: the API's shape and security schemes, the operation,
-        its usage example and the builtins the methods before it in its class hide. None (not
+        the names its usage example is made with (package and client: the example is made from them
+        and the operation alone) and the builtins the methods before it in its class hide. None (not
         remembered) for a method that can stream events: its overloads read the members of the
         enum that asks for the stream, beyond the shape."""
         if self.shape is None or op.events is not None:
             return None
-        blob = repr((op, usage, hidden)).encode("utf-8", "surrogatepass")
+        blob = repr((op, names, hidden)).encode("utf-8", "surrogatepass")
         return hashlib.blake2b(self.identity + b"method\0" + self.shape + self.schemes + blob, digest_size=24).digest()
 
     def get(self, key: bytes | None, cls: type[Any] = TypesModuleView) -> Any:

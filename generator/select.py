@@ -5,7 +5,6 @@ Only local refs (`#/...`) are followed; nothing is ever fetched or read from dis
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -201,6 +200,8 @@ def _spec_tags(doc: dict[str, Any], paths: dict[Any, Any]) -> list[str]:
 
 
 def _close_tags(wanted: str, known: list[str]) -> list[str]:
+    import difflib  # (imported here: only a misspelt tag needs it)
+
     same_case = [t for t in known if t.casefold() == wanted.casefold()]
     return same_case or difflib.get_close_matches(wanted, known, n=2, cutoff=0.75)
 

@@ -18,7 +18,6 @@ replaces.
 from __future__ import annotations
 
 import ctypes
-import difflib
 import errno
 import os
 import re
@@ -72,6 +71,8 @@ def with_manifest(files: dict[str, str]) -> dict[str, str]:
 
 def compare(files: dict[str, str], out: Path) -> list[Difference]:
     """What `write` would change in `out`, file by file, with unified diffs."""
+    import difflib  # (imported here: only `check --diff` and `diff` compare texts)
+
     files = with_manifest(files)
     existing = _existing(out, files)
     diffs: list[Difference] = []
