@@ -1,8 +1,10 @@
+import gc
 import sys
 
 try:
     from .cli import exit_now, main
 
+    gc.disable()  # (see cli.command: what the run makes lives to its end)
     code = main()
 except KeyboardInterrupt:  # before main() had its own handler: still no traceback
     print("convgen: interrupted", file=sys.stderr)

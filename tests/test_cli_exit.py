@@ -43,7 +43,18 @@ def test_argument_errors_still_leave_as_argparse_does() -> None:
 def test_under_a_profiler_the_interpreter_exits_as_usual(tmp_path: Path) -> None:
     """cProfile (and coverage) write their data at the interpreter's exit: that exit is kept for them."""
     stats = tmp_path / "convgen.prof"
-    result = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "convgen", "validate",
-                             "--no-config", str(SPEC)], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "convgen", "validate", "--no-config", str(SPEC)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert stats.stat().st_size > 0
+
+
+def test_the_command_runs_without_the_cyclic_garbage_collector() -> None:
+    """Its objects live to its end (see cli.command): main() runs with the collector off."""
+    probe = "import gc, sys; from convgen import cli; cli.main = lambda: 3 if gc.isenabled() else 4; cli.command()"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 4, done.stderr
