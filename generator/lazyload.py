@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from .blockload import keyed_spans
-from .parsecache import other_breaks
+from .parsecache import may_nest_past, other_breaks
 
 if TYPE_CHECKING:
     from .parsecache import BlockCache
@@ -41,6 +41,8 @@ def load_section(
             return None  # a flow-style value on the key's own line
     try:
         head = "".join(text[a:b] for key, (a, b) in top.items() if key not in ("paths", "components", "webhooks"))
+        if may_nest_past(head):
+            return None  # the whole parse finds where
         doc = yaml.load(head, Loader=_SafeLoader) or {}
         if not isinstance(doc, dict):
             return None
@@ -116,9 +118,10 @@ def _parse(chunk: str, indent: int, cache: BlockCache | None = None) -> dict[str
         return cache.parse(chunk, indent)
     pad = " " * indent
     lines = chunk.splitlines(keepends=True)  # \n and \r\n only (other_breaks)
-    value = yaml.load(
-        "".join(ln[indent:] if ln.startswith(pad) else ln.lstrip(" ") for ln in lines), Loader=_SafeLoader
-    )
+    plain = "".join(ln[indent:] if ln.startswith(pad) else ln.lstrip(" ") for ln in lines)
+    if may_nest_past(plain):
+        raise ValueError("may nest too deep")  # the whole parse finds where
+    value = yaml.load(plain, Loader=_SafeLoader)
     if not isinstance(value, dict):
         raise ValueError("not a mapping")
     return value

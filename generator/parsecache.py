@@ -30,6 +30,28 @@ _MAX_ENTRIES = 50_000
 _LONE_CR = re.compile("\r(?!\n)")
 
 
+# Below this bound on the nesting depth PyYAML's C composer is known to be safe (it crashes
+# somewhere past 20,000 levels on an 8 MB stack); above it the parser's events are scanned.
+SAFE_C_DEPTH = 10_000
+
+
+def may_nest_past(text: str, limit: int = SAFE_C_DEPTH) -> bool:
+    """Whether an upper bound on the nesting depth, found without parsing, exceeds `limit`.
+
+    Every `[` / `{` can open at most one level. A block collection nested in another starts
+    further right, except a sequence under a mapping key, which may share its column: so
+    block depth is at most twice the widest run of indentation and indicators plus one. The
+    bound exceeds the limit when some line starts with a run of `(limit - flow) // 2` or more:
+    one search for such a line, not a measure of every line.
+    """
+    flow = text.count("[") + text.count("{")
+    if flow > limit:
+        return True
+    run = (limit - flow) // 2
+    wide = rf"[ \t?:-]{{{run},}}"
+    return re.match(wide, text) is not None or re.search("\n" + wide, text) is not None
+
+
 def other_breaks(text: str) -> bool:
     """Whether YAML sees line breaks besides \\n and \\r\\n in the text (block cutting does not)."""
     return "\r" in text and _LONE_CR.search(text) is not None or any(c in text for c in "\x85\u2028\u2029")
@@ -78,6 +100,8 @@ class BlockCache:
             if other_breaks(text):
                 raise ValueError("line breaks other than \\n")  # the dedenting below would miss them
             plain = re.sub(rf"(?m)^ {{1,{indent}}}", "", text) if indent else text
+            if may_nest_past(plain):
+                raise ValueError("may nest too deep")  # the whole parse finds where
             value = leanyaml.load(plain)
             if value is leanyaml.DECLINED:
                 value = yaml.load(plain, Loader=_SafeLoader)  # tags: PyYAML's rules

@@ -18,26 +18,22 @@ from .blockload import load_blocks
 from .jsondata import MAX_DEPTH, normalize
 from .lazyload import load_section
 from .load import LARGE, Refused, position
-from .parsecache import BlockCache
+from .parsecache import BlockCache, may_nest_past
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # An anchor (&name) is the only way YAML shares nodes; without one no alias can expand.
 _ANCHOR = re.compile(r"(?:^|[\s\[{,:?-])&[^\s,\]}]")
 _AMPERSAND = re.compile(r"&[^\s,\]}]")  # where _ANCHOR can match: a literal start, so the search is fast
 MAX_EXPANDED_NODES = 2_000_000
-# Below this bound on the nesting depth PyYAML's C composer is known to be safe (it crashes
-# somewhere past 20,000 levels on an 8 MB stack); above it the parser's events are scanned.
-_SAFE_C_DEPTH = 10_000
 _STRING_WEIGHT = 64  # a string counts as one node per this many characters when measuring expansion
 
 
 def parse_yaml(text: str, tags: tuple[str, ...], prefixes: tuple[str, ...], cache: BlockCache | None) -> Any:
-    if _may_nest_past(text, _SAFE_C_DEPTH):
-        where = _yaml_too_deep_at(text)
-        if where is not None:
-            raise Refused("E006", f"nesting deeper than {MAX_DEPTH} levels", *where)
+    # (each text the C parser is given is first bounded in depth (may_nest_past): here the whole
+    # text, where it is parsed whole; a block of it, where blocks are parsed one by one)
     try:
         if _has_anchor(text):
+            _refuse_too_deep(text)
             doc = _load_shared(text)
         else:
             doc = load_section(text, tags, prefixes, cache) if len(text) >= LARGE else None
@@ -49,6 +45,7 @@ def parse_yaml(text: str, tags: tuple[str, ...], prefixes: tuple[str, ...], cach
                         raise Refused("E006", f"nesting deeper than {MAX_DEPTH} levels", *_too_deep_at(text))
                     return doc
             if doc is None:
+                _refuse_too_deep(text)
                 doc = leanyaml.load(text)  # plain data straight from the parser's events
             if doc is leanyaml.DECLINED:
                 doc = yaml.load(text, Loader=_SafeLoader)  # tags, aliases, errors: PyYAML's rules and messages
@@ -98,21 +95,13 @@ def _too_deep_at(text: str) -> tuple[int, int]:
     return _yaml_too_deep_at(text) or (1, 1)
 
 
-def _may_nest_past(text: str, limit: int) -> bool:
-    """Whether an upper bound on the nesting depth, found without parsing, exceeds `limit`.
-
-    Every `[` / `{` can open at most one level. A block collection nested in another starts
-    further right, except a sequence under a mapping key, which may share its column: so
-    block depth is at most twice the widest run of indentation and indicators plus one. The
-    bound exceeds the limit when some line starts with a run of `(limit - flow) // 2` or more:
-    one search for such a line, not a measure of every line.
-    """
-    flow = text.count("[") + text.count("{")
-    if flow > limit:
-        return True
-    run = (limit - flow) // 2
-    wide = rf"[ \t?:-]{{{run},}}"
-    return re.match(wide, text) is not None or re.search("\n" + wide, text) is not None
+def _refuse_too_deep(text: str) -> None:
+    """Refused (E006, located) when the text nests deeper than MAX_DEPTH where its depth may be
+    past what the C parser survives."""
+    if may_nest_past(text):
+        where = _yaml_too_deep_at(text)
+        if where is not None:
+            raise Refused("E006", f"nesting deeper than {MAX_DEPTH} levels", *where)
 
 
 def _has_anchor(text: str) -> bool:
