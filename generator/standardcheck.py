@@ -32,19 +32,26 @@ def _cache_dir() -> Path:
     return cache.root() / "validate"
 
 
-def _cache_file(doc: dict[str, Any]) -> Path:
-    try:  # the data in document order, in marshal's format 2 (no back-references): a fifth of JSON's time
-        blob = b"marshal 2\0" + marshal.dumps(doc, 2)
-    except ValueError:  # not plain data
-        blob = json.dumps(doc, sort_keys=True, default=str).encode()
-    key = hashlib.sha256(_RULES_VERSION.encode() + b"\0" + blob).hexdigest()
+def marshalled(doc: dict[str, Any]) -> bytes | None:
+    """The data in document order, in marshal's format 2 (no back-references): a fifth of JSON's
+    time; None when it is not plain data. What `cache_file` hashes, and what the child is sent."""
+    try:
+        return marshal.dumps(doc, 2)
+    except ValueError:
+        return None
+
+
+def _cache_file(doc: dict[str, Any], blob: bytes | None = None) -> Path:
+    blob = marshalled(doc) if blob is None else blob
+    text = b"marshal 2\0" + blob if blob is not None else json.dumps(doc, sort_keys=True, default=str).encode()
+    key = hashlib.sha256(_RULES_VERSION.encode() + b"\0" + text).hexdigest()
     return _cache_dir() / f"{key}.json"
 
 
-def cache_file(doc: dict[str, Any]) -> str:
+def cache_file(doc: dict[str, Any], blob: bytes | None = None) -> str:
     """Where the findings for `doc` are cached (given to `cached` and `standard`, it is not
-    worked out again: that takes a hash of the whole section)."""
-    return str(_cache_file(doc))
+    worked out again: that takes a hash of the whole section); `blob`: `marshalled(doc)`, if known."""
+    return str(_cache_file(doc, blob))
 
 
 def cached(doc: dict[str, Any], file: str | None = None) -> list[Diagnostic] | None:

@@ -41,16 +41,18 @@ def validate(
     diags: list[Diagnostic] = []
     pending: Pending = list
     doc = section.standalone() if standard else None
-    file = standardcheck.cache_file(doc) if doc is not None and use_cache else None
+    blob = standardcheck.marshalled(doc) if doc is not None else None  # hashed, and sent to the child
+    file = standardcheck.cache_file(doc, blob) if doc is not None and use_cache else None
     hit = standardcheck.cached(doc, file) if doc is not None and use_cache else None
     if hit is not None:
         diags.extend(hit)
     elif doc is not None and background is not None:
-        try:  # marshal writes the section in a third of pickle's time: a plain bytes payload then
-            payload = marshal.dumps((doc, use_cache, file))
-            job: tuple[Callable[[Any], list[dict[str, str]]], Any] = (_marshalled_job, payload)
-        except ValueError:
-            job = (_standard_job, (doc, use_cache, file))
+        # marshal writes the section in a third of pickle's time: a plain bytes payload then
+        job: tuple[Callable[[Any], list[dict[str, str]]], Any] = (
+            (_marshalled_job, marshal.dumps((blob, use_cache, file)))
+            if blob is not None
+            else (_standard_job, (doc, use_cache, file))
+        )
         pending = _collector(background.submit(*job), doc, use_cache)
         background = None
     elif doc is not None:
@@ -73,8 +75,9 @@ def _standard_job(job: tuple[dict[str, Any], bool, str | None]) -> list[dict[str
     return [standardcheck.as_dict(d) for d in standardcheck.standard(*job)]
 
 
-def _marshalled_job(blob: bytes) -> list[dict[str, str]]:
-    return _standard_job(marshal.loads(blob))
+def _marshalled_job(payload: bytes) -> list[dict[str, str]]:
+    blob, use_cache, file = marshal.loads(payload)
+    return _standard_job((marshal.loads(blob), use_cache, file))
 
 
 def _collector(result: Callable[[], Any], doc: dict[str, Any], use_cache: bool) -> Pending:
