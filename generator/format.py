@@ -26,7 +26,6 @@ fuzzed output is compiled and imported).
 from __future__ import annotations
 
 import hashlib
-import marshal
 import os
 import re
 from collections.abc import Collection
@@ -34,7 +33,7 @@ from itertools import compress, count
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import blackstyle, cache, logical
+from . import blackstyle, cache, journal, logical
 from .diagnostics import Diagnostic
 from .logical import Snippet
 from .textwidth import str_width
@@ -304,8 +303,10 @@ class _Store:
     def __init__(self, folder: Path, files: dict[str, str]) -> None:
         slot = hashlib.sha256("\0".join(sorted({p.split("/", 1)[0] for p in files})).encode()).hexdigest()
         self.file = folder / "outputs" / f"{slot[:32]}.marshal"
-        self.old = cache.read_marshal_dict(self.file)
+        header, self.old = journal.read(self.file)
+        self.same = header == _STORE_FORMAT
         self.new: dict[str, str | bool] = {}
+        self.added: dict[str, str | bool] = {}  # made this run: appended to the journal
 
     def get(self, key: str, clean: bool = False) -> str | bool | None:
         """The formatted text, or (with `clean`) True for a text found to need no formatting."""
@@ -316,9 +317,10 @@ class _Store:
         return text
 
     def put(self, key: str, text: str | bool) -> None:
-        self.new[key] = text
+        self.new[key] = self.added[key] = text
 
     def save(self) -> None:
-        if self.new.keys() == self.old.keys():
-            return  # every text came from the cache: nothing to write
-        cache.write_atomic(self.file, marshal.dumps(self.new))
+        journal.write(self.file, _STORE_FORMAT, self.new, self.added, self.same)
+
+
+_STORE_FORMAT = "formatted texts 1"  # the header of a store's file (journal.py)

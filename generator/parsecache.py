@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from . import cache, leanyaml
+from . import cache, journal, leanyaml
 from .diagnostics import escape_token
 from .jsondata import MAX_DEPTH, normalized_depth
 
@@ -74,8 +74,11 @@ class BlockCache:
         self.path = path
         self.identity = _parser_identity() if path is not None else ""
         # block hash -> (depth, data)
-        self.old: dict[bytes, tuple[int, Any]] = self._read() if path is not None else {}
+        header, stored = journal.read(path) if path is not None else (None, {})
+        self.same = header == self.identity
+        self.old: dict[bytes, tuple[int, Any]] = stored if self.same else {}
         self.used: dict[bytes, tuple[int, Any]] = {}
+        self.added: dict[bytes, tuple[int, Any]] = {}  # parsed this run: appended to the journal
         self.parsed = 0  # blocks parsed this run (the others came from the file)
         # id of each container a block's keys hold -> (it, a digest of the block's text, the key and
         # the parser): what walks of it later remember it by (walkmemo), without reading it again
@@ -109,7 +112,7 @@ class BlockCache:
             depth = normalized_depth(holder)  # counting the holder: stops one level early, the whole parse decides
             if depth > MAX_DEPTH:
                 raise ValueError("nested too deep")  # the whole parse finds where
-            entry = (depth - 1, holder[0])
+            entry = self.added[key] = (depth - 1, holder[0])
             self.parsed += 1
         if not (isinstance(entry, tuple) and len(entry) == 2 and type(entry[0]) is int and isinstance(entry[1], dict)):
             raise ValueError("not a mapping")
@@ -133,7 +136,8 @@ class BlockCache:
         return block
 
     def save(self) -> None:
-        """Write the entries back when this run parsed any (else the file is already right).
+        """Write the entries back when this run parsed any (else the file is already right): the
+        new ones appended to the journal, or all written whole when it is folded in (journal.py).
 
         The entries of the file this run did not use are kept (a selection uses a part of the
         spec; the whole is built next), up to a bound on their number past which only the used
@@ -142,18 +146,9 @@ class BlockCache:
         if self.path is None or not self.parsed:
             return
         entries = {**self.old, **self.used}
-        blob = marshal.dumps((self.identity, entries if len(entries) <= _MAX_ENTRIES else self.used))
-        cache.write_atomic(self.path, blob)
-
-    def _read(self) -> dict[bytes, tuple[int, Any]]:
-        assert self.path is not None
-        try:
-            data = marshal.loads(self.path.read_bytes())
-        except (OSError, ValueError, EOFError, TypeError):
-            return {}  # none yet, or corrupt: parsed again and replaced
-        if not (isinstance(data, tuple) and len(data) == 2 and data[0] == self.identity and isinstance(data[1], dict)):
-            return {}
-        return data[1]
+        journal.write(
+            self.path, self.identity, entries if len(entries) <= _MAX_ENTRIES else self.used, self.added, self.same
+        )
 
 
 def for_spec(spec: Path) -> BlockCache:

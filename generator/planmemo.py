@@ -34,7 +34,7 @@ from collections.abc import Callable
 from operator import attrgetter
 from typing import Any, TypeVar
 
-from . import cache, ir
+from . import cache, ir, journal
 from .views import (
     AliasView,
     EnumView,
@@ -71,14 +71,14 @@ class PlanMemo:
         self.identity = identity.encode()  # in every key too: render's memo knows views by their keys
         slot = hashlib.sha256(package.encode("utf-8", "surrogatepass")).hexdigest()[:32]
         self.path = cache.root() / "plan" / f"{slot}.marshal" if persist else None
-        stored = cache.read_marshal_dict(self.path) if self.path is not None else {}
-        views = stored.get("views") if stored.get("identity") == identity else None
-        self.old: dict[bytes, Any] = views if isinstance(views, dict) else {}
+        # the entries: a view's key -> its fields (marshal), ("derived", a derived view's key) -> the
+        # digest of its content (`derive`)
+        header, stored = journal.read(self.path) if self.path is not None else (None, {})
+        self.same = header == identity
+        self.old: dict[Any, Any] = stored if self.same else {}
         self.used: dict[bytes, Any] = {}
-        # a derived view's key (`derive`) -> the digest of its content
-        derived = stored.get("derived") if views is not None else None
-        self.old_derived: dict[bytes, Any] = derived if isinstance(derived, dict) else {}
         self.derived: dict[bytes, bytes] = {}
+        self.added: dict[Any, Any] = {}  # made this run: appended to the journal
         self.new = {"types": 0, "methods": 0}  # views made this run
         self.hits = {"types": 0, "methods": 0}  # views read back
         self.digests: dict[int, tuple[Any, bytes]] = {}  # id(view) -> (view, key): holding the view keeps its id
@@ -131,7 +131,7 @@ class PlanMemo:
             return
         cls = type(view)
         self.digests[id(view)] = (view, key)
-        self.used[key] = marshal.dumps(_freeze(view, cls))
+        self.used[key] = self.added[key] = marshal.dumps(_freeze(view, cls))
         self.new[_KIND[cls]] += 1
 
     def derive(self, source: Any, label: bytes, cls: type[ViewT], make: Callable[[], ViewT]) -> ViewT:
@@ -146,31 +146,28 @@ class PlanMemo:
             if found is not None and found[0] is source
             else None
         )
-        digest = self.old_derived.get(key) if key is not None and pending(source) else None
+        digest = self.old.get(("derived", key)) if key is not None and pending(source) else None
         if isinstance(digest, bytes):
             view = _deferred(cls, {}, lambda: vars(make()))
         else:
             view = make()
             digest = hashlib.blake2b(self.identity + label + marshal.dumps(_freeze(view, cls)), digest_size=24).digest()
         if key is not None:
+            if self.old.get(("derived", key)) != digest:
+                self.added["derived", key] = digest
             self.derived[key] = digest
             self.digests[id(view)] = (view, digest)
         return view
 
     def save(self) -> None:
-        """Keep this build's views (only them: the file never grows past one output's size),
-        written whole and then replaced. The entries are let go of then: a hundred thousand
-        tuples kept alive would slow every later garbage collection of the build."""
-        old, self.old = self.old, {}
-        old_derived, self.old_derived = self.old_derived, {}
-        same = not any(self.new.values()) and len(self.used) == len(old) and self.derived == old_derived
-        if self.path is not None and not same:
-            stored = {"identity": self.identity.decode(), "views": self.used, "derived": self.derived}
-            try:
-                cache.write_atomic(self.path, marshal.dumps(stored))
-            except ValueError:
-                pass  # a value marshal cannot hold: not remembered
-        self.used, self.derived = {}, {}
+        """Keep this build's views: the new ones appended to the journal, or (when it is folded
+        in) only this build's written whole, so that the file never grows far past one output's
+        size (journal.py). The entries are let go of then: a hundred thousand tuples kept alive
+        would slow every later garbage collection of the build."""
+        if self.path is not None:
+            entries: dict[Any, Any] = {**self.used, **{("derived", k): d for k, d in self.derived.items()}}
+            journal.write(self.path, self.identity.decode(), entries, self.added, self.same)
+        self.old, self.used, self.derived, self.added = {}, {}, {}, {}
 
 
 def shape_digest(definitions: tuple[ir.Definition, ...], decoders: dict[str, str], owners: dict[str, str]) -> bytes:

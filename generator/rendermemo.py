@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import marshal
 import pickle
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,7 +25,7 @@ from typing import Any
 import jinja2
 import jinja2.meta
 
-from .cache import read_marshal_dict, write_atomic
+from . import journal
 from .precompiled import builtin_reads
 from .views import Job
 
@@ -46,13 +45,14 @@ class Memo:
         self.file = folder / "memo" / f"{slot[:32]}.marshal"
         self.env = env
         self.base = _base_digest(template_dirs)
-        old = read_marshal_dict(self.file)
-        same = old.get("base") == self.base
-        self.old: dict[str, str] = old.get("texts", {}) if same else {}
-        # template -> the context names it reads (None: all), kept while no template changes
-        self.uses: dict[str, list[str] | None] = old.get("uses", {}) if same else {}
+        # the entries: a job's key -> its text, and ("uses", template) -> the context names the
+        # template reads (None: all), kept while no template changes
+        header, entries = journal.read(self.file)
+        self.same = header == self.base
+        self.old: dict[Any, Any] = entries if self.same else {}
+        self.uses: dict[str, list[str] | None] = {k[1]: v for k, v in self.old.items() if type(k) is tuple}
         self.new: dict[str, str] = {}
-        self.missed = False
+        self.added: dict[Any, Any] = {}  # made this run: appended to the memo's journal
         self._digests: dict[int, bytes] = {}  # id of a context value -> its digest (common values are shared)
         self.known = known or {}  # values whose digest planmemo knows: not serialised again
         self._composite: set[type[Any]] = set()  # view classes whose fields hold views
@@ -75,8 +75,7 @@ class Memo:
             if not known:
                 assert self.env.loader is not None
                 reads = template_reads(self.env, self.env.loader.get_source(self.env, template)[0])
-            self.uses[template] = reads
-            self.missed = True
+            self.uses[template] = self.added[("uses", template)] = reads
         return self.uses[template]
 
     def _digest(self, value: Any) -> bytes:
@@ -108,21 +107,21 @@ class Memo:
 
     def get(self, key: str | None) -> str | None:
         text = self.old.get(key) if key is not None else None
-        if text is None:
-            self.missed = True
-        elif key is not None:
+        if type(text) is str and key is not None:
             self.new[key] = text
-        return text
+            return text
+        return None
 
     def put(self, key: str | None, text: str) -> None:
         if key is not None:
-            self.new[key] = text
+            self.new[key] = self.added[key] = text
 
     def save(self) -> None:
-        """Keep this build's texts (only them: the memo never grows past one output's size)."""
-        if not self.missed and len(self.new) == len(self.old):
-            return
-        write_atomic(self.file, marshal.dumps({"base": self.base, "texts": self.new, "uses": self.uses}))
+        """Keep this build's texts: the new ones appended to the journal, or (when it is folded in,
+        or the templates changed) only this build's written whole, so that the memo never grows
+        far past one output's size (journal.py)."""
+        entries: dict[Any, Any] = {**self.new, **{("uses", t): reads for t, reads in self.uses.items()}}
+        journal.write(self.file, self.base, entries, self.added, self.same)
 
 
 def _is_view(value: Any) -> bool:

@@ -19,7 +19,7 @@ import marshal
 import sys
 from typing import Any
 
-from . import cache
+from . import cache, journal
 
 MAX_ENTRIES = 50_000  # past it only this run's entries are kept
 
@@ -32,8 +32,11 @@ class WalkMemo:
     ) -> None:
         identity = cache.code_identity(sys.version, ("walkmemo.py", *modules))
         self.path = cache.root() / "walks" / f"{kind}-{identity}.marshal" if persist else None
-        self.old: dict[bytes, Any] = cache.read_marshal_dict(self.path) if self.path is not None else {}
+        header, stored = journal.read(self.path) if self.path is not None else (None, {})
+        self.same = header == _HEADER
+        self.old: dict[bytes, Any] = stored if self.same else {}
         self.used: dict[bytes, Any] = {}
+        self.added: dict[bytes, Any] = {}  # computed this run: appended to the journal
         self.new = 0  # results computed this run (the others came from the file)
         self._digests: dict[tuple[int, str], tuple[Any, bytes | None]] = {}  # (id, pointer) -> (value, digest)
         self.known = known or {}  # the parse cache's digests of unchanged blocks' containers
@@ -77,15 +80,16 @@ class WalkMemo:
 
     def put(self, tag: bytes, digest: bytes | None, result: Any) -> None:
         if digest is not None:
-            self.used[tag + digest] = result
+            self.used[tag + digest] = self.added[tag + digest] = result
             self.new += 1
 
     def save(self) -> None:
-        """Write the entries back when this run computed any (written whole and replaced)."""
+        """Write the entries back when this run computed any: appended to the journal, or all
+        written whole when it is folded in (journal.py)."""
         if self.path is None or not self.new:
             return
         entries = {**self.old, **self.used}
-        try:
-            cache.write_atomic(self.path, marshal.dumps(entries if len(entries) <= MAX_ENTRIES else self.used))
-        except ValueError:
-            pass  # a value marshal cannot hold: not remembered
+        journal.write(self.path, _HEADER, entries if len(entries) <= MAX_ENTRIES else self.used, self.added, self.same)
+
+
+_HEADER = "walk results 1"  # (the code's identity is in the file's name)

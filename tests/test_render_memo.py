@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from conftest import ROOT, planned_jobs, run_convgen
+from convgen import journal
 from convgen.render import BUILTIN, render
 from convgen.views import Job
 
@@ -22,10 +23,10 @@ def _jobs() -> list[Job]:
 
 def _mark_remembered(cache: Path) -> None:
     """Append MARK to every remembered text: a job that reads the memo shows it."""
-    (memo,) = (cache / "memo").iterdir()
-    data = marshal.loads(memo.read_bytes())
-    data["texts"] = {key: text + MARK for key, text in data["texts"].items()}
-    memo.write_bytes(marshal.dumps(data))
+    (memo,) = (cache / "memo").glob("*.marshal")
+    header, entries = journal.read(memo)  # (texts by str keys; what templates read by tuple ones)
+    memo.write_bytes(marshal.dumps((header, {k: v + MARK if type(k) is str else v for k, v in entries.items()})))
+    journal.journal_of(memo).unlink(missing_ok=True)
 
 
 def _types_job(jobs: list[Job]) -> Job:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from convgen import journal
 from convgen import select as select_module
 from convgen.load import load
 from convgen.schemadepth import MAX_SCHEMA_DEPTH
@@ -186,10 +187,12 @@ def test_a_corrupt_or_foreign_memo_is_never_used(tmp_path: Path, cache_home: Pat
     assert len(files) == 2  # select's and the enum check's
     for file in files:
         if garbage == b"poisoned":  # every entry wrong, as another convgen's code might have them: kept apart by name
-            entries = marshal.loads(file.read_bytes())
+            header, entries = journal.read(file)
+            assert entries
             file.unlink()
             wrong = {key: ("#/components/schemas/Thing1",) if key[:1] == b"r" else () for key in entries}
-            file.with_name(file.name.split("-")[0] + "-0123456789abcdef.marshal").write_bytes(marshal.dumps(wrong))
+            other = file.with_name(file.name.split("-")[0] + "-0123456789abcdef.marshal")
+            other.write_bytes(marshal.dumps((header, wrong)))
         else:
             file.write_bytes(garbage)
     assert checked(path, use_cache=True) == cold
