@@ -29,13 +29,14 @@ def _f(x: float | None, fmt: str = ".3f", unit: str = "") -> str:
 # Why a target is missed, where we know: measured causes, not excuses (see the README, Performance).
 WHY_MISSED = {
     "realistic mix": "the logprob-heavy page (~8,000 small valid `LogProb`/`TopLogProb` objects) decides the sum: "
-                     "there our checked decode costs about 1.2 µs per leaf object (a type check per field, the list "
-                     "of byte values checked in one pass, the cyclic GC paused while the list decodes) against "
-                     "about 4.6 µs for the SDK's unchecked `construct_type`, so about 4x (2-4x across runs) where "
-                     "20x would need 0.23 µs per object, about what creating one Python object with its attribute "
-                     "dict costs before any check; native code or lazy decoding (which would no longer find a "
-                     "misfit when the response arrives) would be needed. Mixed kinds and long strings are about "
-                     "17-25x across runs (see the table below)",
+                     "there our checked decode costs about 1 µs per leaf object (a type check per field, the list of "
+                     "byte values checked in one pass, the cyclic GC paused while the list decodes) against about "
+                     "6 µs for the SDK's unchecked `construct_type`. Measured on that page (hand-written decoders "
+                     "of its two classes, GC paused): creating the objects with no check at all takes about half "
+                     "of our time (~11x the SDK with attribute dicts, as our models have; ~20x with `__slots__`), "
+                     "so the checks alone cost more than 20x leaves; native code or lazy decoding (which would no "
+                     "longer find a misfit when the response arrives) would be needed. Mixed kinds and long strings "
+                     "are about 17-25x across runs (see the table below)",
     "cold build": "with every cache empty every file is rendered and formatted (the built-in templates come "
                   "precompiled; black runs on no statement of the section), and the generator's own imports take "
                   "about 0.15 s; the standard validator runs in a second process beside it, off the critical path",
