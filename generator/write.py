@@ -120,10 +120,16 @@ def write(files: dict[str, str], out: Path) -> bool:
         if foreign:
             raise ForeignFiles(out, foreign)
     same, kept = _unchanged(files, out)
-    if len(same) == len(files) and set(_existing(out, files)) == set(files):
+    existing = set(_existing(out, files)) if len(files) - len(same) <= 1 else None
+    if len(same) == len(files) and existing == set(files):
         remove_leftovers(out)
         return False
     parent = out.absolute().parent
+    if existing == set(files):  # one file changed, none added or removed
+        (rel,) = (p for p in files if p not in same)
+        if _replace_one(out, rel, files[rel]):
+            remove_leftovers(out)
+            return True
     try:
         parent.mkdir(parents=True, exist_ok=True)
         remove_leftovers(out)
@@ -149,6 +155,30 @@ def write(files: dict[str, str], out: Path) -> bool:
         _remove_tree(staging)
         if isinstance(exc, OSError):
             raise WriteError(f"cannot write {out}: {exc.strerror or exc}") from None
+        raise
+    return True
+
+
+def _replace_one(out: Path, rel: str, text: str) -> bool:
+    """Put the one changed file in place: written beside the output folder (a leftover there,
+    should this process be killed, goes as a staging folder's does), then renamed over the old
+    file: one atomic step, as the folder swap is, without linking a thousand unchanged files into
+    a new tree. False (nothing done) where the old file is not a plain file."""
+    target = out / rel
+    if target.is_symlink() or not target.is_file():
+        return False
+    temp = out.absolute().parent / f".{out.name}.new-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        with open(temp, "x", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(temp, target)
+    except BaseException as exc:  # Ctrl-C too: the old file stays, the new one goes
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise WriteError(f"cannot write {target}: {exc.strerror or exc}") from None
         raise
     return True
 
@@ -318,7 +348,8 @@ STALE_SECONDS = 3600  # leftovers of convgen versions that did not record their 
 
 
 def remove_leftovers(out: Path) -> list[Path]:
-    """Remove staging folders of `out` left by builds that were killed (their process is gone)."""
+    """Remove staging folders of `out` (and the files `_replace_one` writes beside it) left by
+    builds that were killed (their process is gone)."""
     removed: list[Path] = []
     parent = out.absolute().parent
     try:
@@ -327,7 +358,9 @@ def remove_leftovers(out: Path) -> list[Path]:
         return removed
     for entry in entries:
         match = _LEFTOVER.match(entry.name)
-        if match is None or match.group("name") != out.name or entry.is_symlink() or not entry.is_dir():
+        if match is None or match.group("name") != out.name or entry.is_symlink():
+            continue
+        if not entry.is_dir() and not entry.is_file():
             continue
         pid = match.group("pid")
         if pid is not None:
@@ -339,7 +372,13 @@ def remove_leftovers(out: Path) -> list[Path]:
                     continue
             except OSError:
                 continue
-        _remove_tree(entry)
+        if entry.is_dir():
+            _remove_tree(entry)
+        else:
+            try:
+                entry.unlink()
+            except OSError:
+                continue
         removed.append(entry)
     return removed
 

@@ -255,3 +255,93 @@ def shutil_copy_tree(files: dict[str, bytes], folder: Path) -> None:
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+
+
+def _one_changed(v1: Path) -> Path:
+    """v1 with one schema's description changed: one generated file differs."""
+    spec = v1.parent / "pets-described.yaml"
+    text = v1.read_text()
+    spec.write_text(text.replace("description: A pet, told apart", "description: A pet (described again), told apart", 1))
+    assert spec.read_text() != text
+    return spec
+
+
+def test_one_changed_file_is_renamed_over_the_old_one(project: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    """Where one file changed and none came or went, the new text is written beside the output and
+    renamed over the old file (one atomic step): the folder and the other files stay as they are."""
+    v1, _, out = project
+    spec = _one_changed(v1)
+    cold = _convgen(*_build_args(spec, tmp_path / "cold", "--no-cache"), cwd=tmp_path)
+    assert cold.returncode == 0, cold.stderr
+    expected = tree(tmp_path / "cold")
+    before = tree(out)
+    changed = [rel for rel in expected if expected[rel] != before.get(rel)]
+    assert len(changed) == 1 and set(expected) == set(before)
+    inodes = {rel: os.stat(out / rel).st_ino for rel in before if not rel.endswith("/")}
+    folder = os.stat(out).st_ino
+
+    result = _convgen(*_build_args(spec, out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert tree(out) == expected
+    assert os.stat(out).st_ino == folder
+    assert {rel for rel, ino in inodes.items() if os.stat(out / rel).st_ino != ino} == set(changed)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+@pytest.mark.parametrize("where", ["writing the file", "renaming it"])
+def test_ctrl_c_while_one_changed_file_is_put_in_place_changes_nothing(
+    project: tuple[Path, Path, Path], where: str, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    v1, _, out = project
+    spec = _one_changed(v1)
+    before = _folder_state(out.parent, out)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(CACHE or out.parent / "cache"))
+    calls = {"n": 0}
+    if where == "writing the file":
+        real_open = open
+
+        def interrupted_open(*args: object, **kwargs: object) -> object:
+            if len(args) > 1 and args[1] == "x":
+                calls["n"] += 1
+                handle = real_open(*args, **kwargs)  # type: ignore[call-overload]
+                handle.close()  # the file exists, half made, when the interrupt comes
+                raise KeyboardInterrupt
+            return real_open(*args, **kwargs)  # type: ignore[call-overload]
+
+        monkeypatch.setattr(write_module, "open", interrupted_open, raising=False)
+    else:
+        def interrupted_replace(source: object, target: object) -> None:
+            calls["n"] += 1
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(write_module.os, "replace", interrupted_replace)
+    code = cli.main([str(a) for a in _build_args(spec, out)])
+    captured = capfd.readouterr()
+    assert code == 130 and calls["n"] == 1
+    _assert_untouched(before, out.parent, out, captured.err)
+
+
+def test_disk_full_while_one_changed_file_is_written_changes_nothing(project: tuple[Path, Path, Path]) -> None:
+    v1, _, out = project
+    spec = _one_changed(v1)
+    before = _folder_state(out.parent, out)
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+
+    result = _convgen(*_build_args(spec, out), cwd=out.parent, preexec_fn=limit)
+    assert result.returncode == 2 and " error E404: cannot write " in result.stderr, result.stderr
+    _assert_untouched(before, out.parent, out, result.stderr)
+
+
+def test_a_file_a_killed_build_left_beside_the_output_goes_with_the_next_build(
+    project: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    v1, _, out = project
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout
+    (tmp_path / f".out.new-{dead.strip()}-zzzz1234").write_text("x = ")  # as `_replace_one` writes it
+    (tmp_path / ".other.new-1-abc").write_text("another output's")
+    result = _convgen(*_build_args(_one_changed(v1), out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [".other.new-1-abc"]
