@@ -125,7 +125,9 @@ def write(files: dict[str, str], out: Path) -> bool:
         remove_leftovers(out)
         return False
     parent = out.absolute().parent
-    if existing == set(files):  # one file changed, none added or removed
+    if existing == set(files) and len(kept) == len(files) - 1:
+        # one file changed, none came or went, and the others are as a new tree would have them
+        # (plain files with a new file's mode: a symlink or another mode is written anew)
         (rel,) = (p for p in files if p not in same)
         if _replace_one(out, rel, files[rel]):
             remove_leftovers(out)

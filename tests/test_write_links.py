@@ -69,8 +69,8 @@ def test_an_interrupted_write_leaves_the_old_files_as_they_were(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(write_module, "_swap", interrupted)  # after every file is staged (linked or written)
-    with pytest.raises(KeyboardInterrupt):
-        write({**FILES, "pkg/b.py": "B = 5\n"}, out)
+    with pytest.raises(KeyboardInterrupt):  # (two files change: one alone is renamed in place, test_atomic_write.py)
+        write({**FILES, "pkg/b.py": "B = 5\n", "pkg/sub/c.py": "C = 5\n"}, out)
     assert contents(out) == old
     assert all(os.lstat(out / rel).st_nlink == 1 for rel in FILES)  # the staged links were removed
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
