@@ -119,16 +119,19 @@ def test_broken_template_override_changes_nothing(project: tuple[Path, Path, Pat
     _assert_untouched(before, out.parent, out, result.stderr)
 
 
-def test_disk_full_changes_nothing(project: tuple[Path, Path, Path]) -> None:
-    """A file size limit makes writes fail with EFBIG part-way through, as a full disk would."""
-    _, v2, out = project
+@pytest.mark.parametrize("change", ["many files", "one file"])
+def test_disk_full_changes_nothing(project: tuple[Path, Path, Path], change: str) -> None:
+    """A file size limit makes writes fail with EFBIG part-way through, as a full disk would; where
+    one file changed, while that file alone is written beside the output."""
+    v1, v2, out = project
+    spec, size = (v2, 4096) if change == "many files" else (_one_changed(v1), 1024)
     before = _folder_state(out.parent, out)
 
     def limit() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
 
-    result = _convgen(*_build_args(v2, out), cwd=out.parent, preexec_fn=limit)
+    result = _convgen(*_build_args(spec, out), cwd=out.parent, preexec_fn=limit)
     assert result.returncode == 2 and " error E404: cannot write " in result.stderr, result.stderr
     _assert_untouched(before, out.parent, out, result.stderr)
 
@@ -146,35 +149,51 @@ def test_output_that_is_a_file_or_a_foreign_folder_is_refused(tmp_path: Path) ->
         assert _folder_state(tmp_path, target) == before
 
 
-@pytest.mark.parametrize("where", ["writing files", "swapping folders"])
+@pytest.mark.parametrize("where", ["writing files", "swapping folders", "writing the one file", "renaming it"])
 def test_ctrl_c_in_the_write_stage_changes_nothing(project: tuple[Path, Path, Path], where: str,
                                                   monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
-    _, v2, out = project
+    """Ctrl-C while the new tree is staged or swapped in, and (where one file changed, so it alone is
+    put in place) while that file is written beside the output or renamed over the old one."""
+    v1, v2, out = project
+    spec = v2 if where in ("writing files", "swapping folders") else _one_changed(v1)
     before = _folder_state(out.parent, out)
     monkeypatch.setenv("XDG_CACHE_HOME", str(CACHE or out.parent / "cache"))
     calls = {"n": 0}
-    if where == "writing files":
-        real_open = open
+    real_open = open
 
-        def interrupted_open(*args: object, **kwargs: object) -> object:
-            calls["n"] += 1
-            if calls["n"] == 5:
-                raise KeyboardInterrupt
-            return real_open(*args, **kwargs)  # type: ignore[call-overload]
-
-        monkeypatch.setattr(write_module, "open", interrupted_open, raising=False)
-    else:
-        def interrupted_swap(staging: Path, target: Path) -> None:
-            calls["n"] += 1
-            assert staging.is_dir() and (staging / write_module.MANIFEST).is_file()  # fully written by now
+    def interrupted_open(*args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if where == "writing the one file" and len(args) > 1 and args[1] == "x":
+            real_open(*args, **kwargs).close()  # type: ignore[call-overload]  # made, half written, when it comes
             raise KeyboardInterrupt
+        if where == "writing files" and calls["n"] == 5:
+            raise KeyboardInterrupt
+        return real_open(*args, **kwargs)  # type: ignore[call-overload]
 
+    def interrupted_swap(staging: Path, target: Path) -> None:
+        assert staging.is_dir() and (staging / write_module.MANIFEST).is_file()  # fully written by now
+        raise KeyboardInterrupt
+
+    real_replace = os.replace
+
+    def interrupted_replace(source: str, target: str) -> None:
+        if Path(source).name.startswith(f".{out.name}.new-"):  # the one file, not a cache's (os is shared)
+            calls["renamed"] = calls.get("renamed", 0) + 1
+            raise KeyboardInterrupt
+        real_replace(source, target)
+
+    monkeypatch.setattr(write_module, "open", interrupted_open, raising=False)
+    if where == "swapping folders":
         monkeypatch.setattr(write_module, "_swap", interrupted_swap)
-    code = cli.main([str(a) for a in _build_args(v2, out)])
+    if where == "renaming it":
+        monkeypatch.setattr(write_module.os, "replace", interrupted_replace)
+    code = cli.main([str(a) for a in _build_args(spec, out)])
     captured = capfd.readouterr()
     assert code == 130 and calls["n"] >= 1
     assert "interrupted; the output folder was left as it was" in captured.err
     _assert_untouched(before, out.parent, out, captured.err)
+    if where == "renaming it":
+        assert calls["renamed"] == 1
 
 
 def test_sigint_at_any_moment_leaves_old_or_new(project: tuple[Path, Path, Path], tmp_path: Path,
@@ -286,53 +305,6 @@ def test_one_changed_file_is_renamed_over_the_old_one(project: tuple[Path, Path,
     assert os.stat(out).st_ino == folder
     assert {rel for rel, ino in inodes.items() if os.stat(out / rel).st_ino != ino} == set(changed)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
-
-
-@pytest.mark.parametrize("where", ["writing the file", "renaming it"])
-def test_ctrl_c_while_one_changed_file_is_put_in_place_changes_nothing(
-    project: tuple[Path, Path, Path], where: str, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
-) -> None:
-    v1, _, out = project
-    spec = _one_changed(v1)
-    before = _folder_state(out.parent, out)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(CACHE or out.parent / "cache"))
-    calls = {"n": 0}
-    if where == "writing the file":
-        real_open = open
-
-        def interrupted_open(*args: object, **kwargs: object) -> object:
-            if len(args) > 1 and args[1] == "x":
-                calls["n"] += 1
-                handle = real_open(*args, **kwargs)  # type: ignore[call-overload]
-                handle.close()  # the file exists, half made, when the interrupt comes
-                raise KeyboardInterrupt
-            return real_open(*args, **kwargs)  # type: ignore[call-overload]
-
-        monkeypatch.setattr(write_module, "open", interrupted_open, raising=False)
-    else:
-        def interrupted_replace(source: object, target: object) -> None:
-            calls["n"] += 1
-            raise KeyboardInterrupt
-
-        monkeypatch.setattr(write_module.os, "replace", interrupted_replace)
-    code = cli.main([str(a) for a in _build_args(spec, out)])
-    captured = capfd.readouterr()
-    assert code == 130 and calls["n"] == 1
-    _assert_untouched(before, out.parent, out, captured.err)
-
-
-def test_disk_full_while_one_changed_file_is_written_changes_nothing(project: tuple[Path, Path, Path]) -> None:
-    v1, _, out = project
-    spec = _one_changed(v1)
-    before = _folder_state(out.parent, out)
-
-    def limit() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
-
-    result = _convgen(*_build_args(spec, out), cwd=out.parent, preexec_fn=limit)
-    assert result.returncode == 2 and " error E404: cannot write " in result.stderr, result.stderr
-    _assert_untouched(before, out.parent, out, result.stderr)
 
 
 def test_a_file_a_killed_build_left_beside_the_output_goes_with_the_next_build(
