@@ -37,14 +37,25 @@ def fingerprint(spec: Path, options: dict[str, Any], templates: Path | None) -> 
         return None
     digest.update(json.dumps(options, sort_keys=True, default=str).encode())
     for folder in (_PACKAGE, _templates_dir(), templates):
-        if folder is None or not folder.is_dir():
-            continue
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-                digest.update(path.read_bytes())
+        if folder is not None and folder.is_dir():
+            _add_tree(digest, folder)
     digest.update(black_version().encode())
     return digest.hexdigest()
+
+
+def _add_tree(digest: Any, folder: Path) -> None:
+    """Every file below `folder` but bytecode caches, by relative path and content (plain strings
+    and os.walk: pathlib's objects made this a tenth of every warm build's time)."""
+    base = os.fspath(folder)
+    found: list[str] = []
+    for root, dirs, names in os.walk(base):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        prefix = os.path.relpath(root, base).replace(os.sep, "/") + "/" if root != base else ""
+        found += (prefix + name for name in names if os.path.isfile(os.path.join(root, name)))
+    for rel in sorted(found):
+        digest.update(rel.encode() + b"\0")
+        with open(os.path.join(base, rel), "rb") as fh:
+            digest.update(fh.read())
 
 
 def black_version() -> str:

@@ -47,3 +47,32 @@ def test_only_the_newest_builds_are_kept() -> None:
     kept = sorted(p.name for p in folder.iterdir())
     assert len(kept) == 21 and "old.json" not in kept  # the 20 newest before the last save, and its own
     assert cache.load("k24") == ([], {"f.py": "24"})
+
+
+def test_the_key_follows_every_template_file_but_bytecode_caches(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("openapi: 3.1.0\n")
+    templates = tmp_path / "templates"
+    (templates / "runtime" / "__pycache__").mkdir(parents=True)
+    (templates / "types_module.py.jinja").write_text("{{ module }}\n")
+    (templates / "runtime" / "http.py").write_text("X = 1\n")
+
+    def key() -> str | None:
+        return cache.fingerprint(spec, {"package": "pets"}, templates)
+
+    first = key()
+    assert first is not None and key() == first
+    (templates / "runtime" / "__pycache__" / "http.cpython-311.pyc").write_bytes(b"\0")
+    assert key() == first  # bytecode is not a template
+    seen = {first}
+    for change in (
+        lambda: (templates / "runtime" / "http.py").write_text("X = 2\n"),  # a nested file's content
+        lambda: (templates / "runtime" / "extra.py").write_text(""),  # a file added
+        lambda: (templates / "runtime" / "extra.py").rename(templates / "runtime" / "other.py"),  # renamed
+        lambda: spec.write_text("openapi: 3.0.3\n"),  # the spec
+    ):
+        change()
+        now = key()
+        assert now not in seen
+        seen.add(now)
+    assert cache.fingerprint(spec, {"package": "other"}, templates) not in seen  # the options
