@@ -140,17 +140,6 @@ def write_atomic(path: Path, data: bytes) -> None:
                 os.unlink(tmp)
 
 
-def read_marshal_dict(file: Path) -> dict[Any, Any]:
-    """A cache file's dict written with marshal; {} when it is missing, unreadable or not a dict
-    (a cache that cannot be read only costs time). Read whole, then decoded: marshal.load from a
-    file object costs five times as much on many small entries."""
-    try:
-        data = marshal.loads(file.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def code_identity(seed: str, modules: tuple[str, ...]) -> str:
     """What names the code that computed a cache's entries: `seed` (versions) and the source of
     the generator's `modules` (file names), so an entry is never read by code that would compute

@@ -303,8 +303,7 @@ class _Store:
     def __init__(self, folder: Path, files: dict[str, str]) -> None:
         slot = hashlib.sha256("\0".join(sorted({p.split("/", 1)[0] for p in files})).encode()).hexdigest()
         self.file = folder / "outputs" / f"{slot[:32]}.marshal"
-        header, self.old = journal.read(self.file)
-        self.same = header == _STORE_FORMAT
+        self.same, self.old = journal.read_for(self.file, _STORE_FORMAT)
         self.new: dict[str, str | bool] = {}
         self.added: dict[str, str | bool] = {}  # made this run: appended to the journal
 

@@ -49,6 +49,13 @@ def read(path: Path) -> tuple[Any, dict[Any, Any]]:
     return header, entries
 
 
+def read_for(path: Path | None, header: Any) -> tuple[bool, dict[Any, Any]]:
+    """(whether the file is there with `header`, its entries if so, else {}): what a memo starts
+    from (`same` tells `write` whether it may append)."""
+    found, entries = read(path) if path is not None else (None, {})
+    return found == header, entries if found == header else {}
+
+
 def _records(path: Path, header: Any) -> Iterator[dict[Any, Any]]:
     try:
         blob = path.read_bytes()

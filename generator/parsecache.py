@@ -74,9 +74,7 @@ class BlockCache:
         self.path = path
         self.identity = _parser_identity() if path is not None else ""
         # block hash -> (depth, data)
-        header, stored = journal.read(path) if path is not None else (None, {})
-        self.same = header == self.identity
-        self.old: dict[bytes, tuple[int, Any]] = stored if self.same else {}
+        self.same, self.old = journal.read_for(path, self.identity)
         self.used: dict[bytes, tuple[int, Any]] = {}
         self.added: dict[bytes, tuple[int, Any]] = {}  # parsed this run: appended to the journal
         self.parsed = 0  # blocks parsed this run (the others came from the file)

@@ -73,9 +73,7 @@ class PlanMemo:
         self.path = cache.root() / "plan" / f"{slot}.marshal" if persist else None
         # the entries: a view's key -> its fields (marshal), ("derived", a derived view's key) -> the
         # digest of its content (`derive`)
-        header, stored = journal.read(self.path) if self.path is not None else (None, {})
-        self.same = header == identity
-        self.old: dict[Any, Any] = stored if self.same else {}
+        self.same, self.old = journal.read_for(self.path, identity)
         self.used: dict[bytes, Any] = {}
         self.derived: dict[bytes, bytes] = {}
         self.added: dict[Any, Any] = {}  # made this run: appended to the journal
@@ -146,14 +144,14 @@ class PlanMemo:
             if found is not None and found[0] is source
             else None
         )
-        digest = self.old.get(("derived", key)) if key is not None and pending(source) else None
-        if isinstance(digest, bytes):
-            view = _deferred(cls, {}, lambda: vars(make()))
+        remembered = self.old.get(("derived", key)) if key is not None else None
+        if isinstance(remembered, bytes) and pending(source):
+            view, digest = _deferred(cls, {}, lambda: vars(make())), remembered
         else:
             view = make()
             digest = hashlib.blake2b(self.identity + label + marshal.dumps(_freeze(view, cls)), digest_size=24).digest()
         if key is not None:
-            if self.old.get(("derived", key)) != digest:
+            if remembered != digest:
                 self.added["derived", key] = digest
             self.derived[key] = digest
             self.digests[id(view)] = (view, digest)
@@ -253,10 +251,7 @@ def _thaw(values: tuple[Any, ...], cls: type[Any], defer: bool = False) -> Any:
             else value
             for name, value in zip(names, values, strict=True)
         )
-    # frozen: the fields are set as the dataclass's own __init__ would, without calling it
-    view = object.__new__(cls)
-    view.__dict__.update(zip(names, values, strict=True))
-    return view
+    return _plain(cls, values)
 
 
 class _Deferred:
@@ -272,15 +267,15 @@ class _Deferred:
         self.__dict__.update(fill())
         return getattr(self, name)
 
+    _view: type[Any]  # the view class it is (set by `_deferred`)
+
     def __eq__(self, other: object) -> bool:
-        base = type(self).__mro__[2]
-        if not isinstance(other, base):
+        if not isinstance(other, self._view):
             return NotImplemented
-        return all(getattr(self, n) == getattr(other, n) for n in _names_of(base))
+        return all(getattr(self, n) == getattr(other, n) for n in _NAMES[self._view])
 
     def __reduce__(self) -> tuple[Any, ...]:
-        base = type(self).__mro__[2]
-        return _plain, (base, tuple(getattr(self, n) for n in _names_of(base)))
+        return _plain, (self._view, tuple(getattr(self, n) for n in _NAMES[self._view]))
 
 
 _DEFERRED: dict[type[Any], type[Any]] = {}
@@ -290,7 +285,7 @@ def _deferred(cls: type[ViewT], fields: dict[str, Any], fill: Callable[[], dict[
     """A `cls` view with `fields`, whose other fields `fill()` makes when one is first read."""
     sub = _DEFERRED.get(cls)
     if sub is None:
-        sub = _DEFERRED[cls] = type(cls.__name__, (_Deferred, cls), {"__hash__": cls.__hash__})
+        sub = _DEFERRED[cls] = type(cls.__name__, (_Deferred, cls), {"__hash__": cls.__hash__, "_view": cls})
     view = object.__new__(sub)
     view.__dict__.update(fields, _fill=fill)
     return view  # type: ignore[no-any-return]
@@ -301,11 +296,9 @@ def pending(view: Any) -> bool:
     return "_fill" in getattr(view, "__dict__", ())
 
 
-def _names_of(cls: type[Any]) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
-
-
 def _plain(cls: type[Any], values: tuple[Any, ...]) -> Any:
+    """A `cls` view of these field values; frozen: the fields are set as the dataclass's own
+    __init__ would, without calling it."""
     view = object.__new__(cls)
-    view.__dict__.update(zip(_names_of(cls), values, strict=True))
+    view.__dict__.update(zip(_NAMES[cls], values, strict=True))
     return view

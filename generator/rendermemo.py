@@ -47,9 +47,7 @@ class Memo:
         self.base = _base_digest(template_dirs)
         # the entries: a job's key -> its text, and ("uses", template) -> the context names the
         # template reads (None: all), kept while no template changes
-        header, entries = journal.read(self.file)
-        self.same = header == self.base
-        self.old: dict[Any, Any] = entries if self.same else {}
+        self.same, self.old = journal.read_for(self.file, self.base)
         self.uses: dict[str, list[str] | None] = {k[1]: v for k, v in self.old.items() if type(k) is tuple}
         self.new: dict[str, str] = {}
         self.added: dict[Any, Any] = {}  # made this run: appended to the memo's journal

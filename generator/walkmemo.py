@@ -32,9 +32,7 @@ class WalkMemo:
     ) -> None:
         identity = cache.code_identity(sys.version, ("walkmemo.py", *modules))
         self.path = cache.root() / "walks" / f"{kind}-{identity}.marshal" if persist else None
-        header, stored = journal.read(self.path) if self.path is not None else (None, {})
-        self.same = header == _HEADER
-        self.old: dict[bytes, Any] = stored if self.same else {}
+        self.same, self.old = journal.read_for(self.path, _HEADER)
         self.used: dict[bytes, Any] = {}
         self.added: dict[bytes, Any] = {}  # computed this run: appended to the journal
         self.new = 0  # results computed this run (the others came from the file)
