@@ -169,7 +169,7 @@ def _replace_one(out: Path, rel: str, text: str) -> bool:
     target = out / rel
     if target.is_symlink() or not target.is_file():
         return False
-    temp = out.absolute().parent / f".{out.name}.new-{os.getpid()}-{secrets.token_hex(4)}"
+    temp = _new_beside(out.absolute().parent, out)
     try:
         with open(temp, "x", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
@@ -233,10 +233,15 @@ def _linked(old: Path, target: Path) -> bool:
     return True
 
 
+def _new_beside(parent: Path, out: Path) -> Path:
+    """A fresh name in `parent` for what a build writes beside `out` (`remove_leftovers` knows it)."""
+    return parent / f".{out.name}.new-{os.getpid()}-{secrets.token_hex(4)}"
+
+
 def _make_staging(parent: Path, out: Path) -> Path:
     """A new folder beside `out` with the mode a plain mkdir gives (mkdtemp's is 0700), or `out`'s own."""
     for _ in range(100):
-        staging = parent / f".{out.name}.new-{os.getpid()}-{secrets.token_hex(4)}"
+        staging = _new_beside(parent, out)
         try:
             os.mkdir(staging)
         except FileExistsError:
