@@ -52,7 +52,10 @@ from .views import (
 _CODE = (
     "planmemo.py",
     "plan.py",
+    "plantypes.py",
+    "planresources.py",
     "planmethods.py",
+    "importorder.py",
     "views.py",
     "pytypes.py",
     "ir.py",
