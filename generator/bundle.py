@@ -12,6 +12,8 @@ the one document the later stages read, so they stay one-way and single-document
   diagnostics point at the right file and line.
 - Files are confined to a root folder (by default the spec's own); URLs are never fetched.
   Cycles across files end: a component is named before its content is walked.
+- A spec in one file is bundled too when a local reference points outside #/components (see
+  localrefs.py): what it names moves under #/components, or is copied where it is named.
 """
 
 from __future__ import annotations
@@ -26,11 +28,15 @@ from typing import Any
 from urllib.parse import unquote
 
 from .diagnostics import Diagnostic, escape_token
+from .localrefs import context_at, is_elsewhere, plan_moves, tokens_of
 from .specread import SUBSCHEMA_LISTS, SUBSCHEMA_MAPS, SUBSCHEMA_VALUES
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 # A `$ref` whose value does not start with `#` (quick test on the text: most specs have none).
 EXTERNAL_REF = re.compile(r"""\$ref["']?\s*:\s*["']?[^#\s"',}]""")
+# A `$ref` other than a plain `"#/components/..."` (a file, or see localrefs.ELSEWHERE): what makes
+# a spec one to bundle, found in one pass over the text of one that is not (most specs)
+UNUSUAL_REF = re.compile(r"""\$ref["']?\s*:(?!\s*["']#/components/[^"'%]*["'])""")
 MAX_INLINE_CHAIN = 32
 
 # ctx -> component kind a reference there is placed under (else: inlined)
@@ -104,13 +110,15 @@ class LoadError(Exception):
         self.code, self.message, self.line, self.column = code, message, line, column
 
 
-def bundle(root: Source, ref_root: Path, read: Reader) -> Bundle:
-    return _Bundler(root, ref_root, read).run()
+def bundle(root: Source, ref_root: Path, read: Reader, files: bool = True) -> Bundle:
+    """Without `files` (no `$ref` names a file: the root is bundled for its local references
+    alone), discriminator mappings that name files are left as they are, for the later stages."""
+    return _Bundler(root, ref_root, read, files).run()
 
 
 class _Bundler:
-    def __init__(self, root: Source, ref_root: Path, read: Reader) -> None:
-        self.root = root
+    def __init__(self, root: Source, ref_root: Path, read: Reader, files: bool = True) -> None:
+        self.root, self.files_named = root, files
         self.ref_root, self.ref_root_shown = ref_root.resolve(), ref_root
         self.read = read
         # thousands of $refs name a few thousand files: each path made, resolved and checked once
@@ -127,6 +135,8 @@ class _Bundler:
             self.taken[kind] = set(entries) if isinstance(entries, dict) else set()
         self.out = Bundle(doc={}, origins={})
         self.new_components: dict[str, dict[str, Any]] = {}
+        # the root's objects that local references name outside #/components: pointer -> (kind, name)
+        self.moved: dict[str, tuple[str, str]] = {}
 
     def _real(self, path: Path) -> Path:
         real = self.real_paths.get(path)
@@ -137,6 +147,7 @@ class _Bundler:
     # ---- driver ---------------------------------------------------------------------------
     def run(self) -> Bundle:
         self._adopt_root_components()
+        self.moved = plan_moves(self.root.data, child_context, _KINDS, self.taken)
         out = self._copy(self.root.data, "doc", self.root, "", "", ())
         while self.jobs:  # breadth first, so names are given in document order
             holder, key, job = self.jobs.popleft()
@@ -182,6 +193,12 @@ class _Bundler:
         rewritten; inlined references are left as `_Inline` for the caller to queue."""
         if ctx == "value" or not isinstance(node, (dict, list)):
             return node
+        if source is self.root and fptr in self.moved:
+            kind, name = self.moved[fptr]
+            component = f"/components/{kind}/{escape_token(name)}"
+            if optr != component:  # where it stood (or inside another moved object): a reference to it
+                self._place(kind, source, fptr)
+                return {"$ref": "#" + component}
         if isinstance(node, list):
             item_ctx = ctx.removeprefix("list:")
             return self._defer(
@@ -203,7 +220,7 @@ class _Bundler:
         for key, value in node.items():
             out[key] = self._copy(
                 value,
-                self._child_ctx(ctx, str(key)),
+                child_context(ctx, str(key)),
                 source,
                 f"{fptr}/{escape_token(key)}",
                 f"{optr}/{escape_token(key)}",
@@ -212,21 +229,6 @@ class _Bundler:
         if ctx == "schema":
             self._rewrite_mapping(out, source, optr)
         return self._defer(out)
-
-    def _child_ctx(self, ctx: str, key: str) -> str:
-        if ctx == "schema":
-            if key in SUBSCHEMA_MAPS:
-                return "map:schema"
-            if key in SUBSCHEMA_VALUES:
-                return "schema"
-            if key in SUBSCHEMA_LISTS:
-                return "list:schema"
-            if key in _DATA or key == "examples":
-                return "value"
-            return "other"
-        if ctx in ("paths", "responses"):
-            return "other" if key.startswith("x-") else ("pathitem" if ctx == "paths" else "response")
-        return _CHILDREN.get(ctx, {}).get(key, "other")
 
     def _defer(self, container: Any) -> Any:
         """Queue the inlined references among a new container's children."""
@@ -248,14 +250,27 @@ class _Bundler:
         chain: tuple[tuple[Path, str], ...],
     ) -> Any:
         kind = _KINDS.get(ctx)
-        if source is self.root and ref.startswith("#"):
+        if source is self.root and ref.startswith("#") and not is_elsewhere(ref):
             return dict(node)  # local to the root: as written
         target = self._resolve(ref, source, f"{optr}/$ref")
         if target is None:
             return dict(node)  # reported; the load fails
         tsource, tptr = target
         if tsource is self.root:
-            return {**node, "$ref": "#" + tptr}
+            moved = self.moved.get(tptr)
+            if moved is not None and moved[0] == kind:
+                name = self._place(moved[0], tsource, tptr)
+                return {**node, "$ref": f"#/components/{moved[0]}/{escape_token(name)}"}
+            if (
+                moved is not None
+                or kind is not None
+                or ctx == "other"
+                or tptr.startswith("/components/")
+                or context_at(tokens_of(tptr), child_context) != ctx
+            ):
+                # a component (its pointer decoded), or what names the wrong kind of object (the
+                # later stages say so): as written; else a path item or an operation: copied here
+                return {**node, "$ref": "#" + tptr}
         key = (self._real(tsource.path), tptr)
         if kind is not None:
             name = self._place(kind, tsource, tptr)
@@ -281,7 +296,8 @@ class _Bundler:
             return
         mapping = disc.get("mapping")
         if (
-            not isinstance(mapping, dict)
+            not self.files_named
+            or not isinstance(mapping, dict)
             or source is self.root
             and all(str(v).startswith("#") or "/" not in str(v) for v in mapping.values())
         ):
@@ -311,7 +327,8 @@ class _Bundler:
         name = self.placed.get(key)
         if name is not None:
             return name
-        name = self.placed[key] = self._name(kind, source, fptr)
+        moved = self.moved.get(fptr) if source is self.root else None
+        name = self.placed[key] = moved[1] if moved is not None else self._name(kind, source, fptr)
         optr = f"/components/{escape_token(kind)}/{escape_token(name)}"
         self.out.origins[optr] = (source, fptr)
         # walked later (a queued job), so a cycle back to this part finds the name above
@@ -433,6 +450,23 @@ def _pointer_get(data: Any, fragment: str) -> Any:
         else:
             raise KeyError(fragment)
     return node
+
+
+def child_context(ctx: str, key: str) -> str:
+    """The context of the value under `key` in an object of context `ctx`."""
+    if ctx == "schema":
+        if key in SUBSCHEMA_MAPS:
+            return "map:schema"
+        if key in SUBSCHEMA_VALUES:
+            return "schema"
+        if key in SUBSCHEMA_LISTS:
+            return "list:schema"
+        if key in _DATA or key == "examples":
+            return "value"
+        return "other"
+    if ctx in ("paths", "responses"):
+        return "other" if key.startswith("x-") else ("pathitem" if ctx == "paths" else "response")
+    return _CHILDREN.get(ctx, {}).get(key, "other")
 
 
 def _clean(name: str) -> str:

@@ -36,7 +36,10 @@ CODES: dict[str, tuple[Severity, str]] = {
         "a `$ref` to another file reached selection unbundled: load the spec from its file, which bundles such refs",
     ),
     "E105": (Severity.ERROR, "a chain of `$ref`s loops without defining a type: point one at a schema"),
-    "E106": (Severity.ERROR, "a `$ref` must point at an entry under #/components: move the shared object there"),
+    "E106": (
+        Severity.ERROR,
+        "a `$ref` outside #/components must name an object of the kind its place needs (a schema where a schema goes)",
+    ),
     # references to other files
     "E110": (
         Severity.ERROR,

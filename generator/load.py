@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .bundle import EXTERNAL_REF, LoadError, Source, bundle
+from .bundle import EXTERNAL_REF, UNUSUAL_REF, LoadError, Source, bundle
 from .diagnostics import Diagnostic
 from .jsondata import MAX_DEPTH, json_key, normalize
+from .localrefs import ELSEWHERE
 from .locate import Locator
 
 if TYPE_CHECKING:
@@ -128,17 +129,19 @@ def load(
                 spec.locate(Diagnostic("E003", "the document has no `openapi` key: it is not an OpenAPI document", ""))
             ]
         return None, [spec.locate(Diagnostic("E004", f"`openapi` version is {_show(version)}", "/openapi"))]
-    if EXTERNAL_REF.search(text):
-        return _bundled(spec, ref_root if ref_root is not None else path.parent, use_cache)
+    if UNUSUAL_REF.search(text):
+        files = EXTERNAL_REF.search(text) is not None
+        if files or ELSEWHERE.search(text):
+            return _bundled(spec, ref_root if ref_root is not None else path.parent, use_cache, files)
     return spec, []
 
 
-def _bundled(spec: Spec, ref_root: Path, use_cache: bool) -> tuple[Spec | None, list[Diagnostic]]:
+def _bundled(spec: Spec, ref_root: Path, use_cache: bool, files: bool) -> tuple[Spec | None, list[Diagnostic]]:
     root = Source(spec.path, spec.doc, spec.text)
     from .parsecache import for_spec  # (YAML's: not imported for a JSON spec)
 
     cache = for_spec(spec.path) if use_cache else None  # each part file one block of the spec's cache
-    result = bundle(root, ref_root, lambda part: _read_part(part, cache))
+    result = bundle(root, ref_root, lambda part: _read_part(part, cache), files)
     if cache is not None:
         cache.save()
     bundled = Spec(spec.path, result.doc, spec.text, result.origins, tuple(result.sources))
@@ -193,6 +196,8 @@ def _read_and_parse(
         from .yamlload import parse_yaml  # PyYAML and its helpers are imported for YAML specs only
 
         own = for_spec(path) if use_cache and len(text) >= LARGE else None
+        if (tags or prefixes) and UNUSUAL_REF.search(text) and ELSEWHERE.search(text):  # (may name anything)
+            tags, prefixes = (), ()
         doc = parse_yaml(text, tags, prefixes, own or part_cache)
         if own is not None:
             own.save()

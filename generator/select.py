@@ -369,7 +369,7 @@ def _target_of(doc: dict[str, Any], ref: str) -> tuple[str | None, tuple[str, st
         return None, ("E103", f"$ref {ref!r} points at nothing")
     parts = ref.split("/")
     if len(parts) < 4 or parts[1] != "components":
-        return None, ("E106", f"$ref {ref!r} points outside #/components")
+        return None, ("E106", f"$ref {ref!r} points outside #/components, at no object of the kind its place needs")
     return "/".join(parts[:4]), None
 
 
