@@ -178,9 +178,12 @@ def pascal_part(text: str) -> str:
 
 
 @_remembered
-def snake(text: str) -> str:
-    """`MCPListTools` -> `mcp_list_tools`, `ConversationItem` -> `conversation_item`."""
-    name = _cut("_".join(w.lower() for w in words(text)) or "x")
+def snake(text: str, cut: bool = True) -> str:
+    """`MCPListTools` -> `mcp_list_tools`, `ConversationItem` -> `conversation_item`; over
+    MAX_NAME, words are cut unless `cut` is false (where the cut would make two names one)."""
+    name = "_".join(w.lower() for w in words(text)) or "x"
+    if cut:
+        name = _cut(name)
     if name[0].isdigit():
         name = "m_" + name
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):

@@ -23,6 +23,7 @@ also a resource (`name_operations`), and two operations on one method (`settle`)
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl
@@ -347,14 +348,16 @@ def _prefixed(path: str, resource: tuple[str, ...], op: dict[str, Any], table: N
 def settle(operations: list[ir.Operation], diags: list[Diagnostic]) -> list[ir.Operation]:
     """Names that collide: the one operation with the strongest name (table > hint > rule,
     then one without a fixed query, then not a POST) keeps it, the others take their operationId's (W360);
-    a tie renames all. Names still equal after that are an error (E205)."""
+    a tie renames all. An operationId's name that a long name's cut made equal to another keeps
+    all its words. Names still equal after that are an error (E205)."""
     rank = {"table": 0, "hint": 1, "rule": 2}
     out = list(operations)
+    renamed: dict[int, tuple[str, str]] = {}  # index -> (the colliding operations, the name they would share)
     groups: dict[tuple[tuple[str, ...], str], list[int]] = {}
     for i, op in enumerate(out):
         for m in (op.method_name, *op.aliases):
             groups.setdefault((op.resource, m), []).append(i)
-    for (resource, method), indexes in sorted(groups.items()):
+    for (_, method), indexes in sorted(groups.items()):
         if len(indexes) < 2:
             continue
         # PUT/PATCH before POST for `update`: a POST beside them on one path gets the other name
@@ -367,16 +370,16 @@ def settle(operations: list[ir.Operation], diags: list[Diagnostic]) -> list[ir.O
         for i in indexes:
             if (len(keep) == 1 and i == keep[0]) or out[i].method_name != method:
                 continue
-            new = snake(out[i].operation_id)
-            diags.append(
-                Diagnostic(
-                    "W360",
-                    f"{others} would all be {'.'.join(resource)}.{method}(): "
-                    f"{out[i].http_method} {_shown(out[i])} is {'.'.join(resource)}.{new}()",
-                    out[i].pointer,
-                )
-            )
-            out[i] = replace(out[i], method_name=new)
+            renamed[i] = (others, method)
+            out[i] = replace(out[i], method_name=snake(out[i].operation_id))
+    names = Counter((op.resource, m) for op in out for m in (op.method_name, *op.aliases))
+    for i in renamed:
+        if names[(out[i].resource, out[i].method_name)] > 1:
+            out[i] = replace(out[i], method_name=snake(out[i].operation_id, cut=False))
+    for i, (others, method) in renamed.items():
+        op, resource = out[i], ".".join(out[i].resource)
+        now = f"{op.http_method} {_shown(op)} is {resource}.{op.method_name}()"
+        diags.append(Diagnostic("W360", f"{others} would all be {resource}.{method}(): {now}", op.pointer))
     seen: dict[tuple[tuple[str, ...], str], ir.Operation] = {}
     for op in out:
         for m in (op.method_name, *op.aliases):

@@ -189,6 +189,29 @@ def test_collisions_keep_the_plain_path_name_and_say_so():
     assert "GET /v1/things/{thing_id}?beta=true is things.get_beta_thing()" in diags[-1].message
 
 
+def test_operation_ids_that_a_long_name_s_cut_would_make_one_keep_all_their_words():
+    """Kubernetes' `DELETE /.../policies` and `DELETE /.../policies/{name}` are both `delete()` by
+    the rules; their operationIds, cut to the length limit, would both lose the word between them."""
+    ids = ("deleteAdmissionregistrationV1alpha1CollectionValidatingAdmissionPolicyBindingCustom",
+           "deleteAdmissionregistrationV1alpha1ValidatingAdmissionPolicyBindingCustom")
+    name = {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
+    spec = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {
+        "/policies": {"delete": {"operationId": ids[0], "responses": OK}},
+        "/policies/{name}": {"delete": {"operationId": ids[1], "parameters": [name], "responses": OK}},
+    }}
+    section, _ = select(spec, Selection())
+    assert section is not None
+    api, diags = build(section)
+    assert [d.code for d in diags if d.code.startswith("E")] == []
+    methods = sorted(op.method_name for op in api.operations)
+    assert methods == [
+        "delete_admissionregistration_v1alpha1_collection_validating_admission_policy_binding_custom",
+        "delete_admissionregistration_v1alpha1_validating_admission_policy_binding_custom",
+    ]
+    said = [d.message for d in diags if d.code == "W360"]
+    assert len(said) == 2 and all(f"is policies.{m}()" in " ".join(said) for m in methods)
+
+
 def test_generated_client_sends_the_fixed_query_and_offers_aliases(tmp_path: Path, fake_server: Any):
     (tmp_path / "things.yaml").write_text(yaml.safe_dump(SPEC))
     (tmp_path / "convgen.toml").write_text('names = "names.toml"\n')
