@@ -28,6 +28,11 @@ from .logical import QUOTED, STAND_IN, logical_ends
 LINE_LENGTH = 100
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _IMPORT = re.compile(rf"(from \.*(?:{_NAME}(?:\.{_NAME})*)? import )({_NAME}(?:, {_NAME})*)")
+# an import already one name a line: black keeps it so, however long its first line
+_EXPLODED_IMPORT = re.compile(rf"from \.*(?:{_NAME}(?:\.{_NAME})*)? import \(\n(?:    {_NAME},\n)+\)")
+# a statement split in its last brackets, their one item on a line of its own and no trailing
+# comma (`self.x = wrap(\n    resource.x\n)`): black lays it out as the statement on one line
+_SPLIT_ONCE = re.compile(r"(?P<head>[^\n]*\()\n    (?P<item>[^\n]*[^,\n])\n\)")
 _DEF = re.compile(rf"((?:async )?def {_NAME}\()(.*)(\)(?: -> (.+))?:)")
 _CLASS = re.compile(rf"(class {_NAME}\()(.*)(\):)")
 _DECORATOR = re.compile(rf"@{_NAME}(?:\.{_NAME})*")
@@ -40,7 +45,7 @@ _CALLEE = re.compile(rf"{_DOTTED}\(")
 _QUOTED = re.compile(QUOTED)
 # What black would change besides the split: single quotes, string prefixes, escapes,
 # powers, number literals
-_NORMALIZED = re.compile(r"'|[FBUu]\"|\\|\*\*|\b\d\w*[A-Za-z]")
+_NORMALIZED = re.compile(r"'|(?<!\w)[rRbBfFuU]*[FBUu][rRbBfFuU]*\"|\\|\*\*|\b\d\w*[A-Za-z]")
 # What black splits otherwise at the top level of an expression: tuples, comprehensions,
 # lambdas, walruses and slices, unpacking, comments
 _TOP_LEVEL_OTHER = re.compile(r",|\b(?:for|lambda|await|yield|async)\b|:|\*|;|#")
@@ -69,6 +74,12 @@ def layout(indent: int, text: str) -> str | None:
     if text.startswith(_EXPLODED_DEF) and text.endswith(":" + STAND_IN):
         found = _returns(indent, text[len(_EXPLODED_DEF) : -len(":" + STAND_IN)])
         return None if found is None else "\n".join(" " * indent + line for line in ["def _(", "    _,", *found])
+    if _EXPLODED_IMPORT.fullmatch(text):
+        return "\n".join(" " * indent + line for line in text.split("\n"))
+    split = _SPLIT_ONCE.fullmatch(text)
+    if split is not None and _balanced(split["item"]):
+        found = _statement(indent, split["head"] + split["item"] + ")")
+        return None if found is None else "\n".join(" " * indent + line for line in found)
     header = text.endswith(STAND_IN)
     lines = text[: -len(STAND_IN)].split("\n") if header else text.split("\n")
     *decorators, statement = lines
@@ -93,8 +104,7 @@ def _import(indent: int, line: str) -> list[str] | None:
     if match is None:
         return None
     head, names = match.group(1) + "(", match.group(2).split(", ")
-    out = [head, *(f"    {name}," for name in names), ")"]
-    return out if all(_fits(indent, part) for part in out) else None
+    return [head, *(f"    {name}," for name in names), ")"]  # (however long: black can do no better)
 
 
 def _def(indent: int, line: str) -> list[str] | None:

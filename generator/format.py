@@ -45,9 +45,9 @@ LINE_LENGTH = 100
 PARALLEL_MIN_LINES = 4000  # of whole-file work: below this a second process costs more than it saves
 _SPLIT = "# convgen: split"
 Result = tuple[str, "str | None"]  # (text, error)
-# Lines black leaves as they are, however long: comments, and collection items with no
-# brackets to split at (`"key": "value",`, `"tag": Name.from_dict,`).
-_UNSPLITTABLE = re.compile(r'^ *(#.*|"[^"\\]*"(: *("[^"\\]*"|[A-Za-z_][\w.]*))?,)$')
+# Lines black leaves as they are, however long: comments, collection items with no brackets
+# to split at (`"key": "value",`, `"tag": Name.from_dict,`) and star imports.
+_UNSPLITTABLE = re.compile(r'^ *(#.*|"[^"\\]*"(: *("[^"\\]*"|[A-Za-z_][\w.]*))?,|from [\w.]+ import \*)$')
 
 
 def _mode(line_length: int = LINE_LENGTH) -> black.Mode:
