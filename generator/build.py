@@ -43,6 +43,7 @@ def build(
     ]
     operations = settle([unshadow(op, diags) for op in operations], diags)
     operations, security_schemes = _settle_security(section.doc, operations, diags)
+    operations = _beside_the_client(operations, security_schemes, diags)
     definitions = unshadow_fields(_split_modules(_group_modules(sb.defs)), diags)
     doc = section.doc
     info = mapping(doc.get("info"))
@@ -194,6 +195,39 @@ def _settle_security(
         alternatives = alternatives if any(alternatives) else ()  # only "none": nothing to send
         out.append(replace(op, security=alternatives) if alternatives != op.security else op)
     return out, found
+
+
+# What the client has of its own (runtime/http.py, client.py.jinja), besides its credentials: a
+# top-level resource of one of these names would hide it (every call sends with `client.request`)
+CLIENT_ATTRIBUTES = frozenset({"request", "close", "timeout", "with_options", "base_url", "max_retries", "strict"})
+
+
+def _beside_the_client(
+    operations: list[ir.Operation], security: tuple[ir.SecurityScheme, ...], diags: list[Diagnostic]
+) -> list[ir.Operation]:
+    """Top-level resources named like one of the client's attributes (OBS has `/request`) get a
+    `_` suffix (W365): `client.request_`."""
+    taken = CLIENT_ATTRIBUTES | {arg for s in security for arg in s.args}
+    tops = {op.resource[0] for op in operations}
+    renamed: dict[str, str] = {}
+    for top in sorted(tops & taken):
+        new = top + "_"
+        while new in tops or new in taken:
+            new += "_"
+        renamed[top] = new
+    out: list[ir.Operation] = []
+    said: set[str] = set()
+    for op in operations:
+        top = op.resource[0]
+        if top not in renamed:
+            out.append(op)
+            continue
+        if top not in said:
+            said.add(top)
+            message = f"resource {top!r} is client.{renamed[top]}: the client has a {top!r} of its own"
+            diags.append(Diagnostic("W365", message, op.pointer))
+        out.append(replace(op, resource=(renamed[top], *op.resource[1:])))
+    return out
 
 
 def _group_modules(defs: dict[str, ir.Definition]) -> dict[str, ir.Definition]:

@@ -97,6 +97,7 @@ CODES: dict[str, tuple[Severity, str]] = {
         Severity.WARNING,
         "a schema name cannot be a class name as it is (not an identifier, reserved, too long): see the name given",
     ),
+    "W365": (Severity.WARNING, "a resource would hide the client's own attribute of its name: it got a `_` suffix"),
     # pagination (generator/paging.py)
     "W370": (
         Severity.WARNING,

@@ -233,3 +233,31 @@ def test_generated_client_sends_the_fixed_query_and_offers_aliases(tmp_path: Pat
         sys.path.remove(str(tmp_path / "out"))
         for name in [m for m in sys.modules if m == "things_names" or m.startswith("things_names.")]:
             del sys.modules[name]
+
+
+def test_a_resource_named_like_the_client_s_own_attribute_gets_a_suffix_and_both_work(tmp_path: Path,
+                                                                                       fake_server: Any):
+    """openSUSE's build service has `/request`: `client.request` is what every call sends with."""
+    one = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    spec = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "servers": [{"url": "https://x.test/v1"}],
+            "paths": {"/request/{id}": {"get": {"operationId": "getRequest", "parameters": [one], "responses": OK}},
+                      "/close": {"post": {"operationId": "closeAll", "responses": OK}},
+                      "/things/{id}": {"get": {"operationId": "getThing", "parameters": [one], "responses": OK}}}}
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    result = run_convgen("build", tmp_path / "spec.yaml", "--no-config", "--package", "beside", "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    said = [line for line in result.stderr.splitlines() if " W365: " in line]
+    assert len(said) == 2 and "resource 'request' is client.request_" in said[1] and "client.close_" in said[0]
+    sys.path.insert(0, str(tmp_path / "out"))
+    try:
+        beside = importlib.import_module("beside")
+        fake_server.inject(path=r"/request/r1|/close|/things/t1", times=3, status=200, json={"id": "x"})
+        with beside.Client(base_url=fake_server.base_url, max_retries=0) as client:
+            assert client.request_.retrieve("r1") == {"id": "x"}  # (an object schema: a dict)
+            client.close_.create()
+            client.things.retrieve("t1")  # sent through the client's own `request`, not hidden
+        assert [r.path for r in fake_server.requests] == ["/v1/request/r1", "/v1/close", "/v1/things/t1"]
+    finally:
+        sys.path.remove(str(tmp_path / "out"))
+        for name in [m for m in sys.modules if m == "beside" or m.startswith("beside.")]:
+            del sys.modules[name]
